@@ -1,0 +1,227 @@
+//! Money as integer minor units of an ISO 4217 currency. There is no floating point here.
+
+use crate::error::InputError;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// An ISO 4217 currency that has a fixed number of minor-unit digits (USD 2, JPY 0, KWD 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Currency {
+    code: iso_currency::Currency,
+    decimals: u8,
+}
+
+impl Currency {
+    pub const USD: Currency = Currency { code: iso_currency::Currency::USD, decimals: 2 };
+
+    /// Parses a three-letter code (`"usd"` is accepted). Currencies without minor units
+    /// (gold, SDR, "no currency") are refused: a cash drawer cannot count them.
+    pub fn parse(text: &str) -> Result<Currency, InputError> {
+        let upper = text.trim().to_ascii_uppercase();
+        let code = iso_currency::Currency::from_code(&upper).ok_or_else(|| InputError::Invalid {
+            field: "currency",
+            reason: format!("{text:?} is not an ISO 4217 currency code"),
+        })?;
+        let decimals = code.exponent().ok_or_else(|| InputError::Invalid {
+            field: "currency",
+            reason: format!("{upper} has no minor units a cash drawer can count"),
+        })?;
+        let decimals = u8::try_from(decimals).map_err(|_| InputError::Invalid {
+            field: "currency",
+            reason: format!("{upper} has too many minor digits"),
+        })?;
+        Ok(Currency { code, decimals })
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.code.code()
+    }
+
+    /// How many digits follow the decimal point (2 for USD, 0 for JPY).
+    pub fn decimals(&self) -> u8 {
+        self.decimals
+    }
+}
+
+impl Default for Currency {
+    fn default() -> Self {
+        Currency::USD
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl TryFrom<String> for Currency {
+    type Error = InputError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Currency::parse(&value)
+    }
+}
+
+impl From<Currency> for String {
+    fn from(value: Currency) -> Self {
+        value.code().to_string()
+    }
+}
+
+impl FromStr for Currency {
+    type Err = InputError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Currency::parse(s)
+    }
+}
+
+/// An amount of cash: integer minor units plus the currency they count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Money {
+    minor: i64,
+    currency: Currency,
+}
+
+impl Money {
+    pub fn from_minor(minor: i64, currency: Currency) -> Money {
+        Money { minor, currency }
+    }
+
+    /// Parses a cash amount typed by a person: `200`, `200.5`, `200.50`.
+    ///
+    /// Cash in a drawer is never negative, so a sign is refused, as are more decimals than the
+    /// currency has, exponents, `NaN`, thousands separators, empty or whitespace-only text, and
+    /// anything that does not fit in i64 minor units. Surrounding whitespace is ignored.
+    pub fn parse_cash(text: &str, currency: Currency) -> Result<Money, InputError> {
+        let invalid = |reason: &str| InputError::InvalidAmount {
+            input: text.chars().take(40).collect(),
+            reason: reason.to_string(),
+        };
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            return Err(invalid("an amount is required"));
+        }
+        if trimmed.starts_with('-') {
+            return Err(invalid("the amount cannot be negative"));
+        }
+        let (whole, fraction) = match trimmed.split_once('.') {
+            Some((whole, fraction)) => (whole, Some(fraction)),
+            None => (trimmed, None),
+        };
+        let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !all_digits(whole) {
+            return Err(invalid("use digits with an optional decimal point, like 200.50"));
+        }
+        let decimals = usize::from(currency.decimals());
+        let fraction_digits = match fraction {
+            None => "",
+            Some(f) if !all_digits(f) => {
+                return Err(invalid("use digits with an optional decimal point, like 200.50"))
+            }
+            Some(f) if f.len() > decimals => {
+                return Err(invalid(&format!(
+                    "{} allows at most {decimals} decimal places",
+                    currency.code()
+                )))
+            }
+            Some(f) => f,
+        };
+        let too_large = || invalid("the amount is too large");
+        let mut minor: i64 = 0;
+        let padded = fraction_digits.bytes().chain(std::iter::repeat(b'0')).take(decimals);
+        for digit in whole.bytes().chain(padded) {
+            minor = minor
+                .checked_mul(10)
+                .and_then(|m| m.checked_add(i64::from(digit - b'0')))
+                .ok_or_else(too_large)?;
+        }
+        Ok(Money { minor, currency })
+    }
+
+    pub fn minor(&self) -> i64 {
+        self.minor
+    }
+
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+}
+
+impl fmt::Display for Money {
+    /// The plain decimal form, `200.00` or `-2.50` (no symbol): what the CLI and the JSON show.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let decimals = u32::from(self.currency.decimals());
+        let sign = if self.minor < 0 { "-" } else { "" };
+        let magnitude = self.minor.unsigned_abs();
+        if decimals == 0 {
+            return write!(f, "{sign}{magnitude}");
+        }
+        let scale = 10u64.pow(decimals);
+        let width = decimals as usize;
+        write!(f, "{sign}{}.{:0width$}", magnitude / scale, magnitude % scale)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn usd(text: &str) -> Result<i64, InputError> {
+        Money::parse_cash(text, Currency::USD).map(|m| m.minor())
+    }
+
+    #[test]
+    fn accepts_plain_amounts() {
+        assert_eq!(usd("200").unwrap(), 20_000);
+        assert_eq!(usd("200.5").unwrap(), 20_050);
+        assert_eq!(usd("200.50").unwrap(), 20_050);
+        assert_eq!(usd(" 0.01 ").unwrap(), 1);
+        assert_eq!(usd("0").unwrap(), 0);
+    }
+
+    #[test]
+    fn rejects_what_a_drawer_cannot_hold() {
+        for bad in [
+            "", "   ", "-1", "-0.01", "1.234", "NaN", "nan", "inf", "1e3", "1E3", "2,000", "1.",
+            ".5", "+5", "0x10", "1 000", "１２", "92233720368547758.08", "99999999999999999999",
+        ] {
+            assert!(
+                matches!(usd(bad), Err(InputError::InvalidAmount { .. })),
+                "{bad:?} should be refused"
+            );
+        }
+    }
+
+    #[test]
+    fn the_largest_amount_fits_exactly() {
+        assert_eq!(usd("92233720368547758.07").unwrap(), i64::MAX);
+    }
+
+    #[test]
+    fn respects_the_currency_decimals() {
+        let jpy = Currency::parse("jpy").unwrap();
+        assert_eq!(Money::parse_cash("500", jpy).unwrap().minor(), 500);
+        assert!(Money::parse_cash("500.5", jpy).is_err());
+        let kwd = Currency::parse("KWD").unwrap();
+        assert_eq!(Money::parse_cash("1.005", kwd).unwrap().minor(), 1005);
+        assert_eq!(Money::from_minor(1005, kwd).to_string(), "1.005");
+        assert_eq!(Money::from_minor(500, jpy).to_string(), "500");
+    }
+
+    #[test]
+    fn formats_with_sign_and_padding() {
+        assert_eq!(Money::from_minor(20_000, Currency::USD).to_string(), "200.00");
+        assert_eq!(Money::from_minor(-250, Currency::USD).to_string(), "-2.50");
+        assert_eq!(Money::from_minor(5, Currency::USD).to_string(), "0.05");
+        assert_eq!(Money::from_minor(i64::MIN, Currency::USD).to_string(), "-92233720368547758.08");
+    }
+
+    #[test]
+    fn refuses_currencies_a_drawer_cannot_count() {
+        assert!(Currency::parse("XAU").is_err());
+        assert!(Currency::parse("ZZZ").is_err());
+        assert_eq!(Currency::parse("eur").unwrap().code(), "EUR");
+    }
+}

@@ -1,0 +1,308 @@
+//! The storage contract. Every backend (SQLite, PostgreSQL) implements [`Store`] and passes
+//! the same contract tests (top-level `tests/`).
+
+use crate::domain::*;
+use crate::error::StoreError;
+use crate::money::{Currency, Money};
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BackendKind {
+    Sqlite,
+    Postgres,
+}
+
+impl BackendKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            BackendKind::Sqlite => "sqlite",
+            BackendKind::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewLocation {
+    pub code: LocationCode,
+    pub name: String,
+    pub time_zone: TimeZone,
+    pub cutoff: Cutoff,
+    pub currency: Currency,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Location {
+    pub id: LocationId,
+    pub code: String,
+    pub name: String,
+    #[serde(rename = "timezone")]
+    pub time_zone: String,
+    pub cutoff: String,
+    pub currency: Currency,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewRegister {
+    pub location: LocationCode,
+    pub code: RegisterCode,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Register {
+    pub id: RegisterId,
+    pub location_id: LocationId,
+    pub location_code: String,
+    pub location_name: String,
+    pub code: String,
+    pub name: String,
+    /// `DT/R1`
+    pub address: String,
+    /// The location's currency: the drawer counts in it.
+    pub currency: Currency,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub name: UserName,
+    pub role: Role,
+    pub pin_hash: PinHash,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub id: UserId,
+    pub name: String,
+    pub role: Role,
+    pub active: bool,
+    #[serde(skip)]
+    pub pin_hash: PinHash,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStatus {
+    Open,
+    Closed,
+}
+
+/// Who joined an open session, from which device, and when (first join per user and device).
+#[derive(Debug, Clone, Serialize)]
+pub struct Join {
+    pub user: String,
+    pub device: String,
+    pub joined_at: DateTime<Utc>,
+}
+
+/// A register session as stored. Money is in minor units of `currency`; use
+/// [`Session::view`] for the form people and programs read.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id: SessionId,
+    pub number: String,
+    pub register_id: RegisterId,
+    pub register_code: String,
+    pub location_id: LocationId,
+    pub location_code: String,
+    pub currency: Currency,
+    pub business_day: NaiveDate,
+    pub day_sequence: i64,
+    pub status: SessionStatus,
+    pub opened_by: String,
+    pub opened_at: DateTime<Utc>,
+    pub opening_device: String,
+    pub opening_cash: i64,
+    pub notes: Option<String>,
+    pub closed_by: Option<String>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub counted_cash: Option<i64>,
+    pub expected_cash: Option<i64>,
+    pub variance: Option<i64>,
+    /// Filled by [`Store::find_session`] and [`Store::latest_session`]; empty elsewhere.
+    pub joins: Vec<Join>,
+}
+
+/// A session for JSON (the CLI's `--json` and the desktop UI): money as decimal strings in the
+/// currency's digits (`"200.00"`), never floats.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionView {
+    pub id: SessionId,
+    pub number: String,
+    pub location_code: String,
+    pub register_code: String,
+    pub currency: Currency,
+    pub business_day: NaiveDate,
+    pub day_sequence: i64,
+    pub status: SessionStatus,
+    pub opened_by: String,
+    pub opened_at: DateTime<Utc>,
+    pub opening_device: String,
+    pub opening_cash: String,
+    pub notes: Option<String>,
+    pub closed_by: Option<String>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub counted_cash: Option<String>,
+    pub expected_cash: Option<String>,
+    pub variance: Option<String>,
+    pub joins: Vec<Join>,
+}
+
+impl Session {
+    pub fn money(&self, minor: i64) -> Money {
+        Money::from_minor(minor, self.currency)
+    }
+
+    pub fn view(&self) -> SessionView {
+        let money = |minor: i64| self.money(minor).to_string();
+        SessionView {
+            id: self.id,
+            number: self.number.clone(),
+            location_code: self.location_code.clone(),
+            register_code: self.register_code.clone(),
+            currency: self.currency,
+            business_day: self.business_day,
+            day_sequence: self.day_sequence,
+            status: self.status,
+            opened_by: self.opened_by.clone(),
+            opened_at: self.opened_at,
+            opening_device: self.opening_device.clone(),
+            opening_cash: money(self.opening_cash),
+            notes: self.notes.clone(),
+            closed_by: self.closed_by.clone(),
+            closed_at: self.closed_at,
+            counted_cash: self.counted_cash.map(money),
+            expected_cash: self.expected_cash.map(money),
+            variance: self.variance.map(money),
+            joins: self.joins.clone(),
+        }
+    }
+}
+
+/// The input of the one atomic operation that opens or joins a register's session.
+#[derive(Debug, Clone)]
+pub struct StartShift {
+    /// The id the session gets if this call creates it (ignored when it joins).
+    pub new_session_id: SessionId,
+    pub register_id: RegisterId,
+    pub user_id: UserId,
+    /// Minor units, never negative. Ignored when the call joins an open session.
+    pub opening_cash: i64,
+    pub device: DeviceName,
+    pub notes: Option<String>,
+    /// A pinned clock for tests and replays. `None`: the database's clock, read after the
+    /// register lock is held, so a creator never predates the close it waited for.
+    pub at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ShiftStarted {
+    pub session: Session,
+    /// True when the register already had an open session and this call joined it.
+    pub joined: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct CloseShift {
+    pub session: SessionRef,
+    /// Must be a manager or an admin; the store checks the role again under the lock.
+    pub user_id: UserId,
+    pub counted_cash: i64,
+    pub device: DeviceName,
+    pub at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SessionFilter {
+    pub location: Option<LocationCode>,
+    pub register: Option<RegisterRef>,
+    pub status: Option<SessionStatus>,
+    pub limit: Option<u32>,
+}
+
+/// One line of `tillctl doctor`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SchemaCheck {
+    pub name: String,
+    pub ok: bool,
+    pub detail: String,
+    /// What to run or do when `ok` is false.
+    pub fix: Option<String>,
+}
+
+impl SchemaCheck {
+    pub fn pass(name: impl Into<String>, detail: impl Into<String>) -> Self {
+        SchemaCheck { name: name.into(), ok: true, detail: detail.into(), fix: None }
+    }
+    pub fn fail(name: impl Into<String>, detail: impl Into<String>, fix: impl Into<String>) -> Self {
+        SchemaCheck { name: name.into(), ok: false, detail: detail.into(), fix: Some(fix.into()) }
+    }
+}
+
+/// The invariants read back from the database: tests and the benchmark assert them.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Audit {
+    pub sessions: i64,
+    pub open_sessions: i64,
+    /// Registers with more than one open session (must be empty).
+    pub registers_with_several_open: Vec<String>,
+    /// (location, business day) groups whose sequences are not exactly 1..=n, or whose counter
+    /// disagrees with n (must be empty).
+    pub numbering_problems: Vec<String>,
+    /// Session numbers used twice (must be empty).
+    pub duplicate_numbers: Vec<String>,
+    /// Closed sessions whose variance is not counted − expected (must be empty).
+    pub bad_closures: Vec<String>,
+}
+
+impl Audit {
+    pub fn is_clean(&self) -> bool {
+        self.registers_with_several_open.is_empty()
+            && self.numbering_problems.is_empty()
+            && self.duplicate_numbers.is_empty()
+            && self.bad_closures.is_empty()
+    }
+}
+
+/// Everything Till keeps. Implementations must make `start_shift` and `close_shift` atomic
+/// with database constraints, not with checks in Rust.
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    fn kind(&self) -> BackendKind;
+
+    /// Applies the embedded migrations that are not applied yet, then verifies the schema.
+    async fn migrate(&self) -> Result<Vec<i64>, StoreError>;
+    /// Re-creates the database functions from the embedded migrations (after someone dropped
+    /// or changed one by hand). A no-op on backends without functions.
+    async fn repair_functions(&self) -> Result<(), StoreError>;
+    /// Every check `doctor` prints. Never fails: a failed check is a line with a fix.
+    async fn check_schema(&self) -> Vec<SchemaCheck>;
+
+    async fn create_location(&self, new: NewLocation) -> Result<Location, StoreError>;
+    async fn list_locations(&self) -> Result<Vec<Location>, StoreError>;
+    async fn find_location(&self, code: &LocationCode) -> Result<Location, StoreError>;
+
+    async fn create_register(&self, new: NewRegister) -> Result<Register, StoreError>;
+    async fn list_registers(&self, location: Option<&LocationCode>) -> Result<Vec<Register>, StoreError>;
+    async fn find_register(&self, register: &RegisterRef) -> Result<Register, StoreError>;
+
+    async fn create_user(&self, new: NewUser) -> Result<User, StoreError>;
+    async fn list_users(&self) -> Result<Vec<User>, StoreError>;
+    async fn find_user(&self, name: &UserName) -> Result<User, StoreError>;
+
+    /// The one way a session is opened or joined. Atomic: one open session per register, and
+    /// a gapless, unique number per location and business day, allocated in the same
+    /// transaction as the session.
+    async fn start_shift(&self, start: StartShift) -> Result<ShiftStarted, StoreError>;
+    /// open → closed exactly once; a second close is [`StoreError::SessionAlreadyClosed`].
+    async fn close_shift(&self, close: CloseShift) -> Result<Session, StoreError>;
+
+    async fn find_session(&self, session: &SessionRef) -> Result<Session, StoreError>;
+    async fn list_sessions(&self, filter: &SessionFilter) -> Result<Vec<Session>, StoreError>;
+    /// The register's open session, or else its most recent one (with joins).
+    async fn latest_session(&self, register: RegisterId) -> Result<Option<Session>, StoreError>;
+
+    async fn audit(&self) -> Result<Audit, StoreError>;
+}
