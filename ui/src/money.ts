@@ -166,3 +166,26 @@ export function moneyParseMessage(error: MoneyParseError, currency: string): str
       return `Type an amount like ${example}, using only digits${decimals > 0 ? " and a point" : ""}.`;
   }
 }
+
+/** The currency's symbol as shown next to an input: "USD" → "$", "JPY" → "¥"; the code if Intl has none. */
+export function currencySymbol(currency: string, locale = "en-US"): string {
+  try {
+    const parts = new Intl.NumberFormat(locale, { style: "currency", currency }).formatToParts(0);
+    return parts.find((p) => p.type === "currency")?.value ?? currency;
+  } catch {
+    return currency;
+  }
+}
+
+/**
+ * Words and class for a closing variance (backend decimal string, may be negative):
+ * "5.00" → over, "-2.50" → short, "0.00" → even.
+ * Gives "Over by $5.00" / "Short by $2.50" / "Even".
+ * @throws {RangeError} when the string is malformed.
+ */
+export function describeVariance(variance: string, currency: string): { text: string; kind: "over" | "short" | "even" } {
+  const minor = decimalToMinor(variance, currencyDecimals(currency));
+  if (minor > 0) return { text: `Over by ${formatMoney(minor, currency)}`, kind: "over" };
+  if (minor < 0) return { text: `Short by ${formatMoney(-minor, currency)}`, kind: "short" };
+  return { text: "Even", kind: "even" };
+}

@@ -1,1 +1,136 @@
-//! backend
+//! Opens Till's store from a database URL: the backend is chosen once, here, from the scheme.
+//! Shared by `tillctl` and the desktop app so both find the same default database.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use till_core::service::{self, LocationInput};
+use till_core::{BackendKind, Role, Store, StoreError, StoreOptions, TillError};
+
+pub use till_postgres::PostgresStore;
+pub use till_sqlite::SqliteStore;
+
+/// Where Till keeps its files: `$TILL_DATA_DIR`, else the platform data directory
+/// (`~/.local/share/till` on Linux, `%APPDATA%\Till\data` on Windows).
+pub fn data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("TILL_DATA_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    directories::ProjectDirs::from("", "", "Till")
+        .map(|dirs| dirs.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".till"))
+}
+
+/// The embedded database the desktop app and `tillctl` use when no URL is given.
+pub fn default_database_url() -> String {
+    format!("sqlite://{}", data_dir().join("till.db").display())
+}
+
+/// Which backend a URL names, or an error that says what URLs look like.
+pub fn backend_kind(url: &str) -> Result<BackendKind, StoreError> {
+    let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+    match scheme.as_deref() {
+        Some("sqlite") => Ok(BackendKind::Sqlite),
+        Some("postgres" | "postgresql") => Ok(BackendKind::Postgres),
+        _ => Err(StoreError::Unavailable(format!(
+            "{} is not a database URL Till knows: use sqlite://PATH or postgres://USER@HOST:PORT/DB",
+            redact(url)
+        ))),
+    }
+}
+
+/// Opens the store a URL names. Migrates and verifies the schema unless `options` says not to.
+pub async fn open(url: &str, options: &StoreOptions) -> Result<Arc<dyn Store>, StoreError> {
+    let store: Arc<dyn Store> = match backend_kind(url)? {
+        BackendKind::Sqlite => Arc::new(SqliteStore::open(url, options).await?),
+        BackendKind::Postgres => Arc::new(PostgresStore::open(url, options).await?),
+    };
+    tracing::info!(database = %redact(url), "store opened");
+    Ok(store)
+}
+
+/// The URL with any password replaced by `***`, for logs and screens.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
+    let (authority, path) = rest.split_once('/').map_or((rest, None), |(a, p)| (a, Some(p)));
+    let authority = match authority.rsplit_once('@') {
+        Some((credentials, host)) => match credentials.split_once(':') {
+            Some((user, _password)) => format!("{user}:***@{host}"),
+            None => format!("{credentials}@{host}"),
+        },
+        None => authority.to_string(),
+    };
+    // Passwords can also travel as a query parameter.
+    let path = path.map(|p| match p.split_once('?') {
+        Some((db, query)) => {
+            let query: Vec<String> = query
+                .split('&')
+                .map(|kv| if kv.to_ascii_lowercase().starts_with("password=") { "password=***".to_string() } else { kv.to_string() })
+                .collect();
+            format!("{db}?{}", query.join("&"))
+        }
+        None => p.to_string(),
+    });
+    match path {
+        Some(path) => format!("{scheme}://{authority}/{path}"),
+        None => format!("{scheme}://{authority}"),
+    }
+}
+
+/// A user the demo creates, with the PIN shown on the set-up screen.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DemoUser {
+    pub name: &'static str,
+    pub role: Role,
+    pub pin: &'static str,
+}
+
+pub const DEMO_USERS: [DemoUser; 2] = [
+    DemoUser { name: "alice", role: Role::Cashier, pin: "1234" },
+    DemoUser { name: "bob", role: Role::Manager, pin: "9999" },
+];
+
+/// Provisions demo data: location DT "Downtown" in this computer's time zone, register R1,
+/// a cashier and a manager. Running it again is harmless: what exists is kept.
+pub async fn seed_demo(store: &dyn Store) -> Result<(), TillError> {
+    let zone = iana_time_zone::get_timezone()
+        .ok()
+        .filter(|z| till_core::TimeZone::parse(z).is_ok())
+        .unwrap_or_else(|| "UTC".to_string());
+    let ignore_existing = |r: Result<(), TillError>| match r {
+        Err(TillError::Store(StoreError::AlreadyExists { .. })) => Ok(()),
+        other => other,
+    };
+    ignore_existing(
+        service::add_location(
+            store,
+            LocationInput { code: "DT", name: "Downtown", time_zone: &zone, cutoff: None, currency: None },
+        )
+        .await
+        .map(drop),
+    )?;
+    ignore_existing(service::add_register(store, "DT", "R1", Some("Front counter")).await.map(drop))?;
+    for user in &DEMO_USERS {
+        ignore_existing(service::add_user(store, user.name, user.role.as_str(), user.pin).await.map(drop))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(redact("postgres://till:s3cret@db:5432/till"), "postgres://till:***@db:5432/till");
+        assert_eq!(redact("postgres://till@db/till?password=x&sslmode=require"), "postgres://till@db/till?password=***&sslmode=require");
+        assert_eq!(redact("sqlite:///var/lib/till.db"), "sqlite:///var/lib/till.db");
+    }
+
+    #[test]
+    fn picks_the_backend_from_the_scheme() {
+        assert_eq!(backend_kind("sqlite://x.db").unwrap(), BackendKind::Sqlite);
+        assert_eq!(backend_kind("postgresql://h/db").unwrap(), BackendKind::Postgres);
+        assert!(backend_kind("mysql://h/db").is_err());
+        assert!(backend_kind("till.db").is_err());
+    }
+}

@@ -306,3 +306,106 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     async fn audit(&self) -> Result<Audit, StoreError>;
 }
+
+/// How a store is opened.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// Apply pending migrations at start-up (the default). When false, a database that is
+    /// behind is refused with `schema_not_ready` naming `tillctl migrate`.
+    pub migrate: bool,
+    /// Connections for readers (PostgreSQL: for everything). SQLite always writes through one.
+    pub max_connections: u32,
+    /// How long to wait for another process's write lock (SQLite) or a free connection.
+    pub busy_timeout: std::time::Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions { migrate: true, max_connections: 8, busy_timeout: std::time::Duration::from_secs(10) }
+    }
+}
+
+/// A migration embedded in this binary.
+#[derive(Debug, Clone)]
+pub struct KnownMigration {
+    pub version: i64,
+    pub description: String,
+    pub checksum: Vec<u8>,
+}
+
+/// A migration recorded in the database's `_sqlx_migrations` table.
+#[derive(Debug, Clone)]
+pub struct AppliedMigration {
+    pub version: i64,
+    pub checksum: Vec<u8>,
+    pub success: bool,
+}
+
+/// Compares what the database recorded with what this binary embeds. One check per problem,
+/// or one passing check; shared by both backends so they judge a schema the same way.
+pub fn check_migrations(known: &[KnownMigration], applied: &[AppliedMigration]) -> Vec<SchemaCheck> {
+    const NAME: &str = "migrations";
+    let mut checks = Vec::new();
+    for a in applied {
+        match known.iter().find(|k| k.version == a.version) {
+            None => checks.push(SchemaCheck::fail(
+                NAME,
+                format!("the database has migration {} that this build of Till does not know: it was migrated by a newer Till", a.version),
+                "install the Till version that migrated this database (or newer); never run an older build against it",
+            )),
+            Some(k) if !a.success => checks.push(SchemaCheck::fail(
+                NAME,
+                format!("migration {} ({}) failed part-way", k.version, k.description),
+                "restore the database from a backup, then run `tillctl migrate`",
+            )),
+            Some(k) if k.checksum != a.checksum => checks.push(SchemaCheck::fail(
+                NAME,
+                format!("migration {} ({}) was edited after it was applied: its checksum differs", k.version, k.description),
+                "install the Till build that applied it; shipped migrations are never edited",
+            )),
+            Some(_) => {}
+        }
+    }
+    let pending: Vec<String> = known
+        .iter()
+        .filter(|k| !applied.iter().any(|a| a.version == k.version))
+        .map(|k| format!("{} ({})", k.version, k.description))
+        .collect();
+    if !pending.is_empty() {
+        checks.push(SchemaCheck::fail(
+            NAME,
+            format!("not applied yet: {}", pending.join(", ")),
+            RUN_MIGRATE,
+        ));
+    }
+    if checks.is_empty() {
+        let latest = known.iter().map(|k| k.version).max().unwrap_or(0);
+        checks.push(SchemaCheck::pass(NAME, format!("all {} applied, up to version {latest}", known.len())));
+    }
+    checks
+}
+
+/// Refuses a database holding a migration this binary does not know, an edited one, or a
+/// failed one; pending migrations are fine (migrating applies them).
+pub fn refuse_foreign_migrations(known: &[KnownMigration], applied: &[AppliedMigration]) -> Result<(), StoreError> {
+    let pending = |c: &SchemaCheck| c.fix.as_deref() == Some(RUN_MIGRATE);
+    let problems: Vec<SchemaCheck> =
+        check_migrations(known, applied).into_iter().filter(|c| !c.ok && !pending(c)).collect();
+    require_schema(&problems)
+}
+
+const RUN_MIGRATE: &str = "run `tillctl migrate`";
+
+/// Turns failed checks into the one error a store refuses to start with.
+pub fn require_schema(checks: &[SchemaCheck]) -> Result<(), StoreError> {
+    let failures: Vec<String> = checks
+        .iter()
+        .filter(|c| !c.ok)
+        .map(|c| format!("{}: {} (fix: {})", c.name, c.detail, c.fix.as_deref().unwrap_or("see `tillctl doctor`")))
+        .collect();
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(StoreError::SchemaNotReady(failures.join("; ")))
+    }
+}

@@ -1,1 +1,625 @@
-//! postgres store
+//! Till's PostgreSQL store, for multi-terminal stores and chains.
+//!
+//! Sessions are opened and closed only by the plpgsql functions `till_start_shift` and
+//! `till_close_shift` that the migrations deploy, each called in one round trip. There is no
+//! other path: if a function is missing the call fails with `schema_not_ready` naming the fix.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::Row;
+use std::str::FromStr;
+use till_core::*;
+use uuid::Uuid;
+
+static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/postgres");
+
+const START_SHIFT_SIGNATURE: &str = "till_start_shift(uuid,uuid,uuid,bigint,text,text,timestamptz)";
+const CLOSE_SHIFT_SIGNATURE: &str = "till_close_shift(uuid,uuid,bigint,text,timestamptz)";
+const REQUIRED_INDEXES: &[&str] =
+    &["sessions_one_open_per_register", "sessions_number_unique", "sessions_day_seq_unique", "day_counters_pkey"];
+const REPAIR: &str = "run `tillctl migrate --repair-functions`, then `tillctl doctor`";
+
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to `url` (`postgres://...`), migrates unless told not to, and verifies the
+    /// schema (migrations, functions, indexes).
+    pub async fn open(url: &str, options: &StoreOptions) -> Result<PostgresStore, StoreError> {
+        let connect = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Unavailable(format!("bad PostgreSQL URL: {e}")))?
+            .application_name("till")
+            // The shift functions refuse anything else; pin it so a server default cannot.
+            .options([("default_transaction_isolation", "read committed")]);
+        let pool = PgPoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .acquire_timeout(options.busy_timeout)
+            .connect_with(connect)
+            .await
+            .map_err(map_err)?;
+        let store = PostgresStore { pool };
+        if options.migrate {
+            store.migrate().await?;
+        } else {
+            require_schema(&store.check_schema().await)?;
+        }
+        Ok(store)
+    }
+
+    /// The pool, for tests that need to reach behind the store (fault injection).
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    async fn applied_migrations(&self) -> Result<Vec<AppliedMigration>, StoreError> {
+        let exists: bool = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)?;
+        if !exists {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query("SELECT version, checksum, success FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(AppliedMigration {
+                    version: r.try_get("version").map_err(map_err)?,
+                    checksum: r.try_get("checksum").map_err(map_err)?,
+                    success: r.try_get("success").map_err(map_err)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn check_function(&self, signature: &str) -> SchemaCheck {
+        let name = format!("function {}", signature.split('(').next().unwrap_or(signature));
+        let source: Result<Option<String>, _> = sqlx::query_scalar(
+            "SELECT p.prosrc FROM pg_proc p WHERE p.oid = to_regprocedure($1)",
+        )
+        .bind(signature)
+        .fetch_optional(&self.pool)
+        .await
+        .map(Option::flatten);
+        let expected = embedded_function_body(signature);
+        match source {
+            Ok(None) => SchemaCheck::fail(name, format!("{signature} is missing"), REPAIR),
+            Ok(Some(body)) if Some(body.as_str()) != expected.as_deref() => SchemaCheck::fail(
+                name,
+                format!("{signature} differs from the one this build deploys (edited by hand?)"),
+                REPAIR,
+            ),
+            Ok(Some(_)) => SchemaCheck::pass(name, "present and as deployed"),
+            Err(e) => SchemaCheck::fail(name, map_err(e).to_string(), "run `tillctl doctor`"),
+        }
+    }
+
+    async fn with_joins(&self, mut session: Session) -> Result<Session, StoreError> {
+        let rows = sqlx::query(
+            "SELECT u.name, j.device, j.joined_at FROM session_joins j JOIN users u ON u.id = j.user_id
+             WHERE j.session_id = $1 ORDER BY j.joined_at",
+        )
+        .bind(session.id.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        session.joins = rows
+            .iter()
+            .map(|r| {
+                Ok(Join {
+                    user: r.try_get("name").map_err(map_err)?,
+                    device: r.try_get("device").map_err(map_err)?,
+                    joined_at: r.try_get("joined_at").map_err(map_err)?,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok(session)
+    }
+}
+
+fn known_migrations() -> Vec<KnownMigration> {
+    MIGRATOR
+        .iter()
+        .map(|m| KnownMigration {
+            version: m.version,
+            description: m.description.to_string(),
+            checksum: m.checksum.to_vec(),
+        })
+        .collect()
+}
+
+/// Migrations named `*_functions` hold only `CREATE OR REPLACE FUNCTION`s: safe to run again.
+fn function_migrations() -> impl Iterator<Item = &'static sqlx::migrate::Migration> {
+    MIGRATOR.iter().filter(|m| m.description.ends_with("functions"))
+}
+
+/// The body (between `$fn$` quotes) the newest function migration gives `signature`'s function.
+fn embedded_function_body(signature: &str) -> Option<String> {
+    let name = signature.split('(').next()?;
+    let header = format!("CREATE OR REPLACE FUNCTION {name}(");
+    function_migrations()
+        .filter_map(|m| {
+            let start = m.sql.find(&header)?;
+            let rest = &m.sql[start..];
+            let body_start = rest.find("$fn$")? + 4;
+            let body_len = rest[body_start..].find("$fn$")?;
+            Some(rest[body_start..body_start + body_len].to_string())
+        })
+        .last()
+}
+
+/// Maps sqlx errors once. Custom SQLSTATEs (class TL) come from the shift functions.
+fn map_err(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default().to_string();
+            let message = db.message().to_string();
+            match code.as_str() {
+                "TL002" | "22003" | "23502" | "23503" | "23514" => StoreError::Rejected(message),
+                "TL404" => StoreError::NotFound { entity: Entity::Register, key: message },
+                "TL405" => StoreError::NotFound { entity: Entity::Session, key: message },
+                "42883" => StoreError::SchemaNotReady(format!(
+                    "a PostgreSQL function Till needs is missing ({message}): the schema was changed outside Till; {REPAIR}"
+                )),
+                "42P01" | "42703" => StoreError::SchemaNotReady(format!(
+                    "the database has no Till schema or an incomplete one ({message}); run `tillctl migrate`"
+                )),
+                "23505" => StoreError::Rejected(message),
+                // Lost connection, server shutting down, backend terminated, too many
+                // connections, serialization failure or deadlock: nothing was committed.
+                c if c.starts_with("08") || c.starts_with("57") || c.starts_with("53") || c.starts_with("40") => {
+                    StoreError::Unavailable(message)
+                }
+                _ => StoreError::Internal(e.to_string()),
+            }
+        }
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e.to_string()),
+        _ => StoreError::Internal(e.to_string()),
+    }
+}
+
+fn exists_or(entity: Entity, key: String) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |e| match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::AlreadyExists { entity, key },
+        _ => map_err(e),
+    }
+}
+
+fn decode_err(what: &str, value: &str) -> StoreError {
+    StoreError::Internal(format!("unexpected {what} {value:?} in the database"))
+}
+
+fn session_from_row(row: &PgRow) -> Result<Session, StoreError> {
+    let get_str = |c: &str| row.try_get::<String, _>(c).map_err(map_err);
+    let currency = get_str("currency")?;
+    let status = get_str("status")?;
+    Ok(Session {
+        id: SessionId(row.try_get("id").map_err(map_err)?),
+        number: get_str("number")?,
+        register_id: RegisterId(row.try_get("register_id").map_err(map_err)?),
+        register_code: get_str("register_code")?,
+        location_id: LocationId(row.try_get("location_id").map_err(map_err)?),
+        location_code: get_str("location_code")?,
+        currency: Currency::parse(&currency).map_err(|_| decode_err("currency", &currency))?,
+        business_day: row.try_get::<NaiveDate, _>("business_day").map_err(map_err)?,
+        day_sequence: row.try_get("day_seq").map_err(map_err)?,
+        status: match status.as_str() {
+            "open" => SessionStatus::Open,
+            "closed" => SessionStatus::Closed,
+            _ => return Err(decode_err("status", &status)),
+        },
+        opened_by: get_str("opened_by")?,
+        opened_at: row.try_get::<DateTime<Utc>, _>("opened_at").map_err(map_err)?,
+        opening_device: get_str("opening_device")?,
+        opening_cash: row.try_get("opening_cash").map_err(map_err)?,
+        notes: row.try_get("notes").map_err(map_err)?,
+        closed_by: row.try_get("closed_by").map_err(map_err)?,
+        closed_at: row.try_get("closed_at").map_err(map_err)?,
+        counted_cash: row.try_get("counted_cash").map_err(map_err)?,
+        expected_cash: row.try_get("expected_cash").map_err(map_err)?,
+        variance: row.try_get("variance").map_err(map_err)?,
+        joins: Vec::new(),
+    })
+}
+
+fn location_from_row(row: &PgRow) -> Result<Location, StoreError> {
+    let currency: String = row.try_get("currency").map_err(map_err)?;
+    let cutoff: i32 = row.try_get("cutoff_minutes").map_err(map_err)?;
+    Ok(Location {
+        id: LocationId(row.try_get("id").map_err(map_err)?),
+        code: row.try_get("code").map_err(map_err)?,
+        name: row.try_get("name").map_err(map_err)?,
+        time_zone: row.try_get("timezone").map_err(map_err)?,
+        cutoff: Cutoff::from_minutes(cutoff).map_err(|_| decode_err("cut-off", &cutoff.to_string()))?.to_string(),
+        currency: Currency::parse(&currency).map_err(|_| decode_err("currency", &currency))?,
+    })
+}
+
+fn register_from_row(row: &PgRow) -> Result<Register, StoreError> {
+    let currency: String = row.try_get("currency").map_err(map_err)?;
+    let location_code: String = row.try_get("location_code").map_err(map_err)?;
+    let code: String = row.try_get("code").map_err(map_err)?;
+    Ok(Register {
+        id: RegisterId(row.try_get("id").map_err(map_err)?),
+        location_id: LocationId(row.try_get("location_id").map_err(map_err)?),
+        address: format!("{location_code}/{code}"),
+        location_code,
+        location_name: row.try_get("location_name").map_err(map_err)?,
+        code,
+        name: row.try_get("name").map_err(map_err)?,
+        currency: Currency::parse(&currency).map_err(|_| decode_err("currency", &currency))?,
+    })
+}
+
+fn user_from_row(row: &PgRow) -> Result<User, StoreError> {
+    let role: String = row.try_get("role").map_err(map_err)?;
+    Ok(User {
+        id: UserId(row.try_get("id").map_err(map_err)?),
+        name: row.try_get("name").map_err(map_err)?,
+        role: role.parse().map_err(|_| decode_err("role", &role))?,
+        active: row.try_get("active").map_err(map_err)?,
+        pin_hash: PinHash(row.try_get("pin_hash").map_err(map_err)?),
+    })
+}
+
+const REGISTER_SELECT: &str = "SELECT r.id, r.location_id, r.code, r.name, l.code AS location_code,
+    l.name AS location_name, l.currency FROM registers r JOIN locations l ON l.id = r.location_id";
+
+#[async_trait]
+impl Store for PostgresStore {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Postgres
+    }
+
+    async fn migrate(&self) -> Result<Vec<i64>, StoreError> {
+        let applied = self.applied_migrations().await?;
+        // Refuse unknown or edited migrations before touching anything.
+        refuse_foreign_migrations(&known_migrations(), &applied)?;
+        let before: Vec<i64> = applied.iter().map(|m| m.version).collect();
+        // sqlx takes an advisory lock, so several terminals starting at once migrate once.
+        MIGRATOR
+            .run(&self.pool)
+            .await
+            .map_err(|e| StoreError::SchemaNotReady(format!("migrating failed: {e}")))?;
+        require_schema(&self.check_schema().await)?;
+        Ok(MIGRATOR.iter().map(|m| m.version).filter(|v| !before.contains(v)).collect())
+    }
+
+    async fn repair_functions(&self) -> Result<(), StoreError> {
+        // One simple-protocol batch: PostgreSQL runs it as one transaction.
+        let sql: String = function_migrations().map(|m| m.sql.as_ref()).collect::<Vec<&str>>().join("\n");
+        let pool = self.pool.clone();
+        tokio::spawn(async move { sqlx::raw_sql(&sql).execute(&pool).await.map(|_| ()) })
+            .await
+            .map_err(|e| StoreError::Internal(format!("repair task failed: {e}")))?
+            .map_err(map_err)
+    }
+
+    async fn check_schema(&self) -> Vec<SchemaCheck> {
+        let mut checks = vec![];
+        match sqlx::query_scalar::<_, String>("SELECT current_database() || ' on PostgreSQL ' || current_setting('server_version')")
+            .fetch_one(&self.pool)
+            .await
+        {
+            Ok(server) => checks.push(SchemaCheck::pass("connection", server)),
+            Err(e) => {
+                checks.push(SchemaCheck::fail(
+                    "connection",
+                    map_err(e).to_string(),
+                    "check --database-url / TILL_DATABASE_URL, that the server runs, and the password",
+                ));
+                return checks;
+            }
+        }
+        match self.applied_migrations().await {
+            Ok(applied) => checks.extend(check_migrations(&known_migrations(), &applied)),
+            Err(e) => checks.push(SchemaCheck::fail("migrations", e.to_string(), "run `tillctl migrate`")),
+        }
+        checks.push(self.check_function(START_SHIFT_SIGNATURE).await);
+        checks.push(self.check_function(CLOSE_SHIFT_SIGNATURE).await);
+        for index in REQUIRED_INDEXES {
+            let present: Result<bool, _> = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM pg_index i WHERE i.indexrelid = to_regclass($1) AND i.indisunique AND i.indisvalid)",
+            )
+            .bind(index)
+            .fetch_one(&self.pool)
+            .await;
+            checks.push(match present {
+                Ok(true) => SchemaCheck::pass(format!("index {index}"), "present, unique and valid"),
+                Ok(false) => SchemaCheck::fail(
+                    format!("index {index}"),
+                    "missing or not a valid unique index: the schema was changed outside Till",
+                    "restore it from the migration in migrations/postgres (or a backup) before Till starts shifts",
+                ),
+                Err(e) => SchemaCheck::fail(format!("index {index}"), map_err(e).to_string(), "run `tillctl doctor`"),
+            });
+        }
+        checks
+    }
+
+    async fn create_location(&self, new: NewLocation) -> Result<Location, StoreError> {
+        let row = sqlx::query(
+            "INSERT INTO locations (id, code, name, timezone, cutoff_minutes, currency)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING *",
+        )
+        .bind(LocationId::new().0)
+        .bind(new.code.as_str())
+        .bind(&new.name)
+        .bind(new.time_zone.name())
+        .bind(new.cutoff.minutes())
+        .bind(new.currency.code())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(exists_or(Entity::Location, new.code.to_string()))?;
+        location_from_row(&row)
+    }
+
+    async fn list_locations(&self) -> Result<Vec<Location>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM locations ORDER BY code")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(location_from_row).collect()
+    }
+
+    async fn find_location(&self, code: &LocationCode) -> Result<Location, StoreError> {
+        let row = sqlx::query("SELECT * FROM locations WHERE code = $1")
+            .bind(code.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::not_found(Entity::Location, code))?;
+        location_from_row(&row)
+    }
+
+    async fn create_register(&self, new: NewRegister) -> Result<Register, StoreError> {
+        let key = format!("{}/{}", new.location, new.code);
+        let id = RegisterId::new();
+        let inserted = sqlx::query(
+            "INSERT INTO registers (id, location_id, code, name)
+             SELECT $1, l.id, $3, $4 FROM locations l WHERE l.code = $2",
+        )
+        .bind(id.0)
+        .bind(new.location.as_str())
+        .bind(new.code.as_str())
+        .bind(&new.name)
+        .execute(&self.pool)
+        .await
+        .map_err(exists_or(Entity::Register, key))?;
+        if inserted.rows_affected() == 0 {
+            return Err(StoreError::not_found(Entity::Location, &new.location));
+        }
+        self.find_register(&RegisterRef::Id(id)).await
+    }
+
+    async fn list_registers(&self, location: Option<&LocationCode>) -> Result<Vec<Register>, StoreError> {
+        let rows = sqlx::query(&format!("{REGISTER_SELECT} WHERE $1::text IS NULL OR l.code = $1 ORDER BY l.code, r.code"))
+            .bind(location.map(LocationCode::as_str))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(register_from_row).collect()
+    }
+
+    async fn find_register(&self, register: &RegisterRef) -> Result<Register, StoreError> {
+        let (id, location, code) = match register {
+            RegisterRef::Id(id) => (Some(id.0), None, None),
+            RegisterRef::Address { location, register } => (None, Some(location.as_str()), Some(register.as_str())),
+        };
+        let sql = format!("{REGISTER_SELECT} WHERE r.id = $1 OR (l.code = $2 AND r.code = $3)");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .bind(location)
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::not_found(Entity::Register, register))?;
+        register_from_row(&row)
+    }
+
+    async fn create_user(&self, new: NewUser) -> Result<User, StoreError> {
+        let row = sqlx::query("INSERT INTO users (id, name, role, pin_hash) VALUES ($1, $2, $3, $4) RETURNING *")
+            .bind(UserId::new().0)
+            .bind(new.name.as_str())
+            .bind(new.role.as_str())
+            .bind(&new.pin_hash.0)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(exists_or(Entity::User, new.name.to_string()))?;
+        user_from_row(&row)
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM users ORDER BY name")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    async fn find_user(&self, name: &UserName) -> Result<User, StoreError> {
+        let row = sqlx::query("SELECT * FROM users WHERE name = $1")
+            .bind(name.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::not_found(Entity::User, name))?;
+        user_from_row(&row)
+    }
+
+    async fn start_shift(&self, start: StartShift) -> Result<ShiftStarted, StoreError> {
+        let row = sqlx::query("SELECT * FROM till_start_shift($1, $2, $3, $4, $5, $6, $7)")
+            .bind(start.new_session_id.0)
+            .bind(start.register_id.0)
+            .bind(start.user_id.0)
+            .bind(start.opening_cash)
+            .bind(start.device.as_str())
+            .bind(&start.notes)
+            .bind(start.at)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| match map_err(e) {
+                StoreError::NotFound { entity: Entity::Register, .. } => {
+                    StoreError::not_found(Entity::Register, start.register_id)
+                }
+                other => other,
+            })?;
+        let joined: bool = row.try_get("joined").map_err(map_err)?;
+        Ok(ShiftStarted { session: session_from_row(&row)?, joined })
+    }
+
+    async fn close_shift(&self, close: CloseShift) -> Result<Session, StoreError> {
+        let id: Uuid = match &close.session {
+            SessionRef::Id(id) => id.0,
+            SessionRef::Number(n) => sqlx::query_scalar("SELECT id FROM sessions WHERE number = $1")
+                .bind(n)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(map_err)?
+                .ok_or_else(|| StoreError::not_found(Entity::Session, n))?,
+        };
+        let result = sqlx::query("SELECT * FROM till_close_shift($1, $2, $3, $4, $5)")
+            .bind(id)
+            .bind(close.user_id.0)
+            .bind(close.counted_cash)
+            .bind(close.device.as_str())
+            .bind(close.at)
+            .fetch_one(&self.pool)
+            .await;
+        let row = match result {
+            Ok(row) => row,
+            Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("TL403") => {
+                let user = sqlx::query("SELECT name, role FROM users WHERE id = $1")
+                    .bind(close.user_id.0)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err)?
+                    .ok_or_else(|| StoreError::not_found(Entity::User, close.user_id))?;
+                return Err(StoreError::Forbidden {
+                    user: user.try_get("name").map_err(map_err)?,
+                    role: user.try_get("role").map_err(map_err)?,
+                });
+            }
+            Err(e) => {
+                return Err(match map_err(e) {
+                    StoreError::NotFound { entity: Entity::Session, .. } => {
+                        StoreError::not_found(Entity::Session, &close.session)
+                    }
+                    other => other,
+                })
+            }
+        };
+        let session = session_from_row(&row)?;
+        if row.try_get::<bool, _>("already_closed").map_err(map_err)? {
+            return Err(StoreError::SessionAlreadyClosed {
+                number: session.number,
+                closed_by: session.closed_by.unwrap_or_default(),
+                closed_at: session.closed_at.unwrap_or_default(),
+            });
+        }
+        Ok(session)
+    }
+
+    async fn find_session(&self, session: &SessionRef) -> Result<Session, StoreError> {
+        let (id, number) = match session {
+            SessionRef::Id(id) => (Some(id.0), None),
+            SessionRef::Number(n) => (None, Some(n.as_str())),
+        };
+        let row = sqlx::query("SELECT * FROM session_view WHERE id = $1 OR number = $2")
+            .bind(id)
+            .bind(number)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::not_found(Entity::Session, session))?;
+        self.with_joins(session_from_row(&row)?).await
+    }
+
+    async fn list_sessions(&self, filter: &SessionFilter) -> Result<Vec<Session>, StoreError> {
+        let register = match &filter.register {
+            Some(r) => Some(self.find_register(r).await?.id.0),
+            None => None,
+        };
+        let status = filter.status.map(|s| match s {
+            SessionStatus::Open => "open",
+            SessionStatus::Closed => "closed",
+        });
+        let rows = sqlx::query(
+            "SELECT * FROM session_view
+             WHERE ($1::text IS NULL OR location_code = $1) AND ($2::uuid IS NULL OR register_id = $2)
+               AND ($3::text IS NULL OR status = $3)
+             ORDER BY opened_at DESC, number DESC LIMIT $4",
+        )
+        .bind(filter.location.as_ref().map(LocationCode::as_str))
+        .bind(register)
+        .bind(status)
+        .bind(i64::from(filter.limit.unwrap_or(1000)))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(session_from_row).collect()
+    }
+
+    async fn latest_session(&self, register: RegisterId) -> Result<Option<Session>, StoreError> {
+        let row = sqlx::query(
+            "SELECT * FROM session_view WHERE register_id = $1
+             ORDER BY status = 'open' DESC, opened_at DESC LIMIT 1",
+        )
+        .bind(register.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
+        match row {
+            Some(row) => Ok(Some(self.with_joins(session_from_row(&row)?).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn audit(&self) -> Result<Audit, StoreError> {
+        let strings = |sql: &'static str| async move {
+            sqlx::query_scalar::<_, String>(sql).fetch_all(&self.pool).await.map_err(map_err)
+        };
+        let (sessions, open_sessions): (i64, i64) =
+            sqlx::query_as("SELECT count(*), count(*) FILTER (WHERE status = 'open') FROM sessions")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(map_err)?;
+        Ok(Audit {
+            sessions,
+            open_sessions,
+            registers_with_several_open: strings(
+                "SELECT register_id::text FROM sessions WHERE status = 'open' GROUP BY register_id HAVING count(*) > 1",
+            )
+            .await?,
+            numbering_problems: strings(
+                "SELECT l.code || ' ' || g.business_day || ': ' || g.n || ' sessions, sequences '
+                        || g.lo || '..' || g.hi || ', counter ' || coalesce(c.last_seq, 0)
+                 FROM (SELECT location_id, business_day, count(*) AS n, min(day_seq) AS lo,
+                              max(day_seq) AS hi, count(DISTINCT day_seq) AS d
+                       FROM sessions GROUP BY location_id, business_day) g
+                 JOIN locations l ON l.id = g.location_id
+                 LEFT JOIN day_counters c ON c.location_id = g.location_id AND c.business_day = g.business_day
+                 WHERE g.lo <> 1 OR g.hi <> g.n OR g.d <> g.n OR coalesce(c.last_seq, 0) <> g.n",
+            )
+            .await?,
+            duplicate_numbers: strings("SELECT number FROM sessions GROUP BY number HAVING count(*) > 1").await?,
+            bad_closures: strings(
+                "SELECT number FROM sessions WHERE status = 'closed'
+                   AND (variance IS NULL OR expected_cash IS NULL OR variance <> counted_cash - expected_cash)",
+            )
+            .await?,
+        })
+    }
+}

@@ -1,1 +1,695 @@
-//! sqlite store
+//! Till's embedded store: one SQLite file, WAL, synchronous=FULL.
+//!
+//! Writes go through one connection per process and every write transaction begins with
+//! `BEGIN IMMEDIATE`, so the write lock is taken before anything is read: a deferred `BEGIN`
+//! that later writes fails with SQLITE_BUSY at once, whatever the busy timeout. Other processes
+//! (tillctl, a second app) wait on the busy timeout.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{Row, Sqlite, Transaction};
+use std::str::FromStr;
+use till_core::*;
+use uuid::Uuid;
+
+static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/sqlite");
+
+/// Objects the atomic operations rely on; `doctor` and start-up check each is present.
+const REQUIRED_OBJECTS: &[(&str, &str)] = &[
+    ("index", "sessions_one_open_per_register"),
+    ("index", "sqlite_autoindex_sessions_2"),
+    ("index", "sqlite_autoindex_sessions_3"),
+    ("table", "day_counters"),
+    ("view", "session_view"),
+];
+
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+    location: String,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `url` (`sqlite://PATH`), migrates it unless
+    /// told not to, and verifies the schema.
+    pub async fn open(url: &str, options: &StoreOptions) -> Result<SqliteStore, StoreError> {
+        let connect = SqliteConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Unavailable(format!("bad SQLite URL {url:?}: {e}")))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // A till's last sale matters more than throughput: survive a power cut.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(options.busy_timeout);
+        let location = connect.get_filename().display().to_string();
+        if let Some(parent) = connect.get_filename().parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                StoreError::Unavailable(format!("cannot create the folder {}: {e}", parent.display()))
+            })?;
+        }
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(options.busy_timeout)
+            .connect_with(connect.clone())
+            .await
+            .map_err(map_err)?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .acquire_timeout(options.busy_timeout)
+            .connect_lazy_with(connect.read_only(true));
+        let store = SqliteStore { writer, reader, location };
+        if options.migrate {
+            store.migrate().await?;
+        } else {
+            require_schema(&store.check_schema().await)?;
+        }
+        Ok(store)
+    }
+
+    /// The database file this store uses.
+    pub fn path(&self) -> &str {
+        &self.location
+    }
+
+    async fn write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)
+    }
+
+    async fn applied_migrations(&self) -> Result<Vec<AppliedMigration>, StoreError> {
+        let exists: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations')",
+        )
+        .fetch_one(&self.writer)
+        .await
+        .map_err(map_err)?;
+        if !exists {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query("SELECT version, checksum, success FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(&self.writer)
+            .await
+            .map_err(map_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(AppliedMigration {
+                    version: r.try_get("version").map_err(map_err)?,
+                    checksum: r.try_get("checksum").map_err(map_err)?,
+                    success: r.try_get("success").map_err(map_err)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn session_by_id(
+        conn: &mut sqlx::SqliteConnection,
+        id: Uuid,
+    ) -> Result<Option<Session>, StoreError> {
+        sqlx::query("SELECT * FROM session_view WHERE id = ?")
+            .bind(id)
+            .fetch_optional(conn)
+            .await
+            .map_err(map_err)?
+            .map(|row| session_from_row(&row))
+            .transpose()
+    }
+
+    async fn with_joins(&self, mut session: Session) -> Result<Session, StoreError> {
+        let rows = sqlx::query(
+            "SELECT u.name, j.device, j.joined_at FROM session_joins j JOIN users u ON u.id = j.user_id
+             WHERE j.session_id = ? ORDER BY j.joined_at",
+        )
+        .bind(session.id.0)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(map_err)?;
+        session.joins = rows
+            .iter()
+            .map(|r| {
+                Ok(Join {
+                    user: r.try_get("name").map_err(map_err)?,
+                    device: r.try_get("device").map_err(map_err)?,
+                    joined_at: r.try_get("joined_at").map_err(map_err)?,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok(session)
+    }
+}
+
+fn known_migrations() -> Vec<KnownMigration> {
+    MIGRATOR
+        .iter()
+        .map(|m| KnownMigration {
+            version: m.version,
+            description: m.description.to_string(),
+            checksum: m.checksum.to_vec(),
+        })
+        .collect()
+}
+
+/// Maps sqlx errors once: lost or busy database → unavailable; constraint → rejected.
+fn map_err(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their extended codes.
+            let primary = code.parse::<i32>().map(|c| c & 0xff).unwrap_or(0);
+            if primary == 5 || primary == 6 {
+                StoreError::Unavailable(format!("the database is busy: {}", db.message()))
+            } else if db.is_unique_violation() || db.is_check_violation() || db.is_foreign_key_violation() {
+                StoreError::Rejected(db.message().to_string())
+            } else {
+                StoreError::Internal(e.to_string())
+            }
+        }
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed
+        | sqlx::Error::Configuration(_) => StoreError::Unavailable(e.to_string()),
+        _ => StoreError::Internal(e.to_string()),
+    }
+}
+
+/// A unique violation on insert means the thing exists already.
+fn exists_or(entity: Entity, key: String) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |e| match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::AlreadyExists { entity, key },
+        _ => map_err(e),
+    }
+}
+
+fn decode_err(what: &str, value: &str) -> StoreError {
+    StoreError::Internal(format!("unexpected {what} {value:?} in the database"))
+}
+
+fn session_from_row(row: &SqliteRow) -> Result<Session, StoreError> {
+    let get_str = |c: &str| row.try_get::<String, _>(c).map_err(map_err);
+    let currency = get_str("currency")?;
+    let status = get_str("status")?;
+    Ok(Session {
+        id: SessionId(row.try_get("id").map_err(map_err)?),
+        number: get_str("number")?,
+        register_id: RegisterId(row.try_get("register_id").map_err(map_err)?),
+        register_code: get_str("register_code")?,
+        location_id: LocationId(row.try_get("location_id").map_err(map_err)?),
+        location_code: get_str("location_code")?,
+        currency: Currency::parse(&currency).map_err(|_| decode_err("currency", &currency))?,
+        business_day: row.try_get::<NaiveDate, _>("business_day").map_err(map_err)?,
+        day_sequence: row.try_get("day_seq").map_err(map_err)?,
+        status: match status.as_str() {
+            "open" => SessionStatus::Open,
+            "closed" => SessionStatus::Closed,
+            _ => return Err(decode_err("status", &status)),
+        },
+        opened_by: get_str("opened_by")?,
+        opened_at: row.try_get::<DateTime<Utc>, _>("opened_at").map_err(map_err)?,
+        opening_device: get_str("opening_device")?,
+        opening_cash: row.try_get("opening_cash").map_err(map_err)?,
+        notes: row.try_get("notes").map_err(map_err)?,
+        closed_by: row.try_get("closed_by").map_err(map_err)?,
+        closed_at: row.try_get("closed_at").map_err(map_err)?,
+        counted_cash: row.try_get("counted_cash").map_err(map_err)?,
+        expected_cash: row.try_get("expected_cash").map_err(map_err)?,
+        variance: row.try_get("variance").map_err(map_err)?,
+        joins: Vec::new(),
+    })
+}
+
+fn location_from_row(row: &SqliteRow) -> Result<Location, StoreError> {
+    let currency: String = row.try_get("currency").map_err(map_err)?;
+    let cutoff: i32 = row.try_get("cutoff_minutes").map_err(map_err)?;
+    Ok(Location {
+        id: LocationId(row.try_get("id").map_err(map_err)?),
+        code: row.try_get("code").map_err(map_err)?,
+        name: row.try_get("name").map_err(map_err)?,
+        time_zone: row.try_get("timezone").map_err(map_err)?,
+        cutoff: Cutoff::from_minutes(cutoff).map_err(|_| decode_err("cut-off", &cutoff.to_string()))?.to_string(),
+        currency: Currency::parse(&currency).map_err(|_| decode_err("currency", &currency))?,
+    })
+}
+
+fn register_from_row(row: &SqliteRow) -> Result<Register, StoreError> {
+    let currency: String = row.try_get("currency").map_err(map_err)?;
+    let location_code: String = row.try_get("location_code").map_err(map_err)?;
+    let code: String = row.try_get("code").map_err(map_err)?;
+    Ok(Register {
+        id: RegisterId(row.try_get("id").map_err(map_err)?),
+        location_id: LocationId(row.try_get("location_id").map_err(map_err)?),
+        address: format!("{location_code}/{code}"),
+        location_code,
+        location_name: row.try_get("location_name").map_err(map_err)?,
+        code,
+        name: row.try_get("name").map_err(map_err)?,
+        currency: Currency::parse(&currency).map_err(|_| decode_err("currency", &currency))?,
+    })
+}
+
+fn user_from_row(row: &SqliteRow) -> Result<User, StoreError> {
+    let role: String = row.try_get("role").map_err(map_err)?;
+    Ok(User {
+        id: UserId(row.try_get("id").map_err(map_err)?),
+        name: row.try_get("name").map_err(map_err)?,
+        role: role.parse().map_err(|_| decode_err("role", &role))?,
+        active: row.try_get("active").map_err(map_err)?,
+        pin_hash: PinHash(row.try_get("pin_hash").map_err(map_err)?),
+    })
+}
+
+const REGISTER_SELECT: &str = "SELECT r.id, r.location_id, r.code, r.name, l.code AS location_code,
+    l.name AS location_name, l.currency FROM registers r JOIN locations l ON l.id = r.location_id";
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Sqlite
+    }
+
+    async fn migrate(&self) -> Result<Vec<i64>, StoreError> {
+        let applied = self.applied_migrations().await?;
+        // Refuse unknown or edited migrations before touching anything.
+        refuse_foreign_migrations(&known_migrations(), &applied)?;
+        let before: Vec<i64> = applied.iter().map(|m| m.version).collect();
+        // sqlx's SQLite migrator takes no lock, so only run it when there is something to do:
+        // then processes starting together on an up-to-date file never race on it.
+        if MIGRATOR.iter().any(|m| !before.contains(&m.version)) {
+            MIGRATOR
+                .run(&self.writer)
+                .await
+                .map_err(|e| StoreError::SchemaNotReady(format!("migrating failed: {e}")))?;
+        }
+        require_schema(&self.check_schema().await)?;
+        Ok(MIGRATOR.iter().map(|m| m.version).filter(|v| !before.contains(v)).collect())
+    }
+
+    async fn repair_functions(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    async fn check_schema(&self) -> Vec<SchemaCheck> {
+        let mut checks = vec![];
+        match sqlx::query_scalar::<_, String>("PRAGMA journal_mode").fetch_one(&self.writer).await {
+            Ok(mode) if mode.eq_ignore_ascii_case("wal") => {
+                checks.push(SchemaCheck::pass("connection", format!("SQLite file {} (WAL)", self.location)))
+            }
+            Ok(mode) => checks.push(SchemaCheck::fail(
+                "connection",
+                format!("SQLite file {} is in {mode} mode, not WAL", self.location),
+                "close other programs using the file, then start Till again",
+            )),
+            Err(e) => {
+                checks.push(SchemaCheck::fail(
+                    "connection",
+                    format!("cannot open SQLite file {}: {}", self.location, map_err(e)),
+                    "check the path in --database-url / TILL_DATABASE_URL and its permissions",
+                ));
+                return checks;
+            }
+        }
+        match self.applied_migrations().await {
+            Ok(applied) => checks.extend(check_migrations(&known_migrations(), &applied)),
+            Err(e) => checks.push(SchemaCheck::fail("migrations", e.to_string(), "run `tillctl migrate`")),
+        }
+        for (kind, name) in REQUIRED_OBJECTS {
+            let present: Result<bool, _> =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = ? AND name = ?)")
+                    .bind(kind)
+                    .bind(name)
+                    .fetch_one(&self.writer)
+                    .await;
+            checks.push(match present {
+                Ok(true) => SchemaCheck::pass(format!("{kind} {name}"), "present"),
+                Ok(false) => SchemaCheck::fail(
+                    format!("{kind} {name}"),
+                    "missing: the schema was changed outside Till",
+                    "restore the database file from a backup (Till cannot run safely without it)",
+                ),
+                Err(e) => SchemaCheck::fail(format!("{kind} {name}"), map_err(e).to_string(), "run `tillctl doctor`"),
+            });
+        }
+        checks
+    }
+
+    async fn create_location(&self, new: NewLocation) -> Result<Location, StoreError> {
+        let mut tx = self.write().await?;
+        let row = sqlx::query(
+            "INSERT INTO locations (id, code, name, timezone, cutoff_minutes, currency)
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING *",
+        )
+        .bind(LocationId::new().0)
+        .bind(new.code.as_str())
+        .bind(&new.name)
+        .bind(new.time_zone.name())
+        .bind(new.cutoff.minutes())
+        .bind(new.currency.code())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(exists_or(Entity::Location, new.code.to_string()))?;
+        tx.commit().await.map_err(map_err)?;
+        location_from_row(&row)
+    }
+
+    async fn list_locations(&self) -> Result<Vec<Location>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM locations ORDER BY code")
+            .fetch_all(&self.reader)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(location_from_row).collect()
+    }
+
+    async fn find_location(&self, code: &LocationCode) -> Result<Location, StoreError> {
+        let row = sqlx::query("SELECT * FROM locations WHERE code = ?")
+            .bind(code.as_str())
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::not_found(Entity::Location, code))?;
+        location_from_row(&row)
+    }
+
+    async fn create_register(&self, new: NewRegister) -> Result<Register, StoreError> {
+        let key = format!("{}/{}", new.location, new.code);
+        let mut tx = self.write().await?;
+        let location: Uuid = sqlx::query_scalar("SELECT id FROM locations WHERE code = ?")
+            .bind(new.location.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::not_found(Entity::Location, &new.location))?;
+        let id = RegisterId::new();
+        sqlx::query("INSERT INTO registers (id, location_id, code, name) VALUES (?, ?, ?, ?)")
+            .bind(id.0)
+            .bind(location)
+            .bind(new.code.as_str())
+            .bind(&new.name)
+            .execute(&mut *tx)
+            .await
+            .map_err(exists_or(Entity::Register, key))?;
+        let row = sqlx::query(&format!("{REGISTER_SELECT} WHERE r.id = ?"))
+            .bind(id.0)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        register_from_row(&row)
+    }
+
+    async fn list_registers(&self, location: Option<&LocationCode>) -> Result<Vec<Register>, StoreError> {
+        let rows = sqlx::query(&format!("{REGISTER_SELECT} WHERE ?1 IS NULL OR l.code = ?1 ORDER BY l.code, r.code"))
+            .bind(location.map(LocationCode::as_str))
+            .fetch_all(&self.reader)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(register_from_row).collect()
+    }
+
+    async fn find_register(&self, register: &RegisterRef) -> Result<Register, StoreError> {
+        let (id, location, code) = match register {
+            RegisterRef::Id(id) => (Some(id.0), None, None),
+            RegisterRef::Address { location, register } => (None, Some(location.as_str()), Some(register.as_str())),
+        };
+        let sql = format!("{REGISTER_SELECT} WHERE r.id = ?1 OR (l.code = ?2 AND r.code = ?3)");
+        let query = sqlx::query(&sql).bind(id).bind(location).bind(code);
+        let row = query
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::not_found(Entity::Register, register))?;
+        register_from_row(&row)
+    }
+
+    async fn create_user(&self, new: NewUser) -> Result<User, StoreError> {
+        let mut tx = self.write().await?;
+        let row = sqlx::query("INSERT INTO users (id, name, role, pin_hash) VALUES (?, ?, ?, ?) RETURNING *")
+            .bind(UserId::new().0)
+            .bind(new.name.as_str())
+            .bind(new.role.as_str())
+            .bind(&new.pin_hash.0)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(exists_or(Entity::User, new.name.to_string()))?;
+        tx.commit().await.map_err(map_err)?;
+        user_from_row(&row)
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM users ORDER BY name")
+            .fetch_all(&self.reader)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    async fn find_user(&self, name: &UserName) -> Result<User, StoreError> {
+        let row = sqlx::query("SELECT * FROM users WHERE name = ?")
+            .bind(name.as_str())
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::not_found(Entity::User, name))?;
+        user_from_row(&row)
+    }
+
+    async fn start_shift(&self, start: StartShift) -> Result<ShiftStarted, StoreError> {
+        if start.opening_cash < 0 {
+            return Err(StoreError::Rejected("opening cash must be zero or more".into()));
+        }
+        let mut tx = self.write().await?;
+        // One clock per operation, read once the write lock is held.
+        let at = start.at.unwrap_or_else(Utc::now);
+        let open: Option<Uuid> =
+            sqlx::query_scalar("SELECT id FROM sessions WHERE register_id = ? AND status = 'open'")
+                .bind(start.register_id.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        let (session_id, joined) = match open {
+            Some(id) => {
+                sqlx::query(
+                    "INSERT INTO session_joins (session_id, user_id, device, joined_at) VALUES (?, ?, ?, ?)
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(id)
+                .bind(start.user_id.0)
+                .bind(start.device.as_str())
+                .bind(at)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                (id, true)
+            }
+            None => {
+                let place = sqlx::query(
+                    "SELECT r.location_id, l.code, l.timezone, l.cutoff_minutes
+                     FROM registers r JOIN locations l ON l.id = r.location_id WHERE r.id = ?",
+                )
+                .bind(start.register_id.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map_err)?
+                .ok_or_else(|| StoreError::not_found(Entity::Register, start.register_id))?;
+                let location: Uuid = place.try_get("location_id").map_err(map_err)?;
+                let code: String = place.try_get("code").map_err(map_err)?;
+                let zone: String = place.try_get("timezone").map_err(map_err)?;
+                let cutoff: i32 = place.try_get("cutoff_minutes").map_err(map_err)?;
+                let zone = TimeZone::parse(&zone).map_err(|_| decode_err("time zone", &zone))?;
+                let cutoff = Cutoff::from_minutes(cutoff).map_err(|_| decode_err("cut-off", &cutoff.to_string()))?;
+                let day = business_day(at, zone, cutoff);
+                let seq: i64 = sqlx::query_scalar(
+                    "INSERT INTO day_counters (location_id, business_day, last_seq) VALUES (?, ?, 1)
+                     ON CONFLICT (location_id, business_day) DO UPDATE SET last_seq = last_seq + 1
+                     RETURNING last_seq",
+                )
+                .bind(location)
+                .bind(day)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                sqlx::query(
+                    "INSERT INTO sessions (id, register_id, location_id, business_day, day_seq, number,
+                        status, opened_by, opened_at, opening_device, opening_cash, notes)
+                     VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)",
+                )
+                .bind(start.new_session_id.0)
+                .bind(start.register_id.0)
+                .bind(location)
+                .bind(day)
+                .bind(seq)
+                .bind(session_number(&code, day, seq))
+                .bind(start.user_id.0)
+                .bind(at)
+                .bind(start.device.as_str())
+                .bind(start.opening_cash)
+                .bind(&start.notes)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                (start.new_session_id.0, false)
+            }
+        };
+        let session = Self::session_by_id(&mut tx, session_id)
+            .await?
+            .ok_or_else(|| StoreError::Internal("a session vanished inside its transaction".into()))?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(ShiftStarted { session, joined })
+    }
+
+    async fn close_shift(&self, close: CloseShift) -> Result<Session, StoreError> {
+        if close.counted_cash < 0 {
+            return Err(StoreError::Rejected("counted cash must be zero or more".into()));
+        }
+        let mut tx = self.write().await?;
+        let at = close.at.unwrap_or_else(Utc::now);
+        let closer = sqlx::query("SELECT name, role, active FROM users WHERE id = ?")
+            .bind(close.user_id.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::not_found(Entity::User, close.user_id))?;
+        let role: String = closer.try_get("role").map_err(map_err)?;
+        let active: bool = closer.try_get("active").map_err(map_err)?;
+        if !active || role == "cashier" {
+            let user: String = closer.try_get("name").map_err(map_err)?;
+            return Err(StoreError::Forbidden { user, role });
+        }
+        let row = match &close.session {
+            SessionRef::Id(id) => sqlx::query("SELECT id, status, opening_cash + cash_net AS expected FROM sessions WHERE id = ?").bind(id.0),
+            SessionRef::Number(n) => sqlx::query("SELECT id, status, opening_cash + cash_net AS expected FROM sessions WHERE number = ?").bind(n),
+        }
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?
+        .ok_or_else(|| StoreError::not_found(Entity::Session, &close.session))?;
+        let id: Uuid = row.try_get("id").map_err(map_err)?;
+        let status: String = row.try_get("status").map_err(map_err)?;
+        let expected: i64 = row.try_get("expected").map_err(map_err)?;
+        if status == "open" {
+            let variance = close
+                .counted_cash
+                .checked_sub(expected)
+                .ok_or_else(|| StoreError::Rejected("variance out of range".into()))?;
+            sqlx::query(
+                "UPDATE sessions SET status = 'closed', closed_by = ?, closed_at = ?, closing_device = ?,
+                    counted_cash = ?, expected_cash = ?, variance = ? WHERE id = ?",
+            )
+            .bind(close.user_id.0)
+            .bind(at)
+            .bind(close.device.as_str())
+            .bind(close.counted_cash)
+            .bind(expected)
+            .bind(variance)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        }
+        let session = Self::session_by_id(&mut tx, id)
+            .await?
+            .ok_or_else(|| StoreError::Internal("a session vanished inside its transaction".into()))?;
+        tx.commit().await.map_err(map_err)?;
+        if status != "open" {
+            return Err(already_closed(&session));
+        }
+        Ok(session)
+    }
+
+    async fn find_session(&self, session: &SessionRef) -> Result<Session, StoreError> {
+        let query = match session {
+            SessionRef::Id(id) => sqlx::query("SELECT * FROM session_view WHERE id = ?").bind(id.0),
+            SessionRef::Number(n) => sqlx::query("SELECT * FROM session_view WHERE number = ?").bind(n),
+        };
+        let row = query
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::not_found(Entity::Session, session))?;
+        self.with_joins(session_from_row(&row)?).await
+    }
+
+    async fn list_sessions(&self, filter: &SessionFilter) -> Result<Vec<Session>, StoreError> {
+        let register = match &filter.register {
+            Some(r) => Some(self.find_register(r).await?.id.0),
+            None => None,
+        };
+        let status = filter.status.map(|s| match s {
+            SessionStatus::Open => "open",
+            SessionStatus::Closed => "closed",
+        });
+        let rows = sqlx::query(
+            "SELECT * FROM session_view
+             WHERE (?1 IS NULL OR location_code = ?1) AND (?2 IS NULL OR register_id = ?2)
+               AND (?3 IS NULL OR status = ?3)
+             ORDER BY opened_at DESC, number DESC LIMIT ?4",
+        )
+        .bind(filter.location.as_ref().map(LocationCode::as_str))
+        .bind(register)
+        .bind(status)
+        .bind(i64::from(filter.limit.unwrap_or(1000)))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(session_from_row).collect()
+    }
+
+    async fn latest_session(&self, register: RegisterId) -> Result<Option<Session>, StoreError> {
+        let row = sqlx::query(
+            "SELECT * FROM session_view WHERE register_id = ?
+             ORDER BY status = 'open' DESC, opened_at DESC LIMIT 1",
+        )
+        .bind(register.0)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(map_err)?;
+        match row {
+            Some(row) => Ok(Some(self.with_joins(session_from_row(&row)?).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn audit(&self) -> Result<Audit, StoreError> {
+        let strings = |sql: &'static str| async move {
+            sqlx::query_scalar::<_, String>(sql).fetch_all(&self.reader).await.map_err(map_err)
+        };
+        let (sessions, open_sessions): (i64, i64) =
+            sqlx::query_as("SELECT count(*), coalesce(sum(status = 'open'), 0) FROM sessions")
+                .fetch_one(&self.reader)
+                .await
+                .map_err(map_err)?;
+        Ok(Audit {
+            sessions,
+            open_sessions,
+            registers_with_several_open: strings(
+                "SELECT hex(register_id) FROM sessions WHERE status = 'open' GROUP BY register_id HAVING count(*) > 1",
+            )
+            .await?,
+            numbering_problems: strings(
+                "SELECT l.code || ' ' || g.business_day || ': ' || g.n || ' sessions, sequences '
+                        || g.lo || '..' || g.hi || ', counter ' || coalesce(c.last_seq, 0)
+                 FROM (SELECT location_id, business_day, count(*) AS n, min(day_seq) AS lo,
+                              max(day_seq) AS hi, count(DISTINCT day_seq) AS d
+                       FROM sessions GROUP BY location_id, business_day) g
+                 JOIN locations l ON l.id = g.location_id
+                 LEFT JOIN day_counters c ON c.location_id = g.location_id AND c.business_day = g.business_day
+                 WHERE g.lo <> 1 OR g.hi <> g.n OR g.d <> g.n OR coalesce(c.last_seq, 0) <> g.n",
+            )
+            .await?,
+            duplicate_numbers: strings("SELECT number FROM sessions GROUP BY number HAVING count(*) > 1").await?,
+            bad_closures: strings(
+                "SELECT number FROM sessions WHERE status = 'closed'
+                   AND (variance IS NULL OR expected_cash IS NULL OR variance <> counted_cash - expected_cash)",
+            )
+            .await?,
+        })
+    }
+}
+
+fn already_closed(session: &Session) -> StoreError {
+    StoreError::SessionAlreadyClosed {
+        number: session.number.clone(),
+        closed_by: session.closed_by.clone().unwrap_or_default(),
+        closed_at: session.closed_at.unwrap_or_default(),
+    }
+}

@@ -1,0 +1,88 @@
+/** Entry point: the header, the routing between screens, and start-up. */
+import "./styles.css";
+import * as api from "./api";
+import { byId, h, replace } from "./dom";
+import { showClose, showClosed } from "./screens/close";
+import { roleLabel, showLogin } from "./screens/login";
+import { showSession } from "./screens/session";
+import { showSetup } from "./screens/setup";
+import { showStart } from "./screens/start";
+import { nav, state } from "./state";
+import type { DeviceStatus } from "./types";
+import { displayName } from "./time";
+import { mount, onCommandError, run } from "./ui";
+
+function renderHeader(): void {
+  const status = state.status;
+  const where = byId("where");
+  const who = byId("who");
+  if (status?.register) {
+    replace(
+      where,
+      h("span", { class: "where-location" }, status.location?.name ?? status.register.location_name),
+      h("span", { class: "where-register" }, `${status.register.name} (${status.register.address})`),
+    );
+  } else {
+    replace(where);
+  }
+  const user = status?.logged_in;
+  replace(who, user ? `${displayName(user.name)} · ${roleLabel(user.role)}` : "");
+}
+
+nav.setStatus = (status: DeviceStatus) => {
+  state.status = status;
+  renderHeader();
+};
+
+nav.route = async (given?: DeviceStatus) => {
+  let status = given;
+  if (!status) {
+    const result = await run(() => api.deviceStatus());
+    if (!result) return;
+    if (!result.ok) {
+      showStartupProblem();
+      return;
+    }
+    status = result.value;
+  }
+  nav.setStatus(status);
+  if (!status.configured) return nav.setup(status);
+  if (!status.logged_in) return nav.login();
+  const session = await run(() => api.currentSession());
+  if (!session) return;
+  if (!session.ok) {
+    showStartupProblem();
+    return;
+  }
+  if (session.value?.status === "open") nav.session(session.value, "resumed");
+  else nav.start();
+};
+nav.setup = showSetup;
+nav.login = () => void showLogin();
+nav.start = showStart;
+nav.session = showSession;
+nav.close = (session) => void showClose(session);
+nav.closed = showClosed;
+
+/** device_status or current_session failed at start-up: the banner says why; offer a retry. */
+function showStartupProblem(): void {
+  const retry = h("button", { id: "retry", type: "button", class: "primary big" }, "Try again");
+  retry.addEventListener("click", () => void nav.route());
+  mount("problem", h("div", { class: "narrow stack" }, h("h1", {}, "Till can't start yet"), retry));
+  retry.focus();
+}
+
+onCommandError((error) => {
+  if (error.code === "not_logged_in" && state.status?.configured) {
+    nav.setStatus({ ...state.status, logged_in: null });
+    nav.login();
+    return true;
+  }
+  if (error.code === "device_not_set_up") {
+    nav.setup(null);
+    return true;
+  }
+  return false;
+});
+
+void nav.route();

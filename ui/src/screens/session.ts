@@ -1,0 +1,122 @@
+/** The open session of this register; watches for it being closed on another device. */
+import * as api from "../api";
+import { h } from "../dom";
+import { formatDecimal } from "../money";
+import { nav, state, timeZone, type SessionArrival } from "../state";
+import type { SessionView } from "../types";
+import { displayName, formatBusinessDay, formatClock } from "../time";
+import { clearError, isBusy, mount, showError } from "../ui";
+import { logoutButton } from "./common";
+import { roleLabel } from "./login";
+
+export const POLL_MS = 3000;
+
+export function showSession(session: SessionView, arrival: SessionArrival, checkNow = false): void {
+  const zone = timeZone();
+  const openedAt = formatClock(session.opened_at, zone);
+  const user = state.status?.logged_in;
+
+  const message =
+    arrival === "joined"
+      ? h("p", { id: "joined-message", class: "callout info" }, `Joined session ${session.number}, opened by ${displayName(session.opened_by)} at ${openedAt}`)
+      : arrival === "started"
+        ? h("p", { id: "started-message", class: "callout success" }, `Shift started: session ${session.number}`)
+        : null;
+  const status = h("span", { id: "session-status", class: `badge ${session.status}` }, session.status === "open" ? "Open" : "Closed");
+  const closeDrawer = h("button", { id: "close-drawer", type: "button", class: "primary big" }, "Close drawer");
+  closeDrawer.addEventListener("click", () => nav.close(session));
+  const closedSlot = h("div", { class: "closed-slot" });
+  const actions = h("div", { class: "actions" }, closeDrawer, logoutButton());
+
+  const detail = (label: string, id: string, value: string) => h("div", { class: "detail" }, h("dt", {}, label), h("dd", { id }, value));
+
+  let timer: number | undefined;
+  let pollError = false;
+  let ended = false;
+  const stop = () => {
+    ended = true;
+    if (timer !== undefined) window.clearInterval(timer);
+  };
+
+  const closedElsewhere = (latest: SessionView | null) => {
+    stop();
+    status.className = "badge closed";
+    status.textContent = "Closed";
+    closeDrawer.remove();
+    message?.remove();
+    const again = h("button", { id: "start-again", type: "button", class: "primary big" }, "Start Shift");
+    again.addEventListener("click", () => nav.start());
+    const sameSession = latest !== null && latest.id === session.id;
+    const who =
+      sameSession && latest.closed_by
+        ? `Closed by ${displayName(latest.closed_by)}${latest.closed_at ? ` at ${formatClock(latest.closed_at, zone)}` : ""}.`
+        : null;
+    closedSlot.replaceChildren(
+      h(
+        "div",
+        { class: "callout warning stack-tight" },
+        h("p", { id: "closed-elsewhere" }, `Session ${session.number} was closed on another device`),
+        who && h("p", { class: "hint" }, who),
+      ),
+    );
+    actions.prepend(again);
+    again.focus();
+  };
+
+  const poll = async () => {
+    if (ended || isBusy()) return;
+    let latest: SessionView | null;
+    try {
+      latest = await api.currentSession();
+    } catch (error) {
+      if (ended) return;
+      pollError = true;
+      showError(error);
+      if ((error as { code?: string }).code === "not_logged_in") {
+        stop();
+        nav.login();
+      }
+      return;
+    }
+    if (ended) return;
+    if (pollError) {
+      pollError = false;
+      clearError();
+    }
+    if (latest === null || latest.id !== session.id || latest.status !== "open") closedElsewhere(latest);
+  };
+
+  mount(
+    "session",
+    h(
+      "div",
+      { class: "session narrow stack" },
+      message,
+      h(
+        "section",
+        { class: "card session-card" },
+        h("div", { class: "session-head" }, h("span", { class: "label" }, "Session"), status),
+        h("p", { id: "session-number", class: "session-number" }, session.number),
+        h(
+          "dl",
+          { class: "details" },
+          detail("Opened by", "opened-by", displayName(session.opened_by)),
+          detail("Opened at", "opened-at", openedAt),
+          detail("Opening cash", "opening-cash", formatDecimal(session.opening_cash, session.currency)),
+          detail("Logged in", "logged-in-user", user ? `${displayName(user.name)} (${roleLabel(user.role)})` : "—"),
+          detail("Business day", "business-day", formatBusinessDay(session.business_day)),
+        ),
+      ),
+      closedSlot,
+      actions,
+    ),
+    stop,
+  );
+  if (session.status !== "open") {
+    closedElsewhere(session);
+  } else {
+    timer = window.setInterval(() => void poll(), POLL_MS);
+    if (checkNow) void poll();
+  }
+  if (closeDrawer.isConnected) closeDrawer.focus();
+}

@@ -1,0 +1,56 @@
+/** Start Shift: count the opening cash (typed, or with the bill/coin helper) and start. */
+import * as api from "../api";
+import { h } from "../dom";
+import { currencyDecimals, minorToDecimal, moneyParseMessage, parseMoney } from "../money";
+import { location, nav } from "../state";
+import { focus, isBusy, mount, run, showErrorText } from "../ui";
+import { denominationHelper, moneyField } from "../widgets";
+import { logoutButton } from "./common";
+
+export function showStart(): void {
+  const currency = location()?.currency ?? "USD";
+  const { field, input: cash } = moneyField("opening-cash", "Opening cash in the drawer", currency);
+  const notes = h("textarea", { id: "shift-notes", rows: 2, maxlength: 500 });
+  const start = h("button", { id: "start-shift", type: "submit", class: "primary big" }, "Start Shift");
+  const helper = denominationHelper(currency, cash, start);
+
+  const form = h(
+    "form",
+    { class: "stack", novalidate: true },
+    field,
+    h("div", { class: "field" }, h("label", { for: "shift-notes" }, "Notes (optional)"), notes),
+    h("div", { class: "actions" }, start, logoutButton()),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (isBusy()) return;
+    const parsed = parseMoney(cash.value, currencyDecimals(currency));
+    if (!parsed.ok) {
+      cash.setAttribute("aria-invalid", "true");
+      showErrorText(moneyParseMessage(parsed.error, currency));
+      cash.focus();
+      return;
+    }
+    cash.removeAttribute("aria-invalid");
+    const text = notes.value.trim();
+    const result = await run(() => api.startShift(minorToDecimal(parsed.minor, currencyDecimals(currency)), text === "" ? null : text));
+    if (result?.ok) nav.session(result.value.session, result.value.joined ? "joined" : "started");
+  });
+
+  mount(
+    "start",
+    h(
+      "div",
+      { class: helper ? "start cols wide-right" : "start narrow" },
+      h(
+        "section",
+        { class: "stack" },
+        h("h1", {}, "Start Shift"),
+        h("p", { class: "lead" }, helper ? "Count the cash in the drawer, or type the total." : "Type the cash in the drawer."),
+        form,
+      ),
+      helper,
+    ),
+  );
+  focus(cash);
+}

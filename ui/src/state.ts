@@ -1,0 +1,30 @@
+/** What the UI knows about this device, and the navigation between screens. */
+import type { DeviceStatus, SessionView } from "./types";
+
+export const state: { status: DeviceStatus | null } = { status: null };
+
+/** How a session view was reached: straight after start_shift (created or joined), or not. */
+export type SessionArrival = "started" | "joined" | "resumed";
+
+/** Filled in by main.ts; screens call these to move on. */
+export const nav = {
+  /** Remember a new device status and redraw the header. */
+  setStatus: (_status: DeviceStatus): void => {},
+  /** Decide where to go from the device status (fetches it when not given). */
+  route: async (_status?: DeviceStatus): Promise<void> => {},
+  setup: (_status: DeviceStatus | null): void => {},
+  login: (): void => {},
+  start: (): void => {},
+  session: (_session: SessionView, _arrival: SessionArrival, _checkNow?: boolean): void => {},
+  close: (_session: SessionView): void => {},
+  closed: (_session: SessionView): void => {},
+};
+
+export function location() {
+  return state.status?.location ?? null;
+}
+
+/** The location's time zone, or the device's own when none is known. */
+export function timeZone(): string {
+  return state.status?.location?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+}

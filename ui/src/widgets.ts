@@ -1,0 +1,97 @@
+/** Pieces shared by screens: the money input and the bill/coin counting helper. */
+import { countTotals, denominationsFor } from "./denominations";
+import { h } from "./dom";
+import { currencyDecimals, currencySymbol, formatMoney, minorToDecimal } from "./money";
+
+/** A labelled money input (text, inputmode=decimal) with the currency symbol in front. */
+export function moneyField(id: string, label: string, currency: string): { field: HTMLElement; input: HTMLInputElement } {
+  const input = h("input", {
+    id,
+    type: "text",
+    inputmode: "decimal",
+    autocomplete: "off",
+    spellcheck: "false",
+    placeholder: currencyDecimals(currency) > 0 ? "0." + "0".repeat(currencyDecimals(currency)) : "0",
+    class: "money-input",
+  });
+  const field = h(
+    "div",
+    { class: "field" },
+    h("label", { for: id }, label),
+    h("div", { class: "money" }, h("span", { class: "money-symbol", "aria-hidden": "true" }, currencySymbol(currency)), input),
+  );
+  return { field, input };
+}
+
+/**
+ * The bill/coin counting helper (#denominations) for a currency, or null when the currency has
+ * no table. Every change writes the grand total into `target` as a decimal string.
+ */
+export function denominationHelper(currency: string, target: HTMLInputElement, after?: HTMLElement): HTMLElement | null {
+  const table = denominationsFor(currency);
+  if (!table) return null;
+  const decimals = currencyDecimals(currency);
+  const inputs: HTMLInputElement[] = [];
+  const rowTotals = new Map<number, HTMLElement>();
+  const grand = h("output", { class: "denom-grand", id: "denominations-total" }, formatMoney(0, currency));
+
+  const group = (title: string, values: readonly number[]) =>
+    h(
+      "fieldset",
+      { class: "denom-group" },
+      h("legend", {}, title),
+      ...values.map((value) => {
+        const name = formatMoney(value, currency);
+        const input = h("input", {
+          type: "text",
+          inputmode: "numeric",
+          autocomplete: "off",
+          "data-denom": value,
+          "aria-label": `Number of ${name} ${title === "Bills" ? "bills" : "coins"}`,
+          class: "denom-count",
+          placeholder: "0",
+        });
+        inputs.push(input);
+        const total = h("output", { class: "denom-row-total" }, formatMoney(0, currency));
+        rowTotals.set(value, total);
+        return h("div", { class: "denom-row" }, h("span", { class: "denom-name" }, name), h("span", { class: "denom-times", "aria-hidden": "true" }, "×"), input, total);
+      }),
+    );
+
+  const recount = () => {
+    const counts = new Map<number, string>();
+    for (const input of inputs) counts.set(Number(input.dataset["denom"]), input.value);
+    const totals = countTotals(counts);
+    for (const input of inputs) {
+      const row = totals.rows.get(Number(input.dataset["denom"]));
+      const cell = rowTotals.get(Number(input.dataset["denom"]));
+      if (row === null) input.setAttribute("aria-invalid", "true");
+      else input.removeAttribute("aria-invalid");
+      if (cell) cell.textContent = row === null || row === undefined ? "—" : formatMoney(row, currency);
+    }
+    if (totals.total === null) {
+      grand.textContent = "—";
+    } else {
+      grand.textContent = formatMoney(totals.total, currency);
+      target.value = minorToDecimal(totals.total, decimals);
+      target.removeAttribute("aria-invalid");
+    }
+  };
+
+  const section = h(
+    "section",
+    { id: "denominations", class: "denoms", "aria-label": "Count bills and coins" },
+    h("h2", {}, "Count bills and coins"),
+    h("div", { class: "denom-groups" }, group("Bills", table.bills), group("Coins", table.coins)),
+    h("div", { class: "denom-footer" }, h("span", {}, "Total"), grand),
+  );
+  section.addEventListener("input", recount);
+  // Keyboard-first: Enter moves down the list, then to the button after the helper.
+  section.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || !(event.target instanceof HTMLInputElement)) return;
+    event.preventDefault();
+    const next = inputs[inputs.indexOf(event.target) + 1];
+    (next ?? after ?? target).focus();
+  });
+  return section;
+}

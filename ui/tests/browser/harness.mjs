@@ -1,0 +1,160 @@
+// Serves ui/dist with the production CSP, drives the system Chromium through playwright-core,
+// and bridges the app's Tauri IPC to an in-memory fake backend living in this Node process.
+import { createReadStream, existsSync, mkdirSync, statSync } from "node:fs";
+import { createServer } from "node:http";
+import { dirname, extname, join, normalize, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const UI_DIR = resolve(here, "../..");
+export const DIST = join(UI_DIR, "dist");
+export const ARTIFACTS = join(UI_DIR, "test-artifacts");
+
+/** The policy the app must live with inside Tauri: only its own assets and the IPC. */
+export const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self' ipc: http://ipc.localhost",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".json": "application/json",
+  ".woff2": "font/woff2",
+};
+
+/** A tiny static server for dist/ on a free port. Every response carries the CSP. */
+export async function serveDist() {
+  if (!existsSync(join(DIST, "index.html"))) throw new Error("ui/dist is missing: run `npm run build` first");
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    let file = normalize(join(DIST, path));
+    if (!file.startsWith(DIST) || !existsSync(file) || statSync(file).isDirectory()) file = join(DIST, "index.html");
+    res.writeHead(200, {
+      "Content-Type": TYPES[extname(file)] ?? "application/octet-stream",
+      "Content-Security-Policy": CSP,
+      "Cache-Control": "no-store",
+    });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/**
+ * Defines window.__TAURI_INTERNALS__ the way @tauri-apps/api/mocks' mockIPC does, but sends
+ * each invoke to Node (the fake backend) and records CSP violations. Runs before app code.
+ */
+function ipcInitScript() {
+  window.__cspViolations = [];
+  document.addEventListener("securitypolicyviolation", (e) => {
+    window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
+  });
+  const callbacks = new Map();
+  window.__TAURI_INTERNALS__ = {
+    invoke: (cmd, args) =>
+      window.__tillFakeIpc(cmd, args ?? {}).then((r) => (r.ok ? r.value : Promise.reject(r.error))),
+    transformCallback: (callback, once = false) => {
+      const id = window.crypto.getRandomValues(new Uint32Array(1))[0];
+      callbacks.set(id, (data) => {
+        if (once) callbacks.delete(id);
+        return callback && callback(data);
+      });
+      return id;
+    },
+    unregisterCallback: (id) => callbacks.delete(id),
+    runCallback: (id, data) => callbacks.get(id)?.(data),
+    callbacks,
+    convertFileSrc: (path) => path,
+    metadata: { currentWindow: { label: "main" }, currentWebview: { windowLabel: "main", label: "main" } },
+  };
+}
+
+/** A fresh page (own context) wired to `backend`, at the given viewport. */
+export async function openApp(browser, url, backend, viewport = { width: 1280, height: 800 }) {
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: "en-US", timezoneId: "UTC" });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
+  page.on("console", (msg) => {
+    if (msg.type() === "error") problems.push(`console: ${msg.text()}`);
+  });
+  await page.exposeFunction("__tillFakeIpc", async (cmd, args) => {
+    try {
+      return { ok: true, value: await backend.handle(cmd, args) };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  });
+  await page.addInitScript(ipcInitScript);
+  await page.goto(url);
+  return {
+    page,
+    context,
+    problems,
+    /** Page errors, console errors and CSP violations seen so far. */
+    async allProblems() {
+      const csp = await page.evaluate(() => window.__cspViolations).catch(() => []);
+      return [...problems, ...csp.map((v) => `csp: ${v}`)];
+    },
+  };
+}
+
+/** Saves test-artifacts/mock-<name>.png once the screen has painted. */
+export async function screenshot(page, name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.waitForTimeout(150);
+  await page.screenshot({ path: join(ARTIFACTS, `mock-${name}.png`) });
+}
+
+/**
+ * Layout checks for the screen on show: every visible button and text field is at least 48 px
+ * each way, and nothing overflows sideways. Returns a list of problems (empty when fine).
+ */
+export async function layoutProblems(page) {
+  return page.evaluate(() => {
+    const out = [];
+    const root = document.documentElement;
+    if (root.scrollWidth > window.innerWidth) out.push(`horizontal overflow: ${root.scrollWidth} > ${window.innerWidth}`);
+    for (const el of document.querySelectorAll("button, input, textarea")) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue; // hidden
+      if (r.height < 48 || r.width < 48) {
+        out.push(`${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}[${el.getAttribute("data-key") ?? el.getAttribute("data-denom") ?? el.textContent?.trim() ?? ""}] is ${Math.round(r.width)}×${Math.round(r.height)}`);
+      }
+    }
+    return out;
+  });
+}
