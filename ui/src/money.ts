@@ -138,6 +138,17 @@ export function formatMoney(minor: number, currency: string, locale = "en-US"): 
   return out;
 }
 
+/** A bill or coin as printed on it: 10000 USD → "$100", 25 USD → "$0.25", 500 JPY → "¥500". */
+export function denominationLabel(minor: number, currency: string): string {
+  const text = formatMoney(minor, currency);
+  const decimals = currencyDecimals(currency);
+  if (decimals === 0 || minor % 10 ** decimals !== 0) return text;
+  const zeros = "0".repeat(decimals);
+  const at = text.lastIndexOf(zeros);
+  // Drop the decimal separator and the zero decimals ("$100.00" → "$100").
+  return at > 0 ? text.slice(0, at - 1) + text.slice(at + decimals) : text;
+}
+
 /** Display helper for a backend decimal string; falls back to the raw text if it is malformed. */
 export function formatDecimal(value: string, currency: string): string {
   try {

@@ -1,7 +1,7 @@
 /** Pieces shared by screens: the money input and the bill/coin counting helper. */
 import { countTotals, denominationsFor } from "./denominations";
 import { h } from "./dom";
-import { currencyDecimals, currencySymbol, formatMoney, minorToDecimal } from "./money";
+import { currencyDecimals, currencySymbol, denominationLabel, formatMoney, minorToDecimal } from "./money";
 
 /** A labelled money input (text, inputmode=decimal) with the currency symbol in front. */
 export function moneyField(id: string, label: string, currency: string): { field: HTMLElement; input: HTMLInputElement } {
@@ -11,7 +11,6 @@ export function moneyField(id: string, label: string, currency: string): { field
     inputmode: "decimal",
     autocomplete: "off",
     spellcheck: "false",
-    placeholder: currencyDecimals(currency) > 0 ? "0." + "0".repeat(currencyDecimals(currency)) : "0",
     class: "money-input",
   });
   const field = h(
@@ -41,7 +40,7 @@ export function denominationHelper(currency: string, target: HTMLInputElement, a
       { class: "denom-group" },
       h("legend", {}, title),
       ...values.map((value) => {
-        const name = formatMoney(value, currency);
+        const name = denominationLabel(value, currency);
         const input = h("input", {
           type: "text",
           inputmode: "numeric",
@@ -52,7 +51,7 @@ export function denominationHelper(currency: string, target: HTMLInputElement, a
           placeholder: "0",
         });
         inputs.push(input);
-        const total = h("output", { class: "denom-row-total" }, formatMoney(0, currency));
+        const total = h("output", { class: "denom-row-total" });
         rowTotals.set(value, total);
         return h("div", { class: "denom-row" }, h("span", { class: "denom-name" }, name), h("span", { class: "denom-times", "aria-hidden": "true" }, "×"), input, total);
       }),
@@ -67,7 +66,8 @@ export function denominationHelper(currency: string, target: HTMLInputElement, a
       const cell = rowTotals.get(Number(input.dataset["denom"]));
       if (row === null) input.setAttribute("aria-invalid", "true");
       else input.removeAttribute("aria-invalid");
-      if (cell) cell.textContent = row === null || row === undefined ? "—" : formatMoney(row, currency);
+      // Only rows with something counted show a total, so the eye finds them.
+      if (cell) cell.textContent = row === null || row === undefined ? "—" : row === 0 ? "" : formatMoney(row, currency);
     }
     if (totals.total === null) {
       grand.textContent = "—";

@@ -313,6 +313,9 @@ pub struct StoreOptions {
     /// Apply pending migrations at start-up (the default). When false, a database that is
     /// behind is refused with `schema_not_ready` naming `tillctl migrate`.
     pub migrate: bool,
+    /// Refuse to open a database whose schema is not exactly what this build expects. Only
+    /// `tillctl doctor` turns this off, to report on a broken database instead of refusing it.
+    pub verify: bool,
     /// Connections for readers (PostgreSQL: for everything). SQLite always writes through one.
     pub max_connections: u32,
     /// How long to wait for another process's write lock (SQLite) or a free connection.
@@ -321,7 +324,7 @@ pub struct StoreOptions {
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        StoreOptions { migrate: true, max_connections: 8, busy_timeout: std::time::Duration::from_secs(10) }
+        StoreOptions { migrate: true, verify: true, max_connections: 8, busy_timeout: std::time::Duration::from_secs(10) }
     }
 }
 

@@ -34,7 +34,7 @@ impl PostgresStore {
             .map_err(|e| StoreError::Unavailable(format!("bad PostgreSQL URL: {e}")))?
             .application_name("till")
             // The shift functions refuse anything else; pin it so a server default cannot.
-            .options([("default_transaction_isolation", "read committed")]);
+            .options([("default_transaction_isolation", r"read\ committed")]);
         let pool = PgPoolOptions::new()
             .max_connections(options.max_connections.max(1))
             .acquire_timeout(options.busy_timeout)
@@ -44,7 +44,7 @@ impl PostgresStore {
         let store = PostgresStore { pool };
         if options.migrate {
             store.migrate().await?;
-        } else {
+        } else if options.verify {
             require_schema(&store.check_schema().await)?;
         }
         Ok(store)

@@ -63,7 +63,7 @@ impl SqliteStore {
         let store = SqliteStore { writer, reader, location };
         if options.migrate {
             store.migrate().await?;
-        } else {
+        } else if options.verify {
             require_schema(&store.check_schema().await)?;
         }
         Ok(store)

@@ -15,7 +15,7 @@ export async function showClose(session: SessionView): Promise<void> {
   const currency = session.currency;
   const decimals = currencyDecimals(currency);
   const { field, input: counted } = moneyField("counted-cash", "Cash counted in the drawer", currency);
-  const managers = h("div", { class: "choice-grid managers", role: "group", "aria-label": "Manager" });
+  const managers = h("div", { class: "choice-grid managers", role: "group", "aria-labelledby": "manager-label" });
   const pin = h("input", { id: "manager-pin", type: "password", inputmode: "numeric", autocomplete: "off", maxlength: 12 });
   const submit = h("button", { id: "close-submit", type: "submit", class: "primary big" }, "Close drawer");
   const cancel = h("button", { id: "close-cancel", type: "button", class: "secondary big" }, "Back");
@@ -34,7 +34,7 @@ export async function showClose(session: SessionView): Promise<void> {
     "form",
     { class: "stack", novalidate: true },
     field,
-    h("fieldset", { class: "field plain" }, h("legend", {}, "Manager who approves"), managers),
+    h("div", { class: "field" }, h("span", { class: "field-label", id: "manager-label" }, "Manager who approves"), managers),
     h("div", { class: "field" }, h("label", { for: "manager-pin" }, "Manager PIN"), pin),
     h("div", { class: "actions" }, submit, cancel),
   );

@@ -19,7 +19,7 @@ export function showSetup(status: DeviceStatus | null): void {
     type: "text",
     autocomplete: "off",
     spellcheck: "false",
-    placeholder: "postgres://till@store-server:5432/till",
+    "aria-describedby": "pg-url-hint",
   });
   const password = h("input", { id: "pg-password", type: "password", autocomplete: "off" });
   const connect = h("button", { id: "setup-postgres", type: "submit", class: "secondary" }, "Connect");
@@ -38,10 +38,14 @@ export function showSetup(status: DeviceStatus | null): void {
       { class: "field" },
       h("label", { for: "pg-url" }, "Server address"),
       url,
-      h("p", { class: "hint" }, "Like postgres://till@store-server:5432/till. Leave the password out of it."),
+      h("p", { class: "hint", id: "pg-url-hint" }, "Like postgres://till@store-server:5432/till (no password in it)."),
     ),
-    h("div", { class: "field" }, h("label", { for: "pg-password" }, "Password"), password),
-    h("div", { class: "actions" }, connect),
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: "pg-password" }, "Password"),
+      h("div", { class: "inline" }, password, connect),
+    ),
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -68,7 +72,7 @@ export function showSetup(status: DeviceStatus | null): void {
       "div",
       { class: "setup narrow stack" },
       h("h1", {}, "Set up this register"),
-      h("p", { class: "lead" }, "Try Till with a demo store on this computer, or connect it to your store's database."),
+      h("p", { class: "lead" }, "Try Till with a demo store, or connect to your store's database."),
       demo,
       form,
     ),

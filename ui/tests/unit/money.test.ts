@@ -3,6 +3,7 @@ import {
   currencyDecimals,
   currencySymbol,
   decimalToMinor,
+  denominationLabel,
   describeVariance,
   formatDecimal,
   formatMoney,
@@ -189,5 +190,19 @@ describe("moneyParseMessage", () => {
     expect(moneyParseMessage("too_many_decimals", "JPY")).toContain("no decimals");
     expect(moneyParseMessage("invalid", "USD")).toContain("200.50");
     expect(moneyParseMessage("too_large", "USD")).toBe("That amount is too large.");
+  });
+});
+
+describe("denominationLabel", () => {
+  it("prints bills and coins as they read", () => {
+    expect(denominationLabel(10000, "USD")).toBe("$100");
+    expect(denominationLabel(100, "USD")).toBe("$1");
+    expect(denominationLabel(25, "USD")).toBe("$0.25");
+    expect(denominationLabel(50000, "EUR")).toBe("€500");
+    expect(denominationLabel(200, "EUR")).toBe("€2");
+    expect(denominationLabel(5, "EUR")).toBe("€0.05");
+    expect(denominationLabel(10000, "CAD")).toBe("CA$100");
+    expect(denominationLabel(500, "JPY")).toBe("¥500");
+    expect(denominationLabel(10000, "JPY")).toBe("¥10,000");
   });
 });

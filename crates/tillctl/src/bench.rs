@@ -1,0 +1,249 @@
+//! `tillctl bench`: throughput and latency of the store's atomic operations against a real
+//! database, with the invariants audited afterwards. A measurement, not a test: compare it with
+//! a reference measured in the same run (scripts/bench does, with pgbench).
+//!
+//! It calls the store directly with an already-authenticated user: PIN hashing (argon2, tens of
+//! milliseconds by design) is not what is being measured.
+
+use crate::output::Printable;
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use till_core::service;
+use till_core::*;
+use tokio::sync::Barrier;
+
+#[derive(Debug, Clone, Copy, ValueEnum, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Workload {
+    /// start_shift on registers whose session is already open (one register per client).
+    Join,
+    /// start + close on many registers (one register per client).
+    Cycle,
+    /// all clients call start_shift on one register at once, then it is closed; repeated.
+    Storm,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    #[arg(long, value_enum)]
+    pub workload: Workload,
+    /// Concurrent clients (each with its own connection on PostgreSQL).
+    #[arg(long, default_value_t = 8)]
+    pub clients: u32,
+    /// How long to run join and cycle.
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
+    /// How many storms (rounds) to run.
+    #[arg(long, default_value_t = 50)]
+    pub rounds: u32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BenchReport {
+    pub workload: Workload,
+    pub backend: &'static str,
+    pub clients: u32,
+    pub operations: u64,
+    /// Committed transactions (a cycle is two: start and close).
+    pub commits: u64,
+    pub errors: u64,
+    pub seconds: f64,
+    pub ops_per_sec: f64,
+    pub commits_per_sec: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    /// Storm only: rounds in which exactly one caller created the session and all got its id.
+    pub storms_correct: Option<u32>,
+    pub audit: Audit,
+}
+
+impl Printable for BenchReport {
+    fn human(&self) -> String {
+        let storms = self.storms_correct.map(|n| format!("\n  storms correct {n}")).unwrap_or_default();
+        format!(
+            "bench {:?} on {} with {} clients\n  operations {} in {:.2} s: {:.0} ops/s ({:.0} commits/s)\n  latency p50 {:.3} ms, p99 {:.3} ms\n  errors {}{storms}\n  invariants {}",
+            self.workload,
+            self.backend,
+            self.clients,
+            self.operations,
+            self.seconds,
+            self.ops_per_sec,
+            self.commits_per_sec,
+            self.p50_ms,
+            self.p99_ms,
+            self.errors,
+            if self.audit.is_clean() { "hold (audit clean)".to_string() } else { format!("BROKEN: {:?}", self.audit) },
+        )
+    }
+}
+
+struct Fixture {
+    registers: Vec<RegisterId>,
+    user: UserId,
+}
+
+/// A fresh location per run (code B + 7 digits), `count` registers and an admin user.
+async fn fixture(store: &dyn Store, count: u32) -> Result<Fixture, TillError> {
+    let stamp = chrono::Utc::now().timestamp_micros().rem_euclid(10_000_000);
+    let code = format!("B{stamp:07}");
+    service::add_location(
+        store,
+        service::LocationInput { code: &code, name: "Benchmark", time_zone: "UTC", cutoff: None, currency: None },
+    )
+    .await?;
+    let mut registers = Vec::new();
+    for i in 0..count {
+        registers.push(service::add_register(store, &code, &format!("R{i}"), None).await?.id);
+    }
+    let user = service::add_user(store, &format!("bench{}", code.to_ascii_lowercase()), "admin", "0000").await?;
+    Ok(Fixture { registers, user: user.id })
+}
+
+fn start(register: RegisterId, user: UserId, device: &DeviceName) -> StartShift {
+    StartShift {
+        new_session_id: SessionId::new(),
+        register_id: register,
+        user_id: user,
+        opening_cash: 10_000,
+        device: device.clone(),
+        notes: None,
+        at: None,
+    }
+}
+
+fn close(session: SessionId, user: UserId, device: &DeviceName) -> CloseShift {
+    CloseShift { session: SessionRef::Id(session), user_id: user, counted_cash: 10_000, device: device.clone(), at: None }
+}
+
+#[derive(Default)]
+struct Tally {
+    latencies: Vec<Duration>,
+    operations: u64,
+    commits: u64,
+    errors: u64,
+}
+
+impl Tally {
+    fn merge(&mut self, other: Tally) {
+        self.latencies.extend(other.latencies);
+        self.operations += other.operations;
+        self.commits += other.commits;
+        self.errors += other.errors;
+    }
+}
+
+/// Runs one client's loop until the deadline.
+async fn client(store: Arc<dyn Store>, workload: Workload, register: RegisterId, user: UserId, deadline: Instant) -> Tally {
+    let device = DeviceName::parse("bench").unwrap_or_else(|_| unreachable!("a valid literal"));
+    let mut tally = Tally::default();
+    while Instant::now() < deadline {
+        let began = Instant::now();
+        let ok = match workload {
+            Workload::Join => store.start_shift(start(register, user, &device)).await.is_ok(),
+            _ => match store.start_shift(start(register, user, &device)).await {
+                Ok(started) => store.close_shift(close(started.session.id, user, &device)).await.is_ok(),
+                Err(_) => false,
+            },
+        };
+        tally.latencies.push(began.elapsed());
+        tally.operations += 1;
+        if ok {
+            tally.commits += if matches!(workload, Workload::Cycle) { 2 } else { 1 };
+        } else {
+            tally.errors += 1;
+        }
+    }
+    tally
+}
+
+pub async fn run(shared: Arc<dyn Store>, args: &BenchArgs) -> Result<BenchReport, TillError> {
+    let clients = args.clients.max(1);
+    let registers = if matches!(args.workload, Workload::Storm) { 1 } else { clients };
+    let store = shared.as_ref();
+    let fx = fixture(store, registers).await?;
+    let device = DeviceName::parse("bench")?;
+    if matches!(args.workload, Workload::Join) {
+        for register in &fx.registers {
+            store.start_shift(start(*register, fx.user, &device)).await?;
+        }
+    }
+    let mut tally = Tally::default();
+    let mut storms_correct = None;
+    let began = Instant::now();
+    match args.workload {
+        Workload::Join | Workload::Cycle => {
+            let deadline = Instant::now() + Duration::from_secs(args.seconds);
+            let tasks: Vec<_> = fx
+                .registers
+                .iter()
+                .map(|r| tokio::spawn(client(shared.clone(), args.workload, *r, fx.user, deadline)))
+                .collect();
+            for task in tasks {
+                tally.merge(task.await.map_err(|e| StoreError::Internal(format!("bench client failed: {e}")))?);
+            }
+        }
+        Workload::Storm => {
+            let mut correct = 0;
+            for _ in 0..args.rounds {
+                let barrier = Arc::new(Barrier::new(clients as usize));
+                let tasks: Vec<_> = (0..clients)
+                    .map(|_| {
+                        let (store, barrier, device, register) = (shared.clone(), barrier.clone(), device.clone(), fx.registers[0]);
+                        tokio::spawn(async move {
+                            barrier.wait().await;
+                            let began = Instant::now();
+                            let result = store.start_shift(start(register, fx.user, &device)).await;
+                            (began.elapsed(), result)
+                        })
+                    })
+                    .collect();
+                let mut created = 0;
+                let mut ids = std::collections::HashSet::new();
+                for task in tasks {
+                    let (elapsed, result) = task.await.map_err(|e| StoreError::Internal(format!("bench client failed: {e}")))?;
+                    tally.latencies.push(elapsed);
+                    tally.operations += 1;
+                    match result {
+                        Ok(started) => {
+                            tally.commits += 1;
+                            created += u32::from(!started.joined);
+                            ids.insert(started.session.id);
+                        }
+                        Err(_) => tally.errors += 1,
+                    }
+                }
+                if created == 1 && ids.len() == 1 {
+                    correct += 1;
+                }
+                if let Some(id) = ids.into_iter().next() {
+                    store.close_shift(close(id, fx.user, &device)).await?;
+                }
+            }
+            storms_correct = Some(correct);
+        }
+    }
+    let seconds = began.elapsed().as_secs_f64();
+    tally.latencies.sort();
+    let percentile = |p: usize| {
+        tally.latencies.get((tally.latencies.len().saturating_sub(1)) * p / 100).map_or(0.0, |d| d.as_secs_f64() * 1e3)
+    };
+    #[allow(clippy::cast_precision_loss)] // reporting figures, not money
+    let per_sec = |n: u64| n as f64 / seconds;
+    Ok(BenchReport {
+        workload: args.workload,
+        backend: store.kind().as_str(),
+        clients,
+        operations: tally.operations,
+        commits: tally.commits,
+        errors: tally.errors,
+        seconds,
+        ops_per_sec: per_sec(tally.operations),
+        commits_per_sec: per_sec(tally.commits),
+        p50_ms: percentile(50),
+        p99_ms: percentile(99),
+        storms_correct,
+        audit: store.audit().await?,
+    })
+}

@@ -1,0 +1,241 @@
+//! Human and JSON output. JSON errors are `{"error": {"code", "message"}}` with stable codes.
+
+use serde::Serialize;
+use std::io::Write;
+use till_core::*;
+
+#[derive(Clone, Copy)]
+pub struct Output {
+    pub json: bool,
+}
+
+/// What a command prints for a person (the JSON form is the value's serde form).
+pub trait Printable: Serialize {
+    fn human(&self) -> String;
+}
+
+/// Writes a line; a closed pipe (`tillctl ... | head`) is not an error worth a panic.
+fn emit(mut sink: impl Write, text: &str) {
+    let _ = writeln!(sink, "{text}");
+}
+
+impl Output {
+    pub fn print<T: Printable>(&self, value: &T) {
+        if self.json {
+            match serde_json::to_string_pretty(value) {
+                Ok(text) => emit(std::io::stdout(), &text),
+                Err(e) => self.error("internal", &format!("cannot encode JSON: {e}")),
+            }
+        } else {
+            emit(std::io::stdout(), &value.human());
+        }
+    }
+
+    pub fn error(&self, code: &str, message: &str) {
+        if self.json {
+            let body = serde_json::json!({ "error": { "code": code, "message": message } });
+            emit(std::io::stdout(), &body.to_string());
+        } else {
+            emit(std::io::stderr(), &format!("error [{code}]: {message}"));
+        }
+    }
+}
+
+pub fn parse_status(text: &str) -> Result<SessionStatus, InputError> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "open" => Ok(SessionStatus::Open),
+        "closed" => Ok(SessionStatus::Closed),
+        _ => Err(InputError::Invalid { field: "status", reason: format!("{text:?} must be open or closed") }),
+    }
+}
+
+fn lines<T>(items: &[T], empty: &str, line: impl Fn(&T) -> String) -> String {
+    if items.is_empty() {
+        return empty.to_string();
+    }
+    items.iter().map(line).collect::<Vec<_>>().join("\n")
+}
+
+impl Printable for Location {
+    fn human(&self) -> String {
+        format!("location {} \"{}\" ({}, cut-off {}, {})", self.code, self.name, self.time_zone, self.cutoff, self.currency)
+    }
+}
+
+impl Printable for Vec<Location> {
+    fn human(&self) -> String {
+        lines(self, "no locations yet: add one with `tillctl location add`", |l| {
+            format!("{:<8} {:<24} {:<22} cut-off {}  {}", l.code, l.name, l.time_zone, l.cutoff, l.currency)
+        })
+    }
+}
+
+impl Printable for Register {
+    fn human(&self) -> String {
+        format!("register {} \"{}\" (id {})", self.address, self.name, self.id)
+    }
+}
+
+impl Printable for Vec<Register> {
+    fn human(&self) -> String {
+        lines(self, "no registers yet: add one with `tillctl register add`", |r| {
+            format!("{:<12} {:<24} {}", r.address, r.name, r.id)
+        })
+    }
+}
+
+impl Printable for User {
+    fn human(&self) -> String {
+        format!("user {} ({})", self.name, self.role)
+    }
+}
+
+impl Printable for Vec<User> {
+    fn human(&self) -> String {
+        lines(self, "no users yet: add one with `tillctl user add`", |u| {
+            format!("{:<16} {:<8} {}", u.name, u.role, if u.active { "active" } else { "inactive" })
+        })
+    }
+}
+
+#[derive(Serialize)]
+pub struct Migrated {
+    pub database: String,
+    pub applied: Vec<i64>,
+    pub repaired: bool,
+}
+
+impl Printable for Migrated {
+    fn human(&self) -> String {
+        let repaired = if self.repaired { "functions re-created; " } else { "" };
+        match self.applied.as_slice() {
+            [] => format!("{repaired}{} is up to date; schema verified", self.database),
+            applied => format!("{repaired}applied migrations {applied:?} to {}; schema verified", self.database),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct Doctor {
+    pub database: String,
+    pub checks: Vec<SchemaCheck>,
+}
+
+impl Printable for Doctor {
+    fn human(&self) -> String {
+        let mut text = format!("database {}\n", self.database);
+        for c in &self.checks {
+            let mark = if c.ok { "ok  " } else { "FAIL" };
+            text.push_str(&format!("{mark} {:<40} {}", c.name, c.detail));
+            if let Some(fix) = &c.fix {
+                text.push_str(&format!("\n     fix: {fix}"));
+            }
+            text.push('\n');
+        }
+        let failed = self.checks.iter().filter(|c| !c.ok).count();
+        text.push_str(&match failed {
+            0 => "all checks passed".to_string(),
+            n => format!("{n} check(s) failed"),
+        });
+        text
+    }
+}
+
+#[derive(Serialize)]
+pub struct SessionOut(pub SessionView);
+
+fn describe(s: &SessionView) -> String {
+    let mut text = format!(
+        "session {} ({})\n  register   {}/{}\n  business day {} #{}\n  opened     by {} at {} from {}, opening cash {} {}",
+        s.number,
+        match s.status {
+            SessionStatus::Open => "open",
+            SessionStatus::Closed => "closed",
+        },
+        s.location_code,
+        s.register_code,
+        s.business_day,
+        s.day_sequence,
+        s.opened_by,
+        s.opened_at.format("%Y-%m-%d %H:%M:%S UTC"),
+        s.opening_device,
+        s.opening_cash,
+        s.currency,
+    );
+    if let (Some(by), Some(at)) = (&s.closed_by, &s.closed_at) {
+        text.push_str(&format!(
+            "\n  closed     by {by} at {}\n  expected   {}\n  counted    {}\n  variance   {}",
+            at.format("%Y-%m-%d %H:%M:%S UTC"),
+            s.expected_cash.as_deref().unwrap_or("-"),
+            s.counted_cash.as_deref().unwrap_or("-"),
+            s.variance.as_deref().unwrap_or("-"),
+        ));
+    }
+    for j in &s.joins {
+        text.push_str(&format!("\n  joined     by {} from {} at {}", j.user, j.device, j.joined_at.format("%H:%M:%S UTC")));
+    }
+    text.push_str(&format!("\n  id         {}", s.id));
+    text
+}
+
+impl Printable for SessionOut {
+    fn human(&self) -> String {
+        describe(&self.0)
+    }
+}
+
+impl Printable for Vec<SessionView> {
+    fn human(&self) -> String {
+        lines(self, "no sessions", |s| {
+            format!(
+                "{:<18} {:<6} {}/{:<6} opened by {:<10} {}  {}",
+                s.number,
+                match s.status {
+                    SessionStatus::Open => "open",
+                    SessionStatus::Closed => "closed",
+                },
+                s.location_code,
+                s.register_code,
+                s.opened_by,
+                s.opened_at.format("%Y-%m-%d %H:%M"),
+                s.variance.as_deref().map(|v| format!("variance {v}")).unwrap_or_default(),
+            )
+        })
+    }
+}
+
+#[derive(Serialize)]
+pub struct Started {
+    pub session: SessionView,
+    pub joined: bool,
+}
+
+impl From<&ShiftStarted> for Started {
+    fn from(started: &ShiftStarted) -> Self {
+        Started { session: started.session.view(), joined: started.joined }
+    }
+}
+
+impl Printable for Started {
+    fn human(&self) -> String {
+        let head = if self.joined {
+            format!("joined open session {}", self.session.number)
+        } else {
+            format!("started session {}", self.session.number)
+        };
+        format!("{head}\n{}", describe(&self.session))
+    }
+}
+
+#[derive(Serialize)]
+pub struct Demo {
+    pub users: &'static [till_backend::DemoUser],
+}
+
+impl Printable for Demo {
+    fn human(&self) -> String {
+        let users: Vec<String> =
+            self.users.iter().map(|u| format!("{} ({}, PIN {})", u.name, u.role, u.pin)).collect();
+        format!("demo data ready: location DT, register DT/R1, users {}", users.join(", "))
+    }
+}

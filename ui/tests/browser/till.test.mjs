@@ -1,0 +1,415 @@
+// Browser tests: the built UI in headless Chromium, its IPC answered by the fake backend.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { createFakeBackend } from "./fake-backend.mjs";
+import { layoutProblems, launchBrowser, openApp, screenshot, serveDist } from "./harness.mjs";
+
+let browser;
+let server;
+
+before(async () => {
+  server = await serveDist();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function open(backend, viewport) {
+  return openApp(browser, server.url, backend, viewport);
+}
+
+/** Closes the page and fails on page errors, console errors or CSP violations. */
+async function finish(app) {
+  const problems = await app.allProblems();
+  await app.context.close();
+  assert.deepEqual(problems, [], "page errors / CSP violations");
+}
+
+const text = (page, selector) => page.locator(selector).innerText();
+
+async function waitForText(page, selector, expected, timeout = 5000) {
+  await page.waitForFunction(
+    ([sel, want]) => document.querySelector(sel)?.textContent?.trim() === want,
+    [selector, expected],
+    { timeout },
+  ).catch(async (error) => {
+    const got = await page.locator(selector).textContent().catch(() => "(missing)");
+    throw new Error(`${selector}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(got)}\n${error.message}`);
+  });
+}
+
+async function assertLayout(page, where) {
+  assert.deepEqual(await layoutProblems(page), [], `layout problems on ${where}`);
+}
+
+async function screen(page) {
+  return page.locator("#screen").getAttribute("data-screen");
+}
+
+/** From the login screen: pick a user and type the PIN with the keyboard, Enter submits. */
+async function logInByKeyboard(page, user, pin) {
+  await page.click(`button[data-user="${user}"]`);
+  await page.waitForSelector("#pin-input:focus");
+  await page.keyboard.type(pin);
+  await page.keyboard.press("Enter");
+}
+
+/** Seed two closed sessions earlier today so the next one is -003. */
+function seedEarlierSessions(backend) {
+  backend.openElsewhere({ by: "carol", at: "2026-11-28T12:00:00Z" });
+  backend.closeElsewhere({ by: "bob", at: "2026-11-28T12:30:00Z" });
+  backend.openElsewhere({ by: "carol", at: "2026-11-28T13:00:00Z" });
+  backend.closeElsewhere({ by: "bob", at: "2026-11-28T13:30:00Z" });
+}
+
+describe("Till UI with a mocked backend", () => {
+  it("sets up with demo data, picks a register, logs in with the keypad and starts a shift with the denomination helper", async () => {
+    const backend = createFakeBackend();
+    const app = await open(backend);
+    const { page } = app;
+
+    await page.waitForSelector("#setup-demo");
+    assert.equal(await text(page, "#setup-demo"), "Try it with demo data");
+    assert.equal(await page.locator("#pg-password").getAttribute("type"), "password");
+    await assertLayout(page, "setup");
+    await screenshot(page, "setup");
+
+    await page.click("#setup-demo");
+    await page.waitForSelector('button[data-register="DT/R1"]');
+    const demoUsers = await page.locator("#demo-users li").allInnerTexts();
+    assert.ok(demoUsers.includes("Cashier alice — PIN 1234"), demoUsers.join(" | "));
+    assert.ok(demoUsers.includes("Manager bob — PIN 9999"), demoUsers.join(" | "));
+    assert.equal(await text(page, 'button[data-register="DT/R1"]'), "Downtown · Front counter (DT/R1)");
+    assert.equal(await page.locator("#setup-finish").isDisabled(), true);
+    await page.click('button[data-register="DT/R1"]');
+    assert.equal(await page.locator("#setup-finish").isDisabled(), false);
+    await assertLayout(page, "register picker");
+    await screenshot(page, "setup-register");
+    await page.click("#setup-finish");
+    assert.deepEqual(backend.callsOf("choose_register")[0].args, { register: "DT/R1" });
+
+    await page.waitForSelector('button[data-user="alice"]');
+    const header = await text(page, ".topbar");
+    assert.match(header, /Downtown/);
+    assert.match(header, /DT\/R1/);
+    const alice = await text(page, 'button[data-user="alice"]');
+    assert.match(alice, /Alice/);
+    assert.match(alice, /Cashier/);
+    assert.equal(await page.locator('button[data-user="dave"]').count(), 0, "inactive users are not listed");
+    await screenshot(page, "login");
+
+    await page.click('button[data-user="alice"]');
+    await page.waitForSelector("#pin-input:focus");
+    const pin = page.locator("#pin-input");
+    assert.equal(await pin.getAttribute("type"), "password");
+    assert.equal(await pin.getAttribute("inputmode"), "numeric");
+    for (const key of ["1", "2", "3", "9", "back", "4"]) await page.click(`button[data-key="${key}"]`);
+    assert.equal(await pin.inputValue(), "1234");
+    await assertLayout(page, "PIN pad");
+    await screenshot(page, "pin");
+    await page.click("#pin-submit");
+
+    await page.waitForSelector("#denominations");
+    assert.equal(await screen(page), "start");
+    assert.match(await text(page, ".topbar"), /Alice/);
+    // 1 × $100 + 4 × $20 + 3 × $5 + 5 × $0.01 ... makes $195.05; then fix the cents and add a $5.
+    await page.fill('input[data-denom="10000"]', "1");
+    await page.fill('input[data-denom="2000"]', "4");
+    await page.fill('input[data-denom="500"]', "3");
+    await page.fill('input[data-denom="1"]', "5");
+    assert.equal(await page.inputValue("#opening-cash"), "195.05");
+    await page.fill('input[data-denom="1"]', "");
+    await page.fill('input[data-denom="100"]', "5");
+    assert.equal(await page.inputValue("#opening-cash"), "200.00");
+    assert.equal(await text(page, "#denominations-total"), "$200.00");
+    await page.fill("#shift-notes", "Float from the safe");
+    await assertLayout(page, "start shift");
+    await screenshot(page, "start");
+    await page.click("#start-shift");
+
+    await waitForText(page, "#session-number", "DT-20261128-001");
+    assert.equal(await text(page, "#started-message"), "Shift started: session DT-20261128-001");
+    assert.equal(await page.locator("#joined-message").count(), 0);
+    assert.equal(await text(page, "#session-status"), "Open");
+    assert.equal(await text(page, "#opened-by"), "Alice");
+    assert.equal(await text(page, "#opened-at"), "09:02");
+    assert.equal(await text(page, "#opening-cash"), "$200.00");
+    assert.match(await text(page, "#logged-in-user"), /Alice/);
+    assert.deepEqual(backend.callsOf("start_shift")[0].args, { openingCash: "200.00", notes: "Float from the safe" });
+    await assertLayout(page, "session");
+    await screenshot(page, "session");
+    await finish(app);
+  });
+
+  it("shows who opened the session when start_shift joins one another device opened", async () => {
+    const backend = createFakeBackend();
+    backend.setUp();
+    seedEarlierSessions(backend);
+    const app = await open(backend);
+    const { page } = app;
+
+    await page.waitForSelector('button[data-user="carol"]');
+    await logInByKeyboard(page, "carol", "5555");
+    await page.waitForSelector("#start-shift");
+    // While carol counts her float, alice opens the register's session on the other till.
+    backend.openElsewhere({ by: "alice", at: "2026-11-28T14:02:00Z" });
+    await page.fill("#opening-cash", "150");
+    await page.press("#opening-cash", "Enter");
+
+    await waitForText(page, "#joined-message", "Joined session DT-20261128-003, opened by Alice at 09:02");
+    assert.equal(await page.locator("#started-message").count(), 0);
+    assert.equal(await text(page, "#session-number"), "DT-20261128-003");
+    assert.equal(await text(page, "#opened-by"), "Alice");
+    assert.equal(await text(page, "#opening-cash"), "$200.00");
+    assert.match(await text(page, "#logged-in-user"), /Carol/);
+    assert.deepEqual(backend.callsOf("start_shift")[0].args, { openingCash: "150.00", notes: null });
+    assert.equal(backend.state.sessions[2].joins[0].user, "carol");
+    await screenshot(page, "joined");
+    await finish(app);
+  });
+
+  it("goes straight to the open session when one is already running at login", async () => {
+    const backend = createFakeBackend();
+    backend.setUp();
+    backend.openElsewhere({ by: "alice", at: "2026-11-28T14:02:00Z" });
+    const app = await open(backend);
+    const { page } = app;
+    await page.waitForSelector('button[data-user="carol"]');
+    await logInByKeyboard(page, "carol", "5555");
+    await waitForText(page, "#session-number", "DT-20261128-001");
+    assert.equal(await page.locator("#joined-message").count(), 0);
+    assert.equal(await page.locator("#started-message").count(), 0);
+    assert.equal(backend.callsOf("start_shift").length, 0);
+    await finish(app);
+  });
+
+  it("closes the drawer with a manager PIN (wrong PIN first) and shows the variance", async () => {
+    const backend = createFakeBackend();
+    backend.setUp();
+    const app = await open(backend);
+    const { page } = app;
+
+    await page.waitForSelector('button[data-user="alice"]');
+    await logInByKeyboard(page, "alice", "1234");
+    await page.waitForSelector("#start-shift");
+    await page.fill("#opening-cash", "200");
+    await page.click("#start-shift");
+    await page.waitForSelector("#close-drawer");
+    await page.click("#close-drawer");
+
+    await page.waitForSelector('button[data-manager="bob"]');
+    assert.equal(await page.locator('button[data-manager="alice"]').count(), 0, "cashiers can't approve");
+    assert.equal(await page.locator("#manager-pin").getAttribute("type"), "password");
+    // $250.00 counted: 2 × $100 + 2 × $20 + 2 × $5
+    await page.fill('input[data-denom="10000"]', "2");
+    await page.fill('input[data-denom="2000"]', "2");
+    await page.fill('input[data-denom="500"]', "2");
+    assert.equal(await page.inputValue("#counted-cash"), "250.00");
+    await page.click('button[data-manager="bob"]');
+    await page.waitForSelector("#manager-pin:focus");
+    await assertLayout(page, "close drawer");
+    await screenshot(page, "close");
+
+    await page.keyboard.type("1111");
+    await page.click("#close-submit");
+    await waitForText(page, "#error", "That PIN is not right. Try again.");
+    assert.equal(await page.getAttribute("#error", "role"), "alert");
+    assert.equal(await page.inputValue("#manager-pin"), "");
+    assert.equal(await screen(page), "close");
+    await screenshot(page, "close-wrong-pin");
+
+    await page.fill("#manager-pin", "9999");
+    await page.press("#manager-pin", "Enter");
+    await page.waitForSelector("#close-result");
+    assert.equal(await page.locator("#error").isVisible(), false, "the banner clears on the next command");
+    assert.equal(await text(page, "#expected-cash"), "$245.00");
+    assert.equal(await text(page, "#counted-cash-result"), "$250.00");
+    assert.equal(await text(page, "#variance"), "Over by $5.00");
+    assert.match((await page.getAttribute("#variance", "class")) ?? "", /\bover\b/);
+    assert.equal(await text(page, "#closed-by"), "Bob");
+    assert.equal(await text(page, "#closed-at"), "09:02");
+    assert.deepEqual(backend.callsOf("close_shift")[1].args, { countedCash: "250.00", manager: "bob", managerPin: "9999" });
+    await assertLayout(page, "close result");
+    await screenshot(page, "close-result");
+
+    await page.click("#close-done");
+    await page.waitForSelector('button[data-user="alice"]');
+    assert.equal(backend.callsOf("logout").length, 1);
+    await finish(app);
+  });
+
+  it("words short and even variances with their classes", async () => {
+    for (const [counted, cls, words] of [
+      ["242.50", "short", "Short by $2.50"],
+      ["245", "even", "Even"],
+    ]) {
+      const backend = createFakeBackend();
+      backend.setUp();
+      backend.state.loggedIn = { name: "alice", role: "cashier", active: true, pin: "1234" };
+      backend.openElsewhere({ by: "alice" });
+      const app = await open(backend);
+      const { page } = app;
+      await page.click("#close-drawer");
+      await page.fill("#counted-cash", counted);
+      await page.click('button[data-manager="bob"]');
+      await page.fill("#manager-pin", "9999");
+      await page.click("#close-submit");
+      await waitForText(page, "#variance", words);
+      assert.match((await page.getAttribute("#variance", "class")) ?? "", new RegExp(`\\b${cls}\\b`));
+      if (cls === "short") await screenshot(page, "close-result-short");
+      await finish(app);
+    }
+  });
+
+  it("shows cashier words for a wrong PIN and never the backend's internal text", async () => {
+    const backend = createFakeBackend();
+    backend.setUp();
+    backend.failNext("device_status", "database_unavailable", "connection refused (os error 111)");
+    const app = await open(backend);
+    const { page } = app;
+
+    await waitForText(page, "#error", "Can't reach the database. Check the network and try again.");
+    await page.click("#retry");
+    await page.waitForSelector('button[data-user="alice"]');
+    assert.equal(await page.locator("#error").isVisible(), false);
+
+    await page.click('button[data-user="alice"]');
+    await page.keyboard.type("0000");
+    await page.keyboard.press("Enter");
+    await waitForText(page, "#error", "That PIN is not right. Try again.");
+    assert.equal(await page.inputValue("#pin-input"), "", "the PIN is cleared after a wrong try");
+    await page.waitForSelector("#pin-input:focus");
+    await screenshot(page, "error");
+
+    // Typing filters non-digits, Backspace deletes, Escape clears.
+    await page.keyboard.type("12a3");
+    assert.equal(await page.inputValue("#pin-input"), "123");
+    await page.keyboard.press("Backspace");
+    assert.equal(await page.inputValue("#pin-input"), "12");
+    await page.keyboard.press("Escape");
+    assert.equal(await page.inputValue("#pin-input"), "");
+
+    backend.failNext("login", "internal", "sqlx::Error PoolTimedOut at crates/store/src/pg.rs:88");
+    await page.keyboard.type("1234");
+    await page.keyboard.press("Enter");
+    await waitForText(page, "#error", "Something went wrong. Try again, or ask a manager for help.");
+
+    backend.failNext("login", "schema_not_ready", "Migration 0007 is missing.");
+    await page.keyboard.type("1234");
+    await page.keyboard.press("Enter");
+    await waitForText(page, "#error", "The database needs an update. Ask IT to run tillctl doctor. Migration 0007 is missing.");
+
+    // A bad amount is caught before any command runs.
+    await page.keyboard.type("1234");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#start-shift");
+    await page.fill("#opening-cash", "1,000");
+    await page.click("#start-shift");
+    await waitForText(page, "#error", "Type an amount like 200 or 200.50, using only digits and a point.");
+    assert.equal(await page.getAttribute("#opening-cash", "aria-invalid"), "true");
+    assert.equal(backend.callsOf("start_shift").length, 0);
+    await finish(app);
+  });
+
+  it("disables the buttons while a slow command runs, so nothing is sent twice", async () => {
+    const backend = createFakeBackend();
+    backend.setUp();
+    backend.state.loggedIn = { name: "alice", role: "cashier", active: true, pin: "1234" };
+    const app = await open(backend);
+    const { page } = app;
+
+    await page.waitForSelector("#start-shift");
+    backend.slow("start_shift", 1200);
+    await page.fill("#opening-cash", "200.5");
+    await page.click("#start-shift");
+    await page.waitForSelector("#start-shift:disabled", { timeout: 500 });
+    assert.equal(await page.locator("#logout").isDisabled(), true);
+    assert.equal(await page.getAttribute("#screen", "aria-busy"), "true");
+    await screenshot(page, "busy");
+    await page.press("#opening-cash", "Enter"); // a second submit while busy is ignored
+    await page.locator("#start-shift").dispatchEvent("click");
+
+    await waitForText(page, "#session-number", "DT-20261128-001");
+    assert.equal(backend.callsOf("start_shift").length, 1);
+    assert.equal(backend.callsOf("start_shift")[0].args.openingCash, "200.50");
+    assert.equal(await page.locator("#close-drawer").isDisabled(), false);
+    await finish(app);
+  });
+
+  it("notices when the session is closed on another device and offers Start Shift", async () => {
+    const backend = createFakeBackend();
+    backend.setUp();
+    backend.state.loggedIn = { name: "alice", role: "cashier", active: true, pin: "1234" };
+    backend.openElsewhere({ by: "alice" });
+    const app = await open(backend);
+    const { page } = app;
+
+    await page.waitForSelector("#close-drawer");
+    backend.closeElsewhere({ by: "bob", at: "2026-11-28T22:05:00Z" });
+    await waitForText(page, "#closed-elsewhere", "Session DT-20261128-001 was closed on another device", 7000);
+    assert.equal(await text(page, "#session-status"), "Closed");
+    assert.equal(await page.locator("#close-drawer").count(), 0);
+    assert.match(await text(page, "#screen"), /Closed by Bob at 17:05/);
+    await screenshot(page, "closed-elsewhere");
+    await page.click("#start-again");
+    await page.waitForSelector("#start-shift");
+    await finish(app);
+  });
+
+  it("connects to PostgreSQL, and lays out the EUR helper at 1024×768", async () => {
+    const backend = createFakeBackend();
+    const app = await open(backend, { width: 1024, height: 768 });
+    const { page } = app;
+
+    await page.waitForSelector("#pg-url");
+    await page.fill("#pg-url", "postgres://till@store-server:5432/till");
+    await page.fill("#pg-password", "wrong");
+    await page.click("#setup-postgres");
+    await waitForText(page, "#error", "Can't reach the database. Check the network and try again.");
+    assert.deepEqual(backend.callsOf("setup_device")[0].args, {
+      request: { kind: "postgres", url: "postgres://till@store-server:5432/till", password: "wrong" },
+    });
+    await assertLayout(page, "setup 1024");
+    const connect = await page.locator("#setup-postgres").boundingBox();
+    assert.ok(connect && connect.y + connect.height <= 768, "Connect is on screen under the error banner");
+    await screenshot(page, "setup-1024");
+    await page.fill("#pg-password", "secret");
+    await page.press("#pg-password", "Enter");
+    await page.waitForSelector('button[data-register="UT/R1"]');
+    assert.equal(await page.locator("#demo-users").count(), 0);
+    await page.click('button[data-register="UT/R1"]');
+    await page.click("#setup-finish");
+
+    await page.waitForSelector('button[data-user="alice"]');
+    await page.click('button[data-user="alice"]');
+    await assertLayout(page, "PIN pad 1024");
+    await screenshot(page, "pin-1024");
+    await page.keyboard.type("1234");
+    await page.keyboard.press("Enter");
+
+    await page.waitForSelector('input[data-denom="50000"]');
+    assert.equal(await page.locator("#denominations input[data-denom]").count(), 15);
+    await page.fill('input[data-denom="50000"]', "1");
+    await page.fill('input[data-denom="2"]', "3");
+    assert.equal(await page.inputValue("#opening-cash"), "500.06");
+    assert.equal(await text(page, "#denominations-total"), "€500.06");
+    await assertLayout(page, "start 1024");
+    const box = await page.locator("#start-shift").boundingBox();
+    assert.ok(box && box.y + box.height <= 768, "Start Shift is on screen without scrolling");
+    await screenshot(page, "start-eur-1024");
+    await page.click("#start-shift");
+    await waitForText(page, "#session-number", "UT-20261128-001");
+    assert.equal(await text(page, "#opened-at"), "15:02");
+    assert.equal(await text(page, "#opening-cash"), "€500.06");
+    await assertLayout(page, "session 1024");
+    await screenshot(page, "session-1024");
+    await page.click("#close-drawer");
+    await page.waitForSelector('button[data-manager="bob"]');
+    await assertLayout(page, "close 1024");
+    await screenshot(page, "close-1024");
+    await finish(app);
+  });
+});
