@@ -23,7 +23,8 @@ const WORDS: Readonly<Record<ErrorCode, { words: string; backend?: "append" | "i
   device_not_set_up: { words: "This register is not set up yet." },
   schema_not_ready: { words: "The database needs an update. Ask IT to run tillctl doctor.", backend: "append" },
   database_unavailable: { words: "Can't reach the database. Check the network and try again." },
-  invalid_input: { words: "Please check what you typed.", backend: "append" },
+  // Not the message: it can carry the database's own text (StoreError::Rejected).
+  invalid_input: { words: "Something you typed was not accepted. Check it and try again." },
   internal: { words: GENERIC_ERROR },
 };
 
@@ -43,5 +44,6 @@ export function errorMessage(error: unknown): string {
   if (!entry) return GENERIC_ERROR;
   const detail = message.trim();
   if (!entry.backend || detail === "") return entry.words;
-  return entry.backend === "instead" ? detail : `${entry.words} ${detail}`;
+  const sentence = detail.charAt(0).toUpperCase() + detail.slice(1);
+  return entry.backend === "instead" ? sentence : `${entry.words} ${sentence}`;
 }

@@ -56,6 +56,12 @@ export function showSetup(status: DeviceStatus | null): void {
       url.focus();
       return;
     }
+    if (/^postgres(ql)?:\/\/[^/@]*:[^/@]*@/.test(address)) {
+      showErrorText("Leave the password out of the server address. Type it in the Password box.");
+      url.setAttribute("aria-invalid", "true");
+      url.focus();
+      return;
+    }
     url.removeAttribute("aria-invalid");
     const result = await run(() =>
       api.setupDevice({ kind: "postgres", url: address, password: password.value === "" ? null : password.value }),

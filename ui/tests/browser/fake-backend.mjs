@@ -58,10 +58,6 @@ function localDate(instant, timeZone) {
   return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(instant);
 }
 
-function clock(instant, timeZone) {
-  return new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(instant);
-}
-
 export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till-1" } = {}) {
   const state = {
     now: new Date(now),
@@ -225,7 +221,8 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
       if (!open) {
         const last = state.sessions.find((s) => s.id === state.lastSeen);
         if (last?.status === "closed") {
-          fail("session_already_closed", `Session ${last.number} was already closed by ${last.closed_by} at ${clock(new Date(last.closed_at), location().timezone)}.`);
+          const at = last.closed_at.replace("T", " ").replace(/(\.\d+)?Z$/, " UTC");
+          fail("session_already_closed", `session ${last.number} was already closed by ${last.closed_by} at ${at}`);
         }
         fail("session_not_found", "no open session on this register");
       }

@@ -359,12 +359,37 @@ describe("Till UI with a mocked backend", () => {
     await finish(app);
   });
 
+  it("explains a close that another device got to first", async () => {
+    const backend = createFakeBackend();
+    backend.setUp();
+    backend.state.loggedIn = { name: "alice", role: "cashier", active: true, pin: "1234" };
+    backend.openElsewhere({ by: "alice" });
+    const app = await open(backend);
+    const { page } = app;
+
+    await page.click("#close-drawer");
+    await page.fill("#counted-cash", "245");
+    await page.click('button[data-manager="bob"]');
+    await page.fill("#manager-pin", "9999");
+    backend.closeElsewhere({ by: "bob", at: "2026-11-28T22:05:00Z" });
+    await page.click("#close-submit");
+    await waitForText(page, "#error", "Session DT-20261128-001 was already closed by bob at 2026-11-28 22:05:00 UTC");
+    await waitForText(page, "#closed-elsewhere", "Session DT-20261128-001 was closed on another device");
+    assert.match(await text(page, "#screen"), /Closed by Bob at 17:05/);
+    await screenshot(page, "already-closed");
+    await finish(app);
+  });
+
   it("connects to PostgreSQL, and lays out the EUR helper at 1024×768", async () => {
     const backend = createFakeBackend();
     const app = await open(backend, { width: 1024, height: 768 });
     const { page } = app;
 
     await page.waitForSelector("#pg-url");
+    await page.fill("#pg-url", "postgres://till:hunter2@store-server:5432/till");
+    await page.click("#setup-postgres");
+    await waitForText(page, "#error", "Leave the password out of the server address. Type it in the Password box.");
+    assert.equal(backend.callsOf("setup_device").length, 0);
     await page.fill("#pg-url", "postgres://till@store-server:5432/till");
     await page.fill("#pg-password", "wrong");
     await page.click("#setup-postgres");

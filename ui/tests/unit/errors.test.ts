@@ -15,12 +15,12 @@ describe("errorMessage", () => {
     register_not_found: "This register is not in the store's database. Ask IT to check the set-up.",
     location_not_found: "This store is not in the database. Ask IT to check the set-up.",
     session_not_found: "There is no open shift on this register. Start a shift first.",
-    session_already_closed: "backend detail text",
+    session_already_closed: "Backend detail text",
     not_logged_in: "You are logged out. Log in with your PIN.",
     device_not_set_up: "This register is not set up yet.",
-    schema_not_ready: "The database needs an update. Ask IT to run tillctl doctor. backend detail text",
+    schema_not_ready: "The database needs an update. Ask IT to run tillctl doctor. Backend detail text",
     database_unavailable: "Can't reach the database. Check the network and try again.",
-    invalid_input: "Please check what you typed. backend detail text",
+    invalid_input: "Something you typed was not accepted. Check it and try again.",
     internal: GENERIC_ERROR,
   };
 
@@ -30,18 +30,22 @@ describe("errorMessage", () => {
 
   it("shows the backend message only for the codes that allow it", () => {
     const showing = ERROR_CODES.filter((code) => errorMessage(err(code, "SECRET")).includes("SECRET"));
-    expect(showing).toEqual(["session_already_closed", "schema_not_ready", "invalid_input"]);
+    expect(showing).toEqual(["session_already_closed", "schema_not_ready"]);
   });
 
   it("names who closed the session", () => {
     expect(errorMessage(err("session_already_closed", "Session DT-20261128-001 was closed by bob at 17:05."))).toBe(
       "Session DT-20261128-001 was closed by bob at 17:05.",
     );
+    expect(errorMessage(err("session_already_closed", "session DT-20261128-001 was already closed by bob at 2026-11-28 22:05:00 UTC"))).toBe(
+      "Session DT-20261128-001 was already closed by bob at 2026-11-28 22:05:00 UTC",
+    );
     expect(errorMessage(err("session_already_closed", ""))).toBe("This shift was already closed.");
   });
 
   it("never shows internal text", () => {
     expect(errorMessage(err("internal", "pool timed out: sqlx::Error ..."))).toBe(GENERIC_ERROR);
+    expect(errorMessage(err("invalid_input", "invalid data refused by the database: violates check constraint"))).not.toContain("constraint");
   });
 
   it("uses the generic words for unknown codes and odd rejections", () => {
