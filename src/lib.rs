@@ -109,15 +109,13 @@ impl TestDatabase {
     pub async fn execute(&self, sql: &str) {
         match self.backend {
             Backend::Sqlite => {
-                let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&self.url)
-                    .await
-                    .expect("connect to SQLite");
+                let mut conn =
+                    <sqlx::SqliteConnection as sqlx::Connection>::connect(&self.url).await.expect("connect to SQLite");
                 sqlx::raw_sql(sql).execute(&mut conn).await.expect("run SQL");
             }
             Backend::Postgres => {
-                let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&self.url)
-                    .await
-                    .expect("connect to PostgreSQL");
+                let mut conn =
+                    <sqlx::PgConnection as sqlx::Connection>::connect(&self.url).await.expect("connect to PostgreSQL");
                 sqlx::raw_sql(sql).execute(&mut conn).await.expect("run SQL");
             }
         }
@@ -152,7 +150,8 @@ pub struct Fixture {
 }
 
 pub async fn provision(store: &dyn Store, registers: usize) -> Fixture {
-    let location = LocationInput { code: "DT", name: "Downtown", time_zone: "America/New_York", cutoff: None, currency: None };
+    let location =
+        LocationInput { code: "DT", name: "Downtown", time_zone: "America/New_York", cutoff: None, currency: None };
     service::add_location(store, location).await.expect("add location");
     let mut made = Vec::new();
     for i in 1..=registers {

@@ -184,7 +184,12 @@ async fn close_races_start(backend: Backend) {
         let audit = assert_clean(admin.as_ref()).await;
         assert!(audit.open_sessions <= 1);
         // Leave the register closed for the next round.
-        if let Some(open) = admin.list_sessions(&SessionFilter { status: Some(SessionStatus::Open), ..Default::default() }).await.unwrap().first() {
+        if let Some(open) = admin
+            .list_sessions(&SessionFilter { status: Some(SessionStatus::Open), ..Default::default() })
+            .await
+            .unwrap()
+            .first()
+        {
             close(admin.as_ref(), &fx, open.id).await.unwrap();
         }
     }

@@ -67,10 +67,17 @@ async fn an_unknown_migration_is_refused(backend: Backend) {
 async fn an_edited_migration_is_refused(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     db.open().await;
-    db.execute("UPDATE _sqlx_migrations SET checksum = x'0102' WHERE version = 1".replace("x'0102'", match backend {
-        Backend::Sqlite => "x'0102'",
-        Backend::Postgres => "'\\x0102'",
-    }).as_str())
+    db.execute(
+        "UPDATE _sqlx_migrations SET checksum = x'0102' WHERE version = 1"
+            .replace(
+                "x'0102'",
+                match backend {
+                    Backend::Sqlite => "x'0102'",
+                    Backend::Postgres => "'\\x0102'",
+                },
+            )
+            .as_str(),
+    )
     .await;
     let text = schema_error(db.open_with(&StoreOptions::default()).await);
     assert!(text.contains("edited"), "{text}");

@@ -82,10 +82,12 @@ async fn cashiers_cannot_close(backend: Backend) {
     let store = db.open().await;
     let store = store.as_ref();
     let fx = provision(store, 1).await;
-    let started = service::start_shift(store, &fx.cashier, &RegisterRef::parse("DT/R1").unwrap(), "10", &device("pc1"), None)
-        .await
-        .unwrap();
-    let refused = service::close_shift(store, &fx.cashier, &SessionRef::Id(started.session.id), "10", &device("pc1")).await;
+    let started =
+        service::start_shift(store, &fx.cashier, &RegisterRef::parse("DT/R1").unwrap(), "10", &device("pc1"), None)
+            .await
+            .unwrap();
+    let refused =
+        service::close_shift(store, &fx.cashier, &SessionRef::Id(started.session.id), "10", &device("pc1")).await;
     assert_eq!(refused.unwrap_err().code(), "forbidden");
     // The store refuses too, even when called directly.
     let direct = store
@@ -147,7 +149,8 @@ async fn bad_input_is_refused_and_writes_nothing(backend: Backend) {
         .await;
     assert_eq!(direct.unwrap_err().code(), "invalid_input");
     // Provisioning input.
-    let bad_zone = service::LocationInput { code: "UP", name: "Uptown", time_zone: "Mars/Olympus", ..Default::default() };
+    let bad_zone =
+        service::LocationInput { code: "UP", name: "Uptown", time_zone: "Mars/Olympus", ..Default::default() };
     assert_eq!(service::add_location(store, bad_zone).await.unwrap_err().code(), "invalid_input");
     let dup = service::LocationInput { code: "dt", name: "Again", time_zone: "UTC", ..Default::default() };
     assert_eq!(service::add_location(store, dup).await.unwrap_err().code(), "already_exists");
@@ -158,7 +161,8 @@ async fn bad_input_is_refused_and_writes_nothing(backend: Backend) {
     let open = service::start_shift(store, &fx.cashier, &r1, "10", &pc, None).await.unwrap();
     let result = service::close_shift(store, &fx.manager, &SessionRef::Id(open.session.id), "-5", &pc).await;
     assert_eq!(result.unwrap_err().code(), "invalid_amount");
-    let result = service::close_shift(store, &fx.manager, &SessionRef::Number("DT-20990101-001".into()), "5", &pc).await;
+    let result =
+        service::close_shift(store, &fx.manager, &SessionRef::Number("DT-20990101-001".into()), "5", &pc).await;
     assert_eq!(result.unwrap_err().code(), "session_not_found");
 
     let after = store.audit().await.unwrap();
@@ -182,7 +186,13 @@ fn start_at(fx: &till::Fixture, at: chrono::DateTime<Utc>) -> StartShift {
 }
 
 fn close_at(fx: &till::Fixture, session: SessionId, at: chrono::DateTime<Utc>) -> CloseShift {
-    CloseShift { session: SessionRef::Id(session), user_id: fx.manager.id, counted_cash: 0, device: device("pc1"), at: Some(at) }
+    CloseShift {
+        session: SessionRef::Id(session),
+        user_id: fx.manager.id,
+        counted_cash: 0,
+        device: device("pc1"),
+        at: Some(at),
+    }
 }
 
 async fn numbers_follow_the_business_day(backend: Backend) {

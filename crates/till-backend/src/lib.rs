@@ -64,7 +64,13 @@ pub fn redact(url: &str) -> String {
         Some((db, query)) => {
             let query: Vec<String> = query
                 .split('&')
-                .map(|kv| if kv.to_ascii_lowercase().starts_with("password=") { "password=***".to_string() } else { kv.to_string() })
+                .map(|kv| {
+                    if kv.to_ascii_lowercase().starts_with("password=") {
+                        "password=***".to_string()
+                    } else {
+                        kv.to_string()
+                    }
+                })
                 .collect();
             format!("{db}?{}", query.join("&"))
         }
@@ -122,7 +128,10 @@ mod tests {
     #[test]
     fn redacts_passwords() {
         assert_eq!(redact("postgres://till:s3cret@db:5432/till"), "postgres://till:***@db:5432/till");
-        assert_eq!(redact("postgres://till@db/till?password=x&sslmode=require"), "postgres://till@db/till?password=***&sslmode=require");
+        assert_eq!(
+            redact("postgres://till@db/till?password=x&sslmode=require"),
+            "postgres://till@db/till?password=***&sslmode=require"
+        );
         assert_eq!(redact("sqlite:///var/lib/till.db"), "sqlite:///var/lib/till.db");
     }
 

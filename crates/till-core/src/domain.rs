@@ -62,10 +62,7 @@ fn parse_code(field: &'static str, text: &str) -> Result<String, InputError> {
     let code = text.trim().to_ascii_uppercase();
     let mut chars = code.chars();
     let starts_with_letter = chars.next().is_some_and(|c| c.is_ascii_uppercase());
-    if !starts_with_letter
-        || code.len() > 8
-        || !code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-    {
+    if !starts_with_letter || code.len() > 8 || !code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) {
         return Err(invalid(
             field,
             format!("{text:?} must be 1 to 8 letters or digits, starting with a letter (like DT or R1)"),
@@ -132,10 +129,7 @@ impl RegisterRef {
         let (location, register) = text.split_once('/').ok_or_else(|| {
             invalid("register", format!("{text:?} is neither LOCATION/REGISTER (like DT/R1) nor an id"))
         })?;
-        Ok(RegisterRef::Address {
-            location: LocationCode::parse(location)?,
-            register: RegisterCode::parse(register)?,
-        })
+        Ok(RegisterRef::Address { location: LocationCode::parse(location)?, register: RegisterCode::parse(register)? })
     }
 }
 
@@ -165,7 +159,10 @@ impl SessionRef {
             && text.split('-').count() == 3
             && text.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
         if !well_formed {
-            return Err(invalid("session", format!("{text:?} is neither a session number (like DT-20261128-001) nor an id")));
+            return Err(invalid(
+                "session",
+                format!("{text:?} is neither a session number (like DT-20261128-001) nor an id"),
+            ));
         }
         Ok(SessionRef::Number(text.to_string()))
     }

@@ -117,14 +117,9 @@ impl Money {
         let decimals = usize::from(currency.decimals());
         let fraction_digits = match fraction {
             None => "",
-            Some(f) if !all_digits(f) => {
-                return Err(invalid("use digits with an optional decimal point, like 200.50"))
-            }
+            Some(f) if !all_digits(f) => return Err(invalid("use digits with an optional decimal point, like 200.50")),
             Some(f) if f.len() > decimals => {
-                return Err(invalid(&format!(
-                    "{} allows at most {decimals} decimal places",
-                    currency.code()
-                )))
+                return Err(invalid(&format!("{} allows at most {decimals} decimal places", currency.code())))
             }
             Some(f) => f,
         };
@@ -132,10 +127,7 @@ impl Money {
         let mut minor: i64 = 0;
         let padded = fraction_digits.bytes().chain(std::iter::repeat(b'0')).take(decimals);
         for digit in whole.bytes().chain(padded) {
-            minor = minor
-                .checked_mul(10)
-                .and_then(|m| m.checked_add(i64::from(digit - b'0')))
-                .ok_or_else(too_large)?;
+            minor = minor.checked_mul(10).and_then(|m| m.checked_add(i64::from(digit - b'0'))).ok_or_else(too_large)?;
         }
         Ok(Money { minor, currency })
     }
@@ -184,13 +176,27 @@ mod tests {
     #[test]
     fn rejects_what_a_drawer_cannot_hold() {
         for bad in [
-            "", "   ", "-1", "-0.01", "1.234", "NaN", "nan", "inf", "1e3", "1E3", "2,000", "1.",
-            ".5", "+5", "0x10", "1 000", "１２", "92233720368547758.08", "99999999999999999999",
+            "",
+            "   ",
+            "-1",
+            "-0.01",
+            "1.234",
+            "NaN",
+            "nan",
+            "inf",
+            "1e3",
+            "1E3",
+            "2,000",
+            "1.",
+            ".5",
+            "+5",
+            "0x10",
+            "1 000",
+            "１２",
+            "92233720368547758.08",
+            "99999999999999999999",
         ] {
-            assert!(
-                matches!(usd(bad), Err(InputError::InvalidAmount { .. })),
-                "{bad:?} should be refused"
-            );
+            assert!(matches!(usd(bad), Err(InputError::InvalidAmount { .. })), "{bad:?} should be refused");
         }
     }
 

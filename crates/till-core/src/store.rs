@@ -324,7 +324,12 @@ pub struct StoreOptions {
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        StoreOptions { migrate: true, verify: true, max_connections: 8, busy_timeout: std::time::Duration::from_secs(10) }
+        StoreOptions {
+            migrate: true,
+            verify: true,
+            max_connections: 8,
+            busy_timeout: std::time::Duration::from_secs(10),
+        }
     }
 }
 
@@ -375,11 +380,7 @@ pub fn check_migrations(known: &[KnownMigration], applied: &[AppliedMigration]) 
         .map(|k| format!("{} ({})", k.version, k.description))
         .collect();
     if !pending.is_empty() {
-        checks.push(SchemaCheck::fail(
-            NAME,
-            format!("not applied yet: {}", pending.join(", ")),
-            RUN_MIGRATE,
-        ));
+        checks.push(SchemaCheck::fail(NAME, format!("not applied yet: {}", pending.join(", ")), RUN_MIGRATE));
     }
     if checks.is_empty() {
         let latest = known.iter().map(|k| k.version).max().unwrap_or(0);

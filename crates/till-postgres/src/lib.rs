@@ -80,13 +80,12 @@ impl PostgresStore {
 
     async fn check_function(&self, signature: &str) -> SchemaCheck {
         let name = format!("function {}", signature.split('(').next().unwrap_or(signature));
-        let source: Result<Option<String>, _> = sqlx::query_scalar(
-            "SELECT p.prosrc FROM pg_proc p WHERE p.oid = to_regprocedure($1)",
-        )
-        .bind(signature)
-        .fetch_optional(&self.pool)
-        .await
-        .map(Option::flatten);
+        let source: Result<Option<String>, _> =
+            sqlx::query_scalar("SELECT p.prosrc FROM pg_proc p WHERE p.oid = to_regprocedure($1)")
+                .bind(signature)
+                .fetch_optional(&self.pool)
+                .await
+                .map(Option::flatten);
         let expected = embedded_function_body(signature);
         match source {
             Ok(None) => SchemaCheck::fail(name, format!("{signature} is missing"), REPAIR),
@@ -288,10 +287,7 @@ impl Store for PostgresStore {
         refuse_foreign_migrations(&known_migrations(), &applied)?;
         let before: Vec<i64> = applied.iter().map(|m| m.version).collect();
         // sqlx takes an advisory lock, so several terminals starting at once migrate once.
-        MIGRATOR
-            .run(&self.pool)
-            .await
-            .map_err(|e| StoreError::SchemaNotReady(format!("migrating failed: {e}")))?;
+        MIGRATOR.run(&self.pool).await.map_err(|e| StoreError::SchemaNotReady(format!("migrating failed: {e}")))?;
         require_schema(&self.check_schema().await)?;
         Ok(MIGRATOR.iter().map(|m| m.version).filter(|v| !before.contains(v)).collect())
     }
@@ -308,9 +304,11 @@ impl Store for PostgresStore {
 
     async fn check_schema(&self) -> Vec<SchemaCheck> {
         let mut checks = vec![];
-        match sqlx::query_scalar::<_, String>("SELECT current_database() || ' on PostgreSQL ' || current_setting('server_version')")
-            .fetch_one(&self.pool)
-            .await
+        match sqlx::query_scalar::<_, String>(
+            "SELECT current_database() || ' on PostgreSQL ' || current_setting('server_version')",
+        )
+        .fetch_one(&self.pool)
+        .await
         {
             Ok(server) => checks.push(SchemaCheck::pass("connection", server)),
             Err(e) => {
@@ -366,10 +364,7 @@ impl Store for PostgresStore {
     }
 
     async fn list_locations(&self) -> Result<Vec<Location>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM locations ORDER BY code")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(map_err)?;
+        let rows = sqlx::query("SELECT * FROM locations ORDER BY code").fetch_all(&self.pool).await.map_err(map_err)?;
         rows.iter().map(location_from_row).collect()
     }
 
@@ -404,11 +399,12 @@ impl Store for PostgresStore {
     }
 
     async fn list_registers(&self, location: Option<&LocationCode>) -> Result<Vec<Register>, StoreError> {
-        let rows = sqlx::query(&format!("{REGISTER_SELECT} WHERE $1::text IS NULL OR l.code = $1 ORDER BY l.code, r.code"))
-            .bind(location.map(LocationCode::as_str))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(map_err)?;
+        let rows =
+            sqlx::query(&format!("{REGISTER_SELECT} WHERE $1::text IS NULL OR l.code = $1 ORDER BY l.code, r.code"))
+                .bind(location.map(LocationCode::as_str))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_err)?;
         rows.iter().map(register_from_row).collect()
     }
 
@@ -442,10 +438,7 @@ impl Store for PostgresStore {
     }
 
     async fn list_users(&self) -> Result<Vec<User>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM users ORDER BY name")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(map_err)?;
+        let rows = sqlx::query("SELECT * FROM users ORDER BY name").fetch_all(&self.pool).await.map_err(map_err)?;
         rows.iter().map(user_from_row).collect()
     }
 

@@ -8,7 +8,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::migrate::Migrator;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
 use sqlx::{Row, Sqlite, Transaction};
 use std::str::FromStr;
 use till_core::*;
@@ -46,9 +48,8 @@ impl SqliteStore {
             .busy_timeout(options.busy_timeout);
         let location = connect.get_filename().display().to_string();
         if let Some(parent) = connect.get_filename().parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| {
-                StoreError::Unavailable(format!("cannot create the folder {}: {e}", parent.display()))
-            })?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| StoreError::Unavailable(format!("cannot create the folder {}: {e}", parent.display())))?;
         }
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
@@ -103,10 +104,7 @@ impl SqliteStore {
             .collect()
     }
 
-    async fn session_by_id(
-        conn: &mut sqlx::SqliteConnection,
-        id: Uuid,
-    ) -> Result<Option<Session>, StoreError> {
+    async fn session_by_id(conn: &mut sqlx::SqliteConnection, id: Uuid) -> Result<Option<Session>, StoreError> {
         sqlx::query("SELECT * FROM session_view WHERE id = ?")
             .bind(id)
             .fetch_optional(conn)
@@ -353,10 +351,8 @@ impl Store for SqliteStore {
     }
 
     async fn list_locations(&self) -> Result<Vec<Location>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM locations ORDER BY code")
-            .fetch_all(&self.reader)
-            .await
-            .map_err(map_err)?;
+        let rows =
+            sqlx::query("SELECT * FROM locations ORDER BY code").fetch_all(&self.reader).await.map_err(map_err)?;
         rows.iter().map(location_from_row).collect()
     }
 
@@ -436,10 +432,7 @@ impl Store for SqliteStore {
     }
 
     async fn list_users(&self) -> Result<Vec<User>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM users ORDER BY name")
-            .fetch_all(&self.reader)
-            .await
-            .map_err(map_err)?;
+        let rows = sqlx::query("SELECT * FROM users ORDER BY name").fetch_all(&self.reader).await.map_err(map_err)?;
         rows.iter().map(user_from_row).collect()
     }
 
@@ -556,8 +549,14 @@ impl Store for SqliteStore {
             return Err(StoreError::Forbidden { user, role });
         }
         let row = match &close.session {
-            SessionRef::Id(id) => sqlx::query("SELECT id, status, opening_cash + cash_net AS expected FROM sessions WHERE id = ?").bind(id.0),
-            SessionRef::Number(n) => sqlx::query("SELECT id, status, opening_cash + cash_net AS expected FROM sessions WHERE number = ?").bind(n),
+            SessionRef::Id(id) => {
+                sqlx::query("SELECT id, status, opening_cash + cash_net AS expected FROM sessions WHERE id = ?")
+                    .bind(id.0)
+            }
+            SessionRef::Number(n) => {
+                sqlx::query("SELECT id, status, opening_cash + cash_net AS expected FROM sessions WHERE number = ?")
+                    .bind(n)
+            }
         }
         .fetch_optional(&mut *tx)
         .await

@@ -114,7 +114,13 @@ fn start(register: RegisterId, user: UserId, device: &DeviceName) -> StartShift 
 }
 
 fn close(session: SessionId, user: UserId, device: &DeviceName) -> CloseShift {
-    CloseShift { session: SessionRef::Id(session), user_id: user, counted_cash: 10_000, device: device.clone(), at: None }
+    CloseShift {
+        session: SessionRef::Id(session),
+        user_id: user,
+        counted_cash: 10_000,
+        device: device.clone(),
+        at: None,
+    }
 }
 
 #[derive(Default)]
@@ -135,7 +141,13 @@ impl Tally {
 }
 
 /// Runs one client's loop until the deadline.
-async fn client(store: Arc<dyn Store>, workload: Workload, register: RegisterId, user: UserId, deadline: Instant) -> Tally {
+async fn client(
+    store: Arc<dyn Store>,
+    workload: Workload,
+    register: RegisterId,
+    user: UserId,
+    deadline: Instant,
+) -> Tally {
     let device = DeviceName::parse("bench").unwrap_or_else(|_| unreachable!("a valid literal"));
     let mut tally = Tally::default();
     while Instant::now() < deadline {
@@ -190,7 +202,8 @@ pub async fn run(shared: Arc<dyn Store>, args: &BenchArgs) -> Result<BenchReport
                 let barrier = Arc::new(Barrier::new(clients as usize));
                 let tasks: Vec<_> = (0..clients)
                     .map(|_| {
-                        let (store, barrier, device, register) = (shared.clone(), barrier.clone(), device.clone(), fx.registers[0]);
+                        let (store, barrier, device, register) =
+                            (shared.clone(), barrier.clone(), device.clone(), fx.registers[0]);
                         tokio::spawn(async move {
                             barrier.wait().await;
                             let began = Instant::now();
@@ -202,7 +215,8 @@ pub async fn run(shared: Arc<dyn Store>, args: &BenchArgs) -> Result<BenchReport
                 let mut created = 0;
                 let mut ids = std::collections::HashSet::new();
                 for task in tasks {
-                    let (elapsed, result) = task.await.map_err(|e| StoreError::Internal(format!("bench client failed: {e}")))?;
+                    let (elapsed, result) =
+                        task.await.map_err(|e| StoreError::Internal(format!("bench client failed: {e}")))?;
                     tally.latencies.push(elapsed);
                     tally.operations += 1;
                     match result {

@@ -232,7 +232,9 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, TillError> {
             let location = location.as_deref().map(LocationCode::parse).transpose()?;
             out.print(&store.list_registers(location.as_ref()).await?);
         }
-        Command::User(UserCommand::Add { name, role, pin }) => out.print(&service::add_user(store, &name, &role, &pin).await?),
+        Command::User(UserCommand::Add { name, role, pin }) => {
+            out.print(&service::add_user(store, &name, &role, &pin).await?)
+        }
         Command::User(UserCommand::List) => out.print(&store.list_users().await?),
         Command::StartShift { register, user, pin, opening_cash, device: name, notes } => {
             let register = RegisterRef::parse(&register)?;

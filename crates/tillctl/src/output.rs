@@ -58,7 +58,10 @@ fn lines<T>(items: &[T], empty: &str, line: impl Fn(&T) -> String) -> String {
 
 impl Printable for Location {
     fn human(&self) -> String {
-        format!("location {} \"{}\" ({}, cut-off {}, {})", self.code, self.name, self.time_zone, self.cutoff, self.currency)
+        format!(
+            "location {} \"{}\" ({}, cut-off {}, {})",
+            self.code, self.name, self.time_zone, self.cutoff, self.currency
+        )
     }
 }
 
@@ -172,7 +175,12 @@ fn describe(s: &SessionView) -> String {
         ));
     }
     for j in &s.joins {
-        text.push_str(&format!("\n  joined     by {} from {} at {}", j.user, j.device, j.joined_at.format("%H:%M:%S UTC")));
+        text.push_str(&format!(
+            "\n  joined     by {} from {} at {}",
+            j.user,
+            j.device,
+            j.joined_at.format("%H:%M:%S UTC")
+        ));
     }
     text.push_str(&format!("\n  id         {}", s.id));
     text
@@ -234,8 +242,7 @@ pub struct Demo {
 
 impl Printable for Demo {
     fn human(&self) -> String {
-        let users: Vec<String> =
-            self.users.iter().map(|u| format!("{} ({}, PIN {})", u.name, u.role, u.pin)).collect();
+        let users: Vec<String> = self.users.iter().map(|u| format!("{} ({}, PIN {})", u.name, u.role, u.pin)).collect();
         format!("demo data ready: location DT, register DT/R1, users {}", users.join(", "))
     }
 }
