@@ -1,6 +1,8 @@
 //! PostgreSQL faults: backends terminated while shifts start and close. Callers get
 //! `database_unavailable`, nothing half-done is left behind, and a retry succeeds.
 
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,5 +1,7 @@
 //! A schema that is missing, behind, foreign, edited or damaged is refused loudly, with the fix.
 
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
+
 use till::{both_backends, provision, Backend, TestDatabase};
 use till_core::service;
 use till_core::*;

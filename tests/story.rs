@@ -1,5 +1,7 @@
 //! A day at a register, and every way input can be refused, on both backends.
 
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
+
 use chrono::{TimeZone as _, Utc};
 use till::{both_backends, provision, Backend, TestDatabase};
 use till_core::service;

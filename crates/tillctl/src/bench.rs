@@ -5,6 +5,9 @@
 //! It calls the store directly with an already-authenticated user: PIN hashing (argon2, tens of
 //! milliseconds by design) is not what is being measured.
 
+// Latencies and rates are measurements, not money: floating point is fine here and only here.
+#![allow(clippy::float_arithmetic, clippy::cast_precision_loss)]
+
 use crate::output::Printable;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
@@ -243,7 +246,6 @@ pub async fn run(shared: Arc<dyn Store>, args: &BenchArgs) -> Result<BenchReport
     let percentile = |p: usize| {
         tally.latencies.get((tally.latencies.len().saturating_sub(1)) * p / 100).map_or(0.0, |d| d.as_secs_f64() * 1e3)
     };
-    #[allow(clippy::cast_precision_loss)] // reporting figures, not money
     let per_sec = |n: u64| n as f64 / seconds;
     Ok(BenchReport {
         workload: args.workload,

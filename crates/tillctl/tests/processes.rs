@@ -2,6 +2,8 @@
 //! a SQLite file shared by processes, and PostgreSQL. Each process waits at a gate (a file that
 //! appears) so that all are released together.
 
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
+
 use std::collections::HashSet;
 use std::path::Path;
 use std::process::{Command, Stdio};
