@@ -54,8 +54,8 @@ nav.route = async (given?: DeviceStatus) => {
     showStartupProblem();
     return;
   }
-  if (session.value?.status === "open") nav.session(session.value, "resumed");
-  else nav.start();
+  // Start Shift decides: resume a session you are in, offer to join another's, or start one.
+  nav.start(session.value);
 };
 nav.setup = showSetup;
 nav.login = () => void showLogin();

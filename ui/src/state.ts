@@ -14,7 +14,8 @@ export const nav = {
   route: async (_status?: DeviceStatus): Promise<void> => {},
   setup: (_status: DeviceStatus | null): void => {},
   login: (): void => {},
-  start: (): void => {},
+  /** Start Shift; given the register's current session, it resumes or offers to join an open one. */
+  start: (_current?: SessionView | null): void => {},
   session: (_session: SessionView, _arrival: SessionArrival, _checkNow?: boolean): void => {},
   close: (_session: SessionView): void => {},
   closed: (_session: SessionView): void => {},

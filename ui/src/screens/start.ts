@@ -1,13 +1,25 @@
-/** Start Shift: count the opening cash (typed, or with the bill/coin helper) and start. */
+/**
+ * Start Shift: count the opening cash (typed, or with the bill/coin helper) and start. When the
+ * register already has an open session, the screen offers to join it instead (start_shift joins).
+ */
 import * as api from "../api";
 import { h } from "../dom";
 import { currencyDecimals, minorToDecimal, moneyParseMessage, parseMoney } from "../money";
-import { location, nav } from "../state";
+import { location, nav, state, timeZone } from "../state";
+import type { SessionView } from "../types";
+import { displayName, formatClock } from "../time";
 import { focus, isBusy, mount, run, showErrorText } from "../ui";
 import { denominationHelper, moneyField } from "../widgets";
 import { logoutButton } from "./common";
 
-export function showStart(): void {
+export function showStart(current?: SessionView | null): void {
+  if (current?.status === "open") {
+    const me = state.status?.logged_in?.name;
+    const alreadyIn = me !== undefined && (current.opened_by === me || current.joins.some((j) => j.user === me));
+    if (alreadyIn) nav.session(current, "resumed");
+    else showJoin(current);
+    return;
+  }
   const currency = location()?.currency ?? "USD";
   const { field, input: cash } = moneyField("opening-cash", "Opening cash in the drawer", currency);
   const notes = h("textarea", { id: "shift-notes", rows: 2, maxlength: 500 });
@@ -53,4 +65,33 @@ export function showStart(): void {
     ),
   );
   focus(cash);
+}
+
+/** `#start-shift` labelled "Join session": start_shift joins the open session (the cash is ignored). */
+function showJoin(session: SessionView): void {
+  const join = h("button", { id: "start-shift", type: "button", class: "primary big" }, "Join session");
+  join.addEventListener("click", async () => {
+    const result = await run(() => api.startShift("0", null));
+    if (result?.ok) nav.session(result.value.session, result.value.joined ? "joined" : "started");
+  });
+  const openedAt = formatClock(session.opened_at, timeZone());
+  mount(
+    "start",
+    h(
+      "div",
+      { class: "start narrow" },
+      h(
+        "section",
+        { class: "stack" },
+        h("h1", {}, "Join the open session"),
+        h(
+          "p",
+          { id: "open-session-note", class: "lead" },
+          `Session ${session.number} is open on this register, opened by ${displayName(session.opened_by)} at ${openedAt}.`,
+        ),
+        h("div", { class: "actions" }, join, logoutButton()),
+      ),
+    ),
+  );
+  focus(join);
 }

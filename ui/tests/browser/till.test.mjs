@@ -171,14 +171,39 @@ describe("Till UI with a mocked backend", () => {
     await finish(app);
   });
 
-  it("goes straight to the open session when one is already running at login", async () => {
+  it("offers to join the session open on the register at login, and joins it with start_shift", async () => {
     const backend = createFakeBackend();
     backend.setUp();
+    seedEarlierSessions(backend);
     backend.openElsewhere({ by: "alice", at: "2026-11-28T14:02:00Z" });
     const app = await open(backend);
     const { page } = app;
     await page.waitForSelector('button[data-user="carol"]');
     await logInByKeyboard(page, "carol", "5555");
+    await waitForText(page, "#open-session-note", "Session DT-20261128-003 is open on this register, opened by Alice at 09:02.");
+    assert.equal(await text(page, "#start-shift"), "Join session");
+    assert.equal(await page.locator("#opening-cash").count(), 0, "joining needs no opening cash");
+    assert.equal(backend.callsOf("start_shift").length, 0, "nothing is joined before the button is pressed");
+    await page.waitForSelector("#start-shift:focus");
+    await assertLayout(page, "join");
+    await screenshot(page, "join");
+    await page.click("#start-shift");
+
+    await waitForText(page, "#joined-message", "Joined session DT-20261128-003, opened by Alice at 09:02");
+    assert.equal(await text(page, "#session-number"), "DT-20261128-003");
+    assert.deepEqual(backend.callsOf("start_shift")[0].args, { openingCash: "0", notes: null });
+    assert.equal(backend.state.sessions[2].joins[0].user, "carol");
+    await finish(app);
+  });
+
+  it("goes straight to the open session when the one logging in already opened or joined it", async () => {
+    const backend = createFakeBackend();
+    backend.setUp();
+    backend.openElsewhere({ by: "alice", at: "2026-11-28T14:02:00Z" });
+    const app = await open(backend);
+    const { page } = app;
+    await page.waitForSelector('button[data-user="alice"]');
+    await logInByKeyboard(page, "alice", "1234");
     await waitForText(page, "#session-number", "DT-20261128-001");
     assert.equal(await page.locator("#joined-message").count(), 0);
     assert.equal(await page.locator("#started-message").count(), 0);
