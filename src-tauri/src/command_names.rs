@@ -1,0 +1,15 @@
+/// Every command the backend offers the UI: `build.rs` generates one permission per name,
+/// `capabilities/main.json` grants exactly these, and `ui/src/api.ts` calls exactly these
+/// (`tests/shape.rs` holds the four to each other).
+pub const COMMANDS: &[&str] = &[
+    "device_status",
+    "setup_device",
+    "list_registers",
+    "choose_register",
+    "list_users",
+    "login",
+    "logout",
+    "current_session",
+    "start_shift",
+    "close_shift",
+];

@@ -1,0 +1,58 @@
+//! Till's desktop register: a Tauri v2 window over the web UI in `ui/dist`. The commands
+//! delegate to till-core through [`state::AppState`]; the database is opened by till-backend.
+
+// No console window behind the register on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod error;
+mod secrets;
+mod settings;
+mod state;
+
+use std::sync::{Arc, LazyLock};
+use std::time::Instant;
+use tauri::Manager;
+
+/// When the process started, for the start-up time in the log.
+pub static STARTED: LazyLock<Instant> = LazyLock::new(Instant::now);
+
+fn main() {
+    LazyLock::force(&STARTED);
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,till_register=info,till_backend=info")),
+        )
+        .init();
+    let keyring = Arc::new(secrets::OsKeyring::new("app.till.register"));
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_store::Builder::new().build())
+        .manage(state::AppState::new(keyring))
+        .setup(|app| {
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move { handle.state::<state::AppState>().warm_up(&handle).await });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::device_status,
+            commands::setup_device,
+            commands::list_registers,
+            commands::choose_register,
+            commands::list_users,
+            commands::login,
+            commands::logout,
+            commands::current_session,
+            commands::start_shift,
+            commands::close_shift,
+        ])
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => app.run(|_, _| {}),
+        Err(e) => {
+            tracing::error!(error = %e, "Till could not start");
+            std::process::exit(1);
+        }
+    }
+}
