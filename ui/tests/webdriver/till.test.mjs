@@ -1,0 +1,197 @@
+// End to end: the real app (target/debug/till-register, UI embedded) driven through
+// tauri-driver + WebKitWebDriver, on a real SQLite database in a fresh TILL_DATA_DIR.
+// Run by scripts/e2e, which builds everything, sets the environment and wraps this in xvfb-run:
+//   TILL_E2E_APP=/abs/till-register TILL_DATA_DIR=/tmp/x TILL_E2E_ARTIFACTS=/abs/dir node --test ...
+// Two app instances share the data folder (same database, same register), as two terminals
+// on one register would share a database.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createConnection } from "node:net";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { Builder, By, Capabilities, until } from "selenium-webdriver";
+
+const APP = process.env.TILL_E2E_APP;
+const ARTIFACTS = process.env.TILL_E2E_ARTIFACTS ?? join(process.cwd(), "test-artifacts");
+const DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
+const TIMEOUT = 20_000;
+
+if (!APP) throw new Error("TILL_E2E_APP must name the built app (scripts/e2e sets it)");
+if (!process.env.TILL_DATA_DIR) throw new Error("TILL_DATA_DIR must name a fresh folder (scripts/e2e sets it)");
+
+const drivers = [];
+const sessions = [];
+
+function waitForPort(port, deadline = Date.now() + 15_000) {
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const socket = createConnection({ host: "127.0.0.1", port });
+      socket.once("connect", () => {
+        socket.end();
+        resolve();
+      });
+      socket.once("error", () => {
+        socket.destroy();
+        if (Date.now() > deadline) reject(new Error(`tauri-driver did not listen on ${port}`));
+        else setTimeout(attempt, 100);
+      });
+    };
+    attempt();
+  });
+}
+
+/** One tauri-driver (and its WebKitWebDriver) per app instance, on its own ports. */
+async function startDriver(port) {
+  const child = spawn(DRIVER, ["--port", String(port), "--native-port", String(port + 1)], {
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  drivers.push(child);
+  await waitForPort(port);
+  return `http://127.0.0.1:${port}/`;
+}
+
+/** Starts one app instance and returns its WebDriver session. */
+async function launchApp(port) {
+  const server = await startDriver(port);
+  const capabilities = new Capabilities();
+  capabilities.setBrowserName("wry");
+  capabilities.set("tauri:options", { application: APP });
+  const driver = await new Builder().withCapabilities(capabilities).usingServer(server).build();
+  sessions.push(driver);
+  return driver;
+}
+
+before(() => mkdirSync(ARTIFACTS, { recursive: true }));
+
+after(async () => {
+  for (const driver of sessions) await driver.quit().catch(() => {});
+  for (const child of drivers) child.kill();
+});
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The screen as the window shows it. A screenshot right after a DOM change can show the previous paint. */
+async function screenshot(driver, name) {
+  await sleep(500);
+  writeFileSync(join(ARTIFACTS, `e2e-${name}.png`), await driver.takeScreenshot(), "base64");
+}
+
+const find = (driver, css) => driver.wait(until.elementLocated(By.css(css)), TIMEOUT, `no ${css}`);
+
+async function click(driver, css) {
+  const element = await find(driver, css);
+  await driver.wait(until.elementIsEnabled(element), TIMEOUT, `${css} stays disabled`);
+  await element.click();
+}
+
+async function type(driver, css, text) {
+  const element = await find(driver, css);
+  await element.clear();
+  await element.sendKeys(text);
+}
+
+async function textOf(driver, css) {
+  return (await (await find(driver, css)).getText()).trim();
+}
+
+/** Waits until the element's text passes `check`; fails with what it last saw and the error banner. */
+async function waitForText(driver, css, check, what) {
+  let last = "(missing)";
+  try {
+    await driver.wait(async () => {
+      const found = await driver.findElements(By.css(css));
+      last = found.length ? (await found[0].getText()).trim() : "(missing)";
+      return check(last);
+    }, TIMEOUT);
+  } catch {
+    const banner = await driver.findElements(By.css("#error"));
+    const error = banner.length ? await banner[0].getText() : "";
+    assert.fail(`${css}: expected ${what}, saw ${JSON.stringify(last)}; error banner: ${JSON.stringify(error)}`);
+  }
+  return last;
+}
+
+async function logInWithKeypad(driver, user, pin) {
+  await click(driver, `button[data-user="${user}"]`);
+  await find(driver, "#pin-input");
+  for (const digit of pin) await click(driver, `button[data-key="${digit}"]`);
+  return click(driver, "#pin-submit");
+}
+
+describe("Till desktop app, end to end", () => {
+  let number;
+
+  it("instance A: sets up demo data, picks DT/R1, logs in as alice and starts a shift with 200.00", async () => {
+    const a = await launchApp(4444);
+    await find(a, "#setup-demo");
+    assert.equal(await a.getTitle(), "Till");
+    await screenshot(a, "setup");
+
+    await click(a, "#setup-demo");
+    await click(a, 'button[data-register="DT/R1"]');
+    const demoUsers = await textOf(a, "#demo-users");
+    assert.match(demoUsers, /alice — PIN 1234/);
+    assert.match(demoUsers, /bob — PIN 9999/);
+    await screenshot(a, "setup-register");
+    await click(a, "#setup-finish");
+
+    await find(a, 'button[data-user="alice"]');
+    assert.match(await textOf(a, ".topbar"), /DT\/R1/);
+    await screenshot(a, "login");
+    await click(a, 'button[data-user="alice"]');
+    await find(a, 'button[data-key="1"]');
+    for (const digit of "1234") await click(a, `button[data-key="${digit}"]`);
+    await screenshot(a, "pin");
+    await click(a, "#pin-submit");
+
+    await type(a, "#opening-cash", "200.00");
+    await screenshot(a, "start");
+    await click(a, "#start-shift");
+    number = await waitForText(a, "#session-number", (t) => /^DT-\d{8}-001$/.test(t), "a new session number");
+    assert.equal(await textOf(a, "#started-message"), `Shift started: session ${number}`);
+    assert.equal(await textOf(a, "#opening-cash"), "$200.00");
+    assert.equal(await textOf(a, "#opened-by"), "Alice");
+    await screenshot(a, "session");
+  });
+
+  it("instance B: same register, logs in as bob and joins the open session", async () => {
+    assert.ok(number, "instance A started a session");
+    const b = await launchApp(4446);
+    // The device settings live next to the database, so B is already set up on DT/R1.
+    await find(b, 'button[data-user="bob"]');
+    await logInWithKeypad(b, "bob", "9999");
+    await waitForText(b, "#open-session-note", (t) => t.startsWith(`Session ${number} is open on this register, opened by Alice at `), "the join note");
+    assert.equal(await textOf(b, "#start-shift"), "Join session");
+    await screenshot(b, "join");
+    await click(b, "#start-shift");
+    const joined = await waitForText(b, "#joined-message", (t) => t.includes(number), `a message naming ${number}`);
+    assert.match(joined, new RegExp(`^Joined session ${number}, opened by Alice at \\d\\d:\\d\\d$`));
+    assert.equal(await textOf(b, "#session-number"), number);
+    await screenshot(b, "joined");
+  });
+
+  it("instance B: closes the drawer with bob's manager PIN and 250.00 counted: over by $50.00", async () => {
+    const b = sessions[1];
+    assert.ok(b, "instance B is running");
+    await click(b, "#close-drawer");
+    await type(b, "#counted-cash", "250.00");
+    await click(b, 'button[data-manager="bob"]');
+    await type(b, "#manager-pin", "9999");
+    await screenshot(b, "close");
+    await click(b, "#close-submit");
+    await waitForText(b, "#variance", (t) => t === "Over by $50.00", "Over by $50.00");
+    assert.equal(await textOf(b, "#expected-cash"), "$200.00");
+    assert.equal(await textOf(b, "#counted-cash-result"), "$250.00");
+    assert.equal(await textOf(b, "#closed-by"), "Bob");
+    await screenshot(b, "close-result");
+  });
+
+  it("instance A: notices the session was closed on the other instance", async () => {
+    const a = sessions[0];
+    assert.ok(a, "instance A is running");
+    await waitForText(a, "#closed-elsewhere", (t) => t === `Session ${number} was closed on another device`, "closed elsewhere");
+    assert.equal(await textOf(a, "#session-status"), "Closed");
+    await screenshot(a, "closed-elsewhere");
+  });
+});
