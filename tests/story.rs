@@ -125,6 +125,10 @@ async fn bad_input_is_refused_and_writes_nothing(backend: Backend) {
     }
     assert_eq!(service::authenticate(store, "alice", "4321").await.unwrap_err().code(), "wrong_pin");
     assert_eq!(service::authenticate(store, "mallory", "1234").await.unwrap_err().code(), "user_not_found");
+    store.set_user_active(&UserName::parse("alice").unwrap(), false).await.unwrap();
+    assert_eq!(service::authenticate(store, "alice", "1234").await.unwrap_err().code(), "user_inactive");
+    store.set_user_active(&UserName::parse("alice").unwrap(), true).await.unwrap();
+    assert!(service::authenticate(store, "alice", "1234").await.is_ok());
     let missing = RegisterRef::parse("DT/R9").unwrap();
     let result = service::start_shift(store, &fx.cashier, &missing, "10", &pc, None).await;
     assert_eq!(result.unwrap_err().code(), "register_not_found");

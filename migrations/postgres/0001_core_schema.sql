@@ -46,12 +46,18 @@ CREATE TABLE day_counters (
 CREATE TABLE sessions (
     id             uuid PRIMARY KEY,
     register_id    uuid NOT NULL,
+    -- Snapshots taken when the session opens/closes, so that reading a session (the hot path of
+    -- joining one) touches one row: codes and names as they were at the time.
+    register_code  text NOT NULL,
+    location_code  text NOT NULL,
+    currency       text NOT NULL,
     location_id    uuid NOT NULL,
     business_day   date NOT NULL,
     day_seq        bigint NOT NULL CHECK (day_seq > 0),
     number         text NOT NULL,
     status         text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
     opened_by      uuid NOT NULL REFERENCES users (id),
+    opened_by_name text NOT NULL,
     opened_at      timestamptz NOT NULL,
     opening_device text NOT NULL,
     opening_cash   bigint NOT NULL CHECK (opening_cash >= 0),
@@ -60,6 +66,7 @@ CREATE TABLE sessions (
     -- up to date under the session's row lock; expected cash = opening_cash + cash_net.
     cash_net       bigint NOT NULL DEFAULT 0,
     closed_by      uuid REFERENCES users (id),
+    closed_by_name text,
     closed_at      timestamptz,
     closing_device text,
     counted_cash   bigint CHECK (counted_cash >= 0),
@@ -70,9 +77,9 @@ CREATE TABLE sessions (
     CONSTRAINT sessions_number_unique UNIQUE (number),
     CONSTRAINT sessions_day_seq_unique UNIQUE (location_id, business_day, day_seq),
     CONSTRAINT sessions_closing_consistent CHECK (
-        (status = 'open' AND closed_by IS NULL AND closed_at IS NULL AND counted_cash IS NULL
+        (status = 'open' AND closed_by IS NULL AND closed_by_name IS NULL AND closed_at IS NULL AND counted_cash IS NULL
             AND expected_cash IS NULL AND variance IS NULL)
-        OR (status = 'closed' AND closed_by IS NOT NULL AND closed_at IS NOT NULL
+        OR (status = 'closed' AND closed_by IS NOT NULL AND closed_by_name IS NOT NULL AND closed_at IS NOT NULL
             AND counted_cash IS NOT NULL AND expected_cash IS NOT NULL
             AND variance = counted_cash - expected_cash))
 );
@@ -89,15 +96,3 @@ CREATE TABLE session_joins (
     joined_at  timestamptz NOT NULL,
     PRIMARY KEY (session_id, user_id, device)
 );
-
--- The one shape every reader gets, on both backends.
-CREATE VIEW session_view AS
-SELECT s.id, s.number, s.register_id, r.code AS register_code, s.location_id,
-       l.code AS location_code, l.currency, s.business_day, s.day_seq, s.status,
-       o.name AS opened_by, s.opened_at, s.opening_device, s.opening_cash, s.notes,
-       c.name AS closed_by, s.closed_at, s.counted_cash, s.expected_cash, s.variance
-FROM sessions s
-JOIN registers r ON r.id = s.register_id
-JOIN locations l ON l.id = s.location_id
-JOIN users o ON o.id = s.opened_by
-LEFT JOIN users c ON c.id = s.closed_by;

@@ -47,12 +47,18 @@ CREATE TABLE day_counters (
 CREATE TABLE sessions (
     id             BLOB PRIMARY KEY NOT NULL,
     register_id    BLOB NOT NULL,
+    -- Snapshots taken when the session opens/closes, so that reading a session (the hot path of
+    -- joining one) touches one row: codes and names as they were at the time.
+    register_code  TEXT NOT NULL,
+    location_code  TEXT NOT NULL,
+    currency       TEXT NOT NULL,
     location_id    BLOB NOT NULL,
     business_day   TEXT NOT NULL,
     day_seq        INTEGER NOT NULL CHECK (day_seq > 0),
     number         TEXT NOT NULL,
     status         TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
     opened_by      BLOB NOT NULL REFERENCES users (id),
+    opened_by_name TEXT NOT NULL,
     opened_at      TEXT NOT NULL,
     opening_device TEXT NOT NULL,
     opening_cash   INTEGER NOT NULL CHECK (opening_cash >= 0),
@@ -61,6 +67,7 @@ CREATE TABLE sessions (
     -- up to date in the writer transaction. Expected cash = opening_cash + cash_net.
     cash_net       INTEGER NOT NULL DEFAULT 0,
     closed_by      BLOB REFERENCES users (id),
+    closed_by_name TEXT,
     closed_at      TEXT,
     closing_device TEXT,
     counted_cash   INTEGER CHECK (counted_cash >= 0),
@@ -71,9 +78,9 @@ CREATE TABLE sessions (
     CONSTRAINT sessions_number_unique UNIQUE (number),
     CONSTRAINT sessions_day_seq_unique UNIQUE (location_id, business_day, day_seq),
     CONSTRAINT sessions_closing_consistent CHECK (
-        (status = 'open' AND closed_by IS NULL AND closed_at IS NULL AND counted_cash IS NULL
+        (status = 'open' AND closed_by IS NULL AND closed_by_name IS NULL AND closed_at IS NULL AND counted_cash IS NULL
             AND expected_cash IS NULL AND variance IS NULL)
-        OR (status = 'closed' AND closed_by IS NOT NULL AND closed_at IS NOT NULL
+        OR (status = 'closed' AND closed_by IS NOT NULL AND closed_by_name IS NOT NULL AND closed_at IS NOT NULL
             AND counted_cash IS NOT NULL AND expected_cash IS NOT NULL
             AND variance = counted_cash - expected_cash))
 ) STRICT;
@@ -89,14 +96,3 @@ CREATE TABLE session_joins (
     joined_at  TEXT NOT NULL,
     PRIMARY KEY (session_id, user_id, device)
 ) STRICT;
-
-CREATE VIEW session_view AS
-SELECT s.id, s.number, s.register_id, r.code AS register_code, s.location_id,
-       l.code AS location_code, l.currency, s.business_day, s.day_seq, s.status,
-       o.name AS opened_by, s.opened_at, s.opening_device, s.opening_cash, s.notes,
-       c.name AS closed_by, s.closed_at, s.counted_cash, s.expected_cash, s.variance
-FROM sessions s
-JOIN registers r ON r.id = s.register_id
-JOIN locations l ON l.id = s.location_id
-JOIN users o ON o.id = s.opened_by
-LEFT JOIN users c ON c.id = s.closed_by;

@@ -151,8 +151,8 @@ pub enum SessionRef {
 
 impl SessionRef {
     pub fn parse(text: &str) -> Result<SessionRef, InputError> {
-        let text = text.trim();
-        if let Ok(id) = uuid::Uuid::parse_str(text) {
+        let text = text.trim().to_ascii_uppercase();
+        if let Ok(id) = uuid::Uuid::parse_str(&text) {
             return Ok(SessionRef::Id(SessionId(id)));
         }
         let well_formed = text.len() <= 40
@@ -164,7 +164,7 @@ impl SessionRef {
                 format!("{text:?} is neither a session number (like DT-20261128-001) nor an id"),
             ));
         }
-        Ok(SessionRef::Number(text.to_string()))
+        Ok(SessionRef::Number(text))
     }
 }
 

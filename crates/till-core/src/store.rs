@@ -291,6 +291,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn create_user(&self, new: NewUser) -> Result<User, StoreError>;
     async fn list_users(&self) -> Result<Vec<User>, StoreError>;
     async fn find_user(&self, name: &UserName) -> Result<User, StoreError>;
+    /// Deactivated users can no longer log in, start or close shifts; their history stays.
+    async fn set_user_active(&self, name: &UserName, active: bool) -> Result<User, StoreError>;
 
     /// The one way a session is opened or joined. Atomic: one open session per register, and
     /// a gapless, unique number per location and business day, allocated in the same

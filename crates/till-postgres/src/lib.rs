@@ -6,9 +6,11 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
+use deadpool::managed::{Metrics, Object, PoolError, RecycleResult, Timeouts};
+use deadpool::Runtime;
 use sqlx::migrate::Migrator;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
-use sqlx::Row;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgRow};
+use sqlx::{Connection, Row};
 use std::str::FromStr;
 use till_core::*;
 use uuid::Uuid;
@@ -21,9 +23,65 @@ const REQUIRED_INDEXES: &[&str] =
     &["sessions_one_open_per_register", "sessions_number_unique", "sessions_day_seq_unique", "day_counters_pkey"];
 const REPAIR: &str = "run `tillctl migrate --repair-functions`, then `tillctl doctor`";
 
+/// Opens PostgreSQL connections for the pool. Connections are not tested when they are
+/// handed out or given back (sqlx's own pool pings on every release, which doubled the round
+/// trips of joining a session); a connection that fails is discarded instead, see [`Conn::fail`].
+#[derive(Debug)]
+struct Connector(PgConnectOptions);
+
+impl deadpool::managed::Manager for Connector {
+    type Type = PgConnection;
+    type Error = sqlx::Error;
+
+    async fn create(&self) -> Result<PgConnection, sqlx::Error> {
+        PgConnection::connect_with(&self.0).await
+    }
+
+    async fn recycle(&self, _: &mut PgConnection, _: &Metrics) -> RecycleResult<sqlx::Error> {
+        Ok(())
+    }
+}
+
+type Pool = deadpool::managed::Pool<Connector>;
+
+/// A pooled connection. Queries report failures through [`Conn::fail`], which keeps a broken
+/// connection out of the pool.
+struct Conn<'a> {
+    object: Option<Object<Connector>>,
+    pool: &'a Pool,
+}
+
+impl Conn<'_> {
+    fn db(&mut self) -> &mut PgConnection {
+        self.object.as_deref_mut().expect("a Conn holds its connection until it fails")
+    }
+
+    /// Maps a query's error. When the connection is lost (server restart, backend terminated,
+    /// failover) this one is dropped, and so are the idle ones, which the same event most likely
+    /// broke too: the caller's retry then starts on a fresh connection.
+    fn fail(&mut self, error: sqlx::Error) -> StoreError {
+        let mapped = map_err(error);
+        if matches!(mapped, StoreError::Unavailable(_)) {
+            if let Some(object) = self.object.take() {
+                drop(Object::take(object));
+            }
+            self.pool.retain(|_, _| false);
+        }
+        mapped
+    }
+
+    /// Like [`Conn::fail`], but a unique violation means the thing already exists.
+    fn fail_unique(&mut self, error: sqlx::Error, entity: Entity, key: String) -> StoreError {
+        match &error {
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::AlreadyExists { entity, key },
+            _ => self.fail(error),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
-    pool: PgPool,
+    pool: Pool,
 }
 
 impl PostgresStore {
@@ -35,12 +93,17 @@ impl PostgresStore {
             .application_name("till")
             // The shift functions refuse anything else; pin it so a server default cannot.
             .options([("default_transaction_isolation", r"read\ committed")]);
-        let pool = PgPoolOptions::new()
-            .max_connections(options.max_connections.max(1))
-            .acquire_timeout(options.busy_timeout)
-            .connect_with(connect)
-            .await
-            .map_err(map_err)?;
+        let timeouts = Timeouts {
+            wait: Some(options.busy_timeout),
+            create: Some(options.busy_timeout),
+            recycle: Some(options.busy_timeout),
+        };
+        let pool = Pool::builder(Connector(connect))
+            .max_size(options.max_connections.max(1) as usize)
+            .timeouts(timeouts)
+            .runtime(Runtime::Tokio1)
+            .build()
+            .map_err(|e| StoreError::Internal(format!("cannot build the connection pool: {e}")))?;
         let store = PostgresStore { pool };
         if options.migrate {
             store.migrate().await?;
@@ -50,23 +113,37 @@ impl PostgresStore {
         Ok(store)
     }
 
-    /// The pool, for tests that need to reach behind the store (fault injection).
-    pub fn pool(&self) -> &PgPool {
-        &self.pool
+    /// A one-connection sqlx pool for the rare schema work (migrate, repair): sqlx's migrator
+    /// wants a pool or a connection it can borrow across its own awaits.
+    async fn admin_pool(&self) -> Result<sqlx::PgPool, StoreError> {
+        sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .connect_with(self.pool.manager().0.clone())
+            .await
+            .map_err(map_err)
     }
 
-    async fn applied_migrations(&self) -> Result<Vec<AppliedMigration>, StoreError> {
+    async fn conn(&self) -> Result<Conn<'_>, StoreError> {
+        let object = self.pool.get().await.map_err(|e| match e {
+            PoolError::Backend(e) => map_err(e),
+            PoolError::Timeout(_) => StoreError::Unavailable("timed out waiting for a database connection".into()),
+            other => StoreError::Unavailable(other.to_string()),
+        })?;
+        Ok(Conn { object: Some(object), pool: &self.pool })
+    }
+
+    async fn applied_migrations(conn: &mut Conn<'_>) -> Result<Vec<AppliedMigration>, StoreError> {
         let exists: bool = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
-            .fetch_one(&self.pool)
+            .fetch_one(conn.db())
             .await
-            .map_err(map_err)?;
+            .map_err(|e| conn.fail(e))?;
         if !exists {
             return Ok(Vec::new());
         }
         let rows = sqlx::query("SELECT version, checksum, success FROM _sqlx_migrations ORDER BY version")
-            .fetch_all(&self.pool)
+            .fetch_all(conn.db())
             .await
-            .map_err(map_err)?;
+            .map_err(|e| conn.fail(e))?;
         rows.iter()
             .map(|r| {
                 Ok(AppliedMigration {
@@ -78,12 +155,12 @@ impl PostgresStore {
             .collect()
     }
 
-    async fn check_function(&self, signature: &str) -> SchemaCheck {
+    async fn check_function(conn: &mut Conn<'_>, signature: &str) -> SchemaCheck {
         let name = format!("function {}", signature.split('(').next().unwrap_or(signature));
         let source: Result<Option<String>, _> =
             sqlx::query_scalar("SELECT p.prosrc FROM pg_proc p WHERE p.oid = to_regprocedure($1)")
                 .bind(signature)
-                .fetch_optional(&self.pool)
+                .fetch_optional(conn.db())
                 .await
                 .map(Option::flatten);
         let expected = embedded_function_body(signature);
@@ -99,15 +176,15 @@ impl PostgresStore {
         }
     }
 
-    async fn with_joins(&self, mut session: Session) -> Result<Session, StoreError> {
+    async fn with_joins(conn: &mut Conn<'_>, mut session: Session) -> Result<Session, StoreError> {
         let rows = sqlx::query(
             "SELECT u.name, j.device, j.joined_at FROM session_joins j JOIN users u ON u.id = j.user_id
              WHERE j.session_id = $1 ORDER BY j.joined_at",
         )
         .bind(session.id.0)
-        .fetch_all(&self.pool)
+        .fetch_all(conn.db())
         .await
-        .map_err(map_err)?;
+        .map_err(|e| conn.fail(e))?;
         session.joins = rows
             .iter()
             .map(|r| {
@@ -163,6 +240,7 @@ fn map_err(e: sqlx::Error) -> StoreError {
                 "TL002" | "22003" | "23502" | "23503" | "23514" => StoreError::Rejected(message),
                 "TL404" => StoreError::NotFound { entity: Entity::Register, key: message },
                 "TL405" => StoreError::NotFound { entity: Entity::Session, key: message },
+                "TL406" => StoreError::NotFound { entity: Entity::User, key: message },
                 "42883" => StoreError::SchemaNotReady(format!(
                     "a PostgreSQL function Till needs is missing ({message}): the schema was changed outside Till; {REPAIR}"
                 )),
@@ -185,13 +263,6 @@ fn map_err(e: sqlx::Error) -> StoreError {
         | sqlx::Error::PoolClosed
         | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e.to_string()),
         _ => StoreError::Internal(e.to_string()),
-    }
-}
-
-fn exists_or(entity: Entity, key: String) -> impl FnOnce(sqlx::Error) -> StoreError {
-    move |e| match &e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::AlreadyExists { entity, key },
-        _ => map_err(e),
     }
 }
 
@@ -218,12 +289,12 @@ fn session_from_row(row: &PgRow) -> Result<Session, StoreError> {
             "closed" => SessionStatus::Closed,
             _ => return Err(decode_err("status", &status)),
         },
-        opened_by: get_str("opened_by")?,
+        opened_by: get_str("opened_by_name")?,
         opened_at: row.try_get::<DateTime<Utc>, _>("opened_at").map_err(map_err)?,
         opening_device: get_str("opening_device")?,
         opening_cash: row.try_get("opening_cash").map_err(map_err)?,
         notes: row.try_get("notes").map_err(map_err)?,
-        closed_by: row.try_get("closed_by").map_err(map_err)?,
+        closed_by: row.try_get("closed_by_name").map_err(map_err)?,
         closed_at: row.try_get("closed_at").map_err(map_err)?,
         counted_cash: row.try_get("counted_cash").map_err(map_err)?,
         expected_cash: row.try_get("expected_cash").map_err(map_err)?,
@@ -282,12 +353,17 @@ impl Store for PostgresStore {
     }
 
     async fn migrate(&self) -> Result<Vec<i64>, StoreError> {
-        let applied = self.applied_migrations().await?;
+        let mut conn = self.conn().await?;
+        let applied = Self::applied_migrations(&mut conn).await?;
         // Refuse unknown or edited migrations before touching anything.
         refuse_foreign_migrations(&known_migrations(), &applied)?;
         let before: Vec<i64> = applied.iter().map(|m| m.version).collect();
         // sqlx takes an advisory lock, so several terminals starting at once migrate once.
-        MIGRATOR.run(&self.pool).await.map_err(|e| StoreError::SchemaNotReady(format!("migrating failed: {e}")))?;
+        drop(conn);
+        let admin = self.admin_pool().await?;
+        let migrated = MIGRATOR.run(&admin).await;
+        admin.close().await;
+        migrated.map_err(|e| StoreError::SchemaNotReady(format!("migrating failed: {e}")))?;
         require_schema(&self.check_schema().await)?;
         Ok(MIGRATOR.iter().map(|m| m.version).filter(|v| !before.contains(v)).collect())
     }
@@ -295,43 +371,43 @@ impl Store for PostgresStore {
     async fn repair_functions(&self) -> Result<(), StoreError> {
         // One simple-protocol batch: PostgreSQL runs it as one transaction.
         let sql: String = function_migrations().map(|m| m.sql.as_ref()).collect::<Vec<&str>>().join("\n");
-        let pool = self.pool.clone();
-        tokio::spawn(async move { sqlx::raw_sql(&sql).execute(&pool).await.map(|_| ()) })
-            .await
-            .map_err(|e| StoreError::Internal(format!("repair task failed: {e}")))?
-            .map_err(map_err)
+        let admin = self.admin_pool().await?;
+        let repaired = sqlx::raw_sql(&sql).execute(&admin).await;
+        admin.close().await;
+        repaired.map(drop).map_err(map_err)
     }
 
     async fn check_schema(&self) -> Vec<SchemaCheck> {
+        const CONNECT_FIX: &str = "check --database-url / TILL_DATABASE_URL, that the server runs, and the password";
         let mut checks = vec![];
+        let mut conn = match self.conn().await {
+            Ok(conn) => conn,
+            Err(e) => return vec![SchemaCheck::fail("connection", e.to_string(), CONNECT_FIX)],
+        };
         match sqlx::query_scalar::<_, String>(
             "SELECT current_database() || ' on PostgreSQL ' || current_setting('server_version')",
         )
-        .fetch_one(&self.pool)
+        .fetch_one(conn.db())
         .await
         {
             Ok(server) => checks.push(SchemaCheck::pass("connection", server)),
             Err(e) => {
-                checks.push(SchemaCheck::fail(
-                    "connection",
-                    map_err(e).to_string(),
-                    "check --database-url / TILL_DATABASE_URL, that the server runs, and the password",
-                ));
+                checks.push(SchemaCheck::fail("connection", conn.fail(e).to_string(), CONNECT_FIX));
                 return checks;
             }
         }
-        match self.applied_migrations().await {
+        match Self::applied_migrations(&mut conn).await {
             Ok(applied) => checks.extend(check_migrations(&known_migrations(), &applied)),
             Err(e) => checks.push(SchemaCheck::fail("migrations", e.to_string(), "run `tillctl migrate`")),
         }
-        checks.push(self.check_function(START_SHIFT_SIGNATURE).await);
-        checks.push(self.check_function(CLOSE_SHIFT_SIGNATURE).await);
+        checks.push(Self::check_function(&mut conn, START_SHIFT_SIGNATURE).await);
+        checks.push(Self::check_function(&mut conn, CLOSE_SHIFT_SIGNATURE).await);
         for index in REQUIRED_INDEXES {
             let present: Result<bool, _> = sqlx::query_scalar(
                 "SELECT EXISTS (SELECT 1 FROM pg_index i WHERE i.indexrelid = to_regclass($1) AND i.indisunique AND i.indisvalid)",
             )
             .bind(index)
-            .fetch_one(&self.pool)
+            .fetch_one(conn.db())
             .await;
             checks.push(match present {
                 Ok(true) => SchemaCheck::pass(format!("index {index}"), "present, unique and valid"),
@@ -347,6 +423,7 @@ impl Store for PostgresStore {
     }
 
     async fn create_location(&self, new: NewLocation) -> Result<Location, StoreError> {
+        let mut conn = self.conn().await?;
         let row = sqlx::query(
             "INSERT INTO locations (id, code, name, timezone, cutoff_minutes, currency)
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING *",
@@ -357,28 +434,34 @@ impl Store for PostgresStore {
         .bind(new.time_zone.name())
         .bind(new.cutoff.minutes())
         .bind(new.currency.code())
-        .fetch_one(&self.pool)
+        .fetch_one(conn.db())
         .await
-        .map_err(exists_or(Entity::Location, new.code.to_string()))?;
+        .map_err(|e| conn.fail_unique(e, Entity::Location, new.code.to_string()))?;
         location_from_row(&row)
     }
 
     async fn list_locations(&self) -> Result<Vec<Location>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM locations ORDER BY code").fetch_all(&self.pool).await.map_err(map_err)?;
+        let mut conn = self.conn().await?;
+        let rows = sqlx::query("SELECT * FROM locations ORDER BY code")
+            .fetch_all(conn.db())
+            .await
+            .map_err(|e| conn.fail(e))?;
         rows.iter().map(location_from_row).collect()
     }
 
     async fn find_location(&self, code: &LocationCode) -> Result<Location, StoreError> {
+        let mut conn = self.conn().await?;
         let row = sqlx::query("SELECT * FROM locations WHERE code = $1")
             .bind(code.as_str())
-            .fetch_optional(&self.pool)
+            .fetch_optional(conn.db())
             .await
-            .map_err(map_err)?
+            .map_err(|e| conn.fail(e))?
             .ok_or_else(|| StoreError::not_found(Entity::Location, code))?;
         location_from_row(&row)
     }
 
     async fn create_register(&self, new: NewRegister) -> Result<Register, StoreError> {
+        let mut conn = self.conn().await?;
         let key = format!("{}/{}", new.location, new.code);
         let id = RegisterId::new();
         let inserted = sqlx::query(
@@ -389,9 +472,9 @@ impl Store for PostgresStore {
         .bind(new.location.as_str())
         .bind(new.code.as_str())
         .bind(&new.name)
-        .execute(&self.pool)
+        .execute(conn.db())
         .await
-        .map_err(exists_or(Entity::Register, key))?;
+        .map_err(|e| conn.fail_unique(e, Entity::Register, key))?;
         if inserted.rows_affected() == 0 {
             return Err(StoreError::not_found(Entity::Location, &new.location));
         }
@@ -399,16 +482,18 @@ impl Store for PostgresStore {
     }
 
     async fn list_registers(&self, location: Option<&LocationCode>) -> Result<Vec<Register>, StoreError> {
+        let mut conn = self.conn().await?;
         let rows =
             sqlx::query(&format!("{REGISTER_SELECT} WHERE $1::text IS NULL OR l.code = $1 ORDER BY l.code, r.code"))
                 .bind(location.map(LocationCode::as_str))
-                .fetch_all(&self.pool)
+                .fetch_all(conn.db())
                 .await
-                .map_err(map_err)?;
+                .map_err(|e| conn.fail(e))?;
         rows.iter().map(register_from_row).collect()
     }
 
     async fn find_register(&self, register: &RegisterRef) -> Result<Register, StoreError> {
+        let mut conn = self.conn().await?;
         let (id, location, code) = match register {
             RegisterRef::Id(id) => (Some(id.0), None, None),
             RegisterRef::Address { location, register } => (None, Some(location.as_str()), Some(register.as_str())),
@@ -418,42 +503,59 @@ impl Store for PostgresStore {
             .bind(id)
             .bind(location)
             .bind(code)
-            .fetch_optional(&self.pool)
+            .fetch_optional(conn.db())
             .await
-            .map_err(map_err)?
+            .map_err(|e| conn.fail(e))?
             .ok_or_else(|| StoreError::not_found(Entity::Register, register))?;
         register_from_row(&row)
     }
 
     async fn create_user(&self, new: NewUser) -> Result<User, StoreError> {
+        let mut conn = self.conn().await?;
         let row = sqlx::query("INSERT INTO users (id, name, role, pin_hash) VALUES ($1, $2, $3, $4) RETURNING *")
             .bind(UserId::new().0)
             .bind(new.name.as_str())
             .bind(new.role.as_str())
             .bind(&new.pin_hash.0)
-            .fetch_one(&self.pool)
+            .fetch_one(conn.db())
             .await
-            .map_err(exists_or(Entity::User, new.name.to_string()))?;
+            .map_err(|e| conn.fail_unique(e, Entity::User, new.name.to_string()))?;
         user_from_row(&row)
     }
 
     async fn list_users(&self) -> Result<Vec<User>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM users ORDER BY name").fetch_all(&self.pool).await.map_err(map_err)?;
+        let mut conn = self.conn().await?;
+        let rows =
+            sqlx::query("SELECT * FROM users ORDER BY name").fetch_all(conn.db()).await.map_err(|e| conn.fail(e))?;
         rows.iter().map(user_from_row).collect()
     }
 
     async fn find_user(&self, name: &UserName) -> Result<User, StoreError> {
+        let mut conn = self.conn().await?;
         let row = sqlx::query("SELECT * FROM users WHERE name = $1")
             .bind(name.as_str())
-            .fetch_optional(&self.pool)
+            .fetch_optional(conn.db())
             .await
-            .map_err(map_err)?
+            .map_err(|e| conn.fail(e))?
+            .ok_or_else(|| StoreError::not_found(Entity::User, name))?;
+        user_from_row(&row)
+    }
+
+    async fn set_user_active(&self, name: &UserName, active: bool) -> Result<User, StoreError> {
+        let mut conn = self.conn().await?;
+        let row = sqlx::query("UPDATE users SET active = $1 WHERE name = $2 RETURNING *")
+            .bind(active)
+            .bind(name.as_str())
+            .fetch_optional(conn.db())
+            .await
+            .map_err(|e| conn.fail(e))?
             .ok_or_else(|| StoreError::not_found(Entity::User, name))?;
         user_from_row(&row)
     }
 
     async fn start_shift(&self, start: StartShift) -> Result<ShiftStarted, StoreError> {
-        let row = sqlx::query("SELECT * FROM till_start_shift($1, $2, $3, $4, $5, $6, $7)")
+        let mut conn = self.conn().await?;
+        let row = sqlx::query("SELECT (f.session).*, f.joined FROM till_start_shift($1, $2, $3, $4, $5, $6, $7) f")
             .bind(start.new_session_id.0)
             .bind(start.register_id.0)
             .bind(start.user_id.0)
@@ -461,9 +563,9 @@ impl Store for PostgresStore {
             .bind(start.device.as_str())
             .bind(&start.notes)
             .bind(start.at)
-            .fetch_one(&self.pool)
+            .fetch_one(conn.db())
             .await
-            .map_err(|e| match map_err(e) {
+            .map_err(|e| match conn.fail(e) {
                 StoreError::NotFound { entity: Entity::Register, .. } => {
                     StoreError::not_found(Entity::Register, start.register_id)
                 }
@@ -474,31 +576,32 @@ impl Store for PostgresStore {
     }
 
     async fn close_shift(&self, close: CloseShift) -> Result<Session, StoreError> {
+        let mut conn = self.conn().await?;
         let id: Uuid = match &close.session {
             SessionRef::Id(id) => id.0,
             SessionRef::Number(n) => sqlx::query_scalar("SELECT id FROM sessions WHERE number = $1")
                 .bind(n)
-                .fetch_optional(&self.pool)
+                .fetch_optional(conn.db())
                 .await
-                .map_err(map_err)?
+                .map_err(|e| conn.fail(e))?
                 .ok_or_else(|| StoreError::not_found(Entity::Session, n))?,
         };
-        let result = sqlx::query("SELECT * FROM till_close_shift($1, $2, $3, $4, $5)")
+        let result = sqlx::query("SELECT (f.session).*, f.already_closed FROM till_close_shift($1, $2, $3, $4, $5) f")
             .bind(id)
             .bind(close.user_id.0)
             .bind(close.counted_cash)
             .bind(close.device.as_str())
             .bind(close.at)
-            .fetch_one(&self.pool)
+            .fetch_one(conn.db())
             .await;
         let row = match result {
             Ok(row) => row,
             Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("TL403") => {
                 let user = sqlx::query("SELECT name, role FROM users WHERE id = $1")
                     .bind(close.user_id.0)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(conn.db())
                     .await
-                    .map_err(map_err)?
+                    .map_err(|e| conn.fail(e))?
                     .ok_or_else(|| StoreError::not_found(Entity::User, close.user_id))?;
                 return Err(StoreError::Forbidden {
                     user: user.try_get("name").map_err(map_err)?,
@@ -506,7 +609,7 @@ impl Store for PostgresStore {
                 });
             }
             Err(e) => {
-                return Err(match map_err(e) {
+                return Err(match conn.fail(e) {
                     StoreError::NotFound { entity: Entity::Session, .. } => {
                         StoreError::not_found(Entity::Session, &close.session)
                     }
@@ -526,21 +629,23 @@ impl Store for PostgresStore {
     }
 
     async fn find_session(&self, session: &SessionRef) -> Result<Session, StoreError> {
+        let mut conn = self.conn().await?;
         let (id, number) = match session {
             SessionRef::Id(id) => (Some(id.0), None),
             SessionRef::Number(n) => (None, Some(n.as_str())),
         };
-        let row = sqlx::query("SELECT * FROM session_view WHERE id = $1 OR number = $2")
+        let row = sqlx::query("SELECT * FROM sessions WHERE id = $1 OR number = $2")
             .bind(id)
             .bind(number)
-            .fetch_optional(&self.pool)
+            .fetch_optional(conn.db())
             .await
-            .map_err(map_err)?
+            .map_err(|e| conn.fail(e))?
             .ok_or_else(|| StoreError::not_found(Entity::Session, session))?;
-        self.with_joins(session_from_row(&row)?).await
+        Self::with_joins(&mut conn, session_from_row(&row)?).await
     }
 
     async fn list_sessions(&self, filter: &SessionFilter) -> Result<Vec<Session>, StoreError> {
+        let mut conn = self.conn().await?;
         let register = match &filter.register {
             Some(r) => Some(self.find_register(r).await?.id.0),
             None => None,
@@ -550,7 +655,7 @@ impl Store for PostgresStore {
             SessionStatus::Closed => "closed",
         });
         let rows = sqlx::query(
-            "SELECT * FROM session_view
+            "SELECT * FROM sessions
              WHERE ($1::text IS NULL OR location_code = $1) AND ($2::uuid IS NULL OR register_id = $2)
                AND ($3::text IS NULL OR status = $3)
              ORDER BY opened_at DESC, number DESC LIMIT $4",
@@ -559,36 +664,38 @@ impl Store for PostgresStore {
         .bind(register)
         .bind(status)
         .bind(i64::from(filter.limit.unwrap_or(1000)))
-        .fetch_all(&self.pool)
+        .fetch_all(conn.db())
         .await
-        .map_err(map_err)?;
+        .map_err(|e| conn.fail(e))?;
         rows.iter().map(session_from_row).collect()
     }
 
     async fn latest_session(&self, register: RegisterId) -> Result<Option<Session>, StoreError> {
+        let mut conn = self.conn().await?;
         let row = sqlx::query(
-            "SELECT * FROM session_view WHERE register_id = $1
+            "SELECT * FROM sessions WHERE register_id = $1
              ORDER BY status = 'open' DESC, opened_at DESC LIMIT 1",
         )
         .bind(register.0)
-        .fetch_optional(&self.pool)
+        .fetch_optional(conn.db())
         .await
-        .map_err(map_err)?;
+        .map_err(|e| conn.fail(e))?;
         match row {
-            Some(row) => Ok(Some(self.with_joins(session_from_row(&row)?).await?)),
+            Some(row) => Ok(Some(Self::with_joins(&mut conn, session_from_row(&row)?).await?)),
             None => Ok(None),
         }
     }
 
     async fn audit(&self) -> Result<Audit, StoreError> {
-        let strings = |sql: &'static str| async move {
-            sqlx::query_scalar::<_, String>(sql).fetch_all(&self.pool).await.map_err(map_err)
-        };
+        let mut conn = self.conn().await?;
         let (sessions, open_sessions): (i64, i64) =
             sqlx::query_as("SELECT count(*), count(*) FILTER (WHERE status = 'open') FROM sessions")
-                .fetch_one(&self.pool)
+                .fetch_one(conn.db())
                 .await
-                .map_err(map_err)?;
+                .map_err(|e| conn.fail(e))?;
+        let mut strings = async |sql: &'static str| {
+            sqlx::query_scalar::<_, String>(sql).fetch_all(conn.db()).await.map_err(|e| conn.fail(e))
+        };
         Ok(Audit {
             sessions,
             open_sessions,

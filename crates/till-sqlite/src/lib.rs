@@ -24,7 +24,6 @@ const REQUIRED_OBJECTS: &[(&str, &str)] = &[
     ("index", "sqlite_autoindex_sessions_2"),
     ("index", "sqlite_autoindex_sessions_3"),
     ("table", "day_counters"),
-    ("view", "session_view"),
 ];
 
 #[derive(Debug, Clone)]
@@ -105,7 +104,7 @@ impl SqliteStore {
     }
 
     async fn session_by_id(conn: &mut sqlx::SqliteConnection, id: Uuid) -> Result<Option<Session>, StoreError> {
-        sqlx::query("SELECT * FROM session_view WHERE id = ?")
+        sqlx::query("SELECT * FROM sessions WHERE id = ?")
             .bind(id)
             .fetch_optional(conn)
             .await
@@ -203,12 +202,12 @@ fn session_from_row(row: &SqliteRow) -> Result<Session, StoreError> {
             "closed" => SessionStatus::Closed,
             _ => return Err(decode_err("status", &status)),
         },
-        opened_by: get_str("opened_by")?,
+        opened_by: get_str("opened_by_name")?,
         opened_at: row.try_get::<DateTime<Utc>, _>("opened_at").map_err(map_err)?,
         opening_device: get_str("opening_device")?,
         opening_cash: row.try_get("opening_cash").map_err(map_err)?,
         notes: row.try_get("notes").map_err(map_err)?,
-        closed_by: row.try_get("closed_by").map_err(map_err)?,
+        closed_by: row.try_get("closed_by_name").map_err(map_err)?,
         closed_at: row.try_get("closed_at").map_err(map_err)?,
         counted_cash: row.try_get("counted_cash").map_err(map_err)?,
         expected_cash: row.try_get("expected_cash").map_err(map_err)?,
@@ -446,6 +445,17 @@ impl Store for SqliteStore {
         user_from_row(&row)
     }
 
+    async fn set_user_active(&self, name: &UserName, active: bool) -> Result<User, StoreError> {
+        let row = sqlx::query("UPDATE users SET active = ? WHERE name = ? RETURNING *")
+            .bind(active)
+            .bind(name.as_str())
+            .fetch_optional(&self.writer)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::not_found(Entity::User, name))?;
+        user_from_row(&row)
+    }
+
     async fn start_shift(&self, start: StartShift) -> Result<ShiftStarted, StoreError> {
         if start.opening_cash < 0 {
             return Err(StoreError::Rejected("opening cash must be zero or more".into()));
@@ -476,7 +486,8 @@ impl Store for SqliteStore {
             }
             None => {
                 let place = sqlx::query(
-                    "SELECT r.location_id, l.code, l.timezone, l.cutoff_minutes
+                    "SELECT r.location_id, l.code AS location_code, r.code AS register_code, l.currency,
+                            l.timezone, l.cutoff_minutes
                      FROM registers r JOIN locations l ON l.id = r.location_id WHERE r.id = ?",
                 )
                 .bind(start.register_id.0)
@@ -484,8 +495,14 @@ impl Store for SqliteStore {
                 .await
                 .map_err(map_err)?
                 .ok_or_else(|| StoreError::not_found(Entity::Register, start.register_id))?;
+                let user_name: String = sqlx::query_scalar("SELECT name FROM users WHERE id = ? AND active")
+                    .bind(start.user_id.0)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(map_err)?
+                    .ok_or_else(|| StoreError::not_found(Entity::User, start.user_id))?;
                 let location: Uuid = place.try_get("location_id").map_err(map_err)?;
-                let code: String = place.try_get("code").map_err(map_err)?;
+                let location_code: String = place.try_get("location_code").map_err(map_err)?;
                 let zone: String = place.try_get("timezone").map_err(map_err)?;
                 let cutoff: i32 = place.try_get("cutoff_minutes").map_err(map_err)?;
                 let zone = TimeZone::parse(&zone).map_err(|_| decode_err("time zone", &zone))?;
@@ -502,17 +519,22 @@ impl Store for SqliteStore {
                 .await
                 .map_err(map_err)?;
                 sqlx::query(
-                    "INSERT INTO sessions (id, register_id, location_id, business_day, day_seq, number,
-                        status, opened_by, opened_at, opening_device, opening_cash, notes)
-                     VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)",
+                    "INSERT INTO sessions (id, register_id, register_code, location_code, currency, location_id,
+                        business_day, day_seq, number, status, opened_by, opened_by_name, opened_at,
+                        opening_device, opening_cash, notes)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)",
                 )
                 .bind(start.new_session_id.0)
                 .bind(start.register_id.0)
+                .bind(place.try_get::<String, _>("register_code").map_err(map_err)?)
+                .bind(&location_code)
+                .bind(place.try_get::<String, _>("currency").map_err(map_err)?)
                 .bind(location)
                 .bind(day)
                 .bind(seq)
-                .bind(session_number(&code, day, seq))
+                .bind(session_number(&location_code, day, seq))
                 .bind(start.user_id.0)
+                .bind(user_name)
                 .bind(at)
                 .bind(start.device.as_str())
                 .bind(start.opening_cash)
@@ -544,9 +566,9 @@ impl Store for SqliteStore {
             .ok_or_else(|| StoreError::not_found(Entity::User, close.user_id))?;
         let role: String = closer.try_get("role").map_err(map_err)?;
         let active: bool = closer.try_get("active").map_err(map_err)?;
+        let closer_name: String = closer.try_get("name").map_err(map_err)?;
         if !active || role == "cashier" {
-            let user: String = closer.try_get("name").map_err(map_err)?;
-            return Err(StoreError::Forbidden { user, role });
+            return Err(StoreError::Forbidden { user: closer_name, role });
         }
         let row = match &close.session {
             SessionRef::Id(id) => {
@@ -571,10 +593,11 @@ impl Store for SqliteStore {
                 .checked_sub(expected)
                 .ok_or_else(|| StoreError::Rejected("variance out of range".into()))?;
             sqlx::query(
-                "UPDATE sessions SET status = 'closed', closed_by = ?, closed_at = ?, closing_device = ?,
-                    counted_cash = ?, expected_cash = ?, variance = ? WHERE id = ?",
+                "UPDATE sessions SET status = 'closed', closed_by = ?, closed_by_name = ?, closed_at = ?,
+                    closing_device = ?, counted_cash = ?, expected_cash = ?, variance = ? WHERE id = ?",
             )
             .bind(close.user_id.0)
+            .bind(&closer_name)
             .bind(at)
             .bind(close.device.as_str())
             .bind(close.counted_cash)
@@ -597,8 +620,8 @@ impl Store for SqliteStore {
 
     async fn find_session(&self, session: &SessionRef) -> Result<Session, StoreError> {
         let query = match session {
-            SessionRef::Id(id) => sqlx::query("SELECT * FROM session_view WHERE id = ?").bind(id.0),
-            SessionRef::Number(n) => sqlx::query("SELECT * FROM session_view WHERE number = ?").bind(n),
+            SessionRef::Id(id) => sqlx::query("SELECT * FROM sessions WHERE id = ?").bind(id.0),
+            SessionRef::Number(n) => sqlx::query("SELECT * FROM sessions WHERE number = ?").bind(n),
         };
         let row = query
             .fetch_optional(&self.reader)
@@ -618,7 +641,7 @@ impl Store for SqliteStore {
             SessionStatus::Closed => "closed",
         });
         let rows = sqlx::query(
-            "SELECT * FROM session_view
+            "SELECT * FROM sessions
              WHERE (?1 IS NULL OR location_code = ?1) AND (?2 IS NULL OR register_id = ?2)
                AND (?3 IS NULL OR status = ?3)
              ORDER BY opened_at DESC, number DESC LIMIT ?4",
@@ -635,7 +658,7 @@ impl Store for SqliteStore {
 
     async fn latest_session(&self, register: RegisterId) -> Result<Option<Session>, StoreError> {
         let row = sqlx::query(
-            "SELECT * FROM session_view WHERE register_id = ?
+            "SELECT * FROM sessions WHERE register_id = ?
              ORDER BY status = 'open' DESC, opened_at DESC LIMIT 1",
         )
         .bind(register.0)

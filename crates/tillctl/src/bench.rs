@@ -41,6 +41,11 @@ pub struct BenchArgs {
     /// How many storms (rounds) to run.
     #[arg(long, default_value_t = 50)]
     pub rounds: u32,
+    /// Spread the registers over this many locations (join, cycle). Numbers are gapless per
+    /// location and day, so starts at one location wait for each other's commit: 1 measures
+    /// that worst case, one location per client measures a chain's server.
+    #[arg(long, default_value_t = 1)]
+    pub locations: u32,
 }
 
 #[derive(Debug, Serialize)]
@@ -48,6 +53,7 @@ pub struct BenchReport {
     pub workload: Workload,
     pub backend: &'static str,
     pub clients: u32,
+    pub locations: u32,
     pub operations: u64,
     /// Committed transactions (a cycle is two: start and close).
     pub commits: u64,
@@ -66,10 +72,11 @@ impl Printable for BenchReport {
     fn human(&self) -> String {
         let storms = self.storms_correct.map(|n| format!("\n  storms correct {n}")).unwrap_or_default();
         format!(
-            "bench {:?} on {} with {} clients\n  operations {} in {:.2} s: {:.0} ops/s ({:.0} commits/s)\n  latency p50 {:.3} ms, p99 {:.3} ms\n  errors {}{storms}\n  invariants {}",
+            "bench {:?} on {} with {} clients, {} location(s)\n  operations {} in {:.2} s: {:.0} ops/s ({:.0} commits/s)\n  latency p50 {:.3} ms, p99 {:.3} ms\n  errors {}{storms}\n  invariants {}",
             self.workload,
             self.backend,
             self.clients,
+            self.locations,
             self.operations,
             self.seconds,
             self.ops_per_sec,
@@ -87,21 +94,23 @@ struct Fixture {
     user: UserId,
 }
 
-/// A fresh location per run (code B + 7 digits), `count` registers and an admin user.
-async fn fixture(store: &dyn Store, count: u32) -> Result<Fixture, TillError> {
-    let stamp = chrono::Utc::now().timestamp_micros().rem_euclid(10_000_000);
-    let code = format!("B{stamp:07}");
-    service::add_location(
-        store,
-        service::LocationInput { code: &code, name: "Benchmark", time_zone: "UTC", cutoff: None, currency: None },
-    )
-    .await?;
-    let mut registers = Vec::new();
-    for i in 0..count {
-        registers.push(service::add_register(store, &code, &format!("R{i}"), None).await?.id);
+/// Fresh locations per run (codes B + 7 digits), `registers` spread over them round-robin, and
+/// an admin user.
+async fn fixture(store: &dyn Store, locations: u32, registers: u32) -> Result<Fixture, TillError> {
+    let stamp = chrono::Utc::now().timestamp_micros().rem_euclid(1_000_000);
+    let codes: Vec<String> = (0..locations.max(1)).map(|i| format!("B{stamp:06}{i}")).collect();
+    for code in &codes {
+        let location =
+            service::LocationInput { code, name: "Benchmark", time_zone: "UTC", cutoff: None, currency: None };
+        service::add_location(store, location).await?;
     }
-    let user = service::add_user(store, &format!("bench{}", code.to_ascii_lowercase()), "admin", "0000").await?;
-    Ok(Fixture { registers, user: user.id })
+    let mut made = Vec::new();
+    for i in 0..registers {
+        let code = &codes[i as usize % codes.len()];
+        made.push(service::add_register(store, code, &format!("R{i}"), None).await?.id);
+    }
+    let user = service::add_user(store, &format!("bench{stamp}"), "admin", "0000").await?;
+    Ok(Fixture { registers: made, user: user.id })
 }
 
 fn start(register: RegisterId, user: UserId, device: &DeviceName) -> StartShift {
@@ -151,7 +160,8 @@ async fn client(
     user: UserId,
     deadline: Instant,
 ) -> Tally {
-    let device = DeviceName::parse("bench").unwrap_or_else(|_| unreachable!("a valid literal"));
+    // Not the opener's device: a join by another device records itself once, then only reads.
+    let device = DeviceName::parse("bench-client").unwrap_or_else(|_| unreachable!("a valid literal"));
     let mut tally = Tally::default();
     while Instant::now() < deadline {
         let began = Instant::now();
@@ -177,7 +187,8 @@ pub async fn run(shared: Arc<dyn Store>, args: &BenchArgs) -> Result<BenchReport
     let clients = args.clients.max(1);
     let registers = if matches!(args.workload, Workload::Storm) { 1 } else { clients };
     let store = shared.as_ref();
-    let fx = fixture(store, registers).await?;
+    let locations = if matches!(args.workload, Workload::Storm) { 1 } else { args.locations.clamp(1, registers) };
+    let fx = fixture(store, locations, registers).await?;
     let device = DeviceName::parse("bench")?;
     if matches!(args.workload, Workload::Join) {
         for register in &fx.registers {
@@ -251,6 +262,7 @@ pub async fn run(shared: Arc<dyn Store>, args: &BenchArgs) -> Result<BenchReport
         workload: args.workload,
         backend: store.kind().as_str(),
         clients,
+        locations,
         operations: tally.operations,
         commits: tally.commits,
         errors: tally.errors,

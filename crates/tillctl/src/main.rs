@@ -133,6 +133,16 @@ enum UserCommand {
         pin: String,
     },
     List,
+    /// Stop a user from logging in, starting or closing shifts (their history stays).
+    Deactivate {
+        #[arg(long)]
+        name: String,
+    },
+    /// Let a deactivated user work again.
+    Activate {
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -236,6 +246,12 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, TillError> {
             out.print(&service::add_user(store, &name, &role, &pin).await?)
         }
         Command::User(UserCommand::List) => out.print(&store.list_users().await?),
+        Command::User(UserCommand::Deactivate { name }) => {
+            out.print(&store.set_user_active(&UserName::parse(&name)?, false).await?)
+        }
+        Command::User(UserCommand::Activate { name }) => {
+            out.print(&store.set_user_active(&UserName::parse(&name)?, true).await?)
+        }
         Command::StartShift { register, user, pin, opening_cash, device: name, notes } => {
             let register = RegisterRef::parse(&register)?;
             let device = device(name.as_deref())?;

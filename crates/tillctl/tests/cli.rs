@@ -1,6 +1,6 @@
-//! Separate `tillctl start-shift` processes racing on one register, as separate PCs would:
-//! a SQLite file shared by processes, and PostgreSQL. Each process waits at a gate (a file that
-//! appears) so that all are released together.
+//! `tillctl` as IT runs it: separate `start-shift` processes racing on one register, as separate
+//! PCs would (a SQLite file shared by processes, and PostgreSQL; each process waits at a gate, a
+//! file that appears, so that all are released together), and `doctor` on a damaged schema.
 
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
 
@@ -9,18 +9,65 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use till::{both_backends, provision, Backend, TestDatabase};
 
-both_backends!(processes_race_on_one_register);
+both_backends!(processes_race_on_one_register, doctor_reports_and_exits_non_zero);
 
 const PROCESSES: usize = 16;
 const ROUNDS: usize = 3;
 
 fn tillctl(url: &str, args: &[&str]) -> serde_json::Value {
+    tillctl_status(url, args).1
+}
+
+fn tillctl_status(url: &str, args: &[&str]) -> (bool, serde_json::Value) {
     let out = Command::new(env!("CARGO_BIN_EXE_tillctl"))
         .args(["--json", "--database-url", url])
         .args(args)
         .output()
         .expect("run tillctl");
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("tillctl printed no JSON ({e}): {out:?}"))
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("tillctl printed no JSON ({e}): {out:?}"));
+    (out.status.success(), json)
+}
+
+async fn doctor_reports_and_exits_non_zero(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    // A fresh database: doctor says what is missing and that `tillctl migrate` fixes it.
+    let (ok, report) = tillctl_status(&db.url, &["doctor"]);
+    assert!(!ok, "{report}");
+    let fixes: Vec<&str> = report["checks"].as_array().unwrap().iter().filter_map(|c| c["fix"].as_str()).collect();
+    assert!(fixes.contains(&"run `tillctl migrate`"), "{report}");
+    // --no-migrate refuses to work on it, with the code.
+    let (ok, refused) = tillctl_status(&db.url, &["--no-migrate", "location", "list"]);
+    assert!(!ok);
+    assert_eq!(refused["error"]["code"], "schema_not_ready");
+    let (ok, _) = tillctl_status(&db.url, &["migrate"]);
+    assert!(ok);
+    let (ok, report) = tillctl_status(&db.url, &["doctor"]);
+    assert!(ok, "{report}");
+    assert!(report["checks"].as_array().unwrap().iter().all(|c| c["ok"] == true));
+    // Damage it: doctor names the broken object and exits non-zero; other commands refuse.
+    let damage = match backend {
+        Backend::Sqlite => "DROP INDEX sessions_one_open_per_register",
+        Backend::Postgres => "DROP FUNCTION till_start_shift",
+    };
+    db.execute(damage).await;
+    let (ok, report) = tillctl_status(&db.url, &["doctor"]);
+    assert!(!ok);
+    let failed: Vec<&serde_json::Value> =
+        report["checks"].as_array().unwrap().iter().filter(|c| c["ok"] == false).collect();
+    assert_eq!(failed.len(), 1, "{report}");
+    let broken = match backend {
+        Backend::Sqlite => "sessions_one_open_per_register",
+        Backend::Postgres => "till_start_shift",
+    };
+    assert!(failed[0]["name"].as_str().unwrap().contains(broken), "{report}");
+    let (ok, refused) = tillctl_status(&db.url, &["session", "list"]);
+    assert!(!ok);
+    assert_eq!(refused["error"]["code"], "schema_not_ready");
+    if backend == Backend::Postgres {
+        let (ok, _) = tillctl_status(&db.url, &["migrate", "--repair-functions"]);
+        assert!(ok);
+        assert!(tillctl_status(&db.url, &["doctor"]).0);
+    }
 }
 
 async fn processes_race_on_one_register(backend: Backend) {
