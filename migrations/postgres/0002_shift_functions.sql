@@ -27,7 +27,6 @@ DECLARE
     v_user_name text;
     v_at timestamptz;
     v_day date;
-    v_seq bigint;
 BEGIN
     IF current_setting('transaction_isolation') <> 'read committed' THEN
         RAISE EXCEPTION 'till_start_shift must run under READ COMMITTED, not %',
@@ -43,8 +42,10 @@ BEGIN
     WHERE s.register_id = p_register_id AND s.status = 'open';
 
     IF NOT FOUND THEN
-        SELECT r.location_id, l.code, r.code, l.currency, l.timezone, l.cutoff_minutes
-          INTO v_location, v_location_code, v_register_code, v_currency, v_timezone, v_cutoff
+        SELECT r.location_id, l.code, r.code, l.currency, l.timezone, l.cutoff_minutes,
+               (SELECT u.name FROM users u WHERE u.id = p_user_id AND u.active)
+          INTO v_location, v_location_code, v_register_code, v_currency, v_timezone, v_cutoff,
+               v_user_name
           FROM registers r JOIN locations l ON l.id = r.location_id
          WHERE r.id = p_register_id
            FOR NO KEY UPDATE OF r;
@@ -57,24 +58,27 @@ BEGIN
         WHERE s.register_id = p_register_id AND s.status = 'open';
 
         IF NOT FOUND THEN
-            SELECT u.name INTO v_user_name FROM users u WHERE u.id = p_user_id AND u.active;
-            IF NOT FOUND THEN
+            IF v_user_name IS NULL THEN
                 RAISE EXCEPTION 'user % not found or inactive', p_user_id USING ERRCODE = 'TL406';
             END IF;
             v_at := coalesce(p_at, clock_timestamp());
             v_day := ((v_at AT TIME ZONE v_timezone) - make_interval(mins => v_cutoff))::date;
-            INSERT INTO day_counters AS c (location_id, business_day, last_seq)
-            VALUES (v_location, v_day, 1)
-            ON CONFLICT (location_id, business_day) DO UPDATE SET last_seq = c.last_seq + 1
-            RETURNING c.last_seq INTO v_seq;
+            -- The day's next number and the session, in one statement of the same transaction.
+            WITH counter AS (
+                INSERT INTO day_counters AS c (location_id, business_day, last_seq)
+                VALUES (v_location, v_day, 1)
+                ON CONFLICT (location_id, business_day) DO UPDATE SET last_seq = c.last_seq + 1
+                RETURNING c.last_seq
+            )
             INSERT INTO sessions (id, register_id, register_code, location_code, currency,
                                   location_id, business_day, day_seq, number, status, opened_by,
                                   opened_by_name, opened_at, opening_device, opening_cash, notes)
-            VALUES (p_session_id, p_register_id, v_register_code, v_location_code, v_currency,
-                    v_location, v_day, v_seq,
-                    v_location_code || '-' || to_char(v_day, 'YYYYMMDD') || '-'
-                        || lpad(v_seq::text, greatest(3, length(v_seq::text)), '0'),
-                    'open', p_user_id, v_user_name, v_at, p_device, p_opening_cash, p_notes)
+            SELECT p_session_id, p_register_id, v_register_code, v_location_code, v_currency,
+                   v_location, v_day, counter.last_seq,
+                   v_location_code || '-' || to_char(v_day, 'YYYYMMDD') || '-'
+                       || lpad(counter.last_seq::text, greatest(3, length(counter.last_seq::text)), '0'),
+                   'open', p_user_id, v_user_name, v_at, p_device, p_opening_cash, p_notes
+              FROM counter
             RETURNING * INTO session;
             joined := false;
             RETURN;
@@ -98,8 +102,6 @@ CREATE OR REPLACE FUNCTION till_close_shift(
     OUT session sessions, OUT already_closed boolean)
 LANGUAGE plpgsql VOLATILE
 AS $fn$
-DECLARE
-    v_user_name text;
 BEGIN
     IF current_setting('transaction_isolation') <> 'read committed' THEN
         RAISE EXCEPTION 'till_close_shift must run under READ COMMITTED, not %',
@@ -108,28 +110,31 @@ BEGIN
     IF p_counted_cash IS NULL OR p_counted_cash < 0 THEN
         RAISE EXCEPTION 'counted cash must be zero or more' USING ERRCODE = 'TL002';
     END IF;
-    SELECT u.name INTO v_user_name FROM users u
-     WHERE u.id = p_user_id AND u.active AND u.role IN ('manager', 'admin');
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'only an active manager or admin may close a session' USING ERRCODE = 'TL403';
-    END IF;
-
-    -- Lock the session row; expected cash comes from the locked row's own columns.
-    SELECT s.* INTO session FROM sessions s WHERE s.id = p_session_id FOR NO KEY UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'session % not found', p_session_id USING ERRCODE = 'TL405';
-    END IF;
-    already_closed := session.status = 'closed';
-    IF already_closed THEN
-        RETURN;
-    END IF;
-
+    -- The happy path is one statement: it locks the row, re-reads it if it had to wait, and
+    -- computes expected cash from that row's own columns.
     UPDATE sessions s
-       SET status = 'closed', closed_by = p_user_id, closed_by_name = v_user_name,
+       SET status = 'closed', closed_by = p_user_id, closed_by_name = u.name,
            closed_at = coalesce(p_at, clock_timestamp()), closing_device = p_device,
            counted_cash = p_counted_cash, expected_cash = s.opening_cash + s.cash_net,
            variance = p_counted_cash - (s.opening_cash + s.cash_net)
-     WHERE s.id = p_session_id
-    RETURNING * INTO session;
+      FROM users u
+     WHERE s.id = p_session_id AND s.status = 'open'
+       AND u.id = p_user_id AND u.active AND u.role IN ('manager', 'admin')
+    RETURNING s.* INTO session;
+    already_closed := false;
+    IF FOUND THEN
+        RETURN;
+    END IF;
+
+    -- Nothing closed: say why.
+    PERFORM 1 FROM users u WHERE u.id = p_user_id AND u.active AND u.role IN ('manager', 'admin');
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'only an active manager or admin may close a session' USING ERRCODE = 'TL403';
+    END IF;
+    SELECT s.* INTO session FROM sessions s WHERE s.id = p_session_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'session % not found', p_session_id USING ERRCODE = 'TL405';
+    END IF;
+    already_closed := true;
 END;
 $fn$;
