@@ -10,6 +10,7 @@ mod secrets;
 mod settings;
 mod state;
 
+use std::io::IsTerminal;
 use std::sync::{Arc, LazyLock};
 use std::time::Instant;
 use tauri::Manager;
@@ -21,6 +22,7 @@ fn main() {
     LazyLock::force(&STARTED);
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,till_register=info,till_backend=info")),
