@@ -5,11 +5,10 @@
 //! other path: if a function is missing the call fails with `schema_not_ready` naming the fix.
 
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, Utc};
 use deadpool::managed::{Metrics, Object, PoolError, RecycleResult, Timeouts};
 use deadpool::Runtime;
 use sqlx::migrate::Migrator;
-use sqlx::postgres::{PgConnectOptions, PgConnection, PgRow};
+use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{Connection, Row};
 use std::str::FromStr;
 use till_core::*;
@@ -144,15 +143,7 @@ impl PostgresStore {
             .fetch_all(conn.db())
             .await
             .map_err(|e| conn.fail(e))?;
-        rows.iter()
-            .map(|r| {
-                Ok(AppliedMigration {
-                    version: r.try_get("version").map_err(map_err)?,
-                    checksum: r.try_get("checksum").map_err(map_err)?,
-                    success: r.try_get("success").map_err(map_err)?,
-                })
-            })
-            .collect()
+        rows.iter().map(till_sqlx::applied_migration).collect()
     }
 
     async fn check_function(conn: &mut Conn<'_>, signature: &str) -> SchemaCheck {
@@ -177,37 +168,14 @@ impl PostgresStore {
     }
 
     async fn with_joins(conn: &mut Conn<'_>, mut session: Session) -> Result<Session, StoreError> {
-        let rows = sqlx::query(
-            "SELECT u.name, j.device, j.joined_at FROM session_joins j JOIN users u ON u.id = j.user_id
-             WHERE j.session_id = $1 ORDER BY j.joined_at",
-        )
-        .bind(session.id.0)
-        .fetch_all(conn.db())
-        .await
-        .map_err(|e| conn.fail(e))?;
-        session.joins = rows
-            .iter()
-            .map(|r| {
-                Ok(Join {
-                    user: r.try_get("name").map_err(map_err)?,
-                    device: r.try_get("device").map_err(map_err)?,
-                    joined_at: r.try_get("joined_at").map_err(map_err)?,
-                })
-            })
-            .collect::<Result<_, StoreError>>()?;
+        let rows = sqlx::query(till_sqlx::JOINS_SQL)
+            .bind(session.id.0)
+            .fetch_all(conn.db())
+            .await
+            .map_err(|e| conn.fail(e))?;
+        session.joins = rows.iter().map(till_sqlx::join).collect::<Result<_, _>>()?;
         Ok(session)
     }
-}
-
-fn known_migrations() -> Vec<KnownMigration> {
-    MIGRATOR
-        .iter()
-        .map(|m| KnownMigration {
-            version: m.version,
-            description: m.description.to_string(),
-            checksum: m.checksum.to_vec(),
-        })
-        .collect()
 }
 
 /// Migrations named `*_functions` hold only `CREATE OR REPLACE FUNCTION`s: safe to run again.
@@ -266,86 +234,6 @@ fn map_err(e: sqlx::Error) -> StoreError {
     }
 }
 
-fn decode_err(what: &str, value: &str) -> StoreError {
-    StoreError::Internal(format!("unexpected {what} {value:?} in the database"))
-}
-
-fn session_from_row(row: &PgRow) -> Result<Session, StoreError> {
-    let get_str = |c: &str| row.try_get::<String, _>(c).map_err(map_err);
-    let currency = get_str("currency")?;
-    let status = get_str("status")?;
-    Ok(Session {
-        id: SessionId(row.try_get("id").map_err(map_err)?),
-        number: get_str("number")?,
-        register_id: RegisterId(row.try_get("register_id").map_err(map_err)?),
-        register_code: get_str("register_code")?,
-        location_id: LocationId(row.try_get("location_id").map_err(map_err)?),
-        location_code: get_str("location_code")?,
-        currency: Currency::parse(&currency).map_err(|_| decode_err("currency", &currency))?,
-        business_day: row.try_get::<NaiveDate, _>("business_day").map_err(map_err)?,
-        day_sequence: row.try_get("day_seq").map_err(map_err)?,
-        status: match status.as_str() {
-            "open" => SessionStatus::Open,
-            "closed" => SessionStatus::Closed,
-            _ => return Err(decode_err("status", &status)),
-        },
-        opened_by: get_str("opened_by_name")?,
-        opened_at: row.try_get::<DateTime<Utc>, _>("opened_at").map_err(map_err)?,
-        opening_device: get_str("opening_device")?,
-        opening_cash: row.try_get("opening_cash").map_err(map_err)?,
-        notes: row.try_get("notes").map_err(map_err)?,
-        closed_by: row.try_get("closed_by_name").map_err(map_err)?,
-        closed_at: row.try_get("closed_at").map_err(map_err)?,
-        counted_cash: row.try_get("counted_cash").map_err(map_err)?,
-        expected_cash: row.try_get("expected_cash").map_err(map_err)?,
-        variance: row.try_get("variance").map_err(map_err)?,
-        joins: Vec::new(),
-    })
-}
-
-fn location_from_row(row: &PgRow) -> Result<Location, StoreError> {
-    let currency: String = row.try_get("currency").map_err(map_err)?;
-    let cutoff: i32 = row.try_get("cutoff_minutes").map_err(map_err)?;
-    Ok(Location {
-        id: LocationId(row.try_get("id").map_err(map_err)?),
-        code: row.try_get("code").map_err(map_err)?,
-        name: row.try_get("name").map_err(map_err)?,
-        time_zone: row.try_get("timezone").map_err(map_err)?,
-        cutoff: Cutoff::from_minutes(cutoff).map_err(|_| decode_err("cut-off", &cutoff.to_string()))?.to_string(),
-        currency: Currency::parse(&currency).map_err(|_| decode_err("currency", &currency))?,
-    })
-}
-
-fn register_from_row(row: &PgRow) -> Result<Register, StoreError> {
-    let currency: String = row.try_get("currency").map_err(map_err)?;
-    let location_code: String = row.try_get("location_code").map_err(map_err)?;
-    let code: String = row.try_get("code").map_err(map_err)?;
-    Ok(Register {
-        id: RegisterId(row.try_get("id").map_err(map_err)?),
-        location_id: LocationId(row.try_get("location_id").map_err(map_err)?),
-        address: format!("{location_code}/{code}"),
-        location_code,
-        location_name: row.try_get("location_name").map_err(map_err)?,
-        code,
-        name: row.try_get("name").map_err(map_err)?,
-        currency: Currency::parse(&currency).map_err(|_| decode_err("currency", &currency))?,
-    })
-}
-
-fn user_from_row(row: &PgRow) -> Result<User, StoreError> {
-    let role: String = row.try_get("role").map_err(map_err)?;
-    Ok(User {
-        id: UserId(row.try_get("id").map_err(map_err)?),
-        name: row.try_get("name").map_err(map_err)?,
-        role: role.parse().map_err(|_| decode_err("role", &role))?,
-        active: row.try_get("active").map_err(map_err)?,
-        pin_hash: PinHash(row.try_get("pin_hash").map_err(map_err)?),
-    })
-}
-
-const REGISTER_SELECT: &str = "SELECT r.id, r.location_id, r.code, r.name, l.code AS location_code,
-    l.name AS location_name, l.currency FROM registers r JOIN locations l ON l.id = r.location_id";
-
 #[async_trait]
 impl Store for PostgresStore {
     fn kind(&self) -> BackendKind {
@@ -356,7 +244,7 @@ impl Store for PostgresStore {
         let mut conn = self.conn().await?;
         let applied = Self::applied_migrations(&mut conn).await?;
         // Refuse unknown or edited migrations before touching anything.
-        refuse_foreign_migrations(&known_migrations(), &applied)?;
+        refuse_foreign_migrations(&till_sqlx::known_migrations(&MIGRATOR), &applied)?;
         let before: Vec<i64> = applied.iter().map(|m| m.version).collect();
         // sqlx takes an advisory lock, so several terminals starting at once migrate once.
         drop(conn);
@@ -397,7 +285,7 @@ impl Store for PostgresStore {
             }
         }
         match Self::applied_migrations(&mut conn).await {
-            Ok(applied) => checks.extend(check_migrations(&known_migrations(), &applied)),
+            Ok(applied) => checks.extend(check_migrations(&till_sqlx::known_migrations(&MIGRATOR), &applied)),
             Err(e) => checks.push(SchemaCheck::fail("migrations", e.to_string(), "run `tillctl migrate`")),
         }
         checks.push(Self::check_function(&mut conn, START_SHIFT_SIGNATURE).await);
@@ -437,7 +325,7 @@ impl Store for PostgresStore {
         .fetch_one(conn.db())
         .await
         .map_err(|e| conn.fail_unique(e, Entity::Location, new.code.to_string()))?;
-        location_from_row(&row)
+        till_sqlx::location(&row)
     }
 
     async fn list_locations(&self) -> Result<Vec<Location>, StoreError> {
@@ -446,7 +334,7 @@ impl Store for PostgresStore {
             .fetch_all(conn.db())
             .await
             .map_err(|e| conn.fail(e))?;
-        rows.iter().map(location_from_row).collect()
+        rows.iter().map(till_sqlx::location).collect()
     }
 
     async fn find_location(&self, code: &LocationCode) -> Result<Location, StoreError> {
@@ -457,7 +345,7 @@ impl Store for PostgresStore {
             .await
             .map_err(|e| conn.fail(e))?
             .ok_or_else(|| StoreError::not_found(Entity::Location, code))?;
-        location_from_row(&row)
+        till_sqlx::location(&row)
     }
 
     async fn create_register(&self, new: NewRegister) -> Result<Register, StoreError> {
@@ -483,13 +371,15 @@ impl Store for PostgresStore {
 
     async fn list_registers(&self, location: Option<&LocationCode>) -> Result<Vec<Register>, StoreError> {
         let mut conn = self.conn().await?;
-        let rows =
-            sqlx::query(&format!("{REGISTER_SELECT} WHERE $1::text IS NULL OR l.code = $1 ORDER BY l.code, r.code"))
-                .bind(location.map(LocationCode::as_str))
-                .fetch_all(conn.db())
-                .await
-                .map_err(|e| conn.fail(e))?;
-        rows.iter().map(register_from_row).collect()
+        let rows = sqlx::query(&format!(
+            "{} WHERE $1::text IS NULL OR l.code = $1 ORDER BY l.code, r.code",
+            till_sqlx::REGISTER_SELECT
+        ))
+        .bind(location.map(LocationCode::as_str))
+        .fetch_all(conn.db())
+        .await
+        .map_err(|e| conn.fail(e))?;
+        rows.iter().map(till_sqlx::register).collect()
     }
 
     async fn find_register(&self, register: &RegisterRef) -> Result<Register, StoreError> {
@@ -498,7 +388,7 @@ impl Store for PostgresStore {
             RegisterRef::Id(id) => (Some(id.0), None, None),
             RegisterRef::Address { location, register } => (None, Some(location.as_str()), Some(register.as_str())),
         };
-        let sql = format!("{REGISTER_SELECT} WHERE r.id = $1 OR (l.code = $2 AND r.code = $3)");
+        let sql = format!("{} WHERE r.id = $1 OR (l.code = $2 AND r.code = $3)", till_sqlx::REGISTER_SELECT);
         let row = sqlx::query(&sql)
             .bind(id)
             .bind(location)
@@ -507,7 +397,7 @@ impl Store for PostgresStore {
             .await
             .map_err(|e| conn.fail(e))?
             .ok_or_else(|| StoreError::not_found(Entity::Register, register))?;
-        register_from_row(&row)
+        till_sqlx::register(&row)
     }
 
     async fn create_user(&self, new: NewUser) -> Result<User, StoreError> {
@@ -520,14 +410,14 @@ impl Store for PostgresStore {
             .fetch_one(conn.db())
             .await
             .map_err(|e| conn.fail_unique(e, Entity::User, new.name.to_string()))?;
-        user_from_row(&row)
+        till_sqlx::user(&row)
     }
 
     async fn list_users(&self) -> Result<Vec<User>, StoreError> {
         let mut conn = self.conn().await?;
         let rows =
             sqlx::query("SELECT * FROM users ORDER BY name").fetch_all(conn.db()).await.map_err(|e| conn.fail(e))?;
-        rows.iter().map(user_from_row).collect()
+        rows.iter().map(till_sqlx::user).collect()
     }
 
     async fn find_user(&self, name: &UserName) -> Result<User, StoreError> {
@@ -538,7 +428,7 @@ impl Store for PostgresStore {
             .await
             .map_err(|e| conn.fail(e))?
             .ok_or_else(|| StoreError::not_found(Entity::User, name))?;
-        user_from_row(&row)
+        till_sqlx::user(&row)
     }
 
     async fn set_user_active(&self, name: &UserName, active: bool) -> Result<User, StoreError> {
@@ -550,7 +440,7 @@ impl Store for PostgresStore {
             .await
             .map_err(|e| conn.fail(e))?
             .ok_or_else(|| StoreError::not_found(Entity::User, name))?;
-        user_from_row(&row)
+        till_sqlx::user(&row)
     }
 
     async fn start_shift(&self, start: StartShift) -> Result<ShiftStarted, StoreError> {
@@ -572,7 +462,7 @@ impl Store for PostgresStore {
                 other => other,
             })?;
         let joined: bool = row.try_get("joined").map_err(map_err)?;
-        Ok(ShiftStarted { session: session_from_row(&row)?, joined })
+        Ok(ShiftStarted { session: till_sqlx::session(&row)?, joined })
     }
 
     async fn close_shift(&self, close: CloseShift) -> Result<Session, StoreError> {
@@ -617,7 +507,7 @@ impl Store for PostgresStore {
                 })
             }
         };
-        let session = session_from_row(&row)?;
+        let session = till_sqlx::session(&row)?;
         if row.try_get::<bool, _>("already_closed").map_err(map_err)? {
             return Err(StoreError::SessionAlreadyClosed {
                 number: session.number,
@@ -641,7 +531,7 @@ impl Store for PostgresStore {
             .await
             .map_err(|e| conn.fail(e))?
             .ok_or_else(|| StoreError::not_found(Entity::Session, session))?;
-        Self::with_joins(&mut conn, session_from_row(&row)?).await
+        Self::with_joins(&mut conn, till_sqlx::session(&row)?).await
     }
 
     async fn list_sessions(&self, filter: &SessionFilter) -> Result<Vec<Session>, StoreError> {
@@ -667,7 +557,7 @@ impl Store for PostgresStore {
         .fetch_all(conn.db())
         .await
         .map_err(|e| conn.fail(e))?;
-        rows.iter().map(session_from_row).collect()
+        rows.iter().map(till_sqlx::session).collect()
     }
 
     async fn latest_session(&self, register: RegisterId) -> Result<Option<Session>, StoreError> {
@@ -681,7 +571,7 @@ impl Store for PostgresStore {
         .await
         .map_err(|e| conn.fail(e))?;
         match row {
-            Some(row) => Ok(Some(Self::with_joins(&mut conn, session_from_row(&row)?).await?)),
+            Some(row) => Ok(Some(Self::with_joins(&mut conn, till_sqlx::session(&row)?).await?)),
             None => Ok(None),
         }
     }
@@ -689,37 +579,17 @@ impl Store for PostgresStore {
     async fn audit(&self) -> Result<Audit, StoreError> {
         let mut conn = self.conn().await?;
         let (sessions, open_sessions): (i64, i64) =
-            sqlx::query_as("SELECT count(*), count(*) FILTER (WHERE status = 'open') FROM sessions")
-                .fetch_one(conn.db())
-                .await
-                .map_err(|e| conn.fail(e))?;
+            sqlx::query_as(till_sqlx::audit::COUNTS).fetch_one(conn.db()).await.map_err(|e| conn.fail(e))?;
         let mut strings = async |sql: &'static str| {
             sqlx::query_scalar::<_, String>(sql).fetch_all(conn.db()).await.map_err(|e| conn.fail(e))
         };
         Ok(Audit {
             sessions,
             open_sessions,
-            registers_with_several_open: strings(
-                "SELECT register_id::text FROM sessions WHERE status = 'open' GROUP BY register_id HAVING count(*) > 1",
-            )
-            .await?,
-            numbering_problems: strings(
-                "SELECT l.code || ' ' || g.business_day || ': ' || g.n || ' sessions, sequences '
-                        || g.lo || '..' || g.hi || ', counter ' || coalesce(c.last_seq, 0)
-                 FROM (SELECT location_id, business_day, count(*) AS n, min(day_seq) AS lo,
-                              max(day_seq) AS hi, count(DISTINCT day_seq) AS d
-                       FROM sessions GROUP BY location_id, business_day) g
-                 JOIN locations l ON l.id = g.location_id
-                 LEFT JOIN day_counters c ON c.location_id = g.location_id AND c.business_day = g.business_day
-                 WHERE g.lo <> 1 OR g.hi <> g.n OR g.d <> g.n OR coalesce(c.last_seq, 0) <> g.n",
-            )
-            .await?,
-            duplicate_numbers: strings("SELECT number FROM sessions GROUP BY number HAVING count(*) > 1").await?,
-            bad_closures: strings(
-                "SELECT number FROM sessions WHERE status = 'closed'
-                   AND (variance IS NULL OR expected_cash IS NULL OR variance <> counted_cash - expected_cash)",
-            )
-            .await?,
+            registers_with_several_open: strings(till_sqlx::audit::SEVERAL_OPEN).await?,
+            numbering_problems: strings(till_sqlx::audit::NUMBERING).await?,
+            duplicate_numbers: strings(till_sqlx::audit::DUPLICATE_NUMBERS).await?,
+            bad_closures: strings(till_sqlx::audit::BAD_CLOSURES).await?,
         })
     }
 }

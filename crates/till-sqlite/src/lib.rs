@@ -6,11 +6,9 @@
 //! (tillctl, a second app) wait on the busy timeout.
 
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::Utc;
 use sqlx::migrate::Migrator;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, Sqlite, Transaction};
 use std::str::FromStr;
 use till_core::*;
@@ -92,15 +90,7 @@ impl SqliteStore {
             .fetch_all(&self.writer)
             .await
             .map_err(map_err)?;
-        rows.iter()
-            .map(|r| {
-                Ok(AppliedMigration {
-                    version: r.try_get("version").map_err(map_err)?,
-                    checksum: r.try_get("checksum").map_err(map_err)?,
-                    success: r.try_get("success").map_err(map_err)?,
-                })
-            })
-            .collect()
+        rows.iter().map(till_sqlx::applied_migration).collect()
     }
 
     async fn session_by_id(conn: &mut sqlx::SqliteConnection, id: Uuid) -> Result<Option<Session>, StoreError> {
@@ -109,42 +99,16 @@ impl SqliteStore {
             .fetch_optional(conn)
             .await
             .map_err(map_err)?
-            .map(|row| session_from_row(&row))
+            .map(|row| till_sqlx::session(&row))
             .transpose()
     }
 
     async fn with_joins(&self, mut session: Session) -> Result<Session, StoreError> {
-        let rows = sqlx::query(
-            "SELECT u.name, j.device, j.joined_at FROM session_joins j JOIN users u ON u.id = j.user_id
-             WHERE j.session_id = ? ORDER BY j.joined_at",
-        )
-        .bind(session.id.0)
-        .fetch_all(&self.reader)
-        .await
-        .map_err(map_err)?;
-        session.joins = rows
-            .iter()
-            .map(|r| {
-                Ok(Join {
-                    user: r.try_get("name").map_err(map_err)?,
-                    device: r.try_get("device").map_err(map_err)?,
-                    joined_at: r.try_get("joined_at").map_err(map_err)?,
-                })
-            })
-            .collect::<Result<_, StoreError>>()?;
+        let rows =
+            sqlx::query(till_sqlx::JOINS_SQL).bind(session.id.0).fetch_all(&self.reader).await.map_err(map_err)?;
+        session.joins = rows.iter().map(till_sqlx::join).collect::<Result<_, _>>()?;
         Ok(session)
     }
-}
-
-fn known_migrations() -> Vec<KnownMigration> {
-    MIGRATOR
-        .iter()
-        .map(|m| KnownMigration {
-            version: m.version,
-            description: m.description.to_string(),
-            checksum: m.checksum.to_vec(),
-        })
-        .collect()
 }
 
 /// Maps sqlx errors once: lost or busy database → unavailable; constraint → rejected.
@@ -183,82 +147,6 @@ fn decode_err(what: &str, value: &str) -> StoreError {
     StoreError::Internal(format!("unexpected {what} {value:?} in the database"))
 }
 
-fn session_from_row(row: &SqliteRow) -> Result<Session, StoreError> {
-    let get_str = |c: &str| row.try_get::<String, _>(c).map_err(map_err);
-    let currency = get_str("currency")?;
-    let status = get_str("status")?;
-    Ok(Session {
-        id: SessionId(row.try_get("id").map_err(map_err)?),
-        number: get_str("number")?,
-        register_id: RegisterId(row.try_get("register_id").map_err(map_err)?),
-        register_code: get_str("register_code")?,
-        location_id: LocationId(row.try_get("location_id").map_err(map_err)?),
-        location_code: get_str("location_code")?,
-        currency: Currency::parse(&currency).map_err(|_| decode_err("currency", &currency))?,
-        business_day: row.try_get::<NaiveDate, _>("business_day").map_err(map_err)?,
-        day_sequence: row.try_get("day_seq").map_err(map_err)?,
-        status: match status.as_str() {
-            "open" => SessionStatus::Open,
-            "closed" => SessionStatus::Closed,
-            _ => return Err(decode_err("status", &status)),
-        },
-        opened_by: get_str("opened_by_name")?,
-        opened_at: row.try_get::<DateTime<Utc>, _>("opened_at").map_err(map_err)?,
-        opening_device: get_str("opening_device")?,
-        opening_cash: row.try_get("opening_cash").map_err(map_err)?,
-        notes: row.try_get("notes").map_err(map_err)?,
-        closed_by: row.try_get("closed_by_name").map_err(map_err)?,
-        closed_at: row.try_get("closed_at").map_err(map_err)?,
-        counted_cash: row.try_get("counted_cash").map_err(map_err)?,
-        expected_cash: row.try_get("expected_cash").map_err(map_err)?,
-        variance: row.try_get("variance").map_err(map_err)?,
-        joins: Vec::new(),
-    })
-}
-
-fn location_from_row(row: &SqliteRow) -> Result<Location, StoreError> {
-    let currency: String = row.try_get("currency").map_err(map_err)?;
-    let cutoff: i32 = row.try_get("cutoff_minutes").map_err(map_err)?;
-    Ok(Location {
-        id: LocationId(row.try_get("id").map_err(map_err)?),
-        code: row.try_get("code").map_err(map_err)?,
-        name: row.try_get("name").map_err(map_err)?,
-        time_zone: row.try_get("timezone").map_err(map_err)?,
-        cutoff: Cutoff::from_minutes(cutoff).map_err(|_| decode_err("cut-off", &cutoff.to_string()))?.to_string(),
-        currency: Currency::parse(&currency).map_err(|_| decode_err("currency", &currency))?,
-    })
-}
-
-fn register_from_row(row: &SqliteRow) -> Result<Register, StoreError> {
-    let currency: String = row.try_get("currency").map_err(map_err)?;
-    let location_code: String = row.try_get("location_code").map_err(map_err)?;
-    let code: String = row.try_get("code").map_err(map_err)?;
-    Ok(Register {
-        id: RegisterId(row.try_get("id").map_err(map_err)?),
-        location_id: LocationId(row.try_get("location_id").map_err(map_err)?),
-        address: format!("{location_code}/{code}"),
-        location_code,
-        location_name: row.try_get("location_name").map_err(map_err)?,
-        code,
-        name: row.try_get("name").map_err(map_err)?,
-        currency: Currency::parse(&currency).map_err(|_| decode_err("currency", &currency))?,
-    })
-}
-
-fn user_from_row(row: &SqliteRow) -> Result<User, StoreError> {
-    let role: String = row.try_get("role").map_err(map_err)?;
-    Ok(User {
-        id: UserId(row.try_get("id").map_err(map_err)?),
-        name: row.try_get("name").map_err(map_err)?,
-        role: role.parse().map_err(|_| decode_err("role", &role))?,
-        active: row.try_get("active").map_err(map_err)?,
-        pin_hash: PinHash(row.try_get("pin_hash").map_err(map_err)?),
-    })
-}
-
-const REGISTER_SELECT: &str = "SELECT r.id, r.location_id, r.code, r.name, l.code AS location_code,
-    l.name AS location_name, l.currency FROM registers r JOIN locations l ON l.id = r.location_id";
-
 #[async_trait]
 impl Store for SqliteStore {
     fn kind(&self) -> BackendKind {
@@ -268,7 +156,7 @@ impl Store for SqliteStore {
     async fn migrate(&self) -> Result<Vec<i64>, StoreError> {
         let applied = self.applied_migrations().await?;
         // Refuse unknown or edited migrations before touching anything.
-        refuse_foreign_migrations(&known_migrations(), &applied)?;
+        refuse_foreign_migrations(&till_sqlx::known_migrations(&MIGRATOR), &applied)?;
         let before: Vec<i64> = applied.iter().map(|m| m.version).collect();
         // sqlx's SQLite migrator takes no lock, so only run it when there is something to do:
         // then processes starting together on an up-to-date file never race on it.
@@ -307,7 +195,7 @@ impl Store for SqliteStore {
             }
         }
         match self.applied_migrations().await {
-            Ok(applied) => checks.extend(check_migrations(&known_migrations(), &applied)),
+            Ok(applied) => checks.extend(check_migrations(&till_sqlx::known_migrations(&MIGRATOR), &applied)),
             Err(e) => checks.push(SchemaCheck::fail("migrations", e.to_string(), "run `tillctl migrate`")),
         }
         for (kind, name) in REQUIRED_OBJECTS {
@@ -346,13 +234,13 @@ impl Store for SqliteStore {
         .await
         .map_err(exists_or(Entity::Location, new.code.to_string()))?;
         tx.commit().await.map_err(map_err)?;
-        location_from_row(&row)
+        till_sqlx::location(&row)
     }
 
     async fn list_locations(&self) -> Result<Vec<Location>, StoreError> {
         let rows =
             sqlx::query("SELECT * FROM locations ORDER BY code").fetch_all(&self.reader).await.map_err(map_err)?;
-        rows.iter().map(location_from_row).collect()
+        rows.iter().map(till_sqlx::location).collect()
     }
 
     async fn find_location(&self, code: &LocationCode) -> Result<Location, StoreError> {
@@ -362,7 +250,7 @@ impl Store for SqliteStore {
             .await
             .map_err(map_err)?
             .ok_or_else(|| StoreError::not_found(Entity::Location, code))?;
-        location_from_row(&row)
+        till_sqlx::location(&row)
     }
 
     async fn create_register(&self, new: NewRegister) -> Result<Register, StoreError> {
@@ -383,22 +271,25 @@ impl Store for SqliteStore {
             .execute(&mut *tx)
             .await
             .map_err(exists_or(Entity::Register, key))?;
-        let row = sqlx::query(&format!("{REGISTER_SELECT} WHERE r.id = ?"))
+        let row = sqlx::query(&format!("{} WHERE r.id = ?", till_sqlx::REGISTER_SELECT))
             .bind(id.0)
             .fetch_one(&mut *tx)
             .await
             .map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
-        register_from_row(&row)
+        till_sqlx::register(&row)
     }
 
     async fn list_registers(&self, location: Option<&LocationCode>) -> Result<Vec<Register>, StoreError> {
-        let rows = sqlx::query(&format!("{REGISTER_SELECT} WHERE ?1 IS NULL OR l.code = ?1 ORDER BY l.code, r.code"))
-            .bind(location.map(LocationCode::as_str))
-            .fetch_all(&self.reader)
-            .await
-            .map_err(map_err)?;
-        rows.iter().map(register_from_row).collect()
+        let rows = sqlx::query(&format!(
+            "{} WHERE ?1 IS NULL OR l.code = ?1 ORDER BY l.code, r.code",
+            till_sqlx::REGISTER_SELECT
+        ))
+        .bind(location.map(LocationCode::as_str))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(till_sqlx::register).collect()
     }
 
     async fn find_register(&self, register: &RegisterRef) -> Result<Register, StoreError> {
@@ -406,14 +297,14 @@ impl Store for SqliteStore {
             RegisterRef::Id(id) => (Some(id.0), None, None),
             RegisterRef::Address { location, register } => (None, Some(location.as_str()), Some(register.as_str())),
         };
-        let sql = format!("{REGISTER_SELECT} WHERE r.id = ?1 OR (l.code = ?2 AND r.code = ?3)");
+        let sql = format!("{} WHERE r.id = ?1 OR (l.code = ?2 AND r.code = ?3)", till_sqlx::REGISTER_SELECT);
         let query = sqlx::query(&sql).bind(id).bind(location).bind(code);
         let row = query
             .fetch_optional(&self.reader)
             .await
             .map_err(map_err)?
             .ok_or_else(|| StoreError::not_found(Entity::Register, register))?;
-        register_from_row(&row)
+        till_sqlx::register(&row)
     }
 
     async fn create_user(&self, new: NewUser) -> Result<User, StoreError> {
@@ -427,12 +318,12 @@ impl Store for SqliteStore {
             .await
             .map_err(exists_or(Entity::User, new.name.to_string()))?;
         tx.commit().await.map_err(map_err)?;
-        user_from_row(&row)
+        till_sqlx::user(&row)
     }
 
     async fn list_users(&self) -> Result<Vec<User>, StoreError> {
         let rows = sqlx::query("SELECT * FROM users ORDER BY name").fetch_all(&self.reader).await.map_err(map_err)?;
-        rows.iter().map(user_from_row).collect()
+        rows.iter().map(till_sqlx::user).collect()
     }
 
     async fn find_user(&self, name: &UserName) -> Result<User, StoreError> {
@@ -442,7 +333,7 @@ impl Store for SqliteStore {
             .await
             .map_err(map_err)?
             .ok_or_else(|| StoreError::not_found(Entity::User, name))?;
-        user_from_row(&row)
+        till_sqlx::user(&row)
     }
 
     async fn set_user_active(&self, name: &UserName, active: bool) -> Result<User, StoreError> {
@@ -453,7 +344,7 @@ impl Store for SqliteStore {
             .await
             .map_err(map_err)?
             .ok_or_else(|| StoreError::not_found(Entity::User, name))?;
-        user_from_row(&row)
+        till_sqlx::user(&row)
     }
 
     async fn start_shift(&self, start: StartShift) -> Result<ShiftStarted, StoreError> {
@@ -628,7 +519,7 @@ impl Store for SqliteStore {
             .await
             .map_err(map_err)?
             .ok_or_else(|| StoreError::not_found(Entity::Session, session))?;
-        self.with_joins(session_from_row(&row)?).await
+        self.with_joins(till_sqlx::session(&row)?).await
     }
 
     async fn list_sessions(&self, filter: &SessionFilter) -> Result<Vec<Session>, StoreError> {
@@ -653,7 +544,7 @@ impl Store for SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(map_err)?;
-        rows.iter().map(session_from_row).collect()
+        rows.iter().map(till_sqlx::session).collect()
     }
 
     async fn latest_session(&self, register: RegisterId) -> Result<Option<Session>, StoreError> {
@@ -666,7 +557,7 @@ impl Store for SqliteStore {
         .await
         .map_err(map_err)?;
         match row {
-            Some(row) => Ok(Some(self.with_joins(session_from_row(&row)?).await?)),
+            Some(row) => Ok(Some(self.with_joins(till_sqlx::session(&row)?).await?)),
             None => Ok(None),
         }
     }
@@ -676,34 +567,14 @@ impl Store for SqliteStore {
             sqlx::query_scalar::<_, String>(sql).fetch_all(&self.reader).await.map_err(map_err)
         };
         let (sessions, open_sessions): (i64, i64) =
-            sqlx::query_as("SELECT count(*), coalesce(sum(status = 'open'), 0) FROM sessions")
-                .fetch_one(&self.reader)
-                .await
-                .map_err(map_err)?;
+            sqlx::query_as(till_sqlx::audit::COUNTS).fetch_one(&self.reader).await.map_err(map_err)?;
         Ok(Audit {
             sessions,
             open_sessions,
-            registers_with_several_open: strings(
-                "SELECT hex(register_id) FROM sessions WHERE status = 'open' GROUP BY register_id HAVING count(*) > 1",
-            )
-            .await?,
-            numbering_problems: strings(
-                "SELECT l.code || ' ' || g.business_day || ': ' || g.n || ' sessions, sequences '
-                        || g.lo || '..' || g.hi || ', counter ' || coalesce(c.last_seq, 0)
-                 FROM (SELECT location_id, business_day, count(*) AS n, min(day_seq) AS lo,
-                              max(day_seq) AS hi, count(DISTINCT day_seq) AS d
-                       FROM sessions GROUP BY location_id, business_day) g
-                 JOIN locations l ON l.id = g.location_id
-                 LEFT JOIN day_counters c ON c.location_id = g.location_id AND c.business_day = g.business_day
-                 WHERE g.lo <> 1 OR g.hi <> g.n OR g.d <> g.n OR coalesce(c.last_seq, 0) <> g.n",
-            )
-            .await?,
-            duplicate_numbers: strings("SELECT number FROM sessions GROUP BY number HAVING count(*) > 1").await?,
-            bad_closures: strings(
-                "SELECT number FROM sessions WHERE status = 'closed'
-                   AND (variance IS NULL OR expected_cash IS NULL OR variance <> counted_cash - expected_cash)",
-            )
-            .await?,
+            registers_with_several_open: strings(till_sqlx::audit::SEVERAL_OPEN).await?,
+            numbering_problems: strings(till_sqlx::audit::NUMBERING).await?,
+            duplicate_numbers: strings(till_sqlx::audit::DUPLICATE_NUMBERS).await?,
+            bad_closures: strings(till_sqlx::audit::BAD_CLOSURES).await?,
         })
     }
 }
