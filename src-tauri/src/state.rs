@@ -73,6 +73,9 @@ struct Loaded {
     /// None until first read from the store plugin.
     settings: Option<DeviceSettings>,
     store: Option<Arc<dyn Store>>,
+    /// Why the start-up open failed: the UI's first question gets this answer instead of a
+    /// second attempt (which could take as long again); "Try again" then retries.
+    startup_error: Option<IpcError>,
 }
 
 pub struct AppState {
@@ -89,9 +92,16 @@ impl AppState {
     }
 
     /// Reads the settings on first use and opens the saved database if it is not open yet
-    /// (so a failed start-up open, like `schema_not_ready`, is retried and reported again).
+    /// (so a failed open, like `schema_not_ready`, is reported, and retried on the next call).
     async fn device<R: Runtime>(&self, app: &AppHandle<R>) -> Result<Device, IpcError> {
         let mut loaded = self.loaded.lock().await;
+        if let Some(e) = loaded.startup_error.take() {
+            return Err(e);
+        }
+        self.load(&mut loaded, app).await
+    }
+
+    async fn load<R: Runtime>(&self, loaded: &mut Loaded, app: &AppHandle<R>) -> Result<Device, IpcError> {
         let settings = loaded.settings.get_or_insert_with(|| settings::load(app)).clone();
         if loaded.store.is_none() {
             if let (Some(kind), Some(url)) = (settings.database_kind, settings.database_url.as_deref()) {
@@ -101,10 +111,13 @@ impl AppState {
         Ok(Device { settings, store: loaded.store.clone() })
     }
 
-    /// Opens the database at start-up, before the UI asks, so the first screen comes sooner.
+    /// Opens the saved database at start-up, before the UI asks, so the first screen comes
+    /// sooner. Holds the lock meanwhile: the UI's first command waits for the outcome.
     pub async fn warm_up<R: Runtime>(&self, app: &AppHandle<R>) {
-        if let Err(e) = self.device(app).await {
+        let mut loaded = self.loaded.lock().await;
+        if let Err(e) = self.load(&mut loaded, app).await {
             tracing::error!(code = e.code(), "the saved database did not open: {e}");
+            loaded.startup_error = Some(e);
         }
     }
 
@@ -119,19 +132,14 @@ impl AppState {
         Ok(till_backend::open(&url, &StoreOptions::default()).await?)
     }
 
-    // Keyring calls block (D-Bus): they run on the blocking pool, off the executor's threads.
     async fn secret(&self, account: &str) -> Result<Option<String>, IpcError> {
         let (secrets, account) = (self.secrets.clone(), account.to_string());
-        tokio::task::spawn_blocking(move || secrets.get(&account))
-            .await
-            .map_err(|e| IpcError::Keyring(e.to_string()))?
+        off_executor(move || secrets.get(&account)).await
     }
 
     async fn save_secret(&self, account: &str, secret: Password) -> Result<(), IpcError> {
         let (secrets, account) = (self.secrets.clone(), account.to_string());
-        tokio::task::spawn_blocking(move || secrets.set(&account, &secret.0))
-            .await
-            .map_err(|e| IpcError::Keyring(e.to_string()))?
+        off_executor(move || secrets.set(&account, &secret.0)).await
     }
 
     fn logged_in(&self) -> Option<User> {
@@ -307,6 +315,24 @@ impl AppState {
         )
         .await?;
         Ok(closed.view())
+    }
+}
+
+/// How long a keyring call may take. A locked keyring waits for its unlock prompt; with no
+/// prompt to show (no desktop session) it would wait for ever and hold up the app's start.
+const KEYRING_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Runs a keyring call on the blocking pool (it blocks on D-Bus), giving up after a while.
+async fn off_executor<T: Send + 'static>(
+    call: impl FnOnce() -> Result<T, IpcError> + Send + 'static,
+) -> Result<T, IpcError> {
+    match tokio::time::timeout(KEYRING_TIMEOUT, tokio::task::spawn_blocking(call)).await {
+        Ok(Ok(result)) => result,
+        Ok(Err(e)) => Err(IpcError::Keyring(format!("the keyring task failed: {e}"))),
+        Err(_) => Err(IpcError::Keyring(format!(
+            "no answer within {} s (is the keyring locked, with no desktop session to unlock it?)",
+            KEYRING_TIMEOUT.as_secs()
+        ))),
     }
 }
 
