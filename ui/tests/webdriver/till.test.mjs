@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createConnection } from "node:net";
+import { createConnection, createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Builder, By, Capabilities, until } from "selenium-webdriver";
@@ -41,9 +41,22 @@ function waitForPort(port, deadline = Date.now() + 15_000) {
   });
 }
 
-/** One tauri-driver (and its WebKitWebDriver) per app instance, on its own ports. */
-async function startDriver(port) {
-  const child = spawn(DRIVER, ["--port", String(port), "--native-port", String(port + 1)], {
+/** A port nothing listens on right now. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** One tauri-driver (and its WebKitWebDriver) per app instance, on free ports. */
+async function startDriver() {
+  const [port, nativePort] = [await freePort(), await freePort()];
+  const child = spawn(DRIVER, ["--port", String(port), "--native-port", String(nativePort)], {
     stdio: ["ignore", "inherit", "inherit"],
   });
   drivers.push(child);
@@ -52,8 +65,8 @@ async function startDriver(port) {
 }
 
 /** Starts one app instance and returns its WebDriver session. */
-async function launchApp(port) {
-  const server = await startDriver(port);
+async function launchApp() {
+  const server = await startDriver();
   const capabilities = new Capabilities();
   capabilities.setBrowserName("wry");
   capabilities.set("tauri:options", { application: APP });
@@ -123,7 +136,7 @@ describe("Till desktop app, end to end", () => {
   let number;
 
   it("instance A: sets up demo data, picks DT/R1, logs in as alice and starts a shift with 200.00", async () => {
-    const a = await launchApp(4444);
+    const a = await launchApp();
     await find(a, "#setup-demo");
     assert.equal(await a.getTitle(), "Till");
     await screenshot(a, "setup");
@@ -157,7 +170,7 @@ describe("Till desktop app, end to end", () => {
 
   it("instance B: same register, logs in as bob and joins the open session", async () => {
     assert.ok(number, "instance A started a session");
-    const b = await launchApp(4446);
+    const b = await launchApp();
     // The device settings live next to the database, so B is already set up on DT/R1.
     await find(b, 'button[data-user="bob"]');
     await logInWithKeypad(b, "bob", "9999");
