@@ -30,7 +30,7 @@ fn start(fx: &Fixture, register: RegisterId, device: usize) -> StartShift {
         new_session_id: SessionId::new(),
         register_id: register,
         user_id: fx.cashier.id,
-        opening_cash: 100,
+        opening_cash: Some(100),
         device: DeviceName::parse(&format!("device-{device}")).unwrap(),
         notes: None,
         at: None,

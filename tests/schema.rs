@@ -109,7 +109,7 @@ async fn postgres_dropped_or_edited_function_is_refused_and_repairable() {
     let pc = DeviceName::parse("pc1").unwrap();
 
     db.execute("DROP FUNCTION till_start_shift").await;
-    let err = service::start_shift(store.as_ref(), &fx.cashier, &register, "10", &pc, None).await.unwrap_err();
+    let err = service::start_shift(store.as_ref(), &fx.cashier, &register, Some("10"), &pc, None).await.unwrap_err();
     assert_eq!(err.code(), "schema_not_ready");
     assert!(err.to_string().contains("--repair-functions"), "{err}");
     assert_eq!(store.audit().await.unwrap().sessions, 0, "no fallback path created a session");
@@ -122,7 +122,7 @@ async fn postgres_dropped_or_edited_function_is_refused_and_repairable() {
 
     store.repair_functions().await.unwrap();
     let repaired = db.open().await;
-    let started = service::start_shift(repaired.as_ref(), &fx.cashier, &register, "10", &pc, None).await.unwrap();
+    let started = service::start_shift(repaired.as_ref(), &fx.cashier, &register, Some("10"), &pc, None).await.unwrap();
     assert!(!started.joined);
 
     // A function replaced by hand with another body is refused too.

@@ -22,9 +22,10 @@ async fn a_day_at_the_register(backend: Backend) {
     let register = RegisterRef::parse("DT/R1").unwrap();
 
     let alice = service::authenticate(store, "alice", "1234").await.unwrap();
-    let opened = service::start_shift(store, &alice, &register, "200.00", &device("pc1"), Some("float from safe"))
-        .await
-        .unwrap();
+    let opened =
+        service::start_shift(store, &alice, &register, Some("200.00"), &device("pc1"), Some("float from safe"))
+            .await
+            .unwrap();
     assert!(!opened.joined);
     let session = &opened.session;
     assert_eq!(session.status, SessionStatus::Open);
@@ -34,15 +35,20 @@ async fn a_day_at_the_register(backend: Backend) {
     assert_eq!(session.opened_by, "alice");
     assert_eq!(session.view().opening_cash, "200.00");
 
+    // "Join" without opening cash joins the open session and never opens one.
+    let join_only = service::start_shift(store, &alice, &register, None, &device("pc3"), None).await.unwrap();
+    assert!(join_only.joined);
+    assert_eq!(join_only.session.id, session.id);
+
     // A second device joins: same session, its opening cash ignored, the join recorded.
     let bob = service::authenticate(store, "bob", "9999").await.unwrap();
-    let joined = service::start_shift(store, &bob, &register, "5.00", &device("pc2"), None).await.unwrap();
+    let joined = service::start_shift(store, &bob, &register, Some("5.00"), &device("pc2"), None).await.unwrap();
     assert!(joined.joined);
     assert_eq!(joined.session.id, session.id);
     assert_eq!(joined.session.opening_cash, 20_000);
     let shown = store.find_session(&SessionRef::Number(session.number.clone())).await.unwrap();
-    assert_eq!(shown.joins.len(), 1);
-    assert_eq!((shown.joins[0].user.as_str(), shown.joins[0].device.as_str()), ("bob", "pc2"));
+    let joins: Vec<(&str, &str)> = shown.joins.iter().map(|j| (j.user.as_str(), j.device.as_str())).collect();
+    assert_eq!(joins, [("alice", "pc3"), ("bob", "pc2")]);
 
     // The manager closes: expected = opening cash (no sales yet), variance = counted - expected.
     let closed = service::close_shift(store, &bob, &SessionRef::Number(session.number.clone()), "250", &device("pc2"))
@@ -66,8 +72,13 @@ async fn a_day_at_the_register(backend: Backend) {
     let unchanged = store.find_session(&SessionRef::Id(session.id)).await.unwrap();
     assert_eq!(unchanged.counted_cash, Some(25_000));
 
+    // With the session closed, a join-only start has nothing to join and opens nothing.
+    let nothing = service::start_shift(store, &bob, &register, None, &device("pc2"), None).await;
+    assert_eq!(nothing.unwrap_err().code(), "no_open_session");
+    assert_eq!(store.audit().await.unwrap().open_sessions, 0);
+
     // The next start opens the next number.
-    let next = service::start_shift(store, &alice, &register, "100", &device("pc1"), None).await.unwrap();
+    let next = service::start_shift(store, &alice, &register, Some("100"), &device("pc1"), None).await.unwrap();
     assert!(!next.joined);
     assert_eq!(next.session.day_sequence, 2);
     assert_ne!(next.session.id, session.id);
@@ -84,10 +95,16 @@ async fn cashiers_cannot_close(backend: Backend) {
     let store = db.open().await;
     let store = store.as_ref();
     let fx = provision(store, 1).await;
-    let started =
-        service::start_shift(store, &fx.cashier, &RegisterRef::parse("DT/R1").unwrap(), "10", &device("pc1"), None)
-            .await
-            .unwrap();
+    let started = service::start_shift(
+        store,
+        &fx.cashier,
+        &RegisterRef::parse("DT/R1").unwrap(),
+        Some("10"),
+        &device("pc1"),
+        None,
+    )
+    .await
+    .unwrap();
     let refused =
         service::close_shift(store, &fx.cashier, &SessionRef::Id(started.session.id), "10", &device("pc1")).await;
     assert_eq!(refused.unwrap_err().code(), "forbidden");
@@ -116,7 +133,7 @@ async fn bad_input_is_refused_and_writes_nothing(backend: Backend) {
     let before = store.audit().await.unwrap();
 
     for amount in ["-1", "-0.01", "1.234", "NaN", "inf", "1e3", "", "   ", "2,000", "99999999999999999999", "0x10"] {
-        let result = service::start_shift(store, &fx.cashier, &r1, amount, &pc, None).await;
+        let result = service::start_shift(store, &fx.cashier, &r1, Some(amount), &pc, None).await;
         assert_eq!(result.unwrap_err().code(), "invalid_amount", "amount {amount:?}");
     }
     for pin in ["", "12", "123456789", "12a4", "１２３４"] {
@@ -130,13 +147,13 @@ async fn bad_input_is_refused_and_writes_nothing(backend: Backend) {
     store.set_user_active(&UserName::parse("alice").unwrap(), true).await.unwrap();
     assert!(service::authenticate(store, "alice", "1234").await.is_ok());
     let missing = RegisterRef::parse("DT/R9").unwrap();
-    let result = service::start_shift(store, &fx.cashier, &missing, "10", &pc, None).await;
+    let result = service::start_shift(store, &fx.cashier, &missing, Some("10"), &pc, None).await;
     assert_eq!(result.unwrap_err().code(), "register_not_found");
     let elsewhere = RegisterRef::parse("XX/R1").unwrap();
-    let result = service::start_shift(store, &fx.cashier, &elsewhere, "10", &pc, None).await;
+    let result = service::start_shift(store, &fx.cashier, &elsewhere, Some("10"), &pc, None).await;
     assert_eq!(result.unwrap_err().code(), "register_not_found");
     let unknown_id = RegisterRef::Id(RegisterId::new());
-    let result = service::start_shift(store, &fx.cashier, &unknown_id, "10", &pc, None).await;
+    let result = service::start_shift(store, &fx.cashier, &unknown_id, Some("10"), &pc, None).await;
     assert_eq!(result.unwrap_err().code(), "register_not_found");
     for text in ["DT", "DT/", "/R1", "DT/R-1", "", "DT/R1/X"] {
         assert_eq!(RegisterRef::parse(text).unwrap_err().code(), "invalid_input", "register {text:?}");
@@ -147,7 +164,7 @@ async fn bad_input_is_refused_and_writes_nothing(backend: Backend) {
             new_session_id: SessionId::new(),
             register_id: fx.registers[0].id,
             user_id: fx.cashier.id,
-            opening_cash: -1,
+            opening_cash: Some(-1),
             device: pc.clone(),
             notes: None,
             at: None,
@@ -164,7 +181,7 @@ async fn bad_input_is_refused_and_writes_nothing(backend: Backend) {
     assert_eq!(service::add_user(store, "carol", "cashier", "12").await.unwrap_err().code(), "invalid_pin");
     assert_eq!(service::add_register(store, "ZZ", "R1", None).await.unwrap_err().code(), "location_not_found");
     // Closing with bad input.
-    let open = service::start_shift(store, &fx.cashier, &r1, "10", &pc, None).await.unwrap();
+    let open = service::start_shift(store, &fx.cashier, &r1, Some("10"), &pc, None).await.unwrap();
     let result = service::close_shift(store, &fx.manager, &SessionRef::Id(open.session.id), "-5", &pc).await;
     assert_eq!(result.unwrap_err().code(), "invalid_amount");
     let result =
@@ -184,7 +201,7 @@ fn start_at(fx: &till::Fixture, at: chrono::DateTime<Utc>) -> StartShift {
         new_session_id: SessionId::new(),
         register_id: fx.registers[0].id,
         user_id: fx.cashier.id,
-        opening_cash: 0,
+        opening_cash: Some(0),
         device: device("pc1"),
         notes: None,
         at: Some(at),

@@ -32,7 +32,7 @@ BEGIN
         RAISE EXCEPTION 'till_start_shift must run under READ COMMITTED, not %',
             current_setting('transaction_isolation') USING ERRCODE = 'TL001';
     END IF;
-    IF p_opening_cash IS NULL OR p_opening_cash < 0 THEN
+    IF p_opening_cash < 0 THEN
         RAISE EXCEPTION 'opening cash must be zero or more' USING ERRCODE = 'TL002';
     END IF;
 
@@ -58,6 +58,11 @@ BEGIN
         WHERE s.register_id = p_register_id AND s.status = 'open';
 
         IF NOT FOUND THEN
+            -- No opening cash means "join only": never open a drawer without a float.
+            IF p_opening_cash IS NULL THEN
+                RAISE EXCEPTION 'register % has no open session to join', p_register_id
+                    USING ERRCODE = 'TL407';
+            END IF;
             IF v_user_name IS NULL THEN
                 RAISE EXCEPTION 'user % not found or inactive', p_user_id USING ERRCODE = 'TL406';
             END IF;

@@ -77,10 +77,10 @@ pub async fn current_session(app: AppHandle, state: State<'_, AppState>) -> Resu
 pub async fn start_shift(
     app: AppHandle,
     state: State<'_, AppState>,
-    opening_cash: String,
+    opening_cash: Option<String>,
     notes: Option<String>,
 ) -> Result<ShiftStartedView, IpcError> {
-    state.start_shift(&app, &opening_cash, notes.as_deref()).await
+    state.start_shift(&app, opening_cash.as_deref(), notes.as_deref()).await
 }
 
 #[tauri::command]
@@ -88,9 +88,10 @@ pub async fn start_shift(
 pub async fn close_shift(
     app: AppHandle,
     state: State<'_, AppState>,
+    session: String,
     counted_cash: String,
     manager: String,
     manager_pin: String,
 ) -> Result<SessionView, IpcError> {
-    state.close_shift(&app, &counted_cash, &manager, &manager_pin).await
+    state.close_shift(&app, &session, &counted_cash, &manager, &manager_pin).await
 }

@@ -53,13 +53,10 @@ fn host_name() -> String {
     }
 }
 
-/// Next to the database when `TILL_DATA_DIR` is set (tests, a second instance on one
-/// computer); otherwise relative, which the store plugin resolves in the app's data folder.
+/// Next to the embedded database, in Till's one data folder (`TILL_DATA_DIR` moves both):
+/// IT backs up or wipes one folder, and tillctl finds the same database by default.
 fn path() -> PathBuf {
-    match std::env::var_os("TILL_DATA_DIR").filter(|d| !d.is_empty()) {
-        Some(_) => till_backend::data_dir().join("device.json"),
-        None => PathBuf::from("device.json"),
-    }
+    till_backend::data_dir().join("device.json")
 }
 
 /// The saved settings, or the defaults on a fresh device. Reading never creates the file.

@@ -273,11 +273,12 @@ impl AppState {
         Ok(store.latest_session(register.id).await?.map(|s| s.view()))
     }
 
-    /// Opens the register's session or joins the open one, as the logged-in user.
+    /// Opens the register's session or joins the open one, as the logged-in user. Without
+    /// opening cash it only joins ("Join session"): it never opens a drawer with no float.
     pub async fn start_shift<R: Runtime>(
         &self,
         app: &AppHandle<R>,
-        opening_cash: &str,
+        opening_cash: Option<&str>,
         notes: Option<&str>,
     ) -> Result<ShiftStartedView, IpcError> {
         let user = self.require_login()?;
@@ -288,24 +289,32 @@ impl AppState {
         Ok(ShiftStartedView { session: started.session.view(), joined: started.joined })
     }
 
-    /// A manager approves with their PIN; closes the register's open session.
+    /// A manager approves with their PIN; closes the session the screen shows (by id, so a
+    /// form left open while another device closed it and a new one opened closes nothing
+    /// new: the store answers session_already_closed, naming who and when).
     pub async fn close_shift<R: Runtime>(
         &self,
         app: &AppHandle<R>,
+        session: &str,
         counted_cash: &str,
         manager: &str,
         manager_pin: &str,
     ) -> Result<SessionView, IpcError> {
         self.require_login()?;
+        let session = SessionRef::parse(session)?;
         let device = self.device(app).await?;
         let (store, register) = device.register()?;
         let manager = service::authenticate(store.as_ref(), manager, manager_pin).await?;
         let register = store.find_register(&register).await?;
-        // The latest session: when another device closed it first, the store says who and when.
-        let session = store
-            .latest_session(register.id)
-            .await?
-            .ok_or_else(|| StoreError::not_found(Entity::Session, format!("on register {}", register.address)))?;
+        // Only this register's sessions can be closed from this device.
+        let session = store.find_session(&session).await?;
+        if session.register_id != register.id {
+            return Err(StoreError::not_found(
+                Entity::Session,
+                format!("{} on register {}", session.number, register.address),
+            )
+            .into());
+        }
         let closed = service::close_shift(
             store.as_ref(),
             &manager,

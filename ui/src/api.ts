@@ -39,9 +39,13 @@ export const logout = (): Promise<null> => call("logout");
 
 export const currentSession = (): Promise<SessionView | null> => call("current_session");
 
-/** `openingCash` is a decimal string in the currency's decimals, e.g. "200.00". */
-export const startShift = (openingCash: string, notes: string | null): Promise<ShiftStarted> =>
+/**
+ * `openingCash` is a decimal string in the currency's decimals, e.g. "200.00"; `null` only joins
+ * the open session (the backend answers `no_open_session` rather than open a drawer with no float).
+ */
+export const startShift = (openingCash: string | null, notes: string | null): Promise<ShiftStarted> =>
   call("start_shift", { openingCash, notes });
 
-export const closeShift = (countedCash: string, manager: string, managerPin: string): Promise<SessionView> =>
-  call("close_shift", { countedCash, manager, managerPin });
+/** Closes the session the screen shows, by id: never whichever session happens to be open now. */
+export const closeShift = (session: string, countedCash: string, manager: string, managerPin: string): Promise<SessionView> =>
+  call("close_shift", { session, countedCash, manager, managerPin });

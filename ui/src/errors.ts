@@ -19,6 +19,8 @@ const WORDS: Readonly<Record<ErrorCode, { words: string; backend?: "append" | "i
   location_not_found: { words: "This store is not in the database. Ask IT to check the set-up." },
   session_not_found: { words: "There is no open shift on this register. Start a shift first." },
   session_already_closed: { words: "This shift was already closed.", backend: "instead" },
+  no_open_session: { words: "That shift was closed before you joined. Start a new shift with the cash in the drawer." },
+  already_exists: { words: "That already exists. Pick another name or code." },
   not_logged_in: { words: "You are logged out. Log in with your PIN." },
   device_not_set_up: { words: "This register is not set up yet." },
   schema_not_ready: { words: "The database needs an update. Ask IT to run tillctl doctor.", backend: "append" },

@@ -103,6 +103,8 @@ export const ERROR_CODES = [
   "location_not_found",
   "session_not_found",
   "session_already_closed",
+  "no_open_session",
+  "already_exists",
   "not_logged_in",
   "device_not_set_up",
   "schema_not_ready",

@@ -55,6 +55,9 @@ pub enum StoreError {
     AlreadyExists { entity: Entity, key: String },
     #[error("session {number} was already closed by {closed_by} at {closed_at}")]
     SessionAlreadyClosed { number: String, closed_by: String, closed_at: DateTime<Utc> },
+    /// A join-only start (no opening cash) found no open session to join.
+    #[error("register {register} has no open session to join")]
+    NoOpenSession { register: String },
     #[error("only a manager or an admin may do this; {user} is a {role}")]
     Forbidden { user: String, role: String },
     /// The schema is missing, unknown, edited or incomplete. The text says what and what to run.
@@ -81,6 +84,7 @@ impl StoreError {
             },
             StoreError::AlreadyExists { .. } => "already_exists",
             StoreError::SessionAlreadyClosed { .. } => "session_already_closed",
+            StoreError::NoOpenSession { .. } => "no_open_session",
             StoreError::Forbidden { .. } => "forbidden",
             StoreError::SchemaNotReady(_) => "schema_not_ready",
             StoreError::Unavailable(_) => "database_unavailable",

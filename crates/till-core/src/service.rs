@@ -75,22 +75,23 @@ pub async fn authenticate(store: &dyn Store, name: &str, pin: &str) -> Result<Us
 
 /// Opens the register's session, or joins the one already open. `user` must come from
 /// [`authenticate`] (the desktop app keeps it from the login; the CLI asks for the PIN).
+/// Without `opening_cash` it only joins (see [`StartShift::opening_cash`]).
 pub async fn start_shift(
     store: &dyn Store,
     user: &User,
     register: &RegisterRef,
-    opening_cash: &str,
+    opening_cash: Option<&str>,
     device: &DeviceName,
     notes: Option<&str>,
 ) -> Result<ShiftStarted, TillError> {
     let register = store.find_register(register).await?;
-    let opening_cash = Money::parse_cash(opening_cash, register.currency)?;
+    let opening_cash = opening_cash.map(|text| Money::parse_cash(text, register.currency)).transpose()?;
     let notes = parse_notes(notes)?;
     let start = StartShift {
         new_session_id: SessionId::new(),
         register_id: register.id,
         user_id: user.id,
-        opening_cash: opening_cash.minor(),
+        opening_cash: opening_cash.map(|m| m.minor()),
         device: device.clone(),
         notes,
         at: None,

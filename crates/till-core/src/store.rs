@@ -188,8 +188,10 @@ pub struct StartShift {
     pub new_session_id: SessionId,
     pub register_id: RegisterId,
     pub user_id: UserId,
-    /// Minor units, never negative. Ignored when the call joins an open session.
-    pub opening_cash: i64,
+    /// Minor units, never negative; ignored when the call joins an open session. `None` means
+    /// join only: with no open session the call fails with `no_open_session` instead of
+    /// opening one (a cashier pressing "Join" must never open a drawer with no float).
+    pub opening_cash: Option<i64>,
     pub device: DeviceName,
     pub notes: Option<String>,
     /// A pinned clock for tests and replays. `None`: the database's clock, read after the

@@ -209,6 +209,7 @@ fn map_err(e: sqlx::Error) -> StoreError {
                 "TL404" => StoreError::NotFound { entity: Entity::Register, key: message },
                 "TL405" => StoreError::NotFound { entity: Entity::Session, key: message },
                 "TL406" => StoreError::NotFound { entity: Entity::User, key: message },
+                "TL407" => StoreError::NoOpenSession { register: message },
                 "42883" => StoreError::SchemaNotReady(format!(
                     "a PostgreSQL function Till needs is missing ({message}): the schema was changed outside Till; {REPAIR}"
                 )),
@@ -220,6 +221,10 @@ fn map_err(e: sqlx::Error) -> StoreError {
                 // connections, serialization failure or deadlock: nothing was committed.
                 c if c.starts_with("08") || c.starts_with("57") || c.starts_with("53") || c.starts_with("40") => {
                     StoreError::Unavailable(message)
+                }
+                // Wrong password or user, or no such database: the server is there but refuses.
+                c if c.starts_with("28") || c == "3D000" => {
+                    StoreError::Unavailable(format!("the server refused the connection: {message}"))
                 }
                 _ => StoreError::Internal(e.to_string()),
             }
@@ -458,6 +463,9 @@ impl Store for PostgresStore {
             .map_err(|e| match conn.fail(e) {
                 StoreError::NotFound { entity: Entity::Register, .. } => {
                     StoreError::not_found(Entity::Register, start.register_id)
+                }
+                StoreError::NoOpenSession { .. } => {
+                    StoreError::NoOpenSession { register: start.register_id.to_string() }
                 }
                 other => other,
             })?;

@@ -348,7 +348,7 @@ impl Store for SqliteStore {
     }
 
     async fn start_shift(&self, start: StartShift) -> Result<ShiftStarted, StoreError> {
-        if start.opening_cash < 0 {
+        if start.opening_cash.is_some_and(|cash| cash < 0) {
             return Err(StoreError::Rejected("opening cash must be zero or more".into()));
         }
         let mut tx = self.write().await?;
@@ -376,6 +376,9 @@ impl Store for SqliteStore {
                 (id, true)
             }
             None => {
+                let Some(opening_cash) = start.opening_cash else {
+                    return Err(StoreError::NoOpenSession { register: start.register_id.to_string() });
+                };
                 let place = sqlx::query(
                     "SELECT r.location_id, l.code AS location_code, r.code AS register_code, l.currency,
                             l.timezone, l.cutoff_minutes
@@ -428,7 +431,7 @@ impl Store for SqliteStore {
                 .bind(user_name)
                 .bind(at)
                 .bind(start.device.as_str())
-                .bind(start.opening_cash)
+                .bind(opening_cash)
                 .bind(&start.notes)
                 .execute(&mut *tx)
                 .await

@@ -118,7 +118,7 @@ fn start(register: RegisterId, user: UserId, device: &DeviceName) -> StartShift 
         new_session_id: SessionId::new(),
         register_id: register,
         user_id: user,
-        opening_cash: 10_000,
+        opening_cash: Some(10_000),
         device: device.clone(),
         notes: None,
         at: None,

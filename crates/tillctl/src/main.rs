@@ -257,7 +257,7 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, TillError> {
             let device = device(name.as_deref())?;
             let user = service::authenticate(store, &user, &pin).await?;
             let started =
-                service::start_shift(store, &user, &register, &opening_cash, &device, notes.as_deref()).await?;
+                service::start_shift(store, &user, &register, Some(&opening_cash), &device, notes.as_deref()).await?;
             out.print(&output::Started::from(&started));
         }
         Command::CloseShift { session, counted_cash, user, pin, device: name } => {

@@ -61,7 +61,7 @@ export async function showClose(session: SessionView): Promise<void> {
       return;
     }
     const managerPin = pin.value;
-    const result = await run(() => api.closeShift(minorToDecimal(parsed.minor, decimals), approver, managerPin));
+    const result = await run(() => api.closeShift(session.id, minorToDecimal(parsed.minor, decimals), approver, managerPin));
     if (!result) return;
     if (result.ok) {
       nav.closed(result.value);

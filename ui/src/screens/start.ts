@@ -67,12 +67,15 @@ export function showStart(current?: SessionView | null): void {
   focus(cash);
 }
 
-/** `#start-shift` labelled "Join session": start_shift joins the open session (the cash is ignored). */
+/** `#start-shift` labelled "Join session": start_shift with no opening cash only joins. */
 function showJoin(session: SessionView): void {
   const join = h("button", { id: "start-shift", type: "button", class: "primary big" }, "Join session");
   join.addEventListener("click", async () => {
-    const result = await run(() => api.startShift("0", null));
-    if (result?.ok) nav.session(result.value.session, result.value.joined ? "joined" : "started");
+    const result = await run(() => api.startShift(null, null));
+    if (!result) return;
+    if (result.ok) nav.session(result.value.session, result.value.joined ? "joined" : "started");
+    // Closed since this screen was drawn: offer a real start, keeping the message on screen.
+    else if (result.error.code === "no_open_session") showStart(null);
   });
   const openedAt = formatClock(session.opened_at, timeZone());
   mount(

@@ -204,8 +204,9 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
     start_shift: ({ openingCash, notes }) => {
       const user = requireLogin();
       const loc = location();
-      if (toMinor(openingCash, loc.currency) < 0n) fail("invalid_amount", "opening cash can't be negative");
+      if (openingCash !== null && toMinor(openingCash, loc.currency) < 0n) fail("invalid_amount", "opening cash can't be negative");
       const open = openSession();
+      if (!open && openingCash === null) fail("no_open_session", "register DT/R1 has no open session to join");
       if (open) {
         open.joins.push({ user: user.name, device: state.device, joined_at: state.now.toISOString() });
         state.lastSeen = open.id;
@@ -215,11 +216,12 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
       state.lastSeen = session.id;
       return { session: view(session), joined: false };
     },
-    close_shift: ({ countedCash, manager, managerPin }) => {
+    close_shift: ({ session, countedCash, manager, managerPin }) => {
       requireLogin();
-      const open = openSession();
+      const shown = state.sessions.find((s) => s.id === session);
+      const open = shown?.status === "open" ? shown : null;
       if (!open) {
-        const last = state.sessions.find((s) => s.id === state.lastSeen);
+        const last = shown;
         if (last?.status === "closed") {
           const at = last.closed_at.replace("T", " ").replace(/(\.\d+)?Z$/, " UTC");
           fail("session_already_closed", `session ${last.number} was already closed by ${last.closed_by} at ${at}`);

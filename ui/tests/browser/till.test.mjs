@@ -191,8 +191,27 @@ describe("Till UI with a mocked backend", () => {
 
     await waitForText(page, "#joined-message", "Joined session DT-20261128-003, opened by Alice at 09:02");
     assert.equal(await text(page, "#session-number"), "DT-20261128-003");
-    assert.deepEqual(backend.callsOf("start_shift")[0].args, { openingCash: "0", notes: null });
+    assert.deepEqual(backend.callsOf("start_shift")[0].args, { openingCash: null, notes: null });
     assert.equal(backend.state.sessions[2].joins[0].user, "carol");
+    await finish(app);
+  });
+
+  it("never opens a drawer from Join: closed meanwhile, it says so and offers Start Shift", async () => {
+    const backend = createFakeBackend();
+    backend.setUp();
+    backend.openElsewhere({ by: "alice", at: "2026-11-28T14:02:00Z" });
+    const app = await open(backend);
+    const { page } = app;
+    await page.waitForSelector('button[data-user="carol"]');
+    await logInByKeyboard(page, "carol", "5555");
+    await page.waitForSelector("#open-session-note");
+    backend.closeElsewhere({ by: "bob" });
+    await page.click("#start-shift");
+    await waitForText(page, "#error", "That shift was closed before you joined. Start a new shift with the cash in the drawer.");
+    await page.waitForSelector("#opening-cash");
+    assert.equal(await text(page, "#start-shift"), "Start Shift");
+    assert.equal(backend.state.sessions.filter((s) => s.status === "open").length, 0, "nothing was opened");
+    await screenshot(page, "join-closed-meanwhile");
     await finish(app);
   });
 
@@ -256,7 +275,9 @@ describe("Till UI with a mocked backend", () => {
     assert.match((await page.getAttribute("#variance", "class")) ?? "", /\bover\b/);
     assert.equal(await text(page, "#closed-by"), "Bob");
     assert.equal(await text(page, "#closed-at"), "09:02");
-    assert.deepEqual(backend.callsOf("close_shift")[1].args, { countedCash: "250.00", manager: "bob", managerPin: "9999" });
+    const closeArgs = backend.callsOf("close_shift")[1].args;
+    assert.deepEqual(closeArgs, { session: closeArgs.session, countedCash: "250.00", manager: "bob", managerPin: "9999" });
+    assert.equal(closeArgs.session, backend.state.sessions.at(-1).id, "closes the session on screen, by id");
     await assertLayout(page, "close result");
     await screenshot(page, "close-result");
 

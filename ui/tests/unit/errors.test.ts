@@ -16,6 +16,8 @@ describe("errorMessage", () => {
     location_not_found: "This store is not in the database. Ask IT to check the set-up.",
     session_not_found: "There is no open shift on this register. Start a shift first.",
     session_already_closed: "Backend detail text",
+    no_open_session: "That shift was closed before you joined. Start a new shift with the cash in the drawer.",
+    already_exists: "That already exists. Pick another name or code.",
     not_logged_in: "You are logged out. Log in with your PIN.",
     device_not_set_up: "This register is not set up yet.",
     schema_not_ready: "The database needs an update. Ask IT to run tillctl doctor. Backend detail text",
