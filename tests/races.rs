@@ -8,6 +8,7 @@ use std::sync::Arc;
 use till::{both_backends, provision, Backend, Fixture, TestDatabase};
 use till_core::*;
 use tokio::sync::Barrier;
+use tokio::task::JoinHandle;
 
 both_backends!(many_devices_one_register, twenty_registers_get_gapless_numbers, close_races_start);
 
@@ -49,6 +50,23 @@ async fn close(store: &dyn Store, fx: &Fixture, session: SessionId) -> Result<Se
         .await
 }
 
+/// Spawns one task per (store, start), each waiting at the barrier, so that all call
+/// start_shift at the same moment.
+fn start_together(
+    barrier: &Arc<Barrier>,
+    starts: impl Iterator<Item = (Arc<dyn Store>, StartShift)>,
+) -> Vec<JoinHandle<Result<ShiftStarted, StoreError>>> {
+    starts
+        .map(|(store, start)| {
+            let barrier = barrier.clone();
+            tokio::spawn(async move {
+                barrier.wait().await;
+                store.start_shift(start).await
+            })
+        })
+        .collect()
+}
+
 async fn assert_clean(store: &dyn Store) -> Audit {
     let audit = store.audit().await.unwrap();
     assert!(audit.is_clean(), "invariants broken: {audit:?}");
@@ -63,17 +81,8 @@ async fn many_devices_one_register(backend: Backend) {
     let stores = devices(&db, DEVICES).await;
     for round in 0..ROUNDS {
         let barrier = Arc::new(Barrier::new(DEVICES));
-        let tasks: Vec<_> = stores
-            .iter()
-            .enumerate()
-            .map(|(i, store)| {
-                let (store, barrier, start) = (store.clone(), barrier.clone(), start(&fx, register, i));
-                tokio::spawn(async move {
-                    barrier.wait().await;
-                    store.start_shift(start).await
-                })
-            })
-            .collect();
+        let tasks =
+            start_together(&barrier, stores.iter().enumerate().map(|(i, s)| (s.clone(), start(&fx, register, i))));
         let mut ids = HashSet::new();
         let mut created = 0;
         for task in tasks {
@@ -101,18 +110,8 @@ async fn twenty_registers_get_gapless_numbers(backend: Backend) {
     let stores = devices(&db, REGISTERS).await;
     for round in 0..ROUNDS {
         let barrier = Arc::new(Barrier::new(REGISTERS));
-        let tasks: Vec<_> = stores
-            .iter()
-            .zip(&fx.registers)
-            .enumerate()
-            .map(|(i, (store, register))| {
-                let (store, barrier, start) = (store.clone(), barrier.clone(), start(&fx, register.id, i));
-                tokio::spawn(async move {
-                    barrier.wait().await;
-                    store.start_shift(start).await
-                })
-            })
-            .collect();
+        let starts = stores.iter().zip(&fx.registers).enumerate().map(|(i, (s, r))| (s.clone(), start(&fx, r.id, i)));
+        let tasks = start_together(&barrier, starts);
         let mut sequences = BTreeSet::new();
         let mut numbers = HashSet::new();
         let mut sessions = Vec::new();
@@ -157,17 +156,8 @@ async fn close_races_start(backend: Backend) {
                 close(store.as_ref(), &fx, old.id).await
             })
         };
-        let starters: Vec<_> = stores[..STARTERS]
-            .iter()
-            .enumerate()
-            .map(|(i, store)| {
-                let (store, barrier, start) = (store.clone(), barrier.clone(), start(&fx, register, i));
-                tokio::spawn(async move {
-                    barrier.wait().await;
-                    store.start_shift(start).await
-                })
-            })
-            .collect();
+        let starts = stores[..STARTERS].iter().enumerate().map(|(i, s)| (s.clone(), start(&fx, register, i)));
+        let starters = start_together(&barrier, starts);
         let closed = closer.await.unwrap().unwrap();
         assert_eq!(closed.status, SessionStatus::Closed);
         let mut new_sessions = HashSet::new();

@@ -2,10 +2,10 @@
 //! to [`AppState`], which calls the core. Arguments arrive camelCased from `ui/src/api.ts`.
 
 use crate::error::IpcError;
-use crate::state::{AppState, DeviceStatus, SetupRequest, SetupResult, ShiftStartedView};
+use crate::state::{AppState, DeviceStatus, SetupRequest, SetupResult};
 use std::sync::atomic::{AtomicBool, Ordering};
 use tauri::{AppHandle, State};
-use till_core::{Register, SessionView, User};
+use till_core::{Register, SessionView, ShiftStartedView, User};
 
 static FIRST_STATUS: AtomicBool = AtomicBool::new(true);
 

@@ -10,7 +10,7 @@ use tauri::{AppHandle, Runtime};
 use till_backend::DemoUser;
 use till_core::{
     service, BackendKind, DeviceName, Entity, InputError, Location, LocationCode, Register, RegisterRef, SessionRef,
-    SessionView, Store, StoreError, StoreOptions, User,
+    SessionView, ShiftStartedView, Store, StoreError, StoreOptions, User,
 };
 
 /// `setup_device`'s request: `{kind: "demo"}` or `{kind: "postgres", url, password}`.
@@ -38,12 +38,6 @@ pub struct DeviceStatus {
 pub struct SetupResult {
     pub status: DeviceStatus,
     pub demo_users: Vec<DemoUser>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct ShiftStartedView {
-    pub session: SessionView,
-    pub joined: bool,
 }
 
 /// What a command works with: a snapshot of the settings and the open store, if any.
@@ -286,7 +280,7 @@ impl AppState {
         let (store, register) = device.register()?;
         let started =
             service::start_shift(store.as_ref(), &user, &register, opening_cash, &device.device_name()?, notes).await?;
-        Ok(ShiftStartedView { session: started.session.view(), joined: started.joined })
+        Ok(started.view())
     }
 
     /// A manager approves with their PIN; closes the session the screen shows (by id, so a

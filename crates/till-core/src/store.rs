@@ -89,6 +89,16 @@ pub enum SessionStatus {
     Closed,
 }
 
+impl SessionStatus {
+    /// The word stored in the database and shown to people: `open` or `closed`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SessionStatus::Open => "open",
+            SessionStatus::Closed => "closed",
+        }
+    }
+}
+
 /// Who joined an open session, from which device, and when (first join per user and device).
 #[derive(Debug, Clone, Serialize)]
 pub struct Join {
@@ -206,6 +216,19 @@ pub struct ShiftStarted {
     pub joined: bool,
 }
 
+/// [`ShiftStarted`] for JSON: `{"session": {...}, "joined": false}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShiftStartedView {
+    pub session: SessionView,
+    pub joined: bool,
+}
+
+impl ShiftStarted {
+    pub fn view(&self) -> ShiftStartedView {
+        ShiftStartedView { session: self.session.view(), joined: self.joined }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct CloseShift {
     pub session: SessionRef,
@@ -240,6 +263,15 @@ impl SchemaCheck {
     }
     pub fn fail(name: impl Into<String>, detail: impl Into<String>, fix: impl Into<String>) -> Self {
         SchemaCheck { name: name.into(), ok: false, detail: detail.into(), fix: Some(fix.into()) }
+    }
+
+    /// The check that a schema object the atomic operations rely on is there.
+    pub fn presence(name: String, found: Result<bool, StoreError>, present: &str, fix: &str) -> Self {
+        match found {
+            Ok(true) => SchemaCheck::pass(name, present),
+            Ok(false) => SchemaCheck::fail(name, "missing or altered: the schema was changed outside Till", fix),
+            Err(e) => SchemaCheck::fail(name, e.to_string(), "run `tillctl doctor`"),
+        }
     }
 }
 

@@ -302,15 +302,12 @@ impl Store for PostgresStore {
             .bind(index)
             .fetch_one(conn.db())
             .await;
-            checks.push(match present {
-                Ok(true) => SchemaCheck::pass(format!("index {index}"), "present, unique and valid"),
-                Ok(false) => SchemaCheck::fail(
-                    format!("index {index}"),
-                    "missing or not a valid unique index: the schema was changed outside Till",
-                    "restore it from the migration in migrations/postgres (or a backup) before Till starts shifts",
-                ),
-                Err(e) => SchemaCheck::fail(format!("index {index}"), map_err(e).to_string(), "run `tillctl doctor`"),
-            });
+            checks.push(SchemaCheck::presence(
+                format!("index {index}"),
+                present.map_err(map_err),
+                "present, unique and valid",
+                "restore it from the migration in migrations/postgres (or a backup) before Till starts shifts",
+            ));
         }
         checks
     }
@@ -548,10 +545,7 @@ impl Store for PostgresStore {
             Some(r) => Some(self.find_register(r).await?.id.0),
             None => None,
         };
-        let status = filter.status.map(|s| match s {
-            SessionStatus::Open => "open",
-            SessionStatus::Closed => "closed",
-        });
+        let status = filter.status.map(|s| s.as_str());
         let rows = sqlx::query(
             "SELECT * FROM sessions
              WHERE ($1::text IS NULL OR location_code = $1) AND ($2::uuid IS NULL OR register_id = $2)

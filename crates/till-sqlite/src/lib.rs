@@ -205,15 +205,12 @@ impl Store for SqliteStore {
                     .bind(name)
                     .fetch_one(&self.writer)
                     .await;
-            checks.push(match present {
-                Ok(true) => SchemaCheck::pass(format!("{kind} {name}"), "present"),
-                Ok(false) => SchemaCheck::fail(
-                    format!("{kind} {name}"),
-                    "missing: the schema was changed outside Till",
-                    "restore the database file from a backup (Till cannot run safely without it)",
-                ),
-                Err(e) => SchemaCheck::fail(format!("{kind} {name}"), map_err(e).to_string(), "run `tillctl doctor`"),
-            });
+            checks.push(SchemaCheck::presence(
+                format!("{kind} {name}"),
+                present.map_err(map_err),
+                "present",
+                "restore the database file from a backup (Till cannot run safely without it)",
+            ));
         }
         checks
     }
@@ -530,10 +527,7 @@ impl Store for SqliteStore {
             Some(r) => Some(self.find_register(r).await?.id.0),
             None => None,
         };
-        let status = filter.status.map(|s| match s {
-            SessionStatus::Open => "open",
-            SessionStatus::Closed => "closed",
-        });
+        let status = filter.status.map(|s| s.as_str());
         let rows = sqlx::query(
             "SELECT * FROM sessions
              WHERE (?1 IS NULL OR location_code = ?1) AND (?2 IS NULL OR register_id = ?2)

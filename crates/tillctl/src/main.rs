@@ -258,7 +258,7 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, TillError> {
             let user = service::authenticate(store, &user, &pin).await?;
             let started =
                 service::start_shift(store, &user, &register, Some(&opening_cash), &device, notes.as_deref()).await?;
-            out.print(&output::Started::from(&started));
+            out.print(&started.view());
         }
         Command::CloseShift { session, counted_cash, user, pin, device: name } => {
             let session = SessionRef::parse(&session)?;

@@ -151,10 +151,7 @@ fn describe(s: &SessionView) -> String {
     let mut text = format!(
         "session {} ({})\n  register   {}/{}\n  business day {} #{}\n  opened     by {} at {} from {}, opening cash {} {}",
         s.number,
-        match s.status {
-            SessionStatus::Open => "open",
-            SessionStatus::Closed => "closed",
-        },
+        s.status.as_str(),
         s.location_code,
         s.register_code,
         s.business_day,
@@ -198,10 +195,7 @@ impl Printable for Vec<SessionView> {
             format!(
                 "{:<18} {:<6} {}/{:<6} opened by {:<10} {}  {}",
                 s.number,
-                match s.status {
-                    SessionStatus::Open => "open",
-                    SessionStatus::Closed => "closed",
-                },
+                s.status.as_str(),
                 s.location_code,
                 s.register_code,
                 s.opened_by,
@@ -212,19 +206,7 @@ impl Printable for Vec<SessionView> {
     }
 }
 
-#[derive(Serialize)]
-pub struct Started {
-    pub session: SessionView,
-    pub joined: bool,
-}
-
-impl From<&ShiftStarted> for Started {
-    fn from(started: &ShiftStarted) -> Self {
-        Started { session: started.session.view(), joined: started.joined }
-    }
-}
-
-impl Printable for Started {
+impl Printable for ShiftStartedView {
     fn human(&self) -> String {
         let head = if self.joined {
             format!("joined open session {}", self.session.number)
