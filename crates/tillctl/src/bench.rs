@@ -28,7 +28,7 @@ pub enum Workload {
     Storm,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct BenchArgs {
     #[arg(long, value_enum)]
     pub workload: Workload,
@@ -46,6 +46,10 @@ pub struct BenchArgs {
     /// that worst case, one location per client measures a chain's server.
     #[arg(long, default_value_t = 1)]
     pub locations: u32,
+    /// Client threads for join and cycle, each with its own single-threaded runtime and its
+    /// own connections (like pgbench -j): the clients are split among them.
+    #[arg(long, default_value_t = 2)]
+    pub threads: u32,
 }
 
 #[derive(Debug, Serialize)]
@@ -183,7 +187,55 @@ async fn client(
     tally
 }
 
-pub async fn run(shared: Arc<dyn Store>, args: &BenchArgs) -> Result<BenchReport, TillError> {
+/// Runs `clients` loops for the registers given, on `threads` OS threads, each with a
+/// single-threaded runtime and its own store (its own connections), until the deadline.
+fn run_threads(
+    url: &str,
+    args: &BenchArgs,
+    registers: &[RegisterId],
+    user: UserId,
+    deadline: Instant,
+) -> Result<Tally, TillError> {
+    let threads = args.threads.clamp(1, u32::try_from(registers.len()).unwrap_or(u32::MAX).max(1)) as usize;
+    let chunks: Vec<Vec<RegisterId>> =
+        (0..threads).map(|t| registers.iter().skip(t).step_by(threads).copied().collect()).collect();
+    let handles: Vec<_> = chunks
+        .into_iter()
+        .map(|chunk| {
+            let (url, workload) = (url.to_string(), args.workload);
+            std::thread::spawn(move || -> Result<Tally, TillError> {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| StoreError::Internal(format!("bench runtime: {e}")))?;
+                runtime.block_on(async move {
+                    let options = StoreOptions {
+                        migrate: false,
+                        max_connections: u32::try_from(chunk.len()).unwrap_or(u32::MAX),
+                        ..StoreOptions::default()
+                    };
+                    let store = till_backend::open(&url, &options).await?;
+                    let loops: Vec<_> = chunk
+                        .iter()
+                        .map(|r| tokio::spawn(client(store.clone(), workload, *r, user, deadline)))
+                        .collect();
+                    let mut tally = Tally::default();
+                    for one in loops {
+                        tally.merge(one.await.map_err(|e| StoreError::Internal(format!("bench client failed: {e}")))?);
+                    }
+                    Ok(tally)
+                })
+            })
+        })
+        .collect();
+    let mut tally = Tally::default();
+    for handle in handles {
+        tally.merge(handle.join().map_err(|_| StoreError::Internal("a bench thread panicked".into()))??);
+    }
+    Ok(tally)
+}
+
+pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<BenchReport, TillError> {
     let clients = args.clients.max(1);
     let registers = if matches!(args.workload, Workload::Storm) { 1 } else { clients };
     let store = shared.as_ref();
@@ -201,14 +253,10 @@ pub async fn run(shared: Arc<dyn Store>, args: &BenchArgs) -> Result<BenchReport
     match args.workload {
         Workload::Join | Workload::Cycle => {
             let deadline = Instant::now() + Duration::from_secs(args.seconds);
-            let tasks: Vec<_> = fx
-                .registers
-                .iter()
-                .map(|r| tokio::spawn(client(shared.clone(), args.workload, *r, fx.user, deadline)))
-                .collect();
-            for task in tasks {
-                tally.merge(task.await.map_err(|e| StoreError::Internal(format!("bench client failed: {e}")))?);
-            }
+            let (url, args, registers, user) = (url.to_string(), args.clone(), fx.registers.clone(), fx.user);
+            tally = tokio::task::spawn_blocking(move || run_threads(&url, &args, &registers, user, deadline))
+                .await
+                .map_err(|e| StoreError::Internal(format!("bench threads failed: {e}")))??;
         }
         Workload::Storm => {
             let mut correct = 0;

@@ -286,7 +286,7 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, TillError> {
             out.print(&output::Demo { users: &till_backend::DEMO_USERS });
         }
         Command::Bench(args) => {
-            let report = bench::run(shared.clone(), &args).await?;
+            let report = bench::run(shared.clone(), &url, &args).await?;
             let clean = report.audit.is_clean() && report.errors == 0;
             out.print(&report);
             return Ok(if clean { ExitCode::SUCCESS } else { ExitCode::FAILURE });
