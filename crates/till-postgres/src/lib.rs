@@ -59,14 +59,13 @@ impl Conn<'_> {
     /// failover) this one is dropped, and so are the idle ones, which the same event most likely
     /// broke too: the caller's retry then starts on a fresh connection.
     fn fail(&mut self, error: sqlx::Error) -> StoreError {
-        let mapped = map_err(error);
-        if matches!(mapped, StoreError::Unavailable(_)) {
+        if connection_lost(&error) {
             if let Some(object) = self.object.take() {
                 drop(Object::take(object));
             }
             self.pool.retain(|_, _| false);
         }
-        mapped
+        map_err(error)
     }
 
     /// Like [`Conn::fail`], but a unique violation means the thing already exists.
@@ -196,6 +195,20 @@ fn embedded_function_body(signature: &str) -> Option<String> {
             Some(rest[body_start..body_start + body_len].to_string())
         })
         .last()
+}
+
+/// True when the connection itself is gone (I/O failure, or the server ended the session), as
+/// opposed to a failed statement on a healthy connection (a serialization failure or deadlock is
+/// also `database_unavailable` to the caller, but the connection is fine to reuse).
+fn connection_lost(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            code.starts_with("08") || code.starts_with("57P")
+        }
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) | sqlx::Error::WorkerCrashed => true,
+        _ => false,
+    }
 }
 
 /// Maps sqlx errors once. Custom SQLSTATEs (class TL) come from the shift functions.
