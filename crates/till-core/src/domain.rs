@@ -11,7 +11,7 @@ use std::str::FromStr;
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
         #[serde(transparent)]
         pub struct $name(pub uuid::Uuid);
 
@@ -51,6 +51,12 @@ id_type!(
 id_type!(
     /// Identifies a register session (a shift on one drawer).
     SessionId
+);
+id_type!(
+    /// A caller-chosen id for one business request (start a shift, close it). Repeating a
+    /// request with the same id returns the first outcome and never applies it twice, so a
+    /// caller that lost the answer (a dropped connection after the commit) retries safely.
+    RequestId
 );
 
 fn invalid(field: &'static str, reason: impl Into<String>) -> InputError {
@@ -177,21 +183,62 @@ impl fmt::Display for SessionRef {
     }
 }
 
+/// Characters that reorder how text is displayed (bidi embeddings, overrides and isolates, and
+/// the invisible direction marks). In a note or a name they can make a receipt or a report read
+/// differently from what is stored ("Trojan Source"), so they are refused.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// Refuses control characters (other than the newlines and tabs `multiline` allows) and bidi
+/// controls. NUL in particular: PostgreSQL refuses it in text and SQLite would store it.
+fn check_text(field: &'static str, text: &str, multiline: bool) -> Result<(), InputError> {
+    for c in text.chars() {
+        if is_bidi_control(c) {
+            return Err(invalid(field, format!("must not contain the text-direction control U+{:04X}", u32::from(c))));
+        }
+        if c.is_control() && !(multiline && (c == '\n' || c == '\t')) {
+            return Err(invalid(field, format!("must not contain the control character U+{:04X}", u32::from(c))));
+        }
+    }
+    Ok(())
+}
+
 /// A human-readable name for a location or register (1 to 100 characters).
 pub fn parse_display_name(field: &'static str, text: &str) -> Result<String, InputError> {
     let name = text.trim();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+    if name.is_empty() || name.chars().count() > 100 {
         return Err(invalid(field, "must be 1 to 100 printable characters"));
     }
+    check_text(field, name, false)?;
     Ok(name.to_string())
 }
 
-/// Free text a cashier may attach to a shift (at most 500 characters; empty means none).
-pub fn parse_notes(text: Option<&str>) -> Result<Option<String>, InputError> {
-    match text.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(t) if t.chars().count() > 500 => Err(invalid("notes", "must be at most 500 characters")),
-        Some(t) => Ok(Some(t.to_string())),
+/// Free text a cashier attaches to a shift: at most 500 characters, newlines and tabs allowed,
+/// no other control characters and no bidi controls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Notes(String);
+
+impl Notes {
+    pub const MAX_CHARS: usize = 500;
+
+    /// Empty or blank text means no notes.
+    pub fn parse(text: Option<&str>) -> Result<Option<Notes>, InputError> {
+        match text.map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(t) if t.chars().count() > Self::MAX_CHARS => {
+                Err(invalid("notes", format!("must be at most {} characters", Self::MAX_CHARS)))
+            }
+            Some(t) => {
+                check_text("notes", t, true)?;
+                Ok(Some(Notes(t.to_string())))
+            }
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
@@ -203,13 +250,20 @@ pub struct DeviceName(String);
 impl DeviceName {
     pub fn parse(text: &str) -> Result<DeviceName, InputError> {
         let name = text.trim();
-        if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+        if name.is_empty() || name.chars().count() > 64 {
             return Err(invalid("device", "must be 1 to 64 printable characters"));
         }
+        check_text("device", name, false)?;
         Ok(DeviceName(name.to_string()))
     }
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl fmt::Display for DeviceName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
@@ -243,7 +297,7 @@ impl fmt::Display for UserName {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Cashier,
@@ -468,6 +522,19 @@ mod tests {
         assert_eq!(session_number("DT", day, 7), "DT-20261128-007");
         assert_eq!(session_number("DT", day, 999), "DT-20261128-999");
         assert_eq!(session_number("DT", day, 1000), "DT-20261128-1000");
+    }
+
+    #[test]
+    fn notes_refuse_control_and_bidi_characters() {
+        assert_eq!(Notes::parse(Some("float short\n\tsee safe")).unwrap().unwrap().as_str(), "float short\n\tsee safe");
+        assert_eq!(Notes::parse(Some("  ")).unwrap(), None);
+        for bad in ["a\0b", "bell\u{7}", "esc\u{1b}[31m", "abc\u{202E}fed", "x\u{2066}y", "c\rr", "lrm\u{200E}"] {
+            assert_eq!(Notes::parse(Some(bad)).map_err(|e| e.code()), Err("invalid_input"), "{bad:?}");
+        }
+        assert!(Notes::parse(Some(&"x".repeat(501))).is_err());
+        assert!(parse_display_name("register name", "Front\u{202E}counter").is_err());
+        assert!(parse_display_name("register name", "Front\ncounter").is_err());
+        assert!(DeviceName::parse("pc\u{0}").is_err());
     }
 
     #[test]

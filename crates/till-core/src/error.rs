@@ -1,8 +1,107 @@
 //! Typed errors with stable snake_case codes. The CLI prints the code in JSON and exits
 //! non-zero; the desktop app sends `{code, message}` to the UI, which branches on the code.
+//!
+//! [`ErrorCode`] is the closed list: the UI's TypeScript type is generated from it (ts-rs), so a
+//! code the core can answer and the UI does not know fails the UI's type check.
 
 use chrono::{DateTime, Utc};
+use serde::Serialize;
 use std::fmt;
+
+/// Every code an operation can answer. Part of `tillctl --json`'s contract and of the UI's:
+/// codes are added, never renamed or removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    InvalidAmount,
+    InvalidPin,
+    InvalidInput,
+    WrongPin,
+    UserNotFound,
+    UserInactive,
+    UserLocked,
+    Forbidden,
+    LocationNotFound,
+    RegisterNotFound,
+    SessionNotFound,
+    SessionAlreadyClosed,
+    NoOpenSession,
+    AlreadyExists,
+    IdempotencyConflict,
+    NotLoggedIn,
+    DeviceNotSetUp,
+    DeviceSettingsDamaged,
+    SchemaNotReady,
+    DatabaseMisconfigured,
+    DatabaseBusy,
+    DatabaseUnavailable,
+    KeyringUnavailable,
+    Internal,
+}
+
+impl ErrorCode {
+    pub const ALL: &'static [ErrorCode] = &[
+        ErrorCode::InvalidAmount,
+        ErrorCode::InvalidPin,
+        ErrorCode::InvalidInput,
+        ErrorCode::WrongPin,
+        ErrorCode::UserNotFound,
+        ErrorCode::UserInactive,
+        ErrorCode::UserLocked,
+        ErrorCode::Forbidden,
+        ErrorCode::LocationNotFound,
+        ErrorCode::RegisterNotFound,
+        ErrorCode::SessionNotFound,
+        ErrorCode::SessionAlreadyClosed,
+        ErrorCode::NoOpenSession,
+        ErrorCode::AlreadyExists,
+        ErrorCode::IdempotencyConflict,
+        ErrorCode::NotLoggedIn,
+        ErrorCode::DeviceNotSetUp,
+        ErrorCode::DeviceSettingsDamaged,
+        ErrorCode::SchemaNotReady,
+        ErrorCode::DatabaseMisconfigured,
+        ErrorCode::DatabaseBusy,
+        ErrorCode::DatabaseUnavailable,
+        ErrorCode::KeyringUnavailable,
+        ErrorCode::Internal,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ErrorCode::InvalidAmount => "invalid_amount",
+            ErrorCode::InvalidPin => "invalid_pin",
+            ErrorCode::InvalidInput => "invalid_input",
+            ErrorCode::WrongPin => "wrong_pin",
+            ErrorCode::UserNotFound => "user_not_found",
+            ErrorCode::UserInactive => "user_inactive",
+            ErrorCode::UserLocked => "user_locked",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::LocationNotFound => "location_not_found",
+            ErrorCode::RegisterNotFound => "register_not_found",
+            ErrorCode::SessionNotFound => "session_not_found",
+            ErrorCode::SessionAlreadyClosed => "session_already_closed",
+            ErrorCode::NoOpenSession => "no_open_session",
+            ErrorCode::AlreadyExists => "already_exists",
+            ErrorCode::IdempotencyConflict => "idempotency_conflict",
+            ErrorCode::NotLoggedIn => "not_logged_in",
+            ErrorCode::DeviceNotSetUp => "device_not_set_up",
+            ErrorCode::DeviceSettingsDamaged => "device_settings_damaged",
+            ErrorCode::SchemaNotReady => "schema_not_ready",
+            ErrorCode::DatabaseMisconfigured => "database_misconfigured",
+            ErrorCode::DatabaseBusy => "database_busy",
+            ErrorCode::DatabaseUnavailable => "database_unavailable",
+            ErrorCode::KeyringUnavailable => "keyring_unavailable",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// Input that was refused before anything touched the database.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -16,12 +115,16 @@ pub enum InputError {
 }
 
 impl InputError {
-    pub fn code(&self) -> &'static str {
+    pub fn error_code(&self) -> ErrorCode {
         match self {
-            InputError::InvalidAmount { .. } => "invalid_amount",
-            InputError::InvalidPin(_) => "invalid_pin",
-            InputError::Invalid { .. } => "invalid_input",
+            InputError::InvalidAmount { .. } => ErrorCode::InvalidAmount,
+            InputError::InvalidPin(_) => ErrorCode::InvalidPin,
+            InputError::Invalid { .. } => ErrorCode::InvalidInput,
         }
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
     }
 }
 
@@ -46,7 +149,8 @@ impl fmt::Display for Entity {
 }
 
 /// Errors a store reports. Backends map their driver errors into these once; callers never
-/// match on driver messages.
+/// match on driver messages. No variant carries a password: texts come from the server's
+/// messages and Till's own words, never from connect options.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     #[error("{entity} {key} not found")]
@@ -60,11 +164,30 @@ pub enum StoreError {
     NoOpenSession { register: String },
     #[error("only a manager or an admin may do this; {user} is a {role}")]
     Forbidden { user: String, role: String },
+    /// The user exists but was deactivated: checked by the database under the same lock as the
+    /// write, so a deactivation racing a start or close is ordered before or after it.
+    #[error("user {0} is not active")]
+    UserInactive(String),
+    /// The user is locked after too many wrong PINs.
+    #[error("user {user} is locked after too many wrong PINs until {until}; a manager can unlock them")]
+    UserLocked { user: String, until: DateTime<Utc> },
+    /// A request id was used before for a different request.
+    #[error("request {0} was already used for a different request")]
+    IdempotencyConflict(String),
     /// The schema is missing, unknown, edited or incomplete. The text says what and what to run.
     #[error("database schema not ready: {0}")]
     SchemaNotReady(String),
-    /// The database could not be reached or the connection was lost mid-operation. Nothing
-    /// was acknowledged; retrying is safe.
+    /// The database is set up in a way Till's atomic operations refuse to run under (for
+    /// example a connection pooler forcing another isolation level).
+    #[error("database misconfigured: {0}")]
+    Misconfigured(String),
+    /// Another transaction held what this one needed for longer than the wait bound (a lock
+    /// timeout or statement timeout). Nothing was written; trying again later is safe.
+    #[error("database busy: {0}")]
+    Busy(String),
+    /// The database could not be reached or the connection was lost mid-operation. The
+    /// outcome of a commit in flight may be unknown: retry with the same request id, which
+    /// never applies an operation twice.
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error("invalid data refused by the database: {0}")]
@@ -74,28 +197,46 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    pub fn code(&self) -> &'static str {
+    pub fn error_code(&self) -> ErrorCode {
         match self {
             StoreError::NotFound { entity, .. } => match entity {
-                Entity::Location => "location_not_found",
-                Entity::Register => "register_not_found",
-                Entity::User => "user_not_found",
-                Entity::Session => "session_not_found",
+                Entity::Location => ErrorCode::LocationNotFound,
+                Entity::Register => ErrorCode::RegisterNotFound,
+                Entity::User => ErrorCode::UserNotFound,
+                Entity::Session => ErrorCode::SessionNotFound,
             },
-            StoreError::AlreadyExists { .. } => "already_exists",
-            StoreError::SessionAlreadyClosed { .. } => "session_already_closed",
-            StoreError::NoOpenSession { .. } => "no_open_session",
-            StoreError::Forbidden { .. } => "forbidden",
-            StoreError::SchemaNotReady(_) => "schema_not_ready",
-            StoreError::Unavailable(_) => "database_unavailable",
-            StoreError::Rejected(_) => "invalid_input",
-            StoreError::Internal(_) => "internal",
+            StoreError::AlreadyExists { .. } => ErrorCode::AlreadyExists,
+            StoreError::SessionAlreadyClosed { .. } => ErrorCode::SessionAlreadyClosed,
+            StoreError::NoOpenSession { .. } => ErrorCode::NoOpenSession,
+            StoreError::Forbidden { .. } => ErrorCode::Forbidden,
+            StoreError::UserInactive(_) => ErrorCode::UserInactive,
+            StoreError::UserLocked { .. } => ErrorCode::UserLocked,
+            StoreError::IdempotencyConflict(_) => ErrorCode::IdempotencyConflict,
+            StoreError::SchemaNotReady(_) => ErrorCode::SchemaNotReady,
+            StoreError::Misconfigured(_) => ErrorCode::DatabaseMisconfigured,
+            StoreError::Busy(_) => ErrorCode::DatabaseBusy,
+            StoreError::Unavailable(_) => ErrorCode::DatabaseUnavailable,
+            StoreError::Rejected(_) => ErrorCode::InvalidInput,
+            StoreError::Internal(_) => ErrorCode::Internal,
         }
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
     }
 
     pub fn not_found(entity: Entity, key: impl fmt::Display) -> StoreError {
         StoreError::NotFound { entity, key: key.to_string() }
     }
+}
+
+/// Why nobody counts as logged in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoggedOut {
+    /// Nobody logged in, or someone logged out.
+    Nobody,
+    /// The login was idle longer than the device's idle limit.
+    Idle { minutes: u32 },
 }
 
 /// Everything an operation of the core can fail with.
@@ -107,18 +248,39 @@ pub enum TillError {
     Store(#[from] StoreError),
     #[error("wrong PIN for {0}")]
     WrongPin(String),
-    #[error("user {0} is not active")]
-    UserInactive(String),
+    #[error("{}", match .0 {
+        LoggedOut::Nobody => "nobody is logged in on this register".to_string(),
+        LoggedOut::Idle { minutes } => format!("logged out after {minutes} minutes without use; log in again"),
+    })]
+    NotLoggedIn(LoggedOut),
 }
 
 impl TillError {
+    pub fn error_code(&self) -> ErrorCode {
+        match self {
+            TillError::Input(e) => e.error_code(),
+            TillError::Store(e) => e.error_code(),
+            TillError::WrongPin(_) => ErrorCode::WrongPin,
+            TillError::NotLoggedIn(_) => ErrorCode::NotLoggedIn,
+        }
+    }
+
     /// The stable code: part of the CLI's JSON and of the UI contract. Never renamed.
     pub fn code(&self) -> &'static str {
-        match self {
-            TillError::Input(e) => e.code(),
-            TillError::Store(e) => e.code(),
-            TillError::WrongPin(_) => "wrong_pin",
-            TillError::UserInactive(_) => "user_inactive",
+        self.error_code().as_str()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_listed_once_and_serialises_as_its_text() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            assert!(seen.insert(code.as_str()), "{code} listed twice");
+            assert_eq!(serde_json::to_value(code).ok(), Some(serde_json::Value::from(code.as_str())));
         }
     }
 }

@@ -1,16 +1,19 @@
-//! Till's core: the domain types, the [`Store`] trait every backend implements, and the
-//! operations (start shift, close shift, provisioning) that the CLI and the desktop app share.
+//! Till's core: the domain types, the store traits every backend implements (split by area),
+//! and the use cases (start shift, close shift, logins, provisioning) that the CLI and the
+//! desktop app share.
 //!
 //! Nothing here talks to a database directly: the atomic work (one open session per register,
-//! gapless numbering) lives in the stores, enforced by the database itself.
+//! gapless numbering, PIN lockout counts) lives in the stores, enforced by the database itself.
 
+pub mod auth;
 pub mod domain;
 pub mod error;
 pub mod money;
 pub mod service;
 pub mod store;
 
+pub use auth::{IdleLimit, Login, PinPolicy, PinState};
 pub use domain::*;
-pub use error::{Entity, InputError, StoreError, TillError};
+pub use error::{Entity, ErrorCode, InputError, LoggedOut, StoreError, TillError};
 pub use money::{Currency, Money};
 pub use store::*;

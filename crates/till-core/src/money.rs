@@ -85,8 +85,26 @@ pub struct Money {
 }
 
 impl Money {
+    /// The largest amount of cash Till accepts: 10^12 minor units (ten billion dollars). Far
+    /// above any drawer, and low enough that sums of millions of amounts never overflow i64.
+    /// The database's CHECK constraints hold the same bound.
+    pub const MAX_CASH_MINOR: i64 = 1_000_000_000_000;
+
+    /// Any amount, including negative differences (variance). For values read back from the
+    /// database or computed from checked ones.
     pub fn from_minor(minor: i64, currency: Currency) -> Money {
         Money { minor, currency }
+    }
+
+    /// An amount of cash: 0 to [`Money::MAX_CASH_MINOR`] minor units.
+    pub fn cash(minor: i64, currency: Currency) -> Result<Money, InputError> {
+        if !(0..=Self::MAX_CASH_MINOR).contains(&minor) {
+            return Err(InputError::InvalidAmount {
+                input: minor.to_string(),
+                reason: format!("cash must be between 0 and {}", Money::from_minor(Self::MAX_CASH_MINOR, currency)),
+            });
+        }
+        Ok(Money { minor, currency })
     }
 
     /// Parses a cash amount typed by a person: `200`, `200.5`, `200.50`.
@@ -123,11 +141,16 @@ impl Money {
             }
             Some(f) => f,
         };
-        let too_large = || invalid("the amount is too large");
+        let too_large = || {
+            invalid(&format!("the amount is too large (at most {})", Money::from_minor(Self::MAX_CASH_MINOR, currency)))
+        };
         let mut minor: i64 = 0;
         let padded = fraction_digits.bytes().chain(std::iter::repeat(b'0')).take(decimals);
         for digit in whole.bytes().chain(padded) {
             minor = minor.checked_mul(10).and_then(|m| m.checked_add(i64::from(digit - b'0'))).ok_or_else(too_large)?;
+        }
+        if minor > Self::MAX_CASH_MINOR {
+            return Err(too_large());
         }
         Ok(Money { minor, currency })
     }
@@ -201,8 +224,13 @@ mod tests {
     }
 
     #[test]
-    fn the_largest_amount_fits_exactly() {
-        assert_eq!(usd("92233720368547758.07").unwrap(), i64::MAX);
+    fn amounts_are_bounded_so_sums_never_overflow() {
+        assert_eq!(usd("10000000000.00").unwrap(), Money::MAX_CASH_MINOR);
+        assert!(matches!(usd("10000000000.01"), Err(InputError::InvalidAmount { .. })));
+        assert!(matches!(usd("92233720368547758.07"), Err(InputError::InvalidAmount { .. })));
+        assert!(Money::cash(-1, Currency::USD).is_err());
+        assert!(Money::cash(Money::MAX_CASH_MINOR + 1, Currency::USD).is_err());
+        assert_eq!(Money::cash(0, Currency::USD).map(|m| m.minor()), Ok(0));
     }
 
     #[test]

@@ -1,10 +1,13 @@
-//! The operations the CLI and the desktop app share. Each parses its input completely (so bad
-//! input writes nothing), checks who is asking, then makes one call to the store.
+//! The use cases the CLI and the desktop app share: every rule about who may do what lives
+//! here, once. Each parses its input completely (so bad input writes nothing), checks who is
+//! asking, then makes one atomic call to the store.
 
+use crate::auth::{self, PinPolicy};
 use crate::domain::*;
 use crate::error::{StoreError, TillError};
 use crate::money::Money;
 use crate::store::*;
+use chrono::{DateTime, Utc};
 
 /// Text as a person typed it, for [`add_location`].
 #[derive(Debug, Clone, Default)]
@@ -55,67 +58,202 @@ pub async fn add_user(store: &dyn Store, name: &str, role: &str, pin: &str) -> R
     Ok(store.create_user(NewUser { name, role, pin_hash }).await?)
 }
 
-/// Checks a user's PIN. The argon2 work runs off the async executor.
-pub async fn authenticate(store: &dyn Store, name: &str, pin: &str) -> Result<User, TillError> {
+/// What a new store's owner or IT types on a fresh database: its location, its first register
+/// and its first manager, with a PIN they choose. There are no default PINs outside the demo.
+#[derive(Debug, Clone)]
+pub struct FirstSetup<'a> {
+    pub location: LocationInput<'a>,
+    pub register: &'a str,
+    pub manager: &'a str,
+    pub manager_pin: &'a str,
+}
+
+/// Sets up an empty database. Refused (`forbidden`) once it has any user: from then on users are
+/// added by a manager or IT, never by whoever reaches the set-up screen.
+pub async fn first_setup(store: &dyn Store, setup: FirstSetup<'_>) -> Result<Register, TillError> {
+    // Parse everything before writing anything.
+    LocationCode::parse(setup.location.code)?;
+    RegisterCode::parse(setup.register)?;
+    UserName::parse(setup.manager)?;
+    Pin::parse(setup.manager_pin)?;
+    if !store.list_users().await?.is_empty() {
+        return Err(StoreError::Forbidden {
+            user: "set-up".into(),
+            role: "device that is not provisioned (this database already has users; ask a manager)".into(),
+        }
+        .into());
+    }
+    let location = match add_location(store, setup.location.clone()).await {
+        Err(TillError::Store(StoreError::AlreadyExists { .. })) => {
+            store.find_location(&LocationCode::parse(setup.location.code)?).await?
+        }
+        other => other?,
+    };
+    let register = match add_register(store, &location.code, setup.register, None).await {
+        Err(TillError::Store(StoreError::AlreadyExists { .. })) => {
+            store.find_register(&RegisterRef::parse(&format!("{}/{}", location.code, setup.register))?).await?
+        }
+        other => other?,
+    };
+    add_user(store, setup.manager, "manager", setup.manager_pin).await?;
+    Ok(register)
+}
+
+/// Checks a user's PIN, now. See [`authenticate_at`].
+pub async fn authenticate(store: &dyn Store, name: &str, pin: &str, device: &DeviceName) -> Result<User, TillError> {
+    authenticate_at(store, name, pin, device, Utc::now()).await
+}
+
+/// Checks a user's PIN at `now`:
+/// - an inactive user is refused before the PIN is looked at, so the answer never tells
+///   whether a PIN was right;
+/// - a locked user is refused without a PIN check;
+/// - the check itself is bounded ([`auth::MAX_CONCURRENT_PIN_CHECKS`] at a time);
+/// - its outcome is recorded in the database, which counts failures per user across devices
+///   and restarts and locks after [`PinPolicy::max_failures`] in a row.
+pub async fn authenticate_at(
+    store: &dyn Store,
+    name: &str,
+    pin: &str,
+    device: &DeviceName,
+    now: DateTime<Utc>,
+) -> Result<User, TillError> {
     let name = UserName::parse(name)?;
     let pin = Pin::parse(pin)?;
     let user = store.find_user(&name).await?;
-    let hash = user.pin_hash.clone();
-    let matches = tokio::task::spawn_blocking(move || pin.matches(&hash))
-        .await
-        .map_err(|e| StoreError::Internal(format!("PIN check task failed: {e}")))?;
-    if !matches {
-        return Err(TillError::WrongPin(user.name));
-    }
     if !user.active {
-        return Err(TillError::UserInactive(user.name));
+        return Err(StoreError::UserInactive(user.name).into());
     }
+    if let Some(until) = user.locked_until.filter(|until| *until > now) {
+        return Err(StoreError::UserLocked { user: user.name, until }.into());
+    }
+    let matched = auth::pin_matches(pin, user.pin_hash.clone()).await?;
+    let attempt = PinAttempt { user_id: user.id, matched, device: device.clone(), at: now };
+    let user = store.record_pin_attempt(attempt, &PinPolicy::default()).await?;
+    if matched {
+        return Ok(user);
+    }
+    match user.locked_until.filter(|until| *until > now) {
+        Some(until) => Err(StoreError::UserLocked { user: user.name, until }.into()),
+        None => Err(TillError::WrongPin(user.name)),
+    }
+}
+
+/// A manager's or admin's approval: their PIN, checked like a login, and their role.
+pub async fn authorize_manager(
+    store: &dyn Store,
+    name: &str,
+    pin: &str,
+    device: &DeviceName,
+) -> Result<User, TillError> {
+    let user = authenticate(store, name, pin, device).await?;
+    require_manager(&user)?;
     Ok(user)
 }
 
+fn require_manager(user: &User) -> Result<(), TillError> {
+    if user.role.may_close_drawers() {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden { user: user.name.clone(), role: user.role.to_string() }.into())
+    }
+}
+
+/// Re-reads a cached login before a write: a user deactivated (or whose role changed) since
+/// they logged in is refused from their next action on.
+pub async fn recheck_user(store: &dyn Store, user: &User) -> Result<User, TillError> {
+    let fresh = store.find_user_by_id(user.id).await?;
+    if !fresh.active {
+        return Err(StoreError::UserInactive(fresh.name).into());
+    }
+    Ok(fresh)
+}
+
+/// Lifts a user's PIN lockout. `by` is the approving manager; `None` only from tillctl, whose
+/// caller already holds the database's credentials.
+pub async fn unlock_user(
+    store: &dyn Store,
+    by: Option<&User>,
+    name: &str,
+    device: &DeviceName,
+) -> Result<User, TillError> {
+    if let Some(manager) = by {
+        require_manager(manager)?;
+    }
+    let unlock = UnlockUser { name: UserName::parse(name)?, by: by.map(|u| u.id), device: device.clone(), at: Utc::now() };
+    Ok(store.unlock_user(unlock).await?)
+}
+
+/// A start or join as typed: opening cash as text in the register's currency.
+#[derive(Debug, Clone)]
+pub struct StartRequest<'a> {
+    pub request_id: RequestId,
+    /// `None`: join only (see [`StartShift::opening_cash`]).
+    pub opening_cash: Option<&'a str>,
+    pub notes: Option<&'a str>,
+}
+
 /// Opens the register's session, or joins the one already open. `user` must come from
-/// [`authenticate`] (the desktop app keeps it from the login; the CLI asks for the PIN).
-/// Without `opening_cash` it only joins (see [`StartShift::opening_cash`]).
+/// [`authenticate`] (the desktop app keeps it from the login and re-checks it; the CLI asks for
+/// the PIN). The register is read once, for its currency; the store re-checks everything
+/// under its lock.
 pub async fn start_shift(
     store: &dyn Store,
     user: &User,
     register: &RegisterRef,
-    opening_cash: Option<&str>,
     device: &DeviceName,
-    notes: Option<&str>,
+    request: StartRequest<'_>,
 ) -> Result<ShiftStarted, TillError> {
     let register = store.find_register(register).await?;
-    let opening_cash = opening_cash.map(|text| Money::parse_cash(text, register.currency)).transpose()?;
-    let notes = parse_notes(notes)?;
+    let opening_cash = request.opening_cash.map(|text| Money::parse_cash(text, register.currency)).transpose()?;
     let start = StartShift {
-        new_session_id: SessionId::new(),
+        request_id: request.request_id,
         register_id: register.id,
         user_id: user.id,
-        opening_cash: opening_cash.map(|m| m.minor()),
+        opening_cash,
         device: device.clone(),
-        notes,
+        notes: Notes::parse(request.notes)?,
         at: None,
     };
     Ok(store.start_shift(start).await?)
 }
 
-/// Closes an open session: counted cash against expected cash. Only a manager or an admin.
+/// A close as typed.
+#[derive(Debug, Clone)]
+pub struct CloseRequest<'a> {
+    pub request_id: RequestId,
+    pub session: &'a SessionRef,
+    pub counted_cash: &'a str,
+    /// A register's device may close only that register's sessions (a stale screen can never
+    /// close another register's drawer). `None` from tillctl, which closes any session.
+    pub only_register: Option<&'a RegisterRef>,
+}
+
+/// Closes an open session: counted cash against expected cash. Only an active manager or admin.
 pub async fn close_shift(
     store: &dyn Store,
     manager: &User,
-    session: &SessionRef,
-    counted_cash: &str,
     device: &DeviceName,
+    request: CloseRequest<'_>,
 ) -> Result<Session, TillError> {
-    if !manager.role.may_close_drawers() {
-        return Err(StoreError::Forbidden { user: manager.name.clone(), role: manager.role.to_string() }.into());
+    require_manager(manager)?;
+    let session = store.find_session(request.session).await?;
+    if let Some(register) = request.only_register {
+        let register = store.find_register(register).await?;
+        if session.register_id != register.id {
+            return Err(StoreError::not_found(
+                crate::Entity::Session,
+                format!("{} on register {}", session.number, register.address),
+            )
+            .into());
+        }
     }
-    let current = store.find_session(session).await?;
-    let counted_cash = Money::parse_cash(counted_cash, current.currency)?;
+    let counted_cash = Money::parse_cash(request.counted_cash, session.currency)?;
     let close = CloseShift {
-        session: SessionRef::Id(current.id),
+        request_id: request.request_id,
+        session: session.id,
         user_id: manager.id,
-        counted_cash: counted_cash.minor(),
+        counted_cash,
         device: device.clone(),
         at: None,
     };

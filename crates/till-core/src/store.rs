@@ -3,6 +3,7 @@
 
 use crate::domain::*;
 use crate::error::StoreError;
+use crate::auth::PinPolicy;
 use crate::money::{Currency, Money};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -33,7 +34,7 @@ pub struct NewLocation {
     pub currency: Currency,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Location {
     pub id: LocationId,
     pub code: String,
@@ -41,6 +42,7 @@ pub struct Location {
     #[serde(rename = "timezone")]
     pub time_zone: String,
     pub cutoff: String,
+    #[ts(type = "string")]
     pub currency: Currency,
 }
 
@@ -51,7 +53,7 @@ pub struct NewRegister {
     pub name: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Register {
     pub id: RegisterId,
     pub location_id: LocationId,
@@ -62,6 +64,7 @@ pub struct Register {
     /// `DT/R1`
     pub address: String,
     /// The location's currency: the drawer counts in it.
+    #[ts(type = "string")]
     pub currency: Currency,
 }
 
@@ -72,17 +75,85 @@ pub struct NewUser {
     pub pin_hash: PinHash,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct User {
     pub id: UserId,
     pub name: String,
     pub role: Role,
     pub active: bool,
+    /// Wrong PINs in a row since the last success, lockout or unlock.
+    pub failed_pins: i32,
+    /// Set while the user is locked out after too many wrong PINs.
+    pub locked_until: Option<DateTime<Utc>>,
     #[serde(skip)]
     pub pin_hash: PinHash,
+    /// How many lockouts in a row (each lasts longer); reset by a success or an unlock.
+    #[serde(skip)]
+    pub lockouts: i32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+impl User {
+    /// True while a lockout is in force at `now`.
+    pub fn is_locked(&self, now: DateTime<Utc>) -> bool {
+        self.locked_until.is_some_and(|until| until > now)
+    }
+}
+
+/// The outcome of one PIN check, recorded by [`StaffStore::record_pin_attempt`].
+#[derive(Debug, Clone)]
+pub struct PinAttempt {
+    pub user_id: UserId,
+    pub matched: bool,
+    pub device: DeviceName,
+    pub at: DateTime<Utc>,
+}
+
+/// A manager (or IT through tillctl) lifting a lockout.
+#[derive(Debug, Clone)]
+pub struct UnlockUser {
+    pub name: UserName,
+    /// `None` when IT unlocks from the command line without a manager login.
+    pub by: Option<UserId>,
+    pub device: DeviceName,
+    pub at: DateTime<Utc>,
+}
+
+/// What the staff log records: failed PINs, lockouts and unlocks, with device and time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthEventKind {
+    PinFailed,
+    Locked,
+    Unlocked,
+}
+
+impl AuthEventKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            AuthEventKind::PinFailed => "pin_failed",
+            AuthEventKind::Locked => "locked",
+            AuthEventKind::Unlocked => "unlocked",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<AuthEventKind> {
+        [AuthEventKind::PinFailed, AuthEventKind::Locked, AuthEventKind::Unlocked]
+            .into_iter()
+            .find(|k| k.as_str() == text)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct AuthEvent {
+    pub user: String,
+    pub kind: AuthEventKind,
+    pub device: String,
+    pub at: DateTime<Utc>,
+    /// Who unlocked (for `unlocked`), or until when (for `locked`), as text.
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum SessionStatus {
     Open,
@@ -100,7 +171,7 @@ impl SessionStatus {
 }
 
 /// Who joined an open session, from which device, and when (first join per user and device).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Join {
     pub user: String,
     pub device: String,
@@ -124,27 +195,29 @@ pub struct Session {
     pub opened_by: String,
     pub opened_at: DateTime<Utc>,
     pub opening_device: String,
-    pub opening_cash: i64,
+    pub opening_cash: Money,
     pub notes: Option<String>,
     pub closed_by: Option<String>,
     pub closed_at: Option<DateTime<Utc>>,
-    pub counted_cash: Option<i64>,
-    pub expected_cash: Option<i64>,
-    pub variance: Option<i64>,
-    /// Filled by [`Store::find_session`] and [`Store::latest_session`]; empty elsewhere.
+    pub counted_cash: Option<Money>,
+    pub expected_cash: Option<Money>,
+    pub variance: Option<Money>,
+    /// Filled by [`SessionStore::find_session`] and [`SessionStore::latest_session`]; empty elsewhere.
     pub joins: Vec<Join>,
 }
 
 /// A session for JSON (the CLI's `--json` and the desktop UI): money as decimal strings in the
 /// currency's digits (`"200.00"`), never floats.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SessionView {
     pub id: SessionId,
     pub number: String,
     pub location_code: String,
     pub register_code: String,
+    #[ts(type = "string")]
     pub currency: Currency,
     pub business_day: NaiveDate,
+    #[ts(type = "number")]
     pub day_sequence: i64,
     pub status: SessionStatus,
     pub opened_by: String,
@@ -161,12 +234,8 @@ pub struct SessionView {
 }
 
 impl Session {
-    pub fn money(&self, minor: i64) -> Money {
-        Money::from_minor(minor, self.currency)
-    }
-
     pub fn view(&self) -> SessionView {
-        let money = |minor: i64| self.money(minor).to_string();
+        let money = |amount: Money| amount.to_string();
         SessionView {
             id: self.id,
             number: self.number.clone(),
@@ -194,16 +263,18 @@ impl Session {
 /// The input of the one atomic operation that opens or joins a register's session.
 #[derive(Debug, Clone)]
 pub struct StartShift {
-    /// The id the session gets if this call creates it (ignored when it joins).
-    pub new_session_id: SessionId,
+    /// Chosen by the caller. A session this call creates gets it as its id, and a join it
+    /// records carries it: repeating the call with the same id returns that session again
+    /// instead of opening or joining anew.
+    pub request_id: RequestId,
     pub register_id: RegisterId,
     pub user_id: UserId,
-    /// Minor units, never negative; ignored when the call joins an open session. `None` means
+    /// In the register's currency; ignored when the call joins an open session. `None` means
     /// join only: with no open session the call fails with `no_open_session` instead of
     /// opening one (a cashier pressing "Join" must never open a drawer with no float).
-    pub opening_cash: Option<i64>,
+    pub opening_cash: Option<Money>,
     pub device: DeviceName,
-    pub notes: Option<String>,
+    pub notes: Option<Notes>,
     /// A pinned clock for tests and replays. `None`: the database's clock, read after the
     /// register lock is held, so a creator never predates the close it waited for.
     pub at: Option<DateTime<Utc>>,
@@ -217,7 +288,7 @@ pub struct ShiftStarted {
 }
 
 /// [`ShiftStarted`] for JSON: `{"session": {...}, "joined": false}`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct ShiftStartedView {
     pub session: SessionView,
     pub joined: bool,
@@ -231,10 +302,13 @@ impl ShiftStarted {
 
 #[derive(Debug, Clone)]
 pub struct CloseShift {
-    pub session: SessionRef,
-    /// Must be a manager or an admin; the store checks the role again under the lock.
+    /// Chosen by the caller and stored on the closed session: repeating the close with the same
+    /// id answers the closed session again instead of `session_already_closed`.
+    pub request_id: RequestId,
+    pub session: SessionId,
+    /// Must be an active manager or admin; the store checks again under the session's lock.
     pub user_id: UserId,
-    pub counted_cash: i64,
+    pub counted_cash: Money,
     pub device: DeviceName,
     pub at: Option<DateTime<Utc>>,
 }
@@ -275,9 +349,10 @@ impl SchemaCheck {
     }
 }
 
-/// The invariants read back from the database: tests and the benchmark assert them.
+/// The shift invariants read back from the database: tests and the benchmark assert them.
+/// (Not the audit journal: this is a consistency check of the rows as they are.)
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct Audit {
+pub struct InvariantReport {
     pub sessions: i64,
     pub open_sessions: i64,
     /// Registers with more than one open session (must be empty).
@@ -291,7 +366,7 @@ pub struct Audit {
     pub bad_closures: Vec<String>,
 }
 
-impl Audit {
+impl InvariantReport {
     pub fn is_clean(&self) -> bool {
         self.registers_with_several_open.is_empty()
             && self.numbering_problems.is_empty()
@@ -300,20 +375,26 @@ impl Audit {
     }
 }
 
-/// Everything Till keeps. Implementations must make `start_shift` and `close_shift` atomic
-/// with database constraints, not with checks in Rust.
+/// The schema and the store's own health: what IT runs (`tillctl migrate`, `doctor`).
 #[async_trait]
-pub trait Store: Send + Sync + std::fmt::Debug {
+pub trait SchemaStore: Send + Sync + std::fmt::Debug {
     fn kind(&self) -> BackendKind;
 
     /// Applies the embedded migrations that are not applied yet, then verifies the schema.
+    /// Several processes migrating one database at once apply each migration once.
     async fn migrate(&self) -> Result<Vec<i64>, StoreError>;
     /// Re-creates the database functions from the embedded migrations (after someone dropped
     /// or changed one by hand). A no-op on backends without functions.
     async fn repair_functions(&self) -> Result<(), StoreError>;
     /// Every check `doctor` prints. Never fails: a failed check is a line with a fix.
     async fn check_schema(&self) -> Vec<SchemaCheck>;
+    /// Reads the shift invariants back from the rows.
+    async fn check_invariants(&self) -> Result<InvariantReport, StoreError>;
+}
 
+/// Locations and their registers.
+#[async_trait]
+pub trait PlaceStore: Send + Sync {
     async fn create_location(&self, new: NewLocation) -> Result<Location, StoreError>;
     async fn list_locations(&self) -> Result<Vec<Location>, StoreError>;
     async fn find_location(&self, code: &LocationCode) -> Result<Location, StoreError>;
@@ -321,27 +402,52 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     async fn create_register(&self, new: NewRegister) -> Result<Register, StoreError>;
     async fn list_registers(&self, location: Option<&LocationCode>) -> Result<Vec<Register>, StoreError>;
     async fn find_register(&self, register: &RegisterRef) -> Result<Register, StoreError>;
+}
 
+/// Users, their PINs and lockouts.
+#[async_trait]
+pub trait StaffStore: Send + Sync {
     async fn create_user(&self, new: NewUser) -> Result<User, StoreError>;
     async fn list_users(&self) -> Result<Vec<User>, StoreError>;
     async fn find_user(&self, name: &UserName) -> Result<User, StoreError>;
+    async fn find_user_by_id(&self, id: UserId) -> Result<User, StoreError>;
     /// Deactivated users can no longer log in, start or close shifts; their history stays.
     async fn set_user_active(&self, name: &UserName, active: bool) -> Result<User, StoreError>;
+    /// Records one PIN check atomically under the user's row lock, applying `policy`: a match
+    /// resets the count; a miss counts, and the fifth in a row locks the user. A check that
+    /// arrives while the user is locked (even a matching one, racing the lock) is refused with
+    /// [`StoreError::UserLocked`] and counts for nothing. Inactive users get
+    /// [`StoreError::UserInactive`]. Returns the user as stored afterwards.
+    async fn record_pin_attempt(&self, attempt: PinAttempt, policy: &PinPolicy) -> Result<User, StoreError>;
+    /// Lifts a lockout and resets the counts.
+    async fn unlock_user(&self, unlock: UnlockUser) -> Result<User, StoreError>;
+    /// The newest failed PINs, lockouts and unlocks, newest first.
+    async fn list_auth_events(&self, limit: u32) -> Result<Vec<AuthEvent>, StoreError>;
+}
 
+/// Register sessions: the atomic start and close, and reading them back.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
     /// The one way a session is opened or joined. Atomic: one open session per register, and
     /// a gapless, unique number per location and business day, allocated in the same
-    /// transaction as the session.
+    /// transaction as the session. A join is ordered before any close of the session it joins.
     async fn start_shift(&self, start: StartShift) -> Result<ShiftStarted, StoreError>;
-    /// open → closed exactly once; a second close is [`StoreError::SessionAlreadyClosed`].
+    /// open → closed exactly once; a second close is [`StoreError::SessionAlreadyClosed`],
+    /// unless it repeats the first close's request id.
     async fn close_shift(&self, close: CloseShift) -> Result<Session, StoreError>;
 
     async fn find_session(&self, session: &SessionRef) -> Result<Session, StoreError>;
     async fn list_sessions(&self, filter: &SessionFilter) -> Result<Vec<Session>, StoreError>;
     /// The register's open session, or else its most recent one (with joins).
     async fn latest_session(&self, register: RegisterId) -> Result<Option<Session>, StoreError>;
-
-    async fn audit(&self) -> Result<Audit, StoreError>;
 }
+
+/// Everything Till keeps, split by area. Implementations make each business action one atomic
+/// operation enforced by database constraints, not by checks in Rust. Dyn-compatible: the app
+/// and tillctl hold an `Arc<dyn Store>`.
+pub trait Store: SchemaStore + PlaceStore + StaffStore + SessionStore {}
+
+impl<T: SchemaStore + PlaceStore + StaffStore + SessionStore> Store for T {}
 
 /// How a store is opened.
 #[derive(Debug, Clone)]
@@ -354,8 +460,12 @@ pub struct StoreOptions {
     pub verify: bool,
     /// Connections for readers (PostgreSQL: for everything). SQLite always writes through one.
     pub max_connections: u32,
-    /// How long to wait for another process's write lock (SQLite) or a free connection.
+    /// How long to wait for another process's write lock (SQLite), a row lock held by another
+    /// transaction (PostgreSQL `lock_timeout`), or a free connection. Past it the answer is
+    /// `database_busy`: one stuck transaction never hangs every register behind it.
     pub busy_timeout: std::time::Duration,
+    /// The longest one statement may run (PostgreSQL `statement_timeout`).
+    pub statement_timeout: std::time::Duration,
 }
 
 impl Default for StoreOptions {
@@ -364,7 +474,8 @@ impl Default for StoreOptions {
             migrate: true,
             verify: true,
             max_connections: 8,
-            busy_timeout: std::time::Duration::from_secs(10),
+            busy_timeout: std::time::Duration::from_secs(5),
+            statement_timeout: std::time::Duration::from_secs(15),
         }
     }
 }

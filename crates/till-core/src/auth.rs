@@ -1,0 +1,192 @@
+//! Who may act: PIN lockout, idle logout and the bound on concurrent PIN checks. Pure rules
+//! with the clock passed in; the stores apply [`PinPolicy`] under the user's row lock.
+
+use crate::domain::Pin;
+use crate::error::{LoggedOut, StoreError, TillError};
+use crate::store::User;
+use crate::PinHash;
+use chrono::{DateTime, Duration, Utc};
+use std::sync::LazyLock;
+use tokio::sync::Semaphore;
+
+/// How wrong PINs lock a user out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PinPolicy {
+    /// Wrong PINs in a row that lock the user.
+    pub max_failures: i32,
+    /// The first lockout; each following one (without a success in between) doubles it.
+    pub first_lockout: Duration,
+    /// The longest lockout.
+    pub max_lockout: Duration,
+}
+
+impl Default for PinPolicy {
+    /// 5 wrong PINs lock for 1 minute, then 2, 4, 8 ... up to 1 hour. A 4-digit PIN then takes
+    /// months to guess instead of minutes, and a cashier who mistypes waits a minute.
+    fn default() -> Self {
+        PinPolicy { max_failures: 5, first_lockout: Duration::minutes(1), max_lockout: Duration::hours(1) }
+    }
+}
+
+/// A user's lockout state as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PinState {
+    pub failed_pins: i32,
+    pub lockouts: i32,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+impl PinPolicy {
+    /// The state after one more wrong PIN at `at`. The fifth in a row locks.
+    pub fn after_failure(&self, state: PinState, at: DateTime<Utc>) -> PinState {
+        let failed = state.failed_pins.saturating_add(1);
+        if failed < self.max_failures {
+            return PinState { failed_pins: failed, ..state };
+        }
+        let doublings = u32::try_from(state.lockouts.clamp(0, 20)).unwrap_or(0);
+        let lockout = self.first_lockout.checked_mul(1 << doublings).unwrap_or(self.max_lockout).min(self.max_lockout);
+        PinState { failed_pins: 0, lockouts: state.lockouts.saturating_add(1), locked_until: Some(at + lockout) }
+    }
+
+    /// The state after a correct PIN or an unlock: nothing counted, nothing locked.
+    pub fn cleared() -> PinState {
+        PinState { failed_pins: 0, lockouts: 0, locked_until: None }
+    }
+}
+
+/// How many argon2 checks may run at once in this process. Each takes ~19 MiB and a core for a
+/// few tens of milliseconds; without a bound, a burst of parallel logins (or a script guessing
+/// PINs) could exhaust memory. Further checks wait their turn.
+pub const MAX_CONCURRENT_PIN_CHECKS: usize = 2;
+
+static PIN_CHECKS: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(MAX_CONCURRENT_PIN_CHECKS));
+
+/// Checks a PIN against a hash off the async executor, at most [`MAX_CONCURRENT_PIN_CHECKS`] at
+/// a time.
+pub async fn pin_matches(pin: Pin, hash: PinHash) -> Result<bool, StoreError> {
+    let _permit =
+        PIN_CHECKS.acquire().await.map_err(|e| StoreError::Internal(format!("PIN check limiter closed: {e}")))?;
+    tokio::task::spawn_blocking(move || pin.matches(&hash))
+        .await
+        .map_err(|e| StoreError::Internal(format!("PIN check task failed: {e}")))
+}
+
+/// How long a login may sit unused before the register logs it out. Set per device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdleLimit {
+    minutes: u32,
+}
+
+impl IdleLimit {
+    pub const DEFAULT_MINUTES: u32 = 5;
+    /// The longest limit a device may set (a working day).
+    pub const MAX_MINUTES: u32 = 24 * 60;
+
+    /// `0` turns idle logout off.
+    pub fn from_minutes(minutes: u32) -> Result<IdleLimit, crate::InputError> {
+        if minutes > Self::MAX_MINUTES {
+            return Err(crate::InputError::Invalid {
+                field: "idle logout",
+                reason: format!("must be 0 (off) to {} minutes", Self::MAX_MINUTES),
+            });
+        }
+        Ok(IdleLimit { minutes })
+    }
+
+    pub fn minutes(&self) -> u32 {
+        self.minutes
+    }
+}
+
+impl Default for IdleLimit {
+    fn default() -> Self {
+        IdleLimit { minutes: Self::DEFAULT_MINUTES }
+    }
+}
+
+/// Who is logged in on a device, and since when they last did something. The device keeps one
+/// of these in the backend; the UI never holds a login.
+#[derive(Debug, Clone)]
+pub struct Login {
+    user: User,
+    last_used: DateTime<Utc>,
+}
+
+impl Login {
+    pub fn new(user: User, now: DateTime<Utc>) -> Login {
+        Login { user, last_used: now }
+    }
+
+    /// The user, if the login has not been idle longer than `limit` at `now`; using it counts
+    /// as activity. An expired login is an error the caller turns into a logout.
+    pub fn use_at(&mut self, now: DateTime<Utc>, limit: IdleLimit) -> Result<&User, TillError> {
+        let idle_for = now.signed_duration_since(self.last_used);
+        if limit.minutes > 0 && idle_for >= Duration::minutes(i64::from(limit.minutes)) {
+            return Err(TillError::NotLoggedIn(LoggedOut::Idle { minutes: limit.minutes }));
+        }
+        self.last_used = self.last_used.max(now);
+        Ok(&self.user)
+    }
+
+    pub fn user(&self) -> &User {
+        &self.user
+    }
+
+    /// Replaces the cached user with a fresh read (role or name changed since the login).
+    pub fn refresh(&mut self, user: User) {
+        self.user = user;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Role, UserId};
+
+    fn at(minutes: i64) -> DateTime<Utc> {
+        DateTime::<Utc>::UNIX_EPOCH + Duration::minutes(minutes)
+    }
+
+    #[test]
+    fn the_fifth_wrong_pin_locks_for_longer_each_time() {
+        let policy = PinPolicy::default();
+        let mut state = PinPolicy::cleared();
+        for n in 1..=4 {
+            state = policy.after_failure(state, at(0));
+            assert_eq!((state.failed_pins, state.locked_until), (n, None));
+        }
+        state = policy.after_failure(state, at(0));
+        assert_eq!(state.locked_until, Some(at(1)));
+        assert_eq!((state.failed_pins, state.lockouts), (0, 1));
+        let mut lengths = vec![];
+        for round in 1..=8 {
+            for _ in 0..5 {
+                state = policy.after_failure(state, at(100 * round));
+            }
+            lengths.push((state.locked_until.unwrap_or(at(0)) - at(100 * round)).num_minutes());
+        }
+        assert_eq!(lengths, [2, 4, 8, 16, 32, 60, 60, 60]);
+    }
+
+    #[test]
+    fn idle_logins_expire_and_use_keeps_them_alive() {
+        let user = User {
+            id: UserId::new(),
+            name: "alice".into(),
+            role: Role::Cashier,
+            active: true,
+            failed_pins: 0,
+            locked_until: None,
+            pin_hash: PinHash(String::new()),
+            lockouts: 0,
+        };
+        let five = IdleLimit::default();
+        let mut login = Login::new(user.clone(), at(0));
+        assert!(login.use_at(at(4), five).is_ok());
+        assert!(login.use_at(at(8), five).is_ok(), "used at 4, so 8 is 4 minutes idle");
+        assert_eq!(login.use_at(at(13), five).map(|_| ()).map_err(|e| e.code()), Err("not_logged_in"));
+        let mut off = Login::new(user, at(0));
+        assert!(off.use_at(at(10_000), IdleLimit::from_minutes(0).unwrap_or_default()).is_ok());
+        assert!(IdleLimit::from_minutes(24 * 60 + 1).is_err());
+    }
+}

@@ -1,0 +1,69 @@
+//! The UI's TypeScript types are generated from the Rust types (ts-rs) and committed under
+//! `ui/src/bindings/`. This test fails when they are stale, so a code the core can answer and
+//! the UI cannot word (or a field it does not know) is caught here and by the UI's type check.
+//! Regenerate with `TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings`.
+
+use std::path::PathBuf;
+use till_core::*;
+use ts_rs::TS;
+
+fn check(name: &str, generated: String) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/bindings").join(name);
+    let generated = format!(
+        "// Generated from till-core by ts-rs: do not edit. Regenerate with\n// TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings\n{generated}\n"
+    );
+    if std::env::var_os("TILL_UPDATE_BINDINGS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap_or(&path)).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&path, &generated).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(
+        committed,
+        generated,
+        "{} is stale: run TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings",
+        path.display()
+    );
+}
+
+#[test]
+fn error_codes_match_the_ui() {
+    let generated = format!("export type ErrorCode = {};", ErrorCode::inline(&ts_rs::Config::default()));
+    // Every code the core lists is in the union, and the union has no other member.
+    for code in ErrorCode::ALL {
+        assert!(generated.contains(&format!("\"{}\"", code.as_str())), "{code} missing from {generated}");
+    }
+    assert_eq!(generated.matches('"').count(), 2 * ErrorCode::ALL.len(), "ErrorCode::ALL misses a variant");
+    check("ErrorCode.ts", generated);
+}
+
+/// One file per type the UI reads, each with its own imports.
+#[test]
+fn views_match_the_ui() {
+    fn export<T: TS + 'static>(name: &str) {
+        let cfg = ts_rs::Config::default();
+        let mut imports: Vec<String> = T::dependencies(&cfg)
+            .into_iter()
+            .map(|d| format!("import type {{ {} }} from \"./{}\";", d.ts_name, d.ts_name))
+            .collect();
+        imports.sort();
+        imports.dedup();
+        let body = format!("{}\nexport {}", imports.join("\n"), T::decl(&cfg));
+        check(name, body.trim_start().to_string());
+    }
+    export::<LocationId>("LocationId.ts");
+    export::<RegisterId>("RegisterId.ts");
+    export::<UserId>("UserId.ts");
+    export::<SessionId>("SessionId.ts");
+    export::<RequestId>("RequestId.ts");
+    export::<Role>("Role.ts");
+    export::<Location>("Location.ts");
+    export::<Register>("Register.ts");
+    export::<User>("User.ts");
+    export::<SessionStatus>("SessionStatus.ts");
+    export::<Join>("Join.ts");
+    export::<SessionView>("SessionView.ts");
+    export::<ShiftStartedView>("ShiftStartedView.ts");
+    export::<AuthEventKind>("AuthEventKind.ts");
+    export::<AuthEvent>("AuthEvent.ts");
+}

@@ -1,0 +1,3 @@
+// Generated from till-core by ts-rs: do not edit. Regenerate with
+// TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings
+export type ErrorCode = "invalid_amount" | "invalid_pin" | "invalid_input" | "wrong_pin" | "user_not_found" | "user_inactive" | "user_locked" | "forbidden" | "location_not_found" | "register_not_found" | "session_not_found" | "session_already_closed" | "no_open_session" | "already_exists" | "idempotency_conflict" | "not_logged_in" | "device_not_set_up" | "device_settings_damaged" | "schema_not_ready" | "database_misconfigured" | "database_busy" | "database_unavailable" | "keyring_unavailable" | "internal";
