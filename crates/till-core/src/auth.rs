@@ -3,7 +3,7 @@
 
 use crate::domain::Pin;
 use crate::error::{LoggedOut, StoreError, TillError};
-use crate::store::User;
+use crate::store::{AuthEventKind, User};
 use crate::PinHash;
 use chrono::{DateTime, Duration, Utc};
 use std::sync::LazyLock;
@@ -52,6 +52,38 @@ impl PinPolicy {
     pub fn cleared() -> PinState {
         PinState { failed_pins: 0, lockouts: 0, locked_until: None }
     }
+
+    /// What one PIN check does to `user` (read under its row lock) at `at`. Both stores apply
+    /// this in one transaction: write `state` if it changed, append `events`, then answer
+    /// `refused` or the updated user.
+    pub fn decide(&self, user: &User, matched: bool, at: DateTime<Utc>) -> PinDecision {
+        let current = PinState { failed_pins: user.failed_pins, lockouts: user.lockouts, locked_until: user.locked_until };
+        let unchanged = |refused| PinDecision { state: current, events: vec![], refused: Some(refused) };
+        if !user.active {
+            return unchanged(StoreError::UserInactive(user.name.clone()));
+        }
+        if let Some(until) = user.locked_until.filter(|until| *until > at) {
+            // A check that raced the lock (even a right PIN) counts for nothing.
+            return unchanged(StoreError::UserLocked { user: user.name.clone(), until });
+        }
+        if matched {
+            return PinDecision { state: Self::cleared(), events: vec![], refused: None };
+        }
+        let state = self.after_failure(current, at);
+        let mut events = vec![(AuthEventKind::PinFailed, None)];
+        if let Some(until) = state.locked_until.filter(|until| *until > at) {
+            events.push((AuthEventKind::Locked, Some(format!("until {}", until.to_rfc3339()))));
+        }
+        PinDecision { state, events, refused: None }
+    }
+}
+
+/// See [`PinPolicy::decide`].
+#[derive(Debug, Clone)]
+pub struct PinDecision {
+    pub state: PinState,
+    pub events: Vec<(AuthEventKind, Option<String>)>,
+    pub refused: Option<StoreError>,
 }
 
 /// How many argon2 checks may run at once in this process. Each takes ~19 MiB and a core for a

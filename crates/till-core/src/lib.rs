@@ -12,7 +12,7 @@ pub mod money;
 pub mod service;
 pub mod store;
 
-pub use auth::{IdleLimit, Login, PinPolicy, PinState};
+pub use auth::{IdleLimit, Login, PinDecision, PinPolicy, PinState};
 pub use domain::*;
 pub use error::{Entity, ErrorCode, InputError, LoggedOut, StoreError, TillError};
 pub use money::{Currency, Money};

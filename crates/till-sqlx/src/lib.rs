@@ -44,6 +44,9 @@ where
     DateTime<Utc>: Column<'r, R::Database>,
 {
     let status: String = row.field("status")?;
+    let currency = currency(&row.field::<String>("currency")?)?;
+    let money = |minor: i64| Money::from_minor(minor, currency);
+    let maybe = |minor: Option<i64>| minor.map(money);
     Ok(Session {
         id: SessionId(row.field("id")?),
         number: row.field("number")?,
@@ -51,7 +54,7 @@ where
         register_code: row.field("register_code")?,
         location_id: LocationId(row.field("location_id")?),
         location_code: row.field("location_code")?,
-        currency: currency(&row.field::<String>("currency")?)?,
+        currency,
         business_day: row.field("business_day")?,
         day_sequence: row.field("day_seq")?,
         status: match status.as_str() {
@@ -62,13 +65,13 @@ where
         opened_by: row.field("opened_by_name")?,
         opened_at: row.field("opened_at")?,
         opening_device: row.field("opening_device")?,
-        opening_cash: row.field("opening_cash")?,
+        opening_cash: money(row.field("opening_cash")?),
         notes: row.field("notes")?,
         closed_by: row.field("closed_by_name")?,
         closed_at: row.field("closed_at")?,
-        counted_cash: row.field("counted_cash")?,
-        expected_cash: row.field("expected_cash")?,
-        variance: row.field("variance")?,
+        counted_cash: maybe(row.field("counted_cash")?),
+        expected_cash: maybe(row.field("expected_cash")?),
+        variance: maybe(row.field("variance")?),
         joins: Vec::new(),
     })
 }
@@ -124,6 +127,8 @@ where
     String: Column<'r, R::Database>,
     Uuid: Column<'r, R::Database>,
     bool: Column<'r, R::Database>,
+    i32: Column<'r, R::Database>,
+    DateTime<Utc>: Column<'r, R::Database>,
 {
     let role: String = row.field("role")?;
     Ok(User {
@@ -131,8 +136,34 @@ where
         name: row.field("name")?,
         role: role.parse().map_err(|_| unexpected("role", &role))?,
         active: row.field("active")?,
+        failed_pins: row.field("failed_pins")?,
+        locked_until: row.field("locked_until")?,
         pin_hash: PinHash(row.field("pin_hash")?),
+        lockouts: row.field("lockouts")?,
     })
+}
+
+/// Decodes a row of `auth_events` joined with the user's name (`name`).
+pub fn auth_event<'r, R>(row: &'r R) -> Result<AuthEvent, StoreError>
+where
+    R: TillRow<'r>,
+    &'static str: ColumnIndex<R>,
+    String: Column<'r, R::Database>,
+    DateTime<Utc>: Column<'r, R::Database>,
+{
+    let kind: String = row.field("kind")?;
+    Ok(AuthEvent {
+        user: row.field("name")?,
+        kind: AuthEventKind::parse(&kind).ok_or_else(|| unexpected("auth event", &kind))?,
+        device: row.field("device")?,
+        at: row.field("at")?,
+        detail: row.field("detail")?,
+    })
+}
+
+/// A user's lockout state, for [`PinPolicy`].
+pub fn pin_state(user: &User) -> PinState {
+    PinState { failed_pins: user.failed_pins, lockouts: user.lockouts, locked_until: user.locked_until }
 }
 
 /// Decodes a join (`name`, `device`, `joined_at`).
@@ -174,6 +205,44 @@ pub fn known_migrations(migrator: &Migrator) -> Vec<KnownMigration> {
         .collect()
 }
 
+/// SQL that is the same in both dialects: `$n` parameters (SQLite reads them as numbered),
+/// no casts, no dialect functions. Each store binds the parameters in the order given.
+pub mod sql {
+    pub const LOCATIONS: &str = "SELECT * FROM locations ORDER BY code";
+    /// `$1` code.
+    pub const LOCATION_BY_CODE: &str = "SELECT * FROM locations WHERE code = $1";
+    /// `$1` id, `$2` code, `$3` name, `$4` time zone, `$5` cut-off minutes, `$6` currency.
+    pub const INSERT_LOCATION: &str = "INSERT INTO locations (id, code, name, timezone, cutoff_minutes, currency)
+        VALUES ($1, $2, $3, $4, $5, $6) RETURNING *";
+
+    pub const USERS: &str = "SELECT * FROM users ORDER BY name";
+    /// `$1` name.
+    pub const USER_BY_NAME: &str = "SELECT * FROM users WHERE name = $1";
+    /// `$1` id.
+    pub const USER_BY_ID: &str = "SELECT * FROM users WHERE id = $1";
+    /// `$1` id, `$2` name, `$3` role, `$4` PIN hash.
+    pub const INSERT_USER: &str = "INSERT INTO users (id, name, role, pin_hash) VALUES ($1, $2, $3, $4) RETURNING *";
+    /// `$1` active, `$2` name.
+    pub const SET_USER_ACTIVE: &str = "UPDATE users SET active = $1 WHERE name = $2 RETURNING *";
+    /// `$1` failed PINs, `$2` lockouts, `$3` locked until, `$4` id.
+    pub const SET_PIN_STATE: &str =
+        "UPDATE users SET failed_pins = $1, lockouts = $2, locked_until = $3 WHERE id = $4 RETURNING *";
+    /// `$1` id, `$2` user id, `$3` kind, `$4` device, `$5` at, `$6` detail.
+    pub const INSERT_AUTH_EVENT: &str =
+        "INSERT INTO auth_events (id, user_id, kind, device, at, detail) VALUES ($1, $2, $3, $4, $5, $6)";
+    /// `$1` limit.
+    pub const AUTH_EVENTS: &str = "SELECT u.name, e.kind, e.device, e.at, e.detail
+        FROM auth_events e JOIN users u ON u.id = e.user_id ORDER BY e.at DESC, e.id DESC LIMIT $1";
+
+    /// `$1` id.
+    pub const SESSION_BY_ID: &str = "SELECT * FROM sessions WHERE id = $1";
+    /// `$1` number.
+    pub const SESSION_BY_NUMBER: &str = "SELECT * FROM sessions WHERE number = $1";
+    /// `$1` register id: its open session, else its newest.
+    pub const LATEST_SESSION: &str = "SELECT * FROM sessions WHERE register_id = $1
+        ORDER BY status = 'open' DESC, opened_at DESC LIMIT 1";
+}
+
 /// The joins of a session, newest last.
 pub const JOINS_SQL: &str = "SELECT u.name, j.device, j.joined_at FROM session_joins j JOIN users u ON u.id = j.user_id
      WHERE j.session_id = $1 ORDER BY j.joined_at";
@@ -182,9 +251,9 @@ pub const JOINS_SQL: &str = "SELECT u.name, j.device, j.joined_at FROM session_j
 pub const REGISTER_SELECT: &str = "SELECT r.id, r.location_id, r.code, r.name, l.code AS location_code,
     l.name AS location_name, l.currency FROM registers r JOIN locations l ON l.id = r.location_id";
 
-/// The audit's queries (the same SQL on both backends). `COUNTS` returns (sessions, open);
+/// The invariant checks' queries (the same SQL on both backends). `COUNTS` returns (sessions, open);
 /// each of the others returns one text line per violation, so an empty result is a pass.
-pub mod audit {
+pub mod invariants {
     pub const COUNTS: &str = "SELECT count(*), count(CASE WHEN status = 'open' THEN 1 END) FROM sessions";
     pub const SEVERAL_OPEN: &str = "SELECT location_code || '/' || register_code FROM sessions WHERE status = 'open'
         GROUP BY register_id, location_code, register_code HAVING count(*) > 1";
@@ -199,4 +268,61 @@ pub mod audit {
     pub const DUPLICATE_NUMBERS: &str = "SELECT number FROM sessions GROUP BY number HAVING count(*) > 1";
     pub const BAD_CLOSURES: &str = "SELECT number FROM sessions WHERE status = 'closed'
         AND (variance IS NULL OR expected_cash IS NULL OR variance <> counted_cash - expected_cash)";
+}
+
+/// Maps a failed migration run: a database error (lost connection, timeout) keeps its own
+/// meaning through `map`, so a killed connection mid-migration is `database_unavailable` (retry)
+/// and not a broken schema.
+pub fn migrate_error(e: sqlx::migrate::MigrateError, map: impl Fn(sqlx::Error) -> StoreError) -> StoreError {
+    use sqlx::migrate::MigrateError;
+    match e {
+        MigrateError::Execute(e) => map(e),
+        MigrateError::ExecuteMigration(e, version) => match map(e) {
+            StoreError::Internal(text) | StoreError::Rejected(text) => {
+                StoreError::SchemaNotReady(format!("migration {version} failed: {text}"))
+            }
+            other => other,
+        },
+        other => StoreError::SchemaNotReady(format!("migrating failed: {other}")),
+    }
+}
+
+/// Compares a schema's object definitions (kind and name → definition text) with the ones the
+/// embedded migrations create, as read from a scratch copy. Missing and differing objects fail;
+/// so do extra ones of the kinds that change behaviour (constraints, triggers, Till functions).
+pub fn compare_definitions(
+    expected: &std::collections::BTreeMap<(String, String), String>,
+    actual: &std::collections::BTreeMap<(String, String), String>,
+    extra_matters: impl Fn(&str) -> bool,
+    fix: &str,
+) -> Vec<SchemaCheck> {
+    let mut checks = Vec::new();
+    for ((kind, name), definition) in expected {
+        let label = format!("{kind} {name}");
+        match actual.get(&(kind.clone(), name.clone())) {
+            None => checks.push(SchemaCheck::fail(label, "missing: the schema was changed outside Till", fix)),
+            Some(found) if found != definition => checks.push(SchemaCheck::fail(
+                label,
+                format!("differs from what the migrations create (edited by hand?): found `{found}`, expected `{definition}`"),
+                fix,
+            )),
+            Some(_) => {}
+        }
+    }
+    for (kind, name) in actual.keys() {
+        if extra_matters(kind) && !expected.contains_key(&(kind.clone(), name.clone())) {
+            checks.push(SchemaCheck::fail(
+                format!("{kind} {name}"),
+                "not created by Till's migrations: it could change what Till's operations do",
+                "remove it, or restore the database from a backup",
+            ));
+        }
+    }
+    if checks.is_empty() {
+        checks.push(SchemaCheck::pass(
+            "definitions",
+            format!("{} tables' columns, constraints, indexes, triggers and functions as the migrations create them", expected.len()),
+        ));
+    }
+    checks
 }

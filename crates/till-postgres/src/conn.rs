@@ -1,0 +1,155 @@
+//! The connection pool and the one place sqlx errors become [`StoreError`]s.
+
+use deadpool::managed::{Metrics, Object, PoolError, RecycleError, RecycleResult};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgDatabaseError};
+use sqlx::Connection;
+use till_core::{Entity, StoreError};
+
+/// A pooled connection, and whether a query found it lost.
+pub(crate) struct PgConn {
+    conn: PgConnection,
+    lost: bool,
+}
+
+/// Opens PostgreSQL connections for the pool. Connections are not pinged when they are handed
+/// out or given back (sqlx's own pool pings on every release, which doubled the round trips of
+/// joining a session); one that a query found lost is discarded on return instead.
+pub(crate) struct Connector(pub(crate) PgConnectOptions);
+
+impl deadpool::managed::Manager for Connector {
+    type Type = PgConn;
+    type Error = sqlx::Error;
+
+    async fn create(&self) -> Result<PgConn, sqlx::Error> {
+        Ok(PgConn { conn: PgConnection::connect_with(&self.0).await?, lost: false })
+    }
+
+    async fn recycle(&self, conn: &mut PgConn, _: &Metrics) -> RecycleResult<sqlx::Error> {
+        if conn.lost {
+            return Err(RecycleError::message("the connection was lost"));
+        }
+        Ok(())
+    }
+}
+
+pub(crate) type Pool = deadpool::managed::Pool<Connector>;
+
+/// A connection checked out of the pool. Queries report failures through [`Conn::fail`]. The
+/// connection stays usable as a value after a failure (a later query on it fails again, it
+/// never panics), and a lost one never goes back into the pool.
+pub(crate) struct Conn<'a> {
+    object: Object<Connector>,
+    pool: &'a Pool,
+}
+
+impl<'a> Conn<'a> {
+    pub(crate) async fn get(pool: &'a Pool) -> Result<Conn<'a>, StoreError> {
+        let object = pool.get().await.map_err(|e| match e {
+            PoolError::Backend(e) => map_err(e),
+            PoolError::Timeout(deadpool::managed::TimeoutType::Wait) => {
+                StoreError::Busy("every database connection of this program was in use for too long".into())
+            }
+            PoolError::Timeout(_) => StoreError::Unavailable("timed out connecting to the database".into()),
+            other => StoreError::Unavailable(other.to_string()),
+        })?;
+        Ok(Conn { object, pool })
+    }
+
+    pub(crate) fn db(&mut self) -> &mut PgConnection {
+        &mut self.object.conn
+    }
+
+    /// Maps a query's error. When the connection is lost (server restart, backend terminated,
+    /// failover) this one is discarded, and so are the idle ones, which the same event most
+    /// likely broke too: the caller's retry then starts on a fresh connection.
+    pub(crate) fn fail(&mut self, error: sqlx::Error) -> StoreError {
+        if connection_lost(&error) {
+            self.object.lost = true;
+            self.pool.retain(|_, _| false);
+        }
+        map_err(error)
+    }
+
+    /// Like [`Conn::fail`], but a unique violation means the thing already exists.
+    pub(crate) fn fail_unique(&mut self, error: sqlx::Error, entity: Entity, key: String) -> StoreError {
+        match &error {
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::AlreadyExists { entity, key },
+            _ => self.fail(error),
+        }
+    }
+}
+
+/// True when the connection itself is gone (I/O failure, or the server ended the session), as
+/// opposed to a failed statement on a healthy connection.
+fn connection_lost(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            code.starts_with("08") || code.starts_with("57P")
+        }
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) | sqlx::Error::WorkerCrashed => true,
+        _ => false,
+    }
+}
+
+/// Maps sqlx errors once. Custom SQLSTATEs (class TL) come from the shift functions; their
+/// meanings are listed at the top of migrations/postgres/0004_shift_functions.sql.
+pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default().to_string();
+            let message = db.message().to_string();
+            let pg = db.try_downcast_ref::<PgDatabaseError>();
+            match code.as_str() {
+                "TL001" => StoreError::Misconfigured(format!(
+                    "{message}: something between Till and the server (a pooler, or ALTER ROLE/DATABASE ... SET \
+                     default_transaction_isolation) forces another isolation level; remove that setting"
+                )),
+                "TL002" | "22003" | "23502" | "23503" | "23514" => StoreError::Rejected(message),
+                "TL403" => StoreError::Forbidden {
+                    user: pg.and_then(PgDatabaseError::detail).unwrap_or("this user").to_string(),
+                    role: pg.and_then(PgDatabaseError::hint).unwrap_or("cashier").to_string(),
+                },
+                "TL404" => StoreError::NotFound { entity: Entity::Register, key: message },
+                "TL405" => StoreError::NotFound { entity: Entity::Session, key: message },
+                "TL406" => StoreError::NotFound { entity: Entity::User, key: message },
+                "TL407" => StoreError::NoOpenSession { register: message },
+                "TL408" => StoreError::UserInactive(pg.and_then(PgDatabaseError::detail).unwrap_or(&message).to_string()),
+                "TL409" => StoreError::IdempotencyConflict(message),
+                "42883" => StoreError::SchemaNotReady(format!(
+                    "a PostgreSQL function Till needs is missing ({message}): the schema was changed outside Till; {}",
+                    crate::schema::REPAIR
+                )),
+                "42P01" | "42703" => StoreError::SchemaNotReady(format!(
+                    "the database has no Till schema or an incomplete one ({message}); run `tillctl migrate`"
+                )),
+                "23505" => match db.constraint() {
+                    Some("sessions_close_request_unique" | "session_joins_request_unique") => {
+                        StoreError::IdempotencyConflict(message)
+                    }
+                    _ => StoreError::Rejected(message),
+                },
+                // A lock wait or a statement ran past the bound (lock_timeout, statement_timeout):
+                // another transaction holds what this one needs. Nothing was written.
+                "55P03" | "57014" => StoreError::Busy(message),
+                // Lost connection, server shutting down, backend terminated, too many
+                // connections, serialization failure or deadlock.
+                c if c.starts_with("08") || c.starts_with("57") || c.starts_with("53") || c.starts_with("40") => {
+                    StoreError::Unavailable(message)
+                }
+                // Wrong password or user, or no such database: the server is there but refuses.
+                c if c.starts_with("28") || c == "3D000" => {
+                    StoreError::Unavailable(format!("the server refused the connection: {message}"))
+                }
+                _ => StoreError::Internal(e.to_string()),
+            }
+        }
+        sqlx::Error::PoolTimedOut => StoreError::Busy(e.to_string()),
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e.to_string()),
+        _ => StoreError::Internal(e.to_string()),
+    }
+}

@@ -1,0 +1,232 @@
+//! Migrating and verifying the schema. Verification compares the full definition of every
+//! column, constraint, index, trigger and Till function with what the embedded migrations
+//! create, as read from a scratch schema the migrations are run into (and rolled back).
+
+use crate::conn::{map_err, Conn};
+use crate::PostgresStore;
+use async_trait::async_trait;
+use sqlx::migrate::Migrator;
+use sqlx::Executor as _;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+use till_core::*;
+
+pub(crate) static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/postgres");
+
+pub(crate) const REPAIR: &str = "run `tillctl migrate --repair-functions`, then `tillctl doctor`";
+const RESTORE: &str = "restore it as the migrations in migrations/postgres define it (or restore a backup) \
+     before Till runs; functions: `tillctl migrate --repair-functions`";
+
+type Definitions = BTreeMap<(String, String), String>;
+
+/// Every definition in `$1` (a schema name) that Till's behaviour depends on, normalised so the
+/// schema's name does not appear. Read with that schema first on the search_path, so types and
+/// relations print unqualified.
+const DEFINITIONS: &str = r"
+SELECT 'column' AS kind, c.relname || '.' || a.attname AS name,
+       format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END
+           || coalesce(' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid), '') AS definition
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+ WHERE n.nspname = $1 AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped AND c.relname <> '_sqlx_migrations'
+UNION ALL
+SELECT 'constraint', c.relname || '.' || k.conname, pg_get_constraintdef(k.oid)
+  FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = $1 AND c.relname <> '_sqlx_migrations'
+UNION ALL
+SELECT 'index', i.relname, replace(pg_get_indexdef(i.oid), ' ON ' || quote_ident($1) || '.', ' ON ')
+  FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+  JOIN pg_namespace n ON n.oid = i.relnamespace
+ WHERE n.nspname = $1 AND t.relname <> '_sqlx_migrations'
+UNION ALL
+SELECT 'trigger', c.relname || '.' || g.tgname,
+       replace(pg_get_triggerdef(g.oid), ' ON ' || quote_ident($1) || '.', ' ON ')
+  FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = $1 AND NOT g.tgisinternal
+UNION ALL
+SELECT 'function', p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+       replace(pg_get_functiondef(p.oid), 'FUNCTION ' || quote_ident($1) || '.', 'FUNCTION ')
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+ WHERE n.nspname = $1 AND p.proname LIKE 'till\_%'";
+
+/// The definitions the embedded migrations create, per server version (formatting can differ
+/// between versions): computed once per process.
+static REFERENCE: LazyLock<Mutex<HashMap<String, Arc<Definitions>>>> = LazyLock::new(Mutex::default);
+
+async fn read_definitions(conn: &mut Conn<'_>, schema: &str) -> Result<Definitions, StoreError> {
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as(DEFINITIONS).bind(schema).fetch_all(conn.db()).await.map_err(|e| conn.fail(e))?;
+    Ok(rows.into_iter().map(|(kind, name, definition)| ((kind, name), definition)).collect())
+}
+
+/// Runs every embedded migration into a scratch schema inside a transaction, reads what they
+/// created, and rolls it all back.
+async fn reference_definitions(conn: &mut Conn<'_>, server: &str) -> Result<Arc<Definitions>, StoreError> {
+    if let Some(found) = REFERENCE.lock().unwrap_or_else(PoisonError::into_inner).get(server) {
+        return Ok(found.clone());
+    }
+    let scratch = format!("till_schema_probe_{}", uuid::Uuid::now_v7().simple());
+    let mut sql = format!("CREATE SCHEMA {scratch}; SET LOCAL search_path = {scratch};\n");
+    for migration in MIGRATOR.iter() {
+        sql.push_str(&migration.sql);
+        sql.push('\n');
+    }
+    let probed = probe(conn.db(), sql, scratch).await;
+    let rows = probed.map_err(|e| conn.fail(e))?;
+    let definitions: Arc<Definitions> =
+        Arc::new(rows.into_iter().map(|(kind, name, definition)| ((kind, name), definition)).collect());
+    REFERENCE.lock().unwrap_or_else(PoisonError::into_inner).insert(server.to_string(), definitions.clone());
+    Ok(definitions)
+}
+
+/// In one transaction that is rolled back: the migrations' SQL into the scratch schema, then
+/// the definitions they created.
+/// Boxed with an explicit `Send`: the compiler cannot prove it through async_trait otherwise.
+fn probe(
+    conn: &mut sqlx::PgConnection,
+    sql: String,
+    scratch: String,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<(String, String, String)>, sqlx::Error>> + Send + '_>>
+{
+    Box::pin(async move {
+        // A query without arguments goes through the simple protocol: several statements at once.
+        // (`sqlx::raw_sql` is not provably `Send` inside async_trait.)
+        conn.execute("BEGIN").await?;
+        let created = conn.execute(sql.as_str()).await;
+        let rows = match created {
+            Ok(_) => sqlx::query_as(DEFINITIONS).bind(scratch).fetch_all(&mut *conn).await,
+            Err(e) => Err(e),
+        };
+        // Whatever happened, nothing of the probe stays.
+        conn.execute("ROLLBACK").await?;
+        rows
+    })
+}
+
+impl PostgresStore {
+    /// A one-connection sqlx pool for the rare schema work (migrate, repair): sqlx's migrator
+    /// wants a pool or a connection it can borrow across its own awaits.
+    async fn admin_pool(&self) -> Result<sqlx::PgPool, StoreError> {
+        sqlx::postgres::PgPoolOptions::new().max_connections(1).connect_with(self.admin.clone()).await.map_err(map_err)
+    }
+
+    async fn applied_migrations(conn: &mut Conn<'_>) -> Result<Vec<AppliedMigration>, StoreError> {
+        let exists: bool = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+            .fetch_one(conn.db())
+            .await
+            .map_err(|e| conn.fail(e))?;
+        if !exists {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query("SELECT version, checksum, success FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(conn.db())
+            .await
+            .map_err(|e| conn.fail(e))?;
+        rows.iter().map(till_sqlx::applied_migration).collect()
+    }
+
+    /// The definitions check: one failing line per problem, or one passing line.
+    async fn check_definitions(conn: &mut Conn<'_>) -> Result<Vec<SchemaCheck>, StoreError> {
+        let (schema, server): (String, String) =
+            sqlx::query_as("SELECT current_schema(), current_setting('server_version')")
+                .fetch_one(conn.db())
+                .await
+                .map_err(|e| conn.fail(e))?;
+        let expected = reference_definitions(conn, &server).await?;
+        let actual = read_definitions(conn, &schema).await?;
+        Ok(till_sqlx::compare_definitions(&expected, &actual, |kind| kind != "index" && kind != "column", RESTORE))
+    }
+}
+
+/// Migrations named `*_functions` hold the functions: safe to run again, in order.
+fn function_migrations() -> impl Iterator<Item = &'static sqlx::migrate::Migration> {
+    MIGRATOR.iter().filter(|m| m.description.ends_with("functions"))
+}
+
+#[async_trait]
+impl SchemaStore for PostgresStore {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Postgres
+    }
+
+    async fn migrate(&self) -> Result<Vec<i64>, StoreError> {
+        let mut conn = self.conn().await?;
+        let applied = Self::applied_migrations(&mut conn).await?;
+        // Refuse unknown or edited migrations before touching anything.
+        refuse_foreign_migrations(&till_sqlx::known_migrations(&MIGRATOR), &applied)?;
+        let before: Vec<i64> = applied.iter().map(|m| m.version).collect();
+        drop(conn);
+        if MIGRATOR.iter().any(|m| !before.contains(&m.version)) {
+            // sqlx takes an advisory lock, so several terminals starting at once migrate once.
+            let admin = self.admin_pool().await?;
+            let migrated = MIGRATOR.run(&admin).await;
+            admin.close().await;
+            migrated.map_err(|e| till_sqlx::migrate_error(e, map_err))?;
+        }
+        require_schema(&self.check_schema().await)?;
+        Ok(MIGRATOR.iter().map(|m| m.version).filter(|v| !before.contains(v)).collect())
+    }
+
+    async fn repair_functions(&self) -> Result<(), StoreError> {
+        // One simple-protocol batch: PostgreSQL runs it as one transaction.
+        let sql: String = function_migrations().map(|m| m.sql.as_ref()).collect::<Vec<&str>>().join("\n");
+        let admin = self.admin_pool().await?;
+        let repaired = sqlx::raw_sql(&sql).execute(&admin).await;
+        admin.close().await;
+        repaired.map(drop).map_err(map_err)
+    }
+
+    async fn check_schema(&self) -> Vec<SchemaCheck> {
+        const CONNECT_FIX: &str = "check --database-url / TILL_DATABASE_URL, that the server runs, and the password";
+        let mut checks = vec![];
+        let mut conn = match self.conn().await {
+            Ok(conn) => conn,
+            Err(e) => return vec![SchemaCheck::fail("connection", e.to_string(), CONNECT_FIX)],
+        };
+        match sqlx::query_scalar::<_, String>(
+            "SELECT current_database() || ' on PostgreSQL ' || current_setting('server_version')",
+        )
+        .fetch_one(conn.db())
+        .await
+        {
+            Ok(server) => checks.push(SchemaCheck::pass("connection", server)),
+            Err(e) => {
+                checks.push(SchemaCheck::fail("connection", conn.fail(e).to_string(), CONNECT_FIX));
+                return checks;
+            }
+        }
+        let migrations = match Self::applied_migrations(&mut conn).await {
+            Ok(applied) => check_migrations(&till_sqlx::known_migrations(&MIGRATOR), &applied),
+            Err(e) => vec![SchemaCheck::fail("migrations", e.to_string(), "run `tillctl migrate`")],
+        };
+        let migrated = migrations.iter().all(|c| c.ok);
+        checks.extend(migrations);
+        // A database that is behind differs from the reference by design: say "migrate" once
+        // instead of listing every object a pending migration would create.
+        if migrated {
+            match Self::check_definitions(&mut conn).await {
+                Ok(found) => checks.extend(found),
+                Err(e) => checks.push(SchemaCheck::fail("definitions", e.to_string(), "run `tillctl doctor` again")),
+            }
+        }
+        checks
+    }
+
+    async fn check_invariants(&self) -> Result<InvariantReport, StoreError> {
+        use till_sqlx::invariants as sql;
+        let mut conn = self.conn().await?;
+        let (sessions, open_sessions): (i64, i64) =
+            sqlx::query_as(sql::COUNTS).fetch_one(conn.db()).await.map_err(|e| conn.fail(e))?;
+        let mut strings = async |query: &'static str| {
+            sqlx::query_scalar::<_, String>(query).fetch_all(conn.db()).await.map_err(|e| conn.fail(e))
+        };
+        Ok(InvariantReport {
+            sessions,
+            open_sessions,
+            registers_with_several_open: strings(sql::SEVERAL_OPEN).await?,
+            numbering_problems: strings(sql::NUMBERING).await?,
+            duplicate_numbers: strings(sql::DUPLICATE_NUMBERS).await?,
+            bad_closures: strings(sql::BAD_CLOSURES).await?,
+        })
+    }
+}

@@ -1,0 +1,156 @@
+//! Users, PIN attempts and lockouts.
+
+use crate::PostgresStore;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::postgres::PgRow;
+use sqlx::Connection as _;
+use till_core::*;
+use till_sqlx::sql;
+
+/// Applies one decision (new PIN state and events) for the locked user row, in `tx`.
+async fn apply(
+    tx: &mut sqlx::PgConnection,
+    user: &User,
+    state: PinState,
+    events: &[(AuthEventKind, Option<String>)],
+    device: &str,
+    at: DateTime<Utc>,
+) -> Result<PgRow, sqlx::Error> {
+    for (kind, detail) in events {
+        sqlx::query(sql::INSERT_AUTH_EVENT)
+            .bind(uuid::Uuid::now_v7())
+            .bind(user.id.0)
+            .bind(kind.as_str())
+            .bind(device)
+            .bind(at)
+            .bind(detail)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query(sql::SET_PIN_STATE)
+        .bind(state.failed_pins)
+        .bind(state.lockouts)
+        .bind(state.locked_until)
+        .bind(user.id.0)
+        .fetch_one(&mut *tx)
+        .await
+}
+
+#[async_trait]
+impl StaffStore for PostgresStore {
+    async fn create_user(&self, new: NewUser) -> Result<User, StoreError> {
+        let mut conn = self.conn().await?;
+        let row = sqlx::query(sql::INSERT_USER)
+            .bind(UserId::new().0)
+            .bind(new.name.as_str())
+            .bind(new.role.as_str())
+            .bind(&new.pin_hash.0)
+            .fetch_one(conn.db())
+            .await
+            .map_err(|e| conn.fail_unique(e, Entity::User, new.name.to_string()))?;
+        till_sqlx::user(&row)
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+        let mut conn = self.conn().await?;
+        let rows = sqlx::query(sql::USERS).fetch_all(conn.db()).await.map_err(|e| conn.fail(e))?;
+        rows.iter().map(till_sqlx::user).collect()
+    }
+
+    async fn find_user(&self, name: &UserName) -> Result<User, StoreError> {
+        let mut conn = self.conn().await?;
+        let row = sqlx::query(sql::USER_BY_NAME)
+            .bind(name.as_str())
+            .fetch_optional(conn.db())
+            .await
+            .map_err(|e| conn.fail(e))?
+            .ok_or_else(|| StoreError::not_found(Entity::User, name))?;
+        till_sqlx::user(&row)
+    }
+
+    async fn find_user_by_id(&self, id: UserId) -> Result<User, StoreError> {
+        let mut conn = self.conn().await?;
+        let row = sqlx::query(sql::USER_BY_ID)
+            .bind(id.0)
+            .fetch_optional(conn.db())
+            .await
+            .map_err(|e| conn.fail(e))?
+            .ok_or_else(|| StoreError::not_found(Entity::User, id))?;
+        till_sqlx::user(&row)
+    }
+
+    async fn set_user_active(&self, name: &UserName, active: bool) -> Result<User, StoreError> {
+        let mut conn = self.conn().await?;
+        let row = sqlx::query(sql::SET_USER_ACTIVE)
+            .bind(active)
+            .bind(name.as_str())
+            .fetch_optional(conn.db())
+            .await
+            .map_err(|e| conn.fail(e))?
+            .ok_or_else(|| StoreError::not_found(Entity::User, name))?;
+        till_sqlx::user(&row)
+    }
+
+    async fn record_pin_attempt(&self, attempt: PinAttempt, policy: &PinPolicy) -> Result<User, StoreError> {
+        let mut conn = self.conn().await?;
+        let outcome = async {
+            let mut tx = conn.db().begin().await?;
+            let row = sqlx::query(&format!("{} FOR NO KEY UPDATE", sql::USER_BY_ID))
+                .bind(attempt.user_id.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(row) = row else { return Ok(Err(StoreError::not_found(Entity::User, attempt.user_id))) };
+            let user = match till_sqlx::user(&row) {
+                Ok(user) => user,
+                Err(e) => return Ok(Err(e)),
+            };
+            let decision = policy.decide(&user, attempt.matched, attempt.at);
+            if let Some(refused) = decision.refused {
+                return Ok(Err(refused));
+            }
+            let row = apply(&mut tx, &user, decision.state, &decision.events, attempt.device.as_str(), attempt.at).await?;
+            tx.commit().await?;
+            Ok(till_sqlx::user(&row))
+        }
+        .await;
+        outcome.map_err(|e: sqlx::Error| conn.fail(e))?
+    }
+
+    async fn unlock_user(&self, unlock: UnlockUser) -> Result<User, StoreError> {
+        let mut conn = self.conn().await?;
+        let by = match unlock.by {
+            Some(id) => Some(self.find_user_by_id(id).await?.name),
+            None => None,
+        };
+        let outcome = async {
+            let mut tx = conn.db().begin().await?;
+            let row = sqlx::query(&format!("{} FOR NO KEY UPDATE", sql::USER_BY_NAME))
+                .bind(unlock.name.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(row) = row else { return Ok(Err(StoreError::not_found(Entity::User, &unlock.name))) };
+            let user = match till_sqlx::user(&row) {
+                Ok(user) => user,
+                Err(e) => return Ok(Err(e)),
+            };
+            let detail = Some(format!("by {}", by.as_deref().unwrap_or("tillctl")));
+            let events = [(AuthEventKind::Unlocked, detail)];
+            let row = apply(&mut tx, &user, PinPolicy::cleared(), &events, unlock.device.as_str(), unlock.at).await?;
+            tx.commit().await?;
+            Ok(till_sqlx::user(&row))
+        }
+        .await;
+        outcome.map_err(|e: sqlx::Error| conn.fail(e))?
+    }
+
+    async fn list_auth_events(&self, limit: u32) -> Result<Vec<AuthEvent>, StoreError> {
+        let mut conn = self.conn().await?;
+        let rows = sqlx::query(sql::AUTH_EVENTS)
+            .bind(i64::from(limit))
+            .fetch_all(conn.db())
+            .await
+            .map_err(|e| conn.fail(e))?;
+        rows.iter().map(till_sqlx::auth_event).collect()
+    }
+}

@@ -1,0 +1,97 @@
+//! Locations and registers.
+
+use crate::{exists_or, map_err, SqliteStore};
+use async_trait::async_trait;
+use till_core::*;
+use till_sqlx::sql;
+use uuid::Uuid;
+
+#[async_trait]
+impl PlaceStore for SqliteStore {
+    async fn create_location(&self, new: NewLocation) -> Result<Location, StoreError> {
+        let mut tx = self.write().await?;
+        let row = sqlx::query(sql::INSERT_LOCATION)
+            .bind(LocationId::new().0)
+            .bind(new.code.as_str())
+            .bind(&new.name)
+            .bind(new.time_zone.name())
+            .bind(new.cutoff.minutes())
+            .bind(new.currency.code())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(exists_or(Entity::Location, new.code.to_string()))?;
+        tx.commit().await.map_err(map_err)?;
+        till_sqlx::location(&row)
+    }
+
+    async fn list_locations(&self) -> Result<Vec<Location>, StoreError> {
+        let rows = sqlx::query(sql::LOCATIONS).fetch_all(&self.reader).await.map_err(map_err)?;
+        rows.iter().map(till_sqlx::location).collect()
+    }
+
+    async fn find_location(&self, code: &LocationCode) -> Result<Location, StoreError> {
+        let row = sqlx::query(sql::LOCATION_BY_CODE)
+            .bind(code.as_str())
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::not_found(Entity::Location, code))?;
+        till_sqlx::location(&row)
+    }
+
+    async fn create_register(&self, new: NewRegister) -> Result<Register, StoreError> {
+        let key = format!("{}/{}", new.location, new.code);
+        let mut tx = self.write().await?;
+        let location: Uuid = sqlx::query_scalar("SELECT id FROM locations WHERE code = ?")
+            .bind(new.location.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::not_found(Entity::Location, &new.location))?;
+        let id = RegisterId::new();
+        sqlx::query("INSERT INTO registers (id, location_id, code, name) VALUES (?, ?, ?, ?)")
+            .bind(id.0)
+            .bind(location)
+            .bind(new.code.as_str())
+            .bind(&new.name)
+            .execute(&mut *tx)
+            .await
+            .map_err(exists_or(Entity::Register, key))?;
+        let row = sqlx::query(&format!("{} WHERE r.id = ?", till_sqlx::REGISTER_SELECT))
+            .bind(id.0)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        till_sqlx::register(&row)
+    }
+
+    async fn list_registers(&self, location: Option<&LocationCode>) -> Result<Vec<Register>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "{} WHERE ?1 IS NULL OR l.code = ?1 ORDER BY l.code, r.code",
+            till_sqlx::REGISTER_SELECT
+        ))
+        .bind(location.map(LocationCode::as_str))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(till_sqlx::register).collect()
+    }
+
+    async fn find_register(&self, register: &RegisterRef) -> Result<Register, StoreError> {
+        let (id, location, code) = match register {
+            RegisterRef::Id(id) => (Some(id.0), None, None),
+            RegisterRef::Address { location, register } => (None, Some(location.as_str()), Some(register.as_str())),
+        };
+        let sql = format!("{} WHERE r.id = ?1 OR (l.code = ?2 AND r.code = ?3)", till_sqlx::REGISTER_SELECT);
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .bind(location)
+            .bind(code)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::not_found(Entity::Register, register))?;
+        till_sqlx::register(&row)
+    }
+}

@@ -1,0 +1,155 @@
+//! Migrating and verifying the schema. Verification compares every table, index and trigger's
+//! `sqlite_master.sql` with what the embedded migrations create in a scratch in-memory database.
+
+use crate::{map_err, OpenLock, SqliteStore};
+use async_trait::async_trait;
+use sqlx::migrate::Migrator;
+use std::collections::BTreeMap;
+use std::path::Path;
+use tokio::sync::OnceCell;
+use till_core::*;
+
+static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/sqlite");
+
+type Definitions = BTreeMap<(String, String), String>;
+
+/// Till's objects in `sqlite_master`: SQLite keeps each one's CREATE statement as written.
+/// Automatic indexes have no SQL: they follow from their table's.
+const DEFINITIONS: &str = "SELECT type, name, sql FROM sqlite_master
+    WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'";
+
+static REFERENCE: OnceCell<Definitions> = OnceCell::const_new();
+
+fn definitions(rows: Vec<(String, String, String)>) -> Definitions {
+    rows.into_iter().map(|(kind, name, sql)| ((kind, name), sql)).collect()
+}
+
+/// What the embedded migrations create, read from a fresh in-memory database (once per process).
+async fn reference() -> Result<&'static Definitions, StoreError> {
+    REFERENCE
+        .get_or_try_init(|| async {
+            // One connection: each in-memory connection would be a database of its own.
+            let scratch = sqlx::sqlite::SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect("sqlite::memory:")
+                .await
+                .map_err(map_err)?;
+            MIGRATOR.run(&scratch).await.map_err(|e| till_sqlx::migrate_error(e, map_err))?;
+            let rows = sqlx::query_as(DEFINITIONS).fetch_all(&scratch).await.map_err(map_err)?;
+            scratch.close().await;
+            Ok(definitions(rows))
+        })
+        .await
+}
+
+impl SqliteStore {
+    async fn applied_migrations(&self) -> Result<Vec<AppliedMigration>, StoreError> {
+        let exists: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations')",
+        )
+        .fetch_one(&self.writer)
+        .await
+        .map_err(map_err)?;
+        if !exists {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query("SELECT version, checksum, success FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(&self.writer)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(till_sqlx::applied_migration).collect()
+    }
+
+    /// Migrates; the caller holds the [`OpenLock`].
+    pub(crate) async fn migrate_locked(&self) -> Result<Vec<i64>, StoreError> {
+        let applied = self.applied_migrations().await?;
+        // Refuse unknown or edited migrations before touching anything.
+        refuse_foreign_migrations(&till_sqlx::known_migrations(&MIGRATOR), &applied)?;
+        let before: Vec<i64> = applied.iter().map(|m| m.version).collect();
+        if MIGRATOR.iter().any(|m| !before.contains(&m.version)) {
+            MIGRATOR.run(&self.writer).await.map_err(|e| till_sqlx::migrate_error(e, map_err))?;
+        }
+        Ok(MIGRATOR.iter().map(|m| m.version).filter(|v| !before.contains(v)).collect())
+    }
+}
+
+#[async_trait]
+impl SchemaStore for SqliteStore {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Sqlite
+    }
+
+    async fn migrate(&self) -> Result<Vec<i64>, StoreError> {
+        let lock = OpenLock::acquire(Path::new(&self.location)).await?;
+        let applied = self.migrate_locked().await?;
+        drop(lock);
+        require_schema(&self.check_schema().await)?;
+        Ok(applied)
+    }
+
+    async fn repair_functions(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    async fn check_schema(&self) -> Vec<SchemaCheck> {
+        let mut checks = vec![];
+        match sqlx::query_scalar::<_, String>("PRAGMA journal_mode").fetch_one(&self.writer).await {
+            Ok(mode) if mode.eq_ignore_ascii_case("wal") => {
+                checks.push(SchemaCheck::pass("connection", format!("SQLite file {} (WAL)", self.location)))
+            }
+            Ok(mode) => checks.push(SchemaCheck::fail(
+                "connection",
+                format!("SQLite file {} is in {mode} mode, not WAL", self.location),
+                "close other programs using the file, then start Till again",
+            )),
+            Err(e) => {
+                checks.push(SchemaCheck::fail(
+                    "connection",
+                    format!("cannot open SQLite file {}: {}", self.location, map_err(e)),
+                    "check the path in --database-url / TILL_DATABASE_URL and its permissions",
+                ));
+                return checks;
+            }
+        }
+        let migrations = match self.applied_migrations().await {
+            Ok(applied) => check_migrations(&till_sqlx::known_migrations(&MIGRATOR), &applied),
+            Err(e) => vec![SchemaCheck::fail("migrations", e.to_string(), "run `tillctl migrate`")],
+        };
+        let migrated = migrations.iter().all(|c| c.ok);
+        checks.extend(migrations);
+        if migrated {
+            let compared = async {
+                let expected = reference().await?;
+                let actual = definitions(sqlx::query_as(DEFINITIONS).fetch_all(&self.writer).await.map_err(map_err)?);
+                Ok::<_, StoreError>(till_sqlx::compare_definitions(
+                    expected,
+                    &actual,
+                    |kind| kind == "trigger",
+                    "restore the database file from a backup (Till cannot run safely without it)",
+                ))
+            };
+            match compared.await {
+                Ok(found) => checks.extend(found),
+                Err(e) => checks.push(SchemaCheck::fail("definitions", e.to_string(), "run `tillctl doctor` again")),
+            }
+        }
+        checks
+    }
+
+    async fn check_invariants(&self) -> Result<InvariantReport, StoreError> {
+        use till_sqlx::invariants as sql;
+        let strings = |query: &'static str| async move {
+            sqlx::query_scalar::<_, String>(query).fetch_all(&self.reader).await.map_err(map_err)
+        };
+        let (sessions, open_sessions): (i64, i64) =
+            sqlx::query_as(sql::COUNTS).fetch_one(&self.reader).await.map_err(map_err)?;
+        Ok(InvariantReport {
+            sessions,
+            open_sessions,
+            registers_with_several_open: strings(sql::SEVERAL_OPEN).await?,
+            numbering_problems: strings(sql::NUMBERING).await?,
+            duplicate_numbers: strings(sql::DUPLICATE_NUMBERS).await?,
+            bad_closures: strings(sql::BAD_CLOSURES).await?,
+        })
+    }
+}

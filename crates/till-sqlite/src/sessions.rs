@@ -1,0 +1,277 @@
+//! Register sessions. Each start and close is one `BEGIN IMMEDIATE` transaction on the single
+//! writer connection: the write lock orders it against every other write, in this process and
+//! in others, so the checks inside it see the last committed state.
+
+use crate::{decode_err, map_err, SqliteStore};
+use async_trait::async_trait;
+use chrono::Utc;
+use sqlx::{Row, SqliteConnection};
+use till_core::*;
+use till_sqlx::sql;
+use uuid::Uuid;
+
+impl SqliteStore {
+    async fn session_by_id(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Session>, StoreError> {
+        sqlx::query(sql::SESSION_BY_ID)
+            .bind(id)
+            .fetch_optional(conn)
+            .await
+            .map_err(map_err)?
+            .map(|row| till_sqlx::session(&row))
+            .transpose()
+    }
+
+    async fn with_joins(&self, mut session: Session) -> Result<Session, StoreError> {
+        let rows =
+            sqlx::query(till_sqlx::JOINS_SQL).bind(session.id.0).fetch_all(&self.reader).await.map_err(map_err)?;
+        session.joins = rows.iter().map(till_sqlx::join).collect::<Result<_, _>>()?;
+        Ok(session)
+    }
+}
+
+fn already_closed(session: &Session) -> StoreError {
+    StoreError::SessionAlreadyClosed {
+        number: session.number.clone(),
+        closed_by: session.closed_by.clone().unwrap_or_default(),
+        closed_at: session.closed_at.unwrap_or_default(),
+    }
+}
+
+#[async_trait]
+impl SessionStore for SqliteStore {
+    async fn start_shift(&self, start: StartShift) -> Result<ShiftStarted, StoreError> {
+        let mut tx = self.write().await?;
+        // One clock per operation, read once the write lock is held.
+        let at = start.at.unwrap_or_else(Utc::now);
+
+        // A repeated request answers what the first one did: the session it created (whose id
+        // is the request id), or the one whose join it recorded.
+        let repeated: Option<Uuid> = sqlx::query_scalar(
+            "SELECT id FROM sessions WHERE id = ?1
+             UNION ALL SELECT session_id FROM session_joins WHERE request_id = ?1",
+        )
+        .bind(start.request_id.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        if let Some(id) = repeated {
+            let session = Self::session_by_id(&mut tx, id)
+                .await?
+                .ok_or_else(|| StoreError::Internal("a session vanished inside its transaction".into()))?;
+            if session.register_id != start.register_id {
+                return Err(StoreError::IdempotencyConflict(format!(
+                    "request {} was used for another register",
+                    start.request_id
+                )));
+            }
+            return Ok(ShiftStarted { joined: session.id.0 != start.request_id.0, session });
+        }
+
+        let user = sqlx::query("SELECT name, active FROM users WHERE id = ?")
+            .bind(start.user_id.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::not_found(Entity::User, start.user_id))?;
+        let user_name: String = user.try_get("name").map_err(map_err)?;
+        if !user.try_get::<bool, _>("active").map_err(map_err)? {
+            return Err(StoreError::UserInactive(user_name));
+        }
+
+        let open: Option<Uuid> =
+            sqlx::query_scalar("SELECT id FROM sessions WHERE register_id = ? AND status = 'open'")
+                .bind(start.register_id.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        let (session_id, joined) = match open {
+            Some(id) => {
+                // The first join of a user and device is recorded; repeats write nothing.
+                sqlx::query(
+                    "INSERT INTO session_joins (session_id, user_id, device, joined_at, request_id)
+                     VALUES (?, ?, ?, ?, ?) ON CONFLICT (session_id, user_id, device) DO NOTHING",
+                )
+                .bind(id)
+                .bind(start.user_id.0)
+                .bind(start.device.as_str())
+                .bind(at)
+                .bind(start.request_id.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                (id, true)
+            }
+            None => {
+                let Some(opening_cash) = start.opening_cash else {
+                    return Err(StoreError::NoOpenSession { register: start.register_id.to_string() });
+                };
+                let place = sqlx::query(
+                    "SELECT r.location_id, l.code AS location_code, r.code AS register_code, l.currency,
+                            l.timezone, l.cutoff_minutes
+                     FROM registers r JOIN locations l ON l.id = r.location_id WHERE r.id = ?",
+                )
+                .bind(start.register_id.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map_err)?
+                .ok_or_else(|| StoreError::not_found(Entity::Register, start.register_id))?;
+                let location: Uuid = place.try_get("location_id").map_err(map_err)?;
+                let location_code: String = place.try_get("location_code").map_err(map_err)?;
+                let zone: String = place.try_get("timezone").map_err(map_err)?;
+                let cutoff: i32 = place.try_get("cutoff_minutes").map_err(map_err)?;
+                let zone = TimeZone::parse(&zone).map_err(|_| decode_err("time zone", &zone))?;
+                let cutoff = Cutoff::from_minutes(cutoff).map_err(|_| decode_err("cut-off", &cutoff.to_string()))?;
+                let day = business_day(at, zone, cutoff);
+                let seq: i64 = sqlx::query_scalar(
+                    "INSERT INTO day_counters (location_id, business_day, last_seq) VALUES (?, ?, 1)
+                     ON CONFLICT (location_id, business_day) DO UPDATE SET last_seq = last_seq + 1
+                     RETURNING last_seq",
+                )
+                .bind(location)
+                .bind(day)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                sqlx::query(
+                    "INSERT INTO sessions (id, register_id, register_code, location_code, currency, location_id,
+                        business_day, day_seq, number, status, opened_by, opened_by_name, opened_at,
+                        opening_device, opening_cash, notes)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)",
+                )
+                .bind(start.request_id.0)
+                .bind(start.register_id.0)
+                .bind(place.try_get::<String, _>("register_code").map_err(map_err)?)
+                .bind(&location_code)
+                .bind(place.try_get::<String, _>("currency").map_err(map_err)?)
+                .bind(location)
+                .bind(day)
+                .bind(seq)
+                .bind(session_number(&location_code, day, seq))
+                .bind(start.user_id.0)
+                .bind(user_name)
+                .bind(at)
+                .bind(start.device.as_str())
+                .bind(opening_cash.minor())
+                .bind(start.notes.as_ref().map(Notes::as_str))
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                (start.request_id.0, false)
+            }
+        };
+        let session = Self::session_by_id(&mut tx, session_id)
+            .await?
+            .ok_or_else(|| StoreError::Internal("a session vanished inside its transaction".into()))?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(ShiftStarted { session, joined })
+    }
+
+    async fn close_shift(&self, close: CloseShift) -> Result<Session, StoreError> {
+        let mut tx = self.write().await?;
+        let at = close.at.unwrap_or_else(Utc::now);
+        let closer = sqlx::query("SELECT name, role, active FROM users WHERE id = ?")
+            .bind(close.user_id.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::not_found(Entity::User, close.user_id))?;
+        let role: String = closer.try_get("role").map_err(map_err)?;
+        let closer_name: String = closer.try_get("name").map_err(map_err)?;
+        if !closer.try_get::<bool, _>("active").map_err(map_err)? {
+            return Err(StoreError::UserInactive(closer_name));
+        }
+        if role == "cashier" {
+            return Err(StoreError::Forbidden { user: closer_name, role });
+        }
+        let row = sqlx::query(
+            "SELECT status, opening_cash + cash_net AS expected, close_request_id FROM sessions WHERE id = ?",
+        )
+        .bind(close.session.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?
+        .ok_or_else(|| StoreError::not_found(Entity::Session, close.session))?;
+        let status: String = row.try_get("status").map_err(map_err)?;
+        let expected: i64 = row.try_get("expected").map_err(map_err)?;
+        let closed_by_request: Option<Uuid> = row.try_get("close_request_id").map_err(map_err)?;
+        if status == "open" {
+            let variance = close
+                .counted_cash
+                .minor()
+                .checked_sub(expected)
+                .ok_or_else(|| StoreError::Rejected("variance out of range".into()))?;
+            sqlx::query(
+                "UPDATE sessions SET status = 'closed', closed_by = ?, closed_by_name = ?, closed_at = ?,
+                    closing_device = ?, counted_cash = ?, expected_cash = ?, variance = ?, close_request_id = ?
+                 WHERE id = ?",
+            )
+            .bind(close.user_id.0)
+            .bind(&closer_name)
+            .bind(at)
+            .bind(close.device.as_str())
+            .bind(close.counted_cash.minor())
+            .bind(expected)
+            .bind(variance)
+            .bind(close.request_id.0)
+            .bind(close.session.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        }
+        let session = Self::session_by_id(&mut tx, close.session.0)
+            .await?
+            .ok_or_else(|| StoreError::Internal("a session vanished inside its transaction".into()))?;
+        tx.commit().await.map_err(map_err)?;
+        // This very close, repeated, answers the closed session again.
+        if status != "open" && closed_by_request != Some(close.request_id.0) {
+            return Err(already_closed(&session));
+        }
+        Ok(session)
+    }
+
+    async fn find_session(&self, session: &SessionRef) -> Result<Session, StoreError> {
+        let query = match session {
+            SessionRef::Id(id) => sqlx::query(sql::SESSION_BY_ID).bind(id.0),
+            SessionRef::Number(n) => sqlx::query(sql::SESSION_BY_NUMBER).bind(n.as_str()),
+        };
+        let row = query
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::not_found(Entity::Session, session))?;
+        self.with_joins(till_sqlx::session(&row)?).await
+    }
+
+    async fn list_sessions(&self, filter: &SessionFilter) -> Result<Vec<Session>, StoreError> {
+        let register = match &filter.register {
+            Some(r) => Some(self.find_register(r).await?.id.0),
+            None => None,
+        };
+        let rows = sqlx::query(
+            "SELECT * FROM sessions
+             WHERE (?1 IS NULL OR location_code = ?1) AND (?2 IS NULL OR register_id = ?2)
+               AND (?3 IS NULL OR status = ?3)
+             ORDER BY opened_at DESC, number DESC LIMIT ?4",
+        )
+        .bind(filter.location.as_ref().map(LocationCode::as_str))
+        .bind(register)
+        .bind(filter.status.map(|s| s.as_str()))
+        .bind(i64::from(filter.limit.unwrap_or(1000)))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(till_sqlx::session).collect()
+    }
+
+    async fn latest_session(&self, register: RegisterId) -> Result<Option<Session>, StoreError> {
+        let row = sqlx::query(sql::LATEST_SESSION)
+            .bind(register.0)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(map_err)?;
+        match row {
+            Some(row) => Ok(Some(self.with_joins(till_sqlx::session(&row)?).await?)),
+            None => Ok(None),
+        }
+    }
+}

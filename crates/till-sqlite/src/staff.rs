@@ -1,0 +1,138 @@
+//! Users, PIN attempts and lockouts. Each PIN attempt is one `BEGIN IMMEDIATE` transaction:
+//! the write lock orders concurrent attempts, like PostgreSQL's row lock.
+
+use crate::{exists_or, map_err, SqliteStore};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::SqliteRow;
+use till_core::*;
+use till_sqlx::sql;
+
+/// Writes one decision (new PIN state and events) for `user`, in `tx`.
+async fn apply(
+    tx: &mut sqlx::SqliteConnection,
+    user: &User,
+    state: PinState,
+    events: &[(AuthEventKind, Option<String>)],
+    device: &str,
+    at: DateTime<Utc>,
+) -> Result<SqliteRow, StoreError> {
+    for (kind, detail) in events {
+        sqlx::query(sql::INSERT_AUTH_EVENT)
+            .bind(uuid::Uuid::now_v7())
+            .bind(user.id.0)
+            .bind(kind.as_str())
+            .bind(device)
+            .bind(at)
+            .bind(detail)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+    }
+    sqlx::query(sql::SET_PIN_STATE)
+        .bind(state.failed_pins)
+        .bind(state.lockouts)
+        .bind(state.locked_until)
+        .bind(user.id.0)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_err)
+}
+
+#[async_trait]
+impl StaffStore for SqliteStore {
+    async fn create_user(&self, new: NewUser) -> Result<User, StoreError> {
+        let mut tx = self.write().await?;
+        let row = sqlx::query(sql::INSERT_USER)
+            .bind(UserId::new().0)
+            .bind(new.name.as_str())
+            .bind(new.role.as_str())
+            .bind(&new.pin_hash.0)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(exists_or(Entity::User, new.name.to_string()))?;
+        tx.commit().await.map_err(map_err)?;
+        till_sqlx::user(&row)
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+        let rows = sqlx::query(sql::USERS).fetch_all(&self.reader).await.map_err(map_err)?;
+        rows.iter().map(till_sqlx::user).collect()
+    }
+
+    async fn find_user(&self, name: &UserName) -> Result<User, StoreError> {
+        let row = sqlx::query(sql::USER_BY_NAME)
+            .bind(name.as_str())
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::not_found(Entity::User, name))?;
+        till_sqlx::user(&row)
+    }
+
+    async fn find_user_by_id(&self, id: UserId) -> Result<User, StoreError> {
+        let row = sqlx::query(sql::USER_BY_ID)
+            .bind(id.0)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::not_found(Entity::User, id))?;
+        till_sqlx::user(&row)
+    }
+
+    async fn set_user_active(&self, name: &UserName, active: bool) -> Result<User, StoreError> {
+        let mut tx = self.write().await?;
+        let row = sqlx::query(sql::SET_USER_ACTIVE)
+            .bind(active)
+            .bind(name.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::not_found(Entity::User, name))?;
+        tx.commit().await.map_err(map_err)?;
+        till_sqlx::user(&row)
+    }
+
+    async fn record_pin_attempt(&self, attempt: PinAttempt, policy: &PinPolicy) -> Result<User, StoreError> {
+        let mut tx = self.write().await?;
+        let row = sqlx::query(sql::USER_BY_ID)
+            .bind(attempt.user_id.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::not_found(Entity::User, attempt.user_id))?;
+        let user = till_sqlx::user(&row)?;
+        let decision = policy.decide(&user, attempt.matched, attempt.at);
+        if let Some(refused) = decision.refused {
+            return Err(refused);
+        }
+        let row = apply(&mut tx, &user, decision.state, &decision.events, attempt.device.as_str(), attempt.at).await?;
+        tx.commit().await.map_err(map_err)?;
+        till_sqlx::user(&row)
+    }
+
+    async fn unlock_user(&self, unlock: UnlockUser) -> Result<User, StoreError> {
+        let by = match unlock.by {
+            Some(id) => Some(self.find_user_by_id(id).await?.name),
+            None => None,
+        };
+        let mut tx = self.write().await?;
+        let row = sqlx::query(sql::USER_BY_NAME)
+            .bind(unlock.name.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::not_found(Entity::User, &unlock.name))?;
+        let user = till_sqlx::user(&row)?;
+        let events = [(AuthEventKind::Unlocked, Some(format!("by {}", by.as_deref().unwrap_or("tillctl"))))];
+        let row = apply(&mut tx, &user, PinPolicy::cleared(), &events, unlock.device.as_str(), unlock.at).await?;
+        tx.commit().await.map_err(map_err)?;
+        till_sqlx::user(&row)
+    }
+
+    async fn list_auth_events(&self, limit: u32) -> Result<Vec<AuthEvent>, StoreError> {
+        let rows =
+            sqlx::query(sql::AUTH_EVENTS).bind(i64::from(limit)).fetch_all(&self.reader).await.map_err(map_err)?;
+        rows.iter().map(till_sqlx::auth_event).collect()
+    }
+}

@@ -1,0 +1,31 @@
+-- PIN lockout, request ids (retries never apply twice) and bounded money.
+
+-- Wrong PINs in a row, lockouts in a row (each lasts longer), and until when the user is locked.
+-- Kept in the database so that neither a restart nor another device resets the count.
+ALTER TABLE users
+    ADD COLUMN failed_pins  integer NOT NULL DEFAULT 0 CHECK (failed_pins >= 0),
+    ADD COLUMN lockouts     integer NOT NULL DEFAULT 0 CHECK (lockouts >= 0),
+    ADD COLUMN locked_until timestamptz;
+
+-- Failed PINs, lockouts and unlocks, with the device and the time.
+CREATE TABLE auth_events (
+    id       uuid PRIMARY KEY,
+    user_id  uuid NOT NULL REFERENCES users (id),
+    kind     text NOT NULL CHECK (kind IN ('pin_failed', 'locked', 'unlocked')),
+    device   text NOT NULL CHECK (length(device) BETWEEN 1 AND 64),
+    at       timestamptz NOT NULL,
+    detail   text
+);
+CREATE INDEX auth_events_by_time ON auth_events (at DESC);
+
+-- The caller's request id of the close, so a retried close answers the same closed session.
+ALTER TABLE sessions ADD COLUMN close_request_id uuid;
+ALTER TABLE sessions ADD CONSTRAINT sessions_close_request_unique UNIQUE (close_request_id);
+-- The request id of the start that recorded a join (a creator's request id is the session id).
+ALTER TABLE session_joins ADD COLUMN request_id uuid;
+ALTER TABLE session_joins ADD CONSTRAINT session_joins_request_unique UNIQUE (request_id);
+
+-- The database's backstop for the bound the core enforces (Money::MAX_CASH_MINOR): sums of
+-- millions of amounts can never overflow bigint.
+ALTER TABLE sessions ADD CONSTRAINT sessions_cash_bounded CHECK (
+    opening_cash <= 1000000000000 AND (counted_cash IS NULL OR counted_cash <= 1000000000000));

@@ -1,0 +1,192 @@
+-- The shift functions, second version. What changed from 0002, and why (issue 6):
+--   * a repeated request (same p_session_id / p_request_id) answers what the first one did and
+--     never applies twice, so `database_unavailable` after an unknown commit is safe to retry;
+--   * a join locks the session row FOR SHARE and re-checks it is open before recording itself,
+--     so a join is ordered before any close (a close's UPDATE waits for it) and can never be
+--     recorded on a session closed meanwhile;
+--   * the join path checks that the user is active; an inactive user gets TL408, an unknown one
+--     TL406 (they were one code);
+--   * amounts above 10^12 minor units are refused (TL002).
+-- Migrations whose name ends in "_functions" are re-run in order by
+-- `tillctl migrate --repair-functions`; this one first drops 0002's close, whose signature
+-- changed, so re-running 0002 then this one always leaves exactly the current functions.
+-- SQLSTATEs: TL001 isolation level, TL002 amount, TL403 role, TL404 register, TL405 session,
+-- TL406 user not found, TL407 nothing to join, TL408 user inactive, TL409 request id reused.
+
+DROP FUNCTION IF EXISTS till_close_shift(uuid, uuid, bigint, text, timestamptz);
+
+CREATE OR REPLACE FUNCTION till_start_shift(
+    p_session_id uuid, p_register_id uuid, p_user_id uuid, p_opening_cash bigint,
+    p_device text, p_notes text, p_at timestamptz,
+    OUT session sessions, OUT joined boolean)
+LANGUAGE plpgsql VOLATILE
+AS $fn$
+DECLARE
+    v_location uuid;
+    v_location_code text;
+    v_register_code text;
+    v_currency text;
+    v_timezone text;
+    v_cutoff integer;
+    v_user_name text;
+    v_user_active boolean;
+    v_at timestamptz;
+    v_day date;
+BEGIN
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'till_start_shift must run under READ COMMITTED, not %',
+            current_setting('transaction_isolation') USING ERRCODE = 'TL001';
+    END IF;
+    IF p_opening_cash < 0 OR p_opening_cash > 1000000000000 THEN
+        RAISE EXCEPTION 'opening cash must be between 0 and 10^12 minor units' USING ERRCODE = 'TL002';
+    END IF;
+
+    -- A repeated request: the session it created (its id is the request id), or the one whose
+    -- join it recorded. Answer the same, whatever happened to the session since.
+    SELECT s.* INTO session FROM sessions s
+     WHERE s.id = p_session_id
+        OR s.id = (SELECT j.session_id FROM session_joins j WHERE j.request_id = p_session_id);
+    IF FOUND THEN
+        IF session.register_id <> p_register_id THEN
+            RAISE EXCEPTION 'request % was used for another register', p_session_id USING ERRCODE = 'TL409';
+        END IF;
+        joined := session.id <> p_session_id;
+        RETURN;
+    END IF;
+
+    SELECT u.name, u.active INTO v_user_name, v_user_active FROM users u WHERE u.id = p_user_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'user % not found', p_user_id USING ERRCODE = 'TL406';
+    ELSIF NOT v_user_active THEN
+        RAISE EXCEPTION 'user % is not active', v_user_name USING ERRCODE = 'TL408', DETAIL = v_user_name;
+    END IF;
+
+    -- At most two rounds: a session found open can be closed before the join locks it; the
+    -- second round then holds the register lock, so no new session can appear meanwhile.
+    FOR round IN 1..3 LOOP
+        -- Fast path, no lock: the register's open session.
+        SELECT s.* INTO session FROM sessions s
+         WHERE s.register_id = p_register_id AND s.status = 'open';
+
+        IF NOT FOUND THEN
+            SELECT r.location_id, l.code, r.code, l.currency, l.timezone, l.cutoff_minutes
+              INTO v_location, v_location_code, v_register_code, v_currency, v_timezone, v_cutoff
+              FROM registers r JOIN locations l ON l.id = r.location_id
+             WHERE r.id = p_register_id
+               FOR NO KEY UPDATE OF r;
+            IF NOT FOUND THEN
+                RAISE EXCEPTION 'register % not found', p_register_id USING ERRCODE = 'TL404';
+            END IF;
+
+            -- A new statement, a new snapshot: sees a session the previous lock holder committed.
+            SELECT s.* INTO session FROM sessions s
+             WHERE s.register_id = p_register_id AND s.status = 'open';
+
+            IF NOT FOUND THEN
+                -- No opening cash means "join only": never open a drawer without a float.
+                IF p_opening_cash IS NULL THEN
+                    RAISE EXCEPTION 'register % has no open session to join', p_register_id
+                        USING ERRCODE = 'TL407';
+                END IF;
+                v_at := coalesce(p_at, clock_timestamp());
+                v_day := ((v_at AT TIME ZONE v_timezone) - make_interval(mins => v_cutoff))::date;
+                -- The day's next number and the session, in one statement of the same transaction.
+                WITH counter AS (
+                    INSERT INTO day_counters AS c (location_id, business_day, last_seq)
+                    VALUES (v_location, v_day, 1)
+                    ON CONFLICT (location_id, business_day) DO UPDATE SET last_seq = c.last_seq + 1
+                    RETURNING c.last_seq
+                )
+                INSERT INTO sessions (id, register_id, register_code, location_code, currency,
+                                      location_id, business_day, day_seq, number, status, opened_by,
+                                      opened_by_name, opened_at, opening_device, opening_cash, notes)
+                SELECT p_session_id, p_register_id, v_register_code, v_location_code, v_currency,
+                       v_location, v_day, counter.last_seq,
+                       v_location_code || '-' || to_char(v_day, 'YYYYMMDD') || '-'
+                           || lpad(counter.last_seq::text, greatest(3, length(counter.last_seq::text)), '0'),
+                       'open', p_user_id, v_user_name, v_at, p_device, p_opening_cash, p_notes
+                  FROM counter
+                RETURNING * INTO session;
+                joined := false;
+                RETURN;
+            END IF;
+        END IF;
+
+        -- Joining. A repeat join of the same user and device writes nothing: the session was
+        -- open when read, so the answer is ordered before any close.
+        joined := true;
+        PERFORM 1 FROM session_joins j
+         WHERE j.session_id = session.id AND j.user_id = p_user_id AND j.device = p_device;
+        IF FOUND THEN
+            RETURN;
+        END IF;
+        -- A first join writes: lock the session FOR SHARE (a close's UPDATE then waits for this
+        -- transaction) and re-check, in a new snapshot, that it is still open.
+        SELECT s.* INTO session FROM sessions s
+         WHERE s.id = session.id AND s.status = 'open'
+           FOR SHARE;
+        IF FOUND THEN
+            INSERT INTO session_joins (session_id, user_id, device, joined_at, request_id)
+            VALUES (session.id, p_user_id, p_device, coalesce(p_at, clock_timestamp()), p_session_id)
+            ON CONFLICT (session_id, user_id, device) DO NOTHING;
+            RETURN;
+        END IF;
+        -- Closed between the read and the lock: look again.
+    END LOOP;
+    RAISE EXCEPTION 'register % kept changing; try again', p_register_id USING ERRCODE = '40001';
+END;
+$fn$;
+
+CREATE OR REPLACE FUNCTION till_close_shift(
+    p_session_id uuid, p_request_id uuid, p_user_id uuid, p_counted_cash bigint, p_device text,
+    p_at timestamptz,
+    OUT session sessions, OUT already_closed boolean)
+LANGUAGE plpgsql VOLATILE
+AS $fn$
+DECLARE
+    v_active boolean;
+    v_role text;
+    v_name text;
+BEGIN
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'till_close_shift must run under READ COMMITTED, not %',
+            current_setting('transaction_isolation') USING ERRCODE = 'TL001';
+    END IF;
+    IF p_counted_cash IS NULL OR p_counted_cash < 0 OR p_counted_cash > 1000000000000 THEN
+        RAISE EXCEPTION 'counted cash must be between 0 and 10^12 minor units' USING ERRCODE = 'TL002';
+    END IF;
+    -- The happy path is one statement: it locks the row, re-reads it if it had to wait (for a
+    -- join holding FOR SHARE, say), and computes expected cash from that row's own columns.
+    UPDATE sessions s
+       SET status = 'closed', closed_by = p_user_id, closed_by_name = u.name,
+           closed_at = coalesce(p_at, clock_timestamp()), closing_device = p_device,
+           counted_cash = p_counted_cash, expected_cash = s.opening_cash + s.cash_net,
+           variance = p_counted_cash - (s.opening_cash + s.cash_net),
+           close_request_id = p_request_id
+      FROM users u
+     WHERE s.id = p_session_id AND s.status = 'open'
+       AND u.id = p_user_id AND u.active AND u.role IN ('manager', 'admin')
+    RETURNING s.* INTO session;
+    already_closed := false;
+    IF FOUND THEN
+        RETURN;
+    END IF;
+
+    -- Nothing closed: say why.
+    SELECT u.active, u.role, u.name INTO v_active, v_role, v_name FROM users u WHERE u.id = p_user_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'user % not found', p_user_id USING ERRCODE = 'TL406';
+    ELSIF NOT v_active THEN
+        RAISE EXCEPTION 'user % is not active', v_name USING ERRCODE = 'TL408', DETAIL = v_name;
+    ELSIF v_role NOT IN ('manager', 'admin') THEN
+        RAISE EXCEPTION 'only a manager or admin may close a session; % is a %', v_name, v_role
+            USING ERRCODE = 'TL403', DETAIL = v_name, HINT = v_role;
+    END IF;
+    SELECT s.* INTO session FROM sessions s WHERE s.id = p_session_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'session % not found', p_session_id USING ERRCODE = 'TL405';
+    END IF;
+    -- This very close, repeated: answer it again.
+    already_closed := session.close_request_id IS DISTINCT FROM p_request_id;
+END;
+$fn$;
