@@ -1,0 +1,101 @@
+# Sourced by Till's scripts (scripts/test, e2e, run, bench, bench-desktop), never run: the blocks
+# they share. Each script first does `cd "$(dirname "$0")/.."` and `. scripts/lib.sh`.
+#
+# One build for everything. The debug build is always the same cargo command (build_debug):
+# the whole workspace, every target (the tests too), the UI embedded (tauri/custom-protocol).
+# `cargo test --workspace` with the same features compiles exactly the same units, so the tests,
+# scripts/e2e, scripts/run and scripts/bench-desktop share it: after one of them, the others
+# compile nothing. Anything narrower is a second build, not a subset of the first: with
+# resolver 2, `-p till-desktop` or leaving the tests (and their dev-dependencies) out resolves
+# features differently and recompiles gtk, pango, sqlx and the app (about 5 minutes on 2 cores).
+
+TILL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TILL_TARGET_DIR=${CARGO_TARGET_DIR:-$TILL_ROOT/target}
+# The desktop app of the debug build.
+TILL_APP="$TILL_TARGET_DIR/debug/till-register"
+# Every cargo command that compiles or checks the workspace passes these (clippy too).
+TILL_CARGO_FEATURES=(--features tauri/custom-protocol)
+
+# Commands to run when the script exits, however it exits (last registered runs first).
+_till_on_exit=()
+on_exit() { # COMMAND (one string, evaluated at exit)
+  _till_on_exit=("$1" "${_till_on_exit[@]}")
+  trap _till_run_on_exit EXIT
+}
+_till_run_on_exit() {
+  local cmd
+  for cmd in "${_till_on_exit[@]}"; do eval "$cmd" || true; done
+}
+
+# The UI's npm packages: `npm ci` when ui/node_modules is missing or older than the lockfile.
+ensure_ui_deps() {
+  local stamp="$TILL_ROOT/ui/node_modules/.package-lock.json"
+  if [ ! -d "$TILL_ROOT/ui/node_modules" ] || [ ! -e "$stamp" ] ||
+    [ "$TILL_ROOT/ui/package-lock.json" -nt "$stamp" ] || [ "$TILL_ROOT/ui/package.json" -nt "$stamp" ]; then
+    echo "installing the UI's npm packages (npm ci in ui/)" >&2
+    (cd "$TILL_ROOT/ui" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+# Type-checks and builds the UI into ui/dist. The app embeds ui/dist with include_bytes!, so
+# cargo recompiles it when a file there is newer than the last build: the build goes to a
+# scratch folder and only files whose bytes changed are copied over, so building an unchanged
+# UI again leaves the app's build fresh.
+#   build_ui [--quiet]
+build_ui() {
+  local out dist="$TILL_ROOT/ui/dist" f
+  ensure_ui_deps
+  out=$(mktemp -d -t till-ui.XXXXXX)
+  if [ "${1:-}" = --quiet ]; then
+    # Output only on failure (tsc reports on stdout).
+    (cd "$TILL_ROOT/ui" && npm run build -- --outDir "$out" --emptyOutDir) >"$out.log" 2>&1 ||
+      { cat "$out.log" >&2; rm -rf "$out" "$out.log"; echo "the UI does not build (ui/: npm run build)" >&2; return 1; }
+    rm -f "$out.log"
+  else
+    (cd "$TILL_ROOT/ui" && npm run build -- --outDir "$out" --emptyOutDir) || { rm -rf "$out"; return 1; }
+  fi
+  mkdir -p "$dist"
+  (cd "$out" && find . -type f) | while IFS= read -r f; do
+    cmp -s "$out/$f" "$dist/$f" || { mkdir -p "$(dirname "$dist/$f")" && cp "$out/$f" "$dist/$f"; }
+  done
+  (cd "$dist" && find . -type f) | while IFS= read -r f; do
+    [ -e "$out/$f" ] || rm -f "$dist/$f"
+  done
+  find "$dist" -mindepth 1 -type d -empty -delete
+  rm -rf "$out"
+}
+
+# The one debug build (see the top of this file). Extra arguments go to cargo (e.g. -q).
+build_debug() {
+  (cd "$TILL_ROOT" && cargo build --workspace --all-targets --locked "${TILL_CARGO_FEATURES[@]}" "$@")
+}
+
+# The desktop app as scripts/run opens it: the UI, then the debug build. Sets nothing; the app
+# is $TILL_APP.
+build_desktop() {
+  build_ui "$@"
+  build_debug
+}
+
+# A throwaway PostgreSQL cluster for this script, stopped when it exits. Exports
+# TILL_TEST_PG_URL (a superuser URL), TILL_PG_THROWAWAY_DIR and TILL_PG_BIN.
+start_throwaway_pg() {
+  local env
+  env=$("$TILL_ROOT/scripts/pg-throwaway" start)
+  eval "$env"
+  on_exit "$(printf '%q stop %q' "$TILL_ROOT/scripts/pg-throwaway" "$TILL_PG_THROWAWAY_DIR")"
+}
+
+# The test server: the one TILL_TEST_PG_URL names, or a throwaway one (stopped at exit). Checks
+# that it answers, and exports TILL_TEST_PG_URL.
+use_test_pg() {
+  if [ -z "${TILL_TEST_PG_URL:-}" ]; then
+    start_throwaway_pg
+    echo "throwaway server at $TILL_TEST_PG_URL"
+  fi
+  export TILL_TEST_PG_URL
+  psql -qtAc "SELECT 'reachable: ' || version()" "$TILL_TEST_PG_URL" || {
+    echo "cannot reach TILL_TEST_PG_URL ($TILL_TEST_PG_URL); unset it to let the script start a throwaway server" >&2
+    return 1
+  }
+}
