@@ -36,6 +36,7 @@ pub struct NewLocation {
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Location {
+    #[ts(type = "string")]
     pub id: LocationId,
     pub code: String,
     pub name: String,
@@ -55,7 +56,9 @@ pub struct NewRegister {
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Register {
+    #[ts(type = "string")]
     pub id: RegisterId,
+    #[ts(type = "string")]
     pub location_id: LocationId,
     pub location_code: String,
     pub location_name: String,
@@ -77,6 +80,7 @@ pub struct NewUser {
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct User {
+    #[ts(type = "string")]
     pub id: UserId,
     pub name: String,
     pub role: Role,
@@ -210,6 +214,7 @@ pub struct Session {
 /// currency's digits (`"200.00"`), never floats.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SessionView {
+    #[ts(type = "string")]
     pub id: SessionId,
     pub number: String,
     pub location_code: String,

@@ -51,11 +51,6 @@ fn views_match_the_ui() {
         let body = format!("{}\nexport {}", imports.join("\n"), T::decl(&cfg));
         check(name, body.trim_start().to_string());
     }
-    export::<LocationId>("LocationId.ts");
-    export::<RegisterId>("RegisterId.ts");
-    export::<UserId>("UserId.ts");
-    export::<SessionId>("SessionId.ts");
-    export::<RequestId>("RequestId.ts");
     export::<Role>("Role.ts");
     export::<Location>("Location.ts");
     export::<Register>("Register.ts");

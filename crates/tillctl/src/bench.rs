@@ -69,7 +69,7 @@ pub struct BenchReport {
     pub p99_ms: f64,
     /// Storm only: rounds in which exactly one caller created the session and all got its id.
     pub storms_correct: Option<u32>,
-    pub audit: Audit,
+    pub invariants: InvariantReport,
 }
 
 impl Printable for BenchReport {
@@ -88,7 +88,7 @@ impl Printable for BenchReport {
             self.p50_ms,
             self.p99_ms,
             self.errors,
-            if self.audit.is_clean() { "hold (audit clean)".to_string() } else { format!("BROKEN: {:?}", self.audit) },
+            if self.invariants.is_clean() { "hold (checked after the run)".to_string() } else { format!("BROKEN: {:?}", self.invariants) },
         )
     }
 }
@@ -119,10 +119,10 @@ async fn fixture(store: &dyn Store, locations: u32, registers: u32) -> Result<Fi
 
 fn start(register: RegisterId, user: UserId, device: &DeviceName) -> StartShift {
     StartShift {
-        new_session_id: SessionId::new(),
+        request_id: RequestId::new(),
         register_id: register,
         user_id: user,
-        opening_cash: Some(10_000),
+        opening_cash: Some(Money::from_minor(10_000, Currency::USD)),
         device: device.clone(),
         notes: None,
         at: None,
@@ -131,9 +131,10 @@ fn start(register: RegisterId, user: UserId, device: &DeviceName) -> StartShift 
 
 fn close(session: SessionId, user: UserId, device: &DeviceName) -> CloseShift {
     CloseShift {
-        session: SessionRef::Id(session),
+        request_id: RequestId::new(),
+        session,
         user_id: user,
-        counted_cash: 10_000,
+        counted_cash: Money::from_minor(10_000, Currency::USD),
         device: device.clone(),
         at: None,
     }
@@ -320,6 +321,6 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
         p50_ms: percentile(50),
         p99_ms: percentile(99),
         storms_correct,
-        audit: store.audit().await?,
+        invariants: store.check_invariants().await?,
     })
 }

@@ -6,6 +6,7 @@ mod output;
 
 use clap::{Args, Parser, Subcommand};
 use output::Output;
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
 use till_core::service::{self, LocationInput};
@@ -25,6 +26,37 @@ struct Cli {
     no_migrate: bool,
     #[command(subcommand)]
     command: Command,
+}
+
+/// Where a PIN comes from. In order: `--pin-stdin`, `--pin` or `TILL_PIN`, else a prompt
+/// without echo when stdin is a terminal.
+#[derive(Args, Clone)]
+struct PinArgs {
+    /// The PIN on the command line. Other users of this computer can read it in the process
+    /// list: prefer the prompt, TILL_PIN or --pin-stdin.
+    #[arg(long, env = "TILL_PIN", hide_env_values = true)]
+    pin: Option<String>,
+    /// Read the PIN from the first line of standard input (for scripts).
+    #[arg(long, conflicts_with = "pin")]
+    pin_stdin: bool,
+}
+
+impl PinArgs {
+    fn read(&self, whose: &str) -> Result<String, TillError> {
+        let missing = || InputError::InvalidPin("no PIN given: type it at the prompt, or use TILL_PIN or --pin-stdin");
+        if self.pin_stdin {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).map_err(|_| missing())?;
+            return Ok(line.trim_end_matches(['\r', '\n']).to_string());
+        }
+        if let Some(pin) = &self.pin {
+            return Ok(pin.clone());
+        }
+        if std::io::stdin().is_terminal() {
+            return rpassword::prompt_password(format!("PIN for {whose}: ")).map_err(|_| missing().into());
+        }
+        Err(missing().into())
+    }
 }
 
 #[derive(Subcommand)]
@@ -50,9 +82,8 @@ enum Command {
         register: String,
         #[arg(long)]
         user: String,
-        /// The user's PIN (or set TILL_PIN).
-        #[arg(long, env = "TILL_PIN", hide_env_values = true)]
-        pin: String,
+        #[command(flatten)]
+        pin: PinArgs,
         /// Cash in the drawer at the start, like 200.00. Ignored when joining.
         #[arg(long, allow_hyphen_values = true)]
         opening_cash: String,
@@ -61,6 +92,10 @@ enum Command {
         device: Option<String>,
         #[arg(long)]
         notes: Option<String>,
+        /// A UUID you choose for this request. Running the command again with the same id
+        /// (after a timeout, say) answers the first outcome and never starts twice.
+        #[arg(long)]
+        request_id: Option<uuid::Uuid>,
     },
     /// Close a session: counted cash against expected. Needs a manager or admin.
     CloseShift {
@@ -71,14 +106,19 @@ enum Command {
         counted_cash: String,
         #[arg(long)]
         user: String,
-        #[arg(long, env = "TILL_PIN", hide_env_values = true)]
-        pin: String,
+        #[command(flatten)]
+        pin: PinArgs,
         #[arg(long)]
         device: Option<String>,
+        /// A UUID you choose for this request: repeating it answers the same close.
+        #[arg(long)]
+        request_id: Option<uuid::Uuid>,
     },
     #[command(subcommand)]
     Session(SessionCommand),
-    /// Add demo data: location DT, register DT/R1, cashier alice (PIN 1234), manager bob (9999).
+    /// Add demo data to the demo database (till-demo.db beside the real one, unless
+    /// --database-url names another): location DT, register DT/R1, cashier alice (PIN 1234),
+    /// manager bob (9999). Those PINs are published: never use demo data for real cash.
     Demo,
     /// Measure start/close throughput and latency against this database (not a test).
     Bench(bench::BenchArgs),
@@ -128,11 +168,27 @@ enum UserCommand {
         /// cashier, manager or admin.
         #[arg(long)]
         role: String,
-        /// 4 to 8 digits (or set TILL_PIN). Stored only as an argon2id hash.
-        #[arg(long, env = "TILL_PIN", hide_env_values = true)]
-        pin: String,
+        /// 4 to 8 digits, stored only as an argon2id hash.
+        #[command(flatten)]
+        pin: PinArgs,
     },
     List,
+    /// Lift a lockout after too many wrong PINs, and reset the count.
+    Unlock {
+        #[arg(long)]
+        name: String,
+        /// The manager or admin who approves (their PIN is asked). Without it the unlock is
+        /// recorded as made by tillctl, whose user holds the database's credentials.
+        #[arg(long)]
+        by: Option<String>,
+        #[command(flatten)]
+        pin: PinArgs,
+    },
+    /// Failed PINs, lockouts and unlocks, newest first.
+    Events {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
     /// Stop a user from logging in, starting or closing shifts (their history stays).
     Deactivate {
         #[arg(long)]
@@ -196,7 +252,11 @@ fn device(name: Option<&str>) -> Result<DeviceName, TillError> {
 }
 
 async fn run(cli: Cli, out: Output) -> Result<ExitCode, TillError> {
-    let url = cli.database_url.clone().unwrap_or_else(till_backend::default_database_url);
+    let default_url = match cli.command {
+        Command::Demo => till_backend::demo_database_url,
+        _ => till_backend::default_database_url,
+    };
+    let url = cli.database_url.clone().unwrap_or_else(default_url);
     // doctor reports on a broken schema instead of refusing it; migrate reports what it applied.
     let inspects_schema = matches!(cli.command, Command::Doctor | Command::Migrate { .. });
     let options = StoreOptions {
@@ -243,8 +303,18 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, TillError> {
             out.print(&store.list_registers(location.as_ref()).await?);
         }
         Command::User(UserCommand::Add { name, role, pin }) => {
+            let pin = pin.read(&name)?;
             out.print(&service::add_user(store, &name, &role, &pin).await?)
         }
+        Command::User(UserCommand::Unlock { name, by, pin }) => {
+            let device = device(None)?;
+            let manager = match by {
+                Some(by) => Some(service::authorize_manager(store, &by, &pin.read(&by)?, &device).await?),
+                None => None,
+            };
+            out.print(&service::unlock_user(store, manager.as_ref(), &name, &device).await?)
+        }
+        Command::User(UserCommand::Events { limit }) => out.print(&store.list_auth_events(limit).await?),
         Command::User(UserCommand::List) => out.print(&store.list_users().await?),
         Command::User(UserCommand::Deactivate { name }) => {
             out.print(&store.set_user_active(&UserName::parse(&name)?, false).await?)
@@ -252,19 +322,29 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, TillError> {
         Command::User(UserCommand::Activate { name }) => {
             out.print(&store.set_user_active(&UserName::parse(&name)?, true).await?)
         }
-        Command::StartShift { register, user, pin, opening_cash, device: name, notes } => {
+        Command::StartShift { register, user, pin, opening_cash, device: name, notes, request_id } => {
             let register = RegisterRef::parse(&register)?;
             let device = device(name.as_deref())?;
-            let user = service::authenticate(store, &user, &pin).await?;
-            let started =
-                service::start_shift(store, &user, &register, Some(&opening_cash), &device, notes.as_deref()).await?;
+            let user = service::authenticate(store, &user, &pin.read(&user)?, &device).await?;
+            let request = service::StartRequest {
+                request_id: request_id.map_or_else(RequestId::new, RequestId),
+                opening_cash: Some(&opening_cash),
+                notes: notes.as_deref(),
+            };
+            let started = service::start_shift(store, &user, &register, &device, request).await?;
             out.print(&started.view());
         }
-        Command::CloseShift { session, counted_cash, user, pin, device: name } => {
+        Command::CloseShift { session, counted_cash, user, pin, device: name, request_id } => {
             let session = SessionRef::parse(&session)?;
             let device = device(name.as_deref())?;
-            let manager = service::authenticate(store, &user, &pin).await?;
-            let closed = service::close_shift(store, &manager, &session, &counted_cash, &device).await?;
+            let manager = service::authorize_manager(store, &user, &pin.read(&user)?, &device).await?;
+            let request = service::CloseRequest {
+                request_id: request_id.map_or_else(RequestId::new, RequestId),
+                session: &session,
+                counted_cash: &counted_cash,
+                only_register: None,
+            };
+            let closed = service::close_shift(store, &manager, &device, request).await?;
             out.print(&output::SessionOut(closed.view()));
         }
         Command::Session(SessionCommand::Show { session }) => {
@@ -283,11 +363,11 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, TillError> {
         }
         Command::Demo => {
             till_backend::seed_demo(store).await?;
-            out.print(&output::Demo { users: &till_backend::DEMO_USERS });
+            out.print(&output::Demo { database: till_backend::redact(&url), users: &till_backend::DEMO_USERS });
         }
         Command::Bench(args) => {
             let report = bench::run(shared.clone(), &url, &args).await?;
-            let clean = report.audit.is_clean() && report.errors == 0;
+            let clean = report.invariants.is_clean() && report.errors == 0;
             out.print(&report);
             return Ok(if clean { ExitCode::SUCCESS } else { ExitCode::FAILURE });
         }

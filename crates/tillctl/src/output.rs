@@ -219,12 +219,32 @@ impl Printable for ShiftStartedView {
 
 #[derive(Serialize)]
 pub struct Demo {
+    pub database: String,
     pub users: &'static [till_backend::DemoUser],
 }
 
 impl Printable for Demo {
     fn human(&self) -> String {
         let users: Vec<String> = self.users.iter().map(|u| format!("{} ({}, PIN {})", u.name, u.role, u.pin)).collect();
-        format!("demo data ready: location DT, register DT/R1, users {}", users.join(", "))
+        format!(
+            "demo data ready in {}: location DT, register DT/R1, users {}\nThese PINs are published: never take real cash on demo data.",
+            self.database,
+            users.join(", ")
+        )
+    }
+}
+
+impl Printable for Vec<AuthEvent> {
+    fn human(&self) -> String {
+        lines(self, "no failed PINs, lockouts or unlocks", |e| {
+            format!(
+                "{}  {:<10} {:<10} {:<24} {}",
+                e.at.format("%Y-%m-%d %H:%M:%S UTC"),
+                e.kind.as_str(),
+                e.user,
+                e.device,
+                e.detail.as_deref().unwrap_or("")
+            )
+        })
     }
 }

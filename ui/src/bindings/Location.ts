@@ -1,4 +1,3 @@
 // Generated from till-core by ts-rs: do not edit. Regenerate with
 // TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings
-import type { LocationId } from "./LocationId";
-export type Location = { id: LocationId, code: string, name: string, timezone: string, cutoff: string, currency: string, };
+export type Location = { id: string, code: string, name: string, timezone: string, cutoff: string, currency: string, };

@@ -1,8 +1,7 @@
 // Generated from till-core by ts-rs: do not edit. Regenerate with
 // TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings
 import type { Role } from "./Role";
-import type { UserId } from "./UserId";
-export type User = { id: UserId, name: string, role: Role, active: boolean, 
+export type User = { id: string, name: string, role: Role, active: boolean, 
 /**
  * Wrong PINs in a row since the last success, lockout or unlock.
  */
