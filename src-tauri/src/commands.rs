@@ -2,10 +2,10 @@
 //! to [`AppState`], which calls the core. Arguments arrive camelCased from `ui/src/api.ts`.
 
 use crate::error::IpcError;
-use crate::state::{AppState, DeviceStatus, SetupRequest, SetupResult};
+use crate::state::{AppState, Approval, DeviceStatus, SetupRequest, SetupResult};
 use std::sync::atomic::{AtomicBool, Ordering};
-use tauri::{AppHandle, State};
-use till_core::{Register, SessionView, ShiftStartedView, User};
+use tauri::State;
+use till_core::{Register, RequestId, SessionView, ShiftStartedView, User};
 
 static FIRST_STATUS: AtomicBool = AtomicBool::new(true);
 
@@ -13,85 +13,98 @@ static FIRST_STATUS: AtomicBool = AtomicBool::new(true);
 /// time since the process started (`scripts/bench-desktop` waits for this line).
 #[tauri::command]
 #[tracing::instrument(skip_all)]
-pub async fn device_status(app: AppHandle, state: State<'_, AppState>) -> Result<DeviceStatus, IpcError> {
-    let status = state.status(&app).await;
+pub async fn device_status(state: State<'_, AppState>) -> Result<DeviceStatus, IpcError> {
+    let status = state.status().await;
     if FIRST_STATUS.swap(false, Ordering::Relaxed) {
         tracing::info!(elapsed_ms = crate::STARTED.elapsed().as_millis(), "first device status answered");
     }
     status
 }
 
+/// `approval`: a manager's name and PIN, needed once the device is set up.
 #[tauri::command]
 #[tracing::instrument(skip_all)]
 pub async fn setup_device(
-    app: AppHandle,
     state: State<'_, AppState>,
     request: SetupRequest,
+    approval: Option<Approval>,
 ) -> Result<SetupResult, IpcError> {
-    state.setup(&app, request).await
+    state.setup(request, approval).await
 }
 
 #[tauri::command]
 #[tracing::instrument(skip_all)]
-pub async fn list_registers(app: AppHandle, state: State<'_, AppState>) -> Result<Vec<Register>, IpcError> {
-    state.list_registers(&app).await
+pub async fn list_registers(state: State<'_, AppState>) -> Result<Vec<Register>, IpcError> {
+    state.list_registers().await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(app, state))]
+#[tracing::instrument(skip(state, approval))]
 pub async fn choose_register(
-    app: AppHandle,
     state: State<'_, AppState>,
     register: String,
+    approval: Option<Approval>,
 ) -> Result<DeviceStatus, IpcError> {
-    state.choose_register(&app, &register).await
+    state.choose_register(&register, approval).await
 }
 
 #[tauri::command]
 #[tracing::instrument(skip_all)]
-pub async fn list_users(app: AppHandle, state: State<'_, AppState>) -> Result<Vec<User>, IpcError> {
-    state.list_users(&app).await
-}
-
-#[tauri::command]
-#[tracing::instrument(skip(app, state, pin))]
-pub async fn login(app: AppHandle, state: State<'_, AppState>, user: String, pin: String) -> Result<User, IpcError> {
-    state.login(&app, &user, &pin).await
+pub async fn repair_settings(state: State<'_, AppState>, approval: Option<Approval>) -> Result<DeviceStatus, IpcError> {
+    state.repair_settings(approval).await
 }
 
 #[tauri::command]
 #[tracing::instrument(skip_all)]
-pub fn logout(state: State<'_, AppState>) -> Result<(), IpcError> {
-    state.logout();
+pub async fn list_users(state: State<'_, AppState>) -> Result<Vec<User>, IpcError> {
+    state.list_users().await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state, pin))]
+pub async fn login(state: State<'_, AppState>, user: String, pin: String) -> Result<User, IpcError> {
+    state.login(&user, &pin).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+pub async fn logout(state: State<'_, AppState>) -> Result<(), IpcError> {
+    state.logout().await;
     Ok(())
 }
 
 #[tauri::command]
-#[tracing::instrument(skip_all)]
-pub async fn current_session(app: AppHandle, state: State<'_, AppState>) -> Result<Option<SessionView>, IpcError> {
-    state.current_session(&app).await
+#[tracing::instrument(skip(state, approval))]
+pub async fn unlock_user(state: State<'_, AppState>, user: String, approval: Approval) -> Result<User, IpcError> {
+    state.unlock_user(&user, approval).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(app, state))]
+#[tracing::instrument(skip_all)]
+pub async fn current_session(state: State<'_, AppState>) -> Result<Option<SessionView>, IpcError> {
+    state.current_session().await
+}
+
+/// `request_id` is chosen by the UI per user action and reused on retries: never applied twice.
+#[tauri::command]
+#[tracing::instrument(skip(state))]
 pub async fn start_shift(
-    app: AppHandle,
     state: State<'_, AppState>,
+    request_id: RequestId,
     opening_cash: Option<String>,
     notes: Option<String>,
 ) -> Result<ShiftStartedView, IpcError> {
-    state.start_shift(&app, opening_cash.as_deref(), notes.as_deref()).await
+    state.start_shift(request_id, opening_cash.as_deref(), notes.as_deref()).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(app, state, manager_pin))]
+#[tracing::instrument(skip(state, approval))]
 pub async fn close_shift(
-    app: AppHandle,
     state: State<'_, AppState>,
+    request_id: RequestId,
     session: String,
     counted_cash: String,
-    manager: String,
-    manager_pin: String,
+    approval: Approval,
 ) -> Result<SessionView, IpcError> {
-    state.close_shift(&app, &session, &counted_cash, &manager, &manager_pin).await
+    state.close_shift(request_id, &session, &counted_cash, approval).await
 }

@@ -1,8 +1,10 @@
-//! The one error type commands return. It crosses to the UI as `{code, message}`: the UI
-//! branches on `code` (a closed list, see `ui/src/types.ts`), never on the text.
+//! The one error type commands return. It crosses to the UI as `{code, message}` (plus `until`
+//! for `user_locked`): the UI branches on `code` (the core's closed [`ErrorCode`] list, generated
+//! into `ui/src/bindings/ErrorCode.ts`), never on the text.
 
+use crate::settings::Damaged;
 use serde::ser::SerializeStruct;
-use till_core::{InputError, StoreError, TillError};
+use till_core::{ErrorCode, InputError, LoggedOut, StoreError, TillError};
 
 /// What the UI sees instead of the text of an `internal` error (the text goes to the log).
 pub const GENERIC_MESSAGE: &str = "Something went wrong inside Till; the details are in its log.";
@@ -11,25 +13,38 @@ pub const GENERIC_MESSAGE: &str = "Something went wrong inside Till; the details
 pub enum IpcError {
     #[error(transparent)]
     Till(#[from] TillError),
-    #[error("nobody is logged in on this register")]
-    NotLoggedIn,
     #[error("this device has no {0} chosen yet")]
     DeviceNotSetUp(&'static str),
-    #[error("the system keyring failed: {0}")]
+    /// A set-up device is changed only with a manager's approval.
+    #[error("a manager or an admin must approve changing this device's set-up (name and PIN)")]
+    ApprovalNeeded,
+    #[error("the system keyring is unavailable: {0}. IT: make sure the desktop keyring (Secret Service) runs and is unlocked for this user, then try again")]
     Keyring(String),
+    #[error("the device settings file {} is damaged ({}); a manager can restore the previous copy, or IT can fix or remove the file", .0.path.display(), .0.reason)]
+    SettingsDamaged(Damaged),
     #[error("the device settings could not be saved: {0}")]
-    Settings(String),
+    Settings(Damaged),
 }
 
 impl IpcError {
-    /// The stable code the UI branches on: the core's codes, plus the two only the app has.
-    pub fn code(&self) -> &'static str {
+    pub fn nobody_logged_in() -> IpcError {
+        IpcError::Till(TillError::NotLoggedIn(LoggedOut::Nobody))
+    }
+
+    /// The stable code the UI branches on.
+    pub fn error_code(&self) -> ErrorCode {
         match self {
-            IpcError::Till(e) => e.code(),
-            IpcError::NotLoggedIn => "not_logged_in",
-            IpcError::DeviceNotSetUp(_) => "device_not_set_up",
-            IpcError::Keyring(_) | IpcError::Settings(_) => "internal",
+            IpcError::Till(e) => e.error_code(),
+            IpcError::DeviceNotSetUp(_) => ErrorCode::DeviceNotSetUp,
+            IpcError::ApprovalNeeded => ErrorCode::Forbidden,
+            IpcError::Keyring(_) => ErrorCode::KeyringUnavailable,
+            IpcError::SettingsDamaged(_) => ErrorCode::DeviceSettingsDamaged,
+            IpcError::Settings(_) => ErrorCode::Internal,
         }
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
     }
 }
 
@@ -49,17 +64,25 @@ impl From<InputError> for IpcError {
 /// in full for `internal` (whose text the UI never gets), briefly for the rest.
 impl serde::Serialize for IpcError {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let code = self.code();
-        let message = if code == "internal" {
+        let code = self.error_code();
+        let message = if code == ErrorCode::Internal {
             tracing::error!(error = ?self, "command failed: {self}");
             GENERIC_MESSAGE.to_string()
         } else {
-            tracing::info!(code, "command refused: {self}");
+            tracing::info!(code = code.as_str(), "command refused: {self}");
             self.to_string()
         };
-        let mut s = serializer.serialize_struct("IpcError", 2)?;
-        s.serialize_field("code", code)?;
+        // When a locked user unlocks, for the UI to show in the location's time.
+        let until = match self {
+            IpcError::Till(TillError::Store(StoreError::UserLocked { until, .. })) => Some(until),
+            _ => None,
+        };
+        let mut s = serializer.serialize_struct("IpcError", if until.is_some() { 3 } else { 2 })?;
+        s.serialize_field("code", &code)?;
         s.serialize_field("message", &message)?;
+        if let Some(until) = until {
+            s.serialize_field("until", until)?;
+        }
         s.end()
     }
 }
@@ -76,14 +99,33 @@ mod tests {
     fn errors_cross_as_code_and_message() {
         let wrong = json(TillError::WrongPin("alice".into()).into());
         assert_eq!(wrong, serde_json::json!({"code": "wrong_pin", "message": "wrong PIN for alice"}));
-        assert_eq!(json(IpcError::NotLoggedIn)["code"], "not_logged_in");
+        assert_eq!(json(IpcError::nobody_logged_in())["code"], "not_logged_in");
         assert_eq!(json(IpcError::DeviceNotSetUp("register"))["code"], "device_not_set_up");
+        assert_eq!(json(IpcError::ApprovalNeeded)["code"], "forbidden");
+        let damaged = json(IpcError::SettingsDamaged(Damaged { path: "/d/device.json".into(), reason: "bad".into() }));
+        assert_eq!(damaged["code"], "device_settings_damaged");
+        assert!(damaged["message"].as_str().unwrap_or_default().contains("/d/device.json"));
+    }
+
+    #[test]
+    fn a_locked_user_carries_when_it_unlocks() {
+        let until = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+        let locked = json(StoreError::UserLocked { user: "alice".into(), until }.into());
+        assert_eq!(locked["code"], "user_locked");
+        assert_eq!(locked["until"], "1970-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn keyring_failures_have_their_own_code_and_words_for_it() {
+        let keyring = json(IpcError::Keyring("dbus: no such name".into()));
+        assert_eq!(keyring["code"], "keyring_unavailable");
+        let message = keyring["message"].as_str().unwrap_or_default();
+        assert!(message.contains("dbus: no such name") && message.contains("IT"), "{message}");
     }
 
     #[test]
     fn internal_errors_hide_their_text() {
         let internal = json(StoreError::Internal("sqlx pool timed out at pg.rs:88".into()).into());
         assert_eq!(internal, serde_json::json!({"code": "internal", "message": GENERIC_MESSAGE}));
-        assert_eq!(json(IpcError::Keyring("dbus: no such name".into()))["message"], GENERIC_MESSAGE);
     }
 }

@@ -30,11 +30,14 @@ fn main() {
         .init();
     let keyring = Arc::new(secrets::OsKeyring::new("app.till.register"));
     let app = tauri::Builder::default()
+        // Registered but holding nothing: device.json needs an atomic save and must never read a
+        // damaged file as empty, which the plugin does not offer (see `settings`). The UI is
+        // granted none of its commands.
         .plugin(tauri_plugin_store::Builder::new().build())
-        .manage(state::AppState::new(keyring))
+        .manage(state::AppState::for_app(keyring))
         .setup(|app| {
             let handle = app.handle().clone();
-            tauri::async_runtime::spawn(async move { handle.state::<state::AppState>().warm_up(&handle).await });
+            tauri::async_runtime::spawn(async move { handle.state::<state::AppState>().warm_up().await });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -42,9 +45,11 @@ fn main() {
             commands::setup_device,
             commands::list_registers,
             commands::choose_register,
+            commands::repair_settings,
             commands::list_users,
             commands::login,
             commands::logout,
+            commands::unlock_user,
             commands::current_session,
             commands::start_shift,
             commands::close_shift,

@@ -1,24 +1,72 @@
-//! The app's state: the device settings, the open store and who is logged in. The UI never
-//! sends a user id; the logged-in user lives here, and every shift operation uses it.
+//! The device's state: its settings, the open store, who is logged in, and the keyring. The rules
+//! (who may log in, start, close, unlock, set up) live in till-core's `service`; this module only
+//! decides which settings, store and login a command works with.
+//!
+//! All of it sits behind one async lock, held for the whole of each command, so a command sees
+//! one consistent device: `start_shift` can never combine the login from before a
+//! `choose_register` with the register from after it. Commands on one device are serialised;
+//! a till does one thing at a time, and database waits are bounded by the store.
 
 use crate::error::IpcError;
 use crate::secrets::{url_with_password, Password, Secrets};
-use crate::settings::{self, DatabaseKind, DeviceSettings};
+use crate::settings::{Damaged, DatabaseKind, DeviceSettings, SettingsFile};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::sync::{Arc, Mutex, PoisonError};
-use tauri::{AppHandle, Runtime};
+use std::sync::Arc;
 use till_backend::DemoUser;
+use till_core::service::{self, CloseRequest, FirstSetup, LocationInput, StartRequest};
 use till_core::{
-    service, BackendKind, DeviceName, Entity, InputError, Location, LocationCode, Register, RegisterRef, SessionRef,
-    SessionView, ShiftStartedView, Store, StoreError, StoreOptions, User,
+    BackendKind, DeviceName, InputError, Location, LocationCode, Login, Register, RegisterRef, RequestId, SessionRef,
+    SessionView, ShiftStartedView, Store, StoreError, StoreOptions, TillError, User,
 };
+use tokio::sync::{Mutex, MutexGuard};
 
-/// `setup_device`'s request: `{kind: "demo"}` or `{kind: "postgres", url, password}`.
+/// Where the demo's own database lives: `till-demo.db` in Till's data folder, never the real
+/// `till.db`, so the demo's published PINs exist only there.
+///
+/// Local stand-in for `till_backend::demo_database_url()` (requested from the lead; same
+/// behaviour), to be replaced by it.
+pub fn demo_database_url() -> String {
+    format!("sqlite://{}", till_backend::data_dir().join(DEMO_DATABASE_FILE).display())
+}
+
+const DEMO_DATABASE_FILE: &str = "till-demo.db";
+
+/// A manager's or admin's approval: name and PIN, checked by the backend against the database
+/// the device uses now.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Approval {
+    pub manager: String,
+    pub pin: Password,
+}
+
+/// What a new store's owner or IT types on a fresh database: no default PINs.
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewStore {
+    pub location_code: String,
+    pub location_name: String,
+    pub time_zone: String,
+    pub currency: Option<String>,
+    pub register: String,
+    pub manager: String,
+    pub manager_pin: Password,
+}
+
+/// `setup_device`'s request.
 #[derive(Debug, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum SetupRequest {
+    /// Demo data in its own database file (`till-demo.db`).
     Demo,
-    Postgres { url: String, password: Option<Password> },
+    /// The embedded database (`till.db`): a new store (first manager and register), or, without
+    /// `new_store`, one IT already provisioned with tillctl.
+    Embedded {
+        new_store: Option<NewStore>,
+    },
+    Postgres {
+        url: String,
+        password: Option<Password>,
+    },
 }
 
 #[derive(Debug, Serialize)]
@@ -28,10 +76,26 @@ pub struct DeviceStatus {
     pub database_kind: Option<DatabaseKind>,
     /// Never holds a password.
     pub database_url: Option<String>,
+    /// Running on the demo database: the UI shows "DEMO: not for real cash" on every screen.
+    pub demo: bool,
     pub location: Option<Location>,
     pub register: Option<Register>,
     pub device_name: String,
     pub logged_in: Option<User>,
+    pub idle_logout_minutes: u32,
+    /// Set when `device.json` cannot be used: the UI shows the "call a manager" screen.
+    pub settings_damaged: Option<DamagedView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DamagedView {
+    /// The damaged file, for IT.
+    pub path: String,
+    pub reason: String,
+    /// The previous good copy, when there is one: a manager's PIN restores it.
+    pub previous_path: Option<String>,
+    /// The database that copy names (redacted); the manager's PIN is checked there.
+    pub previous_database: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -40,78 +104,191 @@ pub struct SetupResult {
     pub demo_users: Vec<DemoUser>,
 }
 
-/// What a command works with: a snapshot of the settings and the open store, if any.
-struct Device {
-    settings: DeviceSettings,
-    store: Option<Arc<dyn Store>>,
+/// Where the device keeps things. The app uses Till's data folder; tests use a temp folder.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    pub settings: SettingsFile,
+    pub demo_database_url: String,
+    pub embedded_database_url: String,
 }
 
-impl Device {
-    fn store(&self) -> Result<&Arc<dyn Store>, IpcError> {
-        self.store.as_ref().ok_or(IpcError::DeviceNotSetUp("database"))
-    }
-
-    fn register(&self) -> Result<(&Arc<dyn Store>, RegisterRef), IpcError> {
-        let store = self.store()?;
-        let address = self.settings.register.as_deref().ok_or(IpcError::DeviceNotSetUp("register"))?;
-        Ok((store, RegisterRef::parse(address)?))
-    }
-
-    fn device_name(&self) -> Result<DeviceName, IpcError> {
-        Ok(DeviceName::parse(&self.settings.device_name)?)
+impl AppConfig {
+    pub fn in_data_dir() -> AppConfig {
+        AppConfig {
+            settings: SettingsFile::in_data_dir(),
+            demo_database_url: demo_database_url(),
+            embedded_database_url: till_backend::default_database_url(),
+        }
     }
 }
 
+/// The time now; tests pin it.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// Everything a command works with, under one lock.
 #[derive(Default)]
-struct Loaded {
-    /// None until first read from the store plugin.
-    settings: Option<DeviceSettings>,
+struct Device {
+    /// `None` until first read; `Err` while the file is damaged.
+    settings: Option<Result<DeviceSettings, Damaged>>,
     store: Option<Arc<dyn Store>>,
+    login: Option<Login>,
     /// Why the start-up open failed: the UI's first question gets this answer instead of a
     /// second attempt (which could take as long again); "Try again" then retries.
     startup_error: Option<IpcError>,
 }
 
+impl Device {
+    fn settings(&self) -> Result<&DeviceSettings, IpcError> {
+        match &self.settings {
+            Some(Ok(settings)) => Ok(settings),
+            Some(Err(damaged)) => Err(IpcError::SettingsDamaged(damaged.clone())),
+            None => Err(IpcError::DeviceNotSetUp("settings")),
+        }
+    }
+
+    fn store(&self) -> Result<Arc<dyn Store>, IpcError> {
+        self.store.clone().ok_or(IpcError::DeviceNotSetUp("database"))
+    }
+
+    fn register(&self) -> Result<(Arc<dyn Store>, RegisterRef), IpcError> {
+        let store = self.store()?;
+        let address = self.settings()?.register.as_deref().ok_or(IpcError::DeviceNotSetUp("register"))?;
+        Ok((store, RegisterRef::parse(address)?))
+    }
+
+    fn device_name(&self) -> Result<DeviceName, IpcError> {
+        Ok(DeviceName::parse(&self.settings()?.device_name)?)
+    }
+
+    /// A database and a register: from now on, changing them needs a manager.
+    fn is_set_up(&self) -> bool {
+        self.store.is_some() && self.settings().is_ok_and(|s| s.register.is_some())
+    }
+
+    /// The logged-in user, counting this as activity. An idle login is ended here.
+    fn use_login(&mut self, now: DateTime<Utc>) -> Result<User, IpcError> {
+        let limit = self.settings()?.idle_limit();
+        let login = self.login.as_mut().ok_or_else(IpcError::nobody_logged_in)?;
+        match login.use_at(now, limit) {
+            Ok(user) => Ok(user.clone()),
+            Err(e) => {
+                self.login = None;
+                tracing::info!("logged out: {e}");
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Like [`Device::use_login`] without counting as activity (screens that poll).
+    fn peek_login(&mut self, now: DateTime<Utc>) -> Result<User, IpcError> {
+        let limit = self.settings()?.idle_limit();
+        let mut copy = self.login.clone().ok_or_else(IpcError::nobody_logged_in)?;
+        match copy.use_at(now, limit) {
+            Ok(user) => Ok(user.clone()),
+            Err(e) => {
+                self.login = None;
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Re-reads the logged-in user before a write: a user deactivated since the login is refused
+    /// and logged out.
+    async fn recheck_login(&mut self, store: &dyn Store, user: &User) -> Result<User, IpcError> {
+        match service::recheck_user(store, user).await {
+            Ok(fresh) => {
+                if let Some(login) = self.login.as_mut() {
+                    login.refresh(fresh.clone());
+                }
+                Ok(fresh)
+            }
+            Err(e) => {
+                if matches!(e, TillError::Store(StoreError::UserInactive(_) | StoreError::NotFound { .. })) {
+                    self.login = None;
+                }
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Once the device is set up, a change needs an active manager's approval, checked against
+    /// the database in use now (never one the change would bring: whoever brings a database
+    /// brings its managers).
+    async fn approve_change(&self, approval: Option<&Approval>) -> Result<Option<User>, IpcError> {
+        if !self.is_set_up() {
+            return Ok(None);
+        }
+        let approval = approval.ok_or(IpcError::ApprovalNeeded)?;
+        let store = self.store()?;
+        let manager =
+            service::authorize_manager(store.as_ref(), &approval.manager, &approval.pin.0, &self.device_name()?)
+                .await?;
+        tracing::info!(manager = %manager.name, "device change approved");
+        Ok(Some(manager))
+    }
+}
+
 pub struct AppState {
-    /// An async lock: a command arriving while the store opens (at start-up, or during
-    /// set-up) waits for it instead of racing it.
-    loaded: tokio::sync::Mutex<Loaded>,
-    user: Mutex<Option<User>>,
+    device: Mutex<Device>,
+    config: AppConfig,
     secrets: Arc<dyn Secrets>,
+    clock: Clock,
 }
 
 impl AppState {
-    pub fn new(secrets: Arc<dyn Secrets>) -> Self {
-        AppState { loaded: tokio::sync::Mutex::default(), user: Mutex::default(), secrets }
+    pub fn new(config: AppConfig, secrets: Arc<dyn Secrets>, clock: Clock) -> Self {
+        AppState { device: Mutex::default(), config, secrets, clock }
+    }
+
+    /// The app's state: Till's data folder and the real clock.
+    pub fn for_app(secrets: Arc<dyn Secrets>) -> Self {
+        AppState::new(AppConfig::in_data_dir(), secrets, Arc::new(Utc::now))
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    /// The device with its settings read and its database open. A damaged settings file
+    /// answers `device_settings_damaged` to every command but `device_status`.
+    async fn device(&self) -> Result<MutexGuard<'_, Device>, IpcError> {
+        let mut device = self.device.lock().await;
+        if let Some(e) = device.startup_error.take() {
+            return Err(e);
+        }
+        self.load(&mut device).await?;
+        Ok(device)
     }
 
     /// Reads the settings on first use and opens the saved database if it is not open yet
     /// (so a failed open, like `schema_not_ready`, is reported, and retried on the next call).
-    async fn device<R: Runtime>(&self, app: &AppHandle<R>) -> Result<Device, IpcError> {
-        let mut loaded = self.loaded.lock().await;
-        if let Some(e) = loaded.startup_error.take() {
-            return Err(e);
+    async fn load(&self, device: &mut Device) -> Result<(), IpcError> {
+        if device.settings.is_none() {
+            let read = self.config.settings.load().map(Option::unwrap_or_default);
+            if let Err(damaged) = &read {
+                tracing::error!(path = %damaged.path.display(), "device settings damaged: {}", damaged.reason);
+            }
+            device.settings = Some(read);
         }
-        self.load(&mut loaded, app).await
-    }
-
-    async fn load<R: Runtime>(&self, loaded: &mut Loaded, app: &AppHandle<R>) -> Result<Device, IpcError> {
-        let settings = loaded.settings.get_or_insert_with(|| settings::load(app)).clone();
-        if loaded.store.is_none() {
+        let settings = device.settings()?.clone();
+        if device.store.is_none() {
             if let (Some(kind), Some(url)) = (settings.database_kind, settings.database_url.as_deref()) {
-                loaded.store = Some(self.open_saved(kind, url).await?);
+                device.store = Some(self.open_saved(kind, url).await?);
             }
         }
-        Ok(Device { settings, store: loaded.store.clone() })
+        Ok(())
     }
 
     /// Opens the saved database at start-up, before the UI asks, so the first screen comes
     /// sooner. Holds the lock meanwhile: the UI's first command waits for the outcome.
-    pub async fn warm_up<R: Runtime>(&self, app: &AppHandle<R>) {
-        let mut loaded = self.loaded.lock().await;
-        if let Err(e) = self.load(&mut loaded, app).await {
-            tracing::error!(code = e.code(), "the saved database did not open: {e}");
-            loaded.startup_error = Some(e);
+    pub async fn warm_up(&self) {
+        let mut device = self.device.lock().await;
+        match self.load(&mut device).await {
+            Ok(()) | Err(IpcError::SettingsDamaged(_)) => {}
+            Err(e) => {
+                tracing::error!(code = e.code(), "the saved database did not open: {e}");
+                device.startup_error = Some(e);
+            }
         }
     }
 
@@ -136,27 +313,51 @@ impl AppState {
         off_executor(move || secrets.set(&account, &secret.0)).await
     }
 
-    fn logged_in(&self) -> Option<User> {
-        self.user.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    fn save_settings(&self, device: &mut Device, settings: DeviceSettings) -> Result<(), IpcError> {
+        self.config.settings.save(&settings).map_err(IpcError::Settings)?;
+        device.settings = Some(Ok(settings));
+        Ok(())
     }
 
-    fn set_logged_in(&self, user: Option<User>) {
-        *self.user.lock().unwrap_or_else(PoisonError::into_inner) = user;
+    pub async fn status(&self) -> Result<DeviceStatus, IpcError> {
+        let mut device = self.device.lock().await;
+        if let Some(e) = device.startup_error.take() {
+            return Err(e);
+        }
+        match self.load(&mut device).await {
+            Ok(()) => self.status_of(&mut device).await,
+            Err(IpcError::SettingsDamaged(damaged)) => Ok(self.damaged_status(damaged)),
+            Err(e) => Err(e),
+        }
     }
 
-    fn require_login(&self) -> Result<User, IpcError> {
-        self.logged_in().ok_or(IpcError::NotLoggedIn)
+    fn damaged_status(&self, damaged: Damaged) -> DeviceStatus {
+        let previous = self.config.settings.load_previous();
+        let defaults = DeviceSettings::default();
+        DeviceStatus {
+            configured: false,
+            database_kind: None,
+            database_url: None,
+            demo: false,
+            location: None,
+            register: None,
+            device_name: defaults.device_name,
+            logged_in: None,
+            idle_logout_minutes: defaults.idle_logout_minutes,
+            settings_damaged: Some(DamagedView {
+                path: damaged.path.display().to_string(),
+                reason: damaged.reason,
+                previous_path: previous.as_ref().map(|_| self.config.settings.previous_path().display().to_string()),
+                previous_database: previous.and_then(|p| p.database_url).map(|url| till_backend::redact(&url)),
+            }),
+        }
     }
 
-    pub async fn status<R: Runtime>(&self, app: &AppHandle<R>) -> Result<DeviceStatus, IpcError> {
-        let device = self.device(app).await?;
-        self.status_of(&device).await
-    }
-
-    async fn status_of(&self, device: &Device) -> Result<DeviceStatus, IpcError> {
+    async fn status_of(&self, device: &mut Device) -> Result<DeviceStatus, IpcError> {
+        let settings = device.settings()?.clone();
         let mut register = None;
         let mut location = None;
-        if let (Some(store), Some(address)) = (&device.store, device.settings.register.as_deref()) {
+        if let (Some(store), Some(address)) = (&device.store, settings.register.as_deref()) {
             // A register deleted since it was chosen: back to the register picker.
             match store.find_register(&RegisterRef::parse(address)?).await {
                 Ok(found) => {
@@ -167,26 +368,68 @@ impl AppState {
                 Err(e) => return Err(e.into()),
             }
         }
+        let logged_in = device.peek_login(self.now()).ok();
         Ok(DeviceStatus {
             configured: device.store.is_some() && register.is_some(),
-            database_kind: device.settings.database_kind,
-            database_url: device.settings.database_url.as_deref().map(till_backend::redact),
+            database_kind: settings.database_kind,
+            database_url: settings.database_url.as_deref().map(till_backend::redact),
+            demo: is_demo(&settings),
             location,
             register,
-            device_name: device.settings.device_name.clone(),
-            logged_in: self.logged_in(),
+            device_name: settings.device_name.clone(),
+            logged_in,
+            idle_logout_minutes: settings.idle_logout_minutes,
+            settings_damaged: None,
         })
     }
 
-    pub async fn setup<R: Runtime>(&self, app: &AppHandle<R>, request: SetupRequest) -> Result<SetupResult, IpcError> {
-        let mut loaded = self.loaded.lock().await;
-        let previous = loaded.settings.get_or_insert_with(|| settings::load(app)).clone();
-        let (kind, url, store, demo_users) = match request {
+    /// Chooses the database. Before set-up anyone may; afterwards only with a manager's approval
+    /// from the current database. Logs out whoever was logged in.
+    pub async fn setup(&self, request: SetupRequest, approval: Option<Approval>) -> Result<SetupResult, IpcError> {
+        let mut device = self.device.lock().await;
+        device.startup_error = None;
+        if let Err(e) = self.load(&mut device).await {
+            // A saved database that no longer opens must not stop IT from choosing another one
+            // before the device has a register; afterwards the approval needs it.
+            if matches!(e, IpcError::SettingsDamaged(_)) || device.settings()?.register.is_some() {
+                return Err(e);
+            }
+        }
+        device.approve_change(approval.as_ref()).await?;
+        let previous = device.settings()?.clone();
+        let mut settings = DeviceSettings { location: None, register: None, ..previous };
+        let (store, demo_users) = match request {
             SetupRequest::Demo => {
-                let url = till_backend::default_database_url();
+                let url = self.config.demo_database_url.clone();
                 let store = till_backend::open(&url, &StoreOptions::default()).await?;
                 till_backend::seed_demo(store.as_ref()).await?;
-                (DatabaseKind::Sqlite, url, store, till_backend::DEMO_USERS.to_vec())
+                settings.database_kind = Some(DatabaseKind::Sqlite);
+                settings.database_url = Some(url);
+                (store, till_backend::DEMO_USERS.to_vec())
+            }
+            SetupRequest::Embedded { new_store } => {
+                let url = self.config.embedded_database_url.clone();
+                let store = till_backend::open(&url, &StoreOptions::default()).await?;
+                if let Some(new) = new_store {
+                    let setup = FirstSetup {
+                        location: LocationInput {
+                            code: &new.location_code,
+                            name: &new.location_name,
+                            time_zone: &new.time_zone,
+                            cutoff: None,
+                            currency: new.currency.as_deref().filter(|c| !c.trim().is_empty()),
+                        },
+                        register: &new.register,
+                        manager: &new.manager,
+                        manager_pin: &new.manager_pin.0,
+                    };
+                    let register = service::first_setup(store.as_ref(), setup).await?;
+                    settings.location = Some(register.location_code.clone());
+                    settings.register = Some(register.address.clone());
+                }
+                settings.database_kind = Some(DatabaseKind::Sqlite);
+                settings.database_url = Some(url);
+                (store, Vec::new())
             }
             SetupRequest::Postgres { url, password } => {
                 let url = url.trim().to_string();
@@ -199,126 +442,153 @@ impl AppState {
                 if let Some(password) = password {
                     self.save_secret(&url, password).await?;
                 }
-                (DatabaseKind::Postgres, url, store, Vec::new())
+                settings.database_kind = Some(DatabaseKind::Postgres);
+                settings.database_url = Some(url);
+                (store, Vec::new())
             }
         };
-        let settings = DeviceSettings {
-            database_kind: Some(kind),
-            database_url: Some(url),
-            location: None,
-            register: None,
-            device_name: previous.device_name,
-        };
-        settings::save(app, &settings)?;
-        self.set_logged_in(None);
-        loaded.settings = Some(settings.clone());
-        loaded.store = Some(store.clone());
-        drop(loaded);
-        let status = self.status_of(&Device { settings, store: Some(store) }).await?;
+        self.save_settings(&mut device, settings)?;
+        device.store = Some(store);
+        device.login = None;
+        let status = self.status_of(&mut device).await?;
         Ok(SetupResult { status, demo_users })
     }
 
-    pub async fn list_registers<R: Runtime>(&self, app: &AppHandle<R>) -> Result<Vec<Register>, IpcError> {
-        Ok(self.device(app).await?.store()?.list_registers(None).await?)
+    pub async fn list_registers(&self) -> Result<Vec<Register>, IpcError> {
+        let store = self.device().await?.store()?;
+        Ok(store.list_registers(None).await?)
     }
 
-    pub async fn choose_register<R: Runtime>(
-        &self,
-        app: &AppHandle<R>,
-        register: &str,
-    ) -> Result<DeviceStatus, IpcError> {
-        let device = self.device(app).await?;
+    /// Chooses this device's register; once set up, only with a manager's approval. Logs out.
+    pub async fn choose_register(&self, register: &str, approval: Option<Approval>) -> Result<DeviceStatus, IpcError> {
+        let mut device = self.device().await?;
+        device.approve_change(approval.as_ref()).await?;
         let found = device.store()?.find_register(&RegisterRef::parse(register)?).await?;
-        let mut loaded = self.loaded.lock().await;
-        let mut settings = device.settings.clone();
-        settings.location = Some(found.location_code.clone());
-        settings.register = Some(found.address.clone());
-        settings::save(app, &settings)?;
-        loaded.settings = Some(settings.clone());
-        drop(loaded);
-        self.set_logged_in(None);
-        self.status_of(&Device { settings, store: device.store }).await
+        let settings = DeviceSettings {
+            location: Some(found.location_code.clone()),
+            register: Some(found.address.clone()),
+            ..device.settings()?.clone()
+        };
+        self.save_settings(&mut device, settings)?;
+        device.login = None;
+        self.status_of(&mut device).await
+    }
+
+    /// Puts back the previous good settings after `device.json` was damaged. Needs a manager's
+    /// approval from the database that copy names (when it names one).
+    pub async fn repair_settings(&self, approval: Option<Approval>) -> Result<DeviceStatus, IpcError> {
+        let mut device = self.device.lock().await;
+        device.startup_error = None;
+        let damaged = match self.load(&mut device).await {
+            Err(IpcError::SettingsDamaged(damaged)) => damaged,
+            // Nothing to repair (repaired meanwhile, or by IT).
+            Ok(()) => return self.status_of(&mut device).await,
+            Err(e) => return Err(e),
+        };
+        let previous = self.config.settings.load_previous().ok_or(IpcError::SettingsDamaged(damaged))?;
+        let store = match (previous.database_kind, previous.database_url.as_deref()) {
+            (Some(kind), Some(url)) => Some(self.open_saved(kind, url).await?),
+            _ => None,
+        };
+        if let Some(store) = &store {
+            let approval = approval.ok_or(IpcError::ApprovalNeeded)?;
+            let device_name = DeviceName::parse(&previous.device_name)?;
+            service::authorize_manager(store.as_ref(), &approval.manager, &approval.pin.0, &device_name).await?;
+        }
+        let restored = self.config.settings.restore_previous().map_err(IpcError::Settings)?;
+        tracing::warn!(path = %self.config.settings.path().display(), "device settings restored from the previous copy");
+        device.settings = Some(Ok(restored));
+        device.store = store;
+        device.login = None;
+        self.status_of(&mut device).await
     }
 
     /// Active users only; no PIN hashes ever leave the backend.
-    pub async fn list_users<R: Runtime>(&self, app: &AppHandle<R>) -> Result<Vec<User>, IpcError> {
-        let users = self.device(app).await?.store()?.list_users().await?;
+    pub async fn list_users(&self) -> Result<Vec<User>, IpcError> {
+        let store = self.device().await?.store()?;
+        let users = store.list_users().await?;
         Ok(users.into_iter().filter(|u| u.active).collect())
     }
 
-    pub async fn login<R: Runtime>(&self, app: &AppHandle<R>, user: &str, pin: &str) -> Result<User, IpcError> {
-        let device = self.device(app).await?;
+    /// A login attempt ends the previous login first: a wrong PIN leaves nobody logged in.
+    pub async fn login(&self, user: &str, pin: &str) -> Result<User, IpcError> {
+        let mut device = self.device().await?;
+        device.login = None;
         let (store, _) = device.register()?;
-        let user = service::authenticate(store.as_ref(), user, pin).await?;
-        self.set_logged_in(Some(user.clone()));
+        let user = service::authenticate(store.as_ref(), user, pin, &device.device_name()?).await?;
+        device.login = Some(Login::new(user.clone(), self.now()));
         tracing::info!(user = %user.name, "logged in");
         Ok(user)
     }
 
-    pub fn logout(&self) {
-        self.set_logged_in(None);
+    pub async fn logout(&self) {
+        self.device.lock().await.login = None;
     }
 
-    /// The register's open session, else its latest one, else none.
-    pub async fn current_session<R: Runtime>(&self, app: &AppHandle<R>) -> Result<Option<SessionView>, IpcError> {
-        let device = self.device(app).await?;
+    /// Lifts a user's PIN lockout with a manager's approval. Needs no login (the locked user is
+    /// typically the one at the till).
+    pub async fn unlock_user(&self, user: &str, approval: Approval) -> Result<User, IpcError> {
+        let device = self.device().await?;
+        let (store, _) = device.register()?;
+        let device_name = device.device_name()?;
+        let manager =
+            service::authorize_manager(store.as_ref(), &approval.manager, &approval.pin.0, &device_name).await?;
+        Ok(service::unlock_user(store.as_ref(), Some(&manager), user, &device_name).await?)
+    }
+
+    /// The register's open session, else its latest one, else none. Polled by the session
+    /// screen, so it does not count as activity, but an idle login ends here too.
+    pub async fn current_session(&self) -> Result<Option<SessionView>, IpcError> {
+        let mut device = self.device().await?;
         let (store, register) = device.register()?;
+        device.peek_login(self.now())?;
         let register = store.find_register(&register).await?;
         Ok(store.latest_session(register.id).await?.map(|s| s.view()))
     }
 
     /// Opens the register's session or joins the open one, as the logged-in user. Without
     /// opening cash it only joins ("Join session"): it never opens a drawer with no float.
-    pub async fn start_shift<R: Runtime>(
+    pub async fn start_shift(
         &self,
-        app: &AppHandle<R>,
+        request_id: RequestId,
         opening_cash: Option<&str>,
         notes: Option<&str>,
     ) -> Result<ShiftStartedView, IpcError> {
-        let user = self.require_login()?;
-        let device = self.device(app).await?;
+        let mut device = self.device().await?;
         let (store, register) = device.register()?;
-        let started =
-            service::start_shift(store.as_ref(), &user, &register, opening_cash, &device.device_name()?, notes).await?;
+        let user = device.use_login(self.now())?;
+        let user = device.recheck_login(store.as_ref(), &user).await?;
+        let request = StartRequest { request_id, opening_cash, notes };
+        let started = service::start_shift(store.as_ref(), &user, &register, &device.device_name()?, request).await?;
         Ok(started.view())
     }
 
     /// A manager approves with their PIN; closes the session the screen shows (by id, so a
     /// form left open while another device closed it and a new one opened closes nothing
-    /// new: the store answers session_already_closed, naming who and when).
-    pub async fn close_shift<R: Runtime>(
+    /// new), and only if it is this register's.
+    pub async fn close_shift(
         &self,
-        app: &AppHandle<R>,
+        request_id: RequestId,
         session: &str,
         counted_cash: &str,
-        manager: &str,
-        manager_pin: &str,
+        approval: Approval,
     ) -> Result<SessionView, IpcError> {
-        self.require_login()?;
         let session = SessionRef::parse(session)?;
-        let device = self.device(app).await?;
+        let mut device = self.device().await?;
         let (store, register) = device.register()?;
-        let manager = service::authenticate(store.as_ref(), manager, manager_pin).await?;
-        let register = store.find_register(&register).await?;
-        // Only this register's sessions can be closed from this device.
-        let session = store.find_session(&session).await?;
-        if session.register_id != register.id {
-            return Err(StoreError::not_found(
-                Entity::Session,
-                format!("{} on register {}", session.number, register.address),
-            )
-            .into());
-        }
-        let closed = service::close_shift(
-            store.as_ref(),
-            &manager,
-            &SessionRef::Id(session.id),
-            counted_cash,
-            &device.device_name()?,
-        )
-        .await?;
-        Ok(closed.view())
+        let user = device.use_login(self.now())?;
+        device.recheck_login(store.as_ref(), &user).await?;
+        let device_name = device.device_name()?;
+        let manager =
+            service::authorize_manager(store.as_ref(), &approval.manager, &approval.pin.0, &device_name).await?;
+        let request = CloseRequest { request_id, session: &session, counted_cash, only_register: Some(&register) };
+        Ok(service::close_shift(store.as_ref(), &manager, &device_name, request).await?.view())
     }
+}
+
+fn is_demo(settings: &DeviceSettings) -> bool {
+    settings.database_kind == Some(DatabaseKind::Sqlite)
+        && settings.database_url.as_deref().is_some_and(|url| url.ends_with(DEMO_DATABASE_FILE))
 }
 
 /// How long a keyring call may take. A locked keyring waits for its unlock prompt; with no
@@ -352,26 +622,4 @@ fn check_postgres_url(url: &str) -> Result<(), InputError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn postgres_urls_carry_no_password() {
-        assert!(check_postgres_url("postgres://till@db:5432/till").is_ok());
-        assert!(check_postgres_url("postgresql://db/till").is_ok());
-        for bad in ["postgres://till:pw@db/till", "postgres://till@db/till?password=pw", "sqlite:///x.db", "db/till"] {
-            assert_eq!(check_postgres_url(bad).map_err(|e| e.code()), Err("invalid_input"), "{bad}");
-        }
-    }
-
-    #[test]
-    fn setup_requests_parse_and_hide_the_password() {
-        let demo: SetupRequest = serde_json::from_str(r#"{"kind":"demo"}"#)
-            .unwrap_or(SetupRequest::Postgres { url: String::new(), password: None });
-        assert!(matches!(demo, SetupRequest::Demo));
-        let pg: Result<SetupRequest, _> =
-            serde_json::from_str(r#"{"kind":"postgres","url":"postgres://till@db/till","password":"hunter2"}"#);
-        let shown = format!("{pg:?}");
-        assert!(shown.contains("Postgres") && !shown.contains("hunter2"), "{shown}");
-    }
-}
+mod tests;

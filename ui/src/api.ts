@@ -5,13 +5,14 @@
 import { invoke } from "@tauri-apps/api/core";
 import { toApiError } from "./errors";
 import type {
+  Approval,
   DeviceStatus,
-  RegisterView,
+  Register,
   SessionView,
   SetupRequest,
   SetupResult,
-  ShiftStarted,
-  UserView,
+  ShiftStartedView,
+  User,
 } from "./types";
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -22,20 +23,59 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
+/** Waits before each automatic retry of a request that carries a request id. */
+export const RETRY_DELAYS_MS = [500, 1500];
+
+/**
+ * Runs a command that carries a request id and retries it, with the same id, after
+ * `database_unavailable` (the outcome of a commit may be unknown; the id makes the backend
+ * answer the first outcome instead of applying it twice).
+ */
+async function retrying<T>(command: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await command();
+    } catch (error) {
+      const delay = RETRY_DELAYS_MS[attempt];
+      if ((error as { code?: string }).code !== "database_unavailable" || delay === undefined) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+/** A new id for one user action (a start or a close). */
+export function newRequestId(): string {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 export const deviceStatus = (): Promise<DeviceStatus> => call("device_status");
 
-export const setupDevice = (request: SetupRequest): Promise<SetupResult> => call("setup_device", { request });
+/** Once the device is set up, `approval` (a manager's name and PIN) is required. */
+export const setupDevice = (request: SetupRequest, approval: Approval | null = null): Promise<SetupResult> =>
+  call("setup_device", { request, approval });
 
-export const listRegisters = (): Promise<RegisterView[]> => call("list_registers");
+export const listRegisters = (): Promise<Register[]> => call("list_registers");
 
-/** `register` is the address, e.g. "DT/R1". */
-export const chooseRegister = (register: string): Promise<DeviceStatus> => call("choose_register", { register });
+/** `register` is the address, e.g. "DT/R1". Once the device is set up, `approval` is required. */
+export const chooseRegister = (register: string, approval: Approval | null = null): Promise<DeviceStatus> =>
+  call("choose_register", { register, approval });
 
-export const listUsers = (): Promise<UserView[]> => call("list_users");
+/** Restores the previous good device settings; `approval` from the database that copy names. */
+export const repairSettings = (approval: Approval | null): Promise<DeviceStatus> => call("repair_settings", { approval });
 
-export const login = (user: string, pin: string): Promise<UserView> => call("login", { user, pin });
+export const listUsers = (): Promise<User[]> => call("list_users");
+
+export const login = (user: string, pin: string): Promise<User> => call("login", { user, pin });
 
 export const logout = (): Promise<null> => call("logout");
+
+/** A manager lifts `user`'s PIN lockout. */
+export const unlockUser = (user: string, approval: Approval): Promise<User> => call("unlock_user", { user, approval });
 
 export const currentSession = (): Promise<SessionView | null> => call("current_session");
 
@@ -43,9 +83,9 @@ export const currentSession = (): Promise<SessionView | null> => call("current_s
  * `openingCash` is a decimal string in the currency's decimals, e.g. "200.00"; `null` only joins
  * the open session (the backend answers `no_open_session` rather than open a drawer with no float).
  */
-export const startShift = (openingCash: string | null, notes: string | null): Promise<ShiftStarted> =>
-  call("start_shift", { openingCash, notes });
+export const startShift = (requestId: string, openingCash: string | null, notes: string | null): Promise<ShiftStartedView> =>
+  retrying(() => call("start_shift", { requestId, openingCash, notes }));
 
 /** Closes the session the screen shows, by id: never whichever session happens to be open now. */
-export const closeShift = (session: string, countedCash: string, manager: string, managerPin: string): Promise<SessionView> =>
-  call("close_shift", { session, countedCash, manager, managerPin });
+export const closeShift = (requestId: string, session: string, countedCash: string, approval: Approval): Promise<SessionView> =>
+  retrying(() => call("close_shift", { requestId, session, countedCash, approval }));

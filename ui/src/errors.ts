@@ -1,49 +1,72 @@
+import { timeZone } from "./state";
+import { formatClock } from "./time";
 import type { ApiError, ErrorCode } from "./types";
 
 /** Shown for `internal`, for unknown codes, and for anything that is not an ApiError. */
 export const GENERIC_ERROR = "Something went wrong. Try again, or ask a manager for help.";
 
+interface Words {
+  words: string;
+  /**
+   * `"append"` adds the backend message after the words; `"instead"` shows the backend message
+   * (it is written for people) and falls back to the words when it is empty. Other codes never
+   * show backend text.
+   */
+  backend?: "append" | "instead";
+}
+
 /**
- * Cashier words per error code. `backend: "append"` adds the backend message after the words;
- * `backend: "instead"` shows the backend message (it is written for people) and falls back to
- * the words when it is empty. Other codes never show backend text.
+ * Cashier words per error code. Typed by the core's generated ErrorCode: a code the core adds
+ * and this table lacks fails the type check (and tests/unit/errors.test.ts).
  */
-const WORDS: Readonly<Record<ErrorCode, { words: string; backend?: "append" | "instead" }>> = {
+export const ERROR_WORDS: Readonly<Record<ErrorCode, Words>> = {
   invalid_amount: { words: "That amount is not valid. Type an amount like 200 or 200.50." },
   invalid_pin: { words: "A PIN is made of digits only. Type your PIN again." },
+  invalid_input: { words: "Something you typed was not accepted. Check it and try again." },
   wrong_pin: { words: "That PIN is not right. Try again." },
   user_not_found: { words: "That person is not on the staff list. Pick a name again." },
   user_inactive: { words: "This staff account is switched off. Ask a manager." },
-  forbidden: { words: "Only a manager can close the drawer." },
-  register_not_found: { words: "This register is not in the store's database. Ask IT to check the set-up." },
+  user_locked: { words: "This account is locked after too many wrong PINs. A manager can unlock it now." },
+  forbidden: { words: "Only a manager can do this. Ask a manager to approve with their PIN." },
   location_not_found: { words: "This store is not in the database. Ask IT to check the set-up." },
+  register_not_found: { words: "This register is not in the store's database. Ask IT to check the set-up." },
   session_not_found: { words: "There is no open shift on this register. Start a shift first." },
   session_already_closed: { words: "This shift was already closed.", backend: "instead" },
   no_open_session: { words: "That shift was closed before you joined. Start a new shift with the cash in the drawer." },
   already_exists: { words: "That already exists. Pick another name or code." },
+  idempotency_conflict: { words: "This was already done with different details. Check the screen, then start again." },
   not_logged_in: { words: "You are logged out. Log in with your PIN." },
   device_not_set_up: { words: "This register is not set up yet." },
+  device_settings_damaged: { words: "This register's settings are damaged. Call a manager." },
   schema_not_ready: { words: "The database needs an update. Ask IT to run tillctl doctor.", backend: "append" },
+  database_misconfigured: { words: "The database is set up in a way Till can't work with. Ask IT:", backend: "append" },
+  database_busy: { words: "The register is busy; try again in a moment." },
   database_unavailable: { words: "Can't reach the database. Check the network and try again." },
-  // Not the message: it can carry the database's own text (StoreError::Rejected).
-  invalid_input: { words: "Something you typed was not accepted. Check it and try again." },
+  keyring_unavailable: { words: "Till can't reach the computer's password store. Ask IT:", backend: "append" },
   internal: { words: GENERIC_ERROR },
 };
 
 /** Normalises whatever a command rejected with into an ApiError. */
 export function toApiError(error: unknown): ApiError {
   if (typeof error === "object" && error !== null && typeof (error as ApiError).code === "string") {
-    const message = (error as ApiError).message;
-    return { code: (error as ApiError).code, message: typeof message === "string" ? message : "" };
+    const { code, message, until } = error as ApiError;
+    const out: ApiError = { code, message: typeof message === "string" ? message : "" };
+    if (typeof until === "string") out.until = until;
+    return out;
   }
   return { code: "internal", message: typeof error === "string" ? error : String(error) };
 }
 
 /** The words a cashier sees for an error. Never shows the backend text for `internal` or unknown codes. */
 export function errorMessage(error: unknown): string {
-  const { code, message } = toApiError(error);
-  const entry = Object.prototype.hasOwnProperty.call(WORDS, code) ? WORDS[code as ErrorCode] : undefined;
+  const apiError = toApiError(error);
+  const { code, message } = apiError;
+  const entry = Object.prototype.hasOwnProperty.call(ERROR_WORDS, code) ? ERROR_WORDS[code as ErrorCode] : undefined;
   if (!entry) return GENERIC_ERROR;
+  if (code === "user_locked" && apiError.until) {
+    const at = formatClock(apiError.until, timeZone());
+    if (at) return `This account is locked after too many wrong PINs until ${at}. A manager can unlock it now.`;
+  }
   const detail = message.trim();
   if (!entry.backend || detail === "") return entry.words;
   const sentence = detail.charAt(0).toUpperCase() + detail.slice(1);

@@ -3,6 +3,7 @@ import "./styles.css";
 import * as api from "./api";
 import { byId, h, replace } from "./dom";
 import { showClose, showClosed } from "./screens/close";
+import { showDamaged } from "./screens/damaged";
 import { roleLabel, showLogin } from "./screens/login";
 import { showSession } from "./screens/session";
 import { showSetup } from "./screens/setup";
@@ -14,6 +15,8 @@ import { mount, onCommandError, run } from "./ui";
 
 function renderHeader(): void {
   const status = state.status;
+  byId("demo-banner").hidden = status?.demo !== true;
+  document.body.classList.toggle("demo", status?.demo === true);
   const where = byId("where");
   const who = byId("who");
   if (status?.register) {
@@ -46,6 +49,7 @@ nav.route = async (given?: DeviceStatus) => {
     status = result.value;
   }
   nav.setStatus(status);
+  if (status.settings_damaged) return showDamaged(status.settings_damaged);
   if (!status.configured) return nav.setup(status);
   if (!status.logged_in) return nav.login();
   const session = await run(() => api.currentSession());
@@ -76,6 +80,10 @@ onCommandError((error) => {
   if (error.code === "not_logged_in" && state.status?.configured) {
     nav.setStatus({ ...state.status, logged_in: null });
     nav.login();
+    return true;
+  }
+  if (error.code === "device_settings_damaged") {
+    void nav.route();
     return true;
   }
   if (error.code === "device_not_set_up") {

@@ -1,32 +1,31 @@
-/** The IPC contract with the Rust backend (Tauri commands). Field names are the backend's. */
+/**
+ * The IPC contract with the Rust backend (Tauri commands). The core's types come generated from
+ * Rust (`bindings/`, ts-rs): never write them by hand here. What is left by hand is the desktop
+ * app's own shapes (src-tauri/src/state.rs), which till-core does not know.
+ */
+import type { Location } from "./bindings/Location";
+import type { Register } from "./bindings/Register";
+import type { User } from "./bindings/User";
+import type { Role } from "./bindings/Role";
 
-export type Role = "cashier" | "manager" | "admin";
+export type { ErrorCode } from "./bindings/ErrorCode";
+export type { Join } from "./bindings/Join";
+export type { Location } from "./bindings/Location";
+export type { Register } from "./bindings/Register";
+export type { Role } from "./bindings/Role";
+export type { SessionView } from "./bindings/SessionView";
+export type { ShiftStartedView } from "./bindings/ShiftStartedView";
+export type { User } from "./bindings/User";
 
-export interface LocationView {
-  code: string;
-  name: string;
-  /** IANA time zone, e.g. "America/New_York". */
-  timezone: string;
-  /** ISO 4217 code, e.g. "USD". */
-  currency: string;
-  /** Business-day cut-off, e.g. "04:00". */
-  cutoff: string;
-}
-
-export interface RegisterView {
-  id: string;
-  location_code: string;
-  location_name: string;
-  code: string;
-  name: string;
-  /** "DT/R1" */
-  address: string;
-}
-
-export interface UserView {
-  name: string;
-  role: Role;
-  active: boolean;
+/** `device.json` could not be used: shown on the "call a manager" screen. */
+export interface DamagedView {
+  /** The damaged file, for IT. */
+  path: string;
+  reason: string;
+  /** The previous good copy, when there is one (a manager's PIN restores it). */
+  previous_path: string | null;
+  /** The database that copy names (no password): the manager's PIN is checked there. */
+  previous_database: string | null;
 }
 
 export interface DeviceStatus {
@@ -35,48 +34,15 @@ export interface DeviceStatus {
   database_kind: "sqlite" | "postgres" | null;
   /** Never contains a password. */
   database_url: string | null;
-  location: LocationView | null;
-  register: RegisterView | null;
+  /** Running on the demo database: "DEMO: not for real cash" on every screen. */
+  demo: boolean;
+  location: Location | null;
+  register: Register | null;
   device_name: string;
-  logged_in: UserView | null;
-}
-
-export interface JoinView {
-  user: string;
-  device: string;
-  /** RFC 3339 */
-  joined_at: string;
-}
-
-export interface SessionView {
-  id: string;
-  /** "DT-20261128-001" */
-  number: string;
-  location_code: string;
-  register_code: string;
-  currency: string;
-  /** "2026-11-28" */
-  business_day: string;
-  day_sequence: number;
-  status: "open" | "closed";
-  opened_by: string;
-  /** RFC 3339 UTC */
-  opened_at: string;
-  /** Decimal string in the currency's decimals, e.g. "200.00". */
-  opening_cash: string;
-  closed_by: string | null;
-  closed_at: string | null;
-  counted_cash: string | null;
-  expected_cash: string | null;
-  /** May be negative: "-2.50". */
-  variance: string | null;
-  notes: string | null;
-  joins: JoinView[];
-}
-
-export interface ShiftStarted {
-  session: SessionView;
-  joined: boolean;
+  logged_in: User | null;
+  /** 0: idle logout is off. */
+  idle_logout_minutes: number;
+  settings_damaged: DamagedView | null;
 }
 
 export interface DemoUser {
@@ -90,33 +56,32 @@ export interface SetupResult {
   demo_users: DemoUser[];
 }
 
-export type SetupRequest = { kind: "demo" } | { kind: "postgres"; url: string; password: string | null };
+/** A new store on this computer: its location, first register and first manager (a chosen PIN). */
+export interface NewStore {
+  location_code: string;
+  location_name: string;
+  time_zone: string;
+  currency: string | null;
+  register: string;
+  manager: string;
+  manager_pin: string;
+}
 
-export const ERROR_CODES = [
-  "invalid_amount",
-  "invalid_pin",
-  "wrong_pin",
-  "user_not_found",
-  "user_inactive",
-  "forbidden",
-  "register_not_found",
-  "location_not_found",
-  "session_not_found",
-  "session_already_closed",
-  "no_open_session",
-  "already_exists",
-  "not_logged_in",
-  "device_not_set_up",
-  "schema_not_ready",
-  "database_unavailable",
-  "invalid_input",
-  "internal",
-] as const;
+export type SetupRequest =
+  | { kind: "demo" }
+  | { kind: "embedded"; new_store: NewStore | null }
+  | { kind: "postgres"; url: string; password: string | null };
 
-export type ErrorCode = (typeof ERROR_CODES)[number];
+/** A manager's or admin's name and PIN, checked by the backend. */
+export interface Approval {
+  manager: string;
+  pin: string;
+}
 
 /** What every command rejects with. `code` may be one this UI does not know yet. */
 export interface ApiError {
   code: string;
   message: string;
+  /** `user_locked`: when the lockout ends (RFC 3339). */
+  until?: string;
 }

@@ -95,3 +95,63 @@ export function denominationHelper(currency: string, target: HTMLInputElement, a
   });
   return section;
 }
+
+const MAX_PIN = 12;
+
+export interface PinPad {
+  /** The PIN field, the keypad and the submit button, ready to mount. */
+  root: HTMLElement;
+  input: HTMLInputElement;
+  clear: () => void;
+}
+
+/**
+ * The PIN keypad of the login screen, shared by every screen that asks for a PIN: a password
+ * field (keyboard: digits, Backspace, Escape clears, Enter submits) and a tap pad.
+ */
+export function pinPad(options: { inputId: string; submitId: string; label: string; submitLabel: string; onSubmit: (pin: string) => void }): PinPad {
+  const input = h("input", {
+    id: options.inputId,
+    type: "password",
+    inputmode: "numeric",
+    autocomplete: "off",
+    maxlength: MAX_PIN,
+    "aria-label": options.label,
+  });
+  const submit = h("button", { id: options.submitId, type: "button", class: "primary big" }, options.submitLabel);
+  const setPin = (value: string) => {
+    input.value = value.replace(/\D/g, "").slice(0, MAX_PIN);
+  };
+  input.addEventListener("input", () => setPin(input.value));
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      options.onSubmit(input.value);
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      setPin("");
+    }
+  });
+  const key = (label: string, keyName: string, aria?: string) => {
+    const button = h("button", { type: "button", class: "key", "data-key": keyName, "aria-label": aria ?? label }, label);
+    // Keep the caret in the PIN field so the keyboard keeps working after a tap.
+    button.addEventListener("mousedown", (event) => event.preventDefault());
+    button.addEventListener("click", () => {
+      if (keyName === "clear") setPin("");
+      else if (keyName === "back") setPin(input.value.slice(0, -1));
+      else setPin(input.value + keyName);
+      input.focus();
+    });
+    return button;
+  };
+  const pad = h(
+    "div",
+    { class: "keypad" },
+    ...["1", "2", "3", "4", "5", "6", "7", "8", "9"].map((d) => key(d, d)),
+    key("Clear", "clear", "Clear PIN"),
+    key("0", "0"),
+    key("⌫", "back", "Delete last digit"),
+  );
+  submit.addEventListener("click", () => options.onSubmit(input.value));
+  return { root: h("div", { class: "pin-entry" }, h("div", { class: "field" }, input), pad, submit), input, clear: () => setPin("") };
+}

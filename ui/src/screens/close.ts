@@ -3,13 +3,13 @@ import * as api from "../api";
 import { h } from "../dom";
 import { currencyDecimals, describeVariance, formatDecimal, minorToDecimal, moneyParseMessage, parseMoney } from "../money";
 import { nav, state, timeZone } from "../state";
-import type { SessionView, UserView } from "../types";
+import type { SessionView, User } from "../types";
 import { displayName, formatClock } from "../time";
 import { focus, isBusy, mount, run, showErrorText } from "../ui";
 import { denominationHelper, moneyField } from "../widgets";
 import { roleLabel } from "./login";
 
-const isManager = (user: UserView) => user.role === "manager" || user.role === "admin";
+const isManager = (user: User) => user.role === "manager" || user.role === "admin";
 
 export async function showClose(session: SessionView): Promise<void> {
   const currency = session.currency;
@@ -60,8 +60,9 @@ export async function showClose(session: SessionView): Promise<void> {
       pin.focus();
       return;
     }
-    const managerPin = pin.value;
-    const result = await run(() => api.closeShift(session.id, minorToDecimal(parsed.minor, decimals), approver, managerPin));
+    const approval = { manager: approver, pin: pin.value };
+    const requestId = api.newRequestId();
+    const result = await run(() => api.closeShift(requestId, session.id, minorToDecimal(parsed.minor, decimals), approval));
     if (!result) return;
     if (result.ok) {
       nav.closed(result.value);

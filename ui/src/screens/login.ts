@@ -2,28 +2,51 @@
 import * as api from "../api";
 import { h } from "../dom";
 import { nav, state } from "../state";
-import type { UserView } from "../types";
+import type { User } from "../types";
 import { displayName } from "../time";
 import { focus, isBusy, mount, run, showErrorText } from "../ui";
-
-const MAX_PIN = 12;
+import { pinPad } from "../widgets";
+import { listManagers, showApproval } from "./approval";
+import { showChangeDatabase, showRegisterPicker } from "./setup";
 
 export function roleLabel(role: string): string {
   return displayName(role);
 }
 
-export async function showLogin(): Promise<void> {
+/** `notice`: a line shown above the staff list (e.g. "Alice is unlocked"). */
+export async function showLogin(notice?: string): Promise<void> {
   const users = h("div", { class: "choice-grid users", role: "group", "aria-label": "Staff" });
   const pinArea = h("section", { class: "pin-area card", "aria-label": "PIN" });
   const prompt = h("p", { class: "pin-prompt" }, "Tap your name first.");
   pinArea.append(prompt);
+
+  const changeRegister = h("button", { id: "change-register", type: "button", class: "secondary" }, "Change register");
+  const changeDatabase = h("button", { id: "change-database", type: "button", class: "secondary" }, "Change database");
+  changeRegister.addEventListener("click", () => {
+    if (!isBusy() && state.status) void showRegisterPicker(state.status, []);
+  });
+  changeDatabase.addEventListener("click", () => {
+    if (!isBusy()) showChangeDatabase();
+  });
 
   mount(
     "login",
     h(
       "div",
       { class: "login cols" },
-      h("section", { class: "stack" }, h("h1", {}, "Who is working?"), users),
+      h(
+        "section",
+        { class: "stack" },
+        notice && h("p", { id: "login-notice", class: "callout success" }, notice),
+        h("h1", {}, "Who is working?"),
+        users,
+        h(
+          "div",
+          { class: "device-actions stack-tight" },
+          h("p", { class: "hint" }, "Managers: move this device to another register or database."),
+          h("div", { class: "actions" }, changeRegister, changeDatabase),
+        ),
+      ),
       pinArea,
     ),
   );
@@ -51,78 +74,58 @@ export async function showLogin(): Promise<void> {
   focus(users.querySelector("button"));
 }
 
-function showPinPad(area: HTMLElement, user: UserView): void {
-  const input = h("input", {
-    id: "pin-input",
-    type: "password",
-    inputmode: "numeric",
-    autocomplete: "off",
-    autofocus: true,
-    maxlength: MAX_PIN,
-    "aria-label": `PIN for ${displayName(user.name)}`,
-  });
-  const submit = h("button", { id: "pin-submit", type: "button", class: "primary big" }, "Log in");
-
-  const setPin = (value: string) => {
-    input.value = value.replace(/\D/g, "").slice(0, MAX_PIN);
-  };
-  const submitPin = async () => {
+function showPinPad(area: HTMLElement, user: User): void {
+  const unlockSlot = h("div", { class: "unlock-slot" });
+  const submitPin = async (pin: string) => {
     if (isBusy()) return;
-    const pin = input.value;
     if (pin === "") {
       showErrorText("Type your PIN.");
-      input.focus();
+      pad.input.focus();
       return;
     }
     const result = await run(() => api.login(user.name, pin));
     if (!result) return;
     if (!result.ok) {
-      setPin("");
-      input.focus();
+      // A failed login ends any previous login (the backend did so too).
+      if (state.status) nav.setStatus({ ...state.status, logged_in: null });
+      pad.clear();
+      if (result.error.code === "user_locked") offerUnlock(unlockSlot, user);
+      pad.input.focus();
       return;
     }
     if (state.status) nav.setStatus({ ...state.status, logged_in: result.value });
     await nav.route(state.status ?? undefined);
   };
-
-  input.addEventListener("input", () => setPin(input.value));
-  input.addEventListener("keydown", (event) => {
-    if (event.key === "Enter") {
-      event.preventDefault();
-      void submitPin();
-    } else if (event.key === "Escape") {
-      event.preventDefault();
-      setPin("");
-    }
+  const pad = pinPad({
+    inputId: "pin-input",
+    submitId: "pin-submit",
+    label: `PIN for ${displayName(user.name)}`,
+    submitLabel: "Log in",
+    onSubmit: (pin) => void submitPin(pin),
   });
+  area.replaceChildren(h("h2", {}, `PIN for ${displayName(user.name)}`), unlockSlot, pad.root);
+  pad.input.focus();
+}
 
-  const key = (label: string, keyName: string, aria?: string) => {
-    const button = h("button", { type: "button", class: "key", "data-key": keyName, "aria-label": aria ?? label }, label);
-    // Keep the caret in the PIN field so the keyboard keeps working after a tap.
-    button.addEventListener("mousedown", (event) => event.preventDefault());
-    button.addEventListener("click", () => {
-      if (keyName === "clear") setPin("");
-      else if (keyName === "back") setPin(input.value.slice(0, -1));
-      else setPin(input.value + keyName);
-      input.focus();
+/** Locked after too many wrong PINs: a manager can lift it here with their PIN. */
+function offerUnlock(slot: HTMLElement, user: User): void {
+  const unlock = h("button", { id: "manager-unlock", type: "button", class: "secondary big" }, "Manager unlock");
+  unlock.addEventListener("click", async () => {
+    if (isBusy()) return;
+    const managers = await listManagers();
+    showApproval({
+      title: `Unlock ${displayName(user.name)}`,
+      lead: `${displayName(user.name)} is locked after too many wrong PINs. A manager unlocks them with their PIN.`,
+      submitLabel: "Unlock",
+      managers,
+      approve: async (approval) => {
+        const result = await run(() => api.unlockUser(user.name, approval));
+        if (!result?.ok) return false;
+        void showLogin(`${displayName(user.name)} is unlocked and can log in again.`);
+        return true;
+      },
+      cancel: () => void showLogin(),
     });
-    return button;
-  };
-  const pad = h(
-    "div",
-    { class: "keypad" },
-    ...["1", "2", "3", "4", "5", "6", "7", "8", "9"].map((d) => key(d, d)),
-    key("Clear", "clear", "Clear PIN"),
-    key("0", "0"),
-    key("⌫", "back", "Delete last digit"),
-  );
-  submit.addEventListener("click", () => void submitPin());
-
-  area.replaceChildren(
-    h("h2", {}, `PIN for ${displayName(user.name)}`),
-    h("div", { class: "field" }, input),
-    pad,
-    submit,
-  );
-  input.focus();
+  });
+  slot.replaceChildren(unlock);
 }

@@ -73,7 +73,9 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
       pollError = true;
       showError(error);
       if ((error as { code?: string }).code === "not_logged_in") {
+        // Logged out by the backend (idle): back to the PIN screen, the banner says why.
         stop();
+        if (state.status) nav.setStatus({ ...state.status, logged_in: null });
         nav.login();
       }
       return;

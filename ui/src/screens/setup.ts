@@ -1,19 +1,66 @@
-/** First run: choose the database (demo or PostgreSQL), then which register this device is. */
+/**
+ * Set-up: choose the database (a new store on this computer, the store's PostgreSQL server, or
+ * the demo in its own file), then which register this device is. Once the device is set up,
+ * every change needs a manager's approval, which the backend checks.
+ */
 import * as api from "../api";
 import { h } from "../dom";
-import { nav } from "../state";
-import type { DemoUser, DeviceStatus, RegisterView } from "../types";
+import { nav, state } from "../state";
+import type { DemoUser, DeviceStatus, Register, SetupRequest, SetupResult } from "../types";
 import { displayName } from "../time";
 import { focus, mount, run, showErrorText } from "../ui";
+import { listManagers, showApproval } from "./approval";
+
+/** The device is set up: changing it needs a manager. */
+const isChange = () => state.status?.configured === true;
 
 export function showSetup(status: DeviceStatus | null): void {
   // A database is chosen but no register yet: go straight to the register picker.
-  if (status?.database_kind) {
+  if (status?.database_kind && !status.configured) {
     void showRegisterPicker(status, []);
     return;
   }
+  showDatabaseChoice();
+}
 
-  const demo = h("button", { id: "setup-demo", type: "button", class: "primary huge" }, "Try it with demo data");
+/** From the login screen: the same choices, with a way back and a manager's approval. */
+export function showChangeDatabase(): void {
+  showDatabaseChoice();
+}
+
+/** Runs set-up; on a set-up device, first asks a manager to approve (the backend checks it). */
+async function submitSetup(request: SetupRequest, back: () => void): Promise<boolean> {
+  if (!isChange()) {
+    const result = await run(() => api.setupDevice(request));
+    if (result?.ok) afterSetup(result.value);
+    return result?.ok === true;
+  }
+  const managers = await listManagers();
+  showApproval({
+    title: "Manager approval",
+    lead: "Changing this register's database needs a manager's PIN. Everyone on this register is logged out.",
+    submitLabel: "Approve",
+    managers,
+    approve: async (approval) => {
+      const result = await run(() => api.setupDevice(request, approval));
+      if (result?.ok) afterSetup(result.value);
+      return result?.ok === true;
+    },
+    cancel: back,
+  });
+  return false;
+}
+
+function afterSetup(result: SetupResult): void {
+  if (result.status.configured) void nav.route(result.status);
+  else void showRegisterPicker(result.status, result.demo_users);
+}
+
+function showDatabaseChoice(): void {
+  const change = isChange();
+  const back = () => (change ? nav.login() : showDatabaseChoice());
+  const newStore = h("button", { id: "setup-new-store", type: "button", class: "primary huge" }, "Set up a new store on this computer");
+  const demo = h("button", { id: "setup-demo", type: "button", class: "secondary big" }, "Try it with demo data");
   const url = h("input", {
     id: "pg-url",
     type: "text",
@@ -24,10 +71,8 @@ export function showSetup(status: DeviceStatus | null): void {
   const password = h("input", { id: "pg-password", type: "password", autocomplete: "off" });
   const connect = h("button", { id: "setup-postgres", type: "submit", class: "secondary" }, "Connect");
 
-  demo.addEventListener("click", async () => {
-    const result = await run(() => api.setupDevice({ kind: "demo" }));
-    if (result?.ok) void showRegisterPicker(result.value.status, result.value.demo_users);
-  });
+  newStore.addEventListener("click", () => showNewStore(back));
+  demo.addEventListener("click", () => void submitSetup({ kind: "demo" }, showDatabaseChoice));
 
   const form = h(
     "form",
@@ -63,53 +108,142 @@ export function showSetup(status: DeviceStatus | null): void {
       return;
     }
     url.removeAttribute("aria-invalid");
-    const result = await run(() =>
-      api.setupDevice({ kind: "postgres", url: address, password: password.value === "" ? null : password.value }),
-    );
-    if (result?.ok) {
-      password.value = "";
-      void showRegisterPicker(result.value.status, result.value.demo_users);
-    }
+    const request: SetupRequest = { kind: "postgres", url: address, password: password.value === "" ? null : password.value };
+    if (await submitSetup(request, showDatabaseChoice)) password.value = "";
   });
+
+  let cancel: HTMLButtonElement | null = null;
+  if (change) {
+    cancel = h("button", { id: "setup-cancel", type: "button", class: "secondary big" }, "Cancel");
+    cancel.addEventListener("click", () => nav.login());
+  }
 
   mount(
     "setup",
     h(
       "div",
       { class: "setup narrow stack" },
-      h("h1", {}, "Set up this register"),
-      h("p", { class: "lead" }, "Try Till with a demo store, or connect to your store's database."),
-      demo,
+      h("h1", {}, change ? "Change this register's database" : "Set up this register"),
+      h("p", { class: "lead" }, "Set up a new store, connect to your store's database, or try Till with demo data."),
+      newStore,
+      form,
+      h(
+        "div",
+        { class: "actions demo-choice" },
+        demo,
+        h("p", { class: "hint" }, "A demo store in its own file, with published PINs: not for real cash."),
+      ),
+      cancel,
+    ),
+  );
+  focus(newStore);
+}
+
+/** A new store in the embedded database: its location, first register and first manager. */
+function showNewStore(back: () => void): void {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  const field = (id: string, label: string, attrs: Record<string, string> = {}) => {
+    const input = h("input", { id, type: "text", autocomplete: "off", spellcheck: "false", ...attrs });
+    return { input, el: h("div", { class: "field" }, h("label", { for: id }, label), input) };
+  };
+  const code = field("new-location-code", "Store code (like DT)", { maxlength: "8" });
+  const name = field("new-location-name", "Store name");
+  const timeZone = field("new-time-zone", "Time zone", { value: zone });
+  const currency = field("new-currency", "Currency (like USD, EUR)", { maxlength: "3", value: "USD" });
+  const register = field("new-register", "This register's code", { maxlength: "8", value: "R1" });
+  const manager = field("new-manager", "First manager's name");
+  const pin = field("new-manager-pin", "Their PIN (4 to 12 digits)", { type: "password", inputmode: "numeric", maxlength: "12" });
+  const again = field("new-manager-pin-again", "The PIN again", { type: "password", inputmode: "numeric", maxlength: "12" });
+  const create = h("button", { id: "new-store-submit", type: "submit", class: "primary big" }, "Create the store");
+  const cancel = h("button", { id: "new-store-cancel", type: "button", class: "secondary big" }, "Back");
+  cancel.addEventListener("click", back);
+
+  const form = h(
+    "form",
+    { class: "stack", id: "new-store-form", novalidate: true },
+    h("div", { class: "form-grid" }, code.el, name.el, timeZone.el, currency.el, register.el, manager.el, pin.el, again.el),
+    h("div", { class: "actions" }, create, cancel),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const missing = [code, name, timeZone, register, manager, pin].find((f) => f.input.value.trim() === "");
+    if (missing) {
+      showErrorText("Fill in every box.");
+      missing.input.focus();
+      return;
+    }
+    if (!/^\d{4,12}$/.test(pin.input.value)) {
+      showErrorText("The PIN is 4 to 12 digits.");
+      pin.input.focus();
+      return;
+    }
+    if (pin.input.value !== again.input.value) {
+      showErrorText("The two PINs are not the same. Type them again.");
+      pin.input.value = "";
+      again.input.value = "";
+      pin.input.focus();
+      return;
+    }
+    const request: SetupRequest = {
+      kind: "embedded",
+      new_store: {
+        location_code: code.input.value.trim().toUpperCase(),
+        location_name: name.input.value.trim(),
+        time_zone: timeZone.input.value.trim(),
+        currency: currency.input.value.trim().toUpperCase() || null,
+        register: register.input.value.trim().toUpperCase(),
+        manager: manager.input.value.trim().toLowerCase(),
+        manager_pin: pin.input.value,
+      },
+    };
+    await submitSetup(request, () => showNewStore(back));
+  });
+
+  mount(
+    "setup-new-store",
+    h(
+      "div",
+      { class: "setup narrow stack" },
+      h("h1", {}, "A new store on this computer"),
+      h("p", { class: "lead" }, "The first manager chooses their own PIN; they add the rest of the staff."),
       form,
     ),
   );
-  focus(demo);
+  focus(code.input);
 }
 
 function demoUserLine(user: DemoUser): string {
   return `${displayName(user.role)} ${user.name} — PIN ${user.pin}`;
 }
 
-function registerLabel(register: RegisterView): string {
+function registerLabel(register: Register): string {
   return `${register.location_name} · ${register.name} (${register.address})`;
 }
 
-async function showRegisterPicker(status: DeviceStatus, demoUsers: DemoUser[]): Promise<void> {
+/** Which register this device is. On a set-up device (from the login screen) a manager approves. */
+export async function showRegisterPicker(status: DeviceStatus, demoUsers: DemoUser[]): Promise<void> {
   nav.setStatus(status);
-  const connected =
-    status.database_kind === "sqlite"
-      ? "Demo data is ready on this computer."
+  const change = status.configured;
+  const connected = status.demo
+    ? "Demo data is ready on this computer."
+    : status.database_kind === "sqlite"
+      ? "The store's database on this computer is ready."
       : `Connected to ${status.database_url ?? "the store's database"}.`;
   const finish = h("button", { id: "setup-finish", type: "button", class: "primary big", disabled: true }, "Use this register");
   const list = h("div", { class: "choice-grid", role: "group", "aria-label": "Registers" });
   let chosen: string | null = null;
+  let cancel: HTMLButtonElement | null = null;
+  if (change) {
+    cancel = h("button", { id: "setup-cancel", type: "button", class: "secondary big" }, "Cancel");
+    cancel.addEventListener("click", () => nav.login());
+  }
 
   mount(
     "setup-register",
     h(
       "div",
       { class: "setup narrow stack" },
-      h("h1", {}, "Which register is this?"),
+      h("h1", {}, change ? "Move this device to another register" : "Which register is this?"),
       h("p", { class: "done-line" }, connected),
       demoUsers.length > 0 &&
         h(
@@ -119,7 +253,7 @@ async function showRegisterPicker(status: DeviceStatus, demoUsers: DemoUser[]): 
           h("ul", { id: "demo-users", class: "demo-users" }, ...demoUsers.map((u) => h("li", {}, demoUserLine(u)))),
         ),
       list,
-      h("div", { class: "actions" }, finish),
+      h("div", { class: "actions" }, finish, cancel),
     ),
   );
 
@@ -130,10 +264,11 @@ async function showRegisterPicker(status: DeviceStatus, demoUsers: DemoUser[]): 
     return;
   }
   for (const register of result.value) {
+    const current = change && status.register?.address === register.address;
     const button = h(
       "button",
       { type: "button", class: "choice", "data-register": register.address, "aria-pressed": "false" },
-      registerLabel(register),
+      registerLabel(register) + (current ? " — this device now" : ""),
     );
     button.addEventListener("click", () => {
       chosen = register.address;
@@ -148,7 +283,23 @@ async function showRegisterPicker(status: DeviceStatus, demoUsers: DemoUser[]): 
   finish.addEventListener("click", async () => {
     const address = chosen;
     if (!address) return;
-    const chose = await run(() => api.chooseRegister(address));
-    if (chose?.ok) await nav.route(chose.value);
+    if (!change) {
+      const chose = await run(() => api.chooseRegister(address));
+      if (chose?.ok) await nav.route(chose.value);
+      return;
+    }
+    const managers = await listManagers();
+    showApproval({
+      title: "Manager approval",
+      lead: `Moving this device to ${address} needs a manager's PIN. Everyone on this register is logged out.`,
+      submitLabel: "Approve",
+      managers,
+      approve: async (approval) => {
+        const chose = await run(() => api.chooseRegister(address, approval));
+        if (chose?.ok) await nav.route(chose.value);
+        return chose?.ok === true;
+      },
+      cancel: () => void showRegisterPicker(status, []),
+    });
   });
 }

@@ -45,7 +45,11 @@ export function showStart(current?: SessionView | null): void {
     }
     cash.removeAttribute("aria-invalid");
     const text = notes.value.trim();
-    const result = await run(() => api.startShift(minorToDecimal(parsed.minor, currencyDecimals(currency)), text === "" ? null : text));
+    // One id per press: an automatic retry reuses it, so the shift never starts twice.
+    const requestId = api.newRequestId();
+    const result = await run(() =>
+      api.startShift(requestId, minorToDecimal(parsed.minor, currencyDecimals(currency)), text === "" ? null : text),
+    );
     if (result?.ok) nav.session(result.value.session, result.value.joined ? "joined" : "started");
   });
 
@@ -71,7 +75,8 @@ export function showStart(current?: SessionView | null): void {
 function showJoin(session: SessionView): void {
   const join = h("button", { id: "start-shift", type: "button", class: "primary big" }, "Join session");
   join.addEventListener("click", async () => {
-    const result = await run(() => api.startShift(null, null));
+    const requestId = api.newRequestId();
+    const result = await run(() => api.startShift(requestId, null, null));
     if (!result) return;
     if (result.ok) nav.session(result.value.session, result.value.joined ? "joined" : "started");
     // Closed since this screen was drawn: offer a real start, keeping the message on screen.

@@ -1,6 +1,7 @@
 // An in-memory stand-in for the Rust backend that follows the IPC contract closely enough for
-// the UI to be driven end to end in a browser: set-up, registers, PIN login, start/join a
-// shift, close with a manager PIN, and the error codes the UI has to word for cashiers.
+// the UI to be driven end to end in a browser: set-up (demo, new store, PostgreSQL), registers,
+// manager approval of device changes, PIN login with lockout and unlock, idle logout, damaged
+// settings, start/join a shift, close with a manager PIN, and the error codes the UI words.
 
 const LOCATIONS = {
   DT: { code: "DT", name: "Downtown", timezone: "America/New_York", currency: "USD", cutoff: "04:00" },
@@ -8,9 +9,9 @@ const LOCATIONS = {
 };
 
 const REGISTERS = [
-  { id: "reg-1", location_code: "DT", location_name: "Downtown", code: "R1", name: "Front counter", address: "DT/R1" },
-  { id: "reg-2", location_code: "DT", location_name: "Downtown", code: "R2", name: "Back counter", address: "DT/R2" },
-  { id: "reg-3", location_code: "UT", location_name: "Uptown Berlin", code: "R1", name: "Till by the door", address: "UT/R1" },
+  { id: "reg-1", location_id: "loc-dt", location_code: "DT", location_name: "Downtown", code: "R1", name: "Front counter", address: "DT/R1", currency: "USD" },
+  { id: "reg-2", location_id: "loc-dt", location_code: "DT", location_name: "Downtown", code: "R2", name: "Back counter", address: "DT/R2", currency: "USD" },
+  { id: "reg-3", location_id: "loc-ut", location_code: "UT", location_name: "Uptown Berlin", code: "R1", name: "Till by the door", address: "UT/R1", currency: "EUR" },
 ];
 
 const USERS = [
@@ -20,12 +21,17 @@ const USERS = [
   { name: "dave", role: "cashier", active: false, pin: "0000" },
 ];
 
+const MAX_FAILURES = 5;
+const DEMO_URL = "sqlite:///home/till/.local/share/till/till-demo.db";
+const SETTINGS_PATH = "/home/till/.local/share/till/device.json";
+
 const DECIMALS = { JPY: 0 };
 
 class IpcError {
-  constructor(code, message) {
+  constructor(code, message, extra = {}) {
     this.code = code;
     this.message = message;
+    this.extra = extra;
   }
 }
 
@@ -68,32 +74,119 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
     loggedIn: null,
     sessions: [],
     lastSeen: null,
+    users: structuredClone(USERS).map((u) => ({ ...u, failed: 0, lockedUntil: null })),
+    locations: structuredClone(LOCATIONS),
+    registers: structuredClone(REGISTERS),
+    damaged: null,
+    idleMinutes: 5,
+    requests: new Map(),
     cashSales: 4500n, // cash taken during the shift, in minor units: expected = opening + this
   };
   const delays = new Map();
   const failures = new Map();
   const calls = [];
 
-  const location = () => (state.register ? LOCATIONS[state.register.location_code] : null);
-  const userView = (u) => ({ name: u.name, role: u.role, active: u.active });
-  const status = () => ({
-    configured: state.kind !== null && state.register !== null,
-    database_kind: state.kind,
-    database_url: state.url,
-    location: location(),
-    register: state.register,
-    device_name: state.device,
-    logged_in: state.loggedIn ? userView(state.loggedIn) : null,
+  const location = () => (state.register ? state.locations[state.register.location_code] : null);
+  const userView = (u) => ({
+    id: `user-${u.name}`,
+    name: u.name,
+    role: u.role,
+    active: u.active,
+    failed_pins: u.failed,
+    locked_until: u.lockedUntil,
   });
+  const configured = () => state.kind !== null && state.register !== null;
+  const status = () =>
+    state.damaged
+      ? {
+          configured: false,
+          database_kind: null,
+          database_url: null,
+          demo: false,
+          location: null,
+          register: null,
+          device_name: state.device,
+          logged_in: null,
+          idle_logout_minutes: 5,
+          settings_damaged: {
+            path: SETTINGS_PATH,
+            reason: "is not valid settings JSON: EOF while parsing an object at line 3 column 0",
+            previous_path: state.damaged.previous ? `${SETTINGS_PATH}.prev` : null,
+            previous_database: state.damaged.previous ? DEMO_URL : null,
+          },
+        }
+      : {
+          configured: configured(),
+          database_kind: state.kind,
+          database_url: state.url,
+          demo: state.url === DEMO_URL,
+          location: location(),
+          register: state.register,
+          device_name: state.device,
+          logged_in: state.loggedIn ? userView(state.loggedIn) : null,
+          idle_logout_minutes: state.idleMinutes,
+          settings_damaged: null,
+        };
+  const requireIntact = () => {
+    if (state.damaged) fail("device_settings_damaged", `the device settings file ${SETTINGS_PATH} is damaged`);
+  };
+  const findUser = (name) => {
+    const found = state.users.find((u) => u.name === name);
+    if (!found) fail("user_not_found", `user ${name} not found`);
+    if (!found.active) fail("user_inactive", `user ${name} is not active`);
+    return found;
+  };
+  /** Like the core's authenticate: active first, then lockout, then the PIN (5 wrong in a row lock). */
+  const authenticate = (name, pin) => {
+    if (!/^\d{4,12}$/.test(pin ?? "")) fail("invalid_pin", "a PIN is 4 to 12 digits");
+    const user = findUser(name);
+    const locked = () => {
+      throw new IpcError("user_locked", `user ${name} is locked after too many wrong PINs until ${user.lockedUntil}`, { until: user.lockedUntil });
+    };
+    if (user.lockedUntil && new Date(user.lockedUntil) > state.now) locked();
+    if (user.pin !== pin) {
+      user.failed += 1;
+      if (user.failed >= MAX_FAILURES) {
+        user.failed = 0;
+        user.lockedUntil = new Date(state.now.getTime() + 60_000).toISOString();
+        locked();
+      }
+      fail("wrong_pin", `wrong PIN for ${name}`);
+    }
+    user.failed = 0;
+    user.lockedUntil = null;
+    return user;
+  };
+  const authorizeManager = (approval) => {
+    if (!approval) fail("forbidden", "a manager or an admin must approve changing this device's set-up (name and PIN)");
+    const user = authenticate(approval.manager, approval.pin);
+    if (user.role !== "manager" && user.role !== "admin") fail("forbidden", `only a manager or an admin may do this; ${user.name} is a ${user.role}`);
+    return user;
+  };
+  /** Once set up, a change needs a manager of the current database. */
+  const approveChange = (approval) => {
+    if (configured()) authorizeManager(approval);
+  };
   const requireSetUp = () => {
+    requireIntact();
     if (!state.kind || !state.register) fail("device_not_set_up", "no database or register chosen");
   };
   const requireDatabase = () => {
+    requireIntact();
     if (!state.kind) fail("device_not_set_up", "no database chosen");
   };
   const requireLogin = () => {
     requireSetUp();
-    if (!state.loggedIn) fail("not_logged_in", "nobody is logged in on this device");
+    if (state.idle) {
+      state.idle = false;
+      state.loggedIn = null;
+      fail("not_logged_in", `logged out after ${state.idleMinutes} minutes without use; log in again`);
+    }
+    if (!state.loggedIn) fail("not_logged_in", "nobody is logged in on this register");
+    if (!state.loggedIn.active) {
+      state.loggedIn = null;
+      fail("user_inactive", "user is not active");
+    }
     return state.loggedIn;
   };
   const openSession = () =>
@@ -144,55 +237,84 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
 
   const commands = {
     device_status: () => status(),
-    setup_device: ({ request }) => {
+    setup_device: ({ request, approval }) => {
+      requireIntact();
+      approveChange(approval);
       if (request?.kind === "demo") {
-        state.kind = "sqlite";
-        state.url = "sqlite://demo.db";
+        Object.assign(state, { kind: "sqlite", url: DEMO_URL, register: null, loggedIn: null });
         return { status: status(), demo_users: USERS.filter((u) => u.active).map((u) => ({ name: u.name, role: u.role, pin: u.pin })) };
+      }
+      if (request?.kind === "embedded") {
+        const store = request.new_store;
+        if (store) {
+          if (!/^\d{4,12}$/.test(store.manager_pin)) fail("invalid_pin", "a PIN is 4 to 12 digits");
+          const code = store.location_code;
+          state.locations[code] = { id: `loc-${code}`, code, name: store.location_name, timezone: store.time_zone, currency: store.currency ?? "USD", cutoff: "04:00" };
+          const register = { id: `reg-${code}`, location_id: `loc-${code}`, location_code: code, location_name: store.location_name, code: store.register, name: `Register ${store.register}`, address: `${code}/${store.register}`, currency: store.currency ?? "USD" };
+          state.registers = [register];
+          state.users = [{ name: store.manager, role: "manager", active: true, pin: store.manager_pin, failed: 0, lockedUntil: null }];
+          Object.assign(state, { kind: "sqlite", url: "sqlite:///home/till/.local/share/till/till.db", register: structuredClone(register), loggedIn: null });
+        } else {
+          Object.assign(state, { kind: "sqlite", url: "sqlite:///home/till/.local/share/till/till.db", register: null, loggedIn: null });
+        }
+        return { status: status(), demo_users: [] };
       }
       if (request?.kind === "postgres") {
         if (!/^postgres(ql)?:\/\//.test(request.url)) fail("invalid_input", "The address must start with postgres://");
         if (/:[^@/]*@/.test(request.url.replace(/^postgres(ql)?:\/\//, ""))) fail("invalid_input", "Leave the password out of the address.");
         if (request.url.includes("unreachable")) fail("database_unavailable", "connection refused (os error 111)");
         if (request.password !== "secret") fail("database_unavailable", "password authentication failed");
-        state.kind = "postgres";
-        state.url = request.url;
+        Object.assign(state, { kind: "postgres", url: request.url, register: null, loggedIn: null });
         return { status: status(), demo_users: [] };
       }
       fail("invalid_input", "unknown set-up kind");
     },
     list_registers: () => {
       requireDatabase();
-      return structuredClone(REGISTERS);
+      return structuredClone(state.registers);
     },
-    choose_register: ({ register }) => {
+    choose_register: ({ register, approval }) => {
       requireDatabase();
-      const found = REGISTERS.find((r) => r.address === register);
+      approveChange(approval);
+      const found = state.registers.find((r) => r.address === register);
       if (!found) fail("register_not_found", `no register ${register}`);
       state.register = structuredClone(found);
       state.loggedIn = null;
       return status();
     },
+    repair_settings: ({ approval }) => {
+      if (!state.damaged) return status();
+      if (!state.damaged.previous) fail("device_settings_damaged", `the device settings file ${SETTINGS_PATH} is damaged; there is no previous copy`);
+      authorizeManager(approval);
+      Object.assign(state, state.damaged.previous, { damaged: null, loggedIn: null });
+      return status();
+    },
+    unlock_user: ({ user, approval }) => {
+      requireSetUp();
+      authorizeManager(approval);
+      const found = findUser(user);
+      found.failed = 0;
+      found.lockedUntil = null;
+      return userView(found);
+    },
     list_users: () => {
       requireSetUp();
-      return USERS.filter((u) => u.active).map(userView);
+      return state.users.filter((u) => u.active).map(userView);
     },
     login: ({ user, pin }) => {
       requireSetUp();
-      if (!/^\d{4,12}$/.test(pin ?? "")) fail("invalid_pin", "a PIN is 4 to 12 digits");
-      const found = USERS.find((u) => u.name === user);
-      if (!found) fail("user_not_found", `no user ${user}`);
-      if (!found.active) fail("user_inactive", `${user} is inactive`);
-      if (found.pin !== pin) fail("wrong_pin", "wrong PIN");
-      state.loggedIn = found;
-      return userView(found);
+      // A login attempt ends the previous login first: a wrong PIN leaves nobody logged in.
+      state.loggedIn = null;
+      state.idle = false;
+      state.loggedIn = authenticate(user, pin);
+      return userView(state.loggedIn);
     },
     logout: () => {
       state.loggedIn = null;
       return null;
     },
     current_session: () => {
-      requireSetUp();
+      requireLogin();
       const open = openSession();
       if (open) {
         state.lastSeen = open.id;
@@ -201,8 +323,11 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
       const last = state.sessions.find((s) => s.id === state.lastSeen);
       return last ? view(last) : null;
     },
-    start_shift: ({ openingCash, notes }) => {
+    start_shift: ({ requestId, openingCash, notes }) => {
       const user = requireLogin();
+      if (!requestId) fail("invalid_input", "start_shift needs a request id");
+      const repeated = state.requests.get(requestId);
+      if (repeated) return repeated;
       const loc = location();
       if (openingCash !== null && toMinor(openingCash, loc.currency) < 0n) fail("invalid_amount", "opening cash can't be negative");
       const open = openSession();
@@ -210,14 +335,21 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
       if (open) {
         open.joins.push({ user: user.name, device: state.device, joined_at: state.now.toISOString() });
         state.lastSeen = open.id;
-        return { session: view(open), joined: true };
+        const joined = { session: view(open), joined: true };
+        state.requests.set(requestId, joined);
+        return joined;
       }
       const session = createSession({ openedBy: user.name, openingCash, notes });
       state.lastSeen = session.id;
-      return { session: view(session), joined: false };
+      const started = { session: view(session), joined: false };
+      state.requests.set(requestId, started);
+      return started;
     },
-    close_shift: ({ session, countedCash, manager, managerPin }) => {
+    close_shift: ({ requestId, session, countedCash, approval }) => {
       requireLogin();
+      if (!requestId) fail("invalid_input", "close_shift needs a request id");
+      const repeated = state.requests.get(requestId);
+      if (repeated) return repeated;
       const shown = state.sessions.find((s) => s.id === session);
       const open = shown?.status === "open" ? shown : null;
       if (!open) {
@@ -229,12 +361,9 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
         fail("session_not_found", "no open session on this register");
       }
       toMinor(countedCash, open.currency);
-      const approver = USERS.find((u) => u.name === manager);
-      if (!approver) fail("user_not_found", `no user ${manager}`);
-      if (!approver.active) fail("user_inactive", `${manager} is inactive`);
-      if (approver.role !== "manager" && approver.role !== "admin") fail("forbidden", `${manager} is not a manager`);
-      if (approver.pin !== managerPin) fail("wrong_pin", "wrong manager PIN");
-      closeSession(open, { by: manager, counted: countedCash });
+      const manager = authorizeManager(approval);
+      closeSession(open, { by: manager.name, counted: countedCash });
+      state.requests.set(requestId, view(open));
       return view(open);
     },
   };
@@ -257,7 +386,7 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
       try {
         return structuredClone(command(args));
       } catch (error) {
-        if (error instanceof IpcError) throw { code: error.code, message: error.message };
+        if (error instanceof IpcError) throw { code: error.code, message: error.message, ...error.extra };
         throw { code: "internal", message: String(error?.stack ?? error) };
       }
     },
@@ -270,12 +399,26 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
     failNext(cmd, code, message = "") {
       failures.set(cmd, { code, message });
     },
-    /** A device that is already set up on a register (skips the wizard). */
-    setUp({ register = "DT/R1" } = {}) {
+    /** A device that is already set up on a register (skips the wizard); `demo`: on the demo database. */
+    setUp({ register = "DT/R1", demo = false } = {}) {
       state.kind = "sqlite";
-      state.url = "sqlite://demo.db";
+      state.url = demo ? DEMO_URL : "sqlite:///home/till/.local/share/till/till.db";
       state.register = structuredClone(REGISTERS.find((r) => r.address === register));
     },
+    /** Logs `name` in as the backend would after a good PIN. */
+    logIn(name) {
+      state.loggedIn = state.users.find((u) => u.name === name);
+    },
+    /** The login has been idle past the limit: the next command that needs it is refused. */
+    goIdle() {
+      state.idle = true;
+    },
+    /** device.json becomes unreadable; `previous`: a good copy of the current settings exists. */
+    damageSettings({ previous = true } = {}) {
+      state.damaged = { previous: previous ? { kind: state.kind, url: state.url, register: state.register } : null };
+      state.loggedIn = null;
+    },
+    user: (name) => state.users.find((u) => u.name === name),
     /** Another device on this register opens a session. */
     openElsewhere({ by = "alice", openingCash = "200.00", at = state.now, device: dev = "till-2" } = {}) {
       return view(createSession({ openedBy: by, openingCash, notes: null, at: new Date(at), device: dev }));

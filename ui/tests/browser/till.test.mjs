@@ -57,6 +57,15 @@ async function logInByKeyboard(page, user, pin) {
   await page.keyboard.press("Enter");
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A start/close call's arguments without its request id, after checking the id is a UUID. */
+function withoutId(args) {
+  const { requestId, ...rest } = args;
+  assert.match(requestId, UUID);
+  return rest;
+}
+
 /** Seed two closed sessions earlier today so the next one is -003. */
 function seedEarlierSessions(backend) {
   backend.openElsewhere({ by: "carol", at: "2026-11-28T12:00:00Z" });
@@ -89,7 +98,8 @@ describe("Till UI with a mocked backend", () => {
     await assertLayout(page, "register picker");
     await screenshot(page, "setup-register");
     await page.click("#setup-finish");
-    assert.deepEqual(backend.callsOf("choose_register")[0].args, { register: "DT/R1" });
+    assert.deepEqual(backend.callsOf("choose_register")[0].args, { register: "DT/R1", approval: null }, "no PIN before set-up");
+    assert.equal(await page.locator("#demo-banner").isVisible(), true);
 
     await page.waitForSelector('button[data-user="alice"]');
     const header = await text(page, ".topbar");
@@ -138,7 +148,7 @@ describe("Till UI with a mocked backend", () => {
     assert.equal(await text(page, "#opened-at"), "09:02");
     assert.equal(await text(page, "#opening-cash"), "$200.00");
     assert.match(await text(page, "#logged-in-user"), /Alice/);
-    assert.deepEqual(backend.callsOf("start_shift")[0].args, { openingCash: "200.00", notes: "Float from the safe" });
+    assert.deepEqual(withoutId(backend.callsOf("start_shift")[0].args), { openingCash: "200.00", notes: "Float from the safe" });
     await assertLayout(page, "session");
     await screenshot(page, "session");
     await finish(app);
@@ -165,7 +175,7 @@ describe("Till UI with a mocked backend", () => {
     assert.equal(await text(page, "#opened-by"), "Alice");
     assert.equal(await text(page, "#opening-cash"), "$200.00");
     assert.match(await text(page, "#logged-in-user"), /Carol/);
-    assert.deepEqual(backend.callsOf("start_shift")[0].args, { openingCash: "150.00", notes: null });
+    assert.deepEqual(withoutId(backend.callsOf("start_shift")[0].args), { openingCash: "150.00", notes: null });
     assert.equal(backend.state.sessions[2].joins[0].user, "carol");
     await screenshot(page, "joined");
     await finish(app);
@@ -191,7 +201,7 @@ describe("Till UI with a mocked backend", () => {
 
     await waitForText(page, "#joined-message", "Joined session DT-20261128-003, opened by Alice at 09:02");
     assert.equal(await text(page, "#session-number"), "DT-20261128-003");
-    assert.deepEqual(backend.callsOf("start_shift")[0].args, { openingCash: null, notes: null });
+    assert.deepEqual(withoutId(backend.callsOf("start_shift")[0].args), { openingCash: null, notes: null });
     assert.equal(backend.state.sessions[2].joins[0].user, "carol");
     await finish(app);
   });
@@ -276,7 +286,8 @@ describe("Till UI with a mocked backend", () => {
     assert.equal(await text(page, "#closed-by"), "Bob");
     assert.equal(await text(page, "#closed-at"), "09:02");
     const closeArgs = backend.callsOf("close_shift")[1].args;
-    assert.deepEqual(closeArgs, { session: closeArgs.session, countedCash: "250.00", manager: "bob", managerPin: "9999" });
+    assert.deepEqual(withoutId(closeArgs), { session: closeArgs.session, countedCash: "250.00", approval: { manager: "bob", pin: "9999" } });
+    assert.notEqual(closeArgs.requestId, backend.callsOf("close_shift")[0].args.requestId, "a new press is a new request");
     assert.equal(closeArgs.session, backend.state.sessions.at(-1).id, "closes the session on screen, by id");
     await assertLayout(page, "close result");
     await screenshot(page, "close-result");
@@ -294,7 +305,7 @@ describe("Till UI with a mocked backend", () => {
     ]) {
       const backend = createFakeBackend();
       backend.setUp();
-      backend.state.loggedIn = { name: "alice", role: "cashier", active: true, pin: "1234" };
+      backend.logIn("alice");
       backend.openElsewhere({ by: "alice" });
       const app = await open(backend);
       const { page } = app;
@@ -363,7 +374,7 @@ describe("Till UI with a mocked backend", () => {
   it("disables the buttons while a slow command runs, so nothing is sent twice", async () => {
     const backend = createFakeBackend();
     backend.setUp();
-    backend.state.loggedIn = { name: "alice", role: "cashier", active: true, pin: "1234" };
+    backend.logIn("alice");
     const app = await open(backend);
     const { page } = app;
 
@@ -388,7 +399,7 @@ describe("Till UI with a mocked backend", () => {
   it("notices when the session is closed on another device and offers Start Shift", async () => {
     const backend = createFakeBackend();
     backend.setUp();
-    backend.state.loggedIn = { name: "alice", role: "cashier", active: true, pin: "1234" };
+    backend.logIn("alice");
     backend.openElsewhere({ by: "alice" });
     const app = await open(backend);
     const { page } = app;
@@ -408,7 +419,7 @@ describe("Till UI with a mocked backend", () => {
   it("explains a close that another device got to first", async () => {
     const backend = createFakeBackend();
     backend.setUp();
-    backend.state.loggedIn = { name: "alice", role: "cashier", active: true, pin: "1234" };
+    backend.logIn("alice");
     backend.openElsewhere({ by: "alice" });
     const app = await open(backend);
     const { page } = app;
@@ -442,6 +453,7 @@ describe("Till UI with a mocked backend", () => {
     await waitForText(page, "#error", "Can't reach the database. Check the network and try again.");
     assert.deepEqual(backend.callsOf("setup_device")[0].args, {
       request: { kind: "postgres", url: "postgres://till@store-server:5432/till", password: "wrong" },
+      approval: null,
     });
     await assertLayout(page, "setup 1024");
     const connect = await page.locator("#setup-postgres").boundingBox();
@@ -481,6 +493,236 @@ describe("Till UI with a mocked backend", () => {
     await page.waitForSelector('button[data-manager="bob"]');
     await assertLayout(page, "close 1024");
     await screenshot(page, "close-1024");
+    await finish(app);
+  });
+
+  it("shows the DEMO banner on every screen while on the demo database, and never otherwise", async () => {
+    const backend = createFakeBackend();
+    backend.setUp({ demo: true });
+    const app = await open(backend);
+    const { page } = app;
+    await page.waitForSelector('button[data-user="alice"]');
+    assert.equal(await text(page, "#demo-banner"), "DEMO: NOT FOR REAL CASH");
+    assert.equal(await page.locator("#demo-banner").isVisible(), true);
+    await screenshot(page, "demo-login");
+    await logInByKeyboard(page, "alice", "1234");
+    await page.waitForSelector("#start-shift");
+    assert.equal(await page.locator("#demo-banner").isVisible(), true, "still there after login");
+    await assertLayout(page, "demo start");
+    await screenshot(page, "demo-start");
+    await finish(app);
+
+    const real = createFakeBackend();
+    real.setUp();
+    const other = await open(real);
+    await other.page.waitForSelector('button[data-user="alice"]');
+    assert.equal(await other.page.locator("#demo-banner").isVisible(), false);
+    await finish(other);
+  });
+
+  it("needs a manager's PIN on the keypad to move a set-up device to another register", async () => {
+    const backend = createFakeBackend();
+    backend.setUp();
+    const app = await open(backend);
+    const { page } = app;
+    await page.waitForSelector('button[data-user="alice"]');
+    await screenshot(page, "login-device-actions");
+    await page.click("#change-register");
+    await page.click('button[data-register="DT/R2"]');
+    await page.click("#setup-finish");
+
+    await page.waitForSelector("#approval-pin");
+    assert.equal(await screen(page), "approval");
+    assert.equal(await page.locator('button[data-manager="alice"]').count(), 0, "only managers approve");
+    assert.equal(await page.getAttribute('button[data-manager="bob"]', "aria-pressed"), "true", "the one manager is picked");
+    for (const key of ["1", "1", "1", "1"]) await page.click(`button[data-key="${key}"]`);
+    await page.click("#approval-submit");
+    await waitForText(page, "#error", "That PIN is not right. Try again.");
+    assert.equal(await page.inputValue("#approval-pin"), "");
+    assert.equal(backend.state.register.address, "DT/R1", "nothing moved");
+    await assertLayout(page, "approval");
+    await screenshot(page, "approval-register");
+
+    for (const key of ["9", "9", "9", "9"]) await page.click(`button[data-key="${key}"]`);
+    await page.click("#approval-submit");
+    await page.waitForSelector('button[data-user="alice"]');
+    assert.match(await text(page, ".topbar"), /DT\/R2/);
+    assert.deepEqual(backend.callsOf("choose_register").at(-1).args, { register: "DT/R2", approval: { manager: "bob", pin: "9999" } });
+    await finish(app);
+  });
+
+  it("asks a manager's PIN before changing the database of a set-up device", async () => {
+    const backend = createFakeBackend();
+    backend.setUp();
+    const app = await open(backend);
+    const { page } = app;
+    await page.waitForSelector("#change-database");
+    await page.click("#change-database");
+    await page.waitForSelector("#setup-cancel");
+    await screenshot(page, "change-database");
+    await page.click("#setup-demo");
+    await page.waitForSelector("#approval-pin");
+    assert.equal(backend.callsOf("setup_device").length, 0, "nothing runs before the manager approves");
+    await page.keyboard.type("9999");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('button[data-register="DT/R1"]');
+    assert.deepEqual(backend.callsOf("setup_device")[0].args, { request: { kind: "demo" }, approval: { manager: "bob", pin: "9999" } });
+    assert.equal(await page.locator("#demo-banner").isVisible(), true);
+    await finish(app);
+  });
+
+  it("locks a user after five wrong PINs, says until when, and a manager unlocks them", async () => {
+    const backend = createFakeBackend();
+    backend.setUp();
+    const app = await open(backend);
+    const { page } = app;
+    await page.waitForSelector('button[data-user="alice"]');
+    await page.click('button[data-user="alice"]');
+    for (let i = 0; i < 5; i++) {
+      await page.waitForSelector("#pin-input:focus");
+      await page.keyboard.type("0000");
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(() => !document.body.classList.contains("busy"));
+    }
+    await waitForText(page, "#error", "This account is locked after too many wrong PINs until 09:03. A manager can unlock it now.");
+    await page.waitForSelector("#manager-unlock");
+    assert.equal(await text(page, ".who"), "", "nobody is logged in");
+    await assertLayout(page, "locked");
+    await screenshot(page, "locked");
+
+    await page.click("#manager-unlock");
+    await page.waitForSelector("#approval-pin");
+    assert.equal(await text(page, "#screen h1"), "Unlock Alice");
+    await screenshot(page, "unlock-approval");
+    for (const key of "9999") await page.click(`button[data-key="${key}"]`);
+    await page.click("#approval-submit");
+    await waitForText(page, "#login-notice", "Alice is unlocked and can log in again.");
+    assert.deepEqual(backend.callsOf("unlock_user")[0].args, { user: "alice", approval: { manager: "bob", pin: "9999" } });
+    await screenshot(page, "unlocked");
+    await logInByKeyboard(page, "alice", "1234");
+    await page.waitForSelector("#start-shift");
+    await finish(app);
+  });
+
+  it("goes back to the PIN screen when the backend logs an idle user out", async () => {
+    const backend = createFakeBackend();
+    backend.setUp();
+    backend.logIn("alice");
+    backend.openElsewhere({ by: "alice" });
+    const app = await open(backend);
+    const { page } = app;
+    await page.waitForSelector("#close-drawer");
+    backend.goIdle();
+    // The session screen's next poll learns it.
+    await page.waitForSelector('button[data-user="alice"]', { timeout: 7000 });
+    await waitForText(page, "#error", "You are logged out. Log in with your PIN.");
+    assert.equal(await text(page, ".who"), "");
+    await screenshot(page, "idle-logout");
+
+    await logInByKeyboard(page, "alice", "1234");
+    await page.waitForSelector("#close-drawer");
+    await page.click("#close-drawer");
+    await page.waitForSelector("#counted-cash");
+    backend.goIdle();
+    await page.fill("#counted-cash", "245");
+    await page.click('button[data-manager="bob"]');
+    await page.fill("#manager-pin", "9999");
+    await page.click("#close-submit");
+    await page.waitForSelector('button[data-user="alice"]');
+    assert.equal(backend.state.sessions[0].status, "open", "an idle login closes nothing");
+    await finish(app);
+  });
+
+  it("retries a start after database_unavailable with the same request id", async () => {
+    const backend = createFakeBackend();
+    backend.setUp();
+    backend.logIn("alice");
+    const app = await open(backend);
+    const { page } = app;
+    await page.waitForSelector("#opening-cash");
+    backend.failNext("start_shift", "database_unavailable", "connection reset");
+    await page.fill("#opening-cash", "200");
+    await page.click("#start-shift");
+    await waitForText(page, "#session-number", "DT-20261128-001");
+    const calls = backend.callsOf("start_shift");
+    assert.equal(calls.length, 2);
+    assert.equal(calls[0].args.requestId, calls[1].args.requestId);
+    assert.equal(await page.locator("#error").isVisible(), false);
+    await finish(app);
+  });
+
+  it("shows the damaged-settings screen and restores the previous copy with a manager's PIN", async () => {
+    const backend = createFakeBackend();
+    backend.setUp({ register: "DT/R2" });
+    backend.damageSettings();
+    const app = await open(backend);
+    const { page } = app;
+    await waitForText(page, "#screen h1", "Device settings damaged: call a manager");
+    assert.equal(await text(page, "#damaged-path"), "/home/till/.local/share/till/device.json");
+    assert.equal(backend.callsOf("setup_device").length, 0, "never the set-up wizard");
+    await assertLayout(page, "damaged");
+    await screenshot(page, "damaged");
+
+    await page.click("#repair-settings");
+    await page.waitForSelector("#approval-manager");
+    await page.fill("#approval-manager", "alice");
+    await page.fill("#approval-pin", "1234");
+    await page.click("#approval-submit");
+    await waitForText(page, "#error", "Only a manager can do this. Ask a manager to approve with their PIN.");
+    await screenshot(page, "damaged-approval");
+    await page.fill("#approval-manager", "Bob");
+    await page.fill("#approval-pin", "9999");
+    await page.click("#approval-submit");
+    await page.waitForSelector('button[data-user="alice"]');
+    assert.match(await text(page, ".topbar"), /DT\/R2/);
+    await finish(app);
+  });
+
+  it("tells IT which file to fix when damaged settings have no previous copy", async () => {
+    const backend = createFakeBackend();
+    backend.setUp();
+    backend.damageSettings({ previous: false });
+    const app = await open(backend);
+    const { page } = app;
+    await page.waitForSelector("#settings-damaged");
+    assert.equal(await page.locator("#repair-settings").count(), 0);
+    assert.match(await text(page, "#settings-damaged"), /There is no previous copy to restore\. Fix the file, or remove it/);
+    await screenshot(page, "damaged-no-copy");
+    await finish(app);
+  });
+
+  it("sets up a new store with a first manager and the PIN they choose", async () => {
+    const backend = createFakeBackend();
+    const app = await open(backend);
+    const { page } = app;
+    await page.click("#setup-new-store");
+    await page.waitForSelector("#new-location-code:focus");
+    await page.fill("#new-location-code", "ny");
+    await page.fill("#new-location-name", "New York");
+    await page.fill("#new-time-zone", "America/New_York");
+    await page.fill("#new-manager", "Olga");
+    await page.fill("#new-manager-pin", "4821");
+    await page.fill("#new-manager-pin-again", "4812");
+    await page.click("#new-store-submit");
+    await waitForText(page, "#error", "The two PINs are not the same. Type them again.");
+    await assertLayout(page, "new store");
+    await screenshot(page, "setup-new-store");
+    await page.fill("#new-manager-pin", "4821");
+    await page.fill("#new-manager-pin-again", "4821");
+    await page.click("#new-store-submit");
+    await page.waitForSelector('button[data-user="olga"]');
+    const request = backend.callsOf("setup_device")[0].args.request;
+    assert.deepEqual(request.new_store, {
+      location_code: "NY",
+      location_name: "New York",
+      time_zone: "America/New_York",
+      currency: "USD",
+      register: "R1",
+      manager: "olga",
+      manager_pin: "4821",
+    });
+    assert.equal(await page.locator("#demo-banner").isVisible(), false);
+    assert.match(await text(page, ".topbar"), /NY\/R1/);
     await finish(app);
   });
 });

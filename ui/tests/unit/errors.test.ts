@@ -1,44 +1,63 @@
 import { describe, expect, it } from "vitest";
-import { errorMessage, GENERIC_ERROR, toApiError } from "../../src/errors";
-import { ERROR_CODES } from "../../src/types";
+// The core's generated list (ts-rs), read as text: the union of string literals is every code.
+import generated from "../../src/bindings/ErrorCode.ts?raw";
+import { ERROR_WORDS, errorMessage, GENERIC_ERROR, toApiError } from "../../src/errors";
+import type { ErrorCode } from "../../src/types";
 
 const err = (code: string, message = "backend detail text") => ({ code, message });
 
+const CORE_CODES = [...generated.replace(/^\/\/.*$/gm, "").matchAll(/"([a-z_]+)"/g)].map((m) => m[1] as ErrorCode);
+
 describe("errorMessage", () => {
-  const expected: Record<(typeof ERROR_CODES)[number], string> = {
+  const expected: Record<ErrorCode, string> = {
     invalid_amount: "That amount is not valid. Type an amount like 200 or 200.50.",
     invalid_pin: "A PIN is made of digits only. Type your PIN again.",
+    invalid_input: "Something you typed was not accepted. Check it and try again.",
     wrong_pin: "That PIN is not right. Try again.",
     user_not_found: "That person is not on the staff list. Pick a name again.",
     user_inactive: "This staff account is switched off. Ask a manager.",
-    forbidden: "Only a manager can close the drawer.",
-    register_not_found: "This register is not in the store's database. Ask IT to check the set-up.",
+    user_locked: "This account is locked after too many wrong PINs. A manager can unlock it now.",
+    forbidden: "Only a manager can do this. Ask a manager to approve with their PIN.",
     location_not_found: "This store is not in the database. Ask IT to check the set-up.",
+    register_not_found: "This register is not in the store's database. Ask IT to check the set-up.",
     session_not_found: "There is no open shift on this register. Start a shift first.",
     session_already_closed: "Backend detail text",
     no_open_session: "That shift was closed before you joined. Start a new shift with the cash in the drawer.",
     already_exists: "That already exists. Pick another name or code.",
+    idempotency_conflict: "This was already done with different details. Check the screen, then start again.",
     not_logged_in: "You are logged out. Log in with your PIN.",
     device_not_set_up: "This register is not set up yet.",
+    device_settings_damaged: "This register's settings are damaged. Call a manager.",
     schema_not_ready: "The database needs an update. Ask IT to run tillctl doctor. Backend detail text",
+    database_misconfigured: "The database is set up in a way Till can't work with. Ask IT: Backend detail text",
+    database_busy: "The register is busy; try again in a moment.",
     database_unavailable: "Can't reach the database. Check the network and try again.",
-    invalid_input: "Something you typed was not accepted. Check it and try again.",
+    keyring_unavailable: "Till can't reach the computer's password store. Ask IT: Backend detail text",
     internal: GENERIC_ERROR,
   };
 
-  it.each(ERROR_CODES.map((code) => [code]))("maps %s to cashier words", (code) => {
+  it("knows every code the core can answer, and only those", () => {
+    expect(CORE_CODES.length).toBeGreaterThan(20);
+    expect(Object.keys(ERROR_WORDS).sort()).toEqual([...CORE_CODES].sort());
+    for (const code of CORE_CODES) expect(ERROR_WORDS[code].words.length, code).toBeGreaterThan(10);
+  });
+
+  it.each(CORE_CODES.map((code) => [code] as const))("maps %s to cashier words", (code) => {
     expect(errorMessage(err(code))).toBe(expected[code]);
   });
 
   it("shows the backend message only for the codes that allow it", () => {
-    const showing = ERROR_CODES.filter((code) => errorMessage(err(code, "SECRET")).includes("SECRET"));
-    expect(showing).toEqual(["session_already_closed", "schema_not_ready"]);
+    const showing = CORE_CODES.filter((code) => errorMessage(err(code, "SECRET")).includes("SECRET"));
+    expect(showing.sort()).toEqual(["database_misconfigured", "keyring_unavailable", "schema_not_ready", "session_already_closed"]);
+  });
+
+  it("says when a locked account unlocks, in the store's time", () => {
+    expect(errorMessage({ code: "user_locked", message: "x", until: "2026-11-28T14:07:00Z" })).toBe(
+      `This account is locked after too many wrong PINs until ${new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone }).format(new Date("2026-11-28T14:07:00Z"))}. A manager can unlock it now.`,
+    );
   });
 
   it("names who closed the session", () => {
-    expect(errorMessage(err("session_already_closed", "Session DT-20261128-001 was closed by bob at 17:05."))).toBe(
-      "Session DT-20261128-001 was closed by bob at 17:05.",
-    );
     expect(errorMessage(err("session_already_closed", "session DT-20261128-001 was already closed by bob at 2026-11-28 22:05:00 UTC"))).toBe(
       "Session DT-20261128-001 was already closed by bob at 2026-11-28 22:05:00 UTC",
     );
@@ -63,6 +82,11 @@ describe("errorMessage", () => {
 describe("toApiError", () => {
   it("keeps well-formed errors", () => {
     expect(toApiError(err("wrong_pin", "x"))).toEqual({ code: "wrong_pin", message: "x" });
+    expect(toApiError({ code: "user_locked", message: "x", until: "2026-11-28T14:07:00Z" })).toEqual({
+      code: "user_locked",
+      message: "x",
+      until: "2026-11-28T14:07:00Z",
+    });
   });
   it("wraps everything else as internal", () => {
     expect(toApiError("text")).toEqual({ code: "internal", message: "text" });

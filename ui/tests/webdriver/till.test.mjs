@@ -6,7 +6,7 @@
 // on one register would share a database.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -135,7 +135,7 @@ async function logInWithKeypad(driver, user, pin) {
 describe("Till desktop app, end to end", () => {
   let number;
 
-  it("instance A: sets up demo data, picks DT/R1, logs in as alice and starts a shift with 200.00", async () => {
+  it("instance A: sets up demo data (till-demo.db), picks DT/R1, logs in as alice and starts a shift with 200.00", async () => {
     const a = await launchApp();
     await find(a, "#setup-demo");
     assert.equal(await a.getTitle(), "Till");
@@ -151,6 +151,8 @@ describe("Till desktop app, end to end", () => {
 
     await find(a, 'button[data-user="alice"]');
     assert.match(await textOf(a, ".topbar"), /DT\/R1/);
+    // The demo runs on its own database file and says so on every screen.
+    assert.match(await textOf(a, "#demo-banner"), /^DEMO: not for real cash$/i);
     await screenshot(a, "login");
     await click(a, 'button[data-user="alice"]');
     await find(a, 'button[data-key="1"]');
@@ -165,6 +167,8 @@ describe("Till desktop app, end to end", () => {
     assert.equal(await textOf(a, "#started-message"), `Shift started: session ${number}`);
     assert.equal(await textOf(a, "#opening-cash"), "$200.00");
     assert.equal(await textOf(a, "#opened-by"), "Alice");
+    assert.ok(existsSync(join(process.env.TILL_DATA_DIR, "till-demo.db")), "the demo has its own file");
+    assert.ok(!existsSync(join(process.env.TILL_DATA_DIR, "till.db")), "the real database never gets the demo's PINs");
     await screenshot(a, "session");
   });
 

@@ -1,0 +1,322 @@
+//! The device state without a window: a temp data folder, real SQLite databases, a pinned clock.
+
+use super::*;
+use crate::settings::tests::TempDir;
+use std::collections::HashMap;
+use std::sync::Mutex as StdMutex;
+
+#[derive(Default)]
+struct MemorySecrets(StdMutex<HashMap<String, String>>);
+
+impl Secrets for MemorySecrets {
+    fn get(&self, account: &str) -> Result<Option<String>, IpcError> {
+        Ok(self.0.lock().map_err(|e| IpcError::Keyring(e.to_string()))?.get(account).cloned())
+    }
+    fn set(&self, account: &str, secret: &str) -> Result<(), IpcError> {
+        self.0.lock().map_err(|e| IpcError::Keyring(e.to_string()))?.insert(account.into(), secret.into());
+        Ok(())
+    }
+}
+
+struct Broken;
+
+impl Secrets for Broken {
+    fn get(&self, _: &str) -> Result<Option<String>, IpcError> {
+        Err(IpcError::Keyring("org.freedesktop.secrets was not provided by any .service files".into()))
+    }
+    fn set(&self, _: &str, _: &str) -> Result<(), IpcError> {
+        Err(IpcError::Keyring("org.freedesktop.secrets was not provided by any .service files".into()))
+    }
+}
+
+struct Till {
+    dir: TempDir,
+    state: AppState,
+    clock: Arc<StdMutex<DateTime<Utc>>>,
+}
+
+impl Till {
+    fn new() -> Till {
+        let dir = TempDir::new();
+        Till::in_dir(dir, Arc::new(MemorySecrets::default()))
+    }
+
+    fn in_dir(dir: TempDir, secrets: Arc<dyn Secrets>) -> Till {
+        let clock = Arc::new(StdMutex::new(Utc::now()));
+        let config = AppConfig {
+            settings: SettingsFile::new(dir.0.join("device.json")),
+            demo_database_url: format!("sqlite://{}", dir.0.join("till-demo.db").display()),
+            embedded_database_url: format!("sqlite://{}", dir.0.join("till.db").display()),
+        };
+        let read = clock.clone();
+        let state = AppState::new(config, secrets, Arc::new(move || *read.lock().unwrap_or_else(|e| e.into_inner())));
+        Till { dir, state, clock }
+    }
+
+    /// The same folder after a restart.
+    fn restart(self) -> Till {
+        Till::in_dir(self.dir, Arc::new(MemorySecrets::default()))
+    }
+
+    fn advance(&self, minutes: i64) {
+        let mut now = self.clock.lock().unwrap_or_else(|e| e.into_inner());
+        *now += chrono::Duration::minutes(minutes);
+    }
+
+    /// Demo data on DT/R1.
+    async fn demo() -> Till {
+        let till = Till::new();
+        ok(till.state.setup(SetupRequest::Demo, None).await);
+        ok(till.state.choose_register("DT/R1", None).await);
+        till
+    }
+
+    async fn add_register(&self, code: &str) {
+        let store = self.state.device.lock().await.store.clone().unwrap_or_else(|| panic!("no store"));
+        ok(service::add_register(store.as_ref(), "DT", code, None).await);
+    }
+
+    async fn store(&self) -> Arc<dyn Store> {
+        self.state.device.lock().await.store.clone().unwrap_or_else(|| panic!("no store"))
+    }
+}
+
+fn ok<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
+    r.unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn code<T>(r: Result<T, IpcError>) -> &'static str {
+    match r {
+        Ok(_) => "ok",
+        Err(e) => e.code(),
+    }
+}
+
+fn approval(manager: &str, pin: &str) -> Option<Approval> {
+    Some(Approval { manager: manager.into(), pin: Password(pin.into()) })
+}
+
+fn new_store(manager: &str, pin: &str) -> SetupRequest {
+    SetupRequest::Embedded {
+        new_store: Some(NewStore {
+            location_code: "NY".into(),
+            location_name: "New York".into(),
+            time_zone: "America/New_York".into(),
+            currency: Some("USD".into()),
+            register: "R1".into(),
+            manager: manager.into(),
+            manager_pin: Password(pin.into()),
+        }),
+    }
+}
+
+#[tokio::test]
+async fn demo_data_goes_to_its_own_file_and_says_demo() {
+    let till = Till::demo().await;
+    let status = ok(till.state.status().await);
+    assert!(status.demo && status.configured);
+    assert!(till.dir.0.join("till-demo.db").exists());
+    assert!(!till.dir.0.join("till.db").exists(), "the real database never gets the demo's PINs");
+    assert_eq!(status.idle_logout_minutes, 5);
+}
+
+#[tokio::test]
+async fn a_new_store_gets_its_first_manager_with_a_chosen_pin_and_is_not_demo() {
+    let till = Till::new();
+    let result = ok(till.state.setup(new_store("olga", "4821"), None).await);
+    assert!(result.status.configured && !result.status.demo);
+    assert!(result.demo_users.is_empty());
+    assert_eq!(result.status.register.map(|r| r.address).as_deref(), Some("NY/R1"));
+    assert_eq!(ok(till.state.login("olga", "4821").await).name, "olga");
+    assert_eq!(code(till.state.login("bob", "9999").await), "user_not_found", "no demo manager");
+}
+
+#[tokio::test]
+async fn changing_a_set_up_device_needs_a_manager_pin_from_the_current_database() {
+    let till = Till::demo().await;
+    till.add_register("R2").await;
+    assert_eq!(code(till.state.choose_register("DT/R2", None).await), "forbidden");
+    assert_eq!(code(till.state.choose_register("DT/R2", approval("alice", "1234")).await), "forbidden");
+    assert_eq!(code(till.state.choose_register("DT/R2", approval("bob", "1111")).await), "wrong_pin");
+    assert_eq!(code(till.state.setup(SetupRequest::Demo, None).await), "forbidden");
+    // A cashier brings a fresh database with their own manager: checked against the current one.
+    assert_eq!(
+        code(till.state.setup(new_store("mallory", "1111"), approval("mallory", "1111")).await),
+        "user_not_found"
+    );
+    let status = ok(till.state.status().await);
+    assert_eq!(status.register.map(|r| r.address).as_deref(), Some("DT/R1"), "nothing changed");
+    assert!(!till.dir.0.join("till.db").exists());
+
+    let moved = ok(till.state.choose_register("DT/R2", approval("bob", "9999")).await);
+    assert_eq!(moved.register.map(|r| r.address).as_deref(), Some("DT/R2"));
+}
+
+#[tokio::test]
+async fn a_failed_login_logs_the_previous_user_out() {
+    let till = Till::demo().await;
+    ok(till.state.login("alice", "1234").await);
+    assert_eq!(code(till.state.login("bob", "0000").await), "wrong_pin");
+    assert!(ok(till.state.status().await).logged_in.is_none());
+    assert_eq!(code(till.state.start_shift(RequestId::new(), Some("100"), None).await), "not_logged_in");
+}
+
+#[tokio::test]
+async fn an_idle_login_expires_in_the_backend() {
+    let till = Till::demo().await;
+    ok(till.state.login("alice", "1234").await);
+    till.advance(4);
+    ok(till.state.start_shift(RequestId::new(), Some("100"), None).await);
+    till.advance(4);
+    ok(till.state.current_session().await);
+    till.advance(2);
+    // Polling does not keep a login alive: 6 minutes since the start.
+    let expired = till.state.current_session().await.map(|_| ());
+    let Err(e) = expired else { panic!("still logged in") };
+    assert_eq!(e.code(), "not_logged_in");
+    assert!(e.to_string().contains("5 minutes"), "{e}");
+    assert!(ok(till.state.status().await).logged_in.is_none());
+}
+
+#[tokio::test]
+async fn a_deactivated_user_is_refused_and_logged_out_on_the_next_write() {
+    let till = Till::demo().await;
+    ok(till.state.login("alice", "1234").await);
+    let store = till.store().await;
+    ok(store.set_user_active(&ok(till_core::UserName::parse("alice")), false).await);
+    assert_eq!(code(till.state.start_shift(RequestId::new(), Some("100"), None).await), "user_inactive");
+    assert!(ok(till.state.status().await).logged_in.is_none());
+}
+
+#[tokio::test]
+async fn start_shift_never_mixes_the_old_login_with_a_new_register() {
+    let till = Till::demo().await;
+    till.add_register("R2").await;
+    for _ in 0..5 {
+        ok(till.state.login("alice", "1234").await);
+        let (started, _) = tokio::join!(
+            till.state.start_shift(RequestId::new(), Some("50"), None),
+            till.state.choose_register("DT/R2", approval("bob", "9999")),
+        );
+        if let Ok(started) = started {
+            assert_eq!(started.session.register_code, "R1", "alice started on the register she logged in on");
+        } else {
+            assert_eq!(code(started), "not_logged_in");
+        }
+        ok(till.state.choose_register("DT/R1", approval("bob", "9999")).await);
+    }
+    let store = till.store().await;
+    let r2 = ok(store.find_register(&ok(RegisterRef::parse("DT/R2"))).await);
+    assert!(ok(store.latest_session(r2.id).await).is_none(), "nothing ever started on R2");
+}
+
+#[tokio::test]
+async fn a_locked_user_is_unlocked_by_a_manager() {
+    let till = Till::demo().await;
+    for _ in 0..5 {
+        let _ = till.state.login("alice", "0000").await;
+    }
+    assert_eq!(code(till.state.login("alice", "1234").await), "user_locked");
+    assert_eq!(
+        code(till.state.unlock_user("alice", Approval { manager: "alice".into(), pin: Password("1234".into()) }).await),
+        "user_locked"
+    );
+    ok(till.state.unlock_user("alice", Approval { manager: "bob".into(), pin: Password("9999".into()) }).await);
+    ok(till.state.login("alice", "1234").await);
+}
+
+#[tokio::test]
+async fn a_retried_start_with_the_same_request_id_applies_once() {
+    let till = Till::demo().await;
+    ok(till.state.login("alice", "1234").await);
+    let id = RequestId::new();
+    let first = ok(till.state.start_shift(id, Some("100"), None).await);
+    let again = ok(till.state.start_shift(id, Some("100"), None).await);
+    assert_eq!(first.session.id, again.session.id);
+    assert_eq!(again.session.joins.len(), first.session.joins.len());
+}
+
+#[tokio::test]
+async fn damaged_settings_need_a_manager_and_are_never_replaced_silently() {
+    let till = Till::demo().await;
+    till.add_register("R2").await;
+    ok(till.state.choose_register("DT/R2", approval("bob", "9999")).await);
+    let settings = till.dir.0.join("device.json");
+    ok(std::fs::write(&settings, b"{\"device\": {\"database_ki"));
+    let till = till.restart();
+    till.state.warm_up().await;
+
+    let status = ok(till.state.status().await);
+    let damaged = status.settings_damaged.unwrap_or_else(|| panic!("not reported as damaged"));
+    assert!(!status.configured);
+    assert_eq!(damaged.path, settings.display().to_string());
+    assert!(damaged.previous_database.is_some_and(|db| db.ends_with("till-demo.db")));
+    assert_eq!(code(till.state.login("alice", "1234").await), "device_settings_damaged");
+    assert_eq!(code(till.state.setup(SetupRequest::Demo, None).await), "device_settings_damaged");
+    assert_eq!(ok(std::fs::read(&settings)), b"{\"device\": {\"database_ki", "left as it was");
+
+    assert_eq!(code(till.state.repair_settings(None).await), "forbidden");
+    assert_eq!(code(till.state.repair_settings(approval("alice", "1234")).await), "forbidden");
+    let repaired = ok(till.state.repair_settings(approval("bob", "9999")).await);
+    assert!(repaired.configured && repaired.settings_damaged.is_none());
+    assert_eq!(repaired.register.map(|r| r.address).as_deref(), Some("DT/R1"), "the previous good copy");
+    ok(till.state.login("alice", "1234").await);
+}
+
+#[tokio::test]
+async fn damaged_settings_without_a_previous_copy_tell_it_which_file() {
+    let till = Till::new();
+    ok(std::fs::write(till.dir.0.join("device.json"), b"not json"));
+    let status = ok(till.state.status().await);
+    let damaged = status.settings_damaged.unwrap_or_else(|| panic!("not reported as damaged"));
+    assert!(damaged.previous_path.is_none());
+    let Err(e) = till.state.repair_settings(approval("bob", "9999")).await else { panic!("repaired from nothing") };
+    assert_eq!(e.code(), "device_settings_damaged");
+    assert!(e.to_string().contains("device.json"), "{e}");
+}
+
+#[tokio::test]
+async fn keyring_failures_answer_keyring_unavailable() {
+    let dir = TempDir::new();
+    let till = Till::in_dir(dir, Arc::new(Broken));
+    ok(till.state.config.settings.save(&DeviceSettings {
+        database_kind: Some(DatabaseKind::Postgres),
+        database_url: Some("postgres://till@127.0.0.1:1/till".into()),
+        ..DeviceSettings::default()
+    }));
+    let till = till.restart_with(Arc::new(Broken));
+    assert_eq!(code(till.state.status().await), "keyring_unavailable");
+}
+
+impl Till {
+    fn restart_with(self, secrets: Arc<dyn Secrets>) -> Till {
+        Till::in_dir(self.dir, secrets)
+    }
+}
+
+#[test]
+fn postgres_urls_carry_no_password() {
+    assert!(check_postgres_url("postgres://till@db:5432/till").is_ok());
+    assert!(check_postgres_url("postgresql://db/till").is_ok());
+    for bad in ["postgres://till:pw@db/till", "postgres://till@db/till?password=pw", "sqlite:///x.db", "db/till"] {
+        assert_eq!(check_postgres_url(bad).map_err(|e| e.code()), Err("invalid_input"), "{bad}");
+    }
+}
+
+#[test]
+fn setup_requests_parse_and_hide_the_pins_and_passwords() {
+    let demo: Result<SetupRequest, _> = serde_json::from_str(r#"{"kind":"demo"}"#);
+    assert!(matches!(demo, Ok(SetupRequest::Demo)));
+    let pg: Result<SetupRequest, _> =
+        serde_json::from_str(r#"{"kind":"postgres","url":"postgres://till@db/till","password":"hunter2"}"#);
+    let shown = format!("{pg:?}");
+    assert!(shown.contains("Postgres") && !shown.contains("hunter2"), "{shown}");
+    let new: Result<SetupRequest, _> = serde_json::from_str(
+        r#"{"kind":"embedded","new_store":{"location_code":"NY","location_name":"New York","time_zone":"UTC","currency":null,"register":"R1","manager":"olga","manager_pin":"4821"}}"#,
+    );
+    let shown = format!("{new:?}");
+    assert!(shown.contains("olga") && !shown.contains("4821"), "{shown}");
+    let approval: Result<Approval, _> = serde_json::from_str(r#"{"manager":"bob","pin":"9999"}"#);
+    let shown = format!("{approval:?}");
+    assert!(shown.contains("bob") && !shown.contains("9999"), "{shown}");
+}
