@@ -321,7 +321,7 @@ pub fn compare_definitions(
     if checks.is_empty() {
         checks.push(SchemaCheck::pass(
             "definitions",
-            format!("{} tables' columns, constraints, indexes, triggers and functions as the migrations create them", expected.len()),
+            format!("{} definitions (columns, constraints, indexes, triggers, functions) as the migrations create them", expected.len()),
         ));
     }
     checks
