@@ -21,17 +21,6 @@ use till_core::{
 };
 use tokio::sync::{Mutex, MutexGuard};
 
-/// Where the demo's own database lives: `till-demo.db` in Till's data folder, never the real
-/// `till.db`, so the demo's published PINs exist only there.
-///
-/// Local stand-in for `till_backend::demo_database_url()` (requested from the lead; same
-/// behaviour), to be replaced by it.
-pub fn demo_database_url() -> String {
-    format!("sqlite://{}", till_backend::data_dir().join(DEMO_DATABASE_FILE).display())
-}
-
-const DEMO_DATABASE_FILE: &str = "till-demo.db";
-
 /// A manager's or admin's approval: name and PIN, checked by the backend against the database
 /// the device uses now.
 #[derive(Debug, Clone, Deserialize)]
@@ -116,7 +105,7 @@ impl AppConfig {
     pub fn in_data_dir() -> AppConfig {
         AppConfig {
             settings: SettingsFile::in_data_dir(),
-            demo_database_url: demo_database_url(),
+            demo_database_url: till_backend::demo_database_url(),
             embedded_database_url: till_backend::default_database_url(),
         }
     }
@@ -373,7 +362,8 @@ impl AppState {
             configured: device.store.is_some() && register.is_some(),
             database_kind: settings.database_kind,
             database_url: settings.database_url.as_deref().map(till_backend::redact),
-            demo: is_demo(&settings),
+            // The demo's own file (`till-demo.db`): published PINs, so never for real cash.
+            demo: settings.database_url.as_deref() == Some(self.config.demo_database_url.as_str()),
             location,
             register,
             device_name: settings.device_name.clone(),
@@ -584,11 +574,6 @@ impl AppState {
         let request = CloseRequest { request_id, session: &session, counted_cash, only_register: Some(&register) };
         Ok(service::close_shift(store.as_ref(), &manager, &device_name, request).await?.view())
     }
-}
-
-fn is_demo(settings: &DeviceSettings) -> bool {
-    settings.database_kind == Some(DatabaseKind::Sqlite)
-        && settings.database_url.as_deref().is_some_and(|url| url.ends_with(DEMO_DATABASE_FILE))
 }
 
 /// How long a keyring call may take. A locked keyring waits for its unlock prompt; with no
