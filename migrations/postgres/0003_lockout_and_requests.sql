@@ -24,6 +24,14 @@ ALTER TABLE sessions ADD CONSTRAINT sessions_close_request_unique UNIQUE (close_
 -- The request id of the start that recorded a join (a creator's request id is the session id).
 ALTER TABLE session_joins ADD COLUMN request_id uuid;
 ALTER TABLE session_joins ADD CONSTRAINT session_joins_request_unique UNIQUE (request_id);
+-- Start requests that wrote nothing else: a repeat join of a user and device already joined.
+-- Recorded so that a retry of one, after the session closed, still answers that join instead of
+-- opening a new session.
+CREATE TABLE shift_requests (
+    request_id uuid PRIMARY KEY,
+    session_id uuid NOT NULL REFERENCES sessions (id),
+    at         timestamptz NOT NULL
+);
 
 -- The database's backstop for the bound the core enforces (Money::MAX_CASH_MINOR): sums of
 -- millions of amounts can never overflow bigint.

@@ -19,6 +19,11 @@ ALTER TABLE sessions ADD COLUMN close_request_id BLOB;
 CREATE UNIQUE INDEX sessions_close_request_unique ON sessions (close_request_id);
 ALTER TABLE session_joins ADD COLUMN request_id BLOB;
 CREATE UNIQUE INDEX session_joins_request_unique ON session_joins (request_id);
+CREATE TABLE shift_requests (
+    request_id BLOB PRIMARY KEY NOT NULL,
+    session_id BLOB NOT NULL REFERENCES sessions (id),
+    at         TEXT NOT NULL
+) STRICT;
 
 -- SQLite cannot add a table CHECK to an existing table: triggers are the backstop for the bound
 -- the core enforces (Money::MAX_CASH_MINOR).

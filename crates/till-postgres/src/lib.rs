@@ -73,7 +73,7 @@ impl PostgresStore {
         if options.migrate {
             store.migrate().await?;
         } else if options.verify {
-            require_schema(&store.check_schema().await)?;
+            require_schema(&store.schema_checks().await?)?;
         }
         Ok(store)
     }

@@ -138,6 +138,31 @@ impl PostgresStore {
     }
 }
 
+impl PostgresStore {
+    /// Every check, or the database error that stopped them: opening and migrating refuse a
+    /// broken schema with `schema_not_ready`, but a lost connection stays `database_unavailable`
+    /// (retry), never a schema verdict.
+    pub(crate) async fn schema_checks(&self) -> Result<Vec<SchemaCheck>, StoreError> {
+        let mut conn = self.conn().await?;
+        let server: String =
+            sqlx::query_scalar("SELECT current_database() || ' on PostgreSQL ' || current_setting('server_version')")
+                .fetch_one(conn.db())
+                .await
+                .map_err(|e| conn.fail(e))?;
+        let mut checks = vec![SchemaCheck::pass("connection", server)];
+        let applied = Self::applied_migrations(&mut conn).await?;
+        let migrations = check_migrations(&till_sqlx::known_migrations(&MIGRATOR), &applied);
+        let migrated = migrations.iter().all(|c| c.ok);
+        checks.extend(migrations);
+        // A database that is behind differs from the reference by design: say "migrate" once
+        // instead of listing every object a pending migration would create.
+        if migrated {
+            checks.extend(Self::check_definitions(&mut conn).await?);
+        }
+        Ok(checks)
+    }
+}
+
 /// Migrations named `*_functions` hold the functions: safe to run again, in order.
 fn function_migrations() -> impl Iterator<Item = &'static sqlx::migrate::Migration> {
     MIGRATOR.iter().filter(|m| m.description.ends_with("functions"))
@@ -163,7 +188,7 @@ impl SchemaStore for PostgresStore {
             admin.close().await;
             migrated.map_err(|e| till_sqlx::migrate_error(e, map_err))?;
         }
-        require_schema(&self.check_schema().await)?;
+        require_schema(&self.schema_checks().await?)?;
         Ok(MIGRATOR.iter().map(|m| m.version).filter(|v| !before.contains(v)).collect())
     }
 
@@ -177,39 +202,13 @@ impl SchemaStore for PostgresStore {
     }
 
     async fn check_schema(&self) -> Vec<SchemaCheck> {
-        const CONNECT_FIX: &str = "check --database-url / TILL_DATABASE_URL, that the server runs, and the password";
-        let mut checks = vec![];
-        let mut conn = match self.conn().await {
-            Ok(conn) => conn,
-            Err(e) => return vec![SchemaCheck::fail("connection", e.to_string(), CONNECT_FIX)],
-        };
-        match sqlx::query_scalar::<_, String>(
-            "SELECT current_database() || ' on PostgreSQL ' || current_setting('server_version')",
-        )
-        .fetch_one(conn.db())
-        .await
-        {
-            Ok(server) => checks.push(SchemaCheck::pass("connection", server)),
-            Err(e) => {
-                checks.push(SchemaCheck::fail("connection", conn.fail(e).to_string(), CONNECT_FIX));
-                return checks;
-            }
-        }
-        let migrations = match Self::applied_migrations(&mut conn).await {
-            Ok(applied) => check_migrations(&till_sqlx::known_migrations(&MIGRATOR), &applied),
-            Err(e) => vec![SchemaCheck::fail("migrations", e.to_string(), "run `tillctl migrate`")],
-        };
-        let migrated = migrations.iter().all(|c| c.ok);
-        checks.extend(migrations);
-        // A database that is behind differs from the reference by design: say "migrate" once
-        // instead of listing every object a pending migration would create.
-        if migrated {
-            match Self::check_definitions(&mut conn).await {
-                Ok(found) => checks.extend(found),
-                Err(e) => checks.push(SchemaCheck::fail("definitions", e.to_string(), "run `tillctl doctor` again")),
-            }
-        }
-        checks
+        self.schema_checks().await.unwrap_or_else(|e| {
+            vec![SchemaCheck::fail(
+                "connection",
+                e.to_string(),
+                "check --database-url / TILL_DATABASE_URL, that the server runs, and the password",
+            )]
+        })
     }
 
     async fn check_invariants(&self) -> Result<InvariantReport, StoreError> {

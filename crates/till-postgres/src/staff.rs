@@ -118,11 +118,12 @@ impl StaffStore for PostgresStore {
     }
 
     async fn unlock_user(&self, unlock: UnlockUser) -> Result<User, StoreError> {
-        let mut conn = self.conn().await?;
+        // Before taking a connection: a one-connection pool would wait for itself.
         let by = match unlock.by {
             Some(id) => Some(self.find_user_by_id(id).await?.name),
             None => None,
         };
+        let mut conn = self.conn().await?;
         let outcome = async {
             let mut tx = conn.db().begin().await?;
             let row = sqlx::query(&format!("{} FOR NO KEY UPDATE", sql::USER_BY_NAME))

@@ -64,7 +64,7 @@ impl SqliteStore {
         }
         drop(lock);
         if options.verify {
-            require_schema(&store.check_schema().await)?;
+            require_schema(&store.schema_checks().await?)?;
         }
         Ok(store)
     }

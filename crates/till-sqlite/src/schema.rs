@@ -60,6 +60,37 @@ impl SqliteStore {
         rows.iter().map(till_sqlx::applied_migration).collect()
     }
 
+    /// Every check, or the database error that stopped them (a busy or unreadable file stays
+    /// that, never a schema verdict).
+    pub(crate) async fn schema_checks(&self) -> Result<Vec<SchemaCheck>, StoreError> {
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&self.writer).await.map_err(map_err)?;
+        let mut checks = vec![if mode.eq_ignore_ascii_case("wal") {
+            SchemaCheck::pass("connection", format!("SQLite file {} (WAL)", self.location))
+        } else {
+            SchemaCheck::fail(
+                "connection",
+                format!("SQLite file {} is in {mode} mode, not WAL", self.location),
+                "close other programs using the file, then start Till again",
+            )
+        }];
+        let applied = self.applied_migrations().await?;
+        let migrations = check_migrations(&till_sqlx::known_migrations(&MIGRATOR), &applied);
+        let migrated = migrations.iter().all(|c| c.ok);
+        checks.extend(migrations);
+        // A database that is behind differs from the reference by design: say "migrate" once.
+        if migrated {
+            let expected = reference().await?;
+            let actual = definitions(sqlx::query_as(DEFINITIONS).fetch_all(&self.writer).await.map_err(map_err)?);
+            checks.extend(till_sqlx::compare_definitions(
+                expected,
+                &actual,
+                |kind| kind == "trigger",
+                "restore the database file from a backup (Till cannot run safely without it)",
+            ));
+        }
+        Ok(checks)
+    }
+
     /// Migrates; the caller holds the [`OpenLock`].
     pub(crate) async fn migrate_locked(&self) -> Result<Vec<i64>, StoreError> {
         let applied = self.applied_migrations().await?;
@@ -83,7 +114,7 @@ impl SchemaStore for SqliteStore {
         let lock = OpenLock::acquire(Path::new(&self.location)).await?;
         let applied = self.migrate_locked().await?;
         drop(lock);
-        require_schema(&self.check_schema().await)?;
+        require_schema(&self.schema_checks().await?)?;
         Ok(applied)
     }
 
@@ -92,48 +123,13 @@ impl SchemaStore for SqliteStore {
     }
 
     async fn check_schema(&self) -> Vec<SchemaCheck> {
-        let mut checks = vec![];
-        match sqlx::query_scalar::<_, String>("PRAGMA journal_mode").fetch_one(&self.writer).await {
-            Ok(mode) if mode.eq_ignore_ascii_case("wal") => {
-                checks.push(SchemaCheck::pass("connection", format!("SQLite file {} (WAL)", self.location)))
-            }
-            Ok(mode) => checks.push(SchemaCheck::fail(
+        self.schema_checks().await.unwrap_or_else(|e| {
+            vec![SchemaCheck::fail(
                 "connection",
-                format!("SQLite file {} is in {mode} mode, not WAL", self.location),
-                "close other programs using the file, then start Till again",
-            )),
-            Err(e) => {
-                checks.push(SchemaCheck::fail(
-                    "connection",
-                    format!("cannot open SQLite file {}: {}", self.location, map_err(e)),
-                    "check the path in --database-url / TILL_DATABASE_URL and its permissions",
-                ));
-                return checks;
-            }
-        }
-        let migrations = match self.applied_migrations().await {
-            Ok(applied) => check_migrations(&till_sqlx::known_migrations(&MIGRATOR), &applied),
-            Err(e) => vec![SchemaCheck::fail("migrations", e.to_string(), "run `tillctl migrate`")],
-        };
-        let migrated = migrations.iter().all(|c| c.ok);
-        checks.extend(migrations);
-        if migrated {
-            let compared = async {
-                let expected = reference().await?;
-                let actual = definitions(sqlx::query_as(DEFINITIONS).fetch_all(&self.writer).await.map_err(map_err)?);
-                Ok::<_, StoreError>(till_sqlx::compare_definitions(
-                    expected,
-                    &actual,
-                    |kind| kind == "trigger",
-                    "restore the database file from a backup (Till cannot run safely without it)",
-                ))
-            };
-            match compared.await {
-                Ok(found) => checks.extend(found),
-                Err(e) => checks.push(SchemaCheck::fail("definitions", e.to_string(), "run `tillctl doctor` again")),
-            }
-        }
-        checks
+                format!("cannot read SQLite file {}: {e}", self.location),
+                "check the path in --database-url / TILL_DATABASE_URL and its permissions",
+            )]
+        })
     }
 
     async fn check_invariants(&self) -> Result<InvariantReport, StoreError> {

@@ -48,7 +48,8 @@ impl SessionStore for SqliteStore {
         // is the request id), or the one whose join it recorded.
         let repeated: Option<Uuid> = sqlx::query_scalar(
             "SELECT id FROM sessions WHERE id = ?1
-             UNION ALL SELECT session_id FROM session_joins WHERE request_id = ?1",
+             UNION ALL SELECT session_id FROM session_joins WHERE request_id = ?1
+             UNION ALL SELECT session_id FROM shift_requests WHERE request_id = ?1",
         )
         .bind(start.request_id.0)
         .fetch_optional(&mut *tx)
@@ -86,8 +87,9 @@ impl SessionStore for SqliteStore {
                 .map_err(map_err)?;
         let (session_id, joined) = match open {
             Some(id) => {
-                // The first join of a user and device is recorded; repeats write nothing.
-                sqlx::query(
+                // The first join of a user and device is recorded with its request id; a repeat
+                // join records only its request id, so a retry of it answers this join.
+                let recorded = sqlx::query(
                     "INSERT INTO session_joins (session_id, user_id, device, joined_at, request_id)
                      VALUES (?, ?, ?, ?, ?) ON CONFLICT (session_id, user_id, device) DO NOTHING",
                 )
@@ -99,6 +101,15 @@ impl SessionStore for SqliteStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(map_err)?;
+                if recorded.rows_affected() == 0 {
+                    sqlx::query("INSERT INTO shift_requests (request_id, session_id, at) VALUES (?, ?, ?)")
+                        .bind(start.request_id.0)
+                        .bind(id)
+                        .bind(at)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                }
                 (id, true)
             }
             None => {
