@@ -81,26 +81,20 @@ async fn reference_definitions(conn: &mut Conn<'_>, server: &str) -> Result<Arc<
 
 /// In one transaction that is rolled back: the migrations' SQL into the scratch schema, then
 /// the definitions they created.
-/// Boxed with an explicit `Send`: the compiler cannot prove it through async_trait otherwise.
-fn probe(
-    conn: &mut sqlx::PgConnection,
-    sql: String,
-    scratch: String,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<(String, String, String)>, sqlx::Error>> + Send + '_>>
-{
-    Box::pin(async move {
-        // A query without arguments goes through the simple protocol: several statements at once.
-        // (`sqlx::raw_sql` is not provably `Send` inside async_trait.)
-        conn.execute("BEGIN").await?;
-        let created = conn.execute(sql.as_str()).await;
-        let rows = match created {
-            Ok(_) => sqlx::query_as(DEFINITIONS).bind(scratch).fetch_all(&mut *conn).await,
-            Err(e) => Err(e),
-        };
-        // Whatever happened, nothing of the probe stays.
-        conn.execute("ROLLBACK").await?;
-        rows
-    })
+type Rows = Vec<(String, String, String)>;
+
+async fn probe(conn: &mut sqlx::PgConnection, sql: String, scratch: String) -> Result<Rows, sqlx::Error> {
+    // A query without arguments goes through the simple protocol: several statements at once.
+    // (`sqlx::raw_sql` is not provably `Send` inside async_trait.)
+    conn.execute("BEGIN").await?;
+    let created = conn.execute(sql.as_str()).await;
+    let rows = match created {
+        Ok(_) => sqlx::query_as(DEFINITIONS).bind(scratch).fetch_all(&mut *conn).await,
+        Err(e) => Err(e),
+    };
+    // Whatever happened, nothing of the probe stays.
+    conn.execute("ROLLBACK").await?;
+    rows
 }
 
 impl PostgresStore {
