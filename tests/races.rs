@@ -5,12 +5,14 @@
 
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
-use till::{both_backends, provision, Backend, Fixture, TestDatabase};
+use std::time::{Duration, Instant};
 use till_core::*;
+use till_testkit::{both_backends, provision, Backend, Fixture, TestDatabase};
 use tokio::sync::Barrier;
 use tokio::task::JoinHandle;
 
 both_backends!(many_devices_one_register, twenty_registers_get_gapless_numbers, close_races_start);
+both_backends!(joins_racing_a_close_are_ordered_before_it, a_held_register_lock_answers_database_busy);
 
 const DEVICES: usize = 64;
 const ROUNDS: usize = 8;
@@ -27,27 +29,11 @@ async fn devices(db: &TestDatabase, count: usize) -> Vec<Arc<dyn Store>> {
 }
 
 fn start(fx: &Fixture, register: RegisterId, device: usize) -> StartShift {
-    StartShift {
-        new_session_id: SessionId::new(),
-        register_id: register,
-        user_id: fx.cashier.id,
-        opening_cash: Some(100),
-        device: DeviceName::parse(&format!("device-{device}")).unwrap(),
-        notes: None,
-        at: None,
-    }
+    till_testkit::start(fx, register, &format!("device-{device}"), Some(100))
 }
 
 async fn close(store: &dyn Store, fx: &Fixture, session: SessionId) -> Result<Session, StoreError> {
-    store
-        .close_shift(CloseShift {
-            session: SessionRef::Id(session),
-            user_id: fx.manager.id,
-            counted_cash: 100,
-            device: DeviceName::parse("manager-pc").unwrap(),
-            at: None,
-        })
-        .await
+    store.close_shift(till_testkit::close(fx, session, 100)).await
 }
 
 /// Spawns one task per (store, start), each waiting at the barrier, so that all call
@@ -67,8 +53,8 @@ fn start_together(
         .collect()
 }
 
-async fn assert_clean(store: &dyn Store) -> Audit {
-    let audit = store.audit().await.unwrap();
+async fn assert_clean(store: &dyn Store) -> InvariantReport {
+    let audit = store.check_invariants().await.unwrap();
     assert!(audit.is_clean(), "invariants broken: {audit:?}");
     audit
 }
@@ -185,4 +171,142 @@ async fn close_races_start(backend: Backend) {
             close(admin.as_ref(), &fx, open.id).await.unwrap();
         }
     }
+}
+
+/// Issue 6 defect 11: joins racing a close. A join is ordered before any close of the session it
+/// joins: every caller told "joined, open" on the old session had its join recorded before the
+/// close (joined_at <= closed_at), every join row on it belongs to such a caller, and callers
+/// after the close get `no_open_session` (join only) and record nothing.
+async fn joins_racing_a_close_are_ordered_before_it(backend: Backend) {
+    const JOINERS: usize = 16;
+    let db = TestDatabase::new(backend).await;
+    let admin = db.open().await;
+    let fx = provision(admin.as_ref(), 1).await;
+    let register = fx.registers[0].id;
+    let mut users = vec![];
+    for i in 0..JOINERS {
+        users.push(
+            till_core::service::add_user(admin.as_ref(), &format!("joiner{i}"), "cashier", "1111").await.unwrap(),
+        );
+    }
+    let stores = devices(&db, JOINERS + 1).await;
+    for round in 0..ROUNDS {
+        let old = admin.start_shift(start(&fx, register, 999)).await.unwrap().session;
+        let barrier = Arc::new(Barrier::new(JOINERS + 1));
+        let closer = {
+            let (store, barrier, fx) = (stores[JOINERS].clone(), barrier.clone(), fx.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                close(store.as_ref(), &fx, old.id).await
+            })
+        };
+        let joins = stores[..JOINERS].iter().zip(&users).enumerate().map(|(i, (s, user))| {
+            let join = StartShift {
+                user_id: user.id,
+                device: DeviceName::parse(&format!("r{round}-joiner-{i}")).unwrap(),
+                ..till_testkit::start(&fx, register, "x", None)
+            };
+            (s.clone(), join)
+        });
+        let joiners = start_together(&barrier, joins);
+        let closed = closer.await.unwrap().unwrap();
+        let mut joined_devices = BTreeSet::new();
+        for (i, task) in joiners.into_iter().enumerate() {
+            match task.await.unwrap() {
+                Ok(started) => {
+                    assert!(started.joined, "round {round}: a join-only start opened a session");
+                    assert_eq!(started.session.id, old.id, "round {round}");
+                    assert_eq!(started.session.status, SessionStatus::Open, "round {round}: joined a closed session");
+                    joined_devices.insert(format!("r{round}-joiner-{i}"));
+                }
+                Err(e) => assert_eq!(e.code(), "no_open_session", "round {round}: {e:?}"),
+            }
+        }
+        let session = admin.find_session(&SessionRef::Id(old.id)).await.unwrap();
+        let closed_at = closed.closed_at.unwrap();
+        let recorded: BTreeSet<String> = session.joins.iter().map(|j| j.device.clone()).collect();
+        assert_eq!(recorded, joined_devices, "round {round}: join rows and \"joined, open\" answers differ");
+        // The close waited for those joins, so its time is after theirs: a report never shows a
+        // join after the close.
+        for join in &session.joins {
+            assert!(join.joined_at <= closed_at, "round {round}: {join:?} recorded after the close at {closed_at}");
+        }
+        assert_clean(admin.as_ref()).await;
+    }
+}
+
+/// Issue 6 defect 15: one transaction holding the register (PostgreSQL: its row FOR UPDATE;
+/// SQLite: the write lock) no longer hangs every start behind it: the start answers
+/// `database_busy` within the bound, writes nothing, and works once the holder commits.
+async fn a_held_register_lock_answers_database_busy(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let admin = db.open().await;
+    let fx = provision(admin.as_ref(), 1).await;
+    let register = fx.registers[0].id;
+    let options = StoreOptions { busy_timeout: Duration::from_secs(1), ..StoreOptions::default() };
+    let store = db.open_with(&options).await.unwrap();
+    let (holder, release) = hold_register(&db, register).await;
+    let began = Instant::now();
+    let busy = store.start_shift(start(&fx, register, 1)).await;
+    let waited = began.elapsed();
+    assert_eq!(busy.map(|_| ()).unwrap_err().code(), "database_busy");
+    assert!(waited >= Duration::from_millis(900) && waited < Duration::from_secs(4), "waited {waited:?}");
+    release.send(()).unwrap();
+    holder.await.unwrap();
+    let started = store.start_shift(start(&fx, register, 1)).await.unwrap();
+    assert!(!started.joined);
+    let report = assert_clean(admin.as_ref()).await;
+    assert_eq!(report.sessions, 1, "the refused start wrote nothing");
+    if backend == Backend::Postgres {
+        // A session row held FOR UPDATE: a join (FOR SHARE) and a close wait, then are busy.
+        let (holder, release) =
+            hold(&db, format!("SELECT 1 FROM sessions WHERE id = '{}' FOR UPDATE", started.session.id)).await;
+        let join = store.start_shift(start(&fx, register, 2)).await;
+        assert_eq!(join.map(|_| ()).unwrap_err().code(), "database_busy");
+        let closing = close(store.as_ref(), &fx, started.session.id).await;
+        assert_eq!(closing.map(|_| ()).unwrap_err().code(), "database_busy");
+        release.send(()).unwrap();
+        holder.await.unwrap();
+        assert!(store.start_shift(start(&fx, register, 2)).await.unwrap().joined);
+        close(store.as_ref(), &fx, started.session.id).await.unwrap();
+    }
+}
+
+type Holder = (tokio::task::JoinHandle<()>, tokio::sync::oneshot::Sender<()>);
+
+async fn hold_register(db: &TestDatabase, register: RegisterId) -> Holder {
+    match db.backend {
+        Backend::Postgres => hold(db, format!("SELECT 1 FROM registers WHERE id = '{register}' FOR UPDATE")).await,
+        Backend::Sqlite => hold(db, String::new()).await,
+    }
+}
+
+/// Opens a transaction on another connection (PostgreSQL: runs `sql` in it; SQLite: `BEGIN
+/// IMMEDIATE`, the write lock) and holds it until told, then commits.
+async fn hold(db: &TestDatabase, sql: String) -> Holder {
+    let (release, released) = tokio::sync::oneshot::channel();
+    let (ready, is_ready) = tokio::sync::oneshot::channel();
+    let (backend, url) = (db.backend, db.url.clone());
+    let task = tokio::spawn(async move {
+        use sqlx::Executor as _;
+        match backend {
+            Backend::Postgres => {
+                let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&url).await.unwrap();
+                conn.execute("BEGIN").await.unwrap();
+                conn.execute(sql.as_str()).await.unwrap();
+                ready.send(()).unwrap();
+                released.await.ok();
+                conn.execute("COMMIT").await.unwrap();
+            }
+            Backend::Sqlite => {
+                let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url).await.unwrap();
+                conn.execute("BEGIN IMMEDIATE").await.unwrap();
+                ready.send(()).unwrap();
+                released.await.ok();
+                conn.execute("COMMIT").await.unwrap();
+            }
+        }
+    });
+    is_ready.await.unwrap();
+    (task, release)
 }

@@ -2,9 +2,9 @@
 
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
 
-use till::{both_backends, provision, Backend, TestDatabase};
-use till_core::service;
+use till_core::service::{self, StartRequest};
 use till_core::*;
+use till_testkit::{both_backends, provision, Backend, TestDatabase};
 
 both_backends!(a_fresh_database_migrates_and_passes_every_check, a_database_behind_is_refused_without_migrate);
 both_backends!(an_unknown_migration_is_refused, an_edited_migration_is_refused, a_dropped_index_is_refused);
@@ -109,10 +109,11 @@ async fn postgres_dropped_or_edited_function_is_refused_and_repairable() {
     let pc = DeviceName::parse("pc1").unwrap();
 
     db.execute("DROP FUNCTION till_start_shift").await;
-    let err = service::start_shift(store.as_ref(), &fx.cashier, &register, Some("10"), &pc, None).await.unwrap_err();
+    let request = || StartRequest { request_id: RequestId::new(), opening_cash: Some("10"), notes: None };
+    let err = service::start_shift(store.as_ref(), &fx.cashier, &register, &pc, request()).await.unwrap_err();
     assert_eq!(err.code(), "schema_not_ready");
     assert!(err.to_string().contains("--repair-functions"), "{err}");
-    assert_eq!(store.audit().await.unwrap().sessions, 0, "no fallback path created a session");
+    assert_eq!(store.check_invariants().await.unwrap().sessions, 0, "no fallback path created a session");
 
     let text = schema_error(db.open_with(&StoreOptions::default()).await);
     assert!(text.contains("till_start_shift") && text.contains("--repair-functions"), "{text}");
@@ -122,7 +123,7 @@ async fn postgres_dropped_or_edited_function_is_refused_and_repairable() {
 
     store.repair_functions().await.unwrap();
     let repaired = db.open().await;
-    let started = service::start_shift(repaired.as_ref(), &fx.cashier, &register, Some("10"), &pc, None).await.unwrap();
+    let started = service::start_shift(repaired.as_ref(), &fx.cashier, &register, &pc, request()).await.unwrap();
     assert!(!started.joined);
 
     // A function replaced by hand with another body is refused too.
@@ -134,4 +135,98 @@ async fn postgres_dropped_or_edited_function_is_refused_and_repairable() {
     .await;
     let failed = failed_checks(&db).await;
     assert!(failed.iter().any(|c| c.name.contains("till_close_shift")), "{failed:?}");
+}
+
+/// Each hand edit, applied to a fresh migrated database, must make `open` refuse with
+/// `schema_not_ready` naming `object`.
+async fn each_edit_is_refused(backend: Backend, edits: &[(&str, &str)]) {
+    let checks = edits.iter().map(|(object, sql)| async move {
+        let db = TestDatabase::new(backend).await;
+        provision(db.open().await.as_ref(), 1).await;
+        db.execute(sql).await;
+        let refused = match db.open_with(&StoreOptions::default()).await {
+            Err(StoreError::SchemaNotReady(text)) if text.contains(object) => None,
+            Err(other) => Some(format!("{object}: expected schema_not_ready naming it, got {other:?}")),
+            Ok(_) => Some(format!("{object}: opened after `{sql}`")),
+        };
+        let named = failed_checks(&db).await.iter().any(|c| c.name.contains(object));
+        refused.or_else(|| (!named).then(|| format!("{object}: doctor's failed checks do not name it")))
+    });
+    let problems: Vec<String> = futures::future::join_all(checks).await.into_iter().flatten().collect();
+    assert!(problems.is_empty(), "edits that passed the schema check:\n{}", problems.join("\n"));
+}
+
+/// Issue 6 defect 19 (PostgreSQL): the schema check compared function bodies and index names
+/// only. An index predicate edited by hand, a dropped CHECK or foreign key, and a function's
+/// changed security, search_path or volatility are refused at open, naming the object.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_hand_edited_definitions_are_refused() {
+    const START: &str = "till_start_shift(uuid, uuid, uuid, bigint, text, text, timestamptz)";
+    const CLOSE: &str = "till_close_shift(uuid, uuid, uuid, bigint, text, timestamptz)";
+    let edits = [
+        (
+            "sessions_one_open_per_register",
+            "DROP INDEX sessions_one_open_per_register;
+             CREATE UNIQUE INDEX sessions_one_open_per_register ON sessions (register_id) WHERE status = 'closed'"
+                .to_string(),
+        ),
+        ("sessions_cash_bounded", "ALTER TABLE sessions DROP CONSTRAINT sessions_cash_bounded".to_string()),
+        ("sessions_register_location", "ALTER TABLE sessions DROP CONSTRAINT sessions_register_location".to_string()),
+        ("till_start_shift", format!("ALTER FUNCTION {START} SECURITY DEFINER")),
+        ("till_start_shift", format!("ALTER FUNCTION {START} SET search_path = public")),
+        ("till_close_shift", format!("ALTER FUNCTION {CLOSE} STABLE")),
+    ];
+    let edits: Vec<(&str, &str)> = edits.iter().map(|(o, s)| (*o, s.as_str())).collect();
+    each_edit_is_refused(Backend::Postgres, &edits).await;
+}
+
+/// Issue 6 defect 19 (SQLite): an index or trigger dropped and re-created differently, or a
+/// dropped trigger, is refused at open, naming the object.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_hand_edited_definitions_are_refused() {
+    let edits = [
+        (
+            "sessions_one_open_per_register",
+            "DROP INDEX sessions_one_open_per_register;
+             CREATE UNIQUE INDEX sessions_one_open_per_register ON sessions (register_id) WHERE status = 'closed'",
+        ),
+        (
+            "sessions_cash_bounded_insert",
+            "DROP TRIGGER sessions_cash_bounded_insert;
+             CREATE TRIGGER sessions_cash_bounded_insert BEFORE INSERT ON sessions
+             WHEN NEW.opening_cash > 9000000000000000000
+             BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: sessions_cash_bounded'); END",
+        ),
+        ("sessions_cash_bounded_update", "DROP TRIGGER sessions_cash_bounded_update"),
+    ];
+    each_edit_is_refused(Backend::Sqlite, &edits).await;
+}
+
+/// Issue 6 defect 18 (PostgreSQL): the shift functions refuse any isolation level but READ
+/// COMMITTED with SQLSTATE TL001, which the store maps to `database_misconfigured` (it was
+/// `internal`). The store pins READ COMMITTED on its own connections, so TL001 cannot be provoked
+/// through the public API: this checks the function raises TL001, and that a server whose
+/// default isolation is SERIALIZABLE does not affect the store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_wrong_isolation_level_is_tl001_and_the_store_pins_read_committed() {
+    let db = TestDatabase::new(Backend::Postgres).await;
+    let store = db.open().await;
+    let fx = provision(store.as_ref(), 1).await;
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
+    sqlx::raw_sql("BEGIN ISOLATION LEVEL SERIALIZABLE").execute(&mut conn).await.unwrap();
+    let refused = sqlx::query("SELECT * FROM till_start_shift($1, $2, $3, 100, 'pc', NULL, NULL)")
+        .bind(uuid::Uuid::now_v7())
+        .bind(fx.registers[0].id.0)
+        .bind(fx.cashier.id.0)
+        .execute(&mut conn)
+        .await
+        .unwrap_err();
+    let code = refused.as_database_error().and_then(|e| e.code()).map(|c| c.to_string());
+    assert_eq!(code.as_deref(), Some("TL001"), "{refused}");
+    drop(conn);
+    let name = db.url.rsplit('/').next().unwrap().split('?').next().unwrap().to_string();
+    db.execute(&format!("ALTER DATABASE {name} SET default_transaction_isolation = 'serializable'")).await;
+    let fresh = db.open().await;
+    let started = fresh.start_shift(till_testkit::start(&fx, fx.registers[0].id, "pc", Some(100))).await.unwrap();
+    fresh.close_shift(till_testkit::close(&fx, started.session.id, 100)).await.unwrap();
 }

@@ -3,15 +3,33 @@
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
 
 use chrono::{TimeZone as _, Utc};
-use till::{both_backends, provision, Backend, TestDatabase};
-use till_core::service;
+use till_core::service::{self, CloseRequest, StartRequest};
 use till_core::*;
+use till_testkit::{both_backends, provision, Backend, Fixture, TestDatabase};
 
 both_backends!(a_day_at_the_register, cashiers_cannot_close, bad_input_is_refused_and_writes_nothing);
 both_backends!(numbers_follow_the_business_day, numbers_grow_past_999);
+both_backends!(
+    notes_with_control_or_bidi_characters_are_refused_and_write_nothing,
+    amounts_are_bounded_by_core_and_database
+);
+both_backends!(a_deactivated_user_cannot_join_or_start, an_inactive_manager_gets_user_inactive);
+both_backends!(repeated_requests_return_the_first_outcome, a_repeated_second_join_never_opens_a_new_session);
 
 fn device(name: &str) -> DeviceName {
     DeviceName::parse(name).unwrap()
+}
+
+fn usd(minor: i64) -> Money {
+    Money::cash(minor, Currency::USD).unwrap()
+}
+
+fn opening<'a>(cash: Option<&'a str>, notes: Option<&'a str>) -> StartRequest<'a> {
+    StartRequest { request_id: RequestId::new(), opening_cash: cash, notes }
+}
+
+fn closing<'a>(session: &'a SessionRef, counted: &'a str) -> CloseRequest<'a> {
+    CloseRequest { request_id: RequestId::new(), session, counted_cash: counted, only_register: None }
 }
 
 async fn a_day_at_the_register(backend: Backend) {
@@ -21,46 +39,56 @@ async fn a_day_at_the_register(backend: Backend) {
     let fx = provision(store, 1).await;
     let register = RegisterRef::parse("DT/R1").unwrap();
 
-    let alice = service::authenticate(store, "alice", "1234").await.unwrap();
-    let opened =
-        service::start_shift(store, &alice, &register, Some("200.00"), &device("pc1"), Some("float from safe"))
-            .await
-            .unwrap();
+    let alice = service::authenticate(store, "alice", "1234", &device("pc1")).await.unwrap();
+    let opened = service::start_shift(
+        store,
+        &alice,
+        &register,
+        &device("pc1"),
+        opening(Some("200.00"), Some("float from safe")),
+    )
+    .await
+    .unwrap();
     assert!(!opened.joined);
     let session = &opened.session;
     assert_eq!(session.status, SessionStatus::Open);
     assert_eq!(session.day_sequence, 1);
     assert_eq!(session.number, format!("DT-{}-001", session.business_day.format("%Y%m%d")));
-    assert_eq!(session.opening_cash, 20_000);
+    assert_eq!(session.opening_cash, usd(20_000));
+    assert_eq!(session.notes.as_deref(), Some("float from safe"));
     assert_eq!(session.opened_by, "alice");
     assert_eq!(session.view().opening_cash, "200.00");
 
     // "Join" without opening cash joins the open session and never opens one.
-    let join_only = service::start_shift(store, &alice, &register, None, &device("pc3"), None).await.unwrap();
+    let join_only = service::start_shift(store, &alice, &register, &device("pc3"), opening(None, None)).await.unwrap();
     assert!(join_only.joined);
     assert_eq!(join_only.session.id, session.id);
 
     // A second device joins: same session, its opening cash ignored, the join recorded.
-    let bob = service::authenticate(store, "bob", "9999").await.unwrap();
-    let joined = service::start_shift(store, &bob, &register, Some("5.00"), &device("pc2"), None).await.unwrap();
+    let bob = service::authenticate(store, "bob", "9999", &device("pc2")).await.unwrap();
+    let joined =
+        service::start_shift(store, &bob, &register, &device("pc2"), opening(Some("5.00"), None)).await.unwrap();
     assert!(joined.joined);
     assert_eq!(joined.session.id, session.id);
-    assert_eq!(joined.session.opening_cash, 20_000);
+    assert_eq!(joined.session.opening_cash, usd(20_000));
     let shown = store.find_session(&SessionRef::Number(session.number.clone())).await.unwrap();
     let joins: Vec<(&str, &str)> = shown.joins.iter().map(|j| (j.user.as_str(), j.device.as_str())).collect();
     assert_eq!(joins, [("alice", "pc3"), ("bob", "pc2")]);
 
     // The manager closes: expected = opening cash (no sales yet), variance = counted - expected.
-    let closed = service::close_shift(store, &bob, &SessionRef::Number(session.number.clone()), "250", &device("pc2"))
-        .await
-        .unwrap();
+    let by_number = SessionRef::Number(session.number.clone());
+    let closed = service::close_shift(store, &bob, &device("pc2"), closing(&by_number, "250")).await.unwrap();
     assert_eq!(closed.status, SessionStatus::Closed);
-    assert_eq!((closed.expected_cash, closed.counted_cash, closed.variance), (Some(20_000), Some(25_000), Some(5_000)));
+    assert_eq!(
+        (closed.expected_cash, closed.counted_cash, closed.variance),
+        (Some(usd(20_000)), Some(usd(25_000)), Some(Money::from_minor(5_000, Currency::USD)))
+    );
     assert_eq!(closed.closed_by.as_deref(), Some("bob"));
     assert_eq!(closed.view().variance.as_deref(), Some("50.00"));
 
-    // A second close is refused, names who closed it and when, and changes nothing.
-    let again = service::close_shift(store, &bob, &SessionRef::Id(session.id), "1.00", &device("pc3")).await;
+    // A second close (another request) is refused, names who closed it and when, and changes nothing.
+    let by_id = SessionRef::Id(session.id);
+    let again = service::close_shift(store, &bob, &device("pc3"), closing(&by_id, "1.00")).await;
     match again {
         Err(TillError::Store(StoreError::SessionAlreadyClosed { number, closed_by, closed_at })) => {
             assert_eq!(number, session.number);
@@ -70,24 +98,25 @@ async fn a_day_at_the_register(backend: Backend) {
         other => panic!("expected session_already_closed, got {other:?}"),
     }
     let unchanged = store.find_session(&SessionRef::Id(session.id)).await.unwrap();
-    assert_eq!(unchanged.counted_cash, Some(25_000));
+    assert_eq!(unchanged.counted_cash, Some(usd(25_000)));
 
     // With the session closed, a join-only start has nothing to join and opens nothing.
-    let nothing = service::start_shift(store, &bob, &register, None, &device("pc2"), None).await;
+    let nothing = service::start_shift(store, &bob, &register, &device("pc2"), opening(None, None)).await;
     assert_eq!(nothing.unwrap_err().code(), "no_open_session");
-    assert_eq!(store.audit().await.unwrap().open_sessions, 0);
+    assert_eq!(store.check_invariants().await.unwrap().open_sessions, 0);
 
     // The next start opens the next number.
-    let next = service::start_shift(store, &alice, &register, Some("100"), &device("pc1"), None).await.unwrap();
+    let next =
+        service::start_shift(store, &alice, &register, &device("pc1"), opening(Some("100"), None)).await.unwrap();
     assert!(!next.joined);
     assert_eq!(next.session.day_sequence, 2);
     assert_ne!(next.session.id, session.id);
     let latest = store.latest_session(fx.registers[0].id).await.unwrap().unwrap();
     assert_eq!(latest.id, next.session.id);
 
-    let audit = store.audit().await.unwrap();
-    assert!(audit.is_clean(), "{audit:?}");
-    assert_eq!((audit.sessions, audit.open_sessions), (2, 1));
+    let report = store.check_invariants().await.unwrap();
+    assert!(report.is_clean(), "{report:?}");
+    assert_eq!((report.sessions, report.open_sessions), (2, 1));
 }
 
 async fn cashiers_cannot_close(backend: Backend) {
@@ -95,31 +124,25 @@ async fn cashiers_cannot_close(backend: Backend) {
     let store = db.open().await;
     let store = store.as_ref();
     let fx = provision(store, 1).await;
-    let started = service::start_shift(
-        store,
-        &fx.cashier,
-        &RegisterRef::parse("DT/R1").unwrap(),
-        Some("10"),
-        &device("pc1"),
-        None,
-    )
-    .await
-    .unwrap();
-    let refused =
-        service::close_shift(store, &fx.cashier, &SessionRef::Id(started.session.id), "10", &device("pc1")).await;
+    let r1 = RegisterRef::parse("DT/R1").unwrap();
+    let started =
+        service::start_shift(store, &fx.cashier, &r1, &device("pc1"), opening(Some("10"), None)).await.unwrap();
+    let by_id = SessionRef::Id(started.session.id);
+    let refused = service::close_shift(store, &fx.cashier, &device("pc1"), closing(&by_id, "10")).await;
     assert_eq!(refused.unwrap_err().code(), "forbidden");
     // The store refuses too, even when called directly.
     let direct = store
         .close_shift(CloseShift {
-            session: SessionRef::Id(started.session.id),
+            request_id: RequestId::new(),
+            session: started.session.id,
             user_id: fx.cashier.id,
-            counted_cash: 1_000,
+            counted_cash: usd(1_000),
             device: device("pc1"),
             at: None,
         })
         .await;
     assert_eq!(direct.unwrap_err().code(), "forbidden");
-    let session = store.find_session(&SessionRef::Id(started.session.id)).await.unwrap();
+    let session = store.find_session(&by_id).await.unwrap();
     assert_eq!(session.status, SessionStatus::Open);
 }
 
@@ -130,47 +153,42 @@ async fn bad_input_is_refused_and_writes_nothing(backend: Backend) {
     let fx = provision(store, 1).await;
     let r1 = RegisterRef::parse("DT/R1").unwrap();
     let pc = device("pc1");
-    let before = store.audit().await.unwrap();
+    let before = store.check_invariants().await.unwrap();
 
     for amount in ["-1", "-0.01", "1.234", "NaN", "inf", "1e3", "", "   ", "2,000", "99999999999999999999", "0x10"] {
-        let result = service::start_shift(store, &fx.cashier, &r1, Some(amount), &pc, None).await;
+        let result = service::start_shift(store, &fx.cashier, &r1, &pc, opening(Some(amount), None)).await;
         assert_eq!(result.unwrap_err().code(), "invalid_amount", "amount {amount:?}");
     }
     for pin in ["", "12", "123456789", "12a4", "１２３４"] {
-        let result = service::authenticate(store, "alice", pin).await;
+        let result = service::authenticate(store, "alice", pin, &pc).await;
         assert_eq!(result.unwrap_err().code(), "invalid_pin", "pin {pin:?}");
     }
-    assert_eq!(service::authenticate(store, "alice", "4321").await.unwrap_err().code(), "wrong_pin");
-    assert_eq!(service::authenticate(store, "mallory", "1234").await.unwrap_err().code(), "user_not_found");
+    assert_eq!(service::authenticate(store, "alice", "4321", &pc).await.unwrap_err().code(), "wrong_pin");
+    assert_eq!(service::authenticate(store, "mallory", "1234", &pc).await.unwrap_err().code(), "user_not_found");
     store.set_user_active(&UserName::parse("alice").unwrap(), false).await.unwrap();
-    assert_eq!(service::authenticate(store, "alice", "1234").await.unwrap_err().code(), "user_inactive");
+    assert_eq!(service::authenticate(store, "alice", "1234", &pc).await.unwrap_err().code(), "user_inactive");
     store.set_user_active(&UserName::parse("alice").unwrap(), true).await.unwrap();
-    assert!(service::authenticate(store, "alice", "1234").await.is_ok());
+    assert!(service::authenticate(store, "alice", "1234", &pc).await.is_ok());
     let missing = RegisterRef::parse("DT/R9").unwrap();
-    let result = service::start_shift(store, &fx.cashier, &missing, Some("10"), &pc, None).await;
+    let result = service::start_shift(store, &fx.cashier, &missing, &pc, opening(Some("10"), None)).await;
     assert_eq!(result.unwrap_err().code(), "register_not_found");
     let elsewhere = RegisterRef::parse("XX/R1").unwrap();
-    let result = service::start_shift(store, &fx.cashier, &elsewhere, Some("10"), &pc, None).await;
+    let result = service::start_shift(store, &fx.cashier, &elsewhere, &pc, opening(Some("10"), None)).await;
     assert_eq!(result.unwrap_err().code(), "register_not_found");
     let unknown_id = RegisterRef::Id(RegisterId::new());
-    let result = service::start_shift(store, &fx.cashier, &unknown_id, Some("10"), &pc, None).await;
+    let result = service::start_shift(store, &fx.cashier, &unknown_id, &pc, opening(Some("10"), None)).await;
     assert_eq!(result.unwrap_err().code(), "register_not_found");
+    // The store itself refuses an unknown register.
+    let mut direct = till_testkit::start(&fx, RegisterId::new(), "pc1", Some(10));
+    assert_eq!(store.start_shift(direct.clone()).await.unwrap_err().code(), "register_not_found");
     for text in ["DT", "DT/", "/R1", "DT/R-1", "", "DT/R1/X"] {
         assert_eq!(RegisterRef::parse(text).unwrap_err().code(), "invalid_input", "register {text:?}");
     }
-    // The store refuses a negative amount even when called directly.
-    let direct = store
-        .start_shift(StartShift {
-            new_session_id: SessionId::new(),
-            register_id: fx.registers[0].id,
-            user_id: fx.cashier.id,
-            opening_cash: Some(-1),
-            device: pc.clone(),
-            notes: None,
-            at: None,
-        })
-        .await;
-    assert_eq!(direct.unwrap_err().code(), "invalid_input");
+    // The store refuses a negative amount even when called directly (Money::from_minor is the
+    // only way to build one: values read back from the database).
+    direct.register_id = fx.registers[0].id;
+    direct.opening_cash = Some(Money::from_minor(-1, Currency::USD));
+    assert_eq!(store.start_shift(direct).await.unwrap_err().code(), "invalid_input");
     // Provisioning input.
     let bad_zone =
         service::LocationInput { code: "UP", name: "Uptown", time_zone: "Mars/Olympus", ..Default::default() };
@@ -181,41 +199,34 @@ async fn bad_input_is_refused_and_writes_nothing(backend: Backend) {
     assert_eq!(service::add_user(store, "carol", "cashier", "12").await.unwrap_err().code(), "invalid_pin");
     assert_eq!(service::add_register(store, "ZZ", "R1", None).await.unwrap_err().code(), "location_not_found");
     // Closing with bad input.
-    let open = service::start_shift(store, &fx.cashier, &r1, Some("10"), &pc, None).await.unwrap();
-    let result = service::close_shift(store, &fx.manager, &SessionRef::Id(open.session.id), "-5", &pc).await;
+    let open = service::start_shift(store, &fx.cashier, &r1, &pc, opening(Some("10"), None)).await.unwrap();
+    let by_id = SessionRef::Id(open.session.id);
+    let result = service::close_shift(store, &fx.manager, &pc, closing(&by_id, "-5")).await;
     assert_eq!(result.unwrap_err().code(), "invalid_amount");
-    let result =
-        service::close_shift(store, &fx.manager, &SessionRef::Number("DT-20990101-001".into()), "5", &pc).await;
+    let nowhere = SessionRef::Number("DT-20990101-001".into());
+    let result = service::close_shift(store, &fx.manager, &pc, closing(&nowhere, "5")).await;
+    assert_eq!(result.unwrap_err().code(), "session_not_found");
+    // A device may close only its own register's session.
+    let r2 = service::add_register(store, "DT", "R2", None).await.unwrap();
+    let other = RegisterRef::Id(r2.id);
+    let wrong_register = CloseRequest { only_register: Some(&other), ..closing(&by_id, "10") };
+    let result = service::close_shift(store, &fx.manager, &pc, wrong_register).await;
     assert_eq!(result.unwrap_err().code(), "session_not_found");
 
-    let after = store.audit().await.unwrap();
+    let after = store.check_invariants().await.unwrap();
     assert_eq!((after.sessions, after.open_sessions), (before.sessions + 1, 1), "only the one good start wrote");
     assert_eq!(store.list_users().await.unwrap().len(), 2);
     assert_eq!(store.list_locations().await.unwrap().len(), 1);
-    let session = store.find_session(&SessionRef::Id(open.session.id)).await.unwrap();
+    let session = store.find_session(&by_id).await.unwrap();
     assert_eq!(session.status, SessionStatus::Open);
 }
 
-fn start_at(fx: &till::Fixture, at: chrono::DateTime<Utc>) -> StartShift {
-    StartShift {
-        new_session_id: SessionId::new(),
-        register_id: fx.registers[0].id,
-        user_id: fx.cashier.id,
-        opening_cash: Some(0),
-        device: device("pc1"),
-        notes: None,
-        at: Some(at),
-    }
+fn start_at(fx: &Fixture, at: chrono::DateTime<Utc>) -> StartShift {
+    StartShift { at: Some(at), ..till_testkit::start(fx, fx.registers[0].id, "pc1", Some(0)) }
 }
 
-fn close_at(fx: &till::Fixture, session: SessionId, at: chrono::DateTime<Utc>) -> CloseShift {
-    CloseShift {
-        session: SessionRef::Id(session),
-        user_id: fx.manager.id,
-        counted_cash: 0,
-        device: device("pc1"),
-        at: Some(at),
-    }
+fn close_at(fx: &Fixture, session: SessionId, at: chrono::DateTime<Utc>) -> CloseShift {
+    CloseShift { at: Some(at), ..till_testkit::close(fx, session, 0) }
 }
 
 async fn numbers_follow_the_business_day(backend: Backend) {
@@ -237,7 +248,7 @@ async fn numbers_follow_the_business_day(backend: Backend) {
     let s = store.start_shift(start_at(&fx, dst)).await.unwrap().session;
     assert_eq!(s.number, "DT-20261031-001");
     assert_eq!(s.business_day, business_day(dst, TimeZone::parse("America/New_York").unwrap(), Cutoff::DEFAULT));
-    assert!(store.audit().await.unwrap().is_clean());
+    assert!(store.check_invariants().await.unwrap().is_clean());
 }
 
 async fn numbers_grow_past_999(backend: Backend) {
@@ -256,4 +267,203 @@ async fn numbers_grow_past_999(backend: Backend) {
         store.close_shift(close_at(&fx, s.id, noon)).await.unwrap();
     }
     assert_eq!(numbers, ["DT-20261128-999", "DT-20261128-1000", "DT-20261128-1001"]);
+}
+
+/// Issue 6 defect 17: notes with NUL (PostgreSQL answered `internal`, SQLite stored it), other
+/// control characters or bidi overrides are refused with `invalid_input`, and nothing is written.
+async fn notes_with_control_or_bidi_characters_are_refused_and_write_nothing(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let store = db.open().await;
+    let store = store.as_ref();
+    let fx = provision(store, 1).await;
+    let r1 = RegisterRef::parse("DT/R1").unwrap();
+    let pc = device("pc1");
+    for notes in ["a\0b", "bell\u{7}", "esc\u{1b}[31m", "pay \u{202E}001$", "x\u{2066}y\u{2069}", "c\rr", "\u{200F}x"] {
+        let result = service::start_shift(store, &fx.cashier, &r1, &pc, opening(Some("10"), Some(notes))).await;
+        assert_eq!(result.map(|_| ()).unwrap_err().code(), "invalid_input", "notes {notes:?}");
+    }
+    let report = store.check_invariants().await.unwrap();
+    assert_eq!(report.sessions, 0, "a refused note wrote nothing");
+    // Newlines and tabs are fine.
+    let ok = service::start_shift(store, &fx.cashier, &r1, &pc, opening(Some("10"), Some("short\n\tsee safe")))
+        .await
+        .unwrap();
+    assert_eq!(ok.session.notes.as_deref(), Some("short\n\tsee safe"));
+}
+
+/// Issue 6 defect 17: amounts above 10^12 minor units are `invalid_amount` (so sums never
+/// overflow), and the database refuses them too when something bypasses the core.
+async fn amounts_are_bounded_by_core_and_database(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let store = db.open().await;
+    let store = store.as_ref();
+    let fx = provision(store, 1).await;
+    let r1 = RegisterRef::parse("DT/R1").unwrap();
+    let pc = device("pc1");
+    for amount in ["10000000000.01", "92233720368547758.07"] {
+        let result = service::start_shift(store, &fx.cashier, &r1, &pc, opening(Some(amount), None)).await;
+        assert_eq!(result.map(|_| ()).unwrap_err().code(), "invalid_amount", "amount {amount:?}");
+    }
+    assert_eq!(Money::cash(Money::MAX_CASH_MINOR + 1, Currency::USD).unwrap_err().code(), "invalid_amount");
+    // The largest amount is accepted.
+    let max = service::start_shift(store, &fx.cashier, &r1, &pc, opening(Some("10000000000.00"), None)).await.unwrap();
+    assert_eq!(max.session.opening_cash.minor(), Money::MAX_CASH_MINOR);
+    // The store refuses an amount over the bound built around the parser.
+    let too_much = Money::from_minor(Money::MAX_CASH_MINOR + 1, Currency::USD);
+    let over = CloseShift { counted_cash: too_much, ..till_testkit::close(&fx, max.session.id, 0) };
+    assert_eq!(store.close_shift(over).await.map(|_| ()).unwrap_err().code(), "invalid_input");
+    // The database's own backstop: raw writes over the bound are refused.
+    let raise = format!("UPDATE sessions SET opening_cash = {}", Money::MAX_CASH_MINOR + 1);
+    assert!(db.try_execute(&raise).await.is_err(), "the database accepted opening_cash > 10^12");
+    let count = format!(
+        "UPDATE sessions SET status = 'closed', closed_at = opened_at, closed_by = opened_by, closed_by_name = 'x',
+            counted_cash = {big}, expected_cash = opening_cash, variance = {big} - opening_cash",
+        big = Money::MAX_CASH_MINOR + 1
+    );
+    assert!(db.try_execute(&count).await.is_err(), "the database accepted counted_cash > 10^12");
+    let session = store.find_session(&SessionRef::Id(max.session.id)).await.unwrap();
+    assert_eq!((session.status, session.opening_cash.minor()), (SessionStatus::Open, Money::MAX_CASH_MINOR));
+}
+
+/// Issue 6 defects 9 and 18: a deactivated user keeps no power. Both backends' join paths
+/// check `active` (they did not: a deactivated user kept joining), the answer is
+/// `user_inactive` (PostgreSQL said `user_not_found`), and a cached login is refused by
+/// `recheck_user` before its next write.
+async fn a_deactivated_user_cannot_join_or_start(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let store = db.open().await;
+    let store = store.as_ref();
+    let fx = provision(store, 2).await;
+    let carol = service::add_user(store, "carol", "cashier", "5555").await.unwrap();
+    let r1 = RegisterRef::parse("DT/R1").unwrap();
+    let pc = device("pc1");
+    let open = service::start_shift(store, &fx.cashier, &r1, &pc, opening(Some("10"), None)).await.unwrap();
+    // carol logged in while active; then a manager deactivates her.
+    let login = service::authenticate(store, "carol", "5555", &device("pc2")).await.unwrap();
+    store.set_user_active(&UserName::parse("carol").unwrap(), false).await.unwrap();
+    assert_eq!(service::recheck_user(store, &login).await.unwrap_err().code(), "user_inactive");
+    // The store refuses her join (with or without opening cash) and her start on a closed register.
+    for cash in [Some("10"), None] {
+        let join = service::start_shift(store, &login, &r1, &device("pc2"), opening(cash, None)).await;
+        assert_eq!(join.map(|_| ()).unwrap_err().code(), "user_inactive", "join with cash {cash:?}");
+    }
+    let r2 = RegisterRef::parse("DT/R2").unwrap();
+    let create = service::start_shift(store, &login, &r2, &device("pc2"), opening(Some("10"), None)).await;
+    assert_eq!(create.map(|_| ()).unwrap_err().code(), "user_inactive");
+    let joins = store.find_session(&SessionRef::Id(open.session.id)).await.unwrap().joins;
+    assert!(joins.iter().all(|j| j.user != "carol"), "an inactive user's join was recorded: {joins:?}");
+    let report = store.check_invariants().await.unwrap();
+    assert_eq!((report.sessions, report.open_sessions), (1, 1));
+    // Active again: she joins.
+    store.set_user_active(&UserName::parse("carol").unwrap(), true).await.unwrap();
+    let fresh = service::recheck_user(store, &login).await.unwrap();
+    assert_eq!(fresh.id, carol.id);
+    assert!(service::start_shift(store, &fresh, &r1, &device("pc2"), opening(None, None)).await.unwrap().joined);
+}
+
+/// Issue 6 defect 18: an inactive manager closing gets `user_inactive`, not `forbidden` ("bob is
+/// a manager"), from the use case and from the store.
+async fn an_inactive_manager_gets_user_inactive(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let store = db.open().await;
+    let store = store.as_ref();
+    let fx = provision(store, 1).await;
+    let r1 = RegisterRef::parse("DT/R1").unwrap();
+    let pc = device("pc1");
+    let open = service::start_shift(store, &fx.cashier, &r1, &pc, opening(Some("10"), None)).await.unwrap();
+    store.set_user_active(&UserName::parse("bob").unwrap(), false).await.unwrap();
+    let by_id = SessionRef::Id(open.session.id);
+    let refused = service::close_shift(store, &fx.manager, &pc, closing(&by_id, "10")).await;
+    assert_eq!(refused.map(|_| ()).unwrap_err().code(), "user_inactive");
+    let direct = store.close_shift(till_testkit::close(&fx, open.session.id, 1_000)).await;
+    assert_eq!(direct.map(|_| ()).unwrap_err().code(), "user_inactive");
+    assert_eq!(service::authenticate(store, "bob", "9999", &pc).await.unwrap_err().code(), "user_inactive");
+    assert_eq!(store.find_session(&by_id).await.unwrap().status, SessionStatus::Open);
+}
+
+/// Issue 6 defect 13: `start_shift` and `close_shift` repeated with the same request id return
+/// the first outcome (same session, same joined flag, the same close) and never apply twice;
+/// a request id reused for another register is `idempotency_conflict`.
+async fn repeated_requests_return_the_first_outcome(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let store = db.open().await;
+    let store = store.as_ref();
+    let fx = provision(store, 2).await;
+    let (r1, r2) = (fx.registers[0].id, fx.registers[1].id);
+
+    let create = till_testkit::start(&fx, r1, "pc1", Some(100));
+    let first = store.start_shift(create.clone()).await.unwrap();
+    assert!(!first.joined);
+    let mut join = till_testkit::start(&fx, r1, "pc2", Some(500));
+    join.user_id = fx.manager.id;
+    let joined = store.start_shift(join.clone()).await.unwrap();
+    assert!(joined.joined);
+    for _ in 0..3 {
+        let again = store.start_shift(create.clone()).await.unwrap();
+        assert_eq!((again.session.id, again.joined), (first.session.id, false), "the creator's repeat");
+        let again = store.start_shift(join.clone()).await.unwrap();
+        assert_eq!((again.session.id, again.joined), (first.session.id, true), "the joiner's repeat");
+    }
+    let report = store.check_invariants().await.unwrap();
+    assert_eq!((report.sessions, report.open_sessions), (1, 1));
+    assert_eq!(store.find_session(&SessionRef::Id(first.session.id)).await.unwrap().joins.len(), 1);
+
+    // The same request id on another register is a conflict, not a new session.
+    let reused = StartShift { register_id: r2, ..create.clone() };
+    assert_eq!(store.start_shift(reused).await.map(|_| ()).unwrap_err().code(), "idempotency_conflict");
+    let reused_join = StartShift { register_id: r2, ..join.clone() };
+    assert_eq!(store.start_shift(reused_join).await.map(|_| ()).unwrap_err().code(), "idempotency_conflict");
+
+    // A close repeated answers the same closed session; another close is refused.
+    let close = till_testkit::close(&fx, first.session.id, 150);
+    let closed = store.close_shift(close.clone()).await.unwrap();
+    for _ in 0..2 {
+        let again = store.close_shift(close.clone()).await.unwrap();
+        assert_eq!((again.id, again.closed_at, again.counted_cash), (closed.id, closed.closed_at, closed.counted_cash));
+    }
+    let other = till_testkit::close(&fx, first.session.id, 999);
+    assert_eq!(store.close_shift(other).await.map(|_| ()).unwrap_err().code(), "session_already_closed");
+    // After the close, the start repeats still answer the first outcome and open nothing.
+    let again = store.start_shift(create.clone()).await.unwrap();
+    assert_eq!(
+        (again.session.id, again.joined, again.session.status),
+        (first.session.id, false, SessionStatus::Closed)
+    );
+    let again = store.start_shift(join.clone()).await.unwrap();
+    assert_eq!((again.session.id, again.joined), (first.session.id, true));
+    // A close request id reused on another session is a conflict.
+    let second = store.start_shift(till_testkit::start(&fx, r2, "pc3", Some(100))).await.unwrap();
+    let reused_close = CloseShift { session: second.session.id, ..close };
+    assert_eq!(store.close_shift(reused_close).await.map(|_| ()).unwrap_err().code(), "idempotency_conflict");
+    assert_eq!(store.find_session(&SessionRef::Id(second.session.id)).await.unwrap().status, SessionStatus::Open);
+    let report = store.check_invariants().await.unwrap();
+    assert!(report.is_clean(), "{report:?}");
+    assert_eq!((report.sessions, report.open_sessions), (2, 1));
+}
+
+/// Issue 6 defect 13, a corner: a user and device that join the same session twice (two
+/// requests). The second join writes no join row, so its request id was recorded nowhere;
+/// retried after the session closed, with opening cash, it must still answer the session it
+/// joined, never open a new drawer.
+async fn a_repeated_second_join_never_opens_a_new_session(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let store = db.open().await;
+    let store = store.as_ref();
+    let fx = provision(store, 1).await;
+    let r1 = fx.registers[0].id;
+    let first = store.start_shift(till_testkit::start(&fx, r1, "pc1", Some(100))).await.unwrap();
+    let join_once = till_testkit::start(&fx, r1, "pc2", Some(100));
+    assert!(store.start_shift(join_once).await.unwrap().joined);
+    let join_twice = till_testkit::start(&fx, r1, "pc2", Some(100));
+    let answered = store.start_shift(join_twice.clone()).await.unwrap();
+    assert_eq!((answered.session.id, answered.joined), (first.session.id, true));
+    store.close_shift(till_testkit::close(&fx, first.session.id, 100)).await.unwrap();
+    // The answer to join_twice was lost; the caller retries it with the same id.
+    let retried = store.start_shift(join_twice).await.unwrap();
+    assert_eq!(
+        (retried.session.id, retried.joined),
+        (first.session.id, true),
+        "a retried join opened or joined another session"
+    );
+    assert_eq!(store.check_invariants().await.unwrap().sessions, 1);
 }

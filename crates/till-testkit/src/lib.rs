@@ -7,7 +7,9 @@
 
 use std::sync::Arc;
 use till_core::service::{self, LocationInput};
-use till_core::{Register, Store, StoreOptions, User};
+use till_core::{
+    CloseShift, Currency, DeviceName, Money, Register, RequestId, SessionId, StartShift, Store, StoreOptions, User,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -107,19 +109,25 @@ impl TestDatabase {
 
     /// Runs SQL behind the store's back: for tests that damage a schema or inject faults.
     pub async fn execute(&self, sql: &str) {
+        if let Err(e) = self.try_execute(sql).await {
+            panic!("run SQL {sql:?}: {e}");
+        }
+    }
+
+    /// Like [`TestDatabase::execute`], for SQL the database is expected to refuse.
+    pub async fn try_execute(&self, sql: &str) -> Result<(), sqlx::Error> {
         match self.backend {
             Backend::Sqlite => {
-                let mut conn =
-                    <sqlx::SqliteConnection as sqlx::Connection>::connect(&self.url).await.expect("connect to SQLite");
-                sqlx::raw_sql(sql).execute(&mut conn).await.expect("run SQL");
+                let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&self.url).await?;
+                sqlx::raw_sql(sql).execute(&mut conn).await.map(drop)
             }
             Backend::Postgres => {
-                let mut conn =
-                    <sqlx::PgConnection as sqlx::Connection>::connect(&self.url).await.expect("connect to PostgreSQL");
-                sqlx::raw_sql(sql).execute(&mut conn).await.expect("run SQL");
+                let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&self.url).await?;
+                sqlx::raw_sql(sql).execute(&mut conn).await.map(drop)
             }
         }
     }
+
 }
 
 impl Drop for TestDatabase {
@@ -161,5 +169,194 @@ pub async fn provision(store: &dyn Store, registers: usize) -> Fixture {
         registers: made,
         cashier: service::add_user(store, "alice", "cashier", "1234").await.expect("add cashier"),
         manager: service::add_user(store, "bob", "manager", "9999").await.expect("add manager"),
+    }
+}
+
+/// A request for [`till_core::SessionStore::start_shift`] with a fresh request id: `cash` minor
+/// units of USD opening cash (`None`: join only), no notes, the database's clock.
+pub fn start(fixture: &Fixture, register: till_core::RegisterId, device: &str, cash: Option<i64>) -> StartShift {
+    StartShift {
+        request_id: RequestId::new(),
+        register_id: register,
+        user_id: fixture.cashier.id,
+        opening_cash: cash.map(|minor| Money::cash(minor, Currency::USD).expect("a valid test amount")),
+        device: DeviceName::parse(device).expect("a valid device name"),
+        notes: None,
+        at: None,
+    }
+}
+
+/// A close by the fixture's manager with a fresh request id, counting `counted` minor units.
+pub fn close(fixture: &Fixture, session: SessionId, counted: i64) -> CloseShift {
+    CloseShift {
+        request_id: RequestId::new(),
+        session,
+        user_id: fixture.manager.id,
+        counted_cash: Money::cash(counted, Currency::USD).expect("a valid test amount"),
+        device: DeviceName::parse("manager-pc").expect("a valid device name"),
+        at: None,
+    }
+}
+
+/// A TCP proxy between a store and the PostgreSQL server that injects connection faults: cut
+/// every connection now, refuse new ones, cut once the server has sent a number of bytes, or
+/// let the next request through and swallow its reply (the server commits; the client never
+/// hears). Lives as long as the value; `url` is the database URL to give the store.
+#[derive(Debug)]
+pub struct FaultProxy {
+    pub addr: std::net::SocketAddr,
+    state: Arc<ProxyState>,
+    accept: tokio::task::JoinHandle<()>,
+}
+
+#[derive(Debug, Default)]
+struct ProxyState {
+    refuse: std::sync::atomic::AtomicBool,
+    /// The next reply the server sends on any connection is dropped and that connection cut.
+    swallow_next_reply: std::sync::atomic::AtomicBool,
+    /// Cut everything once this many server bytes went through in all (`u64::MAX`: never).
+    cut_at_server_bytes: std::sync::atomic::AtomicU64,
+    server_bytes: std::sync::atomic::AtomicU64,
+    cuts: std::sync::atomic::AtomicU64,
+    connections: std::sync::Mutex<Vec<tokio::task::AbortHandle>>,
+}
+
+impl ProxyState {
+    fn cut_all(&self) {
+        let handles = std::mem::take(&mut *self.connections.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        for handle in handles {
+            handle.abort();
+        }
+        self.cuts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl FaultProxy {
+    /// Starts a proxy in front of the host and port of `url` (a `postgres://` URL).
+    pub async fn start(url: &str) -> FaultProxy {
+        use std::sync::atomic::Ordering::SeqCst;
+        let target = server_addr(url);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the fault proxy");
+        let addr = listener.local_addr().expect("the proxy's address");
+        let state = Arc::new(ProxyState { cut_at_server_bytes: u64::MAX.into(), ..ProxyState::default() });
+        let accept = {
+            let state = state.clone();
+            tokio::spawn(async move {
+                while let Ok((client, _)) = listener.accept().await {
+                    if state.refuse.load(SeqCst) {
+                        drop(client);
+                        continue;
+                    }
+                    let (state2, target) = (state.clone(), target.clone());
+                    let task = tokio::spawn(async move {
+                        let Ok(server) = tokio::net::TcpStream::connect(&target).await else { return };
+                        let (mut client_read, mut client_write) = client.into_split();
+                        let (mut server_read, mut server_write) = server.into_split();
+                        let up = tokio::io::copy(&mut client_read, &mut server_write);
+                        let down = async {
+                            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                            let mut buf = vec![0u8; 16 * 1024];
+                            loop {
+                                let n = server_read.read(&mut buf).await?;
+                                if n == 0 {
+                                    return Ok::<_, std::io::Error>(());
+                                }
+                                if state2.swallow_next_reply.swap(false, SeqCst) {
+                                    // The reply is dropped and the connection cut.
+                                    state2.cuts.fetch_add(1, SeqCst);
+                                    return Ok(());
+                                }
+                                let total = state2.server_bytes.fetch_add(n as u64, SeqCst) + n as u64;
+                                let limit = state2.cut_at_server_bytes.load(SeqCst);
+                                if total >= limit {
+                                    state2.cut_at_server_bytes.store(u64::MAX, SeqCst);
+                                    // Forward what fits under the limit, then cut everything.
+                                    let keep = usize::try_from(limit.saturating_sub(total - n as u64)).unwrap_or(n);
+                                    client_write.write_all(&buf[..keep.min(n)]).await?;
+                                    state2.cut_all();
+                                    return Ok(());
+                                }
+                                client_write.write_all(&buf[..n]).await?;
+                            }
+                        };
+                        tokio::select! {
+                            _ = up => {}
+                            _ = down => {}
+                        }
+                    });
+                    let mut connections = state.connections.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    connections.retain(|h| !h.is_finished());
+                    connections.push(task.abort_handle());
+                }
+            })
+        };
+        FaultProxy { addr, state, accept }
+    }
+
+    /// `url` with its host and port replaced by the proxy's.
+    pub fn url(&self, url: &str) -> String {
+        let (scheme, rest) = url.split_once("://").expect("a URL with a scheme");
+        let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
+        let credentials = authority.rsplit_once('@').map(|(c, _)| format!("{c}@")).unwrap_or_default();
+        format!("{scheme}://{credentials}{}/{path}", self.addr)
+    }
+
+    /// Cuts every open connection now.
+    pub fn cut_all(&self) {
+        self.state.cut_all();
+    }
+
+    /// While true, new connections are accepted and closed at once (a server that is down).
+    pub fn refuse_connections(&self, refuse: bool) {
+        self.state.refuse.store(refuse, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The next bytes the server sends (on whichever connection) are dropped and that
+    /// connection cut: the request reached the server and ran; its answer is lost.
+    pub fn swallow_next_reply(&self) {
+        self.state.swallow_next_reply.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Cuts every connection once `bytes` more server bytes went through (counted from now).
+    pub fn cut_after_server_bytes(&self, bytes: u64) {
+        let now = self.server_bytes();
+        self.state.cut_at_server_bytes.store(now.saturating_add(bytes), std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Clears any armed fault: traffic passes again.
+    pub fn heal(&self) {
+        use std::sync::atomic::Ordering::SeqCst;
+        self.state.refuse.store(false, SeqCst);
+        self.state.swallow_next_reply.store(false, SeqCst);
+        self.state.cut_at_server_bytes.store(u64::MAX, SeqCst);
+    }
+
+    /// Bytes the server sent through the proxy so far.
+    pub fn server_bytes(&self) -> u64 {
+        self.state.server_bytes.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// How many faults the proxy injected (cuts and swallowed replies).
+    pub fn faults(&self) -> u64 {
+        self.state.cuts.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        self.accept.abort();
+        self.state.cut_all();
+    }
+}
+
+/// `host:port` of a `postgres://` URL (port 5432 when absent).
+fn server_addr(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?']).next().unwrap_or(rest);
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if host_port.contains(':') {
+        host_port.to_string()
+    } else {
+        format!("{host_port}:5432")
     }
 }

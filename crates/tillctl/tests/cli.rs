@@ -1,13 +1,14 @@
 //! `tillctl` as IT runs it: separate `start-shift` processes racing on one register, as separate
 //! PCs would (a SQLite file shared by processes, and PostgreSQL; each process waits at a gate, a
-//! file that appears, so that all are released together), and `doctor` on a damaged schema.
+//! file that appears, so that all are released together), processes opening one brand-new SQLite
+//! file at once, and `doctor` on a damaged schema.
 
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
 
 use std::collections::HashSet;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use till::{both_backends, provision, Backend, TestDatabase};
+use till_testkit::{both_backends, provision, Backend, TestDatabase};
 
 both_backends!(processes_race_on_one_register, doctor_reports_and_exits_non_zero);
 
@@ -107,7 +108,7 @@ async fn processes_race_on_one_register(backend: Backend) {
         }
         assert_eq!(ids.len(), 1, "round {round}: every process got the same session");
         assert_eq!(created, 1, "round {round}: exactly one process created it");
-        let audit = store.audit().await.unwrap();
+        let audit = store.check_invariants().await.unwrap();
         assert!(audit.is_clean(), "{audit:?}");
         assert_eq!((audit.sessions, audit.open_sessions), (round as i64 + 1, 1));
         let id = ids.into_iter().next().unwrap();
@@ -131,4 +132,55 @@ fn open_gate(gate: &Path) {
     // Give every shell time to reach its wait loop, then release them all at once.
     std::thread::sleep(std::time::Duration::from_millis(300));
     std::fs::write(gate, b"go").unwrap();
+}
+
+/// Issue 6 defect 14: 16 processes open one brand-new SQLite file at the same moment (each
+/// migrates it if it finds it new). sqlx's SQLite migrator takes no lock, so the losers failed;
+/// now every one succeeds and the file ends up migrated once, with a clean schema.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_processes_opening_a_new_file_at_once_all_succeed() {
+    let dir = std::env::temp_dir().join(format!("till-new-file-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for round in 0..2 {
+        let url = format!("sqlite://{}", dir.join(format!("new-{round}.db")).display());
+        let gate = dir.join(format!("gate-{round}"));
+        let children: Vec<_> = (0..PROCESSES)
+            .map(|_| {
+                Command::new("sh")
+                    .arg("-c")
+                    .arg(r#"while [ ! -e "$1" ]; do sleep 0.002; done; shift; exec "$@""#)
+                    .arg("gate")
+                    .arg(&gate)
+                    .arg(env!("CARGO_BIN_EXE_tillctl"))
+                    .args(["--json", "--database-url", &url, "location", "list"])
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("spawn tillctl")
+            })
+            .collect();
+        open_gate(&gate);
+        let mut failures = vec![];
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            if !out.status.success() {
+                failures.push(format!(
+                    "{}{}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                ));
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "round {round}: {} of {PROCESSES} failed:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+        let store = till_backend::open(&url, &till_core::StoreOptions { migrate: false, ..Default::default() })
+            .await
+            .expect("the file is migrated and verified");
+        assert!(store.check_schema().await.iter().all(|c| c.ok));
+    }
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -1,0 +1,368 @@
+//! Who may act: PIN lockout (counted in the database, across restarts and devices), the order
+//! of the checks, the bound on PIN checks, and secrets kept out of Debug and Display. Issue 6
+//! defects 4, 5 and 16.
+
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
+
+use chrono::{DateTime, Duration, TimeZone as _, Utc};
+use std::sync::Arc;
+use till_core::service;
+use till_core::*;
+use till_testkit::{both_backends, provision, Backend, TestDatabase};
+use tokio::sync::Barrier;
+
+both_backends!(five_wrong_pins_lock_for_longer_each_time, the_count_survives_restarts_and_is_shared_by_devices);
+both_backends!(concurrent_wrong_pins_never_lose_a_count, a_right_pin_racing_the_fifth_wrong_one_is_ordered);
+both_backends!(an_inactive_user_is_refused_before_the_pin_is_checked, many_parallel_logins_complete);
+both_backends!(a_manager_unlocks_through_a_one_connection_store, a_refused_pin_attempt_leaves_no_lock_behind);
+
+fn device(name: &str) -> DeviceName {
+    DeviceName::parse(name).unwrap()
+}
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 28, 15, 0, 0).unwrap()
+}
+
+async fn login(store: &dyn Store, pin: &str, dev: &str, at: DateTime<Utc>) -> Result<User, TillError> {
+    service::authenticate_at(store, "alice", pin, &device(dev), at).await
+}
+
+fn code(result: &Result<User, TillError>) -> &'static str {
+    match result {
+        Ok(_) => "ok",
+        Err(e) => e.code(),
+    }
+}
+
+async fn alice(store: &dyn Store) -> User {
+    store.find_user(&UserName::parse("alice").unwrap()).await.unwrap()
+}
+
+/// Issue 6 defect 4: five wrong PINs in a row lock the user (`user_locked`, with when it
+/// unlocks); a right PIN while locked is refused; the lock expires; each lockout lasts longer;
+/// a success or a manager's unlock resets the count; failures, lockouts and unlocks are recorded
+/// with device and time.
+async fn five_wrong_pins_lock_for_longer_each_time(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let store = db.open().await;
+    let store = store.as_ref();
+    let fx = provision(store, 1).await;
+
+    // A success resets the count.
+    for _ in 0..3 {
+        assert_eq!(code(&login(store, "0000", "pc-a", t0()).await), "wrong_pin");
+    }
+    assert_eq!(alice(store).await.failed_pins, 3);
+    assert_eq!(code(&login(store, "1234", "pc-a", t0()).await), "ok");
+    assert_eq!(alice(store).await.failed_pins, 0);
+
+    let mut at = t0();
+    let mut lengths = vec![];
+    for round in 0..3 {
+        for n in 1..=4 {
+            assert_eq!(code(&login(store, "0000", "pc-a", at).await), "wrong_pin", "round {round}, attempt {n}");
+            assert_eq!(alice(store).await.failed_pins, n);
+        }
+        let until = match login(store, "0000", "pc-a", at).await {
+            Err(TillError::Store(StoreError::UserLocked { user, until })) => {
+                assert_eq!(user, "alice");
+                until
+            }
+            other => panic!("round {round}: the fifth wrong PIN answered {other:?}"),
+        };
+        assert!(alice(store).await.is_locked(at));
+        lengths.push((until - at).num_minutes());
+        // Locked: the right PIN is refused, a wrong one counts for nothing.
+        assert_eq!(code(&login(store, "1234", "pc-b", at + Duration::seconds(30)).await), "user_locked");
+        assert_eq!(code(&login(store, "0000", "pc-b", until - Duration::seconds(1)).await), "user_locked");
+        assert_eq!(alice(store).await.failed_pins, 0);
+        at = until + Duration::seconds(1);
+    }
+    assert_eq!(lengths, [1, 2, 4], "each lockout lasts longer");
+    // Expired: the next wrong PIN counts from zero again (the lockout streak is kept).
+    assert_eq!(code(&login(store, "0000", "pc-a", at).await), "wrong_pin");
+    assert_eq!(alice(store).await.failed_pins, 1);
+
+    // A manager unlocks: the count and the streak are reset; the right PIN works at once.
+    for _ in 0..4 {
+        login(store, "0000", "pc-a", at).await.unwrap_err();
+    }
+    assert!(alice(store).await.is_locked(at));
+    let unlocked = service::unlock_user(store, Some(&fx.manager), "alice", &device("office")).await.unwrap();
+    assert_eq!((unlocked.failed_pins, unlocked.locked_until), (0, None));
+    assert_eq!(code(&login(store, "1234", "pc-a", at).await), "ok");
+    // A cashier may not unlock.
+    assert_eq!(
+        service::unlock_user(store, Some(&fx.cashier), "alice", &device("pc-a")).await.unwrap_err().code(),
+        "forbidden"
+    );
+    // After the unlock the streak restarts: the next lockout is 1 minute again.
+    for _ in 0..4 {
+        login(store, "0000", "pc-a", at).await.unwrap_err();
+    }
+    match login(store, "0000", "pc-a", at).await {
+        Err(TillError::Store(StoreError::UserLocked { until, .. })) => assert_eq!(until - at, Duration::minutes(1)),
+        other => panic!("expected user_locked, got {other:?}"),
+    }
+
+    // Recorded with device and time: 3 + 3×5 + 1 + 5 + 5 failures, 4 lockouts, 1 unlock.
+    let events = store.list_auth_events(1000).await.unwrap();
+    let count = |kind| events.iter().filter(|e| e.kind == kind).count();
+    assert_eq!(count(AuthEventKind::PinFailed), 3 + 15 + 1 + 4 + 5, "{events:?}");
+    assert_eq!(count(AuthEventKind::Locked), 5, "{events:?}");
+    assert_eq!(count(AuthEventKind::Unlocked), 1, "{events:?}");
+    assert!(events.iter().all(|e| e.user == "alice"));
+    let first_lock = events.iter().filter(|e| e.kind == AuthEventKind::Locked).last().unwrap();
+    assert_eq!((first_lock.device.as_str(), first_lock.at), ("pc-a", t0()));
+    assert!(first_lock.detail.as_deref().unwrap_or_default().contains("2026-11-28"), "{first_lock:?}");
+    let unlock = events.iter().find(|e| e.kind == AuthEventKind::Unlocked).unwrap();
+    assert_eq!(unlock.device, "office");
+    assert!(unlock.detail.as_deref().unwrap_or_default().contains("bob"), "{unlock:?}");
+    // Newest first.
+    assert!(events.windows(2).all(|w| w[0].at >= w[1].at));
+}
+
+/// Issue 6 defect 4: the count is kept in the database, so neither a restart (a new store on the
+/// same database) nor another device resets it.
+async fn the_count_survives_restarts_and_is_shared_by_devices(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let store = db.open().await;
+    provision(store.as_ref(), 1).await;
+    for _ in 0..2 {
+        login(store.as_ref(), "0000", "pc-a", t0()).await.unwrap_err();
+    }
+    drop(store);
+    let restarted = db.open().await;
+    assert_eq!(alice(restarted.as_ref()).await.failed_pins, 2, "the count survived the restart");
+    let other_device = db.open().await;
+    login(restarted.as_ref(), "0000", "pc-a", t0()).await.unwrap_err();
+    login(other_device.as_ref(), "0000", "pc-b", t0()).await.unwrap_err();
+    assert_eq!(alice(restarted.as_ref()).await.failed_pins, 4);
+    assert_eq!(code(&login(other_device.as_ref(), "0000", "pc-b", t0()).await), "user_locked");
+    assert_eq!(code(&login(restarted.as_ref(), "1234", "pc-a", t0()).await), "user_locked");
+    let devices: Vec<String> = restarted.list_auth_events(100).await.unwrap().into_iter().map(|e| e.device).collect();
+    assert!(devices.contains(&"pc-a".to_string()) && devices.contains(&"pc-b".to_string()), "{devices:?}");
+}
+
+async fn wrong_pins_together(stores: &[Arc<dyn Store>], attempts: usize, at: DateTime<Utc>) -> Vec<&'static str> {
+    let barrier = Arc::new(Barrier::new(attempts));
+    let tasks: Vec<_> = (0..attempts)
+        .map(|i| {
+            let (store, barrier) = (stores[i % stores.len()].clone(), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                code(&login(store.as_ref(), "0000", &format!("pc-{i}"), at).await)
+            })
+        })
+        .collect();
+    let mut codes = vec![];
+    for task in tasks {
+        codes.push(task.await.unwrap());
+    }
+    codes
+}
+
+/// Issue 6 defect 4, concurrently: wrong PINs released together on two stores (two devices)
+/// never lose an increment: 4 make failed_pins 4; of 16, exactly the fifth locks and the rest
+/// are refused as locked.
+async fn concurrent_wrong_pins_never_lose_a_count(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let admin = db.open().await;
+    provision(admin.as_ref(), 1).await;
+    let stores = vec![db.open().await, db.open().await];
+    let codes = wrong_pins_together(&stores, 4, t0()).await;
+    assert_eq!(codes, ["wrong_pin"; 4]);
+    assert_eq!(alice(admin.as_ref()).await.failed_pins, 4, "an increment was lost");
+    service::unlock_user(admin.as_ref(), None, "alice", &device("it")).await.unwrap();
+
+    let mut codes = wrong_pins_together(&stores, 16, t0()).await;
+    codes.sort_unstable();
+    let wrong = codes.iter().filter(|c| **c == "wrong_pin").count();
+    let locked = codes.iter().filter(|c| **c == "user_locked").count();
+    assert_eq!((wrong, locked), (4, 12), "{codes:?}");
+    let user = alice(admin.as_ref()).await;
+    assert!(user.is_locked(t0()));
+    assert_eq!((user.failed_pins, user.lockouts), (0, 1));
+    let events = admin.list_auth_events(100).await.unwrap();
+    let failed = events.iter().filter(|e| e.kind == AuthEventKind::PinFailed).count();
+    let locks = events.iter().filter(|e| e.kind == AuthEventKind::Locked).count();
+    assert_eq!((failed, locks), (4 + 5, 1), "only the attempts before the lock count");
+}
+
+/// Issue 6 defect 4: a right PIN racing the fifth wrong one is either accepted before the lock
+/// (then the wrong one counts 1 from a reset count) or refused after it; never both accepted
+/// and locked.
+async fn a_right_pin_racing_the_fifth_wrong_one_is_ordered(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let admin = db.open().await;
+    provision(admin.as_ref(), 1).await;
+    let (a, b) = (db.open().await, db.open().await);
+    for round in 0..6 {
+        service::unlock_user(admin.as_ref(), None, "alice", &device("it")).await.unwrap();
+        for _ in 0..4 {
+            login(admin.as_ref(), "0000", "pc-x", t0()).await.unwrap_err();
+        }
+        let barrier = Arc::new(Barrier::new(2));
+        let right = {
+            let (store, barrier) = (a.clone(), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                code(&login(store.as_ref(), "1234", "pc-a", t0()).await)
+            })
+        };
+        let wrong = {
+            let (store, barrier) = (b.clone(), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                code(&login(store.as_ref(), "0000", "pc-b", t0()).await)
+            })
+        };
+        let (right, wrong) = (right.await.unwrap(), wrong.await.unwrap());
+        let user = alice(admin.as_ref()).await;
+        match (right, wrong) {
+            ("ok", "wrong_pin") => assert_eq!((user.failed_pins, user.is_locked(t0())), (1, false), "round {round}"),
+            ("user_locked", "user_locked") => assert!(user.is_locked(t0()), "round {round}"),
+            other => panic!("round {round}: {other:?}, user {user:?}"),
+        }
+    }
+}
+
+/// Issue 6 defect 5: an inactive user is refused before the PIN is looked at: a wrong PIN gets
+/// `user_inactive` too (it used to get `wrong_pin`, so `user_inactive` told that a PIN was
+/// right), and nothing is counted.
+async fn an_inactive_user_is_refused_before_the_pin_is_checked(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let store = db.open().await;
+    let store = store.as_ref();
+    provision(store, 1).await;
+    store.set_user_active(&UserName::parse("alice").unwrap(), false).await.unwrap();
+    for pin in ["0000", "1234", "99999999"] {
+        assert_eq!(code(&login(store, pin, "pc-a", t0()).await), "user_inactive", "pin {pin}");
+    }
+    for _ in 0..6 {
+        login(store, "0000", "pc-a", t0()).await.unwrap_err();
+    }
+    let user = alice(store).await;
+    assert_eq!((user.failed_pins, user.locked_until), (0, None));
+    assert!(store.list_auth_events(10).await.unwrap().is_empty());
+    // The store refuses too, whatever the caller says matched.
+    let attempt = PinAttempt { user_id: user.id, matched: true, device: device("pc-a"), at: t0() };
+    let refused = store.record_pin_attempt(attempt, &PinPolicy::default()).await;
+    assert_eq!(refused.map(|_| ()).unwrap_err().code(), "user_inactive");
+}
+
+/// Issue 6 defect 5: many logins at once all complete with the right answers (the checks are
+/// bounded by `auth::MAX_CONCURRENT_PIN_CHECKS`; the bound is not observable here, only that
+/// waiting for it breaks nothing).
+async fn many_parallel_logins_complete(backend: Backend) {
+    const LOGINS: usize = 48;
+    let db = TestDatabase::new(backend).await;
+    let store = db.open().await;
+    provision(store.as_ref(), 1).await;
+    const { assert!(till_core::auth::MAX_CONCURRENT_PIN_CHECKS >= 1) };
+    let barrier = Arc::new(Barrier::new(LOGINS));
+    let tasks: Vec<_> = (0..LOGINS)
+        .map(|i| {
+            let (store, barrier) = (store.clone(), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                let (name, pin) = if i % 2 == 0 { ("alice", "1234") } else { ("bob", "9999") };
+                service::authenticate(store.as_ref(), name, pin, &device("pc")).await.map(|u| u.name)
+            })
+        })
+        .collect();
+    for (i, task) in tasks.into_iter().enumerate() {
+        let name = task.await.expect("no login panicked").unwrap();
+        assert_eq!(name, if i % 2 == 0 { "alice" } else { "bob" });
+    }
+}
+
+/// Issue 6 defect 16: no store, option or error value prints the database password in Debug or
+/// Display (`PostgresStore` derived Debug, connect options and all).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_debug_and_display_never_show_the_password() {
+    const MARKER: &str = "Sekr1tMarkerXq7";
+    let db = TestDatabase::new(Backend::Postgres).await;
+    // The throwaway server trusts local connections: any password works, so it can be a marker.
+    let with_password = db.url.replacen("://postgres@", &format!("://postgres:{MARKER}@"), 1);
+    assert!(with_password.contains(MARKER), "the test URL has no password: {with_password}");
+    let mut shown = vec![];
+    let store = till_backend::open(&with_password, &StoreOptions::default()).await.unwrap();
+    provision(store.as_ref(), 1).await;
+    shown.push(format!("{store:?}"));
+    shown.push(format!("{:?}", StoreOptions::default()));
+    let other_db = |name: &str| {
+        let (base, _) = with_password.rsplit_once('/').unwrap();
+        format!("{base}/{name}")
+    };
+    let port = db.url.rsplit_once(':').unwrap().1.split('/').next().unwrap().to_string();
+    let unreachable = with_password.replacen(&format!(":{port}/"), ":1/", 1);
+    let in_query = format!("{}?password={MARKER}", db.url);
+    for url in [
+        unreachable,
+        other_db("no_such_database_here"),
+        format!("postgres://postgres:{MARKER}@127.0.0.1:notaport/x"),
+        in_query,
+    ] {
+        match till_backend::open(&url, &StoreOptions::default()).await {
+            Ok(store) => shown.push(format!("{store:?}")),
+            Err(e) => {
+                shown.push(format!("{e:?}"));
+                shown.push(e.to_string());
+                let till: TillError = e.into();
+                shown.push(format!("{till:?} {till}"));
+            }
+        }
+    }
+    // Errors from a working store.
+    let missing = store.find_session(&SessionRef::Id(SessionId::new())).await.unwrap_err();
+    shown.push(format!("{missing:?} {missing}"));
+    shown.push(till_backend::redact(&with_password));
+    for text in &shown {
+        assert!(!text.contains(MARKER), "the password shows in: {text}");
+    }
+    assert!(shown.len() >= 8, "{shown:?}");
+}
+
+/// Issue 6 defect 4: a manager's unlock works on a store with one connection (tillctl and a
+/// register's app need no more). The PostgreSQL unlock held its connection while it looked up
+/// the manager on a second one, so it waited for itself until `database_busy`.
+async fn a_manager_unlocks_through_a_one_connection_store(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let fx = provision(db.open().await.as_ref(), 1).await;
+    let options =
+        StoreOptions { max_connections: 1, busy_timeout: std::time::Duration::from_secs(1), ..StoreOptions::default() };
+    let store = db.open_with(&options).await.unwrap();
+    for _ in 0..5 {
+        login(store.as_ref(), "0000", "pc-a", Utc::now()).await.unwrap_err();
+    }
+    let unlocked = service::unlock_user(store.as_ref(), Some(&fx.manager), "alice", &device("office")).await;
+    assert_eq!(unlocked.map(|u| u.locked_until).map_err(|e| e.code()), Ok(None));
+}
+
+/// Issue 6 defect 4: a PIN attempt the store refuses (user locked or inactive) must not leave
+/// the user's row locked. On PostgreSQL the refused transaction was dropped without a rollback
+/// on a pooled connection, which then sat idle in transaction holding the row lock: other
+/// devices' logins and the manager's unlock got `database_busy` until that connection was reused.
+async fn a_refused_pin_attempt_leaves_no_lock_behind(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let options = StoreOptions { busy_timeout: std::time::Duration::from_secs(1), ..StoreOptions::default() };
+    let device_a = db.open_with(&options).await.unwrap();
+    let device_b = db.open_with(&options).await.unwrap();
+    provision(device_a.as_ref(), 1).await;
+    for _ in 0..5 {
+        login(device_a.as_ref(), "0000", "pc-a", t0()).await.unwrap_err();
+    }
+    let user = alice(device_a.as_ref()).await;
+    let attempt = PinAttempt { user_id: user.id, matched: true, device: device("pc-a"), at: t0() };
+    let refused = device_a.record_pin_attempt(attempt.clone(), &PinPolicy::default()).await;
+    assert_eq!(refused.map(|_| ()).unwrap_err().code(), "user_locked");
+    let unlocked = service::unlock_user(device_b.as_ref(), None, "alice", &device("office")).await;
+    assert_eq!(unlocked.map(|u| u.failed_pins).map_err(|e| e.code()), Ok(0), "the refused attempt left a lock");
+    device_b.set_user_active(&UserName::parse("alice").unwrap(), false).await.unwrap();
+    let refused = device_a.record_pin_attempt(attempt, &PinPolicy::default()).await;
+    assert_eq!(refused.map(|_| ()).unwrap_err().code(), "user_inactive");
+    let reactivated = device_b.set_user_active(&UserName::parse("alice").unwrap(), true).await;
+    assert_eq!(reactivated.map(|u| u.active).map_err(|e| e.code()), Ok(true), "the refused attempt left a lock");
+}
