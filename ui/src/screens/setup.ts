@@ -125,6 +125,7 @@ function showDatabaseChoice(): void {
       { class: "setup narrow stack" },
       h("h1", {}, change ? "Change this register's database" : "Set up this register"),
       h("p", { class: "lead" }, "Set up a new store, connect to your store's database, or try Till with demo data."),
+      cancel && h("div", { class: "actions" }, cancel),
       newStore,
       form,
       h(
@@ -133,7 +134,6 @@ function showDatabaseChoice(): void {
         demo,
         h("p", { class: "hint" }, "A demo store in its own file, with published PINs: not for real cash."),
       ),
-      cancel,
     ),
   );
   focus(newStore);
