@@ -57,7 +57,8 @@ impl PinPolicy {
     /// this in one transaction: write `state` if it changed, append `events`, then answer
     /// `refused` or the updated user.
     pub fn decide(&self, user: &User, matched: bool, at: DateTime<Utc>) -> PinDecision {
-        let current = PinState { failed_pins: user.failed_pins, lockouts: user.lockouts, locked_until: user.locked_until };
+        let current =
+            PinState { failed_pins: user.failed_pins, lockouts: user.lockouts, locked_until: user.locked_until };
         let unchanged = |refused| PinDecision { state: current, events: vec![], refused: Some(refused) };
         if !user.active {
             return unchanged(StoreError::UserInactive(user.name.clone()));
@@ -93,14 +94,25 @@ pub const MAX_CONCURRENT_PIN_CHECKS: usize = 2;
 
 static PIN_CHECKS: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(MAX_CONCURRENT_PIN_CHECKS));
 
-/// Checks a PIN against a hash off the async executor, at most [`MAX_CONCURRENT_PIN_CHECKS`] at
-/// a time.
-pub async fn pin_matches(pin: Pin, hash: PinHash) -> Result<bool, StoreError> {
+/// Runs argon2 work off the async executor, at most [`MAX_CONCURRENT_PIN_CHECKS`] at a time.
+async fn bounded<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, StoreError> {
     let _permit =
         PIN_CHECKS.acquire().await.map_err(|e| StoreError::Internal(format!("PIN check limiter closed: {e}")))?;
-    tokio::task::spawn_blocking(move || pin.matches(&hash))
-        .await
-        .map_err(|e| StoreError::Internal(format!("PIN check task failed: {e}")))
+    tokio::task::spawn_blocking(work).await.map_err(|e| StoreError::Internal(format!("PIN task failed: {e}")))
+}
+
+/// Checks a PIN against a hash (bounded, off the executor).
+pub async fn pin_matches(pin: Pin, hash: PinHash) -> Result<bool, StoreError> {
+    bounded(move || pin.matches(&hash)).await
+}
+
+/// Hashes a new PIN (bounded, off the executor). An empty hash means hashing failed.
+pub async fn hash_pin(pin: Pin) -> Result<PinHash, StoreError> {
+    let hash = bounded(move || pin.hash()).await?;
+    if hash.0.is_empty() {
+        return Err(StoreError::Internal("PIN hashing failed".into()));
+    }
+    Ok(hash)
 }
 
 /// How long a login may sit unused before the register logs it out. Set per device.
@@ -198,6 +210,38 @@ mod tests {
             lengths.push((state.locked_until.unwrap_or(at(0)) - at(100 * round)).num_minutes());
         }
         assert_eq!(lengths, [2, 4, 8, 16, 32, 60, 60, 60]);
+    }
+
+    fn alice() -> User {
+        User {
+            id: UserId::new(),
+            name: "alice".into(),
+            role: Role::Cashier,
+            active: true,
+            failed_pins: 0,
+            locked_until: None,
+            pin_hash: PinHash(String::new()),
+            lockouts: 0,
+        }
+    }
+
+    #[test]
+    fn a_locked_or_inactive_user_is_refused_even_with_the_right_pin() {
+        let policy = PinPolicy::default();
+        let locked = User { locked_until: Some(at(10)), ..alice() };
+        let decision = policy.decide(&locked, true, at(5));
+        assert_eq!(decision.refused.map(|e| e.code()), Some("user_locked"));
+        assert!(decision.events.is_empty(), "a refused check records nothing");
+        assert!(policy.decide(&locked, true, at(10)).refused.is_none(), "the lock ends at its time");
+        let inactive = User { active: false, ..alice() };
+        assert_eq!(policy.decide(&inactive, true, at(0)).refused.map(|e| e.code()), Some("user_inactive"));
+        let fourth = User { failed_pins: 4, ..alice() };
+        let locking = policy.decide(&fourth, false, at(0));
+        assert_eq!(
+            locking.events.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
+            [AuthEventKind::PinFailed, AuthEventKind::Locked]
+        );
+        assert_eq!(policy.decide(&fourth, true, at(0)).state, PinPolicy::cleared(), "a success resets the count");
     }
 
     #[test]

@@ -48,13 +48,7 @@ pub async fn add_register(
 pub async fn add_user(store: &dyn Store, name: &str, role: &str, pin: &str) -> Result<User, TillError> {
     let name = UserName::parse(name)?;
     let role: Role = role.parse()?;
-    let pin = Pin::parse(pin)?;
-    let pin_hash = tokio::task::spawn_blocking(move || pin.hash())
-        .await
-        .map_err(|e| StoreError::Internal(format!("PIN hashing task failed: {e}")))?;
-    if pin_hash.0.is_empty() {
-        return Err(StoreError::Internal("PIN hashing failed".into()).into());
-    }
+    let pin_hash = auth::hash_pin(Pin::parse(pin)?).await?;
     Ok(store.create_user(NewUser { name, role, pin_hash }).await?)
 }
 
@@ -180,7 +174,8 @@ pub async fn unlock_user(
     if let Some(manager) = by {
         require_manager(manager)?;
     }
-    let unlock = UnlockUser { name: UserName::parse(name)?, by: by.map(|u| u.id), device: device.clone(), at: Utc::now() };
+    let unlock =
+        UnlockUser { name: UserName::parse(name)?, by: by.map(|u| u.id), device: device.clone(), at: Utc::now() };
     Ok(store.unlock_user(unlock).await?)
 }
 

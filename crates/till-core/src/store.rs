@@ -1,9 +1,9 @@
 //! The storage contract. Every backend (SQLite, PostgreSQL) implements [`Store`] and passes
 //! the same contract tests (top-level `tests/`).
 
+use crate::auth::PinPolicy;
 use crate::domain::*;
 use crate::error::StoreError;
-use crate::auth::PinPolicy;
 use crate::money::{Currency, Money};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};

@@ -114,7 +114,9 @@ pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
                 "TL405" => StoreError::NotFound { entity: Entity::Session, key: message },
                 "TL406" => StoreError::NotFound { entity: Entity::User, key: message },
                 "TL407" => StoreError::NoOpenSession { register: message },
-                "TL408" => StoreError::UserInactive(pg.and_then(PgDatabaseError::detail).unwrap_or(&message).to_string()),
+                "TL408" => {
+                    StoreError::UserInactive(pg.and_then(PgDatabaseError::detail).unwrap_or(&message).to_string())
+                }
                 "TL409" => StoreError::IdempotencyConflict(message),
                 "42883" => StoreError::SchemaNotReady(format!(
                     "a PostgreSQL function Till needs is missing ({message}): the schema was changed outside Till; {}",

@@ -48,22 +48,21 @@ impl SessionStore for PostgresStore {
 
     async fn close_shift(&self, close: CloseShift) -> Result<Session, StoreError> {
         let mut conn = self.conn().await?;
-        let row =
-            sqlx::query("SELECT (f.session).*, f.already_closed FROM till_close_shift($1, $2, $3, $4, $5, $6) f")
-                .bind(close.session.0)
-                .bind(close.request_id.0)
-                .bind(close.user_id.0)
-                .bind(close.counted_cash.minor())
-                .bind(close.device.as_str())
-                .bind(close.at)
-                .fetch_one(conn.db())
-                .await
-                .map_err(|e| match conn.fail(e) {
-                    StoreError::NotFound { entity: Entity::Session, .. } => {
-                        StoreError::not_found(Entity::Session, close.session)
-                    }
-                    other => other,
-                })?;
+        let row = sqlx::query("SELECT (f.session).*, f.already_closed FROM till_close_shift($1, $2, $3, $4, $5, $6) f")
+            .bind(close.session.0)
+            .bind(close.request_id.0)
+            .bind(close.user_id.0)
+            .bind(close.counted_cash.minor())
+            .bind(close.device.as_str())
+            .bind(close.at)
+            .fetch_one(conn.db())
+            .await
+            .map_err(|e| match conn.fail(e) {
+                StoreError::NotFound { entity: Entity::Session, .. } => {
+                    StoreError::not_found(Entity::Session, close.session)
+                }
+                other => other,
+            })?;
         let session = till_sqlx::session(&row)?;
         if row.try_get::<bool, _>("already_closed").map_err(map_err)? {
             return Err(StoreError::SessionAlreadyClosed {

@@ -109,7 +109,8 @@ impl StaffStore for PostgresStore {
             if let Some(refused) = decision.refused {
                 return Ok(Err(refused));
             }
-            let row = apply(&mut tx, &user, decision.state, &decision.events, attempt.device.as_str(), attempt.at).await?;
+            let row =
+                apply(&mut tx, &user, decision.state, &decision.events, attempt.device.as_str(), attempt.at).await?;
             tx.commit().await?;
             Ok(till_sqlx::user(&row))
         }

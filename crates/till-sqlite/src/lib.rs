@@ -89,12 +89,10 @@ impl OpenLock {
         name.push(".lock");
         let path = PathBuf::from(name);
         tokio::task::spawn_blocking(move || {
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(&path)
-                .map_err(|e| StoreError::Unavailable(format!("cannot open the lock file {}: {e}", path.display())))?;
+            let file =
+                std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(|e| {
+                    StoreError::Unavailable(format!("cannot open the lock file {}: {e}", path.display()))
+                })?;
             file.lock().map_err(|e| StoreError::Unavailable(format!("cannot lock {}: {e}", path.display())))?;
             Ok(OpenLock(file))
         })

@@ -6,8 +6,8 @@ use async_trait::async_trait;
 use sqlx::migrate::Migrator;
 use std::collections::BTreeMap;
 use std::path::Path;
-use tokio::sync::OnceCell;
 use till_core::*;
+use tokio::sync::OnceCell;
 
 static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/sqlite");
 

@@ -275,11 +275,8 @@ impl SessionStore for SqliteStore {
     }
 
     async fn latest_session(&self, register: RegisterId) -> Result<Option<Session>, StoreError> {
-        let row = sqlx::query(sql::LATEST_SESSION)
-            .bind(register.0)
-            .fetch_optional(&self.reader)
-            .await
-            .map_err(map_err)?;
+        let row =
+            sqlx::query(sql::LATEST_SESSION).bind(register.0).fetch_optional(&self.reader).await.map_err(map_err)?;
         match row {
             Some(row) => Ok(Some(self.with_joins(till_sqlx::session(&row)?).await?)),
             None => Ok(None),

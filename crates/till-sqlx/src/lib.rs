@@ -321,7 +321,10 @@ pub fn compare_definitions(
     if checks.is_empty() {
         checks.push(SchemaCheck::pass(
             "definitions",
-            format!("{} definitions (columns, constraints, indexes, triggers, functions) as the migrations create them", expected.len()),
+            format!(
+                "{} definitions (columns, constraints, indexes, triggers, functions) as the migrations create them",
+                expected.len()
+            ),
         ));
     }
     checks
