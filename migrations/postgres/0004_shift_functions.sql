@@ -163,8 +163,11 @@ BEGIN
     IF p_counted_cash IS NULL OR p_counted_cash < 0 OR p_counted_cash > 1000000000000 THEN
         RAISE EXCEPTION 'counted cash must be between 0 and 10^12 minor units' USING ERRCODE = 'TL002';
     END IF;
-    -- The happy path is one statement: it locks the row, re-reads it if it had to wait (for a
-    -- join holding FOR SHARE, say), and computes expected cash from that row's own columns.
+    -- Lock first, then stamp: an UPDATE computes its new values before it waits for a lock
+    -- that a joiner holds FOR SHARE, so its clock_timestamp() would predate the joins it waited
+    -- for. After this statement the row is ours; the UPDATE below computes expected cash from
+    -- the row's own columns in a new snapshot.
+    PERFORM 1 FROM sessions s WHERE s.id = p_session_id AND s.status = 'open' FOR NO KEY UPDATE;
     UPDATE sessions s
        SET status = 'closed', closed_by = p_user_id, closed_by_name = u.name,
            closed_at = coalesce(p_at, clock_timestamp()), closing_device = p_device,

@@ -100,13 +100,23 @@ impl StaffStore for PostgresStore {
                 .bind(attempt.user_id.0)
                 .fetch_optional(&mut *tx)
                 .await?;
-            let Some(row) = row else { return Ok(Err(StoreError::not_found(Entity::User, attempt.user_id))) };
+            // Every early answer rolls back explicitly: a dropped transaction only queues its
+            // ROLLBACK, and the pool would keep the connection idle in the transaction, holding
+            // the user's row lock.
+            let Some(row) = row else {
+                tx.rollback().await?;
+                return Ok(Err(StoreError::not_found(Entity::User, attempt.user_id)));
+            };
             let user = match till_sqlx::user(&row) {
                 Ok(user) => user,
-                Err(e) => return Ok(Err(e)),
+                Err(e) => {
+                    tx.rollback().await?;
+                    return Ok(Err(e));
+                }
             };
             let decision = policy.decide(&user, attempt.matched, attempt.at);
             if let Some(refused) = decision.refused {
+                tx.rollback().await?;
                 return Ok(Err(refused));
             }
             let row =
@@ -131,10 +141,15 @@ impl StaffStore for PostgresStore {
                 .bind(unlock.name.as_str())
                 .fetch_optional(&mut *tx)
                 .await?;
-            let Some(row) = row else { return Ok(Err(StoreError::not_found(Entity::User, &unlock.name))) };
-            let user = match till_sqlx::user(&row) {
-                Ok(user) => user,
-                Err(e) => return Ok(Err(e)),
+            let user = match row.map(|row| till_sqlx::user(&row)) {
+                Some(Ok(user)) => user,
+                other => {
+                    tx.rollback().await?;
+                    return Ok(Err(match other {
+                        Some(Err(e)) => e,
+                        _ => StoreError::not_found(Entity::User, &unlock.name),
+                    }));
+                }
             };
             let detail = Some(format!("by {}", by.as_deref().unwrap_or("tillctl")));
             let events = [(AuthEventKind::Unlocked, detail)];
