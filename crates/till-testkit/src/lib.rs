@@ -127,7 +127,6 @@ impl TestDatabase {
             }
         }
     }
-
 }
 
 impl Drop for TestDatabase {
