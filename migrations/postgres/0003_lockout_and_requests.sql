@@ -30,6 +30,7 @@ ALTER TABLE session_joins ADD CONSTRAINT session_joins_request_unique UNIQUE (re
 CREATE TABLE shift_requests (
     request_id uuid PRIMARY KEY,
     session_id uuid NOT NULL REFERENCES sessions (id),
+    user_id    uuid NOT NULL REFERENCES users (id),
     at         timestamptz NOT NULL
 );
 

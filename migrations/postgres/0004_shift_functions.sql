@@ -42,16 +42,25 @@ BEGIN
     END IF;
 
     -- A repeated request: the session it created (its id is the request id), or the one whose
-    -- join it recorded. Answer the same, whatever happened to the session since.
+    -- join it recorded. Answer the same, whatever happened to the session since; but only to
+    -- the same user, on the same register, with the same opening cash.
     SELECT s.* INTO session FROM sessions s
      WHERE s.id = p_session_id
         OR s.id = (SELECT j.session_id FROM session_joins j WHERE j.request_id = p_session_id)
         OR s.id = (SELECT q.session_id FROM shift_requests q WHERE q.request_id = p_session_id);
     IF FOUND THEN
-        IF session.register_id <> p_register_id THEN
-            RAISE EXCEPTION 'request % was used for another register', p_session_id USING ERRCODE = 'TL409';
-        END IF;
         joined := session.id <> p_session_id;
+        IF session.register_id <> p_register_id
+           OR (NOT joined AND (session.opened_by <> p_user_id
+                               OR session.opening_cash IS DISTINCT FROM p_opening_cash))
+           OR (joined AND NOT EXISTS (
+                   SELECT 1 FROM session_joins j WHERE j.request_id = p_session_id AND j.user_id = p_user_id
+                   UNION ALL
+                   SELECT 1 FROM shift_requests q WHERE q.request_id = p_session_id AND q.user_id = p_user_id))
+        THEN
+            RAISE EXCEPTION 'request % was already used for a different request', p_session_id
+                USING ERRCODE = 'TL409';
+        END IF;
         RETURN;
     END IF;
 
@@ -103,7 +112,7 @@ BEGIN
                                       opened_by_name, opened_at, opening_device, opening_cash, notes)
                 SELECT p_session_id, p_register_id, v_register_code, v_location_code, v_currency,
                        v_location, v_day, counter.last_seq,
-                       v_location_code || '-' || to_char(v_day, 'YYYYMMDD') || '-'
+                       v_location_code || '-' || to_char(v_day::timestamp, 'YYYYMMDD') || '-'
                            || lpad(counter.last_seq::text, greatest(3, length(counter.last_seq::text)), '0'),
                        'open', p_user_id, v_user_name, v_at, p_device, p_opening_cash, p_notes
                   FROM counter
@@ -123,8 +132,8 @@ BEGIN
          WHERE j.session_id = session.id AND j.user_id = p_user_id AND j.device = p_device;
         IF FOUND THEN
             PERFORM set_config('synchronous_commit', 'off', true);
-            INSERT INTO shift_requests (request_id, session_id, at)
-            VALUES (p_session_id, session.id, coalesce(p_at, clock_timestamp()))
+            INSERT INTO shift_requests (request_id, session_id, user_id, at)
+            VALUES (p_session_id, session.id, p_user_id, coalesce(p_at, clock_timestamp()))
             ON CONFLICT (request_id) DO NOTHING;
             RETURN;
         END IF;

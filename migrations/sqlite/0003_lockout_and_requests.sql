@@ -22,6 +22,7 @@ CREATE UNIQUE INDEX session_joins_request_unique ON session_joins (request_id);
 CREATE TABLE shift_requests (
     request_id BLOB PRIMARY KEY NOT NULL,
     session_id BLOB NOT NULL REFERENCES sessions (id),
+    user_id    BLOB NOT NULL REFERENCES users (id),
     at         TEXT NOT NULL
 ) STRICT;
 

@@ -59,10 +59,13 @@ pub async fn open(url: &str, options: &StoreOptions) -> Result<Arc<dyn Store>, S
     Ok(store)
 }
 
-/// The URL with any password replaced by `***`, for logs and screens.
+/// The URL with any password replaced by `***`, for logs and screens: in the user-info part,
+/// and in any query parameter whose name, percent-decoded and in any case, is `password`
+/// (libpq and sqlx accept both forms, with or without a `/database` path before the query).
 pub fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
-    let (authority, path) = rest.split_once('/').map_or((rest, None), |(a, p)| (a, Some(p)));
+    let (before_query, query) = rest.split_once('?').map_or((rest, None), |(b, q)| (b, Some(q)));
+    let (authority, path) = before_query.split_once('/').map_or((before_query, None), |(a, p)| (a, Some(p)));
     let authority = match authority.rsplit_once('@') {
         Some((credentials, host)) => match credentials.split_once(':') {
             Some((user, _password)) => format!("{user}:***@{host}"),
@@ -70,27 +73,53 @@ pub fn redact(url: &str) -> String {
         },
         None => authority.to_string(),
     };
-    // Passwords can also travel as a query parameter.
-    let path = path.map(|p| match p.split_once('?') {
-        Some((db, query)) => {
-            let query: Vec<String> = query
-                .split('&')
-                .map(|kv| {
-                    if kv.to_ascii_lowercase().starts_with("password=") {
-                        "password=***".to_string()
-                    } else {
-                        kv.to_string()
-                    }
-                })
-                .collect();
-            format!("{db}?{}", query.join("&"))
-        }
-        None => p.to_string(),
-    });
-    match path {
-        Some(path) => format!("{scheme}://{authority}/{path}"),
-        None => format!("{scheme}://{authority}"),
+    let mut out = format!("{scheme}://{authority}");
+    if let Some(path) = path {
+        out.push('/');
+        out.push_str(path);
     }
+    if let Some(query) = query {
+        let query: Vec<String> = query
+            .split('&')
+            .map(|kv| {
+                let key = kv.split_once('=').map_or(kv, |(k, _)| k);
+                if percent_decoded(key).eq_ignore_ascii_case("password") {
+                    format!("{key}=***")
+                } else {
+                    kv.to_string()
+                }
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&query.join("&"));
+    }
+    out
+}
+
+/// `%70assword` → `password`; invalid escapes are kept as they are.
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push(u8::try_from(hi * 16 + lo).unwrap_or(b'?'));
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// True when `url` carries a password anywhere (user-info or query).
+pub fn has_password(url: &str) -> bool {
+    redact(url) != url
 }
 
 /// A user the demo creates, with the PIN shown on the set-up screen.
@@ -107,8 +136,21 @@ pub const DEMO_USERS: [DemoUser; 2] = [
 ];
 
 /// Provisions demo data: location DT "Downtown" in this computer's time zone, register R1,
-/// a cashier and a manager. Running it again is harmless: what exists is kept.
+/// a cashier and a manager. Running it again is harmless: what exists is kept. Refused on a
+/// database that has any other user: published PINs never go where real cash is taken.
 pub async fn seed_demo(store: &dyn Store) -> Result<(), TillError> {
+    let users = store.list_users().await?;
+    if let Some(real) = users.iter().find(|u| !DEMO_USERS.iter().any(|d| d.name == u.name)) {
+        return Err(till_core::InputError::Invalid {
+            field: "database for demo data",
+            reason: format!(
+                "this database has real users ({}); demo data, with its published PINs, goes into its own \
+                 database: run `tillctl demo` without --database-url or TILL_DATABASE_URL",
+                real.name
+            ),
+        }
+        .into());
+    }
     let zone = iana_time_zone::get_timezone()
         .ok()
         .filter(|z| till_core::TimeZone::parse(z).is_ok())
@@ -144,6 +186,14 @@ mod tests {
             "postgres://till@db/till?password=***&sslmode=require"
         );
         assert_eq!(redact("sqlite:///var/lib/till.db"), "sqlite:///var/lib/till.db");
+        // Without a database path, and with a percent-encoded or upper-case key.
+        assert_eq!(redact("postgres://u@h?password=x"), "postgres://u@h?password=***");
+        assert_eq!(redact("postgres://u@h/db?%70assword=x"), "postgres://u@h/db?%70assword=***");
+        assert_eq!(
+            redact("postgres://u@h:5432?PASSWORD=x&sslmode=verify-full"),
+            "postgres://u@h:5432?PASSWORD=***&sslmode=verify-full"
+        );
+        assert!(has_password("postgres://u:p@h/db") && !has_password("postgres://u@h/db?sslmode=require"));
     }
 
     #[test]

@@ -95,16 +95,18 @@ pub async fn first_setup(store: &dyn Store, setup: FirstSetup<'_>) -> Result<Reg
 
 /// Checks a user's PIN, now. See [`authenticate_at`].
 pub async fn authenticate(store: &dyn Store, name: &str, pin: &str, device: &DeviceName) -> Result<User, TillError> {
-    authenticate_at(store, name, pin, device, Utc::now()).await
+    check_pin(store, name, pin, device, None).await
 }
 
 /// Checks a user's PIN at `now`:
 /// - an inactive user is refused before the PIN is looked at, so the answer never tells
 ///   whether a PIN was right;
-/// - a locked user is refused without a PIN check;
+/// - a locked user is refused by the store, on the database's clock, even with the right PIN;
 /// - the check itself is bounded ([`auth::MAX_CONCURRENT_PIN_CHECKS`] at a time);
 /// - its outcome is recorded in the database, which counts failures per user across devices
 ///   and restarts and locks after [`PinPolicy::max_failures`] in a row.
+///
+/// `now` pins the clock (tests); [`authenticate`] lets the database's clock decide lockouts.
 pub async fn authenticate_at(
     store: &dyn Store,
     name: &str,
@@ -112,22 +114,31 @@ pub async fn authenticate_at(
     device: &DeviceName,
     now: DateTime<Utc>,
 ) -> Result<User, TillError> {
+    check_pin(store, name, pin, device, Some(now)).await
+}
+
+/// `pinned`, if any, is the clock the store records and decides with (else the database's).
+async fn check_pin(
+    store: &dyn Store,
+    name: &str,
+    pin: &str,
+    device: &DeviceName,
+    pinned: Option<DateTime<Utc>>,
+) -> Result<User, TillError> {
     let name = UserName::parse(name)?;
     let pin = Pin::parse(pin)?;
     let user = store.find_user(&name).await?;
     if !user.active {
         return Err(StoreError::UserInactive(user.name).into());
     }
-    if let Some(until) = user.locked_until.filter(|until| *until > now) {
-        return Err(StoreError::UserLocked { user: user.name, until }.into());
-    }
     let matched = auth::pin_matches(pin, user.pin_hash.clone()).await?;
-    let attempt = PinAttempt { user_id: user.id, matched, device: device.clone(), at: now };
+    let attempt = PinAttempt { user_id: user.id, matched, device: device.clone(), at: pinned };
     let user = store.record_pin_attempt(attempt, &PinPolicy::default()).await?;
     if matched {
         return Ok(user);
     }
-    match user.locked_until.filter(|until| *until > now) {
+    // The store reset the count because this miss locked the user.
+    match user.locked_until.filter(|_| user.failed_pins == 0) {
         Some(until) => Err(StoreError::UserLocked { user: user.name, until }.into()),
         None => Err(TillError::WrongPin(user.name)),
     }

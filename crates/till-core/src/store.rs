@@ -109,7 +109,8 @@ pub struct PinAttempt {
     pub user_id: UserId,
     pub matched: bool,
     pub device: DeviceName,
-    pub at: DateTime<Utc>,
+    /// A pinned clock for tests. `None`: the database's clock decides, read under the lock.
+    pub at: Option<DateTime<Utc>>,
 }
 
 /// A manager (or IT through tillctl) lifting a lockout.

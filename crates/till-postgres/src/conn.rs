@@ -70,6 +70,14 @@ impl<'a> Conn<'a> {
         map_err(error)
     }
 
+    /// Maps the error of a statement inside an explicit transaction and never returns the
+    /// connection to the pool: a dropped sqlx transaction only queues its ROLLBACK, and the pool
+    /// would keep the connection idle in the transaction, holding its row locks.
+    pub(crate) fn fail_in_transaction(&mut self, error: sqlx::Error) -> StoreError {
+        self.object.lost = true;
+        self.fail(error)
+    }
+
     /// Like [`Conn::fail`], but a unique violation means the thing already exists.
     pub(crate) fn fail_unique(&mut self, error: sqlx::Error, entity: Entity, key: String) -> StoreError {
         match &error {

@@ -96,10 +96,13 @@ impl StaffStore for PostgresStore {
         let mut conn = self.conn().await?;
         let outcome = async {
             let mut tx = conn.db().begin().await?;
-            let row = sqlx::query(&format!("{} FOR NO KEY UPDATE", sql::USER_BY_ID))
-                .bind(attempt.user_id.0)
-                .fetch_optional(&mut *tx)
-                .await?;
+            // The database's clock decides lockouts (unless a test pins one): a till whose clock
+            // is wrong, or set back on purpose, neither shortens nor extends a lock.
+            let row =
+                sqlx::query("SELECT u.*, clock_timestamp() AS db_now FROM users u WHERE u.id = $1 FOR NO KEY UPDATE")
+                    .bind(attempt.user_id.0)
+                    .fetch_optional(&mut *tx)
+                    .await?;
             // Every early answer rolls back explicitly: a dropped transaction only queues its
             // ROLLBACK, and the pool would keep the connection idle in the transaction, holding
             // the user's row lock.
@@ -114,18 +117,21 @@ impl StaffStore for PostgresStore {
                     return Ok(Err(e));
                 }
             };
-            let decision = policy.decide(&user, attempt.matched, attempt.at);
+            let at = match attempt.at {
+                Some(at) => at,
+                None => sqlx::Row::try_get(&row, "db_now")?,
+            };
+            let decision = policy.decide(&user, attempt.matched, at);
             if let Some(refused) = decision.refused {
                 tx.rollback().await?;
                 return Ok(Err(refused));
             }
-            let row =
-                apply(&mut tx, &user, decision.state, &decision.events, attempt.device.as_str(), attempt.at).await?;
+            let row = apply(&mut tx, &user, decision.state, &decision.events, attempt.device.as_str(), at).await?;
             tx.commit().await?;
             Ok(till_sqlx::user(&row))
         }
         .await;
-        outcome.map_err(|e: sqlx::Error| conn.fail(e))?
+        outcome.map_err(|e: sqlx::Error| conn.fail_in_transaction(e))?
     }
 
     async fn unlock_user(&self, unlock: UnlockUser) -> Result<User, StoreError> {
@@ -158,7 +164,7 @@ impl StaffStore for PostgresStore {
             Ok(till_sqlx::user(&row))
         }
         .await;
-        outcome.map_err(|e: sqlx::Error| conn.fail(e))?
+        outcome.map_err(|e: sqlx::Error| conn.fail_in_transaction(e))?
     }
 
     async fn list_auth_events(&self, limit: u32) -> Result<Vec<AuthEvent>, StoreError> {

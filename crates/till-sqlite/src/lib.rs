@@ -43,17 +43,23 @@ impl SqliteStore {
             .busy_timeout(options.busy_timeout);
         let path = connect.get_filename().to_path_buf();
         let location = path.display().to_string();
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
+            create_private_dir(parent)
                 .map_err(|e| StoreError::Unavailable(format!("cannot create the folder {}: {e}", parent.display())))?;
         }
-        let lock = OpenLock::acquire(&path).await?;
+        let lock = OpenLock::acquire(&path, options.busy_timeout).await?;
+        let created = !path.exists();
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(options.busy_timeout)
             .connect_with(connect.clone())
             .await
             .map_err(map_err)?;
+        if created {
+            // The file holds PIN hashes: only its owner reads it (the folder, if new, is 0700 too).
+            make_private(&path)
+                .map_err(|e| StoreError::Unavailable(format!("cannot restrict {}: {e}", path.display())))?;
+        }
         let reader = SqlitePoolOptions::new()
             .max_connections(options.max_connections.max(1))
             .acquire_timeout(options.busy_timeout)
@@ -79,25 +85,64 @@ impl SqliteStore {
     }
 }
 
+#[cfg(unix)]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+}
+
+#[cfg(not(unix))]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)
+}
+
+#[cfg(unix)]
+fn make_private(file: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600))
+}
+
+#[cfg(not(unix))]
+fn make_private(_: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
 /// An exclusive advisory lock on `<database>.lock`, held while a process opens and migrates the
 /// database. Released when dropped (or when the process dies: the OS drops it).
 struct OpenLock(std::fs::File);
 
 impl OpenLock {
-    async fn acquire(database: &Path) -> Result<OpenLock, StoreError> {
+    /// Waits at most `wait` (another process migrating, or one stopped while holding it), then
+    /// answers `database_busy`.
+    async fn acquire(database: &Path, wait: std::time::Duration) -> Result<OpenLock, StoreError> {
         let mut name = database.as_os_str().to_owned();
         name.push(".lock");
         let path = PathBuf::from(name);
-        tokio::task::spawn_blocking(move || {
-            let file =
-                std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(|e| {
-                    StoreError::Unavailable(format!("cannot open the lock file {}: {e}", path.display()))
-                })?;
-            file.lock().map_err(|e| StoreError::Unavailable(format!("cannot lock {}: {e}", path.display())))?;
-            Ok(OpenLock(file))
-        })
-        .await
-        .map_err(|e| StoreError::Internal(format!("the lock task failed: {e}")))?
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| StoreError::Unavailable(format!("cannot open the lock file {}: {e}", path.display())))?;
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(OpenLock(file)),
+                Err(std::fs::TryLockError::WouldBlock) if tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(StoreError::Busy(format!(
+                        "another program has held {} for over {} s (migrating the database?)",
+                        path.display(),
+                        wait.as_secs()
+                    )))
+                }
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(StoreError::Unavailable(format!("cannot lock {}: {e}", path.display())))
+                }
+            }
+        }
     }
 }
 

@@ -15,7 +15,8 @@ type Definitions = BTreeMap<(String, String), String>;
 
 /// Till's objects in `sqlite_master`: SQLite keeps each one's CREATE statement as written.
 /// Automatic indexes have no SQL: they follow from their table's.
-const DEFINITIONS: &str = "SELECT type, name, sql FROM sqlite_master
+const DEFINITIONS: &str = "SELECT CASE WHEN type = 'index' AND sql LIKE 'CREATE UNIQUE%' THEN 'unique index'
+        ELSE type END, name, sql FROM sqlite_master
     WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'";
 
 static REFERENCE: OnceCell<Definitions> = OnceCell::const_new();
@@ -84,7 +85,7 @@ impl SqliteStore {
             checks.extend(till_sqlx::compare_definitions(
                 expected,
                 &actual,
-                |kind| kind == "trigger",
+                |kind| kind == "trigger" || kind == "unique index",
                 "restore the database file from a backup (Till cannot run safely without it)",
             ));
         }
@@ -111,7 +112,8 @@ impl SchemaStore for SqliteStore {
     }
 
     async fn migrate(&self) -> Result<Vec<i64>, StoreError> {
-        let lock = OpenLock::acquire(Path::new(&self.location)).await?;
+        // A migration run by hand may wait on another process's for longer than a start would.
+        let lock = OpenLock::acquire(Path::new(&self.location), std::time::Duration::from_secs(300)).await?;
         let applied = self.migrate_locked().await?;
         drop(lock);
         require_schema(&self.schema_checks().await?)?;

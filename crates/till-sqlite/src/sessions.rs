@@ -46,26 +46,32 @@ impl SessionStore for SqliteStore {
 
         // A repeated request answers what the first one did: the session it created (whose id
         // is the request id), or the one whose join it recorded.
-        let repeated: Option<Uuid> = sqlx::query_scalar(
-            "SELECT id FROM sessions WHERE id = ?1
-             UNION ALL SELECT session_id FROM session_joins WHERE request_id = ?1
-             UNION ALL SELECT session_id FROM shift_requests WHERE request_id = ?1",
+        let repeated = sqlx::query(
+            "SELECT id AS session_id, opened_by AS user_id FROM sessions WHERE id = ?1
+             UNION ALL SELECT session_id, user_id FROM session_joins WHERE request_id = ?1
+             UNION ALL SELECT session_id, user_id FROM shift_requests WHERE request_id = ?1",
         )
         .bind(start.request_id.0)
         .fetch_optional(&mut *tx)
         .await
         .map_err(map_err)?;
-        if let Some(id) = repeated {
+        if let Some(repeated) = repeated {
+            let id: Uuid = repeated.try_get("session_id").map_err(map_err)?;
+            let by: Uuid = repeated.try_get("user_id").map_err(map_err)?;
             let session = Self::session_by_id(&mut tx, id)
                 .await?
                 .ok_or_else(|| StoreError::Internal("a session vanished inside its transaction".into()))?;
-            if session.register_id != start.register_id {
+            let joined = session.id.0 != start.request_id.0;
+            let same_content = session.register_id == start.register_id
+                && by == start.user_id.0
+                && (joined || start.opening_cash == Some(session.opening_cash));
+            if !same_content {
                 return Err(StoreError::IdempotencyConflict(format!(
-                    "request {} was used for another register",
+                    "request {} was already used for a different request",
                     start.request_id
                 )));
             }
-            return Ok(ShiftStarted { joined: session.id.0 != start.request_id.0, session });
+            return Ok(ShiftStarted { joined, session });
         }
 
         let user = sqlx::query("SELECT name, active FROM users WHERE id = ?")
@@ -102,9 +108,10 @@ impl SessionStore for SqliteStore {
                 .await
                 .map_err(map_err)?;
                 if recorded.rows_affected() == 0 {
-                    sqlx::query("INSERT INTO shift_requests (request_id, session_id, at) VALUES (?, ?, ?)")
+                    sqlx::query("INSERT INTO shift_requests (request_id, session_id, user_id, at) VALUES (?, ?, ?, ?)")
                         .bind(start.request_id.0)
                         .bind(id)
+                        .bind(start.user_id.0)
                         .bind(at)
                         .execute(&mut *tx)
                         .await

@@ -102,11 +102,13 @@ impl StaffStore for SqliteStore {
             .map_err(map_err)?
             .ok_or_else(|| StoreError::not_found(Entity::User, attempt.user_id))?;
         let user = till_sqlx::user(&row)?;
-        let decision = policy.decide(&user, attempt.matched, attempt.at);
+        // The file is local: this computer's clock is the database's.
+        let at = attempt.at.unwrap_or_else(chrono::Utc::now);
+        let decision = policy.decide(&user, attempt.matched, at);
         if let Some(refused) = decision.refused {
             return Err(refused);
         }
-        let row = apply(&mut tx, &user, decision.state, &decision.events, attempt.device.as_str(), attempt.at).await?;
+        let row = apply(&mut tx, &user, decision.state, &decision.events, attempt.device.as_str(), at).await?;
         tx.commit().await.map_err(map_err)?;
         till_sqlx::user(&row)
     }
