@@ -20,7 +20,15 @@ const ROUNDS: usize = 8;
 /// One store per simulated device: separate connections (PostgreSQL) or separate writer
 /// connections contending for the file lock (SQLite), as separate PCs would.
 async fn devices(db: &TestDatabase, count: usize) -> Vec<Arc<dyn Store>> {
-    let options = StoreOptions { migrate: false, max_connections: 1, ..StoreOptions::default() };
+    // These tests prove the invariants, not the wait bound (a_held_register_lock_answers_
+    // database_busy does): 64 writer processes on one SQLite file, each commit an fsync, queue
+    // for longer than the default 5 s on a loaded 2-core machine, so they may wait longer here.
+    let options = StoreOptions {
+        migrate: false,
+        max_connections: 1,
+        busy_timeout: std::time::Duration::from_secs(60),
+        ..StoreOptions::default()
+    };
     let mut stores = Vec::new();
     for _ in 0..count {
         stores.push(db.open_with(&options).await.expect("open a device's store"));

@@ -247,7 +247,7 @@ async fn an_inactive_user_is_refused_before_the_pin_is_checked(backend: Backend)
     assert_eq!((user.failed_pins, user.locked_until), (0, None));
     assert!(store.list_auth_events(10).await.unwrap().is_empty());
     // The store refuses too, whatever the caller says matched.
-    let attempt = PinAttempt { user_id: user.id, matched: true, device: device("pc-a"), at: t0() };
+    let attempt = PinAttempt { user_id: user.id, matched: true, device: device("pc-a"), at: Some(t0()) };
     let refused = store.record_pin_attempt(attempt, &PinPolicy::default()).await;
     assert_eq!(refused.map(|_| ()).unwrap_err().code(), "user_inactive");
 }
@@ -355,7 +355,7 @@ async fn a_refused_pin_attempt_leaves_no_lock_behind(backend: Backend) {
         login(device_a.as_ref(), "0000", "pc-a", t0()).await.unwrap_err();
     }
     let user = alice(device_a.as_ref()).await;
-    let attempt = PinAttempt { user_id: user.id, matched: true, device: device("pc-a"), at: t0() };
+    let attempt = PinAttempt { user_id: user.id, matched: true, device: device("pc-a"), at: Some(t0()) };
     let refused = device_a.record_pin_attempt(attempt.clone(), &PinPolicy::default()).await;
     assert_eq!(refused.map(|_| ()).unwrap_err().code(), "user_locked");
     let unlocked = service::unlock_user(device_b.as_ref(), None, "alice", &device("office")).await;
