@@ -113,7 +113,7 @@ async fn five_wrong_pins_lock_for_longer_each_time(backend: Backend) {
     assert_eq!(count(AuthEventKind::Locked), 5, "{events:?}");
     assert_eq!(count(AuthEventKind::Unlocked), 1, "{events:?}");
     assert!(events.iter().all(|e| e.user == "alice"));
-    let first_lock = events.iter().filter(|e| e.kind == AuthEventKind::Locked).last().unwrap();
+    let first_lock = events.iter().rfind(|e| e.kind == AuthEventKind::Locked).unwrap();
     assert_eq!((first_lock.device.as_str(), first_lock.at), ("pc-a", t0()));
     assert!(first_lock.detail.as_deref().unwrap_or_default().contains("2026-11-28"), "{first_lock:?}");
     let unlock = events.iter().find(|e| e.kind == AuthEventKind::Unlocked).unwrap();
