@@ -34,6 +34,10 @@ CREATE TABLE shift_requests (
     at         timestamptz NOT NULL
 );
 
+-- The language and region a location formats money and dates in (BCP 47: en-US, de-DE).
+ALTER TABLE locations ADD COLUMN locale text NOT NULL DEFAULT 'en-US'
+    CHECK (locale ~ '^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$');
+
 -- The database's backstop for the bound the core enforces (Money::MAX_CASH_MINOR): sums of
 -- millions of amounts can never overflow bigint.
 ALTER TABLE sessions ADD CONSTRAINT sessions_cash_bounded CHECK (

@@ -26,6 +26,10 @@ CREATE TABLE shift_requests (
     at         TEXT NOT NULL
 ) STRICT;
 
+-- The language and region a location formats money and dates in (BCP 47: en-US, de-DE).
+ALTER TABLE locations ADD COLUMN locale TEXT NOT NULL DEFAULT 'en-US'
+    CHECK (length(locale) BETWEEN 2 AND 16 AND locale NOT GLOB '*[^A-Za-z0-9-]*');
+
 -- SQLite cannot add a table CHECK to an existing table: triggers are the backstop for the bound
 -- the core enforces (Money::MAX_CASH_MINOR).
 CREATE TRIGGER sessions_cash_bounded_insert BEFORE INSERT ON sessions

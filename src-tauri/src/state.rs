@@ -36,6 +36,9 @@ pub struct NewStore {
     pub location_name: String,
     pub time_zone: String,
     pub currency: Option<String>,
+    /// BCP 47 (`de-DE`): how the screens format money and dates; default `en-US`.
+    #[serde(default)]
+    pub locale: Option<String>,
     pub register: String,
     pub manager: String,
     pub manager_pin: Password,
@@ -408,6 +411,7 @@ impl AppState {
                             time_zone: &new.time_zone,
                             cutoff: None,
                             currency: new.currency.as_deref().filter(|c| !c.trim().is_empty()),
+                            locale: new.locale.as_deref().filter(|l| !l.trim().is_empty()),
                         },
                         register: &new.register,
                         manager: &new.manager,

@@ -162,7 +162,14 @@ pub async fn seed_demo(store: &dyn Store) -> Result<(), TillError> {
     ignore_existing(
         service::add_location(
             store,
-            LocationInput { code: "DT", name: "Downtown", time_zone: &zone, cutoff: None, currency: None },
+            LocationInput {
+                code: "DT",
+                name: "Downtown",
+                time_zone: &zone,
+                cutoff: None,
+                currency: None,
+                locale: None,
+            },
         )
         .await
         .map(drop),

@@ -388,6 +388,54 @@ impl fmt::Debug for PinHash {
     }
 }
 
+/// A BCP 47 language tag a location formats money and dates with: language, optional script,
+/// optional region (`en-US`, `de-CH`, `fr-FR`, `sr-Latn-RS`, `es-419`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Locale(String);
+
+impl Locale {
+    pub fn parse(text: &str) -> Result<Locale, InputError> {
+        let text = text.trim().replace('_', "-");
+        let mut parts = text.split('-');
+        let bad = || invalid("locale", format!("{text:?} is not a language tag like en-US or de-DE"));
+        let language =
+            parts.next().filter(|l| (2..=3).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_alphabetic()));
+        let mut tag = language.ok_or_else(bad)?.to_ascii_lowercase();
+        let mut rest: Vec<&str> = parts.collect();
+        if let Some(script) = rest.first().filter(|s| s.len() == 4 && s.bytes().all(|b| b.is_ascii_alphabetic())) {
+            let mut chars = script.chars();
+            let first = chars.next().map(|c| c.to_ascii_uppercase()).unwrap_or('X');
+            tag.push('-');
+            tag.push(first);
+            tag.push_str(&chars.as_str().to_ascii_lowercase());
+            rest.remove(0);
+        }
+        match rest.as_slice() {
+            [] => {}
+            [region] if region.len() == 2 && region.bytes().all(|b| b.is_ascii_alphabetic()) => {
+                tag.push('-');
+                tag.push_str(&region.to_ascii_uppercase());
+            }
+            [region] if region.len() == 3 && region.bytes().all(|b| b.is_ascii_digit()) => {
+                tag.push('-');
+                tag.push_str(region);
+            }
+            _ => return Err(bad()),
+        }
+        Ok(Locale(tag))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for Locale {
+    fn default() -> Self {
+        Locale("en-US".into())
+    }
+}
+
 /// An IANA time zone (`America/New_York`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TimeZone(pub chrono_tz::Tz);
@@ -535,6 +583,17 @@ mod tests {
         assert!(parse_display_name("register name", "Front\u{202E}counter").is_err());
         assert!(parse_display_name("register name", "Front\ncounter").is_err());
         assert!(DeviceName::parse("pc\u{0}").is_err());
+    }
+
+    #[test]
+    fn locales_are_language_tags() {
+        assert_eq!(Locale::parse("de_de").unwrap().as_str(), "de-DE");
+        assert_eq!(Locale::parse("sr-latn-rs").unwrap().as_str(), "sr-Latn-RS");
+        assert_eq!(Locale::parse("es-419").unwrap().as_str(), "es-419");
+        assert_eq!(Locale::parse("ja").unwrap().as_str(), "ja");
+        for bad in ["", "e", "english", "de-DEU", "de-DE-x", "de DE", "'; drop"] {
+            assert!(Locale::parse(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -17,6 +17,8 @@ pub struct LocationInput<'a> {
     pub time_zone: &'a str,
     pub cutoff: Option<&'a str>,
     pub currency: Option<&'a str>,
+    /// BCP 47 (`de-DE`); default `en-US`.
+    pub locale: Option<&'a str>,
 }
 
 pub async fn add_location(store: &dyn Store, input: LocationInput<'_>) -> Result<Location, TillError> {
@@ -26,6 +28,7 @@ pub async fn add_location(store: &dyn Store, input: LocationInput<'_>) -> Result
         time_zone: TimeZone::parse(input.time_zone)?,
         cutoff: input.cutoff.map(Cutoff::parse).transpose()?.unwrap_or_default(),
         currency: input.currency.map(crate::Currency::parse).transpose()?.unwrap_or_default(),
+        locale: input.locale.map(Locale::parse).transpose()?.unwrap_or_default(),
     };
     Ok(store.create_location(new).await?)
 }

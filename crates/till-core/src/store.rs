@@ -32,6 +32,7 @@ pub struct NewLocation {
     pub time_zone: TimeZone,
     pub cutoff: Cutoff,
     pub currency: Currency,
+    pub locale: Locale,
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -45,6 +46,8 @@ pub struct Location {
     pub cutoff: String,
     #[ts(type = "string")]
     pub currency: Currency,
+    /// BCP 47 tag the screens format money and dates with (`de-DE`).
+    pub locale: String,
 }
 
 #[derive(Debug, Clone)]

@@ -16,6 +16,7 @@ impl PlaceStore for PostgresStore {
             .bind(new.time_zone.name())
             .bind(new.cutoff.minutes())
             .bind(new.currency.code())
+            .bind(new.locale.as_str())
             .fetch_one(conn.db())
             .await
             .map_err(|e| conn.fail_unique(e, Entity::Location, new.code.to_string()))?;

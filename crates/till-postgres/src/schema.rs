@@ -34,7 +34,7 @@ SELECT 'constraint', c.relname || '.' || k.conname, pg_get_constraintdef(k.oid)
   FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE n.nspname = $1 AND c.relname <> '_sqlx_migrations'
 UNION ALL
-SELECT CASE WHEN x.indisunique THEN 'unique index' ELSE 'index' END, i.relname,
+SELECT CASE WHEN x.indisunique THEN 'unique index' ELSE 'index' END, t.relname || '.' || i.relname,
        replace(pg_get_indexdef(i.oid), ' ON ' || quote_ident($1) || '.', ' ON ')
   FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
   JOIN pg_namespace n ON n.oid = i.relnamespace

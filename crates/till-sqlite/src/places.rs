@@ -17,6 +17,7 @@ impl PlaceStore for SqliteStore {
             .bind(new.time_zone.name())
             .bind(new.cutoff.minutes())
             .bind(new.currency.code())
+            .bind(new.locale.as_str())
             .fetch_one(&mut *tx)
             .await
             .map_err(exists_or(Entity::Location, new.code.to_string()))?;

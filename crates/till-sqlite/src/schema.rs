@@ -16,7 +16,7 @@ type Definitions = BTreeMap<(String, String), String>;
 /// Till's objects in `sqlite_master`: SQLite keeps each one's CREATE statement as written.
 /// Automatic indexes have no SQL: they follow from their table's.
 const DEFINITIONS: &str = "SELECT CASE WHEN type = 'index' AND sql LIKE 'CREATE UNIQUE%' THEN 'unique index'
-        ELSE type END, name, sql FROM sqlite_master
+        ELSE type END, CASE WHEN type = 'table' THEN name ELSE tbl_name || '.' || name END, sql FROM sqlite_master
     WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'";
 
 static REFERENCE: OnceCell<Definitions> = OnceCell::const_new();

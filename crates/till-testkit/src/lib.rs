@@ -157,8 +157,14 @@ pub struct Fixture {
 }
 
 pub async fn provision(store: &dyn Store, registers: usize) -> Fixture {
-    let location =
-        LocationInput { code: "DT", name: "Downtown", time_zone: "America/New_York", cutoff: None, currency: None };
+    let location = LocationInput {
+        code: "DT",
+        name: "Downtown",
+        time_zone: "America/New_York",
+        cutoff: None,
+        currency: None,
+        locale: None,
+    };
     service::add_location(store, location).await.expect("add location");
     let mut made = Vec::new();
     for i in 1..=registers {

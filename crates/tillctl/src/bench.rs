@@ -104,8 +104,14 @@ async fn fixture(store: &dyn Store, locations: u32, registers: u32) -> Result<Fi
     let stamp = chrono::Utc::now().timestamp_micros().rem_euclid(1_000_000);
     let codes: Vec<String> = (0..locations.max(1)).map(|i| format!("B{stamp:06}{i}")).collect();
     for code in &codes {
-        let location =
-            service::LocationInput { code, name: "Benchmark", time_zone: "UTC", cutoff: None, currency: None };
+        let location = service::LocationInput {
+            code,
+            name: "Benchmark",
+            time_zone: "UTC",
+            cutoff: None,
+            currency: None,
+            locale: None,
+        };
         service::add_location(store, location).await?;
     }
     let mut made = Vec::new();

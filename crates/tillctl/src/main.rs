@@ -140,6 +140,9 @@ enum LocationCommand {
         /// ISO 4217 code (default USD).
         #[arg(long)]
         currency: Option<String>,
+        /// How the screens format money and dates, as a BCP 47 tag like de-DE (default en-US).
+        #[arg(long)]
+        locale: Option<String>,
     },
     List,
 }
@@ -284,13 +287,14 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, TillError> {
             out.print(&output::Doctor { database: till_backend::redact(&url), checks });
             return Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE });
         }
-        Command::Location(LocationCommand::Add { code, name, timezone, cutoff, currency }) => {
+        Command::Location(LocationCommand::Add { code, name, timezone, cutoff, currency, locale }) => {
             let input = LocationInput {
                 code: &code,
                 name: &name,
                 time_zone: &timezone,
                 cutoff: cutoff.as_deref(),
                 currency: currency.as_deref(),
+                locale: locale.as_deref(),
             };
             out.print(&service::add_location(store, input).await?);
         }

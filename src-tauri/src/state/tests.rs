@@ -103,6 +103,7 @@ fn new_store(manager: &str, pin: &str) -> SetupRequest {
             location_name: "New York".into(),
             time_zone: "America/New_York".into(),
             currency: Some("USD".into()),
+            locale: Some("en-US".into()),
             register: "R1".into(),
             manager: manager.into(),
             manager_pin: Password(pin.into()),
