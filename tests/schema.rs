@@ -230,3 +230,40 @@ async fn postgres_wrong_isolation_level_is_tl001_and_the_store_pins_read_committ
     let started = fresh.start_shift(till_testkit::start(&fx, fx.registers[0].id, "pc", Some(100))).await.unwrap();
     fresh.close_shift(till_testkit::close(&fx, started.session.id, 100)).await.unwrap();
 }
+
+/// Attacker review (PostgreSQL): hand edits that change what Till does without touching its
+/// own definitions: a built-in shadowed from Till's schema (a `to_char(date, text)` took over
+/// the session number), disabled triggers (DISABLE TRIGGER ALL turns off foreign keys), a rule,
+/// row security, and an extra unique index (`UNIQUE (opened_by)`: one session per user, ever).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_shadowing_and_behaviour_changing_edits_are_refused() {
+    let edits = [
+        ("to_char", "CREATE FUNCTION to_char(date, text) RETURNS text LANGUAGE sql AS $$ SELECT 'PWNED' $$"),
+        ("sessions", "ALTER TABLE sessions DISABLE TRIGGER ALL"),
+        ("sessions", "ALTER TABLE sessions ENABLE ROW LEVEL SECURITY"),
+        ("no_close", "CREATE RULE no_close AS ON UPDATE TO sessions DO INSTEAD NOTHING"),
+        ("one_per_user", "CREATE UNIQUE INDEX one_per_user ON sessions (opened_by)"),
+    ];
+    each_edit_is_refused(Backend::Postgres, &edits).await;
+}
+
+/// Attacker review (SQLite): an extra unique index on a Till table changes what Till does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_an_extra_unique_index_is_refused() {
+    each_edit_is_refused(
+        Backend::Sqlite,
+        &[("one_per_user", "CREATE UNIQUE INDEX one_per_user ON sessions (opened_by)")],
+    )
+    .await;
+}
+
+/// Other tables in the same database (pgbench's, a report's) are not Till's business: their
+/// constraints and indexes do not fail the check.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_tables_that_are_not_tills_are_left_alone() {
+    let db = TestDatabase::new(Backend::Postgres).await;
+    db.open().await;
+    db.execute("CREATE TABLE bench_write (id bigserial PRIMARY KEY, v integer NOT NULL UNIQUE CHECK (v > 0))").await;
+    db.open_with(&no_migrate()).await.unwrap();
+    assert!(failed_checks(&db).await.is_empty());
+}

@@ -366,3 +366,72 @@ async fn a_refused_pin_attempt_leaves_no_lock_behind(backend: Backend) {
     let reactivated = device_b.set_user_active(&UserName::parse("alice").unwrap(), true).await;
     assert_eq!(reactivated.map(|u| u.active).map_err(|e| e.code()), Ok(true), "the refused attempt left a lock");
 }
+
+both_backends!(a_request_id_answers_only_its_own_request, demo_data_is_refused_where_real_users_are);
+
+/// Attacker review: a start's request id is tied to its user, register and opening cash. Before,
+/// anyone who passed another's request id (or the open session's id, which the screens show)
+/// got "started" back without a join, whoever they were.
+async fn a_request_id_answers_only_its_own_request(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let store = db.open().await;
+    let fx = provision(store.as_ref(), 1).await;
+    let register = fx.registers[0].id;
+    let first = till_testkit::start(&fx, register, "pc-a", Some(100));
+    let opened = store.start_shift(first.clone()).await.unwrap();
+    assert!(!opened.joined);
+    // The same request again: the first outcome.
+    assert_eq!(store.start_shift(first.clone()).await.unwrap().session.id, opened.session.id);
+    // Another user with that request id (the session's id), or other content: refused.
+    let other_user = StartShift { user_id: fx.manager.id, ..first.clone() };
+    let other_cash = StartShift { opening_cash: Some(Money::cash(999, Currency::USD).unwrap()), ..first.clone() };
+    for reused in [other_user, other_cash] {
+        let refused = store.start_shift(reused).await.map(|s| s.session.id);
+        assert_eq!(refused.map_err(|e| e.code()), Err("idempotency_conflict"));
+    }
+    // A join's request id is the joiner's alone.
+    let join = StartShift { user_id: fx.manager.id, ..till_testkit::start(&fx, register, "pc-b", None) };
+    assert!(store.start_shift(join.clone()).await.unwrap().joined);
+    let stolen = StartShift { user_id: fx.cashier.id, ..join };
+    assert_eq!(store.start_shift(stolen).await.map(|s| s.joined).map_err(|e| e.code()), Err("idempotency_conflict"));
+    assert_eq!(store.find_session(&SessionRef::Id(opened.session.id)).await.unwrap().joins.len(), 1);
+}
+
+/// Attacker review: `tillctl demo` with TILL_DATABASE_URL set seeded the real database with a
+/// manager whose PIN is published. Demo data is refused wherever a real user exists.
+async fn demo_data_is_refused_where_real_users_are(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let store = db.open().await;
+    till_backend::seed_demo(store.as_ref()).await.unwrap();
+    till_backend::seed_demo(store.as_ref()).await.expect("seeding the demo again is harmless");
+    service::add_user(store.as_ref(), "carol", "manager", "4711").await.unwrap();
+    let refused = till_backend::seed_demo(store.as_ref()).await;
+    assert_eq!(refused.map_err(|e| e.code()), Err("invalid_input"));
+}
+
+/// Attacker review (SQLite): the file holds PIN hashes, so a new database (and a new data
+/// folder) is readable by its owner only; and a process holding the open lock (a stopped
+/// `tillctl migrate`) makes others answer `database_busy` within the bound, not hang.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_files_are_private_and_the_open_lock_is_bounded() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("till-private-{}", uuid::Uuid::now_v7().simple()));
+    let path = dir.join("data").join("till.db");
+    let url = format!("sqlite://{}", path.display());
+    till_backend::open(&url, &StoreOptions::default()).await.unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(mode(path.parent().unwrap()), 0o700);
+
+    let holder = std::fs::File::open(dir.join("data").join("till.db.lock")).unwrap();
+    holder.lock().unwrap();
+    let options = StoreOptions { busy_timeout: std::time::Duration::from_millis(500), ..StoreOptions::default() };
+    let waited = std::time::Instant::now();
+    let refused = till_backend::open(&url, &options).await.map(drop);
+    assert_eq!(refused.map_err(|e| e.code()), Err("database_busy"));
+    assert!(waited.elapsed() < std::time::Duration::from_secs(5));
+    holder.unlock().unwrap();
+    till_backend::open(&url, &options).await.unwrap();
+    let _ = std::fs::remove_dir_all(dir);
+}
