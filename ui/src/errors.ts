@@ -31,7 +31,8 @@ export const ERROR_WORDS: Readonly<Record<ErrorCode, Words>> = {
   location_not_found: { words: "This store is not in the database. Ask IT to check the set-up." },
   register_not_found: { words: "This register is not in the store's database. Ask IT to check the set-up." },
   session_not_found: { words: "There is no open shift on this register. Start a shift first." },
-  session_already_closed: { words: "This shift was already closed.", backend: "instead" },
+  // Not the backend's line: it has the time in UTC; the shift screen shows who and when, in local time.
+  session_already_closed: { words: "This shift was already closed." },
   no_open_session: { words: "That shift was closed before you joined. Start a new shift with the cash in the drawer." },
   already_exists: { words: "That already exists. Pick another name or code." },
   idempotency_conflict: { words: "This was already done with different details. Check the screen, then start again." },
@@ -71,4 +72,27 @@ export function errorMessage(error: unknown): string {
   if (!entry.backend || detail === "") return entry.words;
   const sentence = detail.charAt(0).toUpperCase() + detail.slice(1);
   return entry.backend === "instead" ? sentence : `${entry.words} ${sentence}`;
+}
+
+export type ConnectPart = "host" | "tls" | "password";
+
+/**
+ * Which part of a database connection failed, read from the backend's message for a failed
+ * connect (`database_unavailable`, `database_misconfigured`, `invalid_input`): the host (name,
+ * port, network), TLS, or the password. Null when the message does not say.
+ */
+export function connectProblem(error: unknown): { part: ConnectPart; text: string } | null {
+  const { code, message } = toApiError(error);
+  if (!["database_unavailable", "database_misconfigured", "invalid_input", "internal"].includes(code)) return null;
+  const m = message.toLowerCase();
+  if (/password|authentication|28p01|28000|no pg_hba|role .* does not exist/.test(m)) {
+    return { part: "password", text: "The server refused the password (or the user name in the address). Check them and try again." };
+  }
+  if (/tls|ssl|certificate|handshake|x509/.test(m)) {
+    return { part: "tls", text: "The secure connection (TLS) to the server failed. Ask IT to check its certificate or the sslmode in the address." };
+  }
+  if (/resolve|lookup|name or service|no such host|not known|refused|timed out|timeout|unreachable|no route|os error|network|connect/.test(m)) {
+    return { part: "host", text: "Can't reach a database server at that address. Check the server name and port, and the network." };
+  }
+  return null;
 }

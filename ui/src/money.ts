@@ -4,8 +4,11 @@
  *
  * - `parseMoney` turns what a cashier typed into minor units (strict, see its doc).
  * - `decimalToMinor` / `minorToDecimal` convert the backend's decimal strings ("200.00", "-2.50").
- * - `formatMoney` renders minor units for people ("$200.00", "¥500", "€12.50"); Intl is used
- *   only to learn where the symbol, sign and separators go.
+ * - `formatMoney` renders minor units for people in the store's locale ("$200.00", "500,06 €");
+ *   Intl is used only to learn where the symbol, sign and separators go.
+ * - `normalizeAmount` / `parseLocaleMoney`: the ONE place that reads what a cashier typed in the
+ *   store's locale ("500,06", "1.234,50", "1 234,50", "1'234.50") and turns it into the canonical
+ *   plain decimal the core parses ("500.06", `Money::parse_cash`). Ambiguous grouping is refused.
  */
 
 /** ISO 4217 currencies whose minor unit is not 2 decimals. Everything else has 2. */
@@ -21,7 +24,7 @@ export function currencyDecimals(currency: string): number {
   return DECIMALS[currency.toUpperCase()] ?? 2;
 }
 
-export type MoneyParseError = "empty" | "negative" | "invalid" | "too_many_decimals" | "too_large";
+export type MoneyParseError = "empty" | "negative" | "invalid" | "too_many_decimals" | "too_large" | "ambiguous";
 
 export type MoneyParse = { ok: true; minor: number } | { ok: false; error: MoneyParseError };
 
@@ -139,29 +142,30 @@ export function formatMoney(minor: number, currency: string, locale = "en-US"): 
 }
 
 /** A bill or coin as printed on it: 10000 USD → "$100", 25 USD → "$0.25", 500 JPY → "¥500". */
-export function denominationLabel(minor: number, currency: string): string {
-  const text = formatMoney(minor, currency);
+export function denominationLabel(minor: number, currency: string, locale = "en-US"): string {
+  const text = formatMoney(minor, currency, locale);
   const decimals = currencyDecimals(currency);
   if (decimals === 0 || minor % 10 ** decimals !== 0) return text;
-  const zeros = "0".repeat(decimals);
+  const zeros = separators(locale).decimal + "0".repeat(decimals);
   const at = text.lastIndexOf(zeros);
-  // Drop the decimal separator and the zero decimals ("$100.00" → "$100").
-  return at > 0 ? text.slice(0, at - 1) + text.slice(at + decimals) : text;
+  // Drop the decimal separator and the zero decimals ("$100.00" → "$100", "100,00 €" → "100 €").
+  return at > 0 ? text.slice(0, at) + text.slice(at + zeros.length) : text;
 }
 
 /** Display helper for a backend decimal string; falls back to the raw text if it is malformed. */
-export function formatDecimal(value: string, currency: string): string {
+export function formatDecimal(value: string, currency: string, locale = "en-US"): string {
   try {
-    return formatMoney(decimalToMinor(value, currencyDecimals(currency)), currency);
+    return formatMoney(decimalToMinor(value, currencyDecimals(currency)), currency, locale);
   } catch {
     return `${value} ${currency}`;
   }
 }
 
-/** The words a cashier sees when an amount does not parse. */
-export function moneyParseMessage(error: MoneyParseError, currency: string): string {
+/** The words a cashier sees when an amount does not parse; the examples use the locale's separator. */
+export function moneyParseMessage(error: MoneyParseError, currency: string, locale = "en-US"): string {
   const decimals = currencyDecimals(currency);
-  const example = decimals > 0 ? `200 or 200.${"5".padEnd(decimals, "0")}` : "200";
+  const { decimal } = separators(locale);
+  const example = decimals > 0 ? `200 or 200${decimal}${"5".padEnd(decimals, "0")}` : "200";
   switch (error) {
     case "empty":
       return "Enter an amount.";
@@ -173,8 +177,140 @@ export function moneyParseMessage(error: MoneyParseError, currency: string): str
         : `${currency} amounts have at most ${decimals} decimals. Type an amount like ${example}.`;
     case "too_large":
       return "That amount is too large.";
+    case "ambiguous":
+      return `That could be read two ways. Leave out the thousands separator: type an amount like ${example}.`;
     case "invalid":
-      return `Type an amount like ${example}, using only digits${decimals > 0 ? " and a point" : ""}.`;
+      return `Type an amount like ${example}, using only digits${decimals > 0 ? ` and a ${separatorName(decimal)}` : ""}.`;
+  }
+}
+
+function separatorName(decimal: string): string {
+  return decimal === "," ? "comma" : "point";
+}
+
+/** The locale's decimal and grouping separators ("de-DE" → "," and "."); en-US's for an unknown locale. */
+export function separators(locale: string): { decimal: string; group: string } {
+  let parts: Intl.NumberFormatPart[];
+  try {
+    parts = new Intl.NumberFormat(locale, { useGrouping: true }).formatToParts(1234567.5);
+  } catch {
+    parts = new Intl.NumberFormat("en-US").formatToParts(1234567.5);
+  }
+  return {
+    decimal: parts.find((p) => p.type === "decimal")?.value ?? ".",
+    group: parts.find((p) => p.type === "group")?.value ?? ",",
+  };
+}
+
+/** Spaces people type or paste between thousands: space, no-break, narrow no-break, thin. */
+const SPACES = /[ \u00a0\u202f\u2009]/;
+/** Apostrophes used between thousands in Switzerland: ' and ’. */
+const APOSTROPHES = /['\u2019]/;
+
+function isGroupChar(ch: string, group: string): boolean {
+  if (SPACES.test(group)) return SPACES.test(ch);
+  if (APOSTROPHES.test(group)) return APOSTROPHES.test(ch);
+  return ch === group;
+}
+
+export type AmountNormalize = { ok: true; canonical: string } | { ok: false; error: MoneyParseError };
+
+/**
+ * What a cashier typed, in the store's locale, → the core's plain decimal ("500,06" → "500.06").
+ *
+ * - The decimal separator is the locale's, or a point (always).
+ * - Thousands grouping is the locale's own character (any space in fr-FR, ' or ’ in de-CH), in
+ *   groups of three after the first. Where the group character is a point too (de-DE), a lone
+ *   point followed by exactly three digits ("1.234") could be either: refused as `ambiguous`;
+ *   so is grouping by points with no decimal comma ("1.234.567").
+ * - No signs (a leading minus is `negative`), no symbols, no exponents, ASCII digits only.
+ * The result still goes through `parseMoney` (decimals, size) and the core parses it again.
+ */
+export function normalizeAmount(input: string, decimals: number, locale: string): AmountNormalize {
+  const text = input.trim();
+  if (text === "") return { ok: false, error: "empty" };
+  if (text.startsWith("-") || text.startsWith("\u2212")) {
+    const rest = normalizeAmount(text.slice(1), decimals, locale);
+    return { ok: false, error: rest.ok || rest.error === "ambiguous" ? "negative" : "invalid" };
+  }
+  const body = text;
+  const { decimal, group } = separators(locale);
+  // Tokenise: digit runs and single separator characters.
+  const tokens: string[] = [];
+  for (const ch of body) {
+    if (/[0-9]/.test(ch)) {
+      const last = tokens[tokens.length - 1];
+      if (last !== undefined && /^[0-9]+$/.test(last)) tokens[tokens.length - 1] = last + ch;
+      else tokens.push(ch);
+    } else if (ch === "." || ch === decimal || isGroupChar(ch, group)) {
+      tokens.push(ch);
+    } else {
+      return { ok: false, error: "invalid" };
+    }
+  }
+  const invalid: AmountNormalize = { ok: false, error: "invalid" };
+  // Digits and separators must alternate, starting and ending with digits.
+  if (tokens.length === 0 || tokens.length % 2 === 0) return invalid;
+  for (let i = 0; i < tokens.length; i++) {
+    if ((i % 2 === 0) !== /^[0-9]+$/.test(tokens[i] ?? "")) return invalid;
+  }
+  const seps = tokens.filter((_, i) => i % 2 === 1);
+  const runs = tokens.filter((_, i) => i % 2 === 0);
+  const groupIsPoint = group === ".";
+  const isDecimalSep = (ch: string) => ch === decimal || ch === ".";
+  // The decimal separator, if any, is the last separator and appears once.
+  let decimalAt = -1;
+  const last = seps[seps.length - 1];
+  if (last !== undefined && isDecimalSep(last) && !(groupIsPoint && last === ".")) decimalAt = seps.length - 1;
+  if (last === "." && groupIsPoint) {
+    // de-DE: a point is a decimal point, or grouping. Decide only when it can't be both.
+    const others = seps.slice(0, -1);
+    const tail = runs[runs.length - 1] ?? "";
+    if (others.some((s) => s === decimal)) return invalid; // "1,234.5" in de-DE
+    // A currency with no minor unit has no decimal point to confuse: "1.234" is grouping.
+    if (decimals === 0 && runs.slice(1).every((r) => r.length === 3) && (runs[0] ?? "").length <= 3) {
+      return { ok: true, canonical: runs.join("") };
+    }
+    if (others.length > 0) return { ok: false, error: "ambiguous" }; // "1.234.567"
+    // "1.234": 1234 grouped, or 1.234 with a point? Only "1234.567" (can't be grouping) is clear.
+    if (tail.length === 3 && (runs[0] ?? "").length <= 3) return { ok: false, error: "ambiguous" };
+    decimalAt = seps.length - 1;
+  }
+  const groupSeps = decimalAt === -1 ? seps : seps.slice(0, decimalAt);
+  if (groupSeps.some((s) => !isGroupChar(s, group))) return invalid;
+  const wholeRuns = decimalAt === -1 ? runs : runs.slice(0, decimalAt + 1);
+  if (groupSeps.length > 0) {
+    const [first, ...rest] = wholeRuns;
+    if ((first ?? "").length > 3 || rest.some((r) => r.length !== 3)) return invalid;
+  }
+  const whole = wholeRuns.join("");
+  const fraction = decimalAt === -1 ? "" : (runs[runs.length - 1] ?? "");
+  return { ok: true, canonical: fraction === "" ? whole : `${whole}.${fraction}` };
+}
+
+/** A typed amount in the store's locale → minor units (`normalizeAmount`, then `parseMoney`). */
+export function parseLocaleMoney(input: string, currency: string, locale: string): MoneyParse {
+  const decimals = currencyDecimals(currency);
+  const normal = normalizeAmount(input, decimals, locale);
+  if (!normal.ok) return normal;
+  return parseMoney(normal.canonical, decimals);
+}
+
+/** Minor units as a cashier would type them in the locale, no grouping: (50006, 2, "de-DE") → "500,06". */
+export function formatAmountInput(minor: number, decimals: number, locale: string): string {
+  const canonical = minorToDecimal(minor, decimals);
+  return decimals > 0 ? canonical.replace(".", separators(locale).decimal) : canonical;
+}
+
+/** The currency's name for screen readers: ("EUR", "en-US") → "euros"; the code if unknown. */
+export function currencyName(currency: string, locale = "en-US"): string {
+  try {
+    const name = new Intl.NumberFormat(locale, { style: "currency", currency, currencyDisplay: "name" })
+      .formatToParts(2)
+      .find((p) => p.type === "currency")?.value;
+    return name ?? currency;
+  } catch {
+    return currency;
   }
 }
 
@@ -190,13 +326,17 @@ export function currencySymbol(currency: string, locale = "en-US"): string {
 
 /**
  * Words and class for a closing variance (backend decimal string, may be negative):
- * "5.00" → over, "-2.50" → short, "0.00" → even.
- * Gives "Over by $5.00" / "Short by $2.50" / "Even".
+ * "5.00" → over, "-2.50" → short, "0.00" → even. A sign AND words, never colour alone:
+ * "Over: +$5.00 more than expected" / "Short: −$2.50 less than expected" / "Even: the count matches".
  * @throws {RangeError} when the string is malformed.
  */
-export function describeVariance(variance: string, currency: string): { text: string; kind: "over" | "short" | "even" } {
+export function describeVariance(
+  variance: string,
+  currency: string,
+  locale = "en-US",
+): { text: string; kind: "over" | "short" | "even" } {
   const minor = decimalToMinor(variance, currencyDecimals(currency));
-  if (minor > 0) return { text: `Over by ${formatMoney(minor, currency)}`, kind: "over" };
-  if (minor < 0) return { text: `Short by ${formatMoney(-minor, currency)}`, kind: "short" };
-  return { text: "Even", kind: "even" };
+  if (minor > 0) return { text: `Over: +${formatMoney(minor, currency, locale)} more than expected`, kind: "over" };
+  if (minor < 0) return { text: `Short: −${formatMoney(-minor, currency, locale)} less than expected`, kind: "short" };
+  return { text: "Even: the count matches", kind: "even" };
 }

@@ -29,3 +29,18 @@ export function location() {
 export function timeZone(): string {
   return state.status?.location?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
+
+/**
+ * The store's locale (BCP 47, e.g. "de-DE") for money and numbers: the location's `locale`,
+ * "en-US" until the core sends one. The only place that reads it.
+ */
+export function locale(): string {
+  const loc = state.status?.location as { locale?: string | null } | null | undefined;
+  const tag = loc?.locale;
+  if (typeof tag !== "string" || tag === "") return "en-US";
+  try {
+    return Intl.getCanonicalLocales(tag)[0] ?? "en-US";
+  } catch {
+    return "en-US";
+  }
+}

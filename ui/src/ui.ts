@@ -1,6 +1,8 @@
 /**
- * The app shell: the error banner, the busy state (every button is disabled while a command
- * runs, so nothing is submitted twice) and the screen slot with its clean-up.
+ * The app shell: where errors show (a field's reserved line, the screen's primary line, or the
+ * banner that overlays the header, so the page never moves), the busy state (every button is
+ * disabled while a command runs, so nothing is submitted twice, and the pressed button says
+ * what it is doing) and the screen slot with its clean-up.
  */
 import { byId, replace, type Child } from "./dom";
 import { errorMessage, toApiError } from "./errors";
@@ -28,16 +30,37 @@ export function showError(error: unknown): void {
   showErrorText(errorMessage(error));
 }
 
-export function showErrorText(text: string): void {
+/**
+ * Shows an error: next to `field` when given (its reserved line, `aria-invalid` on it), else in
+ * the screen's primary reserved line (the PIN pad's), else in the banner over the header.
+ */
+export function showErrorText(text: string, field?: HTMLElement): void {
+  clearError();
+  const slot = field
+    ? document.getElementById(`${field.id}-error`)
+    : document.querySelector<HTMLElement>('#screen [data-error-slot="primary"]');
+  if (slot) {
+    slot.textContent = text;
+    const owner = document.getElementById(slot.dataset["errorFor"] ?? "");
+    owner?.setAttribute("aria-invalid", "true");
+    return;
+  }
+  field?.setAttribute("aria-invalid", "true");
   const banner = byId("error");
   banner.textContent = text;
   banner.hidden = false;
 }
 
+/** Clears the banner and every reserved error line, and the `aria-invalid` they set. */
 export function clearError(): void {
   const banner = byId("error");
   banner.textContent = "";
   banner.hidden = true;
+  for (const slot of document.querySelectorAll<HTMLElement>("[data-error-slot]")) {
+    if (slot.textContent === "") continue;
+    slot.textContent = "";
+    document.getElementById(slot.dataset["errorFor"] ?? "")?.removeAttribute("aria-invalid");
+  }
 }
 
 function setBusy(on: boolean): void {
@@ -62,10 +85,16 @@ function setBusy(on: boolean): void {
  * null when the global error handler took over (the caller then has nothing left to do).
  * `keepError` is for loads a screen does on arrival: the banner that sent us there stays.
  */
-export async function run<T>(command: () => Promise<T>, options: { keepError?: boolean } = {}): Promise<Outcome<T> | null> {
+export async function run<T>(
+  command: () => Promise<T>,
+  options: { keepError?: boolean; busy?: { button: HTMLButtonElement; text: string } | undefined } = {},
+): Promise<Outcome<T> | null> {
   if (busy > 0) return null;
   if (!options.keepError) clearError();
   busy++;
+  // The pressed button says what is happening ("Starting shift…"), not only the bar.
+  const label = options.busy ? options.busy.button.textContent : null;
+  if (options.busy) options.busy.button.textContent = options.busy.text;
   setBusy(true);
   let outcome: Outcome<T>;
   try {
@@ -75,6 +104,7 @@ export async function run<T>(command: () => Promise<T>, options: { keepError?: b
     showError(outcome.error);
   } finally {
     busy--;
+    if (options.busy && label !== null) options.busy.button.textContent = label;
     setBusy(false);
   }
   if (!outcome.ok && errorHandler(outcome.error)) return null;

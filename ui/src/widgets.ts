@@ -1,10 +1,32 @@
-/** Pieces shared by screens: the money input and the bill/coin counting helper. */
+/** Pieces shared by screens: the money input, the bill/coin helper, the PIN keypad. */
 import { countTotals, denominationsFor } from "./denominations";
 import { h } from "./dom";
-import { currencyDecimals, currencySymbol, denominationLabel, formatMoney, minorToDecimal } from "./money";
+import { currencyDecimals, currencyName, currencySymbol, denominationLabel, formatAmountInput, formatMoney } from "./money";
 
-/** A labelled money input (text, inputmode=decimal) with the currency symbol in front. */
-export function moneyField(id: string, label: string, currency: string): { field: HTMLElement; input: HTMLInputElement } {
+/**
+ * A reserved line for one field's error, always in the layout (it never pushes anything down).
+ * `primary`: command errors of the screen (a wrong PIN) land here instead of the top banner.
+ */
+export function errorSlot(forId: string, primary = false): HTMLElement {
+  return h("p", {
+    id: `${forId}-error`,
+    class: "field-error",
+    "data-error-for": forId,
+    "data-error-slot": primary ? "primary" : "field",
+    role: "alert",
+  });
+}
+
+/**
+ * A labelled money input (text, inputmode=decimal) with the currency symbol in front and a
+ * reserved error line under it. The label carries the currency's name for screen readers.
+ */
+export function moneyField(
+  id: string,
+  label: string,
+  currency: string,
+  locale: string,
+): { field: HTMLElement; input: HTMLInputElement } {
   const input = h("input", {
     id,
     type: "text",
@@ -12,27 +34,32 @@ export function moneyField(id: string, label: string, currency: string): { field
     autocomplete: "off",
     spellcheck: "false",
     class: "money-input",
+    "aria-describedby": `${id}-error`,
   });
   const field = h(
     "div",
     { class: "field" },
-    h("label", { for: id }, label),
-    h("div", { class: "money" }, h("span", { class: "money-symbol", "aria-hidden": "true" }, currencySymbol(currency)), input),
+    h("label", { for: id }, label, h("span", { class: "sr-only" }, ` (${currencyName(currency, locale)})`)),
+    h("div", { class: "money" }, h("span", { class: "money-symbol", "aria-hidden": "true" }, currencySymbol(currency, locale)), input),
+    errorSlot(id),
   );
   return { field, input };
 }
 
 /**
  * The bill/coin counting helper (#denominations) for a currency, or null when the currency has
- * no table. Every change writes the grand total into `target` as a decimal string.
+ * no table. There is one total: counting writes it into `target` (in the locale's format);
+ * typing into `target` by hand clears the counts, so the two never show different totals. An
+ * invalid count clears `target` rather than leave a stale amount that could be submitted.
  */
-export function denominationHelper(currency: string, target: HTMLInputElement, after?: HTMLElement): HTMLElement | null {
+export function denominationHelper(currency: string, locale: string, target: HTMLInputElement, after?: HTMLElement): HTMLElement | null {
   const table = denominationsFor(currency);
   if (!table) return null;
   const decimals = currencyDecimals(currency);
   const inputs: HTMLInputElement[] = [];
   const rowTotals = new Map<number, HTMLElement>();
-  const grand = h("output", { class: "denom-grand", id: "denominations-total" }, formatMoney(0, currency));
+  // Not a live region: a total that changes on every keystroke is not re-announced each time.
+  const grand = h("span", { class: "denom-grand", id: "denominations-total" }, "—");
 
   const group = (title: string, values: readonly number[]) =>
     h(
@@ -40,7 +67,7 @@ export function denominationHelper(currency: string, target: HTMLInputElement, a
       { class: "denom-group" },
       h("legend", {}, title),
       ...values.map((value) => {
-        const name = denominationLabel(value, currency);
+        const name = denominationLabel(value, currency, locale);
         const input = h("input", {
           type: "text",
           inputmode: "numeric",
@@ -51,7 +78,7 @@ export function denominationHelper(currency: string, target: HTMLInputElement, a
           placeholder: "0",
         });
         inputs.push(input);
-        const total = h("output", { class: "denom-row-total" });
+        const total = h("span", { class: "denom-row-total" });
         rowTotals.set(value, total);
         return h("div", { class: "denom-row" }, h("span", { class: "denom-name" }, name), h("span", { class: "denom-times", "aria-hidden": "true" }, "×"), input, total);
       }),
@@ -67,26 +94,42 @@ export function denominationHelper(currency: string, target: HTMLInputElement, a
       if (row === null) input.setAttribute("aria-invalid", "true");
       else input.removeAttribute("aria-invalid");
       // Only rows with something counted show a total, so the eye finds them.
-      if (cell) cell.textContent = row === null || row === undefined ? "—" : row === 0 ? "" : formatMoney(row, currency);
+      if (cell) cell.textContent = row === null || row === undefined ? "—" : row === 0 ? "" : formatMoney(row, currency, locale);
     }
-    if (totals.total === null) {
-      grand.textContent = "—";
+    const nothingCounted = inputs.every((i) => i.value.trim() === "");
+    if (totals.total === null || nothingCounted) {
+      grand.textContent = totals.total === null ? "Check the counts" : "—";
+      grand.classList.toggle("invalid", totals.total === null);
+      target.value = "";
     } else {
-      grand.textContent = formatMoney(totals.total, currency);
-      target.value = minorToDecimal(totals.total, decimals);
+      grand.textContent = formatMoney(totals.total, currency, locale);
+      grand.classList.remove("invalid");
+      target.value = formatAmountInput(totals.total, decimals, locale);
       target.removeAttribute("aria-invalid");
     }
   };
 
+  // Typing the amount by hand: the counts no longer describe it, so they go.
+  target.addEventListener("input", () => {
+    if (inputs.every((i) => i.value === "")) return;
+    for (const input of inputs) {
+      input.value = "";
+      input.removeAttribute("aria-invalid");
+    }
+    for (const cell of rowTotals.values()) cell.textContent = "";
+    grand.textContent = "—";
+    grand.classList.remove("invalid");
+  });
+
   const section = h(
     "section",
-    { id: "denominations", class: "denoms", "aria-label": "Count bills and coins" },
-    h("h2", {}, "Count bills and coins"),
+    { id: "denominations", class: "denoms", "aria-labelledby": "denominations-title" },
+    h("h2", { id: "denominations-title" }, "Count bills and coins"),
     h("div", { class: "denom-groups" }, group("Bills", table.bills), group("Coins", table.coins)),
-    h("div", { class: "denom-footer" }, h("span", {}, "Total"), grand),
+    h("div", { class: "denom-footer" }, h("span", {}, "Counted total"), grand),
   );
   section.addEventListener("input", recount);
-  // Keyboard-first: Enter moves down the list, then to the button after the helper.
+  // Keyboard-first: Enter moves down the list, then to what comes after the helper.
   section.addEventListener("keydown", (event) => {
     if (event.key !== "Enter" || !(event.target instanceof HTMLInputElement)) return;
     event.preventDefault();
@@ -99,15 +142,17 @@ export function denominationHelper(currency: string, target: HTMLInputElement, a
 const MAX_PIN = 12;
 
 export interface PinPad {
-  /** The PIN field, the keypad and the submit button, ready to mount. */
+  /** The PIN field, its reserved error line, the keypad and the submit button, ready to mount. */
   root: HTMLElement;
   input: HTMLInputElement;
+  submit: HTMLButtonElement;
   clear: () => void;
 }
 
 /**
- * The PIN keypad of the login screen, shared by every screen that asks for a PIN: a password
- * field (keyboard: digits, Backspace, Escape clears, Enter submits) and a tap pad.
+ * The PIN keypad, shared by every screen that asks for a PIN (login, approvals, close): a
+ * password field (keyboard: digits, Backspace, Escape clears, Enter submits), a reserved error
+ * line above the keys (a wrong PIN never moves the keys), and a tap pad.
  */
 export function pinPad(options: { inputId: string; submitId: string; label: string; submitLabel: string; onSubmit: (pin: string) => void }): PinPad {
   const input = h("input", {
@@ -116,7 +161,9 @@ export function pinPad(options: { inputId: string; submitId: string; label: stri
     inputmode: "numeric",
     autocomplete: "off",
     maxlength: MAX_PIN,
+    class: "pin-input",
     "aria-label": options.label,
+    "aria-describedby": `${options.inputId}-error`,
   });
   const submit = h("button", { id: options.submitId, type: "button", class: "primary big" }, options.submitLabel);
   const setPin = (value: string) => {
@@ -153,5 +200,10 @@ export function pinPad(options: { inputId: string; submitId: string; label: stri
     key("⌫", "back", "Delete last digit"),
   );
   submit.addEventListener("click", () => options.onSubmit(input.value));
-  return { root: h("div", { class: "pin-entry" }, h("div", { class: "field" }, input), pad, submit), input, clear: () => setPin("") };
+  return {
+    root: h("div", { class: "pin-entry" }, h("div", { class: "field" }, input, errorSlot(options.inputId, true)), pad, submit),
+    input,
+    submit,
+    clear: () => setPin(""),
+  };
 }

@@ -7,7 +7,8 @@ import { h } from "../dom";
 import type { Approval, User } from "../types";
 import { displayName } from "../time";
 import { focus, isBusy, mount, run, showErrorText } from "../ui";
-import { pinPad } from "../widgets";
+import { errorSlot, pinPad } from "../widgets";
+import { state } from "../state";
 import { roleLabel } from "./login";
 
 export interface ApprovalOptions {
@@ -39,16 +40,24 @@ export function showApproval(options: ApprovalOptions): void {
     if (isBusy()) return;
     const name = options.managers === null ? typed.value.trim().toLowerCase() : manager;
     if (!name) {
-      showErrorText(options.managers === null ? "Type the manager's name." : "Pick the manager who approves.");
+      showErrorText(options.managers === null ? "Type the manager's name." : "Pick the manager who approves.", options.managers === null ? typed : pad.input);
       if (options.managers === null) typed.focus();
       return;
     }
     if (pin === "") {
-      showErrorText("The manager types their PIN.");
+      showErrorText("The manager types their PIN.", pad.input);
       pad.input.focus();
       return;
     }
-    const done = await options.approve({ manager: name, pin });
+    // The button says what is happening while the approved command runs.
+    const label = pad.submit.textContent;
+    pad.submit.textContent = "Checking the PIN…";
+    let done = false;
+    try {
+      done = await options.approve({ manager: name, pin });
+    } finally {
+      if (pad.submit.isConnected) pad.submit.textContent = label;
+    }
     if (!done) {
       pad.clear();
       pad.input.focus();
@@ -64,7 +73,8 @@ export function showApproval(options: ApprovalOptions): void {
 
   let who: HTMLElement;
   if (options.managers === null) {
-    who = h("div", { class: "field" }, h("label", { for: "approval-manager" }, "Manager's name"), typed);
+    typed.setAttribute("aria-describedby", "approval-manager-error");
+    who = h("div", { class: "field" }, h("label", { for: "approval-manager" }, "Manager's name"), typed, errorSlot("approval-manager"));
   } else if (options.managers.length === 0) {
     who = h("p", { class: "hint" }, "There are no manager accounts. Ask IT.");
   } else {
@@ -95,7 +105,10 @@ export function showApproval(options: ApprovalOptions): void {
       h("section", { class: "pin-area card", "aria-label": "Manager PIN" }, h("h2", {}, "Manager PIN"), pad.root),
     ),
   );
+  // Preselected: the logged-in manager, or the only one.
+  const me = state.status?.logged_in?.name;
+  const mine = options.managers?.find((u) => u.name === me) ?? (options.managers?.length === 1 ? options.managers[0] : undefined);
   if (options.managers === null) focus(typed);
-  else if (options.managers.length === 1) (document.querySelector("[data-manager]") as HTMLButtonElement | null)?.click();
+  else if (mine) document.querySelector<HTMLButtonElement>(`[data-manager="${CSS.escape(mine.name)}"]`)?.click();
   else focus(document.querySelector<HTMLElement>("[data-manager]"));
 }

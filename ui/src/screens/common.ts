@@ -7,7 +7,7 @@ import { run } from "../ui";
 export function logoutButton(): HTMLButtonElement {
   const button = h("button", { id: "logout", type: "button", class: "secondary big" }, "Log out");
   button.addEventListener("click", async () => {
-    const result = await run(() => api.logout());
+    const result = await run(() => api.logout(), { busy: { button, text: "Logging out…" } });
     if (result?.ok) {
       if (state.status) nav.setStatus({ ...state.status, logged_in: null });
       nav.login();

@@ -79,11 +79,11 @@ function showPinPad(area: HTMLElement, user: User): void {
   const submitPin = async (pin: string) => {
     if (isBusy()) return;
     if (pin === "") {
-      showErrorText("Type your PIN.");
+      showErrorText("Type your PIN.", pad.input);
       pad.input.focus();
       return;
     }
-    const result = await run(() => api.login(user.name, pin));
+    const result = await run(() => api.login(user.name, pin), { busy: { button: pad.submit, text: "Logging in…" } });
     if (!result) return;
     if (!result.ok) {
       // A failed login ends any previous login (the backend did so too).

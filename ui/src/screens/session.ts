@@ -1,8 +1,8 @@
-/** The open session of this register; watches for it being closed on another device. */
+/** The open shift of this register (the core's "session"); watches for it being closed on another device. */
 import * as api from "../api";
 import { h } from "../dom";
 import { formatDecimal } from "../money";
-import { nav, state, timeZone, type SessionArrival } from "../state";
+import { locale, nav, state, timeZone, type SessionArrival } from "../state";
 import type { SessionView } from "../types";
 import { displayName, formatBusinessDay, formatClock } from "../time";
 import { clearError, isBusy, mount, showError } from "../ui";
@@ -18,12 +18,13 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
 
   const message =
     arrival === "joined"
-      ? h("p", { id: "joined-message", class: "callout info" }, `Joined session ${session.number}, opened by ${displayName(session.opened_by)} at ${openedAt}`)
+      ? h("p", { id: "joined-message", class: "callout info" }, `Joined shift ${session.number}, started by ${displayName(session.opened_by)} at ${openedAt}`)
       : arrival === "started"
-        ? h("p", { id: "started-message", class: "callout success" }, `Shift started: session ${session.number}`)
+        ? h("p", { id: "started-message", class: "callout success" }, `Shift ${session.number} started`)
         : null;
   const status = h("span", { id: "session-status", class: `badge ${session.status}` }, session.status === "open" ? "Open" : "Closed");
-  const closeDrawer = h("button", { id: "close-drawer", type: "button", class: "primary big" }, "Close drawer");
+  // Never focused on arrival: a scanner's Enter must not end the shift.
+  const closeDrawer = h("button", { id: "close-drawer", type: "button", class: "primary big" }, "Close shift");
   closeDrawer.addEventListener("click", () => nav.close(session));
   const closedSlot = h("div", { class: "closed-slot" });
   const actions = h("div", { class: "actions" }, closeDrawer, logoutButton());
@@ -44,7 +45,7 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
     status.textContent = "Closed";
     closeDrawer.remove();
     message?.remove();
-    const again = h("button", { id: "start-again", type: "button", class: "primary big" }, "Start Shift");
+    const again = h("button", { id: "start-again", type: "button", class: "primary big" }, "Start shift");
     again.addEventListener("click", () => nav.start());
     const sameSession = latest !== null && latest.id === session.id;
     const who =
@@ -55,7 +56,7 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
       h(
         "div",
         { class: "callout warning stack-tight" },
-        h("p", { id: "closed-elsewhere" }, `Session ${session.number} was closed on another device`),
+        h("p", { id: "closed-elsewhere" }, `Shift ${session.number} was closed on another device`),
         who && h("p", { class: "hint" }, who),
       ),
     );
@@ -93,23 +94,23 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
     h(
       "div",
       { class: "session narrow stack" },
+      closedSlot,
       message,
       h(
         "section",
-        { class: "card session-card" },
-        h("div", { class: "session-head" }, h("span", { class: "label" }, "Session"), status),
+        { class: "card session-card", "aria-labelledby": "session-number" },
+        h("div", { class: "session-head" }, h("span", { class: "label" }, "Shift"), status),
         h("p", { id: "session-number", class: "session-number" }, session.number),
         h(
           "dl",
           { class: "details" },
-          detail("Opened by", "opened-by", displayName(session.opened_by)),
-          detail("Opened at", "opened-at", openedAt),
-          detail("Opening cash", "opening-cash", formatDecimal(session.opening_cash, session.currency)),
+          detail("Started by", "opened-by", displayName(session.opened_by)),
+          detail("Started at", "opened-at", openedAt),
+          detail("Opening cash", "opening-cash", formatDecimal(session.opening_cash, session.currency, locale())),
           detail("Logged in", "logged-in-user", user ? `${displayName(user.name)} (${roleLabel(user.role)})` : "—"),
           detail("Business day", "business-day", formatBusinessDay(session.business_day)),
         ),
       ),
-      closedSlot,
       actions,
     ),
     stop,
@@ -120,5 +121,4 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
     timer = window.setInterval(() => void poll(), POLL_MS);
     if (checkNow) void poll();
   }
-  if (closeDrawer.isConnected) closeDrawer.focus();
 }

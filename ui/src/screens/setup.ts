@@ -8,7 +8,9 @@ import { h } from "../dom";
 import { nav, state } from "../state";
 import type { DemoUser, DeviceStatus, Register, SetupRequest, SetupResult } from "../types";
 import { displayName } from "../time";
+import { connectProblem } from "../errors";
 import { focus, mount, run, showErrorText } from "../ui";
+import { errorSlot } from "../widgets";
 import { listManagers, showApproval } from "./approval";
 
 /** The device is set up: changing it needs a manager. */
@@ -29,10 +31,15 @@ export function showChangeDatabase(): void {
 }
 
 /** Runs set-up; on a set-up device, first asks a manager to approve (the backend checks it). */
-async function submitSetup(request: SetupRequest, back: () => void): Promise<boolean> {
+async function submitSetup(
+  request: SetupRequest,
+  back: () => void,
+  options: { busy?: { button: HTMLButtonElement; text: string }; onError?: (error: unknown) => void } = {},
+): Promise<boolean> {
   if (!isChange()) {
-    const result = await run(() => api.setupDevice(request));
+    const result = await run(() => api.setupDevice(request), { busy: options.busy });
     if (result?.ok) afterSetup(result.value);
+    else if (result) options.onError?.(result.error);
     return result?.ok === true;
   }
   const managers = await listManagers();
@@ -66,13 +73,13 @@ function showDatabaseChoice(): void {
     type: "text",
     autocomplete: "off",
     spellcheck: "false",
-    "aria-describedby": "pg-url-hint",
+    "aria-describedby": "pg-url-hint pg-url-error",
   });
-  const password = h("input", { id: "pg-password", type: "password", autocomplete: "off" });
+  const password = h("input", { id: "pg-password", type: "password", autocomplete: "off", "aria-describedby": "pg-password-error" });
   const connect = h("button", { id: "setup-postgres", type: "submit", class: "secondary" }, "Connect");
 
   newStore.addEventListener("click", () => showNewStore(back));
-  demo.addEventListener("click", () => void submitSetup({ kind: "demo" }, showDatabaseChoice));
+  demo.addEventListener("click", () => void submitSetup({ kind: "demo" }, showDatabaseChoice, { busy: { button: demo, text: "Setting up the demo…" } }));
 
   const form = h(
     "form",
@@ -84,32 +91,39 @@ function showDatabaseChoice(): void {
       h("label", { for: "pg-url" }, "Server address"),
       url,
       h("p", { class: "hint", id: "pg-url-hint" }, "Like postgres://till@store-server:5432/till (no password in it)."),
+      errorSlot("pg-url"),
     ),
     h(
       "div",
       { class: "field" },
       h("label", { for: "pg-password" }, "Password"),
       h("div", { class: "inline" }, password, connect),
+      errorSlot("pg-password"),
     ),
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const address = url.value.trim();
     if (!/^postgres(ql)?:\/\//.test(address)) {
-      showErrorText("Type the server address, starting with postgres://");
-      url.setAttribute("aria-invalid", "true");
+      showErrorText("Type the server address, starting with postgres://", url);
       url.focus();
       return;
     }
     if (/^postgres(ql)?:\/\/[^/@]*:[^/@]*@/.test(address)) {
-      showErrorText("Leave the password out of the server address. Type it in the Password box.");
-      url.setAttribute("aria-invalid", "true");
+      showErrorText("Leave the password out of the server address. Type it in the Password box.", url);
       url.focus();
       return;
     }
-    url.removeAttribute("aria-invalid");
     const request: SetupRequest = { kind: "postgres", url: address, password: password.value === "" ? null : password.value };
-    if (await submitSetup(request, showDatabaseChoice)) password.value = "";
+    const ok = await submitSetup(request, showDatabaseChoice, {
+      busy: { button: connect, text: "Connecting…" },
+      // Say which part failed, next to the box to fix: the host, TLS, or the password.
+      onError: (error) => {
+        const problem = connectProblem(error);
+        if (problem) showErrorText(problem.text, problem.part === "password" ? password : url);
+      },
+    });
+    if (ok) password.value = "";
   });
 
   let cancel: HTMLButtonElement | null = null;
@@ -136,7 +150,7 @@ function showDatabaseChoice(): void {
       ),
     ),
   );
-  focus(newStore);
+  // No action is focused for the person: they choose (never a pre-focused "Try it with demo data").
 }
 
 /** A new store in the embedded database: its location, first register and first manager. */
@@ -196,7 +210,7 @@ function showNewStore(back: () => void): void {
         manager_pin: pin.input.value,
       },
     };
-    await submitSetup(request, () => showNewStore(back));
+    await submitSetup(request, () => showNewStore(back), { busy: { button: create, text: "Creating the store…" } });
   });
 
   mount(

@@ -4,8 +4,8 @@
  */
 import * as api from "../api";
 import { h } from "../dom";
-import { currencyDecimals, minorToDecimal, moneyParseMessage, parseMoney } from "../money";
-import { location, nav, state, timeZone } from "../state";
+import { currencyDecimals, minorToDecimal, moneyParseMessage, parseLocaleMoney } from "../money";
+import { locale, location, nav, state, timeZone } from "../state";
 import type { SessionView } from "../types";
 import { displayName, formatClock } from "../time";
 import { focus, isBusy, mount, run, showErrorText } from "../ui";
@@ -21,10 +21,11 @@ export function showStart(current?: SessionView | null): void {
     return;
   }
   const currency = location()?.currency ?? "USD";
-  const { field, input: cash } = moneyField("opening-cash", "Opening cash in the drawer", currency);
+  const lang = locale();
+  const { field, input: cash } = moneyField("opening-cash", "Opening cash in the drawer", currency, lang);
   const notes = h("textarea", { id: "shift-notes", rows: 2, maxlength: 500 });
-  const start = h("button", { id: "start-shift", type: "submit", class: "primary big" }, "Start Shift");
-  const helper = denominationHelper(currency, cash, start);
+  const start = h("button", { id: "start-shift", type: "submit", class: "primary big" }, "Start shift");
+  const helper = denominationHelper(currency, lang, cash, start);
 
   const form = h(
     "form",
@@ -36,19 +37,18 @@ export function showStart(current?: SessionView | null): void {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (isBusy()) return;
-    const parsed = parseMoney(cash.value, currencyDecimals(currency));
+    const parsed = parseLocaleMoney(cash.value, currency, lang);
     if (!parsed.ok) {
-      cash.setAttribute("aria-invalid", "true");
-      showErrorText(moneyParseMessage(parsed.error, currency));
+      showErrorText(moneyParseMessage(parsed.error, currency, lang), cash);
       cash.focus();
       return;
     }
-    cash.removeAttribute("aria-invalid");
     const text = notes.value.trim();
     // One id per press: an automatic retry reuses it, so the shift never starts twice.
     const requestId = api.newRequestId();
-    const result = await run(() =>
-      api.startShift(requestId, minorToDecimal(parsed.minor, currencyDecimals(currency)), text === "" ? null : text),
+    const result = await run(
+      () => api.startShift(requestId, minorToDecimal(parsed.minor, currencyDecimals(currency)), text === "" ? null : text),
+      { busy: { button: start, text: "Starting shift…" } },
     );
     if (result?.ok) nav.session(result.value.session, result.value.joined ? "joined" : "started");
   });
@@ -61,7 +61,7 @@ export function showStart(current?: SessionView | null): void {
       h(
         "section",
         { class: "stack" },
-        h("h1", {}, "Start Shift"),
+        h("h1", {}, "Start shift"),
         h("p", { class: "lead" }, helper ? "Count the cash in the drawer, or type the total." : "Type the cash in the drawer."),
         form,
       ),
@@ -71,12 +71,12 @@ export function showStart(current?: SessionView | null): void {
   focus(cash);
 }
 
-/** `#start-shift` labelled "Join session": start_shift with no opening cash only joins. */
+/** `#start-shift` labelled "Join shift": start_shift with no opening cash only joins. */
 function showJoin(session: SessionView): void {
-  const join = h("button", { id: "start-shift", type: "button", class: "primary big" }, "Join session");
+  const join = h("button", { id: "start-shift", type: "button", class: "primary big" }, "Join shift");
   join.addEventListener("click", async () => {
     const requestId = api.newRequestId();
-    const result = await run(() => api.startShift(requestId, null, null));
+    const result = await run(() => api.startShift(requestId, null, null), { busy: { button: join, text: "Joining shift…" } });
     if (!result) return;
     if (result.ok) nav.session(result.value.session, result.value.joined ? "joined" : "started");
     // Closed since this screen was drawn: offer a real start, keeping the message on screen.
@@ -91,11 +91,11 @@ function showJoin(session: SessionView): void {
       h(
         "section",
         { class: "stack" },
-        h("h1", {}, "Join the open session"),
+        h("h1", {}, "Join the open shift"),
         h(
           "p",
           { id: "open-session-note", class: "lead" },
-          `Session ${session.number} is open on this register, opened by ${displayName(session.opened_by)} at ${openedAt}.`,
+          `Shift ${session.number} is open on this register, started by ${displayName(session.opened_by)} at ${openedAt}.`,
         ),
         h("div", { class: "actions" }, join, logoutButton()),
       ),

@@ -29,6 +29,8 @@ async function finish(app) {
 }
 
 const text = (page, selector) => page.locator(selector).innerText();
+/** Intl's no-break spaces as plain spaces. */
+const nbsp = (value) => value.replace(/[\u00a0\u202f]/g, " ");
 
 async function waitForText(page, selector, expected, timeout = 5000) {
   await page.waitForFunction(
@@ -38,6 +40,18 @@ async function waitForText(page, selector, expected, timeout = 5000) {
   ).catch(async (error) => {
     const got = await page.locator(selector).textContent().catch(() => "(missing)");
     throw new Error(`${selector}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(got)}\n${error.message}`);
+  });
+}
+
+/** Waits until some error area (the banner or a field's reserved line) says exactly `expected`. */
+async function waitForError(page, expected, timeout = 5000) {
+  await page.waitForFunction(
+    (want) => [...document.querySelectorAll('[role="alert"]')].some((el) => el.textContent?.trim() === want),
+    expected,
+    { timeout },
+  ).catch(async (error) => {
+    const got = await page.evaluate(() => [...document.querySelectorAll('[role="alert"]')].map((el) => el.textContent?.trim()).filter(Boolean));
+    throw new Error(`expected the error ${JSON.stringify(expected)}, saw ${JSON.stringify(got)}\n${error.message}`);
   });
 }
 
@@ -141,7 +155,7 @@ describe("Till UI with a mocked backend", () => {
     await page.click("#start-shift");
 
     await waitForText(page, "#session-number", "DT-20261128-001");
-    assert.equal(await text(page, "#started-message"), "Shift started: session DT-20261128-001");
+    assert.equal(await text(page, "#started-message"), "Shift DT-20261128-001 started");
     assert.equal(await page.locator("#joined-message").count(), 0);
     assert.equal(await text(page, "#session-status"), "Open");
     assert.equal(await text(page, "#opened-by"), "Alice");
@@ -169,7 +183,7 @@ describe("Till UI with a mocked backend", () => {
     await page.fill("#opening-cash", "150");
     await page.press("#opening-cash", "Enter");
 
-    await waitForText(page, "#joined-message", "Joined session DT-20261128-003, opened by Alice at 09:02");
+    await waitForText(page, "#joined-message", "Joined shift DT-20261128-003, started by Alice at 09:02");
     assert.equal(await page.locator("#started-message").count(), 0);
     assert.equal(await text(page, "#session-number"), "DT-20261128-003");
     assert.equal(await text(page, "#opened-by"), "Alice");
@@ -190,8 +204,8 @@ describe("Till UI with a mocked backend", () => {
     const { page } = app;
     await page.waitForSelector('button[data-user="carol"]');
     await logInByKeyboard(page, "carol", "5555");
-    await waitForText(page, "#open-session-note", "Session DT-20261128-003 is open on this register, opened by Alice at 09:02.");
-    assert.equal(await text(page, "#start-shift"), "Join session");
+    await waitForText(page, "#open-session-note", "Shift DT-20261128-003 is open on this register, started by Alice at 09:02.");
+    assert.equal(await text(page, "#start-shift"), "Join shift");
     assert.equal(await page.locator("#opening-cash").count(), 0, "joining needs no opening cash");
     assert.equal(backend.callsOf("start_shift").length, 0, "nothing is joined before the button is pressed");
     await page.waitForSelector("#start-shift:focus");
@@ -199,7 +213,7 @@ describe("Till UI with a mocked backend", () => {
     await screenshot(page, "join");
     await page.click("#start-shift");
 
-    await waitForText(page, "#joined-message", "Joined session DT-20261128-003, opened by Alice at 09:02");
+    await waitForText(page, "#joined-message", "Joined shift DT-20261128-003, started by Alice at 09:02");
     assert.equal(await text(page, "#session-number"), "DT-20261128-003");
     assert.deepEqual(withoutId(backend.callsOf("start_shift")[0].args), { openingCash: null, notes: null });
     assert.equal(backend.state.sessions[2].joins[0].user, "carol");
@@ -217,9 +231,9 @@ describe("Till UI with a mocked backend", () => {
     await page.waitForSelector("#open-session-note");
     backend.closeElsewhere({ by: "bob" });
     await page.click("#start-shift");
-    await waitForText(page, "#error", "That shift was closed before you joined. Start a new shift with the cash in the drawer.");
+    await waitForError(page, "That shift was closed before you joined. Start a new shift with the cash in the drawer.");
     await page.waitForSelector("#opening-cash");
-    assert.equal(await text(page, "#start-shift"), "Start Shift");
+    assert.equal(await text(page, "#start-shift"), "Start shift");
     assert.equal(backend.state.sessions.filter((s) => s.status === "open").length, 0, "nothing was opened");
     await screenshot(page, "join-closed-meanwhile");
     await finish(app);
@@ -254,25 +268,33 @@ describe("Till UI with a mocked backend", () => {
     await page.waitForSelector("#close-drawer");
     await page.click("#close-drawer");
 
-    await page.waitForSelector('button[data-manager="bob"]');
-    assert.equal(await page.locator('button[data-manager="alice"]').count(), 0, "cashiers can't approve");
-    assert.equal(await page.locator("#manager-pin").getAttribute("type"), "password");
+    await page.waitForSelector("#counted-cash:focus");
     // $250.00 counted: 2 × $100 + 2 × $20 + 2 × $5
     await page.fill('input[data-denom="10000"]', "2");
     await page.fill('input[data-denom="2000"]', "2");
     await page.fill('input[data-denom="500"]', "2");
     assert.equal(await page.inputValue("#counted-cash"), "250.00");
-    await page.click('button[data-manager="bob"]');
-    await page.waitForSelector("#manager-pin:focus");
-    await assertLayout(page, "close drawer");
+    await assertLayout(page, "close: count");
     await screenshot(page, "close");
+    await page.click("#close-next");
 
-    await page.keyboard.type("1111");
+    await page.waitForSelector('button[data-manager="bob"][aria-pressed="true"]');
+    assert.equal(await page.locator('button[data-manager="alice"]').count(), 0, "cashiers can't approve");
+    assert.equal(await page.locator("#manager-pin").getAttribute("type"), "password");
+    assert.equal(await text(page, "#close-counted"), "$250.00");
+    await page.waitForSelector("#manager-pin:focus");
+    await assertLayout(page, "close: approval");
+    await screenshot(page, "close-approve");
+
+    // The keypad, as on a touch-only till.
+    for (const key of "1111") await page.click(`button[data-key="${key}"]`);
     await page.click("#close-submit");
-    await waitForText(page, "#error", "That PIN is not right. Try again.");
-    assert.equal(await page.getAttribute("#error", "role"), "alert");
+    await waitForText(page, "#manager-pin-error", "That PIN is not right. Try again.");
+    assert.equal(await page.getAttribute("#manager-pin-error", "role"), "alert");
+    assert.equal(await page.getAttribute("#manager-pin", "aria-invalid"), "true");
+    assert.equal(await page.locator("#error").isVisible(), false, "next to the PIN, not in the banner");
     assert.equal(await page.inputValue("#manager-pin"), "");
-    assert.equal(await screen(page), "close");
+    assert.equal(await screen(page), "close-approve");
     await screenshot(page, "close-wrong-pin");
 
     await page.fill("#manager-pin", "9999");
@@ -281,7 +303,10 @@ describe("Till UI with a mocked backend", () => {
     assert.equal(await page.locator("#error").isVisible(), false, "the banner clears on the next command");
     assert.equal(await text(page, "#expected-cash"), "$245.00");
     assert.equal(await text(page, "#counted-cash-result"), "$250.00");
-    assert.equal(await text(page, "#variance"), "Over by $5.00");
+    assert.equal(await text(page, "#variance"), "Over: +$5.00 more than expected");
+    assert.equal(await text(page, "#opening-cash-result"), "$200.00");
+    assert.equal(await text(page, "#cash-taken"), "$45.00");
+    assert.equal(await text(page, "#close-done"), "Done: log out");
     assert.match((await page.getAttribute("#variance", "class")) ?? "", /\bover\b/);
     assert.equal(await text(page, "#closed-by"), "Bob");
     assert.equal(await text(page, "#closed-at"), "09:02");
@@ -300,8 +325,8 @@ describe("Till UI with a mocked backend", () => {
 
   it("words short and even variances with their classes", async () => {
     for (const [counted, cls, words] of [
-      ["242.50", "short", "Short by $2.50"],
-      ["245", "even", "Even"],
+      ["242.50", "short", "Short: −$2.50 less than expected"],
+      ["245", "even", "Even: the count matches"],
     ]) {
       const backend = createFakeBackend();
       backend.setUp();
@@ -311,6 +336,7 @@ describe("Till UI with a mocked backend", () => {
       const { page } = app;
       await page.click("#close-drawer");
       await page.fill("#counted-cash", counted);
+      await page.press("#counted-cash", "Enter");
       await page.click('button[data-manager="bob"]');
       await page.fill("#manager-pin", "9999");
       await page.click("#close-submit");
@@ -328,7 +354,7 @@ describe("Till UI with a mocked backend", () => {
     const app = await open(backend);
     const { page } = app;
 
-    await waitForText(page, "#error", "Can't reach the database. Check the network and try again.");
+    await waitForError(page, "Can't reach the database. Check the network and try again.");
     await page.click("#retry");
     await page.waitForSelector('button[data-user="alice"]');
     assert.equal(await page.locator("#error").isVisible(), false);
@@ -336,7 +362,7 @@ describe("Till UI with a mocked backend", () => {
     await page.click('button[data-user="alice"]');
     await page.keyboard.type("0000");
     await page.keyboard.press("Enter");
-    await waitForText(page, "#error", "That PIN is not right. Try again.");
+    await waitForError(page, "That PIN is not right. Try again.");
     assert.equal(await page.inputValue("#pin-input"), "", "the PIN is cleared after a wrong try");
     await page.waitForSelector("#pin-input:focus");
     await screenshot(page, "error");
@@ -352,20 +378,20 @@ describe("Till UI with a mocked backend", () => {
     backend.failNext("login", "internal", "sqlx::Error PoolTimedOut at crates/store/src/pg.rs:88");
     await page.keyboard.type("1234");
     await page.keyboard.press("Enter");
-    await waitForText(page, "#error", "Something went wrong. Try again, or ask a manager for help.");
+    await waitForError(page, "Something went wrong. Try again, or ask a manager for help.");
 
     backend.failNext("login", "schema_not_ready", "Migration 0007 is missing.");
     await page.keyboard.type("1234");
     await page.keyboard.press("Enter");
-    await waitForText(page, "#error", "The database needs an update. Ask IT to run tillctl doctor. Migration 0007 is missing.");
+    await waitForError(page, "The database needs an update. Ask IT to run tillctl doctor. Migration 0007 is missing.");
 
     // A bad amount is caught before any command runs.
     await page.keyboard.type("1234");
     await page.keyboard.press("Enter");
     await page.waitForSelector("#start-shift");
-    await page.fill("#opening-cash", "1,000");
+    await page.fill("#opening-cash", "1,00");
     await page.click("#start-shift");
-    await waitForText(page, "#error", "Type an amount like 200 or 200.50, using only digits and a point.");
+    await waitForText(page, "#opening-cash-error", "Type an amount like 200 or 200.50, using only digits and a point.");
     assert.equal(await page.getAttribute("#opening-cash", "aria-invalid"), "true");
     assert.equal(backend.callsOf("start_shift").length, 0);
     await finish(app);
@@ -383,6 +409,7 @@ describe("Till UI with a mocked backend", () => {
     await page.fill("#opening-cash", "200.5");
     await page.click("#start-shift");
     await page.waitForSelector("#start-shift:disabled", { timeout: 500 });
+    assert.equal(await text(page, "#start-shift"), "Starting shift…", "the busy button says what it does");
     assert.equal(await page.locator("#logout").isDisabled(), true);
     assert.equal(await page.getAttribute("#screen", "aria-busy"), "true");
     await screenshot(page, "busy");
@@ -406,7 +433,7 @@ describe("Till UI with a mocked backend", () => {
 
     await page.waitForSelector("#close-drawer");
     backend.closeElsewhere({ by: "bob", at: "2026-11-28T22:05:00Z" });
-    await waitForText(page, "#closed-elsewhere", "Session DT-20261128-001 was closed on another device", 7000);
+    await waitForText(page, "#closed-elsewhere", "Shift DT-20261128-001 was closed on another device", 7000);
     assert.equal(await text(page, "#session-status"), "Closed");
     assert.equal(await page.locator("#close-drawer").count(), 0);
     assert.match(await text(page, "#screen"), /Closed by Bob at 17:05/);
@@ -426,13 +453,15 @@ describe("Till UI with a mocked backend", () => {
 
     await page.click("#close-drawer");
     await page.fill("#counted-cash", "245");
+    await page.click("#close-next");
     await page.click('button[data-manager="bob"]');
     await page.fill("#manager-pin", "9999");
     backend.closeElsewhere({ by: "bob", at: "2026-11-28T22:05:00Z" });
     await page.click("#close-submit");
-    await waitForText(page, "#error", "Session DT-20261128-001 was already closed by bob at 2026-11-28 22:05:00 UTC");
-    await waitForText(page, "#closed-elsewhere", "Session DT-20261128-001 was closed on another device");
+    await waitForError(page, "This shift was already closed.");
+    await waitForText(page, "#closed-elsewhere", "Shift DT-20261128-001 was closed on another device");
     assert.match(await text(page, "#screen"), /Closed by Bob at 17:05/);
+    assert.doesNotMatch(await text(page, "body"), /UTC|22:05/, "the time once, in local time");
     await screenshot(page, "already-closed");
     await finish(app);
   });
@@ -445,12 +474,13 @@ describe("Till UI with a mocked backend", () => {
     await page.waitForSelector("#pg-url");
     await page.fill("#pg-url", "postgres://till:hunter2@store-server:5432/till");
     await page.click("#setup-postgres");
-    await waitForText(page, "#error", "Leave the password out of the server address. Type it in the Password box.");
+    await waitForError(page, "Leave the password out of the server address. Type it in the Password box.");
     assert.equal(backend.callsOf("setup_device").length, 0);
     await page.fill("#pg-url", "postgres://till@store-server:5432/till");
     await page.fill("#pg-password", "wrong");
     await page.click("#setup-postgres");
-    await waitForText(page, "#error", "Can't reach the database. Check the network and try again.");
+    await waitForText(page, "#pg-password-error", "The server refused the password (or the user name in the address). Check them and try again.");
+    assert.equal(await page.getAttribute("#pg-password", "aria-invalid"), "true");
     assert.deepEqual(backend.callsOf("setup_device")[0].args, {
       request: { kind: "postgres", url: "postgres://till@store-server:5432/till", password: "wrong" },
       approval: null,
@@ -477,8 +507,8 @@ describe("Till UI with a mocked backend", () => {
     assert.equal(await page.locator("#denominations input[data-denom]").count(), 15);
     await page.fill('input[data-denom="50000"]', "1");
     await page.fill('input[data-denom="2"]', "3");
-    assert.equal(await page.inputValue("#opening-cash"), "500.06");
-    assert.equal(await text(page, "#denominations-total"), "€500.06");
+    assert.equal(await page.inputValue("#opening-cash"), "500,06", "in the store's locale (de-DE)");
+    assert.equal(nbsp(await text(page, "#denominations-total")), "500,06 €");
     await assertLayout(page, "start 1024");
     const box = await page.locator("#start-shift").boundingBox();
     assert.ok(box && box.y + box.height <= 768, "Start Shift is on screen without scrolling");
@@ -486,11 +516,15 @@ describe("Till UI with a mocked backend", () => {
     await page.click("#start-shift");
     await waitForText(page, "#session-number", "UT-20261128-001");
     assert.equal(await text(page, "#opened-at"), "15:02");
-    assert.equal(await text(page, "#opening-cash"), "€500.06");
+    assert.equal(nbsp(await text(page, "#opening-cash")), "500,06 €");
+    assert.equal(backend.callsOf("start_shift")[0].args.openingCash, "500.06", "the core gets its plain decimal");
     await assertLayout(page, "session 1024");
     await screenshot(page, "session-1024");
     await page.click("#close-drawer");
+    await page.fill("#counted-cash", "500,06");
+    await page.click("#close-next");
     await page.waitForSelector('button[data-manager="bob"]');
+    assert.equal(nbsp(await text(page, "#close-counted")), "500,06 €");
     await assertLayout(page, "close 1024");
     await screenshot(page, "close-1024");
     await finish(app);
@@ -537,7 +571,7 @@ describe("Till UI with a mocked backend", () => {
     assert.equal(await page.getAttribute('button[data-manager="bob"]', "aria-pressed"), "true", "the one manager is picked");
     for (const key of ["1", "1", "1", "1"]) await page.click(`button[data-key="${key}"]`);
     await page.click("#approval-submit");
-    await waitForText(page, "#error", "That PIN is not right. Try again.");
+    await waitForError(page, "That PIN is not right. Try again.");
     assert.equal(await page.inputValue("#approval-pin"), "");
     assert.equal(backend.state.register.address, "DT/R1", "nothing moved");
     await assertLayout(page, "approval");
@@ -584,7 +618,7 @@ describe("Till UI with a mocked backend", () => {
       await page.keyboard.press("Enter");
       await page.waitForFunction(() => !document.body.classList.contains("busy"));
     }
-    await waitForText(page, "#error", "This account is locked after too many wrong PINs until 09:03. A manager can unlock it now.");
+    await waitForError(page, "This account is locked after too many wrong PINs until 09:03. A manager can unlock it now.");
     await page.waitForSelector("#manager-unlock");
     assert.equal(await text(page, ".who"), "", "nobody is logged in");
     await assertLayout(page, "locked");
@@ -615,7 +649,7 @@ describe("Till UI with a mocked backend", () => {
     backend.goIdle();
     // The session screen's next poll learns it.
     await page.waitForSelector('button[data-user="alice"]', { timeout: 7000 });
-    await waitForText(page, "#error", "You are logged out. Log in with your PIN.");
+    await waitForError(page, "You are logged out. Log in with your PIN.");
     assert.equal(await text(page, ".who"), "");
     await screenshot(page, "idle-logout");
 
@@ -625,6 +659,7 @@ describe("Till UI with a mocked backend", () => {
     await page.waitForSelector("#counted-cash");
     backend.goIdle();
     await page.fill("#counted-cash", "245");
+    await page.click("#close-next");
     await page.click('button[data-manager="bob"]');
     await page.fill("#manager-pin", "9999");
     await page.click("#close-submit");
@@ -668,7 +703,7 @@ describe("Till UI with a mocked backend", () => {
     await page.fill("#approval-manager", "alice");
     await page.fill("#approval-pin", "1234");
     await page.click("#approval-submit");
-    await waitForText(page, "#error", "Only a manager can do this. Ask a manager to approve with their PIN.");
+    await waitForError(page, "Only a manager can do this. Ask a manager to approve with their PIN.");
     await screenshot(page, "damaged-approval");
     await page.fill("#approval-manager", "Bob");
     await page.fill("#approval-pin", "9999");
@@ -704,7 +739,7 @@ describe("Till UI with a mocked backend", () => {
     await page.fill("#new-manager-pin", "4821");
     await page.fill("#new-manager-pin-again", "4812");
     await page.click("#new-store-submit");
-    await waitForText(page, "#error", "The two PINs are not the same. Type them again.");
+    await waitForError(page, "The two PINs are not the same. Type them again.");
     await assertLayout(page, "new store");
     await screenshot(page, "setup-new-store");
     await page.fill("#new-manager-pin", "4821");

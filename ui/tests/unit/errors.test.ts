@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 // The core's generated list (ts-rs), read as text: the union of string literals is every code.
 import generated from "../../src/bindings/ErrorCode.ts?raw";
-import { ERROR_WORDS, errorMessage, GENERIC_ERROR, toApiError } from "../../src/errors";
+import { connectProblem, ERROR_WORDS, errorMessage, GENERIC_ERROR, toApiError } from "../../src/errors";
 import type { ErrorCode } from "../../src/types";
 
 const err = (code: string, message = "backend detail text") => ({ code, message });
@@ -91,5 +91,21 @@ describe("toApiError", () => {
   it("wraps everything else as internal", () => {
     expect(toApiError("text")).toEqual({ code: "internal", message: "text" });
     expect(toApiError({ code: "wrong_pin" })).toEqual({ code: "wrong_pin", message: "" });
+  });
+});
+
+describe("connectProblem", () => {
+  it.each([
+    ["database_unavailable", "error returned from database: password authentication failed for user \"till\"", "password"],
+    ["database_unavailable", "error communicating with database: Connection refused (os error 111)", "host"],
+    ["database_unavailable", "error communicating with database: failed to lookup address information: Name or service not known", "host"],
+    ["database_unavailable", "error occurred while attempting to establish a TLS connection: invalid peer certificate: UnknownIssuer", "tls"],
+    ["database_misconfigured", "server does not support TLS", "tls"],
+  ])("%s %j → %s", (code, message, part) => {
+    expect(connectProblem({ code, message })?.part).toBe(part);
+  });
+  it("says nothing when the message does not tell", () => {
+    expect(connectProblem({ code: "database_unavailable", message: "" })).toBeNull();
+    expect(connectProblem({ code: "wrong_pin", message: "password" })).toBeNull();
   });
 });

@@ -174,11 +174,11 @@ describe("formatMoney", () => {
 
 describe("describeVariance", () => {
   it("words over, short and even", () => {
-    expect(describeVariance("5.00", "USD")).toEqual({ text: "Over by $5.00", kind: "over" });
-    expect(describeVariance("-2.50", "USD")).toEqual({ text: "Short by $2.50", kind: "short" });
-    expect(describeVariance("0.00", "USD")).toEqual({ text: "Even", kind: "even" });
-    expect(describeVariance("-0.00", "USD")).toEqual({ text: "Even", kind: "even" });
-    expect(describeVariance("-300", "JPY")).toEqual({ text: "Short by ¥300", kind: "short" });
+    expect(describeVariance("5.00", "USD")).toEqual({ text: "Over: +$5.00 more than expected", kind: "over" });
+    expect(describeVariance("-2.50", "USD")).toEqual({ text: "Short: −$2.50 less than expected", kind: "short" });
+    expect(describeVariance("0.00", "USD")).toEqual({ text: "Even: the count matches", kind: "even" });
+    expect(describeVariance("-0.00", "USD")).toEqual({ text: "Even: the count matches", kind: "even" });
+    expect(describeVariance("-300", "JPY")).toEqual({ text: "Short: −¥300 less than expected", kind: "short" });
   });
 });
 

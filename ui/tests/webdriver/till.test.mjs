@@ -164,7 +164,7 @@ describe("Till desktop app, end to end", () => {
     await screenshot(a, "start");
     await click(a, "#start-shift");
     number = await waitForText(a, "#session-number", (t) => /^DT-\d{8}-001$/.test(t), "a new session number");
-    assert.equal(await textOf(a, "#started-message"), `Shift started: session ${number}`);
+    assert.equal(await textOf(a, "#started-message"), `Shift ${number} started`);
     assert.equal(await textOf(a, "#opening-cash"), "$200.00");
     assert.equal(await textOf(a, "#opened-by"), "Alice");
     assert.ok(existsSync(join(process.env.TILL_DATA_DIR, "till-demo.db")), "the demo has its own file");
@@ -178,12 +178,12 @@ describe("Till desktop app, end to end", () => {
     // The device settings live next to the database, so B is already set up on DT/R1.
     await find(b, 'button[data-user="bob"]');
     await logInWithKeypad(b, "bob", "9999");
-    await waitForText(b, "#open-session-note", (t) => t.startsWith(`Session ${number} is open on this register, opened by Alice at `), "the join note");
-    assert.equal(await textOf(b, "#start-shift"), "Join session");
+    await waitForText(b, "#open-session-note", (t) => t.startsWith(`Shift ${number} is open on this register, started by Alice at `), "the join note");
+    assert.equal(await textOf(b, "#start-shift"), "Join shift");
     await screenshot(b, "join");
     await click(b, "#start-shift");
     const joined = await waitForText(b, "#joined-message", (t) => t.includes(number), `a message naming ${number}`);
-    assert.match(joined, new RegExp(`^Joined session ${number}, opened by Alice at \\d\\d:\\d\\d$`));
+    assert.match(joined, new RegExp(`^Joined shift ${number}, started by Alice at \\d\\d:\\d\\d$`));
     assert.equal(await textOf(b, "#session-number"), number);
     await screenshot(b, "joined");
   });
@@ -193,11 +193,13 @@ describe("Till desktop app, end to end", () => {
     assert.ok(b, "instance B is running");
     await click(b, "#close-drawer");
     await type(b, "#counted-cash", "250.00");
+    await screenshot(b, "close-count");
+    await click(b, "#close-next");
     await click(b, 'button[data-manager="bob"]');
     await type(b, "#manager-pin", "9999");
     await screenshot(b, "close");
     await click(b, "#close-submit");
-    await waitForText(b, "#variance", (t) => t === "Over by $50.00", "Over by $50.00");
+    await waitForText(b, "#variance", (t) => t === "Over: +$50.00 more than expected", "Over: +$50.00 more than expected");
     assert.equal(await textOf(b, "#expected-cash"), "$200.00");
     assert.equal(await textOf(b, "#counted-cash-result"), "$250.00");
     assert.equal(await textOf(b, "#closed-by"), "Bob");
@@ -207,7 +209,7 @@ describe("Till desktop app, end to end", () => {
   it("instance A: notices the session was closed on the other instance", async () => {
     const a = sessions[0];
     assert.ok(a, "instance A is running");
-    await waitForText(a, "#closed-elsewhere", (t) => t === `Session ${number} was closed on another device`, "closed elsewhere");
+    await waitForText(a, "#closed-elsewhere", (t) => t === `Shift ${number} was closed on another device`, "closed elsewhere");
     assert.equal(await textOf(a, "#session-status"), "Closed");
     await screenshot(a, "closed-elsewhere");
   });
