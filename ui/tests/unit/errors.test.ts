@@ -21,7 +21,7 @@ describe("errorMessage", () => {
     location_not_found: "This store is not in the database. Ask IT to check the set-up.",
     register_not_found: "This register is not in the store's database. Ask IT to check the set-up.",
     session_not_found: "There is no open shift on this register. Start a shift first.",
-    session_already_closed: "Backend detail text",
+    session_already_closed: "This shift was already closed.",
     no_open_session: "That shift was closed before you joined. Start a new shift with the cash in the drawer.",
     already_exists: "That already exists. Pick another name or code.",
     idempotency_conflict: "This was already done with different details. Check the screen, then start again.",
@@ -48,7 +48,7 @@ describe("errorMessage", () => {
 
   it("shows the backend message only for the codes that allow it", () => {
     const showing = CORE_CODES.filter((code) => errorMessage(err(code, "SECRET")).includes("SECRET"));
-    expect(showing.sort()).toEqual(["database_misconfigured", "keyring_unavailable", "schema_not_ready", "session_already_closed"]);
+    expect(showing.sort()).toEqual(["database_misconfigured", "keyring_unavailable", "schema_not_ready"]);
   });
 
   it("says when a locked account unlocks, in the store's time", () => {
@@ -57,9 +57,10 @@ describe("errorMessage", () => {
     );
   });
 
-  it("names who closed the session", () => {
+  it("words an already-closed shift without the backend's UTC time", () => {
+    // Not the backend's UTC line: the shift screen shows who closed it and when, in local time.
     expect(errorMessage(err("session_already_closed", "session DT-20261128-001 was already closed by bob at 2026-11-28 22:05:00 UTC"))).toBe(
-      "Session DT-20261128-001 was already closed by bob at 2026-11-28 22:05:00 UTC",
+      "This shift was already closed.",
     );
     expect(errorMessage(err("session_already_closed", ""))).toBe("This shift was already closed.");
   });
