@@ -86,13 +86,13 @@ export function connectProblem(error: unknown): { part: ConnectPart; text: strin
   if (!["database_unavailable", "database_misconfigured", "invalid_input", "internal"].includes(code)) return null;
   const m = message.toLowerCase();
   if (/password|authentication|28p01|28000|no pg_hba|role .* does not exist/.test(m)) {
-    return { part: "password", text: "The server refused the password (or the user name in the address). Check them and try again." };
+    return { part: "password", text: "The server refused the password or the user name. Check them." };
   }
   if (/tls|ssl|certificate|handshake|x509/.test(m)) {
-    return { part: "tls", text: "The secure connection (TLS) to the server failed. Ask IT to check its certificate or the sslmode in the address." };
+    return { part: "tls", text: "The secure (TLS) connection failed. Ask IT to check the certificate." };
   }
   if (/resolve|lookup|name or service|no such host|not known|refused|timed out|timeout|unreachable|no route|os error|network|connect/.test(m)) {
-    return { part: "host", text: "Can't reach a database server at that address. Check the server name and port, and the network." };
+    return { part: "host", text: "Can't reach that server. Check its name and port, and the network." };
   }
   return null;
 }

@@ -207,17 +207,22 @@ export function showClosed(session: SessionView): void {
       h("p", { class: "lead" }, `Shift ${session.number}`),
       h(
         "dl",
-        { class: "card details result" },
+        { class: "card details result compact" },
         row("Opening cash", "opening-cash-result", money(session.opening_cash), "part"),
         row("+ Cash taken in during the shift", "cash-taken", takenIn, "part"),
         row("= Expected in the drawer", "expected-cash", money(session.expected_cash), "sum"),
         row("Counted in the drawer", "counted-cash-result", money(session.counted_cash)),
         row("Difference", "variance", variance.text, undefined, `variance ${variance.kind}`),
-        row("Closed by", "closed-by", session.closed_by ? displayName(session.closed_by) : "—"),
-        row("Closed at", "closed-at", session.closed_at ? formatClock(session.closed_at, zone) : "—"),
       ),
-      h("p", { class: "hint" }, "Done logs you out of this register."),
-      h("div", { class: "actions" }, done),
+      h(
+        "p",
+        { class: "closed-line" },
+        "Closed by ",
+        h("strong", { id: "closed-by" }, session.closed_by ? displayName(session.closed_by) : "—"),
+        " at ",
+        h("strong", { id: "closed-at" }, session.closed_at ? formatClock(session.closed_at, zone) : "—"),
+      ),
+      h("div", { class: "actions demo-choice" }, done, h("p", { class: "hint" }, "Done logs you out of this register.")),
     ),
   );
   // Not "Done": it logs out, and a scanner's Enter must not press it.

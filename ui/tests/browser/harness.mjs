@@ -1,6 +1,7 @@
 // Serves ui/dist with the production CSP, drives the system Chromium through playwright-core,
 // and bridges the app's Tauri IPC to an in-memory fake backend living in this Node process.
-import { createReadStream, existsSync, mkdirSync, statSync } from "node:fs";
+import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer } from "node:http";
 import { dirname, extname, join, normalize, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -102,9 +103,9 @@ function ipcInitScript() {
   };
 }
 
-/** A fresh page (own context) wired to `backend`, at the given viewport. */
-export async function openApp(browser, url, backend, viewport = { width: 1280, height: 800 }) {
-  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: "en-US", timezoneId: "UTC" });
+/** A fresh page (own context) wired to `backend`, at the given viewport and browser locale. */
+export async function openApp(browser, url, backend, viewport = { width: 1280, height: 800 }, locale = "en-US") {
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale, timezoneId: "UTC" });
   const page = await context.newPage();
   const problems = [];
   page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
@@ -157,4 +158,30 @@ export async function layoutProblems(page) {
     }
     return out;
   });
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/**
+ * Runs axe-core (WCAG 2.0-2.2 A/AA rules) on the page as it is and returns the serious and
+ * critical violations as readable lines (empty when fine). axe is evaluated through the
+ * DevTools protocol, so the app's CSP needs no exception for it.
+ */
+export async function axeViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"] },
+      resultTypes: ["violations"],
+    });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.map((n) => n.target.join(" ")).slice(0, 5),
+    }));
+  });
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.targets.join(", ")})`);
 }

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createFakeBackend } from "./fake-backend.mjs";
-import { layoutProblems, launchBrowser, openApp, screenshot, serveDist } from "./harness.mjs";
+import { axeViolations, layoutProblems, launchBrowser, openApp, screenshot, serveDist } from "./harness.mjs";
 
 let browser;
 let server;
@@ -57,6 +57,7 @@ async function waitForError(page, expected, timeout = 5000) {
 
 async function assertLayout(page, where) {
   assert.deepEqual(await layoutProblems(page), [], `layout problems on ${where}`);
+  assert.deepEqual(await axeViolations(page), [], `axe: serious/critical violations on ${where}`);
 }
 
 async function screen(page) {
@@ -479,7 +480,7 @@ describe("Till UI with a mocked backend", () => {
     await page.fill("#pg-url", "postgres://till@store-server:5432/till");
     await page.fill("#pg-password", "wrong");
     await page.click("#setup-postgres");
-    await waitForText(page, "#pg-password-error", "The server refused the password (or the user name in the address). Check them and try again.");
+    await waitForText(page, "#pg-password-error", "The server refused the password or the user name. Check them.");
     assert.equal(await page.getAttribute("#pg-password", "aria-invalid"), "true");
     assert.deepEqual(backend.callsOf("setup_device")[0].args, {
       request: { kind: "postgres", url: "postgres://till@store-server:5432/till", password: "wrong" },

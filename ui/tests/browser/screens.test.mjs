@@ -1,0 +1,177 @@
+// Every screen at 1280×800 and 1024×768, in en-US and de-DE: a screenshot of each
+// (test-artifacts/mock-<screen>-<locale>-<width>.png), axe-core on each (no serious or critical
+// violation), the layout checks, and a PIN pad that does not move when an error shows.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { createFakeBackend } from "./fake-backend.mjs";
+import { axeViolations, layoutProblems, launchBrowser, openApp, screenshot, serveDist } from "./harness.mjs";
+
+let browser;
+let server;
+
+before(async () => {
+  server = await serveDist();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const VIEWPORTS = [
+  { width: 1280, height: 800 },
+  { width: 1024, height: 768 },
+];
+/** The store's locale, its register (the fake's DT is en-US/USD, UT is de-DE/EUR). */
+const LOCALES = [
+  { locale: "en-US", register: "DT/R1", opening: "200.50", counted: "245.50", money: /\$200\.50/ },
+  { locale: "de-DE", register: "UT/R1", opening: "200,50", counted: "245,50", money: /200,50\s€/ },
+];
+
+async function check(page, name, where) {
+  await page.waitForFunction(() => !document.body.classList.contains("busy"));
+  assert.deepEqual(await layoutProblems(page), [], `layout problems on ${where}`);
+  assert.deepEqual(await axeViolations(page), [], `axe: serious/critical violations on ${where}`);
+  await screenshot(page, name);
+}
+
+for (const { locale, register, opening, counted, money } of LOCALES) {
+  for (const viewport of VIEWPORTS) {
+    const tag = `${locale}-${viewport.width}`;
+    describe(`every screen, ${locale} at ${viewport.width}×${viewport.height}`, () => {
+      it("sets up, logs in, starts, closes, approves, locks, joins", async () => {
+        const backend = createFakeBackend();
+        const app = await openApp(browser, server.url, backend, viewport, locale);
+        const { page } = app;
+        const shot = (screen) => check(page, `${screen}-${tag}`, `${screen} (${tag})`);
+
+        await page.waitForSelector("#setup-demo");
+        assert.equal(await page.evaluate(() => document.activeElement?.id ?? ""), "", "set-up focuses no action");
+        await shot("setup");
+        await page.click("#setup-new-store");
+        await page.waitForSelector("#new-location-code:focus");
+        await shot("setup-new-store");
+        await page.click("#new-store-cancel");
+
+        await page.fill("#pg-url", "postgres://till@unreachable:5432/till");
+        await page.fill("#pg-password", "secret");
+        await page.click("#setup-postgres");
+        await page.waitForFunction(() => document.querySelector("#pg-url-error")?.textContent?.startsWith("Can't reach that server"));
+        assert.equal(await page.getAttribute("#pg-url", "aria-invalid"), "true", "the host failed: the address box");
+        await shot("setup-connect-error");
+        await page.fill("#pg-url", "postgres://till@store-server:5432/till");
+        await page.press("#pg-password", "Enter");
+        await page.click(`button[data-register="${register}"]`);
+        await shot("setup-register");
+        await page.click("#setup-finish");
+
+        await page.waitForSelector('button[data-user="alice"]');
+        await shot("login");
+        await page.click('button[data-user="alice"]');
+        await page.waitForSelector("#pin-input:focus");
+        await shot("pin");
+        const before = await page.locator('button[data-key="1"]').boundingBox();
+        await page.keyboard.type("0000");
+        await page.keyboard.press("Enter");
+        await page.waitForFunction(() => document.querySelector("#pin-input-error")?.textContent === "That PIN is not right. Try again.");
+        const afterError = await page.locator('button[data-key="1"]').boundingBox();
+        assert.deepEqual(afterError, before, "the keypad does not move when the error shows");
+        assert.equal(await page.getAttribute("#pin-input", "aria-invalid"), "true");
+        await shot("pin-error");
+        await page.keyboard.type("1234");
+        await page.keyboard.press("Enter");
+
+        await page.waitForSelector("#start-shift");
+        await page.fill('input[data-denom="10000"]', "2");
+        await page.fill("#opening-cash", opening);
+        assert.equal(await page.inputValue('input[data-denom="10000"]'), "", "typing the total clears the counts");
+        assert.equal(await page.locator("#denominations-total").innerText(), "—", "one total, never two");
+        await page.fill("#shift-notes", "Float");
+        await shot("start");
+        await page.fill('input[data-denom="10000"]', "x");
+        assert.equal(await page.inputValue("#opening-cash"), "", "an invalid count clears the amount");
+        await page.fill("#opening-cash", "");
+        await page.click("#start-shift");
+        await page.waitForSelector('#opening-cash[aria-invalid="true"]');
+        await shot("start-error");
+        await page.fill('input[data-denom="10000"]', "");
+        await page.fill("#opening-cash", opening);
+        await page.click("#start-shift");
+
+        await page.waitForSelector("#close-drawer");
+        assert.notEqual(await page.evaluate(() => document.activeElement?.id), "close-drawer", "Close shift is never focused");
+        assert.match(await page.locator("#opening-cash").innerText(), money);
+        await shot("session");
+        await page.click("#close-drawer");
+        await page.fill("#counted-cash", counted);
+        await shot("close");
+        await page.press("#counted-cash", "Enter");
+        await page.waitForSelector('button[data-manager="bob"][aria-pressed="true"]');
+        await shot("close-approve");
+        for (const key of "9999") await page.click(`button[data-key="${key}"]`);
+        await page.click("#close-submit");
+        await page.waitForSelector("#close-result");
+        assert.notEqual(await page.evaluate(() => document.activeElement?.id), "close-done", "Done (log out) is never focused");
+        await shot("closed");
+        await page.click("#close-done");
+
+        await page.waitForSelector("#change-register");
+        await page.click("#change-register");
+        await page.click(`button[data-register="${register}"]`);
+        await page.click("#setup-finish");
+        await page.waitForSelector("#approval-pin");
+        await shot("approval");
+        await page.click("#approval-cancel");
+
+        await page.waitForSelector("#setup-finish");
+        await page.click("#setup-cancel");
+        await page.waitForSelector('button[data-user="carol"]');
+        await page.click('button[data-user="carol"]');
+        for (let i = 0; i < 5; i++) {
+          await page.waitForSelector("#pin-input:focus");
+          await page.keyboard.type("0000");
+          await page.keyboard.press("Enter");
+          await page.waitForFunction(() => !document.body.classList.contains("busy"));
+        }
+        await page.waitForSelector("#manager-unlock");
+        await shot("locked");
+
+        backend.openElsewhere({ by: "alice" });
+        await page.click('button[data-user="alice"]');
+        await page.keyboard.type("1234");
+        await page.keyboard.press("Enter");
+        await page.waitForSelector("#close-drawer");
+        await page.click("#logout");
+        await page.waitForSelector('button[data-user="bob"]');
+        await page.click('button[data-user="bob"]');
+        await page.keyboard.type("9999");
+        await page.keyboard.press("Enter");
+        await page.waitForSelector("#open-session-note");
+        await shot("join");
+        await page.click("#start-shift");
+        await page.waitForSelector("#joined-message");
+        backend.closeElsewhere({ by: "bob" });
+        await page.waitForSelector("#closed-elsewhere", { timeout: 7000 });
+        await shot("closed-elsewhere");
+
+        const problems = await app.allProblems();
+        await app.context.close();
+        assert.deepEqual(problems, [], "page errors / CSP violations");
+      });
+
+      it("shows the damaged-settings screen", async () => {
+        const backend = createFakeBackend();
+        backend.setUp({ register });
+        backend.damageSettings();
+        const app = await openApp(browser, server.url, backend, viewport, locale);
+        await app.page.waitForSelector("#settings-damaged");
+        await check(app.page, `damaged-${tag}`, `damaged (${tag})`);
+        await app.page.click("#repair-settings");
+        await app.page.waitForSelector("#approval-manager");
+        await check(app.page, `damaged-approval-${tag}`, `damaged approval (${tag})`);
+        await app.context.close();
+      });
+    });
+  }
+}
