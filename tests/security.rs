@@ -435,3 +435,20 @@ async fn sqlite_files_are_private_and_the_open_lock_is_bounded() {
     till_backend::open(&url, &options).await.unwrap();
     let _ = std::fs::remove_dir_all(dir);
 }
+
+both_backends!(a_repeated_close_answers_even_after_the_manager_changed);
+
+/// Attacker review F11: a close whose answer was lost, retried with its request id after the
+/// manager was deactivated, answers the close (the first outcome), not `user_inactive`.
+async fn a_repeated_close_answers_even_after_the_manager_changed(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let store = db.open().await;
+    let fx = provision(store.as_ref(), 1).await;
+    let opened = store.start_shift(till_testkit::start(&fx, fx.registers[0].id, "pc-a", Some(100))).await.unwrap();
+    let close = till_testkit::close(&fx, opened.session.id, 100);
+    let closed = store.close_shift(close.clone()).await.unwrap();
+    store.set_user_active(&UserName::parse("bob").unwrap(), false).await.unwrap();
+    assert_eq!(store.close_shift(close.clone()).await.unwrap().closed_at, closed.closed_at);
+    let other = CloseShift { request_id: RequestId::new(), ..close };
+    assert_eq!(store.close_shift(other).await.map(drop).map_err(|e| e.code()), Err("user_inactive"));
+}

@@ -192,6 +192,13 @@ BEGIN
         RETURN;
     END IF;
 
+    -- This very close, repeated (its answer was lost): answer it again, before any check of the
+    -- user, who may have been deactivated or locked since.
+    SELECT s.* INTO session FROM sessions s WHERE s.id = p_session_id AND s.close_request_id = p_request_id;
+    IF FOUND THEN
+        RETURN;
+    END IF;
+
     -- Nothing closed: say why.
     SELECT u.active, u.role, u.name INTO v_active, v_role, v_name FROM users u WHERE u.id = p_user_id;
     IF NOT FOUND THEN
@@ -206,7 +213,6 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'session % not found', p_session_id USING ERRCODE = 'TL405';
     END IF;
-    -- This very close, repeated: answer it again.
-    already_closed := session.close_request_id IS DISTINCT FROM p_request_id;
+    already_closed := true;
 END;
 $fn$;

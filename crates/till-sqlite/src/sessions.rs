@@ -187,6 +187,20 @@ impl SessionStore for SqliteStore {
     async fn close_shift(&self, close: CloseShift) -> Result<Session, StoreError> {
         let mut tx = self.write().await?;
         let at = close.at.unwrap_or_else(Utc::now);
+        // This very close, repeated (its answer was lost): answer it again, before any check of
+        // the user, who may have been deactivated since.
+        let repeated: Option<Uuid> =
+            sqlx::query_scalar("SELECT id FROM sessions WHERE id = ? AND close_request_id = ?")
+                .bind(close.session.0)
+                .bind(close.request_id.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        if let Some(id) = repeated {
+            return Self::session_by_id(&mut tx, id)
+                .await?
+                .ok_or_else(|| StoreError::Internal("a session vanished inside its transaction".into()));
+        }
         let closer = sqlx::query("SELECT name, role, active FROM users WHERE id = ?")
             .bind(close.user_id.0)
             .fetch_optional(&mut *tx)
@@ -201,17 +215,14 @@ impl SessionStore for SqliteStore {
         if role == "cashier" {
             return Err(StoreError::Forbidden { user: closer_name, role });
         }
-        let row = sqlx::query(
-            "SELECT status, opening_cash + cash_net AS expected, close_request_id FROM sessions WHERE id = ?",
-        )
-        .bind(close.session.0)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(map_err)?
-        .ok_or_else(|| StoreError::not_found(Entity::Session, close.session))?;
+        let row = sqlx::query("SELECT status, opening_cash + cash_net AS expected FROM sessions WHERE id = ?")
+            .bind(close.session.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::not_found(Entity::Session, close.session))?;
         let status: String = row.try_get("status").map_err(map_err)?;
         let expected: i64 = row.try_get("expected").map_err(map_err)?;
-        let closed_by_request: Option<Uuid> = row.try_get("close_request_id").map_err(map_err)?;
         if status == "open" {
             let variance = close
                 .counted_cash
@@ -240,8 +251,7 @@ impl SessionStore for SqliteStore {
             .await?
             .ok_or_else(|| StoreError::Internal("a session vanished inside its transaction".into()))?;
         tx.commit().await.map_err(map_err)?;
-        // This very close, repeated, answers the closed session again.
-        if status != "open" && closed_by_request != Some(close.request_id.0) {
+        if status != "open" {
             return Err(already_closed(&session));
         }
         Ok(session)
