@@ -26,7 +26,7 @@ export const ERROR_WORDS: Readonly<Record<ErrorCode, Words>> = {
   wrong_pin: { words: "That PIN is not right. Try again." },
   user_not_found: { words: "That person is not on the staff list. Pick a name again." },
   user_inactive: { words: "This staff account is switched off. Ask a manager." },
-  user_locked: { words: "This account is locked after too many wrong PINs. A manager can unlock it now." },
+  user_locked: { words: "Locked after too many wrong PINs. A manager can unlock it now." },
   forbidden: { words: "Only a manager can do this. Ask a manager to approve with their PIN." },
   location_not_found: { words: "This store is not in the database. Ask IT to check the set-up." },
   register_not_found: { words: "This register is not in the store's database. Ask IT to check the set-up." },
@@ -66,7 +66,7 @@ export function errorMessage(error: unknown): string {
   if (!entry) return GENERIC_ERROR;
   if (code === "user_locked" && apiError.until) {
     const at = formatClock(apiError.until, timeZone());
-    if (at) return `This account is locked after too many wrong PINs until ${at}. A manager can unlock it now.`;
+    if (at) return `Locked after too many wrong PINs until ${at}. A manager can unlock it now.`;
   }
   const detail = message.trim();
   if (!entry.backend || detail === "") return entry.words;

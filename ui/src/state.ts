@@ -31,12 +31,11 @@ export function timeZone(): string {
 }
 
 /**
- * The store's locale (BCP 47, e.g. "de-DE") for money and numbers: the location's `locale`,
- * "en-US" until the core sends one. The only place that reads it.
+ * The store's locale (BCP 47, e.g. "de-DE") for money and numbers: the location's `locale`;
+ * "en-US" with no location yet or a tag Intl does not take. The only place that reads it.
  */
 export function locale(): string {
-  const loc = state.status?.location as { locale?: string | null } | null | undefined;
-  const tag = loc?.locale;
+  const tag = state.status?.location?.locale;
   if (typeof tag !== "string" || tag === "") return "en-US";
   try {
     return Intl.getCanonicalLocales(tag)[0] ?? "en-US";

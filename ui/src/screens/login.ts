@@ -89,7 +89,10 @@ function showPinPad(area: HTMLElement, user: User): void {
       // A failed login ends any previous login (the backend did so too).
       if (state.status) nav.setStatus({ ...state.status, logged_in: null });
       pad.clear();
-      if (result.error.code === "user_locked") offerUnlock(unlockSlot, user);
+      if (result.error.code === "user_locked") {
+        pad.submit.hidden = true;
+        offerUnlock(unlockSlot, user);
+      }
       pad.input.focus();
       return;
     }
@@ -103,13 +106,15 @@ function showPinPad(area: HTMLElement, user: User): void {
     submitLabel: "Log in",
     onSubmit: (pin) => void submitPin(pin),
   });
-  area.replaceChildren(h("h2", {}, `PIN for ${displayName(user.name)}`), unlockSlot, pad.root);
+  // The unlock takes the place of "Log in" below the keys: nothing above the keys moves.
+  pad.root.append(unlockSlot);
+  area.replaceChildren(h("h2", {}, `PIN for ${displayName(user.name)}`), pad.root);
   pad.input.focus();
 }
 
 /** Locked after too many wrong PINs: a manager can lift it here with their PIN. */
 function offerUnlock(slot: HTMLElement, user: User): void {
-  const unlock = h("button", { id: "manager-unlock", type: "button", class: "secondary big" }, "Manager unlock");
+  const unlock = h("button", { id: "manager-unlock", type: "button", class: "primary big" }, "Manager unlock");
   unlock.addEventListener("click", async () => {
     if (isBusy()) return;
     const managers = await listManagers();

@@ -619,7 +619,7 @@ describe("Till UI with a mocked backend", () => {
       await page.keyboard.press("Enter");
       await page.waitForFunction(() => !document.body.classList.contains("busy"));
     }
-    await waitForError(page, "This account is locked after too many wrong PINs until 09:03. A manager can unlock it now.");
+    await waitForError(page, "Locked after too many wrong PINs until 09:03. A manager can unlock it now.");
     await page.waitForSelector("#manager-unlock");
     assert.equal(await text(page, ".who"), "", "nobody is logged in");
     await assertLayout(page, "locked");

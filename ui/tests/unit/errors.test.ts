@@ -16,7 +16,7 @@ describe("errorMessage", () => {
     wrong_pin: "That PIN is not right. Try again.",
     user_not_found: "That person is not on the staff list. Pick a name again.",
     user_inactive: "This staff account is switched off. Ask a manager.",
-    user_locked: "This account is locked after too many wrong PINs. A manager can unlock it now.",
+    user_locked: "Locked after too many wrong PINs. A manager can unlock it now.",
     forbidden: "Only a manager can do this. Ask a manager to approve with their PIN.",
     location_not_found: "This store is not in the database. Ask IT to check the set-up.",
     register_not_found: "This register is not in the store's database. Ask IT to check the set-up.",
@@ -53,7 +53,7 @@ describe("errorMessage", () => {
 
   it("says when a locked account unlocks, in the store's time", () => {
     expect(errorMessage({ code: "user_locked", message: "x", until: "2026-11-28T14:07:00Z" })).toBe(
-      `This account is locked after too many wrong PINs until ${new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone }).format(new Date("2026-11-28T14:07:00Z"))}. A manager can unlock it now.`,
+      `Locked after too many wrong PINs until ${new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone }).format(new Date("2026-11-28T14:07:00Z"))}. A manager can unlock it now.`,
     );
   });
 
