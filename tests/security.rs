@@ -452,3 +452,14 @@ async fn a_repeated_close_answers_even_after_the_manager_changed(backend: Backen
     let other = CloseShift { request_id: RequestId::new(), ..close };
     assert_eq!(store.close_shift(other).await.map(drop).map_err(|e| e.code()), Err("user_inactive"));
 }
+
+/// Attacker review F10: a database that does not exist (or a refused password or privilege) is
+/// `database_misconfigured`: retrying will not help, IT must fix the settings. It was
+/// `database_unavailable`, whose words tell a cashier to try again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_connection_is_misconfigured_not_unavailable() {
+    let db = TestDatabase::new(Backend::Postgres).await;
+    let missing = format!("{}_missing", db.url);
+    let refused = till_backend::open(&missing, &StoreOptions::default()).await.map(drop);
+    assert_eq!(refused.map_err(|e| e.code()), Err("database_misconfigured"));
+}

@@ -147,9 +147,10 @@ pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
                 c if c.starts_with("08") || c.starts_with("57") || c.starts_with("53") || c.starts_with("40") => {
                     StoreError::Unavailable(message)
                 }
-                // Wrong password or user, or no such database: the server is there but refuses.
-                c if c.starts_with("28") || c == "3D000" => {
-                    StoreError::Unavailable(format!("the server refused the connection: {message}"))
+                // Wrong password or user, no such database, or a missing privilege: the server is
+                // there but refuses, and retrying will not help; IT has to fix the settings.
+                c if c.starts_with("28") || c == "3D000" || c == "42501" => {
+                    StoreError::Misconfigured(format!("the server refused: {message}"))
                 }
                 _ => StoreError::Internal(e.to_string()),
             }

@@ -166,6 +166,13 @@ fn map_err(e: sqlx::Error) -> StoreError {
                     StoreError::IdempotencyConflict(db.message().to_string())
                 }
                 19 => StoreError::Rejected(db.message().to_string()),
+                // SQLITE_READONLY (8), SQLITE_CANTOPEN (14): permissions or the path; IT fixes it.
+                8 | 14 => StoreError::Misconfigured(format!(
+                    "the database file cannot be written or opened: {}",
+                    db.message()
+                )),
+                // SQLITE_IOERR (10), SQLITE_FULL (13): the disk.
+                10 | 13 => StoreError::Unavailable(format!("the disk failed or is full: {}", db.message())),
                 _ => StoreError::Internal(e.to_string()),
             }
         }
