@@ -103,6 +103,9 @@ for (const { locale, register, opening, counted, money } of LOCALES) {
         assert.notEqual(await page.evaluate(() => document.activeElement?.id), "close-drawer", "Close shift is never focused");
         assert.match(await page.locator("#opening-cash").innerText(), money);
         await shot("session");
+        await page.keyboard.press("Enter"); // a barcode scanner's Enter
+        await page.waitForTimeout(100);
+        assert.equal(await page.locator("#screen").getAttribute("data-screen"), "session", "Enter ends nothing");
         await page.click("#close-drawer");
         await page.fill("#counted-cash", counted);
         await shot("close");
@@ -114,6 +117,9 @@ for (const { locale, register, opening, counted, money } of LOCALES) {
         await page.waitForSelector("#close-result");
         assert.notEqual(await page.evaluate(() => document.activeElement?.id), "close-done", "Done (log out) is never focused");
         await shot("closed");
+        await page.keyboard.press("Enter");
+        await page.waitForTimeout(100);
+        assert.equal(await page.locator("#screen").getAttribute("data-screen"), "closed", "Enter does not log out");
         await page.click("#close-done");
 
         await page.waitForSelector("#change-register");
