@@ -62,6 +62,8 @@ export interface NewStore {
   location_name: string;
   time_zone: string;
   currency: string | null;
+  /** BCP 47 ("de-DE"): how the screens format and read money; null for the default (en-US). */
+  locale: string | null;
   register: string;
   manager: string;
   manager_pin: string;

@@ -164,6 +164,7 @@ function showNewStore(back: () => void): void {
   const name = field("new-location-name", "Store name");
   const timeZone = field("new-time-zone", "Time zone", { value: zone });
   const currency = field("new-currency", "Currency (like USD, EUR)", { maxlength: "3", value: "USD" });
+  const localeField = field("new-locale", "Number format (like en-US, de-DE)", { maxlength: "35", value: deviceLocale() });
   const register = field("new-register", "This register's code", { maxlength: "8", value: "R1" });
   const manager = field("new-manager", "First manager's name");
   const pin = field("new-manager-pin", "Their PIN (4 to 12 digits)", { type: "password", inputmode: "numeric", maxlength: "12" });
@@ -175,7 +176,7 @@ function showNewStore(back: () => void): void {
   const form = h(
     "form",
     { class: "stack", id: "new-store-form", novalidate: true },
-    h("div", { class: "form-grid" }, code.el, name.el, timeZone.el, currency.el, register.el, manager.el, pin.el, again.el),
+    h("div", { class: "form-grid" }, code.el, name.el, timeZone.el, currency.el, localeField.el, register.el, manager.el, pin.el, again.el),
     h("div", { class: "actions" }, create, cancel),
   );
   form.addEventListener("submit", async (event) => {
@@ -184,6 +185,12 @@ function showNewStore(back: () => void): void {
     if (missing) {
       showErrorText("Fill in every box.");
       missing.input.focus();
+      return;
+    }
+    const tag = canonicalLocale(localeField.input.value.trim());
+    if (tag === null) {
+      showErrorText("Type a language and country like en-US, de-DE or fr-FR.", localeField.input);
+      localeField.input.focus();
       return;
     }
     if (!/^\d{4,12}$/.test(pin.input.value)) {
@@ -205,6 +212,7 @@ function showNewStore(back: () => void): void {
         location_name: name.input.value.trim(),
         time_zone: timeZone.input.value.trim(),
         currency: currency.input.value.trim().toUpperCase() || null,
+        locale: tag === "" ? null : tag,
         register: register.input.value.trim().toUpperCase(),
         manager: manager.input.value.trim().toLowerCase(),
         manager_pin: pin.input.value,
@@ -224,6 +232,21 @@ function showNewStore(back: () => void): void {
     ),
   );
   focus(code.input);
+}
+
+/** This computer's own locale, for a new store's default ("en-US" when it has none). */
+function deviceLocale(): string {
+  return canonicalLocale(navigator.language || "en-US") || "en-US";
+}
+
+/** "de-de" → "de-DE"; "" stays "" (the default); null when Intl does not take it. */
+function canonicalLocale(text: string): string | null {
+  if (text === "") return "";
+  try {
+    return Intl.getCanonicalLocales(text)[0] ?? null;
+  } catch {
+    return null;
+  }
 }
 
 function demoUserLine(user: DemoUser): string {

@@ -249,7 +249,7 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
         if (store) {
           if (!/^\d{4,12}$/.test(store.manager_pin)) fail("invalid_pin", "a PIN is 4 to 12 digits");
           const code = store.location_code;
-          state.locations[code] = { id: `loc-${code}`, code, name: store.location_name, timezone: store.time_zone, currency: store.currency ?? "USD", cutoff: "04:00", locale: "en-US" };
+          state.locations[code] = { id: `loc-${code}`, code, name: store.location_name, timezone: store.time_zone, currency: store.currency ?? "USD", cutoff: "04:00", locale: store.locale ?? "en-US" };
           const register = { id: `reg-${code}`, location_id: `loc-${code}`, location_code: code, location_name: store.location_name, code: store.register, name: `Register ${store.register}`, address: `${code}/${store.register}`, currency: store.currency ?? "USD" };
           state.registers = [register];
           state.users = [{ name: store.manager, role: "manager", active: true, pin: store.manager_pin, failed: 0, lockedUntil: null }];

@@ -753,6 +753,7 @@ describe("Till UI with a mocked backend", () => {
       location_name: "New York",
       time_zone: "America/New_York",
       currency: "USD",
+      locale: "en-US",
       register: "R1",
       manager: "olga",
       manager_pin: "4821",
