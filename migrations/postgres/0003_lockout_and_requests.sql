@@ -26,11 +26,13 @@ ALTER TABLE session_joins ADD COLUMN request_id uuid;
 ALTER TABLE session_joins ADD CONSTRAINT session_joins_request_unique UNIQUE (request_id);
 -- Start requests that wrote nothing else: a repeat join of a user and device already joined.
 -- Recorded so that a retry of one, after the session closed, still answers that join instead of
--- opening a new session.
+-- opening a new session. Only till_start_shift writes it, with ids it has just read. No foreign
+-- keys on purpose: this is the join path's only write, and a foreign key check would take a
+-- KEY SHARE lock on the one user row every device of that user shares (a multixact per join).
 CREATE TABLE shift_requests (
     request_id uuid PRIMARY KEY,
-    session_id uuid NOT NULL REFERENCES sessions (id),
-    user_id    uuid NOT NULL REFERENCES users (id),
+    session_id uuid NOT NULL,
+    user_id    uuid NOT NULL,
     at         timestamptz NOT NULL
 );
 

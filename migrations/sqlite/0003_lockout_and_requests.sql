@@ -19,10 +19,11 @@ ALTER TABLE sessions ADD COLUMN close_request_id BLOB;
 CREATE UNIQUE INDEX sessions_close_request_unique ON sessions (close_request_id);
 ALTER TABLE session_joins ADD COLUMN request_id BLOB;
 CREATE UNIQUE INDEX session_joins_request_unique ON session_joins (request_id);
+-- Repeat joins' request ids (see the PostgreSQL dialect for why there are no foreign keys).
 CREATE TABLE shift_requests (
     request_id BLOB PRIMARY KEY NOT NULL,
-    session_id BLOB NOT NULL REFERENCES sessions (id),
-    user_id    BLOB NOT NULL REFERENCES users (id),
+    session_id BLOB NOT NULL,
+    user_id    BLOB NOT NULL,
     at         TEXT NOT NULL
 ) STRICT;
 
