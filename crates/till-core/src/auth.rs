@@ -246,16 +246,7 @@ mod tests {
 
     #[test]
     fn idle_logins_expire_and_use_keeps_them_alive() {
-        let user = User {
-            id: UserId::new(),
-            name: "alice".into(),
-            role: Role::Cashier,
-            active: true,
-            failed_pins: 0,
-            locked_until: None,
-            pin_hash: PinHash(String::new()),
-            lockouts: 0,
-        };
+        let user = alice();
         let five = IdleLimit::default();
         let mut login = Login::new(user.clone(), at(0));
         assert!(login.use_at(at(4), five).is_ok());
