@@ -105,9 +105,18 @@ impl SettingsFile {
         with_suffix(&self.path, ".prev")
     }
 
-    /// The saved settings; `None` on a fresh device (no file). Reading never creates the file.
+    /// The saved settings; `None` on a fresh device (no file, and no previous copy). Reading never
+    /// creates the file. A missing file beside a previous copy was removed after a save, so it is
+    /// damage, not a fresh device: otherwise deleting it would skip the manager's approval that a
+    /// set-up device needs to be moved.
     pub fn load(&self) -> Result<Option<DeviceSettings>, Damaged> {
-        read(&self.path)
+        match read(&self.path)? {
+            None if self.previous_path().exists() => Err(Damaged {
+                path: self.path.clone(),
+                reason: "is missing, but a previous copy exists: the settings were removed".into(),
+            }),
+            found => Ok(found),
+        }
     }
 
     /// The previous good copy, if there is one and it is good.
@@ -298,6 +307,18 @@ pub(crate) mod tests {
         fs::write(file.path(), b"garbage").unwrap_or_else(|e| panic!("{e}"));
         file.save(&sample("DT/R3")).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(file.load_previous().and_then(|s| s.register).as_deref(), Some("DT/R1"));
+    }
+
+    #[test]
+    fn a_removed_file_beside_its_previous_copy_is_damage_not_a_fresh_device() {
+        let dir = TempDir::new();
+        let file = SettingsFile::new(dir.0.join("device.json"));
+        let settings = sample("DT/R1");
+        file.save(&settings).unwrap_or_else(|e| panic!("{e}"));
+        file.save(&settings).unwrap_or_else(|e| panic!("{e}"));
+        fs::remove_file(file.path()).unwrap_or_else(|e| panic!("{e}"));
+        assert!(file.load().is_err(), "a deleted device.json must not send the till back to the wizard");
+        assert_eq!(file.restore_previous().ok().and_then(|s| s.register).as_deref(), Some("DT/R1"));
     }
 
     #[test]
