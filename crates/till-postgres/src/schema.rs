@@ -165,6 +165,24 @@ impl PostgresStore {
                 .await
                 .map_err(|e| conn.fail(e))?;
         let mut checks = vec![SchemaCheck::pass("connection", server)];
+        // The bounds Till asks for in its startup options. A pooler that drops those options
+        // (PgBouncer with ignore_startup_parameters) silently brings back unbounded waits.
+        let (lock, statement): (String, String) =
+            sqlx::query_as("SELECT current_setting('lock_timeout'), current_setting('statement_timeout')")
+                .fetch_one(conn.db())
+                .await
+                .map_err(|e| conn.fail(e))?;
+        checks.push(if lock != "0" && statement != "0" {
+            SchemaCheck::pass("bounded waits", format!("lock_timeout {lock}, statement_timeout {statement}"))
+        } else {
+            SchemaCheck::fail(
+                "bounded waits",
+                format!(
+                    "lock_timeout {lock}, statement_timeout {statement}: the connection's startup options were dropped"
+                ),
+                "connect Till directly to PostgreSQL, or make the pooler pass the `options` startup parameter",
+            )
+        });
         let applied = Self::applied_migrations(&mut conn).await?;
         let migrations = check_migrations(&till_sqlx::known_migrations(&MIGRATOR), &applied);
         let migrated = migrations.iter().all(|c| c.ok);
