@@ -31,11 +31,6 @@ pub fn demo_database_url() -> String {
     format!("sqlite://{}", data_dir().join("till-demo.db").display())
 }
 
-/// True when `url` is the demo database (the app shows a "DEMO: not for real cash" banner).
-pub fn is_demo_database(url: &str) -> bool {
-    url == demo_database_url()
-}
-
 /// Which backend a URL names, or an error that says what URLs look like.
 pub fn backend_kind(url: &str) -> Result<BackendKind, StoreError> {
     let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());

@@ -162,11 +162,6 @@ where
     })
 }
 
-/// A user's lockout state, for [`PinPolicy`].
-pub fn pin_state(user: &User) -> PinState {
-    PinState { failed_pins: user.failed_pins, lockouts: user.lockouts, locked_until: user.locked_until }
-}
-
 /// Decodes a join (`name`, `device`, `joined_at`).
 pub fn join<'r, R>(row: &'r R) -> Result<Join, StoreError>
 where

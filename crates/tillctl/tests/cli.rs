@@ -81,19 +81,12 @@ async fn processes_race_on_one_register(backend: Backend) {
         let gate = dir.join(format!("gate-{round}"));
         let children: Vec<_> = (0..PROCESSES)
             .map(|i| {
-                Command::new("sh")
-                    .arg("-c")
-                    .arg(r#"while [ ! -e "$1" ]; do sleep 0.002; done; shift; exec "$@""#)
-                    .arg("gate")
-                    .arg(&gate)
-                    .arg(env!("CARGO_BIN_EXE_tillctl"))
-                    .args(["--json", "--database-url", &db.url, "start-shift", "--register", "DT/R1"])
-                    .args(["--user", "alice", "--pin", "1234", "--opening-cash", "150.00"])
-                    .args(["--device", &format!("process-{i}")])
-                    .stdout(Stdio::piped())
-                    .stderr(Stdio::piped())
-                    .spawn()
-                    .expect("spawn tillctl")
+                let device = format!("process-{i}");
+                gated_tillctl(
+                    &gate,
+                    &["--json", "--database-url", &db.url, "start-shift", "--register", "DT/R1", "--user", "alice"],
+                    &["--pin", "1234", "--opening-cash", "150.00", "--device", &device],
+                )
             })
             .collect();
         open_gate(&gate);
@@ -128,6 +121,23 @@ async fn processes_race_on_one_register(backend: Backend) {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// A `tillctl` process that waits until `gate` exists, then runs with `args` and `more`: many
+/// of them are released together by [`open_gate`], as separate PCs would start at once.
+fn gated_tillctl(gate: &Path, args: &[&str], more: &[&str]) -> std::process::Child {
+    Command::new("sh")
+        .arg("-c")
+        .arg(r#"while [ ! -e "$1" ]; do sleep 0.002; done; shift; exec "$@""#)
+        .arg("gate")
+        .arg(gate)
+        .arg(env!("CARGO_BIN_EXE_tillctl"))
+        .args(args)
+        .args(more)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn tillctl")
+}
+
 fn open_gate(gate: &Path) {
     // Give every shell time to reach its wait loop, then release them all at once.
     std::thread::sleep(std::time::Duration::from_millis(300));
@@ -145,19 +155,7 @@ async fn sqlite_processes_opening_a_new_file_at_once_all_succeed() {
         let url = format!("sqlite://{}", dir.join(format!("new-{round}.db")).display());
         let gate = dir.join(format!("gate-{round}"));
         let children: Vec<_> = (0..PROCESSES)
-            .map(|_| {
-                Command::new("sh")
-                    .arg("-c")
-                    .arg(r#"while [ ! -e "$1" ]; do sleep 0.002; done; shift; exec "$@""#)
-                    .arg("gate")
-                    .arg(&gate)
-                    .arg(env!("CARGO_BIN_EXE_tillctl"))
-                    .args(["--json", "--database-url", &url, "location", "list"])
-                    .stdout(Stdio::piped())
-                    .stderr(Stdio::piped())
-                    .spawn()
-                    .expect("spawn tillctl")
-            })
+            .map(|_| gated_tillctl(&gate, &["--json", "--database-url", &url, "location", "list"], &[]))
             .collect();
         open_gate(&gate);
         let mut failures = vec![];
