@@ -8,6 +8,11 @@ use till_testkit::{both_backends, provision, Backend, TestDatabase};
 
 both_backends!(a_fresh_database_migrates_and_passes_every_check, a_database_behind_is_refused_without_migrate);
 both_backends!(an_unknown_migration_is_refused, an_edited_migration_is_refused, a_dropped_index_is_refused);
+both_backends!(
+    a_newer_expand_is_accepted,
+    a_newer_contract_is_refused_as_app_too_old,
+    a_foreign_older_migration_is_refused
+);
 
 fn no_migrate() -> StoreOptions {
     StoreOptions { migrate: false, ..StoreOptions::default() }
@@ -43,27 +48,101 @@ async fn a_fresh_database_migrates_and_passes_every_check(backend: Backend) {
 
 async fn a_database_behind_is_refused_without_migrate(backend: Backend) {
     let db = TestDatabase::new(backend).await;
-    let text = schema_error(db.open_with(&no_migrate()).await);
-    assert!(text.contains("tillctl migrate"), "{text}");
+    match db.open_with(&no_migrate()).await {
+        Err(e @ StoreError::SchemaBehind(_)) => {
+            assert!(e.to_string().contains("tillctl migrate"), "{e}");
+            assert_eq!(e.code(), "schema_behind");
+            assert_eq!(e.error_code().contract_code(), ErrorCode::SchemaNotReady);
+        }
+        other => panic!("expected schema_behind, got {other:?}"),
+    }
     let failed = failed_checks(&db).await;
-    assert!(failed.iter().any(|c| c.fix.as_deref() == Some("run `tillctl migrate`")), "{failed:?}");
+    assert!(failed.iter().any(|c| c.fix.as_deref() == Some(RUN_MIGRATE)), "{failed:?}");
+    // Migrated but for its newest migration (as if this PC's Till were newer than the
+    // database): the same refusal.
+    db.open().await;
+    db.execute("DELETE FROM _sqlx_migrations WHERE version = (SELECT max(version) FROM _sqlx_migrations)").await;
+    assert!(matches!(db.open_with(&no_migrate()).await, Err(StoreError::SchemaBehind(_))));
+}
+
+/// A row in `_sqlx_migrations` as sqlx writes it, for a migration that exists only in a test.
+fn ledger_row(backend: Backend, version: i64, description: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES ({version}, '{description}', 1, x'00', 0)"
+        ),
+        Backend::Postgres => format!(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES ({version}, '{description}', true, '\\x00', 0)"
+        ),
+    }
 }
 
 async fn an_unknown_migration_is_refused(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     db.open().await;
-    let insert = match backend {
-        Backend::Sqlite => "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99990101000000, 'from the future', 1, x'00', 0)",
-        Backend::Postgres => "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99990101000000, 'from the future', true, '\\x00', 0)",
-    };
-    db.execute(insert).await;
+    // A newer migration that does not say it is an expand is taken as a contract.
+    db.execute(&ledger_row(backend, 99990101000000, "from the future")).await;
     for options in [StoreOptions::default(), no_migrate()] {
-        let text = schema_error(db.open_with(&options).await);
-        assert!(text.contains("99990101000000") && text.contains("newer Till"), "{text}");
+        match db.open_with(&options).await {
+            Err(StoreError::AppTooOld(text)) => {
+                assert!(text.contains("99990101000000") && text.contains("newer Till"), "{text}")
+            }
+            other => panic!("expected app_too_old, got {other:?}"),
+        }
     }
     let failed = failed_checks(&db).await;
     assert_eq!(failed.len(), 1, "{failed:?}");
-    assert!(failed[0].detail.contains("does not know"));
+    assert_eq!(failed[0].refusal, Some(ErrorCode::AppTooOld));
+}
+
+/// Issue 7: a terminal keeps working while IT has migrated the shared database for a newer
+/// Till, as long as the newer migrations only add. The migration exists only in this test.
+async fn a_newer_expand_is_accepted(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let store = db.open().await;
+    let fixture = provision(store.as_ref(), 1).await;
+    db.execute("ALTER TABLE sessions ADD COLUMN shift_note_from_a_newer_till text").await;
+    db.execute("CREATE TABLE gift_cards_from_a_newer_till (id integer PRIMARY KEY)").await;
+    db.execute(&ledger_row(backend, 99990101000000, "expand gift cards")).await;
+    // As a terminal opens it (no migrating), and as tillctl does (migrate: nothing to apply).
+    for options in [no_migrate(), StoreOptions::default()] {
+        let store = db.open_with(&options).await.unwrap();
+        let checks = store.check_schema().await;
+        assert!(checks.iter().all(|c| c.ok), "{checks:?}");
+        assert!(checks.iter().any(|c| c.detail.contains("expand gift cards")), "{checks:?}");
+    }
+    // And it works on it.
+    let store = db.open_with(&no_migrate()).await.unwrap();
+    let started = till_testkit::start(&fixture, fixture.registers[0].id, "pc-1", Some(100));
+    store.start_shift(started).await.unwrap();
+}
+
+async fn a_newer_contract_is_refused_as_app_too_old(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    db.open().await;
+    db.execute(&ledger_row(backend, 99990101000000, "expand gift cards")).await;
+    db.execute(&ledger_row(backend, 99990102000000, "contract drop session notes")).await;
+    match db.open_with(&no_migrate()).await {
+        Err(e @ StoreError::AppTooOld(_)) => {
+            let text = e.to_string();
+            assert!(text.contains("99990102000000") && text.contains("update Till on this PC"), "{text}");
+            assert!(!text.contains("99990101000000"), "the expand is not the problem: {text}");
+            assert_eq!(e.code(), "app_too_old");
+        }
+        other => panic!("expected app_too_old, got {other:?}"),
+    }
+}
+
+/// An unknown migration numbered below this build's newest is not from Till's own line of
+/// migrations, expand or not.
+async fn a_foreign_older_migration_is_refused(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    db.open().await;
+    db.execute(&ledger_row(backend, 0, "expand from a fork")).await;
+    let text = schema_error(db.open_with(&no_migrate()).await);
+    assert!(text.contains("does not know"), "{text}");
 }
 
 async fn an_edited_migration_is_refused(backend: Backend) {
@@ -172,8 +251,12 @@ async fn postgres_hand_edited_definitions_are_refused() {
         ),
         ("sessions_cash_bounded", "ALTER TABLE sessions DROP CONSTRAINT sessions_cash_bounded".to_string()),
         ("sessions_register_location", "ALTER TABLE sessions DROP CONSTRAINT sessions_register_location".to_string()),
-        ("till_start_shift", format!("ALTER FUNCTION {START} SECURITY DEFINER")),
+        // Issue 7: the functions run with the owner's rights and a pinned search_path; running
+        // as the caller, or with pg_temp searched first, is refused.
+        ("till_start_shift", format!("ALTER FUNCTION {START} SECURITY INVOKER")),
         ("till_start_shift", format!("ALTER FUNCTION {START} SET search_path = public")),
+        ("till_close_shift", format!("ALTER FUNCTION {CLOSE} RESET search_path")),
+        ("till_set_pin_state", "ALTER FUNCTION till_set_pin_state SET search_path = pg_temp, public".to_string()),
         ("till_close_shift", format!("ALTER FUNCTION {CLOSE} STABLE")),
     ];
     let edits: Vec<(&str, &str)> = edits.iter().map(|(o, s)| (*o, s.as_str())).collect();

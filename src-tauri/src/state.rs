@@ -17,7 +17,7 @@ use till_backend::DemoUser;
 use till_core::service::{self, CloseRequest, FirstSetup, LocationInput, StartRequest};
 use till_core::{
     BackendKind, DeviceName, InputError, Location, LocationCode, Login, Register, RegisterRef, RequestId, SessionRef,
-    SessionView, ShiftStartedView, Store, StoreError, StoreOptions, TillError, User,
+    SessionView, ShiftStartedView, Store, StoreError, TillError, User,
 };
 use tokio::sync::{Mutex, MutexGuard};
 
@@ -292,7 +292,7 @@ impl AppState {
                 None => url.to_string(),
             },
         };
-        Ok(till_backend::open(&url, &StoreOptions::default()).await?)
+        Ok(till_backend::open(&url, &till_backend::desktop_options(&url)).await?)
     }
 
     async fn secret(&self, account: &str) -> Result<Option<String>, IpcError> {
@@ -394,7 +394,7 @@ impl AppState {
         let (store, demo_users) = match request {
             SetupRequest::Demo => {
                 let url = self.config.demo_database_url.clone();
-                let store = till_backend::open(&url, &StoreOptions::default()).await?;
+                let store = till_backend::open(&url, &till_backend::desktop_options(&url)).await?;
                 till_backend::seed_demo(store.as_ref()).await?;
                 settings.database_kind = Some(DatabaseKind::Sqlite);
                 settings.database_url = Some(url);
@@ -402,7 +402,7 @@ impl AppState {
             }
             SetupRequest::Embedded { new_store } => {
                 let url = self.config.embedded_database_url.clone();
-                let store = till_backend::open(&url, &StoreOptions::default()).await?;
+                let store = till_backend::open(&url, &till_backend::desktop_options(&url)).await?;
                 if let Some(new) = new_store {
                     let setup = FirstSetup {
                         location: LocationInput {
@@ -432,7 +432,7 @@ impl AppState {
                     Some(password) => url_with_password(&url, &password.0)?,
                     None => url.clone(),
                 };
-                let store = till_backend::open(&connect, &StoreOptions::default()).await?;
+                let store = till_backend::open(&connect, &till_backend::desktop_options(&connect)).await?;
                 if let Some(password) = password {
                     self.save_secret(&url, password).await?;
                 }

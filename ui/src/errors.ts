@@ -40,6 +40,8 @@ export const ERROR_WORDS: Readonly<Record<ErrorCode, Words>> = {
   device_not_set_up: { words: "This register is not set up yet." },
   device_settings_damaged: { words: "This register's settings are damaged. Call a manager." },
   schema_not_ready: { words: "The database needs an update. Ask IT to run tillctl doctor.", backend: "append" },
+  app_too_old: { words: "The store's database was upgraded for a newer Till. Update Till on this PC (ask IT)." },
+  schema_behind: { words: "This PC's Till is newer than the store's database. Ask IT to run tillctl migrate." },
   database_misconfigured: { words: "The database is set up in a way Till can't work with. Ask IT:", backend: "append" },
   database_busy: { words: "The register is busy; try again in a moment." },
   database_unavailable: { words: "Can't reach the database. Check the network and try again." },

@@ -44,6 +44,15 @@ pub fn backend_kind(url: &str) -> Result<BackendKind, StoreError> {
     }
 }
 
+/// The desktop app's options for `url`: it migrates its own embedded SQLite file, but never a
+/// PostgreSQL server. A store's terminals share that server and may run different versions
+/// while IT upgrades them one at a time, so IT migrates it (`tillctl migrate`, owner role) and
+/// a terminal only checks that it can work with the schema it finds (`schema_behind`,
+/// `app_too_old`).
+pub fn desktop_options(url: &str) -> StoreOptions {
+    StoreOptions { migrate: matches!(backend_kind(url), Ok(BackendKind::Sqlite)), ..StoreOptions::default() }
+}
+
 /// Opens the store a URL names. Migrates and verifies the schema unless `options` says not to.
 pub async fn open(url: &str, options: &StoreOptions) -> Result<Arc<dyn Store>, StoreError> {
     let store: Arc<dyn Store> = match backend_kind(url)? {

@@ -514,6 +514,37 @@ pub fn session_number(location: &str, day: NaiveDate, sequence: i64) -> String {
     format!("{location}-{}-{sequence:03}", day.format("%Y%m%d"))
 }
 
+/// A PostgreSQL role name for a store terminal (`tillctl db create-terminal-role NAME`): lower
+/// case ASCII letters, digits and `_`, starting with a letter or `_`, at most 63 bytes, so it
+/// never needs quoting and never names a reserved `pg_` role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbRoleName(String);
+
+impl DbRoleName {
+    pub fn parse(text: &str) -> Result<DbRoleName, InputError> {
+        let bad = |reason: &str| InputError::Invalid { field: "role name", reason: reason.to_string() };
+        let mut chars = text.chars();
+        match chars.next() {
+            Some(c) if c.is_ascii_lowercase() || c == '_' => {}
+            _ => return Err(bad("starts with a lower-case letter or _")),
+        }
+        if !chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+            return Err(bad("only lower-case letters, digits and _"));
+        }
+        if text.len() > 63 {
+            return Err(bad("at most 63 characters"));
+        }
+        if text.starts_with("pg_") {
+            return Err(bad("names starting with pg_ are PostgreSQL's own"));
+        }
+        Ok(DbRoleName(text.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -593,6 +624,14 @@ mod tests {
         assert_eq!(Locale::parse("ja").unwrap().as_str(), "ja");
         for bad in ["", "e", "english", "de-DEU", "de-DE-x", "de DE", "'; drop"] {
             assert!(Locale::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn terminal_role_names_never_need_quoting() {
+        assert_eq!(DbRoleName::parse("till_dt_r1").unwrap().as_str(), "till_dt_r1");
+        for bad in ["", "Till", "1abc", "a-b", "a b", "pg_monitor", "x\"; DROP", &"a".repeat(64)] {
+            assert!(DbRoleName::parse(bad).is_err(), "{bad:?}");
         }
     }
 

@@ -32,6 +32,13 @@ pub enum ErrorCode {
     DeviceNotSetUp,
     DeviceSettingsDamaged,
     SchemaNotReady,
+    /// The database was migrated by a newer Till with a change this build cannot work with
+    /// (a "contract" migration): update this PC. tillctl's JSON keeps `schema_not_ready` as the
+    /// `code` and gives this as `subcode`.
+    AppTooOld,
+    /// The database lacks migrations this build needs: IT runs `tillctl migrate` with the
+    /// owner role. tillctl's JSON keeps `schema_not_ready` as the `code`, this as `subcode`.
+    SchemaBehind,
     DatabaseMisconfigured,
     DatabaseBusy,
     DatabaseUnavailable,
@@ -60,6 +67,8 @@ impl ErrorCode {
         ErrorCode::DeviceNotSetUp,
         ErrorCode::DeviceSettingsDamaged,
         ErrorCode::SchemaNotReady,
+        ErrorCode::AppTooOld,
+        ErrorCode::SchemaBehind,
         ErrorCode::DatabaseMisconfigured,
         ErrorCode::DatabaseBusy,
         ErrorCode::DatabaseUnavailable,
@@ -88,11 +97,25 @@ impl ErrorCode {
             ErrorCode::DeviceNotSetUp => "device_not_set_up",
             ErrorCode::DeviceSettingsDamaged => "device_settings_damaged",
             ErrorCode::SchemaNotReady => "schema_not_ready",
+            ErrorCode::AppTooOld => "app_too_old",
+            ErrorCode::SchemaBehind => "schema_behind",
             ErrorCode::DatabaseMisconfigured => "database_misconfigured",
             ErrorCode::DatabaseBusy => "database_busy",
             ErrorCode::DatabaseUnavailable => "database_unavailable",
             ErrorCode::KeyringUnavailable => "keyring_unavailable",
             ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+impl ErrorCode {
+    /// The code tillctl printed for this case before the code was refined: scripts written
+    /// against the older code keep working (`tillctl` prints it as `code`, the refined one as
+    /// `subcode`).
+    pub fn contract_code(&self) -> ErrorCode {
+        match self {
+            ErrorCode::AppTooOld | ErrorCode::SchemaBehind => ErrorCode::SchemaNotReady,
+            other => *other,
         }
     }
 }
@@ -177,6 +200,12 @@ pub enum StoreError {
     /// The schema is missing, unknown, edited or incomplete. The text says what and what to run.
     #[error("database schema not ready: {0}")]
     SchemaNotReady(String),
+    /// A newer Till migrated the database with a change this build cannot work with.
+    #[error("this Till is too old for the database: {0}")]
+    AppTooOld(String),
+    /// The database lacks migrations this build needs.
+    #[error("the database schema is behind this Till: {0}")]
+    SchemaBehind(String),
     /// The database is set up in a way Till's atomic operations refuse to run under (for
     /// example a connection pooler forcing another isolation level).
     #[error("database misconfigured: {0}")]
@@ -213,6 +242,8 @@ impl StoreError {
             StoreError::UserLocked { .. } => ErrorCode::UserLocked,
             StoreError::IdempotencyConflict(_) => ErrorCode::IdempotencyConflict,
             StoreError::SchemaNotReady(_) => ErrorCode::SchemaNotReady,
+            StoreError::AppTooOld(_) => ErrorCode::AppTooOld,
+            StoreError::SchemaBehind(_) => ErrorCode::SchemaBehind,
             StoreError::Misconfigured(_) => ErrorCode::DatabaseMisconfigured,
             StoreError::Busy(_) => ErrorCode::DatabaseBusy,
             StoreError::Unavailable(_) => ErrorCode::DatabaseUnavailable,

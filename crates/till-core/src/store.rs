@@ -3,7 +3,7 @@
 
 use crate::auth::PinPolicy;
 use crate::domain::*;
-use crate::error::StoreError;
+use crate::error::{ErrorCode, StoreError};
 use crate::money::{Currency, Money};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -338,14 +338,22 @@ pub struct SchemaCheck {
     pub detail: String,
     /// What to run or do when `ok` is false.
     pub fix: Option<String>,
+    /// The error a store refuses to open with when this check fails, if more precise than
+    /// `schema_not_ready` (`app_too_old`, `schema_behind`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<ErrorCode>,
 }
 
 impl SchemaCheck {
     pub fn pass(name: impl Into<String>, detail: impl Into<String>) -> Self {
-        SchemaCheck { name: name.into(), ok: true, detail: detail.into(), fix: None }
+        SchemaCheck { name: name.into(), ok: true, detail: detail.into(), fix: None, refusal: None }
     }
     pub fn fail(name: impl Into<String>, detail: impl Into<String>, fix: impl Into<String>) -> Self {
-        SchemaCheck { name: name.into(), ok: false, detail: detail.into(), fix: Some(fix.into()) }
+        SchemaCheck { name: name.into(), ok: false, detail: detail.into(), fix: Some(fix.into()), refusal: None }
+    }
+    fn refused_with(mut self, code: ErrorCode) -> Self {
+        self.refusal = Some(code);
+        self
     }
 
     /// The check that a schema object the atomic operations rely on is there.
@@ -395,6 +403,11 @@ pub trait SchemaStore: Send + Sync + std::fmt::Debug {
     /// Re-creates the database functions from the embedded migrations (after someone dropped
     /// or changed one by hand). A no-op on backends without functions.
     async fn repair_functions(&self) -> Result<(), StoreError>;
+    /// Creates (or, if it exists, re-grants) the least-privilege database role a store terminal
+    /// connects with: it may read what the screens read and execute Till's functions, and
+    /// write nothing directly. `password` is for password login; `None` for certificate login.
+    /// PostgreSQL only: SQLite has no roles.
+    async fn create_terminal_role(&self, role: &DbRoleName, password: Option<&str>) -> Result<(), StoreError>;
     /// Every check `doctor` prints. Never fails: a failed check is a line with a fix.
     async fn check_schema(&self) -> Vec<SchemaCheck>;
     /// Reads the shift invariants back from the rows.
@@ -501,21 +514,72 @@ pub struct KnownMigration {
 #[derive(Debug, Clone)]
 pub struct AppliedMigration {
     pub version: i64,
+    /// sqlx's description: the file name after the version, `_` read as spaces
+    /// (`0005_expand_terminal_roles.sql` → `expand terminal roles`).
+    pub description: String,
     pub checksum: Vec<u8>,
     pub success: bool,
 }
 
+/// Whether apps built before a migration keep working after it. Every migration after the
+/// first release says which in its file name: `NNNN_expand_*.sql` (adds: older apps carry on)
+/// or `NNNN_contract_*.sql` (removes or changes what older apps use). So a terminal can judge a
+/// migration it has never seen from the database's own record of it: IT upgrades a store's
+/// database first, then its PCs one at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MigrationKind {
+    Expand,
+    Contract,
+}
+
+impl MigrationKind {
+    /// From sqlx's description. A migration that names neither is taken as a contract: an
+    /// unknown change is never assumed to be safe.
+    pub fn of(description: &str) -> MigrationKind {
+        if description.split(' ').next() == Some("expand") {
+            MigrationKind::Expand
+        } else {
+            MigrationKind::Contract
+        }
+    }
+}
+
 /// Compares what the database recorded with what this binary embeds. One check per problem,
 /// or one passing check; shared by both backends so they judge a schema the same way.
+///
+/// - a migration this build knows must be applied (else `schema_behind`: IT migrates), whole
+///   and unedited;
+/// - a newer migration this build does not know is fine if it is an expand, and refuses with
+///   `app_too_old` if it is a contract;
+/// - an unknown migration older than this build's newest is not Till's lineage: refused.
 pub fn check_migrations(known: &[KnownMigration], applied: &[AppliedMigration]) -> Vec<SchemaCheck> {
     const NAME: &str = "migrations";
+    let newest_known = known.iter().map(|k| k.version).max().unwrap_or(0);
     let mut checks = Vec::new();
+    let mut newer_expands = Vec::new();
     for a in applied {
         match known.iter().find(|k| k.version == a.version) {
+            None if a.version > newest_known && MigrationKind::of(&a.description) == MigrationKind::Expand => {
+                newer_expands.push(format!("{} ({})", a.version, a.description));
+            }
+            None if a.version > newest_known => checks.push(
+                SchemaCheck::fail(
+                    NAME,
+                    format!(
+                        "the database has migration {} ({}) from a newer Till, which changes what this build relies on",
+                        a.version, a.description
+                    ),
+                    "update Till on this PC to the version IT rolled out",
+                )
+                .refused_with(ErrorCode::AppTooOld),
+            ),
             None => checks.push(SchemaCheck::fail(
                 NAME,
-                format!("the database has migration {} that this build of Till does not know: it was migrated by a newer Till", a.version),
-                "install the Till version that migrated this database (or newer); never run an older build against it",
+                format!(
+                    "the database has migration {} ({}) that this build of Till does not know",
+                    a.version, a.description
+                ),
+                "this database was not migrated by Till's own migrations: restore it from a backup",
             )),
             Some(k) if !a.success => checks.push(SchemaCheck::fail(
                 NAME,
@@ -524,7 +588,10 @@ pub fn check_migrations(known: &[KnownMigration], applied: &[AppliedMigration]) 
             )),
             Some(k) if k.checksum != a.checksum => checks.push(SchemaCheck::fail(
                 NAME,
-                format!("migration {} ({}) was edited after it was applied: its checksum differs", k.version, k.description),
+                format!(
+                    "migration {} ({}) was edited after it was applied: its checksum differs",
+                    k.version, k.description
+                ),
                 "install the Till build that applied it; shipped migrations are never edited",
             )),
             Some(_) => {}
@@ -536,25 +603,60 @@ pub fn check_migrations(known: &[KnownMigration], applied: &[AppliedMigration]) 
         .map(|k| format!("{} ({})", k.version, k.description))
         .collect();
     if !pending.is_empty() {
-        checks.push(SchemaCheck::fail(NAME, format!("not applied yet: {}", pending.join(", ")), RUN_MIGRATE));
+        checks.push(
+            SchemaCheck::fail(NAME, format!("not applied yet: {}", pending.join(", ")), RUN_MIGRATE)
+                .refused_with(ErrorCode::SchemaBehind),
+        );
     }
     if checks.is_empty() {
-        let latest = known.iter().map(|k| k.version).max().unwrap_or(0);
-        checks.push(SchemaCheck::pass(NAME, format!("all {} applied, up to version {latest}", known.len())));
+        let mut detail = format!("all {} applied, up to version {newest_known}", known.len());
+        if !newer_expands.is_empty() {
+            detail.push_str(&format!(
+                "; newer expand migrations from a newer Till, compatible: {}",
+                newer_expands.join(", ")
+            ));
+        }
+        checks.push(SchemaCheck::pass(NAME, detail));
     }
     checks
 }
 
-/// Refuses a database holding a migration this binary does not know, an edited one, or a
-/// failed one; pending migrations are fine (migrating applies them).
+/// True when the database holds migrations newer than this build (all of them expands, or
+/// `check_migrations` fails): its definitions then legitimately differ from this build's.
+pub fn has_newer_migrations(known: &[KnownMigration], applied: &[AppliedMigration]) -> bool {
+    let newest_known = known.iter().map(|k| k.version).max().unwrap_or(0);
+    applied.iter().any(|a| a.version > newest_known)
+}
+
+/// Refuses a database holding a migration this binary does not know (unless a newer expand),
+/// an edited one, or a failed one; pending migrations are fine (migrating applies them).
 pub fn refuse_foreign_migrations(known: &[KnownMigration], applied: &[AppliedMigration]) -> Result<(), StoreError> {
-    let pending = |c: &SchemaCheck| c.fix.as_deref() == Some(RUN_MIGRATE);
-    let problems: Vec<SchemaCheck> =
-        check_migrations(known, applied).into_iter().filter(|c| !c.ok && !pending(c)).collect();
+    let problems: Vec<SchemaCheck> = check_migrations(known, applied)
+        .into_iter()
+        .filter(|c| !c.ok && c.refusal != Some(ErrorCode::SchemaBehind))
+        .collect();
     require_schema(&problems)
 }
 
-const RUN_MIGRATE: &str = "run `tillctl migrate`";
+/// Refuses to migrate a database that holds migrations newer than this build while missing
+/// one of this build's: applying an older migration after newer ones could undo them.
+pub fn refuse_gap(known: &[KnownMigration], applied: &[AppliedMigration]) -> Result<(), StoreError> {
+    if has_newer_migrations(known, applied) {
+        return Err(StoreError::SchemaNotReady(
+            "the database was migrated by a newer Till but lacks one of this build's migrations; \
+             migrate it with the newest Till (`tillctl migrate`), never an older one"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The definitions line of a database a newer Till expanded.
+pub const NEWER_DEFINITIONS: (&str, &str) =
+    ("definitions", "not compared: a newer Till expanded this schema, so it differs from this build's by design");
+
+/// What `tillctl migrate` prints when migrations are pending.
+pub const RUN_MIGRATE: &str = "IT must run `tillctl migrate` with the database owner's role";
 
 /// Turns failed checks into the one error a store refuses to start with.
 pub fn require_schema(checks: &[SchemaCheck]) -> Result<(), StoreError> {
@@ -563,9 +665,15 @@ pub fn require_schema(checks: &[SchemaCheck]) -> Result<(), StoreError> {
         .filter(|c| !c.ok)
         .map(|c| format!("{}: {} (fix: {})", c.name, c.detail, c.fix.as_deref().unwrap_or("see `tillctl doctor`")))
         .collect();
+    let refusals: Vec<Option<ErrorCode>> = checks.iter().filter(|c| !c.ok).map(|c| c.refusal).collect();
+    let text = failures.join("; ");
     if failures.is_empty() {
         Ok(())
+    } else if refusals.contains(&Some(ErrorCode::AppTooOld)) {
+        Err(StoreError::AppTooOld(text))
+    } else if refusals.iter().all(|r| *r == Some(ErrorCode::SchemaBehind)) {
+        Err(StoreError::SchemaBehind(text))
     } else {
-        Err(StoreError::SchemaNotReady(failures.join("; ")))
+        Err(StoreError::SchemaNotReady(text))
     }
 }

@@ -126,6 +126,10 @@ pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
                     StoreError::UserInactive(pg.and_then(PgDatabaseError::detail).unwrap_or(&message).to_string())
                 }
                 "TL409" => StoreError::IdempotencyConflict(message),
+                "TL410" => StoreError::Rejected(match pg.and_then(PgDatabaseError::hint) {
+                    Some(hint) => format!("{message}; {hint}"),
+                    None => message,
+                }),
                 "42883" => StoreError::SchemaNotReady(format!(
                     "a PostgreSQL function Till needs is missing ({message}): the schema was changed outside Till; {}",
                     crate::schema::REPAIR

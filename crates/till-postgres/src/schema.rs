@@ -60,7 +60,8 @@ UNION ALL
 -- Till's functions, and any function in Till's schema named like a built-in one: with an exact
 -- argument match it would be called instead of the built-in from Till's functions.
 SELECT 'function', p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
-       replace(pg_get_functiondef(p.oid), 'FUNCTION ' || quote_ident($1) || '.', 'FUNCTION ')
+       replace(replace(pg_get_functiondef(p.oid), 'FUNCTION ' || quote_ident($1) || '.', 'FUNCTION '),
+               'SET search_path TO ' || quote_literal($1) || ', ', 'SET search_path TO <till schema>, ')
   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
  WHERE n.nspname = $1 AND (p.proname LIKE 'till\_%'
        OR EXISTS (SELECT 1 FROM pg_proc b WHERE b.pronamespace = 'pg_catalog'::regnamespace AND b.proname = p.proname))";
@@ -128,7 +129,7 @@ impl PostgresStore {
         if !exists {
             return Ok(Vec::new());
         }
-        let rows = sqlx::query("SELECT version, checksum, success FROM _sqlx_migrations ORDER BY version")
+        let rows = sqlx::query("SELECT version, description, checksum, success FROM _sqlx_migrations ORDER BY version")
             .fetch_all(conn.db())
             .await
             .map_err(|e| conn.fail(e))?;
@@ -150,6 +151,58 @@ impl PostgresStore {
             |kind| !matches!(kind, "index" | "column" | "table"),
             RESTORE,
         ))
+    }
+}
+
+/// Till's tables this role may write directly, and whether it owns them (or is a superuser).
+const ROLE_PRIVILEGES: &str = r"
+SELECT current_user::text,
+       (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
+           OR EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace
+                         AND c.relkind = 'r' AND pg_has_role(current_user, c.relowner, 'USAGE')),
+       coalesce((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c
+                  WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'
+                    AND has_table_privilege(c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE')), '{}')";
+
+impl PostgresStore {
+    /// Whether this role may create the scratch schema of the definitions check, which is
+    /// also what migrating needs: the owner's role, never a terminal's.
+    pub(crate) async fn may_create_schemas(conn: &mut Conn<'_>) -> Result<bool, StoreError> {
+        sqlx::query_scalar("SELECT has_database_privilege(current_database(), 'CREATE')")
+            .fetch_one(conn.db())
+            .await
+            .map_err(|e| conn.fail(e))
+    }
+
+    /// The doctor's line on the connecting role: the owner's (IT) may write; any other role must
+    /// not write a single table, so that every write a terminal makes is a Till function.
+    async fn check_role(conn: &mut Conn<'_>) -> Result<SchemaCheck, StoreError> {
+        const NAME: &str = "database role";
+        let (role, owner, writable): (String, bool, Vec<String>) =
+            sqlx::query_as(ROLE_PRIVILEGES).fetch_one(conn.db()).await.map_err(|e| conn.fail(e))?;
+        Ok(if owner {
+            SchemaCheck::pass(
+                NAME,
+                format!(
+                    "{role} owns Till's tables (IT's role: migrate, doctor, set-up); store terminals connect \
+                     with a role from `tillctl db create-terminal-role`"
+                ),
+            )
+        } else if writable.is_empty() {
+            SchemaCheck::pass(
+                NAME,
+                format!("{role} writes no table directly: every write goes through Till's functions"),
+            )
+        } else {
+            SchemaCheck::fail(
+                NAME,
+                format!("{role} can write Till's tables directly: {}", writable.join(", ")),
+                format!(
+                    "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA <schema> FROM {role}, \
+                     or connect terminals with a role from `tillctl db create-terminal-role`"
+                ),
+            )
+        })
     }
 }
 
@@ -184,13 +237,26 @@ impl PostgresStore {
             )
         });
         let applied = Self::applied_migrations(&mut conn).await?;
-        let migrations = check_migrations(&till_sqlx::known_migrations(&MIGRATOR), &applied);
+        let known = till_sqlx::known_migrations(&MIGRATOR);
+        let migrations = check_migrations(&known, &applied);
         let migrated = migrations.iter().all(|c| c.ok);
         checks.extend(migrations);
+        checks.push(Self::check_role(&mut conn).await?);
         // A database that is behind differs from the reference by design: say "migrate" once
-        // instead of listing every object a pending migration would create.
-        if migrated {
+        // instead of listing every object a pending migration would create. One a newer Till
+        // expanded differs too (that is what an expand is). And the scratch schema the
+        // comparison needs can only be made by a role allowed to create schemas: the owner's,
+        // which IT's `tillctl doctor` uses; a terminal's role trusts the migrations record.
+        if migrated && has_newer_migrations(&known, &applied) {
+            checks.push(SchemaCheck::pass(NEWER_DEFINITIONS.0, NEWER_DEFINITIONS.1));
+        } else if migrated && Self::may_create_schemas(&mut conn).await? {
             checks.extend(Self::check_definitions(&mut conn).await?);
+        } else if migrated {
+            checks.push(SchemaCheck::pass(
+                "definitions",
+                "not compared from this role (it may not create the scratch schema the comparison needs); \
+                 IT's `tillctl doctor` with the owner role compares them",
+            ));
         }
         Ok(checks)
     }
@@ -213,8 +279,19 @@ impl SchemaStore for PostgresStore {
         // Refuse unknown or edited migrations before touching anything.
         refuse_foreign_migrations(&till_sqlx::known_migrations(&MIGRATOR), &applied)?;
         let before: Vec<i64> = applied.iter().map(|m| m.version).collect();
+        let pending = MIGRATOR.iter().any(|m| !before.contains(&m.version));
+        if pending {
+            refuse_gap(&till_sqlx::known_migrations(&MIGRATOR), &applied)?;
+            // A terminal's role cannot migrate (and must not try: IT upgrades the schema
+            // first, with the owner's role, then the PCs one at a time).
+            if !Self::may_create_schemas(&mut conn).await? {
+                return Err(StoreError::SchemaBehind(format!(
+                    "migrations are pending and this database role may not apply them; {RUN_MIGRATE}"
+                )));
+            }
+        }
         drop(conn);
-        if MIGRATOR.iter().any(|m| !before.contains(&m.version)) {
+        if pending {
             // sqlx takes an advisory lock, so several terminals starting at once migrate once.
             let admin = self.admin_pool().await?;
             let migrated = MIGRATOR.run(&admin).await;
@@ -232,6 +309,17 @@ impl SchemaStore for PostgresStore {
         let repaired = sqlx::raw_sql(&sql).execute(&admin).await;
         admin.close().await;
         repaired.map(drop).map_err(map_err)
+    }
+
+    async fn create_terminal_role(&self, role: &DbRoleName, password: Option<&str>) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        sqlx::query("SELECT till_create_terminal_role($1, $2)")
+            .bind(role.as_str())
+            .bind(password)
+            .execute(conn.db())
+            .await
+            .map(drop)
+            .map_err(|e| conn.fail(e))
     }
 
     async fn check_schema(&self) -> Vec<SchemaCheck> {

@@ -8,7 +8,9 @@ use sqlx::Connection as _;
 use till_core::*;
 use till_sqlx::sql;
 
-/// Applies one decision (new PIN state and events) for the locked user row, in `tx`.
+/// Applies one decision (new PIN state and the events that explain it) for the user row the
+/// transaction `tx` has locked with `till_lock_user`. Both are Till functions: a terminal's
+/// database role may not write the users or auth_events tables itself.
 async fn apply(
     tx: &mut sqlx::PgConnection,
     user: &User,
@@ -17,22 +19,19 @@ async fn apply(
     device: &str,
     at: DateTime<Utc>,
 ) -> Result<PgRow, sqlx::Error> {
-    for (kind, detail) in events {
-        sqlx::query(sql::INSERT_AUTH_EVENT)
-            .bind(uuid::Uuid::now_v7())
-            .bind(user.id.0)
-            .bind(kind.as_str())
-            .bind(device)
-            .bind(at)
-            .bind(detail)
-            .execute(&mut *tx)
-            .await?;
-    }
-    sqlx::query(sql::SET_PIN_STATE)
+    let ids: Vec<uuid::Uuid> = events.iter().map(|_| uuid::Uuid::now_v7()).collect();
+    let kinds: Vec<&str> = events.iter().map(|(kind, _)| kind.as_str()).collect();
+    let details: Vec<Option<String>> = events.iter().map(|(_, detail)| detail.clone()).collect();
+    sqlx::query("SELECT * FROM till_set_pin_state($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+        .bind(user.id.0)
         .bind(state.failed_pins)
         .bind(state.lockouts)
         .bind(state.locked_until)
-        .bind(user.id.0)
+        .bind(ids)
+        .bind(kinds)
+        .bind(details)
+        .bind(device)
+        .bind(at)
         .fetch_one(&mut *tx)
         .await
 }
@@ -98,11 +97,10 @@ impl StaffStore for PostgresStore {
             let mut tx = conn.db().begin().await?;
             // The database's clock decides lockouts (unless a test pins one): a till whose clock
             // is wrong, or set back on purpose, neither shortens nor extends a lock.
-            let row =
-                sqlx::query("SELECT u.*, clock_timestamp() AS db_now FROM users u WHERE u.id = $1 FOR NO KEY UPDATE")
-                    .bind(attempt.user_id.0)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+            let row = sqlx::query("SELECT u.*, clock_timestamp() AS db_now FROM till_lock_user($1, NULL) u")
+                .bind(attempt.user_id.0)
+                .fetch_optional(&mut *tx)
+                .await?;
             // Every early answer rolls back explicitly: a dropped transaction only queues its
             // ROLLBACK, and the pool would keep the connection idle in the transaction, holding
             // the user's row lock.
@@ -143,7 +141,7 @@ impl StaffStore for PostgresStore {
         let mut conn = self.conn().await?;
         let outcome = async {
             let mut tx = conn.db().begin().await?;
-            let row = sqlx::query(&format!("{} FOR NO KEY UPDATE", sql::USER_BY_NAME))
+            let row = sqlx::query("SELECT * FROM till_lock_user(NULL, $1)")
                 .bind(unlock.name.as_str())
                 .fetch_optional(&mut *tx)
                 .await?;

@@ -173,17 +173,19 @@ where
     Ok(Join { user: row.field("name")?, device: row.field("device")?, joined_at: row.field("joined_at")? })
 }
 
-/// Decodes a row of sqlx's `_sqlx_migrations` (`version`, `checksum`, `success`).
+/// Decodes a row of sqlx's `_sqlx_migrations` (`version`, `description`, `checksum`, `success`).
 pub fn applied_migration<'r, R>(row: &'r R) -> Result<AppliedMigration, StoreError>
 where
     R: TillRow<'r>,
     &'static str: ColumnIndex<R>,
     i64: Column<'r, R::Database>,
+    String: Column<'r, R::Database>,
     Vec<u8>: Column<'r, R::Database>,
     bool: Column<'r, R::Database>,
 {
     Ok(AppliedMigration {
         version: row.field("version")?,
+        description: row.field("description")?,
         checksum: row.field("checksum")?,
         success: row.field("success")?,
     })

@@ -116,12 +116,33 @@ enum Command {
     },
     #[command(subcommand)]
     Session(SessionCommand),
+    /// PostgreSQL administration, with the database owner's role.
+    #[command(subcommand)]
+    Db(DbCommand),
     /// Add demo data to the demo database (till-demo.db beside the real one, unless
     /// --database-url names another): location DT, register DT/R1, cashier alice (PIN 1234),
     /// manager bob (9999). Those PINs are published: never use demo data for real cash.
     Demo,
     /// Measure start/close throughput and latency against this database (not a test).
     Bench(bench::BenchArgs),
+}
+
+#[derive(Subcommand)]
+enum DbCommand {
+    /// Create the least-privilege role a store terminal connects with (or, if it exists,
+    /// grant it again): it reads what the screens read and executes Till's functions, and
+    /// writes no table directly. `tillctl migrate` keeps its grants current.
+    CreateTerminalRole {
+        /// The role's name: lower-case letters, digits and _ (till_dt_r1).
+        name: String,
+        /// Read the role's password from the first line of standard input (else a prompt).
+        #[arg(long)]
+        password_stdin: bool,
+        /// No password: the terminal logs in with a client certificate (`hostssl ... cert` in
+        /// pg_hba.conf), or the role exists and keeps its password.
+        #[arg(long, conflicts_with = "password_stdin")]
+        no_password: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -243,10 +264,36 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli, out)) {
         Ok(code) => code,
         Err(e) => {
-            out.error(e.code(), &e.to_string());
+            out.failure(&e);
             ExitCode::FAILURE
         }
     }
+}
+
+/// The first line of standard input, without its line ending.
+fn read_stdin_line() -> Result<String, TillError> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| InputError::Invalid { field: "standard input", reason: e.to_string() })?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+/// A new password, typed twice at a prompt without echo.
+fn prompt_new_password(role: &str) -> Result<String, TillError> {
+    let unreadable = |e: std::io::Error| InputError::Invalid {
+        field: "password",
+        reason: format!("cannot prompt ({e}): use --password-stdin or --no-password"),
+    };
+    if !std::io::stdin().is_terminal() {
+        return Err(unreadable(std::io::Error::other("standard input is not a terminal")).into());
+    }
+    let first = rpassword::prompt_password(format!("password for role {role}: ")).map_err(unreadable)?;
+    let again = rpassword::prompt_password("again: ").map_err(unreadable)?;
+    if first != again {
+        return Err(InputError::Invalid { field: "password", reason: "the two entries differ".into() }.into());
+    }
+    Ok(first)
 }
 
 fn device(name: Option<&str>) -> Result<DeviceName, TillError> {
@@ -350,6 +397,19 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, TillError> {
             };
             let closed = service::close_shift(store, &manager, &device, request).await?;
             out.print(&output::SessionOut(closed.view()));
+        }
+        Command::Db(DbCommand::CreateTerminalRole { name, password_stdin, no_password }) => {
+            let role = DbRoleName::parse(&name)?;
+            let password = match (no_password, password_stdin) {
+                (true, _) => None,
+                (false, true) => Some(read_stdin_line()?),
+                (false, false) => Some(prompt_new_password(&name)?),
+            };
+            if password.as_deref() == Some("") {
+                return Err(InputError::Invalid { field: "password", reason: "empty".into() }.into());
+            }
+            store.create_terminal_role(&role, password.as_deref()).await?;
+            out.print(&output::TerminalRole { role: name, password_set: password.is_some() });
         }
         Command::Session(SessionCommand::Show { session }) => {
             let session = store.find_session(&SessionRef::parse(&session)?).await?;

@@ -31,6 +31,24 @@ impl Output {
         }
     }
 
+    /// A command's error. `code` is the contract code scripts match on; when the core has a
+    /// finer code for the case (`schema_behind`, `app_too_old` refine `schema_not_ready`), it is
+    /// added as `subcode`, so scripts written against the older code keep working.
+    pub fn failure(&self, e: &till_core::TillError) {
+        let (code, contract) = (e.error_code(), e.error_code().contract_code());
+        if code == contract {
+            return self.error(code.as_str(), &e.to_string());
+        }
+        if self.json {
+            let body = serde_json::json!({
+                "error": { "code": contract.as_str(), "subcode": code.as_str(), "message": e.to_string() }
+            });
+            emit(std::io::stdout(), &body.to_string());
+        } else {
+            emit(std::io::stderr(), &format!("error [{code}]: {e}"));
+        }
+    }
+
     pub fn error(&self, code: &str, message: &str) {
         if self.json {
             let body = serde_json::json!({ "error": { "code": code, "message": message } });
@@ -115,6 +133,22 @@ impl Printable for Migrated {
             [] => format!("{repaired}{} is up to date; schema verified", self.database),
             applied => format!("{repaired}applied migrations {applied:?} to {}; schema verified", self.database),
         }
+    }
+}
+
+#[derive(Serialize)]
+pub struct TerminalRole {
+    pub role: String,
+    pub password_set: bool,
+}
+
+impl Printable for TerminalRole {
+    fn human(&self) -> String {
+        format!(
+            "terminal role {} ready{}: it may read what the screens read and execute Till's functions, and write no table",
+            self.role,
+            if self.password_set { " (password set)" } else { "" }
+        )
     }
 }
 

@@ -35,11 +35,13 @@ async fn doctor_reports_and_exits_non_zero(backend: Backend) {
     let (ok, report) = tillctl_status(&db.url, &["doctor"]);
     assert!(!ok, "{report}");
     let fixes: Vec<&str> = report["checks"].as_array().unwrap().iter().filter_map(|c| c["fix"].as_str()).collect();
-    assert!(fixes.contains(&"run `tillctl migrate`"), "{report}");
-    // --no-migrate refuses to work on it, with the code.
+    assert!(fixes.contains(&till_core::RUN_MIGRATE), "{report}");
+    // --no-migrate refuses to work on it, with the code scripts have matched on since the first
+    // release, refined by a subcode (issue 7).
     let (ok, refused) = tillctl_status(&db.url, &["--no-migrate", "location", "list"]);
     assert!(!ok);
     assert_eq!(refused["error"]["code"], "schema_not_ready");
+    assert_eq!(refused["error"]["subcode"], "schema_behind");
     let (ok, _) = tillctl_status(&db.url, &["migrate"]);
     assert!(ok);
     let (ok, report) = tillctl_status(&db.url, &["doctor"]);
@@ -181,4 +183,48 @@ async fn sqlite_processes_opening_a_new_file_at_once_all_succeed() {
         assert!(store.check_schema().await.iter().all(|c| c.ok));
     }
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Issue 7, as IT runs it: the owner creates a terminal's role (password on stdin); `doctor`
+/// with the terminal's settings passes and says the role writes no table; IT's own commands
+/// are refused to it with a typed code.
+#[tokio::test]
+async fn it_creates_a_terminal_role_and_doctor_checks_it() {
+    use std::io::Write;
+    let db = TestDatabase::new(Backend::Postgres).await;
+    provision(db.open().await.as_ref(), 1).await;
+    let role = format!("till_cli_{}", &uuid::Uuid::now_v7().simple().to_string()[20..]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tillctl"))
+        .args(["--json", "--database-url", &db.url, "db", "create-terminal-role", &role, "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"s3cret terminal\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let made: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(made["role"], role.as_str());
+    assert_eq!(made["password_set"], true);
+
+    let (scheme, rest) = db.url.split_once("://").unwrap();
+    let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+    let terminal_url = format!("{scheme}://{role}:s3cret%20terminal@{host}");
+    let (ok, report) = tillctl_status(&terminal_url, &["doctor"]);
+    assert!(ok, "{report}");
+    let role_line = report["checks"].as_array().unwrap().iter().find(|c| c["name"] == "database role").unwrap().clone();
+    assert!(role_line["detail"].as_str().unwrap().contains("writes no table directly"), "{role_line}");
+    let (ok, refused) =
+        tillctl_status(&terminal_url, &["location", "add", "--code", "UP", "--name", "Uptown", "--timezone", "UTC"]);
+    assert!(!ok);
+    assert_eq!(refused["error"]["code"], "database_misconfigured", "{refused}");
+    // A bad name never reaches the server.
+    let (ok, refused) = tillctl_status(&db.url, &["db", "create-terminal-role", "Robert'); DROP", "--no-password"]);
+    assert!(!ok);
+    assert_eq!(refused["error"]["code"], "invalid_input");
+    // Cleanup: roles belong to the cluster, not the test database.
+    db.execute(&format!("DROP OWNED BY {role}")).await;
+    let db_name = db.url.rsplit('/').next().unwrap().to_string();
+    db.execute(&format!("REVOKE ALL ON DATABASE {db_name} FROM {role}")).await;
+    db.execute(&format!("DROP ROLE {role}")).await;
 }

@@ -29,6 +29,8 @@ describe("errorMessage", () => {
     device_not_set_up: "This register is not set up yet.",
     device_settings_damaged: "This register's settings are damaged. Call a manager.",
     schema_not_ready: "The database needs an update. Ask IT to run tillctl doctor. Backend detail text",
+    app_too_old: "The store's database was upgraded for a newer Till. Update Till on this PC (ask IT).",
+    schema_behind: "This PC's Till is newer than the store's database. Ask IT to run tillctl migrate.",
     database_misconfigured: "The database is set up in a way Till can't work with. Ask IT: Backend detail text",
     database_busy: "The register is busy; try again in a moment.",
     database_unavailable: "Can't reach the database. Check the network and try again.",

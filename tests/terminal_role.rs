@@ -1,0 +1,183 @@
+//! Issue 7: store terminals connect to a shared PostgreSQL with a least-privilege role that
+//! `tillctl db create-terminal-role` creates. It executes Till's functions and reads what the
+//! screens read, and may not write any table itself: every write a terminal makes goes through
+//! a SECURITY DEFINER function. PostgreSQL only (SQLite has no roles).
+
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
+
+use till_core::service::{self, CloseRequest, StartRequest};
+use till_core::*;
+use till_testkit::{provision, Backend, TestDatabase};
+
+/// `url` with its user (and password) replaced.
+fn as_role(url: &str, role: &str, password: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap();
+    let host_and_path = rest.rsplit_once('@').map_or(rest, |(_, after)| after);
+    format!("{scheme}://{role}:{password}@{host_and_path}")
+}
+
+fn role_name() -> DbRoleName {
+    DbRoleName::parse(&format!("till_term_{}", &uuid::Uuid::now_v7().simple().to_string()[20..])).unwrap()
+}
+
+/// Drops the role (roles belong to the cluster, not the test database).
+async fn drop_role(db: &TestDatabase, role: &DbRoleName) {
+    let db_name = db.url.rsplit('/').next().unwrap().to_string();
+    db.execute(&format!("DROP OWNED BY {0}; REVOKE ALL ON DATABASE {db_name} FROM {0}; DROP ROLE {0}", role.as_str()))
+        .await;
+}
+
+#[tokio::test]
+async fn a_terminal_role_runs_the_register_but_cannot_write_a_table() {
+    let db = TestDatabase::new(Backend::Postgres).await;
+    let owner = db.open().await;
+    let fixture = provision(owner.as_ref(), 1).await;
+    let role = role_name();
+    owner.create_terminal_role(&role, Some("terminal secret")).await.unwrap();
+    let terminal_url = as_role(&db.url, role.as_str(), "terminal secret");
+
+    // The app's way in: no migrating, the schema checked from what this role can read.
+    let terminal = till_backend::open(&terminal_url, &till_backend::desktop_options(&terminal_url)).await.unwrap();
+    let store = terminal.as_ref();
+    let checks = store.check_schema().await;
+    assert!(checks.iter().all(|c| c.ok), "{checks:?}");
+    let role_check = checks.iter().find(|c| c.name == "database role").unwrap();
+    assert!(role_check.detail.contains("writes no table directly"), "{role_check:?}");
+
+    // A day on the register through the role: wrong PINs (counted, then a lockout), a manager's
+    // unlock, a login, a shift started, joined and closed.
+    let device = DeviceName::parse("till-pc-1").unwrap();
+    for _ in 0..PinPolicy::default().max_failures {
+        let wrong = service::authenticate(store, "alice", "0000", &device).await.unwrap_err();
+        // The attempt that locks answers user_locked.
+        assert!(matches!(wrong.code(), "wrong_pin" | "user_locked"), "{wrong}");
+    }
+    let locked = service::authenticate(store, "alice", "1234", &device).await.unwrap_err();
+    assert_eq!(locked.code(), "user_locked");
+    let manager = service::authenticate(store, "bob", "9999", &device).await.unwrap();
+    service::unlock_user(store, Some(&manager), "alice", &device).await.unwrap();
+    let events = store.list_auth_events(20).await.unwrap();
+    assert!(events.iter().any(|e| e.kind == AuthEventKind::Locked), "{events:?}");
+    assert!(events.iter().any(|e| e.kind == AuthEventKind::Unlocked), "{events:?}");
+    let cashier = service::authenticate(store, "alice", "1234", &device).await.unwrap();
+    let register = RegisterRef::parse("DT/R1").unwrap();
+    let opening = StartRequest { request_id: RequestId::new(), opening_cash: Some("200.00"), notes: None };
+    let started = service::start_shift(store, &cashier, &register, &device, opening).await.unwrap();
+    let join = StartRequest { request_id: RequestId::new(), opening_cash: None, notes: None };
+    let other_pc = DeviceName::parse("till-pc-2").unwrap();
+    assert!(service::start_shift(store, &manager, &register, &other_pc, join).await.unwrap().joined);
+    let session = SessionRef::Id(started.session.id);
+    let close =
+        CloseRequest { request_id: RequestId::new(), session: &session, counted_cash: "200.00", only_register: None };
+    let closed = service::close_shift(store, &manager, &device, close).await.unwrap();
+    assert_eq!(closed.status, SessionStatus::Closed);
+
+    // What the role may not do, straight in SQL: every table write, and IT's own functions.
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&terminal_url).await.unwrap();
+    let register_id = fixture.registers[0].id.0;
+    let refused = [
+        "UPDATE sessions SET status = 'open', counted_cash = NULL".to_string(),
+        "DELETE FROM sessions".to_string(),
+        format!(
+            "INSERT INTO users (id, name, role, pin_hash) VALUES ('{}', 'mallory', 'admin', 'x')",
+            uuid::Uuid::now_v7()
+        ),
+        "UPDATE users SET role = 'admin' WHERE name = 'alice'".to_string(),
+        "UPDATE users SET failed_pins = 0, locked_until = NULL".to_string(),
+        "DELETE FROM auth_events".to_string(),
+        "TRUNCATE session_joins".to_string(),
+        format!("INSERT INTO day_counters (location_id, business_day, last_seq) SELECT location_id, current_date, 0 FROM registers WHERE id = '{register_id}'"),
+        "UPDATE registers SET name = 'hijacked'".to_string(),
+        "INSERT INTO shift_requests VALUES (gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), now())".to_string(),
+        "DELETE FROM _sqlx_migrations".to_string(),
+        "CREATE TABLE mine (x int)".to_string(),
+        format!("SELECT till_create_terminal_role('{}_2', 'x')", role.as_str()),
+        format!("SELECT till_grant_terminal('{}')", role.as_str()),
+    ];
+    for sql in &refused {
+        let err = sqlx::raw_sql(sql).execute(&mut conn).await.expect_err(sql);
+        let code = err.as_database_error().and_then(|d| d.code()).unwrap_or_default().to_string();
+        assert_eq!(code, "42501", "{sql}: {err}");
+    }
+    // Through the store, IT's writes answer a typed refusal, not an internal error.
+    let refused = service::add_user(store, "mallory", "admin", "4321").await.unwrap_err();
+    assert_eq!(refused.code(), "database_misconfigured", "{refused}");
+    drop(conn);
+    drop(terminal);
+    drop_role(&db, &role).await;
+}
+
+#[tokio::test]
+async fn migrate_keeps_terminal_grants_and_the_functions_pin_their_search_path() {
+    let db = TestDatabase::new(Backend::Postgres).await;
+    let owner = db.open().await;
+    provision(owner.as_ref(), 1).await;
+    let role = role_name();
+    owner.create_terminal_role(&role, Some("pw")).await.unwrap();
+    // Someone drops a function by hand; the repair re-creates it, SECURITY DEFINER again, and
+    // grants it to the recorded terminal roles again.
+    db.execute("DROP FUNCTION till_close_shift(uuid, uuid, uuid, bigint, text, timestamptz)").await;
+    owner.repair_functions().await.unwrap();
+    let terminal_url = as_role(&db.url, role.as_str(), "pw");
+    let terminal = till_backend::open(&terminal_url, &till_backend::desktop_options(&terminal_url)).await.unwrap();
+    assert!(terminal.check_schema().await.iter().all(|c| c.ok));
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&terminal_url).await.unwrap();
+    let (granted, definer, config): (bool, bool, Vec<String>) = sqlx::query_as(
+        "SELECT has_function_privilege('till_close_shift(uuid, uuid, uuid, bigint, text, timestamptz)', 'EXECUTE'),
+                prosecdef, proconfig FROM pg_proc WHERE proname = 'till_close_shift'",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert!(granted && definer, "execute {granted}, security definer {definer}");
+    assert_eq!(config, vec!["search_path=public, pg_temp".to_string()]);
+    // Every Till function that runs with the owner's rights pins pg_temp last.
+    let unpinned: Vec<String> = sqlx::query_scalar(
+        "SELECT proname::text FROM pg_proc WHERE proname LIKE 'till\\_%' AND prosecdef
+            AND NOT coalesce(proconfig, '{}') @> ARRAY['search_path=public, pg_temp']",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert!(unpinned.is_empty(), "{unpinned:?}");
+    // PUBLIC may execute none of them.
+    let public: Vec<String> = sqlx::query_scalar(
+        "SELECT p.proname::text FROM pg_proc p, aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+          WHERE p.proname LIKE 'till\\_%' AND a.grantee = 0",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert!(public.is_empty(), "{public:?}");
+    drop(conn);
+    drop(terminal);
+    drop_role(&db, &role).await;
+}
+
+#[tokio::test]
+async fn a_terminal_role_cannot_migrate_and_is_told_it_is_behind() {
+    let db = TestDatabase::new(Backend::Postgres).await;
+    let owner = db.open().await;
+    let role = role_name();
+    owner.create_terminal_role(&role, Some("pw")).await.unwrap();
+    db.execute("DELETE FROM _sqlx_migrations WHERE version = (SELECT max(version) FROM _sqlx_migrations)").await;
+    let terminal_url = as_role(&db.url, role.as_str(), "pw");
+    // Even asked to migrate (as tillctl does by default), the terminal's role refuses politely.
+    for options in [till_backend::desktop_options(&terminal_url), StoreOptions::default()] {
+        match till_backend::open(&terminal_url, &options).await {
+            Err(e @ StoreError::SchemaBehind(_)) => assert!(e.to_string().contains("tillctl migrate"), "{e}"),
+            other => panic!("expected schema_behind, got {other:?}"),
+        }
+    }
+    // A role that is already more than a terminal is refused as one.
+    let owner_name: String = {
+        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
+        sqlx::query_scalar("SELECT current_user::text").fetch_one(&mut conn).await.unwrap()
+    };
+    if let Ok(owner_role) = DbRoleName::parse(&owner_name) {
+        let refused = owner.create_terminal_role(&owner_role, None).await.unwrap_err();
+        assert_eq!(refused.code(), "invalid_input", "{refused}");
+    }
+    drop(owner);
+    drop_role(&db, &role).await;
+}
