@@ -181,3 +181,55 @@ async fn a_terminal_role_cannot_migrate_and_is_told_it_is_behind() {
     drop(owner);
     drop_role(&db, &role).await;
 }
+
+/// Findings of the attacker review of issue 7 (each failed before its fix):
+/// - an existing role that Till did not create is never adopted (its password reset, its other
+///   rights kept);
+/// - a role that may hang a trigger on a table, or update a column, counts as able to write;
+/// - anyone but the owner able to create objects in Till's schema makes every store refuse
+///   to open, with the REVOKE to run;
+/// - a terminal role dropped by hand does not break `--repair-functions`.
+#[tokio::test]
+async fn roles_that_could_do_more_than_a_terminal_are_refused() {
+    let db = TestDatabase::new(Backend::Postgres).await;
+    let owner = db.open().await;
+    provision(owner.as_ref(), 1).await;
+
+    let reporting = role_name();
+    db.execute(&format!("CREATE ROLE {} LOGIN; GRANT pg_read_all_data TO {0}", reporting.as_str())).await;
+    let refused = owner.create_terminal_role(&reporting, Some("pw")).await.unwrap_err();
+    assert_eq!(refused.code(), "invalid_input", "{refused}");
+    db.execute(&format!("REVOKE pg_read_all_data FROM {0}; DROP ROLE {0}", reporting.as_str())).await;
+
+    let role = role_name();
+    owner.create_terminal_role(&role, Some("pw")).await.unwrap();
+    let terminal_url = as_role(&db.url, role.as_str(), "pw");
+    // A careless grant: triggers on users, and one column.
+    db.execute(&format!("GRANT TRIGGER ON users TO {0}; GRANT UPDATE (locked_until) ON users TO {0}", role.as_str())).await;
+    match till_backend::open(&terminal_url, &till_backend::desktop_options(&terminal_url)).await {
+        Err(StoreError::SchemaNotReady(text)) => assert!(text.contains("users"), "{text}"),
+        other => panic!("expected schema_not_ready naming users, got {other:?}"),
+    }
+    db.execute(&format!("REVOKE TRIGGER ON users FROM {0}; REVOKE UPDATE (locked_until) ON users FROM {0}", role.as_str()))
+        .await;
+    till_backend::open(&terminal_url, &till_backend::desktop_options(&terminal_url)).await.unwrap();
+
+    // PostgreSQL 14 and older let PUBLIC create in schema public.
+    db.execute("GRANT CREATE ON SCHEMA public TO PUBLIC").await;
+    for url in [&db.url, &terminal_url] {
+        match till_backend::open(url, &till_backend::desktop_options(url)).await {
+            Err(StoreError::SchemaNotReady(text)) => {
+                assert!(text.contains("PUBLIC may create objects") && text.contains("REVOKE CREATE"), "{text}")
+            }
+            other => panic!("expected schema_not_ready, got {other:?}"),
+        }
+    }
+    db.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC").await;
+
+    // A second terminal role dropped by hand: repairing still works.
+    let gone = role_name();
+    owner.create_terminal_role(&gone, None).await.unwrap();
+    drop_role(&db, &gone).await;
+    owner.repair_functions().await.unwrap();
+    drop_role(&db, &role).await;
+}

@@ -11,7 +11,7 @@
 -- SQLSTATEs (besides 0004's): TL410 the role given is not fit to be a terminal's.
 
 -- Until the end of this migration's transaction: what `SET search_path FROM CURRENT` pins.
-SELECT set_config('search_path', quote_ident(current_schema()) || ', pg_temp', true);
+SELECT pg_catalog.set_config('search_path', pg_catalog.quote_ident(pg_catalog.current_schema()) || ', pg_temp', true);
 
 ALTER FUNCTION till_start_shift(uuid, uuid, uuid, bigint, text, text, timestamptz)
     SECURITY DEFINER SET search_path FROM CURRENT;
@@ -56,12 +56,12 @@ RETURNS void
 LANGUAGE plpgsql VOLATILE SET search_path FROM CURRENT
 AS $fn$
 BEGIN
-    EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), p_role);
-    EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', current_schema(), p_role);
+    EXECUTE pg_catalog.format('GRANT CONNECT ON DATABASE %I TO %I', pg_catalog.current_database(), p_role);
+    EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA %I TO %I', pg_catalog.current_schema(), p_role);
     -- What the screens and the start-up checks read. Nothing may be written directly.
-    EXECUTE format('GRANT SELECT ON TABLE locations, registers, users, sessions, session_joins, '
+    EXECUTE pg_catalog.format('GRANT SELECT ON TABLE locations, registers, users, sessions, session_joins, '
                    'auth_events, _sqlx_migrations TO %I', p_role);
-    EXECUTE format('GRANT EXECUTE ON FUNCTION '
+    EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION '
                    'till_start_shift(uuid, uuid, uuid, bigint, text, text, timestamptz), '
                    'till_close_shift(uuid, uuid, uuid, bigint, text, timestamptz), '
                    'till_lock_user(uuid, text), '
@@ -70,38 +70,40 @@ BEGIN
 END;
 $fn$;
 
--- Creates the role (LOGIN, no other attribute) or updates its password, records it, and grants
--- it. Refuses a role that could do more than a terminal should: a superuser, a role that can
--- create roles or databases, or one that owns Till's tables.
+-- Creates the role (LOGIN, no other attribute) or, for a role this function created before,
+-- updates its password; records it and grants it. Refuses any other existing role: adopting
+-- one would reset its password and leave it whatever else it can do (memberships, attributes).
+-- Owner-run code calls pg_catalog's functions by their full names: if some other role could
+-- create objects in Till's schema, a same-named function there would otherwise run with the
+-- owner's rights (and see the new password).
 CREATE OR REPLACE FUNCTION till_create_terminal_role(p_role text, p_password text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SET search_path FROM CURRENT
 AS $fn$
 DECLARE
-    v_role pg_roles%ROWTYPE;
+    v_role pg_catalog.pg_roles%ROWTYPE;
 BEGIN
     IF p_role !~ '^[a-z_][a-z0-9_]{0,62}$' OR p_role LIKE 'pg\_%' THEN
         RAISE EXCEPTION 'role name % is not a plain lower-case name', p_role USING ERRCODE = 'TL410';
     END IF;
-    SELECT * INTO v_role FROM pg_roles WHERE rolname = p_role;
+    SELECT * INTO v_role FROM pg_catalog.pg_roles WHERE rolname = p_role;
     IF NOT FOUND THEN
         IF p_password IS NULL THEN
-            EXECUTE format('CREATE ROLE %I LOGIN NOINHERIT', p_role);
+            EXECUTE pg_catalog.format('CREATE ROLE %I LOGIN NOINHERIT', p_role);
         ELSE
-            EXECUTE format('CREATE ROLE %I LOGIN NOINHERIT PASSWORD %L', p_role, p_password);
+            EXECUTE pg_catalog.format('CREATE ROLE %I LOGIN NOINHERIT PASSWORD %L', p_role, p_password);
         END IF;
-    ELSE
-        IF v_role.rolsuper OR v_role.rolcreaterole OR v_role.rolcreatedb OR v_role.rolbypassrls
-           OR p_role = current_user
-           OR EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace
-                                                 AND c.relowner = v_role.oid) THEN
-            RAISE EXCEPTION 'role % can do more than a terminal should (superuser, creates roles or databases, or owns Till''s tables)', p_role
-                USING ERRCODE = 'TL410',
-                      HINT = 'choose a new name: tillctl creates the role';
-        END IF;
-        IF p_password IS NOT NULL THEN
-            EXECUTE format('ALTER ROLE %I PASSWORD %L', p_role, p_password);
-        END IF;
+    ELSIF NOT EXISTS (SELECT 1 FROM terminal_roles WHERE role_name = p_role)
+          OR v_role.rolsuper OR v_role.rolcreaterole OR v_role.rolcreatedb OR v_role.rolbypassrls
+          OR v_role.rolreplication OR p_role = current_user
+          OR EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members m WHERE m.member = v_role.oid)
+          OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relnamespace = pg_catalog.current_schema()::regnamespace
+                                                          AND c.relowner = v_role.oid) THEN
+        RAISE EXCEPTION 'role % exists and is not a terminal role this database created', p_role
+            USING ERRCODE = 'TL410',
+                  HINT = 'choose a new name: tillctl creates the role';
+    ELSIF p_password IS NOT NULL THEN
+        EXECUTE pg_catalog.format('ALTER ROLE %I PASSWORD %L', p_role, p_password);
     END IF;
     INSERT INTO terminal_roles (role_name) VALUES (p_role) ON CONFLICT (role_name) DO NOTHING;
     PERFORM till_grant_terminal(p_role);
@@ -119,4 +121,5 @@ REVOKE ALL ON FUNCTION
     till_create_terminal_role(text, text)
     FROM PUBLIC;
 
-SELECT till_grant_terminal(role_name) FROM terminal_roles;
+-- Roles dropped by hand since are skipped: their grants went with them.
+SELECT till_grant_terminal(t.role_name) FROM terminal_roles t JOIN pg_catalog.pg_roles r ON r.rolname = t.role_name;

@@ -154,15 +154,30 @@ impl PostgresStore {
     }
 }
 
-/// Till's tables this role may write directly, and whether it owns them (or is a superuser).
+/// Whether this role owns Till's tables (or is a superuser), the tables it may write or hang a
+/// trigger on (directly or column by column), and whether it may create objects in Till's
+/// schema: each of those lets a role that is not the owner change what Till stores.
 const ROLE_PRIVILEGES: &str = r"
 SELECT current_user::text,
-       (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)
-           OR EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace
-                         AND c.relkind = 'r' AND pg_has_role(current_user, c.relowner, 'USAGE')),
-       coalesce((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c
-                  WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'
-                    AND has_table_privilege(c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE')), '{}')";
+       (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)
+           OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relnamespace = current_schema()::regnamespace
+                         AND c.relkind = 'r' AND pg_catalog.pg_has_role(current_user, c.relowner, 'USAGE')),
+       coalesce((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_catalog.pg_class c
+                  WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')
+                    AND (pg_catalog.has_table_privilege(c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
+                         OR pg_catalog.has_any_column_privilege(c.oid, 'INSERT, UPDATE, REFERENCES'))), '{}'),
+       pg_catalog.has_schema_privilege(current_schema(), 'CREATE')";
+
+/// The roles other than the owner of Till's tables that may create objects in Till's schema
+/// (`PUBLIC` included): a function or operator one of them creates there could be picked up by
+/// code that runs with the owner's rights.
+const SCHEMA_CREATORS: &str = r"
+SELECT coalesce(array_agg(CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END
+                          ORDER BY 1), '{}')
+  FROM pg_catalog.pg_namespace n, pg_catalog.aclexplode(coalesce(n.nspacl, pg_catalog.acldefault('n', n.nspowner))) a
+ WHERE n.oid = current_schema()::regnamespace AND a.privilege_type = 'CREATE' AND a.grantee <> n.nspowner
+   AND a.grantee NOT IN (SELECT c.relowner FROM pg_catalog.pg_class c
+                          WHERE c.relnamespace = n.oid AND c.relname = 'sessions')";
 
 impl PostgresStore {
     /// Whether this role may create the scratch schema of the definitions check, which is
@@ -174,13 +189,15 @@ impl PostgresStore {
             .map_err(|e| conn.fail(e))
     }
 
-    /// The doctor's line on the connecting role: the owner's (IT) may write; any other role must
-    /// not write a single table, so that every write a terminal makes is a Till function.
-    async fn check_role(conn: &mut Conn<'_>) -> Result<SchemaCheck, StoreError> {
+    /// The doctor's lines on the connecting role: the owner's (IT) may write; any other role
+    /// must not write, hang a trigger on, or create anything next to a single table, so that
+    /// every write a terminal makes is a Till function. And nobody but the owner may create
+    /// objects in Till's schema.
+    async fn check_role(conn: &mut Conn<'_>) -> Result<Vec<SchemaCheck>, StoreError> {
         const NAME: &str = "database role";
-        let (role, owner, writable): (String, bool, Vec<String>) =
+        let (role, owner, writable, creates): (String, bool, Vec<String>, bool) =
             sqlx::query_as(ROLE_PRIVILEGES).fetch_one(conn.db()).await.map_err(|e| conn.fail(e))?;
-        Ok(if owner {
+        let role_check = if owner {
             SchemaCheck::pass(
                 NAME,
                 format!(
@@ -188,21 +205,37 @@ impl PostgresStore {
                      with a role from `tillctl db create-terminal-role`"
                 ),
             )
-        } else if writable.is_empty() {
-            SchemaCheck::pass(
-                NAME,
-                format!("{role} writes no table directly: every write goes through Till's functions"),
-            )
+        } else if writable.is_empty() && !creates {
+            SchemaCheck::pass(NAME, format!("{role} writes no table directly: every write goes through Till's functions"))
         } else {
+            let mut what = writable.join(", ");
+            if creates {
+                what.push_str(if what.is_empty() { "the schema (CREATE)" } else { ", and the schema (CREATE)" });
+            }
             SchemaCheck::fail(
                 NAME,
-                format!("{role} can write Till's tables directly: {}", writable.join(", ")),
+                format!("{role} is not the owner but can change {what} directly"),
                 format!(
-                    "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA <schema> FROM {role}, \
-                     or connect terminals with a role from `tillctl db create-terminal-role`"
+                    "REVOKE ALL ON ALL TABLES IN SCHEMA <schema> FROM {role}; REVOKE CREATE ON SCHEMA <schema> FROM {role}; \
+                     GRANT the terminal's reads again with `tillctl db create-terminal-role {role}`"
                 ),
             )
-        })
+        };
+        let creators: Vec<String> =
+            sqlx::query_scalar(SCHEMA_CREATORS).fetch_one(conn.db()).await.map_err(|e| conn.fail(e))?;
+        let creators_check = if creators.is_empty() {
+            SchemaCheck::pass("schema privileges", "only the owner may create objects in Till's schema")
+        } else {
+            SchemaCheck::fail(
+                "schema privileges",
+                format!("{} may create objects in Till's schema", creators.join(", ")),
+                format!(
+                    "REVOKE CREATE ON SCHEMA <schema> FROM {} (a function created there could run with the owner's rights)",
+                    creators.join(", ")
+                ),
+            )
+        };
+        Ok(vec![role_check, creators_check])
     }
 }
 
@@ -241,7 +274,7 @@ impl PostgresStore {
         let migrations = check_migrations(&known, &applied);
         let migrated = migrations.iter().all(|c| c.ok);
         checks.extend(migrations);
-        checks.push(Self::check_role(&mut conn).await?);
+        checks.extend(Self::check_role(&mut conn).await?);
         // A database that is behind differs from the reference by design: say "migrate" once
         // instead of listing every object a pending migration would create. One a newer Till
         // expanded differs too (that is what an expand is). And the scratch schema the
