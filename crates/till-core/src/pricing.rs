@@ -81,6 +81,9 @@ pub const MAX_REFERENCE_CHARS: usize = 64;
 
 const MILLION: i128 = 1_000_000;
 
+#[cfg(test)]
+mod tests;
+
 /// A proportion in parts per million: 8.875 % is `Ppm(88_750)`, 100 % is `Ppm(1_000_000)`.
 /// Tax rates, percentage discounts and the manager threshold are stored exactly this way.
 ///
@@ -434,7 +437,9 @@ pub enum PricingError {
     InvalidTenderReference { tender: usize, reason: String },
     #[error("the tenders ({tendered}) do not cover the amount due ({due})")]
     TendersShort { due: Money, tendered: Money },
-    #[error("change is given only in cash: the card, voucher and other tenders ({non_cash}) exceed the total ({total})")]
+    #[error(
+        "change is given only in cash: the card, voucher and other tenders ({non_cash}) exceed the total ({total})"
+    )]
     ChangeNotCash { total: Money, non_cash: Money },
 }
 
@@ -685,8 +690,11 @@ pub fn price_cart(settings: &PricingSettings, cart: &Cart) -> Result<PricedCart,
             div_half_up(i128::from(base) * ppm, MILLION)
         };
         let rate_tax = to_minor(rate_tax, "the tax")?;
-        let (net, gross) =
-            if settings.prices_include_tax { (base - rate_tax, base) } else { (base, add(base, rate_tax, "a tax rate's gross")?) };
+        let (net, gross) = if settings.prices_include_tax {
+            (base - rate_tax, base)
+        } else {
+            (base, add(base, rate_tax, "a tax rate's gross")?)
+        };
         line_amounts.clear();
         line_amounts.extend(lines.iter().zip(&rate_of_line).map(|(l, r)| if *r == rate_index { l.amount } else { 0 }));
         let line_taxes = allocate(rate_tax, &line_amounts);
@@ -696,7 +704,14 @@ pub fn price_cart(settings: &PricingSettings, cart: &Cart) -> Result<PricedCart,
             }
         }
         tax = add(tax, rate_tax, "the tax")?;
-        taxes.push(TaxLine { tax_rate_id: rate.id, name: rate.name.clone(), rate: rate.rate, net, tax: rate_tax, gross });
+        taxes.push(TaxLine {
+            tax_rate_id: rate.id,
+            name: rate.name.clone(),
+            rate: rate.rate,
+            net,
+            tax: rate_tax,
+            gross,
+        });
     }
 
     let mut total = 0_i64;
@@ -777,7 +792,9 @@ pub fn settle(priced: &PricedCart, tenders: &[Tender]) -> Result<Settlement, Pri
         }
         match tender {
             Tender::Cash { .. } => any_cash = true,
-            Tender::Card { approval_reference, .. } => check_reference(index, "approval reference", approval_reference)?,
+            Tender::Card { approval_reference, .. } => {
+                check_reference(index, "approval reference", approval_reference)?
+            }
             Tender::Voucher { reference, .. } => check_reference(index, "voucher reference", reference)?,
             Tender::Other { label, .. } => check_reference(index, "label", label)?,
         }
