@@ -417,22 +417,24 @@ pub enum PricingError {
     TooManyLines { lines: usize, max: usize },
     #[error("line {}: the quantity must be 1 to {MAX_QUANTITY}, not {quantity}", .line + 1)]
     InvalidQuantity { line: usize, quantity: i32 },
-    #[error("line {}: the {what} must be 0 to {}, not {price}", .line + 1, Money::MAX_CASH_MINOR)]
-    InvalidPrice { line: usize, what: &'static str, price: i64 },
+    #[error("line {}: the {what} must be from 0 to {}, not {price}", .line + 1, Money::from_minor(Money::MAX_CASH_MINOR, price.currency()))]
+    InvalidPrice { line: usize, what: &'static str, price: Money },
     #[error("{}: a discount amount cannot be negative ({amount})", where_(.line))]
-    NegativeDiscount { line: Option<usize>, amount: i64 },
-    #[error("{}: the discount ({discount}) is more than the {limit} it applies to", where_(.line))]
+    NegativeDiscount { line: Option<usize>, amount: Money },
+    /// Above 100 %, or an amount above what it discounts.
+    #[error("{}: the discount ({discount}) is more than {limit}", where_(.line))]
     DiscountTooLarge { line: Option<usize>, discount: String, limit: String },
     #[error("line {}: tax rate {tax_rate} is not one of this location's", .line + 1)]
     UnknownTaxRate { line: usize, tax_rate: TaxRateId },
     #[error("the location's pricing settings are not usable: {0}")]
     InvalidSettings(String),
-    #[error("{0} is more than {max} minor units", max = Money::MAX_CASH_MINOR)]
+    /// A sum beyond [`Money::MAX_CASH_MINOR`] (or beyond i64, which that bound keeps away).
+    #[error("{0} is too large: amounts are at most {max} minor units", max = Money::MAX_CASH_MINOR)]
     TooLarge(&'static str),
     #[error("a sale is paid with at most {max} tenders; this one has {tenders}")]
     TooManyTenders { tenders: usize, max: usize },
-    #[error("tender {}: the amount must be 1 to {}, not {amount}", .tender + 1, Money::MAX_CASH_MINOR)]
-    InvalidTenderAmount { tender: usize, amount: i64 },
+    #[error("tender {}: the amount must be from {} to {}, not {amount}", .tender + 1, Money::from_minor(1, amount.currency()), Money::from_minor(Money::MAX_CASH_MINOR, amount.currency()))]
+    InvalidTenderAmount { tender: usize, amount: Money },
     #[error("tender {}: {reason}", .tender + 1)]
     InvalidTenderReference { tender: usize, reason: String },
     #[error("the tenders ({tendered}) do not cover the amount due ({due})")]
@@ -531,12 +533,20 @@ fn round_to_increment(amount: i64, increment: i64) -> Result<i64, PricingError> 
 
 /// The discount's amount off `base`, and its share of `base` in ppm rounded up (for the
 /// manager threshold). `line` is `None` for the receipt discount.
-fn discount_off(discount: Option<Discount>, base: i64, line: Option<usize>) -> Result<(i64, Ppm), PricingError> {
-    let too_large = |discount: String| PricingError::DiscountTooLarge { line, discount, limit: base.to_string() };
+fn discount_off(
+    discount: Option<Discount>,
+    base: i64,
+    line: Option<usize>,
+    currency: Currency,
+) -> Result<(i64, Ppm), PricingError> {
+    let too_large = |discount: String, limit: String| PricingError::DiscountTooLarge { line, discount, limit };
+    let money = |minor: i64| Money::from_minor(minor, currency).to_string();
     match discount {
         None => Ok((0, Ppm::ZERO)),
-        Some(Discount::Amount { amount }) if amount < 0 => Err(PricingError::NegativeDiscount { line, amount }),
-        Some(Discount::Amount { amount }) if amount > base => Err(too_large(amount.to_string())),
+        Some(Discount::Amount { amount }) if amount < 0 => {
+            Err(PricingError::NegativeDiscount { line, amount: Money::from_minor(amount, currency) })
+        }
+        Some(Discount::Amount { amount }) if amount > base => Err(too_large(money(amount), money(base))),
         Some(Discount::Amount { amount }) => {
             let share = if base == 0 {
                 0
@@ -547,7 +557,7 @@ fn discount_off(discount: Option<Discount>, base: i64, line: Option<usize>) -> R
             Ok((amount, Ppm(u32::try_from(share).unwrap_or(u32::MAX))))
         }
         Some(Discount::Percent { percent }) if percent > Ppm::ONE_HUNDRED_PERCENT => {
-            Err(too_large(percent.to_string()))
+            Err(too_large(percent.to_string(), Ppm::ONE_HUNDRED_PERCENT.to_string()))
         }
         Some(Discount::Percent { percent }) => {
             let off = div_half_up(i128::from(base) * i128::from(percent.0), MILLION);
@@ -602,7 +612,7 @@ pub fn price_cart(settings: &PricingSettings, cart: &Cart) -> Result<PricedCart,
         if (0..=Money::MAX_CASH_MINOR).contains(&price) {
             Ok(price)
         } else {
-            Err(PricingError::InvalidPrice { line, what, price })
+            Err(PricingError::InvalidPrice { line, what, price: Money::from_minor(price, settings.currency) })
         }
     };
 
@@ -635,7 +645,7 @@ pub fn price_cart(settings: &PricingSettings, cart: &Cart) -> Result<PricedCart,
             .position(|rate| rate.id == product.tax_rate_id)
             .ok_or(PricingError::UnknownTaxRate { line: index, tax_rate: product.tax_rate_id })?;
         let extended = to_minor(i128::from(unit_price) * i128::from(line.quantity), "a line")?;
-        let (line_discount, share) = discount_off(line.discount, extended, Some(index))?;
+        let (line_discount, share) = discount_off(line.discount, extended, Some(index), settings.currency)?;
         if share > threshold {
             approvals.push(Approval::LineDiscount { line: line_number, percent: share });
         }
@@ -662,7 +672,7 @@ pub fn price_cart(settings: &PricingSettings, cart: &Cart) -> Result<PricedCart,
         });
     }
 
-    let (receipt_discount, share) = discount_off(cart.receipt_discount, subtotal, None)?;
+    let (receipt_discount, share) = discount_off(cart.receipt_discount, subtotal, None, settings.currency)?;
     if share > threshold {
         approvals.push(Approval::ReceiptDiscount { percent: share });
     }
@@ -772,6 +782,9 @@ fn check_reference(tender: usize, field: &'static str, text: &str) -> Result<(),
 /// their exact amounts, rounds the remainder due in cash to the location's increment when a
 /// cash tender is among them (rule 7), and gives change from cash only.
 ///
+/// `priced` must be what [`price_cart`] answered for this sale on the backend, never a priced
+/// cart sent by the UI (which sends no prices or totals).
+///
 /// # Errors
 /// [`PricingError::TendersShort`] when the tenders do not cover the amount due (no tenders at
 /// all covers only a zero total); [`PricingError::ChangeNotCash`] when the non-cash tenders
@@ -784,11 +797,22 @@ pub fn settle(priced: &PricedCart, tenders: &[Tender]) -> Result<Settlement, Pri
         return Err(PricingError::TooManyTenders { tenders: tenders.len(), max: MAX_TENDERS });
     }
     let money = |minor: i64| Money::from_minor(minor, priced.currency);
+    // A priced cart can be read back from JSON; only one `price_cart` made is settled, but a
+    // damaged one must still fail typed rather than divide by zero.
+    if !(1..=MAX_CASH_ROUNDING_INCREMENT).contains(&priced.cash_rounding_increment) {
+        return Err(PricingError::InvalidSettings(format!(
+            "the cash rounding increment must be 1 to {MAX_CASH_ROUNDING_INCREMENT} minor units, not {}",
+            priced.cash_rounding_increment
+        )));
+    }
+    if !(0..=Money::MAX_CASH_MINOR).contains(&priced.total) {
+        return Err(PricingError::TooLarge("the priced total"));
+    }
     let (mut cash, mut non_cash, mut any_cash) = (0_i64, 0_i64, false);
     for (index, tender) in tenders.iter().enumerate() {
         let amount = tender.amount();
         if !(1..=Money::MAX_CASH_MINOR).contains(&amount) {
-            return Err(PricingError::InvalidTenderAmount { tender: index, amount });
+            return Err(PricingError::InvalidTenderAmount { tender: index, amount: money(amount) });
         }
         match tender {
             Tender::Cash { .. } => any_cash = true,

@@ -293,6 +293,11 @@ fn bad_carts_get_a_typed_error_and_nothing_else() {
         assert_eq!(TillError::from(error).code(), code, "{what}");
     }
 
+    let mut over = line(1000, 1, &vat);
+    over.discount = amount(1001);
+    let message = price_cart(&s, &cart(vec![line(5, 1, &vat), over])).unwrap_err().to_string();
+    assert_eq!(message, "line 2: the discount (10.01) is more than 10.00");
+
     // Many maximal lines: each fits, their sum does not.
     let big = cart((0..20).map(|_| line(Money::MAX_CASH_MINOR / 10, 1, &vat)).collect());
     assert!(matches!(price_cart(&s, &big), Err(PricingError::TooLarge(_))));
@@ -360,6 +365,11 @@ fn bad_tenders_get_a_typed_error() {
     }
     // A terminal's 12-digit retrieval reference number is not a card number.
     assert!(settle(&priced, &[reference("123456789012")]).is_ok());
+    // A priced cart read back damaged fails typed instead of dividing by zero.
+    let damaged = PricedCart { cash_rounding_increment: 0, ..priced.clone() };
+    assert_eq!(settle(&damaged, &[cash(1000)]).map_err(|e| e.code()), Err("invalid_input"));
+    let negative = PricedCart { total: -5, ..priced.clone() };
+    assert_eq!(settle(&negative, &[cash(1000)]).map_err(|e| e.code()), Err("invalid_amount"));
     let short = settle(&priced, &[cash(400), card(500)]).unwrap_err();
     assert_eq!(short.to_string(), "the tenders (9.00) do not cover the amount due (10.00)");
 }
