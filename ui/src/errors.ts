@@ -46,6 +46,10 @@ export const ERROR_WORDS: Readonly<Record<ErrorCode, Words>> = {
   database_busy: { words: "The register is busy; try again in a moment." },
   database_unavailable: { words: "Can't reach the database. Check the network and try again." },
   keyring_unavailable: { words: "Till can't reach the computer's password store. Ask IT:", backend: "append" },
+  invalid_quantity: { words: "That quantity is not valid. Type a whole number from 1 to 10000." },
+  discount_too_large: { words: "That discount is more than the price. Type a smaller discount." },
+  tenders_short: { words: "The payments do not cover the total yet. Take the rest as another payment." },
+  change_not_cash: { words: "Change is given only in cash. Charge the card or voucher no more than what is due." },
   internal: { words: GENERIC_ERROR },
 };
 

@@ -53,6 +53,14 @@ id_type!(
     SessionId
 );
 id_type!(
+    /// Identifies a product in the catalog.
+    ProductId
+);
+id_type!(
+    /// Identifies one of a location's tax rates (a product names the rate it is taxed at).
+    TaxRateId
+);
+id_type!(
     /// A caller-chosen id for one business request (start a shift, close it). Repeating a
     /// request with the same id returns the first outcome and never applies it twice, so a
     /// caller that lost the answer (a dropped connection after the commit) retries safely.
@@ -192,7 +200,7 @@ fn is_bidi_control(c: char) -> bool {
 
 /// Refuses control characters (other than the newlines and tabs `multiline` allows) and bidi
 /// controls. NUL in particular: PostgreSQL refuses it in text and SQLite would store it.
-fn check_text(field: &'static str, text: &str, multiline: bool) -> Result<(), InputError> {
+pub(crate) fn check_text(field: &'static str, text: &str, multiline: bool) -> Result<(), InputError> {
     for c in text.chars() {
         if is_bidi_control(c) {
             return Err(invalid(field, format!("must not contain the text-direction control U+{:04X}", u32::from(c))));

@@ -43,6 +43,14 @@ pub enum ErrorCode {
     DatabaseBusy,
     DatabaseUnavailable,
     KeyringUnavailable,
+    /// A cart line's quantity is not a whole number from 1 to the most a line may hold.
+    InvalidQuantity,
+    /// A discount is above 100 % or more than the amount it discounts.
+    DiscountTooLarge,
+    /// The tenders do not cover the amount due.
+    TendersShort,
+    /// Card, voucher or other tenders exceed what is due: change is given only in cash.
+    ChangeNotCash,
     Internal,
 }
 
@@ -73,6 +81,10 @@ impl ErrorCode {
         ErrorCode::DatabaseBusy,
         ErrorCode::DatabaseUnavailable,
         ErrorCode::KeyringUnavailable,
+        ErrorCode::InvalidQuantity,
+        ErrorCode::DiscountTooLarge,
+        ErrorCode::TendersShort,
+        ErrorCode::ChangeNotCash,
         ErrorCode::Internal,
     ];
 
@@ -103,6 +115,10 @@ impl ErrorCode {
             ErrorCode::DatabaseBusy => "database_busy",
             ErrorCode::DatabaseUnavailable => "database_unavailable",
             ErrorCode::KeyringUnavailable => "keyring_unavailable",
+            ErrorCode::InvalidQuantity => "invalid_quantity",
+            ErrorCode::DiscountTooLarge => "discount_too_large",
+            ErrorCode::TendersShort => "tenders_short",
+            ErrorCode::ChangeNotCash => "change_not_cash",
             ErrorCode::Internal => "internal",
         }
     }
@@ -277,6 +293,9 @@ pub enum TillError {
     Input(#[from] InputError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A cart or its tenders refused by [`crate::pricing`].
+    #[error(transparent)]
+    Pricing(#[from] crate::pricing::PricingError),
     #[error("wrong PIN for {0}")]
     WrongPin(String),
     #[error("{}", match .0 {
@@ -291,6 +310,7 @@ impl TillError {
         match self {
             TillError::Input(e) => e.error_code(),
             TillError::Store(e) => e.error_code(),
+            TillError::Pricing(e) => e.error_code(),
             TillError::WrongPin(_) => ErrorCode::WrongPin,
             TillError::NotLoggedIn(_) => ErrorCode::NotLoggedIn,
         }

@@ -1,6 +1,6 @@
-//! Till's core: the domain types, the store traits every backend implements (split by area),
-//! and the use cases (start shift, close shift, logins, provisioning) that the CLI and the
-//! desktop app share.
+//! Till's core: the domain types, the pricing of a sale ([`pricing`]), the store traits every
+//! backend implements (split by area), and the use cases (start shift, close shift, logins,
+//! provisioning) that the CLI and the desktop app share.
 //!
 //! Nothing here talks to a database directly: the atomic work (one open session per register,
 //! gapless numbering, PIN lockout counts) lives in the stores, enforced by the database itself.
@@ -9,6 +9,7 @@ pub mod auth;
 pub mod domain;
 pub mod error;
 pub mod money;
+pub mod pricing;
 pub mod service;
 pub mod store;
 
@@ -16,4 +17,8 @@ pub use auth::{IdleLimit, Login, PinDecision, PinPolicy, PinState};
 pub use domain::*;
 pub use error::{Entity, ErrorCode, InputError, LoggedOut, StoreError, TillError};
 pub use money::{Currency, Money};
+pub use pricing::{
+    price_cart, settle, Approval, Cart, CartLine, Discount, Ppm, PricedCart, PricedLine, PricingError, PricingSettings,
+    ProductSnapshot, Settlement, TaxLine, TaxRate, Tender,
+};
 pub use store::*;

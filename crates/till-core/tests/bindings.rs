@@ -61,4 +61,18 @@ fn views_match_the_ui() {
     export::<ShiftStartedView>("ShiftStartedView.ts");
     export::<AuthEventKind>("AuthEventKind.ts");
     export::<AuthEvent>("AuthEvent.ts");
+    // Pricing (issue 8): amounts are integer minor units, at most 10^12, so exact as numbers.
+    export::<Ppm>("Ppm.ts");
+    export::<TaxRate>("TaxRate.ts");
+    export::<PricingSettings>("PricingSettings.ts");
+    export::<Discount>("Discount.ts");
+    export::<ProductSnapshot>("ProductSnapshot.ts");
+    export::<CartLine>("CartLine.ts");
+    export::<Cart>("Cart.ts");
+    export::<PricedLine>("PricedLine.ts");
+    export::<TaxLine>("TaxLine.ts");
+    export::<Approval>("Approval.ts");
+    export::<PricedCart>("PricedCart.ts");
+    export::<Tender>("Tender.ts");
+    export::<Settlement>("Settlement.ts");
 }

@@ -35,6 +35,10 @@ describe("errorMessage", () => {
     database_busy: "The register is busy; try again in a moment.",
     database_unavailable: "Can't reach the database. Check the network and try again.",
     keyring_unavailable: "Till can't reach the computer's password store. Ask IT: Backend detail text",
+    invalid_quantity: "That quantity is not valid. Type a whole number from 1 to 10000.",
+    discount_too_large: "That discount is more than the price. Type a smaller discount.",
+    tenders_short: "The payments do not cover the total yet. Take the rest as another payment.",
+    change_not_cash: "Change is given only in cash. Charge the card or voucher no more than what is due.",
     internal: GENERIC_ERROR,
   };
 

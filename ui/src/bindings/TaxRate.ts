@@ -1,0 +1,8 @@
+// Generated from till-core by ts-rs: do not edit. Regenerate with
+// TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings
+import type { Ppm } from "./Ppm";
+export type TaxRate = { id: string, name: string, 
+/**
+ * At most 100 %.
+ */
+rate: Ppm, };
