@@ -205,13 +205,17 @@ async fn roles_that_could_do_more_than_a_terminal_are_refused() {
     owner.create_terminal_role(&role, Some("pw")).await.unwrap();
     let terminal_url = as_role(&db.url, role.as_str(), "pw");
     // A careless grant: triggers on users, and one column.
-    db.execute(&format!("GRANT TRIGGER ON users TO {0}; GRANT UPDATE (locked_until) ON users TO {0}", role.as_str())).await;
+    db.execute(&format!("GRANT TRIGGER ON users TO {0}; GRANT UPDATE (locked_until) ON users TO {0}", role.as_str()))
+        .await;
     match till_backend::open(&terminal_url, &till_backend::desktop_options(&terminal_url)).await {
         Err(StoreError::SchemaNotReady(text)) => assert!(text.contains("users"), "{text}"),
         other => panic!("expected schema_not_ready naming users, got {other:?}"),
     }
-    db.execute(&format!("REVOKE TRIGGER ON users FROM {0}; REVOKE UPDATE (locked_until) ON users FROM {0}", role.as_str()))
-        .await;
+    db.execute(&format!(
+        "REVOKE TRIGGER ON users FROM {0}; REVOKE UPDATE (locked_until) ON users FROM {0}",
+        role.as_str()
+    ))
+    .await;
     till_backend::open(&terminal_url, &till_backend::desktop_options(&terminal_url)).await.unwrap();
 
     // PostgreSQL 14 and older let PUBLIC create in schema public.

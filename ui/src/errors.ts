@@ -30,6 +30,7 @@ export const ERROR_WORDS: Readonly<Record<ErrorCode, Words>> = {
   forbidden: { words: "Only a manager can do this. Ask a manager to approve with their PIN." },
   location_not_found: { words: "This store is not in the database. Ask IT to check the set-up." },
   register_not_found: { words: "This register is not in the store's database. Ask IT to check the set-up." },
+  product_not_found: { words: "That item is not in this store's catalog. Scan again or search by name." },
   session_not_found: { words: "There is no open shift on this register. Start a shift first." },
   // Not the backend's line: it has the time in UTC; the shift screen shows who and when, in local time.
   session_already_closed: { words: "This shift was already closed." },

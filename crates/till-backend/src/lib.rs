@@ -182,8 +182,29 @@ pub async fn seed_demo(store: &dyn Store) -> Result<(), TillError> {
     for user in &DEMO_USERS {
         ignore_existing(service::add_user(store, user.name, user.role.as_str(), user.pin).await.map(drop))?;
     }
+    // The catalog: New York's 8.875 % sales tax, untaxed groceries, five quick-key categories
+    // and 30 products with UPC-A barcodes, loaded through the CSV import like IT's would be.
+    ignore_existing(service::add_tax_rate(store, "DT", "TAX", "NY sales tax", "8.875").await.map(drop))?;
+    ignore_existing(service::add_tax_rate(store, "DT", "FOOD", "Groceries (exempt)", "0").await.map(drop))?;
+    for (position, (name, colour)) in DEMO_CATEGORIES.iter().enumerate() {
+        let position = u16::try_from(position).unwrap_or(u16::MAX);
+        ignore_existing(service::add_category(store, "DT", name, position, colour).await.map(drop))?;
+    }
+    service::import_products(store, "DT", DEMO_CATALOG).await?;
     Ok(())
 }
+
+/// The demo's quick-key categories, in order, with their colours.
+const DEMO_CATEGORIES: [(&str, &str); 5] = [
+    ("Coffee", "#6b4226"),
+    ("Bakery", "#b7791f"),
+    ("Drinks", "#2b6cb0"),
+    ("Snacks", "#c53030"),
+    ("Grocery", "#2f855a"),
+];
+
+/// The demo's products, in the catalog CSV format (README: catalog CSV).
+const DEMO_CATALOG: &str = include_str!("demo-catalog.csv");
 
 #[cfg(test)]
 mod tests {

@@ -13,7 +13,12 @@ fn main() {
     let iterations: usize = std::env::args().nth(1).and_then(|n| n.parse().ok()).unwrap_or(20_000);
     let rates: Vec<TaxRate> = [("USt 19 %", 190_000), ("USt 7 %", 70_000), ("zero", 0)]
         .into_iter()
-        .map(|(name, ppm)| TaxRate { id: TaxRateId::new(), name: name.to_string(), rate: Ppm(ppm) })
+        .map(|(name, ppm)| TaxRate {
+            id: TaxRateId::new(),
+            code: name.to_ascii_uppercase(),
+            name: name.to_string(),
+            rate: Ppm(ppm),
+        })
         .collect();
     let settings = PricingSettings {
         currency: Currency::parse("CHF").expect("CHF is a currency"),

@@ -67,6 +67,11 @@ id_type!(
     RequestId
 );
 
+id_type!(
+    /// Identifies a quick-key category of a location.
+    CategoryId
+);
+
 fn invalid(field: &'static str, reason: impl Into<String>) -> InputError {
     InputError::Invalid { field, reason: reason.into() }
 }

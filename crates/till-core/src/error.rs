@@ -24,6 +24,8 @@ pub enum ErrorCode {
     LocationNotFound,
     RegisterNotFound,
     SessionNotFound,
+    /// A product, barcode, tax rate or category is not in the location's catalog.
+    ProductNotFound,
     SessionAlreadyClosed,
     NoOpenSession,
     AlreadyExists,
@@ -67,6 +69,7 @@ impl ErrorCode {
         ErrorCode::LocationNotFound,
         ErrorCode::RegisterNotFound,
         ErrorCode::SessionNotFound,
+        ErrorCode::ProductNotFound,
         ErrorCode::SessionAlreadyClosed,
         ErrorCode::NoOpenSession,
         ErrorCode::AlreadyExists,
@@ -101,6 +104,7 @@ impl ErrorCode {
             ErrorCode::LocationNotFound => "location_not_found",
             ErrorCode::RegisterNotFound => "register_not_found",
             ErrorCode::SessionNotFound => "session_not_found",
+            ErrorCode::ProductNotFound => "product_not_found",
             ErrorCode::SessionAlreadyClosed => "session_already_closed",
             ErrorCode::NoOpenSession => "no_open_session",
             ErrorCode::AlreadyExists => "already_exists",
@@ -151,6 +155,17 @@ pub enum InputError {
     InvalidPin(&'static str),
     #[error("invalid {field}: {reason}")]
     Invalid { field: &'static str, reason: String },
+    /// A file with bad lines (a catalog import): every bad line with its number and reason.
+    /// Nothing of the file was written.
+    #[error("{} bad line(s) in {field}, nothing written: {}", lines.len(), lines.iter().map(|l| format!("line {}: {}", l.line, l.reason)).collect::<Vec<_>>().join("; "))]
+    BadLines { field: &'static str, lines: Vec<LineError> },
+}
+
+/// One bad line of a file: its number (1 is the header) and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineError {
+    pub line: usize,
+    pub reason: String,
 }
 
 impl InputError {
@@ -158,7 +173,7 @@ impl InputError {
         match self {
             InputError::InvalidAmount { .. } => ErrorCode::InvalidAmount,
             InputError::InvalidPin(_) => ErrorCode::InvalidPin,
-            InputError::Invalid { .. } => ErrorCode::InvalidInput,
+            InputError::Invalid { .. } | InputError::BadLines { .. } => ErrorCode::InvalidInput,
         }
     }
 
@@ -174,6 +189,10 @@ pub enum Entity {
     Register,
     User,
     Session,
+    TaxRate,
+    Category,
+    Product,
+    Barcode,
 }
 
 impl fmt::Display for Entity {
@@ -182,6 +201,10 @@ impl fmt::Display for Entity {
             Entity::Location => "location",
             Entity::Register => "register",
             Entity::User => "user",
+            Entity::TaxRate => "tax rate",
+            Entity::Category => "category",
+            Entity::Product => "product",
+            Entity::Barcode => "barcode",
             Entity::Session => "session",
         })
     }
@@ -249,6 +272,7 @@ impl StoreError {
                 Entity::Register => ErrorCode::RegisterNotFound,
                 Entity::User => ErrorCode::UserNotFound,
                 Entity::Session => ErrorCode::SessionNotFound,
+                Entity::TaxRate | Entity::Category | Entity::Product | Entity::Barcode => ErrorCode::ProductNotFound,
             },
             StoreError::AlreadyExists { .. } => ErrorCode::AlreadyExists,
             StoreError::SessionAlreadyClosed { .. } => ErrorCode::SessionAlreadyClosed,

@@ -6,6 +6,7 @@
 //! gapless numbering, PIN lockout counts) lives in the stores, enforced by the database itself.
 
 pub mod auth;
+pub mod catalog;
 pub mod domain;
 pub mod error;
 pub mod money;
@@ -14,8 +15,11 @@ pub mod service;
 pub mod store;
 
 pub use auth::{IdleLimit, Login, PinDecision, PinPolicy, PinState};
+pub use catalog::{
+    Barcode, Category, Colour, CsvProduct, NewCategory, NewProduct, NewTaxRate, Product, ProductKey, Sku, TaxCode,
+};
 pub use domain::*;
-pub use error::{Entity, ErrorCode, InputError, LoggedOut, StoreError, TillError};
+pub use error::{Entity, ErrorCode, InputError, LineError, LoggedOut, StoreError, TillError};
 pub use money::{Currency, Money};
 pub use pricing::{
     price_cart, settle, Approval, Cart, CartLine, Discount, Ppm, PricedCart, PricedLine, PricingError, PricingSettings,

@@ -145,6 +145,8 @@ impl fmt::Display for Ppm {
 pub struct TaxRate {
     #[ts(type = "string")]
     pub id: TaxRateId,
+    /// Short and unique within the location (`STD`, `FOOD`): what catalog files name.
+    pub code: String,
     pub name: String,
     /// At most 100 %.
     pub rate: Ppm,

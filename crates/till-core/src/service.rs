@@ -2,6 +2,11 @@
 //! here, once. Each parses its input completely (so bad input writes nothing), checks who is
 //! asking, then makes one atomic call to the store.
 
+mod catalog;
+pub use catalog::{
+    add_category, add_product, add_tax_rate, import_products, set_product_active, ImportReport, ProductInput,
+};
+
 use crate::auth::{self, PinPolicy};
 use crate::domain::*;
 use crate::error::{StoreError, TillError};

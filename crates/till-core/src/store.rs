@@ -2,9 +2,11 @@
 //! the same contract tests (top-level `tests/`).
 
 use crate::auth::PinPolicy;
+use crate::catalog::{Category, NewCategory, NewProduct, NewTaxRate, Product, ProductKey, Sku};
 use crate::domain::*;
 use crate::error::{ErrorCode, StoreError};
 use crate::money::{Currency, Money};
+use crate::pricing::TaxRate;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -467,9 +469,29 @@ pub trait SessionStore: Send + Sync {
 /// Everything Till keeps, split by area. Implementations make each business action one atomic
 /// operation enforced by database constraints, not by checks in Rust. Dyn-compatible: the app
 /// and tillctl hold an `Arc<dyn Store>`.
-pub trait Store: SchemaStore + PlaceStore + StaffStore + SessionStore {}
+/// A location's catalog: tax rates, categories, products and their barcodes.
+#[async_trait]
+pub trait CatalogStore: Send + Sync {
+    async fn create_tax_rate(&self, location: &LocationCode, new: NewTaxRate) -> Result<TaxRate, StoreError>;
+    async fn list_tax_rates(&self, location: &LocationCode) -> Result<Vec<TaxRate>, StoreError>;
+    async fn create_category(&self, location: &LocationCode, new: NewCategory) -> Result<Category, StoreError>;
+    async fn list_categories(&self, location: &LocationCode) -> Result<Vec<Category>, StoreError>;
+    /// Creates each product, or updates the one with its SKU (name, price, tax rate, category,
+    /// active, and its barcodes replaced), all in one transaction: all or nothing. A barcode
+    /// that names another product of the location refuses the whole batch
+    /// ([`StoreError::AlreadyExists`] for [`Entity::Barcode`]). Returns how many were new.
+    async fn save_products(&self, location: &LocationCode, products: Vec<NewProduct>) -> Result<usize, StoreError>;
+    /// Products by SKU; inactive ones too when `include_inactive`.
+    async fn list_products(&self, location: &LocationCode, include_inactive: bool) -> Result<Vec<Product>, StoreError>;
+    async fn find_product(&self, location: &LocationCode, key: &ProductKey) -> Result<Product, StoreError>;
+    /// Inactive products are not sold; their history stays.
+    async fn set_product_active(&self, location: &LocationCode, sku: &Sku, active: bool)
+        -> Result<Product, StoreError>;
+}
 
-impl<T: SchemaStore + PlaceStore + StaffStore + SessionStore> Store for T {}
+pub trait Store: SchemaStore + PlaceStore + StaffStore + SessionStore + CatalogStore {}
+
+impl<T: SchemaStore + PlaceStore + StaffStore + SessionStore + CatalogStore> Store for T {}
 
 /// How a store is opened.
 #[derive(Debug, Clone)]

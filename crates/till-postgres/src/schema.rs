@@ -206,7 +206,10 @@ impl PostgresStore {
                 ),
             )
         } else if writable.is_empty() && !creates {
-            SchemaCheck::pass(NAME, format!("{role} writes no table directly: every write goes through Till's functions"))
+            SchemaCheck::pass(
+                NAME,
+                format!("{role} writes no table directly: every write goes through Till's functions"),
+            )
         } else {
             let mut what = writable.join(", ");
             if creates {

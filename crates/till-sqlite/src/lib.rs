@@ -7,6 +7,7 @@
 //!
 //! One module per area: [`schema`] (migrate, verify), [`places`], [`staff`], [`sessions`].
 
+mod catalog;
 mod places;
 mod schema;
 mod sessions;

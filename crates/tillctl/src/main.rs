@@ -2,6 +2,7 @@
 //! core operations the desktop app calls; nothing here touches SQL.
 
 mod bench;
+mod catalog;
 mod output;
 
 use clap::{Args, Parser, Subcommand};
@@ -116,6 +117,15 @@ enum Command {
     },
     #[command(subcommand)]
     Session(SessionCommand),
+    /// A location's tax rates.
+    #[command(subcommand)]
+    TaxRate(catalog::TaxRateCommand),
+    /// A location's quick-key categories.
+    #[command(subcommand)]
+    Category(catalog::CategoryCommand),
+    /// A location's products and barcodes.
+    #[command(subcommand)]
+    Product(catalog::ProductCommand),
     /// PostgreSQL administration, with the database owner's role.
     #[command(subcommand)]
     Db(DbCommand),
@@ -398,6 +408,9 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, TillError> {
             let closed = service::close_shift(store, &manager, &device, request).await?;
             out.print(&output::SessionOut(closed.view()));
         }
+        Command::TaxRate(command) => catalog::tax_rate(store, out, command).await?,
+        Command::Category(command) => catalog::category(store, out, command).await?,
+        Command::Product(command) => catalog::product(store, out, command).await?,
         Command::Db(DbCommand::CreateTerminalRole { name, password_stdin, no_password }) => {
             let role = DbRoleName::parse(&name)?;
             let password = match (no_password, password_stdin) {

@@ -33,17 +33,29 @@ impl Output {
 
     /// A command's error. `code` is the contract code scripts match on; when the core has a
     /// finer code for the case (`schema_behind`, `app_too_old` refine `schema_not_ready`), it is
-    /// added as `subcode`, so scripts written against the older code keep working.
+    /// added as `subcode`, so scripts written against the older code keep working. A file with
+    /// bad lines (a catalog import) lists them all as `lines`: `[{"line": 3, "reason": ...}]`.
     pub fn failure(&self, e: &till_core::TillError) {
         let (code, contract) = (e.error_code(), e.error_code().contract_code());
-        if code == contract {
-            return self.error(code.as_str(), &e.to_string());
-        }
+        let lines = match e {
+            till_core::TillError::Input(InputError::BadLines { lines, .. }) => Some(lines),
+            _ => None,
+        };
         if self.json {
-            let body = serde_json::json!({
-                "error": { "code": contract.as_str(), "subcode": code.as_str(), "message": e.to_string() }
-            });
-            emit(std::io::stdout(), &body.to_string());
+            let mut body = serde_json::json!({ "code": contract.as_str(), "message": e.to_string() });
+            if code != contract {
+                body["subcode"] = code.as_str().into();
+            }
+            if let Some(lines) = lines {
+                body["lines"] = serde_json::to_value(lines).unwrap_or_default();
+            }
+            emit(std::io::stdout(), &serde_json::json!({ "error": body }).to_string());
+        } else if let Some(lines) = lines {
+            let listed: Vec<String> = lines.iter().map(|l| format!("  line {}: {}", l.line, l.reason)).collect();
+            emit(
+                std::io::stderr(),
+                &format!("error [{code}]: {} bad line(s), nothing written:\n{}", lines.len(), listed.join("\n")),
+            );
         } else {
             emit(std::io::stderr(), &format!("error [{code}]: {e}"));
         }

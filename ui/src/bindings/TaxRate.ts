@@ -1,7 +1,11 @@
 // Generated from till-core by ts-rs: do not edit. Regenerate with
 // TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings
 import type { Ppm } from "./Ppm";
-export type TaxRate = { id: string, name: string, 
+export type TaxRate = { id: string, 
+/**
+ * Short and unique within the location (`STD`, `FOOD`): what catalog files name.
+ */
+code: string, name: string, 
 /**
  * At most 100 %.
  */

@@ -20,6 +20,7 @@ describe("errorMessage", () => {
     forbidden: "Only a manager can do this. Ask a manager to approve with their PIN.",
     location_not_found: "This store is not in the database. Ask IT to check the set-up.",
     register_not_found: "This register is not in the store's database. Ask IT to check the set-up.",
+    product_not_found: "That item is not in this store's catalog. Scan again or search by name.",
     session_not_found: "There is no open shift on this register. Start a shift first.",
     session_already_closed: "This shift was already closed.",
     no_open_session: "That shift was closed before you joined. Start a new shift with the cash in the drawer.",

@@ -5,7 +5,7 @@ use crate::error::TillError;
 use proptest::prelude::*;
 
 fn rate(name: &str, ppm: u32) -> TaxRate {
-    TaxRate { id: TaxRateId::new(), name: name.to_string(), rate: Ppm(ppm) }
+    TaxRate { id: TaxRateId::new(), code: name.to_ascii_uppercase(), name: name.to_string(), rate: Ppm(ppm) }
 }
 
 fn settings(currency: &str, prices_include_tax: bool, tax_rates: &[TaxRate], increment: i64) -> PricingSettings {

@@ -1,0 +1,190 @@
+//! A location's catalog (issue 8): tax rates kept exactly, categories, products with barcodes,
+//! and the all-or-nothing CSV import. Both backends.
+
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
+
+use till_core::service::{self, ProductInput};
+use till_core::*;
+use till_testkit::{both_backends, provision, Backend, TestDatabase};
+
+both_backends!(a_catalog_is_built_and_looked_up, an_import_is_all_or_nothing, the_demo_has_a_catalog);
+both_backends!(the_database_refuses_a_catalog_that_crosses_locations);
+
+fn dt() -> LocationCode {
+    LocationCode::parse("DT").unwrap()
+}
+
+async fn a_catalog_is_built_and_looked_up(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let store = db.open().await;
+    let store = store.as_ref();
+    provision(store, 1).await;
+    let tax = service::add_tax_rate(store, "DT", "std", "NY sales tax", "8.875%").await.unwrap();
+    assert_eq!((tax.code.as_str(), tax.rate.get()), ("STD", 88_750));
+    service::add_tax_rate(store, "DT", "FOOD", "Groceries", "0").await.unwrap();
+    let again = service::add_tax_rate(store, "DT", "STD", "again", "5").await.unwrap_err();
+    assert_eq!(again.code(), "already_exists");
+    assert_eq!(service::add_tax_rate(store, "DT", "X", "x", "100.5").await.unwrap_err().code(), "invalid_input");
+    service::add_category(store, "DT", "Drinks", 1, "#2B6CB0").await.unwrap();
+
+    let barcodes = ["0012345678905".to_string(), "0012345678912".to_string()];
+    let coffee = ProductInput {
+        sku: "COF-1",
+        name: "Coffee",
+        price: "2.50",
+        tax_rate: "STD",
+        category: Some("drinks"),
+        barcodes: &barcodes,
+    };
+    let made = service::add_product(store, "DT", coffee.clone()).await.unwrap();
+    assert_eq!((made.price_minor, made.tax_code.as_str(), made.rate.get()), (250, "STD", 88_750));
+    assert_eq!(made.category.as_deref(), Some("Drinks"));
+    assert_eq!(made.barcodes, barcodes.to_vec());
+    let by_code =
+        store.find_product(&dt(), &ProductKey::Barcode(Barcode::parse("0012345678912").unwrap())).await.unwrap();
+    assert_eq!(by_code.id, made.id);
+    assert_eq!(by_code.snapshot().unit_price, 250);
+
+    // The same SKU again replaces it; its barcodes are replaced too.
+    let one = ["0012345678905".to_string()];
+    let dearer = service::add_product(store, "DT", ProductInput { price: "2.75", barcodes: &one, ..coffee.clone() })
+        .await
+        .unwrap();
+    assert_eq!((dearer.id, dearer.price_minor, dearer.barcodes.len()), (made.id, 275, 1));
+    let freed = store.find_product(&dt(), &ProductKey::Barcode(Barcode::parse("0012345678912").unwrap())).await;
+    assert_eq!(freed.unwrap_err().code(), "product_not_found");
+
+    // A barcode another product has, an unknown tax rate or category: refused, nothing written.
+    let tea = ProductInput { sku: "TEA-1", name: "Tea", category: None, ..coffee.clone() };
+    let taken = service::add_product(store, "DT", tea.clone()).await.unwrap_err();
+    assert_eq!(taken.code(), "invalid_input");
+    assert!(taken.to_string().contains("already belongs to COF-1"), "{taken}");
+    let unknown =
+        service::add_product(store, "DT", ProductInput { tax_rate: "VAT", barcodes: &[], ..tea.clone() }).await;
+    assert!(unknown.unwrap_err().to_string().contains("tax rate VAT"));
+    let nowhere =
+        service::add_product(store, "DT", ProductInput { category: Some("Toys"), barcodes: &[], ..tea.clone() }).await;
+    assert!(nowhere.unwrap_err().to_string().contains("Toys"));
+    assert_eq!(store.list_products(&dt(), true).await.unwrap().len(), 1);
+    // The database refuses it even when the core's check is bypassed.
+    let direct = NewProduct {
+        sku: Sku::parse("TEA-1").unwrap(),
+        name: "Tea".into(),
+        price: Money::cash(100, Currency::USD).unwrap(),
+        tax_rate: tax.id,
+        category: None,
+        barcodes: vec![Barcode::parse("0012345678905").unwrap()],
+        active: true,
+    };
+    let refused = store.save_products(&dt(), vec![direct]).await.unwrap_err();
+    assert!(matches!(refused, StoreError::AlreadyExists { entity: Entity::Barcode, .. }), "{refused:?}");
+    assert_eq!(store.list_products(&dt(), true).await.unwrap().len(), 1, "the batch rolled back whole");
+
+    // Deactivated products leave the till's list; their row stays.
+    let off = service::set_product_active(store, "DT", "COF-1", false).await.unwrap();
+    assert!(!off.active);
+    assert!(store.list_products(&dt(), false).await.unwrap().is_empty());
+    assert_eq!(store.list_products(&dt(), true).await.unwrap().len(), 1);
+    assert_eq!(service::set_product_active(store, "DT", "NOPE", false).await.unwrap_err().code(), "product_not_found");
+}
+
+const GOOD: &str = "sku,name,price,tax_rate,category,barcodes
+A1,Apple,0.50,FOOD,Fruit,111|112
+B1,\"Bread, sourdough\",5.49,FOOD,,221
+C1,Cola,1.85,STD,,331
+";
+
+async fn an_import_is_all_or_nothing(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let store = db.open().await;
+    let store = store.as_ref();
+    provision(store, 1).await;
+    service::add_tax_rate(store, "DT", "STD", "Sales tax", "8.875").await.unwrap();
+    service::add_tax_rate(store, "DT", "FOOD", "Groceries", "0").await.unwrap();
+    service::add_category(store, "DT", "Fruit", 0, "#2f855a").await.unwrap();
+    let report = service::import_products(store, "DT", GOOD).await.unwrap();
+    assert_eq!((report.created, report.updated), (3, 0));
+
+    // A file with bad lines writes nothing, and names every one of them.
+    let bad = "sku,name,price,tax_rate,category,barcodes,active
+A1,Apple,0.55,FOOD,Fruit,111,yes
+D1,Date,2.00,VAT,,,yes
+E1,Elder,1.00,FOOD,Berries,,yes
+F1,Fig,1.001,FOOD,,,yes
+G1,Grape,1.00,FOOD,,221,yes
+H1,Honey,4.00,FOOD,,,perhaps
+";
+    let err = service::import_products(store, "DT", bad).await.unwrap_err();
+    let TillError::Input(InputError::BadLines { lines, .. }) = &err else { panic!("{err:?}") };
+    let numbers: Vec<usize> = lines.iter().map(|l| l.line).collect();
+    // Lines 5 and 7 fail parsing, so the file stops there; then the lookups run on a good file.
+    assert_eq!(numbers, vec![5, 7], "{lines:?}");
+    let parse_clean = bad.replace("F1,Fig,1.001", "F1,Fig,1.01").replace("perhaps", "no");
+    let err = service::import_products(store, "DT", &parse_clean).await.unwrap_err();
+    let TillError::Input(InputError::BadLines { lines, .. }) = &err else { panic!("{err:?}") };
+    let numbers: Vec<usize> = lines.iter().map(|l| l.line).collect();
+    assert_eq!(numbers, vec![3, 4, 6], "{lines:?}");
+    assert!(lines[2].reason.contains("barcode 221 already belongs to B1"), "{lines:?}");
+    let products = store.list_products(&dt(), true).await.unwrap();
+    assert_eq!(products.len(), 3);
+    assert_eq!(products.iter().find(|p| p.sku == "A1").unwrap().price_minor, 50, "nothing of the bad file was written");
+
+    // An update moves a barcode from one product to another in the same file.
+    let update = "sku,name,price,tax_rate,barcodes
+A1,Apple,0.55,FOOD,111
+B1,Bread,5.49,FOOD,221|112
+";
+    let report = service::import_products(store, "DT", update).await.unwrap();
+    assert_eq!((report.created, report.updated), (0, 2));
+    let bread = store.find_product(&dt(), &ProductKey::Barcode(Barcode::parse("112").unwrap())).await.unwrap();
+    assert_eq!(bread.sku, "B1");
+    assert_eq!(bread.category, None, "a column left out clears the category");
+}
+
+async fn the_demo_has_a_catalog(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let store = db.open().await;
+    till_backend::seed_demo(store.as_ref()).await.unwrap();
+    // Seeding twice changes nothing.
+    till_backend::seed_demo(store.as_ref()).await.unwrap();
+    let products = store.list_products(&dt(), false).await.unwrap();
+    assert_eq!(products.len(), 30);
+    assert!(products.iter().all(|p| p.barcodes.len() == 1 && p.category.is_some()));
+    let rates: Vec<u32> = store.list_tax_rates(&dt()).await.unwrap().iter().map(|r| r.rate.get()).collect();
+    assert_eq!(rates, vec![0, 88_750]);
+    assert_eq!(store.list_categories(&dt()).await.unwrap().len(), 5);
+}
+
+async fn the_database_refuses_a_catalog_that_crosses_locations(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let store = db.open().await;
+    let store = store.as_ref();
+    provision(store, 1).await;
+    service::add_location(
+        store,
+        service::LocationInput {
+            code: "UP",
+            name: "Uptown",
+            time_zone: "UTC",
+            cutoff: None,
+            currency: None,
+            locale: None,
+        },
+    )
+    .await
+    .unwrap();
+    service::add_tax_rate(store, "UP", "STD", "Uptown tax", "5").await.unwrap();
+    service::add_tax_rate(store, "DT", "STD", "Downtown tax", "8.875").await.unwrap();
+    service::add_product(
+        store,
+        "DT",
+        ProductInput { sku: "A1", name: "Apple", price: "1", tax_rate: "STD", category: None, barcodes: &[] },
+    )
+    .await
+    .unwrap();
+    // Behind the core's back: a Downtown product with Uptown's tax rate, and a negative price.
+    let cross = "UPDATE products SET tax_rate_id = (SELECT t.id FROM tax_rates t JOIN locations l ON l.id = t.location_id WHERE l.code = 'UP')";
+    assert!(db.try_execute(cross).await.is_err());
+    assert!(db.try_execute("UPDATE products SET price_minor = -1").await.is_err());
+    assert!(db.try_execute("UPDATE tax_rates SET rate_ppm = 1000001").await.is_err());
+}
