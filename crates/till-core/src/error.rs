@@ -37,6 +37,9 @@ pub enum ErrorCode {
     DatabaseUnavailable,
     KeyringUnavailable,
     Internal,
+    /// The till is set up by IT in the system device file: its database and register cannot be
+    /// changed from the app.
+    DeviceManaged,
 }
 
 impl ErrorCode {
@@ -65,6 +68,7 @@ impl ErrorCode {
         ErrorCode::DatabaseUnavailable,
         ErrorCode::KeyringUnavailable,
         ErrorCode::Internal,
+        ErrorCode::DeviceManaged,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -93,6 +97,7 @@ impl ErrorCode {
             ErrorCode::DatabaseUnavailable => "database_unavailable",
             ErrorCode::KeyringUnavailable => "keyring_unavailable",
             ErrorCode::Internal => "internal",
+            ErrorCode::DeviceManaged => "device_managed",
         }
     }
 }
