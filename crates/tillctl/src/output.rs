@@ -118,17 +118,25 @@ impl Printable for Migrated {
     }
 }
 
+/// `doctor`, and `device check` (whose `database` is the device file).
 #[derive(Serialize)]
 pub struct Doctor {
     pub database: String,
+    /// Where the database came from: `--database-url or TILL_DATABASE_URL`, `device file PATH`,
+    /// `default`.
+    pub source: String,
     pub checks: Vec<SchemaCheck>,
 }
 
 impl Printable for Doctor {
     fn human(&self) -> String {
-        let mut text = format!("database {}\n", self.database);
+        let mut text = format!("{} ({})\n", self.database, self.source);
         for c in &self.checks {
-            let mark = if c.ok { "ok  " } else { "FAIL" };
+            let mark = match (c.ok, c.warning) {
+                (false, _) => "FAIL",
+                (true, true) => "warn",
+                (true, false) => "ok  ",
+            };
             text.push_str(&format!("{mark} {:<40} {}", c.name, c.detail));
             if let Some(fix) = &c.fix {
                 text.push_str(&format!("\n     fix: {fix}"));
@@ -246,5 +254,38 @@ impl Printable for Vec<AuthEvent> {
                 e.detail.as_deref().unwrap_or("")
             )
         })
+    }
+}
+
+#[derive(Serialize)]
+pub struct DeviceWritten {
+    pub file: String,
+    pub settings: till_backend::device_file::DeviceFile,
+}
+
+impl Printable for DeviceWritten {
+    fn human(&self) -> String {
+        let keyring = self.settings.database.credentials == till_backend::device_file::Credentials::Keyring
+            && !self.settings.database.url.starts_with("sqlite");
+        let next = if keyring {
+            "next: as the till's user, `tillctl device set-password`; then `tillctl device check`"
+        } else {
+            "next: `tillctl device check`"
+        };
+        format!("wrote {} (register {})\n{next}", self.file, self.settings.register.register)
+    }
+}
+
+#[derive(Serialize)]
+pub struct PasswordSaved {
+    pub file: String,
+    /// The keyring account: the device file's URL (no password in it).
+    pub database: String,
+    pub service: &'static str,
+}
+
+impl Printable for PasswordSaved {
+    fn human(&self) -> String {
+        format!("saved the password for {} in this user's keyring (service {})", self.database, self.service)
     }
 }
