@@ -275,6 +275,10 @@ impl AppState {
     /// Reads the settings on first use and opens the saved database if it is not open yet
     /// (so a failed open, like `schema_not_ready`, is reported, and retried on the next call).
     async fn load(&self, device: &mut Device) -> Result<(), IpcError> {
+        // An invalid system device file is read again each time: IT fixes it, then "Check again".
+        if matches!(device.managed, Some(Err(_))) {
+            device.settings = None;
+        }
         if device.settings.is_none() {
             if let Some(read) = self.read_device_file(device) {
                 device.settings = Some(read);

@@ -45,6 +45,7 @@ export const ERROR_WORDS: Readonly<Record<ErrorCode, Words>> = {
   database_unavailable: { words: "Can't reach the database. Check the network and try again." },
   keyring_unavailable: { words: "Till can't reach the computer's password store. Ask IT:", backend: "append" },
   internal: { words: GENERIC_ERROR },
+  device_managed: { words: "IT set up this register; it can't be changed here. Ask IT." },
 };
 
 /** Normalises whatever a command rejected with into an ApiError. */

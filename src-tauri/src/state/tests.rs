@@ -338,6 +338,15 @@ async fn an_invalid_device_file_is_damage_for_it_never_a_fall_back_to_device_jso
     assert_eq!(code(till.state.repair_settings(approval("bob", "9999")).await), "device_managed");
     assert_eq!(code(till.state.setup(SetupRequest::Demo, None).await), "device_managed");
     assert_eq!(code(till.state.login("alice", "1234").await), "device_settings_damaged");
+    // IT fixes the file: the next look finds it, without a restart.
+    let fixed = format!(
+        "[database]\nurl = {:?}\n[register]\nlocation = \"DT\"\nregister = \"DT/R1\"\n",
+        format!("sqlite://{}", till.dir.0.join("till-demo.db").display())
+    );
+    ok(std::fs::write(&path, fixed));
+    let status = ok(till.state.status().await);
+    assert!(status.configured && status.settings_damaged.is_none());
+    assert_eq!(ok(till.state.login("alice", "1234").await).name, "alice");
 }
 
 #[tokio::test]

@@ -34,6 +34,7 @@ describe("errorMessage", () => {
     database_unavailable: "Can't reach the database. Check the network and try again.",
     keyring_unavailable: "Till can't reach the computer's password store. Ask IT: Backend detail text",
     internal: GENERIC_ERROR,
+    device_managed: "IT set up this register; it can't be changed here. Ask IT.",
   };
 
   it("knows every code the core can answer, and only those", () => {
