@@ -119,10 +119,7 @@ pub async fn run(command: DeviceCommand, out: Output) -> Result<ExitCode, CliErr
             }
             let password = read_password(password_stdin, &url)?;
             let account = url.clone();
-            tokio::task::spawn_blocking(move || secrets::set_password(&account, &password))
-                .await
-                .map_err(|e| CliError::new(ErrorCode::KeyringUnavailable, format!("the keyring task failed: {e}")))?
-                .map_err(keyring_error)?;
+            off_executor(move || secrets::set_password(&account, &password)).await?;
             out.print(&output::PasswordSaved {
                 file: path.display().to_string(),
                 database: url,
@@ -146,10 +143,26 @@ pub fn keyring_error(e: secrets::KeyringError) -> CliError {
 /// The keyring's password for a device file's URL, read off the async executor.
 pub async fn keyring_password(url: &str) -> Result<Option<String>, CliError> {
     let url = url.to_string();
-    tokio::task::spawn_blocking(move || secrets::get_password(&url))
-        .await
-        .map_err(|e| CliError::new(ErrorCode::KeyringUnavailable, format!("the keyring task failed: {e}")))?
-        .map_err(keyring_error)
+    off_executor(move || secrets::get_password(&url)).await
+}
+
+/// How long a keyring call may take: a locked keyring with no desktop session to show its
+/// unlock prompt would otherwise wait for ever.
+const KEYRING_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Runs a keyring call (it blocks on D-Bus) on the blocking pool, giving up after a while.
+async fn off_executor<T: Send + 'static>(
+    call: impl FnOnce() -> Result<T, secrets::KeyringError> + Send + 'static,
+) -> Result<T, CliError> {
+    let unavailable = |why: String| CliError::new(ErrorCode::KeyringUnavailable, why);
+    match tokio::time::timeout(KEYRING_TIMEOUT, tokio::task::spawn_blocking(call)).await {
+        Ok(Ok(result)) => result.map_err(keyring_error),
+        Ok(Err(e)) => Err(unavailable(format!("the keyring task failed: {e}"))),
+        Err(_) => Err(keyring_error(secrets::KeyringError(format!(
+            "no answer within {} s (is the keyring locked, with no desktop session to unlock it?)",
+            KEYRING_TIMEOUT.as_secs()
+        )))),
+    }
 }
 
 /// The device file at `path`, which must exist.
