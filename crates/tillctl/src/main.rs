@@ -345,7 +345,6 @@ async fn target(cli: &Cli) -> Result<Target, CliError> {
 /// `doctor`'s lines about the connection itself: its TLS mode, and the clock against the
 /// server's.
 async fn connection_checks(store: &dyn Store, target: &Target) -> Vec<SchemaCheck> {
-    const MAX_OFFSET_MS: i64 = 2_000;
     let tls = match till_backend::tls::check_url(&target.shown, target.allow_insecure_tls) {
         Ok(Some(report)) if report.is_weak() => SchemaCheck::warn(
             "TLS",
@@ -360,28 +359,56 @@ async fn connection_checks(store: &dyn Store, target: &Target) -> Vec<SchemaChec
         Err(e) => SchemaCheck::fail("TLS", e.to_string(), "use sslmode=verify-full"),
     };
     let clock = match store.clock_offset().await {
-        Ok(None) => SchemaCheck::pass("clock offset", "not applicable (SQLite: one computer, one clock)"),
-        Ok(Some(o)) => {
-            let side = if o.offset_ms >= 0 { "behind" } else { "ahead of" };
-            let detail = format!(
-                "this computer is {}.{:03} s {side} the database server (±{} ms, half the round trip)",
-                o.offset_ms.unsigned_abs() / 1000,
-                o.offset_ms.unsigned_abs() % 1000,
-                o.round_trip_ms / 2
-            );
-            if o.offset_ms.abs() > MAX_OFFSET_MS {
-                SchemaCheck::warn(
-                    "clock offset",
-                    detail,
-                    "synchronise both clocks with NTP (timedatectl set-ntp true); idle logouts and lockouts compare them",
-                )
-            } else {
-                SchemaCheck::pass("clock offset", detail)
-            }
-        }
+        Ok(offset) => clock_check(offset),
         Err(e) => SchemaCheck::fail("clock offset", e.to_string(), "run `tillctl doctor` again"),
     };
     vec![tls, clock]
+}
+
+/// Above this, `doctor` warns: idle logouts, PIN lockouts and business days compare this
+/// computer's clock with the server's.
+const MAX_CLOCK_OFFSET_MS: i64 = 2_000;
+
+fn clock_check(offset: Option<ClockOffset>) -> SchemaCheck {
+    let Some(o) = offset else {
+        return SchemaCheck::pass("clock offset", "not applicable (SQLite: one computer, one clock)");
+    };
+    let side = if o.offset_ms >= 0 { "behind" } else { "ahead of" };
+    let detail = format!(
+        "this computer is {}.{:03} s {side} the database server (±{} ms, half the round trip)",
+        o.offset_ms.unsigned_abs() / 1000,
+        o.offset_ms.unsigned_abs() % 1000,
+        o.round_trip_ms / 2
+    );
+    if o.offset_ms.abs() > MAX_CLOCK_OFFSET_MS {
+        SchemaCheck::warn(
+            "clock offset",
+            detail,
+            "synchronise both clocks with NTP (timedatectl set-ntp true); idle logouts and lockouts compare them",
+        )
+    } else {
+        SchemaCheck::pass("clock offset", detail)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_clock_line_warns_above_two_seconds_either_way() {
+        let line = |offset_ms| clock_check(Some(ClockOffset { offset_ms, round_trip_ms: 4 }));
+        let near = line(1_500);
+        assert!(near.ok && !near.warning, "{near:?}");
+        assert!(near.detail.contains("1.500 s behind"), "{}", near.detail);
+        for far in [2_001, -3_250] {
+            let far = line(far);
+            assert!(far.ok && far.warning && far.fix.is_some(), "{far:?}");
+        }
+        assert!(line(-3_250).detail.contains("3.250 s ahead of"));
+        let sqlite = clock_check(None);
+        assert!(sqlite.ok && !sqlite.warning && sqlite.detail.contains("not applicable"));
+    }
 }
 
 fn device(name: Option<&str>) -> Result<DeviceName, TillError> {
