@@ -391,26 +391,6 @@ fn clock_check(offset: Option<ClockOffset>) -> SchemaCheck {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_clock_line_warns_above_two_seconds_either_way() {
-        let line = |offset_ms| clock_check(Some(ClockOffset { offset_ms, round_trip_ms: 4 }));
-        let near = line(1_500);
-        assert!(near.ok && !near.warning, "{near:?}");
-        assert!(near.detail.contains("1.500 s behind"), "{}", near.detail);
-        for far in [2_001, -3_250] {
-            let far = line(far);
-            assert!(far.ok && far.warning && far.fix.is_some(), "{far:?}");
-        }
-        assert!(line(-3_250).detail.contains("3.250 s ahead of"));
-        let sqlite = clock_check(None);
-        assert!(sqlite.ok && !sqlite.warning && sqlite.detail.contains("not applicable"));
-    }
-}
-
 fn device(name: Option<&str>) -> Result<DeviceName, TillError> {
     let default = format!("tillctl@{}", gethostname::gethostname().to_string_lossy());
     Ok(DeviceName::parse(name.unwrap_or(&default))?)
@@ -542,4 +522,24 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
         Command::Device(_) => unreachable!("handled before the database is opened"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_clock_line_warns_above_two_seconds_either_way() {
+        let line = |offset_ms| clock_check(Some(ClockOffset { offset_ms, round_trip_ms: 4 }));
+        let near = line(1_500);
+        assert!(near.ok && !near.warning, "{near:?}");
+        assert!(near.detail.contains("1.500 s behind"), "{}", near.detail);
+        for far in [2_001, -3_250] {
+            let far = line(far);
+            assert!(far.ok && far.warning && far.fix.is_some(), "{far:?}");
+        }
+        assert!(line(-3_250).detail.contains("3.250 s ahead of"));
+        let sqlite = clock_check(None);
+        assert!(sqlite.ok && !sqlite.warning && sqlite.detail.contains("not applicable"));
+    }
 }
