@@ -24,6 +24,9 @@ pub enum IpcError {
     SettingsDamaged(Damaged),
     #[error("the device settings could not be saved: {0}")]
     Settings(Damaged),
+    /// The system device file sets this till up; nobody changes it from the app.
+    #[error("this till is set up by IT in {}: its database and register cannot be changed here; ask IT", .0.display())]
+    DeviceManaged(std::path::PathBuf),
 }
 
 impl IpcError {
@@ -40,6 +43,7 @@ impl IpcError {
             IpcError::Keyring(_) => ErrorCode::KeyringUnavailable,
             IpcError::SettingsDamaged(_) => ErrorCode::DeviceSettingsDamaged,
             IpcError::Settings(_) => ErrorCode::Internal,
+            IpcError::DeviceManaged(_) => ErrorCode::DeviceManaged,
         }
     }
 
@@ -105,6 +109,10 @@ mod tests {
         let damaged = json(IpcError::SettingsDamaged(Damaged { path: "/d/device.json".into(), reason: "bad".into() }));
         assert_eq!(damaged["code"], "device_settings_damaged");
         assert!(damaged["message"].as_str().unwrap_or_default().contains("/d/device.json"));
+        let managed = json(IpcError::DeviceManaged("/etc/till/device.toml".into()));
+        assert_eq!(managed["code"], "device_managed");
+        let message = managed["message"].as_str().unwrap_or_default();
+        assert!(message.contains("/etc/till/device.toml") && message.contains("ask IT"), "{message}");
     }
 
     #[test]

@@ -28,7 +28,7 @@ fn main() {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,till_register=info,till_backend=info")),
         )
         .init();
-    let keyring = Arc::new(secrets::OsKeyring::new("app.till.register"));
+    let keyring = Arc::new(secrets::OsKeyring);
     let app = tauri::Builder::default()
         // Registered but holding nothing: device.json needs an atomic save and must never read a
         // damaged file as empty, which the plugin does not offer (see `settings`). The UI is

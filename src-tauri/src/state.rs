@@ -12,7 +12,9 @@ use crate::secrets::{url_with_password, Password, Secrets};
 use crate::settings::{Damaged, DatabaseKind, DeviceSettings, SettingsFile};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
 use std::sync::Arc;
+use till_backend::device_file::{Credentials, DeviceFile};
 use till_backend::DemoUser;
 use till_core::service::{self, CloseRequest, FirstSetup, LocationInput, StartRequest};
 use till_core::{
@@ -77,6 +79,9 @@ pub struct DeviceStatus {
     pub idle_logout_minutes: u32,
     /// Set when `device.json` cannot be used: the UI shows the "call a manager" screen.
     pub settings_damaged: Option<DamagedView>,
+    /// The system device file that sets this till up, when there is one: the UI shows "Set up by
+    /// IT (path)" and no buttons to change the database or register.
+    pub managed_by: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -99,6 +104,9 @@ pub struct SetupResult {
 /// Where the device keeps things. The app uses Till's data folder; tests use a temp folder.
 #[derive(Debug, Clone)]
 pub struct AppConfig {
+    /// The system device file (`/etc/till/device.toml`). When it exists its settings replace
+    /// `device.json`'s, and nothing in the app changes them.
+    pub device_file: PathBuf,
     pub settings: SettingsFile,
     pub demo_database_url: String,
     pub embedded_database_url: String,
@@ -107,6 +115,7 @@ pub struct AppConfig {
 impl AppConfig {
     pub fn in_data_dir() -> AppConfig {
         AppConfig {
+            device_file: till_backend::device_file::path(),
             settings: SettingsFile::in_data_dir(),
             demo_database_url: till_backend::demo_database_url(),
             embedded_database_url: till_backend::default_database_url(),
@@ -127,6 +136,9 @@ struct Device {
     /// Why the start-up open failed: the UI's first question gets this answer instead of a
     /// second attempt (which could take as long again); "Try again" then retries.
     startup_error: Option<IpcError>,
+    /// The system device file, when it exists (read with the settings): `Some(Ok)` when it is
+    /// valid, `Some(Err)` when it is not (the settings are then damaged, and only IT can fix it).
+    managed: Option<Result<DeviceFile, PathBuf>>,
 }
 
 impl Device {
@@ -150,6 +162,14 @@ impl Device {
 
     fn device_name(&self) -> Result<DeviceName, IpcError> {
         Ok(DeviceName::parse(&self.settings()?.device_name)?)
+    }
+
+    /// Refuses a change when IT manages this till through the system device file.
+    fn refuse_if_managed(&self, config: &AppConfig) -> Result<(), IpcError> {
+        match &self.managed {
+            Some(_) => Err(IpcError::DeviceManaged(config.device_file.clone())),
+            None => Ok(()),
+        }
     }
 
     /// A database and a register: from now on, changing them needs a manager.
@@ -255,6 +275,15 @@ impl AppState {
     /// Reads the settings on first use and opens the saved database if it is not open yet
     /// (so a failed open, like `schema_not_ready`, is reported, and retried on the next call).
     async fn load(&self, device: &mut Device) -> Result<(), IpcError> {
+        // An invalid system device file is read again each time: IT fixes it, then "Check again".
+        if matches!(device.managed, Some(Err(_))) {
+            device.settings = None;
+        }
+        if device.settings.is_none() {
+            if let Some(read) = self.read_device_file(device) {
+                device.settings = Some(read);
+            }
+        }
         if device.settings.is_none() {
             let read = self.config.settings.load().map(Option::unwrap_or_default);
             if let Err(damaged) = &read {
@@ -264,11 +293,64 @@ impl AppState {
         }
         let settings = device.settings()?.clone();
         if device.store.is_none() {
-            if let (Some(kind), Some(url)) = (settings.database_kind, settings.database_url.as_deref()) {
+            if let Some(Ok(file)) = &device.managed {
+                device.store = Some(self.open_managed(file).await?);
+            } else if let (Some(kind), Some(url)) = (settings.database_kind, settings.database_url.as_deref()) {
                 device.store = Some(self.open_saved(kind, url).await?);
             }
         }
         Ok(())
+    }
+
+    /// The settings the system device file gives, when it exists; `None` when it does not (the
+    /// till then uses `device.json`). An invalid file is damage that only IT can fix: the app
+    /// never falls back to `device.json`, which a cashier could have set up.
+    fn read_device_file(&self, device: &mut Device) -> Option<Result<DeviceSettings, Damaged>> {
+        let path = &self.config.device_file;
+        match DeviceFile::load(path) {
+            Ok(None) => {
+                device.managed = None;
+                None
+            }
+            Ok(Some(file)) => {
+                let url = file.database.url.trim().to_string();
+                let kind = match till_backend::backend_kind(&url) {
+                    Ok(BackendKind::Postgres) => DatabaseKind::Postgres,
+                    _ => DatabaseKind::Sqlite,
+                };
+                let settings = DeviceSettings {
+                    database_kind: Some(kind),
+                    database_url: Some(url),
+                    location: Some(file.register.location.clone()),
+                    register: Some(file.register.register.clone()),
+                    device_name: file
+                        .register
+                        .device_name
+                        .clone()
+                        .unwrap_or_else(|| DeviceSettings::default().device_name),
+                    idle_logout_minutes: file.session.idle_logout_minutes,
+                };
+                tracing::info!(path = %path.display(), "set up by the system device file");
+                device.managed = Some(Ok(file));
+                Some(Ok(settings))
+            }
+            Err(e) => {
+                tracing::error!(path = %path.display(), "the system device file is invalid: {}", e.reason);
+                device.managed = Some(Err(path.clone()));
+                Some(Err(Damaged { path: e.path, reason: e.reason }))
+            }
+        }
+    }
+
+    /// Opens the device file's database with its credentials: the keyring's password for its
+    /// URL (the entry `tillctl device set-password` saves), or the client certificate it names.
+    async fn open_managed(&self, file: &DeviceFile) -> Result<Arc<dyn Store>, IpcError> {
+        let url = file.database.url.trim();
+        let password = match (till_backend::backend_kind(url)?, file.database.credentials) {
+            (BackendKind::Postgres, Credentials::Keyring) => self.secret(url).await?,
+            _ => None,
+        };
+        Ok(till_backend::open_device(file, password.as_deref(), &till_backend::desktop_options(url)).await?)
     }
 
     /// Opens the saved database at start-up, before the UI asks, so the first screen comes
@@ -324,7 +406,9 @@ impl AppState {
     }
 
     fn damaged_status(&self, damaged: Damaged) -> DeviceStatus {
-        let previous = self.config.settings.load_previous();
+        // The system device file has no previous copy a manager could restore: IT fixes it.
+        let managed = damaged.path == self.config.device_file;
+        let previous = if managed { None } else { self.config.settings.load_previous() };
         let defaults = DeviceSettings::default();
         DeviceStatus {
             configured: false,
@@ -342,6 +426,7 @@ impl AppState {
                 previous_path: previous.as_ref().map(|_| self.config.settings.previous_path().display().to_string()),
                 previous_database: previous.and_then(|p| p.database_url).map(|url| till_backend::redact(&url)),
             }),
+            managed_by: managed.then(|| self.config.device_file.display().to_string()),
         }
     }
 
@@ -373,6 +458,7 @@ impl AppState {
             logged_in,
             idle_logout_minutes: settings.idle_logout_minutes,
             settings_damaged: None,
+            managed_by: device.managed.as_ref().map(|_| self.config.device_file.display().to_string()),
         })
     }
 
@@ -381,7 +467,9 @@ impl AppState {
     pub async fn setup(&self, request: SetupRequest, approval: Option<Approval>) -> Result<SetupResult, IpcError> {
         let mut device = self.device.lock().await;
         device.startup_error = None;
-        if let Err(e) = self.load(&mut device).await {
+        let loaded = self.load(&mut device).await;
+        device.refuse_if_managed(&self.config)?;
+        if let Err(e) = loaded {
             // A saved database that no longer opens must not stop IT from choosing another one
             // before the device has a register; afterwards the approval needs it.
             if matches!(e, IpcError::SettingsDamaged(_)) || device.settings()?.register.is_some() {
@@ -455,7 +543,14 @@ impl AppState {
 
     /// Chooses this device's register; once set up, only with a manager's approval. Logs out.
     pub async fn choose_register(&self, register: &str, approval: Option<Approval>) -> Result<DeviceStatus, IpcError> {
-        let mut device = self.device().await?;
+        let mut device = self.device.lock().await;
+        if let Some(e) = device.startup_error.take() {
+            device.refuse_if_managed(&self.config)?;
+            return Err(e);
+        }
+        let loaded = self.load(&mut device).await;
+        device.refuse_if_managed(&self.config)?;
+        loaded?;
         device.approve_change(approval.as_ref()).await?;
         let found = device.store()?.find_register(&RegisterRef::parse(register)?).await?;
         let settings = DeviceSettings {
@@ -473,7 +568,9 @@ impl AppState {
     pub async fn repair_settings(&self, approval: Option<Approval>) -> Result<DeviceStatus, IpcError> {
         let mut device = self.device.lock().await;
         device.startup_error = None;
-        let damaged = match self.load(&mut device).await {
+        let loaded = self.load(&mut device).await;
+        device.refuse_if_managed(&self.config)?;
+        let damaged = match loaded {
             Err(IpcError::SettingsDamaged(damaged)) => damaged,
             // Nothing to repair (repaired meanwhile, or by IT).
             Ok(()) => return self.status_of(&mut device).await,

@@ -52,6 +52,7 @@ export const ERROR_WORDS: Readonly<Record<ErrorCode, Words>> = {
   tenders_short: { words: "The payments do not cover the total yet. Take the rest as another payment." },
   change_not_cash: { words: "Change is given only in cash. Charge the card or voucher no more than what is due." },
   internal: { words: GENERIC_ERROR },
+  device_managed: { words: "IT set up this register; it can't be changed here. Ask IT." },
 };
 
 /** Normalises whatever a command rejected with into an ApiError. */

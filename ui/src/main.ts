@@ -49,7 +49,7 @@ nav.route = async (given?: DeviceStatus) => {
     status = result.value;
   }
   nav.setStatus(status);
-  if (status.settings_damaged) return showDamaged(status.settings_damaged);
+  if (status.settings_damaged) return showDamaged(status.settings_damaged, status.managed_by);
   if (!status.configured) return nav.setup(status);
   if (!status.logged_in) return nav.login();
   const session = await run(() => api.currentSession());

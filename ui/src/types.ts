@@ -43,6 +43,8 @@ export interface DeviceStatus {
   /** 0: idle logout is off. */
   idle_logout_minutes: number;
   settings_damaged: DamagedView | null;
+  /** The system device file IT wrote (e.g. /etc/till/device.toml): nothing here changes the set-up. */
+  managed_by: string | null;
 }
 
 export interface DemoUser {

@@ -1,6 +1,13 @@
-//! Opens Till's store from a database URL: the backend is chosen once, here, from the scheme.
-//! Shared by `tillctl` and the desktop app so both find the same default database.
+//! Opens Till's store from a database URL: the backend is chosen once, here, from the scheme,
+//! and the TLS rule ([`tls`]) is enforced here for every URL. Shared by `tillctl` and the desktop
+//! app so both find the same default database, the same system device file ([`device_file`])
+//! and the same keyring entries ([`secrets`]).
 
+pub mod device_file;
+pub mod secrets;
+pub mod tls;
+
+use device_file::{Credentials, DeviceFile};
 use std::path::PathBuf;
 use std::sync::Arc;
 use till_core::service::{self, LocationInput};
@@ -54,13 +61,54 @@ pub fn desktop_options(url: &str) -> StoreOptions {
 }
 
 /// Opens the store a URL names. Migrates and verifies the schema unless `options` says not to.
+/// A PostgreSQL server on another computer must be reached with a verified certificate
+/// (`sslmode=verify-full` or `verify-ca`); see [`tls`].
 pub async fn open(url: &str, options: &StoreOptions) -> Result<Arc<dyn Store>, StoreError> {
+    open_with(url, options, false).await
+}
+
+/// [`open`], with `allow_insecure_tls` from the device file (the only place that may relax the
+/// TLS rule).
+pub async fn open_with(
+    url: &str,
+    options: &StoreOptions,
+    allow_insecure_tls: bool,
+) -> Result<Arc<dyn Store>, StoreError> {
+    tls::check_url(url, allow_insecure_tls).map_err(|e| StoreError::Misconfigured(e.to_string()))?;
     let store: Arc<dyn Store> = match backend_kind(url)? {
         BackendKind::Sqlite => Arc::new(SqliteStore::open(url, options).await?),
         BackendKind::Postgres => Arc::new(PostgresStore::open(url, options).await?),
     };
     tracing::info!(database = %redact(url), "store opened");
     Ok(store)
+}
+
+/// The URL to connect with for a device file: its own URL, plus the password from the keyring
+/// when its credentials are `keyring` (PostgreSQL). Never stored or logged.
+pub fn device_connect_url(file: &DeviceFile, password: Option<&str>) -> Result<String, StoreError> {
+    let url = file.database.url.trim();
+    let needs_password =
+        backend_kind(url)? == BackendKind::Postgres && file.database.credentials == Credentials::Keyring;
+    match password {
+        Some(password) if needs_password => secrets::url_with_password(url, password)
+            .map_err(|e| StoreError::Misconfigured(format!("{} in {}", e, device_file::path().display()))),
+        None if needs_password => Err(StoreError::Misconfigured(format!(
+            "no database password for {url} in this user's keyring: as the till's user, run `tillctl device \
+             set-password` (the device file {} names keyring credentials)",
+            device_file::path().display()
+        ))),
+        _ => Ok(url.to_string()),
+    }
+}
+
+/// Opens the database a device file names, with its credentials and its TLS allowance.
+/// `password`: the keyring's entry for the file's URL (see [`secrets::get_password`]).
+pub async fn open_device(
+    file: &DeviceFile,
+    password: Option<&str>,
+    options: &StoreOptions,
+) -> Result<Arc<dyn Store>, StoreError> {
+    open_with(&device_connect_url(file, password)?, options, file.database.allow_insecure_tls).await
 }
 
 /// The URL with any password replaced by `***`, for logs and screens: in the user-info part,
@@ -101,7 +149,7 @@ pub fn redact(url: &str) -> String {
 }
 
 /// `%70assword` → `password`; invalid escapes are kept as they are.
-fn percent_decoded(text: &str) -> String {
+pub(crate) fn percent_decoded(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

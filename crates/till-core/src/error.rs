@@ -54,6 +54,9 @@ pub enum ErrorCode {
     /// Card, voucher or other tenders exceed what is due: change is given only in cash.
     ChangeNotCash,
     Internal,
+    /// The till is set up by IT in the system device file: its database and register cannot be
+    /// changed from the app.
+    DeviceManaged,
 }
 
 impl ErrorCode {
@@ -89,6 +92,7 @@ impl ErrorCode {
         ErrorCode::TendersShort,
         ErrorCode::ChangeNotCash,
         ErrorCode::Internal,
+        ErrorCode::DeviceManaged,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -124,6 +128,7 @@ impl ErrorCode {
             ErrorCode::TendersShort => "tenders_short",
             ErrorCode::ChangeNotCash => "change_not_cash",
             ErrorCode::Internal => "internal",
+            ErrorCode::DeviceManaged => "device_managed",
         }
     }
 }

@@ -338,20 +338,39 @@ pub struct SchemaCheck {
     pub name: String,
     pub ok: bool,
     pub detail: String,
-    /// What to run or do when `ok` is false.
+    /// What to run or do when `ok` is false, or about a warning.
     pub fix: Option<String>,
     /// The error a store refuses to open with when this check fails, if more precise than
     /// `schema_not_ready` (`app_too_old`, `schema_behind`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refusal: Option<ErrorCode>,
+    /// Passes, but IT should look (a weak TLS mode, a clock drifting): `doctor` still exits 0.
+    pub warning: bool,
 }
 
 impl SchemaCheck {
     pub fn pass(name: impl Into<String>, detail: impl Into<String>) -> Self {
-        SchemaCheck { name: name.into(), ok: true, detail: detail.into(), fix: None, refusal: None }
+        SchemaCheck { name: name.into(), ok: true, detail: detail.into(), fix: None, refusal: None, warning: false }
     }
     pub fn fail(name: impl Into<String>, detail: impl Into<String>, fix: impl Into<String>) -> Self {
-        SchemaCheck { name: name.into(), ok: false, detail: detail.into(), fix: Some(fix.into()), refusal: None }
+        SchemaCheck {
+            name: name.into(),
+            ok: false,
+            detail: detail.into(),
+            fix: Some(fix.into()),
+            refusal: None,
+            warning: false,
+        }
+    }
+    pub fn warn(name: impl Into<String>, detail: impl Into<String>, fix: impl Into<String>) -> Self {
+        SchemaCheck {
+            name: name.into(),
+            ok: true,
+            detail: detail.into(),
+            fix: Some(fix.into()),
+            refusal: None,
+            warning: true,
+        }
     }
     fn refused_with(mut self, code: ErrorCode) -> Self {
         self.refusal = Some(code);
@@ -414,6 +433,30 @@ pub trait SchemaStore: Send + Sync + std::fmt::Debug {
     async fn check_schema(&self) -> Vec<SchemaCheck>;
     /// Reads the shift invariants back from the rows.
     async fn check_invariants(&self) -> Result<InvariantReport, StoreError>;
+    /// How far this computer's clock is from the database server's (business days, lockouts
+    /// and idle logouts compare times from both). `None` where there is no server (SQLite).
+    async fn clock_offset(&self) -> Result<Option<ClockOffset>, StoreError> {
+        Ok(None)
+    }
+}
+
+/// This computer's clock against the database server's, measured over one round trip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ClockOffset {
+    /// Server minus this computer, in milliseconds (positive: the server is ahead).
+    pub offset_ms: i64,
+    /// The measuring query's round trip: the offset is known to within half of it.
+    pub round_trip_ms: i64,
+}
+
+impl ClockOffset {
+    /// `server` read between `sent` and `received` on this computer's clock: the server most
+    /// likely read it halfway through the round trip.
+    pub fn measure(sent: DateTime<Utc>, server: DateTime<Utc>, received: DateTime<Utc>) -> ClockOffset {
+        let round_trip = received - sent;
+        let midpoint = sent + round_trip / 2;
+        ClockOffset { offset_ms: (server - midpoint).num_milliseconds(), round_trip_ms: round_trip.num_milliseconds() }
+    }
 }
 
 /// Locations and their registers.
@@ -697,5 +740,24 @@ pub fn require_schema(checks: &[SchemaCheck]) -> Result<(), StoreError> {
         Err(StoreError::SchemaBehind(text))
     } else {
         Err(StoreError::SchemaNotReady(text))
+    }
+}
+
+#[cfg(test)]
+mod clock_tests {
+    use super::ClockOffset;
+    use chrono::{Duration, TimeZone, Utc};
+
+    #[test]
+    fn the_offset_is_taken_at_the_middle_of_the_round_trip() {
+        let sent = Utc.with_ymd_and_hms(2026, 11, 29, 12, 0, 0).single().unwrap_or_default();
+        let received = sent + Duration::milliseconds(400);
+        // A server exactly in step reads the middle of the round trip.
+        assert_eq!(
+            ClockOffset::measure(sent, sent + Duration::milliseconds(200), received),
+            ClockOffset { offset_ms: 0, round_trip_ms: 400 }
+        );
+        assert_eq!(ClockOffset::measure(sent, sent + Duration::seconds(3), received).offset_ms, 2_800);
+        assert_eq!(ClockOffset::measure(sent, sent - Duration::seconds(5), received).offset_ms, -5_200);
     }
 }

@@ -3,6 +3,7 @@
 
 mod bench;
 mod catalog;
+mod device;
 mod output;
 
 use clap::{Args, Parser, Subcommand};
@@ -16,7 +17,8 @@ use till_core::*;
 #[derive(Parser)]
 #[command(name = "tillctl", version, about = "Set up and inspect Till point-of-sale registers")]
 struct Cli {
-    /// sqlite://PATH or postgres://USER@HOST:PORT/DB. Default: the desktop app's embedded database.
+    /// sqlite://PATH or postgres://USER@HOST:PORT/DB. Default: the database of the system device
+    /// file (/etc/till/device.toml) when there is one, else the desktop app's embedded database.
     #[arg(long, env = "TILL_DATABASE_URL", global = true, hide_env_values = true)]
     database_url: Option<String>,
     /// Print machine-readable JSON (errors too, with a stable "code").
@@ -135,6 +137,46 @@ enum Command {
     Demo,
     /// Measure start/close throughput and latency against this database (not a test).
     Bench(bench::BenchArgs),
+    /// This PC's system device file and its database credentials (provisioned store PCs).
+    #[command(subcommand)]
+    Device(device::DeviceCommand),
+}
+
+/// An error as tillctl prints it: a stable code and a message.
+#[derive(Debug)]
+pub struct CliError {
+    pub code: ErrorCode,
+    pub message: String,
+    /// A file's bad lines (a catalog import), each with its number and reason.
+    pub lines: Vec<LineError>,
+}
+
+impl CliError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> CliError {
+        CliError { code, message: message.into(), lines: Vec::new() }
+    }
+}
+
+impl From<TillError> for CliError {
+    fn from(e: TillError) -> Self {
+        let lines = match &e {
+            TillError::Input(InputError::BadLines { lines, .. }) => lines.clone(),
+            _ => Vec::new(),
+        };
+        CliError { lines, ..CliError::new(e.error_code(), e.to_string()) }
+    }
+}
+
+impl From<StoreError> for CliError {
+    fn from(e: StoreError) -> Self {
+        TillError::from(e).into()
+    }
+}
+
+impl From<InputError> for CliError {
+    fn from(e: InputError) -> Self {
+        TillError::from(e).into()
+    }
 }
 
 #[derive(Subcommand)]
@@ -306,17 +348,124 @@ fn prompt_new_password(role: &str) -> Result<String, TillError> {
     Ok(first)
 }
 
+/// Which database a command uses, in this order: `--database-url` or `TILL_DATABASE_URL`; else
+/// the system device file when it exists (so `tillctl doctor` on a terminal checks the
+/// terminal's own settings, with its credentials); else the embedded default (`demo`: the demo
+/// database). A device file that exists but is invalid is an error, never skipped.
+struct Target {
+    /// What to connect with; may hold the keyring's password, so never printed (use `shown`).
+    connect: String,
+    /// The URL without any password.
+    shown: String,
+    source: String,
+    allow_insecure_tls: bool,
+}
+
+async fn target(cli: &Cli) -> Result<Target, CliError> {
+    if let Some(url) = &cli.database_url {
+        let source = "--database-url or TILL_DATABASE_URL".to_string();
+        return Ok(Target {
+            connect: url.clone(),
+            shown: till_backend::redact(url),
+            source,
+            allow_insecure_tls: false,
+        });
+    }
+    if matches!(cli.command, Command::Demo) {
+        let url = till_backend::demo_database_url();
+        return Ok(Target {
+            connect: url.clone(),
+            shown: url,
+            source: "demo database".into(),
+            allow_insecure_tls: false,
+        });
+    }
+    let path = till_backend::device_file::path();
+    match till_backend::device_file::DeviceFile::load(&path) {
+        Ok(Some(file)) => {
+            let url = file.database.url.trim().to_string();
+            let password = match (till_backend::backend_kind(&url)?, file.database.credentials) {
+                (BackendKind::Postgres, till_backend::device_file::Credentials::Keyring) => {
+                    device::keyring_password(&url).await?
+                }
+                _ => None,
+            };
+            Ok(Target {
+                connect: till_backend::device_connect_url(&file, password.as_deref())?,
+                shown: till_backend::redact(&url),
+                source: format!("device file {}", path.display()),
+                allow_insecure_tls: file.database.allow_insecure_tls,
+            })
+        }
+        Ok(None) => {
+            let url = till_backend::default_database_url();
+            Ok(Target { connect: url.clone(), shown: url, source: "default".into(), allow_insecure_tls: false })
+        }
+        Err(e) => Err(CliError::new(ErrorCode::DeviceSettingsDamaged, e.to_string())),
+    }
+}
+
+/// `doctor`'s lines about the connection itself: its TLS mode, and the clock against the
+/// server's.
+async fn connection_checks(store: &dyn Store, target: &Target) -> Vec<SchemaCheck> {
+    let tls = match till_backend::tls::check_url(&target.shown, target.allow_insecure_tls) {
+        Ok(Some(report)) if report.is_weak() => SchemaCheck::warn(
+            "TLS",
+            report.describe(),
+            "use sslmode=verify-full with sslrootcert (the CA of the server's certificate); remove allow_insecure_tls",
+        ),
+        Ok(Some(report)) if !report.mode.verifies_server() => {
+            SchemaCheck::pass("TLS", format!("{} (loopback: the traffic stays on this computer)", report.describe()))
+        }
+        Ok(Some(report)) => SchemaCheck::pass("TLS", report.describe()),
+        Ok(None) => SchemaCheck::pass("TLS", "not applicable (SQLite: a file on this computer)"),
+        Err(e) => SchemaCheck::fail("TLS", e.to_string(), "use sslmode=verify-full"),
+    };
+    let clock = match store.clock_offset().await {
+        Ok(offset) => clock_check(offset),
+        Err(e) => SchemaCheck::fail("clock offset", e.to_string(), "run `tillctl doctor` again"),
+    };
+    vec![tls, clock]
+}
+
+/// Above this, `doctor` warns: idle logouts, PIN lockouts and business days compare this
+/// computer's clock with the server's.
+const MAX_CLOCK_OFFSET_MS: i64 = 2_000;
+
+fn clock_check(offset: Option<ClockOffset>) -> SchemaCheck {
+    let Some(o) = offset else {
+        return SchemaCheck::pass("clock offset", "not applicable (SQLite: one computer, one clock)");
+    };
+    let side = if o.offset_ms >= 0 { "behind" } else { "ahead of" };
+    let detail = format!(
+        "this computer is {}.{:03} s {side} the database server (±{} ms, half the round trip)",
+        o.offset_ms.unsigned_abs() / 1000,
+        o.offset_ms.unsigned_abs() % 1000,
+        o.round_trip_ms / 2
+    );
+    if o.offset_ms.abs() > MAX_CLOCK_OFFSET_MS {
+        SchemaCheck::warn(
+            "clock offset",
+            detail,
+            "synchronise both clocks with NTP (timedatectl set-ntp true); idle logouts and lockouts compare them",
+        )
+    } else {
+        SchemaCheck::pass("clock offset", detail)
+    }
+}
+
 fn device(name: Option<&str>) -> Result<DeviceName, TillError> {
     let default = format!("tillctl@{}", gethostname::gethostname().to_string_lossy());
     Ok(DeviceName::parse(name.unwrap_or(&default))?)
 }
 
-async fn run(cli: Cli, out: Output) -> Result<ExitCode, TillError> {
-    let default_url = match cli.command {
-        Command::Demo => till_backend::demo_database_url,
-        _ => till_backend::default_database_url,
-    };
-    let url = cli.database_url.clone().unwrap_or_else(default_url);
+async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
+    // The device file's own commands read the file, never a database URL given elsewhere.
+    if let Command::Device(command) = cli.command {
+        return device::run(command, out).await;
+    }
+    let target = target(&cli).await?;
+    let url = target.shown.clone();
     // doctor reports on a broken schema instead of refusing it; migrate reports what it applied.
     let inspects_schema = matches!(cli.command, Command::Doctor | Command::Migrate { .. });
     let options = StoreOptions {
@@ -328,7 +477,7 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, TillError> {
         },
         ..StoreOptions::default()
     };
-    let shared: Arc<dyn Store> = till_backend::open(&url, &options).await?;
+    let shared: Arc<dyn Store> = till_backend::open_with(&target.connect, &options, target.allow_insecure_tls).await?;
     let store = shared.as_ref();
     match cli.command {
         Command::Migrate { repair_functions } => {
@@ -336,12 +485,13 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, TillError> {
                 store.repair_functions().await?;
             }
             let applied = store.migrate().await?;
-            out.print(&output::Migrated { database: till_backend::redact(&url), applied, repaired: repair_functions });
+            out.print(&output::Migrated { database: url, applied, repaired: repair_functions });
         }
         Command::Doctor => {
-            let checks = store.check_schema().await;
+            let mut checks = store.check_schema().await;
+            checks.extend(connection_checks(store, &target).await);
             let ok = checks.iter().all(|c| c.ok);
-            out.print(&output::Doctor { database: till_backend::redact(&url), checks });
+            out.print(&output::Doctor { database: url, source: target.source, checks });
             return Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE });
         }
         Command::Location(LocationCommand::Add { code, name, timezone, cutoff, currency, locale }) => {
@@ -440,14 +590,35 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, TillError> {
         }
         Command::Demo => {
             till_backend::seed_demo(store).await?;
-            out.print(&output::Demo { database: till_backend::redact(&url), users: &till_backend::DEMO_USERS });
+            out.print(&output::Demo { database: url, users: &till_backend::DEMO_USERS });
         }
         Command::Bench(args) => {
-            let report = bench::run(shared.clone(), &url, &args).await?;
+            let report = bench::run(shared.clone(), &target.connect, &args).await?;
             let clean = report.invariants.is_clean() && report.errors == 0;
             out.print(&report);
             return Ok(if clean { ExitCode::SUCCESS } else { ExitCode::FAILURE });
         }
+        Command::Device(_) => unreachable!("handled before the database is opened"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_clock_line_warns_above_two_seconds_either_way() {
+        let line = |offset_ms| clock_check(Some(ClockOffset { offset_ms, round_trip_ms: 4 }));
+        let near = line(1_500);
+        assert!(near.ok && !near.warning, "{near:?}");
+        assert!(near.detail.contains("1.500 s behind"), "{}", near.detail);
+        for far in [2_001, -3_250] {
+            let far = line(far);
+            assert!(far.ok && far.warning && far.fix.is_some(), "{far:?}");
+        }
+        assert!(line(-3_250).detail.contains("3.250 s ahead of"));
+        let sqlite = clock_check(None);
+        assert!(sqlite.ok && !sqlite.warning && sqlite.detail.contains("not applicable"));
+    }
 }

@@ -35,29 +35,25 @@ impl Output {
     /// finer code for the case (`schema_behind`, `app_too_old` refine `schema_not_ready`), it is
     /// added as `subcode`, so scripts written against the older code keep working. A file with
     /// bad lines (a catalog import) lists them all as `lines`: `[{"line": 3, "reason": ...}]`.
-    pub fn failure(&self, e: &till_core::TillError) {
-        let (code, contract) = (e.error_code(), e.error_code().contract_code());
-        let lines = match e {
-            till_core::TillError::Input(InputError::BadLines { lines, .. }) => Some(lines),
-            _ => None,
-        };
+    pub fn failure(&self, e: &crate::CliError) {
+        let (code, contract) = (e.code, e.code.contract_code());
         if self.json {
-            let mut body = serde_json::json!({ "code": contract.as_str(), "message": e.to_string() });
+            let mut body = serde_json::json!({ "code": contract.as_str(), "message": e.message });
             if code != contract {
                 body["subcode"] = code.as_str().into();
             }
-            if let Some(lines) = lines {
-                body["lines"] = serde_json::to_value(lines).unwrap_or_default();
+            if !e.lines.is_empty() {
+                body["lines"] = serde_json::to_value(&e.lines).unwrap_or_default();
             }
             emit(std::io::stdout(), &serde_json::json!({ "error": body }).to_string());
-        } else if let Some(lines) = lines {
-            let listed: Vec<String> = lines.iter().map(|l| format!("  line {}: {}", l.line, l.reason)).collect();
+        } else if !e.lines.is_empty() {
+            let listed: Vec<String> = e.lines.iter().map(|l| format!("  line {}: {}", l.line, l.reason)).collect();
             emit(
                 std::io::stderr(),
-                &format!("error [{code}]: {} bad line(s), nothing written:\n{}", lines.len(), listed.join("\n")),
+                &format!("error [{code}]: {} bad line(s), nothing written:\n{}", e.lines.len(), listed.join("\n")),
             );
         } else {
-            emit(std::io::stderr(), &format!("error [{code}]: {e}"));
+            emit(std::io::stderr(), &format!("error [{code}]: {}", e.message));
         }
     }
 
@@ -148,6 +144,7 @@ impl Printable for Migrated {
     }
 }
 
+/// `doctor`, and `device check` (whose `database` is the device file).
 #[derive(Serialize)]
 pub struct TerminalRole {
     pub role: String,
@@ -167,14 +164,21 @@ impl Printable for TerminalRole {
 #[derive(Serialize)]
 pub struct Doctor {
     pub database: String,
+    /// Where the database came from: `--database-url or TILL_DATABASE_URL`, `device file PATH`,
+    /// `default`.
+    pub source: String,
     pub checks: Vec<SchemaCheck>,
 }
 
 impl Printable for Doctor {
     fn human(&self) -> String {
-        let mut text = format!("database {}\n", self.database);
+        let mut text = format!("{} ({})\n", self.database, self.source);
         for c in &self.checks {
-            let mark = if c.ok { "ok  " } else { "FAIL" };
+            let mark = match (c.ok, c.warning) {
+                (false, _) => "FAIL",
+                (true, true) => "warn",
+                (true, false) => "ok  ",
+            };
             text.push_str(&format!("{mark} {:<40} {}", c.name, c.detail));
             if let Some(fix) = &c.fix {
                 text.push_str(&format!("\n     fix: {fix}"));
@@ -292,5 +296,38 @@ impl Printable for Vec<AuthEvent> {
                 e.detail.as_deref().unwrap_or("")
             )
         })
+    }
+}
+
+#[derive(Serialize)]
+pub struct DeviceWritten {
+    pub file: String,
+    pub settings: till_backend::device_file::DeviceFile,
+}
+
+impl Printable for DeviceWritten {
+    fn human(&self) -> String {
+        let keyring = self.settings.database.credentials == till_backend::device_file::Credentials::Keyring
+            && !self.settings.database.url.starts_with("sqlite");
+        let next = if keyring {
+            "next: as the till's user, `tillctl device set-password`; then `tillctl device check`"
+        } else {
+            "next: `tillctl device check`"
+        };
+        format!("wrote {} (register {})\n{next}", self.file, self.settings.register.register)
+    }
+}
+
+#[derive(Serialize)]
+pub struct PasswordSaved {
+    pub file: String,
+    /// The keyring account: the device file's URL (no password in it).
+    pub database: String,
+    pub service: &'static str,
+}
+
+impl Printable for PasswordSaved {
+    fn human(&self) -> String {
+        format!("saved the password for {} in this user's keyring (service {})", self.database, self.service)
     }
 }

@@ -44,6 +44,7 @@ impl Till {
     fn in_dir(dir: TempDir, secrets: Arc<dyn Secrets>) -> Till {
         let clock = Arc::new(StdMutex::new(Utc::now()));
         let config = AppConfig {
+            device_file: dir.0.join("device.toml"),
             settings: SettingsFile::new(dir.0.join("device.json")),
             demo_database_url: format!("sqlite://{}", dir.0.join("till-demo.db").display()),
             embedded_database_url: format!("sqlite://{}", dir.0.join("till.db").display()),
@@ -274,6 +275,95 @@ async fn damaged_settings_without_a_previous_copy_tell_it_which_file() {
     let Err(e) = till.state.repair_settings(approval("bob", "9999")).await else { panic!("repaired from nothing") };
     assert_eq!(e.code(), "device_settings_damaged");
     assert!(e.to_string().contains("device.json"), "{e}");
+}
+
+/// A demo database, then IT's device file naming it (as a provisioned PC would name the store's
+/// server), with a device.json beside it that says otherwise.
+async fn managed_till(idle_minutes: u32) -> Till {
+    let till = Till::demo().await;
+    till.add_register("R2").await;
+    let url = format!("sqlite://{}", till.dir.0.join("till-demo.db").display());
+    let file = format!(
+        "[database]\nurl = {url:?}\n[register]\nlocation = \"DT\"\nregister = \"DT/R2\"\ndevice_name = \"dt-r2\"\n\
+         [session]\nidle_logout_minutes = {idle_minutes}\n"
+    );
+    ok(std::fs::write(till.dir.0.join("device.toml"), file));
+    till.restart()
+}
+
+#[tokio::test]
+async fn the_system_device_file_sets_the_till_up_and_the_app_cannot_change_it() {
+    let till = managed_till(9).await;
+    let path = till.dir.0.join("device.toml").display().to_string();
+    let status = ok(till.state.status().await);
+    assert_eq!(status.managed_by.as_deref(), Some(path.as_str()));
+    // The file's settings, not device.json's (which names DT/R1 and the default idle time).
+    assert!(status.configured);
+    assert_eq!(status.register.map(|r| r.address).as_deref(), Some("DT/R2"));
+    assert_eq!((status.device_name.as_str(), status.idle_logout_minutes), ("dt-r2", 9));
+    // Nobody changes it from the app, not even a manager with their PIN.
+    for refused in [
+        till.state.setup(SetupRequest::Demo, approval("bob", "9999")).await.map(drop),
+        till.state.setup(new_store("olga", "4821"), None).await.map(drop),
+        till.state.choose_register("DT/R1", approval("bob", "9999")).await.map(drop),
+        till.state.repair_settings(approval("bob", "9999")).await.map(drop),
+    ] {
+        let e = refused.expect_err("a managed till refuses set-up changes");
+        assert_eq!(e.code(), "device_managed");
+        assert!(e.to_string().contains(&path) && e.to_string().contains("ask IT"), "{e}");
+    }
+    // The till itself works: log in and start a shift on the file's register.
+    ok(till.state.login("alice", "1234").await);
+    let started = ok(till.state.start_shift(RequestId::new(), Some("100.00"), None).await);
+    assert_eq!(started.session.register_code, "R2");
+    assert_eq!(started.session.opening_device, "dt-r2");
+    // device.json was left as it was (ignored, not rewritten).
+    let saved = ok(till.state.config.settings.load()).map(|s| s.register);
+    assert_eq!(saved, Some(Some("DT/R1".to_string())));
+}
+
+#[tokio::test]
+async fn an_invalid_device_file_is_damage_for_it_never_a_fall_back_to_device_json() {
+    let till = managed_till(5).await;
+    let path = till.dir.0.join("device.toml");
+    ok(std::fs::write(&path, "[database]\nurl = \"sqlite:///x.db\"\ncolour = \"red\"\n"));
+    let till = till.restart();
+    let status = ok(till.state.status().await);
+    assert!(!status.configured);
+    assert_eq!(status.managed_by.as_deref(), Some(path.display().to_string().as_str()));
+    let damaged = status.settings_damaged.unwrap_or_else(|| panic!("the file is invalid"));
+    assert_eq!(damaged.path, path.display().to_string());
+    assert!(damaged.reason.contains("line 3") && damaged.reason.contains("colour"), "{}", damaged.reason);
+    assert_eq!(damaged.previous_path, None, "no manager restores IT's file");
+    assert_eq!(code(till.state.repair_settings(approval("bob", "9999")).await), "device_managed");
+    assert_eq!(code(till.state.setup(SetupRequest::Demo, None).await), "device_managed");
+    assert_eq!(code(till.state.login("alice", "1234").await), "device_settings_damaged");
+    // IT fixes the file: the next look finds it, without a restart.
+    let fixed = format!(
+        "[database]\nurl = {:?}\n[register]\nlocation = \"DT\"\nregister = \"DT/R1\"\n",
+        format!("sqlite://{}", till.dir.0.join("till-demo.db").display())
+    );
+    ok(std::fs::write(&path, fixed));
+    let status = ok(till.state.status().await);
+    assert!(status.configured && status.settings_damaged.is_none());
+    assert_eq!(ok(till.state.login("alice", "1234").await).name, "alice");
+}
+
+#[tokio::test]
+async fn a_managed_postgres_till_takes_its_password_from_the_keyring() {
+    let dir = TempDir::new();
+    // Nothing listens on port 1: getting as far as connecting shows the password was found.
+    let url = "postgres://till_dt_r1@127.0.0.1:1/till";
+    let file = format!("[database]\nurl = {url:?}\n[register]\nlocation = \"DT\"\nregister = \"DT/R1\"\n");
+    ok(std::fs::write(dir.0.join("device.toml"), file));
+    let secrets = Arc::new(MemorySecrets::default());
+    let till = Till::in_dir(dir, secrets.clone());
+    let missing = till.state.status().await.map(drop).expect_err("no password saved");
+    assert_eq!(missing.code(), "database_misconfigured");
+    assert!(missing.to_string().contains("tillctl device set-password"), "{missing}");
+    ok(secrets.set(url, "s3cret"));
+    let till = Till::in_dir(till.dir, secrets);
+    assert_eq!(code(till.state.status().await), "database_unavailable");
 }
 
 #[tokio::test]

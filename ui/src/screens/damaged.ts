@@ -9,7 +9,8 @@ import type { DamagedView } from "../types";
 import { focus, mount, run } from "../ui";
 import { showApproval } from "./approval";
 
-export function showDamaged(damaged: DamagedView): void {
+/** `managedBy`: the system device file, when the damaged file is IT's (no manager can restore it). */
+export function showDamaged(damaged: DamagedView, managedBy: string | null = null): void {
   const retry = h("button", { id: "damaged-retry", type: "button", class: "secondary big" }, "Check again");
   retry.addEventListener("click", () => void nav.route());
   let repair: HTMLButtonElement | null = null;
@@ -37,15 +38,17 @@ export function showDamaged(damaged: DamagedView): void {
     });
   }
   const forIt =
-    damaged.previous_path !== null
-      ? `A manager can restore the previous copy (${damaged.previous_path}). Or fix the file, or remove it to set this register up again.`
-      : "There is no previous copy to restore. Fix the file, or remove it to set this register up again.";
+    managedBy !== null
+      ? "Fix the file as root; `tillctl device check` says what is wrong."
+      : damaged.previous_path !== null
+        ? `A manager can restore the previous copy (${damaged.previous_path}). Or fix the file, or remove it to set this register up again.`
+        : "There is no previous copy to restore. Fix the file, or remove it to set this register up again.";
   mount(
     "damaged",
     h(
       "section",
       { id: "settings-damaged", class: "narrow stack" },
-      h("h1", {}, "Device settings damaged: call a manager"),
+      h("h1", {}, managedBy !== null ? "Device settings damaged: call IT" : "Device settings damaged: call a manager"),
       h("p", { class: "callout warning" }, "This register can't be used until its settings are repaired. Nothing was changed."),
       h(
         "div",

@@ -40,12 +40,15 @@ export async function showLogin(notice?: string): Promise<void> {
         notice && h("p", { id: "login-notice", class: "callout success" }, notice),
         h("h1", {}, "Who is working?"),
         users,
-        h(
-          "div",
-          { class: "device-actions stack-tight" },
-          h("p", { class: "hint" }, "Managers: move this device to another register or database."),
-          h("div", { class: "actions" }, changeRegister, changeDatabase),
-        ),
+        // A till IT set up with the system device file: nothing here may change it.
+        state.status?.managed_by
+          ? h("p", { id: "managed-by", class: "hint" }, `Set up by IT (${state.status.managed_by})`)
+          : h(
+              "div",
+              { class: "device-actions stack-tight" },
+              h("p", { class: "hint" }, "Managers: move this device to another register or database."),
+              h("div", { class: "actions" }, changeRegister, changeDatabase),
+            ),
       ),
       pinArea,
     ),

@@ -78,6 +78,7 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
     locations: structuredClone(LOCATIONS),
     registers: structuredClone(REGISTERS),
     damaged: null,
+    managedBy: null,
     idleMinutes: 5,
     requests: new Map(),
     cashSales: 4500n, // cash taken during the shift, in minor units: expected = opening + this
@@ -108,12 +109,15 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
           device_name: state.device,
           logged_in: null,
           idle_logout_minutes: 5,
-          settings_damaged: {
-            path: SETTINGS_PATH,
-            reason: "is not valid settings JSON: EOF while parsing an object at line 3 column 0",
-            previous_path: state.damaged.previous ? `${SETTINGS_PATH}.prev` : null,
-            previous_database: state.damaged.previous ? DEMO_URL : null,
-          },
+          settings_damaged: state.managedBy
+            ? { path: state.managedBy, reason: "line 3: unknown field `colour`", previous_path: null, previous_database: null }
+            : {
+                path: SETTINGS_PATH,
+                reason: "is not valid settings JSON: EOF while parsing an object at line 3 column 0",
+                previous_path: state.damaged.previous ? `${SETTINGS_PATH}.prev` : null,
+                previous_database: state.damaged.previous ? DEMO_URL : null,
+              },
+          managed_by: state.managedBy,
         }
       : {
           configured: configured(),
@@ -126,7 +130,12 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
           logged_in: state.loggedIn ? userView(state.loggedIn) : null,
           idle_logout_minutes: state.idleMinutes,
           settings_damaged: null,
+          managed_by: state.managedBy,
         };
+  /** Like the backend: IT's device file sets the till up; nothing in the app changes it. */
+  const refuseIfManaged = () => {
+    if (state.managedBy) fail("device_managed", `this till is set up by IT in ${state.managedBy}: its database and register cannot be changed here; ask IT`);
+  };
   const requireIntact = () => {
     if (state.damaged) fail("device_settings_damaged", `the device settings file ${SETTINGS_PATH} is damaged`);
   };
@@ -238,6 +247,7 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
   const commands = {
     device_status: () => status(),
     setup_device: ({ request, approval }) => {
+      refuseIfManaged();
       requireIntact();
       approveChange(approval);
       if (request?.kind === "demo") {
@@ -274,6 +284,7 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
       return structuredClone(state.registers);
     },
     choose_register: ({ register, approval }) => {
+      refuseIfManaged();
       requireDatabase();
       approveChange(approval);
       const found = state.registers.find((r) => r.address === register);
@@ -283,6 +294,7 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
       return status();
     },
     repair_settings: ({ approval }) => {
+      refuseIfManaged();
       if (!state.damaged) return status();
       if (!state.damaged.previous) fail("device_settings_damaged", `the device settings file ${SETTINGS_PATH} is damaged; there is no previous copy`);
       authorizeManager(approval);
@@ -404,6 +416,14 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
       state.kind = "sqlite";
       state.url = demo ? DEMO_URL : "sqlite:///home/till/.local/share/till/till.db";
       state.register = structuredClone(REGISTERS.find((r) => r.address === register));
+    },
+    /** IT's system device file sets this till up (`damaged`: the file is invalid). */
+    manageByIt({ path = "/etc/till/device.toml", register = "DT/R1", damaged = false } = {}) {
+      this.setUp({ register });
+      state.url = "postgres://till_dt_r1@db.store.example:5432/till?sslmode=verify-full&sslrootcert=/etc/till/ca.crt";
+      state.kind = "postgres";
+      state.managedBy = path;
+      if (damaged) state.damaged = { previous: null };
     },
     /** Logs `name` in as the backend would after a good PIN. */
     logIn(name) {

@@ -178,6 +178,21 @@ for (const { locale, register, opening, counted, money } of LOCALES) {
         await check(app.page, `damaged-approval-${tag}`, `damaged approval (${tag})`);
         await app.context.close();
       });
+
+      it("shows a till IT set up, and IT's invalid device file", async () => {
+        const backend = createFakeBackend();
+        backend.manageByIt({ register });
+        const app = await openApp(browser, server.url, backend, viewport, locale);
+        await app.page.waitForSelector("#managed-by");
+        await check(app.page, `managed-login-${tag}`, `managed login (${tag})`);
+        await app.context.close();
+        const broken = createFakeBackend();
+        broken.manageByIt({ register, damaged: true });
+        const again = await openApp(browser, server.url, broken, viewport, locale);
+        await again.page.waitForSelector("#settings-damaged");
+        await check(again.page, `managed-damaged-${tag}`, `managed damaged (${tag})`);
+        await again.context.close();
+      });
     });
   }
 }

@@ -727,6 +727,39 @@ describe("Till UI with a mocked backend", () => {
     await finish(app);
   });
 
+  it("a till IT set up with the device file says so and offers no way to change it", async () => {
+    const backend = createFakeBackend();
+    backend.manageByIt({ register: "DT/R2" });
+    const app = await open(backend);
+    const { page } = app;
+    await page.waitForSelector('button[data-user="alice"]');
+    assert.equal(await text(page, "#managed-by"), "Set up by IT (/etc/till/device.toml)");
+    assert.equal(await page.locator("#change-register").count(), 0);
+    assert.equal(await page.locator("#change-database").count(), 0);
+    assert.match(await text(page, ".topbar"), /DT\/R2/);
+    await assertLayout(page, "managed login");
+    await screenshot(page, "managed-login");
+    // Logging in and working is unchanged.
+    await page.click('button[data-user="alice"]');
+    await page.keyboard.type("1234");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#start-shift");
+    await finish(app);
+  });
+
+  it("an invalid device file from IT asks for IT, with no restore", async () => {
+    const backend = createFakeBackend();
+    backend.manageByIt({ damaged: true });
+    const app = await open(backend);
+    const { page } = app;
+    await waitForText(page, "#screen h1", "Device settings damaged: call IT");
+    assert.equal(await text(page, "#damaged-path"), "/etc/till/device.toml");
+    assert.equal(await page.locator("#repair-settings").count(), 0);
+    assert.match(await text(page, "#settings-damaged"), /tillctl device check/);
+    await screenshot(page, "managed-damaged");
+    await finish(app);
+  });
+
   it("sets up a new store with a first manager and the PIN they choose", async () => {
     const backend = createFakeBackend();
     const app = await open(backend);

@@ -41,6 +41,7 @@ describe("errorMessage", () => {
     tenders_short: "The payments do not cover the total yet. Take the rest as another payment.",
     change_not_cash: "Change is given only in cash. Charge the card or voucher no more than what is due.",
     internal: GENERIC_ERROR,
+    device_managed: "IT set up this register; it can't be changed here. Ask IT.",
   };
 
   it("knows every code the core can answer, and only those", () => {

@@ -53,11 +53,12 @@ function freePort() {
   });
 }
 
-/** One tauri-driver (and its WebKitWebDriver) per app instance, on free ports. */
-async function startDriver() {
+/** One tauri-driver (and its WebKitWebDriver) per app instance, on free ports. The app inherits `env`. */
+async function startDriver(env = {}) {
   const [port, nativePort] = [await freePort(), await freePort()];
   const child = spawn(DRIVER, ["--port", String(port), "--native-port", String(nativePort)], {
     stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, ...env },
   });
   drivers.push(child);
   await waitForPort(port);
@@ -65,8 +66,8 @@ async function startDriver() {
 }
 
 /** Starts one app instance and returns its WebDriver session. */
-async function launchApp() {
-  const server = await startDriver();
+async function launchApp(env = {}) {
+  const server = await startDriver(env);
   const capabilities = new Capabilities();
   capabilities.setBrowserName("wry");
   capabilities.set("tauri:options", { application: APP });
@@ -212,5 +213,18 @@ describe("Till desktop app, end to end", () => {
     await waitForText(a, "#closed-elsewhere", (t) => t === `Shift ${number} was closed on another device`, "closed elsewhere");
     assert.equal(await textOf(a, "#session-status"), "Closed");
     await screenshot(a, "closed-elsewhere");
+  });
+
+  it("instance C: set up by IT's device file (debug builds read TILL_DEVICE_FILE): says so, offers no change", async () => {
+    const dir = process.env.TILL_DATA_DIR;
+    const file = join(dir, "device.toml");
+    const url = `sqlite://${join(dir, "till-demo.db")}`;
+    writeFileSync(file, `[database]\nurl = ${JSON.stringify(url)}\n[register]\nlocation = "DT"\nregister = "DT/R1"\ndevice_name = "dt-r1"\n`);
+    const c = await launchApp({ TILL_DEVICE_FILE: file });
+    await find(c, 'button[data-user="alice"]');
+    assert.equal(await textOf(c, "#managed-by"), `Set up by IT (${file})`);
+    assert.equal((await c.findElements(By.css("#change-register, #change-database"))).length, 0);
+    assert.match(await textOf(c, ".topbar"), /DT\/R1/);
+    await screenshot(c, "managed-login");
   });
 });

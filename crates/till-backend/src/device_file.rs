@@ -1,0 +1,445 @@
+//! The system device file IT writes on a provisioned store PC (`/etc/till/device.toml`, owned by
+//! root): the database URL (never a password), the location and register, the idle logout, and
+//! the update endpoint and policy. When it exists the app takes these settings from it and
+//! nobody at the till can change them; `tillctl` uses its database when given no other.
+//!
+//! ```toml
+//! [database]
+//! url = "postgres://till_dt_r1@db.store.example:5432/till?sslmode=verify-full&sslrootcert=/etc/till/ca.crt"
+//! credentials = "keyring"        # or "certificate" (sslcert/sslkey in the URL)
+//! allow_insecure_tls = false
+//!
+//! [register]
+//! location = "DT"
+//! register = "DT/R1"
+//! device_name = "dt-r1"          # optional; default: the host name
+//!
+//! [session]
+//! idle_logout_minutes = 5
+//!
+//! [updates]
+//! endpoint = "https://updates.example/till/{{target}}/{{current_version}}"   # optional
+//! policy = "when-idle"           # or "manual", "off"
+//! ```
+
+use crate::tls::{self, TlsReport};
+use serde::{Deserialize, Serialize};
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use till_core::{DeviceName, IdleLimit, LocationCode, RegisterRef};
+
+/// Where IT puts the device file. Fixed in release builds: see [`path`].
+#[cfg(not(windows))]
+pub const SYSTEM_PATH: &str = "/etc/till/device.toml";
+#[cfg(windows)]
+pub const SYSTEM_PATH: &str = r"C:\ProgramData\Till\device.toml";
+
+/// The device file's path. Debug builds (the tests) may move it with `TILL_DEVICE_FILE`; release
+/// builds never read that variable: the file is what locks a till to its store, and a cashier
+/// who could point a release till at a file of their own (one environment variable in a desktop
+/// shortcut) could take it to their own database, with their own "manager".
+pub fn path() -> PathBuf {
+    #[cfg(debug_assertions)]
+    if let Some(path) = std::env::var_os("TILL_DEVICE_FILE").filter(|p| !p.is_empty()) {
+        return PathBuf::from(path);
+    }
+    PathBuf::from(SYSTEM_PATH)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceFile {
+    pub database: DatabaseSection,
+    pub register: RegisterSection,
+    #[serde(default)]
+    pub session: SessionSection,
+    #[serde(default)]
+    pub updates: UpdatesSection,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSection {
+    /// `postgres://USER@HOST:PORT/DB?sslmode=verify-full&sslrootcert=...` or `sqlite://PATH`.
+    pub url: String,
+    #[serde(default)]
+    pub credentials: Credentials,
+    /// Lets a server on another computer be reached without verifying its certificate.
+    #[serde(default)]
+    pub allow_insecure_tls: bool,
+}
+
+/// How the terminal proves who it is to PostgreSQL.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Credentials {
+    /// A password in the OS keyring of the till's user (`tillctl device set-password`).
+    #[default]
+    Keyring,
+    /// A client certificate and key named in the URL (`sslcert`, `sslkey`).
+    Certificate,
+}
+
+impl Credentials {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Credentials::Keyring => "keyring",
+            Credentials::Certificate => "certificate",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterSection {
+    /// The location code (`DT`).
+    pub location: String,
+    /// The register's address (`DT/R1`).
+    pub register: String,
+    /// Recorded on the sessions this till opens, joins and closes; default: the host name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionSection {
+    /// Minutes without use before a login ends; 0 turns it off.
+    #[serde(default = "default_idle")]
+    pub idle_logout_minutes: u32,
+}
+
+fn default_idle() -> u32 {
+    IdleLimit::DEFAULT_MINUTES
+}
+
+impl Default for SessionSection {
+    fn default() -> Self {
+        SessionSection { idle_logout_minutes: default_idle() }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdatesSection {
+    /// Where the updater looks for new versions (https).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    #[serde(default)]
+    pub policy: UpdatePolicy,
+}
+
+/// When the app installs an update it found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UpdatePolicy {
+    /// When nobody is logged in and no drawer is being counted.
+    #[default]
+    WhenIdle,
+    /// Only when IT or a manager starts it.
+    Manual,
+    /// Never (IT updates the package itself).
+    Off,
+}
+
+impl UpdatePolicy {
+    pub fn parse(text: &str) -> Option<UpdatePolicy> {
+        Some(match text {
+            "when-idle" => UpdatePolicy::WhenIdle,
+            "manual" => UpdatePolicy::Manual,
+            "off" => UpdatePolicy::Off,
+            _ => return None,
+        })
+    }
+}
+
+/// Why a device file cannot be used. The message names the file and, for syntax and unknown
+/// keys, the line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {reason}", path.display())]
+pub struct DeviceFileError {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+impl DeviceFile {
+    /// Parses and checks a device file's text. `path` is only for messages.
+    pub fn parse(text: &str, path: &Path) -> Result<DeviceFile, DeviceFileError> {
+        let error = |reason: String| DeviceFileError { path: path.to_path_buf(), reason };
+        let file: DeviceFile = toml::from_str(text).map_err(|e| error(one_line(&e, text)))?;
+        file.validate().map_err(error)?;
+        Ok(file)
+    }
+
+    /// The file at `path`; `None` when there is none (the till is not managed).
+    pub fn load(path: &Path) -> Result<Option<DeviceFile>, DeviceFileError> {
+        match fs::read_to_string(path) {
+            Ok(text) => DeviceFile::parse(&text, path).map(Some),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(DeviceFileError { path: path.to_path_buf(), reason: format!("cannot be read: {e}") }),
+        }
+    }
+
+    /// Everything the types do not say: a URL without a password that passes the TLS rule, a
+    /// register address in the location, a device name and idle limit the app accepts, an
+    /// https update endpoint.
+    pub fn validate(&self) -> Result<(), String> {
+        let url = self.database.url.trim();
+        let kind = crate::backend_kind(url).map_err(|e| format!("[database] url: {e}"))?;
+        if crate::has_password(url) {
+            return Err("[database] url holds a password: take it out, and keep it in the till user's keyring with \
+                 `tillctl device set-password`"
+                .into());
+        }
+        if kind == till_core::BackendKind::Postgres && self.database.credentials == Credentials::Certificate {
+            for key in ["sslcert", "sslkey"] {
+                if url_param(url, key).is_none() {
+                    return Err(format!(
+                        "[database] credentials = \"certificate\" needs {key}=PATH in the url (the till's client \
+                         certificate and key)"
+                    ));
+                }
+            }
+        }
+        self.tls().map_err(|e| format!("[database] url: {e}"))?;
+        let location = LocationCode::parse(&self.register.location).map_err(|e| format!("[register] location: {e}"))?;
+        match RegisterRef::parse(&self.register.register).map_err(|e| format!("[register] register: {e}"))? {
+            RegisterRef::Address { location: of, .. } if of == location => {}
+            RegisterRef::Address { location: of, .. } => {
+                return Err(format!(
+                    "[register] register {} is not in location {location} (it is in {of})",
+                    self.register.register
+                ))
+            }
+            RegisterRef::Id(_) => {
+                return Err("[register] register: write its address, LOCATION/REGISTER like DT/R1".into());
+            }
+        }
+        if let Some(name) = &self.register.device_name {
+            DeviceName::parse(name).map_err(|e| format!("[register] device_name: {e}"))?;
+        }
+        IdleLimit::from_minutes(self.session.idle_logout_minutes)
+            .map_err(|e| format!("[session] idle_logout_minutes: {e}"))?;
+        if let Some(endpoint) = &self.updates.endpoint {
+            check_endpoint(endpoint).map_err(|e| format!("[updates] endpoint: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// The URL's TLS mode, judged with this file's `allow_insecure_tls`.
+    pub fn tls(&self) -> Result<Option<TlsReport>, tls::TlsError> {
+        tls::check_url(self.database.url.trim(), self.database.allow_insecure_tls)
+    }
+
+    /// The files the URL names (`sslrootcert`, `sslcert`, `sslkey`), for `tillctl device check`.
+    pub fn referenced_files(&self) -> Vec<(&'static str, PathBuf)> {
+        ["sslrootcert", "sslcert", "sslkey"]
+            .into_iter()
+            .filter_map(|key| url_param(self.database.url.trim(), key).map(|value| (key, PathBuf::from(value))))
+            .collect()
+    }
+
+    pub fn to_toml(&self) -> String {
+        let body = toml::to_string(self).unwrap_or_default();
+        format!(
+            "# Till device settings, written by `tillctl device init`. Owned by root: the till only reads it.\n{body}"
+        )
+    }
+
+    /// Writes the file atomically (temp file beside it, fsync, rename, fsync of the folder),
+    /// mode 0644: the till's users read it, only root writes it.
+    pub fn write(&self, path: &Path) -> Result<(), DeviceFileError> {
+        let failed =
+            |e: std::io::Error| DeviceFileError { path: path.to_path_buf(), reason: format!("cannot write: {e}") };
+        self.validate().map_err(|reason| DeviceFileError { path: path.to_path_buf(), reason })?;
+        write_atomically(path, self.to_toml().as_bytes()).map_err(failed)
+    }
+}
+
+/// toml's own message is several lines (the source line and a caret); a screen or a log wants
+/// one: "line N: what".
+fn one_line(e: &toml::de::Error, source: &str) -> String {
+    let message = e.message().trim().replace('\n', " ");
+    match e.span() {
+        Some(span) => {
+            let line = source.get(..span.start).map_or(0, |before| before.matches('\n').count()) + 1;
+            format!("line {line}: {message}")
+        }
+        None => message,
+    }
+}
+
+/// A query parameter's decoded value (the last one, as sqlx reads it).
+fn url_param(url: &str, name: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .filter(|(key, _)| crate::percent_decoded(key) == name)
+        .map(|(_, value)| crate::percent_decoded(value))
+        .next_back()
+}
+
+fn check_endpoint(endpoint: &str) -> Result<(), String> {
+    let (scheme, rest) = endpoint.split_once("://").ok_or("must be an https:// URL")?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let host_only = host.rsplit_once(':').map_or(host, |(h, _)| h);
+    let loopback = host_only == "localhost" || host_only == "127.0.0.1" || host_only == "[::1]";
+    match scheme {
+        "https" if !host_only.is_empty() => Ok(()),
+        // A test server on this computer; anything else over http can be swapped on the way.
+        "http" if loopback => Ok(()),
+        _ => Err(format!("{endpoint:?} must be an https:// URL")),
+    }
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)?;
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".tmp-{}", std::process::id()));
+    let temp = path.with_file_name(name);
+    let written = (|| {
+        let mut file = File::create(&temp)?;
+        file.write_all(bytes)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            file.set_permissions(fs::Permissions::from_mode(0o644))?;
+        }
+        file.sync_all()?;
+        fs::rename(&temp, path)
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    written?;
+    #[cfg(unix)]
+    File::open(dir)?.sync_all()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[database]
+url = "postgres://till_dt_r1@db.example.com:5432/till?sslmode=verify-full&sslrootcert=/etc/till/ca.crt"
+credentials = "keyring"
+
+[register]
+location = "DT"
+register = "DT/R1"
+
+[session]
+idle_logout_minutes = 10
+
+[updates]
+endpoint = "https://updates.example.com/till/{{target}}/{{current_version}}"
+policy = "manual"
+"#;
+
+    fn parse(text: &str) -> Result<DeviceFile, String> {
+        DeviceFile::parse(text, Path::new("/etc/till/device.toml")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn reads_every_section() {
+        let file = parse(GOOD).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(file.database.credentials, Credentials::Keyring);
+        assert!(!file.database.allow_insecure_tls);
+        assert_eq!(file.register.register, "DT/R1");
+        assert_eq!(file.register.device_name, None);
+        assert_eq!(file.session.idle_logout_minutes, 10);
+        assert_eq!(file.updates.policy, UpdatePolicy::Manual);
+        assert!(file.updates.endpoint.as_deref().is_some_and(|e| e.starts_with("https://")));
+        // What `tillctl device init` writes reads back the same.
+        assert_eq!(parse(&file.to_toml()), Ok(file));
+    }
+
+    #[test]
+    fn optional_sections_take_defaults() {
+        let file = parse("[database]\nurl = \"sqlite:///var/lib/till/till.db\"\n[register]\nlocation = \"DT\"\nregister = \"DT/R1\"\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(file.session.idle_logout_minutes, IdleLimit::DEFAULT_MINUTES);
+        assert_eq!(file.updates, UpdatesSection { endpoint: None, policy: UpdatePolicy::WhenIdle });
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_their_line() {
+        let typo = GOOD.replace("idle_logout_minutes", "idle_logout_minute");
+        let message = parse(&typo).expect_err("unknown key");
+        assert!(message.contains("/etc/till/device.toml") && message.contains("idle_logout_minute"), "{message}");
+        assert!(message.contains("line 11"), "{message}");
+        let section = format!("{GOOD}\n[printer]\nname = \"x\"\n");
+        assert!(parse(&section).expect_err("unknown section").contains("printer"));
+        assert!(parse("[database\n").expect_err("syntax").contains("line 1"));
+    }
+
+    #[test]
+    fn refuses_what_the_types_allow_but_the_till_cannot_use() {
+        let cases = [
+            ("till_dt_r1@", "till_dt_r1:hunter2@", "password"),
+            ("sslmode=verify-full", "sslmode=require", "verify-full"),
+            ("register = \"DT/R1\"", "register = \"UP/R1\"", "not in location DT"),
+            ("register = \"DT/R1\"", "register = \"R1\"", "LOCATION/REGISTER"),
+            ("idle_logout_minutes = 10", "idle_logout_minutes = 100000", "idle_logout_minutes"),
+            ("policy = \"manual\"", "policy = \"sometimes\"", "sometimes"),
+            ("https://updates", "http://updates", "https://"),
+            ("credentials = \"keyring\"", "credentials = \"certificate\"", "sslcert"),
+        ];
+        for (from, to, says) in cases {
+            let text = GOOD.replace(from, to);
+            assert_ne!(text, GOOD, "{from}");
+            let message = parse(&text).expect_err(to);
+            assert!(message.contains(says), "{to}: {message}");
+        }
+        // Allowed explicitly, a weak mode passes.
+        let insecure = GOOD
+            .replace("sslmode=verify-full", "sslmode=require")
+            .replace("credentials = \"keyring\"", "credentials = \"keyring\"\nallow_insecure_tls = true");
+        assert!(parse(&insecure).is_ok_and(|f| f.tls().is_ok_and(|r| r.is_some_and(|r| r.is_weak()))));
+    }
+
+    #[test]
+    fn names_the_certificate_files() {
+        let text = GOOD.replace("credentials = \"keyring\"", "credentials = \"certificate\"").replace(
+            "sslrootcert=/etc/till/ca.crt",
+            "sslrootcert=/etc/till/ca.crt&sslcert=/etc/till/client.crt&sslkey=%2Fetc%2Ftill%2Fclient.key",
+        );
+        let file = parse(&text).unwrap_or_else(|e| panic!("{e}"));
+        let files: Vec<(&str, String)> =
+            file.referenced_files().into_iter().map(|(k, p)| (k, p.display().to_string())).collect();
+        assert_eq!(
+            files,
+            [
+                ("sslrootcert", "/etc/till/ca.crt".into()),
+                ("sslcert", "/etc/till/client.crt".into()),
+                ("sslkey", "/etc/till/client.key".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn writes_atomically_with_mode_0644() {
+        let dir = std::env::temp_dir().join(format!("till-device-file-{}", till_core::RequestId::new()));
+        let path = dir.join("etc/till/device.toml");
+        let file = parse(GOOD).unwrap_or_else(|e| panic!("{e}"));
+        file.write(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(DeviceFile::load(&path), Ok(Some(file)));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&path).map(|m| m.permissions().mode() & 0o777).unwrap_or_default();
+            assert_eq!(mode, 0o644);
+        }
+        let left: Vec<_> =
+            fs::read_dir(path.parent().unwrap_or(&dir)).map(|d| d.flatten().count()).into_iter().collect();
+        assert_eq!(left, [1], "no temp file left behind");
+        assert_eq!(DeviceFile::load(&dir.join("none.toml")), Ok(None));
+        let _ = fs::remove_dir_all(&dir);
+    }
+}
