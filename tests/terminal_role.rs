@@ -88,6 +88,9 @@ async fn a_terminal_role_runs_the_register_but_cannot_write_a_table() {
         "TRUNCATE session_joins".to_string(),
         format!("INSERT INTO day_counters (location_id, business_day, last_seq) SELECT location_id, current_date, 0 FROM registers WHERE id = '{register_id}'"),
         "UPDATE registers SET name = 'hijacked'".to_string(),
+        "UPDATE products SET price_minor = 1".to_string(),
+        "DELETE FROM product_barcodes".to_string(),
+        "UPDATE tax_rates SET rate_ppm = 0".to_string(),
         "INSERT INTO shift_requests VALUES (gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), now())".to_string(),
         "DELETE FROM _sqlx_migrations".to_string(),
         "CREATE TABLE mine (x int)".to_string(),
@@ -99,6 +102,8 @@ async fn a_terminal_role_runs_the_register_but_cannot_write_a_table() {
         let code = err.as_database_error().and_then(|d| d.code()).unwrap_or_default().to_string();
         assert_eq!(code, "42501", "{sql}: {err}");
     }
+    // The catalog is read, as the sale screen does.
+    store.list_products(&LocationCode::parse("DT").unwrap(), true).await.unwrap();
     // Through the store, IT's writes answer a typed refusal, not an internal error.
     let refused = service::add_user(store, "mallory", "admin", "4321").await.unwrap_err();
     assert_eq!(refused.code(), "database_misconfigured", "{refused}");

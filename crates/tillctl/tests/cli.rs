@@ -228,3 +228,35 @@ async fn it_creates_a_terminal_role_and_doctor_checks_it() {
     db.execute(&format!("REVOKE ALL ON DATABASE {db_name} FROM {role}")).await;
     db.execute(&format!("DROP ROLE {role}")).await;
 }
+
+/// Issue 8, as IT runs it: a catalog CSV with bad lines writes nothing and lists every one of
+/// them in the JSON error; the good file then imports.
+#[tokio::test]
+async fn a_catalog_import_lists_every_bad_line() {
+    let db = TestDatabase::new(Backend::Sqlite).await;
+    provision(db.open().await.as_ref(), 1).await;
+    let (ok, _) = tillctl_status(
+        &db.url,
+        &["tax-rate", "add", "--location", "DT", "--code", "STD", "--name", "Tax", "--rate", "8.875"],
+    );
+    assert!(ok);
+    let dir = std::env::temp_dir().join(format!("till-import-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "sku,name,price,tax_rate\nA1,Apple,0.50,STD\nB1,Bread,-1,STD\nC1,,1.00,STD\n").unwrap();
+    let (ok, refused) = tillctl_status(&db.url, &["product", "import", bad.to_str().unwrap(), "--location", "DT"]);
+    assert!(!ok);
+    assert_eq!(refused["error"]["code"], "invalid_input", "{refused}");
+    let lines: Vec<u64> =
+        refused["error"]["lines"].as_array().unwrap().iter().map(|l| l["line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, vec![3, 4], "{refused}");
+    let listed = tillctl(&db.url, &["product", "list", "--location", "DT"]);
+    assert_eq!(listed.as_array().unwrap().len(), 0, "nothing written");
+    let good = dir.join("good.csv");
+    std::fs::write(&good, "sku,name,price,tax_rate,barcodes\nA1,Apple,0.50,STD,0012345678905\n").unwrap();
+    let report = tillctl(&db.url, &["product", "import", good.to_str().unwrap(), "--location", "DT"]);
+    assert_eq!(report["created"], 1, "{report}");
+    let found = tillctl(&db.url, &["product", "show", "--location", "DT", "--barcode", "0012345678905"]);
+    assert_eq!((found["sku"].as_str(), found["price_minor"].as_i64()), (Some("A1"), Some(50)));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
