@@ -411,3 +411,51 @@ fn setup_requests_parse_and_hide_the_pins_and_passwords() {
     let shown = format!("{approval:?}");
     assert!(shown.contains("bob") && !shown.contains("9999"), "{shown}");
 }
+
+/// Issue 7: the app works under a store terminal's least-privilege PostgreSQL role, set up by
+/// IT's device file with the role's password in the keyring. PIN checks (a wrong one counted, a
+/// right one), a shift started and closed with a manager's PIN: every write through Till's
+/// functions, none on a table.
+#[tokio::test]
+async fn the_app_works_under_a_terminal_role() {
+    use till_testkit::{provision, Backend, TestDatabase};
+    let db = TestDatabase::new(Backend::Postgres).await;
+    let owner = db.open().await;
+    provision(owner.as_ref(), 1).await;
+    let role =
+        ok(till_core::DbRoleName::parse(&format!("till_app_{}", &RequestId::new().0.simple().to_string()[20..])));
+    ok(owner.create_terminal_role(&role, Some("terminal pw")).await);
+    let host = db.url.split_once("://").and_then(|(_, rest)| rest.rsplit_once('@')).map_or("", |(_, host)| host);
+    let url = format!("postgres://{}@{host}", role.as_str());
+    let dir = TempDir::new();
+    let file = format!(
+        "[database]\nurl = {url:?}\n[register]\nlocation = \"DT\"\nregister = \"DT/R1\"\ndevice_name = \"dt-r1\"\n"
+    );
+    ok(std::fs::write(dir.0.join("device.toml"), file));
+    let secrets = Arc::new(MemorySecrets::default());
+    ok(secrets.set(&url, "terminal pw"));
+    let till = Till::in_dir(dir, secrets);
+
+    let status = ok(till.state.status().await);
+    assert!(status.configured, "{status:?}");
+    assert_eq!(code(till.state.login("alice", "0000").await), "wrong_pin");
+    ok(till.state.login("alice", "1234").await);
+    let started = ok(till.state.start_shift(RequestId::new(), Some("150.00"), None).await);
+    let closed = ok(till
+        .state
+        .close_shift(
+            RequestId::new(),
+            &started.session.number,
+            "150.00",
+            Approval { manager: "bob".into(), pin: Password("9999".into()) },
+        )
+        .await);
+    assert_eq!(closed.status, till_core::SessionStatus::Closed);
+    // The wrong PIN was recorded, through the function, as the role.
+    let events = ok(owner.list_auth_events(10).await);
+    assert!(events.iter().any(|e| e.kind == till_core::AuthEventKind::PinFailed && e.device == "dt-r1"), "{events:?}");
+    drop(till);
+    let db_name = db.url.rsplit('/').next().unwrap_or_default().to_string();
+    db.execute(&format!("DROP OWNED BY {0}; REVOKE ALL ON DATABASE {db_name} FROM {0}; DROP ROLE {0}", role.as_str()))
+        .await;
+}
