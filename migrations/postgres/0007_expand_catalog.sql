@@ -8,13 +8,11 @@
 
 -- How a location prices: whether shelf prices include tax (EU, UK, AU) or not (US, CA); the
 -- cash rounding increment in minor units (5 for CHF 0.05 or Canada's nickel, 1 for none); the
--- discount (parts per million of the price) above which a manager's PIN is needed; whether a
--- refund needs a manager.
+-- discount (parts per million of the price) above which a manager's PIN is needed.
 ALTER TABLE locations
     ADD COLUMN prices_include_tax   boolean NOT NULL DEFAULT false,
     ADD COLUMN cash_rounding_minor  integer NOT NULL DEFAULT 1 CHECK (cash_rounding_minor BETWEEN 1 AND 100000),
-    ADD COLUMN discount_limit_ppm   integer NOT NULL DEFAULT 100000 CHECK (discount_limit_ppm BETWEEN 0 AND 1000000),
-    ADD COLUMN refund_needs_manager boolean NOT NULL DEFAULT true;
+    ADD COLUMN discount_limit_ppm   integer NOT NULL DEFAULT 100000 CHECK (discount_limit_ppm BETWEEN 0 AND 1000000);
 
 -- A tax rate, exactly: parts per million (8.875 % is 88750).
 CREATE TABLE tax_rates (

@@ -4,7 +4,6 @@
 ALTER TABLE locations ADD COLUMN prices_include_tax INTEGER NOT NULL DEFAULT 0 CHECK (prices_include_tax IN (0, 1));
 ALTER TABLE locations ADD COLUMN cash_rounding_minor INTEGER NOT NULL DEFAULT 1 CHECK (cash_rounding_minor BETWEEN 1 AND 100000);
 ALTER TABLE locations ADD COLUMN discount_limit_ppm INTEGER NOT NULL DEFAULT 100000 CHECK (discount_limit_ppm BETWEEN 0 AND 1000000);
-ALTER TABLE locations ADD COLUMN refund_needs_manager INTEGER NOT NULL DEFAULT 1 CHECK (refund_needs_manager IN (0, 1));
 
 CREATE TABLE tax_rates (
     id          BLOB PRIMARY KEY NOT NULL,

@@ -30,6 +30,10 @@ export const ERROR_WORDS: Readonly<Record<ErrorCode, Words>> = {
   forbidden: { words: "Only a manager can do this. Ask a manager to approve with their PIN." },
   location_not_found: { words: "This store is not in the database. Ask IT to check the set-up." },
   register_not_found: { words: "This register is not in the store's database. Ask IT to check the set-up." },
+  receipt_not_found: { words: "That receipt number is not on record. Check it and try again." },
+  session_closed: { words: "This shift was closed on another register. Start a shift: the sale stays on screen." },
+  catalog_changed: { words: "Prices changed while this sale was being rung up. Try again." },
+  refund_exceeds_sale: { words: "That is more than is left to refund on this receipt." },
   product_not_found: { words: "That item is not in this store's catalog. Scan again or search by name." },
   session_not_found: { words: "There is no open shift on this register. Start a shift first." },
   // Not the backend's line: it has the time in UTC; the shift screen shows who and when, in local time.

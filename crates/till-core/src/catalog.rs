@@ -196,6 +196,7 @@ impl Product {
 /// How a product is looked up.
 #[derive(Debug, Clone)]
 pub enum ProductKey {
+    Id(ProductId),
     Sku(Sku),
     Barcode(Barcode),
 }
@@ -203,6 +204,7 @@ pub enum ProductKey {
 impl fmt::Display for ProductKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            ProductKey::Id(id) => write!(f, "product {id}"),
             ProductKey::Sku(sku) => write!(f, "SKU {sku}"),
             ProductKey::Barcode(code) => write!(f, "barcode {code}"),
         }

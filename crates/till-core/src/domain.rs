@@ -71,6 +71,11 @@ id_type!(
     /// Identifies a quick-key category of a location.
     CategoryId
 );
+id_type!(
+    /// Identifies a receipt (a sale or a refund). Chosen by the caller: repeating a receipt
+    /// with the same id and content returns the first one and never records it twice.
+    ReceiptId
+);
 
 fn invalid(field: &'static str, reason: impl Into<String>) -> InputError {
     InputError::Invalid { field, reason: reason.into() }
@@ -329,6 +334,12 @@ impl Role {
 
     /// Managers and admins may close a drawer; cashiers may not.
     pub fn may_close_drawers(&self) -> bool {
+        self.is_manager()
+    }
+
+    /// Managers and admins approve what a cashier may not do alone: closing a drawer, a
+    /// discount above the location's limit, a price override, a refund.
+    pub fn is_manager(&self) -> bool {
         matches!(self, Role::Manager | Role::Admin)
     }
 }

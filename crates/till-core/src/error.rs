@@ -26,7 +26,15 @@ pub enum ErrorCode {
     SessionNotFound,
     /// A product, barcode, tax rate or category is not in the location's catalog.
     ProductNotFound,
+    ReceiptNotFound,
     SessionAlreadyClosed,
+    /// A sale or refund for a session that was closed (on another device): nothing was
+    /// written; the cart stays, and the cashier starts or joins a shift to record it.
+    SessionClosed,
+    /// The catalog changed while a sale was being priced, again and again: try again.
+    CatalogChanged,
+    /// A refund of more than is left of a sale's line.
+    RefundExceedsSale,
     NoOpenSession,
     AlreadyExists,
     IdempotencyConflict,
@@ -73,7 +81,11 @@ impl ErrorCode {
         ErrorCode::RegisterNotFound,
         ErrorCode::SessionNotFound,
         ErrorCode::ProductNotFound,
+        ErrorCode::ReceiptNotFound,
         ErrorCode::SessionAlreadyClosed,
+        ErrorCode::SessionClosed,
+        ErrorCode::CatalogChanged,
+        ErrorCode::RefundExceedsSale,
         ErrorCode::NoOpenSession,
         ErrorCode::AlreadyExists,
         ErrorCode::IdempotencyConflict,
@@ -109,7 +121,11 @@ impl ErrorCode {
             ErrorCode::RegisterNotFound => "register_not_found",
             ErrorCode::SessionNotFound => "session_not_found",
             ErrorCode::ProductNotFound => "product_not_found",
+            ErrorCode::ReceiptNotFound => "receipt_not_found",
             ErrorCode::SessionAlreadyClosed => "session_already_closed",
+            ErrorCode::SessionClosed => "session_closed",
+            ErrorCode::CatalogChanged => "catalog_changed",
+            ErrorCode::RefundExceedsSale => "refund_exceeds_sale",
             ErrorCode::NoOpenSession => "no_open_session",
             ErrorCode::AlreadyExists => "already_exists",
             ErrorCode::IdempotencyConflict => "idempotency_conflict",
@@ -198,6 +214,7 @@ pub enum Entity {
     Category,
     Product,
     Barcode,
+    Receipt,
 }
 
 impl fmt::Display for Entity {
@@ -210,6 +227,7 @@ impl fmt::Display for Entity {
             Entity::Category => "category",
             Entity::Product => "product",
             Entity::Barcode => "barcode",
+            Entity::Receipt => "receipt",
             Entity::Session => "session",
         })
     }
@@ -244,6 +262,14 @@ pub enum StoreError {
     /// The schema is missing, unknown, edited or incomplete. The text says what and what to run.
     #[error("database schema not ready: {0}")]
     SchemaNotReady(String),
+    /// The receipt's session was closed before it could be recorded. Holds the session number.
+    #[error("shift {0} was closed; start or join a shift to record this")]
+    SessionClosed(String),
+    /// A product or tax rate the receipt was priced from changed before it was recorded.
+    #[error("the catalog changed while the sale was priced: {0}")]
+    CatalogChanged(String),
+    #[error("refund of more than is left of the sale: {0}")]
+    RefundExceedsSale(String),
     /// A newer Till migrated the database with a change this build cannot work with.
     #[error("this Till is too old for the database: {0}")]
     AppTooOld(String),
@@ -278,6 +304,7 @@ impl StoreError {
                 Entity::User => ErrorCode::UserNotFound,
                 Entity::Session => ErrorCode::SessionNotFound,
                 Entity::TaxRate | Entity::Category | Entity::Product | Entity::Barcode => ErrorCode::ProductNotFound,
+                Entity::Receipt => ErrorCode::ReceiptNotFound,
             },
             StoreError::AlreadyExists { .. } => ErrorCode::AlreadyExists,
             StoreError::SessionAlreadyClosed { .. } => ErrorCode::SessionAlreadyClosed,
@@ -288,6 +315,9 @@ impl StoreError {
             StoreError::IdempotencyConflict(_) => ErrorCode::IdempotencyConflict,
             StoreError::SchemaNotReady(_) => ErrorCode::SchemaNotReady,
             StoreError::AppTooOld(_) => ErrorCode::AppTooOld,
+            StoreError::SessionClosed(_) => ErrorCode::SessionClosed,
+            StoreError::CatalogChanged(_) => ErrorCode::CatalogChanged,
+            StoreError::RefundExceedsSale(_) => ErrorCode::RefundExceedsSale,
             StoreError::SchemaBehind(_) => ErrorCode::SchemaBehind,
             StoreError::Misconfigured(_) => ErrorCode::DatabaseMisconfigured,
             StoreError::Busy(_) => ErrorCode::DatabaseBusy,

@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod money;
 pub mod pricing;
+pub mod sales;
 pub mod service;
 pub mod store;
 
@@ -24,5 +25,9 @@ pub use money::{Currency, Money};
 pub use pricing::{
     price_cart, settle, Approval, Cart, CartLine, Discount, Ppm, PricedCart, PricedLine, PricingError, PricingSettings,
     ProductSnapshot, Settlement, TaxLine, TaxRate, Tender,
+};
+pub use sales::{
+    NewReceipt, Receipt, ReceiptHeader, ReceiptKind, ReceiptLine, ReceiptTax, ReceiptTender, Recorded, SessionTotals,
+    TenderTotal,
 };
 pub use store::*;

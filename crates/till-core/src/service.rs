@@ -3,8 +3,12 @@
 //! asking, then makes one atomic call to the store.
 
 mod catalog;
+mod sales;
 pub use catalog::{
     add_category, add_product, add_tax_rate, import_products, set_product_active, ImportReport, ProductInput,
+};
+pub use sales::{
+    record_sale, refund, RefundLineRequest, RefundRequest, RefundTender, SaleLineRequest, SaleRequest, Till,
 };
 
 use crate::auth::{self, PinPolicy};

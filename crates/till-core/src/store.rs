@@ -6,7 +6,8 @@ use crate::catalog::{Category, NewCategory, NewProduct, NewTaxRate, Product, Pro
 use crate::domain::*;
 use crate::error::{ErrorCode, StoreError};
 use crate::money::{Currency, Money};
-use crate::pricing::TaxRate;
+use crate::pricing::{PricingSettings, TaxRate};
+use crate::sales::{NewReceipt, Receipt, Recorded, SessionTotals};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -532,9 +533,28 @@ pub trait CatalogStore: Send + Sync {
         -> Result<Product, StoreError>;
 }
 
-pub trait Store: SchemaStore + PlaceStore + StaffStore + SessionStore + CatalogStore {}
+/// Sales and refunds.
+#[async_trait]
+pub trait SalesStore: Send + Sync {
+    /// How the location prices: its currency, tax convention, tax rates, cash rounding and the
+    /// discount above which a manager approves.
+    async fn pricing_settings(&self, location: &LocationCode) -> Result<PricingSettings, StoreError>;
+    /// Records a sale or a refund atomically into its session (see [`crate::sales`]). Answers
+    /// [`StoreError::SessionClosed`] when the session was closed (nothing written),
+    /// [`StoreError::CatalogChanged`] when a product or tax rate it was priced from changed
+    /// since (price again), [`StoreError::IdempotencyConflict`] for an id used with other
+    /// content, and [`StoreError::RefundExceedsSale`] for a refund of more than is left.
+    async fn record_receipt(&self, receipt: NewReceipt) -> Result<Recorded, StoreError>;
+    async fn find_receipt(&self, number: &str) -> Result<Receipt, StoreError>;
+    /// A session's receipts in number order, without their lines, tenders and taxes.
+    async fn list_receipts(&self, session: SessionId) -> Result<Vec<Receipt>, StoreError>;
+    /// The session's running totals (one row and its per-tender and per-rate rows).
+    async fn session_totals(&self, session: SessionId) -> Result<SessionTotals, StoreError>;
+}
 
-impl<T: SchemaStore + PlaceStore + StaffStore + SessionStore + CatalogStore> Store for T {}
+pub trait Store: SchemaStore + PlaceStore + StaffStore + SessionStore + CatalogStore + SalesStore {}
+
+impl<T: SchemaStore + PlaceStore + StaffStore + SessionStore + CatalogStore + SalesStore> Store for T {}
 
 /// How a store is opened.
 #[derive(Debug, Clone)]

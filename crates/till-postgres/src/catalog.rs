@@ -168,6 +168,7 @@ impl CatalogStore for PostgresStore {
         let mut conn = self.conn().await?;
         let location_id = location_id(conn.db(), location).await?;
         let query = match key {
+            ProductKey::Id(id) => sqlx::query(sql::PRODUCT_BY_ID).bind(location_id).bind(id.0),
             ProductKey::Sku(sku) => sqlx::query(sql::PRODUCT_BY_SKU).bind(location_id).bind(sku.as_str()),
             ProductKey::Barcode(code) => sqlx::query(sql::PRODUCT_BY_BARCODE).bind(location_id).bind(code.as_str()),
         };

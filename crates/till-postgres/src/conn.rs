@@ -70,6 +70,15 @@ impl<'a> Conn<'a> {
         map_err(error)
     }
 
+    /// Like [`Conn::fail`], with the caller's mapping for errors that are not a lost
+    /// connection (a function's own SQLSTATEs).
+    pub(crate) fn fail_with(&mut self, error: sqlx::Error, map: impl FnOnce(sqlx::Error) -> StoreError) -> StoreError {
+        if connection_lost(&error) {
+            return self.fail(error);
+        }
+        map(error)
+    }
+
     /// Maps the error of a statement inside an explicit transaction and never returns the
     /// connection to the pool: a dropped sqlx transaction only queues its ROLLBACK, and the pool
     /// would keep the connection idle in the transaction, holding its row locks.

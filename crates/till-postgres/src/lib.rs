@@ -10,6 +10,7 @@
 mod catalog;
 mod conn;
 mod places;
+mod sales;
 mod schema;
 mod sessions;
 mod staff;

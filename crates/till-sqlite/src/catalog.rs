@@ -141,6 +141,7 @@ impl CatalogStore for SqliteStore {
         let mut conn = self.reader.acquire().await.map_err(map_err)?;
         let location_id = location_id(&mut conn, location).await?;
         let query = match key {
+            ProductKey::Id(id) => sqlx::query(sql::PRODUCT_BY_ID).bind(location_id).bind(id.0),
             ProductKey::Sku(sku) => sqlx::query(sql::PRODUCT_BY_SKU).bind(location_id).bind(sku.as_str()),
             ProductKey::Barcode(code) => sqlx::query(sql::PRODUCT_BY_BARCODE).bind(location_id).bind(code.as_str()),
         };

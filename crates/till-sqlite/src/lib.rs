@@ -9,6 +9,7 @@
 
 mod catalog;
 mod places;
+mod sales;
 mod schema;
 mod sessions;
 mod staff;

@@ -431,6 +431,8 @@ pub mod catalog {
     /// `$1` location id, `$2` include inactive.
     pub const PRODUCTS: &str =
         concat!(product_select!(), " WHERE p.location_id = $1 AND ($2 OR p.active) ORDER BY p.sku");
+    /// `$1` location id, `$2` product id.
+    pub const PRODUCT_BY_ID: &str = concat!(product_select!(), " WHERE p.location_id = $1 AND p.id = $2");
     /// `$1` location id, `$2` SKU.
     pub const PRODUCT_BY_SKU: &str = concat!(product_select!(), " WHERE p.location_id = $1 AND p.sku = $2");
     /// `$1` location id, `$2` barcode.
@@ -459,4 +461,219 @@ pub mod catalog {
     /// `$1` active, `$2` location id, `$3` SKU.
     pub const SET_PRODUCT_ACTIVE: &str =
         "UPDATE products SET active = $1 WHERE location_id = $2 AND sku = $3 RETURNING id";
+}
+
+fn count_u32(value: i32, what: &str) -> Result<u32, StoreError> {
+    u32::try_from(value).map_err(|_| unexpected(what, &value.to_string()))
+}
+
+/// Decodes a receipt's header ([`sales::RECEIPT_SELECT`]); lines, tenders and taxes are read
+/// separately.
+pub fn receipt<'r, R>(row: &'r R) -> Result<Receipt, StoreError>
+where
+    R: TillRow<'r>,
+    &'static str: ColumnIndex<R>,
+    String: Column<'r, R::Database>,
+    Uuid: Column<'r, R::Database>,
+    i64: Column<'r, R::Database>,
+    bool: Column<'r, R::Database>,
+    DateTime<Utc>: Column<'r, R::Database>,
+{
+    let kind: String = row.field("kind")?;
+    Ok(Receipt {
+        id: ReceiptId(row.field("id")?),
+        kind: match kind.as_str() {
+            "sale" => ReceiptKind::Sale,
+            "refund" => ReceiptKind::Refund,
+            _ => return Err(unexpected("receipt kind", &kind)),
+        },
+        number: row.field("number")?,
+        receipt_seq: row.field("receipt_seq")?,
+        session_id: SessionId(row.field("session_id")?),
+        session_number: row.field("session_number")?,
+        register_id: RegisterId(row.field("register_id")?),
+        register_code: row.field("register_code")?,
+        location_id: LocationId(row.field("location_id")?),
+        location_code: row.field("location_code")?,
+        location_name: row.field("location_name")?,
+        location_address: row.field("location_address")?,
+        time_zone: row.field("time_zone")?,
+        refund_of: row.field("refund_of_number")?,
+        cashier: row.field("user_name")?,
+        device: row.field("device")?,
+        at: row.field("at")?,
+        currency: currency(&row.field::<String>("currency")?)?,
+        prices_include_tax: row.field("prices_include_tax")?,
+        subtotal: row.field("subtotal")?,
+        discount: row.field("discount")?,
+        tax: row.field("tax")?,
+        total: row.field("total")?,
+        rounding: row.field("rounding")?,
+        tendered: row.field("tendered")?,
+        change: row.field("change")?,
+        cash_net: row.field("cash_net")?,
+        lines: Vec::new(),
+        tenders: Vec::new(),
+        taxes: Vec::new(),
+    })
+}
+
+/// Decodes a row of [`sales::LINES`].
+pub fn receipt_line<'r, R>(row: &'r R) -> Result<ReceiptLine, StoreError>
+where
+    R: TillRow<'r>,
+    &'static str: ColumnIndex<R>,
+    String: Column<'r, R::Database>,
+    Uuid: Column<'r, R::Database>,
+    i32: Column<'r, R::Database>,
+    i64: Column<'r, R::Database>,
+{
+    Ok(ReceiptLine {
+        line_no: count_u32(row.field("line_no")?, "line number")?,
+        product_id: ProductId(row.field("product_id")?),
+        sku: row.field("sku")?,
+        name: row.field("name")?,
+        category: row.field("category")?,
+        tax_rate_id: TaxRateId(row.field("tax_rate_id")?),
+        rate_ppm: count_u32(row.field("rate_ppm")?, "tax rate")?,
+        quantity: row.field("quantity")?,
+        catalog_unit_price: row.field("catalog_unit_price")?,
+        unit_price: row.field("unit_price")?,
+        extended: row.field("extended")?,
+        line_discount: row.field("line_discount")?,
+        receipt_discount: row.field("receipt_discount")?,
+        amount: row.field("amount")?,
+        tax: row.field("tax")?,
+        total: row.field("total")?,
+        refund_of_line: row.field::<Option<i32>>("refund_of_line")?.map(|n| count_u32(n, "line number")).transpose()?,
+        refunded_quantity: row.field("refunded_quantity")?,
+        refunded_total: row.field("refunded_total")?,
+        refunded_tax: row.field("refunded_tax")?,
+    })
+}
+
+/// Decodes a row of [`sales::TENDERS`] or [`sales::TENDER_TOTALS`]'s tender part.
+pub fn receipt_tender<'r, R>(row: &'r R) -> Result<ReceiptTender, StoreError>
+where
+    R: TillRow<'r>,
+    &'static str: ColumnIndex<R>,
+    String: Column<'r, R::Database>,
+    i64: Column<'r, R::Database>,
+{
+    Ok(ReceiptTender { kind: row.field("kind")?, amount: row.field("amount")?, reference: row.field("reference")? })
+}
+
+/// Decodes a row of [`sales::TAXES`] or [`sales::TAX_TOTALS`].
+pub fn receipt_tax<'r, R>(row: &'r R) -> Result<ReceiptTax, StoreError>
+where
+    R: TillRow<'r>,
+    &'static str: ColumnIndex<R>,
+    String: Column<'r, R::Database>,
+    Uuid: Column<'r, R::Database>,
+    i32: Column<'r, R::Database>,
+    i64: Column<'r, R::Database>,
+{
+    Ok(ReceiptTax {
+        tax_rate_id: TaxRateId(row.field("tax_rate_id")?),
+        name: row.field("name")?,
+        rate_ppm: count_u32(row.field("rate_ppm")?, "tax rate")?,
+        net: row.field("net")?,
+        tax: row.field("tax")?,
+        gross: row.field("gross")?,
+    })
+}
+
+/// Decodes a row of [`sales::TENDER_TOTALS`].
+pub fn tender_total<'r, R>(row: &'r R) -> Result<TenderTotal, StoreError>
+where
+    R: TillRow<'r>,
+    &'static str: ColumnIndex<R>,
+    String: Column<'r, R::Database>,
+    i64: Column<'r, R::Database>,
+{
+    Ok(TenderTotal { kind: row.field("kind")?, count: row.field("count")?, amount: row.field("amount")? })
+}
+
+/// Decodes [`sales::TOTALS`]; the per-tender and per-rate rows are read separately.
+pub fn session_totals<'r, R>(row: &'r R) -> Result<SessionTotals, StoreError>
+where
+    R: TillRow<'r>,
+    &'static str: ColumnIndex<R>,
+    Uuid: Column<'r, R::Database>,
+    i64: Column<'r, R::Database>,
+{
+    let opening_cash: i64 = row.field("opening_cash")?;
+    let cash_net: i64 = row.field("cash_net")?;
+    Ok(SessionTotals {
+        session_id: SessionId(row.field("id")?),
+        sales_count: row.field("sales_count")?,
+        refunds_count: row.field("refunds_count")?,
+        sales_total: row.field("sales_total")?,
+        refunds_total: row.field("refunds_total")?,
+        discounts_total: row.field("discounts_total")?,
+        tax_total: row.field("tax_total")?,
+        rounding_total: row.field("rounding_total")?,
+        cash_net,
+        opening_cash,
+        expected_cash: opening_cash + cash_net,
+        tenders: Vec::new(),
+        taxes: Vec::new(),
+    })
+}
+
+/// Decodes [`sales::PRICING`] with the location's tax rates.
+pub fn pricing_settings<'r, R>(row: &'r R, tax_rates: Vec<TaxRate>) -> Result<PricingSettings, StoreError>
+where
+    R: TillRow<'r>,
+    &'static str: ColumnIndex<R>,
+    String: Column<'r, R::Database>,
+    i32: Column<'r, R::Database>,
+    bool: Column<'r, R::Database>,
+{
+    Ok(PricingSettings {
+        currency: currency(&row.field::<String>("currency")?)?,
+        prices_include_tax: row.field("prices_include_tax")?,
+        tax_rates,
+        cash_rounding_increment: i64::from(row.field::<i32>("cash_rounding_minor")?),
+        manager_discount_threshold: ppm(row.field("discount_limit_ppm")?)?,
+    })
+}
+
+/// Sales and refunds: the SQL both stores share (`$n` parameters).
+pub mod sales {
+    /// `$1` location code.
+    pub const PRICING: &str = "SELECT id, currency, prices_include_tax, cash_rounding_minor, discount_limit_ppm
+        FROM locations WHERE code = $1";
+    macro_rules! receipt_select {
+        () => {
+            "SELECT s.*, se.number AS session_number, r.code AS register_code, l.code AS location_code,
+                l.name AS location_name, l.address AS location_address, l.timezone AS time_zone,
+                o.number AS refund_of_number
+            FROM sales s JOIN sessions se ON se.id = s.session_id JOIN registers r ON r.id = s.register_id
+            JOIN locations l ON l.id = s.location_id LEFT JOIN sales o ON o.id = s.refund_of"
+        };
+    }
+    /// `$1` number.
+    pub const RECEIPT_BY_NUMBER: &str = concat!(receipt_select!(), " WHERE s.number = $1");
+    /// `$1` session id.
+    pub const RECEIPTS_OF_SESSION: &str = concat!(receipt_select!(), " WHERE s.session_id = $1 ORDER BY s.receipt_seq");
+    /// `$1` receipt id.
+    pub const LINES: &str = "SELECT sl.*, coalesce(lr.refunded_quantity, 0) AS refunded_quantity,
+            coalesce(lr.refunded_total, 0) AS refunded_total, coalesce(lr.refunded_tax, 0) AS refunded_tax
+        FROM sale_lines sl LEFT JOIN line_refunds lr ON lr.sale_id = sl.sale_id AND lr.line_no = sl.line_no
+        WHERE sl.sale_id = $1 ORDER BY sl.line_no";
+    /// `$1` receipt id.
+    pub const TENDERS: &str = "SELECT kind, amount, reference FROM sale_tenders WHERE sale_id = $1 ORDER BY n";
+    /// `$1` receipt id.
+    pub const TAXES: &str = "SELECT * FROM sale_taxes WHERE sale_id = $1 ORDER BY rate_ppm DESC, name";
+    /// `$1` session id.
+    pub const TOTALS: &str =
+        "SELECT id, opening_cash, cash_net, sales_count, refunds_count, sales_total, refunds_total,
+        discounts_total, tax_total, rounding_total FROM sessions WHERE id = $1";
+    /// `$1` session id.
+    pub const TENDER_TOTALS: &str =
+        "SELECT kind, count, amount FROM session_tender_totals WHERE session_id = $1 ORDER BY kind";
+    /// `$1` session id.
+    pub const TAX_TOTALS: &str = "SELECT tax_rate_id, name, rate_ppm, net, tax, gross FROM session_tax_totals
+        WHERE session_id = $1 ORDER BY rate_ppm DESC, name";
 }

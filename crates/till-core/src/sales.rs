@@ -1,0 +1,321 @@
+//! Receipts: sales and refunds, recorded atomically into the register's open session.
+//!
+//! A receipt is priced by [`crate::pricing`] from the catalog rows the store read, and recorded
+//! by the store in one atomic operation that re-checks those rows, numbers the receipt from the
+//! register's counter row (gapless: `DT-R1-000123`), and adds it to the session's running
+//! totals under the session's row lock, so it is ordered before or after a close, never lost.
+
+use crate::domain::{LocationId, ProductId, ReceiptId, RegisterId, SessionId, TaxRateId, UserId};
+use crate::money::Currency;
+use crate::pricing::{PricedCart, Settlement, Tender};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceiptKind {
+    Sale,
+    Refund,
+}
+
+impl ReceiptKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ReceiptKind::Sale => "sale",
+            ReceiptKind::Refund => "refund",
+        }
+    }
+}
+
+/// One line of a receipt as stored: what was sold (or taken back), at which price, with which
+/// discounts and tax. Amounts in minor units.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct ReceiptLine {
+    pub line_no: u32,
+    #[ts(type = "string")]
+    pub product_id: ProductId,
+    pub sku: String,
+    pub name: String,
+    pub category: String,
+    #[ts(type = "string")]
+    pub tax_rate_id: TaxRateId,
+    pub rate_ppm: u32,
+    pub quantity: i32,
+    #[ts(type = "number")]
+    pub catalog_unit_price: i64,
+    #[ts(type = "number")]
+    pub unit_price: i64,
+    #[ts(type = "number")]
+    pub extended: i64,
+    #[ts(type = "number")]
+    pub line_discount: i64,
+    #[ts(type = "number")]
+    pub receipt_discount: i64,
+    #[ts(type = "number")]
+    pub amount: i64,
+    #[ts(type = "number")]
+    pub tax: i64,
+    #[ts(type = "number")]
+    pub total: i64,
+    /// A refund's line: the original sale's line it takes back.
+    pub refund_of_line: Option<u32>,
+    /// A sale's line: how much of it refunds took back so far.
+    pub refunded_quantity: i32,
+    #[ts(type = "number")]
+    pub refunded_total: i64,
+    #[ts(type = "number")]
+    pub refunded_tax: i64,
+}
+
+/// One tender as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct ReceiptTender {
+    pub kind: String,
+    #[ts(type = "number")]
+    pub amount: i64,
+    pub reference: Option<String>,
+}
+
+/// The tax of one rate on a receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct ReceiptTax {
+    #[ts(type = "string")]
+    pub tax_rate_id: TaxRateId,
+    pub name: String,
+    pub rate_ppm: u32,
+    #[ts(type = "number")]
+    pub net: i64,
+    #[ts(type = "number")]
+    pub tax: i64,
+    #[ts(type = "number")]
+    pub gross: i64,
+}
+
+/// A receipt as stored, with what a printed receipt shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct Receipt {
+    #[ts(type = "string")]
+    pub id: ReceiptId,
+    pub kind: ReceiptKind,
+    pub number: String,
+    #[ts(type = "number")]
+    pub receipt_seq: i64,
+    #[ts(type = "string")]
+    pub session_id: SessionId,
+    pub session_number: String,
+    #[ts(type = "string")]
+    pub register_id: RegisterId,
+    pub register_code: String,
+    #[ts(type = "string")]
+    pub location_id: LocationId,
+    pub location_code: String,
+    pub location_name: String,
+    pub location_address: String,
+    pub time_zone: String,
+    /// The original sale's number, for a refund.
+    pub refund_of: Option<String>,
+    pub cashier: String,
+    pub device: String,
+    pub at: DateTime<Utc>,
+    #[ts(type = "string")]
+    pub currency: Currency,
+    pub prices_include_tax: bool,
+    #[ts(type = "number")]
+    pub subtotal: i64,
+    #[ts(type = "number")]
+    pub discount: i64,
+    #[ts(type = "number")]
+    pub tax: i64,
+    #[ts(type = "number")]
+    pub total: i64,
+    #[ts(type = "number")]
+    pub rounding: i64,
+    #[ts(type = "number")]
+    pub tendered: i64,
+    #[ts(type = "number")]
+    pub change: i64,
+    #[ts(type = "number")]
+    pub cash_net: i64,
+    pub lines: Vec<ReceiptLine>,
+    pub tenders: Vec<ReceiptTender>,
+    pub taxes: Vec<ReceiptTax>,
+}
+
+/// What the store records: a priced, settled receipt for one session. Built by the use cases
+/// in `service` from the catalog rows the store returned; never from a client's numbers.
+#[derive(Debug, Clone)]
+pub struct NewReceipt {
+    pub id: ReceiptId,
+    pub kind: ReceiptKind,
+    /// The original sale, for a refund.
+    pub refund_of: Option<ReceiptId>,
+    pub session_id: SessionId,
+    pub register_id: RegisterId,
+    pub user_id: UserId,
+    pub device: String,
+    /// SHA-256 of the request's canonical content: a repeated id must come with the same.
+    pub request_hash: String,
+    pub prices_include_tax: bool,
+    pub subtotal: i64,
+    pub discount: i64,
+    pub tax: i64,
+    pub total: i64,
+    pub rounding: i64,
+    pub tendered: i64,
+    pub change: i64,
+    pub cash_net: i64,
+    pub lines: Vec<ReceiptLine>,
+    pub tenders: Vec<ReceiptTender>,
+    pub taxes: Vec<ReceiptTax>,
+}
+
+/// Which receipt, where, by whom, for which request.
+#[derive(Debug, Clone)]
+pub struct ReceiptHeader {
+    pub id: ReceiptId,
+    pub session_id: SessionId,
+    pub register_id: RegisterId,
+    pub user_id: UserId,
+    pub device: String,
+    pub request_hash: String,
+}
+
+impl NewReceipt {
+    /// A sale from its priced cart and settlement.
+    pub fn sale(who: ReceiptHeader, priced: &PricedCart, settlement: &Settlement) -> NewReceipt {
+        let ReceiptHeader { id, session_id, register_id, user_id, device, request_hash } = who;
+        let lines = priced
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| ReceiptLine {
+                line_no: u32::try_from(i).unwrap_or(u32::MAX),
+                product_id: l.product_id,
+                sku: l.sku.clone(),
+                name: l.name.clone(),
+                category: l.category.clone(),
+                tax_rate_id: l.tax_rate_id,
+                rate_ppm: priced.taxes.iter().find(|t| t.tax_rate_id == l.tax_rate_id).map_or(0, |t| t.rate.get()),
+                quantity: l.quantity,
+                catalog_unit_price: l.catalog_unit_price,
+                unit_price: l.unit_price,
+                extended: l.extended,
+                line_discount: l.line_discount,
+                receipt_discount: l.receipt_discount,
+                amount: l.amount,
+                tax: l.tax,
+                total: l.total,
+                refund_of_line: None,
+                refunded_quantity: 0,
+                refunded_total: 0,
+                refunded_tax: 0,
+            })
+            .collect();
+        let cash_in: i64 = settlement
+            .tenders
+            .iter()
+            .filter_map(|t| match t {
+                Tender::Cash { amount } => Some(*amount),
+                _ => None,
+            })
+            .sum();
+        NewReceipt {
+            id,
+            kind: ReceiptKind::Sale,
+            refund_of: None,
+            session_id,
+            register_id,
+            user_id,
+            device,
+            request_hash,
+            prices_include_tax: priced.prices_include_tax,
+            subtotal: priced.subtotal,
+            discount: priced.line_discounts + priced.receipt_discount,
+            tax: priced.tax,
+            total: priced.total,
+            rounding: settlement.rounding,
+            tendered: settlement.tendered,
+            change: settlement.change,
+            cash_net: cash_in - settlement.change,
+            lines,
+            tenders: settlement.tenders.iter().map(tender_row).collect(),
+            taxes: priced
+                .taxes
+                .iter()
+                .map(|t| ReceiptTax {
+                    tax_rate_id: t.tax_rate_id,
+                    name: t.name.clone(),
+                    rate_ppm: t.rate.get(),
+                    net: t.net,
+                    tax: t.tax,
+                    gross: t.gross,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A tender as a row: its kind, amount and reference.
+pub fn tender_row(tender: &Tender) -> ReceiptTender {
+    let (kind, amount, reference) = match tender {
+        Tender::Cash { amount } => ("cash", *amount, None),
+        Tender::Card { amount, approval_reference } => ("card", *amount, Some(approval_reference.clone())),
+        Tender::Voucher { amount, reference } => ("voucher", *amount, Some(reference.clone())),
+        Tender::Other { amount, label } => ("other", *amount, Some(label.clone())),
+    };
+    ReceiptTender { kind: kind.to_string(), amount, reference }
+}
+
+/// What the store answers for a recorded receipt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    pub number: String,
+    /// True when this id was recorded before (with the same content): nothing was written now.
+    pub repeated: bool,
+}
+
+/// A session's running totals, kept by every receipt under the session's row lock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct SessionTotals {
+    #[ts(type = "string")]
+    pub session_id: SessionId,
+    #[ts(type = "number")]
+    pub sales_count: i64,
+    #[ts(type = "number")]
+    pub refunds_count: i64,
+    #[ts(type = "number")]
+    pub sales_total: i64,
+    #[ts(type = "number")]
+    pub refunds_total: i64,
+    #[ts(type = "number")]
+    pub discounts_total: i64,
+    #[ts(type = "number")]
+    pub tax_total: i64,
+    #[ts(type = "number")]
+    pub rounding_total: i64,
+    /// Cash taken less change less cash refunds (and, later, paid in/out).
+    #[ts(type = "number")]
+    pub cash_net: i64,
+    #[ts(type = "number")]
+    pub opening_cash: i64,
+    /// Opening cash plus `cash_net`: what the drawer should hold.
+    #[ts(type = "number")]
+    pub expected_cash: i64,
+    pub tenders: Vec<TenderTotal>,
+    pub taxes: Vec<ReceiptTax>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct TenderTotal {
+    pub kind: String,
+    #[ts(type = "number")]
+    pub count: i64,
+    #[ts(type = "number")]
+    pub amount: i64,
+}
+
+/// A receipt's number: `DT-R1-000123`, the register's sequence padded to at least six digits and
+/// never truncated. (PostgreSQL's `till_record_receipt` writes the same.)
+pub fn receipt_number(location: &str, register: &str, seq: i64) -> String {
+    format!("{location}-{register}-{seq:06}")
+}

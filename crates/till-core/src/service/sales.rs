@@ -1,0 +1,322 @@
+//! Sales and refunds: the one path the app and tillctl share. The client names products,
+//! quantities, discounts and tenders; prices and totals are computed here from the catalog as
+//! the store reads it, and the store records the receipt atomically.
+
+use crate::catalog::{Barcode, ProductKey, Sku};
+use crate::domain::{DeviceName, ProductId, ReceiptId, RegisterRef, SessionId, SessionRef};
+use crate::error::{InputError, StoreError, TillError};
+use crate::pricing::{price_cart, settle, Cart, CartLine, Discount, Tender};
+use crate::sales::{NewReceipt, Receipt, ReceiptHeader, ReceiptKind, ReceiptLine, ReceiptTax, ReceiptTender};
+use crate::store::{Session, SessionStatus, Store, User};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// One line as a client asks for it: a product by id, SKU or barcode (exactly one), a
+/// quantity, and optionally a discount or (with a manager) a price override in minor units.
+/// Anything else in the request (a price, a total) is refused, not ignored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct SaleLineRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(type = "string | null")]
+    pub product_id: Option<ProductId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub barcode: Option<String>,
+    pub quantity: i32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<Discount>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(type = "number | null")]
+    pub price_override: Option<i64>,
+}
+
+/// A sale as a client asks for it (also tillctl's `cart.json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct SaleRequest {
+    pub lines: Vec<SaleLineRequest>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt_discount: Option<Discount>,
+    pub tenders: Vec<Tender>,
+}
+
+/// How a refund is paid back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RefundTender {
+    Cash,
+    /// Back to a card, with the card terminal's approval reference of the refund.
+    Card {
+        approval_reference: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct RefundLineRequest {
+    /// The line number on the original receipt (from 0).
+    pub line: u32,
+    pub quantity: i32,
+}
+
+/// A refund as a client asks for it (also tillctl's `lines.json`): lines of one sale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct RefundRequest {
+    pub lines: Vec<RefundLineRequest>,
+    pub tender: RefundTender,
+}
+
+/// Where and by whom a receipt is recorded.
+#[derive(Debug, Clone)]
+pub struct Till<'a> {
+    pub user: &'a User,
+    pub register: &'a RegisterRef,
+    pub device: &'a DeviceName,
+    /// The session the client believes is open (the app's); `None`: the register's open one.
+    pub session: Option<SessionId>,
+    /// A manager who approved with their PIN (discounts above the limit, overrides, refunds).
+    pub approver: Option<&'a User>,
+}
+
+/// How many times a sale is priced again when the catalog changed under it.
+const PRICING_ATTEMPTS: usize = 3;
+
+fn invalid(reason: impl Into<String>) -> TillError {
+    InputError::Invalid { field: "sale", reason: reason.into() }.into()
+}
+
+/// The request's fingerprint: a repeated receipt id must come with the same.
+fn fingerprint(kind: &str, till: &Till<'_>, session: SessionId, request: &impl Serialize) -> Result<String, TillError> {
+    let content = serde_json::json!({
+        "kind": kind, "register": till.register.to_string(), "session": session.0, "user": till.user.id.0,
+        "request": request,
+    });
+    let bytes = serde_json::to_vec(&content).map_err(|e| invalid(e.to_string()))?;
+    Ok(Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn require_manager(approver: Option<&User>, why: &str) -> Result<(), TillError> {
+    match approver {
+        Some(manager) if manager.role.is_manager() => Ok(()),
+        Some(other) => Err(StoreError::Forbidden { user: other.name.clone(), role: other.role.as_str().into() }.into()),
+        None => {
+            Err(StoreError::Forbidden { user: format!("a manager's approval ({why})"), role: "missing".into() }.into())
+        }
+    }
+}
+
+/// The session a receipt goes into: the one the client named (refused with `session_closed` if
+/// it is closed), else the register's open one.
+async fn session_for(store: &dyn Store, till: &Till<'_>) -> Result<Session, TillError> {
+    let register = store.find_register(till.register).await?;
+    let session = match till.session {
+        Some(id) => store.find_session(&SessionRef::Id(id)).await?,
+        None => match store.latest_session(register.id).await? {
+            Some(s) if s.status == SessionStatus::Open => s,
+            _ => return Err(StoreError::NoOpenSession { register: register.address.clone() }.into()),
+        },
+    };
+    if session.register_id != register.id {
+        return Err(invalid(format!("session {} is not on register {}", session.number, register.address)));
+    }
+    if session.status != SessionStatus::Open {
+        return Err(StoreError::SessionClosed(session.number).into());
+    }
+    Ok(session)
+}
+
+fn product_key(line: &SaleLineRequest) -> Result<ProductKey, TillError> {
+    match (&line.product_id, &line.sku, &line.barcode) {
+        (Some(id), None, None) => Ok(ProductKey::Id(*id)),
+        (None, Some(sku), None) => Ok(ProductKey::Sku(Sku::parse(sku)?)),
+        (None, None, Some(code)) => Ok(ProductKey::Barcode(Barcode::parse(code)?)),
+        _ => Err(invalid("each line names its product by exactly one of product_id, sku or barcode")),
+    }
+}
+
+/// Records a sale: prices the cart from the catalog, settles the tenders, and records it into
+/// the register's open session; returns the receipt. Repeating `id` with the same request
+/// returns the first receipt; with another, `idempotency_conflict`.
+pub async fn record_sale(
+    store: &dyn Store,
+    till: Till<'_>,
+    id: ReceiptId,
+    request: &SaleRequest,
+) -> Result<Receipt, TillError> {
+    if request.lines.is_empty() {
+        return Err(invalid("a sale needs at least one line"));
+    }
+    let keys = request.lines.iter().map(product_key).collect::<Result<Vec<_>, _>>()?;
+    let session = session_for(store, &till).await?;
+    let location = crate::domain::LocationCode::parse(&session.location_code)?;
+    let hash = fingerprint("sale", &till, session.id, request)?;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let settings = store.pricing_settings(&location).await?;
+        let mut lines = Vec::with_capacity(keys.len());
+        for (key, line) in keys.iter().zip(&request.lines) {
+            let product = store.find_product(&location, key).await?;
+            if !product.active {
+                return Err(StoreError::not_found(crate::error::Entity::Product, format!("{key} (inactive)")).into());
+            }
+            lines.push(CartLine {
+                product: product.snapshot(),
+                quantity: line.quantity,
+                discount: line.discount,
+                price_override: line.price_override,
+            });
+        }
+        let priced = price_cart(&settings, &Cart { lines, receipt_discount: request.receipt_discount })?;
+        if priced.needs_manager() {
+            require_manager(till.approver, "a discount above the limit or a price override")?;
+        }
+        let settlement = settle(&priced, &request.tenders)?;
+        let header = ReceiptHeader {
+            id,
+            session_id: session.id,
+            register_id: session.register_id,
+            user_id: till.user.id,
+            device: till.device.to_string(),
+            request_hash: hash.clone(),
+        };
+        let receipt = NewReceipt::sale(header, &priced, &settlement);
+        match store.record_receipt(receipt).await {
+            Ok(recorded) => return Ok(store.find_receipt(&recorded.number).await?),
+            Err(StoreError::CatalogChanged(_)) if attempt < PRICING_ATTEMPTS => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// `part` of `whole` scaled by `num / den`, half up, in i128 (no overflow for bounded money).
+fn share(whole: i64, num: i32, den: i32) -> i64 {
+    let (whole, num, den) = (i128::from(whole), i128::from(num), i128::from(den));
+    i64::try_from((whole * num * 2 + den) / (den * 2)).unwrap_or(i64::MAX)
+}
+
+/// Refunds lines of a sale (by its receipt number) into the register's open session. Needs a
+/// manager's approval. What a line gives back is its share of what the customer paid for it
+/// (discounts and tax included), half up; the last units refunded give back exactly what is
+/// left, so refunds of a whole line add up to it. The database refuses taking back more than
+/// was sold (`refund_exceeds_sale`), however many devices try at once.
+pub async fn refund(
+    store: &dyn Store,
+    till: Till<'_>,
+    id: ReceiptId,
+    receipt_number: &str,
+    request: &RefundRequest,
+) -> Result<Receipt, TillError> {
+    require_manager(till.approver, "refunds")?;
+    if request.lines.is_empty() {
+        return Err(invalid("a refund needs at least one line"));
+    }
+    let original = store.find_receipt(receipt_number).await?;
+    if original.kind != ReceiptKind::Sale {
+        return Err(invalid(format!("{receipt_number} is a refund, not a sale")));
+    }
+    let session = session_for(store, &till).await?;
+    if session.location_id != original.location_id {
+        return Err(invalid(format!("{receipt_number} was sold at {}, not here", original.location_code)));
+    }
+    let hash = fingerprint("refund", &till, session.id, &(receipt_number, request))?;
+    let mut lines = Vec::with_capacity(request.lines.len());
+    for (i, asked) in request.lines.iter().enumerate() {
+        let sold = original
+            .lines
+            .iter()
+            .find(|l| l.line_no == asked.line)
+            .ok_or_else(|| invalid(format!("{receipt_number} has no line {}", asked.line)))?;
+        let left = sold.quantity - sold.refunded_quantity;
+        if asked.quantity < 1 || asked.quantity > left {
+            return Err(StoreError::RefundExceedsSale(format!(
+                "line {} of {receipt_number}: {} asked, {left} left to refund",
+                asked.line, asked.quantity
+            ))
+            .into());
+        }
+        let (total, tax) = if asked.quantity == left {
+            (sold.total - sold.refunded_total, sold.tax - sold.refunded_tax)
+        } else {
+            (share(sold.total, asked.quantity, sold.quantity), share(sold.tax, asked.quantity, sold.quantity))
+        };
+        let amount = if original.prices_include_tax { total } else { total - tax };
+        let extended = sold.unit_price * i64::from(asked.quantity);
+        if amount > extended || amount < 0 {
+            return Err(invalid(format!("line {} of {receipt_number} cannot be refunded in part", asked.line)));
+        }
+        lines.push(ReceiptLine {
+            line_no: u32::try_from(i).unwrap_or(u32::MAX),
+            quantity: asked.quantity,
+            extended,
+            line_discount: extended - amount,
+            receipt_discount: 0,
+            amount,
+            tax,
+            total,
+            refund_of_line: Some(sold.line_no),
+            refunded_quantity: 0,
+            refunded_total: 0,
+            refunded_tax: 0,
+            ..sold.clone()
+        });
+    }
+    let mut taxes: Vec<ReceiptTax> = Vec::new();
+    for line in &lines {
+        let gross = line.total;
+        match taxes.iter_mut().find(|t| t.tax_rate_id == line.tax_rate_id) {
+            Some(t) => {
+                t.tax += line.tax;
+                t.gross += gross;
+                t.net = t.gross - t.tax;
+            }
+            None => {
+                let name = original.taxes.iter().find(|t| t.tax_rate_id == line.tax_rate_id).map(|t| t.name.clone());
+                taxes.push(ReceiptTax {
+                    tax_rate_id: line.tax_rate_id,
+                    name: name.unwrap_or_default(),
+                    rate_ppm: line.rate_ppm,
+                    net: gross - line.tax,
+                    tax: line.tax,
+                    gross,
+                })
+            }
+        }
+    }
+    let total: i64 = lines.iter().map(|l| l.total).sum();
+    let (tender, cash_net) = match &request.tender {
+        RefundTender::Cash => (ReceiptTender { kind: "cash".into(), amount: total, reference: None }, -total),
+        RefundTender::Card { approval_reference } => {
+            let reference =
+                crate::pricing::Tender::Card { amount: total, approval_reference: approval_reference.clone() };
+            (crate::sales::tender_row(&reference), 0)
+        }
+    };
+    let receipt = NewReceipt {
+        id,
+        kind: ReceiptKind::Refund,
+        refund_of: Some(original.id),
+        session_id: session.id,
+        register_id: session.register_id,
+        user_id: till.user.id,
+        device: till.device.to_string(),
+        request_hash: hash,
+        prices_include_tax: original.prices_include_tax,
+        subtotal: lines.iter().map(|l| l.amount).sum(),
+        discount: lines.iter().map(|l| l.line_discount).sum(),
+        tax: lines.iter().map(|l| l.tax).sum(),
+        total,
+        rounding: 0,
+        tendered: total,
+        change: 0,
+        cash_net,
+        lines,
+        tenders: if total > 0 { vec![tender] } else { Vec::new() },
+        taxes,
+    };
+    let recorded = store.record_receipt(receipt).await?;
+    Ok(store.find_receipt(&recorded.number).await?)
+}

@@ -1,0 +1,375 @@
+//! Receipts: each sale or refund is one `BEGIN IMMEDIATE` transaction on the writer, so the
+//! session it reads as open stays open until it commits (a close waits for the write lock), and
+//! the register's counter, the receipt's rows and the session's totals move together.
+
+use crate::{map_err, SqliteStore};
+use async_trait::async_trait;
+use chrono::Utc;
+use sqlx::{Row, SqliteConnection};
+use till_core::*;
+use till_sqlx::sales as sql;
+use uuid::Uuid;
+
+/// Reads a receipt's lines, tenders and taxes.
+async fn complete(conn: &mut SqliteConnection, mut receipt: Receipt) -> Result<Receipt, StoreError> {
+    let id = receipt.id.0;
+    receipt.lines = sqlx::query(sql::LINES)
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(map_err)?
+        .iter()
+        .map(till_sqlx::receipt_line)
+        .collect::<Result<_, _>>()?;
+    receipt.tenders = sqlx::query(sql::TENDERS)
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(map_err)?
+        .iter()
+        .map(till_sqlx::receipt_tender)
+        .collect::<Result<_, _>>()?;
+    receipt.taxes = sqlx::query(sql::TAXES)
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(map_err)?
+        .iter()
+        .map(till_sqlx::receipt_tax)
+        .collect::<Result<_, _>>()?;
+    Ok(receipt)
+}
+
+/// The checks the PostgreSQL function makes too: the receipt adds up.
+fn adds_up(r: &NewReceipt) -> Result<(), StoreError> {
+    let lines_total: i64 = r.lines.iter().map(|l| l.total).sum();
+    let lines_tax: i64 = r.lines.iter().map(|l| l.tax).sum();
+    let taxes: i64 = r.taxes.iter().map(|t| t.tax).sum();
+    let tendered: i64 = r.tenders.iter().map(|t| t.amount).sum();
+    if r.lines.is_empty() || lines_total != r.total || lines_tax != r.tax || taxes != r.tax || tendered != r.tendered {
+        return Err(StoreError::Rejected(format!("receipt {} does not add up", r.id)));
+    }
+    Ok(())
+}
+
+async fn record(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Recorded, StoreError> {
+    let session = sqlx::query("SELECT * FROM sessions WHERE id = ?1")
+        .bind(r.session_id.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?
+        .map(|row| till_sqlx::session(&row))
+        .transpose()?
+        .filter(|s| s.register_id == r.register_id)
+        .ok_or_else(|| StoreError::not_found(Entity::Session, r.session_id))?;
+    let earlier = sqlx::query("SELECT request_hash, number FROM sales WHERE id = ?1")
+        .bind(r.id.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    if let Some(earlier) = earlier {
+        let hash: String = earlier.try_get("request_hash").map_err(map_err)?;
+        if hash != r.request_hash {
+            return Err(StoreError::IdempotencyConflict(format!(
+                "receipt id {} was already used for another receipt",
+                r.id
+            )));
+        }
+        return Ok(Recorded { number: earlier.try_get("number").map_err(map_err)?, repeated: true });
+    }
+    if session.status != SessionStatus::Open {
+        return Err(StoreError::SessionClosed(session.number));
+    }
+    let user: Option<String> = sqlx::query_scalar("SELECT name FROM users WHERE id = ?1 AND active = 1")
+        .bind(r.user_id.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    let user = user.ok_or_else(|| StoreError::UserInactive(r.user_id.to_string()))?;
+    match r.kind {
+        ReceiptKind::Sale => {
+            for line in &r.lines {
+                let current: Option<i64> = sqlx::query_scalar(
+                    "SELECT 1 FROM products p JOIN tax_rates t ON t.id = p.tax_rate_id
+                     WHERE p.id = ?1 AND p.location_id = ?2 AND p.active = 1 AND p.price_minor = ?3
+                       AND p.tax_rate_id = ?4 AND t.rate_ppm = ?5",
+                )
+                .bind(line.product_id.0)
+                .bind(session.location_id.0)
+                .bind(line.catalog_unit_price)
+                .bind(line.tax_rate_id.0)
+                .bind(i64::from(line.rate_ppm))
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                if current.is_none() {
+                    return Err(StoreError::CatalogChanged(format!("{} changed since it was priced", line.sku)));
+                }
+            }
+        }
+        ReceiptKind::Refund => {
+            let original = r.refund_of.map(|id| id.0);
+            let found: Option<i64> =
+                sqlx::query_scalar("SELECT 1 FROM sales WHERE id = ?1 AND kind = 'sale' AND location_id = ?2")
+                    .bind(original)
+                    .bind(session.location_id.0)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+            if found.is_none() {
+                return Err(StoreError::not_found(Entity::Receipt, "the refunded sale at this location"));
+            }
+        }
+    }
+    adds_up(r)?;
+    let seq: i64 = sqlx::query_scalar(
+        "INSERT INTO register_counters (register_id, last_receipt) VALUES (?1, 1)
+         ON CONFLICT (register_id) DO UPDATE SET last_receipt = last_receipt + 1 RETURNING last_receipt",
+    )
+    .bind(r.register_id.0)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    let number = till_core::sales::receipt_number(&session.location_code, &session.register_code, seq);
+    sqlx::query(
+        "INSERT INTO sales (id, kind, number, register_id, location_id, receipt_seq, session_id, refund_of, user_id,
+            user_name, device, at, currency, prices_include_tax, subtotal, discount, tax, total, rounding, tendered,
+            change, cash_net, request_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+    )
+    .bind(r.id.0)
+    .bind(r.kind.as_str())
+    .bind(&number)
+    .bind(r.register_id.0)
+    .bind(session.location_id.0)
+    .bind(seq)
+    .bind(session.id.0)
+    .bind(r.refund_of.map(|id| id.0))
+    .bind(r.user_id.0)
+    .bind(&user)
+    .bind(&r.device)
+    .bind(Utc::now())
+    .bind(session.currency.code())
+    .bind(r.prices_include_tax)
+    .bind(r.subtotal)
+    .bind(r.discount)
+    .bind(r.tax)
+    .bind(r.total)
+    .bind(r.rounding)
+    .bind(r.tendered)
+    .bind(r.change)
+    .bind(r.cash_net)
+    .bind(&r.request_hash)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    for l in &r.lines {
+        sqlx::query(
+            "INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, category, tax_rate_id, rate_ppm, quantity,
+                catalog_unit_price, unit_price, extended, line_discount, receipt_discount, amount, tax, total, refund_of_line)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+        )
+        .bind(r.id.0)
+        .bind(i64::from(l.line_no))
+        .bind(l.product_id.0)
+        .bind(&l.sku)
+        .bind(&l.name)
+        .bind(&l.category)
+        .bind(l.tax_rate_id.0)
+        .bind(i64::from(l.rate_ppm))
+        .bind(l.quantity)
+        .bind(l.catalog_unit_price)
+        .bind(l.unit_price)
+        .bind(l.extended)
+        .bind(l.line_discount)
+        .bind(l.receipt_discount)
+        .bind(l.amount)
+        .bind(l.tax)
+        .bind(l.total)
+        .bind(l.refund_of_line.map(i64::from))
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        if let (ReceiptKind::Refund, Some(original), Some(line_no)) = (r.kind, r.refund_of, l.refund_of_line) {
+            // What was sold comes from the original's rows; the CHECK refuses more than that.
+            let taken = sqlx::query(
+                "INSERT INTO line_refunds (sale_id, line_no, sold_quantity, refunded_quantity, sold_total, refunded_total,
+                    sold_tax, refunded_tax)
+                 SELECT sale_id, line_no, quantity, ?3, total, ?4, tax, ?5 FROM sale_lines WHERE sale_id = ?1 AND line_no = ?2
+                 ON CONFLICT (sale_id, line_no) DO UPDATE SET
+                    refunded_quantity = refunded_quantity + excluded.refunded_quantity,
+                    refunded_total = refunded_total + excluded.refunded_total,
+                    refunded_tax = refunded_tax + excluded.refunded_tax",
+            )
+            .bind(original.0)
+            .bind(i64::from(line_no))
+            .bind(l.quantity)
+            .bind(l.total)
+            .bind(l.tax)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| match map_err(e) {
+                StoreError::Rejected(text) => StoreError::RefundExceedsSale(text),
+                other => other,
+            })?;
+            if taken.rows_affected() != 1 {
+                return Err(StoreError::not_found(Entity::Receipt, format!("line {line_no} of the refunded sale")));
+            }
+        }
+    }
+    for (n, t) in r.tenders.iter().enumerate() {
+        sqlx::query("INSERT INTO sale_tenders (sale_id, n, kind, amount, reference) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .bind(r.id.0)
+            .bind(i64::try_from(n).unwrap_or(i64::MAX))
+            .bind(&t.kind)
+            .bind(t.amount)
+            .bind(&t.reference)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+    }
+    for t in &r.taxes {
+        sqlx::query("INSERT INTO sale_taxes (sale_id, tax_rate_id, name, rate_ppm, net, tax, gross) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+            .bind(r.id.0)
+            .bind(t.tax_rate_id.0)
+            .bind(&t.name)
+            .bind(i64::from(t.rate_ppm))
+            .bind(t.net)
+            .bind(t.tax)
+            .bind(t.gross)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+    }
+    let (sale, sign) = match r.kind {
+        ReceiptKind::Sale => (1_i64, 1_i64),
+        ReceiptKind::Refund => (0, -1),
+    };
+    sqlx::query(
+        "UPDATE sessions SET cash_net = cash_net + ?2, sales_count = sales_count + ?3, refunds_count = refunds_count + ?4,
+            sales_total = sales_total + ?5, refunds_total = refunds_total + ?6, discounts_total = discounts_total + ?7,
+            tax_total = tax_total + ?8, rounding_total = rounding_total + ?9
+         WHERE id = ?1",
+    )
+    .bind(session.id.0)
+    .bind(r.cash_net)
+    .bind(sale)
+    .bind(1 - sale)
+    .bind(sale * r.total)
+    .bind((1 - sale) * r.total)
+    .bind(sign * r.discount)
+    .bind(sign * r.tax)
+    .bind(sign * r.rounding)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    for t in &r.tenders {
+        sqlx::query(
+            "INSERT INTO session_tender_totals (session_id, kind, count, amount) VALUES (?1, ?2, 1, ?3)
+             ON CONFLICT (session_id, kind) DO UPDATE SET count = count + 1, amount = amount + excluded.amount",
+        )
+        .bind(session.id.0)
+        .bind(&t.kind)
+        .bind(sign * t.amount)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    }
+    for t in &r.taxes {
+        sqlx::query(
+            "INSERT INTO session_tax_totals (session_id, tax_rate_id, name, rate_ppm, net, tax, gross)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (session_id, tax_rate_id) DO UPDATE SET net = net + excluded.net, tax = tax + excluded.tax,
+                gross = gross + excluded.gross",
+        )
+        .bind(session.id.0)
+        .bind(t.tax_rate_id.0)
+        .bind(&t.name)
+        .bind(i64::from(t.rate_ppm))
+        .bind(sign * t.net)
+        .bind(sign * t.tax)
+        .bind(sign * t.gross)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    }
+    Ok(Recorded { number, repeated: false })
+}
+
+#[async_trait]
+impl SalesStore for SqliteStore {
+    async fn pricing_settings(&self, location: &LocationCode) -> Result<PricingSettings, StoreError> {
+        let mut conn = self.reader.acquire().await.map_err(map_err)?;
+        let row = sqlx::query(sql::PRICING)
+            .bind(location.as_str())
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::not_found(Entity::Location, location))?;
+        let location_id: Uuid = row.try_get("id").map_err(map_err)?;
+        let rates = sqlx::query(till_sqlx::catalog::TAX_RATES)
+            .bind(location_id)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(map_err)?
+            .iter()
+            .map(till_sqlx::tax_rate)
+            .collect::<Result<_, _>>()?;
+        till_sqlx::pricing_settings(&row, rates)
+    }
+
+    async fn record_receipt(&self, receipt: NewReceipt) -> Result<Recorded, StoreError> {
+        let mut tx = self.write().await?;
+        // A dropped transaction rolls back: an error below writes nothing.
+        let recorded = record(&mut tx, &receipt).await?;
+        if !recorded.repeated {
+            tx.commit().await.map_err(map_err)?;
+        }
+        Ok(recorded)
+    }
+
+    async fn find_receipt(&self, number: &str) -> Result<Receipt, StoreError> {
+        let mut conn = self.reader.acquire().await.map_err(map_err)?;
+        let row = sqlx::query(sql::RECEIPT_BY_NUMBER)
+            .bind(number)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::not_found(Entity::Receipt, number))?;
+        complete(&mut conn, till_sqlx::receipt(&row)?).await
+    }
+
+    async fn list_receipts(&self, session: SessionId) -> Result<Vec<Receipt>, StoreError> {
+        let rows =
+            sqlx::query(sql::RECEIPTS_OF_SESSION).bind(session.0).fetch_all(&self.reader).await.map_err(map_err)?;
+        rows.iter().map(till_sqlx::receipt).collect()
+    }
+
+    async fn session_totals(&self, session: SessionId) -> Result<SessionTotals, StoreError> {
+        let mut conn = self.reader.acquire().await.map_err(map_err)?;
+        let row = sqlx::query(sql::TOTALS)
+            .bind(session.0)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::not_found(Entity::Session, session))?;
+        let mut totals = till_sqlx::session_totals(&row)?;
+        totals.tenders = sqlx::query(sql::TENDER_TOTALS)
+            .bind(session.0)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(map_err)?
+            .iter()
+            .map(till_sqlx::tender_total)
+            .collect::<Result<_, _>>()?;
+        totals.taxes = sqlx::query(sql::TAX_TOTALS)
+            .bind(session.0)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(map_err)?
+            .iter()
+            .map(till_sqlx::receipt_tax)
+            .collect::<Result<_, _>>()?;
+        Ok(totals)
+    }
+}

@@ -1,0 +1,417 @@
+//! Issue 8: the register rings up sales and refunds. Story, idempotency, a session closed
+//! elsewhere, bad input, and races (sales against a close, gapless numbers, one line refunded
+//! by many devices at once), on both backends. Each invariant is read back from the database.
+
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
+
+use std::sync::Arc;
+use till_core::service::{
+    self, ProductInput, RefundLineRequest, RefundRequest, RefundTender, SaleLineRequest, SaleRequest, Till,
+};
+use till_core::*;
+use till_testkit::{both_backends, provision, Backend, FaultProxy, Fixture, TestDatabase};
+
+both_backends!(
+    a_day_of_sales_and_a_refund,
+    a_repeated_sale_is_recorded_once,
+    a_sale_for_a_closed_session_writes_nothing
+);
+both_backends!(bad_sales_write_nothing, sales_racing_a_close_land_in_exactly_one_session, receipt_numbers_are_gapless);
+both_backends!(one_line_refunded_by_sixteen_devices_at_once);
+
+struct Shop {
+    /// Kept for the test's length: dropping it drops the database.
+    _db: TestDatabase,
+    store: Arc<dyn Store>,
+    fixture: Fixture,
+}
+
+fn dt_r1() -> RegisterRef {
+    RegisterRef::parse("DT/R1").unwrap()
+}
+
+fn device(name: &str) -> DeviceName {
+    DeviceName::parse(name).unwrap()
+}
+
+/// DT (USD, prices without tax) with NY's 8.875 % and untaxed groceries, three products.
+async fn shop(backend: Backend) -> Shop {
+    let db = TestDatabase::new(backend).await;
+    let store = db.open().await;
+    let fixture = provision(store.as_ref(), 1).await;
+    let s = store.as_ref();
+    service::add_tax_rate(s, "DT", "TAX", "NY sales tax", "8.875").await.unwrap();
+    service::add_tax_rate(s, "DT", "FOOD", "Groceries", "0").await.unwrap();
+    for (sku, name, price, tax, code) in [
+        ("LATTE", "Latte", "4.50", "TAX", "111"),
+        ("MUFFIN", "Muffin", "2.95", "TAX", "222"),
+        ("MILK", "Milk", "2.29", "FOOD", "333"),
+    ] {
+        let barcodes = [code.to_string()];
+        let input = ProductInput { sku, name, price, tax_rate: tax, category: None, barcodes: &barcodes };
+        service::add_product(s, "DT", input).await.unwrap();
+    }
+    Shop { _db: db, store, fixture }
+}
+
+fn line(barcode: &str, quantity: i32) -> SaleLineRequest {
+    SaleLineRequest {
+        product_id: None,
+        sku: None,
+        barcode: Some(barcode.into()),
+        quantity,
+        discount: None,
+        price_override: None,
+    }
+}
+
+fn cash(minor: i64) -> Tender {
+    Tender::Cash { amount: minor }
+}
+
+async fn open_shift(shop: &Shop, cash: &str) -> Session {
+    let request = service::StartRequest { request_id: RequestId::new(), opening_cash: Some(cash), notes: None };
+    service::start_shift(shop.store.as_ref(), &shop.fixture.cashier, &dt_r1(), &device("pc-1"), request)
+        .await
+        .unwrap()
+        .session
+}
+
+fn till<'a>(shop: &'a Shop, register: &'a RegisterRef, pc: &'a DeviceName, session: Option<SessionId>) -> Till<'a> {
+    Till { user: &shop.fixture.cashier, register, device: pc, session, approver: None }
+}
+
+async fn close(shop: &Shop, session: &Session, counted: &str) -> Result<Session, TillError> {
+    let session_ref = SessionRef::Id(session.id);
+    let request = service::CloseRequest {
+        request_id: RequestId::new(),
+        session: &session_ref,
+        counted_cash: counted,
+        only_register: None,
+    };
+    service::close_shift(shop.store.as_ref(), &shop.fixture.manager, &device("office"), request).await
+}
+
+/// The session's running totals against a full recomputation from its receipts' rows.
+async fn check_totals_against_receipts(shop: &Shop, session: SessionId) -> SessionTotals {
+    let totals = shop.store.session_totals(session).await.unwrap();
+    let receipts = shop.store.list_receipts(session).await.unwrap();
+    let sales: Vec<&Receipt> = receipts.iter().filter(|r| r.kind == ReceiptKind::Sale).collect();
+    let refunds: Vec<&Receipt> = receipts.iter().filter(|r| r.kind == ReceiptKind::Refund).collect();
+    assert_eq!(totals.sales_count, sales.len() as i64);
+    assert_eq!(totals.refunds_count, refunds.len() as i64);
+    assert_eq!(totals.sales_total, sales.iter().map(|r| r.total).sum::<i64>());
+    assert_eq!(totals.refunds_total, refunds.iter().map(|r| r.total).sum::<i64>());
+    assert_eq!(totals.cash_net, receipts.iter().map(|r| r.cash_net).sum::<i64>());
+    let signed = |r: &&Receipt, v: i64| if r.kind == ReceiptKind::Sale { v } else { -v };
+    assert_eq!(totals.tax_total, receipts.iter().map(|r| signed(&r, r.tax)).sum::<i64>());
+    assert_eq!(totals.expected_cash, totals.opening_cash + totals.cash_net);
+    totals
+}
+
+async fn a_day_of_sales_and_a_refund(backend: Backend) {
+    let shop = shop(backend).await;
+    let session = open_shift(&shop, "100.00").await;
+    let (register, pc) = (dt_r1(), device("pc-1"));
+    // Two lattes, a muffin (taxed) and milk (not); 5.00 on a card, the rest in cash: 20.00 handed over.
+    let request = SaleRequest {
+        lines: vec![line("111", 2), line("222", 1), line("333", 1)],
+        receipt_discount: None,
+        tenders: vec![Tender::Card { amount: 500, approval_reference: "AUTH 42".into() }, cash(2000)],
+    };
+    let receipt = service::record_sale(
+        shop.store.as_ref(),
+        till(&shop, &register, &pc, Some(session.id)),
+        ReceiptId::new(),
+        &request,
+    )
+    .await
+    .unwrap();
+    assert_eq!(receipt.number, "DT-R1-000001");
+    assert_eq!(receipt.session_id, session.id);
+    // 9.00 + 2.95 taxed at 8.875 % = 11.95 → tax 1.06; milk 2.29 untaxed.
+    assert_eq!((receipt.subtotal, receipt.tax, receipt.total), (1424, 106, 1530));
+    assert_eq!(receipt.taxes.iter().map(|t| t.tax).sum::<i64>(), receipt.tax);
+    assert_eq!(receipt.lines.iter().map(|l| l.total).sum::<i64>(), receipt.total);
+    assert_eq!((receipt.tendered, receipt.change), (2500, 970));
+    assert_eq!(receipt.tendered - receipt.change, receipt.total + receipt.rounding);
+    assert_eq!(receipt.cash_net, 2000 - 970);
+    assert_eq!(receipt.tenders[0].reference.as_deref(), Some("AUTH 42"));
+    assert_eq!(receipt.cashier, "alice");
+
+    // A refund of one latte in cash, approved by the manager.
+    let refund = RefundRequest { lines: vec![RefundLineRequest { line: 0, quantity: 1 }], tender: RefundTender::Cash };
+    let mut by_manager = till(&shop, &register, &pc, Some(session.id));
+    let cashier_alone =
+        service::refund(shop.store.as_ref(), by_manager.clone(), ReceiptId::new(), &receipt.number, &refund).await;
+    assert_eq!(cashier_alone.unwrap_err().code(), "forbidden", "a refund needs a manager");
+    by_manager.approver = Some(&shop.fixture.manager);
+    let back =
+        service::refund(shop.store.as_ref(), by_manager, ReceiptId::new(), &receipt.number, &refund).await.unwrap();
+    assert_eq!(back.number, "DT-R1-000002");
+    assert_eq!(back.refund_of.as_deref(), Some("DT-R1-000001"));
+    // Half of the latte line (9.80 with tax, shared half up): 4.90.
+    assert_eq!((back.total, back.tax, back.cash_net), (490, 40, -490));
+    let again = shop.store.find_receipt(&receipt.number).await.unwrap();
+    assert_eq!(again.lines[0].refunded_quantity, 1);
+
+    let totals = check_totals_against_receipts(&shop, session.id).await;
+    assert_eq!((totals.sales_count, totals.refunds_count), (1, 1));
+    // Expected cash = float + cash taken − change − cash refunds.
+    assert_eq!(totals.expected_cash, 10000 + 2000 - 970 - 490);
+    assert_eq!(totals.tenders.iter().find(|t| t.kind == "card").unwrap().amount, 500);
+    let closed = close(&shop, &session, "105.40").await.unwrap();
+    assert_eq!(closed.expected_cash.unwrap().minor(), 10540);
+    assert_eq!(closed.variance.unwrap().minor(), 0);
+}
+
+async fn a_repeated_sale_is_recorded_once(backend: Backend) {
+    let shop = shop(backend).await;
+    let session = open_shift(&shop, "0").await;
+    let (register, pc) = (dt_r1(), device("pc-1"));
+    let request = SaleRequest { lines: vec![line("333", 1)], receipt_discount: None, tenders: vec![cash(300)] };
+    let id = ReceiptId::new();
+    let first =
+        service::record_sale(shop.store.as_ref(), till(&shop, &register, &pc, None), id, &request).await.unwrap();
+    let again =
+        service::record_sale(shop.store.as_ref(), till(&shop, &register, &pc, None), id, &request).await.unwrap();
+    assert_eq!(again, first);
+    let other = SaleRequest { lines: vec![line("333", 2)], receipt_discount: None, tenders: vec![cash(500)] };
+    let conflict = service::record_sale(shop.store.as_ref(), till(&shop, &register, &pc, None), id, &other).await;
+    assert_eq!(conflict.unwrap_err().code(), "idempotency_conflict");
+    assert_eq!(check_totals_against_receipts(&shop, session.id).await.sales_count, 1);
+}
+
+async fn a_sale_for_a_closed_session_writes_nothing(backend: Backend) {
+    let shop = shop(backend).await;
+    let first = open_shift(&shop, "50.00").await;
+    close(&shop, &first, "50.00").await.unwrap();
+    let (register, pc) = (dt_r1(), device("pc-1"));
+    let request = SaleRequest { lines: vec![line("111", 1)], receipt_discount: None, tenders: vec![cash(1000)] };
+    let id = ReceiptId::new();
+    // The app still shows the first session: the answer is session_closed, and nothing is written.
+    let refused =
+        service::record_sale(shop.store.as_ref(), till(&shop, &register, &pc, Some(first.id)), id, &request).await;
+    assert_eq!(refused.unwrap_err().code(), "session_closed");
+    // The store itself refuses too, when the close lands between the check and the write.
+    assert!(shop.store.list_receipts(first.id).await.unwrap().is_empty());
+    // The cashier starts a shift; the same cart, same id, is recorded once, into the new one.
+    let second = open_shift(&shop, "50.00").await;
+    let recorded =
+        service::record_sale(shop.store.as_ref(), till(&shop, &register, &pc, Some(second.id)), id, &request)
+            .await
+            .unwrap();
+    assert_eq!(recorded.session_id, second.id);
+    let repeat = service::record_sale(shop.store.as_ref(), till(&shop, &register, &pc, Some(second.id)), id, &request)
+        .await
+        .unwrap();
+    assert_eq!(repeat.number, recorded.number);
+    assert_eq!(check_totals_against_receipts(&shop, second.id).await.sales_count, 1);
+    assert_eq!(shop.store.session_totals(first.id).await.unwrap().sales_count, 0);
+}
+
+async fn bad_sales_write_nothing(backend: Backend) {
+    let shop = shop(backend).await;
+    let session = open_shift(&shop, "0").await;
+    service::set_product_active(shop.store.as_ref(), "DT", "MUFFIN", false).await.unwrap();
+    let (register, pc) = (dt_r1(), device("pc-1"));
+    let sale =
+        |lines: Vec<SaleLineRequest>, tenders: Vec<Tender>| SaleRequest { lines, receipt_discount: None, tenders };
+    let percent = |ppm| Some(Discount::Percent { percent: Ppm(ppm) });
+    let mut too_many = Vec::new();
+    for _ in 0..501 {
+        too_many.push(line("333", 1));
+    }
+    let cases: Vec<(&str, SaleRequest, &str)> = vec![
+        ("no lines", sale(vec![], vec![cash(100)]), "invalid_input"),
+        ("zero quantity", sale(vec![line("333", 0)], vec![cash(300)]), "invalid_quantity"),
+        ("negative quantity", sale(vec![line("333", -1)], vec![cash(300)]), "invalid_quantity"),
+        ("unknown product", sale(vec![line("999", 1)], vec![cash(300)]), "product_not_found"),
+        ("inactive product", sale(vec![line("222", 1)], vec![cash(300)]), "product_not_found"),
+        (
+            "discount over 100 %",
+            sale(vec![SaleLineRequest { discount: percent(1_000_001), ..line("333", 1) }], vec![cash(300)]),
+            "invalid_input",
+        ),
+        ("tenders short", sale(vec![line("333", 1)], vec![cash(228)]), "tenders_short"),
+        (
+            "change on a card",
+            sale(vec![line("333", 1)], vec![Tender::Card { amount: 300, approval_reference: "A1".into() }]),
+            "change_not_cash",
+        ),
+        ("oversized cart", sale(too_many, vec![cash(100_000)]), "invalid_input"),
+    ];
+    for (what, request, code) in cases {
+        let refused =
+            service::record_sale(shop.store.as_ref(), till(&shop, &register, &pc, None), ReceiptId::new(), &request)
+                .await;
+        let got = refused.map(|r| r.number).unwrap_err();
+        assert!(
+            got.code() == code
+                || (code == "invalid_input" && matches!(got.code(), "invalid_amount" | "discount_too_large")),
+            "{what}: expected {code}, got {} ({got})",
+            got.code()
+        );
+    }
+    // A forged price in the client's payload is refused when the request is read.
+    let forged = r#"{"lines":[{"barcode":"333","quantity":1,"price":1}],"tenders":[{"kind":"cash","amount":1}]}"#;
+    assert!(serde_json::from_str::<SaleRequest>(forged).is_err());
+    let forged_total = r#"{"lines":[{"barcode":"333","quantity":1}],"total":1,"tenders":[{"kind":"cash","amount":1}]}"#;
+    assert!(serde_json::from_str::<SaleRequest>(forged_total).is_err());
+    assert!(shop.store.list_receipts(session.id).await.unwrap().is_empty());
+    let totals = check_totals_against_receipts(&shop, session.id).await;
+    assert_eq!((totals.sales_count, totals.cash_net), (0, 0));
+}
+
+/// 16 devices sell into one session while a manager closes it: every acknowledged sale is in
+/// exactly one session, the closed session's expected cash counts exactly the sales it got,
+/// and the refused ones were told `session_closed` (or found no open session).
+async fn sales_racing_a_close_land_in_exactly_one_session(backend: Backend) {
+    let shop = Arc::new(shop(backend).await);
+    let session = open_shift(&shop, "100.00").await;
+    let barrier = Arc::new(tokio::sync::Barrier::new(17));
+    let mut sellers = Vec::new();
+    for n in 0..16 {
+        let (shop, barrier) = (shop.clone(), barrier.clone());
+        sellers.push(tokio::spawn(async move {
+            let (register, pc) = (dt_r1(), device(&format!("pc-{n}")));
+            let request = SaleRequest { lines: vec![line("333", 1)], receipt_discount: None, tenders: vec![cash(500)] };
+            barrier.wait().await;
+            let mut acknowledged = Vec::new();
+            for _ in 0..4 {
+                match service::record_sale(
+                    shop.store.as_ref(),
+                    till(&shop, &register, &pc, Some(session.id)),
+                    ReceiptId::new(),
+                    &request,
+                )
+                .await
+                {
+                    Ok(receipt) => acknowledged.push(receipt),
+                    Err(e) => {
+                        assert!(matches!(e.code(), "session_closed" | "no_open_session" | "database_busy"), "{e}")
+                    }
+                }
+            }
+            acknowledged
+        }));
+    }
+    barrier.wait().await;
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let closed = close(&shop, &session, "100.00").await.unwrap();
+    let mut acknowledged = Vec::new();
+    for seller in sellers {
+        acknowledged.extend(seller.await.unwrap());
+    }
+    let stored = shop.store.list_receipts(session.id).await.unwrap();
+    assert_eq!(stored.len(), acknowledged.len(), "every acknowledged sale, and only those, is in the session");
+    for receipt in &acknowledged {
+        assert_eq!(receipt.session_id, session.id);
+        assert!(stored.iter().any(|r| r.number == receipt.number));
+    }
+    let totals = check_totals_against_receipts(&shop, session.id).await;
+    assert_eq!(closed.expected_cash.unwrap().minor(), 10000 + totals.cash_net);
+    assert_eq!(totals.cash_net, stored.iter().map(|r| r.cash_net).sum::<i64>());
+}
+
+async fn receipt_numbers_are_gapless(backend: Backend) {
+    let shop = Arc::new(shop(backend).await);
+    let session = open_shift(&shop, "0").await;
+    let barrier = Arc::new(tokio::sync::Barrier::new(32));
+    let mut sellers = Vec::new();
+    for n in 0..32 {
+        let (shop, barrier) = (shop.clone(), barrier.clone());
+        sellers.push(tokio::spawn(async move {
+            let (register, pc) = (dt_r1(), device(&format!("pc-{n}")));
+            let request = SaleRequest { lines: vec![line("111", 1)], receipt_discount: None, tenders: vec![cash(500)] };
+            barrier.wait().await;
+            service::record_sale(shop.store.as_ref(), till(&shop, &register, &pc, None), ReceiptId::new(), &request)
+                .await
+        }));
+    }
+    let mut numbers = Vec::new();
+    for seller in sellers {
+        numbers.push(seller.await.unwrap().unwrap().receipt_seq);
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=32).collect::<Vec<i64>>());
+    check_totals_against_receipts(&shop, session.id).await;
+}
+
+async fn one_line_refunded_by_sixteen_devices_at_once(backend: Backend) {
+    let shop = Arc::new(shop(backend).await);
+    let session = open_shift(&shop, "100.00").await;
+    let (register, pc) = (dt_r1(), device("pc-1"));
+    let request =
+        SaleRequest { lines: vec![line("111", 1), line("333", 3)], receipt_discount: None, tenders: vec![cash(2000)] };
+    let sold = service::record_sale(shop.store.as_ref(), till(&shop, &register, &pc, None), ReceiptId::new(), &request)
+        .await
+        .unwrap();
+    let barrier = Arc::new(tokio::sync::Barrier::new(16));
+    let mut refunders = Vec::new();
+    for n in 0..16 {
+        let (shop, barrier, number) = (shop.clone(), barrier.clone(), sold.number.clone());
+        refunders.push(tokio::spawn(async move {
+            let (register, pc) = (dt_r1(), device(&format!("pc-{n}")));
+            let mut by_manager = till(&shop, &register, &pc, None);
+            by_manager.approver = Some(&shop.fixture.manager);
+            let refund =
+                RefundRequest { lines: vec![RefundLineRequest { line: 1, quantity: 2 }], tender: RefundTender::Cash };
+            barrier.wait().await;
+            service::refund(shop.store.as_ref(), by_manager, ReceiptId::new(), &number, &refund).await
+        }));
+    }
+    let mut refunded = 0;
+    for refunder in refunders {
+        match refunder.await.unwrap() {
+            Ok(_) => refunded += 1,
+            Err(e) => assert!(matches!(e.code(), "refund_exceeds_sale" | "database_busy"), "{e}"),
+        }
+    }
+    // Three sold, two per refund: exactly one refund fits.
+    assert_eq!(refunded, 1);
+    let line = &shop.store.find_receipt(&sold.number).await.unwrap().lines[1];
+    assert_eq!((line.quantity, line.refunded_quantity), (3, 2));
+    check_totals_against_receipts(&shop, session.id).await;
+}
+
+/// A sale whose answer is lost after its commit (the connection cut before the reply): the
+/// retry with the same id answers the first receipt, and nothing is recorded twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_sale_whose_answer_was_lost_is_retried_safely() {
+    let shop = shop(Backend::Postgres).await;
+    let session = open_shift(&shop, "0").await;
+    let proxy = FaultProxy::start(&shop._db.url).await;
+    // One connection: the faulted call is then one round trip on a prepared statement.
+    let options = StoreOptions { migrate: false, max_connections: 1, ..StoreOptions::default() };
+    let store = till_backend::open(&proxy.url(&shop._db.url), &options).await.unwrap();
+    let location = LocationCode::parse("DT").unwrap();
+    let settings = store.pricing_settings(&location).await.unwrap();
+    let product = store.find_product(&location, &ProductKey::Barcode(Barcode::parse("333").unwrap())).await.unwrap();
+    let cart = Cart {
+        lines: vec![CartLine { product: product.snapshot(), quantity: 1, discount: None, price_override: None }],
+        receipt_discount: None,
+    };
+    let priced = price_cart(&settings, &cart).unwrap();
+    let settled = settle(&priced, &[cash(300)]).unwrap();
+    let receipt = |id: ReceiptId| {
+        let header = ReceiptHeader {
+            id,
+            session_id: session.id,
+            register_id: session.register_id,
+            user_id: shop.fixture.cashier.id,
+            device: "pc-1".into(),
+            request_hash: id.to_string(),
+        };
+        NewReceipt::sale(header, &priced, &settled)
+    };
+    store.record_receipt(receipt(ReceiptId::new())).await.unwrap();
+    let lost = receipt(ReceiptId::new());
+    proxy.swallow_next_reply();
+    assert_eq!(store.record_receipt(lost.clone()).await.unwrap_err().code(), "database_unavailable");
+    assert_eq!(shop.store.list_receipts(session.id).await.unwrap().len(), 2, "it committed: the test tests");
+    let retried = store.record_receipt(lost).await.unwrap();
+    assert!(retried.repeated);
+    assert_eq!(retried.number, "DT-R1-000002");
+    assert_eq!(check_totals_against_receipts(&shop, session.id).await.sales_count, 2);
+}
