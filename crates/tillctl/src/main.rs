@@ -5,6 +5,7 @@ mod bench;
 mod catalog;
 mod device;
 mod output;
+mod sales;
 
 use clap::{Args, Parser, Subcommand};
 use output::Output;
@@ -34,7 +35,7 @@ struct Cli {
 /// Where a PIN comes from. In order: `--pin-stdin`, `--pin` or `TILL_PIN`, else a prompt
 /// without echo when stdin is a terminal.
 #[derive(Args, Clone)]
-struct PinArgs {
+pub(crate) struct PinArgs {
     /// The PIN on the command line. Other users of this computer can read it in the process
     /// list: prefer the prompt, TILL_PIN or --pin-stdin.
     #[arg(long, env = "TILL_PIN", hide_env_values = true)]
@@ -45,7 +46,7 @@ struct PinArgs {
 }
 
 impl PinArgs {
-    fn read(&self, whose: &str) -> Result<String, TillError> {
+    pub(crate) fn read(&self, whose: &str) -> Result<String, TillError> {
         let missing = || InputError::InvalidPin("no PIN given: type it at the prompt, or use TILL_PIN or --pin-stdin");
         if self.pin_stdin {
             let mut line = String::new();
@@ -119,6 +120,11 @@ enum Command {
     },
     #[command(subcommand)]
     Session(SessionCommand),
+    /// Sales: record one from a cart file, show a receipt, list a session's receipts.
+    #[command(subcommand)]
+    Sale(sales::SaleCommand),
+    /// Refund lines of a sale (a manager's PIN).
+    Refund(sales::RefundArgs),
     /// A location's tax rates.
     #[command(subcommand)]
     TaxRate(catalog::TaxRateCommand),
@@ -454,7 +460,7 @@ fn clock_check(offset: Option<ClockOffset>) -> SchemaCheck {
     }
 }
 
-fn device(name: Option<&str>) -> Result<DeviceName, TillError> {
+pub(crate) fn device(name: Option<&str>) -> Result<DeviceName, TillError> {
     let default = format!("tillctl@{}", gethostname::gethostname().to_string_lossy());
     Ok(DeviceName::parse(name.unwrap_or(&default))?)
 }
@@ -558,6 +564,8 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
             let closed = service::close_shift(store, &manager, &device, request).await?;
             out.print(&output::SessionOut(closed.view()));
         }
+        Command::Sale(command) => sales::sale(store, out, command).await?,
+        Command::Refund(args) => sales::refund(store, out, args).await?,
         Command::TaxRate(command) => catalog::tax_rate(store, out, command).await?,
         Command::Category(command) => catalog::category(store, out, command).await?,
         Command::Product(command) => catalog::product(store, out, command).await?,

@@ -260,3 +260,59 @@ async fn a_catalog_import_lists_every_bad_line() {
     assert_eq!((found["sku"].as_str(), found["price_minor"].as_i64()), (Some("A1"), Some(50)));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Issue 8, as a script runs it: a sale from a cart file (repeated with its id: the same
+/// receipt), a refund by a manager, the receipt shown, and the session's receipts listed.
+#[tokio::test]
+async fn a_sale_and_a_refund_from_files() {
+    let db = TestDatabase::new(Backend::Sqlite).await;
+    let (ok, _) = tillctl_status(&db.url, &["demo"]);
+    assert!(ok);
+    let started = tillctl(
+        &db.url,
+        &["start-shift", "--register", "DT/R1", "--user", "alice", "--pin", "1234", "--opening-cash", "100"],
+    );
+    let session = started["session"]["number"].as_str().unwrap().to_string();
+    let dir = std::env::temp_dir().join(format!("till-sale-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cart = dir.join("cart.json");
+    std::fs::write(&cart, r#"{"lines":[{"sku":"COF-LATTE","quantity":2},{"sku":"GRO-MILK","quantity":1}],"tenders":[{"kind":"cash","amount":2000}]}"#).unwrap();
+    let id = uuid::Uuid::now_v7().to_string();
+    let record = [
+        "sale",
+        "record",
+        "--register",
+        "DT/R1",
+        "--user",
+        "alice",
+        "--pin",
+        "1234",
+        "--file",
+        cart.to_str().unwrap(),
+        "--id",
+        &id,
+    ];
+    let receipt = tillctl(&db.url, &record);
+    assert_eq!(receipt["number"], "DT-R1-000001", "{receipt}");
+    // 2 × 4.50 taxed at 8.875 % (0.80) and milk 2.29: 12.09; 20.00 handed over.
+    assert_eq!((receipt["total"].as_i64(), receipt["change"].as_i64()), (Some(1209), Some(791)));
+    assert_eq!(tillctl(&db.url, &record)["number"], "DT-R1-000001", "a repeat answers the same receipt");
+    let lines = dir.join("lines.json");
+    std::fs::write(&lines, r#"{"lines":[{"line":1,"quantity":1}],"tender":{"kind":"cash"}}"#).unwrap();
+    let (ok, refused) = tillctl_status(
+        &db.url,
+        &["refund", "--receipt", "DT-R1-000001", "--file", lines.to_str().unwrap(), "--user", "alice", "--pin", "1234"],
+    );
+    assert!(!ok);
+    assert_eq!(refused["error"]["code"], "forbidden", "a cashier cannot refund: {refused}");
+    let refund = tillctl(
+        &db.url,
+        &["refund", "--receipt", "DT-R1-000001", "--file", lines.to_str().unwrap(), "--user", "bob", "--pin", "9999"],
+    );
+    assert_eq!((refund["number"].as_str(), refund["total"].as_i64()), (Some("DT-R1-000002"), Some(229)));
+    let shown = tillctl(&db.url, &["sale", "show", "DT-R1-000001"]);
+    assert_eq!(shown["lines"][1]["refunded_quantity"], 1);
+    let listed = tillctl(&db.url, &["sale", "list", "--session", &session]);
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
