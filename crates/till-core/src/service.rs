@@ -8,7 +8,7 @@ pub use catalog::{
     add_category, add_product, add_tax_rate, import_products, set_product_active, ImportReport, ProductInput,
 };
 pub use sales::{
-    record_sale, refund, RefundLineRequest, RefundRequest, RefundTender, SaleLineRequest, SaleRequest, Till,
+    price_sale, record_sale, refund, RefundLineRequest, RefundRequest, RefundTender, SaleLineRequest, SaleRequest, Till,
 };
 
 use crate::auth::{self, PinPolicy};

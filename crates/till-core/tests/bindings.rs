@@ -62,6 +62,21 @@ fn views_match_the_ui() {
     export::<AuthEventKind>("AuthEventKind.ts");
     export::<AuthEvent>("AuthEvent.ts");
     // Pricing (issue 8): amounts are integer minor units, at most 10^12, so exact as numbers.
+    // Catalog and receipts (issue 8).
+    export::<Category>("Category.ts");
+    export::<Product>("Product.ts");
+    export::<ReceiptKind>("ReceiptKind.ts");
+    export::<ReceiptLine>("ReceiptLine.ts");
+    export::<ReceiptTender>("ReceiptTender.ts");
+    export::<ReceiptTax>("ReceiptTax.ts");
+    export::<Receipt>("Receipt.ts");
+    export::<TenderTotal>("TenderTotal.ts");
+    export::<SessionTotals>("SessionTotals.ts");
+    export::<service::SaleLineRequest>("SaleLineRequest.ts");
+    export::<service::SaleRequest>("SaleRequest.ts");
+    export::<service::RefundTender>("RefundTender.ts");
+    export::<service::RefundLineRequest>("RefundLineRequest.ts");
+    export::<service::RefundRequest>("RefundRequest.ts");
     export::<Ppm>("Ppm.ts");
     export::<TaxRate>("TaxRate.ts");
     export::<PricingSettings>("PricingSettings.ts");

@@ -137,6 +137,47 @@ fn product_key(line: &SaleLineRequest) -> Result<ProductKey, TillError> {
     }
 }
 
+/// The cart the lines name, from the catalog as the store reads it now. An inactive product is
+/// `product_not_found`: it is not for sale.
+async fn cart_for(
+    store: &dyn Store,
+    location: &crate::domain::LocationCode,
+    keys: &[ProductKey],
+    requested: &[SaleLineRequest],
+    receipt_discount: Option<Discount>,
+) -> Result<Cart, TillError> {
+    let mut lines = Vec::with_capacity(keys.len());
+    for (key, line) in keys.iter().zip(requested) {
+        let product = store.find_product(location, key).await?;
+        if !product.active {
+            return Err(StoreError::not_found(crate::error::Entity::Product, format!("{key} (inactive)")).into());
+        }
+        lines.push(CartLine {
+            product: product.snapshot(),
+            quantity: line.quantity,
+            discount: line.discount,
+            price_override: line.price_override,
+        });
+    }
+    Ok(Cart { lines, receipt_discount })
+}
+
+/// Prices a cart for the screen, as `record_sale` would: read-only, writes nothing. The UI
+/// shows these numbers; it never computes a price or a total itself.
+pub async fn price_sale(
+    store: &dyn Store,
+    register: &RegisterRef,
+    lines: &[SaleLineRequest],
+    receipt_discount: Option<Discount>,
+) -> Result<crate::pricing::PricedCart, TillError> {
+    let keys = lines.iter().map(product_key).collect::<Result<Vec<_>, _>>()?;
+    let register = store.find_register(register).await?;
+    let location = crate::domain::LocationCode::parse(&register.location_code)?;
+    let settings = store.pricing_settings(&location).await?;
+    let cart = cart_for(store, &location, &keys, lines, receipt_discount).await?;
+    Ok(price_cart(&settings, &cart)?)
+}
+
 /// Records a sale: prices the cart from the catalog, settles the tenders, and records it into
 /// the register's open session; returns the receipt. Repeating `id` with the same request
 /// returns the first receipt; with another, `idempotency_conflict`.
@@ -157,20 +198,8 @@ pub async fn record_sale(
     loop {
         attempt += 1;
         let settings = store.pricing_settings(&location).await?;
-        let mut lines = Vec::with_capacity(keys.len());
-        for (key, line) in keys.iter().zip(&request.lines) {
-            let product = store.find_product(&location, key).await?;
-            if !product.active {
-                return Err(StoreError::not_found(crate::error::Entity::Product, format!("{key} (inactive)")).into());
-            }
-            lines.push(CartLine {
-                product: product.snapshot(),
-                quantity: line.quantity,
-                discount: line.discount,
-                price_override: line.price_override,
-            });
-        }
-        let priced = price_cart(&settings, &Cart { lines, receipt_discount: request.receipt_discount })?;
+        let cart = cart_for(store, &location, &keys, &request.lines, request.receipt_discount).await?;
+        let priced = price_cart(&settings, &cart)?;
         if priced.needs_manager() {
             require_manager(till.approver, "a discount above the limit or a price override")?;
         }

@@ -1,0 +1,11 @@
+// Generated from till-core by ts-rs: do not edit. Regenerate with
+// TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings
+import type { ReceiptKind } from "./ReceiptKind";
+import type { ReceiptLine } from "./ReceiptLine";
+import type { ReceiptTax } from "./ReceiptTax";
+import type { ReceiptTender } from "./ReceiptTender";
+export type Receipt = { id: string, kind: ReceiptKind, number: string, receipt_seq: number, session_id: string, session_number: string, register_id: string, register_code: string, location_id: string, location_code: string, location_name: string, location_address: string, time_zone: string, 
+/**
+ * The original sale's number, for a refund.
+ */
+refund_of: string | null, cashier: string, device: string, at: string, currency: string, prices_include_tax: boolean, subtotal: number, discount: number, tax: number, total: number, rounding: number, tendered: number, change: number, cash_net: number, lines: Array<ReceiptLine>, tenders: Array<ReceiptTender>, taxes: Array<ReceiptTax>, };
