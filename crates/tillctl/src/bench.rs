@@ -26,6 +26,13 @@ pub enum Workload {
     Cycle,
     /// all clients call start_shift on one register at once, then it is closed; repeated.
     Storm,
+    /// record_sale of a priced 5-line cart (two tax rates, split tender with change) into each
+    /// client's register's open session (one register per client): the store's atomic
+    /// operation, as the app and tillctl call it after pricing.
+    Sale,
+    /// SQLite only, the reference for `sale`: one row inserted per `BEGIN IMMEDIATE`
+    /// transaction on the same kind of file (WAL, synchronous=FULL, one writer connection).
+    RawInsert,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -169,6 +176,7 @@ async fn client(
     workload: Workload,
     register: RegisterId,
     user: UserId,
+    sale: Option<NewReceipt>,
     deadline: Instant,
 ) -> Tally {
     // Not the opener's device: a join by another device records itself once, then only reads.
@@ -176,8 +184,13 @@ async fn client(
     let mut tally = Tally::default();
     while Instant::now() < deadline {
         let began = Instant::now();
-        let ok = match workload {
-            Workload::Join => store.start_shift(start(register, user, &device)).await.is_ok(),
+        let ok = match (workload, &sale) {
+            (Workload::Sale, Some(template)) => {
+                let id = ReceiptId::new();
+                let receipt = NewReceipt { id, request_hash: id.to_string(), ..template.clone() };
+                store.record_receipt(receipt).await.is_ok()
+            }
+            (Workload::Join, _) => store.start_shift(start(register, user, &device)).await.is_ok(),
             _ => match store.start_shift(start(register, user, &device)).await {
                 Ok(started) => store.close_shift(close(started.session.id, user, &device)).await.is_ok(),
                 Err(_) => false,
@@ -199,13 +212,13 @@ async fn client(
 fn run_threads(
     url: &str,
     args: &BenchArgs,
-    registers: &[RegisterId],
+    registers: &[(RegisterId, Option<NewReceipt>)],
     user: UserId,
     deadline: Instant,
 ) -> Result<Tally, TillError> {
     let threads = args.threads.clamp(1, u32::try_from(registers.len()).unwrap_or(u32::MAX).max(1)) as usize;
-    let chunks: Vec<Vec<RegisterId>> =
-        (0..threads).map(|t| registers.iter().skip(t).step_by(threads).copied().collect()).collect();
+    let chunks: Vec<Vec<(RegisterId, Option<NewReceipt>)>> =
+        (0..threads).map(|t| registers.iter().skip(t).step_by(threads).cloned().collect()).collect();
     let handles: Vec<_> = chunks
         .into_iter()
         .map(|chunk| {
@@ -224,7 +237,9 @@ fn run_threads(
                     let store = till_backend::open(&url, &options).await?;
                     let loops: Vec<_> = chunk
                         .iter()
-                        .map(|r| tokio::spawn(client(store.clone(), workload, *r, user, deadline)))
+                        .map(|(r, sale)| {
+                            tokio::spawn(client(store.clone(), workload, *r, user, sale.clone(), deadline))
+                        })
                         .collect();
                     let mut tally = Tally::default();
                     for one in loops {
@@ -247,20 +262,33 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
     let registers = if matches!(args.workload, Workload::Storm) { 1 } else { clients };
     let store = shared.as_ref();
     let locations = if matches!(args.workload, Workload::Storm) { 1 } else { args.locations.clamp(1, registers) };
-    let fx = fixture(store, locations, registers).await?;
+    let fx = if matches!(args.workload, Workload::RawInsert) {
+        Fixture { registers: Vec::new(), user: UserId::new() }
+    } else {
+        fixture(store, locations, registers).await?
+    };
     let device = DeviceName::parse("bench")?;
-    if matches!(args.workload, Workload::Join) {
+    if matches!(args.workload, Workload::Join | Workload::Sale) {
         for register in &fx.registers {
             store.start_shift(start(*register, fx.user, &device)).await?;
+        }
+    }
+    let mut clients_of: Vec<(RegisterId, Option<NewReceipt>)> = fx.registers.iter().map(|r| (*r, None)).collect();
+    if matches!(args.workload, Workload::Sale) {
+        for (register, sale) in &mut clients_of {
+            *sale = Some(sale_template(store, *register, fx.user).await?);
         }
     }
     let mut tally = Tally::default();
     let mut storms_correct = None;
     let began = Instant::now();
     match args.workload {
-        Workload::Join | Workload::Cycle => {
+        Workload::RawInsert => {
+            tally = raw_insert(url, args).await?;
+        }
+        Workload::Join | Workload::Cycle | Workload::Sale => {
             let deadline = Instant::now() + Duration::from_secs(args.seconds);
-            let (url, args, registers, user) = (url.to_string(), args.clone(), fx.registers.clone(), fx.user);
+            let (url, args, registers, user) = (url.to_string(), args.clone(), clients_of.clone(), fx.user);
             tally = tokio::task::spawn_blocking(move || run_threads(&url, &args, &registers, user, deadline))
                 .await
                 .map_err(|e| StoreError::Internal(format!("bench threads failed: {e}")))??;
@@ -329,4 +357,82 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
         storms_correct,
         invariants: store.check_invariants().await?,
     })
+}
+
+/// The benchmark's catalog at a register's location (two tax rates, five products), and a
+/// 5-line sale priced from it with a split tender and change, as `record_sale` builds it.
+async fn sale_template(store: &dyn Store, register: RegisterId, user: UserId) -> Result<NewReceipt, TillError> {
+    let register = store.find_register(&RegisterRef::Id(register)).await?;
+    let location = LocationCode::parse(&register.location_code)?;
+    if store.list_tax_rates(&location).await?.is_empty() {
+        service::add_tax_rate(store, location.as_str(), "TAX", "Sales tax", "8.875").await?;
+        service::add_tax_rate(store, location.as_str(), "FOOD", "Groceries", "0").await?;
+        for (i, price) in ["4.50", "2.95", "2.29", "12.99", "0.35"].iter().enumerate() {
+            let (sku, barcode) = (format!("P{i}"), [format!("99000{i}")]);
+            let tax = if i % 2 == 0 { "TAX" } else { "FOOD" };
+            let input = service::ProductInput {
+                sku: &sku,
+                name: &sku,
+                price,
+                tax_rate: tax,
+                category: None,
+                barcodes: &barcode,
+            };
+            service::add_product(store, location.as_str(), input).await?;
+        }
+    }
+    let session = store
+        .latest_session(register.id)
+        .await?
+        .ok_or_else(|| StoreError::NoOpenSession { register: register.address.clone() })?;
+    let settings = store.pricing_settings(&location).await?;
+    let mut lines = Vec::new();
+    for i in 0..5 {
+        let product = store.find_product(&location, &ProductKey::Sku(Sku::parse(&format!("P{i}"))?)).await?;
+        lines.push(CartLine { product: product.snapshot(), quantity: 2, discount: None, price_override: None });
+    }
+    let priced = price_cart(&settings, &Cart { lines, receipt_discount: None })?;
+    let tenders =
+        [Tender::Card { amount: 1000, approval_reference: "BENCH".into() }, Tender::Cash { amount: priced.total }];
+    let settled = settle(&priced, &tenders)?;
+    let header = ReceiptHeader {
+        id: ReceiptId::new(),
+        session_id: session.id,
+        register_id: register.id,
+        user_id: user,
+        device: "bench-client".into(),
+        request_hash: String::new(),
+    };
+    Ok(NewReceipt::sale(header, &priced, &settled))
+}
+
+/// The SQLite reference: one row per `BEGIN IMMEDIATE` transaction, WAL, synchronous=FULL, one
+/// writer connection (as Till's store writes), for as long as the other workloads run.
+async fn raw_insert(url: &str, args: &BenchArgs) -> Result<Tally, TillError> {
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+    use std::str::FromStr;
+    let fail = |e: sqlx::Error| StoreError::Internal(format!("raw insert: {e}"));
+    let options = SqliteConnectOptions::from_str(url)
+        .map_err(fail)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full);
+    let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await.map_err(fail)?;
+    sqlx::query("CREATE TABLE IF NOT EXISTS bench_write (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)")
+        .execute(&pool)
+        .await
+        .map_err(fail)?;
+    let deadline = Instant::now() + Duration::from_secs(args.seconds);
+    let mut tally = Tally::default();
+    while Instant::now() < deadline {
+        let began = Instant::now();
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(fail)?;
+        sqlx::query("INSERT INTO bench_write (v) VALUES (1)").execute(&mut *tx).await.map_err(fail)?;
+        tx.commit().await.map_err(fail)?;
+        tally.latencies.push(began.elapsed());
+        tally.operations += 1;
+        tally.commits += 1;
+    }
+    pool.close().await;
+    Ok(tally)
 }
