@@ -13,7 +13,11 @@ use till_core::service::{self, LocationInput};
 use till_core::*;
 
 #[derive(Parser)]
-#[command(name = "tillctl", version, about = "Set up and inspect Till point-of-sale registers")]
+#[command(
+    name = "tillctl",
+    version = concat!(env!("TILL_BUILD_VERSION"), " (commit ", env!("TILL_BUILD_COMMIT"), ")"),
+    about = "Set up and inspect Till point-of-sale registers"
+)]
 struct Cli {
     /// sqlite://PATH or postgres://USER@HOST:PORT/DB. Default: the desktop app's embedded database.
     #[arg(long, env = "TILL_DATABASE_URL", global = true, hide_env_values = true)]
@@ -122,6 +126,8 @@ enum Command {
     Demo,
     /// Measure start/close throughput and latency against this database (not a test).
     Bench(bench::BenchArgs),
+    /// The version and the git commit this tillctl was built from (opens no database).
+    Version,
 }
 
 #[derive(Subcommand)]
@@ -255,6 +261,10 @@ fn device(name: Option<&str>) -> Result<DeviceName, TillError> {
 }
 
 async fn run(cli: Cli, out: Output) -> Result<ExitCode, TillError> {
+    if let Command::Version = cli.command {
+        out.print(&output::Version::BUILT);
+        return Ok(ExitCode::SUCCESS);
+    }
     let default_url = match cli.command {
         Command::Demo => till_backend::demo_database_url,
         _ => till_backend::default_database_url,
@@ -369,6 +379,7 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, TillError> {
             till_backend::seed_demo(store).await?;
             out.print(&output::Demo { database: till_backend::redact(&url), users: &till_backend::DEMO_USERS });
         }
+        Command::Version => out.print(&output::Version::BUILT),
         Command::Bench(args) => {
             let report = bench::run(shared.clone(), &url, &args).await?;
             let clean = report.invariants.is_clean() && report.errors == 0;
