@@ -83,7 +83,26 @@ onCommandError((error) => {
     return true;
   }
   if (error.code === "device_settings_damaged") {
-    void nav.route();
+    /** The About line: version and commit, and what the updater is doing when it has news. */
+const UPDATE_POLL_MS = 30_000;
+let built = "";
+async function renderAbout(): Promise<void> {
+  try {
+    if (!built) {
+      const info = await api.buildInfo();
+      built = `Till ${info.version} · commit ${info.commit.slice(0, 12)}`;
+    }
+    const update = await api.updateStatus();
+    const news = update.state !== "off" && update.state !== "up_to_date" && update.state !== "checking";
+    replace(byId("about"), news ? `${built} · ${update.message}` : built);
+  } catch {
+    // The line is informational: a backend without it leaves it empty rather than alarming anyone.
+  }
+}
+
+void nav.route();
+void renderAbout();
+setInterval(() => void renderAbout(), UPDATE_POLL_MS);
     return true;
   }
   if (error.code === "device_not_set_up") {
@@ -93,4 +112,23 @@ onCommandError((error) => {
   return false;
 });
 
+/** The About line: version and commit, and what the updater is doing when it has news. */
+const UPDATE_POLL_MS = 30_000;
+let built = "";
+async function renderAbout(): Promise<void> {
+  try {
+    if (!built) {
+      const info = await api.buildInfo();
+      built = `Till ${info.version} · commit ${info.commit.slice(0, 12)}`;
+    }
+    const update = await api.updateStatus();
+    const news = update.state !== "off" && update.state !== "up_to_date" && update.state !== "checking";
+    replace(byId("about"), news ? `${built} · ${update.message}` : built);
+  } catch {
+    // The line is informational: a backend without it leaves it empty rather than alarming anyone.
+  }
+}
+
 void nav.route();
+void renderAbout();
+setInterval(() => void renderAbout(), UPDATE_POLL_MS);

@@ -762,4 +762,24 @@ describe("Till UI with a mocked backend", () => {
     assert.match(await text(page, ".topbar"), /NY\/R1/);
     await finish(app);
   });
+
+  it("shows the version and commit at the foot of the first screen, and the updater's news", async () => {
+    const backend = createFakeBackend();
+    const app = await open(backend);
+    await waitForText(app.page, "#about", "Till 0.1.0 · commit 0123456789ab");
+    await finish(app);
+
+    const waiting = createFakeBackend();
+    waiting.state.update = {
+      state: "waiting",
+      current_version: "0.1.0",
+      offered_version: "0.1.1",
+      message: "Update 0.1.1 downloaded: installs when the register is closed",
+    };
+    const app2 = await open(waiting);
+    await waitForText(app2.page, "#about", "Till 0.1.0 · commit 0123456789ab · Update 0.1.1 downloaded: installs when the register is closed");
+    await assertLayout(app2.page, "the set-up screen with an update waiting");
+    assert.equal(waiting.callsOf("install_update_now").length, 0, "the UI installs nothing by itself");
+    await finish(app2);
+  });
 });
