@@ -124,9 +124,13 @@ pub enum RegisterState {
     /// No database or register chosen yet (the set-up screen): nobody can be selling.
     NotChosen,
     Closed,
-    Open { session: String },
+    Open {
+        session: String,
+    },
     /// The database did not answer: the register may be open.
-    Unknown { why: String },
+    Unknown {
+        why: String,
+    },
 }
 
 /// What the device is doing at the moment of deciding.
@@ -315,9 +319,21 @@ async fn run<R: Runtime>(app: AppHandle<R>) {
         updates.set(UpdateState::Off, None, format!("Updates off on this device ({why} in {SYSTEM_DEVICE_FILE})"));
         return;
     };
-    if app.config().plugins.0.get("updater").and_then(|u| u.get("pubkey")).and_then(|k| k.as_str()).unwrap_or("").is_empty()
+    if app
+        .config()
+        .plugins
+        .0
+        .get("updater")
+        .and_then(|u| u.get("pubkey"))
+        .and_then(|k| k.as_str())
+        .unwrap_or("")
+        .is_empty()
     {
-        updates.set(UpdateState::Off, None, "Updates off: this build has no update key (build it with scripts/package)".into());
+        updates.set(
+            UpdateState::Off,
+            None,
+            "Updates off: this build has no update key (build it with scripts/package)".into(),
+        );
         return;
     }
     let mut next_check = tokio::time::Instant::now();
@@ -445,7 +461,11 @@ async fn install_if_allowed<R: Runtime>(
                 .and_then(|r| r.map_err(|e| e.to_string()));
             match installed {
                 Ok(_) => {
-                    updates.set(UpdateState::Installed, Some(&version), format!("Update {version} installed: restarting"));
+                    updates.set(
+                        UpdateState::Installed,
+                        Some(&version),
+                        format!("Update {version} installed: restarting"),
+                    );
                     drop(device);
                     app.restart();
                 }
@@ -578,7 +598,10 @@ mod tests {
         assert_eq!(UpdateSettings::default().policy, UpdatePolicy::WhenIdle);
         assert!(UpdateSettings::from_toml("[updates]\npolicy = \"sometimes\"\n").is_err());
         assert!(UpdateSettings::from_toml("[updates]\nendpoint = \"ftp://x/latest.json\"\n").is_err());
-        assert!(UpdateSettings::from_toml("[updates]\nendpont = \"https://x/latest.json\"\n").is_err(), "typos are errors");
+        assert!(
+            UpdateSettings::from_toml("[updates]\nendpont = \"https://x/latest.json\"\n").is_err(),
+            "typos are errors"
+        );
         let missing = UpdateSettings::from_file(Path::new("/nonexistent/till/device.toml"));
         assert_eq!(missing, Ok(UpdateSettings::default()));
     }

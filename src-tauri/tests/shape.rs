@@ -198,7 +198,13 @@ fn updater_config_problems(conf: &serde_json::Value) -> Vec<String> {
     if updater["requireSignedVersion"] != true {
         problems.push("requireSignedVersion must be true".into());
     }
-    for key in ["endpoints", "dangerousInsecureTransportProtocol", "dangerousAcceptInvalidCerts", "dangerousAcceptInvalidHostnames", "allowDowngrades"] {
+    for key in [
+        "endpoints",
+        "dangerousInsecureTransportProtocol",
+        "dangerousAcceptInvalidCerts",
+        "dangerousAcceptInvalidHostnames",
+        "allowDowngrades",
+    ] {
         if updater.get(key).is_some() {
             problems.push(format!("{key} must not be set"));
         }

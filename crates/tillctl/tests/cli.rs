@@ -207,9 +207,16 @@ fn version_names_the_build_without_a_database() {
     assert!(ok, "{json}");
     let version = std::env::var("TILL_BUILD_VERSION").unwrap_or_else(|_| env!("CARGO_PKG_VERSION").to_string());
     assert_eq!(json, serde_json::json!({"version": version, "commit": expected_commit()}));
-    let human = Command::new(env!("CARGO_BIN_EXE_tillctl")).args(["--database-url", nowhere, "version"]).output().unwrap();
+    let human =
+        Command::new(env!("CARGO_BIN_EXE_tillctl")).args(["--database-url", nowhere, "version"]).output().unwrap();
     assert!(human.status.success());
-    assert_eq!(String::from_utf8_lossy(&human.stdout).trim(), format!("tillctl {version} (commit {})", expected_commit()));
+    assert_eq!(
+        String::from_utf8_lossy(&human.stdout).trim(),
+        format!("tillctl {version} (commit {})", expected_commit())
+    );
     let flag = Command::new(env!("CARGO_BIN_EXE_tillctl")).arg("--version").output().unwrap();
-    assert_eq!(String::from_utf8_lossy(&flag.stdout).trim(), format!("tillctl {version} (commit {})", expected_commit()));
+    assert_eq!(
+        String::from_utf8_lossy(&flag.stdout).trim(),
+        format!("tillctl {version} (commit {})", expected_commit())
+    );
 }

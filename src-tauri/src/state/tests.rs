@@ -342,7 +342,15 @@ async fn activity_tells_the_updater_who_works_and_whether_the_register_is_open()
     till.state.logout().await;
     assert_eq!(activity(&till).await, Activity { logged_in: None, register: open });
     ok(till.state.login("bob", "9999").await);
-    ok(till.state.close_shift(RequestId::new(), &started.session.number, "100", Approval { manager: "bob".into(), pin: Password("9999".into()) }).await);
+    ok(till
+        .state
+        .close_shift(
+            RequestId::new(),
+            &started.session.number,
+            "100",
+            Approval { manager: "bob".into(), pin: Password("9999".into()) },
+        )
+        .await);
     till.state.logout().await;
     assert_eq!(activity(&till).await, Activity { logged_in: None, register: RegisterState::Closed });
 }
