@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex as StdMutex};
 use std::time::Duration;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_updater::UpdaterExt;
-use tokio::sync::{Mutex, Notify};
+use tokio::sync::Mutex;
 
 /// The system device file IT provisions (root-owned: a cashier cannot point the till at their
 /// own update server).
@@ -268,8 +268,6 @@ pub struct Updates {
     settings: Result<UpdateSettings, String>,
     status: StdMutex<UpdateStatus>,
     pending: Mutex<Option<Pending>>,
-    /// Wakes the background task (a manager's install, a closed register).
-    wake: Notify,
 }
 
 impl Updates {
@@ -280,7 +278,7 @@ impl Updates {
             offered_version: None,
             message: "Updates: not checked yet".into(),
         };
-        Updates { settings, status: StdMutex::new(status), pending: Mutex::new(None), wake: Notify::new() }
+        Updates { settings, status: StdMutex::new(status), pending: Mutex::new(None) }
     }
 
     pub fn status(&self) -> UpdateStatus {
@@ -346,11 +344,8 @@ async fn run<R: Runtime>(app: AppHandle<R>) {
         if updates.pending.lock().await.is_some() {
             let _ = install_if_allowed(&app, &updates, settings.policy, Trigger::Automatic).await;
         }
-        let sleep = if updates.pending.lock().await.is_some() { IDLE_POLL } else { CHECK_EVERY };
-        tokio::select! {
-            _ = tokio::time::sleep(sleep) => {}
-            _ = updates.wake.notified() => {}
-        }
+        let pause = if updates.pending.lock().await.is_some() { IDLE_POLL } else { CHECK_EVERY };
+        tokio::time::sleep(pause).await;
     }
 }
 

@@ -240,6 +240,12 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
   const commands = {
     build_info: () => ({ version: "0.1.0", commit: "0123456789abcdef0123456789abcdef01234567" }),
     update_status: () => state.update,
+    // The real backend decides whether it may install now; this one only checks the manager.
+    install_update_now: ({ approval }) => {
+      requireSetUp();
+      authorizeManager(approval);
+      return state.update;
+    },
     device_status: () => status(),
     setup_device: ({ request, approval }) => {
       requireIntact();
