@@ -14,4 +14,7 @@ pub const COMMANDS: &[&str] = &[
     "current_session",
     "start_shift",
     "close_shift",
+    "build_info",
+    "update_status",
+    "install_update_now",
 ];

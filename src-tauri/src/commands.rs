@@ -3,8 +3,9 @@
 
 use crate::error::IpcError;
 use crate::state::{AppState, Approval, DeviceStatus, SetupRequest, SetupResult};
+use crate::updates::{self, BuildInfo, UpdateStatus};
 use std::sync::atomic::{AtomicBool, Ordering};
-use tauri::State;
+use tauri::{AppHandle, State};
 use till_core::{Register, RequestId, SessionView, ShiftStartedView, User};
 
 static FIRST_STATUS: AtomicBool = AtomicBool::new(true);
@@ -107,4 +108,23 @@ pub async fn close_shift(
     approval: Approval,
 ) -> Result<SessionView, IpcError> {
     state.close_shift(request_id, &session, &counted_cash, approval).await
+}
+
+/// The version and git commit this app was built from, for the About line.
+#[tauri::command]
+pub fn build_info(app: AppHandle) -> BuildInfo {
+    BuildInfo::of(&app)
+}
+
+/// The updater's one-line status ("Update 0.1.1 downloaded: installs when the register is closed").
+#[tauri::command]
+pub fn update_status(app: AppHandle) -> UpdateStatus {
+    updates::status(&app)
+}
+
+/// A manager installs the downloaded update now (still never over an open session).
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+pub async fn install_update_now(app: AppHandle, approval: Approval) -> Result<UpdateStatus, IpcError> {
+    updates::install_now(&app, approval).await
 }

@@ -9,6 +9,7 @@ mod error;
 mod secrets;
 mod settings;
 mod state;
+mod updates;
 
 use std::io::IsTerminal;
 use std::sync::{Arc, LazyLock};
@@ -34,10 +35,17 @@ fn main() {
         // damaged file as empty, which the plugin does not offer (see `settings`). The UI is
         // granted none of its commands.
         .plugin(tauri_plugin_store::Builder::new().build())
+        // The UI is granted none of the updater's commands either: it reads `update_status`.
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .manage(state::AppState::for_app(keyring))
         .setup(|app| {
             let handle = app.handle().clone();
-            tauri::async_runtime::spawn(async move { handle.state::<state::AppState>().warm_up().await });
+            let build = updates::BuildInfo::of(&handle);
+            tracing::info!(version = %build.version, commit = %build.commit, "Till starting");
+            app.manage(Arc::new(updates::Updates::new(updates::UpdateSettings::load(), build.version)));
+            let warm = handle.clone();
+            tauri::async_runtime::spawn(async move { warm.state::<state::AppState>().warm_up().await });
+            updates::spawn(handle);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -53,6 +61,9 @@ fn main() {
             commands::current_session,
             commands::start_shift,
             commands::close_shift,
+            commands::build_info,
+            commands::update_status,
+            commands::install_update_now,
         ])
         .build(tauri::generate_context!());
     match app {

@@ -10,6 +10,7 @@
 use crate::error::IpcError;
 use crate::secrets::{url_with_password, Password, Secrets};
 use crate::settings::{Damaged, DatabaseKind, DeviceSettings, SettingsFile};
+use crate::updates::{Activity, RegisterState};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -19,7 +20,7 @@ use till_backend::DemoUser;
 use till_core::service::{self, CloseRequest, FirstSetup, LocationInput, StartRequest};
 use till_core::{
     BackendKind, DeviceName, InputError, Location, LocationCode, Login, Register, RegisterRef, RequestId, SessionRef,
-    SessionView, ShiftStartedView, Store, StoreError, TillError, User,
+    SessionStatus, SessionView, ShiftStartedView, Store, StoreError, TillError, User,
 };
 use tokio::sync::{Mutex, MutexGuard};
 
@@ -128,7 +129,7 @@ pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 /// Everything a command works with, under one lock.
 #[derive(Default)]
-struct Device {
+pub struct Device {
     /// `None` until first read; `Err` while the file is damaged.
     settings: Option<Result<DeviceSettings, Damaged>>,
     store: Option<Arc<dyn Store>>,
@@ -592,6 +593,46 @@ impl AppState {
         device.store = store;
         device.login = None;
         self.status_of(&mut device).await
+    }
+
+    /// Holds the device (no command runs meanwhile): the updater decides and installs under it,
+    /// so nobody logs in or starts a shift on this device in between.
+    pub async fn hold_device(&self) -> MutexGuard<'_, Device> {
+        self.device.lock().await
+    }
+
+    /// Who is logged in on this device and whether its register has an open session (on any
+    /// device: with PostgreSQL another terminal may have opened it).
+    pub async fn activity(&self, device: &mut Device) -> Activity {
+        let loaded = self.load(device).await;
+        let logged_in = device.peek_login(self.now()).ok().map(|user| user.name);
+        let chosen = device.settings.as_ref().and_then(|s| s.as_ref().ok()).is_some_and(|s| s.register.is_some());
+        let register = match (loaded, device.register()) {
+            (_, Ok((store, register))) => match store.find_register(&register).await {
+                Ok(found) => match store.latest_session(found.id).await {
+                    Ok(Some(session)) if session.status == SessionStatus::Open => {
+                        RegisterState::Open { session: session.number }
+                    }
+                    Ok(_) => RegisterState::Closed,
+                    Err(e) => RegisterState::Unknown { why: e.to_string() },
+                },
+                Err(StoreError::NotFound { .. }) => RegisterState::NotChosen,
+                Err(e) => RegisterState::Unknown { why: e.to_string() },
+            },
+            (Err(e), Err(_)) if chosen || matches!(e, IpcError::SettingsDamaged(_)) => {
+                RegisterState::Unknown { why: e.to_string() }
+            }
+            (_, Err(_)) => RegisterState::NotChosen,
+        };
+        Activity { logged_in, register }
+    }
+
+    /// A manager's or admin's approval, checked against the database this device uses.
+    pub async fn authorize_manager(&self, approval: Approval) -> Result<User, IpcError> {
+        let device = self.device().await?;
+        let store = device.store()?;
+        let device_name = device.device_name()?;
+        Ok(service::authorize_manager(store.as_ref(), &approval.manager, &approval.pin.0, &device_name).await?)
     }
 
     /// Active users only; no PIN hashes ever leave the backend.

@@ -175,8 +175,61 @@ fn the_csp_is_strict_and_the_global_tauri_object_is_off() {
     }
     assert!(security.get("dangerousDisableAssetCspModification").is_none(), "Tauri's CSP nonces stay on");
     assert!(security.get("freezePrototype").is_none_or(|v| v != &serde_json::Value::Bool(false)));
-    assert!(conf.get("plugins").is_none_or(|p| p.as_object().is_some_and(|o| o.is_empty())), "no plugin config");
+    assert_eq!(updater_config_problems(&conf), Vec::<String>::new(), "plugins.updater");
     assert_eq!(conf["build"]["frontendDist"], "../ui/dist", "the app serves only its own built UI");
+}
+
+/// The only plugin configuration is the updater's, and it stays strict: signatures must carry
+/// the version they were signed for; no endpoint (it comes from the device file IT provisions);
+/// no insecure transport or certificate exceptions; and no key committed (scripts/package
+/// builds its key in with `--config`).
+fn updater_config_problems(conf: &serde_json::Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    let Some(plugins) = conf.get("plugins").and_then(|p| p.as_object()) else {
+        return vec!["plugins.updater must be configured (the plugin needs its pubkey entry)".into()];
+    };
+    if plugins.keys().any(|k| k != "updater") {
+        problems.push(format!("only the updater is configured, not {:?}", plugins.keys().collect::<Vec<_>>()));
+    }
+    let updater = &plugins["updater"];
+    if updater["pubkey"] != "" {
+        problems.push("the committed pubkey is empty: scripts/package sets the real one".into());
+    }
+    if updater["requireSignedVersion"] != true {
+        problems.push("requireSignedVersion must be true".into());
+    }
+    for key in [
+        "endpoints",
+        "dangerousInsecureTransportProtocol",
+        "dangerousAcceptInvalidCerts",
+        "dangerousAcceptInvalidHostnames",
+        "allowDowngrades",
+    ] {
+        if updater.get(key).is_some() {
+            problems.push(format!("{key} must not be set"));
+        }
+    }
+    problems
+}
+
+#[test]
+fn the_updater_check_rejects_loosened_configs() {
+    let strict = serde_json::json!({"plugins": {"updater": {"pubkey": "", "requireSignedVersion": true}}});
+    assert_eq!(updater_config_problems(&strict), Vec::<String>::new());
+    for (key, value) in [
+        ("pubkey", serde_json::json!("dW50cnVzdGVkIGNvbW1lbnQ6IG1pbmlzaWduIHB1YmxpYyBrZXk=")),
+        ("requireSignedVersion", serde_json::json!(false)),
+        ("endpoints", serde_json::json!(["https://cashier.example/latest.json"])),
+        ("dangerousInsecureTransportProtocol", serde_json::json!(true)),
+        ("allowDowngrades", serde_json::json!(true)),
+    ] {
+        let mut loose = strict.clone();
+        loose["plugins"]["updater"][key] = value;
+        assert!(!updater_config_problems(&loose).is_empty(), "accepted {key}");
+    }
+    assert!(!updater_config_problems(&serde_json::json!({})).is_empty());
+    let sql = serde_json::json!({"plugins": {"updater": {"pubkey": "", "requireSignedVersion": true}, "sql": {}}});
+    assert!(!updater_config_problems(&sql).is_empty());
 }
 
 #[test]

@@ -6,12 +6,14 @@ import { invoke } from "@tauri-apps/api/core";
 import { toApiError } from "./errors";
 import type {
   Approval,
+  BuildInfo,
   DeviceStatus,
   Register,
   SessionView,
   SetupRequest,
   SetupResult,
   ShiftStartedView,
+  UpdateStatus,
   User,
 } from "./types";
 
@@ -89,3 +91,12 @@ export const startShift = (requestId: string, openingCash: string | null, notes:
 /** Closes the session the screen shows, by id: never whichever session happens to be open now. */
 export const closeShift = (requestId: string, session: string, countedCash: string, approval: Approval): Promise<SessionView> =>
   retrying(() => call("close_shift", { requestId, session, countedCash, approval }));
+
+/** The version and git commit the app was built from (the About line). */
+export const buildInfo = (): Promise<BuildInfo> => call("build_info");
+
+/** The in-app updater's one-line status; the UI never talks to the updater plugin itself. */
+export const updateStatus = (): Promise<UpdateStatus> => call("update_status");
+
+/** A manager installs the downloaded update now (the backend still waits for an open session to close). */
+export const installUpdateNow = (approval: Approval): Promise<UpdateStatus> => call("install_update_now", { approval });

@@ -89,3 +89,18 @@ export interface ApiError {
   /** `user_locked`: when the lockout ends (RFC 3339). */
   until?: string;
 }
+
+/** `build_info`: what this app was built from. */
+export interface BuildInfo {
+  version: string;
+  /** The git commit, or "unknown". */
+  commit: string;
+}
+
+/** `update_status`: where the in-app updater is, and one line saying it. */
+export interface UpdateStatus {
+  state: "off" | "up_to_date" | "checking" | "downloading" | "waiting" | "installing" | "installed" | "refused" | "failed";
+  current_version: string;
+  offered_version: string | null;
+  message: string;
+}

@@ -16,7 +16,11 @@ use till_core::service::{self, LocationInput};
 use till_core::*;
 
 #[derive(Parser)]
-#[command(name = "tillctl", version, about = "Set up and inspect Till point-of-sale registers")]
+#[command(
+    name = "tillctl",
+    version = concat!(env!("TILL_BUILD_VERSION"), " (commit ", env!("TILL_BUILD_COMMIT"), ")"),
+    about = "Set up and inspect Till point-of-sale registers"
+)]
 struct Cli {
     /// sqlite://PATH or postgres://USER@HOST:PORT/DB. Default: the database of the system device
     /// file (/etc/till/device.toml) when there is one, else the desktop app's embedded database.
@@ -146,6 +150,8 @@ enum Command {
     /// This PC's system device file and its database credentials (provisioned store PCs).
     #[command(subcommand)]
     Device(device::DeviceCommand),
+    /// The version and the git commit this tillctl was built from (opens no database).
+    Version,
 }
 
 /// An error as tillctl prints it: a stable code and a message.
@@ -470,6 +476,10 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
     if let Command::Device(command) = cli.command {
         return device::run(command, out).await;
     }
+    if let Command::Version = cli.command {
+        out.print(&output::Version::BUILT);
+        return Ok(ExitCode::SUCCESS);
+    }
     let target = target(&cli).await?;
     let url = target.shown.clone();
     // doctor reports on a broken schema instead of refusing it; migrate reports what it applied.
@@ -600,6 +610,7 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
             till_backend::seed_demo(store).await?;
             out.print(&output::Demo { database: url, users: &till_backend::DEMO_USERS });
         }
+        Command::Version => out.print(&output::Version::BUILT),
         Command::Bench(args) => {
             let report = bench::run(shared.clone(), &target.connect, &args).await?;
             let clean = report.invariants.is_clean() && report.errors == 0;

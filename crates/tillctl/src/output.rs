@@ -331,3 +331,21 @@ impl Printable for PasswordSaved {
         format!("saved the password for {} in this user's keyring (service {})", self.database, self.service)
     }
 }
+
+/// `tillctl version`: what this binary was built from (`till-buildinfo`).
+#[derive(Serialize)]
+pub struct Version {
+    pub version: &'static str,
+    /// The git commit, or `unknown` when built outside git without `TILL_BUILD_COMMIT`.
+    pub commit: &'static str,
+}
+
+impl Version {
+    pub const BUILT: Version = Version { version: env!("TILL_BUILD_VERSION"), commit: env!("TILL_BUILD_COMMIT") };
+}
+
+impl Printable for Version {
+    fn human(&self) -> String {
+        format!("tillctl {} (commit {})", self.version, self.commit)
+    }
+}

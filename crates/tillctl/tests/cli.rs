@@ -316,3 +316,41 @@ async fn a_sale_and_a_refund_from_files() {
     assert_eq!(listed.as_array().unwrap().len(), 2);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The commit this test tree is at, as the build script sees it: the env override, else git.
+fn expected_commit() -> String {
+    if let Some(commit) = std::env::var("TILL_BUILD_COMMIT").ok().filter(|c| !c.trim().is_empty()) {
+        return commit.trim().to_string();
+    }
+    Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// `tillctl version` opens no database (a URL that cannot open must not matter) and names the
+/// version and the commit the binary was built from, in both output forms.
+#[test]
+fn version_names_the_build_without_a_database() {
+    let nowhere = "postgres://nobody@127.0.0.1:1/none";
+    let (ok, json) = tillctl_status(nowhere, &["version"]);
+    assert!(ok, "{json}");
+    let version = std::env::var("TILL_BUILD_VERSION").unwrap_or_else(|_| env!("CARGO_PKG_VERSION").to_string());
+    assert_eq!(json, serde_json::json!({"version": version, "commit": expected_commit()}));
+    let human =
+        Command::new(env!("CARGO_BIN_EXE_tillctl")).args(["--database-url", nowhere, "version"]).output().unwrap();
+    assert!(human.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&human.stdout).trim(),
+        format!("tillctl {version} (commit {})", expected_commit())
+    );
+    let flag = Command::new(env!("CARGO_BIN_EXE_tillctl")).arg("--version").output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&flag.stdout).trim(),
+        format!("tillctl {version} (commit {})", expected_commit())
+    );
+}

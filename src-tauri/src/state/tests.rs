@@ -459,3 +459,36 @@ async fn the_app_works_under_a_terminal_role() {
     db.execute(&format!("DROP OWNED BY {0}; REVOKE ALL ON DATABASE {db_name} FROM {0}; DROP ROLE {0}", role.as_str()))
         .await;
 }
+
+/// What the updater's decision is fed: who is logged in here, and whether the register's session
+/// is open (also when opened elsewhere, as tillctl or another terminal would).
+#[tokio::test]
+async fn activity_tells_the_updater_who_works_and_whether_the_register_is_open() {
+    use crate::updates::{Activity, RegisterState};
+    async fn activity(till: &Till) -> Activity {
+        till.state.activity(&mut *till.state.hold_device().await).await
+    }
+    let fresh = Till::new();
+    assert_eq!(activity(&fresh).await, Activity { logged_in: None, register: RegisterState::NotChosen });
+
+    let till = Till::demo().await;
+    assert_eq!(activity(&till).await, Activity { logged_in: None, register: RegisterState::Closed });
+    ok(till.state.login("alice", "1234").await);
+    let started = ok(till.state.start_shift(RequestId::new(), Some("100"), None).await);
+    let open = RegisterState::Open { session: started.session.number.clone() };
+    assert_eq!(activity(&till).await, Activity { logged_in: Some("alice".into()), register: open.clone() });
+    till.state.logout().await;
+    assert_eq!(activity(&till).await, Activity { logged_in: None, register: open });
+    ok(till.state.login("bob", "9999").await);
+    ok(till
+        .state
+        .close_shift(
+            RequestId::new(),
+            &started.session.number,
+            "100",
+            Approval { manager: "bob".into(), pin: Password("9999".into()) },
+        )
+        .await);
+    till.state.logout().await;
+    assert_eq!(activity(&till).await, Activity { logged_in: None, register: RegisterState::Closed });
+}

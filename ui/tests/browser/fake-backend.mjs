@@ -86,6 +86,8 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
   const delays = new Map();
   const failures = new Map();
   const calls = [];
+  /** What `update_status` answers; tests replace it. */
+  state.update = { state: "up_to_date", current_version: "0.1.0", offered_version: null, message: "Till 0.1.0 is up to date" };
 
   const location = () => (state.register ? state.locations[state.register.location_code] : null);
   const userView = (u) => ({
@@ -245,6 +247,14 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
   }
 
   const commands = {
+    build_info: () => ({ version: "0.1.0", commit: "0123456789abcdef0123456789abcdef01234567" }),
+    update_status: () => state.update,
+    // The real backend decides whether it may install now; this one only checks the manager.
+    install_update_now: ({ approval }) => {
+      requireSetUp();
+      authorizeManager(approval);
+      return state.update;
+    },
     device_status: () => status(),
     setup_device: ({ request, approval }) => {
       refuseIfManaged();

@@ -795,4 +795,46 @@ describe("Till UI with a mocked backend", () => {
     assert.match(await text(page, ".topbar"), /NY\/R1/);
     await finish(app);
   });
+
+  it("shows the version and commit at the foot of the first screen, and the updater's news", async () => {
+    const backend = createFakeBackend();
+    const app = await open(backend);
+    await waitForText(app.page, "#about", "Till 0.1.0 · commit 0123456789ab");
+    await finish(app);
+
+    const waiting = createFakeBackend();
+    waiting.state.update = {
+      state: "waiting",
+      current_version: "0.1.0",
+      offered_version: "0.1.1",
+      message: "Update 0.1.1 downloaded: installs when the register is closed",
+    };
+    const app2 = await open(waiting);
+    await waitForText(app2.page, "#about", "Till 0.1.0 · commit 0123456789ab · Update 0.1.1 downloaded: installs when the register is closed");
+    assert.equal(await app2.page.locator("#install-update").count(), 0, "no Install now before the device is set up");
+    assert.equal(waiting.callsOf("install_update_now").length, 0, "the UI installs nothing by itself");
+    await finish(app2);
+  });
+
+  it("lets a manager ask to install a waiting update; the backend's answer is shown", async () => {
+    const backend = createFakeBackend();
+    await backend.handle("setup_device", { request: { kind: "demo" }, approval: null });
+    await backend.handle("choose_register", { register: "DT/R1", approval: null });
+    const waiting = "Update 0.1.1 downloaded: installs when the register is closed (session DT-20261128-001 is open)";
+    backend.state.update = { state: "waiting", current_version: "0.1.0", offered_version: "0.1.1", message: waiting };
+    const app = await open(backend);
+    const { page } = app;
+    await page.waitForSelector("#install-update");
+    await assertLayout(page, "the login screen with Install update now");
+    await screenshot(page, "update-waiting");
+    await page.click("#install-update");
+    await page.waitForSelector("#approval-pin");
+    assert.equal(await text(page, "#screen h1"), "Install update 0.1.1");
+    for (const key of "9999") await page.click(`button[data-key="${key}"]`);
+    await page.click("#approval-submit");
+    await waitForText(page, "#about", `Till 0.1.0 · commit 0123456789ab · ${waiting}`);
+    assert.deepEqual(backend.callsOf("install_update_now")[0].args, { approval: { manager: "bob", pin: "9999" } });
+    await page.waitForSelector('button[data-user="alice"]');
+    await finish(app);
+  });
 });

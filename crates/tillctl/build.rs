@@ -1,0 +1,3 @@
+fn main() {
+    till_buildinfo::emit();
+}
