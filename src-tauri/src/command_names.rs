@@ -14,4 +14,12 @@ pub const COMMANDS: &[&str] = &[
     "current_session",
     "start_shift",
     "close_shift",
+    "price_cart",
+    "record_sale",
+    "find_product",
+    "search_products",
+    "quick_keys",
+    "find_receipt",
+    "refund",
+    "session_totals",
 ];

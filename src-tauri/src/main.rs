@@ -53,6 +53,14 @@ fn main() {
             commands::current_session,
             commands::start_shift,
             commands::close_shift,
+            commands::price_cart,
+            commands::record_sale,
+            commands::find_product,
+            commands::search_products,
+            commands::quick_keys,
+            commands::find_receipt,
+            commands::refund,
+            commands::session_totals,
         ])
         .build(tauri::generate_context!());
     match app {
