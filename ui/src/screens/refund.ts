@@ -87,10 +87,12 @@ function linePicker(session: SessionView, receipt: Receipt, refundId: string): H
     button.addEventListener("click", () => {
       button.setAttribute("aria-pressed", "true");
       other.setAttribute("aria-pressed", "false");
+      cardField.hidden = button !== card;
       if (button === card) cardRef.focus();
     });
   }
   const cardRef = h("input", { id: "refund-card-ref", type: "text", autocomplete: "off", "aria-describedby": "refund-card-ref-error" });
+  const cardField = h("div", { class: "field", hidden: true }, h("label", { for: "refund-card-ref" }, "Card refund approval code"), cardRef, errorSlot("refund-card-ref"));
   const submit = h("button", { id: "refund-submit", type: "button", class: "primary big" }, "Refund (manager)");
 
   submit.addEventListener("click", async () => {
@@ -159,7 +161,7 @@ function linePicker(session: SessionView, receipt: Receipt, refundId: string): H
       { class: "refund-tender" },
       h("legend", {}, "Pay back"),
       h("div", { class: "actions", role: "group", "aria-label": "Pay back in" }, cash, card),
-      h("div", { class: "field" }, h("label", { for: "refund-card-ref" }, "Card refund approval code"), cardRef, errorSlot("refund-card-ref")),
+      cardField,
     ),
     submit,
   );

@@ -62,7 +62,7 @@ export function showSale(session: SessionView): void {
     "aria-describedby": "scan-error",
     "aria-controls": "search-results",
   });
-  const results = h("div", { id: "search-results", class: "search-results", role: "group", "aria-label": "Matching items" });
+  const results = h("div", { id: "search-results", class: "search-results", role: "group", "aria-label": "Matching items (Enter picks the first)" });
   const quickTabs = h("div", { id: "quick-categories", class: "quick-tabs", role: "group", "aria-label": "Categories" });
   const quickGrid = h("div", { id: "quick-products", class: "quick-grid", role: "group", "aria-label": "Quick keys" });
   const cartBody = h("ul", { id: "cart", class: "cart-lines", "aria-label": "Items in this sale" });
@@ -131,7 +131,8 @@ export function showSale(session: SessionView): void {
     const discounts = priced ? priced.line_discounts + priced.receipt_discount : 0;
     replace(
       totals,
-      ...row("Subtotal", "subtotal", priced ? money(priced.subtotal) : "—"),
+      // Before discounts, so the rows add up: subtotal − discounts (+ tax) = total.
+      ...row("Subtotal", "subtotal", priced ? money(priced.items) : "—"),
       ...(discounts > 0 ? row("Discounts", "discounts", `−${money(discounts)}`) : []),
       ...row(priced?.prices_include_tax ? "Tax included" : "Tax", "tax", priced ? money(priced.tax) : "—"),
       ...row("Total", "total", priced ? money(priced.total) : "—", "grand"),
@@ -241,6 +242,7 @@ export function showSale(session: SessionView): void {
     if (seq !== searchSeq || !results.isConnected) return;
     replace(
       results,
+      h("p", { class: "results-title" }, found.length ? "Matches (Enter picks the first)" : "No item matches."),
       ...found.map((product) => {
         const button = h(
           "button",
@@ -252,7 +254,6 @@ export function showSale(session: SessionView): void {
         return button;
       }),
     );
-    if (found.length === 0) results.append(h("p", { class: "hint" }, "No item matches."));
   };
 
   scan.addEventListener("input", () => void search());
@@ -334,6 +335,7 @@ export function showSale(session: SessionView): void {
         results,
         quickTabs,
         quickGrid,
+        h("div", { class: "actions sale-actions" }, shiftButton, refundButton, clearCart),
       ),
       h(
         "section",
@@ -342,7 +344,6 @@ export function showSale(session: SessionView): void {
         cartBody,
         totals,
         pay,
-        h("div", { class: "actions sale-actions" }, shiftButton, refundButton, clearCart),
       ),
     ),
     () => {
@@ -496,7 +497,7 @@ function showPay(): void {
         due,
         tenderList,
         h("div", { class: "actions" }, exact),
-        h("h2", {}, "Cash handed over"),
+        h("h2", {}, "Quick cash"),
         quick,
         h("div", { class: "inline-pay" }, cashField, takeCash),
       ),
