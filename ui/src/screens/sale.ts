@@ -7,11 +7,12 @@ import * as api from "../api";
 import { addProduct, changeQuantity, percentDiscount, quickCashAmounts, saleLines, type CartLine } from "../cart";
 import { h, replace } from "../dom";
 import { formatMoney, moneyParseMessage, parseLocaleMoney } from "../money";
-import { locale, location, nav } from "../state";
+import { locale, location, nav, state } from "../state";
 import type { PricedCart, Product, QuickKeys, Receipt, SessionView, Tender } from "../types";
 import { displayName } from "../time";
 import { clearError, isBusy, mount, run, showError, showErrorText } from "../ui";
 import { errorSlot, moneyField } from "../widgets";
+import { listManagers, showApproval } from "./approval";
 
 /**
  * The cart being rung up. It lives outside the screen so it survives a shift closed elsewhere:
@@ -67,6 +68,7 @@ export function showSale(session: SessionView): void {
   const quickGrid = h("div", { id: "quick-products", class: "quick-grid", role: "group", "aria-label": "Quick keys" });
   const cartBody = h("ul", { id: "cart", class: "cart-lines", "aria-label": "Items in this sale" });
   const totals = h("dl", { id: "sale-totals", class: "sale-totals", "aria-live": "polite" });
+  const managerNote = h("div", { class: "manager-note" });
   const pay = h("button", { id: "pay", type: "button", class: "primary huge", "aria-keyshortcuts": "F12" }, "Pay (F12)");
   const refundButton = h("button", { id: "to-refund", type: "button", class: "secondary" }, "Refund");
   const shiftButton = h("button", { id: "to-session", type: "button", class: "secondary" }, "Shift");
@@ -136,6 +138,13 @@ export function showSale(session: SessionView): void {
       ...(discounts > 0 ? row("Discounts", "discounts", `−${money(discounts)}`) : []),
       ...row(priced?.prices_include_tax ? "Tax included" : "Tax", "tax", priced ? money(priced.tax) : "—"),
       ...row("Total", "total", priced ? money(priced.total) : "—", "grand"),
+    );
+    // The backend says when a discount or override needs a manager; Pay then asks for the PIN.
+    replace(
+      managerNote,
+      priced && priced.approvals.length > 0
+        ? h("p", { id: "needs-manager", class: "callout info" }, "A manager approves this discount with their PIN at Pay.")
+        : null,
     );
     pay.disabled = !priced || current.lines.length === 0;
   };
@@ -343,6 +352,7 @@ export function showSale(session: SessionView): void {
         h("h2", { id: "cart-title" }, "This sale"),
         cartBody,
         totals,
+        managerNote,
         pay,
       ),
     ),
@@ -412,6 +422,26 @@ function showPay(): void {
 
   const record = async () => {
     const request = { lines: saleLines(current.lines), receipt_discount: null, tenders: [...tenders] };
+    const me = state.status?.logged_in?.role;
+    if (priced.approvals.length > 0 && me !== "manager" && me !== "admin") {
+      // A discount above the limit: a manager approves with their PIN, checked by the backend.
+      const managers = await listManagers();
+      showApproval({
+        title: "Approve the discount",
+        lead: "This sale has a discount above the store's limit. A manager approves it with their PIN.",
+        submitLabel: "Approve and record",
+        managers,
+        approve: async (approval) => {
+          const result = await run(() => api.recordSale(current.receiptId, current.session.id, request, approval));
+          if (!result?.ok) return false;
+          sale = null;
+          showReceipt(result.value, { after: "sale", session: current.session });
+          return true;
+        },
+        cancel: () => showPay(),
+      });
+      return;
+    }
     const result = await run(() => api.recordSale(current.receiptId, current.session.id, request, null));
     if (!result) return;
     if (result.ok) {

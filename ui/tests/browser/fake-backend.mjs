@@ -312,7 +312,11 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
       .filter(Boolean);
     const sum = (k) => priced.reduce((s, l) => s + l[k], 0);
     const total = sum("total");
-    return { currency: loc.currency, prices_include_tax: false, lines: priced, taxes, items: sum("extended"), line_discounts: sum("line_discount"), subtotal: sum("amount"), receipt_discount: 0, tax: sum("tax"), total, cash_total: total, cash_rounding_increment: 1, approvals: [] };
+    // Like the core: a line discount above the location's limit (10 %) needs a manager.
+    const approvals = lines.flatMap((line, i) =>
+      line.discount?.kind === "percent" && line.discount.percent > 100_000 ? [{ reason: "line_discount", line: i, percent: line.discount.percent }] : [],
+    );
+    return { currency: loc.currency, prices_include_tax: false, lines: priced, taxes, items: sum("extended"), line_discounts: sum("line_discount"), subtotal: sum("amount"), receipt_discount: 0, tax: sum("tax"), total, cash_total: total, cash_rounding_increment: 1, approvals };
   };
   const receiptOf = (kind, session, user, lines, priced, tenders, change, refundOf = null) => {
     const loc = location();
@@ -479,6 +483,7 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
       if (session.status !== "open") fail("session_closed", `session ${session.number} is closed`);
       if (!request.lines.length) fail("invalid_input", "a sale needs at least one line");
       const priced = price(request.lines);
+      if (priced.approvals.length > 0 && !approval && user.role !== "manager") fail("forbidden", "a manager's approval (a discount above the limit or a price override)");
       const paid = request.tenders.reduce((s, t) => s + t.amount, 0);
       const cash = request.tenders.filter((t) => t.kind === "cash").reduce((s, t) => s + t.amount, 0);
       if (paid < priced.total) fail("tenders_short", `tendered ${paid} of ${priced.total}`);

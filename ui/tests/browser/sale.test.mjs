@@ -215,6 +215,37 @@ describe("selling", () => {
     await finish(app);
   });
 
+  it("asks a manager's PIN for a discount above the limit, and the backend checks it", async () => {
+    const { app, page, backend } = await onSale();
+    await scan(page, "012345678936");
+    await waitForText(page, "#total", "$3.77");
+    await page.click('button[data-line-discount="0"]');
+    await page.fill("#line-discount-0", "10");
+    await page.press("#line-discount-0", "Enter");
+    await waitForText(page, "#total", "$3.39");
+    assert.equal(await page.locator("#needs-manager").count(), 0, "10 % is within the limit");
+    await page.click('button[data-line-discount="0"]');
+    await page.fill("#line-discount-0", "50");
+    await page.press("#line-discount-0", "Enter");
+    await waitForText(page, "#total", "$1.88");
+    await page.waitForSelector("#needs-manager");
+    await check(page, "sale needing a manager");
+    await page.keyboard.press("F12");
+    await page.click("#pay-exact");
+    await page.waitForSelector('button[data-manager="bob"]');
+    await page.click('button[data-manager="bob"]');
+    await page.keyboard.type("1111");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => document.querySelector("#approval-pin-error")?.textContent === "That PIN is not right. Try again.");
+    await page.keyboard.type("9999");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#change-due");
+    const calls = backend.callsOf("record_sale");
+    assert.deepEqual(calls.map((c) => c.args.approval), [{ manager: "bob", pin: "1111" }, { manager: "bob", pin: "9999" }]);
+    assert.equal(calls[0].args.id, calls[1].args.id, "one receipt id for the cart");
+    await finish(app);
+  });
+
   it("shows the shift's totals and picks up another device's sales", async () => {
     const backend = createFakeBackend();
     backend.setUp();
