@@ -17,4 +17,12 @@ pub const COMMANDS: &[&str] = &[
     "build_info",
     "update_status",
     "install_update_now",
+    "price_cart",
+    "record_sale",
+    "find_product",
+    "search_products",
+    "quick_keys",
+    "find_receipt",
+    "refund",
+    "session_totals",
 ];

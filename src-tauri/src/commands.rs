@@ -2,11 +2,15 @@
 //! to [`AppState`], which calls the core. Arguments arrive camelCased from `ui/src/api.ts`.
 
 use crate::error::IpcError;
-use crate::state::{AppState, Approval, DeviceStatus, SetupRequest, SetupResult};
+use crate::state::{AppState, Approval, DeviceStatus, QuickKeys, SetupRequest, SetupResult};
 use crate::updates::{self, BuildInfo, UpdateStatus};
 use std::sync::atomic::{AtomicBool, Ordering};
 use tauri::{AppHandle, State};
-use till_core::{Register, RequestId, SessionView, ShiftStartedView, User};
+use till_core::service::{RefundRequest, SaleLineRequest, SaleRequest};
+use till_core::{
+    Discount, PricedCart, Product, Receipt, ReceiptId, Register, RequestId, SessionId, SessionTotals, SessionView,
+    ShiftStartedView, User,
+};
 
 static FIRST_STATUS: AtomicBool = AtomicBool::new(true);
 
@@ -127,4 +131,77 @@ pub fn update_status(app: AppHandle) -> UpdateStatus {
 #[tracing::instrument(skip_all)]
 pub async fn install_update_now(app: AppHandle, approval: Approval) -> Result<UpdateStatus, IpcError> {
     updates::install_now(&app, approval).await
+}
+
+/// Read-only: called on every cart change; the screen shows exactly these totals.
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+pub async fn price_cart(
+    state: State<'_, AppState>,
+    lines: Vec<SaleLineRequest>,
+    receipt_discount: Option<Discount>,
+) -> Result<PricedCart, IpcError> {
+    state.price_cart(lines, receipt_discount).await
+}
+
+/// `id` is chosen by the UI once per cart and reused on retry; `session_id` is the session the
+/// screen shows (a session closed elsewhere answers `session_closed`).
+#[tauri::command]
+#[tracing::instrument(skip(state, request, approval))]
+pub async fn record_sale(
+    state: State<'_, AppState>,
+    id: ReceiptId,
+    session_id: SessionId,
+    request: SaleRequest,
+    approval: Option<Approval>,
+) -> Result<Receipt, IpcError> {
+    state.record_sale(id, session_id, request, approval).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state))]
+pub async fn find_product(
+    state: State<'_, AppState>,
+    barcode: Option<String>,
+    sku: Option<String>,
+) -> Result<Product, IpcError> {
+    state.find_product(barcode.as_deref(), sku.as_deref()).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state))]
+pub async fn search_products(state: State<'_, AppState>, text: String) -> Result<Vec<Product>, IpcError> {
+    state.search_products(&text).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+pub async fn quick_keys(state: State<'_, AppState>) -> Result<Vec<QuickKeys>, IpcError> {
+    state.quick_keys().await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state))]
+pub async fn find_receipt(state: State<'_, AppState>, number: String) -> Result<Receipt, IpcError> {
+    state.find_receipt(&number).await
+}
+
+/// `approval`: the manager's name and PIN, checked in the backend.
+#[tauri::command]
+#[tracing::instrument(skip(state, request, approval))]
+pub async fn refund(
+    state: State<'_, AppState>,
+    id: ReceiptId,
+    receipt: String,
+    request: RefundRequest,
+    approval: Approval,
+) -> Result<Receipt, IpcError> {
+    state.refund(id, &receipt, request, approval).await
+}
+
+/// Polled by the session view: does not count as activity.
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+pub async fn session_totals(state: State<'_, AppState>) -> Result<Option<SessionTotals>, IpcError> {
+    state.session_totals().await
 }

@@ -64,6 +64,14 @@ fn main() {
             commands::build_info,
             commands::update_status,
             commands::install_update_now,
+            commands::price_cart,
+            commands::record_sale,
+            commands::find_product,
+            commands::search_products,
+            commands::quick_keys,
+            commands::find_receipt,
+            commands::refund,
+            commands::session_totals,
         ])
         .build(tauri::generate_context!());
     match app {

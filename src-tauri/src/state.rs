@@ -17,10 +17,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use till_backend::device_file::{Credentials, DeviceFile};
 use till_backend::DemoUser;
-use till_core::service::{self, CloseRequest, FirstSetup, LocationInput, StartRequest};
+use till_core::service::{
+    self, CloseRequest, FirstSetup, LocationInput, RefundRequest, SaleLineRequest, SaleRequest, StartRequest, Till,
+};
 use till_core::{
-    BackendKind, DeviceName, InputError, Location, LocationCode, Login, Register, RegisterRef, RequestId, SessionRef,
-    SessionStatus, SessionView, ShiftStartedView, Store, StoreError, TillError, User,
+    BackendKind, Barcode, Category, DeviceName, Discount, Entity, InputError, Location, LocationCode, Login,
+    PricedCart, Product, ProductKey, Receipt, ReceiptId, Register, RegisterRef, RequestId, SessionId, SessionRef,
+    SessionStatus, SessionTotals, SessionView, ShiftStartedView, Sku, Store, StoreError, TillError, User,
 };
 use tokio::sync::{Mutex, MutexGuard};
 
@@ -95,6 +98,16 @@ pub struct DamagedView {
     /// The database that copy names (redacted); the manager's PIN is checked there.
     pub previous_database: Option<String>,
 }
+
+/// One quick-key tab: a category and its active products, in the category's order.
+#[derive(Debug, Serialize)]
+pub struct QuickKeys {
+    pub category: Category,
+    pub products: Vec<Product>,
+}
+
+/// How many products a name search answers: the screen shows them as a short pick list.
+pub const SEARCH_RESULTS: usize = 8;
 
 #[derive(Debug, Serialize)]
 pub struct SetupResult {
@@ -222,6 +235,14 @@ impl Device {
                 Err(e.into())
             }
         }
+    }
+
+    /// The register's location, for the catalog commands.
+    async fn location(&self) -> Result<(Arc<dyn Store>, LocationCode), IpcError> {
+        let (store, register) = self.register()?;
+        let found = store.find_register(&register).await?;
+        let location = LocationCode::parse(&found.location_code)?;
+        Ok((store, location))
     }
 
     /// Once the device is set up, a change needs an active manager's approval, checked against
@@ -716,6 +737,161 @@ impl AppState {
         let request = CloseRequest { request_id, session: &session, counted_cash, only_register: Some(&register) };
         Ok(service::close_shift(store.as_ref(), &manager, &device_name, request).await?.view())
     }
+}
+
+/// The sale screens' commands: the cart is priced and recorded by the core, the UI only shows
+/// the numbers; the cashier is always the logged-in user, never one the UI names.
+impl AppState {
+    /// Prices the cart the screen shows (read-only): the UI displays these numbers, it never
+    /// computes a total itself. Counts as activity (the cashier is ringing up).
+    pub async fn price_cart(
+        &self,
+        lines: Vec<SaleLineRequest>,
+        receipt_discount: Option<Discount>,
+    ) -> Result<PricedCart, IpcError> {
+        let mut device = self.device().await?;
+        let (store, register) = device.register()?;
+        device.use_login(self.now())?;
+        Ok(service::price_sale(store.as_ref(), &register, &lines, receipt_discount).await?)
+    }
+
+    /// Records the sale into the session the screen shows (`session_closed` when it was closed
+    /// elsewhere: the cart stays on screen). `id` is chosen once per cart by the UI and reused on
+    /// retry, so a lost answer never records the sale twice. A discount above the limit or a
+    /// price override needs a manager: the approval's, or the logged-in manager's own (as tillctl).
+    pub async fn record_sale(
+        &self,
+        id: ReceiptId,
+        session: SessionId,
+        request: SaleRequest,
+        approval: Option<Approval>,
+    ) -> Result<Receipt, IpcError> {
+        let mut device = self.device().await?;
+        let (store, register) = device.register()?;
+        let user = device.use_login(self.now())?;
+        let user = device.recheck_login(store.as_ref(), &user).await?;
+        let device_name = device.device_name()?;
+        let approver = match approval {
+            Some(a) => Some(service::authorize_manager(store.as_ref(), &a.manager, &a.pin.0, &device_name).await?),
+            None => user.role.is_manager().then(|| user.clone()),
+        };
+        let till = Till {
+            user: &user,
+            register: &register,
+            device: &device_name,
+            session: Some(session),
+            approver: approver.as_ref(),
+        };
+        Ok(service::record_sale(store.as_ref(), till, id, &request).await?)
+    }
+
+    /// An active product by a scanned barcode or a typed SKU (exactly one).
+    pub async fn find_product(&self, barcode: Option<&str>, sku: Option<&str>) -> Result<Product, IpcError> {
+        let key = match (barcode, sku) {
+            (Some(code), None) => ProductKey::Barcode(Barcode::parse(code)?),
+            (None, Some(sku)) => ProductKey::Sku(Sku::parse(sku)?),
+            _ => return Err(InputError::Invalid { field: "product", reason: "give a barcode or a SKU".into() }.into()),
+        };
+        let mut device = self.device().await?;
+        device.use_login(self.now())?;
+        let (store, location) = device.location().await?;
+        let product = store.find_product(&location, &key).await?;
+        if !product.active {
+            return Err(StoreError::not_found(Entity::Product, format!("{key} (inactive)")).into());
+        }
+        Ok(product)
+    }
+
+    /// Active products whose name or SKU contains `text`, a few, for the pick list.
+    pub async fn search_products(&self, text: &str) -> Result<Vec<Product>, IpcError> {
+        let mut device = self.device().await?;
+        device.use_login(self.now())?;
+        let (store, location) = device.location().await?;
+        Ok(search(store.list_products(&location, false).await?, text))
+    }
+
+    /// The quick-key grid: each category with its active products.
+    pub async fn quick_keys(&self) -> Result<Vec<QuickKeys>, IpcError> {
+        let mut device = self.device().await?;
+        device.use_login(self.now())?;
+        let (store, location) = device.location().await?;
+        let categories = store.list_categories(&location).await?;
+        Ok(quick_keys(categories, store.list_products(&location, false).await?))
+    }
+
+    pub async fn find_receipt(&self, number: &str) -> Result<Receipt, IpcError> {
+        let mut device = self.device().await?;
+        let (store, _) = device.register()?;
+        device.use_login(self.now())?;
+        Ok(store.find_receipt(number.trim()).await?)
+    }
+
+    /// Refunds lines of a sale into this register's open session, approved by a manager's PIN
+    /// (checked here, like closing a shift); the logged-in user is the cashier on the receipt.
+    pub async fn refund(
+        &self,
+        id: ReceiptId,
+        receipt: &str,
+        request: RefundRequest,
+        approval: Approval,
+    ) -> Result<Receipt, IpcError> {
+        let mut device = self.device().await?;
+        let (store, register) = device.register()?;
+        let user = device.use_login(self.now())?;
+        let user = device.recheck_login(store.as_ref(), &user).await?;
+        let device_name = device.device_name()?;
+        let manager =
+            service::authorize_manager(store.as_ref(), &approval.manager, &approval.pin.0, &device_name).await?;
+        let till =
+            Till { user: &user, register: &register, device: &device_name, session: None, approver: Some(&manager) };
+        Ok(service::refund(store.as_ref(), till, id, receipt.trim(), &request).await?)
+    }
+
+    /// The running totals of the register's current (else latest) session; polled by the
+    /// session screen, so it does not count as activity.
+    pub async fn session_totals(&self) -> Result<Option<SessionTotals>, IpcError> {
+        let mut device = self.device().await?;
+        let (store, register) = device.register()?;
+        device.peek_login(self.now())?;
+        let register = store.find_register(&register).await?;
+        match store.latest_session(register.id).await? {
+            Some(session) => Ok(Some(store.session_totals(session.id).await?)),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Active products matching `text` in name or SKU (case-insensitive), names that start with it
+/// first, at most [`SEARCH_RESULTS`]. Blank text matches nothing.
+pub fn search(products: Vec<Product>, text: &str) -> Vec<Product> {
+    let needle = text.trim().to_lowercase();
+    if needle.is_empty() {
+        return Vec::new();
+    }
+    let mut found: Vec<(bool, Product)> = products
+        .into_iter()
+        .filter(|p| p.active)
+        .filter_map(|p| {
+            let name = p.name.to_lowercase();
+            let hit = name.contains(&needle) || p.sku.to_lowercase().contains(&needle);
+            hit.then(|| (!name.starts_with(&needle), p))
+        })
+        .collect();
+    found.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name.cmp(&b.1.name)));
+    found.into_iter().take(SEARCH_RESULTS).map(|(_, p)| p).collect()
+}
+
+/// The active products under their categories, in the categories' order; empty categories left out.
+pub fn quick_keys(categories: Vec<Category>, products: Vec<Product>) -> Vec<QuickKeys> {
+    categories
+        .into_iter()
+        .map(|category| {
+            let products =
+                products.iter().filter(|p| p.active && p.category_id == Some(category.id)).cloned().collect();
+            QuickKeys { category, products }
+        })
+        .filter(|keys| !keys.products.is_empty())
+        .collect()
 }
 
 /// How long a keyring call may take. A locked keyring waits for its unlock prompt; with no

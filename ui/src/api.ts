@@ -8,6 +8,15 @@ import type {
   Approval,
   BuildInfo,
   DeviceStatus,
+  Discount,
+  PricedCart,
+  Product,
+  QuickKeys,
+  Receipt,
+  RefundRequest,
+  SaleLineRequest,
+  SaleRequest,
+  SessionTotals,
   Register,
   SessionView,
   SetupRequest,
@@ -100,3 +109,30 @@ export const updateStatus = (): Promise<UpdateStatus> => call("update_status");
 
 /** A manager installs the downloaded update now (the backend still waits for an open session to close). */
 export const installUpdateNow = (approval: Approval): Promise<UpdateStatus> => call("install_update_now", { approval });
+/** Read-only: the backend prices the cart; the screen shows these numbers and computes none. */
+export const priceCart = (lines: SaleLineRequest[], receiptDiscount: Discount | null): Promise<PricedCart> =>
+  call("price_cart", { lines, receiptDiscount });
+
+/**
+ * `id` is chosen once per cart (`newRequestId`) and reused on every retry: the backend records
+ * the sale once. `sessionId` is the session the screen shows: closed elsewhere, `session_closed`.
+ */
+export const recordSale = (id: string, sessionId: string, request: SaleRequest, approval: Approval | null = null): Promise<Receipt> =>
+  retrying(() => call("record_sale", { id, sessionId, request, approval }));
+
+/** By a scanned barcode, else by a typed SKU. */
+export const findProduct = (key: { barcode: string } | { sku: string }): Promise<Product> => call("find_product", key);
+
+/** A few active products whose name or SKU contains `text`. */
+export const searchProducts = (text: string): Promise<Product[]> => call("search_products", { text });
+
+export const quickKeys = (): Promise<QuickKeys[]> => call("quick_keys");
+
+export const findReceipt = (number: string): Promise<Receipt> => call("find_receipt", { number });
+
+/** A manager approves with name and PIN; `id` is chosen once per refund and reused on retry. */
+export const refund = (id: string, receipt: string, request: RefundRequest, approval: Approval): Promise<Receipt> =>
+  retrying(() => call("refund", { id, receipt, request, approval }));
+
+/** The current session's running totals (polled: not activity). */
+export const sessionTotals = (): Promise<SessionTotals | null> => call("session_totals");

@@ -6,6 +6,8 @@ import { listManagers, showApproval } from "./screens/approval";
 import { showClose, showClosed } from "./screens/close";
 import { showDamaged } from "./screens/damaged";
 import { roleLabel, showLogin } from "./screens/login";
+import { showRefund } from "./screens/refund";
+import { cartWaitingForShift, showSale } from "./screens/sale";
 import { showSession } from "./screens/session";
 import { showSetup } from "./screens/setup";
 import { showStart } from "./screens/start";
@@ -65,7 +67,11 @@ nav.route = async (given?: DeviceStatus) => {
 nav.setup = showSetup;
 nav.login = () => void showLogin();
 nav.start = showStart;
-nav.session = showSession;
+// A cart left by a shift closed elsewhere comes back once a shift is open again.
+nav.session = (session, arrival, checkNow) =>
+  session.status === "open" && cartWaitingForShift() ? showSale(session) : showSession(session, arrival, checkNow);
+nav.sale = showSale;
+nav.refund = showRefund;
 nav.close = (session) => void showClose(session);
 nav.closed = showClosed;
 

@@ -19,6 +19,10 @@ export const nav = {
   session: (_session: SessionView, _arrival: SessionArrival, _checkNow?: boolean): void => {},
   close: (_session: SessionView): void => {},
   closed: (_session: SessionView): void => {},
+  /** The sale screen in this session (an unfinished cart comes back). */
+  sale: (_session: SessionView): void => {},
+  /** The refund screen: look up a receipt, pick lines, a manager approves. */
+  refund: (_session: SessionView): void => {},
 };
 
 export function location() {

@@ -16,6 +16,16 @@ export type { Role } from "./bindings/Role";
 export type { SessionView } from "./bindings/SessionView";
 export type { ShiftStartedView } from "./bindings/ShiftStartedView";
 export type { User } from "./bindings/User";
+export type { Category } from "./bindings/Category";
+export type { Discount } from "./bindings/Discount";
+export type { PricedCart } from "./bindings/PricedCart";
+export type { Product } from "./bindings/Product";
+export type { Receipt } from "./bindings/Receipt";
+export type { RefundRequest } from "./bindings/RefundRequest";
+export type { SaleLineRequest } from "./bindings/SaleLineRequest";
+export type { SaleRequest } from "./bindings/SaleRequest";
+export type { SessionTotals } from "./bindings/SessionTotals";
+export type { Tender } from "./bindings/Tender";
 
 /** `device.json` could not be used: shown on the "call a manager" screen. */
 export interface DamagedView {
@@ -103,4 +113,10 @@ export interface UpdateStatus {
   current_version: string;
   offered_version: string | null;
   message: string;
+}
+
+/** One quick-key tab (src-tauri `QuickKeys`): a category and its active products. */
+export interface QuickKeys {
+  category: import("./bindings/Category").Category;
+  products: import("./bindings/Product").Product[];
 }

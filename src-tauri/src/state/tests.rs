@@ -492,3 +492,157 @@ async fn activity_tells_the_updater_who_works_and_whether_the_register_is_open()
     till.state.logout().await;
     assert_eq!(activity(&till).await, Activity { logged_in: None, register: RegisterState::Closed });
 }
+
+fn cart_line(barcode: &str, quantity: i32) -> SaleLineRequest {
+    SaleLineRequest {
+        product_id: None,
+        sku: None,
+        barcode: Some(barcode.into()),
+        quantity,
+        discount: None,
+        price_override: None,
+    }
+}
+
+fn cash(lines: Vec<SaleLineRequest>, amount: i64) -> SaleRequest {
+    SaleRequest { lines, receipt_discount: None, tenders: vec![till_core::Tender::Cash { amount }] }
+}
+
+/// Alice logged in on the demo's DT/R1 with a shift open; its session id.
+async fn selling() -> (Till, SessionId) {
+    let till = Till::demo().await;
+    ok(till.state.login("alice", "1234").await);
+    let started = ok(till.state.start_shift(RequestId::new(), Some("100"), None).await);
+    (till, started.session.id)
+}
+
+#[tokio::test]
+async fn a_sale_is_priced_recorded_once_and_refunded_with_a_managers_pin() {
+    let (till, session) = selling().await;
+    let latte = ok(till.state.find_product(Some("073500000153"), None).await);
+    assert_eq!(latte.sku, "COF-LATTE");
+    assert_eq!(code(till.state.find_product(Some("000000000000"), None).await), "product_not_found");
+    assert_eq!(code(till.state.find_product(Some("073500000153"), Some("COF-LATTE")).await), "invalid_input");
+    assert_eq!(ok(till.state.find_product(None, Some("COF-LATTE")).await).id, latte.id);
+    let found = ok(till.state.search_products("latte").await);
+    assert!(found.iter().any(|p| p.sku == "COF-LATTE"), "{found:?}");
+    let keys = ok(till.state.quick_keys().await);
+    assert!(keys.iter().all(|k| !k.products.is_empty() && k.products.iter().all(|p| p.active)));
+    assert!(keys.iter().any(|k| k.products.iter().any(|p| p.sku == "COF-LATTE")));
+
+    let lines = vec![cart_line("073500000153", 2), cart_line("073500000016", 1)];
+    let priced = ok(till.state.price_cart(lines.clone(), None).await);
+    assert_eq!(priced.lines.len(), 2);
+    let id = ReceiptId::new();
+    let paid = priced.cash_total + 1000;
+    let receipt = ok(till.state.record_sale(id, session, cash(lines.clone(), paid), None).await);
+    assert_eq!(receipt.total, priced.total, "the receipt is what the screen showed");
+    assert_eq!(receipt.change, paid - priced.cash_total);
+    assert_eq!(receipt.cashier, "alice", "the cashier is the login, never the UI's word");
+    // A retry with the same id (a lost answer) records nothing new.
+    let again = ok(till.state.record_sale(id, session, cash(lines, paid), None).await);
+    assert_eq!(again.number, receipt.number);
+    let totals = ok(till.state.session_totals().await).unwrap_or_else(|| panic!("no totals"));
+    assert_eq!((totals.sales_count, totals.sales_total), (1, receipt.total));
+    assert_eq!(ok(till.state.find_receipt(&receipt.number).await).id, receipt.id);
+
+    let request = RefundRequest {
+        lines: vec![till_core::service::RefundLineRequest { line: 0, quantity: 1 }],
+        tender: till_core::service::RefundTender::Cash,
+    };
+    let cashier = Approval { manager: "alice".into(), pin: Password("1234".into()) };
+    assert_eq!(code(till.state.refund(ReceiptId::new(), &receipt.number, request.clone(), cashier).await), "forbidden");
+    let bob = Approval { manager: "bob".into(), pin: Password("9999".into()) };
+    let refunded = ok(till.state.refund(ReceiptId::new(), &receipt.number, request.clone(), bob.clone()).await);
+    assert_eq!(refunded.refund_of.as_deref(), Some(receipt.number.as_str()));
+    assert_eq!(refunded.cashier, "alice");
+    let two = RefundRequest { lines: vec![till_core::service::RefundLineRequest { line: 0, quantity: 2 }], ..request };
+    assert_eq!(code(till.state.refund(ReceiptId::new(), &receipt.number, two, bob).await), "refund_exceeds_sale");
+    let totals = ok(till.state.session_totals().await).unwrap_or_else(|| panic!("no totals"));
+    assert_eq!((totals.refunds_count, totals.refunds_total), (1, refunded.total));
+}
+
+#[tokio::test]
+async fn a_discount_above_the_limit_needs_a_managers_pin() {
+    let (till, session) = selling().await;
+    let mut line = cart_line("073500000153", 1);
+    line.discount = Some(till_core::Discount::Percent { percent: till_core::Ppm(500_000) });
+    let priced = ok(till.state.price_cart(vec![line.clone()], None).await);
+    assert!(!priced.approvals.is_empty(), "50 % is above the demo's limit");
+    let request = cash(vec![line], priced.cash_total);
+    assert_eq!(code(till.state.record_sale(ReceiptId::new(), session, request.clone(), None).await), "forbidden");
+    assert_eq!(
+        code(till.state.record_sale(ReceiptId::new(), session, request.clone(), approval("bob", "0000")).await),
+        "wrong_pin"
+    );
+    ok(till.state.record_sale(ReceiptId::new(), session, request, approval("bob", "9999")).await);
+}
+
+#[tokio::test]
+async fn a_sale_into_a_shift_closed_elsewhere_is_refused_then_recorded_once_in_the_next() {
+    let (till, old) = selling().await;
+    let lines = vec![cart_line("073500000153", 1)];
+    let priced = ok(till.state.price_cart(lines.clone(), None).await);
+    let closed = ok(till
+        .state
+        .close_shift(
+            RequestId::new(),
+            &old.0.to_string(),
+            "100",
+            Approval { manager: "bob".into(), pin: Password("9999".into()) },
+        )
+        .await);
+    assert_eq!(closed.status, till_core::SessionStatus::Closed);
+    let id = ReceiptId::new();
+    let request = cash(lines, priced.cash_total);
+    assert_eq!(code(till.state.record_sale(id, old, request.clone(), None).await), "session_closed");
+    let started = ok(till.state.start_shift(RequestId::new(), Some("50"), None).await);
+    let new = started.session.id;
+    let receipt = ok(till.state.record_sale(id, new, request.clone(), None).await);
+    assert_eq!(ok(till.state.record_sale(id, new, request, None).await).number, receipt.number);
+    let totals = ok(till.state.session_totals().await).unwrap_or_else(|| panic!("no totals"));
+    assert_eq!((totals.session_id, totals.sales_count), (new, 1));
+}
+
+#[tokio::test]
+async fn the_sale_commands_need_a_login() {
+    let (till, session) = selling().await;
+    till.state.logout().await;
+    assert_eq!(code(till.state.price_cart(vec![cart_line("073500000153", 1)], None).await), "not_logged_in");
+    assert_eq!(code(till.state.record_sale(ReceiptId::new(), session, cash(vec![], 0), None).await), "not_logged_in");
+    assert_eq!(code(till.state.search_products("latte").await), "not_logged_in");
+    assert_eq!(code(till.state.session_totals().await), "not_logged_in");
+}
+
+fn product(sku: &str, name: &str, active: bool) -> Product {
+    Product {
+        id: till_core::ProductId::new(),
+        location_id: till_core::LocationId::new(),
+        sku: sku.into(),
+        name: name.into(),
+        price_minor: 100,
+        tax_rate_id: till_core::TaxRateId::new(),
+        tax_code: "TAX".into(),
+        rate: till_core::Ppm(0),
+        category_id: None,
+        category: None,
+        barcodes: vec![],
+        active,
+    }
+}
+
+#[test]
+fn search_finds_names_and_skus_names_starting_with_it_first_and_a_few() {
+    let products = vec![
+        product("COF-LATTE", "Iced latte", true),
+        product("LAT-2", "Latte", true),
+        product("OLD", "Latte (old)", false),
+        product("TEA", "Tea", true),
+    ];
+    let names: Vec<String> = search(products.clone(), " LATTE ").into_iter().map(|p| p.name).collect();
+    assert_eq!(names, ["Latte", "Iced latte"]);
+    assert_eq!(search(products.clone(), "tea").len(), 1);
+    assert!(search(products.clone(), "  ").is_empty());
+    let many: Vec<Product> = (0..20).map(|i| product(&format!("S{i}"), &format!("Soda {i}"), true)).collect();
+    assert_eq!(search(many, "soda").len(), SEARCH_RESULTS);
+}

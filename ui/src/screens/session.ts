@@ -1,9 +1,9 @@
 /** The open shift of this register (the core's "session"); watches for it being closed on another device. */
 import * as api from "../api";
 import { h } from "../dom";
-import { formatDecimal } from "../money";
+import { formatDecimal, formatMoney } from "../money";
 import { locale, nav, state, timeZone, type SessionArrival } from "../state";
-import type { SessionView } from "../types";
+import type { SessionTotals, SessionView } from "../types";
 import { displayName, formatBusinessDay, formatClock } from "../time";
 import { clearError, isBusy, mount, showError } from "../ui";
 import { logoutButton } from "./common";
@@ -27,7 +27,31 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
   const closeDrawer = h("button", { id: "close-drawer", type: "button", class: "primary big" }, "Close shift");
   closeDrawer.addEventListener("click", () => nav.close(session));
   const closedSlot = h("div", { class: "closed-slot" });
-  const actions = h("div", { class: "actions" }, closeDrawer, logoutButton());
+  // Not focused either: a scanner's Enter on this screen does nothing.
+  const sell = h("button", { id: "sell", type: "button", class: "primary big" }, "Sell");
+  sell.addEventListener("click", () => nav.sale(session));
+  const actions = h("div", { class: "actions" }, sell, closeDrawer, logoutButton());
+  const totals = h("dl", { id: "session-totals", class: "details" });
+  const showTotals = (t: SessionTotals | null) => {
+    const m = (minor: number) => formatMoney(minor, session.currency, locale());
+    const row = (label: string, id: string, value: string) => h("div", { class: "detail" }, h("dt", {}, label), h("dd", { id }, value));
+    totals.replaceChildren(
+      row("Sales", "totals-sales-count", String(t?.sales_count ?? 0)),
+      row("Sales total", "totals-sales", m(t?.sales_total ?? 0)),
+      row("Refunds", "totals-refunds", `${t?.refunds_count ?? 0} · ${m(t?.refunds_total ?? 0)}`),
+      row("Tax", "totals-tax", m(t?.tax_total ?? 0)),
+      row("Cash expected in the drawer", "totals-expected-cash", m(t?.expected_cash ?? 0)),
+    );
+  };
+  /** The session's running totals, so another device's sales appear while this screen shows. */
+  const refreshTotals = async () => {
+    try {
+      const t = await api.sessionTotals();
+      if (!ended && (t === null || t.session_id === session.id)) showTotals(t);
+    } catch {
+      // The session poll shows what went wrong; the totals keep their last numbers.
+    }
+  };
 
   const detail = (label: string, id: string, value: string) => h("div", { class: "detail" }, h("dt", {}, label), h("dd", { id }, value));
 
@@ -44,6 +68,7 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
     status.className = "badge closed";
     status.textContent = "Closed";
     closeDrawer.remove();
+    sell.remove();
     message?.remove();
     const again = h("button", { id: "start-again", type: "button", class: "primary big" }, "Start shift");
     again.addEventListener("click", () => nav.start());
@@ -87,6 +112,7 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
       clearError();
     }
     if (latest === null || latest.id !== session.id || latest.status !== "open") closedElsewhere(latest);
+    else void refreshTotals();
   };
 
   mount(
@@ -111,10 +137,13 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
           detail("Business day", "business-day", formatBusinessDay(session.business_day)),
         ),
       ),
+      h("section", { class: "card", "aria-labelledby": "totals-title" }, h("h2", { id: "totals-title" }, "This shift so far"), totals),
       actions,
     ),
     stop,
   );
+  showTotals(null);
+  void refreshTotals();
   if (session.status !== "open") {
     closedElsewhere(session);
   } else {

@@ -21,6 +21,25 @@ const USERS = [
   { name: "dave", role: "cashier", active: false, pin: "0000" },
 ];
 
+/** A small catalog per location: prices without tax, in minor units; UPC barcodes. */
+const TAX_RATES = {
+  std: { id: "tax-std", name: "Sales tax", rate: 80_000 },
+  food: { id: "tax-food", name: "Food tax", rate: 20_000 },
+};
+const CATEGORIES = [
+  { id: "cat-drinks", name: "Drinks", position: 1, colour: "#0a4fb5" },
+  { id: "cat-snacks", name: "Snacks", position: 2, colour: "#0b6b3a" },
+  { id: "cat-empty", name: "Seasonal", position: 3, colour: "#b45309" },
+];
+const PRODUCTS = [
+  { sku: "COF-1", name: "Coffee", price: 250, tax: "food", category: "cat-drinks", barcode: "012345678905" },
+  { sku: "TEA-1", name: "Green tea", price: 199, tax: "food", category: "cat-drinks", barcode: "012345678912" },
+  { sku: "COLA-1", name: "Cola 0.5 l", price: 179, tax: "std", category: "cat-drinks", barcode: "012345678929" },
+  { sku: "CHIP-1", name: "Potato chips", price: 349, tax: "std", category: "cat-snacks", barcode: "012345678936" },
+  { sku: "CHOC-1", name: "Chocolate bar", price: 125, tax: "std", category: "cat-snacks", barcode: "012345678943" },
+  { sku: "GUM-1", name: "Chewing gum", price: 99, tax: "std", category: "cat-snacks", barcode: "012345678950", active: false },
+];
+
 const MAX_FAILURES = 5;
 const DEMO_URL = "sqlite:///home/till/.local/share/till/till-demo.db";
 const SETTINGS_PATH = "/home/till/.local/share/till/device.json";
@@ -82,6 +101,8 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
     idleMinutes: 5,
     requests: new Map(),
     cashSales: 4500n, // cash taken during the shift, in minor units: expected = opening + this
+    receipts: [],
+    receiptIds: new Map(),
   };
   const delays = new Map();
   const failures = new Map();
@@ -246,6 +267,73 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
     });
   }
 
+  const product = (p, loc) => ({
+    id: `prod-${loc}-${p.sku}`,
+    location_id: `loc-${loc}`,
+    sku: p.sku,
+    name: p.name,
+    price_minor: p.price,
+    tax_rate_id: TAX_RATES[p.tax].id,
+    tax_code: p.tax.toUpperCase(),
+    rate: TAX_RATES[p.tax].rate,
+    category_id: p.category,
+    category: CATEGORIES.find((c) => c.id === p.category)?.name ?? null,
+    barcodes: [p.barcode],
+    active: p.active !== false,
+  });
+  const catalog = () => PRODUCTS.map((p) => product(p, location().code));
+  const activeProduct = (pred, key) => {
+    const found = catalog().find(pred);
+    if (!found || !found.active) fail("product_not_found", `product ${key} not found`);
+    return found;
+  };
+  const half = (n, d) => Math.floor((2 * n + d) / (2 * d));
+  /** Prices a cart like the core (prices without tax, percent discounts per line, tax per line). */
+  const price = (lines) => {
+    const loc = location();
+    const priced = lines.map((line) => {
+      if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > 10000) fail("invalid_quantity", "quantity 1 to 10000");
+      const p = line.product_id
+        ? activeProduct((x) => x.id === line.product_id, line.product_id)
+        : line.barcode
+          ? activeProduct((x) => x.barcodes.includes(line.barcode), line.barcode)
+          : activeProduct((x) => x.sku === line.sku, line.sku);
+      const extended = p.price_minor * line.quantity;
+      const discount = line.discount?.kind === "percent" ? half(extended * line.discount.percent, 1_000_000) : 0;
+      const amount = extended - discount;
+      const tax = half(amount * p.rate, 1_000_000);
+      return { product_id: p.id, sku: p.sku, name: p.name, category: p.category ?? "", tax_rate_id: p.tax_rate_id, rate: p.rate, quantity: line.quantity, catalog_unit_price: p.price_minor, unit_price: p.price_minor, extended, line_discount: discount, receipt_discount: 0, amount, tax, total: amount + tax };
+    });
+    const taxes = Object.values(TAX_RATES)
+      .map((r) => {
+        const mine = priced.filter((l) => l.tax_rate_id === r.id);
+        const net = mine.reduce((s, l) => s + l.amount, 0);
+        const tax = mine.reduce((s, l) => s + l.tax, 0);
+        return mine.length ? { tax_rate_id: r.id, name: r.name, rate: r.rate, net, tax, gross: net + tax } : null;
+      })
+      .filter(Boolean);
+    const sum = (k) => priced.reduce((s, l) => s + l[k], 0);
+    const total = sum("total");
+    // Like the core: a line discount above the location's limit (10 %) needs a manager.
+    const approvals = lines.flatMap((line, i) =>
+      line.discount?.kind === "percent" && line.discount.percent > 100_000 ? [{ reason: "line_discount", line: i, percent: line.discount.percent }] : [],
+    );
+    return { currency: loc.currency, prices_include_tax: false, lines: priced, taxes, items: sum("extended"), line_discounts: sum("line_discount"), subtotal: sum("amount"), receipt_discount: 0, tax: sum("tax"), total, cash_total: total, cash_rounding_increment: 1, approvals };
+  };
+  const receiptOf = (kind, session, user, lines, priced, tenders, change, refundOf = null) => {
+    const loc = location();
+    const seq = state.receipts.filter((r) => r.register_id === state.register.id).length + 1;
+    return {
+      id: null, kind, number: `${state.register.address.replace("/", "-")}-${String(seq).padStart(6, "0")}`, receipt_seq: seq,
+      session_id: session.id, session_number: session.number, register_id: state.register.id, register_code: state.register.code,
+      location_id: `loc-${loc.code}`, location_code: loc.code, location_name: loc.name, location_address: "12 Main Street, Springfield",
+      time_zone: loc.timezone, refund_of: refundOf, cashier: user.name, device: state.device, at: state.now.toISOString(),
+      currency: loc.currency, prices_include_tax: false, subtotal: priced.subtotal, discount: priced.line_discounts, tax: priced.tax, total: priced.total,
+      rounding: 0, tendered: tenders.reduce((s, t) => s + t.amount, 0), change, cash_net: 0,
+      lines, tenders: tenders.map((t) => ({ kind: t.kind, amount: t.amount, reference: t.approval_reference ?? null })), taxes: priced.taxes.map((t) => ({ ...t, rate_ppm: t.rate })),
+    };
+  };
+
   const commands = {
     build_info: () => ({ version: "0.1.0", commit: "0123456789abcdef0123456789abcdef01234567" }),
     update_status: () => state.update,
@@ -367,6 +455,108 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
       state.requests.set(requestId, started);
       return started;
     },
+    price_cart: ({ lines, receiptDiscount }) => {
+      requireLogin();
+      if (receiptDiscount) fail("invalid_input", "the fake has no receipt discounts");
+      return price(lines);
+    },
+    find_product: ({ barcode, sku }) => {
+      requireLogin();
+      if ((barcode == null) === (sku == null)) fail("invalid_input", "give a barcode or a SKU");
+      return barcode != null
+        ? activeProduct((p) => p.barcodes.includes(barcode), barcode)
+        : activeProduct((p) => p.sku.toLowerCase() === sku.toLowerCase(), sku);
+    },
+    search_products: ({ text }) => {
+      requireLogin();
+      const needle = text.trim().toLowerCase();
+      if (!needle) return [];
+      return catalog().filter((p) => p.active && (p.name.toLowerCase().includes(needle) || p.sku.toLowerCase().includes(needle))).slice(0, 8);
+    },
+    quick_keys: () => {
+      requireLogin();
+      return CATEGORIES.map((category) => ({
+        category: { ...category, location_id: `loc-${location().code}` },
+        products: catalog().filter((p) => p.active && p.category_id === category.id),
+      })).filter((k) => k.products.length > 0);
+    },
+    record_sale: ({ id, sessionId, request, approval }) => {
+      const user = requireLogin();
+      if (approval) authorizeManager(approval);
+      const known = state.receiptIds.get(id);
+      if (known) {
+        if (JSON.stringify(known.request) !== JSON.stringify(request) || known.sessionId !== sessionId) fail("idempotency_conflict", `receipt ${id} was recorded with other details`);
+        return known.receipt;
+      }
+      const session = state.sessions.find((s) => s.id === sessionId);
+      if (!session) fail("session_not_found", `no session ${sessionId}`);
+      if (session.status !== "open") fail("session_closed", `session ${session.number} is closed`);
+      if (!request.lines.length) fail("invalid_input", "a sale needs at least one line");
+      const priced = price(request.lines);
+      if (priced.approvals.length > 0 && !approval && user.role !== "manager") fail("forbidden", "a manager's approval (a discount above the limit or a price override)");
+      const paid = request.tenders.reduce((s, t) => s + t.amount, 0);
+      const cash = request.tenders.filter((t) => t.kind === "cash").reduce((s, t) => s + t.amount, 0);
+      if (paid < priced.total) fail("tenders_short", `tendered ${paid} of ${priced.total}`);
+      const change = paid - priced.total;
+      if (change > cash) fail("change_not_cash", "change is given only in cash");
+      const lines = priced.lines.map((l, i) => ({ line_no: i, ...l, rate_ppm: l.rate, refund_of_line: null, refunded_quantity: 0, refunded_total: 0, refunded_tax: 0 }));
+      const receipt = { ...receiptOf("sale", session, user, lines, priced, request.tenders, change), id };
+      receipt.cash_net = cash - change;
+      state.receipts.push(receipt);
+      state.receiptIds.set(id, { request: structuredClone(request), sessionId, receipt });
+      return receipt;
+    },
+    find_receipt: ({ number }) => {
+      requireLogin();
+      const found = state.receipts.find((r) => r.number === number.trim());
+      if (!found) fail("receipt_not_found", `receipt ${number} not found`);
+      return found;
+    },
+    refund: ({ id, receipt, request, approval }) => {
+      const user = requireLogin();
+      authorizeManager(approval);
+      const known = state.receiptIds.get(id);
+      if (known) return known.receipt;
+      const sold = state.receipts.find((r) => r.number === receipt);
+      if (!sold) fail("receipt_not_found", `receipt ${receipt} not found`);
+      const session = openSession();
+      if (!session) fail("no_open_session", "no open session on this register");
+      const lines = request.lines.map((asked, i) => {
+        const line = sold.lines[asked.line];
+        if (!line) fail("invalid_input", `no line ${asked.line}`);
+        if (asked.quantity > line.quantity - line.refunded_quantity) fail("refund_exceeds_sale", `line ${asked.line}: more than is left`);
+        const total = half(line.total * asked.quantity, line.quantity);
+        const tax = half(line.tax * asked.quantity, line.quantity);
+        return { ...line, line_no: i, quantity: asked.quantity, total, tax, amount: total - tax, extended: total - tax, refund_of_line: asked.line };
+      });
+      for (const [i, asked] of request.lines.entries()) {
+        sold.lines[asked.line].refunded_quantity += asked.quantity;
+        sold.lines[asked.line].refunded_total += lines[i].total;
+      }
+      const total = lines.reduce((s, l) => s + l.total, 0);
+      const tax = lines.reduce((s, l) => s + l.tax, 0);
+      const tender = request.tender.kind === "cash" ? { kind: "cash", amount: total } : { kind: "card", amount: total, approval_reference: request.tender.approval_reference };
+      const refund = { ...receiptOf("refund", session, user, lines, { subtotal: total - tax, line_discounts: 0, tax, total, taxes: [] }, [tender], 0, sold.number), id };
+      state.receipts.push(refund);
+      state.receiptIds.set(id, { request, receipt: refund });
+      return refund;
+    },
+    session_totals: () => {
+      requireLogin();
+      const session = openSession() ?? state.sessions.find((s) => s.id === state.lastSeen);
+      if (!session) return null;
+      const mine = state.receipts.filter((r) => r.session_id === session.id);
+      const sales = mine.filter((r) => r.kind === "sale");
+      const refunds = mine.filter((r) => r.kind === "refund");
+      const sum = (rs, k) => rs.reduce((s, r) => s + r[k], 0);
+      const cashNet = sum(sales, "cash_net") - refunds.filter((r) => r.tenders[0]?.kind === "cash").reduce((s, r) => s + r.total, 0);
+      const opening = Number(toMinor(session.opening_cash, session.currency));
+      return {
+        session_id: session.id, sales_count: sales.length, refunds_count: refunds.length, sales_total: sum(sales, "total"), refunds_total: sum(refunds, "total"),
+        discounts_total: sum(sales, "discount"), tax_total: sum(sales, "tax") - sum(refunds, "tax"), rounding_total: 0, cash_net: cashNet, opening_cash: opening,
+        expected_cash: opening + cashNet, tenders: [], taxes: [],
+      };
+    },
     close_shift: ({ requestId, session, countedCash, approval }) => {
       requireLogin();
       if (!requestId) fail("invalid_input", "close_shift needs a request id");
@@ -452,6 +642,19 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
     /** Another device on this register opens a session. */
     openElsewhere({ by = "alice", openingCash = "200.00", at = state.now, device: dev = "till-2" } = {}) {
       return view(createSession({ openedBy: by, openingCash, notes: null, at: new Date(at), device: dev }));
+    },
+    /** Another device on this register records a cash sale of `lines` into the open session. */
+    sellElsewhere(lines = [{ sku: "COF-1", quantity: 2 }]) {
+      const open = openSession();
+      if (!open) throw new Error("no open session to sell into");
+      const priced = price(lines);
+      const saved = state.loggedIn;
+      state.loggedIn = state.users.find((u) => u.name === "carol");
+      try {
+        return commands.record_sale({ id: `elsewhere-${state.receipts.length}`, sessionId: open.id, request: { lines, tenders: [{ kind: "cash", amount: priced.total }] } });
+      } finally {
+        state.loggedIn = saved;
+      }
     },
     /** Another device closes the open session. */
     closeElsewhere({ by = "bob", counted = "245.00", at = state.now } = {}) {

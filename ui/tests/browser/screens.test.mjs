@@ -166,6 +166,68 @@ for (const { locale, register, opening, counted, money } of LOCALES) {
         assert.deepEqual(problems, [], "page errors / CSP violations");
       });
 
+      it("sells: sale, search, pay, receipt, refund, shift totals", async () => {
+        const backend = createFakeBackend();
+        backend.setUp({ register });
+        backend.logIn("alice");
+        backend.openElsewhere({ by: "alice", device: "till-1" });
+        const app = await openApp(browser, server.url, backend, viewport, locale);
+        const { page } = app;
+        const shot = (screen) => check(page, `${screen}-${tag}`, `${screen} (${tag})`);
+        await page.waitForSelector("#sell");
+        await page.click("#sell");
+        await page.waitForSelector("#scan:focus");
+        await page.waitForSelector("button[data-quick]");
+        await shot("sale-empty");
+        for (const code of ["012345678905", "012345678936", "012345678943"]) {
+          await page.keyboard.type(code);
+          await page.keyboard.press("Enter");
+        }
+        await page.waitForFunction(() => document.querySelectorAll(".cart-line").length === 3 && !document.querySelector("#pay").disabled);
+        await page.click('button[data-line-plus="0"]');
+        await page.click('button[data-line-discount="1"]');
+        await page.fill("#line-discount-1", "10");
+        await page.press("#line-discount-1", "Enter");
+        await page.waitForFunction(() => document.querySelector(".line-off") && !document.querySelector("#pay").disabled);
+        await page.keyboard.type("co");
+        await page.waitForSelector("#search-results button[data-product]");
+        await shot("sale");
+        await page.keyboard.press("Escape");
+        await page.keyboard.press("F12");
+        await page.waitForSelector("#pay-exact:focus");
+        await shot("pay");
+        await page.click("#pay-quick button");
+        await page.waitForSelector("#change-due");
+        await shot("receipt");
+        await page.emulateMedia({ media: "print" });
+        await screenshot(page, `receipt-print-${tag}`);
+        await page.emulateMedia({ media: "screen" });
+        const number = await page.locator(".r-number span:last-child").innerText();
+        await page.click("#new-sale");
+        await page.click("#to-refund");
+        await page.fill("#refund-number", number);
+        await page.press("#refund-number", "Enter");
+        await page.waitForSelector("#refund-qty-0:focus");
+        await page.fill("#refund-qty-0", "1");
+        await page.click("#refund-card");
+        await page.fill("#refund-card-ref", "RF-77");
+        await shot("refund");
+        await page.click("#refund-submit");
+        await page.waitForSelector('button[data-manager="bob"]');
+        await page.click('button[data-manager="bob"]');
+        await page.keyboard.type("9999");
+        await page.keyboard.press("Enter");
+        await page.waitForSelector("#refund-amount");
+        await shot("refund-receipt");
+        await page.click("#new-sale");
+        await page.click("#to-session");
+        await page.waitForFunction(() => document.querySelector("#totals-sales-count")?.textContent === "1");
+        await shot("session-totals");
+        const problems = await app.allProblems();
+        await app.context.close();
+        assert.deepEqual(problems, [], "page errors / CSP violations");
+      });
+
       it("shows the damaged-settings screen", async () => {
         const backend = createFakeBackend();
         backend.setUp({ register });
