@@ -120,7 +120,7 @@ export function showSale(session: SessionView): void {
             { class: "line-main" },
             h("span", { class: "line-name" }, line.product.name),
             h("span", { class: "line-qty", "data-line-qty": index }, `× ${line.quantity}`),
-            h("span", { class: "line-total", "data-line-total": index }, pricedLine ? money(pricedLine.total) : "…"),
+            h("span", { class: "line-total", "data-line-total": index }, pricedLine ? money(pricedLine.extended) : "…"),
           ),
           h("div", { class: "line-tools" }, minus, plus, discount, remove, off),
         );
@@ -578,7 +578,7 @@ export function receiptView(receipt: Receipt): HTMLElement {
       h(
         "div",
         { class: "r-line" },
-        row(line.name, m(line.total)),
+        row(line.name, m(line.extended)),
         h("p", { class: "r-detail" }, `${line.quantity} × ${m(line.unit_price)}${line.line_discount > 0 ? `, −${m(line.line_discount)}` : ""}`),
       ),
     ),
