@@ -4,7 +4,6 @@
 use crate::output::{self, Output};
 use crate::CliError;
 use clap::{Args, Subcommand};
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use till_backend::device_file::{
@@ -178,26 +177,8 @@ pub fn load(path: &Path) -> Result<DeviceFile, CliError> {
 }
 
 fn read_password(from_stdin: bool, url: &str) -> Result<String, CliError> {
-    let missing = || invalid("password", "no password given: type it at the prompt, or use --password-stdin");
-    let password = if from_stdin {
-        let mut line = String::new();
-        std::io::stdin().read_line(&mut line).map_err(|_| missing())?;
-        line.trim_end_matches(['\r', '\n']).to_string()
-    } else if std::io::stdin().is_terminal() {
-        let prompt = format!("Database password for {}: ", till_backend::redact(url));
-        let first = rpassword::prompt_password(prompt).map_err(|_| missing())?;
-        let again = rpassword::prompt_password("Again: ").map_err(|_| missing())?;
-        if first != again {
-            return Err(invalid("password", "the two passwords differ; nothing was saved"));
-        }
-        first
-    } else {
-        return Err(missing());
-    };
-    if password.is_empty() {
-        return Err(missing());
-    }
-    Ok(password)
+    let prompt = format!("Database password for {}: ", till_backend::redact(url));
+    Ok(crate::read_new_password(from_stdin, &prompt, "--password-stdin")?)
 }
 
 fn init(args: InitArgs) -> Result<DeviceFile, CliError> {

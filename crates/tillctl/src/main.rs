@@ -53,9 +53,7 @@ impl PinArgs {
     pub(crate) fn read(&self, whose: &str) -> Result<String, TillError> {
         let missing = || InputError::InvalidPin("no PIN given: type it at the prompt, or use TILL_PIN or --pin-stdin");
         if self.pin_stdin {
-            let mut line = String::new();
-            std::io::stdin().read_line(&mut line).map_err(|_| missing())?;
-            return Ok(line.trim_end_matches(['\r', '\n']).to_string());
+            return stdin_line().map_err(|_| missing().into());
         }
         if let Some(pin) = &self.pin {
             return Ok(pin.clone());
@@ -334,30 +332,36 @@ fn main() -> ExitCode {
     }
 }
 
-/// The first line of standard input, without its line ending.
-fn read_stdin_line() -> Result<String, TillError> {
+/// The first line of standard input, without its line ending (`--pin-stdin`,
+/// `--password-stdin`).
+pub(crate) fn stdin_line() -> std::io::Result<String> {
     let mut line = String::new();
-    std::io::stdin()
-        .read_line(&mut line)
-        .map_err(|e| InputError::Invalid { field: "standard input", reason: e.to_string() })?;
+    std::io::stdin().read_line(&mut line)?;
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
-/// A new password, typed twice at a prompt without echo.
-fn prompt_new_password(role: &str) -> Result<String, TillError> {
-    let unreadable = |e: std::io::Error| InputError::Invalid {
-        field: "password",
-        reason: format!("cannot prompt ({e}): use --password-stdin or --no-password"),
+/// A new password: the first line of standard input (`from_stdin`), else typed twice at a
+/// prompt without echo. Empty, unreadable or two different entries are refused; `hint` says
+/// how to give it otherwise.
+pub(crate) fn read_new_password(from_stdin: bool, prompt: &str, hint: &str) -> Result<String, InputError> {
+    let invalid = |reason: String| InputError::Invalid { field: "password", reason };
+    let missing = || invalid(format!("no password given: type it at the prompt, or use {hint}"));
+    let password = if from_stdin {
+        stdin_line().map_err(|_| missing())?
+    } else if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password(prompt).map_err(|_| missing())?;
+        let again = rpassword::prompt_password("Again: ").map_err(|_| missing())?;
+        if first != again {
+            return Err(invalid("the two entries differ; nothing was saved".into()));
+        }
+        first
+    } else {
+        return Err(missing());
     };
-    if !std::io::stdin().is_terminal() {
-        return Err(unreadable(std::io::Error::other("standard input is not a terminal")).into());
+    if password.is_empty() {
+        return Err(missing());
     }
-    let first = rpassword::prompt_password(format!("password for role {role}: ")).map_err(unreadable)?;
-    let again = rpassword::prompt_password("again: ").map_err(unreadable)?;
-    if first != again {
-        return Err(InputError::Invalid { field: "password", reason: "the two entries differ".into() }.into());
-    }
-    Ok(first)
+    Ok(password)
 }
 
 /// Which database a command uses, in this order: `--database-url` or `TILL_DATABASE_URL`; else
@@ -581,14 +585,14 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
         Command::Product(command) => catalog::product(store, out, command).await?,
         Command::Db(DbCommand::CreateTerminalRole { name, password_stdin, no_password }) => {
             let role = DbRoleName::parse(&name)?;
-            let password = match (no_password, password_stdin) {
-                (true, _) => None,
-                (false, true) => Some(read_stdin_line()?),
-                (false, false) => Some(prompt_new_password(&name)?),
+            let password = match no_password {
+                true => None,
+                false => Some(read_new_password(
+                    password_stdin,
+                    &format!("Password for role {name}: "),
+                    "--password-stdin or --no-password",
+                )?),
             };
-            if password.as_deref() == Some("") {
-                return Err(InputError::Invalid { field: "password", reason: "empty".into() }.into());
-            }
             store.create_terminal_role(&role, password.as_deref()).await?;
             out.print(&output::TerminalRole { role: name, password_set: password.is_some() });
         }
