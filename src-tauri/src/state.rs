@@ -21,9 +21,9 @@ use till_core::service::{
     self, CloseRequest, FirstSetup, LocationInput, RefundRequest, SaleLineRequest, SaleRequest, StartRequest, Till,
 };
 use till_core::{
-    BackendKind, Barcode, Category, DeviceName, Discount, Entity, InputError, Location, LocationCode, Login,
-    PricedCart, Product, ProductKey, Receipt, ReceiptId, Register, RegisterRef, RequestId, SessionId, SessionRef,
-    SessionStatus, SessionTotals, SessionView, ShiftStartedView, Sku, Store, StoreError, TillError, User,
+    BackendKind, Barcode, Category, DeviceName, Discount, InputError, Location, LocationCode, Login, PricedCart,
+    Product, ProductKey, Receipt, ReceiptId, Register, RegisterRef, RequestId, SessionId, SessionRef, SessionStatus,
+    SessionTotals, SessionView, ShiftStartedView, Sku, Store, StoreError, TillError, User,
 };
 use tokio::sync::{Mutex, MutexGuard};
 
@@ -758,7 +758,7 @@ impl AppState {
     /// Records the sale into the session the screen shows (`session_closed` when it was closed
     /// elsewhere: the cart stays on screen). `id` is chosen once per cart by the UI and reused on
     /// retry, so a lost answer never records the sale twice. A discount above the limit or a
-    /// price override needs a manager: the approval's, or the logged-in manager's own (as tillctl).
+    /// price override needs a manager: the approval's, or the logged-in manager's own (till-core's rule).
     pub async fn record_sale(
         &self,
         id: ReceiptId,
@@ -773,7 +773,7 @@ impl AppState {
         let device_name = device.device_name()?;
         let approver = match approval {
             Some(a) => Some(service::authorize_manager(store.as_ref(), &a.manager, &a.pin.0, &device_name).await?),
-            None => user.role.is_manager().then(|| user.clone()),
+            None => None,
         };
         let till = Till {
             user: &user,
@@ -795,11 +795,7 @@ impl AppState {
         let mut device = self.device().await?;
         device.use_login(self.now())?;
         let (store, location) = device.location().await?;
-        let product = store.find_product(&location, &key).await?;
-        if !product.active {
-            return Err(StoreError::not_found(Entity::Product, format!("{key} (inactive)")).into());
-        }
-        Ok(product)
+        Ok(service::find_for_sale(store.as_ref(), &location, &key).await?)
     }
 
     /// Active products whose name or SKU contains `text`, a few, for the pick list.

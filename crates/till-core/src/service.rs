@@ -8,7 +8,8 @@ pub use catalog::{
     add_category, add_product, add_tax_rate, import_products, set_product_active, ImportReport, ProductInput,
 };
 pub use sales::{
-    price_sale, record_sale, refund, RefundLineRequest, RefundRequest, RefundTender, SaleLineRequest, SaleRequest, Till,
+    find_for_sale, price_sale, record_sale, refund, RefundLineRequest, RefundRequest, RefundTender, SaleLineRequest,
+    SaleRequest, Till,
 };
 
 use crate::auth::{self, PinPolicy};

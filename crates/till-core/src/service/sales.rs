@@ -78,7 +78,17 @@ pub struct Till<'a> {
     /// The session the client believes is open (the app's); `None`: the register's open one.
     pub session: Option<SessionId>,
     /// A manager who approved with their PIN (discounts above the limit, overrides, refunds).
+    /// Without one, a logged-in manager or admin approves their own discounts and overrides;
+    /// a refund always needs this approval.
     pub approver: Option<&'a User>,
+}
+
+impl<'a> Till<'a> {
+    /// Who approves a discount or an override: the manager who gave their PIN, else the user if
+    /// a manager themselves.
+    fn approver(&self) -> Option<&'a User> {
+        self.approver.or_else(|| self.user.role.is_manager().then_some(self.user))
+    }
 }
 
 /// How many times a sale is priced again when the catalog changed under it.
@@ -137,6 +147,19 @@ fn product_key(line: &SaleLineRequest) -> Result<ProductKey, TillError> {
     }
 }
 
+/// A product that may be sold: an inactive one is `product_not_found`, as an unknown one.
+pub async fn find_for_sale(
+    store: &dyn Store,
+    location: &crate::domain::LocationCode,
+    key: &ProductKey,
+) -> Result<crate::catalog::Product, TillError> {
+    let product = store.find_product(location, key).await?;
+    if !product.active {
+        return Err(StoreError::not_found(crate::error::Entity::Product, format!("{key} (inactive)")).into());
+    }
+    Ok(product)
+}
+
 /// The cart the lines name, from the catalog as the store reads it now. An inactive product is
 /// `product_not_found`: it is not for sale.
 async fn cart_for(
@@ -148,10 +171,7 @@ async fn cart_for(
 ) -> Result<Cart, TillError> {
     let mut lines = Vec::with_capacity(keys.len());
     for (key, line) in keys.iter().zip(requested) {
-        let product = store.find_product(location, key).await?;
-        if !product.active {
-            return Err(StoreError::not_found(crate::error::Entity::Product, format!("{key} (inactive)")).into());
-        }
+        let product = find_for_sale(store, location, key).await?;
         lines.push(CartLine {
             product: product.snapshot(),
             quantity: line.quantity,
@@ -201,7 +221,7 @@ pub async fn record_sale(
         let cart = cart_for(store, &location, &keys, &request.lines, request.receipt_discount).await?;
         let priced = price_cart(&settings, &cart)?;
         if priced.needs_manager() {
-            require_manager(till.approver, "a discount above the limit or a price override")?;
+            require_manager(till.approver(), "a discount above the limit or a price override")?;
         }
         let settlement = settle(&priced, &request.tenders)?;
         let header = ReceiptHeader {
