@@ -90,50 +90,7 @@ onCommandError((error) => {
     return true;
   }
   if (error.code === "device_settings_damaged") {
-    /** The About line: version and commit, and what the updater is doing when it has news. */
-const UPDATE_POLL_MS = 30_000;
-let built = "";
-async function renderAbout(): Promise<void> {
-  try {
-    if (!built) {
-      const info = await api.buildInfo();
-      built = `Till ${info.version} · commit ${info.commit.slice(0, 12)}`;
-    }
-    const update = await api.updateStatus();
-    const news = update.state !== "off" && update.state !== "up_to_date" && update.state !== "checking";
-    // A downloaded update waiting: a manager may install it sooner (never over an open session;
-    // the backend decides and says why not).
-    const installNow =
-      update.state === "waiting" && state.status?.configured
-        ? h("button", { id: "install-update", type: "button", class: "secondary" }, "Install update now")
-        : null;
-    installNow?.addEventListener("click", () => void askToInstall(update.offered_version ?? "the update"));
-    replace(byId("about"), news ? `${built} · ${update.message}` : built, installNow);
-  } catch {
-    // The line is informational: a backend without it leaves it empty rather than alarming anyone.
-  }
-}
-
-async function askToInstall(version: string): Promise<void> {
-  showApproval({
-    title: `Install update ${version}`,
-    lead: "Till restarts into the new version. It never installs while the register's session is open.",
-    submitLabel: "Install now",
-    managers: await listManagers(),
-    approve: async (approval) => {
-      const result = await run(() => api.installUpdateNow(approval));
-      if (!result?.ok) return false;
-      replace(byId("about"), `${built} · ${result.value.message}`);
-      await nav.route();
-      return true;
-    },
-    cancel: () => void nav.route(),
-  });
-}
-
-void nav.route();
-void renderAbout();
-setInterval(() => void renderAbout(), UPDATE_POLL_MS);
+    void nav.route();
     return true;
   }
   if (error.code === "device_not_set_up") {

@@ -348,6 +348,27 @@ describe("Till UI with a mocked backend", () => {
     }
   });
 
+  it("re-routes on damaged settings without starting a second About-line poller", async () => {
+    const backend = createFakeBackend();
+    backend.setUp();
+    const app = await open(backend);
+    const { page } = app;
+    await page.click('button[data-user="alice"]');
+    await page.waitForSelector("#pin-input");
+    await page.waitForTimeout(300);
+    const polls = backend.callsOf("update_status").length;
+    const routes = backend.callsOf("device_status").length;
+    assert.equal(polls, 1, "the About line asks once at start-up");
+    backend.failNext("login", "device_settings_damaged", "the device settings file is damaged");
+    await page.keyboard.type("1234");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => document.querySelector('button[data-user="alice"]') != null);
+    await page.waitForTimeout(500);
+    assert.ok(backend.callsOf("device_status").length > routes, "the error sends the app back through its routing");
+    assert.equal(backend.callsOf("update_status").length, polls, "and starts no second About poller");
+    await finish(app);
+  });
+
   it("shows cashier words for a wrong PIN and never the backend's internal text", async () => {
     const backend = createFakeBackend();
     backend.setUp();
