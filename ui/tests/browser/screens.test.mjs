@@ -200,6 +200,8 @@ for (const { locale, register, opening, counted, money } of LOCALES) {
         await page.waitForSelector("#change-due");
         await shot("receipt");
         await page.emulateMedia({ media: "print" });
+        // Only the receipt goes to the paper: not the app's chrome or its About line.
+        assert.equal(await page.locator("#about").isVisible(), false, "the About line is not printed");
         await screenshot(page, `receipt-print-${tag}`);
         await page.emulateMedia({ media: "screen" });
         const number = await page.locator(".r-number span:last-child").innerText();
