@@ -552,7 +552,7 @@ where
     })
 }
 
-/// Decodes a row of [`sales::TENDERS`] or [`sales::TENDER_TOTALS`]'s tender part.
+/// Decodes a row of [`sales::TENDERS`].
 pub fn receipt_tender<'r, R>(row: &'r R) -> Result<ReceiptTender, StoreError>
 where
     R: TillRow<'r>,
