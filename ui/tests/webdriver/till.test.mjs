@@ -138,8 +138,36 @@ async function logInWithKeypad(driver, user, pin) {
   return click(driver, "#pin-submit");
 }
 
+/** "$1,234.56" (or "−$1.00") as minor units; the demo location is en-US, USD. */
+function cents(text) {
+  const m = /^([-−]?)\$(\d{1,3}(?:,\d{3})*)\.(\d\d)$/.exec(text);
+  assert.ok(m, `${JSON.stringify(text)} is not a dollar amount`);
+  const value = Number(m[2].replaceAll(",", "")) * 100 + Number(m[3]);
+  return m[1] ? -value : value;
+}
+
+const dollars = (minor) => new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" }).format(minor / 100);
+
+/** The printed receipt's rows (label, amount) as the screen shows them, top to bottom. */
+async function receiptRows(driver) {
+  await find(driver, "#receipt");
+  const rows = await driver.executeScript(
+    `return [...document.querySelectorAll("#receipt .r-row")].map((r) => [...r.children].map((c) => c.textContent.trim()));`,
+  );
+  return rows;
+}
+
+/** The amount on the receipt row labelled `label` (the first such row). */
+function rowAmount(rows, label) {
+  const row = rows.find(([left]) => left === label);
+  assert.ok(row, `a "${label}" row on the receipt: ${JSON.stringify(rows)}`);
+  return row[1];
+}
+
 describe("Till desktop app, end to end", () => {
   let number;
+  /** Shift 2 as instance A's screens show it (the sale's receipt, then B's refund). */
+  const shift2 = { number: "", opening: 0, receipt: "", total: 0, cash: 0, change: 0, refund: 0 };
 
   it("instance A: sets up demo data (till-demo.db), picks DT/R1, logs in as alice and starts a shift with 200.00", async () => {
     const a = await launchApp();
@@ -226,6 +254,8 @@ describe("Till desktop app, end to end", () => {
     await click(a, "#start-again");
     await type(a, "#opening-cash", "100.00");
     await click(a, "#start-shift");
+    shift2.number = await waitForText(a, "#session-number", (t) => /^DT-\d{8}-002$/.test(t), "the second session's number");
+    shift2.opening = cents(await textOf(a, "#opening-cash"));
     await click(a, "#sell");
     // The demo catalog's UPCs (crates/till-backend/src/demo-catalog.csv), typed as a scanner does.
     for (const [code, lines] of [["073500000016", 1], ["073500000085", 2], ["073500000153", 3]]) {
@@ -242,7 +272,100 @@ describe("Till desktop app, end to end", () => {
     assert.match(receipt, new RegExp(`Total\\s*\\${total}`));
     assert.match(receipt, new RegExp(`Change\\s*\\${change}`));
     assert.match(receipt, /Cashier\s*Alice/);
+    // The figures the rest of the story checks against: all read off this screen.
+    const rows = await receiptRows(a);
+    shift2.receipt = rowAmount(rows, "No.");
+    assert.match(shift2.receipt, /^DT-R1-\d{6}$/);
+    shift2.total = cents(rowAmount(rows, "Total"));
+    shift2.cash = cents(rowAmount(rows, "Cash"));
+    shift2.change = cents(change);
+    assert.equal(cents(total), shift2.total, "the receipt's total is the sale screen's");
+    assert.ok(shift2.cash > shift2.total, "more cash handed over than the total");
+    assert.equal(shift2.change, shift2.cash - shift2.total, "change = cash handed over − total");
+    assert.equal(cents(rowAmount(rows, "Change")), shift2.change);
     await screenshot(a, "receipt");
+  });
+
+  it("instance B: logs out of the closed shift, joins A's shift and sees A's sale in the shift totals", async () => {
+    const b = sessions[1];
+    assert.ok(b && shift2.receipt, "instance B is running and A recorded a sale");
+    await click(b, "#close-done");
+    await logInWithKeypad(b, "bob", "9999");
+    await waitForText(b, "#open-session-note", (t) => t.startsWith(`Shift ${shift2.number} is open on this register`), "the join note");
+    await click(b, "#start-shift");
+    await waitForText(b, "#joined-message", (t) => t.includes(shift2.number), `a message naming ${shift2.number}`);
+    // The totals come from the database A wrote to (refreshed on arrival and every few seconds).
+    await waitForText(b, "#totals-sales-count", (t) => t === "1", "one sale");
+    assert.equal(await textOf(b, "#totals-sales"), dollars(shift2.total));
+    assert.equal(await textOf(b, "#totals-refunds"), "0 · $0.00");
+    assert.equal(await textOf(b, "#totals-expected-cash"), dollars(shift2.opening + shift2.cash - shift2.change));
+    await screenshot(b, "join-sale-totals");
+  });
+
+  it("instance B: refunds one line of A's receipt in cash with bob's manager PIN", async () => {
+    const b = sessions[1];
+    assert.ok(b && shift2.receipt, "instance B joined and A recorded a sale");
+    await click(b, "#sell");
+    await click(b, "#to-refund");
+    await type(b, "#refund-number", shift2.receipt);
+    await click(b, "#refund-find");
+    await waitForText(b, "#refund-lines-title", (t) => t === `Receipt ${shift2.receipt}`, "the receipt's lines");
+    // One Latte back (line 3 of the sale).
+    const labels = await b.findElements(By.css("#refund-lines .refund-line label"));
+    const texts = await Promise.all(labels.map((l) => l.getText()));
+    const latte = texts.findIndex((t) => t.startsWith("Latte (1 of 1 left, "));
+    assert.ok(latte >= 0, `a Latte line to refund: ${JSON.stringify(texts)}`);
+    const qty = (await b.findElements(By.css("#refund-lines input[data-refund-line]")))[latte];
+    await qty.clear();
+    await qty.sendKeys("1");
+    await click(b, "#refund-cash");
+    assert.equal(await (await find(b, "#refund-cash")).getAttribute("aria-pressed"), "true");
+    await screenshot(b, "refund-lines");
+    await click(b, "#refund-submit");
+    await waitForText(b, "#approval-submit", (t) => t === "Approve refund", "the approval screen");
+    // bob is logged in and a manager: preselected.
+    assert.equal(await (await find(b, 'button[data-manager="bob"]')).getAttribute("aria-pressed"), "true");
+    await type(b, "#approval-pin", "9999");
+    await screenshot(b, "refund-approval");
+    await click(b, "#approval-submit");
+    const given = await waitForText(b, "#refund-amount", (t) => /^\$\d+\.\d\d$/.test(t), "the cash to give back");
+    const rows = await receiptRows(b);
+    assert.equal(rowAmount(rows, "Refund of"), shift2.receipt);
+    assert.match(rowAmount(rows, "No."), /^DT-R1-\d{6}$/);
+    assert.notEqual(rowAmount(rows, "No."), shift2.receipt);
+    shift2.refund = cents(given);
+    assert.equal(cents(rowAmount(rows, "Refunded")), shift2.refund);
+    assert.equal(cents(rowAmount(rows, "Cash")), shift2.refund, "paid back in cash");
+    assert.ok(shift2.refund > 0 && shift2.refund < shift2.total, "one line of the sale, not all of it");
+    const receipt = await textOf(b, "#receipt");
+    assert.match(receipt, /REFUND/);
+    assert.match(receipt, /Latte/);
+    assert.match(receipt, /Cashier\s*Bob/);
+    await screenshot(b, "refund-receipt");
+  });
+
+  it("instance B: closes A's shift; expected cash = float + cash taken − change − cash refunds", async () => {
+    const b = sessions[1];
+    assert.ok(b && shift2.refund, "instance B refunded a line");
+    const expected = shift2.opening + shift2.cash - shift2.change - shift2.refund;
+    await click(b, "#new-sale");
+    await click(b, "#to-session");
+    await waitForText(b, "#totals-refunds", (t) => t === `1 · ${dollars(shift2.refund)}`, "one refund");
+    assert.equal(await textOf(b, "#totals-sales-count"), "1");
+    assert.equal(await textOf(b, "#totals-expected-cash"), dollars(expected));
+    await screenshot(b, "refund-totals");
+    await click(b, "#close-drawer");
+    await type(b, "#counted-cash", (expected / 100).toFixed(2));
+    await click(b, "#close-next");
+    await click(b, 'button[data-manager="bob"]');
+    await type(b, "#manager-pin", "9999");
+    await click(b, "#close-submit");
+    await waitForText(b, "#variance", (t) => t === "Even: the count matches", "an even count");
+    assert.equal(await textOf(b, "#expected-cash"), dollars(expected));
+    assert.equal(await textOf(b, "#opening-cash-result"), dollars(shift2.opening));
+    assert.equal(await textOf(b, "#cash-taken"), dollars(expected - shift2.opening));
+    assert.equal(await textOf(b, "#counted-cash-result"), dollars(expected));
+    await screenshot(b, "close-after-refund");
   });
 
   it("instance C: set up by IT's device file (debug builds read TILL_DEVICE_FILE): says so, offers no change", async () => {
