@@ -6,9 +6,10 @@
 // on one register would share a database.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { Builder, By, Capabilities, Key, until } from "selenium-webdriver";
 
@@ -379,5 +380,105 @@ describe("Till desktop app, end to end", () => {
     assert.equal((await c.findElements(By.css("#change-register, #change-database"))).length, 0);
     assert.match(await textOf(c, ".topbar"), /DT\/R1/);
     await screenshot(c, "managed-login");
+  });
+});
+
+// Scan-to-screen latency on the real app: from the Enter a scanner types on the scan field to the
+// new line and the backend's new totals on screen. Printed (and written to
+// test-artifacts/scan-latency.json), never asserted: timings on a shared CI machine are noise.
+describe("Till desktop app, scan latency", () => {
+  const SCANS = 200;
+
+  /** The demo catalog's barcodes, in file order (crates/till-backend/src/demo-catalog.csv). */
+  function demoBarcodes() {
+    const here = dirname(fileURLToPath(import.meta.url));
+    const csv = readFileSync(join(here, "../../../crates/till-backend/src/demo-catalog.csv"), "utf8");
+    return csv
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((line) => line.trim().split(",").at(-1))
+      .filter((code) => /^\d+$/.test(code));
+  }
+
+  /** Nearest-rank percentile of sorted numbers. */
+  const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+
+  it(`instance D: starts a shift and times ${SCANS} scans (each a new line, the cart repriced each time)`, async () => {
+    const codes = demoBarcodes();
+    assert.ok(codes.length >= 2, "the demo catalog has barcodes");
+    const d = await launchApp();
+    await logInWithKeypad(d, "alice", "1234");
+    // A new shift after B's close; should that close have failed, join the open one instead.
+    await find(d, "#start-shift");
+    if ((await d.findElements(By.css("input#opening-cash"))).length > 0) await type(d, "#opening-cash", "100.00");
+    await click(d, "#start-shift");
+    await click(d, "#sell");
+    const scan = await find(d, "#scan");
+    // The page notes when Enter reaches the scan field (capture phase, before the sale screen's
+    // handler), then when the cart shows one more line with its price and the total is back
+    // (the screen draws "…" and "—" while the backend prices), then the next animation frame:
+    // the frame that paints it.
+    await d.executeScript(`
+      const rec = (window.__scanLatency = { t0: null, want: 0, done: [] });
+      document.addEventListener("keydown", (event) => {
+        if (event.key !== "Enter" || event.target?.id !== "scan") return;
+        rec.t0 = performance.now();
+        rec.want = document.querySelectorAll(".cart-line").length + 1;
+      }, true);
+      new MutationObserver(() => {
+        if (rec.t0 === null) return;
+        const lines = document.querySelectorAll(".cart-line");
+        const last = lines[lines.length - 1]?.querySelector("[data-line-total]");
+        const total = document.getElementById("total");
+        if (lines.length !== rec.want || !last || last.textContent === "…" || !total || total.textContent === "—") return;
+        const t0 = rec.t0;
+        const dom = performance.now() - t0;
+        rec.t0 = null;
+        requestAnimationFrame(() => rec.done.push({ lines: lines.length, dom, frame: performance.now() - t0 }));
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    `);
+    await d.manage().setTimeouts({ script: TIMEOUT });
+    for (let i = 0; i < SCANS; i++) {
+      // Consecutive codes differ, so each scan is a new line (a repeat would add to the last line).
+      await scan.sendKeys(codes[i % codes.length], Key.ENTER);
+      // Waits in the page, not by polling over WebDriver, which would compete with the app for the CPU.
+      const seen = await d.executeAsyncScript(
+        `const [want, done] = arguments;
+         const check = () => (window.__scanLatency.done.length >= want ? done(window.__scanLatency.done.length) : setTimeout(check, 5));
+         check();`,
+        i + 1,
+      );
+      assert.equal(seen, i + 1, `scan ${i + 1} on screen`);
+    }
+    const samples = await d.executeScript("return window.__scanLatency.done");
+    assert.equal(samples.length, SCANS);
+    assert.equal((await d.findElements(By.css(".cart-line"))).length, SCANS);
+    await screenshot(d, "scan-latency");
+
+    const summary = (values) => {
+      const sorted = [...values].sort((x, y) => x - y);
+      const round = (ms) => Math.round(ms * 10) / 10;
+      return { p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1)) };
+    };
+    const frame = samples.map((s) => s.frame);
+    const result = {
+      scans: SCANS,
+      measured: "keydown Enter on #scan -> next animation frame after the new line and the total are drawn (ms)",
+      frame: summary(frame),
+      dom: summary(samples.map((s) => s.dom)),
+      // The cart grows to SCANS lines and is repriced whole on each scan: small carts apart.
+      first50: summary(frame.slice(0, 50)),
+      last50: summary(frame.slice(-50)),
+      samples,
+    };
+    writeFileSync(join(ARTIFACTS, "scan-latency.json"), `${JSON.stringify(result, null, 2)}\n`);
+    console.log(
+      `scan-to-screen latency over ${SCANS} scans: p50 ${result.frame.p50} ms, p99 ${result.frame.p99} ms ` +
+        `(DOM ready p50 ${result.dom.p50} ms, p99 ${result.dom.p99} ms; lines 1-50 p50 ${result.first50.p50} ms, ` +
+        `lines ${SCANS - 49}-${SCANS} p50 ${result.last50.p50} ms)`,
+    );
+    await click(d, "#clear-cart");
+    await d.wait(async () => (await d.findElements(By.css(".cart-line"))).length === 0, TIMEOUT, "an empty cart");
   });
 });
