@@ -8,7 +8,7 @@ use till_core::*;
 use till_testkit::{both_backends, provision, Backend, TestDatabase};
 
 both_backends!(a_catalog_is_built_and_looked_up, an_import_is_all_or_nothing, the_demo_has_a_catalog);
-both_backends!(the_database_refuses_a_catalog_that_crosses_locations);
+both_backends!(the_database_refuses_a_catalog_that_crosses_locations, a_cart_s_products_are_read_in_one_go);
 
 fn dt() -> LocationCode {
     LocationCode::parse("DT").unwrap()
@@ -187,4 +187,50 @@ async fn the_database_refuses_a_catalog_that_crosses_locations(backend: Backend)
     assert!(db.try_execute(cross).await.is_err());
     assert!(db.try_execute("UPDATE products SET price_minor = -1").await.is_err());
     assert!(db.try_execute("UPDATE tax_rates SET rate_ppm = 1000001").await.is_err());
+}
+
+/// `find_products`: one product per key, in the keys' order, whatever the mix of ids, SKUs and
+/// barcodes and however often one repeats; each with all its barcodes; a key that names
+/// nothing (or another location's product) is `product_not_found`.
+async fn a_cart_s_products_are_read_in_one_go(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let store = db.open().await;
+    let store = store.as_ref();
+    provision(store, 1).await;
+    service::add_tax_rate(store, "DT", "STD", "Tax", "8").await.unwrap();
+    let codes = |list: &[&str]| list.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+    let (a_codes, b_codes) = (codes(&["111", "112"]), codes(&["221"]));
+    let input =
+        |sku, barcodes| ProductInput { sku, name: sku, price: "1.00", tax_rate: "STD", category: None, barcodes };
+    let a = service::add_product(store, "DT", input("A1", &a_codes)).await.unwrap();
+    let b = service::add_product(store, "DT", input("B1", &b_codes)).await.unwrap();
+    let c = service::add_product(store, "DT", input("C1", &[])).await.unwrap();
+    let code = |c: &str| ProductKey::Barcode(Barcode::parse(c).unwrap());
+    let keys =
+        [code("221"), ProductKey::Id(a.id), ProductKey::Sku(Sku::parse("C1").unwrap()), code("112"), code("221")];
+    let found = store.find_products(&dt(), &keys).await.unwrap();
+    let ids: Vec<ProductId> = found.iter().map(|p| p.id).collect();
+    assert_eq!(ids, [b.id, a.id, c.id, a.id, b.id]);
+    assert_eq!(found[1].barcodes, a_codes, "each product comes with all its barcodes");
+    assert!(found[2].barcodes.is_empty());
+
+    let missing = store.find_products(&dt(), &[ProductKey::Id(a.id), code("999")]).await.unwrap_err();
+    assert_eq!(missing.code(), "product_not_found");
+    assert!(missing.to_string().contains("999"), "{missing}");
+    // Another location's product is not this one's.
+    let uptown = service::LocationInput {
+        code: "UP",
+        name: "Uptown",
+        time_zone: "UTC",
+        cutoff: None,
+        currency: None,
+        locale: None,
+    };
+    service::add_location(store, uptown).await.unwrap();
+    let elsewhere = LocationCode::parse("UP").unwrap();
+    let none = store.find_products(&elsewhere, &[ProductKey::Id(a.id)]).await.unwrap_err();
+    assert_eq!(none.code(), "product_not_found");
+    let none = store.find_products(&elsewhere, &[code("111")]).await.unwrap_err();
+    assert_eq!(none.code(), "product_not_found");
+    assert!(store.find_products(&dt(), &[]).await.unwrap().is_empty());
 }

@@ -6,7 +6,7 @@
 //! parts per million ([`Ppm`]: 8.875 % is 88 750).
 
 use crate::domain::{CategoryId, LocationId, ProductId, TaxRateId};
-use crate::error::{InputError, LineError};
+use crate::error::{InputError, LineError, StoreError};
 use crate::money::{Currency, Money};
 use crate::pricing::{Ppm, ProductSnapshot};
 use serde::Serialize;
@@ -208,6 +208,44 @@ impl fmt::Display for ProductKey {
             ProductKey::Sku(sku) => write!(f, "SKU {sku}"),
             ProductKey::Barcode(code) => write!(f, "barcode {code}"),
         }
+    }
+}
+
+impl ProductKey {
+    /// Whether `product` is the one this key names.
+    pub fn names(&self, product: &Product) -> bool {
+        match self {
+            ProductKey::Id(id) => product.id == *id,
+            ProductKey::Sku(sku) => product.sku == sku.as_str(),
+            ProductKey::Barcode(code) => product.barcodes.iter().any(|b| b == code.as_str()),
+        }
+    }
+
+    /// The keys' ids, SKUs and barcodes, each kind apart (what a batch lookup binds).
+    pub fn split(keys: &[ProductKey]) -> (Vec<ProductId>, Vec<&str>, Vec<&str>) {
+        let (mut ids, mut skus, mut barcodes) = (Vec::new(), Vec::new(), Vec::new());
+        for key in keys {
+            match key {
+                ProductKey::Id(id) => ids.push(*id),
+                ProductKey::Sku(sku) => skus.push(sku.as_str()),
+                ProductKey::Barcode(code) => barcodes.push(code.as_str()),
+            }
+        }
+        (ids, skus, barcodes)
+    }
+
+    /// The products a batch lookup found, one per key in the keys' order; the first key that
+    /// found none is `product_not_found`.
+    pub fn in_key_order(keys: &[ProductKey], found: &[Product]) -> Result<Vec<Product>, StoreError> {
+        keys.iter()
+            .map(|key| {
+                found
+                    .iter()
+                    .find(|p| key.names(p))
+                    .cloned()
+                    .ok_or_else(|| StoreError::not_found(crate::error::Entity::Product, key))
+            })
+            .collect()
     }
 }
 

@@ -528,6 +528,9 @@ pub trait CatalogStore: Send + Sync {
     /// Products by SKU; inactive ones too when `include_inactive`.
     async fn list_products(&self, location: &LocationCode, include_inactive: bool) -> Result<Vec<Product>, StoreError>;
     async fn find_product(&self, location: &LocationCode, key: &ProductKey) -> Result<Product, StoreError>;
+    /// One product per key, in the keys' order, read in one go (a cart's lines: its pricing
+    /// must not cost a query per line). A key that finds nothing is `product_not_found`.
+    async fn find_products(&self, location: &LocationCode, keys: &[ProductKey]) -> Result<Vec<Product>, StoreError>;
     /// Inactive products are not sold; their history stays.
     async fn set_product_active(&self, location: &LocationCode, sku: &Sku, active: bool)
         -> Result<Product, StoreError>;

@@ -26,6 +26,14 @@ async fn with_barcodes(conn: &mut PgConnection, row: &PgRow) -> Result<Product, 
     till_sqlx::product(row, barcodes)
 }
 
+/// `$1` location id, `$2` ids, `$3` SKUs, `$4` barcodes: the products any of them name, each
+/// with its barcodes.
+const PRODUCTS_BY_KEYS: &str = "SELECT p.*, t.code AS tax_code, t.rate_ppm, c.name AS category_name,
+        ARRAY(SELECT b.barcode FROM product_barcodes b WHERE b.product_id = p.id ORDER BY b.barcode) AS barcode_list
+    FROM products p JOIN tax_rates t ON t.id = p.tax_rate_id LEFT JOIN categories c ON c.id = p.category_id
+    WHERE p.location_id = $1 AND (p.id = ANY($2) OR p.sku = ANY($3)
+        OR p.id IN (SELECT b.product_id FROM product_barcodes b WHERE b.location_id = $1 AND b.barcode = ANY($4)))";
+
 /// A unique violation as "already exists", anything else mapped as usual.
 fn exists_or(entity: Entity, key: String) -> impl FnOnce(sqlx::Error) -> StoreError {
     move |e| match &e {
@@ -178,6 +186,26 @@ impl CatalogStore for PostgresStore {
             .map_err(|e| conn.fail(e))?
             .ok_or_else(|| StoreError::not_found(Entity::Product, key))?;
         with_barcodes(conn.db(), &row).await
+    }
+
+    async fn find_products(&self, location: &LocationCode, keys: &[ProductKey]) -> Result<Vec<Product>, StoreError> {
+        let mut conn = self.conn().await?;
+        let location_id = location_id(conn.db(), location).await?;
+        let (ids, skus, barcodes) = ProductKey::split(keys);
+        let ids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
+        let rows = sqlx::query(PRODUCTS_BY_KEYS)
+            .bind(location_id)
+            .bind(&ids)
+            .bind(&skus)
+            .bind(&barcodes)
+            .fetch_all(conn.db())
+            .await
+            .map_err(|e| conn.fail(e))?;
+        let found = rows
+            .iter()
+            .map(|row| till_sqlx::product(row, row.try_get("barcode_list").map_err(map_err)?))
+            .collect::<Result<Vec<_>, _>>()?;
+        ProductKey::in_key_order(keys, &found)
     }
 
     async fn set_product_active(

@@ -24,6 +24,17 @@ async fn with_barcodes(conn: &mut SqliteConnection, row: &SqliteRow) -> Result<P
     till_sqlx::product(row, barcodes)
 }
 
+/// `?1` location id, `?2` ids (JSON array of simple-form UUIDs), `?3` SKUs, `?4` barcodes (JSON
+/// arrays): the products any of them name, each with its barcodes (digits, space-separated).
+const PRODUCTS_BY_KEYS: &str = "SELECT p.*, t.code AS tax_code, t.rate_ppm, c.name AS category_name,
+        coalesce((SELECT group_concat(barcode, ' ') FROM (SELECT b.barcode FROM product_barcodes b
+                   WHERE b.product_id = p.id ORDER BY b.barcode)), '') AS barcode_list
+    FROM products p JOIN tax_rates t ON t.id = p.tax_rate_id LEFT JOIN categories c ON c.id = p.category_id
+    WHERE p.location_id = ?1 AND (lower(hex(p.id)) IN (SELECT value FROM json_each(?2))
+        OR p.sku IN (SELECT value FROM json_each(?3))
+        OR p.id IN (SELECT b.product_id FROM product_barcodes b
+                     WHERE b.location_id = ?1 AND b.barcode IN (SELECT value FROM json_each(?4))))";
+
 #[async_trait]
 impl CatalogStore for SqliteStore {
     async fn create_tax_rate(&self, location: &LocationCode, new: NewTaxRate) -> Result<TaxRate, StoreError> {
@@ -151,6 +162,31 @@ impl CatalogStore for SqliteStore {
             .map_err(map_err)?
             .ok_or_else(|| StoreError::not_found(Entity::Product, key))?;
         with_barcodes(&mut conn, &row).await
+    }
+
+    async fn find_products(&self, location: &LocationCode, keys: &[ProductKey]) -> Result<Vec<Product>, StoreError> {
+        let mut conn = self.reader.acquire().await.map_err(map_err)?;
+        let location_id = location_id(&mut conn, location).await?;
+        let (ids, skus, barcodes) = ProductKey::split(keys);
+        let ids: Vec<String> = ids.iter().map(|id| id.0.simple().to_string()).collect();
+        let json = |list: &[&str]| serde_json::to_string(list).map_err(|e| StoreError::Internal(e.to_string()));
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let rows = sqlx::query(PRODUCTS_BY_KEYS)
+            .bind(location_id)
+            .bind(json(&ids)?)
+            .bind(json(&skus)?)
+            .bind(json(&barcodes)?)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(map_err)?;
+        let found = rows
+            .iter()
+            .map(|row| {
+                let list: String = row.try_get("barcode_list").map_err(map_err)?;
+                till_sqlx::product(row, list.split_whitespace().map(str::to_string).collect())
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        ProductKey::in_key_order(keys, &found)
     }
 
     async fn set_product_active(

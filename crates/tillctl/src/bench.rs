@@ -30,6 +30,13 @@ pub enum Workload {
     /// client's register's open session (one register per client): the store's atomic
     /// operation, as the app and tillctl call it after pricing.
     Sale,
+    /// Barcode lookups (`find_product`, as a scan does) in a catalog of `--catalog` products,
+    /// one at a time: the scan path's database read at a big store's scale.
+    Lookup,
+    /// `session_totals` (what the session view and the close read) of a session holding
+    /// `--sales` receipts recorded through `record_receipt`: they come from running totals,
+    /// so the time must not grow with the session.
+    Totals,
     /// SQLite only, the reference for `sale`: one row inserted per `BEGIN IMMEDIATE`
     /// transaction on the same kind of file (WAL, synchronous=FULL, one writer connection).
     RawInsert,
@@ -57,6 +64,12 @@ pub struct BenchArgs {
     /// own connections (like pgbench -j): the clients are split among them.
     #[arg(long, default_value_t = 2)]
     pub threads: u32,
+    /// Lookup: how many products the catalog holds.
+    #[arg(long, default_value_t = 50_000)]
+    pub catalog: u32,
+    /// Totals: how many receipts the session holds.
+    #[arg(long, default_value_t = 100_000)]
+    pub sales: u32,
 }
 
 #[derive(Debug, Serialize)]
@@ -268,7 +281,7 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
         fixture(store, locations, registers).await?
     };
     let device = DeviceName::parse("bench")?;
-    if matches!(args.workload, Workload::Join | Workload::Sale) {
+    if matches!(args.workload, Workload::Join | Workload::Sale | Workload::Totals) {
         for register in &fx.registers {
             store.start_shift(start(*register, fx.user, &device)).await?;
         }
@@ -293,6 +306,8 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
                 .await
                 .map_err(|e| StoreError::Internal(format!("bench threads failed: {e}")))??;
         }
+        Workload::Lookup => tally = lookups(store, &fx, args.catalog).await?,
+        Workload::Totals => tally = totals(shared.clone(), &fx, clients, args.sales).await?,
         Workload::Storm => {
             let mut correct = 0;
             for _ in 0..args.rounds {
@@ -404,6 +419,89 @@ async fn sale_template(store: &dyn Store, register: RegisterId, user: UserId) ->
         request_hash: String::new(),
     };
     Ok(NewReceipt::sale(header, &priced, &settled))
+}
+
+/// Times 2,000 barcode lookups of random products in a catalog of `size` products (imported
+/// in batches of 5,000, as `tillctl product import` saves them). Every lookup must find its
+/// product.
+async fn lookups(store: &dyn Store, fx: &Fixture, size: u32) -> Result<Tally, TillError> {
+    let register = store.find_register(&RegisterRef::Id(fx.registers[0])).await?;
+    let location = LocationCode::parse(&register.location_code)?;
+    let rate = match store.list_tax_rates(&location).await?.into_iter().next() {
+        Some(rate) => rate,
+        None => service::add_tax_rate(store, location.as_str(), "TAX", "Sales tax", "8.875").await?,
+    };
+    let barcode = |i: u32| Barcode::parse(&format!("20{i:010}"));
+    for start in (0..size).step_by(5_000) {
+        let batch = (start..size.min(start + 5_000))
+            .map(|i| {
+                Ok(NewProduct {
+                    sku: Sku::parse(&format!("L{i}"))?,
+                    name: format!("Product {i}"),
+                    price: Money::from_minor(i64::from(100 + i % 5_000), register.currency),
+                    tax_rate: rate.id,
+                    category: None,
+                    barcodes: vec![barcode(i)?],
+                    active: true,
+                })
+            })
+            .collect::<Result<Vec<_>, TillError>>()?;
+        store.save_products(&location, batch).await?;
+    }
+    let mut tally = Tally::default();
+    // A fixed-seed walk over the catalog (no rand dependency): spreads the lookups across it.
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..2_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let i = u32::try_from(x % u64::from(size.max(1))).unwrap_or(0);
+        let began = Instant::now();
+        let found = store.find_product(&location, &ProductKey::Barcode(barcode(i)?)).await;
+        tally.latencies.push(began.elapsed());
+        tally.operations += 1;
+        match found {
+            Ok(product) if product.sku.as_str() == format!("L{i}") => {}
+            _ => tally.errors += 1,
+        }
+    }
+    Ok(tally)
+}
+
+/// Records `sales` receipts into one register's open session (`clients` writers at once), then
+/// times 200 reads of its totals, and checks the totals count every receipt.
+async fn totals(shared: Arc<dyn Store>, fx: &Fixture, clients: u32, sales: u32) -> Result<Tally, TillError> {
+    let store = shared.as_ref();
+    let register = fx.registers[0];
+    let template = sale_template(store, register, fx.user).await?;
+    let writers: Vec<_> = (0..clients.max(1))
+        .map(|w| {
+            let (store, template) = (shared.clone(), template.clone());
+            let share = sales / clients.max(1) + u32::from(w < sales % clients.max(1));
+            tokio::spawn(async move {
+                for _ in 0..share {
+                    let id = ReceiptId::new();
+                    store.record_receipt(NewReceipt { id, request_hash: id.to_string(), ..template.clone() }).await?;
+                }
+                Ok::<(), StoreError>(())
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.await.map_err(|e| StoreError::Internal(format!("bench writer failed: {e}")))??;
+    }
+    let mut tally = Tally::default();
+    for _ in 0..200 {
+        let began = Instant::now();
+        let read = store.session_totals(template.session_id).await;
+        tally.latencies.push(began.elapsed());
+        tally.operations += 1;
+        match read {
+            Ok(t) if t.sales_count == i64::from(sales) && t.sales_total == i64::from(sales) * template.total => {}
+            _ => tally.errors += 1,
+        }
+    }
+    Ok(tally)
 }
 
 /// The SQLite reference: one row per `BEGIN IMMEDIATE` transaction, WAL, synchronous=FULL, one

@@ -153,15 +153,19 @@ pub async fn find_for_sale(
     location: &crate::domain::LocationCode,
     key: &ProductKey,
 ) -> Result<crate::catalog::Product, TillError> {
-    let product = store.find_product(location, key).await?;
+    for_sale(key, store.find_product(location, key).await?)
+}
+
+/// The rule, written once: an inactive product is not for sale.
+fn for_sale(key: &ProductKey, product: crate::catalog::Product) -> Result<crate::catalog::Product, TillError> {
     if !product.active {
         return Err(StoreError::not_found(crate::error::Entity::Product, format!("{key} (inactive)")).into());
     }
     Ok(product)
 }
 
-/// The cart the lines name, from the catalog as the store reads it now. An inactive product is
-/// `product_not_found`: it is not for sale.
+/// The cart the lines name, from the catalog as the store reads it now, in one read however
+/// long the cart. An inactive product is `product_not_found`: it is not for sale.
 async fn cart_for(
     store: &dyn Store,
     location: &crate::domain::LocationCode,
@@ -169,9 +173,10 @@ async fn cart_for(
     requested: &[SaleLineRequest],
     receipt_discount: Option<Discount>,
 ) -> Result<Cart, TillError> {
+    let products = store.find_products(location, keys).await?;
     let mut lines = Vec::with_capacity(keys.len());
-    for (key, line) in keys.iter().zip(requested) {
-        let product = find_for_sale(store, location, key).await?;
+    for ((key, line), product) in keys.iter().zip(requested).zip(products) {
+        let product = for_sale(key, product)?;
         lines.push(CartLine {
             product: product.snapshot(),
             quantity: line.quantity,
