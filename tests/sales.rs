@@ -17,7 +17,7 @@ both_backends!(
     a_sale_for_a_closed_session_writes_nothing
 );
 both_backends!(bad_sales_write_nothing, sales_racing_a_close_land_in_exactly_one_session, receipt_numbers_are_gapless);
-both_backends!(one_line_refunded_by_sixteen_devices_at_once);
+both_backends!(one_line_refunded_by_sixteen_devices_at_once, a_sale_priced_from_a_changed_catalog_is_priced_again);
 
 struct Shop {
     /// Kept for the test's length: dropping it drops the database.
@@ -414,4 +414,77 @@ async fn a_sale_whose_answer_was_lost_is_retried_safely() {
     assert!(retried.repeated);
     assert_eq!(retried.number, "DT-R1-000002");
     assert_eq!(check_totals_against_receipts(&shop, session.id).await.sales_count, 2);
+}
+
+/// The store re-checks, in the receipt's transaction, that every line was priced from the
+/// catalog as it is: a receipt priced before a price change (or a deactivation) is refused with
+/// `catalog_changed` and writes nothing; `record_sale` then prices again and records the new
+/// price.
+async fn a_sale_priced_from_a_changed_catalog_is_priced_again(backend: Backend) {
+    let shop = shop(backend).await;
+    let s = shop.store.as_ref();
+    let session = open_shift(&shop, "0").await;
+    let dt = LocationCode::parse("DT").unwrap();
+    let settings = s.pricing_settings(&dt).await.unwrap();
+    let priced_from = |products: Vec<Product>| {
+        let lines = products
+            .iter()
+            .map(|p| CartLine { product: p.snapshot(), quantity: 1, discount: None, price_override: None })
+            .collect();
+        price_cart(&settings, &Cart { lines, receipt_discount: None }).unwrap()
+    };
+    let keys = [ProductKey::Sku(Sku::parse("MILK").unwrap()), ProductKey::Sku(Sku::parse("LATTE").unwrap())];
+    let before = priced_from(s.find_products(&dt, &keys).await.unwrap());
+    let settled = settle(&before, &[cash(before.total)]).unwrap();
+    let header = |id: ReceiptId| ReceiptHeader {
+        id,
+        session_id: session.id,
+        register_id: session.register_id,
+        user_id: shop.fixture.cashier.id,
+        device: "pc-1".into(),
+        request_hash: id.to_string(),
+    };
+    let latte = ProductInput {
+        sku: "LATTE",
+        name: "Latte",
+        price: "4.75",
+        tax_rate: "TAX",
+        category: None,
+        barcodes: &["111".to_string()],
+    };
+    service::add_product(s, "DT", latte).await.unwrap();
+    let stale = s.record_receipt(NewReceipt::sale(header(ReceiptId::new()), &before, &settled)).await.unwrap_err();
+    assert!(matches!(&stale, StoreError::CatalogChanged(_)), "{stale:?}");
+    assert_eq!(s.session_totals(session.id).await.unwrap().sales_count, 0, "nothing written");
+    service::set_product_active(s, "DT", "MILK", false).await.unwrap();
+    let after = s.find_products(&dt, &keys).await.unwrap();
+    let gone = priced_from(after.clone());
+    let settled = settle(&gone, &[cash(gone.total)]).unwrap();
+    service::set_product_active(s, "DT", "MILK", true).await.unwrap();
+    service::add_product(
+        s,
+        "DT",
+        ProductInput {
+            sku: "MILK",
+            name: "Milk",
+            price: "2.29",
+            tax_rate: "FOOD",
+            category: None,
+            barcodes: &["333".to_string()],
+        },
+    )
+    .await
+    .unwrap();
+    // Priced while MILK was inactive and LATTE at 4.75: still the catalog's, so recorded.
+    let ok = s.record_receipt(NewReceipt::sale(header(ReceiptId::new()), &gone, &settled)).await.unwrap();
+    assert!(!ok.repeated);
+    service::set_product_active(s, "DT", "MILK", false).await.unwrap();
+    let inactive = s.record_receipt(NewReceipt::sale(header(ReceiptId::new()), &gone, &settled)).await.unwrap_err();
+    assert!(matches!(&inactive, StoreError::CatalogChanged(_)), "{inactive:?}");
+
+    // Through the service: priced from the catalog as it is now.
+    let request = SaleRequest { lines: vec![line("111", 2)], receipt_discount: None, tenders: vec![cash(2_000)] };
+    let (register, pc) = (dt_r1(), device("pc-1"));
+    let receipt = service::record_sale(s, till(&shop, &register, &pc, None), ReceiptId::new(), &request).await.unwrap();
+    assert_eq!((receipt.lines[0].unit_price, receipt.lines[0].extended), (475, 950));
 }

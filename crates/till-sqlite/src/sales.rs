@@ -52,7 +52,52 @@ fn adds_up(r: &NewReceipt) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// A receipt's lines, tenders and taxes as JSON arrays, each bound once to a multi-row
+/// statement (`json_each`) instead of a statement per row. Ids are in simple hex form, for
+/// `unhex` to give the 16-byte BLOBs the tables hold.
+struct ReceiptRows {
+    lines: String,
+    tenders: String,
+    taxes: String,
+}
+
+impl ReceiptRows {
+    fn of(r: &NewReceipt) -> Result<ReceiptRows, StoreError> {
+        let hex = |id: Uuid| id.simple().to_string();
+        let lines: Vec<serde_json::Value> = r
+            .lines
+            .iter()
+            .map(|l| {
+                serde_json::json!({
+                    "line_no": l.line_no, "product_id": hex(l.product_id.0), "sku": l.sku, "name": l.name,
+                    "category": l.category, "tax_rate_id": hex(l.tax_rate_id.0), "rate_ppm": l.rate_ppm,
+                    "quantity": l.quantity, "catalog_unit_price": l.catalog_unit_price, "unit_price": l.unit_price,
+                    "extended": l.extended, "line_discount": l.line_discount, "receipt_discount": l.receipt_discount,
+                    "amount": l.amount, "tax": l.tax, "total": l.total, "refund_of_line": l.refund_of_line,
+                })
+            })
+            .collect();
+        let tenders: Vec<serde_json::Value> = r
+            .tenders
+            .iter()
+            .map(|t| serde_json::json!({ "kind": t.kind, "amount": t.amount, "reference": t.reference }))
+            .collect();
+        let taxes: Vec<serde_json::Value> = r
+            .taxes
+            .iter()
+            .map(|t| {
+                serde_json::json!({ "tax_rate_id": hex(t.tax_rate_id.0), "name": t.name, "rate_ppm": t.rate_ppm,
+                                    "net": t.net, "tax": t.tax, "gross": t.gross })
+            })
+            .collect();
+        let text =
+            |v: &Vec<serde_json::Value>| serde_json::to_string(v).map_err(|e| StoreError::Internal(e.to_string()));
+        Ok(ReceiptRows { lines: text(&lines)?, tenders: text(&tenders)?, taxes: text(&taxes)? })
+    }
+}
+
 async fn record(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Recorded, StoreError> {
+    let rows = ReceiptRows::of(r)?;
     let session = sqlx::query("SELECT * FROM sessions WHERE id = ?1")
         .bind(r.session_id.0)
         .fetch_optional(&mut *tx)
@@ -88,23 +133,23 @@ async fn record(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Recorded, S
     let user = user.ok_or_else(|| StoreError::UserInactive(r.user_id.to_string()))?;
     match r.kind {
         ReceiptKind::Sale => {
-            for line in &r.lines {
-                let current: Option<i64> = sqlx::query_scalar(
-                    "SELECT 1 FROM products p JOIN tax_rates t ON t.id = p.tax_rate_id
-                     WHERE p.id = ?1 AND p.location_id = ?2 AND p.active = 1 AND p.price_minor = ?3
-                       AND p.tax_rate_id = ?4 AND t.rate_ppm = ?5",
-                )
-                .bind(line.product_id.0)
-                .bind(session.location_id.0)
-                .bind(line.catalog_unit_price)
-                .bind(line.tax_rate_id.0)
-                .bind(i64::from(line.rate_ppm))
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(map_err)?;
-                if current.is_none() {
-                    return Err(StoreError::CatalogChanged(format!("{} changed since it was priced", line.sku)));
-                }
+            // One statement for all lines: the first whose product, price, tax rate or rate
+            // is no longer the catalog's.
+            let changed: Option<String> = sqlx::query_scalar(
+                "SELECT l.value ->> 'sku' FROM json_each(?1) l
+                  WHERE NOT EXISTS (SELECT 1 FROM products p JOIN tax_rates t ON t.id = p.tax_rate_id
+                     WHERE p.id = unhex(l.value ->> 'product_id') AND p.location_id = ?2 AND p.active = 1
+                       AND p.price_minor = l.value ->> 'catalog_unit_price'
+                       AND p.tax_rate_id = unhex(l.value ->> 'tax_rate_id') AND t.rate_ppm = l.value ->> 'rate_ppm')
+                  ORDER BY l.key LIMIT 1",
+            )
+            .bind(&rows.lines)
+            .bind(session.location_id.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?;
+            if let Some(sku) = changed {
+                return Err(StoreError::CatalogChanged(format!("{sku} changed since it was priced")));
             }
         }
         ReceiptKind::Refund => {
@@ -163,33 +208,21 @@ async fn record(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Recorded, S
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
+    sqlx::query(
+        "INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, category, tax_rate_id, rate_ppm, quantity,
+            catalog_unit_price, unit_price, extended, line_discount, receipt_discount, amount, tax, total, refund_of_line)
+         SELECT ?1, v ->> 'line_no', unhex(v ->> 'product_id'), v ->> 'sku', v ->> 'name', v ->> 'category',
+            unhex(v ->> 'tax_rate_id'), v ->> 'rate_ppm', v ->> 'quantity', v ->> 'catalog_unit_price',
+            v ->> 'unit_price', v ->> 'extended', v ->> 'line_discount', v ->> 'receipt_discount', v ->> 'amount',
+            v ->> 'tax', v ->> 'total', v ->> 'refund_of_line'
+         FROM (SELECT value AS v FROM json_each(?2))",
+    )
+    .bind(r.id.0)
+    .bind(&rows.lines)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?;
     for l in &r.lines {
-        sqlx::query(
-            "INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, category, tax_rate_id, rate_ppm, quantity,
-                catalog_unit_price, unit_price, extended, line_discount, receipt_discount, amount, tax, total, refund_of_line)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
-        )
-        .bind(r.id.0)
-        .bind(i64::from(l.line_no))
-        .bind(l.product_id.0)
-        .bind(&l.sku)
-        .bind(&l.name)
-        .bind(&l.category)
-        .bind(l.tax_rate_id.0)
-        .bind(i64::from(l.rate_ppm))
-        .bind(l.quantity)
-        .bind(l.catalog_unit_price)
-        .bind(l.unit_price)
-        .bind(l.extended)
-        .bind(l.line_discount)
-        .bind(l.receipt_discount)
-        .bind(l.amount)
-        .bind(l.tax)
-        .bind(l.total)
-        .bind(l.refund_of_line.map(i64::from))
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
         if let (ReceiptKind::Refund, Some(original), Some(line_no)) = (r.kind, r.refund_of, l.refund_of_line) {
             // What was sold comes from the original's rows; the CHECK refuses more than that.
             let taken = sqlx::query(
@@ -217,30 +250,25 @@ async fn record(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Recorded, S
             }
         }
     }
-    for (n, t) in r.tenders.iter().enumerate() {
-        sqlx::query("INSERT INTO sale_tenders (sale_id, n, kind, amount, reference) VALUES (?1, ?2, ?3, ?4, ?5)")
-            .bind(r.id.0)
-            .bind(i64::try_from(n).unwrap_or(i64::MAX))
-            .bind(&t.kind)
-            .bind(t.amount)
-            .bind(&t.reference)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-    }
-    for t in &r.taxes {
-        sqlx::query("INSERT INTO sale_taxes (sale_id, tax_rate_id, name, rate_ppm, net, tax, gross) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
-            .bind(r.id.0)
-            .bind(t.tax_rate_id.0)
-            .bind(&t.name)
-            .bind(i64::from(t.rate_ppm))
-            .bind(t.net)
-            .bind(t.tax)
-            .bind(t.gross)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-    }
+    sqlx::query(
+        "INSERT INTO sale_tenders (sale_id, n, kind, amount, reference)
+         SELECT ?1, key, value ->> 'kind', value ->> 'amount', value ->> 'reference' FROM json_each(?2)",
+    )
+    .bind(r.id.0)
+    .bind(&rows.tenders)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    sqlx::query(
+        "INSERT INTO sale_taxes (sale_id, tax_rate_id, name, rate_ppm, net, tax, gross)
+         SELECT ?1, unhex(value ->> 'tax_rate_id'), value ->> 'name', value ->> 'rate_ppm', value ->> 'net',
+            value ->> 'tax', value ->> 'gross' FROM json_each(?2)",
+    )
+    .bind(r.id.0)
+    .bind(&rows.taxes)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?;
     let (sale, sign) = match r.kind {
         ReceiptKind::Sale => (1_i64, 1_i64),
         ReceiptKind::Refund => (0, -1),
@@ -263,36 +291,32 @@ async fn record(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Recorded, S
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
-    for t in &r.tenders {
-        sqlx::query(
-            "INSERT INTO session_tender_totals (session_id, kind, count, amount) VALUES (?1, ?2, 1, ?3)
-             ON CONFLICT (session_id, kind) DO UPDATE SET count = count + 1, amount = amount + excluded.amount",
-        )
-        .bind(session.id.0)
-        .bind(&t.kind)
-        .bind(sign * t.amount)
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-    }
-    for t in &r.taxes {
-        sqlx::query(
-            "INSERT INTO session_tax_totals (session_id, tax_rate_id, name, rate_ppm, net, tax, gross)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (session_id, tax_rate_id) DO UPDATE SET net = net + excluded.net, tax = tax + excluded.tax,
-                gross = gross + excluded.gross",
-        )
-        .bind(session.id.0)
-        .bind(t.tax_rate_id.0)
-        .bind(&t.name)
-        .bind(i64::from(t.rate_ppm))
-        .bind(sign * t.net)
-        .bind(sign * t.tax)
-        .bind(sign * t.gross)
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-    }
+    // Refunds subtract: ?3 is the sign.
+    sqlx::query(
+        "INSERT INTO session_tender_totals (session_id, kind, count, amount)
+         SELECT ?1, value ->> 'kind', count(*), ?3 * sum(value ->> 'amount') FROM json_each(?2) WHERE true
+         GROUP BY value ->> 'kind'
+         ON CONFLICT (session_id, kind) DO UPDATE SET count = count + excluded.count, amount = amount + excluded.amount",
+    )
+    .bind(session.id.0)
+    .bind(&rows.tenders)
+    .bind(sign)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    sqlx::query(
+        "INSERT INTO session_tax_totals (session_id, tax_rate_id, name, rate_ppm, net, tax, gross)
+         SELECT ?1, unhex(value ->> 'tax_rate_id'), value ->> 'name', value ->> 'rate_ppm', ?3 * (value ->> 'net'),
+            ?3 * (value ->> 'tax'), ?3 * (value ->> 'gross') FROM json_each(?2) WHERE true
+         ON CONFLICT (session_id, tax_rate_id) DO UPDATE SET net = net + excluded.net, tax = tax + excluded.tax,
+            gross = gross + excluded.gross",
+    )
+    .bind(session.id.0)
+    .bind(&rows.taxes)
+    .bind(sign)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?;
     Ok(Recorded { number, repeated: false })
 }
 
