@@ -3,12 +3,15 @@
  * `price_cart` answers every number shown), and the pay screen's quick cash amounts.
  */
 import { denominationsFor } from "./denominations";
-import type { Discount, Product, SaleLineRequest } from "./types";
+import { formatAmountInput, formatMoney, currencyDecimals, moneyParseMessage, parseLocaleMoney, separators } from "./money";
+import type { ApprovalReason, Discount, Product, SaleLineRequest } from "./types";
 
 export interface CartLine {
   product: Product;
   quantity: number;
   discount: Discount | null;
+  /** A unit price in minor units that replaces the catalog's; the backend asks for a manager. */
+  priceOverride: number | null;
 }
 
 /** The most of one item on a line; the backend refuses more (`invalid_quantity`). */
@@ -23,7 +26,7 @@ export function addProduct(lines: readonly CartLine[], product: Product): CartLi
   if (last && last.product.id === product.id && last.quantity < MAX_QUANTITY) {
     return [...lines.slice(0, -1), { ...last, quantity: last.quantity + 1 }];
   }
-  return [...lines, { product, quantity: 1, discount: null }];
+  return [...lines, { product, quantity: 1, discount: null, priceOverride: null }];
 }
 
 /** Changes a line's quantity by `delta`; a line that reaches 0 is removed. */
@@ -41,6 +44,7 @@ export function saleLines(lines: readonly CartLine[]): SaleLineRequest[] {
     product_id: line.product.id,
     quantity: line.quantity,
     ...(line.discount ? { discount: line.discount } : {}),
+    ...(line.priceOverride !== null ? { price_override: line.priceOverride } : {}),
   }));
 }
 
@@ -70,4 +74,112 @@ export function percentDiscount(text: string): Discount | null {
   const ppm = Number(whole) * 10000 + Number(fraction.padEnd(4, "0"));
   if (ppm <= 0 || ppm > 1_000_000) return null;
   return { kind: "percent", percent: ppm };
+}
+
+/** What a cashier typed, read: a value, or the words saying what to type instead. */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
+
+export type DiscountKind = Discount["kind"];
+
+const PERCENT_WORDS = "Type a percent from 0 to 100, like 10.";
+
+/**
+ * A discount typed by the cashier, as a percent ("10", "12,5") or an amount in the store's
+ * locale ("2,50" in de-DE: integer minor units, never a float). Empty or zero: no discount.
+ * Whether it is more than what it discounts is the backend's answer (`discount_too_large`).
+ */
+export function parseDiscount(kind: DiscountKind, text: string, currency: string, locale: string): Parsed<Discount | null> {
+  const t = text.trim();
+  if (t === "") return { ok: true, value: null };
+  if (kind === "percent") {
+    if (/^0+([.,]0*)?$/.test(t)) return { ok: true, value: null };
+    const discount = percentDiscount(t);
+    return discount ? { ok: true, value: discount } : { ok: false, message: PERCENT_WORDS };
+  }
+  const parsed = parseLocaleMoney(t, currency, locale);
+  if (!parsed.ok) return { ok: false, message: moneyParseMessage(parsed.error, currency, locale) };
+  return { ok: true, value: parsed.minor === 0 ? null : { kind: "amount", amount: parsed.minor } };
+}
+
+/** A new unit price typed by the cashier, in the store's locale; empty: back to the catalog price. 0 is a price (free). */
+export function parsePriceOverride(text: string, currency: string, locale: string): Parsed<number | null> {
+  if (text.trim() === "") return { ok: true, value: null };
+  const parsed = parseLocaleMoney(text, currency, locale);
+  return parsed.ok ? { ok: true, value: parsed.minor } : { ok: false, message: moneyParseMessage(parsed.error, currency, locale) };
+}
+
+/** The digits of a percentage in ppm, at most `decimals` decimals, rounded up (never understated). */
+function percentDigits(ppm: number, locale: string, decimals: number): string {
+  const step = 10 ** (4 - decimals);
+  const units = Math.ceil(ppm / step); // an integer count of 10^-decimals percent
+  const scale = 10 ** decimals;
+  const whole = Math.floor(units / scale).toString();
+  const fraction = (units % scale).toString().padStart(decimals, "0").replace(/0+$/, "");
+  return fraction === "" ? whole : `${whole}${separators(locale).decimal}${fraction}`;
+}
+
+/**
+ * A percentage in ppm for people, in the locale's way ("12.5%" in en-US, "12,5 %" in de-DE).
+ * Intl only says where the sign goes; the digits come from integer arithmetic.
+ */
+export function formatPercent(ppm: number, locale: string, decimals = 4): string {
+  const digits = percentDigits(ppm, locale, decimals);
+  let parts: Intl.NumberFormatPart[];
+  try {
+    parts = new Intl.NumberFormat(locale, { style: "percent" }).formatToParts(1);
+  } catch {
+    return `${digits}%`;
+  }
+  return parts.map((p) => (p.type === "integer" ? digits : p.type === "group" ? "" : p.value)).join("");
+}
+
+/** A discount as the cashier would type it again (the dialog's starting text). */
+export function discountInput(discount: Discount, currency: string, locale: string): string {
+  return discount.kind === "percent"
+    ? percentDigits(discount.percent, locale, 4)
+    : formatAmountInput(discount.amount, currencyDecimals(currency), locale);
+}
+
+/** A discount in words: "10%" or "$2.00". */
+export function discountLabel(discount: Discount, currency: string, locale: string): string {
+  return discount.kind === "percent" ? formatPercent(discount.percent, locale) : formatMoney(discount.amount, currency, locale);
+}
+
+/**
+ * What the screens say about the approvals the backend asks for (`PricedCart.approvals`): the
+ * sale screen's note, and the approval screen's title and lead. `selfApproves`: the logged-in
+ * user is a manager, whose own login approves (the backend's rule).
+ */
+export function approvalWords(approvals: readonly ApprovalReason[], selfApproves: boolean): { note: string; title: string; lead: string } | null {
+  const discount = approvals.some((a) => a.reason !== "price_override");
+  const override = approvals.some((a) => a.reason === "price_override");
+  if (!discount && !override) return null;
+  const what = discount && override ? "the discount and the new price" : discount ? "this discount" : "this new price";
+  const note = selfApproves
+    ? `As a manager, you approve ${what} yourself.`
+    : `A manager approves ${what} with their PIN at Pay.`;
+  const title = discount && override ? "Approve the discount and the new price" : discount ? "Approve the discount" : "Approve the new price";
+  const lead =
+    discount && override
+      ? "This sale has a discount above the store's limit and a changed price. A manager approves them with their PIN."
+      : discount
+        ? "This sale has a discount above the store's limit. A manager approves it with their PIN."
+        : "This sale has a changed price. A manager approves it with their PIN.";
+  return { note, title, lead };
+}
+
+/** One line per approval, for the manager: what they approve ("Potato chips: $2.00 instead of $3.49"). */
+export function approvalDetails(approvals: readonly ApprovalReason[], names: readonly string[], currency: string, locale: string): string[] {
+  const name = (line: number) => names[line] ?? `Line ${line + 1}`;
+  const money = (minor: number) => formatMoney(minor, currency, locale);
+  return approvals.map((a) => {
+    switch (a.reason) {
+      case "price_override":
+        return `${name(a.line)}: ${money(a.unit_price)} instead of ${money(a.catalog_unit_price)}`;
+      case "line_discount":
+        return `${name(a.line)}: ${formatPercent(a.percent, locale, 1)} off`;
+      case "receipt_discount":
+        return `Whole sale: ${formatPercent(a.percent, locale, 1)} off`;
+    }
+  });
 }

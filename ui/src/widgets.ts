@@ -1,6 +1,6 @@
-/** Pieces shared by screens: the money input, the bill/coin helper, the PIN keypad. */
+/** Pieces shared by screens: the money input, the bill/coin helper, the PIN keypad, the dialog. */
 import { countTotals, denominationsFor } from "./denominations";
-import { h } from "./dom";
+import { h, type Child } from "./dom";
 import { currencyDecimals, currencyName, currencySymbol, denominationLabel, formatAmountInput, formatMoney } from "./money";
 
 /**
@@ -206,4 +206,117 @@ export function pinPad(options: { inputId: string; submitId: string; label: stri
     submit,
     clear: () => setPin(""),
   };
+}
+
+export interface Sheet {
+  dialog: HTMLDialogElement;
+  /** Shows the dialog (modal: the screen behind it is inert) and focuses `first`. */
+  open: (first: HTMLElement) => void;
+  close: () => void;
+}
+
+/**
+ * A small modal dialog (`<dialog>`, so the browser traps the focus and Escape cancels): a title,
+ * the fields, and Cancel / an optional Remove / the primary button. Enter in a field submits.
+ * `onClose` runs however it closes (the caller gives the focus back). It is put in the screen,
+ * so a screen change removes it.
+ */
+export function sheet(options: {
+  id: string;
+  title: string;
+  body: Child[];
+  submitLabel: string;
+  onSubmit: () => void;
+  removeLabel?: string | null;
+  onRemove?: () => void;
+  onClose: () => void;
+}): Sheet {
+  const titleId = `${options.id}-title`;
+  const cancel = h("button", { id: `${options.id}-cancel`, type: "button", class: "secondary big" }, "Cancel");
+  const remove = options.removeLabel ? h("button", { id: `${options.id}-remove`, type: "button", class: "secondary big" }, options.removeLabel) : null;
+  const submit = h("button", { id: `${options.id}-apply`, type: "submit", class: "primary big" }, options.submitLabel);
+  const form = h("form", { class: "stack", novalidate: true }, h("h2", { id: titleId }, options.title), ...options.body, h("div", { class: "actions sheet-actions" }, cancel, remove, submit));
+  const dialog = h("dialog", { id: options.id, class: "sheet", "aria-labelledby": titleId }, form);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    options.onSubmit();
+  });
+  cancel.addEventListener("click", () => dialog.close());
+  remove?.addEventListener("click", () => options.onRemove?.());
+  dialog.addEventListener("close", () => {
+    dialog.remove();
+    options.onClose();
+  });
+  return {
+    dialog,
+    open: (first) => {
+      (document.getElementById("screen") ?? document.body).append(dialog);
+      dialog.showModal();
+      first.focus();
+    },
+    close: () => {
+      if (dialog.open) dialog.close();
+    },
+  };
+}
+
+/** Is a dialog of the screen open (the scan field then leaves the focus alone)? */
+export function dialogOpen(): boolean {
+  return document.querySelector("dialog[open]") !== null;
+}
+
+/**
+ * A discount field: Percent or Amount (two toggle buttons), then one input showing "%" after it
+ * or the currency symbol before it. The label names the kind (and the currency for screen readers).
+ */
+export function discountField(
+  id: string,
+  currency: string,
+  locale: string,
+  initial: "percent" | "amount",
+): { field: HTMLElement; input: HTMLInputElement; kind: () => "percent" | "amount" } {
+  let kind = initial;
+  const input = h("input", {
+    id,
+    type: "text",
+    inputmode: "decimal",
+    autocomplete: "off",
+    spellcheck: "false",
+    class: "money-input",
+    "aria-describedby": `${id}-error`,
+  });
+  const symbol = h("span", { class: "money-symbol", "aria-hidden": "true" }, currencySymbol(currency, locale));
+  const suffix = h("span", { class: "money-suffix", "aria-hidden": "true" }, "%");
+  const label = h("label", { for: id });
+  const box = h("div", { class: "money" }, symbol, input, suffix);
+  const percent = h("button", { id: `${id}-percent`, type: "button", class: "choice tab" }, "Percent %");
+  const amount = h("button", { id: `${id}-amount`, type: "button", class: "choice tab" }, `Amount ${currencySymbol(currency, locale)}`);
+  const draw = () => {
+    percent.setAttribute("aria-pressed", String(kind === "percent"));
+    amount.setAttribute("aria-pressed", String(kind === "amount"));
+    symbol.hidden = kind !== "amount";
+    suffix.hidden = kind !== "percent";
+    box.classList.toggle("percent", kind === "percent");
+    label.replaceChildren(
+      kind === "percent" ? "Percent off" : "Amount off",
+      h("span", { class: "sr-only" }, kind === "percent" ? " (%)" : ` (${currencyName(currency, locale)})`),
+    );
+  };
+  for (const [button, value] of [[percent, "percent"], [amount, "amount"]] as const) {
+    button.addEventListener("click", () => {
+      kind = value;
+      draw();
+      input.focus();
+    });
+  }
+  draw();
+  const field = h(
+    "div",
+    { class: "field" },
+    h("div", { class: "quick-tabs", role: "group", "aria-label": "Discount as" }, percent, amount),
+    label,
+    box,
+    errorSlot(id),
+  );
+  return { field, input, kind: () => kind };
 }

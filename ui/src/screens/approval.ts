@@ -14,6 +14,8 @@ import { roleLabel } from "./login";
 export interface ApprovalOptions {
   title: string;
   lead: string;
+  /** What exactly is approved, one line each (a new price, a discount's size). */
+  details?: string[];
   submitLabel: string;
   /** Managers to pick from; `null` when there is no database to list them from (type the name). */
   managers: User[] | null;
@@ -101,7 +103,15 @@ export function showApproval(options: ApprovalOptions): void {
     h(
       "div",
       { class: "login cols" },
-      h("section", { class: "stack" }, h("h1", {}, options.title), h("p", { class: "lead" }, options.lead), who, h("div", { class: "actions" }, cancel)),
+      h(
+        "section",
+        { class: "stack" },
+        h("h1", {}, options.title),
+        h("p", { class: "lead" }, options.lead),
+        options.details?.length ? h("ul", { id: "approval-details", class: "approval-details" }, ...options.details.map((d) => h("li", {}, d))) : null,
+        who,
+        h("div", { class: "actions" }, cancel),
+      ),
       h("section", { class: "pin-area card", "aria-label": "Manager PIN" }, h("h2", {}, "Manager PIN"), pad.root),
     ),
   );

@@ -4,14 +4,27 @@
  * Every price and total shown comes from the backend (`price_cart`, then the recorded receipt).
  */
 import * as api from "../api";
-import { addProduct, changeQuantity, percentDiscount, quickCashAmounts, saleLines, type CartLine } from "../cart";
+import {
+  addProduct,
+  approvalDetails,
+  approvalWords,
+  changeQuantity,
+  discountInput,
+  discountLabel,
+  parseDiscount,
+  parsePriceOverride,
+  quickCashAmounts,
+  saleLines,
+  type CartLine,
+} from "../cart";
 import { h, replace } from "../dom";
-import { formatMoney, moneyParseMessage, parseLocaleMoney } from "../money";
+import { errorMessage } from "../errors";
+import { currencyDecimals, formatAmountInput, formatMoney, moneyParseMessage, parseLocaleMoney } from "../money";
 import { locale, location, nav, state } from "../state";
-import type { PricedCart, Product, QuickKeys, Receipt, SessionView, Tender } from "../types";
+import type { Discount, PricedCart, Product, QuickKeys, Receipt, SessionView, Tender } from "../types";
 import { displayName } from "../time";
 import { clearError, isBusy, mount, run, showError, showErrorText } from "../ui";
-import { errorSlot, moneyField } from "../widgets";
+import { dialogOpen, discountField, errorSlot, moneyField, sheet } from "../widgets";
 import { listManagers, showApproval } from "./approval";
 
 /**
@@ -22,6 +35,8 @@ import { listManagers, showApproval } from "./approval";
 interface Sale {
   session: SessionView;
   lines: CartLine[];
+  /** On the whole sale, applied by the backend after the line discounts. */
+  receiptDiscount: Discount | null;
   receiptId: string;
   priced: PricedCart | null;
   /** Set when Pay met `session_closed`: the next open session brings the cart back. */
@@ -42,7 +57,13 @@ function currency(): string {
 const money = (minor: number) => formatMoney(minor, currency(), locale());
 
 function newSale(session: SessionView): Sale {
-  return { session, lines: [], receiptId: api.newRequestId(), priced: null, waitingForShift: false };
+  return { session, lines: [], receiptDiscount: null, receiptId: api.newRequestId(), priced: null, waitingForShift: false };
+}
+
+/** The logged-in user approves discounts and new prices themself (the backend's rule). */
+function selfApproves(): boolean {
+  const me = state.status?.logged_in?.role;
+  return me === "manager" || me === "admin";
 }
 
 /** The sale screen for `session`; an unfinished cart (of any session of this register) comes back. */
@@ -73,12 +94,13 @@ export function showSale(session: SessionView): void {
   const refundButton = h("button", { id: "to-refund", type: "button", class: "secondary" }, "Refund");
   const shiftButton = h("button", { id: "to-session", type: "button", class: "secondary" }, "Shift");
   const clearCart = h("button", { id: "clear-cart", type: "button", class: "secondary" }, "Clear sale");
+  const saleDiscount = h("button", { id: "sale-discount-open", type: "button", class: "secondary" }, "Discount sale");
 
   let searchSeq = 0;
   let priceSeq = 0;
 
   const refocus = () => {
-    if (scan.isConnected && document.activeElement?.closest(".line-discount") == null) scan.focus();
+    if (scan.isConnected && !dialogOpen()) scan.focus();
   };
 
   const add = (product: Product) => {
@@ -104,15 +126,30 @@ export function showSale(session: SessionView): void {
           { type: "button", class: "qty", "data-line-discount": index, "aria-label": `Discount on ${line.product.name}` },
           "%",
         );
+        const price = h(
+          "button",
+          { type: "button", class: "qty", "data-line-price": index, "aria-label": `Change the price of ${line.product.name}` },
+          "Price",
+        );
         minus.addEventListener("click", () => setLines(changeQuantity(current.lines, index, -1)));
         plus.addEventListener("click", () => setLines(changeQuantity(current.lines, index, 1)));
         remove.addEventListener("click", () => setLines(current.lines.filter((_, i) => i !== index)));
-        discount.addEventListener("click", () => askDiscount(index, row));
-        const off =
+        discount.addEventListener("click", () => askLineDiscount(index));
+        price.addEventListener("click", () => askPrice(index));
+        // What was changed on the line, in the backend's numbers.
+        const notes = [
+          pricedLine && pricedLine.unit_price !== pricedLine.catalog_unit_price
+            ? h("span", { class: "line-price", "data-line-price-note": index }, `New price ${money(pricedLine.unit_price)}, was ${money(pricedLine.catalog_unit_price)}`)
+            : null,
           pricedLine && pricedLine.line_discount > 0
-            ? h("span", { class: "line-off" }, `−${money(pricedLine.line_discount)}`)
-            : null;
-        const row = h(
+            ? h(
+                "span",
+                { class: "line-off", "data-line-off": index },
+                `${line.discount?.kind === "percent" ? `Discount ${discountLabel(line.discount, currency(), locale())}` : "Discount"}: −${money(pricedLine.line_discount)}`,
+              )
+            : null,
+        ].filter((n) => n !== null);
+        return h(
           "li",
           { class: "cart-line", "data-line": index },
           h(
@@ -122,31 +159,46 @@ export function showSale(session: SessionView): void {
             h("span", { class: "line-qty", "data-line-qty": index }, `× ${line.quantity}`),
             h("span", { class: "line-total", "data-line-total": index }, pricedLine ? money(pricedLine.extended) : "…"),
           ),
-          h("div", { class: "line-tools" }, minus, plus, discount, remove, off),
+          notes.length > 0 ? h("p", { class: "line-notes" }, ...notes) : null,
+          h("div", { class: "line-tools" }, minus, plus, discount, price, remove),
         );
-        return row;
       }),
     );
     if (current.lines.length === 0) cartBody.append(h("li", { class: "cart-empty hint" }, "Scan an item to start a sale."));
-    const row = (label: string, id: string, value: string, cls = "") =>
-      [h("dt", { class: cls }, label), h("dd", { id, class: cls }, value)] as const;
-    const discounts = priced ? priced.line_discounts + priced.receipt_discount : 0;
+    const row = (label: string, id: string, value: string, cls = "", tool: HTMLElement | null = null) =>
+      [h("dt", { class: cls }, label), h("dd", { class: cls }, h("span", { id }, value), tool)] as const;
+    const receiptDiscount = current.receiptDiscount;
+    let removeDiscount: HTMLButtonElement | null = null;
+    if (receiptDiscount) {
+      removeDiscount = h("button", { id: "sale-discount-remove", type: "button", class: "qty remove", "aria-label": "Remove the sale discount" }, "✕");
+      removeDiscount.addEventListener("click", () => {
+        current.receiptDiscount = null;
+        void reprice();
+        refocus();
+      });
+    }
     replace(
       totals,
       // Before discounts, so the rows add up: subtotal − discounts (+ tax) = total.
       ...row("Subtotal", "subtotal", priced ? money(priced.items) : "—"),
-      ...(discounts > 0 ? row("Discounts", "discounts", `−${money(discounts)}`) : []),
+      ...(priced && priced.line_discounts > 0 ? row("Line discounts", "line-discounts", `−${money(priced.line_discounts)}`) : []),
+      ...(receiptDiscount
+        ? row(
+            receiptDiscount.kind === "percent" ? `Sale discount ${discountLabel(receiptDiscount, currency(), locale())}` : "Sale discount",
+            "receipt-discount",
+            priced ? `−${money(priced.receipt_discount)}` : "…",
+            "with-tool",
+            removeDiscount,
+          )
+        : []),
       ...row(priced?.prices_include_tax ? "Tax included" : "Tax", "tax", priced ? money(priced.tax) : "—"),
       ...row("Total", "total", priced ? money(priced.total) : "—", "grand"),
     );
-    // The backend says when a discount or override needs a manager; Pay then asks for the PIN.
-    replace(
-      managerNote,
-      priced && priced.approvals.length > 0
-        ? h("p", { id: "needs-manager", class: "callout info" }, "A manager approves this discount with their PIN at Pay.")
-        : null,
-    );
+    // The backend says when a discount or a new price needs a manager; Pay then asks for the PIN.
+    const words = priced ? approvalWords(priced.approvals, selfApproves()) : null;
+    replace(managerNote, words ? h("p", { id: "needs-manager", class: "callout info" }, words.note) : null);
     pay.disabled = !priced || current.lines.length === 0;
+    saleDiscount.disabled = current.lines.length === 0;
   };
 
   /** Asks the backend for the cart's numbers; an older answer never overwrites a newer one. */
@@ -156,7 +208,7 @@ export function showSale(session: SessionView): void {
     drawCart();
     if (current.lines.length === 0) return;
     try {
-      const priced = await api.priceCart(saleLines(current.lines), null);
+      const priced = await api.priceCart(saleLines(current.lines), current.receiptDiscount);
       if (seq !== priceSeq || !cartBody.isConnected) return;
       current.priced = priced;
       clearError();
@@ -169,41 +221,126 @@ export function showSale(session: SessionView): void {
 
   const setLines = (lines: CartLine[]) => {
     current.lines = lines;
+    // An emptied cart is a new start: its sale discount goes too.
+    if (lines.length === 0) current.receiptDiscount = null;
     void reprice();
     refocus();
   };
 
-  const askDiscount = (index: number, row: HTMLElement) => {
-    row.querySelector(".line-discount")?.remove();
-    const id = `line-discount-${index}`;
-    const input = h("input", { id, type: "text", inputmode: "decimal", autocomplete: "off", class: "discount-input", "aria-describedby": `${id}-error` });
-    const box = h("div", { class: "line-discount field" }, h("label", { for: id }, "Discount %"), input, errorSlot(id));
-    input.addEventListener("keydown", (event) => {
-      if (event.key === "Escape") {
-        box.remove();
-        scan.focus();
+  /**
+   * Applies a change typed in a dialog once the backend has priced it: a discount larger than
+   * what it discounts (or any other refusal) is said next to `field` and the cart stays as it was.
+   */
+  const applyChange = async (lines: CartLine[], receiptDiscount: Discount | null, field: HTMLInputElement, dialog: { close: () => void }) => {
+    const result = await run(() => api.priceCart(saleLines(lines), receiptDiscount));
+    if (!result) return;
+    if (!result.ok) {
+      // The banner is behind the dialog: the words go next to the field instead.
+      showErrorText(errorMessage(result.error), field);
+      field.focus();
+      return;
+    }
+    priceSeq++; // an answer still on its way is for the cart before this change
+    current.lines = lines;
+    current.receiptDiscount = receiptDiscount;
+    current.priced = result.value;
+    drawCart();
+    dialog.close();
+  };
+
+  const withLine = (index: number, change: Partial<CartLine>) => current.lines.map((l, i) => (i === index ? { ...l, ...change } : l));
+
+  /** A discount on one line or on the whole sale: percent or amount. */
+  const askDiscount = (options: { id: string; title: string; current: Discount | null; apply: (discount: Discount | null) => [CartLine[], Discount | null] }) => {
+    const cur = currency();
+    const lang = locale();
+    const { field, input, kind } = discountField(options.id, cur, lang, options.current?.kind ?? "percent");
+    if (options.current) input.value = discountInput(options.current, cur, lang);
+    const submit = () => {
+      const parsed = parseDiscount(kind(), input.value, cur, lang);
+      if (!parsed.ok) {
+        showErrorText(parsed.message, input);
+        input.focus();
+        return;
       }
-      if (event.key !== "Enter") return;
-      event.preventDefault();
-      const text = input.value.trim();
-      const line = current.lines[index];
-      if (!line) return;
-      if (text === "" || text === "0") {
-        line.discount = null;
-      } else {
-        const discount = percentDiscount(text);
-        if (!discount) {
-          showErrorText("Type a percent from 0 to 100, like 10.", input);
-          return;
-        }
-        line.discount = discount;
-      }
-      box.remove();
-      setLines([...current.lines]);
-      scan.focus();
+      void applyChange(...options.apply(parsed.value), input, dialog);
+    };
+    const dialog = sheet({
+      id: `${options.id}-dialog`,
+      title: options.title,
+      body: [field, h("p", { class: "hint" }, "Empty or 0: no discount. A discount above the store's limit needs a manager's PIN at Pay.")],
+      submitLabel: "Apply",
+      onSubmit: submit,
+      removeLabel: options.current ? "Remove discount" : null,
+      onRemove: () => void applyChange(...options.apply(null), input, dialog),
+      onClose: () => {
+        clearError();
+        refocus();
+      },
     });
-    row.append(box);
-    input.focus();
+    dialog.open(input);
+    input.select();
+  };
+
+  const askLineDiscount = (index: number) => {
+    const line = current.lines[index];
+    if (!line) return;
+    askDiscount({
+      id: `line-discount-${index}`,
+      title: `Discount on ${line.product.name}`,
+      current: line.discount,
+      apply: (discount) => [withLine(index, { discount }), current.receiptDiscount],
+    });
+  };
+
+  const askSaleDiscount = () => {
+    if (current.lines.length === 0) return;
+    askDiscount({
+      id: "sale-discount",
+      title: "Discount on the whole sale",
+      current: current.receiptDiscount,
+      apply: (discount) => [current.lines, discount],
+    });
+  };
+
+  /** A new unit price for a line: always needs a manager (the backend lists it in `approvals`). */
+  const askPrice = (index: number) => {
+    const line = current.lines[index];
+    if (!line) return;
+    const cur = currency();
+    const lang = locale();
+    const id = `line-price-${index}`;
+    const { field, input } = moneyField(id, "New unit price", cur, lang);
+    if (line.priceOverride !== null) input.value = formatAmountInput(line.priceOverride, currencyDecimals(cur), lang);
+    const catalog = current.priced?.lines[index]?.catalog_unit_price ?? Number(line.product.price_minor);
+    const submit = () => {
+      const parsed = parsePriceOverride(input.value, cur, lang);
+      if (!parsed.ok) {
+        showErrorText(parsed.message, input);
+        input.focus();
+        return;
+      }
+      void applyChange(withLine(index, { priceOverride: parsed.value }), current.receiptDiscount, input, dialog);
+    };
+    const dialog = sheet({
+      id: `${id}-dialog`,
+      title: `Price of ${line.product.name}`,
+      body: [
+        h("p", { class: "lead" }, `Catalog price: ${money(catalog)}`),
+        field,
+        h("p", { class: "hint" }, selfApproves() ? "Empty: the catalog price." : "Empty: the catalog price. A new price needs a manager's PIN at Pay."),
+      ],
+      submitLabel: "Apply",
+      onSubmit: submit,
+      removeLabel: line.priceOverride !== null ? "Catalog price" : null,
+      onRemove: () => void applyChange(withLine(index, { priceOverride: null }), current.receiptDiscount, input, dialog),
+      onClose: () => {
+        clearError();
+        refocus();
+      },
+    });
+    dialog.open(input);
+    input.select();
   };
 
   /**
@@ -313,6 +450,7 @@ export function showSale(session: SessionView): void {
   });
   shiftButton.addEventListener("click", () => nav.session(current.session, "resumed"));
   refundButton.addEventListener("click", () => nav.refund(current.session));
+  saleDiscount.addEventListener("click", askSaleDiscount);
   clearCart.addEventListener("click", () => {
     sale = newSale(current.session);
     showSale(current.session);
@@ -320,7 +458,7 @@ export function showSale(session: SessionView): void {
   const keys = (event: KeyboardEvent) => {
     if (event.key === "F12") {
       event.preventDefault();
-      if (!pay.disabled && !isBusy()) pay.click();
+      if (!pay.disabled && !isBusy() && !dialogOpen()) pay.click();
     }
   };
   document.addEventListener("keydown", keys);
@@ -344,7 +482,7 @@ export function showSale(session: SessionView): void {
         results,
         quickTabs,
         quickGrid,
-        h("div", { class: "actions sale-actions" }, shiftButton, refundButton, clearCart),
+        h("div", { class: "actions sale-actions" }, saleDiscount, shiftButton, refundButton, clearCart),
       ),
       h(
         "section",
@@ -421,14 +559,16 @@ function showPay(): void {
   };
 
   const record = async () => {
-    const request = { lines: saleLines(current.lines), receipt_discount: null, tenders: [...tenders] };
-    const me = state.status?.logged_in?.role;
-    if (priced.approvals.length > 0 && me !== "manager" && me !== "admin") {
-      // A discount above the limit: a manager approves with their PIN, checked by the backend.
+    // Products, quantities and what the cashier changed: never a price or a total of the UI's.
+    const request = { lines: saleLines(current.lines), receipt_discount: current.receiptDiscount, tenders: [...tenders] };
+    const words = approvalWords(priced.approvals, selfApproves());
+    if (words && !selfApproves()) {
+      // A discount above the limit or a new price: a manager approves with their PIN, checked by the backend.
       const managers = await listManagers();
       showApproval({
-        title: "Approve the discount",
-        lead: "This sale has a discount above the store's limit. A manager approves it with their PIN.",
+        title: words.title,
+        lead: words.lead,
+        details: approvalDetails(priced.approvals, priced.lines.map((l) => l.name), cur, lang),
         submitLabel: "Approve and record",
         managers,
         approve: async (approval) => {

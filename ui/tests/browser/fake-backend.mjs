@@ -1,7 +1,8 @@
 // An in-memory stand-in for the Rust backend that follows the IPC contract closely enough for
 // the UI to be driven end to end in a browser: set-up (demo, new store, PostgreSQL), registers,
 // manager approval of device changes, PIN login with lockout and unlock, idle logout, damaged
-// settings, start/join a shift, close with a manager PIN, and the error codes the UI words.
+// settings, start/join a shift, close with a manager PIN, selling (priced by the core's rules:
+// overrides, line and receipt discounts, tax per rate, approvals), and the error codes the UI words.
 
 const LOCATIONS = {
   DT: { code: "DT", name: "Downtown", timezone: "America/New_York", currency: "USD", cutoff: "04:00", locale: "en-US" },
@@ -288,37 +289,90 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
     return found;
   };
   const half = (n, d) => Math.floor((2 * n + d) / (2 * d));
-  /** Prices a cart like the core (prices without tax, percent discounts per line, tax per line). */
-  const price = (lines) => {
+  /** Discounts above this share need a manager (the fake location's limit: 10 %). */
+  const MANAGER_THRESHOLD = 100_000;
+  const MAX_MINOR = 10 ** 13;
+  /** Like the core's `allocate`: largest remainders, ties to the earlier weight; the parts add up to `whole`. */
+  const allocate = (whole, weights) => {
+    const sum = weights.reduce((s, w) => s + BigInt(w), 0n);
+    if (sum === 0n || whole === 0) return weights.map(() => 0);
+    const exact = weights.map((w) => BigInt(whole) * BigInt(w));
+    const parts = exact.map((e) => Number(e / sum));
+    let left = whole - parts.reduce((s, p) => s + p, 0);
+    const order = exact.map((e, i) => [e % sum, i]).sort((a, b) => (b[0] > a[0] ? 1 : b[0] < a[0] ? -1 : a[1] - b[1]));
+    for (const [, i] of order) {
+      if (left-- <= 0) break;
+      parts[i] += 1;
+    }
+    return parts;
+  };
+  /** Like the core's `discount_off`: the amount off `base` and its share in ppm, rounded up. */
+  const discountOff = (discount, base, where) => {
+    if (!discount) return { off: 0, share: 0 };
+    if (discount.kind === "amount") {
+      if (!Number.isSafeInteger(discount.amount)) fail("invalid_amount", `${where}: not an amount`);
+      if (discount.amount < 0) fail("invalid_amount", `${where}: a discount amount cannot be negative`);
+      if (discount.amount > base) fail("discount_too_large", `${where}: the discount (${discount.amount}) is more than ${base}`);
+      const share = base === 0 ? 0 : Number((BigInt(discount.amount) * 1_000_000n + BigInt(base) - 1n) / BigInt(base));
+      return { off: discount.amount, share };
+    }
+    if (discount.kind === "percent") {
+      if (!Number.isInteger(discount.percent) || discount.percent < 0) fail("invalid_input", `${where}: not a percentage`);
+      if (discount.percent > 1_000_000) fail("discount_too_large", `${where}: the discount is more than 100%`);
+      return { off: half(base * discount.percent, 1_000_000), share: discount.percent };
+    }
+    fail("invalid_input", `${where}: unknown discount kind`);
+  };
+  /**
+   * Prices a cart like the core's `price_cart` (prices without tax here): the override or the
+   * catalog price, the line discounts, the receipt discount on the subtotal allocated to the
+   * lines, then tax per rate (discounts before tax) allocated to its lines. Approvals: every
+   * override, and every discount whose share is above the location's limit.
+   */
+  const price = (lines, receiptDiscount = null) => {
     const loc = location();
-    const priced = lines.map((line) => {
+    const approvals = [];
+    const priced = lines.map((line, index) => {
       if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > 10000) fail("invalid_quantity", "quantity 1 to 10000");
       const p = line.product_id
         ? activeProduct((x) => x.id === line.product_id, line.product_id)
         : line.barcode
           ? activeProduct((x) => x.barcodes.includes(line.barcode), line.barcode)
           : activeProduct((x) => x.sku === line.sku, line.sku);
-      const extended = p.price_minor * line.quantity;
-      const discount = line.discount?.kind === "percent" ? half(extended * line.discount.percent, 1_000_000) : 0;
-      const amount = extended - discount;
-      const tax = half(amount * p.rate, 1_000_000);
-      return { product_id: p.id, sku: p.sku, name: p.name, category: p.category ?? "", tax_rate_id: p.tax_rate_id, rate: p.rate, quantity: line.quantity, catalog_unit_price: p.price_minor, unit_price: p.price_minor, extended, line_discount: discount, receipt_discount: 0, amount, tax, total: amount + tax };
+      let unitPrice = p.price_minor;
+      if (line.price_override != null) {
+        if (!Number.isSafeInteger(line.price_override) || line.price_override < 0 || line.price_override > MAX_MINOR) fail("invalid_amount", `line ${index + 1}: the price override is not a price`);
+        unitPrice = line.price_override;
+        approvals.push({ reason: "price_override", line: index, catalog_unit_price: p.price_minor, unit_price: unitPrice });
+      }
+      const extended = unitPrice * line.quantity;
+      const { off, share } = discountOff(line.discount, extended, `line ${index + 1}`);
+      if (share > MANAGER_THRESHOLD) approvals.push({ reason: "line_discount", line: index, percent: share });
+      return { product_id: p.id, sku: p.sku, name: p.name, category: p.category ?? "", tax_rate_id: p.tax_rate_id, rate: p.rate, quantity: line.quantity, catalog_unit_price: p.price_minor, unit_price: unitPrice, extended, line_discount: off, receipt_discount: 0, amount: extended - off, tax: 0, total: 0 };
+    });
+    const sum = (k) => priced.reduce((s, l) => s + l[k], 0);
+    const subtotal = sum("amount");
+    const { off: receiptOff, share } = discountOff(receiptDiscount, subtotal, "receipt");
+    if (share > MANAGER_THRESHOLD) approvals.push({ reason: "receipt_discount", percent: share });
+    allocate(receiptOff, priced.map((l) => l.amount)).forEach((part, i) => {
+      priced[i].receipt_discount = part;
+      priced[i].amount -= part;
     });
     const taxes = Object.values(TAX_RATES)
       .map((r) => {
         const mine = priced.filter((l) => l.tax_rate_id === r.id);
+        if (!mine.length) return null;
         const net = mine.reduce((s, l) => s + l.amount, 0);
-        const tax = mine.reduce((s, l) => s + l.tax, 0);
-        return mine.length ? { tax_rate_id: r.id, name: r.name, rate: r.rate, net, tax, gross: net + tax } : null;
+        const tax = half(net * r.rate, 1_000_000);
+        allocate(tax, mine.map((l) => l.amount)).forEach((part, i) => {
+          mine[i].tax = part;
+        });
+        return { tax_rate_id: r.id, name: r.name, rate: r.rate, net, tax, gross: net + tax };
       })
       .filter(Boolean);
-    const sum = (k) => priced.reduce((s, l) => s + l[k], 0);
+    for (const l of priced) l.total = l.amount + l.tax;
     const total = sum("total");
-    // Like the core: a line discount above the location's limit (10 %) needs a manager.
-    const approvals = lines.flatMap((line, i) =>
-      line.discount?.kind === "percent" && line.discount.percent > 100_000 ? [{ reason: "line_discount", line: i, percent: line.discount.percent }] : [],
-    );
-    return { currency: loc.currency, prices_include_tax: false, lines: priced, taxes, items: sum("extended"), line_discounts: sum("line_discount"), subtotal: sum("amount"), receipt_discount: 0, tax: sum("tax"), total, cash_total: total, cash_rounding_increment: 1, approvals };
+    return { currency: loc.currency, prices_include_tax: false, lines: priced, taxes, items: sum("extended"), line_discounts: sum("line_discount"), subtotal, receipt_discount: receiptOff, tax: sum("tax"), total, cash_total: total, cash_rounding_increment: 1, approvals };
   };
   const receiptOf = (kind, session, user, lines, priced, tenders, change, refundOf = null) => {
     const loc = location();
@@ -328,7 +382,7 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
       session_id: session.id, session_number: session.number, register_id: state.register.id, register_code: state.register.code,
       location_id: `loc-${loc.code}`, location_code: loc.code, location_name: loc.name, location_address: "12 Main Street, Springfield",
       time_zone: loc.timezone, refund_of: refundOf, cashier: user.name, device: state.device, at: state.now.toISOString(),
-      currency: loc.currency, prices_include_tax: false, subtotal: priced.subtotal, discount: priced.line_discounts, tax: priced.tax, total: priced.total,
+      currency: loc.currency, prices_include_tax: false, subtotal: priced.subtotal, discount: priced.line_discounts + (priced.receipt_discount ?? 0), tax: priced.tax, total: priced.total,
       rounding: 0, tendered: tenders.reduce((s, t) => s + t.amount, 0), change, cash_net: 0,
       lines, tenders: tenders.map((t) => ({ kind: t.kind, amount: t.amount, reference: t.approval_reference ?? null })), taxes: priced.taxes.map((t) => ({ ...t, rate_ppm: t.rate })),
     };
@@ -457,8 +511,8 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
     },
     price_cart: ({ lines, receiptDiscount }) => {
       requireLogin();
-      if (receiptDiscount) fail("invalid_input", "the fake has no receipt discounts");
-      return price(lines);
+      if (!lines?.length) fail("invalid_input", "a sale needs at least one line");
+      return price(lines, receiptDiscount ?? null);
     },
     find_product: ({ barcode, sku }) => {
       requireLogin();
@@ -492,7 +546,7 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
       if (!session) fail("session_not_found", `no session ${sessionId}`);
       if (session.status !== "open") fail("session_closed", `session ${session.number} is closed`);
       if (!request.lines.length) fail("invalid_input", "a sale needs at least one line");
-      const priced = price(request.lines);
+      const priced = price(request.lines, request.receipt_discount ?? null);
       if (priced.approvals.length > 0 && !approval && user.role !== "manager") fail("forbidden", "a manager's approval (a discount above the limit or a price override)");
       const paid = request.tenders.reduce((s, t) => s + t.amount, 0);
       const cash = request.tenders.filter((t) => t.kind === "cash").reduce((s, t) => s + t.amount, 0);

@@ -45,11 +45,11 @@ async function finish(app) {
   assert.deepEqual(problems, [], "page errors / CSP violations");
 }
 
-/** Alice logged in on DT/R1 with her shift open: the app opens on the shift; Sell goes to the sale. */
-async function onSale(backend = createFakeBackend()) {
+/** Alice (or `user`) logged in on DT/R1 with her shift open: the app opens on the shift; Sell goes to the sale. */
+async function onSale(backend = createFakeBackend(), user = "alice") {
   backend.setUp();
-  backend.logIn("alice");
-  backend.openElsewhere({ by: "alice", device: "till-1" });
+  backend.logIn(user);
+  backend.openElsewhere({ by: user, device: "till-1" });
   const app = await openApp(browser, server.url, backend);
   await app.page.waitForSelector("#sell");
   await app.page.click("#sell");
@@ -243,6 +243,178 @@ describe("selling", () => {
     const calls = backend.callsOf("record_sale");
     assert.deepEqual(calls.map((c) => c.args.approval), [{ manager: "bob", pin: "1111" }, { manager: "bob", pin: "9999" }]);
     assert.equal(calls[0].args.id, calls[1].args.id, "one receipt id for the cart");
+    await finish(app);
+  });
+
+  it("applies a discount on the whole sale, shows the backend's totals, removes it, and records it", async () => {
+    const { app, page, backend } = await onSale();
+    assert.equal(await page.locator("#sale-discount-open").isDisabled(), true, "nothing to discount in an empty cart");
+    await scan(page, "012345678905");
+    await scan(page, "012345678905");
+    await scan(page, "012345678936");
+    await waitForText(page, "#total", "$8.87");
+    assert.equal(await page.locator("#receipt-discount").count(), 0);
+
+    // 10 % off the subtotal $8.49: $0.85, before tax.
+    await page.click("#sale-discount-open");
+    await page.waitForSelector("#sale-discount:focus");
+    assert.equal(await page.getAttribute("#sale-discount-percent", "aria-pressed"), "true", "a percent unless told otherwise");
+    await check(page, "sale discount dialog");
+    await page.keyboard.type("10");
+    await page.keyboard.press("Enter");
+    await waitForText(page, "#receipt-discount", "−$0.85");
+    assert.equal(await page.locator("#sale-discount-dialog").count(), 0, "the dialog closed");
+    await page.waitForSelector("#scan:focus");
+    assert.equal(await text(page, "#subtotal"), "$8.49");
+    assert.equal(await text(page, "#tax"), "$0.34");
+    assert.equal(await text(page, "#total"), "$7.98");
+    assert.match(await text(page, "#sale-totals"), /Sale discount 10%/);
+    assert.deepEqual(backend.callsOf("price_cart").at(-1).args.receiptDiscount, { kind: "percent", percent: 100_000 });
+    assert.equal(await page.locator("#needs-manager").count(), 0, "10 % is within the limit");
+    await check(page, "sale with a sale discount");
+
+    // Removing it gives the totals back.
+    await page.click("#sale-discount-remove");
+    await waitForText(page, "#total", "$8.87");
+    assert.equal(await page.locator("#receipt-discount").count(), 0);
+    assert.equal(backend.callsOf("price_cart").at(-1).args.receiptDiscount, null);
+    await page.waitForSelector("#scan:focus");
+
+    // By keyboard, as an amount: too large first (the backend says so, the cart stays), then $1.00.
+    await page.click("#sale-discount-open");
+    await page.waitForSelector("#sale-discount:focus");
+    await page.keyboard.press("Shift+Tab");
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "sale-discount-amount");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#sale-discount:focus");
+    assert.equal(await page.getAttribute("#sale-discount-amount", "aria-pressed"), "true");
+    await page.keyboard.type("50");
+    await page.keyboard.press("Enter");
+    await waitForText(page, "#sale-discount-error", "That discount is more than the price. Type a smaller discount.");
+    assert.equal(await page.getAttribute("#sale-discount", "aria-invalid"), "true");
+    assert.equal(await text(page, "#total"), "$8.87", "a refused discount changes nothing");
+    await page.fill("#sale-discount", "1");
+    await page.keyboard.press("Enter");
+    await waitForText(page, "#receipt-discount", "−$1.00");
+    await waitForText(page, "#total", "$7.83");
+    // $1.00 of $8.49 is above the 10 % limit: the backend asks for a manager.
+    await waitForText(page, "#needs-manager", "A manager approves this discount with their PIN at Pay.");
+
+    // Escape closes the dialog without changing anything; the scan field has the focus again.
+    await page.click("#sale-discount-open");
+    await page.waitForSelector("#sale-discount:focus");
+    assert.equal(await page.inputValue("#sale-discount"), "1.00", "the discount as it is");
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("#scan:focus");
+    assert.equal(await page.locator("#sale-discount-dialog").count(), 0);
+    assert.equal(await text(page, "#total"), "$7.83");
+
+    await page.keyboard.press("F12");
+    await page.click("#pay-exact");
+    await page.waitForSelector('button[data-manager="bob"]');
+    assert.match(await text(page, "#approval-details"), /Whole sale: 11\.8% off/);
+    await page.click('button[data-manager="bob"]');
+    await page.keyboard.type("9999");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#change-due");
+    const recorded = backend.callsOf("record_sale");
+    assert.equal(recorded.length, 1);
+    // Products, quantities and the discount: no price or total the UI worked out.
+    assert.deepEqual(recorded[0].args.request, {
+      lines: [
+        { product_id: "prod-DT-COF-1", quantity: 2 },
+        { product_id: "prod-DT-CHIP-1", quantity: 1 },
+      ],
+      receipt_discount: { kind: "amount", amount: 100 },
+      tenders: [{ kind: "cash", amount: 783 }],
+    });
+    assert.deepEqual(recorded[0].args.approval, { manager: "bob", pin: "9999" });
+    assert.match(await text(page, "#receipt"), /Discounts\s+−\$1\.00/);
+    assert.match(await text(page, "#receipt"), /Total\s+\$7\.83/);
+    await finish(app);
+  });
+
+  it("changes a line's price (always a manager's) and takes an amount off a line", async () => {
+    const { app, page, backend } = await onSale();
+    await scan(page, "012345678936"); // Potato chips 3.49, 8 %
+    await waitForText(page, "#total", "$3.77");
+    await page.click('button[data-line-price="0"]');
+    await page.waitForSelector("#line-price-0:focus");
+    assert.match(await text(page, "#line-price-0-dialog"), /Catalog price: \$3\.49/);
+    await check(page, "price dialog");
+    await page.keyboard.type("2");
+    await page.keyboard.press("Enter");
+    await waitForText(page, "#total", "$2.16");
+    await page.waitForSelector("#scan:focus");
+    await waitForText(page, '[data-line-price-note="0"]', "New price $2.00, was $3.49");
+    await waitForText(page, "#needs-manager", "A manager approves this new price with their PIN at Pay.");
+    assert.deepEqual(backend.callsOf("price_cart").at(-1).args.lines, [{ product_id: "prod-DT-CHIP-1", quantity: 1, price_override: 200 }]);
+
+    // $0.50 off the line (25 % of $2.00: above the limit too).
+    await page.click('button[data-line-discount="0"]');
+    await page.waitForSelector("#line-discount-0:focus");
+    await page.click("#line-discount-0-amount");
+    await page.waitForSelector("#line-discount-0:focus");
+    await check(page, "line discount dialog");
+    await page.keyboard.type("0.5");
+    await page.keyboard.press("Enter");
+    await waitForText(page, '[data-line-off="0"]', "Discount: −$0.50");
+    await waitForText(page, "#total", "$1.62");
+    await waitForText(page, "#needs-manager", "A manager approves the discount and the new price with their PIN at Pay.");
+    await page.waitForSelector("#scan:focus");
+    await check(page, "sale with a new price and a discount");
+
+    await page.keyboard.press("F12");
+    await page.click("#pay-exact");
+    await page.waitForSelector("#approval-pin");
+    assert.equal(await text(page, "#screen h1"), "Approve the discount and the new price");
+    assert.equal(await text(page, "#approval-details"), "Potato chips: $2.00 instead of $3.49\nPotato chips: 25% off");
+    await check(page, "approval of a new price");
+    await page.click('button[data-manager="bob"]');
+    await page.keyboard.type("9999");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#change-due");
+    const [call] = backend.callsOf("record_sale");
+    assert.deepEqual(call.args.approval, { manager: "bob", pin: "9999" });
+    assert.deepEqual(call.args.request, {
+      lines: [{ product_id: "prod-DT-CHIP-1", quantity: 1, discount: { kind: "amount", amount: 50 }, price_override: 200 }],
+      receipt_discount: null,
+      tenders: [{ kind: "cash", amount: 162 }],
+    });
+    assert.match(await text(page, "#receipt"), /1 × \$2\.00, −\$0\.50/);
+    await finish(app);
+  });
+
+  it("puts a line back at the catalog price; a logged-in manager approves a new price themself", async () => {
+    const { app, page, backend } = await onSale(createFakeBackend(), "bob");
+    await scan(page, "012345678905"); // Coffee 2.50
+    await waitForText(page, "#total", "$2.55");
+    await page.click('button[data-line-price="0"]');
+    await page.waitForSelector("#line-price-0:focus");
+    await page.keyboard.type("abc");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => document.querySelector("#line-price-0-error")?.textContent?.startsWith("Type an amount like"));
+    await page.fill("#line-price-0", "3");
+    await page.keyboard.press("Enter");
+    await waitForText(page, "#total", "$3.06");
+    await waitForText(page, "#needs-manager", "As a manager, you approve this new price yourself.");
+    await page.click('button[data-line-price="0"]');
+    await page.waitForSelector("#line-price-0:focus");
+    assert.equal(await page.inputValue("#line-price-0"), "3.00");
+    await page.click("#line-price-0-dialog-remove");
+    await waitForText(page, "#total", "$2.55");
+    assert.equal(await page.locator("#needs-manager").count(), 0);
+    await page.waitForSelector("#scan:focus");
+    await page.click('button[data-line-price="0"]');
+    await page.keyboard.type("3");
+    await page.keyboard.press("Enter");
+    await waitForText(page, "#total", "$3.06");
+    await page.keyboard.press("F12");
+    await page.click("#pay-exact");
+    await page.waitForSelector("#change-due");
+    const [call] = backend.callsOf("record_sale");
+    assert.equal(call.args.approval, null, "the logged-in manager's own login approves");
+    assert.deepEqual(call.args.request.lines, [{ product_id: "prod-DT-COF-1", quantity: 1, price_override: 300 }]);
     await finish(app);
   });
 

@@ -25,8 +25,8 @@ const VIEWPORTS = [
 ];
 /** The store's locale, its register (the fake's DT is en-US/USD, UT is de-DE/EUR). */
 const LOCALES = [
-  { locale: "en-US", register: "DT/R1", opening: "200.50", counted: "245.50", money: /\$200\.50/ },
-  { locale: "de-DE", register: "UT/R1", opening: "200,50", counted: "245,50", money: /200,50\s€/ },
+  { locale: "en-US", register: "DT/R1", opening: "200.50", counted: "245.50", money: /\$200\.50/, off: "0.50" },
+  { locale: "de-DE", register: "UT/R1", opening: "200,50", counted: "245,50", money: /200,50\s€/, off: "0,50" },
 ];
 
 async function check(page, name, where) {
@@ -36,7 +36,7 @@ async function check(page, name, where) {
   await screenshot(page, name);
 }
 
-for (const { locale, register, opening, counted, money } of LOCALES) {
+for (const { locale, register, opening, counted, money, off } of LOCALES) {
   for (const viewport of VIEWPORTS) {
     const tag = `${locale}-${viewport.width}`;
     describe(`every screen, ${locale} at ${viewport.width}×${viewport.height}`, () => {
@@ -189,6 +189,29 @@ for (const { locale, register, opening, counted, money } of LOCALES) {
         await page.fill("#line-discount-1", "10");
         await page.press("#line-discount-1", "Enter");
         await page.waitForFunction(() => document.querySelector(".line-off") && !document.querySelector("#pay").disabled);
+        // The dialogs: a discount on the whole sale, a new price, an amount off a line.
+        await page.click("#sale-discount-open");
+        await page.waitForSelector("#sale-discount:focus");
+        await page.keyboard.type("5");
+        await shot("sale-discount-dialog");
+        await page.keyboard.press("Enter");
+        await page.waitForSelector("#receipt-discount");
+        await page.waitForSelector("#scan:focus");
+        await page.click('button[data-line-price="2"]');
+        await page.waitForSelector("#line-price-2:focus");
+        await page.keyboard.type("1");
+        await shot("line-price-dialog");
+        await page.keyboard.press("Enter");
+        await page.waitForSelector("#needs-manager");
+        await page.waitForSelector("#scan:focus");
+        await page.click('button[data-line-discount="0"]');
+        await page.waitForSelector("#line-discount-0:focus");
+        await page.click("#line-discount-0-amount");
+        await page.fill("#line-discount-0", off);
+        await shot("line-discount-dialog");
+        await page.keyboard.press("Enter");
+        await page.waitForSelector('[data-line-off="0"]');
+        await page.waitForSelector("#scan:focus");
         await page.keyboard.type("co");
         await page.waitForSelector("#search-results button[data-product]");
         await shot("sale");
@@ -197,6 +220,12 @@ for (const { locale, register, opening, counted, money } of LOCALES) {
         await page.waitForSelector("#pay-exact:focus");
         await shot("pay");
         await page.click("#pay-quick button");
+        // The new price needs a manager: the approval says what is approved.
+        await page.waitForSelector('button[data-manager="bob"]');
+        await page.click('button[data-manager="bob"]');
+        await shot("sale-approval");
+        await page.keyboard.type("9999");
+        await page.keyboard.press("Enter");
         await page.waitForSelector("#change-due");
         await shot("receipt");
         await page.emulateMedia({ media: "print" });

@@ -1,5 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { addProduct, changeQuantity, percentDiscount, quickCashAmounts, saleLines } from "../../src/cart";
+import {
+  addProduct,
+  approvalDetails,
+  approvalWords,
+  changeQuantity,
+  discountInput,
+  formatPercent,
+  parseDiscount,
+  parsePriceOverride,
+  percentDiscount,
+  quickCashAmounts,
+  saleLines,
+} from "../../src/cart";
 import type { Product } from "../../src/types";
 
 const product = (id: string): Product => ({
@@ -57,6 +69,17 @@ describe("the cart", () => {
     lines[0]!.discount = { kind: "percent", percent: 100_000 };
     expect(saleLines(lines)).toEqual([{ product_id: "a", quantity: 1, discount: { kind: "percent", percent: 100_000 } }]);
   });
+
+  it("sends a price override in minor units, and a free item's 0, but no override when there is none", () => {
+    const lines = addProduct(addProduct([], product("a")), product("b"));
+    lines[0]!.priceOverride = 250;
+    lines[1]!.priceOverride = 0;
+    expect(saleLines(lines)).toEqual([
+      { product_id: "a", quantity: 1, price_override: 250 },
+      { product_id: "b", quantity: 1, price_override: 0 },
+    ]);
+    expect(saleLines(addProduct([], product("c")))).toEqual([{ product_id: "c", quantity: 1 }]);
+  });
 });
 
 describe("percentDiscount", () => {
@@ -68,5 +91,82 @@ describe("percentDiscount", () => {
 
   it("refuses what is not a percent from 0 to 100", () => {
     for (const bad of ["", "0", "101", "-5", "abc", "1.23456"]) expect(percentDiscount(bad)).toBeNull();
+  });
+});
+
+describe("parseDiscount", () => {
+  it("reads a percent in ppm and an amount in minor units, in the store's locale", () => {
+    expect(parseDiscount("percent", "12,5", "EUR", "de-DE")).toEqual({ ok: true, value: { kind: "percent", percent: 125_000 } });
+    expect(parseDiscount("amount", "2,50", "EUR", "de-DE")).toEqual({ ok: true, value: { kind: "amount", amount: 250 } });
+    expect(parseDiscount("amount", "1,234.5", "USD", "en-US")).toEqual({ ok: true, value: { kind: "amount", amount: 123450 } });
+    expect(parseDiscount("amount", "500", "JPY", "ja-JP")).toEqual({ ok: true, value: { kind: "amount", amount: 500 } });
+  });
+
+  it("reads empty and zero as no discount", () => {
+    for (const text of ["", "  ", "0", "0.0"]) expect(parseDiscount("percent", text, "USD", "en-US")).toEqual({ ok: true, value: null });
+    for (const text of ["", "0", "0,00"]) expect(parseDiscount("amount", text, "EUR", "de-DE")).toEqual({ ok: true, value: null });
+  });
+
+  it("says in words what to type instead", () => {
+    expect(parseDiscount("percent", "150", "USD", "en-US")).toEqual({ ok: false, message: "Type a percent from 0 to 100, like 10." });
+    const amount = parseDiscount("amount", "2.555", "USD", "en-US");
+    expect(amount.ok).toBe(false);
+    expect(!amount.ok && amount.message).toMatch(/at most 2 decimals/);
+    expect(parseDiscount("amount", "-1", "USD", "en-US")).toEqual({ ok: false, message: "The amount can't be negative." });
+    expect(parseDiscount("amount", "1.234", "EUR", "de-DE").ok).toBe(false);
+  });
+});
+
+describe("parsePriceOverride", () => {
+  it("reads a unit price in minor units; empty goes back to the catalog price; 0 is free", () => {
+    expect(parsePriceOverride("2,99", "EUR", "de-DE")).toEqual({ ok: true, value: 299 });
+    expect(parsePriceOverride("", "EUR", "de-DE")).toEqual({ ok: true, value: null });
+    expect(parsePriceOverride("0", "USD", "en-US")).toEqual({ ok: true, value: 0 });
+    expect(parsePriceOverride("abc", "USD", "en-US").ok).toBe(false);
+  });
+});
+
+describe("formatPercent and discountInput", () => {
+  it("writes ppm as a percent the locale's way, from integers", () => {
+    expect(formatPercent(100_000, "en-US")).toBe("10%");
+    expect(formatPercent(125_000, "de-DE").replace(/\u00a0/g, " ")).toBe("12,5 %");
+    expect(formatPercent(88_750, "en-US")).toBe("8.875%");
+    expect(formatPercent(1_000_000, "en-US")).toBe("100%");
+  });
+
+  it("rounds up to the decimals asked for, so a share is never understated", () => {
+    expect(formatPercent(143_267, "en-US", 1)).toBe("14.4%");
+    expect(formatPercent(140_000, "en-US", 1)).toBe("14%");
+  });
+
+  it("gives back what the cashier would type", () => {
+    expect(discountInput({ kind: "percent", percent: 125_000 }, "EUR", "de-DE")).toBe("12,5");
+    expect(discountInput({ kind: "amount", amount: 250 }, "EUR", "de-DE")).toBe("2,50");
+    expect(discountInput({ kind: "amount", amount: 500 }, "JPY", "ja-JP")).toBe("500");
+  });
+});
+
+describe("approvalWords and approvalDetails", () => {
+  const override = { reason: "price_override", line: 1, catalog_unit_price: 349, unit_price: 200 } as const;
+  const lineDiscount = { reason: "line_discount", line: 0, percent: 143_267 } as const;
+  const receipt = { reason: "receipt_discount", percent: 250_000 } as const;
+
+  it("says nothing when the backend asks for no manager", () => {
+    expect(approvalWords([], false)).toBeNull();
+  });
+
+  it("names what the manager approves: a discount, a new price, or both", () => {
+    expect(approvalWords([lineDiscount], false)?.note).toBe("A manager approves this discount with their PIN at Pay.");
+    expect(approvalWords([override], false)?.note).toBe("A manager approves this new price with their PIN at Pay.");
+    expect(approvalWords([receipt, override], false)?.title).toBe("Approve the discount and the new price");
+    expect(approvalWords([override], true)?.note).toBe("As a manager, you approve this new price yourself.");
+  });
+
+  it("lists each approval with the line's name and the backend's numbers", () => {
+    expect(approvalDetails([lineDiscount, override, receipt], ["Coffee", "Potato chips"], "USD", "en-US")).toEqual([
+      "Coffee: 14.4% off",
+      "Potato chips: $2.00 instead of $3.49",
+      "Whole sale: 25% off",
+    ]);
   });
 });
