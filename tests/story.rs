@@ -29,7 +29,15 @@ fn opening<'a>(cash: Option<&'a str>, notes: Option<&'a str>) -> StartRequest<'a
 }
 
 fn closing<'a>(session: &'a SessionRef, counted: &'a str) -> CloseRequest<'a> {
-    CloseRequest { request_id: RequestId::new(), session, counted_cash: counted, only_register: None }
+    CloseRequest {
+        request_id: RequestId::new(),
+        session,
+        counted_cash: counted,
+        only_register: None,
+        float_left: None,
+        denominations: Vec::new(),
+        sign_off: None,
+    }
 }
 
 async fn a_day_at_the_register(backend: Backend) {
@@ -77,7 +85,12 @@ async fn a_day_at_the_register(backend: Backend) {
 
     // The manager closes: expected = opening cash (no sales yet), variance = counted - expected.
     let by_number = SessionRef::Number(session.number.clone());
-    let closed = service::close_shift(store, &bob, &device("pc2"), closing(&by_number, "250")).await.unwrap();
+    // 50.00 over is above the location's 5.00 limit: refused until a manager signs it off.
+    let unsigned = service::close_shift(store, &bob, &device("pc2"), closing(&by_number, "250")).await;
+    assert_eq!(unsigned.unwrap_err().code(), "variance_needs_signoff");
+    let signed = CloseRequest { sign_off: Some((&bob, "float counted twice")), ..closing(&by_number, "250") };
+    let closed = service::close_shift(store, &bob, &device("pc2"), signed).await.unwrap();
+    assert_eq!(closed.variance_reason.as_deref(), Some("float counted twice"));
     assert_eq!(closed.status, SessionStatus::Closed);
     assert_eq!(
         (closed.expected_cash, closed.counted_cash, closed.variance),
@@ -139,6 +152,9 @@ async fn cashiers_cannot_close(backend: Backend) {
             counted_cash: usd(1_000),
             device: device("pc1"),
             at: None,
+            float_left: usd(0),
+            denominations: Vec::new(),
+            sign_off: None,
         })
         .await;
     assert_eq!(direct.unwrap_err().code(), "forbidden");

@@ -67,8 +67,15 @@ async fn a_terminal_role_runs_the_register_but_cannot_write_a_table() {
     let other_pc = DeviceName::parse("till-pc-2").unwrap();
     assert!(service::start_shift(store, &manager, &register, &other_pc, join).await.unwrap().joined);
     let session = SessionRef::Id(started.session.id);
-    let close =
-        CloseRequest { request_id: RequestId::new(), session: &session, counted_cash: "200.00", only_register: None };
+    let close = CloseRequest {
+        request_id: RequestId::new(),
+        session: &session,
+        counted_cash: "200.00",
+        only_register: None,
+        float_left: None,
+        denominations: Vec::new(),
+        sign_off: None,
+    };
     let closed = service::close_shift(store, &manager, &device, close).await.unwrap();
     assert_eq!(closed.status, SessionStatus::Closed);
 

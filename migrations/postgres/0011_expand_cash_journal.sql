@@ -38,7 +38,18 @@ ALTER TABLE sessions
     ADD COLUMN approved_by_name text,
     -- At start: the float the previous close left (NULL: none recorded); opening_cash - this is
     -- the opening difference the manager sees.
-    ADD COLUMN float_expected  bigint;
+    ADD COLUMN float_expected  bigint,
+    -- A forgotten session force-closed by a manager has no count yet: until a late count,
+    -- counted_cash holds the expected cash (variance 0) and count_pending says it was not
+    -- counted; the late count records the real count, who made it and when.
+    ADD COLUMN count_pending   boolean NOT NULL DEFAULT false,
+    ADD COLUMN force_close_reason text CHECK (length(force_close_reason) BETWEEN 1 AND 200),
+    ADD COLUMN late_counted_by uuid REFERENCES users (id),
+    ADD COLUMN late_counted_at timestamptz,
+    ADD CONSTRAINT sessions_pending_count_is_forced CHECK (NOT count_pending OR force_close_reason IS NOT NULL);
+
+-- The manager who approved a discount above the limit or a price override on a receipt.
+ALTER TABLE sales ADD COLUMN approved_by uuid REFERENCES users (id);
 
 -- Receipts recorded before this migration: split their cash the same way.
 UPDATE sessions s SET

@@ -53,6 +53,7 @@ BEGIN
     RETURN NULL;
 END;
 $fn$;
+REVOKE ALL ON FUNCTION till_journal_session_open() FROM PUBLIC;
 CREATE OR REPLACE TRIGGER sessions_journal_open AFTER INSERT ON sessions
     FOR EACH ROW EXECUTE FUNCTION till_journal_session_open();
 
@@ -66,6 +67,7 @@ BEGIN
     RETURN NULL;
 END;
 $fn$;
+REVOKE ALL ON FUNCTION till_journal_session_join() FROM PUBLIC;
 CREATE OR REPLACE TRIGGER session_joins_journal AFTER INSERT ON session_joins
     FOR EACH ROW EXECUTE FUNCTION till_journal_session_join();
 
@@ -85,7 +87,8 @@ BEGIN
         NEW.id, jsonb_build_object('id', NEW.id, 'number', NEW.number, 'counted_cash', NEW.counted_cash,
                                    'expected_cash', NEW.expected_cash, 'variance', NEW.variance,
                                    'variance_reason', NEW.variance_reason, 'approved_by', NEW.approved_by,
-                                   'cash_removed', NEW.cash_removed, 'float_left', NEW.float_left));
+                                   'cash_removed', NEW.cash_removed, 'float_left', NEW.float_left,
+                                   'count_pending', NEW.count_pending, 'force_close_reason', NEW.force_close_reason));
     INSERT INTO register_z_counters AS c (register_id, last_z, grand_sales, grand_refunds)
     VALUES (NEW.register_id, 1, NEW.sales_total, NEW.refunds_total)
     ON CONFLICT (register_id) DO UPDATE
@@ -107,8 +110,39 @@ BEGIN
     RETURN NULL;
 END;
 $fn$;
+REVOKE ALL ON FUNCTION till_journal_session_close() FROM PUBLIC;
 CREATE OR REPLACE TRIGGER sessions_journal_close AFTER UPDATE OF status ON sessions
     FOR EACH ROW WHEN (OLD.status = 'open' AND NEW.status = 'closed') EXECUTE FUNCTION till_journal_session_close();
+
+-- The float carried over: a new session expects what the register's last close left in the
+-- drawer (by any start path); the opening difference is opening_cash - float_expected.
+CREATE OR REPLACE FUNCTION till_session_float_expected() RETURNS trigger
+LANGUAGE plpgsql VOLATILE SET search_path FROM CURRENT
+AS $fn$
+BEGIN
+    SELECT s.float_left INTO NEW.float_expected FROM sessions s
+     WHERE s.register_id = NEW.register_id AND s.status = 'closed' ORDER BY s.closed_at DESC LIMIT 1;
+    RETURN NEW;
+END;
+$fn$;
+REVOKE ALL ON FUNCTION till_session_float_expected() FROM PUBLIC;
+CREATE OR REPLACE TRIGGER sessions_float_expected BEFORE INSERT ON sessions
+    FOR EACH ROW EXECUTE FUNCTION till_session_float_expected();
+
+-- PIN failures, lockouts and unlocks belong to no register: they go to the staff chain (the
+-- nil UUID), in the transaction that records them.
+CREATE OR REPLACE FUNCTION till_journal_auth_event() RETURNS trigger
+LANGUAGE plpgsql VOLATILE SET search_path FROM CURRENT
+AS $fn$
+BEGIN
+    PERFORM till_journal_append('00000000-0000-0000-0000-000000000000', NEW.at, NEW.device, NEW.user_id, NEW.kind,
+        NEW.id, jsonb_build_object('id', NEW.id, 'user_id', NEW.user_id, 'kind', NEW.kind, 'detail', NEW.detail));
+    RETURN NULL;
+END;
+$fn$;
+REVOKE ALL ON FUNCTION till_journal_auth_event() FROM PUBLIC;
+CREATE OR REPLACE TRIGGER auth_events_journal AFTER INSERT ON auth_events
+    FOR EACH ROW EXECUTE FUNCTION till_journal_auth_event();
 
 -- Receipts: 0010's function, now also keeping the drawer's split totals and the sales per
 -- category, checking its cash, and appending its journal entry.
@@ -150,6 +184,10 @@ BEGIN
     SELECT u.name INTO v_user_name FROM users u WHERE u.id = (p->>'user_id')::uuid AND u.active;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'user % is not active', p->>'user_id' USING ERRCODE = 'TL408';
+    END IF;
+    IF p->>'approved_by' IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM users u WHERE u.id = (p->>'approved_by')::uuid AND u.active AND u.role IN ('manager', 'admin')) THEN
+        RAISE EXCEPTION 'approver % is not an active manager', p->>'approved_by' USING ERRCODE = 'TL403';
     END IF;
 
     IF v_kind = 'sale' THEN
@@ -195,12 +233,12 @@ BEGIN
 
     INSERT INTO sales (id, kind, number, register_id, location_id, receipt_seq, session_id, refund_of, user_id,
                        user_name, device, at, currency, prices_include_tax, subtotal, discount, tax, total, rounding,
-                       tendered, change, cash_net, request_hash)
+                       tendered, change, cash_net, request_hash, approved_by)
     VALUES (v_id, v_kind, number, v_session.register_id, v_session.location_id, receipt_seq, v_session.id,
             (p->>'refund_of')::uuid, (p->>'user_id')::uuid, v_user_name, p->>'device', v_at, v_session.currency,
             (p->>'prices_include_tax')::boolean, (p->>'subtotal')::bigint, (p->>'discount')::bigint,
             (p->>'tax')::bigint, (p->>'total')::bigint, (p->>'rounding')::bigint, (p->>'tendered')::bigint,
-            (p->>'change')::bigint, (p->>'cash_net')::bigint, p->>'request_hash');
+            (p->>'change')::bigint, (p->>'cash_net')::bigint, p->>'request_hash', (p->>'approved_by')::uuid);
     INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, category, tax_rate_id, rate_ppm, quantity,
                             catalog_unit_price, unit_price, extended, line_discount, receipt_discount, amount, tax,
                             total, refund_of_line)
@@ -269,7 +307,7 @@ BEGIN
             'id', v_id, 'number', number, 'kind', v_kind, 'session_id', v_session.id, 'refund_of', p->'refund_of',
             'total', (p->>'total')::bigint, 'tax', (p->>'tax')::bigint, 'discount', (p->>'discount')::bigint,
             'rounding', (p->>'rounding')::bigint, 'tendered', (p->>'tendered')::bigint,
-            'change', (p->>'change')::bigint, 'cash_net', (p->>'cash_net')::bigint,
+            'change', (p->>'change')::bigint, 'cash_net', (p->>'cash_net')::bigint, 'approved_by', p->'approved_by',
             'lines', (SELECT jsonb_agg(jsonb_build_array(l.line_no, l.product_id, l.quantity, l.unit_price, l.amount,
                                                          l.tax, l.total) ORDER BY l.line_no)
                         FROM jsonb_to_recordset(p->'lines') AS l(line_no integer, product_id uuid, quantity integer,
@@ -388,9 +426,11 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'session % not found', v_session_id USING ERRCODE = 'TL405';
     END IF;
-    IF v_row.status = 'closed' THEN
+    -- This very close, repeated (its answer was lost): answer it again, before any check of the
+    -- user, who may have been deactivated since (as 0004's close does).
+    IF v_row.status = 'closed' AND v_row.close_request_id = (p->>'request_id')::uuid THEN
         session := v_row;
-        already_closed := v_row.close_request_id IS DISTINCT FROM (p->>'request_id')::uuid;
+        already_closed := false;
         RETURN;
     END IF;
     SELECT * INTO v_user FROM users u WHERE u.id = (p->>'user_id')::uuid;
@@ -401,6 +441,11 @@ BEGIN
     ELSIF v_user.role NOT IN ('manager', 'admin') THEN
         RAISE EXCEPTION 'only a manager or admin may close a session; % is a %', v_user.name, v_user.role
             USING ERRCODE = 'TL403', DETAIL = v_user.name, HINT = v_user.role;
+    END IF;
+    IF v_row.status = 'closed' THEN
+        session := v_row;
+        already_closed := true;
+        RETURN;
     END IF;
     v_expected := v_row.opening_cash + v_row.cash_net;
     SELECT l.variance_limit_minor INTO v_limit FROM locations l WHERE l.id = v_row.location_id;
@@ -417,7 +462,7 @@ BEGIN
       FROM jsonb_array_elements(coalesce(p->'denominations', '[]'::jsonb)) d;
     UPDATE sessions s
        SET status = 'closed', closed_by = v_user.id, closed_by_name = v_user.name,
-           closed_at = clock_timestamp(), closing_device = p->>'device',
+           closed_at = coalesce((p->>'at')::timestamptz, clock_timestamp()), closing_device = p->>'device',
            counted_cash = v_counted, expected_cash = v_expected, variance = v_counted - v_expected,
            close_request_id = (p->>'request_id')::uuid,
            cash_removed = v_counted - v_float, float_left = v_float,
@@ -429,6 +474,129 @@ BEGIN
 END;
 $fn$;
 REVOKE ALL ON FUNCTION till_close_session(jsonb) FROM PUBLIC;
+
+-- A forgotten session, closed by a manager with a reason and no count: counted_cash holds the
+-- expected cash until a late count (count_pending). The close trigger makes its Z.
+CREATE OR REPLACE FUNCTION till_force_close(p jsonb, OUT session sessions, OUT already_closed boolean)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT
+AS $fn$
+DECLARE
+    v_row sessions%ROWTYPE;
+    v_user users%ROWTYPE;
+BEGIN
+    IF coalesce(length(trim(p->>'reason')), 0) NOT BETWEEN 1 AND 200 THEN
+        RAISE EXCEPTION 'a force-close needs a reason (1 to 200 characters)' USING ERRCODE = 'TL002';
+    END IF;
+    SELECT * INTO v_row FROM sessions s WHERE s.id = (p->>'session_id')::uuid FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'session % not found', p->>'session_id' USING ERRCODE = 'TL405';
+    END IF;
+    IF v_row.status = 'closed' THEN
+        session := v_row;
+        already_closed := v_row.close_request_id IS DISTINCT FROM (p->>'request_id')::uuid;
+        RETURN;
+    END IF;
+    SELECT * INTO v_user FROM users u WHERE u.id = (p->>'user_id')::uuid AND u.active AND u.role IN ('manager', 'admin');
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'only an active manager may force-close a session' USING ERRCODE = 'TL403';
+    END IF;
+    UPDATE sessions s
+       SET status = 'closed', closed_by = v_user.id, closed_by_name = v_user.name, closed_at = clock_timestamp(),
+           closing_device = p->>'device', counted_cash = s.opening_cash + s.cash_net,
+           expected_cash = s.opening_cash + s.cash_net, variance = 0, close_request_id = (p->>'request_id')::uuid,
+           count_pending = true, force_close_reason = trim(p->>'reason')
+     WHERE s.id = v_row.id
+    RETURNING s.* INTO session;
+    already_closed := false;
+END;
+$fn$;
+REVOKE ALL ON FUNCTION till_force_close(jsonb) FROM PUBLIC;
+
+-- The late count of a force-closed session: the real count, its denominations, the cash
+-- removed and the float left, and (above the variance limit) a reason. Completes its Z.
+CREATE OR REPLACE FUNCTION till_late_count(p jsonb, OUT session sessions, OUT repeated boolean)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT
+AS $fn$
+DECLARE
+    v_row sessions%ROWTYPE;
+    v_user users%ROWTYPE;
+    v_counted bigint := (p->>'counted_cash')::bigint;
+    v_float bigint := (p->>'float_left')::bigint;
+    v_limit bigint;
+    v_at timestamptz := clock_timestamp();
+BEGIN
+    IF v_counted IS NULL OR v_counted < 0 OR v_counted > 1000000000000
+       OR v_float IS NULL OR v_float < 0 OR v_float > v_counted THEN
+        RAISE EXCEPTION 'counted cash and float left must be between 0 and 10^12, the float at most the count'
+            USING ERRCODE = 'TL002';
+    END IF;
+    SELECT * INTO v_row FROM sessions s WHERE s.id = (p->>'session_id')::uuid FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'session % not found', p->>'session_id' USING ERRCODE = 'TL405';
+    END IF;
+    IF v_row.status = 'closed' AND NOT v_row.count_pending AND v_row.late_counted_by IS NOT NULL THEN
+        session := v_row;
+        repeated := true;
+        RETURN;
+    END IF;
+    IF v_row.status <> 'closed' OR NOT v_row.count_pending THEN
+        RAISE EXCEPTION 'session % has no count pending', v_row.number USING ERRCODE = 'TL433';
+    END IF;
+    SELECT * INTO v_user FROM users u WHERE u.id = (p->>'user_id')::uuid AND u.active AND u.role IN ('manager', 'admin');
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'only an active manager may record a late count' USING ERRCODE = 'TL403';
+    END IF;
+    SELECT l.variance_limit_minor INTO v_limit FROM locations l WHERE l.id = v_row.location_id;
+    IF abs(v_counted - v_row.expected_cash) > v_limit AND coalesce(length(trim(p->>'variance_reason')), 0) = 0 THEN
+        RAISE EXCEPTION 'the count is off by more than the location allows: a reason is needed' USING ERRCODE = 'TL430';
+    END IF;
+    INSERT INTO cash_counts (session_id, stage, denomination, count)
+    SELECT v_row.id, 'close', (d->>'denomination')::bigint, (d->>'count')::integer
+      FROM jsonb_array_elements(coalesce(p->'denominations', '[]'::jsonb)) d;
+    UPDATE sessions s
+       SET counted_cash = v_counted, variance = v_counted - s.expected_cash, count_pending = false,
+           cash_removed = v_counted - v_float, float_left = v_float,
+           variance_reason = nullif(trim(p->>'variance_reason'), ''), approved_by = v_user.id,
+           approved_by_name = v_user.name, late_counted_by = v_user.id, late_counted_at = v_at
+     WHERE s.id = v_row.id
+    RETURNING s.* INTO session;
+    PERFORM till_journal_append(v_row.register_id, v_at, p->>'device', v_user.id, 'late_count', v_row.id,
+        jsonb_build_object('id', v_row.id, 'counted_cash', v_counted, 'expected_cash', session.expected_cash,
+                           'variance', session.variance, 'variance_reason', session.variance_reason,
+                           'cash_removed', session.cash_removed, 'float_left', v_float));
+    repeated := false;
+END;
+$fn$;
+REVOKE ALL ON FUNCTION till_late_count(jsonb) FROM PUBLIC;
+
+-- A receipt printed again: counted on the register's open session (the X and Z show it) and
+-- journaled.
+CREATE OR REPLACE FUNCTION till_record_reprint(p jsonb)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT
+AS $fn$
+DECLARE
+    v_row sessions%ROWTYPE;
+    v_sale uuid;
+    v_at timestamptz := clock_timestamp();
+BEGIN
+    SELECT * INTO v_row FROM sessions s WHERE s.id = (p->>'session_id')::uuid FOR NO KEY UPDATE;
+    IF NOT FOUND OR v_row.status <> 'open' THEN
+        RAISE EXCEPTION 'session % is not open', p->>'session_id' USING ERRCODE = 'TL421';
+    END IF;
+    SELECT x.id INTO v_sale FROM sales x WHERE x.number = p->>'number' AND x.location_id = v_row.location_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'receipt % is not one of this location''s', p->>'number' USING ERRCODE = 'TL425';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM users u WHERE u.id = (p->>'user_id')::uuid AND u.active) THEN
+        RAISE EXCEPTION 'user % is not active', p->>'user_id' USING ERRCODE = 'TL408';
+    END IF;
+    UPDATE sessions s SET reprint_count = s.reprint_count + 1 WHERE s.id = v_row.id;
+    PERFORM till_journal_append(v_row.register_id, v_at, p->>'device', (p->>'user_id')::uuid, 'reprint', v_sale,
+        jsonb_build_object('session_id', v_row.id, 'number', p->>'number'));
+END;
+$fn$;
+REVOKE ALL ON FUNCTION till_record_reprint(jsonb) FROM PUBLIC;
 
 -- Terminals read the new tables and execute the new functions. Nobody but the owner may write
 -- the journal: terminals get SELECT only, like every table.
@@ -449,7 +617,8 @@ BEGIN
                    'till_close_shift(uuid, uuid, uuid, bigint, text, timestamptz), '
                    'till_lock_user(uuid, text), '
                    'till_set_pin_state(uuid, integer, integer, timestamptz, uuid[], text[], text[], text, timestamptz), '
-                   'till_record_receipt(jsonb), till_record_cash_movement(jsonb), till_close_session(jsonb) '
+                   'till_record_receipt(jsonb), till_record_cash_movement(jsonb), till_close_session(jsonb), '
+                   'till_force_close(jsonb), till_late_count(jsonb), till_record_reprint(jsonb) '
                    'TO %I', p_role);
 END;
 $fn$;

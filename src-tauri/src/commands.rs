@@ -110,8 +110,9 @@ pub async fn close_shift(
     session: String,
     counted_cash: String,
     approval: Approval,
+    count: Option<till_core::CloseCount>,
 ) -> Result<SessionView, IpcError> {
-    state.close_shift(request_id, &session, &counted_cash, approval).await
+    state.close_shift(request_id, &session, &counted_cash, approval, count.unwrap_or_default()).await
 }
 
 /// The version and git commit this app was built from, for the About line.

@@ -718,13 +718,16 @@ impl AppState {
 
     /// A manager approves with their PIN; closes the session the screen shows (by id, so a
     /// form left open while another device closed it and a new one opened closes nothing
-    /// new), and only if it is this register's.
+    /// new), and only if it is this register's. `count` carries the float left, the
+    /// denominations and, for a variance above the location's limit, the approving manager's
+    /// reason (their PIN is the approval's).
     pub async fn close_shift(
         &self,
         request_id: RequestId,
         session: &str,
         counted_cash: &str,
         approval: Approval,
+        count: till_core::CloseCount,
     ) -> Result<SessionView, IpcError> {
         let session = SessionRef::parse(session)?;
         let mut device = self.device().await?;
@@ -734,7 +737,15 @@ impl AppState {
         let device_name = device.device_name()?;
         let manager =
             service::authorize_manager(store.as_ref(), &approval.manager, &approval.pin.0, &device_name).await?;
-        let request = CloseRequest { request_id, session: &session, counted_cash, only_register: Some(&register) };
+        let request = CloseRequest {
+            request_id,
+            session: &session,
+            counted_cash,
+            only_register: Some(&register),
+            float_left: count.float_left.as_deref(),
+            denominations: count.denominations,
+            sign_off: count.variance_reason.as_deref().map(|reason| (&manager, reason)),
+        };
         Ok(service::close_shift(store.as_ref(), &manager, &device_name, request).await?.view())
     }
 }

@@ -57,6 +57,10 @@ export const ERROR_WORDS: Readonly<Record<ErrorCode, Words>> = {
   change_not_cash: { words: "Change is given only in cash. Charge the card or voucher no more than what is due." },
   internal: { words: GENERIC_ERROR },
   device_managed: { words: "IT set up this register; it can't be changed here. Ask IT." },
+  reason_not_found: { words: "Pick a reason from the list. Ask a manager if the right one is missing." },
+  variance_needs_signoff: { words: "The count does not match. Count the drawer again; if it still differs, a manager signs it off with a reason." },
+  no_count_pending: { words: "This shift was already counted." },
+  session_forgotten: { words: "This register's shift is from an earlier day. Call a manager to close it first." },
 };
 
 /** Normalises whatever a command rejected with into an ApiError. */

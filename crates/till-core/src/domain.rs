@@ -72,6 +72,11 @@ id_type!(
     CategoryId
 );
 id_type!(
+    /// Identifies a cash movement (paid in, paid out, drop, no-sale). Chosen by the caller:
+    /// repeating it with the same content answers the first and never records it twice.
+    MovementId
+);
+id_type!(
     /// Identifies a receipt (a sale or a refund). Chosen by the caller: repeating a receipt
     /// with the same id and content returns the first one and never records it twice.
     ReceiptId

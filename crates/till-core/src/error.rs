@@ -65,6 +65,17 @@ pub enum ErrorCode {
     /// The till is set up by IT in the system device file: its database and register cannot be
     /// changed from the app.
     DeviceManaged,
+    /// A cash movement's reason is not one the location offers for that kind of movement.
+    ReasonNotFound,
+    /// The counted cash is off by more than the location allows: count again; if it is still
+    /// off, a manager signs it off with their PIN and a reason. Says nothing of the expected
+    /// cash (the count is blind).
+    VarianceNeedsSignoff,
+    /// A late count for a session that has no count pending (it was counted at its close).
+    NoCountPending,
+    /// The register's open session is from an earlier business day (forgotten): a manager
+    /// force-closes it before a shift starts.
+    SessionForgotten,
 }
 
 impl ErrorCode {
@@ -105,6 +116,10 @@ impl ErrorCode {
         ErrorCode::ChangeNotCash,
         ErrorCode::Internal,
         ErrorCode::DeviceManaged,
+        ErrorCode::ReasonNotFound,
+        ErrorCode::VarianceNeedsSignoff,
+        ErrorCode::NoCountPending,
+        ErrorCode::SessionForgotten,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -145,6 +160,10 @@ impl ErrorCode {
             ErrorCode::ChangeNotCash => "change_not_cash",
             ErrorCode::Internal => "internal",
             ErrorCode::DeviceManaged => "device_managed",
+            ErrorCode::ReasonNotFound => "reason_not_found",
+            ErrorCode::VarianceNeedsSignoff => "variance_needs_signoff",
+            ErrorCode::NoCountPending => "no_count_pending",
+            ErrorCode::SessionForgotten => "session_forgotten",
         }
     }
 }
@@ -215,6 +234,7 @@ pub enum Entity {
     Product,
     Barcode,
     Receipt,
+    CashReason,
 }
 
 impl fmt::Display for Entity {
@@ -228,6 +248,7 @@ impl fmt::Display for Entity {
             Entity::Product => "product",
             Entity::Barcode => "barcode",
             Entity::Receipt => "receipt",
+            Entity::CashReason => "cash reason",
             Entity::Session => "session",
         })
     }
@@ -270,6 +291,14 @@ pub enum StoreError {
     CatalogChanged(String),
     #[error("refund of more than is left of the sale: {0}")]
     RefundExceedsSale(String),
+    /// The count is off by more than the location allows and nobody signed it off.
+    #[error("{0}")]
+    VarianceNeedsSignoff(String),
+    #[error("session {0} has no count pending")]
+    NoCountPending(String),
+    /// The register's open session is from an earlier business day.
+    #[error("session {number} on this register is from {business_day}, an earlier business day: a manager force-closes it (and counts it later) before a new shift starts")]
+    SessionForgotten { number: String, business_day: chrono::NaiveDate },
     /// A newer Till migrated the database with a change this build cannot work with.
     #[error("this Till is too old for the database: {0}")]
     AppTooOld(String),
@@ -305,6 +334,7 @@ impl StoreError {
                 Entity::Session => ErrorCode::SessionNotFound,
                 Entity::TaxRate | Entity::Category | Entity::Product | Entity::Barcode => ErrorCode::ProductNotFound,
                 Entity::Receipt => ErrorCode::ReceiptNotFound,
+                Entity::CashReason => ErrorCode::ReasonNotFound,
             },
             StoreError::AlreadyExists { .. } => ErrorCode::AlreadyExists,
             StoreError::SessionAlreadyClosed { .. } => ErrorCode::SessionAlreadyClosed,
@@ -318,6 +348,9 @@ impl StoreError {
             StoreError::SessionClosed(_) => ErrorCode::SessionClosed,
             StoreError::CatalogChanged(_) => ErrorCode::CatalogChanged,
             StoreError::RefundExceedsSale(_) => ErrorCode::RefundExceedsSale,
+            StoreError::VarianceNeedsSignoff(_) => ErrorCode::VarianceNeedsSignoff,
+            StoreError::NoCountPending(_) => ErrorCode::NoCountPending,
+            StoreError::SessionForgotten { .. } => ErrorCode::SessionForgotten,
             StoreError::SchemaBehind(_) => ErrorCode::SchemaBehind,
             StoreError::Misconfigured(_) => ErrorCode::DatabaseMisconfigured,
             StoreError::Busy(_) => ErrorCode::DatabaseBusy,

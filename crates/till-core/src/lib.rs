@@ -6,16 +6,20 @@
 //! gapless numbering, PIN lockout counts) lives in the stores, enforced by the database itself.
 
 pub mod auth;
+pub mod cash;
 pub mod catalog;
 pub mod domain;
 pub mod error;
+pub mod journal;
 pub mod money;
 pub mod pricing;
+pub mod reports;
 pub mod sales;
 pub mod service;
 pub mod store;
 
 pub use auth::{IdleLimit, Login, PinDecision, PinPolicy, PinState};
+pub use cash::{CashMovement, CashReason, CloseCount, DenominationCount, MovementKind, NewCashMovement, SignOff};
 pub use catalog::{
     Barcode, Category, Colour, CsvProduct, NewCategory, NewProduct, NewTaxRate, Product, ProductKey, Sku, TaxCode,
 };
@@ -27,7 +31,7 @@ pub use pricing::{
     ProductSnapshot, Settlement, TaxLine, TaxRate, Tender,
 };
 pub use sales::{
-    NewReceipt, Receipt, ReceiptHeader, ReceiptKind, ReceiptLine, ReceiptTax, ReceiptTender, Recorded, SessionTotals,
-    TenderTotal,
+    CategoryTotal, NewReceipt, Receipt, ReceiptHeader, ReceiptKind, ReceiptLine, ReceiptTax, ReceiptTender, Recorded,
+    SessionTotals, TenderTotal,
 };
 pub use store::*;

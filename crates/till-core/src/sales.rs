@@ -155,6 +155,9 @@ pub struct NewReceipt {
     pub device: String,
     /// SHA-256 of the request's canonical content: a repeated id must come with the same.
     pub request_hash: String,
+    /// The manager who approved a discount above the limit, a price override or a refund
+    /// (journaled with the receipt).
+    pub approved_by: Option<UserId>,
     pub prices_include_tax: bool,
     pub subtotal: i64,
     pub discount: i64,
@@ -228,6 +231,7 @@ impl NewReceipt {
             user_id,
             device,
             request_hash,
+            approved_by: None,
             prices_include_tax: priced.prices_include_tax,
             subtotal: priced.subtotal,
             discount: priced.line_discounts + priced.receipt_discount,
@@ -293,9 +297,34 @@ pub struct SessionTotals {
     pub tax_total: i64,
     #[ts(type = "number")]
     pub rounding_total: i64,
-    /// Cash taken less change less cash refunds (and, later, paid in/out).
+    #[ts(type = "number")]
+    pub discounts_count: i64,
+    /// Cash taken less change less cash refunds, plus paid in, less paid out and drops.
     #[ts(type = "number")]
     pub cash_net: i64,
+    /// Cash handed over on sales (before change), change given, cash refunded.
+    #[ts(type = "number")]
+    pub cash_sales: i64,
+    #[ts(type = "number")]
+    pub change_given: i64,
+    #[ts(type = "number")]
+    pub cash_refunds: i64,
+    #[ts(type = "number")]
+    pub paid_in_count: i64,
+    #[ts(type = "number")]
+    pub paid_in_total: i64,
+    #[ts(type = "number")]
+    pub paid_out_count: i64,
+    #[ts(type = "number")]
+    pub paid_out_total: i64,
+    #[ts(type = "number")]
+    pub drops_count: i64,
+    #[ts(type = "number")]
+    pub drops_total: i64,
+    #[ts(type = "number")]
+    pub no_sale_count: i64,
+    #[ts(type = "number")]
+    pub reprint_count: i64,
     #[ts(type = "number")]
     pub opening_cash: i64,
     /// Opening cash plus `cash_net`: what the drawer should hold.
@@ -303,6 +332,18 @@ pub struct SessionTotals {
     pub expected_cash: i64,
     pub tenders: Vec<TenderTotal>,
     pub taxes: Vec<ReceiptTax>,
+    /// Quantity and amount (after discounts, before tax where prices exclude it) per category;
+    /// refunds subtract.
+    pub categories: Vec<CategoryTotal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct CategoryTotal {
+    pub category: String,
+    #[ts(type = "number")]
+    pub count: i64,
+    #[ts(type = "number")]
+    pub amount: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]

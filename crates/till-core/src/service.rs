@@ -2,8 +2,13 @@
 //! here, once. Each parses its input completely (so bad input writes nothing), checks who is
 //! asking, then makes one atomic call to the store.
 
+mod cash;
 mod catalog;
 mod sales;
+pub use cash::{
+    chain_entries, force_close, late_count, record_movement, record_reprint, verify_journal, x_report, z_report,
+    z_rows, LateCountRequest, MovementRequest, ZRow,
+};
 pub use catalog::{
     add_category, add_product, add_tax_rate, import_products, set_product_active, ImportReport, ProductInput,
 };
@@ -13,8 +18,9 @@ pub use sales::{
 };
 
 use crate::auth::{self, PinPolicy};
+use crate::cash::{DenominationCount, SignOff};
 use crate::domain::*;
-use crate::error::{StoreError, TillError};
+use crate::error::{InputError, StoreError, TillError};
 use crate::money::Money;
 use crate::store::*;
 use chrono::{DateTime, Utc};
@@ -224,6 +230,7 @@ pub async fn start_shift(
     request: StartRequest<'_>,
 ) -> Result<ShiftStarted, TillError> {
     let register = store.find_register(register).await?;
+    refuse_forgotten_session(store, &register).await?;
     let opening_cash = request.opening_cash.map(|text| Money::parse_cash(text, register.currency)).transpose()?;
     let start = StartShift {
         request_id: request.request_id,
@@ -237,6 +244,23 @@ pub async fn start_shift(
     Ok(store.start_shift(start).await?)
 }
 
+/// A register whose open session is from an earlier business day (nobody closed it): no shift
+/// starts or joins it; a manager force-closes it first (and counts it later). Chosen over
+/// "join with a warning" so that one business day's sales never run into the next day's Z.
+async fn refuse_forgotten_session(store: &dyn Store, register: &Register) -> Result<(), TillError> {
+    let Some(open) = store.latest_session(register.id).await?.filter(|s| s.status == SessionStatus::Open) else {
+        return Ok(());
+    };
+    let location = store.find_location(&LocationCode::parse(&register.location_code)?).await?;
+    let zone = TimeZone::parse(&location.time_zone)?;
+    let cutoff = Cutoff::parse(&location.cutoff)?;
+    let today = business_day(Utc::now(), zone, cutoff);
+    if open.business_day < today {
+        return Err(StoreError::SessionForgotten { number: open.number, business_day: open.business_day }.into());
+    }
+    Ok(())
+}
+
 /// A close as typed.
 #[derive(Debug, Clone)]
 pub struct CloseRequest<'a> {
@@ -246,6 +270,14 @@ pub struct CloseRequest<'a> {
     /// A register's device may close only that register's sessions (a stale screen can never
     /// close another register's drawer). `None` from tillctl, which closes any session.
     pub only_register: Option<&'a RegisterRef>,
+    /// The float left in the drawer for the next shift; `None`: the float this shift opened
+    /// with (at most the count). The rest of the count is removed to the safe.
+    pub float_left: Option<&'a str>,
+    /// The notes and coins counted; when given they must add up to `counted_cash`.
+    pub denominations: Vec<DenominationCount>,
+    /// A manager's sign-off of a variance above the location's limit (their PIN already
+    /// checked by the caller) and its reason.
+    pub sign_off: Option<(&'a User, &'a str)>,
 }
 
 /// Closes an open session: counted cash against expected cash. Only an active manager or admin.
@@ -268,6 +300,40 @@ pub async fn close_shift(
         }
     }
     let counted_cash = Money::parse_cash(request.counted_cash, session.currency)?;
+    if !request.denominations.is_empty() && DenominationCount::total(&request.denominations)? != counted_cash.minor() {
+        return Err(InputError::Invalid {
+            field: "denominations",
+            reason: format!(
+                "they add up to {}, not the counted {counted_cash}",
+                Money::from_minor(DenominationCount::total(&request.denominations)?, session.currency)
+            ),
+        }
+        .into());
+    }
+    let float_left = match request.float_left {
+        Some(text) => Money::parse_cash(text, session.currency)?,
+        None => Money::from_minor(session.opening_cash.minor().min(counted_cash.minor()), session.currency),
+    };
+    if float_left.minor() > counted_cash.minor() {
+        return Err(InputError::Invalid {
+            field: "float left",
+            reason: format!("{float_left} is more than the {counted_cash} counted"),
+        }
+        .into());
+    }
+    let sign_off = match request.sign_off {
+        Some((approver, reason)) => {
+            require_manager(approver)?;
+            let reason = reason.trim();
+            if reason.is_empty() || reason.chars().count() > 200 {
+                return Err(
+                    InputError::Invalid { field: "variance reason", reason: "1 to 200 characters".into() }.into()
+                );
+            }
+            Some(SignOff { approver: approver.id, reason: reason.to_string() })
+        }
+        None => None,
+    };
     let close = CloseShift {
         request_id: request.request_id,
         session: session.id,
@@ -275,6 +341,9 @@ pub async fn close_shift(
         counted_cash,
         device: device.clone(),
         at: None,
+        float_left,
+        denominations: request.denominations,
+        sign_off,
     };
     Ok(store.close_shift(close).await?)
 }

@@ -2,9 +2,11 @@
 //! the same contract tests (top-level `tests/`).
 
 use crate::auth::PinPolicy;
+use crate::cash::{CashMovement, CashReason, DenominationCount, NewCashMovement, SignOff};
 use crate::catalog::{Category, NewCategory, NewProduct, NewTaxRate, Product, ProductKey, Sku};
 use crate::domain::*;
 use crate::error::{ErrorCode, StoreError};
+use crate::journal::{ChainHead, ExpectedEntry, JournalEntry, ZAnchor};
 use crate::money::{Currency, Money};
 use crate::pricing::{PricingSettings, TaxRate};
 use crate::sales::{NewReceipt, Receipt, Recorded, SessionTotals};
@@ -51,6 +53,16 @@ pub struct Location {
     pub currency: Currency,
     /// BCP 47 tag the screens format money and dates with (`de-DE`).
     pub locale: String,
+    /// Cash control: whoever counts at close does not see the expected cash first.
+    pub blind_close: bool,
+    /// A close whose |variance| is above this (minor units) needs a recount, then a sign-off.
+    #[ts(type = "number")]
+    pub variance_limit_minor: i64,
+    /// A paid out or drop above this (minor units) needs a manager.
+    #[ts(type = "number")]
+    pub cash_out_limit_minor: i64,
+    /// A session open longer than this is forgotten (a banner; a manager force-closes it).
+    pub session_limit_minutes: i32,
 }
 
 #[derive(Debug, Clone)]
@@ -213,6 +225,18 @@ pub struct Session {
     pub counted_cash: Option<Money>,
     pub expected_cash: Option<Money>,
     pub variance: Option<Money>,
+    /// The float the register's previous close left (the default opening cash).
+    pub float_expected: Option<Money>,
+    /// At close: cash taken to the safe, and the float left in the drawer for the next shift.
+    pub cash_removed: Option<Money>,
+    pub float_left: Option<Money>,
+    pub variance_reason: Option<String>,
+    /// The manager who signed off the variance (or made the late count).
+    pub approved_by: Option<String>,
+    /// Force-closed and not counted yet: `counted_cash` holds the expected cash until the late
+    /// count.
+    pub count_pending: bool,
+    pub force_close_reason: Option<String>,
     /// Filled by [`SessionStore::find_session`] and [`SessionStore::latest_session`]; empty elsewhere.
     pub joins: Vec<Join>,
 }
@@ -242,6 +266,13 @@ pub struct SessionView {
     pub counted_cash: Option<String>,
     pub expected_cash: Option<String>,
     pub variance: Option<String>,
+    pub float_expected: Option<String>,
+    pub cash_removed: Option<String>,
+    pub float_left: Option<String>,
+    pub variance_reason: Option<String>,
+    pub approved_by: Option<String>,
+    pub count_pending: bool,
+    pub force_close_reason: Option<String>,
     pub joins: Vec<Join>,
 }
 
@@ -267,6 +298,13 @@ impl Session {
             counted_cash: self.counted_cash.map(money),
             expected_cash: self.expected_cash.map(money),
             variance: self.variance.map(money),
+            float_expected: self.float_expected.map(money),
+            cash_removed: self.cash_removed.map(money),
+            float_left: self.float_left.map(money),
+            variance_reason: self.variance_reason.clone(),
+            approved_by: self.approved_by.clone(),
+            count_pending: self.count_pending,
+            force_close_reason: self.force_close_reason.clone(),
             joins: self.joins.clone(),
         }
     }
@@ -323,6 +361,66 @@ pub struct CloseShift {
     pub counted_cash: Money,
     pub device: DeviceName,
     pub at: Option<DateTime<Utc>>,
+    /// The float left in the drawer for the next shift (at most the count); the rest is the
+    /// cash removed to the safe.
+    pub float_left: Money,
+    /// The notes and coins counted, stored as data; empty when only the total was entered.
+    pub denominations: Vec<DenominationCount>,
+    /// Needed when the variance is above the location's limit; the database refuses the close
+    /// without it (`variance_needs_signoff`).
+    pub sign_off: Option<SignOff>,
+}
+
+/// A forgotten session closed by a manager, with a reason and no count.
+#[derive(Debug, Clone)]
+pub struct ForceClose {
+    pub request_id: RequestId,
+    pub session: SessionId,
+    pub user_id: UserId,
+    pub reason: String,
+    pub device: DeviceName,
+}
+
+/// The count of a force-closed session, made later by a manager.
+#[derive(Debug, Clone)]
+pub struct LateCount {
+    pub session: SessionId,
+    pub user_id: UserId,
+    pub counted_cash: Money,
+    pub float_left: Money,
+    pub denominations: Vec<DenominationCount>,
+    pub variance_reason: Option<String>,
+    pub device: DeviceName,
+}
+
+/// A Z report's own record, made in its close's transaction.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct ZRecord {
+    #[ts(type = "string")]
+    pub register_id: RegisterId,
+    #[ts(type = "number")]
+    pub z_number: i64,
+    #[ts(type = "string")]
+    pub session_id: SessionId,
+    pub at: DateTime<Utc>,
+    pub first_receipt: Option<String>,
+    pub last_receipt: Option<String>,
+    #[ts(type = "number")]
+    pub grand_sales: i64,
+    #[ts(type = "number")]
+    pub grand_refunds: i64,
+    #[ts(type = "number")]
+    pub journal_seq: i64,
+    pub journal_head: String,
+}
+
+/// Which Z reports to list (a bookkeeper's export).
+#[derive(Debug, Clone, Default)]
+pub struct ZFilter {
+    pub location: Option<LocationCode>,
+    pub register: Option<RegisterId>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -555,9 +653,58 @@ pub trait SalesStore: Send + Sync {
     async fn session_totals(&self, session: SessionId) -> Result<SessionTotals, StoreError>;
 }
 
-pub trait Store: SchemaStore + PlaceStore + StaffStore + SessionStore + CatalogStore + SalesStore {}
+/// Cash control: movements, force-close and late count, reprints, Z records.
+#[async_trait]
+pub trait CashStore: Send + Sync {
+    /// The reasons a location offers, by kind and position.
+    async fn cash_reasons(&self, location: &LocationCode) -> Result<Vec<CashReason>, StoreError>;
+    async fn add_cash_reason(&self, location: &LocationCode, reason: CashReason) -> Result<CashReason, StoreError>;
+    /// Records a movement atomically into its open session (updating the drawer's totals under
+    /// the session's lock) and journals it. A repeat of its id with the same content answers
+    /// the first (`true`); with other content, `idempotency_conflict`.
+    async fn record_movement(&self, movement: NewCashMovement) -> Result<(CashMovement, bool), StoreError>;
+    async fn list_movements(&self, session: SessionId) -> Result<Vec<CashMovement>, StoreError>;
+    async fn force_close(&self, close: ForceClose) -> Result<Session, StoreError>;
+    async fn late_count(&self, count: LateCount) -> Result<Session, StoreError>;
+    /// Counts a receipt printed again on the open session, and journals it.
+    async fn record_reprint(
+        &self,
+        session: SessionId,
+        number: &str,
+        user: UserId,
+        device: &DeviceName,
+    ) -> Result<(), StoreError>;
+    /// The closing count's denominations.
+    async fn closing_count(&self, session: SessionId) -> Result<Vec<DenominationCount>, StoreError>;
+    async fn z_record(&self, session: SessionId) -> Result<Option<ZRecord>, StoreError>;
+    /// Z records by register and number; `from`/`to` are the sessions' business days.
+    async fn list_z(&self, filter: &ZFilter) -> Result<Vec<ZRecord>, StoreError>;
+}
 
-impl<T: SchemaStore + PlaceStore + StaffStore + SessionStore + CatalogStore + SalesStore> Store for T {}
+/// The journal, read for verification and export (appends happen inside each operation).
+#[async_trait]
+pub trait JournalStore: Send + Sync {
+    async fn journal_heads(&self) -> Result<Vec<ChainHead>, StoreError>;
+    /// Entries of a chain with `seq > after`, by seq, at most `limit`.
+    async fn journal_entries(&self, chain: uuid::Uuid, after: i64, limit: u32)
+        -> Result<Vec<JournalEntry>, StoreError>;
+    async fn z_anchors(&self, chain: uuid::Uuid) -> Result<Vec<ZAnchor>, StoreError>;
+    /// The business rows a chain must have entries for (those at or after `since`), with the
+    /// facts their entries must state, as the rows hold them now.
+    async fn expected_entries(&self, chain: uuid::Uuid, since: DateTime<Utc>)
+        -> Result<Vec<ExpectedEntry>, StoreError>;
+}
+
+pub trait Store:
+    SchemaStore + PlaceStore + StaffStore + SessionStore + CatalogStore + SalesStore + CashStore + JournalStore
+{
+}
+
+impl<
+        T: SchemaStore + PlaceStore + StaffStore + SessionStore + CatalogStore + SalesStore + CashStore + JournalStore,
+    > Store for T
+{
+}
 
 /// How a store is opened.
 #[derive(Debug, Clone)]

@@ -71,7 +71,21 @@ fn views_match_the_ui() {
     export::<ReceiptTax>("ReceiptTax.ts");
     export::<Receipt>("Receipt.ts");
     export::<TenderTotal>("TenderTotal.ts");
+    export::<CategoryTotal>("CategoryTotal.ts");
     export::<SessionTotals>("SessionTotals.ts");
+    // Cash control and reports (issue 9).
+    export::<MovementKind>("MovementKind.ts");
+    export::<CashReason>("CashReason.ts");
+    export::<CashMovement>("CashMovement.ts");
+    export::<DenominationCount>("DenominationCount.ts");
+    export::<CloseCount>("CloseCount.ts");
+    export::<ZRecord>("ZRecord.ts");
+    export::<till_core::reports::ReportHeader>("ReportHeader.ts");
+    export::<till_core::reports::CountAmount>("CountAmount.ts");
+    export::<till_core::reports::SalesSection>("SalesSection.ts");
+    export::<till_core::reports::DrawerSection>("DrawerSection.ts");
+    export::<till_core::reports::XReport>("XReport.ts");
+    export::<till_core::reports::ZReport>("ZReport.ts");
     export::<service::SaleLineRequest>("SaleLineRequest.ts");
     export::<service::SaleRequest>("SaleRequest.ts");
     export::<service::RefundTender>("RefundTender.ts");

@@ -135,6 +135,16 @@ pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
                     StoreError::UserInactive(pg.and_then(PgDatabaseError::detail).unwrap_or(&message).to_string())
                 }
                 "TL409" => StoreError::IdempotencyConflict(message),
+                // Cash control (migrations/postgres/0012_expand_cash_journal_functions.sql).
+                "TL421" => {
+                    StoreError::SessionClosed(pg.and_then(PgDatabaseError::detail).unwrap_or(&message).to_string())
+                }
+                "TL430" => StoreError::VarianceNeedsSignoff(message),
+                "TL431" => StoreError::NotFound { entity: Entity::CashReason, key: message },
+                "TL432" => {
+                    StoreError::Forbidden { user: format!("a manager's approval ({message})"), role: "missing".into() }
+                }
+                "TL433" => StoreError::NoCountPending(message),
                 "TL410" => StoreError::Rejected(match pg.and_then(PgDatabaseError::hint) {
                     Some(hint) => format!("{message}; {hint}"),
                     None => message,

@@ -7,8 +7,10 @@
 //! One module per area: [`schema`] (migrate, verify), [`places`], [`staff`], [`sessions`];
 //! [`conn`] holds the pool and the error mapping.
 
+mod cash;
 mod catalog;
 mod conn;
+mod journal;
 mod places;
 mod sales;
 mod schema;

@@ -9,17 +9,26 @@ use till_sqlx::sql;
 impl PlaceStore for PostgresStore {
     async fn create_location(&self, new: NewLocation) -> Result<Location, StoreError> {
         let mut conn = self.conn().await?;
-        let row = sqlx::query(sql::INSERT_LOCATION)
-            .bind(LocationId::new().0)
-            .bind(new.code.as_str())
-            .bind(&new.name)
-            .bind(new.time_zone.name())
-            .bind(new.cutoff.minutes())
-            .bind(new.currency.code())
-            .bind(new.locale.as_str())
-            .fetch_one(conn.db())
-            .await
-            .map_err(|e| conn.fail_unique(e, Entity::Location, new.code.to_string()))?;
+        let id = LocationId::new();
+        // The location and its default cash reasons, in one transaction.
+        let made: Result<sqlx::postgres::PgRow, sqlx::Error> = async {
+            let mut tx = sqlx::Connection::begin(conn.db()).await?;
+            let row = sqlx::query(sql::INSERT_LOCATION)
+                .bind(id.0)
+                .bind(new.code.as_str())
+                .bind(&new.name)
+                .bind(new.time_zone.name())
+                .bind(new.cutoff.minutes())
+                .bind(new.currency.code())
+                .bind(new.locale.as_str())
+                .fetch_one(&mut *tx)
+                .await?;
+            sqlx::query(sql::DEFAULT_CASH_REASONS).bind(id.0).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(row)
+        }
+        .await;
+        let row = made.map_err(|e| conn.fail_unique(e, Entity::Location, new.code.to_string()))?;
         till_sqlx::location(&row)
     }
 

@@ -42,6 +42,7 @@ fn payload(r: &NewReceipt) -> serde_json::Value {
     json!({
         "id": r.id.0, "kind": r.kind.as_str(), "refund_of": r.refund_of.map(|id| id.0), "session_id": r.session_id.0,
         "register_id": r.register_id.0, "user_id": r.user_id.0, "device": r.device, "request_hash": r.request_hash,
+        "approved_by": r.approved_by.map(|id| id.0),
         "prices_include_tax": r.prices_include_tax, "subtotal": r.subtotal, "discount": r.discount, "tax": r.tax,
         "total": r.total, "rounding": r.rounding, "tendered": r.tendered, "change": r.change, "cash_net": r.cash_net,
         "lines": lines, "tenders": tenders, "taxes": taxes,
@@ -49,7 +50,7 @@ fn payload(r: &NewReceipt) -> serde_json::Value {
 }
 
 /// The function's SQLSTATEs (class TL, see its migration) as the store's errors.
-fn receipt_error(e: sqlx::Error) -> StoreError {
+pub(crate) fn receipt_error(e: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(db) = &e {
         let message = db.message().to_string();
         match db.code().as_deref() {
@@ -153,8 +154,11 @@ impl SalesStore for PostgresStore {
             sqlx::query(sql::TENDER_TOTALS).bind(session.0).fetch_all(conn.db()).await.map_err(|e| conn.fail(e))?;
         let taxes =
             sqlx::query(sql::TAX_TOTALS).bind(session.0).fetch_all(conn.db()).await.map_err(|e| conn.fail(e))?;
+        let categories =
+            sqlx::query(sql::CATEGORY_TOTALS).bind(session.0).fetch_all(conn.db()).await.map_err(|e| conn.fail(e))?;
         totals.tenders = tenders.iter().map(till_sqlx::tender_total).collect::<Result<_, _>>()?;
         totals.taxes = taxes.iter().map(till_sqlx::receipt_tax).collect::<Result<_, _>>()?;
+        totals.categories = categories.iter().map(till_sqlx::category_total).collect::<Result<_, _>>()?;
         Ok(totals)
     }
 }

@@ -48,13 +48,16 @@ impl SessionStore for PostgresStore {
 
     async fn close_shift(&self, close: CloseShift) -> Result<Session, StoreError> {
         let mut conn = self.conn().await?;
-        let row = sqlx::query("SELECT (f.session).*, f.already_closed FROM till_close_shift($1, $2, $3, $4, $5, $6) f")
-            .bind(close.session.0)
-            .bind(close.request_id.0)
-            .bind(close.user_id.0)
-            .bind(close.counted_cash.minor())
-            .bind(close.device.as_str())
-            .bind(close.at)
+        let request = serde_json::json!({
+            "session_id": close.session.0, "request_id": close.request_id.0, "user_id": close.user_id.0,
+            "counted_cash": close.counted_cash.minor(), "float_left": close.float_left.minor(),
+            "device": close.device.as_str(), "at": close.at,
+            "denominations": close.denominations,
+            "approved_by": close.sign_off.as_ref().map(|s| s.approver.0),
+            "variance_reason": close.sign_off.as_ref().map(|s| s.reason.as_str()),
+        });
+        let row = sqlx::query("SELECT (f.session).*, f.already_closed FROM till_close_session($1) f")
+            .bind(sqlx::types::Json(request))
             .fetch_one(conn.db())
             .await
             .map_err(|e| match conn.fail(e) {

@@ -7,7 +7,9 @@
 //!
 //! One module per area: [`schema`] (migrate, verify), [`places`], [`staff`], [`sessions`].
 
+mod cash;
 mod catalog;
+mod journal;
 mod places;
 mod sales;
 mod schema;

@@ -21,6 +21,8 @@ impl PlaceStore for SqliteStore {
             .fetch_one(&mut *tx)
             .await
             .map_err(exists_or(Entity::Location, new.code.to_string()))?;
+        let id: uuid::Uuid = sqlx::Row::try_get(&row, "id").map_err(map_err)?;
+        sqlx::query(sql::DEFAULT_CASH_REASONS).bind(id).execute(&mut *tx).await.map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
         till_sqlx::location(&row)
     }

@@ -5,7 +5,9 @@
 use crate::{map_err, SqliteStore};
 use async_trait::async_trait;
 use chrono::Utc;
+use serde_json::json;
 use sqlx::{Row, SqliteConnection};
+use till_core::journal::NewEntry;
 use till_core::*;
 use till_sqlx::sales as sql;
 use uuid::Uuid;
@@ -167,6 +169,26 @@ async fn record(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Recorded, S
         }
     }
     adds_up(r)?;
+    // What it adds to the drawer follows from its cash tenders, never from the caller's word.
+    let cash: i64 = r.tenders.iter().filter(|t| t.kind == "cash").map(|t| t.amount).sum();
+    let drawer = match r.kind {
+        ReceiptKind::Sale => cash - r.change,
+        ReceiptKind::Refund => -cash,
+    };
+    if r.cash_net != drawer || (r.kind == ReceiptKind::Sale && r.change > cash) {
+        return Err(StoreError::Rejected(format!("receipt {} does not add up: its cash", r.id)));
+    }
+    if let Some(approver) = r.approved_by {
+        let manager: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM users WHERE id = ?1 AND active = 1 AND role IN ('manager', 'admin')")
+                .bind(approver.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        if manager.is_none() {
+            return Err(StoreError::Forbidden { user: approver.to_string(), role: "not an active manager".into() });
+        }
+    }
     let seq: i64 = sqlx::query_scalar(
         "INSERT INTO register_counters (register_id, last_receipt) VALUES (?1, 1)
          ON CONFLICT (register_id) DO UPDATE SET last_receipt = last_receipt + 1 RETURNING last_receipt",
@@ -176,11 +198,13 @@ async fn record(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Recorded, S
     .await
     .map_err(map_err)?;
     let number = till_core::sales::receipt_number(&session.location_code, &session.register_code, seq);
+    let at = Utc::now();
     sqlx::query(
         "INSERT INTO sales (id, kind, number, register_id, location_id, receipt_seq, session_id, refund_of, user_id,
             user_name, device, at, currency, prices_include_tax, subtotal, discount, tax, total, rounding, tendered,
-            change, cash_net, request_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+            change, cash_net, request_hash, approved_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
+            ?24)",
     )
     .bind(r.id.0)
     .bind(r.kind.as_str())
@@ -193,7 +217,7 @@ async fn record(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Recorded, S
     .bind(r.user_id.0)
     .bind(&user)
     .bind(&r.device)
-    .bind(Utc::now())
+    .bind(at)
     .bind(session.currency.code())
     .bind(r.prices_include_tax)
     .bind(r.subtotal)
@@ -205,6 +229,7 @@ async fn record(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Recorded, S
     .bind(r.change)
     .bind(r.cash_net)
     .bind(&r.request_hash)
+    .bind(r.approved_by.map(|u| u.0))
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
@@ -276,7 +301,9 @@ async fn record(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Recorded, S
     sqlx::query(
         "UPDATE sessions SET cash_net = cash_net + ?2, sales_count = sales_count + ?3, refunds_count = refunds_count + ?4,
             sales_total = sales_total + ?5, refunds_total = refunds_total + ?6, discounts_total = discounts_total + ?7,
-            tax_total = tax_total + ?8, rounding_total = rounding_total + ?9
+            tax_total = tax_total + ?8, rounding_total = rounding_total + ?9,
+            discounts_count = discounts_count + ?10, cash_sales = cash_sales + ?3 * ?11,
+            change_given = change_given + ?3 * ?12, cash_refunds = cash_refunds + ?4 * ?11
          WHERE id = ?1",
     )
     .bind(session.id.0)
@@ -288,6 +315,9 @@ async fn record(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Recorded, S
     .bind(sign * r.discount)
     .bind(sign * r.tax)
     .bind(sign * r.rounding)
+    .bind(i64::from(r.kind == ReceiptKind::Sale && r.discount > 0))
+    .bind(cash)
+    .bind(r.change)
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
@@ -317,6 +347,37 @@ async fn record(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Recorded, S
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
+    sqlx::query(
+        "INSERT INTO session_category_totals (session_id, category, count, amount)
+         SELECT ?1, value ->> 'category', ?3 * sum(value ->> 'quantity'), ?3 * sum(value ->> 'amount')
+         FROM json_each(?2) WHERE true GROUP BY value ->> 'category'
+         ON CONFLICT (session_id, category) DO UPDATE SET count = count + excluded.count, amount = amount + excluded.amount",
+    )
+    .bind(session.id.0)
+    .bind(&rows.lines)
+    .bind(sign)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    // The journal entry, as PostgreSQL's function writes it.
+    let payload = json!({
+        "id": r.id.0, "number": number, "kind": r.kind.as_str(), "session_id": session.id.0,
+        "refund_of": r.refund_of.map(|id| id.0), "total": r.total, "tax": r.tax, "discount": r.discount,
+        "rounding": r.rounding, "tendered": r.tendered, "change": r.change, "cash_net": r.cash_net,
+        "approved_by": r.approved_by.map(|u| u.0),
+        "lines": r.lines.iter().map(|l| json!([l.line_no, l.product_id.0, l.quantity, l.unit_price, l.amount, l.tax, l.total])).collect::<Vec<_>>(),
+        "tenders": r.tenders.iter().map(|t| json!([t.kind, t.amount, t.reference])).collect::<Vec<_>>(),
+    });
+    let entry = NewEntry {
+        chain: session.register_id.0,
+        at,
+        device: r.device.clone(),
+        user: Some(r.user_id.0),
+        event: r.kind.as_str(),
+        reference: Some(r.id.0),
+        payload,
+    };
+    crate::journal::append(tx, entry).await?;
     Ok(Recorded { number, repeated: false })
 }
 
@@ -393,6 +454,14 @@ impl SalesStore for SqliteStore {
             .map_err(map_err)?
             .iter()
             .map(till_sqlx::receipt_tax)
+            .collect::<Result<_, _>>()?;
+        totals.categories = sqlx::query(sql::CATEGORY_TOTALS)
+            .bind(session.0)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(map_err)?
+            .iter()
+            .map(till_sqlx::category_total)
             .collect::<Result<_, _>>()?;
         Ok(totals)
     }

@@ -2,10 +2,13 @@
 //! writer connection: the write lock orders it against every other write, in this process and
 //! in others, so the checks inside it see the last committed state.
 
+use crate::journal::append;
 use crate::{decode_err, map_err, SqliteStore};
 use async_trait::async_trait;
 use chrono::Utc;
+use serde_json::json;
 use sqlx::{Row, SqliteConnection};
+use till_core::journal::NewEntry;
 use till_core::*;
 use till_sqlx::sql;
 use uuid::Uuid;
@@ -107,7 +110,23 @@ impl SessionStore for SqliteStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(map_err)?;
-                if recorded.rows_affected() == 0 {
+                if recorded.rows_affected() == 1 {
+                    let register: Uuid = sqlx::query_scalar("SELECT register_id FROM sessions WHERE id = ?1")
+                        .bind(id)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                    let entry = NewEntry {
+                        chain: register,
+                        at,
+                        device: start.device.to_string(),
+                        user: Some(start.user_id.0),
+                        event: "session_join",
+                        reference: Some(id),
+                        payload: json!({ "session_id": id, "user_id": start.user_id.0 }),
+                    };
+                    append(&mut tx, entry).await?;
+                } else {
                     sqlx::query("INSERT INTO shift_requests (request_id, session_id, user_id, at) VALUES (?, ?, ?, ?)")
                         .bind(start.request_id.0)
                         .bind(id)
@@ -150,11 +169,22 @@ impl SessionStore for SqliteStore {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(map_err)?;
+                // The float carried over: what the register's last close left in the drawer.
+                let float_expected: Option<i64> = sqlx::query_scalar(
+                    "SELECT float_left FROM sessions WHERE register_id = ?1 AND status = 'closed'
+                     ORDER BY closed_at DESC LIMIT 1",
+                )
+                .bind(start.register_id.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map_err)?
+                .flatten();
+                let number = session_number(&location_code, day, seq);
                 sqlx::query(
                     "INSERT INTO sessions (id, register_id, register_code, location_code, currency, location_id,
                         business_day, day_seq, number, status, opened_by, opened_by_name, opened_at,
-                        opening_device, opening_cash, notes)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)",
+                        opening_device, opening_cash, notes, float_expected)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?)",
                 )
                 .bind(start.request_id.0)
                 .bind(start.register_id.0)
@@ -164,16 +194,30 @@ impl SessionStore for SqliteStore {
                 .bind(location)
                 .bind(day)
                 .bind(seq)
-                .bind(session_number(&location_code, day, seq))
+                .bind(&number)
                 .bind(start.user_id.0)
                 .bind(user_name)
                 .bind(at)
                 .bind(start.device.as_str())
                 .bind(opening_cash.minor())
                 .bind(start.notes.as_ref().map(Notes::as_str))
+                .bind(float_expected)
                 .execute(&mut *tx)
                 .await
                 .map_err(map_err)?;
+                let entry = NewEntry {
+                    chain: start.register_id.0,
+                    at,
+                    device: start.device.to_string(),
+                    user: Some(start.user_id.0),
+                    event: "session_open",
+                    reference: Some(start.request_id.0),
+                    payload: json!({
+                        "id": start.request_id.0, "number": number, "opening_cash": opening_cash.minor(),
+                        "float_expected": float_expected,
+                    }),
+                };
+                append(&mut tx, entry).await?;
                 (start.request_id.0, false)
             }
         };
@@ -215,12 +259,13 @@ impl SessionStore for SqliteStore {
         if role == "cashier" {
             return Err(StoreError::Forbidden { user: closer_name, role });
         }
-        let row = sqlx::query("SELECT status, opening_cash + cash_net AS expected FROM sessions WHERE id = ?")
-            .bind(close.session.0)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(map_err)?
-            .ok_or_else(|| StoreError::not_found(Entity::Session, close.session))?;
+        let row =
+            sqlx::query("SELECT status, opening_cash + cash_net AS expected, location_id FROM sessions WHERE id = ?")
+                .bind(close.session.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map_err)?
+                .ok_or_else(|| StoreError::not_found(Entity::Session, close.session))?;
         let status: String = row.try_get("status").map_err(map_err)?;
         let expected: i64 = row.try_get("expected").map_err(map_err)?;
         if status == "open" {
@@ -229,9 +274,37 @@ impl SessionStore for SqliteStore {
                 .minor()
                 .checked_sub(expected)
                 .ok_or_else(|| StoreError::Rejected("variance out of range".into()))?;
+            if close.float_left.minor() > close.counted_cash.minor() || close.float_left.minor() < 0 {
+                return Err(StoreError::Rejected("the float left is more than the count".into()));
+            }
+            // Above the location's limit, the variance needs a manager's sign-off with a reason;
+            // the refusal says nothing of the expected cash (the count is blind).
+            let location = LocationId(row.try_get("location_id").map_err(map_err)?);
+            let mut approver: Option<(Uuid, String, String)> = None;
+            if variance.abs() > crate::cash::variance_limit(&mut tx, location).await? {
+                let signed = match &close.sign_off {
+                    Some(sign_off) if !sign_off.reason.trim().is_empty() => sqlx::query_scalar::<_, String>(
+                        "SELECT name FROM users WHERE id = ?1 AND active = 1 AND role IN ('manager', 'admin')",
+                    )
+                    .bind(sign_off.approver.0)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(map_err)?
+                    .map(|name| (sign_off.approver.0, name, sign_off.reason.trim().to_string())),
+                    _ => None,
+                };
+                approver = Some(signed.ok_or_else(|| {
+                    StoreError::VarianceNeedsSignoff(
+                        "the count is off by more than the location allows: count again, or a manager signs off with a reason"
+                            .into(),
+                    )
+                })?);
+            }
+            crate::cash::store_count(&mut tx, close.session, &close.denominations).await?;
             sqlx::query(
                 "UPDATE sessions SET status = 'closed', closed_by = ?, closed_by_name = ?, closed_at = ?,
-                    closing_device = ?, counted_cash = ?, expected_cash = ?, variance = ?, close_request_id = ?
+                    closing_device = ?, counted_cash = ?, expected_cash = ?, variance = ?, close_request_id = ?,
+                    cash_removed = ?, float_left = ?, variance_reason = ?, approved_by = ?, approved_by_name = ?
                  WHERE id = ?",
             )
             .bind(close.user_id.0)
@@ -242,10 +315,16 @@ impl SessionStore for SqliteStore {
             .bind(expected)
             .bind(variance)
             .bind(close.request_id.0)
+            .bind(close.counted_cash.minor() - close.float_left.minor())
+            .bind(close.float_left.minor())
+            .bind(approver.as_ref().map(|a| a.2.clone()))
+            .bind(approver.as_ref().map(|a| a.0))
+            .bind(approver.as_ref().map(|a| a.1.clone()))
             .bind(close.session.0)
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
+            crate::journal::close_and_make_z(&mut tx, close.session.0).await?;
         }
         let session = Self::session_by_id(&mut tx, close.session.0)
             .await?

@@ -18,8 +18,9 @@ async fn apply(
     at: DateTime<Utc>,
 ) -> Result<SqliteRow, StoreError> {
     for (kind, detail) in events {
+        let id = uuid::Uuid::now_v7();
         sqlx::query(sql::INSERT_AUTH_EVENT)
-            .bind(uuid::Uuid::now_v7())
+            .bind(id)
             .bind(user.id.0)
             .bind(kind.as_str())
             .bind(device)
@@ -28,6 +29,17 @@ async fn apply(
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
+        // PIN events belong to no register: the staff chain, as PostgreSQL's trigger does.
+        let entry = till_core::journal::NewEntry {
+            chain: till_core::journal::STAFF_CHAIN,
+            at,
+            device: device.to_string(),
+            user: Some(user.id.0),
+            event: kind.as_str(),
+            reference: Some(id),
+            payload: serde_json::json!({ "id": id, "user_id": user.id.0, "kind": kind.as_str(), "detail": detail }),
+        };
+        crate::journal::append(tx, entry).await?;
     }
     sqlx::query(sql::SET_PIN_STATE)
         .bind(state.failed_pins)

@@ -5,6 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::migrate::Migrator;
 use sqlx::{ColumnIndex, Database, Decode, Row, Type};
+use till_core::cash::{CashMovement, CashReason, DenominationCount, MovementKind};
 use till_core::*;
 use uuid::Uuid;
 
@@ -42,6 +43,7 @@ where
     i64: Column<'r, R::Database>,
     NaiveDate: Column<'r, R::Database>,
     DateTime<Utc>: Column<'r, R::Database>,
+    bool: Column<'r, R::Database>,
 {
     let status: String = row.field("status")?;
     let currency = currency(&row.field::<String>("currency")?)?;
@@ -72,6 +74,13 @@ where
         counted_cash: maybe(row.field("counted_cash")?),
         expected_cash: maybe(row.field("expected_cash")?),
         variance: maybe(row.field("variance")?),
+        float_expected: maybe(row.field("float_expected")?),
+        cash_removed: maybe(row.field("cash_removed")?),
+        float_left: maybe(row.field("float_left")?),
+        variance_reason: row.field("variance_reason")?,
+        approved_by: row.field("approved_by_name")?,
+        count_pending: row.field("count_pending")?,
+        force_close_reason: row.field("force_close_reason")?,
         joins: Vec::new(),
     })
 }
@@ -84,6 +93,8 @@ where
     String: Column<'r, R::Database>,
     Uuid: Column<'r, R::Database>,
     i32: Column<'r, R::Database>,
+    i64: Column<'r, R::Database>,
+    bool: Column<'r, R::Database>,
 {
     let cutoff: i32 = row.field("cutoff_minutes")?;
     Ok(Location {
@@ -94,6 +105,10 @@ where
         cutoff: Cutoff::from_minutes(cutoff).map_err(|_| unexpected("cut-off", &cutoff.to_string()))?.to_string(),
         currency: currency(&row.field::<String>("currency")?)?,
         locale: row.field("locale")?,
+        blind_close: row.field("blind_close")?,
+        variance_limit_minor: row.field("variance_limit_minor")?,
+        cash_out_limit_minor: row.field("cash_out_limit_minor")?,
+        session_limit_minutes: row.field("session_limit_minutes")?,
     })
 }
 
@@ -214,6 +229,14 @@ pub mod sql {
     pub const INSERT_LOCATION: &str =
         "INSERT INTO locations (id, code, name, timezone, cutoff_minutes, currency, locale)
         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *";
+    /// `$1` location id: the reasons a new location offers for cash movements (the same as
+    /// migration 0011 gave the locations that existed then).
+    pub const DEFAULT_CASH_REASONS: &str = "INSERT INTO cash_reasons (location_id, kind, code, label, position)
+        SELECT $1, column1, column2, column3, column4 FROM (VALUES
+            ('paid_in', 'float_top_up', 'Float top-up', 1), ('paid_in', 'other', 'Other', 9),
+            ('paid_out', 'supplies', 'Supplies', 1), ('paid_out', 'delivery', 'Delivery', 2),
+            ('paid_out', 'other', 'Other', 9), ('drop', 'safe_drop', 'Drop to safe', 1),
+            ('no_sale', 'change_for_customer', 'Change for a customer', 1), ('no_sale', 'other', 'Other', 9)) AS v";
 
     pub const USERS: &str = "SELECT * FROM users ORDER BY name";
     /// `$1` name.
@@ -583,6 +606,17 @@ where
     })
 }
 
+/// Decodes a row of [`sales::CATEGORY_TOTALS`].
+pub fn category_total<'r, R>(row: &'r R) -> Result<CategoryTotal, StoreError>
+where
+    R: TillRow<'r>,
+    &'static str: ColumnIndex<R>,
+    String: Column<'r, R::Database>,
+    i64: Column<'r, R::Database>,
+{
+    Ok(CategoryTotal { category: row.field("category")?, count: row.field("count")?, amount: row.field("amount")? })
+}
+
 /// Decodes a row of [`sales::TENDER_TOTALS`].
 pub fn tender_total<'r, R>(row: &'r R) -> Result<TenderTotal, StoreError>
 where
@@ -613,11 +647,24 @@ where
         discounts_total: row.field("discounts_total")?,
         tax_total: row.field("tax_total")?,
         rounding_total: row.field("rounding_total")?,
+        discounts_count: row.field("discounts_count")?,
         cash_net,
+        cash_sales: row.field("cash_sales")?,
+        change_given: row.field("change_given")?,
+        cash_refunds: row.field("cash_refunds")?,
+        paid_in_count: row.field("paid_in_count")?,
+        paid_in_total: row.field("paid_in_total")?,
+        paid_out_count: row.field("paid_out_count")?,
+        paid_out_total: row.field("paid_out_total")?,
+        drops_count: row.field("drops_count")?,
+        drops_total: row.field("drops_total")?,
+        no_sale_count: row.field("no_sale_count")?,
+        reprint_count: row.field("reprint_count")?,
         opening_cash,
         expected_cash: opening_cash + cash_net,
         tenders: Vec::new(),
         taxes: Vec::new(),
+        categories: Vec::new(),
     })
 }
 
@@ -669,11 +716,360 @@ pub mod sales {
     /// `$1` session id.
     pub const TOTALS: &str =
         "SELECT id, opening_cash, cash_net, sales_count, refunds_count, sales_total, refunds_total,
-        discounts_total, tax_total, rounding_total FROM sessions WHERE id = $1";
+        discounts_total, discounts_count, tax_total, rounding_total, cash_sales, change_given, cash_refunds,
+        paid_in_count, paid_in_total, paid_out_count, paid_out_total, drops_count, drops_total, no_sale_count,
+        reprint_count FROM sessions WHERE id = $1";
+    /// `$1` session id.
+    pub const CATEGORY_TOTALS: &str =
+        "SELECT category, count, amount FROM session_category_totals WHERE session_id = $1 ORDER BY category";
     /// `$1` session id.
     pub const TENDER_TOTALS: &str =
         "SELECT kind, count, amount FROM session_tender_totals WHERE session_id = $1 ORDER BY kind";
     /// `$1` session id.
     pub const TAX_TOTALS: &str = "SELECT tax_rate_id, name, rate_ppm, net, tax, gross FROM session_tax_totals
         WHERE session_id = $1 ORDER BY rate_ppm DESC, name";
+}
+
+/// Decodes a row of [`cash::REASONS`].
+pub fn cash_reason<'r, R>(row: &'r R) -> Result<CashReason, StoreError>
+where
+    R: TillRow<'r>,
+    &'static str: ColumnIndex<R>,
+    String: Column<'r, R::Database>,
+    i32: Column<'r, R::Database>,
+{
+    let kind: String = row.field("kind")?;
+    Ok(CashReason {
+        kind: MovementKind::parse(&kind).map_err(|_| unexpected("movement kind", &kind))?,
+        code: row.field("code")?,
+        label: row.field("label")?,
+        position: row.field("position")?,
+    })
+}
+
+/// Decodes a row of [`cash::MOVEMENT`] / [`cash::MOVEMENTS`].
+pub fn cash_movement<'r, R>(row: &'r R) -> Result<CashMovement, StoreError>
+where
+    R: TillRow<'r>,
+    &'static str: ColumnIndex<R>,
+    String: Column<'r, R::Database>,
+    Uuid: Column<'r, R::Database>,
+    i64: Column<'r, R::Database>,
+    DateTime<Utc>: Column<'r, R::Database>,
+{
+    let kind: String = row.field("kind")?;
+    Ok(CashMovement {
+        id: MovementId(row.field("id")?),
+        session_id: SessionId(row.field("session_id")?),
+        location_id: LocationId(row.field("location_id")?),
+        kind: MovementKind::parse(&kind).map_err(|_| unexpected("movement kind", &kind))?,
+        amount: row.field("amount")?,
+        reason: row.field("reason")?,
+        note: row.field("note")?,
+        user: row.field("user_name")?,
+        approved_by: row.field("approved_by_name")?,
+        device: row.field("device")?,
+        at: row.field("at")?,
+    })
+}
+
+/// Decodes a row of `z_reports`.
+pub fn z_record<'r, R>(row: &'r R) -> Result<ZRecord, StoreError>
+where
+    R: TillRow<'r>,
+    &'static str: ColumnIndex<R>,
+    String: Column<'r, R::Database>,
+    Uuid: Column<'r, R::Database>,
+    i64: Column<'r, R::Database>,
+    DateTime<Utc>: Column<'r, R::Database>,
+{
+    Ok(ZRecord {
+        register_id: RegisterId(row.field("register_id")?),
+        z_number: row.field("z_number")?,
+        session_id: SessionId(row.field("session_id")?),
+        at: row.field("at")?,
+        first_receipt: row.field("first_receipt")?,
+        last_receipt: row.field("last_receipt")?,
+        grand_sales: row.field("grand_sales")?,
+        grand_refunds: row.field("grand_refunds")?,
+        journal_seq: row.field("journal_seq")?,
+        journal_head: row.field("journal_head")?,
+    })
+}
+
+/// Decodes a row of [`cash::CLOSING_COUNT`].
+pub fn denomination<'r, R>(row: &'r R) -> Result<DenominationCount, StoreError>
+where
+    R: TillRow<'r>,
+    &'static str: ColumnIndex<R>,
+    i64: Column<'r, R::Database>,
+    i32: Column<'r, R::Database>,
+{
+    let count: i32 = row.field("count")?;
+    Ok(DenominationCount {
+        denomination: row.field("denomination")?,
+        count: u32::try_from(count).map_err(|_| unexpected("count", &count.to_string()))?,
+    })
+}
+
+/// Decodes a row of `journal`.
+pub fn journal_entry<'r, R>(row: &'r R) -> Result<till_core::journal::JournalEntry, StoreError>
+where
+    R: TillRow<'r>,
+    &'static str: ColumnIndex<R>,
+    String: Column<'r, R::Database>,
+    Uuid: Column<'r, R::Database>,
+    i64: Column<'r, R::Database>,
+    DateTime<Utc>: Column<'r, R::Database>,
+{
+    Ok(till_core::journal::JournalEntry {
+        chain_id: row.field("chain_id")?,
+        seq: row.field("seq")?,
+        at: row.field("at")?,
+        device: row.field("device")?,
+        user_id: row.field("user_id")?,
+        event: row.field("event")?,
+        ref_id: row.field("ref_id")?,
+        body: row.field("body")?,
+        prev_hash: row.field("prev_hash")?,
+        hash: row.field("hash")?,
+    })
+}
+
+/// Decodes a row of [`journal::HEADS`].
+pub fn chain_head<'r, R>(row: &'r R) -> Result<till_core::journal::ChainHead, StoreError>
+where
+    R: TillRow<'r>,
+    &'static str: ColumnIndex<R>,
+    String: Column<'r, R::Database>,
+    Uuid: Column<'r, R::Database>,
+    i64: Column<'r, R::Database>,
+{
+    Ok(till_core::journal::ChainHead {
+        chain_id: row.field("chain_id")?,
+        seq: row.field("seq")?,
+        hash: row.field("hash")?,
+    })
+}
+
+/// Decodes a row of [`journal::ANCHORS`].
+pub fn z_anchor<'r, R>(row: &'r R) -> Result<till_core::journal::ZAnchor, StoreError>
+where
+    R: TillRow<'r>,
+    &'static str: ColumnIndex<R>,
+    String: Column<'r, R::Database>,
+    Uuid: Column<'r, R::Database>,
+    i64: Column<'r, R::Database>,
+{
+    Ok(till_core::journal::ZAnchor {
+        register_id: RegisterId(row.field("register_id")?),
+        z_number: row.field("z_number")?,
+        session_id: SessionId(row.field("session_id")?),
+        journal_seq: row.field("journal_seq")?,
+        journal_head: row.field("journal_head")?,
+    })
+}
+
+/// The business rows a chain must cover, decoded into the facts their entries state. The
+/// payload keys are those the appends write (PostgreSQL's functions and triggers, SQLite's
+/// store): money and identities, as the rows hold them now.
+pub mod expected {
+    use super::*;
+    use serde_json::{json, Value};
+    use till_core::journal::ExpectedEntry;
+
+    /// A sale's or refund's row with its lines (`[line_no, product_id, quantity, unit_price,
+    /// amount, tax, total]`, by line number).
+    pub fn receipt<'r, R>(row: &'r R, lines: Vec<Value>) -> Result<ExpectedEntry, StoreError>
+    where
+        R: TillRow<'r>,
+        &'static str: ColumnIndex<R>,
+        String: Column<'r, R::Database>,
+        Uuid: Column<'r, R::Database>,
+        i64: Column<'r, R::Database>,
+    {
+        Ok(ExpectedEntry {
+            event: row.field("kind")?,
+            reference: row.field("id")?,
+            facts: json!({
+                "number": row.field::<String>("number")?, "total": row.field::<i64>("total")?,
+                "tax": row.field::<i64>("tax")?, "discount": row.field::<i64>("discount")?,
+                "tendered": row.field::<i64>("tendered")?, "change": row.field::<i64>("change")?,
+                "cash_net": row.field::<i64>("cash_net")?, "lines": lines,
+            }),
+        })
+    }
+
+    /// One line of [`journal::LINES`] as the payload lists it, with the sale it belongs to.
+    pub fn line<'r, R>(row: &'r R) -> Result<(Uuid, Value), StoreError>
+    where
+        R: TillRow<'r>,
+        &'static str: ColumnIndex<R>,
+        Uuid: Column<'r, R::Database>,
+        i64: Column<'r, R::Database>,
+    {
+        Ok((
+            row.field("sale_id")?,
+            json!([
+                row.field::<i64>("line_no")?,
+                row.field::<Uuid>("product_id")?,
+                row.field::<i64>("quantity")?,
+                row.field::<i64>("unit_price")?,
+                row.field::<i64>("amount")?,
+                row.field::<i64>("tax")?,
+                row.field::<i64>("total")?
+            ]),
+        ))
+    }
+
+    pub fn movement<'r, R>(row: &'r R) -> Result<ExpectedEntry, StoreError>
+    where
+        R: TillRow<'r>,
+        &'static str: ColumnIndex<R>,
+        String: Column<'r, R::Database>,
+        Uuid: Column<'r, R::Database>,
+        i64: Column<'r, R::Database>,
+    {
+        Ok(ExpectedEntry {
+            event: row.field("kind")?,
+            reference: row.field("id")?,
+            facts: json!({ "amount": row.field::<i64>("amount")?, "reason": row.field::<String>("reason")? }),
+        })
+    }
+
+    /// A session's open, close and late count entries (those at or after `since`).
+    pub fn session<'r, R>(row: &'r R, since: DateTime<Utc>) -> Result<Vec<ExpectedEntry>, StoreError>
+    where
+        R: TillRow<'r>,
+        &'static str: ColumnIndex<R>,
+        String: Column<'r, R::Database>,
+        Uuid: Column<'r, R::Database>,
+        i64: Column<'r, R::Database>,
+        DateTime<Utc>: Column<'r, R::Database>,
+    {
+        let id: Uuid = row.field("id")?;
+        let mut out = Vec::new();
+        if row.field::<DateTime<Utc>>("opened_at")? >= since {
+            out.push(ExpectedEntry {
+                event: "session_open".into(),
+                reference: id,
+                facts: json!({ "opening_cash": row.field::<i64>("opening_cash")? }),
+            });
+        }
+        let closed_at: Option<DateTime<Utc>> = row.field("closed_at")?;
+        if closed_at.is_some_and(|at| at >= since) {
+            let late: Option<DateTime<Utc>> = row.field("late_counted_at")?;
+            let expected: Option<i64> = row.field("expected_cash")?;
+            let counted: Option<i64> = row.field("counted_cash")?;
+            let variance: Option<i64> = row.field("variance")?;
+            let count = json!({ "expected_cash": expected, "counted_cash": counted, "variance": variance });
+            match late {
+                None => out.push(ExpectedEntry { event: "session_close".into(), reference: id, facts: count }),
+                Some(_) => {
+                    out.push(ExpectedEntry {
+                        event: "session_close".into(),
+                        reference: id,
+                        facts: json!({ "expected_cash": expected }),
+                    });
+                    out.push(ExpectedEntry { event: "late_count".into(), reference: id, facts: count });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn z<'r, R>(row: &'r R) -> Result<ExpectedEntry, StoreError>
+    where
+        R: TillRow<'r>,
+        &'static str: ColumnIndex<R>,
+        String: Column<'r, R::Database>,
+        Uuid: Column<'r, R::Database>,
+        i64: Column<'r, R::Database>,
+    {
+        Ok(ExpectedEntry {
+            event: "z_report".into(),
+            reference: row.field("session_id")?,
+            facts: json!({
+                "z_number": row.field::<i64>("z_number")?, "grand_sales": row.field::<i64>("grand_sales")?,
+                "grand_refunds": row.field::<i64>("grand_refunds")?, "journal_seq": row.field::<i64>("journal_seq")?,
+                "journal_head": row.field::<String>("journal_head")?,
+            }),
+        })
+    }
+
+    pub fn auth_event<'r, R>(row: &'r R) -> Result<ExpectedEntry, StoreError>
+    where
+        R: TillRow<'r>,
+        &'static str: ColumnIndex<R>,
+        String: Column<'r, R::Database>,
+        Uuid: Column<'r, R::Database>,
+    {
+        let kind: String = row.field("kind")?;
+        Ok(ExpectedEntry { event: kind.clone(), reference: row.field("id")?, facts: json!({ "kind": kind }) })
+    }
+
+    /// Groups lines by sale, in line order, for [`receipt`].
+    pub fn lines_by_sale(lines: Vec<(Uuid, Value)>) -> std::collections::HashMap<Uuid, Vec<Value>> {
+        let mut by_sale: std::collections::HashMap<Uuid, Vec<Value>> = std::collections::HashMap::new();
+        for (sale, line) in lines {
+            by_sale.entry(sale).or_default().push(line);
+        }
+        by_sale
+    }
+}
+
+pub mod cash {
+    /// `$1` location code.
+    pub const REASONS: &str = "SELECT r.kind, r.code, r.label, r.position FROM cash_reasons r
+        JOIN locations l ON l.id = r.location_id WHERE l.code = $1 ORDER BY r.kind, r.position, r.code";
+    /// `$1` location code, `$2` kind, `$3` code, `$4` label, `$5` position.
+    pub const ADD_REASON: &str = "INSERT INTO cash_reasons (location_id, kind, code, label, position)
+        SELECT l.id, $2, $3, $4, $5 FROM locations l WHERE l.code = $1 RETURNING kind, code, label, position";
+    macro_rules! movement_select {
+        () => {
+            "SELECT m.*, a.name AS approved_by_name FROM cash_movements m LEFT JOIN users a ON a.id = m.approved_by"
+        };
+    }
+    /// `$1` movement id.
+    pub const MOVEMENT: &str = concat!(movement_select!(), " WHERE m.id = $1");
+    /// `$1` session id.
+    pub const MOVEMENTS: &str = concat!(movement_select!(), " WHERE m.session_id = $1 ORDER BY m.at, m.id");
+    /// `$1` session id.
+    pub const CLOSING_COUNT: &str =
+        "SELECT denomination, count FROM cash_counts WHERE session_id = $1 AND stage = 'close'
+        ORDER BY denomination DESC";
+    /// `$1` session id.
+    pub const Z_OF_SESSION: &str = "SELECT * FROM z_reports WHERE session_id = $1";
+    /// `$1` location code, `$2` register id, `$3` from day, `$4` to day (each optional).
+    pub const Z_LIST: &str = "SELECT z.* FROM z_reports z JOIN sessions s ON s.id = z.session_id
+        WHERE ($1 IS NULL OR s.location_code = $1) AND ($2 IS NULL OR z.register_id = $2)
+          AND ($3 IS NULL OR s.business_day >= $3) AND ($4 IS NULL OR s.business_day <= $4)
+        ORDER BY s.location_code, s.register_code, z.z_number";
+}
+
+pub mod journal {
+    pub const HEADS: &str = "SELECT chain_id, seq, hash FROM journal_heads ORDER BY chain_id";
+    /// `$1` chain, `$2` after seq, `$3` limit.
+    pub const ENTRIES: &str = "SELECT * FROM journal WHERE chain_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
+    /// `$1` register (chain) id.
+    pub const ANCHORS: &str = "SELECT register_id, z_number, session_id, journal_seq, journal_head FROM z_reports
+        WHERE register_id = $1 ORDER BY z_number";
+    /// `$1` register id, `$2` since.
+    pub const SALES: &str = "SELECT id, kind, number, total, tax, discount, tendered, change, cash_net FROM sales
+        WHERE register_id = $1 AND at >= $2";
+    /// `$1` register id, `$2` since.
+    pub const LINES: &str = "SELECT l.sale_id, CAST(l.line_no AS bigint) AS line_no, l.product_id,
+        CAST(l.quantity AS bigint) AS quantity, l.unit_price, l.amount, l.tax, l.total
+        FROM sale_lines l JOIN sales s ON s.id = l.sale_id WHERE s.register_id = $1 AND s.at >= $2
+        ORDER BY l.sale_id, l.line_no";
+    /// `$1` register id, `$2` since.
+    pub const MOVEMENTS: &str =
+        "SELECT id, kind, amount, reason FROM cash_movements WHERE register_id = $1 AND at >= $2";
+    /// `$1` register id, `$2` since.
+    pub const SESSIONS: &str = "SELECT id, opened_at, opening_cash, closed_at, expected_cash, counted_cash, variance,
+        late_counted_at FROM sessions WHERE register_id = $1 AND (opened_at >= $2 OR closed_at >= $2)";
+    /// `$1` register id, `$2` since.
+    pub const ZS: &str = "SELECT * FROM z_reports WHERE register_id = $1 AND at >= $2";
+    /// `$1` since: PIN events (the staff chain).
+    pub const AUTH_EVENTS: &str = "SELECT id, kind FROM auth_events WHERE at >= $1";
 }

@@ -191,7 +191,9 @@ pub fn start(fixture: &Fixture, register: till_core::RegisterId, device: &str, c
     }
 }
 
-/// A close by the fixture's manager with a fresh request id, counting `counted` minor units.
+/// A close by the fixture's manager with a fresh request id, counting `counted` minor units,
+/// leaving no float, and signed off by the same manager (so any variance is accepted: tests of
+/// the sign-off rule build their own close).
 pub fn close(fixture: &Fixture, session: SessionId, counted: i64) -> CloseShift {
     CloseShift {
         request_id: RequestId::new(),
@@ -200,6 +202,9 @@ pub fn close(fixture: &Fixture, session: SessionId, counted: i64) -> CloseShift 
         counted_cash: Money::cash(counted, Currency::USD).expect("a valid test amount"),
         device: DeviceName::parse("manager-pc").expect("a valid device name"),
         at: None,
+        float_left: Money::cash(0, Currency::USD).expect("zero"),
+        denominations: Vec::new(),
+        sign_off: Some(till_core::SignOff { approver: fixture.manager.id, reason: "test count".into() }),
     }
 }
 

@@ -163,6 +163,9 @@ fn close(session: SessionId, user: UserId, device: &DeviceName) -> CloseShift {
         counted_cash: Money::from_minor(10_000, Currency::USD),
         device: device.clone(),
         at: None,
+        float_left: Money::from_minor(10_000, Currency::USD),
+        denominations: Vec::new(),
+        sign_off: None,
     }
 }
 

@@ -2,6 +2,7 @@
 //! core operations the desktop app calls; nothing here touches SQL.
 
 mod bench;
+mod cash;
 mod catalog;
 mod device;
 mod output;
@@ -119,9 +120,29 @@ enum Command {
         /// A UUID you choose for this request: repeating it answers the same close.
         #[arg(long)]
         request_id: Option<uuid::Uuid>,
+        /// The float left in the drawer for the next shift (default: the float the shift
+        /// opened with, at most the count); the rest is removed to the safe.
+        #[arg(long)]
+        float_left: Option<String>,
+        /// When the variance is above the location's limit: the closing manager signs it off
+        /// with this reason (without it the close is refused: variance_needs_signoff).
+        #[arg(long)]
+        variance_reason: Option<String>,
+        /// The notes and coins counted: VALUExCOUNT,... (20.00x3,0.25x4); must add up to the count.
+        #[arg(long)]
+        denominations: Option<String>,
     },
     #[command(subcommand)]
     Session(SessionCommand),
+    /// Cash movements: paid in, paid out, drop to safe, no-sale; the location's reasons.
+    #[command(subcommand)]
+    Cash(cash::CashCommand),
+    /// X and Z reports (text, JSON, CSV).
+    #[command(subcommand)]
+    Report(cash::ReportCommand),
+    /// The tamper-evident journal: verify it, export it for an auditor.
+    #[command(subcommand)]
+    Journal(cash::JournalCommand),
     /// Sales: record one from a cart file, show a receipt, list a session's receipts.
     #[command(subcommand)]
     Sale(sales::SaleCommand),
@@ -294,6 +315,42 @@ enum SessionCommand {
         session: String,
     },
     List(SessionListArgs),
+    /// Close a forgotten session without a count (a manager, with a reason); its count is
+    /// recorded later with late-count, which completes its Z.
+    ForceClose {
+        #[arg(long)]
+        session: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        user: String,
+        #[command(flatten)]
+        pin: PinArgs,
+        #[arg(long)]
+        device: Option<String>,
+        #[arg(long)]
+        request_id: Option<uuid::Uuid>,
+    },
+    /// The count of a force-closed session.
+    LateCount {
+        #[arg(long)]
+        session: String,
+        #[arg(long, allow_hyphen_values = true)]
+        counted_cash: String,
+        /// Left in the drawer (default: nothing).
+        #[arg(long)]
+        float_left: Option<String>,
+        #[arg(long)]
+        variance_reason: Option<String>,
+        #[arg(long)]
+        denominations: Option<String>,
+        #[arg(long)]
+        user: String,
+        #[command(flatten)]
+        pin: PinArgs,
+        #[arg(long)]
+        device: Option<String>,
+    },
 }
 
 #[derive(Args)]
@@ -565,7 +622,17 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
             let started = service::start_shift(store, &user, &register, &device, request).await?;
             out.print(&started.view());
         }
-        Command::CloseShift { session, counted_cash, user, pin, device: name, request_id } => {
+        Command::CloseShift {
+            session,
+            counted_cash,
+            user,
+            pin,
+            device: name,
+            request_id,
+            float_left,
+            variance_reason,
+            denominations,
+        } => {
             let session = SessionRef::parse(&session)?;
             let device = device(name.as_deref())?;
             let manager = service::authorize_manager(store, &user, &pin.read(&user)?, &device).await?;
@@ -574,12 +641,58 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
                 session: &session,
                 counted_cash: &counted_cash,
                 only_register: None,
+                float_left: float_left.as_deref(),
+                denominations: cash::parse_denominations(
+                    denominations.as_deref(),
+                    store.find_session(&session).await?.currency,
+                )?,
+                sign_off: variance_reason.as_deref().map(|reason| (&manager, reason)),
             };
             let closed = service::close_shift(store, &manager, &device, request).await?;
             out.print(&output::SessionOut(closed.view()));
         }
         Command::Sale(command) => sales::sale(store, out, command).await?,
         Command::Refund(args) => sales::refund(store, out, args).await?,
+        Command::Cash(command) => cash::cash(store, out, command).await?,
+        Command::Report(command) => cash::report(store, out, command).await?,
+        Command::Journal(command) => {
+            if !cash::journal(store, out, command).await? {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Session(SessionCommand::ForceClose { session, reason, user, pin, device: name, request_id }) => {
+            let device = device(name.as_deref())?;
+            let manager = service::authorize_manager(store, &user, &pin.read(&user)?, &device).await?;
+            let request_id = request_id.map_or_else(RequestId::new, RequestId);
+            let closed =
+                service::force_close(store, &manager, &device, &SessionRef::parse(&session)?, &reason, request_id)
+                    .await?;
+            out.print(&output::SessionOut(closed.view()));
+        }
+        Command::Session(SessionCommand::LateCount {
+            session,
+            counted_cash,
+            float_left,
+            variance_reason,
+            denominations,
+            user,
+            pin,
+            device: name,
+        }) => {
+            let device = device(name.as_deref())?;
+            let manager = service::authorize_manager(store, &user, &pin.read(&user)?, &device).await?;
+            let session = SessionRef::parse(&session)?;
+            let currency = store.find_session(&session).await?.currency;
+            let request = service::LateCountRequest {
+                session: &session,
+                counted_cash: &counted_cash,
+                float_left: float_left.as_deref(),
+                denominations: cash::parse_denominations(denominations.as_deref(), currency)?,
+                variance_reason: variance_reason.as_deref(),
+            };
+            let counted = service::late_count(store, &manager, &device, request).await?;
+            out.print(&output::SessionOut(counted.view()));
+        }
         Command::TaxRate(command) => catalog::tax_rate(store, out, command).await?,
         Command::Category(command) => catalog::category(store, out, command).await?,
         Command::Product(command) => catalog::product(store, out, command).await?,

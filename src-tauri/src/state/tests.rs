@@ -448,6 +448,7 @@ async fn the_app_works_under_a_terminal_role() {
             &started.session.number,
             "150.00",
             Approval { manager: "bob".into(), pin: Password("9999".into()) },
+            till_core::CloseCount::default(),
         )
         .await);
     assert_eq!(closed.status, till_core::SessionStatus::Closed);
@@ -487,6 +488,7 @@ async fn activity_tells_the_updater_who_works_and_whether_the_register_is_open()
             &started.session.number,
             "100",
             Approval { manager: "bob".into(), pin: Password("9999".into()) },
+            till_core::CloseCount::default(),
         )
         .await);
     till.state.logout().await;
@@ -590,6 +592,7 @@ async fn a_sale_into_a_shift_closed_elsewhere_is_refused_then_recorded_once_in_t
             &old.0.to_string(),
             "100",
             Approval { manager: "bob".into(), pin: Password("9999".into()) },
+            till_core::CloseCount::default(),
         )
         .await);
     assert_eq!(closed.status, till_core::SessionStatus::Closed);

@@ -4,4 +4,20 @@ export type Location = { id: string, code: string, name: string, timezone: strin
 /**
  * BCP 47 tag the screens format money and dates with (`de-DE`).
  */
-locale: string, };
+locale: string, 
+/**
+ * Cash control: whoever counts at close does not see the expected cash first.
+ */
+blind_close: boolean, 
+/**
+ * A close whose |variance| is above this (minor units) needs a recount, then a sign-off.
+ */
+variance_limit_minor: number, 
+/**
+ * A paid out or drop above this (minor units) needs a manager.
+ */
+cash_out_limit_minor: number, 
+/**
+ * A session open longer than this is forgotten (a banner; a manager force-closes it).
+ */
+session_limit_minutes: number, };

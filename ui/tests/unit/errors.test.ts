@@ -46,6 +46,10 @@ describe("errorMessage", () => {
     change_not_cash: "Change is given only in cash. Charge the card or voucher no more than what is due.",
     internal: GENERIC_ERROR,
     device_managed: "IT set up this register; it can't be changed here. Ask IT.",
+    reason_not_found: "Pick a reason from the list. Ask a manager if the right one is missing.",
+    variance_needs_signoff: "The count does not match. Count the drawer again; if it still differs, a manager signs it off with a reason.",
+    no_count_pending: "This shift was already counted.",
+    session_forgotten: "This register's shift is from an earlier day. Call a manager to close it first.",
   };
 
   it("knows every code the core can answer, and only those", () => {

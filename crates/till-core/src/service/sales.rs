@@ -237,7 +237,8 @@ pub async fn record_sale(
             device: till.device.to_string(),
             request_hash: hash.clone(),
         };
-        let receipt = NewReceipt::sale(header, &priced, &settlement);
+        let approved_by = if priced.needs_manager() { till.approver().map(|m| m.id) } else { None };
+        let receipt = NewReceipt { approved_by, ..NewReceipt::sale(header, &priced, &settlement) };
         match store.record_receipt(receipt).await {
             Ok(recorded) => return Ok(store.find_receipt(&recorded.number).await?),
             Err(StoreError::CatalogChanged(_)) if attempt < PRICING_ATTEMPTS => continue,
@@ -358,6 +359,7 @@ pub async fn refund(
         user_id: till.user.id,
         device: till.device.to_string(),
         request_hash: hash,
+        approved_by: till.approver.map(|m| m.id),
         prices_include_tax: original.prices_include_tax,
         subtotal: lines.iter().map(|l| l.amount).sum(),
         discount: lines.iter().map(|l| l.line_discount).sum(),

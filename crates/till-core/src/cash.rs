@@ -1,0 +1,160 @@
+//! Cash control: paid in, paid out, drops to the safe and no-sale drawer opens; the close's
+//! count (denominations, cash removed, float left, sign-off); force-close and late count.
+
+use crate::domain::{DeviceName, LocationId, MovementId, RegisterId, SessionId, UserId};
+use crate::error::InputError;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum MovementKind {
+    PaidIn,
+    PaidOut,
+    /// Cash taken from the drawer to the safe during the shift.
+    Drop,
+    /// The drawer opened without a sale (no amount).
+    NoSale,
+}
+
+impl MovementKind {
+    pub const ALL: [MovementKind; 4] =
+        [MovementKind::PaidIn, MovementKind::PaidOut, MovementKind::Drop, MovementKind::NoSale];
+
+    /// The word stored in the database and used by tillctl (`paid_in`; tillctl's subcommands
+    /// spell it `paid-in`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            MovementKind::PaidIn => "paid_in",
+            MovementKind::PaidOut => "paid_out",
+            MovementKind::Drop => "drop",
+            MovementKind::NoSale => "no_sale",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<MovementKind, InputError> {
+        let text = text.trim().replace('-', "_");
+        MovementKind::ALL.into_iter().find(|k| k.as_str() == text).ok_or_else(|| InputError::Invalid {
+            field: "movement kind",
+            reason: format!("{text:?} is not one of paid_in, paid_out, drop, no_sale"),
+        })
+    }
+
+    /// What the movement does to the drawer's cash, per minor unit of its amount.
+    pub fn drawer_sign(&self) -> i64 {
+        match self {
+            MovementKind::PaidIn => 1,
+            MovementKind::PaidOut | MovementKind::Drop => -1,
+            MovementKind::NoSale => 0,
+        }
+    }
+
+    /// Paid outs and drops above the location's limit need a manager.
+    pub fn may_need_manager(&self) -> bool {
+        matches!(self, MovementKind::PaidOut | MovementKind::Drop)
+    }
+}
+
+/// A reason a location offers for a kind of movement.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct CashReason {
+    pub kind: MovementKind,
+    pub code: String,
+    pub label: String,
+    pub position: i32,
+}
+
+/// The longest free-text note on a movement.
+pub const MAX_NOTE_CHARS: usize = 200;
+
+/// A movement as the store records it (amount in minor units of the session's currency).
+#[derive(Debug, Clone)]
+pub struct NewCashMovement {
+    pub id: MovementId,
+    pub session_id: SessionId,
+    pub register_id: RegisterId,
+    pub kind: MovementKind,
+    pub amount: i64,
+    pub reason: String,
+    pub note: Option<String>,
+    pub user_id: UserId,
+    pub approved_by: Option<UserId>,
+    pub device: DeviceName,
+    /// The request's fingerprint: a repeat of `id` must carry the same.
+    pub request_hash: String,
+}
+
+/// A recorded movement.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct CashMovement {
+    #[ts(type = "string")]
+    pub id: MovementId,
+    #[ts(type = "string")]
+    pub session_id: SessionId,
+    #[ts(type = "string")]
+    pub location_id: LocationId,
+    pub kind: MovementKind,
+    #[ts(type = "number")]
+    pub amount: i64,
+    pub reason: String,
+    pub note: Option<String>,
+    pub user: String,
+    pub approved_by: Option<String>,
+    pub device: String,
+    pub at: DateTime<Utc>,
+}
+
+/// How many of one note or coin were counted (`denomination` in minor units).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct DenominationCount {
+    #[ts(type = "number")]
+    pub denomination: i64,
+    pub count: u32,
+}
+
+impl DenominationCount {
+    /// The total of a count, refusing nonsense (zero or negative denominations, repeats,
+    /// absurd counts) so that what is stored adds up to the counted cash.
+    pub fn total(counts: &[DenominationCount]) -> Result<i64, InputError> {
+        let bad = |reason: String| InputError::Invalid { field: "denominations", reason };
+        let mut seen = std::collections::BTreeSet::new();
+        let mut total: i64 = 0;
+        for c in counts {
+            if c.denomination <= 0 || c.denomination > 100_000_000 {
+                return Err(bad(format!("{} is not a denomination", c.denomination)));
+            }
+            if c.count > 1_000_000 {
+                return Err(bad(format!("{} of {} is too many", c.count, c.denomination)));
+            }
+            if !seen.insert(c.denomination) {
+                return Err(bad(format!("{} is listed twice", c.denomination)));
+            }
+            total = total
+                .checked_add(c.denomination.saturating_mul(i64::from(c.count)))
+                .ok_or_else(|| bad("the count overflows".into()))?;
+        }
+        Ok(total)
+    }
+}
+
+/// A manager's sign-off of a variance above the location's limit.
+#[derive(Debug, Clone)]
+pub struct SignOff {
+    pub approver: UserId,
+    pub reason: String,
+}
+
+/// What a close records besides the count: all optional (the float left defaults to the float
+/// the shift opened with; denominations only when the helper was used; the reason only when the
+/// variance is above the location's limit and the approving manager signs it off).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ts_rs::TS)]
+#[serde(deny_unknown_fields)]
+pub struct CloseCount {
+    #[serde(default)]
+    pub float_left: Option<String>,
+    #[serde(default)]
+    pub denominations: Vec<DenominationCount>,
+    #[serde(default)]
+    pub variance_reason: Option<String>,
+}

@@ -1,0 +1,332 @@
+//! The tamper-evident journal: every event (session open, join, close, force-close, late count,
+//! sale, refund, cash movement, no-sale, reprint, Z report; PIN failures, lockouts and unlocks)
+//! is appended, in the event's own transaction, to a hash chain.
+//!
+//! * **Chains.** One per register (its id is the register's id): a register's events are
+//!   already serialised by its session's row lock, so a per-register chain adds no contention
+//!   between registers, and each Z anchors its own register's chain. PIN events belong to no
+//!   register and go to the staff chain (the nil UUID).
+//! * **Entry.** `seq` (gapless per chain, from the chain's head row), and `body`: a JSON object
+//!   `{chain, seq, at, device, user, event, ref, payload}` as stored. `hash =
+//!   sha256(prev_hash || body)`, `prev_hash` being the previous entry's hash as 64 lowercase hex
+//!   characters (64 zeros for the first). The hash covers the body's exact bytes: nobody needs
+//!   to re-serialise anything to check it (PostgreSQL writes jsonb's normal form, SQLite this
+//!   module's sorted-key form; both are deterministic).
+//! * **Verify** ([`verify`]) recomputes every chain, checks each entry's body against its row,
+//!   checks the business rows against their entries, and checks each Z's anchored head.
+
+use crate::domain::{RegisterId, SessionId};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+/// The previous hash of a chain's first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The chain of events that belong to no register (PIN failures, lockouts, unlocks).
+pub const STAFF_CHAIN: Uuid = Uuid::nil();
+
+/// `sha256(prev_hash || body)` as 64 lowercase hex characters.
+pub fn entry_hash(prev_hash: &str, body: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(prev_hash.as_bytes());
+    hasher.update(body.as_bytes());
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The time as bodies carry it: UTC, microseconds, `2026-11-29T14:51:02.123456Z` (what
+/// PostgreSQL's `to_char(.., 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` writes too).
+pub fn body_time(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// JSON with object keys sorted and no whitespace, whatever serde_json's map order.
+pub fn canonical_json(value: &Value) -> String {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            let fields: Vec<String> =
+                keys.into_iter().map(|k| format!("{}:{}", Value::String(k.clone()), canonical_json(&map[k]))).collect();
+            format!("{{{}}}", fields.join(","))
+        }
+        Value::Array(items) => format!("[{}]", items.iter().map(canonical_json).collect::<Vec<_>>().join(",")),
+        leaf => leaf.to_string(),
+    }
+}
+
+/// One event to append (the store adds chain position, body and hashes).
+#[derive(Debug, Clone)]
+pub struct NewEntry {
+    pub chain: Uuid,
+    pub at: DateTime<Utc>,
+    pub device: String,
+    pub user: Option<Uuid>,
+    pub event: &'static str,
+    pub reference: Option<Uuid>,
+    pub payload: Value,
+}
+
+impl NewEntry {
+    /// The body for position `seq` (the store that appends in Rust: SQLite).
+    pub fn body(&self, seq: i64) -> String {
+        canonical_json(&json!({
+            "chain": self.chain, "seq": seq, "at": body_time(self.at), "device": self.device, "user": self.user,
+            "event": self.event, "ref": self.reference, "payload": self.payload,
+        }))
+    }
+}
+
+/// An entry as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct JournalEntry {
+    pub chain_id: Uuid,
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub device: String,
+    pub user_id: Option<Uuid>,
+    pub event: String,
+    pub ref_id: Option<Uuid>,
+    pub body: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// A chain's head row: its last sequence number and hash.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChainHead {
+    pub chain_id: Uuid,
+    pub seq: i64,
+    pub hash: String,
+}
+
+/// What a Z anchored: the chain's head at its close.
+#[derive(Debug, Clone, Serialize)]
+pub struct ZAnchor {
+    pub register_id: RegisterId,
+    pub z_number: i64,
+    pub session_id: SessionId,
+    pub journal_seq: i64,
+    pub journal_head: String,
+}
+
+/// A business row the journal must have an entry for (at or after the chain's first entry).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectedEntry {
+    pub event: String,
+    pub reference: Uuid,
+    /// The facts the entry's payload must state, as the row holds them now (a subset of the
+    /// payload's keys: money, counts, identities).
+    pub facts: Value,
+}
+
+/// The first thing wrong in a chain.
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    pub chain_id: Uuid,
+    /// The entry at fault (or, for a missing one, where it should be).
+    pub seq: i64,
+    pub what: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChainReport {
+    pub chain_id: Uuid,
+    pub entries: i64,
+    pub head_seq: i64,
+    pub head_hash: String,
+    pub first_problem: Option<Problem>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyReport {
+    pub ok: bool,
+    pub chains: Vec<ChainReport>,
+}
+
+/// Checks one chain: its entries in order (as read by seq), its head row, the Z anchors on it,
+/// and the business rows it must cover. Returns the first problem, if any.
+pub fn verify_chain(
+    head: &ChainHead,
+    entries: &[JournalEntry],
+    anchors: &[ZAnchor],
+    expected: &[ExpectedEntry],
+) -> Option<Problem> {
+    let problem = |seq: i64, what: String| Some(Problem { chain_id: head.chain_id, seq, what });
+    let mut prev = GENESIS.to_string();
+    for (i, entry) in entries.iter().enumerate() {
+        let want_seq = i64::try_from(i).unwrap_or(i64::MAX) + 1;
+        if entry.seq != want_seq {
+            return problem(want_seq, format!("entry {want_seq} is missing (the next stored is {})", entry.seq));
+        }
+        if entry.prev_hash != prev {
+            return problem(entry.seq, "its previous hash is not the hash of the entry before it (an entry was removed, reordered or rewritten)".into());
+        }
+        if entry_hash(&entry.prev_hash, &entry.body) != entry.hash {
+            return problem(entry.seq, "its hash does not match its content (the entry was edited)".into());
+        }
+        let body: Value = match serde_json::from_str(&entry.body) {
+            Ok(body) => body,
+            Err(e) => return problem(entry.seq, format!("its body is not JSON: {e}")),
+        };
+        let stated = |key: &str| body.get(key).cloned().unwrap_or(Value::Null);
+        if stated("seq") != json!(entry.seq)
+            || stated("chain") != json!(entry.chain_id)
+            || stated("event") != json!(entry.event)
+            || stated("ref") != json!(entry.ref_id)
+            || stated("user") != json!(entry.user_id)
+            || stated("device") != json!(entry.device)
+        {
+            return problem(entry.seq, "its columns differ from its hashed body (moved or edited)".into());
+        }
+        prev = entry.hash.clone();
+    }
+    let last = entries.last().map_or(0, |e| e.seq);
+    if head.seq != last || (last > 0 && head.hash != prev) {
+        return problem(
+            last + 1,
+            format!("the chain ends at {last} but its head says {} (a truncated tail)", head.seq),
+        );
+    }
+    for anchor in anchors {
+        match entries.get(usize::try_from(anchor.journal_seq - 1).unwrap_or(usize::MAX)) {
+            Some(e) if e.hash == anchor.journal_head => {}
+            Some(e) => {
+                return problem(
+                    e.seq,
+                    format!("Z {} anchored another hash here (the chain was rewritten)", anchor.z_number),
+                )
+            }
+            None => {
+                return problem(
+                    last + 1,
+                    format!(
+                        "Z {} anchored entry {}, which is gone (a truncated tail)",
+                        anchor.z_number, anchor.journal_seq
+                    ),
+                )
+            }
+        }
+    }
+    for want in expected {
+        let found = entries.iter().find(|e| e.event == want.event && e.ref_id == Some(want.reference));
+        let Some(entry) = found else {
+            return problem(last + 1, format!("{} {} has no journal entry", want.event, want.reference));
+        };
+        let payload = serde_json::from_str::<Value>(&entry.body).ok().and_then(|b| b.get("payload").cloned());
+        if let (Some(payload), Value::Object(facts)) = (payload, &want.facts) {
+            for (key, value) in facts {
+                if payload.get(key) != Some(value) {
+                    return problem(
+                        entry.seq,
+                        format!(
+                            "the {} row's {key} is {value}, its journal entry says {} (the row was edited)",
+                            want.event,
+                            payload.get(key).unwrap_or(&Value::Null)
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: i64) -> (ChainHead, Vec<JournalEntry>) {
+        let chain_id = Uuid::now_v7();
+        let mut prev = GENESIS.to_string();
+        let mut entries = Vec::new();
+        for seq in 1..=n {
+            let new = NewEntry {
+                chain: chain_id,
+                at: Utc::now(),
+                device: "pc".into(),
+                user: None,
+                event: "sale",
+                reference: Some(Uuid::now_v7()),
+                payload: json!({ "total": seq * 100 }),
+            };
+            let body = new.body(seq);
+            let hash = entry_hash(&prev, &body);
+            entries.push(JournalEntry {
+                chain_id,
+                seq,
+                at: new.at,
+                device: new.device,
+                user_id: None,
+                event: "sale".into(),
+                ref_id: new.reference,
+                body,
+                prev_hash: prev.clone(),
+                hash: hash.clone(),
+            });
+            prev = hash;
+        }
+        (ChainHead { chain_id, seq: n, hash: prev }, entries)
+    }
+
+    #[test]
+    fn a_sound_chain_verifies_and_each_tampering_is_found_where_it_is() {
+        let (head, entries) = chain(5);
+        assert!(verify_chain(&head, &entries, &[], &[]).is_none());
+
+        let mut edited = entries.clone();
+        edited[2].body = edited[2].body.replace("300", "30");
+        assert_eq!(verify_chain(&head, &edited, &[], &[]).map(|p| p.seq), Some(3));
+
+        let mut deleted = entries.clone();
+        deleted.remove(1);
+        assert_eq!(verify_chain(&head, &deleted, &[], &[]).map(|p| p.seq), Some(2));
+
+        let mut swapped = entries.clone();
+        swapped.swap(1, 2);
+        (swapped[1].seq, swapped[2].seq) = (2, 3);
+        assert_eq!(verify_chain(&head, &swapped, &[], &[]).map(|p| p.seq), Some(2));
+
+        let truncated = &entries[..3];
+        assert_eq!(verify_chain(&head, truncated, &[], &[]).map(|p| p.seq), Some(4));
+        // The head row rewritten to match: the Z's anchor still catches it.
+        let forged = ChainHead { chain_id: head.chain_id, seq: 3, hash: entries[2].hash.clone() };
+        let anchor = ZAnchor {
+            register_id: RegisterId(head.chain_id),
+            z_number: 1,
+            session_id: SessionId::new(),
+            journal_seq: 5,
+            journal_head: entries[4].hash.clone(),
+        };
+        assert!(verify_chain(&forged, truncated, &[], &[]).is_none());
+        assert_eq!(verify_chain(&forged, truncated, &[anchor], &[]).map(|p| p.seq), Some(4));
+    }
+
+    #[test]
+    fn a_business_row_must_match_its_entry() {
+        let (head, entries) = chain(2);
+        let reference = entries[1].ref_id.unwrap_or_default();
+        let matching = ExpectedEntry { event: "sale".into(), reference, facts: json!({ "total": 200 }) };
+        assert!(verify_chain(&head, &entries, &[], std::slice::from_ref(&matching)).is_none());
+        let edited = ExpectedEntry { facts: json!({ "total": 1 }), ..matching.clone() };
+        assert_eq!(verify_chain(&head, &entries, &[], &[edited]).map(|p| p.seq), Some(2));
+        let unjournaled = ExpectedEntry { reference: Uuid::now_v7(), ..matching };
+        assert_eq!(verify_chain(&head, &entries, &[], &[unjournaled]).map(|p| p.seq), Some(3));
+    }
+
+    #[test]
+    fn canonical_json_sorts_keys_at_every_depth() {
+        let value = json!({ "b": 1, "a": { "d": [1, { "y": 2, "x": "q" }], "c": null } });
+        assert_eq!(canonical_json(&value), r#"{"a":{"c":null,"d":[1,{"x":"q","y":2}]},"b":1}"#);
+    }
+
+    #[test]
+    fn the_hash_is_sha256_of_the_previous_hash_then_the_body() {
+        // sha256("") is the well-known e3b0c442...; with the genesis prefix it is the hash of
+        // 64 ASCII zeros.
+        assert_eq!(entry_hash("", ""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert_eq!(entry_hash(GENESIS, "x"), entry_hash("", &format!("{GENESIS}x")));
+    }
+}

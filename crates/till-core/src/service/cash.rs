@@ -1,0 +1,335 @@
+//! Cash control, reports and the journal: the rules the app and tillctl share.
+
+use crate::cash::{DenominationCount, MovementKind, NewCashMovement, MAX_NOTE_CHARS};
+use crate::domain::*;
+use crate::error::{InputError, StoreError, TillError};
+use crate::journal::{verify_chain, ChainReport, JournalEntry, VerifyReport};
+use crate::money::Money;
+use crate::reports::{x_report as build_x, z_report as build_z, XReport, ZReport};
+use crate::store::*;
+use chrono::Utc;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+fn invalid(field: &'static str, reason: impl Into<String>) -> TillError {
+    InputError::Invalid { field, reason: reason.into() }.into()
+}
+
+/// A movement as typed (the app's form, tillctl's flags).
+#[derive(Debug, Clone)]
+pub struct MovementRequest<'a> {
+    pub id: MovementId,
+    pub kind: MovementKind,
+    /// `None` for a no-sale.
+    pub amount: Option<&'a str>,
+    pub reason: &'a str,
+    pub note: Option<&'a str>,
+}
+
+/// Records a paid in, paid out, drop or no-sale into the register's open session. A paid out or
+/// drop above the location's limit needs `approver`, a manager whose PIN the caller checked (a
+/// logged-in manager approves their own). Bad input writes nothing.
+pub async fn record_movement(
+    store: &dyn Store,
+    user: &User,
+    approver: Option<&User>,
+    register: &RegisterRef,
+    device: &DeviceName,
+    request: MovementRequest<'_>,
+) -> Result<crate::cash::CashMovement, TillError> {
+    let register = store.find_register(register).await?;
+    let location = store.find_location(&LocationCode::parse(&register.location_code)?).await?;
+    let session = match store.latest_session(register.id).await? {
+        Some(s) if s.status == SessionStatus::Open => s,
+        _ => return Err(StoreError::NoOpenSession { register: register.address.clone() }.into()),
+    };
+    let amount = match (request.kind, request.amount) {
+        (MovementKind::NoSale, None) => 0,
+        (MovementKind::NoSale, Some(_)) => return Err(invalid("amount", "a no-sale has no amount")),
+        (_, None) => return Err(invalid("amount", format!("a {} needs an amount", request.kind.as_str()))),
+        (_, Some(text)) => {
+            let amount = Money::parse_cash(text, session.currency)?;
+            if amount.minor() == 0 {
+                return Err(invalid("amount", "must be more than zero"));
+            }
+            amount.minor()
+        }
+    };
+    let reason = request.reason.trim();
+    if !store
+        .cash_reasons(&LocationCode::parse(&location.code)?)
+        .await?
+        .iter()
+        .any(|r| r.kind == request.kind && r.code == reason)
+    {
+        return Err(StoreError::not_found(
+            crate::error::Entity::CashReason,
+            format!("{reason} ({})", request.kind.as_str()),
+        )
+        .into());
+    }
+    let note = request.note.map(str::trim).filter(|n| !n.is_empty());
+    if note.is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS || n.chars().any(char::is_control)) {
+        return Err(invalid("note", format!("at most {MAX_NOTE_CHARS} characters, one line")));
+    }
+    let approved_by = if request.kind.may_need_manager() && amount > location.cash_out_limit_minor {
+        let manager = approver.or(Some(user).filter(|u| u.role.is_manager()));
+        match manager {
+            Some(m) if m.role.is_manager() => Some(m.id),
+            _ => {
+                return Err(StoreError::Forbidden {
+                    user: format!(
+                        "a manager's approval (a {} above {})",
+                        request.kind.as_str(),
+                        Money::from_minor(location.cash_out_limit_minor, session.currency)
+                    ),
+                    role: "missing".into(),
+                }
+                .into())
+            }
+        }
+    } else {
+        None
+    };
+    let fingerprint = serde_json::json!({
+        "kind": request.kind.as_str(), "amount": amount, "reason": reason, "note": note,
+        "session": session.id.0, "user": user.id.0,
+    });
+    let request_hash: String =
+        Sha256::digest(fingerprint.to_string().as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    let movement = NewCashMovement {
+        id: request.id,
+        session_id: session.id,
+        register_id: register.id,
+        kind: request.kind,
+        amount,
+        reason: reason.to_string(),
+        note: note.map(str::to_string),
+        user_id: user.id,
+        approved_by,
+        device: device.clone(),
+        request_hash,
+    };
+    Ok(store.record_movement(movement).await?.0)
+}
+
+fn require_manager(user: &User) -> Result<(), TillError> {
+    if user.role.is_manager() {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden { user: user.name.clone(), role: user.role.as_str().into() }.into())
+    }
+}
+
+/// Closes a forgotten session without a count (a manager, with a reason).
+pub async fn force_close(
+    store: &dyn Store,
+    manager: &User,
+    device: &DeviceName,
+    session: &SessionRef,
+    reason: &str,
+    request_id: RequestId,
+) -> Result<Session, TillError> {
+    require_manager(manager)?;
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 200 {
+        return Err(invalid("reason", "a force-close needs a reason of 1 to 200 characters"));
+    }
+    let session = store.find_session(session).await?;
+    let close = ForceClose {
+        request_id,
+        session: session.id,
+        user_id: manager.id,
+        reason: reason.to_string(),
+        device: device.clone(),
+    };
+    Ok(store.force_close(close).await?)
+}
+
+/// A late count as typed.
+#[derive(Debug, Clone)]
+pub struct LateCountRequest<'a> {
+    pub session: &'a SessionRef,
+    pub counted_cash: &'a str,
+    /// `None`: nothing left in the drawer (a forgotten drawer is emptied to the safe).
+    pub float_left: Option<&'a str>,
+    pub denominations: Vec<DenominationCount>,
+    pub variance_reason: Option<&'a str>,
+}
+
+/// The late count of a force-closed session, which completes its Z.
+pub async fn late_count(
+    store: &dyn Store,
+    manager: &User,
+    device: &DeviceName,
+    request: LateCountRequest<'_>,
+) -> Result<Session, TillError> {
+    let LateCountRequest { session, counted_cash, float_left, denominations, variance_reason } = request;
+    require_manager(manager)?;
+    let session = store.find_session(session).await?;
+    let counted = Money::parse_cash(counted_cash, session.currency)?;
+    if !denominations.is_empty() && DenominationCount::total(&denominations)? != counted.minor() {
+        return Err(invalid("denominations", format!("they do not add up to the counted {counted}")));
+    }
+    let float_left = match float_left {
+        Some(text) => Money::parse_cash(text, session.currency)?,
+        None => Money::from_minor(0, session.currency),
+    };
+    if float_left.minor() > counted.minor() {
+        return Err(invalid("float left", format!("{float_left} is more than the {counted} counted")));
+    }
+    let count = LateCount {
+        session: session.id,
+        user_id: manager.id,
+        counted_cash: counted,
+        float_left,
+        denominations,
+        variance_reason: variance_reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string),
+        device: device.clone(),
+    };
+    Ok(store.late_count(count).await?)
+}
+
+/// Counts a receipt printed again, on the register's open session.
+pub async fn record_reprint(
+    store: &dyn Store,
+    user: &User,
+    register: &RegisterRef,
+    device: &DeviceName,
+    number: &str,
+) -> Result<(), TillError> {
+    let register = store.find_register(register).await?;
+    let session = match store.latest_session(register.id).await? {
+        Some(s) if s.status == SessionStatus::Open => s,
+        _ => return Err(StoreError::NoOpenSession { register: register.address.clone() }.into()),
+    };
+    Ok(store.record_reprint(session.id, number.trim(), user.id, device).await?)
+}
+
+/// The X report of a session (open or closed), from its running totals.
+pub async fn x_report(store: &dyn Store, session: &SessionRef, requested_by: &str) -> Result<XReport, TillError> {
+    let session = store.find_session(session).await?;
+    let register = store.find_register(&RegisterRef::Id(session.register_id)).await?;
+    let location = store.find_location(&LocationCode::parse(&session.location_code)?).await?;
+    let totals = store.session_totals(session.id).await?;
+    Ok(build_x(&location, &register, &session, &totals, requested_by, Utc::now()))
+}
+
+/// The Z report of a closed session: its X at the close and what the close recorded.
+pub async fn z_report(store: &dyn Store, session: &SessionRef, requested_by: &str) -> Result<ZReport, TillError> {
+    let session = store.find_session(session).await?;
+    let z = store.z_record(session.id).await?.ok_or_else(|| {
+        invalid(
+            "session",
+            format!("session {} is open: it has no Z report yet (an X report shows it now)", session.number),
+        )
+    })?;
+    let x = x_report(store, &SessionRef::Id(session.id), requested_by).await?;
+    let denominations = store.closing_count(session.id).await?;
+    Ok(build_z(x, &session, z, denominations))
+}
+
+/// One bookkeeper's row per Z report in a date range (by business day).
+#[derive(Debug, Clone, Serialize)]
+pub struct ZRow {
+    pub location: String,
+    pub register: String,
+    pub z_number: i64,
+    pub session: String,
+    pub business_day: chrono::NaiveDate,
+    pub closed_at: Option<chrono::DateTime<Utc>>,
+    pub currency: String,
+    pub first_receipt: Option<String>,
+    pub last_receipt: Option<String>,
+    pub receipts: i64,
+    pub gross_sales: i64,
+    pub discounts: i64,
+    pub refunds: i64,
+    pub net_sales: i64,
+    pub tax: i64,
+    pub cash_sales: i64,
+    pub expected_cash: i64,
+    pub counted_cash: Option<i64>,
+    pub variance: Option<i64>,
+    pub variance_reason: Option<String>,
+    pub grand_sales: i64,
+    pub grand_refunds: i64,
+    pub grand_net: i64,
+    pub journal_head: String,
+}
+
+pub async fn z_rows(store: &dyn Store, filter: &ZFilter, requested_by: &str) -> Result<Vec<ZRow>, TillError> {
+    let mut rows = Vec::new();
+    for z in store.list_z(filter).await? {
+        let report = z_report(store, &SessionRef::Id(z.session_id), requested_by).await?;
+        let x = &report.x;
+        rows.push(ZRow {
+            location: x.header.location_code.clone(),
+            register: x.header.register.clone(),
+            z_number: report.z.z_number,
+            session: x.header.session_number.clone(),
+            business_day: x.header.business_day,
+            closed_at: x.header.closed_at,
+            currency: x.header.currency.clone(),
+            first_receipt: report.z.first_receipt.clone(),
+            last_receipt: report.z.last_receipt.clone(),
+            receipts: x.sales.receipts,
+            gross_sales: x.sales.gross_sales,
+            discounts: x.sales.discounts.amount,
+            refunds: x.sales.refunds.amount,
+            net_sales: x.sales.net_sales,
+            tax: x.sales.taxes.iter().map(|t| t.tax).sum(),
+            cash_sales: x.drawer.cash_sales,
+            expected_cash: x.drawer.expected_cash,
+            counted_cash: report.counted_cash,
+            variance: report.variance,
+            variance_reason: report.variance_reason.clone(),
+            grand_sales: report.z.grand_sales,
+            grand_refunds: report.z.grand_refunds,
+            grand_net: report.grand_net,
+            journal_head: report.z.journal_head.clone(),
+        });
+    }
+    Ok(rows)
+}
+
+/// How many entries are read at a time when walking a chain.
+const PAGE: u32 = 5_000;
+
+/// Every entry of a chain, in order.
+pub async fn chain_entries(store: &dyn Store, chain: uuid::Uuid) -> Result<Vec<JournalEntry>, TillError> {
+    let mut entries: Vec<JournalEntry> = Vec::new();
+    loop {
+        let after = entries.last().map_or(0, |e| e.seq);
+        let page = store.journal_entries(chain, after, PAGE).await?;
+        let done = page.len() < PAGE as usize;
+        entries.extend(page);
+        if done {
+            return Ok(entries);
+        }
+    }
+}
+
+/// Recomputes every chain and checks it against the business rows (see
+/// [`crate::journal::verify_chain`]).
+pub async fn verify_journal(store: &dyn Store) -> Result<VerifyReport, TillError> {
+    let mut chains = Vec::new();
+    for head in store.journal_heads().await? {
+        let entries = chain_entries(store, head.chain_id).await?;
+        let anchors = store.z_anchors(head.chain_id).await?;
+        let since = entries.first().map(|e| e.at);
+        let expected = match since {
+            Some(since) => store.expected_entries(head.chain_id, since).await?,
+            None => Vec::new(),
+        };
+        let first_problem = verify_chain(&head, &entries, &anchors, &expected);
+        chains.push(ChainReport {
+            chain_id: head.chain_id,
+            entries: i64::try_from(entries.len()).unwrap_or(i64::MAX),
+            head_seq: head.seq,
+            head_hash: head.hash.clone(),
+            first_problem,
+        });
+    }
+    Ok(VerifyReport { ok: chains.iter().all(|c| c.first_problem.is_none()), chains })
+}

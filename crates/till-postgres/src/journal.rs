@@ -1,0 +1,66 @@
+//! The journal, read for verification and export. Appends happen in the database (the
+//! functions and triggers of migrations/postgres/0012_expand_cash_journal_functions.sql).
+
+use crate::PostgresStore;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use till_core::journal::{ChainHead, ExpectedEntry, JournalEntry, ZAnchor, STAFF_CHAIN};
+use till_core::*;
+use till_sqlx::expected;
+use till_sqlx::journal as sql;
+use uuid::Uuid;
+
+#[async_trait]
+impl JournalStore for PostgresStore {
+    async fn journal_heads(&self) -> Result<Vec<ChainHead>, StoreError> {
+        let mut conn = self.conn().await?;
+        let rows = sqlx::query(sql::HEADS).fetch_all(conn.db()).await.map_err(|e| conn.fail(e))?;
+        rows.iter().map(till_sqlx::chain_head).collect()
+    }
+
+    async fn journal_entries(&self, chain: Uuid, after: i64, limit: u32) -> Result<Vec<JournalEntry>, StoreError> {
+        let mut conn = self.conn().await?;
+        let rows = sqlx::query(sql::ENTRIES)
+            .bind(chain)
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(conn.db())
+            .await
+            .map_err(|e| conn.fail(e))?;
+        rows.iter().map(till_sqlx::journal_entry).collect()
+    }
+
+    async fn z_anchors(&self, chain: Uuid) -> Result<Vec<ZAnchor>, StoreError> {
+        let mut conn = self.conn().await?;
+        let rows = sqlx::query(sql::ANCHORS).bind(chain).fetch_all(conn.db()).await.map_err(|e| conn.fail(e))?;
+        rows.iter().map(till_sqlx::z_anchor).collect()
+    }
+
+    async fn expected_entries(&self, chain: Uuid, since: DateTime<Utc>) -> Result<Vec<ExpectedEntry>, StoreError> {
+        let mut conn = self.conn().await?;
+        let db = conn.db();
+        let fail = crate::conn::map_err;
+        if chain == STAFF_CHAIN {
+            let rows = sqlx::query(sql::AUTH_EVENTS).bind(since).fetch_all(&mut *db).await.map_err(fail)?;
+            return rows.iter().map(expected::auth_event).collect();
+        }
+        let lines = sqlx::query(sql::LINES).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)?;
+        let mut lines =
+            expected::lines_by_sale(lines.iter().map(expected::line).collect::<Result<Vec<_>, StoreError>>()?);
+        let mut out = Vec::new();
+        for row in sqlx::query(sql::SALES).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)? {
+            let id: Uuid = sqlx::Row::try_get(&row, "id").map_err(fail)?;
+            out.push(expected::receipt(&row, lines.remove(&id).unwrap_or_default())?);
+        }
+        for row in sqlx::query(sql::MOVEMENTS).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)? {
+            out.push(expected::movement(&row)?);
+        }
+        for row in sqlx::query(sql::SESSIONS).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)? {
+            out.extend(expected::session(&row, since)?);
+        }
+        for row in sqlx::query(sql::ZS).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)? {
+            out.push(expected::z(&row)?);
+        }
+        Ok(out)
+    }
+}

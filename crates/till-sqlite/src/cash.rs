@@ -1,0 +1,395 @@
+//! Cash control on SQLite: each movement, force-close, late count and reprint is one
+//! `BEGIN IMMEDIATE` transaction (so the session read as open stays open until it commits), with
+//! the checks PostgreSQL's functions make, and its journal entry.
+
+use crate::journal::{append, close_and_make_z};
+use crate::{map_err, SqliteStore};
+use async_trait::async_trait;
+use chrono::Utc;
+use serde_json::json;
+use sqlx::{Row, SqliteConnection};
+use till_core::journal::NewEntry;
+use till_core::*;
+use till_sqlx::cash as sql;
+use uuid::Uuid;
+
+/// The session a write goes into, read inside the write's transaction.
+async fn locked_session(tx: &mut SqliteConnection, id: SessionId) -> Result<Session, StoreError> {
+    sqlx::query(till_sqlx::sql::SESSION_BY_ID)
+        .bind(id.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?
+        .map(|row| till_sqlx::session(&row))
+        .transpose()?
+        .ok_or_else(|| StoreError::not_found(Entity::Session, id))
+}
+
+/// An active manager's name, or `forbidden`.
+async fn active_manager(tx: &mut SqliteConnection, user: UserId, what: &str) -> Result<String, StoreError> {
+    let row = sqlx::query("SELECT name, role, active FROM users WHERE id = ?1")
+        .bind(user.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?
+        .ok_or_else(|| StoreError::not_found(Entity::User, user))?;
+    let name: String = row.try_get("name").map_err(map_err)?;
+    let role: String = row.try_get("role").map_err(map_err)?;
+    if !row.try_get::<bool, _>("active").map_err(map_err)? {
+        return Err(StoreError::UserInactive(name));
+    }
+    if role == "cashier" {
+        return Err(StoreError::Forbidden { user: format!("{name} ({what})"), role });
+    }
+    Ok(name)
+}
+
+/// The location's limit on a variance (minor units).
+pub(crate) async fn variance_limit(tx: &mut SqliteConnection, location: LocationId) -> Result<i64, StoreError> {
+    sqlx::query_scalar("SELECT variance_limit_minor FROM locations WHERE id = ?1")
+        .bind(location.0)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_err)
+}
+
+/// Stores a closing count's denominations.
+pub(crate) async fn store_count(
+    tx: &mut SqliteConnection,
+    session: SessionId,
+    counts: &[DenominationCount],
+) -> Result<(), StoreError> {
+    for c in counts {
+        sqlx::query("INSERT INTO cash_counts (session_id, stage, denomination, count) VALUES (?1, 'close', ?2, ?3)")
+            .bind(session.0)
+            .bind(c.denomination)
+            .bind(i64::from(c.count))
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl CashStore for SqliteStore {
+    async fn cash_reasons(&self, location: &LocationCode) -> Result<Vec<CashReason>, StoreError> {
+        let rows = sqlx::query(sql::REASONS).bind(location.as_str()).fetch_all(&self.reader).await.map_err(map_err)?;
+        rows.iter().map(till_sqlx::cash_reason).collect()
+    }
+
+    async fn add_cash_reason(&self, location: &LocationCode, reason: CashReason) -> Result<CashReason, StoreError> {
+        let mut tx = self.write().await?;
+        let row = sqlx::query(sql::ADD_REASON)
+            .bind(location.as_str())
+            .bind(reason.kind.as_str())
+            .bind(&reason.code)
+            .bind(&reason.label)
+            .bind(reason.position)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(crate::exists_or(Entity::CashReason, format!("{} {}", reason.kind.as_str(), reason.code)))?
+            .ok_or_else(|| StoreError::not_found(Entity::Location, location))?;
+        tx.commit().await.map_err(map_err)?;
+        till_sqlx::cash_reason(&row)
+    }
+
+    async fn record_movement(&self, m: NewCashMovement) -> Result<(CashMovement, bool), StoreError> {
+        let mut tx = self.write().await?;
+        let session = locked_session(&mut tx, m.session_id).await?;
+        if session.register_id != m.register_id {
+            return Err(StoreError::not_found(
+                Entity::Session,
+                format!("{} of register {}", m.session_id, m.register_id),
+            ));
+        }
+        let earlier: Option<String> = sqlx::query_scalar("SELECT request_hash FROM cash_movements WHERE id = ?1")
+            .bind(m.id.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        if let Some(hash) = earlier {
+            if hash != m.request_hash {
+                return Err(StoreError::IdempotencyConflict(format!("cash movement id {} was already used", m.id)));
+            }
+            let row = sqlx::query(sql::MOVEMENT).bind(m.id.0).fetch_one(&mut *tx).await.map_err(map_err)?;
+            return Ok((till_sqlx::cash_movement(&row)?, true));
+        }
+        if session.status != SessionStatus::Open {
+            return Err(StoreError::SessionClosed(session.number));
+        }
+        if m.amount < 0 || m.amount > Money::MAX_CASH_MINOR || (m.kind == MovementKind::NoSale) != (m.amount == 0) {
+            return Err(StoreError::Rejected(format!("amount {} for a {}", m.amount, m.kind.as_str())));
+        }
+        let user: Option<String> = sqlx::query_scalar("SELECT name FROM users WHERE id = ?1 AND active = 1")
+            .bind(m.user_id.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let user = user.ok_or_else(|| StoreError::UserInactive(m.user_id.to_string()))?;
+        let known: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM cash_reasons WHERE location_id = ?1 AND kind = ?2 AND code = ?3")
+                .bind(session.location_id.0)
+                .bind(m.kind.as_str())
+                .bind(&m.reason)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        if known.is_none() {
+            return Err(StoreError::not_found(Entity::CashReason, format!("{} ({})", m.reason, m.kind.as_str())));
+        }
+        let limit: i64 = sqlx::query_scalar("SELECT cash_out_limit_minor FROM locations WHERE id = ?1")
+            .bind(session.location_id.0)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        if m.kind.may_need_manager() && m.amount > limit {
+            match m.approved_by {
+                Some(approver) => {
+                    active_manager(&mut tx, approver, "approval").await?;
+                }
+                None => {
+                    return Err(StoreError::Forbidden {
+                        user: format!("a manager's approval (a {} above {limit})", m.kind.as_str()),
+                        role: "missing".into(),
+                    })
+                }
+            }
+        }
+        let at = Utc::now();
+        sqlx::query(
+            "INSERT INTO cash_movements (id, session_id, register_id, location_id, kind, amount, reason, note, user_id,
+                user_name, approved_by, device, at, request_hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        )
+        .bind(m.id.0)
+        .bind(session.id.0)
+        .bind(session.register_id.0)
+        .bind(session.location_id.0)
+        .bind(m.kind.as_str())
+        .bind(m.amount)
+        .bind(&m.reason)
+        .bind(&m.note)
+        .bind(m.user_id.0)
+        .bind(&user)
+        .bind(m.approved_by.map(|u| u.0))
+        .bind(m.device.as_str())
+        .bind(at)
+        .bind(&m.request_hash)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let is = |kind: MovementKind| i64::from(m.kind == kind);
+        sqlx::query(
+            "UPDATE sessions SET cash_net = cash_net + ?2,
+                paid_in_count = paid_in_count + ?3, paid_in_total = paid_in_total + ?3 * ?7,
+                paid_out_count = paid_out_count + ?4, paid_out_total = paid_out_total + ?4 * ?7,
+                drops_count = drops_count + ?5, drops_total = drops_total + ?5 * ?7,
+                no_sale_count = no_sale_count + ?6
+             WHERE id = ?1",
+        )
+        .bind(session.id.0)
+        .bind(m.kind.drawer_sign() * m.amount)
+        .bind(is(MovementKind::PaidIn))
+        .bind(is(MovementKind::PaidOut))
+        .bind(is(MovementKind::Drop))
+        .bind(is(MovementKind::NoSale))
+        .bind(m.amount)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let payload = json!({
+            "id": m.id.0, "session_id": session.id.0, "kind": m.kind.as_str(), "amount": m.amount,
+            "reason": m.reason, "note": m.note, "approved_by": m.approved_by.map(|u| u.0),
+        });
+        let entry = NewEntry {
+            chain: session.register_id.0,
+            at,
+            device: m.device.to_string(),
+            user: Some(m.user_id.0),
+            event: m.kind.as_str(),
+            reference: Some(m.id.0),
+            payload,
+        };
+        append(&mut tx, entry).await?;
+        let row = sqlx::query(sql::MOVEMENT).bind(m.id.0).fetch_one(&mut *tx).await.map_err(map_err)?;
+        let movement = till_sqlx::cash_movement(&row)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok((movement, false))
+    }
+
+    async fn list_movements(&self, session: SessionId) -> Result<Vec<CashMovement>, StoreError> {
+        let rows = sqlx::query(sql::MOVEMENTS).bind(session.0).fetch_all(&self.reader).await.map_err(map_err)?;
+        rows.iter().map(till_sqlx::cash_movement).collect()
+    }
+
+    async fn force_close(&self, close: ForceClose) -> Result<Session, StoreError> {
+        let mut tx = self.write().await?;
+        let session = locked_session(&mut tx, close.session).await?;
+        if session.status == SessionStatus::Closed {
+            let same: Option<Uuid> = sqlx::query_scalar("SELECT close_request_id FROM sessions WHERE id = ?1")
+                .bind(session.id.0)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map_err)?;
+            if same == Some(close.request_id.0) {
+                return Ok(session);
+            }
+            return Err(StoreError::SessionAlreadyClosed {
+                number: session.number,
+                closed_by: session.closed_by.unwrap_or_default(),
+                closed_at: session.closed_at.unwrap_or_default(),
+            });
+        }
+        let name = active_manager(&mut tx, close.user_id, "force-close").await?;
+        sqlx::query(
+            "UPDATE sessions SET status = 'closed', closed_by = ?2, closed_by_name = ?3, closed_at = ?4,
+                closing_device = ?5, counted_cash = opening_cash + cash_net, expected_cash = opening_cash + cash_net,
+                variance = 0, close_request_id = ?6, count_pending = 1, force_close_reason = ?7
+             WHERE id = ?1",
+        )
+        .bind(session.id.0)
+        .bind(close.user_id.0)
+        .bind(&name)
+        .bind(Utc::now())
+        .bind(close.device.as_str())
+        .bind(close.request_id.0)
+        .bind(&close.reason)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        close_and_make_z(&mut tx, session.id.0).await?;
+        let closed = locked_session(&mut tx, session.id).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(closed)
+    }
+
+    async fn late_count(&self, count: LateCount) -> Result<Session, StoreError> {
+        let mut tx = self.write().await?;
+        let session = locked_session(&mut tx, count.session).await?;
+        let late: Option<Uuid> = sqlx::query_scalar("SELECT late_counted_by FROM sessions WHERE id = ?1")
+            .bind(session.id.0)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        if session.status == SessionStatus::Closed && !session.count_pending && late.is_some() {
+            return Ok(session);
+        }
+        if session.status != SessionStatus::Closed || !session.count_pending {
+            return Err(StoreError::NoCountPending(session.number));
+        }
+        let name = active_manager(&mut tx, count.user_id, "late count").await?;
+        let expected = session.expected_cash.map_or(0, |m| m.minor());
+        let variance = count.counted_cash.minor() - expected;
+        if variance.abs() > variance_limit(&mut tx, session.location_id).await? && count.variance_reason.is_none() {
+            return Err(StoreError::VarianceNeedsSignoff(
+                "the count is off by more than the location allows: a reason is needed".into(),
+            ));
+        }
+        store_count(&mut tx, session.id, &count.denominations).await?;
+        let at = Utc::now();
+        sqlx::query(
+            "UPDATE sessions SET counted_cash = ?2, variance = ?3, count_pending = 0, cash_removed = ?4, float_left = ?5,
+                variance_reason = ?6, approved_by = ?7, approved_by_name = ?8, late_counted_by = ?7, late_counted_at = ?9
+             WHERE id = ?1",
+        )
+        .bind(session.id.0)
+        .bind(count.counted_cash.minor())
+        .bind(variance)
+        .bind(count.counted_cash.minor() - count.float_left.minor())
+        .bind(count.float_left.minor())
+        .bind(&count.variance_reason)
+        .bind(count.user_id.0)
+        .bind(&name)
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let payload = json!({
+            "id": session.id.0, "counted_cash": count.counted_cash.minor(), "expected_cash": expected,
+            "variance": variance, "variance_reason": count.variance_reason,
+            "cash_removed": count.counted_cash.minor() - count.float_left.minor(), "float_left": count.float_left.minor(),
+        });
+        let entry = NewEntry {
+            chain: session.register_id.0,
+            at,
+            device: count.device.to_string(),
+            user: Some(count.user_id.0),
+            event: "late_count",
+            reference: Some(session.id.0),
+            payload,
+        };
+        append(&mut tx, entry).await?;
+        let counted = locked_session(&mut tx, session.id).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(counted)
+    }
+
+    async fn record_reprint(
+        &self,
+        session: SessionId,
+        number: &str,
+        user: UserId,
+        device: &DeviceName,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let s = locked_session(&mut tx, session).await?;
+        if s.status != SessionStatus::Open {
+            return Err(StoreError::SessionClosed(s.number));
+        }
+        let sale: Option<Uuid> = sqlx::query_scalar("SELECT id FROM sales WHERE number = ?1 AND location_id = ?2")
+            .bind(number)
+            .bind(s.location_id.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let sale = sale.ok_or_else(|| StoreError::not_found(Entity::Receipt, number))?;
+        let active: Option<i64> = sqlx::query_scalar("SELECT 1 FROM users WHERE id = ?1 AND active = 1")
+            .bind(user.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        if active.is_none() {
+            return Err(StoreError::UserInactive(user.to_string()));
+        }
+        sqlx::query("UPDATE sessions SET reprint_count = reprint_count + 1 WHERE id = ?1")
+            .bind(s.id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let entry = NewEntry {
+            chain: s.register_id.0,
+            at: Utc::now(),
+            device: device.to_string(),
+            user: Some(user.0),
+            event: "reprint",
+            reference: Some(sale),
+            payload: json!({ "session_id": s.id.0, "number": number }),
+        };
+        append(&mut tx, entry).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn closing_count(&self, session: SessionId) -> Result<Vec<DenominationCount>, StoreError> {
+        let rows = sqlx::query(sql::CLOSING_COUNT).bind(session.0).fetch_all(&self.reader).await.map_err(map_err)?;
+        rows.iter().map(till_sqlx::denomination).collect()
+    }
+
+    async fn z_record(&self, session: SessionId) -> Result<Option<ZRecord>, StoreError> {
+        let row = sqlx::query(sql::Z_OF_SESSION).bind(session.0).fetch_optional(&self.reader).await.map_err(map_err)?;
+        row.as_ref().map(till_sqlx::z_record).transpose()
+    }
+
+    async fn list_z(&self, filter: &ZFilter) -> Result<Vec<ZRecord>, StoreError> {
+        let rows = sqlx::query(sql::Z_LIST)
+            .bind(filter.location.as_ref().map(|l| l.as_str().to_string()))
+            .bind(filter.register.map(|r| r.0))
+            .bind(filter.from)
+            .bind(filter.to)
+            .fetch_all(&self.reader)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(till_sqlx::z_record).collect()
+    }
+}

@@ -1,0 +1,201 @@
+//! The journal on SQLite: appended by the store inside each operation's `BEGIN IMMEDIATE`
+//! transaction (the one writer serialises appends, so a chain cannot fork), with the same
+//! chain, body and hash rules as PostgreSQL's functions (till_core::journal).
+
+use crate::{map_err, SqliteStore};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+use sqlx::{Row, SqliteConnection};
+use till_core::journal::{entry_hash, ChainHead, ExpectedEntry, JournalEntry, NewEntry, ZAnchor, GENESIS, STAFF_CHAIN};
+use till_core::*;
+use till_sqlx::expected;
+use till_sqlx::journal as sql;
+use uuid::Uuid;
+
+/// Appends one entry to its chain, in the caller's transaction; returns its seq and hash.
+pub(crate) async fn append(tx: &mut SqliteConnection, entry: NewEntry) -> Result<(i64, String), StoreError> {
+    let head = sqlx::query("SELECT seq, hash FROM journal_heads WHERE chain_id = ?1")
+        .bind(entry.chain)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    let (last, prev): (i64, String) = match head {
+        Some(row) => (row.try_get("seq").map_err(map_err)?, row.try_get("hash").map_err(map_err)?),
+        None => (0, GENESIS.to_string()),
+    };
+    let seq = last + 1;
+    let body = entry.body(seq);
+    let hash = entry_hash(&prev, &body);
+    sqlx::query(
+        "INSERT INTO journal (chain_id, seq, at, device, user_id, event, ref_id, body, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )
+    .bind(entry.chain)
+    .bind(seq)
+    .bind(entry.at)
+    .bind(&entry.device)
+    .bind(entry.user)
+    .bind(entry.event)
+    .bind(entry.reference)
+    .bind(&body)
+    .bind(&prev)
+    .bind(&hash)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    sqlx::query(
+        "INSERT INTO journal_heads (chain_id, seq, hash) VALUES (?1, ?2, ?3)
+         ON CONFLICT (chain_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+    )
+    .bind(entry.chain)
+    .bind(seq)
+    .bind(&hash)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    Ok((seq, hash))
+}
+
+/// A session just closed (counted or forced), in the close's transaction: its journal entry,
+/// its Z (the register's next number, the grand totals moved by the session's, the chain's
+/// head at the close) and the Z's entry. What PostgreSQL's close trigger does.
+pub(crate) async fn close_and_make_z(tx: &mut SqliteConnection, session: Uuid) -> Result<(), StoreError> {
+    let s = sqlx::query(
+        "SELECT register_id, number, closed_at, closing_device, closed_by, counted_cash, expected_cash, variance,
+            variance_reason, approved_by, cash_removed, float_left, count_pending, force_close_reason, sales_total,
+            refunds_total, cash_net
+         FROM sessions WHERE id = ?1",
+    )
+    .bind(session)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    let register: Uuid = s.try_get("register_id").map_err(map_err)?;
+    let at: DateTime<Utc> = s.try_get("closed_at").map_err(map_err)?;
+    let device: String = s.try_get("closing_device").map_err(map_err)?;
+    let closed_by: Uuid = s.try_get("closed_by").map_err(map_err)?;
+    let int = |name: &str| s.try_get::<Option<i64>, _>(name).map_err(map_err);
+    let payload = json!({
+        "id": session, "number": s.try_get::<String, _>("number").map_err(map_err)?,
+        "counted_cash": int("counted_cash")?, "expected_cash": int("expected_cash")?, "variance": int("variance")?,
+        "variance_reason": s.try_get::<Option<String>, _>("variance_reason").map_err(map_err)?,
+        "approved_by": s.try_get::<Option<Uuid>, _>("approved_by").map_err(map_err)?,
+        "cash_removed": int("cash_removed")?, "float_left": int("float_left")?,
+        "count_pending": s.try_get::<bool, _>("count_pending").map_err(map_err)?,
+        "force_close_reason": s.try_get::<Option<String>, _>("force_close_reason").map_err(map_err)?,
+    });
+    let entry = |event: &'static str, payload: Value| NewEntry {
+        chain: register,
+        at,
+        device: device.clone(),
+        user: Some(closed_by),
+        event,
+        reference: Some(session),
+        payload,
+    };
+    let (close_seq, close_hash) = append(tx, entry("session_close", payload)).await?;
+    let (sales, refunds): (i64, i64) =
+        (s.try_get("sales_total").map_err(map_err)?, s.try_get("refunds_total").map_err(map_err)?);
+    let z = sqlx::query(
+        "INSERT INTO register_z_counters (register_id, last_z, grand_sales, grand_refunds) VALUES (?1, 1, ?2, ?3)
+         ON CONFLICT (register_id) DO UPDATE SET last_z = last_z + 1, grand_sales = grand_sales + excluded.grand_sales,
+            grand_refunds = grand_refunds + excluded.grand_refunds
+         RETURNING last_z, grand_sales, grand_refunds",
+    )
+    .bind(register)
+    .bind(sales)
+    .bind(refunds)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    let (z_number, grand_sales, grand_refunds): (i64, i64, i64) = (
+        z.try_get("last_z").map_err(map_err)?,
+        z.try_get("grand_sales").map_err(map_err)?,
+        z.try_get("grand_refunds").map_err(map_err)?,
+    );
+    let ends = sqlx::query(
+        "SELECT (SELECT number FROM sales WHERE session_id = ?1 ORDER BY receipt_seq LIMIT 1) AS first_receipt,
+                (SELECT number FROM sales WHERE session_id = ?1 ORDER BY receipt_seq DESC LIMIT 1) AS last_receipt",
+    )
+    .bind(session)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    let first: Option<String> = ends.try_get("first_receipt").map_err(map_err)?;
+    let last: Option<String> = ends.try_get("last_receipt").map_err(map_err)?;
+    sqlx::query(
+        "INSERT INTO z_reports (register_id, z_number, session_id, at, first_receipt, last_receipt, grand_sales,
+            grand_refunds, journal_seq, journal_head) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )
+    .bind(register)
+    .bind(z_number)
+    .bind(session)
+    .bind(at)
+    .bind(&first)
+    .bind(&last)
+    .bind(grand_sales)
+    .bind(grand_refunds)
+    .bind(close_seq)
+    .bind(&close_hash)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    let payload = json!({
+        "z_number": z_number, "session_id": session, "first_receipt": first, "last_receipt": last,
+        "sales_total": sales, "refunds_total": refunds, "cash_net": s.try_get::<i64, _>("cash_net").map_err(map_err)?,
+        "grand_sales": grand_sales, "grand_refunds": grand_refunds, "journal_seq": close_seq, "journal_head": close_hash,
+    });
+    append(tx, entry("z_report", payload)).await?;
+    Ok(())
+}
+
+#[async_trait]
+impl JournalStore for SqliteStore {
+    async fn journal_heads(&self) -> Result<Vec<ChainHead>, StoreError> {
+        let rows = sqlx::query(sql::HEADS).fetch_all(&self.reader).await.map_err(map_err)?;
+        rows.iter().map(till_sqlx::chain_head).collect()
+    }
+
+    async fn journal_entries(&self, chain: Uuid, after: i64, limit: u32) -> Result<Vec<JournalEntry>, StoreError> {
+        let rows = sqlx::query(sql::ENTRIES)
+            .bind(chain)
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(&self.reader)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(till_sqlx::journal_entry).collect()
+    }
+
+    async fn z_anchors(&self, chain: Uuid) -> Result<Vec<ZAnchor>, StoreError> {
+        let rows = sqlx::query(sql::ANCHORS).bind(chain).fetch_all(&self.reader).await.map_err(map_err)?;
+        rows.iter().map(till_sqlx::z_anchor).collect()
+    }
+
+    async fn expected_entries(&self, chain: Uuid, since: DateTime<Utc>) -> Result<Vec<ExpectedEntry>, StoreError> {
+        let mut conn = self.reader.acquire().await.map_err(map_err)?;
+        if chain == STAFF_CHAIN {
+            let rows = sqlx::query(sql::AUTH_EVENTS).bind(since).fetch_all(&mut *conn).await.map_err(map_err)?;
+            return rows.iter().map(expected::auth_event).collect();
+        }
+        let lines = sqlx::query(sql::LINES).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)?;
+        let mut lines =
+            expected::lines_by_sale(lines.iter().map(expected::line).collect::<Result<Vec<_>, StoreError>>()?);
+        let mut out = Vec::new();
+        for row in sqlx::query(sql::SALES).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)? {
+            let id: Uuid = row.try_get("id").map_err(map_err)?;
+            out.push(expected::receipt(&row, lines.remove(&id).unwrap_or_default())?);
+        }
+        for row in sqlx::query(sql::MOVEMENTS).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)? {
+            out.push(expected::movement(&row)?);
+        }
+        for row in sqlx::query(sql::SESSIONS).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)? {
+            out.extend(expected::session(&row, since)?);
+        }
+        for row in sqlx::query(sql::ZS).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)? {
+            out.push(expected::z(&row)?);
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,583 @@
+//! `tillctl cash`, `tillctl report`, `tillctl journal`, and `tillctl session force-close|late-count`:
+//! the same core operations as the app's cash, report and close screens.
+
+use crate::output::{Output, Printable};
+use crate::PinArgs;
+use clap::{Args, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::PathBuf;
+use till_core::journal::{JournalEntry, VerifyReport};
+use till_core::reports::{XReport, ZReport};
+use till_core::service::{self, MovementRequest, ZRow};
+use till_core::*;
+
+/// Where and by whom a movement is made (tillctl's common flags).
+#[derive(Args)]
+pub struct MovementArgs {
+    /// The register: LOCATION/REGISTER (DT/R1).
+    #[arg(long)]
+    register: String,
+    /// In the location's currency (`20.00`).
+    #[arg(long)]
+    amount: Option<String>,
+    /// A reason code the location offers for this kind (`tillctl cash reasons`).
+    #[arg(long)]
+    reason: String,
+    #[arg(long)]
+    note: Option<String>,
+    #[arg(long)]
+    user: String,
+    #[command(flatten)]
+    pin: PinArgs,
+    /// A manager who approves a paid out or drop above the location's limit (their PIN is read
+    /// like --pin: --approver-pin, or asked).
+    #[arg(long)]
+    approver: Option<String>,
+    #[arg(long)]
+    approver_pin: Option<String>,
+    /// A UUID you choose: running the command again with it answers the same movement.
+    #[arg(long)]
+    id: Option<uuid::Uuid>,
+    #[arg(long)]
+    device: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum CashCommand {
+    /// Cash put into the drawer (a float top-up, say).
+    PaidIn(MovementArgs),
+    /// Cash paid out of the drawer (supplies, a delivery).
+    PaidOut(MovementArgs),
+    /// Cash taken from the drawer to the safe.
+    Drop(MovementArgs),
+    /// The drawer opened without a sale (no --amount).
+    NoSale(MovementArgs),
+    /// The reasons a location offers.
+    Reasons {
+        #[arg(long)]
+        location: String,
+    },
+    /// Add a reason: --kind paid-in|paid-out|drop|no-sale --code supplies --label "Supplies".
+    AddReason {
+        #[arg(long)]
+        location: String,
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        label: String,
+        #[arg(long, default_value_t = 5)]
+        position: i32,
+    },
+    /// A session's movements.
+    List {
+        #[arg(long)]
+        session: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Csv,
+}
+
+#[derive(Subcommand)]
+pub enum ReportCommand {
+    /// The X report of a session (open or closed): it resets nothing.
+    X {
+        #[arg(long)]
+        session: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// The Z report of a closed session (--session), or, for the bookkeeper, one CSV or JSON
+    /// row per Z of a location's business days (--location --from --to).
+    Z {
+        #[arg(long)]
+        session: Option<String>,
+        #[arg(long)]
+        location: Option<String>,
+        /// First business day (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// Last business day (YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum JournalCommand {
+    /// Recompute every hash chain and check it against the business rows and each Z's anchor;
+    /// exits 1 and names the first bad entry of each broken chain.
+    Verify,
+    /// Write every entry, chain by chain in order, as JSON Lines (default) or CSV.
+    Export {
+        #[arg(long, value_enum, default_value = "json")]
+        format: Format,
+        /// The file to write (default: standard output).
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+fn movement_kind(command: &CashCommand) -> Option<(MovementKind, &MovementArgs)> {
+    match command {
+        CashCommand::PaidIn(a) => Some((MovementKind::PaidIn, a)),
+        CashCommand::PaidOut(a) => Some((MovementKind::PaidOut, a)),
+        CashCommand::Drop(a) => Some((MovementKind::Drop, a)),
+        CashCommand::NoSale(a) => Some((MovementKind::NoSale, a)),
+        _ => None,
+    }
+}
+
+pub async fn cash(store: &dyn Store, out: Output, command: CashCommand) -> Result<(), TillError> {
+    if let Some((kind, args)) = movement_kind(&command) {
+        let device = crate::device(args.device.as_deref())?;
+        let user = service::authenticate(store, &args.user, &args.pin.read(&args.user)?, &device).await?;
+        let approver = match &args.approver {
+            Some(name) => {
+                let pin = match &args.approver_pin {
+                    Some(pin) => pin.clone(),
+                    None => rpassword::prompt_password(format!("PIN for {name}: "))
+                        .map_err(|_| InputError::InvalidPin("no approver PIN given: use --approver-pin or type it"))?,
+                };
+                Some(service::authorize_manager(store, name, &pin, &device).await?)
+            }
+            None => None,
+        };
+        let request = MovementRequest {
+            id: args.id.map_or_else(MovementId::new, MovementId),
+            kind,
+            amount: args.amount.as_deref(),
+            reason: &args.reason,
+            note: args.note.as_deref(),
+        };
+        let register = RegisterRef::parse(&args.register)?;
+        let movement = service::record_movement(store, &user, approver.as_ref(), &register, &device, request).await?;
+        out.print(&movement);
+        return Ok(());
+    }
+    match command {
+        CashCommand::Reasons { location } => out.print(&store.cash_reasons(&LocationCode::parse(&location)?).await?),
+        CashCommand::AddReason { location, kind, code, label, position } => {
+            let code = code.trim().to_string();
+            if code.is_empty()
+                || code.len() > 32
+                || !code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            {
+                return Err(
+                    InputError::Invalid { field: "code", reason: "lowercase letters, digits and _".into() }.into()
+                );
+            }
+            let reason =
+                CashReason { kind: MovementKind::parse(&kind)?, code, label: label.trim().to_string(), position };
+            out.print(&store.add_cash_reason(&LocationCode::parse(&location)?, reason).await?);
+        }
+        CashCommand::List { session } => {
+            let session = store.find_session(&SessionRef::parse(&session)?).await?;
+            out.print(&store.list_movements(session.id).await?);
+        }
+        _ => unreachable!("movements are handled above"),
+    }
+    Ok(())
+}
+
+/// Who a report names as "asked by": tillctl is IT's tool, run by an OS user.
+fn reporter() -> String {
+    format!("{} (tillctl)", std::env::var("USER").unwrap_or_else(|_| "IT".into()))
+}
+
+fn print_as<T: Printable + serde::Serialize>(out: Output, format: Format, value: &T, csv: impl Fn(&T) -> String) {
+    match format {
+        Format::Text => out.print(value),
+        Format::Json => Output { json: true }.print(value),
+        Format::Csv => print!("{}", csv(value)),
+    }
+}
+
+pub async fn report(store: &dyn Store, out: Output, command: ReportCommand) -> Result<(), TillError> {
+    let asker = reporter();
+    match command {
+        ReportCommand::X { session, format } => {
+            let report = service::x_report(store, &SessionRef::parse(&session)?, &asker).await?;
+            print_as(out, format, &report, x_csv);
+        }
+        ReportCommand::Z { session: Some(session), format, .. } => {
+            let report = service::z_report(store, &SessionRef::parse(&session)?, &asker).await?;
+            print_as(out, format, &report, |z| x_csv(&z.x) + &z_csv_rows(std::slice::from_ref(z)));
+        }
+        ReportCommand::Z { session: None, location, from, to, format } => {
+            let filter = ZFilter {
+                location: location.as_deref().map(LocationCode::parse).transpose()?,
+                register: None,
+                from,
+                to,
+            };
+            let rows = service::z_rows(store, &filter, &asker).await?;
+            match format {
+                Format::Json | Format::Text if out.json || matches!(format, Format::Json) => {
+                    Output { json: true }.print(&rows)
+                }
+                Format::Text => out.print(&rows),
+                _ => print!("{}", z_rows_csv(&rows)),
+            }
+        }
+    }
+    Ok(())
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// The X report as `section,item,count,amount` rows (amounts in minor units).
+fn x_csv(x: &XReport) -> String {
+    let mut rows = vec!["section,item,count,amount".to_string()];
+    let mut row = |section: &str, item: &str, count: Option<i64>, amount: i64| {
+        rows.push(format!(
+            "{section},{},{},{amount}",
+            csv_field(item),
+            count.map(|c| c.to_string()).unwrap_or_default()
+        ));
+    };
+    row("sales", "receipts", Some(x.sales.receipts), 0);
+    row("sales", "gross", None, x.sales.gross_sales);
+    row("sales", "discounts", Some(x.sales.discounts.count), x.sales.discounts.amount);
+    row("sales", "refunds", Some(x.sales.refunds.count), x.sales.refunds.amount);
+    row("sales", "net", None, x.sales.net_sales);
+    for t in &x.sales.taxes {
+        row("tax", &format!("{} base", t.name), None, t.net);
+        row("tax", &format!("{} tax", t.name), None, t.tax);
+        row("tax", &format!("{} gross", t.name), None, t.gross);
+    }
+    for c in &x.sales.categories {
+        row("category", &c.category, Some(c.count), c.amount);
+    }
+    for t in &x.tenders {
+        row("tender", &t.kind, Some(t.count), t.amount);
+    }
+    let d = &x.drawer;
+    row("drawer", "opening float", None, d.opening_float);
+    row("drawer", "cash sales", None, d.cash_sales);
+    row("drawer", "change given", None, d.change_given);
+    row("drawer", "cash refunds", None, d.cash_refunds);
+    row("drawer", "paid in", Some(d.paid_in.count), d.paid_in.amount);
+    row("drawer", "paid out", Some(d.paid_out.count), d.paid_out.amount);
+    row("drawer", "drops", Some(d.drops.count), d.drops.amount);
+    row("drawer", "expected cash", None, d.expected_cash);
+    row("counter", "no sale", Some(x.no_sales), 0);
+    row("counter", "reprints", Some(x.reprints), 0);
+    rows.join("\n") + "\n"
+}
+
+fn z_csv_rows(zs: &[ZReport]) -> String {
+    let mut text = String::from("z_number,counted_cash,variance,variance_reason,cash_removed,float_left,grand_sales,grand_refunds,grand_net,journal_seq,journal_head\n");
+    let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    for z in zs {
+        text.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{},{}\n",
+            z.z.z_number,
+            opt(z.counted_cash),
+            opt(z.variance),
+            csv_field(z.variance_reason.as_deref().unwrap_or("")),
+            opt(z.cash_removed),
+            opt(z.float_left),
+            z.z.grand_sales,
+            z.z.grand_refunds,
+            z.grand_net,
+            z.z.journal_seq,
+            z.z.journal_head
+        ));
+    }
+    text
+}
+
+/// One row per Z, for the bookkeeper (amounts in minor units of `currency`).
+fn z_rows_csv(rows: &[ZRow]) -> String {
+    let mut text = String::from(
+        "location,register,z_number,session,business_day,closed_at,currency,first_receipt,last_receipt,receipts,\
+         gross_sales,discounts,refunds,net_sales,tax,cash_sales,expected_cash,counted_cash,variance,variance_reason,\
+         grand_sales,grand_refunds,grand_net,journal_head\n",
+    );
+    let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    for r in rows {
+        text.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            r.location,
+            r.register,
+            r.z_number,
+            r.session,
+            r.business_day,
+            r.closed_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            r.currency,
+            r.first_receipt.as_deref().unwrap_or(""),
+            r.last_receipt.as_deref().unwrap_or(""),
+            r.receipts,
+            r.gross_sales,
+            r.discounts,
+            r.refunds,
+            r.net_sales,
+            r.tax,
+            r.cash_sales,
+            r.expected_cash,
+            opt(r.counted_cash),
+            opt(r.variance),
+            csv_field(r.variance_reason.as_deref().unwrap_or("")),
+            r.grand_sales,
+            r.grand_refunds,
+            r.grand_net,
+            r.journal_head
+        ));
+    }
+    text
+}
+
+/// `verify` exits 1 when a chain is broken.
+pub async fn journal(store: &dyn Store, out: Output, command: JournalCommand) -> Result<bool, TillError> {
+    match command {
+        JournalCommand::Verify => {
+            let report = service::verify_journal(store).await?;
+            out.print(&report);
+            Ok(report.ok)
+        }
+        JournalCommand::Export { format, output } => {
+            let mut sink: Box<dyn Write> = match &output {
+                Some(path) => Box::new(std::fs::File::create(path).map_err(|e| InputError::Invalid {
+                    field: "output",
+                    reason: format!("cannot write {}: {e}", path.display()),
+                })?),
+                None => Box::new(std::io::stdout().lock()),
+            };
+            let fail =
+                |e: std::io::Error| TillError::from(InputError::Invalid { field: "output", reason: e.to_string() });
+            if matches!(format, Format::Csv) {
+                writeln!(sink, "chain_id,seq,at,device,user_id,event,ref_id,prev_hash,hash,body").map_err(fail)?;
+            }
+            for head in store.journal_heads().await? {
+                for e in service::chain_entries(store, head.chain_id).await? {
+                    let line = match format {
+                        Format::Csv => csv_entry(&e),
+                        _ => serde_json::to_string(&e)
+                            .map_err(|e| InputError::Invalid { field: "entry", reason: e.to_string() })?,
+                    };
+                    writeln!(sink, "{line}").map_err(fail)?;
+                }
+            }
+            Ok(true)
+        }
+    }
+}
+
+fn csv_entry(e: &JournalEntry) -> String {
+    let opt = |v: Option<uuid::Uuid>| v.map(|v| v.to_string()).unwrap_or_default();
+    format!(
+        "{},{},{},{},{},{},{},{},{},{}",
+        e.chain_id,
+        e.seq,
+        e.at.to_rfc3339(),
+        csv_field(&e.device),
+        opt(e.user_id),
+        e.event,
+        opt(e.ref_id),
+        e.prev_hash,
+        e.hash,
+        csv_field(&e.body)
+    )
+}
+
+/// `--denominations 20.00x3,5.00x2,0.25x4`: value x count, in the session's currency.
+pub fn parse_denominations(text: Option<&str>, currency: Currency) -> Result<Vec<DenominationCount>, TillError> {
+    let Some(text) = text else { return Ok(Vec::new()) };
+    let bad = |item: &str| InputError::Invalid {
+        field: "denominations",
+        reason: format!("{item:?} is not VALUExCOUNT (20.00x3)"),
+    };
+    text.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            let (value, count) = item.split_once(['x', 'X']).ok_or_else(|| bad(item))?;
+            let value = Money::parse_cash(value, currency)?;
+            let count: u32 = count.trim().parse().map_err(|_| bad(item))?;
+            Ok(DenominationCount { denomination: value.minor(), count })
+        })
+        .collect()
+}
+
+fn money(minor: i64, currency: &str) -> String {
+    match Currency::parse(currency) {
+        Ok(c) => Money::from_minor(minor, c).to_string(),
+        Err(_) => minor.to_string(),
+    }
+}
+
+impl Printable for CashMovement {
+    fn human(&self) -> String {
+        format!(
+            "{} {} ({}{}) by {} on {} at {}",
+            self.kind.as_str(),
+            self.amount,
+            self.reason,
+            self.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default(),
+            self.user,
+            self.device,
+            self.at.format("%Y-%m-%d %H:%M:%S UTC")
+        )
+    }
+}
+
+impl Printable for Vec<CashMovement> {
+    fn human(&self) -> String {
+        self.iter().map(Printable::human).collect::<Vec<_>>().join("\n")
+    }
+}
+
+impl Printable for Vec<CashReason> {
+    fn human(&self) -> String {
+        self.iter().map(|r| format!("{:<9} {:<22} {}", r.kind.as_str(), r.code, r.label)).collect::<Vec<_>>().join("\n")
+    }
+}
+
+impl Printable for CashReason {
+    fn human(&self) -> String {
+        format!("reason {} {} \"{}\"", self.kind.as_str(), self.code, self.label)
+    }
+}
+
+impl Printable for XReport {
+    fn human(&self) -> String {
+        let c = self.header.currency.as_str();
+        let m = |minor: i64| money(minor, c);
+        let h = &self.header;
+        let mut t = format!(
+            "X REPORT  {} {}  {}\nsession {} (business day {}), opened by {} at {}\nmade {} for {}\n\n",
+            h.location_code,
+            h.location_name,
+            h.register,
+            h.session_number,
+            h.business_day,
+            h.opened_by,
+            h.opened_at.format("%Y-%m-%d %H:%M UTC"),
+            h.made_at.format("%Y-%m-%d %H:%M UTC"),
+            h.requested_by
+        );
+        let s = &self.sales;
+        t.push_str(&format!("receipts {:>29}\n", s.receipts));
+        t.push_str(&format!("gross sales {:>26}\n", m(s.gross_sales)));
+        t.push_str(&format!("discounts ({}) {:>22}\n", s.discounts.count, m(s.discounts.amount)));
+        t.push_str(&format!("refunds ({}) {:>24}\n", s.refunds.count, m(s.refunds.amount)));
+        t.push_str(&format!("net sales {:>28}\n", m(s.net_sales)));
+        for tax in &s.taxes {
+            t.push_str(&format!(
+                "  {:<16} base {:>8} tax {:>8} gross {:>8}\n",
+                tax.name,
+                m(tax.net),
+                m(tax.tax),
+                m(tax.gross)
+            ));
+        }
+        for cat in &s.categories {
+            t.push_str(&format!(
+                "  {:<24} {:>4} {:>10}\n",
+                if cat.category.is_empty() { "(no category)" } else { &cat.category },
+                cat.count,
+                m(cat.amount)
+            ));
+        }
+        t.push_str("\ntenders\n");
+        for tender in &self.tenders {
+            t.push_str(&format!("  {:<24} {:>4} {:>10}\n", tender.kind, tender.count, m(tender.amount)));
+        }
+        let d = &self.drawer;
+        t.push_str(&format!(
+            "\ndrawer\n  opening float {:>23}\n  cash sales {:>26}\n  change given {:>24}\n  cash refunds {:>24}\n  paid in ({}) {:>23}\n  paid out ({}) {:>22}\n  drops ({}) {:>25}\n  EXPECTED CASH {:>23}\n",
+            m(d.opening_float), m(d.cash_sales), m(d.change_given), m(d.cash_refunds), d.paid_in.count, m(d.paid_in.amount),
+            d.paid_out.count, m(d.paid_out.amount), d.drops.count, m(d.drops.amount), m(d.expected_cash)
+        ));
+        t.push_str(&format!("\nno-sale opens {}   reprints {}\n", self.no_sales, self.reprints));
+        t
+    }
+}
+
+impl Printable for ZReport {
+    fn human(&self) -> String {
+        let c = self.x.header.currency.as_str();
+        let m = |minor: i64| money(minor, c);
+        let opt = |v: Option<i64>| v.map(m).unwrap_or_else(|| "(not counted yet)".into());
+        let mut t = self.x.human().replacen("X REPORT", &format!("Z REPORT {}", self.z.z_number), 1);
+        t.push_str(&format!(
+            "\nreceipts {} .. {}\ncounted {:>29}\nvariance {:>28}{}\nclosed by {}{}\ncash removed {:>24}\nfloat left {:>26}\n",
+            self.z.first_receipt.as_deref().unwrap_or("-"),
+            self.z.last_receipt.as_deref().unwrap_or("-"),
+            opt(self.counted_cash),
+            opt(self.variance),
+            self.variance_reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default(),
+            self.closed_by.as_deref().unwrap_or("-"),
+            self.approved_by.as_deref().map(|a| format!(", signed off by {a}")).unwrap_or_default(),
+            opt(self.cash_removed),
+            opt(self.float_left),
+        ));
+        for d in &self.denominations {
+            t.push_str(&format!("  {:>10} x {}\n", m(d.denomination), d.count));
+        }
+        if let Some(reason) = &self.force_close_reason {
+            t.push_str(&format!("force-closed: {reason}\n"));
+        }
+        t.push_str(&format!(
+            "GRAND TOTALS  sales {}  refunds {}  net {}\njournal head at close: #{} {}\n",
+            m(self.z.grand_sales),
+            m(self.z.grand_refunds),
+            m(self.grand_net),
+            self.z.journal_seq,
+            self.z.journal_head
+        ));
+        t
+    }
+}
+
+impl Printable for Vec<ZRow> {
+    fn human(&self) -> String {
+        self.iter()
+            .map(|r| {
+                format!(
+                    "{:<10} Z{:<4} {} {} net {} variance {}",
+                    r.register,
+                    r.z_number,
+                    r.business_day,
+                    r.session,
+                    money(r.net_sales, &r.currency),
+                    r.variance.map(|v| money(v, &r.currency)).unwrap_or_else(|| "pending".into())
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+impl Printable for VerifyReport {
+    fn human(&self) -> String {
+        let mut lines = Vec::new();
+        for c in &self.chains {
+            let name = if c.chain_id.is_nil() { "staff".to_string() } else { format!("register {}", c.chain_id) };
+            match &c.first_problem {
+                None => lines.push(format!("ok   {name}: {} entries, head #{} {}", c.entries, c.head_seq, c.head_hash)),
+                Some(p) => lines.push(format!("BAD  {name}: entry #{}: {}", p.seq, p.what)),
+            }
+        }
+        if lines.is_empty() {
+            lines.push("the journal is empty".into());
+        }
+        lines.push(if self.ok { "journal verified".into() } else { "JOURNAL BROKEN".into() });
+        lines.join("\n")
+    }
+}

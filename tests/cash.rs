@@ -1,0 +1,586 @@
+//! Cash control, X/Z reports and the journal (issue 9), on both backends: a day with sales, cash
+//! movements and a refund closed blind with a recount and a sign-off; the float carried over;
+//! a forgotten session force-closed and counted late; the journal verified, then tampered with
+//! by hand in each way an auditor must catch; writers racing each other and the close.
+
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
+
+use std::sync::Arc;
+use till_core::service::{self, CloseRequest, MovementRequest, ProductInput, SaleLineRequest, SaleRequest, Till};
+use till_core::*;
+use till_testkit::{both_backends, provision, Backend, Fixture, TestDatabase};
+
+both_backends!(a_day_closed_blind_with_a_recount_and_a_sign_off, the_next_shift_expects_the_float_left);
+both_backends!(a_forgotten_session_is_force_closed_then_counted_late, bad_movements_write_nothing);
+both_backends!(the_journal_catches_every_tampering, writers_at_once_leave_one_linear_chain);
+both_backends!(movements_racing_a_close_land_in_exactly_one_session);
+
+struct Shop {
+    db: TestDatabase,
+    store: Arc<dyn Store>,
+    fx: Fixture,
+}
+
+fn dt_r1() -> RegisterRef {
+    RegisterRef::parse("DT/R1").unwrap()
+}
+
+fn device(name: &str) -> DeviceName {
+    DeviceName::parse(name).unwrap()
+}
+
+/// DT with one taxed product (Latte 4.50 at 8.875 %, category Drinks) and one untaxed (Milk
+/// 2.29, no category).
+async fn shop(backend: Backend) -> Shop {
+    let db = TestDatabase::new(backend).await;
+    let store = db.open().await;
+    let fx = provision(store.as_ref(), 2).await;
+    let s = store.as_ref();
+    service::add_tax_rate(s, "DT", "TAX", "NY sales tax", "8.875").await.unwrap();
+    service::add_tax_rate(s, "DT", "FOOD", "Groceries", "0").await.unwrap();
+    service::add_category(s, "DT", "Drinks", 1, "#2B6CB0").await.unwrap();
+    for (sku, price, tax, category, code) in
+        [("LATTE", "4.50", "TAX", Some("Drinks"), "111"), ("MILK", "2.29", "FOOD", None, "333")]
+    {
+        let barcodes = [code.to_string()];
+        let input = ProductInput { sku, name: sku, price, tax_rate: tax, category, barcodes: &barcodes };
+        service::add_product(s, "DT", input).await.unwrap();
+    }
+    Shop { db, store, fx }
+}
+
+async fn open(shop: &Shop, cash: &str) -> Session {
+    let request = service::StartRequest { request_id: RequestId::new(), opening_cash: Some(cash), notes: None };
+    service::start_shift(shop.store.as_ref(), &shop.fx.cashier, &dt_r1(), &device("pc-1"), request)
+        .await
+        .unwrap()
+        .session
+}
+
+fn line(barcode: &str, quantity: i32) -> SaleLineRequest {
+    SaleLineRequest {
+        product_id: None,
+        sku: None,
+        barcode: Some(barcode.into()),
+        quantity,
+        discount: None,
+        price_override: None,
+    }
+}
+
+async fn sell(shop: &Shop, lines: Vec<SaleLineRequest>, tenders: Vec<Tender>) -> Receipt {
+    let (register, pc) = (dt_r1(), device("pc-1"));
+    let till = Till { user: &shop.fx.cashier, register: &register, device: &pc, session: None, approver: None };
+    let request = SaleRequest { lines, receipt_discount: None, tenders };
+    service::record_sale(shop.store.as_ref(), till, ReceiptId::new(), &request).await.unwrap()
+}
+
+async fn move_cash(
+    shop: &Shop,
+    kind: MovementKind,
+    amount: Option<&str>,
+    reason: &str,
+    approver: Option<&User>,
+) -> Result<CashMovement, TillError> {
+    let request = MovementRequest { id: MovementId::new(), kind, amount, reason, note: Some("test") };
+    service::record_movement(shop.store.as_ref(), &shop.fx.cashier, approver, &dt_r1(), &device("pc-1"), request).await
+}
+
+fn closing<'a>(session: &'a SessionRef, counted: &'a str, float: Option<&'a str>) -> CloseRequest<'a> {
+    CloseRequest {
+        request_id: RequestId::new(),
+        session,
+        counted_cash: counted,
+        only_register: None,
+        float_left: float,
+        denominations: Vec::new(),
+        sign_off: None,
+    }
+}
+
+/// The X report's figures against a recomputation from the rows (receipts and movements).
+async fn check_x_against_rows(shop: &Shop, session: SessionId) -> till_core::reports::XReport {
+    let s = shop.store.as_ref();
+    let x = service::x_report(s, &SessionRef::Id(session), "test").await.unwrap();
+    let receipts = s.list_receipts(session).await.unwrap();
+    let mut full = Vec::new();
+    for r in &receipts {
+        full.push(s.find_receipt(&r.number).await.unwrap());
+    }
+    let movements = s.list_movements(session).await.unwrap();
+    let sum = |kind: MovementKind| movements.iter().filter(|m| m.kind == kind).map(|m| m.amount).sum::<i64>();
+    let count = |kind: MovementKind| movements.iter().filter(|m| m.kind == kind).count() as i64;
+    let cash_of = |r: &Receipt| r.tenders.iter().filter(|t| t.kind == "cash").map(|t| t.amount).sum::<i64>();
+    let sales: Vec<&Receipt> = full.iter().filter(|r| r.kind == ReceiptKind::Sale).collect();
+    let refunds: Vec<&Receipt> = full.iter().filter(|r| r.kind == ReceiptKind::Refund).collect();
+    assert_eq!(x.sales.receipts, full.len() as i64);
+    assert_eq!(x.sales.refunds.count, refunds.len() as i64);
+    assert_eq!(x.sales.refunds.amount, refunds.iter().map(|r| r.total).sum::<i64>());
+    assert_eq!(x.sales.net_sales, sales.iter().map(|r| r.total).sum::<i64>() - x.sales.refunds.amount);
+    assert_eq!(x.drawer.cash_sales, sales.iter().map(|r| cash_of(r)).sum::<i64>());
+    assert_eq!(x.drawer.change_given, sales.iter().map(|r| r.change).sum::<i64>());
+    assert_eq!(x.drawer.cash_refunds, refunds.iter().map(|r| cash_of(r)).sum::<i64>());
+    assert_eq!(
+        (x.drawer.paid_in.count, x.drawer.paid_in.amount),
+        (count(MovementKind::PaidIn), sum(MovementKind::PaidIn))
+    );
+    assert_eq!(
+        (x.drawer.paid_out.count, x.drawer.paid_out.amount),
+        (count(MovementKind::PaidOut), sum(MovementKind::PaidOut))
+    );
+    assert_eq!((x.drawer.drops.count, x.drawer.drops.amount), (count(MovementKind::Drop), sum(MovementKind::Drop)));
+    assert_eq!(x.no_sales, count(MovementKind::NoSale));
+    let tax_of_sales: i64 = sales.iter().map(|r| r.tax).sum::<i64>() - refunds.iter().map(|r| r.tax).sum::<i64>();
+    assert_eq!(x.sales.taxes.iter().map(|t| t.tax).sum::<i64>(), tax_of_sales);
+    for c in &x.sales.categories {
+        let amount: i64 = full
+            .iter()
+            .flat_map(|r| r.lines.iter().map(move |l| (r.kind, l)))
+            .filter(|(_, l)| l.category == c.category)
+            .map(|(k, l)| if k == ReceiptKind::Sale { l.amount } else { -l.amount })
+            .sum();
+        assert_eq!(c.amount, amount, "category {}", c.category);
+    }
+    let session_row = s.find_session(&SessionRef::Id(session)).await.unwrap();
+    let expected =
+        session_row.opening_cash.minor() + x.drawer.cash_sales - x.drawer.change_given - x.drawer.cash_refunds
+            + x.drawer.paid_in.amount
+            - x.drawer.paid_out.amount
+            - x.drawer.drops.amount;
+    assert_eq!(x.drawer.expected_cash, expected);
+    assert_eq!(s.session_totals(session).await.unwrap().expected_cash, expected, "cash_net agrees with the split");
+    x
+}
+
+async fn a_day_closed_blind_with_a_recount_and_a_sign_off(backend: Backend) {
+    let shop = shop(backend).await;
+    let s = shop.store.as_ref();
+    let session = open(&shop, "100.00").await;
+    // Two lattes and milk, 20.00 cash: total 9.80 + 0.80 tax... read back from the receipt.
+    let first = sell(&shop, vec![line("111", 2), line("333", 1)], vec![Tender::Cash { amount: 2000 }]).await;
+    let second =
+        sell(&shop, vec![line("111", 1)], vec![Tender::Card { amount: 490, approval_reference: "AUTH 1".into() }])
+            .await;
+    move_cash(&shop, MovementKind::PaidIn, Some("10.00"), "float_top_up", None).await.unwrap();
+    // A paid out above the 50.00 limit needs a manager; below it does not.
+    let refused = move_cash(&shop, MovementKind::PaidOut, Some("60.00"), "supplies", None).await.unwrap_err();
+    assert_eq!(refused.code(), "forbidden");
+    move_cash(&shop, MovementKind::PaidOut, Some("60.00"), "supplies", Some(&shop.fx.manager)).await.unwrap();
+    move_cash(&shop, MovementKind::PaidOut, Some("3.50"), "delivery", None).await.unwrap();
+    move_cash(&shop, MovementKind::Drop, Some("20.00"), "safe_drop", None).await.unwrap();
+    move_cash(&shop, MovementKind::NoSale, None, "change_for_customer", None).await.unwrap();
+    // A refund of one latte, in cash.
+    let (register, pc) = (dt_r1(), device("pc-1"));
+    let till = Till {
+        user: &shop.fx.cashier,
+        register: &register,
+        device: &pc,
+        session: None,
+        approver: Some(&shop.fx.manager),
+    };
+    let refund_request = service::RefundRequest {
+        lines: vec![service::RefundLineRequest { line: 0, quantity: 1 }],
+        tender: service::RefundTender::Cash,
+    };
+    let refund = service::refund(s, till, ReceiptId::new(), &first.number, &refund_request).await.unwrap();
+    service::record_reprint(s, &shop.fx.cashier, &dt_r1(), &pc, &first.number).await.unwrap();
+
+    let x = check_x_against_rows(&shop, session.id).await;
+    assert_eq!(x.reprints, 1);
+    assert_eq!(x.sales.refunds.count, 1);
+    assert_eq!(x.tenders.iter().find(|t| t.kind == "card").map(|t| (t.count, t.amount)), Some((1, second.total)));
+    let drinks = x.sales.categories.iter().find(|c| c.category == "Drinks").unwrap();
+    assert_eq!(drinks.count, 2 + 1 - 1, "three lattes sold, one refunded");
+    let expected = 10_000 + first.tendered - first.change - refund.total + 1_000 - 6_000 - 350 - 2_000;
+    assert_eq!(x.drawer.expected_cash, expected);
+    // The X resets nothing: a second one says the same.
+    let again = service::x_report(s, &SessionRef::Id(session.id), "test").await.unwrap();
+    assert_eq!(again.drawer.expected_cash, expected);
+
+    // Blind close: 6.00 short is above the 5.00 limit: refused, with nothing said of the
+    // expected cash, and nothing written.
+    let by_id = SessionRef::Id(session.id);
+    let short = Money::from_minor(expected - 600, Currency::USD).to_string();
+    let first_count =
+        service::close_shift(s, &shop.fx.manager, &device("pc-1"), closing(&by_id, &short, Some("20.00"))).await;
+    let refused = first_count.unwrap_err();
+    assert_eq!(refused.code(), "variance_needs_signoff");
+    assert!(!refused.to_string().contains(&Money::from_minor(expected, Currency::USD).to_string()), "{refused}");
+    assert_eq!(s.find_session(&by_id).await.unwrap().status, SessionStatus::Open);
+    assert!(s.z_record(session.id).await.unwrap().is_none());
+    // The recount still says 6.00 short: the manager signs it off with a reason.
+    let count = |n: i64| u32::try_from(n).unwrap();
+    let denominations = vec![
+        DenominationCount { denomination: 2_000, count: count((expected - 600) / 2_000) },
+        DenominationCount { denomination: 1, count: count((expected - 600) % 2_000) },
+    ];
+    let request = CloseRequest {
+        denominations: denominations.clone(),
+        sign_off: Some((&shop.fx.manager, "a 5 and a 1 given as change by mistake")),
+        ..closing(&by_id, &short, Some("20.00"))
+    };
+    let closed = service::close_shift(s, &shop.fx.manager, &device("pc-1"), request).await.unwrap();
+    assert_eq!(closed.variance.map(|v| v.minor()), Some(-600));
+
+    // The Z, field by field.
+    let z = service::z_report(s, &by_id, "test").await.unwrap();
+    assert_eq!(z.z.z_number, 1);
+    assert_eq!(z.z.first_receipt.as_deref(), Some(first.number.as_str()));
+    assert_eq!(z.z.last_receipt.as_deref(), Some(refund.number.as_str()));
+    assert_eq!((z.counted_cash, z.variance), (Some(expected - 600), Some(-600)));
+    assert_eq!(z.variance_reason.as_deref(), Some("a 5 and a 1 given as change by mistake"));
+    assert_eq!((z.closed_by.as_deref(), z.approved_by.as_deref()), (Some("bob"), Some("bob")));
+    assert_eq!((z.float_left, z.cash_removed), (Some(2_000), Some(expected - 600 - 2_000)));
+    let mut stored = z.denominations.clone();
+    stored.sort_by_key(|d| d.denomination);
+    let mut given = denominations.clone();
+    given.sort_by_key(|d| d.denomination);
+    assert_eq!(stored, given);
+    assert_eq!(z.x.drawer.expected_cash, expected);
+    assert_eq!(z.z.grand_sales, first.total + second.total);
+    assert_eq!(z.z.grand_refunds, refund.total);
+    assert_eq!(z.grand_net, first.total + second.total - refund.total);
+    // The anchor is the close's own journal entry.
+    let entries = service::chain_entries(s, session.register_id.0).await.unwrap();
+    let anchored = entries.iter().find(|e| e.seq == z.z.journal_seq).unwrap();
+    assert_eq!((anchored.event.as_str(), anchored.hash.as_str()), ("session_close", z.z.journal_head.as_str()));
+    assert_eq!(entries.last().unwrap().event, "z_report");
+    // Every event of the day is in the journal, in order, and it verifies.
+    let events: Vec<&str> = entries.iter().map(|e| e.event.as_str()).collect();
+    assert_eq!(
+        events,
+        [
+            "session_open",
+            "sale",
+            "sale",
+            "paid_in",
+            "paid_out",
+            "paid_out",
+            "drop",
+            "no_sale",
+            "refund",
+            "reprint",
+            "session_close",
+            "z_report"
+        ]
+    );
+    let report = service::verify_journal(s).await.unwrap();
+    assert!(report.ok, "{report:?}");
+    // Once closed, a movement is refused and writes nothing.
+    let late = move_cash(&shop, MovementKind::PaidIn, Some("1.00"), "other", None).await.unwrap_err();
+    assert_eq!(late.code(), "no_open_session");
+}
+
+async fn the_next_shift_expects_the_float_left(backend: Backend) {
+    let shop = shop(backend).await;
+    let s = shop.store.as_ref();
+    let first = open(&shop, "100.00").await;
+    assert_eq!(first.float_expected, None, "no close before it");
+    let by_id = SessionRef::Id(first.id);
+    service::close_shift(s, &shop.fx.manager, &device("pc-1"), closing(&by_id, "100.00", Some("75.00"))).await.unwrap();
+    // The next start offers 75.00; 80.00 counted is a 5.00 opening difference the manager sees.
+    let second = open(&shop, "80.00").await;
+    assert_eq!(second.float_expected.map(|m| m.minor()), Some(7_500));
+    assert_eq!(second.opening_cash.minor() - second.float_expected.unwrap().minor(), 500);
+    sell(&shop, vec![line("333", 1)], vec![Tender::Cash { amount: 229 }]).await;
+    let second_ref = SessionRef::Id(second.id);
+    service::close_shift(s, &shop.fx.manager, &device("pc-1"), closing(&second_ref, "82.29", None)).await.unwrap();
+    // Z numbers are gapless per register; grand totals carry on.
+    let z1 = service::z_report(s, &by_id, "test").await.unwrap();
+    let z2 = service::z_report(s, &second_ref, "test").await.unwrap();
+    assert_eq!((z1.z.z_number, z2.z.z_number), (1, 2));
+    assert_eq!((z1.z.grand_sales, z2.z.grand_sales), (0, 229));
+    // The default float left is what the shift opened with.
+    assert_eq!(z2.float_left, Some(8_000));
+    // A register's Z list for the bookkeeper.
+    let rows = service::z_rows(
+        s,
+        &ZFilter { location: Some(LocationCode::parse("DT").unwrap()), ..ZFilter::default() },
+        "test",
+    )
+    .await
+    .unwrap();
+    assert_eq!(rows.iter().map(|r| r.z_number).collect::<Vec<_>>(), [1, 2]);
+    assert!(service::verify_journal(s).await.unwrap().ok);
+}
+
+async fn a_forgotten_session_is_force_closed_then_counted_late(backend: Backend) {
+    let shop = shop(backend).await;
+    let s = shop.store.as_ref();
+    // A session opened two days ago and never closed.
+    let mut start = till_testkit::start(&shop.fx, shop.fx.registers[0].id, "pc-1", Some(10_000));
+    start.at = Some(chrono::Utc::now() - chrono::Duration::days(2));
+    let old = s.start_shift(start).await.unwrap().session;
+    // A new shift on that register is refused: call a manager.
+    let request = service::StartRequest { request_id: RequestId::new(), opening_cash: Some("100"), notes: None };
+    let refused = service::start_shift(s, &shop.fx.cashier, &dt_r1(), &device("pc-1"), request).await.unwrap_err();
+    assert_eq!(refused.code(), "session_forgotten");
+    // A cashier may not force-close; a manager can, with a reason.
+    let by_id = SessionRef::Id(old.id);
+    let not_allowed =
+        service::force_close(s, &shop.fx.cashier, &device("pc-1"), &by_id, "left open", RequestId::new()).await;
+    assert_eq!(not_allowed.unwrap_err().code(), "forbidden");
+    let no_reason = service::force_close(s, &shop.fx.manager, &device("pc-1"), &by_id, "  ", RequestId::new()).await;
+    assert_eq!(no_reason.unwrap_err().code(), "invalid_input");
+    let forced =
+        service::force_close(s, &shop.fx.manager, &device("pc-1"), &by_id, "left open overnight", RequestId::new())
+            .await
+            .unwrap();
+    assert!(forced.count_pending);
+    let z = service::z_report(s, &by_id, "test").await.unwrap();
+    assert_eq!((z.z.z_number, z.counted_cash, z.variance), (1, None, None));
+    assert_eq!(z.force_close_reason.as_deref(), Some("left open overnight"));
+    // The register is free: a new shift starts.
+    open(&shop, "100.00").await;
+    // The late count completes the Z; a second one is refused.
+    let count = service::LateCountRequest {
+        session: &by_id,
+        counted_cash: "98.00",
+        float_left: None,
+        denominations: Vec::new(),
+        variance_reason: None,
+    };
+    let counted = service::late_count(s, &shop.fx.manager, &device("office"), count.clone()).await.unwrap();
+    assert!(!counted.count_pending);
+    let z = service::z_report(s, &by_id, "test").await.unwrap();
+    assert_eq!(
+        (z.counted_cash, z.variance, z.cash_removed, z.float_left),
+        (Some(9_800), Some(-200), Some(9_800), Some(0))
+    );
+    assert_eq!(z.z.z_number, 1, "the same Z, completed");
+    let again = service::late_count(s, &shop.fx.manager, &device("office"), count).await.unwrap();
+    assert_eq!(again.counted_cash, counted.counted_cash, "a repeat answers the first");
+    let entries = service::chain_entries(s, old.register_id.0).await.unwrap();
+    assert!(entries.iter().any(|e| e.event == "late_count"));
+    let report = service::verify_journal(s).await.unwrap();
+    assert!(report.ok, "{report:?}");
+}
+
+async fn bad_movements_write_nothing(backend: Backend) {
+    let shop = shop(backend).await;
+    let s = shop.store.as_ref();
+    let session = open(&shop, "100.00").await;
+    let cases: Vec<(MovementKind, Option<&str>, &str, &str)> = vec![
+        (MovementKind::PaidIn, None, "other", "invalid_input"),
+        (MovementKind::PaidIn, Some("-5"), "other", "invalid_amount"),
+        (MovementKind::PaidIn, Some("0"), "other", "invalid_input"),
+        (MovementKind::PaidIn, Some("abc"), "other", "invalid_amount"),
+        (MovementKind::PaidOut, Some("5.00"), "float_top_up", "reason_not_found"),
+        (MovementKind::NoSale, Some("1.00"), "other", "invalid_input"),
+        (MovementKind::Drop, Some("20000000000.00"), "safe_drop", "invalid_amount"),
+    ];
+    for (kind, amount, reason, code) in cases {
+        let got = move_cash(&shop, kind, amount, reason, None).await.unwrap_err();
+        assert_eq!(got.code(), code, "{kind:?} {amount:?} {reason}: {got}");
+    }
+    let long = "x".repeat(201);
+    let request = MovementRequest {
+        id: MovementId::new(),
+        kind: MovementKind::PaidIn,
+        amount: Some("1"),
+        reason: "other",
+        note: Some(&long),
+    };
+    let got =
+        service::record_movement(s, &shop.fx.cashier, None, &dt_r1(), &device("pc-1"), request).await.unwrap_err();
+    assert_eq!(got.code(), "invalid_input");
+    assert!(s.list_movements(session.id).await.unwrap().is_empty());
+    let totals = s.session_totals(session.id).await.unwrap();
+    assert_eq!((totals.cash_net, totals.no_sale_count, totals.paid_in_count), (0, 0, 0));
+    // The same id twice: recorded once; with other content: idempotency_conflict.
+    let id = MovementId::new();
+    let request = MovementRequest { id, kind: MovementKind::PaidIn, amount: Some("2.00"), reason: "other", note: None };
+    let once =
+        service::record_movement(s, &shop.fx.cashier, None, &dt_r1(), &device("pc-1"), request.clone()).await.unwrap();
+    let twice =
+        service::record_movement(s, &shop.fx.cashier, None, &dt_r1(), &device("pc-1"), request.clone()).await.unwrap();
+    assert_eq!(once.id, twice.id);
+    assert_eq!(s.session_totals(session.id).await.unwrap().paid_in_total, 200);
+    let other = MovementRequest { amount: Some("3.00"), ..request };
+    let conflict =
+        service::record_movement(s, &shop.fx.cashier, None, &dt_r1(), &device("pc-1"), other).await.unwrap_err();
+    assert_eq!(conflict.code(), "idempotency_conflict");
+    // The store refuses an unknown reason and a paid out above the limit even when the core's
+    // checks are bypassed.
+    let direct = |kind, amount, reason: &str| NewCashMovement {
+        id: MovementId::new(),
+        session_id: session.id,
+        register_id: session.register_id,
+        kind,
+        amount,
+        reason: reason.into(),
+        note: None,
+        user_id: shop.fx.cashier.id,
+        approved_by: None,
+        device: device("pc-1"),
+        request_hash: "x".into(),
+    };
+    let unknown = s.record_movement(direct(MovementKind::PaidIn, 100, "nope")).await.unwrap_err();
+    assert_eq!(unknown.code(), "reason_not_found");
+    let unapproved = s.record_movement(direct(MovementKind::PaidOut, 10_000, "supplies")).await.unwrap_err();
+    assert_eq!(unapproved.code(), "forbidden");
+    let by_cashier =
+        NewCashMovement { approved_by: Some(shop.fx.cashier.id), ..direct(MovementKind::Drop, 10_000, "safe_drop") };
+    assert_eq!(s.record_movement(by_cashier).await.unwrap_err().code(), "forbidden");
+    assert_eq!(s.list_movements(session.id).await.unwrap().len(), 1);
+}
+
+/// Each tampering, by hand in the database, is reported at the entry where it is.
+async fn the_journal_catches_every_tampering(backend: Backend) {
+    async fn day(backend: Backend) -> (Shop, Vec<till_core::journal::JournalEntry>) {
+        let shop = shop(backend).await;
+        let s = shop.store.as_ref();
+        let session = open(&shop, "100.00").await;
+        sell(&shop, vec![line("111", 1)], vec![Tender::Cash { amount: 1_000 }]).await;
+        move_cash(&shop, MovementKind::PaidOut, Some("3.00"), "supplies", None).await.unwrap();
+        sell(&shop, vec![line("333", 2)], vec![Tender::Cash { amount: 500 }]).await;
+        let by_id = SessionRef::Id(session.id);
+        let expected = s.session_totals(session.id).await.unwrap().expected_cash;
+        let counted = Money::from_minor(expected, Currency::USD).to_string();
+        service::close_shift(s, &shop.fx.manager, &device("pc-1"), closing(&by_id, &counted, None)).await.unwrap();
+        open(&shop, "100.00").await;
+        sell(&shop, vec![line("333", 1)], vec![Tender::Cash { amount: 300 }]).await;
+        let entries = service::chain_entries(s, session.register_id.0).await.unwrap();
+        assert!(service::verify_journal(s).await.unwrap().ok);
+        (shop, entries)
+    }
+    async fn first_problem(shop: &Shop) -> Option<i64> {
+        let report = service::verify_journal(shop.store.as_ref()).await.unwrap();
+        assert_eq!(report.ok, report.chains.iter().all(|c| c.first_problem.is_none()));
+        report.chains.iter().find_map(|c| c.first_problem.as_ref().map(|p| p.seq))
+    }
+    let seq_of = |entries: &[till_core::journal::JournalEntry], event: &str| {
+        entries.iter().find(|e| e.event == event).map(|e| e.seq).unwrap()
+    };
+
+    // An edited amount in a sale row (total and tendered together, so the row's own CHECK holds).
+    let (shop, entries) = day(backend).await;
+    shop.db
+        .execute("UPDATE sales SET total = total + 100, tendered = tendered + 100 WHERE number = 'DT-R1-000002'")
+        .await;
+    assert_eq!(first_problem(&shop).await, Some(entries.iter().filter(|e| e.event == "sale").nth(1).unwrap().seq));
+
+    // An edited journal payload.
+    let (shop, entries) = day(backend).await;
+    let paid_out = seq_of(&entries, "paid_out");
+    shop.db.execute(&format!("UPDATE journal SET body = replace(body, '300', '30') WHERE seq = {paid_out}")).await;
+    assert_eq!(first_problem(&shop).await, Some(paid_out));
+
+    // A deleted entry.
+    let (shop, entries) = day(backend).await;
+    let paid_out = seq_of(&entries, "paid_out");
+    shop.db.execute(&format!("DELETE FROM journal WHERE seq = {paid_out}")).await;
+    assert_eq!(first_problem(&shop).await, Some(paid_out));
+
+    // Two entries swapped.
+    let (shop, entries) = day(backend).await;
+    let (a, b) = (seq_of(&entries, "sale"), seq_of(&entries, "paid_out"));
+    shop.db.execute(&format!("UPDATE journal SET seq = 1000000 WHERE seq = {a}")).await;
+    shop.db.execute(&format!("UPDATE journal SET seq = {a} WHERE seq = {b}")).await;
+    shop.db.execute(&format!("UPDATE journal SET seq = {b} WHERE seq = 1000000")).await;
+    assert_eq!(first_problem(&shop).await, Some(a));
+
+    // A truncated tail (back to before the close), the head row rewritten to match: the Z's
+    // anchor catches it.
+    let (shop, entries) = day(backend).await;
+    let close = seq_of(&entries, "session_close");
+    let keep = &entries[usize::try_from(close - 2).unwrap()];
+    shop.db.execute(&format!("DELETE FROM journal WHERE seq >= {close}")).await;
+    shop.db.execute(&format!("UPDATE journal_heads SET seq = {}, hash = '{}'", keep.seq, keep.hash)).await;
+    assert_eq!(first_problem(&shop).await, Some(close));
+}
+
+/// 16 devices sell and move cash on one register at once: one chain, gapless, verified, with
+/// an entry for every acknowledged operation.
+async fn writers_at_once_leave_one_linear_chain(backend: Backend) {
+    let shop = Arc::new(shop(backend).await);
+    let session = open(&shop, "100.00").await;
+    let barrier = Arc::new(tokio::sync::Barrier::new(16));
+    let mut writers = Vec::new();
+    for n in 0..16 {
+        let (shop, barrier) = (shop.clone(), barrier.clone());
+        writers.push(tokio::spawn(async move {
+            barrier.wait().await;
+            let mut done = 0;
+            for _ in 0..3 {
+                let ok = if n % 2 == 0 {
+                    let (register, pc) = (dt_r1(), device(&format!("pc-{n}")));
+                    let till = Till {
+                        user: &shop.fx.cashier,
+                        register: &register,
+                        device: &pc,
+                        session: None,
+                        approver: None,
+                    };
+                    let request = SaleRequest {
+                        lines: vec![line("333", 1)],
+                        receipt_discount: None,
+                        tenders: vec![Tender::Cash { amount: 229 }],
+                    };
+                    service::record_sale(shop.store.as_ref(), till, ReceiptId::new(), &request).await.map(drop)
+                } else {
+                    move_cash(&shop, MovementKind::PaidIn, Some("1.00"), "other", None).await.map(drop)
+                };
+                match ok {
+                    Ok(()) => done += 1,
+                    Err(e) => assert_eq!(e.code(), "database_busy", "{e}"),
+                }
+            }
+            done
+        }));
+    }
+    let mut acknowledged = 0;
+    for w in writers {
+        acknowledged += w.await.unwrap();
+    }
+    let entries = service::chain_entries(shop.store.as_ref(), session.register_id.0).await.unwrap();
+    assert_eq!(entries.len(), 1 + acknowledged, "the open, then one entry per acknowledged write");
+    assert!(entries.iter().enumerate().all(|(i, e)| e.seq == i as i64 + 1));
+    let report = service::verify_journal(shop.store.as_ref()).await.unwrap();
+    assert!(report.ok, "{report:?}");
+    check_x_against_rows(&shop, session.id).await;
+}
+
+/// 16 devices take cash in while a manager closes: every acknowledged movement is in the
+/// closed session, which counted exactly them.
+async fn movements_racing_a_close_land_in_exactly_one_session(backend: Backend) {
+    let shop = Arc::new(shop(backend).await);
+    let session = open(&shop, "100.00").await;
+    let barrier = Arc::new(tokio::sync::Barrier::new(17));
+    let mut writers = Vec::new();
+    for _ in 0..16 {
+        let (shop, barrier) = (shop.clone(), barrier.clone());
+        writers.push(tokio::spawn(async move {
+            barrier.wait().await;
+            let mut acknowledged = 0_i64;
+            for _ in 0..4 {
+                match move_cash(&shop, MovementKind::PaidIn, Some("1.00"), "other", None).await {
+                    Ok(m) => {
+                        assert_eq!(m.session_id, session.id);
+                        acknowledged += 1;
+                    }
+                    Err(e) => {
+                        assert!(matches!(e.code(), "session_closed" | "no_open_session" | "database_busy"), "{e}")
+                    }
+                }
+            }
+            acknowledged
+        }));
+    }
+    barrier.wait().await;
+    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    let by_id = SessionRef::Id(session.id);
+    let request = CloseRequest {
+        sign_off: Some((&shop.fx.manager, "not counted in this test")),
+        ..closing(&by_id, "100.00", None)
+    };
+    let closed = service::close_shift(shop.store.as_ref(), &shop.fx.manager, &device("office"), request).await.unwrap();
+    let mut acknowledged = 0;
+    for w in writers {
+        acknowledged += w.await.unwrap();
+    }
+    let movements = shop.store.list_movements(session.id).await.unwrap();
+    assert_eq!(movements.len() as i64, acknowledged);
+    assert_eq!(closed.expected_cash.unwrap().minor(), 10_000 + 100 * acknowledged);
+    assert!(service::verify_journal(shop.store.as_ref()).await.unwrap().ok);
+}

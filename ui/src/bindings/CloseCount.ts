@@ -1,0 +1,4 @@
+// Generated from till-core by ts-rs: do not edit. Regenerate with
+// TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings
+import type { DenominationCount } from "./DenominationCount";
+export type CloseCount = { float_left: string | null, denominations: Array<DenominationCount>, variance_reason: string | null, };

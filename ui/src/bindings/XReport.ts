@@ -1,0 +1,7 @@
+// Generated from till-core by ts-rs: do not edit. Regenerate with
+// TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings
+import type { DrawerSection } from "./DrawerSection";
+import type { ReportHeader } from "./ReportHeader";
+import type { SalesSection } from "./SalesSection";
+import type { TenderTotal } from "./TenderTotal";
+export type XReport = { header: ReportHeader, sales: SalesSection, tenders: Array<TenderTotal>, drawer: DrawerSection, no_sales: number, reprints: number, };
