@@ -20,6 +20,7 @@ import {
 import { h, replace } from "../dom";
 import { errorMessage } from "../errors";
 import { currencyDecimals, formatAmountInput, formatMoney, moneyParseMessage, parseLocaleMoney } from "../money";
+import { timed, timedAsync, timeLayout } from "../profile";
 import { locale, location, nav, state } from "../state";
 import type { Discount, PricedCart, Product, QuickKeys, Receipt, SessionView, Tender } from "../types";
 import { displayName } from "../time";
@@ -113,6 +114,11 @@ export function showSale(session: SessionView): void {
   };
 
   const drawCart = () => {
+    timed("draw", drawCartNow);
+    timeLayout();
+  };
+
+  const drawCartNow = () => {
     const priced = current.priced;
     replace(
       cartBody,
@@ -208,7 +214,7 @@ export function showSale(session: SessionView): void {
     drawCart();
     if (current.lines.length === 0) return;
     try {
-      const priced = await api.priceCart(saleLines(current.lines), current.receiptDiscount);
+      const priced = await timedAsync("price_cart", () => api.priceCart(saleLines(current.lines), current.receiptDiscount));
       if (seq !== priceSeq || !cartBody.isConnected) return;
       current.priced = priced;
       clearError();
@@ -362,7 +368,7 @@ export function showSale(session: SessionView): void {
     const key = /^\d+$/.test(text) ? { barcode: text } : { sku: text };
     scans = scans.then(async () => {
       try {
-        add(await api.findProduct(key));
+        add(await timedAsync("find_product", () => api.findProduct(key)));
       } catch (error) {
         if ((error as { code?: string }).code === "product_not_found") {
           showErrorText(`Nothing found for “${text}”. Scan again or search by name.`, scan);
