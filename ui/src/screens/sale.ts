@@ -47,6 +47,9 @@ interface Sale {
 
 let sale: Sale | null = null;
 
+/** How long a changed cart may wait for the backend's numbers before it is drawn without them. */
+const PENDING_DRAW_MS = 100;
+
 /** A cart is waiting for a shift (closed elsewhere): after Start/Join shift, go back to it. */
 export function cartWaitingForShift(): boolean {
   return sale !== null && sale.waitingForShift && sale.lines.length > 0;
@@ -98,6 +101,10 @@ export function showSale(session: SessionView): void {
 
   let searchSeq = 0;
   let priceSeq = 0;
+  /** The unpriced cart is drawn when this timer fires (see reprice). */
+  let pendingDraw: number | null = null;
+  /** The next draw scrolls the last line into view. */
+  let revealLast = false;
 
   const refocus = () => {
     if (scan.isConnected && !dialogOpen()) scan.focus();
@@ -125,9 +132,9 @@ export function showSale(session: SessionView): void {
     current.lines = addProduct(current.lines, product);
     if (results.childElementCount > 0) scan.value = "";
     replace(results);
-    void reprice();
     // A scan changes the last line (a new one, or one more of the same): keep it in view.
-    view.reveal(current.lines.length - 1);
+    revealLast = true;
+    void reprice();
     refocus();
   };
 
@@ -138,7 +145,13 @@ export function showSale(session: SessionView): void {
 
   const drawCartNow = () => {
     const priced = current.priced;
+    if (pendingDraw !== null) {
+      window.clearTimeout(pendingDraw);
+      pendingDraw = null;
+    }
     view.draw(current.lines, priced, current.receiptDiscount);
+    if (revealLast && current.lines.length > 0) view.reveal(current.lines.length - 1);
+    revealLast = false;
     // The backend says when a discount or a new price needs a manager; Pay then asks for the PIN.
     const note = priced ? (approvalWords(priced.approvals, selfApproves())?.note ?? null) : null;
     if ((managerNote.textContent || null) !== note) replace(managerNote, note ? h("p", { id: "needs-manager", class: "callout info" }, note) : null);
@@ -146,12 +159,23 @@ export function showSale(session: SessionView): void {
     saleDiscount.disabled = current.lines.length === 0;
   };
 
-  /** Asks the backend for the cart's numbers; an older answer never overwrites a newer one. */
+  /**
+   * Asks the backend for the cart's numbers; an older answer never overwrites a newer one. The
+   * changed cart is drawn once, with its numbers, when they come within PENDING_DRAW_MS (a scan's
+   * usual case): no "—" flashing on the totals at every scan, and one frame to paint instead of
+   * two. A slower answer (or none) shows the cart unpriced ("…", "—", Pay disabled) meanwhile.
+   */
   const reprice = async () => {
     const seq = ++priceSeq;
     current.priced = null;
-    drawCart();
-    if (current.lines.length === 0) return;
+    if (current.lines.length === 0) {
+      drawCart();
+      return;
+    }
+    pendingDraw ??= window.setTimeout(() => {
+      pendingDraw = null;
+      if (!current.priced && cartBody.isConnected) drawCart();
+    }, PENDING_DRAW_MS);
     try {
       const priced = await timedAsync("price_cart", () => api.priceCart(saleLines(current.lines), current.receiptDiscount));
       if (seq !== priceSeq || !cartBody.isConnected) return;

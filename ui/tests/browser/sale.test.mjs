@@ -199,6 +199,24 @@ describe("selling", () => {
     await finish(app);
   });
 
+  it("shows a scanned line at once as unpriced when the backend is slow, then its numbers", async () => {
+    const { app, page, backend } = await onSale();
+    await scan(page, "012345678905");
+    await waitForText(page, "#total", "$2.55");
+    backend.slow("price_cart", 800);
+    await scan(page, "012345678936");
+    // Without the backend's numbers: the line is there, no amount is made up, Pay waits.
+    await waitForText(page, '[data-line-total="1"]', "…", 600);
+    assert.equal(await text(page, "#total"), "—");
+    assert.equal(await page.getAttribute("#sale-totals", "aria-busy"), "true");
+    assert.equal(await page.locator("#pay").isDisabled(), true);
+    assert.equal(await text(page, '[data-line-total="0"]'), "$2.50", "an unchanged line keeps the backend's amount");
+    await waitForText(page, '[data-line-total="1"]', "$3.49", 3000);
+    await waitForText(page, "#total", "$6.32");
+    assert.equal(await page.locator("#pay").isDisabled(), false);
+    await finish(app);
+  });
+
   it("pays by card and cash (split)", async () => {
     const { app, page, backend } = await onSale();
     await scan(page, "012345678936");
