@@ -21,6 +21,7 @@ export type { Discount } from "./bindings/Discount";
 /** Why a priced cart needs a manager (not the manager's name and PIN: that is `Approval`). */
 export type { Approval as ApprovalReason } from "./bindings/Approval";
 export type { PricedCart } from "./bindings/PricedCart";
+export type { PricedLine } from "./bindings/PricedLine";
 export type { Product } from "./bindings/Product";
 export type { Receipt } from "./bindings/Receipt";
 export type { RefundRequest } from "./bindings/RefundRequest";

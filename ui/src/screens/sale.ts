@@ -17,9 +17,11 @@ import {
   saleLines,
   type CartLine,
 } from "../cart";
+import { cartView } from "../cart-view";
 import { h, replace } from "../dom";
 import { errorMessage } from "../errors";
 import { currencyDecimals, formatAmountInput, formatMoney, moneyParseMessage, parseLocaleMoney } from "../money";
+import { timed, timedAsync, timeLayout } from "../profile";
 import { locale, location, nav, state } from "../state";
 import type { Discount, PricedCart, Product, QuickKeys, Receipt, SessionView, Tender } from "../types";
 import { displayName } from "../time";
@@ -44,6 +46,9 @@ interface Sale {
 }
 
 let sale: Sale | null = null;
+
+/** How long a changed cart may wait for the backend's numbers before it is drawn without them. */
+const PENDING_DRAW_MS = 100;
 
 /** A cart is waiting for a shift (closed elsewhere): after Start/Join shift, go back to it. */
 export function cartWaitingForShift(): boolean {
@@ -87,8 +92,6 @@ export function showSale(session: SessionView): void {
   const results = h("div", { id: "search-results", class: "search-results", role: "group", "aria-label": "Matching items (Enter picks the first)" });
   const quickTabs = h("div", { id: "quick-categories", class: "quick-tabs", role: "group", "aria-label": "Categories" });
   const quickGrid = h("div", { id: "quick-products", class: "quick-grid", role: "group", "aria-label": "Quick keys" });
-  const cartBody = h("ul", { id: "cart", class: "cart-lines", "aria-label": "Items in this sale" });
-  const totals = h("dl", { id: "sale-totals", class: "sale-totals", "aria-live": "polite" });
   const managerNote = h("div", { class: "manager-note" });
   const pay = h("button", { id: "pay", type: "button", class: "primary huge", "aria-keyshortcuts": "F12" }, "Pay (F12)");
   const refundButton = h("button", { id: "to-refund", type: "button", class: "secondary" }, "Refund");
@@ -98,117 +101,83 @@ export function showSale(session: SessionView): void {
 
   let searchSeq = 0;
   let priceSeq = 0;
+  /** The unpriced cart is drawn when this timer fires (see reprice). */
+  let pendingDraw: number | null = null;
+  /** The next draw scrolls the last line into view. */
+  let revealLast = false;
 
   const refocus = () => {
     if (scan.isConnected && !dialogOpen()) scan.focus();
   };
+
+  const view = cartView(
+    {
+      minus: (index) => setLines(changeQuantity(current.lines, index, -1)),
+      plus: (index) => setLines(changeQuantity(current.lines, index, 1)),
+      remove: (index) => setLines(current.lines.filter((_, i) => i !== index)),
+      discount: (index) => askLineDiscount(index),
+      price: (index) => askPrice(index),
+      removeSaleDiscount: () => {
+        current.receiptDiscount = null;
+        void reprice();
+        refocus();
+      },
+    },
+    { money, discount: (discount) => discountLabel(discount, currency(), locale()) },
+  );
+  const cartBody = view.list;
 
   const add = (product: Product) => {
     if (!cartBody.isConnected) return;
     current.lines = addProduct(current.lines, product);
     if (results.childElementCount > 0) scan.value = "";
     replace(results);
+    // A scan changes the last line (a new one, or one more of the same): keep it in view.
+    revealLast = true;
     void reprice();
     refocus();
   };
 
   const drawCart = () => {
+    timed("draw", drawCartNow);
+    timeLayout();
+  };
+
+  const drawCartNow = () => {
     const priced = current.priced;
-    replace(
-      cartBody,
-      ...current.lines.map((line, index) => {
-        const pricedLine = priced?.lines[index];
-        const minus = h("button", { type: "button", class: "qty", "data-line-minus": index, "aria-label": `One less ${line.product.name}` }, "−");
-        const plus = h("button", { type: "button", class: "qty", "data-line-plus": index, "aria-label": `One more ${line.product.name}` }, "+");
-        const remove = h("button", { type: "button", class: "qty remove", "data-line-remove": index, "aria-label": `Remove ${line.product.name}` }, "✕");
-        const discount = h(
-          "button",
-          { type: "button", class: "qty", "data-line-discount": index, "aria-label": `Discount on ${line.product.name}` },
-          "%",
-        );
-        const price = h(
-          "button",
-          { type: "button", class: "qty", "data-line-price": index, "aria-label": `Change the price of ${line.product.name}` },
-          "Price",
-        );
-        minus.addEventListener("click", () => setLines(changeQuantity(current.lines, index, -1)));
-        plus.addEventListener("click", () => setLines(changeQuantity(current.lines, index, 1)));
-        remove.addEventListener("click", () => setLines(current.lines.filter((_, i) => i !== index)));
-        discount.addEventListener("click", () => askLineDiscount(index));
-        price.addEventListener("click", () => askPrice(index));
-        // What was changed on the line, in the backend's numbers.
-        const notes = [
-          pricedLine && pricedLine.unit_price !== pricedLine.catalog_unit_price
-            ? h("span", { class: "line-price", "data-line-price-note": index }, `New price ${money(pricedLine.unit_price)}, was ${money(pricedLine.catalog_unit_price)}`)
-            : null,
-          pricedLine && pricedLine.line_discount > 0
-            ? h(
-                "span",
-                { class: "line-off", "data-line-off": index },
-                `${line.discount?.kind === "percent" ? `Discount ${discountLabel(line.discount, currency(), locale())}` : "Discount"}: −${money(pricedLine.line_discount)}`,
-              )
-            : null,
-        ].filter((n) => n !== null);
-        return h(
-          "li",
-          { class: "cart-line", "data-line": index },
-          h(
-            "div",
-            { class: "line-main" },
-            h("span", { class: "line-name" }, line.product.name),
-            h("span", { class: "line-qty", "data-line-qty": index }, `× ${line.quantity}`),
-            h("span", { class: "line-total", "data-line-total": index }, pricedLine ? money(pricedLine.extended) : "…"),
-          ),
-          notes.length > 0 ? h("p", { class: "line-notes" }, ...notes) : null,
-          h("div", { class: "line-tools" }, minus, plus, discount, price, remove),
-        );
-      }),
-    );
-    if (current.lines.length === 0) cartBody.append(h("li", { class: "cart-empty hint" }, "Scan an item to start a sale."));
-    const row = (label: string, id: string, value: string, cls = "", tool: HTMLElement | null = null) =>
-      [h("dt", { class: cls }, label), h("dd", { class: cls }, h("span", { id }, value), tool)] as const;
-    const receiptDiscount = current.receiptDiscount;
-    let removeDiscount: HTMLButtonElement | null = null;
-    if (receiptDiscount) {
-      removeDiscount = h("button", { id: "sale-discount-remove", type: "button", class: "qty remove", "aria-label": "Remove the sale discount" }, "✕");
-      removeDiscount.addEventListener("click", () => {
-        current.receiptDiscount = null;
-        void reprice();
-        refocus();
-      });
+    if (pendingDraw !== null) {
+      window.clearTimeout(pendingDraw);
+      pendingDraw = null;
     }
-    replace(
-      totals,
-      // Before discounts, so the rows add up: subtotal − discounts (+ tax) = total.
-      ...row("Subtotal", "subtotal", priced ? money(priced.items) : "—"),
-      ...(priced && priced.line_discounts > 0 ? row("Line discounts", "line-discounts", `−${money(priced.line_discounts)}`) : []),
-      ...(receiptDiscount
-        ? row(
-            receiptDiscount.kind === "percent" ? `Sale discount ${discountLabel(receiptDiscount, currency(), locale())}` : "Sale discount",
-            "receipt-discount",
-            priced ? `−${money(priced.receipt_discount)}` : "…",
-            "with-tool",
-            removeDiscount,
-          )
-        : []),
-      ...row(priced?.prices_include_tax ? "Tax included" : "Tax", "tax", priced ? money(priced.tax) : "—"),
-      ...row("Total", "total", priced ? money(priced.total) : "—", "grand"),
-    );
+    view.draw(current.lines, priced, current.receiptDiscount);
+    if (revealLast && current.lines.length > 0) view.reveal(current.lines.length - 1);
+    revealLast = false;
     // The backend says when a discount or a new price needs a manager; Pay then asks for the PIN.
-    const words = priced ? approvalWords(priced.approvals, selfApproves()) : null;
-    replace(managerNote, words ? h("p", { id: "needs-manager", class: "callout info" }, words.note) : null);
+    const note = priced ? (approvalWords(priced.approvals, selfApproves())?.note ?? null) : null;
+    if ((managerNote.textContent || null) !== note) replace(managerNote, note ? h("p", { id: "needs-manager", class: "callout info" }, note) : null);
     pay.disabled = !priced || current.lines.length === 0;
     saleDiscount.disabled = current.lines.length === 0;
   };
 
-  /** Asks the backend for the cart's numbers; an older answer never overwrites a newer one. */
+  /**
+   * Asks the backend for the cart's numbers; an older answer never overwrites a newer one. The
+   * changed cart is drawn once, with its numbers, when they come within PENDING_DRAW_MS (a scan's
+   * usual case): no "—" flashing on the totals at every scan, and one frame to paint instead of
+   * two. A slower answer (or none) shows the cart unpriced ("…", "—", Pay disabled) meanwhile.
+   */
   const reprice = async () => {
     const seq = ++priceSeq;
     current.priced = null;
-    drawCart();
-    if (current.lines.length === 0) return;
+    if (current.lines.length === 0) {
+      drawCart();
+      return;
+    }
+    pendingDraw ??= window.setTimeout(() => {
+      pendingDraw = null;
+      if (!current.priced && cartBody.isConnected) drawCart();
+    }, PENDING_DRAW_MS);
     try {
-      const priced = await api.priceCart(saleLines(current.lines), current.receiptDiscount);
+      const priced = await timedAsync("price_cart", () => api.priceCart(saleLines(current.lines), current.receiptDiscount));
       if (seq !== priceSeq || !cartBody.isConnected) return;
       current.priced = priced;
       clearError();
@@ -362,7 +331,7 @@ export function showSale(session: SessionView): void {
     const key = /^\d+$/.test(text) ? { barcode: text } : { sku: text };
     scans = scans.then(async () => {
       try {
-        add(await api.findProduct(key));
+        add(await timedAsync("find_product", () => api.findProduct(key)));
       } catch (error) {
         if ((error as { code?: string }).code === "product_not_found") {
           showErrorText(`Nothing found for “${text}”. Scan again or search by name.`, scan);
@@ -489,7 +458,8 @@ export function showSale(session: SessionView): void {
         { class: "sale-right card", "aria-labelledby": "cart-title" },
         h("h2", { id: "cart-title" }, "This sale"),
         cartBody,
-        totals,
+        view.totals,
+        view.status,
         managerNote,
         pay,
       ),

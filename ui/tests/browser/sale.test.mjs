@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createFakeBackend } from "./fake-backend.mjs";
-import { axeViolations, layoutProblems, launchBrowser, openApp, serveDist } from "./harness.mjs";
+import { axeViolations, layoutProblems, launchBrowser, openApp, screenshot, serveDist } from "./harness.mjs";
 
 let browser;
 let server;
@@ -125,6 +125,95 @@ describe("selling", () => {
     await page.keyboard.press("Enter"); // New sale
     await page.waitForSelector("#scan:focus");
     assert.equal(await page.locator(".cart-line").count(), 0, "a new sale starts empty");
+    await finish(app);
+  });
+
+  it("draws a scan as one new row: the other rows keep their elements, the totals are the backend's, the new line is in view", async () => {
+    const { app, page, backend } = await onSale();
+    // Consecutive codes differ, so each scan is a new line: a long cart, longer than the list's height.
+    const codes = ["012345678905", "012345678912", "012345678929", "012345678936", "012345678943"];
+    const priced = (lines) => page.waitForFunction((n) => document.querySelectorAll(".cart-line").length === n && !document.querySelector("#pay").disabled, lines);
+    for (let i = 0; i < 30; i++) await scan(page, codes[i % codes.length]);
+    await priced(30);
+
+    // Note the rows' elements, then every DOM change the next scan makes.
+    await page.evaluate(() => {
+      const rows = [...document.querySelectorAll(".cart-line")];
+      window.__before = { rows, texts: rows.map((r) => r.innerHTML) };
+      window.__changed = [];
+      new MutationObserver((records) => {
+        for (const r of records) {
+          const target = r.target.nodeType === Node.ELEMENT_NODE ? r.target : r.target.parentElement;
+          const row = target.closest(".cart-line");
+          window.__changed.push(row ? `line ${row.dataset.line}` : (target.closest("[id]")?.id ?? target.tagName));
+        }
+      }).observe(document.getElementById("screen") ?? document.body, { childList: true, subtree: true, characterData: true, attributes: true });
+    });
+    await scan(page, codes[0]);
+    await priced(31);
+    const seen = await page.evaluate(() => {
+      const rows = [...document.querySelectorAll(".cart-line")];
+      return {
+        sameRows: window.__before.rows.every((row, i) => rows[i] === row),
+        sameTexts: window.__before.rows.every((row, i) => row.innerHTML === window.__before.texts[i]),
+        changed: [...new Set(window.__changed)].sort(),
+      };
+    });
+    assert.ok(seen.sameRows, "the 30 rows before the scan are the same elements after it");
+    assert.ok(seen.sameTexts, "and they show what they showed");
+    assert.ok(!seen.changed.some((where) => /^line (\d|[12]\d)$/.test(where)), `nothing changed in lines 0-29: ${seen.changed.join(", ")}`);
+    assert.ok(seen.changed.includes("line 30") && seen.changed.includes("cart"), `the new row was drawn: ${seen.changed.join(", ")}`);
+
+    // The numbers are the backend's answer for this cart, as it prices it.
+    const request = backend.callsOf("price_cart").at(-1).args;
+    assert.equal(request.lines.length, 31);
+    const answer = await backend.handle("price_cart", request);
+    const usd = (minor) => `$${Math.trunc(minor / 100)}.${String(minor % 100).padStart(2, "0")}`;
+    assert.equal(await text(page, "#subtotal"), usd(answer.items));
+    assert.equal(await text(page, "#tax"), usd(answer.tax));
+    assert.equal(await text(page, "#total"), usd(answer.total));
+    for (const i of [0, 29, 30]) assert.equal(await text(page, `[data-line-total="${i}"]`), usd(answer.lines[i].extended), `line ${i}`);
+    assert.equal(await text(page, "#sale-status"), `Total ${usd(answer.total)}, 31 lines`, "said once, for screen readers");
+    assert.equal(await page.getAttribute("#sale-totals", "aria-busy"), "false");
+
+    // The newest line is in the list's view (it was below the fold), and the scan field keeps the focus.
+    const inView = await page.evaluate(() => {
+      const list = document.getElementById("cart").getBoundingClientRect();
+      const row = document.querySelector('[data-line="30"]').getBoundingClientRect();
+      return row.top >= list.top - 1 && row.bottom <= list.bottom + 1;
+    });
+    assert.ok(inView, "the scanned line is scrolled into view");
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "scan");
+    await check(page, "long cart");
+    await screenshot(page, "sale-long-cart");
+
+    // The rows still work: one more of line 0, then remove line 1 (the rows after it move up).
+    await page.click('button[data-line-plus="0"]');
+    await waitForText(page, '[data-line-qty="0"]', "× 2");
+    await page.click('button[data-line-remove="1"]');
+    await priced(30);
+    assert.equal(await text(page, '[data-line="0"] .line-name'), "Coffee");
+    assert.equal(await text(page, '[data-line="1"] .line-name'), "Cola 0.5 l");
+    const after = await backend.handle("price_cart", backend.callsOf("price_cart").at(-1).args);
+    assert.equal(await text(page, "#total"), usd(after.total));
+    await finish(app);
+  });
+
+  it("shows a scanned line at once as unpriced when the backend is slow, then its numbers", async () => {
+    const { app, page, backend } = await onSale();
+    await scan(page, "012345678905");
+    await waitForText(page, "#total", "$2.55");
+    backend.slow("price_cart", 800);
+    await scan(page, "012345678936");
+    // Without the backend's numbers: the line is there, no amount is made up, Pay waits.
+    await waitForText(page, '[data-line-total="1"]', "…", 600);
+    assert.equal(await text(page, "#total"), "—");
+    assert.equal(await page.getAttribute("#sale-totals", "aria-busy"), "true");
+    assert.equal(await page.locator("#pay").isDisabled(), true);
+    assert.equal(await text(page, '[data-line-total="0"]'), "$2.50", "an unchanged line keeps the backend's amount");
+    await waitForText(page, '[data-line-total="1"]', "$3.49", 3000);
+    await waitForText(page, "#total", "$6.32");
+    assert.equal(await page.locator("#pay").isDisabled(), false);
     await finish(app);
   });
 

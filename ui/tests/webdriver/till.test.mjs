@@ -421,6 +421,8 @@ describe("Till desktop app, scan latency", () => {
     // the frame that paints it.
     await d.executeScript(`
       const rec = (window.__scanLatency = { t0: null, want: 0, done: [] });
+      // The app notes its own spans (backend calls, drawing, layout) while this array exists.
+      window.__tillProfile = [];
       document.addEventListener("keydown", (event) => {
         if (event.key !== "Enter" || event.target?.id !== "scan") return;
         rec.t0 = performance.now();
@@ -435,7 +437,11 @@ describe("Till desktop app, scan latency", () => {
         const t0 = rec.t0;
         const dom = performance.now() - t0;
         rec.t0 = null;
-        requestAnimationFrame(() => rec.done.push({ lines: lines.length, dom, frame: performance.now() - t0 }));
+        requestAnimationFrame(() => {
+          const spans = {};
+          for (const { name, ms } of window.__tillProfile.splice(0)) spans[name] = (spans[name] ?? 0) + ms;
+          rec.done.push({ lines: lines.length, dom, frame: performance.now() - t0, spans });
+        });
       }).observe(document.body, { childList: true, subtree: true, characterData: true });
     `);
     await d.manage().setTimeouts({ script: TIMEOUT });
@@ -462,6 +468,12 @@ describe("Till desktop app, scan latency", () => {
       return { p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1)) };
     };
     const frame = samples.map((s) => s.frame);
+    // Where a scan's time goes: each span summed over the scan (ms), and what no span covers
+    // (event dispatch, the IPC's own queueing, timers, the frame wait).
+    const names = [...new Set(samples.flatMap((s) => Object.keys(s.spans)))].sort();
+    const breakdown = Object.fromEntries(names.map((name) => [name, summary(samples.map((s) => s.spans[name] ?? 0))]));
+    breakdown.other = summary(samples.map((s) => s.frame - Object.values(s.spans).reduce((a, b) => a + b, 0)));
+    const breakdownLast50 = Object.fromEntries(names.map((name) => [name, summary(samples.slice(-50).map((s) => s.spans[name] ?? 0))]));
     const result = {
       scans: SCANS,
       measured: "keydown Enter on #scan -> next animation frame after the new line and the total are drawn (ms)",
@@ -470,6 +482,8 @@ describe("Till desktop app, scan latency", () => {
       // The cart grows to SCANS lines and is repriced whole on each scan: small carts apart.
       first50: summary(frame.slice(0, 50)),
       last50: summary(frame.slice(-50)),
+      breakdown,
+      breakdownLast50,
       samples,
     };
     writeFileSync(join(ARTIFACTS, "scan-latency.json"), `${JSON.stringify(result, null, 2)}\n`);
@@ -478,6 +492,8 @@ describe("Till desktop app, scan latency", () => {
         `(DOM ready p50 ${result.dom.p50} ms, p99 ${result.dom.p99} ms; lines 1-50 p50 ${result.first50.p50} ms, ` +
         `lines ${SCANS - 49}-${SCANS} p50 ${result.last50.p50} ms)`,
     );
+    console.log(`per scan, p50/p99 ms: ${Object.entries(breakdown).map(([name, s]) => `${name} ${s.p50}/${s.p99}`).join(", ")}`);
+    console.log(`lines ${SCANS - 49}-${SCANS}, p50/p99 ms: ${Object.entries(breakdownLast50).map(([name, s]) => `${name} ${s.p50}/${s.p99}`).join(", ")}`);
     await click(d, "#clear-cart");
     await d.wait(async () => (await d.findElements(By.css(".cart-line"))).length === 0, TIMEOUT, "an empty cart");
   });
