@@ -25,4 +25,13 @@ pub const COMMANDS: &[&str] = &[
     "find_receipt",
     "refund",
     "session_totals",
+    "cash_reasons",
+    "record_movement",
+    "x_report",
+    "z_report",
+    "force_close",
+    "late_count",
+    "record_reprint",
+    "forgotten_sessions",
+    "day_view",
 ];

@@ -206,3 +206,84 @@ pub async fn refund(
 pub async fn session_totals(state: State<'_, AppState>) -> Result<Option<SessionTotals>, IpcError> {
     state.session_totals().await
 }
+
+#[tauri::command]
+#[tracing::instrument(skip(state))]
+pub async fn cash_reasons(state: State<'_, AppState>) -> Result<Vec<till_core::CashReason>, IpcError> {
+    state.cash_reasons().await
+}
+
+/// `id` is chosen once per movement form and reused on retry.
+#[tauri::command]
+#[tracing::instrument(skip(state, approval))]
+pub async fn record_movement(
+    state: State<'_, AppState>,
+    id: till_core::MovementId,
+    kind: till_core::MovementKind,
+    amount: Option<String>,
+    reason: String,
+    note: Option<String>,
+    approval: Option<Approval>,
+) -> Result<till_core::CashMovement, IpcError> {
+    state.record_movement(id, kind, amount, reason, note, approval).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state))]
+pub async fn x_report(
+    state: State<'_, AppState>,
+    session: Option<String>,
+) -> Result<till_core::reports::XReport, IpcError> {
+    state.x_report(session).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state))]
+pub async fn z_report(state: State<'_, AppState>, session: String) -> Result<till_core::reports::ZReport, IpcError> {
+    state.z_report(session).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state, approval))]
+pub async fn force_close(
+    state: State<'_, AppState>,
+    request_id: RequestId,
+    session: String,
+    reason: String,
+    approval: Approval,
+) -> Result<SessionView, IpcError> {
+    state.force_close(request_id, session, reason, approval).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state, approval))]
+pub async fn late_count(
+    state: State<'_, AppState>,
+    session: String,
+    counted_cash: String,
+    count: Option<till_core::CloseCount>,
+    approval: Approval,
+) -> Result<SessionView, IpcError> {
+    state.late_count(session, counted_cash, count.unwrap_or_default(), approval).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state))]
+pub async fn record_reprint(state: State<'_, AppState>, number: String) -> Result<(), IpcError> {
+    state.record_reprint(number).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state))]
+pub async fn forgotten_sessions(state: State<'_, AppState>) -> Result<Vec<SessionView>, IpcError> {
+    state.forgotten_sessions().await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(state))]
+pub async fn day_view(
+    state: State<'_, AppState>,
+    day: Option<chrono::NaiveDate>,
+) -> Result<Vec<till_core::service::DaySession>, IpcError> {
+    state.day_view(day).await
+}

@@ -72,6 +72,15 @@ fn main() {
             commands::find_receipt,
             commands::refund,
             commands::session_totals,
+            commands::cash_reasons,
+            commands::record_movement,
+            commands::x_report,
+            commands::z_report,
+            commands::force_close,
+            commands::late_count,
+            commands::record_reprint,
+            commands::forgotten_sessions,
+            commands::day_view,
         ])
         .build(tauri::generate_context!());
     match app {

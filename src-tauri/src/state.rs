@@ -868,6 +868,164 @@ impl AppState {
     }
 }
 
+/// Cash control and reports (issue 9): movements, X and Z, force-close, late count, reprints,
+/// the forgotten-session banner and the day view. The logged-in user acts; a manager's PIN
+/// (checked here) approves what needs one.
+impl AppState {
+    /// The reasons this register's location offers for cash movements.
+    pub async fn cash_reasons(&self) -> Result<Vec<till_core::CashReason>, IpcError> {
+        let mut device = self.device().await?;
+        let (store, register) = device.register()?;
+        device.use_login(self.now())?;
+        let register = store.find_register(&register).await?;
+        Ok(store.cash_reasons(&LocationCode::parse(&register.location_code)?).await?)
+    }
+
+    /// A paid in, paid out, drop or no-sale on this register's open session. `id` is chosen
+    /// once per form and reused on retry; `approval` is needed for a paid out or drop above the
+    /// location's limit (a logged-in manager approves their own).
+    pub async fn record_movement(
+        &self,
+        id: till_core::MovementId,
+        kind: till_core::MovementKind,
+        amount: Option<String>,
+        reason: String,
+        note: Option<String>,
+        approval: Option<Approval>,
+    ) -> Result<till_core::CashMovement, IpcError> {
+        let mut device = self.device().await?;
+        let (store, register) = device.register()?;
+        let user = device.use_login(self.now())?;
+        let user = device.recheck_login(store.as_ref(), &user).await?;
+        let device_name = device.device_name()?;
+        let approver = match approval {
+            Some(a) => Some(service::authorize_manager(store.as_ref(), &a.manager, &a.pin.0, &device_name).await?),
+            None => None,
+        };
+        let request =
+            service::MovementRequest { id, kind, amount: amount.as_deref(), reason: &reason, note: note.as_deref() };
+        Ok(service::record_movement(store.as_ref(), &user, approver.as_ref(), &register, &device_name, request).await?)
+    }
+
+    /// The X report of the session shown (by id or number), else of this register's latest.
+    pub async fn x_report(&self, session: Option<String>) -> Result<till_core::reports::XReport, IpcError> {
+        let mut device = self.device().await?;
+        let (store, register) = device.register()?;
+        let user = device.use_login(self.now())?;
+        let session = match session {
+            Some(s) => SessionRef::parse(&s)?,
+            None => {
+                let register = store.find_register(&register).await?;
+                let latest = store.latest_session(register.id).await?;
+                SessionRef::Id(latest.ok_or(StoreError::NoOpenSession { register: register.address })?.id)
+            }
+        };
+        Ok(service::x_report(store.as_ref(), &session, &user.name).await?)
+    }
+
+    /// The Z report of a closed session (by id or number).
+    pub async fn z_report(&self, session: String) -> Result<till_core::reports::ZReport, IpcError> {
+        let mut device = self.device().await?;
+        let (store, _) = device.register()?;
+        let user = device.use_login(self.now())?;
+        Ok(service::z_report(store.as_ref(), &SessionRef::parse(&session)?, &user.name).await?)
+    }
+
+    /// A manager force-closes a forgotten session of this location, with a reason.
+    pub async fn force_close(
+        &self,
+        request_id: RequestId,
+        session: String,
+        reason: String,
+        approval: Approval,
+    ) -> Result<SessionView, IpcError> {
+        let mut device = self.device().await?;
+        let (store, register) = device.register()?;
+        device.use_login(self.now())?;
+        let device_name = device.device_name()?;
+        let manager =
+            service::authorize_manager(store.as_ref(), &approval.manager, &approval.pin.0, &device_name).await?;
+        let session = SessionRef::parse(&session)?;
+        let here = store.find_register(&register).await?;
+        if store.find_session(&session).await?.location_id != here.location_id {
+            return Err(StoreError::not_found(till_core::Entity::Session, format!("{session} at this location")).into());
+        }
+        let closed =
+            service::force_close(store.as_ref(), &manager, &device_name, &session, &reason, request_id).await?;
+        Ok(closed.view())
+    }
+
+    /// A manager records the count of a force-closed session of this location.
+    pub async fn late_count(
+        &self,
+        session: String,
+        counted_cash: String,
+        count: till_core::CloseCount,
+        approval: Approval,
+    ) -> Result<SessionView, IpcError> {
+        let mut device = self.device().await?;
+        let (store, register) = device.register()?;
+        device.use_login(self.now())?;
+        let device_name = device.device_name()?;
+        let manager =
+            service::authorize_manager(store.as_ref(), &approval.manager, &approval.pin.0, &device_name).await?;
+        let session = SessionRef::parse(&session)?;
+        let here = store.find_register(&register).await?;
+        if store.find_session(&session).await?.location_id != here.location_id {
+            return Err(StoreError::not_found(till_core::Entity::Session, format!("{session} at this location")).into());
+        }
+        let request = service::LateCountRequest {
+            session: &session,
+            counted_cash: &counted_cash,
+            float_left: count.float_left.as_deref(),
+            denominations: count.denominations,
+            variance_reason: count.variance_reason.as_deref(),
+        };
+        Ok(service::late_count(store.as_ref(), &manager, &device_name, request).await?.view())
+    }
+
+    /// A receipt printed again: counted on the open session (X and Z show it), journaled.
+    pub async fn record_reprint(&self, number: String) -> Result<(), IpcError> {
+        let mut device = self.device().await?;
+        let (store, register) = device.register()?;
+        let user = device.use_login(self.now())?;
+        let device_name = device.device_name()?;
+        Ok(service::record_reprint(store.as_ref(), &user, &register, &device_name, &number).await?)
+    }
+
+    /// This location's sessions open longer than its limit (polled for the banner: not activity).
+    pub async fn forgotten_sessions(&self) -> Result<Vec<SessionView>, IpcError> {
+        let mut device = self.device().await?;
+        let (store, register) = device.register()?;
+        device.peek_login(self.now())?;
+        let register = store.find_register(&register).await?;
+        let location = LocationCode::parse(&register.location_code)?;
+        Ok(service::forgotten_sessions(store.as_ref(), &location).await?.iter().map(till_core::Session::view).collect())
+    }
+
+    /// A manager's day view: this location's sessions of a business day (default: today's),
+    /// with their Z numbers and variances.
+    pub async fn day_view(&self, day: Option<chrono::NaiveDate>) -> Result<Vec<service::DaySession>, IpcError> {
+        let mut device = self.device().await?;
+        let (store, register) = device.register()?;
+        let user = device.use_login(self.now())?;
+        if !user.role.is_manager() {
+            return Err(StoreError::Forbidden { user: user.name, role: user.role.as_str().into() }.into());
+        }
+        let register = store.find_register(&register).await?;
+        let location = store.find_location(&LocationCode::parse(&register.location_code)?).await?;
+        let day = match day {
+            Some(day) => day,
+            None => till_core::business_day(
+                Utc::now(),
+                till_core::TimeZone::parse(&location.time_zone)?,
+                till_core::Cutoff::parse(&location.cutoff)?,
+            ),
+        };
+        Ok(service::day_view(store.as_ref(), &LocationCode::parse(&location.code)?, day).await?)
+    }
+}
+
 /// Active products matching `text` in name or SKU (case-insensitive), names that start with it
 /// first, at most [`SEARCH_RESULTS`]. Blank text matches nothing.
 pub fn search(products: Vec<Product>, text: &str) -> Vec<Product> {

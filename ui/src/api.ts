@@ -7,6 +7,13 @@ import { toApiError } from "./errors";
 import type {
   Approval,
   BuildInfo,
+  CashMovement,
+  CashReason,
+  CloseCount,
+  DaySession,
+  MovementKind,
+  XReport,
+  ZReport,
   DeviceStatus,
   Discount,
   PricedCart,
@@ -98,8 +105,13 @@ export const startShift = (requestId: string, openingCash: string | null, notes:
   retrying(() => call("start_shift", { requestId, openingCash, notes }));
 
 /** Closes the session the screen shows, by id: never whichever session happens to be open now. */
-export const closeShift = (requestId: string, session: string, countedCash: string, approval: Approval): Promise<SessionView> =>
-  retrying(() => call("close_shift", { requestId, session, countedCash, approval }));
+export const closeShift = (
+  requestId: string,
+  session: string,
+  countedCash: string,
+  approval: Approval,
+  count: CloseCount | null = null,
+): Promise<SessionView> => retrying(() => call("close_shift", { requestId, session, countedCash, approval, count }));
 
 /** The version and git commit the app was built from (the About line). */
 export const buildInfo = (): Promise<BuildInfo> => call("build_info");
@@ -136,3 +148,41 @@ export const refund = (id: string, receipt: string, request: RefundRequest, appr
 
 /** The current session's running totals (polled: not activity). */
 export const sessionTotals = (): Promise<SessionTotals | null> => call("session_totals");
+
+/** The reasons this store offers for paid in, paid out, drop and no-sale. */
+export const cashReasons = (): Promise<CashReason[]> => call("cash_reasons");
+
+/**
+ * A paid in, paid out, drop or no-sale (`amount` null) on the open session. `id` is chosen once
+ * per form and reused on retry; `approval` for a paid out or drop above the store's limit.
+ */
+export const recordMovement = (
+  id: string,
+  kind: MovementKind,
+  amount: string | null,
+  reason: string,
+  note: string | null,
+  approval: Approval | null = null,
+): Promise<CashMovement> => retrying(() => call("record_movement", { id, kind, amount, reason, note, approval }));
+
+/** The X report of a session (default: this register's latest). Resets nothing. */
+export const xReport = (session: string | null = null): Promise<XReport> => call("x_report", { session });
+
+export const zReport = (session: string): Promise<ZReport> => call("z_report", { session });
+
+/** A manager closes a forgotten session of this store without a count, with a reason. */
+export const forceClose = (requestId: string, session: string, reason: string, approval: Approval): Promise<SessionView> =>
+  retrying(() => call("force_close", { requestId, session, reason, approval }));
+
+/** A manager records the count of a force-closed session, completing its Z. */
+export const lateCount = (session: string, countedCash: string, count: CloseCount | null, approval: Approval): Promise<SessionView> =>
+  retrying(() => call("late_count", { session, countedCash, count, approval }));
+
+/** A receipt printed again (counted on the X and Z, journaled). */
+export const recordReprint = (number: string): Promise<void> => call("record_reprint", { number });
+
+/** This store's sessions open longer than its limit (polled for the banner: not activity). */
+export const forgottenSessions = (): Promise<SessionView[]> => call("forgotten_sessions");
+
+/** A manager's day: this store's sessions of a business day (default today) with their Z. */
+export const dayView = (day: string | null = null): Promise<DaySession[]> => call("day_view", { day });

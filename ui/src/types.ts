@@ -29,6 +29,14 @@ export type { SaleLineRequest } from "./bindings/SaleLineRequest";
 export type { SaleRequest } from "./bindings/SaleRequest";
 export type { SessionTotals } from "./bindings/SessionTotals";
 export type { Tender } from "./bindings/Tender";
+export type { CashMovement } from "./bindings/CashMovement";
+export type { CashReason } from "./bindings/CashReason";
+export type { CloseCount } from "./bindings/CloseCount";
+export type { DaySession } from "./bindings/DaySession";
+export type { DenominationCount } from "./bindings/DenominationCount";
+export type { MovementKind } from "./bindings/MovementKind";
+export type { XReport } from "./bindings/XReport";
+export type { ZReport } from "./bindings/ZReport";
 
 /** `device.json` could not be used: shown on the "call a manager" screen. */
 export interface DamagedView {

@@ -6,8 +6,8 @@ mod cash;
 mod catalog;
 mod sales;
 pub use cash::{
-    chain_entries, force_close, late_count, record_movement, record_reprint, verify_journal, x_report, z_report,
-    z_rows, LateCountRequest, MovementRequest, ZRow,
+    chain_entries, day_view, force_close, forgotten_sessions, late_count, record_movement, record_reprint,
+    verify_journal, x_report, z_report, z_rows, DaySession, LateCountRequest, MovementRequest, ZRow,
 };
 pub use catalog::{
     add_category, add_product, add_tax_rate, import_products, set_product_active, ImportReport, ProductInput,

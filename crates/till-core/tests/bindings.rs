@@ -86,6 +86,7 @@ fn views_match_the_ui() {
     export::<till_core::reports::DrawerSection>("DrawerSection.ts");
     export::<till_core::reports::XReport>("XReport.ts");
     export::<till_core::reports::ZReport>("ZReport.ts");
+    export::<till_core::service::DaySession>("DaySession.ts");
     export::<service::SaleLineRequest>("SaleLineRequest.ts");
     export::<service::SaleRequest>("SaleRequest.ts");
     export::<service::RefundTender>("RefundTender.ts");

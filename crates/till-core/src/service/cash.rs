@@ -333,3 +333,39 @@ pub async fn verify_journal(store: &dyn Store) -> Result<VerifyReport, TillError
     }
     Ok(VerifyReport { ok: chains.iter().all(|c| c.first_problem.is_none()), chains })
 }
+
+/// Open sessions at a location that have been open longer than the location's limit (the
+/// banner every device of the location shows; a manager force-closes them).
+pub async fn forgotten_sessions(store: &dyn Store, location: &LocationCode) -> Result<Vec<Session>, TillError> {
+    let limit = chrono::Duration::minutes(i64::from(store.find_location(location).await?.session_limit_minutes));
+    let filter = SessionFilter {
+        location: Some(location.clone()),
+        register: None,
+        status: Some(SessionStatus::Open),
+        limit: Some(1000),
+    };
+    let now = Utc::now();
+    Ok(store.list_sessions(&filter).await?.into_iter().filter(|s| now - s.opened_at > limit).collect())
+}
+
+/// One session of a manager's day view: its numbers and, once closed, its Z.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct DaySession {
+    pub session: SessionView,
+    pub z: Option<ZRecord>,
+}
+
+/// A location's sessions of one business day (newest first), each with its Z.
+pub async fn day_view(
+    store: &dyn Store,
+    location: &LocationCode,
+    day: chrono::NaiveDate,
+) -> Result<Vec<DaySession>, TillError> {
+    let filter = SessionFilter { location: Some(location.clone()), register: None, status: None, limit: Some(1000) };
+    let mut out = Vec::new();
+    for session in store.list_sessions(&filter).await?.into_iter().filter(|s| s.business_day == day) {
+        let z = store.z_record(session.id).await?;
+        out.push(DaySession { session: session.view(), z });
+    }
+    Ok(out)
+}
