@@ -70,14 +70,27 @@ async fn a_terminal_role_runs_the_register_but_cannot_write_a_table() {
     let close = CloseRequest {
         request_id: RequestId::new(),
         session: &session,
-        counted_cash: "200.00",
+        counted_cash: "205.00",
         only_register: None,
         float_left: None,
         denominations: Vec::new(),
         sign_off: None,
     };
+    // Cash control through the role: a paid in, the close's Z, the X, all journaled.
+    let paid_in = service::MovementRequest {
+        id: MovementId::new(),
+        kind: MovementKind::PaidIn,
+        amount: Some("5.00"),
+        reason: "other",
+        note: None,
+    };
+    service::record_movement(store, &cashier, None, &register, &device, paid_in).await.unwrap();
     let closed = service::close_shift(store, &manager, &device, close).await.unwrap();
     assert_eq!(closed.status, SessionStatus::Closed);
+    let x = service::x_report(store, &session, "test").await.unwrap();
+    assert_eq!(x.drawer.paid_in.amount, 500);
+    let report = service::verify_journal(store).await.unwrap();
+    assert!(report.ok, "{report:?}");
 
     // What the role may not do, straight in SQL: every table write, and IT's own functions.
     let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&terminal_url).await.unwrap();
@@ -101,6 +114,16 @@ async fn a_terminal_role_runs_the_register_but_cannot_write_a_table() {
         "INSERT INTO shift_requests VALUES (gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), now())".to_string(),
         "DELETE FROM _sqlx_migrations".to_string(),
         "CREATE TABLE mine (x int)".to_string(),
+        // The journal: only the owner may write it, and its append function is the owner's.
+        "UPDATE journal SET body = '{}'".to_string(),
+        "DELETE FROM journal".to_string(),
+        "UPDATE journal_heads SET seq = 0".to_string(),
+        "INSERT INTO journal_heads VALUES (gen_random_uuid(), 0, repeat('0', 64))".to_string(),
+        "SELECT till_journal_append(gen_random_uuid(), now(), 'pc', NULL, 'sale', NULL, '{}')".to_string(),
+        "UPDATE z_reports SET grand_sales = 0".to_string(),
+        "UPDATE cash_movements SET amount = 0".to_string(),
+        "DELETE FROM cash_counts".to_string(),
+        "INSERT INTO cash_reasons SELECT location_id, 'paid_out', 'mine', 'Mine', 1 FROM registers".to_string(),
         format!("SELECT till_create_terminal_role('{}_2', 'x')", role.as_str()),
         format!("SELECT till_grant_terminal('{}')", role.as_str()),
     ];
