@@ -94,8 +94,11 @@ pub struct CashMovement {
     #[ts(type = "string")]
     pub location_id: LocationId,
     pub kind: MovementKind,
+    /// Minor units of `currency` (the session's).
     #[ts(type = "number")]
     pub amount: i64,
+    #[ts(type = "string")]
+    pub currency: crate::money::Currency,
     pub reason: String,
     pub note: Option<String>,
     pub user: String,

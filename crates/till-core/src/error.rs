@@ -270,6 +270,10 @@ pub enum StoreError {
     NoOpenSession { register: String },
     #[error("only a manager or an admin may do this; {user} is a {role}")]
     Forbidden { user: String, role: String },
+    /// Something only a manager may approve, with no manager's approval given (code
+    /// `forbidden`, as before this variant: the words say what needs approving).
+    #[error("a manager's approval is needed: {0}")]
+    ApprovalNeeded(String),
     /// The user exists but was deactivated: checked by the database under the same lock as the
     /// write, so a deactivation racing a start or close is ordered before or after it.
     #[error("user {0} is not active")]
@@ -339,7 +343,7 @@ impl StoreError {
             StoreError::AlreadyExists { .. } => ErrorCode::AlreadyExists,
             StoreError::SessionAlreadyClosed { .. } => ErrorCode::SessionAlreadyClosed,
             StoreError::NoOpenSession { .. } => ErrorCode::NoOpenSession,
-            StoreError::Forbidden { .. } => ErrorCode::Forbidden,
+            StoreError::Forbidden { .. } | StoreError::ApprovalNeeded(_) => ErrorCode::Forbidden,
             StoreError::UserInactive(_) => ErrorCode::UserInactive,
             StoreError::UserLocked { .. } => ErrorCode::UserLocked,
             StoreError::IdempotencyConflict(_) => ErrorCode::IdempotencyConflict,

@@ -141,9 +141,7 @@ pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
                 }
                 "TL430" => StoreError::VarianceNeedsSignoff(message),
                 "TL431" => StoreError::NotFound { entity: Entity::CashReason, key: message },
-                "TL432" => {
-                    StoreError::Forbidden { user: format!("a manager's approval ({message})"), role: "missing".into() }
-                }
+                "TL432" => StoreError::ApprovalNeeded(message),
                 "TL433" => StoreError::NoCountPending(message),
                 "TL410" => StoreError::Rejected(match pg.and_then(PgDatabaseError::hint) {
                     Some(hint) => format!("{message}; {hint}"),

@@ -149,10 +149,7 @@ impl CashStore for SqliteStore {
                     active_manager(&mut tx, approver, "approval").await?;
                 }
                 None => {
-                    return Err(StoreError::Forbidden {
-                        user: format!("a manager's approval (a {} above {limit})", m.kind.as_str()),
-                        role: "missing".into(),
-                    })
+                    return Err(StoreError::ApprovalNeeded(format!("a {} above {limit} minor units", m.kind.as_str())))
                 }
             }
         }

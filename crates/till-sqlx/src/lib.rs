@@ -764,6 +764,7 @@ where
         location_id: LocationId(row.field("location_id")?),
         kind: MovementKind::parse(&kind).map_err(|_| unexpected("movement kind", &kind))?,
         amount: row.field("amount")?,
+        currency: currency(&row.field::<String>("currency")?)?,
         reason: row.field("reason")?,
         note: row.field("note")?,
         user: row.field("user_name")?,
@@ -1027,7 +1028,8 @@ pub mod cash {
         SELECT l.id, $2, $3, $4, $5 FROM locations l WHERE l.code = $1 RETURNING kind, code, label, position";
     macro_rules! movement_select {
         () => {
-            "SELECT m.*, a.name AS approved_by_name FROM cash_movements m LEFT JOIN users a ON a.id = m.approved_by"
+            "SELECT m.*, a.name AS approved_by_name, s.currency FROM cash_movements m
+            JOIN sessions s ON s.id = m.session_id LEFT JOIN users a ON a.id = m.approved_by"
         };
     }
     /// `$1` movement id.

@@ -426,7 +426,7 @@ impl Printable for CashMovement {
         format!(
             "{} {} ({}{}) by {} on {} at {}",
             self.kind.as_str(),
-            self.amount,
+            Money::from_minor(self.amount, self.currency),
             self.reason,
             self.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default(),
             self.user,

@@ -317,6 +317,80 @@ async fn a_sale_and_a_refund_from_files() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Issue 9, as IT and a bookkeeper run it: cash movements (a paid out above the limit needs
+/// --approver), a blind close refused until signed off, the X and Z (JSON and CSV), the
+/// bookkeeper's Z rows, and the journal verified, exported, then tampered with (exit 1).
+#[tokio::test]
+async fn cash_reports_and_the_journal_from_the_command_line() {
+    let db = TestDatabase::new(Backend::Sqlite).await;
+    assert!(tillctl_status(&db.url, &["demo"]).0);
+    let started = tillctl(
+        &db.url,
+        &["start-shift", "--register", "DT/R1", "--user", "alice", "--pin", "1234", "--opening-cash", "100"],
+    );
+    let session = started["session"]["number"].as_str().unwrap().to_string();
+    let pay = |amount: &str, more: &[&str]| {
+        let mut args = vec!["cash", "paid-out", "--register", "DT/R1", "--amount", amount, "--reason", "supplies"];
+        args.extend_from_slice(&["--user", "alice", "--pin", "1234"]);
+        args.extend_from_slice(more);
+        tillctl_status(&db.url, &args)
+    };
+    let (ok, refused) = pay("60.00", &[]);
+    assert!(!ok);
+    assert_eq!(refused["error"]["code"], "forbidden", "{refused}");
+    let (ok, paid) = pay("60.00", &["--approver", "bob", "--approver-pin", "9999"]);
+    assert!(ok, "{paid}");
+    assert_eq!((paid["amount"].as_i64(), paid["approved_by"].as_str()), (Some(6_000), Some("bob")));
+    let x = tillctl(&db.url, &["report", "x", "--session", &session, "--format", "json"]);
+    assert_eq!(x["drawer"]["expected_cash"], 4_000);
+    // Blind: a count 10.00 off is refused without saying what was expected; signed off, it closes.
+    let close = ["close-shift", "--session", &session, "--counted-cash", "30.00", "--user", "bob", "--pin", "9999"];
+    let (ok, blind) = tillctl_status(&db.url, &close);
+    assert!(!ok);
+    assert_eq!(blind["error"]["code"], "variance_needs_signoff");
+    assert!(!blind["error"]["message"].as_str().unwrap().contains("40.00"), "{blind}");
+    let mut signed = close.to_vec();
+    signed.extend_from_slice(&[
+        "--variance-reason",
+        "a 10 paid out without a slip",
+        "--float-left",
+        "20",
+        "--denominations",
+        "10.00x3",
+    ]);
+    assert!(tillctl_status(&db.url, &signed).0);
+    let z = tillctl(&db.url, &["report", "z", "--session", &session, "--format", "json"]);
+    assert_eq!(
+        (z["z"]["z_number"].as_i64(), z["variance"].as_i64(), z["float_left"].as_i64()),
+        (Some(1), Some(-1_000), Some(2_000))
+    );
+    assert_eq!(z["denominations"][0]["count"], 3);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tillctl"))
+        .args(["--database-url", &db.url, "report", "z", "--location", "DT", "--format", "csv"])
+        .output()
+        .unwrap();
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 2, "{csv}");
+    assert!(rows[0].starts_with("location,register,z_number"), "{csv}");
+    assert!(rows[1].contains(",-1000,a 10 paid out without a slip,"), "{csv}");
+    // The journal verifies, exports as JSON Lines, then an edited amount breaks it (exit 1).
+    let (ok, verified) = tillctl_status(&db.url, &["journal", "verify"]);
+    assert!(ok, "{verified}");
+    let export = std::process::Command::new(env!("CARGO_BIN_EXE_tillctl"))
+        .args(["--database-url", &db.url, "journal", "export"])
+        .output()
+        .unwrap();
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8(export.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let events: Vec<&str> = lines.iter().map(|l| l["event"].as_str().unwrap()).collect();
+    assert_eq!(events, ["session_open", "paid_out", "session_close", "z_report"]);
+    db.execute("UPDATE cash_movements SET amount = 600").await;
+    let (ok, broken) = tillctl_status(&db.url, &["journal", "verify"]);
+    assert!(!ok);
+    assert_eq!(broken["chains"][0]["first_problem"]["seq"], 2, "{broken}");
+}
+
 /// The commit this test tree is at, as the build script sees it: the env override, else git.
 fn expected_commit() -> String {
     if let Some(commit) = std::env::var("TILL_BUILD_COMMIT").ok().filter(|c| !c.trim().is_empty()) {

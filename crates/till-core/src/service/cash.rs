@@ -77,14 +77,11 @@ pub async fn record_movement(
         match manager {
             Some(m) if m.role.is_manager() => Some(m.id),
             _ => {
-                return Err(StoreError::Forbidden {
-                    user: format!(
-                        "a manager's approval (a {} above {})",
-                        request.kind.as_str(),
-                        Money::from_minor(location.cash_out_limit_minor, session.currency)
-                    ),
-                    role: "missing".into(),
-                }
+                return Err(StoreError::ApprovalNeeded(format!(
+                    "a {} above {}",
+                    request.kind.as_str().replace('_', " "),
+                    Money::from_minor(location.cash_out_limit_minor, session.currency)
+                ))
                 .into())
             }
         }

@@ -112,9 +112,7 @@ fn require_manager(approver: Option<&User>, why: &str) -> Result<(), TillError> 
     match approver {
         Some(manager) if manager.role.is_manager() => Ok(()),
         Some(other) => Err(StoreError::Forbidden { user: other.name.clone(), role: other.role.as_str().into() }.into()),
-        None => {
-            Err(StoreError::Forbidden { user: format!("a manager's approval ({why})"), role: "missing".into() }.into())
-        }
+        None => Err(StoreError::ApprovalNeeded(why.to_string()).into()),
     }
 }
 
