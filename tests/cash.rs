@@ -584,3 +584,50 @@ async fn movements_racing_a_close_land_in_exactly_one_session(backend: Backend) 
     assert_eq!(closed.expected_cash.unwrap().minor(), 10_000 + 100 * acknowledged);
     assert!(service::verify_journal(shop.store.as_ref()).await.unwrap().ok);
 }
+
+/// A movement and a close whose answers are lost after their commits (the connection cut before
+/// the reply): each retry with the same id answers the first, nothing is counted or journaled
+/// twice, and the close's Z is made once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_movement_and_a_close_whose_answers_were_lost_are_retried_safely() {
+    let shop = shop(Backend::Postgres).await;
+    let session = open(&shop, "100.00").await;
+    let proxy = till_testkit::FaultProxy::start(&shop.db.url).await;
+    // One connection: each faulted call is one round trip on a prepared statement.
+    let options = StoreOptions { migrate: false, max_connections: 1, ..StoreOptions::default() };
+    let store = till_backend::open(&proxy.url(&shop.db.url), &options).await.unwrap();
+    let movement = |id: MovementId| NewCashMovement {
+        id,
+        session_id: session.id,
+        register_id: session.register_id,
+        kind: MovementKind::PaidIn,
+        amount: 500,
+        reason: "other".into(),
+        note: None,
+        user_id: shop.fx.cashier.id,
+        approved_by: None,
+        device: device("pc-1"),
+        request_hash: id.to_string(),
+    };
+    store.record_movement(movement(MovementId::new())).await.unwrap();
+    let lost = movement(MovementId::new());
+    proxy.swallow_next_reply();
+    assert_eq!(store.record_movement(lost.clone()).await.unwrap_err().code(), "database_unavailable");
+    assert_eq!(shop.store.list_movements(session.id).await.unwrap().len(), 2, "it committed: the test tests");
+    let (retried, repeated) = store.record_movement(lost).await.unwrap();
+    assert!(repeated);
+    assert_eq!(retried.amount, 500);
+    assert_eq!(shop.store.session_totals(session.id).await.unwrap().paid_in_total, 1_000);
+
+    let mut close = till_testkit::close(&shop.fx, session.id, 11_000);
+    close.sign_off = None;
+    proxy.swallow_next_reply();
+    assert_eq!(store.close_shift(close.clone()).await.unwrap_err().code(), "database_unavailable");
+    let closed = store.close_shift(close).await.unwrap();
+    assert_eq!(closed.counted_cash.map(|m| m.minor()), Some(11_000));
+    assert_eq!(shop.store.z_record(session.id).await.unwrap().map(|z| z.z_number), Some(1));
+    let entries = service::chain_entries(shop.store.as_ref(), session.register_id.0).await.unwrap();
+    let events: Vec<&str> = entries.iter().map(|e| e.event.as_str()).collect();
+    assert_eq!(events, ["session_open", "paid_in", "paid_in", "session_close", "z_report"]);
+    assert!(service::verify_journal(shop.store.as_ref()).await.unwrap().ok);
+}

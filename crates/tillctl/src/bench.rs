@@ -67,9 +67,18 @@ pub struct BenchArgs {
     /// Lookup: how many products the catalog holds.
     #[arg(long, default_value_t = 50_000)]
     pub catalog: u32,
-    /// Totals: how many receipts the session holds.
+    /// Totals: how many receipts the session holds (then the X report is timed, the session is
+    /// closed, and the Z report is timed).
     #[arg(long, default_value_t = 100_000)]
     pub sales: u32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReportTimes {
+    pub x_p50_ms: f64,
+    pub x_p99_ms: f64,
+    pub z_p50_ms: f64,
+    pub z_p99_ms: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -89,6 +98,8 @@ pub struct BenchReport {
     pub p99_ms: f64,
     /// Storm only: rounds in which exactly one caller created the session and all got its id.
     pub storms_correct: Option<u32>,
+    /// Totals only: the X report (open session) and the Z report (after its close), 200 each.
+    pub reports: Option<ReportTimes>,
     pub invariants: InvariantReport,
 }
 
@@ -155,7 +166,7 @@ fn start(register: RegisterId, user: UserId, device: &DeviceName) -> StartShift 
     }
 }
 
-fn close(session: SessionId, user: UserId, device: &DeviceName) -> CloseShift {
+fn close_of(session: SessionId, user: UserId, device: &DeviceName) -> CloseShift {
     CloseShift {
         request_id: RequestId::new(),
         session,
@@ -208,7 +219,7 @@ async fn client(
             }
             (Workload::Join, _) => store.start_shift(start(register, user, &device)).await.is_ok(),
             _ => match store.start_shift(start(register, user, &device)).await {
-                Ok(started) => store.close_shift(close(started.session.id, user, &device)).await.is_ok(),
+                Ok(started) => store.close_shift(close_of(started.session.id, user, &device)).await.is_ok(),
                 Err(_) => false,
             },
         };
@@ -297,6 +308,7 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
     }
     let mut tally = Tally::default();
     let mut storms_correct = None;
+    let mut reports = None;
     let began = Instant::now();
     match args.workload {
         Workload::RawInsert => {
@@ -310,7 +322,11 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
                 .map_err(|e| StoreError::Internal(format!("bench threads failed: {e}")))??;
         }
         Workload::Lookup => tally = lookups(store, &fx, args.catalog).await?,
-        Workload::Totals => tally = totals(shared.clone(), &fx, clients, args.sales).await?,
+        Workload::Totals => {
+            let (read, times) = totals(shared.clone(), &fx, clients, args.sales).await?;
+            tally = read;
+            reports = Some(times);
+        }
         Workload::Storm => {
             let mut correct = 0;
             for _ in 0..args.rounds {
@@ -347,7 +363,7 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
                     correct += 1;
                 }
                 if let Some(id) = ids.into_iter().next() {
-                    store.close_shift(close(id, fx.user, &device)).await?;
+                    store.close_shift(close_of(id, fx.user, &device)).await?;
                 }
             }
             storms_correct = Some(correct);
@@ -373,6 +389,7 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
         p50_ms: percentile(50),
         p99_ms: percentile(99),
         storms_correct,
+        reports,
         invariants: store.check_invariants().await?,
     })
 }
@@ -471,9 +488,21 @@ async fn lookups(store: &dyn Store, fx: &Fixture, size: u32) -> Result<Tally, Ti
     Ok(tally)
 }
 
+fn percentiles(mut times: Vec<Duration>) -> (f64, f64) {
+    times.sort();
+    let at = |p: usize| times.get(times.len().saturating_sub(1) * p / 100).map_or(0.0, |d| d.as_secs_f64() * 1e3);
+    (at(50), at(99))
+}
+
 /// Records `sales` receipts into one register's open session (`clients` writers at once), then
-/// times 200 reads of its totals, and checks the totals count every receipt.
-async fn totals(shared: Arc<dyn Store>, fx: &Fixture, clients: u32, sales: u32) -> Result<Tally, TillError> {
+/// times 200 reads of its totals (checking they count every receipt), 200 X reports, the close,
+/// and 200 Z reports.
+async fn totals(
+    shared: Arc<dyn Store>,
+    fx: &Fixture,
+    clients: u32,
+    sales: u32,
+) -> Result<(Tally, ReportTimes), TillError> {
     let store = shared.as_ref();
     let register = fx.registers[0];
     let template = sale_template(store, register, fx.user).await?;
@@ -504,7 +533,35 @@ async fn totals(shared: Arc<dyn Store>, fx: &Fixture, clients: u32, sales: u32) 
             _ => tally.errors += 1,
         }
     }
-    Ok(tally)
+    let session = SessionRef::Id(template.session_id);
+    let mut x_times = Vec::new();
+    for _ in 0..200 {
+        let began = Instant::now();
+        let x = service::x_report(store, &session, "bench").await?;
+        x_times.push(began.elapsed());
+        if x.sales.receipts != i64::from(sales) {
+            tally.errors += 1;
+        }
+    }
+    let expected = store.session_totals(template.session_id).await?.expected_cash;
+    let currency = store.find_session(&session).await?.currency;
+    let close = CloseShift {
+        float_left: Money::from_minor(0, currency),
+        counted_cash: Money::from_minor(expected, currency),
+        ..close_of(template.session_id, fx.user, &DeviceName::parse("bench")?)
+    };
+    store.close_shift(close).await?;
+    let mut z_times = Vec::new();
+    for _ in 0..200 {
+        let began = Instant::now();
+        let z = service::z_report(store, &session, "bench").await?;
+        z_times.push(began.elapsed());
+        if z.z.z_number != 1 || z.x.sales.receipts != i64::from(sales) {
+            tally.errors += 1;
+        }
+    }
+    let ((x_p50_ms, x_p99_ms), (z_p50_ms, z_p99_ms)) = (percentiles(x_times), percentiles(z_times));
+    Ok((tally, ReportTimes { x_p50_ms, x_p99_ms, z_p50_ms, z_p99_ms }))
 }
 
 /// The SQLite reference: one row per `BEGIN IMMEDIATE` transaction, WAL, synchronous=FULL, one
