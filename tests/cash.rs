@@ -101,7 +101,7 @@ fn closing<'a>(session: &'a SessionRef, counted: &'a str, float: Option<&'a str>
 /// The X report's figures against a recomputation from the rows (receipts and movements).
 async fn check_x_against_rows(shop: &Shop, session: SessionId) -> till_core::reports::XReport {
     let s = shop.store.as_ref();
-    let x = service::x_report(s, &SessionRef::Id(session), "test").await.unwrap();
+    let x = service::x_report(s, &SessionRef::Id(session), service::Asker::It("test")).await.unwrap();
     let receipts = s.list_receipts(session).await.unwrap();
     let mut full = Vec::new();
     for r in &receipts {
@@ -194,8 +194,22 @@ async fn a_day_closed_blind_with_a_recount_and_a_sign_off(backend: Backend) {
     let expected = 10_000 + first.tendered - first.change - refund.total + 1_000 - 6_000 - 350 - 2_000;
     assert_eq!(x.drawer.expected_cash, expected);
     // The X resets nothing: a second one says the same.
-    let again = service::x_report(s, &SessionRef::Id(session.id), "test").await.unwrap();
+    let again = service::x_report(s, &SessionRef::Id(session.id), service::Asker::It("test")).await.unwrap();
     assert_eq!(again.drawer.expected_cash, expected);
+
+    // The store counts blind: a cashier sees neither the X of the open drawer nor its expected
+    // cash in the totals; a manager sees both.
+    let cashier = service::Asker::User(&shop.fx.cashier);
+    let refused = service::x_report(s, &SessionRef::Id(session.id), cashier).await.unwrap_err();
+    assert_eq!(refused.code(), "forbidden");
+    let open_session = s.find_session(&SessionRef::Id(session.id)).await.unwrap();
+    let hidden = service::session_totals(s, &open_session, cashier).await.unwrap();
+    assert!(hidden.drawer_hidden);
+    assert_eq!((hidden.expected_cash, hidden.cash_net), (0, 0));
+    assert_eq!(hidden.sales_count, 2, "the rest of the totals stay");
+    let shown = service::session_totals(s, &open_session, service::Asker::User(&shop.fx.manager)).await.unwrap();
+    assert_eq!((shown.drawer_hidden, shown.expected_cash), (false, expected));
+    service::x_report(s, &SessionRef::Id(session.id), service::Asker::User(&shop.fx.manager)).await.unwrap();
 
     // Blind close: 6.00 short is above the 5.00 limit: refused, with nothing said of the
     // expected cash, and nothing written.
@@ -223,7 +237,7 @@ async fn a_day_closed_blind_with_a_recount_and_a_sign_off(backend: Backend) {
     assert_eq!(closed.variance.map(|v| v.minor()), Some(-600));
 
     // The Z, field by field.
-    let z = service::z_report(s, &by_id, "test").await.unwrap();
+    let z = service::z_report(s, &by_id, service::Asker::It("test")).await.unwrap();
     assert_eq!(z.z.z_number, 1);
     assert_eq!(z.z.first_receipt.as_deref(), Some(first.number.as_str()));
     assert_eq!(z.z.last_receipt.as_deref(), Some(refund.number.as_str()));
@@ -260,6 +274,7 @@ async fn a_day_closed_blind_with_a_recount_and_a_sign_off(backend: Backend) {
             "no_sale",
             "refund",
             "reprint",
+            "count_refused",
             "session_close",
             "z_report"
         ]
@@ -286,8 +301,8 @@ async fn the_next_shift_expects_the_float_left(backend: Backend) {
     let second_ref = SessionRef::Id(second.id);
     service::close_shift(s, &shop.fx.manager, &device("pc-1"), closing(&second_ref, "82.29", None)).await.unwrap();
     // Z numbers are gapless per register; grand totals carry on.
-    let z1 = service::z_report(s, &by_id, "test").await.unwrap();
-    let z2 = service::z_report(s, &second_ref, "test").await.unwrap();
+    let z1 = service::z_report(s, &by_id, service::Asker::It("test")).await.unwrap();
+    let z2 = service::z_report(s, &second_ref, service::Asker::It("test")).await.unwrap();
     assert_eq!((z1.z.z_number, z2.z.z_number), (1, 2));
     assert_eq!((z1.z.grand_sales, z2.z.grand_sales), (0, 229));
     // The default float left is what the shift opened with.
@@ -296,7 +311,7 @@ async fn the_next_shift_expects_the_float_left(backend: Backend) {
     let rows = service::z_rows(
         s,
         &ZFilter { location: Some(LocationCode::parse("DT").unwrap()), ..ZFilter::default() },
-        "test",
+        service::Asker::It("test"),
     )
     .await
     .unwrap();
@@ -320,6 +335,14 @@ async fn a_forgotten_session_is_force_closed_then_counted_late(backend: Backend)
     let not_allowed =
         service::force_close(s, &shop.fx.cashier, &device("pc-1"), &by_id, "left open", RequestId::new()).await;
     assert_eq!(not_allowed.unwrap_err().code(), "forbidden");
+    // A live drawer (R2, opened now) is closed with a count, not forced.
+    let live =
+        s.start_shift(till_testkit::start(&shop.fx, shop.fx.registers[1].id, "pc-2", Some(5_000))).await.unwrap();
+    let live_ref = SessionRef::Id(live.session.id);
+    let pc2 = device("pc-2");
+    let refused = service::force_close(s, &shop.fx.manager, &pc2, &live_ref, "skip the count", RequestId::new()).await;
+    assert_eq!(refused.unwrap_err().code(), "invalid_input");
+    assert_eq!(s.find_session(&live_ref).await.unwrap().status, SessionStatus::Open);
     let no_reason = service::force_close(s, &shop.fx.manager, &device("pc-1"), &by_id, "  ", RequestId::new()).await;
     assert_eq!(no_reason.unwrap_err().code(), "invalid_input");
     let forced =
@@ -327,7 +350,7 @@ async fn a_forgotten_session_is_force_closed_then_counted_late(backend: Backend)
             .await
             .unwrap();
     assert!(forced.count_pending);
-    let z = service::z_report(s, &by_id, "test").await.unwrap();
+    let z = service::z_report(s, &by_id, service::Asker::It("test")).await.unwrap();
     assert_eq!((z.z.z_number, z.counted_cash, z.variance), (1, None, None));
     assert_eq!(z.force_close_reason.as_deref(), Some("left open overnight"));
     // The register is free: a new shift starts.
@@ -342,7 +365,7 @@ async fn a_forgotten_session_is_force_closed_then_counted_late(backend: Backend)
     };
     let counted = service::late_count(s, &shop.fx.manager, &device("office"), count.clone()).await.unwrap();
     assert!(!counted.count_pending);
-    let z = service::z_report(s, &by_id, "test").await.unwrap();
+    let z = service::z_report(s, &by_id, service::Asker::It("test")).await.unwrap();
     assert_eq!(
         (z.counted_cash, z.variance, z.cash_removed, z.float_left),
         (Some(9_800), Some(-200), Some(9_800), Some(0))
@@ -425,6 +448,10 @@ async fn bad_movements_write_nothing(backend: Backend) {
     assert_eq!(s.list_movements(session.id).await.unwrap().len(), 1);
 }
 
+async fn shop_for_tampering(backend: Backend) -> Shop {
+    shop(backend).await
+}
+
 /// Each tampering, by hand in the database, is reported at the entry where it is.
 async fn the_journal_catches_every_tampering(backend: Backend) {
     async fn day(backend: Backend) -> (Shop, Vec<till_core::journal::JournalEntry>) {
@@ -479,6 +506,39 @@ async fn the_journal_catches_every_tampering(backend: Backend) {
     shop.db.execute(&format!("UPDATE journal SET seq = {a} WHERE seq = {b}")).await;
     shop.db.execute(&format!("UPDATE journal SET seq = {b} WHERE seq = 1000000")).await;
     assert_eq!(first_problem(&shop).await, Some(a));
+
+    // A sale row moved to before the journal began (to hide it from the row checks): its entry
+    // finds no row.
+    let (shop, entries) = day(backend).await;
+    shop.db.execute("UPDATE sales SET at = '2000-01-01 00:00:00+00:00' WHERE number = 'DT-R1-000001'").await;
+    assert_eq!(first_problem(&shop).await, Some(seq_of(&entries, "sale")));
+
+    // A movement deleted (its row and nothing else).
+    let (shop, entries) = day(backend).await;
+    shop.db.execute("DELETE FROM cash_movements").await;
+    assert_eq!(first_problem(&shop).await, Some(seq_of(&entries, "paid_out")));
+
+    // Every entry of the register and its head deleted, then a sale edited: the register's rows
+    // still need their entries.
+    let (shop, _) = day(backend).await;
+    shop.db.execute("DELETE FROM journal WHERE chain_id IN (SELECT id FROM registers)").await;
+    shop.db.execute("DELETE FROM journal_heads").await;
+    assert!(first_problem(&shop).await.is_some());
+
+    // A running total edited during a shift (the drawer's cash lowered, as if to take the
+    // difference): the close journals the edited expected cash, and the journal's own entries
+    // do not add up to it.
+    let shop = shop_for_tampering(backend).await;
+    let s = shop.store.as_ref();
+    let session = open(&shop, "100.00").await;
+    sell(&shop, vec![line("111", 1)], vec![Tender::Cash { amount: 1_000 }]).await;
+    shop.db.execute("UPDATE sessions SET cash_net = cash_net - 400").await;
+    let by_id = SessionRef::Id(session.id);
+    let expected = s.session_totals(session.id).await.unwrap().expected_cash;
+    let counted = Money::from_minor(expected, Currency::USD).to_string();
+    service::close_shift(s, &shop.fx.manager, &device("pc-1"), closing(&by_id, &counted, None)).await.unwrap();
+    let entries = service::chain_entries(s, session.register_id.0).await.unwrap();
+    assert_eq!(first_problem(&shop).await, Some(seq_of(&entries, "session_close")));
 
     // A truncated tail (back to before the close), the head row rewritten to match: the Z's
     // anchor catches it.
@@ -570,11 +630,19 @@ async fn movements_racing_a_close_land_in_exactly_one_session(backend: Backend) 
     barrier.wait().await;
     tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     let by_id = SessionRef::Id(session.id);
-    let request = CloseRequest {
-        sign_off: Some((&shop.fx.manager, "not counted in this test")),
-        ..closing(&by_id, "100.00", None)
+    // The count is not what this test is about: refused (and recorded) if off, then signed off.
+    let (store, manager) = (shop.store.as_ref(), &shop.fx.manager);
+    let closed = match service::close_shift(store, manager, &device("office"), closing(&by_id, "100.00", None)).await {
+        Ok(closed) => closed,
+        Err(e) => {
+            assert_eq!(e.code(), "variance_needs_signoff");
+            let signed = CloseRequest {
+                sign_off: Some((manager, "not counted in this test")),
+                ..closing(&by_id, "100.00", None)
+            };
+            service::close_shift(store, manager, &device("office"), signed).await.unwrap()
+        }
     };
-    let closed = service::close_shift(shop.store.as_ref(), &shop.fx.manager, &device("office"), request).await.unwrap();
     let mut acknowledged = 0;
     for w in writers {
         acknowledged += w.await.unwrap();

@@ -87,7 +87,7 @@ async fn a_terminal_role_runs_the_register_but_cannot_write_a_table() {
     service::record_movement(store, &cashier, None, &register, &device, paid_in).await.unwrap();
     let closed = service::close_shift(store, &manager, &device, close).await.unwrap();
     assert_eq!(closed.status, SessionStatus::Closed);
-    let x = service::x_report(store, &session, "test").await.unwrap();
+    let x = service::x_report(store, &session, service::Asker::It("test")).await.unwrap();
     assert_eq!(x.drawer.paid_in.amount, 500);
     let report = service::verify_journal(store).await.unwrap();
     assert!(report.ok, "{report:?}");

@@ -46,6 +46,9 @@ ALTER TABLE sessions
     ADD COLUMN force_close_reason text CHECK (length(force_close_reason) BETWEEN 1 AND 200),
     ADD COLUMN late_counted_by uuid REFERENCES users (id),
     ADD COLUMN late_counted_at timestamptz,
+    -- Counts refused at close for a variance above the limit (each journaled): a manager's
+    -- sign-off is accepted only after one, so the recount is not skipped.
+    ADD COLUMN refused_counts  integer NOT NULL DEFAULT 0 CHECK (refused_counts >= 0),
     ADD CONSTRAINT sessions_pending_count_is_forced CHECK (NOT count_pending OR force_close_reason IS NOT NULL);
 
 -- The manager who approved a discount above the limit or a price override on a receipt.

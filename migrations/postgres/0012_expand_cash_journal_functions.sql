@@ -7,8 +7,9 @@
 -- that older Tills call) journals and makes its Z alike; receipts and movements append in their
 -- functions, once their rows are all written.
 -- SQLSTATEs (besides 0004's and 0010's): TL430 a variance above the location's limit needs a
--- manager's sign-off with a reason, TL431 a cash movement's reason is not one of the
--- location's, TL432 a paid out or drop above the location's limit needs a manager.
+-- manager's sign-off with a reason (after a refused count), TL431 a cash movement's reason is not
+-- one of the location's, TL432 a paid out or drop above the location's limit needs a manager,
+-- TL433 no count is pending, TL434 a force-close of a session that is not forgotten.
 
 SELECT pg_catalog.set_config('search_path', pg_catalog.quote_ident(pg_catalog.current_schema()) || ', pg_temp', true);
 
@@ -304,10 +305,10 @@ BEGIN
     -- The journal entry, in this transaction: what the receipt says, as the rows hold it.
     PERFORM till_journal_append(v_session.register_id, v_at, p->>'device', (p->>'user_id')::uuid, v_kind, v_id,
         jsonb_build_object(
-            'id', v_id, 'number', number, 'kind', v_kind, 'session_id', v_session.id, 'refund_of', p->'refund_of',
+            'id', v_id, 'number', number, 'kind', v_kind, 'session_id', v_session.id, 'refund_of', to_jsonb((p->>'refund_of')::uuid),
             'total', (p->>'total')::bigint, 'tax', (p->>'tax')::bigint, 'discount', (p->>'discount')::bigint,
             'rounding', (p->>'rounding')::bigint, 'tendered', (p->>'tendered')::bigint,
-            'change', (p->>'change')::bigint, 'cash_net', (p->>'cash_net')::bigint, 'approved_by', p->'approved_by',
+            'change', (p->>'change')::bigint, 'cash_net', (p->>'cash_net')::bigint, 'approved_by', to_jsonb((p->>'approved_by')::uuid),
             'lines', (SELECT jsonb_agg(jsonb_build_array(l.line_no, l.product_id, l.quantity, l.unit_price, l.amount,
                                                          l.tax, l.total) ORDER BY l.line_no)
                         FROM jsonb_to_recordset(p->'lines') AS l(line_no integer, product_id uuid, quantity integer,
@@ -390,7 +391,8 @@ BEGIN
      WHERE s.id = v_session.id;
     PERFORM till_journal_append(v_session.register_id, v_at, p->>'device', (p->>'user_id')::uuid, v_kind, v_id,
         jsonb_build_object('id', v_id, 'session_id', v_session.id, 'kind', v_kind, 'amount', v_amount,
-                           'reason', p->>'reason', 'note', p->>'note', 'approved_by', p->'approved_by'));
+                           'reason', p->>'reason', 'note', p->>'note',
+                           'approved_by', to_jsonb((p->>'approved_by')::uuid)));
     repeated := false;
 END;
 $fn$;
@@ -450,9 +452,11 @@ BEGIN
     v_expected := v_row.opening_cash + v_row.cash_net;
     SELECT l.variance_limit_minor INTO v_limit FROM locations l WHERE l.id = v_row.location_id;
     IF abs(v_counted - v_expected) > v_limit THEN
+        -- A sign-off is accepted only after a refused count (till_refuse_count): the recount
+        -- is not skipped.
         SELECT * INTO v_approver FROM users u
          WHERE u.id = (p->>'approved_by')::uuid AND u.active AND u.role IN ('manager', 'admin');
-        IF NOT FOUND OR coalesce(length(trim(p->>'variance_reason')), 0) = 0 THEN
+        IF NOT FOUND OR coalesce(length(trim(p->>'variance_reason')), 0) = 0 OR v_row.refused_counts < 1 THEN
             RAISE EXCEPTION 'the count is off by more than the location allows: count again, or a manager signs off with a reason'
                 USING ERRCODE = 'TL430';
         END IF;
@@ -462,7 +466,9 @@ BEGIN
       FROM jsonb_array_elements(coalesce(p->'denominations', '[]'::jsonb)) d;
     UPDATE sessions s
        SET status = 'closed', closed_by = v_user.id, closed_by_name = v_user.name,
-           closed_at = coalesce((p->>'at')::timestamptz, clock_timestamp()), closing_device = p->>'device',
+           -- A pinned time (tests, replays) may not lie in the future or before the opening.
+           closed_at = greatest(s.opened_at, least(coalesce((p->>'at')::timestamptz, clock_timestamp()), clock_timestamp())),
+           closing_device = p->>'device',
            counted_cash = v_counted, expected_cash = v_expected, variance = v_counted - v_expected,
            close_request_id = (p->>'request_id')::uuid,
            cash_removed = v_counted - v_float, float_left = v_float,
@@ -499,6 +505,14 @@ BEGIN
     SELECT * INTO v_user FROM users u WHERE u.id = (p->>'user_id')::uuid AND u.active AND u.role IN ('manager', 'admin');
     IF NOT FOUND THEN
         RAISE EXCEPTION 'only an active manager may force-close a session' USING ERRCODE = 'TL403';
+    END IF;
+    -- Only a forgotten session: open longer than the location's limit, or from an earlier
+    -- business day. A live drawer is closed with a count.
+    IF NOT EXISTS (SELECT 1 FROM locations l WHERE l.id = v_row.location_id
+                      AND (clock_timestamp() - v_row.opened_at > make_interval(mins => l.session_limit_minutes)
+                           OR v_row.business_day < ((clock_timestamp() AT TIME ZONE l.timezone)
+                                                    - make_interval(mins => l.cutoff_minutes))::date)) THEN
+        RAISE EXCEPTION 'session % is not forgotten: close it with a count', v_row.number USING ERRCODE = 'TL434';
     END IF;
     UPDATE sessions s
        SET status = 'closed', closed_by = v_user.id, closed_by_name = v_user.name, closed_at = clock_timestamp(),
@@ -598,6 +612,46 @@ END;
 $fn$;
 REVOKE ALL ON FUNCTION till_record_reprint(jsonb) FROM PUBLIC;
 
+-- A count refused at close (variance above the limit, no sign-off yet): counted on the session
+-- and journaled, in its own transaction, so every refused count leaves a trace and the
+-- sign-off that may follow is accepted only after one.
+CREATE OR REPLACE FUNCTION till_refuse_count(p jsonb)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT
+AS $fn$
+DECLARE
+    v_row sessions%ROWTYPE;
+    v_at timestamptz := clock_timestamp();
+BEGIN
+    SELECT * INTO v_row FROM sessions s WHERE s.id = (p->>'session_id')::uuid FOR NO KEY UPDATE;
+    IF NOT FOUND OR v_row.status <> 'open' THEN
+        RETURN;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM users u WHERE u.id = (p->>'user_id')::uuid AND u.active) THEN
+        RAISE EXCEPTION 'user % is not active', p->>'user_id' USING ERRCODE = 'TL408';
+    END IF;
+    UPDATE sessions s SET refused_counts = s.refused_counts + 1 WHERE s.id = v_row.id;
+    PERFORM till_journal_append(v_row.register_id, v_at, p->>'device', (p->>'user_id')::uuid, 'count_refused', v_row.id,
+        jsonb_build_object('session_id', v_row.id, 'counted_cash', (p->>'counted_cash')::bigint,
+                           'attempt', v_row.refused_counts + 1));
+END;
+$fn$;
+REVOKE ALL ON FUNCTION till_refuse_count(jsonb) FROM PUBLIC;
+
+-- 0004's close, still called by Tills older than this migration, now closes through
+-- till_close_session: the variance rule holds for them too (an off count is refused; they must
+-- be updated to sign it off), the float left is none, and the Z is made alike.
+CREATE OR REPLACE FUNCTION till_close_shift(
+    p_session_id uuid, p_request_id uuid, p_user_id uuid, p_counted_cash bigint, p_device text,
+    p_at timestamptz, OUT session sessions, OUT already_closed boolean)
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT
+AS $fn$
+    SELECT f.session, f.already_closed FROM till_close_session(jsonb_build_object(
+        'session_id', p_session_id, 'request_id', p_request_id, 'user_id', p_user_id,
+        'counted_cash', p_counted_cash, 'float_left', 0, 'device', p_device, 'at', p_at)) f
+$fn$;
+REVOKE ALL ON FUNCTION till_close_shift(uuid, uuid, uuid, bigint, text, timestamptz) FROM PUBLIC;
+
 -- Terminals read the new tables and execute the new functions. Nobody but the owner may write
 -- the journal: terminals get SELECT only, like every table.
 CREATE OR REPLACE FUNCTION till_grant_terminal(p_role text)
@@ -618,7 +672,8 @@ BEGIN
                    'till_lock_user(uuid, text), '
                    'till_set_pin_state(uuid, integer, integer, timestamptz, uuid[], text[], text[], text, timestamptz), '
                    'till_record_receipt(jsonb), till_record_cash_movement(jsonb), till_close_session(jsonb), '
-                   'till_force_close(jsonb), till_late_count(jsonb), till_record_reprint(jsonb) '
+                   'till_force_close(jsonb), till_late_count(jsonb), till_record_reprint(jsonb), '
+                   'till_refuse_count(jsonb) '
                    'TO %I', p_role);
 END;
 $fn$;

@@ -35,6 +35,7 @@ ALTER TABLE sessions ADD COLUMN force_close_reason TEXT
     CHECK (count_pending = 0 OR force_close_reason IS NOT NULL);
 ALTER TABLE sessions ADD COLUMN late_counted_by BLOB REFERENCES users (id);
 ALTER TABLE sessions ADD COLUMN late_counted_at TEXT;
+ALTER TABLE sessions ADD COLUMN refused_counts INTEGER NOT NULL DEFAULT 0 CHECK (refused_counts >= 0);
 
 ALTER TABLE sales ADD COLUMN approved_by BLOB REFERENCES users (id);
 

@@ -859,10 +859,12 @@ impl AppState {
     pub async fn session_totals(&self) -> Result<Option<SessionTotals>, IpcError> {
         let mut device = self.device().await?;
         let (store, register) = device.register()?;
-        device.peek_login(self.now())?;
+        let user = device.peek_login(self.now())?;
         let register = store.find_register(&register).await?;
         match store.latest_session(register.id).await? {
-            Some(session) => Ok(Some(store.session_totals(session.id).await?)),
+            Some(session) => {
+                Ok(Some(service::session_totals(store.as_ref(), &session, service::Asker::User(&user)).await?))
+            }
             None => Ok(None),
         }
     }
@@ -920,7 +922,7 @@ impl AppState {
                 SessionRef::Id(latest.ok_or(StoreError::NoOpenSession { register: register.address })?.id)
             }
         };
-        Ok(service::x_report(store.as_ref(), &session, &user.name).await?)
+        Ok(service::x_report(store.as_ref(), &session, service::Asker::User(&user)).await?)
     }
 
     /// The Z report of a closed session (by id or number).
@@ -928,7 +930,7 @@ impl AppState {
         let mut device = self.device().await?;
         let (store, _) = device.register()?;
         let user = device.use_login(self.now())?;
-        Ok(service::z_report(store.as_ref(), &SessionRef::parse(&session)?, &user.name).await?)
+        Ok(service::z_report(store.as_ref(), &SessionRef::parse(&session)?, service::Asker::User(&user)).await?)
     }
 
     /// A manager force-closes a forgotten session of this location, with a reason.

@@ -120,6 +120,8 @@ pub struct ExpectedEntry {
     /// The facts the entry's payload must state, as the row holds them now (a subset of the
     /// payload's keys: money, counts, identities).
     pub facts: Value,
+    /// The row is from after the journal began, so it must have an entry (an older one may).
+    pub required: bool,
 }
 
 /// The first thing wrong in a chain.
@@ -144,6 +146,100 @@ pub struct ChainReport {
 pub struct VerifyReport {
     pub ok: bool,
     pub chains: Vec<ChainReport>,
+}
+
+/// The events whose entries name a business row (`ref_id`) that verify looks up.
+const BUSINESS_EVENTS: [&str; 13] = [
+    "sale",
+    "refund",
+    "paid_in",
+    "paid_out",
+    "drop",
+    "no_sale",
+    "session_open",
+    "session_close",
+    "late_count",
+    "z_report",
+    "pin_failed",
+    "locked",
+    "unlocked",
+];
+
+/// The journal against itself, whatever the rows say now: each session's close states the
+/// expected cash its own entries add up to (opening cash, receipts' cash, movements), each Z
+/// the sales and refunds of its session's receipts, Z numbers follow each other, and grand
+/// totals move by exactly each Z's session. Catches a running total edited during a shift
+/// (the close would journal the edited figure).
+fn check_cash_story(chain: Uuid, entries: &[JournalEntry]) -> Option<Problem> {
+    #[derive(Default)]
+    struct Story {
+        opened: bool,
+        cash: i64,
+        sales: i64,
+        refunds: i64,
+    }
+    let mut sessions: std::collections::HashMap<String, Story> = std::collections::HashMap::new();
+    let mut last_z: Option<(i64, i64, i64)> = None;
+    for entry in entries {
+        let Ok(body) = serde_json::from_str::<Value>(&entry.body) else { continue };
+        let p = body.get("payload").cloned().unwrap_or(Value::Null);
+        let int = |key: &str| p.get(key).and_then(Value::as_i64).unwrap_or(0);
+        let text = |key: &str| p.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
+        let bad = |what: String| Some(Problem { chain_id: chain, seq: entry.seq, what });
+        match entry.event.as_str() {
+            "session_open" => {
+                let story = sessions.entry(text("id")).or_default();
+                (story.opened, story.cash) = (true, int("opening_cash"));
+            }
+            "sale" | "refund" => {
+                let story = sessions.entry(text("session_id")).or_default();
+                story.cash += int("cash_net");
+                if entry.event == "sale" {
+                    story.sales += int("total");
+                } else {
+                    story.refunds += int("total");
+                }
+            }
+            "paid_in" | "paid_out" | "drop" | "no_sale" => {
+                let sign = match entry.event.as_str() {
+                    "paid_in" => 1,
+                    "no_sale" => 0,
+                    _ => -1,
+                };
+                sessions.entry(text("session_id")).or_default().cash += sign * int("amount");
+            }
+            "session_close" => {
+                if let Some(story) = sessions.get(&text("id")).filter(|s| s.opened) {
+                    if int("expected_cash") != story.cash {
+                        return bad(format!(
+                            "the close states expected cash {}, the session's entries add up to {} (a running total was edited)",
+                            int("expected_cash"),
+                            story.cash
+                        ));
+                    }
+                }
+            }
+            "z_report" => {
+                if let Some(story) = sessions.get(&text("session_id")).filter(|s| s.opened) {
+                    if (int("sales_total"), int("refunds_total")) != (story.sales, story.refunds) {
+                        return bad("the Z's sales or refunds differ from its session's receipts".into());
+                    }
+                }
+                let (number, grand_sales, grand_refunds) = (int("z_number"), int("grand_sales"), int("grand_refunds"));
+                if let Some((last, sales, refunds)) = last_z {
+                    if number != last + 1 {
+                        return bad(format!("Z {number} follows Z {last}"));
+                    }
+                    if (grand_sales, grand_refunds) != (sales + int("sales_total"), refunds + int("refunds_total")) {
+                        return bad("the grand totals did not move by exactly this Z's session".into());
+                    }
+                }
+                last_z = Some((number, grand_sales, grand_refunds));
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Checks one chain: its entries in order (as read by seq), its head row, the Z anchors on it,
@@ -210,9 +306,27 @@ pub fn verify_chain(
             }
         }
     }
+    if let Some(problem) = check_cash_story(head.chain_id, entries) {
+        return Some(problem);
+    }
+    // Entry to row: every entry of a business event names a row that still exists (at or after
+    // the journal's start): a deleted or backdated row is caught even though its entry is sound.
+    for entry in entries {
+        let business = BUSINESS_EVENTS.contains(&entry.event.as_str());
+        let has_row = expected.iter().any(|w| w.event == entry.event && Some(w.reference) == entry.ref_id);
+        if business && !has_row {
+            return problem(
+                entry.seq,
+                format!("its {} row is gone (deleted, or its time moved before the journal began)", entry.event),
+            );
+        }
+    }
     for want in expected {
         let found = entries.iter().find(|e| e.event == want.event && e.ref_id == Some(want.reference));
         let Some(entry) = found else {
+            if !want.required {
+                continue;
+            }
             return problem(last + 1, format!("{} {} has no journal entry", want.event, want.reference));
         };
         let payload = serde_json::from_str::<Value>(&entry.body).ok().and_then(|b| b.get("payload").cloned());
@@ -239,6 +353,10 @@ mod tests {
     use super::*;
 
     fn chain(n: i64) -> (ChainHead, Vec<JournalEntry>) {
+        chain_of("reprint", n)
+    }
+
+    fn chain_of(event: &'static str, n: i64) -> (ChainHead, Vec<JournalEntry>) {
         let chain_id = Uuid::now_v7();
         let mut prev = GENESIS.to_string();
         let mut entries = Vec::new();
@@ -248,7 +366,7 @@ mod tests {
                 at: Utc::now(),
                 device: "pc".into(),
                 user: None,
-                event: "sale",
+                event,
                 reference: Some(Uuid::now_v7()),
                 payload: json!({ "total": seq * 100 }),
             };
@@ -260,7 +378,7 @@ mod tests {
                 at: new.at,
                 device: new.device,
                 user_id: None,
-                event: "sale".into(),
+                event: event.into(),
                 ref_id: new.reference,
                 body,
                 prev_hash: prev.clone(),
@@ -306,14 +424,22 @@ mod tests {
 
     #[test]
     fn a_business_row_must_match_its_entry() {
-        let (head, entries) = chain(2);
-        let reference = entries[1].ref_id.unwrap_or_default();
-        let matching = ExpectedEntry { event: "sale".into(), reference, facts: json!({ "total": 200 }) };
-        assert!(verify_chain(&head, &entries, &[], std::slice::from_ref(&matching)).is_none());
-        let edited = ExpectedEntry { facts: json!({ "total": 1 }), ..matching.clone() };
-        assert_eq!(verify_chain(&head, &entries, &[], &[edited]).map(|p| p.seq), Some(2));
-        let unjournaled = ExpectedEntry { reference: Uuid::now_v7(), ..matching };
-        assert_eq!(verify_chain(&head, &entries, &[], &[unjournaled]).map(|p| p.seq), Some(3));
+        let (head, entries) = chain_of("sale", 2);
+        let row = |i: usize, total: i64| ExpectedEntry {
+            event: "sale".into(),
+            reference: entries[i].ref_id.unwrap_or_default(),
+            facts: json!({ "total": total }),
+            required: true,
+        };
+        assert!(verify_chain(&head, &entries, &[], &[row(0, 100), row(1, 200)]).is_none());
+        // An edited row.
+        assert_eq!(verify_chain(&head, &entries, &[], &[row(0, 100), row(1, 1)]).map(|p| p.seq), Some(2));
+        // A row with no entry.
+        let unjournaled = ExpectedEntry { reference: Uuid::now_v7(), ..row(1, 200) };
+        let found = verify_chain(&head, &entries, &[], &[row(0, 100), row(1, 200), unjournaled]);
+        assert_eq!(found.map(|p| p.seq), Some(3));
+        // An entry whose row is gone.
+        assert_eq!(verify_chain(&head, &entries, &[], &[row(0, 100)]).map(|p| p.seq), Some(2));
     }
 
     #[test]

@@ -335,6 +335,29 @@ pub struct SessionTotals {
     /// Quantity and amount (after discounts, before tax where prices exclude it) per category;
     /// refunds subtract.
     pub categories: Vec<CategoryTotal>,
+    /// The drawer's figures (expected cash and what adds up to it) are zero and hidden: the
+    /// store counts blind, the session is open, and the viewer is not a manager.
+    pub drawer_hidden: bool,
+}
+
+impl SessionTotals {
+    /// These totals with the drawer's figures blanked (see [`SessionTotals::drawer_hidden`]).
+    pub fn without_drawer(self) -> SessionTotals {
+        SessionTotals {
+            cash_net: 0,
+            cash_sales: 0,
+            change_given: 0,
+            cash_refunds: 0,
+            paid_in_total: 0,
+            paid_out_total: 0,
+            drops_total: 0,
+            expected_cash: 0,
+            opening_cash: 0,
+            tenders: self.tenders.into_iter().filter(|t| t.kind != "cash").collect(),
+            drawer_hidden: true,
+            ..self
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]

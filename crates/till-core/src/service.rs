@@ -7,7 +7,8 @@ mod catalog;
 mod sales;
 pub use cash::{
     chain_entries, day_view, force_close, forgotten_sessions, late_count, record_movement, record_reprint,
-    verify_journal, x_report, z_report, z_rows, DaySession, LateCountRequest, MovementRequest, ZRow,
+    session_totals, verify_journal, x_report, z_report, z_rows, Asker, DaySession, LateCountRequest, MovementRequest,
+    ZRow,
 };
 pub use catalog::{
     add_category, add_product, add_tax_rate, import_products, set_product_active, ImportReport, ProductInput,
@@ -345,5 +346,12 @@ pub async fn close_shift(
         denominations: request.denominations,
         sign_off,
     };
-    Ok(store.close_shift(close).await?)
+    match store.close_shift(close).await {
+        // Every refused count is on record (journaled), and it opens the way to a sign-off.
+        Err(refused @ StoreError::VarianceNeedsSignoff(_)) => {
+            store.refuse_count(session.id, counted_cash.minor(), manager.id, device).await?;
+            Err(refused.into())
+        }
+        other => Ok(other?),
+    }
 }

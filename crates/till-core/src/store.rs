@@ -674,6 +674,15 @@ pub trait CashStore: Send + Sync {
         user: UserId,
         device: &DeviceName,
     ) -> Result<(), StoreError>;
+    /// A count refused at close for its variance: counted on the open session and journaled, so
+    /// the sign-off that may follow is accepted (only after one) and every refusal is on record.
+    async fn refuse_count(
+        &self,
+        session: SessionId,
+        counted: i64,
+        user: UserId,
+        device: &DeviceName,
+    ) -> Result<(), StoreError>;
     /// The closing count's denominations.
     async fn closing_count(&self, session: SessionId) -> Result<Vec<DenominationCount>, StoreError>;
     async fn z_record(&self, session: SessionId) -> Result<Option<ZRecord>, StoreError>;
@@ -685,6 +694,9 @@ pub trait CashStore: Send + Sync {
 #[async_trait]
 pub trait JournalStore: Send + Sync {
     async fn journal_heads(&self) -> Result<Vec<ChainHead>, StoreError>;
+    /// When the journal began (the migration that created it was applied): every business row
+    /// since must have its entry.
+    async fn journal_start(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
     /// Entries of a chain with `seq > after`, by seq, at most `limit`.
     async fn journal_entries(&self, chain: uuid::Uuid, after: i64, limit: u32)
         -> Result<Vec<JournalEntry>, StoreError>;

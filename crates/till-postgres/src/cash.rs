@@ -112,6 +112,24 @@ impl CashStore for PostgresStore {
         Ok(())
     }
 
+    async fn refuse_count(
+        &self,
+        session: SessionId,
+        counted: i64,
+        user: UserId,
+        device: &DeviceName,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        let request =
+            json!({ "session_id": session.0, "counted_cash": counted, "user_id": user.0, "device": device.as_str() });
+        sqlx::query("SELECT till_refuse_count($1)")
+            .bind(sqlx::types::Json(request))
+            .execute(conn.db())
+            .await
+            .map_err(|e| conn.fail(e))?;
+        Ok(())
+    }
+
     async fn closing_count(&self, session: SessionId) -> Result<Vec<DenominationCount>, StoreError> {
         let mut conn = self.conn().await?;
         let rows =

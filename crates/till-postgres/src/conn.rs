@@ -143,6 +143,7 @@ pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
                 "TL431" => StoreError::NotFound { entity: Entity::CashReason, key: message },
                 "TL432" => StoreError::ApprovalNeeded(message),
                 "TL433" => StoreError::NoCountPending(message),
+                "TL434" => StoreError::Rejected(message),
                 "TL410" => StoreError::Rejected(match pg.and_then(PgDatabaseError::hint) {
                     Some(hint) => format!("{message}; {hint}"),
                     None => message,

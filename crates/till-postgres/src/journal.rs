@@ -18,6 +18,11 @@ impl JournalStore for PostgresStore {
         rows.iter().map(till_sqlx::chain_head).collect()
     }
 
+    async fn journal_start(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let mut conn = self.conn().await?;
+        sqlx::query_scalar(sql::START).fetch_optional(conn.db()).await.map_err(|e| conn.fail(e))
+    }
+
     async fn journal_entries(&self, chain: Uuid, after: i64, limit: u32) -> Result<Vec<JournalEntry>, StoreError> {
         let mut conn = self.conn().await?;
         let rows = sqlx::query(sql::ENTRIES)
@@ -47,15 +52,22 @@ impl JournalStore for PostgresStore {
         let lines = sqlx::query(sql::LINES).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)?;
         let mut lines =
             expected::lines_by_sale(lines.iter().map(expected::line).collect::<Result<Vec<_>, StoreError>>()?);
+        let tenders = sqlx::query(sql::TENDERS).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)?;
+        let mut tenders =
+            expected::lines_by_sale(tenders.iter().map(expected::tender).collect::<Result<Vec<_>, StoreError>>()?);
         let mut out = Vec::new();
         for row in sqlx::query(sql::SALES).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)? {
             let id: Uuid = sqlx::Row::try_get(&row, "id").map_err(fail)?;
-            out.push(expected::receipt(&row, lines.remove(&id).unwrap_or_default())?);
+            out.push(expected::receipt(
+                &row,
+                lines.remove(&id).unwrap_or_default(),
+                tenders.remove(&id).unwrap_or_default(),
+            )?);
         }
         for row in sqlx::query(sql::MOVEMENTS).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)? {
             out.push(expected::movement(&row)?);
         }
-        for row in sqlx::query(sql::SESSIONS).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)? {
+        for row in sqlx::query(sql::SESSIONS).bind(chain).fetch_all(&mut *db).await.map_err(fail)? {
             out.extend(expected::session(&row, since)?);
         }
         for row in sqlx::query(sql::ZS).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)? {

@@ -239,6 +239,27 @@ impl CashStore for SqliteStore {
             });
         }
         let name = active_manager(&mut tx, close.user_id, "force-close").await?;
+        // Only a forgotten session: open longer than the location's limit, or from an earlier
+        // business day. A live drawer is closed with a count.
+        let place = sqlx::query("SELECT timezone, cutoff_minutes, session_limit_minutes FROM locations WHERE id = ?1")
+            .bind(session.location_id.0)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let limit: i64 = place.try_get("session_limit_minutes").map_err(map_err)?;
+        let zone: String = place.try_get("timezone").map_err(map_err)?;
+        let cutoff: i32 = place.try_get("cutoff_minutes").map_err(map_err)?;
+        let zone = TimeZone::parse(&zone).map_err(|_| crate::decode_err("time zone", &zone))?;
+        let cutoff = Cutoff::from_minutes(cutoff).map_err(|_| crate::decode_err("cut-off", &cutoff.to_string()))?;
+        let now = Utc::now();
+        if now - session.opened_at <= chrono::Duration::minutes(limit)
+            && session.business_day >= business_day(now, zone, cutoff)
+        {
+            return Err(StoreError::Rejected(format!(
+                "session {} is not forgotten: close it with a count",
+                session.number
+            )));
+        }
         sqlx::query(
             "UPDATE sessions SET status = 'closed', closed_by = ?2, closed_by_name = ?3, closed_at = ?4,
                 closing_device = ?5, counted_cash = opening_cash + cash_net, expected_cash = opening_cash + cash_net,
@@ -362,6 +383,39 @@ impl CashStore for SqliteStore {
             event: "reprint",
             reference: Some(sale),
             payload: json!({ "session_id": s.id.0, "number": number }),
+        };
+        append(&mut tx, entry).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn refuse_count(
+        &self,
+        session: SessionId,
+        counted: i64,
+        user: UserId,
+        device: &DeviceName,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let s = locked_session(&mut tx, session).await?;
+        if s.status != SessionStatus::Open {
+            return Ok(());
+        }
+        let attempt: i64 = sqlx::query_scalar(
+            "UPDATE sessions SET refused_counts = refused_counts + 1 WHERE id = ?1 RETURNING refused_counts",
+        )
+        .bind(session.0)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let entry = NewEntry {
+            chain: s.register_id.0,
+            at: Utc::now(),
+            device: device.to_string(),
+            user: Some(user.0),
+            event: "count_refused",
+            reference: Some(session.0),
+            payload: json!({ "session_id": session.0, "counted_cash": counted, "attempt": attempt }),
         };
         append(&mut tx, entry).await?;
         tx.commit().await.map_err(map_err)?;

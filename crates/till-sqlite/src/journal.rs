@@ -157,6 +157,12 @@ impl JournalStore for SqliteStore {
         rows.iter().map(till_sqlx::chain_head).collect()
     }
 
+    async fn journal_start(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let start: Option<chrono::NaiveDateTime> =
+            sqlx::query_scalar(sql::START).fetch_optional(&self.reader).await.map_err(map_err)?;
+        Ok(start.map(|t| t.and_utc()))
+    }
+
     async fn journal_entries(&self, chain: Uuid, after: i64, limit: u32) -> Result<Vec<JournalEntry>, StoreError> {
         let rows = sqlx::query(sql::ENTRIES)
             .bind(chain)
@@ -182,15 +188,22 @@ impl JournalStore for SqliteStore {
         let lines = sqlx::query(sql::LINES).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)?;
         let mut lines =
             expected::lines_by_sale(lines.iter().map(expected::line).collect::<Result<Vec<_>, StoreError>>()?);
+        let tenders = sqlx::query(sql::TENDERS).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)?;
+        let mut tenders =
+            expected::lines_by_sale(tenders.iter().map(expected::tender).collect::<Result<Vec<_>, StoreError>>()?);
         let mut out = Vec::new();
         for row in sqlx::query(sql::SALES).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)? {
             let id: Uuid = row.try_get("id").map_err(map_err)?;
-            out.push(expected::receipt(&row, lines.remove(&id).unwrap_or_default())?);
+            out.push(expected::receipt(
+                &row,
+                lines.remove(&id).unwrap_or_default(),
+                tenders.remove(&id).unwrap_or_default(),
+            )?);
         }
         for row in sqlx::query(sql::MOVEMENTS).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)? {
             out.push(expected::movement(&row)?);
         }
-        for row in sqlx::query(sql::SESSIONS).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)? {
+        for row in sqlx::query(sql::SESSIONS).bind(chain).fetch_all(&mut *conn).await.map_err(map_err)? {
             out.extend(expected::session(&row, since)?);
         }
         for row in sqlx::query(sql::ZS).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)? {

@@ -260,7 +260,7 @@ impl SessionStore for SqliteStore {
             return Err(StoreError::Forbidden { user: closer_name, role });
         }
         let row =
-            sqlx::query("SELECT status, opening_cash + cash_net AS expected, location_id FROM sessions WHERE id = ?")
+            sqlx::query("SELECT status, opening_cash + cash_net AS expected, location_id, refused_counts FROM sessions WHERE id = ?")
                 .bind(close.session.0)
                 .fetch_optional(&mut *tx)
                 .await
@@ -282,15 +282,19 @@ impl SessionStore for SqliteStore {
             let location = LocationId(row.try_get("location_id").map_err(map_err)?);
             let mut approver: Option<(Uuid, String, String)> = None;
             if variance.abs() > crate::cash::variance_limit(&mut tx, location).await? {
+                // A sign-off is accepted only after a refused count: the recount is not skipped.
+                let refused: i64 = row.try_get("refused_counts").map_err(map_err)?;
                 let signed = match &close.sign_off {
-                    Some(sign_off) if !sign_off.reason.trim().is_empty() => sqlx::query_scalar::<_, String>(
-                        "SELECT name FROM users WHERE id = ?1 AND active = 1 AND role IN ('manager', 'admin')",
-                    )
-                    .bind(sign_off.approver.0)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(map_err)?
-                    .map(|name| (sign_off.approver.0, name, sign_off.reason.trim().to_string())),
+                    Some(sign_off) if !sign_off.reason.trim().is_empty() && refused >= 1 => {
+                        sqlx::query_scalar::<_, String>(
+                            "SELECT name FROM users WHERE id = ?1 AND active = 1 AND role IN ('manager', 'admin')",
+                        )
+                        .bind(sign_off.approver.0)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(map_err)?
+                        .map(|name| (sign_off.approver.0, name, sign_off.reason.trim().to_string()))
+                    }
                     _ => None,
                 };
                 approver = Some(signed.ok_or_else(|| {

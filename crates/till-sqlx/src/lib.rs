@@ -665,6 +665,7 @@ where
         tenders: Vec::new(),
         taxes: Vec::new(),
         categories: Vec::new(),
+        drawer_hidden: false,
     })
 }
 
@@ -880,8 +881,8 @@ pub mod expected {
     use till_core::journal::ExpectedEntry;
 
     /// A sale's or refund's row with its lines (`[line_no, product_id, quantity, unit_price,
-    /// amount, tax, total]`, by line number).
-    pub fn receipt<'r, R>(row: &'r R, lines: Vec<Value>) -> Result<ExpectedEntry, StoreError>
+    /// amount, tax, total]`, by line number) and tenders (`[kind, amount, reference]`).
+    pub fn receipt<'r, R>(row: &'r R, lines: Vec<Value>, tenders: Vec<Value>) -> Result<ExpectedEntry, StoreError>
     where
         R: TillRow<'r>,
         &'static str: ColumnIndex<R>,
@@ -896,8 +897,9 @@ pub mod expected {
                 "number": row.field::<String>("number")?, "total": row.field::<i64>("total")?,
                 "tax": row.field::<i64>("tax")?, "discount": row.field::<i64>("discount")?,
                 "tendered": row.field::<i64>("tendered")?, "change": row.field::<i64>("change")?,
-                "cash_net": row.field::<i64>("cash_net")?, "lines": lines,
+                "cash_net": row.field::<i64>("cash_net")?, "lines": lines, "tenders": tenders,
             }),
+            required: true,
         })
     }
 
@@ -923,6 +925,25 @@ pub mod expected {
         ))
     }
 
+    /// One tender of [`journal::TENDERS`] as the payload lists it, with its sale.
+    pub fn tender<'r, R>(row: &'r R) -> Result<(Uuid, Value), StoreError>
+    where
+        R: TillRow<'r>,
+        &'static str: ColumnIndex<R>,
+        String: Column<'r, R::Database>,
+        Uuid: Column<'r, R::Database>,
+        i64: Column<'r, R::Database>,
+    {
+        Ok((
+            row.field("sale_id")?,
+            json!([
+                row.field::<String>("kind")?,
+                row.field::<i64>("amount")?,
+                row.field::<Option<String>>("reference")?
+            ]),
+        ))
+    }
+
     pub fn movement<'r, R>(row: &'r R) -> Result<ExpectedEntry, StoreError>
     where
         R: TillRow<'r>,
@@ -934,11 +955,16 @@ pub mod expected {
         Ok(ExpectedEntry {
             event: row.field("kind")?,
             reference: row.field("id")?,
-            facts: json!({ "amount": row.field::<i64>("amount")?, "reason": row.field::<String>("reason")? }),
+            facts: json!({
+                "amount": row.field::<i64>("amount")?, "reason": row.field::<String>("reason")?,
+                "session_id": row.field::<Uuid>("session_id")?, "approved_by": row.field::<Option<Uuid>>("approved_by")?,
+            }),
+            required: true,
         })
     }
 
-    /// A session's open, close and late count entries (those at or after `since`).
+    /// A session's open, close and late count entries: required for what happened at or after
+    /// `since`, matched (not required) for what happened before the journal began.
     pub fn session<'r, R>(row: &'r R, since: DateTime<Utc>) -> Result<Vec<ExpectedEntry>, StoreError>
     where
         R: TillRow<'r>,
@@ -949,30 +975,28 @@ pub mod expected {
         DateTime<Utc>: Column<'r, R::Database>,
     {
         let id: Uuid = row.field("id")?;
-        let mut out = Vec::new();
-        if row.field::<DateTime<Utc>>("opened_at")? >= since {
-            out.push(ExpectedEntry {
-                event: "session_open".into(),
-                reference: id,
-                facts: json!({ "opening_cash": row.field::<i64>("opening_cash")? }),
-            });
-        }
-        let closed_at: Option<DateTime<Utc>> = row.field("closed_at")?;
-        if closed_at.is_some_and(|at| at >= since) {
+        let entry = |event: &str, facts: Value, at: DateTime<Utc>| ExpectedEntry {
+            event: event.into(),
+            reference: id,
+            facts,
+            required: at >= since,
+        };
+        let mut out = vec![entry(
+            "session_open",
+            json!({ "opening_cash": row.field::<i64>("opening_cash")? }),
+            row.field("opened_at")?,
+        )];
+        if let Some(closed_at) = row.field::<Option<DateTime<Utc>>>("closed_at")? {
             let late: Option<DateTime<Utc>> = row.field("late_counted_at")?;
             let expected: Option<i64> = row.field("expected_cash")?;
             let counted: Option<i64> = row.field("counted_cash")?;
             let variance: Option<i64> = row.field("variance")?;
             let count = json!({ "expected_cash": expected, "counted_cash": counted, "variance": variance });
             match late {
-                None => out.push(ExpectedEntry { event: "session_close".into(), reference: id, facts: count }),
-                Some(_) => {
-                    out.push(ExpectedEntry {
-                        event: "session_close".into(),
-                        reference: id,
-                        facts: json!({ "expected_cash": expected }),
-                    });
-                    out.push(ExpectedEntry { event: "late_count".into(), reference: id, facts: count });
+                None => out.push(entry("session_close", count, closed_at)),
+                Some(late_at) => {
+                    out.push(entry("session_close", json!({ "expected_cash": expected }), closed_at));
+                    out.push(entry("late_count", count, late_at));
                 }
             }
         }
@@ -995,6 +1019,7 @@ pub mod expected {
                 "grand_refunds": row.field::<i64>("grand_refunds")?, "journal_seq": row.field::<i64>("journal_seq")?,
                 "journal_head": row.field::<String>("journal_head")?,
             }),
+            required: true,
         })
     }
 
@@ -1006,7 +1031,12 @@ pub mod expected {
         Uuid: Column<'r, R::Database>,
     {
         let kind: String = row.field("kind")?;
-        Ok(ExpectedEntry { event: kind.clone(), reference: row.field("id")?, facts: json!({ "kind": kind }) })
+        Ok(ExpectedEntry {
+            event: kind.clone(),
+            reference: row.field("id")?,
+            facts: json!({ "kind": kind }),
+            required: true,
+        })
     }
 
     /// Groups lines by sale, in line order, for [`receipt`].
@@ -1051,6 +1081,8 @@ pub mod cash {
 
 pub mod journal {
     pub const HEADS: &str = "SELECT chain_id, seq, hash FROM journal_heads ORDER BY chain_id";
+    /// When migration 0011 (the journal's) was applied.
+    pub const START: &str = "SELECT installed_on FROM _sqlx_migrations WHERE version = 11";
     /// `$1` chain, `$2` after seq, `$3` limit.
     pub const ENTRIES: &str = "SELECT * FROM journal WHERE chain_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
     /// `$1` register (chain) id.
@@ -1065,11 +1097,14 @@ pub mod journal {
         FROM sale_lines l JOIN sales s ON s.id = l.sale_id WHERE s.register_id = $1 AND s.at >= $2
         ORDER BY l.sale_id, l.line_no";
     /// `$1` register id, `$2` since.
-    pub const MOVEMENTS: &str =
-        "SELECT id, kind, amount, reason FROM cash_movements WHERE register_id = $1 AND at >= $2";
+    pub const MOVEMENTS: &str = "SELECT id, kind, amount, reason, session_id, approved_by FROM cash_movements
+        WHERE register_id = $1 AND at >= $2";
     /// `$1` register id, `$2` since.
+    pub const TENDERS: &str = "SELECT t.sale_id, t.kind, t.amount, t.reference FROM sale_tenders t
+        JOIN sales s ON s.id = t.sale_id WHERE s.register_id = $1 AND s.at >= $2 ORDER BY t.sale_id, t.n";
+    /// `$1` register id (every session: an entry may name one opened before the journal began).
     pub const SESSIONS: &str = "SELECT id, opened_at, opening_cash, closed_at, expected_cash, counted_cash, variance,
-        late_counted_at FROM sessions WHERE register_id = $1 AND (opened_at >= $2 OR closed_at >= $2)";
+        late_counted_at FROM sessions WHERE register_id = $1";
     /// `$1` register id, `$2` since.
     pub const ZS: &str = "SELECT * FROM z_reports WHERE register_id = $1 AND at >= $2";
     /// `$1` since: PIN events (the staff chain).

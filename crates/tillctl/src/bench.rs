@@ -537,7 +537,7 @@ async fn totals(
     let mut x_times = Vec::new();
     for _ in 0..200 {
         let began = Instant::now();
-        let x = service::x_report(store, &session, "bench").await?;
+        let x = service::x_report(store, &session, service::Asker::It("bench")).await?;
         x_times.push(began.elapsed());
         if x.sales.receipts != i64::from(sales) {
             tally.errors += 1;
@@ -554,7 +554,7 @@ async fn totals(
     let mut z_times = Vec::new();
     for _ in 0..200 {
         let began = Instant::now();
-        let z = service::z_report(store, &session, "bench").await?;
+        let z = service::z_report(store, &session, service::Asker::It("bench")).await?;
         z_times.push(began.elapsed());
         if z.z.z_number != 1 || z.x.sales.receipts != i64::from(sales) {
             tally.errors += 1;

@@ -205,11 +205,11 @@ pub async fn report(store: &dyn Store, out: Output, command: ReportCommand) -> R
     let asker = reporter();
     match command {
         ReportCommand::X { session, format } => {
-            let report = service::x_report(store, &SessionRef::parse(&session)?, &asker).await?;
+            let report = service::x_report(store, &SessionRef::parse(&session)?, service::Asker::It(&asker)).await?;
             print_as(out, format, &report, x_csv);
         }
         ReportCommand::Z { session: Some(session), format, .. } => {
-            let report = service::z_report(store, &SessionRef::parse(&session)?, &asker).await?;
+            let report = service::z_report(store, &SessionRef::parse(&session)?, service::Asker::It(&asker)).await?;
             print_as(out, format, &report, |z| x_csv(&z.x) + &z_csv_rows(std::slice::from_ref(z)));
         }
         ReportCommand::Z { session: None, location, from, to, format } => {
@@ -219,7 +219,7 @@ pub async fn report(store: &dyn Store, out: Output, command: ReportCommand) -> R
                 from,
                 to,
             };
-            let rows = service::z_rows(store, &filter, &asker).await?;
+            let rows = service::z_rows(store, &filter, service::Asker::It(&asker)).await?;
             match format {
                 Format::Json | Format::Text if out.json || matches!(format, Format::Json) => {
                     Output { json: true }.print(&rows)

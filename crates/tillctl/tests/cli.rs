@@ -384,11 +384,14 @@ async fn cash_reports_and_the_journal_from_the_command_line() {
     let lines: Vec<serde_json::Value> =
         String::from_utf8(export.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let events: Vec<&str> = lines.iter().map(|l| l["event"].as_str().unwrap()).collect();
-    assert_eq!(events, ["session_open", "paid_out", "session_close", "z_report"]);
+    assert_eq!(events, ["session_open", "paid_out", "count_refused", "session_close", "z_report"]);
     db.execute("UPDATE cash_movements SET amount = 600").await;
     let (ok, broken) = tillctl_status(&db.url, &["journal", "verify"]);
     assert!(!ok);
     assert_eq!(broken["chains"][0]["first_problem"]["seq"], 2, "{broken}");
+    // The refused count is on record: the entry names what was counted.
+    let refused = lines.iter().find(|l| l["event"] == "count_refused").unwrap();
+    assert!(refused["body"].as_str().unwrap().contains("3000"), "{refused}");
 }
 
 /// The commit this test tree is at, as the build script sees it: the env override, else git.

@@ -20,4 +20,9 @@ expected_cash: number, tenders: Array<TenderTotal>, taxes: Array<ReceiptTax>,
  * Quantity and amount (after discounts, before tax where prices exclude it) per category;
  * refunds subtract.
  */
-categories: Array<CategoryTotal>, };
+categories: Array<CategoryTotal>, 
+/**
+ * The drawer's figures (expected cash and what adds up to it) are zero and hidden: the
+ * store counts blind, the session is open, and the viewer is not a manager.
+ */
+drawer_hidden: boolean, };
