@@ -297,6 +297,8 @@ async fn the_next_shift_expects_the_float_left(backend: Backend) {
     let second = open(&shop, "80.00").await;
     assert_eq!(second.float_expected.map(|m| m.minor()), Some(7_500));
     assert_eq!(second.opening_cash.minor() - second.float_expected.unwrap().minor(), 500);
+    let x = service::x_report(s, &SessionRef::Id(second.id), service::Asker::User(&shop.fx.manager)).await.unwrap();
+    assert_eq!((x.drawer.float_expected, x.drawer.opening_difference), (Some(7_500), Some(500)));
     sell(&shop, vec![line("333", 1)], vec![Tender::Cash { amount: 229 }]).await;
     let second_ref = SessionRef::Id(second.id);
     service::close_shift(s, &shop.fx.manager, &device("pc-1"), closing(&second_ref, "82.29", None)).await.unwrap();

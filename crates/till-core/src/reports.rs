@@ -59,6 +59,12 @@ pub struct SalesSection {
 pub struct DrawerSection {
     #[ts(type = "number")]
     pub opening_float: i64,
+    /// The float the register's previous close left, and how far the opening count was from it
+    /// (`None`: no close recorded a float).
+    #[ts(type = "number | null")]
+    pub float_expected: Option<i64>,
+    #[ts(type = "number | null")]
+    pub opening_difference: Option<i64>,
     /// Cash handed over on sales (before change).
     #[ts(type = "number")]
     pub cash_sales: i64,
@@ -144,6 +150,8 @@ pub fn x_report(
     };
     let drawer = DrawerSection {
         opening_float: t.opening_cash,
+        float_expected: session.float_expected.map(|m| m.minor()),
+        opening_difference: session.float_expected.map(|m| session.opening_cash.minor() - m.minor()),
         cash_sales: t.cash_sales,
         change_given: t.change_given,
         cash_refunds: t.cash_refunds,

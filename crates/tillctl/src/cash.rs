@@ -504,6 +504,13 @@ impl Printable for XReport {
             m(d.opening_float), m(d.cash_sales), m(d.change_given), m(d.cash_refunds), d.paid_in.count, m(d.paid_in.amount),
             d.paid_out.count, m(d.paid_out.amount), d.drops.count, m(d.drops.amount), m(d.expected_cash)
         ));
+        if let (Some(expected), Some(difference)) = (d.float_expected, d.opening_difference) {
+            t.push_str(&format!(
+                "  (float left by the last close {}, opening difference {})\n",
+                m(expected),
+                m(difference)
+            ));
+        }
         t.push_str(&format!("\nno-sale opens {}   reprints {}\n", self.no_sales, self.reprints));
         t
     }

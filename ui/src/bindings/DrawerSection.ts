@@ -3,6 +3,11 @@
 import type { CountAmount } from "./CountAmount";
 export type DrawerSection = { opening_float: number, 
 /**
+ * The float the register's previous close left, and how far the opening count was from it
+ * (`None`: no close recorded a float).
+ */
+float_expected: number | null, opening_difference: number | null, 
+/**
  * Cash handed over on sales (before change).
  */
 cash_sales: number, change_given: number, cash_refunds: number, paid_in: CountAmount, paid_out: CountAmount, drops: CountAmount, 
