@@ -1,7 +1,7 @@
 /** The open shift of this register (the core's "session"); watches for it being closed on another device. */
 import * as api from "../api";
 import { h } from "../dom";
-import { formatDecimal, formatMoney } from "../money";
+import { currencyDecimals, decimalToMinor, formatDecimal, formatMoney } from "../money";
 import { locale, nav, state, timeZone, type SessionArrival } from "../state";
 import type { SessionTotals, SessionView } from "../types";
 import { displayName, formatBusinessDay, formatClock } from "../time";
@@ -10,6 +10,28 @@ import { logoutButton } from "./common";
 import { roleLabel } from "./login";
 
 export const POLL_MS = 3000;
+
+/**
+ * After a start: the opening cash against the float the register's last close left (the
+ * backend's `float_expected`), when they differ. Null when there is nothing to say.
+ */
+function openingDifference(session: SessionView): HTMLElement | null {
+  if (session.float_expected === null) return null;
+  const lang = locale();
+  const decimals = currencyDecimals(session.currency);
+  let diff: number;
+  let left: number;
+  try {
+    left = decimalToMinor(session.float_expected, decimals);
+    diff = decimalToMinor(session.opening_cash, decimals) - left;
+  } catch {
+    return null;
+  }
+  if (diff === 0) return null;
+  const m = (minor: number) => formatMoney(minor, session.currency, lang);
+  const words = diff > 0 ? `${m(diff)} more than` : `${m(-diff)} less than`;
+  return h("p", { id: "opening-difference", class: "callout warning" }, `Opening cash is ${words} the ${m(left)} the last close left in the drawer. Tell a manager.`);
+}
 
 export function showSession(session: SessionView, arrival: SessionArrival, checkNow = false): void {
   const zone = timeZone();
@@ -22,6 +44,7 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
       : arrival === "started"
         ? h("p", { id: "started-message", class: "callout success" }, `Shift ${session.number} started`)
         : null;
+  const difference = arrival === "started" ? openingDifference(session) : null;
   const status = h("span", { id: "session-status", class: `badge ${session.status}` }, session.status === "open" ? "Open" : "Closed");
   // Never focused on arrival: a scanner's Enter must not end the shift.
   const closeDrawer = h("button", { id: "close-drawer", type: "button", class: "primary big" }, "Close shift");
@@ -30,7 +53,15 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
   // Not focused either: a scanner's Enter on this screen does nothing.
   const sell = h("button", { id: "sell", type: "button", class: "primary big" }, "Sell");
   sell.addEventListener("click", () => nav.sale(session));
+  const cash = h("button", { id: "cash-movement", type: "button", class: "secondary big" }, "Cash in/out");
+  cash.addEventListener("click", () => nav.cash(session));
+  const xReport = h("button", { id: "x-report", type: "button", class: "secondary big" }, "X report");
+  xReport.addEventListener("click", () => nav.xReport(session));
+  const manager = user?.role === "manager" || user?.role === "admin";
+  const day = manager ? h("button", { id: "day-view", type: "button", class: "secondary big" }, "Day view") : null;
+  day?.addEventListener("click", () => nav.day());
   const actions = h("div", { class: "actions" }, sell, closeDrawer, logoutButton());
+  const more = h("div", { class: "actions" }, cash, xReport, day);
   const totals = h("dl", { id: "session-totals", class: "details" });
   const showTotals = (t: SessionTotals | null) => {
     const m = (minor: number) => formatMoney(minor, session.currency, locale());
@@ -69,6 +100,7 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
     status.textContent = "Closed";
     closeDrawer.remove();
     sell.remove();
+    cash.remove();
     message?.remove();
     const again = h("button", { id: "start-again", type: "button", class: "primary big" }, "Start shift");
     again.addEventListener("click", () => nav.start());
@@ -122,6 +154,7 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
       { class: "session narrow stack" },
       closedSlot,
       message,
+      difference,
       h(
         "section",
         { class: "card session-card", "aria-labelledby": "session-number" },
@@ -139,6 +172,7 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
       ),
       h("section", { class: "card", "aria-labelledby": "totals-title" }, h("h2", { id: "totals-title" }, "This shift so far"), totals),
       actions,
+      more,
     ),
     stop,
   );
