@@ -83,7 +83,7 @@ nav.close = (session) => void showClose(session);
 nav.closed = (session) => showClosed(session);
 nav.cash = (session) => void showCashMovement(session);
 nav.xReport = (session) => void showXReport(session);
-nav.day = () => void showDay();
+nav.day = (day) => void showDay(day ?? null);
 nav.lateCount = showLateCount;
 nav.checkForgotten = () => void checkForgotten();
 

@@ -28,7 +28,7 @@ export const nav = {
   /** The shift's X report (resets nothing). */
   xReport: (_session: SessionView): void => {},
   /** A manager's day: the store's sessions of a business day with their Z. */
-  day: (): void => {},
+  day: (_day?: string | null): void => {},
   /** A manager counts a force-closed session. */
   lateCount: (_session: SessionView): void => {},
   /** Check for forgotten sessions now (the banner), e.g. after a start was refused for one. */

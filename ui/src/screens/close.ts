@@ -84,7 +84,7 @@ function showCount(flow: CountFlow): void {
   floatLeft.value = flow.floatTyped;
   const next = h("button", { id: "close-next", type: "submit", class: "primary big" }, "Next: manager approval");
   const back = h("button", { id: "close-cancel", type: "button", class: "secondary big" }, "Back");
-  back.addEventListener("click", () => (flow.mode === "close" ? nav.session(session, "resumed", true) : nav.day()));
+  back.addEventListener("click", () => (flow.mode === "close" ? nav.session(session, "resumed", true) : nav.day(session.business_day)));
   const helper = denominationHelper(currency, lang, counted, next);
   let opening: number | null;
   try {
@@ -360,7 +360,7 @@ export function showClosed(session: SessionView, mode: CountMode = "close"): voi
   const done = h("button", { id: "close-done", type: "button", class: "primary big" }, mode === "close" ? "Done: log out" : "Back to the day");
   done.addEventListener("click", async () => {
     if (mode === "late") {
-      nav.day();
+      nav.day(session.business_day);
       return;
     }
     const result = await run(() => api.logout(), { busy: { button: done, text: "Logging out…" } });

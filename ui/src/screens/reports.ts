@@ -61,6 +61,8 @@ export function reportView(x: XReport, z: ZReport | null = null): HTMLElement {
     h("div", { class: `rp-row ${cls}` }, h("dt", {}, label), h("dd", { id }, value));
   const section = (title: string, ...rows: (HTMLElement | null)[]) =>
     h("section", { class: "rp-section" }, h("h3", {}, title), h("dl", {}, ...rows));
+  /** A section with nothing to list says so in a line (not inside the list). */
+  const emptySection = (title: string, words: string) => h("section", { class: "rp-section" }, h("h3", {}, title), h("p", { class: "rp-empty" }, words));
   const s = x.sales;
   const d = x.drawer;
   const head = x.header;
@@ -111,18 +113,18 @@ export function reportView(x: XReport, z: ZReport | null = null): HTMLElement {
             ),
           ),
     ),
-    section(
-      "Per category",
-      ...(s.categories.length === 0
-        ? [h("p", { class: "rp-empty" }, "No sales")]
-        : s.categories.map((c) => h("div", { class: "rp-row", "data-category": c.category }, h("dt", {}, `${c.category} (${c.count})`), h("dd", {}, m(c.amount))))),
-    ),
-    section(
-      "Tenders",
-      ...(x.tenders.length === 0
-        ? [h("p", { class: "rp-empty" }, "No payments")]
-        : x.tenders.map((t) => h("div", { class: "rp-row", "data-tender": t.kind }, h("dt", {}, `${TENDERS[t.kind] ?? t.kind} (${t.count})`), h("dd", {}, m(t.amount))))),
-    ),
+    s.categories.length === 0
+      ? emptySection("Per category", "No sales")
+      : section(
+          "Per category",
+          ...s.categories.map((c) => h("div", { class: "rp-row", "data-category": c.category }, h("dt", {}, `${c.category} (${c.count})`), h("dd", {}, m(c.amount)))),
+        ),
+    x.tenders.length === 0
+      ? emptySection("Tenders", "No payments")
+      : section(
+          "Tenders",
+          ...x.tenders.map((t) => h("div", { class: "rp-row", "data-tender": t.kind }, h("dt", {}, `${TENDERS[t.kind] ?? t.kind} (${t.count})`), h("dd", {}, m(t.amount)))),
+        ),
     section(
       "Drawer",
       row("Opening float", m(d.opening_float), "rp-float"),
