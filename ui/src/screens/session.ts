@@ -1,8 +1,8 @@
 /** The open shift of this register (the core's "session"); watches for it being closed on another device. */
 import * as api from "../api";
-import { h } from "../dom";
+import { h, replace } from "../dom";
 import { currencyDecimals, decimalToMinor, formatDecimal, formatMoney } from "../money";
-import { locale, nav, state, timeZone, type SessionArrival } from "../state";
+import { locale, location, nav, state, timeZone, type SessionArrival } from "../state";
 import type { SessionTotals, SessionView } from "../types";
 import { displayName, formatBusinessDay, formatClock } from "../time";
 import { clearError, isBusy, mount, showError } from "../ui";
@@ -60,18 +60,20 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
   const manager = user?.role === "manager" || user?.role === "admin";
   const day = manager ? h("button", { id: "day-view", type: "button", class: "secondary big" }, "Day view") : null;
   day?.addEventListener("click", () => nav.day());
-  const actions = h("div", { class: "actions" }, sell, closeDrawer, logoutButton());
-  const more = h("div", { class: "actions" }, cash, xReport, day);
+  const actions = h("div", { class: "actions" }, sell, closeDrawer, cash, xReport, day, logoutButton());
   const totals = h("dl", { id: "session-totals", class: "details" });
+  const blind = location()?.blind_close ?? true;
   const showTotals = (t: SessionTotals | null) => {
     const m = (minor: number) => formatMoney(minor, session.currency, locale());
     const row = (label: string, id: string, value: string) => h("div", { class: "detail" }, h("dt", {}, label), h("dd", { id }, value));
-    totals.replaceChildren(
+    replace(
+      totals,
       row("Sales", "totals-sales-count", String(t?.sales_count ?? 0)),
       row("Sales total", "totals-sales", m(t?.sales_total ?? 0)),
       row("Refunds", "totals-refunds", `${t?.refunds_count ?? 0} · ${m(t?.refunds_total ?? 0)}`),
       row("Tax", "totals-tax", m(t?.tax_total ?? 0)),
-      row("Cash expected in the drawer", "totals-expected-cash", m(t?.expected_cash ?? 0)),
+      // A blind close: whoever counts does not see what the drawer should hold beforehand.
+      blind ? null : row("Cash expected in the drawer", "totals-expected-cash", m(t?.expected_cash ?? 0)),
     );
   };
   /** The session's running totals, so another device's sales appear while this screen shows. */
@@ -172,7 +174,6 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
       ),
       h("section", { class: "card", "aria-labelledby": "totals-title" }, h("h2", { id: "totals-title" }, "This shift so far"), totals),
       actions,
-      more,
     ),
     stop,
   );

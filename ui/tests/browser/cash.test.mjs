@@ -170,8 +170,8 @@ describe("cash control", () => {
       "#rp-float": money(x.drawer.opening_float),
       "#rp-cash-sales": money(x.drawer.cash_sales),
       "#rp-paid-in": money(x.drawer.paid_in.amount),
-      "#rp-paid-out": `−${money(x.drawer.paid_out.amount)}`,
-      "#rp-drops": `−${money(x.drawer.drops.amount)}`,
+      "#rp-paid-out": money(x.drawer.paid_out.amount),
+      "#rp-drops": money(x.drawer.drops.amount),
       "#rp-expected": money(x.drawer.expected_cash),
       "#rp-no-sales": String(x.no_sales),
       "#rp-reprints": String(x.reprints),
@@ -200,6 +200,9 @@ describe("cash control", () => {
     const app = await aliceOnShift(backend);
     const { page } = app;
     const expected = "245.00"; // 200.00 float + 45.00 seeded cash sales, known only to the backend
+    await page.waitForFunction(() => document.querySelector("#totals-sales")?.textContent !== "");
+    assert.equal(await page.locator("#totals-expected-cash").count(), 0, "blind: the shift screen does not show it either");
+    await assertNotShown(page, expected, "shift screen");
     await page.click("#close-drawer");
     await page.waitForSelector("#counted-cash:focus");
     assert.equal(await page.locator("#close-expected").count(), 0, "blind: no expected line");
