@@ -144,8 +144,8 @@ export function reportView(x: XReport, z: ZReport | null = null): HTMLElement {
             : row("Counted", m(z.counted_cash), "rp-counted"),
           ...z.denominations.filter((c) => c.count > 0).map((c) => row(`  ${c.count} × ${m(c.denomination)}`, m(c.count * c.denomination), undefined, "rp-denom")),
           row("Variance", varianceText, "rp-variance", "rp-sum"),
-          z.variance_reason ? row("Reason", z.variance_reason, "rp-variance-reason") : null,
-          z.force_close_reason ? row("Force-closed", z.force_close_reason, "rp-force-reason") : null,
+          z.variance_reason ? row("Reason", z.variance_reason, "rp-variance-reason", "rp-text") : null,
+          z.force_close_reason ? row("Force-closed", z.force_close_reason, "rp-force-reason", "rp-text") : null,
           row("Closed by", z.closed_by ? displayName(z.closed_by) : "—", "rp-closed-by"),
           row("Approved by", z.approved_by ? displayName(z.approved_by) : "—", "rp-approved-by"),
           row("Cash removed", z.cash_removed === null ? "—" : m(z.cash_removed), "rp-cash-removed"),
@@ -161,7 +161,7 @@ export function reportView(x: XReport, z: ZReport | null = null): HTMLElement {
           row("Grand net", m(z.grand_net), "rp-grand-net", "rp-sum"),
           row("Receipts", z.z.first_receipt ? `${z.z.first_receipt} … ${z.z.last_receipt ?? z.z.first_receipt}` : "none"),
           row("Journal entry", String(z.z.journal_seq), "rp-journal-seq"),
-          h("div", { class: "rp-row rp-hash" }, h("dt", {}, "Journal head"), h("dd", { id: "rp-journal-head" }, z.z.journal_head)),
+          row("Journal head", z.z.journal_head, "rp-journal-head", "rp-text rp-hash"),
         )
       : null,
   );
