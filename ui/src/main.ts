@@ -3,7 +3,11 @@ import "./styles.css";
 import * as api from "./api";
 import { byId, h, replace } from "./dom";
 import { listManagers, showApproval } from "./screens/approval";
-import { showClose, showClosed } from "./screens/close";
+import { showCashMovement } from "./screens/cash";
+import { showClose, showClosed, showLateCount } from "./screens/close";
+import { showDay } from "./screens/day";
+import { checkForgotten, startForgottenPoller } from "./screens/forgotten";
+import { showXReport } from "./screens/reports";
 import { showDamaged } from "./screens/damaged";
 import { roleLabel, showLogin } from "./screens/login";
 import { showRefund } from "./screens/refund";
@@ -36,8 +40,11 @@ function renderHeader(): void {
 }
 
 nav.setStatus = (status: DeviceStatus) => {
+  const who = state.status?.logged_in?.name ?? null;
   state.status = status;
   renderHeader();
+  // Someone logged in or out: the forgotten-shift banner is theirs to see (or goes) at once.
+  if ((status.logged_in?.name ?? null) !== who) void checkForgotten();
 };
 
 nav.route = async (given?: DeviceStatus) => {
@@ -73,7 +80,12 @@ nav.session = (session, arrival, checkNow) =>
 nav.sale = showSale;
 nav.refund = showRefund;
 nav.close = (session) => void showClose(session);
-nav.closed = showClosed;
+nav.closed = (session) => showClosed(session);
+nav.cash = (session) => void showCashMovement(session);
+nav.xReport = (session) => void showXReport(session);
+nav.day = (day) => void showDay(day ?? null);
+nav.lateCount = showLateCount;
+nav.checkForgotten = () => void checkForgotten();
 
 /** device_status or current_session failed at start-up: the banner says why; offer a retry. */
 function showStartupProblem(): void {
@@ -143,4 +155,5 @@ async function askToInstall(version: string): Promise<void> {
 
 void nav.route();
 void renderAbout();
+startForgottenPoller();
 setInterval(() => void renderAbout(), UPDATE_POLL_MS);

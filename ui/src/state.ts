@@ -23,6 +23,16 @@ export const nav = {
   sale: (_session: SessionView): void => {},
   /** The refund screen: look up a receipt, pick lines, a manager approves. */
   refund: (_session: SessionView): void => {},
+  /** Paid in, paid out, drop, no-sale on this shift. */
+  cash: (_session: SessionView): void => {},
+  /** The shift's X report (resets nothing). */
+  xReport: (_session: SessionView): void => {},
+  /** A manager's day: the store's sessions of a business day with their Z. */
+  day: (_day?: string | null): void => {},
+  /** A manager counts a force-closed session. */
+  lateCount: (_session: SessionView): void => {},
+  /** Check for forgotten sessions now (the banner), e.g. after a start was refused for one. */
+  checkForgotten: (): void => {},
 };
 
 export function location() {

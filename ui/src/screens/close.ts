@@ -1,30 +1,116 @@
-/** Close shift: count the drawer, a manager approves with their PIN on the keypad, then the result. */
+/**
+ * Close shift: count the drawer (blind), say the float left, a manager approves with their PIN
+ * on the keypad (and signs off a difference that a recount did not clear), then the result and
+ * the Z report. The late count of a force-closed shift goes the same way.
+ */
 import * as api from "../api";
 import { h } from "../dom";
-import { currencyDecimals, decimalToMinor, describeVariance, formatDecimal, formatMoney, minorToDecimal, moneyParseMessage, parseLocaleMoney } from "../money";
-import { locale, nav, state, timeZone } from "../state";
-import type { SessionView, User } from "../types";
+import { parseCount } from "../denominations";
+import {
+  currencyDecimals,
+  decimalToMinor,
+  describeVariance,
+  formatAmountInput,
+  formatDecimal,
+  formatMoney,
+  minorToDecimal,
+  moneyParseMessage,
+  parseLocaleMoney,
+} from "../money";
+import { locale, location, nav, state, timeZone } from "../state";
+import type { CloseCount, DenominationCount, SessionView, User } from "../types";
 import { displayName, formatClock } from "../time";
 import { clearError, focus, isBusy, mount, run, showError, showErrorText } from "../ui";
-import { denominationHelper, moneyField, pinPad } from "../widgets";
+import { denominationHelper, errorSlot, moneyField, pinPad } from "../widgets";
 import { roleLabel } from "./login";
+import { clearPaper, loadZReport, printControls } from "./reports";
 
 const isManager = (user: User) => user.role === "manager" || user.role === "admin";
 
+/** A close, or the late count of a force-closed shift: the same count, approval and sign-off. */
+export type CountMode = "close" | "late";
+
+/** What the count so far holds, across the steps (count, approval, sign-off). */
+interface CountFlow {
+  session: SessionView;
+  mode: CountMode;
+  /** How often the backend answered `variance_needs_signoff`: 1 → count again; 2 → a manager signs off. */
+  refusals: number;
+  typed: string;
+  floatTyped: string;
+  countedMinor: number;
+  floatMinor: number;
+  denominations: DenominationCount[];
+}
+
+/** The counts typed into the bill/coin helper (only rows with a count). */
+function helperCounts(helper: HTMLElement | null): DenominationCount[] {
+  if (!helper) return [];
+  const out: DenominationCount[] = [];
+  for (const input of helper.querySelectorAll<HTMLInputElement>("input[data-denom]")) {
+    const count = parseCount(input.value);
+    if (count) out.push({ denomination: Number(input.dataset["denom"]), count });
+  }
+  return out;
+}
+
+/** Whoever counts does not see the expected cash first, unless the store turned that off. */
+function blindClose(): boolean {
+  return location()?.blind_close ?? true;
+}
+
 /**
- * Step 1 of a close: count the drawer (typed, or with the bill/coin helper). Enter in the amount
- * or "Next" goes on to the manager's approval; nothing here ends the shift.
+ * Step 1 of a close: count the drawer (typed, or with the bill/coin helper) and say what float
+ * stays in it. Enter in the amount or "Next" goes on to the manager's approval; nothing here
+ * ends the shift. Blind by default: the expected cash is not shown before the count is in.
  */
 export function showClose(session: SessionView, typed = ""): void {
+  showCount({ session, mode: "close", refusals: 0, typed, floatTyped: "", countedMinor: 0, floatMinor: 0, denominations: [] });
+}
+
+/** The late count of a force-closed shift (a manager, from the day view or after the force-close). */
+export function showLateCount(session: SessionView): void {
+  showCount({ session, mode: "late", refusals: 0, typed: "", floatTyped: "", countedMinor: 0, floatMinor: 0, denominations: [] });
+}
+
+function showCount(flow: CountFlow): void {
+  const { session } = flow;
   const currency = session.currency;
   const lang = locale();
+  const decimals = currencyDecimals(currency);
   const { field, input: counted } = moneyField("counted-cash", "Cash counted in the drawer", currency, lang);
-  counted.value = typed;
+  counted.value = flow.typed;
+  const { field: floatField, input: floatLeft } = moneyField("float-left", "Float left in the drawer for the next shift", currency, lang);
+  floatLeft.value = flow.floatTyped;
   const next = h("button", { id: "close-next", type: "submit", class: "primary big" }, "Next: manager approval");
   const back = h("button", { id: "close-cancel", type: "button", class: "secondary big" }, "Back");
-  back.addEventListener("click", () => nav.session(session, "resumed", true));
+  back.addEventListener("click", () => (flow.mode === "close" ? nav.session(session, "resumed", true) : nav.day(session.business_day)));
   const helper = denominationHelper(currency, lang, counted, next);
-  const form = h("form", { class: "stack", novalidate: true }, field, h("div", { class: "actions" }, next, back));
+  let opening: number | null;
+  try {
+    opening = decimalToMinor(session.opening_cash, decimals);
+  } catch {
+    opening = null;
+  }
+  // The float left follows the count (the opening float, never more than counted) until typed by hand.
+  let floatByHand = flow.floatTyped !== "";
+  floatLeft.addEventListener("input", () => {
+    floatByHand = floatLeft.value.trim() !== "";
+  });
+  const followCount = () => {
+    if (floatByHand || opening === null) return;
+    const parsed = parseLocaleMoney(counted.value, currency, lang);
+    floatLeft.value = parsed.ok ? formatAmountInput(Math.min(opening, parsed.minor), decimals, lang) : "";
+  };
+  const expected = h("dd", { id: "close-expected" }, "…");
+  const form = h(
+    "form",
+    { class: "stack", novalidate: true },
+    field,
+    floatField,
+    h("p", { class: "hint", id: "float-left-hint" }, opening === null ? "" : `The shift opened with ${formatMoney(opening, currency, lang)}. The rest goes to the safe.`),
+    h("div", { class: "actions" }, next, back),
+  );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     if (isBusy()) return;
@@ -34,43 +120,106 @@ export function showClose(session: SessionView, typed = ""): void {
       counted.focus();
       return;
     }
-    void showCloseApproval(session, parsed.minor, counted.value);
+    const left = parseLocaleMoney(floatLeft.value, currency, lang);
+    if (!left.ok) {
+      showErrorText(moneyParseMessage(left.error, currency, lang), floatLeft);
+      floatLeft.focus();
+      return;
+    }
+    if (left.minor > parsed.minor) {
+      showErrorText("The float left can't be more than the cash counted.", floatLeft);
+      floatLeft.focus();
+      return;
+    }
+    void showCloseApproval({
+      ...flow,
+      typed: counted.value,
+      floatTyped: floatLeft.value,
+      countedMinor: parsed.minor,
+      floatMinor: left.minor,
+      denominations: helperCounts(helper),
+    });
   });
 
-  mount(
-    "close",
+  const title = flow.mode === "close" ? "Close shift" : "Late count";
+  const recount =
+    flow.refusals === 1
+      ? h(
+          "p",
+          { id: "close-recount", class: "callout warning", role: "alert" },
+          "The count does not match. Count the drawer again, bill by bill.",
+        )
+      : null;
+  const root = h(
+    "div",
+    { class: helper ? "close cols wide-right" : "close narrow" },
     h(
-      "div",
-      { class: helper ? "close cols wide-right" : "close narrow" },
+      "section",
+      { class: "stack" },
+      h("h1", {}, title),
+      recount,
       h(
-        "section",
-        { class: "stack" },
-        h("h1", {}, "Close shift"),
-        h("p", { class: "lead" }, `Shift ${session.number}: count the cash in the drawer, then a manager approves.`),
-        form,
+        "p",
+        { class: "lead" },
+        flow.mode === "close"
+          ? `Shift ${session.number}: count the cash in the drawer, then a manager approves.`
+          : `Shift ${session.number} was closed without a count. Count its drawer now.`,
       ),
-      helper,
+      blindClose() ? null : h("dl", { class: "card details result" }, h("div", { class: "detail" }, h("dt", {}, "Expected in the drawer"), expected)),
+      form,
     ),
+    helper,
   );
+  // The helper writes the counted total without an input event on it: follow every input here.
+  root.addEventListener("input", (event) => {
+    if (event.target !== floatLeft) followCount();
+  });
+  mount(flow.mode === "close" ? "close" : "late-count", root);
+  followCount();
   focus(counted);
+  if (!blindClose()) void showExpected(flow, expected);
+}
+
+/** Only when the store does not close blind: the backend's expected cash, never the UI's sum. */
+async function showExpected(flow: CountFlow, slot: HTMLElement): Promise<void> {
+  const lang = locale();
+  if (flow.mode === "late") {
+    slot.textContent = flow.session.expected_cash === null ? "—" : formatDecimal(flow.session.expected_cash, flow.session.currency, lang);
+    return;
+  }
+  try {
+    const totals = await api.sessionTotals();
+    slot.textContent = totals && totals.session_id === flow.session.id ? formatMoney(totals.expected_cash, flow.session.currency, lang) : "—";
+  } catch {
+    slot.textContent = "—";
+  }
 }
 
 /**
  * Step 2: the manager approves with their PIN on the same keypad as login; the logged-in
- * manager (or the only one) is preselected. Only this step's PIN Enter or button closes.
+ * manager (or the only one) is preselected. Only this step's PIN Enter or button closes. After
+ * a recount that still differs, the same manager signs off with a reason.
  */
-async function showCloseApproval(session: SessionView, countedMinor: number, typed: string): Promise<void> {
+async function showCloseApproval(flow: CountFlow): Promise<void> {
+  const { session } = flow;
   const currency = session.currency;
   const lang = locale();
   const decimals = currencyDecimals(currency);
+  const signOff = flow.refusals >= 2;
   const managers = h("div", { class: "choice-grid users", role: "group", "aria-labelledby": "manager-label" });
   const back = h("button", { id: "close-back", type: "button", class: "secondary big" }, "Back to the count");
-  back.addEventListener("click", () => showClose(session, typed));
+  back.addEventListener("click", () => showCount(flow));
+  const reason = h("textarea", { id: "variance-reason", rows: 2, maxlength: 200, "aria-describedby": "variance-reason-error" });
   let manager: string | null = null;
 
   const submit = async () => {
     if (isBusy()) return;
     const approver = manager;
+    if (signOff && reason.value.trim() === "") {
+      showErrorText("Say why the count differs: the manager signs it off.", reason);
+      reason.focus();
+      return;
+    }
     if (!approver) {
       showErrorText("Pick the manager who approves the close.", pad.input);
       focus(managers.querySelector("button"));
@@ -82,17 +231,30 @@ async function showCloseApproval(session: SessionView, countedMinor: number, typ
       return;
     }
     const approval = { manager: approver, pin: pad.input.value };
+    const count: CloseCount = {
+      float_left: minorToDecimal(flow.floatMinor, decimals),
+      denominations: flow.denominations,
+      variance_reason: signOff ? reason.value.trim() : null,
+    };
+    const countedText = minorToDecimal(flow.countedMinor, decimals);
     const requestId = api.newRequestId();
-    const result = await run(() => api.closeShift(requestId, session.id, minorToDecimal(countedMinor, decimals), approval), {
-      busy: { button: pad.submit, text: "Closing shift…" },
-    });
+    const result = await run(
+      () => (flow.mode === "close" ? api.closeShift(requestId, session.id, countedText, approval, count) : api.lateCount(session.id, countedText, count, approval)),
+      { busy: { button: pad.submit, text: flow.mode === "close" ? "Closing shift…" : "Recording the count…" } },
+    );
     if (!result) return;
     if (result.ok) {
-      nav.closed(result.value);
+      showClosed(result.value, flow.mode);
       return;
     }
     pad.clear();
-    if (result.error.code === "session_already_closed" || result.error.code === "session_not_found") {
+    const code = result.error.code;
+    if (code === "variance_needs_signoff") {
+      // First time: count again from nothing (a slip is the likely cause). Then: sign-off.
+      const refusals = flow.refusals + 1;
+      if (refusals === 1) showCount({ ...flow, refusals, typed: "", floatTyped: "", countedMinor: 0, floatMinor: 0, denominations: [] });
+      else void showCloseApproval({ ...flow, refusals });
+    } else if (flow.mode === "close" && (code === "session_already_closed" || code === "session_not_found")) {
       // The shift is gone: the shift screen shows who closed it and when, and offers Start shift.
       nav.session(session, "resumed", true);
       showError(result.error); // this screen's PIN line went with it: the banner says it
@@ -104,7 +266,7 @@ async function showCloseApproval(session: SessionView, countedMinor: number, typ
     inputId: "manager-pin",
     submitId: "close-submit",
     label: "Manager PIN",
-    submitLabel: "Close shift",
+    submitLabel: flow.mode === "close" ? (signOff ? "Sign off and close" : "Close shift") : signOff ? "Sign off the count" : "Record the count",
     onSubmit: () => void submit(),
   });
   const select = (name: string) => {
@@ -112,21 +274,29 @@ async function showCloseApproval(session: SessionView, countedMinor: number, typ
     for (const other of managers.querySelectorAll("button")) other.setAttribute("aria-pressed", String(other.dataset["manager"] === name));
   };
 
+  const heading = signOff ? "Manager sign-off" : flow.mode === "close" ? "Close shift: manager approval" : "Late count: manager approval";
   mount(
-    "close-approve",
+    signOff ? "close-signoff" : "close-approve",
     h(
       "div",
       { class: "login cols" },
       h(
         "section",
         { class: "stack" },
-        h("h1", {}, "Close shift: manager approval"),
+        h("h1", {}, heading),
+        signOff
+          ? h("p", { id: "signoff-note", class: "callout warning", role: "alert" }, "The recount still does not match. A manager signs off the difference with a reason.")
+          : null,
         h(
           "dl",
           { class: "card details result" },
           h("div", { class: "detail" }, h("dt", {}, "Shift"), h("dd", {}, session.number)),
-          h("div", { class: "detail" }, h("dt", {}, "Counted in the drawer"), h("dd", { id: "close-counted" }, formatMoney(countedMinor, currency, lang))),
+          h("div", { class: "detail" }, h("dt", {}, "Counted in the drawer"), h("dd", { id: "close-counted" }, formatMoney(flow.countedMinor, currency, lang))),
+          h("div", { class: "detail" }, h("dt", {}, "Float left"), h("dd", { id: "close-float-left" }, formatMoney(flow.floatMinor, currency, lang))),
         ),
+        signOff
+          ? h("div", { class: "field" }, h("label", { for: "variance-reason" }, "Why the count differs (required)"), reason, errorSlot("variance-reason"))
+          : null,
         h("h2", { id: "manager-label" }, "Manager who approves"),
         managers,
         h("div", { class: "actions" }, back),
@@ -134,7 +304,8 @@ async function showCloseApproval(session: SessionView, countedMinor: number, typ
       h("section", { class: "pin-area card", "aria-labelledby": "manager-pin-title" }, h("h2", { id: "manager-pin-title" }, "Manager PIN"), pad.root),
     ),
   );
-  pad.input.focus();
+  if (signOff) reason.focus();
+  else pad.input.focus();
 
   const users = await run(() => api.listUsers(), { keepError: true });
   if (!users?.ok) return;
@@ -161,10 +332,10 @@ async function showCloseApproval(session: SessionView, countedMinor: number, typ
   const me = state.status?.logged_in;
   const preselect = me && isManager(me) && list.some((u) => u.name === me.name) ? me.name : list.length === 1 ? list[0]?.name : undefined;
   if (preselect) select(preselect);
-  else focus(managers.querySelector("button"));
+  else if (!signOff) focus(managers.querySelector("button"));
 }
 
-export function showClosed(session: SessionView): void {
+export function showClosed(session: SessionView, mode: CountMode = "close"): void {
   const zone = timeZone();
   const lang = locale();
   const money = (value: string | null) => (value === null ? "—" : formatDecimal(value, session.currency, lang));
@@ -186,8 +357,12 @@ export function showClosed(session: SessionView): void {
       takenIn = "—";
     }
   }
-  const done = h("button", { id: "close-done", type: "button", class: "primary big" }, "Done: log out");
+  const done = h("button", { id: "close-done", type: "button", class: "primary big" }, mode === "close" ? "Done: log out" : "Back to the day");
   done.addEventListener("click", async () => {
+    if (mode === "late") {
+      nav.day(session.business_day);
+      return;
+    }
     const result = await run(() => api.logout(), { busy: { button: done, text: "Logging out…" } });
     if (result?.ok || (result && result.error.code === "not_logged_in")) {
       if (state.status) nav.setStatus({ ...state.status, logged_in: null });
@@ -196,13 +371,17 @@ export function showClosed(session: SessionView): void {
   });
   const row = (label: string, id: string, value: string, kind?: "part" | "sum", valueClass?: string) =>
     h("div", { class: kind ? `detail ${kind}` : "detail" }, h("dt", {}, label), h("dd", { id, class: valueClass }, value));
-  const title = h("h1", { tabindex: "-1" }, "Shift closed");
+  const title = h("h1", { tabindex: "-1" }, mode === "close" ? "Shift closed" : "Late count recorded");
+  const zSlot = h("section", { class: "report-paper", "aria-label": "Z report" }, h("p", { class: "hint" }, "Loading the Z report…"));
 
   mount(
     "closed",
     h(
+      "div",
+      { class: "report-screen cols" },
+      h(
       "section",
-      { id: "close-result", class: "narrow stack" },
+      { id: "close-result", class: "stack no-print" },
       title,
       h("p", { class: "lead" }, `Shift ${session.number}`),
       h(
@@ -213,7 +392,12 @@ export function showClosed(session: SessionView): void {
         row("= Expected in the drawer", "expected-cash", money(session.expected_cash), "sum"),
         row("Counted in the drawer", "counted-cash-result", money(session.counted_cash)),
         row("Difference", "variance", variance.text, undefined, `variance ${variance.kind}`),
+        session.float_left !== null ? row("Float left for the next shift", "float-left-result", money(session.float_left)) : null,
+        session.cash_removed !== null ? row("Cash to the safe", "cash-removed-result", money(session.cash_removed)) : null,
       ),
+      session.variance_reason
+        ? h("p", { class: "closed-line" }, "Signed off by ", h("strong", { id: "signed-off-by" }, session.approved_by ? displayName(session.approved_by) : "—"), `: ${session.variance_reason}`)
+        : null,
       h(
         "p",
         { class: "closed-line" },
@@ -222,9 +406,14 @@ export function showClosed(session: SessionView): void {
         " at ",
         h("strong", { id: "closed-at" }, session.closed_at ? formatClock(session.closed_at, zone) : "—"),
       ),
-      h("div", { class: "actions demo-choice" }, done, h("p", { class: "hint" }, "Done logs you out of this register.")),
+      printControls(),
+      h("div", { class: "actions demo-choice" }, done, mode === "close" ? h("p", { class: "hint" }, "Done logs you out of this register.") : null),
+      ),
+      zSlot,
     ),
+    clearPaper,
   );
   // Not "Done": it logs out, and a scanner's Enter must not press it.
   title.focus();
+  void loadZReport(session, zSlot);
 }

@@ -1,8 +1,8 @@
 /** The open shift of this register (the core's "session"); watches for it being closed on another device. */
 import * as api from "../api";
-import { h } from "../dom";
-import { formatDecimal, formatMoney } from "../money";
-import { locale, nav, state, timeZone, type SessionArrival } from "../state";
+import { h, replace } from "../dom";
+import { currencyDecimals, decimalToMinor, formatDecimal, formatMoney } from "../money";
+import { locale, location, nav, state, timeZone, type SessionArrival } from "../state";
 import type { SessionTotals, SessionView } from "../types";
 import { displayName, formatBusinessDay, formatClock } from "../time";
 import { clearError, isBusy, mount, showError } from "../ui";
@@ -10,6 +10,28 @@ import { logoutButton } from "./common";
 import { roleLabel } from "./login";
 
 export const POLL_MS = 3000;
+
+/**
+ * After a start: the opening cash against the float the register's last close left (the
+ * backend's `float_expected`), when they differ. Null when there is nothing to say.
+ */
+function openingDifference(session: SessionView): HTMLElement | null {
+  if (session.float_expected === null) return null;
+  const lang = locale();
+  const decimals = currencyDecimals(session.currency);
+  let diff: number;
+  let left: number;
+  try {
+    left = decimalToMinor(session.float_expected, decimals);
+    diff = decimalToMinor(session.opening_cash, decimals) - left;
+  } catch {
+    return null;
+  }
+  if (diff === 0) return null;
+  const m = (minor: number) => formatMoney(minor, session.currency, lang);
+  const words = diff > 0 ? `${m(diff)} more than` : `${m(-diff)} less than`;
+  return h("p", { id: "opening-difference", class: "callout warning" }, `Opening cash is ${words} the ${m(left)} the last close left in the drawer. Tell a manager.`);
+}
 
 export function showSession(session: SessionView, arrival: SessionArrival, checkNow = false): void {
   const zone = timeZone();
@@ -22,6 +44,7 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
       : arrival === "started"
         ? h("p", { id: "started-message", class: "callout success" }, `Shift ${session.number} started`)
         : null;
+  const difference = arrival === "started" ? openingDifference(session) : null;
   const status = h("span", { id: "session-status", class: `badge ${session.status}` }, session.status === "open" ? "Open" : "Closed");
   // Never focused on arrival: a scanner's Enter must not end the shift.
   const closeDrawer = h("button", { id: "close-drawer", type: "button", class: "primary big" }, "Close shift");
@@ -30,17 +53,27 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
   // Not focused either: a scanner's Enter on this screen does nothing.
   const sell = h("button", { id: "sell", type: "button", class: "primary big" }, "Sell");
   sell.addEventListener("click", () => nav.sale(session));
-  const actions = h("div", { class: "actions" }, sell, closeDrawer, logoutButton());
+  const cash = h("button", { id: "cash-movement", type: "button", class: "secondary big" }, "Cash in/out");
+  cash.addEventListener("click", () => nav.cash(session));
+  const xReport = h("button", { id: "x-report", type: "button", class: "secondary big" }, "X report");
+  xReport.addEventListener("click", () => nav.xReport(session));
+  const manager = user?.role === "manager" || user?.role === "admin";
+  const day = manager ? h("button", { id: "day-view", type: "button", class: "secondary big" }, "Day view") : null;
+  day?.addEventListener("click", () => nav.day());
+  const actions = h("div", { class: "actions" }, sell, closeDrawer, cash, xReport, day, logoutButton());
   const totals = h("dl", { id: "session-totals", class: "details" });
+  const blind = location()?.blind_close ?? true;
   const showTotals = (t: SessionTotals | null) => {
     const m = (minor: number) => formatMoney(minor, session.currency, locale());
     const row = (label: string, id: string, value: string) => h("div", { class: "detail" }, h("dt", {}, label), h("dd", { id }, value));
-    totals.replaceChildren(
+    replace(
+      totals,
       row("Sales", "totals-sales-count", String(t?.sales_count ?? 0)),
       row("Sales total", "totals-sales", m(t?.sales_total ?? 0)),
       row("Refunds", "totals-refunds", `${t?.refunds_count ?? 0} · ${m(t?.refunds_total ?? 0)}`),
       row("Tax", "totals-tax", m(t?.tax_total ?? 0)),
-      row("Cash expected in the drawer", "totals-expected-cash", m(t?.expected_cash ?? 0)),
+      // A blind close: whoever counts does not see what the drawer should hold beforehand.
+      blind ? null : row("Cash expected in the drawer", "totals-expected-cash", m(t?.expected_cash ?? 0)),
     );
   };
   /** The session's running totals, so another device's sales appear while this screen shows. */
@@ -69,6 +102,7 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
     status.textContent = "Closed";
     closeDrawer.remove();
     sell.remove();
+    cash.remove();
     message?.remove();
     const again = h("button", { id: "start-again", type: "button", class: "primary big" }, "Start shift");
     again.addEventListener("click", () => nav.start());
@@ -122,6 +156,7 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
       { class: "session narrow stack" },
       closedSlot,
       message,
+      difference,
       h(
         "section",
         { class: "card session-card", "aria-labelledby": "session-number" },

@@ -4,13 +4,22 @@
  */
 import * as api from "../api";
 import { h } from "../dom";
-import { currencyDecimals, minorToDecimal, moneyParseMessage, parseLocaleMoney } from "../money";
+import { currencyDecimals, decimalToMinor, formatAmountInput, formatDecimal, minorToDecimal, moneyParseMessage, parseLocaleMoney } from "../money";
 import { locale, location, nav, state, timeZone } from "../state";
 import type { SessionView } from "../types";
 import { displayName, formatClock } from "../time";
 import { focus, isBusy, mount, run, showErrorText } from "../ui";
 import { denominationHelper, moneyField } from "../widgets";
 import { logoutButton } from "./common";
+
+/** A manager reaches the day view from here too (no shift needed to look at the day). */
+function dayButton(): HTMLButtonElement | null {
+  const role = state.status?.logged_in?.role;
+  if (role !== "manager" && role !== "admin") return null;
+  const button = h("button", { id: "day-view", type: "button", class: "secondary big" }, "Day view");
+  button.addEventListener("click", () => nav.day());
+  return button;
+}
 
 export function showStart(current?: SessionView | null): void {
   if (current?.status === "open") {
@@ -23,6 +32,15 @@ export function showStart(current?: SessionView | null): void {
   const currency = location()?.currency ?? "USD";
   const lang = locale();
   const { field, input: cash } = moneyField("opening-cash", "Opening cash in the drawer", currency, lang);
+  // The float the register's last close left: the default opening cash (count it anyway).
+  const lastFloat = current?.status === "closed" && current.float_left !== null && current.currency === currency ? current.float_left : null;
+  if (lastFloat !== null) {
+    try {
+      cash.value = formatAmountInput(decimalToMinor(lastFloat, currencyDecimals(currency)), currencyDecimals(currency), lang);
+    } catch {
+      cash.value = "";
+    }
+  }
   const notes = h("textarea", { id: "shift-notes", rows: 2, maxlength: 500 });
   const start = h("button", { id: "start-shift", type: "submit", class: "primary big" }, "Start shift");
   const helper = denominationHelper(currency, lang, cash, start);
@@ -32,7 +50,7 @@ export function showStart(current?: SessionView | null): void {
     { class: "stack", novalidate: true },
     field,
     h("div", { class: "field" }, h("label", { for: "shift-notes" }, "Notes (optional)"), notes),
-    h("div", { class: "actions" }, start, logoutButton()),
+    h("div", { class: "actions" }, start, logoutButton(), dayButton()),
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -51,6 +69,8 @@ export function showStart(current?: SessionView | null): void {
       { busy: { button: start, text: "Starting shift…" } },
     );
     if (result?.ok) nav.session(result.value.session, result.value.joined ? "joined" : "started");
+    // An open shift from an earlier day blocks this register: the banner offers the force-close.
+    else if (result?.error.code === "session_forgotten") nav.checkForgotten();
   });
 
   mount(
@@ -63,6 +83,9 @@ export function showStart(current?: SessionView | null): void {
         { class: "stack" },
         h("h1", {}, "Start shift"),
         h("p", { class: "lead" }, helper ? "Count the cash in the drawer, or type the total." : "Type the cash in the drawer."),
+        lastFloat !== null
+          ? h("p", { id: "last-float", class: "callout info" }, `The last close left ${formatDecimal(lastFloat, currency, lang)} in the drawer. Count it to check.`)
+          : null,
         form,
       ),
       helper,
@@ -81,6 +104,7 @@ function showJoin(session: SessionView): void {
     if (result.ok) nav.session(result.value.session, result.value.joined ? "joined" : "started");
     // Closed since this screen was drawn: offer a real start, keeping the message on screen.
     else if (result.error.code === "no_open_session") showStart(null);
+    else if (result.error.code === "session_forgotten") nav.checkForgotten();
   });
   const openedAt = formatClock(session.opened_at, timeZone());
   mount(
@@ -97,7 +121,7 @@ function showJoin(session: SessionView): void {
           { id: "open-session-note", class: "lead" },
           `Shift ${session.number} is open on this register, started by ${displayName(session.opened_by)} at ${openedAt}.`,
         ),
-        h("div", { class: "actions" }, join, logoutButton()),
+        h("div", { class: "actions" }, join, logoutButton(), dayButton()),
       ),
     ),
   );

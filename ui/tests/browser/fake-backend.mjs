@@ -2,12 +2,29 @@
 // the UI to be driven end to end in a browser: set-up (demo, new store, PostgreSQL), registers,
 // manager approval of device changes, PIN login with lockout and unlock, idle logout, damaged
 // settings, start/join a shift, close with a manager PIN, selling (priced by the core's rules:
-// overrides, line and receipt discounts, tax per rate, approvals), and the error codes the UI words.
+// overrides, line and receipt discounts, tax per rate, approvals), cash control (movements, X and Z
+// reports, blind close with sign-off, force-close and late count, forgotten sessions, the day
+// view), and the error codes the UI words.
+import { createHash } from "node:crypto";
 
+/** Cash control as the core defaults it: blind close, 5.00 variance limit, 50.00 cash-out limit, 12 h. */
+const CASH_CONTROL = { blind_close: true, variance_limit_minor: 500, cash_out_limit_minor: 5000, session_limit_minutes: 720 };
 const LOCATIONS = {
-  DT: { code: "DT", name: "Downtown", timezone: "America/New_York", currency: "USD", cutoff: "04:00", locale: "en-US" },
-  UT: { code: "UT", name: "Uptown Berlin", timezone: "Europe/Berlin", currency: "EUR", cutoff: "04:00", locale: "de-DE" },
+  DT: { id: "loc-DT", code: "DT", name: "Downtown", timezone: "America/New_York", currency: "USD", cutoff: "04:00", locale: "en-US", ...CASH_CONTROL },
+  UT: { id: "loc-UT", code: "UT", name: "Uptown Berlin", timezone: "Europe/Berlin", currency: "EUR", cutoff: "04:00", locale: "de-DE", ...CASH_CONTROL },
 };
+
+/** The store's reasons per movement kind (the core seeds a list like this one). */
+const CASH_REASONS = [
+  { kind: "paid_in", code: "float_top_up", label: "Float top-up", position: 1 },
+  { kind: "paid_in", code: "other_in", label: "Other cash in", position: 2 },
+  { kind: "paid_out", code: "supplies", label: "Store supplies", position: 1 },
+  { kind: "paid_out", code: "delivery", label: "Delivery paid in cash", position: 2 },
+  { kind: "paid_out", code: "other_out", label: "Other cash out", position: 3 },
+  { kind: "drop", code: "safe_drop", label: "Safe drop", position: 1 },
+  { kind: "no_sale", code: "change_for_customer", label: "Change for a customer", position: 1 },
+  { kind: "no_sale", code: "drawer_check", label: "Drawer check", position: 2 },
+];
 
 const REGISTERS = [
   { id: "reg-1", location_id: "loc-dt", location_code: "DT", location_name: "Downtown", code: "R1", name: "Front counter", address: "DT/R1", currency: "USD" },
@@ -104,6 +121,12 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
     cashSales: 4500n, // cash taken during the shift, in minor units: expected = opening + this
     receipts: [],
     receiptIds: new Map(),
+    /** Cash movements (paid in/out, drops, no-sales) by id. */
+    movements: new Map(),
+    reprints: new Map(),
+    /** Z records by session id; Z numbers are gapless per register. */
+    zRecords: new Map(),
+    denominations: new Map(),
   };
   const delays = new Map();
   const failures = new Map();
@@ -247,6 +270,13 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
       counted_cash: null,
       expected_cash: null,
       variance: null,
+      float_expected: lastClosed()?.float_left ?? null,
+      cash_removed: null,
+      float_left: null,
+      variance_reason: null,
+      approved_by: null,
+      count_pending: false,
+      force_close_reason: null,
       notes: notes ?? null,
       joins: [],
       opened_on: dev,
@@ -255,17 +285,107 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
     return session;
   }
 
-  function closeSession(session, { by, counted, at = state.now }) {
-    const expected = toMinor(session.opening_cash, session.currency) + state.cashSales;
+  /** The register's latest closed session (its float_left is the next start's default). */
+  const lastClosed = () =>
+    state.sessions.filter((s) => s.register_code === state.register.address && s.status === "closed").sort((a, b) => (a.closed_at < b.closed_at ? -1 : 1)).at(-1) ?? null;
+  const businessDayAt = (at, loc) => localDate(new Date(at.getTime() - 4 * 3600_000), loc.timezone);
+  const movementsOf = (session) => [...state.movements.values()].filter((m) => m.session_id === session.id);
+  /**
+   * The one place the fake computes a session's drawer: float + cash sales − change − cash
+   * refunds + paid in − paid out − drops. `state.cashSales` is cash taken on sales this fake does
+   * not hold as receipts (a seed for tests that never ring a sale).
+   */
+  function drawerOf(session) {
+    const mine = state.receipts.filter((r) => r.session_id === session.id);
+    const cashOf = (r) => r.tenders.filter((t) => t.kind === "cash").reduce((s, t) => s + t.amount, 0);
+    const sales = mine.filter((r) => r.kind === "sale");
+    const refunds = mine.filter((r) => r.kind === "refund");
+    const moves = movementsOf(session);
+    const countAmount = (kind) => {
+      const ms = moves.filter((m) => m.kind === kind);
+      return { count: ms.length, amount: ms.reduce((s, m) => s + m.amount, 0) };
+    };
+    const opening_float = Number(toMinor(session.opening_cash, session.currency));
+    const cash_sales = Number(state.cashSales) + sales.reduce((s, r) => s + cashOf(r), 0);
+    const change_given = sales.reduce((s, r) => s + r.change, 0);
+    const cash_refunds = refunds.reduce((s, r) => s + cashOf(r), 0);
+    const paid_in = countAmount("paid_in");
+    const paid_out = countAmount("paid_out");
+    const drops = countAmount("drop");
+    const expected_cash = opening_float + cash_sales - change_given - cash_refunds + paid_in.amount - paid_out.amount - drops.amount;
+    return { opening_float, cash_sales, change_given, cash_refunds, paid_in, paid_out, drops, expected_cash };
+  }
+
+  /** Refuses a count off by more than the store's limit unless a manager signs it off with a reason. */
+  function checkVariance(session, countedMinor, count) {
+    const loc = state.locations[session.location_code];
+    const variance = countedMinor - BigInt(drawerOf(session).expected_cash);
+    const off = variance < 0n ? -variance : variance;
+    const reason = count?.variance_reason?.trim() ?? "";
+    if (off > BigInt(loc.variance_limit_minor) && reason === "") {
+      // Like the backend: never says the expected cash (the count is blind).
+      fail("variance_needs_signoff", "the count is off by more than the store's limit; count again, then a manager signs it off with a reason");
+    }
+    if (count?.variance_reason != null && (reason === "" || reason.length > 200)) fail("invalid_input", "variance reason: 1 to 200 characters");
+    return variance;
+  }
+
+  /** Float left and denominations of a count; both checked against the counted cash. */
+  function applyCount(session, countedMinor, count) {
+    const cur = session.currency;
+    if (count?.denominations?.length) {
+      const total = count.denominations.reduce((s, d) => s + BigInt(d.denomination) * BigInt(d.count), 0n);
+      if (total !== countedMinor) fail("invalid_input", `denominations: they add up to ${fromMinor(total, cur)}, not the counted ${fromMinor(countedMinor, cur)}`);
+    }
+    const opening = toMinor(session.opening_cash, cur);
+    const floatLeft = count?.float_left != null ? toMinor(count.float_left, cur) : opening < countedMinor ? opening : countedMinor;
+    if (floatLeft < 0n) fail("invalid_amount", "the float left can't be negative");
+    if (floatLeft > countedMinor) fail("invalid_input", `float left: ${fromMinor(floatLeft, cur)} is more than the ${fromMinor(countedMinor, cur)} counted`);
+    state.denominations.set(session.id, structuredClone(count?.denominations ?? []));
+    return { float_left: fromMinor(floatLeft, cur), cash_removed: fromMinor(countedMinor - floatLeft, cur) };
+  }
+
+  /** The session's Z: the next number of its register, grand totals carried on, a journal head. */
+  function issueZ(session, at) {
+    const register = state.registers.find((r) => r.address === session.register_code);
+    const previous = [...state.zRecords.values()].filter((z) => z.register_id === register.id).sort((a, b) => a.z_number - b.z_number).at(-1);
+    const mine = state.receipts.filter((r) => r.session_id === session.id);
+    const sales = mine.filter((r) => r.kind === "sale").reduce((s, r) => s + r.total, 0);
+    const refunds = mine.filter((r) => r.kind === "refund").reduce((s, r) => s + r.total, 0);
+    const seq = (previous?.journal_seq ?? 0) + mine.length + movementsOf(session).length + 2;
+    const z = {
+      register_id: register.id,
+      z_number: (previous?.z_number ?? 0) + 1,
+      session_id: session.id,
+      at: at.toISOString(),
+      first_receipt: mine[0]?.number ?? null,
+      last_receipt: mine.at(-1)?.number ?? null,
+      grand_sales: (previous?.grand_sales ?? 0) + sales,
+      grand_refunds: (previous?.grand_refunds ?? 0) + refunds,
+      journal_seq: seq,
+      journal_head: createHash("sha256").update(`${previous?.journal_head ?? ""}|${session.id}|${seq}`).digest("hex"),
+    };
+    state.zRecords.set(session.id, z);
+    return z;
+  }
+
+  function closeSession(session, { by, counted, at = state.now, count = null, approvedBy = null, check = true }) {
     const countedMinor = toMinor(counted, session.currency);
+    const variance = check ? checkVariance(session, countedMinor, count) : countedMinor - BigInt(drawerOf(session).expected_cash);
+    const left = applyCount(session, countedMinor, count);
+    const expected = drawerOf(session).expected_cash;
     Object.assign(session, {
       status: "closed",
       closed_by: by,
       closed_at: at.toISOString(),
       counted_cash: fromMinor(countedMinor, session.currency),
-      expected_cash: fromMinor(expected, session.currency),
-      variance: fromMinor(countedMinor - expected, session.currency),
+      expected_cash: fromMinor(BigInt(expected), session.currency),
+      variance: fromMinor(variance, session.currency),
+      variance_reason: count?.variance_reason?.trim() || null,
+      approved_by: count?.variance_reason ? approvedBy : null,
+      ...left,
     });
+    issueZ(session, at);
   }
 
   const product = (p, loc) => ({
@@ -388,7 +508,206 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
     };
   };
 
+  /** The X report of a session: the same numbers the Z of that session will carry. */
+  function xReportOf(session, requestedBy) {
+    const mine = state.receipts.filter((r) => r.session_id === session.id);
+    const sales = mine.filter((r) => r.kind === "sale");
+    const refunds = mine.filter((r) => r.kind === "refund");
+    const sum = (rs, f) => rs.reduce((s, r) => s + f(r), 0);
+    const taxes = new Map();
+    for (const r of mine) {
+      const sign = r.kind === "refund" ? -1 : 1;
+      for (const t of r.taxes) {
+        const row = taxes.get(t.tax_rate_id) ?? { tax_rate_id: t.tax_rate_id, name: t.name, rate_ppm: t.rate_ppm ?? t.rate, net: 0, tax: 0, gross: 0 };
+        row.net += sign * t.net;
+        row.tax += sign * t.tax;
+        row.gross += sign * t.gross;
+        taxes.set(t.tax_rate_id, row);
+      }
+    }
+    const categories = new Map();
+    for (const r of mine) {
+      const sign = r.kind === "refund" ? -1 : 1;
+      for (const l of r.lines) {
+        const name = l.category || "Other";
+        const row = categories.get(name) ?? { category: name, count: 0, amount: 0 };
+        row.count += sign * l.quantity;
+        row.amount += sign * l.amount;
+        categories.set(name, row);
+      }
+    }
+    const tenders = new Map();
+    for (const r of mine) {
+      const sign = r.kind === "refund" ? -1 : 1;
+      for (const t of r.tenders) {
+        const row = tenders.get(t.kind) ?? { kind: t.kind, count: 0, amount: 0 };
+        row.count += 1;
+        row.amount += sign * (t.kind === "cash" && r.kind === "sale" ? t.amount - r.change : t.amount);
+        tenders.set(t.kind, row);
+      }
+    }
+    const loc = state.locations[session.location_code];
+    const register = state.registers.find((r) => r.address === session.register_code);
+    const discounted = sales.filter((r) => r.discount > 0);
+    return {
+      header: {
+        location_code: loc.code, location_name: loc.name, register: register?.name ?? session.register_code, session_number: session.number,
+        business_day: session.business_day, opened_by: session.opened_by, opened_at: session.opened_at, closed_at: session.closed_at,
+        made_at: state.now.toISOString(), requested_by: requestedBy, currency: session.currency,
+      },
+      sales: {
+        receipts: mine.length,
+        gross_sales: sum(sales, (r) => r.subtotal + r.discount),
+        discounts: { count: discounted.length, amount: sum(discounted, (r) => r.discount) },
+        refunds: { count: refunds.length, amount: sum(refunds, (r) => r.total) },
+        net_sales: sum(sales, (r) => r.total) - sum(refunds, (r) => r.total),
+        rounding: 0,
+        taxes: [...taxes.values()],
+        categories: [...categories.values()],
+      },
+      tenders: [...tenders.values()],
+      drawer: drawerOf(session),
+      no_sales: movementsOf(session).filter((m) => m.kind === "no_sale").length,
+      reprints: state.reprints.get(session.id) ?? 0,
+    };
+  }
+
+  const sessionById = (id) => {
+    const found = state.sessions.find((s) => s.id === id);
+    if (!found) fail("session_not_found", `no session ${id}`);
+    return found;
+  };
+  const requireManagerLogin = () => {
+    const user = requireLogin();
+    if (user.role !== "manager" && user.role !== "admin") fail("forbidden", "only a manager or an admin may do this");
+    return user;
+  };
+  const forgotten = () => {
+    const loc = location();
+    const today = businessDayAt(state.now, loc);
+    return state.sessions.filter(
+      (s) => s.location_code === loc.code && s.status === "open" && (s.business_day < today || state.now - new Date(s.opened_at) > loc.session_limit_minutes * 60_000),
+    );
+  };
+
   const commands = {
+    cash_reasons: () => {
+      requireLogin();
+      return structuredClone(CASH_REASONS);
+    },
+    record_movement: ({ id, kind, amount, reason, note, approval }) => {
+      const user = requireLogin();
+      if (!id) fail("invalid_input", "record_movement needs an id");
+      const known = state.movements.get(id);
+      if (known) return known;
+      if (!["paid_in", "paid_out", "drop", "no_sale"].includes(kind)) fail("invalid_input", `unknown movement kind ${kind}`);
+      const session = openSession();
+      if (!session) fail("no_open_session", "no open session on this register");
+      if (!CASH_REASONS.some((r) => r.kind === kind && r.code === reason)) fail("reason_not_found", `no ${kind} reason ${reason}`);
+      let minor = 0n;
+      if (kind === "no_sale") {
+        if (amount !== null) fail("invalid_input", "a no-sale has no amount");
+      } else {
+        if (amount === null) fail("invalid_amount", "an amount is needed");
+        minor = toMinor(amount, session.currency);
+        if (minor <= 0n) fail("invalid_amount", "the amount must be more than zero");
+      }
+      let approvedBy = null;
+      const loc = location();
+      if ((kind === "paid_out" || kind === "drop") && minor > BigInt(loc.cash_out_limit_minor)) {
+        if (approval) approvedBy = authorizeManager(approval).name;
+        else if (user.role === "manager" || user.role === "admin") approvedBy = user.name;
+        else fail("forbidden", `a ${kind.replace("_", " ")} above ${fromMinor(BigInt(loc.cash_out_limit_minor), session.currency)} needs a manager's approval`);
+      } else if (approval) {
+        approvedBy = authorizeManager(approval).name;
+      }
+      const movement = {
+        id, session_id: session.id, location_id: loc.id, kind, amount: Number(minor), reason, note: note ?? null,
+        user: user.name, approved_by: approvedBy, device: state.device, at: state.now.toISOString(),
+      };
+      state.movements.set(id, movement);
+      return movement;
+    },
+    record_reprint: ({ number }) => {
+      requireLogin();
+      const receipt = state.receipts.find((r) => r.number === number);
+      if (!receipt) fail("receipt_not_found", `receipt ${number} not found`);
+      state.reprints.set(receipt.session_id, (state.reprints.get(receipt.session_id) ?? 0) + 1);
+      return null;
+    },
+    x_report: ({ session }) => {
+      const user = requireLogin();
+      const target = session ? sessionById(session) : (openSession() ?? state.sessions.filter((s) => s.register_code === state.register.address).at(-1));
+      if (!target) fail("session_not_found", "no session on this register");
+      return xReportOf(target, user.name);
+    },
+    z_report: ({ session }) => {
+      const user = requireLogin();
+      const target = sessionById(session);
+      const z = state.zRecords.get(target.id);
+      if (target.status !== "closed" || !z) fail("session_not_found", `session ${target.number} has no Z yet`);
+      const cur = target.currency;
+      const minor = (v) => (v === null ? null : Number(toMinor(v, cur)));
+      return {
+        x: xReportOf(target, user.name),
+        z: structuredClone(z),
+        counted_cash: target.count_pending ? null : minor(target.counted_cash),
+        denominations: structuredClone(state.denominations.get(target.id) ?? []),
+        variance: target.count_pending ? null : minor(target.variance),
+        variance_reason: target.variance_reason,
+        closed_by: target.closed_by,
+        approved_by: target.approved_by,
+        cash_removed: minor(target.cash_removed),
+        float_left: minor(target.float_left),
+        force_close_reason: target.force_close_reason,
+        grand_net: z.grand_sales - z.grand_refunds,
+      };
+    },
+    forgotten_sessions: () => {
+      requireLogin();
+      return forgotten().map(view);
+    },
+    force_close: ({ requestId, session, reason, approval }) => {
+      requireLogin();
+      if (!requestId) fail("invalid_input", "force_close needs a request id");
+      const repeated = state.requests.get(requestId);
+      if (repeated) return repeated;
+      const manager = authorizeManager(approval);
+      const target = sessionById(session);
+      if (target.status !== "open") fail("session_already_closed", `session ${target.number} was already closed by ${target.closed_by}`);
+      const text = (reason ?? "").trim();
+      if (text === "" || text.length > 200) fail("invalid_input", "reason: 1 to 200 characters");
+      const expected = fromMinor(BigInt(drawerOf(target).expected_cash), target.currency);
+      Object.assign(target, {
+        status: "closed", closed_by: manager.name, closed_at: state.now.toISOString(), counted_cash: expected, expected_cash: expected,
+        variance: null, count_pending: true, force_close_reason: text, approved_by: manager.name,
+      });
+      issueZ(target, state.now);
+      state.requests.set(requestId, view(target));
+      return view(target);
+    },
+    late_count: ({ session, countedCash, count, approval }) => {
+      requireLogin();
+      const manager = authorizeManager(approval);
+      const target = sessionById(session);
+      if (!target.count_pending) fail("no_count_pending", `session ${target.number} has no count pending`);
+      const countedMinor = toMinor(countedCash, target.currency);
+      const variance = checkVariance(target, countedMinor, count);
+      const left = applyCount(target, countedMinor, count);
+      Object.assign(target, {
+        counted_cash: fromMinor(countedMinor, target.currency), variance: fromMinor(variance, target.currency),
+        variance_reason: count?.variance_reason?.trim() || null, approved_by: manager.name, count_pending: false, ...left,
+      });
+      return view(target);
+    },
+    day_view: ({ day }) => {
+      requireManagerLogin();
+      const loc = location();
+      const wanted = day ?? businessDayAt(state.now, loc);
+      return state.sessions
+        .filter((s) => s.location_code === loc.code && s.business_day === wanted)
+        .map((s) => ({ session: view(s), z: structuredClone(state.zRecords.get(s.id) ?? null) }));
+    },
     build_info: () => ({ version: "0.1.0", commit: "0123456789abcdef0123456789abcdef01234567" }),
     update_status: () => state.update,
     // The real backend decides whether it may install now; this one only checks the manager.
@@ -495,6 +814,7 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
       const loc = location();
       if (openingCash !== null && toMinor(openingCash, loc.currency) < 0n) fail("invalid_amount", "opening cash can't be negative");
       const open = openSession();
+      if (open && open.business_day < businessDayAt(state.now, loc)) fail("session_forgotten", `session ${open.number} is from an earlier business day; a manager force-closes it first`);
       if (!open && openingCash === null) fail("no_open_session", "register DT/R1 has no open session to join");
       if (open) {
         open.joins.push({ user: user.name, device: state.device, joined_at: state.now.toISOString() });
@@ -599,19 +919,22 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
       requireLogin();
       const session = openSession() ?? state.sessions.find((s) => s.id === state.lastSeen);
       if (!session) return null;
+      const x = xReportOf(session, state.loggedIn.name);
       const mine = state.receipts.filter((r) => r.session_id === session.id);
       const sales = mine.filter((r) => r.kind === "sale");
       const refunds = mine.filter((r) => r.kind === "refund");
       const sum = (rs, k) => rs.reduce((s, r) => s + r[k], 0);
-      const cashNet = sum(sales, "cash_net") - refunds.filter((r) => r.tenders[0]?.kind === "cash").reduce((s, r) => s + r.total, 0);
-      const opening = Number(toMinor(session.opening_cash, session.currency));
+      const d = x.drawer;
       return {
         session_id: session.id, sales_count: sales.length, refunds_count: refunds.length, sales_total: sum(sales, "total"), refunds_total: sum(refunds, "total"),
-        discounts_total: sum(sales, "discount"), tax_total: sum(sales, "tax") - sum(refunds, "tax"), rounding_total: 0, cash_net: cashNet, opening_cash: opening,
-        expected_cash: opening + cashNet, tenders: [], taxes: [],
+        discounts_total: sum(sales, "discount"), discounts_count: x.sales.discounts.count, tax_total: sum(sales, "tax") - sum(refunds, "tax"), rounding_total: 0,
+        cash_net: d.expected_cash - d.opening_float, cash_sales: d.cash_sales, change_given: d.change_given, cash_refunds: d.cash_refunds,
+        paid_in_count: d.paid_in.count, paid_in_total: d.paid_in.amount, paid_out_count: d.paid_out.count, paid_out_total: d.paid_out.amount,
+        drops_count: d.drops.count, drops_total: d.drops.amount, no_sale_count: x.no_sales, reprint_count: x.reprints,
+        opening_cash: d.opening_float, expected_cash: d.expected_cash, tenders: x.tenders, taxes: x.sales.taxes, categories: x.sales.categories,
       };
     },
-    close_shift: ({ requestId, session, countedCash, approval }) => {
+    close_shift: ({ requestId, session, countedCash, approval, count }) => {
       requireLogin();
       if (!requestId) fail("invalid_input", "close_shift needs a request id");
       const repeated = state.requests.get(requestId);
@@ -628,7 +951,7 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
       }
       toMinor(countedCash, open.currency);
       const manager = authorizeManager(approval);
-      closeSession(open, { by: manager.name, counted: countedCash });
+      closeSession(open, { by: manager.name, counted: countedCash, count: count ?? null, approvedBy: manager.name });
       state.requests.set(requestId, view(open));
       return view(open);
     },
@@ -710,11 +1033,22 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
         state.loggedIn = saved;
       }
     },
+    /** A cash movement recorded on another device (no approval checks). */
+    moveElsewhere({ kind = "paid_in", amount = "10.00", reason = "float_top_up", by = "carol" } = {}) {
+      const open = openSession();
+      if (!open) throw new Error("no open session to move cash in");
+      const id = `move-elsewhere-${state.movements.size}`;
+      const minor = amount === null ? 0 : Number(toMinor(amount, open.currency));
+      const movement = { id, session_id: open.id, location_id: location().id, kind, amount: minor, reason, note: null, user: by, approved_by: null, device: "till-2", at: state.now.toISOString() };
+      state.movements.set(id, movement);
+      return movement;
+    },
+    xReport: (sessionId) => structuredClone(xReportOf(state.sessions.find((s) => s.id === sessionId), state.loggedIn?.name ?? "bob")),
     /** Another device closes the open session. */
     closeElsewhere({ by = "bob", counted = "245.00", at = state.now } = {}) {
       const open = openSession();
       if (!open) throw new Error("no open session to close");
-      closeSession(open, { by, counted, at: new Date(at) });
+      closeSession(open, { by, counted, at: new Date(at), check: false });
       return view(open);
     },
   };

@@ -1,0 +1,507 @@
+// Cash control in the browser: cash in/out with a manager's PIN above the limit, the X report
+// against the fake backend's numbers, the blind close (recount, then sign-off) and its Z report,
+// the forgotten-shift banner with force-close and late count, the manager's day view; then every
+// new screen at 1280×800 and 1024×768 in en-US and de-DE, with print emulation of X and Z.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { createFakeBackend } from "./fake-backend.mjs";
+import { axeViolations, layoutProblems, launchBrowser, openApp, screenshot, serveDist } from "./harness.mjs";
+
+let browser;
+let server;
+
+before(async () => {
+  server = await serveDist();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function finish(app) {
+  const problems = await app.allProblems();
+  await app.context.close();
+  assert.deepEqual(problems, [], "page errors / CSP violations");
+}
+
+/** Intl's no-break spaces as plain spaces. */
+const plain = (value) => value.replace(/[\u00a0\u202f]/g, " ").trim();
+const text = async (page, selector) => plain(await page.locator(selector).innerText());
+
+async function waitForText(page, selector, expected, timeout = 5000) {
+  await page
+    .waitForFunction(([sel, want]) => document.querySelector(sel)?.textContent?.replace(/[\u00a0\u202f]/g, " ").trim() === want, [selector, expected], { timeout })
+    .catch(async (error) => {
+      const got = await page.locator(selector).textContent().catch(() => "(missing)");
+      throw new Error(`${selector}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(got)}\n${error.message}`);
+    });
+}
+
+async function waitForError(page, expected, timeout = 5000) {
+  await page
+    .waitForFunction((want) => [...document.querySelectorAll('[role="alert"]')].some((el) => el.textContent?.trim() === want), expected, { timeout })
+    .catch(async (error) => {
+      const got = await page.evaluate(() => [...document.querySelectorAll('[role="alert"]')].map((el) => el.textContent?.trim()).filter(Boolean));
+      throw new Error(`expected the error ${JSON.stringify(expected)}, saw ${JSON.stringify(got)}\n${error.message}`);
+    });
+}
+
+async function check(page, name, where) {
+  await page.waitForFunction(() => !document.body.classList.contains("busy"));
+  assert.deepEqual(await layoutProblems(page), [], `layout problems on ${where}`);
+  assert.deepEqual(await axeViolations(page), [], `axe: serious/critical violations on ${where}`);
+  if (name) await screenshot(page, name);
+}
+
+const screenName = (page) => page.locator("#screen").getAttribute("data-screen");
+
+/** Minor units as the app shows them: "$1,234.50" (en-US, USD) or "1.234,50 €" (de-DE, EUR). */
+function money(minor, locale = "en-US") {
+  const negative = minor < 0;
+  const digits = String(Math.abs(minor)).padStart(3, "0");
+  const whole = digits.slice(0, -2);
+  const fraction = digits.slice(-2);
+  const group = (sep) => whole.replace(/\B(?=(\d{3})+(?!\d))/g, sep);
+  const body = locale === "de-DE" ? `${group(".")},${fraction} €` : `$${group(",")}.${fraction}`;
+  return negative ? `-${body}` : body;
+}
+
+/** The session screen of `alice`'s open shift on DT/R1 (opened with 200.00; the fake seeds 45.00 cash sales). */
+async function aliceOnShift(backend, register = "DT/R1", viewport, locale) {
+  backend.setUp({ register });
+  backend.logIn("alice");
+  backend.openElsewhere({ by: "alice", device: "till-1" });
+  const app = await openApp(browser, server.url, backend, viewport, locale);
+  await app.page.waitForSelector("#cash-movement");
+  return app;
+}
+
+/** The page's visible text never shows `amount` (a blind count must not leak the expected cash). */
+async function assertNotShown(page, amount, where) {
+  const body = plain(await page.locator("body").innerText());
+  assert.ok(!body.includes(amount), `${where}: ${amount} is on screen`);
+}
+
+describe("cash control", () => {
+  it("records a paid out above the limit with a manager's PIN, same id, and a no-sale without amount", async () => {
+    const backend = createFakeBackend();
+    const app = await aliceOnShift(backend);
+    const { page } = app;
+    await page.click("#cash-movement");
+    await page.waitForSelector('button[data-kind="paid_in"][aria-pressed="true"]');
+    await page.waitForSelector('#movement-reason option[value="float_top_up"]', { state: "attached" });
+    await page.click('button[data-kind="paid_out"]');
+    await page.waitForSelector("#movement-amount:focus");
+    assert.deepEqual(
+      await page.locator("#movement-reason option").evaluateAll((os) => os.map((o) => o.value)),
+      ["", "supplies", "delivery", "other_out"],
+      "only the paid-out reasons",
+    );
+    // Without a reason: said next to the picker, nothing sent.
+    await page.keyboard.type("60");
+    await page.click("#movement-submit");
+    await waitForText(page, "#movement-reason-error", "Pick a reason.");
+    assert.equal(backend.callsOf("record_movement").length, 0);
+    await page.selectOption("#movement-reason", "supplies");
+    await page.fill("#movement-note", "Printer paper");
+    await check(page, null, "cash movement");
+    await page.press("#movement-note", "Enter");
+
+    // Above 50.00: the backend says forbidden; a manager approves with the same id.
+    await page.waitForSelector('button[data-manager="bob"][aria-pressed="true"]');
+    assert.deepEqual(
+      (await page.locator("#approval-details li").allInnerTexts()).map(plain),
+      ["Paid out: $60.00", "Reason: Store supplies", "Note: Printer paper"],
+    );
+    await page.waitForSelector("#approval-pin:focus");
+    await page.keyboard.type("1111");
+    await page.keyboard.press("Enter");
+    await waitForText(page, "#approval-pin-error", "That PIN is not right. Try again.");
+    await page.keyboard.type("9999");
+    await page.keyboard.press("Enter");
+    await waitForText(page, "#movement-result", "Paid out of $60.00 recorded");
+    assert.equal(await text(page, "#movement-approved-by"), "Bob");
+    const calls = backend.callsOf("record_movement");
+    assert.equal(calls.length, 3);
+    assert.equal(calls[0].args.approval, null);
+    assert.deepEqual(calls[2].args.approval, { manager: "bob", pin: "9999" });
+    assert.ok(calls.every((c) => c.args.id === calls[0].args.id), "one id for the form, reused with the approval");
+    assert.deepEqual({ ...calls[2].args, id: undefined, approval: undefined }, { id: undefined, kind: "paid_out", amount: "60.00", reason: "supplies", note: "Printer paper", approval: undefined });
+    await check(page, null, "movement done");
+
+    // A no-sale: no amount field, no amount sent.
+    await page.click("#movement-again");
+    await page.click('button[data-kind="no_sale"]');
+    assert.equal(await page.locator("#movement-amount").isVisible(), false);
+    await page.selectOption("#movement-reason", "drawer_check");
+    await page.click("#movement-submit");
+    await waitForText(page, "#movement-result", "No sale recorded");
+    const noSale = backend.callsOf("record_movement").at(-1).args;
+    assert.equal(noSale.amount, null);
+    assert.notEqual(noSale.id, calls[0].args.id, "a new movement, a new id");
+    await page.click("#movement-done");
+    await page.waitForSelector("#cash-movement");
+    await finish(app);
+  });
+
+  it("shows the X report with the backend's numbers", async () => {
+    const backend = createFakeBackend();
+    backend.setUp();
+    backend.logIn("alice");
+    const session = backend.openElsewhere({ by: "alice", device: "till-1" });
+    backend.sellElsewhere([{ sku: "COF-1", quantity: 2 }, { sku: "CHIP-1", quantity: 1 }]);
+    backend.sellElsewhere([{ sku: "COLA-1", quantity: 3 }]);
+    backend.moveElsewhere({ kind: "paid_in", amount: "10.00", reason: "float_top_up" });
+    backend.moveElsewhere({ kind: "paid_out", amount: "4.25", reason: "supplies" });
+    backend.moveElsewhere({ kind: "drop", amount: "100.00", reason: "safe_drop" });
+    backend.moveElsewhere({ kind: "no_sale", amount: null, reason: "drawer_check" });
+    const app = await openApp(browser, server.url, backend);
+    const { page } = app;
+    await page.click("#x-report");
+    await page.waitForSelector("#x-report");
+    const x = backend.xReport(session.id);
+    const expect = {
+      "#rp-session": session.number,
+      "#rp-receipts": String(x.sales.receipts),
+      "#rp-gross": money(x.sales.gross_sales),
+      "#rp-net": money(x.sales.net_sales),
+      "#rp-float": money(x.drawer.opening_float),
+      "#rp-cash-sales": money(x.drawer.cash_sales),
+      "#rp-paid-in": money(x.drawer.paid_in.amount),
+      "#rp-paid-out": money(x.drawer.paid_out.amount),
+      "#rp-drops": money(x.drawer.drops.amount),
+      "#rp-expected": money(x.drawer.expected_cash),
+      "#rp-no-sales": String(x.no_sales),
+      "#rp-reprints": String(x.reprints),
+    };
+    for (const [selector, value] of Object.entries(expect)) assert.equal(await text(page, selector), value, selector);
+    assert.equal(money(x.drawer.expected_cash), "$165.42", "200 + 45 seeded + 8.87 + 5.80 + 10 − 4.25 − 100, by the fake");
+    for (const tax of x.sales.taxes) {
+      const cells = (await page.locator(`tr[data-tax="${tax.tax_rate_id}"] td`).allInnerTexts()).map(plain);
+      assert.deepEqual(cells, [money(tax.net), money(tax.tax), money(tax.gross)], tax.name);
+    }
+    for (const c of x.sales.categories) {
+      assert.equal(plain(await page.locator(`[data-category="${c.category}"] dd`).innerText()), money(c.amount), c.category);
+    }
+    for (const t of x.tenders) assert.equal(plain(await page.locator(`[data-tender="${t.kind}"] dd`).innerText()), money(t.amount));
+    await check(page, null, "X report");
+    await page.click("#paper-a4");
+    assert.equal(await page.evaluate(() => document.body.classList.contains("paper-a4")), true);
+    await page.click("#report-back");
+    await page.waitForSelector("#cash-movement");
+    assert.equal(await page.evaluate(() => document.body.classList.contains("paper-a4")), false, "the paper class goes with the report");
+    await finish(app);
+  });
+
+  it("closes blind: no expected cash before the count, a recount, then a manager's sign-off, then the Z", async () => {
+    const backend = createFakeBackend();
+    const app = await aliceOnShift(backend);
+    const { page } = app;
+    const expected = "245.00"; // 200.00 float + 45.00 seeded cash sales, known only to the backend
+    await page.waitForFunction(() => document.querySelector("#totals-sales")?.textContent !== "");
+    assert.equal(await page.locator("#totals-expected-cash").count(), 0, "blind: the shift screen does not show it either");
+    await assertNotShown(page, expected, "shift screen");
+    await page.click("#close-drawer");
+    await page.waitForSelector("#counted-cash:focus");
+    assert.equal(await page.locator("#close-expected").count(), 0, "blind: no expected line");
+    await page.keyboard.type("230");
+    assert.equal(await page.inputValue("#float-left"), "200.00", "the float the shift opened with");
+    await page.fill("#counted-cash", "150");
+    assert.equal(await page.inputValue("#float-left"), "150.00", "never more than counted");
+    await page.fill("#counted-cash", "230");
+    await assertNotShown(page, expected, "count");
+    await page.press("#counted-cash", "Enter");
+    await page.waitForSelector('button[data-manager="bob"][aria-pressed="true"]');
+    await assertNotShown(page, expected, "approval");
+    await page.keyboard.type("9999");
+    await page.keyboard.press("Enter");
+
+    // Off by 15.00 (> 5.00): count again, from nothing.
+    await page.waitForSelector("#close-recount");
+    assert.equal(await screenName(page), "close");
+    assert.equal(await page.inputValue("#counted-cash"), "");
+    await assertNotShown(page, expected, "recount");
+    await check(page, null, "recount");
+    await page.fill('input[data-denom="10000"]', "2");
+    await page.fill('input[data-denom="2000"]', "1");
+    await page.fill('input[data-denom="1000"]', "1");
+    await page.fill('input[data-denom="100"]', "1");
+    assert.equal(await page.inputValue("#counted-cash"), "231.00");
+    await page.click("#close-next");
+    await page.waitForSelector('button[data-manager="bob"][aria-pressed="true"]');
+    await page.fill("#manager-pin", "9999");
+    await page.click("#close-submit");
+
+    // Still off: a manager signs it off with a reason.
+    await page.waitForSelector("#variance-reason:focus");
+    assert.equal(await screenName(page), "close-signoff");
+    await assertNotShown(page, expected, "sign-off");
+    await page.fill("#manager-pin", "9999");
+    await page.click("#close-submit");
+    await waitForText(page, "#variance-reason-error", "Say why the count differs: the manager signs it off.");
+    await check(page, null, "sign-off");
+    await page.fill("#variance-reason", "Two float bags counted as one");
+    await page.fill("#manager-pin", "9999");
+    await page.press("#manager-pin", "Enter");
+
+    await page.waitForSelector("#close-result");
+    await page.waitForSelector("#z-report");
+    const calls = backend.callsOf("close_shift");
+    assert.equal(calls.length, 3);
+    assert.deepEqual(calls[2].args.count, {
+      float_left: "200.00",
+      denominations: [
+        { denomination: 10000, count: 2 },
+        { denomination: 2000, count: 1 },
+        { denomination: 1000, count: 1 },
+        { denomination: 100, count: 1 },
+      ],
+      variance_reason: "Two float bags counted as one",
+    });
+    assert.equal(calls[1].args.count.variance_reason, null);
+    assert.equal(await text(page, "#expected-cash"), "$245.00", "after the count: the expected cash");
+    assert.equal(await text(page, ".rp-title"), "Z REPORT No. 1");
+    assert.equal(await text(page, "#rp-counted"), "$231.00");
+    assert.equal(await text(page, "#rp-variance"), "−$14.00 short");
+    assert.equal(await text(page, "#rp-variance-reason"), "Two float bags counted as one");
+    assert.equal(await text(page, "#rp-closed-by"), "Bob");
+    assert.equal(await text(page, "#rp-approved-by"), "Bob");
+    assert.equal(await text(page, "#rp-cash-removed"), "$31.00");
+    assert.equal(await text(page, "#rp-float-left"), "$200.00");
+    assert.equal(await text(page, "#rp-journal-head"), backend.state.zRecords.get(calls[2].args.session).journal_head);
+    await check(page, null, "Z report");
+    await finish(app);
+  });
+
+  it("shows forgotten shifts in a banner; a manager force-closes one and counts it later", async () => {
+    const backend = createFakeBackend();
+    backend.setUp();
+    backend.openElsewhere({ by: "alice", at: "2026-11-27T14:00:00Z" });
+    backend.logIn("carol");
+    const app = await openApp(browser, server.url, backend);
+    const { page } = app;
+    await waitForText(page, "#forgotten .forgotten-text", "Shift DT-20261127-001 on DT/R1 is still open since Fri 27 Nov 2026 09:00 (Alice). Call a manager to close it.");
+    assert.equal(await page.locator("[data-force-close]").count(), 0, "a cashier calls a manager");
+    await page.click("#start-shift"); // Join: refused, the shift is from an earlier day
+    await waitForError(page, "This register's shift is from an earlier day. Call a manager to close it first.");
+    await check(page, null, "banner (cashier)");
+    const polls = backend.callsOf("forgotten_sessions").length;
+    assert.ok(polls >= 1);
+
+    await page.click("#logout");
+    await page.waitForSelector('button[data-user="bob"]');
+    assert.equal(await page.locator("#forgotten").isVisible(), false, "logged out: no banner");
+    await page.click('button[data-user="bob"]');
+    await page.keyboard.type("9999");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("[data-force-close]");
+    await page.click("[data-force-close]");
+    await page.waitForSelector("#force-reason:focus");
+    await page.click("#force-next");
+    await waitForText(page, "#force-reason-error", "Say why the shift is closed without a count.");
+    await page.fill("#force-reason", "Left open overnight");
+    await page.click("#force-next");
+    await page.waitForSelector('button[data-manager="bob"][aria-pressed="true"]');
+    await page.keyboard.type("9999");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#force-closed-title");
+    const force = backend.callsOf("force_close")[0].args;
+    assert.equal(force.reason, "Left open overnight");
+    assert.deepEqual(force.approval, { manager: "bob", pin: "9999" });
+    await page.waitForFunction(() => document.querySelector("#forgotten")?.hidden === true);
+    await check(page, null, "force-closed");
+
+    await page.click("#late-count-now");
+    await page.waitForSelector("#counted-cash:focus");
+    assert.equal(await page.locator("#close-expected").count(), 0, "the late count is blind too");
+    await page.keyboard.type("245");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('button[data-manager="bob"][aria-pressed="true"]');
+    await page.keyboard.type("9999");
+    await page.keyboard.press("Enter");
+    await waitForText(page, "#close-result h1", "Late count recorded");
+    await page.waitForSelector("#z-report");
+    assert.equal(await text(page, "#rp-counted"), "$245.00");
+    assert.equal(await text(page, "#rp-force-reason"), "Left open overnight");
+    const late = backend.callsOf("late_count")[0].args;
+    assert.equal(late.countedCash, "245.00");
+    assert.deepEqual(late.approval, { manager: "bob", pin: "9999" });
+    // Back to that shift's day: counted now, with its Z.
+    await page.click("#close-done");
+    await page.waitForSelector("#day-table");
+    assert.equal(await page.inputValue("#day-pick"), "2026-11-27");
+    assert.equal(await page.locator("[data-late-count]").count(), 0);
+    await finish(app);
+  });
+
+  it("shows a manager's day: sessions, Z numbers, expected, counted, variance", async () => {
+    const backend = createFakeBackend();
+    backend.setUp();
+    backend.openElsewhere({ by: "carol", at: "2026-11-28T10:00:00Z" });
+    backend.closeElsewhere({ by: "bob", at: "2026-11-28T11:00:00Z", counted: "245.00" });
+    backend.openElsewhere({ by: "alice", at: "2026-11-28T11:30:00Z" });
+    backend.closeElsewhere({ by: "bob", at: "2026-11-28T12:30:00Z", counted: "240.50" });
+    backend.openElsewhere({ by: "carol", at: "2026-11-28T13:00:00Z" });
+    backend.logIn("bob");
+    const app = await openApp(browser, server.url, backend);
+    const { page } = app;
+    await page.waitForSelector("#start-shift");
+    await page.click("#day-view");
+    await page.waitForSelector("#day-table");
+    const rows = await page.locator("#day-table tbody tr").evaluateAll((trs) =>
+      trs.map((tr) => [...tr.children].map((c) => c.textContent.replace(/[\u00a0\u202f]/g, " ").trim())),
+    );
+    assert.deepEqual(rows, [
+      ["DT/R1", "DT-20261128-001", "Closed", "Carol 05:00", "Bob 06:00", "1", "$245.00", "$245.00", "Even"],
+      ["DT/R1", "DT-20261128-002", "Closed", "Alice 06:30", "Bob 07:30", "2", "$245.00", "$240.50", "Short $4.50"],
+      ["DT/R1", "DT-20261128-003", "Open", "Carol 08:00", "—", "—", "—", "—", "—"],
+    ]);
+    assert.equal(backend.callsOf("day_view")[0].args.day, null);
+    await check(page, null, "day view");
+    await page.click("#day-back");
+    await page.waitForSelector("#start-shift");
+    await finish(app);
+  });
+
+  it("offers the float the last close left, and says the opening difference", async () => {
+    const backend = createFakeBackend();
+    const app = await aliceOnShift(backend);
+    const { page } = app;
+    await page.click("#close-drawer");
+    await page.fill("#counted-cash", "245");
+    await page.fill("#float-left", "75");
+    await page.press("#float-left", "Enter");
+    await page.waitForSelector('button[data-manager="bob"][aria-pressed="true"]');
+    await page.keyboard.type("9999");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#z-report");
+    assert.equal(await text(page, "#rp-cash-removed"), "$170.00");
+    await page.click("#close-done");
+    await page.waitForSelector('button[data-user="alice"]');
+    await page.click('button[data-user="alice"]');
+    await page.keyboard.type("1234");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#last-float");
+    assert.equal(await page.inputValue("#opening-cash"), "75.00");
+    await page.fill("#opening-cash", "80");
+    await page.click("#start-shift");
+    await waitForText(page, "#opening-difference", "Opening cash is $5.00 more than the $75.00 the last close left in the drawer. Tell a manager.");
+    assert.equal(backend.state.sessions.at(-1).float_expected, "75.00");
+    await finish(app);
+  });
+});
+
+const VIEWPORTS = [
+  { width: 1280, height: 800 },
+  { width: 1024, height: 768 },
+];
+const LOCALES = [
+  { locale: "en-US", register: "DT/R1", paidOut: "60", counted: "180" },
+  { locale: "de-DE", register: "UT/R1", paidOut: "60,00", counted: "180,00" },
+];
+
+for (const { locale, register, paidOut, counted } of LOCALES) {
+  for (const viewport of VIEWPORTS) {
+    const tag = `${locale}-${viewport.width}`;
+    describe(`cash control screens, ${locale} at ${viewport.width}×${viewport.height}`, () => {
+      it("cash in/out, X report, blind close, Z report, banner, force-close, day view", async () => {
+        const backend = createFakeBackend();
+        const app = await aliceOnShift(backend, register, viewport, locale);
+        const { page } = app;
+        const shot = (name) => check(page, `${name}-${tag}`, `${name} (${tag})`);
+        backend.sellElsewhere([{ sku: "COF-1", quantity: 2 }, { sku: "CHIP-1", quantity: 1 }]);
+        backend.moveElsewhere({ kind: "paid_in", amount: "10.00", reason: "float_top_up" });
+        await shot("cash-session");
+
+        await page.click("#cash-movement");
+        await page.click('button[data-kind="paid_out"]');
+        await page.waitForSelector('#movement-reason option[value="supplies"]', { state: "attached" });
+        await page.fill("#movement-amount", paidOut);
+        await page.selectOption("#movement-reason", "supplies");
+        await page.fill("#movement-note", "Printer paper");
+        await shot("cash-movement");
+        await page.click("#movement-submit");
+        await page.waitForSelector('button[data-manager="bob"][aria-pressed="true"]');
+        await shot("cash-approval");
+        await page.keyboard.type("9999");
+        await page.keyboard.press("Enter");
+        await page.waitForSelector("#movement-result");
+        await shot("cash-done");
+        await page.click("#movement-done");
+
+        await page.click("#x-report");
+        await page.waitForSelector("#x-report");
+        await shot("x-report");
+        await page.emulateMedia({ media: "print" });
+        assert.equal(await page.locator("#about").isVisible(), false, "only the report is printed");
+        assert.equal(await page.locator("#print-report").isVisible(), false);
+        await screenshot(page, `x-report-print-80mm-${tag}`);
+        await page.click("#paper-a4").catch(() => {}); // hidden in print: set the class directly
+        await page.evaluate(() => document.body.classList.replace("paper-roll", "paper-a4"));
+        await screenshot(page, `x-report-print-a4-${tag}`);
+        await page.evaluate(() => document.body.classList.replace("paper-a4", "paper-roll"));
+        await page.emulateMedia({ media: "screen" });
+        await page.click("#report-back");
+
+        await page.click("#close-drawer");
+        await page.fill("#counted-cash", counted);
+        await shot("close-blind");
+        await page.press("#counted-cash", "Enter");
+        await page.waitForSelector('button[data-manager="bob"][aria-pressed="true"]');
+        await page.keyboard.type("9999");
+        await page.keyboard.press("Enter");
+        await page.waitForSelector("#close-recount");
+        await shot("close-recount");
+        await page.fill("#counted-cash", counted);
+        await page.press("#counted-cash", "Enter");
+        await page.waitForSelector('button[data-manager="bob"][aria-pressed="true"]');
+        await page.keyboard.type("9999");
+        await page.keyboard.press("Enter");
+        await page.waitForSelector("#variance-reason:focus");
+        await page.keyboard.type("Float bag missing, reported to the office");
+        await shot("close-signoff");
+        await page.fill("#manager-pin", "9999");
+        await page.press("#manager-pin", "Enter");
+        await page.waitForSelector("#z-report");
+        await shot("z-report");
+        await page.emulateMedia({ media: "print" });
+        await screenshot(page, `z-report-print-80mm-${tag}`);
+        await page.emulateMedia({ media: "screen" });
+
+        // A shift left open since yesterday; the manager sees the banner and force-closes it.
+        backend.openElsewhere({ by: "carol", at: "2026-11-27T14:00:00Z" });
+        await page.click("#close-done");
+        await page.waitForSelector('button[data-user="bob"]');
+        await page.click('button[data-user="bob"]');
+        await page.keyboard.type("9999");
+        await page.keyboard.press("Enter");
+        await page.waitForSelector("[data-force-close]");
+        await shot("forgotten-banner");
+        await page.click("[data-force-close]");
+        await page.fill("#force-reason", "Left open overnight");
+        await shot("force-close");
+        await page.click("#force-next");
+        await page.waitForSelector('button[data-manager="bob"][aria-pressed="true"]');
+        await page.keyboard.type("9999");
+        await page.keyboard.press("Enter");
+        await page.waitForSelector("#force-closed-title");
+        await shot("force-closed");
+        await page.click("#late-count-later");
+        await page.waitForSelector("#day-view");
+        await page.click("#day-view");
+        await page.waitForSelector("#day-table");
+        // Yesterday's business day: the force-closed shift waits for its count.
+        await page.fill("#day-pick", "2026-11-27");
+        await page.click("#day-show");
+        await page.waitForSelector("[data-late-count]");
+        await shot("day-view");
+        await page.click("[data-late-count]");
+        await page.waitForSelector("#counted-cash:focus");
+        await shot("late-count");
+        await finish(app);
+      });
+    });
+  }
+}
