@@ -72,8 +72,9 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
       row("Sales total", "totals-sales", m(t?.sales_total ?? 0)),
       row("Refunds", "totals-refunds", `${t?.refunds_count ?? 0} · ${m(t?.refunds_total ?? 0)}`),
       row("Tax", "totals-tax", m(t?.tax_total ?? 0)),
-      // A blind close: whoever counts does not see what the drawer should hold beforehand.
-      blind ? null : row("Cash expected in the drawer", "totals-expected-cash", m(t?.expected_cash ?? 0)),
+      // A blind close: whoever counts does not see what the drawer should hold beforehand (the
+      // backend also withholds it from a cashier: drawer_hidden).
+      blind || t?.drawer_hidden ? null : row("Cash expected in the drawer", "totals-expected-cash", m(t?.expected_cash ?? 0)),
     );
   };
   /** The session's running totals, so another device's sales appear while this screen shows. */
