@@ -299,6 +299,16 @@ async fn the_next_shift_expects_the_float_left(backend: Backend) {
     assert_eq!(second.opening_cash.minor() - second.float_expected.unwrap().minor(), 500);
     let x = service::x_report(s, &SessionRef::Id(second.id), service::Asker::User(&shop.fx.manager)).await.unwrap();
     assert_eq!((x.drawer.float_expected, x.drawer.opening_difference), (Some(7_500), Some(500)));
+    // The opening count's notes and coins, as data: they must add up to the opening cash.
+    let twenties = vec![DenominationCount { denomination: 2_000, count: 4 }];
+    let pc = device("pc-1");
+    let short = vec![DenominationCount { denomination: 2_000, count: 3 }];
+    let refused = service::record_opening_count(s, &shop.fx.cashier, second.id, &pc, short).await.unwrap_err();
+    assert_eq!(refused.code(), "invalid_input");
+    service::record_opening_count(s, &shop.fx.cashier, second.id, &pc, twenties.clone()).await.unwrap();
+    let other = vec![DenominationCount { denomination: 1_000, count: 8 }];
+    service::record_opening_count(s, &shop.fx.cashier, second.id, &pc, other).await.unwrap();
+    assert_eq!(s.opening_count(second.id).await.unwrap(), twenties, "recorded once");
     sell(&shop, vec![line("333", 1)], vec![Tender::Cash { amount: 229 }]).await;
     let second_ref = SessionRef::Id(second.id);
     service::close_shift(s, &shop.fx.manager, &device("pc-1"), closing(&second_ref, "82.29", None)).await.unwrap();
@@ -309,6 +319,9 @@ async fn the_next_shift_expects_the_float_left(backend: Backend) {
     assert_eq!((z1.z.grand_sales, z2.z.grand_sales), (0, 229));
     // The default float left is what the shift opened with.
     assert_eq!(z2.float_left, Some(8_000));
+    assert_eq!(z2.opening_denominations, twenties);
+    let entries = service::chain_entries(s, second.register_id.0).await.unwrap();
+    assert_eq!(entries.iter().filter(|e| e.event == "opening_count").count(), 1);
     // A register's Z list for the bookkeeper.
     let rows = service::z_rows(
         s,

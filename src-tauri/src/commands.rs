@@ -98,8 +98,9 @@ pub async fn start_shift(
     request_id: RequestId,
     opening_cash: Option<String>,
     notes: Option<String>,
+    denominations: Option<Vec<till_core::DenominationCount>>,
 ) -> Result<ShiftStartedView, IpcError> {
-    state.start_shift(request_id, opening_cash.as_deref(), notes.as_deref()).await
+    state.start_shift(request_id, opening_cash.as_deref(), notes.as_deref(), denominations.unwrap_or_default()).await
 }
 
 #[tauri::command]

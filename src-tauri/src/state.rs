@@ -701,18 +701,38 @@ impl AppState {
 
     /// Opens the register's session or joins the open one, as the logged-in user. Without
     /// opening cash it only joins ("Join session"): it never opens a drawer with no float.
+    /// `denominations`: the opening count's notes and coins when the helper was used; checked
+    /// against the opening cash before anything is written, recorded once the shift is open.
     pub async fn start_shift(
         &self,
         request_id: RequestId,
         opening_cash: Option<&str>,
         notes: Option<&str>,
+        denominations: Vec<till_core::DenominationCount>,
     ) -> Result<ShiftStartedView, IpcError> {
         let mut device = self.device().await?;
         let (store, register) = device.register()?;
         let user = device.use_login(self.now())?;
         let user = device.recheck_login(store.as_ref(), &user).await?;
+        if let (false, Some(cash)) = (denominations.is_empty(), opening_cash) {
+            let currency = store.find_register(&register).await?.currency;
+            if till_core::DenominationCount::total(&denominations)?
+                != till_core::Money::parse_cash(cash, currency)?.minor()
+            {
+                return Err(TillError::from(InputError::Invalid {
+                    field: "denominations",
+                    reason: format!("they do not add up to the opening cash {cash}"),
+                })
+                .into());
+            }
+        }
+        let device_name = device.device_name()?;
         let request = StartRequest { request_id, opening_cash, notes };
-        let started = service::start_shift(store.as_ref(), &user, &register, &device.device_name()?, request).await?;
+        let started = service::start_shift(store.as_ref(), &user, &register, &device_name, request).await?;
+        if !started.joined {
+            service::record_opening_count(store.as_ref(), &user, started.session.id, &device_name, denominations)
+                .await?;
+        }
         Ok(started.view())
     }
 

@@ -11,6 +11,7 @@ import type {
   CashReason,
   CloseCount,
   DaySession,
+  DenominationCount,
   MovementKind,
   XReport,
   ZReport,
@@ -101,8 +102,13 @@ export const currentSession = (): Promise<SessionView | null> => call("current_s
  * `openingCash` is a decimal string in the currency's decimals, e.g. "200.00"; `null` only joins
  * the open session (the backend answers `no_open_session` rather than open a drawer with no float).
  */
-export const startShift = (requestId: string, openingCash: string | null, notes: string | null): Promise<ShiftStartedView> =>
-  retrying(() => call("start_shift", { requestId, openingCash, notes }));
+export const startShift = (
+  requestId: string,
+  openingCash: string | null,
+  notes: string | null,
+  denominations: DenominationCount[] | null = null,
+): Promise<ShiftStartedView> =>
+  retrying(() => call("start_shift", denominations ? { requestId, openingCash, notes, denominations } : { requestId, openingCash, notes }));
 
 /** Closes the session the screen shows, by id: never whichever session happens to be open now. */
 export const closeShift = (

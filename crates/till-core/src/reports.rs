@@ -102,6 +102,8 @@ pub struct ZReport {
     #[ts(type = "number | null")]
     pub counted_cash: Option<i64>,
     pub denominations: Vec<DenominationCount>,
+    /// The opening count's notes and coins, when they were counted.
+    pub opening_denominations: Vec<DenominationCount>,
     #[ts(type = "number | null")]
     pub variance: Option<i64>,
     pub variance_reason: Option<String>,
@@ -172,6 +174,7 @@ pub fn z_report(x: XReport, session: &Session, z: ZRecord, denominations: Vec<De
         counted_cash: if pending { None } else { minor(session.counted_cash) },
         variance: if pending { None } else { minor(session.variance) },
         denominations,
+        opening_denominations: Vec::new(),
         variance_reason: session.variance_reason.clone(),
         closed_by: session.closed_by.clone(),
         approved_by: session.approved_by.clone(),

@@ -6,9 +6,9 @@ mod cash;
 mod catalog;
 mod sales;
 pub use cash::{
-    chain_entries, day_view, force_close, forgotten_sessions, late_count, record_movement, record_reprint,
-    session_totals, verify_journal, x_report, z_report, z_rows, Asker, DaySession, LateCountRequest, MovementRequest,
-    ZRow,
+    chain_entries, day_view, force_close, forgotten_sessions, late_count, record_movement, record_opening_count,
+    record_reprint, session_totals, verify_journal, x_report, z_report, z_rows, Asker, DaySession, LateCountRequest,
+    MovementRequest, ZRow,
 };
 pub use catalog::{
     add_category, add_product, add_tax_rate, import_products, set_product_active, ImportReport, ProductInput,

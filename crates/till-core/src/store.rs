@@ -683,6 +683,17 @@ pub trait CashStore: Send + Sync {
         user: UserId,
         device: &DeviceName,
     ) -> Result<(), StoreError>;
+    /// The opening count's notes and coins, recorded once for a session (a repeat changes
+    /// nothing) and journaled.
+    async fn record_opening_count(
+        &self,
+        session: SessionId,
+        denominations: &[DenominationCount],
+        user: UserId,
+        device: &DeviceName,
+    ) -> Result<(), StoreError>;
+    /// The opening count's denominations.
+    async fn opening_count(&self, session: SessionId) -> Result<Vec<DenominationCount>, StoreError>;
     /// The closing count's denominations.
     async fn closing_count(&self, session: SessionId) -> Result<Vec<DenominationCount>, StoreError>;
     async fn z_record(&self, session: SessionId) -> Result<Option<ZRecord>, StoreError>;

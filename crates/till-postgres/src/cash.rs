@@ -130,6 +130,32 @@ impl CashStore for PostgresStore {
         Ok(())
     }
 
+    async fn record_opening_count(
+        &self,
+        session: SessionId,
+        denominations: &[DenominationCount],
+        user: UserId,
+        device: &DeviceName,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        let request = json!({
+            "session_id": session.0, "denominations": denominations, "user_id": user.0, "device": device.as_str(),
+        });
+        sqlx::query("SELECT till_record_opening_count($1)")
+            .bind(sqlx::types::Json(request))
+            .execute(conn.db())
+            .await
+            .map_err(|e| conn.fail(e))?;
+        Ok(())
+    }
+
+    async fn opening_count(&self, session: SessionId) -> Result<Vec<DenominationCount>, StoreError> {
+        let mut conn = self.conn().await?;
+        let rows =
+            sqlx::query(sql::OPENING_COUNT).bind(session.0).fetch_all(conn.db()).await.map_err(|e| conn.fail(e))?;
+        rows.iter().map(till_sqlx::denomination).collect()
+    }
+
     async fn closing_count(&self, session: SessionId) -> Result<Vec<DenominationCount>, StoreError> {
         let mut conn = self.conn().await?;
         let rows =

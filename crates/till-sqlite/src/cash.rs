@@ -422,6 +422,52 @@ impl CashStore for SqliteStore {
         Ok(())
     }
 
+    async fn record_opening_count(
+        &self,
+        session: SessionId,
+        denominations: &[DenominationCount],
+        user: UserId,
+        device: &DeviceName,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let s = locked_session(&mut tx, session).await?;
+        let recorded: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM cash_counts WHERE session_id = ?1 AND stage = 'open' LIMIT 1")
+                .bind(session.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        if recorded.is_some() {
+            return Ok(());
+        }
+        for c in denominations {
+            sqlx::query("INSERT INTO cash_counts (session_id, stage, denomination, count) VALUES (?1, 'open', ?2, ?3)")
+                .bind(session.0)
+                .bind(c.denomination)
+                .bind(i64::from(c.count))
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
+        let entry = NewEntry {
+            chain: s.register_id.0,
+            at: Utc::now(),
+            device: device.to_string(),
+            user: Some(user.0),
+            event: "opening_count",
+            reference: Some(session.0),
+            payload: json!({ "session_id": session.0, "denominations": denominations }),
+        };
+        append(&mut tx, entry).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn opening_count(&self, session: SessionId) -> Result<Vec<DenominationCount>, StoreError> {
+        let rows = sqlx::query(sql::OPENING_COUNT).bind(session.0).fetch_all(&self.reader).await.map_err(map_err)?;
+        rows.iter().map(till_sqlx::denomination).collect()
+    }
+
     async fn closing_count(&self, session: SessionId) -> Result<Vec<DenominationCount>, StoreError> {
         let rows = sqlx::query(sql::CLOSING_COUNT).bind(session.0).fetch_all(&self.reader).await.map_err(map_err)?;
         rows.iter().map(till_sqlx::denomination).collect()

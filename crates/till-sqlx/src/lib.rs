@@ -1067,6 +1067,10 @@ pub mod cash {
     /// `$1` session id.
     pub const MOVEMENTS: &str = concat!(movement_select!(), " WHERE m.session_id = $1 ORDER BY m.at, m.id");
     /// `$1` session id.
+    pub const OPENING_COUNT: &str =
+        "SELECT denomination, count FROM cash_counts WHERE session_id = $1 AND stage = 'open'
+        ORDER BY denomination DESC";
+    /// `$1` session id.
     pub const CLOSING_COUNT: &str =
         "SELECT denomination, count FROM cash_counts WHERE session_id = $1 AND stage = 'close'
         ORDER BY denomination DESC";

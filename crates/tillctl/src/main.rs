@@ -103,6 +103,10 @@ enum Command {
         /// (after a timeout, say) answers the first outcome and never starts twice.
         #[arg(long)]
         request_id: Option<uuid::Uuid>,
+        /// The opening count's notes and coins: VALUExCOUNT,... (20.00x5,10.00x10); they must add
+        /// up to --opening-cash. Stored as data and journaled.
+        #[arg(long)]
+        denominations: Option<String>,
     },
     /// Close a session: counted cash against expected. Needs a manager or admin.
     CloseShift {
@@ -610,16 +614,31 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
         Command::User(UserCommand::Activate { name }) => {
             out.print(&store.set_user_active(&UserName::parse(&name)?, true).await?)
         }
-        Command::StartShift { register, user, pin, opening_cash, device: name, notes, request_id } => {
+        Command::StartShift { register, user, pin, opening_cash, device: name, notes, request_id, denominations } => {
             let register = RegisterRef::parse(&register)?;
             let device = device(name.as_deref())?;
             let user = service::authenticate(store, &user, &pin.read(&user)?, &device).await?;
+            let currency = store.find_register(&register).await?.currency;
+            let counts = cash::parse_denominations(denominations.as_deref(), currency)?;
+            // Checked before anything is written: a count that does not add up starts nothing.
+            if !counts.is_empty()
+                && DenominationCount::total(&counts)? != Money::parse_cash(&opening_cash, currency)?.minor()
+            {
+                return Err(InputError::Invalid {
+                    field: "denominations",
+                    reason: format!("they do not add up to the opening cash {opening_cash}"),
+                }
+                .into());
+            }
             let request = service::StartRequest {
                 request_id: request_id.map_or_else(RequestId::new, RequestId),
                 opening_cash: Some(&opening_cash),
                 notes: notes.as_deref(),
             };
             let started = service::start_shift(store, &user, &register, &device, request).await?;
+            if !started.joined {
+                service::record_opening_count(store, &user, started.session.id, &device, counts).await?;
+            }
             out.print(&started.view());
         }
         Command::CloseShift {

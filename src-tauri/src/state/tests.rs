@@ -160,7 +160,7 @@ async fn a_failed_login_logs_the_previous_user_out() {
     ok(till.state.login("alice", "1234").await);
     assert_eq!(code(till.state.login("bob", "0000").await), "wrong_pin");
     assert!(ok(till.state.status().await).logged_in.is_none());
-    assert_eq!(code(till.state.start_shift(RequestId::new(), Some("100"), None).await), "not_logged_in");
+    assert_eq!(code(till.state.start_shift(RequestId::new(), Some("100"), None, Vec::new()).await), "not_logged_in");
 }
 
 #[tokio::test]
@@ -168,7 +168,7 @@ async fn an_idle_login_expires_in_the_backend() {
     let till = Till::demo().await;
     ok(till.state.login("alice", "1234").await);
     till.advance(4);
-    ok(till.state.start_shift(RequestId::new(), Some("100"), None).await);
+    ok(till.state.start_shift(RequestId::new(), Some("100"), None, Vec::new()).await);
     till.advance(4);
     ok(till.state.current_session().await);
     till.advance(2);
@@ -186,7 +186,7 @@ async fn a_deactivated_user_is_refused_and_logged_out_on_the_next_write() {
     ok(till.state.login("alice", "1234").await);
     let store = till.store().await;
     ok(store.set_user_active(&ok(till_core::UserName::parse("alice")), false).await);
-    assert_eq!(code(till.state.start_shift(RequestId::new(), Some("100"), None).await), "user_inactive");
+    assert_eq!(code(till.state.start_shift(RequestId::new(), Some("100"), None, Vec::new()).await), "user_inactive");
     assert!(ok(till.state.status().await).logged_in.is_none());
 }
 
@@ -197,7 +197,7 @@ async fn start_shift_never_mixes_the_old_login_with_a_new_register() {
     for _ in 0..5 {
         ok(till.state.login("alice", "1234").await);
         let (started, _) = tokio::join!(
-            till.state.start_shift(RequestId::new(), Some("50"), None),
+            till.state.start_shift(RequestId::new(), Some("50"), None, Vec::new()),
             till.state.choose_register("DT/R2", approval("bob", "9999")),
         );
         if let Ok(started) = started {
@@ -232,8 +232,8 @@ async fn a_retried_start_with_the_same_request_id_applies_once() {
     let till = Till::demo().await;
     ok(till.state.login("alice", "1234").await);
     let id = RequestId::new();
-    let first = ok(till.state.start_shift(id, Some("100"), None).await);
-    let again = ok(till.state.start_shift(id, Some("100"), None).await);
+    let first = ok(till.state.start_shift(id, Some("100"), None, Vec::new()).await);
+    let again = ok(till.state.start_shift(id, Some("100"), None, Vec::new()).await);
     assert_eq!(first.session.id, again.session.id);
     assert_eq!(again.session.joins.len(), first.session.joins.len());
 }
@@ -314,7 +314,7 @@ async fn the_system_device_file_sets_the_till_up_and_the_app_cannot_change_it() 
     }
     // The till itself works: log in and start a shift on the file's register.
     ok(till.state.login("alice", "1234").await);
-    let started = ok(till.state.start_shift(RequestId::new(), Some("100.00"), None).await);
+    let started = ok(till.state.start_shift(RequestId::new(), Some("100.00"), None, Vec::new()).await);
     assert_eq!(started.session.register_code, "R2");
     assert_eq!(started.session.opening_device, "dt-r2");
     // device.json was left as it was (ignored, not rewritten).
@@ -440,7 +440,7 @@ async fn the_app_works_under_a_terminal_role() {
     assert!(status.configured, "{status:?}");
     assert_eq!(code(till.state.login("alice", "0000").await), "wrong_pin");
     ok(till.state.login("alice", "1234").await);
-    let started = ok(till.state.start_shift(RequestId::new(), Some("150.00"), None).await);
+    let started = ok(till.state.start_shift(RequestId::new(), Some("150.00"), None, Vec::new()).await);
     let closed = ok(till
         .state
         .close_shift(
@@ -475,7 +475,7 @@ async fn activity_tells_the_updater_who_works_and_whether_the_register_is_open()
     let till = Till::demo().await;
     assert_eq!(activity(&till).await, Activity { logged_in: None, register: RegisterState::Closed });
     ok(till.state.login("alice", "1234").await);
-    let started = ok(till.state.start_shift(RequestId::new(), Some("100"), None).await);
+    let started = ok(till.state.start_shift(RequestId::new(), Some("100"), None, Vec::new()).await);
     let open = RegisterState::Open { session: started.session.number.clone() };
     assert_eq!(activity(&till).await, Activity { logged_in: Some("alice".into()), register: open.clone() });
     till.state.logout().await;
@@ -514,7 +514,7 @@ fn cash(lines: Vec<SaleLineRequest>, amount: i64) -> SaleRequest {
 async fn selling() -> (Till, SessionId) {
     let till = Till::demo().await;
     ok(till.state.login("alice", "1234").await);
-    let started = ok(till.state.start_shift(RequestId::new(), Some("100"), None).await);
+    let started = ok(till.state.start_shift(RequestId::new(), Some("100"), None, Vec::new()).await);
     (till, started.session.id)
 }
 
@@ -599,7 +599,7 @@ async fn a_sale_into_a_shift_closed_elsewhere_is_refused_then_recorded_once_in_t
     let id = ReceiptId::new();
     let request = cash(lines, priced.cash_total);
     assert_eq!(code(till.state.record_sale(id, old, request.clone(), None).await), "session_closed");
-    let started = ok(till.state.start_shift(RequestId::new(), Some("50"), None).await);
+    let started = ok(till.state.start_shift(RequestId::new(), Some("50"), None, Vec::new()).await);
     let new = started.session.id;
     let receipt = ok(till.state.record_sale(id, new, request.clone(), None).await);
     assert_eq!(ok(till.state.record_sale(id, new, request, None).await).number, receipt.number);

@@ -7,4 +7,8 @@ export type ZReport = { x: XReport, z: ZRecord,
 /**
  * `None` while a force-closed session waits for its late count.
  */
-counted_cash: number | null, denominations: Array<DenominationCount>, variance: number | null, variance_reason: string | null, closed_by: string | null, approved_by: string | null, cash_removed: number | null, float_left: number | null, force_close_reason: string | null, grand_net: number, };
+counted_cash: number | null, denominations: Array<DenominationCount>, 
+/**
+ * The opening count's notes and coins, when they were counted.
+ */
+opening_denominations: Array<DenominationCount>, variance: number | null, variance_reason: string | null, closed_by: string | null, approved_by: string | null, cash_removed: number | null, float_left: number | null, force_close_reason: string | null, grand_net: number, };

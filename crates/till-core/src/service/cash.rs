@@ -269,7 +269,9 @@ pub async fn z_report(store: &dyn Store, session: &SessionRef, asker: Asker<'_>)
     })?;
     let x = x_report(store, &SessionRef::Id(session.id), asker).await?;
     let denominations = store.closing_count(session.id).await?;
-    Ok(build_z(x, &session, z, denominations))
+    let mut report = build_z(x, &session, z, denominations);
+    report.opening_denominations = store.opening_count(session.id).await?;
+    Ok(report)
 }
 
 /// One bookkeeper's row per Z report in a date range (by business day).
@@ -423,4 +425,31 @@ pub async fn day_view(
         out.push(DaySession { session: session.view(), z });
     }
     Ok(out)
+}
+
+/// The opening count's notes and coins for a session just opened: they must add up to its
+/// opening cash; recorded once (stored as rows, journaled).
+pub async fn record_opening_count(
+    store: &dyn Store,
+    user: &User,
+    session: SessionId,
+    device: &DeviceName,
+    denominations: Vec<DenominationCount>,
+) -> Result<(), TillError> {
+    if denominations.is_empty() {
+        return Ok(());
+    }
+    let opened = store.find_session(&SessionRef::Id(session)).await?;
+    let total = DenominationCount::total(&denominations)?;
+    if total != opened.opening_cash.minor() {
+        return Err(invalid(
+            "denominations",
+            format!(
+                "they add up to {}, not the opening cash {}",
+                Money::from_minor(total, opened.currency),
+                opened.opening_cash
+            ),
+        ));
+    }
+    Ok(store.record_opening_count(session, &denominations, user.id, device).await?)
 }
