@@ -53,17 +53,19 @@ pub(crate) async fn variance_limit(tx: &mut SqliteConnection, location: Location
         .map_err(map_err)
 }
 
-/// Stores a closing count's denominations.
+/// Stores a count's denominations (`stage`: `open` or `close`).
 pub(crate) async fn store_count(
     tx: &mut SqliteConnection,
     session: SessionId,
+    stage: &str,
     counts: &[DenominationCount],
 ) -> Result<(), StoreError> {
     for c in counts {
-        sqlx::query("INSERT INTO cash_counts (session_id, stage, denomination, count) VALUES (?1, 'close', ?2, ?3)")
+        sqlx::query("INSERT INTO cash_counts (session_id, stage, denomination, count) VALUES (?1, ?4, ?2, ?3)")
             .bind(session.0)
             .bind(c.denomination)
             .bind(i64::from(c.count))
+            .bind(stage)
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
@@ -304,7 +306,7 @@ impl CashStore for SqliteStore {
                 "the count is off by more than the location allows: a reason is needed".into(),
             ));
         }
-        store_count(&mut tx, session.id, &count.denominations).await?;
+        store_count(&mut tx, session.id, "close", &count.denominations).await?;
         let at = Utc::now();
         sqlx::query(
             "UPDATE sessions SET counted_cash = ?2, variance = ?3, count_pending = 0, cash_removed = ?4, float_left = ?5,
@@ -440,15 +442,7 @@ impl CashStore for SqliteStore {
         if recorded.is_some() {
             return Ok(());
         }
-        for c in denominations {
-            sqlx::query("INSERT INTO cash_counts (session_id, stage, denomination, count) VALUES (?1, 'open', ?2, ?3)")
-                .bind(session.0)
-                .bind(c.denomination)
-                .bind(i64::from(c.count))
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?;
-        }
+        store_count(&mut tx, session, "open", denominations).await?;
         let entry = NewEntry {
             chain: s.register_id.0,
             at: Utc::now(),

@@ -304,7 +304,7 @@ impl SessionStore for SqliteStore {
                     )
                 })?);
             }
-            crate::cash::store_count(&mut tx, close.session, &close.denominations).await?;
+            crate::cash::store_count(&mut tx, close.session, "close", &close.denominations).await?;
             sqlx::query(
                 "UPDATE sessions SET status = 'closed', closed_by = ?, closed_by_name = ?, closed_at = ?,
                     closing_device = ?, counted_cash = ?, expected_cash = ?, variance = ?, close_request_id = ?,
