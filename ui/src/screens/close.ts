@@ -388,7 +388,7 @@ export function showClosed(session: SessionView, mode: CountMode = "close"): voi
         "dl",
         { class: "card details result compact" },
         row("Opening cash", "opening-cash-result", money(session.opening_cash), "part"),
-        row("+ Cash taken in during the shift", "cash-taken", takenIn, "part"),
+        row("+ Net cash in during the shift (sales, refunds, paid in and out, drops)", "cash-taken", takenIn, "part"),
         row("= Expected in the drawer", "expected-cash", money(session.expected_cash), "sum"),
         row("Counted in the drawer", "counted-cash-result", money(session.counted_cash)),
         row("Difference", "variance", variance.text, undefined, `variance ${variance.kind}`),

@@ -709,7 +709,20 @@ export function showReceipt(receipt: Receipt, options: { after: "sale" | "refund
   const next = h("button", { id: "new-sale", type: "button", class: "primary huge" }, "New sale (Enter)");
   const print = h("button", { id: "print-receipt", type: "button", class: "secondary big" }, "Print");
   next.addEventListener("click", () => nav.sale(options.session));
-  print.addEventListener("click", () => window.print());
+  // The first print is the customer's receipt; every later one is a reprint, counted on the
+  // shift (the X and Z show reprints) and journaled by the backend before it prints.
+  let printed = false;
+  print.addEventListener("click", () => {
+    if (!printed) {
+      printed = true;
+      print.textContent = "Print again";
+      window.print();
+      return;
+    }
+    void run(() => api.recordReprint(receipt.number)).then((outcome) => {
+      if (outcome?.ok) window.print();
+    });
+  });
   const change =
     options.after === "sale"
       ? h(

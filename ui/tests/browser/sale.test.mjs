@@ -121,6 +121,20 @@ describe("selling", () => {
     assert.match(await text(page, "#receipt"), /Change\s+\$9\.78/);
     assert.match(await text(page, ".r-date"), /9:02/, "the time in the location's zone (New York)");
     await check(page, "receipt");
+    // The first print is the receipt; printing again is a reprint the backend counts first.
+    await page.evaluate(() => {
+      window.__printed = 0;
+      window.print = () => {
+        window.__printed += 1;
+      };
+    });
+    await page.click("#print-receipt");
+    assert.equal(backend.callsOf("record_reprint").length, 0, "the first print is not a reprint");
+    assert.equal(await text(page, "#print-receipt"), "Print again");
+    await page.click("#print-receipt");
+    await page.waitForFunction(() => window.__printed === 2);
+    assert.deepEqual(backend.callsOf("record_reprint").map((c) => c.args), [{ number: "DT-R1-000001" }]);
+    await page.focus("#new-sale");
 
     await page.keyboard.press("Enter"); // New sale
     await page.waitForSelector("#scan:focus");
