@@ -714,25 +714,16 @@ impl AppState {
         let (store, register) = device.register()?;
         let user = device.use_login(self.now())?;
         let user = device.recheck_login(store.as_ref(), &user).await?;
-        if let (false, Some(cash)) = (denominations.is_empty(), opening_cash) {
-            let currency = store.find_register(&register).await?.currency;
-            if till_core::DenominationCount::total(&denominations)?
-                != till_core::Money::parse_cash(cash, currency)?.minor()
-            {
-                return Err(TillError::from(InputError::Invalid {
-                    field: "denominations",
-                    reason: format!("they do not add up to the opening cash {cash}"),
-                })
-                .into());
-            }
-        }
-        let device_name = device.device_name()?;
         let request = StartRequest { request_id, opening_cash, notes };
-        let started = service::start_shift(store.as_ref(), &user, &register, &device_name, request).await?;
-        if !started.joined {
-            service::record_opening_count(store.as_ref(), &user, started.session.id, &device_name, denominations)
-                .await?;
-        }
+        let started = service::start_shift_counted(
+            store.as_ref(),
+            &user,
+            &register,
+            &device.device_name()?,
+            request,
+            denominations,
+        )
+        .await?;
         Ok(started.view())
     }
 

@@ -3,6 +3,7 @@
 
 use crate::domain::{DeviceName, LocationId, MovementId, RegisterId, SessionId, UserId};
 use crate::error::InputError;
+use crate::money::Money;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -138,6 +139,24 @@ impl DenominationCount {
                 .ok_or_else(|| bad("the count overflows".into()))?;
         }
         Ok(total)
+    }
+}
+
+impl DenominationCount {
+    /// No count at all, or notes and coins that add up to `expected` (`what` names it: "the
+    /// counted cash", "the opening cash"): what is stored always adds up.
+    pub fn check_adds_up(counts: &[DenominationCount], expected: Money, what: &str) -> Result<(), InputError> {
+        if counts.is_empty() {
+            return Ok(());
+        }
+        let total = Self::total(counts)?;
+        if total == expected.minor() {
+            return Ok(());
+        }
+        Err(InputError::Invalid {
+            field: "denominations",
+            reason: format!("they add up to {}, not {what} {expected}", Money::from_minor(total, expected.currency())),
+        })
     }
 }
 

@@ -7,8 +7,8 @@ mod catalog;
 mod sales;
 pub use cash::{
     chain_entries, day_view, force_close, forgotten_sessions, late_count, record_movement, record_opening_count,
-    record_reprint, session_totals, verify_journal, x_report, z_report, z_rows, Asker, DaySession, LateCountRequest,
-    MovementRequest, ZRow,
+    record_reprint, session_totals, start_shift_counted, verify_journal, x_report, z_report, z_rows, Asker, DaySession,
+    LateCountRequest, MovementRequest, ZRow,
 };
 pub use catalog::{
     add_category, add_product, add_tax_rate, import_products, set_product_active, ImportReport, ProductInput,
@@ -176,7 +176,7 @@ pub async fn authorize_manager(
     Ok(user)
 }
 
-fn require_manager(user: &User) -> Result<(), TillError> {
+pub(crate) fn require_manager(user: &User) -> Result<(), TillError> {
     if user.role.may_close_drawers() {
         Ok(())
     } else {
@@ -301,16 +301,7 @@ pub async fn close_shift(
         }
     }
     let counted_cash = Money::parse_cash(request.counted_cash, session.currency)?;
-    if !request.denominations.is_empty() && DenominationCount::total(&request.denominations)? != counted_cash.minor() {
-        return Err(InputError::Invalid {
-            field: "denominations",
-            reason: format!(
-                "they add up to {}, not the counted {counted_cash}",
-                Money::from_minor(DenominationCount::total(&request.denominations)?, session.currency)
-            ),
-        }
-        .into());
-    }
+    DenominationCount::check_adds_up(&request.denominations, counted_cash, "the counted cash")?;
     let float_left = match request.float_left {
         Some(text) => Money::parse_cash(text, session.currency)?,
         None => Money::from_minor(session.opening_cash.minor().min(counted_cash.minor()), session.currency),

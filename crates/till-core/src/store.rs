@@ -277,6 +277,15 @@ pub struct SessionView {
 }
 
 impl Session {
+    /// The answer to a close (or force-close) of this session when another one closed it first.
+    pub fn already_closed(&self) -> StoreError {
+        StoreError::SessionAlreadyClosed {
+            number: self.number.clone(),
+            closed_by: self.closed_by.clone().unwrap_or_default(),
+            closed_at: self.closed_at.unwrap_or_default(),
+        }
+    }
+
     pub fn view(&self) -> SessionView {
         let money = |amount: Money| amount.to_string();
         SessionView {

@@ -75,11 +75,7 @@ impl CashStore for PostgresStore {
         let query = "SELECT (f.session).*, f.already_closed AS flag FROM till_force_close($1) f";
         let (session, already_closed) = self.closing_function(query, request).await?;
         if already_closed {
-            return Err(StoreError::SessionAlreadyClosed {
-                number: session.number,
-                closed_by: session.closed_by.unwrap_or_default(),
-                closed_at: session.closed_at.unwrap_or_default(),
-            });
+            return Err(session.already_closed());
         }
         Ok(session)
     }

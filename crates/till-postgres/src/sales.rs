@@ -54,10 +54,6 @@ pub(crate) fn receipt_error(e: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(db) = &e {
         let message = db.message().to_string();
         match db.code().as_deref() {
-            Some("TL421") => {
-                let number = message.split_whitespace().nth(1).unwrap_or_default().to_string();
-                return StoreError::SessionClosed(number);
-            }
             Some("TL422") => return StoreError::CatalogChanged(message),
             Some("TL423") => return StoreError::Rejected(message),
             Some("TL424") => return StoreError::not_found(Entity::Receipt, message),

@@ -68,11 +68,7 @@ impl SessionStore for PostgresStore {
             })?;
         let session = till_sqlx::session(&row)?;
         if row.try_get::<bool, _>("already_closed").map_err(map_err)? {
-            return Err(StoreError::SessionAlreadyClosed {
-                number: session.number,
-                closed_by: session.closed_by.unwrap_or_default(),
-                closed_at: session.closed_at.unwrap_or_default(),
-            });
+            return Err(session.already_closed());
         }
         Ok(session)
     }

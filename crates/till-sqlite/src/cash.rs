@@ -15,14 +15,7 @@ use uuid::Uuid;
 
 /// The session a write goes into, read inside the write's transaction.
 async fn locked_session(tx: &mut SqliteConnection, id: SessionId) -> Result<Session, StoreError> {
-    sqlx::query(till_sqlx::sql::SESSION_BY_ID)
-        .bind(id.0)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(map_err)?
-        .map(|row| till_sqlx::session(&row))
-        .transpose()?
-        .ok_or_else(|| StoreError::not_found(Entity::Session, id))
+    SqliteStore::session_by_id(tx, id.0).await?.ok_or_else(|| StoreError::not_found(Entity::Session, id))
 }
 
 /// An active manager's name, or `forbidden`.
@@ -123,12 +116,7 @@ impl CashStore for SqliteStore {
         if m.amount < 0 || m.amount > Money::MAX_CASH_MINOR || (m.kind == MovementKind::NoSale) != (m.amount == 0) {
             return Err(StoreError::Rejected(format!("amount {} for a {}", m.amount, m.kind.as_str())));
         }
-        let user: Option<String> = sqlx::query_scalar("SELECT name FROM users WHERE id = ?1 AND active = 1")
-            .bind(m.user_id.0)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        let user = user.ok_or_else(|| StoreError::UserInactive(m.user_id.to_string()))?;
+        let user = crate::active_user_name(&mut tx, m.user_id).await?;
         let known: Option<i64> =
             sqlx::query_scalar("SELECT 1 FROM cash_reasons WHERE location_id = ?1 AND kind = ?2 AND code = ?3")
                 .bind(session.location_id.0)
@@ -234,11 +222,7 @@ impl CashStore for SqliteStore {
             if same == Some(close.request_id.0) {
                 return Ok(session);
             }
-            return Err(StoreError::SessionAlreadyClosed {
-                number: session.number,
-                closed_by: session.closed_by.unwrap_or_default(),
-                closed_at: session.closed_at.unwrap_or_default(),
-            });
+            return Err(session.already_closed());
         }
         let name = active_manager(&mut tx, close.user_id, "force-close").await?;
         // Only a forgotten session: open longer than the location's limit, or from an earlier
@@ -364,14 +348,7 @@ impl CashStore for SqliteStore {
             .await
             .map_err(map_err)?;
         let sale = sale.ok_or_else(|| StoreError::not_found(Entity::Receipt, number))?;
-        let active: Option<i64> = sqlx::query_scalar("SELECT 1 FROM users WHERE id = ?1 AND active = 1")
-            .bind(user.0)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        if active.is_none() {
-            return Err(StoreError::UserInactive(user.to_string()));
-        }
+        crate::active_user_name(&mut tx, user).await?;
         sqlx::query("UPDATE sessions SET reprint_count = reprint_count + 1 WHERE id = ?1")
             .bind(s.id.0)
             .execute(&mut *tx)

@@ -90,6 +90,20 @@ impl SqliteStore {
 }
 
 #[cfg(unix)]
+/// An active user's name, read in the caller's transaction, or `user_inactive` (checked under
+/// the same write lock as the write it allows).
+pub(crate) async fn active_user_name(
+    tx: &mut sqlx::SqliteConnection,
+    user: till_core::UserId,
+) -> Result<String, StoreError> {
+    let name: Option<String> = sqlx::query_scalar("SELECT name FROM users WHERE id = ?1 AND active = 1")
+        .bind(user.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    name.ok_or_else(|| StoreError::UserInactive(user.to_string()))
+}
+
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::DirBuilderExt;
     std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)

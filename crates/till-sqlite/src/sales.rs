@@ -127,12 +127,7 @@ async fn record(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Recorded, S
     if session.status != SessionStatus::Open {
         return Err(StoreError::SessionClosed(session.number));
     }
-    let user: Option<String> = sqlx::query_scalar("SELECT name FROM users WHERE id = ?1 AND active = 1")
-        .bind(r.user_id.0)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(map_err)?;
-    let user = user.ok_or_else(|| StoreError::UserInactive(r.user_id.to_string()))?;
+    let user = crate::active_user_name(tx, r.user_id).await?;
     match r.kind {
         ReceiptKind::Sale => {
             // One statement for all lines: the first whose product, price, tax rate or rate

@@ -14,7 +14,7 @@ use till_sqlx::sql;
 use uuid::Uuid;
 
 impl SqliteStore {
-    async fn session_by_id(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Session>, StoreError> {
+    pub(crate) async fn session_by_id(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Session>, StoreError> {
         sqlx::query(sql::SESSION_BY_ID)
             .bind(id)
             .fetch_optional(conn)
@@ -29,14 +29,6 @@ impl SqliteStore {
             sqlx::query(till_sqlx::JOINS_SQL).bind(session.id.0).fetch_all(&self.reader).await.map_err(map_err)?;
         session.joins = rows.iter().map(till_sqlx::join).collect::<Result<_, _>>()?;
         Ok(session)
-    }
-}
-
-fn already_closed(session: &Session) -> StoreError {
-    StoreError::SessionAlreadyClosed {
-        number: session.number.clone(),
-        closed_by: session.closed_by.clone().unwrap_or_default(),
-        closed_at: session.closed_at.unwrap_or_default(),
     }
 }
 
@@ -335,7 +327,7 @@ impl SessionStore for SqliteStore {
             .ok_or_else(|| StoreError::Internal("a session vanished inside its transaction".into()))?;
         tx.commit().await.map_err(map_err)?;
         if status != "open" {
-            return Err(already_closed(&session));
+            return Err(session.already_closed());
         }
         Ok(session)
     }

@@ -620,25 +620,12 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
             let user = service::authenticate(store, &user, &pin.read(&user)?, &device).await?;
             let currency = store.find_register(&register).await?.currency;
             let counts = cash::parse_denominations(denominations.as_deref(), currency)?;
-            // Checked before anything is written: a count that does not add up starts nothing.
-            if !counts.is_empty()
-                && DenominationCount::total(&counts)? != Money::parse_cash(&opening_cash, currency)?.minor()
-            {
-                return Err(InputError::Invalid {
-                    field: "denominations",
-                    reason: format!("they do not add up to the opening cash {opening_cash}"),
-                }
-                .into());
-            }
             let request = service::StartRequest {
                 request_id: request_id.map_or_else(RequestId::new, RequestId),
                 opening_cash: Some(&opening_cash),
                 notes: notes.as_deref(),
             };
-            let started = service::start_shift(store, &user, &register, &device, request).await?;
-            if !started.joined {
-                service::record_opening_count(store, &user, started.session.id, &device, counts).await?;
-            }
+            let started = service::start_shift_counted(store, &user, &register, &device, request, counts).await?;
             out.print(&started.view());
         }
         Command::CloseShift {

@@ -1,5 +1,6 @@
 //! Cash control, reports and the journal: the rules the app and tillctl share.
 
+use super::require_manager;
 use crate::cash::{DenominationCount, MovementKind, NewCashMovement, MAX_NOTE_CHARS};
 use crate::domain::*;
 use crate::error::{InputError, StoreError, TillError};
@@ -110,14 +111,6 @@ pub async fn record_movement(
     Ok(store.record_movement(movement).await?.0)
 }
 
-fn require_manager(user: &User) -> Result<(), TillError> {
-    if user.role.is_manager() {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden { user: user.name.clone(), role: user.role.as_str().into() }.into())
-    }
-}
-
 /// Closes a forgotten session without a count (a manager, with a reason).
 pub async fn force_close(
     store: &dyn Store,
@@ -165,9 +158,7 @@ pub async fn late_count(
     require_manager(manager)?;
     let session = store.find_session(session).await?;
     let counted = Money::parse_cash(counted_cash, session.currency)?;
-    if !denominations.is_empty() && DenominationCount::total(&denominations)? != counted.minor() {
-        return Err(invalid("denominations", format!("they do not add up to the counted {counted}")));
-    }
+    DenominationCount::check_adds_up(&denominations, counted, "the counted cash")?;
     let float_left = match float_left {
         Some(text) => Money::parse_cash(text, session.currency)?,
         None => Money::from_minor(0, session.currency),
@@ -440,16 +431,28 @@ pub async fn record_opening_count(
         return Ok(());
     }
     let opened = store.find_session(&SessionRef::Id(session)).await?;
-    let total = DenominationCount::total(&denominations)?;
-    if total != opened.opening_cash.minor() {
-        return Err(invalid(
-            "denominations",
-            format!(
-                "they add up to {}, not the opening cash {}",
-                Money::from_minor(total, opened.currency),
-                opened.opening_cash
-            ),
-        ));
-    }
+    DenominationCount::check_adds_up(&denominations, opened.opening_cash, "the opening cash")?;
     Ok(store.record_opening_count(session, &denominations, user.id, device).await?)
+}
+
+/// Starts (or joins) a shift with the opening count's notes and coins: the count is checked
+/// against the opening cash before anything is written, and recorded once a shift is opened
+/// (a join has no opening count).
+pub async fn start_shift_counted(
+    store: &dyn Store,
+    user: &User,
+    register: &RegisterRef,
+    device: &DeviceName,
+    request: super::StartRequest<'_>,
+    denominations: Vec<DenominationCount>,
+) -> Result<ShiftStarted, TillError> {
+    if let (false, Some(cash)) = (denominations.is_empty(), request.opening_cash) {
+        let currency = store.find_register(register).await?.currency;
+        DenominationCount::check_adds_up(&denominations, Money::parse_cash(cash, currency)?, "the opening cash")?;
+    }
+    let started = super::start_shift(store, user, register, device, request).await?;
+    if !started.joined {
+        record_opening_count(store, user, started.session.id, device, denominations).await?;
+    }
+    Ok(started)
 }
