@@ -207,13 +207,12 @@ async fn postgres_dropped_or_edited_function_is_refused_and_repairable() {
 
     // A function replaced by hand with another body is refused too.
     db.execute(
-        "DROP FUNCTION till_close_shift;
-         CREATE FUNCTION till_close_shift(p_session_id uuid, p_user_id uuid, p_counted_cash bigint, p_device text, p_at timestamptz)
-         RETURNS TABLE (id uuid) LANGUAGE sql AS $$ SELECT p_session_id $$",
+        "DROP FUNCTION till_close_session;
+         CREATE FUNCTION till_close_session(p jsonb) RETURNS TABLE (id uuid) LANGUAGE sql AS $$ SELECT gen_random_uuid() $$",
     )
     .await;
     let failed = failed_checks(&db).await;
-    assert!(failed.iter().any(|c| c.name.contains("till_close_shift")), "{failed:?}");
+    assert!(failed.iter().any(|c| c.name.contains("till_close_session")), "{failed:?}");
 }
 
 /// Each hand edit, applied to a fresh migrated database, must make `open` refuse with
@@ -241,7 +240,7 @@ async fn each_edit_is_refused(backend: Backend, edits: &[(&str, &str)]) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_hand_edited_definitions_are_refused() {
     const START: &str = "till_start_shift(uuid, uuid, uuid, bigint, text, text, timestamptz)";
-    const CLOSE: &str = "till_close_shift(uuid, uuid, uuid, bigint, text, timestamptz)";
+    const CLOSE: &str = "till_close_session(jsonb)";
     let edits = [
         (
             "sessions_one_open_per_register",
@@ -255,9 +254,9 @@ async fn postgres_hand_edited_definitions_are_refused() {
         // as the caller, or with pg_temp searched first, is refused.
         ("till_start_shift", format!("ALTER FUNCTION {START} SECURITY INVOKER")),
         ("till_start_shift", format!("ALTER FUNCTION {START} SET search_path = public")),
-        ("till_close_shift", format!("ALTER FUNCTION {CLOSE} RESET search_path")),
-        ("till_set_pin_state", "ALTER FUNCTION till_set_pin_state SET search_path = pg_temp, public".to_string()),
-        ("till_close_shift", format!("ALTER FUNCTION {CLOSE} STABLE")),
+        ("till_close_session", format!("ALTER FUNCTION {CLOSE} RESET search_path")),
+        ("till_pin_check", "ALTER FUNCTION till_pin_check SET search_path = pg_temp, public".to_string()),
+        ("till_close_session", format!("ALTER FUNCTION {CLOSE} STABLE")),
     ];
     let edits: Vec<(&str, &str)> = edits.iter().map(|(o, s)| (*o, s.as_str())).collect();
     each_edit_is_refused(Backend::Postgres, &edits).await;

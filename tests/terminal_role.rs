@@ -55,7 +55,7 @@ async fn a_terminal_role_runs_the_register_but_cannot_write_a_table() {
     let locked = service::authenticate(store, "alice", "1234", &device).await.unwrap_err();
     assert_eq!(locked.code(), "user_locked");
     let manager = service::authenticate(store, "bob", "9999", &device).await.unwrap();
-    service::unlock_user(store, Some(&manager), "alice", &device).await.unwrap();
+    service::unlock_user(store, Some(("bob", "9999")), "alice", &device).await.unwrap();
     let events = store.list_auth_events(20).await.unwrap();
     assert!(events.iter().any(|e| e.kind == AuthEventKind::Locked), "{events:?}");
     assert!(events.iter().any(|e| e.kind == AuthEventKind::Unlocked), "{events:?}");
@@ -151,15 +151,15 @@ async fn migrate_keeps_terminal_grants_and_the_functions_pin_their_search_path()
     owner.create_terminal_role(&role, Some("pw")).await.unwrap();
     // Someone drops a function by hand; the repair re-creates it, SECURITY DEFINER again, and
     // grants it to the recorded terminal roles again.
-    db.execute("DROP FUNCTION till_close_shift(uuid, uuid, uuid, bigint, text, timestamptz)").await;
+    db.execute("DROP FUNCTION till_close_session(jsonb)").await;
     owner.repair_functions().await.unwrap();
     let terminal_url = as_role(&db.url, role.as_str(), "pw");
     let terminal = till_backend::open(&terminal_url, &till_backend::desktop_options(&terminal_url)).await.unwrap();
     assert!(terminal.check_schema().await.iter().all(|c| c.ok));
     let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&terminal_url).await.unwrap();
     let (granted, definer, config): (bool, bool, Vec<String>) = sqlx::query_as(
-        "SELECT has_function_privilege('till_close_shift(uuid, uuid, uuid, bigint, text, timestamptz)', 'EXECUTE'),
-                prosecdef, proconfig FROM pg_proc WHERE proname = 'till_close_shift'",
+        "SELECT has_function_privilege('till_close_session(jsonb)', 'EXECUTE'),
+                prosecdef, proconfig FROM pg_proc WHERE proname = 'till_close_session'",
     )
     .fetch_one(&mut conn)
     .await

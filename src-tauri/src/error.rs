@@ -101,7 +101,7 @@ mod tests {
 
     #[test]
     fn errors_cross_as_code_and_message() {
-        let wrong = json(TillError::WrongPin("alice".into()).into());
+        let wrong = json(TillError::from(StoreError::WrongPin("alice".into())).into());
         assert_eq!(wrong, serde_json::json!({"code": "wrong_pin", "message": "wrong PIN for alice"}));
         assert_eq!(json(IpcError::nobody_logged_in())["code"], "not_logged_in");
         assert_eq!(json(IpcError::DeviceNotSetUp("register"))["code"], "device_not_set_up");

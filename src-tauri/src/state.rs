@@ -684,9 +684,8 @@ impl AppState {
         let device = self.device().await?;
         let (store, _) = device.register()?;
         let device_name = device.device_name()?;
-        let manager =
-            service::authorize_manager(store.as_ref(), &approval.manager, &approval.pin.0, &device_name).await?;
-        Ok(service::unlock_user(store.as_ref(), Some(&manager), user, &device_name).await?)
+        let manager = (approval.manager.as_str(), approval.pin.0.as_str());
+        Ok(service::unlock_user(store.as_ref(), Some(manager), user, &device_name).await?)
     }
 
     /// The register's open session, else its latest one, else none. Polled by the session

@@ -79,6 +79,21 @@ impl PinPolicy {
     }
 }
 
+impl PinPolicy {
+    /// The answer to a PIN check, from the user as stored after it was recorded: the user when
+    /// it matched; `user_locked` when this very miss locked them (the count starts again at 0
+    /// with a lock in force); `wrong_pin` otherwise.
+    pub fn answer(user: User, matched: bool, now: DateTime<Utc>) -> Result<User, StoreError> {
+        if matched {
+            return Ok(user);
+        }
+        match user.locked_until.filter(|until| *until > now && user.failed_pins == 0) {
+            Some(until) => Err(StoreError::UserLocked { user: user.name, until }),
+            None => Err(StoreError::WrongPin(user.name)),
+        }
+    }
+}
+
 /// See [`PinPolicy::decide`].
 #[derive(Debug, Clone)]
 pub struct PinDecision {
@@ -220,7 +235,6 @@ mod tests {
             active: true,
             failed_pins: 0,
             locked_until: None,
-            pin_hash: PinHash(String::new()),
             lockouts: 0,
         }
     }

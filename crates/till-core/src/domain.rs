@@ -382,6 +382,12 @@ impl Pin {
         Ok(Pin(text.to_string()))
     }
 
+    /// The digits, for the one place that must see them: the store's PIN check (PostgreSQL
+    /// compares the PIN in the database). Never logged; Debug prints `Pin(****)`.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
     /// An argon2id hash in PHC form (salted; the parameters travel with it).
     pub fn hash(&self) -> PinHash {
         let salt = SaltString::generate(&mut OsRng);

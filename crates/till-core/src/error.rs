@@ -76,6 +76,8 @@ pub enum ErrorCode {
     /// The register's open session is from an earlier business day (forgotten): a manager
     /// force-closes it before a shift starts.
     SessionForgotten,
+    /// The user's PIN must be set again before the database can check it (`tillctl user set-pin`).
+    PinResetNeeded,
 }
 
 impl ErrorCode {
@@ -120,6 +122,7 @@ impl ErrorCode {
         ErrorCode::VarianceNeedsSignoff,
         ErrorCode::NoCountPending,
         ErrorCode::SessionForgotten,
+        ErrorCode::PinResetNeeded,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -164,6 +167,7 @@ impl ErrorCode {
             ErrorCode::VarianceNeedsSignoff => "variance_needs_signoff",
             ErrorCode::NoCountPending => "no_count_pending",
             ErrorCode::SessionForgotten => "session_forgotten",
+            ErrorCode::PinResetNeeded => "pin_reset_needed",
         }
     }
 }
@@ -278,6 +282,13 @@ pub enum StoreError {
     /// write, so a deactivation racing a start or close is ordered before or after it.
     #[error("user {0} is not active")]
     UserInactive(String),
+    /// A PIN check that did not match (counted by the database).
+    #[error("wrong PIN for {0}")]
+    WrongPin(String),
+    /// The user's PIN hash was made by a Till older than the database's own PIN checks
+    /// (PostgreSQL checks bcrypt, not argon2id): the PIN must be set again.
+    #[error("{0}'s PIN was set by an older Till and cannot be checked by the database: IT runs `tillctl user set-pin {0}` (or a manager sets a new PIN)")]
+    PinResetNeeded(String),
     /// The user is locked after too many wrong PINs.
     #[error("user {user} is locked after too many wrong PINs until {until}; a manager can unlock them")]
     UserLocked { user: String, until: DateTime<Utc> },
@@ -345,6 +356,8 @@ impl StoreError {
             StoreError::NoOpenSession { .. } => ErrorCode::NoOpenSession,
             StoreError::Forbidden { .. } | StoreError::ApprovalNeeded(_) => ErrorCode::Forbidden,
             StoreError::UserInactive(_) => ErrorCode::UserInactive,
+            StoreError::WrongPin(_) => ErrorCode::WrongPin,
+            StoreError::PinResetNeeded(_) => ErrorCode::PinResetNeeded,
             StoreError::UserLocked { .. } => ErrorCode::UserLocked,
             StoreError::IdempotencyConflict(_) => ErrorCode::IdempotencyConflict,
             StoreError::SchemaNotReady(_) => ErrorCode::SchemaNotReady,
@@ -392,8 +405,6 @@ pub enum TillError {
     /// A cart or its tenders refused by [`crate::pricing`].
     #[error(transparent)]
     Pricing(#[from] crate::pricing::PricingError),
-    #[error("wrong PIN for {0}")]
-    WrongPin(String),
     #[error("{}", match .0 {
         LoggedOut::Nobody => "nobody is logged in on this register".to_string(),
         LoggedOut::Idle { minutes } => format!("logged out after {minutes} minutes without use; log in again"),
@@ -407,7 +418,6 @@ impl TillError {
             TillError::Input(e) => e.error_code(),
             TillError::Store(e) => e.error_code(),
             TillError::Pricing(e) => e.error_code(),
-            TillError::WrongPin(_) => ErrorCode::WrongPin,
             TillError::NotLoggedIn(_) => ErrorCode::NotLoggedIn,
         }
     }

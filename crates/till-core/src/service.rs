@@ -18,13 +18,12 @@ pub use sales::{
     SaleRequest, Till,
 };
 
-use crate::auth::{self, PinPolicy};
 use crate::cash::{DenominationCount, SignOff};
 use crate::domain::*;
 use crate::error::{InputError, StoreError, TillError};
 use crate::money::Money;
 use crate::store::*;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 
 /// Text as a person typed it, for [`add_location`].
 #[derive(Debug, Clone, Default)]
@@ -68,8 +67,13 @@ pub async fn add_register(
 pub async fn add_user(store: &dyn Store, name: &str, role: &str, pin: &str) -> Result<User, TillError> {
     let name = UserName::parse(name)?;
     let role: Role = role.parse()?;
-    let pin_hash = auth::hash_pin(Pin::parse(pin)?).await?;
-    Ok(store.create_user(NewUser { name, role, pin_hash }).await?)
+    Ok(store.create_user(NewUser { name, role, pin: Pin::parse(pin)? }).await?)
+}
+
+/// Sets a user's PIN again (IT at tillctl, with the owner's database role): the way back for a
+/// PIN an older Till hashed, or a forgotten one. Ends the user's logins and clears a lockout.
+pub async fn set_pin(store: &dyn Store, name: &str, pin: &str, device: &DeviceName) -> Result<User, TillError> {
+    Ok(store.set_pin(&UserName::parse(name)?, &Pin::parse(pin)?, device).await?)
 }
 
 /// What a new store's owner or IT types on a fresh database: its location, its first register
@@ -113,55 +117,17 @@ pub async fn first_setup(store: &dyn Store, setup: FirstSetup<'_>) -> Result<Reg
     Ok(register)
 }
 
-/// Checks a user's PIN, now. See [`authenticate_at`].
-pub async fn authenticate(store: &dyn Store, name: &str, pin: &str, device: &DeviceName) -> Result<User, TillError> {
-    check_pin(store, name, pin, device, None).await
-}
-
-/// Checks a user's PIN at `now`:
-/// - an inactive user is refused before the PIN is looked at, so the answer never tells
-///   whether a PIN was right;
+/// Checks a user's PIN (a login):
+/// - an inactive user is refused whatever the PIN, so the answer never tells whether a PIN
+///   was right;
 /// - a locked user is refused by the store, on the database's clock, even with the right PIN;
-/// - the check itself is bounded ([`auth::MAX_CONCURRENT_PIN_CHECKS`] at a time);
-/// - its outcome is recorded in the database, which counts failures per user across devices
-///   and restarts and locks after [`PinPolicy::max_failures`] in a row.
-///
-/// `now` pins the clock (tests); [`authenticate`] lets the database's clock decide lockouts.
-pub async fn authenticate_at(
-    store: &dyn Store,
-    name: &str,
-    pin: &str,
-    device: &DeviceName,
-    now: DateTime<Utc>,
-) -> Result<User, TillError> {
-    check_pin(store, name, pin, device, Some(now)).await
-}
-
-/// `pinned`, if any, is the clock the store records and decides with (else the database's).
-async fn check_pin(
-    store: &dyn Store,
-    name: &str,
-    pin: &str,
-    device: &DeviceName,
-    pinned: Option<DateTime<Utc>>,
-) -> Result<User, TillError> {
-    let name = UserName::parse(name)?;
-    let pin = Pin::parse(pin)?;
-    let user = store.find_user(&name).await?;
-    if !user.active {
-        return Err(StoreError::UserInactive(user.name).into());
-    }
-    let matched = auth::pin_matches(pin, user.pin_hash.clone()).await?;
-    let attempt = PinAttempt { user_id: user.id, matched, device: device.clone(), at: pinned };
-    let user = store.record_pin_attempt(attempt, &PinPolicy::default()).await?;
-    if matched {
-        return Ok(user);
-    }
-    // The store reset the count because this miss locked the user.
-    match user.locked_until.filter(|_| user.failed_pins == 0) {
-        Some(until) => Err(StoreError::UserLocked { user: user.name, until }.into()),
-        None => Err(TillError::WrongPin(user.name)),
-    }
+/// - the outcome is recorded in the database, which counts failures per user across devices
+///   and restarts and locks after [`PinPolicy::max_failures`] in a row. On PostgreSQL the
+///   database compares the PIN itself (the hash is unreadable to a terminal's role), and a
+///   terminal cannot roll a guess's count back.
+pub async fn authenticate(store: &dyn Store, name: &str, pin: &str, device: &DeviceName) -> Result<User, TillError> {
+    let credentials = Credentials { name: UserName::parse(name)?, pin: Pin::parse(pin)? };
+    Ok(store.check_pin(&credentials, device).await?)
 }
 
 /// A manager's or admin's approval: their PIN, checked like a login, and their role.
@@ -194,19 +160,20 @@ pub async fn recheck_user(store: &dyn Store, user: &User) -> Result<User, TillEr
     Ok(fresh)
 }
 
-/// Lifts a user's PIN lockout. `by` is the approving manager; `None` only from tillctl, whose
-/// caller already holds the database's credentials.
+/// Lifts a user's PIN lockout. `by` is the approving manager's name and PIN, checked by the
+/// store (the database on PostgreSQL); `None` only from tillctl, and only with the database
+/// owner's role.
 pub async fn unlock_user(
     store: &dyn Store,
-    by: Option<&User>,
+    by: Option<(&str, &str)>,
     name: &str,
     device: &DeviceName,
 ) -> Result<User, TillError> {
-    if let Some(manager) = by {
-        require_manager(manager)?;
-    }
-    let unlock =
-        UnlockUser { name: UserName::parse(name)?, by: by.map(|u| u.id), device: device.clone(), at: Utc::now() };
+    let by = match by {
+        Some((manager, pin)) => Some(Credentials { name: UserName::parse(manager)?, pin: Pin::parse(pin)? }),
+        None => None,
+    };
+    let unlock = UnlockUser { name: UserName::parse(name)?, by, device: device.clone() };
     Ok(store.unlock_user(unlock).await?)
 }
 

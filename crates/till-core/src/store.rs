@@ -1,7 +1,6 @@
 //! The storage contract. Every backend (SQLite, PostgreSQL) implements [`Store`] and passes
 //! the same contract tests (top-level `tests/`).
 
-use crate::auth::PinPolicy;
 use crate::cash::{CashMovement, CashReason, DenominationCount, NewCashMovement, SignOff};
 use crate::catalog::{Category, NewCategory, NewProduct, NewTaxRate, Product, ProductKey, Sku};
 use crate::domain::*;
@@ -93,7 +92,9 @@ pub struct Register {
 pub struct NewUser {
     pub name: UserName,
     pub role: Role,
-    pub pin_hash: PinHash,
+    /// Hashed by the store: argon2id on SQLite, bcrypt (pgcrypto) on PostgreSQL, which checks
+    /// PINs itself.
+    pub pin: Pin,
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -107,8 +108,6 @@ pub struct User {
     pub failed_pins: i32,
     /// Set while the user is locked out after too many wrong PINs.
     pub locked_until: Option<DateTime<Utc>>,
-    #[serde(skip)]
-    pub pin_hash: PinHash,
     /// How many lockouts in a row (each lasts longer); reset by a success or an unlock.
     #[serde(skip)]
     pub lockouts: i32,
@@ -121,24 +120,22 @@ impl User {
     }
 }
 
-/// The outcome of one PIN check, recorded by [`StaffStore::record_pin_attempt`].
+/// A user's name and PIN as typed: a login, or a manager's approval. The store checks it
+/// (on PostgreSQL the database does, and counts it where a terminal cannot undo the count).
 #[derive(Debug, Clone)]
-pub struct PinAttempt {
-    pub user_id: UserId,
-    pub matched: bool,
-    pub device: DeviceName,
-    /// A pinned clock for tests. `None`: the database's clock decides, read under the lock.
-    pub at: Option<DateTime<Utc>>,
+pub struct Credentials {
+    pub name: UserName,
+    pub pin: Pin,
 }
 
 /// A manager (or IT through tillctl) lifting a lockout.
 #[derive(Debug, Clone)]
 pub struct UnlockUser {
     pub name: UserName,
-    /// `None` when IT unlocks from the command line without a manager login.
-    pub by: Option<UserId>,
+    /// The manager's name and PIN; `None` when IT unlocks from tillctl, which only the owner's
+    /// database role may do.
+    pub by: Option<Credentials>,
     pub device: DeviceName,
-    pub at: DateTime<Utc>,
 }
 
 /// What the staff log records: failed PINs, lockouts and unlocks, with device and time.
@@ -588,13 +585,17 @@ pub trait StaffStore: Send + Sync {
     async fn find_user_by_id(&self, id: UserId) -> Result<User, StoreError>;
     /// Deactivated users can no longer log in, start or close shifts; their history stays.
     async fn set_user_active(&self, name: &UserName, active: bool) -> Result<User, StoreError>;
-    /// Records one PIN check atomically under the user's row lock, applying `policy`: a match
-    /// resets the count; a miss counts, and the fifth in a row locks the user. A check that
-    /// arrives while the user is locked (even a matching one, racing the lock) is refused with
-    /// [`StoreError::UserLocked`] and counts for nothing. Inactive users get
-    /// [`StoreError::UserInactive`]. Returns the user as stored afterwards.
-    async fn record_pin_attempt(&self, attempt: PinAttempt, policy: &PinPolicy) -> Result<User, StoreError>;
-    /// Lifts a lockout and resets the counts.
+    /// Checks a PIN and records the check under the user's row lock, on the database's clock,
+    /// applying [`PinPolicy`](crate::PinPolicy): a match resets the count; a miss counts
+    /// ([`StoreError::WrongPin`]), and the fifth in a row locks the user
+    /// ([`StoreError::UserLocked`]). A check while the user is locked (even a matching one,
+    /// racing the lock) is refused and counts for nothing; an inactive user gets
+    /// [`StoreError::UserInactive`] whatever the PIN. Returns the user as stored afterwards.
+    async fn check_pin(&self, credentials: &Credentials, device: &DeviceName) -> Result<User, StoreError>;
+    /// Sets a user's PIN (IT, with the owner's role): ends their logins and clears a lockout,
+    /// with a trace (`pin_set`).
+    async fn set_pin(&self, name: &UserName, pin: &Pin, device: &DeviceName) -> Result<User, StoreError>;
+    /// Lifts a lockout and resets the counts, with a trace (by whom, on which device).
     async fn unlock_user(&self, unlock: UnlockUser) -> Result<User, StoreError>;
     /// The newest failed PINs, lockouts and unlocks, newest first.
     async fn list_auth_events(&self, limit: u32) -> Result<Vec<AuthEvent>, StoreError>;

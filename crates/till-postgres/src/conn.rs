@@ -79,14 +79,6 @@ impl<'a> Conn<'a> {
         map(error)
     }
 
-    /// Maps the error of a statement inside an explicit transaction and never returns the
-    /// connection to the pool: a dropped sqlx transaction only queues its ROLLBACK, and the pool
-    /// would keep the connection idle in the transaction, holding its row locks.
-    pub(crate) fn fail_in_transaction(&mut self, error: sqlx::Error) -> StoreError {
-        self.object.lost = true;
-        self.fail(error)
-    }
-
     /// Like [`Conn::fail`], but a unique violation means the thing already exists.
     pub(crate) fn fail_unique(&mut self, error: sqlx::Error, entity: Entity, key: String) -> StoreError {
         match &error {
@@ -144,6 +136,10 @@ pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
                 "TL432" => StoreError::ApprovalNeeded(message),
                 "TL433" => StoreError::NoCountPending(message),
                 "TL434" => StoreError::Rejected(message),
+                // PIN checks in the database (migrations/postgres/functions/till_pin_*.sql): a
+                // check's result asked twice, late, by another role or in its own transaction;
+                // a login that ended.
+                "TL440" | "TL441" | "TL442" => StoreError::Rejected(message),
                 "TL410" => StoreError::Rejected(match pg.and_then(PgDatabaseError::hint) {
                     Some(hint) => format!("{message}; {hint}"),
                     None => message,

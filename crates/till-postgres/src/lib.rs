@@ -1,7 +1,7 @@
 //! Till's PostgreSQL store, for multi-terminal stores and chains.
 //!
 //! Sessions are opened and closed only by the plpgsql functions `till_start_shift` and
-//! `till_close_shift` that the migrations deploy, each called in one round trip. There is no
+//! `till_close_session` that the function files deploy, each called in one round trip. There is no
 //! other path: if a function is missing the call fails with `schema_not_ready` naming the fix.
 //!
 //! One module per area: [`schema`] (migrate, verify), [`places`], [`staff`], [`sessions`];

@@ -13,6 +13,32 @@ use till_core::*;
 
 pub(crate) static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/postgres");
 
+// FUNCTION_FILES: migrations/postgres/functions/*.sql, embedded by build.rs.
+include!(concat!(env!("OUT_DIR"), "/function_files.rs"));
+
+/// What pins `SET search_path FROM CURRENT` in the function files to Till's schema, then
+/// pg_temp (as the versioned functions migrations do); bodies are checked when called, so the
+/// files apply in name order whatever calls what.
+const FUNCTION_FILES_PREAMBLE: &str = "SELECT pg_catalog.set_config('search_path', \
+     pg_catalog.quote_ident(pg_catalog.current_schema()) || ', pg_temp', true);\n\
+     SET LOCAL check_function_bodies = off;\n";
+
+/// Every function file, after the preamble: one batch, run inside a transaction.
+fn function_files_sql() -> String {
+    let mut sql = String::from(FUNCTION_FILES_PREAMBLE);
+    for (_, text) in FUNCTION_FILES {
+        sql.push_str(text);
+        sql.push('\n');
+    }
+    sql
+}
+
+/// The hex sha256 of a function file, as `till_function_files` records it.
+fn file_hash(text: &str) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 pub(crate) const REPAIR: &str = "run `tillctl migrate --repair-functions`, then `tillctl doctor`";
 const RESTORE: &str = "restore it as the migrations in migrations/postgres define it (or restore a backup) \
      before Till runs; functions: `tillctl migrate --repair-functions`";
@@ -88,6 +114,7 @@ async fn reference_definitions(conn: &mut Conn<'_>, server: &str) -> Result<Arc<
         sql.push_str(&migration.sql);
         sql.push('\n');
     }
+    sql.push_str(&function_files_sql());
     let probed = probe(conn.db(), sql, scratch).await;
     let rows = probed.map_err(|e| conn.fail(e))?;
     let definitions: Arc<Definitions> =
@@ -180,6 +207,75 @@ SELECT coalesce(array_agg(CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.
                           WHERE c.relnamespace = n.oid AND c.relname = 'sessions')";
 
 impl PostgresStore {
+    /// Applies every function file and records its hash, in one transaction, then grants each
+    /// recorded terminal role what the functions now need. `till_function_files` keeps exactly
+    /// this build's files (a file removed from Till is removed from the record; its function is
+    /// dropped by the versioned migration that removed it).
+    async fn apply_function_files(&self) -> Result<(), StoreError> {
+        let mut sql = String::from("BEGIN;\n");
+        sql.push_str(&function_files_sql());
+        sql.push_str("DELETE FROM till_function_files;\n");
+        for (name, text) in FUNCTION_FILES {
+            sql.push_str(&format!(
+                "INSERT INTO till_function_files (name, sha256) VALUES ('{}', '{}');\n",
+                name.replace('\'', "''"),
+                file_hash(text)
+            ));
+        }
+        sql.push_str(
+            "SELECT till_grant_terminal(t.role_name) FROM terminal_roles t \
+             JOIN pg_catalog.pg_roles r ON r.rolname = t.role_name;\nCOMMIT;\n",
+        );
+        let admin = self.admin_pool().await?;
+        let applied = sqlx::raw_sql(&sql).execute(&admin).await;
+        admin.close().await;
+        applied.map(drop).map_err(map_err)
+    }
+
+    /// Whether the recorded function files are this build's: any role may read the record, so a
+    /// terminal (which cannot compare definitions) still notices functions from another Till.
+    async fn check_function_files(conn: &mut Conn<'_>) -> Result<Vec<SchemaCheck>, StoreError> {
+        const NAME: &str = "function files";
+        let recorded: Vec<(String, String)> =
+            sqlx::query_as("SELECT name, sha256 FROM till_function_files ORDER BY name")
+                .fetch_all(conn.db())
+                .await
+                .map_err(|e| conn.fail(e))?;
+        let recorded: BTreeMap<String, String> = recorded.into_iter().collect();
+        let mut differ: Vec<&str> = Vec::new();
+        for (name, text) in FUNCTION_FILES {
+            if recorded.get(*name) != Some(&file_hash(text)) {
+                differ.push(name);
+            }
+        }
+        let unknown: Vec<&String> =
+            recorded.keys().filter(|name| !FUNCTION_FILES.iter().any(|(known, _)| known == name)).collect();
+        if differ.is_empty() && unknown.is_empty() {
+            return Ok(vec![SchemaCheck::pass(
+                NAME,
+                format!("{} applied, as this Till has them", FUNCTION_FILES.len()),
+            )]);
+        }
+        let mut detail = String::new();
+        if !differ.is_empty() {
+            detail.push_str(&format!("not as this Till has them: {}", differ.join(", ")));
+        }
+        if !unknown.is_empty() {
+            let names: Vec<&str> = unknown.iter().map(|n| n.as_str()).collect();
+            detail.push_str(&format!(
+                "{}unknown to this Till: {}",
+                if detail.is_empty() { "" } else { "; " },
+                names.join(", ")
+            ));
+        }
+        Ok(vec![SchemaCheck::fail(
+            NAME,
+            detail,
+            "IT runs `tillctl migrate` (or `tillctl migrate --repair-functions`) with this Till's version and the \
+             owner's role; or update Till on this PC to the version that applied them",
+        )])
+    }
+
     /// Whether this role may create the scratch schema of the definitions check, which is
     /// also what migrating needs: the owner's role, never a terminal's.
     pub(crate) async fn may_create_schemas(conn: &mut Conn<'_>) -> Result<bool, StoreError> {
@@ -278,6 +374,9 @@ impl PostgresStore {
         let migrated = migrations.iter().all(|c| c.ok);
         checks.extend(migrations);
         checks.extend(Self::check_role(&mut conn).await?);
+        if migrated && !has_newer_migrations(&known, &applied) {
+            checks.extend(Self::check_function_files(&mut conn).await?);
+        }
         // A database that is behind differs from the reference by design: say "migrate" once
         // instead of listing every object a pending migration would create. One a newer Till
         // expanded differs too (that is what an expand is). And the scratch schema the
@@ -296,11 +395,6 @@ impl PostgresStore {
         }
         Ok(checks)
     }
-}
-
-/// Migrations named `*_functions` hold the functions: safe to run again, in order.
-fn function_migrations() -> impl Iterator<Item = &'static sqlx::migrate::Migration> {
-    MIGRATOR.iter().filter(|m| m.description.ends_with("functions"))
 }
 
 #[async_trait]
@@ -334,17 +428,21 @@ impl SchemaStore for PostgresStore {
             admin.close().await;
             migrated.map_err(|e| till_sqlx::migrate_error(e, map_err))?;
         }
+        // After the versioned migrations, whenever the record differs from this build's files.
+        let mut conn = self.conn().await?;
+        let current = Self::check_function_files(&mut conn).await?.iter().all(|c| c.ok);
+        drop(conn);
+        if pending || !current {
+            self.apply_function_files().await?;
+        }
         require_schema(&self.schema_checks().await?)?;
         Ok(MIGRATOR.iter().map(|m| m.version).filter(|v| !before.contains(v)).collect())
     }
 
     async fn repair_functions(&self) -> Result<(), StoreError> {
-        // One simple-protocol batch: PostgreSQL runs it as one transaction.
-        let sql: String = function_migrations().map(|m| m.sql.as_ref()).collect::<Vec<&str>>().join("\n");
-        let admin = self.admin_pool().await?;
-        let repaired = sqlx::raw_sql(&sql).execute(&admin).await;
-        admin.close().await;
-        repaired.map(drop).map_err(map_err)
+        // The function files hold every function's current text: re-applying them restores any
+        // function dropped or edited by hand (the versioned migrations stay as they shipped).
+        self.apply_function_files().await
     }
 
     async fn create_terminal_role(&self, role: &DbRoleName, password: Option<&str>) -> Result<(), StoreError> {

@@ -1,50 +1,81 @@
 //! Users, PIN attempts and lockouts.
 
+use crate::conn::map_err;
 use crate::PostgresStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
-use sqlx::Connection as _;
 use till_core::*;
 use till_sqlx::sql;
 
-/// Applies one decision (new PIN state and the events that explain it) for the user row the
-/// transaction `tx` has locked with `till_lock_user`. Both are Till functions: a terminal's
-/// database role may not write the users or auth_events tables itself.
-async fn apply(
-    tx: &mut sqlx::PgConnection,
-    user: &User,
-    state: PinState,
-    events: &[(AuthEventKind, Option<String>)],
-    device: &str,
-    at: DateTime<Utc>,
-) -> Result<PgRow, sqlx::Error> {
-    let ids: Vec<uuid::Uuid> = events.iter().map(|_| uuid::Uuid::now_v7()).collect();
-    let kinds: Vec<&str> = events.iter().map(|(kind, _)| kind.as_str()).collect();
-    let details: Vec<Option<String>> = events.iter().map(|(_, detail)| detail.clone()).collect();
-    sqlx::query("SELECT * FROM till_set_pin_state($1, $2, $3, $4, $5, $6, $7, $8, $9)")
-        .bind(user.id.0)
-        .bind(state.failed_pins)
-        .bind(state.lockouts)
-        .bind(state.locked_until)
-        .bind(ids)
-        .bind(kinds)
-        .bind(details)
-        .bind(device)
-        .bind(at)
-        .fetch_one(&mut *tx)
-        .await
+/// bcrypt's cost for new PINs (pgcrypto `gen_salt('bf', 8)`): about 20 ms a check here. A
+/// terminal's role cannot read the hash, and a 4-digit PIN falls to a copied hash at any cost,
+/// so the cost guards only stolen backups; the login's latency matters at a busy till.
+const BCRYPT: &str = "till_pgcrypto.crypt($1, till_pgcrypto.gen_salt('bf', 8))";
+
+/// The columns of a user; never pin_hash (a terminal's role may not read it).
+const USER: &str = "id, name, role, active, failed_pins, lockouts, locked_until";
+
+impl PostgresStore {
+    /// Ends a login the database issued.
+    async fn logout(&self, token: &str) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        sqlx::query("SELECT till_logout($1)").bind(token).execute(conn.db()).await.map(drop).map_err(|e| conn.fail(e))
+    }
+
+    /// One PIN check in the database, in its two steps, each its own transaction: the check
+    /// (till_pin_check, which compares and records, and answers nothing about the PIN), then,
+    /// once that is committed, its result (till_pin_result). Returns the outcome row.
+    async fn pin_check(&self, credentials: &Credentials, device: &DeviceName) -> Result<PgRow, StoreError> {
+        let mut conn = self.conn().await?;
+        let attempt: uuid::Uuid = sqlx::query_scalar("SELECT till_pin_check($1, $2, $3)")
+            .bind(credentials.name.as_str())
+            .bind(credentials.pin.expose())
+            .bind(device.as_str())
+            .fetch_one(conn.db())
+            .await
+            .map_err(|e| conn.fail(e))?;
+        sqlx::query("SELECT * FROM till_pin_result($1)")
+            .bind(attempt)
+            .fetch_one(conn.db())
+            .await
+            .map_err(|e| conn.fail(e))
+    }
+
+    /// The database's answer to a PIN check as the user (read afterwards) or the refusal.
+    async fn pin_answer(&self, row: PgRow) -> Result<(User, Option<String>), StoreError> {
+        use sqlx::Row as _;
+        let outcome: String = row.try_get("outcome").map_err(map_err)?;
+        let name: String = row.try_get("user_name").map_err(map_err)?;
+        let token: Option<String> = row.try_get("token").map_err(map_err)?;
+        let user = self.find_user(&UserName::parse(&name).map_err(|e| StoreError::Internal(e.to_string()))?).await?;
+        match outcome.as_str() {
+            "ok" => Ok((user, token)),
+            "wrong_pin" => Err(StoreError::WrongPin(name)),
+            "inactive" => Err(StoreError::UserInactive(name)),
+            "pin_reset_needed" => Err(StoreError::PinResetNeeded(name)),
+            "locked" => {
+                let until: Option<DateTime<Utc>> = row.try_get("locked_until").map_err(map_err)?;
+                Err(StoreError::UserLocked { user: name, until: until.unwrap_or_else(Utc::now) })
+            }
+            other => Err(StoreError::Internal(format!("unknown PIN check outcome {other}"))),
+        }
+    }
 }
 
 #[async_trait]
 impl StaffStore for PostgresStore {
     async fn create_user(&self, new: NewUser) -> Result<User, StoreError> {
         let mut conn = self.conn().await?;
-        let row = sqlx::query(sql::INSERT_USER)
+        let query = format!(
+            "INSERT INTO users (id, name, role, pin_hash) VALUES ($1, $2, $3, {}) RETURNING {USER}",
+            BCRYPT.replace("$1", "$4")
+        );
+        let row = sqlx::query(&query)
             .bind(UserId::new().0)
             .bind(new.name.as_str())
             .bind(new.role.as_str())
-            .bind(&new.pin_hash.0)
+            .bind(new.pin.expose())
             .fetch_one(conn.db())
             .await
             .map_err(|e| conn.fail_unique(e, Entity::User, new.name.to_string()))?;
@@ -91,78 +122,60 @@ impl StaffStore for PostgresStore {
         till_sqlx::user(&row)
     }
 
-    async fn record_pin_attempt(&self, attempt: PinAttempt, policy: &PinPolicy) -> Result<User, StoreError> {
-        let mut conn = self.conn().await?;
-        let outcome = async {
-            let mut tx = conn.db().begin().await?;
-            // The database's clock decides lockouts (unless a test pins one): a till whose clock
-            // is wrong, or set back on purpose, neither shortens nor extends a lock.
-            let row = sqlx::query("SELECT u.*, clock_timestamp() AS db_now FROM till_lock_user($1, NULL) u")
-                .bind(attempt.user_id.0)
-                .fetch_optional(&mut *tx)
-                .await?;
-            // Every early answer rolls back explicitly: a dropped transaction only queues its
-            // ROLLBACK, and the pool would keep the connection idle in the transaction, holding
-            // the user's row lock.
-            let Some(row) = row else {
-                tx.rollback().await?;
-                return Ok(Err(StoreError::not_found(Entity::User, attempt.user_id)));
-            };
-            let user = match till_sqlx::user(&row) {
-                Ok(user) => user,
-                Err(e) => {
-                    tx.rollback().await?;
-                    return Ok(Err(e));
-                }
-            };
-            let at = match attempt.at {
-                Some(at) => at,
-                None => sqlx::Row::try_get(&row, "db_now")?,
-            };
-            let decision = policy.decide(&user, attempt.matched, at);
-            if let Some(refused) = decision.refused {
-                tx.rollback().await?;
-                return Ok(Err(refused));
-            }
-            let row = apply(&mut tx, &user, decision.state, &decision.events, attempt.device.as_str(), at).await?;
-            tx.commit().await?;
-            Ok(till_sqlx::user(&row))
+    async fn check_pin(&self, credentials: &Credentials, device: &DeviceName) -> Result<User, StoreError> {
+        let row = self.pin_check(credentials, device).await?;
+        let (user, token) = self.pin_answer(row).await?;
+        // Nothing acts on this login yet: end it at once rather than leave it open.
+        if let Some(token) = token {
+            self.logout(&token).await?;
         }
-        .await;
-        outcome.map_err(|e: sqlx::Error| conn.fail_in_transaction(e))?
+        Ok(user)
+    }
+
+    async fn set_pin(&self, name: &UserName, pin: &Pin, device: &DeviceName) -> Result<User, StoreError> {
+        let mut conn = self.conn().await?;
+        let query = format!(
+            "WITH u AS (UPDATE users SET pin_hash = {BCRYPT}, failed_pins = 0, lockouts = 0, locked_until = NULL
+                         WHERE name = $2 RETURNING {USER}),
+                  e AS (INSERT INTO auth_events (id, user_id, kind, device, at, detail)
+                        SELECT gen_random_uuid(), u.id, 'unlocked', $3, clock_timestamp(), 'PIN set by tillctl' FROM u)
+             SELECT * FROM u"
+        );
+        let row = sqlx::query(&query)
+            .bind(pin.expose())
+            .bind(name.as_str())
+            .bind(device.as_str())
+            .fetch_optional(conn.db())
+            .await
+            .map_err(|e| conn.fail(e))?
+            .ok_or_else(|| StoreError::not_found(Entity::User, name))?;
+        till_sqlx::user(&row)
     }
 
     async fn unlock_user(&self, unlock: UnlockUser) -> Result<User, StoreError> {
-        // Before taking a connection: a one-connection pool would wait for itself.
-        let by = match unlock.by {
-            Some(id) => Some(self.find_user_by_id(id).await?.name),
+        // A manager's unlock: the manager's PIN checked by the database, which issues a login
+        // the unlock function takes (and which ends right after). IT's, with no manager: the
+        // function accepts it only from the owner's role.
+        let token = match &unlock.by {
+            Some(credentials) => {
+                let row = self.pin_check(credentials, &unlock.device).await?;
+                self.pin_answer(row).await?.1
+            }
             None => None,
         };
         let mut conn = self.conn().await?;
-        let outcome = async {
-            let mut tx = conn.db().begin().await?;
-            let row = sqlx::query("SELECT * FROM till_lock_user(NULL, $1)")
-                .bind(unlock.name.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-            let user = match row.map(|row| till_sqlx::user(&row)) {
-                Some(Ok(user)) => user,
-                other => {
-                    tx.rollback().await?;
-                    return Ok(Err(match other {
-                        Some(Err(e)) => e,
-                        _ => StoreError::not_found(Entity::User, &unlock.name),
-                    }));
-                }
-            };
-            let detail = Some(format!("by {}", by.as_deref().unwrap_or("tillctl")));
-            let events = [(AuthEventKind::Unlocked, detail)];
-            let row = apply(&mut tx, &user, PinPolicy::cleared(), &events, unlock.device.as_str(), unlock.at).await?;
-            tx.commit().await?;
-            Ok(till_sqlx::user(&row))
+        let unlocked = sqlx::query(&format!("SELECT {USER} FROM till_unlock_user($1, $2, $3)"))
+            .bind(token.as_deref())
+            .bind(unlock.name.as_str())
+            .bind(unlock.device.as_str())
+            .fetch_one(conn.db())
+            .await
+            .map_err(|e| conn.fail(e));
+        drop(conn);
+        if let Some(token) = &token {
+            self.logout(token).await?;
         }
-        .await;
-        outcome.map_err(|e: sqlx::Error| conn.fail_in_transaction(e))?
+        till_sqlx::user(&unlocked?)
     }
 
     async fn list_auth_events(&self, limit: u32) -> Result<Vec<AuthEvent>, StoreError> {

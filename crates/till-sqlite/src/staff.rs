@@ -5,6 +5,7 @@ use crate::{exists_or, map_err, SqliteStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
+use till_core::auth;
 use till_core::*;
 use till_sqlx::sql;
 
@@ -54,15 +55,19 @@ async fn apply(
 #[async_trait]
 impl StaffStore for SqliteStore {
     async fn create_user(&self, new: NewUser) -> Result<User, StoreError> {
+        let hash = auth::hash_pin(new.pin.clone()).await?;
         let mut tx = self.write().await?;
-        let row = sqlx::query(sql::INSERT_USER)
-            .bind(UserId::new().0)
-            .bind(new.name.as_str())
-            .bind(new.role.as_str())
-            .bind(&new.pin_hash.0)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(exists_or(Entity::User, new.name.to_string()))?;
+        let row = sqlx::query(
+            "INSERT INTO users (id, name, role, pin_hash) VALUES ($1, $2, $3, $4)
+             RETURNING id, name, role, active, failed_pins, lockouts, locked_until",
+        )
+        .bind(UserId::new().0)
+        .bind(new.name.as_str())
+        .bind(new.role.as_str())
+        .bind(&hash.0)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(exists_or(Entity::User, new.name.to_string()))?;
         tx.commit().await.map_err(map_err)?;
         till_sqlx::user(&row)
     }
@@ -105,30 +110,72 @@ impl StaffStore for SqliteStore {
         till_sqlx::user(&row)
     }
 
-    async fn record_pin_attempt(&self, attempt: PinAttempt, policy: &PinPolicy) -> Result<User, StoreError> {
+    async fn check_pin(&self, credentials: &Credentials, device: &DeviceName) -> Result<User, StoreError> {
+        // The file's owner can read every hash anyway (SQLite has no roles): the PIN is compared
+        // here, argon2id off the executor, then the check is recorded under the write lock.
+        let found: Option<(uuid::Uuid, bool, String)> =
+            sqlx::query_as("SELECT id, active, pin_hash FROM users WHERE name = $1")
+                .bind(credentials.name.as_str())
+                .fetch_optional(&self.reader)
+                .await
+                .map_err(map_err)?;
+        let (id, active, hash) = found.ok_or_else(|| StoreError::not_found(Entity::User, &credentials.name))?;
+        if !active {
+            return Err(StoreError::UserInactive(credentials.name.to_string()));
+        }
+        let matched = auth::pin_matches(credentials.pin.clone(), PinHash(hash)).await?;
         let mut tx = self.write().await?;
         let row = sqlx::query(sql::USER_BY_ID)
-            .bind(attempt.user_id.0)
+            .bind(id)
             .fetch_optional(&mut *tx)
             .await
             .map_err(map_err)?
-            .ok_or_else(|| StoreError::not_found(Entity::User, attempt.user_id))?;
+            .ok_or_else(|| StoreError::not_found(Entity::User, &credentials.name))?;
         let user = till_sqlx::user(&row)?;
         // The file is local: this computer's clock is the database's.
-        let at = attempt.at.unwrap_or_else(chrono::Utc::now);
-        let decision = policy.decide(&user, attempt.matched, at);
+        let at = chrono::Utc::now();
+        let decision = PinPolicy::default().decide(&user, matched, at);
         if let Some(refused) = decision.refused {
             return Err(refused);
         }
-        let row = apply(&mut tx, &user, decision.state, &decision.events, attempt.device.as_str(), at).await?;
+        let row = apply(&mut tx, &user, decision.state, &decision.events, device.as_str(), at).await?;
+        tx.commit().await.map_err(map_err)?;
+        PinPolicy::answer(till_sqlx::user(&row)?, matched, at)
+    }
+
+    async fn set_pin(&self, name: &UserName, pin: &Pin, device: &DeviceName) -> Result<User, StoreError> {
+        let hash = auth::hash_pin(pin.clone()).await?;
+        let mut tx = self.write().await?;
+        let row = sqlx::query(sql::USER_BY_NAME)
+            .bind(name.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::not_found(Entity::User, name))?;
+        let user = till_sqlx::user(&row)?;
+        sqlx::query("UPDATE users SET pin_hash = $1 WHERE id = $2")
+            .bind(&hash.0)
+            .bind(user.id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let events = [(AuthEventKind::Unlocked, Some("PIN set by tillctl".to_string()))];
+        let row = apply(&mut tx, &user, PinPolicy::cleared(), &events, device.as_str(), chrono::Utc::now()).await?;
         tx.commit().await.map_err(map_err)?;
         till_sqlx::user(&row)
     }
 
     async fn unlock_user(&self, unlock: UnlockUser) -> Result<User, StoreError> {
-        let by = match unlock.by {
-            Some(id) => Some(self.find_user_by_id(id).await?.name),
-            None => None,
+        // A manager's PIN is a PIN check like a login (counted, lockable).
+        let by = match &unlock.by {
+            Some(credentials) => {
+                let manager = self.check_pin(credentials, &unlock.device).await?;
+                if !manager.role.is_manager() {
+                    return Err(StoreError::Forbidden { user: manager.name, role: manager.role.to_string() });
+                }
+                manager.name
+            }
+            None => "tillctl".to_string(),
         };
         let mut tx = self.write().await?;
         let row = sqlx::query(sql::USER_BY_NAME)
@@ -138,8 +185,9 @@ impl StaffStore for SqliteStore {
             .map_err(map_err)?
             .ok_or_else(|| StoreError::not_found(Entity::User, &unlock.name))?;
         let user = till_sqlx::user(&row)?;
-        let events = [(AuthEventKind::Unlocked, Some(format!("by {}", by.as_deref().unwrap_or("tillctl"))))];
-        let row = apply(&mut tx, &user, PinPolicy::cleared(), &events, unlock.device.as_str(), unlock.at).await?;
+        let events = [(AuthEventKind::Unlocked, Some(format!("by {by}")))];
+        let row =
+            apply(&mut tx, &user, PinPolicy::cleared(), &events, unlock.device.as_str(), chrono::Utc::now()).await?;
         tx.commit().await.map_err(map_err)?;
         till_sqlx::user(&row)
     }

@@ -284,12 +284,22 @@ enum UserCommand {
         pin: PinArgs,
     },
     List,
+    /// Set a user's PIN again (the owner's database role only): for a forgotten PIN, or one an
+    /// older Till hashed that the database cannot check (`pin_reset_needed`). Ends the user's
+    /// logins and lifts a lockout, with a trace.
+    SetPin {
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        pin: PinArgs,
+    },
     /// Lift a lockout after too many wrong PINs, and reset the count.
     Unlock {
         #[arg(long)]
         name: String,
-        /// The manager or admin who approves (their PIN is asked). Without it the unlock is
-        /// recorded as made by tillctl, whose user holds the database's credentials.
+        /// The manager or admin who approves (their PIN is asked, and checked by the database).
+        /// Without it the unlock is recorded as made by tillctl, and only the database owner's
+        /// role may make it (a terminal's role is refused: forbidden).
         #[arg(long)]
         by: Option<String>,
         #[command(flatten)]
@@ -600,11 +610,16 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
         }
         Command::User(UserCommand::Unlock { name, by, pin }) => {
             let device = device(None)?;
-            let manager = match by {
-                Some(by) => Some(service::authorize_manager(store, &by, &pin.read(&by)?, &device).await?),
+            let manager_pin = match &by {
+                Some(by) => Some(pin.read(by)?),
                 None => None,
             };
-            out.print(&service::unlock_user(store, manager.as_ref(), &name, &device).await?)
+            let manager = by.as_deref().zip(manager_pin.as_deref());
+            out.print(&service::unlock_user(store, manager, &name, &device).await?)
+        }
+        Command::User(UserCommand::SetPin { name, pin }) => {
+            let pin = pin.read(&name)?;
+            out.print(&service::set_pin(store, &name, &pin, &device(None)?).await?)
         }
         Command::User(UserCommand::Events { limit }) => out.print(&store.list_auth_events(limit).await?),
         Command::User(UserCommand::List) => out.print(&store.list_users().await?),

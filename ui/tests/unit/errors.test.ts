@@ -50,6 +50,7 @@ describe("errorMessage", () => {
     variance_needs_signoff: "The count does not match. Count the drawer again; if it still differs, a manager signs it off with a reason.",
     no_count_pending: "This shift was already counted.",
     session_forgotten: "This register's shift is from an earlier day. Call a manager to close it first.",
+    pin_reset_needed: "This PIN was set by an older Till and has to be set again. Ask IT to set a new PIN.",
   };
 
   it("knows every code the core can answer, and only those", () => {

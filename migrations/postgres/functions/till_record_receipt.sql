@@ -1,0 +1,175 @@
+-- Receipts: 0010's function, now also keeping the drawer's split totals and the sales per
+-- category, checking its cash, and appending its journal entry.
+CREATE OR REPLACE FUNCTION till_record_receipt(p jsonb, OUT number text, OUT receipt_seq bigint, OUT repeated boolean)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT
+AS $fn$
+DECLARE
+    v_id uuid := (p->>'id')::uuid;
+    v_kind text := p->>'kind';
+    v_session sessions%ROWTYPE;
+    v_hash text;
+    v_bad integer;
+    v_at timestamptz;
+    v_user_name text;
+    v_register_code text;
+    v_sign integer := CASE WHEN p->>'kind' = 'refund' THEN -1 ELSE 1 END;
+    v_cash bigint;
+BEGIN
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'till_record_receipt must run under READ COMMITTED' USING ERRCODE = 'TL001';
+    END IF;
+    -- The session's row lock orders this receipt against a close, and repeats of one id
+    -- against each other.
+    SELECT * INTO v_session FROM sessions WHERE id = (p->>'session_id')::uuid FOR NO KEY UPDATE;
+    IF NOT FOUND OR v_session.register_id <> (p->>'register_id')::uuid THEN
+        RAISE EXCEPTION 'session % of register %', p->>'session_id', p->>'register_id' USING ERRCODE = 'TL405';
+    END IF;
+    SELECT s.request_hash, s.number, s.receipt_seq INTO v_hash, number, receipt_seq FROM sales s WHERE s.id = v_id;
+    IF FOUND THEN
+        IF v_hash <> p->>'request_hash' THEN
+            RAISE EXCEPTION 'receipt id % was already used for another receipt', v_id USING ERRCODE = 'TL409';
+        END IF;
+        repeated := true;
+        RETURN;
+    END IF;
+    IF v_session.status <> 'open' THEN
+        RAISE EXCEPTION 'session % was closed', v_session.number USING ERRCODE = 'TL421', DETAIL = v_session.number;
+    END IF;
+    SELECT u.name INTO v_user_name FROM users u WHERE u.id = (p->>'user_id')::uuid AND u.active;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'user % is not active', p->>'user_id' USING ERRCODE = 'TL408';
+    END IF;
+    IF p->>'approved_by' IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM users u WHERE u.id = (p->>'approved_by')::uuid AND u.active AND u.role IN ('manager', 'admin')) THEN
+        RAISE EXCEPTION 'approver % is not an active manager', p->>'approved_by' USING ERRCODE = 'TL403';
+    END IF;
+
+    IF v_kind = 'sale' THEN
+        SELECT count(*) INTO v_bad
+          FROM jsonb_to_recordset(p->'lines') AS l(product_id uuid, catalog_unit_price bigint, tax_rate_id uuid, rate_ppm integer)
+          LEFT JOIN products pr ON pr.id = l.product_id AND pr.location_id = v_session.location_id AND pr.active
+                               AND pr.price_minor = l.catalog_unit_price AND pr.tax_rate_id = l.tax_rate_id
+          LEFT JOIN tax_rates t ON t.id = l.tax_rate_id AND t.rate_ppm = l.rate_ppm
+         WHERE pr.id IS NULL OR t.id IS NULL;
+        IF v_bad > 0 THEN
+            RAISE EXCEPTION '% line(s) priced from a catalog that has changed since', v_bad USING ERRCODE = 'TL422';
+        END IF;
+    ELSE
+        -- The original: a sale of this location.
+        PERFORM 1 FROM sales o WHERE o.id = (p->>'refund_of')::uuid AND o.kind = 'sale'
+                                 AND o.location_id = v_session.location_id;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'sale % is not one of this location''s', p->>'refund_of' USING ERRCODE = 'TL425';
+        END IF;
+    END IF;
+    -- The receipt adds up: lines to the total and tax, taxes to the tax, tenders to what was tendered.
+    IF (SELECT coalesce(sum((l->>'total')::bigint), -1) FROM jsonb_array_elements(p->'lines') l) <> (p->>'total')::bigint
+       OR (SELECT coalesce(sum((l->>'tax')::bigint), -1) FROM jsonb_array_elements(p->'lines') l) <> (p->>'tax')::bigint
+       OR (SELECT coalesce(sum((t->>'tax')::bigint), 0) FROM jsonb_array_elements(p->'taxes') t) <> (p->>'tax')::bigint
+       OR (SELECT coalesce(sum((t->>'amount')::bigint), 0) FROM jsonb_array_elements(p->'tenders') t) <> (p->>'tendered')::bigint THEN
+        RAISE EXCEPTION 'receipt % does not add up', v_id USING ERRCODE = 'TL423';
+    END IF;
+    -- What it adds to the drawer follows from its cash tenders, never from the caller's word:
+    -- a sale's change comes only from its cash; a cash refund takes its cash out.
+    SELECT coalesce(sum((t->>'amount')::bigint), 0) INTO v_cash
+      FROM jsonb_array_elements(p->'tenders') t WHERE t->>'kind' = 'cash';
+    IF (p->>'cash_net')::bigint <> (CASE WHEN v_kind = 'sale' THEN v_cash - (p->>'change')::bigint ELSE -v_cash END)
+       OR (v_kind = 'sale' AND (p->>'change')::bigint > v_cash) THEN
+        RAISE EXCEPTION 'receipt % does not add up: its cash', v_id USING ERRCODE = 'TL423';
+    END IF;
+
+    INSERT INTO register_counters AS c (register_id, last_receipt) VALUES (v_session.register_id, 1)
+        ON CONFLICT (register_id) DO UPDATE SET last_receipt = c.last_receipt + 1
+        RETURNING c.last_receipt INTO receipt_seq;
+    number := v_session.location_code || '-' || v_session.register_code || '-'
+              || lpad(receipt_seq::text, greatest(6, length(receipt_seq::text)), '0');
+    v_at := clock_timestamp();
+
+    INSERT INTO sales (id, kind, number, register_id, location_id, receipt_seq, session_id, refund_of, user_id,
+                       user_name, device, at, currency, prices_include_tax, subtotal, discount, tax, total, rounding,
+                       tendered, change, cash_net, request_hash, approved_by)
+    VALUES (v_id, v_kind, number, v_session.register_id, v_session.location_id, receipt_seq, v_session.id,
+            (p->>'refund_of')::uuid, (p->>'user_id')::uuid, v_user_name, p->>'device', v_at, v_session.currency,
+            (p->>'prices_include_tax')::boolean, (p->>'subtotal')::bigint, (p->>'discount')::bigint,
+            (p->>'tax')::bigint, (p->>'total')::bigint, (p->>'rounding')::bigint, (p->>'tendered')::bigint,
+            (p->>'change')::bigint, (p->>'cash_net')::bigint, p->>'request_hash', (p->>'approved_by')::uuid);
+    INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, category, tax_rate_id, rate_ppm, quantity,
+                            catalog_unit_price, unit_price, extended, line_discount, receipt_discount, amount, tax,
+                            total, refund_of_line)
+    SELECT v_id, l.line_no, l.product_id, l.sku, l.name, l.category, l.tax_rate_id, l.rate_ppm, l.quantity,
+           l.catalog_unit_price, l.unit_price, l.extended, l.line_discount, l.receipt_discount, l.amount, l.tax,
+           l.total, l.refund_of_line
+      FROM jsonb_to_recordset(p->'lines') AS l(line_no integer, product_id uuid, sku text, name text, category text,
+           tax_rate_id uuid, rate_ppm integer, quantity integer, catalog_unit_price bigint, unit_price bigint,
+           extended bigint, line_discount bigint, receipt_discount bigint, amount bigint, tax bigint, total bigint,
+           refund_of_line integer);
+    INSERT INTO sale_tenders (sale_id, n, kind, amount, reference)
+    SELECT v_id, t.n, t.kind, t.amount, t.reference
+      FROM jsonb_to_recordset(p->'tenders') AS t(n integer, kind text, amount bigint, reference text);
+    INSERT INTO sale_taxes (sale_id, tax_rate_id, name, rate_ppm, net, tax, gross)
+    SELECT v_id, t.tax_rate_id, t.name, t.rate_ppm, t.net, t.tax, t.gross
+      FROM jsonb_to_recordset(p->'taxes') AS t(tax_rate_id uuid, name text, rate_ppm integer, net bigint, tax bigint, gross bigint);
+
+    IF v_kind = 'refund' THEN
+        -- What was sold comes from the original's rows, never from the caller; the CHECK on
+        -- line_refunds refuses more than that, however many refunds race for one line.
+        INSERT INTO line_refunds AS r (sale_id, line_no, sold_quantity, refunded_quantity, sold_total, refunded_total,
+                                       sold_tax, refunded_tax)
+        SELECT o.sale_id, o.line_no, o.quantity, l.quantity, o.total, l.total, o.tax, l.tax
+          FROM jsonb_to_recordset(p->'lines') AS l(refund_of_line integer, quantity integer, total bigint, tax bigint)
+          JOIN sale_lines o ON o.sale_id = (p->>'refund_of')::uuid AND o.line_no = l.refund_of_line
+        ON CONFLICT (sale_id, line_no) DO UPDATE
+            SET refunded_quantity = r.refunded_quantity + excluded.refunded_quantity,
+                refunded_total = r.refunded_total + excluded.refunded_total,
+                refunded_tax = r.refunded_tax + excluded.refunded_tax;
+        GET DIAGNOSTICS v_bad = ROW_COUNT;
+        IF v_bad <> jsonb_array_length(p->'lines') THEN
+            RAISE EXCEPTION 'a refunded line is not on sale %', p->>'refund_of' USING ERRCODE = 'TL424';
+        END IF;
+    END IF;
+
+    UPDATE sessions s SET
+        cash_net        = s.cash_net + (p->>'cash_net')::bigint,
+        sales_count     = s.sales_count + CASE WHEN v_kind = 'sale' THEN 1 ELSE 0 END,
+        refunds_count   = s.refunds_count + CASE WHEN v_kind = 'refund' THEN 1 ELSE 0 END,
+        sales_total     = s.sales_total + CASE WHEN v_kind = 'sale' THEN (p->>'total')::bigint ELSE 0 END,
+        refunds_total   = s.refunds_total + CASE WHEN v_kind = 'refund' THEN (p->>'total')::bigint ELSE 0 END,
+        discounts_total = s.discounts_total + v_sign * (p->>'discount')::bigint,
+        discounts_count = s.discounts_count + CASE WHEN v_kind = 'sale' AND (p->>'discount')::bigint > 0 THEN 1 ELSE 0 END,
+        tax_total       = s.tax_total + v_sign * (p->>'tax')::bigint,
+        rounding_total  = s.rounding_total + v_sign * (p->>'rounding')::bigint,
+        cash_sales      = s.cash_sales + CASE WHEN v_kind = 'sale' THEN v_cash ELSE 0 END,
+        change_given    = s.change_given + CASE WHEN v_kind = 'sale' THEN (p->>'change')::bigint ELSE 0 END,
+        cash_refunds    = s.cash_refunds + CASE WHEN v_kind = 'refund' THEN v_cash ELSE 0 END
+     WHERE s.id = v_session.id;
+    INSERT INTO session_tender_totals AS x (session_id, kind, count, amount)
+    SELECT v_session.id, t.kind, count(*), v_sign * sum(t.amount)
+      FROM jsonb_to_recordset(p->'tenders') AS t(kind text, amount bigint) GROUP BY t.kind
+    ON CONFLICT (session_id, kind) DO UPDATE SET count = x.count + excluded.count, amount = x.amount + excluded.amount;
+    INSERT INTO session_tax_totals AS x (session_id, tax_rate_id, name, rate_ppm, net, tax, gross)
+    SELECT v_session.id, t.tax_rate_id, t.name, t.rate_ppm, v_sign * t.net, v_sign * t.tax, v_sign * t.gross
+      FROM jsonb_to_recordset(p->'taxes') AS t(tax_rate_id uuid, name text, rate_ppm integer, net bigint, tax bigint, gross bigint)
+    ON CONFLICT (session_id, tax_rate_id) DO UPDATE
+        SET net = x.net + excluded.net, tax = x.tax + excluded.tax, gross = x.gross + excluded.gross;
+    INSERT INTO session_category_totals AS x (session_id, category, count, amount)
+    SELECT v_session.id, l.category, v_sign * sum(l.quantity), v_sign * sum(l.amount)
+      FROM jsonb_to_recordset(p->'lines') AS l(category text, quantity integer, amount bigint) GROUP BY l.category
+    ON CONFLICT (session_id, category) DO UPDATE SET count = x.count + excluded.count, amount = x.amount + excluded.amount;
+    -- The journal entry, in this transaction: what the receipt says, as the rows hold it.
+    PERFORM till_journal_append(v_session.register_id, v_at, p->>'device', (p->>'user_id')::uuid, v_kind, v_id,
+        jsonb_build_object(
+            'id', v_id, 'number', number, 'kind', v_kind, 'session_id', v_session.id, 'refund_of', to_jsonb((p->>'refund_of')::uuid),
+            'total', (p->>'total')::bigint, 'tax', (p->>'tax')::bigint, 'discount', (p->>'discount')::bigint,
+            'rounding', (p->>'rounding')::bigint, 'tendered', (p->>'tendered')::bigint,
+            'change', (p->>'change')::bigint, 'cash_net', (p->>'cash_net')::bigint, 'approved_by', to_jsonb((p->>'approved_by')::uuid),
+            'lines', (SELECT jsonb_agg(jsonb_build_array(l.line_no, l.product_id, l.quantity, l.unit_price, l.amount,
+                                                         l.tax, l.total) ORDER BY l.line_no)
+                        FROM jsonb_to_recordset(p->'lines') AS l(line_no integer, product_id uuid, quantity integer,
+                             unit_price bigint, amount bigint, tax bigint, total bigint)),
+            'tenders', coalesce((SELECT jsonb_agg(jsonb_build_array(t.kind, t.amount, t.reference) ORDER BY t.n)
+                        FROM jsonb_to_recordset(p->'tenders') AS t(n integer, kind text, amount bigint, reference text)),
+                        '[]'::jsonb)));
+    repeated := false;
+END;
+$fn$;
+REVOKE ALL ON FUNCTION till_record_receipt(jsonb) FROM PUBLIC;

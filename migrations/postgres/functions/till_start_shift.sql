@@ -1,0 +1,142 @@
+-- Opens the register's session, or joins the one open: the one path, ordered by the register's
+-- row lock. SQLSTATEs: TL001 isolation level, TL002 amount, TL403 role, TL404 register, TL405
+-- session, TL406 user not found, TL407 nothing to join, TL408 user inactive, TL409 request id reused.
+CREATE OR REPLACE FUNCTION till_start_shift(
+    p_session_id uuid, p_register_id uuid, p_user_id uuid, p_opening_cash bigint,
+    p_device text, p_notes text, p_at timestamptz,
+    OUT session sessions, OUT joined boolean)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT
+AS $fn$
+DECLARE
+    v_location uuid;
+    v_location_code text;
+    v_register_code text;
+    v_currency text;
+    v_timezone text;
+    v_cutoff integer;
+    v_user_name text;
+    v_user_active boolean;
+    v_at timestamptz;
+    v_day date;
+BEGIN
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'till_start_shift must run under READ COMMITTED, not %',
+            current_setting('transaction_isolation') USING ERRCODE = 'TL001';
+    END IF;
+    IF p_opening_cash < 0 OR p_opening_cash > 1000000000000 THEN
+        RAISE EXCEPTION 'opening cash must be between 0 and 10^12 minor units' USING ERRCODE = 'TL002';
+    END IF;
+
+    -- A repeated request: the session it created (its id is the request id), or the one whose
+    -- join it recorded. Answer the same, whatever happened to the session since; but only to
+    -- the same user, on the same register, with the same opening cash.
+    SELECT s.* INTO session FROM sessions s
+     WHERE s.id = p_session_id
+        OR s.id = (SELECT j.session_id FROM session_joins j WHERE j.request_id = p_session_id)
+        OR s.id = (SELECT q.session_id FROM shift_requests q WHERE q.request_id = p_session_id);
+    IF FOUND THEN
+        joined := session.id <> p_session_id;
+        IF session.register_id <> p_register_id
+           OR (NOT joined AND (session.opened_by <> p_user_id
+                               OR session.opening_cash IS DISTINCT FROM p_opening_cash))
+           OR (joined AND NOT EXISTS (
+                   SELECT 1 FROM session_joins j WHERE j.request_id = p_session_id AND j.user_id = p_user_id
+                   UNION ALL
+                   SELECT 1 FROM shift_requests q WHERE q.request_id = p_session_id AND q.user_id = p_user_id))
+        THEN
+            RAISE EXCEPTION 'request % was already used for a different request', p_session_id
+                USING ERRCODE = 'TL409';
+        END IF;
+        RETURN;
+    END IF;
+
+    SELECT u.name, u.active INTO v_user_name, v_user_active FROM users u WHERE u.id = p_user_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'user % not found', p_user_id USING ERRCODE = 'TL406';
+    ELSIF NOT v_user_active THEN
+        RAISE EXCEPTION 'user % is not active', v_user_name USING ERRCODE = 'TL408', DETAIL = v_user_name;
+    END IF;
+
+    -- At most two rounds: a session found open can be closed before the join locks it; the
+    -- second round then holds the register lock, so no new session can appear meanwhile.
+    FOR round IN 1..3 LOOP
+        -- Fast path, no lock: the register's open session.
+        SELECT s.* INTO session FROM sessions s
+         WHERE s.register_id = p_register_id AND s.status = 'open';
+
+        IF NOT FOUND THEN
+            SELECT r.location_id, l.code, r.code, l.currency, l.timezone, l.cutoff_minutes
+              INTO v_location, v_location_code, v_register_code, v_currency, v_timezone, v_cutoff
+              FROM registers r JOIN locations l ON l.id = r.location_id
+             WHERE r.id = p_register_id
+               FOR NO KEY UPDATE OF r;
+            IF NOT FOUND THEN
+                RAISE EXCEPTION 'register % not found', p_register_id USING ERRCODE = 'TL404';
+            END IF;
+
+            -- A new statement, a new snapshot: sees a session the previous lock holder committed.
+            SELECT s.* INTO session FROM sessions s
+             WHERE s.register_id = p_register_id AND s.status = 'open';
+
+            IF NOT FOUND THEN
+                -- No opening cash means "join only": never open a drawer without a float.
+                IF p_opening_cash IS NULL THEN
+                    RAISE EXCEPTION 'register % has no open session to join', p_register_id
+                        USING ERRCODE = 'TL407';
+                END IF;
+                v_at := coalesce(p_at, clock_timestamp());
+                v_day := ((v_at AT TIME ZONE v_timezone) - make_interval(mins => v_cutoff))::date;
+                -- The day's next number and the session, in one statement of the same transaction.
+                WITH counter AS (
+                    INSERT INTO day_counters AS c (location_id, business_day, last_seq)
+                    VALUES (v_location, v_day, 1)
+                    ON CONFLICT (location_id, business_day) DO UPDATE SET last_seq = c.last_seq + 1
+                    RETURNING c.last_seq
+                )
+                INSERT INTO sessions (id, register_id, register_code, location_code, currency,
+                                      location_id, business_day, day_seq, number, status, opened_by,
+                                      opened_by_name, opened_at, opening_device, opening_cash, notes)
+                SELECT p_session_id, p_register_id, v_register_code, v_location_code, v_currency,
+                       v_location, v_day, counter.last_seq,
+                       v_location_code || '-' || to_char(v_day::timestamp, 'YYYYMMDD') || '-'
+                           || lpad(counter.last_seq::text, greatest(3, length(counter.last_seq::text)), '0'),
+                       'open', p_user_id, v_user_name, v_at, p_device, p_opening_cash, p_notes
+                  FROM counter
+                RETURNING * INTO session;
+                joined := false;
+                RETURN;
+            END IF;
+        END IF;
+
+        -- Joining. A repeat join of the same user and device records only its request id: the
+        -- session was open when read, so the answer is ordered before any close. Its commit
+        -- does not wait for the WAL flush: the record only serves a retry of this exact
+        -- request, and the join itself is already durable (a crash within the flush delay at
+        -- worst makes such a retry a new request).
+        joined := true;
+        PERFORM 1 FROM session_joins j
+         WHERE j.session_id = session.id AND j.user_id = p_user_id AND j.device = p_device;
+        IF FOUND THEN
+            PERFORM set_config('synchronous_commit', 'off', true);
+            INSERT INTO shift_requests (request_id, session_id, user_id, at)
+            VALUES (p_session_id, session.id, p_user_id, coalesce(p_at, clock_timestamp()))
+            ON CONFLICT (request_id) DO NOTHING;
+            RETURN;
+        END IF;
+        -- A first join writes: lock the session FOR SHARE (a close's UPDATE then waits for this
+        -- transaction) and re-check, in a new snapshot, that it is still open.
+        SELECT s.* INTO session FROM sessions s
+         WHERE s.id = session.id AND s.status = 'open'
+           FOR SHARE;
+        IF FOUND THEN
+            INSERT INTO session_joins (session_id, user_id, device, joined_at, request_id)
+            VALUES (session.id, p_user_id, p_device, coalesce(p_at, clock_timestamp()), p_session_id)
+            ON CONFLICT (session_id, user_id, device) DO NOTHING;
+            RETURN;
+        END IF;
+        -- Closed between the read and the lock: look again.
+    END LOOP;
+    RAISE EXCEPTION 'register % kept changing; try again', p_register_id USING ERRCODE = '40001';
+END;
+$fn$;
+REVOKE ALL ON FUNCTION till_start_shift(uuid, uuid, uuid, bigint, text, text, timestamptz) FROM PUBLIC;
