@@ -26,10 +26,8 @@ impl Till {
         let owner = db.open().await;
         provision(owner.as_ref(), 1).await;
         let role = format!("till_attack_{}", &uuid::Uuid::now_v7().simple().to_string()[20..]);
-        owner.create_terminal_role(&DbRoleName::parse(&role).unwrap(), Some("till pw")).await.unwrap();
-        let (scheme, rest) = db.url.split_once("://").unwrap();
-        let host_and_path = rest.rsplit_once('@').map_or(rest, |(_, after)| after);
-        let url = format!("{scheme}://{role}:till%20pw@{host_and_path}");
+        owner.create_terminal_role(&DbRoleName::parse(&role).unwrap(), Some("till-pw")).await.unwrap();
+        let url = db.url_as(&role, "till-pw");
         Till { db, owner, role, url }
     }
 
@@ -38,15 +36,17 @@ impl Till {
         PgConnection::connect(&self.url).await.unwrap()
     }
 
+    /// The owner's own connection, to look at what a terminal may not.
+    async fn owner_sql(&self) -> PgConnection {
+        PgConnection::connect(&self.db.url).await.unwrap()
+    }
+
     async fn user(&self, name: &str) -> User {
         self.owner.find_user(&UserName::parse(name).unwrap()).await.unwrap()
     }
 
     async fn drop_role(self) {
-        let db_name = self.db.url.rsplit('/').next().unwrap().to_string();
-        self.db
-            .execute(&format!("DROP OWNED BY {0}; REVOKE ALL ON DATABASE {db_name} FROM {0}; DROP ROLE {0}", self.role))
-            .await;
+        self.db.drop_role(&self.role).await;
     }
 }
 
@@ -74,7 +74,7 @@ async fn no_pin_hash_is_readable_by_a_terminal() {
     assert_eq!(names, ["alice", "bob"]);
     // New PINs are bcrypt, made by the database (pgcrypto), never argon2 made on a till.
     let hash: String = sqlx::query_scalar("SELECT pin_hash FROM users WHERE name = 'bob'")
-        .fetch_one(&mut PgConnection::connect(&till.db.url).await.unwrap())
+        .fetch_one(&mut till.owner_sql().await)
         .await
         .unwrap();
     assert!(hash.starts_with("$2a$08$"), "{hash}");
@@ -164,13 +164,13 @@ async fn a_guess_rolled_back_teaches_nothing_and_a_committed_one_counts() {
     // Only the token's hash is stored.
     let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM logins WHERE token_hash = $1 OR token_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex')")
         .bind(&token)
-        .fetch_one(&mut PgConnection::connect(&till.db.url).await.unwrap())
+        .fetch_one(&mut till.owner_sql().await)
         .await
         .unwrap();
     assert_eq!(stored, 1);
     let plain: i64 = sqlx::query_scalar("SELECT count(*) FROM logins WHERE token_hash = $1")
         .bind(&token)
-        .fetch_one(&mut PgConnection::connect(&till.db.url).await.unwrap())
+        .fetch_one(&mut till.owner_sql().await)
         .await
         .unwrap();
     assert_eq!(plain, 0);
@@ -211,7 +211,7 @@ async fn an_older_tills_pin_is_reset_by_it() {
     let pc = DeviceName::parse("pc").unwrap();
     let refused = service::authenticate(till.owner.as_ref(), "alice", "1234", &pc).await.unwrap_err();
     assert_eq!(refused.code(), "pin_reset_needed");
-    assert!(refused.to_string().contains("tillctl user set-pin alice"), "{refused}");
+    assert!(refused.to_string().contains("tillctl user set-pin --name alice"), "{refused}");
     let terminal = till_backend::open(&till.url, &till_backend::desktop_options(&till.url)).await.unwrap();
     let it = DeviceName::parse("it").unwrap();
     assert!(service::set_pin(terminal.as_ref(), "alice", "4321", &it).await.is_err(), "only the owner sets PINs");

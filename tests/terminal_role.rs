@@ -9,22 +9,8 @@ use till_core::service::{self, CloseRequest, StartRequest};
 use till_core::*;
 use till_testkit::{provision, Backend, TestDatabase};
 
-/// `url` with its user (and password) replaced.
-fn as_role(url: &str, role: &str, password: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap();
-    let host_and_path = rest.rsplit_once('@').map_or(rest, |(_, after)| after);
-    format!("{scheme}://{role}:{password}@{host_and_path}")
-}
-
 fn role_name() -> DbRoleName {
     DbRoleName::parse(&format!("till_term_{}", &uuid::Uuid::now_v7().simple().to_string()[20..])).unwrap()
-}
-
-/// Drops the role (roles belong to the cluster, not the test database).
-async fn drop_role(db: &TestDatabase, role: &DbRoleName) {
-    let db_name = db.url.rsplit('/').next().unwrap().to_string();
-    db.execute(&format!("DROP OWNED BY {0}; REVOKE ALL ON DATABASE {db_name} FROM {0}; DROP ROLE {0}", role.as_str()))
-        .await;
 }
 
 #[tokio::test]
@@ -34,7 +20,7 @@ async fn a_terminal_role_runs_the_register_but_cannot_write_a_table() {
     let fixture = provision(owner.as_ref(), 1).await;
     let role = role_name();
     owner.create_terminal_role(&role, Some("terminal secret")).await.unwrap();
-    let terminal_url = as_role(&db.url, role.as_str(), "terminal secret");
+    let terminal_url = db.url_as(role.as_str(), "terminal secret");
 
     // The app's way in: no migrating, the schema checked from what this role can read.
     let terminal = till_backend::open(&terminal_url, &till_backend::desktop_options(&terminal_url)).await.unwrap();
@@ -139,7 +125,7 @@ async fn a_terminal_role_runs_the_register_but_cannot_write_a_table() {
     assert_eq!(refused.code(), "database_misconfigured", "{refused}");
     drop(conn);
     drop(terminal);
-    drop_role(&db, &role).await;
+    db.drop_role(role.as_str()).await;
 }
 
 #[tokio::test]
@@ -153,7 +139,7 @@ async fn migrate_keeps_terminal_grants_and_the_functions_pin_their_search_path()
     // grants it to the recorded terminal roles again.
     db.execute("DROP FUNCTION till_close_session(jsonb)").await;
     owner.repair_functions().await.unwrap();
-    let terminal_url = as_role(&db.url, role.as_str(), "pw");
+    let terminal_url = db.url_as(role.as_str(), "pw");
     let terminal = till_backend::open(&terminal_url, &till_backend::desktop_options(&terminal_url)).await.unwrap();
     assert!(terminal.check_schema().await.iter().all(|c| c.ok));
     let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&terminal_url).await.unwrap();
@@ -186,7 +172,7 @@ async fn migrate_keeps_terminal_grants_and_the_functions_pin_their_search_path()
     assert!(public.is_empty(), "{public:?}");
     drop(conn);
     drop(terminal);
-    drop_role(&db, &role).await;
+    db.drop_role(role.as_str()).await;
 }
 
 #[tokio::test]
@@ -196,7 +182,7 @@ async fn a_terminal_role_cannot_migrate_and_is_told_it_is_behind() {
     let role = role_name();
     owner.create_terminal_role(&role, Some("pw")).await.unwrap();
     db.execute("DELETE FROM _sqlx_migrations WHERE version = (SELECT max(version) FROM _sqlx_migrations)").await;
-    let terminal_url = as_role(&db.url, role.as_str(), "pw");
+    let terminal_url = db.url_as(role.as_str(), "pw");
     // Even asked to migrate (as tillctl does by default), the terminal's role refuses politely.
     for options in [till_backend::desktop_options(&terminal_url), StoreOptions::default()] {
         match till_backend::open(&terminal_url, &options).await {
@@ -214,7 +200,7 @@ async fn a_terminal_role_cannot_migrate_and_is_told_it_is_behind() {
         assert_eq!(refused.code(), "invalid_input", "{refused}");
     }
     drop(owner);
-    drop_role(&db, &role).await;
+    db.drop_role(role.as_str()).await;
 }
 
 /// Findings of the attacker review of issue 7 (each failed before its fix):
@@ -238,7 +224,7 @@ async fn roles_that_could_do_more_than_a_terminal_are_refused() {
 
     let role = role_name();
     owner.create_terminal_role(&role, Some("pw")).await.unwrap();
-    let terminal_url = as_role(&db.url, role.as_str(), "pw");
+    let terminal_url = db.url_as(role.as_str(), "pw");
     // A careless grant: triggers on users, and one column.
     db.execute(&format!("GRANT TRIGGER ON users TO {0}; GRANT UPDATE (locked_until) ON users TO {0}", role.as_str()))
         .await;
@@ -268,7 +254,7 @@ async fn roles_that_could_do_more_than_a_terminal_are_refused() {
     // A second terminal role dropped by hand: repairing still works.
     let gone = role_name();
     owner.create_terminal_role(&gone, None).await.unwrap();
-    drop_role(&db, &gone).await;
+    db.drop_role(gone.as_str()).await;
     owner.repair_functions().await.unwrap();
-    drop_role(&db, &role).await;
+    db.drop_role(role.as_str()).await;
 }

@@ -77,9 +77,7 @@ impl PinPolicy {
         }
         PinDecision { state, events, refused: None }
     }
-}
 
-impl PinPolicy {
     /// The answer to a PIN check, from the user as stored after it was recorded: the user when
     /// it matched; `user_locked` when this very miss locked them (the count starts again at 0
     /// with a lock in force); `wrong_pin` otherwise.

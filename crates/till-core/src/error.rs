@@ -287,7 +287,7 @@ pub enum StoreError {
     WrongPin(String),
     /// The user's PIN hash was made by a Till older than the database's own PIN checks
     /// (PostgreSQL checks bcrypt, not argon2id): the PIN must be set again.
-    #[error("{0}'s PIN was set by an older Till and cannot be checked by the database: IT runs `tillctl user set-pin {0}` (or a manager sets a new PIN)")]
+    #[error("{0}'s PIN was set by an older Till and cannot be checked by the database: IT runs `tillctl user set-pin --name {0}`")]
     PinResetNeeded(String),
     /// The user is locked after too many wrong PINs.
     #[error("user {user} is locked after too many wrong PINs until {until}; a manager can unlock them")]

@@ -126,8 +126,7 @@ pub async fn first_setup(store: &dyn Store, setup: FirstSetup<'_>) -> Result<Reg
 ///   database compares the PIN itself (the hash is unreadable to a terminal's role), and a
 ///   terminal cannot roll a guess's count back.
 pub async fn authenticate(store: &dyn Store, name: &str, pin: &str, device: &DeviceName) -> Result<User, TillError> {
-    let credentials = Credentials { name: UserName::parse(name)?, pin: Pin::parse(pin)? };
-    Ok(store.check_pin(&credentials, device).await?)
+    Ok(store.check_pin(&Credentials::parse(name, pin)?, device).await?)
 }
 
 /// A manager's or admin's approval: their PIN, checked like a login, and their role.
@@ -169,10 +168,7 @@ pub async fn unlock_user(
     name: &str,
     device: &DeviceName,
 ) -> Result<User, TillError> {
-    let by = match by {
-        Some((manager, pin)) => Some(Credentials { name: UserName::parse(manager)?, pin: Pin::parse(pin)? }),
-        None => None,
-    };
+    let by = by.map(|(manager, pin)| Credentials::parse(manager, pin)).transpose()?;
     let unlock = UnlockUser { name: UserName::parse(name)?, by, device: device.clone() };
     Ok(store.unlock_user(unlock).await?)
 }

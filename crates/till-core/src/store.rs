@@ -128,6 +128,13 @@ pub struct Credentials {
     pub pin: Pin,
 }
 
+impl Credentials {
+    /// A name and PIN as typed.
+    pub fn parse(name: &str, pin: &str) -> Result<Credentials, crate::InputError> {
+        Ok(Credentials { name: UserName::parse(name)?, pin: Pin::parse(pin)? })
+    }
+}
+
 /// A manager (or IT through tillctl) lifting a lockout.
 #[derive(Debug, Clone)]
 pub struct UnlockUser {
@@ -593,7 +600,7 @@ pub trait StaffStore: Send + Sync {
     /// [`StoreError::UserInactive`] whatever the PIN. Returns the user as stored afterwards.
     async fn check_pin(&self, credentials: &Credentials, device: &DeviceName) -> Result<User, StoreError>;
     /// Sets a user's PIN (IT, with the owner's role): ends their logins and clears a lockout,
-    /// with a trace (`pin_set`).
+    /// with a trace (an `unlocked` event, "PIN set by tillctl").
     async fn set_pin(&self, name: &UserName, pin: &Pin, device: &DeviceName) -> Result<User, StoreError>;
     /// Lifts a lockout and resets the counts, with a trace (by whom, on which device).
     async fn unlock_user(&self, unlock: UnlockUser) -> Result<User, StoreError>;

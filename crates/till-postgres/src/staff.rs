@@ -3,18 +3,15 @@
 use crate::conn::map_err;
 use crate::PostgresStore;
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use sqlx::postgres::PgRow;
 use till_core::*;
-use till_sqlx::sql;
+use till_sqlx::sql::{self, USER_COLUMNS};
 
 /// bcrypt's cost for new PINs (pgcrypto `gen_salt('bf', 8)`): about 20 ms a check here. A
 /// terminal's role cannot read the hash, and a 4-digit PIN falls to a copied hash at any cost,
 /// so the cost guards only stolen backups; the login's latency matters at a busy till.
 const BCRYPT: &str = "till_pgcrypto.crypt($1, till_pgcrypto.gen_salt('bf', 8))";
-
-/// The columns of a user; never pin_hash (a terminal's role may not read it).
-const USER: &str = "id, name, role, active, failed_pins, lockouts, locked_until";
 
 impl PostgresStore {
     /// Ends a login the database issued.
@@ -42,21 +39,20 @@ impl PostgresStore {
             .map_err(|e| conn.fail(e))
     }
 
-    /// The database's answer to a PIN check as the user (read afterwards) or the refusal.
-    async fn pin_answer(&self, row: PgRow) -> Result<(User, Option<String>), StoreError> {
+    /// The database's answer to a PIN check (its outcome, and the user as the check left
+    /// them): the user and the login's token, or the refusal.
+    fn pin_answer(row: &PgRow) -> Result<(User, Option<String>), StoreError> {
         use sqlx::Row as _;
         let outcome: String = row.try_get("outcome").map_err(map_err)?;
-        let name: String = row.try_get("user_name").map_err(map_err)?;
         let token: Option<String> = row.try_get("token").map_err(map_err)?;
-        let user = self.find_user(&UserName::parse(&name).map_err(|e| StoreError::Internal(e.to_string()))?).await?;
+        let user = till_sqlx::user(row)?;
         match outcome.as_str() {
             "ok" => Ok((user, token)),
-            "wrong_pin" => Err(StoreError::WrongPin(name)),
-            "inactive" => Err(StoreError::UserInactive(name)),
-            "pin_reset_needed" => Err(StoreError::PinResetNeeded(name)),
+            "wrong_pin" => Err(StoreError::WrongPin(user.name)),
+            "inactive" => Err(StoreError::UserInactive(user.name)),
+            "pin_reset_needed" => Err(StoreError::PinResetNeeded(user.name)),
             "locked" => {
-                let until: Option<DateTime<Utc>> = row.try_get("locked_until").map_err(map_err)?;
-                Err(StoreError::UserLocked { user: name, until: until.unwrap_or_else(Utc::now) })
+                Err(StoreError::UserLocked { until: user.locked_until.unwrap_or_else(Utc::now), user: user.name })
             }
             other => Err(StoreError::Internal(format!("unknown PIN check outcome {other}"))),
         }
@@ -68,7 +64,7 @@ impl StaffStore for PostgresStore {
     async fn create_user(&self, new: NewUser) -> Result<User, StoreError> {
         let mut conn = self.conn().await?;
         let query = format!(
-            "INSERT INTO users (id, name, role, pin_hash) VALUES ($1, $2, $3, {}) RETURNING {USER}",
+            "INSERT INTO users (id, name, role, pin_hash) VALUES ($1, $2, $3, {}) RETURNING {USER_COLUMNS}",
             BCRYPT.replace("$1", "$4")
         );
         let row = sqlx::query(&query)
@@ -123,8 +119,7 @@ impl StaffStore for PostgresStore {
     }
 
     async fn check_pin(&self, credentials: &Credentials, device: &DeviceName) -> Result<User, StoreError> {
-        let row = self.pin_check(credentials, device).await?;
-        let (user, token) = self.pin_answer(row).await?;
+        let (user, token) = Self::pin_answer(&self.pin_check(credentials, device).await?)?;
         // Nothing acts on this login yet: end it at once rather than leave it open.
         if let Some(token) = token {
             self.logout(&token).await?;
@@ -136,7 +131,7 @@ impl StaffStore for PostgresStore {
         let mut conn = self.conn().await?;
         let query = format!(
             "WITH u AS (UPDATE users SET pin_hash = {BCRYPT}, failed_pins = 0, lockouts = 0, locked_until = NULL
-                         WHERE name = $2 RETURNING {USER}),
+                         WHERE name = $2 RETURNING {USER_COLUMNS}),
                   e AS (INSERT INTO auth_events (id, user_id, kind, device, at, detail)
                         SELECT gen_random_uuid(), u.id, 'unlocked', $3, clock_timestamp(), 'PIN set by tillctl' FROM u)
              SELECT * FROM u"
@@ -157,14 +152,11 @@ impl StaffStore for PostgresStore {
         // the unlock function takes (and which ends right after). IT's, with no manager: the
         // function accepts it only from the owner's role.
         let token = match &unlock.by {
-            Some(credentials) => {
-                let row = self.pin_check(credentials, &unlock.device).await?;
-                self.pin_answer(row).await?.1
-            }
+            Some(credentials) => Self::pin_answer(&self.pin_check(credentials, &unlock.device).await?)?.1,
             None => None,
         };
         let mut conn = self.conn().await?;
-        let unlocked = sqlx::query(&format!("SELECT {USER} FROM till_unlock_user($1, $2, $3)"))
+        let unlocked = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM till_unlock_user($1, $2, $3)"))
             .bind(token.as_deref())
             .bind(unlock.name.as_str())
             .bind(unlock.device.as_str())

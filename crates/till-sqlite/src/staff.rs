@@ -57,17 +57,14 @@ impl StaffStore for SqliteStore {
     async fn create_user(&self, new: NewUser) -> Result<User, StoreError> {
         let hash = auth::hash_pin(new.pin.clone()).await?;
         let mut tx = self.write().await?;
-        let row = sqlx::query(
-            "INSERT INTO users (id, name, role, pin_hash) VALUES ($1, $2, $3, $4)
-             RETURNING id, name, role, active, failed_pins, lockouts, locked_until",
-        )
-        .bind(UserId::new().0)
-        .bind(new.name.as_str())
-        .bind(new.role.as_str())
-        .bind(&hash.0)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(exists_or(Entity::User, new.name.to_string()))?;
+        let row = sqlx::query(sql::INSERT_USER)
+            .bind(UserId::new().0)
+            .bind(new.name.as_str())
+            .bind(new.role.as_str())
+            .bind(&hash.0)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(exists_or(Entity::User, new.name.to_string()))?;
         tx.commit().await.map_err(map_err)?;
         till_sqlx::user(&row)
     }

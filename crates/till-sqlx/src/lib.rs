@@ -237,22 +237,30 @@ pub mod sql {
             ('paid_out', 'other', 'Other', 9), ('drop', 'safe_drop', 'Drop to safe', 1),
             ('no_sale', 'change_for_customer', 'Change for a customer', 1), ('no_sale', 'other', 'Other', 9)) AS v";
 
-    // A user's columns, never pin_hash: a terminal's PostgreSQL role may not read it at all,
-    // and nothing but the store's own PIN check needs it.
-    pub const USERS: &str =
-        "SELECT id, name, role, active, failed_pins, lockouts, locked_until FROM users ORDER BY name";
+    /// A user's columns, as [`super::user`] decodes them; never pin_hash: a terminal's
+    /// PostgreSQL role may not read it at all, and nothing but the store's own PIN check needs it.
+    macro_rules! user_columns {
+        () => {
+            "id, name, role, active, failed_pins, lockouts, locked_until"
+        };
+    }
+    pub const USER_COLUMNS: &str = user_columns!();
+    pub const USERS: &str = concat!("SELECT ", user_columns!(), " FROM users ORDER BY name");
     /// `$1` name.
-    pub const USER_BY_NAME: &str =
-        "SELECT id, name, role, active, failed_pins, lockouts, locked_until FROM users WHERE name = $1";
+    pub const USER_BY_NAME: &str = concat!("SELECT ", user_columns!(), " FROM users WHERE name = $1");
     /// `$1` id.
-    pub const USER_BY_ID: &str =
-        "SELECT id, name, role, active, failed_pins, lockouts, locked_until FROM users WHERE id = $1";
+    pub const USER_BY_ID: &str = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
+    /// `$1` id, `$2` name, `$3` role, `$4` PIN hash (SQLite: PostgreSQL hashes in the database).
+    pub const INSERT_USER: &str =
+        concat!("INSERT INTO users (id, name, role, pin_hash) VALUES ($1, $2, $3, $4) RETURNING ", user_columns!());
     /// `$1` active, `$2` name.
-    pub const SET_USER_ACTIVE: &str = "UPDATE users SET active = $1 WHERE name = $2
-        RETURNING id, name, role, active, failed_pins, lockouts, locked_until";
+    pub const SET_USER_ACTIVE: &str =
+        concat!("UPDATE users SET active = $1 WHERE name = $2 RETURNING ", user_columns!());
     /// `$1` failed PINs, `$2` lockouts, `$3` locked until, `$4` id.
-    pub const SET_PIN_STATE: &str = "UPDATE users SET failed_pins = $1, lockouts = $2, locked_until = $3 WHERE id = $4
-        RETURNING id, name, role, active, failed_pins, lockouts, locked_until";
+    pub const SET_PIN_STATE: &str = concat!(
+        "UPDATE users SET failed_pins = $1, lockouts = $2, locked_until = $3 WHERE id = $4 RETURNING ",
+        user_columns!()
+    );
     /// `$1` id, `$2` user id, `$3` kind, `$4` device, `$5` at, `$6` detail.
     pub const INSERT_AUTH_EVENT: &str =
         "INSERT INTO auth_events (id, user_id, kind, device, at, detail) VALUES ($1, $2, $3, $4, $5, $6)";

@@ -107,6 +107,20 @@ impl TestDatabase {
         self.open_with(&StoreOptions::default()).await.expect("open the store")
     }
 
+    /// This (PostgreSQL) database's URL as another role, a terminal's, with its password.
+    pub fn url_as(&self, role: &str, password: &str) -> String {
+        let (scheme, rest) = self.url.split_once("://").expect("a URL with a scheme");
+        let host_and_path = rest.rsplit_once('@').map_or(rest, |(_, after)| after);
+        format!("{scheme}://{role}:{password}@{host_and_path}")
+    }
+
+    /// Drops a role a test made (roles belong to the cluster, not to the test's database).
+    pub async fn drop_role(&self, role: &str) {
+        let name = &self.name;
+        self.execute(&format!("DROP OWNED BY {role}; REVOKE ALL ON DATABASE {name} FROM {role}; DROP ROLE {role}"))
+            .await;
+    }
+
     /// Runs SQL behind the store's back: for tests that damage a schema or inject faults.
     pub async fn execute(&self, sql: &str) {
         if let Err(e) = self.try_execute(sql).await {

@@ -7,9 +7,10 @@
 -- inactive, pin_reset_needed.
 -- SQLSTATEs: TL440 no such check (unknown, answered, another role's, or expired), TL441 asked
 -- in the check's own transaction.
+-- Besides the outcome and the token, the user's columns as the check left them (never the hash).
 CREATE OR REPLACE FUNCTION till_pin_result(
-    p_attempt uuid, OUT outcome text, OUT token text, OUT user_id uuid, OUT user_name text, OUT role text,
-    OUT locked_until timestamptz)
+    p_attempt uuid, OUT outcome text, OUT token text, OUT id uuid, OUT name text, OUT role text, OUT active boolean,
+    OUT failed_pins integer, OUT lockouts integer, OUT locked_until timestamptz)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT
 AS $fn$
 DECLARE
@@ -32,9 +33,12 @@ BEGIN
         RAISE EXCEPTION 'the PIN check expired: enter the PIN again' USING ERRCODE = 'TL440';
     END IF;
     UPDATE pin_attempts x SET answered = true WHERE x.id = a.id;
-    user_id := v.id;
-    user_name := v.name;
+    id := v.id;
+    name := v.name;
     role := v.role;
+    active := v.active;
+    failed_pins := v.failed_pins;
+    lockouts := v.lockouts;
     locked_until := v.locked_until;
     IF a.outcome <> 'checked' THEN
         outcome := a.outcome;
