@@ -201,6 +201,30 @@ async fn a_held_transaction_cannot_lock_a_user_out_for_long() {
     till.drop_role().await;
 }
 
+/// IT's new PIN starts the count afresh: checks committed before it whose results nobody asked
+/// (so not yet applied to the user) are counted against the old PIN, not the new one. Before,
+/// `set-pin` cleared the count and left them pending, so the first miss with the new PIN
+/// applied them too and locked the user.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_pin_counts_the_checks_before_it_against_the_old_one() {
+    let till = Till::new().await;
+    let mut psql = till.psql().await;
+    for pin in ["0000", "0001", "0002", "0003"] {
+        sqlx::query("SELECT till_pin_check('alice', $1, 'pc')").bind(pin).execute(&mut psql).await.unwrap();
+    }
+    let it = DeviceName::parse("it").unwrap();
+    let reset = service::set_pin(till.owner.as_ref(), "alice", "4321", &it).await.unwrap();
+    assert_eq!((reset.failed_pins, reset.locked_until), (0, None));
+    let missed = service::authenticate(till.owner.as_ref(), "alice", "1234", &DeviceName::parse("pc").unwrap()).await;
+    assert_eq!(missed.unwrap_err().code(), "wrong_pin", "the old PIN is wrong now, and only once");
+    assert_eq!(till.user("alice").await.failed_pins, 1);
+    let events = till.owner.list_auth_events(20).await.unwrap();
+    assert_eq!(events.iter().filter(|e| e.kind == AuthEventKind::PinFailed).count(), 4 + 1, "{events:?}");
+    assert!(service::authenticate(till.owner.as_ref(), "alice", "4321", &it).await.is_ok());
+    drop(psql);
+    till.drop_role().await;
+}
+
 /// A PIN an older Till hashed (argon2id) cannot be checked by the database: the user is told
 /// what IT runs, and `tillctl user set-pin` (the owner's role) makes it work again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

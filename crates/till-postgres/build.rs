@@ -26,7 +26,8 @@ fn main() {
         String::from("/// (file name, text), in name order.\npub(crate) static FUNCTION_FILES: &[(&str, &str)] = &[\n");
     for name in &names {
         println!("cargo:rerun-if-changed={DIR}/{name}");
-        let _ = writeln!(code, "    ({name:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/{DIR}/{name}\"))),");
+        let _ =
+            writeln!(code, "    ({name:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/{DIR}/{name}\"))),");
     }
     code.push_str("];\n");
     let out = Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|e| panic!("OUT_DIR: {e}"))).join("function_files.rs");

@@ -78,7 +78,7 @@ CREATE TABLE logins (
     created_at  timestamptz NOT NULL,
     last_used   timestamptz NOT NULL,
     ended_at    timestamptz,
-    ended_why   text CHECK (ended_why IN ('logout', 'deactivated', 'locked', 'unlocked')),
+    ended_why   text CHECK (ended_why IN ('logout', 'deactivated', 'locked', 'pin_set')),
     CONSTRAINT logins_ended CHECK ((ended_at IS NULL) = (ended_why IS NULL))
 );
 CREATE INDEX logins_open_by_user ON logins (user_id) WHERE ended_at IS NULL;

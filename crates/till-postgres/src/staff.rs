@@ -8,11 +8,6 @@ use sqlx::postgres::PgRow;
 use till_core::*;
 use till_sqlx::sql::{self, USER_COLUMNS};
 
-/// bcrypt's cost for new PINs (pgcrypto `gen_salt('bf', 8)`): about 20 ms a check here. A
-/// terminal's role cannot read the hash, and a 4-digit PIN falls to a copied hash at any cost,
-/// so the cost guards only stolen backups; the login's latency matters at a busy till.
-const BCRYPT: &str = "till_pgcrypto.crypt($1, till_pgcrypto.gen_salt('bf', 8))";
-
 impl PostgresStore {
     /// Ends a login the database issued.
     async fn logout(&self, token: &str) -> Result<(), StoreError> {
@@ -63,9 +58,9 @@ impl PostgresStore {
 impl StaffStore for PostgresStore {
     async fn create_user(&self, new: NewUser) -> Result<User, StoreError> {
         let mut conn = self.conn().await?;
+        // The hash is made in the database (till_pin_hash: bcrypt, its cost chosen there).
         let query = format!(
-            "INSERT INTO users (id, name, role, pin_hash) VALUES ($1, $2, $3, {}) RETURNING {USER_COLUMNS}",
-            BCRYPT.replace("$1", "$4")
+            "INSERT INTO users (id, name, role, pin_hash) VALUES ($1, $2, $3, till_pin_hash($4)) RETURNING {USER_COLUMNS}"
         );
         let row = sqlx::query(&query)
             .bind(UserId::new().0)
@@ -129,21 +124,13 @@ impl StaffStore for PostgresStore {
 
     async fn set_pin(&self, name: &UserName, pin: &Pin, device: &DeviceName) -> Result<User, StoreError> {
         let mut conn = self.conn().await?;
-        let query = format!(
-            "WITH u AS (UPDATE users SET pin_hash = {BCRYPT}, failed_pins = 0, lockouts = 0, locked_until = NULL
-                         WHERE name = $2 RETURNING {USER_COLUMNS}),
-                  e AS (INSERT INTO auth_events (id, user_id, kind, device, at, detail)
-                        SELECT gen_random_uuid(), u.id, 'unlocked', $3, clock_timestamp(), 'PIN set by tillctl' FROM u)
-             SELECT * FROM u"
-        );
-        let row = sqlx::query(&query)
-            .bind(pin.expose())
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM till_set_pin($1, $2, $3)"))
             .bind(name.as_str())
+            .bind(pin.expose())
             .bind(device.as_str())
-            .fetch_optional(conn.db())
+            .fetch_one(conn.db())
             .await
-            .map_err(|e| conn.fail(e))?
-            .ok_or_else(|| StoreError::not_found(Entity::User, name))?;
+            .map_err(|e| conn.fail(e))?;
         till_sqlx::user(&row)
     }
 

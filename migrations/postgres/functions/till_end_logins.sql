@@ -3,7 +3,7 @@ CREATE OR REPLACE FUNCTION till_end_logins() RETURNS trigger
 LANGUAGE plpgsql VOLATILE SET search_path FROM CURRENT
 AS $fn$
 BEGIN
-    UPDATE logins l SET ended_at = clock_timestamp(), ended_why = 'deactivated'
+    UPDATE logins l SET ended_at = clock_timestamp(), ended_why = CASE WHEN NEW.active THEN 'pin_set' ELSE 'deactivated' END
      WHERE l.user_id = NEW.id AND l.ended_at IS NULL;
     RETURN NULL;
 END;
