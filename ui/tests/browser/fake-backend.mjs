@@ -200,6 +200,10 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
       throw new IpcError("user_locked", `user ${name} is locked after too many wrong PINs until ${user.lockedUntil}`, { until: user.lockedUntil });
     };
     if (user.lockedUntil && new Date(user.lockedUntil) > state.now) locked();
+    // A PIN an older Till hashed, which the database cannot check (PostgreSQL since 0013).
+    if (user.pinResetNeeded) {
+      fail("pin_reset_needed", `${name}'s PIN was set by an older Till and cannot be checked by the database: IT runs \`tillctl user set-pin --name ${name}\``);
+    }
     if (user.pin !== pin) {
       user.failed += 1;
       if (user.failed >= MAX_FAILURES) {

@@ -641,6 +641,26 @@ describe("Till UI with a mocked backend", () => {
     await finish(app);
   });
 
+  for (const viewport of [{ width: 1280, height: 800 }, { width: 1024, height: 768 }]) {
+    it(`tells a user whose PIN an older Till set to ask IT for a new one (${viewport.width})`, async () => {
+      const backend = createFakeBackend();
+      backend.setUp();
+      backend.state.users.find((u) => u.name === "alice").pinResetNeeded = true;
+      const app = await open(backend, viewport);
+      const { page } = app;
+      await page.waitForSelector('button[data-user="alice"]');
+      await page.click('button[data-user="alice"]');
+      await page.waitForSelector("#pin-input:focus");
+      await page.keyboard.type("1234");
+      await page.keyboard.press("Enter");
+      await waitForError(page, "This PIN was set by an older Till and has to be set again. Ask IT to set a new PIN.");
+      assert.equal(await text(page, ".who"), "", "nobody is logged in");
+      await assertLayout(page, `pin reset needed at ${viewport.width}`);
+      await screenshot(page, `pin-reset-needed-${viewport.width}`);
+      await finish(app);
+    });
+  }
+
   it("locks a user after five wrong PINs, says until when, and a manager unlocks them", async () => {
     const backend = createFakeBackend();
     backend.setUp();
