@@ -1,8 +1,9 @@
-//! Issue 15, part 1: attacks on identity, run as a store terminal's PostgreSQL role with the
-//! rights `psql` and the till's password give, straight in SQL. Each failed before the PIN
-//! checks moved into the database: the hashes were readable, a terminal set any user's PIN
-//! state, and a guess could be rolled back uncounted. PostgreSQL only (SQLite's owner is the
-//! OS user; issue 16 covers the file).
+//! Issue 15, part 1: attacks on identity and approval, run as a store terminal's PostgreSQL
+//! role with the rights `psql` and the till's password give, straight in SQL. Each failed
+//! before its fix: the hashes were readable, a terminal set any user's PIN state, a guess could
+//! be rolled back uncounted, every write took a user id and an approver id on the caller's
+//! word, the role acted on any register, and sessions took the caller's time. PostgreSQL only
+//! (SQLite's owner is the OS user; issue 16 covers the file).
 
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
 
@@ -16,19 +17,24 @@ use till_testkit::{provision, Backend, TestDatabase};
 struct Till {
     db: TestDatabase,
     owner: std::sync::Arc<dyn Store>,
+    fixture: till_testkit::Fixture,
     role: String,
     url: String,
 }
 
 impl Till {
+    /// Two registers, DT/R1 and DT/R2; the terminal's role is bound to DT/R1 only.
     async fn new() -> Till {
         let db = TestDatabase::new(Backend::Postgres).await;
         let owner = db.open().await;
-        provision(owner.as_ref(), 1).await;
+        let fixture = provision(owner.as_ref(), 2).await;
         let role = format!("till_attack_{}", &uuid::Uuid::now_v7().simple().to_string()[20..]);
-        owner.create_terminal_role(&DbRoleName::parse(&role).unwrap(), Some("till-pw")).await.unwrap();
+        let name = DbRoleName::parse(&role).unwrap();
+        owner.create_terminal_role(&name, Some("till-pw")).await.unwrap();
+        let binding = TerminalBinding { registers: vec![fixture.registers[0].id], locations: Vec::new() };
+        owner.bind_terminal_role(&name, &binding).await.unwrap();
         let url = db.url_as(&role, "till-pw");
-        Till { db, owner, role, url }
+        Till { db, owner, fixture, role, url }
     }
 
     /// A `psql` of the attacker: a plain connection as the terminal's role.
@@ -93,7 +99,7 @@ async fn no_lockout_is_set_or_cleared_by_a_terminal() {
         format!("SELECT till_lock_user('{bob}', NULL)"),
         "UPDATE users SET locked_until = '2099-01-01' WHERE name = 'bob'".to_string(),
         "SELECT till_settle_pins(id) FROM users".to_string(),
-        "SELECT till_login_user('x', 5)".to_string(),
+        "SELECT till_login_user('x', 'pc', 5)".to_string(),
     ];
     for sql in &attacks {
         let state = sqlstate(&mut psql, sql).await;
@@ -195,7 +201,7 @@ async fn a_held_transaction_cannot_lock_a_user_out_for_long() {
     // The holder was cut off; alice logs in.
     let terminal = till_backend::open(&till.url, &till_backend::desktop_options(&till.url)).await.unwrap();
     let alice = service::authenticate(terminal.as_ref(), "alice", "1234", &DeviceName::parse("pc").unwrap()).await;
-    assert_eq!(alice.map(|u| u.name).map_err(|e| e.code()), Ok("alice".to_string()));
+    assert_eq!(alice.map(|u| u.user.name).map_err(|e| e.code()), Ok("alice".to_string()));
     assert!(sqlx::raw_sql("SELECT 1").execute(&mut psql).await.is_err(), "the held transaction's session was ended");
     drop(terminal);
     till.drop_role().await;
@@ -242,5 +248,294 @@ async fn an_older_tills_pin_is_reset_by_it() {
     service::set_pin(till.owner.as_ref(), "alice", "4321", &it).await.unwrap();
     assert!(service::authenticate(terminal.as_ref(), "alice", "4321", &pc).await.is_ok());
     drop(terminal);
+    till.drop_role().await;
+}
+
+/// A login as an attacker at the till makes one, in SQL: the PIN check, then (committed) its
+/// result. Returns the token.
+async fn sql_login(conn: &mut PgConnection, name: &str, pin: &str, device: &str) -> String {
+    let attempt: uuid::Uuid = sqlx::query_scalar("SELECT till_pin_check($1, $2, $3)")
+        .bind(name)
+        .bind(pin)
+        .bind(device)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    let row = sqlx::query("SELECT outcome, token FROM till_pin_result($1)").bind(attempt).fetch_one(&mut *conn).await;
+    let row = row.unwrap();
+    assert_eq!(row.get::<String, _>("outcome"), "ok");
+    row.get("token")
+}
+
+/// A manager's approval of `request` for `action`, as the terminal obtains it with the
+/// manager's PIN. `None` when the database issues none (the outcome is returned instead).
+async fn sql_approval(
+    conn: &mut PgConnection,
+    name: &str,
+    pin: &str,
+    device: &str,
+    action: &str,
+    request: &serde_json::Value,
+) -> Result<String, String> {
+    let attempt: uuid::Uuid = sqlx::query_scalar("SELECT till_pin_check($1, $2, $3)")
+        .bind(name)
+        .bind(pin)
+        .bind(device)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    let row = sqlx::query("SELECT outcome, token FROM till_pin_approval($1, $2, $3)")
+        .bind(attempt)
+        .bind(action)
+        .bind(sqlx::types::Json(request))
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    match row.get::<Option<String>, _>("token") {
+        Some(token) => Ok(token),
+        None => Err(row.get("outcome")),
+    }
+}
+
+/// The SQLSTATE a function call with `p` fails with ("ok" if it does not).
+async fn call(conn: &mut PgConnection, function: &str, p: &serde_json::Value) -> String {
+    match sqlx::query(&format!("SELECT * FROM {function}($1)")).bind(sqlx::types::Json(p)).execute(&mut *conn).await {
+        Ok(_) => "ok".to_string(),
+        Err(e) => e.as_database_error().and_then(|d| d.code()).unwrap_or_default().to_string(),
+    }
+}
+
+/// An open session on DT/R1 with alice's cash sale of a 899.00 TV (10 % tax), made by the owner
+/// (the store's honest path): the session's id and the sale's.
+async fn session_with_a_sale(till: &Till) -> (SessionId, uuid::Uuid) {
+    let owner = till.owner.as_ref();
+    let fx = &till.fixture;
+    service::add_tax_rate(owner, "DT", "std", "Standard", "10").await.unwrap();
+    let product = service::ProductInput {
+        sku: "TV",
+        name: "Television",
+        price: "899.00",
+        tax_rate: "std",
+        category: None,
+        barcodes: &[],
+    };
+    service::add_product(owner, "DT", product).await.unwrap();
+    let started = owner.start_shift(till_testkit::start(&fx.cashier, fx.registers[0].id, "pc1", Some(10_000))).await;
+    let session = started.unwrap().session.id;
+    let request: service::SaleRequest = serde_json::from_value(serde_json::json!({
+        "lines": [{"sku": "TV", "quantity": 1}],
+        "tenders": [{"kind": "cash", "amount": 100000}],
+    }))
+    .unwrap();
+    let register = RegisterRef::parse("DT/R1").unwrap();
+    let pc1 = DeviceName::parse("pc1").unwrap();
+    let till_ = service::Till { who: &fx.cashier, register: &register, device: &pc1, session: None, approval: None };
+    let sold = service::record_sale(owner, till_, ReceiptId::new(), &request).await.unwrap();
+    (session, sold.id.0)
+}
+
+/// Before: every write took `user_id` and `approved_by` on the caller's word. Now every write
+/// takes a login the database issued, from the device and role it was issued to; and what needs
+/// a manager carries the manager's approval, which the database issues only for the manager's
+/// PIN, for one action and one request, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_write_on_a_user_id_and_no_approval_without_the_pin() {
+    let till = Till::new().await;
+    let (session, sale) = session_with_a_sale(&till).await;
+    let r1 = till.fixture.registers[0].id.0;
+    let bob = till.user("bob").await.id.0;
+    let mut psql = till.psql().await;
+    let alice = sql_login(&mut psql, "alice", "1234", "pc").await;
+    let movement = |amount: i64, extra: serde_json::Value| {
+        let mut p = serde_json::json!({
+            "id": uuid::Uuid::now_v7(), "session_id": session.0, "register_id": r1, "kind": "paid_out",
+            "amount": amount, "reason": "other", "note": null, "device": "pc", "request_hash": "h",
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            p[k] = v.clone();
+        }
+        p
+    };
+
+    // A user id instead of a login: not logged in.
+    let by_id = movement(100, serde_json::json!({ "user_id": bob }));
+    assert_eq!(call(&mut psql, "till_record_cash_movement", &by_id).await, "TL442");
+    // A guessed token, and a real one used from another device: not logged in.
+    let guessed = movement(100, serde_json::json!({ "login": "0".repeat(64) }));
+    assert_eq!(call(&mut psql, "till_record_cash_movement", &guessed).await, "TL442");
+    let elsewhere = movement(100, serde_json::json!({ "login": alice, "device": "pc-2" }));
+    assert_eq!(call(&mut psql, "till_record_cash_movement", &elsewhere).await, "TL442");
+    // Another role's login (the owner's fixture login of alice) is not this role's.
+    let owners = movement(100, serde_json::json!({ "login": till.fixture.cashier.login.expose(), "device": "pc1" }));
+    assert_eq!(call(&mut psql, "till_record_cash_movement", &owners).await, "TL442");
+
+    // Before: a 500.00 paid out against a 50.00 limit, "approved by" bob's id.
+    let big = movement(50_000, serde_json::json!({ "login": alice, "approved_by": bob }));
+    assert_eq!(call(&mut psql, "till_record_cash_movement", &big).await, "TL432");
+    // An approval is issued for a manager's PIN only: alice's own right PIN gets none.
+    let request = movement(50_000, serde_json::json!({}));
+    let refused = sql_approval(&mut psql, "alice", "1234", "pc", "cash_movement", &request).await;
+    assert_eq!(refused, Err("not_a_manager".to_string()));
+    let wrong = sql_approval(&mut psql, "bob", "0000", "pc", "cash_movement", &request).await;
+    assert_eq!(wrong, Err("wrong_pin".to_string()));
+    // A forged approval token: refused.
+    let forged = movement(50_000, serde_json::json!({ "login": alice, "approval": "f".repeat(64) }));
+    assert_eq!(call(&mut psql, "till_record_cash_movement", &forged).await, "TL443");
+    // bob approves a paid out of 60.00; it does not stretch to 500.00, nor to another action.
+    let small = movement(6_000, serde_json::json!({}));
+    let approval = sql_approval(&mut psql, "bob", "9999", "pc", "cash_movement", &small).await.unwrap();
+    let stretched = serde_json::json!({ "login": alice, "approval": approval, "amount": 50_000 });
+    let stretched = movement(50_000, stretched);
+    assert_eq!(call(&mut psql, "till_record_cash_movement", &stretched).await, "TL443");
+    let mut as_approved = small.clone();
+    as_approved["login"] = alice.clone().into();
+    as_approved["approval"] = approval.clone().into();
+    assert_eq!(call(&mut psql, "till_record_cash_movement", &as_approved).await, "ok");
+    // Used once: the same approval on a second, otherwise identical movement is refused.
+    let mut again = as_approved.clone();
+    again["id"] = uuid::Uuid::now_v7().to_string().into();
+    assert_eq!(call(&mut psql, "till_record_cash_movement", &again).await, "TL443");
+
+    // Before: a refund with no approver at all, and a cash refund of a card sale "approved by" bob.
+    let refund = serde_json::json!({
+        "id": uuid::Uuid::now_v7(), "kind": "refund", "refund_of": sale, "session_id": session.0,
+        "register_id": r1, "device": "pc", "request_hash": "r", "login": alice, "approved_by": bob,
+        "prices_include_tax": false, "subtotal": 0, "discount": 0, "tax": 0, "total": 0, "rounding": 0,
+        "tendered": 0, "change": 0, "cash_net": 0, "lines": [], "tenders": [], "taxes": [],
+    });
+    assert_eq!(call(&mut psql, "till_record_receipt", &refund).await, "TL432");
+
+    // Before: a close signed off, a force-close and a late count "by" bob. Alice's login alone
+    // may do none of them.
+    let close = serde_json::json!({
+        "session_id": session.0, "request_id": uuid::Uuid::now_v7(), "login": alice, "user_id": bob,
+        "approved_by": bob, "counted_cash": 0, "float_left": 0, "device": "pc", "variance_reason": "short",
+    });
+    assert_eq!(call(&mut psql, "till_close_session", &close).await, "TL403");
+    let force = serde_json::json!({
+        "session_id": session.0, "request_id": uuid::Uuid::now_v7(), "login": alice, "user_id": bob,
+        "reason": "forgotten", "device": "pc",
+    });
+    assert_eq!(call(&mut psql, "till_force_close", &force).await, "TL403");
+
+    // The helpers that act for whoever is named are the owner's alone.
+    for sql in [
+        format!("SELECT till_login_user('{alice}', 'pc', 15)"),
+        format!("SELECT till_actor('{alice}', 'pc', '{r1}', false)"),
+        "SELECT till_use_approval('close', '{}')".to_string(),
+        format!("SELECT till_manager('close', '{{}}', u) FROM users u WHERE u.id = '{bob}'"),
+        "SELECT till_pin_answer(gen_random_uuid())".to_string(),
+        format!("SELECT till_bind_terminal('{}', ARRAY['{r1}'::uuid], NULL)", till.role),
+        format!("SELECT till_may_act(NULL, '{r1}')"),
+    ] {
+        let state = sqlstate(&mut psql, &sql).await;
+        assert!(matches!(state.as_str(), "42501" | "42883"), "{sql}: {state}");
+    }
+    // Nothing above was recorded but the one approved paid out.
+    let mut owner = till.owner_sql().await;
+    let (movements, refunds, closed): (i64, i64, bool) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM cash_movements), (SELECT count(*) FROM sales WHERE kind = 'refund'),
+                (SELECT status = 'closed' FROM sessions WHERE id = $1)",
+    )
+    .bind(session.0)
+    .fetch_one(&mut owner)
+    .await
+    .unwrap();
+    assert_eq!((movements, refunds, closed), (1, 0, false));
+    drop(psql);
+    till.drop_role().await;
+}
+
+/// Before: the role was tied to nothing, so it sold at any register of any store. Now it acts
+/// only where IT bound it; a role bound to nothing (made before bindings) acts nowhere and says
+/// what IT runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_other_register_and_an_unbound_role_is_told_how_to_bind() {
+    let till = Till::new().await;
+    let (r1, r2) = (till.fixture.registers[0].id.0, till.fixture.registers[1].id.0);
+    let mut psql = till.psql().await;
+    let alice = sql_login(&mut psql, "alice", "1234", "pc").await;
+    let start = |register: uuid::Uuid| {
+        serde_json::json!({
+            "request_id": uuid::Uuid::now_v7(), "register_id": register, "login": alice,
+            "opening_cash": 10_000, "device": "pc", "notes": null,
+        })
+    };
+    assert_eq!(call(&mut psql, "till_start_shift", &start(r2)).await, "TL444");
+    assert_eq!(call(&mut psql, "till_start_shift", &start(r1)).await, "ok");
+    // A session the owner opened on R2: no movement, no close from this role.
+    let fx = &till.fixture;
+    let pc1 = till_testkit::login(till.owner.as_ref(), "alice", "1234", "pc1").await;
+    let on_r2 = till.owner.start_shift(till_testkit::start(&pc1, fx.registers[1].id, "pc1", Some(0))).await;
+    let on_r2 = on_r2.unwrap().session.id.0;
+    let paid_in = serde_json::json!({
+        "id": uuid::Uuid::now_v7(), "session_id": on_r2, "register_id": r2, "kind": "paid_in", "amount": 100,
+        "reason": "other", "note": null, "device": "pc", "request_hash": "h", "login": alice,
+    });
+    assert_eq!(call(&mut psql, "till_record_cash_movement", &paid_in).await, "TL444");
+
+    // A role made before bindings: it reads, acts nowhere, and is told how to bind.
+    let old = format!("{}_old", till.role);
+    let old_name = DbRoleName::parse(&old).unwrap();
+    till.owner.create_terminal_role(&old_name, Some("old-pw")).await.unwrap();
+    let old_url = till.db.url_as(&old, "old-pw");
+    let terminal = till_backend::open(&old_url, &till_backend::desktop_options(&old_url)).await.unwrap();
+    let pc = DeviceName::parse("pc").unwrap();
+    let who = service::authenticate(terminal.as_ref(), "alice", "1234", &pc).await.unwrap();
+    let join = service::StartRequest { request_id: RequestId::new(), opening_cash: None, notes: None };
+    let refused = service::start_shift(terminal.as_ref(), &who, &RegisterRef::parse("DT/R1").unwrap(), &pc, join)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), "database_misconfigured", "{refused}");
+    assert!(refused.to_string().contains(&format!("tillctl db create-terminal-role {old} --register")), "{refused}");
+    drop(terminal);
+    drop(psql);
+    till.db.drop_role(&old).await;
+    till.drop_role().await;
+}
+
+/// Before: sessions, closes and Z reports took any time the caller chose. The positional
+/// till_start_shift that took one is gone, and a time in the request is ignored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_chosen_time() {
+    let till = Till::new().await;
+    let r1 = till.fixture.registers[0].id.0;
+    let bob = till.user("bob").await.id.0;
+    let mut psql = till.psql().await;
+    let old =
+        format!("SELECT till_start_shift(gen_random_uuid(), '{r1}', '{bob}', 0, 'pc', NULL, '2000-01-01 12:00+00')");
+    assert_eq!(sqlstate(&mut psql, &old).await, "42883");
+    let manager = sql_login(&mut psql, "bob", "9999", "pc").await;
+    let session = uuid::Uuid::now_v7();
+    let start = serde_json::json!({
+        "request_id": session, "register_id": r1, "login": manager, "opening_cash": 0, "device": "pc",
+        "at": "2000-01-01T12:00:00Z",
+    });
+    assert_eq!(call(&mut psql, "till_start_shift", &start).await, "ok");
+    let close = serde_json::json!({
+        "session_id": session, "request_id": uuid::Uuid::now_v7(), "login": manager, "counted_cash": 0,
+        "float_left": 0, "device": "pc", "at": "2000-01-01T13:00:00Z",
+    });
+    assert_eq!(call(&mut psql, "till_close_session", &close).await, "ok");
+    let (opened, closed, z_at, today): (
+        chrono::DateTime<chrono::Utc>,
+        chrono::DateTime<chrono::Utc>,
+        chrono::DateTime<chrono::Utc>,
+        bool,
+    ) = sqlx::query_as(
+        "SELECT s.opened_at, s.closed_at, z.at,
+                    s.business_day = till_business_day(now(), 'America/New_York', 240)
+               FROM sessions s JOIN z_reports z ON z.session_id = s.id WHERE s.id = $1",
+    )
+    .bind(session)
+    .fetch_one(&mut till.owner_sql().await)
+    .await
+    .unwrap();
+    let now = chrono::Utc::now();
+    for at in [opened, closed, z_at] {
+        assert!((now - at).num_minutes().abs() < 5, "{at} is the database's clock, not the caller's");
+    }
+    assert!(today, "the business day is today's");
+    drop(psql);
     till.drop_role().await;
 }

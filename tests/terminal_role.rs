@@ -20,6 +20,8 @@ async fn a_terminal_role_runs_the_register_but_cannot_write_a_table() {
     let fixture = provision(owner.as_ref(), 1).await;
     let role = role_name();
     owner.create_terminal_role(&role, Some("terminal secret")).await.unwrap();
+    let binding = TerminalBinding { registers: vec![fixture.registers[0].id], locations: Vec::new() };
+    owner.bind_terminal_role(&role, &binding).await.unwrap();
     let terminal_url = db.url_as(role.as_str(), "terminal secret");
 
     // The app's way in: no migrating, the schema checked from what this role can read.
@@ -40,7 +42,6 @@ async fn a_terminal_role_runs_the_register_but_cannot_write_a_table() {
     }
     let locked = service::authenticate(store, "alice", "1234", &device).await.unwrap_err();
     assert_eq!(locked.code(), "user_locked");
-    let manager = service::authenticate(store, "bob", "9999", &device).await.unwrap();
     service::unlock_user(store, Some(("bob", "9999")), "alice", &device).await.unwrap();
     let events = store.list_auth_events(20).await.unwrap();
     assert!(events.iter().any(|e| e.kind == AuthEventKind::Locked), "{events:?}");
@@ -51,6 +52,7 @@ async fn a_terminal_role_runs_the_register_but_cannot_write_a_table() {
     let started = service::start_shift(store, &cashier, &register, &device, opening).await.unwrap();
     let join = StartRequest { request_id: RequestId::new(), opening_cash: None, notes: None };
     let other_pc = DeviceName::parse("till-pc-2").unwrap();
+    let manager = service::authenticate(store, "bob", "9999", &other_pc).await.unwrap();
     assert!(service::start_shift(store, &manager, &register, &other_pc, join).await.unwrap().joined);
     let session = SessionRef::Id(started.session.id);
     let close = CloseRequest {
@@ -71,7 +73,10 @@ async fn a_terminal_role_runs_the_register_but_cannot_write_a_table() {
         note: None,
     };
     service::record_movement(store, &cashier, None, &register, &device, paid_in).await.unwrap();
-    let closed = service::close_shift(store, &manager, &device, close).await.unwrap();
+    // The cashier's login closes, with the manager's PIN checked by the database for this close.
+    let approval = service::approval("bob", "9999").unwrap();
+    let closed = service::close_shift(store, &cashier, Some(approval), &device, close).await.unwrap();
+    assert_eq!(closed.closed_by.as_deref(), Some("bob"));
     assert_eq!(closed.status, SessionStatus::Closed);
     let x = service::x_report(store, &session, service::Asker::It("test")).await.unwrap();
     assert_eq!(x.drawer.paid_in.amount, 500);

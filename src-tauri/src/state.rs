@@ -21,9 +21,9 @@ use till_core::service::{
     self, CloseRequest, FirstSetup, LocationInput, RefundRequest, SaleLineRequest, SaleRequest, StartRequest, Till,
 };
 use till_core::{
-    BackendKind, Barcode, Category, DeviceName, Discount, InputError, Location, LocationCode, Login, PricedCart,
-    Product, ProductKey, Receipt, ReceiptId, Register, RegisterRef, RequestId, SessionId, SessionRef, SessionStatus,
-    SessionTotals, SessionView, ShiftStartedView, Sku, Store, StoreError, TillError, User,
+    Authenticated, BackendKind, Barcode, Category, DeviceName, Discount, InputError, Location, LocationCode, Login,
+    PricedCart, Product, ProductKey, Receipt, ReceiptId, Register, RegisterRef, RequestId, SessionId, SessionRef,
+    SessionStatus, SessionTotals, SessionView, ShiftStartedView, Sku, Store, StoreError, TillError, User,
 };
 use tokio::sync::{Mutex, MutexGuard};
 
@@ -192,7 +192,7 @@ impl Device {
     }
 
     /// The logged-in user, counting this as activity. An idle login is ended here.
-    fn use_login(&mut self, now: DateTime<Utc>) -> Result<User, IpcError> {
+    fn use_login(&mut self, now: DateTime<Utc>) -> Result<Authenticated, IpcError> {
         let limit = self.settings()?.idle_limit();
         let login = self.login.as_mut().ok_or_else(IpcError::nobody_logged_in)?;
         match login.use_at(now, limit) {
@@ -206,7 +206,7 @@ impl Device {
     }
 
     /// Like [`Device::use_login`] without counting as activity (screens that poll).
-    fn peek_login(&mut self, now: DateTime<Utc>) -> Result<User, IpcError> {
+    fn peek_login(&mut self, now: DateTime<Utc>) -> Result<Authenticated, IpcError> {
         let limit = self.settings()?.idle_limit();
         let mut copy = self.login.clone().ok_or_else(IpcError::nobody_logged_in)?;
         match copy.use_at(now, limit) {
@@ -220,13 +220,13 @@ impl Device {
 
     /// Re-reads the logged-in user before a write: a user deactivated since the login is refused
     /// and logged out.
-    async fn recheck_login(&mut self, store: &dyn Store, user: &User) -> Result<User, IpcError> {
-        match service::recheck_user(store, user).await {
+    async fn recheck_login(&mut self, store: &dyn Store, who: &Authenticated) -> Result<Authenticated, IpcError> {
+        match service::recheck_user(store, &who.user).await {
             Ok(fresh) => {
                 if let Some(login) = self.login.as_mut() {
                     login.refresh(fresh.clone());
                 }
-                Ok(fresh)
+                Ok(Authenticated { user: fresh, login: who.login.clone() })
             }
             Err(e) => {
                 if matches!(e, TillError::Store(StoreError::UserInactive(_) | StoreError::NotFound { .. })) {
@@ -467,7 +467,7 @@ impl AppState {
                 Err(e) => return Err(e.into()),
             }
         }
-        let logged_in = device.peek_login(self.now()).ok();
+        let logged_in = device.peek_login(self.now()).ok().map(|who| who.user);
         Ok(DeviceStatus {
             configured: device.store.is_some() && register.is_some(),
             database_kind: settings.database_kind,
@@ -626,7 +626,7 @@ impl AppState {
     /// device: with PostgreSQL another terminal may have opened it).
     pub async fn activity(&self, device: &mut Device) -> Activity {
         let loaded = self.load(device).await;
-        let logged_in = device.peek_login(self.now()).ok().map(|user| user.name);
+        let logged_in = device.peek_login(self.now()).ok().map(|who| who.user.name);
         let chosen = device.settings.as_ref().and_then(|s| s.as_ref().ok()).is_some_and(|s| s.register.is_some());
         let register = match (loaded, device.register()) {
             (_, Ok((store, register))) => match store.find_register(&register).await {
@@ -666,16 +666,23 @@ impl AppState {
     /// A login attempt ends the previous login first: a wrong PIN leaves nobody logged in.
     pub async fn login(&self, user: &str, pin: &str) -> Result<User, IpcError> {
         let mut device = self.device().await?;
-        device.login = None;
         let (store, _) = device.register()?;
-        let user = service::authenticate(store.as_ref(), user, pin, &device.device_name()?).await?;
-        device.login = Some(Login::new(user.clone(), self.now()));
-        tracing::info!(user = %user.name, "logged in");
+        if let Some(previous) = device.login.take() {
+            end_login(store.as_ref(), &previous).await;
+        }
+        let who = service::authenticate(store.as_ref(), user, pin, &device.device_name()?).await?;
+        tracing::info!(user = %who.user.name, "logged in");
+        let user = who.user.clone();
+        device.login = Some(Login::new(who, self.now()));
         Ok(user)
     }
 
+    /// Ends the login here and in the database (whose token every write carried).
     pub async fn logout(&self) {
-        self.device.lock().await.login = None;
+        let mut device = self.device.lock().await;
+        if let (Some(login), Ok((store, _))) = (device.login.take(), device.register()) {
+            end_login(store.as_ref(), &login).await;
+        }
     }
 
     /// Lifts a user's PIN lockout with a manager's approval. Needs no login (the locked user is
@@ -711,12 +718,12 @@ impl AppState {
     ) -> Result<ShiftStartedView, IpcError> {
         let mut device = self.device().await?;
         let (store, register) = device.register()?;
-        let user = device.use_login(self.now())?;
-        let user = device.recheck_login(store.as_ref(), &user).await?;
+        let who = device.use_login(self.now())?;
+        let who = device.recheck_login(store.as_ref(), &who).await?;
         let request = StartRequest { request_id, opening_cash, notes };
         let started = service::start_shift_counted(
             store.as_ref(),
-            &user,
+            &who,
             &register,
             &device.device_name()?,
             request,
@@ -742,11 +749,10 @@ impl AppState {
         let session = SessionRef::parse(session)?;
         let mut device = self.device().await?;
         let (store, register) = device.register()?;
-        let user = device.use_login(self.now())?;
-        device.recheck_login(store.as_ref(), &user).await?;
+        let who = device.use_login(self.now())?;
+        let who = device.recheck_login(store.as_ref(), &who).await?;
         let device_name = device.device_name()?;
-        let manager =
-            service::authorize_manager(store.as_ref(), &approval.manager, &approval.pin.0, &device_name).await?;
+        let manager = service::approval(&approval.manager, &approval.pin.0)?;
         let request = CloseRequest {
             request_id,
             session: &session,
@@ -754,9 +760,9 @@ impl AppState {
             only_register: Some(&register),
             float_left: count.float_left.as_deref(),
             denominations: count.denominations,
-            sign_off: count.variance_reason.as_deref().map(|reason| (&manager, reason)),
+            sign_off: count.variance_reason.as_deref(),
         };
-        Ok(service::close_shift(store.as_ref(), &manager, &device_name, request).await?.view())
+        Ok(service::close_shift(store.as_ref(), &who, Some(manager), &device_name, request).await?.view())
     }
 }
 
@@ -789,19 +795,16 @@ impl AppState {
     ) -> Result<Receipt, IpcError> {
         let mut device = self.device().await?;
         let (store, register) = device.register()?;
-        let user = device.use_login(self.now())?;
-        let user = device.recheck_login(store.as_ref(), &user).await?;
+        let who = device.use_login(self.now())?;
+        let who = device.recheck_login(store.as_ref(), &who).await?;
         let device_name = device.device_name()?;
-        let approver = match approval {
-            Some(a) => Some(service::authorize_manager(store.as_ref(), &a.manager, &a.pin.0, &device_name).await?),
-            None => None,
-        };
+        let approval = approval.map(|a| service::approval(&a.manager, &a.pin.0)).transpose()?;
         let till = Till {
-            user: &user,
+            who: &who,
             register: &register,
             device: &device_name,
             session: Some(session),
-            approver: approver.as_ref(),
+            approval: approval.as_ref(),
         };
         Ok(service::record_sale(store.as_ref(), till, id, &request).await?)
     }
@@ -854,13 +857,12 @@ impl AppState {
     ) -> Result<Receipt, IpcError> {
         let mut device = self.device().await?;
         let (store, register) = device.register()?;
-        let user = device.use_login(self.now())?;
-        let user = device.recheck_login(store.as_ref(), &user).await?;
+        let who = device.use_login(self.now())?;
+        let who = device.recheck_login(store.as_ref(), &who).await?;
         let device_name = device.device_name()?;
-        let manager =
-            service::authorize_manager(store.as_ref(), &approval.manager, &approval.pin.0, &device_name).await?;
+        let manager = service::approval(&approval.manager, &approval.pin.0)?;
         let till =
-            Till { user: &user, register: &register, device: &device_name, session: None, approver: Some(&manager) };
+            Till { who: &who, register: &register, device: &device_name, session: None, approval: Some(&manager) };
         Ok(service::refund(store.as_ref(), till, id, receipt.trim(), &request).await?)
     }
 
@@ -869,11 +871,11 @@ impl AppState {
     pub async fn session_totals(&self) -> Result<Option<SessionTotals>, IpcError> {
         let mut device = self.device().await?;
         let (store, register) = device.register()?;
-        let user = device.peek_login(self.now())?;
+        let who = device.peek_login(self.now())?;
         let register = store.find_register(&register).await?;
         match store.latest_session(register.id).await? {
             Some(session) => {
-                Ok(Some(service::session_totals(store.as_ref(), &session, service::Asker::User(&user)).await?))
+                Ok(Some(service::session_totals(store.as_ref(), &session, service::Asker::User(&who.user)).await?))
             }
             None => Ok(None),
         }
@@ -907,23 +909,20 @@ impl AppState {
     ) -> Result<till_core::CashMovement, IpcError> {
         let mut device = self.device().await?;
         let (store, register) = device.register()?;
-        let user = device.use_login(self.now())?;
-        let user = device.recheck_login(store.as_ref(), &user).await?;
+        let who = device.use_login(self.now())?;
+        let who = device.recheck_login(store.as_ref(), &who).await?;
         let device_name = device.device_name()?;
-        let approver = match approval {
-            Some(a) => Some(service::authorize_manager(store.as_ref(), &a.manager, &a.pin.0, &device_name).await?),
-            None => None,
-        };
+        let approval = approval.map(|a| service::approval(&a.manager, &a.pin.0)).transpose()?;
         let request =
             service::MovementRequest { id, kind, amount: amount.as_deref(), reason: &reason, note: note.as_deref() };
-        Ok(service::record_movement(store.as_ref(), &user, approver.as_ref(), &register, &device_name, request).await?)
+        Ok(service::record_movement(store.as_ref(), &who, approval, &register, &device_name, request).await?)
     }
 
     /// The X report of the session shown (by id or number), else of this register's latest.
     pub async fn x_report(&self, session: Option<String>) -> Result<till_core::reports::XReport, IpcError> {
         let mut device = self.device().await?;
         let (store, register) = device.register()?;
-        let user = device.use_login(self.now())?;
+        let who = device.use_login(self.now())?;
         let session = match session {
             Some(s) => SessionRef::parse(&s)?,
             None => {
@@ -932,15 +931,15 @@ impl AppState {
                 SessionRef::Id(latest.ok_or(StoreError::NoOpenSession { register: register.address })?.id)
             }
         };
-        Ok(service::x_report(store.as_ref(), &session, service::Asker::User(&user)).await?)
+        Ok(service::x_report(store.as_ref(), &session, service::Asker::User(&who.user)).await?)
     }
 
     /// The Z report of a closed session (by id or number).
     pub async fn z_report(&self, session: String) -> Result<till_core::reports::ZReport, IpcError> {
         let mut device = self.device().await?;
         let (store, _) = device.register()?;
-        let user = device.use_login(self.now())?;
-        Ok(service::z_report(store.as_ref(), &SessionRef::parse(&session)?, service::Asker::User(&user)).await?)
+        let who = device.use_login(self.now())?;
+        Ok(service::z_report(store.as_ref(), &SessionRef::parse(&session)?, service::Asker::User(&who.user)).await?)
     }
 
     /// A manager force-closes a forgotten session of this location, with a reason.
@@ -953,17 +952,17 @@ impl AppState {
     ) -> Result<SessionView, IpcError> {
         let mut device = self.device().await?;
         let (store, register) = device.register()?;
-        device.use_login(self.now())?;
+        let who = device.use_login(self.now())?;
         let device_name = device.device_name()?;
-        let manager =
-            service::authorize_manager(store.as_ref(), &approval.manager, &approval.pin.0, &device_name).await?;
+        let manager = service::approval(&approval.manager, &approval.pin.0)?;
         let session = SessionRef::parse(&session)?;
         let here = store.find_register(&register).await?;
         if store.find_session(&session).await?.location_id != here.location_id {
             return Err(StoreError::not_found(till_core::Entity::Session, format!("{session} at this location")).into());
         }
         let closed =
-            service::force_close(store.as_ref(), &manager, &device_name, &session, &reason, request_id).await?;
+            service::force_close(store.as_ref(), &who, Some(manager), &device_name, &session, &reason, request_id)
+                .await?;
         Ok(closed.view())
     }
 
@@ -977,10 +976,9 @@ impl AppState {
     ) -> Result<SessionView, IpcError> {
         let mut device = self.device().await?;
         let (store, register) = device.register()?;
-        device.use_login(self.now())?;
+        let who = device.use_login(self.now())?;
         let device_name = device.device_name()?;
-        let manager =
-            service::authorize_manager(store.as_ref(), &approval.manager, &approval.pin.0, &device_name).await?;
+        let manager = service::approval(&approval.manager, &approval.pin.0)?;
         let session = SessionRef::parse(&session)?;
         let here = store.find_register(&register).await?;
         if store.find_session(&session).await?.location_id != here.location_id {
@@ -993,16 +991,16 @@ impl AppState {
             denominations: count.denominations,
             variance_reason: count.variance_reason.as_deref(),
         };
-        Ok(service::late_count(store.as_ref(), &manager, &device_name, request).await?.view())
+        Ok(service::late_count(store.as_ref(), &who, Some(manager), &device_name, request).await?.view())
     }
 
     /// A receipt printed again: counted on the open session (X and Z show it), journaled.
     pub async fn record_reprint(&self, number: String) -> Result<(), IpcError> {
         let mut device = self.device().await?;
         let (store, register) = device.register()?;
-        let user = device.use_login(self.now())?;
+        let who = device.use_login(self.now())?;
         let device_name = device.device_name()?;
-        Ok(service::record_reprint(store.as_ref(), &user, &register, &device_name, &number).await?)
+        Ok(service::record_reprint(store.as_ref(), &who, &register, &device_name, &number).await?)
     }
 
     /// This location's sessions open longer than its limit (polled for the banner: not activity).
@@ -1020,7 +1018,7 @@ impl AppState {
     pub async fn day_view(&self, day: Option<chrono::NaiveDate>) -> Result<Vec<service::DaySession>, IpcError> {
         let mut device = self.device().await?;
         let (store, register) = device.register()?;
-        let user = device.use_login(self.now())?;
+        let user = device.use_login(self.now())?.user;
         if !user.role.is_manager() {
             return Err(StoreError::Forbidden { user: user.name, role: user.role.as_str().into() }.into());
         }
@@ -1103,3 +1101,11 @@ fn check_postgres_url(url: &str) -> Result<(), InputError> {
 
 #[cfg(test)]
 mod tests;
+
+/// Ends a login in the database. A failure is only logged: the database ends an unused login
+/// at the location's idle limit anyway, and the person at the register is logged out here.
+async fn end_login(store: &dyn Store, login: &Login) {
+    if let Err(e) = store.logout(login.token()).await {
+        tracing::warn!(user = %login.user().name, "could not end the login in the database: {e}");
+    }
+}

@@ -3,7 +3,7 @@
 
 use crate::domain::Pin;
 use crate::error::{LoggedOut, StoreError, TillError};
-use crate::store::{AuthEventKind, User};
+use crate::store::{AuthEventKind, Authenticated, LoginToken, User};
 use crate::PinHash;
 use chrono::{DateTime, Duration, Utc};
 use std::sync::LazyLock;
@@ -165,33 +165,38 @@ impl Default for IdleLimit {
 /// of these in the backend; the UI never holds a login.
 #[derive(Debug, Clone)]
 pub struct Login {
-    user: User,
+    who: Authenticated,
     last_used: DateTime<Utc>,
 }
 
 impl Login {
-    pub fn new(user: User, now: DateTime<Utc>) -> Login {
-        Login { user, last_used: now }
+    pub fn new(who: Authenticated, now: DateTime<Utc>) -> Login {
+        Login { who, last_used: now }
     }
 
     /// The user, if the login has not been idle longer than `limit` at `now`; using it counts
     /// as activity. An expired login is an error the caller turns into a logout.
-    pub fn use_at(&mut self, now: DateTime<Utc>, limit: IdleLimit) -> Result<&User, TillError> {
+    pub fn use_at(&mut self, now: DateTime<Utc>, limit: IdleLimit) -> Result<&Authenticated, TillError> {
         let idle_for = now.signed_duration_since(self.last_used);
         if limit.minutes > 0 && idle_for >= Duration::minutes(i64::from(limit.minutes)) {
             return Err(TillError::NotLoggedIn(LoggedOut::Idle { minutes: limit.minutes }));
         }
         self.last_used = self.last_used.max(now);
-        Ok(&self.user)
+        Ok(&self.who)
     }
 
     pub fn user(&self) -> &User {
-        &self.user
+        &self.who.user
+    }
+
+    /// The store's login, to end it.
+    pub fn token(&self) -> &LoginToken {
+        &self.who.login
     }
 
     /// Replaces the cached user with a fresh read (role or name changed since the login).
     pub fn refresh(&mut self, user: User) {
-        self.user = user;
+        self.who.user = user;
     }
 }
 
@@ -258,7 +263,7 @@ mod tests {
 
     #[test]
     fn idle_logins_expire_and_use_keeps_them_alive() {
-        let user = alice();
+        let user = Authenticated { user: alice(), login: LoginToken::new("t".into()) };
         let five = IdleLimit::default();
         let mut login = Login::new(user.clone(), at(0));
         assert!(login.use_at(at(4), five).is_ok());

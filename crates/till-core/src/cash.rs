@@ -1,7 +1,7 @@
 //! Cash control: paid in, paid out, drops to the safe and no-sale drawer opens; the close's
 //! count (denominations, cash removed, float left, sign-off); force-close and late count.
 
-use crate::domain::{DeviceName, LocationId, MovementId, RegisterId, SessionId, UserId};
+use crate::domain::{DeviceName, LocationId, MovementId, RegisterId, SessionId};
 use crate::error::InputError;
 use crate::money::Money;
 use chrono::{DateTime, Utc};
@@ -78,8 +78,9 @@ pub struct NewCashMovement {
     pub amount: i64,
     pub reason: String,
     pub note: Option<String>,
-    pub user_id: UserId,
-    pub approved_by: Option<UserId>,
+    /// Above the location's cash-out limit a paid out or drop needs a manager: the login's
+    /// user, or the approval it carries.
+    pub actor: crate::store::Actor,
     pub device: DeviceName,
     /// The request's fingerprint: a repeat of `id` must carry the same.
     pub request_hash: String,
@@ -163,7 +164,6 @@ impl DenominationCount {
 /// A manager's sign-off of a variance above the location's limit.
 #[derive(Debug, Clone)]
 pub struct SignOff {
-    pub approver: UserId,
     pub reason: String,
 }
 

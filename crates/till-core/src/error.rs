@@ -282,6 +282,10 @@ pub enum StoreError {
     /// write, so a deactivation racing a start or close is ordered before or after it.
     #[error("user {0} is not active")]
     UserInactive(String),
+    /// The login a write carried is not live: logged out, ended by a deactivation, a lockout or
+    /// a new PIN, idle past the location's limit, made on another device, or unknown.
+    #[error("{0}")]
+    LoginEnded(String),
     /// A PIN check that did not match (counted by the database).
     #[error("wrong PIN for {0}")]
     WrongPin(String),
@@ -357,6 +361,7 @@ impl StoreError {
             StoreError::Forbidden { .. } | StoreError::ApprovalNeeded(_) => ErrorCode::Forbidden,
             StoreError::UserInactive(_) => ErrorCode::UserInactive,
             StoreError::WrongPin(_) => ErrorCode::WrongPin,
+            StoreError::LoginEnded(_) => ErrorCode::NotLoggedIn,
             StoreError::PinResetNeeded(_) => ErrorCode::PinResetNeeded,
             StoreError::UserLocked { .. } => ErrorCode::UserLocked,
             StoreError::IdempotencyConflict(_) => ErrorCode::IdempotencyConflict,

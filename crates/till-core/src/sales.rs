@@ -5,7 +5,7 @@
 //! register's counter row (gapless: `DT-R1-000123`), and adds it to the session's running
 //! totals under the session's row lock, so it is ordered before or after a close, never lost.
 
-use crate::domain::{LocationId, ProductId, ReceiptId, RegisterId, SessionId, TaxRateId, UserId};
+use crate::domain::{LocationId, ProductId, ReceiptId, RegisterId, SessionId, TaxRateId};
 use crate::money::Currency;
 use crate::pricing::{PricedCart, Settlement, Tender};
 use chrono::{DateTime, Utc};
@@ -151,13 +151,13 @@ pub struct NewReceipt {
     pub refund_of: Option<ReceiptId>,
     pub session_id: SessionId,
     pub register_id: RegisterId,
-    pub user_id: UserId,
+    /// The cashier's login, and the manager's approval a refund, a price override or a
+    /// discount above the limit needs (unless the login's user is a manager). The store
+    /// records (and journals) who approved.
+    pub actor: crate::store::Actor,
     pub device: String,
     /// SHA-256 of the request's canonical content: a repeated id must come with the same.
     pub request_hash: String,
-    /// The manager who approved a discount above the limit, a price override or a refund
-    /// (journaled with the receipt).
-    pub approved_by: Option<UserId>,
     pub prices_include_tax: bool,
     pub subtotal: i64,
     pub discount: i64,
@@ -178,15 +178,32 @@ pub struct ReceiptHeader {
     pub id: ReceiptId,
     pub session_id: SessionId,
     pub register_id: RegisterId,
-    pub user_id: UserId,
+    pub actor: crate::store::Actor,
     pub device: String,
     pub request_hash: String,
 }
 
 impl NewReceipt {
+    /// Whether the store must find a manager answering for this receipt: every refund, and a
+    /// sale with a price override or a discount above the location's limit (`limit` in parts
+    /// per million). Judged from the stored lines, allowing the half-up rounding of a percentage
+    /// discount, so no receipt [`crate::pricing::price_cart`] priced without an approval is
+    /// refused. PostgreSQL's copy of this rule is in till_record_receipt.sql.
+    pub fn needs_manager(&self, limit_ppm: u32) -> bool {
+        let limit = i128::from(limit_ppm);
+        // round(base × limit / 10^6), half up (every base here is ≥ 0).
+        let allowed = |base: i128| (base * limit * 2 + 1_000_000) / 2_000_000;
+        let sum = |f: fn(&ReceiptLine) -> i64| self.lines.iter().map(|l| i128::from(f(l))).sum::<i128>();
+        self.kind == ReceiptKind::Refund
+            || self.lines.iter().any(|l| {
+                l.unit_price != l.catalog_unit_price || i128::from(l.line_discount) > allowed(i128::from(l.extended))
+            })
+            || sum(|l| l.receipt_discount) > allowed(sum(|l| l.extended) - sum(|l| l.line_discount))
+    }
+
     /// A sale from its priced cart and settlement.
     pub fn sale(who: ReceiptHeader, priced: &PricedCart, settlement: &Settlement) -> NewReceipt {
-        let ReceiptHeader { id, session_id, register_id, user_id, device, request_hash } = who;
+        let ReceiptHeader { id, session_id, register_id, actor, device, request_hash } = who;
         let lines = priced
             .lines
             .iter()
@@ -228,10 +245,9 @@ impl NewReceipt {
             refund_of: None,
             session_id,
             register_id,
-            user_id,
+            actor,
             device,
             request_hash,
-            approved_by: None,
             prices_include_tax: priced.prices_include_tax,
             subtotal: priced.subtotal,
             discount: priced.line_discounts + priced.receipt_discount,

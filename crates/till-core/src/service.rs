@@ -125,20 +125,34 @@ pub async fn first_setup(store: &dyn Store, setup: FirstSetup<'_>) -> Result<Reg
 ///   and restarts and locks after [`PinPolicy::max_failures`] in a row. On PostgreSQL the
 ///   database compares the PIN itself (the hash is unreadable to a terminal's role), and a
 ///   terminal cannot roll a guess's count back.
-pub async fn authenticate(store: &dyn Store, name: &str, pin: &str, device: &DeviceName) -> Result<User, TillError> {
+pub async fn authenticate(
+    store: &dyn Store,
+    name: &str,
+    pin: &str,
+    device: &DeviceName,
+) -> Result<Authenticated, TillError> {
     Ok(store.check_pin(&Credentials::parse(name, pin)?, device).await?)
 }
 
-/// A manager's or admin's approval: their PIN, checked like a login, and their role.
+/// A manager's or admin's approval of something the database does not record (a change of
+/// this device's settings): their PIN, checked like a login (whose login ends at once), and
+/// their role. What the database records takes the PIN with the request instead ([`Actor`]).
 pub async fn authorize_manager(
     store: &dyn Store,
     name: &str,
     pin: &str,
     device: &DeviceName,
 ) -> Result<User, TillError> {
-    let user = authenticate(store, name, pin, device).await?;
-    require_manager(&user)?;
-    Ok(user)
+    let who = authenticate(store, name, pin, device).await?;
+    store.logout(&who.login).await?;
+    require_manager(&who.user)?;
+    Ok(who.user)
+}
+
+/// A manager's name and PIN as typed, for an [`Actor`]'s approval: parsed here, checked by the
+/// store with the request it approves.
+pub fn approval(manager: &str, pin: &str) -> Result<Credentials, TillError> {
+    Ok(Credentials::parse(manager, pin)?)
 }
 
 pub(crate) fn require_manager(user: &User) -> Result<(), TillError> {
@@ -182,13 +196,12 @@ pub struct StartRequest<'a> {
     pub notes: Option<&'a str>,
 }
 
-/// Opens the register's session, or joins the one already open. `user` must come from
-/// [`authenticate`] (the desktop app keeps it from the login and re-checks it; the CLI asks for
-/// the PIN). The register is read once, for its currency; the store re-checks everything
-/// under its lock.
+/// Opens the register's session, or joins the one already open. `who` comes from
+/// [`authenticate`] (the desktop app keeps it from the login; the CLI asks for the PIN). The
+/// register is read once, for its currency; the store re-checks everything under its lock.
 pub async fn start_shift(
     store: &dyn Store,
-    user: &User,
+    who: &Authenticated,
     register: &RegisterRef,
     device: &DeviceName,
     request: StartRequest<'_>,
@@ -199,11 +212,10 @@ pub async fn start_shift(
     let start = StartShift {
         request_id: request.request_id,
         register_id: register.id,
-        user_id: user.id,
+        login: who.login.clone(),
         opening_cash,
         device: device.clone(),
         notes: Notes::parse(request.notes)?,
-        at: None,
     };
     Ok(store.start_shift(start).await?)
 }
@@ -239,19 +251,23 @@ pub struct CloseRequest<'a> {
     pub float_left: Option<&'a str>,
     /// The notes and coins counted; when given they must add up to `counted_cash`.
     pub denominations: Vec<DenominationCount>,
-    /// A manager's sign-off of a variance above the location's limit (their PIN already
-    /// checked by the caller) and its reason.
-    pub sign_off: Option<(&'a User, &'a str)>,
+    /// The closing manager's reason for a variance above the location's limit (their sign-off).
+    pub sign_off: Option<&'a str>,
 }
 
-/// Closes an open session: counted cash against expected cash. Only an active manager or admin.
+/// Closes an open session: counted cash against expected cash. By a manager or admin: the
+/// logged-in one, or the one whose name and PIN `approval` carries (checked by the store with
+/// this close).
 pub async fn close_shift(
     store: &dyn Store,
-    manager: &User,
+    who: &Authenticated,
+    approval: Option<Credentials>,
     device: &DeviceName,
     request: CloseRequest<'_>,
 ) -> Result<Session, TillError> {
-    require_manager(manager)?;
+    if approval.is_none() {
+        require_manager(&who.user)?;
+    }
     let session = store.find_session(request.session).await?;
     if let Some(register) = request.only_register {
         let register = store.find_register(register).await?;
@@ -277,25 +293,23 @@ pub async fn close_shift(
         .into());
     }
     let sign_off = match request.sign_off {
-        Some((approver, reason)) => {
-            require_manager(approver)?;
+        Some(reason) => {
             let reason = reason.trim();
             if reason.is_empty() || reason.chars().count() > 200 {
                 return Err(
                     InputError::Invalid { field: "variance reason", reason: "1 to 200 characters".into() }.into()
                 );
             }
-            Some(SignOff { approver: approver.id, reason: reason.to_string() })
+            Some(SignOff { reason: reason.to_string() })
         }
         None => None,
     };
     let close = CloseShift {
         request_id: request.request_id,
         session: session.id,
-        user_id: manager.id,
+        actor: Actor { login: who.login.clone(), approval },
         counted_cash,
         device: device.clone(),
-        at: None,
         float_left,
         denominations: request.denominations,
         sign_off,
@@ -303,7 +317,7 @@ pub async fn close_shift(
     match store.close_shift(close).await {
         // Every refused count is on record (journaled), and it opens the way to a sign-off.
         Err(refused @ StoreError::VarianceNeedsSignoff(_)) => {
-            store.refuse_count(session.id, counted_cash.minor(), manager.id, device).await?;
+            store.refuse_count(session.id, counted_cash.minor(), &who.login, device).await?;
             Err(refused.into())
         }
         other => Ok(other?),

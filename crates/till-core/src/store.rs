@@ -135,6 +135,68 @@ impl Credentials {
     }
 }
 
+/// A login the store opened for a user whose PIN it checked: a random secret, kept by the
+/// device that logged in and carried by every write (on PostgreSQL the database knows only its
+/// sha256, ends it on logout, deactivation, lockout or a new PIN, and after the location's
+/// idle limit). Never printed, never sent to the UI.
+#[derive(Clone, PartialEq, Eq)]
+pub struct LoginToken(String);
+
+impl LoginToken {
+    pub fn new(secret: String) -> LoginToken {
+        LoginToken(secret)
+    }
+
+    /// A fresh login: 256 random bits from the operating system, as 64 hex digits (as
+    /// PostgreSQL's till_pin_result makes them).
+    pub fn generate() -> LoginToken {
+        use argon2::password_hash::rand_core::{OsRng, RngCore};
+        let mut bytes = [0_u8; 32];
+        OsRng.fill_bytes(&mut bytes);
+        LoginToken(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    }
+
+    /// What a store keeps of it: its sha256 as 64 hex digits.
+    pub fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(self.0.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for LoginToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LoginToken(..)")
+    }
+}
+
+/// A user whose PIN the store checked, and the login it opened for them.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub user: User,
+    pub login: LoginToken,
+}
+
+/// Who acts on a write: the login that does it, and, for what needs a manager (a refund, an
+/// override, a paid out above the limit, a close by a cashier's login), a manager's name and PIN.
+/// The store checks that PIN for this one request (PostgreSQL: a one-use approval bound to the
+/// request's hash). Without one, the login's user must be a manager where one is needed.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub login: LoginToken,
+    pub approval: Option<Credentials>,
+}
+
+impl Actor {
+    /// The login acting alone.
+    pub fn login(login: &LoginToken) -> Actor {
+        Actor { login: login.clone(), approval: None }
+    }
+}
+
 /// A manager (or IT through tillctl) lifting a lockout.
 #[derive(Debug, Clone)]
 pub struct UnlockUser {
@@ -331,16 +393,14 @@ pub struct StartShift {
     /// instead of opening or joining anew.
     pub request_id: RequestId,
     pub register_id: RegisterId,
-    pub user_id: UserId,
+    /// Whoever starts or joins: never a user id (the store finds the user from the login).
+    pub login: LoginToken,
     /// In the register's currency; ignored when the call joins an open session. `None` means
     /// join only: with no open session the call fails with `no_open_session` instead of
     /// opening one (a cashier pressing "Join" must never open a drawer with no float).
     pub opening_cash: Option<Money>,
     pub device: DeviceName,
     pub notes: Option<Notes>,
-    /// A pinned clock for tests and replays. `None`: the database's clock, read after the
-    /// register lock is held, so a creator never predates the close it waited for.
-    pub at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone)]
@@ -369,18 +429,18 @@ pub struct CloseShift {
     /// id answers the closed session again instead of `session_already_closed`.
     pub request_id: RequestId,
     pub session: SessionId,
-    /// Must be an active manager or admin; the store checks again under the session's lock.
-    pub user_id: UserId,
+    /// The closer is a manager or admin: the login's user, or the manager whose PIN
+    /// `actor.approval` carries. The store checks under the session's lock.
+    pub actor: Actor,
     pub counted_cash: Money,
     pub device: DeviceName,
-    pub at: Option<DateTime<Utc>>,
     /// The float left in the drawer for the next shift (at most the count); the rest is the
     /// cash removed to the safe.
     pub float_left: Money,
     /// The notes and coins counted, stored as data; empty when only the total was entered.
     pub denominations: Vec<DenominationCount>,
     /// Needed when the variance is above the location's limit; the database refuses the close
-    /// without it (`variance_needs_signoff`).
+    /// without it (`variance_needs_signoff`). The closing manager signs it.
     pub sign_off: Option<SignOff>,
 }
 
@@ -389,7 +449,8 @@ pub struct CloseShift {
 pub struct ForceClose {
     pub request_id: RequestId,
     pub session: SessionId,
-    pub user_id: UserId,
+    /// A manager's login, or a login with a manager's approval.
+    pub actor: Actor,
     pub reason: String,
     pub device: DeviceName,
 }
@@ -398,7 +459,8 @@ pub struct ForceClose {
 #[derive(Debug, Clone)]
 pub struct LateCount {
     pub session: SessionId,
-    pub user_id: UserId,
+    /// A manager's login, or a login with a manager's approval.
+    pub actor: Actor,
     pub counted_cash: Money,
     pub float_left: Money,
     pub denominations: Vec<DenominationCount>,
@@ -442,6 +504,13 @@ pub struct SessionFilter {
     pub register: Option<RegisterRef>,
     pub status: Option<SessionStatus>,
     pub limit: Option<u32>,
+}
+
+/// Where a terminal's database role may act: registers, and whole locations.
+#[derive(Debug, Clone, Default)]
+pub struct TerminalBinding {
+    pub registers: Vec<RegisterId>,
+    pub locations: Vec<LocationId>,
 }
 
 /// One line of `tillctl doctor`.
@@ -541,6 +610,10 @@ pub trait SchemaStore: Send + Sync + std::fmt::Debug {
     /// write nothing directly. `password` is for password login; `None` for certificate login.
     /// PostgreSQL only: SQLite has no roles.
     async fn create_terminal_role(&self, role: &DbRoleName, password: Option<&str>) -> Result<(), StoreError>;
+    /// Binds a terminal role to the registers and locations it may act on, replacing its earlier
+    /// bindings (PostgreSQL only). Its logins act only there; a role bound to nothing acts
+    /// nowhere (a role made before bindings existed, until IT binds it).
+    async fn bind_terminal_role(&self, role: &DbRoleName, binding: &TerminalBinding) -> Result<(), StoreError>;
     /// Every check `doctor` prints. Never fails: a failed check is a line with a fix.
     async fn check_schema(&self) -> Vec<SchemaCheck>;
     /// Reads the shift invariants back from the rows.
@@ -598,7 +671,10 @@ pub trait StaffStore: Send + Sync {
     /// ([`StoreError::UserLocked`]). A check while the user is locked (even a matching one,
     /// racing the lock) is refused and counts for nothing; an inactive user gets
     /// [`StoreError::UserInactive`] whatever the PIN. Returns the user as stored afterwards.
-    async fn check_pin(&self, credentials: &Credentials, device: &DeviceName) -> Result<User, StoreError>;
+    /// A right PIN opens a login ([`Authenticated`]): every write carries its token.
+    async fn check_pin(&self, credentials: &Credentials, device: &DeviceName) -> Result<Authenticated, StoreError>;
+    /// Ends a login (a repeat, or an unknown token, changes nothing).
+    async fn logout(&self, login: &LoginToken) -> Result<(), StoreError>;
     /// Sets a user's PIN (IT, with the owner's role): ends their logins and clears a lockout,
     /// with a trace (an `unlocked` event, "PIN set by tillctl").
     async fn set_pin(&self, name: &UserName, pin: &Pin, device: &DeviceName) -> Result<User, StoreError>;
@@ -688,7 +764,7 @@ pub trait CashStore: Send + Sync {
         &self,
         session: SessionId,
         number: &str,
-        user: UserId,
+        login: &LoginToken,
         device: &DeviceName,
     ) -> Result<(), StoreError>;
     /// A count refused at close for its variance: counted on the open session and journaled, so
@@ -697,7 +773,7 @@ pub trait CashStore: Send + Sync {
         &self,
         session: SessionId,
         counted: i64,
-        user: UserId,
+        login: &LoginToken,
         device: &DeviceName,
     ) -> Result<(), StoreError>;
     /// The opening count's notes and coins, recorded once for a session (a repeat changes
@@ -706,7 +782,7 @@ pub trait CashStore: Send + Sync {
         &self,
         session: SessionId,
         denominations: &[DenominationCount],
-        user: UserId,
+        login: &LoginToken,
         device: &DeviceName,
     ) -> Result<(), StoreError>;
     /// The opening count's denominations.

@@ -46,12 +46,13 @@ impl CashStore for PostgresStore {
     }
 
     async fn record_movement(&self, m: NewCashMovement) -> Result<(CashMovement, bool), StoreError> {
-        let mut conn = self.conn().await?;
         let request = json!({
             "id": m.id.0, "session_id": m.session_id.0, "register_id": m.register_id.0, "kind": m.kind.as_str(),
-            "amount": m.amount, "reason": m.reason, "note": m.note, "user_id": m.user_id.0,
-            "approved_by": m.approved_by.map(|u| u.0), "device": m.device.as_str(), "request_hash": m.request_hash,
+            "amount": m.amount, "reason": m.reason, "note": m.note,
+            "device": m.device.as_str(), "request_hash": m.request_hash,
         });
+        let request = self.acting("cash_movement", request, &m.actor, m.device.as_str()).await?;
+        let mut conn = self.conn().await?;
         let repeated: bool = sqlx::query_scalar("SELECT repeated FROM till_record_cash_movement($1)")
             .bind(sqlx::types::Json(request))
             .fetch_one(conn.db())
@@ -69,9 +70,10 @@ impl CashStore for PostgresStore {
 
     async fn force_close(&self, close: ForceClose) -> Result<Session, StoreError> {
         let request = json!({
-            "session_id": close.session.0, "request_id": close.request_id.0, "user_id": close.user_id.0,
+            "session_id": close.session.0, "request_id": close.request_id.0,
             "reason": close.reason, "device": close.device.as_str(),
         });
+        let request = self.acting("force_close", request, &close.actor, close.device.as_str()).await?;
         let query = "SELECT (f.session).*, f.already_closed AS flag FROM till_force_close($1) f";
         let (session, already_closed) = self.closing_function(query, request).await?;
         if already_closed {
@@ -82,10 +84,11 @@ impl CashStore for PostgresStore {
 
     async fn late_count(&self, count: LateCount) -> Result<Session, StoreError> {
         let request = json!({
-            "session_id": count.session.0, "user_id": count.user_id.0, "counted_cash": count.counted_cash.minor(),
+            "session_id": count.session.0, "counted_cash": count.counted_cash.minor(),
             "float_left": count.float_left.minor(), "denominations": count.denominations,
             "variance_reason": count.variance_reason, "device": count.device.as_str(),
         });
+        let request = self.acting("late_count", request, &count.actor, count.device.as_str()).await?;
         let query = "SELECT (f.session).*, f.repeated AS flag FROM till_late_count($1) f";
         Ok(self.closing_function(query, request).await?.0)
     }
@@ -94,12 +97,12 @@ impl CashStore for PostgresStore {
         &self,
         session: SessionId,
         number: &str,
-        user: UserId,
+        login: &LoginToken,
         device: &DeviceName,
     ) -> Result<(), StoreError> {
         let mut conn = self.conn().await?;
         let request =
-            json!({ "session_id": session.0, "number": number, "user_id": user.0, "device": device.as_str() });
+            json!({ "session_id": session.0, "number": number, "login": login.expose(), "device": device.as_str() });
         sqlx::query("SELECT till_record_reprint($1)")
             .bind(sqlx::types::Json(request))
             .execute(conn.db())
@@ -112,12 +115,11 @@ impl CashStore for PostgresStore {
         &self,
         session: SessionId,
         counted: i64,
-        user: UserId,
+        login: &LoginToken,
         device: &DeviceName,
     ) -> Result<(), StoreError> {
         let mut conn = self.conn().await?;
-        let request =
-            json!({ "session_id": session.0, "counted_cash": counted, "user_id": user.0, "device": device.as_str() });
+        let request = json!({ "session_id": session.0, "counted_cash": counted, "login": login.expose(), "device": device.as_str() });
         sqlx::query("SELECT till_refuse_count($1)")
             .bind(sqlx::types::Json(request))
             .execute(conn.db())
@@ -130,12 +132,12 @@ impl CashStore for PostgresStore {
         &self,
         session: SessionId,
         denominations: &[DenominationCount],
-        user: UserId,
+        login: &LoginToken,
         device: &DeviceName,
     ) -> Result<(), StoreError> {
         let mut conn = self.conn().await?;
         let request = json!({
-            "session_id": session.0, "denominations": denominations, "user_id": user.0, "device": device.as_str(),
+            "session_id": session.0, "denominations": denominations, "login": login.expose(), "device": device.as_str(),
         });
         sqlx::query("SELECT till_record_opening_count($1)")
             .bind(sqlx::types::Json(request))

@@ -139,7 +139,15 @@ pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
                 // PIN checks in the database (migrations/postgres/functions/till_pin_*.sql): a
                 // check's result asked twice, late, by another role or in its own transaction;
                 // a login that ended.
-                "TL440" | "TL441" | "TL442" => StoreError::Rejected(message),
+                "TL440" | "TL441" => StoreError::Rejected(message),
+                // A write's login or approval (functions/till_login_user.sql, till_use_approval.sql)
+                // and the terminal role's binding to registers (till_may_act.sql).
+                "TL442" => StoreError::LoginEnded(message),
+                "TL443" => StoreError::ApprovalNeeded(message),
+                "TL444" => StoreError::Misconfigured(match pg.and_then(PgDatabaseError::hint) {
+                    Some(hint) => format!("{message}; {hint}"),
+                    None => message,
+                }),
                 "TL410" => StoreError::Rejected(match pg.and_then(PgDatabaseError::hint) {
                     Some(hint) => format!("{message}; {hint}"),
                     None => message,

@@ -41,8 +41,7 @@ fn payload(r: &NewReceipt) -> serde_json::Value {
         .collect();
     json!({
         "id": r.id.0, "kind": r.kind.as_str(), "refund_of": r.refund_of.map(|id| id.0), "session_id": r.session_id.0,
-        "register_id": r.register_id.0, "user_id": r.user_id.0, "device": r.device, "request_hash": r.request_hash,
-        "approved_by": r.approved_by.map(|id| id.0),
+        "register_id": r.register_id.0, "device": r.device, "request_hash": r.request_hash,
         "prices_include_tax": r.prices_include_tax, "subtotal": r.subtotal, "discount": r.discount, "tax": r.tax,
         "total": r.total, "rounding": r.rounding, "tendered": r.tendered, "change": r.change, "cash_net": r.cash_net,
         "lines": lines, "tenders": tenders, "taxes": taxes,
@@ -103,9 +102,14 @@ impl SalesStore for PostgresStore {
     }
 
     async fn record_receipt(&self, receipt: NewReceipt) -> Result<Recorded, StoreError> {
+        let action = match receipt.kind {
+            ReceiptKind::Refund => "refund",
+            ReceiptKind::Sale => "sale",
+        };
+        let request = self.acting(action, payload(&receipt), &receipt.actor, &receipt.device).await?;
         let mut conn = self.conn().await?;
         let row = sqlx::query("SELECT number, repeated FROM till_record_receipt($1)")
-            .bind(sqlx::types::Json(payload(&receipt)))
+            .bind(sqlx::types::Json(request))
             .fetch_one(conn.db())
             .await;
         let row = row.map_err(|e| conn.fail_with(e, receipt_error))?;

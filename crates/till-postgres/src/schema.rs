@@ -456,6 +456,18 @@ impl SchemaStore for PostgresStore {
             .map_err(|e| conn.fail(e))
     }
 
+    async fn bind_terminal_role(&self, role: &DbRoleName, binding: &TerminalBinding) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        sqlx::query("SELECT till_bind_terminal($1, $2, $3)")
+            .bind(role.as_str())
+            .bind(binding.registers.iter().map(|r| r.0).collect::<Vec<_>>())
+            .bind(binding.locations.iter().map(|l| l.0).collect::<Vec<_>>())
+            .execute(conn.db())
+            .await
+            .map(drop)
+            .map_err(|e| conn.fail(e))
+    }
+
     async fn check_schema(&self) -> Vec<SchemaCheck> {
         self.schema_checks().await.unwrap_or_else(|e| {
             vec![SchemaCheck::fail(

@@ -22,15 +22,14 @@ impl PostgresStore {
 #[async_trait]
 impl SessionStore for PostgresStore {
     async fn start_shift(&self, start: StartShift) -> Result<ShiftStarted, StoreError> {
+        let request = serde_json::json!({
+            "request_id": start.request_id.0, "register_id": start.register_id.0,
+            "login": start.login.expose(), "opening_cash": start.opening_cash.map(|cash| cash.minor()),
+            "device": start.device.as_str(), "notes": start.notes.as_ref().map(Notes::as_str),
+        });
         let mut conn = self.conn().await?;
-        let row = sqlx::query("SELECT (f.session).*, f.joined FROM till_start_shift($1, $2, $3, $4, $5, $6, $7) f")
-            .bind(start.request_id.0)
-            .bind(start.register_id.0)
-            .bind(start.user_id.0)
-            .bind(start.opening_cash.map(|cash| cash.minor()))
-            .bind(start.device.as_str())
-            .bind(start.notes.as_ref().map(Notes::as_str))
-            .bind(start.at)
+        let row = sqlx::query("SELECT (f.session).*, f.joined FROM till_start_shift($1) f")
+            .bind(sqlx::types::Json(request))
             .fetch_one(conn.db())
             .await
             .map_err(|e| match conn.fail(e) {
@@ -47,15 +46,14 @@ impl SessionStore for PostgresStore {
     }
 
     async fn close_shift(&self, close: CloseShift) -> Result<Session, StoreError> {
-        let mut conn = self.conn().await?;
         let request = serde_json::json!({
-            "session_id": close.session.0, "request_id": close.request_id.0, "user_id": close.user_id.0,
+            "session_id": close.session.0, "request_id": close.request_id.0,
             "counted_cash": close.counted_cash.minor(), "float_left": close.float_left.minor(),
-            "device": close.device.as_str(), "at": close.at,
-            "denominations": close.denominations,
-            "approved_by": close.sign_off.as_ref().map(|s| s.approver.0),
+            "device": close.device.as_str(), "denominations": close.denominations,
             "variance_reason": close.sign_off.as_ref().map(|s| s.reason.as_str()),
         });
+        let request = self.acting("close", request, &close.actor, close.device.as_str()).await?;
+        let mut conn = self.conn().await?;
         let row = sqlx::query("SELECT (f.session).*, f.already_closed FROM till_close_session($1) f")
             .bind(sqlx::types::Json(request))
             .fetch_one(conn.db())

@@ -8,17 +8,29 @@ use sqlx::postgres::PgRow;
 use till_core::*;
 use till_sqlx::sql::{self, USER_COLUMNS};
 
+/// What a PIN the database checked opens: a login, or a manager's approval of one request.
+enum PinFor<'a> {
+    Login,
+    Approval { action: &'a str, request: &'a serde_json::Value },
+}
+
 impl PostgresStore {
     /// Ends a login the database issued.
-    async fn logout(&self, token: &str) -> Result<(), StoreError> {
+    async fn end_login(&self, token: &str) -> Result<(), StoreError> {
         let mut conn = self.conn().await?;
         sqlx::query("SELECT till_logout($1)").bind(token).execute(conn.db()).await.map(drop).map_err(|e| conn.fail(e))
     }
 
     /// One PIN check in the database, in its two steps, each its own transaction: the check
     /// (till_pin_check, which compares and records, and answers nothing about the PIN), then,
-    /// once that is committed, its result (till_pin_result). Returns the outcome row.
-    async fn pin_check(&self, credentials: &Credentials, device: &DeviceName) -> Result<PgRow, StoreError> {
+    /// once that is committed, its result (till_pin_result for a login, till_pin_approval for an
+    /// approval). Returns the outcome row.
+    async fn pin_check(
+        &self,
+        credentials: &Credentials,
+        device: &DeviceName,
+        opens: PinFor<'_>,
+    ) -> Result<PgRow, StoreError> {
         let mut conn = self.conn().await?;
         let attempt: uuid::Uuid = sqlx::query_scalar("SELECT till_pin_check($1, $2, $3)")
             .bind(credentials.name.as_str())
@@ -27,11 +39,34 @@ impl PostgresStore {
             .fetch_one(conn.db())
             .await
             .map_err(|e| conn.fail(e))?;
-        sqlx::query("SELECT * FROM till_pin_result($1)")
-            .bind(attempt)
-            .fetch_one(conn.db())
-            .await
-            .map_err(|e| conn.fail(e))
+        let result = match opens {
+            PinFor::Login => sqlx::query("SELECT * FROM till_pin_result($1)").bind(attempt),
+            PinFor::Approval { action, request } => sqlx::query("SELECT * FROM till_pin_approval($1, $2, $3)")
+                .bind(attempt)
+                .bind(action)
+                .bind(sqlx::types::Json(request)),
+        };
+        result.fetch_one(conn.db()).await.map_err(|e| conn.fail(e))
+    }
+
+    /// The jsonb a write function takes: `request` with the actor's login and, when the actor
+    /// carries a manager's name and PIN, the one-use approval the database issues for exactly
+    /// this request and `action` once it has checked that PIN.
+    pub(crate) async fn acting(
+        &self,
+        action: &str,
+        mut request: serde_json::Value,
+        actor: &Actor,
+        device: &str,
+    ) -> Result<serde_json::Value, StoreError> {
+        if let Some(manager) = &actor.approval {
+            let device = DeviceName::parse(device).map_err(|e| StoreError::Rejected(e.to_string()))?;
+            let row = self.pin_check(manager, &device, PinFor::Approval { action, request: &request }).await?;
+            let (_, token) = Self::pin_answer(&row)?;
+            request["approval"] = serde_json::Value::from(token);
+        }
+        request["login"] = serde_json::Value::from(actor.login.expose());
+        Ok(request)
     }
 
     /// The database's answer to a PIN check (its outcome, and the user as the check left
@@ -46,6 +81,7 @@ impl PostgresStore {
             "wrong_pin" => Err(StoreError::WrongPin(user.name)),
             "inactive" => Err(StoreError::UserInactive(user.name)),
             "pin_reset_needed" => Err(StoreError::PinResetNeeded(user.name)),
+            "not_a_manager" => Err(StoreError::Forbidden { user: user.name, role: user.role.to_string() }),
             "locked" => {
                 Err(StoreError::UserLocked { until: user.locked_until.unwrap_or_else(Utc::now), user: user.name })
             }
@@ -113,13 +149,14 @@ impl StaffStore for PostgresStore {
         till_sqlx::user(&row)
     }
 
-    async fn check_pin(&self, credentials: &Credentials, device: &DeviceName) -> Result<User, StoreError> {
-        let (user, token) = Self::pin_answer(&self.pin_check(credentials, device).await?)?;
-        // Nothing acts on this login yet: end it at once rather than leave it open.
-        if let Some(token) = token {
-            self.logout(&token).await?;
-        }
-        Ok(user)
+    async fn check_pin(&self, credentials: &Credentials, device: &DeviceName) -> Result<Authenticated, StoreError> {
+        let (user, token) = Self::pin_answer(&self.pin_check(credentials, device, PinFor::Login).await?)?;
+        let token = token.ok_or_else(|| StoreError::Internal("the database opened no login for a right PIN".into()))?;
+        Ok(Authenticated { user, login: LoginToken::new(token) })
+    }
+
+    async fn logout(&self, login: &LoginToken) -> Result<(), StoreError> {
+        self.end_login(login.expose()).await
     }
 
     async fn set_pin(&self, name: &UserName, pin: &Pin, device: &DeviceName) -> Result<User, StoreError> {
@@ -139,7 +176,9 @@ impl StaffStore for PostgresStore {
         // the unlock function takes (and which ends right after). IT's, with no manager: the
         // function accepts it only from the owner's role.
         let token = match &unlock.by {
-            Some(credentials) => Self::pin_answer(&self.pin_check(credentials, &unlock.device).await?)?.1,
+            Some(credentials) => {
+                Self::pin_answer(&self.pin_check(credentials, &unlock.device, PinFor::Login).await?)?.1
+            }
             None => None,
         };
         let mut conn = self.conn().await?;
@@ -152,7 +191,7 @@ impl StaffStore for PostgresStore {
             .map_err(|e| conn.fail(e));
         drop(conn);
         if let Some(token) = &token {
-            self.logout(token).await?;
+            self.end_login(token).await?;
         }
         till_sqlx::user(&unlocked?)
     }

@@ -18,25 +18,6 @@ async fn locked_session(tx: &mut SqliteConnection, id: SessionId) -> Result<Sess
     SqliteStore::session_by_id(tx, id.0).await?.ok_or_else(|| StoreError::not_found(Entity::Session, id))
 }
 
-/// An active manager's name, or `forbidden`.
-async fn active_manager(tx: &mut SqliteConnection, user: UserId, what: &str) -> Result<String, StoreError> {
-    let row = sqlx::query("SELECT name, role, active FROM users WHERE id = ?1")
-        .bind(user.0)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(map_err)?
-        .ok_or_else(|| StoreError::not_found(Entity::User, user))?;
-    let name: String = row.try_get("name").map_err(map_err)?;
-    let role: String = row.try_get("role").map_err(map_err)?;
-    if !row.try_get::<bool, _>("active").map_err(map_err)? {
-        return Err(StoreError::UserInactive(name));
-    }
-    if role == "cashier" {
-        return Err(StoreError::Forbidden { user: format!("{name} ({what})"), role });
-    }
-    Ok(name)
-}
-
 /// The location's limit on a variance (minor units).
 pub(crate) async fn variance_limit(tx: &mut SqliteConnection, location: LocationId) -> Result<i64, StoreError> {
     sqlx::query_scalar("SELECT variance_limit_minor FROM locations WHERE id = ?1")
@@ -90,6 +71,7 @@ impl CashStore for SqliteStore {
     }
 
     async fn record_movement(&self, m: NewCashMovement) -> Result<(CashMovement, bool), StoreError> {
+        let approver = self.approver(&m.actor, m.device.as_str()).await?;
         let mut tx = self.write().await?;
         let session = locked_session(&mut tx, m.session_id).await?;
         if session.register_id != m.register_id {
@@ -98,6 +80,7 @@ impl CashStore for SqliteStore {
                 format!("{} of register {}", m.session_id, m.register_id),
             ));
         }
+        let user = crate::login_user(&mut tx, &m.actor.login, m.device.as_str(), session.register_id).await?;
         let earlier: Option<String> = sqlx::query_scalar("SELECT request_hash FROM cash_movements WHERE id = ?1")
             .bind(m.id.0)
             .fetch_optional(&mut *tx)
@@ -116,7 +99,6 @@ impl CashStore for SqliteStore {
         if m.amount < 0 || m.amount > Money::MAX_CASH_MINOR || (m.kind == MovementKind::NoSale) != (m.amount == 0) {
             return Err(StoreError::Rejected(format!("amount {} for a {}", m.amount, m.kind.as_str())));
         }
-        let user = crate::active_user_name(&mut tx, m.user_id).await?;
         let known: Option<i64> =
             sqlx::query_scalar("SELECT 1 FROM cash_reasons WHERE location_id = ?1 AND kind = ?2 AND code = ?3")
                 .bind(session.location_id.0)
@@ -133,16 +115,14 @@ impl CashStore for SqliteStore {
             .fetch_one(&mut *tx)
             .await
             .map_err(map_err)?;
-        if m.kind.may_need_manager() && m.amount > limit {
-            match m.approved_by {
-                Some(approver) => {
-                    active_manager(&mut tx, approver, "approval").await?;
-                }
-                None => {
-                    return Err(StoreError::ApprovalNeeded(format!("a {} above {limit} minor units", m.kind.as_str())))
-                }
-            }
-        }
+        let approved_by = if m.kind.may_need_manager() && m.amount > limit {
+            let manager = crate::answering_manager(approver, &user).ok_or_else(|| {
+                StoreError::ApprovalNeeded(format!("a {} above {limit} minor units", m.kind.as_str()))
+            })?;
+            Some(manager.id)
+        } else {
+            None
+        };
         let at = Utc::now();
         sqlx::query(
             "INSERT INTO cash_movements (id, session_id, register_id, location_id, kind, amount, reason, note, user_id,
@@ -157,9 +137,9 @@ impl CashStore for SqliteStore {
         .bind(m.amount)
         .bind(&m.reason)
         .bind(&m.note)
-        .bind(m.user_id.0)
-        .bind(&user)
-        .bind(m.approved_by.map(|u| u.0))
+        .bind(user.id.0)
+        .bind(&user.name)
+        .bind(approved_by.map(|u| u.0))
         .bind(m.device.as_str())
         .bind(at)
         .bind(&m.request_hash)
@@ -187,13 +167,13 @@ impl CashStore for SqliteStore {
         .map_err(map_err)?;
         let payload = json!({
             "id": m.id.0, "session_id": session.id.0, "kind": m.kind.as_str(), "amount": m.amount,
-            "reason": m.reason, "note": m.note, "approved_by": m.approved_by.map(|u| u.0),
+            "reason": m.reason, "note": m.note, "approved_by": approved_by.map(|u| u.0),
         });
         let entry = NewEntry {
             chain: session.register_id.0,
             at,
             device: m.device.to_string(),
-            user: Some(m.user_id.0),
+            user: Some(user.id.0),
             event: m.kind.as_str(),
             reference: Some(m.id.0),
             payload,
@@ -211,8 +191,10 @@ impl CashStore for SqliteStore {
     }
 
     async fn force_close(&self, close: ForceClose) -> Result<Session, StoreError> {
+        let approver = self.approver(&close.actor, close.device.as_str()).await?;
         let mut tx = self.write().await?;
         let session = locked_session(&mut tx, close.session).await?;
+        let user = crate::login_user(&mut tx, &close.actor.login, close.device.as_str(), session.register_id).await?;
         if session.status == SessionStatus::Closed {
             let same: Option<Uuid> = sqlx::query_scalar("SELECT close_request_id FROM sessions WHERE id = ?1")
                 .bind(session.id.0)
@@ -224,7 +206,8 @@ impl CashStore for SqliteStore {
             }
             return Err(session.already_closed());
         }
-        let name = active_manager(&mut tx, close.user_id, "force-close").await?;
+        let manager = crate::answering_manager(approver, &user)
+            .ok_or_else(|| StoreError::Forbidden { user: user.name.clone(), role: user.role.to_string() })?;
         // Only a forgotten session: open longer than the location's limit, or from an earlier
         // business day. A live drawer is closed with a count.
         let place = sqlx::query("SELECT timezone, cutoff_minutes, session_limit_minutes FROM locations WHERE id = ?1")
@@ -253,8 +236,8 @@ impl CashStore for SqliteStore {
              WHERE id = ?1",
         )
         .bind(session.id.0)
-        .bind(close.user_id.0)
-        .bind(&name)
+        .bind(manager.id.0)
+        .bind(&manager.name)
         .bind(Utc::now())
         .bind(close.device.as_str())
         .bind(close.request_id.0)
@@ -269,8 +252,10 @@ impl CashStore for SqliteStore {
     }
 
     async fn late_count(&self, count: LateCount) -> Result<Session, StoreError> {
+        let approver = self.approver(&count.actor, count.device.as_str()).await?;
         let mut tx = self.write().await?;
         let session = locked_session(&mut tx, count.session).await?;
+        let user = crate::login_user(&mut tx, &count.actor.login, count.device.as_str(), session.register_id).await?;
         let late: Option<Uuid> = sqlx::query_scalar("SELECT late_counted_by FROM sessions WHERE id = ?1")
             .bind(session.id.0)
             .fetch_one(&mut *tx)
@@ -282,7 +267,8 @@ impl CashStore for SqliteStore {
         if session.status != SessionStatus::Closed || !session.count_pending {
             return Err(StoreError::NoCountPending(session.number));
         }
-        let name = active_manager(&mut tx, count.user_id, "late count").await?;
+        let manager = crate::answering_manager(approver, &user)
+            .ok_or_else(|| StoreError::Forbidden { user: user.name.clone(), role: user.role.to_string() })?;
         let expected = session.expected_cash.map_or(0, |m| m.minor());
         let variance = count.counted_cash.minor() - expected;
         if variance.abs() > variance_limit(&mut tx, session.location_id).await? && count.variance_reason.is_none() {
@@ -303,8 +289,8 @@ impl CashStore for SqliteStore {
         .bind(count.counted_cash.minor() - count.float_left.minor())
         .bind(count.float_left.minor())
         .bind(&count.variance_reason)
-        .bind(count.user_id.0)
-        .bind(&name)
+        .bind(manager.id.0)
+        .bind(&manager.name)
         .bind(at)
         .execute(&mut *tx)
         .await
@@ -318,7 +304,7 @@ impl CashStore for SqliteStore {
             chain: session.register_id.0,
             at,
             device: count.device.to_string(),
-            user: Some(count.user_id.0),
+            user: Some(manager.id.0),
             event: "late_count",
             reference: Some(session.id.0),
             payload,
@@ -333,7 +319,7 @@ impl CashStore for SqliteStore {
         &self,
         session: SessionId,
         number: &str,
-        user: UserId,
+        login: &LoginToken,
         device: &DeviceName,
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
@@ -348,7 +334,7 @@ impl CashStore for SqliteStore {
             .await
             .map_err(map_err)?;
         let sale = sale.ok_or_else(|| StoreError::not_found(Entity::Receipt, number))?;
-        crate::active_user_name(&mut tx, user).await?;
+        let user = crate::login_user(&mut tx, login, device.as_str(), s.register_id).await?;
         sqlx::query("UPDATE sessions SET reprint_count = reprint_count + 1 WHERE id = ?1")
             .bind(s.id.0)
             .execute(&mut *tx)
@@ -358,7 +344,7 @@ impl CashStore for SqliteStore {
             chain: s.register_id.0,
             at: Utc::now(),
             device: device.to_string(),
-            user: Some(user.0),
+            user: Some(user.id.0),
             event: "reprint",
             reference: Some(sale),
             payload: json!({ "session_id": s.id.0, "number": number }),
@@ -372,11 +358,12 @@ impl CashStore for SqliteStore {
         &self,
         session: SessionId,
         counted: i64,
-        user: UserId,
+        login: &LoginToken,
         device: &DeviceName,
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
         let s = locked_session(&mut tx, session).await?;
+        let user = crate::login_user(&mut tx, login, device.as_str(), s.register_id).await?;
         if s.status != SessionStatus::Open {
             return Ok(());
         }
@@ -391,7 +378,7 @@ impl CashStore for SqliteStore {
             chain: s.register_id.0,
             at: Utc::now(),
             device: device.to_string(),
-            user: Some(user.0),
+            user: Some(user.id.0),
             event: "count_refused",
             reference: Some(session.0),
             payload: json!({ "session_id": session.0, "counted_cash": counted, "attempt": attempt }),
@@ -405,11 +392,12 @@ impl CashStore for SqliteStore {
         &self,
         session: SessionId,
         denominations: &[DenominationCount],
-        user: UserId,
+        login: &LoginToken,
         device: &DeviceName,
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
         let s = locked_session(&mut tx, session).await?;
+        let user = crate::login_user(&mut tx, login, device.as_str(), s.register_id).await?;
         let recorded: Option<i64> =
             sqlx::query_scalar("SELECT 1 FROM cash_counts WHERE session_id = ?1 AND stage = 'open' LIMIT 1")
                 .bind(session.0)
@@ -424,7 +412,7 @@ impl CashStore for SqliteStore {
             chain: s.register_id.0,
             at: Utc::now(),
             device: device.to_string(),
-            user: Some(user.0),
+            user: Some(user.id.0),
             event: "opening_count",
             reference: Some(session.0),
             payload: json!({ "session_id": session.0, "denominations": denominations }),

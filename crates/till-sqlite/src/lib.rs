@@ -89,21 +89,62 @@ impl SqliteStore {
     }
 }
 
-#[cfg(unix)]
-/// An active user's name, read in the caller's transaction, or `user_inactive` (checked under
-/// the same write lock as the write it allows).
-pub(crate) async fn active_user_name(
+/// The user acting through `login`, read in the caller's write transaction (so a deactivation
+/// or logout is ordered before or after the write it allows): a live login (not ended, made on
+/// `device`, used within the idle limit of `register`'s location) of an active user. Touches
+/// the login's idle clock. `not_logged_in` otherwise.
+pub(crate) async fn login_user(
     tx: &mut sqlx::SqliteConnection,
-    user: till_core::UserId,
-) -> Result<String, StoreError> {
-    let name: Option<String> = sqlx::query_scalar("SELECT name FROM users WHERE id = ?1 AND active = 1")
-        .bind(user.0)
-        .fetch_optional(&mut *tx)
+    login: &till_core::LoginToken,
+    device: &str,
+    register: till_core::RegisterId,
+) -> Result<till_core::User, StoreError> {
+    let idle: Option<i64> = sqlx::query_scalar(
+        "SELECT l.login_idle_minutes FROM registers r JOIN locations l ON l.id = r.location_id WHERE r.id = ?1",
+    )
+    .bind(register.0)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    let idle = idle.ok_or_else(|| StoreError::not_found(till_core::Entity::Register, register))?;
+    let found: Option<(uuid::Uuid, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
+        "SELECT user_id, last_used FROM logins WHERE token_hash = ?1 AND ended_at IS NULL AND device = ?2",
+    )
+    .bind(login.digest())
+    .bind(device)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    let now = chrono::Utc::now();
+    let user = match found {
+        Some((user, last_used)) if now - last_used < chrono::Duration::minutes(idle) => user,
+        _ => {
+            return Err(StoreError::LoginEnded(
+                "not logged in (the login ended, expired, is another device's or unknown): log in again".into(),
+            ))
+        }
+    };
+    sqlx::query("UPDATE logins SET last_used = ?1 WHERE token_hash = ?2")
+        .bind(now)
+        .bind(login.digest())
+        .execute(&mut *tx)
         .await
         .map_err(map_err)?;
-    name.ok_or_else(|| StoreError::UserInactive(user.to_string()))
+    let row = sqlx::query(till_sqlx::sql::USER_BY_ID).bind(user).fetch_one(&mut *tx).await.map_err(map_err)?;
+    let user = till_sqlx::user(&row)?;
+    if !user.active {
+        return Err(StoreError::UserInactive(user.name));
+    }
+    Ok(user)
 }
 
+/// The manager who answers for an action: the approving manager (whose PIN the store checked
+/// for this request), else the acting user if a manager, else `None`.
+pub(crate) fn answering_manager(approver: Option<till_core::User>, actor: &till_core::User) -> Option<till_core::User> {
+    approver.or_else(|| actor.role.is_manager().then(|| actor.clone()))
+}
+
+#[cfg(unix)]
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::DirBuilderExt;
     std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)

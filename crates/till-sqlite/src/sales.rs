@@ -98,8 +98,11 @@ impl ReceiptRows {
     }
 }
 
-async fn record(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Recorded, StoreError> {
+/// Records `r` in `tx`. `approver`: the manager whose PIN the store checked for it, if the
+/// actor carried one.
+async fn record(tx: &mut SqliteConnection, r: &NewReceipt, approver: Option<User>) -> Result<Recorded, StoreError> {
     let rows = ReceiptRows::of(r)?;
+    let user = crate::login_user(tx, &r.actor.login, &r.device, r.register_id).await?;
     let session = sqlx::query("SELECT * FROM sessions WHERE id = ?1")
         .bind(r.session_id.0)
         .fetch_optional(&mut *tx)
@@ -127,7 +130,6 @@ async fn record(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Recorded, S
     if session.status != SessionStatus::Open {
         return Err(StoreError::SessionClosed(session.number));
     }
-    let user = crate::active_user_name(tx, r.user_id).await?;
     match r.kind {
         ReceiptKind::Sale => {
             // One statement for all lines: the first whose product, price, tax rate or rate
@@ -173,17 +175,22 @@ async fn record(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Recorded, S
     if r.cash_net != drawer || (r.kind == ReceiptKind::Sale && r.change > cash) {
         return Err(StoreError::Rejected(format!("receipt {} does not add up: its cash", r.id)));
     }
-    if let Some(approver) = r.approved_by {
-        let manager: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM users WHERE id = ?1 AND active = 1 AND role IN ('manager', 'admin')")
-                .bind(approver.0)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(map_err)?;
-        if manager.is_none() {
-            return Err(StoreError::Forbidden { user: approver.to_string(), role: "not an active manager".into() });
-        }
-    }
+    let limit: u32 = sqlx::query_scalar("SELECT discount_limit_ppm FROM locations WHERE id = ?1")
+        .bind(session.location_id.0)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    let approved_by = if r.needs_manager(limit) {
+        let manager = crate::answering_manager(approver, &user).ok_or_else(|| {
+            StoreError::ApprovalNeeded(match r.kind {
+                ReceiptKind::Refund => "a refund".into(),
+                ReceiptKind::Sale => "a price override or a discount above the limit".into(),
+            })
+        })?;
+        Some(manager.id)
+    } else {
+        None
+    };
     let seq: i64 = sqlx::query_scalar(
         "INSERT INTO register_counters (register_id, last_receipt) VALUES (?1, 1)
          ON CONFLICT (register_id) DO UPDATE SET last_receipt = last_receipt + 1 RETURNING last_receipt",
@@ -209,8 +216,8 @@ async fn record(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Recorded, S
     .bind(seq)
     .bind(session.id.0)
     .bind(r.refund_of.map(|id| id.0))
-    .bind(r.user_id.0)
-    .bind(&user)
+    .bind(user.id.0)
+    .bind(&user.name)
     .bind(&r.device)
     .bind(at)
     .bind(session.currency.code())
@@ -224,7 +231,7 @@ async fn record(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Recorded, S
     .bind(r.change)
     .bind(r.cash_net)
     .bind(&r.request_hash)
-    .bind(r.approved_by.map(|u| u.0))
+    .bind(approved_by.map(|u| u.0))
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
@@ -359,7 +366,7 @@ async fn record(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Recorded, S
         "id": r.id.0, "number": number, "kind": r.kind.as_str(), "session_id": session.id.0,
         "refund_of": r.refund_of.map(|id| id.0), "total": r.total, "tax": r.tax, "discount": r.discount,
         "rounding": r.rounding, "tendered": r.tendered, "change": r.change, "cash_net": r.cash_net,
-        "approved_by": r.approved_by.map(|u| u.0),
+        "approved_by": approved_by.map(|u| u.0),
         "lines": r.lines.iter().map(|l| json!([l.line_no, l.product_id.0, l.quantity, l.unit_price, l.amount, l.tax, l.total])).collect::<Vec<_>>(),
         "tenders": r.tenders.iter().map(|t| json!([t.kind, t.amount, t.reference])).collect::<Vec<_>>(),
     });
@@ -367,7 +374,7 @@ async fn record(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Recorded, S
         chain: session.register_id.0,
         at,
         device: r.device.clone(),
-        user: Some(r.user_id.0),
+        user: Some(user.id.0),
         event: r.kind.as_str(),
         reference: Some(r.id.0),
         payload,
@@ -399,9 +406,10 @@ impl SalesStore for SqliteStore {
     }
 
     async fn record_receipt(&self, receipt: NewReceipt) -> Result<Recorded, StoreError> {
+        let approver = self.approver(&receipt.actor, &receipt.device).await?;
         let mut tx = self.write().await?;
         // A dropped transaction rolls back: an error below writes nothing.
-        let recorded = record(&mut tx, &receipt).await?;
+        let recorded = record(&mut tx, &receipt, approver).await?;
         if !recorded.repeated {
             tx.commit().await.map_err(map_err)?;
         }

@@ -136,6 +136,12 @@ impl SchemaStore for SqliteStore {
         ))
     }
 
+    async fn bind_terminal_role(&self, _role: &DbRoleName, _binding: &TerminalBinding) -> Result<(), StoreError> {
+        Err(StoreError::Misconfigured(
+            "SQLite has no database roles: terminal roles are for a store's PostgreSQL server".into(),
+        ))
+    }
+
     async fn check_schema(&self) -> Vec<SchemaCheck> {
         self.schema_checks().await.unwrap_or_else(|e| {
             vec![SchemaCheck::fail(

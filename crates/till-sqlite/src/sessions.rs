@@ -37,7 +37,8 @@ impl SessionStore for SqliteStore {
     async fn start_shift(&self, start: StartShift) -> Result<ShiftStarted, StoreError> {
         let mut tx = self.write().await?;
         // One clock per operation, read once the write lock is held.
-        let at = start.at.unwrap_or_else(Utc::now);
+        let at = Utc::now();
+        let user = crate::login_user(&mut tx, &start.login, start.device.as_str(), start.register_id).await?;
 
         // A repeated request answers what the first one did: the session it created (whose id
         // is the request id), or the one whose join it recorded.
@@ -58,7 +59,7 @@ impl SessionStore for SqliteStore {
                 .ok_or_else(|| StoreError::Internal("a session vanished inside its transaction".into()))?;
             let joined = session.id.0 != start.request_id.0;
             let same_content = session.register_id == start.register_id
-                && by == start.user_id.0
+                && by == user.id.0
                 && (joined || start.opening_cash == Some(session.opening_cash));
             if !same_content {
                 return Err(StoreError::IdempotencyConflict(format!(
@@ -69,16 +70,7 @@ impl SessionStore for SqliteStore {
             return Ok(ShiftStarted { joined, session });
         }
 
-        let user = sqlx::query("SELECT name, active FROM users WHERE id = ?")
-            .bind(start.user_id.0)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(map_err)?
-            .ok_or_else(|| StoreError::not_found(Entity::User, start.user_id))?;
-        let user_name: String = user.try_get("name").map_err(map_err)?;
-        if !user.try_get::<bool, _>("active").map_err(map_err)? {
-            return Err(StoreError::UserInactive(user_name));
-        }
+        let user_name = user.name.clone();
 
         let open: Option<Uuid> =
             sqlx::query_scalar("SELECT id FROM sessions WHERE register_id = ? AND status = 'open'")
@@ -95,7 +87,7 @@ impl SessionStore for SqliteStore {
                      VALUES (?, ?, ?, ?, ?) ON CONFLICT (session_id, user_id, device) DO NOTHING",
                 )
                 .bind(id)
-                .bind(start.user_id.0)
+                .bind(user.id.0)
                 .bind(start.device.as_str())
                 .bind(at)
                 .bind(start.request_id.0)
@@ -112,17 +104,17 @@ impl SessionStore for SqliteStore {
                         chain: register,
                         at,
                         device: start.device.to_string(),
-                        user: Some(start.user_id.0),
+                        user: Some(user.id.0),
                         event: "session_join",
                         reference: Some(id),
-                        payload: json!({ "session_id": id, "user_id": start.user_id.0 }),
+                        payload: json!({ "session_id": id, "user_id": user.id.0 }),
                     };
                     append(&mut tx, entry).await?;
                 } else {
                     sqlx::query("INSERT INTO shift_requests (request_id, session_id, user_id, at) VALUES (?, ?, ?, ?)")
                         .bind(start.request_id.0)
                         .bind(id)
-                        .bind(start.user_id.0)
+                        .bind(user.id.0)
                         .bind(at)
                         .execute(&mut *tx)
                         .await
@@ -187,7 +179,7 @@ impl SessionStore for SqliteStore {
                 .bind(day)
                 .bind(seq)
                 .bind(&number)
-                .bind(start.user_id.0)
+                .bind(user.id.0)
                 .bind(user_name)
                 .bind(at)
                 .bind(start.device.as_str())
@@ -201,7 +193,7 @@ impl SessionStore for SqliteStore {
                     chain: start.register_id.0,
                     at,
                     device: start.device.to_string(),
-                    user: Some(start.user_id.0),
+                    user: Some(user.id.0),
                     event: "session_open",
                     reference: Some(start.request_id.0),
                     payload: json!({
@@ -221,10 +213,17 @@ impl SessionStore for SqliteStore {
     }
 
     async fn close_shift(&self, close: CloseShift) -> Result<Session, StoreError> {
+        let approver = self.approver(&close.actor, close.device.as_str()).await?;
         let mut tx = self.write().await?;
-        let at = close.at.unwrap_or_else(Utc::now);
-        // This very close, repeated (its answer was lost): answer it again, before any check of
-        // the user, who may have been deactivated since.
+        let at = Utc::now();
+        let register: Uuid = sqlx::query_scalar("SELECT register_id FROM sessions WHERE id = ?")
+            .bind(close.session.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::not_found(Entity::Session, close.session))?;
+        let user = crate::login_user(&mut tx, &close.actor.login, close.device.as_str(), RegisterId(register)).await?;
+        // This very close, repeated (its answer was lost): answer it again.
         let repeated: Option<Uuid> =
             sqlx::query_scalar("SELECT id FROM sessions WHERE id = ? AND close_request_id = ?")
                 .bind(close.session.0)
@@ -237,20 +236,9 @@ impl SessionStore for SqliteStore {
                 .await?
                 .ok_or_else(|| StoreError::Internal("a session vanished inside its transaction".into()));
         }
-        let closer = sqlx::query("SELECT name, role, active FROM users WHERE id = ?")
-            .bind(close.user_id.0)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(map_err)?
-            .ok_or_else(|| StoreError::not_found(Entity::User, close.user_id))?;
-        let role: String = closer.try_get("role").map_err(map_err)?;
-        let closer_name: String = closer.try_get("name").map_err(map_err)?;
-        if !closer.try_get::<bool, _>("active").map_err(map_err)? {
-            return Err(StoreError::UserInactive(closer_name));
-        }
-        if role == "cashier" {
-            return Err(StoreError::Forbidden { user: closer_name, role });
-        }
+        // The closer: the approving manager, or the login's user if a manager.
+        let closer = crate::answering_manager(approver, &user)
+            .ok_or_else(|| StoreError::Forbidden { user: user.name.clone(), role: user.role.to_string() })?;
         let row =
             sqlx::query("SELECT status, opening_cash + cash_net AS expected, location_id, refused_counts FROM sessions WHERE id = ?")
                 .bind(close.session.0)
@@ -272,24 +260,18 @@ impl SessionStore for SqliteStore {
             // Above the location's limit, the variance needs a manager's sign-off with a reason;
             // the refusal says nothing of the expected cash (the count is blind).
             let location = LocationId(row.try_get("location_id").map_err(map_err)?);
-            let mut approver: Option<(Uuid, String, String)> = None;
+            let mut signed_by: Option<(Uuid, String, String)> = None;
             if variance.abs() > crate::cash::variance_limit(&mut tx, location).await? {
                 // A sign-off is accepted only after a refused count: the recount is not skipped.
                 let refused: i64 = row.try_get("refused_counts").map_err(map_err)?;
+                // The closing manager signs off.
                 let signed = match &close.sign_off {
                     Some(sign_off) if !sign_off.reason.trim().is_empty() && refused >= 1 => {
-                        sqlx::query_scalar::<_, String>(
-                            "SELECT name FROM users WHERE id = ?1 AND active = 1 AND role IN ('manager', 'admin')",
-                        )
-                        .bind(sign_off.approver.0)
-                        .fetch_optional(&mut *tx)
-                        .await
-                        .map_err(map_err)?
-                        .map(|name| (sign_off.approver.0, name, sign_off.reason.trim().to_string()))
+                        Some((closer.id.0, closer.name.clone(), sign_off.reason.trim().to_string()))
                     }
                     _ => None,
                 };
-                approver = Some(signed.ok_or_else(|| {
+                signed_by = Some(signed.ok_or_else(|| {
                     StoreError::VarianceNeedsSignoff(
                         "the count is off by more than the location allows: count again, or a manager signs off with a reason"
                             .into(),
@@ -303,8 +285,8 @@ impl SessionStore for SqliteStore {
                     cash_removed = ?, float_left = ?, variance_reason = ?, approved_by = ?, approved_by_name = ?
                  WHERE id = ?",
             )
-            .bind(close.user_id.0)
-            .bind(&closer_name)
+            .bind(closer.id.0)
+            .bind(&closer.name)
             .bind(at)
             .bind(close.device.as_str())
             .bind(close.counted_cash.minor())
@@ -313,9 +295,9 @@ impl SessionStore for SqliteStore {
             .bind(close.request_id.0)
             .bind(close.counted_cash.minor() - close.float_left.minor())
             .bind(close.float_left.minor())
-            .bind(approver.as_ref().map(|a| a.2.clone()))
-            .bind(approver.as_ref().map(|a| a.0))
-            .bind(approver.as_ref().map(|a| a.1.clone()))
+            .bind(signed_by.as_ref().map(|a| a.2.clone()))
+            .bind(signed_by.as_ref().map(|a| a.0))
+            .bind(signed_by.as_ref().map(|a| a.1.clone()))
             .bind(close.session.0)
             .execute(&mut *tx)
             .await

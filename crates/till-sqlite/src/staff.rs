@@ -52,6 +52,57 @@ async fn apply(
         .map_err(map_err)
 }
 
+impl SqliteStore {
+    /// Checks a PIN and records the check (see [`StaffStore::check_pin`]), opening nothing.
+    async fn verify_pin(&self, credentials: &Credentials, device: &DeviceName) -> Result<User, StoreError> {
+        // The file's owner can read every hash anyway (SQLite has no roles): the PIN is compared
+        // here, argon2id off the executor, then the check is recorded under the write lock.
+        let found: Option<(uuid::Uuid, bool, String)> =
+            sqlx::query_as("SELECT id, active, pin_hash FROM users WHERE name = $1")
+                .bind(credentials.name.as_str())
+                .fetch_optional(&self.reader)
+                .await
+                .map_err(map_err)?;
+        let (id, active, hash) = found.ok_or_else(|| StoreError::not_found(Entity::User, &credentials.name))?;
+        if !active {
+            return Err(StoreError::UserInactive(credentials.name.to_string()));
+        }
+        let matched = auth::pin_matches(credentials.pin.clone(), PinHash(hash)).await?;
+        let mut tx = self.write().await?;
+        let row = sqlx::query(sql::USER_BY_ID)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::not_found(Entity::User, &credentials.name))?;
+        let user = till_sqlx::user(&row)?;
+        // The file is local: this computer's clock is the database's.
+        let at = chrono::Utc::now();
+        let decision = PinPolicy::default().decide(&user, matched, at);
+        if let Some(refused) = decision.refused {
+            return Err(refused);
+        }
+        let row = apply(&mut tx, &user, decision.state, &decision.events, device.as_str(), at).await?;
+        tx.commit().await.map_err(map_err)?;
+        PinPolicy::answer(till_sqlx::user(&row)?, matched, at)
+    }
+
+    /// The manager whose name and PIN an actor carries, checked (and counted) like a login, in
+    /// a transaction of its own before the write: a wrong PIN counts even though nothing is
+    /// written. `forbidden` for a right PIN of someone who is not a manager.
+    pub(crate) async fn approver(&self, actor: &Actor, device: &str) -> Result<Option<User>, StoreError> {
+        let Some(credentials) = &actor.approval else {
+            return Ok(None);
+        };
+        let device = DeviceName::parse(device).map_err(|e| StoreError::Rejected(e.to_string()))?;
+        let manager = self.verify_pin(credentials, &device).await?;
+        if !manager.role.is_manager() {
+            return Err(StoreError::Forbidden { user: manager.name, role: manager.role.to_string() });
+        }
+        Ok(Some(manager))
+    }
+}
+
 #[async_trait]
 impl StaffStore for SqliteStore {
     async fn create_user(&self, new: NewUser) -> Result<User, StoreError> {
@@ -107,37 +158,34 @@ impl StaffStore for SqliteStore {
         till_sqlx::user(&row)
     }
 
-    async fn check_pin(&self, credentials: &Credentials, device: &DeviceName) -> Result<User, StoreError> {
-        // The file's owner can read every hash anyway (SQLite has no roles): the PIN is compared
-        // here, argon2id off the executor, then the check is recorded under the write lock.
-        let found: Option<(uuid::Uuid, bool, String)> =
-            sqlx::query_as("SELECT id, active, pin_hash FROM users WHERE name = $1")
-                .bind(credentials.name.as_str())
-                .fetch_optional(&self.reader)
-                .await
-                .map_err(map_err)?;
-        let (id, active, hash) = found.ok_or_else(|| StoreError::not_found(Entity::User, &credentials.name))?;
-        if !active {
-            return Err(StoreError::UserInactive(credentials.name.to_string()));
-        }
-        let matched = auth::pin_matches(credentials.pin.clone(), PinHash(hash)).await?;
+    async fn check_pin(&self, credentials: &Credentials, device: &DeviceName) -> Result<Authenticated, StoreError> {
+        let user = self.verify_pin(credentials, device).await?;
+        let login = LoginToken::generate();
+        let now = chrono::Utc::now();
         let mut tx = self.write().await?;
-        let row = sqlx::query(sql::USER_BY_ID)
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(map_err)?
-            .ok_or_else(|| StoreError::not_found(Entity::User, &credentials.name))?;
-        let user = till_sqlx::user(&row)?;
-        // The file is local: this computer's clock is the database's.
-        let at = chrono::Utc::now();
-        let decision = PinPolicy::default().decide(&user, matched, at);
-        if let Some(refused) = decision.refused {
-            return Err(refused);
-        }
-        let row = apply(&mut tx, &user, decision.state, &decision.events, device.as_str(), at).await?;
+        sqlx::query(
+            "INSERT INTO logins (token_hash, user_id, device, created_at, last_used) VALUES (?1, ?2, ?3, ?4, ?4)",
+        )
+        .bind(login.digest())
+        .bind(user.id.0)
+        .bind(device.as_str())
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
         tx.commit().await.map_err(map_err)?;
-        PinPolicy::answer(till_sqlx::user(&row)?, matched, at)
+        Ok(Authenticated { user, login })
+    }
+
+    async fn logout(&self, login: &LoginToken) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query("UPDATE logins SET ended_at = ?1, ended_why = 'logout' WHERE token_hash = ?2 AND ended_at IS NULL")
+            .bind(chrono::Utc::now())
+            .bind(login.digest())
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)
     }
 
     async fn set_pin(&self, name: &UserName, pin: &Pin, device: &DeviceName) -> Result<User, StoreError> {
@@ -166,7 +214,7 @@ impl StaffStore for SqliteStore {
         // A manager's PIN is a PIN check like a login (counted, lockable).
         let by = match &unlock.by {
             Some(credentials) => {
-                let manager = self.check_pin(credentials, &unlock.device).await?;
+                let manager = self.verify_pin(credentials, &unlock.device).await?;
                 if !manager.role.is_manager() {
                     return Err(StoreError::Forbidden { user: manager.name, role: manager.role.to_string() });
                 }

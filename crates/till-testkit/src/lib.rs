@@ -8,7 +8,8 @@
 use std::sync::Arc;
 use till_core::service::{self, LocationInput};
 use till_core::{
-    CloseShift, Currency, DeviceName, Money, Register, RequestId, SessionId, StartShift, Store, StoreOptions, User,
+    Actor, Authenticated, CloseShift, Currency, DeviceName, Money, Register, RequestId, SessionId, StartShift, Store,
+    StoreOptions,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,12 +163,25 @@ impl Drop for TestDatabase {
 }
 
 /// A provisioned location: DT (America/New_York, 04:00, USD), registers R1..Rn, cashier alice
-/// (PIN 1234) and manager bob (PIN 9999).
+/// (PIN 1234) logged in on [`CASHIER_DEVICE`] and manager bob (PIN 9999) logged in on
+/// [`MANAGER_DEVICE`]. A login acts only from the device it was made on: a test acting as
+/// alice from another device logs her in there ([`login`]).
 #[derive(Debug, Clone)]
 pub struct Fixture {
     pub registers: Vec<Register>,
-    pub cashier: User,
-    pub manager: User,
+    pub cashier: Authenticated,
+    pub manager: Authenticated,
+}
+
+/// The device the fixture's cashier is logged in on.
+pub const CASHIER_DEVICE: &str = "pc1";
+/// The device the fixture's manager is logged in on.
+pub const MANAGER_DEVICE: &str = "manager-pc";
+
+/// Logs `name` in with `pin` on `device` (the login every write from that device carries).
+pub async fn login(store: &dyn Store, name: &str, pin: &str, device: &str) -> Authenticated {
+    let device = DeviceName::parse(device).expect("a valid device name");
+    service::authenticate(store, name, pin, &device).await.expect("log in")
 }
 
 pub async fn provision(store: &dyn Store, registers: usize) -> Fixture {
@@ -184,24 +198,26 @@ pub async fn provision(store: &dyn Store, registers: usize) -> Fixture {
     for i in 1..=registers {
         made.push(service::add_register(store, "DT", &format!("R{i}"), None).await.expect("add register"));
     }
+    service::add_user(store, "alice", "cashier", "1234").await.expect("add cashier");
+    service::add_user(store, "bob", "manager", "9999").await.expect("add manager");
     Fixture {
         registers: made,
-        cashier: service::add_user(store, "alice", "cashier", "1234").await.expect("add cashier"),
-        manager: service::add_user(store, "bob", "manager", "9999").await.expect("add manager"),
+        cashier: login(store, "alice", "1234", CASHIER_DEVICE).await,
+        manager: login(store, "bob", "9999", MANAGER_DEVICE).await,
     }
 }
 
-/// A request for [`till_core::SessionStore::start_shift`] with a fresh request id: `cash` minor
-/// units of USD opening cash (`None`: join only), no notes, the database's clock.
-pub fn start(fixture: &Fixture, register: till_core::RegisterId, device: &str, cash: Option<i64>) -> StartShift {
+/// A request for [`till_core::SessionStore::start_shift`] with a fresh request id, by `who`
+/// from `device` (the device `who` logged in on): `cash` minor units of USD opening cash
+/// (`None`: join only), no notes.
+pub fn start(who: &Authenticated, register: till_core::RegisterId, device: &str, cash: Option<i64>) -> StartShift {
     StartShift {
         request_id: RequestId::new(),
         register_id: register,
-        user_id: fixture.cashier.id,
+        login: who.login.clone(),
         opening_cash: cash.map(|minor| Money::cash(minor, Currency::USD).expect("a valid test amount")),
         device: DeviceName::parse(device).expect("a valid device name"),
         notes: None,
-        at: None,
     }
 }
 
@@ -212,13 +228,12 @@ pub fn close(fixture: &Fixture, session: SessionId, counted: i64) -> CloseShift 
     CloseShift {
         request_id: RequestId::new(),
         session,
-        user_id: fixture.manager.id,
+        actor: Actor::login(&fixture.manager.login),
         counted_cash: Money::cash(counted, Currency::USD).expect("a valid test amount"),
-        device: DeviceName::parse("manager-pc").expect("a valid device name"),
-        at: None,
+        device: DeviceName::parse(MANAGER_DEVICE).expect("a valid device name"),
         float_left: Money::cash(0, Currency::USD).expect("zero"),
         denominations: Vec::new(),
-        sign_off: Some(till_core::SignOff { approver: fixture.manager.id, reason: "test count".into() }),
+        sign_off: Some(till_core::SignOff { reason: "test count".into() }),
     }
 }
 

@@ -126,8 +126,14 @@ impl Printable for BenchReport {
 
 struct Fixture {
     registers: Vec<RegisterId>,
-    user: UserId,
+    /// The admin's login on [`OPENER`] (opens, closes, storms) and on [`CLIENT`] (joins, sales).
+    opener: LoginToken,
+    client: LoginToken,
 }
+
+/// The device that opens the registers, and the one the clients act from.
+const OPENER: &str = "bench";
+const CLIENT: &str = "bench-client";
 
 /// Fresh locations per run (codes B + 7 digits), `registers` spread over them round-robin, and
 /// an admin user.
@@ -150,30 +156,31 @@ async fn fixture(store: &dyn Store, locations: u32, registers: u32) -> Result<Fi
         let code = &codes[i as usize % codes.len()];
         made.push(service::add_register(store, code, &format!("R{i}"), None).await?.id);
     }
-    let user = service::add_user(store, &format!("bench{stamp}"), "admin", "0000").await?;
-    Ok(Fixture { registers: made, user: user.id })
+    let name = format!("bench{stamp}");
+    service::add_user(store, &name, "admin", "0000").await?;
+    let opener = service::authenticate(store, &name, "0000", &DeviceName::parse(OPENER)?).await?.login;
+    let client = service::authenticate(store, &name, "0000", &DeviceName::parse(CLIENT)?).await?.login;
+    Ok(Fixture { registers: made, opener, client })
 }
 
-fn start(register: RegisterId, user: UserId, device: &DeviceName) -> StartShift {
+fn start(register: RegisterId, login: &LoginToken, device: &DeviceName) -> StartShift {
     StartShift {
         request_id: RequestId::new(),
         register_id: register,
-        user_id: user,
+        login: login.clone(),
         opening_cash: Some(Money::from_minor(10_000, Currency::USD)),
         device: device.clone(),
         notes: None,
-        at: None,
     }
 }
 
-fn close_of(session: SessionId, user: UserId, device: &DeviceName) -> CloseShift {
+fn close_of(session: SessionId, login: &LoginToken, device: &DeviceName) -> CloseShift {
     CloseShift {
         request_id: RequestId::new(),
         session,
-        user_id: user,
+        actor: Actor::login(login),
         counted_cash: Money::from_minor(10_000, Currency::USD),
         device: device.clone(),
-        at: None,
         float_left: Money::from_minor(10_000, Currency::USD),
         denominations: Vec::new(),
         sign_off: None,
@@ -202,12 +209,12 @@ async fn client(
     store: Arc<dyn Store>,
     workload: Workload,
     register: RegisterId,
-    user: UserId,
+    user: LoginToken,
     sale: Option<NewReceipt>,
     deadline: Instant,
 ) -> Tally {
     // Not the opener's device: a join by another device records itself once, then only reads.
-    let device = DeviceName::parse("bench-client").unwrap_or_else(|_| unreachable!("a valid literal"));
+    let device = DeviceName::parse(CLIENT).unwrap_or_else(|_| unreachable!("a valid literal"));
     let mut tally = Tally::default();
     while Instant::now() < deadline {
         let began = Instant::now();
@@ -217,9 +224,9 @@ async fn client(
                 let receipt = NewReceipt { id, request_hash: id.to_string(), ..template.clone() };
                 store.record_receipt(receipt).await.is_ok()
             }
-            (Workload::Join, _) => store.start_shift(start(register, user, &device)).await.is_ok(),
-            _ => match store.start_shift(start(register, user, &device)).await {
-                Ok(started) => store.close_shift(close_of(started.session.id, user, &device)).await.is_ok(),
+            (Workload::Join, _) => store.start_shift(start(register, &user, &device)).await.is_ok(),
+            _ => match store.start_shift(start(register, &user, &device)).await {
+                Ok(started) => store.close_shift(close_of(started.session.id, &user, &device)).await.is_ok(),
                 Err(_) => false,
             },
         };
@@ -240,7 +247,7 @@ fn run_threads(
     url: &str,
     args: &BenchArgs,
     registers: &[(RegisterId, Option<NewReceipt>)],
-    user: UserId,
+    user: LoginToken,
     deadline: Instant,
 ) -> Result<Tally, TillError> {
     let threads = args.threads.clamp(1, u32::try_from(registers.len()).unwrap_or(u32::MAX).max(1)) as usize;
@@ -249,7 +256,7 @@ fn run_threads(
     let handles: Vec<_> = chunks
         .into_iter()
         .map(|chunk| {
-            let (url, workload) = (url.to_string(), args.workload);
+            let (url, workload, user) = (url.to_string(), args.workload, user.clone());
             std::thread::spawn(move || -> Result<Tally, TillError> {
                 let runtime = tokio::runtime::Builder::new_current_thread()
                     .enable_all()
@@ -265,7 +272,7 @@ fn run_threads(
                     let loops: Vec<_> = chunk
                         .iter()
                         .map(|(r, sale)| {
-                            tokio::spawn(client(store.clone(), workload, *r, user, sale.clone(), deadline))
+                            tokio::spawn(client(store.clone(), workload, *r, user.clone(), sale.clone(), deadline))
                         })
                         .collect();
                     let mut tally = Tally::default();
@@ -290,20 +297,25 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
     let store = shared.as_ref();
     let locations = if matches!(args.workload, Workload::Storm) { 1 } else { args.locations.clamp(1, registers) };
     let fx = if matches!(args.workload, Workload::RawInsert) {
-        Fixture { registers: Vec::new(), user: UserId::new() }
+        // Nothing acts as a user: these logins are never used.
+        Fixture {
+            registers: Vec::new(),
+            opener: LoginToken::new(String::new()),
+            client: LoginToken::new(String::new()),
+        }
     } else {
         fixture(store, locations, registers).await?
     };
-    let device = DeviceName::parse("bench")?;
+    let device = DeviceName::parse(OPENER)?;
     if matches!(args.workload, Workload::Join | Workload::Sale | Workload::Totals) {
         for register in &fx.registers {
-            store.start_shift(start(*register, fx.user, &device)).await?;
+            store.start_shift(start(*register, &fx.opener, &device)).await?;
         }
     }
     let mut clients_of: Vec<(RegisterId, Option<NewReceipt>)> = fx.registers.iter().map(|r| (*r, None)).collect();
     if matches!(args.workload, Workload::Sale) {
         for (register, sale) in &mut clients_of {
-            *sale = Some(sale_template(store, *register, fx.user).await?);
+            *sale = Some(sale_template(store, *register, &fx.client).await?);
         }
     }
     let mut tally = Tally::default();
@@ -316,7 +328,7 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
         }
         Workload::Join | Workload::Cycle | Workload::Sale => {
             let deadline = Instant::now() + Duration::from_secs(args.seconds);
-            let (url, args, registers, user) = (url.to_string(), args.clone(), clients_of.clone(), fx.user);
+            let (url, args, registers, user) = (url.to_string(), args.clone(), clients_of.clone(), fx.client.clone());
             tally = tokio::task::spawn_blocking(move || run_threads(&url, &args, &registers, user, deadline))
                 .await
                 .map_err(|e| StoreError::Internal(format!("bench threads failed: {e}")))??;
@@ -333,12 +345,12 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
                 let barrier = Arc::new(Barrier::new(clients as usize));
                 let tasks: Vec<_> = (0..clients)
                     .map(|_| {
-                        let (store, barrier, device, register) =
-                            (shared.clone(), barrier.clone(), device.clone(), fx.registers[0]);
+                        let (store, barrier, device, register, opener) =
+                            (shared.clone(), barrier.clone(), device.clone(), fx.registers[0], fx.opener.clone());
                         tokio::spawn(async move {
                             barrier.wait().await;
                             let began = Instant::now();
-                            let result = store.start_shift(start(register, fx.user, &device)).await;
+                            let result = store.start_shift(start(register, &opener, &device)).await;
                             (began.elapsed(), result)
                         })
                     })
@@ -363,7 +375,7 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
                     correct += 1;
                 }
                 if let Some(id) = ids.into_iter().next() {
-                    store.close_shift(close_of(id, fx.user, &device)).await?;
+                    store.close_shift(close_of(id, &fx.opener, &device)).await?;
                 }
             }
             storms_correct = Some(correct);
@@ -396,7 +408,7 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
 
 /// The benchmark's catalog at a register's location (two tax rates, five products), and a
 /// 5-line sale priced from it with a split tender and change, as `record_sale` builds it.
-async fn sale_template(store: &dyn Store, register: RegisterId, user: UserId) -> Result<NewReceipt, TillError> {
+async fn sale_template(store: &dyn Store, register: RegisterId, user: &LoginToken) -> Result<NewReceipt, TillError> {
     let register = store.find_register(&RegisterRef::Id(register)).await?;
     let location = LocationCode::parse(&register.location_code)?;
     if store.list_tax_rates(&location).await?.is_empty() {
@@ -434,8 +446,8 @@ async fn sale_template(store: &dyn Store, register: RegisterId, user: UserId) ->
         id: ReceiptId::new(),
         session_id: session.id,
         register_id: register.id,
-        user_id: user,
-        device: "bench-client".into(),
+        actor: Actor::login(user),
+        device: CLIENT.into(),
         request_hash: String::new(),
     };
     Ok(NewReceipt::sale(header, &priced, &settled))
@@ -505,7 +517,7 @@ async fn totals(
 ) -> Result<(Tally, ReportTimes), TillError> {
     let store = shared.as_ref();
     let register = fx.registers[0];
-    let template = sale_template(store, register, fx.user).await?;
+    let template = sale_template(store, register, &fx.client).await?;
     let writers: Vec<_> = (0..clients.max(1))
         .map(|w| {
             let (store, template) = (shared.clone(), template.clone());
@@ -548,7 +560,7 @@ async fn totals(
     let close = CloseShift {
         float_left: Money::from_minor(0, currency),
         counted_cash: Money::from_minor(expected, currency),
-        ..close_of(template.session_id, fx.user, &DeviceName::parse("bench")?)
+        ..close_of(template.session_id, &fx.opener, &DeviceName::parse(OPENER)?)
     };
     store.close_shift(close).await?;
     let mut z_times = Vec::new();

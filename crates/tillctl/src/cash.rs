@@ -139,15 +139,15 @@ fn movement_kind(command: &CashCommand) -> Option<(MovementKind, &MovementArgs)>
 pub async fn cash(store: &dyn Store, out: Output, command: CashCommand) -> Result<(), TillError> {
     if let Some((kind, args)) = movement_kind(&command) {
         let device = crate::device(args.device.as_deref())?;
-        let user = service::authenticate(store, &args.user, &args.pin.read(&args.user)?, &device).await?;
-        let approver = match &args.approver {
+        let approval = match &args.approver {
             Some(name) => {
                 let pin = match &args.approver_pin {
                     Some(pin) => pin.clone(),
                     None => rpassword::prompt_password(format!("PIN for {name}: "))
                         .map_err(|_| InputError::InvalidPin("no approver PIN given: use --approver-pin or type it"))?,
                 };
-                Some(service::authorize_manager(store, name, &pin, &device).await?)
+                // Checked by the store with this movement (PostgreSQL: by the database).
+                Some(service::approval(name, &pin)?)
             }
             None => None,
         };
@@ -159,8 +159,10 @@ pub async fn cash(store: &dyn Store, out: Output, command: CashCommand) -> Resul
             note: args.note.as_deref(),
         };
         let register = RegisterRef::parse(&args.register)?;
-        let movement = service::record_movement(store, &user, approver.as_ref(), &register, &device, request).await?;
-        out.print(&movement);
+        let who = crate::log_in(store, &args.user, &args.pin, &device).await?;
+        let movement = service::record_movement(store, &who, approval, &register, &device, request).await;
+        crate::log_out(store, &who).await;
+        out.print(&movement?);
         return Ok(());
     }
     match command {

@@ -229,6 +229,14 @@ enum DbCommand {
         /// pg_hba.conf), or the role exists and keeps its password.
         #[arg(long, conflicts_with = "password_stdin")]
         no_password: bool,
+        /// A register the role's terminal may act on (LOCATION/REGISTER, like DT/R1); repeat for
+        /// more. Replaces the role's earlier bindings. Without --register or --location the
+        /// role keeps its bindings: one bound to nothing reads but acts nowhere.
+        #[arg(long = "register", value_name = "LOCATION/REGISTER")]
+        registers: Vec<String>,
+        /// A location whose every register the role may act on (a manager's office PC).
+        #[arg(long = "location", value_name = "LOCATION")]
+        locations: Vec<String>,
     },
 }
 
@@ -541,6 +549,25 @@ fn clock_check(offset: Option<ClockOffset>) -> SchemaCheck {
     }
 }
 
+/// Logs `user` in with their PIN (asked as [`PinArgs`] says): the login this one command acts
+/// with. [`log_out`] ends it once the command has run, whatever its outcome.
+pub(crate) async fn log_in(
+    store: &dyn Store,
+    user: &str,
+    pin: &PinArgs,
+    device: &DeviceName,
+) -> Result<Authenticated, TillError> {
+    service::authenticate(store, user, &pin.read(user)?, device).await
+}
+
+/// Ends a command's login. A failure is only logged: the login ends by itself at the
+/// location's idle limit, and the command's own outcome is what the caller reports.
+pub(crate) async fn log_out(store: &dyn Store, who: &Authenticated) {
+    if let Err(e) = store.logout(&who.login).await {
+        tracing::warn!("could not end {}'s login: {e}", who.user.name);
+    }
+}
+
 pub(crate) fn device(name: Option<&str>) -> Result<DeviceName, TillError> {
     let default = format!("tillctl@{}", gethostname::gethostname().to_string_lossy());
     Ok(DeviceName::parse(name.unwrap_or(&default))?)
@@ -632,7 +659,6 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
         Command::StartShift { register, user, pin, opening_cash, device: name, notes, request_id, denominations } => {
             let register = RegisterRef::parse(&register)?;
             let device = device(name.as_deref())?;
-            let user = service::authenticate(store, &user, &pin.read(&user)?, &device).await?;
             let currency = store.find_register(&register).await?.currency;
             let counts = cash::parse_denominations(denominations.as_deref(), currency)?;
             let request = service::StartRequest {
@@ -640,8 +666,10 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
                 opening_cash: Some(&opening_cash),
                 notes: notes.as_deref(),
             };
-            let started = service::start_shift_counted(store, &user, &register, &device, request, counts).await?;
-            out.print(&started.view());
+            let who = log_in(store, &user, &pin, &device).await?;
+            let started = service::start_shift_counted(store, &who, &register, &device, request, counts).await;
+            log_out(store, &who).await;
+            out.print(&started?.view());
         }
         Command::CloseShift {
             session,
@@ -656,7 +684,6 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
         } => {
             let session = SessionRef::parse(&session)?;
             let device = device(name.as_deref())?;
-            let manager = service::authorize_manager(store, &user, &pin.read(&user)?, &device).await?;
             let request = service::CloseRequest {
                 request_id: request_id.map_or_else(RequestId::new, RequestId),
                 session: &session,
@@ -667,10 +694,12 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
                     denominations.as_deref(),
                     store.find_session(&session).await?.currency,
                 )?,
-                sign_off: variance_reason.as_deref().map(|reason| (&manager, reason)),
+                sign_off: variance_reason.as_deref(),
             };
-            let closed = service::close_shift(store, &manager, &device, request).await?;
-            out.print(&output::SessionOut(closed.view()));
+            let who = log_in(store, &user, &pin, &device).await?;
+            let closed = service::close_shift(store, &who, None, &device, request).await;
+            log_out(store, &who).await;
+            out.print(&output::SessionOut(closed?.view()));
         }
         Command::Sale(command) => sales::sale(store, out, command).await?,
         Command::Refund(args) => sales::refund(store, out, args).await?,
@@ -683,12 +712,12 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
         }
         Command::Session(SessionCommand::ForceClose { session, reason, user, pin, device: name, request_id }) => {
             let device = device(name.as_deref())?;
-            let manager = service::authorize_manager(store, &user, &pin.read(&user)?, &device).await?;
             let request_id = request_id.map_or_else(RequestId::new, RequestId);
-            let closed =
-                service::force_close(store, &manager, &device, &SessionRef::parse(&session)?, &reason, request_id)
-                    .await?;
-            out.print(&output::SessionOut(closed.view()));
+            let session = SessionRef::parse(&session)?;
+            let who = log_in(store, &user, &pin, &device).await?;
+            let closed = service::force_close(store, &who, None, &device, &session, &reason, request_id).await;
+            log_out(store, &who).await;
+            out.print(&output::SessionOut(closed?.view()));
         }
         Command::Session(SessionCommand::LateCount {
             session,
@@ -701,7 +730,6 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
             device: name,
         }) => {
             let device = device(name.as_deref())?;
-            let manager = service::authorize_manager(store, &user, &pin.read(&user)?, &device).await?;
             let session = SessionRef::parse(&session)?;
             let currency = store.find_session(&session).await?.currency;
             let request = service::LateCountRequest {
@@ -711,14 +739,24 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
                 denominations: cash::parse_denominations(denominations.as_deref(), currency)?,
                 variance_reason: variance_reason.as_deref(),
             };
-            let counted = service::late_count(store, &manager, &device, request).await?;
-            out.print(&output::SessionOut(counted.view()));
+            let who = log_in(store, &user, &pin, &device).await?;
+            let counted = service::late_count(store, &who, None, &device, request).await;
+            log_out(store, &who).await;
+            out.print(&output::SessionOut(counted?.view()));
         }
         Command::TaxRate(command) => catalog::tax_rate(store, out, command).await?,
         Command::Category(command) => catalog::category(store, out, command).await?,
         Command::Product(command) => catalog::product(store, out, command).await?,
-        Command::Db(DbCommand::CreateTerminalRole { name, password_stdin, no_password }) => {
+        Command::Db(DbCommand::CreateTerminalRole { name, password_stdin, no_password, registers, locations }) => {
             let role = DbRoleName::parse(&name)?;
+            // Every name is looked up before anything is created: a typo writes nothing.
+            let mut binding = TerminalBinding::default();
+            for register in &registers {
+                binding.registers.push(store.find_register(&RegisterRef::parse(register)?).await?.id);
+            }
+            for location in &locations {
+                binding.locations.push(store.find_location(&LocationCode::parse(location)?).await?.id);
+            }
             let password = match no_password {
                 true => None,
                 false => Some(read_new_password(
@@ -728,7 +766,21 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
                 )?),
             };
             store.create_terminal_role(&role, password.as_deref()).await?;
-            out.print(&output::TerminalRole { role: name, password_set: password.is_some() });
+            let bound = !(registers.is_empty() && locations.is_empty());
+            if bound {
+                store.bind_terminal_role(&role, &binding).await?;
+            } else {
+                eprintln!(
+                    "note: {name} keeps its bindings; a role bound to no register acts nowhere: \
+                     bind it with --register LOCATION/REGISTER or --location LOCATION"
+                );
+            }
+            out.print(&output::TerminalRole {
+                role: name,
+                password_set: password.is_some(),
+                registers: bound.then_some(registers),
+                locations: bound.then_some(locations),
+            });
         }
         Command::Session(SessionCommand::Show { session }) => {
             let session = store.find_session(&SessionRef::parse(&session)?).await?;

@@ -149,14 +149,28 @@ impl Printable for Migrated {
 pub struct TerminalRole {
     pub role: String,
     pub password_set: bool,
+    /// The registers and locations it is now bound to; absent when the command bound nothing
+    /// (the role keeps what it had).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registers: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locations: Option<Vec<String>>,
 }
 
 impl Printable for TerminalRole {
     fn human(&self) -> String {
+        let places: Vec<String> = self
+            .registers
+            .iter()
+            .flatten()
+            .cloned()
+            .chain(self.locations.iter().flatten().map(|l| format!("every register of {l}")))
+            .collect();
         format!(
-            "terminal role {} ready{}: it may read what the screens read and execute Till's functions, and write no table",
+            "terminal role {} ready{}: it may read what the screens read and execute Till's functions, and write no table{}",
             self.role,
-            if self.password_set { " (password set)" } else { "" }
+            if self.password_set { " (password set)" } else { "" },
+            if places.is_empty() { String::new() } else { format!("; it acts on {}", places.join(", ")) }
         )
     }
 }

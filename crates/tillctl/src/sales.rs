@@ -78,11 +78,13 @@ pub async fn sale(store: &dyn Store, out: Output, command: SaleCommand) -> Resul
             let request: SaleRequest = read_json(&file)?;
             let register = RegisterRef::parse(&register)?;
             let device = crate::device(device.as_deref())?;
-            let user = service::authenticate(store, &user, &pin.read(&user)?, &device).await?;
+            let who = crate::log_in(store, &user, &pin, &device).await?;
             // A manager ringing up approves their own discounts and overrides (till-core's rule).
-            let till = Till { user: &user, register: &register, device: &device, session: None, approver: None };
+            let till = Till { who: &who, register: &register, device: &device, session: None, approval: None };
             let id = id.map_or_else(ReceiptId::new, ReceiptId);
-            out.print(&service::record_sale(store, till, id, &request).await?);
+            let sold = service::record_sale(store, till, id, &request).await;
+            crate::log_out(store, &who).await;
+            out.print(&sold?);
         }
         SaleCommand::Show { number } => out.print(&store.find_receipt(&number).await?),
         SaleCommand::List { session } => {
@@ -96,7 +98,6 @@ pub async fn sale(store: &dyn Store, out: Output, command: SaleCommand) -> Resul
 pub async fn refund(store: &dyn Store, out: Output, args: RefundArgs) -> Result<(), TillError> {
     let request: RefundRequest = read_json(&args.file)?;
     let device = crate::device(args.device.as_deref())?;
-    let manager = service::authorize_manager(store, &args.user, &args.pin.read(&args.user)?, &device).await?;
     let register = match args.register {
         Some(register) => RegisterRef::parse(&register)?,
         None => {
@@ -104,9 +105,13 @@ pub async fn refund(store: &dyn Store, out: Output, args: RefundArgs) -> Result<
             RegisterRef::parse(&format!("{}/{}", sold.location_code, sold.register_code))?
         }
     };
-    let till = Till { user: &manager, register: &register, device: &device, session: None, approver: Some(&manager) };
+    // The manager refunds as themselves: their login is the approval.
+    let who = crate::log_in(store, &args.user, &args.pin, &device).await?;
+    let till = Till { who: &who, register: &register, device: &device, session: None, approval: None };
     let id = args.id.map_or_else(ReceiptId::new, ReceiptId);
-    out.print(&service::refund(store, till, id, &args.receipt, &request).await?);
+    let refunded = service::refund(store, till, id, &args.receipt, &request).await;
+    crate::log_out(store, &who).await;
+    out.print(&refunded?);
     Ok(())
 }
 

@@ -13,6 +13,7 @@ DECLARE
     v_row sessions%ROWTYPE;
     v_user users%ROWTYPE;
     v_approver users%ROWTYPE;
+    v_closer users%ROWTYPE;
     v_limit bigint;
     v_expected bigint;
 BEGIN
@@ -28,35 +29,33 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'session % not found', v_session_id USING ERRCODE = 'TL405';
     END IF;
-    -- This very close, repeated (its answer was lost): answer it again, before any check of the
-    -- user, who may have been deactivated since (as 0004's close does).
+    v_user := till_actor(p->>'login', p->>'device', v_row.register_id);
+    -- This very close, repeated (its answer was lost): answer it again.
     IF v_row.status = 'closed' AND v_row.close_request_id = (p->>'request_id')::uuid THEN
         session := v_row;
         already_closed := false;
         RETURN;
     END IF;
-    SELECT * INTO v_user FROM users u WHERE u.id = (p->>'user_id')::uuid;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'user % not found', p->>'user_id' USING ERRCODE = 'TL406';
-    ELSIF NOT v_user.active THEN
-        RAISE EXCEPTION 'user % is not active', v_user.name USING ERRCODE = 'TL408', DETAIL = v_user.name;
-    ELSIF v_user.role NOT IN ('manager', 'admin') THEN
-        RAISE EXCEPTION 'only a manager or admin may close a session; % is a %', v_user.name, v_user.role
-            USING ERRCODE = 'TL403', DETAIL = v_user.name, HINT = v_user.role;
-    END IF;
+    -- Closed by another close: an approval this one carries is not spent on it.
     IF v_row.status = 'closed' THEN
         session := v_row;
         already_closed := true;
         RETURN;
+    END IF;
+    -- The manager who closes: their approval of this very close, or the acting user if a manager.
+    v_closer := till_manager('close', p, v_user);
+    IF v_closer.id IS NULL THEN
+        RAISE EXCEPTION 'only a manager or admin may close a session; % is a %', v_user.name, v_user.role
+            USING ERRCODE = 'TL403', DETAIL = v_user.name, HINT = v_user.role;
     END IF;
     v_expected := v_row.opening_cash + v_row.cash_net;
     SELECT l.variance_limit_minor INTO v_limit FROM locations l WHERE l.id = v_row.location_id;
     IF abs(v_counted - v_expected) > v_limit THEN
         -- A sign-off is accepted only after a refused count (till_refuse_count): the recount
         -- is not skipped.
-        SELECT * INTO v_approver FROM users u
-         WHERE u.id = (p->>'approved_by')::uuid AND u.active AND u.role IN ('manager', 'admin');
-        IF NOT FOUND OR coalesce(length(trim(p->>'variance_reason')), 0) = 0 OR v_row.refused_counts < 1 THEN
+        -- The closing manager signs off, with a reason.
+        v_approver := v_closer;
+        IF coalesce(length(trim(p->>'variance_reason')), 0) = 0 OR v_row.refused_counts < 1 THEN
             RAISE EXCEPTION 'the count is off by more than the location allows: count again, or a manager signs off with a reason'
                 USING ERRCODE = 'TL430';
         END IF;
@@ -65,9 +64,8 @@ BEGIN
     SELECT v_session_id, 'close', (d->>'denomination')::bigint, (d->>'count')::integer
       FROM jsonb_array_elements(coalesce(p->'denominations', '[]'::jsonb)) d;
     UPDATE sessions s
-       SET status = 'closed', closed_by = v_user.id, closed_by_name = v_user.name,
-           -- A pinned time (tests, replays) may not lie in the future or before the opening.
-           closed_at = greatest(s.opened_at, least(coalesce((p->>'at')::timestamptz, clock_timestamp()), clock_timestamp())),
+       SET status = 'closed', closed_by = v_closer.id, closed_by_name = v_closer.name,
+           closed_at = greatest(s.opened_at, clock_timestamp()),
            closing_device = p->>'device',
            counted_cash = v_counted, expected_cash = v_expected, variance = v_counted - v_expected,
            close_request_id = (p->>'request_id')::uuid,

@@ -14,21 +14,21 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'session % not found', p->>'session_id' USING ERRCODE = 'TL405';
     END IF;
+    v_user := till_actor(p->>'login', p->>'device', v_row.register_id, true);
     IF v_row.status = 'closed' THEN
         session := v_row;
         already_closed := v_row.close_request_id IS DISTINCT FROM (p->>'request_id')::uuid;
         RETURN;
     END IF;
-    SELECT * INTO v_user FROM users u WHERE u.id = (p->>'user_id')::uuid AND u.active AND u.role IN ('manager', 'admin');
-    IF NOT FOUND THEN
+    v_user := till_manager('force_close', p, v_user);
+    IF v_user.id IS NULL THEN
         RAISE EXCEPTION 'only an active manager may force-close a session' USING ERRCODE = 'TL403';
     END IF;
     -- Only a forgotten session: open longer than the location's limit, or from an earlier
     -- business day. A live drawer is closed with a count.
     IF NOT EXISTS (SELECT 1 FROM locations l WHERE l.id = v_row.location_id
                       AND (clock_timestamp() - v_row.opened_at > make_interval(mins => l.session_limit_minutes)
-                           OR v_row.business_day < ((clock_timestamp() AT TIME ZONE l.timezone)
-                                                    - make_interval(mins => l.cutoff_minutes))::date)) THEN
+                           OR v_row.business_day < till_business_day(clock_timestamp(), l.timezone, l.cutoff_minutes))) THEN
         RAISE EXCEPTION 'session % is not forgotten: close it with a count', v_row.number USING ERRCODE = 'TL434';
     END IF;
     UPDATE sessions s

@@ -23,8 +23,9 @@ BEGIN
                    'session_tax_totals, session_category_totals, register_z_counters, cash_reasons, '
                    'cash_movements, cash_counts, z_reports, journal, journal_heads TO %I', p_role);
     EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION '
-                   'till_start_shift(uuid, uuid, uuid, bigint, text, text, timestamptz), '
-                   'till_pin_check(text, text, text), till_pin_result(uuid), till_logout(text), '
+                   'till_start_shift(jsonb), '
+                   'till_pin_check(text, text, text), till_pin_result(uuid), till_pin_approval(uuid, text, jsonb), '
+                   'till_logout(text), '
                    'till_unlock_user(text, text, text), '
                    'till_record_receipt(jsonb), till_record_cash_movement(jsonb), till_close_session(jsonb), '
                    'till_force_close(jsonb), till_late_count(jsonb), till_record_reprint(jsonb), '

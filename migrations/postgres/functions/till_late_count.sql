@@ -20,6 +20,7 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'session % not found', p->>'session_id' USING ERRCODE = 'TL405';
     END IF;
+    v_user := till_actor(p->>'login', p->>'device', v_row.register_id, true);
     IF v_row.status = 'closed' AND NOT v_row.count_pending AND v_row.late_counted_by IS NOT NULL THEN
         session := v_row;
         repeated := true;
@@ -28,8 +29,8 @@ BEGIN
     IF v_row.status <> 'closed' OR NOT v_row.count_pending THEN
         RAISE EXCEPTION 'session % has no count pending', v_row.number USING ERRCODE = 'TL433';
     END IF;
-    SELECT * INTO v_user FROM users u WHERE u.id = (p->>'user_id')::uuid AND u.active AND u.role IN ('manager', 'admin');
-    IF NOT FOUND THEN
+    v_user := till_manager('late_count', p, v_user);
+    IF v_user.id IS NULL THEN
         RAISE EXCEPTION 'only an active manager may record a late count' USING ERRCODE = 'TL403';
     END IF;
     SELECT l.variance_limit_minor INTO v_limit FROM locations l WHERE l.id = v_row.location_id;

@@ -1,7 +1,8 @@
--- The user of a live login: the token's, not ended, used within p_idle_minutes (0: no idle
--- limit), by a user still active. Touches the login (its idle clock) at most once a second.
--- Owner only: Till's functions call it for whoever acts. SQLSTATE TL442 not logged in.
-CREATE OR REPLACE FUNCTION till_login_user(p_token text, p_idle_minutes integer)
+-- The user of a live login: the token's, not ended, made by this role on this device, used
+-- within p_idle_minutes, by a user still active (tests/isolation/specs/start-vs-deactivate). Touches the login (its idle clock) at most
+-- once a second. Owner only: Till's functions call it for whoever acts.
+-- SQLSTATEs: TL442 not logged in, TL408 user inactive.
+CREATE OR REPLACE FUNCTION till_login_user(p_token text, p_device text, p_idle_minutes integer)
 RETURNS users
 LANGUAGE plpgsql VOLATILE SET search_path FROM CURRENT
 AS $fn$
@@ -12,12 +13,19 @@ DECLARE
 BEGIN
     SELECT * INTO v_login FROM logins l
      WHERE l.token_hash = encode(sha256(convert_to(coalesce(p_token, ''), 'UTF8')), 'hex') AND l.ended_at IS NULL
-       AND l.role_name = session_user;
-    IF NOT FOUND OR (coalesce(p_idle_minutes, 5) > 0
-                     AND v_login.last_used < v_now - make_interval(mins => least(greatest(coalesce(p_idle_minutes, 5), 1), 1440))) THEN
-        RAISE EXCEPTION 'not logged in (the login ended, expired or is unknown): log in again' USING ERRCODE = 'TL442';
+       AND l.role_name = session_user AND l.device = p_device;
+    IF NOT FOUND OR v_login.last_used < v_now - make_interval(mins => least(greatest(coalesce(p_idle_minutes, 1), 1), 1440)) THEN
+        RAISE EXCEPTION 'not logged in (the login ended, expired, is another device''s or unknown): log in again'
+            USING ERRCODE = 'TL442';
     END IF;
-    SELECT * INTO v FROM users u WHERE u.id = v_login.user_id;
+    -- The user's row, shared-locked until this write commits: a deactivation, lockout or new PIN
+    -- (each an UPDATE of the row, which ends the login) is ordered before or after the write.
+    -- One that committed while this waited has ended the login: look again, in a new snapshot.
+    SELECT * INTO v FROM users u WHERE u.id = v_login.user_id FOR SHARE;
+    PERFORM 1 FROM logins l WHERE l.token_hash = v_login.token_hash AND l.ended_at IS NULL;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'not logged in (the login ended while this waited): log in again' USING ERRCODE = 'TL442';
+    END IF;
     IF NOT v.active THEN
         RAISE EXCEPTION 'user % is not active', v.name USING ERRCODE = 'TL408', DETAIL = v.name;
     END IF;
@@ -27,4 +35,4 @@ BEGIN
     RETURN v;
 END;
 $fn$;
-REVOKE ALL ON FUNCTION till_login_user(text, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION till_login_user(text, text, integer) FROM PUBLIC;

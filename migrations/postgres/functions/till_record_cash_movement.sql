@@ -12,6 +12,8 @@ DECLARE
     v_user_name text;
     v_limit bigint;
     v_at timestamptz;
+    v_user users%ROWTYPE;
+    v_manager users%ROWTYPE;
 BEGIN
     IF current_setting('transaction_isolation') <> 'read committed' THEN
         RAISE EXCEPTION 'till_record_cash_movement must run under READ COMMITTED' USING ERRCODE = 'TL001';
@@ -20,6 +22,8 @@ BEGIN
     IF NOT FOUND OR v_session.register_id <> (p->>'register_id')::uuid THEN
         RAISE EXCEPTION 'session % of register %', p->>'session_id', p->>'register_id' USING ERRCODE = 'TL405';
     END IF;
+    v_user := till_actor(p->>'login', p->>'device', v_session.register_id);
+    v_user_name := v_user.name;
     SELECT m.request_hash INTO v_hash FROM cash_movements m WHERE m.id = v_id;
     IF FOUND THEN
         IF v_hash <> p->>'request_hash' THEN
@@ -34,27 +38,25 @@ BEGIN
     IF v_amount IS NULL OR v_amount < 0 OR v_amount > 1000000000000 OR (v_kind = 'no_sale') <> (v_amount = 0) THEN
         RAISE EXCEPTION 'amount % for a %', v_amount, v_kind USING ERRCODE = 'TL002';
     END IF;
-    SELECT u.name INTO v_user_name FROM users u WHERE u.id = (p->>'user_id')::uuid AND u.active;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'user % is not active', p->>'user_id' USING ERRCODE = 'TL408';
-    END IF;
     PERFORM 1 FROM cash_reasons r
      WHERE r.location_id = v_session.location_id AND r.kind = v_kind AND r.code = p->>'reason';
     IF NOT FOUND THEN
         RAISE EXCEPTION 'reason % is not one of this location''s for a %', p->>'reason', v_kind USING ERRCODE = 'TL431';
     END IF;
-    -- Above the location's limit, a paid out or a drop names the manager who approved it.
+    -- Above the location's limit, a paid out or a drop answers to a manager: their approval of
+    -- this very movement, or the acting user if a manager.
     SELECT l.cash_out_limit_minor INTO v_limit FROM locations l WHERE l.id = v_session.location_id;
-    IF v_kind IN ('paid_out', 'drop') AND v_amount > v_limit AND NOT EXISTS (
-        SELECT 1 FROM users u WHERE u.id = (p->>'approved_by')::uuid AND u.active AND u.role IN ('manager', 'admin'))
-    THEN
-        RAISE EXCEPTION 'a % above % needs a manager', v_kind, v_limit USING ERRCODE = 'TL432';
+    IF v_kind IN ('paid_out', 'drop') AND v_amount > v_limit THEN
+        v_manager := till_manager('cash_movement', p, v_user);
+        IF v_manager.id IS NULL THEN
+            RAISE EXCEPTION 'a % above % needs a manager', v_kind, v_limit USING ERRCODE = 'TL432';
+        END IF;
     END IF;
     v_at := clock_timestamp();
     INSERT INTO cash_movements (id, session_id, register_id, location_id, kind, amount, reason, note, user_id,
                                 user_name, approved_by, device, at, request_hash)
     VALUES (v_id, v_session.id, v_session.register_id, v_session.location_id, v_kind, v_amount, p->>'reason',
-            p->>'note', (p->>'user_id')::uuid, v_user_name, (p->>'approved_by')::uuid, p->>'device', v_at,
+            p->>'note', v_user.id, v_user_name, v_manager.id, p->>'device', v_at,
             p->>'request_hash');
     UPDATE sessions s SET
         cash_net       = s.cash_net + CASE v_kind WHEN 'paid_in' THEN v_amount WHEN 'no_sale' THEN 0 ELSE -v_amount END,
@@ -66,10 +68,10 @@ BEGIN
         drops_total    = s.drops_total + CASE WHEN v_kind = 'drop' THEN v_amount ELSE 0 END,
         no_sale_count  = s.no_sale_count + CASE WHEN v_kind = 'no_sale' THEN 1 ELSE 0 END
      WHERE s.id = v_session.id;
-    PERFORM till_journal_append(v_session.register_id, v_at, p->>'device', (p->>'user_id')::uuid, v_kind, v_id,
+    PERFORM till_journal_append(v_session.register_id, v_at, p->>'device', v_user.id, v_kind, v_id,
         jsonb_build_object('id', v_id, 'session_id', v_session.id, 'kind', v_kind, 'amount', v_amount,
                            'reason', p->>'reason', 'note', p->>'note',
-                           'approved_by', to_jsonb((p->>'approved_by')::uuid)));
+                           'approved_by', to_jsonb(v_manager.id)));
     repeated := false;
 END;
 $fn$;

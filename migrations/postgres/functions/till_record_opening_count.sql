@@ -6,6 +6,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT
 AS $fn$
 DECLARE
     v_row sessions%ROWTYPE;
+    v_user users%ROWTYPE;
 BEGIN
     SELECT * INTO v_row FROM sessions s WHERE s.id = (p->>'session_id')::uuid FOR NO KEY UPDATE;
     IF NOT FOUND THEN
@@ -14,13 +15,11 @@ BEGIN
     IF EXISTS (SELECT 1 FROM cash_counts c WHERE c.session_id = v_row.id AND c.stage = 'open') THEN
         RETURN;
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM users u WHERE u.id = (p->>'user_id')::uuid AND u.active) THEN
-        RAISE EXCEPTION 'user % is not active', p->>'user_id' USING ERRCODE = 'TL408';
-    END IF;
+    v_user := till_actor(p->>'login', p->>'device', v_row.register_id);
     INSERT INTO cash_counts (session_id, stage, denomination, count)
     SELECT v_row.id, 'open', (d->>'denomination')::bigint, (d->>'count')::integer
       FROM jsonb_array_elements(coalesce(p->'denominations', '[]'::jsonb)) d;
-    PERFORM till_journal_append(v_row.register_id, clock_timestamp(), p->>'device', (p->>'user_id')::uuid,
+    PERFORM till_journal_append(v_row.register_id, clock_timestamp(), p->>'device', v_user.id,
         'opening_count', v_row.id, jsonb_build_object('session_id', v_row.id, 'denominations', p->'denominations'));
 END;
 $fn$;

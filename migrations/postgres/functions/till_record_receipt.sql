@@ -14,6 +14,9 @@ DECLARE
     v_register_code text;
     v_sign integer := CASE WHEN p->>'kind' = 'refund' THEN -1 ELSE 1 END;
     v_cash bigint;
+    v_user users%ROWTYPE;
+    v_manager users%ROWTYPE;
+    v_limit integer;
 BEGIN
     IF current_setting('transaction_isolation') <> 'read committed' THEN
         RAISE EXCEPTION 'till_record_receipt must run under READ COMMITTED' USING ERRCODE = 'TL001';
@@ -24,6 +27,8 @@ BEGIN
     IF NOT FOUND OR v_session.register_id <> (p->>'register_id')::uuid THEN
         RAISE EXCEPTION 'session % of register %', p->>'session_id', p->>'register_id' USING ERRCODE = 'TL405';
     END IF;
+    v_user := till_actor(p->>'login', p->>'device', v_session.register_id);
+    v_user_name := v_user.name;
     SELECT s.request_hash, s.number, s.receipt_seq INTO v_hash, number, receipt_seq FROM sales s WHERE s.id = v_id;
     IF FOUND THEN
         IF v_hash <> p->>'request_hash' THEN
@@ -35,13 +40,23 @@ BEGIN
     IF v_session.status <> 'open' THEN
         RAISE EXCEPTION 'session % was closed', v_session.number USING ERRCODE = 'TL421', DETAIL = v_session.number;
     END IF;
-    SELECT u.name INTO v_user_name FROM users u WHERE u.id = (p->>'user_id')::uuid AND u.active;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'user % is not active', p->>'user_id' USING ERRCODE = 'TL408';
-    END IF;
-    IF p->>'approved_by' IS NOT NULL AND NOT EXISTS (
-        SELECT 1 FROM users u WHERE u.id = (p->>'approved_by')::uuid AND u.active AND u.role IN ('manager', 'admin')) THEN
-        RAISE EXCEPTION 'approver % is not an active manager', p->>'approved_by' USING ERRCODE = 'TL403';
+    -- A refund always answers to a manager; a sale when a price was overridden or a discount
+    -- is above the location's limit (compared as till-core does, allowing its half-up rounding
+    -- of a percentage: a discount the core accepts is never refused here).
+    SELECT l.discount_limit_ppm INTO v_limit FROM locations l WHERE l.id = v_session.location_id;
+    IF v_kind = 'refund' OR EXISTS (
+           SELECT 1 FROM jsonb_to_recordset(p->'lines')
+                      AS l(unit_price bigint, catalog_unit_price bigint, extended bigint, line_discount bigint)
+            WHERE l.unit_price <> l.catalog_unit_price
+               OR l.line_discount::numeric > round(l.extended::numeric * v_limit / 1000000))
+       OR (SELECT coalesce(sum((l->>'receipt_discount')::numeric), 0) FROM jsonb_array_elements(p->'lines') l)
+          > round((SELECT coalesce(sum((l->>'extended')::numeric - (l->>'line_discount')::numeric), 0)
+                     FROM jsonb_array_elements(p->'lines') l) * v_limit / 1000000) THEN
+        v_manager := till_manager(CASE WHEN v_kind = 'refund' THEN 'refund' ELSE 'sale' END, p, v_user);
+        IF v_manager.id IS NULL THEN
+            RAISE EXCEPTION 'a % needs a manager''s approval', CASE WHEN v_kind = 'refund' THEN 'refund'
+                ELSE 'price override or a discount above the limit' END USING ERRCODE = 'TL432';
+        END IF;
     END IF;
 
     IF v_kind = 'sale' THEN
@@ -89,10 +104,10 @@ BEGIN
                        user_name, device, at, currency, prices_include_tax, subtotal, discount, tax, total, rounding,
                        tendered, change, cash_net, request_hash, approved_by)
     VALUES (v_id, v_kind, number, v_session.register_id, v_session.location_id, receipt_seq, v_session.id,
-            (p->>'refund_of')::uuid, (p->>'user_id')::uuid, v_user_name, p->>'device', v_at, v_session.currency,
+            (p->>'refund_of')::uuid, v_user.id, v_user_name, p->>'device', v_at, v_session.currency,
             (p->>'prices_include_tax')::boolean, (p->>'subtotal')::bigint, (p->>'discount')::bigint,
             (p->>'tax')::bigint, (p->>'total')::bigint, (p->>'rounding')::bigint, (p->>'tendered')::bigint,
-            (p->>'change')::bigint, (p->>'cash_net')::bigint, p->>'request_hash', (p->>'approved_by')::uuid);
+            (p->>'change')::bigint, (p->>'cash_net')::bigint, p->>'request_hash', v_manager.id);
     INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, category, tax_rate_id, rate_ppm, quantity,
                             catalog_unit_price, unit_price, extended, line_discount, receipt_discount, amount, tax,
                             total, refund_of_line)
@@ -156,12 +171,12 @@ BEGIN
       FROM jsonb_to_recordset(p->'lines') AS l(category text, quantity integer, amount bigint) GROUP BY l.category
     ON CONFLICT (session_id, category) DO UPDATE SET count = x.count + excluded.count, amount = x.amount + excluded.amount;
     -- The journal entry, in this transaction: what the receipt says, as the rows hold it.
-    PERFORM till_journal_append(v_session.register_id, v_at, p->>'device', (p->>'user_id')::uuid, v_kind, v_id,
+    PERFORM till_journal_append(v_session.register_id, v_at, p->>'device', v_user.id, v_kind, v_id,
         jsonb_build_object(
             'id', v_id, 'number', number, 'kind', v_kind, 'session_id', v_session.id, 'refund_of', to_jsonb((p->>'refund_of')::uuid),
             'total', (p->>'total')::bigint, 'tax', (p->>'tax')::bigint, 'discount', (p->>'discount')::bigint,
             'rounding', (p->>'rounding')::bigint, 'tendered', (p->>'tendered')::bigint,
-            'change', (p->>'change')::bigint, 'cash_net', (p->>'cash_net')::bigint, 'approved_by', to_jsonb((p->>'approved_by')::uuid),
+            'change', (p->>'change')::bigint, 'cash_net', (p->>'cash_net')::bigint, 'approved_by', to_jsonb(v_manager.id),
             'lines', (SELECT jsonb_agg(jsonb_build_array(l.line_no, l.product_id, l.quantity, l.unit_price, l.amount,
                                                          l.tax, l.total) ORDER BY l.line_no)
                         FROM jsonb_to_recordset(p->'lines') AS l(line_no integer, product_id uuid, quantity integer,

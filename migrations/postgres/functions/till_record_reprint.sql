@@ -6,6 +6,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT
 AS $fn$
 DECLARE
     v_row sessions%ROWTYPE;
+    v_user users%ROWTYPE;
     v_sale uuid;
     v_at timestamptz := clock_timestamp();
 BEGIN
@@ -17,11 +18,9 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'receipt % is not one of this location''s', p->>'number' USING ERRCODE = 'TL425';
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM users u WHERE u.id = (p->>'user_id')::uuid AND u.active) THEN
-        RAISE EXCEPTION 'user % is not active', p->>'user_id' USING ERRCODE = 'TL408';
-    END IF;
+    v_user := till_actor(p->>'login', p->>'device', v_row.register_id);
     UPDATE sessions s SET reprint_count = s.reprint_count + 1 WHERE s.id = v_row.id;
-    PERFORM till_journal_append(v_row.register_id, v_at, p->>'device', (p->>'user_id')::uuid, 'reprint', v_sale,
+    PERFORM till_journal_append(v_row.register_id, v_at, p->>'device', v_user.id, 'reprint', v_sale,
         jsonb_build_object('session_id', v_row.id, 'number', p->>'number'));
 END;
 $fn$;

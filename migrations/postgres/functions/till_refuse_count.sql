@@ -7,17 +7,16 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT
 AS $fn$
 DECLARE
     v_row sessions%ROWTYPE;
+    v_user users%ROWTYPE;
     v_at timestamptz := clock_timestamp();
 BEGIN
     SELECT * INTO v_row FROM sessions s WHERE s.id = (p->>'session_id')::uuid FOR NO KEY UPDATE;
     IF NOT FOUND OR v_row.status <> 'open' THEN
         RETURN;
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM users u WHERE u.id = (p->>'user_id')::uuid AND u.active) THEN
-        RAISE EXCEPTION 'user % is not active', p->>'user_id' USING ERRCODE = 'TL408';
-    END IF;
+    v_user := till_actor(p->>'login', p->>'device', v_row.register_id);
     UPDATE sessions s SET refused_counts = s.refused_counts + 1 WHERE s.id = v_row.id;
-    PERFORM till_journal_append(v_row.register_id, v_at, p->>'device', (p->>'user_id')::uuid, 'count_refused', v_row.id,
+    PERFORM till_journal_append(v_row.register_id, v_at, p->>'device', v_user.id, 'count_refused', v_row.id,
         jsonb_build_object('session_id', v_row.id, 'counted_cash', (p->>'counted_cash')::bigint,
                            'attempt', v_row.refused_counts + 1));
 END;

@@ -1,13 +1,18 @@
 -- Opens the register's session, or joins the one open: the one path, ordered by the register's
--- row lock. SQLSTATEs: TL001 isolation level, TL002 amount, TL403 role, TL404 register, TL405
--- session, TL406 user not found, TL407 nothing to join, TL408 user inactive, TL409 request id reused.
-CREATE OR REPLACE FUNCTION till_start_shift(
-    p_session_id uuid, p_register_id uuid, p_user_id uuid, p_opening_cash bigint,
-    p_device text, p_notes text, p_at timestamptz,
-    OUT session sessions, OUT joined boolean)
+-- row lock. p: request_id (the new session's id), register_id, login (whoever acts: never a
+-- user id), opening_cash (absent: join only), device, notes. The time is the database's.
+-- SQLSTATEs: TL001 isolation level, TL002 amount, TL404 register, TL407 nothing to join, TL408
+-- user inactive, TL409 request id reused, TL442 not logged in, TL444 role not bound here.
+CREATE OR REPLACE FUNCTION till_start_shift(p jsonb, OUT session sessions, OUT joined boolean)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT
 AS $fn$
 DECLARE
+    p_session_id uuid := (p->>'request_id')::uuid;
+    p_register_id uuid := (p->>'register_id')::uuid;
+    p_opening_cash bigint := (p->>'opening_cash')::bigint;
+    p_device text := p->>'device';
+    p_notes text := p->>'notes';
+    p_user_id uuid;
     v_location uuid;
     v_location_code text;
     v_register_code text;
@@ -15,7 +20,6 @@ DECLARE
     v_timezone text;
     v_cutoff integer;
     v_user_name text;
-    v_user_active boolean;
     v_at timestamptz;
     v_day date;
 BEGIN
@@ -26,6 +30,7 @@ BEGIN
     IF p_opening_cash < 0 OR p_opening_cash > 1000000000000 THEN
         RAISE EXCEPTION 'opening cash must be between 0 and 10^12 minor units' USING ERRCODE = 'TL002';
     END IF;
+    SELECT u.id, u.name INTO p_user_id, v_user_name FROM till_actor(p->>'login', p_device, p_register_id) u;
 
     -- A repeated request: the session it created (its id is the request id), or the one whose
     -- join it recorded. Answer the same, whatever happened to the session since; but only to
@@ -48,13 +53,6 @@ BEGIN
                 USING ERRCODE = 'TL409';
         END IF;
         RETURN;
-    END IF;
-
-    SELECT u.name, u.active INTO v_user_name, v_user_active FROM users u WHERE u.id = p_user_id;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'user % not found', p_user_id USING ERRCODE = 'TL406';
-    ELSIF NOT v_user_active THEN
-        RAISE EXCEPTION 'user % is not active', v_user_name USING ERRCODE = 'TL408', DETAIL = v_user_name;
     END IF;
 
     -- At most two rounds: a session found open can be closed before the join locks it; the
@@ -84,8 +82,8 @@ BEGIN
                     RAISE EXCEPTION 'register % has no open session to join', p_register_id
                         USING ERRCODE = 'TL407';
                 END IF;
-                v_at := coalesce(p_at, clock_timestamp());
-                v_day := ((v_at AT TIME ZONE v_timezone) - make_interval(mins => v_cutoff))::date;
+                v_at := clock_timestamp();
+                v_day := till_business_day(v_at, v_timezone, v_cutoff);
                 -- The day's next number and the session, in one statement of the same transaction.
                 WITH counter AS (
                     INSERT INTO day_counters AS c (location_id, business_day, last_seq)
@@ -119,7 +117,7 @@ BEGIN
         IF FOUND THEN
             PERFORM set_config('synchronous_commit', 'off', true);
             INSERT INTO shift_requests (request_id, session_id, user_id, at)
-            VALUES (p_session_id, session.id, p_user_id, coalesce(p_at, clock_timestamp()))
+            VALUES (p_session_id, session.id, p_user_id, clock_timestamp())
             ON CONFLICT (request_id) DO NOTHING;
             RETURN;
         END IF;
@@ -130,7 +128,7 @@ BEGIN
            FOR SHARE;
         IF FOUND THEN
             INSERT INTO session_joins (session_id, user_id, device, joined_at, request_id)
-            VALUES (session.id, p_user_id, p_device, coalesce(p_at, clock_timestamp()), p_session_id)
+            VALUES (session.id, p_user_id, p_device, clock_timestamp(), p_session_id)
             ON CONFLICT (session_id, user_id, device) DO NOTHING;
             RETURN;
         END IF;
@@ -139,4 +137,4 @@ BEGIN
     RAISE EXCEPTION 'register % kept changing; try again', p_register_id USING ERRCODE = '40001';
 END;
 $fn$;
-REVOKE ALL ON FUNCTION till_start_shift(uuid, uuid, uuid, bigint, text, text, timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION till_start_shift(jsonb) FROM PUBLIC;

@@ -421,10 +421,12 @@ async fn the_app_works_under_a_terminal_role() {
     use till_testkit::{provision, Backend, TestDatabase};
     let db = TestDatabase::new(Backend::Postgres).await;
     let owner = db.open().await;
-    provision(owner.as_ref(), 1).await;
+    let fixture = provision(owner.as_ref(), 1).await;
     let role =
         ok(till_core::DbRoleName::parse(&format!("till_app_{}", &RequestId::new().0.simple().to_string()[20..])));
     ok(owner.create_terminal_role(&role, Some("terminal pw")).await);
+    let binding = till_core::TerminalBinding { registers: vec![fixture.registers[0].id], locations: Vec::new() };
+    ok(owner.bind_terminal_role(&role, &binding).await);
     let host = db.url.split_once("://").and_then(|(_, rest)| rest.rsplit_once('@')).map_or("", |(_, host)| host);
     let url = format!("postgres://{}@{host}", role.as_str());
     let dir = TempDir::new();

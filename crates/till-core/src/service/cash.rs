@@ -28,12 +28,12 @@ pub struct MovementRequest<'a> {
 }
 
 /// Records a paid in, paid out, drop or no-sale into the register's open session. A paid out or
-/// drop above the location's limit needs `approver`, a manager whose PIN the caller checked (a
-/// logged-in manager approves their own). Bad input writes nothing.
+/// drop above the location's limit needs `approval`, a manager's name and PIN, which the store
+/// checks with this movement (a logged-in manager approves their own). Bad input writes nothing.
 pub async fn record_movement(
     store: &dyn Store,
-    user: &User,
-    approver: Option<&User>,
+    who: &Authenticated,
+    approval: Option<Credentials>,
     register: &RegisterRef,
     device: &DeviceName,
     request: MovementRequest<'_>,
@@ -73,25 +73,18 @@ pub async fn record_movement(
     if note.is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS || n.chars().any(char::is_control)) {
         return Err(invalid("note", format!("at most {MAX_NOTE_CHARS} characters, one line")));
     }
-    let approved_by = if request.kind.may_need_manager() && amount > location.cash_out_limit_minor {
-        let manager = approver.or(Some(user).filter(|u| u.role.is_manager()));
-        match manager {
-            Some(m) if m.role.is_manager() => Some(m.id),
-            _ => {
-                return Err(StoreError::ApprovalNeeded(format!(
-                    "a {} above {}",
-                    request.kind.as_str().replace('_', " "),
-                    Money::from_minor(location.cash_out_limit_minor, session.currency)
-                ))
-                .into())
-            }
-        }
-    } else {
-        None
-    };
+    let needs_manager = request.kind.may_need_manager() && amount > location.cash_out_limit_minor;
+    if needs_manager && approval.is_none() && !who.user.role.is_manager() {
+        return Err(StoreError::ApprovalNeeded(format!(
+            "a {} above {}",
+            request.kind.as_str().replace('_', " "),
+            Money::from_minor(location.cash_out_limit_minor, session.currency)
+        ))
+        .into());
+    }
     let fingerprint = serde_json::json!({
         "kind": request.kind.as_str(), "amount": amount, "reason": reason, "note": note,
-        "session": session.id.0, "user": user.id.0,
+        "session": session.id.0, "user": who.user.id.0,
     });
     let request_hash: String =
         Sha256::digest(fingerprint.to_string().as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
@@ -103,8 +96,8 @@ pub async fn record_movement(
         amount,
         reason: reason.to_string(),
         note: note.map(str::to_string),
-        user_id: user.id,
-        approved_by,
+        // An approval is spent only where one is needed.
+        actor: Actor { login: who.login.clone(), approval: approval.filter(|_| needs_manager) },
         device: device.clone(),
         request_hash,
     };
@@ -112,15 +105,19 @@ pub async fn record_movement(
 }
 
 /// Closes a forgotten session without a count (a manager, with a reason).
+/// `approval`: the manager's name and PIN when the login is not a manager's.
 pub async fn force_close(
     store: &dyn Store,
-    manager: &User,
+    who: &Authenticated,
+    approval: Option<Credentials>,
     device: &DeviceName,
     session: &SessionRef,
     reason: &str,
     request_id: RequestId,
 ) -> Result<Session, TillError> {
-    require_manager(manager)?;
+    if approval.is_none() {
+        require_manager(&who.user)?;
+    }
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 200 {
         return Err(invalid("reason", "a force-close needs a reason of 1 to 200 characters"));
@@ -129,7 +126,7 @@ pub async fn force_close(
     let close = ForceClose {
         request_id,
         session: session.id,
-        user_id: manager.id,
+        actor: Actor { login: who.login.clone(), approval },
         reason: reason.to_string(),
         device: device.clone(),
     };
@@ -147,15 +144,19 @@ pub struct LateCountRequest<'a> {
     pub variance_reason: Option<&'a str>,
 }
 
-/// The late count of a force-closed session, which completes its Z.
+/// The late count of a force-closed session, which completes its Z. `approval`: the manager's
+/// name and PIN when the login is not a manager's.
 pub async fn late_count(
     store: &dyn Store,
-    manager: &User,
+    who: &Authenticated,
+    approval: Option<Credentials>,
     device: &DeviceName,
     request: LateCountRequest<'_>,
 ) -> Result<Session, TillError> {
     let LateCountRequest { session, counted_cash, float_left, denominations, variance_reason } = request;
-    require_manager(manager)?;
+    if approval.is_none() {
+        require_manager(&who.user)?;
+    }
     let session = store.find_session(session).await?;
     let counted = Money::parse_cash(counted_cash, session.currency)?;
     DenominationCount::check_adds_up(&denominations, counted, "the counted cash")?;
@@ -168,7 +169,7 @@ pub async fn late_count(
     }
     let count = LateCount {
         session: session.id,
-        user_id: manager.id,
+        actor: Actor { login: who.login.clone(), approval },
         counted_cash: counted,
         float_left,
         denominations,
@@ -181,7 +182,7 @@ pub async fn late_count(
 /// Counts a receipt printed again, on the register's open session.
 pub async fn record_reprint(
     store: &dyn Store,
-    user: &User,
+    who: &Authenticated,
     register: &RegisterRef,
     device: &DeviceName,
     number: &str,
@@ -191,7 +192,7 @@ pub async fn record_reprint(
         Some(s) if s.status == SessionStatus::Open => s,
         _ => return Err(StoreError::NoOpenSession { register: register.address.clone() }.into()),
     };
-    Ok(store.record_reprint(session.id, number.trim(), user.id, device).await?)
+    Ok(store.record_reprint(session.id, number.trim(), &who.login, device).await?)
 }
 
 /// Who asks for a report or the totals: IT at tillctl, or a user of the app.
@@ -422,7 +423,7 @@ pub async fn day_view(
 /// opening cash; recorded once (stored as rows, journaled).
 pub async fn record_opening_count(
     store: &dyn Store,
-    user: &User,
+    who: &Authenticated,
     session: SessionId,
     device: &DeviceName,
     denominations: Vec<DenominationCount>,
@@ -432,7 +433,7 @@ pub async fn record_opening_count(
     }
     let opened = store.find_session(&SessionRef::Id(session)).await?;
     DenominationCount::check_adds_up(&denominations, opened.opening_cash, "the opening cash")?;
-    Ok(store.record_opening_count(session, &denominations, user.id, device).await?)
+    Ok(store.record_opening_count(session, &denominations, &who.login, device).await?)
 }
 
 /// Starts (or joins) a shift with the opening count's notes and coins: the count is checked
@@ -440,7 +441,7 @@ pub async fn record_opening_count(
 /// (a join has no opening count).
 pub async fn start_shift_counted(
     store: &dyn Store,
-    user: &User,
+    who: &Authenticated,
     register: &RegisterRef,
     device: &DeviceName,
     request: super::StartRequest<'_>,
@@ -450,9 +451,9 @@ pub async fn start_shift_counted(
         let currency = store.find_register(register).await?.currency;
         DenominationCount::check_adds_up(&denominations, Money::parse_cash(cash, currency)?, "the opening cash")?;
     }
-    let started = super::start_shift(store, user, register, device, request).await?;
+    let started = super::start_shift(store, who, register, device, request).await?;
     if !started.joined {
-        record_opening_count(store, user, started.session.id, device, denominations).await?;
+        record_opening_count(store, who, started.session.id, device, denominations).await?;
     }
     Ok(started)
 }

@@ -7,7 +7,7 @@ use crate::domain::{DeviceName, ProductId, ReceiptId, RegisterRef, SessionId, Se
 use crate::error::{InputError, StoreError, TillError};
 use crate::pricing::{price_cart, settle, Cart, CartLine, Discount, Tender};
 use crate::sales::{NewReceipt, Receipt, ReceiptHeader, ReceiptKind, ReceiptLine, ReceiptTax, ReceiptTender};
-use crate::store::{Session, SessionStatus, Store, User};
+use crate::store::{Actor, Authenticated, Credentials, Session, SessionStatus, Store};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -72,22 +72,30 @@ pub struct RefundRequest {
 /// Where and by whom a receipt is recorded.
 #[derive(Debug, Clone)]
 pub struct Till<'a> {
-    pub user: &'a User,
+    pub who: &'a Authenticated,
     pub register: &'a RegisterRef,
     pub device: &'a DeviceName,
     /// The session the client believes is open (the app's); `None`: the register's open one.
     pub session: Option<SessionId>,
-    /// A manager who approved with their PIN (discounts above the limit, overrides, refunds).
-    /// Without one, a logged-in manager or admin approves their own discounts and overrides;
-    /// a refund always needs this approval.
-    pub approver: Option<&'a User>,
+    /// A manager's name and PIN for what needs one (discounts above the limit, overrides,
+    /// refunds), checked by the store with the receipt it approves. Without one, a logged-in
+    /// manager or admin approves their own.
+    pub approval: Option<&'a Credentials>,
 }
 
-impl<'a> Till<'a> {
-    /// Who approves a discount or an override: the manager who gave their PIN, else the user if
-    /// a manager themselves.
-    fn approver(&self) -> Option<&'a User> {
-        self.approver.or_else(|| self.user.role.is_manager().then_some(self.user))
+impl Till<'_> {
+    /// Refuses early (`approval_needed`) what the store would refuse: something that needs a
+    /// manager, with no approval, from a login that is not a manager's.
+    fn require_manager(&self, why: &str) -> Result<(), TillError> {
+        if self.approval.is_none() && !self.who.user.role.is_manager() {
+            return Err(StoreError::ApprovalNeeded(why.to_string()).into());
+        }
+        Ok(())
+    }
+
+    /// Who acts: the login, with the approval when `needed`.
+    fn actor(&self, needed: bool) -> Actor {
+        Actor { login: self.who.login.clone(), approval: self.approval.filter(|_| needed).cloned() }
     }
 }
 
@@ -101,19 +109,11 @@ fn invalid(reason: impl Into<String>) -> TillError {
 /// The request's fingerprint: a repeated receipt id must come with the same.
 fn fingerprint(kind: &str, till: &Till<'_>, session: SessionId, request: &impl Serialize) -> Result<String, TillError> {
     let content = serde_json::json!({
-        "kind": kind, "register": till.register.to_string(), "session": session.0, "user": till.user.id.0,
+        "kind": kind, "register": till.register.to_string(), "session": session.0, "user": till.who.user.id.0,
         "request": request,
     });
     let bytes = serde_json::to_vec(&content).map_err(|e| invalid(e.to_string()))?;
     Ok(Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect())
-}
-
-fn require_manager(approver: Option<&User>, why: &str) -> Result<(), TillError> {
-    match approver {
-        Some(manager) if manager.role.is_manager() => Ok(()),
-        Some(other) => Err(StoreError::Forbidden { user: other.name.clone(), role: other.role.as_str().into() }.into()),
-        None => Err(StoreError::ApprovalNeeded(why.to_string()).into()),
-    }
 }
 
 /// The session a receipt goes into: the one the client named (refused with `session_closed` if
@@ -224,19 +224,18 @@ pub async fn record_sale(
         let cart = cart_for(store, &location, &keys, &request.lines, request.receipt_discount).await?;
         let priced = price_cart(&settings, &cart)?;
         if priced.needs_manager() {
-            require_manager(till.approver(), "a discount above the limit or a price override")?;
+            till.require_manager("a discount above the limit or a price override")?;
         }
         let settlement = settle(&priced, &request.tenders)?;
         let header = ReceiptHeader {
             id,
             session_id: session.id,
             register_id: session.register_id,
-            user_id: till.user.id,
+            actor: till.actor(priced.needs_manager()),
             device: till.device.to_string(),
             request_hash: hash.clone(),
         };
-        let approved_by = if priced.needs_manager() { till.approver().map(|m| m.id) } else { None };
-        let receipt = NewReceipt { approved_by, ..NewReceipt::sale(header, &priced, &settlement) };
+        let receipt = NewReceipt::sale(header, &priced, &settlement);
         match store.record_receipt(receipt).await {
             Ok(recorded) => return Ok(store.find_receipt(&recorded.number).await?),
             Err(StoreError::CatalogChanged(_)) if attempt < PRICING_ATTEMPTS => continue,
@@ -263,7 +262,7 @@ pub async fn refund(
     receipt_number: &str,
     request: &RefundRequest,
 ) -> Result<Receipt, TillError> {
-    require_manager(till.approver, "refunds")?;
+    till.require_manager("refunds")?;
     if request.lines.is_empty() {
         return Err(invalid("a refund needs at least one line"));
     }
@@ -354,10 +353,9 @@ pub async fn refund(
         refund_of: Some(original.id),
         session_id: session.id,
         register_id: session.register_id,
-        user_id: till.user.id,
+        actor: till.actor(true),
         device: till.device.to_string(),
         request_hash: hash,
-        approved_by: till.approver.map(|m| m.id),
         prices_include_tax: original.prices_include_tax,
         subtotal: lines.iter().map(|l| l.amount).sum(),
         discount: lines.iter().map(|l| l.line_discount).sum(),

@@ -1,0 +1,45 @@
+-- contract: every terminal write names a login the database issued (never a user id), what
+-- needs a manager carries a one-use approval the database issued for exactly that request, a
+-- terminal role acts only on the registers IT bound it to, and no caller chooses a time
+-- (issue 15). The positional till_start_shift, which took a user id and a time from the caller,
+-- is dropped: tills built before this migration refuse this schema with `app_too_old`.
+
+-- How long a login may sit unused before the database ends it (the screens log out sooner, by
+-- the device's own idle setting; this is the bound a terminal cannot lift).
+ALTER TABLE locations
+    ADD COLUMN login_idle_minutes integer NOT NULL DEFAULT 15 CHECK (login_idle_minutes BETWEEN 1 AND 1440);
+
+-- A manager's approval of one action: issued by till_pin_approval after the database checked
+-- the manager's PIN, bound to the action and to the sha256 of its request (the function's
+-- jsonb without its login and approval), used once, within minutes, by the same role and device.
+CREATE TABLE approvals (
+    token_hash   text PRIMARY KEY CHECK (token_hash ~ '^[0-9a-f]{64}$'),
+    user_id      uuid NOT NULL REFERENCES users (id),
+    action       text NOT NULL CHECK (action ~ '^[a-z_]{1,40}$'),
+    request_hash text NOT NULL CHECK (request_hash ~ '^[0-9a-f]{64}$'),
+    device       text NOT NULL,
+    role_name    text NOT NULL,
+    created_at   timestamptz NOT NULL,
+    expires_at   timestamptz NOT NULL,
+    used_at      timestamptz,
+    CHECK (expires_at > created_at AND (used_at IS NULL OR used_at >= created_at))
+);
+REVOKE ALL ON approvals FROM PUBLIC;
+
+-- Which registers a terminal role may act on: each register named, or every register of a
+-- location. A terminal role with no binding acts on none (made before this migration: IT binds
+-- it with `tillctl db create-terminal-role NAME --register LOC/REG`).
+CREATE TABLE terminal_bindings (
+    role_name   text NOT NULL REFERENCES terminal_roles (role_name) ON DELETE CASCADE,
+    register_id uuid REFERENCES registers (id),
+    location_id uuid REFERENCES locations (id),
+    CHECK ((register_id IS NULL) <> (location_id IS NULL)),
+    UNIQUE (role_name, register_id),
+    UNIQUE (role_name, location_id)
+);
+REVOKE ALL ON terminal_bindings FROM PUBLIC;
+
+DROP FUNCTION IF EXISTS till_start_shift(uuid, uuid, uuid, bigint, text, text, timestamptz);
+-- Now also bound to the device the login was made on (made by 0013's function files, so absent
+-- from a database migrated from empty in one go).
+DROP FUNCTION IF EXISTS till_login_user(text, integer);
