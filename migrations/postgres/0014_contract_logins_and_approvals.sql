@@ -9,6 +9,12 @@
 ALTER TABLE locations
     ADD COLUMN login_idle_minutes integer NOT NULL DEFAULT 15 CHECK (login_idle_minutes BETWEEN 1 AND 1440);
 
+-- Managers' and admins' PINs may be required longer than the 4 digits a cashier's may have.
+-- Users belong to every location, so the strictest location's setting applies to every
+-- manager. A right PIN shorter than that answers pin_reset_needed (IT sets a longer one).
+ALTER TABLE locations
+    ADD COLUMN manager_pin_min_length integer NOT NULL DEFAULT 4 CHECK (manager_pin_min_length BETWEEN 4 AND 8);
+
 -- A manager's approval of one action: issued by till_pin_approval after the database checked
 -- the manager's PIN, bound to the action and to the sha256 of its request (the function's
 -- jsonb without its login and approval), used once, within minutes, by the same role and device.

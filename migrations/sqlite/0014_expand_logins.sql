@@ -7,6 +7,10 @@
 ALTER TABLE locations ADD COLUMN login_idle_minutes INTEGER NOT NULL DEFAULT 15
     CHECK (login_idle_minutes BETWEEN 1 AND 1440);
 
+-- Managers' and admins' PINs may be required longer (see migrations/postgres/0014).
+ALTER TABLE locations ADD COLUMN manager_pin_min_length INTEGER NOT NULL DEFAULT 4
+    CHECK (manager_pin_min_length BETWEEN 4 AND 8);
+
 CREATE TABLE logins (
     token_hash TEXT PRIMARY KEY NOT NULL CHECK (length(token_hash) = 64 AND token_hash NOT GLOB '*[^0-9a-f]*'),
     user_id    BLOB NOT NULL REFERENCES users (id),

@@ -1,7 +1,7 @@
 //! Who may act: PIN lockout, idle logout and the bound on concurrent PIN checks. Pure rules
 //! with the clock passed in; the stores apply [`PinPolicy`] under the user's row lock.
 
-use crate::domain::Pin;
+use crate::domain::{Pin, Role};
 use crate::error::{LoggedOut, StoreError, TillError};
 use crate::store::{AuthEventKind, Authenticated, LoginToken, User};
 use crate::PinHash;
@@ -117,6 +117,18 @@ async fn bounded<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -
 /// Checks a PIN against a hash (bounded, off the executor).
 pub async fn pin_matches(pin: Pin, hash: PinHash) -> Result<bool, StoreError> {
     bounded(move || pin.matches(&hash)).await
+}
+
+/// Whether `pin` is long enough for `role`: a manager's or admin's has at least `required`
+/// digits (the strictest location's `manager_pin_min_length`); a cashier's any valid length.
+/// PostgreSQL's copy is in till_pin_check.sql; `tests/security.rs` runs both.
+pub fn pin_long_enough(role: Role, pin: &Pin, required: i32) -> bool {
+    !role.is_manager() || i32::try_from(pin.expose().len()).unwrap_or(i32::MAX) >= required
+}
+
+/// The fewest digits a manager's PIN needs: the strictest of the locations' settings.
+pub fn manager_pin_required(locations: &[crate::store::Location]) -> i32 {
+    locations.iter().map(|l| l.manager_pin_min_length).max().unwrap_or(4).max(4)
 }
 
 /// Hashes a new PIN (bounded, off the executor). An empty hash means hashing failed.

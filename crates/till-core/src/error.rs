@@ -289,9 +289,10 @@ pub enum StoreError {
     /// A PIN check that did not match (counted by the database).
     #[error("wrong PIN for {0}")]
     WrongPin(String),
-    /// The user's PIN hash was made by a Till older than the database's own PIN checks
-    /// (PostgreSQL checks bcrypt, not argon2id): the PIN must be set again.
-    #[error("{0}'s PIN was set by an older Till and cannot be checked by the database: IT runs `tillctl user set-pin --name {0}`")]
+    /// The user's PIN must be set again: its hash was made by a Till older than the database's
+    /// own PIN checks (PostgreSQL checks bcrypt, not argon2id), or it is a manager's PIN shorter
+    /// than a location now requires.
+    #[error("{0}'s PIN must be set again (an older Till set it, or managers' PINs must now be longer): IT runs `tillctl user set-pin --name {0}`")]
     PinResetNeeded(String),
     /// The user is locked after too many wrong PINs.
     #[error("user {user} is locked after too many wrong PINs until {until}; a manager can unlock them")]

@@ -67,13 +67,36 @@ pub async fn add_register(
 pub async fn add_user(store: &dyn Store, name: &str, role: &str, pin: &str) -> Result<User, TillError> {
     let name = UserName::parse(name)?;
     let role: Role = role.parse()?;
-    Ok(store.create_user(NewUser { name, role, pin: Pin::parse(pin)? }).await?)
+    let pin = Pin::parse(pin)?;
+    require_pin_length(store, role, &pin).await?;
+    Ok(store.create_user(NewUser { name, role, pin }).await?)
+}
+
+/// Refuses a manager's or admin's PIN shorter than the strictest location requires.
+async fn require_pin_length(store: &dyn Store, role: Role, pin: &Pin) -> Result<(), TillError> {
+    let required = crate::auth::manager_pin_required(&store.list_locations().await?);
+    if crate::auth::pin_long_enough(role, pin, required) {
+        return Ok(());
+    }
+    Err(InputError::Invalid { field: "PIN", reason: format!("a {role}'s PIN needs at least {required} digits here") }
+        .into())
 }
 
 /// Sets a user's PIN again (IT at tillctl, with the owner's database role): the way back for a
 /// PIN an older Till hashed, or a forgotten one. Ends the user's logins and clears a lockout.
 pub async fn set_pin(store: &dyn Store, name: &str, pin: &str, device: &DeviceName) -> Result<User, TillError> {
-    Ok(store.set_pin(&UserName::parse(name)?, &Pin::parse(pin)?, device).await?)
+    let (name, pin) = (UserName::parse(name)?, Pin::parse(pin)?);
+    require_pin_length(store, store.find_user(&name).await?.role, &pin).await?;
+    Ok(store.set_pin(&name, &pin, device).await?)
+}
+
+/// Sets the fewest digits a manager's or admin's PIN may have at a location (4 to 8). Managers
+/// whose PIN is shorter are asked for a new one at their next PIN (`pin_reset_needed`).
+pub async fn set_manager_pin_min_length(store: &dyn Store, location: &str, digits: u8) -> Result<Location, TillError> {
+    if !(4..=8).contains(&digits) {
+        return Err(InputError::Invalid { field: "manager PIN length", reason: "4 to 8 digits".into() }.into());
+    }
+    Ok(store.set_manager_pin_min_length(&LocationCode::parse(location)?, digits).await?)
 }
 
 /// What a new store's owner or IT types on a fresh database: its location, its first register

@@ -62,6 +62,9 @@ pub struct Location {
     pub cash_out_limit_minor: i64,
     /// A session open longer than this is forgotten (a banner; a manager force-closes it).
     pub session_limit_minutes: i32,
+    /// The fewest digits a manager's or admin's PIN may have (4 to 8). Users serve every
+    /// location, so the strictest location's figure applies ([`crate::auth::pin_long_enough`]).
+    pub manager_pin_min_length: i32,
 }
 
 #[derive(Debug, Clone)]
@@ -650,6 +653,8 @@ pub trait PlaceStore: Send + Sync {
     async fn create_location(&self, new: NewLocation) -> Result<Location, StoreError>;
     async fn list_locations(&self) -> Result<Vec<Location>, StoreError>;
     async fn find_location(&self, code: &LocationCode) -> Result<Location, StoreError>;
+    /// Sets the fewest digits a manager's or admin's PIN may have (4 to 8) at a location.
+    async fn set_manager_pin_min_length(&self, code: &LocationCode, digits: u8) -> Result<Location, StoreError>;
 
     async fn create_register(&self, new: NewRegister) -> Result<Register, StoreError>;
     async fn list_registers(&self, location: Option<&LocationCode>) -> Result<Vec<Register>, StoreError>;

@@ -49,6 +49,21 @@ impl PlaceStore for PostgresStore {
         till_sqlx::location(&row)
     }
 
+    async fn set_manager_pin_min_length(&self, code: &LocationCode, digits: u8) -> Result<Location, StoreError> {
+        let mut conn = self.conn().await?;
+        let updated = sqlx::query("UPDATE locations SET manager_pin_min_length = $1 WHERE code = $2")
+            .bind(i32::from(digits))
+            .bind(code.as_str())
+            .execute(conn.db())
+            .await
+            .map_err(|e| conn.fail(e))?;
+        drop(conn);
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::not_found(Entity::Location, code));
+        }
+        self.find_location(code).await
+    }
+
     async fn create_register(&self, new: NewRegister) -> Result<Register, StoreError> {
         let mut conn = self.conn().await?;
         let key = format!("{}/{}", new.location, new.code);

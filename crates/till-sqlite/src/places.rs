@@ -42,6 +42,21 @@ impl PlaceStore for SqliteStore {
         till_sqlx::location(&row)
     }
 
+    async fn set_manager_pin_min_length(&self, code: &LocationCode, digits: u8) -> Result<Location, StoreError> {
+        let mut tx = self.write().await?;
+        let updated = sqlx::query("UPDATE locations SET manager_pin_min_length = ?1 WHERE code = ?2")
+            .bind(i32::from(digits))
+            .bind(code.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::not_found(Entity::Location, code));
+        }
+        tx.commit().await.map_err(map_err)?;
+        self.find_location(code).await
+    }
+
     async fn create_register(&self, new: NewRegister) -> Result<Register, StoreError> {
         let key = format!("{}/{}", new.location, new.code);
         let mut tx = self.write().await?;

@@ -68,6 +68,19 @@ impl SqliteStore {
             return Err(StoreError::UserInactive(credentials.name.to_string()));
         }
         let matched = auth::pin_matches(credentials.pin.clone(), PinHash(hash)).await?;
+        if matched {
+            let role: String = sqlx::query_scalar("SELECT role FROM users WHERE id = ?1")
+                .bind(id)
+                .fetch_one(&self.reader)
+                .await
+                .map_err(map_err)?;
+            let role: Role = role.parse().map_err(|_| StoreError::Internal(format!("unknown role {role}")))?;
+            let locations = sqlx::query(sql::LOCATIONS).fetch_all(&self.reader).await.map_err(map_err)?;
+            let locations = locations.iter().map(till_sqlx::location).collect::<Result<Vec<_>, _>>()?;
+            if !auth::pin_long_enough(role, &credentials.pin, auth::manager_pin_required(&locations)) {
+                return Err(StoreError::PinResetNeeded(credentials.name.to_string()));
+            }
+        }
         let mut tx = self.write().await?;
         let row = sqlx::query(sql::USER_BY_ID)
             .bind(id)

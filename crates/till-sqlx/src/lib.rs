@@ -109,6 +109,7 @@ where
         variance_limit_minor: row.field("variance_limit_minor")?,
         cash_out_limit_minor: row.field("cash_out_limit_minor")?,
         session_limit_minutes: row.field("session_limit_minutes")?,
+        manager_pin_min_length: row.field("manager_pin_min_length")?,
     })
 }
 

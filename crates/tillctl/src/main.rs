@@ -260,6 +260,16 @@ enum LocationCommand {
         #[arg(long)]
         locale: Option<String>,
     },
+    /// Change a location's settings (owner role). Only the flags given change.
+    Set {
+        #[arg(long)]
+        code: String,
+        /// The fewest digits a manager's or admin's PIN may have, 4 to 8. Users serve every
+        /// location, so the strictest location's figure applies; a manager with a shorter PIN
+        /// is asked for a new one (`tillctl user set-pin`) at their next PIN.
+        #[arg(long)]
+        manager_pin_min_length: Option<u8>,
+    },
     List,
 }
 
@@ -624,6 +634,13 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
             out.print(&service::add_location(store, input).await?);
         }
         Command::Location(LocationCommand::List) => out.print(&store.list_locations().await?),
+        Command::Location(LocationCommand::Set { code, manager_pin_min_length }) => {
+            let mut location = store.find_location(&LocationCode::parse(&code)?).await?;
+            if let Some(digits) = manager_pin_min_length {
+                location = service::set_manager_pin_min_length(store, &code, digits).await?;
+            }
+            out.print(&location);
+        }
         Command::Register(RegisterCommand::Add { location, code, name }) => {
             out.print(&service::add_register(store, &location, &code, name.as_deref()).await?);
         }

@@ -85,8 +85,8 @@ fn lines<T>(items: &[T], empty: &str, line: impl Fn(&T) -> String) -> String {
 impl Printable for Location {
     fn human(&self) -> String {
         format!(
-            "location {} \"{}\" ({}, cut-off {}, {})",
-            self.code, self.name, self.time_zone, self.cutoff, self.currency
+            "location {} \"{}\" ({}, cut-off {}, {}; managers' PINs at least {} digits)",
+            self.code, self.name, self.time_zone, self.cutoff, self.currency, self.manager_pin_min_length
         )
     }
 }

@@ -185,17 +185,24 @@ async fn sqlite_processes_opening_a_new_file_at_once_all_succeed() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// Issue 7, as IT runs it: the owner creates a terminal's role (password on stdin); `doctor`
-/// with the terminal's settings passes and says the role writes no table; IT's own commands
-/// are refused to it with a typed code.
+/// Issue 7, as IT runs it: the owner creates a terminal's role (password on stdin) bound to
+/// DT/R1 (issue 15); `doctor` with the terminal's settings passes and says the role writes no
+/// table; IT's own commands are refused to it with a typed code, and so is a shift on a
+/// register it is not bound to.
 #[tokio::test]
 async fn it_creates_a_terminal_role_and_doctor_checks_it() {
     use std::io::Write;
     let db = TestDatabase::new(Backend::Postgres).await;
-    provision(db.open().await.as_ref(), 1).await;
+    provision(db.open().await.as_ref(), 2).await;
     let role = format!("till_cli_{}", &uuid::Uuid::now_v7().simple().to_string()[20..]);
+    // A register that does not exist: refused before anything is created.
+    let (ok, refused) =
+        tillctl_status(&db.url, &["db", "create-terminal-role", &role, "--no-password", "--register", "DT/R9"]);
+    assert!(!ok);
+    assert_eq!(refused["error"]["code"], "register_not_found", "{refused}");
     let mut child = Command::new(env!("CARGO_BIN_EXE_tillctl"))
         .args(["--json", "--database-url", &db.url, "db", "create-terminal-role", &role, "--password-stdin"])
+        .args(["--register", "DT/R1"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -206,6 +213,7 @@ async fn it_creates_a_terminal_role_and_doctor_checks_it() {
     let made: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(made["role"], role.as_str());
     assert_eq!(made["password_set"], true);
+    assert_eq!(made["registers"], serde_json::json!(["DT/R1"]));
 
     let (scheme, rest) = db.url.split_once("://").unwrap();
     let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
@@ -218,6 +226,17 @@ async fn it_creates_a_terminal_role_and_doctor_checks_it() {
         tillctl_status(&terminal_url, &["location", "add", "--code", "UP", "--name", "Uptown", "--timezone", "UTC"]);
     assert!(!ok);
     assert_eq!(refused["error"]["code"], "database_misconfigured", "{refused}");
+    // Its register, yes; another, no.
+    let shift = |register: &str| {
+        let args = ["start-shift", "--register", register, "--user", "alice", "--pin", "1234", "--opening-cash", "0"];
+        tillctl_status(&terminal_url, &args)
+    };
+    let (ok, started) = shift("DT/R1");
+    assert!(ok, "{started}");
+    let (ok, refused) = shift("DT/R2");
+    assert!(!ok);
+    assert_eq!(refused["error"]["code"], "database_misconfigured", "{refused}");
+    assert!(refused["error"]["message"].as_str().unwrap().contains("may not act on this register"), "{refused}");
     // A bad name never reaches the server.
     let (ok, refused) = tillctl_status(&db.url, &["db", "create-terminal-role", "Robert'); DROP", "--no-password"]);
     assert!(!ok);

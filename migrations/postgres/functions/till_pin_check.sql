@@ -37,6 +37,13 @@ BEGIN
     ELSE
         v_outcome := 'checked';
         v_matched := till_pgcrypto.crypt(p_pin, v.pin_hash) = v.pin_hash;
+        -- A manager's right PIN shorter than the strictest location requires: set again by IT
+        -- (the plpgsql copy of till-core's auth::pin_long_enough).
+        IF v_matched AND v.role IN ('manager', 'admin')
+           AND length(p_pin) < (SELECT coalesce(max(l.manager_pin_min_length), 4) FROM locations l) THEN
+            v_outcome := 'pin_reset_needed';
+            v_matched := false;
+        END IF;
     END IF;
     INSERT INTO pin_attempts (id, user_id, device, role_name, at, outcome, matched, xact)
     VALUES (v_id, v.id, p_device, session_user, v_at, v_outcome, v_matched, pg_current_xact_id());

@@ -443,12 +443,37 @@ async fn the_app_works_under_a_terminal_role() {
     assert_eq!(code(till.state.login("alice", "0000").await), "wrong_pin");
     ok(till.state.login("alice", "1234").await);
     let started = ok(till.state.start_shift(RequestId::new(), Some("150.00"), None, Vec::new()).await);
+    // A sale, and its refund with bob's PIN, which the database checks for this refund only.
+    ok(till_core::service::add_tax_rate(owner.as_ref(), "DT", "std", "Standard", "10").await);
+    let barcodes = ["4006381333931".to_string()];
+    let pen = till_core::service::ProductInput {
+        sku: "PEN",
+        name: "Pen",
+        price: "2.50",
+        tax_rate: "std",
+        category: None,
+        barcodes: &barcodes,
+    };
+    ok(till_core::service::add_product(owner.as_ref(), "DT", pen).await);
+    let sold = ok(till
+        .state
+        .record_sale(ReceiptId::new(), started.session.id, cash(vec![cart_line(&barcodes[0], 2)], 1000), None)
+        .await);
+    let request = RefundRequest {
+        lines: vec![till_core::service::RefundLineRequest { line: 0, quantity: 1 }],
+        tender: till_core::service::RefundTender::Cash,
+    };
+    let wrong = Approval { manager: "bob".into(), pin: Password("0000".into()) };
+    assert_eq!(code(till.state.refund(ReceiptId::new(), &sold.number, request.clone(), wrong).await), "wrong_pin");
+    let bob = Approval { manager: "bob".into(), pin: Password("9999".into()) };
+    let refunded = ok(till.state.refund(ReceiptId::new(), &sold.number, request, bob).await);
+    assert_eq!((refunded.cashier.as_str(), refunded.total), ("alice", sold.total / 2));
     let closed = ok(till
         .state
         .close_shift(
             RequestId::new(),
             &started.session.number,
-            "150.00",
+            "152.75",
             Approval { manager: "bob".into(), pin: Password("9999".into()) },
             till_core::CloseCount::default(),
         )

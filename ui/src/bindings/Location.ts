@@ -20,4 +20,9 @@ cash_out_limit_minor: number,
 /**
  * A session open longer than this is forgotten (a banner; a manager force-closes it).
  */
-session_limit_minutes: number, };
+session_limit_minutes: number, 
+/**
+ * The fewest digits a manager's or admin's PIN may have (4 to 8). Users serve every
+ * location, so the strictest location's figure applies ([`crate::auth::pin_long_enough`]).
+ */
+manager_pin_min_length: number, };

@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 
 /** Cash control as the core defaults it: blind close, 5.00 variance limit, 50.00 cash-out limit, 12 h. */
-const CASH_CONTROL = { blind_close: true, variance_limit_minor: 500, cash_out_limit_minor: 5000, session_limit_minutes: 720 };
+const CASH_CONTROL = { blind_close: true, variance_limit_minor: 500, cash_out_limit_minor: 5000, session_limit_minutes: 720, manager_pin_min_length: 4 };
 const LOCATIONS = {
   DT: { id: "loc-DT", code: "DT", name: "Downtown", timezone: "America/New_York", currency: "USD", cutoff: "04:00", locale: "en-US", ...CASH_CONTROL },
   UT: { id: "loc-UT", code: "UT", name: "Uptown Berlin", timezone: "Europe/Berlin", currency: "EUR", cutoff: "04:00", locale: "de-DE", ...CASH_CONTROL },
