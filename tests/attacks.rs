@@ -474,20 +474,26 @@ async fn no_other_register_and_an_unbound_role_is_told_how_to_bind() {
     });
     assert_eq!(call(&mut psql, "till_record_cash_movement", &paid_in).await, "TL444");
 
-    // A role made before bindings: it reads, acts nowhere, and is told how to bind.
+    // A role made before bindings: the app refuses to start on it, saying what IT runs; and in
+    // plain SQL it acts nowhere either.
     let old = format!("{}_old", till.role);
     let old_name = DbRoleName::parse(&old).unwrap();
     till.owner.create_terminal_role(&old_name, Some("old-pw")).await.unwrap();
     let old_url = till.db.url_as(&old, "old-pw");
-    let terminal = till_backend::open(&old_url, &till_backend::desktop_options(&old_url)).await.unwrap();
-    let pc = DeviceName::parse("pc").unwrap();
-    let who = service::authenticate(terminal.as_ref(), "alice", "1234", &pc).await.unwrap();
-    let join = service::StartRequest { request_id: RequestId::new(), opening_cash: None, notes: None };
-    let refused = service::start_shift(terminal.as_ref(), &who, &RegisterRef::parse("DT/R1").unwrap(), &pc, join)
-        .await
-        .unwrap_err();
+    let refused = till_backend::open(&old_url, &till_backend::desktop_options(&old_url)).await.unwrap_err();
     assert_eq!(refused.code(), "database_misconfigured", "{refused}");
     assert!(refused.to_string().contains(&format!("tillctl db create-terminal-role {old} --register")), "{refused}");
+    let mut old_psql = PgConnection::connect(&old_url).await.unwrap();
+    let alice_old = sql_login(&mut old_psql, "alice", "1234", "pc").await;
+    let start_old = serde_json::json!({
+        "request_id": uuid::Uuid::now_v7(), "register_id": r1, "login": alice_old, "opening_cash": 0, "device": "pc",
+    });
+    assert_eq!(call(&mut old_psql, "till_start_shift", &start_old).await, "TL444");
+    // Bound, it works.
+    let binding = TerminalBinding { registers: vec![fx.registers[0].id], locations: Vec::new() };
+    till.owner.bind_terminal_role(&old_name, &binding).await.unwrap();
+    let terminal = till_backend::open(&old_url, &till_backend::desktop_options(&old_url)).await.unwrap();
+    drop(old_psql);
     drop(terminal);
     drop(psql);
     till.db.drop_role(&old).await;
@@ -537,5 +543,70 @@ async fn no_chosen_time() {
     }
     assert!(today, "the business day is today's");
     drop(psql);
+    till.drop_role().await;
+}
+
+/// One number a query of the attacker's answers.
+async fn scalar(conn: &mut PgConnection, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(&mut *conn).await.unwrap()
+}
+
+/// Row-level security: a terminal's role reads only its own location's rows (it was tied to
+/// nothing, so it read every store of a chain); a role bound to nothing reads none of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_reads_of_another_location() {
+    let till = Till::new().await;
+    let owner = till.owner.as_ref();
+    let uptown = service::LocationInput {
+        code: "UP",
+        name: "Uptown",
+        time_zone: "America/New_York",
+        cutoff: None,
+        currency: None,
+        locale: None,
+    };
+    service::add_location(owner, uptown).await.unwrap();
+    let up1 = service::add_register(owner, "UP", "R1", None).await.unwrap();
+    let alice = till_testkit::login(owner, "alice", "1234", "pc1").await;
+    owner.start_shift(till_testkit::start(&alice, up1.id, "pc1", Some(100))).await.unwrap();
+    owner.start_shift(till_testkit::start(&alice, till.fixture.registers[0].id, "pc1", Some(100))).await.unwrap();
+    let mut psql = till.psql().await;
+    // The owner sees both stores; the terminal bound to DT/R1 only DT.
+    let mut own = till.owner_sql().await;
+    let all: i64 = sqlx::query_scalar("SELECT count(*) FROM sessions").fetch_one(&mut own).await.unwrap();
+    assert_eq!(all, 2);
+    assert_eq!(scalar(&mut psql, "SELECT count(*) FROM sessions").await, 1);
+    assert_eq!(scalar(&mut psql, "SELECT count(*) FROM sessions WHERE location_code = 'UP'").await, 0);
+    assert_eq!(scalar(&mut psql, "SELECT count(*) FROM locations").await, 1);
+    assert_eq!(scalar(&mut psql, "SELECT count(*) FROM registers").await, 2, "DT's two registers");
+    assert_eq!(
+        scalar(&mut psql, "SELECT count(*) FROM cash_reasons WHERE location_id NOT IN (SELECT id FROM locations)")
+            .await,
+        0
+    );
+    let chains: i64 = sqlx::query_scalar("SELECT count(DISTINCT chain_id) FROM journal WHERE chain_id = $1")
+        .bind(up1.id.0)
+        .fetch_one(&mut till.psql().await)
+        .await
+        .unwrap();
+    assert_eq!(chains, 0, "UP/R1's journal is not readable");
+    let own_chain: i64 = sqlx::query_scalar("SELECT count(*) FROM journal WHERE chain_id = $1")
+        .bind(till.fixture.registers[0].id.0)
+        .fetch_one(&mut till.psql().await)
+        .await
+        .unwrap();
+    assert!(own_chain > 0, "its own register's journal is");
+    // A role bound to nothing reads no store's rows.
+    let unbound = format!("{}_none", till.role);
+    till.owner.create_terminal_role(&DbRoleName::parse(&unbound).unwrap(), Some("pw")).await.unwrap();
+    let mut none = PgConnection::connect(&till.db.url_as(&unbound, "pw")).await.unwrap();
+    for table in ["sessions", "locations", "registers", "journal", "sales", "products"] {
+        let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(&mut none).await.unwrap();
+        assert_eq!(n, 0, "{table}");
+    }
+    drop(none);
+    drop(own);
+    drop(psql);
+    till.db.drop_role(&unbound).await;
     till.drop_role().await;
 }

@@ -9,6 +9,12 @@ use till_core::service::{self, CloseRequest, StartRequest};
 use till_core::*;
 use till_testkit::{provision, Backend, TestDatabase};
 
+/// Binds `role` to the fixture's first register, as `--register DT/R1` does.
+async fn bind(owner: &dyn Store, role: &DbRoleName, fixture: &till_testkit::Fixture) {
+    let binding = TerminalBinding { registers: vec![fixture.registers[0].id], locations: Vec::new() };
+    owner.bind_terminal_role(role, &binding).await.unwrap();
+}
+
 fn role_name() -> DbRoleName {
     DbRoleName::parse(&format!("till_term_{}", &uuid::Uuid::now_v7().simple().to_string()[20..])).unwrap()
 }
@@ -137,9 +143,10 @@ async fn a_terminal_role_runs_the_register_but_cannot_write_a_table() {
 async fn migrate_keeps_terminal_grants_and_the_functions_pin_their_search_path() {
     let db = TestDatabase::new(Backend::Postgres).await;
     let owner = db.open().await;
-    provision(owner.as_ref(), 1).await;
+    let fixture = provision(owner.as_ref(), 1).await;
     let role = role_name();
     owner.create_terminal_role(&role, Some("pw")).await.unwrap();
+    bind(owner.as_ref(), &role, &fixture).await;
     // Someone drops a function by hand; the repair re-creates it, SECURITY DEFINER again, and
     // grants it to the recorded terminal roles again.
     db.execute("DROP FUNCTION till_close_session(jsonb)").await;
@@ -219,7 +226,7 @@ async fn a_terminal_role_cannot_migrate_and_is_told_it_is_behind() {
 async fn roles_that_could_do_more_than_a_terminal_are_refused() {
     let db = TestDatabase::new(Backend::Postgres).await;
     let owner = db.open().await;
-    provision(owner.as_ref(), 1).await;
+    let fixture = provision(owner.as_ref(), 1).await;
 
     let reporting = role_name();
     db.execute(&format!("CREATE ROLE {} LOGIN; GRANT pg_read_all_data TO {0}", reporting.as_str())).await;
@@ -229,6 +236,7 @@ async fn roles_that_could_do_more_than_a_terminal_are_refused() {
 
     let role = role_name();
     owner.create_terminal_role(&role, Some("pw")).await.unwrap();
+    bind(owner.as_ref(), &role, &fixture).await;
     let terminal_url = db.url_as(role.as_str(), "pw");
     // A careless grant: triggers on users, and one column.
     db.execute(&format!("GRANT TRIGGER ON users TO {0}; GRANT UPDATE (locked_until) ON users TO {0}", role.as_str()))

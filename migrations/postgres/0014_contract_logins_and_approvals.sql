@@ -45,6 +45,49 @@ CREATE TABLE terminal_bindings (
 );
 REVOKE ALL ON terminal_bindings FROM PUBLIC;
 
+-- Row-level security: a terminal's role reads only its own locations' rows (the owner, who
+-- owns the tables, is not subject to it; Till's SECURITY DEFINER functions run as the owner).
+-- The policies call till_readable_locations() and till_readable_chains(), declared here so the
+-- policies can name them; their text is in the function files, applied after this migration.
+-- A child row is readable when its parent is (the parent's own policy applies in the EXISTS).
+CREATE FUNCTION till_readable_locations() RETURNS uuid[] LANGUAGE sql STABLE AS 'SELECT NULL::uuid[]';
+CREATE FUNCTION till_readable_chains() RETURNS uuid[] LANGUAGE sql STABLE AS 'SELECT NULL::uuid[]';
+REVOKE ALL ON FUNCTION till_readable_locations(), till_readable_chains() FROM PUBLIC;
+DO $do$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['registers', 'sessions', 'tax_rates', 'categories', 'products', 'product_barcodes',
+                             'sales', 'cash_reasons', 'cash_movements'] LOOP
+        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+        EXECUTE format('CREATE POLICY terminal_reads ON %I FOR SELECT USING ((SELECT till_readable_locations()) IS NULL '
+                       'OR location_id = ANY ((SELECT till_readable_locations())::uuid[]))', t);
+    END LOOP;
+    FOREACH t IN ARRAY ARRAY['session_joins', 'session_tender_totals', 'session_tax_totals', 'session_category_totals',
+                             'cash_counts', 'z_reports'] LOOP
+        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+        EXECUTE format('CREATE POLICY terminal_reads ON %I FOR SELECT USING ((SELECT till_readable_locations()) IS NULL '
+                       'OR EXISTS (SELECT 1 FROM sessions s WHERE s.id = session_id))', t);
+    END LOOP;
+    FOREACH t IN ARRAY ARRAY['sale_lines', 'sale_tenders', 'sale_taxes', 'line_refunds'] LOOP
+        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+        EXECUTE format('CREATE POLICY terminal_reads ON %I FOR SELECT USING ((SELECT till_readable_locations()) IS NULL '
+                       'OR EXISTS (SELECT 1 FROM sales s WHERE s.id = sale_id))', t);
+    END LOOP;
+    FOREACH t IN ARRAY ARRAY['journal', 'journal_heads'] LOOP
+        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+        EXECUTE format('CREATE POLICY terminal_reads ON %I FOR SELECT USING ((SELECT till_readable_chains()) IS NULL '
+                       'OR chain_id = ANY ((SELECT till_readable_chains())::uuid[]))', t);
+    END LOOP;
+END;
+$do$;
+ALTER TABLE locations ENABLE ROW LEVEL SECURITY;
+CREATE POLICY terminal_reads ON locations FOR SELECT
+    USING ((SELECT till_readable_locations()) IS NULL OR id = ANY ((SELECT till_readable_locations())::uuid[]));
+ALTER TABLE register_z_counters ENABLE ROW LEVEL SECURITY;
+CREATE POLICY terminal_reads ON register_z_counters FOR SELECT
+    USING ((SELECT till_readable_locations()) IS NULL OR EXISTS (SELECT 1 FROM registers r WHERE r.id = register_id));
+
 DROP FUNCTION IF EXISTS till_start_shift(uuid, uuid, uuid, bigint, text, text, timestamptz);
 -- Now also bound to the device the login was made on (made by 0013's function files, so absent
 -- from a database migrated from empty in one go).

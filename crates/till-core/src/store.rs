@@ -556,7 +556,7 @@ impl SchemaCheck {
             warning: true,
         }
     }
-    fn refused_with(mut self, code: ErrorCode) -> Self {
+    pub fn refused_with(mut self, code: ErrorCode) -> Self {
         self.refusal = Some(code);
         self
     }
@@ -1021,10 +1021,18 @@ pub fn require_schema(checks: &[SchemaCheck]) -> Result<(), StoreError> {
         .filter(|c| !c.ok)
         .map(|c| format!("{}: {} (fix: {})", c.name, c.detail, c.fix.as_deref().unwrap_or("see `tillctl doctor`")))
         .collect();
-    let refusals: Vec<Option<ErrorCode>> = checks.iter().filter(|c| !c.ok).map(|c| c.refusal).collect();
+    // A misconfiguration (a terminal role bound to no register) is named, but the schema's
+    // own state decides the code when it fails too: migrate first, then bind.
+    let refusals: Vec<Option<ErrorCode>> = checks
+        .iter()
+        .filter(|c| !c.ok && c.refusal != Some(ErrorCode::DatabaseMisconfigured))
+        .map(|c| c.refusal)
+        .collect();
     let text = failures.join("; ");
     if failures.is_empty() {
         Ok(())
+    } else if refusals.is_empty() {
+        Err(StoreError::Misconfigured(text))
     } else if refusals.contains(&Some(ErrorCode::AppTooOld)) {
         Err(StoreError::AppTooOld(text))
     } else if refusals.iter().all(|r| *r == Some(ErrorCode::SchemaBehind)) {

@@ -334,7 +334,37 @@ impl PostgresStore {
                 ),
             )
         };
-        Ok(vec![role_check, creators_check])
+        let mut checks = vec![role_check, creators_check];
+        if !owner {
+            checks.push(Self::check_binding(conn, &role).await?);
+        }
+        Ok(checks)
+    }
+
+    /// A terminal's role acts only on the registers IT bound it to (migration 0014): one bound
+    /// to nothing (made before bindings) is refused at start with the command that binds it.
+    async fn check_binding(conn: &mut Conn<'_>, role: &str) -> Result<SchemaCheck, StoreError> {
+        const NAME: &str = "register binding";
+        let readable: Option<Vec<uuid::Uuid>> = sqlx::query_scalar(
+            "SELECT CASE WHEN has_function_privilege('till_readable_locations()', 'EXECUTE')
+                         THEN till_readable_locations() END",
+        )
+        .fetch_one(conn.db())
+        .await
+        .map_err(|e| conn.fail(e))?;
+        Ok(match readable {
+            None => SchemaCheck::pass(NAME, format!("{role} is not a terminal role: not bound to registers")),
+            Some(locations) if locations.is_empty() => SchemaCheck::fail(
+                NAME,
+                format!("the terminal role {role} is bound to no register, so it may act on none"),
+                format!("IT binds it: tillctl db create-terminal-role {role} --register LOCATION/REGISTER (or --location LOCATION)"),
+            )
+            .refused_with(ErrorCode::DatabaseMisconfigured),
+            Some(locations) => SchemaCheck::pass(
+                NAME,
+                format!("{role} acts on the registers IT bound it to, at {} location(s)", locations.len()),
+            ),
+        })
     }
 }
 

@@ -25,7 +25,7 @@ BEGIN
     EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION '
                    'till_start_shift(jsonb), '
                    'till_pin_check(text, text, text), till_pin_result(uuid), till_pin_approval(uuid, text, jsonb), '
-                   'till_logout(text), '
+                   'till_logout(text), till_readable_locations(), till_readable_chains(), '
                    'till_unlock_user(text, text, text), '
                    'till_record_receipt(jsonb), till_record_cash_movement(jsonb), till_close_session(jsonb), '
                    'till_force_close(jsonb), till_late_count(jsonb), till_record_reprint(jsonb), '
