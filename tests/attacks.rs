@@ -140,16 +140,35 @@ async fn a_guess_rolled_back_teaches_nothing_and_a_committed_one_counts() {
     let asked = sqlx::query("SELECT * FROM till_pin_result($1)").bind(attempt).fetch_one(&mut psql).await;
     assert_eq!(asked.unwrap_err().as_database_error().and_then(|d| d.code()).as_deref(), Some("TL441"));
     sqlx::raw_sql("ROLLBACK").execute(&mut psql).await.unwrap();
-    // A statement of many guesses: within it the fifth wrong one locks, so the rest (the right
-    // PIN among them) are refused without being compared; rolled back, it taught nothing.
+    // A statement of many guesses: one check of a user per transaction, so it is refused.
+    let many = "SELECT till_pin_check('bob', lpad(i::text, 4, '0'), 'pc') FROM generate_series(0, 9999) i";
+    assert_eq!(sqlstate(&mut psql, many).await, "TL002");
+    // Found by the attacker review: a second check in the same transaction applied the first to
+    // bob's readable columns, so `failed_pins` told a wrong guess from a right one, and a
+    // rollback undid the count: bob's PIN fell in 49 s, uncounted. Now the transaction's own
+    // check is never applied inside it, and a second check of bob (even in a sub-block that
+    // catches the refusal) is refused.
     sqlx::raw_sql("BEGIN").execute(&mut psql).await.unwrap();
-    sqlx::raw_sql("SELECT till_pin_check('bob', lpad(i::text, 4, '0'), 'pc') FROM generate_series(0, 9999) i")
-        .execute(&mut psql)
+    sqlx::raw_sql("SELECT till_pin_check('bob', '0000', 'pc')").execute(&mut psql).await.unwrap();
+    let caught = "DO $$ BEGIN PERFORM till_pin_check('bob', '0001', 'pc'); \
+                  EXCEPTION WHEN OTHERS THEN RAISE NOTICE 'refused'; END $$";
+    sqlx::raw_sql(caught).execute(&mut psql).await.unwrap();
+    assert_eq!(sqlstate(&mut psql, "SELECT till_pin_check('bob', '0002', 'pc')").await, "TL002");
+    sqlx::raw_sql("ROLLBACK").execute(&mut psql).await.unwrap();
+    sqlx::raw_sql("BEGIN").execute(&mut psql).await.unwrap();
+    sqlx::raw_sql("SELECT till_pin_check('bob', '0000', 'pc')").execute(&mut psql).await.unwrap();
+    let (failed, lockouts): (i32, i32) = sqlx::query_as("SELECT failed_pins, lockouts FROM users WHERE name = 'bob'")
+        .fetch_one(&mut psql)
         .await
         .unwrap();
+    assert_eq!((failed, lockouts), (0, 0), "the transaction's own guess is not applied inside it");
+    sqlx::raw_sql("ROLLBACK").execute(&mut psql).await.unwrap();
+    // An older snapshot would not see the committed checks that locked a user: refused.
+    sqlx::raw_sql("BEGIN ISOLATION LEVEL REPEATABLE READ").execute(&mut psql).await.unwrap();
+    assert_eq!(sqlstate(&mut psql, "SELECT till_pin_check('bob', '0000', 'pc')").await, "TL001");
+    sqlx::raw_sql("ROLLBACK").execute(&mut psql).await.unwrap();
     let hidden = sqlstate(&mut psql, "SELECT count(*) FROM pin_attempts").await;
     assert_eq!(hidden, "42501");
-    sqlx::raw_sql("ROLLBACK").execute(&mut psql).await.unwrap();
     // Five wrong guesses committed, their results never asked: bob is locked all the same.
     for pin in ["0000", "0001", "0002", "0003", "0004"] {
         sqlx::query("SELECT till_pin_check('bob', $1, 'pc')").bind(pin).execute(&mut psql).await.unwrap();
@@ -382,13 +401,12 @@ async fn no_write_on_a_user_id_and_no_approval_without_the_pin() {
     let forged = movement(50_000, serde_json::json!({ "login": alice, "approval": "f".repeat(64) }));
     assert_eq!(call(&mut psql, "till_record_cash_movement", &forged).await, "TL443");
     // bob approves a paid out of 60.00; it does not stretch to 500.00, nor to another action.
-    let small = movement(6_000, serde_json::json!({}));
+    let small = movement(6_000, serde_json::json!({ "login": alice }));
     let approval = sql_approval(&mut psql, "bob", "9999", "pc", "cash_movement", &small).await.unwrap();
     let stretched = serde_json::json!({ "login": alice, "approval": approval, "amount": 50_000 });
     let stretched = movement(50_000, stretched);
     assert_eq!(call(&mut psql, "till_record_cash_movement", &stretched).await, "TL443");
     let mut as_approved = small.clone();
-    as_approved["login"] = alice.clone().into();
     as_approved["approval"] = approval.clone().into();
     assert_eq!(call(&mut psql, "till_record_cash_movement", &as_approved).await, "ok");
     // Used once: the same approval on a second, otherwise identical movement is refused.
@@ -418,6 +436,27 @@ async fn no_write_on_a_user_id_and_no_approval_without_the_pin() {
     });
     assert_eq!(call(&mut psql, "till_force_close", &force).await, "TL403");
 
+    // Found by the attacker review: with no login, a call that returned early (opening count
+    // recorded, count refused on a closed session) still locked the session first. Every write
+    // now asks who acts before it locks anything.
+    for function in ["till_record_opening_count", "till_refuse_count", "till_record_reprint", "till_late_count"] {
+        let p = serde_json::json!({ "session_id": session.0, "device": "pc", "number": "x", "counted_cash": 0,
+                                    "float_left": 0 });
+        assert_eq!(call(&mut psql, function, &p).await, "TL442", "{function}");
+    }
+    // An approval is for one login's request: bob's approval of alice's paid out does not serve
+    // carol's identical one on the same till.
+    service::add_user(till.owner.as_ref(), "carol", "cashier", "5555").await.unwrap();
+    let carol = sql_login(&mut psql, "carol", "5555", "pc").await;
+    let mut alices = movement(6_000, serde_json::json!({ "login": alice }));
+    let approval = sql_approval(&mut psql, "bob", "9999", "pc", "cash_movement", &alices).await.unwrap();
+    let mut carols = alices.clone();
+    carols["login"] = carol.into();
+    carols["approval"] = approval.clone().into();
+    assert_eq!(call(&mut psql, "till_record_cash_movement", &carols).await, "TL443");
+    alices["approval"] = approval.into();
+    assert_eq!(call(&mut psql, "till_record_cash_movement", &alices).await, "ok");
+
     // The helpers that act for whoever is named are the owner's alone.
     for sql in [
         format!("SELECT till_login_user('{alice}', 'pc', 15)"),
@@ -427,11 +466,12 @@ async fn no_write_on_a_user_id_and_no_approval_without_the_pin() {
         "SELECT till_pin_answer(gen_random_uuid())".to_string(),
         format!("SELECT till_bind_terminal('{}', ARRAY['{r1}'::uuid], NULL)", till.role),
         format!("SELECT till_may_act(NULL, '{r1}')"),
+        "SELECT till_session_actor('{}', false)".to_string(),
     ] {
         let state = sqlstate(&mut psql, &sql).await;
         assert!(matches!(state.as_str(), "42501" | "42883"), "{sql}: {state}");
     }
-    // Nothing above was recorded but the one approved paid out.
+    // Nothing above was recorded but the two approved paid outs.
     let mut owner = till.owner_sql().await;
     let (movements, refunds, closed): (i64, i64, bool) = sqlx::query_as(
         "SELECT (SELECT count(*) FROM cash_movements), (SELECT count(*) FROM sales WHERE kind = 'refund'),
@@ -441,7 +481,7 @@ async fn no_write_on_a_user_id_and_no_approval_without_the_pin() {
     .fetch_one(&mut owner)
     .await
     .unwrap();
-    assert_eq!((movements, refunds, closed), (1, 0, false));
+    assert_eq!((movements, refunds, closed), (2, 0, false));
     drop(psql);
     till.drop_role().await;
 }

@@ -17,7 +17,8 @@ ALTER TABLE locations
 
 -- A manager's approval of one action: issued by till_pin_approval after the database checked
 -- the manager's PIN, bound to the action and to the sha256 of its request (the function's
--- jsonb without its login and approval), used once, within minutes, by the same role and device.
+-- jsonb, its login included, without the approval), used once, within minutes, by the same
+-- role and device.
 CREATE TABLE approvals (
     token_hash   text PRIMARY KEY CHECK (token_hash ~ '^[0-9a-f]{64}$'),
     user_id      uuid NOT NULL REFERENCES users (id),

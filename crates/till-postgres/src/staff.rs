@@ -51,7 +51,7 @@ impl PostgresStore {
 
     /// The jsonb a write function takes: `request` with the actor's login and, when the actor
     /// carries a manager's name and PIN, the one-use approval the database issues for exactly
-    /// this request and `action` once it has checked that PIN.
+    /// this request (this login's) and `action` once it has checked that PIN.
     pub(crate) async fn acting(
         &self,
         action: &str,
@@ -59,13 +59,13 @@ impl PostgresStore {
         actor: &Actor,
         device: &str,
     ) -> Result<serde_json::Value, StoreError> {
+        request["login"] = serde_json::Value::from(actor.login.expose());
         if let Some(manager) = &actor.approval {
             let device = DeviceName::parse(device).map_err(|e| StoreError::Rejected(e.to_string()))?;
             let row = self.pin_check(manager, &device, PinFor::Approval { action, request: &request }).await?;
             let (_, token) = Self::pin_answer(&row)?;
             request["approval"] = serde_json::Value::from(token);
         }
-        request["login"] = serde_json::Value::from(actor.login.expose());
         Ok(request)
     }
 

@@ -25,11 +25,12 @@ BEGIN
         RAISE EXCEPTION 'counted cash and float left must be between 0 and 10^12, the float at most the count'
             USING ERRCODE = 'TL002';
     END IF;
+    -- Who acts, before any lock: a call without a live login locks nothing.
+    v_user := till_session_actor(p, false);
     SELECT * INTO v_row FROM sessions s WHERE s.id = v_session_id FOR NO KEY UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'session % not found', v_session_id USING ERRCODE = 'TL405';
     END IF;
-    v_user := till_actor(p->>'login', p->>'device', v_row.register_id);
     -- This very close, repeated (its answer was lost): answer it again.
     IF v_row.status = 'closed' AND v_row.close_request_id = (p->>'request_id')::uuid THEN
         session := v_row;

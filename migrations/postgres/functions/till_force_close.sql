@@ -10,11 +10,12 @@ BEGIN
     IF coalesce(length(trim(p->>'reason')), 0) NOT BETWEEN 1 AND 200 THEN
         RAISE EXCEPTION 'a force-close needs a reason (1 to 200 characters)' USING ERRCODE = 'TL002';
     END IF;
+    -- Who acts, before any lock: a call without a live login locks nothing.
+    v_user := till_session_actor(p, true);
     SELECT * INTO v_row FROM sessions s WHERE s.id = (p->>'session_id')::uuid FOR NO KEY UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'session % not found', p->>'session_id' USING ERRCODE = 'TL405';
     END IF;
-    v_user := till_actor(p->>'login', p->>'device', v_row.register_id, true);
     IF v_row.status = 'closed' THEN
         session := v_row;
         already_closed := v_row.close_request_id IS DISTINCT FROM (p->>'request_id')::uuid;

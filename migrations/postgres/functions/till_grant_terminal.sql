@@ -14,6 +14,9 @@ BEGIN
     EXECUTE pg_catalog.format('ALTER ROLE %I SET idle_in_transaction_session_timeout = ''5s''', p_role);
     EXECUTE pg_catalog.format('ALTER ROLE %I SET statement_timeout = ''15s''', p_role);
     EXECUTE pg_catalog.format('ALTER ROLE %I SET lock_timeout = ''5s''', p_role);
+    -- A bound on what one till PC's credential can hold open at once (an app's pool is 8, and
+    -- tillctl takes one or two): the role's own SETs can lift the timeouts above, not this.
+    EXECUTE pg_catalog.format('ALTER ROLE %I CONNECTION LIMIT 24', p_role);
     EXECUTE pg_catalog.format('REVOKE ALL ON TABLE users FROM %I', p_role);
     EXECUTE pg_catalog.format('GRANT SELECT (id, name, role, active, created_at, failed_pins, lockouts, locked_until) '
                    'ON TABLE users TO %I', p_role);

@@ -16,11 +16,12 @@ BEGIN
         RAISE EXCEPTION 'counted cash and float left must be between 0 and 10^12, the float at most the count'
             USING ERRCODE = 'TL002';
     END IF;
+    -- Who acts, before any lock: a call without a live login locks nothing.
+    v_user := till_session_actor(p, true);
     SELECT * INTO v_row FROM sessions s WHERE s.id = (p->>'session_id')::uuid FOR NO KEY UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'session % not found', p->>'session_id' USING ERRCODE = 'TL405';
     END IF;
-    v_user := till_actor(p->>'login', p->>'device', v_row.register_id, true);
     IF v_row.status = 'closed' AND NOT v_row.count_pending AND v_row.late_counted_by IS NOT NULL THEN
         session := v_row;
         repeated := true;

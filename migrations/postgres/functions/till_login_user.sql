@@ -11,6 +11,10 @@ DECLARE
     v users%ROWTYPE;
     v_now timestamptz := clock_timestamp();
 BEGIN
+    -- An older snapshot could still see a login that has ended since.
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'Till''s functions run under READ COMMITTED only' USING ERRCODE = 'TL001';
+    END IF;
     SELECT * INTO v_login FROM logins l
      WHERE l.token_hash = encode(sha256(convert_to(coalesce(p_token, ''), 'UTF8')), 'hex') AND l.ended_at IS NULL
        AND l.role_name = session_user AND l.device = p_device;

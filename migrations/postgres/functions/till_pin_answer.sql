@@ -13,6 +13,9 @@ DECLARE
     a pin_attempts%ROWTYPE;
     v_now timestamptz;
 BEGIN
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'a PIN check is answered under READ COMMITTED only' USING ERRCODE = 'TL001';
+    END IF;
     SELECT * INTO a FROM pin_attempts x WHERE x.id = p_attempt;
     IF NOT FOUND OR a.answered OR a.role_name <> session_user THEN
         RAISE EXCEPTION 'no PIN check to answer (unknown, answered already, or another role''s): enter the PIN again' USING ERRCODE = 'TL440';

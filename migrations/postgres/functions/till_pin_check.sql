@@ -5,8 +5,11 @@
 -- committed. So a guess inside a transaction rolled back, or inside a statement that fails,
 -- learns nothing, and every guess that could teach anything is counted. Before deciding, the
 -- user's earlier checks are settled under the user's row lock, on the database's clock: a
--- locked or inactive user is refused without comparing. SQLSTATEs: TL002 bad input, TL406
--- user not found.
+-- locked or inactive user is refused without comparing. One check of a user per transaction:
+-- its own checks are settled only once committed, so a second in the same transaction would
+-- be compared unbounded by the lockout. READ COMMITTED only: an older snapshot would not see
+-- the committed checks that locked the user. SQLSTATEs: TL001 isolation level, TL002 bad input
+-- or a second check of the user in this transaction, TL406 user not found.
 CREATE OR REPLACE FUNCTION till_pin_check(p_user text, p_pin text, p_device text)
 RETURNS uuid
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT
@@ -18,6 +21,9 @@ DECLARE
     v_matched boolean := false;
     v_at timestamptz;
 BEGIN
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'till_pin_check must run under READ COMMITTED' USING ERRCODE = 'TL001';
+    END IF;
     IF p_pin IS NULL OR length(p_pin) NOT BETWEEN 1 AND 64 OR p_device IS NULL
        OR length(p_device) NOT BETWEEN 1 AND 64 THEN
         RAISE EXCEPTION 'a PIN check needs a PIN and a device name (1 to 64 characters each)' USING ERRCODE = 'TL002';
@@ -25,6 +31,9 @@ BEGIN
     SELECT * INTO v FROM users u WHERE u.name = p_user FOR NO KEY UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'user % not found', p_user USING ERRCODE = 'TL406', DETAIL = p_user;
+    END IF;
+    IF EXISTS (SELECT 1 FROM pin_attempts x WHERE x.user_id = v.id AND x.xact = pg_current_xact_id_if_assigned()) THEN
+        RAISE EXCEPTION 'one PIN check of a user per transaction: commit, then check again' USING ERRCODE = 'TL002';
     END IF;
     v := till_settle_pins(v.id);
     v_at := clock_timestamp();

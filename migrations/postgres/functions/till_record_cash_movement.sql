@@ -18,11 +18,12 @@ BEGIN
     IF current_setting('transaction_isolation') <> 'read committed' THEN
         RAISE EXCEPTION 'till_record_cash_movement must run under READ COMMITTED' USING ERRCODE = 'TL001';
     END IF;
+    -- Who acts, before any lock: a call without a live login locks nothing.
+    v_user := till_session_actor(p, false);
     SELECT * INTO v_session FROM sessions WHERE id = (p->>'session_id')::uuid FOR NO KEY UPDATE;
     IF NOT FOUND OR v_session.register_id <> (p->>'register_id')::uuid THEN
         RAISE EXCEPTION 'session % of register %', p->>'session_id', p->>'register_id' USING ERRCODE = 'TL405';
     END IF;
-    v_user := till_actor(p->>'login', p->>'device', v_session.register_id);
     v_user_name := v_user.name;
     SELECT m.request_hash INTO v_hash FROM cash_movements m WHERE m.id = v_id;
     IF FOUND THEN

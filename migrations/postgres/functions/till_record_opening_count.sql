@@ -8,6 +8,8 @@ DECLARE
     v_row sessions%ROWTYPE;
     v_user users%ROWTYPE;
 BEGIN
+    -- Who acts, before any lock: a call without a live login locks nothing.
+    v_user := till_session_actor(p, false);
     SELECT * INTO v_row FROM sessions s WHERE s.id = (p->>'session_id')::uuid FOR NO KEY UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'session % not found', p->>'session_id' USING ERRCODE = 'TL405';
@@ -15,7 +17,6 @@ BEGIN
     IF EXISTS (SELECT 1 FROM cash_counts c WHERE c.session_id = v_row.id AND c.stage = 'open') THEN
         RETURN;
     END IF;
-    v_user := till_actor(p->>'login', p->>'device', v_row.register_id);
     INSERT INTO cash_counts (session_id, stage, denomination, count)
     SELECT v_row.id, 'open', (d->>'denomination')::bigint, (d->>'count')::integer
       FROM jsonb_array_elements(coalesce(p->'denominations', '[]'::jsonb)) d;

@@ -23,11 +23,12 @@ BEGIN
     END IF;
     -- The session's row lock orders this receipt against a close, and repeats of one id
     -- against each other.
+    -- Who acts, before any lock: a call without a live login locks nothing.
+    v_user := till_session_actor(p, false);
     SELECT * INTO v_session FROM sessions WHERE id = (p->>'session_id')::uuid FOR NO KEY UPDATE;
     IF NOT FOUND OR v_session.register_id <> (p->>'register_id')::uuid THEN
         RAISE EXCEPTION 'session % of register %', p->>'session_id', p->>'register_id' USING ERRCODE = 'TL405';
     END IF;
-    v_user := till_actor(p->>'login', p->>'device', v_session.register_id);
     v_user_name := v_user.name;
     SELECT s.request_hash, s.number, s.receipt_seq INTO v_hash, number, receipt_seq FROM sales s WHERE s.id = v_id;
     IF FOUND THEN

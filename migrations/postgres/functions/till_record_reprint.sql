@@ -10,6 +10,8 @@ DECLARE
     v_sale uuid;
     v_at timestamptz := clock_timestamp();
 BEGIN
+    -- Who acts, before any lock: a call without a live login locks nothing.
+    v_user := till_session_actor(p, false);
     SELECT * INTO v_row FROM sessions s WHERE s.id = (p->>'session_id')::uuid FOR NO KEY UPDATE;
     IF NOT FOUND OR v_row.status <> 'open' THEN
         RAISE EXCEPTION 'session % is not open', p->>'session_id' USING ERRCODE = 'TL421';
@@ -18,7 +20,6 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'receipt % is not one of this location''s', p->>'number' USING ERRCODE = 'TL425';
     END IF;
-    v_user := till_actor(p->>'login', p->>'device', v_row.register_id);
     UPDATE sessions s SET reprint_count = s.reprint_count + 1 WHERE s.id = v_row.id;
     PERFORM till_journal_append(v_row.register_id, v_at, p->>'device', v_user.id, 'reprint', v_sale,
         jsonb_build_object('session_id', v_row.id, 'number', p->>'number'));

@@ -10,11 +10,12 @@ DECLARE
     v_user users%ROWTYPE;
     v_at timestamptz := clock_timestamp();
 BEGIN
+    -- Who acts, before any lock: a call without a live login locks nothing.
+    v_user := till_session_actor(p, false);
     SELECT * INTO v_row FROM sessions s WHERE s.id = (p->>'session_id')::uuid FOR NO KEY UPDATE;
     IF NOT FOUND OR v_row.status <> 'open' THEN
         RETURN;
     END IF;
-    v_user := till_actor(p->>'login', p->>'device', v_row.register_id);
     UPDATE sessions s SET refused_counts = s.refused_counts + 1 WHERE s.id = v_row.id;
     PERFORM till_journal_append(v_row.register_id, v_at, p->>'device', v_user.id, 'count_refused', v_row.id,
         jsonb_build_object('session_id', v_row.id, 'counted_cash', (p->>'counted_cash')::bigint,

@@ -15,7 +15,12 @@ DECLARE
 BEGIN
     SELECT * INTO v FROM users u WHERE u.id = p_user;
     v_before := v;
-    FOR a IN SELECT * FROM pin_attempts x WHERE x.user_id = p_user AND NOT x.settled ORDER BY x.at, x.id LOOP
+    -- Never the caller's own uncommitted check: applied inside its transaction, it would show
+    -- in the user's readable columns whether that guess was right, and a rollback would undo
+    -- the count (tests/attacks.rs, a_guess_rolled_back_teaches_nothing...).
+    FOR a IN SELECT * FROM pin_attempts x
+              WHERE x.user_id = p_user AND NOT x.settled AND x.xact IS DISTINCT FROM pg_current_xact_id_if_assigned()
+              ORDER BY x.at, x.id LOOP
         IF a.outcome = 'checked' AND a.matched THEN
             v.failed_pins := 0;
             v.lockouts := 0;

@@ -1,0 +1,19 @@
+-- Who acts on a session (p->>'session_id'): till_actor for its register (or, with
+-- p_location_wide, its location), read before the caller takes any lock on the session, so a
+-- call without a live login from a role bound there locks nothing. Owner only. SQLSTATEs:
+-- TL405 no such session, and till_actor's.
+CREATE OR REPLACE FUNCTION till_session_actor(p jsonb, p_location_wide boolean)
+RETURNS users
+LANGUAGE plpgsql VOLATILE SET search_path FROM CURRENT
+AS $fn$
+DECLARE
+    v_register uuid;
+BEGIN
+    SELECT s.register_id INTO v_register FROM sessions s WHERE s.id = (p->>'session_id')::uuid;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'session % not found', p->>'session_id' USING ERRCODE = 'TL405';
+    END IF;
+    RETURN till_actor(p->>'login', p->>'device', v_register, p_location_wide);
+END;
+$fn$;
+REVOKE ALL ON FUNCTION till_session_actor(jsonb, boolean) FROM PUBLIC;
