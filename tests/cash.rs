@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use till_core::service::{self, CloseRequest, MovementRequest, ProductInput, SaleLineRequest, SaleRequest, Till};
 use till_core::*;
-use till_testkit::{both_backends, provision, Backend, Fixture, TestDatabase};
+use till_testkit::{both_backends, provision, Backend, Fixture, TestDatabase, CASHIER_DEVICE, MANAGER_DEVICE};
 
 both_backends!(a_day_closed_blind_with_a_recount_and_a_sign_off, the_next_shift_expects_the_float_left);
 both_backends!(a_forgotten_session_is_force_closed_then_counted_late, bad_movements_write_nothing);
@@ -27,6 +27,21 @@ fn dt_r1() -> RegisterRef {
 
 fn device(name: &str) -> DeviceName {
     DeviceName::parse(name).unwrap()
+}
+
+/// The register's PC, where the fixture's cashier (alice) is logged in.
+fn pc1() -> DeviceName {
+    device(CASHIER_DEVICE)
+}
+
+/// The back office's PC, where the fixture's manager (bob) is logged in.
+fn office() -> DeviceName {
+    device(MANAGER_DEVICE)
+}
+
+/// bob's name and PIN, as a manager types them to approve at the register.
+fn bob_approves() -> Credentials {
+    service::approval("bob", "9999").unwrap()
 }
 
 /// DT with one taxed product (Latte 4.50 at 8.875 %, category Drinks) and one untaxed (Milk
@@ -51,10 +66,7 @@ async fn shop(backend: Backend) -> Shop {
 
 async fn open(shop: &Shop, cash: &str) -> Session {
     let request = service::StartRequest { request_id: RequestId::new(), opening_cash: Some(cash), notes: None };
-    service::start_shift(shop.store.as_ref(), &shop.fx.cashier, &dt_r1(), &device("pc-1"), request)
-        .await
-        .unwrap()
-        .session
+    service::start_shift(shop.store.as_ref(), &shop.fx.cashier, &dt_r1(), &pc1(), request).await.unwrap().session
 }
 
 fn line(barcode: &str, quantity: i32) -> SaleLineRequest {
@@ -69,8 +81,8 @@ fn line(barcode: &str, quantity: i32) -> SaleLineRequest {
 }
 
 async fn sell(shop: &Shop, lines: Vec<SaleLineRequest>, tenders: Vec<Tender>) -> Receipt {
-    let (register, pc) = (dt_r1(), device("pc-1"));
-    let till = Till { user: &shop.fx.cashier, register: &register, device: &pc, session: None, approver: None };
+    let (register, pc) = (dt_r1(), pc1());
+    let till = Till { who: &shop.fx.cashier, register: &register, device: &pc, session: None, approval: None };
     let request = SaleRequest { lines, receipt_discount: None, tenders };
     service::record_sale(shop.store.as_ref(), till, ReceiptId::new(), &request).await.unwrap()
 }
@@ -80,10 +92,10 @@ async fn move_cash(
     kind: MovementKind,
     amount: Option<&str>,
     reason: &str,
-    approver: Option<&User>,
+    approval: Option<Credentials>,
 ) -> Result<CashMovement, TillError> {
     let request = MovementRequest { id: MovementId::new(), kind, amount, reason, note: Some("test") };
-    service::record_movement(shop.store.as_ref(), &shop.fx.cashier, approver, &dt_r1(), &device("pc-1"), request).await
+    service::record_movement(shop.store.as_ref(), &shop.fx.cashier, approval, &dt_r1(), &pc1(), request).await
 }
 
 fn closing<'a>(session: &'a SessionRef, counted: &'a str, float: Option<&'a str>) -> CloseRequest<'a> {
@@ -165,19 +177,13 @@ async fn a_day_closed_blind_with_a_recount_and_a_sign_off(backend: Backend) {
     // A paid out above the 50.00 limit needs a manager; below it does not.
     let refused = move_cash(&shop, MovementKind::PaidOut, Some("60.00"), "supplies", None).await.unwrap_err();
     assert_eq!(refused.code(), "forbidden");
-    move_cash(&shop, MovementKind::PaidOut, Some("60.00"), "supplies", Some(&shop.fx.manager)).await.unwrap();
+    move_cash(&shop, MovementKind::PaidOut, Some("60.00"), "supplies", Some(bob_approves())).await.unwrap();
     move_cash(&shop, MovementKind::PaidOut, Some("3.50"), "delivery", None).await.unwrap();
     move_cash(&shop, MovementKind::Drop, Some("20.00"), "safe_drop", None).await.unwrap();
     move_cash(&shop, MovementKind::NoSale, None, "change_for_customer", None).await.unwrap();
     // A refund of one latte, in cash.
-    let (register, pc) = (dt_r1(), device("pc-1"));
-    let till = Till {
-        user: &shop.fx.cashier,
-        register: &register,
-        device: &pc,
-        session: None,
-        approver: Some(&shop.fx.manager),
-    };
+    let (register, pc, bob) = (dt_r1(), pc1(), bob_approves());
+    let till = Till { who: &shop.fx.cashier, register: &register, device: &pc, session: None, approval: Some(&bob) };
     let refund_request = service::RefundRequest {
         lines: vec![service::RefundLineRequest { line: 0, quantity: 1 }],
         tender: service::RefundTender::Cash,
@@ -199,7 +205,7 @@ async fn a_day_closed_blind_with_a_recount_and_a_sign_off(backend: Backend) {
 
     // The store counts blind: a cashier sees neither the X of the open drawer nor its expected
     // cash in the totals; a manager sees both.
-    let cashier = service::Asker::User(&shop.fx.cashier);
+    let cashier = service::Asker::User(&shop.fx.cashier.user);
     let refused = service::x_report(s, &SessionRef::Id(session.id), cashier).await.unwrap_err();
     assert_eq!(refused.code(), "forbidden");
     let open_session = s.find_session(&SessionRef::Id(session.id)).await.unwrap();
@@ -207,16 +213,16 @@ async fn a_day_closed_blind_with_a_recount_and_a_sign_off(backend: Backend) {
     assert!(hidden.drawer_hidden);
     assert_eq!((hidden.expected_cash, hidden.cash_net), (0, 0));
     assert_eq!(hidden.sales_count, 2, "the rest of the totals stay");
-    let shown = service::session_totals(s, &open_session, service::Asker::User(&shop.fx.manager)).await.unwrap();
+    let shown = service::session_totals(s, &open_session, service::Asker::User(&shop.fx.manager.user)).await.unwrap();
     assert_eq!((shown.drawer_hidden, shown.expected_cash), (false, expected));
-    service::x_report(s, &SessionRef::Id(session.id), service::Asker::User(&shop.fx.manager)).await.unwrap();
+    service::x_report(s, &SessionRef::Id(session.id), service::Asker::User(&shop.fx.manager.user)).await.unwrap();
 
     // Blind close: 6.00 short is above the 5.00 limit: refused, with nothing said of the
     // expected cash, and nothing written.
     let by_id = SessionRef::Id(session.id);
     let short = Money::from_minor(expected - 600, Currency::USD).to_string();
     let first_count =
-        service::close_shift(s, &shop.fx.manager, &device("pc-1"), closing(&by_id, &short, Some("20.00"))).await;
+        service::close_shift(s, &shop.fx.manager, None, &office(), closing(&by_id, &short, Some("20.00"))).await;
     let refused = first_count.unwrap_err();
     assert_eq!(refused.code(), "variance_needs_signoff");
     assert!(!refused.to_string().contains(&Money::from_minor(expected, Currency::USD).to_string()), "{refused}");
@@ -230,10 +236,10 @@ async fn a_day_closed_blind_with_a_recount_and_a_sign_off(backend: Backend) {
     ];
     let request = CloseRequest {
         denominations: denominations.clone(),
-        sign_off: Some((&shop.fx.manager, "a 5 and a 1 given as change by mistake")),
+        sign_off: Some("a 5 and a 1 given as change by mistake"),
         ..closing(&by_id, &short, Some("20.00"))
     };
-    let closed = service::close_shift(s, &shop.fx.manager, &device("pc-1"), request).await.unwrap();
+    let closed = service::close_shift(s, &shop.fx.manager, None, &office(), request).await.unwrap();
     assert_eq!(closed.variance.map(|v| v.minor()), Some(-600));
 
     // The Z, field by field.
@@ -292,16 +298,17 @@ async fn the_next_shift_expects_the_float_left(backend: Backend) {
     let first = open(&shop, "100.00").await;
     assert_eq!(first.float_expected, None, "no close before it");
     let by_id = SessionRef::Id(first.id);
-    service::close_shift(s, &shop.fx.manager, &device("pc-1"), closing(&by_id, "100.00", Some("75.00"))).await.unwrap();
+    service::close_shift(s, &shop.fx.manager, None, &office(), closing(&by_id, "100.00", Some("75.00"))).await.unwrap();
     // The next start offers 75.00; 80.00 counted is a 5.00 opening difference the manager sees.
     let second = open(&shop, "80.00").await;
     assert_eq!(second.float_expected.map(|m| m.minor()), Some(7_500));
     assert_eq!(second.opening_cash.minor() - second.float_expected.unwrap().minor(), 500);
-    let x = service::x_report(s, &SessionRef::Id(second.id), service::Asker::User(&shop.fx.manager)).await.unwrap();
+    let x =
+        service::x_report(s, &SessionRef::Id(second.id), service::Asker::User(&shop.fx.manager.user)).await.unwrap();
     assert_eq!((x.drawer.float_expected, x.drawer.opening_difference), (Some(7_500), Some(500)));
     // The opening count's notes and coins, as data: they must add up to the opening cash.
     let twenties = vec![DenominationCount { denomination: 2_000, count: 4 }];
-    let pc = device("pc-1");
+    let pc = pc1();
     let short = vec![DenominationCount { denomination: 2_000, count: 3 }];
     let refused = service::record_opening_count(s, &shop.fx.cashier, second.id, &pc, short).await.unwrap_err();
     assert_eq!(refused.code(), "invalid_input");
@@ -311,7 +318,7 @@ async fn the_next_shift_expects_the_float_left(backend: Backend) {
     assert_eq!(s.opening_count(second.id).await.unwrap(), twenties, "recorded once");
     sell(&shop, vec![line("333", 1)], vec![Tender::Cash { amount: 229 }]).await;
     let second_ref = SessionRef::Id(second.id);
-    service::close_shift(s, &shop.fx.manager, &device("pc-1"), closing(&second_ref, "82.29", None)).await.unwrap();
+    service::close_shift(s, &shop.fx.manager, None, &office(), closing(&second_ref, "82.29", None)).await.unwrap();
     // Z numbers are gapless per register; grand totals carry on.
     let z1 = service::z_report(s, &by_id, service::Asker::It("test")).await.unwrap();
     let z2 = service::z_report(s, &second_ref, service::Asker::It("test")).await.unwrap();
@@ -337,31 +344,45 @@ async fn the_next_shift_expects_the_float_left(backend: Backend) {
 async fn a_forgotten_session_is_force_closed_then_counted_late(backend: Backend) {
     let shop = shop(backend).await;
     let s = shop.store.as_ref();
-    // A session opened two days ago and never closed.
-    let mut start = till_testkit::start(&shop.fx, shop.fx.registers[0].id, "pc-1", Some(10_000));
-    start.at = Some(chrono::Utc::now() - chrono::Duration::days(2));
+    // A session opened two days ago and never closed. No caller chooses a time (the database's
+    // clock decides), so the test moves it back by hand, as only the database's owner can.
+    let start = till_testkit::start(&shop.fx.cashier, shop.fx.registers[0].id, CASHIER_DEVICE, Some(10_000));
     let old = s.start_shift(start).await.unwrap().session;
+    backdate(&shop.db, old.id, 2).await;
+    let old = s.find_session(&SessionRef::Id(old.id)).await.unwrap();
+    assert!(
+        old.business_day
+            < business_day(chrono::Utc::now(), TimeZone::parse("America/New_York").unwrap(), Cutoff::DEFAULT)
+    );
     // A new shift on that register is refused: call a manager.
     let request = service::StartRequest { request_id: RequestId::new(), opening_cash: Some("100"), notes: None };
-    let refused = service::start_shift(s, &shop.fx.cashier, &dt_r1(), &device("pc-1"), request).await.unwrap_err();
+    let refused = service::start_shift(s, &shop.fx.cashier, &dt_r1(), &pc1(), request).await.unwrap_err();
     assert_eq!(refused.code(), "session_forgotten");
     // A cashier may not force-close; a manager can, with a reason.
     let by_id = SessionRef::Id(old.id);
     let not_allowed =
-        service::force_close(s, &shop.fx.cashier, &device("pc-1"), &by_id, "left open", RequestId::new()).await;
+        service::force_close(s, &shop.fx.cashier, None, &pc1(), &by_id, "left open", RequestId::new()).await;
     assert_eq!(not_allowed.unwrap_err().code(), "forbidden");
+    // Nor with her own PIN as the approval: the store checks that the approver is a manager.
+    let alice_approves = service::approval("alice", "1234").unwrap();
+    let not_allowed =
+        service::force_close(s, &shop.fx.cashier, Some(alice_approves), &pc1(), &by_id, "left open", RequestId::new())
+            .await;
+    assert_eq!(not_allowed.unwrap_err().code(), "forbidden");
+    assert_eq!(s.find_session(&by_id).await.unwrap().status, SessionStatus::Open);
     // A live drawer (R2, opened now) is closed with a count, not forced.
+    let alice_on_pc2 = till_testkit::login(s, "alice", "1234", "pc-2").await;
     let live =
-        s.start_shift(till_testkit::start(&shop.fx, shop.fx.registers[1].id, "pc-2", Some(5_000))).await.unwrap();
+        s.start_shift(till_testkit::start(&alice_on_pc2, shop.fx.registers[1].id, "pc-2", Some(5_000))).await.unwrap();
     let live_ref = SessionRef::Id(live.session.id);
-    let pc2 = device("pc-2");
-    let refused = service::force_close(s, &shop.fx.manager, &pc2, &live_ref, "skip the count", RequestId::new()).await;
+    let refused =
+        service::force_close(s, &shop.fx.manager, None, &office(), &live_ref, "skip the count", RequestId::new()).await;
     assert_eq!(refused.unwrap_err().code(), "invalid_input");
     assert_eq!(s.find_session(&live_ref).await.unwrap().status, SessionStatus::Open);
-    let no_reason = service::force_close(s, &shop.fx.manager, &device("pc-1"), &by_id, "  ", RequestId::new()).await;
+    let no_reason = service::force_close(s, &shop.fx.manager, None, &office(), &by_id, "  ", RequestId::new()).await;
     assert_eq!(no_reason.unwrap_err().code(), "invalid_input");
     let forced =
-        service::force_close(s, &shop.fx.manager, &device("pc-1"), &by_id, "left open overnight", RequestId::new())
+        service::force_close(s, &shop.fx.manager, None, &office(), &by_id, "left open overnight", RequestId::new())
             .await
             .unwrap();
     assert!(forced.count_pending);
@@ -378,7 +399,7 @@ async fn a_forgotten_session_is_force_closed_then_counted_late(backend: Backend)
         denominations: Vec::new(),
         variance_reason: None,
     };
-    let counted = service::late_count(s, &shop.fx.manager, &device("office"), count.clone()).await.unwrap();
+    let counted = service::late_count(s, &shop.fx.manager, None, &office(), count.clone()).await.unwrap();
     assert!(!counted.count_pending);
     let z = service::z_report(s, &by_id, service::Asker::It("test")).await.unwrap();
     assert_eq!(
@@ -386,7 +407,7 @@ async fn a_forgotten_session_is_force_closed_then_counted_late(backend: Backend)
         (Some(9_800), Some(-200), Some(9_800), Some(0))
     );
     assert_eq!(z.z.z_number, 1, "the same Z, completed");
-    let again = service::late_count(s, &shop.fx.manager, &device("office"), count).await.unwrap();
+    let again = service::late_count(s, &shop.fx.manager, None, &office(), count).await.unwrap();
     assert_eq!(again.counted_cash, counted.counted_cash, "a repeat answers the first");
     let entries = service::chain_entries(s, old.register_id.0).await.unwrap();
     assert!(entries.iter().any(|e| e.event == "late_count"));
@@ -419,8 +440,7 @@ async fn bad_movements_write_nothing(backend: Backend) {
         reason: "other",
         note: Some(&long),
     };
-    let got =
-        service::record_movement(s, &shop.fx.cashier, None, &dt_r1(), &device("pc-1"), request).await.unwrap_err();
+    let got = service::record_movement(s, &shop.fx.cashier, None, &dt_r1(), &pc1(), request).await.unwrap_err();
     assert_eq!(got.code(), "invalid_input");
     assert!(s.list_movements(session.id).await.unwrap().is_empty());
     let totals = s.session_totals(session.id).await.unwrap();
@@ -428,15 +448,12 @@ async fn bad_movements_write_nothing(backend: Backend) {
     // The same id twice: recorded once; with other content: idempotency_conflict.
     let id = MovementId::new();
     let request = MovementRequest { id, kind: MovementKind::PaidIn, amount: Some("2.00"), reason: "other", note: None };
-    let once =
-        service::record_movement(s, &shop.fx.cashier, None, &dt_r1(), &device("pc-1"), request.clone()).await.unwrap();
-    let twice =
-        service::record_movement(s, &shop.fx.cashier, None, &dt_r1(), &device("pc-1"), request.clone()).await.unwrap();
+    let once = service::record_movement(s, &shop.fx.cashier, None, &dt_r1(), &pc1(), request.clone()).await.unwrap();
+    let twice = service::record_movement(s, &shop.fx.cashier, None, &dt_r1(), &pc1(), request.clone()).await.unwrap();
     assert_eq!(once.id, twice.id);
     assert_eq!(s.session_totals(session.id).await.unwrap().paid_in_total, 200);
     let other = MovementRequest { amount: Some("3.00"), ..request };
-    let conflict =
-        service::record_movement(s, &shop.fx.cashier, None, &dt_r1(), &device("pc-1"), other).await.unwrap_err();
+    let conflict = service::record_movement(s, &shop.fx.cashier, None, &dt_r1(), &pc1(), other).await.unwrap_err();
     assert_eq!(conflict.code(), "idempotency_conflict");
     // The store refuses an unknown reason and a paid out above the limit even when the core's
     // checks are bypassed.
@@ -448,19 +465,41 @@ async fn bad_movements_write_nothing(backend: Backend) {
         amount,
         reason: reason.into(),
         note: None,
-        user_id: shop.fx.cashier.id,
-        approved_by: None,
-        device: device("pc-1"),
+        actor: Actor::login(&shop.fx.cashier.login),
+        device: pc1(),
         request_hash: "x".into(),
     };
     let unknown = s.record_movement(direct(MovementKind::PaidIn, 100, "nope")).await.unwrap_err();
     assert_eq!(unknown.code(), "reason_not_found");
     let unapproved = s.record_movement(direct(MovementKind::PaidOut, 10_000, "supplies")).await.unwrap_err();
     assert_eq!(unapproved.code(), "forbidden");
-    let by_cashier =
-        NewCashMovement { approved_by: Some(shop.fx.cashier.id), ..direct(MovementKind::Drop, 10_000, "safe_drop") };
+    // Approved with a cashier's right PIN: the store checks who approves.
+    let by_cashier = NewCashMovement {
+        actor: Actor {
+            approval: Some(service::approval("alice", "1234").unwrap()),
+            ..Actor::login(&shop.fx.cashier.login)
+        },
+        ..direct(MovementKind::Drop, 10_000, "safe_drop")
+    };
     assert_eq!(s.record_movement(by_cashier).await.unwrap_err().code(), "forbidden");
     assert_eq!(s.list_movements(session.id).await.unwrap().len(), 1);
+}
+
+/// Moves a session `days` back (its business day and opening time), behind the store's back.
+async fn backdate(db: &TestDatabase, session: SessionId, days: i64) {
+    let sql = match db.backend {
+        Backend::Postgres => format!(
+            "UPDATE sessions SET business_day = business_day - {days}, opened_at = opened_at - interval '{days} days'
+              WHERE id = '{session}'"
+        ),
+        Backend::Sqlite => format!(
+            "UPDATE sessions SET business_day = date(business_day, '-{days} days'),
+                    opened_at = strftime('%Y-%m-%dT%H:%M:%fZ', opened_at, '-{days} days')
+              WHERE id = x'{}'",
+            session.0.simple()
+        ),
+    };
+    db.execute(&sql).await;
 }
 
 async fn shop_for_tampering(backend: Backend) -> Shop {
@@ -479,7 +518,7 @@ async fn the_journal_catches_every_tampering(backend: Backend) {
         let by_id = SessionRef::Id(session.id);
         let expected = s.session_totals(session.id).await.unwrap().expected_cash;
         let counted = Money::from_minor(expected, Currency::USD).to_string();
-        service::close_shift(s, &shop.fx.manager, &device("pc-1"), closing(&by_id, &counted, None)).await.unwrap();
+        service::close_shift(s, &shop.fx.manager, None, &office(), closing(&by_id, &counted, None)).await.unwrap();
         open(&shop, "100.00").await;
         sell(&shop, vec![line("333", 1)], vec![Tender::Cash { amount: 300 }]).await;
         let entries = service::chain_entries(s, session.register_id.0).await.unwrap();
@@ -551,7 +590,7 @@ async fn the_journal_catches_every_tampering(backend: Backend) {
     let by_id = SessionRef::Id(session.id);
     let expected = s.session_totals(session.id).await.unwrap().expected_cash;
     let counted = Money::from_minor(expected, Currency::USD).to_string();
-    service::close_shift(s, &shop.fx.manager, &device("pc-1"), closing(&by_id, &counted, None)).await.unwrap();
+    service::close_shift(s, &shop.fx.manager, None, &office(), closing(&by_id, &counted, None)).await.unwrap();
     let entries = service::chain_entries(s, session.register_id.0).await.unwrap();
     assert_eq!(first_problem(&shop).await, Some(seq_of(&entries, "session_close")));
 
@@ -575,18 +614,14 @@ async fn writers_at_once_leave_one_linear_chain(backend: Backend) {
     for n in 0..16 {
         let (shop, barrier) = (shop.clone(), barrier.clone());
         writers.push(tokio::spawn(async move {
+            // alice rings up on 8 PCs, each its own login.
+            let who = till_testkit::login(shop.store.as_ref(), "alice", "1234", &format!("pc-{n}")).await;
             barrier.wait().await;
             let mut done = 0;
             for _ in 0..3 {
                 let ok = if n % 2 == 0 {
                     let (register, pc) = (dt_r1(), device(&format!("pc-{n}")));
-                    let till = Till {
-                        user: &shop.fx.cashier,
-                        register: &register,
-                        device: &pc,
-                        session: None,
-                        approver: None,
-                    };
+                    let till = Till { who: &who, register: &register, device: &pc, session: None, approval: None };
                     let request = SaleRequest {
                         lines: vec![line("333", 1)],
                         receipt_discount: None,
@@ -647,15 +682,12 @@ async fn movements_racing_a_close_land_in_exactly_one_session(backend: Backend) 
     let by_id = SessionRef::Id(session.id);
     // The count is not what this test is about: refused (and recorded) if off, then signed off.
     let (store, manager) = (shop.store.as_ref(), &shop.fx.manager);
-    let closed = match service::close_shift(store, manager, &device("office"), closing(&by_id, "100.00", None)).await {
+    let closed = match service::close_shift(store, manager, None, &office(), closing(&by_id, "100.00", None)).await {
         Ok(closed) => closed,
         Err(e) => {
             assert_eq!(e.code(), "variance_needs_signoff");
-            let signed = CloseRequest {
-                sign_off: Some((manager, "not counted in this test")),
-                ..closing(&by_id, "100.00", None)
-            };
-            service::close_shift(store, manager, &device("office"), signed).await.unwrap()
+            let signed = CloseRequest { sign_off: Some("not counted in this test"), ..closing(&by_id, "100.00", None) };
+            service::close_shift(store, manager, None, &office(), signed).await.unwrap()
         }
     };
     let mut acknowledged = 0;
@@ -687,9 +719,8 @@ async fn a_movement_and_a_close_whose_answers_were_lost_are_retried_safely() {
         amount: 500,
         reason: "other".into(),
         note: None,
-        user_id: shop.fx.cashier.id,
-        approved_by: None,
-        device: device("pc-1"),
+        actor: Actor::login(&shop.fx.cashier.login),
+        device: pc1(),
         request_hash: id.to_string(),
     };
     store.record_movement(movement(MovementId::new())).await.unwrap();

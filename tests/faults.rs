@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use till_core::*;
-use till_testkit::{provision, Backend, FaultProxy, Fixture, TestDatabase};
+use till_testkit::{provision, Backend, FaultProxy, Fixture, TestDatabase, CASHIER_DEVICE, MANAGER_DEVICE};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn terminated_backends_lose_nothing_and_break_nothing() {
@@ -50,7 +50,7 @@ async fn terminated_backends_lose_nothing_and_break_nothing() {
             tokio::spawn(async move {
                 let (mut ok, mut unavailable) = (0u32, 0u32);
                 while !stop.load(Ordering::Relaxed) {
-                    let start = till_testkit::start(&fx, register, "pc", Some(100));
+                    let start = till_testkit::start(&fx.cashier, register, CASHIER_DEVICE, Some(100));
                     let outcome = match store.start_shift(start).await {
                         Ok(started) => {
                             store.close_shift(till_testkit::close(&fx, started.session.id, 100)).await.map(drop)
@@ -103,7 +103,7 @@ async fn terminated_backends_lose_nothing_and_break_nothing() {
             let close = till_testkit::close(&fx, open.id, 0);
             retried!(admin.close_shift(close.clone()));
         }
-        let start = till_testkit::start(&fx, register.id, "pc", Some(100));
+        let start = till_testkit::start(&fx.cashier, register.id, CASHIER_DEVICE, Some(100));
         assert!(!retried!(store.start_shift(start.clone())).joined);
     }
     assert!(admin.check_invariants().await.unwrap().is_clean());
@@ -265,7 +265,7 @@ async fn connections_cut_mid_transaction() {
                 let (mut ok, mut lost, mut wrong) = (0u32, 0u32, vec![]);
                 let mut previous_lost = false;
                 while !stop.load(Ordering::Relaxed) {
-                    let start = till_testkit::start(&fx, register, "pc", Some(100));
+                    let start = till_testkit::start(&fx.cashier, register, CASHIER_DEVICE, Some(100));
                     let started = store.start_shift(start.clone()).await;
                     let outcome = match started {
                         Ok(s) => store.close_shift(till_testkit::close(&fx, s.session.id, 100)).await.map(drop),
@@ -309,7 +309,7 @@ async fn connections_cut_mid_transaction() {
     let report = admin.check_invariants().await.unwrap();
     assert!(report.is_clean(), "{report:?}");
     // After the faults, the same store works again (at most one call meets a dead connection).
-    let start = till_testkit::start(&fx, fx.registers[0].id, "pc-after", Some(100));
+    let start = till_testkit::start(&fx.cashier, fx.registers[0].id, CASHIER_DEVICE, Some(100));
     match store.start_shift(start.clone()).await {
         Err(e) if e.code() == "database_unavailable" => store.start_shift(start).await.map(drop).unwrap(),
         other => other.map(drop).unwrap(),
@@ -338,7 +338,7 @@ async fn a_lost_answer_after_the_commit_is_retried_safely() {
     warm_up(&store, &fx, r3).await;
 
     // A start whose answer is lost.
-    let start = till_testkit::start(&fx, r1, "pc1", Some(100));
+    let start = till_testkit::start(&fx.cashier, r1, CASHIER_DEVICE, Some(100));
     proxy.swallow_next_reply();
     let lost = store.start_shift(start.clone()).await;
     assert_eq!(lost.map(|_| ()).unwrap_err().code(), "database_unavailable");
@@ -348,8 +348,7 @@ async fn a_lost_answer_after_the_commit_is_retried_safely() {
     assert_eq!((retried.session.id.0, retried.joined), (start.request_id.0, false));
 
     // A join whose answer is lost.
-    let mut join = till_testkit::start(&fx, r1, "pc2", None);
-    join.user_id = fx.manager.id;
+    let join = till_testkit::start(&fx.manager, r1, MANAGER_DEVICE, None);
     warm_up(&store, &fx, r2).await;
     proxy.swallow_next_reply();
     assert_eq!(store.start_shift(join.clone()).await.map(|_| ()).unwrap_err().code(), "database_unavailable");
@@ -378,7 +377,8 @@ async fn a_lost_answer_after_the_commit_is_retried_safely() {
 /// Prepares the start and close statements on the store's (new) connection: one cycle on a
 /// register with no open session.
 async fn warm_up(store: &std::sync::Arc<dyn Store>, fx: &Fixture, register: RegisterId) {
-    let started = store.start_shift(till_testkit::start(fx, register, "warm", Some(100))).await.unwrap();
+    let started =
+        store.start_shift(till_testkit::start(&fx.cashier, register, CASHIER_DEVICE, Some(100))).await.unwrap();
     assert!(!started.joined);
     store.close_shift(till_testkit::close(fx, started.session.id, 100)).await.unwrap();
 }

@@ -36,8 +36,23 @@ async fn devices(db: &TestDatabase, count: usize) -> Vec<Arc<dyn Store>> {
     stores
 }
 
-fn start(fx: &Fixture, register: RegisterId, device: usize) -> StartShift {
-    till_testkit::start(fx, register, &format!("device-{device}"), Some(100))
+/// alice logged in on `device-{device}`: a login acts only from the device it was made on.
+async fn alice_on(store: &dyn Store, device: usize) -> Authenticated {
+    till_testkit::login(store, "alice", "1234", &format!("device-{device}")).await
+}
+
+/// alice logged in on `device-0` .. `device-{count - 1}`.
+async fn alices(store: &dyn Store, count: usize) -> Vec<Authenticated> {
+    let mut logins = Vec::with_capacity(count);
+    for device in 0..count {
+        logins.push(alice_on(store, device).await);
+    }
+    logins
+}
+
+/// A start by `who` (alice's login on that device) from `device-{device}`.
+fn start(who: &Authenticated, register: RegisterId, device: usize) -> StartShift {
+    till_testkit::start(who, register, &format!("device-{device}"), Some(100))
 }
 
 async fn close(store: &dyn Store, fx: &Fixture, session: SessionId) -> Result<Session, StoreError> {
@@ -73,10 +88,13 @@ async fn many_devices_one_register(backend: Backend) {
     let fx = provision(admin.as_ref(), 1).await;
     let register = fx.registers[0].id;
     let stores = devices(&db, DEVICES).await;
+    let alices = alices(admin.as_ref(), DEVICES).await;
     for round in 0..ROUNDS {
         let barrier = Arc::new(Barrier::new(DEVICES));
-        let tasks =
-            start_together(&barrier, stores.iter().enumerate().map(|(i, s)| (s.clone(), start(&fx, register, i))));
+        let tasks = start_together(
+            &barrier,
+            stores.iter().enumerate().map(|(i, s)| (s.clone(), start(&alices[i], register, i))),
+        );
         let mut ids = HashSet::new();
         let mut created = 0;
         for task in tasks {
@@ -102,9 +120,11 @@ async fn twenty_registers_get_gapless_numbers(backend: Backend) {
     let admin = db.open().await;
     let fx = provision(admin.as_ref(), REGISTERS).await;
     let stores = devices(&db, REGISTERS).await;
+    let alices = alices(admin.as_ref(), REGISTERS).await;
     for round in 0..ROUNDS {
         let barrier = Arc::new(Barrier::new(REGISTERS));
-        let starts = stores.iter().zip(&fx.registers).enumerate().map(|(i, (s, r))| (s.clone(), start(&fx, r.id, i)));
+        let starts =
+            stores.iter().zip(&fx.registers).enumerate().map(|(i, (s, r))| (s.clone(), start(&alices[i], r.id, i)));
         let tasks = start_together(&barrier, starts);
         let mut sequences = BTreeSet::new();
         let mut numbers = HashSet::new();
@@ -140,8 +160,9 @@ async fn close_races_start(backend: Backend) {
     let fx = provision(admin.as_ref(), 1).await;
     let register = fx.registers[0].id;
     let stores = devices(&db, STARTERS + 1).await;
+    let (alices, alice_999) = (alices(admin.as_ref(), STARTERS).await, alice_on(admin.as_ref(), 999).await);
     for round in 0..ROUNDS {
-        let old = admin.start_shift(start(&fx, register, 999)).await.unwrap().session;
+        let old = admin.start_shift(start(&alice_999, register, 999)).await.unwrap().session;
         let barrier = Arc::new(Barrier::new(STARTERS + 1));
         let closer = {
             let (store, barrier, fx) = (stores[STARTERS].clone(), barrier.clone(), fx.clone());
@@ -150,7 +171,7 @@ async fn close_races_start(backend: Backend) {
                 close(store.as_ref(), &fx, old.id).await
             })
         };
-        let starts = stores[..STARTERS].iter().enumerate().map(|(i, s)| (s.clone(), start(&fx, register, i)));
+        let starts = stores[..STARTERS].iter().enumerate().map(|(i, s)| (s.clone(), start(&alices[i], register, i)));
         let starters = start_together(&barrier, starts);
         let closed = closer.await.unwrap().unwrap();
         assert_eq!(closed.status, SessionStatus::Closed);
@@ -191,15 +212,17 @@ async fn joins_racing_a_close_are_ordered_before_it(backend: Backend) {
     let admin = db.open().await;
     let fx = provision(admin.as_ref(), 1).await;
     let register = fx.registers[0].id;
-    let mut users = vec![];
+    // Each joiner is a user of their own, logged in on a device of their own.
+    let mut logins = vec![];
     for i in 0..JOINERS {
-        users.push(
-            till_core::service::add_user(admin.as_ref(), &format!("joiner{i}"), "cashier", "1111").await.unwrap(),
-        );
+        let name = format!("joiner{i}");
+        till_core::service::add_user(admin.as_ref(), &name, "cashier", "1111").await.unwrap();
+        logins.push(till_testkit::login(admin.as_ref(), &name, "1111", &format!("joiner-{i}")).await);
     }
+    let alice_999 = alice_on(admin.as_ref(), 999).await;
     let stores = devices(&db, JOINERS + 1).await;
     for round in 0..ROUNDS {
-        let old = admin.start_shift(start(&fx, register, 999)).await.unwrap().session;
+        let old = admin.start_shift(start(&alice_999, register, 999)).await.unwrap().session;
         let barrier = Arc::new(Barrier::new(JOINERS + 1));
         let closer = {
             let (store, barrier, fx) = (stores[JOINERS].clone(), barrier.clone(), fx.clone());
@@ -208,14 +231,10 @@ async fn joins_racing_a_close_are_ordered_before_it(backend: Backend) {
                 close(store.as_ref(), &fx, old.id).await
             })
         };
-        let joins = stores[..JOINERS].iter().zip(&users).enumerate().map(|(i, (s, user))| {
-            let join = StartShift {
-                user_id: user.id,
-                device: DeviceName::parse(&format!("r{round}-joiner-{i}")).unwrap(),
-                ..till_testkit::start(&fx, register, "x", None)
-            };
-            (s.clone(), join)
-        });
+        let joins =
+            stores[..JOINERS].iter().zip(&logins).enumerate().map(|(i, (s, joiner))| {
+                (s.clone(), till_testkit::start(joiner, register, &format!("joiner-{i}"), None))
+            });
         let joiners = start_together(&barrier, joins);
         let closed = closer.await.unwrap().unwrap();
         let mut joined_devices = BTreeSet::new();
@@ -225,7 +244,7 @@ async fn joins_racing_a_close_are_ordered_before_it(backend: Backend) {
                     assert!(started.joined, "round {round}: a join-only start opened a session");
                     assert_eq!(started.session.id, old.id, "round {round}");
                     assert_eq!(started.session.status, SessionStatus::Open, "round {round}: joined a closed session");
-                    joined_devices.insert(format!("r{round}-joiner-{i}"));
+                    joined_devices.insert(format!("joiner-{i}"));
                 }
                 Err(e) => assert_eq!(e.code(), "no_open_session", "round {round}: {e:?}"),
             }
@@ -253,15 +272,16 @@ async fn a_held_register_lock_answers_database_busy(backend: Backend) {
     let register = fx.registers[0].id;
     let options = StoreOptions { busy_timeout: Duration::from_secs(1), ..StoreOptions::default() };
     let store = db.open_with(&options).await.unwrap();
+    let (alice_1, alice_2) = (alice_on(admin.as_ref(), 1).await, alice_on(admin.as_ref(), 2).await);
     let (holder, release) = hold_register(&db, register).await;
     let began = Instant::now();
-    let busy = store.start_shift(start(&fx, register, 1)).await;
+    let busy = store.start_shift(start(&alice_1, register, 1)).await;
     let waited = began.elapsed();
     assert_eq!(busy.map(|_| ()).unwrap_err().code(), "database_busy");
     assert!(waited >= Duration::from_millis(900) && waited < Duration::from_secs(4), "waited {waited:?}");
     release.send(()).unwrap();
     holder.await.unwrap();
-    let started = store.start_shift(start(&fx, register, 1)).await.unwrap();
+    let started = store.start_shift(start(&alice_1, register, 1)).await.unwrap();
     assert!(!started.joined);
     let report = assert_clean(admin.as_ref()).await;
     assert_eq!(report.sessions, 1, "the refused start wrote nothing");
@@ -269,13 +289,13 @@ async fn a_held_register_lock_answers_database_busy(backend: Backend) {
         // A session row held FOR UPDATE: a join (FOR SHARE) and a close wait, then are busy.
         let (holder, release) =
             hold(&db, format!("SELECT 1 FROM sessions WHERE id = '{}' FOR UPDATE", started.session.id)).await;
-        let join = store.start_shift(start(&fx, register, 2)).await;
+        let join = store.start_shift(start(&alice_2, register, 2)).await;
         assert_eq!(join.map(|_| ()).unwrap_err().code(), "database_busy");
         let closing = close(store.as_ref(), &fx, started.session.id).await;
         assert_eq!(closing.map(|_| ()).unwrap_err().code(), "database_busy");
         release.send(()).unwrap();
         holder.await.unwrap();
-        assert!(store.start_shift(start(&fx, register, 2)).await.unwrap().joined);
+        assert!(store.start_shift(start(&alice_2, register, 2)).await.unwrap().joined);
         close(store.as_ref(), &fx, started.session.id).await.unwrap();
     }
 }

@@ -9,7 +9,9 @@ use till_core::service::{
     self, ProductInput, RefundLineRequest, RefundRequest, RefundTender, SaleLineRequest, SaleRequest, Till,
 };
 use till_core::*;
-use till_testkit::{both_backends, provision, Backend, FaultProxy, Fixture, TestDatabase};
+use till_testkit::{
+    both_backends, provision, Backend, FaultProxy, Fixture, TestDatabase, CASHIER_DEVICE, MANAGER_DEVICE,
+};
 
 both_backends!(
     a_day_of_sales_and_a_refund,
@@ -32,6 +34,16 @@ fn dt_r1() -> RegisterRef {
 
 fn device(name: &str) -> DeviceName {
     DeviceName::parse(name).unwrap()
+}
+
+/// The register's PC, where the fixture's cashier (alice) is logged in.
+fn pc1() -> DeviceName {
+    device(CASHIER_DEVICE)
+}
+
+/// alice logged in on another PC (`pc-{n}`): a login acts only from the device it was made on.
+async fn alice_on(shop: &Shop, pc: &DeviceName) -> Authenticated {
+    till_testkit::login(shop.store.as_ref(), "alice", "1234", pc.as_str()).await
 }
 
 /// DT (USD, prices without tax) with NY's 8.875 % and untaxed groceries, three products.
@@ -71,14 +83,17 @@ fn cash(minor: i64) -> Tender {
 
 async fn open_shift(shop: &Shop, cash: &str) -> Session {
     let request = service::StartRequest { request_id: RequestId::new(), opening_cash: Some(cash), notes: None };
-    service::start_shift(shop.store.as_ref(), &shop.fixture.cashier, &dt_r1(), &device("pc-1"), request)
-        .await
-        .unwrap()
-        .session
+    service::start_shift(shop.store.as_ref(), &shop.fixture.cashier, &dt_r1(), &pc1(), request).await.unwrap().session
 }
 
-fn till<'a>(shop: &'a Shop, register: &'a RegisterRef, pc: &'a DeviceName, session: Option<SessionId>) -> Till<'a> {
-    Till { user: &shop.fixture.cashier, register, device: pc, session, approver: None }
+/// alice ringing up on `pc`, as `who` (her login there).
+fn till<'a>(
+    who: &'a Authenticated,
+    register: &'a RegisterRef,
+    pc: &'a DeviceName,
+    session: Option<SessionId>,
+) -> Till<'a> {
+    Till { who, register, device: pc, session, approval: None }
 }
 
 /// Closes with `counted`; the count is not what these tests are about: refused (and recorded)
@@ -94,11 +109,10 @@ async fn close(shop: &Shop, session: &Session, counted: &str) -> Result<Session,
         denominations: Vec::new(),
         sign_off,
     };
-    let (store, manager, office) = (shop.store.as_ref(), &shop.fixture.manager, device("office"));
-    match service::close_shift(store, manager, &office, request(None)).await {
+    let (store, manager, office) = (shop.store.as_ref(), &shop.fixture.manager, device(MANAGER_DEVICE));
+    match service::close_shift(store, manager, None, &office, request(None)).await {
         Err(e) if e.code() == "variance_needs_signoff" => {
-            service::close_shift(store, manager, &office, request(Some((manager, "count not checked by this test"))))
-                .await
+            service::close_shift(store, manager, None, &office, request(Some("count not checked by this test"))).await
         }
         other => other,
     }
@@ -124,7 +138,7 @@ async fn check_totals_against_receipts(shop: &Shop, session: SessionId) -> Sessi
 async fn a_day_of_sales_and_a_refund(backend: Backend) {
     let shop = shop(backend).await;
     let session = open_shift(&shop, "100.00").await;
-    let (register, pc) = (dt_r1(), device("pc-1"));
+    let (register, pc, alice) = (dt_r1(), pc1(), &shop.fixture.cashier);
     // Two lattes, a muffin (taxed) and milk (not); 5.00 on a card, the rest in cash: 20.00 handed over.
     let request = SaleRequest {
         lines: vec![line("111", 2), line("222", 1), line("333", 1)],
@@ -133,7 +147,7 @@ async fn a_day_of_sales_and_a_refund(backend: Backend) {
     };
     let receipt = service::record_sale(
         shop.store.as_ref(),
-        till(&shop, &register, &pc, Some(session.id)),
+        till(alice, &register, &pc, Some(session.id)),
         ReceiptId::new(),
         &request,
     )
@@ -153,11 +167,12 @@ async fn a_day_of_sales_and_a_refund(backend: Backend) {
 
     // A refund of one latte in cash, approved by the manager.
     let refund = RefundRequest { lines: vec![RefundLineRequest { line: 0, quantity: 1 }], tender: RefundTender::Cash };
-    let mut by_manager = till(&shop, &register, &pc, Some(session.id));
+    let mut by_manager = till(alice, &register, &pc, Some(session.id));
     let cashier_alone =
         service::refund(shop.store.as_ref(), by_manager.clone(), ReceiptId::new(), &receipt.number, &refund).await;
     assert_eq!(cashier_alone.unwrap_err().code(), "forbidden", "a refund needs a manager");
-    by_manager.approver = Some(&shop.fixture.manager);
+    let bob = service::approval("bob", "9999").unwrap();
+    by_manager.approval = Some(&bob);
     let back =
         service::refund(shop.store.as_ref(), by_manager, ReceiptId::new(), &receipt.number, &refund).await.unwrap();
     assert_eq!(back.number, "DT-R1-000002");
@@ -180,16 +195,16 @@ async fn a_day_of_sales_and_a_refund(backend: Backend) {
 async fn a_repeated_sale_is_recorded_once(backend: Backend) {
     let shop = shop(backend).await;
     let session = open_shift(&shop, "0").await;
-    let (register, pc) = (dt_r1(), device("pc-1"));
+    let (register, pc, alice) = (dt_r1(), pc1(), &shop.fixture.cashier);
     let request = SaleRequest { lines: vec![line("333", 1)], receipt_discount: None, tenders: vec![cash(300)] };
     let id = ReceiptId::new();
     let first =
-        service::record_sale(shop.store.as_ref(), till(&shop, &register, &pc, None), id, &request).await.unwrap();
+        service::record_sale(shop.store.as_ref(), till(alice, &register, &pc, None), id, &request).await.unwrap();
     let again =
-        service::record_sale(shop.store.as_ref(), till(&shop, &register, &pc, None), id, &request).await.unwrap();
+        service::record_sale(shop.store.as_ref(), till(alice, &register, &pc, None), id, &request).await.unwrap();
     assert_eq!(again, first);
     let other = SaleRequest { lines: vec![line("333", 2)], receipt_discount: None, tenders: vec![cash(500)] };
-    let conflict = service::record_sale(shop.store.as_ref(), till(&shop, &register, &pc, None), id, &other).await;
+    let conflict = service::record_sale(shop.store.as_ref(), till(alice, &register, &pc, None), id, &other).await;
     assert_eq!(conflict.unwrap_err().code(), "idempotency_conflict");
     assert_eq!(check_totals_against_receipts(&shop, session.id).await.sales_count, 1);
 }
@@ -198,23 +213,23 @@ async fn a_sale_for_a_closed_session_writes_nothing(backend: Backend) {
     let shop = shop(backend).await;
     let first = open_shift(&shop, "50.00").await;
     close(&shop, &first, "50.00").await.unwrap();
-    let (register, pc) = (dt_r1(), device("pc-1"));
+    let (register, pc, alice) = (dt_r1(), pc1(), &shop.fixture.cashier);
     let request = SaleRequest { lines: vec![line("111", 1)], receipt_discount: None, tenders: vec![cash(1000)] };
     let id = ReceiptId::new();
     // The app still shows the first session: the answer is session_closed, and nothing is written.
     let refused =
-        service::record_sale(shop.store.as_ref(), till(&shop, &register, &pc, Some(first.id)), id, &request).await;
+        service::record_sale(shop.store.as_ref(), till(alice, &register, &pc, Some(first.id)), id, &request).await;
     assert_eq!(refused.unwrap_err().code(), "session_closed");
     // The store itself refuses too, when the close lands between the check and the write.
     assert!(shop.store.list_receipts(first.id).await.unwrap().is_empty());
     // The cashier starts a shift; the same cart, same id, is recorded once, into the new one.
     let second = open_shift(&shop, "50.00").await;
     let recorded =
-        service::record_sale(shop.store.as_ref(), till(&shop, &register, &pc, Some(second.id)), id, &request)
+        service::record_sale(shop.store.as_ref(), till(alice, &register, &pc, Some(second.id)), id, &request)
             .await
             .unwrap();
     assert_eq!(recorded.session_id, second.id);
-    let repeat = service::record_sale(shop.store.as_ref(), till(&shop, &register, &pc, Some(second.id)), id, &request)
+    let repeat = service::record_sale(shop.store.as_ref(), till(alice, &register, &pc, Some(second.id)), id, &request)
         .await
         .unwrap();
     assert_eq!(repeat.number, recorded.number);
@@ -226,7 +241,7 @@ async fn bad_sales_write_nothing(backend: Backend) {
     let shop = shop(backend).await;
     let session = open_shift(&shop, "0").await;
     service::set_product_active(shop.store.as_ref(), "DT", "MUFFIN", false).await.unwrap();
-    let (register, pc) = (dt_r1(), device("pc-1"));
+    let (register, pc, alice) = (dt_r1(), pc1(), &shop.fixture.cashier);
     let sale =
         |lines: Vec<SaleLineRequest>, tenders: Vec<Tender>| SaleRequest { lines, receipt_discount: None, tenders };
     let percent = |ppm| Some(Discount::Percent { percent: Ppm(ppm) });
@@ -255,7 +270,7 @@ async fn bad_sales_write_nothing(backend: Backend) {
     ];
     for (what, request, code) in cases {
         let refused =
-            service::record_sale(shop.store.as_ref(), till(&shop, &register, &pc, None), ReceiptId::new(), &request)
+            service::record_sale(shop.store.as_ref(), till(alice, &register, &pc, None), ReceiptId::new(), &request)
                 .await;
         let got = refused.map(|r| r.number).unwrap_err();
         assert!(
@@ -287,13 +302,14 @@ async fn sales_racing_a_close_land_in_exactly_one_session(backend: Backend) {
         let (shop, barrier) = (shop.clone(), barrier.clone());
         sellers.push(tokio::spawn(async move {
             let (register, pc) = (dt_r1(), device(&format!("pc-{n}")));
+            let alice = &alice_on(&shop, &pc).await;
             let request = SaleRequest { lines: vec![line("333", 1)], receipt_discount: None, tenders: vec![cash(500)] };
             barrier.wait().await;
             let mut acknowledged = Vec::new();
             for _ in 0..4 {
                 match service::record_sale(
                     shop.store.as_ref(),
-                    till(&shop, &register, &pc, Some(session.id)),
+                    till(alice, &register, &pc, Some(session.id)),
                     ReceiptId::new(),
                     &request,
                 )
@@ -335,9 +351,10 @@ async fn receipt_numbers_are_gapless(backend: Backend) {
         let (shop, barrier) = (shop.clone(), barrier.clone());
         sellers.push(tokio::spawn(async move {
             let (register, pc) = (dt_r1(), device(&format!("pc-{n}")));
+            let alice = &alice_on(&shop, &pc).await;
             let request = SaleRequest { lines: vec![line("111", 1)], receipt_discount: None, tenders: vec![cash(500)] };
             barrier.wait().await;
-            service::record_sale(shop.store.as_ref(), till(&shop, &register, &pc, None), ReceiptId::new(), &request)
+            service::record_sale(shop.store.as_ref(), till(alice, &register, &pc, None), ReceiptId::new(), &request)
                 .await
         }));
     }
@@ -353,10 +370,10 @@ async fn receipt_numbers_are_gapless(backend: Backend) {
 async fn one_line_refunded_by_sixteen_devices_at_once(backend: Backend) {
     let shop = Arc::new(shop(backend).await);
     let session = open_shift(&shop, "100.00").await;
-    let (register, pc) = (dt_r1(), device("pc-1"));
+    let (register, pc, alice) = (dt_r1(), pc1(), &shop.fixture.cashier);
     let request =
         SaleRequest { lines: vec![line("111", 1), line("333", 3)], receipt_discount: None, tenders: vec![cash(2000)] };
-    let sold = service::record_sale(shop.store.as_ref(), till(&shop, &register, &pc, None), ReceiptId::new(), &request)
+    let sold = service::record_sale(shop.store.as_ref(), till(alice, &register, &pc, None), ReceiptId::new(), &request)
         .await
         .unwrap();
     let barrier = Arc::new(tokio::sync::Barrier::new(16));
@@ -365,8 +382,10 @@ async fn one_line_refunded_by_sixteen_devices_at_once(backend: Backend) {
         let (shop, barrier, number) = (shop.clone(), barrier.clone(), sold.number.clone());
         refunders.push(tokio::spawn(async move {
             let (register, pc) = (dt_r1(), device(&format!("pc-{n}")));
-            let mut by_manager = till(&shop, &register, &pc, None);
-            by_manager.approver = Some(&shop.fixture.manager);
+            let alice = alice_on(&shop, &pc).await;
+            let bob = service::approval("bob", "9999").unwrap();
+            let mut by_manager = till(&alice, &register, &pc, None);
+            by_manager.approval = Some(&bob);
             let refund =
                 RefundRequest { lines: vec![RefundLineRequest { line: 1, quantity: 2 }], tender: RefundTender::Cash };
             barrier.wait().await;
@@ -411,8 +430,8 @@ async fn a_sale_whose_answer_was_lost_is_retried_safely() {
             id,
             session_id: session.id,
             register_id: session.register_id,
-            user_id: shop.fixture.cashier.id,
-            device: "pc-1".into(),
+            actor: Actor::login(&shop.fixture.cashier.login),
+            device: CASHIER_DEVICE.into(),
             request_hash: id.to_string(),
         };
         NewReceipt::sale(header, &priced, &settled)
@@ -452,8 +471,8 @@ async fn a_sale_priced_from_a_changed_catalog_is_priced_again(backend: Backend) 
         id,
         session_id: session.id,
         register_id: session.register_id,
-        user_id: shop.fixture.cashier.id,
-        device: "pc-1".into(),
+        actor: Actor::login(&shop.fixture.cashier.login),
+        device: CASHIER_DEVICE.into(),
         request_hash: id.to_string(),
     };
     let latte = ProductInput {
@@ -496,7 +515,7 @@ async fn a_sale_priced_from_a_changed_catalog_is_priced_again(backend: Backend) 
 
     // Through the service: priced from the catalog as it is now.
     let request = SaleRequest { lines: vec![line("111", 2)], receipt_discount: None, tenders: vec![cash(2_000)] };
-    let (register, pc) = (dt_r1(), device("pc-1"));
-    let receipt = service::record_sale(s, till(&shop, &register, &pc, None), ReceiptId::new(), &request).await.unwrap();
+    let (register, pc, alice) = (dt_r1(), pc1(), &shop.fixture.cashier);
+    let receipt = service::record_sale(s, till(alice, &register, &pc, None), ReceiptId::new(), &request).await.unwrap();
     assert_eq!((receipt.lines[0].unit_price, receipt.lines[0].extended), (475, 950));
 }

@@ -115,7 +115,8 @@ async fn a_newer_expand_is_accepted(backend: Backend) {
     }
     // And it works on it.
     let store = db.open_with(&no_migrate()).await.unwrap();
-    let started = till_testkit::start(&fixture, fixture.registers[0].id, "pc-1", Some(100));
+    let started =
+        till_testkit::start(&fixture.cashier, fixture.registers[0].id, till_testkit::CASHIER_DEVICE, Some(100));
     store.start_shift(started).await.unwrap();
 }
 
@@ -239,7 +240,7 @@ async fn each_edit_is_refused(backend: Backend, edits: &[(&str, &str)]) {
 /// changed security, search_path or volatility are refused at open, naming the object.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_hand_edited_definitions_are_refused() {
-    const START: &str = "till_start_shift(uuid, uuid, uuid, bigint, text, text, timestamptz)";
+    const START: &str = "till_start_shift(jsonb)";
     const CLOSE: &str = "till_close_session(jsonb)";
     let edits = [
         (
@@ -296,10 +297,12 @@ async fn postgres_wrong_isolation_level_is_tl001_and_the_store_pins_read_committ
     let fx = provision(store.as_ref(), 1).await;
     let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
     sqlx::raw_sql("BEGIN ISOLATION LEVEL SERIALIZABLE").execute(&mut conn).await.unwrap();
-    let refused = sqlx::query("SELECT * FROM till_start_shift($1, $2, $3, 100, 'pc', NULL, NULL)")
-        .bind(uuid::Uuid::now_v7())
-        .bind(fx.registers[0].id.0)
-        .bind(fx.cashier.id.0)
+    let request = serde_json::json!({
+        "request_id": uuid::Uuid::now_v7(), "register_id": fx.registers[0].id.0, "login": fx.cashier.login.expose(),
+        "opening_cash": 100, "device": till_testkit::CASHIER_DEVICE, "notes": null,
+    });
+    let refused = sqlx::query("SELECT * FROM till_start_shift($1)")
+        .bind(sqlx::types::Json(request))
         .execute(&mut conn)
         .await
         .unwrap_err();
@@ -309,20 +312,25 @@ async fn postgres_wrong_isolation_level_is_tl001_and_the_store_pins_read_committ
     let name = db.url.rsplit('/').next().unwrap().split('?').next().unwrap().to_string();
     db.execute(&format!("ALTER DATABASE {name} SET default_transaction_isolation = 'serializable'")).await;
     let fresh = db.open().await;
-    let started = fresh.start_shift(till_testkit::start(&fx, fx.registers[0].id, "pc", Some(100))).await.unwrap();
+    let started = fresh
+        .start_shift(till_testkit::start(&fx.cashier, fx.registers[0].id, till_testkit::CASHIER_DEVICE, Some(100)))
+        .await
+        .unwrap();
     fresh.close_shift(till_testkit::close(&fx, started.session.id, 100)).await.unwrap();
 }
 
 /// Attacker review (PostgreSQL): hand edits that change what Till does without touching its
 /// own definitions: a built-in shadowed from Till's schema (a `to_char(date, text)` took over
 /// the session number), disabled triggers (DISABLE TRIGGER ALL turns off foreign keys), a rule,
-/// row security, and an extra unique index (`UNIQUE (opened_by)`: one session per user, ever).
+/// row security forced on the owner (Till's own functions would then see only what a terminal
+/// may: migration 0014 enables row security on `sessions` for terminals, so enabling it is no
+/// longer a change), and an extra unique index (`UNIQUE (opened_by)`: one session per user, ever).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_shadowing_and_behaviour_changing_edits_are_refused() {
     let edits = [
         ("to_char", "CREATE FUNCTION to_char(date, text) RETURNS text LANGUAGE sql AS $$ SELECT 'PWNED' $$"),
         ("sessions", "ALTER TABLE sessions DISABLE TRIGGER ALL"),
-        ("sessions", "ALTER TABLE sessions ENABLE ROW LEVEL SECURITY"),
+        ("sessions", "ALTER TABLE sessions FORCE ROW LEVEL SECURITY"),
         ("no_close", "CREATE RULE no_close AS ON UPDATE TO sessions DO INSTEAD NOTHING"),
         ("one_per_user", "CREATE UNIQUE INDEX one_per_user ON sessions (opened_by)"),
     ];

@@ -2,10 +2,10 @@
 
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
 
-use chrono::{TimeZone as _, Utc};
+use chrono::Utc;
 use till_core::service::{self, CloseRequest, StartRequest};
 use till_core::*;
-use till_testkit::{both_backends, provision, Backend, Fixture, TestDatabase};
+use till_testkit::{both_backends, provision, Backend, TestDatabase, CASHIER_DEVICE, MANAGER_DEVICE};
 
 both_backends!(a_day_at_the_register, cashiers_cannot_close, bad_input_is_refused_and_writes_nothing);
 both_backends!(numbers_follow_the_business_day, numbers_grow_past_999);
@@ -67,8 +67,11 @@ async fn a_day_at_the_register(backend: Backend) {
     assert_eq!(session.opened_by, "alice");
     assert_eq!(session.view().opening_cash, "200.00");
 
-    // "Join" without opening cash joins the open session and never opens one.
-    let join_only = service::start_shift(store, &alice, &register, &device("pc3"), opening(None, None)).await.unwrap();
+    // "Join" without opening cash joins the open session and never opens one (alice, from pc3,
+    // where she logs in too: a login acts only from the device it was made on).
+    let alice_pc3 = service::authenticate(store, "alice", "1234", &device("pc3")).await.unwrap();
+    let join_only =
+        service::start_shift(store, &alice_pc3, &register, &device("pc3"), opening(None, None)).await.unwrap();
     assert!(join_only.joined);
     assert_eq!(join_only.session.id, session.id);
 
@@ -86,10 +89,10 @@ async fn a_day_at_the_register(backend: Backend) {
     // The manager closes: expected = opening cash (no sales yet), variance = counted - expected.
     let by_number = SessionRef::Number(session.number.clone());
     // 50.00 over is above the location's 5.00 limit: refused until a manager signs it off.
-    let unsigned = service::close_shift(store, &bob, &device("pc2"), closing(&by_number, "250")).await;
+    let unsigned = service::close_shift(store, &bob, None, &device("pc2"), closing(&by_number, "250")).await;
     assert_eq!(unsigned.unwrap_err().code(), "variance_needs_signoff");
-    let signed = CloseRequest { sign_off: Some((&bob, "float counted twice")), ..closing(&by_number, "250") };
-    let closed = service::close_shift(store, &bob, &device("pc2"), signed).await.unwrap();
+    let signed = CloseRequest { sign_off: Some("float counted twice"), ..closing(&by_number, "250") };
+    let closed = service::close_shift(store, &bob, None, &device("pc2"), signed).await.unwrap();
     assert_eq!(closed.variance_reason.as_deref(), Some("float counted twice"));
     assert_eq!(closed.status, SessionStatus::Closed);
     assert_eq!(
@@ -101,7 +104,7 @@ async fn a_day_at_the_register(backend: Backend) {
 
     // A second close (another request) is refused, names who closed it and when, and changes nothing.
     let by_id = SessionRef::Id(session.id);
-    let again = service::close_shift(store, &bob, &device("pc3"), closing(&by_id, "1.00")).await;
+    let again = service::close_shift(store, &bob, None, &device("pc2"), closing(&by_id, "1.00")).await;
     match again {
         Err(TillError::Store(StoreError::SessionAlreadyClosed { number, closed_by, closed_at })) => {
             assert_eq!(number, session.number);
@@ -141,17 +144,20 @@ async fn cashiers_cannot_close(backend: Backend) {
     let started =
         service::start_shift(store, &fx.cashier, &r1, &device("pc1"), opening(Some("10"), None)).await.unwrap();
     let by_id = SessionRef::Id(started.session.id);
-    let refused = service::close_shift(store, &fx.cashier, &device("pc1"), closing(&by_id, "10")).await;
+    let refused = service::close_shift(store, &fx.cashier, None, &device("pc1"), closing(&by_id, "10")).await;
+    assert_eq!(refused.unwrap_err().code(), "forbidden");
+    // Nor with a cashier's PIN as the approval: the store checks the approver's role.
+    let own_pin = service::approval("alice", "1234").unwrap();
+    let refused = service::close_shift(store, &fx.cashier, Some(own_pin), &device("pc1"), closing(&by_id, "10")).await;
     assert_eq!(refused.unwrap_err().code(), "forbidden");
     // The store refuses too, even when called directly.
     let direct = store
         .close_shift(CloseShift {
             request_id: RequestId::new(),
             session: started.session.id,
-            user_id: fx.cashier.id,
+            actor: Actor::login(&fx.cashier.login),
             counted_cash: usd(1_000),
             device: device("pc1"),
-            at: None,
             float_left: usd(0),
             denominations: Vec::new(),
             sign_off: None,
@@ -168,7 +174,7 @@ async fn bad_input_is_refused_and_writes_nothing(backend: Backend) {
     let store = store.as_ref();
     let fx = provision(store, 1).await;
     let r1 = RegisterRef::parse("DT/R1").unwrap();
-    let pc = device("pc1");
+    let (pc, office) = (device(CASHIER_DEVICE), device(MANAGER_DEVICE));
     let before = store.check_invariants().await.unwrap();
 
     for amount in ["-1", "-0.01", "1.234", "NaN", "inf", "1e3", "", "   ", "2,000", "99999999999999999999", "0x10"] {
@@ -184,18 +190,19 @@ async fn bad_input_is_refused_and_writes_nothing(backend: Backend) {
     store.set_user_active(&UserName::parse("alice").unwrap(), false).await.unwrap();
     assert_eq!(service::authenticate(store, "alice", "1234", &pc).await.unwrap_err().code(), "user_inactive");
     store.set_user_active(&UserName::parse("alice").unwrap(), true).await.unwrap();
-    assert!(service::authenticate(store, "alice", "1234", &pc).await.is_ok());
+    // The deactivation ended alice's login: she logs in again.
+    let alice = service::authenticate(store, "alice", "1234", &pc).await.unwrap();
     let missing = RegisterRef::parse("DT/R9").unwrap();
-    let result = service::start_shift(store, &fx.cashier, &missing, &pc, opening(Some("10"), None)).await;
+    let result = service::start_shift(store, &alice, &missing, &pc, opening(Some("10"), None)).await;
     assert_eq!(result.unwrap_err().code(), "register_not_found");
     let elsewhere = RegisterRef::parse("XX/R1").unwrap();
-    let result = service::start_shift(store, &fx.cashier, &elsewhere, &pc, opening(Some("10"), None)).await;
+    let result = service::start_shift(store, &alice, &elsewhere, &pc, opening(Some("10"), None)).await;
     assert_eq!(result.unwrap_err().code(), "register_not_found");
     let unknown_id = RegisterRef::Id(RegisterId::new());
-    let result = service::start_shift(store, &fx.cashier, &unknown_id, &pc, opening(Some("10"), None)).await;
+    let result = service::start_shift(store, &alice, &unknown_id, &pc, opening(Some("10"), None)).await;
     assert_eq!(result.unwrap_err().code(), "register_not_found");
     // The store itself refuses an unknown register.
-    let mut direct = till_testkit::start(&fx, RegisterId::new(), "pc1", Some(10));
+    let mut direct = till_testkit::start(&alice, RegisterId::new(), CASHIER_DEVICE, Some(10));
     assert_eq!(store.start_shift(direct.clone()).await.unwrap_err().code(), "register_not_found");
     for text in ["DT", "DT/", "/R1", "DT/R-1", "", "DT/R1/X"] {
         assert_eq!(RegisterRef::parse(text).unwrap_err().code(), "invalid_input", "register {text:?}");
@@ -215,18 +222,18 @@ async fn bad_input_is_refused_and_writes_nothing(backend: Backend) {
     assert_eq!(service::add_user(store, "carol", "cashier", "12").await.unwrap_err().code(), "invalid_pin");
     assert_eq!(service::add_register(store, "ZZ", "R1", None).await.unwrap_err().code(), "location_not_found");
     // Closing with bad input.
-    let open = service::start_shift(store, &fx.cashier, &r1, &pc, opening(Some("10"), None)).await.unwrap();
+    let open = service::start_shift(store, &alice, &r1, &pc, opening(Some("10"), None)).await.unwrap();
     let by_id = SessionRef::Id(open.session.id);
-    let result = service::close_shift(store, &fx.manager, &pc, closing(&by_id, "-5")).await;
+    let result = service::close_shift(store, &fx.manager, None, &office, closing(&by_id, "-5")).await;
     assert_eq!(result.unwrap_err().code(), "invalid_amount");
     let nowhere = SessionRef::Number("DT-20990101-001".into());
-    let result = service::close_shift(store, &fx.manager, &pc, closing(&nowhere, "5")).await;
+    let result = service::close_shift(store, &fx.manager, None, &office, closing(&nowhere, "5")).await;
     assert_eq!(result.unwrap_err().code(), "session_not_found");
     // A device may close only its own register's session.
     let r2 = service::add_register(store, "DT", "R2", None).await.unwrap();
     let other = RegisterRef::Id(r2.id);
     let wrong_register = CloseRequest { only_register: Some(&other), ..closing(&by_id, "10") };
-    let result = service::close_shift(store, &fx.manager, &pc, wrong_register).await;
+    let result = service::close_shift(store, &fx.manager, None, &office, wrong_register).await;
     assert_eq!(result.unwrap_err().code(), "session_not_found");
 
     let after = store.check_invariants().await.unwrap();
@@ -237,33 +244,44 @@ async fn bad_input_is_refused_and_writes_nothing(backend: Backend) {
     assert_eq!(session.status, SessionStatus::Open);
 }
 
-fn start_at(fx: &Fixture, at: chrono::DateTime<Utc>) -> StartShift {
-    StartShift { at: Some(at), ..till_testkit::start(fx, fx.registers[0].id, "pc1", Some(0)) }
+/// A session's number is its location, business day and sequence: "DT-20261127-001".
+fn number_of(session: &Session) -> String {
+    format!("DT-{}-{:03}", session.business_day.format("%Y%m%d"), session.day_sequence)
 }
 
-fn close_at(fx: &Fixture, session: SessionId, at: chrono::DateTime<Utc>) -> CloseShift {
-    CloseShift { at: Some(at), ..till_testkit::close(fx, session, 0) }
-}
-
+/// Issue 15: no caller chooses a time, so the numbering is checked at the database's time. The
+/// business-day rule itself (cut-off, DST) is tested in till-core (`business_day`) and against
+/// PostgreSQL's copy (`till_business_day`); here: a new session's business day is the one
+/// till-core computes for now (read just before and just after the start: either, should the
+/// day turn in between), and its number follows it.
 async fn numbers_follow_the_business_day(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     let store = db.open().await;
     let fx = provision(store.as_ref(), 1).await;
-    // DT is in America/New_York with a 04:00 cut-off: 08:59 UTC is 03:59 local, the 27th's day.
-    let late = Utc.with_ymd_and_hms(2026, 11, 28, 8, 59, 0).unwrap();
-    let s = store.start_shift(start_at(&fx, late)).await.unwrap().session;
-    assert_eq!(s.number, "DT-20261127-001");
-    assert_eq!(s.opened_at, late);
-    store.close_shift(close_at(&fx, s.id, late)).await.unwrap();
-    let early = Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap();
-    let s = store.start_shift(start_at(&fx, early)).await.unwrap().session;
-    assert_eq!(s.number, "DT-20261128-001");
-    store.close_shift(close_at(&fx, s.id, early)).await.unwrap();
-    // The night DST ends (2026-11-01, 02:00 EDT → 01:00 EST): 08:30 UTC is 03:30 EST.
-    let dst = Utc.with_ymd_and_hms(2026, 11, 1, 8, 30, 0).unwrap();
-    let s = store.start_shift(start_at(&fx, dst)).await.unwrap().session;
-    assert_eq!(s.number, "DT-20261031-001");
-    assert_eq!(s.business_day, business_day(dst, TimeZone::parse("America/New_York").unwrap(), Cutoff::DEFAULT));
+    // DT is in America/New_York with the default 04:00 cut-off.
+    let (zone, cutoff) = (TimeZone::parse("America/New_York").unwrap(), Cutoff::DEFAULT);
+    let mut sessions: Vec<Session> = Vec::new();
+    for _ in 0..2 {
+        let before = business_day(Utc::now(), zone, cutoff);
+        let start = till_testkit::start(&fx.cashier, fx.registers[0].id, CASHIER_DEVICE, Some(0));
+        let s = store.start_shift(start).await.unwrap().session;
+        let after = business_day(Utc::now(), zone, cutoff);
+        assert!(
+            s.business_day == before || s.business_day == after,
+            "{} is neither {before} nor {after}",
+            s.business_day
+        );
+        assert_eq!(business_day(s.opened_at, zone, cutoff), s.business_day, "the day follows the database's time");
+        assert_eq!(s.number, number_of(&s));
+        store.close_shift(till_testkit::close(&fx, s.id, 0)).await.unwrap();
+        sessions.push(s);
+    }
+    // The second session of the same business day gets the next number.
+    if sessions[0].business_day == sessions[1].business_day {
+        assert_eq!((sessions[0].day_sequence, sessions[1].day_sequence), (1, 2));
+    } else {
+        assert_eq!(sessions[1].day_sequence, 1, "a new business day numbers from 1 again");
+    }
     assert!(store.check_invariants().await.unwrap().is_clean());
 }
 
@@ -271,18 +289,24 @@ async fn numbers_grow_past_999(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     let store = db.open().await;
     let fx = provision(store.as_ref(), 1).await;
-    let noon = Utc.with_ymd_and_hms(2026, 11, 28, 17, 0, 0).unwrap();
-    let first = store.start_shift(start_at(&fx, noon)).await.unwrap().session;
-    store.close_shift(close_at(&fx, first.id, noon)).await.unwrap();
+    let start = || till_testkit::start(&fx.cashier, fx.registers[0].id, CASHIER_DEVICE, Some(0));
+    let first = store.start_shift(start()).await.unwrap().session;
+    store.close_shift(till_testkit::close(&fx, first.id, 0)).await.unwrap();
     // Pretend 998 sessions happened today (the counter is what allocates numbers).
     db.execute("UPDATE day_counters SET last_seq = 998").await;
-    let mut numbers = Vec::new();
+    let mut sessions = Vec::new();
     for _ in 0..3 {
-        let s = store.start_shift(start_at(&fx, noon)).await.unwrap().session;
-        numbers.push(s.number.clone());
-        store.close_shift(close_at(&fx, s.id, noon)).await.unwrap();
+        let s = store.start_shift(start()).await.unwrap().session;
+        assert_eq!(s.number, number_of(&s), "the number is never cut to three digits");
+        store.close_shift(till_testkit::close(&fx, s.id, 0)).await.unwrap();
+        sessions.push(s);
     }
-    assert_eq!(numbers, ["DT-20261128-999", "DT-20261128-1000", "DT-20261128-1001"]);
+    // Unless the business day turned during the test (its numbers then start again at 1).
+    if sessions.iter().all(|s| s.business_day == first.business_day) {
+        let day = first.business_day.format("%Y%m%d");
+        let numbers: Vec<&str> = sessions.iter().map(|s| s.number.as_str()).collect();
+        assert_eq!(numbers, [format!("DT-{day}-999"), format!("DT-{day}-1000"), format!("DT-{day}-1001")]);
+    }
 }
 
 /// Issue 6 defect 17: notes with NUL (PostgreSQL answered `internal`, SQLite stored it), other
@@ -342,9 +366,10 @@ async fn amounts_are_bounded_by_core_and_database(backend: Backend) {
 }
 
 /// Issue 6 defects 9 and 18: a deactivated user keeps no power. Both backends' join paths
-/// check `active` (they did not: a deactivated user kept joining), the answer is
-/// `user_inactive` (PostgreSQL said `user_not_found`), and a cached login is refused by
-/// `recheck_user` before its next write.
+/// check the acting user (they did not: a deactivated user kept joining), and a cached login is
+/// refused by `recheck_user` before its next write. Issue 15: the deactivation ends the user's
+/// logins, so the store's answer to a write with one is `not_logged_in`; reactivated, the user
+/// logs in again (the old login stays ended).
 async fn a_deactivated_user_cannot_join_or_start(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     let store = db.open().await;
@@ -357,42 +382,62 @@ async fn a_deactivated_user_cannot_join_or_start(backend: Backend) {
     // carol logged in while active; then a manager deactivates her.
     let login = service::authenticate(store, "carol", "5555", &device("pc2")).await.unwrap();
     store.set_user_active(&UserName::parse("carol").unwrap(), false).await.unwrap();
-    assert_eq!(service::recheck_user(store, &login).await.unwrap_err().code(), "user_inactive");
+    assert_eq!(service::recheck_user(store, &login.user).await.unwrap_err().code(), "user_inactive");
     // The store refuses her join (with or without opening cash) and her start on a closed register.
     for cash in [Some("10"), None] {
         let join = service::start_shift(store, &login, &r1, &device("pc2"), opening(cash, None)).await;
-        assert_eq!(join.map(|_| ()).unwrap_err().code(), "user_inactive", "join with cash {cash:?}");
+        assert_eq!(join.map(|_| ()).unwrap_err().code(), "not_logged_in", "join with cash {cash:?}");
     }
     let r2 = RegisterRef::parse("DT/R2").unwrap();
     let create = service::start_shift(store, &login, &r2, &device("pc2"), opening(Some("10"), None)).await;
-    assert_eq!(create.map(|_| ()).unwrap_err().code(), "user_inactive");
+    assert_eq!(create.map(|_| ()).unwrap_err().code(), "not_logged_in");
+    assert_eq!(
+        service::authenticate(store, "carol", "5555", &device("pc2")).await.unwrap_err().code(),
+        "user_inactive"
+    );
     let joins = store.find_session(&SessionRef::Id(open.session.id)).await.unwrap().joins;
     assert!(joins.iter().all(|j| j.user != "carol"), "an inactive user's join was recorded: {joins:?}");
     let report = store.check_invariants().await.unwrap();
     assert_eq!((report.sessions, report.open_sessions), (1, 1));
-    // Active again: she joins.
+    // Active again: her old login stays ended; she logs in again and joins.
     store.set_user_active(&UserName::parse("carol").unwrap(), true).await.unwrap();
-    let fresh = service::recheck_user(store, &login).await.unwrap();
+    let fresh = service::recheck_user(store, &login.user).await.unwrap();
     assert_eq!(fresh.id, carol.id);
-    assert!(service::start_shift(store, &fresh, &r1, &device("pc2"), opening(None, None)).await.unwrap().joined);
+    let stale = service::start_shift(store, &login, &r1, &device("pc2"), opening(None, None)).await;
+    assert_eq!(stale.map(|_| ()).unwrap_err().code(), "not_logged_in");
+    let again = service::authenticate(store, "carol", "5555", &device("pc2")).await.unwrap();
+    assert!(service::start_shift(store, &again, &r1, &device("pc2"), opening(None, None)).await.unwrap().joined);
 }
 
 /// Issue 6 defect 18: an inactive manager closing gets `user_inactive`, not `forbidden` ("bob is
-/// a manager"), from the use case and from the store.
+/// a manager"), from the use case and from the store: approving with his name and PIN. Issue
+/// 15: his own login ended when he was deactivated, so closing with it is `not_logged_in`.
 async fn an_inactive_manager_gets_user_inactive(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     let store = db.open().await;
     let store = store.as_ref();
     let fx = provision(store, 1).await;
     let r1 = RegisterRef::parse("DT/R1").unwrap();
-    let pc = device("pc1");
+    let (pc, office) = (device(CASHIER_DEVICE), device(MANAGER_DEVICE));
     let open = service::start_shift(store, &fx.cashier, &r1, &pc, opening(Some("10"), None)).await.unwrap();
     store.set_user_active(&UserName::parse("bob").unwrap(), false).await.unwrap();
     let by_id = SessionRef::Id(open.session.id);
-    let refused = service::close_shift(store, &fx.manager, &pc, closing(&by_id, "10")).await;
+    // At the register: alice's login, bob's name and PIN.
+    let bob = service::approval("bob", "9999").unwrap();
+    let refused = service::close_shift(store, &fx.cashier, Some(bob.clone()), &pc, closing(&by_id, "10")).await;
     assert_eq!(refused.map(|_| ()).unwrap_err().code(), "user_inactive");
-    let direct = store.close_shift(till_testkit::close(&fx, open.session.id, 1_000)).await;
+    let approved = CloseShift {
+        actor: Actor { approval: Some(bob), ..Actor::login(&fx.cashier.login) },
+        device: pc.clone(),
+        ..till_testkit::close(&fx, open.session.id, 1_000)
+    };
+    let direct = store.close_shift(approved).await;
     assert_eq!(direct.map(|_| ()).unwrap_err().code(), "user_inactive");
+    // With his own login, from the back office.
+    let refused = service::close_shift(store, &fx.manager, None, &office, closing(&by_id, "10")).await;
+    assert_eq!(refused.map(|_| ()).unwrap_err().code(), "not_logged_in");
+    let direct = store.close_shift(till_testkit::close(&fx, open.session.id, 1_000)).await;
+    assert_eq!(direct.map(|_| ()).unwrap_err().code(), "not_logged_in");
     assert_eq!(service::authenticate(store, "bob", "9999", &pc).await.unwrap_err().code(), "user_inactive");
     assert_eq!(store.find_session(&by_id).await.unwrap().status, SessionStatus::Open);
 }
@@ -407,11 +452,10 @@ async fn repeated_requests_return_the_first_outcome(backend: Backend) {
     let fx = provision(store, 2).await;
     let (r1, r2) = (fx.registers[0].id, fx.registers[1].id);
 
-    let create = till_testkit::start(&fx, r1, "pc1", Some(100));
+    let create = till_testkit::start(&fx.cashier, r1, CASHIER_DEVICE, Some(100));
     let first = store.start_shift(create.clone()).await.unwrap();
     assert!(!first.joined);
-    let mut join = till_testkit::start(&fx, r1, "pc2", Some(500));
-    join.user_id = fx.manager.id;
+    let join = till_testkit::start(&fx.manager, r1, MANAGER_DEVICE, Some(500));
     let joined = store.start_shift(join.clone()).await.unwrap();
     assert!(joined.joined);
     for _ in 0..3 {
@@ -448,7 +492,7 @@ async fn repeated_requests_return_the_first_outcome(backend: Backend) {
     let again = store.start_shift(join.clone()).await.unwrap();
     assert_eq!((again.session.id, again.joined), (first.session.id, true));
     // A close request id reused on another session is a conflict.
-    let second = store.start_shift(till_testkit::start(&fx, r2, "pc3", Some(100))).await.unwrap();
+    let second = store.start_shift(till_testkit::start(&fx.cashier, r2, CASHIER_DEVICE, Some(100))).await.unwrap();
     let reused_close = CloseShift { session: second.session.id, ..close };
     assert_eq!(store.close_shift(reused_close).await.map(|_| ()).unwrap_err().code(), "idempotency_conflict");
     assert_eq!(store.find_session(&SessionRef::Id(second.session.id)).await.unwrap().status, SessionStatus::Open);
@@ -467,10 +511,12 @@ async fn a_repeated_second_join_never_opens_a_new_session(backend: Backend) {
     let store = store.as_ref();
     let fx = provision(store, 1).await;
     let r1 = fx.registers[0].id;
-    let first = store.start_shift(till_testkit::start(&fx, r1, "pc1", Some(100))).await.unwrap();
-    let join_once = till_testkit::start(&fx, r1, "pc2", Some(100));
+    let first = store.start_shift(till_testkit::start(&fx.cashier, r1, CASHIER_DEVICE, Some(100))).await.unwrap();
+    // alice again, from pc2.
+    let alice_pc2 = till_testkit::login(store, "alice", "1234", "pc2").await;
+    let join_once = till_testkit::start(&alice_pc2, r1, "pc2", Some(100));
     assert!(store.start_shift(join_once).await.unwrap().joined);
-    let join_twice = till_testkit::start(&fx, r1, "pc2", Some(100));
+    let join_twice = till_testkit::start(&alice_pc2, r1, "pc2", Some(100));
     let answered = store.start_shift(join_twice.clone()).await.unwrap();
     assert_eq!((answered.session.id, answered.joined), (first.session.id, true));
     store.close_shift(till_testkit::close(&fx, first.session.id, 100)).await.unwrap();

@@ -324,6 +324,7 @@ impl CashStore for SqliteStore {
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
         let s = locked_session(&mut tx, session).await?;
+        let user = crate::login_user(&mut tx, login, device.as_str(), s.register_id).await?;
         if s.status != SessionStatus::Open {
             return Err(StoreError::SessionClosed(s.number));
         }
@@ -334,7 +335,6 @@ impl CashStore for SqliteStore {
             .await
             .map_err(map_err)?;
         let sale = sale.ok_or_else(|| StoreError::not_found(Entity::Receipt, number))?;
-        let user = crate::login_user(&mut tx, login, device.as_str(), s.register_id).await?;
         sqlx::query("UPDATE sessions SET reprint_count = reprint_count + 1 WHERE id = ?1")
             .bind(s.id.0)
             .execute(&mut *tx)

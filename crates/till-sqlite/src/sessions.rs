@@ -236,9 +236,6 @@ impl SessionStore for SqliteStore {
                 .await?
                 .ok_or_else(|| StoreError::Internal("a session vanished inside its transaction".into()));
         }
-        // The closer: the approving manager, or the login's user if a manager.
-        let closer = crate::answering_manager(approver, &user)
-            .ok_or_else(|| StoreError::Forbidden { user: user.name.clone(), role: user.role.to_string() })?;
         let row =
             sqlx::query("SELECT status, opening_cash + cash_net AS expected, location_id, refused_counts FROM sessions WHERE id = ?")
                 .bind(close.session.0)
@@ -249,6 +246,10 @@ impl SessionStore for SqliteStore {
         let status: String = row.try_get("status").map_err(map_err)?;
         let expected: i64 = row.try_get("expected").map_err(map_err)?;
         if status == "open" {
+            // The closer: the approving manager, or the login's user if a manager. (Closed by
+            // another close, the answer is that, as PostgreSQL's function gives it.)
+            let closer = crate::answering_manager(approver, &user)
+                .ok_or_else(|| StoreError::Forbidden { user: user.name.clone(), role: user.role.to_string() })?;
             let variance = close
                 .counted_cash
                 .minor()
