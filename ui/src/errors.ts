@@ -61,7 +61,7 @@ export const ERROR_WORDS: Readonly<Record<ErrorCode, Words>> = {
   variance_needs_signoff: { words: "The count does not match. Count the drawer again; if it still differs, a manager signs it off with a reason." },
   no_count_pending: { words: "This shift was already counted." },
   session_forgotten: { words: "This register's shift is from an earlier day. Call a manager to close it first." },
-  pin_reset_needed: { words: "This PIN was set by an older Till and has to be set again. Ask IT to set a new PIN." },
+  pin_reset_needed: { words: "This PIN has to be set again: an older Till set it, or managers now need a longer one. Ask IT to set a new PIN." },
 };
 
 /** Normalises whatever a command rejected with into an ApiError. */

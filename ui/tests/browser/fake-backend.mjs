@@ -202,7 +202,7 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
     if (user.lockedUntil && new Date(user.lockedUntil) > state.now) locked();
     // A PIN an older Till hashed, which the database cannot check (PostgreSQL since 0013).
     if (user.pinResetNeeded) {
-      fail("pin_reset_needed", `${name}'s PIN was set by an older Till and cannot be checked by the database: IT runs \`tillctl user set-pin --name ${name}\``);
+      fail("pin_reset_needed", `${name}'s PIN must be set again (an older Till set it, or managers' PINs must now be longer): IT runs \`tillctl user set-pin --name ${name}\``);
     }
     if (user.pin !== pin) {
       user.failed += 1;

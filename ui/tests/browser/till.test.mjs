@@ -653,7 +653,7 @@ describe("Till UI with a mocked backend", () => {
       await page.waitForSelector("#pin-input:focus");
       await page.keyboard.type("1234");
       await page.keyboard.press("Enter");
-      await waitForError(page, "This PIN was set by an older Till and has to be set again. Ask IT to set a new PIN.");
+      await waitForError(page, "This PIN has to be set again: an older Till set it, or managers now need a longer one. Ask IT to set a new PIN.");
       assert.equal(await text(page, ".who"), "", "nobody is logged in");
       await assertLayout(page, `pin reset needed at ${viewport.width}`);
       await screenshot(page, `pin-reset-needed-${viewport.width}`);

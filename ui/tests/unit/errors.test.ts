@@ -50,7 +50,7 @@ describe("errorMessage", () => {
     variance_needs_signoff: "The count does not match. Count the drawer again; if it still differs, a manager signs it off with a reason.",
     no_count_pending: "This shift was already counted.",
     session_forgotten: "This register's shift is from an earlier day. Call a manager to close it first.",
-    pin_reset_needed: "This PIN was set by an older Till and has to be set again. Ask IT to set a new PIN.",
+    pin_reset_needed: "This PIN has to be set again: an older Till set it, or managers now need a longer one. Ask IT to set a new PIN.",
   };
 
   it("knows every code the core can answer, and only those", () => {
