@@ -650,3 +650,54 @@ async fn no_reads_of_another_location() {
     till.db.drop_role(&unbound).await;
     till.drop_role().await;
 }
+
+/// Issue 16's first attacks, through the app's own store code as a bound terminal role: a
+/// 899.00 TV recorded at 0.01 by editing its line's total, and −970.00 hidden as "rounding".
+/// The database recomputes every figure from the lines (till_receipt_figures) and refuses both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_figure_on_the_callers_word() {
+    let till = Till::new().await;
+    let (session, _) = session_with_a_sale(&till).await;
+    let terminal = till_backend::open(&till.url, &till_backend::desktop_options(&till.url)).await.unwrap();
+    let pc = DeviceName::parse("pc").unwrap();
+    let alice = service::authenticate(terminal.as_ref(), "alice", "1234", &pc).await.unwrap();
+    let location = LocationCode::parse("DT").unwrap();
+    let settings = terminal.pricing_settings(&location).await.unwrap();
+    let tv = terminal.find_product(&location, &ProductKey::Sku(Sku::parse("TV").unwrap())).await.unwrap();
+    let cart = pricing::Cart {
+        lines: vec![pricing::CartLine { product: tv.snapshot(), quantity: 1, discount: None, price_override: None }],
+        receipt_discount: None,
+    };
+    let priced = pricing::price_cart(&settings, &cart).unwrap();
+    let settled = pricing::settle(&priced, &[pricing::Tender::Cash { amount: priced.total }]).unwrap();
+    let honest = |id: ReceiptId| {
+        let header = sales::ReceiptHeader {
+            id,
+            session_id: session,
+            register_id: till.fixture.registers[0].id,
+            actor: Actor::login(&alice.login),
+            device: "pc".into(),
+            request_hash: id.to_string(),
+        };
+        NewReceipt::sale(header, &priced, &settled)
+    };
+    let mut cheap = honest(ReceiptId::new());
+    cheap.lines[0].total = 1;
+    cheap.total = 1;
+    cheap.tendered = 1;
+    cheap.cash_net = 1;
+    cheap.tenders[0].amount = 1;
+    let refused = terminal.record_receipt(cheap).await.unwrap_err();
+    assert_eq!(refused.code(), "invalid_input", "{refused}");
+    let mut hidden = honest(ReceiptId::new());
+    hidden.rounding = -97_000;
+    hidden.tendered -= 97_000;
+    hidden.tenders[0].amount -= 97_000;
+    hidden.cash_net -= 97_000;
+    let refused = terminal.record_receipt(hidden).await.unwrap_err();
+    assert_eq!(refused.code(), "invalid_input", "{refused}");
+    // The honest one is recorded as priced.
+    terminal.record_receipt(honest(ReceiptId::new())).await.unwrap();
+    drop(terminal);
+    till.drop_role().await;
+}

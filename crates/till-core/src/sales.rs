@@ -5,6 +5,8 @@
 //! register's counter row (gapless: `DT-R1-000123`), and adds it to the session's running
 //! totals under the session's row lock, so it is ordered before or after a close, never lost.
 
+pub mod figures;
+
 use crate::domain::{LocationId, ProductId, ReceiptId, RegisterId, SessionId, TaxRateId};
 use crate::money::Currency;
 use crate::pricing::{PricedCart, Settlement, Tender};

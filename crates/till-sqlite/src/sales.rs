@@ -7,7 +7,9 @@ use async_trait::async_trait;
 use chrono::Utc;
 use serde_json::json;
 use sqlx::{Row, SqliteConnection};
+use std::collections::BTreeMap;
 use till_core::journal::NewEntry;
+use till_core::sales::figures::{self, LineLeft};
 use till_core::*;
 use till_sqlx::sales as sql;
 use uuid::Uuid;
@@ -98,6 +100,37 @@ impl ReceiptRows {
     }
 }
 
+/// The sale a refund names, line by line, with what earlier refunds took of each (read in the
+/// refund's write transaction), and whether it was priced with tax included.
+async fn sold_lines(
+    tx: &mut SqliteConnection,
+    r: &NewReceipt,
+) -> Result<(BTreeMap<u32, (ReceiptLine, LineLeft)>, bool), StoreError> {
+    let sale = r.refund_of.map(|id| id.0);
+    let include: Option<bool> =
+        sqlx::query_scalar("SELECT prices_include_tax FROM sales WHERE id = ?1 AND kind = 'sale'")
+            .bind(sale)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?;
+    let include = include.ok_or_else(|| StoreError::not_found(Entity::Receipt, "the refunded sale"))?;
+    let rows = sqlx::query(sql::LINES).bind(sale).fetch_all(&mut *tx).await.map_err(map_err)?;
+    let mut lines = BTreeMap::new();
+    for row in &rows {
+        let line = till_sqlx::receipt_line(row)?;
+        let left = LineLeft {
+            sold_quantity: line.quantity,
+            sold_total: line.total,
+            sold_tax: line.tax,
+            refunded_quantity: line.refunded_quantity,
+            refunded_total: line.refunded_total,
+            refunded_tax: line.refunded_tax,
+        };
+        lines.insert(line.line_no, (line, left));
+    }
+    Ok((lines, include))
+}
+
 /// Records `r` in `tx`. `approver`: the manager whose PIN the store checked for it, if the
 /// actor carried one.
 async fn record(tx: &mut SqliteConnection, r: &NewReceipt, approver: Option<User>) -> Result<Recorded, StoreError> {
@@ -175,11 +208,13 @@ async fn record(tx: &mut SqliteConnection, r: &NewReceipt, approver: Option<User
     if r.cash_net != drawer || (r.kind == ReceiptKind::Sale && r.change > cash) {
         return Err(StoreError::Rejected(format!("receipt {} does not add up: its cash", r.id)));
     }
-    let limit: u32 = sqlx::query_scalar("SELECT discount_limit_ppm FROM locations WHERE id = ?1")
-        .bind(session.location_id.0)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(map_err)?;
+    let (limit, increment, include): (u32, i64, bool) = sqlx::query_as(
+        "SELECT discount_limit_ppm, cash_rounding_minor, prices_include_tax FROM locations WHERE id = ?1",
+    )
+    .bind(session.location_id.0)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(map_err)?;
     let approved_by = if r.needs_manager(limit) {
         let manager = crate::answering_manager(approver, &user).ok_or_else(|| {
             StoreError::ApprovalNeeded(match r.kind {
@@ -191,6 +226,18 @@ async fn record(tx: &mut SqliteConnection, r: &NewReceipt, approver: Option<User
     } else {
         None
     };
+    // Every figure follows from the lines (till-core's rule; PostgreSQL has its copy).
+    let figures = match r.kind {
+        ReceiptKind::Sale if r.prices_include_tax != include => {
+            Err(figures::Refused::Figures("priced as the location does not".to_string()))
+        }
+        ReceiptKind::Sale => figures::check_sale(r, increment),
+        ReceiptKind::Refund => {
+            let (original, sold_include) = sold_lines(tx, r).await?;
+            figures::check_refund(r, &original, sold_include)
+        }
+    };
+    figures?;
     let seq: i64 = sqlx::query_scalar(
         "INSERT INTO register_counters (register_id, last_receipt) VALUES (?1, 1)
          ON CONFLICT (register_id) DO UPDATE SET last_receipt = last_receipt + 1 RETURNING last_receipt",

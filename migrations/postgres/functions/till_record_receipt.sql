@@ -17,6 +17,8 @@ DECLARE
     v_user users%ROWTYPE;
     v_manager users%ROWTYPE;
     v_limit integer;
+    v_include boolean;
+    v_increment integer;
 BEGIN
     IF current_setting('transaction_isolation') <> 'read committed' THEN
         RAISE EXCEPTION 'till_record_receipt must run under READ COMMITTED' USING ERRCODE = 'TL001';
@@ -44,7 +46,8 @@ BEGIN
     -- A refund always answers to a manager; a sale when a price was overridden or a discount
     -- is above the location's limit (compared as till-core does, allowing its half-up rounding
     -- of a percentage: a discount the core accepts is never refused here).
-    SELECT l.discount_limit_ppm INTO v_limit FROM locations l WHERE l.id = v_session.location_id;
+    SELECT l.discount_limit_ppm, l.prices_include_tax, l.cash_rounding_minor INTO v_limit, v_include, v_increment
+      FROM locations l WHERE l.id = v_session.location_id;
     IF v_kind = 'refund' OR EXISTS (
            SELECT 1 FROM jsonb_to_recordset(p->'lines')
                       AS l(unit_price bigint, catalog_unit_price bigint, extended bigint, line_discount bigint)
@@ -59,6 +62,8 @@ BEGIN
                 ELSE 'price override or a discount above the limit' END USING ERRCODE = 'TL432';
         END IF;
     END IF;
+    -- Every figure follows from the lines (till_receipt_figures: till-core's rule, second copy).
+    PERFORM till_receipt_figures(p, v_include, v_increment);
 
     IF v_kind = 'sale' THEN
         SELECT count(*) INTO v_bad
@@ -73,7 +78,8 @@ BEGIN
     ELSE
         -- The original: a sale of this location.
         PERFORM 1 FROM sales o WHERE o.id = (p->>'refund_of')::uuid AND o.kind = 'sale'
-                                 AND o.location_id = v_session.location_id;
+                                 AND o.location_id = v_session.location_id
+                                 AND o.prices_include_tax = (p->>'prices_include_tax')::boolean;
         IF NOT FOUND THEN
             RAISE EXCEPTION 'sale % is not one of this location''s', p->>'refund_of' USING ERRCODE = 'TL425';
         END IF;
@@ -127,6 +133,10 @@ BEGIN
       FROM jsonb_to_recordset(p->'taxes') AS t(tax_rate_id uuid, name text, rate_ppm integer, net bigint, tax bigint, gross bigint);
 
     IF v_kind = 'refund' THEN
+        IF (SELECT count(DISTINCT l->>'refund_of_line') <> count(*) FROM jsonb_array_elements(p->'lines') l) THEN
+            RAISE EXCEPTION 'receipt %: a sold line refunded twice in one refund', v_id
+                USING ERRCODE = '23514', CONSTRAINT = 'line_refunds_never_more_than_sold';
+        END IF;
         -- What was sold comes from the original's rows, never from the caller; the CHECK on
         -- line_refunds refuses more than that, however many refunds race for one line.
         INSERT INTO line_refunds AS r (sale_id, line_no, sold_quantity, refunded_quantity, sold_total, refunded_total,
@@ -141,6 +151,28 @@ BEGIN
         GET DIAGNOSTICS v_bad = ROW_COUNT;
         IF v_bad <> jsonb_array_length(p->'lines') THEN
             RAISE EXCEPTION 'a refunded line is not on sale %', p->>'refund_of' USING ERRCODE = 'TL424';
+        END IF;
+        -- Each line gives back its share of what was paid for the sold line, half up; the last
+        -- units exactly what is left. Checked after the upsert, under each line's row lock, so
+        -- refunds racing for one line are judged on what the others took (till-core's
+        -- sales::figures::refund_share).
+        SELECT count(*) INTO v_bad
+          FROM jsonb_to_recordset(p->'lines') AS l(refund_of_line integer, quantity bigint, total bigint, tax bigint,
+               amount bigint, extended bigint, line_discount bigint, receipt_discount bigint, unit_price bigint,
+               product_id uuid, tax_rate_id uuid, rate_ppm integer)
+          JOIN line_refunds r ON r.sale_id = (p->>'refund_of')::uuid AND r.line_no = l.refund_of_line
+          JOIN sale_lines o ON o.sale_id = r.sale_id AND o.line_no = r.line_no
+         WHERE NOT (CASE WHEN r.refunded_quantity = r.sold_quantity
+                         THEN r.refunded_total = r.sold_total AND r.refunded_tax = r.sold_tax
+                         ELSE l.total = (2 * o.total * l.quantity + o.quantity) / (2 * o.quantity)
+                              AND l.tax = (2 * o.tax * l.quantity + o.quantity) / (2 * o.quantity) END
+                    AND l.amount = CASE WHEN (p->>'prices_include_tax')::boolean THEN l.total ELSE l.total - l.tax END
+                    AND l.extended = o.unit_price * l.quantity AND l.line_discount = l.extended - l.amount
+                    AND l.line_discount >= 0 AND l.receipt_discount = 0
+                    AND (l.product_id, l.tax_rate_id, l.rate_ppm, l.unit_price)
+                        = (o.product_id, o.tax_rate_id, o.rate_ppm, o.unit_price)) IS NOT FALSE;
+        IF v_bad > 0 THEN
+            RAISE EXCEPTION 'receipt %: % refund line(s) not their share of the sale', v_id, v_bad USING ERRCODE = 'TL423';
         END IF;
     END IF;
 

@@ -1,0 +1,297 @@
+//! Issue 16: one rule, two implementations. Random carts (discounts, overrides, several tax
+//! rates, cash rounding, split tenders) are priced by till-core and recorded by each store,
+//! which recomputes every figure (SQLite: till-core's `sales::figures`; PostgreSQL: its plpgsql
+//! copy, till_receipt_figures.sql and till_record_receipt.sql). Every honest receipt must be
+//! recorded as priced; every receipt with one figure moved must be refused and write nothing.
+//! Refunds of random lines are built from the recorded sale by till-core's `refund_share`, and
+//! checked the same way. Both backends, prices with and without tax.
+
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use till_core::pricing::{price_cart, settle, Cart, CartLine, Discount, Ppm, Tender};
+use till_core::sales::figures::{refund_share, LineLeft};
+use till_core::sales::{ReceiptHeader, ReceiptTax};
+use till_core::service;
+use till_core::*;
+use till_testkit::{both_backends, provision, Backend, TestDatabase, MANAGER_DEVICE};
+
+both_backends!(receipts_are_recorded_as_priced_and_every_moved_figure_is_refused);
+
+/// One generated case: the cart's lines (product, quantity, discount kind and size, override),
+/// a receipt discount, whether part is paid by card, which figure to move and by how much.
+type Case = (Vec<(usize, i32, u8, u32, Option<i64>)>, u8, u32, bool, usize, i64, usize, i32);
+
+fn lines() -> impl Strategy<Value = Vec<(usize, i32, u8, u32, Option<i64>)>> {
+    prop::collection::vec((0usize..6, 1i32..12, 0u8..3, 1u32..40, prop::option::weighted(0.2, 0i64..50_000)), 1..6)
+}
+
+/// Moves one figure of `r` by `delta` (never 0): the fields a client sends.
+fn perturb(r: &mut NewReceipt, which: usize, delta: i64) -> &'static str {
+    let n = r.lines.len();
+    let line = &mut r.lines[which % n];
+    match which % 15 {
+        0 => {
+            line.total += delta;
+            "a line's total"
+        }
+        1 => {
+            line.tax += delta;
+            "a line's tax"
+        }
+        2 => {
+            line.amount += delta;
+            "a line's amount"
+        }
+        3 => {
+            line.extended += delta;
+            "a line's extended price"
+        }
+        4 => {
+            line.line_discount += delta;
+            "a line's discount"
+        }
+        5 => {
+            r.rounding += delta;
+            "the rounding"
+        }
+        6 => {
+            r.change += delta;
+            "the change"
+        }
+        7 => {
+            r.tendered += delta;
+            "the amount tendered"
+        }
+        8 => {
+            r.subtotal += delta;
+            "the subtotal"
+        }
+        9 => {
+            r.discount += delta;
+            "the discount"
+        }
+        10 => {
+            r.tax += delta;
+            "the tax"
+        }
+        11 => {
+            r.total += delta;
+            "the total"
+        }
+        12 => {
+            r.taxes[0].tax += delta;
+            "a rate's tax"
+        }
+        13 => {
+            r.taxes[0].gross += delta;
+            "a rate's gross"
+        }
+        _ => {
+            r.cash_net += delta;
+            "the drawer's cash"
+        }
+    }
+}
+
+/// A refund of `quantity` of sold line `line_no`, built from the recorded sale as till-core
+/// builds refunds (its share of what was paid; the last units what is left).
+fn refund_of(sold: &Receipt, line_no: u32, quantity: i32, actor: Actor, session: SessionId) -> NewReceipt {
+    let s = sold.lines.iter().find(|l| l.line_no == line_no).unwrap();
+    let left = LineLeft {
+        sold_quantity: s.quantity,
+        sold_total: s.total,
+        sold_tax: s.tax,
+        refunded_quantity: s.refunded_quantity,
+        refunded_total: s.refunded_total,
+        refunded_tax: s.refunded_tax,
+    };
+    let (total, tax) = refund_share(&left, quantity);
+    let amount = if sold.prices_include_tax { total } else { total - tax };
+    let extended = s.unit_price * i64::from(quantity);
+    let line = till_core::sales::ReceiptLine {
+        line_no: 0,
+        quantity,
+        extended,
+        line_discount: extended - amount,
+        receipt_discount: 0,
+        amount,
+        tax,
+        total,
+        refund_of_line: Some(s.line_no),
+        refunded_quantity: 0,
+        refunded_total: 0,
+        refunded_tax: 0,
+        ..s.clone()
+    };
+    let name = sold.taxes.iter().find(|t| t.tax_rate_id == s.tax_rate_id).map(|t| t.name.clone()).unwrap_or_default();
+    NewReceipt {
+        id: ReceiptId::new(),
+        kind: ReceiptKind::Refund,
+        refund_of: Some(sold.id),
+        session_id: session,
+        register_id: sold.register_id,
+        actor,
+        device: MANAGER_DEVICE.into(),
+        request_hash: uuid::Uuid::now_v7().to_string(),
+        prices_include_tax: sold.prices_include_tax,
+        subtotal: amount,
+        discount: extended - amount,
+        tax,
+        total,
+        rounding: 0,
+        tendered: total,
+        change: 0,
+        cash_net: -total,
+        taxes: vec![ReceiptTax {
+            tax_rate_id: s.tax_rate_id,
+            name,
+            rate_ppm: s.rate_ppm,
+            net: total - tax,
+            tax,
+            gross: total,
+        }],
+        tenders: if total > 0 {
+            vec![till_core::sales::ReceiptTender { kind: "cash".into(), amount: total, reference: None }]
+        } else {
+            Vec::new()
+        },
+        lines: vec![line],
+    }
+}
+
+async fn receipts_are_recorded_as_priced_and_every_moved_figure_is_refused(backend: Backend) {
+    for include in [false, true] {
+        let db = TestDatabase::new(backend).await;
+        let store = db.open().await;
+        let fx = provision(store.as_ref(), 1).await;
+        // Swiss-style cash rounding (5 minor units), three rates, no discount limit (bob, a
+        // manager, sells: overrides and discounts need no separate approval).
+        db.execute(&format!(
+            "UPDATE locations SET prices_include_tax = {include}, cash_rounding_minor = 5, discount_limit_ppm = 1000000"
+        ))
+        .await;
+        for (code, rate) in [("zero", "0"), ("ny", "8.875"), ("de", "19")] {
+            service::add_tax_rate(store.as_ref(), "DT", code, code, rate).await.unwrap();
+        }
+        for (i, (price, rate)) in
+            [("0.99", "zero"), ("4.35", "ny"), ("12.49", "de"), ("899.00", "de"), ("0.05", "ny"), ("27.30", "zero")]
+                .iter()
+                .enumerate()
+        {
+            let sku = format!("P{i}");
+            let product =
+                service::ProductInput { sku: &sku, name: &sku, price, tax_rate: rate, category: None, barcodes: &[] };
+            service::add_product(store.as_ref(), "DT", product).await.unwrap();
+        }
+        let location = LocationCode::parse("DT").unwrap();
+        let products = store.list_products(&location, false).await.unwrap();
+        let settings = store.pricing_settings(&location).await.unwrap();
+        let bob = &fx.manager;
+        let started = store.start_shift(till_testkit::start(bob, fx.registers[0].id, MANAGER_DEVICE, Some(0))).await;
+        let session = started.unwrap().session.id;
+        let (recorded, refused, refunds) = (AtomicUsize::new(0), AtomicUsize::new(0), AtomicUsize::new(0));
+        let handle = tokio::runtime::Handle::current();
+        let strategy = (lines(), 0u8..3, 1u32..30, any::<bool>(), 0usize..1000, 1i64..100, 0usize..10, 1i32..4);
+        let mut runner = TestRunner::new(Config { cases: 100, failure_persistence: None, ..Config::default() });
+        let outcome = runner.run(&strategy, |case: Case| {
+            let (cart_lines, receipt_kind, receipt_size, card, which, delta, refund_line, refund_quantity) = case;
+            let cart = Cart {
+                lines: cart_lines
+                    .iter()
+                    .map(|(p, quantity, kind, size, price_override)| CartLine {
+                        product: products[*p % products.len()].snapshot(),
+                        quantity: *quantity,
+                        discount: match kind {
+                            0 => None,
+                            1 => Some(Discount::Percent { percent: Ppm(size * 10_000) }),
+                            _ => Some(Discount::Amount { amount: i64::from(*size) * 7 }),
+                        },
+                        price_override: *price_override,
+                    })
+                    .collect(),
+                receipt_discount: match receipt_kind {
+                    0 => None,
+                    1 => Some(Discount::Percent { percent: Ppm(receipt_size * 10_000) }),
+                    _ => Some(Discount::Amount { amount: i64::from(receipt_size) * 3 }),
+                },
+            };
+            let Ok(priced) = price_cart(&settings, &cart) else {
+                return Err(TestCaseError::reject("a discount larger than its line"));
+            };
+            let mut tenders = Vec::new();
+            if card && priced.total > 1 {
+                tenders.push(Tender::Card { amount: priced.total / 2, approval_reference: "AUTH1".into() });
+            }
+            let non_cash: i64 = tenders.iter().map(Tender::amount).sum();
+            tenders.push(Tender::Cash { amount: priced.total - non_cash + 500 });
+            let settled = settle(&priced, &tenders).unwrap();
+            let header = ReceiptHeader {
+                id: ReceiptId::new(),
+                session_id: session,
+                register_id: fx.registers[0].id,
+                actor: Actor::login(&bob.login),
+                device: MANAGER_DEVICE.into(),
+                request_hash: uuid::Uuid::now_v7().to_string(),
+            };
+            let honest = NewReceipt::sale(header, &priced, &settled);
+            let mut moved = honest.clone();
+            moved.id = ReceiptId::new();
+            let delta = if which % 2 == 0 { delta } else { -delta };
+            let what = perturb(&mut moved, which, delta);
+            tokio::task::block_in_place(|| {
+                handle.block_on(async {
+                    let before = store.list_receipts(session).await.unwrap().len();
+                    let answer = store.record_receipt(moved).await;
+                    prop_assert!(answer.is_err(), "{what} moved by {delta} was recorded");
+                    prop_assert_eq!(
+                        store.list_receipts(session).await.unwrap().len(),
+                        before,
+                        "a refused receipt wrote a row"
+                    );
+                    refused.fetch_add(1, Ordering::Relaxed);
+                    let number = store.record_receipt(honest.clone()).await.map_err(|e| {
+                        TestCaseError::fail(format!("an honest receipt was refused: {e} ({:?})", honest.lines))
+                    })?;
+                    recorded.fetch_add(1, Ordering::Relaxed);
+                    let sold = store.find_receipt(&number.number).await.unwrap();
+                    prop_assert_eq!((sold.total, sold.tax, sold.rounding), (honest.total, honest.tax, honest.rounding));
+                    // A refund of some of one line: as till-core builds it, recorded; moved, refused.
+                    let line = &sold.lines[refund_line % sold.lines.len()];
+                    let quantity = refund_quantity.min(line.quantity);
+                    let refund = refund_of(&sold, line.line_no, quantity, Actor::login(&bob.login), session);
+                    let mut wrong = refund.clone();
+                    wrong.id = ReceiptId::new();
+                    wrong.lines[0].total += delta.abs();
+                    wrong.lines[0].amount += delta.abs();
+                    wrong.subtotal += delta.abs();
+                    wrong.total += delta.abs();
+                    wrong.tendered += delta.abs();
+                    wrong.cash_net -= delta.abs();
+                    if let Some(tender) = wrong.tenders.first_mut() {
+                        tender.amount += delta.abs();
+                    }
+                    wrong.taxes[0].gross += delta.abs();
+                    wrong.taxes[0].net += delta.abs();
+                    prop_assert!(store.record_receipt(wrong).await.is_err(), "a refund above its share was recorded");
+                    store
+                        .record_receipt(refund)
+                        .await
+                        .map_err(|e| TestCaseError::fail(format!("refund refused: {e}")))?;
+                    refunds.fetch_add(1, Ordering::Relaxed);
+                    Ok(())
+                })
+            })
+        });
+        if let Err(e) = outcome {
+            panic!("{backend:?}, prices include tax {include}: {e}");
+        }
+        let report = store.check_invariants().await.unwrap();
+        assert!(report.is_clean(), "{report:?}");
+        let (r, f, n) = (recorded.into_inner(), refused.into_inner(), refunds.into_inner());
+        println!("{backend:?}, prices include tax {include}: {r} receipts recorded as priced, {f} moved figures refused, {n} refunds");
+        assert!(r >= 20 && f >= 20 && n >= 20, "too few cases ran: {r} {f} {n}");
+    }
+}
