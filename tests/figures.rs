@@ -100,14 +100,7 @@ fn perturb(r: &mut NewReceipt, which: usize, delta: i64) -> &'static str {
 /// builds refunds (its share of what was paid; the last units what is left).
 fn refund_of(sold: &Receipt, line_no: u32, quantity: i32, actor: Actor, session: SessionId) -> NewReceipt {
     let s = sold.lines.iter().find(|l| l.line_no == line_no).unwrap();
-    let left = LineLeft {
-        sold_quantity: s.quantity,
-        sold_total: s.total,
-        sold_tax: s.tax,
-        refunded_quantity: s.refunded_quantity,
-        refunded_total: s.refunded_total,
-        refunded_tax: s.refunded_tax,
-    };
+    let left = LineLeft::of(s);
     let (total, tax) = refund_share(&left, quantity);
     let amount = if sold.prices_include_tax { total } else { total - tax };
     let extended = s.unit_price * i64::from(quantity);

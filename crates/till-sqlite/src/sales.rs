@@ -118,14 +118,7 @@ async fn sold_lines(
     let mut lines = BTreeMap::new();
     for row in &rows {
         let line = till_sqlx::receipt_line(row)?;
-        let left = LineLeft {
-            sold_quantity: line.quantity,
-            sold_total: line.total,
-            sold_tax: line.tax,
-            refunded_quantity: line.refunded_quantity,
-            refunded_total: line.refunded_total,
-            refunded_tax: line.refunded_tax,
-        };
+        let left = LineLeft::of(&line);
         lines.insert(line.line_no, (line, left));
     }
     Ok((lines, include))

@@ -188,6 +188,21 @@ pub struct LineLeft {
     pub refunded_tax: i64,
 }
 
+impl LineLeft {
+    /// What is left of a sold line, as the receipt read back from a store shows it (its
+    /// refunded figures are what line_refunds holds).
+    pub fn of(sold: &ReceiptLine) -> LineLeft {
+        LineLeft {
+            sold_quantity: sold.quantity,
+            sold_total: sold.total,
+            sold_tax: sold.tax,
+            refunded_quantity: sold.refunded_quantity,
+            refunded_total: sold.refunded_total,
+            refunded_tax: sold.refunded_tax,
+        }
+    }
+}
+
 /// A refund line's total and tax, from the sold line: its share of what was paid, half up; the
 /// last units give back exactly what is left (so refunds of a whole line add up to it).
 pub fn refund_share(left: &LineLeft, quantity: i32) -> (i64, i64) {

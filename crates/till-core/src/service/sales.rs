@@ -244,12 +244,6 @@ pub async fn record_sale(
     }
 }
 
-/// `part` of `whole` scaled by `num / den`, half up, in i128 (no overflow for bounded money).
-fn share(whole: i64, num: i32, den: i32) -> i64 {
-    let (whole, num, den) = (i128::from(whole), i128::from(num), i128::from(den));
-    i64::try_from((whole * num * 2 + den) / (den * 2)).unwrap_or(i64::MAX)
-}
-
 /// Refunds lines of a sale (by its receipt number) into the register's open session. Needs a
 /// manager's approval. What a line gives back is its share of what the customer paid for it
 /// (discounts and tax included), half up; the last units refunded give back exactly what is
@@ -290,11 +284,8 @@ pub async fn refund(
             ))
             .into());
         }
-        let (total, tax) = if asked.quantity == left {
-            (sold.total - sold.refunded_total, sold.tax - sold.refunded_tax)
-        } else {
-            (share(sold.total, asked.quantity, sold.quantity), share(sold.tax, asked.quantity, sold.quantity))
-        };
+        let (total, tax) =
+            crate::sales::figures::refund_share(&crate::sales::figures::LineLeft::of(sold), asked.quantity);
         let amount = if original.prices_include_tax { total } else { total - tax };
         let extended = sold.unit_price * i64::from(asked.quantity);
         if amount > extended || amount < 0 {
