@@ -174,12 +174,15 @@ async fn a_day_closed_blind_with_a_recount_and_a_sign_off(backend: Backend) {
         sell(&shop, vec![line("111", 1)], vec![Tender::Card { amount: 490, approval_reference: "AUTH 1".into() }])
             .await;
     move_cash(&shop, MovementKind::PaidIn, Some("10.00"), "float_top_up", None).await.unwrap();
-    // A paid out above the 50.00 limit needs a manager; below it does not.
+    // A paid out above the 50.00 limit needs a manager.
     let refused = move_cash(&shop, MovementKind::PaidOut, Some("60.00"), "supplies", None).await.unwrap_err();
     assert_eq!(refused.code(), "forbidden");
     move_cash(&shop, MovementKind::PaidOut, Some("60.00"), "supplies", Some(bob_approves())).await.unwrap();
-    move_cash(&shop, MovementKind::PaidOut, Some("3.50"), "delivery", None).await.unwrap();
-    move_cash(&shop, MovementKind::Drop, Some("20.00"), "safe_drop", None).await.unwrap();
+    // The limit is per session (issue 16): past it, every further paid out or drop needs one too.
+    let small = move_cash(&shop, MovementKind::PaidOut, Some("3.50"), "delivery", None).await.unwrap_err();
+    assert_eq!(small.code(), "forbidden");
+    move_cash(&shop, MovementKind::PaidOut, Some("3.50"), "delivery", Some(bob_approves())).await.unwrap();
+    move_cash(&shop, MovementKind::Drop, Some("20.00"), "safe_drop", Some(bob_approves())).await.unwrap();
     move_cash(&shop, MovementKind::NoSale, None, "change_for_customer", None).await.unwrap();
     // A refund of one latte, in cash.
     let (register, pc, bob) = (dt_r1(), pc1(), bob_approves());
@@ -744,4 +747,51 @@ async fn a_movement_and_a_close_whose_answers_were_lost_are_retried_safely() {
     let events: Vec<&str> = entries.iter().map(|e| e.event.as_str()).collect();
     assert_eq!(events, ["session_open", "paid_in", "paid_in", "session_close", "z_report"]);
     assert!(service::verify_journal(shop.store.as_ref()).await.unwrap().ok);
+}
+
+both_backends!(the_cash_out_limit_holds_per_session);
+
+/// Issue 16: the cash-out limit is per session. Before, ten paid outs of 50.00 each passed a
+/// 50.00 limit with no manager; now the second needs one, like a single 100.00 would, in the
+/// service and in the store alike.
+async fn the_cash_out_limit_holds_per_session(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let store = db.open().await;
+    let store = store.as_ref();
+    let fx = provision(store, 1).await;
+    let (register, pc) = (RegisterRef::parse("DT/R1").unwrap(), DeviceName::parse(CASHIER_DEVICE).unwrap());
+    let opening = service::StartRequest { request_id: RequestId::new(), opening_cash: Some("500.00"), notes: None };
+    let session = service::start_shift(store, &fx.cashier, &register, &pc, opening).await.unwrap().session.id;
+    let paid_out = |id: MovementId| MovementRequest {
+        id,
+        kind: MovementKind::PaidOut,
+        amount: Some("50.00"),
+        reason: "other",
+        note: None,
+    };
+    // The location's limit is 50.00: the first is within it.
+    service::record_movement(store, &fx.cashier, None, &register, &pc, paid_out(MovementId::new())).await.unwrap();
+    let second = service::record_movement(store, &fx.cashier, None, &register, &pc, paid_out(MovementId::new())).await;
+    assert_eq!(second.unwrap_err().code(), "forbidden", "50.00 more takes the session to 100.00");
+    // The store refuses it too, called directly.
+    let direct = NewCashMovement {
+        id: MovementId::new(),
+        session_id: session,
+        register_id: fx.registers[0].id,
+        kind: MovementKind::PaidOut,
+        amount: 5_000,
+        reason: "other".into(),
+        note: None,
+        actor: Actor::login(&fx.cashier.login),
+        device: pc.clone(),
+        request_hash: "direct".into(),
+    };
+    assert_eq!(store.record_movement(direct).await.unwrap_err().code(), "forbidden");
+    // With a manager's PIN, it is recorded, and approved by them.
+    let bob = service::approval("bob", "9999").unwrap();
+    let approved =
+        service::record_movement(store, &fx.cashier, Some(bob), &register, &pc, paid_out(MovementId::new())).await;
+    assert_eq!(approved.unwrap().approved_by.as_deref(), Some("bob"));
+    let movements = store.list_movements(session).await.unwrap();
+    assert_eq!(movements.iter().map(|m| m.amount).sum::<i64>(), 10_000);
 }

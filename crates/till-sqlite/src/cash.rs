@@ -115,7 +115,12 @@ impl CashStore for SqliteStore {
             .fetch_one(&mut *tx)
             .await
             .map_err(map_err)?;
-        let approved_by = if m.kind.may_need_manager() && m.amount > limit {
+        let taken_out: i64 = sqlx::query_scalar("SELECT paid_out_total + drops_total FROM sessions WHERE id = ?1")
+            .bind(session.id.0)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let approved_by = if m.kind.needs_manager(m.amount, taken_out, limit) {
             let manager = crate::answering_manager(approver, &user).ok_or_else(|| {
                 StoreError::ApprovalNeeded(format!("a {} above {limit} minor units", m.kind.as_str()))
             })?;

@@ -314,8 +314,16 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
     }
     let mut clients_of: Vec<(RegisterId, Option<NewReceipt>)> = fx.registers.iter().map(|r| (*r, None)).collect();
     if matches!(args.workload, Workload::Sale) {
-        for (register, sale) in &mut clients_of {
-            *sale = Some(sale_template(store, *register, &fx.client).await?);
+        // A cashier per register, as in a store: each register's sales act through its own
+        // cashier's login (a login shared by every client would share-lock one user's row from
+        // all of them at once, which no store does).
+        let stamp = chrono::Utc::now().timestamp_micros().rem_euclid(1_000_000);
+        let client = DeviceName::parse(CLIENT)?;
+        for (i, (register, sale)) in clients_of.iter_mut().enumerate() {
+            let name = format!("c{stamp}_{i}");
+            service::add_user(store, &name, "cashier", "0000").await?;
+            let login = service::authenticate(store, &name, "0000", &client).await?.login;
+            *sale = Some(sale_template(store, *register, &login).await?);
         }
     }
     let mut tally = Tally::default();

@@ -44,10 +44,13 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'reason % is not one of this location''s for a %', p->>'reason', v_kind USING ERRCODE = 'TL431';
     END IF;
-    -- Above the location's limit, a paid out or a drop answers to a manager: their approval of
-    -- this very movement, or the acting user if a manager.
+    -- A paid out or a drop that takes the session's cash taken out above the location's limit
+    -- answers to a manager (per session: ten of 50.00 like one of 500.00; till-core's
+    -- MovementKind::needs_manager): their approval of this very movement, or the acting user if
+    -- a manager. The session's row is locked, so racing movements add up.
     SELECT l.cash_out_limit_minor INTO v_limit FROM locations l WHERE l.id = v_session.location_id;
-    IF v_kind IN ('paid_out', 'drop') AND v_amount > v_limit THEN
+    IF v_kind IN ('paid_out', 'drop')
+       AND v_session.paid_out_total::numeric + v_session.drops_total + v_amount > v_limit THEN
         v_manager := till_manager('cash_movement', p, v_user);
         IF v_manager.id IS NULL THEN
             RAISE EXCEPTION 'a % above % needs a manager', v_kind, v_limit USING ERRCODE = 'TL432';

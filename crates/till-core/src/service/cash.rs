@@ -73,7 +73,9 @@ pub async fn record_movement(
     if note.is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS || n.chars().any(char::is_control)) {
         return Err(invalid("note", format!("at most {MAX_NOTE_CHARS} characters, one line")));
     }
-    let needs_manager = request.kind.may_need_manager() && amount > location.cash_out_limit_minor;
+    let totals = store.session_totals(session.id).await?;
+    let needs_manager =
+        request.kind.needs_manager(amount, totals.paid_out_total + totals.drops_total, location.cash_out_limit_minor);
     if needs_manager && approval.is_none() && !who.user.role.is_manager() {
         return Err(StoreError::ApprovalNeeded(format!(
             "a {} above {}",
