@@ -701,3 +701,40 @@ async fn no_figure_on_the_callers_word() {
     drop(terminal);
     till.drop_role().await;
 }
+
+/// Issue 16: texts a terminal sends follow till-core's rules in the database too. Before, 5 MB
+/// notes and a 20 MB device name went into the journal, and a bidi override could reorder a
+/// note on an auditor's screen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_oversized_or_control_text() {
+    let till = Till::new().await;
+    let r1 = till.fixture.registers[0].id.0;
+    let mut psql = till.psql().await;
+    let alice = sql_login(&mut psql, "alice", "1234", "pc").await;
+    let start = |notes: &str, device: &str| {
+        serde_json::json!({
+            "request_id": uuid::Uuid::now_v7(), "register_id": r1, "login": alice, "opening_cash": 0,
+            "device": device, "notes": notes,
+        })
+    };
+    let five_mb = "x".repeat(5 * 1024 * 1024);
+    for (notes, device) in [
+        (five_mb.as_str(), "pc"),
+        ("pay \u{202E}001$", "pc"),
+        ("bell\u{7}", "pc"),
+        ("fine", five_mb.as_str()),
+        ("fine", "pc\u{1b}[2J"),
+        ("fine", "   "),
+    ] {
+        let p = start(notes, device);
+        assert_eq!(call(&mut psql, "till_start_shift", &p).await, "TL002", "{:.40?} / {:.40?}", notes, device);
+    }
+    // Notes keep their newlines and tabs, as till-core allows; nothing above was written.
+    assert_eq!(call(&mut psql, "till_start_shift", &start("line one\n\tline two", "pc")).await, "ok");
+    let sessions = scalar(&mut till.owner_sql().await, "SELECT count(*) FROM sessions").await;
+    assert_eq!(sessions, 1);
+    let check = "SELECT till_pin_check('alice', '1234', repeat('d', 65))";
+    assert_eq!(sqlstate(&mut psql, check).await, "TL002");
+    drop(psql);
+    till.drop_role().await;
+}

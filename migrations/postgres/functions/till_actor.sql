@@ -11,6 +11,7 @@ DECLARE
     v_location uuid;
     v_idle integer;
 BEGIN
+    PERFORM till_text('device', p_device, 64, false, true);
     SELECT r.location_id, l.login_idle_minutes INTO v_location, v_idle
       FROM registers r JOIN locations l ON l.id = r.location_id
      WHERE r.id = p_register;

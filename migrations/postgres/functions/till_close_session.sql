@@ -26,6 +26,7 @@ BEGIN
             USING ERRCODE = 'TL002';
     END IF;
     -- Who acts, before any lock: a call without a live login locks nothing.
+    PERFORM till_text('variance reason', p->>'variance_reason', 200, false, false);
     v_user := till_session_actor(p, false);
     SELECT * INTO v_row FROM sessions s WHERE s.id = v_session_id FOR NO KEY UPDATE;
     IF NOT FOUND THEN

@@ -11,6 +11,7 @@ BEGIN
         RAISE EXCEPTION 'a force-close needs a reason (1 to 200 characters)' USING ERRCODE = 'TL002';
     END IF;
     -- Who acts, before any lock: a call without a live login locks nothing.
+    PERFORM till_text('reason', p->>'reason', 200, false, true);
     v_user := till_session_actor(p, true);
     SELECT * INTO v_row FROM sessions s WHERE s.id = (p->>'session_id')::uuid FOR NO KEY UPDATE;
     IF NOT FOUND THEN

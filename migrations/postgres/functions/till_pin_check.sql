@@ -28,6 +28,7 @@ BEGIN
        OR length(p_device) NOT BETWEEN 1 AND 64 THEN
         RAISE EXCEPTION 'a PIN check needs a PIN and a device name (1 to 64 characters each)' USING ERRCODE = 'TL002';
     END IF;
+    PERFORM till_text('device', p_device, 64, false, true);
     SELECT * INTO v FROM users u WHERE u.name = p_user FOR NO KEY UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'user % not found', p_user USING ERRCODE = 'TL406', DETAIL = p_user;

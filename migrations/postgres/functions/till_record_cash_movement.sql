@@ -36,6 +36,7 @@ BEGIN
     IF v_session.status <> 'open' THEN
         RAISE EXCEPTION 'session % was closed', v_session.number USING ERRCODE = 'TL421', DETAIL = v_session.number;
     END IF;
+    PERFORM till_text('note', p->>'note', 200, false, false);
     IF v_amount IS NULL OR v_amount < 0 OR v_amount > 1000000000000 OR (v_kind = 'no_sale') <> (v_amount = 0) THEN
         RAISE EXCEPTION 'amount % for a %', v_amount, v_kind USING ERRCODE = 'TL002';
     END IF;

@@ -30,6 +30,7 @@ BEGIN
     IF p_opening_cash < 0 OR p_opening_cash > 1000000000000 THEN
         RAISE EXCEPTION 'opening cash must be between 0 and 10^12 minor units' USING ERRCODE = 'TL002';
     END IF;
+    PERFORM till_text('notes', p_notes, 500, true, false);
     SELECT u.id, u.name INTO p_user_id, v_user_name FROM till_actor(p->>'login', p_device, p_register_id) u;
 
     -- A repeated request: the session it created (its id is the request id), or the one whose

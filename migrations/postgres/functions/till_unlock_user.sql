@@ -11,9 +11,7 @@ DECLARE
     v_by text;
     v_now timestamptz;
 BEGIN
-    IF p_device IS NULL OR length(p_device) NOT BETWEEN 1 AND 64 THEN
-        RAISE EXCEPTION 'a device name of 1 to 64 characters' USING ERRCODE = 'TL002';
-    END IF;
+    PERFORM till_text('device', p_device, 64, false, true);
     IF p_token IS NULL THEN
         IF NOT pg_catalog.pg_has_role(session_user, (SELECT c.relowner FROM pg_catalog.pg_class c
                                                        WHERE c.oid = 'users'::regclass), 'MEMBER') THEN
