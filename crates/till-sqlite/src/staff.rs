@@ -57,24 +57,21 @@ impl SqliteStore {
     async fn verify_pin(&self, credentials: &Credentials, device: &DeviceName) -> Result<User, StoreError> {
         // The file's owner can read every hash anyway (SQLite has no roles): the PIN is compared
         // here, argon2id off the executor, then the check is recorded under the write lock.
-        let found: Option<(uuid::Uuid, bool, String)> =
-            sqlx::query_as("SELECT id, active, pin_hash FROM users WHERE name = $1")
+        let found: Option<(uuid::Uuid, bool, String, String)> =
+            sqlx::query_as("SELECT id, active, pin_hash, role FROM users WHERE name = $1")
                 .bind(credentials.name.as_str())
                 .fetch_optional(&self.reader)
                 .await
                 .map_err(map_err)?;
-        let (id, active, hash) = found.ok_or_else(|| StoreError::not_found(Entity::User, &credentials.name))?;
+        let (id, active, hash, role) = found.ok_or_else(|| StoreError::not_found(Entity::User, &credentials.name))?;
         if !active {
             return Err(StoreError::UserInactive(credentials.name.to_string()));
         }
+        let role: Role = role.parse().map_err(|_| StoreError::Internal(format!("unknown role {role}")))?;
         let matched = auth::pin_matches(credentials.pin.clone(), PinHash(hash)).await?;
-        if matched {
-            let role: String = sqlx::query_scalar("SELECT role FROM users WHERE id = ?1")
-                .bind(id)
-                .fetch_one(&self.reader)
-                .await
-                .map_err(map_err)?;
-            let role: Role = role.parse().map_err(|_| StoreError::Internal(format!("unknown role {role}")))?;
+        // A manager's right PIN must be as long as the strictest location requires; only then
+        // are the locations read.
+        if matched && role.is_manager() {
             let locations = sqlx::query(sql::LOCATIONS).fetch_all(&self.reader).await.map_err(map_err)?;
             let locations = locations.iter().map(till_sqlx::location).collect::<Result<Vec<_>, _>>()?;
             if !auth::pin_long_enough(role, &credentials.pin, auth::manager_pin_required(&locations)) {
