@@ -509,6 +509,9 @@ async fn shop_for_tampering(backend: Backend) -> Shop {
     shop(backend).await
 }
 
+/// The register's chain, not the staff chain (which journals the users the fixture made).
+const REGISTER_CHAIN: &str = "chain_id IN (SELECT id FROM registers)";
+
 /// Each tampering, by hand in the database, is reported at the entry where it is.
 async fn the_journal_catches_every_tampering(backend: Backend) {
     async fn day(backend: Backend) -> (Shop, Vec<till_core::journal::JournalEntry>) {
@@ -547,21 +550,25 @@ async fn the_journal_catches_every_tampering(backend: Backend) {
     // An edited journal payload.
     let (shop, entries) = day(backend).await;
     let paid_out = seq_of(&entries, "paid_out");
-    shop.db.execute(&format!("UPDATE journal SET body = replace(body, '300', '30') WHERE seq = {paid_out}")).await;
+    shop.db
+        .execute(&format!(
+            "UPDATE journal SET body = replace(body, '300', '30') WHERE seq = {paid_out} AND {REGISTER_CHAIN}"
+        ))
+        .await;
     assert_eq!(first_problem(&shop).await, Some(paid_out));
 
     // A deleted entry.
     let (shop, entries) = day(backend).await;
     let paid_out = seq_of(&entries, "paid_out");
-    shop.db.execute(&format!("DELETE FROM journal WHERE seq = {paid_out}")).await;
+    shop.db.execute(&format!("DELETE FROM journal WHERE seq = {paid_out} AND {REGISTER_CHAIN}")).await;
     assert_eq!(first_problem(&shop).await, Some(paid_out));
 
     // Two entries swapped.
     let (shop, entries) = day(backend).await;
     let (a, b) = (seq_of(&entries, "sale"), seq_of(&entries, "paid_out"));
-    shop.db.execute(&format!("UPDATE journal SET seq = 1000000 WHERE seq = {a}")).await;
-    shop.db.execute(&format!("UPDATE journal SET seq = {a} WHERE seq = {b}")).await;
-    shop.db.execute(&format!("UPDATE journal SET seq = {b} WHERE seq = 1000000")).await;
+    shop.db.execute(&format!("UPDATE journal SET seq = 1000000 WHERE seq = {a} AND {REGISTER_CHAIN}")).await;
+    shop.db.execute(&format!("UPDATE journal SET seq = {a} WHERE seq = {b} AND {REGISTER_CHAIN}")).await;
+    shop.db.execute(&format!("UPDATE journal SET seq = {b} WHERE seq = 1000000 AND {REGISTER_CHAIN}")).await;
     assert_eq!(first_problem(&shop).await, Some(a));
 
     // A sale row moved to before the journal began (to hide it from the row checks): its entry
@@ -597,13 +604,77 @@ async fn the_journal_catches_every_tampering(backend: Backend) {
     let entries = service::chain_entries(s, session.register_id.0).await.unwrap();
     assert_eq!(first_problem(&shop).await, Some(seq_of(&entries, "session_close")));
 
+    // Every problem is reported, not only the first: a sale and a movement edited, each found.
+    let (shop, entries) = day(backend).await;
+    shop.db
+        .execute("UPDATE sales SET total = total + 100, tendered = tendered + 100 WHERE number = 'DT-R1-000002'")
+        .await;
+    shop.db.execute("UPDATE cash_movements SET amount = 1").await;
+    let report = service::verify_journal(shop.store.as_ref()).await.unwrap();
+    let found: Vec<i64> = report.chains.iter().flat_map(|c| c.problems.iter().map(|p| p.seq)).collect();
+    let second_sale = entries.iter().filter(|e| e.event == "sale").nth(1).unwrap().seq;
+    assert!(found.contains(&seq_of(&entries, "paid_out")) && found.contains(&second_sale), "{found:?}");
+
+    // What a Z prints, edited: the cashier of a sale (id and name), the closer's printed name,
+    // the close's approver. Each is caught at its entry.
+    let (shop, entries) = day(backend).await;
+    let (manager, manager_name) = (shop.fx.manager.user.id.0, shop.fx.manager.user.name.clone());
+    shop.db
+        .execute(&format!(
+            "UPDATE sales SET user_id = {}, user_name = '{manager_name}' WHERE number = 'DT-R1-000001'",
+            shop.db.uuid(manager)
+        ))
+        .await;
+    assert_eq!(first_problem(&shop).await, Some(seq_of(&entries, "sale")));
+    let (shop, entries) = day(backend).await;
+    shop.db.execute("UPDATE sessions SET closed_by_name = 'mallory' WHERE closed_by IS NOT NULL").await;
+    assert_eq!(first_problem(&shop).await, Some(seq_of(&entries, "session_close")));
+    let (shop, entries) = day(backend).await;
+    let manager = shop.fx.manager.user.id.0;
+    shop.db
+        .execute(&format!("UPDATE sessions SET approved_by = {} WHERE closed_by IS NOT NULL", shop.db.uuid(manager)))
+        .await;
+    assert_eq!(first_problem(&shop).await, Some(seq_of(&entries, "session_close")));
+
+    // A cashier promoted to manager, or given another user's PIN, by hand. On PostgreSQL the
+    // users trigger journals it (the promotion is in the journal, by the owner's role); with
+    // the trigger disabled, or on SQLite's file, the row no longer matches its last entry.
+    let cashier = shop.fx.cashier.user.name.clone();
+    if backend == Backend::Postgres {
+        let (shop, _) = day(backend).await;
+        shop.db.execute(&format!("UPDATE users SET role = 'manager' WHERE name = '{cashier}'")).await;
+        assert_eq!(first_problem(&shop).await, None, "a journaled promotion is a fact, not a tampering");
+        let staff = service::chain_entries(shop.store.as_ref(), till_core::journal::STAFF_CHAIN).await.unwrap();
+        let last: serde_json::Value = serde_json::from_str(&staff.last().unwrap().body).unwrap();
+        assert_eq!(last["payload"]["role"], "manager");
+        assert_eq!(last["payload"]["name"], cashier.as_str());
+        assert!(last["payload"]["db_role"].as_str().is_some_and(|r| !r.is_empty()), "{last}");
+        shop.db.execute("ALTER TABLE users DISABLE TRIGGER users_journal_update").await;
+    }
+    for tampering in [
+        format!("UPDATE users SET role = 'manager' WHERE name = '{cashier}'"),
+        format!("UPDATE users SET pin_hash = (SELECT pin_hash FROM users WHERE role = 'manager' LIMIT 1) WHERE name = '{cashier}'"),
+        format!("UPDATE users SET name = 'mallory' WHERE name = '{cashier}'"),
+    ] {
+        let (shop, _) = day(backend).await;
+        if backend == Backend::Postgres {
+            shop.db.execute("ALTER TABLE users DISABLE TRIGGER users_journal_update").await;
+        }
+        shop.db.execute(&tampering).await;
+        let report = service::verify_journal(shop.store.as_ref()).await.unwrap();
+        let staff = report.chains.iter().find(|c| c.chain_id.is_nil()).unwrap();
+        assert!(!staff.problems.is_empty(), "{tampering}: {report:?}");
+    }
+
     // A truncated tail (back to before the close), the head row rewritten to match: the Z's
     // anchor catches it.
     let (shop, entries) = day(backend).await;
     let close = seq_of(&entries, "session_close");
     let keep = &entries[usize::try_from(close - 2).unwrap()];
-    shop.db.execute(&format!("DELETE FROM journal WHERE seq >= {close}")).await;
-    shop.db.execute(&format!("UPDATE journal_heads SET seq = {}, hash = '{}'", keep.seq, keep.hash)).await;
+    shop.db.execute(&format!("DELETE FROM journal WHERE seq >= {close} AND {REGISTER_CHAIN}")).await;
+    shop.db
+        .execute(&format!("UPDATE journal_heads SET seq = {}, hash = '{}' WHERE {REGISTER_CHAIN}", keep.seq, keep.hash))
+        .await;
     assert_eq!(first_problem(&shop).await, Some(close));
 }
 

@@ -122,6 +122,44 @@ pub struct ExpectedEntry {
     pub facts: Value,
     /// The row is from after the journal began, so it must have an entry (an older one may).
     pub required: bool,
+    /// Who the row says acted: the entry's `user` must be the same (a cashier, closer or
+    /// counter edited afterwards is caught). `None` for rows no user made (staff changes).
+    pub user: Option<Uuid>,
+    /// The names the row prints for users (a Z's cashier, closer and approver are copied into
+    /// the session's row): each must be the name the staff chain last journaled for that user.
+    pub names: Vec<(Uuid, String)>,
+}
+
+/// The event of a staff change on the staff chain: a user created, or its name, role, active
+/// flag or PIN changed (payload `{id, name, role, active, pin, db_role}`, `pin` being the
+/// sha256 of the PIN's hash: a swapped PIN is seen, and nothing about the PIN is revealed).
+pub const USER_EVENT: &str = "user";
+
+/// The `pin` a staff entry states: sha256 of the PIN's stored hash, as hex (PostgreSQL's
+/// trigger computes the same with `sha256()`).
+pub fn pin_digest(pin_hash: &str) -> String {
+    Sha256::digest(pin_hash.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What the staff chain last said about each user (its last `user` entry's payload).
+#[derive(Debug, Clone, Default)]
+pub struct JournaledStaff(std::collections::HashMap<Uuid, Value>);
+
+impl JournaledStaff {
+    pub fn from_entries(entries: &[JournalEntry]) -> Self {
+        let mut staff = std::collections::HashMap::new();
+        for entry in entries.iter().filter(|e| e.event == USER_EVENT) {
+            let payload = serde_json::from_str::<Value>(&entry.body).ok().and_then(|b| b.get("payload").cloned());
+            if let (Some(id), Some(payload)) = (entry.ref_id, payload) {
+                staff.insert(id, payload);
+            }
+        }
+        JournaledStaff(staff)
+    }
+
+    fn name(&self, user: Uuid) -> Option<&str> {
+        self.0.get(&user).and_then(|p| p.get("name")).and_then(Value::as_str)
+    }
 }
 
 /// The first thing wrong in a chain.
@@ -139,7 +177,10 @@ pub struct ChainReport {
     pub entries: i64,
     pub head_seq: i64,
     pub head_hash: String,
+    /// The problem at the lowest position (kept for scripts written before `problems`).
     pub first_problem: Option<Problem>,
+    /// Every problem found, by position.
+    pub problems: Vec<Problem>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -149,7 +190,7 @@ pub struct VerifyReport {
 }
 
 /// The events whose entries name a business row (`ref_id`) that verify looks up.
-const BUSINESS_EVENTS: [&str; 13] = [
+const BUSINESS_EVENTS: [&str; 14] = [
     "sale",
     "refund",
     "paid_in",
@@ -163,6 +204,7 @@ const BUSINESS_EVENTS: [&str; 13] = [
     "pin_failed",
     "locked",
     "unlocked",
+    USER_EVENT,
 ];
 
 /// The journal against itself, whatever the rows say now: each session's close states the
@@ -170,7 +212,7 @@ const BUSINESS_EVENTS: [&str; 13] = [
 /// the sales and refunds of its session's receipts, Z numbers follow each other, and grand
 /// totals move by exactly each Z's session. Catches a running total edited during a shift
 /// (the close would journal the edited figure).
-fn check_cash_story(chain: Uuid, entries: &[JournalEntry]) -> Option<Problem> {
+fn check_cash_story(chain: Uuid, entries: &[JournalEntry], problems: &mut Vec<Problem>) {
     #[derive(Default)]
     struct Story {
         opened: bool,
@@ -185,7 +227,7 @@ fn check_cash_story(chain: Uuid, entries: &[JournalEntry]) -> Option<Problem> {
         let p = body.get("payload").cloned().unwrap_or(Value::Null);
         let int = |key: &str| p.get(key).and_then(Value::as_i64).unwrap_or(0);
         let text = |key: &str| p.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
-        let bad = |what: String| Some(Problem { chain_id: chain, seq: entry.seq, what });
+        let mut bad = |what: String| problems.push(Problem { chain_id: chain, seq: entry.seq, what });
         match entry.event.as_str() {
             "session_open" => {
                 let story = sessions.entry(text("id")).or_default();
@@ -193,11 +235,11 @@ fn check_cash_story(chain: Uuid, entries: &[JournalEntry]) -> Option<Problem> {
             }
             "sale" | "refund" => {
                 let story = sessions.entry(text("session_id")).or_default();
-                story.cash += int("cash_net");
+                story.cash = story.cash.saturating_add(int("cash_net"));
                 if entry.event == "sale" {
-                    story.sales += int("total");
+                    story.sales = story.sales.saturating_add(int("total"));
                 } else {
-                    story.refunds += int("total");
+                    story.refunds = story.refunds.saturating_add(int("total"));
                 }
             }
             "paid_in" | "paid_out" | "drop" | "no_sale" => {
@@ -206,12 +248,13 @@ fn check_cash_story(chain: Uuid, entries: &[JournalEntry]) -> Option<Problem> {
                     "no_sale" => 0,
                     _ => -1,
                 };
-                sessions.entry(text("session_id")).or_default().cash += sign * int("amount");
+                let story = sessions.entry(text("session_id")).or_default();
+                story.cash = story.cash.saturating_add(int("amount").saturating_mul(sign));
             }
             "session_close" => {
                 if let Some(story) = sessions.get(&text("id")).filter(|s| s.opened) {
                     if int("expected_cash") != story.cash {
-                        return bad(format!(
+                        bad(format!(
                             "the close states expected cash {}, the session's entries add up to {} (a running total was edited)",
                             int("expected_cash"),
                             story.cash
@@ -222,16 +265,18 @@ fn check_cash_story(chain: Uuid, entries: &[JournalEntry]) -> Option<Problem> {
             "z_report" => {
                 if let Some(story) = sessions.get(&text("session_id")).filter(|s| s.opened) {
                     if (int("sales_total"), int("refunds_total")) != (story.sales, story.refunds) {
-                        return bad("the Z's sales or refunds differ from its session's receipts".into());
+                        bad("the Z's sales or refunds differ from its session's receipts".into());
                     }
                 }
                 let (number, grand_sales, grand_refunds) = (int("z_number"), int("grand_sales"), int("grand_refunds"));
                 if let Some((last, sales, refunds)) = last_z {
                     if number != last + 1 {
-                        return bad(format!("Z {number} follows Z {last}"));
+                        bad(format!("Z {number} follows Z {last}"));
                     }
-                    if (grand_sales, grand_refunds) != (sales + int("sales_total"), refunds + int("refunds_total")) {
-                        return bad("the grand totals did not move by exactly this Z's session".into());
+                    let moved =
+                        (sales.saturating_add(int("sales_total")), refunds.saturating_add(int("refunds_total")));
+                    if (grand_sales, grand_refunds) != moved {
+                        bad("the grand totals did not move by exactly this Z's session".into());
                     }
                 }
                 last_z = Some((number, grand_sales, grand_refunds));
@@ -239,101 +284,102 @@ fn check_cash_story(chain: Uuid, entries: &[JournalEntry]) -> Option<Problem> {
             _ => {}
         }
     }
-    None
 }
 
 /// Checks one chain: its entries in order (as read by seq), its head row, the Z anchors on it,
-/// and the business rows it must cover. Returns the first problem, if any.
+/// and the business rows it must cover, with the names they print checked against `staff`.
+/// Returns every problem found, by position (it goes on past the first: an auditor wants the
+/// whole extent of a tampering, not just where it starts).
 pub fn verify_chain(
     head: &ChainHead,
     entries: &[JournalEntry],
     anchors: &[ZAnchor],
     expected: &[ExpectedEntry],
-) -> Option<Problem> {
-    let problem = |seq: i64, what: String| Some(Problem { chain_id: head.chain_id, seq, what });
+    staff: &JournaledStaff,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut problem = |seq: i64, what: String| problems.push(Problem { chain_id: head.chain_id, seq, what });
     let mut prev = GENESIS.to_string();
-    for (i, entry) in entries.iter().enumerate() {
-        let want_seq = i64::try_from(i).unwrap_or(i64::MAX) + 1;
+    let mut want_seq = 1;
+    for entry in entries {
         if entry.seq != want_seq {
-            return problem(want_seq, format!("entry {want_seq} is missing (the next stored is {})", entry.seq));
-        }
-        if entry.prev_hash != prev {
-            return problem(entry.seq, "its previous hash is not the hash of the entry before it (an entry was removed, reordered or rewritten)".into());
+            let missing = if entry.seq > want_seq + 1 {
+                format!("entries {want_seq} to {} are missing", entry.seq - 1)
+            } else {
+                format!("entry {want_seq} is missing (the next stored is {})", entry.seq)
+            };
+            problem(want_seq, missing);
+        } else if entry.prev_hash != prev {
+            problem(entry.seq, "its previous hash is not the hash of the entry before it (an entry was removed, reordered or rewritten)".into());
         }
         if entry_hash(&entry.prev_hash, &entry.body) != entry.hash {
-            return problem(entry.seq, "its hash does not match its content (the entry was edited)".into());
+            problem(entry.seq, "its hash does not match its content (the entry was edited)".into());
         }
-        let body: Value = match serde_json::from_str(&entry.body) {
-            Ok(body) => body,
-            Err(e) => return problem(entry.seq, format!("its body is not JSON: {e}")),
-        };
-        let stated = |key: &str| body.get(key).cloned().unwrap_or(Value::Null);
-        if stated("seq") != json!(entry.seq)
-            || stated("chain") != json!(entry.chain_id)
-            || stated("event") != json!(entry.event)
-            || stated("ref") != json!(entry.ref_id)
-            || stated("user") != json!(entry.user_id)
-            || stated("device") != json!(entry.device)
-        {
-            return problem(entry.seq, "its columns differ from its hashed body (moved or edited)".into());
+        match serde_json::from_str::<Value>(&entry.body) {
+            Err(e) => problem(entry.seq, format!("its body is not JSON: {e}")),
+            Ok(body) => {
+                let stated = |key: &str| body.get(key).cloned().unwrap_or(Value::Null);
+                if stated("seq") != json!(entry.seq)
+                    || stated("chain") != json!(entry.chain_id)
+                    || stated("event") != json!(entry.event)
+                    || stated("ref") != json!(entry.ref_id)
+                    || stated("user") != json!(entry.user_id)
+                    || stated("device") != json!(entry.device)
+                {
+                    problem(entry.seq, "its columns differ from its hashed body (moved or edited)".into());
+                }
+            }
         }
         prev = entry.hash.clone();
+        want_seq = entry.seq.saturating_add(1);
     }
     let last = entries.last().map_or(0, |e| e.seq);
     if head.seq != last || (last > 0 && head.hash != prev) {
-        return problem(
-            last + 1,
-            format!("the chain ends at {last} but its head says {} (a truncated tail)", head.seq),
-        );
+        problem(last + 1, format!("the chain ends at {last} but its head says {} (a truncated tail)", head.seq));
     }
     for anchor in anchors {
-        match entries.get(usize::try_from(anchor.journal_seq - 1).unwrap_or(usize::MAX)) {
+        match entries.iter().find(|e| e.seq == anchor.journal_seq) {
             Some(e) if e.hash == anchor.journal_head => {}
             Some(e) => {
-                return problem(
-                    e.seq,
-                    format!("Z {} anchored another hash here (the chain was rewritten)", anchor.z_number),
-                )
+                problem(e.seq, format!("Z {} anchored another hash here (the chain was rewritten)", anchor.z_number))
             }
-            None => {
-                return problem(
-                    last + 1,
-                    format!(
-                        "Z {} anchored entry {}, which is gone (a truncated tail)",
-                        anchor.z_number, anchor.journal_seq
-                    ),
-                )
-            }
+            None => problem(
+                last + 1,
+                format!(
+                    "Z {} anchored entry {}, which is gone (a truncated tail)",
+                    anchor.z_number, anchor.journal_seq
+                ),
+            ),
         }
     }
-    if let Some(problem) = check_cash_story(head.chain_id, entries) {
-        return Some(problem);
-    }
+    check_cash_story(head.chain_id, entries, &mut problems);
+    let mut problem = |seq: i64, what: String| problems.push(Problem { chain_id: head.chain_id, seq, what });
     // Entry to row: every entry of a business event names a row that still exists (at or after
     // the journal's start): a deleted or backdated row is caught even though its entry is sound.
     for entry in entries {
         let business = BUSINESS_EVENTS.contains(&entry.event.as_str());
         let has_row = expected.iter().any(|w| w.event == entry.event && Some(w.reference) == entry.ref_id);
         if business && !has_row {
-            return problem(
+            problem(
                 entry.seq,
                 format!("its {} row is gone (deleted, or its time moved before the journal began)", entry.event),
             );
         }
     }
+    // Row to entry: the row's facts, actor and printed names are what its (last) entry says.
     for want in expected {
-        let found = entries.iter().find(|e| e.event == want.event && e.ref_id == Some(want.reference));
+        let found = entries.iter().rev().find(|e| e.event == want.event && e.ref_id == Some(want.reference));
         let Some(entry) = found else {
-            if !want.required {
-                continue;
+            if want.required {
+                problem(last + 1, format!("{} {} has no journal entry", want.event, want.reference));
             }
-            return problem(last + 1, format!("{} {} has no journal entry", want.event, want.reference));
+            continue;
         };
         let payload = serde_json::from_str::<Value>(&entry.body).ok().and_then(|b| b.get("payload").cloned());
         if let (Some(payload), Value::Object(facts)) = (payload, &want.facts) {
             for (key, value) in facts {
                 if payload.get(key) != Some(value) {
-                    return problem(
+                    problem(
                         entry.seq,
                         format!(
                             "the {} row's {key} is {value}, its journal entry says {} (the row was edited)",
@@ -344,8 +390,31 @@ pub fn verify_chain(
                 }
             }
         }
+        if want.user != entry.user_id {
+            problem(
+                entry.seq,
+                format!(
+                    "the {} row says user {} acted, its journal entry says {} (the row was edited)",
+                    want.event,
+                    want.user.map_or("none".into(), |u| u.to_string()),
+                    entry.user_id.map_or("none".into(), |u| u.to_string())
+                ),
+            );
+        }
+        for (user, name) in &want.names {
+            if let Some(journaled) = staff.name(*user).filter(|journaled| journaled != name) {
+                problem(
+                    entry.seq,
+                    format!(
+                        "the {} row prints the name {name:?} for user {user}, the staff journal says {journaled:?} (the row was edited)",
+                        want.event
+                    ),
+                );
+            }
+        }
     }
-    None
+    problems.sort_by_key(|p| p.seq);
+    problems
 }
 
 #[cfg(test)]
@@ -392,23 +461,26 @@ mod tests {
     #[test]
     fn a_sound_chain_verifies_and_each_tampering_is_found_where_it_is() {
         let (head, entries) = chain(5);
-        assert!(verify_chain(&head, &entries, &[], &[]).is_none());
+        assert!(verify_chain(&head, &entries, &[], &[], &JournaledStaff::default()).is_empty());
 
         let mut edited = entries.clone();
         edited[2].body = edited[2].body.replace("300", "30");
-        assert_eq!(verify_chain(&head, &edited, &[], &[]).map(|p| p.seq), Some(3));
+        assert_eq!(verify_chain(&head, &edited, &[], &[], &JournaledStaff::default()).first().map(|p| p.seq), Some(3));
 
         let mut deleted = entries.clone();
         deleted.remove(1);
-        assert_eq!(verify_chain(&head, &deleted, &[], &[]).map(|p| p.seq), Some(2));
+        assert_eq!(verify_chain(&head, &deleted, &[], &[], &JournaledStaff::default()).first().map(|p| p.seq), Some(2));
 
         let mut swapped = entries.clone();
         swapped.swap(1, 2);
         (swapped[1].seq, swapped[2].seq) = (2, 3);
-        assert_eq!(verify_chain(&head, &swapped, &[], &[]).map(|p| p.seq), Some(2));
+        assert_eq!(verify_chain(&head, &swapped, &[], &[], &JournaledStaff::default()).first().map(|p| p.seq), Some(2));
 
         let truncated = &entries[..3];
-        assert_eq!(verify_chain(&head, truncated, &[], &[]).map(|p| p.seq), Some(4));
+        assert_eq!(
+            verify_chain(&head, truncated, &[], &[], &JournaledStaff::default()).first().map(|p| p.seq),
+            Some(4)
+        );
         // The head row rewritten to match: the Z's anchor still catches it.
         let forged = ChainHead { chain_id: head.chain_id, seq: 3, hash: entries[2].hash.clone() };
         let anchor = ZAnchor {
@@ -418,8 +490,11 @@ mod tests {
             journal_seq: 5,
             journal_head: entries[4].hash.clone(),
         };
-        assert!(verify_chain(&forged, truncated, &[], &[]).is_none());
-        assert_eq!(verify_chain(&forged, truncated, &[anchor], &[]).map(|p| p.seq), Some(4));
+        assert!(verify_chain(&forged, truncated, &[], &[], &JournaledStaff::default()).is_empty());
+        assert_eq!(
+            verify_chain(&forged, truncated, &[anchor], &[], &JournaledStaff::default()).first().map(|p| p.seq),
+            Some(4)
+        );
     }
 
     #[test]
@@ -430,16 +505,27 @@ mod tests {
             reference: entries[i].ref_id.unwrap_or_default(),
             facts: json!({ "total": total }),
             required: true,
+            user: None,
+            names: Vec::new(),
         };
-        assert!(verify_chain(&head, &entries, &[], &[row(0, 100), row(1, 200)]).is_none());
+        assert!(verify_chain(&head, &entries, &[], &[row(0, 100), row(1, 200)], &JournaledStaff::default()).is_empty());
         // An edited row.
-        assert_eq!(verify_chain(&head, &entries, &[], &[row(0, 100), row(1, 1)]).map(|p| p.seq), Some(2));
+        assert_eq!(
+            verify_chain(&head, &entries, &[], &[row(0, 100), row(1, 1)], &JournaledStaff::default())
+                .first()
+                .map(|p| p.seq),
+            Some(2)
+        );
         // A row with no entry.
         let unjournaled = ExpectedEntry { reference: Uuid::now_v7(), ..row(1, 200) };
-        let found = verify_chain(&head, &entries, &[], &[row(0, 100), row(1, 200), unjournaled]);
-        assert_eq!(found.map(|p| p.seq), Some(3));
+        let found =
+            verify_chain(&head, &entries, &[], &[row(0, 100), row(1, 200), unjournaled], &JournaledStaff::default());
+        assert_eq!(found.first().map(|p| p.seq), Some(3));
         // An entry whose row is gone.
-        assert_eq!(verify_chain(&head, &entries, &[], &[row(0, 100)]).map(|p| p.seq), Some(2));
+        assert_eq!(
+            verify_chain(&head, &entries, &[], &[row(0, 100)], &JournaledStaff::default()).first().map(|p| p.seq),
+            Some(2)
+        );
     }
 
     #[test]
@@ -454,5 +540,38 @@ mod tests {
         // 64 ASCII zeros.
         assert_eq!(entry_hash("", ""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
         assert_eq!(entry_hash(GENESIS, "x"), entry_hash("", &format!("{GENESIS}x")));
+    }
+
+    #[test]
+    fn every_problem_is_reported_not_only_the_first() {
+        let (head, mut entries) = chain(5);
+        entries[1].body = entries[1].body.replace("200", "20");
+        entries[3].body = entries[3].body.replace("400", "40");
+        let found: Vec<i64> =
+            verify_chain(&head, &entries, &[], &[], &JournaledStaff::default()).iter().map(|p| p.seq).collect();
+        assert_eq!(found, vec![2, 4]);
+    }
+
+    #[test]
+    fn a_printed_name_or_actor_must_be_what_the_journal_says() {
+        let user = Uuid::now_v7();
+        let (_, mut staff_entries) = chain_of(USER_EVENT, 1);
+        staff_entries[0].ref_id = Some(user);
+        staff_entries[0].body = json!({ "payload": { "name": "alice", "role": "cashier" } }).to_string();
+        let staff = JournaledStaff::from_entries(&staff_entries);
+        let (head, entries) = chain_of("sale", 1);
+        let row = |name: &str, by: Option<Uuid>| ExpectedEntry {
+            event: "sale".into(),
+            reference: entries[0].ref_id.unwrap_or_default(),
+            facts: json!({}),
+            required: true,
+            user: by,
+            names: vec![(user, name.into())],
+        };
+        assert!(verify_chain(&head, &entries, &[], &[row("alice", None)], &staff).is_empty());
+        let renamed = verify_chain(&head, &entries, &[], &[row("mallory", None)], &staff);
+        assert!(renamed.len() == 1 && renamed[0].what.contains("mallory"), "{renamed:?}");
+        let other_actor = verify_chain(&head, &entries, &[], &[row("alice", Some(user))], &staff);
+        assert!(other_actor.len() == 1 && other_actor[0].what.contains("acted"), "{other_actor:?}");
     }
 }

@@ -47,7 +47,12 @@ impl JournalStore for PostgresStore {
         let fail = crate::conn::map_err;
         if chain == STAFF_CHAIN {
             let rows = sqlx::query(sql::AUTH_EVENTS).bind(since).fetch_all(&mut *db).await.map_err(fail)?;
-            return rows.iter().map(expected::auth_event).collect();
+            let mut out = rows.iter().map(expected::auth_event).collect::<Result<Vec<_>, _>>()?;
+            for row in sqlx::query(sql::USERS).fetch_all(&mut *db).await.map_err(fail)? {
+                let pin: String = sqlx::Row::try_get(&row, "pin_hash").map_err(fail)?;
+                out.push(expected::user(&row, till_core::journal::pin_digest(&pin))?);
+            }
+            return Ok(out);
         }
         let lines = sqlx::query(sql::LINES).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)?;
         let mut lines =

@@ -57,6 +57,55 @@ pub(crate) async fn append(tx: &mut SqliteConnection, entry: NewEntry) -> Result
     Ok((seq, hash))
 }
 
+/// Journals a user as it now is on the staff chain, in the caller's transaction (what
+/// PostgreSQL's users trigger does): after every change of a user's name, role, active flag or
+/// PIN, and once for every user when the baseline is owed.
+pub(crate) async fn journal_user(tx: &mut SqliteConnection, user: Uuid, device: &str) -> Result<(), StoreError> {
+    let row = sqlx::query("SELECT id, name, role, active, pin_hash FROM users WHERE id = ?1")
+        .bind(user)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    let pin: String = row.try_get("pin_hash").map_err(map_err)?;
+    let payload = json!({
+        "id": user, "name": row.try_get::<String, _>("name").map_err(map_err)?,
+        "role": row.try_get::<String, _>("role").map_err(map_err)?,
+        "active": row.try_get::<bool, _>("active").map_err(map_err)?,
+        "pin": till_core::journal::pin_digest(&pin),
+    });
+    let entry = NewEntry {
+        chain: STAFF_CHAIN,
+        at: chrono::Utc::now(),
+        device: device.to_string(),
+        user: None,
+        event: till_core::journal::USER_EVENT,
+        reference: Some(user),
+        payload,
+    };
+    append(tx, entry).await.map(|_| ())
+}
+
+/// Pays the baseline migration 0015 marked as owed: every existing user journaled, and the
+/// mark removed, in one transaction.
+pub(crate) async fn pay_staff_baseline(tx: &mut SqliteConnection) -> Result<(), StoreError> {
+    let owed: Option<i64> = sqlx::query_scalar("SELECT only_row FROM pending_staff_baseline")
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    if owed.is_none() {
+        return Ok(());
+    }
+    let users: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM users ORDER BY created_at, id")
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    for user in users {
+        journal_user(tx, user, "database").await?;
+    }
+    sqlx::query("DELETE FROM pending_staff_baseline").execute(&mut *tx).await.map_err(map_err)?;
+    Ok(())
+}
+
 /// A session just closed (counted or forced), in the close's transaction: its journal entry,
 /// its Z (the register's next number, the grand totals moved by the session's, the chain's
 /// head at the close) and the Z's entry. What PostgreSQL's close trigger does.
@@ -183,7 +232,12 @@ impl JournalStore for SqliteStore {
         let mut conn = self.reader.acquire().await.map_err(map_err)?;
         if chain == STAFF_CHAIN {
             let rows = sqlx::query(sql::AUTH_EVENTS).bind(since).fetch_all(&mut *conn).await.map_err(map_err)?;
-            return rows.iter().map(expected::auth_event).collect();
+            let mut out = rows.iter().map(expected::auth_event).collect::<Result<Vec<_>, _>>()?;
+            for row in sqlx::query(sql::USERS).fetch_all(&mut *conn).await.map_err(map_err)? {
+                let pin: String = row.try_get("pin_hash").map_err(map_err)?;
+                out.push(expected::user(&row, till_core::journal::pin_digest(&pin))?);
+            }
+            return Ok(out);
         }
         let lines = sqlx::query(sql::LINES).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)?;
         let mut lines =

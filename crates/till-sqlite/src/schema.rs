@@ -107,6 +107,9 @@ impl SqliteStore {
             refuse_gap(&till_sqlx::known_migrations(&MIGRATOR), &applied)?;
             MIGRATOR.run(&self.writer).await.map_err(|e| till_sqlx::migrate_error(e, map_err))?;
         }
+        let mut tx = self.write().await?;
+        crate::journal::pay_staff_baseline(&mut tx).await?;
+        tx.commit().await.map_err(map_err)?;
         Ok(MIGRATOR.iter().map(|m| m.version).filter(|v| !before.contains(v)).collect())
     }
 }

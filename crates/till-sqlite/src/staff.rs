@@ -126,8 +126,10 @@ impl StaffStore for SqliteStore {
             .fetch_one(&mut *tx)
             .await
             .map_err(exists_or(Entity::User, new.name.to_string()))?;
+        let user = till_sqlx::user(&row)?;
+        crate::journal::journal_user(&mut tx, user.id.0, "tillctl").await?;
         tx.commit().await.map_err(map_err)?;
-        till_sqlx::user(&row)
+        Ok(user)
     }
 
     async fn list_users(&self) -> Result<Vec<User>, StoreError> {
@@ -164,8 +166,10 @@ impl StaffStore for SqliteStore {
             .await
             .map_err(map_err)?
             .ok_or_else(|| StoreError::not_found(Entity::User, name))?;
+        let user = till_sqlx::user(&row)?;
+        crate::journal::journal_user(&mut tx, user.id.0, "tillctl").await?;
         tx.commit().await.map_err(map_err)?;
-        till_sqlx::user(&row)
+        Ok(user)
     }
 
     async fn check_pin(&self, credentials: &Credentials, device: &DeviceName) -> Result<Authenticated, StoreError> {
@@ -214,6 +218,7 @@ impl StaffStore for SqliteStore {
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
+        crate::journal::journal_user(&mut tx, user.id.0, device.as_str()).await?;
         let events = [(AuthEventKind::Unlocked, Some("PIN set by tillctl".to_string()))];
         let row = apply(&mut tx, &user, PinPolicy::cleared(), &events, device.as_str(), chrono::Utc::now()).await?;
         tx.commit().await.map_err(map_err)?;

@@ -910,8 +910,11 @@ pub mod expected {
                 "tax": row.field::<i64>("tax")?, "discount": row.field::<i64>("discount")?,
                 "tendered": row.field::<i64>("tendered")?, "change": row.field::<i64>("change")?,
                 "cash_net": row.field::<i64>("cash_net")?, "lines": lines, "tenders": tenders,
+                "approved_by": row.field::<Option<Uuid>>("approved_by")?,
             }),
             required: true,
+            user: Some(row.field("user_id")?),
+            names: vec![(row.field("user_id")?, row.field("user_name")?)],
         })
     }
 
@@ -972,6 +975,8 @@ pub mod expected {
                 "session_id": row.field::<Uuid>("session_id")?, "approved_by": row.field::<Option<Uuid>>("approved_by")?,
             }),
             required: true,
+            user: Some(row.field("user_id")?),
+            names: vec![(row.field("user_id")?, row.field("user_name")?)],
         })
     }
 
@@ -987,28 +992,40 @@ pub mod expected {
         DateTime<Utc>: Column<'r, R::Database>,
     {
         let id: Uuid = row.field("id")?;
-        let entry = |event: &str, facts: Value, at: DateTime<Utc>| ExpectedEntry {
-            event: event.into(),
-            reference: id,
-            facts,
-            required: at >= since,
+        let entry = |event: &str, facts: Value, at: DateTime<Utc>, user: Uuid, names: Vec<(Uuid, String)>| {
+            ExpectedEntry { event: event.into(), reference: id, facts, required: at >= since, user: Some(user), names }
         };
+        let opened_by: Uuid = row.field("opened_by")?;
         let mut out = vec![entry(
             "session_open",
             json!({ "opening_cash": row.field::<i64>("opening_cash")? }),
             row.field("opened_at")?,
+            opened_by,
+            vec![(opened_by, row.field("opened_by_name")?)],
         )];
         if let Some(closed_at) = row.field::<Option<DateTime<Utc>>>("closed_at")? {
+            let closed_by: Uuid = row.field("closed_by")?;
+            let approved_by: Option<Uuid> = row.field("approved_by")?;
+            let mut names = vec![(closed_by, row.field("closed_by_name")?)];
+            if let (Some(approver), Some(name)) = (approved_by, row.field::<Option<String>>("approved_by_name")?) {
+                names.push((approver, name));
+            }
             let late: Option<DateTime<Utc>> = row.field("late_counted_at")?;
             let expected: Option<i64> = row.field("expected_cash")?;
             let counted: Option<i64> = row.field("counted_cash")?;
             let variance: Option<i64> = row.field("variance")?;
             let count = json!({ "expected_cash": expected, "counted_cash": counted, "variance": variance });
             match late {
-                None => out.push(entry("session_close", count, closed_at)),
+                None => {
+                    let mut facts = count;
+                    facts["approved_by"] = json!(approved_by);
+                    out.push(entry("session_close", facts, closed_at, closed_by, names));
+                }
                 Some(late_at) => {
-                    out.push(entry("session_close", json!({ "expected_cash": expected }), closed_at));
-                    out.push(entry("late_count", count, late_at));
+                    let close = json!({ "expected_cash": expected });
+                    out.push(entry("session_close", close, closed_at, closed_by, names));
+                    let counter = row.field::<Option<Uuid>>("late_counted_by")?.unwrap_or_default();
+                    out.push(entry("late_count", count, late_at, counter, Vec::new()));
                 }
             }
         }
@@ -1032,6 +1049,8 @@ pub mod expected {
                 "journal_head": row.field::<String>("journal_head")?,
             }),
             required: true,
+            user: Some(row.field("closed_by")?),
+            names: Vec::new(),
         })
     }
 
@@ -1048,6 +1067,31 @@ pub mod expected {
             reference: row.field("id")?,
             facts: json!({ "kind": kind }),
             required: true,
+            user: row.field("user_id")?,
+            names: Vec::new(),
+        })
+    }
+
+    /// A user as the staff chain must last have journaled it (`pin` is the sha256 of its PIN
+    /// hash, as the backend computes it: [`journal::USERS`]).
+    pub fn user<'r, R>(row: &'r R, pin: String) -> Result<ExpectedEntry, StoreError>
+    where
+        R: TillRow<'r>,
+        &'static str: ColumnIndex<R>,
+        String: Column<'r, R::Database>,
+        Uuid: Column<'r, R::Database>,
+        bool: Column<'r, R::Database>,
+    {
+        Ok(ExpectedEntry {
+            event: till_core::journal::USER_EVENT.into(),
+            reference: row.field("id")?,
+            facts: json!({
+                "name": row.field::<String>("name")?, "role": row.field::<String>("role")?,
+                "active": row.field::<bool>("active")?, "pin": pin,
+            }),
+            required: true,
+            user: None,
+            names: Vec::new(),
         })
     }
 
@@ -1105,24 +1149,28 @@ pub mod journal {
     pub const ANCHORS: &str = "SELECT register_id, z_number, session_id, journal_seq, journal_head FROM z_reports
         WHERE register_id = $1 ORDER BY z_number";
     /// `$1` register id, `$2` since.
-    pub const SALES: &str = "SELECT id, kind, number, total, tax, discount, tendered, change, cash_net FROM sales
-        WHERE register_id = $1 AND at >= $2";
+    pub const SALES: &str = "SELECT id, kind, number, total, tax, discount, tendered, change, cash_net, user_id,
+        user_name, approved_by FROM sales WHERE register_id = $1 AND at >= $2";
     /// `$1` register id, `$2` since.
     pub const LINES: &str = "SELECT l.sale_id, CAST(l.line_no AS bigint) AS line_no, l.product_id,
         CAST(l.quantity AS bigint) AS quantity, l.unit_price, l.amount, l.tax, l.total
         FROM sale_lines l JOIN sales s ON s.id = l.sale_id WHERE s.register_id = $1 AND s.at >= $2
         ORDER BY l.sale_id, l.line_no";
     /// `$1` register id, `$2` since.
-    pub const MOVEMENTS: &str = "SELECT id, kind, amount, reason, session_id, approved_by FROM cash_movements
-        WHERE register_id = $1 AND at >= $2";
+    pub const MOVEMENTS: &str = "SELECT id, kind, amount, reason, session_id, approved_by, user_id, user_name
+        FROM cash_movements WHERE register_id = $1 AND at >= $2";
     /// `$1` register id, `$2` since.
     pub const TENDERS: &str = "SELECT t.sale_id, t.kind, t.amount, t.reference FROM sale_tenders t
         JOIN sales s ON s.id = t.sale_id WHERE s.register_id = $1 AND s.at >= $2 ORDER BY t.sale_id, t.n";
     /// `$1` register id (every session: an entry may name one opened before the journal began).
     pub const SESSIONS: &str = "SELECT id, opened_at, opening_cash, closed_at, expected_cash, counted_cash, variance,
-        late_counted_at FROM sessions WHERE register_id = $1";
+        late_counted_at, late_counted_by, opened_by, opened_by_name, closed_by, closed_by_name, approved_by,
+        approved_by_name FROM sessions WHERE register_id = $1";
     /// `$1` register id, `$2` since.
-    pub const ZS: &str = "SELECT * FROM z_reports WHERE register_id = $1 AND at >= $2";
+    pub const ZS: &str = "SELECT z.*, s.closed_by FROM z_reports z JOIN sessions s ON s.id = z.session_id
+        WHERE z.register_id = $1 AND z.at >= $2";
     /// `$1` since: PIN events (the staff chain).
-    pub const AUTH_EVENTS: &str = "SELECT id, kind FROM auth_events WHERE at >= $1";
+    pub const AUTH_EVENTS: &str = "SELECT id, kind, user_id FROM auth_events WHERE at >= $1";
+    /// Every user, with its PIN hash (the store hashes it for [`super::expected::user`]).
+    pub const USERS: &str = "SELECT id, name, role, active, pin_hash FROM users";
 }

@@ -122,6 +122,14 @@ impl TestDatabase {
             .await;
     }
 
+    /// A UUID as a literal of this database's SQL (SQLite stores UUIDs as 16-byte blobs).
+    pub fn uuid(&self, id: uuid::Uuid) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("x'{}'", id.simple()),
+            Backend::Postgres => format!("'{id}'::uuid"),
+        }
+    }
+
     /// Runs SQL behind the store's back: for tests that damage a schema or inject faults.
     pub async fn execute(&self, sql: &str) {
         if let Err(e) = self.try_execute(sql).await {

@@ -578,9 +578,11 @@ impl Printable for VerifyReport {
         let mut lines = Vec::new();
         for c in &self.chains {
             let name = if c.chain_id.is_nil() { "staff".to_string() } else { format!("register {}", c.chain_id) };
-            match &c.first_problem {
-                None => lines.push(format!("ok   {name}: {} entries, head #{} {}", c.entries, c.head_seq, c.head_hash)),
-                Some(p) => lines.push(format!("BAD  {name}: entry #{}: {}", p.seq, p.what)),
+            if c.problems.is_empty() {
+                lines.push(format!("ok   {name}: {} entries, head #{} {}", c.entries, c.head_seq, c.head_hash));
+            }
+            for p in &c.problems {
+                lines.push(format!("BAD  {name}: entry #{}: {}", p.seq, p.what));
             }
         }
         if lines.is_empty() {

@@ -4,7 +4,7 @@ use super::require_manager;
 use crate::cash::{DenominationCount, MovementKind, NewCashMovement, MAX_NOTE_CHARS};
 use crate::domain::*;
 use crate::error::{InputError, StoreError, TillError};
-use crate::journal::{verify_chain, ChainReport, JournalEntry, VerifyReport};
+use crate::journal::{verify_chain, ChainReport, JournalEntry, JournaledStaff, VerifyReport};
 use crate::money::Money;
 use crate::reports::{x_report as build_x, z_report as build_z, XReport, ZReport};
 use crate::store::*;
@@ -365,6 +365,8 @@ pub async fn verify_journal(store: &dyn Store) -> Result<VerifyReport, TillError
             heads.push(crate::journal::ChainHead { chain_id: chain, seq: 0, hash: crate::journal::GENESIS.into() });
         }
     }
+    // The staff chain first: the names a register's rows print are checked against it.
+    let staff = JournaledStaff::from_entries(&chain_entries(store, crate::journal::STAFF_CHAIN).await?);
     let mut chains = Vec::new();
     for head in heads {
         let entries = chain_entries(store, head.chain_id).await?;
@@ -373,16 +375,17 @@ pub async fn verify_journal(store: &dyn Store) -> Result<VerifyReport, TillError
         if entries.is_empty() && expected.is_empty() && head.seq == 0 {
             continue;
         }
-        let first_problem = verify_chain(&head, &entries, &anchors, &expected);
+        let problems = verify_chain(&head, &entries, &anchors, &expected, &staff);
         chains.push(ChainReport {
             chain_id: head.chain_id,
             entries: i64::try_from(entries.len()).unwrap_or(i64::MAX),
             head_seq: head.seq,
             head_hash: head.hash.clone(),
-            first_problem,
+            first_problem: problems.first().cloned(),
+            problems,
         });
     }
-    Ok(VerifyReport { ok: chains.iter().all(|c| c.first_problem.is_none()), chains })
+    Ok(VerifyReport { ok: chains.iter().all(|c| c.problems.is_empty()), chains })
 }
 
 /// Open sessions at a location that have been open longer than the location's limit (the
