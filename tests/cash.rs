@@ -288,7 +288,7 @@ async fn a_day_closed_blind_with_a_recount_and_a_sign_off(backend: Backend) {
             "z_report"
         ]
     );
-    let report = service::verify_journal(s).await.unwrap();
+    let report = service::verify_journal(s, &[]).await.unwrap();
     assert!(report.ok, "{report:?}");
     // Once closed, a movement is refused and writes nothing.
     let late = move_cash(&shop, MovementKind::PaidIn, Some("1.00"), "other", None).await.unwrap_err();
@@ -341,7 +341,7 @@ async fn the_next_shift_expects_the_float_left(backend: Backend) {
     .await
     .unwrap();
     assert_eq!(rows.iter().map(|r| r.z_number).collect::<Vec<_>>(), [1, 2]);
-    assert!(service::verify_journal(s).await.unwrap().ok);
+    assert!(service::verify_journal(s, &[]).await.unwrap().ok);
 }
 
 async fn a_forgotten_session_is_force_closed_then_counted_late(backend: Backend) {
@@ -414,7 +414,7 @@ async fn a_forgotten_session_is_force_closed_then_counted_late(backend: Backend)
     assert_eq!(again.counted_cash, counted.counted_cash, "a repeat answers the first");
     let entries = service::chain_entries(s, old.register_id.0).await.unwrap();
     assert!(entries.iter().any(|e| e.event == "late_count"));
-    let report = service::verify_journal(s).await.unwrap();
+    let report = service::verify_journal(s, &[]).await.unwrap();
     assert!(report.ok, "{report:?}");
 }
 
@@ -528,11 +528,11 @@ async fn the_journal_catches_every_tampering(backend: Backend) {
         open(&shop, "100.00").await;
         sell(&shop, vec![line("333", 1)], vec![Tender::Cash { amount: 300 }]).await;
         let entries = service::chain_entries(s, session.register_id.0).await.unwrap();
-        assert!(service::verify_journal(s).await.unwrap().ok);
+        assert!(service::verify_journal(s, &[]).await.unwrap().ok);
         (shop, entries)
     }
     async fn first_problem(shop: &Shop) -> Option<i64> {
-        let report = service::verify_journal(shop.store.as_ref()).await.unwrap();
+        let report = service::verify_journal(shop.store.as_ref(), &[]).await.unwrap();
         assert_eq!(report.ok, report.chains.iter().all(|c| c.first_problem.is_none()));
         report.chains.iter().find_map(|c| c.first_problem.as_ref().map(|p| p.seq))
     }
@@ -610,7 +610,7 @@ async fn the_journal_catches_every_tampering(backend: Backend) {
         .execute("UPDATE sales SET total = total + 100, tendered = tendered + 100 WHERE number = 'DT-R1-000002'")
         .await;
     shop.db.execute("UPDATE cash_movements SET amount = 1").await;
-    let report = service::verify_journal(shop.store.as_ref()).await.unwrap();
+    let report = service::verify_journal(shop.store.as_ref(), &[]).await.unwrap();
     let found: Vec<i64> = report.chains.iter().flat_map(|c| c.problems.iter().map(|p| p.seq)).collect();
     let second_sale = entries.iter().filter(|e| e.event == "sale").nth(1).unwrap().seq;
     assert!(found.contains(&seq_of(&entries, "paid_out")) && found.contains(&second_sale), "{found:?}");
@@ -661,7 +661,7 @@ async fn the_journal_catches_every_tampering(backend: Backend) {
             shop.db.execute("ALTER TABLE users DISABLE TRIGGER users_journal_update").await;
         }
         shop.db.execute(&tampering).await;
-        let report = service::verify_journal(shop.store.as_ref()).await.unwrap();
+        let report = service::verify_journal(shop.store.as_ref(), &[]).await.unwrap();
         let staff = report.chains.iter().find(|c| c.chain_id.is_nil()).unwrap();
         assert!(!staff.problems.is_empty(), "{tampering}: {report:?}");
     }
@@ -720,7 +720,7 @@ async fn writers_at_once_leave_one_linear_chain(backend: Backend) {
     let entries = service::chain_entries(shop.store.as_ref(), session.register_id.0).await.unwrap();
     assert_eq!(entries.len(), 1 + acknowledged, "the open, then one entry per acknowledged write");
     assert!(entries.iter().enumerate().all(|(i, e)| e.seq == i as i64 + 1));
-    let report = service::verify_journal(shop.store.as_ref()).await.unwrap();
+    let report = service::verify_journal(shop.store.as_ref(), &[]).await.unwrap();
     assert!(report.ok, "{report:?}");
     check_x_against_rows(&shop, session.id).await;
 }
@@ -771,7 +771,7 @@ async fn movements_racing_a_close_land_in_exactly_one_session(backend: Backend) 
     let movements = shop.store.list_movements(session.id).await.unwrap();
     assert_eq!(movements.len() as i64, acknowledged);
     assert_eq!(closed.expected_cash.unwrap().minor(), 10_000 + 100 * acknowledged);
-    assert!(service::verify_journal(shop.store.as_ref()).await.unwrap().ok);
+    assert!(service::verify_journal(shop.store.as_ref(), &[]).await.unwrap().ok);
 }
 
 /// A movement and a close whose answers are lost after their commits (the connection cut before
@@ -817,7 +817,7 @@ async fn a_movement_and_a_close_whose_answers_were_lost_are_retried_safely() {
     let entries = service::chain_entries(shop.store.as_ref(), session.register_id.0).await.unwrap();
     let events: Vec<&str> = entries.iter().map(|e| e.event.as_str()).collect();
     assert_eq!(events, ["session_open", "paid_in", "paid_in", "session_close", "z_report"]);
-    assert!(service::verify_journal(shop.store.as_ref()).await.unwrap().ok);
+    assert!(service::verify_journal(shop.store.as_ref(), &[]).await.unwrap().ok);
 }
 
 both_backends!(the_cash_out_limit_holds_per_session);

@@ -9,3 +9,7 @@ SELECT till_journal_append('00000000-0000-0000-0000-000000000000', clock_timesta
                        'pin', encode(sha256(convert_to(u.pin_hash, 'UTF8')), 'hex'), 'db_role', session_user,
                        'baseline', true))
   FROM users u ORDER BY u.created_at, u.id;
+
+-- A receipt's and a Z's anchor (their QR codes) is their entry's position and hash: found by
+-- the row they name.
+CREATE INDEX journal_by_ref ON journal (ref_id);

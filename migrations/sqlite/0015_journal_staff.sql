@@ -7,3 +7,7 @@ CREATE TABLE pending_staff_baseline (
     only_row integer PRIMARY KEY CHECK (only_row = 1)
 );
 INSERT INTO pending_staff_baseline (only_row) VALUES (1);
+
+-- A receipt's and a Z's anchor (their QR codes) is their entry's position and hash: found by
+-- the row they name.
+CREATE INDEX journal_by_ref ON journal (ref_id);

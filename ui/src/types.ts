@@ -18,6 +18,7 @@ export type { ShiftStartedView } from "./bindings/ShiftStartedView";
 export type { User } from "./bindings/User";
 export type { Category } from "./bindings/Category";
 export type { Discount } from "./bindings/Discount";
+export type { PrintedAnchor } from "./bindings/PrintedAnchor";
 /** Why a priced cart needs a manager (not the manager's name and PIN: that is `Approval`). */
 export type { Approval as ApprovalReason } from "./bindings/Approval";
 export type { PricedCart } from "./bindings/PricedCart";

@@ -1,6 +1,7 @@
 /** Pieces shared by screens: the money input, the bill/coin helper, the PIN keypad, the dialog. */
 import { countTotals, denominationsFor } from "./denominations";
 import { h, type Child } from "./dom";
+import type { PrintedAnchor } from "./types";
 import { currencyDecimals, currencyName, currencySymbol, denominationLabel, formatAmountInput, formatMoney } from "./money";
 
 /**
@@ -319,4 +320,20 @@ export function discountField(
     errorSlot(id),
   );
   return { field, input, kind: () => kind };
+}
+
+/**
+ * A receipt's or Z's journal anchor as its QR code, with its text beneath (what a scanner reads;
+ * an auditor checks it with `tillctl journal verify --anchors`). The SVG comes from the backend
+ * (till-core draws it) and is shown as an image: an image's SVG runs no script.
+ */
+export function anchorCode(anchor: PrintedAnchor | null, id: string): HTMLElement | null {
+  if (!anchor) return null;
+  const src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(anchor.qr_svg)}`;
+  return h(
+    "figure",
+    { id, class: "anchor-code" },
+    h("img", { src, alt: "Journal anchor QR code", width: 132, height: 132 }),
+    h("figcaption", { class: "anchor-text" }, anchor.text),
+  );
 }

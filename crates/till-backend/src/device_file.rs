@@ -161,24 +161,71 @@ impl UpdatePolicy {
 pub struct DeviceFileError {
     pub path: PathBuf,
     pub reason: String,
+    /// Set when the file was refused for where it lies, not for what it says: `reason` is this
+    /// exposure's message.
+    pub exposure: Option<Exposure>,
+}
+
+/// The device file, or a folder above it, lets someone other than root (or the user reading it)
+/// change what the till reads: whoever can replace the file, or rename a folder on its path and
+/// put their own in its place, can point the till at a database of their own.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Exposure {
+    #[error(
+        "{path} is writable by {who} (mode {mode:04o}), who could replace the device file: as root, run \
+         `chmod go-w {path}`",
+        path = .path.display(),
+        who = writers(*.mode)
+    )]
+    Writable { path: PathBuf, mode: u32 },
+    #[error(
+        "{path} is owned by uid {uid}, not root, and that user could replace the device file: as root, run \
+         `chown -h root {path}` (and `chmod go-w {path}`)",
+        path = .path.display()
+    )]
+    Owner { path: PathBuf, uid: u32 },
+    #[error("cannot check who may change {path}: {error}", path = .path.display())]
+    Unchecked { path: PathBuf, error: String },
+}
+
+fn writers(mode: u32) -> &'static str {
+    match (mode & 0o020 != 0, mode & 0o002 != 0) {
+        (true, true) => "its group and every other user",
+        (true, false) => "its group",
+        _ => "every other user",
+    }
 }
 
 impl DeviceFile {
     /// Parses and checks a device file's text. `path` is only for messages.
     pub fn parse(text: &str, path: &Path) -> Result<DeviceFile, DeviceFileError> {
-        let error = |reason: String| DeviceFileError { path: path.to_path_buf(), reason };
+        let error = |reason: String| DeviceFileError { path: path.to_path_buf(), reason, exposure: None };
         let file: DeviceFile = toml::from_str(text).map_err(|e| error(one_line(&e, text)))?;
         file.validate().map_err(error)?;
         Ok(file)
     }
 
-    /// The file at `path`; `None` when there is none (the till is not managed).
+    /// The file at `path`; `None` when there is none (the till is not managed). A file that
+    /// someone other than root or this user could replace is refused ([`Exposure`]).
     pub fn load(path: &Path) -> Result<Option<DeviceFile>, DeviceFileError> {
-        match fs::read_to_string(path) {
-            Ok(text) => DeviceFile::parse(&text, path).map(Some),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(DeviceFileError { path: path.to_path_buf(), reason: format!("cannot be read: {e}") }),
-        }
+        let text = match fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(DeviceFileError {
+                    path: path.to_path_buf(),
+                    reason: format!("cannot be read: {e}"),
+                    exposure: None,
+                })
+            }
+        };
+        #[cfg(unix)]
+        place::check(path).map_err(|exposure| DeviceFileError {
+            path: path.to_path_buf(),
+            reason: exposure.to_string(),
+            exposure: Some(exposure),
+        })?;
+        DeviceFile::parse(&text, path).map(Some)
     }
 
     /// Everything the types do not say: a URL without a password that passes the TLS rule, a
@@ -250,9 +297,12 @@ impl DeviceFile {
     /// Writes the file atomically (temp file beside it, fsync, rename, fsync of the folder),
     /// mode 0644: the till's users read it, only root writes it.
     pub fn write(&self, path: &Path) -> Result<(), DeviceFileError> {
-        let failed =
-            |e: std::io::Error| DeviceFileError { path: path.to_path_buf(), reason: format!("cannot write: {e}") };
-        self.validate().map_err(|reason| DeviceFileError { path: path.to_path_buf(), reason })?;
+        let failed = |e: std::io::Error| DeviceFileError {
+            path: path.to_path_buf(),
+            reason: format!("cannot write: {e}"),
+            exposure: None,
+        };
+        self.validate().map_err(|reason| DeviceFileError { path: path.to_path_buf(), reason, exposure: None })?;
         write_atomically(path, self.to_toml().as_bytes()).map_err(failed)
     }
 }
@@ -319,6 +369,90 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     #[cfg(unix)]
     File::open(dir)?.sync_all()?;
     Ok(())
+}
+
+/// Who may change the device file, from its place on disk (Unix: owners and modes).
+#[cfg(unix)]
+mod place {
+    use super::Exposure;
+    use std::os::unix::fs::MetadataExt;
+    use std::path::{Path, PathBuf};
+
+    /// The file and every folder above it, as written and with symbolic links resolved: each is
+    /// owned by root or by this process's user, and writable by nobody else. A folder anyone
+    /// may write is accepted only with the sticky bit, owned by root or this user (`/tmp`): there
+    /// others may add entries but not rename or remove ours, and an entry they made themselves is
+    /// refused by the owner rule when it is a step of the path.
+    pub(super) fn check(path: &Path) -> Result<(), Exposure> {
+        check_as(path, current_uid())
+    }
+
+    /// [`check`] for the user `me` (tests that cannot change owners play another user).
+    pub(super) fn check_as(path: &Path, me: Option<u32>) -> Result<(), Exposure> {
+        let unchecked =
+            |path: &Path, e: std::io::Error| Exposure::Unchecked { path: path.into(), error: e.to_string() };
+        let written = std::path::absolute(path).map_err(|e| unchecked(path, e))?;
+        let resolved = std::fs::canonicalize(path).map_err(|e| unchecked(path, e))?;
+        // As written: a symbolic link on the way is a step too (who owns it may repoint it).
+        for (step, is_file) in steps(&written) {
+            let meta = std::fs::symlink_metadata(&step).map_err(|e| unchecked(&step, e))?;
+            let kind = if meta.file_type().is_symlink() { Kind::Link } else { Kind::from(is_file) };
+            judge(&step, kind, meta.uid(), meta.mode(), me)?;
+        }
+        if resolved != written {
+            for (step, is_file) in steps(&resolved) {
+                let meta = std::fs::metadata(&step).map_err(|e| unchecked(&step, e))?;
+                judge(&step, Kind::from(is_file), meta.uid(), meta.mode(), me)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `path` and its ancestors up to `/`, the first one flagged as the file.
+    fn steps(path: &Path) -> impl Iterator<Item = (PathBuf, bool)> + '_ {
+        path.ancestors().filter(|p| !p.as_os_str().is_empty()).enumerate().map(|(i, p)| (p.to_path_buf(), i == 0))
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub(super) enum Kind {
+        File,
+        Folder,
+        /// A symbolic link: only its owner matters (its own mode is not used on Linux).
+        Link,
+    }
+
+    impl From<bool> for Kind {
+        fn from(is_file: bool) -> Kind {
+            if is_file {
+                Kind::File
+            } else {
+                Kind::Folder
+            }
+        }
+    }
+
+    /// The rule for one step. `me` is this process's user, when known.
+    pub(super) fn judge(path: &Path, kind: Kind, uid: u32, mode: u32, me: Option<u32>) -> Result<(), Exposure> {
+        let trusted_owner = uid == 0 || Some(uid) == me;
+        if !trusted_owner {
+            return Err(Exposure::Owner { path: path.into(), uid });
+        }
+        let others_write = mode & 0o022 != 0;
+        let sticky = mode & 0o1000 != 0;
+        match kind {
+            Kind::Link => Ok(()),
+            Kind::Folder if others_write && sticky => Ok(()),
+            _ if others_write => Err(Exposure::Writable { path: path.into(), mode: mode & 0o7777 }),
+            _ => Ok(()),
+        }
+    }
+
+    /// This process's effective user: the owner of `/proc/self`, without a libc dependency.
+    /// Where there is no `/proc` (macOS) only root counts as a trusted owner: a stricter rule,
+    /// never a looser one.
+    fn current_uid() -> Option<u32> {
+        std::fs::metadata("/proc/self").ok().map(|m| m.uid())
+    }
 }
 
 #[cfg(test)]
@@ -441,5 +575,144 @@ policy = "manual"
         assert_eq!(left, [1], "no temp file left behind");
         assert_eq!(DeviceFile::load(&dir.join("none.toml")), Ok(None));
         let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn who_may_change_a_step_of_the_path() {
+        use place::{judge, Kind};
+        const ME: Option<u32> = Some(1000);
+        let cases = [
+            // (kind, owner, mode, accepted)
+            (Kind::File, 0, 0o644, true),
+            (Kind::File, 1000, 0o600, true),
+            (Kind::File, 0, 0o664, false),
+            (Kind::File, 0, 0o646, false),
+            (Kind::File, 1001, 0o644, false),
+            // Sticky means nothing on a file: others may still write it.
+            (Kind::File, 0, 0o1666, false),
+            (Kind::Folder, 0, 0o755, true),
+            (Kind::Folder, 1000, 0o700, true),
+            (Kind::Folder, 0, 0o775, false),
+            (Kind::Folder, 0, 0o757, false),
+            (Kind::Folder, 1001, 0o755, false),
+            // /tmp: others add entries, cannot rename or remove ours.
+            (Kind::Folder, 0, 0o1777, true),
+            (Kind::Folder, 1000, 0o1777, true),
+            // ... unless the sticky folder is someone else's: they may do anything in it.
+            (Kind::Folder, 1001, 0o1777, false),
+            (Kind::Link, 0, 0o777, true),
+            (Kind::Link, 1001, 0o777, false),
+        ];
+        for (kind, uid, mode, accepted) in cases {
+            let judged = judge(Path::new("/x"), kind, uid, mode, ME);
+            assert_eq!(judged.is_ok(), accepted, "{kind:?} uid {uid} mode {mode:o}: {judged:?}");
+        }
+        // Without a known user (no /proc), only root is trusted.
+        assert!(judge(Path::new("/x"), Kind::Folder, 1000, 0o755, None).is_err());
+        assert!(judge(Path::new("/x"), Kind::Folder, 0, 0o755, None).is_ok());
+    }
+
+    /// A device file in a fresh folder under the system temp folder (`/tmp`: sticky, root's).
+    #[cfg(unix)]
+    struct Planted {
+        base: PathBuf,
+        folder: PathBuf,
+        file: PathBuf,
+    }
+
+    #[cfg(unix)]
+    impl Planted {
+        fn new() -> Planted {
+            let base = std::env::temp_dir().join(format!("till-device-place-{}", till_core::RequestId::new()));
+            let folder = base.join("etc");
+            let file = folder.join("device.toml");
+            parse(GOOD).unwrap_or_else(|e| panic!("{e}")).write(&file).unwrap_or_else(|e| panic!("{e}"));
+            Self::chmod(&base, 0o700);
+            Self::chmod(&folder, 0o755);
+            Planted { base, folder, file }
+        }
+
+        fn chmod(path: &Path, mode: u32) {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap_or_else(|e| panic!("{e}"));
+        }
+
+        fn refused(&self, path: &Path) -> DeviceFileError {
+            DeviceFile::load(path).expect_err("an exposed device file must be refused")
+        }
+    }
+
+    #[cfg(unix)]
+    impl Drop for Planted {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.base);
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_file_others_could_replace_is_refused_naming_the_folder() {
+        let planted = Planted::new();
+        assert!(DeviceFile::load(&planted.file).is_ok_and(|f| f.is_some()), "0700 and 0755 folders under /tmp");
+
+        for (mode, who) in [(0o775, "its group"), (0o757, "every other user"), (0o777, "its group and every other")] {
+            Planted::chmod(&planted.folder, mode);
+            let refused = planted.refused(&planted.file);
+            assert_eq!(refused.exposure, Some(Exposure::Writable { path: planted.folder.clone(), mode }));
+            let fix = format!("chmod go-w {}", planted.folder.display());
+            assert!(refused.reason.contains(&fix) && refused.reason.contains(who), "{refused}");
+        }
+        // Sticky and ours, like /tmp: accepted.
+        Planted::chmod(&planted.folder, 0o1777);
+        assert!(DeviceFile::load(&planted.file).is_ok());
+        Planted::chmod(&planted.folder, 0o755);
+
+        // The file itself, and a folder higher up.
+        Planted::chmod(&planted.file, 0o666);
+        let refused = planted.refused(&planted.file);
+        assert!(matches!(&refused.exposure, Some(Exposure::Writable { path, .. }) if *path == planted.file));
+        Planted::chmod(&planted.file, 0o644);
+        Planted::chmod(&planted.base, 0o770);
+        let refused = planted.refused(&planted.file);
+        assert!(refused.reason.contains(&format!("chmod go-w {}", planted.base.display())), "{refused}");
+        Planted::chmod(&planted.base, 0o700);
+
+        // Reached through a symbolic link: the folders it leads to are checked too.
+        let link = planted.base.join("link");
+        std::os::unix::fs::symlink(&planted.folder, &link).unwrap_or_else(|e| panic!("{e}"));
+        assert!(DeviceFile::load(&link.join("device.toml")).is_ok());
+        Planted::chmod(&planted.folder, 0o777);
+        let refused = planted.refused(&link.join("device.toml"));
+        assert!(refused.reason.contains(&format!("chmod go-w {}", planted.folder.display())), "{refused}");
+        Planted::chmod(&planted.folder, 0o755);
+        assert!(DeviceFile::load(&planted.file).is_ok(), "back to safe modes");
+    }
+
+    /// A folder (or a link) another ordinary user owns. Root gives them to `nobody`; any other
+    /// user cannot, and plays another user instead, to whom its own files belong to someone else.
+    #[cfg(unix)]
+    #[test]
+    fn a_path_another_user_owns_is_refused() {
+        use std::os::unix::fs::MetadataExt;
+        const NOBODY: u32 = 65534;
+        let planted = Planted::new();
+        let real = fs::metadata(&planted.file).map(|m| m.uid()).unwrap_or_else(|e| panic!("{e}"));
+        if real != 0 {
+            let other = Some(real.wrapping_add(1));
+            let refused = place::check_as(&planted.file, other);
+            assert_eq!(refused, Err(Exposure::Owner { path: planted.file.clone(), uid: real }));
+            return;
+        }
+        std::os::unix::fs::chown(&planted.folder, Some(NOBODY), None).unwrap_or_else(|e| panic!("{e}"));
+        let refused = planted.refused(&planted.file);
+        assert_eq!(refused.exposure, Some(Exposure::Owner { path: planted.folder.clone(), uid: NOBODY }));
+        assert!(refused.reason.contains(&format!("chown -h root {}", planted.folder.display())), "{refused}");
+        std::os::unix::fs::chown(&planted.folder, Some(0), None).unwrap_or_else(|e| panic!("{e}"));
+        let link = planted.base.join("link");
+        std::os::unix::fs::symlink(&planted.folder, &link).unwrap_or_else(|e| panic!("{e}"));
+        std::os::unix::fs::lchown(&link, Some(NOBODY), None).unwrap_or_else(|e| panic!("{e}"));
+        let refused = planted.refused(&link.join("device.toml"));
+        assert_eq!(refused.exposure, Some(Exposure::Owner { path: link, uid: NOBODY }));
     }
 }

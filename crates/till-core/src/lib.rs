@@ -5,6 +5,7 @@
 //! Nothing here talks to a database directly: the atomic work (one open session per register,
 //! gapless numbering, PIN lockout counts) lives in the stores, enforced by the database itself.
 
+pub mod anchor;
 pub mod auth;
 pub mod cash;
 pub mod catalog;

@@ -141,6 +141,10 @@ pub struct Receipt {
     pub lines: Vec<ReceiptLine>,
     pub tenders: Vec<ReceiptTender>,
     pub taxes: Vec<ReceiptTax>,
+    /// The receipt's journal entry as a QR code (see [`crate::anchor`]), on a receipt read by
+    /// its number (what is shown and printed); `None` in a shift's list of receipts, and for a
+    /// receipt from before the journal began.
+    pub anchor: Option<crate::anchor::PrintedAnchor>,
 }
 
 /// What the store records: a priced, settled receipt for one session. Built by the use cases

@@ -490,6 +490,8 @@ pub struct ZRecord {
     #[ts(type = "number")]
     pub journal_seq: i64,
     pub journal_head: String,
+    /// The Z's own journal entry as a QR code (see [`crate::anchor`]).
+    pub anchor: Option<crate::anchor::PrintedAnchor>,
 }
 
 /// Which Z reports to list (a bookkeeper's export).

@@ -69,6 +69,8 @@ fn views_match_the_ui() {
     export::<ReceiptLine>("ReceiptLine.ts");
     export::<ReceiptTender>("ReceiptTender.ts");
     export::<ReceiptTax>("ReceiptTax.ts");
+    // A receipt's and a Z's journal anchor, as a QR code (issue 16).
+    export::<till_core::anchor::PrintedAnchor>("PrintedAnchor.ts");
     export::<Receipt>("Receipt.ts");
     export::<TenderTotal>("TenderTotal.ts");
     export::<CategoryTotal>("CategoryTotal.ts");

@@ -48,9 +48,10 @@ impl JournalStore for PostgresStore {
         if chain == STAFF_CHAIN {
             let rows = sqlx::query(sql::AUTH_EVENTS).bind(since).fetch_all(&mut *db).await.map_err(fail)?;
             let mut out = rows.iter().map(expected::auth_event).collect::<Result<Vec<_>, _>>()?;
-            for row in sqlx::query(sql::USERS).fetch_all(&mut *db).await.map_err(fail)? {
-                let pin: String = sqlx::Row::try_get(&row, "pin_hash").map_err(fail)?;
-                out.push(expected::user(&row, till_core::journal::pin_digest(&pin))?);
+            // The PIN's digest is computed by the database: a terminal role may not read the hash.
+            for row in sqlx::query("SELECT * FROM till_staff_state()").fetch_all(&mut *db).await.map_err(fail)? {
+                let pin: String = sqlx::Row::try_get(&row, "pin").map_err(fail)?;
+                out.push(expected::user(&row, pin)?);
             }
             return Ok(out);
         }

@@ -335,10 +335,36 @@ impl PostgresStore {
             )
         };
         let mut checks = vec![role_check, creators_check];
-        if !owner {
+        if owner {
+            checks.push(Self::check_create_role(conn).await?);
+        } else {
             checks.push(Self::check_binding(conn, &role).await?);
         }
         Ok(checks)
+    }
+
+    /// The owner's role makes the terminals' roles (`tillctl db create-terminal-role`, which
+    /// runs `CREATE ROLE`): without CREATEROLE (a superuser has it implicitly) that command
+    /// fails on the day a PC is added, so doctor says it now. A warning, not a failure: the
+    /// store works without it, and terminal roles made before keep working.
+    async fn check_create_role(conn: &mut Conn<'_>) -> Result<SchemaCheck, StoreError> {
+        const NAME: &str = "terminal role creation";
+        let (role, may): (String, bool) = sqlx::query_as(
+            "SELECT pg_catalog.quote_ident(current_user), rolsuper OR rolcreaterole
+               FROM pg_catalog.pg_roles WHERE rolname = current_user",
+        )
+        .fetch_one(conn.db())
+        .await
+        .map_err(|e| conn.fail(e))?;
+        Ok(if may {
+            SchemaCheck::pass(NAME, format!("{role} may create terminal roles (CREATEROLE)"))
+        } else {
+            SchemaCheck::warn(
+                NAME,
+                format!("{role} lacks CREATEROLE, so `tillctl db create-terminal-role` will fail"),
+                format!("as a PostgreSQL superuser, run: ALTER ROLE {role} CREATEROLE;"),
+            )
+        })
     }
 
     /// A terminal's role acts only on the registers IT bound it to (migration 0014): one bound

@@ -5,6 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::migrate::Migrator;
 use sqlx::{ColumnIndex, Database, Decode, Row, Type};
+use till_core::anchor::{AnchorOf, JournalAnchor, PrintedAnchor};
 use till_core::cash::{CashMovement, CashReason, DenominationCount, MovementKind};
 use till_core::*;
 use uuid::Uuid;
@@ -550,7 +551,19 @@ where
         lines: Vec::new(),
         tenders: Vec::new(),
         taxes: Vec::new(),
+        anchor: anchor(
+            AnchorOf::Receipt(row.field("number")?),
+            row.field("register_id")?,
+            row.field("entry_seq")?,
+            row.field("entry_hash")?,
+        ),
     })
+}
+
+/// The anchor of a receipt's or Z's journal entry, from the `entry_seq` and `entry_hash` its
+/// query joined in (absent for a row from before the journal began).
+fn anchor(of: AnchorOf, chain: Uuid, seq: Option<i64>, hash: Option<String>) -> Option<PrintedAnchor> {
+    Some(JournalAnchor { of, chain, seq: seq?, hash: hash? }.printed())
 }
 
 /// Decodes a row of [`sales::LINES`].
@@ -705,18 +718,32 @@ pub mod sales {
     pub const PRICING: &str = "SELECT id, currency, prices_include_tax, cash_rounding_minor, discount_limit_ppm
         FROM locations WHERE code = $1";
     macro_rules! receipt_select {
-        () => {
-            "SELECT s.*, se.number AS session_number, r.code AS register_code, l.code AS location_code,
-                l.name AS location_name, l.address AS location_address, l.timezone AS time_zone,
-                o.number AS refund_of_number
-            FROM sales s JOIN sessions se ON se.id = s.session_id JOIN registers r ON r.id = s.register_id
-            JOIN locations l ON l.id = s.location_id LEFT JOIN sales o ON o.id = s.refund_of"
+        ($anchor:literal, $journal:literal) => {
+            concat!(
+                "SELECT s.*, se.number AS session_number, r.code AS register_code, l.code AS location_code,
+                    l.name AS location_name, l.address AS location_address, l.timezone AS time_zone,
+                    o.number AS refund_of_number, ",
+                $anchor,
+                " FROM sales s JOIN sessions se ON se.id = s.session_id JOIN registers r ON r.id = s.register_id
+                JOIN locations l ON l.id = s.location_id LEFT JOIN sales o ON o.id = s.refund_of ",
+                $journal
+            )
         };
     }
-    /// `$1` number.
-    pub const RECEIPT_BY_NUMBER: &str = concat!(receipt_select!(), " WHERE s.number = $1");
-    /// `$1` session id.
-    pub const RECEIPTS_OF_SESSION: &str = concat!(receipt_select!(), " WHERE s.session_id = $1 ORDER BY s.receipt_seq");
+    /// `$1` number. With its anchor (the QR code it prints).
+    pub const RECEIPT_BY_NUMBER: &str = concat!(
+        receipt_select!(
+            "j.seq AS entry_seq, j.hash AS entry_hash",
+            "LEFT JOIN journal j ON j.ref_id = s.id AND j.chain_id = s.register_id AND j.event = s.kind"
+        ),
+        " WHERE s.number = $1"
+    );
+    /// `$1` session id. Without anchors: a list prints no QR codes, and drawing one per receipt
+    /// would cost a shift's list a millisecond a receipt.
+    pub const RECEIPTS_OF_SESSION: &str = concat!(
+        receipt_select!("CAST(NULL AS bigint) AS entry_seq, CAST(NULL AS text) AS entry_hash", ""),
+        " WHERE s.session_id = $1 ORDER BY s.receipt_seq"
+    );
     /// `$1` receipt id.
     pub const LINES: &str = "SELECT sl.*, coalesce(lr.refunded_quantity, 0) AS refunded_quantity,
             coalesce(lr.refunded_total, 0) AS refunded_total, coalesce(lr.refunded_tax, 0) AS refunded_tax
@@ -808,6 +835,12 @@ where
         grand_refunds: row.field("grand_refunds")?,
         journal_seq: row.field("journal_seq")?,
         journal_head: row.field("journal_head")?,
+        anchor: anchor(
+            AnchorOf::Z(row.field("z_number")?),
+            row.field("register_id")?,
+            row.field("entry_seq")?,
+            row.field("entry_hash")?,
+        ),
     })
 }
 
@@ -1118,6 +1151,13 @@ pub mod cash {
             JOIN sessions s ON s.id = m.session_id LEFT JOIN users a ON a.id = m.approved_by"
         };
     }
+    /// A Z with its own journal entry (its anchor).
+    macro_rules! z_select {
+        () => {
+            "SELECT z.*, j.seq AS entry_seq, j.hash AS entry_hash FROM z_reports z
+            LEFT JOIN journal j ON j.ref_id = z.session_id AND j.chain_id = z.register_id AND j.event = 'z_report'"
+        };
+    }
     /// `$1` movement id.
     pub const MOVEMENT: &str = concat!(movement_select!(), " WHERE m.id = $1");
     /// `$1` session id.
@@ -1131,12 +1171,15 @@ pub mod cash {
         "SELECT denomination, count FROM cash_counts WHERE session_id = $1 AND stage = 'close'
         ORDER BY denomination DESC";
     /// `$1` session id.
-    pub const Z_OF_SESSION: &str = "SELECT * FROM z_reports WHERE session_id = $1";
+    pub const Z_OF_SESSION: &str = concat!(z_select!(), " WHERE z.session_id = $1");
     /// `$1` location code, `$2` register id, `$3` from day, `$4` to day (each optional).
-    pub const Z_LIST: &str = "SELECT z.* FROM z_reports z JOIN sessions s ON s.id = z.session_id
+    pub const Z_LIST: &str = concat!(
+        z_select!(),
+        " JOIN sessions s ON s.id = z.session_id
         WHERE ($1 IS NULL OR s.location_code = $1) AND ($2 IS NULL OR z.register_id = $2)
           AND ($3 IS NULL OR s.business_day >= $3) AND ($4 IS NULL OR s.business_day <= $4)
-        ORDER BY s.location_code, s.register_code, z.z_number";
+        ORDER BY s.location_code, s.register_code, z.z_number"
+    );
 }
 
 pub mod journal {
@@ -1171,6 +1214,7 @@ pub mod journal {
         WHERE z.register_id = $1 AND z.at >= $2";
     /// `$1` since: PIN events (the staff chain).
     pub const AUTH_EVENTS: &str = "SELECT id, kind, user_id FROM auth_events WHERE at >= $1";
-    /// Every user, with its PIN hash (the store hashes it for [`super::expected::user`]).
+    /// Every user, with its PIN hash (SQLite's store hashes it for [`super::expected::user`];
+    /// PostgreSQL's asks `till_staff_state()`, as a terminal may not read the hash).
     pub const USERS: &str = "SELECT id, name, role, active, pin_hash FROM users";
 }

@@ -407,3 +407,26 @@ fn server_addr(url: &str) -> String {
         format!("{host_port}:5432")
     }
 }
+
+/// Reads a QR code Till drew ([`till_core::anchor::qr_svg`]) as a phone's scanner would: the
+/// SVG's modules rendered to pixels (4 per module), found and decoded by rqrr.
+pub fn scan_qr(svg: &str) -> String {
+    const PIXELS: usize = 4;
+    let modules = till_core::anchor::qr_modules_from_svg(svg).expect("an SVG QR code as Till draws it");
+    let size = modules.len() * PIXELS;
+    let mut image =
+        rqrr::PreparedImage::prepare_from_greyscale(
+            size,
+            size,
+            |x, y| {
+                if modules[y / PIXELS][x / PIXELS] {
+                    0
+                } else {
+                    255
+                }
+            },
+        );
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in the picture");
+    grids[0].decode().expect("the QR code decodes").1
+}

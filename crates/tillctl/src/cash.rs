@@ -6,6 +6,7 @@ use crate::PinArgs;
 use clap::{Args, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
+use till_core::anchor::JournalAnchor;
 use till_core::journal::{JournalEntry, VerifyReport};
 use till_core::reports::{XReport, ZReport};
 use till_core::service::{self, MovementRequest, ZRow};
@@ -114,8 +115,15 @@ pub enum ReportCommand {
 #[derive(Subcommand)]
 pub enum JournalCommand {
     /// Recompute every hash chain and check it against the business rows and each Z's anchor;
-    /// exits 1 and names the first bad entry of each broken chain.
-    Verify,
+    /// exits 1 and names every bad entry of each broken chain.
+    Verify {
+        /// A file of anchors an auditor holds: the texts of receipts' and Zs' QR codes
+        /// (`TILL1;R;…` or `TILL1;Z;…`), one per line; blank lines and lines starting with `#`
+        /// are skipped. Each must still be the entry at its position: this catches a journal
+        /// an owner re-chained, which checks out against itself.
+        #[arg(long, value_name = "FILE")]
+        anchors: Option<PathBuf>,
+    },
     /// Write every entry, chain by chain in order, as JSON Lines (default) or CSV.
     Export {
         #[arg(long, value_enum, default_value = "json")]
@@ -344,11 +352,37 @@ fn z_rows_csv(rows: &[ZRow]) -> String {
     text
 }
 
-/// `verify` exits 1 when a chain is broken.
+/// The anchors of an auditor's file (see [`JournalCommand::Verify`]); a line that is not an
+/// anchor is refused with its line number, so a mistyped file never verifies less than it says.
+fn read_anchors(path: &std::path::Path) -> Result<Vec<JournalAnchor>, TillError> {
+    let text = std::fs::read_to_string(path).map_err(|e| InputError::Invalid {
+        field: "anchors",
+        reason: format!("cannot read {}: {e}", path.display()),
+    })?;
+    let mut anchors = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let anchor = JournalAnchor::parse(line).map_err(|e| InputError::Invalid {
+            field: "anchors",
+            reason: format!("{} line {}: {e}", path.display(), n + 1),
+        })?;
+        anchors.push(anchor);
+    }
+    Ok(anchors)
+}
+
+/// `verify` exits 1 when a chain is broken or an anchor does not match.
 pub async fn journal(store: &dyn Store, out: Output, command: JournalCommand) -> Result<bool, TillError> {
     match command {
-        JournalCommand::Verify => {
-            let report = service::verify_journal(store).await?;
+        JournalCommand::Verify { anchors } => {
+            let anchors = match anchors {
+                Some(path) => read_anchors(&path)?,
+                None => Vec::new(),
+            };
+            let report = service::verify_journal(store, &anchors).await?;
             out.print(&report);
             Ok(report.ok)
         }
@@ -550,6 +584,9 @@ impl Printable for ZReport {
             self.z.journal_seq,
             self.z.journal_head
         ));
+        if let Some(anchor) = &self.z.anchor {
+            t.push_str(&format!("anchor: {}\n", anchor.text));
+        }
         t
     }
 }
@@ -583,6 +620,12 @@ impl Printable for VerifyReport {
             }
             for p in &c.problems {
                 lines.push(format!("BAD  {name}: entry #{}: {}", p.seq, p.what));
+            }
+        }
+        for a in &self.anchors {
+            match &a.problem {
+                None => lines.push(format!("ok   anchor {}", a.anchor)),
+                Some(problem) => lines.push(format!("BAD  anchor {}: {problem}", a.anchor)),
             }
         }
         if lines.is_empty() {

@@ -161,6 +161,9 @@ impl Printable for Receipt {
         if self.change > 0 {
             text.push_str(&format!("{:<34} {:>10}\n", "change", money(self.change, c)));
         }
+        if let Some(anchor) = &self.anchor {
+            text.push_str(&format!("anchor: {}\n", anchor.text));
+        }
         text
     }
 }

@@ -186,6 +186,15 @@ impl TlsCluster {
         TlsCluster { dir, bin, port }
     }
 
+    /// IT's folder for the device file: beside the cluster's folder, not in it. The cluster's
+    /// folder belongs to the server's user (as root), and a device file is refused where a user
+    /// other than root or the till's can replace it.
+    fn etc(&self) -> PathBuf {
+        let mut name = self.dir.file_name().unwrap().to_os_string();
+        name.push("-etc");
+        self.dir.with_file_name(name)
+    }
+
     fn cert(&self, name: &str) -> String {
         self.dir.join("certs").join(name).display().to_string()
     }
@@ -224,6 +233,7 @@ impl Drop for TlsCluster {
             .args(["-m", "immediate", "-w", "stop"])
             .output();
         let _ = std::fs::remove_dir_all(&self.dir);
+        let _ = std::fs::remove_dir_all(self.etc());
     }
 }
 
@@ -304,7 +314,7 @@ async fn a_client_certificate_logs_the_terminal_in_and_its_absence_does_not() {
     assert_eq!(open(&other_user).await.expect_err("CN is till_cert").code(), "database_misconfigured");
 
     // The same as IT sets a terminal up: device init, device check, doctor through the file.
-    let dir = cluster.dir.join("etc");
+    let dir = cluster.etc();
     let file = dir.join("device.toml").display().to_string();
     let (ok, written) = tillctl(
         &[
@@ -408,7 +418,7 @@ async fn a_password_saved_by_set_password_opens_the_device_files_database() {
     let url = cluster.tcp_url("till_pw", &format!("sslmode=verify-full&sslrootcert={}", cluster.cert("ca.crt")));
     // The password is needed: scram over TLS refuses a wrong one.
     assert_eq!(open(&url).await.expect_err("no password").code(), "database_misconfigured");
-    let file = cluster.dir.join("etc/device.toml").display().to_string();
+    let file = cluster.etc().join("device.toml").display().to_string();
     let (ok, refused) = tillctl(
         &["device", "init", "--url", &url.replace("till_pw@", "till_pw:x@"), "--register", "DT/R1", "--file", &file],
         &[],

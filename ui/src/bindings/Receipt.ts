@@ -1,5 +1,6 @@
 // Generated from till-core by ts-rs: do not edit. Regenerate with
 // TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings
+import type { PrintedAnchor } from "./PrintedAnchor";
 import type { ReceiptKind } from "./ReceiptKind";
 import type { ReceiptLine } from "./ReceiptLine";
 import type { ReceiptTax } from "./ReceiptTax";
@@ -8,4 +9,10 @@ export type Receipt = { id: string, kind: ReceiptKind, number: string, receipt_s
 /**
  * The original sale's number, for a refund.
  */
-refund_of: string | null, cashier: string, device: string, at: string, currency: string, prices_include_tax: boolean, subtotal: number, discount: number, tax: number, total: number, rounding: number, tendered: number, change: number, cash_net: number, lines: Array<ReceiptLine>, tenders: Array<ReceiptTender>, taxes: Array<ReceiptTax>, };
+refund_of: string | null, cashier: string, device: string, at: string, currency: string, prices_include_tax: boolean, subtotal: number, discount: number, tax: number, total: number, rounding: number, tendered: number, change: number, cash_net: number, lines: Array<ReceiptLine>, tenders: Array<ReceiptTender>, taxes: Array<ReceiptTax>, 
+/**
+ * The receipt's journal entry as a QR code (see [`crate::anchor`]), on a receipt read by
+ * its number (what is shown and printed); `None` in a shift's list of receipts, and for a
+ * receipt from before the journal began.
+ */
+anchor: PrintedAnchor | null, };

@@ -10,6 +10,7 @@ import { locale, nav, timeZone } from "../state";
 import type { SessionView, XReport, ZReport } from "../types";
 import { displayName, formatBusinessDay } from "../time";
 import { focus, mount, run } from "../ui";
+import { anchorCode } from "../widgets";
 import { receiptTime } from "./sale";
 
 export type Paper = "roll" | "a4";
@@ -164,6 +165,7 @@ export function reportView(x: XReport, z: ZReport | null = null): HTMLElement {
           row("Journal head", z.z.journal_head, "rp-journal-head", "rp-text rp-hash"),
         )
       : null,
+    z ? anchorCode(z.z.anchor, "z-anchor") : null,
   );
 }
 

@@ -26,7 +26,7 @@ import { locale, location, nav, state } from "../state";
 import type { Discount, PricedCart, Product, QuickKeys, Receipt, SessionView, Tender } from "../types";
 import { displayName } from "../time";
 import { clearError, isBusy, mount, run, showError, showErrorText } from "../ui";
-import { dialogOpen, discountField, errorSlot, moneyField, sheet } from "../widgets";
+import { anchorCode, dialogOpen, discountField, errorSlot, moneyField, sheet } from "../widgets";
 import { listManagers, showApproval } from "./approval";
 
 /**
@@ -700,6 +700,7 @@ export function receiptView(receipt: Receipt): HTMLElement {
     ...receipt.tenders.map((t) => row(t.kind === "card" ? `Card${t.reference ? ` ${t.reference}` : ""}` : t.kind === "cash" ? "Cash" : t.kind, m(t.amount))),
     receipt.change > 0 ? row("Change", m(receipt.change), "r-change") : null,
     h("p", { class: "r-thanks" }, "Thank you"),
+    anchorCode(receipt.anchor, "receipt-anchor"),
   );
 }
 

@@ -1,6 +1,7 @@
 //! Cash control, reports and the journal: the rules the app and tillctl share.
 
 use super::require_manager;
+use crate::anchor::JournalAnchor;
 use crate::cash::{DenominationCount, MovementKind, NewCashMovement, MAX_NOTE_CHARS};
 use crate::domain::*;
 use crate::error::{InputError, StoreError, TillError};
@@ -351,9 +352,19 @@ pub async fn chain_entries(store: &dyn Store, chain: uuid::Uuid) -> Result<Vec<J
 
 /// Recomputes every chain and checks it against the business rows (see
 /// [`crate::journal::verify_chain`]).
-pub async fn verify_journal(store: &dyn Store) -> Result<VerifyReport, TillError> {
+/// `anchors` are printed anchors an auditor holds (receipts' and Zs' QR codes): each must
+/// still be the entry at its position. They catch what the database alone cannot: an owner who
+/// re-chains everything after a deleted or edited entry leaves a journal that checks out
+/// against itself, but not against a receipt printed before.
+pub async fn verify_journal(store: &dyn Store, anchors: &[JournalAnchor]) -> Result<VerifyReport, TillError> {
+    let mut checked = Vec::new();
+    for anchor in anchors {
+        let entry = store.journal_entries(anchor.chain, anchor.seq - 1, 1).await?;
+        checked.push(crate::journal::check_anchor(anchor, entry.first()));
+    }
+    let anchors_ok = checked.iter().all(|c| c.ok);
     let Some(since) = store.journal_start().await? else {
-        return Ok(VerifyReport { ok: true, chains: Vec::new() });
+        return Ok(VerifyReport { ok: anchors_ok, chains: Vec::new(), anchors: checked });
     };
     // Every register has a chain, and the staff chain exists: one deleted with its head row is
     // still checked against the rows it must cover.
@@ -385,7 +396,7 @@ pub async fn verify_journal(store: &dyn Store) -> Result<VerifyReport, TillError
             problems,
         });
     }
-    Ok(VerifyReport { ok: chains.iter().all(|c| c.problems.is_empty()), chains })
+    Ok(VerifyReport { ok: anchors_ok && chains.iter().all(|c| c.problems.is_empty()), chains, anchors: checked })
 }
 
 /// Open sessions at a location that have been open longer than the location's limit (the
