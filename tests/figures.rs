@@ -32,7 +32,7 @@ fn lines() -> impl Strategy<Value = Vec<(usize, i32, u8, u32, Option<i64>)>> {
 fn perturb(r: &mut NewReceipt, which: usize, delta: i64) -> &'static str {
     let n = r.lines.len();
     let line = &mut r.lines[which % n];
-    match which % 15 {
+    match which % 18 {
         0 => {
             line.total += delta;
             "a line's total"
@@ -88,6 +88,20 @@ fn perturb(r: &mut NewReceipt, which: usize, delta: i64) -> &'static str {
         13 => {
             r.taxes[0].gross += delta;
             "a rate's gross"
+        }
+        // What the receipt prints for a line, against the catalog's product (the 899.00 TV
+        // printed as a cable).
+        15 => {
+            line.name = "USB cable".into();
+            "a line's name"
+        }
+        16 => {
+            line.sku = "CABLE".into();
+            "a line's SKU"
+        }
+        17 => {
+            line.category = "Accessories".into();
+            "a line's category"
         }
         _ => {
             r.cash_net += delta;
@@ -269,6 +283,13 @@ async fn receipts_are_recorded_as_priced_and_every_moved_figure_is_refused(backe
                     wrong.taxes[0].gross += delta.abs();
                     wrong.taxes[0].net += delta.abs();
                     prop_assert!(store.record_receipt(wrong).await.is_err(), "a refund above its share was recorded");
+                    let mut renamed = refund.clone();
+                    renamed.id = ReceiptId::new();
+                    renamed.lines[0].name = "USB cable".into();
+                    prop_assert!(
+                        store.record_receipt(renamed).await.is_err(),
+                        "a refund naming another item was recorded"
+                    );
                     store
                         .record_receipt(refund)
                         .await

@@ -159,13 +159,17 @@ async fn record(tx: &mut SqliteConnection, r: &NewReceipt, approver: Option<User
     match r.kind {
         ReceiptKind::Sale => {
             // One statement for all lines: the first whose product, price, tax rate or rate
-            // is no longer the catalog's.
+            // is no longer the catalog's, or whose printed SKU, name or category is not the
+            // product's (a 899.00 TV cannot be printed as a cable).
             let changed: Option<String> = sqlx::query_scalar(
                 "SELECT l.value ->> 'sku' FROM json_each(?1) l
                   WHERE NOT EXISTS (SELECT 1 FROM products p JOIN tax_rates t ON t.id = p.tax_rate_id
+                     LEFT JOIN categories c ON c.id = p.category_id
                      WHERE p.id = unhex(l.value ->> 'product_id') AND p.location_id = ?2 AND p.active = 1
                        AND p.price_minor = l.value ->> 'catalog_unit_price'
-                       AND p.tax_rate_id = unhex(l.value ->> 'tax_rate_id') AND t.rate_ppm = l.value ->> 'rate_ppm')
+                       AND p.tax_rate_id = unhex(l.value ->> 'tax_rate_id') AND t.rate_ppm = l.value ->> 'rate_ppm'
+                       AND p.sku = l.value ->> 'sku' AND p.name = l.value ->> 'name'
+                       AND coalesce(c.name, '') = l.value ->> 'category')
                   ORDER BY l.key LIMIT 1",
             )
             .bind(&rows.lines)

@@ -242,11 +242,17 @@ pub async fn report(store: &dyn Store, out: Output, command: ReportCommand) -> R
     Ok(())
 }
 
+/// A text cell of every CSV export. A cell a spreadsheet would read as a formula (one that
+/// begins with `=`, `+`, `-`, `@`, a tab or a carriage return: a product or reason named
+/// `=HYPERLINK(..)` in a bookkeeper's export) gets a leading `'`, which spreadsheets show as
+/// text (OWASP's CSV injection advice); then RFC 4180 quoting. Amounts are written as numbers,
+/// never through here, so a refund's `-1000` stays a number.
 fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n']) {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_string() };
+    if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
-        text.to_string()
+        text
     }
 }
 
@@ -633,5 +639,27 @@ impl Printable for VerifyReport {
         }
         lines.push(if self.ok { "journal verified".into() } else { "JOURNAL BROKEN".into() });
         lines.join("\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn a_cell_a_spreadsheet_would_run_is_text() {
+        for (cell, written) in [
+            ("=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""),
+            ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "\"'\r=1\""),
+            ("supplies, misc", "\"supplies, misc\""),
+            ("a 10 paid out", "a 10 paid out"),
+            ("", ""),
+        ] {
+            assert_eq!(csv_field(cell), written, "{cell:?}");
+        }
     }
 }

@@ -66,10 +66,16 @@ BEGIN
     PERFORM till_receipt_figures(p, v_include, v_increment);
 
     IF v_kind = 'sale' THEN
+        -- Each line is the catalog's product at the catalog's price and rate, printed under the
+        -- product's own SKU, name and category (a 899.00 TV cannot be printed as a cable).
         SELECT count(*) INTO v_bad
-          FROM jsonb_to_recordset(p->'lines') AS l(product_id uuid, catalog_unit_price bigint, tax_rate_id uuid, rate_ppm integer)
+          FROM jsonb_to_recordset(p->'lines') AS l(product_id uuid, catalog_unit_price bigint, tax_rate_id uuid,
+               rate_ppm integer, sku text, name text, category text)
           LEFT JOIN products pr ON pr.id = l.product_id AND pr.location_id = v_session.location_id AND pr.active
                                AND pr.price_minor = l.catalog_unit_price AND pr.tax_rate_id = l.tax_rate_id
+                               AND pr.sku = l.sku AND pr.name = l.name
+                               AND coalesce((SELECT c.name FROM categories c WHERE c.id = pr.category_id), '')
+                                   = l.category
           LEFT JOIN tax_rates t ON t.id = l.tax_rate_id AND t.rate_ppm = l.rate_ppm
          WHERE pr.id IS NULL OR t.id IS NULL;
         IF v_bad > 0 THEN
@@ -148,7 +154,7 @@ BEGIN
         SELECT count(*) INTO v_bad
           FROM jsonb_to_recordset(p->'lines') AS l(refund_of_line integer, quantity bigint, total bigint, tax bigint,
                amount bigint, extended bigint, line_discount bigint, receipt_discount bigint, unit_price bigint,
-               product_id uuid, tax_rate_id uuid, rate_ppm integer)
+               product_id uuid, tax_rate_id uuid, rate_ppm integer, sku text, name text, category text)
           JOIN line_refunds r ON r.sale_id = (p->>'refund_of')::uuid AND r.line_no = l.refund_of_line
           JOIN sale_lines o ON o.sale_id = r.sale_id AND o.line_no = r.line_no
          WHERE NOT (CASE WHEN r.refunded_quantity = r.sold_quantity
@@ -158,8 +164,9 @@ BEGIN
                     AND l.amount = CASE WHEN (p->>'prices_include_tax')::boolean THEN l.total ELSE l.total - l.tax END
                     AND l.extended = o.unit_price * l.quantity AND l.line_discount = l.extended - l.amount
                     AND l.line_discount >= 0 AND l.receipt_discount = 0
-                    AND (l.product_id, l.tax_rate_id, l.rate_ppm, l.unit_price)
-                        = (o.product_id, o.tax_rate_id, o.rate_ppm, o.unit_price)) IS NOT FALSE;
+                    AND (l.product_id, l.tax_rate_id, l.rate_ppm, l.unit_price, l.sku, l.name, l.category)
+                        = (o.product_id, o.tax_rate_id, o.rate_ppm, o.unit_price, o.sku, o.name, o.category))
+                   IS NOT FALSE;
         IF v_bad > 0 THEN
             RAISE EXCEPTION 'receipt %: % refund line(s) not their share of the sale', v_id, v_bad USING ERRCODE = 'TL423';
         END IF;

@@ -243,8 +243,11 @@ pub fn check_refund(
         }
         let (total, tax) = refund_share(left, l.quantity);
         let amount = if r.prices_include_tax { total } else { total - tax };
+        // What the refund receipt names is what was sold: a refund of the 0.99 cable cannot be
+        // printed as the TV, nor the other way round.
         if (l.product_id, l.tax_rate_id, l.rate_ppm, l.unit_price)
             != (sold.product_id, sold.tax_rate_id, sold.rate_ppm, sold.unit_price)
+            || (&l.sku, &l.name, &l.category) != (&sold.sku, &sold.name, &sold.category)
             || (l.total, l.tax, l.amount) != (total, tax, amount)
             || i128::from(l.extended) != i128::from(sold.unit_price) * i128::from(l.quantity)
             || l.line_discount != l.extended - amount
