@@ -8,6 +8,7 @@ use till_testkit::{both_backends, provision, Backend, TestDatabase};
 
 both_backends!(a_fresh_database_migrates_and_passes_every_check, a_database_behind_is_refused_without_migrate);
 both_backends!(an_unknown_migration_is_refused, an_edited_migration_is_refused, a_dropped_index_is_refused);
+both_backends!(users_from_before_the_staff_journal_get_their_first_entry_on_upgrade);
 both_backends!(
     a_newer_expand_is_accepted,
     a_newer_contract_is_refused_as_app_too_old,
@@ -356,4 +357,60 @@ async fn postgres_tables_that_are_not_tills_are_left_alone() {
     db.execute("CREATE TABLE bench_write (id bigserial PRIMARY KEY, v integer NOT NULL UNIQUE CHECK (v > 0))").await;
     db.open_with(&no_migrate()).await.unwrap();
     assert!(failed_checks(&db).await.is_empty());
+}
+
+/// Migration 0015 journals every user that existed before it (the staff chain's baseline):
+/// a database at 0014 with users, upgraded, verifies, and each user's first entry states it.
+async fn users_from_before_the_staff_journal_get_their_first_entry_on_upgrade(backend: Backend) {
+    use sqlx::migrate::Migrator;
+    let db = TestDatabase::new(backend).await;
+    let dir = format!(
+        "{}/migrations/{}",
+        env!("CARGO_MANIFEST_DIR"),
+        if backend == Backend::Sqlite { "sqlite" } else { "postgres" }
+    );
+    let mut migrator = Migrator::new(std::path::Path::new(&dir)).await.unwrap();
+    migrator.migrations = migrator.migrations.iter().filter(|m| m.version <= 14).cloned().collect::<Vec<_>>().into();
+    let hash = Pin::parse("1234").unwrap().hash().0;
+    let names = ["ann", "ben", "cho"];
+    let insert = |i: usize| {
+        let id = db.uuid(uuid::Uuid::now_v7());
+        let role = if i == 0 { "manager" } else { "cashier" };
+        format!("INSERT INTO users (id, name, role, pin_hash) VALUES ({id}, '{}', '{role}', '{hash}')", names[i])
+    };
+    match backend {
+        Backend::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(&format!("{}?mode=rwc", db.url)).await.unwrap();
+            migrator.run(&pool).await.unwrap();
+            pool.close().await;
+        }
+        Backend::Postgres => {
+            let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+            migrator.run(&pool).await.unwrap();
+            pool.close().await;
+        }
+    }
+    for i in 0..names.len() {
+        db.execute(&insert(i)).await;
+    }
+    let store = db.open().await;
+    let report = service::verify_journal(store.as_ref(), &[]).await.unwrap();
+    assert!(report.ok, "{report:?}");
+    let staff = service::chain_entries(store.as_ref(), till_core::journal::STAFF_CHAIN).await.unwrap();
+    let journaled: Vec<String> = staff
+        .iter()
+        .filter(|e| e.event == till_core::journal::USER_EVENT)
+        .map(|e| {
+            serde_json::from_str::<serde_json::Value>(&e.body).unwrap()["payload"]["name"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(journaled, names, "one baseline entry per user, in the order they were made");
+    // And after it, a change by hand without its entry is caught (the baseline is required).
+    db.execute("UPDATE users SET active = false WHERE name = 'ben'").await;
+    if backend == Backend::Postgres {
+        // The trigger journals it: a fact, not a tampering.
+        assert!(service::verify_journal(store.as_ref(), &[]).await.unwrap().ok);
+    } else {
+        assert!(!service::verify_journal(store.as_ref(), &[]).await.unwrap().ok);
+    }
 }

@@ -40,6 +40,47 @@ pub enum Workload {
     /// SQLite only, the reference for `sale`: one row inserted per `BEGIN IMMEDIATE`
     /// transaction on the same kind of file (WAL, synchronous=FULL, one writer connection).
     RawInsert,
+    /// What guessing a PIN offline costs someone who copied a stored hash (SQLite's file holds
+    /// them): wrong PINs tried against a hash made as Till makes them, on one core, for
+    /// `--seconds`; the database is not used.
+    PinGuess,
+}
+
+/// PinGuess only: the time one wrong guess takes, and every PIN of a length tried on one core.
+#[derive(Debug, Serialize)]
+pub struct PinGuessCost {
+    pub ms_per_guess: f64,
+    pub core_hours_all_4_digit_pins: f64,
+    pub core_hours_all_6_digit_pins: f64,
+    pub core_hours_all_8_digit_pins: f64,
+}
+
+/// Tries wrong PINs against one hash for `seconds` (at least 5 guesses), on this thread.
+fn pin_guess(seconds: u64) -> Result<(Tally, PinGuessCost), TillError> {
+    let hash = Pin::parse("73914")?.hash();
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut tally = Tally::default();
+    let mut guess: u32 = 0;
+    while Instant::now() < deadline || tally.operations < 5 {
+        let began = Instant::now();
+        let candidate = Pin::parse(&format!("{:04}", guess % 10_000))?;
+        if candidate.matches(&hash) {
+            tally.errors += 1; // never: the stored PIN has five digits
+        }
+        tally.latencies.push(began.elapsed());
+        tally.operations += 1;
+        guess += 1;
+    }
+    let spent: Duration = tally.latencies.iter().sum();
+    let ms = spent.as_secs_f64() * 1000.0 / tally.operations.max(1) as f64;
+    let hours = |digits: i32| 10f64.powi(digits) * ms / 3_600_000.0;
+    let cost = PinGuessCost {
+        ms_per_guess: ms,
+        core_hours_all_4_digit_pins: hours(4),
+        core_hours_all_6_digit_pins: hours(6),
+        core_hours_all_8_digit_pins: hours(8),
+    };
+    Ok((tally, cost))
 }
 
 #[derive(Debug, Clone, Args)]
@@ -100,12 +141,25 @@ pub struct BenchReport {
     pub storms_correct: Option<u32>,
     /// Totals only: the X report (open session) and the Z report (after its close), 200 each.
     pub reports: Option<ReportTimes>,
+    /// PinGuess only.
+    pub pin_guess: Option<PinGuessCost>,
     pub invariants: InvariantReport,
 }
 
 impl Printable for BenchReport {
     fn human(&self) -> String {
         let storms = self.storms_correct.map(|n| format!("\n  storms correct {n}")).unwrap_or_default();
+        let guessing = self
+            .pin_guess
+            .as_ref()
+            .map(|g| {
+                format!(
+                    "\n  one wrong PIN {:.1} ms on one core: every 4-digit PIN {:.2} core-hours, 6 digits {:.0}, 8 digits {:.0}",
+                    g.ms_per_guess, g.core_hours_all_4_digit_pins, g.core_hours_all_6_digit_pins, g.core_hours_all_8_digit_pins
+                )
+            })
+            .unwrap_or_default();
+        let storms = storms + &guessing;
         format!(
             "bench {:?} on {} with {} clients, {} location(s)\n  operations {} in {:.2} s: {:.0} ops/s ({:.0} commits/s)\n  latency p50 {:.3} ms, p99 {:.3} ms\n  errors {}{storms}\n  invariants {}",
             self.workload,
@@ -296,7 +350,7 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
     let registers = if matches!(args.workload, Workload::Storm) { 1 } else { clients };
     let store = shared.as_ref();
     let locations = if matches!(args.workload, Workload::Storm) { 1 } else { args.locations.clamp(1, registers) };
-    let fx = if matches!(args.workload, Workload::RawInsert) {
+    let fx = if matches!(args.workload, Workload::RawInsert | Workload::PinGuess) {
         // Nothing acts as a user: these logins are never used.
         Fixture {
             registers: Vec::new(),
@@ -329,10 +383,19 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
     let mut tally = Tally::default();
     let mut storms_correct = None;
     let mut reports = None;
+    let mut pin_guess_cost = None;
     let began = Instant::now();
     match args.workload {
         Workload::RawInsert => {
             tally = raw_insert(url, args).await?;
+        }
+        Workload::PinGuess => {
+            let seconds = args.seconds;
+            let (guessed, cost) = tokio::task::spawn_blocking(move || pin_guess(seconds))
+                .await
+                .map_err(|e| StoreError::Internal(format!("bench thread failed: {e}")))??;
+            tally = guessed;
+            pin_guess_cost = Some(cost);
         }
         Workload::Join | Workload::Cycle | Workload::Sale => {
             let deadline = Instant::now() + Duration::from_secs(args.seconds);
@@ -410,6 +473,7 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
         p99_ms: percentile(99),
         storms_correct,
         reports,
+        pin_guess: pin_guess_cost,
         invariants: store.check_invariants().await?,
     })
 }
