@@ -218,18 +218,54 @@ impl Device {
         }
     }
 
-    /// Re-reads the logged-in user before a write: a user deactivated since the login is refused
-    /// and logged out.
-    async fn recheck_login(&mut self, store: &dyn Store, who: &Authenticated) -> Result<Authenticated, IpcError> {
-        match service::recheck_user(store, &who.user).await {
+    /// Who a command acts or reads as: the one check every command after the login makes, reads
+    /// too. The login must not be idle past the device's limit (it ends here if it is), and its
+    /// user is read again from the database, never trusted from the login: one deactivated since
+    /// is refused (`user_inactive`) and logged out, and a role changed since is the role the
+    /// command gets (a manager demoted elsewhere is a cashier from their next command on).
+    async fn current_user(&mut self, now: DateTime<Utc>, how: Use) -> Result<Authenticated, IpcError> {
+        let store = self.store()?;
+        let who = match how {
+            Use::Act => self.use_login(now)?,
+            Use::Poll => self.peek_login(now)?,
+        };
+        // An action (a read included) asks the database whether the login is still live, as
+        // every write does in its transaction: a logout elsewhere, the location's idle limit
+        // or a new PIN ends it here too. A poll only re-reads the user: it must not keep an
+        // unattended login alive. A device with no register yet has no location to check the
+        // login against (the set-up screens): there the user is re-read.
+        let register = match (&how, self.register()) {
+            (Use::Act, Ok((_, register))) => Some(store.find_register(&register).await?),
+            _ => None,
+        };
+        let fresh = match register {
+            Some(register) => {
+                let device = self.device_name()?;
+                match store.live_login(&who.login, &device, register.id).await {
+                    // A deactivation ends the user's logins: say which it was.
+                    Err(StoreError::LoginEnded(why)) => match service::recheck_user(store.as_ref(), &who.user).await {
+                        Err(inactive) => Err(inactive),
+                        Ok(_) => Err(StoreError::LoginEnded(why).into()),
+                    },
+                    other => other.map_err(TillError::from),
+                }
+            }
+            None => service::recheck_user(store.as_ref(), &who.user).await,
+        };
+        match fresh {
             Ok(fresh) => {
                 if let Some(login) = self.login.as_mut() {
                     login.refresh(fresh.clone());
                 }
-                Ok(Authenticated { user: fresh, login: who.login.clone() })
+                Ok(Authenticated { user: fresh, login: who.login })
             }
             Err(e) => {
-                if matches!(e, TillError::Store(StoreError::UserInactive(_) | StoreError::NotFound { .. })) {
+                if matches!(
+                    e,
+                    TillError::Store(
+                        StoreError::UserInactive(_) | StoreError::NotFound { .. } | StoreError::LoginEnded(_)
+                    )
+                ) {
                     self.login = None;
                 }
                 Err(e.into())
@@ -237,12 +273,18 @@ impl Device {
         }
     }
 
-    /// The register's location, for the catalog commands.
-    async fn location(&self) -> Result<(Arc<dyn Store>, LocationCode), IpcError> {
+    /// This device's register as the database has it now: where the logged-in user works, and
+    /// so the one location whose receipts, reports and day view they may read.
+    async fn here(&self) -> Result<(Arc<dyn Store>, Register), IpcError> {
         let (store, register) = self.register()?;
         let found = store.find_register(&register).await?;
-        let location = LocationCode::parse(&found.location_code)?;
-        Ok((store, location))
+        Ok((store, found))
+    }
+
+    /// The register's location, for the catalog commands.
+    async fn location(&self) -> Result<(Arc<dyn Store>, LocationCode), IpcError> {
+        let (store, here) = self.here().await?;
+        Ok((store, LocationCode::parse(&here.location_code)?))
     }
 
     /// Once the device is set up, a change needs an active manager's approval, checked against
@@ -260,6 +302,19 @@ impl Device {
         tracing::info!(manager = %manager.name, "device change approved");
         Ok(Some(manager))
     }
+}
+
+/// How a command uses the login: acting counts as activity (it keeps the login alive); a poll (a
+/// screen refreshing itself) does not.
+#[derive(Debug, Clone, Copy)]
+enum Use {
+    Act,
+    Poll,
+}
+
+/// The logged-in user (as just re-read) asking at this device's register.
+fn asker<'a>(who: &'a Authenticated, here: &Register) -> service::Asker<'a> {
+    service::Asker::UserAt { user: &who.user, location: here.location_id }
 }
 
 pub struct AppState {
@@ -467,7 +522,7 @@ impl AppState {
                 Err(e) => return Err(e.into()),
             }
         }
-        let logged_in = device.peek_login(self.now()).ok().map(|who| who.user);
+        let logged_in = device.current_user(self.now(), Use::Poll).await.ok().map(|who| who.user);
         Ok(DeviceStatus {
             configured: device.store.is_some() && register.is_some(),
             database_kind: settings.database_kind,
@@ -699,10 +754,9 @@ impl AppState {
     /// screen, so it does not count as activity, but an idle login ends here too.
     pub async fn current_session(&self) -> Result<Option<SessionView>, IpcError> {
         let mut device = self.device().await?;
-        let (store, register) = device.register()?;
-        device.peek_login(self.now())?;
-        let register = store.find_register(&register).await?;
-        Ok(store.latest_session(register.id).await?.map(|s| s.view()))
+        device.current_user(self.now(), Use::Poll).await?;
+        let (store, here) = device.here().await?;
+        Ok(store.latest_session(here.id).await?.map(|s| s.view()))
     }
 
     /// Opens the register's session or joins the open one, as the logged-in user. Without
@@ -718,8 +772,7 @@ impl AppState {
     ) -> Result<ShiftStartedView, IpcError> {
         let mut device = self.device().await?;
         let (store, register) = device.register()?;
-        let who = device.use_login(self.now())?;
-        let who = device.recheck_login(store.as_ref(), &who).await?;
+        let who = device.current_user(self.now(), Use::Act).await?;
         let request = StartRequest { request_id, opening_cash, notes };
         let started = service::start_shift_counted(
             store.as_ref(),
@@ -749,8 +802,7 @@ impl AppState {
         let session = SessionRef::parse(session)?;
         let mut device = self.device().await?;
         let (store, register) = device.register()?;
-        let who = device.use_login(self.now())?;
-        let who = device.recheck_login(store.as_ref(), &who).await?;
+        let who = device.current_user(self.now(), Use::Act).await?;
         let device_name = device.device_name()?;
         let manager = service::approval(&approval.manager, &approval.pin.0)?;
         let request = CloseRequest {
@@ -777,8 +829,8 @@ impl AppState {
         receipt_discount: Option<Discount>,
     ) -> Result<PricedCart, IpcError> {
         let mut device = self.device().await?;
+        device.current_user(self.now(), Use::Act).await?;
         let (store, register) = device.register()?;
-        device.use_login(self.now())?;
         Ok(service::price_sale(store.as_ref(), &register, &lines, receipt_discount).await?)
     }
 
@@ -795,8 +847,7 @@ impl AppState {
     ) -> Result<Receipt, IpcError> {
         let mut device = self.device().await?;
         let (store, register) = device.register()?;
-        let who = device.use_login(self.now())?;
-        let who = device.recheck_login(store.as_ref(), &who).await?;
+        let who = device.current_user(self.now(), Use::Act).await?;
         let device_name = device.device_name()?;
         let approval = approval.map(|a| service::approval(&a.manager, &a.pin.0)).transpose()?;
         let till = Till {
@@ -817,7 +868,7 @@ impl AppState {
             _ => return Err(InputError::Invalid { field: "product", reason: "give a barcode or a SKU".into() }.into()),
         };
         let mut device = self.device().await?;
-        device.use_login(self.now())?;
+        device.current_user(self.now(), Use::Act).await?;
         let (store, location) = device.location().await?;
         Ok(service::find_for_sale(store.as_ref(), &location, &key).await?)
     }
@@ -825,7 +876,7 @@ impl AppState {
     /// Active products whose name or SKU contains `text`, a few, for the pick list.
     pub async fn search_products(&self, text: &str) -> Result<Vec<Product>, IpcError> {
         let mut device = self.device().await?;
-        device.use_login(self.now())?;
+        device.current_user(self.now(), Use::Act).await?;
         let (store, location) = device.location().await?;
         Ok(search(store.list_products(&location, false).await?, text))
     }
@@ -833,17 +884,18 @@ impl AppState {
     /// The quick-key grid: each category with its active products.
     pub async fn quick_keys(&self) -> Result<Vec<QuickKeys>, IpcError> {
         let mut device = self.device().await?;
-        device.use_login(self.now())?;
+        device.current_user(self.now(), Use::Act).await?;
         let (store, location) = device.location().await?;
         let categories = store.list_categories(&location).await?;
         Ok(quick_keys(categories, store.list_products(&location, false).await?))
     }
 
+    /// A receipt of this register's location, by its number.
     pub async fn find_receipt(&self, number: &str) -> Result<Receipt, IpcError> {
         let mut device = self.device().await?;
-        let (store, _) = device.register()?;
-        device.use_login(self.now())?;
-        Ok(store.find_receipt(number.trim()).await?)
+        let who = device.current_user(self.now(), Use::Act).await?;
+        let (store, here) = device.here().await?;
+        Ok(service::find_receipt(store.as_ref(), number, asker(&who, &here)).await?)
     }
 
     /// Refunds lines of a sale into this register's open session, approved by a manager's PIN
@@ -857,8 +909,7 @@ impl AppState {
     ) -> Result<Receipt, IpcError> {
         let mut device = self.device().await?;
         let (store, register) = device.register()?;
-        let who = device.use_login(self.now())?;
-        let who = device.recheck_login(store.as_ref(), &who).await?;
+        let who = device.current_user(self.now(), Use::Act).await?;
         let device_name = device.device_name()?;
         let manager = service::approval(&approval.manager, &approval.pin.0)?;
         let till =
@@ -870,13 +921,10 @@ impl AppState {
     /// session screen, so it does not count as activity.
     pub async fn session_totals(&self) -> Result<Option<SessionTotals>, IpcError> {
         let mut device = self.device().await?;
-        let (store, register) = device.register()?;
-        let who = device.peek_login(self.now())?;
-        let register = store.find_register(&register).await?;
-        match store.latest_session(register.id).await? {
-            Some(session) => {
-                Ok(Some(service::session_totals(store.as_ref(), &session, service::Asker::User(&who.user)).await?))
-            }
+        let who = device.current_user(self.now(), Use::Poll).await?;
+        let (store, here) = device.here().await?;
+        match store.latest_session(here.id).await? {
+            Some(session) => Ok(Some(service::session_totals(store.as_ref(), &session, asker(&who, &here)).await?)),
             None => Ok(None),
         }
     }
@@ -889,10 +937,9 @@ impl AppState {
     /// The reasons this register's location offers for cash movements.
     pub async fn cash_reasons(&self) -> Result<Vec<till_core::CashReason>, IpcError> {
         let mut device = self.device().await?;
-        let (store, register) = device.register()?;
-        device.use_login(self.now())?;
-        let register = store.find_register(&register).await?;
-        Ok(store.cash_reasons(&LocationCode::parse(&register.location_code)?).await?)
+        device.current_user(self.now(), Use::Act).await?;
+        let (store, location) = device.location().await?;
+        Ok(store.cash_reasons(&location).await?)
     }
 
     /// A paid in, paid out, drop or no-sale on this register's open session. `id` is chosen
@@ -909,8 +956,7 @@ impl AppState {
     ) -> Result<till_core::CashMovement, IpcError> {
         let mut device = self.device().await?;
         let (store, register) = device.register()?;
-        let who = device.use_login(self.now())?;
-        let who = device.recheck_login(store.as_ref(), &who).await?;
+        let who = device.current_user(self.now(), Use::Act).await?;
         let device_name = device.device_name()?;
         let approval = approval.map(|a| service::approval(&a.manager, &a.pin.0)).transpose()?;
         let request =
@@ -918,28 +964,28 @@ impl AppState {
         Ok(service::record_movement(store.as_ref(), &who, approval, &register, &device_name, request).await?)
     }
 
-    /// The X report of the session shown (by id or number), else of this register's latest.
+    /// The X report of the session shown (by id or number; of this location), else of this
+    /// register's latest.
     pub async fn x_report(&self, session: Option<String>) -> Result<till_core::reports::XReport, IpcError> {
         let mut device = self.device().await?;
-        let (store, register) = device.register()?;
-        let who = device.use_login(self.now())?;
+        let who = device.current_user(self.now(), Use::Act).await?;
+        let (store, here) = device.here().await?;
         let session = match session {
             Some(s) => SessionRef::parse(&s)?,
             None => {
-                let register = store.find_register(&register).await?;
-                let latest = store.latest_session(register.id).await?;
-                SessionRef::Id(latest.ok_or(StoreError::NoOpenSession { register: register.address })?.id)
+                let latest = store.latest_session(here.id).await?;
+                SessionRef::Id(latest.ok_or_else(|| StoreError::NoOpenSession { register: here.address.clone() })?.id)
             }
         };
-        Ok(service::x_report(store.as_ref(), &session, service::Asker::User(&who.user)).await?)
+        Ok(service::x_report(store.as_ref(), &session, asker(&who, &here)).await?)
     }
 
-    /// The Z report of a closed session (by id or number).
+    /// The Z report of a closed session of this location (by id or number).
     pub async fn z_report(&self, session: String) -> Result<till_core::reports::ZReport, IpcError> {
         let mut device = self.device().await?;
-        let (store, _) = device.register()?;
-        let who = device.use_login(self.now())?;
-        Ok(service::z_report(store.as_ref(), &SessionRef::parse(&session)?, service::Asker::User(&who.user)).await?)
+        let who = device.current_user(self.now(), Use::Act).await?;
+        let (store, here) = device.here().await?;
+        Ok(service::z_report(store.as_ref(), &SessionRef::parse(&session)?, asker(&who, &here)).await?)
     }
 
     /// A manager force-closes a forgotten session of this location, with a reason.
@@ -952,7 +998,7 @@ impl AppState {
     ) -> Result<SessionView, IpcError> {
         let mut device = self.device().await?;
         let (store, register) = device.register()?;
-        let who = device.use_login(self.now())?;
+        let who = device.current_user(self.now(), Use::Act).await?;
         let device_name = device.device_name()?;
         let manager = service::approval(&approval.manager, &approval.pin.0)?;
         let session = SessionRef::parse(&session)?;
@@ -976,7 +1022,7 @@ impl AppState {
     ) -> Result<SessionView, IpcError> {
         let mut device = self.device().await?;
         let (store, register) = device.register()?;
-        let who = device.use_login(self.now())?;
+        let who = device.current_user(self.now(), Use::Act).await?;
         let device_name = device.device_name()?;
         let manager = service::approval(&approval.manager, &approval.pin.0)?;
         let session = SessionRef::parse(&session)?;
@@ -998,7 +1044,7 @@ impl AppState {
     pub async fn record_reprint(&self, number: String) -> Result<(), IpcError> {
         let mut device = self.device().await?;
         let (store, register) = device.register()?;
-        let who = device.use_login(self.now())?;
+        let who = device.current_user(self.now(), Use::Act).await?;
         let device_name = device.device_name()?;
         Ok(service::record_reprint(store.as_ref(), &who, &register, &device_name, &number).await?)
     }
@@ -1006,10 +1052,8 @@ impl AppState {
     /// This location's sessions open longer than its limit (polled for the banner: not activity).
     pub async fn forgotten_sessions(&self) -> Result<Vec<SessionView>, IpcError> {
         let mut device = self.device().await?;
-        let (store, register) = device.register()?;
-        device.peek_login(self.now())?;
-        let register = store.find_register(&register).await?;
-        let location = LocationCode::parse(&register.location_code)?;
+        device.current_user(self.now(), Use::Poll).await?;
+        let (store, location) = device.location().await?;
         Ok(service::forgotten_sessions(store.as_ref(), &location).await?.iter().map(till_core::Session::view).collect())
     }
 
@@ -1017,22 +1061,10 @@ impl AppState {
     /// with their Z numbers and variances.
     pub async fn day_view(&self, day: Option<chrono::NaiveDate>) -> Result<Vec<service::DaySession>, IpcError> {
         let mut device = self.device().await?;
-        let (store, register) = device.register()?;
-        let user = device.use_login(self.now())?.user;
-        if !user.role.is_manager() {
-            return Err(StoreError::Forbidden { user: user.name, role: user.role.as_str().into() }.into());
-        }
-        let register = store.find_register(&register).await?;
-        let location = store.find_location(&LocationCode::parse(&register.location_code)?).await?;
-        let day = match day {
-            Some(day) => day,
-            None => till_core::business_day(
-                Utc::now(),
-                till_core::TimeZone::parse(&location.time_zone)?,
-                till_core::Cutoff::parse(&location.cutoff)?,
-            ),
-        };
-        Ok(service::day_view(store.as_ref(), &LocationCode::parse(&location.code)?, day).await?)
+        let who = device.current_user(self.now(), Use::Act).await?;
+        let (store, here) = device.here().await?;
+        let location = LocationCode::parse(&here.location_code)?;
+        Ok(service::day_view(store.as_ref(), &location, day, self.now(), asker(&who, &here)).await?)
     }
 }
 

@@ -141,24 +141,37 @@ pub fn pin_digest(pin_hash: &str) -> String {
     Sha256::digest(pin_hash.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// What the staff chain last said about each user (its last `user` entry's payload).
+/// What the staff chain said about each user over time (its `user` entries' payloads, by
+/// time), and its entries' hashes: a Z records the staff chain's head at its close, so the Z's
+/// printed anchor pins the staff chain too.
 #[derive(Debug, Clone, Default)]
-pub struct JournaledStaff(std::collections::HashMap<Uuid, Value>);
+pub struct JournaledStaff {
+    users: std::collections::HashMap<Uuid, Vec<(DateTime<Utc>, Value)>>,
+    hashes: std::collections::HashMap<i64, String>,
+}
 
 impl JournaledStaff {
     pub fn from_entries(entries: &[JournalEntry]) -> Self {
-        let mut staff = std::collections::HashMap::new();
-        for entry in entries.iter().filter(|e| e.event == USER_EVENT) {
+        let mut staff = JournaledStaff::default();
+        for entry in entries {
+            staff.hashes.insert(entry.seq, entry.hash.clone());
+            if entry.event != USER_EVENT {
+                continue;
+            }
             let payload = serde_json::from_str::<Value>(&entry.body).ok().and_then(|b| b.get("payload").cloned());
             if let (Some(id), Some(payload)) = (entry.ref_id, payload) {
-                staff.insert(id, payload);
+                staff.users.entry(id).or_default().push((entry.at, payload));
             }
         }
-        JournaledStaff(staff)
+        staff
     }
 
-    fn name(&self, user: Uuid) -> Option<&str> {
-        self.0.get(&user).and_then(|p| p.get("name")).and_then(Value::as_str)
+    /// The user's name as the staff chain had it at `at` (a rename later does not make older
+    /// rows wrong); before its first entry (users older than the staff journal), its first name.
+    fn name_at(&self, user: Uuid, at: DateTime<Utc>) -> Option<&str> {
+        let history = self.users.get(&user)?;
+        let current = history.iter().rev().find(|(when, _)| *when <= at).or_else(|| history.first())?;
+        current.1.get("name").and_then(Value::as_str)
     }
 }
 
@@ -207,7 +220,8 @@ pub fn check_anchor(anchor: &crate::anchor::JournalAnchor, entry: Option<&Journa
     let (what, seq) = (anchor.text(), anchor.seq);
     let problem = match entry.filter(|e| e.chain_id == anchor.chain && e.seq == seq) {
         None => Some(format!(
-            "entry {seq} of chain {} is gone: the journal was cut back or re-chained after this was printed",
+            "entry {seq} of chain {} is gone: the journal was cut back or re-chained after this was printed \
+             (or this role may not read that register's chain: run verify as the database's owner)",
             anchor.chain
         )),
         Some(e) if e.hash != anchor.hash => Some(format!(
@@ -391,6 +405,26 @@ pub fn verify_chain(
             ),
         }
     }
+    // Each Z recorded the staff chain's head at its close: the staff chain must still have that
+    // entry, so a Z's printed anchor pins the staff changes before it too.
+    for entry in entries.iter().filter(|e| e.event == "z_report") {
+        let payload = serde_json::from_str::<Value>(&entry.body).ok().and_then(|b| b.get("payload").cloned());
+        let Some(payload) = payload else { continue };
+        let (Some(seq), Some(hash)) =
+            (payload.get("staff_seq").and_then(Value::as_i64), payload.get("staff_hash").and_then(Value::as_str))
+        else {
+            continue; // a Z from before Zs recorded it
+        };
+        if seq > 0 && staff.hashes.get(&seq).map(String::as_str) != Some(hash) {
+            problems.push(Problem {
+                chain_id: head.chain_id,
+                seq: entry.seq,
+                what: format!(
+                    "this Z recorded the staff chain's entry {seq} with another hash than it has now (the staff chain was rewritten)"
+                ),
+            });
+        }
+    }
     check_cash_story(head.chain_id, entries, &mut problems);
     let mut problem = |seq: i64, what: String| problems.push(Problem { chain_id: head.chain_id, seq, what });
     // Entry to row: every entry of a business event names a row that still exists (at or after
@@ -441,7 +475,7 @@ pub fn verify_chain(
             );
         }
         for (user, name) in &want.names {
-            if let Some(journaled) = staff.name(*user).filter(|journaled| journaled != name) {
+            if let Some(journaled) = staff.name_at(*user, entry.at).filter(|journaled| journaled != name) {
                 problem(
                     entry.seq,
                     format!(
@@ -613,5 +647,66 @@ mod tests {
         assert!(renamed.len() == 1 && renamed[0].what.contains("mallory"), "{renamed:?}");
         let other_actor = verify_chain(&head, &entries, &[], &[row("alice", Some(user))], &staff);
         assert!(other_actor.len() == 1 && other_actor[0].what.contains("acted"), "{other_actor:?}");
+    }
+
+    #[test]
+    fn a_row_prints_the_name_its_user_had_when_it_was_made() {
+        let user = Uuid::now_v7();
+        let t = |minutes: i64| Utc::now() + chrono::Duration::minutes(minutes);
+        let (_, mut staff_entries) = chain_of(USER_EVENT, 2);
+        for (entry, (name, at)) in staff_entries.iter_mut().zip([("alice", t(0)), ("alice.smith", t(10))]) {
+            (entry.ref_id, entry.at) = (Some(user), at);
+            entry.body = json!({ "payload": { "name": name } }).to_string();
+        }
+        let staff = JournaledStaff::from_entries(&staff_entries);
+        let (head, mut entries) = chain_of("sale", 1);
+        let check = |entries: &[JournalEntry], name: &str| {
+            let row = ExpectedEntry {
+                event: "sale".into(),
+                reference: entries[0].ref_id.unwrap_or_default(),
+                facts: json!({}),
+                required: true,
+                user: None,
+                names: vec![(user, name.into())],
+            };
+            verify_chain(&head, entries, &[], &[row], &staff).len()
+        };
+        // A sale before the rename prints the old name; after it, the new one.
+        entries[0].at = t(5);
+        assert_eq!((check(&entries, "alice"), check(&entries, "alice.smith")), (0, 1));
+        entries[0].at = t(15);
+        assert_eq!((check(&entries, "alice"), check(&entries, "alice.smith")), (1, 0));
+        // A sale from before the staff journal began: the first name it journaled.
+        entries[0].at = t(-60);
+        assert_eq!(check(&entries, "alice"), 0);
+    }
+
+    #[test]
+    fn a_z_pins_the_staff_chain_as_it_was_at_the_close() {
+        let (_, staff_entries) = chain_of(USER_EVENT, 3);
+        let (head, mut entries) = chain_of("z_report", 1);
+        let z_body = |hash: &str| {
+            let mut body: Value = serde_json::from_str(&entries[0].body).unwrap_or_default();
+            body["payload"] = json!({ "z_number": 1, "staff_seq": 2, "staff_hash": hash });
+            body.to_string()
+        };
+        let kept = z_body(&staff_entries[1].hash);
+        (entries[0].body, entries[0].hash) = (kept.clone(), entry_hash(GENESIS, &kept));
+        let head = ChainHead { hash: entries[0].hash.clone(), ..head };
+        let staff = JournaledStaff::from_entries(&staff_entries);
+        let row = [ExpectedEntry {
+            event: "z_report".into(),
+            reference: entries[0].ref_id.unwrap_or_default(),
+            facts: json!({}),
+            required: true,
+            user: None,
+            names: Vec::new(),
+        }];
+        assert_eq!(verify_chain(&head, &entries, &[], &row, &staff).len(), 0);
+        // The staff chain re-chained after the Z: its entry 2 has another hash now.
+        let mut rewritten = staff_entries.clone();
+        rewritten[1].hash = "f".repeat(64);
+        let found = verify_chain(&head, &entries, &[], &row, &JournaledStaff::from_entries(&rewritten));
+        assert!(found.len() == 1 && found[0].what.contains("staff chain was rewritten"), "{found:?}");
     }
 }

@@ -682,6 +682,16 @@ pub trait StaffStore: Send + Sync {
     async fn check_pin(&self, credentials: &Credentials, device: &DeviceName) -> Result<Authenticated, StoreError>;
     /// Ends a login (a repeat, or an unknown token, changes nothing).
     async fn logout(&self, login: &LoginToken) -> Result<(), StoreError>;
+    /// The user of a live login on `device` at `register`, its idle clock touched: the check
+    /// every write makes in its transaction, for a command that reads (a login ended by a
+    /// logout elsewhere, the location's idle limit or a new PIN answers `LoginEnded`; a
+    /// deactivated user `UserInactive`).
+    async fn live_login(
+        &self,
+        login: &LoginToken,
+        device: &DeviceName,
+        register: RegisterId,
+    ) -> Result<User, StoreError>;
     /// Sets a user's PIN (IT, with the owner's role): ends their logins and clears a lockout,
     /// with a trace (an `unlocked` event, "PIN set by tillctl").
     async fn set_pin(&self, name: &UserName, pin: &Pin, device: &DeviceName) -> Result<User, StoreError>;

@@ -159,6 +159,26 @@ impl StaffStore for PostgresStore {
         self.end_login(login.expose()).await
     }
 
+    async fn live_login(
+        &self,
+        login: &LoginToken,
+        device: &DeviceName,
+        register: RegisterId,
+    ) -> Result<User, StoreError> {
+        let mut conn = self.conn().await?;
+        // The CTE runs the (volatile) function once; the user's row is then read as the role may.
+        let request =
+            serde_json::json!({ "login": login.expose(), "device": device.as_str(), "register_id": register.0 });
+        let row = sqlx::query(&format!(
+            "WITH who AS (SELECT till_live_login($1) AS who_id) SELECT {USER_COLUMNS} FROM users u JOIN who ON u.id = who.who_id"
+        ))
+        .bind(request)
+        .fetch_one(conn.db())
+        .await
+        .map_err(|e| conn.fail(e))?;
+        till_sqlx::user(&row)
+    }
+
     async fn set_pin(&self, name: &UserName, pin: &Pin, device: &DeviceName) -> Result<User, StoreError> {
         let mut conn = self.conn().await?;
         let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM till_set_pin($1, $2, $3)"))

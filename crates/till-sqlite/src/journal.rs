@@ -190,10 +190,19 @@ pub(crate) async fn close_and_make_z(tx: &mut SqliteConnection, session: Uuid) -
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
+    // The staff chain's head: the Z's entry records it, so the Z's printed anchor pins the
+    // staff chain too (what PostgreSQL's close trigger does).
+    let staff: Option<(i64, String)> = sqlx::query_as("SELECT seq, hash FROM journal_heads WHERE chain_id = ?1")
+        .bind(STAFF_CHAIN)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    let (staff_seq, staff_hash) = staff.unwrap_or((0, GENESIS.to_string()));
     let payload = json!({
         "z_number": z_number, "session_id": session, "first_receipt": first, "last_receipt": last,
         "sales_total": sales, "refunds_total": refunds, "cash_net": s.try_get::<i64, _>("cash_net").map_err(map_err)?,
         "grand_sales": grand_sales, "grand_refunds": grand_refunds, "journal_seq": close_seq, "journal_head": close_hash,
+        "staff_seq": staff_seq, "staff_hash": staff_hash,
     });
     append(tx, entry("z_report", payload)).await?;
     Ok(())

@@ -202,6 +202,18 @@ impl StaffStore for SqliteStore {
         tx.commit().await.map_err(map_err)
     }
 
+    async fn live_login(
+        &self,
+        login: &LoginToken,
+        device: &DeviceName,
+        register: RegisterId,
+    ) -> Result<User, StoreError> {
+        let mut tx = self.write().await?;
+        let user = crate::login_user(&mut tx, login, device.as_str(), register).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(user)
+    }
+
     async fn set_pin(&self, name: &UserName, pin: &Pin, device: &DeviceName) -> Result<User, StoreError> {
         let hash = auth::hash_pin(pin.clone()).await?;
         let mut tx = self.write().await?;

@@ -1183,7 +1183,13 @@ pub mod cash {
 }
 
 pub mod journal {
-    pub const HEADS: &str = "SELECT chain_id, seq, hash FROM journal_heads ORDER BY chain_id";
+    /// Every chain's head row, and every chain that has entries but no head row (seq 0): verify
+    /// walks them all, and export writes them all.
+    pub const HEADS: &str = "SELECT chain_id, seq, hash FROM journal_heads
+        UNION ALL
+        SELECT DISTINCT j.chain_id, 0, '0000000000000000000000000000000000000000000000000000000000000000' FROM journal j
+         WHERE NOT EXISTS (SELECT 1 FROM journal_heads h WHERE h.chain_id = j.chain_id)
+        ORDER BY 1";
     /// When migration 0011 (the journal's) was applied.
     pub const START: &str = "SELECT installed_on FROM _sqlx_migrations WHERE version = 11";
     /// `$1` chain, `$2` after seq, `$3` limit.

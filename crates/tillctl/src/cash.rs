@@ -366,7 +366,8 @@ fn read_anchors(path: &std::path::Path) -> Result<Vec<JournalAnchor>, TillError>
         reason: format!("cannot read {}: {e}", path.display()),
     })?;
     let mut anchors = Vec::new();
-    for (n, line) in text.lines().enumerate() {
+    // A file saved by a Windows editor may begin with a byte-order mark.
+    for (n, line) in text.trim_start_matches('\u{feff}').lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
@@ -376,6 +377,14 @@ fn read_anchors(path: &std::path::Path) -> Result<Vec<JournalAnchor>, TillError>
             reason: format!("{} line {}: {e}", path.display(), n + 1),
         })?;
         anchors.push(anchor);
+    }
+    // A file with nothing to check must not read as "verified against the anchors".
+    if anchors.is_empty() {
+        return Err(InputError::Invalid {
+            field: "anchors",
+            reason: format!("{} holds no anchor (one TILL1;… text per line)", path.display()),
+        }
+        .into());
     }
     Ok(anchors)
 }

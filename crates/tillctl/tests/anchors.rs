@@ -13,7 +13,7 @@ use till_core::service::{self, CloseRequest, ProductInput, SaleLineRequest, Sale
 use till_core::*;
 use till_testkit::{both_backends, provision, scan_qr, Backend, TestDatabase, CASHIER_DEVICE, MANAGER_DEVICE};
 
-both_backends!(an_owners_rechain_is_caught_by_the_paper_it_left_out);
+both_backends!(an_owners_rechain_is_caught_by_the_paper_it_left_out, a_copied_or_rewritten_chain_is_caught);
 
 fn tillctl_verify(url: &str, anchors: Option<&std::path::Path>) -> (bool, Value) {
     let mut args = vec!["--json".to_string(), "--database-url".into(), url.into(), "journal".into(), "verify".into()];
@@ -96,8 +96,9 @@ async fn rechain_without(db: &TestDatabase, store: &dyn Store, sale: &Receipt) {
     .await;
 }
 
-async fn an_owners_rechain_is_caught_by_the_paper_it_left_out(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+/// A shop's shift: three sales (the second by card), closed, with its Z. Returns the receipts
+/// as read back (with their anchors) and the Z.
+async fn a_shift(db: &TestDatabase) -> (std::sync::Arc<dyn Store>, Vec<Receipt>, till_core::reports::ZReport) {
     let store = db.open().await;
     let s = store.as_ref();
     let fx = provision(s, 1).await;
@@ -155,6 +156,13 @@ async fn an_owners_rechain_is_caught_by_the_paper_it_left_out(backend: Backend) 
     };
     service::close_shift(s, &fx.manager, None, &office, close).await.unwrap();
     let z = service::z_report(s, &by_id, service::Asker::It("test")).await.unwrap();
+    (store, receipts, z)
+}
+
+async fn an_owners_rechain_is_caught_by_the_paper_it_left_out(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let (store, receipts, z) = a_shift(&db).await;
+    let s = store.as_ref();
 
     // The paper, scanned: each QR code reads back as its document's anchor.
     let scanned = |anchor: &Option<till_core::anchor::PrintedAnchor>| {
@@ -210,5 +218,104 @@ async fn an_owners_rechain_is_caught_by_the_paper_it_left_out(backend: Backend) 
     let (ok, report) = tillctl_verify(&db.url, Some(&typo));
     assert!(!ok);
     assert!(report["error"]["message"].as_str().unwrap().contains("line 2"), "{report}");
+    // Nothing to check is refused too (a file of comments must not read as verified); a
+    // Windows editor's byte-order mark is not a problem.
+    std::fs::write(&typo, "# scanned later\n\n").unwrap();
+    let (ok, report) = tillctl_verify(&db.url, Some(&typo));
+    assert!(!ok && report["error"]["message"].as_str().unwrap().contains("no anchor"), "{report}");
+    std::fs::write(&typo, format!("\u{feff}{first}\n")).unwrap();
+    let (ok, report) = tillctl_verify(&db.url, Some(&typo));
+    assert!(ok && report["anchors"][0]["ok"] == true, "the receipt from before the deleted sale: {report}");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Rewrites a chain's entries in place, in order: `edit` changes each body, every hash is
+/// recomputed, and the head row (if the chain has one) follows. What an owner does to make a
+/// doctored chain agree with itself.
+async fn rewrite_chain(db: &TestDatabase, store: &dyn Store, chain: uuid::Uuid, edit: impl Fn(&mut Value)) {
+    let entries = service::chain_entries(store, chain).await.unwrap();
+    let id = db.uuid(chain);
+    let mut prev = till_core::journal::GENESIS.to_string();
+    for entry in &entries {
+        let mut body: Value = serde_json::from_str(&entry.body).unwrap();
+        edit(&mut body);
+        let body = canonical_json(&body);
+        let hash = entry_hash(&prev, &body);
+        db.execute(&format!(
+            "UPDATE journal SET body = {}, prev_hash = '{prev}', hash = '{hash}' WHERE chain_id = {id} AND seq = {}",
+            quoted(&body),
+            entry.seq
+        ))
+        .await;
+        prev = hash;
+    }
+    db.execute(&format!("UPDATE journal_heads SET hash = '{prev}' WHERE chain_id = {id}")).await;
+}
+
+/// Two rewrites an attacker review found verify blind to: a register's chain copied under an
+/// id that is no register's (the decoy left when a register's id is changed: verify walked only
+/// registers and head rows), and the staff chain re-chained after a Z (nothing pinned it). Each
+/// is now reported without any paper.
+async fn a_copied_or_rewritten_chain_is_caught(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let (store, receipts, _) = a_shift(&db).await;
+    let s = store.as_ref();
+    let (ok, report) = tillctl_verify(&db.url, None);
+    assert!(ok, "{report}");
+
+    // A doctored copy of the register's chain under a new id, with no head row.
+    let (register, decoy) = (receipts[0].register_id.0, uuid::Uuid::now_v7());
+    db.execute(&format!(
+        "INSERT INTO journal (chain_id, seq, at, device, user_id, event, ref_id, body, prev_hash, hash)
+         SELECT {}, seq, at, device, user_id, event, ref_id, body, prev_hash, hash FROM journal WHERE chain_id = {}",
+        db.uuid(decoy),
+        db.uuid(register)
+    ))
+    .await;
+    rewrite_chain(&db, s, decoy, |body| body["chain"] = json!(decoy)).await;
+    let (ok, report) = tillctl_verify(&db.url, None);
+    assert!(!ok, "{report}");
+    let copied = report["chains"].as_array().unwrap().iter().find(|c| c["chain_id"] == decoy.to_string()).unwrap();
+    assert!(copied["first_problem"]["what"].as_str().unwrap().contains("no register"), "{report}");
+    db.execute(&format!("DELETE FROM journal WHERE chain_id = {}", db.uuid(decoy))).await;
+    let (ok, report) = tillctl_verify(&db.url, None);
+    assert!(ok, "{report}");
+
+    // The staff chain re-chained after the Z: a cashier journaled as a manager from the start,
+    // the users row to match. The Z recorded the staff chain's head at its close.
+    let cashier = receipts[0].cashier.clone();
+    db.execute(&format!("UPDATE users SET role = 'manager' WHERE name = '{cashier}'")).await;
+    if backend == Backend::Postgres {
+        // The trigger journaled that; the owner removes the entry and its head moves back.
+        let staff = service::chain_entries(s, till_core::journal::STAFF_CHAIN).await.unwrap();
+        let last = staff.last().unwrap();
+        db.execute(&format!(
+            "DELETE FROM journal WHERE chain_id = {} AND seq = {}",
+            db.uuid(uuid::Uuid::nil()),
+            last.seq
+        ))
+        .await;
+        db.execute(&format!(
+            "UPDATE journal_heads SET seq = {}, hash = '{}' WHERE chain_id = {}",
+            last.seq - 1,
+            last.prev_hash,
+            db.uuid(uuid::Uuid::nil())
+        ))
+        .await;
+    }
+    rewrite_chain(&db, s, uuid::Uuid::nil(), |body| {
+        if body["event"] == "user" && body["payload"]["name"] == cashier.as_str() {
+            body["payload"]["role"] = json!("manager");
+        }
+    })
+    .await;
+    let (ok, report) = tillctl_verify(&db.url, None);
+    assert!(!ok, "{report}");
+    let problems: Vec<&str> = report["chains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["problems"].as_array().unwrap().iter().map(|p| p["what"].as_str().unwrap()))
+        .collect();
+    assert!(problems.iter().any(|p| p.contains("staff chain was rewritten")), "{report}");
 }

@@ -32,7 +32,8 @@ BEGIN
                    'till_unlock_user(text, text, text), '
                    'till_record_receipt(jsonb), till_record_cash_movement(jsonb), till_close_session(jsonb), '
                    'till_force_close(jsonb), till_late_count(jsonb), till_record_reprint(jsonb), '
-                   'till_refuse_count(jsonb), till_record_opening_count(jsonb), till_staff_state() '
+                   'till_refuse_count(jsonb), till_record_opening_count(jsonb), till_staff_state(), '
+                   'till_live_login(jsonb) '
                    'TO %I', p_role);
 END;
 $fn$;

@@ -1,8 +1,8 @@
 -- A user created, or its name, role, active flag or PIN changed: journaled on the staff chain,
 -- in the change's transaction, whoever makes it. `pin` is the sha256 of the PIN's hash (a
 -- swapped PIN is seen; nothing that helps guess it is revealed), `db_role` the database role
--- that made the change (Till's functions run as the owner; a terminal's PIN change is made
--- through them, an owner's edit with psql shows the owner). A promotion by hand is then in
+-- that made the change (Till's functions run as the owner, and tillctl's user commands are
+-- the owner's; a terminal changes no user). A promotion by hand is then in
 -- the journal, and one made with this trigger disabled leaves the row unlike its last entry,
 -- which `journal verify` reports.
 CREATE OR REPLACE FUNCTION till_journal_user() RETURNS trigger

@@ -1,7 +1,8 @@
 -- Every user as the staff chain must last have journaled it, for `journal verify` by any role
 -- that reads the staff chain: the PIN as the sha256 of its hash (what the users trigger
 -- journals), never the hash itself, which a terminal role may not read. A role bound to no
--- location reads no user, as it reads no chain.
+-- location gets no row here, as it reads no chain (it may still read users' names and roles,
+-- which are not secret).
 CREATE OR REPLACE FUNCTION till_staff_state()
 RETURNS TABLE (id uuid, name text, role text, active boolean, pin text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT

@@ -676,3 +676,5 @@ fn search_finds_names_and_skus_names_starting_with_it_first_and_a_few() {
     let many: Vec<Product> = (0..20).map(|i| product(&format!("S{i}"), &format!("Soda {i}"), true)).collect();
     assert_eq!(search(many, "soda").len(), SEARCH_RESULTS);
 }
+
+mod reads;

@@ -4,7 +4,7 @@ use super::require_manager;
 use crate::anchor::JournalAnchor;
 use crate::cash::{DenominationCount, MovementKind, NewCashMovement, MAX_NOTE_CHARS};
 use crate::domain::*;
-use crate::error::{InputError, StoreError, TillError};
+use crate::error::{Entity, InputError, StoreError, TillError};
 use crate::journal::{verify_chain, ChainReport, JournalEntry, JournaledStaff, VerifyReport};
 use crate::money::Money;
 use crate::reports::{x_report as build_x, z_report as build_z, XReport, ZReport};
@@ -198,19 +198,66 @@ pub async fn record_reprint(
     Ok(store.record_reprint(session.id, number.trim(), &who.login, device).await?)
 }
 
-/// Who asks for a report or the totals: IT at tillctl, or a user of the app.
+/// Who asks for a report, the totals, a receipt or the day view: IT at tillctl, or a user of the
+/// app at a register.
 #[derive(Debug, Clone, Copy)]
 pub enum Asker<'a> {
+    /// IT at tillctl (named on the report): reads every location's.
     It(&'a str),
+    /// A user held to no location: only the role rules apply. No command of the app asks so
+    /// (it asks as [`Asker::UserAt`]); the contract tests of the blind count do.
     User(&'a User),
+    /// A user of the app, as the database has them now (not as they logged in), working at a
+    /// register of `location`: reads only that location's ([`Asker::may_read`]).
+    UserAt { user: &'a User, location: LocationId },
+}
+
+/// What an [`Asker`] reads, for [`Asker::may_read`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading<'a> {
+    /// A receipt, by its number (to show, refund or reprint it).
+    Receipt(&'a str),
+    /// A session's X or Z report or running totals, by its number.
+    Session(&'a str),
+    /// The day view: a location's sessions of a business day, with their variances.
+    DayView,
 }
 
 impl Asker<'_> {
     fn name(&self) -> &str {
         match self {
             Asker::It(name) => name,
-            Asker::User(user) => &user.name,
+            Asker::User(user) | Asker::UserAt { user, .. } => &user.name,
         }
+    }
+
+    /// Who may read what of location `of`, written once. IT reads everything. A user at a
+    /// register ([`Asker::UserAt`]) reads only that register's location's: another location's
+    /// receipt or session answers `receipt_not_found` / `session_not_found`, as if it were not
+    /// there (stores sharing a database never see each other's), and its day view
+    /// `location_not_found`. The day view is a manager's or an admin's (`forbidden` for a
+    /// cashier). The blind count narrows an X further ([`Asker::may_see_drawer`]).
+    pub fn may_read(&self, reading: Reading<'_>, of: LocationId) -> Result<(), StoreError> {
+        let (user, here) = match self {
+            Asker::It(_) => return Ok(()),
+            Asker::User(user) => (user, None),
+            Asker::UserAt { user, location } => (user, Some(*location)),
+        };
+        if here.is_some_and(|here| here != of) {
+            return Err(match reading {
+                Reading::Receipt(number) => {
+                    StoreError::not_found(Entity::Receipt, format!("{number} at this location"))
+                }
+                Reading::Session(number) => {
+                    StoreError::not_found(Entity::Session, format!("{number} at this location"))
+                }
+                Reading::DayView => StoreError::not_found(Entity::Location, format!("{of} (not this register's)")),
+            });
+        }
+        if reading == Reading::DayView && !user.role.is_manager() {
+            return Err(StoreError::Forbidden { user: user.name.clone(), role: user.role.to_string() });
+        }
+        Ok(())
     }
 
     /// The blind count, written once: while a store counts blind, nobody but a manager (or IT)
@@ -218,29 +265,32 @@ impl Asker<'_> {
     fn may_see_drawer(&self, location: &Location, session: &Session) -> bool {
         match self {
             Asker::It(_) => true,
-            Asker::User(user) => {
+            Asker::User(user) | Asker::UserAt { user, .. } => {
                 user.role.is_manager() || !location.blind_close || session.status != SessionStatus::Open
             }
         }
     }
 }
 
-/// A session's running totals as `asker` may see them (the drawer hidden from a cashier while
-/// the store counts blind).
+/// A session's running totals as `asker` may see them: of their location only, the drawer
+/// hidden from a cashier while the store counts blind.
 pub async fn session_totals(
     store: &dyn Store,
     session: &Session,
     asker: Asker<'_>,
 ) -> Result<crate::sales::SessionTotals, TillError> {
+    asker.may_read(Reading::Session(&session.number), session.location_id)?;
     let location = store.find_location(&LocationCode::parse(&session.location_code)?).await?;
     let totals = store.session_totals(session.id).await?;
     Ok(if asker.may_see_drawer(&location, session) { totals } else { totals.without_drawer() })
 }
 
-/// The X report of a session (open or closed), from its running totals. While the store counts
-/// blind, the X of an open drawer is a manager's.
+/// The X report of a session (open or closed), from its running totals; of the asker's location
+/// only ([`Asker::may_read`]). While the store counts blind, the X of an open drawer is a
+/// manager's.
 pub async fn x_report(store: &dyn Store, session: &SessionRef, asker: Asker<'_>) -> Result<XReport, TillError> {
     let session = store.find_session(session).await?;
+    asker.may_read(Reading::Session(&session.number), session.location_id)?;
     let register = store.find_register(&RegisterRef::Id(session.register_id)).await?;
     let location = store.find_location(&LocationCode::parse(&session.location_code)?).await?;
     if !asker.may_see_drawer(&location, &session) {
@@ -253,9 +303,11 @@ pub async fn x_report(store: &dyn Store, session: &SessionRef, asker: Asker<'_>)
     Ok(build_x(&location, &register, &session, &totals, asker.name(), Utc::now()))
 }
 
-/// The Z report of a closed session: its X at the close and what the close recorded.
+/// The Z report of a closed session: its X at the close and what the close recorded; of the
+/// asker's location only ([`Asker::may_read`]).
 pub async fn z_report(store: &dyn Store, session: &SessionRef, asker: Asker<'_>) -> Result<ZReport, TillError> {
     let session = store.find_session(session).await?;
+    asker.may_read(Reading::Session(&session.number), session.location_id)?;
     let z = store.z_record(session.id).await?.ok_or_else(|| {
         invalid(
             "session",
@@ -357,36 +409,57 @@ pub async fn chain_entries(store: &dyn Store, chain: uuid::Uuid) -> Result<Vec<J
 /// re-chains everything after a deleted or edited entry leaves a journal that checks out
 /// against itself, but not against a receipt printed before.
 pub async fn verify_journal(store: &dyn Store, anchors: &[JournalAnchor]) -> Result<VerifyReport, TillError> {
-    let mut checked = Vec::new();
-    for anchor in anchors {
-        let entry = store.journal_entries(anchor.chain, anchor.seq - 1, 1).await?;
-        checked.push(crate::journal::check_anchor(anchor, entry.first()));
-    }
-    let anchors_ok = checked.iter().all(|c| c.ok);
-    let Some(since) = store.journal_start().await? else {
-        return Ok(VerifyReport { ok: anchors_ok, chains: Vec::new(), anchors: checked });
-    };
-    // Every register has a chain, and the staff chain exists: one deleted with its head row is
-    // still checked against the rows it must cover.
+    let since = store.journal_start().await?;
+    // Every chain that has entries or a head row (the store lists both), every register's, and
+    // the staff chain: one deleted with its head row is still checked against the rows it must
+    // cover, and entries left under an id that is no register's are walked and reported (a
+    // register's id changed to leave a doctored copy of its chain beside the original).
     let mut heads = store.journal_heads().await?;
-    let mut chains_to_check: Vec<uuid::Uuid> = store.list_registers(None).await?.iter().map(|r| r.id.0).collect();
-    chains_to_check.push(crate::journal::STAFF_CHAIN);
-    for chain in chains_to_check {
+    let registers: Vec<uuid::Uuid> = store.list_registers(None).await?.iter().map(|r| r.id.0).collect();
+    for chain in registers.iter().copied().chain([crate::journal::STAFF_CHAIN]) {
         if !heads.iter().any(|h| h.chain_id == chain) {
             heads.push(crate::journal::ChainHead { chain_id: chain, seq: 0, hash: crate::journal::GENESIS.into() });
         }
     }
-    // The staff chain first: the names a register's rows print are checked against it.
+    for anchor in anchors {
+        if !heads.iter().any(|h| h.chain_id == anchor.chain) {
+            heads.push(crate::journal::ChainHead {
+                chain_id: anchor.chain,
+                seq: 0,
+                hash: crate::journal::GENESIS.into(),
+            });
+        }
+    }
+    // The staff chain first: the names a register's rows print, and each Z's record of the
+    // staff chain's head, are checked against it.
     let staff = JournaledStaff::from_entries(&chain_entries(store, crate::journal::STAFF_CHAIN).await?);
     let mut chains = Vec::new();
+    let mut checked = Vec::new();
     for head in heads {
         let entries = chain_entries(store, head.chain_id).await?;
-        let anchors = store.z_anchors(head.chain_id).await?;
+        // Printed anchors are checked against the entries walked here, whose hashes this
+        // verify recomputes: never against a stored hash alone.
+        for anchor in anchors.iter().filter(|a| a.chain == head.chain_id) {
+            checked.push(crate::journal::check_anchor(anchor, entries.iter().find(|e| e.seq == anchor.seq)));
+        }
+        let Some(since) = since else { continue };
+        let z_anchors = store.z_anchors(head.chain_id).await?;
         let expected = store.expected_entries(head.chain_id, since).await?;
         if entries.is_empty() && expected.is_empty() && head.seq == 0 {
             continue;
         }
-        let problems = verify_chain(&head, &entries, &anchors, &expected, &staff);
+        let mut problems = verify_chain(&head, &entries, &z_anchors, &expected, &staff);
+        if !entries.is_empty() && head.chain_id != crate::journal::STAFF_CHAIN && !registers.contains(&head.chain_id) {
+            problems.insert(
+                0,
+                crate::journal::Problem {
+                    chain_id: head.chain_id,
+                    seq: 1,
+                    what: "these entries belong to no register (a register's id was changed, or rows were moved)"
+                        .into(),
+                },
+            );
+        }
         chains.push(ChainReport {
             chain_id: head.chain_id,
             entries: i64::try_from(entries.len()).unwrap_or(i64::MAX),
@@ -396,7 +469,8 @@ pub async fn verify_journal(store: &dyn Store, anchors: &[JournalAnchor]) -> Res
             problems,
         });
     }
-    Ok(VerifyReport { ok: anchors_ok && chains.iter().all(|c| c.problems.is_empty()), chains, anchors: checked })
+    let ok = checked.iter().all(|c| c.ok) && chains.iter().all(|c| c.problems.is_empty());
+    Ok(VerifyReport { ok, chains, anchors: checked })
 }
 
 /// Open sessions at a location that have been open longer than the location's limit (the
@@ -420,12 +494,22 @@ pub struct DaySession {
     pub z: Option<ZRecord>,
 }
 
-/// A location's sessions of one business day (newest first), each with its Z.
+/// A location's sessions of one business day (newest first), each with its Z: a manager's, of
+/// their register's location ([`Asker::may_read`]). `day` defaults to the location's business
+/// day at `now`.
 pub async fn day_view(
     store: &dyn Store,
     location: &LocationCode,
-    day: chrono::NaiveDate,
+    day: Option<chrono::NaiveDate>,
+    now: chrono::DateTime<Utc>,
+    asker: Asker<'_>,
 ) -> Result<Vec<DaySession>, TillError> {
+    let found = store.find_location(location).await?;
+    asker.may_read(Reading::DayView, found.id)?;
+    let day = match day {
+        Some(day) => day,
+        None => business_day(now, TimeZone::parse(&found.time_zone)?, Cutoff::parse(&found.cutoff)?),
+    };
     let filter = SessionFilter { location: Some(location.clone()), register: None, status: None, limit: Some(1000) };
     let mut out = Vec::new();
     for session in store.list_sessions(&filter).await?.into_iter().filter(|s| s.business_day == day) {
@@ -472,4 +556,56 @@ pub async fn start_shift_counted(
         record_opening_count(store, who, started.session.id, device, denominations).await?;
     }
     Ok(started)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(role: Role) -> User {
+        User {
+            id: UserId::new(),
+            name: role.as_str().into(),
+            role,
+            active: true,
+            failed_pins: 0,
+            locked_until: None,
+            lockouts: 0,
+        }
+    }
+
+    #[test]
+    fn a_user_reads_their_registers_location_and_only_a_manager_the_day_view() {
+        let (here, elsewhere) = (LocationId::new(), LocationId::new());
+        let ok = "ok";
+        // (role, reading, of which location, answer)
+        let table = [
+            (Role::Cashier, Reading::Receipt("DT-R1-000001"), here, ok),
+            (Role::Cashier, Reading::Session("DT-20250101-01"), here, ok),
+            (Role::Cashier, Reading::DayView, here, "forbidden"),
+            (Role::Cashier, Reading::Receipt("UP-R1-000001"), elsewhere, "receipt_not_found"),
+            (Role::Cashier, Reading::Session("UP-20250101-01"), elsewhere, "session_not_found"),
+            (Role::Cashier, Reading::DayView, elsewhere, "location_not_found"),
+            (Role::Manager, Reading::Receipt("DT-R1-000001"), here, ok),
+            (Role::Manager, Reading::Session("DT-20250101-01"), here, ok),
+            (Role::Manager, Reading::DayView, here, ok),
+            (Role::Manager, Reading::Receipt("UP-R1-000001"), elsewhere, "receipt_not_found"),
+            (Role::Manager, Reading::Session("UP-20250101-01"), elsewhere, "session_not_found"),
+            (Role::Manager, Reading::DayView, elsewhere, "location_not_found"),
+            (Role::Admin, Reading::DayView, here, ok),
+            (Role::Admin, Reading::Session("UP-20250101-01"), elsewhere, "session_not_found"),
+        ];
+        for (role, reading, of, answer) in table {
+            let user = user(role);
+            let asked = Asker::UserAt { user: &user, location: here }.may_read(reading, of);
+            assert_eq!(asked.map_or_else(|e| e.code(), |()| ok), answer, "{role} reading {reading:?}");
+            // Held to no location, only the role counts.
+            let unscoped = if reading == Reading::DayView && role == Role::Cashier { "forbidden" } else { ok };
+            let asked = Asker::User(&user).may_read(reading, of);
+            assert_eq!(asked.map_or_else(|e| e.code(), |()| ok), unscoped, "{role} held to no location");
+        }
+        for reading in [Reading::Receipt("UP-R1-000001"), Reading::Session("UP-20250101-01"), Reading::DayView] {
+            assert!(Asker::It("it").may_read(reading, elsewhere).is_ok(), "IT reads {reading:?} anywhere");
+        }
+    }
 }

@@ -2,6 +2,7 @@
 //! quantities, discounts and tenders; prices and totals are computed here from the catalog as
 //! the store reads it, and the store records the receipt atomically.
 
+use super::cash::{Asker, Reading};
 use crate::catalog::{Barcode, ProductKey, Sku};
 use crate::domain::{DeviceName, ProductId, ReceiptId, RegisterRef, SessionId, SessionRef};
 use crate::error::{InputError, StoreError, TillError};
@@ -143,6 +144,15 @@ fn product_key(line: &SaleLineRequest) -> Result<ProductKey, TillError> {
         (None, None, Some(code)) => Ok(ProductKey::Barcode(Barcode::parse(code)?)),
         _ => Err(invalid("each line names its product by exactly one of product_id, sku or barcode")),
     }
+}
+
+/// A receipt by its number (to show, refund or reprint it), as `asker` may read it: of their
+/// register's location only ([`Asker::may_read`]).
+pub async fn find_receipt(store: &dyn Store, number: &str, asker: Asker<'_>) -> Result<Receipt, TillError> {
+    let number = number.trim();
+    let receipt = store.find_receipt(number).await?;
+    asker.may_read(Reading::Receipt(number), receipt.location_id)?;
+    Ok(receipt)
 }
 
 /// A product that may be sold: an inactive one is `product_not_found`, as an unknown one.
