@@ -333,7 +333,7 @@ export function anchorCode(anchor: PrintedAnchor | null, id: string): HTMLElemen
   return h(
     "figure",
     { id, class: "anchor-code" },
-    h("img", { src, alt: "Journal anchor QR code", width: 132, height: 132 }),
+    h("img", { src, alt: "Journal anchor QR code", width: 160, height: 160 }),
     h("figcaption", { class: "anchor-text" }, anchor.text),
   );
 }

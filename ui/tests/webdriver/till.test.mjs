@@ -255,6 +255,11 @@ describe("Till desktop app, end to end", () => {
     assert.equal(await textOf(b, "#counted-cash-result"), "$250.00");
     assert.equal(await textOf(b, "#closed-by"), "Bob");
     await screenshot(b, "close-result");
+    // The Z prints its journal anchor as a QR code with its text (issue 16).
+    await find(b, "#z-anchor img");
+    assert.match(await textOf(b, "#z-anchor figcaption"), /^TILL1;Z;1;[0-9a-f-]{36};\d+;[0-9a-f]{64}$/);
+    await b.executeScript('document.getElementById("z-anchor").scrollIntoView({ block: "end" })');
+    await screenshot(b, "z-anchor");
   });
 
   it("instance A: notices the session was closed on the other instance", async () => {
@@ -301,6 +306,9 @@ describe("Till desktop app, end to end", () => {
     assert.equal(shift2.change, shift2.cash - shift2.total, "change = cash handed over − total");
     assert.equal(cents(rowAmount(rows, "Change")), shift2.change);
     await screenshot(a, "receipt");
+    // The receipt's journal anchor: its QR code and the text a scanner reads (issue 16).
+    await find(a, "#receipt-anchor img");
+    assert.match(await textOf(a, "#receipt-anchor figcaption"), /^TILL1;R;DT-R1-000001;[0-9a-f-]{36};\d+;[0-9a-f]{64}$/);
   });
 
   it("instance B: logs out of the closed shift, joins A's shift and sees A's sale in the shift totals", async () => {
