@@ -8,7 +8,10 @@ use till_testkit::{both_backends, provision, Backend, TestDatabase};
 
 both_backends!(a_fresh_database_migrates_and_passes_every_check, a_database_behind_is_refused_without_migrate);
 both_backends!(an_unknown_migration_is_refused, an_edited_migration_is_refused, a_dropped_index_is_refused);
-both_backends!(users_from_before_the_staff_journal_get_their_first_entry_on_upgrade);
+both_backends!(
+    users_from_before_the_staff_journal_get_their_first_entry_on_upgrade,
+    each_database_has_its_own_journaled_identity
+);
 both_backends!(
     a_newer_expand_is_accepted,
     a_newer_contract_is_refused_as_app_too_old,
@@ -413,4 +416,24 @@ async fn users_from_before_the_staff_journal_get_their_first_entry_on_upgrade(ba
     } else {
         assert!(!service::verify_journal(store.as_ref(), &[]).await.unwrap().ok);
     }
+}
+
+/// Each database gets an identity once (migration 0015), journaled on the staff chain: two
+/// databases differ, and an identity changed by hand no longer matches its entry.
+async fn each_database_has_its_own_journaled_identity(backend: Backend) {
+    let (one, two) = (TestDatabase::new(backend).await, TestDatabase::new(backend).await);
+    let (first, second) = (one.open().await, two.open().await);
+    let id = first.database_identity().await.unwrap().expect("an identity");
+    assert_ne!(Some(id), second.database_identity().await.unwrap(), "two databases, two identities");
+    // Opening again (migrations already applied) keeps it.
+    assert_eq!(one.open().await.database_identity().await.unwrap(), Some(id));
+    let staff = service::chain_entries(first.as_ref(), till_core::journal::STAFF_CHAIN).await.unwrap();
+    assert_eq!(staff[0].event, till_core::journal::DATABASE_EVENT);
+    assert_eq!(staff[0].ref_id, Some(id));
+    assert!(service::verify_journal(first.as_ref(), &[]).await.unwrap().ok);
+    // Made to look like the other database: caught.
+    let other = second.database_identity().await.unwrap().unwrap();
+    one.execute(&format!("UPDATE database_identity SET id = {}", one.uuid(other))).await;
+    let report = service::verify_journal(first.as_ref(), &[]).await.unwrap();
+    assert!(!report.ok, "{report:?}");
 }

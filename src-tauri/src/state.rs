@@ -86,6 +86,9 @@ pub struct DeviceStatus {
     /// The system device file that sets this till up, when there is one: the UI shows "Set up by
     /// IT (path)" and no buttons to change the database or register.
     pub managed_by: Option<String>,
+    /// The open database's identity (journaled; `tillctl doctor` shows it too): every screen
+    /// shows it, so a till pointed at another database shows another id.
+    pub database_identity: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -504,6 +507,7 @@ impl AppState {
                 previous_database: previous.and_then(|p| p.database_url).map(|url| till_backend::redact(&url)),
             }),
             managed_by: managed.then(|| self.config.device_file.display().to_string()),
+            database_identity: None,
         }
     }
 
@@ -536,6 +540,10 @@ impl AppState {
             idle_logout_minutes: settings.idle_logout_minutes,
             settings_damaged: None,
             managed_by: device.managed.as_ref().map(|_| self.config.device_file.display().to_string()),
+            database_identity: match &device.store {
+                Some(store) => store.database_identity().await?.map(|id| id.to_string()),
+                None => None,
+            },
         })
     }
 

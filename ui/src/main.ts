@@ -130,7 +130,11 @@ async function renderAbout(): Promise<void> {
         ? h("button", { id: "install-update", type: "button", class: "secondary" }, "Install update now")
         : null;
     installNow?.addEventListener("click", () => void askToInstall(update.offered_version ?? "the update"));
-    replace(byId("about"), news ? `${built} · ${update.message}` : built, installNow);
+    // The database's identity, on every screen: a till pointed at another database (with its
+    // own "manager") shows another id than the store's other tills.
+    const identity = state.status?.database_identity;
+    const line = identity ? `${built} · database ${identity.slice(0, 8)}` : built;
+    replace(byId("about"), news ? `${line} · ${update.message}` : line, installNow);
   } catch {
     // The line is informational: a backend without it leaves it empty rather than alarming anyone.
   }

@@ -67,6 +67,8 @@ export interface DeviceStatus {
   settings_damaged: DamagedView | null;
   /** The system device file IT wrote (e.g. /etc/till/device.toml): nothing here changes the set-up. */
   managed_by: string | null;
+  /** The open database's identity (journaled; `tillctl doctor` shows it): shown on every screen. */
+  database_identity: string | null;
 }
 
 export interface DemoUser {

@@ -135,6 +135,10 @@ pub struct ExpectedEntry {
 /// sha256 of the PIN's hash: a swapped PIN is seen, and nothing about the PIN is revealed).
 pub const USER_EVENT: &str = "user";
 
+/// The event that records the database's identity on the staff chain (payload `{id,
+/// created_at}`): made once, when the staff journal began.
+pub const DATABASE_EVENT: &str = "database";
+
 /// The `pin` a staff entry states: sha256 of the PIN's stored hash, as hex (PostgreSQL's
 /// trigger computes the same with `sha256()`).
 pub fn pin_digest(pin_hash: &str) -> String {
@@ -243,7 +247,7 @@ pub fn check_anchor(anchor: &crate::anchor::JournalAnchor, entry: Option<&Journa
 }
 
 /// The events whose entries name a business row (`ref_id`) that verify looks up.
-const BUSINESS_EVENTS: [&str; 14] = [
+const BUSINESS_EVENTS: [&str; 15] = [
     "sale",
     "refund",
     "paid_in",
@@ -258,6 +262,7 @@ const BUSINESS_EVENTS: [&str; 14] = [
     "locked",
     "unlocked",
     USER_EVENT,
+    DATABASE_EVENT,
 ];
 
 /// The journal against itself, whatever the rows say now: each session's close states the

@@ -818,6 +818,9 @@ pub trait JournalStore: Send + Sync {
     /// When the journal began (the migration that created it was applied): every business row
     /// since must have its entry.
     async fn journal_start(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
+    /// The database's identity (made once by migration 0015, journaled on the staff chain):
+    /// what the app and `tillctl doctor` show, so a till pointed at another database shows it.
+    async fn database_identity(&self) -> Result<Option<uuid::Uuid>, StoreError>;
     /// Entries of a chain with `seq > after`, by seq, at most `limit`.
     async fn journal_entries(&self, chain: uuid::Uuid, after: i64, limit: u32)
         -> Result<Vec<JournalEntry>, StoreError>;

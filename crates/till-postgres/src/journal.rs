@@ -23,6 +23,11 @@ impl JournalStore for PostgresStore {
         sqlx::query_scalar(sql::START).fetch_optional(conn.db()).await.map_err(|e| conn.fail(e))
     }
 
+    async fn database_identity(&self) -> Result<Option<Uuid>, StoreError> {
+        let mut conn = self.conn().await?;
+        sqlx::query_scalar(sql::IDENTITY).fetch_optional(conn.db()).await.map_err(|e| conn.fail(e))
+    }
+
     async fn journal_entries(&self, chain: Uuid, after: i64, limit: u32) -> Result<Vec<JournalEntry>, StoreError> {
         let mut conn = self.conn().await?;
         let rows = sqlx::query(sql::ENTRIES)
@@ -48,6 +53,9 @@ impl JournalStore for PostgresStore {
         if chain == STAFF_CHAIN {
             let rows = sqlx::query(sql::AUTH_EVENTS).bind(since).fetch_all(&mut *db).await.map_err(fail)?;
             let mut out = rows.iter().map(expected::auth_event).collect::<Result<Vec<_>, _>>()?;
+            let identity: Option<Uuid> =
+                sqlx::query_scalar(sql::IDENTITY).fetch_optional(&mut *db).await.map_err(fail)?;
+            out.extend(identity.map(expected::database_identity));
             // The PIN's digest is computed by the database: a terminal role may not read the hash.
             for row in sqlx::query("SELECT * FROM till_staff_state()").fetch_all(&mut *db).await.map_err(fail)? {
                 let pin: String = sqlx::Row::try_get(&row, "pin").map_err(fail)?;

@@ -95,6 +95,23 @@ pub(crate) async fn pay_staff_baseline(tx: &mut SqliteConnection) -> Result<(), 
     if owed.is_none() {
         return Ok(());
     }
+    let (id, at) = (Uuid::now_v7(), chrono::Utc::now());
+    sqlx::query("INSERT INTO database_identity (only_row, id, created_at) VALUES (1, ?1, ?2)")
+        .bind(id)
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    let identity = NewEntry {
+        chain: STAFF_CHAIN,
+        at,
+        device: "database".into(),
+        user: None,
+        event: till_core::journal::DATABASE_EVENT,
+        reference: Some(id),
+        payload: json!({ "id": id, "created_at": till_core::journal::body_time(at) }),
+    };
+    append(tx, identity).await?;
     let users: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM users ORDER BY created_at, id")
         .fetch_all(&mut *tx)
         .await
@@ -221,6 +238,10 @@ impl JournalStore for SqliteStore {
         Ok(start.map(|t| t.and_utc()))
     }
 
+    async fn database_identity(&self) -> Result<Option<Uuid>, StoreError> {
+        sqlx::query_scalar(sql::IDENTITY).fetch_optional(&self.reader).await.map_err(map_err)
+    }
+
     async fn journal_entries(&self, chain: Uuid, after: i64, limit: u32) -> Result<Vec<JournalEntry>, StoreError> {
         let rows = sqlx::query(sql::ENTRIES)
             .bind(chain)
@@ -242,6 +263,9 @@ impl JournalStore for SqliteStore {
         if chain == STAFF_CHAIN {
             let rows = sqlx::query(sql::AUTH_EVENTS).bind(since).fetch_all(&mut *conn).await.map_err(map_err)?;
             let mut out = rows.iter().map(expected::auth_event).collect::<Result<Vec<_>, _>>()?;
+            let identity: Option<Uuid> =
+                sqlx::query_scalar(sql::IDENTITY).fetch_optional(&mut *conn).await.map_err(map_err)?;
+            out.extend(identity.map(expected::database_identity));
             for row in sqlx::query(sql::USERS).fetch_all(&mut *conn).await.map_err(map_err)? {
                 let pin: String = row.try_get("pin_hash").map_err(map_err)?;
                 out.push(expected::user(&row, till_core::journal::pin_digest(&pin))?);

@@ -1105,6 +1105,18 @@ pub mod expected {
         })
     }
 
+    /// The database's identity, as its entry on the staff chain states it.
+    pub fn database_identity(id: Uuid) -> ExpectedEntry {
+        ExpectedEntry {
+            event: till_core::journal::DATABASE_EVENT.into(),
+            reference: id,
+            facts: json!({ "id": id }),
+            required: true,
+            user: None,
+            names: Vec::new(),
+        }
+    }
+
     /// A user as the staff chain must last have journaled it (`pin` is the sha256 of its PIN
     /// hash, as the backend computes it: [`journal::USERS`]).
     pub fn user<'r, R>(row: &'r R, pin: String) -> Result<ExpectedEntry, StoreError>
@@ -1220,6 +1232,8 @@ pub mod journal {
         WHERE z.register_id = $1 AND z.at >= $2";
     /// `$1` since: PIN events (the staff chain).
     pub const AUTH_EVENTS: &str = "SELECT id, kind, user_id FROM auth_events WHERE at >= $1";
+    /// The database's identity (migration 0015).
+    pub const IDENTITY: &str = "SELECT id FROM database_identity";
     /// Every user, with its PIN hash (SQLite's store hashes it for [`super::expected::user`];
     /// PostgreSQL's asks `till_staff_state()`, as a terminal may not read the hash).
     pub const USERS: &str = "SELECT id, name, role, active, pin_hash FROM users";

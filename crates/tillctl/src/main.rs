@@ -530,7 +530,13 @@ async fn connection_checks(store: &dyn Store, target: &Target) -> Vec<SchemaChec
         Ok(offset) => clock_check(offset),
         Err(e) => SchemaCheck::fail("clock offset", e.to_string(), "run `tillctl doctor` again"),
     };
-    vec![tls, clock]
+    // Shown so IT can tell databases apart: a till pointed at another database shows another id.
+    let identity = match store.database_identity().await {
+        Ok(Some(id)) => SchemaCheck::pass("database identity", id.to_string()),
+        Ok(None) => SchemaCheck::fail("database identity", "none (made by migration 15)", till_core::RUN_MIGRATE),
+        Err(e) => SchemaCheck::fail("database identity", e.to_string(), till_core::RUN_MIGRATE),
+    };
+    vec![tls, clock, identity]
 }
 
 /// Above this, `doctor` warns: idle logouts, PIN lockouts and business days compare this
