@@ -696,6 +696,21 @@ async fn no_figure_on_the_callers_word() {
     hidden.cash_net -= 97_000;
     let refused = terminal.record_receipt(hidden).await.unwrap_err();
     assert_eq!(refused.code(), "invalid_input", "{refused}");
+    // Amounts that add up only past 2^63 (the attack that made an X show gross sales of
+    // −4.4 × 10^16 and the register unclosable): two lines each near i64::MAX / 2 whose sum
+    // wraps to the total. Every figure is bounded before anything is summed.
+    let mut wrapped = honest(ReceiptId::new());
+    let mut second = wrapped.lines[0].clone();
+    second.line_no += 1;
+    let huge = i64::MAX / 2 + 1;
+    for line in [&mut wrapped.lines[0], &mut second] {
+        (line.tax, line.total) = (huge, line.amount.wrapping_add(huge));
+    }
+    wrapped.total = wrapped.lines.iter().chain([&second]).fold(0i64, |sum, l| sum.wrapping_add(l.total));
+    wrapped.tax = huge.wrapping_add(huge);
+    wrapped.lines.push(second);
+    let refused = terminal.record_receipt(wrapped).await.unwrap_err();
+    assert_eq!(refused.code(), "invalid_input", "{refused}");
     // The honest one is recorded as priced.
     terminal.record_receipt(honest(ReceiptId::new())).await.unwrap();
     drop(terminal);
