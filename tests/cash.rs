@@ -13,7 +13,7 @@ use till_testkit::{both_backends, provision, Backend, Fixture, TestDatabase, CAS
 both_backends!(a_day_closed_blind_with_a_recount_and_a_sign_off, the_next_shift_expects_the_float_left);
 both_backends!(a_forgotten_session_is_force_closed_then_counted_late, bad_movements_write_nothing);
 both_backends!(the_journal_catches_every_tampering, writers_at_once_leave_one_linear_chain);
-both_backends!(movements_racing_a_close_land_in_exactly_one_session);
+both_backends!(movements_racing_a_close_land_in_exactly_one_session, verify_during_sales_reads_one_moment);
 
 struct Shop {
     db: TestDatabase,
@@ -865,4 +865,53 @@ async fn the_cash_out_limit_holds_per_session(backend: Backend) {
     assert_eq!(approved.unwrap().approved_by.as_deref(), Some("bob"));
     let movements = store.list_movements(session).await.unwrap();
     assert_eq!(movements.iter().map(|m| m.amount).sum::<i64>(), 10_000);
+}
+
+/// `journal verify` run while 4 devices sell reads one moment: never a false alarm ("the chain
+/// ends at N but its head says N-1", "sale … has no journal entry"), which a verify reading its
+/// head, entries and rows at different moments raised during any load.
+async fn verify_during_sales_reads_one_moment(backend: Backend) {
+    let shop = Arc::new(shop(backend).await);
+    open(&shop, "100.00").await;
+    let selling = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let sales = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut sellers = Vec::new();
+    for n in 0..4 {
+        let (shop, selling, sales) = (shop.clone(), selling.clone(), sales.clone());
+        sellers.push(tokio::spawn(async move {
+            let who = till_testkit::login(shop.store.as_ref(), "alice", "1234", &format!("pc-{n}")).await;
+            let (register, pc) = (dt_r1(), device(&format!("pc-{n}")));
+            let mut sold = 0;
+            while selling.load(std::sync::atomic::Ordering::Relaxed) {
+                let till = Till { who: &who, register: &register, device: &pc, session: None, approval: None };
+                let request = SaleRequest {
+                    lines: vec![line("333", 1)],
+                    receipt_discount: None,
+                    tenders: vec![Tender::Cash { amount: 229 }],
+                };
+                match service::record_sale(shop.store.as_ref(), till, ReceiptId::new(), &request).await {
+                    Ok(_) => {
+                        sold += 1;
+                        sales.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    Err(e) => assert_eq!(e.code(), "database_busy", "{e}"),
+                }
+            }
+            sold
+        }));
+    }
+    let mut verified = 0;
+    // At least 30 verifies, and on until the sellers have rung up 40 sales meanwhile.
+    while verified < 30 || sales.load(std::sync::atomic::Ordering::Relaxed) < 40 {
+        let report = service::verify_journal(shop.store.as_ref(), &[]).await.unwrap();
+        assert!(report.ok, "verify number {verified} during sales: {report:?}");
+        verified += 1;
+    }
+    selling.store(false, std::sync::atomic::Ordering::Relaxed);
+    let mut sold = 0;
+    for s in sellers {
+        sold += s.await.unwrap();
+    }
+    assert!(sold >= 40, "the sales really ran beside the verifies: {sold}");
+    assert!(service::verify_journal(shop.store.as_ref(), &[]).await.unwrap().ok);
 }

@@ -179,6 +179,18 @@ impl JournaledStaff {
     }
 }
 
+/// The chains verify walks: every one with a head row or entries (`heads`, which lists a chain
+/// without a head row at seq 0), every register's, the staff chain, and the chains of the
+/// anchors an auditor brought (`extra`), each once, with a seq-0 head where it has none.
+pub fn chains_to_verify(mut heads: Vec<ChainHead>, registers: &[Uuid], extra: &[Uuid]) -> Vec<ChainHead> {
+    for chain in registers.iter().chain([STAFF_CHAIN].iter()).chain(extra) {
+        if !heads.iter().any(|h| h.chain_id == *chain) {
+            heads.push(ChainHead { chain_id: *chain, seq: 0, hash: GENESIS.into() });
+        }
+    }
+    heads
+}
+
 /// The first thing wrong in a chain.
 #[derive(Debug, Clone, Serialize)]
 pub struct Problem {

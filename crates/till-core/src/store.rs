@@ -815,20 +815,42 @@ pub trait CashStore: Send + Sync {
 #[async_trait]
 pub trait JournalStore: Send + Sync {
     async fn journal_heads(&self) -> Result<Vec<ChainHead>, StoreError>;
-    /// When the journal began (the migration that created it was applied): every business row
-    /// since must have its entry.
-    async fn journal_start(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
+    /// Everything `journal verify` reads, from one moment of the database (PostgreSQL: one
+    /// REPEATABLE READ READ ONLY transaction; SQLite: one read transaction): a verify while the
+    /// store sells must not see a head that moved after its entries were read, or a sale whose
+    /// entry it read before the sale. Every chain with a head row or entries, every register's,
+    /// the staff chain, and `extra` (the chains of the anchors an auditor brought).
+    async fn journal_snapshot(&self, extra: &[uuid::Uuid]) -> Result<JournalSnapshot, StoreError>;
     /// The database's identity (made once by migration 0015, journaled on the staff chain):
     /// what the app and `tillctl doctor` show, so a till pointed at another database shows it.
     async fn database_identity(&self) -> Result<Option<uuid::Uuid>, StoreError>;
     /// Entries of a chain with `seq > after`, by seq, at most `limit`.
     async fn journal_entries(&self, chain: uuid::Uuid, after: i64, limit: u32)
         -> Result<Vec<JournalEntry>, StoreError>;
-    async fn z_anchors(&self, chain: uuid::Uuid) -> Result<Vec<ZAnchor>, StoreError>;
-    /// The business rows a chain must have entries for (those at or after `since`), with the
-    /// facts their entries must state, as the rows hold them now.
-    async fn expected_entries(&self, chain: uuid::Uuid, since: DateTime<Utc>)
-        -> Result<Vec<ExpectedEntry>, StoreError>;
+}
+
+/// One chain as a [`JournalStore::journal_snapshot`] read it.
+#[derive(Debug, Clone)]
+pub struct ChainSnapshot {
+    /// Its head row (seq 0 and 64 zeros when it has none).
+    pub head: ChainHead,
+    /// Every entry, by seq.
+    pub entries: Vec<JournalEntry>,
+    /// The Zs that anchored this (register's) chain.
+    pub z_anchors: Vec<ZAnchor>,
+    /// The business rows it must have entries for (those at or after the journal's start),
+    /// with the facts their entries must state, as the rows hold them now.
+    pub expected: Vec<ExpectedEntry>,
+}
+
+/// What `journal verify` checks, read at one moment.
+#[derive(Debug, Clone, Default)]
+pub struct JournalSnapshot {
+    /// When the journal began (the migration that created it was applied); `None`: no journal.
+    pub start: Option<DateTime<Utc>>,
+    /// The registers' ids (each has a chain, entries or not).
+    pub registers: Vec<uuid::Uuid>,
+    pub chains: Vec<ChainSnapshot>,
 }
 
 pub trait Store:

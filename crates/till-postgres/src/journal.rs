@@ -4,7 +4,7 @@
 use crate::PostgresStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use till_core::journal::{ChainHead, ExpectedEntry, JournalEntry, ZAnchor, STAFF_CHAIN};
+use till_core::journal::{ChainHead, ExpectedEntry, JournalEntry, STAFF_CHAIN};
 use till_core::*;
 use till_sqlx::expected;
 use till_sqlx::journal as sql;
@@ -16,11 +16,6 @@ impl JournalStore for PostgresStore {
         let mut conn = self.conn().await?;
         let rows = sqlx::query(sql::HEADS).fetch_all(conn.db()).await.map_err(|e| conn.fail(e))?;
         rows.iter().map(till_sqlx::chain_head).collect()
-    }
-
-    async fn journal_start(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
-        let mut conn = self.conn().await?;
-        sqlx::query_scalar(sql::START).fetch_optional(conn.db()).await.map_err(|e| conn.fail(e))
     }
 
     async fn database_identity(&self) -> Result<Option<Uuid>, StoreError> {
@@ -40,53 +35,79 @@ impl JournalStore for PostgresStore {
         rows.iter().map(till_sqlx::journal_entry).collect()
     }
 
-    async fn z_anchors(&self, chain: Uuid) -> Result<Vec<ZAnchor>, StoreError> {
+    async fn journal_snapshot(&self, extra: &[Uuid]) -> Result<JournalSnapshot, StoreError> {
         let mut conn = self.conn().await?;
-        let rows = sqlx::query(sql::ANCHORS).bind(chain).fetch_all(conn.db()).await.map_err(|e| conn.fail(e))?;
-        rows.iter().map(till_sqlx::z_anchor).collect()
-    }
-
-    async fn expected_entries(&self, chain: Uuid, since: DateTime<Utc>) -> Result<Vec<ExpectedEntry>, StoreError> {
-        let mut conn = self.conn().await?;
-        let db = conn.db();
         let fail = crate::conn::map_err;
-        if chain == STAFF_CHAIN {
-            let rows = sqlx::query(sql::AUTH_EVENTS).bind(since).fetch_all(&mut *db).await.map_err(fail)?;
-            let mut out = rows.iter().map(expected::auth_event).collect::<Result<Vec<_>, _>>()?;
-            let identity: Option<Uuid> =
-                sqlx::query_scalar(sql::IDENTITY).fetch_optional(&mut *db).await.map_err(fail)?;
-            out.extend(identity.map(expected::database_identity));
-            // The PIN's digest is computed by the database: a terminal role may not read the hash.
-            for row in sqlx::query("SELECT * FROM till_staff_state()").fetch_all(&mut *db).await.map_err(fail)? {
-                let pin: String = sqlx::Row::try_get(&row, "pin").map_err(fail)?;
-                out.push(expected::user(&row, pin)?);
-            }
-            return Ok(out);
+        // One moment for every read below; read only, and rolled back when dropped.
+        let mut tx = sqlx::Connection::begin(conn.db()).await.map_err(fail)?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
+        let db: &mut sqlx::PgConnection = &mut tx;
+        let start: Option<DateTime<Utc>> =
+            sqlx::query_scalar(sql::START).fetch_optional(&mut *db).await.map_err(fail)?;
+        let registers: Vec<Uuid> = sqlx::query_scalar(sql::REGISTER_IDS).fetch_all(&mut *db).await.map_err(fail)?;
+        let heads = sqlx::query(sql::HEADS).fetch_all(&mut *db).await.map_err(fail)?;
+        let heads = heads.iter().map(till_sqlx::chain_head).collect::<Result<Vec<_>, _>>()?;
+        let mut chains = Vec::new();
+        for head in till_core::journal::chains_to_verify(heads, &registers, extra) {
+            let rows = sqlx::query(sql::ALL_ENTRIES).bind(head.chain_id).fetch_all(&mut *db).await.map_err(fail)?;
+            let entries = rows.iter().map(till_sqlx::journal_entry).collect::<Result<Vec<_>, _>>()?;
+            let rows = sqlx::query(sql::ANCHORS).bind(head.chain_id).fetch_all(&mut *db).await.map_err(fail)?;
+            let z_anchors = rows.iter().map(till_sqlx::z_anchor).collect::<Result<Vec<_>, _>>()?;
+            let expected = match start {
+                Some(since) => expected_entries(&mut *db, head.chain_id, since).await?,
+                None => Vec::new(),
+            };
+            chains.push(ChainSnapshot { head, entries, z_anchors, expected });
         }
-        let lines = sqlx::query(sql::LINES).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)?;
-        let mut lines =
-            expected::lines_by_sale(lines.iter().map(expected::line).collect::<Result<Vec<_>, StoreError>>()?);
-        let tenders = sqlx::query(sql::TENDERS).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)?;
-        let mut tenders =
-            expected::lines_by_sale(tenders.iter().map(expected::tender).collect::<Result<Vec<_>, StoreError>>()?);
-        let mut out = Vec::new();
-        for row in sqlx::query(sql::SALES).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)? {
-            let id: Uuid = sqlx::Row::try_get(&row, "id").map_err(fail)?;
-            out.push(expected::receipt(
-                &row,
-                lines.remove(&id).unwrap_or_default(),
-                tenders.remove(&id).unwrap_or_default(),
-            )?);
-        }
-        for row in sqlx::query(sql::MOVEMENTS).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)? {
-            out.push(expected::movement(&row)?);
-        }
-        for row in sqlx::query(sql::SESSIONS).bind(chain).fetch_all(&mut *db).await.map_err(fail)? {
-            out.extend(expected::session(&row, since)?);
-        }
-        for row in sqlx::query(sql::ZS).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)? {
-            out.push(expected::z(&row)?);
-        }
-        Ok(out)
+        Ok(JournalSnapshot { start, registers, chains })
     }
+}
+
+/// The business rows a chain must have entries for (those at or after `since`), with the facts
+/// their entries must state, as the rows hold them now.
+async fn expected_entries(
+    db: &mut sqlx::PgConnection,
+    chain: Uuid,
+    since: DateTime<Utc>,
+) -> Result<Vec<ExpectedEntry>, StoreError> {
+    let fail = crate::conn::map_err;
+    if chain == STAFF_CHAIN {
+        let rows = sqlx::query(sql::AUTH_EVENTS).bind(since).fetch_all(&mut *db).await.map_err(fail)?;
+        let mut out = rows.iter().map(expected::auth_event).collect::<Result<Vec<_>, _>>()?;
+        let identity: Option<Uuid> = sqlx::query_scalar(sql::IDENTITY).fetch_optional(&mut *db).await.map_err(fail)?;
+        out.extend(identity.map(expected::database_identity));
+        // The PIN's digest is computed by the database: a terminal role may not read the hash.
+        for row in sqlx::query("SELECT * FROM till_staff_state()").fetch_all(&mut *db).await.map_err(fail)? {
+            let pin: String = sqlx::Row::try_get(&row, "pin").map_err(fail)?;
+            out.push(expected::user(&row, pin)?);
+        }
+        return Ok(out);
+    }
+    let lines = sqlx::query(sql::LINES).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)?;
+    let mut lines = expected::lines_by_sale(lines.iter().map(expected::line).collect::<Result<Vec<_>, StoreError>>()?);
+    let tenders = sqlx::query(sql::TENDERS).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)?;
+    let mut tenders =
+        expected::lines_by_sale(tenders.iter().map(expected::tender).collect::<Result<Vec<_>, StoreError>>()?);
+    let mut out = Vec::new();
+    for row in sqlx::query(sql::SALES).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)? {
+        let id: Uuid = sqlx::Row::try_get(&row, "id").map_err(fail)?;
+        out.push(expected::receipt(
+            &row,
+            lines.remove(&id).unwrap_or_default(),
+            tenders.remove(&id).unwrap_or_default(),
+        )?);
+    }
+    for row in sqlx::query(sql::MOVEMENTS).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)? {
+        out.push(expected::movement(&row)?);
+    }
+    for row in sqlx::query(sql::SESSIONS).bind(chain).fetch_all(&mut *db).await.map_err(fail)? {
+        out.extend(expected::session(&row, since)?);
+    }
+    for row in sqlx::query(sql::ZS).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)? {
+        out.push(expected::z(&row)?);
+    }
+    Ok(out)
 }

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use sqlx::{Row, SqliteConnection};
-use till_core::journal::{entry_hash, ChainHead, ExpectedEntry, JournalEntry, NewEntry, ZAnchor, GENESIS, STAFF_CHAIN};
+use till_core::journal::{entry_hash, ChainHead, ExpectedEntry, JournalEntry, NewEntry, GENESIS, STAFF_CHAIN};
 use till_core::*;
 use till_sqlx::expected;
 use till_sqlx::journal as sql;
@@ -232,12 +232,6 @@ impl JournalStore for SqliteStore {
         rows.iter().map(till_sqlx::chain_head).collect()
     }
 
-    async fn journal_start(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
-        let start: Option<chrono::NaiveDateTime> =
-            sqlx::query_scalar(sql::START).fetch_optional(&self.reader).await.map_err(map_err)?;
-        Ok(start.map(|t| t.and_utc()))
-    }
-
     async fn database_identity(&self) -> Result<Option<Uuid>, StoreError> {
         sqlx::query_scalar(sql::IDENTITY).fetch_optional(&self.reader).await.map_err(map_err)
     }
@@ -253,49 +247,73 @@ impl JournalStore for SqliteStore {
         rows.iter().map(till_sqlx::journal_entry).collect()
     }
 
-    async fn z_anchors(&self, chain: Uuid) -> Result<Vec<ZAnchor>, StoreError> {
-        let rows = sqlx::query(sql::ANCHORS).bind(chain).fetch_all(&self.reader).await.map_err(map_err)?;
-        rows.iter().map(till_sqlx::z_anchor).collect()
+    async fn journal_snapshot(&self, extra: &[Uuid]) -> Result<JournalSnapshot, StoreError> {
+        // One read transaction: in WAL mode it reads one snapshot from its first read on.
+        let mut tx = self.reader.begin().await.map_err(map_err)?;
+        let db: &mut SqliteConnection = &mut tx;
+        let start: Option<chrono::NaiveDateTime> =
+            sqlx::query_scalar(sql::START).fetch_optional(&mut *db).await.map_err(map_err)?;
+        let start = start.map(|t| t.and_utc());
+        let registers: Vec<Uuid> = sqlx::query_scalar(sql::REGISTER_IDS).fetch_all(&mut *db).await.map_err(map_err)?;
+        let heads = sqlx::query(sql::HEADS).fetch_all(&mut *db).await.map_err(map_err)?;
+        let heads = heads.iter().map(till_sqlx::chain_head).collect::<Result<Vec<_>, _>>()?;
+        let mut chains = Vec::new();
+        for head in till_core::journal::chains_to_verify(heads, &registers, extra) {
+            let rows = sqlx::query(sql::ALL_ENTRIES).bind(head.chain_id).fetch_all(&mut *db).await.map_err(map_err)?;
+            let entries = rows.iter().map(till_sqlx::journal_entry).collect::<Result<Vec<_>, _>>()?;
+            let rows = sqlx::query(sql::ANCHORS).bind(head.chain_id).fetch_all(&mut *db).await.map_err(map_err)?;
+            let z_anchors = rows.iter().map(till_sqlx::z_anchor).collect::<Result<Vec<_>, _>>()?;
+            let expected = match start {
+                Some(since) => expected_entries(&mut *db, head.chain_id, since).await?,
+                None => Vec::new(),
+            };
+            chains.push(ChainSnapshot { head, entries, z_anchors, expected });
+        }
+        Ok(JournalSnapshot { start, registers, chains })
     }
+}
 
-    async fn expected_entries(&self, chain: Uuid, since: DateTime<Utc>) -> Result<Vec<ExpectedEntry>, StoreError> {
-        let mut conn = self.reader.acquire().await.map_err(map_err)?;
-        if chain == STAFF_CHAIN {
-            let rows = sqlx::query(sql::AUTH_EVENTS).bind(since).fetch_all(&mut *conn).await.map_err(map_err)?;
-            let mut out = rows.iter().map(expected::auth_event).collect::<Result<Vec<_>, _>>()?;
-            let identity: Option<Uuid> =
-                sqlx::query_scalar(sql::IDENTITY).fetch_optional(&mut *conn).await.map_err(map_err)?;
-            out.extend(identity.map(expected::database_identity));
-            for row in sqlx::query(sql::USERS).fetch_all(&mut *conn).await.map_err(map_err)? {
-                let pin: String = row.try_get("pin_hash").map_err(map_err)?;
-                out.push(expected::user(&row, till_core::journal::pin_digest(&pin))?);
-            }
-            return Ok(out);
+/// The business rows a chain must have entries for (those at or after `since`), with the facts
+/// their entries must state, as the rows hold them now.
+async fn expected_entries(
+    conn: &mut SqliteConnection,
+    chain: Uuid,
+    since: DateTime<Utc>,
+) -> Result<Vec<ExpectedEntry>, StoreError> {
+    if chain == STAFF_CHAIN {
+        let rows = sqlx::query(sql::AUTH_EVENTS).bind(since).fetch_all(&mut *conn).await.map_err(map_err)?;
+        let mut out = rows.iter().map(expected::auth_event).collect::<Result<Vec<_>, _>>()?;
+        let identity: Option<Uuid> =
+            sqlx::query_scalar(sql::IDENTITY).fetch_optional(&mut *conn).await.map_err(map_err)?;
+        out.extend(identity.map(expected::database_identity));
+        for row in sqlx::query(sql::USERS).fetch_all(&mut *conn).await.map_err(map_err)? {
+            let pin: String = row.try_get("pin_hash").map_err(map_err)?;
+            out.push(expected::user(&row, till_core::journal::pin_digest(&pin))?);
         }
-        let lines = sqlx::query(sql::LINES).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)?;
-        let mut lines =
-            expected::lines_by_sale(lines.iter().map(expected::line).collect::<Result<Vec<_>, StoreError>>()?);
-        let tenders = sqlx::query(sql::TENDERS).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)?;
-        let mut tenders =
-            expected::lines_by_sale(tenders.iter().map(expected::tender).collect::<Result<Vec<_>, StoreError>>()?);
-        let mut out = Vec::new();
-        for row in sqlx::query(sql::SALES).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)? {
-            let id: Uuid = row.try_get("id").map_err(map_err)?;
-            out.push(expected::receipt(
-                &row,
-                lines.remove(&id).unwrap_or_default(),
-                tenders.remove(&id).unwrap_or_default(),
-            )?);
-        }
-        for row in sqlx::query(sql::MOVEMENTS).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)? {
-            out.push(expected::movement(&row)?);
-        }
-        for row in sqlx::query(sql::SESSIONS).bind(chain).fetch_all(&mut *conn).await.map_err(map_err)? {
-            out.extend(expected::session(&row, since)?);
-        }
-        for row in sqlx::query(sql::ZS).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)? {
-            out.push(expected::z(&row)?);
-        }
-        Ok(out)
+        return Ok(out);
     }
+    let lines = sqlx::query(sql::LINES).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)?;
+    let mut lines = expected::lines_by_sale(lines.iter().map(expected::line).collect::<Result<Vec<_>, StoreError>>()?);
+    let tenders = sqlx::query(sql::TENDERS).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)?;
+    let mut tenders =
+        expected::lines_by_sale(tenders.iter().map(expected::tender).collect::<Result<Vec<_>, StoreError>>()?);
+    let mut out = Vec::new();
+    for row in sqlx::query(sql::SALES).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)? {
+        let id: Uuid = row.try_get("id").map_err(map_err)?;
+        out.push(expected::receipt(
+            &row,
+            lines.remove(&id).unwrap_or_default(),
+            tenders.remove(&id).unwrap_or_default(),
+        )?);
+    }
+    for row in sqlx::query(sql::MOVEMENTS).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)? {
+        out.push(expected::movement(&row)?);
+    }
+    for row in sqlx::query(sql::SESSIONS).bind(chain).fetch_all(&mut *conn).await.map_err(map_err)? {
+        out.extend(expected::session(&row, since)?);
+    }
+    for row in sqlx::query(sql::ZS).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)? {
+        out.push(expected::z(&row)?);
+    }
+    Ok(out)
 }

@@ -1204,6 +1204,10 @@ pub mod journal {
         ORDER BY 1";
     /// When migration 0011 (the journal's) was applied.
     pub const START: &str = "SELECT installed_on FROM _sqlx_migrations WHERE version = 11";
+    /// `$1` chain: every entry, by seq (verify's snapshot).
+    pub const ALL_ENTRIES: &str = "SELECT * FROM journal WHERE chain_id = $1 ORDER BY seq";
+    /// Every register's id (each has a chain).
+    pub const REGISTER_IDS: &str = "SELECT id FROM registers";
     /// `$1` chain, `$2` after seq, `$3` limit.
     pub const ENTRIES: &str = "SELECT * FROM journal WHERE chain_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
     /// `$1` register (chain) id.

@@ -409,47 +409,31 @@ pub async fn chain_entries(store: &dyn Store, chain: uuid::Uuid) -> Result<Vec<J
 /// re-chains everything after a deleted or edited entry leaves a journal that checks out
 /// against itself, but not against a receipt printed before.
 pub async fn verify_journal(store: &dyn Store, anchors: &[JournalAnchor]) -> Result<VerifyReport, TillError> {
-    let since = store.journal_start().await?;
-    // Every chain that has entries or a head row (the store lists both), every register's, and
-    // the staff chain: one deleted with its head row is still checked against the rows it must
-    // cover, and entries left under an id that is no register's are walked and reported (a
-    // register's id changed to leave a doctored copy of its chain beside the original).
-    let mut heads = store.journal_heads().await?;
-    let registers: Vec<uuid::Uuid> = store.list_registers(None).await?.iter().map(|r| r.id.0).collect();
-    for chain in registers.iter().copied().chain([crate::journal::STAFF_CHAIN]) {
-        if !heads.iter().any(|h| h.chain_id == chain) {
-            heads.push(crate::journal::ChainHead { chain_id: chain, seq: 0, hash: crate::journal::GENESIS.into() });
-        }
-    }
-    for anchor in anchors {
-        if !heads.iter().any(|h| h.chain_id == anchor.chain) {
-            heads.push(crate::journal::ChainHead {
-                chain_id: anchor.chain,
-                seq: 0,
-                hash: crate::journal::GENESIS.into(),
-            });
-        }
-    }
+    let extra: Vec<uuid::Uuid> = anchors.iter().map(|a| a.chain).collect();
+    // Every chain with entries or a head row, every register's, the staff chain and the
+    // anchors' chains, read at one moment (a verify while the store sells sees no half-made
+    // sale). Entries under an id that is no register's are walked and reported: a register's
+    // id changed to leave a doctored copy of its chain beside the original.
+    let snapshot = store.journal_snapshot(&extra).await?;
     // The staff chain first: the names a register's rows print, and each Z's record of the
     // staff chain's head, are checked against it.
-    let staff = JournaledStaff::from_entries(&chain_entries(store, crate::journal::STAFF_CHAIN).await?);
+    let staff_entries = snapshot.chains.iter().find(|c| c.head.chain_id == crate::journal::STAFF_CHAIN);
+    let staff = JournaledStaff::from_entries(staff_entries.map_or(&[][..], |c| &c.entries));
     let mut chains = Vec::new();
     let mut checked = Vec::new();
-    for head in heads {
-        let entries = chain_entries(store, head.chain_id).await?;
+    for chain in &snapshot.chains {
+        let (head, entries) = (&chain.head, &chain.entries);
         // Printed anchors are checked against the entries walked here, whose hashes this
         // verify recomputes: never against a stored hash alone.
         for anchor in anchors.iter().filter(|a| a.chain == head.chain_id) {
             checked.push(crate::journal::check_anchor(anchor, entries.iter().find(|e| e.seq == anchor.seq)));
         }
-        let Some(since) = since else { continue };
-        let z_anchors = store.z_anchors(head.chain_id).await?;
-        let expected = store.expected_entries(head.chain_id, since).await?;
-        if entries.is_empty() && expected.is_empty() && head.seq == 0 {
+        if snapshot.start.is_none() || (entries.is_empty() && chain.expected.is_empty() && head.seq == 0) {
             continue;
         }
-        let mut problems = verify_chain(&head, &entries, &z_anchors, &expected, &staff);
-        if !entries.is_empty() && head.chain_id != crate::journal::STAFF_CHAIN && !registers.contains(&head.chain_id) {
+        let mut problems = verify_chain(head, entries, &chain.z_anchors, &chain.expected, &staff);
+        let registered = head.chain_id == crate::journal::STAFF_CHAIN || snapshot.registers.contains(&head.chain_id);
+        if !entries.is_empty() && !registered {
             problems.insert(
                 0,
                 crate::journal::Problem {
