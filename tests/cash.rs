@@ -425,7 +425,7 @@ async fn bad_movements_write_nothing(backend: Backend) {
     let cases: Vec<(MovementKind, Option<&str>, &str, &str)> = vec![
         (MovementKind::PaidIn, None, "other", "invalid_input"),
         (MovementKind::PaidIn, Some("-5"), "other", "invalid_amount"),
-        (MovementKind::PaidIn, Some("0"), "other", "invalid_input"),
+        (MovementKind::PaidIn, Some("0"), "other", "invalid_amount"),
         (MovementKind::PaidIn, Some("abc"), "other", "invalid_amount"),
         (MovementKind::PaidOut, Some("5.00"), "float_top_up", "reason_not_found"),
         (MovementKind::NoSale, Some("1.00"), "other", "invalid_input"),

@@ -19,7 +19,7 @@ pub struct MovementArgs {
     #[arg(long)]
     register: String,
     /// In the location's currency (`20.00`).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     amount: Option<String>,
     /// A reason code the location offers for this kind (`tillctl cash reasons`).
     #[arg(long)]

@@ -59,7 +59,7 @@ pub enum ProductCommand {
         #[arg(long)]
         name: String,
         /// In the location's currency: 2.50
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         price: String,
         /// The tax rate's code.
         #[arg(long)]

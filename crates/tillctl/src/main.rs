@@ -126,7 +126,7 @@ enum Command {
         request_id: Option<uuid::Uuid>,
         /// The float left in the drawer for the next shift (default: the float the shift
         /// opened with, at most the count); the rest is removed to the safe.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         float_left: Option<String>,
         /// When the variance is above the location's limit: the closing manager signs it off
         /// with this reason (without it the close is refused: variance_needs_signoff).
@@ -370,7 +370,7 @@ enum SessionCommand {
         #[arg(long, allow_hyphen_values = true)]
         counted_cash: String,
         /// Left in the drawer (default: nothing).
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         float_left: Option<String>,
         #[arg(long)]
         variance_reason: Option<String>,

@@ -357,6 +357,13 @@ async fn cash_reports_and_the_journal_from_the_command_line() {
     let (ok, refused) = pay("60.00", &[]);
     assert!(!ok);
     assert_eq!(refused["error"]["code"], "forbidden", "{refused}");
+    // A negative or zero amount is a bad amount like any other, answered in JSON (before, clap
+    // took "-5.00" for a flag: exit 2 and no JSON; and 0.00 answered invalid_input).
+    for amount in ["-5.00", "0.00", "-0.01"] {
+        let (ok, refused) = pay(amount, &[]);
+        assert!(!ok);
+        assert_eq!(refused["error"]["code"], "invalid_amount", "{amount}: {refused}");
+    }
     let (ok, paid) = pay("60.00", &["--approver", "bob", "--approver-pin", "9999"]);
     assert!(ok, "{paid}");
     assert_eq!((paid["amount"].as_i64(), paid["approved_by"].as_str()), (Some(6_000), Some("bob")));

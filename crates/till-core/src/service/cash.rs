@@ -52,7 +52,9 @@ pub async fn record_movement(
         (_, Some(text)) => {
             let amount = Money::parse_cash(text, session.currency)?;
             if amount.minor() == 0 {
-                return Err(invalid("amount", "must be more than zero"));
+                // The same answer as every other bad amount (a script matches on one code).
+                let reason = format!("a {} must be more than zero", request.kind.as_str().replace('_', " "));
+                return Err(InputError::InvalidAmount { input: text.to_string(), reason }.into());
             }
             amount.minor()
         }
