@@ -273,6 +273,17 @@ pub struct CsvProduct {
 /// malformed field, a duplicate SKU or barcode within the file. Prices are in `currency`,
 /// with a decimal point (`2.50`). Barcodes are separated by `|` or spaces.
 pub fn parse_catalog_csv(text: &str, currency: Currency) -> Result<Vec<CsvProduct>, InputError> {
+    let (products, errors) = parse_catalog_lines(text, currency)?;
+    if !errors.is_empty() {
+        return Err(InputError::BadLines { field: "catalog CSV", lines: errors });
+    }
+    Ok(products)
+}
+
+/// [`parse_catalog_csv`]'s lines: the products of the good lines and every bad line's problem,
+/// so an import can check the good lines against the store too and report every bad line of
+/// the file in one answer. A bad header, or a file with no product, is an error at once.
+pub fn parse_catalog_lines(text: &str, currency: Currency) -> Result<(Vec<CsvProduct>, Vec<LineError>), InputError> {
     const FIELD: &str = "catalog CSV";
     let bad = |lines: Vec<LineError>| InputError::BadLines { field: FIELD, lines };
     let one = |line: usize, reason: String| bad(vec![LineError { line, reason }]);
@@ -325,13 +336,10 @@ pub fn parse_catalog_csv(text: &str, currency: Currency) -> Result<Vec<CsvProduc
             Err(reason) => errors.push(LineError { line, reason }),
         }
     }
-    if !errors.is_empty() {
-        return Err(bad(errors));
-    }
-    if products.is_empty() {
+    if products.is_empty() && errors.is_empty() {
         return Err(one(1, "the file has no products".into()));
     }
-    Ok(products)
+    Ok((products, errors))
 }
 
 /// One CSV record's fields by column name (an absent optional column reads as empty).

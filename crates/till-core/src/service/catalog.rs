@@ -58,13 +58,13 @@ pub async fn add_product(store: &dyn Store, location: &str, input: ProductInput<
         active: true,
     };
     let sku = csv_like.sku.clone();
-    let products = resolve(store, &code, vec![csv_like]).await.map_err(|e| match e {
+    let (products, problems) = resolve(store, &code, vec![csv_like]).await?;
+    match problems.as_slice() {
+        [] => {}
         // One product: its one problem, without a line number.
-        TillError::Input(InputError::BadLines { lines, .. }) if lines.len() == 1 => {
-            InputError::Invalid { field: "product", reason: lines[0].reason.clone() }.into()
-        }
-        other => other,
-    })?;
+        [one] => return Err(InputError::Invalid { field: "product", reason: one.reason.clone() }.into()),
+        _ => return Err(InputError::BadLines { field: "product", lines: problems }.into()),
+    }
     store.save_products(&code, products).await?;
     Ok(store.find_product(&code, &ProductKey::Sku(sku)).await?)
 }
@@ -83,9 +83,16 @@ pub struct ImportReport {
 pub async fn import_products(store: &dyn Store, location: &str, csv: &str) -> Result<ImportReport, TillError> {
     let code = LocationCode::parse(location)?;
     let currency = store.find_location(&code).await?.currency;
-    let rows = parse_catalog_csv(csv, currency)?;
+    // Every bad line in one answer: the lines that parse are checked against the store (tax
+    // rates, categories, barcodes) even when others did not parse.
+    let (rows, mut errors) = parse_catalog_lines(csv, currency)?;
     let count = rows.len();
-    let products = resolve(store, &code, rows).await?;
+    let (products, unresolved) = resolve(store, &code, rows).await?;
+    errors.extend(unresolved);
+    if !errors.is_empty() {
+        errors.sort_by_key(|e| e.line);
+        return Err(InputError::BadLines { field: "catalog CSV", lines: errors }.into());
+    }
     let created = store.save_products(&code, products).await?;
     Ok(ImportReport { created, updated: count - created })
 }
@@ -96,7 +103,7 @@ async fn resolve(
     store: &dyn Store,
     location: &LocationCode,
     rows: Vec<CsvProduct>,
-) -> Result<Vec<NewProduct>, TillError> {
+) -> Result<(Vec<NewProduct>, Vec<LineError>), TillError> {
     let rates: HashMap<String, TaxRate> =
         store.list_tax_rates(location).await?.into_iter().map(|r| (r.code.clone(), r)).collect();
     let categories: HashMap<String, CategoryId> =
@@ -149,10 +156,7 @@ async fn resolve(
             _ => errors.extend(problems.into_iter().map(|reason| LineError { line: row.line, reason })),
         }
     }
-    if !errors.is_empty() {
-        return Err(InputError::BadLines { field: "catalog CSV", lines: errors }.into());
-    }
-    Ok(products)
+    Ok((products, errors))
 }
 
 pub async fn set_product_active(
