@@ -203,6 +203,9 @@ pub struct Problem {
 #[derive(Debug, Clone, Serialize)]
 pub struct ChainReport {
     pub chain_id: Uuid,
+    /// The register whose chain it is (`DT/R1`); `None` for the staff chain, or entries under
+    /// an id that is no register's.
+    pub register: Option<String>,
     pub entries: i64,
     pub head_seq: i64,
     pub head_hash: String,

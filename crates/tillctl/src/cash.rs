@@ -401,6 +401,13 @@ pub async fn journal(store: &dyn Store, out: Output, command: JournalCommand) ->
             out.print(&report);
             Ok(report.ok)
         }
+        JournalCommand::Export { format: Format::Text, .. } => Err(InputError::Invalid {
+            field: "format",
+            reason:
+                "journal export writes json (JSON Lines, the default) or csv; `journal verify` is the readable check"
+                    .into(),
+        }
+        .into()),
         JournalCommand::Export { format, output } => {
             let mut sink: Box<dyn Write> = match &output {
                 Some(path) => Box::new(std::fs::File::create(path).map_err(|e| InputError::Invalid {
@@ -629,7 +636,11 @@ impl Printable for VerifyReport {
     fn human(&self) -> String {
         let mut lines = Vec::new();
         for c in &self.chains {
-            let name = if c.chain_id.is_nil() { "staff".to_string() } else { format!("register {}", c.chain_id) };
+            let name = match (&c.register, c.chain_id.is_nil()) {
+                (_, true) => "staff".to_string(),
+                (Some(address), false) => format!("register {address} ({})", c.chain_id),
+                (None, false) => format!("chain {} (no register)", c.chain_id),
+            };
             if c.problems.is_empty() {
                 lines.push(format!("ok   {name}: {} entries, head #{} {}", c.entries, c.head_seq, c.head_hash));
             }

@@ -312,7 +312,12 @@ impl Printable for Vec<SessionView> {
 impl Printable for ShiftStartedView {
     fn human(&self) -> String {
         let head = if self.joined {
-            format!("joined open session {}", self.session.number)
+            // Said in words: a cashier who typed an opening cash must not think it counted.
+            format!(
+                "joined open session {}: it was already open, so this command's opening cash was not used \
+                 (the drawer opened with {} {})",
+                self.session.number, self.session.opening_cash, self.session.currency
+            )
         } else {
             format!("started session {}", self.session.number)
         };

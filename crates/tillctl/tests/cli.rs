@@ -424,6 +424,21 @@ async fn cash_reports_and_the_journal_from_the_command_line() {
     // The refused count is on record: the entry names what was counted.
     let refused = lines.iter().find(|l| l["event"] == "count_refused").unwrap();
     assert!(refused["body"].as_str().unwrap().contains("3000"), "{refused}");
+    // Text a person reads: verify names the register by its code; export offers no text form
+    // it would silently answer in JSON; a start on an open register says it joined and that
+    // the opening cash typed was not used.
+    let text = |args: &[&str]| {
+        let out =
+            Command::new(env!("CARGO_BIN_EXE_tillctl")).args(["--database-url", &db.url]).args(args).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    assert!(text(&["journal", "verify"]).contains("register DT/R1 ("), "{}", text(&["journal", "verify"]));
+    let (ok, refused) = tillctl_status(&db.url, &["journal", "export", "--format", "text"]);
+    assert!(!ok && refused["error"]["code"] == "invalid_input", "{refused}");
+    let start = ["start-shift", "--register", "DT/R1", "--user", "alice", "--pin", "1234", "--opening-cash", "100"];
+    assert!(tillctl_status(&db.url, &start).0);
+    let joined = text(&start);
+    assert!(joined.starts_with("joined open session") && joined.contains("opening cash was not used"), "{joined}");
 }
 
 /// The commit this test tree is at, as the build script sees it: the env override, else git.

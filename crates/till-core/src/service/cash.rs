@@ -417,6 +417,9 @@ pub async fn verify_journal(store: &dyn Store, anchors: &[JournalAnchor]) -> Res
     // sale). Entries under an id that is no register's are walked and reported: a register's
     // id changed to leave a doctored copy of its chain beside the original.
     let snapshot = store.journal_snapshot(&extra).await?;
+    // Registers by code, for people reading the report (`DT/R1` rather than a UUID alone).
+    let addresses: std::collections::HashMap<uuid::Uuid, String> =
+        store.list_registers(None).await?.into_iter().map(|r| (r.id.0, r.address)).collect();
     // The staff chain first: the names a register's rows print, and each Z's record of the
     // staff chain's head, are checked against it.
     let staff_entries = snapshot.chains.iter().find(|c| c.head.chain_id == crate::journal::STAFF_CHAIN);
@@ -448,6 +451,7 @@ pub async fn verify_journal(store: &dyn Store, anchors: &[JournalAnchor]) -> Res
         }
         chains.push(ChainReport {
             chain_id: head.chain_id,
+            register: addresses.get(&head.chain_id).cloned(),
             entries: i64::try_from(entries.len()).unwrap_or(i64::MAX),
             head_seq: head.seq,
             head_hash: head.hash.clone(),
