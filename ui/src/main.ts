@@ -41,8 +41,11 @@ function renderHeader(): void {
 
 nav.setStatus = (status: DeviceStatus) => {
   const who = state.status?.logged_in?.name ?? null;
+  const database = state.status?.database_identity ?? null;
   state.status = status;
   renderHeader();
+  // The foot's database identity, from the first screen on (and when the database changes).
+  if ((status.database_identity ?? null) !== database) void renderAbout();
   // Someone logged in or out: the forgotten-shift banner is theirs to see (or goes) at once.
   if ((status.logged_in?.name ?? null) !== who) void checkForgotten();
 };
@@ -133,7 +136,8 @@ async function renderAbout(): Promise<void> {
     // The database's identity, on every screen: a till pointed at another database (with its
     // own "manager") shows another id than the store's other tills.
     const identity = state.status?.database_identity;
-    const line = identity ? `${built} · database ${identity.slice(0, 8)}` : built;
+    // Its last 8 hex digits: random in both backends' ids (a UUIDv7's first ones are its time).
+    const line = identity ? `${built} · database ${identity.slice(-8)}` : built;
     replace(byId("about"), news ? `${line} · ${update.message}` : line, installNow);
   } catch {
     // The line is informational: a backend without it leaves it empty rather than alarming anyone.

@@ -188,6 +188,8 @@ describe("Till desktop app, end to end", () => {
     assert.match(await textOf(a, ".topbar"), /DT\/R1/);
     // The demo runs on its own database file and says so on every screen.
     assert.match(await textOf(a, "#demo-banner"), /^DEMO: not for real cash$/i);
+    // The database's identity at the foot of every screen, from the first one (issue 16).
+    await waitForText(a, "#about", (t) => / · database [0-9a-f]{8}$/.test(t), "the database identity in the foot");
     await screenshot(a, "login");
     await click(a, 'button[data-user="alice"]');
     await find(a, 'button[data-key="1"]');
