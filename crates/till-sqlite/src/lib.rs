@@ -116,20 +116,25 @@ pub(crate) async fn login_user(
     .await
     .map_err(map_err)?;
     let now = chrono::Utc::now();
-    let user = match found {
-        Some((user, last_used)) if now - last_used < chrono::Duration::minutes(idle) => user,
+    let (user, last_used) = match found {
+        Some((user, last_used)) if now - last_used < chrono::Duration::minutes(idle) => (user, last_used),
         _ => {
             return Err(StoreError::LoginEnded(
                 "not logged in (the login ended, expired, is another device's or unknown): log in again".into(),
             ))
         }
     };
-    sqlx::query("UPDATE logins SET last_used = ?1 WHERE token_hash = ?2")
-        .bind(now)
-        .bind(login.digest())
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
+    // The idle clock is touched at most once a second, as PostgreSQL's till_login_user does:
+    // the app checks the login on every command (each scan's lookup and pricing too), and a
+    // touch is a durable write.
+    if now - last_used >= chrono::Duration::seconds(1) {
+        sqlx::query("UPDATE logins SET last_used = ?1 WHERE token_hash = ?2")
+            .bind(now)
+            .bind(login.digest())
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+    }
     let row = sqlx::query(till_sqlx::sql::USER_BY_ID).bind(user).fetch_one(&mut *tx).await.map_err(map_err)?;
     let user = till_sqlx::user(&row)?;
     if !user.active {
