@@ -753,3 +753,44 @@ async fn no_oversized_or_control_text() {
     drop(psql);
     till.drop_role().await;
 }
+
+/// Issue 17: a session from an earlier business day (nobody closed it) takes nothing more,
+/// whoever calls: before, only till-core refused a start into it, and a terminal with `psql`
+/// (or a device resuming yesterday's session) kept selling and moving cash into it, and joined
+/// it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_write_into_a_forgotten_session() {
+    let till = Till::new().await;
+    let (session, _) = session_with_a_sale(&till).await;
+    let r1 = till.fixture.registers[0].id.0;
+    // Yesterday's: moved back by the owner (no caller chooses a time).
+    till.db
+        .execute(&format!(
+            "UPDATE sessions SET business_day = business_day - 1, opened_at = opened_at - interval '10 hours'
+              WHERE id = '{}'",
+            session.0
+        ))
+        .await;
+    let mut psql = till.psql().await;
+    let alice = sql_login(&mut psql, "alice", "1234", "pc").await;
+    let paid_in = serde_json::json!({
+        "id": uuid::Uuid::now_v7(), "session_id": session.0, "register_id": r1, "kind": "paid_in",
+        "amount": 500, "reason": "other", "note": null, "device": "pc", "request_hash": "h", "login": alice,
+    });
+    assert_eq!(call(&mut psql, "till_record_cash_movement", &paid_in).await, "TL435");
+    let join = serde_json::json!({
+        "request_id": uuid::Uuid::now_v7(), "register_id": r1, "login": alice, "device": "pc",
+    });
+    assert_eq!(call(&mut psql, "till_start_shift", &join).await, "TL435");
+    // (A sale into it is refused by till_record_receipt alike: tests/forgotten.rs.)
+    let movements: i64 = scalar(&mut till.owner_sql().await, "SELECT count(*) FROM cash_movements").await;
+    assert_eq!(movements, 0, "nothing was written");
+    let joins: i64 = scalar(
+        &mut till.owner_sql().await,
+        "SELECT count(*) FROM session_joins j JOIN users u ON u.id = j.user_id WHERE j.device = 'pc'",
+    )
+    .await;
+    assert_eq!(joins, 0, "no join was recorded");
+    drop(psql);
+    till.drop_role().await;
+}

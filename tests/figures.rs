@@ -110,6 +110,9 @@ fn perturb(r: &mut NewReceipt, which: usize, delta: i64) -> &'static str {
     }
 }
 
+/// The location's cash rounding in these tests (CHF's 0.05).
+const CASH_INCREMENT: i64 = 5;
+
 /// A refund of `quantity` of sold line `line_no`, built from the recorded sale as till-core
 /// builds refunds (its share of what was paid; the last units what is left).
 fn refund_of(sold: &Receipt, line_no: u32, quantity: i32, actor: Actor, session: SessionId) -> NewReceipt {
@@ -134,6 +137,8 @@ fn refund_of(sold: &Receipt, line_no: u32, quantity: i32, actor: Actor, session:
         ..s.clone()
     };
     let name = sold.taxes.iter().find(|t| t.tax_rate_id == s.tax_rate_id).map(|t| t.name.clone()).unwrap_or_default();
+    // Paid out in cash, rounded to the location's increment as a cash sale is.
+    let paid = i64::try_from(till_core::sales::figures::cash_due(i128::from(total), CASH_INCREMENT)).unwrap();
     NewReceipt {
         id: ReceiptId::new(),
         kind: ReceiptKind::Refund,
@@ -148,10 +153,10 @@ fn refund_of(sold: &Receipt, line_no: u32, quantity: i32, actor: Actor, session:
         discount: extended - amount,
         tax,
         total,
-        rounding: 0,
-        tendered: total,
+        rounding: paid - total,
+        tendered: paid,
         change: 0,
-        cash_net: -total,
+        cash_net: -paid,
         taxes: vec![ReceiptTax {
             tax_rate_id: s.tax_rate_id,
             name,
@@ -160,8 +165,8 @@ fn refund_of(sold: &Receipt, line_no: u32, quantity: i32, actor: Actor, session:
             tax,
             gross: total,
         }],
-        tenders: if total > 0 {
-            vec![till_core::sales::ReceiptTender { kind: "cash".into(), amount: total, reference: None }]
+        tenders: if paid > 0 {
+            vec![till_core::sales::ReceiptTender { kind: "cash".into(), amount: paid, reference: None }]
         } else {
             Vec::new()
         },
@@ -177,7 +182,7 @@ async fn receipts_are_recorded_as_priced_and_every_moved_figure_is_refused(backe
         // Swiss-style cash rounding (5 minor units), three rates, no discount limit (bob, a
         // manager, sells: overrides and discounts need no separate approval).
         db.execute(&format!(
-            "UPDATE locations SET prices_include_tax = {include}, cash_rounding_minor = 5, discount_limit_ppm = 1000000"
+            "UPDATE locations SET prices_include_tax = {include}, cash_rounding_minor = {CASH_INCREMENT}, discount_limit_ppm = 1000000"
         ))
         .await;
         for (code, rate) in [("zero", "0"), ("ny", "8.875"), ("de", "19")] {

@@ -20,6 +20,10 @@ both_backends!(
 );
 both_backends!(bad_sales_write_nothing, sales_racing_a_close_land_in_exactly_one_session, receipt_numbers_are_gapless);
 both_backends!(one_line_refunded_by_sixteen_devices_at_once, a_sale_priced_from_a_changed_catalog_is_priced_again);
+both_backends!(
+    a_retry_answers_its_first_outcome_whatever_happened_since,
+    racing_refunds_of_the_last_units_give_back_the_rest
+);
 
 struct Shop {
     /// Kept for the test's length: dropping it drops the database.
@@ -518,4 +522,107 @@ async fn a_sale_priced_from_a_changed_catalog_is_priced_again(backend: Backend) 
     let (register, pc, alice) = (dt_r1(), pc1(), &shop.fixture.cashier);
     let receipt = service::record_sale(s, till(alice, &register, &pc, None), ReceiptId::new(), &request).await.unwrap();
     assert_eq!((receipt.lines[0].unit_price, receipt.lines[0].extended), (475, 950));
+}
+
+/// Issue 17: a retry with the same id answers its first outcome, whatever happened since: the
+/// session closed and another opened, the line was refunded in full. Before, the sale and the
+/// movement answered `no_open_session` (or `idempotency_conflict`: the fingerprint named the
+/// session open now) and the refund `refund_exceeds_sale`, because both looked up the present
+/// before the id.
+async fn a_retry_answers_its_first_outcome_whatever_happened_since(backend: Backend) {
+    let shop = shop(backend).await;
+    let s = shop.store.as_ref();
+    let first_session = open_shift(&shop, "100.00").await;
+    let (register, pc, alice) = (dt_r1(), pc1(), &shop.fixture.cashier);
+    let bob = service::approval("bob", "9999").unwrap();
+    let request = SaleRequest { lines: vec![line("333", 2)], receipt_discount: None, tenders: vec![cash(500)] };
+    let sale_id = ReceiptId::new();
+    let sold = service::record_sale(s, till(alice, &register, &pc, None), sale_id, &request).await.unwrap();
+    let movement = |id| service::MovementRequest {
+        id,
+        kind: MovementKind::PaidIn,
+        amount: Some("5.00"),
+        reason: "other",
+        note: None,
+    };
+    let movement_id = MovementId::new();
+    let moved = service::record_movement(s, alice, None, &register, &pc, movement(movement_id)).await.unwrap();
+    let refund_one =
+        RefundRequest { lines: vec![RefundLineRequest { line: 0, quantity: 1 }], tender: RefundTender::Cash };
+    let refund_id = ReceiptId::new();
+    let mut by_manager = till(alice, &register, &pc, None);
+    by_manager.approval = Some(&bob);
+    let refunded = service::refund(s, by_manager.clone(), refund_id, &sold.number, &refund_one).await.unwrap();
+    // The line's last unit is refunded too, the session closed, and the next one opened.
+    service::refund(s, by_manager.clone(), ReceiptId::new(), &sold.number, &refund_one).await.unwrap();
+    close(&shop, &first_session, "100.00").await.unwrap();
+    let second_session = open_shift(&shop, "100.00").await;
+
+    let again = service::record_sale(s, till(alice, &register, &pc, None), sale_id, &request).await.unwrap();
+    assert_eq!((again.number.as_str(), again.session_id), (sold.number.as_str(), first_session.id));
+    let again = service::record_movement(s, alice, None, &register, &pc, movement(movement_id)).await.unwrap();
+    assert_eq!((again.id, again.session_id), (moved.id, first_session.id));
+    let again = service::refund(s, by_manager.clone(), refund_id, &sold.number, &refund_one).await.unwrap();
+    assert_eq!(again.number, refunded.number);
+    // Another request under a used id is still a conflict, however the present looks.
+    let other = SaleRequest { lines: vec![line("333", 1)], receipt_discount: None, tenders: vec![cash(300)] };
+    let conflict = service::record_sale(s, till(alice, &register, &pc, None), sale_id, &other).await.unwrap_err();
+    assert_eq!(conflict.code(), "idempotency_conflict");
+    let other = service::MovementRequest { amount: Some("6.00"), ..movement(movement_id) };
+    let conflict = service::record_movement(s, alice, None, &register, &pc, other).await.unwrap_err();
+    assert_eq!(conflict.code(), "idempotency_conflict");
+    // Nothing was recorded twice.
+    assert_eq!(s.list_receipts(first_session.id).await.unwrap().len(), 3);
+    assert_eq!(s.list_movements(first_session.id).await.unwrap().len(), 1);
+    assert!(s.list_receipts(second_session.id).await.unwrap().is_empty());
+    assert!(s.list_movements(second_session.id).await.unwrap().is_empty());
+}
+
+/// Issue 17: three single-unit refunds of a 3-unit line, racing. Each line's share is checked by
+/// the store under the sale's lock; a refund computed from a read taken before another refund
+/// committed is computed again, so the three give back exactly what the line was sold for
+/// (before, the last gave back its share of a stale "what is left": a cent too much or too
+/// little, or the store refused it).
+async fn racing_refunds_of_the_last_units_give_back_the_rest(backend: Backend) {
+    let shop = Arc::new(shop(backend).await);
+    let session = open_shift(&shop, "100.00").await;
+    let (register, pc, alice) = (dt_r1(), pc1(), &shop.fixture.cashier);
+    // 3 lattes at 4.50 less 0.01: 13.49 + 8.875 % tax (1.20) = 14.69, which no three equal
+    // shares make. Three rounds, a new sale each, for more interleavings.
+    let lattes = SaleLineRequest { discount: Some(Discount::Amount { amount: 1 }), ..line("111", 3) };
+    let request = SaleRequest { lines: vec![lattes], receipt_discount: None, tenders: vec![cash(2000)] };
+    for round in 0..3 {
+        let sold =
+            service::record_sale(shop.store.as_ref(), till(alice, &register, &pc, None), ReceiptId::new(), &request)
+                .await
+                .unwrap();
+        assert_eq!((sold.lines[0].total, sold.lines[0].tax), (1469, 120));
+        let barrier = Arc::new(tokio::sync::Barrier::new(3));
+        let mut refunders = Vec::new();
+        for n in 0..3 {
+            let (shop, barrier, number) = (shop.clone(), barrier.clone(), sold.number.clone());
+            refunders.push(tokio::spawn(async move {
+                let (register, pc) = (dt_r1(), device(&format!("pc-{round}-{n}")));
+                let alice = alice_on(&shop, &pc).await;
+                let bob = service::approval("bob", "9999").unwrap();
+                let mut by_manager = till(&alice, &register, &pc, None);
+                by_manager.approval = Some(&bob);
+                let refund = RefundRequest {
+                    lines: vec![RefundLineRequest { line: 0, quantity: 1 }],
+                    tender: RefundTender::Cash,
+                };
+                barrier.wait().await;
+                service::refund(shop.store.as_ref(), by_manager, ReceiptId::new(), &number, &refund).await
+            }));
+        }
+        let mut given = Vec::new();
+        for refunder in refunders {
+            given.push(refunder.await.unwrap().unwrap());
+        }
+        assert_eq!(given.iter().map(|r| r.total).sum::<i64>(), 1469, "round {round}: {given:?}");
+        assert_eq!(given.iter().map(|r| r.tax).sum::<i64>(), 120, "round {round}: {given:?}");
+        let line = &shop.store.find_receipt(&sold.number).await.unwrap().lines[0];
+        assert_eq!((line.refunded_quantity, line.refunded_total, line.refunded_tax), (3, 1469, 120));
+    }
+    check_totals_against_receipts(&shop, session.id).await;
 }

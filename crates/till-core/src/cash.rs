@@ -188,3 +188,55 @@ pub struct CloseCount {
     #[serde(default)]
     pub variance_reason: Option<String>,
 }
+
+/// A location's rule for forgotten sessions: its limit, time zone and business-day cut-off.
+#[derive(Debug, Clone, Copy)]
+pub struct ForgottenRule {
+    pub limit: chrono::Duration,
+    pub zone: crate::domain::TimeZone,
+    pub cutoff: crate::domain::Cutoff,
+}
+
+impl ForgottenRule {
+    /// The rule of `location` (its `session_limit_minutes`, `time_zone` and `cutoff`).
+    pub fn of(location: &crate::store::Location) -> Result<ForgottenRule, InputError> {
+        Ok(ForgottenRule {
+            limit: chrono::Duration::minutes(i64::from(location.session_limit_minutes)),
+            zone: crate::domain::TimeZone::parse(&location.time_zone)?,
+            cutoff: crate::domain::Cutoff::parse(&location.cutoff)?,
+        })
+    }
+
+    /// The rule from a location row's columns (`session_limit_minutes`, `timezone`,
+    /// `cutoff_minutes`), as a store reads them inside its transaction.
+    pub fn from_columns(limit_minutes: i64, zone: &str, cutoff_minutes: i32) -> Result<ForgottenRule, InputError> {
+        Ok(ForgottenRule {
+            limit: chrono::Duration::minutes(limit_minutes),
+            zone: crate::domain::TimeZone::parse(zone)?,
+            cutoff: crate::domain::Cutoff::from_minutes(cutoff_minutes)?,
+        })
+    }
+
+    /// [`ForgottenRule::is_forgotten`] for an open `session`, as the refusal every path gives.
+    pub fn refuse(&self, session: &crate::store::Session, now: DateTime<Utc>) -> Result<(), crate::StoreError> {
+        if session.status == crate::store::SessionStatus::Open
+            && self.is_forgotten(session.opened_at, session.business_day, now)
+        {
+            return Err(crate::StoreError::SessionForgotten {
+                number: session.number.clone(),
+                business_day: session.business_day,
+            });
+        }
+        Ok(())
+    }
+
+    /// The one rule for a forgotten session, asked by the banner, the start and join refusal,
+    /// the sale and movement paths and a force-close alike (plpgsql's `till_session_forgotten`
+    /// is its copy): open longer than the limit, or from an earlier business day than `now`'s.
+    /// A forgotten session takes no more shifts, sales or movements; a manager force-closes it.
+    /// Both halves matter: a shift opened at 22:00 is from yesterday at 08:00 though only 10
+    /// hours old, and a 13-hour shift at a location with a 12-hour limit is still today's.
+    pub fn is_forgotten(&self, opened_at: DateTime<Utc>, business_day: chrono::NaiveDate, now: DateTime<Utc>) -> bool {
+        now - opened_at > self.limit || business_day < crate::domain::business_day(now, self.zone, self.cutoff)
+    }
+}

@@ -298,7 +298,7 @@ pub enum StoreError {
     #[error("user {user} is locked after too many wrong PINs until {until}; a manager can unlock them")]
     UserLocked { user: String, until: DateTime<Utc> },
     /// A request id was used before for a different request.
-    #[error("request {0} was already used for a different request")]
+    #[error("{0}: a new request needs a new id, and a retry must send exactly what the first attempt sent")]
     IdempotencyConflict(String),
     /// The schema is missing, unknown, edited or incomplete. The text says what and what to run.
     #[error("database schema not ready: {0}")]
@@ -316,8 +316,9 @@ pub enum StoreError {
     VarianceNeedsSignoff(String),
     #[error("session {0} has no count pending")]
     NoCountPending(String),
-    /// The register's open session is from an earlier business day.
-    #[error("session {number} on this register is from {business_day}, an earlier business day: a manager force-closes it (and counts it later) before a new shift starts")]
+    /// The register's open session is forgotten: from an earlier business day, or open longer
+    /// than the location's limit.
+    #[error("session {number} on this register was opened on business day {business_day} and never closed (a forgotten session): it takes no more shifts, sales or cash movements; a manager force-closes it (the banner, or `tillctl session force-close`) and counts it later, then start a new shift")]
     SessionForgotten { number: String, business_day: chrono::NaiveDate },
     /// A newer Till migrated the database with a change this build cannot work with.
     #[error("this Till is too old for the database: {0}")]

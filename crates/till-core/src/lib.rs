@@ -20,7 +20,9 @@ pub mod service;
 pub mod store;
 
 pub use auth::{IdleLimit, Login, PinDecision, PinPolicy, PinState};
-pub use cash::{CashMovement, CashReason, CloseCount, DenominationCount, MovementKind, NewCashMovement, SignOff};
+pub use cash::{
+    CashMovement, CashReason, CloseCount, DenominationCount, ForgottenRule, MovementKind, NewCashMovement, SignOff,
+};
 pub use catalog::{
     Barcode, Category, Colour, CsvProduct, NewCategory, NewProduct, NewTaxRate, Product, ProductKey, Sku, TaxCode,
 };

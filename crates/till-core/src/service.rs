@@ -18,7 +18,7 @@ pub use sales::{
     SaleLineRequest, SaleRequest, Till,
 };
 
-use crate::cash::{DenominationCount, SignOff};
+use crate::cash::{DenominationCount, ForgottenRule, SignOff};
 use crate::domain::*;
 use crate::error::{InputError, StoreError, TillError};
 use crate::money::Money;
@@ -243,21 +243,16 @@ pub async fn start_shift(
     Ok(store.start_shift(start).await?)
 }
 
-/// A register whose open session is from an earlier business day (nobody closed it): no shift
-/// starts or joins it; a manager force-closes it first (and counts it later). Chosen over
-/// "join with a warning" so that one business day's sales never run into the next day's Z.
+/// A register whose open session is forgotten ([`ForgottenRule`]: nobody closed it): no shift
+/// starts or joins it; a manager force-closes it first (and counts it later). Chosen over "join
+/// with a warning" so that one business day's sales never run into the next day's Z. The store
+/// refuses the same under its lock; this answers before the PIN's work is spent.
 async fn refuse_forgotten_session(store: &dyn Store, register: &Register) -> Result<(), TillError> {
     let Some(open) = store.latest_session(register.id).await?.filter(|s| s.status == SessionStatus::Open) else {
         return Ok(());
     };
     let location = store.find_location(&LocationCode::parse(&register.location_code)?).await?;
-    let zone = TimeZone::parse(&location.time_zone)?;
-    let cutoff = Cutoff::parse(&location.cutoff)?;
-    let today = business_day(Utc::now(), zone, cutoff);
-    if open.business_day < today {
-        return Err(StoreError::SessionForgotten { number: open.number, business_day: open.business_day }.into());
-    }
-    Ok(())
+    Ok(ForgottenRule::of(&location)?.refuse(&open, Utc::now())?)
 }
 
 /// A close as typed.

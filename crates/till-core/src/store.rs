@@ -744,6 +744,25 @@ pub trait CatalogStore: Send + Sync {
         -> Result<Product, StoreError>;
 }
 
+/// What an earlier request under the same id recorded, and the fingerprint of that request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prior<T> {
+    pub recorded: T,
+    pub request_hash: String,
+}
+
+impl<T> Prior<T> {
+    /// The first outcome for a retry of the same request (`request_hash`); another request
+    /// under a used id is `idempotency_conflict`.
+    pub fn answer(self, request_hash: &str, what: &str) -> Result<T, StoreError> {
+        if self.request_hash == request_hash {
+            Ok(self.recorded)
+        } else {
+            Err(StoreError::IdempotencyConflict(format!("this {what} id was already used for a different {what}")))
+        }
+    }
+}
+
 /// Sales and refunds.
 #[async_trait]
 pub trait SalesStore: Send + Sync {
@@ -757,6 +776,10 @@ pub trait SalesStore: Send + Sync {
     /// content, and [`StoreError::RefundExceedsSale`] for a refund of more than is left.
     async fn record_receipt(&self, receipt: NewReceipt) -> Result<Recorded, StoreError>;
     async fn find_receipt(&self, number: &str) -> Result<Receipt, StoreError>;
+    /// What was recorded under receipt id `id`, if anything: its number and its request's
+    /// fingerprint, so that a retry answers the first outcome whatever happened since (the
+    /// session closed, the line was refunded in full).
+    async fn prior_receipt(&self, id: ReceiptId) -> Result<Option<Prior<String>>, StoreError>;
     /// A session's receipts in number order, without their lines, tenders and taxes.
     async fn list_receipts(&self, session: SessionId) -> Result<Vec<Receipt>, StoreError>;
     /// The session's running totals (one row and its per-tender and per-rate rows).
@@ -773,6 +796,9 @@ pub trait CashStore: Send + Sync {
     /// the session's lock) and journals it. A repeat of its id with the same content answers
     /// the first (`true`); with other content, `idempotency_conflict`.
     async fn record_movement(&self, movement: NewCashMovement) -> Result<(CashMovement, bool), StoreError>;
+    /// What was recorded under movement id `id`, if anything, with its request's fingerprint
+    /// (as [`SalesStore::prior_receipt`]).
+    async fn prior_movement(&self, id: MovementId) -> Result<Option<Prior<CashMovement>>, StoreError>;
     async fn list_movements(&self, session: SessionId) -> Result<Vec<CashMovement>, StoreError>;
     async fn force_close(&self, close: ForceClose) -> Result<Session, StoreError>;
     async fn late_count(&self, count: LateCount) -> Result<Session, StoreError>;

@@ -62,6 +62,12 @@ impl CashStore for PostgresStore {
         Ok((till_sqlx::cash_movement(&row)?, repeated))
     }
 
+    async fn prior_movement(&self, id: MovementId) -> Result<Option<Prior<CashMovement>>, StoreError> {
+        let mut conn = self.conn().await?;
+        let row = sqlx::query(sql::MOVEMENT).bind(id.0).fetch_optional(conn.db()).await.map_err(|e| conn.fail(e))?;
+        row.map(|row| till_sqlx::prior_movement(&row)).transpose()
+    }
+
     async fn list_movements(&self, session: SessionId) -> Result<Vec<CashMovement>, StoreError> {
         let mut conn = self.conn().await?;
         let rows = sqlx::query(sql::MOVEMENTS).bind(session.0).fetch_all(conn.db()).await.map_err(|e| conn.fail(e))?;

@@ -136,6 +136,14 @@ pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
                 "TL432" => StoreError::ApprovalNeeded(message),
                 "TL433" => StoreError::NoCountPending(message),
                 "TL434" => StoreError::Rejected(message),
+                // functions/till_session_forgotten.sql: DETAIL the session's number, HINT its day.
+                "TL435" => match (pg.and_then(PgDatabaseError::detail), pg.and_then(PgDatabaseError::hint)) {
+                    (Some(number), Some(day)) => match day.parse() {
+                        Ok(business_day) => StoreError::SessionForgotten { number: number.to_string(), business_day },
+                        Err(_) => StoreError::Internal(format!("{message}: business day {day}")),
+                    },
+                    _ => StoreError::Internal(message),
+                },
                 // PIN checks in the database (migrations/postgres/functions/till_pin_*.sql): a
                 // check's result asked twice, late, by another role or in its own transaction;
                 // a login that ended.

@@ -131,6 +131,13 @@ impl SalesStore for PostgresStore {
         complete(conn.db(), receipt).await.map_err(|e| conn.fail(e))
     }
 
+    async fn prior_receipt(&self, id: ReceiptId) -> Result<Option<Prior<String>>, StoreError> {
+        let mut conn = self.conn().await?;
+        let row =
+            sqlx::query(sql::PRIOR_RECEIPT).bind(id.0).fetch_optional(conn.db()).await.map_err(|e| conn.fail(e))?;
+        row.map(|row| till_sqlx::prior(&row, "number")).transpose()
+    }
+
     async fn list_receipts(&self, session: SessionId) -> Result<Vec<Receipt>, StoreError> {
         let mut conn = self.conn().await?;
         let rows = sqlx::query(sql::RECEIPTS_OF_SESSION)

@@ -7,7 +7,7 @@ use crate::{map_err, SqliteStore};
 use async_trait::async_trait;
 use chrono::Utc;
 use serde_json::json;
-use sqlx::{Row, SqliteConnection};
+use sqlx::SqliteConnection;
 use till_core::journal::NewEntry;
 use till_core::*;
 use till_sqlx::cash as sql;
@@ -96,6 +96,7 @@ impl CashStore for SqliteStore {
         if session.status != SessionStatus::Open {
             return Err(StoreError::SessionClosed(session.number));
         }
+        crate::refuse_forgotten(&mut tx, &session).await?;
         if m.amount < 0 || m.amount > Money::MAX_CASH_MINOR || (m.kind == MovementKind::NoSale) != (m.amount == 0) {
             return Err(StoreError::Rejected(format!("amount {} for a {}", m.amount, m.kind.as_str())));
         }
@@ -190,6 +191,11 @@ impl CashStore for SqliteStore {
         Ok((movement, false))
     }
 
+    async fn prior_movement(&self, id: MovementId) -> Result<Option<Prior<CashMovement>>, StoreError> {
+        let row = sqlx::query(sql::MOVEMENT).bind(id.0).fetch_optional(&self.reader).await.map_err(map_err)?;
+        row.map(|row| till_sqlx::prior_movement(&row)).transpose()
+    }
+
     async fn list_movements(&self, session: SessionId) -> Result<Vec<CashMovement>, StoreError> {
         let rows = sqlx::query(sql::MOVEMENTS).bind(session.0).fetch_all(&self.reader).await.map_err(map_err)?;
         rows.iter().map(till_sqlx::cash_movement).collect()
@@ -213,26 +219,17 @@ impl CashStore for SqliteStore {
         }
         let manager = crate::answering_manager(approver, &user)
             .ok_or_else(|| StoreError::Forbidden { user: user.name.clone(), role: user.role.to_string() })?;
-        // Only a forgotten session: open longer than the location's limit, or from an earlier
-        // business day. A live drawer is closed with a count.
-        let place = sqlx::query("SELECT timezone, cutoff_minutes, session_limit_minutes FROM locations WHERE id = ?1")
-            .bind(session.location_id.0)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        let limit: i64 = place.try_get("session_limit_minutes").map_err(map_err)?;
-        let zone: String = place.try_get("timezone").map_err(map_err)?;
-        let cutoff: i32 = place.try_get("cutoff_minutes").map_err(map_err)?;
-        let zone = TimeZone::parse(&zone).map_err(|_| crate::decode_err("time zone", &zone))?;
-        let cutoff = Cutoff::from_minutes(cutoff).map_err(|_| crate::decode_err("cut-off", &cutoff.to_string()))?;
-        let now = Utc::now();
-        if now - session.opened_at <= chrono::Duration::minutes(limit)
-            && session.business_day >= business_day(now, zone, cutoff)
-        {
-            return Err(StoreError::Rejected(format!(
-                "session {} is not forgotten: close it with a count",
-                session.number
-            )));
+        // Only a forgotten session (till-core's ForgottenRule, the one rule). A live drawer is
+        // closed with a count.
+        match crate::refuse_forgotten(&mut tx, &session).await {
+            Err(StoreError::SessionForgotten { .. }) => {}
+            Ok(()) => {
+                return Err(StoreError::Rejected(format!(
+                    "session {} is not forgotten: close it with a count",
+                    session.number
+                )))
+            }
+            Err(e) => return Err(e),
         }
         sqlx::query(
             "UPDATE sessions SET status = 'closed', closed_by = ?2, closed_by_name = ?3, closed_at = ?4,

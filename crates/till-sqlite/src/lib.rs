@@ -149,6 +149,19 @@ pub(crate) fn answering_manager(approver: Option<till_core::User>, actor: &till_
     approver.or_else(|| actor.role.is_manager().then(|| actor.clone()))
 }
 
+/// Refuses `session` if it is forgotten (till-core's [`ForgottenRule`], read from its location
+/// in `tx`): a shift, sale or movement never goes into a session nobody closed.
+pub(crate) async fn refuse_forgotten(tx: &mut sqlx::SqliteConnection, session: &Session) -> Result<(), StoreError> {
+    let (limit, zone, cutoff): (i64, String, i32) =
+        sqlx::query_as("SELECT session_limit_minutes, timezone, cutoff_minutes FROM locations WHERE id = ?1")
+            .bind(session.location_id.0)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map_err)?;
+    let rule = ForgottenRule::from_columns(limit, &zone, cutoff).map_err(|_| decode_err("location rule", &zone))?;
+    rule.refuse(session, chrono::Utc::now())
+}
+
 #[cfg(unix)]
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::DirBuilderExt;

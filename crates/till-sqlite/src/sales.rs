@@ -156,6 +156,7 @@ async fn record(tx: &mut SqliteConnection, r: &NewReceipt, approver: Option<User
     if session.status != SessionStatus::Open {
         return Err(StoreError::SessionClosed(session.number));
     }
+    crate::refuse_forgotten(tx, &session).await?;
     match r.kind {
         ReceiptKind::Sale => {
             // One statement for all lines: the first whose product, price, tax rate or rate
@@ -231,7 +232,7 @@ async fn record(tx: &mut SqliteConnection, r: &NewReceipt, approver: Option<User
         ReceiptKind::Sale => figures::check_sale(r, increment),
         ReceiptKind::Refund => {
             let (original, sold_include) = sold_lines(tx, r).await?;
-            figures::check_refund(r, &original, sold_include)
+            figures::check_refund(r, &original, sold_include, increment)
         }
     };
     figures?;
@@ -469,6 +470,11 @@ impl SalesStore for SqliteStore {
             .map_err(map_err)?
             .ok_or_else(|| StoreError::not_found(Entity::Receipt, number))?;
         complete(&mut conn, till_sqlx::receipt(&row)?).await
+    }
+
+    async fn prior_receipt(&self, id: ReceiptId) -> Result<Option<Prior<String>>, StoreError> {
+        let row = sqlx::query(sql::PRIOR_RECEIPT).bind(id.0).fetch_optional(&self.reader).await.map_err(map_err)?;
+        row.map(|row| till_sqlx::prior(&row, "number")).transpose()
     }
 
     async fn list_receipts(&self, session: SessionId) -> Result<Vec<Receipt>, StoreError> {

@@ -72,14 +72,18 @@ impl SessionStore for SqliteStore {
 
         let user_name = user.name.clone();
 
-        let open: Option<Uuid> =
-            sqlx::query_scalar("SELECT id FROM sessions WHERE register_id = ? AND status = 'open'")
-                .bind(start.register_id.0)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(map_err)?;
+        let open = sqlx::query("SELECT * FROM sessions WHERE register_id = ? AND status = 'open'")
+            .bind(start.register_id.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .map(|row| till_sqlx::session(&row))
+            .transpose()?;
         let (session_id, joined) = match open {
-            Some(id) => {
+            Some(open) => {
+                // Never into a forgotten session: a manager force-closes it first.
+                crate::refuse_forgotten(&mut tx, &open).await?;
+                let id = open.id.0;
                 // The first join of a user and device is recorded with its request id; a repeat
                 // join records only its request id, so a retry of it answers this join.
                 let recorded = sqlx::query(

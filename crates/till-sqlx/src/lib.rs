@@ -730,6 +730,8 @@ pub mod sales {
             )
         };
     }
+    /// `$1` receipt id: its number and its request's fingerprint (a retry's answer).
+    pub const PRIOR_RECEIPT: &str = "SELECT number, request_hash FROM sales WHERE id = $1";
     /// `$1` number. With its anchor (the QR code it prints).
     pub const RECEIPT_BY_NUMBER: &str = concat!(
         receipt_select!(
@@ -812,6 +814,29 @@ where
         device: row.field("device")?,
         at: row.field("at")?,
     })
+}
+
+/// Decodes [`cash::MOVEMENT`]'s row as a retry's answer, with its request's fingerprint.
+pub fn prior_movement<'r, R>(row: &'r R) -> Result<Prior<CashMovement>, StoreError>
+where
+    R: TillRow<'r>,
+    &'static str: ColumnIndex<R>,
+    String: Column<'r, R::Database>,
+    Uuid: Column<'r, R::Database>,
+    i64: Column<'r, R::Database>,
+    DateTime<Utc>: Column<'r, R::Database>,
+{
+    Ok(Prior { recorded: cash_movement(row)?, request_hash: row.field("request_hash")? })
+}
+
+/// Decodes a row with a text column `recorded` and `request_hash` (as [`sales::PRIOR_RECEIPT`]).
+pub fn prior<'r, R>(row: &'r R, recorded: &'static str) -> Result<Prior<String>, StoreError>
+where
+    R: TillRow<'r>,
+    &'static str: ColumnIndex<R>,
+    String: Column<'r, R::Database>,
+{
+    Ok(Prior { recorded: row.field(recorded)?, request_hash: row.field("request_hash")? })
 }
 
 /// Decodes a row of `z_reports`.

@@ -26,11 +26,9 @@ BEGIN
     IF v_user.id IS NULL THEN
         RAISE EXCEPTION 'only an active manager may force-close a session' USING ERRCODE = 'TL403';
     END IF;
-    -- Only a forgotten session: open longer than the location's limit, or from an earlier
-    -- business day. A live drawer is closed with a count.
-    IF NOT EXISTS (SELECT 1 FROM locations l WHERE l.id = v_row.location_id
-                      AND (clock_timestamp() - v_row.opened_at > make_interval(mins => l.session_limit_minutes)
-                           OR v_row.business_day < till_business_day(clock_timestamp(), l.timezone, l.cutoff_minutes))) THEN
+    -- Only a forgotten session (till_session_forgotten, the one rule). A live drawer is closed
+    -- with a count.
+    IF NOT till_session_forgotten(v_row) THEN
         RAISE EXCEPTION 'session % is not forgotten: close it with a count', v_row.number USING ERRCODE = 'TL434';
     END IF;
     UPDATE sessions s

@@ -85,7 +85,7 @@ BEGIN
         RAISE EXCEPTION 'receipt %: its taxes do not follow from its lines', p->>'id' USING ERRCODE = 'TL423';
     END IF;
     -- The tenders: a sale's cash part rounded to the location's increment, and only when cash
-    -- is tendered; change only from cash. A refund: one tender of its whole total, no rounding.
+    -- is tendered; change only from cash. A refund: one tender of its whole total (in cash, rounded).
     SELECT count(*), coalesce(sum(t.amount) FILTER (WHERE t.kind = 'cash'), 0),
            coalesce(sum(t.amount) FILTER (WHERE t.kind <> 'cash'), 0), coalesce(bool_or(t.kind = 'cash'), false),
            count(*) FILTER (WHERE NOT (t.amount BETWEEN 1 AND v_max) IS NOT FALSE)
@@ -100,11 +100,16 @@ BEGIN
                 AND (p->>'cash_net')::numeric = v_cash - (p->>'change')::numeric) IS NOT FALSE THEN
             RAISE EXCEPTION 'receipt %: the tenders do not settle the total', p->>'id' USING ERRCODE = 'TL423';
         END IF;
-    ELSIF NOT (v_bad_tenders = 0 AND (p->>'rounding')::numeric = 0 AND (p->>'change')::numeric = 0
-               AND (p->>'tendered')::numeric = v_total
-               AND CASE WHEN v_total > 0 THEN v_tenders = 1 AND v_cash + v_non_cash = v_total ELSE v_tenders = 0 END
-               AND (p->>'cash_net')::numeric = -v_cash) IS NOT FALSE THEN
-        RAISE EXCEPTION 'receipt %: the refund''s tender is not its total', p->>'id' USING ERRCODE = 'TL423';
+    ELSE
+        -- Back to a card: its total exactly; in cash, rounded as a cash sale is (CHF 0.05).
+        v_due := CASE WHEN v_non_cash > 0 THEN v_total
+                      ELSE floor((2 * greatest(v_total, 0) + v_inc) / (2 * v_inc)) * v_inc END;
+        IF NOT (v_bad_tenders = 0 AND (p->>'rounding')::numeric = v_due - v_total AND (p->>'change')::numeric = 0
+                AND (p->>'tendered')::numeric = v_due
+                AND CASE WHEN v_due > 0 THEN v_tenders = 1 AND v_cash + v_non_cash = v_due ELSE v_tenders = 0 END
+                AND (p->>'cash_net')::numeric = -v_cash) IS NOT FALSE THEN
+            RAISE EXCEPTION 'receipt %: the refund''s tender is not its total', p->>'id' USING ERRCODE = 'TL423';
+        END IF;
     END IF;
 END;
 $fn$;

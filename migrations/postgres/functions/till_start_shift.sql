@@ -2,7 +2,8 @@
 -- row lock. p: request_id (the new session's id), register_id, login (whoever acts: never a
 -- user id), opening_cash (absent: join only), device, notes. The time is the database's.
 -- SQLSTATEs: TL001 isolation level, TL002 amount, TL404 register, TL407 nothing to join, TL408
--- user inactive, TL409 request id reused, TL442 not logged in, TL444 role not bound here.
+-- user inactive, TL409 request id reused, TL435 the open session is forgotten, TL442 not logged
+-- in, TL444 role not bound here.
 CREATE OR REPLACE FUNCTION till_start_shift(p jsonb, OUT session sessions, OUT joined boolean)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT
 AS $fn$
@@ -112,6 +113,12 @@ BEGIN
         -- does not wait for the WAL flush: the record only serves a retry of this exact
         -- request, and the join itself is already durable (a crash within the flush delay at
         -- worst makes such a retry a new request).
+        -- Never into a forgotten session (till_session_forgotten, the one rule): a manager
+        -- force-closes it first, so one business day's sales never run into the next's Z.
+        IF till_session_forgotten(session) THEN
+            RAISE EXCEPTION 'session % is forgotten', session.number
+                USING ERRCODE = 'TL435', DETAIL = session.number, HINT = session.business_day::text;
+        END IF;
         joined := true;
         PERFORM 1 FROM session_joins j
          WHERE j.session_id = session.id AND j.user_id = p_user_id AND j.device = p_device;

@@ -142,6 +142,13 @@ fn check_taxes(r: &NewReceipt, recompute: Option<bool>) -> Result<(), Refused> {
     Ok(())
 }
 
+/// What `exact` is in cash: rounded half up to the location's `increment` (CHF 0.05: 5), the
+/// one rule for a cash sale's amount due and a cash refund's amount paid out.
+pub fn cash_due(exact: i128, increment: i64) -> i128 {
+    let increment = i128::from(increment.max(1));
+    div_half_up(exact.max(0), increment) * increment
+}
+
 /// The tenders: each one bounded, non-cash never above the total, the cash part rounded to the
 /// location's increment (and only when cash is tendered), change only from cash.
 fn check_settlement(r: &NewReceipt, increment: i64) -> Result<(), Refused> {
@@ -162,8 +169,7 @@ fn check_settlement(r: &NewReceipt, increment: i64) -> Result<(), Refused> {
     }
     let total = i128::from(r.total);
     let exact_cash_due = total - non_cash;
-    let increment = i128::from(increment.max(1));
-    let cash_due = if any_cash { div_half_up(exact_cash_due.max(0), increment) * increment } else { exact_cash_due };
+    let cash_due = if any_cash { cash_due(exact_cash_due, increment) } else { exact_cash_due };
     if non_cash > total
         || i128::from(r.rounding) != cash_due - exact_cash_due
         || cash < cash_due
@@ -222,6 +228,7 @@ pub fn check_refund(
     r: &NewReceipt,
     original: &BTreeMap<u32, (ReceiptLine, LineLeft)>,
     sold_prices_include_tax: bool,
+    increment: i64,
 ) -> Result<(), Refused> {
     if r.kind != ReceiptKind::Refund || r.prices_include_tax != sold_prices_include_tax {
         return wrong("a refund is priced as its sale was");
@@ -260,14 +267,18 @@ pub fn check_refund(
     check_taxes(r, None)?;
     let sum = |f: fn(&ReceiptLine) -> i64| r.lines.iter().map(|l| i128::from(f(l))).sum::<i128>();
     let cash = r.tenders.iter().filter(|t| t.kind == "cash").map(|t| i128::from(t.amount)).sum::<i128>();
+    // Back to a card: its total exactly. In cash: rounded as a cash sale is (refund_settlement).
+    let to_card = r.tenders.iter().any(|t| t.kind != "cash");
+    let total = i128::from(r.total);
+    let due = if to_card { total } else { cash_due(total, increment) };
     if i128::from(r.subtotal) != sum(|l| l.amount)
         || i128::from(r.discount) != sum(|l| l.line_discount)
-        || i128::from(r.total) != sum(|l| l.total)
-        || r.rounding != 0
+        || total != sum(|l| l.total)
+        || i128::from(r.rounding) != due - total
         || r.change != 0
-        || r.tendered != r.total
-        || (r.total > 0 && (r.tenders.len() != 1 || r.tenders[0].amount != r.total))
-        || (r.total == 0 && !r.tenders.is_empty())
+        || i128::from(r.tendered) != due
+        || (due > 0 && (r.tenders.len() != 1 || i128::from(r.tenders[0].amount) != due))
+        || (due == 0 && !r.tenders.is_empty())
         || i128::from(r.cash_net) != -cash
     {
         return wrong("the refund's sums do not follow from its lines");

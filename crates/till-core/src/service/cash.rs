@@ -40,17 +40,12 @@ pub async fn record_movement(
     request: MovementRequest<'_>,
 ) -> Result<crate::cash::CashMovement, TillError> {
     let register = store.find_register(register).await?;
-    let location = store.find_location(&LocationCode::parse(&register.location_code)?).await?;
-    let session = match store.latest_session(register.id).await? {
-        Some(s) if s.status == SessionStatus::Open => s,
-        _ => return Err(StoreError::NoOpenSession { register: register.address.clone() }.into()),
-    };
     let amount = match (request.kind, request.amount) {
         (MovementKind::NoSale, None) => 0,
         (MovementKind::NoSale, Some(_)) => return Err(invalid("amount", "a no-sale has no amount")),
         (_, None) => return Err(invalid("amount", format!("a {} needs an amount", request.kind.as_str()))),
         (_, Some(text)) => {
-            let amount = Money::parse_cash(text, session.currency)?;
+            let amount = Money::parse_cash(text, register.currency)?;
             if amount.minor() == 0 {
                 // The same answer as every other bad amount (a script matches on one code).
                 let reason = format!("a {} must be more than zero", request.kind.as_str().replace('_', " "));
@@ -60,6 +55,24 @@ pub async fn record_movement(
         }
     };
     let reason = request.reason.trim();
+    let note = request.note.map(str::trim).filter(|n| !n.is_empty());
+    // The request's fingerprint names the register, never the session: a retry after the
+    // session closed is the same request, and answers its first outcome before anything about
+    // the present (the open session, the limit) is looked up.
+    let fingerprint = serde_json::json!({
+        "kind": request.kind.as_str(), "amount": amount, "reason": reason, "note": note,
+        "register": register.id.0, "user": who.user.id.0,
+    });
+    let request_hash: String =
+        Sha256::digest(fingerprint.to_string().as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    if let Some(prior) = store.prior_movement(request.id).await? {
+        return Ok(prior.answer(&request_hash, "cash movement")?);
+    }
+    let location = store.find_location(&LocationCode::parse(&register.location_code)?).await?;
+    let session = match store.latest_session(register.id).await? {
+        Some(s) if s.status == SessionStatus::Open => s,
+        _ => return Err(StoreError::NoOpenSession { register: register.address.clone() }.into()),
+    };
     if !store
         .cash_reasons(&LocationCode::parse(&location.code)?)
         .await?
@@ -72,7 +85,6 @@ pub async fn record_movement(
         )
         .into());
     }
-    let note = request.note.map(str::trim).filter(|n| !n.is_empty());
     if note.is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS || n.chars().any(char::is_control)) {
         return Err(invalid("note", format!("at most {MAX_NOTE_CHARS} characters, one line")));
     }
@@ -87,12 +99,6 @@ pub async fn record_movement(
         ))
         .into());
     }
-    let fingerprint = serde_json::json!({
-        "kind": request.kind.as_str(), "amount": amount, "reason": reason, "note": note,
-        "session": session.id.0, "user": who.user.id.0,
-    });
-    let request_hash: String =
-        Sha256::digest(fingerprint.to_string().as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
     let movement = NewCashMovement {
         id: request.id,
         session_id: session.id,
@@ -463,10 +469,11 @@ pub async fn verify_journal(store: &dyn Store, anchors: &[JournalAnchor]) -> Res
     Ok(VerifyReport { ok, chains, anchors: checked })
 }
 
-/// Open sessions at a location that have been open longer than the location's limit (the
-/// banner every device of the location shows; a manager force-closes them).
+/// A location's forgotten open sessions ([`crate::ForgottenRule`], the rule a start, a sale and a
+/// force-close apply): the banner every device of the location shows; a manager force-closes
+/// them.
 pub async fn forgotten_sessions(store: &dyn Store, location: &LocationCode) -> Result<Vec<Session>, TillError> {
-    let limit = chrono::Duration::minutes(i64::from(store.find_location(location).await?.session_limit_minutes));
+    let rule = crate::ForgottenRule::of(&store.find_location(location).await?)?;
     let filter = SessionFilter {
         location: Some(location.clone()),
         register: None,
@@ -474,7 +481,12 @@ pub async fn forgotten_sessions(store: &dyn Store, location: &LocationCode) -> R
         limit: Some(1000),
     };
     let now = Utc::now();
-    Ok(store.list_sessions(&filter).await?.into_iter().filter(|s| now - s.opened_at > limit).collect())
+    Ok(store
+        .list_sessions(&filter)
+        .await?
+        .into_iter()
+        .filter(|s| rule.is_forgotten(s.opened_at, s.business_day, now))
+        .collect())
 }
 
 /// One session of a manager's day view: its numbers and, once closed, its Z.

@@ -4,11 +4,11 @@
 
 use super::cash::{Asker, Reading};
 use crate::catalog::{Barcode, ProductKey, Sku};
-use crate::domain::{DeviceName, ProductId, ReceiptId, RegisterRef, SessionId, SessionRef};
+use crate::domain::{DeviceName, ProductId, ReceiptId, RegisterId, RegisterRef, SessionId, SessionRef};
 use crate::error::{InputError, StoreError, TillError};
 use crate::pricing::{price_cart, settle, Cart, CartLine, Discount, Tender};
 use crate::sales::{NewReceipt, Receipt, ReceiptHeader, ReceiptKind, ReceiptLine, ReceiptTax, ReceiptTender};
-use crate::store::{Actor, Authenticated, Credentials, Session, SessionStatus, Store};
+use crate::store::{Actor, Authenticated, Credentials, Register, Session, SessionStatus, Store};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -107,20 +107,35 @@ fn invalid(reason: impl Into<String>) -> TillError {
     InputError::Invalid { field: "sale", reason: reason.into() }.into()
 }
 
-/// The request's fingerprint: a repeated receipt id must come with the same.
-fn fingerprint(kind: &str, till: &Till<'_>, session: SessionId, request: &impl Serialize) -> Result<String, TillError> {
+/// The request's fingerprint: a repeated receipt id must come with the same. It names the
+/// register and the user, never the session: a retry after the session closed (or another
+/// opened) is the same request.
+fn fingerprint(
+    kind: &str,
+    till: &Till<'_>,
+    register: RegisterId,
+    request: &impl Serialize,
+) -> Result<String, TillError> {
     let content = serde_json::json!({
-        "kind": kind, "register": till.register.to_string(), "session": session.0, "user": till.who.user.id.0,
-        "request": request,
+        "kind": kind, "register": register.0, "user": till.who.user.id.0, "request": request,
     });
     let bytes = serde_json::to_vec(&content).map_err(|e| invalid(e.to_string()))?;
     Ok(Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// A retry of receipt `id` answers its first receipt, whatever happened since (the session
+/// closed, the line was refunded in full), before anything about the present is looked up;
+/// another request under a used id is `idempotency_conflict`. `None`: a new id.
+async fn earlier_receipt(store: &dyn Store, id: ReceiptId, hash: &str) -> Result<Option<Receipt>, TillError> {
+    match store.prior_receipt(id).await? {
+        Some(prior) => Ok(Some(store.find_receipt(&prior.answer(hash, "receipt")?).await?)),
+        None => Ok(None),
+    }
+}
+
 /// The session a receipt goes into: the one the client named (refused with `session_closed` if
 /// it is closed), else the register's open one.
-async fn session_for(store: &dyn Store, till: &Till<'_>) -> Result<Session, TillError> {
-    let register = store.find_register(till.register).await?;
+async fn session_for(store: &dyn Store, till: &Till<'_>, register: &Register) -> Result<Session, TillError> {
     let session = match till.session {
         Some(id) => store.find_session(&SessionRef::Id(id)).await?,
         None => match store.latest_session(register.id).await? {
@@ -224,9 +239,13 @@ pub async fn record_sale(
         return Err(invalid("a sale needs at least one line"));
     }
     let keys = request.lines.iter().map(product_key).collect::<Result<Vec<_>, _>>()?;
-    let session = session_for(store, &till).await?;
+    let register = store.find_register(till.register).await?;
+    let hash = fingerprint("sale", &till, register.id, request)?;
+    if let Some(first) = earlier_receipt(store, id, &hash).await? {
+        return Ok(first);
+    }
+    let session = session_for(store, &till, &register).await?;
     let location = crate::domain::LocationCode::parse(&session.location_code)?;
-    let hash = fingerprint("sale", &till, session.id, request)?;
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -270,15 +289,72 @@ pub async fn refund(
     if request.lines.is_empty() {
         return Err(invalid("a refund needs at least one line"));
     }
+    let register = store.find_register(till.register).await?;
+    let hash = fingerprint("refund", &till, register.id, &(receipt_number, request))?;
+    if let Some(first) = earlier_receipt(store, id, &hash).await? {
+        return Ok(first);
+    }
     let original = store.find_receipt(receipt_number).await?;
     if original.kind != ReceiptKind::Sale {
         return Err(invalid(format!("{receipt_number} is a refund, not a sale")));
     }
-    let session = session_for(store, &till).await?;
+    let session = session_for(store, &till, &register).await?;
     if session.location_id != original.location_id {
         return Err(invalid(format!("{receipt_number} was sold at {}, not here", original.location_code)));
     }
-    let hash = fingerprint("refund", &till, session.id, &(receipt_number, request))?;
+    let location = crate::domain::LocationCode::parse(&session.location_code)?;
+    let increment = store.pricing_settings(&location).await?.cash_rounding_increment;
+    let mut original = original;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let receipt = refund_receipt(&till, id, &hash, &session, &original, request, increment)?;
+        match store.record_receipt(receipt).await {
+            Ok(recorded) => return Ok(store.find_receipt(&recorded.number).await?),
+            // The store checks each line's share (and that no total goes above what was sold)
+            // under the sale's lock. A refund of the same lines that committed after this read
+            // changed what is left (the last units give back exactly the rest): read the sale
+            // again and compute anew. The same refusal on an unchanged sale is final.
+            Err(refused @ (StoreError::Rejected(_) | StoreError::RefundExceedsSale(_)))
+                if attempt < REFUND_ATTEMPTS =>
+            {
+                let now = store.find_receipt(receipt_number).await?;
+                if refunded_so_far(&now, request) == refunded_so_far(&original, request) {
+                    return Err(refused.into());
+                }
+                original = now;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// How many times a refund is computed again when other refunds of its lines committed first
+/// (each retry means another refund landed, so racing refunders all finish).
+const REFUND_ATTEMPTS: usize = 16;
+
+/// What earlier refunds took of the lines `request` names: quantity, total and tax.
+fn refunded_so_far(sale: &Receipt, request: &RefundRequest) -> Vec<(i32, i64, i64)> {
+    request
+        .lines
+        .iter()
+        .filter_map(|asked| sale.lines.iter().find(|l| l.line_no == asked.line))
+        .map(|l| (l.refunded_quantity, l.refunded_total, l.refunded_tax))
+        .collect()
+}
+
+/// The refund receipt of `request`'s lines of `original` (as read), each line its share of what
+/// the customer paid for it (see [`refund`]).
+fn refund_receipt(
+    till: &Till<'_>,
+    id: ReceiptId,
+    hash: &str,
+    session: &Session,
+    original: &Receipt,
+    request: &RefundRequest,
+    cash_rounding_increment: i64,
+) -> Result<NewReceipt, TillError> {
+    let receipt_number = original.number.as_str();
     let mut lines = Vec::with_capacity(request.lines.len());
     for (i, asked) in request.lines.iter().enumerate() {
         let sold = original
@@ -340,15 +416,21 @@ pub async fn refund(
         }
     }
     let total: i64 = lines.iter().map(|l| l.total).sum();
-    let (tender, cash_net) = match &request.tender {
-        RefundTender::Cash => (ReceiptTender { kind: "cash".into(), amount: total, reference: None }, -total),
+    // Paid out in cash, a refund is rounded as a cash sale is (CHF 0.05), so a drawer's expected
+    // cash stays a multiple of the increment; back to a card, it is exact.
+    let (paid, tender, cash_net) = match &request.tender {
+        RefundTender::Cash => {
+            let due = i64::try_from(crate::sales::figures::cash_due(i128::from(total), cash_rounding_increment))
+                .map_err(|_| invalid("the refund's total is out of range"))?;
+            (due, ReceiptTender { kind: "cash".into(), amount: due, reference: None }, -due)
+        }
         RefundTender::Card { approval_reference } => {
             let reference =
                 crate::pricing::Tender::Card { amount: total, approval_reference: approval_reference.clone() };
-            (crate::sales::tender_row(&reference), 0)
+            (total, crate::sales::tender_row(&reference), 0)
         }
     };
-    let receipt = NewReceipt {
+    Ok(NewReceipt {
         id,
         kind: ReceiptKind::Refund,
         refund_of: Some(original.id),
@@ -356,20 +438,18 @@ pub async fn refund(
         register_id: session.register_id,
         actor: till.actor(true),
         device: till.device.to_string(),
-        request_hash: hash,
+        request_hash: hash.to_string(),
         prices_include_tax: original.prices_include_tax,
         subtotal: lines.iter().map(|l| l.amount).sum(),
         discount: lines.iter().map(|l| l.line_discount).sum(),
         tax: lines.iter().map(|l| l.tax).sum(),
         total,
-        rounding: 0,
-        tendered: total,
+        rounding: paid - total,
+        tendered: paid,
         change: 0,
         cash_net,
         lines,
-        tenders: if total > 0 { vec![tender] } else { Vec::new() },
+        tenders: if paid > 0 { vec![tender] } else { Vec::new() },
         taxes,
-    };
-    let recorded = store.record_receipt(receipt).await?;
-    Ok(store.find_receipt(&recorded.number).await?)
+    })
 }
