@@ -3,6 +3,7 @@
 //! app so both find the same default database, the same system device file ([`device_file`])
 //! and the same keyring entries ([`secrets`]).
 
+pub mod backup;
 pub mod device_file;
 pub mod secrets;
 pub mod tls;

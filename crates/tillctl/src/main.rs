@@ -1,6 +1,7 @@
 //! `tillctl`: the command line IT uses to set up and inspect Till. Every command calls the same
 //! core operations the desktop app calls; nothing here touches SQL.
 
+mod backup;
 mod bench;
 mod cash;
 mod catalog;
@@ -147,6 +148,12 @@ enum Command {
     /// The tamper-evident journal: verify it, export it for an auditor.
     #[command(subcommand)]
     Journal(cash::JournalCommand),
+    /// Copy the embedded SQLite database, while the till sells, into a folder (a USB drive):
+    /// verified, named till-YYYYMMDDTHHMMSSZ.db, keeping the newest N. PostgreSQL: see README.
+    Backup(backup::BackupArgs),
+    /// Put a verified backup in place of the embedded database; the current one is kept aside.
+    /// Without --yes it only checks the copy and says what it would do.
+    Restore(backup::RestoreArgs),
     /// Sales: record one from a cart file, show a receipt, list a session's receipts.
     #[command(subcommand)]
     Sale(sales::SaleCommand),
@@ -599,6 +606,12 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
         return Ok(ExitCode::SUCCESS);
     }
     let target = target(&cli).await?;
+    // Neither opens the store: a backup never migrates what it copies, a restore replaces the file.
+    match &cli.command {
+        Command::Backup(args) => return backup::backup(&target.connect, out, args).await,
+        Command::Restore(args) => return backup::restore(&target.connect, out, args).await,
+        _ => {}
+    }
     let url = target.shown.clone();
     // doctor reports on a broken schema instead of refusing it; migrate reports what it applied.
     let inspects_schema = matches!(cli.command, Command::Doctor | Command::Migrate { .. });
@@ -831,6 +844,7 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
             return Ok(if clean { ExitCode::SUCCESS } else { ExitCode::FAILURE });
         }
         Command::Device(_) => unreachable!("handled before the database is opened"),
+        Command::Backup(_) | Command::Restore(_) => unreachable!("handled before the database is opened"),
     }
     Ok(ExitCode::SUCCESS)
 }
