@@ -33,7 +33,12 @@ ensure_ui_deps() {
   if [ ! -d "$TILL_ROOT/ui/node_modules" ] || [ ! -e "$stamp" ] ||
     [ "$TILL_ROOT/ui/package-lock.json" -nt "$stamp" ] || [ "$TILL_ROOT/ui/package.json" -nt "$stamp" ]; then
     echo "installing the UI's npm packages (npm ci in ui/)" >&2
-    (cd "$TILL_ROOT/ui" && npm ci --no-audit --no-fund --loglevel=error)
+    if [ "$(id -u)" = 0 ] && [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ]; then
+      # Under sudo (scripts/test-package): the checkout is the user's, so are its packages.
+      (cd "$TILL_ROOT/ui" && sudo -u "$SUDO_USER" -H npm ci --no-audit --no-fund --loglevel=error)
+    else
+      (cd "$TILL_ROOT/ui" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
   fi
 }
 

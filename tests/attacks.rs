@@ -600,10 +600,11 @@ async fn no_reads_of_another_location() {
     let uptown = service::LocationInput {
         code: "UP",
         name: "Uptown",
-        time_zone: "America/New_York",
+        time_zone: Some("America/New_York"),
         cutoff: None,
-        currency: None,
-        locale: None,
+        currency: Some("USD"),
+        locale: Some("en-US"),
+        ..Default::default()
     };
     service::add_location(owner, uptown).await.unwrap();
     let up1 = service::add_register(owner, "UP", "R1", None).await.unwrap();

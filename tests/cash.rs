@@ -14,6 +14,7 @@ both_backends!(a_day_closed_blind_with_a_recount_and_a_sign_off, the_next_shift_
 both_backends!(a_forgotten_session_is_force_closed_then_counted_late, bad_movements_write_nothing);
 both_backends!(the_journal_catches_every_tampering, writers_at_once_leave_one_linear_chain);
 both_backends!(movements_racing_a_close_land_in_exactly_one_session, verify_during_sales_reads_one_moment);
+both_backends!(x_reports_during_sales_read_one_moment);
 
 struct Shop {
     db: TestDatabase,
@@ -914,4 +915,63 @@ async fn verify_during_sales_reads_one_moment(backend: Backend) {
     }
     assert!(sold >= 40, "the sales really ran beside the verifies: {sold}");
     assert!(service::verify_journal(shop.store.as_ref(), &[]).await.unwrap().ok);
+}
+
+/// Issue 17: an X report read while the register sells is one moment. Its session row and its
+/// per-tender and per-rate rows used to be read by separate statements, so a sale committed
+/// between them left the tenders, the drawer and the taxes' gross disagreeing (33 of 5,061
+/// reports in a soak). Each read here must add up: the taxes' gross is the net sales, and the
+/// tenders are the cash and card handed over.
+async fn x_reports_during_sales_read_one_moment(backend: Backend) {
+    let shop = Arc::new(shop(backend).await);
+    let session = open(&shop, "100.00").await;
+    let selling = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let sales = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut sellers = Vec::new();
+    for n in 0..4 {
+        let (shop, selling, sales) = (shop.clone(), selling.clone(), sales.clone());
+        sellers.push(tokio::spawn(async move {
+            let who = till_testkit::login(shop.store.as_ref(), "alice", "1234", &format!("pc-{n}")).await;
+            let (register, pc) = (dt_r1(), device(&format!("pc-{n}")));
+            let mut sold = 0;
+            while selling.load(std::sync::atomic::Ordering::Relaxed) {
+                let till = Till { who: &who, register: &register, device: &pc, session: None, approval: None };
+                // A taxed latte (4.90 with tax) by card and an untaxed milk in cash with change.
+                let tenders = vec![
+                    Tender::Card { amount: 490, approval_reference: format!("A{sold}") },
+                    Tender::Cash { amount: 300 },
+                ];
+                let request =
+                    SaleRequest { lines: vec![line("111", 1), line("333", 1)], receipt_discount: None, tenders };
+                match service::record_sale(shop.store.as_ref(), till, ReceiptId::new(), &request).await {
+                    Ok(_) => {
+                        sold += 1;
+                        sales.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    Err(e) => assert_eq!(e.code(), "database_busy", "{e}"),
+                }
+            }
+            sold
+        }));
+    }
+    let mut reads = 0;
+    // At least 200 reads, and on until the sellers have rung up 40 sales meanwhile.
+    while reads < 200 || sales.load(std::sync::atomic::Ordering::Relaxed) < 40 {
+        let t = shop.store.session_totals(session.id).await.unwrap();
+        let gross: i64 = t.taxes.iter().map(|r| r.gross).sum();
+        assert_eq!(gross, t.sales_total - t.refunds_total, "read {reads}: taxes' gross against net sales: {t:?}");
+        let cash: i64 = t.tenders.iter().filter(|r| r.kind == "cash").map(|r| r.amount).sum();
+        assert_eq!(cash, t.cash_sales - t.cash_refunds, "read {reads}: the cash tender against the drawer: {t:?}");
+        let handed: i64 = t.tenders.iter().map(|r| r.amount).sum();
+        assert_eq!(handed, t.sales_total + t.rounding_total + t.change_given, "read {reads}: tenders: {t:?}");
+        let count: i64 = t.tenders.iter().filter(|r| r.kind == "card").map(|r| r.count).sum();
+        assert_eq!(count, t.sales_count, "read {reads}: one card tender a sale: {t:?}");
+        reads += 1;
+    }
+    selling.store(false, std::sync::atomic::Ordering::Relaxed);
+    let mut sold = 0;
+    for s in sellers {
+        sold += s.await.unwrap();
+    }
+    assert!(sold >= 40, "the sales really ran beside the reads: {sold}");
 }

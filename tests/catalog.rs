@@ -167,10 +167,11 @@ async fn the_database_refuses_a_catalog_that_crosses_locations(backend: Backend)
         service::LocationInput {
             code: "UP",
             name: "Uptown",
-            time_zone: "UTC",
+            time_zone: Some("UTC"),
             cutoff: None,
-            currency: None,
-            locale: None,
+            currency: Some("USD"),
+            locale: Some("en-US"),
+            ..Default::default()
         },
     )
     .await
@@ -223,10 +224,11 @@ async fn a_cart_s_products_are_read_in_one_go(backend: Backend) {
     let uptown = service::LocationInput {
         code: "UP",
         name: "Uptown",
-        time_zone: "UTC",
+        time_zone: Some("UTC"),
         cutoff: None,
-        currency: None,
-        locale: None,
+        currency: Some("USD"),
+        locale: Some("en-US"),
+        ..Default::default()
     };
     service::add_location(store, uptown).await.unwrap();
     let elsewhere = LocationCode::parse("UP").unwrap();

@@ -51,10 +51,11 @@ async fn a_location_requires_longer_manager_pins(backend: Backend) {
     let uptown = service::LocationInput {
         code: "UP",
         name: "Uptown",
-        time_zone: "America/New_York",
+        time_zone: Some("America/New_York"),
         cutoff: None,
-        currency: None,
-        locale: None,
+        currency: Some("USD"),
+        locale: Some("en-US"),
+        ..Default::default()
     };
     service::add_location(store, uptown).await.unwrap();
     assert_eq!(service::add_user(store, "erin", "manager", "1234").await.unwrap_err().code(), "invalid_input");

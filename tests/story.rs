@@ -213,10 +213,23 @@ async fn bad_input_is_refused_and_writes_nothing(backend: Backend) {
     direct.opening_cash = Some(Money::from_minor(-1, Currency::USD));
     assert_eq!(store.start_shift(direct).await.unwrap_err().code(), "invalid_input");
     // Provisioning input.
-    let bad_zone =
-        service::LocationInput { code: "UP", name: "Uptown", time_zone: "Mars/Olympus", ..Default::default() };
+    let bad_zone = service::LocationInput {
+        code: "UP",
+        name: "Uptown",
+        time_zone: Some("Mars/Olympus"),
+        currency: Some("USD"),
+        locale: Some("en-US"),
+        ..Default::default()
+    };
     assert_eq!(service::add_location(store, bad_zone).await.unwrap_err().code(), "invalid_input");
-    let dup = service::LocationInput { code: "dt", name: "Again", time_zone: "UTC", ..Default::default() };
+    let dup = service::LocationInput {
+        code: "dt",
+        name: "Again",
+        time_zone: Some("UTC"),
+        currency: Some("USD"),
+        locale: Some("en-US"),
+        ..Default::default()
+    };
     assert_eq!(service::add_location(store, dup).await.unwrap_err().code(), "already_exists");
     assert_eq!(service::add_user(store, "carol", "owner", "1234").await.unwrap_err().code(), "invalid_input");
     assert_eq!(service::add_user(store, "carol", "cashier", "12").await.unwrap_err().code(), "invalid_pin");

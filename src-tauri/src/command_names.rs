@@ -4,6 +4,7 @@
 pub const COMMANDS: &[&str] = &[
     "device_status",
     "setup_device",
+    "location_presets",
     "list_registers",
     "choose_register",
     "repair_settings",

@@ -122,6 +122,13 @@ pub fn build_info(app: AppHandle) -> BuildInfo {
     BuildInfo::of(&app)
 }
 
+/// The country presets the new-store screen offers (currency, locale, time zone, pricing, cash
+/// rounding and the tax rates each will create): the same list as `tillctl location add --preset`.
+#[tauri::command]
+pub fn location_presets() -> Vec<till_core::location::PresetView> {
+    till_core::location::preset_views()
+}
+
 /// The updater's one-line status ("Update 0.1.1 downloaded: installs when the register is closed").
 #[tauri::command]
 pub fn update_status(app: AppHandle) -> UpdateStatus {

@@ -101,8 +101,11 @@ mod tests {
 
     #[test]
     fn errors_cross_as_code_and_message() {
-        let wrong = json(TillError::from(StoreError::WrongPin("alice".into())).into());
-        assert_eq!(wrong, serde_json::json!({"code": "wrong_pin", "message": "wrong PIN for alice"}));
+        let wrong = json(TillError::from(StoreError::WrongPin { user: "alice".into(), tries_left: 4 }).into());
+        assert_eq!(
+            wrong,
+            serde_json::json!({"code": "wrong_pin", "message": "wrong PIN for alice: 4 tries left before a lockout; type the PIN again"})
+        );
         assert_eq!(json(IpcError::nobody_logged_in())["code"], "not_logged_in");
         assert_eq!(json(IpcError::DeviceNotSetUp("register"))["code"], "device_not_set_up");
         assert_eq!(json(IpcError::ApprovalNeeded)["code"], "forbidden");

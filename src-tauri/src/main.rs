@@ -62,6 +62,7 @@ fn main() {
             commands::start_shift,
             commands::close_shift,
             commands::build_info,
+            commands::location_presets,
             commands::update_status,
             commands::install_update_now,
             commands::price_cart,

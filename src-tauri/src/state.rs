@@ -40,11 +40,22 @@ pub struct Approval {
 pub struct NewStore {
     pub location_code: String,
     pub location_name: String,
+    /// A country preset (`de`, `ch`, `us-ny`...): currency, locale, time zone, pricing, cash
+    /// rounding and tax rates; the fields below win where given.
+    #[serde(default)]
+    pub preset: Option<String>,
+    #[serde(default)]
     pub time_zone: String,
+    #[serde(default)]
     pub currency: Option<String>,
-    /// BCP 47 (`de-DE`): how the screens format money and dates; default `en-US`.
+    /// BCP 47 (`de-DE`): how the screens format money and dates.
     #[serde(default)]
     pub locale: Option<String>,
+    /// The store's address and tax number, printed on receipts.
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub tax_number: Option<String>,
     pub register: String,
     pub manager: String,
     pub manager_pin: Password,
@@ -59,7 +70,7 @@ pub enum SetupRequest {
     /// The embedded database (`till.db`): a new store (first manager and register), or, without
     /// `new_store`, one IT already provisioned with tillctl.
     Embedded {
-        new_store: Option<NewStore>,
+        new_store: Option<Box<NewStore>>,
     },
     Postgres {
         url: String,
@@ -581,10 +592,16 @@ impl AppState {
                         location: LocationInput {
                             code: &new.location_code,
                             name: &new.location_name,
-                            time_zone: &new.time_zone,
+                            time_zone: Some(new.time_zone.as_str()).filter(|z| !z.trim().is_empty()),
                             cutoff: None,
                             currency: new.currency.as_deref().filter(|c| !c.trim().is_empty()),
                             locale: new.locale.as_deref().filter(|l| !l.trim().is_empty()),
+                            preset: new.preset.as_deref().filter(|p| !p.trim().is_empty()),
+                            settings: till_core::SettingsInput {
+                                address: new.address.as_deref().filter(|a| !a.trim().is_empty()),
+                                tax_number: new.tax_number.as_deref().filter(|t| !t.trim().is_empty()),
+                                ..Default::default()
+                            },
                         },
                         register: &new.register,
                         manager: &new.manager,

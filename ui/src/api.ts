@@ -17,6 +17,7 @@ import type {
   ZReport,
   DeviceStatus,
   Discount,
+  PresetView,
   PricedCart,
   Product,
   QuickKeys,
@@ -77,6 +78,9 @@ export const deviceStatus = (): Promise<DeviceStatus> => call("device_status");
 /** Once the device is set up, `approval` (a manager's name and PIN) is required. */
 export const setupDevice = (request: SetupRequest, approval: Approval | null = null): Promise<SetupResult> =>
   call("setup_device", { request, approval });
+
+/** The countries a new store can start from (the same presets as `tillctl location add --preset`). */
+export const locationPresets = (): Promise<PresetView[]> => call("location_presets");
 
 export const listRegisters = (): Promise<Register[]> => call("list_registers");
 

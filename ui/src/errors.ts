@@ -16,8 +16,9 @@ interface Words {
 }
 
 /**
- * Cashier words per error code. Typed by the core's generated ErrorCode: a code the core adds
- * and this table lacks fails the type check (and tests/unit/errors.test.ts).
+ * Cashier words per error code: what happened, then what to do next. Typed by the core's
+ * generated ErrorCode: a code the core adds and this table lacks fails the type check (and
+ * tests/unit/errors.test.ts, which also checks that each names a next step).
  */
 export const ERROR_WORDS: Readonly<Record<ErrorCode, Words>> = {
   invalid_amount: { words: "That amount is not valid. Type an amount like 200 or 200.50." },
@@ -33,7 +34,7 @@ export const ERROR_WORDS: Readonly<Record<ErrorCode, Words>> = {
   receipt_not_found: { words: "That receipt number is not on record. Check it and try again." },
   session_closed: { words: "This shift was closed on another register. Start a shift: the sale stays on screen." },
   catalog_changed: { words: "Prices changed while this sale was being rung up. Try again." },
-  refund_exceeds_sale: { words: "That is more than is left to refund on this receipt." },
+  refund_exceeds_sale: { words: "That is more than is left to refund on this receipt. Type a smaller quantity: no more than is left on each line." },
   product_not_found: { words: "That item is not in this store's catalog. Scan again or search by name." },
   session_not_found: { words: "There is no open shift on this register. Start a shift first." },
   // Not the backend's line: it has the time in UTC; the shift screen shows who and when, in local time.
@@ -42,7 +43,7 @@ export const ERROR_WORDS: Readonly<Record<ErrorCode, Words>> = {
   already_exists: { words: "That already exists. Pick another name or code." },
   idempotency_conflict: { words: "This was already done with different details. Check the screen, then start again." },
   not_logged_in: { words: "You are logged out. Log in with your PIN." },
-  device_not_set_up: { words: "This register is not set up yet." },
+  device_not_set_up: { words: "This register is not set up yet. Choose its database and register on this screen." },
   device_settings_damaged: { words: "This register's settings are damaged. Call a manager." },
   schema_not_ready: { words: "The database needs an update. Ask IT to run tillctl doctor.", backend: "append" },
   app_too_old: { words: "The store's database was upgraded for a newer Till. Update Till on this PC (ask IT)." },
@@ -59,7 +60,7 @@ export const ERROR_WORDS: Readonly<Record<ErrorCode, Words>> = {
   device_managed: { words: "IT set up this register; it can't be changed here. Ask IT." },
   reason_not_found: { words: "Pick a reason from the list. Ask a manager if the right one is missing." },
   variance_needs_signoff: { words: "The count does not match. Count the drawer again; if it still differs, a manager signs it off with a reason." },
-  no_count_pending: { words: "This shift was already counted." },
+  no_count_pending: { words: "This shift was already counted. Open the Day view to see its count." },
   session_forgotten: { words: "This register's shift is from an earlier day. Call a manager to close it first." },
   pin_reset_needed: { words: "This PIN has to be set again: an older Till set it, or managers now need a longer one. Ask IT to set a new PIN." },
 };

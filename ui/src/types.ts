@@ -11,6 +11,8 @@ import type { Role } from "./bindings/Role";
 export type { ErrorCode } from "./bindings/ErrorCode";
 export type { Join } from "./bindings/Join";
 export type { Location } from "./bindings/Location";
+export type { PresetRate } from "./bindings/PresetRate";
+export type { PresetView } from "./bindings/PresetView";
 export type { Register } from "./bindings/Register";
 export type { Role } from "./bindings/Role";
 export type { SessionView } from "./bindings/SessionView";
@@ -86,10 +88,16 @@ export interface SetupResult {
 export interface NewStore {
   location_code: string;
   location_name: string;
+  /** A country preset (PresetView.code): currency, locale, zone, pricing, rounding, tax rates. */
+  preset: string | null;
   time_zone: string;
   currency: string | null;
-  /** BCP 47 ("de-DE"): how the screens format and read money; null for the default (en-US). */
+  /** BCP 47 ("de-DE"): how the screens format and read money. */
   locale: string | null;
+  /** Printed on receipts. */
+  address: string | null;
+  /** VAT ID, Steuernummer, UID or EIN, printed on receipts. */
+  tax_number: string | null;
   register: string;
   manager: string;
   manager_pin: string;

@@ -218,10 +218,14 @@ pub async fn seed_demo(store: &dyn Store) -> Result<(), TillError> {
             LocationInput {
                 code: "DT",
                 name: "Downtown",
-                time_zone: &zone,
-                cutoff: None,
-                currency: None,
-                locale: None,
+                time_zone: Some(&zone),
+                currency: Some("USD"),
+                locale: Some("en-US"),
+                settings: till_core::SettingsInput {
+                    address: Some("100 Main Street, New York, NY 10001"),
+                    ..Default::default()
+                },
+                ..Default::default()
             },
         )
         .await

@@ -80,15 +80,21 @@ impl PinPolicy {
 
     /// The answer to a PIN check, from the user as stored after it was recorded: the user when
     /// it matched; `user_locked` when this very miss locked them (the count starts again at 0
-    /// with a lock in force); `wrong_pin` otherwise.
-    pub fn answer(user: User, matched: bool, now: DateTime<Utc>) -> Result<User, StoreError> {
+    /// with a lock in force); `wrong_pin` otherwise, with the tries left before a lockout.
+    pub fn answer(&self, user: User, matched: bool, now: DateTime<Utc>) -> Result<User, StoreError> {
         if matched {
             return Ok(user);
         }
         match user.locked_until.filter(|until| *until > now && user.failed_pins == 0) {
             Some(until) => Err(StoreError::UserLocked { user: user.name, until }),
-            None => Err(StoreError::WrongPin(user.name)),
+            None => Err(self.wrong_pin(user)),
         }
+    }
+
+    /// `wrong_pin` for `user` as stored after the miss was counted: how many more wrong PINs
+    /// in a row they may type before the next one locks them.
+    pub fn wrong_pin(&self, user: User) -> StoreError {
+        StoreError::WrongPin { tries_left: (self.max_failures - user.failed_pins).max(0), user: user.name }
     }
 }
 

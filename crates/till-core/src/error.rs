@@ -190,18 +190,33 @@ impl fmt::Display for ErrorCode {
     }
 }
 
-/// Input that was refused before anything touched the database.
+/// `text`, then `step` unless `text` already says what to do (holds one of `said`): texts
+/// written elsewhere (the database's messages, other modules' reasons) often end with their own
+/// step, and a message says it once. `said` matches at the start of a word.
+fn then_step(text: &str, said: &[&str], step: &str) -> String {
+    let says = |phrase: &str| {
+        text.match_indices(phrase).any(|(at, _)| !text[..at].chars().next_back().is_some_and(char::is_alphanumeric))
+    };
+    if said.iter().any(|phrase| says(phrase)) {
+        text.to_string()
+    } else {
+        format!("{text}; {step}")
+    }
+}
+
+/// Input that was refused before anything touched the database. Each message ends with what to
+/// do about it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InputError {
-    #[error("invalid amount {input:?}: {reason}")]
+    #[error("invalid amount {input:?}: {reason}; type an amount like 200 or 200.50")]
     InvalidAmount { input: String, reason: String },
-    #[error("invalid PIN: {0}")]
+    #[error("invalid PIN: {}", then_step(.0, &["type "], "type it again"))]
     InvalidPin(&'static str),
-    #[error("invalid {field}: {reason}")]
+    #[error("invalid {field}: {}", then_step(reason, &["choose ", "type ", "use ", "`tillctl"], "correct it and try again"))]
     Invalid { field: &'static str, reason: String },
     /// A file with bad lines (a catalog import): every bad line with its number and reason.
     /// Nothing of the file was written.
-    #[error("{} bad line(s) in {field}, nothing written: {}", lines.len(), lines.iter().map(|l| format!("line {}: {}", l.line, l.reason)).collect::<Vec<_>>().join("; "))]
+    #[error("{} bad line(s) in {field}, nothing written: {}; correct those lines and try again", lines.len(), lines.iter().map(|l| format!("line {}: {}", l.line, l.reason)).collect::<Vec<_>>().join("; "))]
     BadLines { field: &'static str, lines: Vec<LineError> },
 }
 
@@ -241,6 +256,24 @@ pub enum Entity {
     CashReason,
 }
 
+impl Entity {
+    /// What to do when one is not found (no key: the message names it already).
+    fn next_step(&self) -> &'static str {
+        match self {
+            Entity::Location => "check the location code (`tillctl location list` lists them)",
+            Entity::Register => "check the register, LOCATION/REGISTER like DT/R1 (`tillctl register list` lists them)",
+            Entity::User => "check the name (`tillctl user list` lists the staff)",
+            Entity::Session => "check the session number or id (`tillctl session list` lists them)",
+            Entity::TaxRate => "use one of the location's tax rates (`tillctl tax-rate list --location CODE`), or add it with `tillctl tax-rate add`",
+            Entity::Category => "use one of the location's categories (`tillctl category list --location CODE`), or add it with `tillctl category add`",
+            Entity::Product => "check the SKU (`tillctl product list --location CODE`), or add the product with `tillctl product add`",
+            Entity::Barcode => "scan it again or look the product up by SKU; `tillctl product add --barcode` adds a barcode",
+            Entity::Receipt => "check the receipt number (`tillctl sale list --session SESSION` lists a shift's receipts)",
+            Entity::CashReason => "choose one of the location's reasons for that kind (`tillctl cash reasons --location CODE`); a manager adds one with `tillctl cash add-reason`",
+        }
+    }
+}
+
 impl fmt::Display for Entity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -263,83 +296,85 @@ impl fmt::Display for Entity {
 /// messages and Till's own words, never from connect options.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
-    #[error("{entity} {key} not found")]
+    #[error("{entity} {key} not found: {}", entity.next_step())]
     NotFound { entity: Entity, key: String },
-    #[error("{entity} {key} already exists")]
+    #[error("{entity} {key} already exists: use it, or choose another name or code")]
     AlreadyExists { entity: Entity, key: String },
-    #[error("session {number} was already closed by {closed_by} at {closed_at}")]
+    #[error("session {number} was already closed by {closed_by} at {}: nothing more to do (`tillctl session show {number}` shows its close)", closed_at.format("%Y-%m-%d %H:%M:%S UTC"))]
     SessionAlreadyClosed { number: String, closed_by: String, closed_at: DateTime<Utc> },
-    /// A join-only start (no opening cash) found no open session to join.
-    #[error("register {register} has no open session to join")]
+    /// The register has no open session: a join-only start (no opening cash) found none to
+    /// join, or a sale or cash movement came with no shift open.
+    #[error("register {register} has no open shift: start one first (Start Shift on the till, or `tillctl start-shift --register {register} --user NAME --opening-cash AMOUNT`)")]
     NoOpenSession { register: String },
-    #[error("only a manager or an admin may do this; {user} is a {role}")]
+    #[error("only a manager or an admin may do this; {user} is a {role}: ask a manager to do it, or to approve it with their name and PIN")]
     Forbidden { user: String, role: String },
     /// Something only a manager may approve, with no manager's approval given (code
     /// `forbidden`, as before this variant: the words say what needs approving).
-    #[error("a manager's approval is needed: {0}")]
+    #[error("a manager's approval is needed: {}", then_step(.0, &["ask "], "ask a manager to approve it with their name and PIN"))]
     ApprovalNeeded(String),
     /// The user exists but was deactivated: checked by the database under the same lock as the
     /// write, so a deactivation racing a start or close is ordered before or after it.
-    #[error("user {0} is not active")]
+    #[error("user {0} is not active: ask a manager to activate them again (`tillctl user activate --name {0}`)")]
     UserInactive(String),
     /// The login a write carried is not live: logged out, ended by a deactivation, a lockout or
     /// a new PIN, idle past the location's limit, made on another device, or unknown.
-    #[error("{0}")]
+    #[error("{}", then_step(.0, &["log in"], "log in again"))]
     LoginEnded(String),
-    /// A PIN check that did not match (counted by the database).
-    #[error("wrong PIN for {0}")]
-    WrongPin(String),
+    /// A PIN check that did not match (counted by the database): `tries_left` more wrong PINs
+    /// in a row and the next one locks the user.
+    #[error("wrong PIN for {user}: {} before a lockout; type the PIN again", match tries_left { 1 => "1 try left".to_string(), n => format!("{n} tries left") })]
+    WrongPin { user: String, tries_left: i32 },
     /// The user's PIN must be set again: its hash was made by a Till older than the database's
     /// own PIN checks (PostgreSQL checks bcrypt, not argon2id), or it is a manager's PIN shorter
     /// than a location now requires.
     #[error("{0}'s PIN must be set again (an older Till set it, or managers' PINs must now be longer): IT runs `tillctl user set-pin --name {0}`")]
     PinResetNeeded(String),
     /// The user is locked after too many wrong PINs.
-    #[error("user {user} is locked after too many wrong PINs until {until}; a manager can unlock them")]
+    #[error("user {user} is locked after too many wrong PINs until {}: wait until then, or ask a manager to unlock them (Manager unlock on the login screen, or `tillctl user unlock --name {user}`)", until.format("%Y-%m-%d %H:%M:%S UTC"))]
     UserLocked { user: String, until: DateTime<Utc> },
     /// A request id was used before for a different request.
-    #[error("{0}: a new request needs a new id, and a retry must send exactly what the first attempt sent")]
+    #[error("{0}: use a new id for a new request; a retry must send exactly what the first attempt sent")]
     IdempotencyConflict(String),
     /// The schema is missing, unknown, edited or incomplete. The text says what and what to run.
-    #[error("database schema not ready: {0}")]
+    #[error("database schema not ready: {}", then_step(.0, &["`tillctl", "run "], "run `tillctl doctor` to see what to fix"))]
     SchemaNotReady(String),
     /// The receipt's session was closed before it could be recorded. Holds the session number.
     #[error("shift {0} was closed; start or join a shift to record this")]
     SessionClosed(String),
     /// A product or tax rate the receipt was priced from changed before it was recorded.
-    #[error("the catalog changed while the sale was priced: {0}")]
+    #[error("the catalog changed while the sale was priced: {0}; try again (the sale is priced anew)")]
     CatalogChanged(String),
-    #[error("refund of more than is left of the sale: {0}")]
+    #[error("refund of more than is left of the sale: {0}; refund at most what is left (`tillctl sale show RECEIPT` shows the sale)")]
     RefundExceedsSale(String),
     /// The count is off by more than the location allows and nobody signed it off.
-    #[error("{0}")]
+    #[error("{}", then_step(.0, &["count again"], "count again; if it is still off, a manager signs it off with a reason"))]
     VarianceNeedsSignoff(String),
-    #[error("session {0} has no count pending")]
+    #[error("session {0} has no count pending: it was counted already (`tillctl session show {0}` shows the count)")]
     NoCountPending(String),
     /// The register's open session is forgotten: from an earlier business day, or open longer
     /// than the location's limit.
     #[error("session {number} on this register was opened on business day {business_day} and never closed (a forgotten session): it takes no more shifts, sales or cash movements; a manager force-closes it (the banner, or `tillctl session force-close`) and counts it later, then start a new shift")]
     SessionForgotten { number: String, business_day: chrono::NaiveDate },
     /// A newer Till migrated the database with a change this build cannot work with.
-    #[error("this Till is too old for the database: {0}")]
+    #[error("this Till is too old for the database: {}", then_step(.0, &["update "], "update Till on this PC"))]
     AppTooOld(String),
     /// The database lacks migrations this build needs.
-    #[error("the database schema is behind this Till: {0}")]
+    #[error("the database schema is behind this Till: {}", then_step(.0, &["`tillctl migrate`"], "IT runs `tillctl migrate` with the database owner's role"))]
     SchemaBehind(String),
     /// The database is set up in a way Till's atomic operations refuse to run under (for
     /// example a connection pooler forcing another isolation level).
-    #[error("database misconfigured: {0}")]
+    #[error("database misconfigured: {}", then_step(.0, &["`tillctl"], "IT runs `tillctl doctor` to see what to fix"))]
     Misconfigured(String),
     /// Another transaction held what this one needed for longer than the wait bound (a lock
     /// timeout or statement timeout). Nothing was written; trying again later is safe.
-    #[error("database busy: {0}")]
+    #[error("database busy: {0}; nothing was written: try again in a moment")]
     Busy(String),
     /// The database could not be reached or the connection was lost mid-operation. The
     /// outcome of a commit in flight may be unknown: retry with the same request id, which
     /// never applies an operation twice.
-    #[error("database unavailable: {0}")]
+    #[error("database unavailable: {0}; check the network and the database server, then retry with the same request id (it never applies an operation twice)")]
     Unavailable(String),
-    #[error("invalid data refused by the database: {0}")]
+    #[error("invalid data refused by the database: {0}; check the values and try again")]
     Rejected(String),
     #[error("internal database error: {0}")]
     Internal(String),
@@ -362,7 +397,7 @@ impl StoreError {
             StoreError::NoOpenSession { .. } => ErrorCode::NoOpenSession,
             StoreError::Forbidden { .. } | StoreError::ApprovalNeeded(_) => ErrorCode::Forbidden,
             StoreError::UserInactive(_) => ErrorCode::UserInactive,
-            StoreError::WrongPin(_) => ErrorCode::WrongPin,
+            StoreError::WrongPin { .. } => ErrorCode::WrongPin,
             StoreError::LoginEnded(_) => ErrorCode::NotLoggedIn,
             StoreError::PinResetNeeded(_) => ErrorCode::PinResetNeeded,
             StoreError::UserLocked { .. } => ErrorCode::UserLocked,
@@ -391,6 +426,16 @@ impl StoreError {
     pub fn not_found(entity: Entity, key: impl fmt::Display) -> StoreError {
         StoreError::NotFound { entity, key: key.to_string() }
     }
+
+    /// A cash movement's reason the location does not offer for that kind: the message lists
+    /// the ones it does (`offered`), the codes to choose from.
+    pub fn unknown_reason(reason: &str, kind: &str, location: &str, offered: &[&str]) -> StoreError {
+        let offered = match offered {
+            [] => format!("{location} offers none"),
+            codes => format!("{location} offers {}", codes.join(", ")),
+        };
+        StoreError::not_found(Entity::CashReason, format!("{reason} ({kind}; {offered})"))
+    }
 }
 
 /// Why nobody counts as logged in.
@@ -409,14 +454,34 @@ pub enum TillError {
     Input(#[from] InputError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// A cart or its tenders refused by [`crate::pricing`].
-    #[error(transparent)]
+    /// A cart or its tenders refused by [`crate::pricing`], with what to do about it.
+    #[error("{}; {}", .0, pricing_step(.0))]
     Pricing(#[from] crate::pricing::PricingError),
     #[error("{}", match .0 {
-        LoggedOut::Nobody => "nobody is logged in on this register".to_string(),
+        LoggedOut::Nobody => "nobody is logged in on this register: log in with your PIN".to_string(),
         LoggedOut::Idle { minutes } => format!("logged out after {minutes} minutes without use; log in again"),
     })]
     NotLoggedIn(LoggedOut),
+}
+
+/// What to do about a cart or tenders [`crate::pricing`] refused (its words say what is wrong).
+fn pricing_step(e: &crate::pricing::PricingError) -> &'static str {
+    use crate::pricing::PricingError as P;
+    match e {
+        P::EmptyCart => "add at least one item",
+        P::TooManyLines { .. } => "split it into two sales",
+        P::InvalidQuantity { .. } => "type a whole number in that range",
+        P::InvalidPrice { .. } | P::InvalidTenderAmount { .. } => "type an amount in that range",
+        P::NegativeDiscount { .. } => "type a discount of 0 or more",
+        P::DiscountTooLarge { .. } => "type a smaller discount",
+        P::UnknownTaxRate { .. } => "choose one of the location's tax rates (`tillctl tax-rate list --location CODE`)",
+        P::InvalidSettings(_) => "IT corrects the location's settings (`tillctl location set`)",
+        P::TooLarge(_) => "split it into smaller sales or tenders",
+        P::TooManyTenders { .. } => "use fewer tenders",
+        P::InvalidTenderReference { .. } => "correct the tender and try again",
+        P::TendersShort { .. } => "take the rest as another tender",
+        P::ChangeNotCash { .. } => "charge the card or voucher no more than what is due and take the rest in cash",
+    }
 }
 
 impl TillError {

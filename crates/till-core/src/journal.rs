@@ -135,6 +135,10 @@ pub struct ExpectedEntry {
 /// sha256 of the PIN's hash: a swapped PIN is seen, and nothing about the PIN is revealed).
 pub const USER_EVENT: &str = "user";
 
+/// The event of a location created or its settings changed, on the staff chain (payload: every
+/// setting, as `till_location_facts` and till-sqlx's `location_facts` build it).
+pub const LOCATION_EVENT: &str = "location";
+
 /// The event that records the database's identity on the staff chain (payload `{id,
 /// created_at}`): made once, when the staff journal began.
 pub const DATABASE_EVENT: &str = "database";

@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod domain;
 pub mod error;
 pub mod journal;
+pub mod location;
 pub mod money;
 pub mod pricing;
 pub mod reports;
@@ -28,6 +29,7 @@ pub use catalog::{
 };
 pub use domain::*;
 pub use error::{Entity, ErrorCode, InputError, LineError, LoggedOut, StoreError, TillError};
+pub use location::{LocationChange, Preset, SettingsInput};
 pub use money::{Currency, Money};
 pub use pricing::{
     price_cart, settle, Approval, Cart, CartLine, Discount, Ppm, PricedCart, PricedLine, PricingError, PricingSettings,

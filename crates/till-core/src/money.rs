@@ -164,6 +164,58 @@ impl Money {
     }
 }
 
+impl Money {
+    /// As a person in `locale` reads money (BCP 47, `de-DE`): `27,93 €`, `$1,234.50`,
+    /// `CHF 1’234.50`, `1 234,50 €`. For text output (tillctl's receipts and reports); the
+    /// screens use the browser's `Intl.NumberFormat`, which these follow for Till's locales.
+    /// JSON keeps minor units.
+    pub fn localized(&self, locale: &str) -> String {
+        let (language, region) = locale.split_once('-').unwrap_or((locale, ""));
+        let swiss = matches!(region, "CH" | "LI");
+        const COMMA_DECIMAL: &[&str] = &[
+            "de", "fr", "es", "it", "nl", "pt", "da", "sv", "nb", "nn", "no", "fi", "pl", "cs", "sk", "ru", "tr", "el",
+            "hu", "ro", "hr", "sl", "lt", "lv", "et",
+        ];
+        let comma = COMMA_DECIMAL.contains(&language) && !swiss;
+        let (decimal, group) = match (language, comma) {
+            (_, false) if swiss => ('.', '\u{2019}'),
+            ("fr", true) => (',', '\u{202f}'),
+            ("sv" | "nb" | "nn" | "no" | "fi" | "pl" | "cs" | "sk" | "ru" | "hu" | "et" | "lt" | "lv", true) => {
+                (',', '\u{a0}')
+            }
+            (_, true) => (',', '.'),
+            (_, false) => ('.', ','),
+        };
+        let plain = Money { minor: self.minor.abs(), currency: self.currency }.to_string();
+        let (whole, fraction) = plain.split_once('.').unwrap_or((&plain, ""));
+        let mut grouped = String::new();
+        for (i, digit) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                grouped.push(group);
+            }
+            grouped.push(digit);
+        }
+        let number = if fraction.is_empty() { grouped } else { format!("{grouped}{decimal}{fraction}") };
+        let symbol = match (self.currency.code(), region) {
+            ("EUR", _) => "€",
+            ("USD", "US" | "") | ("CAD", "CA") => "$",
+            ("USD", _) => "US$",
+            ("GBP", _) => "£",
+            ("JPY", _) => "¥",
+            (code, _) => code,
+        };
+        let sign = if self.minor < 0 { "-" } else { "" };
+        let alphabetic = symbol.chars().all(|c| c.is_ascii_alphabetic());
+        if comma {
+            format!("{sign}{number}\u{a0}{symbol}")
+        } else if alphabetic {
+            format!("{sign}{symbol}\u{a0}{number}")
+        } else {
+            format!("{sign}{symbol}{number}")
+        }
+    }
+}
+
 impl fmt::Display for Money {
     /// The plain decimal form, `200.00` or `-2.50` (no symbol): what the CLI and the JSON show.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -257,5 +309,23 @@ mod tests {
         assert!(Currency::parse("XAU").is_err());
         assert!(Currency::parse("ZZZ").is_err());
         assert_eq!(Currency::parse("eur").unwrap().code(), "EUR");
+    }
+}
+
+#[cfg(test)]
+mod localized {
+    use super::*;
+
+    #[test]
+    fn money_reads_as_the_locale_writes_it() {
+        let m = |minor: i64, code: &str| Money::from_minor(minor, Currency::parse(code).unwrap());
+        assert_eq!(m(123_450, "USD").localized("en-US"), "$1,234.50");
+        assert_eq!(m(2_793, "EUR").localized("de-DE"), "27,93\u{a0}€");
+        assert_eq!(m(123_450, "EUR").localized("de-DE"), "1.234,50\u{a0}€");
+        assert_eq!(m(123_450, "CHF").localized("de-CH"), "CHF\u{a0}1\u{2019}234.50");
+        assert_eq!(m(123_450, "EUR").localized("fr-FR"), "1\u{202f}234,50\u{a0}€");
+        assert_eq!(m(-250, "GBP").localized("en-GB"), "-£2.50");
+        assert_eq!(m(99, "CAD").localized("en-CA"), "$0.99");
+        assert_eq!(m(1_000_000, "EUR").localized("de-AT"), "10.000,00\u{a0}€");
     }
 }

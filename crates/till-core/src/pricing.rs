@@ -171,16 +171,23 @@ pub struct PricingSettings {
 }
 
 /// A discount on a line or on the whole receipt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Discount {
     /// So many minor units off; at most what it discounts.
     Amount {
+        /// So much off, in minor units (an integer: 1.50 off is 150), from 0 to what it
+        /// discounts.
         #[ts(type = "number")]
+        #[schemars(range(min = 0, max = "Money::MAX_CASH_MINOR"))]
         amount: i64,
     },
     /// A percentage off, at most 100 %.
-    Percent { percent: Ppm },
+    Percent {
+        /// Parts per million (an integer: 10 % is 100000, 8.875 % is 88750), 0 to 1000000.
+        #[schemars(with = "u32", range(max = 1_000_000))]
+        percent: Ppm,
+    },
 }
 
 /// A product as the catalog had it when it was put in the cart. The store builds it from its
@@ -339,32 +346,46 @@ impl PricedCart {
     }
 }
 
-/// One way the customer pays. Amounts are minor units of the cart's currency, 1 to
-/// [`Money::MAX_CASH_MINOR`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+/// One way the customer pays. Amounts are minor units of the cart's currency, 1 to 10^12
+/// (`Money::MAX_CASH_MINOR`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Tender {
     /// Cash handed over; the only tender change is given from.
     Cash {
+        /// Cash handed over, in minor units (an integer: 20.00 is 2000), 1 to 10^12. What is
+        /// above the cash due is the change.
         #[ts(type = "number")]
+        #[schemars(range(min = 1, max = "Money::MAX_CASH_MINOR"))]
         amount: i64,
     },
     /// A card charged on the external terminal. Only the terminal's approval reference is
     /// kept, never a card number: a reference holding 13 or more digits in a row is refused.
     Card {
+        /// Charged to the card, in minor units (an integer: 5.00 is 500), 1 to 10^12.
         #[ts(type = "number")]
+        #[schemars(range(min = 1, max = "Money::MAX_CASH_MINOR"))]
         amount: i64,
+        /// The card terminal's approval reference of the charge (`AUTH 42`), 1 to 64
+        /// characters; 13 or more digits in a row are refused as a card number.
         approval_reference: String,
     },
+    /// A gift voucher or coupon, named by its code.
     Voucher {
+        /// The voucher's value taken, in minor units (an integer: 10.00 is 1000), 1 to 10^12.
         #[ts(type = "number")]
+        #[schemars(range(min = 1, max = "Money::MAX_CASH_MINOR"))]
         amount: i64,
+        /// The voucher's code or number, 1 to 64 characters.
         reference: String,
     },
     /// Anything else the location accepts (a cheque, an account), named by a label.
     Other {
+        /// Paid this way, in minor units (an integer: 12.34 is 1234), 1 to 10^12.
         #[ts(type = "number")]
+        #[schemars(range(min = 1, max = "Money::MAX_CASH_MINOR"))]
         amount: i64,
+        /// What it is (`cheque 1042`, `house account`), 1 to 64 characters.
         label: String,
     },
 }

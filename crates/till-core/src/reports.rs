@@ -23,6 +23,9 @@ pub struct ReportHeader {
     pub made_at: DateTime<Utc>,
     pub requested_by: String,
     pub currency: String,
+    /// The location's locale and time zone: how text output writes its money and times.
+    pub locale: String,
+    pub time_zone: String,
 }
 
 /// A count and an amount (minor units).
@@ -138,6 +141,8 @@ pub fn x_report(
         made_at,
         requested_by: requested_by.to_string(),
         currency: session.currency.code().to_string(),
+        locale: location.locale.clone(),
+        time_zone: location.time_zone.clone(),
     };
     let t = totals;
     let sales = SalesSection {

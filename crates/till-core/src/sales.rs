@@ -113,7 +113,11 @@ pub struct Receipt {
     pub location_code: String,
     pub location_name: String,
     pub location_address: String,
+    /// The store's VAT ID, Steuernummer, UID or EIN (empty when none is set).
+    pub location_tax_number: String,
     pub time_zone: String,
+    /// The location's locale (BCP 47): how its receipts write money.
+    pub locale: String,
     /// The original sale's number, for a refund.
     pub refund_of: Option<String>,
     pub cashier: String,

@@ -30,23 +30,89 @@ use chrono::Utc;
 pub struct LocationInput<'a> {
     pub code: &'a str,
     pub name: &'a str,
-    pub time_zone: &'a str,
+    /// IANA (`Europe/Berlin`); from the preset when not given.
+    pub time_zone: Option<&'a str>,
     pub cutoff: Option<&'a str>,
+    /// ISO 4217 (`EUR`); from the preset when not given, else refused: a till never guesses
+    /// the money it counts.
     pub currency: Option<&'a str>,
-    /// BCP 47 (`de-DE`); default `en-US`.
+    /// BCP 47 (`de-DE`); from the preset when not given, else refused.
     pub locale: Option<&'a str>,
+    /// A country preset ([`crate::location::PRESETS`]): currency, locale, time zone, pricing
+    /// with or without tax, cash rounding and the usual tax rates. Explicit settings win.
+    pub preset: Option<&'a str>,
+    pub settings: crate::location::SettingsInput<'a>,
 }
 
+/// Adds a location, with a preset's tax rates, in one transaction.
 pub async fn add_location(store: &dyn Store, input: LocationInput<'_>) -> Result<Location, TillError> {
+    let preset = input.preset.map(crate::location::Preset::find).transpose()?;
+    let missing = |field: &'static str, example: &str| InputError::Invalid {
+        field,
+        reason: format!(
+            "say which: --{field} {example}, or --preset {} for a country's currency, locale, time zone, \
+             tax rates and cash rounding",
+            crate::location::Preset::codes()
+        ),
+    };
+    let currency = match (input.currency, preset) {
+        (Some(code), _) => crate::Currency::parse(code)?,
+        (None, Some(preset)) => preset.currency(),
+        (None, None) => return Err(missing("currency", "EUR (ISO 4217: USD, GBP, CHF, CAD...)").into()),
+    };
+    let locale = match (input.locale, preset) {
+        (Some(tag), _) => Locale::parse(tag)?,
+        (None, Some(preset)) => Locale::parse(preset.locale)?,
+        (None, None) => return Err(missing("locale", "de-DE (BCP 47: en-US, en-GB, fr-FR, de-CH...)").into()),
+    };
+    let time_zone = match (input.time_zone, preset) {
+        (Some(zone), _) => TimeZone::parse(zone)?,
+        (None, Some(preset)) => preset.time_zone()?,
+        (None, None) => return Err(missing("timezone", "Europe/Berlin (IANA: America/New_York...)").into()),
+    };
+    let mut settings = input.settings.parse(currency)?;
+    settings.locale = None;
+    if let Some(preset) = preset {
+        settings.prices_include_tax = settings.prices_include_tax.or(Some(preset.prices_include_tax));
+        settings.cash_rounding_minor = settings.cash_rounding_minor.or(Some(preset.cash_rounding_minor));
+    }
     let new = NewLocation {
         code: LocationCode::parse(input.code)?,
         name: parse_display_name("location name", input.name)?,
-        time_zone: TimeZone::parse(input.time_zone)?,
+        time_zone,
         cutoff: input.cutoff.map(Cutoff::parse).transpose()?.unwrap_or_default(),
-        currency: input.currency.map(crate::Currency::parse).transpose()?.unwrap_or_default(),
-        locale: input.locale.map(Locale::parse).transpose()?.unwrap_or_default(),
+        currency,
+        locale,
+        settings,
+        tax_rates: preset.map(crate::location::Preset::new_tax_rates).transpose()?.unwrap_or_default(),
     };
     Ok(store.create_location(new).await?)
+}
+
+/// Changes a location's settings (only those given); `currency` only while it has no session.
+/// Journaled on the staff chain.
+pub async fn set_location(
+    store: &dyn Store,
+    code: &str,
+    currency: Option<&str>,
+    settings: crate::location::SettingsInput<'_>,
+) -> Result<Location, TillError> {
+    let code = LocationCode::parse(code)?;
+    let currency = currency.map(crate::Currency::parse).transpose()?;
+    let at = match currency {
+        Some(currency) => currency,
+        None => store.find_location(&code).await?.currency,
+    };
+    let mut change = settings.parse(at)?;
+    change.currency = currency;
+    if change.is_empty() {
+        return Err(InputError::Invalid {
+            field: "settings",
+            reason: "name at least one setting to change (`tillctl location set --help` lists them)".into(),
+        }
+        .into());
+    }
+    Ok(store.update_location(&code, &change).await?)
 }
 
 pub async fn add_register(
@@ -93,10 +159,8 @@ pub async fn set_pin(store: &dyn Store, name: &str, pin: &str, device: &DeviceNa
 /// Sets the fewest digits a manager's or admin's PIN may have at a location (4 to 8). Managers
 /// whose PIN is shorter are asked for a new one at their next PIN (`pin_reset_needed`).
 pub async fn set_manager_pin_min_length(store: &dyn Store, location: &str, digits: u8) -> Result<Location, TillError> {
-    if !(4..=8).contains(&digits) {
-        return Err(InputError::Invalid { field: "manager PIN length", reason: "4 to 8 digits".into() }.into());
-    }
-    Ok(store.set_manager_pin_min_length(&LocationCode::parse(location)?, digits).await?)
+    let settings = crate::location::SettingsInput { manager_pin_min_length: Some(digits), ..Default::default() };
+    set_location(store, location, None, settings).await
 }
 
 /// What a new store's owner or IT types on a fresh database: its location, its first register

@@ -6,6 +6,7 @@ use crate::catalog::{Category, NewCategory, NewProduct, NewTaxRate, Product, Pro
 use crate::domain::*;
 use crate::error::{ErrorCode, StoreError};
 use crate::journal::{ChainHead, ExpectedEntry, JournalEntry, ZAnchor};
+use crate::location::LocationChange;
 use crate::money::{Currency, Money};
 use crate::pricing::{PricingSettings, TaxRate};
 use crate::sales::{NewReceipt, Receipt, Recorded, SessionTotals};
@@ -37,6 +38,10 @@ pub struct NewLocation {
     pub cutoff: Cutoff,
     pub currency: Currency,
     pub locale: Locale,
+    /// Settings other than the defaults, written in the location's transaction.
+    pub settings: crate::location::LocationChange,
+    /// Tax rates made with it (a preset's), in the same transaction.
+    pub tax_rates: Vec<crate::catalog::NewTaxRate>,
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -65,6 +70,19 @@ pub struct Location {
     /// The fewest digits a manager's or admin's PIN may have (4 to 8). Users serve every
     /// location, so the strictest location's figure applies ([`crate::auth::pin_long_enough`]).
     pub manager_pin_min_length: i32,
+    /// Shelf prices include tax (VAT countries) or tax is added at the till (US, Canada).
+    pub prices_include_tax: bool,
+    /// Cash totals round to this many minor units (5: CHF 0.05; 1: no rounding).
+    #[ts(type = "number")]
+    pub cash_rounding_minor: i64,
+    /// A discount above this share of its line (ppm) needs a manager.
+    pub discount_limit_ppm: u32,
+    /// A login idle this long ends (minutes).
+    pub login_idle_minutes: i32,
+    /// Printed on receipts.
+    pub address: String,
+    /// VAT ID, Steuernummer, UID or EIN, printed on receipts.
+    pub tax_number: String,
 }
 
 #[derive(Debug, Clone)]
@@ -656,7 +674,10 @@ pub trait PlaceStore: Send + Sync {
     async fn list_locations(&self) -> Result<Vec<Location>, StoreError>;
     async fn find_location(&self, code: &LocationCode) -> Result<Location, StoreError>;
     /// Sets the fewest digits a manager's or admin's PIN may have (4 to 8) at a location.
-    async fn set_manager_pin_min_length(&self, code: &LocationCode, digits: u8) -> Result<Location, StoreError>;
+    /// Changes a location's settings in one statement, journaled on the staff chain (on
+    /// PostgreSQL by its trigger, whoever changes them). Its currency is fixed once it has a
+    /// session (its prices and drawers are in it): `invalid_input`.
+    async fn update_location(&self, code: &LocationCode, change: &LocationChange) -> Result<Location, StoreError>;
 
     async fn create_register(&self, new: NewRegister) -> Result<Register, StoreError>;
     async fn list_registers(&self, location: Option<&LocationCode>) -> Result<Vec<Register>, StoreError>;

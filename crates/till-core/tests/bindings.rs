@@ -12,12 +12,17 @@ fn check(name: &str, generated: String) {
     let generated = format!(
         "// Generated from till-core by ts-rs: do not edit. Regenerate with\n// TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings\n{generated}\n"
     );
+    write_or_compare(&path, &generated);
+}
+
+/// Writes `generated` to `path` when regenerating, else checks the committed file is the same.
+fn write_or_compare(path: &std::path::Path, generated: &str) {
     if std::env::var_os("TILL_UPDATE_BINDINGS").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap_or(&path)).unwrap_or_else(|e| panic!("{e}"));
-        std::fs::write(&path, &generated).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        std::fs::create_dir_all(path.parent().unwrap_or(path)).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(path, generated).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
         return;
     }
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
     assert_eq!(
         committed,
         generated,
@@ -53,6 +58,9 @@ fn views_match_the_ui() {
     }
     export::<Role>("Role.ts");
     export::<Location>("Location.ts");
+    // The new-store screen's countries (issue 17).
+    export::<till_core::location::PresetRate>("PresetRate.ts");
+    export::<till_core::location::PresetView>("PresetView.ts");
     export::<Register>("Register.ts");
     export::<User>("User.ts");
     export::<SessionStatus>("SessionStatus.ts");
@@ -107,4 +115,13 @@ fn views_match_the_ui() {
     export::<PricedCart>("PricedCart.ts");
     export::<Tender>("Tender.ts");
     export::<Settlement>("Settlement.ts");
+}
+
+/// The country presets as the app's `location_presets` answers them, for the browser tests'
+/// fake backend (which must not keep a copy of its own): regenerated like the types.
+#[test]
+fn presets_match_the_browser_tests() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/tests/browser/presets.json");
+    let generated = serde_json::to_string_pretty(&till_core::location::preset_views()).unwrap_or_default() + "\n";
+    write_or_compare(&path, &generated);
 }

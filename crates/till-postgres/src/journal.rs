@@ -84,6 +84,9 @@ async fn expected_entries(
             let pin: String = sqlx::Row::try_get(&row, "pin").map_err(fail)?;
             out.push(expected::user(&row, pin)?);
         }
+        for row in sqlx::query(sql::LOCATIONS).fetch_all(&mut *db).await.map_err(fail)? {
+            out.push(expected::location(&row)?);
+        }
         return Ok(out);
     }
     let lines = sqlx::query(sql::LINES).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)?;

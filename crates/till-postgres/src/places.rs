@@ -13,7 +13,7 @@ impl PlaceStore for PostgresStore {
         // The location and its default cash reasons, in one transaction.
         let made: Result<sqlx::postgres::PgRow, sqlx::Error> = async {
             let mut tx = sqlx::Connection::begin(conn.db()).await?;
-            let row = sqlx::query(sql::INSERT_LOCATION)
+            sqlx::query(sql::INSERT_LOCATION)
                 .bind(id.0)
                 .bind(new.code.as_str())
                 .bind(&new.name)
@@ -21,9 +21,25 @@ impl PlaceStore for PostgresStore {
                 .bind(new.cutoff.minutes())
                 .bind(new.currency.code())
                 .bind(new.locale.as_str())
-                .fetch_one(&mut *tx)
+                .execute(&mut *tx)
                 .await?;
             sqlx::query(sql::DEFAULT_CASH_REASONS).bind(id.0).execute(&mut *tx).await?;
+            // Its settings and a preset's tax rates, in the same transaction (the trigger of
+            // functions/till_journal_location.sql journals the location as made).
+            let row =
+                till_sqlx::bind_location_change!(sqlx::query(sql::UPDATE_LOCATION), new.code.as_str(), &new.settings)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            for rate in &new.tax_rates {
+                sqlx::query(till_sqlx::catalog::INSERT_TAX_RATE)
+                    .bind(TaxRateId::new().0)
+                    .bind(id.0)
+                    .bind(rate.code.as_str())
+                    .bind(&rate.name)
+                    .bind(i32::try_from(rate.rate.get()).unwrap_or(i32::MAX))
+                    .execute(&mut *tx)
+                    .await?;
+            }
             tx.commit().await?;
             Ok(row)
         }
@@ -49,19 +65,38 @@ impl PlaceStore for PostgresStore {
         till_sqlx::location(&row)
     }
 
-    async fn set_manager_pin_min_length(&self, code: &LocationCode, digits: u8) -> Result<Location, StoreError> {
+    async fn update_location(&self, code: &LocationCode, change: &LocationChange) -> Result<Location, StoreError> {
         let mut conn = self.conn().await?;
-        let updated = sqlx::query("UPDATE locations SET manager_pin_min_length = $1 WHERE code = $2")
-            .bind(i32::from(digits))
-            .bind(code.as_str())
-            .execute(conn.db())
-            .await
-            .map_err(|e| conn.fail(e))?;
-        drop(conn);
-        if updated.rows_affected() == 0 {
-            return Err(StoreError::not_found(Entity::Location, code));
+        // The check and the change in one transaction, the location's row locked first: a
+        // session opened meanwhile waits (till_start_shift reads the location FOR NO KEY UPDATE
+        // of its register only, so the currency check locks the location's row itself).
+        let changed: Result<Option<sqlx::postgres::PgRow>, sqlx::Error> = async {
+            let mut tx = sqlx::Connection::begin(conn.db()).await?;
+            sqlx::query("SELECT 1 FROM locations WHERE code = $1 FOR UPDATE")
+                .bind(code.as_str())
+                .execute(&mut *tx)
+                .await?;
+            if change.currency.is_some() {
+                let used: bool =
+                    sqlx::query_scalar(sql::LOCATION_HAS_SESSIONS).bind(code.as_str()).fetch_one(&mut *tx).await?;
+                if used {
+                    return Ok(None);
+                }
+            }
+            let row = till_sqlx::bind_location_change!(sqlx::query(sql::UPDATE_LOCATION), code.as_str(), change)
+                .fetch_optional(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(row)
         }
-        self.find_location(code).await
+        .await;
+        match changed.map_err(|e| conn.fail(e))? {
+            Some(row) => till_sqlx::location(&row),
+            None if change.currency.is_some() && self.find_location(code).await.is_ok() => Err(StoreError::Rejected(
+                format!("{code} has had sessions in its currency: its currency is fixed (make a new location)"),
+            )),
+            None => Err(StoreError::not_found(Entity::Location, code)),
+        }
     }
 
     async fn create_register(&self, new: NewRegister) -> Result<Register, StoreError> {

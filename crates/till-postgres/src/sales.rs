@@ -150,22 +150,28 @@ impl SalesStore for PostgresStore {
 
     async fn session_totals(&self, session: SessionId) -> Result<SessionTotals, StoreError> {
         let mut conn = self.conn().await?;
-        let row = sqlx::query(sql::TOTALS)
-            .bind(session.0)
-            .fetch_optional(conn.db())
-            .await
-            .map_err(|e| conn.fail(e))?
-            .ok_or_else(|| StoreError::not_found(Entity::Session, session))?;
-        let mut totals = till_sqlx::session_totals(&row)?;
-        let tenders =
-            sqlx::query(sql::TENDER_TOTALS).bind(session.0).fetch_all(conn.db()).await.map_err(|e| conn.fail(e))?;
-        let taxes =
-            sqlx::query(sql::TAX_TOTALS).bind(session.0).fetch_all(conn.db()).await.map_err(|e| conn.fail(e))?;
-        let categories =
-            sqlx::query(sql::CATEGORY_TOTALS).bind(session.0).fetch_all(conn.db()).await.map_err(|e| conn.fail(e))?;
-        totals.tenders = tenders.iter().map(till_sqlx::tender_total).collect::<Result<_, _>>()?;
-        totals.taxes = taxes.iter().map(till_sqlx::receipt_tax).collect::<Result<_, _>>()?;
-        totals.categories = categories.iter().map(till_sqlx::category_total).collect::<Result<_, _>>()?;
-        Ok(totals)
+        // One snapshot (REPEATABLE READ): the session's row and its per-tender, per-rate and
+        // per-category rows are one moment, whatever the register records meanwhile (an X of
+        // a selling register mixed two moments before: tenders, drawer and taxes disagreed).
+        let read: Result<Result<SessionTotals, StoreError>, sqlx::Error> = async {
+            let mut tx = sqlx::Connection::begin(conn.db()).await?;
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+            let Some(row) = sqlx::query(sql::TOTALS).bind(session.0).fetch_optional(&mut *tx).await? else {
+                return Ok(Err(StoreError::not_found(Entity::Session, session)));
+            };
+            let tenders = sqlx::query(sql::TENDER_TOTALS).bind(session.0).fetch_all(&mut *tx).await?;
+            let taxes = sqlx::query(sql::TAX_TOTALS).bind(session.0).fetch_all(&mut *tx).await?;
+            let categories = sqlx::query(sql::CATEGORY_TOTALS).bind(session.0).fetch_all(&mut *tx).await?;
+            tx.commit().await?;
+            Ok((|| {
+                let mut totals = till_sqlx::session_totals(&row)?;
+                totals.tenders = tenders.iter().map(till_sqlx::tender_total).collect::<Result<_, _>>()?;
+                totals.taxes = taxes.iter().map(till_sqlx::receipt_tax).collect::<Result<_, _>>()?;
+                totals.categories = categories.iter().map(till_sqlx::category_total).collect::<Result<_, _>>()?;
+                Ok(totals)
+            })())
+        }
+        .await;
+        read.map_err(|e| conn.fail(e))?
     }
 }

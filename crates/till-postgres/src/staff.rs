@@ -78,7 +78,8 @@ impl PostgresStore {
         let user = till_sqlx::user(row)?;
         match outcome.as_str() {
             "ok" => Ok((user, token)),
-            "wrong_pin" => Err(StoreError::WrongPin(user.name)),
+            // The database counts with the same limit (till_settle_pins.sql).
+            "wrong_pin" => Err(PinPolicy::default().wrong_pin(user)),
             "inactive" => Err(StoreError::UserInactive(user.name)),
             "pin_reset_needed" => Err(StoreError::PinResetNeeded(user.name)),
             "not_a_manager" => Err(StoreError::Forbidden { user: user.name, role: user.role.to_string() }),

@@ -18,6 +18,25 @@ async fn location_id(conn: &mut SqliteConnection, code: &LocationCode) -> Result
         .ok_or_else(|| StoreError::not_found(Entity::Location, code))
 }
 
+/// Inserts a tax rate of location `location_id` (`location`, for the error) in `tx`.
+pub(crate) async fn insert_tax_rate(
+    tx: &mut SqliteConnection,
+    location_id: Uuid,
+    new: &NewTaxRate,
+    location: &LocationCode,
+) -> Result<TaxRate, StoreError> {
+    let row = sqlx::query(sql::INSERT_TAX_RATE)
+        .bind(TaxRateId::new().0)
+        .bind(location_id)
+        .bind(new.code.as_str())
+        .bind(&new.name)
+        .bind(i64::from(new.rate.get()))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(exists_or(Entity::TaxRate, format!("{location} {}", new.code)))?;
+    till_sqlx::tax_rate(&row)
+}
+
 async fn with_barcodes(conn: &mut SqliteConnection, row: &SqliteRow) -> Result<Product, StoreError> {
     let id: Uuid = row.try_get("id").map_err(map_err)?;
     let barcodes = sqlx::query_scalar(sql::BARCODES_OF_PRODUCT).bind(id).fetch_all(conn).await.map_err(map_err)?;
@@ -40,17 +59,9 @@ impl CatalogStore for SqliteStore {
     async fn create_tax_rate(&self, location: &LocationCode, new: NewTaxRate) -> Result<TaxRate, StoreError> {
         let mut tx = self.write().await?;
         let location_id = location_id(&mut tx, location).await?;
-        let row = sqlx::query(sql::INSERT_TAX_RATE)
-            .bind(TaxRateId::new().0)
-            .bind(location_id)
-            .bind(new.code.as_str())
-            .bind(&new.name)
-            .bind(i64::from(new.rate.get()))
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(exists_or(Entity::TaxRate, format!("{location} {}", new.code)))?;
+        let rate = insert_tax_rate(&mut tx, location_id, &new, location).await?;
         tx.commit().await.map_err(map_err)?;
-        till_sqlx::tax_rate(&row)
+        Ok(rate)
     }
 
     async fn list_tax_rates(&self, location: &LocationCode) -> Result<Vec<TaxRate>, StoreError> {

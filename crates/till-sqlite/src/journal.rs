@@ -85,6 +85,51 @@ pub(crate) async fn journal_user(tx: &mut SqliteConnection, user: Uuid, device: 
     append(tx, entry).await.map(|_| ())
 }
 
+/// Journals a location as it now is on the staff chain (event `location`, every setting), in
+/// the caller's transaction: what PostgreSQL's locations trigger does.
+pub(crate) async fn journal_location(
+    tx: &mut SqliteConnection,
+    location: Uuid,
+    device: &str,
+) -> Result<(), StoreError> {
+    let row = sqlx::query("SELECT * FROM locations WHERE id = ?1")
+        .bind(location)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    let entry = NewEntry {
+        chain: STAFF_CHAIN,
+        at: chrono::Utc::now(),
+        device: device.to_string(),
+        user: None,
+        event: till_core::journal::LOCATION_EVENT,
+        reference: Some(location),
+        payload: till_sqlx::location_facts(&row)?,
+    };
+    append(tx, entry).await.map(|_| ())
+}
+
+/// Pays the baseline migration 0016 marked as owed: every existing location journaled, and the
+/// mark removed, in the caller's transaction.
+pub(crate) async fn pay_location_baseline(tx: &mut SqliteConnection) -> Result<(), StoreError> {
+    let owed: Option<i64> = sqlx::query_scalar("SELECT only_row FROM pending_location_baseline")
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    if owed.is_none() {
+        return Ok(());
+    }
+    let locations: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM locations ORDER BY created_at, id")
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    for location in locations {
+        journal_location(tx, location, "database").await?;
+    }
+    sqlx::query("DELETE FROM pending_location_baseline").execute(&mut *tx).await.map_err(map_err)?;
+    Ok(())
+}
+
 /// Pays the baseline migration 0015 marked as owed: every existing user journaled, and the
 /// mark removed, in one transaction.
 pub(crate) async fn pay_staff_baseline(tx: &mut SqliteConnection) -> Result<(), StoreError> {
@@ -289,6 +334,9 @@ async fn expected_entries(
         for row in sqlx::query(sql::USERS).fetch_all(&mut *conn).await.map_err(map_err)? {
             let pin: String = row.try_get("pin_hash").map_err(map_err)?;
             out.push(expected::user(&row, till_core::journal::pin_digest(&pin))?);
+        }
+        for row in sqlx::query(sql::LOCATIONS).fetch_all(&mut *conn).await.map_err(map_err)? {
+            out.push(expected::location(&row)?);
         }
         return Ok(out);
     }

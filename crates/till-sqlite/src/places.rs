@@ -23,6 +23,14 @@ impl PlaceStore for SqliteStore {
             .map_err(exists_or(Entity::Location, new.code.to_string()))?;
         let id: uuid::Uuid = sqlx::Row::try_get(&row, "id").map_err(map_err)?;
         sqlx::query(sql::DEFAULT_CASH_REASONS).bind(id).execute(&mut *tx).await.map_err(map_err)?;
+        let row = till_sqlx::bind_location_change!(sqlx::query(sql::UPDATE_LOCATION), new.code.as_str(), &new.settings)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        for rate in &new.tax_rates {
+            crate::catalog::insert_tax_rate(&mut tx, id, rate, &new.code).await?;
+        }
+        crate::journal::journal_location(&mut tx, id, "tillctl").await?;
         tx.commit().await.map_err(map_err)?;
         till_sqlx::location(&row)
     }
@@ -42,19 +50,29 @@ impl PlaceStore for SqliteStore {
         till_sqlx::location(&row)
     }
 
-    async fn set_manager_pin_min_length(&self, code: &LocationCode, digits: u8) -> Result<Location, StoreError> {
+    async fn update_location(&self, code: &LocationCode, change: &LocationChange) -> Result<Location, StoreError> {
         let mut tx = self.write().await?;
-        let updated = sqlx::query("UPDATE locations SET manager_pin_min_length = ?1 WHERE code = ?2")
-            .bind(i32::from(digits))
-            .bind(code.as_str())
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
-        if updated.rows_affected() == 0 {
-            return Err(StoreError::not_found(Entity::Location, code));
+        if change.currency.is_some() {
+            let used: bool = sqlx::query_scalar(sql::LOCATION_HAS_SESSIONS)
+                .bind(code.as_str())
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map_err)?;
+            if used {
+                return Err(StoreError::Rejected(format!(
+                    "{code} has had sessions in its currency: its currency is fixed (make a new location)"
+                )));
+            }
         }
+        let row = till_sqlx::bind_location_change!(sqlx::query(sql::UPDATE_LOCATION), code.as_str(), change)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .ok_or_else(|| StoreError::not_found(Entity::Location, code))?;
+        let id: uuid::Uuid = sqlx::Row::try_get(&row, "id").map_err(map_err)?;
+        crate::journal::journal_location(&mut tx, id, "tillctl").await?;
         tx.commit().await.map_err(map_err)?;
-        self.find_location(code).await
+        till_sqlx::location(&row)
     }
 
     async fn create_register(&self, new: NewRegister) -> Result<Register, StoreError> {

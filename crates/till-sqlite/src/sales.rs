@@ -484,7 +484,10 @@ impl SalesStore for SqliteStore {
     }
 
     async fn session_totals(&self, session: SessionId) -> Result<SessionTotals, StoreError> {
-        let mut conn = self.reader.acquire().await.map_err(map_err)?;
+        // One read transaction: the session's row and its per-tender, per-rate and per-category
+        // rows are one moment, whatever the register records meanwhile (an X of a selling
+        // register mixed two moments before: tenders, drawer and taxes disagreed).
+        let mut conn = self.reader.begin().await.map_err(map_err)?;
         let row = sqlx::query(sql::TOTALS)
             .bind(session.0)
             .fetch_optional(&mut *conn)

@@ -109,6 +109,7 @@ impl SqliteStore {
         }
         let mut tx = self.write().await?;
         crate::journal::pay_staff_baseline(&mut tx).await?;
+        crate::journal::pay_location_baseline(&mut tx).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(MIGRATOR.iter().map(|m| m.version).filter(|v| !before.contains(v)).collect())
     }

@@ -94,7 +94,7 @@ impl SqliteStore {
         }
         let row = apply(&mut tx, &user, decision.state, &decision.events, device.as_str(), at).await?;
         tx.commit().await.map_err(map_err)?;
-        PinPolicy::answer(till_sqlx::user(&row)?, matched, at)
+        PinPolicy::default().answer(till_sqlx::user(&row)?, matched, at)
     }
 
     /// The manager whose name and PIN an actor carries, checked (and counted) like a login, in

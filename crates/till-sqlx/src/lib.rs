@@ -111,7 +111,68 @@ where
         cash_out_limit_minor: row.field("cash_out_limit_minor")?,
         session_limit_minutes: row.field("session_limit_minutes")?,
         manager_pin_min_length: row.field("manager_pin_min_length")?,
+        prices_include_tax: row.field("prices_include_tax")?,
+        cash_rounding_minor: i64::from(row.field::<i32>("cash_rounding_minor")?),
+        discount_limit_ppm: u32::try_from(row.field::<i32>("discount_limit_ppm")?)
+            .map_err(|_| unexpected("discount limit", "negative"))?,
+        login_idle_minutes: row.field("login_idle_minutes")?,
+        address: row.field("address")?,
+        tax_number: row.field("tax_number")?,
     })
+}
+
+/// Binds a [`LocationChange`] to [`sql::UPDATE_LOCATION`] after its `$1` (the location's code),
+/// the same for both backends.
+#[macro_export]
+macro_rules! bind_location_change {
+    ($query:expr, $code:expr, $change:expr) => {{
+        let change: &till_core::LocationChange = $change;
+        $query
+            .bind($code)
+            .bind(change.name.clone())
+            .bind(change.currency.map(|c| c.code().to_string()))
+            .bind(change.locale.as_ref().map(|l| l.as_str().to_string()))
+            .bind(change.prices_include_tax)
+            .bind(change.cash_rounding_minor.map(|v| i32::try_from(v).unwrap_or(i32::MAX)))
+            .bind(change.discount_limit_ppm.map(|v| i32::try_from(v).unwrap_or(i32::MAX)))
+            .bind(change.address.clone())
+            .bind(change.tax_number.clone())
+            .bind(change.cash_out_limit_minor)
+            .bind(change.variance_limit_minor)
+            .bind(change.blind_close)
+            .bind(change.session_limit_minutes)
+            .bind(change.login_idle_minutes)
+            .bind(change.manager_pin_min_length.map(i32::from))
+    }};
+}
+
+/// A location's settings as its staff-chain entry states them (PostgreSQL's
+/// `till_location_facts` builds the same object), from a `locations` row.
+pub fn location_facts<'r, R>(row: &'r R) -> Result<serde_json::Value, StoreError>
+where
+    R: TillRow<'r>,
+    &'static str: ColumnIndex<R>,
+    String: Column<'r, R::Database>,
+    Uuid: Column<'r, R::Database>,
+    i32: Column<'r, R::Database>,
+    i64: Column<'r, R::Database>,
+    bool: Column<'r, R::Database>,
+{
+    Ok(serde_json::json!({
+        "id": row.field::<Uuid>("id")?, "code": row.field::<String>("code")?, "name": row.field::<String>("name")?,
+        "currency": row.field::<String>("currency")?, "locale": row.field::<String>("locale")?,
+        "timezone": row.field::<String>("timezone")?, "cutoff_minutes": row.field::<i32>("cutoff_minutes")?,
+        "prices_include_tax": row.field::<bool>("prices_include_tax")?,
+        "cash_rounding_minor": row.field::<i32>("cash_rounding_minor")?,
+        "discount_limit_ppm": row.field::<i32>("discount_limit_ppm")?,
+        "address": row.field::<String>("address")?, "tax_number": row.field::<String>("tax_number")?,
+        "cash_out_limit_minor": row.field::<i64>("cash_out_limit_minor")?,
+        "variance_limit_minor": row.field::<i64>("variance_limit_minor")?,
+        "blind_close": row.field::<bool>("blind_close")?,
+        "session_limit_minutes": row.field::<i32>("session_limit_minutes")?,
+        "login_idle_minutes": row.field::<i32>("login_idle_minutes")?,
+        "manager_pin_min_length": row.field::<i32>("manager_pin_min_length")?,
+    }))
 }
 
 /// Decodes a register joined with its location (`r.*`, `location_code`, `location_name`,
@@ -227,6 +288,22 @@ pub mod sql {
     pub const LOCATION_BY_CODE: &str = "SELECT * FROM locations WHERE code = $1";
     /// `$1` id, `$2` code, `$3` name, `$4` time zone, `$5` cut-off minutes, `$6` currency,
     /// `$7` locale.
+    /// `$1` code, then each setting of a [`LocationChange`] or NULL to keep it, in
+    /// [`bind_location_change!`]'s order. One statement: the settings change together.
+    pub const UPDATE_LOCATION: &str = "UPDATE locations SET name = coalesce($2, name),
+            currency = coalesce($3, currency), locale = coalesce($4, locale),
+            prices_include_tax = coalesce($5, prices_include_tax),
+            cash_rounding_minor = coalesce($6, cash_rounding_minor),
+            discount_limit_ppm = coalesce($7, discount_limit_ppm), address = coalesce($8, address),
+            tax_number = coalesce($9, tax_number), cash_out_limit_minor = coalesce($10, cash_out_limit_minor),
+            variance_limit_minor = coalesce($11, variance_limit_minor), blind_close = coalesce($12, blind_close),
+            session_limit_minutes = coalesce($13, session_limit_minutes),
+            login_idle_minutes = coalesce($14, login_idle_minutes),
+            manager_pin_min_length = coalesce($15, manager_pin_min_length)
+        WHERE code = $1 RETURNING *";
+    /// `$1` code: whether the location has had a session (its currency is then fixed).
+    pub const LOCATION_HAS_SESSIONS: &str =
+        "SELECT EXISTS (SELECT 1 FROM sessions s JOIN locations l ON l.id = s.location_id WHERE l.code = $1)";
     pub const INSERT_LOCATION: &str =
         "INSERT INTO locations (id, code, name, timezone, cutoff_minutes, currency, locale)
         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *";
@@ -533,6 +610,8 @@ where
         location_code: row.field("location_code")?,
         location_name: row.field("location_name")?,
         location_address: row.field("location_address")?,
+        location_tax_number: row.field("location_tax_number")?,
+        locale: row.field("locale")?,
         time_zone: row.field("time_zone")?,
         refund_of: row.field("refund_of_number")?,
         cashier: row.field("user_name")?,
@@ -721,7 +800,8 @@ pub mod sales {
         ($anchor:literal, $journal:literal) => {
             concat!(
                 "SELECT s.*, se.number AS session_number, r.code AS register_code, l.code AS location_code,
-                    l.name AS location_name, l.address AS location_address, l.timezone AS time_zone,
+                    l.name AS location_name, l.address AS location_address,
+                    l.tax_number AS location_tax_number, l.timezone AS time_zone, l.locale AS locale,
                     o.number AS refund_of_number, ",
                 $anchor,
                 " FROM sales s JOIN sessions se ON se.id = s.session_id JOIN registers r ON r.id = s.register_id
@@ -1165,6 +1245,27 @@ pub mod expected {
         })
     }
 
+    /// A location as the staff chain must last have journaled it ([`crate::location_facts`]).
+    pub fn location<'r, R>(row: &'r R) -> Result<ExpectedEntry, StoreError>
+    where
+        R: TillRow<'r>,
+        &'static str: ColumnIndex<R>,
+        String: Column<'r, R::Database>,
+        Uuid: Column<'r, R::Database>,
+        i32: Column<'r, R::Database>,
+        i64: Column<'r, R::Database>,
+        bool: Column<'r, R::Database>,
+    {
+        Ok(ExpectedEntry {
+            event: till_core::journal::LOCATION_EVENT.into(),
+            reference: row.field("id")?,
+            facts: crate::location_facts(row)?,
+            required: true,
+            user: None,
+            names: Vec::new(),
+        })
+    }
+
     /// Groups lines by sale, in line order, for [`receipt`].
     pub fn lines_by_sale(lines: Vec<(Uuid, Value)>) -> std::collections::HashMap<Uuid, Vec<Value>> {
         let mut by_sale: std::collections::HashMap<Uuid, Vec<Value>> = std::collections::HashMap::new();
@@ -1266,4 +1367,6 @@ pub mod journal {
     /// Every user, with its PIN hash (SQLite's store hashes it for [`super::expected::user`];
     /// PostgreSQL's asks `till_staff_state()`, as a terminal may not read the hash).
     pub const USERS: &str = "SELECT id, name, role, active, pin_hash FROM users";
+    /// Every location (as the role may read them), for [`super::expected::location`].
+    pub const LOCATIONS: &str = "SELECT * FROM locations";
 }

@@ -196,10 +196,11 @@ pub async fn provision(store: &dyn Store, registers: usize) -> Fixture {
     let location = LocationInput {
         code: "DT",
         name: "Downtown",
-        time_zone: "America/New_York",
+        time_zone: Some("America/New_York"),
         cutoff: None,
-        currency: None,
-        locale: None,
+        currency: Some("USD"),
+        locale: Some("en-US"),
+        ..Default::default()
     };
     service::add_location(store, location).await.expect("add location");
     let mut made = Vec::new();

@@ -198,10 +198,11 @@ async fn fixture(store: &dyn Store, locations: u32, registers: u32) -> Result<Fi
         let location = service::LocationInput {
             code,
             name: "Benchmark",
-            time_zone: "UTC",
+            time_zone: Some("UTC"),
             cutoff: None,
-            currency: None,
-            locale: None,
+            currency: Some("USD"),
+            locale: Some("en-US"),
+            ..Default::default()
         };
         service::add_location(store, location).await?;
     }

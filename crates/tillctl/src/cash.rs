@@ -220,7 +220,7 @@ pub async fn report(store: &dyn Store, out: Output, command: ReportCommand) -> R
         }
         ReportCommand::Z { session: Some(session), format, .. } => {
             let report = service::z_report(store, &SessionRef::parse(&session)?, service::Asker::It(&asker)).await?;
-            print_as(out, format, &report, |z| x_csv(&z.x) + &z_csv_rows(std::slice::from_ref(z)));
+            print_as(out, format, &report, z_csv);
         }
         ReportCommand::Z { session: None, location, from, to, format } => {
             let filter = ZFilter {
@@ -259,6 +259,12 @@ fn csv_field(text: &str) -> String {
 /// The X report as `section,item,count,amount` rows (amounts in minor units).
 fn x_csv(x: &XReport) -> String {
     let mut rows = vec!["section,item,count,amount".to_string()];
+    x_rows(x, &mut rows);
+    rows.join("\n") + "\n"
+}
+
+/// The X report's rows of the one `section,item,count,amount` table.
+fn x_rows(x: &XReport, rows: &mut Vec<String>) {
     let mut row = |section: &str, item: &str, count: Option<i64>, amount: i64| {
         rows.push(format!(
             "{section},{},{},{amount}",
@@ -293,29 +299,37 @@ fn x_csv(x: &XReport) -> String {
     row("drawer", "expected cash", None, d.expected_cash);
     row("counter", "no sale", Some(x.no_sales), 0);
     row("counter", "reprints", Some(x.reprints), 0);
-    rows.join("\n") + "\n"
 }
 
-fn z_csv_rows(zs: &[ZReport]) -> String {
-    let mut text = String::from("z_number,counted_cash,variance,variance_reason,cash_removed,float_left,grand_sales,grand_refunds,grand_net,journal_seq,journal_head\n");
-    let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
-    for z in zs {
-        text.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{}\n",
-            z.z.z_number,
-            opt(z.counted_cash),
-            opt(z.variance),
-            csv_field(z.variance_reason.as_deref().unwrap_or("")),
-            opt(z.cash_removed),
-            opt(z.float_left),
-            z.z.grand_sales,
-            z.z.grand_refunds,
-            z.grand_net,
-            z.z.journal_seq,
-            z.z.journal_head
-        ));
+/// The Z report as one `section,item,count,amount` table, the X's rows then the close's
+/// (section `z`): one header for the whole file, so a bookkeeper's import reads it as one
+/// table (it was two tables, each with its own header, in one file). A force-closed Z waiting
+/// for its count has no counted-cash, variance, cash-removed or float rows.
+fn z_csv(z: &ZReport) -> String {
+    let mut rows = vec!["section,item,count,amount".to_string()];
+    x_rows(&z.x, &mut rows);
+    let mut row = |item: &str, count: Option<i64>, amount: i64| {
+        rows.push(format!("z,{},{},{amount}", csv_field(item), count.map(|c| c.to_string()).unwrap_or_default()));
+    };
+    row("z number", Some(z.z.z_number), 0);
+    for (item, value) in [
+        ("counted cash", z.counted_cash),
+        ("variance", z.variance),
+        ("cash removed", z.cash_removed),
+        ("float left", z.float_left),
+    ] {
+        if let Some(amount) = value {
+            row(item, None, amount);
+        }
     }
-    text
+    if let Some(reason) = z.variance_reason.as_deref() {
+        row(&format!("variance reason: {reason}"), None, 0);
+    }
+    row("grand sales", None, z.z.grand_sales);
+    row("grand refunds", None, z.z.grand_refunds);
+    row("grand net", None, z.grand_net);
+    row(&format!("journal head {}", z.z.journal_head), Some(z.z.journal_seq), 0);
+    rows.join("\n") + "\n"
 }
 
 /// One row per Z, for the bookkeeper (amounts in minor units of `currency`).
@@ -479,6 +493,22 @@ fn money(minor: i64, currency: &str) -> String {
     }
 }
 
+/// Money as the report's location writes it (`27,93 €` in de-DE): text output only.
+fn local_money(minor: i64, header: &till_core::reports::ReportHeader) -> String {
+    match Currency::parse(&header.currency) {
+        Ok(c) => Money::from_minor(minor, c).localized(&header.locale),
+        Err(_) => minor.to_string(),
+    }
+}
+
+/// A moment in the report's location's time zone, named (`2026-12-06 10:15 Europe/Zurich`).
+fn local_time(at: chrono::DateTime<chrono::Utc>, header: &till_core::reports::ReportHeader) -> String {
+    match till_core::TimeZone::parse(&header.time_zone) {
+        Ok(zone) => format!("{} {}", at.with_timezone(&zone.0).format("%Y-%m-%d %H:%M"), zone.name()),
+        Err(_) => at.format("%Y-%m-%d %H:%M UTC").to_string(),
+    }
+}
+
 impl Printable for CashMovement {
     fn human(&self) -> String {
         format!(
@@ -514,9 +544,8 @@ impl Printable for CashReason {
 
 impl Printable for XReport {
     fn human(&self) -> String {
-        let c = self.header.currency.as_str();
-        let m = |minor: i64| money(minor, c);
         let h = &self.header;
+        let m = |minor: i64| local_money(minor, h);
         let mut t = format!(
             "X REPORT  {} {}  {}\nsession {} (business day {}), opened by {} at {}\nmade {} for {}\n\n",
             h.location_code,
@@ -525,8 +554,8 @@ impl Printable for XReport {
             h.session_number,
             h.business_day,
             h.opened_by,
-            h.opened_at.format("%Y-%m-%d %H:%M UTC"),
-            h.made_at.format("%Y-%m-%d %H:%M UTC"),
+            local_time(h.opened_at, h),
+            local_time(h.made_at, h),
             h.requested_by
         );
         let s = &self.sales;
@@ -576,8 +605,7 @@ impl Printable for XReport {
 
 impl Printable for ZReport {
     fn human(&self) -> String {
-        let c = self.x.header.currency.as_str();
-        let m = |minor: i64| money(minor, c);
+        let m = |minor: i64| local_money(minor, &self.x.header);
         let opt = |v: Option<i64>| v.map(m).unwrap_or_else(|| "(not counted yet)".into());
         let mut t = self.x.human().replacen("X REPORT", &format!("Z REPORT {}", self.z.z_number), 1);
         t.push_str(&format!(

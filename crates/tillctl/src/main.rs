@@ -159,6 +159,9 @@ enum Command {
     Sale(sales::SaleCommand),
     /// Refund lines of a sale (a manager's PIN).
     Refund(sales::RefundArgs),
+    /// The format of a request file: `cart` (sale record's cart.json) or `lines` (refund's
+    /// lines.json), every field with its unit. --json prints its JSON Schema (opens no database).
+    Schema(sales::SchemaArgs),
     /// A location's tax rates.
     #[command(subcommand)]
     TaxRate(catalog::TaxRateCommand),
@@ -249,35 +252,111 @@ enum DbCommand {
 
 #[derive(Subcommand)]
 enum LocationCommand {
+    /// Add a location. Currency, locale and time zone are required, or come from --preset.
     Add {
         #[arg(long)]
         code: String,
         #[arg(long)]
         name: String,
-        /// IANA time zone, like America/New_York.
+        /// A country's usual settings: currency, locale, time zone, prices with or without tax,
+        /// cash rounding and its tax rates (de, at, fr, ch, uk, us-ny, ca-on; the README lists
+        /// them). Explicit flags win.
         #[arg(long)]
-        timezone: String,
+        preset: Option<String>,
+        /// IANA time zone, like America/New_York (or from --preset).
+        #[arg(long)]
+        timezone: Option<String>,
         /// When the business day ends (HH:MM, default 04:00).
         #[arg(long)]
         cutoff: Option<String>,
-        /// ISO 4217 code (default USD).
+        /// ISO 4217 code, like EUR (or from --preset).
         #[arg(long)]
         currency: Option<String>,
-        /// How the screens format money and dates, as a BCP 47 tag like de-DE (default en-US).
+        /// How screens and receipts format money and dates, a BCP 47 tag like de-DE (or from
+        /// --preset).
         #[arg(long)]
         locale: Option<String>,
+        #[command(flatten)]
+        settings: LocationSettingsArgs,
     },
-    /// Change a location's settings (owner role). Only the flags given change.
+    /// Change a location's settings (owner role). Only the flags given change; each change is
+    /// journaled. With no flag, shows the location.
     Set {
         #[arg(long)]
         code: String,
-        /// The fewest digits a manager's or admin's PIN may have, 4 to 8. Users serve every
-        /// location, so the strictest location's figure applies; a manager with a shorter PIN
-        /// is asked for a new one (`tillctl user set-pin`) at their next PIN.
         #[arg(long)]
-        manager_pin_min_length: Option<u8>,
+        name: Option<String>,
+        /// ISO 4217 code; only while the location has had no session.
+        #[arg(long)]
+        currency: Option<String>,
+        #[arg(long)]
+        locale: Option<String>,
+        #[command(flatten)]
+        settings: LocationSettingsArgs,
     },
     List,
+}
+
+/// The settings `location add` and `location set` take (amounts in the location's currency).
+#[derive(Args, Clone, Default, PartialEq)]
+struct LocationSettingsArgs {
+    /// Shelf prices include tax (true: VAT countries) or tax is added at the till (false).
+    #[arg(long)]
+    prices_include_tax: Option<bool>,
+    /// The smallest cash amount: 0.05 rounds cash totals and cash refunds to five cents (CHF,
+    /// CAD); 0.01 does not round.
+    #[arg(long)]
+    cash_rounding: Option<String>,
+    /// A discount above this percentage of its line needs a manager, like 10.
+    #[arg(long)]
+    discount_limit: Option<String>,
+    /// The store's address, printed on receipts (one line).
+    #[arg(long)]
+    address: Option<String>,
+    /// The store's VAT ID, Steuernummer, UID or EIN, printed on receipts.
+    #[arg(long)]
+    tax_number: Option<String>,
+    /// Paid outs and drops of a session above this total need a manager, like 50.00.
+    #[arg(long)]
+    cash_out_limit: Option<String>,
+    /// A close whose count is off by more than this needs a recount and a sign-off, like 5.00.
+    #[arg(long)]
+    variance_limit: Option<String>,
+    /// Whoever counts at close does not see the expected cash first (true/false).
+    #[arg(long)]
+    blind_close: Option<bool>,
+    /// A session open longer than this (or from an earlier business day) is forgotten: 60 to
+    /// 10080.
+    #[arg(long)]
+    session_limit_minutes: Option<i32>,
+    /// A login idle this long ends: 1 to 1440.
+    #[arg(long)]
+    login_idle_minutes: Option<i32>,
+    /// The fewest digits a manager's or admin's PIN may have, 4 to 8. Users serve every
+    /// location, so the strictest location's figure applies; a manager with a shorter PIN
+    /// is asked for a new one (`tillctl user set-pin`) at their next PIN.
+    #[arg(long)]
+    manager_pin_min_length: Option<u8>,
+}
+
+impl LocationSettingsArgs {
+    fn input<'a>(&'a self, name: Option<&'a str>, locale: Option<&'a str>) -> till_core::SettingsInput<'a> {
+        till_core::SettingsInput {
+            name,
+            locale,
+            prices_include_tax: self.prices_include_tax,
+            cash_rounding: self.cash_rounding.as_deref(),
+            discount_limit_percent: self.discount_limit.as_deref(),
+            address: self.address.as_deref(),
+            tax_number: self.tax_number.as_deref(),
+            cash_out_limit: self.cash_out_limit.as_deref(),
+            variance_limit: self.variance_limit.as_deref(),
+            blind_close: self.blind_close,
+            session_limit_minutes: self.session_limit_minutes,
+            login_idle_minutes: self.login_idle_minutes,
+            manager_pin_min_length: self.manager_pin_min_length,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -605,6 +684,10 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
         out.print(&output::Version::BUILT);
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::Schema(args) = &cli.command {
+        sales::schema(out, args);
+        return Ok(ExitCode::SUCCESS);
+    }
     let target = target(&cli).await?;
     // Neither opens the store: a backup never migrates what it copies, a restore replaces the file.
     match &cli.command {
@@ -641,23 +724,37 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
             out.print(&output::Doctor { database: url, source: target.source, checks });
             return Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE });
         }
-        Command::Location(LocationCommand::Add { code, name, timezone, cutoff, currency, locale }) => {
+        Command::Location(LocationCommand::Add {
+            code,
+            name,
+            preset,
+            timezone,
+            cutoff,
+            currency,
+            locale,
+            settings,
+        }) => {
             let input = LocationInput {
                 code: &code,
                 name: &name,
-                time_zone: &timezone,
+                time_zone: timezone.as_deref(),
                 cutoff: cutoff.as_deref(),
                 currency: currency.as_deref(),
                 locale: locale.as_deref(),
+                preset: preset.as_deref(),
+                settings: settings.input(None, None),
             };
             out.print(&service::add_location(store, input).await?);
         }
         Command::Location(LocationCommand::List) => out.print(&store.list_locations().await?),
-        Command::Location(LocationCommand::Set { code, manager_pin_min_length }) => {
-            let mut location = store.find_location(&LocationCode::parse(&code)?).await?;
-            if let Some(digits) = manager_pin_min_length {
-                location = service::set_manager_pin_min_length(store, &code, digits).await?;
-            }
+        Command::Location(LocationCommand::Set { code, name, currency, locale, settings }) => {
+            let nothing = name.is_none() && currency.is_none() && locale.is_none();
+            let location = if nothing && settings == LocationSettingsArgs::default() {
+                store.find_location(&LocationCode::parse(&code)?).await?
+            } else {
+                let input = settings.input(name.as_deref(), locale.as_deref());
+                service::set_location(store, &code, currency.as_deref(), input).await?
+            };
             out.print(&location);
         }
         Command::Register(RegisterCommand::Add { location, code, name }) => {
@@ -844,6 +941,7 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
             return Ok(if clean { ExitCode::SUCCESS } else { ExitCode::FAILURE });
         }
         Command::Device(_) => unreachable!("handled before the database is opened"),
+        Command::Schema(_) => unreachable!("handled before the database is opened"),
         Command::Backup(_) | Command::Restore(_) => unreachable!("handled before the database is opened"),
     }
     Ok(ExitCode::SUCCESS)

@@ -123,10 +123,27 @@ fn lines<T>(items: &[T], empty: &str, line: impl Fn(&T) -> String) -> String {
 
 impl Printable for Location {
     fn human(&self) -> String {
-        format!(
-            "location {} \"{}\" ({}, cut-off {}, {}; managers' PINs at least {} digits)",
-            self.code, self.name, self.time_zone, self.cutoff, self.currency, self.manager_pin_min_length
-        )
+        let money = |minor: i64| Money::from_minor(minor, self.currency);
+        let yes_no = |b: bool| if b { "yes" } else { "no" };
+        let mut text = format!(
+            "location {} \"{}\" ({}, cut-off {}, {}, {})\n",
+            self.code, self.name, self.time_zone, self.cutoff, self.currency, self.locale
+        );
+        text += &format!("  prices include tax   {}\n", yes_no(self.prices_include_tax));
+        text += &format!("  cash rounding        {}\n", money(self.cash_rounding_minor));
+        text += &format!("  discount limit       {}\n", till_core::Ppm(self.discount_limit_ppm));
+        text += &format!("  address              {}\n", if self.address.is_empty() { "(none)" } else { &self.address });
+        text += &format!(
+            "  tax number           {}\n",
+            if self.tax_number.is_empty() { "(none)" } else { &self.tax_number }
+        );
+        text += &format!("  cash-out limit       {}\n", money(self.cash_out_limit_minor));
+        text += &format!("  variance limit       {}\n", money(self.variance_limit_minor));
+        text += &format!("  blind close          {}\n", yes_no(self.blind_close));
+        text += &format!("  forgotten after      {} minutes\n", self.session_limit_minutes);
+        text += &format!("  login idle limit     {} minutes\n", self.login_idle_minutes);
+        text += &format!("  managers' PINs       at least {} digits", self.manager_pin_min_length);
+        text
     }
 }
 

@@ -222,8 +222,23 @@ async fn it_creates_a_terminal_role_and_doctor_checks_it() {
     assert!(ok, "{report}");
     let role_line = report["checks"].as_array().unwrap().iter().find(|c| c["name"] == "database role").unwrap().clone();
     assert!(role_line["detail"].as_str().unwrap().contains("writes no table directly"), "{role_line}");
-    let (ok, refused) =
-        tillctl_status(&terminal_url, &["location", "add", "--code", "UP", "--name", "Uptown", "--timezone", "UTC"]);
+    let (ok, refused) = tillctl_status(
+        &terminal_url,
+        &[
+            "location",
+            "add",
+            "--code",
+            "UP",
+            "--name",
+            "Uptown",
+            "--timezone",
+            "UTC",
+            "--currency",
+            "USD",
+            "--locale",
+            "en-US",
+        ],
+    );
     assert!(!ok);
     assert_eq!(refused["error"]["code"], "database_misconfigured", "{refused}");
     // Its register, yes; another, no.

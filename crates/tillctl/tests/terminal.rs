@@ -29,7 +29,23 @@ fn sql_text(text: &str) -> String {
 #[tokio::test]
 async fn names_from_the_database_cannot_drive_the_terminal() {
     let db = TestDatabase::new(Backend::Sqlite).await;
-    tillctl(&db.url, &["location", "add", "--code", "DT", "--name", "Shop", "--timezone", "UTC"]);
+    tillctl(
+        &db.url,
+        &[
+            "location",
+            "add",
+            "--code",
+            "DT",
+            "--name",
+            "Shop",
+            "--timezone",
+            "UTC",
+            "--currency",
+            "USD",
+            "--locale",
+            "en-US",
+        ],
+    );
     tillctl(&db.url, &["register", "add", "--location", "DT", "--code", "R1", "--name", "Front"]);
     let planted = sql_text(PLANTED);
     db.execute(&format!("UPDATE locations SET name = {planted}; UPDATE registers SET name = {planted}")).await;

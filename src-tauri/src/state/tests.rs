@@ -99,16 +99,19 @@ fn approval(manager: &str, pin: &str) -> Option<Approval> {
 
 fn new_store(manager: &str, pin: &str) -> SetupRequest {
     SetupRequest::Embedded {
-        new_store: Some(NewStore {
+        new_store: Some(Box::new(NewStore {
             location_code: "NY".into(),
             location_name: "New York".into(),
+            preset: Some("us-ny".into()),
             time_zone: "America/New_York".into(),
             currency: Some("USD".into()),
             locale: Some("en-US".into()),
+            address: Some("1 Broadway, New York, NY 10004".into()),
+            tax_number: None,
             register: "R1".into(),
             manager: manager.into(),
             manager_pin: Password(pin.into()),
-        }),
+        })),
     }
 }
 

@@ -25,4 +25,28 @@ session_limit_minutes: number,
  * The fewest digits a manager's or admin's PIN may have (4 to 8). Users serve every
  * location, so the strictest location's figure applies ([`crate::auth::pin_long_enough`]).
  */
-manager_pin_min_length: number, };
+manager_pin_min_length: number, 
+/**
+ * Shelf prices include tax (VAT countries) or tax is added at the till (US, Canada).
+ */
+prices_include_tax: boolean, 
+/**
+ * Cash totals round to this many minor units (5: CHF 0.05; 1: no rounding).
+ */
+cash_rounding_minor: number, 
+/**
+ * A discount above this share of its line (ppm) needs a manager.
+ */
+discount_limit_ppm: number, 
+/**
+ * A login idle this long ends (minutes).
+ */
+login_idle_minutes: number, 
+/**
+ * Printed on receipts.
+ */
+address: string, 
+/**
+ * VAT ID, Steuernummer, UID or EIN, printed on receipts.
+ */
+tax_number: string, };

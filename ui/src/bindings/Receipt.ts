@@ -5,7 +5,15 @@ import type { ReceiptKind } from "./ReceiptKind";
 import type { ReceiptLine } from "./ReceiptLine";
 import type { ReceiptTax } from "./ReceiptTax";
 import type { ReceiptTender } from "./ReceiptTender";
-export type Receipt = { id: string, kind: ReceiptKind, number: string, receipt_seq: number, session_id: string, session_number: string, register_id: string, register_code: string, location_id: string, location_code: string, location_name: string, location_address: string, time_zone: string, 
+export type Receipt = { id: string, kind: ReceiptKind, number: string, receipt_seq: number, session_id: string, session_number: string, register_id: string, register_code: string, location_id: string, location_code: string, location_name: string, location_address: string, 
+/**
+ * The store's VAT ID, Steuernummer, UID or EIN (empty when none is set).
+ */
+location_tax_number: string, time_zone: string, 
+/**
+ * The location's locale (BCP 47): how its receipts write money.
+ */
+locale: string, 
 /**
  * The original sale's number, for a refund.
  */

@@ -2,6 +2,11 @@
 // TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings
 export type RefundLineRequest = { 
 /**
- * The line number on the original receipt (from 0).
+ * The line number on the original receipt: an integer from 0 (`line_no` in `tillctl sale
+ * show --json`).
  */
-line: number, quantity: number, };
+line: number, 
+/**
+ * How many units of that line: an integer from 1 to what is left of it unrefunded.
+ */
+quantity: number, };

@@ -2,4 +2,13 @@
 // TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings
 import type { RefundLineRequest } from "./RefundLineRequest";
 import type { RefundTender } from "./RefundTender";
-export type RefundRequest = { lines: Array<RefundLineRequest>, tender: RefundTender, };
+export type RefundRequest = { 
+/**
+ * The sale's lines to take back, at least one. The amounts come from the sale: each line
+ * gives back its share of what was paid for it.
+ */
+lines: Array<RefundLineRequest>, 
+/**
+ * How the refund is paid back.
+ */
+tender: RefundTender, };

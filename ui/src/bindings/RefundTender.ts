@@ -1,3 +1,7 @@
 // Generated from till-core by ts-rs: do not edit. Regenerate with
 // TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings
-export type RefundTender = { "kind": "cash" } | { "kind": "card", approval_reference: string, };
+export type RefundTender = { "kind": "cash" } | { "kind": "card", 
+/**
+ * The card terminal's approval reference of the refund (never a card number).
+ */
+approval_reference: string, };

@@ -4,4 +4,8 @@ export type ReportHeader = { location_code: string, location_name: string, regis
 /**
  * When the report was made and who asked for it.
  */
-made_at: string, requested_by: string, currency: string, };
+made_at: string, requested_by: string, currency: string, 
+/**
+ * The location's locale and time zone: how text output writes its money and times.
+ */
+locale: string, time_zone: string, };

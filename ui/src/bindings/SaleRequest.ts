@@ -3,4 +3,19 @@
 import type { Discount } from "./Discount";
 import type { SaleLineRequest } from "./SaleLineRequest";
 import type { Tender } from "./Tender";
-export type SaleRequest = { lines: Array<SaleLineRequest>, receipt_discount?: Discount | null, tenders: Array<Tender>, };
+export type SaleRequest = { 
+/**
+ * The products sold, 1 to 500 lines, in the order the receipt prints them.
+ */
+lines: Array<SaleLineRequest>, 
+/**
+ * A discount on the whole receipt, taken from the subtotal after the lines' own
+ * discounts; absent or null: none. Above the location's discount limit it needs a
+ * manager's approval.
+ */
+receipt_discount?: Discount | null, 
+/**
+ * How the customer pays, at most 20 tenders, which together cover the total (none only
+ * when the total is 0). Change is given from cash only.
+ */
+tenders: Array<Tender>, };

@@ -78,7 +78,7 @@ function showDatabaseChoice(): void {
   const password = h("input", { id: "pg-password", type: "password", autocomplete: "off", "aria-describedby": "pg-password-error" });
   const connect = h("button", { id: "setup-postgres", type: "submit", class: "secondary" }, "Connect");
 
-  newStore.addEventListener("click", () => showNewStore(back));
+  newStore.addEventListener("click", () => void showNewStore(back));
   demo.addEventListener("click", () => void submitSetup({ kind: "demo" }, showDatabaseChoice, { busy: { button: demo, text: "Setting up the demo…" } }));
 
   const form = h(
@@ -153,42 +153,94 @@ function showDatabaseChoice(): void {
   // No action is focused for the person: they choose (never a pre-focused "Try it with demo data").
 }
 
-/** A new store in the embedded database: its location, first register and first manager. */
-function showNewStore(back: () => void): void {
+/** A new store in the embedded database: its country (a preset: currency, number format, time
+ * zone, tax rates, cash rounding), address and tax number, first register and first manager. */
+async function showNewStore(back: () => void): Promise<void> {
+  // A country list that cannot be read leaves "Another country": the store is still made.
+  const answer = await run(() => api.locationPresets());
+  const presets = answer?.ok ? answer.value : [];
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
   const field = (id: string, label: string, attrs: Record<string, string> = {}) => {
     const input = h("input", { id, type: "text", autocomplete: "off", spellcheck: "false", ...attrs });
     return { input, el: h("div", { class: "field" }, h("label", { for: id }, label), input) };
   };
+  const country = h(
+    "select",
+    { id: "new-country" },
+    h("option", { value: "" }, "Choose the country…"),
+    ...presets.map((p) => h("option", { value: p.code }, `${p.country} (${p.currency})`)),
+    h("option", { value: "other" }, "Another country (type currency and format)"),
+  );
+  const countryField = h("div", { class: "field" }, h("label", { for: "new-country" }, "Country"), country);
   const code = field("new-location-code", "Store code (like DT)", { maxlength: "8" });
   const name = field("new-location-name", "Store name");
+  const address = field("new-address", "Address, printed on receipts", { maxlength: "200" });
+  const taxNumber = field("new-tax-number", "Tax number (VAT ID or EIN)", { maxlength: "40" });
   const timeZone = field("new-time-zone", "Time zone", { value: zone });
-  const currency = field("new-currency", "Currency (like USD, EUR)", { maxlength: "3", value: "USD" });
+  const currency = field("new-currency", "Currency (like USD, EUR)", { maxlength: "3" });
   const localeField = field("new-locale", "Number format (like en-US, de-DE)", { maxlength: "35", value: deviceLocale() });
   const register = field("new-register", "This register's code", { maxlength: "8", value: "R1" });
   const manager = field("new-manager", "First manager's name");
   const pin = field("new-manager-pin", "Their PIN (4 to 12 digits)", { type: "password", inputmode: "numeric", maxlength: "12" });
   const again = field("new-manager-pin-again", "The PIN again", { type: "password", inputmode: "numeric", maxlength: "12" });
+  const rates = h("div", { class: "preset-summary", id: "new-preset-summary", "aria-live": "polite" });
   const create = h("button", { id: "new-store-submit", type: "submit", class: "primary big" }, "Create the store");
   const cancel = h("button", { id: "new-store-cancel", type: "button", class: "secondary big" }, "Back");
   cancel.addEventListener("click", back);
 
+  /** The chosen country fills its currency, format and zone (still editable) and says what it makes. */
+  const choose = () => {
+    const preset = presets.find((p) => p.code === country.value);
+    rates.replaceChildren();
+    if (!preset) return;
+    currency.input.value = preset.currency;
+    localeField.input.value = preset.locale;
+    timeZone.input.value = preset.time_zone;
+    const rounding = preset.cash_rounding_minor > 1 ? `; cash rounded to ${(preset.cash_rounding_minor / 100).toFixed(2)}` : "";
+    rates.append(
+      h("p", {}, `Prices ${preset.prices_include_tax ? "include tax" : "are before tax"}${rounding}. Tax rates it will create:`),
+      h("ul", {}, ...preset.tax_rates.map((r) => h("li", {}, `${r.name} (${r.code}, ${r.percent.replace(".", localeDecimal(preset.locale))} %)`))),
+    );
+  };
+  country.addEventListener("change", choose);
+
   const form = h(
     "form",
     { class: "stack", id: "new-store-form", novalidate: true },
-    h("div", { class: "form-grid" }, code.el, name.el, timeZone.el, currency.el, localeField.el, register.el, manager.el, pin.el, again.el),
+    // The country first, with what it will set beside it, before anything it fills.
+    h("div", { class: "form-grid" }, countryField, rates),
+    h(
+      "div",
+      { class: "form-grid" },
+      code.el,
+      name.el,
+      address.el,
+      taxNumber.el,
+      timeZone.el,
+      currency.el,
+      localeField.el,
+      register.el,
+      manager.el,
+      pin.el,
+      again.el,
+    ),
     h("div", { class: "actions" }, create, cancel),
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const missing = [code, name, timeZone, register, manager, pin].find((f) => f.input.value.trim() === "");
+    if (country.value === "") {
+      showErrorText("Choose the store's country: it sets the currency, the tax rates and how cash is rounded.", country);
+      country.focus();
+      return;
+    }
+    const missing = [code, name, timeZone, currency, register, manager, pin].find((f) => f.input.value.trim() === "");
     if (missing) {
       showErrorText("Fill in every box.");
       missing.input.focus();
       return;
     }
     const tag = canonicalLocale(localeField.input.value.trim());
-    if (tag === null) {
+    if (tag === null || tag === "") {
       showErrorText("Type a language and country like en-US, de-DE or fr-FR.", localeField.input);
       localeField.input.focus();
       return;
@@ -205,20 +257,24 @@ function showNewStore(back: () => void): void {
       pin.input.focus();
       return;
     }
+    const optional = (text: string) => (text.trim() === "" ? null : text.trim());
     const request: SetupRequest = {
       kind: "embedded",
       new_store: {
         location_code: code.input.value.trim().toUpperCase(),
         location_name: name.input.value.trim(),
+        preset: country.value === "other" ? null : country.value,
         time_zone: timeZone.input.value.trim(),
-        currency: currency.input.value.trim().toUpperCase() || null,
-        locale: tag === "" ? null : tag,
+        currency: currency.input.value.trim().toUpperCase(),
+        locale: tag,
+        address: optional(address.input.value),
+        tax_number: optional(taxNumber.input.value),
         register: register.input.value.trim().toUpperCase(),
         manager: manager.input.value.trim().toLowerCase(),
         manager_pin: pin.input.value,
       },
     };
-    await submitSetup(request, () => showNewStore(back), { busy: { button: create, text: "Creating the store…" } });
+    await submitSetup(request, () => void showNewStore(back), { busy: { button: create, text: "Creating the store…" } });
   });
 
   mount(
@@ -231,7 +287,12 @@ function showNewStore(back: () => void): void {
       form,
     ),
   );
-  focus(code.input);
+  focus(country);
+}
+
+/** The decimal separator of `locale` ("," for de-DE), for a percentage shown as that store reads it. */
+function localeDecimal(locale: string): string {
+  return new Intl.NumberFormat(locale).formatToParts(1.5).find((p) => p.type === "decimal")?.value ?? ".";
 }
 
 /** This computer's own locale, for a new store's default ("en-US" when it has none). */

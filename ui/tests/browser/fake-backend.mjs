@@ -6,6 +6,10 @@
 // reports, blind close with sign-off, force-close and late count, forgotten sessions, the day
 // view), and the error codes the UI words.
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+
+/** The country presets, generated from till-core (`location_presets`). */
+const PRESETS = JSON.parse(readFileSync(new URL("./presets.json", import.meta.url), "utf8"));
 
 /** Cash control as the core defaults it: blind close, 5.00 variance limit, 50.00 cash-out limit, 12 h. */
 const CASH_CONTROL = { blind_close: true, variance_limit_minor: 500, cash_out_limit_minor: 5000, session_limit_minutes: 720, manager_pin_min_length: 4 };
@@ -713,6 +717,8 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
         .map((s) => ({ session: view(s), z: structuredClone(state.zRecords.get(s.id) ?? null) }));
     },
     build_info: () => ({ version: "0.1.0", commit: "0123456789abcdef0123456789abcdef01234567" }),
+    // Generated from till-core's presets (crates/till-core/tests/bindings.rs), never copied here.
+    location_presets: () => structuredClone(PRESETS),
     update_status: () => state.update,
     // The real backend decides whether it may install now; this one only checks the manager.
     install_update_now: ({ approval }) => {
@@ -734,8 +740,9 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
         if (store) {
           if (!/^\d{4,12}$/.test(store.manager_pin)) fail("invalid_pin", "a PIN is 4 to 12 digits");
           const code = store.location_code;
-          state.locations[code] = { id: `loc-${code}`, code, name: store.location_name, timezone: store.time_zone, currency: store.currency ?? "USD", cutoff: "04:00", locale: store.locale ?? "en-US" };
-          const register = { id: `reg-${code}`, location_id: `loc-${code}`, location_code: code, location_name: store.location_name, code: store.register, name: `Register ${store.register}`, address: `${code}/${store.register}`, currency: store.currency ?? "USD" };
+          if (!store.currency || !store.locale) fail("invalid_input", "say which currency and locale, or choose a country");
+          state.locations[code] = { id: `loc-${code}`, code, name: store.location_name, timezone: store.time_zone, currency: store.currency, cutoff: "04:00", locale: store.locale };
+          const register = { id: `reg-${code}`, location_id: `loc-${code}`, location_code: code, location_name: store.location_name, code: store.register, name: `Register ${store.register}`, address: `${code}/${store.register}`, currency: store.currency };
           state.registers = [register];
           state.users = [{ name: store.manager, role: "manager", active: true, pin: store.manager_pin, failed: 0, lockedUntil: null }];
           Object.assign(state, { kind: "sqlite", url: "sqlite:///home/till/.local/share/till/till.db", register: structuredClone(register), loggedIn: null });

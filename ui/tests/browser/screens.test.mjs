@@ -50,7 +50,10 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
         assert.equal(await page.evaluate(() => document.activeElement?.id ?? ""), "", "set-up focuses no action");
         await shot("setup");
         await page.click("#setup-new-store");
-        await page.waitForSelector("#new-location-code:focus");
+        await page.waitForSelector("#new-country:focus");
+        await page.selectOption("#new-country", locale.startsWith("de") ? "de" : "us-ny");
+        await page.fill("#new-address", locale.startsWith("de") ? "Torstraße 1, 10119 Berlin" : "100 Main Street, New York, NY 10001");
+        await page.fill("#new-tax-number", locale.startsWith("de") ? "DE123456789" : "EIN 12-3456789");
         await shot("setup-new-store");
         await page.click("#new-store-cancel");
 

@@ -820,11 +820,24 @@ describe("Till UI with a mocked backend", () => {
     const app = await open(backend);
     const { page } = app;
     await page.click("#setup-new-store");
-    await page.waitForSelector("#new-location-code:focus");
-    await page.fill("#new-location-code", "ny");
-    await page.fill("#new-location-name", "New York");
-    await page.fill("#new-time-zone", "America/New_York");
+    await page.waitForSelector("#new-country:focus");
+    await page.fill("#new-location-code", "zh");
+    await page.fill("#new-location-name", "Zürich HB");
     await page.fill("#new-manager", "Olga");
+    await page.fill("#new-manager-pin", "4821");
+    await page.fill("#new-manager-pin-again", "4821");
+    // No country chosen: the store's money and taxes are never guessed.
+    await page.click("#new-store-submit");
+    await waitForError(page, "Choose the store's country: it sets the currency, the tax rates and how cash is rounded.");
+    assert.equal(backend.callsOf("setup_device").length, 0);
+    // Switzerland fills CHF, de-CH and Zürich's zone, and shows the rates it will create.
+    await page.selectOption("#new-country", "ch");
+    assert.equal(await page.inputValue("#new-currency"), "CHF");
+    assert.equal(await page.inputValue("#new-locale"), "de-CH");
+    assert.equal(await page.inputValue("#new-time-zone"), "Europe/Zurich");
+    await waitForText(page, "#new-preset-summary", "Prices include tax; cash rounded to 0.05. Tax rates it will create:MWST 8,1 % (NOR, 8.1 %)MWST 2,6 % (RED, 2.6 %)MWST 3,8 % (HOT, 3.8 %)");
+    await page.fill("#new-address", "Bahnhofplatz 1, 8001 Zürich");
+    await page.fill("#new-tax-number", "CHE-123.456.789 MWST");
     await page.fill("#new-manager-pin", "4821");
     await page.fill("#new-manager-pin-again", "4812");
     await page.click("#new-store-submit");
@@ -837,17 +850,20 @@ describe("Till UI with a mocked backend", () => {
     await page.waitForSelector('button[data-user="olga"]');
     const request = backend.callsOf("setup_device")[0].args.request;
     assert.deepEqual(request.new_store, {
-      location_code: "NY",
-      location_name: "New York",
-      time_zone: "America/New_York",
-      currency: "USD",
-      locale: "en-US",
+      location_code: "ZH",
+      location_name: "Zürich HB",
+      preset: "ch",
+      time_zone: "Europe/Zurich",
+      currency: "CHF",
+      locale: "de-CH",
+      address: "Bahnhofplatz 1, 8001 Zürich",
+      tax_number: "CHE-123.456.789 MWST",
       register: "R1",
       manager: "olga",
       manager_pin: "4821",
     });
     assert.equal(await page.locator("#demo-banner").isVisible(), false);
-    assert.match(await text(page, ".topbar"), /NY\/R1/);
+    assert.match(await text(page, ".topbar"), /ZH\/R1/);
     await finish(app);
   });
 

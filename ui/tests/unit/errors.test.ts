@@ -23,7 +23,7 @@ describe("errorMessage", () => {
     receipt_not_found: "That receipt number is not on record. Check it and try again.",
     session_closed: "This shift was closed on another register. Start a shift: the sale stays on screen.",
     catalog_changed: "Prices changed while this sale was being rung up. Try again.",
-    refund_exceeds_sale: "That is more than is left to refund on this receipt.",
+    refund_exceeds_sale: "That is more than is left to refund on this receipt. Type a smaller quantity: no more than is left on each line.",
     product_not_found: "That item is not in this store's catalog. Scan again or search by name.",
     session_not_found: "There is no open shift on this register. Start a shift first.",
     session_already_closed: "This shift was already closed.",
@@ -31,7 +31,7 @@ describe("errorMessage", () => {
     already_exists: "That already exists. Pick another name or code.",
     idempotency_conflict: "This was already done with different details. Check the screen, then start again.",
     not_logged_in: "You are logged out. Log in with your PIN.",
-    device_not_set_up: "This register is not set up yet.",
+    device_not_set_up: "This register is not set up yet. Choose its database and register on this screen.",
     device_settings_damaged: "This register's settings are damaged. Call a manager.",
     schema_not_ready: "The database needs an update. Ask IT to run tillctl doctor. Backend detail text",
     app_too_old: "The store's database was upgraded for a newer Till. Update Till on this PC (ask IT).",
@@ -48,7 +48,7 @@ describe("errorMessage", () => {
     device_managed: "IT set up this register; it can't be changed here. Ask IT.",
     reason_not_found: "Pick a reason from the list. Ask a manager if the right one is missing.",
     variance_needs_signoff: "The count does not match. Count the drawer again; if it still differs, a manager signs it off with a reason.",
-    no_count_pending: "This shift was already counted.",
+    no_count_pending: "This shift was already counted. Open the Day view to see its count.",
     session_forgotten: "This register's shift is from an earlier day. Call a manager to close it first.",
     pin_reset_needed: "This PIN has to be set again: an older Till set it, or managers now need a longer one. Ask IT to set a new PIN.",
   };
@@ -57,6 +57,22 @@ describe("errorMessage", () => {
     expect(CORE_CODES.length).toBeGreaterThan(20);
     expect(Object.keys(ERROR_WORDS).sort()).toEqual([...CORE_CODES].sort());
     for (const code of CORE_CODES) expect(ERROR_WORDS[code].words.length, code).toBeGreaterThan(10);
+  });
+
+  /** The words a next step starts with, at the start of a word. Imperative, so that no code passes by accident. */
+  const STEPS = ["try again", "ask ", "call ", "type ", "pick ", "choose ", "check ", "scan ", "start ", "log in", "take ", "charge ", "count the", "update ", "open ", "unlock"];
+  const namesAStep = (text: string) => STEPS.some((step) => new RegExp(`(^|[^a-z])${step}`).test(text.toLowerCase()));
+  /** Codes whose words name no step, and why. */
+  const NO_STEP: Partial<Record<ErrorCode, string>> = {
+    session_already_closed: "the close screen beside it shows who closed the shift and when, and offers Start shift",
+  };
+
+  it("names a next step for every code, except the few listed with a reason", () => {
+    for (const code of CORE_CODES) {
+      const words = errorMessage(err(code, ""));
+      expect(namesAStep(words), `${code}: ${words}`).toBe(!NO_STEP[code]);
+    }
+    expect(namesAStep("The count does not match."), "count, the noun").toBe(false);
   });
 
   it.each(CORE_CODES.map((code) => [code] as const))("maps %s to cashier words", (code) => {

@@ -73,17 +73,10 @@ pub async fn record_movement(
         Some(s) if s.status == SessionStatus::Open => s,
         _ => return Err(StoreError::NoOpenSession { register: register.address.clone() }.into()),
     };
-    if !store
-        .cash_reasons(&LocationCode::parse(&location.code)?)
-        .await?
-        .iter()
-        .any(|r| r.kind == request.kind && r.code == reason)
-    {
-        return Err(StoreError::not_found(
-            crate::error::Entity::CashReason,
-            format!("{reason} ({})", request.kind.as_str()),
-        )
-        .into());
+    let reasons = store.cash_reasons(&LocationCode::parse(&location.code)?).await?;
+    let offered: Vec<&str> = reasons.iter().filter(|r| r.kind == request.kind).map(|r| r.code.as_str()).collect();
+    if !offered.contains(&reason) {
+        return Err(StoreError::unknown_reason(reason, request.kind.as_str(), &location.code, &offered).into());
     }
     if note.is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS || n.chars().any(char::is_control)) {
         return Err(invalid("note", format!("at most {MAX_NOTE_CHARS} characters, one line")));

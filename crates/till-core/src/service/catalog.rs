@@ -122,14 +122,21 @@ async fn resolve(
         let rate = rates.get(row.tax_code.as_str());
         if rate.is_none() {
             let known: Vec<&str> = rates.keys().map(String::as_str).collect();
-            problems.push(format!("tax rate {} is not one of {location}'s ({})", row.tax_code, known.join(", ")));
+            problems.push(format!(
+                "tax rate {} is not one of {location}'s ({}): use one of those, or add it with `tillctl tax-rate add --location {location} --code {} --name NAME --rate PERCENT`",
+                row.tax_code,
+                known.join(", "),
+                row.tax_code
+            ));
         }
         let category = match &row.category {
             None => None,
             Some(name) => match categories.get(&name.to_lowercase()) {
                 Some(id) => Some(*id),
                 None => {
-                    problems.push(format!("category {name:?} does not exist at {location}"));
+                    problems.push(format!(
+                        "category {name:?} does not exist at {location}: add it with `tillctl category add --location {location} --name {name:?}`"
+                    ));
                     None
                 }
             },

@@ -15,58 +15,89 @@ use sha2::{Digest, Sha256};
 /// One line as a client asks for it: a product by id, SKU or barcode (exactly one), a
 /// quantity, and optionally a discount or (with a manager) a price override in minor units.
 /// Anything else in the request (a price, a total) is refused, not ignored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SaleLineRequest {
+    /// The product's id, a UUID (`tillctl product list --json`). Give exactly one of
+    /// `product_id`, `sku` or `barcode`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(type = "string | null")]
+    #[schemars(with = "Option<uuid::Uuid>")]
     pub product_id: Option<ProductId>,
+    /// The product's SKU at the register's location (`COF-LATTE`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
+    /// One of the product's barcodes, as scanned (`073500000153`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub barcode: Option<String>,
+    /// How many units: an integer from 1 to 10 000 (no fractions, no returns: a refund is
+    /// `lines.json`).
+    #[schemars(range(min = 1, max = "crate::pricing::MAX_QUANTITY"))]
     pub quantity: i32,
+    /// A discount on this line; absent or null: none. Above the location's discount limit it
+    /// needs a manager's approval.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<Discount>,
+    /// A unit price that replaces the catalog's, in minor units (an integer: 2.50 is 250), 0 to
+    /// 10^12; absent or null: the catalog's. Always needs a manager's approval.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(type = "number | null")]
+    #[schemars(range(min = 0, max = "crate::money::Money::MAX_CASH_MINOR"))]
     pub price_override: Option<i64>,
 }
 
 /// A sale as a client asks for it (also tillctl's `cart.json`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SaleRequest {
+    /// The products sold, 1 to 500 lines, in the order the receipt prints them.
+    #[schemars(length(min = 1, max = "crate::pricing::MAX_LINES"))]
     pub lines: Vec<SaleLineRequest>,
+    /// A discount on the whole receipt, taken from the subtotal after the lines' own
+    /// discounts; absent or null: none. Above the location's discount limit it needs a
+    /// manager's approval.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receipt_discount: Option<Discount>,
+    /// How the customer pays, at most 20 tenders, which together cover the total (none only
+    /// when the total is 0). Change is given from cash only.
+    #[schemars(length(max = "crate::pricing::MAX_TENDERS"))]
     pub tenders: Vec<Tender>,
 }
 
 /// How a refund is paid back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RefundTender {
+    /// Paid out of the drawer, rounded to the location's cash increment as a cash sale is.
     Cash,
     /// Back to a card, with the card terminal's approval reference of the refund.
     Card {
+        /// The card terminal's approval reference of the refund (never a card number).
         approval_reference: String,
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+/// One line of the sale to take back, and how many of its units.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefundLineRequest {
-    /// The line number on the original receipt (from 0).
+    /// The line number on the original receipt: an integer from 0 (`line_no` in `tillctl sale
+    /// show --json`).
     pub line: u32,
+    /// How many units of that line: an integer from 1 to what is left of it unrefunded.
+    #[schemars(range(min = 1))]
     pub quantity: i32,
 }
 
 /// A refund as a client asks for it (also tillctl's `lines.json`): lines of one sale.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefundRequest {
+    /// The sale's lines to take back, at least one. The amounts come from the sale: each line
+    /// gives back its share of what was paid for it.
+    #[schemars(length(min = 1))]
     pub lines: Vec<RefundLineRequest>,
+    /// How the refund is paid back.
     pub tender: RefundTender,
 }
 

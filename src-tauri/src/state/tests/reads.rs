@@ -19,7 +19,14 @@ async fn two_stores(db: &TestDatabase) -> (Till, Uptown) {
     ok(till.state.choose_register("DT/R1", None).await);
     let store = till.store().await;
     let s = store.as_ref();
-    let up = LocationInput { code: "UP", name: "Uptown", time_zone: "UTC", ..LocationInput::default() };
+    let up = LocationInput {
+        code: "UP",
+        name: "Uptown",
+        time_zone: Some("UTC"),
+        currency: Some("USD"),
+        locale: Some("en-US"),
+        ..LocationInput::default()
+    };
     ok(service::add_location(s, up).await);
     ok(service::add_register(s, "UP", "R1", None).await);
     ok(service::add_tax_rate(s, "UP", "TAX", "Sales tax", "10").await);
