@@ -15,6 +15,7 @@ pub const COMMANDS: &[&str] = &[
     "current_session",
     "start_shift",
     "close_shift",
+    "last_backup",
     "build_info",
     "update_status",
     "install_update_now",

@@ -129,6 +129,13 @@ pub fn location_presets() -> Vec<till_core::location::PresetView> {
     till_core::location::preset_views()
 }
 
+/// The backup the last close on this device took, or why it failed: the close's result screen
+/// shows it to the manager.
+#[tauri::command]
+pub async fn last_backup(state: State<'_, AppState>) -> Result<Option<crate::state::BackupAfterClose>, IpcError> {
+    state.last_backup().await
+}
+
 /// The updater's one-line status ("Update 0.1.1 downloaded: installs when the register is closed").
 #[tauri::command]
 pub fn update_status(app: AppHandle) -> UpdateStatus {

@@ -63,6 +63,7 @@ fn main() {
             commands::close_shift,
             commands::build_info,
             commands::location_presets,
+            commands::last_backup,
             commands::update_status,
             commands::install_update_now,
             commands::price_cart,

@@ -38,6 +38,11 @@ pub struct DeviceSettings {
     pub device_name: String,
     /// Minutes without use before the backend logs the user out; 0 turns it off.
     pub idle_logout_minutes: u32,
+    /// Where the embedded database is copied after every close (`tillctl backup`'s checks and
+    /// names); `None`: no backup after a close. A failure is shown to the manager on the close's
+    /// result and never blocks the close.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup_folder: Option<String>,
 }
 
 impl Default for DeviceSettings {
@@ -49,6 +54,7 @@ impl Default for DeviceSettings {
             register: None,
             device_name: host_name(),
             idle_logout_minutes: IdleLimit::DEFAULT_MINUTES,
+            backup_folder: None,
         }
     }
 }
@@ -242,6 +248,7 @@ pub(crate) mod tests {
             register: Some(register.into()),
             device_name: "till-1".into(),
             idle_logout_minutes: 5,
+            backup_folder: Some("/media/till/TILL-USB".into()),
         }
     }
 

@@ -167,7 +167,25 @@ pub struct Device {
     /// The system device file, when it exists (read with the settings): `Some(Ok)` when it is
     /// valid, `Some(Err)` when it is not (the settings are then damaged, and only IT can fix it).
     managed: Option<Result<DeviceFile, PathBuf>>,
+    /// The backup the last close on this device took (or why it could not), for the close's
+    /// result screen.
+    last_backup: Option<BackupAfterClose>,
 }
+
+/// What the backup after a close did: the copy, or why there is none. The close itself is done
+/// either way.
+#[derive(Debug, Clone, Serialize)]
+pub struct BackupAfterClose {
+    pub session: String,
+    pub at: DateTime<Utc>,
+    /// The copy's path (`till-YYYYMMDDTHHMMSSZ.db` in the folder).
+    pub file: Option<String>,
+    /// Why no copy was kept, in words a manager can act on (the folder missing: plug the drive in).
+    pub problem: Option<String>,
+}
+
+/// How many copies the backup folder keeps after a close (a month of daily closes).
+const BACKUPS_KEPT: usize = 31;
 
 impl Device {
     fn settings(&self) -> Result<&DeviceSettings, IpcError> {
@@ -420,6 +438,7 @@ impl AppState {
                         .clone()
                         .unwrap_or_else(|| DeviceSettings::default().device_name),
                     idle_logout_minutes: file.session.idle_logout_minutes,
+                    backup_folder: file.backup.folder.clone(),
                 };
                 tracing::info!(path = %path.display(), "set up by the system device file");
                 device.managed = Some(Ok(file));
@@ -839,7 +858,37 @@ impl AppState {
             denominations: count.denominations,
             sign_off: count.variance_reason.as_deref(),
         };
-        Ok(service::close_shift(store.as_ref(), &who, Some(manager), &device_name, request).await?.view())
+        let closed = service::close_shift(store.as_ref(), &who, Some(manager), &device_name, request).await?;
+        let settings = device.settings()?.clone();
+        device.last_backup = self.backup_after_close(&settings, &closed.number).await;
+        Ok(closed.view())
+    }
+
+    /// Copies the embedded database to the device's backup folder after a close, when one is
+    /// set (`tillctl backup`'s checks, names and rotation). A failure never undoes or blocks the
+    /// close: it is kept for the close's result screen (`last_backup`) and logged.
+    async fn backup_after_close(&self, settings: &DeviceSettings, session: &str) -> Option<BackupAfterClose> {
+        let folder = settings.backup_folder.as_deref().filter(|f| !f.trim().is_empty())?;
+        let url = settings.database_url.as_deref()?;
+        if settings.database_kind != Some(DatabaseKind::Sqlite) {
+            return None;
+        }
+        let at = self.now();
+        let taken = till_backend::backup::take_backup(url, std::path::Path::new(folder), BACKUPS_KEPT, at).await;
+        let (file, problem) = match taken {
+            Ok(backup) => (Some(backup.file.display().to_string()), None),
+            Err(e) => {
+                tracing::error!(folder, "the backup after closing {session} failed: {e}");
+                (None, Some(e.to_string()))
+            }
+        };
+        Some(BackupAfterClose { session: session.to_string(), at, file, problem })
+    }
+
+    /// The backup the last close on this device took, or why it failed (`None`: no close yet,
+    /// or no backup folder set).
+    pub async fn last_backup(&self) -> Result<Option<BackupAfterClose>, IpcError> {
+        Ok(self.device.lock().await.last_backup.clone())
     }
 }
 

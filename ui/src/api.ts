@@ -6,6 +6,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { toApiError } from "./errors";
 import type {
   Approval,
+  BackupAfterClose,
   BuildInfo,
   CashMovement,
   CashReason,
@@ -78,6 +79,9 @@ export const deviceStatus = (): Promise<DeviceStatus> => call("device_status");
 /** Once the device is set up, `approval` (a manager's name and PIN) is required. */
 export const setupDevice = (request: SetupRequest, approval: Approval | null = null): Promise<SetupResult> =>
   call("setup_device", { request, approval });
+
+/** The backup the last close on this device took, or why it failed (null: none configured). */
+export const lastBackup = (): Promise<BackupAfterClose | null> => call("last_backup");
 
 /** The countries a new store can start from (the same presets as `tillctl location add --preset`). */
 export const locationPresets = (): Promise<PresetView[]> => call("location_presets");

@@ -84,6 +84,14 @@ export interface SetupResult {
   demo_users: DemoUser[];
 }
 
+/** What the backup after a close did (src-tauri's BackupAfterClose): the copy, or why none. */
+export interface BackupAfterClose {
+  session: string;
+  at: string;
+  file: string | null;
+  problem: string | null;
+}
+
 /** A new store on this computer: its location, first register and first manager (a chosen PIN). */
 export interface NewStore {
   location_code: string;

@@ -20,6 +20,9 @@
 //! [updates]
 //! endpoint = "https://updates.example/till/{{target}}/{{current_version}}"   # optional
 //! policy = "when-idle"           # or "manual", "off"
+//!
+//! [backup]
+//! folder = "/media/till/TILL-USB"   # optional: the embedded database is copied here after every close
 //! ```
 
 use crate::tls::{self, TlsReport};
@@ -56,6 +59,17 @@ pub struct DeviceFile {
     pub session: SessionSection,
     #[serde(default)]
     pub updates: UpdatesSection,
+    #[serde(default)]
+    pub backup: BackupSection,
+}
+
+/// Where the app copies its embedded database after every close (a USB drive, a network share).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupSection {
+    /// The folder; absent: no backup after a close (IT runs `tillctl backup` on a schedule).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub folder: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -474,6 +488,9 @@ idle_logout_minutes = 10
 [updates]
 endpoint = "https://updates.example.com/till/{{target}}/{{current_version}}"
 policy = "manual"
+
+[backup]
+folder = "/media/till/TILL-USB"
 "#;
 
     fn parse(text: &str) -> Result<DeviceFile, String> {
@@ -490,6 +507,7 @@ policy = "manual"
         assert_eq!(file.session.idle_logout_minutes, 10);
         assert_eq!(file.updates.policy, UpdatePolicy::Manual);
         assert!(file.updates.endpoint.as_deref().is_some_and(|e| e.starts_with("https://")));
+        assert_eq!(file.backup.folder.as_deref(), Some("/media/till/TILL-USB"));
         // What `tillctl device init` writes reads back the same.
         assert_eq!(parse(&file.to_toml()), Ok(file));
     }

@@ -67,9 +67,7 @@ impl PlaceStore for PostgresStore {
 
     async fn update_location(&self, code: &LocationCode, change: &LocationChange) -> Result<Location, StoreError> {
         let mut conn = self.conn().await?;
-        // The check and the change in one transaction, the location's row locked first: a
-        // session opened meanwhile waits (till_start_shift reads the location FOR NO KEY UPDATE
-        // of its register only, so the currency check locks the location's row itself).
+        // The check and the change in one transaction, the location's row locked first.
         let changed: Result<Option<sqlx::postgres::PgRow>, sqlx::Error> = async {
             let mut tx = sqlx::Connection::begin(conn.db()).await?;
             sqlx::query("SELECT 1 FROM locations WHERE code = $1 FOR UPDATE")
@@ -77,6 +75,16 @@ impl PlaceStore for PostgresStore {
                 .execute(&mut *tx)
                 .await?;
             if change.currency.is_some() {
+                // A start opening a session reads the currency under its register's lock: take
+                // the location's registers too, so no session opens in the old currency after
+                // the check.
+                sqlx::query(
+                    "SELECT 1 FROM registers r JOIN locations l ON l.id = r.location_id WHERE l.code = $1
+                       FOR NO KEY UPDATE OF r",
+                )
+                .bind(code.as_str())
+                .execute(&mut *tx)
+                .await?;
                 let used: bool =
                     sqlx::query_scalar(sql::LOCATION_HAS_SESSIONS).bind(code.as_str()).fetch_one(&mut *tx).await?;
                 if used {

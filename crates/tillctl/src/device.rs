@@ -64,6 +64,10 @@ pub struct InitArgs {
     /// Where the updater looks for new versions (https).
     #[arg(long)]
     update_endpoint: Option<String>,
+    /// A folder the app copies its embedded database to after every close (a USB drive, a
+    /// network share); see the README's Backups.
+    #[arg(long)]
+    backup_folder: Option<String>,
     /// when-idle, manual or off.
     #[arg(long, default_value = "when-idle")]
     update_policy: String,
@@ -207,6 +211,7 @@ fn init(args: InitArgs) -> Result<DeviceFile, CliError> {
         },
         session: SessionSection { idle_logout_minutes: args.idle_logout_minutes },
         updates: UpdatesSection { endpoint: args.update_endpoint, policy },
+        backup: till_backend::device_file::BackupSection { folder: args.backup_folder },
     };
     // The same checks the app makes when it reads the file (no password in the URL, TLS, ...).
     file.validate().map_err(|reason| invalid("device file", reason))?;

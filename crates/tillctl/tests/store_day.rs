@@ -241,6 +241,9 @@ async fn berlin_and_zurich_set_up_sell_refund_and_close_at_zero_variance(backend
         assert!(!line.starts_with("section,"), "a second header: {csv}");
     }
     assert!(csv.contains("\nz,variance,,0\n") && csv.contains("\nz,z number,1,0\n"), "{csv}");
+    // Its currency is fixed once it has had a session: its drawers and prices are in it.
+    let (ok, fixed) = cli.run(None, &["location", "set", "--code", "ZRH", "--currency", "EUR"]);
+    assert!(!ok && fixed["error"]["message"].as_str().unwrap().contains("currency is fixed"), "{fixed}");
     let verified = cli.ok(None, &["journal", "verify"]);
     assert_eq!(verified["ok"], json!(true), "{verified}");
 }

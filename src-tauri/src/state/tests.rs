@@ -681,3 +681,35 @@ fn search_finds_names_and_skus_names_starting_with_it_first_and_a_few() {
 }
 
 mod reads;
+
+/// Issue 17: the app backs up its embedded database after every close, to the device's backup
+/// folder. A missing folder (the USB drive not plugged in) never blocks or undoes the close: the
+/// close's result says what is wrong; with the folder there, a verified copy lands in it.
+#[tokio::test]
+async fn the_backup_after_a_close_never_blocks_it() {
+    let (till, session) = selling().await;
+    let folder = till.dir.0.join("usb-stick");
+    if let Some(Ok(settings)) = &mut till.state.device.lock().await.settings {
+        settings.backup_folder = Some(folder.display().to_string());
+    }
+    let bob = || Approval { manager: "bob".into(), pin: Password("9999".into()) };
+    let count = till_core::CloseCount::default;
+    let closed = ok(till.state.close_shift(RequestId::new(), &session.0.to_string(), "100", bob(), count()).await);
+    assert_eq!(closed.status, till_core::SessionStatus::Closed, "the close is done");
+    let missed = ok(till.state.last_backup().await).unwrap_or_else(|| panic!("no backup outcome"));
+    assert_eq!((missed.session.as_str(), missed.file.as_deref()), (closed.number.as_str(), None));
+    let problem = missed.problem.unwrap_or_default();
+    assert!(problem.contains("usb-stick"), "names the folder: {problem}");
+    assert!(!folder.exists(), "the missing folder is never created");
+
+    ok(std::fs::create_dir(&folder));
+    let started = ok(till.state.start_shift(RequestId::new(), Some("100"), None, Vec::new()).await);
+    let next = started.session.id.0.to_string();
+    let closed = ok(till.state.close_shift(RequestId::new(), &next, "100", bob(), count()).await);
+    let taken = ok(till.state.last_backup().await).unwrap_or_else(|| panic!("no backup outcome"));
+    assert_eq!((taken.session.as_str(), taken.problem.as_deref()), (closed.number.as_str(), None));
+    let file = std::path::PathBuf::from(taken.file.unwrap_or_default());
+    assert_eq!(file.parent(), Some(folder.as_path()));
+    let copies: Vec<_> = ok(std::fs::read_dir(&folder)).filter_map(Result::ok).collect();
+    assert_eq!(copies.len(), 1, "one verified copy: {copies:?}");
+}

@@ -373,6 +373,7 @@ export function showClosed(session: SessionView, mode: CountMode = "close"): voi
     h("div", { class: kind ? `detail ${kind}` : "detail" }, h("dt", {}, label), h("dd", { id, class: valueClass }, value));
   const title = h("h1", { tabindex: "-1" }, mode === "close" ? "Shift closed" : "Late count recorded");
   const zSlot = h("section", { class: "report-paper", "aria-label": "Z report" }, h("p", { class: "hint" }, "Loading the Z report…"));
+  const backupSlot = h("div", { id: "backup-slot" });
 
   mount(
     "closed",
@@ -406,6 +407,7 @@ export function showClosed(session: SessionView, mode: CountMode = "close"): voi
         " at ",
         h("strong", { id: "closed-at" }, session.closed_at ? formatClock(session.closed_at, zone) : "—"),
       ),
+      backupSlot,
       printControls(),
       h("div", { class: "actions demo-choice" }, done, mode === "close" ? h("p", { class: "hint" }, "Done logs you out of this register.") : null),
       ),
@@ -416,4 +418,22 @@ export function showClosed(session: SessionView, mode: CountMode = "close"): voi
   // Not "Done": it logs out, and a scanner's Enter must not press it.
   title.focus();
   void loadZReport(session, zSlot);
+  if (mode === "close") void showBackup(session, backupSlot);
+}
+
+/** The backup the close took (when the device has a backup folder): where it went, or what is
+ * wrong with the folder. The close is done either way. */
+async function showBackup(session: SessionView, slot: HTMLElement): Promise<void> {
+  const answer = await run(() => api.lastBackup(), { keepError: true });
+  const backup = answer?.ok ? answer.value : null;
+  if (!backup || backup.session !== session.number) return;
+  slot.replaceChildren(
+    backup.problem === null
+      ? h("p", { id: "backup-result", class: "closed-line" }, "Backup saved: ", h("strong", {}, backup.file ?? ""))
+      : h(
+          "p",
+          { id: "backup-result", class: "callout warning", role: "alert" },
+          `The shift is closed, but no backup was made: ${backup.problem}. Fix the backup drive, then ask IT to run tillctl backup.`,
+        ),
+  );
 }

@@ -719,6 +719,8 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
     build_info: () => ({ version: "0.1.0", commit: "0123456789abcdef0123456789abcdef01234567" }),
     // Generated from till-core's presets (crates/till-core/tests/bindings.rs), never copied here.
     location_presets: () => structuredClone(PRESETS),
+    // No backup folder on the fake device: nothing after a close.
+    last_backup: () => null,
     update_status: () => state.update,
     // The real backend decides whether it may install now; this one only checks the manager.
     install_update_now: ({ approval }) => {
