@@ -143,10 +143,16 @@ pub const LOCATION_EVENT: &str = "location";
 /// created_at}`): made once, when the staff journal began.
 pub const DATABASE_EVENT: &str = "database";
 
+/// The sha256 of `bytes` as 64 lowercase hex digits: PIN digests, login digests and request
+/// fingerprints all take this one form.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The `pin` a staff entry states: sha256 of the PIN's stored hash, as hex (PostgreSQL's
 /// trigger computes the same with `sha256()`).
 pub fn pin_digest(pin_hash: &str) -> String {
-    Sha256::digest(pin_hash.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    sha256_hex(pin_hash.as_bytes())
 }
 
 /// What the staff chain said about each user over time (its `user` entries' payloads, by

@@ -179,8 +179,7 @@ impl LoginToken {
 
     /// What a store keeps of it: its sha256 as 64 hex digits.
     pub fn digest(&self) -> String {
-        use sha2::{Digest, Sha256};
-        Sha256::digest(self.0.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+        crate::journal::sha256_hex(self.0.as_bytes())
     }
 
     pub fn expose(&self) -> &str {

@@ -20,6 +20,20 @@ async fn location_id(conn: &mut PgConnection, code: &LocationCode) -> Result<Uui
         .ok_or_else(|| StoreError::not_found(Entity::Location, code))
 }
 
+/// [`sql::INSERT_TAX_RATE`] of `rate` at location `location_id`, bound (a new location's preset
+/// rates go through it too).
+pub(crate) fn insert_tax_rate(
+    location_id: Uuid,
+    rate: &NewTaxRate,
+) -> sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    sqlx::query(sql::INSERT_TAX_RATE)
+        .bind(TaxRateId::new().0)
+        .bind(location_id)
+        .bind(rate.code.as_str())
+        .bind(&rate.name)
+        .bind(i32::try_from(rate.rate.get()).unwrap_or(i32::MAX))
+}
+
 async fn with_barcodes(conn: &mut PgConnection, row: &PgRow) -> Result<Product, StoreError> {
     let id: Uuid = row.try_get("id").map_err(map_err)?;
     let barcodes = sqlx::query_scalar(sql::BARCODES_OF_PRODUCT).bind(id).fetch_all(conn).await.map_err(map_err)?;
@@ -86,12 +100,7 @@ impl CatalogStore for PostgresStore {
     async fn create_tax_rate(&self, location: &LocationCode, new: NewTaxRate) -> Result<TaxRate, StoreError> {
         let mut conn = self.conn().await?;
         let location_id = location_id(conn.db(), location).await?;
-        let row = sqlx::query(sql::INSERT_TAX_RATE)
-            .bind(TaxRateId::new().0)
-            .bind(location_id)
-            .bind(new.code.as_str())
-            .bind(&new.name)
-            .bind(i32::try_from(new.rate.get()).unwrap_or(i32::MAX))
+        let row = insert_tax_rate(location_id, &new)
             .fetch_one(conn.db())
             .await
             .map_err(|e| conn.fail_unique(e, Entity::TaxRate, format!("{location} {}", new.code)))?;

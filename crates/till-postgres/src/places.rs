@@ -31,14 +31,7 @@ impl PlaceStore for PostgresStore {
                     .fetch_one(&mut *tx)
                     .await?;
             for rate in &new.tax_rates {
-                sqlx::query(till_sqlx::catalog::INSERT_TAX_RATE)
-                    .bind(TaxRateId::new().0)
-                    .bind(id.0)
-                    .bind(rate.code.as_str())
-                    .bind(&rate.name)
-                    .bind(i32::try_from(rate.rate.get()).unwrap_or(i32::MAX))
-                    .execute(&mut *tx)
-                    .await?;
+                crate::catalog::insert_tax_rate(id.0, rate).execute(&mut *tx).await?;
             }
             tx.commit().await?;
             Ok(row)

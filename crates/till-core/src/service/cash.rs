@@ -11,7 +11,6 @@ use crate::reports::{x_report as build_x, z_report as build_z, XReport, ZReport}
 use crate::store::*;
 use chrono::Utc;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 fn invalid(field: &'static str, reason: impl Into<String>) -> TillError {
     InputError::Invalid { field, reason: reason.into() }.into()
@@ -63,8 +62,7 @@ pub async fn record_movement(
         "kind": request.kind.as_str(), "amount": amount, "reason": reason, "note": note,
         "register": register.id.0, "user": who.user.id.0,
     });
-    let request_hash: String =
-        Sha256::digest(fingerprint.to_string().as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    let request_hash = crate::journal::sha256_hex(fingerprint.to_string().as_bytes());
     if let Some(prior) = store.prior_movement(request.id).await? {
         return Ok(prior.answer(&request_hash, "cash movement")?);
     }

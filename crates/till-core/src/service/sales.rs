@@ -10,7 +10,6 @@ use crate::pricing::{price_cart, settle, Cart, CartLine, Discount, Tender};
 use crate::sales::{NewReceipt, Receipt, ReceiptHeader, ReceiptKind, ReceiptLine, ReceiptTax, ReceiptTender};
 use crate::store::{Actor, Authenticated, Credentials, Register, Session, SessionStatus, Store};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 /// One line as a client asks for it: a product by id, SKU or barcode (exactly one), a
 /// quantity, and optionally a discount or (with a manager) a price override in minor units.
@@ -151,7 +150,7 @@ fn fingerprint(
         "kind": kind, "register": register.0, "user": till.who.user.id.0, "request": request,
     });
     let bytes = serde_json::to_vec(&content).map_err(|e| invalid(e.to_string()))?;
-    Ok(Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::journal::sha256_hex(&bytes))
 }
 
 /// A retry of receipt `id` answers its first receipt, whatever happened since (the session
