@@ -330,7 +330,7 @@ pub enum StoreError {
     #[error("{0}'s PIN must be set again (an older Till set it, or managers' PINs must now be longer): IT runs `tillctl user set-pin --name {0}`")]
     PinResetNeeded(String),
     /// The user is locked after too many wrong PINs.
-    #[error("user {user} is locked after too many wrong PINs until {}: wait until then, or ask a manager to unlock them (Manager unlock on the login screen, or `tillctl user unlock --name {user}`)", until.format("%Y-%m-%d %H:%M:%S UTC"))]
+    #[error("{}", locked_message(user, &until.format("%Y-%m-%d %H:%M:%S UTC").to_string()))]
     UserLocked { user: String, until: DateTime<Utc> },
     /// A request id was used before for a different request.
     #[error("{0}: use a new id for a new request; a retry must send exactly what the first attempt sent")]
@@ -498,6 +498,15 @@ impl TillError {
     pub fn code(&self) -> &'static str {
         self.error_code().as_str()
     }
+}
+
+/// The `user_locked` refusal, with `until` written as the reader's clock shows it (UTC in the
+/// error itself; tillctl's text output writes it in the store's time zone).
+pub fn locked_message(user: &str, until: &str) -> String {
+    format!(
+        "user {user} is locked after too many wrong PINs until {until}: wait until then, or ask a manager to unlock \
+         them (Manager unlock on the login screen, or `tillctl user unlock --name {user}`)"
+    )
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ pub use catalog::{
     Barcode, Category, Colour, CsvProduct, NewCategory, NewProduct, NewTaxRate, Product, ProductKey, Sku, TaxCode,
 };
 pub use domain::*;
-pub use error::{Entity, ErrorCode, InputError, LineError, LoggedOut, StoreError, TillError};
+pub use error::{locked_message, Entity, ErrorCode, InputError, LineError, LoggedOut, StoreError, TillError};
 pub use location::{LocationChange, Preset, SettingsInput};
 pub use money::{Currency, Money};
 pub use pricing::{

@@ -7,6 +7,7 @@
 //! One module per area: [`schema`] (migrate, verify), [`places`], [`staff`], [`sessions`];
 //! [`conn`] holds the pool and the error mapping.
 
+mod backups;
 mod cash;
 mod catalog;
 mod conn;

@@ -430,6 +430,7 @@ impl PostgresStore {
         let migrated = migrations.iter().all(|c| c.ok);
         checks.extend(migrations);
         checks.extend(Self::check_role(&mut conn).await?);
+        checks.push(crate::backups::Archiver::read(&mut conn).await?.check());
         if migrated && !has_newer_migrations(&known, &applied) {
             checks.extend(Self::check_function_files(&mut conn).await?);
         }

@@ -503,10 +503,7 @@ fn local_money(minor: i64, header: &till_core::reports::ReportHeader) -> String 
 
 /// A moment in the report's location's time zone, named (`2026-12-06 10:15 Europe/Zurich`).
 fn local_time(at: chrono::DateTime<chrono::Utc>, header: &till_core::reports::ReportHeader) -> String {
-    match till_core::TimeZone::parse(&header.time_zone) {
-        Ok(zone) => format!("{} {}", at.with_timezone(&zone.0).format("%Y-%m-%d %H:%M"), zone.name()),
-        Err(_) => at.format("%Y-%m-%d %H:%M UTC").to_string(),
-    }
+    crate::output::Local::new(&header.time_zone, &header.locale).time(at, "%Y-%m-%d %H:%M")
 }
 
 impl Printable for CashMovement {

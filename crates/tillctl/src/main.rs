@@ -194,11 +194,13 @@ pub struct CliError {
     pub message: String,
     /// A file's bad lines (a catalog import), each with its number and reason.
     pub lines: Vec<LineError>,
+    /// `user_locked`: who, and until when (UTC), so the text can say it in the store's time.
+    pub locked: Option<(String, chrono::DateTime<chrono::Utc>)>,
 }
 
 impl CliError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> CliError {
-        CliError { code, message: message.into(), lines: Vec::new() }
+        CliError { code, message: message.into(), lines: Vec::new(), locked: None }
     }
 }
 
@@ -208,7 +210,11 @@ impl From<TillError> for CliError {
             TillError::Input(InputError::BadLines { lines, .. }) => lines.clone(),
             _ => Vec::new(),
         };
-        CliError { lines, ..CliError::new(e.error_code(), e.to_string()) }
+        let locked = match &e {
+            TillError::Store(StoreError::UserLocked { user, until }) => Some((user.clone(), *until)),
+            _ => None,
+        };
+        CliError { lines, locked, ..CliError::new(e.error_code(), e.to_string()) }
     }
 }
 
@@ -709,242 +715,287 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
     };
     let shared: Arc<dyn Store> = till_backend::open_with(&target.connect, &options, target.allow_insecure_tls).await?;
     let store = shared.as_ref();
-    match cli.command {
-        Command::Migrate { repair_functions } => {
-            if repair_functions {
-                store.repair_functions().await?;
+    let acted = async {
+        match cli.command {
+            Command::Migrate { repair_functions } => {
+                if repair_functions {
+                    store.repair_functions().await?;
+                }
+                let applied = store.migrate().await?;
+                out.print(&output::Migrated { database: url, applied, repaired: repair_functions });
             }
-            let applied = store.migrate().await?;
-            out.print(&output::Migrated { database: url, applied, repaired: repair_functions });
-        }
-        Command::Doctor => {
-            let mut checks = store.check_schema().await;
-            checks.extend(connection_checks(store, &target).await);
-            let ok = checks.iter().all(|c| c.ok);
-            out.print(&output::Doctor { database: url, source: target.source, checks });
-            return Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE });
-        }
-        Command::Location(LocationCommand::Add {
-            code,
-            name,
-            preset,
-            timezone,
-            cutoff,
-            currency,
-            locale,
-            settings,
-        }) => {
-            let input = LocationInput {
-                code: &code,
-                name: &name,
-                time_zone: timezone.as_deref(),
-                cutoff: cutoff.as_deref(),
-                currency: currency.as_deref(),
-                locale: locale.as_deref(),
-                preset: preset.as_deref(),
-                settings: settings.input(None, None),
-            };
-            out.print(&service::add_location(store, input).await?);
-        }
-        Command::Location(LocationCommand::List) => out.print(&store.list_locations().await?),
-        Command::Location(LocationCommand::Set { code, name, currency, locale, settings }) => {
-            let nothing = name.is_none() && currency.is_none() && locale.is_none();
-            let location = if nothing && settings == LocationSettingsArgs::default() {
-                store.find_location(&LocationCode::parse(&code)?).await?
-            } else {
-                let input = settings.input(name.as_deref(), locale.as_deref());
-                service::set_location(store, &code, currency.as_deref(), input).await?
-            };
-            out.print(&location);
-        }
-        Command::Register(RegisterCommand::Add { location, code, name }) => {
-            out.print(&service::add_register(store, &location, &code, name.as_deref()).await?);
-        }
-        Command::Register(RegisterCommand::List { location }) => {
-            let location = location.as_deref().map(LocationCode::parse).transpose()?;
-            out.print(&store.list_registers(location.as_ref()).await?);
-        }
-        Command::User(UserCommand::Add { name, role, pin }) => {
-            let pin = pin.read(&name)?;
-            out.print(&service::add_user(store, &name, &role, &pin).await?)
-        }
-        Command::User(UserCommand::Unlock { name, by, pin }) => {
-            let device = device(None)?;
-            let manager_pin = match &by {
-                Some(by) => Some(pin.read(by)?),
-                None => None,
-            };
-            let manager = by.as_deref().zip(manager_pin.as_deref());
-            out.print(&service::unlock_user(store, manager, &name, &device).await?)
-        }
-        Command::User(UserCommand::SetPin { name, pin }) => {
-            let pin = pin.read(&name)?;
-            out.print(&service::set_pin(store, &name, &pin, &device(None)?).await?)
-        }
-        Command::User(UserCommand::Events { limit }) => out.print(&store.list_auth_events(limit).await?),
-        Command::User(UserCommand::List) => out.print(&store.list_users().await?),
-        Command::User(UserCommand::Deactivate { name }) => {
-            out.print(&store.set_user_active(&UserName::parse(&name)?, false).await?)
-        }
-        Command::User(UserCommand::Activate { name }) => {
-            out.print(&store.set_user_active(&UserName::parse(&name)?, true).await?)
-        }
-        Command::StartShift { register, user, pin, opening_cash, device: name, notes, request_id, denominations } => {
-            let register = RegisterRef::parse(&register)?;
-            let device = device(name.as_deref())?;
-            let currency = store.find_register(&register).await?.currency;
-            let counts = cash::parse_denominations(denominations.as_deref(), currency)?;
-            let request = service::StartRequest {
-                request_id: request_id.map_or_else(RequestId::new, RequestId),
-                opening_cash: Some(&opening_cash),
-                notes: notes.as_deref(),
-            };
-            let who = log_in(store, &user, &pin, &device).await?;
-            let started = service::start_shift_counted(store, &who, &register, &device, request, counts).await;
-            log_out(store, &who).await;
-            out.print(&started?.view());
-        }
-        Command::CloseShift {
-            session,
-            counted_cash,
-            user,
-            pin,
-            device: name,
-            request_id,
-            float_left,
-            variance_reason,
-            denominations,
-        } => {
-            let session = SessionRef::parse(&session)?;
-            let device = device(name.as_deref())?;
-            let request = service::CloseRequest {
-                request_id: request_id.map_or_else(RequestId::new, RequestId),
-                session: &session,
-                counted_cash: &counted_cash,
-                only_register: None,
-                float_left: float_left.as_deref(),
-                denominations: cash::parse_denominations(
-                    denominations.as_deref(),
-                    store.find_session(&session).await?.currency,
-                )?,
-                sign_off: variance_reason.as_deref(),
-            };
-            let who = log_in(store, &user, &pin, &device).await?;
-            let closed = service::close_shift(store, &who, None, &device, request).await;
-            log_out(store, &who).await;
-            out.print(&output::SessionOut(closed?.view()));
-        }
-        Command::Sale(command) => sales::sale(store, out, command).await?,
-        Command::Refund(args) => sales::refund(store, out, args).await?,
-        Command::Cash(command) => cash::cash(store, out, command).await?,
-        Command::Report(command) => cash::report(store, out, command).await?,
-        Command::Journal(command) => {
-            if !cash::journal(store, out, command).await? {
-                return Ok(ExitCode::FAILURE);
+            Command::Doctor => {
+                let mut checks = store.check_schema().await;
+                checks.extend(connection_checks(store, &target).await);
+                let ok = checks.iter().all(|c| c.ok);
+                out.print(&output::Doctor { database: url, source: target.source, checks });
+                return Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE });
             }
-        }
-        Command::Session(SessionCommand::ForceClose { session, reason, user, pin, device: name, request_id }) => {
-            let device = device(name.as_deref())?;
-            let request_id = request_id.map_or_else(RequestId::new, RequestId);
-            let session = SessionRef::parse(&session)?;
-            let who = log_in(store, &user, &pin, &device).await?;
-            let closed = service::force_close(store, &who, None, &device, &session, &reason, request_id).await;
-            log_out(store, &who).await;
-            out.print(&output::SessionOut(closed?.view()));
-        }
-        Command::Session(SessionCommand::LateCount {
-            session,
-            counted_cash,
-            float_left,
-            variance_reason,
-            denominations,
-            user,
-            pin,
-            device: name,
-        }) => {
-            let device = device(name.as_deref())?;
-            let session = SessionRef::parse(&session)?;
-            let currency = store.find_session(&session).await?.currency;
-            let request = service::LateCountRequest {
-                session: &session,
-                counted_cash: &counted_cash,
-                float_left: float_left.as_deref(),
-                denominations: cash::parse_denominations(denominations.as_deref(), currency)?,
-                variance_reason: variance_reason.as_deref(),
-            };
-            let who = log_in(store, &user, &pin, &device).await?;
-            let counted = service::late_count(store, &who, None, &device, request).await;
-            log_out(store, &who).await;
-            out.print(&output::SessionOut(counted?.view()));
-        }
-        Command::TaxRate(command) => catalog::tax_rate(store, out, command).await?,
-        Command::Category(command) => catalog::category(store, out, command).await?,
-        Command::Product(command) => catalog::product(store, out, command).await?,
-        Command::Db(DbCommand::CreateTerminalRole { name, password_stdin, no_password, registers, locations }) => {
-            let role = DbRoleName::parse(&name)?;
-            // Every name is looked up before anything is created: a typo writes nothing.
-            let mut binding = TerminalBinding::default();
-            for register in &registers {
-                binding.registers.push(store.find_register(&RegisterRef::parse(register)?).await?.id);
+            Command::Location(LocationCommand::Add {
+                code,
+                name,
+                preset,
+                timezone,
+                cutoff,
+                currency,
+                locale,
+                settings,
+            }) => {
+                let input = LocationInput {
+                    code: &code,
+                    name: &name,
+                    time_zone: timezone.as_deref(),
+                    cutoff: cutoff.as_deref(),
+                    currency: currency.as_deref(),
+                    locale: locale.as_deref(),
+                    preset: preset.as_deref(),
+                    settings: settings.input(None, None),
+                };
+                out.print(&service::add_location(store, input).await?);
             }
-            for location in &locations {
-                binding.locations.push(store.find_location(&LocationCode::parse(location)?).await?.id);
+            Command::Location(LocationCommand::List) => out.print(&store.list_locations().await?),
+            Command::Location(LocationCommand::Set { code, name, currency, locale, settings }) => {
+                let nothing = name.is_none() && currency.is_none() && locale.is_none();
+                let location = if nothing && settings == LocationSettingsArgs::default() {
+                    store.find_location(&LocationCode::parse(&code)?).await?
+                } else {
+                    let input = settings.input(name.as_deref(), locale.as_deref());
+                    service::set_location(store, &code, currency.as_deref(), input).await?
+                };
+                out.print(&location);
             }
-            let password = match no_password {
-                true => None,
-                false => Some(read_new_password(
-                    password_stdin,
-                    &format!("Password for role {name}: "),
-                    "--password-stdin or --no-password",
-                )?),
-            };
-            store.create_terminal_role(&role, password.as_deref()).await?;
-            let bound = !(registers.is_empty() && locations.is_empty());
-            if bound {
-                store.bind_terminal_role(&role, &binding).await?;
-            } else {
-                eprintln!(
-                    "note: {name} keeps its bindings; a role bound to no register acts nowhere: \
+            Command::Register(RegisterCommand::Add { location, code, name }) => {
+                out.print(&service::add_register(store, &location, &code, name.as_deref()).await?);
+            }
+            Command::Register(RegisterCommand::List { location }) => {
+                let location = location.as_deref().map(LocationCode::parse).transpose()?;
+                out.print(&store.list_registers(location.as_ref()).await?);
+            }
+            Command::User(UserCommand::Add { name, role, pin }) => {
+                let pin = pin.read(&name)?;
+                out.print(&service::add_user(store, &name, &role, &pin).await?)
+            }
+            Command::User(UserCommand::Unlock { name, by, pin }) => {
+                let device = device(None)?;
+                let manager_pin = match &by {
+                    Some(by) => Some(pin.read(by)?),
+                    None => None,
+                };
+                let manager = by.as_deref().zip(manager_pin.as_deref());
+                out.print(&service::unlock_user(store, manager, &name, &device).await?)
+            }
+            Command::User(UserCommand::SetPin { name, pin }) => {
+                let pin = pin.read(&name)?;
+                out.print(&service::set_pin(store, &name, &pin, &device(None)?).await?)
+            }
+            Command::User(UserCommand::Events { limit }) => {
+                let events = store.list_auth_events(limit).await?;
+                out.print(&output::AuthEvents { events, local: store_local(store).await });
+            }
+            Command::User(UserCommand::List) => out.print(&store.list_users().await?),
+            Command::User(UserCommand::Deactivate { name }) => {
+                out.print(&store.set_user_active(&UserName::parse(&name)?, false).await?)
+            }
+            Command::User(UserCommand::Activate { name }) => {
+                out.print(&store.set_user_active(&UserName::parse(&name)?, true).await?)
+            }
+            Command::StartShift {
+                register,
+                user,
+                pin,
+                opening_cash,
+                device: name,
+                notes,
+                request_id,
+                denominations,
+            } => {
+                let register = RegisterRef::parse(&register)?;
+                let device = device(name.as_deref())?;
+                let currency = store.find_register(&register).await?.currency;
+                let counts = cash::parse_denominations(denominations.as_deref(), currency)?;
+                let request = service::StartRequest {
+                    request_id: request_id.map_or_else(RequestId::new, RequestId),
+                    opening_cash: Some(&opening_cash),
+                    notes: notes.as_deref(),
+                };
+                let who = log_in(store, &user, &pin, &device).await?;
+                let started = service::start_shift_counted(store, &who, &register, &device, request, counts).await;
+                log_out(store, &who).await;
+                let started = started?;
+                let local = local_of(store, &started.session.location_code).await;
+                out.print(&output::ShiftStartedOut { started, local });
+            }
+            Command::CloseShift {
+                session,
+                counted_cash,
+                user,
+                pin,
+                device: name,
+                request_id,
+                float_left,
+                variance_reason,
+                denominations,
+            } => {
+                let session = SessionRef::parse(&session)?;
+                let device = device(name.as_deref())?;
+                let request = service::CloseRequest {
+                    request_id: request_id.map_or_else(RequestId::new, RequestId),
+                    session: &session,
+                    counted_cash: &counted_cash,
+                    only_register: None,
+                    float_left: float_left.as_deref(),
+                    denominations: cash::parse_denominations(
+                        denominations.as_deref(),
+                        store.find_session(&session).await?.currency,
+                    )?,
+                    sign_off: variance_reason.as_deref(),
+                };
+                let who = log_in(store, &user, &pin, &device).await?;
+                let closed = service::close_shift(store, &who, None, &device, request).await;
+                log_out(store, &who).await;
+                out.print(&session_out(store, closed?).await);
+            }
+            Command::Sale(command) => sales::sale(store, out, command).await?,
+            Command::Refund(args) => sales::refund(store, out, args).await?,
+            Command::Cash(command) => cash::cash(store, out, command).await?,
+            Command::Report(command) => cash::report(store, out, command).await?,
+            Command::Journal(command) => {
+                if !cash::journal(store, out, command).await? {
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+            Command::Session(SessionCommand::ForceClose { session, reason, user, pin, device: name, request_id }) => {
+                let device = device(name.as_deref())?;
+                let request_id = request_id.map_or_else(RequestId::new, RequestId);
+                let session = SessionRef::parse(&session)?;
+                let who = log_in(store, &user, &pin, &device).await?;
+                let closed = service::force_close(store, &who, None, &device, &session, &reason, request_id).await;
+                log_out(store, &who).await;
+                out.print(&session_out(store, closed?).await);
+            }
+            Command::Session(SessionCommand::LateCount {
+                session,
+                counted_cash,
+                float_left,
+                variance_reason,
+                denominations,
+                user,
+                pin,
+                device: name,
+            }) => {
+                let device = device(name.as_deref())?;
+                let session = SessionRef::parse(&session)?;
+                let currency = store.find_session(&session).await?.currency;
+                let request = service::LateCountRequest {
+                    session: &session,
+                    counted_cash: &counted_cash,
+                    float_left: float_left.as_deref(),
+                    denominations: cash::parse_denominations(denominations.as_deref(), currency)?,
+                    variance_reason: variance_reason.as_deref(),
+                };
+                let who = log_in(store, &user, &pin, &device).await?;
+                let counted = service::late_count(store, &who, None, &device, request).await;
+                log_out(store, &who).await;
+                out.print(&session_out(store, counted?).await);
+            }
+            Command::TaxRate(command) => catalog::tax_rate(store, out, command).await?,
+            Command::Category(command) => catalog::category(store, out, command).await?,
+            Command::Product(command) => catalog::product(store, out, command).await?,
+            Command::Db(DbCommand::CreateTerminalRole { name, password_stdin, no_password, registers, locations }) => {
+                let role = DbRoleName::parse(&name)?;
+                // Every name is looked up before anything is created: a typo writes nothing.
+                let mut binding = TerminalBinding::default();
+                for register in &registers {
+                    binding.registers.push(store.find_register(&RegisterRef::parse(register)?).await?.id);
+                }
+                for location in &locations {
+                    binding.locations.push(store.find_location(&LocationCode::parse(location)?).await?.id);
+                }
+                let password = match no_password {
+                    true => None,
+                    false => Some(read_new_password(
+                        password_stdin,
+                        &format!("Password for role {name}: "),
+                        "--password-stdin or --no-password",
+                    )?),
+                };
+                store.create_terminal_role(&role, password.as_deref()).await?;
+                let bound = !(registers.is_empty() && locations.is_empty());
+                if bound {
+                    store.bind_terminal_role(&role, &binding).await?;
+                } else {
+                    eprintln!(
+                        "note: {name} keeps its bindings; a role bound to no register acts nowhere: \
                      bind it with --register LOCATION/REGISTER or --location LOCATION"
-                );
+                    );
+                }
+                out.print(&output::TerminalRole {
+                    role: name,
+                    password_set: password.is_some(),
+                    registers: bound.then_some(registers),
+                    locations: bound.then_some(locations),
+                });
             }
-            out.print(&output::TerminalRole {
-                role: name,
-                password_set: password.is_some(),
-                registers: bound.then_some(registers),
-                locations: bound.then_some(locations),
-            });
+            Command::Session(SessionCommand::Show { session }) => {
+                let session = store.find_session(&SessionRef::parse(&session)?).await?;
+                out.print(&session_out(store, session).await);
+            }
+            Command::Session(SessionCommand::List(args)) => {
+                let filter = SessionFilter {
+                    location: args.location.as_deref().map(LocationCode::parse).transpose()?,
+                    register: args.register.as_deref().map(RegisterRef::parse).transpose()?,
+                    status: args.status.as_deref().map(output::parse_status).transpose()?,
+                    limit: Some(args.limit),
+                };
+                let sessions = store.list_sessions(&filter).await?;
+                let locals =
+                    store.list_locations().await?.iter().map(|l| (l.code.clone(), output::Local::of(l))).collect();
+                out.print(&output::Sessions { sessions, locals });
+            }
+            Command::Demo => {
+                till_backend::seed_demo(store).await?;
+                out.print(&output::Demo { database: url, users: &till_backend::DEMO_USERS });
+            }
+            Command::Version => out.print(&output::Version::BUILT),
+            Command::Bench(args) => {
+                let report = bench::run(shared.clone(), &target.connect, &args).await?;
+                let clean = report.invariants.is_clean() && report.errors == 0;
+                out.print(&report);
+                return Ok(if clean { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+            }
+            Command::Device(_) => unreachable!("handled before the database is opened"),
+            Command::Schema(_) => unreachable!("handled before the database is opened"),
+            Command::Backup(_) | Command::Restore(_) => unreachable!("handled before the database is opened"),
         }
-        Command::Session(SessionCommand::Show { session }) => {
-            let session = store.find_session(&SessionRef::parse(&session)?).await?;
-            out.print(&output::SessionOut(session.view()));
-        }
-        Command::Session(SessionCommand::List(args)) => {
-            let filter = SessionFilter {
-                location: args.location.as_deref().map(LocationCode::parse).transpose()?,
-                register: args.register.as_deref().map(RegisterRef::parse).transpose()?,
-                status: args.status.as_deref().map(output::parse_status).transpose()?,
-                limit: Some(args.limit),
-            };
-            let sessions: Vec<SessionView> = store.list_sessions(&filter).await?.iter().map(Session::view).collect();
-            out.print(&sessions);
-        }
-        Command::Demo => {
-            till_backend::seed_demo(store).await?;
-            out.print(&output::Demo { database: url, users: &till_backend::DEMO_USERS });
-        }
-        Command::Version => out.print(&output::Version::BUILT),
-        Command::Bench(args) => {
-            let report = bench::run(shared.clone(), &target.connect, &args).await?;
-            let clean = report.invariants.is_clean() && report.errors == 0;
-            out.print(&report);
-            return Ok(if clean { ExitCode::SUCCESS } else { ExitCode::FAILURE });
-        }
-        Command::Device(_) => unreachable!("handled before the database is opened"),
-        Command::Schema(_) => unreachable!("handled before the database is opened"),
-        Command::Backup(_) | Command::Restore(_) => unreachable!("handled before the database is opened"),
+        Ok::<ExitCode, CliError>(ExitCode::SUCCESS)
     }
-    Ok(ExitCode::SUCCESS)
+    .await;
+    match acted {
+        Err(mut e) if !out.json => {
+            if let Some((user, until)) = &e.locked {
+                e.message = locked_message(user, &store_local(store).await.time(*until, "%Y-%m-%d %H:%M:%S"));
+            }
+            Err(e)
+        }
+        acted => acted,
+    }
+}
+
+/// The terms a location's people read text output in (UTC when it cannot be read).
+async fn local_of(store: &dyn Store, location_code: &str) -> output::Local {
+    match LocationCode::parse(location_code) {
+        Ok(code) => store.find_location(&code).await.map_or_else(|_| output::Local::utc(), |l| output::Local::of(&l)),
+        Err(_) => output::Local::utc(),
+    }
+}
+
+/// The whole store's terms: its locations' time zone when they share one (see [`output::Local::of_store`]).
+async fn store_local(store: &dyn Store) -> output::Local {
+    store.list_locations().await.map_or_else(|_| output::Local::utc(), |l| output::Local::of_store(&l))
+}
+
+async fn session_out(store: &dyn Store, session: Session) -> output::SessionOut {
+    output::SessionOut { local: local_of(store, &session.location_code).await, session }
 }
 
 #[cfg(test)]

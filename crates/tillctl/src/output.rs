@@ -1,5 +1,6 @@
 //! Human and JSON output. JSON errors are `{"error": {"code", "message"}}` with stable codes.
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -264,12 +265,71 @@ impl Printable for Doctor {
     }
 }
 
-#[derive(Serialize)]
-pub struct SessionOut(pub SessionView);
+/// How one location's people read time and money. Text output shows both their way; `--json`
+/// keeps ISO 8601 UTC and plain decimals.
+#[derive(Clone, Debug)]
+pub struct Local {
+    zone: Option<TimeZone>,
+    locale: String,
+}
 
-fn describe(s: &SessionView) -> String {
+impl Local {
+    /// UTC and `en-US`: for a value no location owns.
+    pub fn utc() -> Local {
+        Local { zone: None, locale: "en-US".to_string() }
+    }
+
+    /// A location's zone and locale, as stored (an unparsable zone reads as UTC).
+    pub fn new(time_zone: &str, locale: &str) -> Local {
+        Local { zone: TimeZone::parse(time_zone).ok(), locale: locale.to_string() }
+    }
+
+    pub fn of(location: &Location) -> Local {
+        Local::new(&location.time_zone, &location.locale)
+    }
+
+    /// The whole store's: its locations' zone when they share one, else UTC (a user is locked
+    /// store-wide, and an auth event belongs to no one location).
+    pub fn of_store(locations: &[Location]) -> Local {
+        match locations.split_first() {
+            Some((first, rest)) if rest.iter().all(|l| l.time_zone == first.time_zone) => Local::of(first),
+            _ => Local::utc(),
+        }
+    }
+
+    /// `2026-12-06 14:05:09 Europe/Berlin`, `2026-12-06 13:05:09 UTC`.
+    pub fn time(&self, at: DateTime<Utc>, format: &str) -> String {
+        match &self.zone {
+            Some(zone) => format!("{} {}", at.with_timezone(&zone.0).format(format), zone.name()),
+            None => format!("{} UTC", at.format(format)),
+        }
+    }
+
+    pub fn money(&self, amount: Money) -> String {
+        amount.localized(&self.locale)
+    }
+
+    fn optional_money(&self, amount: Option<Money>) -> String {
+        amount.map_or_else(|| "-".to_string(), |m| self.money(m))
+    }
+}
+
+/// One session: the JSON is its [`SessionView`]; the text is in its location's time and money.
+pub struct SessionOut {
+    pub session: Session,
+    pub local: Local,
+}
+
+impl Serialize for SessionOut {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.session.view().serialize(serializer)
+    }
+}
+
+fn describe(s: &Session, local: &Local) -> String {
+    const AT: &str = "%Y-%m-%d %H:%M:%S";
     let mut text = format!(
-        "session {} ({})\n  register   {}/{}\n  business day {} #{}\n  opened     by {} at {} from {}, opening cash {} {}",
+        "session {} ({})\n  register   {}/{}\n  business day {} #{}\n  opened     by {} at {} from {}, opening cash {}",
         s.number,
         s.status.as_str(),
         s.location_code,
@@ -277,27 +337,21 @@ fn describe(s: &SessionView) -> String {
         s.business_day,
         s.day_sequence,
         s.opened_by,
-        s.opened_at.format("%Y-%m-%d %H:%M:%S UTC"),
+        local.time(s.opened_at, AT),
         s.opening_device,
-        s.opening_cash,
-        s.currency,
+        local.money(s.opening_cash),
     );
     if let (Some(by), Some(at)) = (&s.closed_by, &s.closed_at) {
         text.push_str(&format!(
             "\n  closed     by {by} at {}\n  expected   {}\n  counted    {}\n  variance   {}",
-            at.format("%Y-%m-%d %H:%M:%S UTC"),
-            s.expected_cash.as_deref().unwrap_or("-"),
-            s.counted_cash.as_deref().unwrap_or("-"),
-            s.variance.as_deref().unwrap_or("-"),
+            local.time(*at, AT),
+            local.optional_money(s.expected_cash),
+            local.optional_money(s.counted_cash),
+            local.optional_money(s.variance),
         ));
     }
     for j in &s.joins {
-        text.push_str(&format!(
-            "\n  joined     by {} from {} at {}",
-            j.user,
-            j.device,
-            j.joined_at.format("%H:%M:%S UTC")
-        ));
+        text.push_str(&format!("\n  joined     by {} from {} at {}", j.user, j.device, local.time(j.joined_at, AT)));
     }
     text.push_str(&format!("\n  id         {}", s.id));
     text
@@ -305,13 +359,28 @@ fn describe(s: &SessionView) -> String {
 
 impl Printable for SessionOut {
     fn human(&self) -> String {
-        describe(&self.0)
+        describe(&self.session, &self.local)
     }
 }
 
-impl Printable for Vec<SessionView> {
+/// `session list`: the JSON is the sessions' views; each text line is in its location's terms.
+pub struct Sessions {
+    pub sessions: Vec<Session>,
+    /// By location code.
+    pub locals: std::collections::HashMap<String, Local>,
+}
+
+impl Serialize for Sessions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.sessions.iter().map(Session::view))
+    }
+}
+
+impl Printable for Sessions {
     fn human(&self) -> String {
-        lines(self, "no sessions", |s| {
+        let utc = Local::utc();
+        lines(&self.sessions, "no sessions", |s| {
+            let local = self.locals.get(&s.location_code).unwrap_or(&utc);
             format!(
                 "{:<18} {:<6} {}/{:<6} opened by {:<10} {}  {}",
                 s.number,
@@ -319,26 +388,40 @@ impl Printable for Vec<SessionView> {
                 s.location_code,
                 s.register_code,
                 s.opened_by,
-                s.opened_at.format("%Y-%m-%d %H:%M"),
-                s.variance.as_deref().map(|v| format!("variance {v}")).unwrap_or_default(),
+                local.time(s.opened_at, "%Y-%m-%d %H:%M"),
+                s.variance.map(|v| format!("variance {}", local.money(v))).unwrap_or_default(),
             )
         })
     }
 }
 
-impl Printable for ShiftStartedView {
+/// `start-shift`: the JSON is [`ShiftStartedView`]; the text says whether it joined.
+pub struct ShiftStartedOut {
+    pub started: ShiftStarted,
+    pub local: Local,
+}
+
+impl Serialize for ShiftStartedOut {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.started.view().serialize(serializer)
+    }
+}
+
+impl Printable for ShiftStartedOut {
     fn human(&self) -> String {
-        let head = if self.joined {
+        let session = &self.started.session;
+        let head = if self.started.joined {
             // Said in words: a cashier who typed an opening cash must not think it counted.
             format!(
                 "joined open session {}: it was already open, so this command's opening cash was not used \
-                 (the drawer opened with {} {})",
-                self.session.number, self.session.opening_cash, self.session.currency
+                 (the drawer opened with {})",
+                session.number,
+                self.local.money(session.opening_cash)
             )
         } else {
-            format!("started session {}", self.session.number)
+            format!("started session {}", session.number)
         };
-        format!("{head}\n{}", describe(&self.session))
+        format!("{head}\n{}", describe(session, &self.local))
     }
 }
 
@@ -359,12 +442,21 @@ impl Printable for Demo {
     }
 }
 
-impl Printable for Vec<AuthEvent> {
+/// `user events`: the JSON is the events as stored; the text is in the store's time zone.
+#[derive(Serialize)]
+#[serde(transparent)]
+pub struct AuthEvents {
+    pub events: Vec<AuthEvent>,
+    #[serde(skip)]
+    pub local: Local,
+}
+
+impl Printable for AuthEvents {
     fn human(&self) -> String {
-        lines(self, "no failed PINs, lockouts or unlocks", |e| {
+        lines(&self.events, "no failed PINs, lockouts or unlocks", |e| {
             format!(
                 "{}  {:<10} {:<10} {:<24} {}",
-                e.at.format("%Y-%m-%d %H:%M:%S UTC"),
+                self.local.time(e.at, "%Y-%m-%d %H:%M:%S"),
                 e.kind.as_str(),
                 e.user,
                 e.device,

@@ -420,14 +420,8 @@ impl Printable for Receipt {
             ReceiptKind::Sale => "Receipt".to_string(),
             ReceiptKind::Refund => format!("REFUND of {}", self.refund_of.as_deref().unwrap_or("?")),
         };
-        let (at, zone) = match till_core::TimeZone::parse(&self.time_zone) {
-            Ok(zone) => (self.at.with_timezone(&zone.0).format("%Y-%m-%d %H:%M").to_string(), zone.name().to_string()),
-            Err(_) => (self.at.format("%Y-%m-%d %H:%M").to_string(), "UTC".to_string()),
-        };
-        text.push_str(&format!(
-            "{title} {}\n{at} ({zone})  {}  cashier {}\n\n",
-            self.number, self.register_code, self.cashier
-        ));
+        let at = crate::output::Local::new(&self.time_zone, &self.locale).time(self.at, "%Y-%m-%d %H:%M");
+        text.push_str(&format!("{title} {}\n{at}  {}  cashier {}\n\n", self.number, self.register_code, self.cashier));
         for l in &self.lines {
             let discount = l.line_discount + l.receipt_discount;
             let shown = if self.kind == ReceiptKind::Sale { l.extended } else { l.amount };

@@ -19,8 +19,12 @@ fn tillctl(url: &str, args: &[&str]) -> (bool, serde_json::Value) {
 }
 
 fn role_creation(report: &serde_json::Value) -> serde_json::Value {
+    line(report, CHECK)
+}
+
+fn line(report: &serde_json::Value, name: &str) -> serde_json::Value {
     let checks = report["checks"].as_array().unwrap_or_else(|| panic!("no checks: {report}"));
-    checks.iter().find(|c| c["name"] == CHECK).cloned().unwrap_or_else(|| panic!("no {CHECK:?} line: {report}"))
+    checks.iter().find(|c| c["name"] == name).cloned().unwrap_or_else(|| panic!("no {name:?} line: {report}"))
 }
 
 #[tokio::test]
@@ -44,6 +48,11 @@ async fn doctor_says_when_the_owner_may_not_create_terminal_roles() {
     assert_eq!((line["ok"].clone(), line["warning"].clone()), (true.into(), true.into()), "{line}");
     assert!(line["detail"].as_str().unwrap().contains("create-terminal-role"), "{line}");
     assert_eq!(line["fix"], format!("as a PostgreSQL superuser, run: ALTER ROLE {owner} CREATEROLE;"));
+    // The test server does not archive WAL: doctor says it cannot see a backup, without a
+    // warning (a pg_dump leaves no trace); the archiver's view is readable by the owner's role.
+    let backups = self::line(&report, "backups");
+    assert_eq!((backups["ok"].clone(), backups["warning"].clone()), (true.into(), false.into()), "{backups}");
+    assert!(backups["detail"].as_str().unwrap().contains("WAL archiving is off"), "{backups}");
     // What the warning foretells.
     let (ok, refused) = tillctl(&owner_url, &["db", "create-terminal-role", &format!("{owner}_t"), "--no-password"]);
     assert!(!ok, "{refused}");

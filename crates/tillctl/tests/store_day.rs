@@ -11,6 +11,7 @@ use std::process::Command;
 use till_testkit::{both_backends, Backend, TestDatabase};
 
 both_backends!(berlin_and_zurich_set_up_sell_refund_and_close_at_zero_variance);
+both_backends!(sessions_and_lockouts_read_in_the_stores_time_and_money);
 
 struct Cli {
     url: String,
@@ -61,14 +62,21 @@ impl Cli {
 
     /// The text a person reads (no --json).
     fn text(&self, args: &[&str]) -> String {
-        let out = Command::new(env!("CARGO_BIN_EXE_tillctl"))
-            .args(["--database-url", &self.url])
-            .args(args)
-            .env("TILL_DATA_DIR", self.dir.path())
-            .output()
-            .expect("run tillctl");
-        assert!(out.status.success(), "tillctl {args:?}: {out:?}");
-        String::from_utf8(out.stdout).unwrap()
+        let (ok, stdout, stderr) = self.text_as(None, args);
+        assert!(ok, "tillctl {args:?}: {stderr}");
+        stdout
+    }
+
+    /// The text a person reads (no --json) as `pin`'s user: success, standard output and error.
+    fn text_as(&self, pin: Option<&str>, args: &[&str]) -> (bool, String, String) {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_tillctl"));
+        command.args(["--database-url", &self.url]).args(args).env("TILL_DATA_DIR", self.dir.path());
+        command.env_remove("TILL_PIN").env_remove("TILL_APPROVER_PIN");
+        if let Some(pin) = pin {
+            command.env("TILL_PIN", pin);
+        }
+        let out = command.output().expect("run tillctl");
+        (out.status.success(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
     }
 
     fn file(&self, name: &str, content: &Value) -> String {
@@ -221,7 +229,7 @@ async fn berlin_and_zurich_set_up_sell_refund_and_close_at_zero_variance(backend
     assert!(printed.contains("CHE-123.456.789 MWST"), "{printed}");
     // In the store's money and local time: the total, and the cash to pay after rounding.
     assert!(printed.contains("CHF\u{a0}6.39") && printed.contains("CHF\u{a0}6.40"), "{printed}");
-    assert!(printed.contains("TO PAY") && printed.contains("(Europe/Zurich)"), "{printed}");
+    assert!(printed.contains("TO PAY") && printed.contains(" Europe/Zurich "), "{printed}");
     let x = cli.text(&["report", "z", "--session", &session]);
     assert!(x.contains("CHF\u{a0}") && x.contains("Europe/Zurich"), "{x}");
     // The bookkeeper's Z as CSV: one table, one header (it was two tables in one file).
@@ -246,4 +254,31 @@ async fn berlin_and_zurich_set_up_sell_refund_and_close_at_zero_variance(backend
     assert!(!ok && fixed["error"]["message"].as_str().unwrap().contains("currency is fixed"), "{fixed}");
     let verified = cli.ok(None, &["journal", "verify"]);
     assert_eq!(verified["ok"], json!(true), "{verified}");
+}
+
+/// tillctl's text shows a session's times in its location's zone and its money in its locale,
+/// and a lockout's end in the store's time; `--json` keeps UTC and plain decimals. Before, the
+/// session list and the lockout said UTC, and the session's money had no currency format.
+async fn sessions_and_lockouts_read_in_the_stores_time_and_money(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let cli = Cli { url: db.url.clone(), dir: Scratch::new() };
+    cli.ok(None, &["location", "add", "--code", "BER", "--name", "Berlin", "--preset", "de"]);
+    cli.ok(None, &["register", "add", "--location", "BER", "--code", "R1"]);
+    cli.ok(Some(CASHIER_PIN), &["user", "add", "--name", "anna", "--role", "cashier"]);
+    let start = ["start-shift", "--register", "BER/R1", "--user", "anna", "--opening-cash", "1234.50"];
+    let (ok, started, _) = cli.text_as(Some(CASHIER_PIN), &start);
+    assert!(ok && started.contains("1.234,50\u{a0}€") && started.contains(" Europe/Berlin"), "{started}");
+    let listed = cli.text(&["session", "list"]);
+    assert!(listed.contains(" Europe/Berlin") && !listed.contains("UTC"), "{listed}");
+    let json = cli.ok(None, &["session", "list"]);
+    assert_eq!(json[0]["opening_cash"], "1234.50", "{json}");
+    assert!(json[0]["opened_at"].as_str().unwrap().ends_with('Z'), "{json}");
+
+    let locked = (0..10)
+        .map(|_| cli.text_as(Some("9999"), &start).2)
+        .find(|stderr| stderr.contains("[user_locked]"))
+        .expect("wrong PINs lock the user");
+    assert!(locked.contains(" Europe/Berlin: wait until then") && !locked.contains("UTC"), "{locked}");
+    let (ok, json) = cli.run(Some("9999"), &start);
+    assert!(!ok && json["error"]["message"].as_str().unwrap().contains(" UTC: wait until then"), "{json}");
 }
