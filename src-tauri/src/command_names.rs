@@ -16,6 +16,7 @@ pub const COMMANDS: &[&str] = &[
     "start_shift",
     "close_shift",
     "last_backup",
+    "set_backup_folder",
     "build_info",
     "update_status",
     "install_update_now",

@@ -136,6 +136,17 @@ pub async fn last_backup(state: State<'_, AppState>) -> Result<Option<crate::sta
     state.last_backup().await
 }
 
+/// Sets (or with `null`, turns off) the folder this till copies its embedded database to after
+/// every close; a manager approves.
+#[tauri::command]
+pub async fn set_backup_folder(
+    state: State<'_, AppState>,
+    folder: Option<String>,
+    approval: Option<Approval>,
+) -> Result<DeviceStatus, IpcError> {
+    state.set_backup_folder(folder, approval).await
+}
+
 /// The updater's one-line status ("Update 0.1.1 downloaded: installs when the register is closed").
 #[tauri::command]
 pub fn update_status(app: AppHandle) -> UpdateStatus {

@@ -25,8 +25,12 @@ pub enum IpcError {
     #[error("the device settings could not be saved: {0}")]
     Settings(Damaged),
     /// The system device file sets this till up; nobody changes it from the app.
-    #[error("this till is set up by IT in {}: its database and register cannot be changed here; ask IT", .0.display())]
+    #[error("this till is set up by IT in {}: its database, register and backup folder cannot be changed here; ask IT", .0.display())]
     DeviceManaged(std::path::PathBuf),
+    /// The backup folder a manager gave cannot take the copies (missing, not a folder,
+    /// read-only), or this till's database is not the embedded one.
+    #[error(transparent)]
+    Backup(#[from] till_backend::backup::BackupError),
 }
 
 impl IpcError {
@@ -44,6 +48,7 @@ impl IpcError {
             IpcError::SettingsDamaged(_) => ErrorCode::DeviceSettingsDamaged,
             IpcError::Settings(_) => ErrorCode::Internal,
             IpcError::DeviceManaged(_) => ErrorCode::DeviceManaged,
+            IpcError::Backup(e) => e.error_code(),
         }
     }
 

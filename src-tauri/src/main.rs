@@ -64,6 +64,7 @@ fn main() {
             commands::build_info,
             commands::location_presets,
             commands::last_backup,
+            commands::set_backup_folder,
             commands::update_status,
             commands::install_update_now,
             commands::price_cart,

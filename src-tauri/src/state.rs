@@ -100,6 +100,8 @@ pub struct DeviceStatus {
     /// The open database's identity (journaled; `tillctl doctor` shows it too): every screen
     /// shows it, so a till pointed at another database shows another id.
     pub database_identity: Option<String>,
+    /// Where the embedded database is copied after every close; `None`: no backup after a close.
+    pub backup_folder: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -530,6 +532,7 @@ impl AppState {
             device_name: defaults.device_name,
             logged_in: None,
             idle_logout_minutes: defaults.idle_logout_minutes,
+            backup_folder: None,
             settings_damaged: Some(DamagedView {
                 path: damaged.path.display().to_string(),
                 reason: damaged.reason,
@@ -570,6 +573,7 @@ impl AppState {
             idle_logout_minutes: settings.idle_logout_minutes,
             settings_damaged: None,
             managed_by: device.managed.as_ref().map(|_| self.config.device_file.display().to_string()),
+            backup_folder: settings.backup_folder.clone(),
             database_identity: match &device.store {
                 Some(store) => store.database_identity().await?.map(|id| id.to_string()),
                 None => None,
@@ -883,6 +887,36 @@ impl AppState {
             }
         };
         Some(BackupAfterClose { session: session.to_string(), at, file, problem })
+    }
+
+    /// Sets the folder the embedded database is copied to after every close (a USB drive or a
+    /// network share), or with `None` turns the backup off. A manager approves, as for any change
+    /// to a set-up device; the folder is checked (a full path, there, takes a file) before it
+    /// is saved. IT's device file, when there is one, sets it instead; PostgreSQL is IT's to back
+    /// up on the server.
+    pub async fn set_backup_folder(
+        &self,
+        folder: Option<String>,
+        approval: Option<Approval>,
+    ) -> Result<DeviceStatus, IpcError> {
+        let mut device = self.device.lock().await;
+        self.load(&mut device).await?;
+        device.refuse_if_managed(&self.config)?;
+        device.approve_change(approval.as_ref()).await?;
+        let settings = device.settings()?.clone();
+        if settings.database_kind != Some(DatabaseKind::Sqlite) {
+            let database = settings.database_url.as_deref().map(till_backend::redact).unwrap_or_default();
+            return Err(till_backend::backup::BackupError::Postgres { database }.into());
+        }
+        let folder = match folder.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+            Some(folder) => {
+                Some(till_backend::backup::usable_folder(std::path::Path::new(folder))?.display().to_string())
+            }
+            None => None,
+        };
+        tracing::info!(folder = folder.as_deref().unwrap_or("(none)"), "backup folder set");
+        self.save_settings(&mut device, DeviceSettings { backup_folder: folder, ..settings })?;
+        self.status_of(&mut device).await
     }
 
     /// The backup the last close on this device took, or why it failed (`None`: no close yet,

@@ -83,6 +83,11 @@ export const setupDevice = (request: SetupRequest, approval: Approval | null = n
 /** The backup the last close on this device took, or why it failed (null: none configured). */
 export const lastBackup = (): Promise<BackupAfterClose | null> => call("last_backup");
 
+/** Sets (or with null turns off) the folder the embedded database is copied to after every close.
+ * A manager approves; the backend checks the folder before it saves it. */
+export const setBackupFolder = (folder: string | null, approval: Approval): Promise<DeviceStatus> =>
+  call("set_backup_folder", { folder, approval });
+
 /** The countries a new store can start from (the same presets as `tillctl location add --preset`). */
 export const locationPresets = (): Promise<PresetView[]> => call("location_presets");
 

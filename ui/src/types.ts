@@ -71,6 +71,8 @@ export interface DeviceStatus {
   managed_by: string | null;
   /** The open database's identity (journaled; `tillctl doctor` shows it): shown on every screen. */
   database_identity: string | null;
+  /** Where the embedded database is copied after every close; null: no backup after a close. */
+  backup_folder: string | null;
 }
 
 export interface DemoUser {

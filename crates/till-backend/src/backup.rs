@@ -39,6 +39,8 @@ pub enum BackupError {
     FolderMissing(PathBuf),
     #[error("{} is not a folder: give the folder the copies go in", .0.display())]
     NotAFolder(PathBuf),
+    #[error("{} is not a full path: give the folder's full path, like /media/till/TILL-USB", .0.display())]
+    NotAbsolute(PathBuf),
     #[error("no {what} at {}", path.display())]
     Missing { what: &'static str, path: PathBuf },
     #[error("keep at least 1 copy (asked to keep {0})")]
@@ -78,6 +80,7 @@ impl BackupError {
         match self {
             BackupError::FolderMissing(_)
             | BackupError::NotAFolder(_)
+            | BackupError::NotAbsolute(_)
             | BackupError::Missing { .. }
             | BackupError::KeepNone(_)
             | BackupError::Postgres { .. }
@@ -588,6 +591,21 @@ async fn quiesce(database: &Path) -> Result<(), BackupError> {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// A folder the app may copy the database to after every close: a full path (the app's working
+/// folder means nothing to a manager), an existing folder, and one that takes a file (a probe is
+/// written and removed). Checked when a manager sets it, so a typo or a read-only share shows
+/// then, not at the next close.
+pub fn usable_folder(dir: &Path) -> Result<PathBuf, BackupError> {
+    if !dir.is_absolute() {
+        return Err(BackupError::NotAbsolute(dir.to_path_buf()));
+    }
+    let dir = existing_folder(dir)?;
+    let probe = dir.join(format!(".till-probe-{}.tmp", unique()));
+    std::fs::write(&probe, b"").map_err(io("write a file in", &dir))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(dir)
 }
 
 fn existing_folder(dir: &Path) -> Result<PathBuf, BackupError> {

@@ -310,6 +310,7 @@ async fn the_system_device_file_sets_the_till_up_and_the_app_cannot_change_it() 
         till.state.setup(new_store("olga", "4821"), None).await.map(drop),
         till.state.choose_register("DT/R1", approval("bob", "9999")).await.map(drop),
         till.state.repair_settings(approval("bob", "9999")).await.map(drop),
+        till.state.set_backup_folder(Some(till.dir.0.display().to_string()), approval("bob", "9999")).await.map(drop),
     ] {
         let e = refused.expect_err("a managed till refuses set-up changes");
         assert_eq!(e.code(), "device_managed");
@@ -712,4 +713,60 @@ async fn the_backup_after_a_close_never_blocks_it() {
     assert_eq!(file.parent(), Some(folder.as_path()));
     let copies: Vec<_> = ok(std::fs::read_dir(&folder)).filter_map(Result::ok).collect();
     assert_eq!(copies.len(), 1, "one verified copy: {copies:?}");
+}
+
+/// A manager sets the backup folder from the app (it was the device file's only). A cashier's
+/// PIN, a relative path, a missing folder or a read-only one are refused and save nothing; the
+/// folder set is kept across a restart and used by the next close; empty turns backups off.
+#[tokio::test]
+async fn a_manager_sets_the_backup_folder_and_a_bad_one_saves_nothing() {
+    let (till, session) = selling().await;
+    let folder = till.dir.0.join("usb-stick");
+    let given = || Some(folder.display().to_string());
+    let settings = till.state.config.settings.clone();
+    let saved = || ok(settings.load()).and_then(|s| s.backup_folder);
+    assert_eq!(code(till.state.set_backup_folder(given(), None).await), "forbidden", "a manager approves");
+    assert_eq!(code(till.state.set_backup_folder(given(), approval("alice", "1234")).await), "forbidden");
+    let missing = till.state.set_backup_folder(given(), approval("bob", "9999")).await;
+    let e = missing.err().unwrap_or_else(|| panic!("a missing folder is refused"));
+    assert_eq!(e.code(), "invalid_input");
+    assert!(e.to_string().contains("usb-stick") && e.to_string().contains("plug in the backup drive"), "{e}");
+    let relative = till.state.set_backup_folder(Some("usb-stick".into()), approval("bob", "9999")).await;
+    assert!(relative.err().is_some_and(|e| e.to_string().contains("full path")));
+    assert_eq!(saved(), None, "nothing saved");
+
+    ok(std::fs::create_dir(&folder));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        ok(std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o500)));
+        // root writes anywhere: the read-only refusal is only observable as another user.
+        if std::fs::write(folder.join("probe"), b"").is_err() {
+            let e = till.state.set_backup_folder(given(), approval("bob", "9999")).await.err();
+            assert!(
+                e.is_some_and(|e| e.to_string().contains("cannot write a file in")),
+                "a read-only folder is refused"
+            );
+            assert_eq!(saved(), None);
+        } else {
+            ok(std::fs::remove_file(folder.join("probe")));
+        }
+        ok(std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o700)));
+    }
+    let status = ok(till.state.set_backup_folder(given(), approval("bob", "9999")).await);
+    assert_eq!(status.backup_folder, given());
+    assert_eq!(saved(), given(), "saved in device.json");
+    let entries: Vec<_> = ok(std::fs::read_dir(&folder)).collect();
+    assert!(entries.is_empty(), "the probe is gone: {entries:?}");
+
+    let till = till.restart();
+    ok(till.state.login("alice", "1234").await);
+    let bob = Approval { manager: "bob".into(), pin: Password("9999".into()) };
+    let closed =
+        ok(till.state.close_shift(RequestId::new(), &session.0.to_string(), "100", bob, Default::default()).await);
+    let taken = ok(till.state.last_backup().await).unwrap_or_else(|| panic!("no backup after the close"));
+    assert_eq!((taken.session.as_str(), taken.problem.as_deref()), (closed.number.as_str(), None));
+
+    let off = ok(till.state.set_backup_folder(Some("  ".into()), approval("bob", "9999")).await);
+    assert_eq!((off.backup_folder, saved()), (None, None), "empty turns the backup off");
 }

@@ -21,7 +21,8 @@ import { locale, location, nav, state, timeZone } from "../state";
 import type { CloseCount, DenominationCount, SessionView, User } from "../types";
 import { displayName, formatClock } from "../time";
 import { clearError, focus, isBusy, mount, run, showError, showErrorText } from "../ui";
-import { denominationHelper, errorSlot, moneyField, pinPad } from "../widgets";
+import { denominationHelper, errorSlot, moneyField, pinPad, sheet } from "../widgets";
+import { listManagers, showApproval } from "./approval";
 import { roleLabel } from "./login";
 import { clearPaper, loadZReport, printControls } from "./reports";
 
@@ -408,6 +409,7 @@ export function showClosed(session: SessionView, mode: CountMode = "close"): voi
         h("strong", { id: "closed-at" }, session.closed_at ? formatClock(session.closed_at, zone) : "—"),
       ),
       backupSlot,
+      mode === "close" ? backupSetting(session) : null,
       printControls(),
       h("div", { class: "actions demo-choice" }, done, mode === "close" ? h("p", { class: "hint" }, "Done logs you out of this register.") : null),
       ),
@@ -436,4 +438,81 @@ async function showBackup(session: SessionView, slot: HTMLElement): Promise<void
           `The shift is closed, but no backup was made: ${backup.problem}. Fix the backup drive, then ask IT to run tillctl backup.`,
         ),
   );
+}
+
+/** Where this till copies its records after every close, and a manager's way to set it: the
+ * embedded database only (PostgreSQL is IT's, on the server); IT's device file sets it on a
+ * managed till. No folder is said as a warning: the records are then on one disk only. */
+function backupSetting(session: SessionView): HTMLElement | null {
+  const status = state.status;
+  if (!status || status.database_kind !== "sqlite" || status.demo) return null;
+  const folder = status.backup_folder;
+  const change = h("button", { id: "backup-folder-change", type: "button", class: "secondary" }, folder ? "Change backup folder…" : "Set a backup folder…");
+  change.addEventListener("click", () => askBackupFolder(session, change));
+  const said = folder
+    ? h("span", {}, "After every close, a copy goes to ", h("strong", { id: "backup-folder-now" }, folder), ". ")
+    : h("span", {}, "No backup is made after a close: this till's records are on this PC's disk only. ");
+  return h(
+    "div",
+    { id: "backup-setting", class: folder ? "backup-setting closed-line" : "backup-setting callout warning" },
+    said,
+    status.managed_by ? h("span", { class: "hint" }, `IT sets it in ${status.managed_by}.`) : change,
+  );
+}
+
+/** The folder (typed: a USB drive's or a network share's full path; empty turns it off), then a
+ * manager's approval. The backend checks the folder takes a file before it saves it. */
+function askBackupFolder(session: SessionView, opener: HTMLElement): void {
+  const input = h("input", {
+    id: "backup-folder",
+    type: "text",
+    autocomplete: "off",
+    spellcheck: "false",
+    placeholder: "/media/till/TILL-USB",
+    value: state.status?.backup_folder ?? "",
+    "aria-describedby": "backup-folder-hint",
+  });
+  const ask = sheet({
+    id: "backup-folder-sheet",
+    title: "Backup after every close",
+    body: [
+      h("div", { class: "field" }, h("label", { for: "backup-folder" }, "Folder (its full path)"), input),
+      h(
+        "p",
+        { id: "backup-folder-hint", class: "hint" },
+        "A USB drive or a network share, kept away from this PC. Leave it empty to stop the backups. A manager approves the change.",
+      ),
+    ],
+    submitLabel: "Continue",
+    onSubmit: () => {
+      const folder = input.value.trim() || null;
+      ask.close();
+      void approveBackupFolder(session, folder);
+    },
+    onClose: () => {
+      if (opener.isConnected) opener.focus();
+    },
+  });
+  ask.open(input);
+}
+
+async function approveBackupFolder(session: SessionView, folder: string | null): Promise<void> {
+  const managers = await listManagers();
+  showApproval({
+    title: folder ? "Set the backup folder" : "Stop the backups",
+    lead: folder ? "After every close, this till copies its records to the folder below." : "After a close, no copy of this till's records will be made.",
+    details: [folder ? `Folder: ${folder}` : "No backup folder"],
+    submitLabel: "Approve",
+    managers,
+    approve: async (approval) => {
+      const result = await run(() => api.setBackupFolder(folder, approval));
+      // What is wrong with the folder (missing, not a full path, read-only) is the backend's to say.
+      if (result && !result.ok && result.error.code === "invalid_input") showErrorText(result.error.message);
+      if (!result?.ok) return false;
+      nav.setStatus(result.value);
+      showClosed(session, "close");
+      return true;
+    },
+    cancel: () => showClosed(session, "close"),
+  });
 }

@@ -121,6 +121,9 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
     damaged: null,
     managedBy: null,
     idleMinutes: 5,
+    /** The device's backup folder, and what the last close's backup did (like the backend's). */
+    backupFolder: null,
+    lastBackup: null,
     requests: new Map(),
     cashSales: 4500n, // cash taken during the shift, in minor units: expected = opening + this
     receipts: [],
@@ -169,6 +172,7 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
                 previous_database: state.damaged.previous ? DEMO_URL : null,
               },
           managed_by: state.managedBy,
+          backup_folder: null,
         }
       : {
           configured: configured(),
@@ -182,10 +186,11 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
           idle_logout_minutes: state.idleMinutes,
           settings_damaged: null,
           managed_by: state.managedBy,
+          backup_folder: state.backupFolder,
         };
   /** Like the backend: IT's device file sets the till up; nothing in the app changes it. */
   const refuseIfManaged = () => {
-    if (state.managedBy) fail("device_managed", `this till is set up by IT in ${state.managedBy}: its database and register cannot be changed here; ask IT`);
+    if (state.managedBy) fail("device_managed", `this till is set up by IT in ${state.managedBy}: its database, register and backup folder cannot be changed here; ask IT`);
   };
   const requireIntact = () => {
     if (state.damaged) fail("device_settings_damaged", `the device settings file ${SETTINGS_PATH} is damaged`);
@@ -719,8 +724,19 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
     build_info: () => ({ version: "0.1.0", commit: "0123456789abcdef0123456789abcdef01234567" }),
     // Generated from till-core's presets (crates/till-core/tests/bindings.rs), never copied here.
     location_presets: () => structuredClone(PRESETS),
-    // No backup folder on the fake device: nothing after a close.
-    last_backup: () => null,
+    last_backup: () => state.lastBackup,
+    // The backend also writes a probe file; here a folder under /missing stands for one that is not there.
+    set_backup_folder: ({ folder, approval }) => {
+      refuseIfManaged();
+      requireIntact();
+      approveChange(approval);
+      if (state.kind !== "sqlite") fail("invalid_input", `${state.url} is a PostgreSQL database: IT backs it up on the server`);
+      const wanted = folder?.trim() || null;
+      if (wanted && !wanted.startsWith("/")) fail("invalid_input", `${wanted} is not a full path: give the folder's full path, like /media/till/TILL-USB`);
+      if (wanted?.startsWith("/missing")) fail("invalid_input", `the backup folder ${wanted} does not exist: plug in the backup drive (and check it is mounted there) or create the folder, then run the backup again; nothing was written`);
+      state.backupFolder = wanted;
+      return status();
+    },
     update_status: () => state.update,
     // The real backend decides whether it may install now; this one only checks the manager.
     install_update_now: ({ approval }) => {
@@ -965,6 +981,10 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
       toMinor(countedCash, open.currency);
       const manager = authorizeManager(approval);
       closeSession(open, { by: manager.name, counted: countedCash, count: count ?? null, approvedBy: manager.name });
+      if (state.backupFolder) {
+        const stamp = state.now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+        state.lastBackup = { session: open.number, at: state.now.toISOString(), file: `${state.backupFolder}/till-${stamp}.db`, problem: null };
+      }
       state.requests.set(requestId, view(open));
       return view(open);
     },

@@ -338,6 +338,52 @@ describe("Till UI with a mocked backend", () => {
     await finish(app);
   });
 
+  it("lets a manager set the backup folder on the close result, and refuses a relative path", async () => {
+    const backend = createFakeBackend();
+    backend.setUp();
+    backend.logIn("alice");
+    backend.openElsewhere({ by: "alice" });
+    const app = await open(backend);
+    const { page } = app;
+    await page.click("#close-drawer");
+    await page.fill("#counted-cash", "245");
+    await page.press("#counted-cash", "Enter");
+    await page.click('button[data-manager="bob"]');
+    await page.fill("#manager-pin", "9999");
+    await page.click("#close-submit");
+    await page.waitForSelector("#close-result");
+    // No folder: said as a warning, with the way to set one.
+    assert.match(await text(page, "#backup-setting"), /on this PC's disk only/);
+    assert.match((await page.getAttribute("#backup-setting", "class")) ?? "", /\bwarning\b/);
+
+    const setFolder = async (folder) => {
+      await page.click("#backup-folder-change");
+      await page.waitForSelector("#backup-folder:focus");
+      await page.fill("#backup-folder", folder);
+      await page.press("#backup-folder", "Enter");
+      await page.waitForSelector('button[data-manager="bob"]');
+      assert.match(await text(page, "#approval-details"), new RegExp(`Folder: ${folder}`));
+      await page.click('button[data-manager="bob"]');
+      await page.fill("#approval-pin", "9999");
+      await page.press("#approval-pin", "Enter");
+    };
+    await setFolder("usb-stick");
+    await waitForError(page, "usb-stick is not a full path: give the folder's full path, like /media/till/TILL-USB");
+    assert.equal(backend.state.backupFolder, null, "nothing saved");
+    await page.click("#approval-cancel");
+    await page.waitForSelector("#close-result");
+
+    await setFolder("/media/till/TILL-USB");
+    await page.waitForSelector("#backup-folder-now");
+    assert.equal(await text(page, "#backup-folder-now"), "/media/till/TILL-USB");
+    assert.equal(backend.state.backupFolder, "/media/till/TILL-USB");
+    assert.deepEqual(backend.callsOf("set_backup_folder").at(-1).args, { folder: "/media/till/TILL-USB", approval: { manager: "bob", pin: "9999" } });
+    assert.match((await page.getAttribute("#backup-setting", "class")) ?? "", /closed-line/);
+    await assertLayout(page, "close result with a backup folder");
+    await screenshot(page, "close-result-backup-folder");
+    await finish(app);
+  });
+
   it("words short and even variances with their classes", async () => {
     for (const [counted, cls, words] of [
       ["242.50", "short", "Short: −$2.50 less than expected"],
