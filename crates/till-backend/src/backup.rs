@@ -20,6 +20,10 @@ use std::str::FromStr;
 use std::time::Duration;
 use till_core::{BackendKind, ErrorCode, StoreError, StoreOptions};
 
+/// How old what an interrupted backup left must be before [`rotate`] deletes it: no backup of
+/// a store's file takes that long, so an older temporary file is no running backup's.
+pub const LEFTOVER_AGE: Duration = Duration::from_secs(3600);
+
 /// How many copies a folder keeps when the caller does not say.
 pub const DEFAULT_KEEP: usize = 10;
 
@@ -416,24 +420,42 @@ async fn summarise(conn: &mut SqliteConnection, database_identity: Option<String
 /// ones; `just_taken` is always kept and counts as one of them. Only files named as this module
 /// names copies (`till-YYYYMMDDTHHMMSSZ.db`, `till-...Z-N.db`) are considered: `till.db`,
 /// `till-demo.db` and anything else in the folder are left alone. Answers what it deleted.
+///
+/// What a backup killed half-way left behind is deleted too, once it is older than
+/// [`LEFTOVER_AGE`] (younger, it may be another backup's, still running): its temporary copy
+/// (`.till-backup-*.tmp` and sidecars) and the empty file that reserved its name. An empty
+/// reserved name is never counted as a copy, so it cannot push a real one out.
 pub fn rotate(dir: &Path, keep: usize, just_taken: Option<&Path>) -> Result<Vec<PathBuf>, BackupError> {
     if keep == 0 {
         return Err(BackupError::KeepNone(keep));
     }
     let taken_name = just_taken.and_then(Path::file_name);
     let mut copies = Vec::new();
+    let mut removed = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io("list", dir))? {
         let entry = entry.map_err(io("list", dir))?;
         let name = entry.file_name();
-        let Some(key) = name.to_str().and_then(copy_key) else { continue };
-        if Some(name.as_os_str()) == taken_name || !entry.file_type().map_err(io("list", dir))?.is_file() {
+        let Ok(meta) = entry.metadata() else { continue };
+        if Some(name.as_os_str()) == taken_name || !meta.is_file() {
             continue;
         }
+        let leftover_temp = name.to_str().is_some_and(|n| n.starts_with(".till-backup-") && n.contains(".tmp"));
+        let key = name.to_str().and_then(copy_key);
+        let reserved_only = key.is_some() && meta.len() == 0;
+        if leftover_temp || reserved_only {
+            let old = meta.modified().ok().and_then(|m| m.elapsed().ok()).is_some_and(|age| age > LEFTOVER_AGE);
+            if old {
+                std::fs::remove_file(entry.path())
+                    .map_err(io("delete what an interrupted backup left", &entry.path()))?;
+                removed.push(entry.path());
+            }
+            continue;
+        }
+        let Some(key) = key else { continue };
         copies.push((key, entry.path()));
     }
     copies.sort_unstable_by(|a, b| b.0.cmp(&a.0));
     let room = keep - usize::from(just_taken.is_some());
-    let mut removed = Vec::new();
     for (_, path) in copies.into_iter().skip(room) {
         std::fs::remove_file(&path).map_err(io("delete the old copy", &path))?;
         removed.push(path);
@@ -519,16 +541,11 @@ fn aside_name(database: &Path, now: DateTime<Utc>) -> PathBuf {
 /// puts the current database back if that fails. Holds the store's open lock (`<file>.lock`)
 /// meanwhile, so no Till opens or migrates it half-way.
 async fn swap_in(database: &Path, staged: &Path, aside: Option<&Path>) -> Result<(), BackupError> {
-    let lock_path = with_suffix(database, ".lock");
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(io("open the lock file", &lock_path))?;
-    if lock.try_lock().is_err() {
-        return Err(BackupError::InUse(database.to_path_buf()));
-    }
+    let lock = lock_exclusively(database, ".lock")?;
+    // Every open store holds `<file>.inuse` shared for its life (till-sqlite's `InUse`): taken
+    // here exclusively, it proves no Till has the file open, and keeps one from opening it until
+    // the copy is in place. SQLite's own check (`quiesce`) misses a store whose pools are idle.
+    let in_use = lock_exclusively(database, ".inuse")?;
     let mut moved: Vec<(PathBuf, PathBuf)> = Vec::new();
     if let Some(aside) = aside {
         quiesce(database).await?;
@@ -548,8 +565,22 @@ async fn swap_in(database: &Path, staged: &Path, aside: Option<&Path>) -> Result
         undo(&moved);
         return Err(io("put the copy in place of", database)(e));
     }
+    drop(in_use);
     drop(lock);
     Ok(())
+}
+
+/// `<database><suffix>` locked exclusively, or [`BackupError::InUse`] when a Till holds it.
+fn lock_exclusively(database: &Path, suffix: &str) -> Result<std::fs::File, BackupError> {
+    let path = with_suffix(database, suffix);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(io("open the lock file", &path))?;
+    file.try_lock().map_err(|_| BackupError::InUse(database.to_path_buf()))?;
+    Ok(file)
 }
 
 fn undo(moved: &[(PathBuf, PathBuf)]) {
@@ -646,7 +677,7 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 }
 
 fn remove_sidecars(path: &Path) {
-    for suffix in ["-wal", "-shm", "-journal", ".lock"] {
+    for suffix in ["-wal", "-shm", "-journal", ".lock", ".inuse"] {
         let _ = std::fs::remove_file(with_suffix(path, suffix));
     }
 }

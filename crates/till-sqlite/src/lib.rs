@@ -27,6 +27,8 @@ pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
     location: String,
+    /// Held for the store's life (every clone shares it): see [`InUse`].
+    _in_use: std::sync::Arc<InUse>,
 }
 
 impl SqliteStore {
@@ -52,6 +54,7 @@ impl SqliteStore {
                 .map_err(|e| StoreError::Unavailable(format!("cannot create the folder {}: {e}", parent.display())))?;
         }
         let lock = OpenLock::acquire(&path, options.busy_timeout).await?;
+        let in_use = std::sync::Arc::new(InUse::take(&path)?);
         let created = !path.exists();
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
@@ -68,7 +71,7 @@ impl SqliteStore {
             .max_connections(options.max_connections.max(1))
             .acquire_timeout(options.busy_timeout)
             .connect_lazy_with(connect.read_only(true));
-        let store = SqliteStore { writer, reader, location };
+        let store = SqliteStore { writer, reader, location, _in_use: in_use };
         if options.migrate {
             store.migrate_locked().await?;
         }
@@ -184,6 +187,20 @@ fn make_private(_: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// `<database><suffix>`, opened (created if needed) to hold an advisory lock on.
+fn lock_file(database: &Path, suffix: &str) -> Result<(std::fs::File, PathBuf), StoreError> {
+    let mut name = database.as_os_str().to_owned();
+    name.push(suffix);
+    let path = PathBuf::from(name);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| StoreError::Unavailable(format!("cannot open the lock file {}: {e}", path.display())))?;
+    Ok((file, path))
+}
+
 /// An exclusive advisory lock on `<database>.lock`, held while a process opens and migrates the
 /// database. Released when dropped (or when the process dies: the OS drops it).
 struct OpenLock(std::fs::File);
@@ -192,15 +209,7 @@ impl OpenLock {
     /// Waits at most `wait` (another process migrating, or one stopped while holding it), then
     /// answers `database_busy`.
     async fn acquire(database: &Path, wait: std::time::Duration) -> Result<OpenLock, StoreError> {
-        let mut name = database.as_os_str().to_owned();
-        name.push(".lock");
-        let path = PathBuf::from(name);
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| StoreError::Unavailable(format!("cannot open the lock file {}: {e}", path.display())))?;
+        let (file, path) = lock_file(database, ".lock")?;
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             match file.try_lock() {
@@ -220,6 +229,37 @@ impl OpenLock {
                 }
             }
         }
+    }
+}
+
+/// A shared advisory lock on `<database>.inuse`, held while a store has the database open. A
+/// restore (`till_backend::backup::restore`) takes it exclusively before it swaps the file, so it
+/// never replaces the database under a running Till: not even one whose pools hold no connection
+/// at that moment (idle connections close), which SQLite's own locks cannot show. Several stores
+/// share it (the app and tillctl run together); the OS drops it when the process dies.
+#[derive(Debug)]
+struct InUse(std::fs::File);
+
+impl InUse {
+    /// Taken under the [`OpenLock`]. Refused while a restore holds it.
+    fn take(database: &Path) -> Result<InUse, StoreError> {
+        let (file, path) = lock_file(database, ".inuse")?;
+        match file.try_lock_shared() {
+            Ok(()) => Ok(InUse(file)),
+            Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Busy(format!(
+                "{} is being restored from a backup (tillctl restore): open Till again when it is done",
+                database.display()
+            ))),
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(StoreError::Unavailable(format!("cannot lock {}: {e}", path.display())))
+            }
+        }
+    }
+}
+
+impl Drop for InUse {
+    fn drop(&mut self) {
+        let _ = self.0.unlock();
     }
 }
 
