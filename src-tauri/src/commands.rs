@@ -1,11 +1,11 @@
 //! The Tauri commands: exactly the names in `command_names.rs`, each a one-line delegation
 //! to [`AppState`], which calls the core. Arguments arrive camelCased from `ui/src/api.ts`.
 
-use crate::error::IpcError;
-use crate::state::{AppState, Approval, DeviceStatus, QuickKeys, SetupRequest, SetupResult};
 use crate::updates::{self, BuildInfo, UpdateStatus};
 use std::sync::atomic::{AtomicBool, Ordering};
 use tauri::{AppHandle, State};
+use till_app::error::IpcError;
+use till_app::state::{AppState, Approval, DeviceStatus, QuickKeys, SetupRequest, SetupResult};
 use till_core::service::{RefundRequest, SaleLineRequest, SaleRequest};
 use till_core::{
     Discount, PricedCart, Product, Receipt, ReceiptId, Register, RequestId, SessionId, SessionTotals, SessionView,
@@ -132,7 +132,7 @@ pub fn location_presets() -> Vec<till_core::location::PresetView> {
 /// The backup the last close on this device took, or why it failed: the close's result screen
 /// shows it to the manager.
 #[tauri::command]
-pub async fn last_backup(state: State<'_, AppState>) -> Result<Option<crate::state::BackupAfterClose>, IpcError> {
+pub async fn last_backup(state: State<'_, AppState>) -> Result<Option<till_app::state::BackupAfterClose>, IpcError> {
     state.last_backup().await
 }
 

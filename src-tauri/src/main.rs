@@ -5,11 +5,9 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
-mod error;
-mod secrets;
-mod settings;
-mod state;
 mod updates;
+
+use till_app::{secrets, state};
 
 use std::io::IsTerminal;
 use std::sync::{Arc, LazyLock};

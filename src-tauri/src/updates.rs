@@ -11,14 +11,15 @@
 //! The UI never talks to the updater plugin: it gets [`UpdateStatus`] through the app's own
 //! `update_status` command, and the window is granted none of the plugin's commands.
 
-use crate::error::IpcError;
-use crate::state::{AppState, Approval};
 use serde::Serialize;
 use std::cmp::Ordering;
 use std::sync::{Arc, Mutex as StdMutex};
 use std::time::Duration;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_updater::UpdaterExt;
+use till_app::activity::{Activity, RegisterState};
+use till_app::error::IpcError;
+use till_app::state::{AppState, Approval};
 use tokio::sync::Mutex;
 
 /// How often the endpoint is asked for a newer release.
@@ -78,29 +79,6 @@ fn check_endpoint(endpoint: &str) -> Result<(), String> {
         "http" if cfg!(debug_assertions) => Ok(()),
         scheme => Err(format!("update endpoint {endpoint:?} must use https, not {scheme}")),
     }
-}
-
-/// This device's register as the updater sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RegisterState {
-    /// No database or register chosen yet (the set-up screen): nobody can be selling.
-    NotChosen,
-    Closed,
-    Open {
-        session: String,
-    },
-    /// The database did not answer: the register may be open.
-    Unknown {
-        why: String,
-    },
-}
-
-/// What the device is doing at the moment of deciding.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Activity {
-    /// Who is logged in on this device, if anyone.
-    pub logged_in: Option<String>,
-    pub register: RegisterState,
 }
 
 /// Who asks for the install.

@@ -1,7 +1,7 @@
 /**
  * The IPC contract with the Rust backend (Tauri commands). The core's types come generated from
  * Rust (`bindings/`, ts-rs): never write them by hand here. What is left by hand is the desktop
- * app's own shapes (src-tauri/src/state.rs), which till-core does not know.
+ * app's own shapes (crates/till-app/src/state.rs), which till-core does not know.
  */
 import type { Location } from "./bindings/Location";
 import type { Register } from "./bindings/Register";

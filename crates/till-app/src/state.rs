@@ -7,10 +7,10 @@
 //! `choose_register` with the register from after it. Commands on one device are serialised;
 //! a till does one thing at a time, and database waits are bounded by the store.
 
+use crate::activity::{Activity, RegisterState};
 use crate::error::IpcError;
 use crate::secrets::{url_with_password, Password, Secrets};
 use crate::settings::{Damaged, DatabaseKind, DeviceSettings, SettingsFile};
-use crate::updates::{Activity, RegisterState};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;

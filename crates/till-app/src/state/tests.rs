@@ -496,7 +496,7 @@ async fn the_app_works_under_a_terminal_role() {
 /// is open (also when opened elsewhere, as tillctl or another terminal would).
 #[tokio::test]
 async fn activity_tells_the_updater_who_works_and_whether_the_register_is_open() {
-    use crate::updates::{Activity, RegisterState};
+    use crate::activity::{Activity, RegisterState};
     async fn activity(till: &Till) -> Activity {
         till.state.activity(&mut *till.state.hold_device().await).await
     }
