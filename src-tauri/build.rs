@@ -2,7 +2,7 @@
 //! `capabilities/main.json` grants them to the main window and nothing else. Also records the
 //! version and git commit for the About line (`till-buildinfo`).
 
-include!("src/command_names.rs");
+include!("../crates/till-app/src/command_names.rs");
 
 fn main() {
     till_buildinfo::emit();

@@ -46,43 +46,11 @@ fn main() {
             updates::spawn(handle);
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::device_status,
-            commands::setup_device,
-            commands::list_registers,
-            commands::choose_register,
-            commands::repair_settings,
-            commands::list_users,
-            commands::login,
-            commands::logout,
-            commands::unlock_user,
-            commands::current_session,
-            commands::start_shift,
-            commands::close_shift,
+        .invoke_handler(commands::handler(tauri::generate_handler![
             commands::build_info,
-            commands::location_presets,
-            commands::last_backup,
-            commands::set_backup_folder,
             commands::update_status,
             commands::install_update_now,
-            commands::price_cart,
-            commands::record_sale,
-            commands::find_product,
-            commands::search_products,
-            commands::quick_keys,
-            commands::find_receipt,
-            commands::refund,
-            commands::session_totals,
-            commands::cash_reasons,
-            commands::record_movement,
-            commands::x_report,
-            commands::z_report,
-            commands::force_close,
-            commands::late_count,
-            commands::record_reprint,
-            commands::forgotten_sessions,
-            commands::day_view,
-        ])
+        ]))
         .build(tauri::generate_context!());
     match app {
         Ok(app) => app.run(|_, _| {}),

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-include!("../src/command_names.rs");
+include!("../../crates/till-app/src/command_names.rs");
 
 fn here() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -88,8 +88,19 @@ fn the_capability_grants_exactly_the_app_commands() {
     assert_eq!(granted_set, expected, "the main window gets the app's commands and nothing else");
 }
 
-/// The names inside `generate_handler![...]` in main.rs.
+/// The names the webview can reach: the shell's, inside `generate_handler![...]` in main.rs
+/// (exactly `SHELL_COMMANDS`), and the rest, which till-app's table answers.
 fn registered_commands() -> BTreeSet<String> {
+    let shell = shell_commands();
+    let declared_shell: BTreeSet<String> = SHELL_COMMANDS.iter().map(|c| c.to_string()).collect();
+    assert_eq!(shell, declared_shell, "generate_handler! in main.rs holds exactly the shell's commands");
+    let application: BTreeSet<String> =
+        COMMANDS.iter().filter(|c| till_app::commands::serves(c)).map(|c| c.to_string()).collect();
+    shell.union(&application).cloned().collect()
+}
+
+/// The names inside `generate_handler![...]` in main.rs.
+fn shell_commands() -> BTreeSet<String> {
     let main = read(&here().join("src/main.rs"));
     let start = main.find("generate_handler![").unwrap_or_else(|| panic!("main.rs has no generate_handler!"));
     let list = &main[start + "generate_handler![".len()..];
@@ -104,8 +115,8 @@ fn registered_commands() -> BTreeSet<String> {
 fn build_rs_main_rs_and_the_ui_name_the_same_commands() {
     let declared: BTreeSet<String> = COMMANDS.iter().map(|c| c.to_string()).collect();
     assert_eq!(declared.len(), COMMANDS.len(), "a command is listed twice");
-    assert!(read(&here().join("build.rs")).contains("include!(\"src/command_names.rs\")"));
-    assert_eq!(registered_commands(), declared, "generate_handler! in main.rs");
+    assert!(read(&here().join("build.rs")).contains("include!(\"../crates/till-app/src/command_names.rs\")"));
+    assert_eq!(registered_commands(), declared, "generate_handler! in main.rs and till-app's table");
 
     let api = read(&here().join("../ui/src/api.ts"));
     let called: BTreeSet<String> = api

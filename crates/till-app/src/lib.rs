@@ -4,6 +4,7 @@
 //! commands are one-line calls into it) and the browser tests (a loopback bridge).
 
 pub mod activity;
+pub mod commands;
 pub mod error;
 pub mod secrets;
 pub mod settings;

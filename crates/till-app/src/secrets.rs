@@ -26,6 +26,21 @@ impl Secrets for OsKeyring {
     }
 }
 
+/// Secrets held in memory for the process's life: for tests and the browser tests' bridge,
+/// which must never touch the OS keyring of the machine they run on.
+#[derive(Default)]
+pub struct MemorySecrets(std::sync::Mutex<std::collections::HashMap<String, String>>);
+
+impl Secrets for MemorySecrets {
+    fn get(&self, account: &str) -> Result<Option<String>, IpcError> {
+        Ok(self.0.lock().map_err(|e| IpcError::Keyring(e.to_string()))?.get(account).cloned())
+    }
+    fn set(&self, account: &str, secret: &str) -> Result<(), IpcError> {
+        self.0.lock().map_err(|e| IpcError::Keyring(e.to_string()))?.insert(account.into(), secret.into());
+        Ok(())
+    }
+}
+
 /// A password as it arrives from the UI: it never shows in `Debug` (tracing, panics).
 pub use till_backend::secrets::Password;
 

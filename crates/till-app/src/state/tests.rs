@@ -2,21 +2,9 @@
 
 use super::*;
 use crate::settings::tests::TempDir;
-use std::collections::HashMap;
 use std::sync::Mutex as StdMutex;
 
-#[derive(Default)]
-struct MemorySecrets(StdMutex<HashMap<String, String>>);
-
-impl Secrets for MemorySecrets {
-    fn get(&self, account: &str) -> Result<Option<String>, IpcError> {
-        Ok(self.0.lock().map_err(|e| IpcError::Keyring(e.to_string()))?.get(account).cloned())
-    }
-    fn set(&self, account: &str, secret: &str) -> Result<(), IpcError> {
-        self.0.lock().map_err(|e| IpcError::Keyring(e.to_string()))?.insert(account.into(), secret.into());
-        Ok(())
-    }
-}
+use crate::secrets::MemorySecrets;
 
 struct Broken;
 
@@ -769,4 +757,31 @@ async fn a_manager_sets_the_backup_folder_and_a_bad_one_saves_nothing() {
 
     let off = ok(till.state.set_backup_folder(Some("  ".into()), approval("bob", "9999")).await);
     assert_eq!((off.backup_folder, saved()), (None, None), "empty turns the backup off");
+}
+
+/// The command table answers every name it lists (with no arguments, a command that needs some
+/// is refused for them, never as unknown), and refuses a name it does not list.
+#[tokio::test]
+async fn the_command_table_answers_every_name_it_lists() {
+    let till = Till::demo().await;
+    for name in crate::commands::COMMANDS.iter().filter(|c| crate::commands::serves(c)) {
+        if let Err(e) = crate::commands::call(&till.state, name, serde_json::Value::Null).await {
+            assert!(!e.to_string().contains("is not a command"), "{name}: {e}");
+        }
+    }
+    let unknown = crate::commands::call(&till.state, "drop_database", serde_json::json!({})).await;
+    assert_eq!(code(unknown), "invalid_input");
+    // Arguments arrive camelCased, as Tauri's commands take them.
+    let status = ok(crate::commands::call(&till.state, "device_status", serde_json::json!({})).await);
+    assert_eq!(status["register"]["address"], "DT/R1", "{status}");
+    let user =
+        ok(crate::commands::call(&till.state, "login", serde_json::json!({"user": "alice", "pin": "1234"})).await);
+    assert_eq!(user["name"], "alice");
+    let started = crate::commands::call(
+        &till.state,
+        "start_shift",
+        serde_json::json!({"requestId": RequestId::new(), "openingCash": "100.00"}),
+    )
+    .await;
+    assert_eq!(ok(started)["session"]["opening_cash"], "100.00");
 }

@@ -1,6 +1,9 @@
-/// Every command the backend offers the UI: `build.rs` generates one permission per name,
-/// `capabilities/main.json` grants exactly these, and `ui/src/api.ts` calls exactly these
-/// (`tests/shape.rs` holds the four to each other).
+// Included by src-tauri's build.rs (which cannot depend on this crate without compiling all of
+// it for the build script) as well as compiled into till-app: keep it plain constants.
+
+/// Every command the backend offers the UI: src-tauri's `build.rs` generates one permission
+/// per name, `capabilities/main.json` grants exactly these, and `ui/src/api.ts` calls exactly
+/// these (src-tauri's `tests/shape.rs` holds the four to each other).
 pub const COMMANDS: &[&str] = &[
     "device_status",
     "setup_device",
@@ -38,3 +41,7 @@ pub const COMMANDS: &[&str] = &[
     "forgotten_sessions",
     "day_view",
 ];
+
+/// The desktop shell's commands (the build it is, and the updater's): src-tauri answers them.
+/// Every other command is the application's (`till_app::commands::call`).
+pub const SHELL_COMMANDS: &[&str] = &["build_info", "update_status", "install_update_now"];

@@ -1,0 +1,148 @@
+//! The browser tests' backend: the real application, served to the Node test harness on a
+//! loopback port. The harness keeps the webview's IPC mock, and answers every invoke from here:
+//! the same command table as the desktop app (`till_app::commands::call`), over a SQLite file in
+//! a folder of the test's own. Test-only; never packaged.
+//!
+//! A few `test_*` controls stage what a test needs, through the same API a till uses: a second
+//! till on the same database (`test_other`, as another PC of the store would), the app's clock
+//! moved on (`test_advance`), and the device set up on demo data (`test_set_up`).
+//!
+//! The protocol: one JSON object per line each way. A request is `{"cmd": "...", "args": {...}}`;
+//! an answer is `{"ok": value}` or `{"error": {"code", "message", ...}}`. The first line on
+//! standard output is `listening on 127.0.0.1:PORT`.
+//!
+//! Usage: `till-ui-bridge DIR` (DIR: an empty folder the bridge may fill). `test_set_up` may be
+//! sent once per bridge: the harness starts one bridge per test.
+
+mod shop;
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use till_app::error::IpcError;
+use till_app::secrets::MemorySecrets;
+use till_app::settings::SettingsFile;
+use till_app::state::{AppConfig, AppState, SetupRequest};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+/// How far the app's clock is moved on from the real one, in minutes (`test_advance`). The
+/// database keeps its own clock: it is the authority on times it stores.
+type Offset = Arc<Mutex<Duration>>;
+
+struct Bridge {
+    /// The till under test: the one the page drives.
+    main: AppState,
+    /// Another till of the store, on the same database: another PC's shifts, sales and closes.
+    other: AppState,
+    dir: PathBuf,
+    offset: Offset,
+}
+
+fn till(dir: &Path, data: &Path, offset: &Offset) -> AppState {
+    let config = AppConfig {
+        device_file: dir.join("device.toml"),
+        settings: SettingsFile::new(dir.join("device.json")),
+        demo_database_url: format!("sqlite://{}", data.join("till-demo.db").display()),
+        embedded_database_url: format!("sqlite://{}", data.join("till.db").display()),
+    };
+    let offset = offset.clone();
+    let clock = Arc::new(move || -> DateTime<Utc> { Utc::now() + *offset.lock().unwrap_or_else(|e| e.into_inner()) });
+    AppState::new(config, Arc::new(MemorySecrets::default()), clock)
+}
+
+impl Bridge {
+    fn new(dir: PathBuf) -> std::io::Result<Bridge> {
+        let other_dir = dir.join("other-till");
+        std::fs::create_dir_all(&other_dir)?;
+        let offset = Offset::default();
+        Ok(Bridge { main: till(&dir, &dir, &offset), other: till(&other_dir, &dir, &offset), dir, offset })
+    }
+
+    async fn answer(&self, cmd: &str, args: Value) -> Result<Value, IpcError> {
+        match cmd {
+            "test_set_up" => self.set_up(&args).await,
+            "test_other" => {
+                let cmd = args["cmd"].as_str().unwrap_or_default().to_string();
+                Box::pin(till_app::commands::call(&self.other, &cmd, args["args"].clone())).await
+            }
+            "test_advance" => {
+                let minutes = args["minutes"].as_i64().unwrap_or(0);
+                *self.offset.lock().unwrap_or_else(|e| e.into_inner()) += Duration::minutes(minutes);
+                Ok(Value::Null)
+            }
+            "test_damage_settings" => {
+                let file = self.dir.join("device.json");
+                std::fs::copy(&file, self.dir.join("device.json.prev")).map_err(internal)?;
+                std::fs::write(&file, "{\"device\": {\n  \"register\": \"DT/R1\",\n").map_err(internal)?;
+                Ok(Value::Null)
+            }
+            _ => till_app::commands::call(&self.main, cmd, args).await,
+        }
+    }
+
+    /// Both tills set up on the store's database and a register (`register`, default `DT/R1`
+    /// for this one; the other till takes `other_register`, default the same). `demo: true`
+    /// uses the demo file (published PINs, "DEMO" on every screen); otherwise the embedded
+    /// database, provisioned by IT with the browser tests' shop ([`shop`]).
+    async fn set_up(&self, args: &Value) -> Result<Value, IpcError> {
+        let demo = args["demo"].as_bool().unwrap_or(false);
+        let register = args["register"].as_str().unwrap_or("DT/R1");
+        let other_register = args["other_register"].as_str().unwrap_or(register);
+        if !demo {
+            let url = format!("sqlite://{}", self.dir.join("till.db").display());
+            let store = till_backend::open(&url, &till_backend::desktop_options(&url)).await.map_err(internal)?;
+            shop::provision(store.as_ref()).await.map_err(internal)?;
+        }
+        let request = || if demo { SetupRequest::Demo } else { SetupRequest::Embedded { new_store: None } };
+        for (till, register) in [(&self.main, register), (&self.other, other_register)] {
+            till.setup(request(), None).await?;
+            till.choose_register(register, None).await?;
+        }
+        serde_json::to_value(self.main.status().await?).map_err(internal)
+    }
+}
+
+fn internal(e: impl std::fmt::Display) -> IpcError {
+    IpcError::Till(till_core::StoreError::Internal(e.to_string()).into())
+}
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    tracing_subscriber_init();
+    let dir = std::env::args().nth(1).map(PathBuf::from).ok_or_else(|| {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, "usage: till-ui-bridge DIR (an empty folder)")
+    })?;
+    let bridge = Arc::new(Bridge::new(dir)?);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    println!("listening on {}", listener.local_addr()?);
+    loop {
+        let (socket, _) = listener.accept().await?;
+        let bridge = bridge.clone();
+        tokio::spawn(async move {
+            let (read, mut write) = socket.into_split();
+            let mut lines = BufReader::new(read).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                let request: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+                let cmd = request["cmd"].as_str().unwrap_or_default().to_string();
+                let answer = match bridge.answer(&cmd, request["args"].clone()).await {
+                    Ok(value) => json!({ "ok": value }),
+                    Err(e) => json!({ "error": e }),
+                };
+                let mut text = answer.to_string();
+                text.push('\n');
+                if write.write_all(text.as_bytes()).await.is_err() {
+                    break;
+                }
+            }
+        });
+    }
+}
+
+/// The app's log on standard error, for a failing test's output (`TILL_LOG`, default warn).
+fn tracing_subscriber_init() {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("TILL_LOG").unwrap_or_else(|_| "warn".into()))
+        .init();
+}
