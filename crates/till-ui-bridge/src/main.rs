@@ -5,7 +5,8 @@
 //!
 //! A few `test_*` controls stage what a test needs, through the same API a till uses: a second
 //! till on the same database (`test_other`, as another PC of the store would), the app's clock
-//! moved on (`test_advance`), and the device set up on demo data (`test_set_up`).
+//! moved on (`test_advance`), the device set up (`test_set_up`), and a location's setting
+//! changed as IT changes it (`test_location`).
 //!
 //! The protocol: one JSON object per line each way. A request is `{"cmd": "...", "args": {...}}`;
 //! an answer is `{"ok": value}` or `{"error": {"code", "message", ...}}`. The first line on
@@ -22,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use till_app::error::IpcError;
 use till_app::secrets::MemorySecrets;
-use till_app::settings::SettingsFile;
+use till_app::settings::{DeviceSettings, SettingsFile};
 use till_app::state::{AppConfig, AppState, SetupRequest};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
@@ -55,6 +56,11 @@ impl Bridge {
     fn new(dir: PathBuf) -> std::io::Result<Bridge> {
         let other_dir = dir.join("other-till");
         std::fs::create_dir_all(&other_dir)?;
+        // Two PCs of the store: each its own device name, as their host names would be.
+        for (folder, name) in [(&dir, "till-1"), (&other_dir, "till-2")] {
+            let settings = DeviceSettings { device_name: name.to_string(), ..DeviceSettings::default() };
+            SettingsFile::new(folder.join("device.json")).save(&settings).map_err(std::io::Error::other)?;
+        }
         let offset = Offset::default();
         Ok(Bridge { main: till(&dir, &dir, &offset), other: till(&other_dir, &dir, &offset), dir, offset })
     }
@@ -70,6 +76,18 @@ impl Bridge {
                 let minutes = args["minutes"].as_i64().unwrap_or(0);
                 *self.offset.lock().unwrap_or_else(|e| e.into_inner()) += Duration::minutes(minutes);
                 Ok(Value::Null)
+            }
+            // A location's setting changed as IT changes it (`tillctl location set`).
+            "test_location" => {
+                let url = format!("sqlite://{}", self.dir.join("till.db").display());
+                let store = till_backend::open(&url, &till_backend::desktop_options(&url)).await.map_err(internal)?;
+                let code = args["code"].as_str().unwrap_or("DT");
+                let settings = till_core::location::SettingsInput {
+                    blind_close: args["blind_close"].as_bool(),
+                    ..till_core::location::SettingsInput::default()
+                };
+                let location = till_core::service::set_location(store.as_ref(), code, None, settings).await?;
+                serde_json::to_value(location).map_err(internal)
             }
             "test_damage_settings" => {
                 let file = self.dir.join("device.json");

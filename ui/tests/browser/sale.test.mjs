@@ -1,10 +1,11 @@
 // The sale screens in the browser: scan → line → the backend's totals, pay with change, the
 // receipt, a refund with a manager's PIN, a shift closed elsewhere keeping the cart, and the
-// session view's totals refreshing with another device's sales.
+// session view's totals refreshing with another device's sales. Against the real application
+// (till-ui-bridge, the browser tests' shop): every figure shown is the backend's own pricing.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createFakeBackend } from "./fake-backend.mjs";
 import { axeViolations, layoutProblems, launchBrowser, openApp, screenshot, serveDist } from "./harness.mjs";
+import { startRealBackend } from "./real-backend.mjs";
 
 let browser;
 let server;
@@ -42,15 +43,26 @@ async function check(page, where) {
 async function finish(app) {
   const problems = await app.allProblems();
   await app.context.close();
+  app.backend.close();
   assert.deepEqual(problems, [], "page errors / CSP violations");
 }
 
-/** Alice (or `user`) logged in on DT/R1 with her shift open: the app opens on the shift; Sell goes to the sale. */
-async function onSale(backend = createFakeBackend(), user = "alice") {
-  backend.setUp();
-  backend.logIn(user);
-  backend.openElsewhere({ by: user, device: "till-1" });
+/** The page on the real backend, which `finish` stops with the page. */
+async function open(backend) {
   const app = await openApp(browser, server.url, backend);
+  return Object.assign(app, { backend });
+}
+
+/** The shop's product id for `sku` at DT, as the backend answers it. */
+const productId = async (backend, sku) => (await backend.call("find_product", { sku })).id;
+
+/** Alice (or `user`) logged in on DT/R1 with her shift open: the app opens on the shift; Sell goes to the sale. */
+async function onSale(user = "alice") {
+  const backend = await startRealBackend();
+  await backend.setUp();
+  await backend.logIn(user);
+  await backend.startShift();
+  const app = await open(backend);
   await app.page.waitForSelector("#sell");
   await app.page.click("#sell");
   await app.page.waitForSelector("#scan:focus");
@@ -75,8 +87,8 @@ describe("selling", () => {
     // Every number shown is the backend's: 5.10 + 3.77.
     const priced = backend.callsOf("price_cart").at(-1).args;
     assert.deepEqual(priced.lines, [
-      { product_id: "prod-DT-COF-1", quantity: 2 },
-      { product_id: "prod-DT-CHIP-1", quantity: 1 },
+      { product_id: await productId(backend, "COF-1"), quantity: 2 },
+      { product_id: await productId(backend, "CHIP-1"), quantity: 1 },
     ]);
     assert.equal(await text(page, "#subtotal"), "$8.49");
     assert.equal(await text(page, "#tax"), "$0.38");
@@ -113,13 +125,16 @@ describe("selling", () => {
     const recorded = backend.callsOf("record_sale");
     assert.equal(recorded.length, 1);
     assert.deepEqual(recorded[0].args.request.tenders, [{ kind: "cash", amount: 2000 }]);
-    assert.equal(recorded[0].args.sessionId, "sess-1");
+    assert.equal(recorded[0].args.sessionId, (await backend.call("current_session")).id);
     assert.match(await text(page, "#receipt"), /DT-R1-000001/);
     assert.match(await text(page, "#receipt"), /Downtown/);
     assert.match(await text(page, "#receipt"), /Food tax 2 %/);
     assert.match(await text(page, "#receipt"), /Sales tax 8 %/);
     assert.match(await text(page, "#receipt"), /Change\s+\$9\.78/);
-    assert.match(await text(page, ".r-date"), /9:02/, "the time in the location's zone (New York)");
+    const sold = await backend.call("find_receipt", { number: "DT-R1-000001" });
+    const newYork = new Intl.DateTimeFormat("en-US", { timeZone: "America/New_York", hour: "numeric", minute: "2-digit" });
+    const soldAt = newYork.format(new Date(sold.at)).replace(/\s/g, "\\s");
+    assert.match(await text(page, ".r-date"), new RegExp(soldAt), "the time in the location's zone (New York)");
     await check(page, "receipt");
     // The first print is the receipt; printing again is a reprint the backend counts first.
     await page.evaluate(() => {
@@ -254,7 +269,7 @@ describe("selling", () => {
     const { app, page, backend } = await onSale();
     await scan(page, "012345678905");
     await waitForText(page, "#total", "$2.55");
-    backend.closeElsewhere({ by: "bob" });
+    await backend.closeElsewhere({ by: "bob" });
     await page.keyboard.press("F12");
     await page.click("#pay-exact");
     await page.waitForSelector("#sale-session-closed");
@@ -275,8 +290,10 @@ describe("selling", () => {
     const calls = backend.callsOf("record_sale");
     assert.equal(calls.length, 2);
     assert.equal(calls[1].args.id, firstId, "the same receipt id");
-    assert.equal(calls[1].args.sessionId, "sess-2", "into the new shift");
-    assert.equal(backend.state.receipts.length, 1, "recorded once");
+    const now = await backend.call("current_session");
+    assert.equal(calls[1].args.sessionId, now.id, "into the new shift");
+    const totals = await backend.call("session_totals");
+    assert.deepEqual([totals.session_id, totals.sales_count], [now.id, 1], "recorded once");
     await finish(app);
   });
 
@@ -427,8 +444,8 @@ describe("selling", () => {
     // Products, quantities and the discount: no price or total the UI worked out.
     assert.deepEqual(recorded[0].args.request, {
       lines: [
-        { product_id: "prod-DT-COF-1", quantity: 2 },
-        { product_id: "prod-DT-CHIP-1", quantity: 1 },
+        { product_id: await productId(backend, "COF-1"), quantity: 2 },
+        { product_id: await productId(backend, "CHIP-1"), quantity: 1 },
       ],
       receipt_discount: { kind: "amount", amount: 100 },
       tenders: [{ kind: "cash", amount: 783 }],
@@ -453,7 +470,7 @@ describe("selling", () => {
     await page.waitForSelector("#scan:focus");
     await waitForText(page, '[data-line-price-note="0"]', "New price $2.00, was $3.49");
     await waitForText(page, "#needs-manager", "A manager approves this new price with their PIN at Pay.");
-    assert.deepEqual(backend.callsOf("price_cart").at(-1).args.lines, [{ product_id: "prod-DT-CHIP-1", quantity: 1, price_override: 200 }]);
+    assert.deepEqual(backend.callsOf("price_cart").at(-1).args.lines, [{ product_id: await productId(backend, "CHIP-1"), quantity: 1, price_override: 200 }]);
 
     // $0.50 off the line (25 % of $2.00: above the limit too).
     await page.click('button[data-line-discount="0"]');
@@ -482,7 +499,7 @@ describe("selling", () => {
     const [call] = backend.callsOf("record_sale");
     assert.deepEqual(call.args.approval, { manager: "bob", pin: "9999" });
     assert.deepEqual(call.args.request, {
-      lines: [{ product_id: "prod-DT-CHIP-1", quantity: 1, discount: { kind: "amount", amount: 50 }, price_override: 200 }],
+      lines: [{ product_id: await productId(backend, "CHIP-1"), quantity: 1, discount: { kind: "amount", amount: 50 }, price_override: 200 }],
       receipt_discount: null,
       tenders: [{ kind: "cash", amount: 162 }],
     });
@@ -491,7 +508,7 @@ describe("selling", () => {
   });
 
   it("puts a line back at the catalog price; a logged-in manager approves a new price themself", async () => {
-    const { app, page, backend } = await onSale(createFakeBackend(), "bob");
+    const { app, page, backend } = await onSale("bob");
     await scan(page, "012345678905"); // Coffee 2.50
     await waitForText(page, "#total", "$2.55");
     await page.click('button[data-line-price="0"]');
@@ -519,24 +536,23 @@ describe("selling", () => {
     await page.waitForSelector("#change-due");
     const [call] = backend.callsOf("record_sale");
     assert.equal(call.args.approval, null, "the logged-in manager's own login approves");
-    assert.deepEqual(call.args.request.lines, [{ product_id: "prod-DT-COF-1", quantity: 1, price_override: 300 }]);
+    assert.deepEqual(call.args.request.lines, [{ product_id: await productId(backend, "COF-1"), quantity: 1, price_override: 300 }]);
     await finish(app);
   });
 
   it("shows the shift's totals and picks up another device's sales", async () => {
-    const backend = createFakeBackend();
-    backend.setUp();
-    backend.logIn("alice");
-    // No seeded cash: the drawer holds the float and this sale only; a store that does not close
-    // blind shows it on the shift screen.
-    backend.state.cashSales = 0n;
-    backend.state.locations.DT.blind_close = false;
-    backend.openElsewhere({ by: "alice", device: "till-1" });
-    const app = await openApp(browser, server.url, backend);
+    const backend = await startRealBackend();
+    await backend.setUp();
+    // The drawer holds the float and this sale only; a store that does not close blind shows it
+    // on the shift screen.
+    await backend.call("test_location", { code: "DT", blind_close: false });
+    await backend.logIn("alice");
+    await backend.startShift();
+    const app = await open(backend);
     const { page } = app;
     await page.waitForSelector("#sell");
     await waitForText(page, "#totals-sales-count", "0");
-    backend.sellElsewhere([{ sku: "COF-1", quantity: 2 }]);
+    await backend.sellElsewhere([{ sku: "COF-1", quantity: 2 }]);
     await waitForText(page, "#totals-sales-count", "1", 7000);
     assert.equal(await text(page, "#totals-sales"), "$5.10");
     assert.equal(await text(page, "#totals-expected-cash"), "$205.10");
