@@ -89,6 +89,25 @@ impl Bridge {
                 let location = till_core::service::set_location(store.as_ref(), code, None, settings).await?;
                 serde_json::to_value(location).map_err(internal)
             }
+            // The open shifts opened `minutes` earlier and `days` business days before, behind the
+            // store's back: only the database's owner can move its clock (a forgotten shift).
+            "test_age" => {
+                let (minutes, days) = (args["minutes"].as_i64().unwrap_or(0), args["days"].as_i64().unwrap_or(0));
+                let url = format!("sqlite://{}", self.dir.join("till.db").display());
+                let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url).await.map_err(internal)?;
+                sqlx::query(
+                    "UPDATE sessions SET \
+                       opened_at = strftime('%Y-%m-%dT%H:%M:%fZ', opened_at, printf('-%d minutes', ?1)), \
+                       business_day = date(business_day, printf('-%d days', ?2)) \
+                     WHERE status = 'open'",
+                )
+                .bind(minutes)
+                .bind(days)
+                .execute(&mut conn)
+                .await
+                .map_err(internal)?;
+                Ok(Value::Null)
+            }
             "test_damage_settings" => {
                 let file = self.dir.join("device.json");
                 std::fs::copy(&file, self.dir.join("device.json.prev")).map_err(internal)?;

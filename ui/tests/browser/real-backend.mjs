@@ -136,6 +136,19 @@ export async function startRealBackend() {
       const approval = { manager: "bob", pin: PINS.bob };
       return other("close_shift", { requestId: requestId(), session: session.id, countedCash: expected, approval });
     },
+    /** Another PC records a cash movement on the register's open shift (`amount` null for a no-sale). */
+    async moveElsewhere({ kind = "paid_in", amount = "10.00", reason = "float_top_up", by = "carol" } = {}) {
+      await other("login", { user: by, pin: PINS[by] });
+      const approval = kind === "paid_out" || kind === "drop" ? { manager: "bob", pin: PINS.bob } : null;
+      return other("record_movement", { id: requestId(), kind, amount, reason, note: null, approval });
+    },
+    /** The X report of `session` as a manager on another PC reads it (the backend's numbers). */
+    async xReport(session) {
+      await other("login", { user: "bob", pin: PINS.bob });
+      return other("x_report", { session });
+    },
+    /** The store's open shifts made `minutes` older and `days` business days older (forgotten). */
+    age: ({ minutes = 0, days = 0 } = {}) => must("test_age", { minutes, days }),
     /** The app's clock moved on (idle logouts); the database keeps its own. */
     advance: (minutes) => must("test_advance", { minutes }),
     close() {
