@@ -32,13 +32,21 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 type Offset = Arc<Mutex<Duration>>;
 
 struct Bridge {
-    /// The till under test: the one the page drives.
-    main: AppState,
+    /// The till under test: the one the page drives. Replaced by a fresh one (the app started
+    /// again on the same folder) when a test changes its files behind its back.
+    main: std::sync::RwLock<Arc<AppState>>,
     /// Another till of the store, on the same database: another PC's shifts, sales and closes.
     other: AppState,
     dir: PathBuf,
     offset: Offset,
+    /// The updater's status as the shell would answer it (`test_update` stages one).
+    update: Mutex<Value>,
+    /// A PostgreSQL database of this bridge's own (`test_postgres`), dropped at `test_quit`.
+    postgres: tokio::sync::Mutex<Option<till_testkit::TestDatabase>>,
 }
+
+/// The commit the About line shows under test: the shell's `build_info` reads the build's.
+const TEST_COMMIT: &str = "0123456789abcdef0123456789abcdef01234567";
 
 fn till(dir: &Path, data: &Path, offset: &Offset) -> AppState {
     let config = AppConfig {
@@ -62,7 +70,31 @@ impl Bridge {
             SettingsFile::new(folder.join("device.json")).save(&settings).map_err(std::io::Error::other)?;
         }
         let offset = Offset::default();
-        Ok(Bridge { main: till(&dir, &dir, &offset), other: till(&other_dir, &dir, &offset), dir, offset })
+        let update = json!({
+            "state": "off",
+            "current_version": env!("CARGO_PKG_VERSION"),
+            "offered_version": null,
+            "message": "Updates are off on this device",
+        });
+        Ok(Bridge {
+            main: std::sync::RwLock::new(Arc::new(till(&dir, &dir, &offset))),
+            other: till(&other_dir, &dir, &offset),
+            dir,
+            offset,
+            update: Mutex::new(update),
+            postgres: tokio::sync::Mutex::default(),
+        })
+    }
+
+    /// The till under test, as it is now.
+    fn main(&self) -> Arc<AppState> {
+        self.main.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The till under test started again on its folder: it reads its files anew, as the app
+    /// does when it starts.
+    fn restart(&self) {
+        *self.main.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(till(&self.dir, &self.dir, &self.offset));
     }
 
     async fn answer(&self, cmd: &str, args: Value) -> Result<Value, IpcError> {
@@ -108,13 +140,65 @@ impl Bridge {
                 .map_err(internal)?;
                 Ok(Value::Null)
             }
+            // The desktop shell's three commands, as src-tauri answers them (its updater's
+            // decisions are unit-tested there): the build, the staged update status, and a
+            // manager's "install now" (the PIN checked by the application).
+            "build_info" => Ok(json!({ "version": env!("CARGO_PKG_VERSION"), "commit": TEST_COMMIT })),
+            "update_status" => Ok(self.update.lock().unwrap_or_else(|e| e.into_inner()).clone()),
+            "install_update_now" => {
+                let approval = serde_json::from_value(args["approval"].clone()).map_err(internal)?;
+                self.main().authorize_manager(approval).await?;
+                Ok(self.update.lock().unwrap_or_else(|e| e.into_inner()).clone())
+            }
+            "test_update" => {
+                *self.update.lock().unwrap_or_else(|e| e.into_inner()) = args;
+                Ok(Value::Null)
+            }
+            // A database on the test server with the shop in it: the URL (no password) and a
+            // password the set-up screen types.
+            // The other till is set up on it (on `register`), for another PC's actions.
+            "test_postgres" => {
+                let db = till_testkit::TestDatabase::new(till_testkit::Backend::Postgres).await;
+                shop::provision(db.open().await.as_ref()).await.map_err(internal)?;
+                let url = till_backend::redact(&db.url);
+                *self.postgres.lock().await = Some(db);
+                let request = json!({ "kind": "postgres", "url": url, "password": "secret" });
+                self.other.setup(serde_json::from_value(request).map_err(internal)?, None).await?;
+                self.other.choose_register(args["register"].as_str().unwrap_or("DT/R1"), None).await?;
+                Ok(json!({ "url": url, "password": "secret" }))
+            }
+            // IT's system device file for this till (the shop's database, `register`), or an
+            // invalid one (`damaged`).
+            "test_manage_by_it" => {
+                let url = format!("sqlite://{}", self.dir.join("till.db").display());
+                let store = till_backend::open(&url, &till_backend::desktop_options(&url)).await.map_err(internal)?;
+                shop::provision(store.as_ref()).await.map_err(internal)?;
+                let register = args["register"].as_str().unwrap_or("DT/R1");
+                let file = if args["damaged"].as_bool().unwrap_or(false) {
+                    format!("[database]\nurl = {url:?}\ncolour = \"blue\"\n")
+                } else {
+                    format!(
+                        "[database]\nurl = {url:?}\n[register]\nlocation = {:?}\nregister = {register:?}\n\
+                         device_name = \"till-1\"\n",
+                        register.split('/').next().unwrap_or("DT")
+                    )
+                };
+                std::fs::write(self.dir.join("device.toml"), file).map_err(internal)?;
+                self.restart();
+                Ok(Value::Null)
+            }
+            "test_quit" => {
+                drop(self.postgres.lock().await.take());
+                Ok(Value::Null)
+            }
             "test_damage_settings" => {
                 let file = self.dir.join("device.json");
                 std::fs::copy(&file, self.dir.join("device.json.prev")).map_err(internal)?;
                 std::fs::write(&file, "{\"device\": {\n  \"register\": \"DT/R1\",\n").map_err(internal)?;
+                self.restart();
                 Ok(Value::Null)
             }
-            _ => till_app::commands::call(&self.main, cmd, args).await,
+            _ => till_app::commands::call(&self.main(), cmd, args).await,
         }
     }
 
@@ -132,11 +216,12 @@ impl Bridge {
             shop::provision(store.as_ref()).await.map_err(internal)?;
         }
         let request = || if demo { SetupRequest::Demo } else { SetupRequest::Embedded { new_store: None } };
-        for (till, register) in [(&self.main, register), (&self.other, other_register)] {
+        let main = self.main();
+        for (till, register) in [(main.as_ref(), register), (&self.other, other_register)] {
             till.setup(request(), None).await?;
             till.choose_register(register, None).await?;
         }
-        serde_json::to_value(self.main.status().await?).map_err(internal)
+        serde_json::to_value(main.status().await?).map_err(internal)
     }
 }
 

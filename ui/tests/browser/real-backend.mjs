@@ -151,9 +151,20 @@ export async function startRealBackend() {
     age: ({ minutes = 0, days = 0 } = {}) => must("test_age", { minutes, days }),
     /** The app's clock moved on (idle logouts); the database keeps its own. */
     advance: (minutes) => must("test_advance", { minutes }),
-    close() {
+    /** Stops the bridge (it drops its PostgreSQL database first, when it made one). */
+    async close() {
       running.delete(stop);
+      await send("test_quit").catch(() => {});
       stop();
     },
+    /** A database on the test server with the shop in it, the other till set up on it at
+     * `register`: `{url, password}` for the set-up screen. */
+    postgres: ({ register = "DT/R1" } = {}) => must("test_postgres", { register }),
+    /** IT's system device file sets this till up on `register` (or an invalid one: `damaged`). */
+    manageByIt: ({ register = "DT/R1", damaged = false } = {}) => must("test_manage_by_it", { register, damaged }),
+    /** device.json becomes unreadable, its previous good copy kept (set up first). */
+    damageSettings: () => must("test_damage_settings"),
+    /** The updater's status as the shell would answer it. */
+    stageUpdate: (status) => must("test_update", status),
   };
 }

@@ -43,7 +43,7 @@ async function check(page, where) {
 async function finish(app) {
   const problems = await app.allProblems();
   await app.context.close();
-  app.backend.close();
+  await app.backend.close();
   assert.deepEqual(problems, [], "page errors / CSP violations");
 }
 

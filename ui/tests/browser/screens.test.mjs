@@ -1,10 +1,11 @@
 // Every screen at 1280×800 and 1024×768, in en-US and de-DE: a screenshot of each
 // (test-artifacts/mock-<screen>-<locale>-<width>.png), axe-core on each (no serious or critical
-// violation), the layout checks, and a PIN pad that does not move when an error shows.
+// violation), the layout checks, and a PIN pad that does not move when an error shows. Against
+// the real application (till-ui-bridge, the browser tests' shop; PostgreSQL on the test server).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createFakeBackend } from "./fake-backend.mjs";
 import { axeViolations, layoutProblems, launchBrowser, openApp, screenshot, serveDist } from "./harness.mjs";
+import { startRealBackend } from "./real-backend.mjs";
 
 let browser;
 let server;
@@ -23,10 +24,10 @@ const VIEWPORTS = [
   { width: 1280, height: 800 },
   { width: 1024, height: 768 },
 ];
-/** The store's locale, its register (the fake's DT is en-US/USD, UT is de-DE/EUR). */
+/** The store's locale, its register (the shop's DT is en-US/USD, UT is de-DE/EUR). */
 const LOCALES = [
-  { locale: "en-US", register: "DT/R1", opening: "200.50", counted: "245.50", money: /\$200\.50/, off: "0.50" },
-  { locale: "de-DE", register: "UT/R1", opening: "200,50", counted: "245,50", money: /200,50\s€/, off: "0,50" },
+  { locale: "en-US", register: "DT/R1", opening: "200.50", counted: "200.50", money: /\$200\.50/, off: "0.50" },
+  { locale: "de-DE", register: "UT/R1", opening: "200,50", counted: "200,50", money: /200,50\s€/, off: "0,50" },
 ];
 
 async function check(page, name, where) {
@@ -41,7 +42,8 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
     const tag = `${locale}-${viewport.width}`;
     describe(`every screen, ${locale} at ${viewport.width}×${viewport.height}`, () => {
       it("sets up, logs in, starts, closes, approves, locks, joins", async () => {
-        const backend = createFakeBackend();
+        const backend = await startRealBackend();
+        const pg = await backend.postgres({ register });
         const app = await openApp(browser, server.url, backend, viewport, locale);
         const { page } = app;
         const shot = (screen) => check(page, `${screen}-${tag}`, `${screen} (${tag})`);
@@ -57,13 +59,15 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
         await shot("setup-new-store");
         await page.click("#new-store-cancel");
 
-        await page.fill("#pg-url", "postgres://till@unreachable:5432/till");
+        // Nothing listens on port 1 of this computer (a remote host would first need TLS set up).
+        await page.fill("#pg-url", "postgres://till@127.0.0.1:1/till");
         await page.fill("#pg-password", "secret");
         await page.click("#setup-postgres");
         await page.waitForFunction(() => document.querySelector("#pg-url-error")?.textContent?.startsWith("Can't reach that server"));
         assert.equal(await page.getAttribute("#pg-url", "aria-invalid"), "true", "the host failed: the address box");
         await shot("setup-connect-error");
-        await page.fill("#pg-url", "postgres://till@store-server:5432/till");
+        await page.fill("#pg-url", pg.url);
+        await page.fill("#pg-password", pg.password);
         await page.press("#pg-password", "Enter");
         await page.click(`button[data-register="${register}"]`);
         await shot("setup-register");
@@ -146,7 +150,7 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
         await page.waitForSelector("#manager-unlock");
         await shot("locked");
 
-        backend.openElsewhere({ by: "alice" });
+        await backend.openElsewhere({ by: "alice" });
         await page.click('button[data-user="alice"]');
         await page.keyboard.type("1234");
         await page.keyboard.press("Enter");
@@ -160,20 +164,21 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
         await shot("join");
         await page.click("#start-shift");
         await page.waitForSelector("#joined-message");
-        backend.closeElsewhere({ by: "bob" });
+        await backend.closeElsewhere({ by: "bob" });
         await page.waitForSelector("#closed-elsewhere", { timeout: 7000 });
         await shot("closed-elsewhere");
 
         const problems = await app.allProblems();
         await app.context.close();
+        await backend.close();
         assert.deepEqual(problems, [], "page errors / CSP violations");
       });
 
       it("sells: sale, search, pay, receipt, refund, shift totals", async () => {
-        const backend = createFakeBackend();
-        backend.setUp({ register });
-        backend.logIn("alice");
-        backend.openElsewhere({ by: "alice", device: "till-1" });
+        const backend = await startRealBackend();
+        await backend.setUp({ register });
+        await backend.logIn("alice");
+        await backend.startShift();
         const app = await openApp(browser, server.url, backend, viewport, locale);
         const { page } = app;
         const shot = (screen) => check(page, `${screen}-${tag}`, `${screen} (${tag})`);
@@ -259,13 +264,14 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
         await shot("session-totals");
         const problems = await app.allProblems();
         await app.context.close();
+        await backend.close();
         assert.deepEqual(problems, [], "page errors / CSP violations");
       });
 
       it("shows the damaged-settings screen", async () => {
-        const backend = createFakeBackend();
-        backend.setUp({ register });
-        backend.damageSettings();
+        const backend = await startRealBackend();
+        await backend.setUp({ register });
+        await backend.damageSettings();
         const app = await openApp(browser, server.url, backend, viewport, locale);
         await app.page.waitForSelector("#settings-damaged");
         await check(app.page, `damaged-${tag}`, `damaged (${tag})`);
@@ -273,21 +279,24 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
         await app.page.waitForSelector("#approval-manager");
         await check(app.page, `damaged-approval-${tag}`, `damaged approval (${tag})`);
         await app.context.close();
+        await backend.close();
       });
 
       it("shows a till IT set up, and IT's invalid device file", async () => {
-        const backend = createFakeBackend();
-        backend.manageByIt({ register });
+        const backend = await startRealBackend();
+        await backend.manageByIt({ register });
         const app = await openApp(browser, server.url, backend, viewport, locale);
         await app.page.waitForSelector("#managed-by");
         await check(app.page, `managed-login-${tag}`, `managed login (${tag})`);
         await app.context.close();
-        const broken = createFakeBackend();
-        broken.manageByIt({ register, damaged: true });
+        await backend.close();
+        const broken = await startRealBackend();
+        await broken.manageByIt({ register, damaged: true });
         const again = await openApp(browser, server.url, broken, viewport, locale);
         await again.page.waitForSelector("#settings-damaged");
         await check(again.page, `managed-damaged-${tag}`, `managed damaged (${tag})`);
         await again.context.close();
+        await broken.close();
       });
     });
   }
