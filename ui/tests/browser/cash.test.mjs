@@ -1,11 +1,13 @@
 // Cash control in the browser: cash in/out with a manager's PIN above the limit, the X report
-// against the fake backend's numbers, the blind close (recount, then sign-off) and its Z report,
+// against the backend's numbers, the blind close (recount, then sign-off) and its Z report,
 // the forgotten-shift banner with force-close and late count, the manager's day view; then every
 // new screen at 1280×800 and 1024×768 in en-US and de-DE, with print emulation of X and Z.
+// Against the real application (till-ui-bridge, the browser tests' shop): every figure is the
+// backend's, and what another PC does goes through the same commands on a second till.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createFakeBackend } from "./fake-backend.mjs";
 import { axeViolations, layoutProblems, launchBrowser, openApp, screenshot, serveDist } from "./harness.mjs";
+import { PINS, startRealBackend } from "./real-backend.mjs";
 
 let browser;
 let server;
@@ -23,7 +25,14 @@ after(async () => {
 async function finish(app) {
   const problems = await app.allProblems();
   await app.context.close();
+  await app.backend.close();
   assert.deepEqual(problems, [], "page errors / CSP violations");
+}
+
+/** The page on the real backend, which `finish` stops with the page. */
+async function open(backend, viewport, locale) {
+  const app = await openApp(browser, server.url, backend, viewport, locale);
+  return Object.assign(app, { backend });
 }
 
 /** Intl's no-break spaces as plain spaces. */
@@ -68,14 +77,41 @@ function money(minor, locale = "en-US") {
   return negative ? `-${body}` : body;
 }
 
-/** The session screen of `alice`'s open shift on DT/R1 (opened with 200.00; the fake seeds 45.00 cash sales). */
-async function aliceOnShift(backend, register = "DT/R1", viewport, locale) {
-  backend.setUp({ register });
-  backend.logIn("alice");
-  backend.openElsewhere({ by: "alice", device: "till-1" });
-  const app = await openApp(browser, server.url, backend, viewport, locale);
+/** A location's clock ("09:00", 24 h) and business day ("Fri 27 Nov 2026"), as the screens write them. */
+const clock = (instant, timeZone = "America/New_York") =>
+  new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone }).format(new Date(instant));
+const businessDay = (day) =>
+  new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone: "UTC" })
+    .format(new Date(`${day}T00:00:00Z`))
+    .replace(",", "");
+
+/**
+ * 45.00 of cash sales into the register's open shift, sold on the store's other till (6 coffees
+ * 15.00 + 2 % and 22 chocolate bars 27.50 + 8 %: 15.30 + 29.70): the drawer of a shift opened
+ * with 200.00 should then hold 245.00, which the backend confirms.
+ */
+async function sell45(backend, session) {
+  await backend.sellElsewhere([{ sku: "COF-1", quantity: 6 }, { sku: "CHOC-1", quantity: 22 }]);
+  const x = await backend.xReport(session.id);
+  assert.equal(x.drawer.cash_sales, 4500, "the staged sales come to 45.00");
+}
+
+/** The Z report of `session` as a manager on the store's other till reads it (the backend's record). */
+async function zReport(backend, session) {
+  await backend.call("test_other", { cmd: "login", args: { user: "bob", pin: PINS.bob } });
+  return backend.call("test_other", { cmd: "z_report", args: { session } });
+}
+
+/** The session screen of `alice`'s open shift on DT/R1 (opened with 200.00; 45.00 of cash sales made elsewhere). */
+async function aliceOnShift(register = "DT/R1", viewport, locale) {
+  const backend = await startRealBackend();
+  await backend.setUp({ register });
+  await backend.logIn("alice");
+  const { session } = await backend.startShift();
+  await sell45(backend, session);
+  const app = await open(backend, viewport, locale);
   await app.page.waitForSelector("#cash-movement");
-  return app;
+  return Object.assign(app, { session });
 }
 
 /** The page's visible text never shows `amount` (a blind count must not leak the expected cash). */
@@ -86,17 +122,19 @@ async function assertNotShown(page, amount, where) {
 
 describe("cash control", () => {
   it("records a paid out above the limit with a manager's PIN, same id, and a no-sale without amount", async () => {
-    const backend = createFakeBackend();
-    const app = await aliceOnShift(backend);
-    const { page } = app;
+    const app = await aliceOnShift();
+    const { page, backend } = app;
     await page.click("#cash-movement");
     await page.waitForSelector('button[data-kind="paid_in"][aria-pressed="true"]');
     await page.waitForSelector('#movement-reason option[value="float_top_up"]', { state: "attached" });
     await page.click('button[data-kind="paid_out"]');
     await page.waitForSelector("#movement-amount:focus");
+    // The location's reasons, as the backend offers them.
+    const reasons = (await backend.call("cash_reasons")).sort((a, b) => a.position - b.position);
+    const reasonsOf = (kind) => reasons.filter((r) => r.kind === kind);
     assert.deepEqual(
       await page.locator("#movement-reason option").evaluateAll((os) => os.map((o) => o.value)),
-      ["", "supplies", "delivery", "other_out"],
+      ["", ...reasonsOf("paid_out").map((r) => r.code)],
       "only the paid-out reasons",
     );
     // Without a reason: said next to the picker, nothing sent.
@@ -113,7 +151,7 @@ describe("cash control", () => {
     await page.waitForSelector('button[data-manager="bob"][aria-pressed="true"]');
     assert.deepEqual(
       (await page.locator("#approval-details li").allInnerTexts()).map(plain),
-      ["Paid out: $60.00", "Reason: Store supplies", "Note: Printer paper"],
+      ["Paid out: $60.00", `Reason: ${reasonsOf("paid_out").find((r) => r.code === "supplies").label}`, "Note: Printer paper"],
     );
     await page.waitForSelector("#approval-pin:focus");
     await page.keyboard.type("1111");
@@ -135,7 +173,7 @@ describe("cash control", () => {
     await page.click("#movement-again");
     await page.click('button[data-kind="no_sale"]');
     assert.equal(await page.locator("#movement-amount").isVisible(), false);
-    await page.selectOption("#movement-reason", "drawer_check");
+    await page.selectOption("#movement-reason", reasonsOf("no_sale").at(-1).code);
     await page.click("#movement-submit");
     await waitForText(page, "#movement-result", "No sale recorded");
     const noSale = backend.callsOf("record_movement").at(-1).args;
@@ -147,21 +185,25 @@ describe("cash control", () => {
   });
 
   it("shows the X report with the backend's numbers", async () => {
-    const backend = createFakeBackend();
-    backend.setUp();
-    backend.logIn("alice");
-    const session = backend.openElsewhere({ by: "alice", device: "till-1" });
-    backend.sellElsewhere([{ sku: "COF-1", quantity: 2 }, { sku: "CHIP-1", quantity: 1 }]);
-    backend.sellElsewhere([{ sku: "COLA-1", quantity: 3 }]);
-    backend.moveElsewhere({ kind: "paid_in", amount: "10.00", reason: "float_top_up" });
-    backend.moveElsewhere({ kind: "paid_out", amount: "4.25", reason: "supplies" });
-    backend.moveElsewhere({ kind: "drop", amount: "100.00", reason: "safe_drop" });
-    backend.moveElsewhere({ kind: "no_sale", amount: null, reason: "drawer_check" });
-    const app = await openApp(browser, server.url, backend);
+    const backend = await startRealBackend();
+    await backend.setUp();
+    // While a store counts blind, the X of an open drawer is a manager's (the backend refuses it
+    // to a cashier): this store does not, so Alice reads her shift's X.
+    await backend.call("test_location", { code: "DT", blind_close: false });
+    await backend.logIn("alice");
+    const { session } = await backend.startShift();
+    await backend.sellElsewhere([{ sku: "COF-1", quantity: 2 }, { sku: "CHIP-1", quantity: 1 }]);
+    await backend.sellElsewhere([{ sku: "COLA-1", quantity: 3 }]);
+    await backend.moveElsewhere({ kind: "paid_in", amount: "10.00", reason: "float_top_up" });
+    await backend.moveElsewhere({ kind: "paid_out", amount: "4.25", reason: "supplies" });
+    await backend.moveElsewhere({ kind: "drop", amount: "100.00", reason: "safe_drop" });
+    await backend.moveElsewhere({ kind: "no_sale", amount: null, reason: "change_for_customer" });
+    const app = await open(backend);
     const { page } = app;
     await page.click("#x-report");
     await page.waitForSelector("#x-report");
-    const x = backend.xReport(session.id);
+    await page.waitForSelector("#rp-expected");
+    const x = await backend.xReport(session.id);
     const expect = {
       "#rp-session": session.number,
       "#rp-receipts": String(x.sales.receipts),
@@ -177,7 +219,7 @@ describe("cash control", () => {
       "#rp-reprints": String(x.reprints),
     };
     for (const [selector, value] of Object.entries(expect)) assert.equal(await text(page, selector), value, selector);
-    assert.equal(money(x.drawer.expected_cash), "$165.42", "200 + 45 seeded + 8.87 + 5.80 + 10 − 4.25 − 100, by the fake");
+    assert.equal(money(x.drawer.expected_cash), "$120.42", "200 + 8.87 + 5.80 + 10 − 4.25 − 100, by the backend");
     for (const tax of x.sales.taxes) {
       const cells = (await page.locator(`tr[data-tax="${tax.tax_rate_id}"] td`).allInnerTexts()).map(plain);
       assert.deepEqual(cells, [money(tax.net), money(tax.tax), money(tax.gross)], tax.name);
@@ -196,10 +238,9 @@ describe("cash control", () => {
   });
 
   it("closes blind: no expected cash before the count, a recount, then a manager's sign-off, then the Z", async () => {
-    const backend = createFakeBackend();
-    const app = await aliceOnShift(backend);
-    const { page } = app;
-    const expected = "245.00"; // 200.00 float + 45.00 seeded cash sales, known only to the backend
+    const app = await aliceOnShift();
+    const { page, backend } = app;
+    const expected = "245.00"; // 200.00 float + 45.00 cash sales made elsewhere, known only to the backend
     await page.waitForFunction(() => document.querySelector("#totals-sales")?.textContent !== "");
     assert.equal(await page.locator("#totals-expected-cash").count(), 0, "blind: the shift screen does not show it either");
     await assertNotShown(page, expected, "shift screen");
@@ -270,19 +311,28 @@ describe("cash control", () => {
     assert.equal(await text(page, "#rp-approved-by"), "Bob");
     assert.equal(await text(page, "#rp-cash-removed"), "$31.00");
     assert.equal(await text(page, "#rp-float-left"), "$200.00");
-    assert.equal(await text(page, "#rp-journal-head"), backend.state.zRecords.get(calls[2].args.session).journal_head);
+    assert.equal(calls[2].args.session, app.session.id);
+    const z = await zReport(backend, app.session.id);
+    assert.equal(money(z.x.drawer.expected_cash), "$245.00", "the backend's expected cash");
+    assert.equal(await text(page, "#rp-journal-head"), z.z.journal_head);
     await check(page, null, "Z report");
     await finish(app);
   });
 
   it("shows forgotten shifts in a banner; a manager force-closes one and counts it later", async () => {
-    const backend = createFakeBackend();
-    backend.setUp();
-    backend.openElsewhere({ by: "alice", at: "2026-11-27T14:00:00Z" });
-    backend.logIn("carol");
-    const app = await openApp(browser, server.url, backend);
+    const backend = await startRealBackend();
+    await backend.setUp();
+    const { session: opened } = await backend.openElsewhere({ by: "alice" });
+    await sell45(backend, opened);
+    // Opened a day (and a business day) ago: forgotten.
+    await backend.age({ days: 1, minutes: 24 * 60 });
+    await backend.logIn("carol");
+    const [forgotten] = await backend.call("forgotten_sessions");
+    assert.equal(forgotten?.id, opened.id);
+    const app = await open(backend);
     const { page } = app;
-    await waitForText(page, "#forgotten .forgotten-text", "Shift DT-20261127-001 on DT/R1 is still open since Fri 27 Nov 2026 09:00 (Alice). Call a manager to close it.");
+    const since = `${businessDay(forgotten.business_day)} ${clock(forgotten.opened_at)}`;
+    await waitForText(page, "#forgotten .forgotten-text", `Shift ${opened.number} on ${forgotten.register_code} is still open since ${since} (Alice). Call a manager to close it.`);
     assert.equal(await page.locator("[data-force-close]").count(), 0, "a cashier calls a manager");
     await page.click("#start-shift"); // Join: refused, the shift is from an earlier day
     await waitForError(page, "This register's shift is from an earlier day. Call a manager to close it first.");
@@ -331,21 +381,23 @@ describe("cash control", () => {
     // Back to that shift's day: counted now, with its Z.
     await page.click("#close-done");
     await page.waitForSelector("#day-table");
-    assert.equal(await page.inputValue("#day-pick"), "2026-11-27");
+    assert.equal(await page.inputValue("#day-pick"), forgotten.business_day);
     assert.equal(await page.locator("[data-late-count]").count(), 0);
     await finish(app);
   });
 
   it("shows a manager's day: sessions, Z numbers, expected, counted, variance", async () => {
-    const backend = createFakeBackend();
-    backend.setUp();
-    backend.openElsewhere({ by: "carol", at: "2026-11-28T10:00:00Z" });
-    backend.closeElsewhere({ by: "bob", at: "2026-11-28T11:00:00Z", counted: "245.00" });
-    backend.openElsewhere({ by: "alice", at: "2026-11-28T11:30:00Z" });
-    backend.closeElsewhere({ by: "bob", at: "2026-11-28T12:30:00Z", counted: "240.50" });
-    backend.openElsewhere({ by: "carol", at: "2026-11-28T13:00:00Z" });
-    backend.logIn("bob");
-    const app = await openApp(browser, server.url, backend);
+    const backend = await startRealBackend();
+    await backend.setUp();
+    const { session: first } = await backend.openElsewhere({ by: "carol" });
+    await sell45(backend, first);
+    const firstClosed = await backend.closeElsewhere({ by: "bob", counted: "245.00" });
+    const { session: second } = await backend.openElsewhere({ by: "alice" });
+    await sell45(backend, second);
+    const secondClosed = await backend.closeElsewhere({ by: "bob", counted: "240.50" });
+    const { session: third } = await backend.openElsewhere({ by: "carol" });
+    await backend.logIn("bob");
+    const app = await open(backend);
     const { page } = app;
     await page.waitForSelector("#start-shift");
     await page.click("#day-view");
@@ -353,10 +405,12 @@ describe("cash control", () => {
     const rows = await page.locator("#day-table tbody tr").evaluateAll((trs) =>
       trs.map((tr) => [...tr.children].map((c) => c.textContent.replace(/[\u00a0\u202f]/g, " ").trim())),
     );
+    // Newest first (the backend's order); times in New York's clock, from the backend's own
+    // record of each open and close.
     assert.deepEqual(rows, [
-      ["DT/R1", "DT-20261128-001", "Closed", "Carol 05:00", "Bob 06:00", "1", "$245.00", "$245.00", "Even"],
-      ["DT/R1", "DT-20261128-002", "Closed", "Alice 06:30", "Bob 07:30", "2", "$245.00", "$240.50", "Short $4.50"],
-      ["DT/R1", "DT-20261128-003", "Open", "Carol 08:00", "—", "—", "—", "—", "—"],
+      [third.register_code, third.number, "Open", `Carol ${clock(third.opened_at)}`, "—", "—", "—", "—", "—"],
+      [second.register_code, second.number, "Closed", `Alice ${clock(second.opened_at)}`, `Bob ${clock(secondClosed.closed_at)}`, "2", "$245.00", "$240.50", "Short $4.50"],
+      [first.register_code, first.number, "Closed", `Carol ${clock(first.opened_at)}`, `Bob ${clock(firstClosed.closed_at)}`, "1", "$245.00", "$245.00", "Even"],
     ]);
     assert.equal(backend.callsOf("day_view")[0].args.day, null);
     await check(page, null, "day view");
@@ -366,9 +420,8 @@ describe("cash control", () => {
   });
 
   it("offers the float the last close left, and says the opening difference", async () => {
-    const backend = createFakeBackend();
-    const app = await aliceOnShift(backend);
-    const { page } = app;
+    const app = await aliceOnShift();
+    const { page, backend } = app;
     await page.click("#close-drawer");
     await page.fill("#counted-cash", "245");
     await page.fill("#float-left", "75");
@@ -388,7 +441,9 @@ describe("cash control", () => {
     await page.fill("#opening-cash", "80");
     await page.click("#start-shift");
     await waitForText(page, "#opening-difference", "Opening cash is $5.00 more than the $75.00 the last close left in the drawer. Tell a manager.");
-    assert.equal(backend.state.sessions.at(-1).float_expected, "75.00");
+    const started = await backend.call("current_session");
+    assert.notEqual(started.id, app.session.id, "a new shift");
+    assert.equal(started.float_expected, "75.00");
     await finish(app);
   });
 });
@@ -407,12 +462,11 @@ for (const { locale, register, paidOut, counted } of LOCALES) {
     const tag = `${locale}-${viewport.width}`;
     describe(`cash control screens, ${locale} at ${viewport.width}×${viewport.height}`, () => {
       it("cash in/out, X report, blind close, Z report, banner, force-close, day view", async () => {
-        const backend = createFakeBackend();
-        const app = await aliceOnShift(backend, register, viewport, locale);
-        const { page } = app;
+        const app = await aliceOnShift(register, viewport, locale);
+        const { page, backend } = app;
         const shot = (name) => check(page, `${name}-${tag}`, `${name} (${tag})`);
-        backend.sellElsewhere([{ sku: "COF-1", quantity: 2 }, { sku: "CHIP-1", quantity: 1 }]);
-        backend.moveElsewhere({ kind: "paid_in", amount: "10.00", reason: "float_top_up" });
+        await backend.sellElsewhere([{ sku: "COF-1", quantity: 2 }, { sku: "CHIP-1", quantity: 1 }]);
+        await backend.moveElsewhere({ kind: "paid_in", amount: "10.00", reason: "float_top_up" });
         await shot("cash-session");
 
         await page.click("#cash-movement");
@@ -431,8 +485,16 @@ for (const { locale, register, paidOut, counted } of LOCALES) {
         await shot("cash-done");
         await page.click("#movement-done");
 
+        // The X of an open drawer is a manager's while the store counts blind (the backend's
+        // rule): Bob logs in here, joins the shift and reads it; then Alice closes.
+        await page.click("#logout");
+        await page.click('button[data-user="bob"]');
+        await page.keyboard.type("9999");
+        await page.keyboard.press("Enter");
+        await page.click("#start-shift"); // Join Alice's shift
         await page.click("#x-report");
         await page.waitForSelector("#x-report");
+        await page.waitForSelector("#rp-expected");
         await shot("x-report");
         await page.emulateMedia({ media: "print" });
         assert.equal(await page.locator("#about").isVisible(), false, "only the report is printed");
@@ -444,6 +506,10 @@ for (const { locale, register, paidOut, counted } of LOCALES) {
         await page.evaluate(() => document.body.classList.replace("paper-a4", "paper-roll"));
         await page.emulateMedia({ media: "screen" });
         await page.click("#report-back");
+        await page.click("#logout");
+        await page.click('button[data-user="alice"]');
+        await page.keyboard.type("1234");
+        await page.keyboard.press("Enter");
 
         await page.click("#close-drawer");
         await page.fill("#counted-cash", counted);
@@ -471,7 +537,9 @@ for (const { locale, register, paidOut, counted } of LOCALES) {
         await page.emulateMedia({ media: "screen" });
 
         // A shift left open since yesterday; the manager sees the banner and force-closes it.
-        backend.openElsewhere({ by: "carol", at: "2026-11-27T14:00:00Z" });
+        await backend.openElsewhere({ by: "carol" });
+        await backend.age({ days: 1, minutes: 24 * 60 });
+        const yesterday = (await backend.call("test_other", { cmd: "current_session" })).business_day;
         await page.click("#close-done");
         await page.waitForSelector('button[data-user="bob"]');
         await page.click('button[data-user="bob"]');
@@ -493,7 +561,7 @@ for (const { locale, register, paidOut, counted } of LOCALES) {
         await page.click("#day-view");
         await page.waitForSelector("#day-table");
         // Yesterday's business day: the force-closed shift waits for its count.
-        await page.fill("#day-pick", "2026-11-27");
+        await page.fill("#day-pick", yesterday);
         await page.click("#day-show");
         await page.waitForSelector("[data-late-count]");
         await shot("day-view");

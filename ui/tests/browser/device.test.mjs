@@ -1,0 +1,440 @@
+// Browser tests of the device: PostgreSQL set-up, demo banner, moving a device, changing its
+// database, lockouts, idle logout, damaged settings, IT's device file, a new store, the updater.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { createFakeBackend } from "./fake-backend.mjs";
+import { launchBrowser, openApp, screenshot, serveDist } from "./harness.mjs";
+import { assertLayout, logInByKeyboard, nbsp, screen, text, waitForError, waitForText, withoutId } from "./steps.mjs";
+
+let browser;
+let server;
+
+before(async () => {
+  server = await serveDist();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function open(backend, viewport) {
+  return openApp(browser, server.url, backend, viewport);
+}
+
+/** Closes the page and fails on page errors, console errors or CSP violations. */
+async function finish(app) {
+  const problems = await app.allProblems();
+  await app.context.close();
+  assert.deepEqual(problems, [], "page errors / CSP violations");
+}
+
+describe("the device", () => {
+  it("connects to PostgreSQL, and lays out the EUR helper at 1024×768", async () => {
+    const backend = createFakeBackend();
+    const app = await open(backend, { width: 1024, height: 768 });
+    const { page } = app;
+
+    await page.waitForSelector("#pg-url");
+    await page.fill("#pg-url", "postgres://till:hunter2@store-server:5432/till");
+    await page.click("#setup-postgres");
+    await waitForError(page, "Leave the password out of the server address. Type it in the Password box.");
+    assert.equal(backend.callsOf("setup_device").length, 0);
+    await page.fill("#pg-url", "postgres://till@store-server:5432/till");
+    await page.fill("#pg-password", "wrong");
+    await page.click("#setup-postgres");
+    await waitForText(page, "#pg-password-error", "The server refused the password or the user name. Check them.");
+    assert.equal(await page.getAttribute("#pg-password", "aria-invalid"), "true");
+    assert.deepEqual(backend.callsOf("setup_device")[0].args, {
+      request: { kind: "postgres", url: "postgres://till@store-server:5432/till", password: "wrong" },
+      approval: null,
+    });
+    await assertLayout(page, "setup 1024");
+    const connect = await page.locator("#setup-postgres").boundingBox();
+    assert.ok(connect && connect.y + connect.height <= 768, "Connect is on screen under the error banner");
+    await screenshot(page, "setup-1024");
+    await page.fill("#pg-password", "secret");
+    await page.press("#pg-password", "Enter");
+    await page.waitForSelector('button[data-register="UT/R1"]');
+    assert.equal(await page.locator("#demo-users").count(), 0);
+    await page.click('button[data-register="UT/R1"]');
+    await page.click("#setup-finish");
+
+    await page.waitForSelector('button[data-user="alice"]');
+    await page.click('button[data-user="alice"]');
+    await assertLayout(page, "PIN pad 1024");
+    await screenshot(page, "pin-1024");
+    await page.keyboard.type("1234");
+    await page.keyboard.press("Enter");
+
+    await page.waitForSelector('input[data-denom="50000"]');
+    assert.equal(await page.locator("#denominations input[data-denom]").count(), 15);
+    await page.fill('input[data-denom="50000"]', "1");
+    await page.fill('input[data-denom="2"]', "3");
+    assert.equal(await page.inputValue("#opening-cash"), "500,06", "in the store's locale (de-DE)");
+    assert.equal(nbsp(await text(page, "#denominations-total")), "500,06 €");
+    await assertLayout(page, "start 1024");
+    const box = await page.locator("#start-shift").boundingBox();
+    assert.ok(box && box.y + box.height <= 768, "Start Shift is on screen without scrolling");
+    await screenshot(page, "start-eur-1024");
+    await page.click("#start-shift");
+    await waitForText(page, "#session-number", "UT-20261128-001");
+    assert.equal(await text(page, "#opened-at"), "15:02");
+    assert.equal(nbsp(await text(page, "#opening-cash")), "500,06 €");
+    assert.equal(backend.callsOf("start_shift")[0].args.openingCash, "500.06", "the core gets its plain decimal");
+    await assertLayout(page, "session 1024");
+    await screenshot(page, "session-1024");
+    await page.click("#close-drawer");
+    await page.fill("#counted-cash", "500,06");
+    await page.click("#close-next");
+    await page.waitForSelector('button[data-manager="bob"]');
+    assert.equal(nbsp(await text(page, "#close-counted")), "500,06 €");
+    await assertLayout(page, "close 1024");
+    await screenshot(page, "close-1024");
+    await finish(app);
+  });
+
+  it("shows the DEMO banner on every screen while on the demo database, and never otherwise", async () => {
+    const backend = createFakeBackend();
+    backend.setUp({ demo: true });
+    const app = await open(backend);
+    const { page } = app;
+    await page.waitForSelector('button[data-user="alice"]');
+    assert.equal(await text(page, "#demo-banner"), "DEMO: NOT FOR REAL CASH");
+    assert.equal(await page.locator("#demo-banner").isVisible(), true);
+    await screenshot(page, "demo-login");
+    await logInByKeyboard(page, "alice", "1234");
+    await page.waitForSelector("#start-shift");
+    assert.equal(await page.locator("#demo-banner").isVisible(), true, "still there after login");
+    await assertLayout(page, "demo start");
+    await screenshot(page, "demo-start");
+    await finish(app);
+
+    const real = createFakeBackend();
+    real.setUp();
+    const other = await open(real);
+    await other.page.waitForSelector('button[data-user="alice"]');
+    assert.equal(await other.page.locator("#demo-banner").isVisible(), false);
+    await finish(other);
+  });
+
+  it("needs a manager's PIN on the keypad to move a set-up device to another register", async () => {
+    const backend = createFakeBackend();
+    backend.setUp();
+    const app = await open(backend);
+    const { page } = app;
+    await page.waitForSelector('button[data-user="alice"]');
+    await screenshot(page, "login-device-actions");
+    await page.click("#change-register");
+    await page.click('button[data-register="DT/R2"]');
+    await page.click("#setup-finish");
+
+    await page.waitForSelector("#approval-pin");
+    assert.equal(await screen(page), "approval");
+    assert.equal(await page.locator('button[data-manager="alice"]').count(), 0, "only managers approve");
+    assert.equal(await page.getAttribute('button[data-manager="bob"]', "aria-pressed"), "true", "the one manager is picked");
+    for (const key of ["1", "1", "1", "1"]) await page.click(`button[data-key="${key}"]`);
+    await page.click("#approval-submit");
+    await waitForError(page, "That PIN is not right. Try again.");
+    assert.equal(await page.inputValue("#approval-pin"), "");
+    assert.equal(backend.state.register.address, "DT/R1", "nothing moved");
+    await assertLayout(page, "approval");
+    await screenshot(page, "approval-register");
+
+    for (const key of ["9", "9", "9", "9"]) await page.click(`button[data-key="${key}"]`);
+    await page.click("#approval-submit");
+    await page.waitForSelector('button[data-user="alice"]');
+    assert.match(await text(page, ".topbar"), /DT\/R2/);
+    assert.deepEqual(backend.callsOf("choose_register").at(-1).args, { register: "DT/R2", approval: { manager: "bob", pin: "9999" } });
+    await finish(app);
+  });
+
+  it("asks a manager's PIN before changing the database of a set-up device", async () => {
+    const backend = createFakeBackend();
+    backend.setUp();
+    const app = await open(backend);
+    const { page } = app;
+    await page.waitForSelector("#change-database");
+    await page.click("#change-database");
+    await page.waitForSelector("#setup-cancel");
+    await screenshot(page, "change-database");
+    await page.click("#setup-demo");
+    await page.waitForSelector("#approval-pin");
+    assert.equal(backend.callsOf("setup_device").length, 0, "nothing runs before the manager approves");
+    await page.keyboard.type("9999");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('button[data-register="DT/R1"]');
+    assert.deepEqual(backend.callsOf("setup_device")[0].args, { request: { kind: "demo" }, approval: { manager: "bob", pin: "9999" } });
+    assert.equal(await page.locator("#demo-banner").isVisible(), true);
+    await finish(app);
+  });
+
+  for (const viewport of [{ width: 1280, height: 800 }, { width: 1024, height: 768 }]) {
+    it(`tells a user whose PIN an older Till set to ask IT for a new one (${viewport.width})`, async () => {
+      const backend = createFakeBackend();
+      backend.setUp();
+      backend.state.users.find((u) => u.name === "alice").pinResetNeeded = true;
+      const app = await open(backend, viewport);
+      const { page } = app;
+      await page.waitForSelector('button[data-user="alice"]');
+      await page.click('button[data-user="alice"]');
+      await page.waitForSelector("#pin-input:focus");
+      await page.keyboard.type("1234");
+      await page.keyboard.press("Enter");
+      await waitForError(page, "This PIN has to be set again: an older Till set it, or managers now need a longer one. Ask IT to set a new PIN.");
+      assert.equal(await text(page, ".who"), "", "nobody is logged in");
+      await assertLayout(page, `pin reset needed at ${viewport.width}`);
+      await screenshot(page, `pin-reset-needed-${viewport.width}`);
+      await finish(app);
+    });
+  }
+
+  it("locks a user after five wrong PINs, says until when, and a manager unlocks them", async () => {
+    const backend = createFakeBackend();
+    backend.setUp();
+    const app = await open(backend);
+    const { page } = app;
+    await page.waitForSelector('button[data-user="alice"]');
+    await page.click('button[data-user="alice"]');
+    for (let i = 0; i < 5; i++) {
+      await page.waitForSelector("#pin-input:focus");
+      await page.keyboard.type("0000");
+      await page.keyboard.press("Enter");
+      await page.waitForFunction(() => !document.body.classList.contains("busy"));
+    }
+    await waitForError(page, "Locked after too many wrong PINs until 09:03. A manager can unlock it now.");
+    await page.waitForSelector("#manager-unlock");
+    assert.equal(await text(page, ".who"), "", "nobody is logged in");
+    await assertLayout(page, "locked");
+    await screenshot(page, "locked");
+
+    await page.click("#manager-unlock");
+    await page.waitForSelector("#approval-pin");
+    assert.equal(await text(page, "#screen h1"), "Unlock Alice");
+    await screenshot(page, "unlock-approval");
+    for (const key of "9999") await page.click(`button[data-key="${key}"]`);
+    await page.click("#approval-submit");
+    await waitForText(page, "#login-notice", "Alice is unlocked and can log in again.");
+    assert.deepEqual(backend.callsOf("unlock_user")[0].args, { user: "alice", approval: { manager: "bob", pin: "9999" } });
+    await screenshot(page, "unlocked");
+    await logInByKeyboard(page, "alice", "1234");
+    await page.waitForSelector("#start-shift");
+    await finish(app);
+  });
+
+  it("goes back to the PIN screen when the backend logs an idle user out", async () => {
+    const backend = createFakeBackend();
+    backend.setUp();
+    backend.logIn("alice");
+    backend.openElsewhere({ by: "alice" });
+    const app = await open(backend);
+    const { page } = app;
+    await page.waitForSelector("#close-drawer");
+    backend.goIdle();
+    // The session screen's next poll learns it.
+    await page.waitForSelector('button[data-user="alice"]', { timeout: 7000 });
+    await waitForError(page, "You are logged out. Log in with your PIN.");
+    assert.equal(await text(page, ".who"), "");
+    await screenshot(page, "idle-logout");
+
+    await logInByKeyboard(page, "alice", "1234");
+    await page.waitForSelector("#close-drawer");
+    await page.click("#close-drawer");
+    await page.waitForSelector("#counted-cash");
+    backend.goIdle();
+    await page.fill("#counted-cash", "245");
+    await page.click("#close-next");
+    await page.click('button[data-manager="bob"]');
+    await page.fill("#manager-pin", "9999");
+    await page.click("#close-submit");
+    await page.waitForSelector('button[data-user="alice"]');
+    assert.equal(backend.state.sessions[0].status, "open", "an idle login closes nothing");
+    await finish(app);
+  });
+
+  it("retries a start after database_unavailable with the same request id", async () => {
+    const backend = createFakeBackend();
+    backend.setUp();
+    backend.logIn("alice");
+    const app = await open(backend);
+    const { page } = app;
+    await page.waitForSelector("#opening-cash");
+    backend.failNext("start_shift", "database_unavailable", "connection reset");
+    await page.fill("#opening-cash", "200");
+    await page.click("#start-shift");
+    await waitForText(page, "#session-number", "DT-20261128-001");
+    const calls = backend.callsOf("start_shift");
+    assert.equal(calls.length, 2);
+    assert.equal(calls[0].args.requestId, calls[1].args.requestId);
+    assert.equal(await page.locator("#error").isVisible(), false);
+    await finish(app);
+  });
+
+  it("shows the damaged-settings screen and restores the previous copy with a manager's PIN", async () => {
+    const backend = createFakeBackend();
+    backend.setUp({ register: "DT/R2" });
+    backend.damageSettings();
+    const app = await open(backend);
+    const { page } = app;
+    await waitForText(page, "#screen h1", "Device settings damaged: call a manager");
+    assert.equal(await text(page, "#damaged-path"), "/home/till/.local/share/till/device.json");
+    assert.equal(backend.callsOf("setup_device").length, 0, "never the set-up wizard");
+    await assertLayout(page, "damaged");
+    await screenshot(page, "damaged");
+
+    await page.click("#repair-settings");
+    await page.waitForSelector("#approval-manager");
+    await page.fill("#approval-manager", "alice");
+    await page.fill("#approval-pin", "1234");
+    await page.click("#approval-submit");
+    await waitForError(page, "Only a manager can do this. Ask a manager to approve with their PIN.");
+    await screenshot(page, "damaged-approval");
+    await page.fill("#approval-manager", "Bob");
+    await page.fill("#approval-pin", "9999");
+    await page.click("#approval-submit");
+    await page.waitForSelector('button[data-user="alice"]');
+    assert.match(await text(page, ".topbar"), /DT\/R2/);
+    await finish(app);
+  });
+
+  it("tells IT which file to fix when damaged settings have no previous copy", async () => {
+    const backend = createFakeBackend();
+    backend.setUp();
+    backend.damageSettings({ previous: false });
+    const app = await open(backend);
+    const { page } = app;
+    await page.waitForSelector("#settings-damaged");
+    assert.equal(await page.locator("#repair-settings").count(), 0);
+    assert.match(await text(page, "#settings-damaged"), /There is no previous copy to restore\. Fix the file, or remove it/);
+    await screenshot(page, "damaged-no-copy");
+    await finish(app);
+  });
+
+  it("a till IT set up with the device file says so and offers no way to change it", async () => {
+    const backend = createFakeBackend();
+    backend.manageByIt({ register: "DT/R2" });
+    const app = await open(backend);
+    const { page } = app;
+    await page.waitForSelector('button[data-user="alice"]');
+    assert.equal(await text(page, "#managed-by"), "Set up by IT (/etc/till/device.toml)");
+    assert.equal(await page.locator("#change-register").count(), 0);
+    assert.equal(await page.locator("#change-database").count(), 0);
+    assert.match(await text(page, ".topbar"), /DT\/R2/);
+    await assertLayout(page, "managed login");
+    await screenshot(page, "managed-login");
+    // Logging in and working is unchanged.
+    await page.click('button[data-user="alice"]');
+    await page.keyboard.type("1234");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#start-shift");
+    await finish(app);
+  });
+
+  it("an invalid device file from IT asks for IT, with no restore", async () => {
+    const backend = createFakeBackend();
+    backend.manageByIt({ damaged: true });
+    const app = await open(backend);
+    const { page } = app;
+    await waitForText(page, "#screen h1", "Device settings damaged: call IT");
+    assert.equal(await text(page, "#damaged-path"), "/etc/till/device.toml");
+    assert.equal(await page.locator("#repair-settings").count(), 0);
+    assert.match(await text(page, "#settings-damaged"), /tillctl device check/);
+    await screenshot(page, "managed-damaged");
+    await finish(app);
+  });
+
+  it("sets up a new store with a first manager and the PIN they choose", async () => {
+    const backend = createFakeBackend();
+    const app = await open(backend);
+    const { page } = app;
+    await page.click("#setup-new-store");
+    await page.waitForSelector("#new-country:focus");
+    await page.fill("#new-location-code", "zh");
+    await page.fill("#new-location-name", "Zürich HB");
+    await page.fill("#new-manager", "Olga");
+    await page.fill("#new-manager-pin", "4821");
+    await page.fill("#new-manager-pin-again", "4821");
+    // No country chosen: the store's money and taxes are never guessed.
+    await page.click("#new-store-submit");
+    await waitForError(page, "Choose the store's country: it sets the currency, the tax rates and how cash is rounded.");
+    assert.equal(backend.callsOf("setup_device").length, 0);
+    // Switzerland fills CHF, de-CH and Zürich's zone, and shows the rates it will create.
+    await page.selectOption("#new-country", "ch");
+    assert.equal(await page.inputValue("#new-currency"), "CHF");
+    assert.equal(await page.inputValue("#new-locale"), "de-CH");
+    assert.equal(await page.inputValue("#new-time-zone"), "Europe/Zurich");
+    await waitForText(page, "#new-preset-summary", "Prices include tax; cash rounded to 0.05. Tax rates it will create:MWST 8,1 % (NOR, 8.1 %)MWST 2,6 % (RED, 2.6 %)MWST 3,8 % (HOT, 3.8 %)");
+    await page.fill("#new-address", "Bahnhofplatz 1, 8001 Zürich");
+    await page.fill("#new-tax-number", "CHE-123.456.789 MWST");
+    await page.fill("#new-manager-pin", "4821");
+    await page.fill("#new-manager-pin-again", "4812");
+    await page.click("#new-store-submit");
+    await waitForError(page, "The two PINs are not the same. Type them again.");
+    await assertLayout(page, "new store");
+    await screenshot(page, "setup-new-store");
+    await page.fill("#new-manager-pin", "4821");
+    await page.fill("#new-manager-pin-again", "4821");
+    await page.click("#new-store-submit");
+    await page.waitForSelector('button[data-user="olga"]');
+    const request = backend.callsOf("setup_device")[0].args.request;
+    assert.deepEqual(request.new_store, {
+      location_code: "ZH",
+      location_name: "Zürich HB",
+      preset: "ch",
+      time_zone: "Europe/Zurich",
+      currency: "CHF",
+      locale: "de-CH",
+      address: "Bahnhofplatz 1, 8001 Zürich",
+      tax_number: "CHE-123.456.789 MWST",
+      register: "R1",
+      manager: "olga",
+      manager_pin: "4821",
+    });
+    assert.equal(await page.locator("#demo-banner").isVisible(), false);
+    assert.match(await text(page, ".topbar"), /ZH\/R1/);
+    await finish(app);
+  });
+
+  it("shows the version and commit at the foot of the first screen, and the updater's news", async () => {
+    const backend = createFakeBackend();
+    const app = await open(backend);
+    await waitForText(app.page, "#about", "Till 0.1.0 · commit 0123456789ab");
+    await finish(app);
+
+    const waiting = createFakeBackend();
+    waiting.state.update = {
+      state: "waiting",
+      current_version: "0.1.0",
+      offered_version: "0.1.1",
+      message: "Update 0.1.1 downloaded: installs when the register is closed",
+    };
+    const app2 = await open(waiting);
+    await waitForText(app2.page, "#about", "Till 0.1.0 · commit 0123456789ab · Update 0.1.1 downloaded: installs when the register is closed");
+    assert.equal(await app2.page.locator("#install-update").count(), 0, "no Install now before the device is set up");
+    assert.equal(waiting.callsOf("install_update_now").length, 0, "the UI installs nothing by itself");
+    await finish(app2);
+  });
+
+  it("lets a manager ask to install a waiting update; the backend's answer is shown", async () => {
+    const backend = createFakeBackend();
+    await backend.handle("setup_device", { request: { kind: "demo" }, approval: null });
+    await backend.handle("choose_register", { register: "DT/R1", approval: null });
+    const waiting = "Update 0.1.1 downloaded: installs when the register is closed (session DT-20261128-001 is open)";
+    backend.state.update = { state: "waiting", current_version: "0.1.0", offered_version: "0.1.1", message: waiting };
+    const app = await open(backend);
+    const { page } = app;
+    await page.waitForSelector("#install-update");
+    await assertLayout(page, "the login screen with Install update now");
+    await screenshot(page, "update-waiting");
+    await page.click("#install-update");
+    await page.waitForSelector("#approval-pin");
+    assert.equal(await text(page, "#screen h1"), "Install update 0.1.1");
+    for (const key of "9999") await page.click(`button[data-key="${key}"]`);
+    await page.click("#approval-submit");
+    await waitForText(page, "#about", `Till 0.1.0 · commit 0123456789ab · ${waiting}`);
+    assert.deepEqual(backend.callsOf("install_update_now")[0].args, { approval: { manager: "bob", pin: "9999" } });
+    await page.waitForSelector('button[data-user="alice"]');
+    await finish(app);
+  });
+});

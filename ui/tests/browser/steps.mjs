@@ -1,0 +1,62 @@
+// Shared steps of the browser tests: opening the app on a backend, finishing a page (no page
+// errors, console errors or CSP violations), layout and axe checks, and waiting for words.
+import assert from "node:assert/strict";
+import { axeViolations, layoutProblems } from "./harness.mjs";
+
+export const text = (page, selector) => page.locator(selector).innerText();
+/** Intl's no-break spaces as plain spaces. */
+export const nbsp = (value) => value.replace(/[\u00a0\u202f]/g, " ");
+
+export async function assertLayout(page, where) {
+  assert.deepEqual(await layoutProblems(page), [], `layout problems on ${where}`);
+  assert.deepEqual(await axeViolations(page), [], `axe: serious/critical violations on ${where}`);
+}
+
+export async function screen(page) {
+  return page.locator("#screen").getAttribute("data-screen");
+}
+
+/** From the login screen: pick a user and type the PIN with the keyboard, Enter submits. */
+export async function logInByKeyboard(page, user, pin) {
+  await page.click(`button[data-user="${user}"]`);
+  await page.waitForSelector("#pin-input:focus");
+  await page.keyboard.type(pin);
+  await page.keyboard.press("Enter");
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A start/close call's arguments without its request id, after checking the id is a UUID. */
+export function withoutId(args) {
+  const { requestId, ...rest } = args;
+  assert.match(requestId, UUID);
+  return rest;
+}
+
+export async function waitForText(page, selector, expected, timeout = 5000) {
+  await page.waitForFunction(
+    ([sel, want]) => document.querySelector(sel)?.textContent?.trim() === want,
+    [selector, expected],
+    { timeout },
+  ).catch(async (error) => {
+    const got = await page.locator(selector).textContent().catch(() => "(missing)");
+    throw new Error(`${selector}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(got)}\n${error.message}`);
+  });
+}
+
+/** Waits until some error area (the banner or a field's reserved line) says exactly `expected`. */
+export async function waitForError(page, expected, timeout = 5000) {
+  await page.waitForFunction(
+    (want) => [...document.querySelectorAll('[role="alert"]')].some((el) => el.textContent?.trim() === want),
+    expected,
+    { timeout },
+  ).catch(async (error) => {
+    const got = await page.evaluate(() => [...document.querySelectorAll('[role="alert"]')].map((el) => el.textContent?.trim()).filter(Boolean));
+    throw new Error(`expected the error ${JSON.stringify(expected)}, saw ${JSON.stringify(got)}\n${error.message}`);
+  });
+}
+
+/** A time of day as the screens show it in `timeZone` (`09:02`). */
+export function clock(instant, timeZone = "America/New_York") {
+  return new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone }).format(new Date(instant));
+}
