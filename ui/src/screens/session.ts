@@ -55,7 +55,9 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
   sell.addEventListener("click", () => nav.sale(session));
   const cash = h("button", { id: "cash-movement", type: "button", class: "secondary big" }, "Cash in/out");
   cash.addEventListener("click", () => nav.cash(session));
-  const xReport = h("button", { id: "x-report", type: "button", class: "secondary big" }, "X report");
+  // Shown once the backend's totals say this user may see the drawer: while a store counts
+  // blind, the X of an open drawer is a manager's (drawer_hidden), and x_report refuses a cashier.
+  const xReport = h("button", { id: "x-report", type: "button", class: "secondary big", hidden: true }, "X report");
   xReport.addEventListener("click", () => nav.xReport(session));
   const manager = user?.role === "manager" || user?.role === "admin";
   const day = manager ? h("button", { id: "day-view", type: "button", class: "secondary big" }, "Day view") : null;
@@ -64,6 +66,7 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
   const totals = h("dl", { id: "session-totals", class: "details" });
   const blind = location()?.blind_close ?? true;
   const showTotals = (t: SessionTotals | null) => {
+    xReport.hidden = t === null || t.drawer_hidden;
     const m = (minor: number) => formatMoney(minor, session.currency, locale());
     const row = (label: string, id: string, value: string) => h("div", { class: "detail" }, h("dt", {}, label), h("dd", { id }, value));
     replace(

@@ -121,6 +121,23 @@ async function assertNotShown(page, amount, where) {
 }
 
 describe("cash control", () => {
+  it("offers the X report only to whom the backend shows the drawer: not a cashier while the store counts blind", async () => {
+    const app = await aliceOnShift();
+    const { page, backend } = app;
+    await page.waitForSelector("#totals-sales-count");
+    await page.waitForFunction(() => !document.body.classList.contains("busy"));
+    assert.equal(await page.locator("#x-report").isVisible(), false, "a cashier, blind: x_report would refuse her");
+    await assert.rejects(backend.call("x_report", { session: app.session.id }), /manager/);
+    await page.click("#logout");
+    await page.click('button[data-user="bob"]');
+    await page.keyboard.type("9999");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#open-session-note");
+    await page.click("#start-shift");
+    await page.waitForSelector("#x-report", { state: "visible" });
+    await finish(app);
+  });
+
   it("records a paid out above the limit with a manager's PIN, same id, and a no-sale without amount", async () => {
     const app = await aliceOnShift();
     const { page, backend } = app;
