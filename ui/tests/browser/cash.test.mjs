@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { axeViolations, layoutProblems, launchBrowser, openApp, screenshot, serveDist } from "./harness.mjs";
 import { PINS, startRealBackend } from "./real-backend.mjs";
+import { sell45 } from "./steps.mjs";
 
 let browser;
 let server;
@@ -85,16 +86,6 @@ const businessDay = (day) =>
     .format(new Date(`${day}T00:00:00Z`))
     .replace(",", "");
 
-/**
- * 45.00 of cash sales into the register's open shift, sold on the store's other till (6 coffees
- * 15.00 + 2 % and 22 chocolate bars 27.50 + 8 %: 15.30 + 29.70): the drawer of a shift opened
- * with 200.00 should then hold 245.00, which the backend confirms.
- */
-async function sell45(backend, session) {
-  await backend.sellElsewhere([{ sku: "COF-1", quantity: 6 }, { sku: "CHOC-1", quantity: 22 }]);
-  const x = await backend.xReport(session.id);
-  assert.equal(x.drawer.cash_sales, 4500, "the staged sales come to 45.00");
-}
 
 /** The Z report of `session` as a manager on the store's other till reads it (the backend's record). */
 async function zReport(backend, session) {

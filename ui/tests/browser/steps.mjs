@@ -60,3 +60,14 @@ export async function waitForError(page, expected, timeout = 5000) {
 export function clock(instant, timeZone = "America/New_York") {
   return new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone }).format(new Date(instant));
 }
+
+/**
+ * 45.00 of cash sales into the register's open shift, sold on the store's other till (6 coffees
+ * 15.00 + 2 % and 22 chocolate bars 27.50 + 8 %: 15.30 + 29.70): the drawer of a shift opened
+ * with 200.00 should then hold 245.00, which the backend confirms.
+ */
+export async function sell45(backend, session) {
+  await backend.sellElsewhere([{ sku: "COF-1", quantity: 6 }, { sku: "CHOC-1", quantity: 22 }]);
+  const x = await backend.xReport(session.id);
+  assert.equal(x.drawer.cash_sales, 4500, "the staged sales come to 45.00");
+}
