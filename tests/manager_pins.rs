@@ -60,3 +60,21 @@ async fn a_location_requires_longer_manager_pins(backend: Backend) {
     service::add_location(store, uptown).await.unwrap();
     assert_eq!(service::add_user(store, "erin", "manager", "1234").await.unwrap_err().code(), "invalid_input");
 }
+
+both_backends!(users_say_who_approves);
+
+/// Each user as the screens get them says whether they approve (a manager or an admin), so the
+/// UI never decides it from the role on its own.
+async fn users_say_who_approves(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let store = db.open().await;
+    provision(store.as_ref(), 1).await;
+    service::add_user(store.as_ref(), "ada", "admin", "24680246").await.unwrap();
+    let users = store.list_users().await.unwrap();
+    assert!(users.len() >= 3, "{users:?}");
+    for user in &users {
+        assert_eq!(user.approves, user.role.is_manager(), "{user:?}");
+        let json = serde_json::to_value(user).unwrap();
+        assert_eq!(json["approves"], serde_json::json!(matches!(user.role, Role::Manager | Role::Admin)), "{json}");
+    }
+}

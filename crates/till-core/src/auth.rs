@@ -257,6 +257,7 @@ mod tests {
             failed_pins: 0,
             locked_until: None,
             lockouts: 0,
+            approves: false,
         }
     }
 

@@ -132,6 +132,9 @@ pub struct User {
     /// How many lockouts in a row (each lasts longer); reset by a success or an unlock.
     #[serde(skip)]
     pub lockouts: i32,
+    /// A manager or admin ([`Role::is_manager`]): approves what a cashier may not do alone.
+    /// Sent so the screens show who may approve without a rule of their own.
+    pub approves: bool,
 }
 
 impl User {

@@ -87,6 +87,7 @@ fn alice(failed_pins: i32) -> User {
         failed_pins,
         locked_until: None,
         lockouts: 0,
+        approves: false,
     }
 }
 

@@ -210,10 +210,12 @@ where
     DateTime<Utc>: Column<'r, R::Database>,
 {
     let role: String = row.field("role")?;
+    let role: Role = role.parse().map_err(|_| unexpected("role", &role))?;
     Ok(User {
         id: UserId(row.field("id")?),
         name: row.field("name")?,
-        role: role.parse().map_err(|_| unexpected("role", &role))?,
+        approves: role.is_manager(),
+        role,
         active: row.field("active")?,
         failed_pins: row.field("failed_pins")?,
         locked_until: row.field("locked_until")?,

@@ -9,4 +9,9 @@ failed_pins: number,
 /**
  * Set while the user is locked out after too many wrong PINs.
  */
-locked_until: string | null, };
+locked_until: string | null, 
+/**
+ * A manager or admin ([`Role::is_manager`]): approves what a cashier may not do alone.
+ * Sent so the screens show who may approve without a rule of their own.
+ */
+approves: boolean, };

@@ -24,7 +24,8 @@ export interface ApprovalOptions {
   cancel: () => void;
 }
 
-const isManager = (user: User) => user.role === "manager" || user.role === "admin";
+/** Who may approve, as the backend says (`approves`). */
+export const isManager = (user: User) => user.approves;
 
 /** The active managers and admins of the current database, or null when they can't be listed. */
 export async function listManagers(): Promise<User[] | null> {

@@ -18,15 +18,14 @@ import {
   parseLocaleMoney,
 } from "../money";
 import { locale, location, nav, state, timeZone } from "../state";
-import type { CloseCount, DenominationCount, SessionView, User } from "../types";
+import type { CloseCount, DenominationCount, SessionView } from "../types";
 import { displayName, formatClock } from "../time";
 import { clearError, focus, isBusy, mount, run, showError, showErrorText } from "../ui";
 import { denominationHelper, errorSlot, moneyField, pinPad, sheet } from "../widgets";
-import { listManagers, showApproval } from "./approval";
+import { isManager, listManagers, showApproval } from "./approval";
 import { roleLabel } from "./login";
 import { clearPaper, loadZReport, printControls } from "./reports";
 
-const isManager = (user: User) => user.role === "manager" || user.role === "admin";
 
 /** A close, or the late count of a force-closed shift: the same count, approval and sign-off. */
 export type CountMode = "close" | "late";

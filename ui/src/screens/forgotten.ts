@@ -14,10 +14,8 @@ import { listManagers, showApproval } from "./approval";
 
 export const FORGOTTEN_POLL_MS = 15_000;
 
-const isManager = () => {
-  const role = state.status?.logged_in?.role;
-  return role === "manager" || role === "admin";
-};
+/** The logged-in user approves (the backend says so: `approves`). */
+const isManager = () => state.status?.logged_in?.approves ?? false;
 
 /** What the banner last drew, so a poll that finds the same sessions leaves the focus alone. */
 let drawn = "";

@@ -67,8 +67,7 @@ function newSale(session: SessionView): Sale {
 
 /** The logged-in user approves discounts and new prices themself (the backend's rule). */
 function selfApproves(): boolean {
-  const me = state.status?.logged_in?.role;
-  return me === "manager" || me === "admin";
+  return state.status?.logged_in?.approves ?? false;
 }
 
 /** The sale screen for `session`; an unfinished cart (of any session of this register) comes back. */

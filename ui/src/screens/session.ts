@@ -59,7 +59,7 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
   // blind, the X of an open drawer is a manager's (drawer_hidden), and x_report refuses a cashier.
   const xReport = h("button", { id: "x-report", type: "button", class: "secondary big", hidden: true }, "X report");
   xReport.addEventListener("click", () => nav.xReport(session));
-  const manager = user?.role === "manager" || user?.role === "admin";
+  const manager = user?.approves ?? false;
   const day = manager ? h("button", { id: "day-view", type: "button", class: "secondary big" }, "Day view") : null;
   day?.addEventListener("click", () => nav.day());
   const actions = h("div", { class: "actions" }, sell, closeDrawer, cash, xReport, day, logoutButton());

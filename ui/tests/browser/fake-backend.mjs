@@ -146,6 +146,7 @@ export function createFakeBackend({ now = "2026-11-28T14:02:00Z", device = "till
     id: `user-${u.name}`,
     name: u.name,
     role: u.role,
+    approves: u.role === "manager" || u.role === "admin",
     active: u.active,
     failed_pins: u.failed,
     locked_until: u.lockedUntil,
