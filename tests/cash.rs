@@ -177,11 +177,11 @@ async fn a_day_closed_blind_with_a_recount_and_a_sign_off(backend: Backend) {
     move_cash(&shop, MovementKind::PaidIn, Some("10.00"), "float_top_up", None).await.unwrap();
     // A paid out above the 50.00 limit needs a manager.
     let refused = move_cash(&shop, MovementKind::PaidOut, Some("60.00"), "supplies", None).await.unwrap_err();
-    assert_eq!(refused.code(), "forbidden");
+    assert_eq!(refused.code(), "approval_needed");
     move_cash(&shop, MovementKind::PaidOut, Some("60.00"), "supplies", Some(bob_approves())).await.unwrap();
     // The limit is per session (issue 16): past it, every further paid out or drop needs one too.
     let small = move_cash(&shop, MovementKind::PaidOut, Some("3.50"), "delivery", None).await.unwrap_err();
-    assert_eq!(small.code(), "forbidden");
+    assert_eq!(small.code(), "approval_needed");
     move_cash(&shop, MovementKind::PaidOut, Some("3.50"), "delivery", Some(bob_approves())).await.unwrap();
     move_cash(&shop, MovementKind::Drop, Some("20.00"), "safe_drop", Some(bob_approves())).await.unwrap();
     move_cash(&shop, MovementKind::NoSale, None, "change_for_customer", None).await.unwrap();
@@ -211,7 +211,7 @@ async fn a_day_closed_blind_with_a_recount_and_a_sign_off(backend: Backend) {
     // cash in the totals; a manager sees both.
     let cashier = service::Asker::User(&shop.fx.cashier.user);
     let refused = service::x_report(s, &SessionRef::Id(session.id), cashier).await.unwrap_err();
-    assert_eq!(refused.code(), "forbidden");
+    assert_eq!(refused.code(), "approval_needed");
     let open_session = s.find_session(&SessionRef::Id(session.id)).await.unwrap();
     let hidden = service::session_totals(s, &open_session, cashier).await.unwrap();
     assert!(hidden.drawer_hidden);
@@ -476,7 +476,7 @@ async fn bad_movements_write_nothing(backend: Backend) {
     let unknown = s.record_movement(direct(MovementKind::PaidIn, 100, "nope")).await.unwrap_err();
     assert_eq!(unknown.code(), "reason_not_found");
     let unapproved = s.record_movement(direct(MovementKind::PaidOut, 10_000, "supplies")).await.unwrap_err();
-    assert_eq!(unapproved.code(), "forbidden");
+    assert_eq!(unapproved.code(), "approval_needed");
     // Approved with a cashier's right PIN: the store checks who approves.
     let by_cashier = NewCashMovement {
         actor: Actor {
@@ -844,7 +844,7 @@ async fn the_cash_out_limit_holds_per_session(backend: Backend) {
     // The location's limit is 50.00: the first is within it.
     service::record_movement(store, &fx.cashier, None, &register, &pc, paid_out(MovementId::new())).await.unwrap();
     let second = service::record_movement(store, &fx.cashier, None, &register, &pc, paid_out(MovementId::new())).await;
-    assert_eq!(second.unwrap_err().code(), "forbidden", "50.00 more takes the session to 100.00");
+    assert_eq!(second.unwrap_err().code(), "approval_needed", "50.00 more takes the session to 100.00");
     // The store refuses it too, called directly.
     let direct = NewCashMovement {
         id: MovementId::new(),
@@ -858,7 +858,7 @@ async fn the_cash_out_limit_holds_per_session(backend: Backend) {
         device: pc.clone(),
         request_hash: "direct".into(),
     };
-    assert_eq!(store.record_movement(direct).await.unwrap_err().code(), "forbidden");
+    assert_eq!(store.record_movement(direct).await.unwrap_err().code(), "approval_needed");
     // With a manager's PIN, it is recorded, and approved by them.
     let bob = service::approval("bob", "9999").unwrap();
     let approved =

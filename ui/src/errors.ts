@@ -29,6 +29,7 @@ export const ERROR_WORDS: Readonly<Record<ErrorCode, Words>> = {
   user_inactive: { words: "This staff account is switched off. Ask a manager." },
   user_locked: { words: "Locked after too many wrong PINs. A manager can unlock it now." },
   forbidden: { words: "Only a manager can do this. Ask a manager to approve with their PIN." },
+  approval_needed: { words: "A manager approves this with their name and PIN." },
   location_not_found: { words: "This store is not in the database. Ask IT to check the set-up." },
   register_not_found: { words: "This register is not in the store's database. Ask IT to check the set-up." },
   receipt_not_found: { words: "That receipt number is not on record. Check it and try again." },

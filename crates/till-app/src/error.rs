@@ -43,7 +43,7 @@ impl IpcError {
         match self {
             IpcError::Till(e) => e.error_code(),
             IpcError::DeviceNotSetUp(_) => ErrorCode::DeviceNotSetUp,
-            IpcError::ApprovalNeeded => ErrorCode::Forbidden,
+            IpcError::ApprovalNeeded => ErrorCode::ApprovalNeeded,
             IpcError::Keyring(_) => ErrorCode::KeyringUnavailable,
             IpcError::SettingsDamaged(_) => ErrorCode::DeviceSettingsDamaged,
             IpcError::Settings(_) => ErrorCode::Internal,
@@ -113,7 +113,7 @@ mod tests {
         );
         assert_eq!(json(IpcError::nobody_logged_in())["code"], "not_logged_in");
         assert_eq!(json(IpcError::DeviceNotSetUp("register"))["code"], "device_not_set_up");
-        assert_eq!(json(IpcError::ApprovalNeeded)["code"], "forbidden");
+        assert_eq!(json(IpcError::ApprovalNeeded)["code"], "approval_needed");
         let damaged = json(IpcError::SettingsDamaged(Damaged { path: "/d/device.json".into(), reason: "bad".into() }));
         assert_eq!(damaged["code"], "device_settings_damaged");
         assert!(damaged["message"].as_str().unwrap_or_default().contains("/d/device.json"));

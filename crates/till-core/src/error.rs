@@ -21,6 +21,10 @@ pub enum ErrorCode {
     UserInactive,
     UserLocked,
     Forbidden,
+    /// A manager's approval (name and PIN) is needed for this: the request may be sent again
+    /// with one. tillctl's JSON keeps `"code": "forbidden"` for it (scripts matched on that) and
+    /// adds `"subcode": "approval_needed"`.
+    ApprovalNeeded,
     LocationNotFound,
     RegisterNotFound,
     SessionNotFound,
@@ -90,6 +94,7 @@ impl ErrorCode {
         ErrorCode::UserInactive,
         ErrorCode::UserLocked,
         ErrorCode::Forbidden,
+        ErrorCode::ApprovalNeeded,
         ErrorCode::LocationNotFound,
         ErrorCode::RegisterNotFound,
         ErrorCode::SessionNotFound,
@@ -135,6 +140,7 @@ impl ErrorCode {
             ErrorCode::UserInactive => "user_inactive",
             ErrorCode::UserLocked => "user_locked",
             ErrorCode::Forbidden => "forbidden",
+            ErrorCode::ApprovalNeeded => "approval_needed",
             ErrorCode::LocationNotFound => "location_not_found",
             ErrorCode::RegisterNotFound => "register_not_found",
             ErrorCode::SessionNotFound => "session_not_found",
@@ -179,6 +185,7 @@ impl ErrorCode {
     pub fn contract_code(&self) -> ErrorCode {
         match self {
             ErrorCode::AppTooOld | ErrorCode::SchemaBehind => ErrorCode::SchemaNotReady,
+            ErrorCode::ApprovalNeeded => ErrorCode::Forbidden,
             other => *other,
         }
     }
@@ -395,7 +402,8 @@ impl StoreError {
             StoreError::AlreadyExists { .. } => ErrorCode::AlreadyExists,
             StoreError::SessionAlreadyClosed { .. } => ErrorCode::SessionAlreadyClosed,
             StoreError::NoOpenSession { .. } => ErrorCode::NoOpenSession,
-            StoreError::Forbidden { .. } | StoreError::ApprovalNeeded(_) => ErrorCode::Forbidden,
+            StoreError::Forbidden { .. } => ErrorCode::Forbidden,
+            StoreError::ApprovalNeeded(_) => ErrorCode::ApprovalNeeded,
             StoreError::UserInactive(_) => ErrorCode::UserInactive,
             StoreError::WrongPin { .. } => ErrorCode::WrongPin,
             StoreError::LoginEnded(_) => ErrorCode::NotLoggedIn,

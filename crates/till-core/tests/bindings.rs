@@ -116,12 +116,3 @@ fn views_match_the_ui() {
     export::<Tender>("Tender.ts");
     export::<Settlement>("Settlement.ts");
 }
-
-/// The country presets as the app's `location_presets` answers them, for the browser tests'
-/// fake backend (which must not keep a copy of its own): regenerated like the types.
-#[test]
-fn presets_match_the_browser_tests() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/tests/browser/presets.json");
-    let generated = serde_json::to_string_pretty(&till_core::location::preset_views()).unwrap_or_default() + "\n";
-    write_or_compare(&path, &generated);
-}

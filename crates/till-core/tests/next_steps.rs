@@ -135,8 +135,8 @@ fn example(code: ErrorCode) -> Example {
             user: "alice".into(),
             until: at("2026-11-28T14:07:00.123456Z"),
         })]),
-        ErrorCode::Forbidden => Errors(vec![
-            store(StoreError::Forbidden { user: "alice".into(), role: "cashier".into() }),
+        ErrorCode::Forbidden => Errors(vec![store(StoreError::Forbidden { user: "alice".into(), role: "cashier".into() })]),
+        ErrorCode::ApprovalNeeded => Errors(vec![
             store(StoreError::ApprovalNeeded("a refund".into())),
             store(StoreError::ApprovalNeeded("a paid_out above 5000 needs a manager".into())),
         ]),

@@ -122,7 +122,9 @@ async fn a_cashiers_discount_above_the_limit_needs_a_managers_pin() {
     // Alone, the cashier is refused: a manager's approval is needed.
     let (ok, refused) = tillctl(url, &sale, None, "");
     assert!(!ok);
+    // The contract code scripts match on stays; the finer one says an approval would do.
     assert_eq!(refused["error"]["code"], "forbidden", "{refused}");
+    assert_eq!(refused["error"]["subcode"], "approval_needed", "{refused}");
     assert!(refused["error"]["message"].as_str().unwrap().contains("approval"), "{refused}");
 
     // A wrong PIN for the approver: refused by the store, nothing written.
@@ -133,6 +135,7 @@ async fn a_cashiers_discount_above_the_limit_needs_a_managers_pin() {
     let (ok, refused) = tillctl(url, &with(&["--approver", "alice"]), Some("1234"), "");
     assert!(!ok);
     assert_eq!(refused["error"]["code"], "forbidden", "{refused}");
+    assert!(refused["error"].get("subcode").is_none(), "a cashier's approval is no approval: {refused}");
     // --approver without a PIN anywhere (no terminal to ask at): invalid_pin, before the store.
     let (ok, refused) = tillctl(url, &with(&["--approver", "bob"]), None, "");
     assert!(!ok);

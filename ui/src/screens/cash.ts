@@ -145,7 +145,7 @@ async function record(session: SessionView, draft: Draft, amount: string | null,
     showMovementDone(session, result.value);
     return;
   }
-  if (result.error.code !== "forbidden") return;
+  if (result.error.code !== "approval_needed") return;
   // Above the store's limit: a manager approves with their PIN; the same id is sent again.
   const lang = locale();
   const reasonLabel = reasonsCache?.find((r) => r.kind === draft.kind && r.code === draft.reason)?.label ?? draft.reason;

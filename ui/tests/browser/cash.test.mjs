@@ -155,7 +155,7 @@ describe("cash control", () => {
     await check(page, null, "cash movement");
     await page.press("#movement-note", "Enter");
 
-    // Above 50.00: the backend says forbidden; a manager approves with the same id.
+    // Above 50.00: the backend says approval_needed; a manager approves with the same id.
     await page.waitForSelector('button[data-manager="bob"][aria-pressed="true"]');
     assert.deepEqual(
       (await page.locator("#approval-details li").allInnerTexts()).map(plain),

@@ -1,10 +1,16 @@
 // Browser tests of the device: PostgreSQL set-up, demo banner, moving a device, changing its
 // database, lockouts, idle logout, damaged settings, IT's device file, a new store, the updater.
+// Against the real application (till-ui-bridge, the browser tests' shop; PostgreSQL on the test
+// server): what the screens show is the backend's answer, what is staged goes through its commands.
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { rmSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { createFakeBackend } from "./fake-backend.mjs";
+import { promisify } from "node:util";
 import { launchBrowser, openApp, screenshot, serveDist } from "./harness.mjs";
-import { assertLayout, logInByKeyboard, nbsp, screen, text, waitForError, waitForText, withoutId } from "./steps.mjs";
+import { BRIDGE, PINS, startRealBackend } from "./real-backend.mjs";
+import { assertLayout, clock, logInByKeyboard, nbsp, screen, text, waitForError, waitForText } from "./steps.mjs";
 
 let browser;
 let server;
@@ -19,20 +25,59 @@ after(async () => {
   await server?.close();
 });
 
+/**
+ * The page on the real backend, which `finish` stops with the page. The backend's answers to the
+ * page are kept (`answersOf(cmd)`: `{args, ok}` or `{args, error}`): numbers, times and ids the
+ * real application made are read from them, never assumed.
+ */
 async function open(backend, viewport) {
-  return openApp(browser, server.url, backend, viewport);
+  if (!backend.answersOf) {
+    const answers = [];
+    const handle = backend.handle;
+    backend.handle = async (cmd, args = {}) => {
+      const seen = { cmd, args: structuredClone(args) };
+      answers.push(seen);
+      try {
+        seen.ok = await handle(cmd, args);
+        return seen.ok;
+      } catch (error) {
+        seen.error = error;
+        throw error;
+      }
+    };
+    backend.answersOf = (cmd) => answers.filter((a) => a.cmd === cmd);
+  }
+  const app = await openApp(browser, server.url, backend, viewport);
+  return Object.assign(app, { backend });
 }
 
-/** Closes the page and fails on page errors, console errors or CSP violations. */
+/** Closes the page, stops its backend, and fails on page errors, console errors or CSP violations. */
 async function finish(app) {
   const problems = await app.allProblems();
   await app.context.close();
+  await app.backend.close();
   assert.deepEqual(problems, [], "page errors / CSP violations");
 }
 
+/** IT's tool, built with the bridge, on this backend's database (the till's embedded SQLite file). */
+const TILLCTL = process.env.TILLCTL ?? join(dirname(BRIDGE), "tillctl");
+async function tillctl(backend, ...args) {
+  const url = `sqlite://${join(backend.dir, "till.db")}`;
+  try {
+    return (await promisify(execFile)(TILLCTL, ["--database-url", url, ...args])).stdout;
+  } catch (error) {
+    throw new Error(`tillctl ${args.join(" ")} failed: ${error.stderr || error.message}`);
+  }
+}
+
+/** What the backend holds about this device now, read as the app reads it. */
+const deviceStatus = (backend) => backend.call("device_status");
+
 describe("the device", () => {
   it("connects to PostgreSQL, and lays out the EUR helper at 1024×768", async () => {
-    const backend = createFakeBackend();
+    const backend = await startRealBackend();
+    // A database on the test server with the shop in it (its URL has no password).
+    const pg = await backend.postgres({ register: "UT/R1" });
     const app = await open(backend, { width: 1024, height: 768 });
     const { page } = app;
 
@@ -41,20 +86,32 @@ describe("the device", () => {
     await page.click("#setup-postgres");
     await waitForError(page, "Leave the password out of the server address. Type it in the Password box.");
     assert.equal(backend.callsOf("setup_device").length, 0);
+    // A server on another host without TLS set up is refused before anything is sent to it.
     await page.fill("#pg-url", "postgres://till@store-server:5432/till");
+    await page.fill("#pg-password", "secret");
+    await page.click("#setup-postgres");
+    await waitForText(page, "#pg-url-error", "The secure (TLS) connection failed. Ask IT to check the certificate.");
+    assert.equal(await page.getAttribute("#pg-url", "aria-invalid"), "true");
+    assert.equal(await page.inputValue("#pg-password"), "secret", "a refused connect keeps the password typed");
+    // The test server trusts every connection from this computer (it checks no password): a
+    // user name it does not know is how it refuses the credentials here.
+    const stranger = pg.url.replace(/^postgres:\/\/[^@]+@/, "postgres://nobody@");
+    await page.fill("#pg-url", stranger);
     await page.fill("#pg-password", "wrong");
     await page.click("#setup-postgres");
     await waitForText(page, "#pg-password-error", "The server refused the password or the user name. Check them.");
     assert.equal(await page.getAttribute("#pg-password", "aria-invalid"), "true");
-    assert.deepEqual(backend.callsOf("setup_device")[0].args, {
-      request: { kind: "postgres", url: "postgres://till@store-server:5432/till", password: "wrong" },
+    assert.deepEqual(backend.callsOf("setup_device").at(-1).args, {
+      request: { kind: "postgres", url: stranger, password: "wrong" },
       approval: null,
     });
+    assert.equal((await deviceStatus(backend)).configured, false, "a refused connect sets nothing up");
     await assertLayout(page, "setup 1024");
     const connect = await page.locator("#setup-postgres").boundingBox();
     assert.ok(connect && connect.y + connect.height <= 768, "Connect is on screen under the error banner");
     await screenshot(page, "setup-1024");
-    await page.fill("#pg-password", "secret");
+    await page.fill("#pg-url", pg.url);
+    await page.fill("#pg-password", pg.password);
     await page.press("#pg-password", "Enter");
     await page.waitForSelector('button[data-register="UT/R1"]');
     assert.equal(await page.locator("#demo-users").count(), 0);
@@ -79,9 +136,13 @@ describe("the device", () => {
     assert.ok(box && box.y + box.height <= 768, "Start Shift is on screen without scrolling");
     await screenshot(page, "start-eur-1024");
     await page.click("#start-shift");
-    await waitForText(page, "#session-number", "UT-20261128-001");
-    assert.equal(await text(page, "#opened-at"), "15:02");
+    await page.waitForSelector("#session-number");
+    const { session } = backend.answersOf("start_shift")[0].ok;
+    assert.equal(session.number, `UT-${session.business_day.replaceAll("-", "")}-001`, "Uptown's first session of its business day");
+    await waitForText(page, "#session-number", session.number);
+    assert.equal(await text(page, "#opened-at"), clock(session.opened_at, "Europe/Berlin"), "in the store's time zone");
     assert.equal(nbsp(await text(page, "#opening-cash")), "500,06 €");
+    assert.equal(session.opening_cash, "500.06");
     assert.equal(backend.callsOf("start_shift")[0].args.openingCash, "500.06", "the core gets its plain decimal");
     await assertLayout(page, "session 1024");
     await screenshot(page, "session-1024");
@@ -96,8 +157,8 @@ describe("the device", () => {
   });
 
   it("shows the DEMO banner on every screen while on the demo database, and never otherwise", async () => {
-    const backend = createFakeBackend();
-    backend.setUp({ demo: true });
+    const backend = await startRealBackend();
+    await backend.setUp({ demo: true });
     const app = await open(backend);
     const { page } = app;
     await page.waitForSelector('button[data-user="alice"]');
@@ -111,8 +172,8 @@ describe("the device", () => {
     await screenshot(page, "demo-start");
     await finish(app);
 
-    const real = createFakeBackend();
-    real.setUp();
+    const real = await startRealBackend();
+    await real.setUp();
     const other = await open(real);
     await other.page.waitForSelector('button[data-user="alice"]');
     assert.equal(await other.page.locator("#demo-banner").isVisible(), false);
@@ -120,8 +181,8 @@ describe("the device", () => {
   });
 
   it("needs a manager's PIN on the keypad to move a set-up device to another register", async () => {
-    const backend = createFakeBackend();
-    backend.setUp();
+    const backend = await startRealBackend();
+    await backend.setUp();
     const app = await open(backend);
     const { page } = app;
     await page.waitForSelector('button[data-user="alice"]');
@@ -138,7 +199,7 @@ describe("the device", () => {
     await page.click("#approval-submit");
     await waitForError(page, "That PIN is not right. Try again.");
     assert.equal(await page.inputValue("#approval-pin"), "");
-    assert.equal(backend.state.register.address, "DT/R1", "nothing moved");
+    assert.equal((await deviceStatus(backend)).register.address, "DT/R1", "nothing moved");
     await assertLayout(page, "approval");
     await screenshot(page, "approval-register");
 
@@ -147,12 +208,13 @@ describe("the device", () => {
     await page.waitForSelector('button[data-user="alice"]');
     assert.match(await text(page, ".topbar"), /DT\/R2/);
     assert.deepEqual(backend.callsOf("choose_register").at(-1).args, { register: "DT/R2", approval: { manager: "bob", pin: "9999" } });
+    assert.equal((await deviceStatus(backend)).register.address, "DT/R2", "the backend moved the device");
     await finish(app);
   });
 
   it("asks a manager's PIN before changing the database of a set-up device", async () => {
-    const backend = createFakeBackend();
-    backend.setUp();
+    const backend = await startRealBackend();
+    await backend.setUp();
     const app = await open(backend);
     const { page } = app;
     await page.waitForSelector("#change-database");
@@ -167,23 +229,28 @@ describe("the device", () => {
     await page.waitForSelector('button[data-register="DT/R1"]');
     assert.deepEqual(backend.callsOf("setup_device")[0].args, { request: { kind: "demo" }, approval: { manager: "bob", pin: "9999" } });
     assert.equal(await page.locator("#demo-banner").isVisible(), true);
+    assert.equal((await deviceStatus(backend)).demo, true, "the backend is on the demo database");
     await finish(app);
   });
 
   for (const viewport of [{ width: 1280, height: 800 }, { width: 1024, height: 768 }]) {
     it(`tells a user whose PIN an older Till set to ask IT for a new one (${viewport.width})`, async () => {
-      const backend = createFakeBackend();
-      backend.setUp();
-      backend.state.users.find((u) => u.name === "alice").pinResetNeeded = true;
+      const backend = await startRealBackend();
+      await backend.setUp();
+      // On SQLite the one PIN that must be set again is a manager's shorter than a location now
+      // requires: IT raises Downtown's minimum to 6 digits, and bob's PIN has 4.
+      await tillctl(backend, "location", "set", "--code", "DT", "--manager-pin-min-length", "6");
       const app = await open(backend, viewport);
       const { page } = app;
-      await page.waitForSelector('button[data-user="alice"]');
-      await page.click('button[data-user="alice"]');
+      await page.waitForSelector('button[data-user="bob"]');
+      await page.click('button[data-user="bob"]');
       await page.waitForSelector("#pin-input:focus");
-      await page.keyboard.type("1234");
+      await page.keyboard.type(PINS.bob);
       await page.keyboard.press("Enter");
       await waitForError(page, "This PIN has to be set again: an older Till set it, or managers now need a longer one. Ask IT to set a new PIN.");
+      assert.equal(backend.answersOf("login").at(-1).error?.code, "pin_reset_needed", "the backend's refusal");
       assert.equal(await text(page, ".who"), "", "nobody is logged in");
+      assert.equal((await deviceStatus(backend)).logged_in, null, "the backend has nobody logged in");
       await assertLayout(page, `pin reset needed at ${viewport.width}`);
       await screenshot(page, `pin-reset-needed-${viewport.width}`);
       await finish(app);
@@ -191,8 +258,8 @@ describe("the device", () => {
   }
 
   it("locks a user after five wrong PINs, says until when, and a manager unlocks them", async () => {
-    const backend = createFakeBackend();
-    backend.setUp();
+    const backend = await startRealBackend();
+    await backend.setUp();
     const app = await open(backend);
     const { page } = app;
     await page.waitForSelector('button[data-user="alice"]');
@@ -203,7 +270,12 @@ describe("the device", () => {
       await page.keyboard.press("Enter");
       await page.waitForFunction(() => !document.body.classList.contains("busy"));
     }
-    await waitForError(page, "Locked after too many wrong PINs until 09:03. A manager can unlock it now.");
+    const refusals = backend.answersOf("login").map((a) => a.error?.code);
+    assert.deepEqual(refusals, ["wrong_pin", "wrong_pin", "wrong_pin", "wrong_pin", "user_locked"], "the backend counts and locks");
+    const { until } = backend.answersOf("login")[4].error;
+    assert.ok(Date.parse(until) > Date.now(), `locked until a time to come (${until})`);
+    // Until when, in the store's time zone (Downtown: New York).
+    await waitForError(page, `Locked after too many wrong PINs until ${clock(until)}. A manager can unlock it now.`);
     await page.waitForSelector("#manager-unlock");
     assert.equal(await text(page, ".who"), "", "nobody is logged in");
     await assertLayout(page, "locked");
@@ -217,6 +289,7 @@ describe("the device", () => {
     await page.click("#approval-submit");
     await waitForText(page, "#login-notice", "Alice is unlocked and can log in again.");
     assert.deepEqual(backend.callsOf("unlock_user")[0].args, { user: "alice", approval: { manager: "bob", pin: "9999" } });
+    assert.ok("ok" in backend.answersOf("unlock_user")[0], "the backend unlocked her");
     await screenshot(page, "unlocked");
     await logInByKeyboard(page, "alice", "1234");
     await page.waitForSelector("#start-shift");
@@ -224,14 +297,16 @@ describe("the device", () => {
   });
 
   it("goes back to the PIN screen when the backend logs an idle user out", async () => {
-    const backend = createFakeBackend();
-    backend.setUp();
-    backend.logIn("alice");
-    backend.openElsewhere({ by: "alice" });
+    const backend = await startRealBackend();
+    await backend.setUp();
+    await backend.logIn("alice");
+    const { session } = await backend.openElsewhere({ by: "alice" });
     const app = await open(backend);
     const { page } = app;
     await page.waitForSelector("#close-drawer");
-    backend.goIdle();
+    // The app's clock moves past the device's idle limit.
+    const { idle_logout_minutes: idle } = await deviceStatus(backend);
+    await backend.advance(idle + 1);
     // The session screen's next poll learns it.
     await page.waitForSelector('button[data-user="alice"]', { timeout: 7000 });
     await waitForError(page, "You are logged out. Log in with your PIN.");
@@ -242,43 +317,58 @@ describe("the device", () => {
     await page.waitForSelector("#close-drawer");
     await page.click("#close-drawer");
     await page.waitForSelector("#counted-cash");
-    backend.goIdle();
-    await page.fill("#counted-cash", "245");
+    await backend.advance(idle + 1);
+    // The drawer holds its opening 200.00 (no sales): a count with no variance.
+    await page.fill("#counted-cash", "200");
     await page.click("#close-next");
     await page.click('button[data-manager="bob"]');
     await page.fill("#manager-pin", "9999");
     await page.click("#close-submit");
     await page.waitForSelector('button[data-user="alice"]');
-    assert.equal(backend.state.sessions[0].status, "open", "an idle login closes nothing");
+    const closes = backend.answersOf("close_shift");
+    assert.equal(closes.length, 1);
+    assert.equal(closes[0].error?.code, "not_logged_in", "the backend refused the close: the login was idle");
+    assert.equal((await deviceStatus(backend)).logged_in, null);
+    // Read on the store's other till: the shift is still open.
+    await backend.call("test_other", { cmd: "login", args: { user: "bob", pin: PINS.bob } });
+    const now = await backend.call("test_other", { cmd: "current_session" });
+    assert.equal(now.id, session.id);
+    assert.equal(now.status, "open", "an idle login closes nothing");
     await finish(app);
   });
 
   it("retries a start after database_unavailable with the same request id", async () => {
-    const backend = createFakeBackend();
-    backend.setUp();
-    backend.logIn("alice");
+    const backend = await startRealBackend();
+    await backend.setUp();
+    await backend.logIn("alice");
     const app = await open(backend);
     const { page } = app;
     await page.waitForSelector("#opening-cash");
+    // The first try is lost on its way: the backend never sees it.
     backend.failNext("start_shift", "database_unavailable", "connection reset");
     await page.fill("#opening-cash", "200");
     await page.click("#start-shift");
-    await waitForText(page, "#session-number", "DT-20261128-001");
-    const calls = backend.callsOf("start_shift");
+    await page.waitForSelector("#session-number");
+    const calls = backend.answersOf("start_shift");
     assert.equal(calls.length, 2);
+    assert.equal(calls[0].error?.code, "database_unavailable");
     assert.equal(calls[0].args.requestId, calls[1].args.requestId);
+    const { session, joined } = calls[1].ok;
+    assert.equal(joined, false, "one shift, opened by the retry");
+    assert.equal(session.number, `DT-${session.business_day.replaceAll("-", "")}-001`);
+    await waitForText(page, "#session-number", session.number);
     assert.equal(await page.locator("#error").isVisible(), false);
     await finish(app);
   });
 
   it("shows the damaged-settings screen and restores the previous copy with a manager's PIN", async () => {
-    const backend = createFakeBackend();
-    backend.setUp({ register: "DT/R2" });
-    backend.damageSettings();
+    const backend = await startRealBackend();
+    await backend.setUp({ register: "DT/R2" });
+    await backend.damageSettings();
     const app = await open(backend);
     const { page } = app;
     await waitForText(page, "#screen h1", "Device settings damaged: call a manager");
-    assert.equal(await text(page, "#damaged-path"), "/home/till/.local/share/till/device.json");
+    assert.equal(await text(page, "#damaged-path"), join(backend.dir, "device.json"));
     assert.equal(backend.callsOf("setup_device").length, 0, "never the set-up wizard");
     await assertLayout(page, "damaged");
     await screenshot(page, "damaged");
@@ -295,29 +385,41 @@ describe("the device", () => {
     await page.click("#approval-submit");
     await page.waitForSelector('button[data-user="alice"]');
     assert.match(await text(page, ".topbar"), /DT\/R2/);
+    assert.deepEqual(
+      backend.answersOf("repair_settings").map((a) => a.error?.code ?? "ok"),
+      ["forbidden", "ok"],
+      "the backend refused the cashier and took the manager",
+    );
+    const repaired = await deviceStatus(backend);
+    assert.equal(repaired.settings_damaged, null);
+    assert.equal(repaired.register.address, "DT/R2", "the previous good copy");
     await finish(app);
   });
 
   it("tells IT which file to fix when damaged settings have no previous copy", async () => {
-    const backend = createFakeBackend();
-    backend.setUp();
-    backend.damageSettings({ previous: false });
+    const backend = await startRealBackend();
+    await backend.setUp();
+    await backend.damageSettings();
+    // No previous copy: the test's own folder loses it (the bridge's staging always keeps one).
+    rmSync(join(backend.dir, "device.json.prev"));
     const app = await open(backend);
     const { page } = app;
     await page.waitForSelector("#settings-damaged");
     assert.equal(await page.locator("#repair-settings").count(), 0);
     assert.match(await text(page, "#settings-damaged"), /There is no previous copy to restore\. Fix the file, or remove it/);
+    assert.equal(await text(page, "#damaged-path"), join(backend.dir, "device.json"));
+    assert.equal((await deviceStatus(backend)).settings_damaged.previous_path, null, "the backend has no copy either");
     await screenshot(page, "damaged-no-copy");
     await finish(app);
   });
 
   it("a till IT set up with the device file says so and offers no way to change it", async () => {
-    const backend = createFakeBackend();
-    backend.manageByIt({ register: "DT/R2" });
+    const backend = await startRealBackend();
+    await backend.manageByIt({ register: "DT/R2" });
     const app = await open(backend);
     const { page } = app;
     await page.waitForSelector('button[data-user="alice"]');
-    assert.equal(await text(page, "#managed-by"), "Set up by IT (/etc/till/device.toml)");
+    assert.equal(await text(page, "#managed-by"), `Set up by IT (${join(backend.dir, "device.toml")})`);
     assert.equal(await page.locator("#change-register").count(), 0);
     assert.equal(await page.locator("#change-database").count(), 0);
     assert.match(await text(page, ".topbar"), /DT\/R2/);
@@ -332,12 +434,12 @@ describe("the device", () => {
   });
 
   it("an invalid device file from IT asks for IT, with no restore", async () => {
-    const backend = createFakeBackend();
-    backend.manageByIt({ damaged: true });
+    const backend = await startRealBackend();
+    await backend.manageByIt({ damaged: true });
     const app = await open(backend);
     const { page } = app;
     await waitForText(page, "#screen h1", "Device settings damaged: call IT");
-    assert.equal(await text(page, "#damaged-path"), "/etc/till/device.toml");
+    assert.equal(await text(page, "#damaged-path"), join(backend.dir, "device.toml"));
     assert.equal(await page.locator("#repair-settings").count(), 0);
     assert.match(await text(page, "#settings-damaged"), /tillctl device check/);
     await screenshot(page, "managed-damaged");
@@ -345,7 +447,7 @@ describe("the device", () => {
   });
 
   it("sets up a new store with a first manager and the PIN they choose", async () => {
-    const backend = createFakeBackend();
+    const backend = await startRealBackend();
     const app = await open(backend);
     const { page } = app;
     await page.click("#setup-new-store");
@@ -393,22 +495,34 @@ describe("the device", () => {
     });
     assert.equal(await page.locator("#demo-banner").isVisible(), false);
     assert.match(await text(page, ".topbar"), /ZH\/R1/);
+    // The backend made the store as asked, and olga's chosen PIN is the one it takes.
+    const made = await deviceStatus(backend);
+    assert.equal(made.demo, false);
+    assert.equal(made.register.address, "ZH/R1");
+    assert.deepEqual(
+      (await backend.call("list_users")).map((u) => [u.name, u.role]),
+      [["olga", "manager"]],
+      "the first manager, and nobody else",
+    );
+    await logInByKeyboard(page, "olga", "4821");
+    await page.waitForSelector("#start-shift");
     await finish(app);
   });
 
   it("shows the version and commit at the foot of the first screen, and the updater's news", async () => {
-    const backend = createFakeBackend();
+    const backend = await startRealBackend();
     const app = await open(backend);
     await waitForText(app.page, "#about", "Till 0.1.0 · commit 0123456789ab");
+    assert.equal(backend.answersOf("update_status")[0].ok.state, "off", "updates off: no news shown");
     await finish(app);
 
-    const waiting = createFakeBackend();
-    waiting.state.update = {
+    const waiting = await startRealBackend();
+    await waiting.stageUpdate({
       state: "waiting",
       current_version: "0.1.0",
       offered_version: "0.1.1",
       message: "Update 0.1.1 downloaded: installs when the register is closed",
-    };
+    });
     const app2 = await open(waiting);
     await waitForText(app2.page, "#about", "Till 0.1.0 · commit 0123456789ab · Update 0.1.1 downloaded: installs when the register is closed");
     assert.equal(await app2.page.locator("#install-update").count(), 0, "no Install now before the device is set up");
@@ -417,23 +531,47 @@ describe("the device", () => {
   });
 
   it("lets a manager ask to install a waiting update; the backend's answer is shown", async () => {
-    const backend = createFakeBackend();
-    await backend.handle("setup_device", { request: { kind: "demo" }, approval: null });
-    await backend.handle("choose_register", { register: "DT/R1", approval: null });
-    const waiting = "Update 0.1.1 downloaded: installs when the register is closed (session DT-20261128-001 is open)";
-    backend.state.update = { state: "waiting", current_version: "0.1.0", offered_version: "0.1.1", message: waiting };
+    const backend = await startRealBackend();
+    await backend.setUp({ demo: true });
+    // The updater's status as the shell answers it (its words are passed on as they are).
+    const update = { state: "waiting", current_version: "0.1.0", offered_version: "0.1.1" };
+    const waiting = "Update 0.1.1 downloaded: installs when the register is closed";
+    await backend.stageUpdate({ ...update, message: waiting });
     const app = await open(backend);
     const { page } = app;
     await page.waitForSelector("#install-update");
+    // A set-up device shows its database's identity on the line too.
+    const { database_identity: identity } = await deviceStatus(backend);
+    const line = `Till 0.1.0 · commit 0123456789ab · database ${identity.slice(-8)} · ${waiting}`;
+    await page.waitForFunction((want) => document.querySelector("#about")?.firstChild?.textContent?.trim() === want, line);
     await assertLayout(page, "the login screen with Install update now");
     await screenshot(page, "update-waiting");
+    // Meanwhile another PC opens the register's session: the shell will not install over it,
+    // and its answer to "install now" says so.
+    const { session } = await backend.openElsewhere({ by: "alice" });
+    const refused = `${waiting} (session ${session.number} is open)`;
+    await backend.stageUpdate({ ...update, message: refused });
     await page.click("#install-update");
     await page.waitForSelector("#approval-pin");
     assert.equal(await text(page, "#screen h1"), "Install update 0.1.1");
+    // A wrong PIN: the application refuses it.
+    for (const key of "1111") await page.click(`button[data-key="${key}"]`);
+    await page.click("#approval-submit");
+    await waitForError(page, "That PIN is not right. Try again.");
+    assert.equal(backend.answersOf("install_update_now")[0].error?.code, "wrong_pin");
     for (const key of "9999") await page.click(`button[data-key="${key}"]`);
     await page.click("#approval-submit");
-    await waitForText(page, "#about", `Till 0.1.0 · commit 0123456789ab · ${waiting}`);
-    assert.deepEqual(backend.callsOf("install_update_now")[0].args, { approval: { manager: "bob", pin: "9999" } });
+    // The backend's answer on the line (the line drops the database's identity until its next
+    // refresh: see the About line in main.ts).
+    await page.waitForFunction(
+      (want) => {
+        const about = document.querySelector("#about")?.textContent?.trim() ?? "";
+        return about.startsWith("Till 0.1.0 · commit 0123456789ab · ") && about.endsWith(` · ${want}`);
+      },
+      refused,
+    );
+    assert.deepEqual(backend.callsOf("install_update_now")[1].args, { approval: { manager: "bob", pin: "9999" } });
+    assert.equal(backend.answersOf("install_update_now")[1].ok.message, refused, "the backend's answer is the one shown");
     await page.waitForSelector('button[data-user="alice"]');
     await finish(app);
   });

@@ -1,5 +1,6 @@
 // Serves ui/dist with the production CSP, drives the system Chromium through playwright-core,
-// and bridges the app's Tauri IPC to an in-memory fake backend living in this Node process.
+// and bridges the app's Tauri IPC to the real application (real-backend.mjs: a till-ui-bridge
+// process answering from till-app's command table).
 import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:http";
@@ -76,7 +77,7 @@ export function launchBrowser() {
 
 /**
  * Defines window.__TAURI_INTERNALS__ the way @tauri-apps/api/mocks' mockIPC does, but sends
- * each invoke to Node (the fake backend) and records CSP violations. Runs before app code.
+ * each invoke to Node (and on to the real backend) and records CSP violations. Runs before app code.
  */
 function ipcInitScript() {
   window.__cspViolations = [];
@@ -86,7 +87,7 @@ function ipcInitScript() {
   const callbacks = new Map();
   window.__TAURI_INTERNALS__ = {
     invoke: (cmd, args) =>
-      window.__tillFakeIpc(cmd, args ?? {}).then((r) => (r.ok ? r.value : Promise.reject(r.error))),
+      window.__tillIpc(cmd, args ?? {}).then((r) => (r.ok ? r.value : Promise.reject(r.error))),
     transformCallback: (callback, once = false) => {
       const id = window.crypto.getRandomValues(new Uint32Array(1))[0];
       callbacks.set(id, (data) => {
@@ -112,7 +113,7 @@ export async function openApp(browser, url, backend, viewport = { width: 1280, h
   page.on("console", (msg) => {
     if (msg.type() === "error") problems.push(`console: ${msg.text()}`);
   });
-  await page.exposeFunction("__tillFakeIpc", async (cmd, args) => {
+  await page.exposeFunction("__tillIpc", async (cmd, args) => {
     try {
       return { ok: true, value: await backend.handle(cmd, args) };
     } catch (error) {

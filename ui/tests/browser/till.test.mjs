@@ -59,7 +59,7 @@ async function aliceOnShift() {
   return backend;
 }
 
-describe("Till UI with a mocked backend", () => {
+describe("the session flow", () => {
   it("sets up with demo data, picks a register, logs in with the keypad and starts a shift with the denomination helper", async () => {
     const backend = await startRealBackend();
     const app = await open(backend);

@@ -18,6 +18,7 @@ describe("errorMessage", () => {
     user_inactive: "This staff account is switched off. Ask a manager.",
     user_locked: "Locked after too many wrong PINs. A manager can unlock it now.",
     forbidden: "Only a manager can do this. Ask a manager to approve with their PIN.",
+    approval_needed: "A manager approves this with their name and PIN.",
     location_not_found: "This store is not in the database. Ask IT to check the set-up.",
     register_not_found: "This register is not in the store's database. Ask IT to check the set-up.",
     receipt_not_found: "That receipt number is not on record. Check it and try again.",

@@ -128,10 +128,10 @@ async fn a_new_store_gets_its_first_manager_with_a_chosen_pin_and_is_not_demo() 
 async fn changing_a_set_up_device_needs_a_manager_pin_from_the_current_database() {
     let till = Till::demo().await;
     till.add_register("R2").await;
-    assert_eq!(code(till.state.choose_register("DT/R2", None).await), "forbidden");
+    assert_eq!(code(till.state.choose_register("DT/R2", None).await), "approval_needed");
     assert_eq!(code(till.state.choose_register("DT/R2", approval("alice", "1234")).await), "forbidden");
     assert_eq!(code(till.state.choose_register("DT/R2", approval("bob", "1111")).await), "wrong_pin");
-    assert_eq!(code(till.state.setup(SetupRequest::Demo, None).await), "forbidden");
+    assert_eq!(code(till.state.setup(SetupRequest::Demo, None).await), "approval_needed");
     // A cashier brings a fresh database with their own manager: checked against the current one.
     assert_eq!(
         code(till.state.setup(new_store("mallory", "1111"), approval("mallory", "1111")).await),
@@ -248,7 +248,7 @@ async fn damaged_settings_need_a_manager_and_are_never_replaced_silently() {
     assert_eq!(code(till.state.setup(SetupRequest::Demo, None).await), "device_settings_damaged");
     assert_eq!(ok(std::fs::read(&settings)), b"{\"device\": {\"database_ki", "left as it was");
 
-    assert_eq!(code(till.state.repair_settings(None).await), "forbidden");
+    assert_eq!(code(till.state.repair_settings(None).await), "approval_needed");
     assert_eq!(code(till.state.repair_settings(approval("alice", "1234")).await), "forbidden");
     let repaired = ok(till.state.repair_settings(approval("bob", "9999")).await);
     assert!(repaired.configured && repaired.settings_damaged.is_none());
@@ -591,7 +591,7 @@ async fn a_discount_above_the_limit_needs_a_managers_pin() {
     let priced = ok(till.state.price_cart(vec![line.clone()], None).await);
     assert!(!priced.approvals.is_empty(), "50 % is above the demo's limit");
     let request = cash(vec![line], priced.cash_total);
-    assert_eq!(code(till.state.record_sale(ReceiptId::new(), session, request.clone(), None).await), "forbidden");
+    assert_eq!(code(till.state.record_sale(ReceiptId::new(), session, request.clone(), None).await), "approval_needed");
     assert_eq!(
         code(till.state.record_sale(ReceiptId::new(), session, request.clone(), approval("bob", "0000")).await),
         "wrong_pin"
@@ -713,7 +713,7 @@ async fn a_manager_sets_the_backup_folder_and_a_bad_one_saves_nothing() {
     let given = || Some(folder.display().to_string());
     let settings = till.state.config.settings.clone();
     let saved = || ok(settings.load()).and_then(|s| s.backup_folder);
-    assert_eq!(code(till.state.set_backup_folder(given(), None).await), "forbidden", "a manager approves");
+    assert_eq!(code(till.state.set_backup_folder(given(), None).await), "approval_needed", "a manager approves");
     assert_eq!(code(till.state.set_backup_folder(given(), approval("alice", "1234")).await), "forbidden");
     let missing = till.state.set_backup_folder(given(), approval("bob", "9999")).await;
     let e = missing.err().unwrap_or_else(|| panic!("a missing folder is refused"));
