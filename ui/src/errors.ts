@@ -29,7 +29,7 @@ export const ERROR_WORDS: Readonly<Record<ErrorCode, Words>> = {
   user_inactive: { words: "This staff account is switched off. Ask a manager." },
   user_locked: { words: "Locked after too many wrong PINs. A manager can unlock it now." },
   forbidden: { words: "Only a manager can do this. Ask a manager to approve with their PIN." },
-  approval_needed: { words: "A manager approves this with their name and PIN." },
+  approval_needed: { words: "A manager must approve this. Ask a manager to approve it with their name and PIN." },
   location_not_found: { words: "This store is not in the database. Ask IT to check the set-up." },
   register_not_found: { words: "This register is not in the store's database. Ask IT to check the set-up." },
   receipt_not_found: { words: "That receipt number is not on record. Check it and try again." },
@@ -106,6 +106,14 @@ export function connectProblem(error: unknown): { part: ConnectPart; text: strin
   const m = message.toLowerCase();
   if (/password|authentication|28p01|28000|no pg_hba|role .* does not exist/.test(m)) {
     return { part: "password", text: "The server refused the password or the user name. Check them." };
+  }
+  // Refused before connecting: a server on another computer without the TLS settings that
+  // verify it. Nothing failed yet, so "check the certificate" would send IT the wrong way.
+  if (code === "database_misconfigured" && /sslmode=verify-full/.test(m)) {
+    return {
+      part: "tls",
+      text: "That server is on another computer: its address needs TLS settings (sslmode=verify-full and sslrootcert). Ask IT for the full address.",
+    };
   }
   if (/tls|ssl|certificate|handshake|x509/.test(m)) {
     return { part: "tls", text: "The secure (TLS) connection failed. Ask IT to check the certificate." };

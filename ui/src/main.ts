@@ -133,15 +133,19 @@ async function renderAbout(): Promise<void> {
         ? h("button", { id: "install-update", type: "button", class: "secondary" }, "Install update now")
         : null;
     installNow?.addEventListener("click", () => void askToInstall(update.offered_version ?? "the update"));
-    // The database's identity, on every screen: a till pointed at another database (with its
-    // own "manager") shows another id than the store's other tills.
-    const identity = state.status?.database_identity;
-    // Its last 8 hex digits: random in both backends' ids (a UUIDv7's first ones are its time).
-    const line = identity ? `${built} · database ${identity.slice(-8)}` : built;
+    const line = aboutLine();
     replace(byId("about"), news ? `${line} · ${update.message}` : line, installNow);
   } catch {
     // The line is informational: a backend without it leaves it empty rather than alarming anyone.
   }
+}
+
+/** The build, and the database's identity, on every screen: a till pointed at another database
+ * (with its own "manager") shows another id than the store's other tills. */
+function aboutLine(): string {
+  const identity = state.status?.database_identity;
+  // Its last 8 hex digits: random in both backends' ids (a UUIDv7's first ones are its time).
+  return identity ? `${built} · database ${identity.slice(-8)}` : built;
 }
 
 async function askToInstall(version: string): Promise<void> {
@@ -153,7 +157,7 @@ async function askToInstall(version: string): Promise<void> {
     approve: async (approval) => {
       const result = await run(() => api.installUpdateNow(approval));
       if (!result?.ok) return false;
-      replace(byId("about"), `${built} · ${result.value.message}`);
+      replace(byId("about"), `${aboutLine()} · ${result.value.message}`);
       await nav.route();
       return true;
     },

@@ -18,7 +18,7 @@ describe("errorMessage", () => {
     user_inactive: "This staff account is switched off. Ask a manager.",
     user_locked: "Locked after too many wrong PINs. A manager can unlock it now.",
     forbidden: "Only a manager can do this. Ask a manager to approve with their PIN.",
-    approval_needed: "A manager approves this with their name and PIN.",
+    approval_needed: "A manager must approve this. Ask a manager to approve it with their name and PIN.",
     location_not_found: "This store is not in the database. Ask IT to check the set-up.",
     register_not_found: "This register is not in the store's database. Ask IT to check the set-up.",
     receipt_not_found: "That receipt number is not on record. Check it and try again.",
@@ -138,6 +138,16 @@ describe("connectProblem", () => {
     ["database_misconfigured", "server does not support TLS", "tls"],
   ])("%s %j → %s", (code, message, part) => {
     expect(connectProblem({ code, message })?.part).toBe(part);
+  });
+  it("asks for the TLS settings when a remote server was refused before connecting, not for a certificate check", () => {
+    const refused = connectProblem({
+      code: "database_misconfigured",
+      message:
+        "database misconfigured: the database server db.store (from the URL) is on another computer and the connection has sslmode=prefer (sqlx's default), which does not verify the server: add sslmode=verify-full and sslrootcert=/etc/till/ca.crt (the CA that signed the server's certificate) to the URL.",
+    });
+    expect(refused?.part).toBe("tls");
+    expect(refused?.text).toContain("sslmode=verify-full");
+    expect(refused?.text).not.toContain("check the certificate");
   });
   it("says nothing when the message does not tell", () => {
     expect(connectProblem({ code: "database_unavailable", message: "" })).toBeNull();
