@@ -338,6 +338,23 @@ impl Device {
     }
 }
 
+/// [`till_backend::backup::usable_folder`] off the async threads and bounded: a network share
+/// that does not answer must not freeze the till (the device's lock is held meanwhile).
+async fn usable_folder(folder: &str) -> Result<std::path::PathBuf, IpcError> {
+    let path = std::path::PathBuf::from(folder);
+    let checked = tokio::task::spawn_blocking(move || till_backend::backup::usable_folder(&path));
+    match tokio::time::timeout(std::time::Duration::from_secs(10), checked).await {
+        Ok(Ok(answer)) => Ok(answer?),
+        Ok(Err(e)) => Err(IpcError::Till(StoreError::Internal(format!("the folder check stopped: {e}")).into())),
+        Err(_) => Err(IpcError::Till(TillError::Input(InputError::Invalid {
+            field: "backup folder",
+            reason: format!(
+                "{folder} did not answer within 10 s (a network share that is down?): check it, then try again"
+            ),
+        }))),
+    }
+}
+
 /// How a command uses the login: acting counts as activity (it keeps the login alive); a poll (a
 /// screen refreshing itself) does not.
 #[derive(Debug, Clone, Copy)]
@@ -597,7 +614,7 @@ impl AppState {
         }
         device.approve_change(approval.as_ref()).await?;
         let previous = device.settings()?.clone();
-        let mut settings = DeviceSettings { location: None, register: None, ..previous };
+        let mut settings = DeviceSettings { location: None, register: None, ..previous.clone() };
         let (store, demo_users) = match request {
             SetupRequest::Demo => {
                 let url = self.config.demo_database_url.clone();
@@ -654,6 +671,11 @@ impl AppState {
                 (store, Vec::new())
             }
         };
+        // Another database's copies never go where this one's went: its rotation would delete
+        // them (the demo's 31 closes would push out every copy of the store). Set it anew.
+        if settings.database_url != previous.database_url {
+            settings.backup_folder = None;
+        }
         self.save_settings(&mut device, settings)?;
         device.store = Some(store);
         device.login = None;
@@ -874,7 +896,8 @@ impl AppState {
     async fn backup_after_close(&self, settings: &DeviceSettings, session: &str) -> Option<BackupAfterClose> {
         let folder = settings.backup_folder.as_deref().filter(|f| !f.trim().is_empty())?;
         let url = settings.database_url.as_deref()?;
-        if settings.database_kind != Some(DatabaseKind::Sqlite) {
+        // The demo's published PINs must never rotate the store's real copies away.
+        if settings.database_kind != Some(DatabaseKind::Sqlite) || url == self.config.demo_database_url {
             return None;
         }
         let at = self.now();
@@ -902,16 +925,27 @@ impl AppState {
         let mut device = self.device.lock().await;
         self.load(&mut device).await?;
         device.refuse_if_managed(&self.config)?;
-        device.approve_change(approval.as_ref()).await?;
         let settings = device.settings()?.clone();
-        if settings.database_kind != Some(DatabaseKind::Sqlite) {
-            let database = settings.database_url.as_deref().map(till_backend::redact).unwrap_or_default();
-            return Err(till_backend::backup::BackupError::Postgres { database }.into());
-        }
-        let folder = match folder.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
-            Some(folder) => {
-                Some(till_backend::backup::usable_folder(std::path::Path::new(folder))?.display().to_string())
+        // Refused before the PIN is checked: nothing to approve, and no PIN try used up.
+        match (settings.database_kind, settings.database_url.as_deref()) {
+            (Some(DatabaseKind::Sqlite), Some(url)) if url == self.config.demo_database_url => {
+                return Err(IpcError::Till(TillError::Input(InputError::Invalid {
+                    field: "backup folder",
+                    reason: "the demo database is not backed up (its PINs are published): choose the store's database \
+                             first"
+                        .into(),
+                })));
             }
+            (Some(DatabaseKind::Sqlite), Some(_)) => {}
+            (Some(DatabaseKind::Postgres), url) => {
+                let database = url.map(till_backend::redact).unwrap_or_default();
+                return Err(till_backend::backup::BackupError::Postgres { database }.into());
+            }
+            _ => return Err(IpcError::DeviceNotSetUp("database")),
+        }
+        device.approve_change(approval.as_ref()).await?;
+        let folder = match folder.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+            Some(folder) => Some(usable_folder(folder).await?.display().to_string()),
             None => None,
         };
         tracing::info!(folder = folder.as_deref().unwrap_or("(none)"), "backup folder set");

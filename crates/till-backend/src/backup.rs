@@ -444,10 +444,14 @@ pub fn rotate(dir: &Path, keep: usize, just_taken: Option<&Path>) -> Result<Vec<
         let reserved_only = key.is_some() && meta.len() == 0;
         if leftover_temp || reserved_only {
             let old = meta.modified().ok().and_then(|m| m.elapsed().ok()).is_some_and(|age| age > LEFTOVER_AGE);
+            // Best effort: a leftover that will not go is no reason to call this backup failed.
             if old {
-                std::fs::remove_file(entry.path())
-                    .map_err(io("delete what an interrupted backup left", &entry.path()))?;
-                removed.push(entry.path());
+                match std::fs::remove_file(entry.path()) {
+                    Ok(()) => removed.push(entry.path()),
+                    Err(e) => {
+                        tracing::warn!(file = %entry.path().display(), "cannot delete an interrupted backup's leftover: {e}")
+                    }
+                }
             }
             continue;
         }
@@ -572,7 +576,7 @@ async fn swap_in(database: &Path, staged: &Path, aside: Option<&Path>) -> Result
 
 /// `<database><suffix>` locked exclusively, or [`BackupError::InUse`] when a Till holds it.
 fn lock_exclusively(database: &Path, suffix: &str) -> Result<std::fs::File, BackupError> {
-    let path = with_suffix(database, suffix);
+    let path = till_sqlite::lock_file_path(database, suffix);
     let file = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)

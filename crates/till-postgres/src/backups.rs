@@ -25,13 +25,29 @@ pub(crate) struct Archiver {
 
 impl Archiver {
     pub(crate) async fn read(conn: &mut Conn<'_>) -> Result<Archiver, StoreError> {
+        // A standby with archive_mode=on archives nothing (only `always` does): read as off.
         let (mode, last_archived, last_failed, now): (String, _, _, _) = sqlx::query_as(
-            "SELECT current_setting('archive_mode'), last_archived_time, last_failed_time, now() FROM pg_stat_archiver",
+            "SELECT CASE WHEN pg_is_in_recovery() AND current_setting('archive_mode') <> 'always' THEN 'off' \
+                    ELSE current_setting('archive_mode') END, \
+                    last_archived_time, last_failed_time, now() FROM pg_stat_archiver",
         )
         .fetch_one(conn.db())
         .await
         .map_err(|e| conn.fail(e))?;
         Ok(Archiver { archiving: mode != "off", last_archived, last_failed, now })
+    }
+
+    /// The backups line for `store`; a server that cannot say (no view, no right to read it,
+    /// a standby) gets a warning that says so, never a failure.
+    pub(crate) async fn check_on(store: &crate::PostgresStore) -> SchemaCheck {
+        let read = async {
+            let mut conn = store.conn().await?;
+            Archiver::read(&mut conn).await
+        };
+        match read.await {
+            Ok(archiver) => archiver.check(),
+            Err(e) => SchemaCheck::warn(NAME, format!("cannot read pg_stat_archiver: {e}"), FIX),
+        }
     }
 
     pub(crate) fn check(&self) -> SchemaCheck {

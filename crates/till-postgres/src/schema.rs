@@ -430,7 +430,6 @@ impl PostgresStore {
         let migrated = migrations.iter().all(|c| c.ok);
         checks.extend(migrations);
         checks.extend(Self::check_role(&mut conn).await?);
-        checks.push(crate::backups::Archiver::read(&mut conn).await?.check());
         if migrated && !has_newer_migrations(&known, &applied) {
             checks.extend(Self::check_function_files(&mut conn).await?);
         }
@@ -525,14 +524,21 @@ impl SchemaStore for PostgresStore {
             .map_err(|e| conn.fail(e))
     }
 
+    /// What `tillctl doctor` shows: the schema's checks, then the backups line. The backups line
+    /// is the doctor's only (not the open's): an informational view a server may not offer or a
+    /// role may not read must never stop a till from opening.
     async fn check_schema(&self) -> Vec<SchemaCheck> {
-        self.schema_checks().await.unwrap_or_else(|e| {
+        let mut checks = self.schema_checks().await.unwrap_or_else(|e| {
             vec![SchemaCheck::fail(
                 "connection",
                 e.to_string(),
                 "check --database-url / TILL_DATABASE_URL, that the server runs, and the password",
             )]
-        })
+        });
+        if checks.iter().any(|c| c.name == "connection" && c.ok) {
+            checks.push(crate::backups::Archiver::check_on(self).await);
+        }
+        checks
     }
 
     async fn check_invariants(&self) -> Result<InvariantReport, StoreError> {

@@ -187,11 +187,25 @@ fn make_private(_: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// `<database><suffix>`, opened (created if needed) to hold an advisory lock on.
-fn lock_file(database: &Path, suffix: &str) -> Result<(std::fs::File, PathBuf), StoreError> {
-    let mut name = database.as_os_str().to_owned();
+/// `<database><suffix>` beside the database's real file: its folder resolved, and the file
+/// itself when it is a symbolic link, so every path to one database names one lock (a restore
+/// through a symlink must see the Till that opened the target). Public for the restore.
+pub fn lock_file_path(database: &Path, suffix: &str) -> PathBuf {
+    let real = std::fs::canonicalize(database).unwrap_or_else(|_| {
+        let folder = database.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        match (std::fs::canonicalize(folder), database.file_name()) {
+            (Ok(folder), Some(name)) => folder.join(name),
+            _ => database.to_path_buf(),
+        }
+    });
+    let mut name = real.into_os_string();
     name.push(suffix);
-    let path = PathBuf::from(name);
+    PathBuf::from(name)
+}
+
+/// `<database><suffix>` ([`lock_file_path`]), opened (created if needed) to hold an advisory lock on.
+fn lock_file(database: &Path, suffix: &str) -> Result<(std::fs::File, PathBuf), StoreError> {
+    let path = lock_file_path(database, suffix);
     let file = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -311,4 +325,29 @@ fn exists_or(entity: Entity, key: String) -> impl FnOnce(sqlx::Error) -> StoreEr
 
 fn decode_err(what: &str, value: &str) -> StoreError {
     StoreError::Internal(format!("unexpected {what} {value:?} in the database"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One database, one lock, whatever path names it: a Till that opened the file through a
+    /// symbolic link (or `..`) and a restore given the real path take the same lock file.
+    #[cfg(unix)]
+    #[test]
+    fn every_path_to_one_database_names_one_lock() {
+        let dir = std::env::temp_dir().join(format!("till-lock-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(dir.join("sub")).unwrap_or_else(|e| panic!("{e}"));
+        let real = dir.join("till.db");
+        std::fs::write(&real, b"").unwrap_or_else(|e| panic!("{e}"));
+        let link = dir.join("linked.db");
+        std::os::unix::fs::symlink(&real, &link).unwrap_or_else(|e| panic!("{e}"));
+        let lock = lock_file_path(&real, ".inuse");
+        assert_eq!(lock_file_path(&link, ".inuse"), lock);
+        assert_eq!(lock_file_path(&dir.join("sub/../till.db"), ".inuse"), lock);
+        // A database not created yet: beside its folder's real path.
+        let new = lock_file_path(&dir.join("sub/../new.db"), ".lock");
+        assert_eq!(new, std::fs::canonicalize(&dir).unwrap_or_else(|e| panic!("{e}")).join("new.db.lock"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -92,6 +92,9 @@ impl Output {
                 std::io::stderr(),
                 &format!("error [{code}]: {} bad line(s), nothing written:\n{}", e.lines.len(), listed.join("\n")),
             );
+        } else if code != contract {
+            // The contract code first, as the JSON's `code`: scripts that read the text match on it.
+            emit_human(std::io::stderr(), &format!("error [{contract}] ({code}): {}", e.message));
         } else {
             emit_human(std::io::stderr(), &format!("error [{code}]: {}", e.message));
         }

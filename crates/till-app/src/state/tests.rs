@@ -671,12 +671,48 @@ fn search_finds_names_and_skus_names_starting_with_it_first_and_a_few() {
 
 mod reads;
 
+/// Like [`selling`], on the store's own embedded database (a new store: bob its manager, alice
+/// added), not the demo's: the demo is never backed up.
+async fn store_selling() -> (Till, SessionId) {
+    let till = Till::new();
+    ok(till.state.setup(new_store("bob", "9999"), None).await);
+    ok(service::add_user(till.store().await.as_ref(), "alice", "cashier", "1234").await);
+    ok(till.state.login("alice", "1234").await);
+    let started = ok(till.state.start_shift(RequestId::new(), Some("100"), None, Vec::new()).await);
+    (till, started.session.id)
+}
+
+/// The demo's PINs are published: its closes never copy it into a backup folder (31 of them
+/// would rotate every real copy away), it cannot be given one (refused before any PIN is
+/// checked), and a device moved to another database starts without the old one's folder.
+#[tokio::test]
+async fn the_demo_is_never_backed_up_and_another_database_starts_without_a_folder() {
+    let (till, session) = selling().await;
+    let folder = till.dir.0.join("usb-stick");
+    ok(std::fs::create_dir(&folder));
+    let refused = till.state.set_backup_folder(Some(folder.display().to_string()), approval("bob", "9999")).await;
+    let e = refused.err().unwrap_or_else(|| panic!("the demo gets no backup folder"));
+    assert!(e.code() == "invalid_input" && e.to_string().contains("demo"), "{e}");
+    // A folder in its settings all the same (written by hand, or by an older Till) is not used.
+    if let Some(Ok(settings)) = &mut till.state.device.lock().await.settings {
+        settings.backup_folder = Some(folder.display().to_string());
+    }
+    let bob = || Approval { manager: "bob".into(), pin: Password("9999".into()) };
+    ok(till.state.close_shift(RequestId::new(), &session.0.to_string(), "100", bob(), Default::default()).await);
+    assert!(ok(till.state.last_backup().await).is_none(), "no backup of the demo");
+    assert_eq!(ok(std::fs::read_dir(&folder)).count(), 0, "nothing copied");
+    // Moved to the store's own database: the demo's folder does not come along.
+    let moved = ok(till.state.setup(new_store("olga", "4821"), approval("bob", "9999")).await);
+    assert_eq!(moved.status.backup_folder, None);
+    assert_eq!(ok(till.state.config.settings.load()).and_then(|s| s.backup_folder), None);
+}
+
 /// Issue 17: the app backs up its embedded database after every close, to the device's backup
 /// folder. A missing folder (the USB drive not plugged in) never blocks or undoes the close: the
 /// close's result says what is wrong; with the folder there, a verified copy lands in it.
 #[tokio::test]
 async fn the_backup_after_a_close_never_blocks_it() {
-    let (till, session) = selling().await;
+    let (till, session) = store_selling().await;
     let folder = till.dir.0.join("usb-stick");
     if let Some(Ok(settings)) = &mut till.state.device.lock().await.settings {
         settings.backup_folder = Some(folder.display().to_string());
@@ -708,7 +744,7 @@ async fn the_backup_after_a_close_never_blocks_it() {
 /// folder set is kept across a restart and used by the next close; empty turns backups off.
 #[tokio::test]
 async fn a_manager_sets_the_backup_folder_and_a_bad_one_saves_nothing() {
-    let (till, session) = selling().await;
+    let (till, session) = store_selling().await;
     let folder = till.dir.0.join("usb-stick");
     let given = || Some(folder.display().to_string());
     let settings = till.state.config.settings.clone();
