@@ -86,6 +86,17 @@ impl Bridge {
         })
     }
 
+    /// The shop's embedded database, the one both tills use once set up on it.
+    fn shop_url(&self) -> String {
+        format!("sqlite://{}", self.dir.join("till.db").display())
+    }
+
+    /// A store on the shop's database, opened as the app opens it (migrated), for staging.
+    async fn shop_store(&self) -> Result<Arc<dyn till_core::Store>, IpcError> {
+        let url = self.shop_url();
+        till_backend::open(&url, &till_backend::desktop_options(&url)).await.map_err(internal)
+    }
+
     /// The till under test, as it is now.
     fn main(&self) -> Arc<AppState> {
         self.main.read().unwrap_or_else(|e| e.into_inner()).clone()
@@ -111,8 +122,7 @@ impl Bridge {
             }
             // A location's setting changed as IT changes it (`tillctl location set`).
             "test_location" => {
-                let url = format!("sqlite://{}", self.dir.join("till.db").display());
-                let store = till_backend::open(&url, &till_backend::desktop_options(&url)).await.map_err(internal)?;
+                let store = self.shop_store().await?;
                 let code = args["code"].as_str().unwrap_or("DT");
                 let settings = till_core::location::SettingsInput {
                     blind_close: args["blind_close"].as_bool(),
@@ -125,8 +135,8 @@ impl Bridge {
             // store's back: only the database's owner can move its clock (a forgotten shift).
             "test_age" => {
                 let (minutes, days) = (args["minutes"].as_i64().unwrap_or(0), args["days"].as_i64().unwrap_or(0));
-                let url = format!("sqlite://{}", self.dir.join("till.db").display());
-                let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url).await.map_err(internal)?;
+                let mut conn =
+                    <sqlx::SqliteConnection as sqlx::Connection>::connect(&self.shop_url()).await.map_err(internal)?;
                 sqlx::query(
                     "UPDATE sessions SET \
                        opened_at = strftime('%Y-%m-%dT%H:%M:%fZ', opened_at, printf('-%d minutes', ?1)), \
@@ -170,8 +180,8 @@ impl Bridge {
             // IT's system device file for this till (the shop's database, `register`), or an
             // invalid one (`damaged`).
             "test_manage_by_it" => {
-                let url = format!("sqlite://{}", self.dir.join("till.db").display());
-                let store = till_backend::open(&url, &till_backend::desktop_options(&url)).await.map_err(internal)?;
+                let url = self.shop_url();
+                let store = self.shop_store().await?;
                 shop::provision(store.as_ref()).await.map_err(internal)?;
                 let register = args["register"].as_str().unwrap_or("DT/R1");
                 let file = if args["damaged"].as_bool().unwrap_or(false) {
@@ -211,8 +221,7 @@ impl Bridge {
         let register = args["register"].as_str().unwrap_or("DT/R1");
         let other_register = args["other_register"].as_str().unwrap_or(register);
         if !demo {
-            let url = format!("sqlite://{}", self.dir.join("till.db").display());
-            let store = till_backend::open(&url, &till_backend::desktop_options(&url)).await.map_err(internal)?;
+            let store = self.shop_store().await?;
             shop::provision(store.as_ref()).await.map_err(internal)?;
         }
         let request = || if demo { SetupRequest::Demo } else { SetupRequest::Embedded { new_store: None } };
