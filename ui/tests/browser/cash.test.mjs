@@ -6,9 +6,9 @@
 // backend's, and what another PC does goes through the same commands on a second till.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { axeViolations, layoutProblems, launchBrowser, openApp, screenshot, serveDist } from "./harness.mjs";
+import { axeViolations, layoutProblems, launchBrowser, screenshot, serveDist } from "./harness.mjs";
 import { PINS, startRealBackend } from "./real-backend.mjs";
-import { sell45 } from "./steps.mjs";
+import { finish, openOn, sell45 } from "./steps.mjs";
 
 let browser;
 let server;
@@ -23,18 +23,9 @@ after(async () => {
   await server?.close();
 });
 
-async function finish(app) {
-  const problems = await app.allProblems();
-  await app.context.close();
-  await app.backend.close();
-  assert.deepEqual(problems, [], "page errors / CSP violations");
-}
 
 /** The page on the real backend, which `finish` stops with the page. */
-async function open(backend, viewport, locale) {
-  const app = await openApp(browser, server.url, backend, viewport, locale);
-  return Object.assign(app, { backend });
-}
+const open = (backend, viewport, locale) => openOn(browser, server.url, backend, viewport, locale);
 
 /** Intl's no-break spaces as plain spaces. */
 const plain = (value) => value.replace(/[\u00a0\u202f]/g, " ").trim();

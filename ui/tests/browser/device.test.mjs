@@ -8,9 +8,9 @@ import { rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
-import { launchBrowser, openApp, screenshot, serveDist } from "./harness.mjs";
+import { launchBrowser, screenshot, serveDist } from "./harness.mjs";
 import { BRIDGE, PINS, startRealBackend } from "./real-backend.mjs";
-import { assertLayout, clock, logInByKeyboard, nbsp, screen, text, waitForError, waitForText } from "./steps.mjs";
+import { assertLayout, clock, finish, logInByKeyboard, nbsp, openOn, screen, text, waitForError, waitForText } from "./steps.mjs";
 
 let browser;
 let server;
@@ -25,39 +25,10 @@ after(async () => {
   await server?.close();
 });
 
-/**
- * The page on the real backend, which `finish` stops with the page. The backend's answers to the
- * page are kept (`answersOf(cmd)`: `{args, ok}` or `{args, error}`): numbers, times and ids the
- * real application made are read from them, never assumed.
- */
-async function open(backend, viewport) {
-  if (!backend.answersOf) {
-    const answers = [];
-    const handle = backend.handle;
-    backend.handle = async (cmd, args = {}) => {
-      const seen = { cmd, args: structuredClone(args) };
-      answers.push(seen);
-      try {
-        seen.ok = await handle(cmd, args);
-        return seen.ok;
-      } catch (error) {
-        seen.error = error;
-        throw error;
-      }
-    };
-    backend.answersOf = (cmd) => answers.filter((a) => a.cmd === cmd);
-  }
-  const app = await openApp(browser, server.url, backend, viewport);
-  return Object.assign(app, { backend });
-}
-
-/** Closes the page, stops its backend, and fails on page errors, console errors or CSP violations. */
-async function finish(app) {
-  const problems = await app.allProblems();
-  await app.context.close();
-  await app.backend.close();
-  assert.deepEqual(problems, [], "page errors / CSP violations");
-}
+/** The page on the real backend; its calls carry the backend's answers (`callsOf(cmd)`:
+ * `{args, ok}` or `{args, error}`): numbers, times and ids the real application made are read
+ * from them, never assumed. */
+const open = (backend, viewport) => openOn(browser, server.url, backend, viewport);
 
 /** IT's tool, built with the bridge, on this backend's database (the till's embedded SQLite file). */
 const TILLCTL = process.env.TILLCTL ?? join(dirname(BRIDGE), "tillctl");
@@ -137,7 +108,7 @@ describe("the device", () => {
     await screenshot(page, "start-eur-1024");
     await page.click("#start-shift");
     await page.waitForSelector("#session-number");
-    const { session } = backend.answersOf("start_shift")[0].ok;
+    const { session } = backend.callsOf("start_shift")[0].ok;
     assert.equal(session.number, `UT-${session.business_day.replaceAll("-", "")}-001`, "Uptown's first session of its business day");
     await waitForText(page, "#session-number", session.number);
     assert.equal(await text(page, "#opened-at"), clock(session.opened_at, "Europe/Berlin"), "in the store's time zone");
@@ -248,7 +219,7 @@ describe("the device", () => {
       await page.keyboard.type(PINS.bob);
       await page.keyboard.press("Enter");
       await waitForError(page, "This PIN has to be set again: an older Till set it, or managers now need a longer one. Ask IT to set a new PIN.");
-      assert.equal(backend.answersOf("login").at(-1).error?.code, "pin_reset_needed", "the backend's refusal");
+      assert.equal(backend.callsOf("login").at(-1).error?.code, "pin_reset_needed", "the backend's refusal");
       assert.equal(await text(page, ".who"), "", "nobody is logged in");
       assert.equal((await deviceStatus(backend)).logged_in, null, "the backend has nobody logged in");
       await assertLayout(page, `pin reset needed at ${viewport.width}`);
@@ -270,9 +241,9 @@ describe("the device", () => {
       await page.keyboard.press("Enter");
       await page.waitForFunction(() => !document.body.classList.contains("busy"));
     }
-    const refusals = backend.answersOf("login").map((a) => a.error?.code);
+    const refusals = backend.callsOf("login").map((a) => a.error?.code);
     assert.deepEqual(refusals, ["wrong_pin", "wrong_pin", "wrong_pin", "wrong_pin", "user_locked"], "the backend counts and locks");
-    const { until } = backend.answersOf("login")[4].error;
+    const { until } = backend.callsOf("login")[4].error;
     assert.ok(Date.parse(until) > Date.now(), `locked until a time to come (${until})`);
     // Until when, in the store's time zone (Downtown: New York).
     await waitForError(page, `Locked after too many wrong PINs until ${clock(until)}. A manager can unlock it now.`);
@@ -289,7 +260,7 @@ describe("the device", () => {
     await page.click("#approval-submit");
     await waitForText(page, "#login-notice", "Alice is unlocked and can log in again.");
     assert.deepEqual(backend.callsOf("unlock_user")[0].args, { user: "alice", approval: { manager: "bob", pin: "9999" } });
-    assert.ok("ok" in backend.answersOf("unlock_user")[0], "the backend unlocked her");
+    assert.ok("ok" in backend.callsOf("unlock_user")[0], "the backend unlocked her");
     await screenshot(page, "unlocked");
     await logInByKeyboard(page, "alice", "1234");
     await page.waitForSelector("#start-shift");
@@ -325,7 +296,7 @@ describe("the device", () => {
     await page.fill("#manager-pin", "9999");
     await page.click("#close-submit");
     await page.waitForSelector('button[data-user="alice"]');
-    const closes = backend.answersOf("close_shift");
+    const closes = backend.callsOf("close_shift");
     assert.equal(closes.length, 1);
     assert.equal(closes[0].error?.code, "not_logged_in", "the backend refused the close: the login was idle");
     assert.equal((await deviceStatus(backend)).logged_in, null);
@@ -349,7 +320,7 @@ describe("the device", () => {
     await page.fill("#opening-cash", "200");
     await page.click("#start-shift");
     await page.waitForSelector("#session-number");
-    const calls = backend.answersOf("start_shift");
+    const calls = backend.callsOf("start_shift");
     assert.equal(calls.length, 2);
     assert.equal(calls[0].error?.code, "database_unavailable");
     assert.equal(calls[0].args.requestId, calls[1].args.requestId);
@@ -386,7 +357,7 @@ describe("the device", () => {
     await page.waitForSelector('button[data-user="alice"]');
     assert.match(await text(page, ".topbar"), /DT\/R2/);
     assert.deepEqual(
-      backend.answersOf("repair_settings").map((a) => a.error?.code ?? "ok"),
+      backend.callsOf("repair_settings").map((a) => a.error?.code ?? "ok"),
       ["forbidden", "ok"],
       "the backend refused the cashier and took the manager",
     );
@@ -513,7 +484,7 @@ describe("the device", () => {
     const backend = await startRealBackend();
     const app = await open(backend);
     await waitForText(app.page, "#about", "Till 0.1.0 · commit 0123456789ab");
-    assert.equal(backend.answersOf("update_status")[0].ok.state, "off", "updates off: no news shown");
+    assert.equal(backend.callsOf("update_status")[0].ok.state, "off", "updates off: no news shown");
     await finish(app);
 
     const waiting = await startRealBackend();
@@ -558,7 +529,7 @@ describe("the device", () => {
     for (const key of "1111") await page.click(`button[data-key="${key}"]`);
     await page.click("#approval-submit");
     await waitForError(page, "That PIN is not right. Try again.");
-    assert.equal(backend.answersOf("install_update_now")[0].error?.code, "wrong_pin");
+    assert.equal(backend.callsOf("install_update_now")[0].error?.code, "wrong_pin");
     for (const key of "9999") await page.click(`button[data-key="${key}"]`);
     await page.click("#approval-submit");
     // The backend's answer on the line, which keeps the database's identity (it dropped it
@@ -568,7 +539,7 @@ describe("the device", () => {
       `Till 0.1.0 · commit 0123456789ab · database ${identity.slice(-8)} · ${refused}`,
     );
     assert.deepEqual(backend.callsOf("install_update_now")[1].args, { approval: { manager: "bob", pin: "9999" } });
-    assert.equal(backend.answersOf("install_update_now")[1].ok.message, refused, "the backend's answer is the one shown");
+    assert.equal(backend.callsOf("install_update_now")[1].ok.message, refused, "the backend's answer is the one shown");
     await page.waitForSelector('button[data-user="alice"]');
     await finish(app);
   });

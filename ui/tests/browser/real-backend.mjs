@@ -85,18 +85,27 @@ export async function startRealBackend() {
   const delays = new Map();
   return {
     dir,
-    /** The page's invoke: recorded, then (unless a transport fault is staged) the backend's answer. */
+    /** The page's invoke: recorded with its answer (`ok`, or the `error` it was refused with),
+     * then (unless a transport fault is staged) the backend's answer. */
     async handle(cmd, args = {}) {
-      calls.push({ cmd, args: structuredClone(args) });
-      const delay = delays.get(cmd);
-      if (delay) await new Promise((ok) => setTimeout(ok, delay));
-      const injected = failures.get(cmd);
-      if (injected) {
-        failures.delete(cmd);
-        throw { ...injected };
+      const call = { cmd, args: structuredClone(args) };
+      calls.push(call);
+      try {
+        const delay = delays.get(cmd);
+        if (delay) await new Promise((ok) => setTimeout(ok, delay));
+        const injected = failures.get(cmd);
+        if (injected) {
+          failures.delete(cmd);
+          throw { ...injected };
+        }
+        call.ok = await send(cmd, args);
+        return call.ok;
+      } catch (error) {
+        call.error = error;
+        throw error;
       }
-      return send(cmd, args);
     },
+    /** The page's calls of `cmd`: `{cmd, args}`, and `ok` or `error` once answered. */
     callsOf: (cmd) => calls.filter((c) => c.cmd === cmd),
     /** The next call of `cmd` fails in transit with this error (the backend never sees it). */
     failNext(cmd, code, message = "") {

@@ -4,8 +4,9 @@
 // (till-ui-bridge, the browser tests' shop): every figure shown is the backend's own pricing.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { axeViolations, layoutProblems, launchBrowser, openApp, screenshot, serveDist } from "./harness.mjs";
+import { axeViolations, layoutProblems, launchBrowser, screenshot, serveDist } from "./harness.mjs";
 import { startRealBackend } from "./real-backend.mjs";
+import { finish, openOn } from "./steps.mjs";
 
 let browser;
 let server;
@@ -40,18 +41,9 @@ async function check(page, where) {
   assert.deepEqual(await axeViolations(page), [], `axe: serious/critical violations on ${where}`);
 }
 
-async function finish(app) {
-  const problems = await app.allProblems();
-  await app.context.close();
-  await app.backend.close();
-  assert.deepEqual(problems, [], "page errors / CSP violations");
-}
 
 /** The page on the real backend, which `finish` stops with the page. */
-async function open(backend) {
-  const app = await openApp(browser, server.url, backend);
-  return Object.assign(app, { backend });
-}
+const open = (backend) => openOn(browser, server.url, backend);
 
 /** The shop's product id for `sku` at DT, as the backend answers it. */
 const productId = async (backend, sku) => (await backend.call("find_product", { sku })).id;

@@ -1,7 +1,21 @@
 // Shared steps of the browser tests: opening the app on a backend, finishing a page (no page
 // errors, console errors or CSP violations), layout and axe checks, and waiting for words.
 import assert from "node:assert/strict";
-import { axeViolations, layoutProblems } from "./harness.mjs";
+import { axeViolations, layoutProblems, openApp } from "./harness.mjs";
+
+/** The page on `backend` (real-backend.mjs), which `finish` stops with the page. */
+export async function openOn(browser, url, backend, viewport, locale) {
+  const app = await openApp(browser, url, backend, viewport, locale);
+  return Object.assign(app, { backend });
+}
+
+/** Closes the page, stops its backend, and fails on page errors, console errors or CSP violations. */
+export async function finish(app) {
+  const problems = await app.allProblems();
+  await app.context.close();
+  await app.backend.close();
+  assert.deepEqual(problems, [], "page errors / CSP violations");
+}
 
 export const text = (page, selector) => page.locator(selector).innerText();
 /** Intl's no-break spaces as plain spaces. */

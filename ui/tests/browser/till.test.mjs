@@ -4,9 +4,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { launchBrowser, openApp, screenshot, serveDist } from "./harness.mjs";
+import { launchBrowser, screenshot, serveDist } from "./harness.mjs";
 import { startRealBackend } from "./real-backend.mjs";
-import { assertLayout, clock, logInByKeyboard, nbsp, screen, sell45, text, waitForError, waitForText, withoutId } from "./steps.mjs";
+import { assertLayout, clock, finish, logInByKeyboard, nbsp, openOn, screen, sell45, text, waitForError, waitForText, withoutId } from "./steps.mjs";
 
 let browser;
 let server;
@@ -22,18 +22,8 @@ after(async () => {
 });
 
 /** The page on the real backend, which `finish` stops with the page. */
-async function open(backend, viewport) {
-  const app = await openApp(browser, server.url, backend, viewport);
-  return Object.assign(app, { backend });
-}
+const open = (backend, viewport) => openOn(browser, server.url, backend, viewport);
 
-/** Closes the page and the backend, and fails on page errors, console errors or CSP violations. */
-async function finish(app) {
-  const problems = await app.allProblems();
-  await app.context.close();
-  await app.backend.close();
-  assert.deepEqual(problems, [], "page errors / CSP violations");
-}
 
 /** A backend with the shop set up on DT/R1 (this till and the store's other one). */
 async function shop() {
