@@ -127,7 +127,7 @@ pub async fn pin_matches(pin: Pin, hash: PinHash) -> Result<bool, StoreError> {
 
 /// Whether `pin` is long enough for `role`: a manager's or admin's has at least `required`
 /// digits (the strictest location's `manager_pin_min_length`); a cashier's any valid length.
-/// PostgreSQL's copy is in till_pin_check.sql; `tests/security.rs` runs both.
+/// PostgreSQL's copy is in till_pin_check.sql; `tests/contract/security.rs` runs both.
 pub fn pin_long_enough(role: Role, pin: &Pin, required: i32) -> bool {
     !role.is_manager() || i32::try_from(pin.expose().len()).unwrap_or(i32::MAX) >= required
 }

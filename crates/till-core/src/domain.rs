@@ -538,7 +538,7 @@ impl fmt::Display for Cutoff {
 
 /// The business day an instant belongs to: the local date in the location's time zone after
 /// moving the clock back by the cut-off. PostgreSQL's functions use their copy,
-/// `till_business_day`; tests/business_day.rs holds the two to each other.
+/// `till_business_day`; tests/contract/business_day.rs holds the two to each other.
 pub fn business_day(at: DateTime<Utc>, zone: TimeZone, cutoff: Cutoff) -> NaiveDate {
     let local = at.with_timezone(&zone.0).naive_local();
     (local - Duration::minutes(i64::from(cutoff.minutes()))).date()

@@ -1,7 +1,5 @@
 //! A day at a register, and every way input can be refused, on both backends.
 
-#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
-
 use chrono::Utc;
 use till_core::service::{self, CloseRequest, StartRequest};
 use till_core::*;

@@ -6,8 +6,6 @@
 //! Refunds of random lines are built from the recorded sale by till-core's `refund_share`, and
 //! checked the same way. Both backends, prices with and without tax.
 
-#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
-
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use std::sync::atomic::{AtomicUsize, Ordering};

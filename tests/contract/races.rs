@@ -1,8 +1,6 @@
 //! Races that really race: many stores (each with its own connections) released together by a
 //! barrier, on both backends, with the invariants read back from the database afterwards.
 
-#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
-
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -2,8 +2,6 @@
 //! elsewhere, bad input, and races (sales against a close, gapless numbers, one line refunded
 //! by many devices at once), on both backends. Each invariant is read back from the database.
 
-#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
-
 use std::sync::Arc;
 use till_core::service::{
     self, ProductInput, RefundLineRequest, RefundRequest, RefundTender, SaleLineRequest, SaleRequest, Till,

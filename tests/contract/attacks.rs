@@ -5,8 +5,6 @@
 //! word, the role acted on any register, and sessions took the caller's time. PostgreSQL only
 //! (SQLite's owner is the OS user; issue 16 covers the file).
 
-#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
-
 use sqlx::{Connection as _, PgConnection, Row as _};
 use till_core::service;
 use till_core::*;
@@ -783,7 +781,7 @@ async fn no_write_into_a_forgotten_session() {
         "request_id": uuid::Uuid::now_v7(), "register_id": r1, "login": alice, "device": "pc",
     });
     assert_eq!(call(&mut psql, "till_start_shift", &join).await, "TL435");
-    // (A sale into it is refused by till_record_receipt alike: tests/forgotten.rs.)
+    // (A sale into it is refused by till_record_receipt alike: tests/contract/forgotten.rs.)
     let movements: i64 = scalar(&mut till.owner_sql().await, "SELECT count(*) FROM cash_movements").await;
     assert_eq!(movements, 0, "nothing was written");
     let joins: i64 = scalar(

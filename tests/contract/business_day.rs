@@ -5,8 +5,6 @@
 //! over the year's clock changes in zones that shift by an hour, by half an hour, or not at
 //! all, around every cut-off a location may set, and requires the same day for every moment.
 
-#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
-
 use chrono::{DateTime, Duration, NaiveDate, TimeZone as _, Utc};
 use sqlx::Connection as _;
 use till_core::{business_day, Cutoff, TimeZone};

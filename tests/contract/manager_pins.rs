@@ -3,8 +3,6 @@
 //! backends: till-core's `auth::pin_long_enough` on SQLite, its plpgsql copy in
 //! till_pin_check on PostgreSQL.
 
-#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
-
 use till_core::service;
 use till_core::*;
 use till_testkit::{both_backends, provision, Backend, TestDatabase};

@@ -1,8 +1,6 @@
 //! A location's catalog (issue 8): tax rates kept exactly, categories, products with barcodes,
 //! and the all-or-nothing CSV import. Both backends.
 
-#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
-
 use till_core::service::{self, ProductInput};
 use till_core::*;
 use till_testkit::{both_backends, provision, Backend, TestDatabase};

@@ -3,8 +3,6 @@
 //! movement paths (the resume path included) and a force-close alike, on both backends. The
 //! rule table runs the same cases on both and proves the PostgreSQL copy equal to the Rust rule.
 
-#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
-
 use std::sync::Arc;
 use till_core::service::{self, MovementRequest, SaleLineRequest, SaleRequest, Till};
 use till_core::*;

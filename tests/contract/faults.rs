@@ -3,8 +3,6 @@
 //! panic), nothing half-done is left behind, and a retry, with the same request id, succeeds
 //! without applying anything twice.
 
-#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
-
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;

@@ -4,8 +4,6 @@
 //! is refused without writing; the folder keeps the newest N copies; PostgreSQL is refused with
 //! what IT runs instead. Each invariant is read back from the restored database.
 
-#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
-
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};

@@ -3,8 +3,6 @@
 //! screens read, and may not write any table itself: every write a terminal makes goes through
 //! a SECURITY DEFINER function. PostgreSQL only (SQLite has no roles).
 
-#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
-
 use till_core::service::{self, CloseRequest, StartRequest};
 use till_core::*;
 use till_testkit::{provision, Backend, TestDatabase};

@@ -2,8 +2,6 @@
 //! of the checks, the bound on PIN checks, and secrets kept out of Debug and Display. Issue 6
 //! defects 4, 5 and 16.
 
-#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
-
 use chrono::Utc;
 use std::sync::Arc;
 use till_core::service;

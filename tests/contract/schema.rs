@@ -1,7 +1,5 @@
 //! A schema that is missing, behind, foreign, edited or damaged is refused loudly, with the fix.
 
-#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
-
 use till_core::service::{self, StartRequest};
 use till_core::*;
 use till_testkit::{both_backends, provision, Backend, TestDatabase};

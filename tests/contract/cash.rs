@@ -3,8 +3,6 @@
 //! a forgotten session force-closed and counted late; the journal verified, then tampered with
 //! by hand in each way an auditor must catch; writers racing each other and the close.
 
-#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
-
 use std::sync::Arc;
 use till_core::service::{self, CloseRequest, MovementRequest, ProductInput, SaleLineRequest, SaleRequest, Till};
 use till_core::*;
