@@ -5,8 +5,6 @@
 //! `dbus-run-session`) opens the device file's database, and without it the error names the
 //! command. Missing PostgreSQL binaries, openssl or the keyring tools fail the tests, loudly.
 
-#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use till_core::{StoreOptions, TillError};

@@ -1,8 +1,6 @@
 //! `tillctl doctor` as the owner's role of a PostgreSQL database: it says when that role lacks
 //! CREATEROLE, which `tillctl db create-terminal-role` needs, and what to run.
 
-#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
-
 use std::process::Command;
 use till_testkit::{Backend, TestDatabase};
 

@@ -2,7 +2,6 @@
 //! file refuse it, naming the folder and the command that fixes it.
 
 #![cfg(unix)]
-#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;

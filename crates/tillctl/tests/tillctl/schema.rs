@@ -1,10 +1,9 @@
 //! `tillctl schema cart|lines`: the JSON Schemas of `cart.json` and `lines.json`, derived from
 //! the core's request types. They name every field serde reads, each with a description that
-//! says its unit; the README's examples are valid against them (and are what tillctl reads: they
-//! record a sale and refund it on the demo data), and a decimal amount is not; the README's
-//! field reference is what `tillctl schema` prints, so the two cannot drift apart.
-
-#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
+//! says its unit; the examples in docs/sales-files.md are valid against them (and are what
+//! tillctl reads: they record a sale and refund it on the demo data), and a decimal amount is
+//! not; that file's field reference is what `tillctl schema` prints, so the two cannot drift
+//! apart.
 
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -12,6 +11,9 @@ use std::process::Command;
 use till_core::service::{RefundLineRequest, RefundRequest, RefundTender, SaleLineRequest, SaleRequest};
 use till_core::{Discount, Ppm, ProductId, Tender};
 use till_testkit::{Backend, TestDatabase};
+
+/// The documentation of `cart.json` and `lines.json`: its examples and its field reference.
+const SALES_FILES_DOC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/sales-files.md");
 
 fn tillctl(args: &[&str]) -> (bool, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_tillctl")).args(args).output().expect("run tillctl");
@@ -214,12 +216,12 @@ fn the_schemas_name_every_field_with_its_unit() {
     }
 }
 
-/// The README's example files (its ```json blocks): each cart (it has `tenders`) and each lines
-/// file (it has `tender`).
-fn readme_examples() -> (Vec<Value>, Vec<Value>) {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+/// docs/sales-files.md's example files (its ```json blocks): each cart (it has `tenders`) and
+/// each lines file (it has `tender`).
+fn documented_examples() -> (Vec<Value>, Vec<Value>) {
+    let doc = std::fs::read_to_string(SALES_FILES_DOC).unwrap();
     let (mut carts, mut lines) = (Vec::new(), Vec::new());
-    for block in readme.split("```json\n").skip(1) {
+    for block in doc.split("```json\n").skip(1) {
         let text = block.split("```").next().unwrap();
         let Ok(value) = serde_json::from_str::<Value>(text) else { continue };
         if value.get("tenders").is_some() {
@@ -228,14 +230,14 @@ fn readme_examples() -> (Vec<Value>, Vec<Value>) {
             lines.push(value);
         }
     }
-    assert!(!carts.is_empty() && !lines.is_empty(), "the README shows a cart.json and a lines.json");
+    assert!(!carts.is_empty() && !lines.is_empty(), "docs/sales-files.md shows a cart.json and a lines.json");
     (carts, lines)
 }
 
 #[test]
-fn the_readmes_examples_are_valid_and_a_decimal_amount_is_not() {
+fn the_documented_examples_are_valid_and_a_decimal_amount_is_not() {
     let (cart, lines) = (schema("cart"), schema("lines"));
-    let (carts, refunds) = readme_examples();
+    let (carts, refunds) = documented_examples();
     for example in &carts {
         validate(&cart, &cart, example, "cart").unwrap();
         serde_json::from_value::<SaleRequest>(example.clone()).unwrap();
@@ -276,10 +278,10 @@ fn the_readmes_examples_are_valid_and_a_decimal_amount_is_not() {
     }
 }
 
-/// The README's examples as IT runs them: the cart records on the demo data, the lines file
-/// refunds it.
+/// docs/sales-files.md's examples as IT runs them: the cart records on the demo data, the lines
+/// file refunds it.
 #[tokio::test]
-async fn the_readmes_examples_record_and_refund() {
+async fn the_documented_examples_record_and_refund() {
     let db = TestDatabase::new(Backend::Sqlite).await;
     let run = |args: &[&str]| {
         let (ok, text) = tillctl(&[&["--json", "--database-url", &db.url], args].concat());
@@ -290,7 +292,7 @@ async fn the_readmes_examples_record_and_refund() {
     run(&["start-shift", "--register", "DT/R1", "--user", "bob", "--pin", "9999", "--opening-cash", "100"]);
     let dir = std::env::temp_dir().join(format!("till-schema-{}", uuid::Uuid::now_v7().simple()));
     std::fs::create_dir_all(&dir).unwrap();
-    let (carts, refunds) = readme_examples();
+    let (carts, refunds) = documented_examples();
     let (cart, lines) = (dir.join("cart.json"), dir.join("lines.json"));
     std::fs::write(&cart, carts[0].to_string()).unwrap();
     std::fs::write(&lines, refunds[0].to_string()).unwrap();
@@ -303,17 +305,17 @@ async fn the_readmes_examples_record_and_refund() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// The README's reference of both files is `tillctl schema cart` and `tillctl schema lines`,
-/// word for word.
+/// docs/sales-files.md's reference of both files is `tillctl schema cart` and `tillctl schema
+/// lines`, word for word.
 #[test]
-fn the_readmes_reference_is_what_tillctl_schema_prints() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+fn the_documented_reference_is_what_tillctl_schema_prints() {
+    let doc = std::fs::read_to_string(SALES_FILES_DOC).unwrap();
     for file in ["cart", "lines"] {
         let (ok, printed) = tillctl(&["schema", file]);
         assert!(ok, "{printed}");
         assert!(
-            readme.contains(printed.trim_end()),
-            "README.md's reference of {file} differs from `tillctl schema {file}`: paste its output there\n{printed}"
+            doc.contains(printed.trim_end()),
+            "docs/sales-files.md's reference of {file} differs from `tillctl schema {file}`: paste its output there\n{printed}"
         );
     }
 }

@@ -4,8 +4,6 @@
 //! store checks the PIN with the receipt and records the manager as its approver. A wrong PIN,
 //! or a cashier as approver, is refused and writes nothing.
 
-#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
-
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};

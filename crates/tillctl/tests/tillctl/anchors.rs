@@ -4,8 +4,6 @@
 //! rows, the journal, its head, the Z's anchor and totals), so that the journal checks out
 //! against itself; the printed anchors still catch it. On both backends.
 
-#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
-
 use serde_json::{json, Value};
 use std::process::Command;
 use till_core::journal::{canonical_json, entry_hash, JournalEntry};

@@ -3,8 +3,6 @@
 //! file that appears, so that all are released together), processes opening one brand-new SQLite
 //! file at once, and `doctor` on a damaged schema.
 
-#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
-
 use std::collections::HashSet;
 use std::path::Path;
 use std::process::{Command, Stdio};

@@ -4,8 +4,6 @@
 //! On both backends. Zürich's cash refund of 2.19 pays out 2.20 (before: 2.19, and every
 //! Swiss close showed a variance of -0.01).
 
-#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
-
 use serde_json::{json, Value};
 use std::process::Command;
 use till_testkit::{both_backends, Backend, TestDatabase};

@@ -1,8 +1,6 @@
 //! What `tillctl` writes to IT's terminal: a name planted in the database file (whoever holds the
 //! file can write any byte, whatever till-core refuses on input) is shown, not obeyed.
 
-#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed; the panic says where
-
 use std::process::{Command, Output};
 use till_testkit::{Backend, TestDatabase};
 
