@@ -1,8 +1,10 @@
-// `npm run test:browser`: build ui/dist if it is missing or older than the sources, then run the
-// Playwright tests (tests/browser/*.test.mjs) with `node --test`. Screenshots land in test-artifacts/.
+// `npm run test:browser`: build ui/dist if it is missing or older than the sources, type-check the
+// Playwright tests (tests/browser/*.ts, against the app's generated bindings) and compile them to
+// build/browser-tests, then run them with `node --test`. Screenshots land in test-artifacts/.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ui = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -28,10 +30,25 @@ if (!existsSync(built) || Math.max(...inputs.map(newest)) > statSync(built).mtim
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
+// Compiled afresh each run, so a test file deleted or renamed leaves nothing behind to run.
+// tests/browser/tsconfig.json sets noEmitOnError: a type error stops here, with no tests run.
+const out = join(ui, "build", "browser-tests");
+rmSync(out, { recursive: true, force: true });
+const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+const compile = spawnSync(process.execPath, [tsc, "-p", join("tests", "browser", "tsconfig.json")], { cwd: ui, stdio: "inherit" });
+if (compile.status !== 0) {
+  console.error("The browser tests do not type-check (tests/browser/tsconfig.json): not running them.");
+  process.exit(compile.status ?? 1);
+}
+
 mkdirSync(join(ui, "test-artifacts"), { recursive: true });
-const dir = join(ui, "tests", "browser");
+const dir = join(out, "tests", "browser");
 const files = readdirSync(dir)
-  .filter((f) => f.endsWith(".test.mjs"))
-  .map((f) => join("tests", "browser", f));
+  .filter((f) => f.endsWith(".test.js"))
+  .map((f) => relative(ui, join(dir, f)));
+if (files.length === 0) {
+  console.error(`No compiled tests in ${dir}.`);
+  process.exit(1);
+}
 const run = spawnSync(process.execPath, ["--test", ...files], { cwd: ui, stdio: "inherit" });
 process.exit(run.status ?? 1);

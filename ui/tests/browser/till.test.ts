@@ -4,12 +4,13 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { launchBrowser, screenshot, serveDist } from "./harness.mjs";
-import { startRealBackend } from "./real-backend.mjs";
-import { assertLayout, clock, finish, logInByKeyboard, nbsp, openOn, screen, sell45, text, waitForError, waitForText, withoutId } from "./steps.mjs";
+import type { Browser, ViewportSize } from "playwright-core";
+import { launchBrowser, screenshot, serveDist, type DistServer } from "./harness.js";
+import { startRealBackend, type RealBackend } from "./real-backend.js";
+import { assertLayout, clock, finish, logInByKeyboard, openOn, screen, sell45, text, waitForError, waitForText, withoutId } from "./steps.js";
 
-let browser;
-let server;
+let browser: Browser;
+let server: DistServer;
 
 before(async () => {
   server = await serveDist();
@@ -22,7 +23,7 @@ after(async () => {
 });
 
 /** The page on the real backend, which `finish` stops with the page. */
-const open = (backend, viewport) => openOn(browser, server.url, backend, viewport);
+const open = (backend: RealBackend, viewport?: ViewportSize) => openOn(browser, server.url, backend, viewport);
 
 
 /** A backend with the shop set up on DT/R1 (this till and the store's other one). */
@@ -33,7 +34,7 @@ async function shop() {
 }
 
 /** Two shifts opened and closed earlier today on the other till, so the next one is -003. */
-async function seedEarlierSessions(backend) {
+async function seedEarlierSessions(backend: RealBackend) {
   for (let i = 0; i < 2; i++) {
     await backend.openElsewhere({ by: "carol" });
     await backend.closeElsewhere({ by: "bob" });
@@ -73,7 +74,7 @@ describe("the session flow", () => {
     await assertLayout(page, "register picker");
     await screenshot(page, "setup-register");
     await page.click("#setup-finish");
-    assert.deepEqual(backend.callsOf("choose_register")[0].args, { register: "DT/R1", approval: null }, "no PIN before set-up");
+    assert.deepEqual(backend.callOf("choose_register", 0).args, { register: "DT/R1", approval: null }, "no PIN before set-up");
     assert.equal(await page.locator("#demo-banner").isVisible(), true);
 
     await page.waitForSelector('button[data-user="alice"]');
@@ -116,7 +117,7 @@ describe("the session flow", () => {
     await page.click("#start-shift");
 
     await page.waitForSelector("#session-number");
-    const started = await backend.call("current_session");
+    const started = await backend.currentSession();
     assert.match(started.number, /^DT-\d{8}-001$/);
     await waitForText(page, "#session-number", started.number);
     assert.equal(await text(page, "#started-message"), `Shift ${started.number} started`);
@@ -124,11 +125,12 @@ describe("the session flow", () => {
     assert.equal(await text(page, "#session-status"), "Open");
     assert.equal(await text(page, "#opened-by"), "Alice");
     // The demo's location is in this computer's time zone.
-    const zone = (await backend.call("device_status")).location.timezone;
-    assert.equal(await text(page, "#opened-at"), clock(started.opened_at, zone));
+    const { location } = await backend.call("device_status");
+    assert.ok(location, "set up on a location");
+    assert.equal(await text(page, "#opened-at"), clock(started.opened_at, location.timezone));
     assert.equal(await text(page, "#opening-cash"), "$200.00");
     assert.match(await text(page, "#logged-in-user"), /Alice/);
-    assert.deepEqual(withoutId(backend.callsOf("start_shift")[0].args), { openingCash: "200.00", notes: "Float from the safe" });
+    assert.deepEqual(withoutId(backend.callOf("start_shift", 0).args), { openingCash: "200.00", notes: "Float from the safe" });
     await assertLayout(page, "session");
     await screenshot(page, "session");
     await finish(app);
@@ -155,8 +157,8 @@ describe("the session flow", () => {
     assert.equal(await text(page, "#opened-by"), "Alice");
     assert.equal(await text(page, "#opening-cash"), "$200.00");
     assert.match(await text(page, "#logged-in-user"), /Carol/);
-    assert.deepEqual(withoutId(backend.callsOf("start_shift")[0].args), { openingCash: "150.00", notes: null });
-    assert.deepEqual((await backend.call("current_session")).joins.map((j) => j.user), ["carol"]);
+    assert.deepEqual(withoutId(backend.callOf("start_shift", 0).args), { openingCash: "150.00", notes: null });
+    assert.deepEqual((await backend.currentSession()).joins.map((j) => j.user), ["carol"]);
     await screenshot(page, "joined");
     await finish(app);
   });
@@ -180,8 +182,8 @@ describe("the session flow", () => {
 
     await waitForText(page, "#joined-message", `Joined shift ${session.number}, started by Alice at ${clock(session.opened_at)}`);
     assert.equal(await text(page, "#session-number"), session.number);
-    assert.deepEqual(withoutId(backend.callsOf("start_shift")[0].args), { openingCash: null, notes: null });
-    assert.deepEqual((await backend.call("current_session")).joins.map((j) => j.user), ["carol"]);
+    assert.deepEqual(withoutId(backend.callOf("start_shift", 0).args), { openingCash: null, notes: null });
+    assert.deepEqual((await backend.currentSession()).joins.map((j) => j.user), ["carol"]);
     await finish(app);
   });
 
@@ -198,7 +200,7 @@ describe("the session flow", () => {
     await waitForError(page, "That shift was closed before you joined. Start a new shift with the cash in the drawer.");
     await page.waitForSelector("#opening-cash");
     assert.equal(await text(page, "#start-shift"), "Start shift");
-    const latest = await backend.call("current_session");
+    const latest = await backend.currentSession();
     assert.equal(latest.status, "closed", "nothing was opened: the register's latest shift is the one closed meanwhile");
     await screenshot(page, "join-closed-meanwhile");
     await finish(app);
@@ -229,7 +231,7 @@ describe("the session flow", () => {
     await page.fill("#opening-cash", "200");
     await page.click("#start-shift");
     await page.waitForSelector("#close-drawer");
-    const shift = await backend.call("current_session");
+    const shift = await backend.currentSession();
     await sell45(backend, shift);
     await page.click("#close-drawer");
 
@@ -274,10 +276,10 @@ describe("the session flow", () => {
     assert.equal(await text(page, "#close-done"), "Done: log out");
     assert.match((await page.getAttribute("#variance", "class")) ?? "", /\bover\b/);
     assert.equal(await text(page, "#closed-by"), "Bob");
-    const closed = await backend.call("test_other", { cmd: "current_session" });
+    const closed = await backend.currentSessionElsewhere();
     assert.equal(closed.status, "closed", "the register's latest shift, as the other till reads it");
     assert.equal(await text(page, "#closed-at"), clock(closed.closed_at));
-    const closeArgs = backend.callsOf("close_shift")[1].args;
+    const closeArgs = backend.callOf("close_shift", 1).args;
     assert.deepEqual(withoutId(closeArgs), {
       session: closeArgs.session,
       countedCash: "250.00",
@@ -293,7 +295,7 @@ describe("the session flow", () => {
         variance_reason: null,
       },
     });
-    assert.notEqual(closeArgs.requestId, backend.callsOf("close_shift")[0].args.requestId, "a new press is a new request");
+    assert.notEqual(closeArgs.requestId, backend.callOf("close_shift", 0).args.requestId, "a new press is a new request");
     assert.equal(closeArgs.session, shift.id, "closes the session on screen, by id");
     await assertLayout(page, "close result");
     await screenshot(page, "close-result");
@@ -319,7 +321,7 @@ describe("the session flow", () => {
     assert.match(await text(page, "#backup-setting"), /on this PC's disk only/);
     assert.match((await page.getAttribute("#backup-setting", "class")) ?? "", /\bwarning\b/);
 
-    const setFolder = async (folder) => {
+    const setFolder = async (folder: string) => {
       await page.click("#backup-folder-change");
       await page.waitForSelector("#backup-folder:focus");
       await page.fill("#backup-folder", folder);
@@ -349,7 +351,7 @@ describe("the session flow", () => {
     await page.waitForSelector("#backup-folder-now");
     assert.equal(await text(page, "#backup-folder-now"), usb);
     assert.equal(await saved(), usb);
-    assert.deepEqual(backend.callsOf("set_backup_folder").at(-1).args, { folder: usb, approval: { manager: "bob", pin: "9999" } });
+    assert.deepEqual(backend.callOf("set_backup_folder", -1).args, { folder: usb, approval: { manager: "bob", pin: "9999" } });
     assert.match((await page.getAttribute("#backup-setting", "class")) ?? "", /closed-line/);
     await assertLayout(page, "close result with a backup folder");
     await screenshot(page, "close-result-backup-folder");
@@ -360,7 +362,7 @@ describe("the session flow", () => {
     for (const [counted, cls, words] of [
       ["242.50", "short", "Short: −$2.50 less than expected"],
       ["245", "even", "Even: the count matches"],
-    ]) {
+    ] as const) {
       const backend = await aliceOnShift();
       const app = await open(backend);
       const { page } = app;
@@ -466,9 +468,9 @@ describe("the session flow", () => {
     await page.locator("#start-shift").dispatchEvent("click");
 
     await page.waitForSelector("#session-number");
-    await waitForText(page, "#session-number", (await backend.call("current_session")).number);
+    await waitForText(page, "#session-number", (await backend.currentSession()).number);
     assert.equal(backend.callsOf("start_shift").length, 1);
-    assert.equal(backend.callsOf("start_shift")[0].args.openingCash, "200.50");
+    assert.equal(backend.callOf("start_shift", 0).args.openingCash, "200.50");
     assert.equal(await page.locator("#close-drawer").isDisabled(), false);
     await finish(app);
   });

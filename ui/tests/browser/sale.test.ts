@@ -4,12 +4,24 @@
 // (till-ui-bridge, the browser tests' shop): every figure shown is the backend's own pricing.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { axeViolations, layoutProblems, launchBrowser, screenshot, serveDist } from "./harness.mjs";
-import { startRealBackend } from "./real-backend.mjs";
-import { finish, openOn } from "./steps.mjs";
+import type { Browser, Page } from "playwright-core";
+import { axeViolations, layoutProblems, launchBrowser, screenshot, serveDist, type DistServer } from "./harness.js";
+import { startRealBackend, type RealBackend, type ShopUser } from "./real-backend.js";
+import { finish, openOn } from "./steps.js";
 
-let browser;
-let server;
+declare global {
+  interface Window {
+    /** How often the page printed (window.print replaced by a counter). */
+    __printed: number;
+    /** The cart's rows before a scan, and their markup. */
+    __before: { rows: Element[]; texts: string[] };
+    /** Where the DOM changed since: `line N`, or the nearest id. */
+    __changed: string[];
+  }
+}
+
+let browser: Browser;
+let server: DistServer;
 
 before(async () => {
   server = await serveDist();
@@ -21,21 +33,21 @@ after(async () => {
   await server?.close();
 });
 
-const nbsp = (value) => value.replace(/[\u00a0\u202f]/g, " ");
-const text = async (page, selector) => nbsp((await page.locator(selector).innerText()).trim());
+const nbsp = (value: string) => value.replace(/[\u00a0\u202f]/g, " ");
+const text = async (page: Page, selector: string) => nbsp((await page.locator(selector).innerText()).trim());
 
-async function waitForText(page, selector, expected, timeout = 5000) {
+async function waitForText(page: Page, selector: string, expected: string, timeout = 5000) {
   await page
-    .waitForFunction(([sel, want]) => document.querySelector(sel)?.textContent?.replace(/[\u00a0\u202f]/g, " ").trim() === want, [selector, expected], { timeout })
-    .catch(async (error) => {
+    .waitForFunction(([sel, want]) => document.querySelector(sel)?.textContent?.replace(/[\u00a0\u202f]/g, " ").trim() === want, [selector, expected] as const, { timeout })
+    .catch(async (error: Error) => {
       const got = await page.locator(selector).textContent().catch(() => "(missing)");
       throw new Error(`${selector}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(got)}\n${error.message}`);
     });
 }
 
-const idle = (page) => page.waitForFunction(() => !document.body.classList.contains("busy"));
+const idle = (page: Page) => page.waitForFunction(() => !document.body.classList.contains("busy"));
 
-async function check(page, where) {
+async function check(page: Page, where: string) {
   await idle(page);
   assert.deepEqual(await layoutProblems(page), [], `layout problems on ${where}`);
   assert.deepEqual(await axeViolations(page), [], `axe: serious/critical violations on ${where}`);
@@ -43,13 +55,13 @@ async function check(page, where) {
 
 
 /** The page on the real backend, which `finish` stops with the page. */
-const open = (backend) => openOn(browser, server.url, backend);
+const open = (backend: RealBackend) => openOn(browser, server.url, backend);
 
 /** The shop's product id for `sku` at DT, as the backend answers it. */
-const productId = async (backend, sku) => (await backend.call("find_product", { sku })).id;
+const productId = async (backend: RealBackend, sku: string) => (await backend.call("find_product", { sku })).id;
 
 /** Alice (or `user`) logged in on DT/R1 with her shift open: the app opens on the shift; Sell goes to the sale. */
-async function onSale(user = "alice") {
+async function onSale(user: ShopUser = "alice") {
   const backend = await startRealBackend();
   await backend.setUp();
   await backend.logIn(user);
@@ -61,7 +73,7 @@ async function onSale(user = "alice") {
   return { app, page: app.page, backend };
 }
 
-async function scan(page, barcode) {
+async function scan(page: Page, barcode: string) {
   await page.keyboard.type(barcode);
   await page.keyboard.press("Enter");
 }
@@ -77,7 +89,7 @@ describe("selling", () => {
     await scan(page, "012345678936"); // Potato chips 3.49, 8 %
     await waitForText(page, "#total", "$8.87");
     // Every number shown is the backend's: 5.10 + 3.77.
-    const priced = backend.callsOf("price_cart").at(-1).args;
+    const priced = backend.callOf("price_cart", -1).args;
     assert.deepEqual(priced.lines, [
       { product_id: await productId(backend, "COF-1"), quantity: 2 },
       { product_id: await productId(backend, "CHIP-1"), quantity: 1 },
@@ -114,10 +126,9 @@ describe("selling", () => {
     await page.click('#pay-quick button[data-amount="2000"]');
     await page.waitForSelector("#change-due");
     assert.equal(await text(page, "#change-due"), "$9.78");
-    const recorded = backend.callsOf("record_sale");
-    assert.equal(recorded.length, 1);
-    assert.deepEqual(recorded[0].args.request.tenders, [{ kind: "cash", amount: 2000 }]);
-    assert.equal(recorded[0].args.sessionId, (await backend.call("current_session")).id);
+    assert.equal(backend.callsOf("record_sale").length, 1);
+    assert.deepEqual(backend.callOf("record_sale", 0).args.request.tenders, [{ kind: "cash", amount: 2000 }]);
+    assert.equal(backend.callOf("record_sale", 0).args.sessionId, (await backend.currentSession()).id);
     assert.match(await text(page, "#receipt"), /DT-R1-000001/);
     assert.match(await text(page, "#receipt"), /Downtown/);
     assert.match(await text(page, "#receipt"), /Food tax 2 %/);
@@ -152,9 +163,10 @@ describe("selling", () => {
   it("draws a scan as one new row: the other rows keep their elements, the totals are the backend's, the new line is in view", async () => {
     const { app, page, backend } = await onSale();
     // Consecutive codes differ, so each scan is a new line: a long cart, longer than the list's height.
-    const codes = ["012345678905", "012345678912", "012345678929", "012345678936", "012345678943"];
-    const priced = (lines) => page.waitForFunction((n) => document.querySelectorAll(".cart-line").length === n && !document.querySelector("#pay").disabled, lines);
-    for (let i = 0; i < 30; i++) await scan(page, codes[i % codes.length]);
+    const codes = ["012345678905", "012345678912", "012345678929", "012345678936", "012345678943"] as const;
+    const priced = (lines: number) =>
+      page.waitForFunction((n) => document.querySelectorAll(".cart-line").length === n && document.querySelector<HTMLButtonElement>("#pay")?.disabled === false, lines);
+    for (let round = 0; round < 6; round++) for (const code of codes) await scan(page, code);
     await priced(30);
 
     // Note the rows' elements, then every DOM change the next scan makes.
@@ -164,8 +176,9 @@ describe("selling", () => {
       window.__changed = [];
       new MutationObserver((records) => {
         for (const r of records) {
-          const target = r.target.nodeType === Node.ELEMENT_NODE ? r.target : r.target.parentElement;
-          const row = target.closest(".cart-line");
+          const target = r.target instanceof Element ? r.target : r.target.parentElement;
+          if (!target) continue;
+          const row = target.closest<HTMLElement>(".cart-line");
           window.__changed.push(row ? `line ${row.dataset.line}` : (target.closest("[id]")?.id ?? target.tagName));
         }
       }).observe(document.getElementById("screen") ?? document.body, { childList: true, subtree: true, characterData: true, attributes: true });
@@ -186,22 +199,26 @@ describe("selling", () => {
     assert.ok(seen.changed.includes("line 30") && seen.changed.includes("cart"), `the new row was drawn: ${seen.changed.join(", ")}`);
 
     // The numbers are the backend's answer for this cart, as it prices it.
-    const request = backend.callsOf("price_cart").at(-1).args;
+    const request = backend.callOf("price_cart", -1).args;
     assert.equal(request.lines.length, 31);
-    const answer = await backend.handle("price_cart", request);
-    const usd = (minor) => `$${Math.trunc(minor / 100)}.${String(minor % 100).padStart(2, "0")}`;
+    const answer = await backend.call("price_cart", request);
+    const usd = (minor: number) => `$${Math.trunc(minor / 100)}.${String(minor % 100).padStart(2, "0")}`;
     assert.equal(await text(page, "#subtotal"), usd(answer.items));
     assert.equal(await text(page, "#tax"), usd(answer.tax));
     assert.equal(await text(page, "#total"), usd(answer.total));
-    for (const i of [0, 29, 30]) assert.equal(await text(page, `[data-line-total="${i}"]`), usd(answer.lines[i].extended), `line ${i}`);
+    for (const i of [0, 29, 30]) {
+      const line = answer.lines[i];
+      assert.ok(line, `the backend priced line ${i}`);
+      assert.equal(await text(page, `[data-line-total="${i}"]`), usd(line.extended), `line ${i}`);
+    }
     assert.equal(await text(page, "#sale-status"), `Total ${usd(answer.total)}, 31 lines`, "said once, for screen readers");
     assert.equal(await page.getAttribute("#sale-totals", "aria-busy"), "false");
 
     // The newest line is in the list's view (it was below the fold), and the scan field keeps the focus.
     const inView = await page.evaluate(() => {
-      const list = document.getElementById("cart").getBoundingClientRect();
-      const row = document.querySelector('[data-line="30"]').getBoundingClientRect();
-      return row.top >= list.top - 1 && row.bottom <= list.bottom + 1;
+      const list = document.getElementById("cart")?.getBoundingClientRect();
+      const row = document.querySelector('[data-line="30"]')?.getBoundingClientRect();
+      return list !== undefined && row !== undefined && row.top >= list.top - 1 && row.bottom <= list.bottom + 1;
     });
     assert.ok(inView, "the scanned line is scrolled into view");
     assert.equal(await page.evaluate(() => document.activeElement?.id), "scan");
@@ -215,7 +232,7 @@ describe("selling", () => {
     await priced(30);
     assert.equal(await text(page, '[data-line="0"] .line-name'), "Coffee");
     assert.equal(await text(page, '[data-line="1"] .line-name'), "Cola 0.5 l");
-    const after = await backend.handle("price_cart", backend.callsOf("price_cart").at(-1).args);
+    const after = await backend.call("price_cart", backend.callOf("price_cart", -1).args);
     assert.equal(await text(page, "#total"), usd(after.total));
     await finish(app);
   });
@@ -250,7 +267,7 @@ describe("selling", () => {
     await page.press("#card-ref", "Enter");
     await page.waitForSelector("#change-due");
     assert.equal(await text(page, "#change-due"), "$0.00");
-    assert.deepEqual(backend.callsOf("record_sale")[0].args.request.tenders, [
+    assert.deepEqual(backend.callOf("record_sale", 0).args.request.tenders, [
       { kind: "cash", amount: 100 },
       { kind: "card", amount: 277, approval_reference: "AUTH42" },
     ]);
@@ -267,7 +284,7 @@ describe("selling", () => {
     await page.waitForSelector("#sale-session-closed");
     await page.waitForFunction(() => [...document.querySelectorAll('[role="alert"]')].some((el) => el.textContent?.includes("closed on another register")));
     await check(page, "pay, shift closed elsewhere");
-    const firstId = backend.callsOf("record_sale")[0].args.id;
+    const firstId = backend.callOf("record_sale", 0).args.id;
     await page.click("#sale-start-shift");
     await page.waitForSelector("#opening-cash");
     await page.fill("#opening-cash", "100");
@@ -279,13 +296,12 @@ describe("selling", () => {
     await page.keyboard.press("F12");
     await page.click("#pay-exact");
     await page.waitForSelector("#change-due");
-    const calls = backend.callsOf("record_sale");
-    assert.equal(calls.length, 2);
-    assert.equal(calls[1].args.id, firstId, "the same receipt id");
-    const now = await backend.call("current_session");
-    assert.equal(calls[1].args.sessionId, now.id, "into the new shift");
+    assert.equal(backend.callsOf("record_sale").length, 2);
+    assert.equal(backend.callOf("record_sale", 1).args.id, firstId, "the same receipt id");
+    const now = await backend.currentSession();
+    assert.equal(backend.callOf("record_sale", 1).args.sessionId, now.id, "into the new shift");
     const totals = await backend.call("session_totals");
-    assert.deepEqual([totals.session_id, totals.sales_count], [now.id, 1], "recorded once");
+    assert.deepEqual([totals?.session_id, totals?.sales_count], [now.id, 1], "recorded once");
     await finish(app);
   });
 
@@ -320,7 +336,7 @@ describe("selling", () => {
     assert.equal(await text(page, "#refund-amount"), "$2.55");
     assert.match(await text(page, "#receipt"), /REFUND/);
     assert.match(await text(page, "#receipt"), /Refund of\s+DT-R1-000001/);
-    const call = backend.callsOf("refund")[0].args;
+    const call = backend.callOf("refund", 0).args;
     assert.deepEqual(call.request, { lines: [{ line: 0, quantity: 1 }], tender: { kind: "cash" } });
     assert.deepEqual(call.approval, { manager: "bob", pin: "9999" });
     await check(page, "refund receipt");
@@ -352,9 +368,8 @@ describe("selling", () => {
     await page.keyboard.type("9999");
     await page.keyboard.press("Enter");
     await page.waitForSelector("#change-due");
-    const calls = backend.callsOf("record_sale");
-    assert.deepEqual(calls.map((c) => c.args.approval), [{ manager: "bob", pin: "1111" }, { manager: "bob", pin: "9999" }]);
-    assert.equal(calls[0].args.id, calls[1].args.id, "one receipt id for the cart");
+    assert.deepEqual(backend.callsOf("record_sale").map((c) => c.args.approval), [{ manager: "bob", pin: "1111" }, { manager: "bob", pin: "9999" }]);
+    assert.equal(backend.callOf("record_sale", 0).args.id, backend.callOf("record_sale", 1).args.id, "one receipt id for the cart");
     await finish(app);
   });
 
@@ -383,7 +398,7 @@ describe("selling", () => {
     assert.equal(await text(page, "#tax"), "$0.34");
     assert.equal(await text(page, "#total"), "$7.98");
     assert.match(await text(page, "#sale-totals"), /Sale discount 10%/);
-    assert.deepEqual(backend.callsOf("price_cart").at(-1).args.receiptDiscount, { kind: "percent", percent: 100_000 });
+    assert.deepEqual(backend.callOf("price_cart", -1).args.receiptDiscount, { kind: "percent", percent: 100_000 });
     assert.equal(await page.locator("#needs-manager").count(), 0, "10 % is within the limit");
     await check(page, "sale with a sale discount");
 
@@ -391,7 +406,7 @@ describe("selling", () => {
     await page.click("#sale-discount-remove");
     await waitForText(page, "#total", "$8.87");
     assert.equal(await page.locator("#receipt-discount").count(), 0);
-    assert.equal(backend.callsOf("price_cart").at(-1).args.receiptDiscount, null);
+    assert.equal(backend.callOf("price_cart", -1).args.receiptDiscount, null);
     await page.waitForSelector("#scan:focus");
 
     // By keyboard, as an amount: too large first (the backend says so, the cart stays), then $1.00.
@@ -431,10 +446,9 @@ describe("selling", () => {
     await page.keyboard.type("9999");
     await page.keyboard.press("Enter");
     await page.waitForSelector("#change-due");
-    const recorded = backend.callsOf("record_sale");
-    assert.equal(recorded.length, 1);
+    assert.equal(backend.callsOf("record_sale").length, 1);
     // Products, quantities and the discount: no price or total the UI worked out.
-    assert.deepEqual(recorded[0].args.request, {
+    assert.deepEqual(backend.callOf("record_sale", 0).args.request, {
       lines: [
         { product_id: await productId(backend, "COF-1"), quantity: 2 },
         { product_id: await productId(backend, "CHIP-1"), quantity: 1 },
@@ -442,7 +456,7 @@ describe("selling", () => {
       receipt_discount: { kind: "amount", amount: 100 },
       tenders: [{ kind: "cash", amount: 783 }],
     });
-    assert.deepEqual(recorded[0].args.approval, { manager: "bob", pin: "9999" });
+    assert.deepEqual(backend.callOf("record_sale", 0).args.approval, { manager: "bob", pin: "9999" });
     assert.match(await text(page, "#receipt"), /Discounts\s+−\$1\.00/);
     assert.match(await text(page, "#receipt"), /Total\s+\$7\.83/);
     await finish(app);
@@ -462,7 +476,7 @@ describe("selling", () => {
     await page.waitForSelector("#scan:focus");
     await waitForText(page, '[data-line-price-note="0"]', "New price $2.00, was $3.49");
     await waitForText(page, "#needs-manager", "A manager approves this new price with their PIN at Pay.");
-    assert.deepEqual(backend.callsOf("price_cart").at(-1).args.lines, [{ product_id: await productId(backend, "CHIP-1"), quantity: 1, price_override: 200 }]);
+    assert.deepEqual(backend.callOf("price_cart", -1).args.lines, [{ product_id: await productId(backend, "CHIP-1"), quantity: 1, price_override: 200 }]);
 
     // $0.50 off the line (25 % of $2.00: above the limit too).
     await page.click('button[data-line-discount="0"]');
@@ -488,7 +502,7 @@ describe("selling", () => {
     await page.keyboard.type("9999");
     await page.keyboard.press("Enter");
     await page.waitForSelector("#change-due");
-    const [call] = backend.callsOf("record_sale");
+    const call = backend.callOf("record_sale", 0);
     assert.deepEqual(call.args.approval, { manager: "bob", pin: "9999" });
     assert.deepEqual(call.args.request, {
       lines: [{ product_id: await productId(backend, "CHIP-1"), quantity: 1, discount: { kind: "amount", amount: 50 }, price_override: 200 }],
@@ -526,7 +540,7 @@ describe("selling", () => {
     await page.keyboard.press("F12");
     await page.click("#pay-exact");
     await page.waitForSelector("#change-due");
-    const [call] = backend.callsOf("record_sale");
+    const call = backend.callOf("record_sale", 0);
     assert.equal(call.args.approval, null, "the logged-in manager's own login approves");
     assert.deepEqual(call.args.request.lines, [{ product_id: await productId(backend, "COF-1"), quantity: 1, price_override: 300 }]);
     await finish(app);

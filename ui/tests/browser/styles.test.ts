@@ -1,12 +1,14 @@
 // Static checks of src/styles.css for touch and focus (no browser needed).
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
+import { UI_DIR } from "./harness.js";
 
-const css = readFileSync(new URL("../../src/styles.css", import.meta.url), "utf8");
+const css = readFileSync(join(UI_DIR, "src", "styles.css"), "utf8");
 
 /** The CSS with every `@media (hover: hover) { … }` block taken out (balanced braces). */
-function withoutHoverBlocks(text) {
+function withoutHoverBlocks(text: string): string {
   let out = "";
   let i = 0;
   for (;;) {

@@ -4,11 +4,12 @@
 // the real application (till-ui-bridge, the browser tests' shop; PostgreSQL on the test server).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { axeViolations, layoutProblems, launchBrowser, openApp, screenshot, serveDist } from "./harness.mjs";
-import { startRealBackend } from "./real-backend.mjs";
+import type { Browser, Page } from "playwright-core";
+import { axeViolations, layoutProblems, launchBrowser, openApp, screenshot, serveDist, type DistServer } from "./harness.js";
+import { startRealBackend } from "./real-backend.js";
 
-let browser;
-let server;
+let browser: Browser;
+let server: DistServer;
 
 before(async () => {
   server = await serveDist();
@@ -30,7 +31,7 @@ const LOCALES = [
   { locale: "de-DE", register: "UT/R1", opening: "200,50", counted: "200,50", money: /200,50\s€/, off: "0,50" },
 ];
 
-async function check(page, name, where) {
+async function check(page: Page, name: string, where: string) {
   await page.waitForFunction(() => !document.body.classList.contains("busy"));
   assert.deepEqual(await layoutProblems(page), [], `layout problems on ${where}`);
   assert.deepEqual(await axeViolations(page), [], `axe: serious/critical violations on ${where}`);
@@ -46,7 +47,7 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
         const pg = await backend.postgres({ register });
         const app = await openApp(browser, server.url, backend, viewport, locale);
         const { page } = app;
-        const shot = (screen) => check(page, `${screen}-${tag}`, `${screen} (${tag})`);
+        const shot = (screen: string) => check(page, `${screen}-${tag}`, `${screen} (${tag})`);
 
         await page.waitForSelector("#setup-demo");
         assert.equal(await page.evaluate(() => document.activeElement?.id ?? ""), "", "set-up focuses no action");
@@ -181,7 +182,7 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
         await backend.startShift();
         const app = await openApp(browser, server.url, backend, viewport, locale);
         const { page } = app;
-        const shot = (screen) => check(page, `${screen}-${tag}`, `${screen} (${tag})`);
+        const shot = (screen: string) => check(page, `${screen}-${tag}`, `${screen} (${tag})`);
         await page.waitForSelector("#sell");
         await page.click("#sell");
         await page.waitForSelector("#scan:focus");
@@ -191,12 +192,12 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
           await page.keyboard.type(code);
           await page.keyboard.press("Enter");
         }
-        await page.waitForFunction(() => document.querySelectorAll(".cart-line").length === 3 && !document.querySelector("#pay").disabled);
+        await page.waitForFunction(() => document.querySelectorAll(".cart-line").length === 3 && document.querySelector<HTMLButtonElement>("#pay")?.disabled === false);
         await page.click('button[data-line-plus="0"]');
         await page.click('button[data-line-discount="1"]');
         await page.fill("#line-discount-1", "10");
         await page.press("#line-discount-1", "Enter");
-        await page.waitForFunction(() => document.querySelector(".line-off") && !document.querySelector("#pay").disabled);
+        await page.waitForFunction(() => document.querySelector(".line-off") && document.querySelector<HTMLButtonElement>("#pay")?.disabled === false);
         // The dialogs: a discount on the whole sale, a new price, an amount off a line.
         await page.click("#sale-discount-open");
         await page.waitForSelector("#sale-discount:focus");

@@ -6,12 +6,14 @@
 // backend's, and what another PC does goes through the same commands on a second till.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { axeViolations, layoutProblems, launchBrowser, screenshot, serveDist } from "./harness.mjs";
-import { PINS, startRealBackend } from "./real-backend.mjs";
-import { finish, openOn, sell45 } from "./steps.mjs";
+import type { Browser, Page, ViewportSize } from "playwright-core";
+import type { MovementKind } from "../../src/types";
+import { axeViolations, layoutProblems, launchBrowser, screenshot, serveDist, type DistServer } from "./harness.js";
+import { PINS, startRealBackend, type RealBackend } from "./real-backend.js";
+import { clock, finish, openOn, sell45 } from "./steps.js";
 
-let browser;
-let server;
+let browser: Browser;
+let server: DistServer;
 
 before(async () => {
   server = await serveDist();
@@ -25,67 +27,65 @@ after(async () => {
 
 
 /** The page on the real backend, which `finish` stops with the page. */
-const open = (backend, viewport, locale) => openOn(browser, server.url, backend, viewport, locale);
+const open = (backend: RealBackend, viewport?: ViewportSize, locale?: string) => openOn(browser, server.url, backend, viewport, locale);
 
 /** Intl's no-break spaces as plain spaces. */
-const plain = (value) => value.replace(/[\u00a0\u202f]/g, " ").trim();
-const text = async (page, selector) => plain(await page.locator(selector).innerText());
+const plain = (value: string) => value.replace(/[\u00a0\u202f]/g, " ").trim();
+const text = async (page: Page, selector: string) => plain(await page.locator(selector).innerText());
 
-async function waitForText(page, selector, expected, timeout = 5000) {
+async function waitForText(page: Page, selector: string, expected: string, timeout = 5000) {
   await page
-    .waitForFunction(([sel, want]) => document.querySelector(sel)?.textContent?.replace(/[\u00a0\u202f]/g, " ").trim() === want, [selector, expected], { timeout })
-    .catch(async (error) => {
+    .waitForFunction(([sel, want]) => document.querySelector(sel)?.textContent?.replace(/[\u00a0\u202f]/g, " ").trim() === want, [selector, expected] as const, { timeout })
+    .catch(async (error: Error) => {
       const got = await page.locator(selector).textContent().catch(() => "(missing)");
       throw new Error(`${selector}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(got)}\n${error.message}`);
     });
 }
 
-async function waitForError(page, expected, timeout = 5000) {
+async function waitForError(page: Page, expected: string, timeout = 5000) {
   await page
     .waitForFunction((want) => [...document.querySelectorAll('[role="alert"]')].some((el) => el.textContent?.trim() === want), expected, { timeout })
-    .catch(async (error) => {
+    .catch(async (error: Error) => {
       const got = await page.evaluate(() => [...document.querySelectorAll('[role="alert"]')].map((el) => el.textContent?.trim()).filter(Boolean));
       throw new Error(`expected the error ${JSON.stringify(expected)}, saw ${JSON.stringify(got)}\n${error.message}`);
     });
 }
 
-async function check(page, name, where) {
+async function check(page: Page, name: string | null, where: string) {
   await page.waitForFunction(() => !document.body.classList.contains("busy"));
   assert.deepEqual(await layoutProblems(page), [], `layout problems on ${where}`);
   assert.deepEqual(await axeViolations(page), [], `axe: serious/critical violations on ${where}`);
   if (name) await screenshot(page, name);
 }
 
-const screenName = (page) => page.locator("#screen").getAttribute("data-screen");
+const screenName = (page: Page) => page.locator("#screen").getAttribute("data-screen");
 
 /** Minor units as the app shows them: "$1,234.50" (en-US, USD) or "1.234,50 €" (de-DE, EUR). */
-function money(minor, locale = "en-US") {
+function money(minor: number, locale = "en-US"): string {
   const negative = minor < 0;
   const digits = String(Math.abs(minor)).padStart(3, "0");
   const whole = digits.slice(0, -2);
   const fraction = digits.slice(-2);
-  const group = (sep) => whole.replace(/\B(?=(\d{3})+(?!\d))/g, sep);
+  const group = (sep: string) => whole.replace(/\B(?=(\d{3})+(?!\d))/g, sep);
   const body = locale === "de-DE" ? `${group(".")},${fraction} €` : `$${group(",")}.${fraction}`;
   return negative ? `-${body}` : body;
 }
 
-/** A location's clock ("09:00", 24 h) and business day ("Fri 27 Nov 2026"), as the screens write them. */
-const clock = (instant, timeZone = "America/New_York") =>
-  new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone }).format(new Date(instant));
-const businessDay = (day) =>
+/** A location's business day ("Fri 27 Nov 2026"), as the screens write it. */
+const businessDay = (day: string) =>
   new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone: "UTC" })
     .format(new Date(`${day}T00:00:00Z`))
     .replace(",", "");
 
 
 /** The Z report of `session` as a manager on the store's other till reads it (the backend's record). */
-async function zReport(backend, session) {
-  await backend.call("test_other", { cmd: "login", args: { user: "bob", pin: PINS.bob } });
-  return backend.call("test_other", { cmd: "z_report", args: { session } });
+async function zReport(backend: RealBackend, session: string) {
+  await backend.other("login", { user: "bob", pin: PINS.bob });
+  return backend.other("z_report", { session });
 }
 
 /** The session screen of `alice`'s open shift on DT/R1 (opened with 200.00; 45.00 of cash sales made elsewhere). */
-async function aliceOnShift(register = "DT/R1", viewport, locale) {
+async function aliceOnShift(register = "DT/R1", viewport?: ViewportSize, locale?: string) {
   const backend = await startRealBackend();
   await backend.setUp({ register });
   await backend.logIn("alice");
@@ -97,7 +97,7 @@ async function aliceOnShift(register = "DT/R1", viewport, locale) {
 }
 
 /** The page's visible text never shows `amount` (a blind count must not leak the expected cash). */
-async function assertNotShown(page, amount, where) {
+async function assertNotShown(page: Page, amount: string, where: string) {
   const body = plain(await page.locator("body").innerText());
   assert.ok(!body.includes(amount), `${where}: ${amount} is on screen`);
 }
@@ -130,9 +130,9 @@ describe("cash control", () => {
     await page.waitForSelector("#movement-amount:focus");
     // The location's reasons, as the backend offers them.
     const reasons = (await backend.call("cash_reasons")).sort((a, b) => a.position - b.position);
-    const reasonsOf = (kind) => reasons.filter((r) => r.kind === kind);
+    const reasonsOf = (kind: MovementKind) => reasons.filter((r) => r.kind === kind);
     assert.deepEqual(
-      await page.locator("#movement-reason option").evaluateAll((os) => os.map((o) => o.value)),
+      await page.locator("#movement-reason option").evaluateAll((os: HTMLOptionElement[]) => os.map((o) => o.value)),
       ["", ...reasonsOf("paid_out").map((r) => r.code)],
       "only the paid-out reasons",
     );
@@ -150,7 +150,7 @@ describe("cash control", () => {
     await page.waitForSelector('button[data-manager="bob"][aria-pressed="true"]');
     assert.deepEqual(
       (await page.locator("#approval-details li").allInnerTexts()).map(plain),
-      ["Paid out: $60.00", `Reason: ${reasonsOf("paid_out").find((r) => r.code === "supplies").label}`, "Note: Printer paper"],
+      ["Paid out: $60.00", `Reason: ${reasonsOf("paid_out").find((r) => r.code === "supplies")?.label}`, "Note: Printer paper"],
     );
     await page.waitForSelector("#approval-pin:focus");
     await page.keyboard.type("1111");
@@ -162,22 +162,26 @@ describe("cash control", () => {
     assert.equal(await text(page, "#movement-approved-by"), "Bob");
     const calls = backend.callsOf("record_movement");
     assert.equal(calls.length, 3);
-    assert.equal(calls[0].args.approval, null);
-    assert.deepEqual(calls[2].args.approval, { manager: "bob", pin: "9999" });
-    assert.ok(calls.every((c) => c.args.id === calls[0].args.id), "one id for the form, reused with the approval");
-    assert.deepEqual({ ...calls[2].args, id: undefined, approval: undefined }, { id: undefined, kind: "paid_out", amount: "60.00", reason: "supplies", note: "Printer paper", approval: undefined });
+    const first = backend.callOf("record_movement", 0);
+    const approved = backend.callOf("record_movement", 2);
+    assert.equal(first.args.approval, null);
+    assert.deepEqual(approved.args.approval, { manager: "bob", pin: "9999" });
+    assert.ok(calls.every((c) => c.args.id === first.args.id), "one id for the form, reused with the approval");
+    assert.deepEqual({ ...approved.args, id: undefined, approval: undefined }, { id: undefined, kind: "paid_out", amount: "60.00", reason: "supplies", note: "Printer paper", approval: undefined });
     await check(page, null, "movement done");
 
     // A no-sale: no amount field, no amount sent.
     await page.click("#movement-again");
     await page.click('button[data-kind="no_sale"]');
     assert.equal(await page.locator("#movement-amount").isVisible(), false);
-    await page.selectOption("#movement-reason", reasonsOf("no_sale").at(-1).code);
+    const noSaleReason = reasonsOf("no_sale").at(-1);
+    assert.ok(noSaleReason, "the store offers a no-sale reason");
+    await page.selectOption("#movement-reason", noSaleReason.code);
     await page.click("#movement-submit");
     await waitForText(page, "#movement-result", "No sale recorded");
-    const noSale = backend.callsOf("record_movement").at(-1).args;
+    const noSale = backend.callOf("record_movement", -1).args;
     assert.equal(noSale.amount, null);
-    assert.notEqual(noSale.id, calls[0].args.id, "a new movement, a new id");
+    assert.notEqual(noSale.id, first.args.id, "a new movement, a new id");
     await page.click("#movement-done");
     await page.waitForSelector("#cash-movement");
     await finish(app);
@@ -288,9 +292,9 @@ describe("cash control", () => {
 
     await page.waitForSelector("#close-result");
     await page.waitForSelector("#z-report");
-    const calls = backend.callsOf("close_shift");
-    assert.equal(calls.length, 3);
-    assert.deepEqual(calls[2].args.count, {
+    assert.equal(backend.callsOf("close_shift").length, 3);
+    const signedOff = backend.callOf("close_shift", 2);
+    assert.deepEqual(signedOff.args.count, {
       float_left: "200.00",
       denominations: [
         { denomination: 10000, count: 2 },
@@ -300,7 +304,7 @@ describe("cash control", () => {
       ],
       variance_reason: "Two float bags counted as one",
     });
-    assert.equal(calls[1].args.count.variance_reason, null);
+    assert.equal(backend.callOf("close_shift", 1).args.count?.variance_reason, null);
     assert.equal(await text(page, "#expected-cash"), "$245.00", "after the count: the expected cash");
     assert.equal(await text(page, ".rp-title"), "Z REPORT No. 1");
     assert.equal(await text(page, "#rp-counted"), "$231.00");
@@ -310,7 +314,7 @@ describe("cash control", () => {
     assert.equal(await text(page, "#rp-approved-by"), "Bob");
     assert.equal(await text(page, "#rp-cash-removed"), "$31.00");
     assert.equal(await text(page, "#rp-float-left"), "$200.00");
-    assert.equal(calls[2].args.session, app.session.id);
+    assert.equal(signedOff.args.session, app.session.id);
     const z = await zReport(backend, app.session.id);
     assert.equal(money(z.x.drawer.expected_cash), "$245.00", "the backend's expected cash");
     assert.equal(await text(page, "#rp-journal-head"), z.z.journal_head);
@@ -356,10 +360,10 @@ describe("cash control", () => {
     await page.keyboard.type("9999");
     await page.keyboard.press("Enter");
     await page.waitForSelector("#force-closed-title");
-    const force = backend.callsOf("force_close")[0].args;
+    const force = backend.callOf("force_close", 0).args;
     assert.equal(force.reason, "Left open overnight");
     assert.deepEqual(force.approval, { manager: "bob", pin: "9999" });
-    await page.waitForFunction(() => document.querySelector("#forgotten")?.hidden === true);
+    await page.waitForFunction(() => document.querySelector<HTMLElement>("#forgotten")?.hidden === true);
     await check(page, null, "force-closed");
 
     await page.click("#late-count-now");
@@ -374,7 +378,7 @@ describe("cash control", () => {
     await page.waitForSelector("#z-report");
     assert.equal(await text(page, "#rp-counted"), "$245.00");
     assert.equal(await text(page, "#rp-force-reason"), "Left open overnight");
-    const late = backend.callsOf("late_count")[0].args;
+    const late = backend.callOf("late_count", 0).args;
     assert.equal(late.countedCash, "245.00");
     assert.deepEqual(late.approval, { manager: "bob", pin: "9999" });
     // Back to that shift's day: counted now, with its Z.
@@ -411,7 +415,7 @@ describe("cash control", () => {
       [second.register_code, second.number, "Closed", `Alice ${clock(second.opened_at)}`, `Bob ${clock(secondClosed.closed_at)}`, "2", "$245.00", "$240.50", "Short $4.50"],
       [first.register_code, first.number, "Closed", `Carol ${clock(first.opened_at)}`, `Bob ${clock(firstClosed.closed_at)}`, "1", "$245.00", "$245.00", "Even"],
     ]);
-    assert.equal(backend.callsOf("day_view")[0].args.day, null);
+    assert.equal(backend.callOf("day_view", 0).args.day, null);
     await check(page, null, "day view");
     await page.click("#day-back");
     await page.waitForSelector("#start-shift");
@@ -440,7 +444,7 @@ describe("cash control", () => {
     await page.fill("#opening-cash", "80");
     await page.click("#start-shift");
     await waitForText(page, "#opening-difference", "Opening cash is $5.00 more than the $75.00 the last close left in the drawer. Tell a manager.");
-    const started = await backend.call("current_session");
+    const started = await backend.currentSession();
     assert.notEqual(started.id, app.session.id, "a new shift");
     assert.equal(started.float_expected, "75.00");
     await finish(app);
@@ -463,7 +467,7 @@ for (const { locale, register, paidOut, counted } of LOCALES) {
       it("cash in/out, X report, blind close, Z report, banner, force-close, day view", async () => {
         const app = await aliceOnShift(register, viewport, locale);
         const { page, backend } = app;
-        const shot = (name) => check(page, `${name}-${tag}`, `${name} (${tag})`);
+        const shot = (name: string) => check(page, `${name}-${tag}`, `${name} (${tag})`);
         await backend.sellElsewhere([{ sku: "COF-1", quantity: 2 }, { sku: "CHIP-1", quantity: 1 }]);
         await backend.moveElsewhere({ kind: "paid_in", amount: "10.00", reason: "float_top_up" });
         await shot("cash-session");
@@ -538,7 +542,7 @@ for (const { locale, register, paidOut, counted } of LOCALES) {
         // A shift left open since yesterday; the manager sees the banner and force-closes it.
         await backend.openElsewhere({ by: "carol" });
         await backend.age({ days: 1, minutes: 24 * 60 });
-        const yesterday = (await backend.call("test_other", { cmd: "current_session" })).business_day;
+        const yesterday = (await backend.currentSessionElsewhere()).business_day;
         await page.click("#close-done");
         await page.waitForSelector('button[data-user="bob"]');
         await page.click('button[data-user="bob"]');

@@ -1,37 +1,51 @@
 // Shared steps of the browser tests: opening the app on a backend, finishing a page (no page
 // errors, console errors or CSP violations), layout and axe checks, and waiting for words.
 import assert from "node:assert/strict";
-import { axeViolations, layoutProblems, openApp } from "./harness.mjs";
+import type { Browser, Page, ViewportSize } from "playwright-core";
+import type { SessionView } from "../../src/types";
+import { axeViolations, layoutProblems, openApp, type App } from "./harness.js";
+import type { RealBackend } from "./real-backend.js";
 
-/** The page on `backend` (real-backend.mjs), which `finish` stops with the page. */
-export async function openOn(browser, url, backend, viewport, locale) {
+/** A page of the app on its own backend, which `finish` stops with the page. */
+export interface AppOn extends App {
+  backend: RealBackend;
+}
+
+/** The page on `backend` (real-backend.ts), which `finish` stops with the page. */
+export async function openOn(
+  browser: Browser,
+  url: string,
+  backend: RealBackend,
+  viewport?: ViewportSize,
+  locale?: string,
+): Promise<AppOn> {
   const app = await openApp(browser, url, backend, viewport, locale);
   return Object.assign(app, { backend });
 }
 
 /** Closes the page, stops its backend, and fails on page errors, console errors or CSP violations. */
-export async function finish(app) {
+export async function finish(app: AppOn): Promise<void> {
   const problems = await app.allProblems();
   await app.context.close();
   await app.backend.close();
   assert.deepEqual(problems, [], "page errors / CSP violations");
 }
 
-export const text = (page, selector) => page.locator(selector).innerText();
+export const text = (page: Page, selector: string) => page.locator(selector).innerText();
 /** Intl's no-break spaces as plain spaces. */
-export const nbsp = (value) => value.replace(/[\u00a0\u202f]/g, " ");
+export const nbsp = (value: string) => value.replace(/[\u00a0\u202f]/g, " ");
 
-export async function assertLayout(page, where) {
+export async function assertLayout(page: Page, where: string): Promise<void> {
   assert.deepEqual(await layoutProblems(page), [], `layout problems on ${where}`);
   assert.deepEqual(await axeViolations(page), [], `axe: serious/critical violations on ${where}`);
 }
 
-export async function screen(page) {
+export async function screen(page: Page): Promise<string | null> {
   return page.locator("#screen").getAttribute("data-screen");
 }
 
 /** From the login screen: pick a user and type the PIN with the keyboard, Enter submits. */
-export async function logInByKeyboard(page, user, pin) {
+export async function logInByKeyboard(page: Page, user: string, pin: string): Promise<void> {
   await page.click(`button[data-user="${user}"]`);
   await page.waitForSelector("#pin-input:focus");
   await page.keyboard.type(pin);
@@ -41,37 +55,38 @@ export async function logInByKeyboard(page, user, pin) {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A start/close call's arguments without its request id, after checking the id is a UUID. */
-export function withoutId(args) {
+export function withoutId<A extends { requestId: string }>(args: A): Omit<A, "requestId"> {
   const { requestId, ...rest } = args;
   assert.match(requestId, UUID);
   return rest;
 }
 
-export async function waitForText(page, selector, expected, timeout = 5000) {
+export async function waitForText(page: Page, selector: string, expected: string, timeout = 5000): Promise<void> {
   await page.waitForFunction(
     ([sel, want]) => document.querySelector(sel)?.textContent?.trim() === want,
-    [selector, expected],
+    [selector, expected] as const,
     { timeout },
-  ).catch(async (error) => {
+  ).catch(async (error: Error) => {
     const got = await page.locator(selector).textContent().catch(() => "(missing)");
     throw new Error(`${selector}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(got)}\n${error.message}`);
   });
 }
 
 /** Waits until some error area (the banner or a field's reserved line) says exactly `expected`. */
-export async function waitForError(page, expected, timeout = 5000) {
+export async function waitForError(page: Page, expected: string, timeout = 5000): Promise<void> {
   await page.waitForFunction(
     (want) => [...document.querySelectorAll('[role="alert"]')].some((el) => el.textContent?.trim() === want),
     expected,
     { timeout },
-  ).catch(async (error) => {
+  ).catch(async (error: Error) => {
     const got = await page.evaluate(() => [...document.querySelectorAll('[role="alert"]')].map((el) => el.textContent?.trim()).filter(Boolean));
     throw new Error(`expected the error ${JSON.stringify(expected)}, saw ${JSON.stringify(got)}\n${error.message}`);
   });
 }
 
-/** A time of day as the screens show it in `timeZone` (`09:02`). */
-export function clock(instant, timeZone = "America/New_York") {
+/** A time of day as the screens show it in `timeZone` (`09:02`), of an instant there must be. */
+export function clock(instant: string | null | undefined, timeZone = "America/New_York"): string {
+  assert.ok(instant, "a time to show");
   return new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone }).format(new Date(instant));
 }
 
@@ -80,7 +95,7 @@ export function clock(instant, timeZone = "America/New_York") {
  * 15.00 + 2 % and 22 chocolate bars 27.50 + 8 %: 15.30 + 29.70): the drawer of a shift opened
  * with 200.00 should then hold 245.00, which the backend confirms.
  */
-export async function sell45(backend, session) {
+export async function sell45(backend: RealBackend, session: SessionView): Promise<void> {
   await backend.sellElsewhere([{ sku: "COF-1", quantity: 6 }, { sku: "CHOC-1", quantity: 22 }]);
   const x = await backend.xReport(session.id);
   assert.equal(x.drawer.cash_sales, 4500, "the staged sales come to 45.00");

@@ -1,15 +1,26 @@
 // Serves ui/dist with the production CSP, drives the system Chromium through playwright-core,
-// and bridges the app's Tauri IPC to the real application (real-backend.mjs: a till-ui-bridge
+// and bridges the app's Tauri IPC to the real application (real-backend.ts: a till-ui-bridge
 // process answering from till-app's command table).
 import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:http";
-import { dirname, extname, join, normalize, resolve } from "node:path";
+import { dirname, extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page, type ViewportSize } from "playwright-core";
 
-const here = dirname(fileURLToPath(import.meta.url));
-export const UI_DIR = resolve(here, "../..");
+/**
+ * ui/: the nearest folder above this module with a package.json. The tests run compiled, from
+ * ui/build/browser-tests/tests/browser (scripts/test-browser.mjs), so a fixed number of `..`
+ * from here would not do.
+ */
+function uiDir(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "package.json"))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
+  }
+}
+
+export const UI_DIR = uiDir();
 export const DIST = join(UI_DIR, "dist");
 export const ARTIFACTS = join(UI_DIR, "test-artifacts");
 
@@ -26,7 +37,7 @@ export const CSP = [
   "frame-ancestors 'none'",
 ].join("; ");
 
-const TYPES = {
+const TYPES: Readonly<Record<string, string>> = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
   ".css": "text/css; charset=utf-8",
@@ -37,8 +48,13 @@ const TYPES = {
   ".woff2": "font/woff2",
 };
 
+export interface DistServer {
+  url: string;
+  close(): Promise<void>;
+}
+
 /** A tiny static server for dist/ on a free port. Every response carries the CSP. */
-export async function serveDist() {
+export async function serveDist(): Promise<DistServer> {
   if (!existsSync(join(DIST, "index.html"))) throw new Error("ui/dist is missing: run `npm run build` first");
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
@@ -51,14 +67,18 @@ export async function serveDist() {
     });
     createReadStream(file).pipe(res);
   });
-  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-  const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((ok) => server.close(ok)) };
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error(`the server listens on ${address}, not a port`);
+  return {
+    url: `http://127.0.0.1:${address.port}/`,
+    close: () => new Promise<void>((ok) => server.close(() => ok())),
+  };
 }
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
-export function launchBrowser() {
+export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -75,6 +95,23 @@ export function launchBrowser() {
   });
 }
 
+/** What the page's invoke reaches (real-backend.ts). What crosses is the page's JSON, unchecked. */
+export interface IpcBackend {
+  handle(cmd: string, args: unknown): Promise<unknown>;
+}
+
+/** The answer Node gives the page's invoke: the backend's value, or what it was refused with. */
+type IpcAnswer = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+declare global {
+  interface Window {
+    __cspViolations: string[];
+    __tillIpc: (cmd: string, args: unknown) => Promise<IpcAnswer>;
+    __TAURI_INTERNALS__: unknown;
+    axe?: typeof import("axe-core");
+  }
+}
+
 /**
  * Defines window.__TAURI_INTERNALS__ the way @tauri-apps/api/mocks' mockIPC does, but sends
  * each invoke to Node (and on to the real backend) and records CSP violations. Runs before app code.
@@ -84,36 +121,51 @@ function ipcInitScript() {
   document.addEventListener("securitypolicyviolation", (e) => {
     window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
   });
-  const callbacks = new Map();
+  const callbacks = new Map<number, (data: unknown) => unknown>();
   window.__TAURI_INTERNALS__ = {
-    invoke: (cmd, args) =>
+    invoke: (cmd: string, args?: unknown) =>
       window.__tillIpc(cmd, args ?? {}).then((r) => (r.ok ? r.value : Promise.reject(r.error))),
-    transformCallback: (callback, once = false) => {
-      const id = window.crypto.getRandomValues(new Uint32Array(1))[0];
+    transformCallback: (callback?: (data: unknown) => unknown, once = false) => {
+      const id = window.crypto.getRandomValues(new Uint32Array(1))[0] ?? 0;
       callbacks.set(id, (data) => {
         if (once) callbacks.delete(id);
         return callback && callback(data);
       });
       return id;
     },
-    unregisterCallback: (id) => callbacks.delete(id),
-    runCallback: (id, data) => callbacks.get(id)?.(data),
+    unregisterCallback: (id: number) => callbacks.delete(id),
+    runCallback: (id: number, data: unknown) => callbacks.get(id)?.(data),
     callbacks,
-    convertFileSrc: (path) => path,
+    convertFileSrc: (path: string) => path,
     metadata: { currentWindow: { label: "main" }, currentWebview: { windowLabel: "main", label: "main" } },
   };
 }
 
+/** A page of the app (its own browser context), with what went wrong on it so far. */
+export interface App {
+  page: Page;
+  context: BrowserContext;
+  problems: string[];
+  /** Page errors, console errors and CSP violations seen so far. */
+  allProblems(): Promise<string[]>;
+}
+
 /** A fresh page (own context) wired to `backend`, at the given viewport and browser locale. */
-export async function openApp(browser, url, backend, viewport = { width: 1280, height: 800 }, locale = "en-US") {
+export async function openApp(
+  browser: Browser,
+  url: string,
+  backend: IpcBackend,
+  viewport: ViewportSize = { width: 1280, height: 800 },
+  locale = "en-US",
+): Promise<App> {
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale, timezoneId: "UTC" });
   const page = await context.newPage();
-  const problems = [];
+  const problems: string[] = [];
   page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
   page.on("console", (msg) => {
     if (msg.type() === "error") problems.push(`console: ${msg.text()}`);
   });
-  await page.exposeFunction("__tillIpc", async (cmd, args) => {
+  await page.exposeFunction("__tillIpc", async (cmd: string, args: unknown): Promise<IpcAnswer> => {
     try {
       return { ok: true, value: await backend.handle(cmd, args) };
     } catch (error) {
@@ -126,16 +178,15 @@ export async function openApp(browser, url, backend, viewport = { width: 1280, h
     page,
     context,
     problems,
-    /** Page errors, console errors and CSP violations seen so far. */
     async allProblems() {
-      const csp = await page.evaluate(() => window.__cspViolations).catch(() => []);
+      const csp = await page.evaluate(() => window.__cspViolations).catch((): string[] => []);
       return [...problems, ...csp.map((v) => `csp: ${v}`)];
     },
   };
 }
 
 /** Saves test-artifacts/mock-<name>.png once the screen has painted. */
-export async function screenshot(page, name) {
+export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.waitForTimeout(150);
   await page.screenshot({ path: join(ARTIFACTS, `mock-${name}.png`) });
@@ -145,9 +196,9 @@ export async function screenshot(page, name) {
  * Layout checks for the screen on show: every visible button and text field is at least 48 px
  * each way, and nothing overflows sideways. Returns a list of problems (empty when fine).
  */
-export async function layoutProblems(page) {
+export async function layoutProblems(page: Page): Promise<string[]> {
   return page.evaluate(() => {
-    const out = [];
+    const out: string[] = [];
     const root = document.documentElement;
     if (root.scrollWidth > window.innerWidth) out.push(`horizontal overflow: ${root.scrollWidth} > ${window.innerWidth}`);
     for (const el of document.querySelectorAll("button, input, textarea")) {
@@ -168,9 +219,10 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core
  * critical violations as readable lines (empty when fine). axe is evaluated through the
  * DevTools protocol, so the app's CSP needs no exception for it.
  */
-export async function axeViolations(page) {
+export async function axeViolations(page: Page): Promise<string[]> {
   if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async () => {
+    if (!window.axe) throw new Error("axe-core did not load");
     const result = await window.axe.run(document, {
       runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"] },
       resultTypes: ["violations"],

@@ -8,12 +8,14 @@ import { rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
-import { launchBrowser, screenshot, serveDist } from "./harness.mjs";
-import { BRIDGE, PINS, startRealBackend } from "./real-backend.mjs";
-import { assertLayout, clock, finish, logInByKeyboard, nbsp, openOn, screen, text, waitForError, waitForText } from "./steps.mjs";
+import type { Browser, ViewportSize } from "playwright-core";
+import type { UpdateStatus } from "../../src/types";
+import { launchBrowser, screenshot, serveDist, type DistServer } from "./harness.js";
+import { BRIDGE, PINS, startRealBackend, type RealBackend } from "./real-backend.js";
+import { assertLayout, clock, finish, logInByKeyboard, nbsp, openOn, screen, text, waitForError, waitForText } from "./steps.js";
 
-let browser;
-let server;
+let browser: Browser;
+let server: DistServer;
 
 before(async () => {
   server = await serveDist();
@@ -28,21 +30,22 @@ after(async () => {
 /** The page on the real backend; its calls carry the backend's answers (`callsOf(cmd)`:
  * `{args, ok}` or `{args, error}`): numbers, times and ids the real application made are read
  * from them, never assumed. */
-const open = (backend, viewport) => openOn(browser, server.url, backend, viewport);
+const open = (backend: RealBackend, viewport?: ViewportSize) => openOn(browser, server.url, backend, viewport);
 
 /** IT's tool, built with the bridge, on this backend's database (the till's embedded SQLite file). */
 const TILLCTL = process.env.TILLCTL ?? join(dirname(BRIDGE), "tillctl");
-async function tillctl(backend, ...args) {
+async function tillctl(backend: RealBackend, ...args: string[]): Promise<string> {
   const url = `sqlite://${join(backend.dir, "till.db")}`;
   try {
     return (await promisify(execFile)(TILLCTL, ["--database-url", url, ...args])).stdout;
   } catch (error) {
-    throw new Error(`tillctl ${args.join(" ")} failed: ${error.stderr || error.message}`);
+    const stderr = error instanceof Error && "stderr" in error ? String(error.stderr) : "";
+    throw new Error(`tillctl ${args.join(" ")} failed: ${stderr || (error instanceof Error ? error.message : String(error))}`);
   }
 }
 
 /** What the backend holds about this device now, read as the app reads it. */
-const deviceStatus = (backend) => backend.call("device_status");
+const deviceStatus = (backend: RealBackend) => backend.call("device_status");
 
 describe("the device", () => {
   it("connects to PostgreSQL, and lays out the EUR helper at 1024×768", async () => {
@@ -72,7 +75,7 @@ describe("the device", () => {
     await page.click("#setup-postgres");
     await waitForText(page, "#pg-password-error", "The server refused the password or the user name. Check them.");
     assert.equal(await page.getAttribute("#pg-password", "aria-invalid"), "true");
-    assert.deepEqual(backend.callsOf("setup_device").at(-1).args, {
+    assert.deepEqual(backend.callOf("setup_device", -1).args, {
       request: { kind: "postgres", url: stranger, password: "wrong" },
       approval: null,
     });
@@ -108,13 +111,13 @@ describe("the device", () => {
     await screenshot(page, "start-eur-1024");
     await page.click("#start-shift");
     await page.waitForSelector("#session-number");
-    const { session } = backend.callsOf("start_shift")[0].ok;
+    const { session } = backend.answerOf("start_shift", 0);
     assert.equal(session.number, `UT-${session.business_day.replaceAll("-", "")}-001`, "Uptown's first session of its business day");
     await waitForText(page, "#session-number", session.number);
     assert.equal(await text(page, "#opened-at"), clock(session.opened_at, "Europe/Berlin"), "in the store's time zone");
     assert.equal(nbsp(await text(page, "#opening-cash")), "500,06 €");
     assert.equal(session.opening_cash, "500.06");
-    assert.equal(backend.callsOf("start_shift")[0].args.openingCash, "500.06", "the core gets its plain decimal");
+    assert.equal(backend.callOf("start_shift", 0).args.openingCash, "500.06", "the core gets its plain decimal");
     await assertLayout(page, "session 1024");
     await screenshot(page, "session-1024");
     await page.click("#close-drawer");
@@ -170,7 +173,7 @@ describe("the device", () => {
     await page.click("#approval-submit");
     await waitForError(page, "That PIN is not right. Try again.");
     assert.equal(await page.inputValue("#approval-pin"), "");
-    assert.equal((await deviceStatus(backend)).register.address, "DT/R1", "nothing moved");
+    assert.equal((await deviceStatus(backend)).register?.address, "DT/R1", "nothing moved");
     await assertLayout(page, "approval");
     await screenshot(page, "approval-register");
 
@@ -178,8 +181,8 @@ describe("the device", () => {
     await page.click("#approval-submit");
     await page.waitForSelector('button[data-user="alice"]');
     assert.match(await text(page, ".topbar"), /DT\/R2/);
-    assert.deepEqual(backend.callsOf("choose_register").at(-1).args, { register: "DT/R2", approval: { manager: "bob", pin: "9999" } });
-    assert.equal((await deviceStatus(backend)).register.address, "DT/R2", "the backend moved the device");
+    assert.deepEqual(backend.callOf("choose_register", -1).args, { register: "DT/R2", approval: { manager: "bob", pin: "9999" } });
+    assert.equal((await deviceStatus(backend)).register?.address, "DT/R2", "the backend moved the device");
     await finish(app);
   });
 
@@ -198,7 +201,7 @@ describe("the device", () => {
     await page.keyboard.type("9999");
     await page.keyboard.press("Enter");
     await page.waitForSelector('button[data-register="DT/R1"]');
-    assert.deepEqual(backend.callsOf("setup_device")[0].args, { request: { kind: "demo" }, approval: { manager: "bob", pin: "9999" } });
+    assert.deepEqual(backend.callOf("setup_device", 0).args, { request: { kind: "demo" }, approval: { manager: "bob", pin: "9999" } });
     assert.equal(await page.locator("#demo-banner").isVisible(), true);
     assert.equal((await deviceStatus(backend)).demo, true, "the backend is on the demo database");
     await finish(app);
@@ -219,7 +222,7 @@ describe("the device", () => {
       await page.keyboard.type(PINS.bob);
       await page.keyboard.press("Enter");
       await waitForError(page, "This PIN has to be set again: an older Till set it, or managers now need a longer one. Ask IT to set a new PIN.");
-      assert.equal(backend.callsOf("login").at(-1).error?.code, "pin_reset_needed", "the backend's refusal");
+      assert.equal(backend.callOf("login", -1).error?.code, "pin_reset_needed", "the backend's refusal");
       assert.equal(await text(page, ".who"), "", "nobody is logged in");
       assert.equal((await deviceStatus(backend)).logged_in, null, "the backend has nobody logged in");
       await assertLayout(page, `pin reset needed at ${viewport.width}`);
@@ -243,8 +246,8 @@ describe("the device", () => {
     }
     const refusals = backend.callsOf("login").map((a) => a.error?.code);
     assert.deepEqual(refusals, ["wrong_pin", "wrong_pin", "wrong_pin", "wrong_pin", "user_locked"], "the backend counts and locks");
-    const { until } = backend.callsOf("login")[4].error;
-    assert.ok(Date.parse(until) > Date.now(), `locked until a time to come (${until})`);
+    const until = backend.callOf("login", 4).error?.until;
+    assert.ok(until && Date.parse(until) > Date.now(), `locked until a time to come (${until})`);
     // Until when, in the store's time zone (Downtown: New York).
     await waitForError(page, `Locked after too many wrong PINs until ${clock(until)}. A manager can unlock it now.`);
     await page.waitForSelector("#manager-unlock");
@@ -259,8 +262,8 @@ describe("the device", () => {
     for (const key of "9999") await page.click(`button[data-key="${key}"]`);
     await page.click("#approval-submit");
     await waitForText(page, "#login-notice", "Alice is unlocked and can log in again.");
-    assert.deepEqual(backend.callsOf("unlock_user")[0].args, { user: "alice", approval: { manager: "bob", pin: "9999" } });
-    assert.ok("ok" in backend.callsOf("unlock_user")[0], "the backend unlocked her");
+    assert.deepEqual(backend.callOf("unlock_user", 0).args, { user: "alice", approval: { manager: "bob", pin: "9999" } });
+    assert.ok("ok" in backend.callOf("unlock_user", 0), "the backend unlocked her");
     await screenshot(page, "unlocked");
     await logInByKeyboard(page, "alice", "1234");
     await page.waitForSelector("#start-shift");
@@ -296,13 +299,12 @@ describe("the device", () => {
     await page.fill("#manager-pin", "9999");
     await page.click("#close-submit");
     await page.waitForSelector('button[data-user="alice"]');
-    const closes = backend.callsOf("close_shift");
-    assert.equal(closes.length, 1);
-    assert.equal(closes[0].error?.code, "not_logged_in", "the backend refused the close: the login was idle");
+    assert.equal(backend.callsOf("close_shift").length, 1);
+    assert.equal(backend.callOf("close_shift", 0).error?.code, "not_logged_in", "the backend refused the close: the login was idle");
     assert.equal((await deviceStatus(backend)).logged_in, null);
     // Read on the store's other till: the shift is still open.
-    await backend.call("test_other", { cmd: "login", args: { user: "bob", pin: PINS.bob } });
-    const now = await backend.call("test_other", { cmd: "current_session" });
+    await backend.other("login", { user: "bob", pin: PINS.bob });
+    const now = await backend.currentSessionElsewhere();
     assert.equal(now.id, session.id);
     assert.equal(now.status, "open", "an idle login closes nothing");
     await finish(app);
@@ -320,11 +322,12 @@ describe("the device", () => {
     await page.fill("#opening-cash", "200");
     await page.click("#start-shift");
     await page.waitForSelector("#session-number");
-    const calls = backend.callsOf("start_shift");
-    assert.equal(calls.length, 2);
-    assert.equal(calls[0].error?.code, "database_unavailable");
-    assert.equal(calls[0].args.requestId, calls[1].args.requestId);
-    const { session, joined } = calls[1].ok;
+    assert.equal(backend.callsOf("start_shift").length, 2);
+    const lost = backend.callOf("start_shift", 0);
+    const retry = backend.callOf("start_shift", 1);
+    assert.equal(lost.error?.code, "database_unavailable");
+    assert.equal(lost.args.requestId, retry.args.requestId);
+    const { session, joined } = backend.answerOf("start_shift", 1);
     assert.equal(joined, false, "one shift, opened by the retry");
     assert.equal(session.number, `DT-${session.business_day.replaceAll("-", "")}-001`);
     await waitForText(page, "#session-number", session.number);
@@ -363,7 +366,7 @@ describe("the device", () => {
     );
     const repaired = await deviceStatus(backend);
     assert.equal(repaired.settings_damaged, null);
-    assert.equal(repaired.register.address, "DT/R2", "the previous good copy");
+    assert.equal(repaired.register?.address, "DT/R2", "the previous good copy");
     await finish(app);
   });
 
@@ -379,7 +382,7 @@ describe("the device", () => {
     assert.equal(await page.locator("#repair-settings").count(), 0);
     assert.match(await text(page, "#settings-damaged"), /There is no previous copy to restore\. Fix the file, or remove it/);
     assert.equal(await text(page, "#damaged-path"), join(backend.dir, "device.json"));
-    assert.equal((await deviceStatus(backend)).settings_damaged.previous_path, null, "the backend has no copy either");
+    assert.equal((await deviceStatus(backend)).settings_damaged?.previous_path, null, "the backend has no copy either");
     await screenshot(page, "damaged-no-copy");
     await finish(app);
   });
@@ -450,7 +453,8 @@ describe("the device", () => {
     await page.fill("#new-manager-pin-again", "4821");
     await page.click("#new-store-submit");
     await page.waitForSelector('button[data-user="olga"]');
-    const request = backend.callsOf("setup_device")[0].args.request;
+    const request = backend.callOf("setup_device", 0).args.request;
+    assert.equal(request.kind, "embedded");
     assert.deepEqual(request.new_store, {
       location_code: "ZH",
       location_name: "Zürich HB",
@@ -469,7 +473,7 @@ describe("the device", () => {
     // The backend made the store as asked, and olga's chosen PIN is the one it takes.
     const made = await deviceStatus(backend);
     assert.equal(made.demo, false);
-    assert.equal(made.register.address, "ZH/R1");
+    assert.equal(made.register?.address, "ZH/R1");
     assert.deepEqual(
       (await backend.call("list_users")).map((u) => [u.name, u.role]),
       [["olga", "manager"]],
@@ -484,7 +488,7 @@ describe("the device", () => {
     const backend = await startRealBackend();
     const app = await open(backend);
     await waitForText(app.page, "#about", "Till 0.1.0 · commit 0123456789ab");
-    assert.equal(backend.callsOf("update_status")[0].ok.state, "off", "updates off: no news shown");
+    assert.equal(backend.answerOf("update_status", 0).state, "off", "updates off: no news shown");
     await finish(app);
 
     const waiting = await startRealBackend();
@@ -505,7 +509,7 @@ describe("the device", () => {
     const backend = await startRealBackend();
     await backend.setUp({ demo: true });
     // The updater's status as the shell answers it (its words are passed on as they are).
-    const update = { state: "waiting", current_version: "0.1.0", offered_version: "0.1.1" };
+    const update = { state: "waiting", current_version: "0.1.0", offered_version: "0.1.1" } satisfies Omit<UpdateStatus, "message">;
     const waiting = "Update 0.1.1 downloaded: installs when the register is closed";
     await backend.stageUpdate({ ...update, message: waiting });
     const app = await open(backend);
@@ -513,6 +517,7 @@ describe("the device", () => {
     await page.waitForSelector("#install-update");
     // A set-up device shows its database's identity on the line too.
     const { database_identity: identity } = await deviceStatus(backend);
+    assert.ok(identity, "a set-up device's database has an identity");
     const line = `Till 0.1.0 · commit 0123456789ab · database ${identity.slice(-8)} · ${waiting}`;
     await page.waitForFunction((want) => document.querySelector("#about")?.firstChild?.textContent?.trim() === want, line);
     await assertLayout(page, "the login screen with Install update now");
@@ -529,7 +534,7 @@ describe("the device", () => {
     for (const key of "1111") await page.click(`button[data-key="${key}"]`);
     await page.click("#approval-submit");
     await waitForError(page, "That PIN is not right. Try again.");
-    assert.equal(backend.callsOf("install_update_now")[0].error?.code, "wrong_pin");
+    assert.equal(backend.callOf("install_update_now", 0).error?.code, "wrong_pin");
     for (const key of "9999") await page.click(`button[data-key="${key}"]`);
     await page.click("#approval-submit");
     // The backend's answer on the line, which keeps the database's identity (it dropped it
@@ -538,8 +543,8 @@ describe("the device", () => {
       (want) => document.querySelector("#about")?.textContent?.trim() === want,
       `Till 0.1.0 · commit 0123456789ab · database ${identity.slice(-8)} · ${refused}`,
     );
-    assert.deepEqual(backend.callsOf("install_update_now")[1].args, { approval: { manager: "bob", pin: "9999" } });
-    assert.equal(backend.callsOf("install_update_now")[1].ok.message, refused, "the backend's answer is the one shown");
+    assert.deepEqual(backend.callOf("install_update_now", 1).args, { approval: { manager: "bob", pin: "9999" } });
+    assert.equal(backend.answerOf("install_update_now", 1).message, refused, "the backend's answer is the one shown");
     await page.waitForSelector('button[data-user="alice"]');
     await finish(app);
   });
