@@ -7,7 +7,7 @@
 //! A copy is kept only once it is verified: `PRAGMA integrity_check` says ok, it opens as a Till
 //! store without migrating (the schema check passes), and the journal verifies. A PostgreSQL
 //! database is refused: IT backs it up on the server (`pg_dump`, or WAL archiving) and restores
-//! it with `pg_restore` (README, "Backups").
+//! it with `pg_restore` (docs/operations.md, "Backups").
 //!
 //! Every function takes paths or URLs, and `now` where a time names a file.
 
@@ -52,7 +52,7 @@ pub enum BackupError {
     #[error(
         "{database} is a PostgreSQL database: tillctl backup and restore copy the embedded SQLite file only. IT backs \
          PostgreSQL up on the server (pg_dump -Fc nightly, keeping the last N dumps, or continuous WAL archiving with \
-         pg_basebackup) and restores it with pg_restore: see README, Backups"
+         pg_basebackup) and restores it with pg_restore: see docs/operations.md, Backups"
     )]
     Postgres { database: String },
     /// A copy offered for a restore (or checked on its own) failed a check.

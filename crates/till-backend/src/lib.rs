@@ -256,7 +256,7 @@ const DEMO_CATEGORIES: [(&str, &str); 5] = [
     ("Grocery", "#2f855a"),
 ];
 
-/// The demo's products, in the catalog CSV format (README: catalog CSV).
+/// The demo's products, in the catalog CSV format (docs/operations.md: catalog CSV).
 const DEMO_CATALOG: &str = include_str!("demo-catalog.csv");
 
 #[cfg(test)]

@@ -135,7 +135,7 @@ pub struct Preset {
     pub source: &'static str,
 }
 
-/// The presets, as the README lists them. Rates as in force on 2026-12-01.
+/// The presets, as docs/operations.md lists them. Rates as in force on 2026-12-01.
 pub const PRESETS: &[Preset] = &[
     Preset {
         code: "de",

@@ -100,7 +100,7 @@ pub enum ProductCommand {
         sku: String,
     },
     /// Import a catalog CSV: all or nothing. A bad file writes nothing and lists every bad line.
-    /// Columns: sku,name,price,tax_rate[,category][,barcodes][,active] (README: catalog CSV).
+    /// Columns: sku,name,price,tax_rate[,category][,barcodes][,active] (docs/operations.md: catalog CSV).
     Import {
         file: std::path::PathBuf,
         #[arg(long)]

@@ -65,7 +65,7 @@ pub struct InitArgs {
     #[arg(long)]
     update_endpoint: Option<String>,
     /// A folder the app copies its embedded database to after every close (a USB drive, a
-    /// network share); see the README's Backups.
+    /// network share); see docs/operations.md, Backups.
     #[arg(long)]
     backup_folder: Option<String>,
     /// when-idle, manual or off.

@@ -149,7 +149,7 @@ enum Command {
     #[command(subcommand)]
     Journal(cash::JournalCommand),
     /// Copy the embedded SQLite database, while the till sells, into a folder (a USB drive):
-    /// verified, named till-YYYYMMDDTHHMMSSZ.db, keeping the newest N. PostgreSQL: see README.
+    /// verified, named till-YYYYMMDDTHHMMSSZ.db, keeping the newest N. PostgreSQL: see docs/operations.md.
     Backup(backup::BackupArgs),
     /// Put a verified backup in place of the embedded database; the current one is kept aside.
     /// Without --yes it only checks the copy and says what it would do.
@@ -265,8 +265,8 @@ enum LocationCommand {
         #[arg(long)]
         name: String,
         /// A country's usual settings: currency, locale, time zone, prices with or without tax,
-        /// cash rounding and its tax rates (de, at, fr, ch, uk, us-ny, ca-on; the README lists
-        /// them). Explicit flags win.
+        /// cash rounding and its tax rates (de, at, fr, ch, uk, us-ny, ca-on; docs/operations.md
+        /// lists them). Explicit flags win.
         #[arg(long)]
         preset: Option<String>,
         /// IANA time zone, like America/New_York (or from --preset).

@@ -200,7 +200,7 @@ pub struct SchemaArgs {
 
 /// A request file's JSON Schema, derived from the core's request types (schemars reads their
 /// serde attributes and doc comments). `--json` prints the schema itself; the human form is the
-/// field reference the README's "cart.json and lines.json" section holds.
+/// field reference docs/sales-files.md holds.
 #[derive(serde::Serialize)]
 #[serde(transparent)]
 pub struct FileSchema {
