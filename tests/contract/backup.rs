@@ -195,7 +195,7 @@ async fn a_backup_taken_while_eight_tills_sell_restores_whole() {
     }
     let usb = Folder::new("usb");
     let before: HashSet<String> = acknowledged.lock().unwrap().iter().cloned().collect();
-    let taken = backup::take_backup(&shop.db.url, &usb.0, 10, Utc::now()).await.unwrap();
+    let taken = backup::take_backup(&shop.db.url, &usb.0, 10, till_core::clock::system_now()).await.unwrap();
     let during = acknowledged.lock().unwrap().len();
     while acknowledged.lock().unwrap().len() < during + 20 {
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
@@ -220,7 +220,7 @@ async fn a_backup_taken_while_eight_tills_sell_restores_whole() {
     // Restored into a fresh data folder: the copy, whole.
     let fresh = Folder::new("fresh");
     let restored_url = url_of(&fresh.0.join("till.db"));
-    let restore = backup::restore(&taken.file, &restored_url, Utc::now(), true).await.unwrap();
+    let restore = backup::restore(&taken.file, &restored_url, till_core::clock::system_now(), true).await.unwrap();
     assert!(restore.restored && restore.kept_aside.is_none());
     assert_eq!(restore.holds, taken.holds);
     let restored = till_backend::open(&restored_url, &StoreOptions::default()).await.unwrap();
@@ -417,7 +417,10 @@ async fn postgres_is_refused_with_the_pg_dump_advice() {
     assert!(matches!(refused, BackupError::Postgres { .. }), "{refused}");
     assert_eq!(refused.error_code(), ErrorCode::InvalidInput);
     let text = refused.to_string();
-    assert!(text.contains("pg_dump") && text.contains("pg_basebackup") && text.contains("README"), "{text}");
+    assert!(
+        text.contains("pg_dump") && text.contains("pg_basebackup") && text.contains("docs/operations.md"),
+        "{text}"
+    );
     assert!(!text.contains("s3cret"), "{text}");
     let copy = usb.0.join("till-20261129T020000Z.db");
     std::fs::write(&copy, b"whatever").unwrap();
@@ -465,7 +468,7 @@ async fn a_restore_and_an_open_till_exclude_each_other() {
 async fn what_an_interrupted_backup_left_is_cleared() {
     let shop = shop().await;
     let usb = Folder::new("usb");
-    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    let two_hours_ago = std::time::SystemTime::from(till_core::clock::system_now() - Duration::hours(2));
     let leftover = |name: &str, content: &[u8], old: bool| {
         let path = usb.0.join(name);
         std::fs::write(&path, content).unwrap();

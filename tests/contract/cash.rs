@@ -354,7 +354,11 @@ async fn a_forgotten_session_is_force_closed_then_counted_late(backend: Backend)
     let old = s.find_session(&SessionRef::Id(old.id)).await.unwrap();
     assert!(
         old.business_day
-            < business_day(chrono::Utc::now(), TimeZone::parse("America/New_York").unwrap(), Cutoff::DEFAULT)
+            < business_day(
+                till_core::clock::system_now(),
+                TimeZone::parse("America/New_York").unwrap(),
+                Cutoff::DEFAULT
+            )
     );
     // A new shift on that register is refused: call a manager.
     let request = service::StartRequest { request_id: RequestId::new(), opening_cash: Some("100"), notes: None };

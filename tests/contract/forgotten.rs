@@ -89,9 +89,9 @@ const CASES: &[Case] = &[
 async fn make(shop: &Shop, session: SessionId, case: &Case) {
     let location = shop.store.find_location(&LocationCode::parse("DT").unwrap()).await.unwrap();
     let rule = ForgottenRule::of(&location).unwrap();
-    let today = business_day(chrono::Utc::now(), rule.zone, rule.cutoff);
+    let today = business_day(till_core::clock::system_now(), rule.zone, rule.cutoff);
     let day = today - chrono::Duration::days(case.days_before_today);
-    let opened = chrono::Utc::now() - chrono::Duration::minutes(case.opened_minutes_ago);
+    let opened = till_core::clock::system_now() - chrono::Duration::minutes(case.opened_minutes_ago);
     let (id, at) = (shop.db.uuid(session.0), opened.format("%Y-%m-%dT%H:%M:%S%.6fZ"));
     shop.db
         .execute(&format!(
@@ -125,7 +125,7 @@ async fn every_path_asks_the_one_forgotten_rule(backend: Backend) {
         let location = s.find_location(&LocationCode::parse("DT").unwrap()).await.unwrap();
         let rule = ForgottenRule::of(&location).unwrap();
         assert_eq!(
-            rule.is_forgotten(session.opened_at, session.business_day, chrono::Utc::now()),
+            rule.is_forgotten(session.opened_at, session.business_day, till_core::clock::system_now()),
             case.forgotten,
             "the Rust rule: {}",
             case.what

@@ -20,3 +20,4 @@ mod schema;
 mod security;
 mod story;
 mod terminal_role;
+mod variance;

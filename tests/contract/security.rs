@@ -2,7 +2,6 @@
 //! of the checks, the bound on PIN checks, and secrets kept out of Debug and Display. Issue 6
 //! defects 4, 5 and 16.
 
-use chrono::Utc;
 use std::sync::Arc;
 use till_core::service;
 use till_core::*;
@@ -63,7 +62,7 @@ async fn five_wrong_pins_lock_for_longer_each_time(backend: Backend) {
             assert_eq!(code(&login(store, "0000", "pc-a").await), "wrong_pin", "round {round}, attempt {n}");
             assert_eq!(alice(store).await.failed_pins, n);
         }
-        let before = Utc::now();
+        let before = till_core::clock::system_now();
         let until = match login(store, "0000", "pc-a").await {
             Err(TillError::Store(StoreError::UserLocked { user, until })) => {
                 assert_eq!(user, "alice");
@@ -71,7 +70,7 @@ async fn five_wrong_pins_lock_for_longer_each_time(backend: Backend) {
             }
             other => panic!("round {round}: the fifth wrong PIN answered {other:?}"),
         };
-        assert!(alice(store).await.is_locked(Utc::now()));
+        assert!(alice(store).await.is_locked(till_core::clock::system_now()));
         // Rounded to whole minutes: the database's clock and this one differ by milliseconds.
         lengths.push(((until - before).num_seconds() + 30) / 60);
         // Locked: the right PIN is refused, a wrong one counts for nothing.
@@ -89,7 +88,7 @@ async fn five_wrong_pins_lock_for_longer_each_time(backend: Backend) {
     for _ in 0..4 {
         login(store, "0000", "pc-a").await.unwrap_err();
     }
-    assert!(alice(store).await.is_locked(Utc::now()));
+    assert!(alice(store).await.is_locked(till_core::clock::system_now()));
     let unlocked = service::unlock_user(store, Some(("bob", "9999")), "alice", &device("office")).await.unwrap();
     assert_eq!((unlocked.failed_pins, unlocked.locked_until), (0, None));
     assert_eq!(code(&login(store, "1234", "pc-a").await), "ok");
@@ -106,7 +105,7 @@ async fn five_wrong_pins_lock_for_longer_each_time(backend: Backend) {
     for _ in 0..4 {
         login(store, "0000", "pc-a").await.unwrap_err();
     }
-    let before = Utc::now();
+    let before = till_core::clock::system_now();
     match login(store, "0000", "pc-a").await {
         Err(TillError::Store(StoreError::UserLocked { until, .. })) => {
             assert_eq!(((until - before).num_seconds() + 30) / 60, 1);
@@ -125,7 +124,7 @@ async fn five_wrong_pins_lock_for_longer_each_time(backend: Backend) {
     assert_eq!(events.iter().filter(|e| e.user == "bob" && e.kind == AuthEventKind::PinFailed).count(), 1);
     let first_lock = alices.iter().rfind(|e| e.kind == AuthEventKind::Locked).unwrap();
     assert_eq!(first_lock.device.as_str(), "pc-a");
-    assert!((Utc::now() - first_lock.at).num_minutes() < 5, "{first_lock:?}");
+    assert!((till_core::clock::system_now() - first_lock.at).num_minutes() < 5, "{first_lock:?}");
     assert!(first_lock.detail.as_deref().unwrap_or_default().starts_with("until "), "{first_lock:?}");
     let unlock = alices.iter().find(|e| e.kind == AuthEventKind::Unlocked).unwrap();
     assert_eq!(unlock.device, "office");
@@ -193,7 +192,7 @@ async fn concurrent_wrong_pins_never_lose_a_count(backend: Backend) {
     let locked = codes.iter().filter(|c| **c == "user_locked").count();
     assert_eq!((wrong, locked), (4, 12), "{codes:?}");
     let user = alice(admin.as_ref()).await;
-    assert!(user.is_locked(Utc::now()));
+    assert!(user.is_locked(till_core::clock::system_now()));
     assert_eq!((user.failed_pins, user.lockouts), (0, 1));
     let events = admin.list_auth_events(100).await.unwrap();
     let failed = events.iter().filter(|e| e.kind == AuthEventKind::PinFailed).count();
@@ -233,9 +232,13 @@ async fn a_right_pin_racing_the_fifth_wrong_one_is_ordered(backend: Backend) {
         let user = alice(admin.as_ref()).await;
         match (right, wrong) {
             ("ok", "wrong_pin") => {
-                assert_eq!((user.failed_pins, user.is_locked(Utc::now())), (1, false), "round {round}")
+                assert_eq!(
+                    (user.failed_pins, user.is_locked(till_core::clock::system_now())),
+                    (1, false),
+                    "round {round}"
+                )
             }
-            ("user_locked", "user_locked") => assert!(user.is_locked(Utc::now()), "round {round}"),
+            ("user_locked", "user_locked") => assert!(user.is_locked(till_core::clock::system_now()), "round {round}"),
             other => panic!("round {round}: {other:?}, user {user:?}"),
         }
     }

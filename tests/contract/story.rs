@@ -1,6 +1,5 @@
 //! A day at a register, and every way input can be refused, on both backends.
 
-use chrono::Utc;
 use till_core::service::{self, CloseRequest, StartRequest};
 use till_core::*;
 use till_testkit::{both_backends, provision, Backend, TestDatabase, CASHIER_DEVICE, MANAGER_DEVICE};
@@ -273,10 +272,10 @@ async fn numbers_follow_the_business_day(backend: Backend) {
     let (zone, cutoff) = (TimeZone::parse("America/New_York").unwrap(), Cutoff::DEFAULT);
     let mut sessions: Vec<Session> = Vec::new();
     for _ in 0..2 {
-        let before = business_day(Utc::now(), zone, cutoff);
+        let before = business_day(till_core::clock::system_now(), zone, cutoff);
         let start = till_testkit::start(&fx.cashier, fx.registers[0].id, CASHIER_DEVICE, Some(0));
         let s = store.start_shift(start).await.unwrap().session;
-        let after = business_day(Utc::now(), zone, cutoff);
+        let after = business_day(till_core::clock::system_now(), zone, cutoff);
         assert!(
             s.business_day == before || s.business_day == after,
             "{} is neither {before} nor {after}",

@@ -153,8 +153,8 @@ impl AppConfig {
     }
 }
 
-/// The time now; tests pin it.
-pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+/// The app's clock: it stamps the app's own decisions and the SQLite store's writes; tests pin it.
+pub use till_core::Clock;
 
 /// Everything a command works with, under one lock.
 #[derive(Default)]
@@ -382,11 +382,16 @@ impl AppState {
 
     /// The app's state: Till's data folder and the real clock.
     pub fn for_app(secrets: Arc<dyn Secrets>) -> Self {
-        AppState::new(AppConfig::in_data_dir(), secrets, Arc::new(Utc::now))
+        AppState::new(AppConfig::in_data_dir(), secrets, Clock::system())
     }
 
     fn now(&self) -> DateTime<Utc> {
-        (self.clock)()
+        self.clock.now()
+    }
+
+    /// How the app opens a database: the desktop's options, on the app's clock.
+    fn store_options(&self, url: &str) -> till_core::StoreOptions {
+        till_core::StoreOptions { clock: self.clock.clone(), ..till_backend::desktop_options(url) }
     }
 
     /// The device with its settings read and its database open. A damaged settings file
@@ -479,7 +484,7 @@ impl AppState {
             (BackendKind::Postgres, Credentials::Keyring) => self.secret(url).await?,
             _ => None,
         };
-        Ok(till_backend::open_device(file, password.as_deref(), &till_backend::desktop_options(url)).await?)
+        Ok(till_backend::open_device(file, password.as_deref(), &self.store_options(url)).await?)
     }
 
     /// Opens the saved database at start-up, before the UI asks, so the first screen comes
@@ -503,7 +508,7 @@ impl AppState {
                 None => url.to_string(),
             },
         };
-        Ok(till_backend::open(&url, &till_backend::desktop_options(&url)).await?)
+        Ok(till_backend::open(&url, &self.store_options(&url)).await?)
     }
 
     async fn secret(&self, account: &str) -> Result<Option<String>, IpcError> {
@@ -618,7 +623,7 @@ impl AppState {
         let (store, demo_users) = match request {
             SetupRequest::Demo => {
                 let url = self.config.demo_database_url.clone();
-                let store = till_backend::open(&url, &till_backend::desktop_options(&url)).await?;
+                let store = till_backend::open(&url, &self.store_options(&url)).await?;
                 till_backend::seed_demo(store.as_ref()).await?;
                 settings.database_kind = Some(DatabaseKind::Sqlite);
                 settings.database_url = Some(url);
@@ -626,7 +631,7 @@ impl AppState {
             }
             SetupRequest::Embedded { new_store } => {
                 let url = self.config.embedded_database_url.clone();
-                let store = till_backend::open(&url, &till_backend::desktop_options(&url)).await?;
+                let store = till_backend::open(&url, &self.store_options(&url)).await?;
                 if let Some(new) = new_store {
                     let setup = FirstSetup {
                         location: LocationInput {
@@ -662,7 +667,7 @@ impl AppState {
                     Some(password) => url_with_password(&url, &password.0)?,
                     None => url.clone(),
                 };
-                let store = till_backend::open(&connect, &till_backend::desktop_options(&connect)).await?;
+                let store = till_backend::open(&connect, &self.store_options(&connect)).await?;
                 if let Some(password) = password {
                     self.save_secret(&url, password).await?;
                 }

@@ -2,7 +2,7 @@
 //! count (denominations, cash removed, float left, sign-off); force-close and late count.
 
 use crate::domain::{DeviceName, LocationId, MovementId, RegisterId, SessionId};
-use crate::error::InputError;
+use crate::error::{InputError, StoreError};
 use crate::money::Money;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -187,6 +187,55 @@ pub struct CloseCount {
     pub denominations: Vec<DenominationCount>,
     #[serde(default)]
     pub variance_reason: Option<String>,
+}
+
+/// How far a count may be off before a manager signs it off: the location's
+/// `variance_limit_minor`. Within it the count stands (a reason given is kept); above it a
+/// manager's reason is needed, and at a close only after a count was refused first, so a
+/// recount is never skipped. A late count (of a force-closed drawer) is a manager's already and
+/// needs no recount. PostgreSQL's copy: `till_close_session.sql`, `till_late_count.sql`;
+/// `tests/contract/variance.rs` runs the same table on both backends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VarianceLimit {
+    pub limit_minor: i64,
+}
+
+/// The refusal when a variance above the limit is not signed off.
+pub const VARIANCE_NEEDS_SIGN_OFF: &str =
+    "the count is off by more than the location allows: count again, or a manager signs off with a reason";
+/// The late count's refusal: no recount is asked for there.
+pub const LATE_VARIANCE_NEEDS_REASON: &str = "the count is off by more than the location allows: a reason is needed";
+
+impl VarianceLimit {
+    /// Whether a count `variance` minor units off (either way) is above the limit.
+    pub fn exceeded_by(self, variance: i64) -> bool {
+        variance.unsigned_abs() > self.limit_minor.unsigned_abs()
+    }
+
+    /// The close's sign-off: `Ok(true)` when the variance is above the limit and signed off
+    /// (`reason` given after `refused_counts` ≥ 1), `Ok(false)` when within it.
+    pub fn check_close(self, variance: i64, reason: Option<&str>, refused_counts: i64) -> Result<bool, StoreError> {
+        if !self.exceeded_by(variance) {
+            return Ok(false);
+        }
+        if has_text(reason) && refused_counts >= 1 {
+            Ok(true)
+        } else {
+            Err(StoreError::VarianceNeedsSignoff(VARIANCE_NEEDS_SIGN_OFF.into()))
+        }
+    }
+
+    /// The late count's: above the limit, a reason.
+    pub fn check_late_count(self, variance: i64, reason: Option<&str>) -> Result<(), StoreError> {
+        if self.exceeded_by(variance) && !has_text(reason) {
+            return Err(StoreError::VarianceNeedsSignoff(LATE_VARIANCE_NEEDS_REASON.into()));
+        }
+        Ok(())
+    }
+}
+
+fn has_text(reason: Option<&str>) -> bool {
+    reason.is_some_and(|r| !r.trim().is_empty())
 }
 
 /// A location's rule for forgotten sessions: its limit, time zone and business-day cut-off.

@@ -535,7 +535,7 @@ mod tests {
         for seq in 1..=n {
             let new = NewEntry {
                 chain: chain_id,
-                at: Utc::now(),
+                at: crate::clock::system_now(),
                 device: "pc".into(),
                 user: None,
                 event,
@@ -682,7 +682,7 @@ mod tests {
     #[test]
     fn a_row_prints_the_name_its_user_had_when_it_was_made() {
         let user = Uuid::now_v7();
-        let t = |minutes: i64| Utc::now() + chrono::Duration::minutes(minutes);
+        let t = |minutes: i64| crate::clock::system_now() + chrono::Duration::minutes(minutes);
         let (_, mut staff_entries) = chain_of(USER_EVENT, 2);
         for (entry, (name, at)) in staff_entries.iter_mut().zip([("alice", t(0)), ("alice.smith", t(10))]) {
             (entry.ref_id, entry.at) = (Some(user), at);

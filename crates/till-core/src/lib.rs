@@ -9,6 +9,7 @@ pub mod anchor;
 pub mod auth;
 pub mod cash;
 pub mod catalog;
+pub mod clock;
 pub mod domain;
 pub mod error;
 pub mod journal;
@@ -23,10 +24,12 @@ pub mod store;
 pub use auth::{IdleLimit, Login, PinDecision, PinPolicy, PinState};
 pub use cash::{
     CashMovement, CashReason, CloseCount, DenominationCount, ForgottenRule, MovementKind, NewCashMovement, SignOff,
+    VarianceLimit,
 };
 pub use catalog::{
     Barcode, Category, Colour, CsvProduct, NewCategory, NewProduct, NewTaxRate, Product, ProductKey, Sku, TaxCode,
 };
+pub use clock::Clock;
 pub use domain::*;
 pub use error::{locked_message, Entity, ErrorCode, InputError, LineError, LoggedOut, StoreError, TillError};
 pub use location::{LocationChange, Preset, SettingsInput};

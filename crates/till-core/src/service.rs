@@ -23,7 +23,6 @@ use crate::domain::*;
 use crate::error::{InputError, StoreError, TillError};
 use crate::money::Money;
 use crate::store::*;
-use chrono::Utc;
 
 /// Text as a person typed it, for [`add_location`].
 #[derive(Debug, Clone, Default)]
@@ -316,7 +315,7 @@ async fn refuse_forgotten_session(store: &dyn Store, register: &Register) -> Res
         return Ok(());
     };
     let location = store.find_location(&LocationCode::parse(&register.location_code)?).await?;
-    Ok(ForgottenRule::of(&location)?.refuse(&open, Utc::now())?)
+    Ok(ForgottenRule::of(&location)?.refuse(&open, store.now())?)
 }
 
 /// A close as typed.

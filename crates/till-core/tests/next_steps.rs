@@ -126,7 +126,7 @@ fn example(code: ErrorCode) -> Example {
             pricing(PricingError::InvalidTenderReference { tender: 0, reason: "a card needs its approval reference".into() }),
         ]),
         ErrorCode::WrongPin => Errors(vec![
-            refused(PinPolicy::default().answer(alice(1), false, Utc::now())),
+            refused(PinPolicy::default().answer(alice(1), false, till_core::clock::system_now())),
             store(PinPolicy::default().wrong_pin(alice(4))),
         ]),
         ErrorCode::UserNotFound => Errors(vec![not_found(Entity::User, "carol")]),
@@ -285,7 +285,7 @@ fn a_wrong_pin_says_how_many_tries_are_left() {
         (1..policy.max_failures).map(|failed| policy.wrong_pin(alice(failed)).to_string()).collect();
     assert_eq!(texts[0], "wrong PIN for alice: 4 tries left before a lockout; type the PIN again");
     assert_eq!(texts[3], "wrong PIN for alice: 1 try left before a lockout; type the PIN again");
-    let answered = policy.answer(alice(2), false, Utc::now()).map(|u| u.name);
+    let answered = policy.answer(alice(2), false, till_core::clock::system_now()).map(|u| u.name);
     assert!(matches!(answered, Err(StoreError::WrongPin { tries_left: 3, .. })), "{answered:?}");
 }
 

@@ -1,13 +1,14 @@
-//! `tillctl doctor`'s backup check. A PostgreSQL store is IT's to back up (README, "Backups");
-//! the server shows a backup only when it archives WAL (`pg_stat_archiver`). A `pg_dump` leaves
-//! no trace on the server, so then the check says it cannot know instead of warning.
+//! `tillctl doctor`'s backup check. A PostgreSQL store is IT's to back up (docs/operations.md,
+//! "Backups"); the server shows a backup only when it archives WAL (`pg_stat_archiver`). A
+//! `pg_dump` leaves no trace on the server, so then the check says it cannot know instead of
+//! warning.
 
 use crate::conn::Conn;
 use chrono::{DateTime, Duration, Utc};
 use till_core::{SchemaCheck, StoreError};
 
 const NAME: &str = "backups";
-const FIX: &str = "see README, \"Backups\": check the server's archive_command and its log";
+const FIX: &str = "see docs/operations.md, \"Backups\": check the server's archive_command and its log";
 
 /// How old the last archived WAL segment may be before doctor warns. A quiet store writes
 /// little, but Till's sessions and the server's checkpoints fill a segment within a day unless
@@ -55,7 +56,7 @@ impl Archiver {
             return SchemaCheck::pass(
                 NAME,
                 "cannot be seen from here: WAL archiving is off, and a nightly pg_dump leaves no trace on the server; \
-                 IT checks that the dumps of README \"Backups\" are made",
+                 IT checks that the dumps of docs/operations.md, \"Backups\", are made",
             );
         }
         let at = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
@@ -87,7 +88,7 @@ mod tests {
     use super::*;
 
     fn archiver(archiving: bool, archived_hours_ago: Option<i64>, failed_hours_ago: Option<i64>) -> SchemaCheck {
-        let now = Utc::now();
+        let now = till_core::clock::system_now();
         let ago = |hours: Option<i64>| hours.map(|h| now - Duration::hours(h));
         Archiver { archiving, last_archived: ago(archived_hours_ago), last_failed: ago(failed_hours_ago), now }.check()
     }

@@ -32,6 +32,7 @@ pub struct PostgresStore {
     /// For migrations and repairs: no lock or statement timeout (a migration may wait for
     /// another terminal's migration, or take long on a big table).
     admin: PgConnectOptions,
+    clock: till_core::Clock,
 }
 
 /// Never prints connect options: they hold the password.
@@ -74,7 +75,7 @@ impl PostgresStore {
             .runtime(Runtime::Tokio1)
             .build()
             .map_err(|e| StoreError::Internal(format!("cannot build the connection pool: {e}")))?;
-        let store = PostgresStore { pool, admin };
+        let store = PostgresStore { pool, admin, clock: options.clock.clone() };
         if options.migrate {
             store.migrate().await?;
         } else if options.verify {

@@ -459,6 +459,10 @@ impl SchemaStore for PostgresStore {
         BackendKind::Postgres
     }
 
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
     async fn migrate(&self) -> Result<Vec<i64>, StoreError> {
         let mut conn = self.conn().await?;
         let applied = Self::applied_migrations(&mut conn).await?;
@@ -565,10 +569,10 @@ impl SchemaStore for PostgresStore {
         let mut conn = self.conn().await?;
         let mut best: Option<ClockOffset> = None;
         for _ in 0..3 {
-            let sent = chrono::Utc::now();
+            let sent = till_core::clock::system_now();
             let server: chrono::DateTime<chrono::Utc> =
                 sqlx::query_scalar("SELECT clock_timestamp()").fetch_one(conn.db()).await.map_err(|e| conn.fail(e))?;
-            let sample = ClockOffset::measure(sent, server, chrono::Utc::now());
+            let sample = ClockOffset::measure(sent, server, till_core::clock::system_now());
             if best.is_none_or(|b| sample.round_trip_ms < b.round_trip_ms) {
                 best = Some(sample);
             }

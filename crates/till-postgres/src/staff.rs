@@ -3,7 +3,6 @@
 use crate::conn::map_err;
 use crate::PostgresStore;
 use async_trait::async_trait;
-use chrono::Utc;
 use sqlx::postgres::PgRow;
 use till_core::*;
 use till_sqlx::sql::{self, USER_COLUMNS};
@@ -83,9 +82,10 @@ impl PostgresStore {
             "inactive" => Err(StoreError::UserInactive(user.name)),
             "pin_reset_needed" => Err(StoreError::PinResetNeeded(user.name)),
             "not_a_manager" => Err(StoreError::Forbidden { user: user.name, role: user.role.to_string() }),
-            "locked" => {
-                Err(StoreError::UserLocked { until: user.locked_until.unwrap_or_else(Utc::now), user: user.name })
-            }
+            "locked" => Err(StoreError::UserLocked {
+                until: user.locked_until.unwrap_or_else(till_core::clock::system_now),
+                user: user.name,
+            }),
             other => Err(StoreError::Internal(format!("unknown PIN check outcome {other}"))),
         }
     }

@@ -154,7 +154,7 @@ impl History {
         Ok(History {
             file: Mutex::new(std::io::BufWriter::new(file)),
             started: Instant::now(),
-            started_at: chrono::Utc::now(),
+            started_at: till_core::clock::system_now(),
             seq: AtomicU64::new(0),
         })
     }

@@ -76,8 +76,8 @@ async fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Run { tillctl, database_url, seconds, processes, history, work, seed, kill_permille, timeout } => {
             let seed = seed.unwrap_or_else(|| {
-                let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-                u64::try_from(nanos.as_nanos() % u128::from(u64::MAX)).unwrap_or(1)
+                let nanos = till_core::clock::system_now().timestamp_nanos_opt().unwrap_or(1);
+                nanos.unsigned_abs()
             });
             let log = match History::create(&history) {
                 Ok(log) => Arc::new(log),

@@ -200,7 +200,7 @@ impl Soak {
     /// put twelve hours away, so a run never crosses it.
     pub async fn setup(&self, rng: &mut Rng) -> Result<(), String> {
         self.provision(rng, &["migrate"]).await?;
-        let cutoff = (chrono::Utc::now() + chrono::Duration::hours(12)).format("%H:%M").to_string();
+        let cutoff = (till_core::clock::system_now() + chrono::Duration::hours(12)).format("%H:%M").to_string();
         let products: &[(&str, &str, &str, &str, Option<&str>)] = &[
             ("COFFEE", "Coffee", "4.50", "TAX", Some("Drink")),
             ("BAGEL", "Bagel", "2.95", "RED", Some("Food")),

@@ -5,7 +5,6 @@
 use crate::journal::{append, close_and_make_z};
 use crate::{map_err, SqliteStore};
 use async_trait::async_trait;
-use chrono::Utc;
 use serde_json::json;
 use sqlx::SqliteConnection;
 use till_core::journal::NewEntry;
@@ -18,13 +17,17 @@ async fn locked_session(tx: &mut SqliteConnection, id: SessionId) -> Result<Sess
     SqliteStore::session_by_id(tx, id.0).await?.ok_or_else(|| StoreError::not_found(Entity::Session, id))
 }
 
-/// The location's limit on a variance (minor units).
-pub(crate) async fn variance_limit(tx: &mut SqliteConnection, location: LocationId) -> Result<i64, StoreError> {
-    sqlx::query_scalar("SELECT variance_limit_minor FROM locations WHERE id = ?1")
+/// The location's limit on a variance, read in the caller's transaction.
+pub(crate) async fn variance_limit(
+    tx: &mut SqliteConnection,
+    location: LocationId,
+) -> Result<VarianceLimit, StoreError> {
+    let limit_minor = sqlx::query_scalar("SELECT variance_limit_minor FROM locations WHERE id = ?1")
         .bind(location.0)
         .fetch_one(&mut *tx)
         .await
-        .map_err(map_err)
+        .map_err(map_err)?;
+    Ok(VarianceLimit { limit_minor })
 }
 
 /// Stores a count's denominations (`stage`: `open` or `close`).
@@ -80,7 +83,8 @@ impl CashStore for SqliteStore {
                 format!("{} of register {}", m.session_id, m.register_id),
             ));
         }
-        let user = crate::login_user(&mut tx, &m.actor.login, m.device.as_str(), session.register_id).await?;
+        let user =
+            crate::login_user(&mut tx, &m.actor.login, m.device.as_str(), session.register_id, self.now()).await?;
         let earlier: Option<String> = sqlx::query_scalar("SELECT request_hash FROM cash_movements WHERE id = ?1")
             .bind(m.id.0)
             .fetch_optional(&mut *tx)
@@ -96,7 +100,7 @@ impl CashStore for SqliteStore {
         if session.status != SessionStatus::Open {
             return Err(StoreError::SessionClosed(session.number));
         }
-        crate::refuse_forgotten(&mut tx, &session).await?;
+        crate::refuse_forgotten(&mut tx, &session, self.now()).await?;
         if m.amount < 0 || m.amount > Money::MAX_CASH_MINOR || (m.kind == MovementKind::NoSale) != (m.amount == 0) {
             return Err(StoreError::Rejected(format!("amount {} for a {}", m.amount, m.kind.as_str())));
         }
@@ -129,7 +133,7 @@ impl CashStore for SqliteStore {
         } else {
             None
         };
-        let at = Utc::now();
+        let at = self.now();
         sqlx::query(
             "INSERT INTO cash_movements (id, session_id, register_id, location_id, kind, amount, reason, note, user_id,
                 user_name, approved_by, device, at, request_hash)
@@ -205,7 +209,9 @@ impl CashStore for SqliteStore {
         let approver = self.approver(&close.actor, close.device.as_str()).await?;
         let mut tx = self.write().await?;
         let session = locked_session(&mut tx, close.session).await?;
-        let user = crate::login_user(&mut tx, &close.actor.login, close.device.as_str(), session.register_id).await?;
+        let user =
+            crate::login_user(&mut tx, &close.actor.login, close.device.as_str(), session.register_id, self.now())
+                .await?;
         if session.status == SessionStatus::Closed {
             let same: Option<Uuid> = sqlx::query_scalar("SELECT close_request_id FROM sessions WHERE id = ?1")
                 .bind(session.id.0)
@@ -221,7 +227,7 @@ impl CashStore for SqliteStore {
             .ok_or_else(|| StoreError::Forbidden { user: user.name.clone(), role: user.role.to_string() })?;
         // Only a forgotten session (till-core's ForgottenRule, the one rule). A live drawer is
         // closed with a count.
-        match crate::refuse_forgotten(&mut tx, &session).await {
+        match crate::refuse_forgotten(&mut tx, &session, self.now()).await {
             Err(StoreError::SessionForgotten { .. }) => {}
             Ok(()) => {
                 return Err(StoreError::Rejected(format!(
@@ -240,7 +246,7 @@ impl CashStore for SqliteStore {
         .bind(session.id.0)
         .bind(manager.id.0)
         .bind(&manager.name)
-        .bind(Utc::now())
+        .bind(self.now())
         .bind(close.device.as_str())
         .bind(close.request_id.0)
         .bind(&close.reason)
@@ -257,7 +263,9 @@ impl CashStore for SqliteStore {
         let approver = self.approver(&count.actor, count.device.as_str()).await?;
         let mut tx = self.write().await?;
         let session = locked_session(&mut tx, count.session).await?;
-        let user = crate::login_user(&mut tx, &count.actor.login, count.device.as_str(), session.register_id).await?;
+        let user =
+            crate::login_user(&mut tx, &count.actor.login, count.device.as_str(), session.register_id, self.now())
+                .await?;
         let late: Option<Uuid> = sqlx::query_scalar("SELECT late_counted_by FROM sessions WHERE id = ?1")
             .bind(session.id.0)
             .fetch_one(&mut *tx)
@@ -273,13 +281,11 @@ impl CashStore for SqliteStore {
             .ok_or_else(|| StoreError::Forbidden { user: user.name.clone(), role: user.role.to_string() })?;
         let expected = session.expected_cash.map_or(0, |m| m.minor());
         let variance = count.counted_cash.minor() - expected;
-        if variance.abs() > variance_limit(&mut tx, session.location_id).await? && count.variance_reason.is_none() {
-            return Err(StoreError::VarianceNeedsSignoff(
-                "the count is off by more than the location allows: a reason is needed".into(),
-            ));
-        }
+        variance_limit(&mut tx, session.location_id)
+            .await?
+            .check_late_count(variance, count.variance_reason.as_deref())?;
         store_count(&mut tx, session.id, "close", &count.denominations).await?;
-        let at = Utc::now();
+        let at = self.now();
         sqlx::query(
             "UPDATE sessions SET counted_cash = ?2, variance = ?3, count_pending = 0, cash_removed = ?4, float_left = ?5,
                 variance_reason = ?6, approved_by = ?7, approved_by_name = ?8, late_counted_by = ?7, late_counted_at = ?9
@@ -326,7 +332,7 @@ impl CashStore for SqliteStore {
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
         let s = locked_session(&mut tx, session).await?;
-        let user = crate::login_user(&mut tx, login, device.as_str(), s.register_id).await?;
+        let user = crate::login_user(&mut tx, login, device.as_str(), s.register_id, self.now()).await?;
         if s.status != SessionStatus::Open {
             return Err(StoreError::SessionClosed(s.number));
         }
@@ -344,7 +350,7 @@ impl CashStore for SqliteStore {
             .map_err(map_err)?;
         let entry = NewEntry {
             chain: s.register_id.0,
-            at: Utc::now(),
+            at: self.now(),
             device: device.to_string(),
             user: Some(user.id.0),
             event: "reprint",
@@ -365,7 +371,7 @@ impl CashStore for SqliteStore {
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
         let s = locked_session(&mut tx, session).await?;
-        let user = crate::login_user(&mut tx, login, device.as_str(), s.register_id).await?;
+        let user = crate::login_user(&mut tx, login, device.as_str(), s.register_id, self.now()).await?;
         if s.status != SessionStatus::Open {
             return Ok(());
         }
@@ -378,7 +384,7 @@ impl CashStore for SqliteStore {
         .map_err(map_err)?;
         let entry = NewEntry {
             chain: s.register_id.0,
-            at: Utc::now(),
+            at: self.now(),
             device: device.to_string(),
             user: Some(user.id.0),
             event: "count_refused",
@@ -399,7 +405,7 @@ impl CashStore for SqliteStore {
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
         let s = locked_session(&mut tx, session).await?;
-        let user = crate::login_user(&mut tx, login, device.as_str(), s.register_id).await?;
+        let user = crate::login_user(&mut tx, login, device.as_str(), s.register_id, self.now()).await?;
         let recorded: Option<i64> =
             sqlx::query_scalar("SELECT 1 FROM cash_counts WHERE session_id = ?1 AND stage = 'open' LIMIT 1")
                 .bind(session.0)
@@ -412,7 +418,7 @@ impl CashStore for SqliteStore {
         store_count(&mut tx, session, "open", denominations).await?;
         let entry = NewEntry {
             chain: s.register_id.0,
-            at: Utc::now(),
+            at: self.now(),
             device: device.to_string(),
             user: Some(user.id.0),
             event: "opening_count",

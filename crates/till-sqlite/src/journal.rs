@@ -60,7 +60,12 @@ pub(crate) async fn append(tx: &mut SqliteConnection, entry: NewEntry) -> Result
 /// Journals a user as it now is on the staff chain, in the caller's transaction (what
 /// PostgreSQL's users trigger does): after every change of a user's name, role, active flag or
 /// PIN, and once for every user when the baseline is owed.
-pub(crate) async fn journal_user(tx: &mut SqliteConnection, user: Uuid, device: &str) -> Result<(), StoreError> {
+pub(crate) async fn journal_user(
+    tx: &mut SqliteConnection,
+    user: Uuid,
+    device: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     let row = sqlx::query("SELECT id, name, role, active, pin_hash FROM users WHERE id = ?1")
         .bind(user)
         .fetch_one(&mut *tx)
@@ -75,7 +80,7 @@ pub(crate) async fn journal_user(tx: &mut SqliteConnection, user: Uuid, device: 
     });
     let entry = NewEntry {
         chain: STAFF_CHAIN,
-        at: chrono::Utc::now(),
+        at: now,
         device: device.to_string(),
         user: None,
         event: till_core::journal::USER_EVENT,
@@ -91,6 +96,7 @@ pub(crate) async fn journal_location(
     tx: &mut SqliteConnection,
     location: Uuid,
     device: &str,
+    now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let row = sqlx::query("SELECT * FROM locations WHERE id = ?1")
         .bind(location)
@@ -99,7 +105,7 @@ pub(crate) async fn journal_location(
         .map_err(map_err)?;
     let entry = NewEntry {
         chain: STAFF_CHAIN,
-        at: chrono::Utc::now(),
+        at: now,
         device: device.to_string(),
         user: None,
         event: till_core::journal::LOCATION_EVENT,
@@ -111,7 +117,7 @@ pub(crate) async fn journal_location(
 
 /// Pays the baseline migration 0016 marked as owed: every existing location journaled, and the
 /// mark removed, in the caller's transaction.
-pub(crate) async fn pay_location_baseline(tx: &mut SqliteConnection) -> Result<(), StoreError> {
+pub(crate) async fn pay_location_baseline(tx: &mut SqliteConnection, now: DateTime<Utc>) -> Result<(), StoreError> {
     let owed: Option<i64> = sqlx::query_scalar("SELECT only_row FROM pending_location_baseline")
         .fetch_optional(&mut *tx)
         .await
@@ -124,7 +130,7 @@ pub(crate) async fn pay_location_baseline(tx: &mut SqliteConnection) -> Result<(
         .await
         .map_err(map_err)?;
     for location in locations {
-        journal_location(tx, location, "database").await?;
+        journal_location(tx, location, "database", now).await?;
     }
     sqlx::query("DELETE FROM pending_location_baseline").execute(&mut *tx).await.map_err(map_err)?;
     Ok(())
@@ -132,7 +138,7 @@ pub(crate) async fn pay_location_baseline(tx: &mut SqliteConnection) -> Result<(
 
 /// Pays the baseline migration 0015 marked as owed: every existing user journaled, and the
 /// mark removed, in one transaction.
-pub(crate) async fn pay_staff_baseline(tx: &mut SqliteConnection) -> Result<(), StoreError> {
+pub(crate) async fn pay_staff_baseline(tx: &mut SqliteConnection, now: DateTime<Utc>) -> Result<(), StoreError> {
     let owed: Option<i64> = sqlx::query_scalar("SELECT only_row FROM pending_staff_baseline")
         .fetch_optional(&mut *tx)
         .await
@@ -140,7 +146,7 @@ pub(crate) async fn pay_staff_baseline(tx: &mut SqliteConnection) -> Result<(), 
     if owed.is_none() {
         return Ok(());
     }
-    let (id, at) = (Uuid::now_v7(), chrono::Utc::now());
+    let (id, at) = (Uuid::now_v7(), now);
     sqlx::query("INSERT INTO database_identity (only_row, id, created_at) VALUES (1, ?1, ?2)")
         .bind(id)
         .bind(at)
@@ -162,7 +168,7 @@ pub(crate) async fn pay_staff_baseline(tx: &mut SqliteConnection) -> Result<(), 
         .await
         .map_err(map_err)?;
     for user in users {
-        journal_user(tx, user, "database").await?;
+        journal_user(tx, user, "database", now).await?;
     }
     sqlx::query("DELETE FROM pending_staff_baseline").execute(&mut *tx).await.map_err(map_err)?;
     Ok(())

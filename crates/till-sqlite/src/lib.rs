@@ -27,6 +27,7 @@ pub struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
     location: String,
+    clock: till_core::Clock,
     /// Held for the store's life (every clone shares it): see [`InUse`].
     _in_use: std::sync::Arc<InUse>,
 }
@@ -71,7 +72,7 @@ impl SqliteStore {
             .max_connections(options.max_connections.max(1))
             .acquire_timeout(options.busy_timeout)
             .connect_lazy_with(connect.read_only(true));
-        let store = SqliteStore { writer, reader, location, _in_use: in_use };
+        let store = SqliteStore { writer, reader, location, clock: options.clock.clone(), _in_use: in_use };
         if options.migrate {
             store.migrate_locked().await?;
         }
@@ -101,6 +102,7 @@ pub(crate) async fn login_user(
     login: &till_core::LoginToken,
     device: &str,
     register: till_core::RegisterId,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<till_core::User, StoreError> {
     let idle: Option<i64> = sqlx::query_scalar(
         "SELECT l.login_idle_minutes FROM registers r JOIN locations l ON l.id = r.location_id WHERE r.id = ?1",
@@ -118,7 +120,6 @@ pub(crate) async fn login_user(
     .fetch_optional(&mut *tx)
     .await
     .map_err(map_err)?;
-    let now = chrono::Utc::now();
     let (user, last_used) = match found {
         Some((user, last_used)) if now - last_used < chrono::Duration::minutes(idle) => (user, last_used),
         _ => {
@@ -154,7 +155,11 @@ pub(crate) fn answering_manager(approver: Option<till_core::User>, actor: &till_
 
 /// Refuses `session` if it is forgotten (till-core's [`ForgottenRule`], read from its location
 /// in `tx`): a shift, sale or movement never goes into a session nobody closed.
-pub(crate) async fn refuse_forgotten(tx: &mut sqlx::SqliteConnection, session: &Session) -> Result<(), StoreError> {
+pub(crate) async fn refuse_forgotten(
+    tx: &mut sqlx::SqliteConnection,
+    session: &Session,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
     let (limit, zone, cutoff): (i64, String, i32) =
         sqlx::query_as("SELECT session_limit_minutes, timezone, cutoff_minutes FROM locations WHERE id = ?1")
             .bind(session.location_id.0)
@@ -162,7 +167,7 @@ pub(crate) async fn refuse_forgotten(tx: &mut sqlx::SqliteConnection, session: &
             .await
             .map_err(map_err)?;
     let rule = ForgottenRule::from_columns(limit, &zone, cutoff).map_err(|_| decode_err("location rule", &zone))?;
-    rule.refuse(session, chrono::Utc::now())
+    rule.refuse(session, now)
 }
 
 #[cfg(unix)]

@@ -30,7 +30,7 @@ impl PlaceStore for SqliteStore {
         for rate in &new.tax_rates {
             crate::catalog::insert_tax_rate(&mut tx, id, rate, &new.code).await?;
         }
-        crate::journal::journal_location(&mut tx, id, "tillctl").await?;
+        crate::journal::journal_location(&mut tx, id, "tillctl", self.now()).await?;
         tx.commit().await.map_err(map_err)?;
         till_sqlx::location(&row)
     }
@@ -70,7 +70,7 @@ impl PlaceStore for SqliteStore {
             .map_err(map_err)?
             .ok_or_else(|| StoreError::not_found(Entity::Location, code))?;
         let id: uuid::Uuid = sqlx::Row::try_get(&row, "id").map_err(map_err)?;
-        crate::journal::journal_location(&mut tx, id, "tillctl").await?;
+        crate::journal::journal_location(&mut tx, id, "tillctl", self.now()).await?;
         tx.commit().await.map_err(map_err)?;
         till_sqlx::location(&row)
     }

@@ -4,7 +4,7 @@
 
 use crate::{map_err, SqliteStore};
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::{Row, SqliteConnection};
 use std::collections::BTreeMap;
@@ -126,9 +126,14 @@ async fn sold_lines(
 
 /// Records `r` in `tx`. `approver`: the manager whose PIN the store checked for it, if the
 /// actor carried one.
-async fn record(tx: &mut SqliteConnection, r: &NewReceipt, approver: Option<User>) -> Result<Recorded, StoreError> {
+async fn record(
+    tx: &mut SqliteConnection,
+    r: &NewReceipt,
+    approver: Option<User>,
+    now: DateTime<Utc>,
+) -> Result<Recorded, StoreError> {
     let rows = ReceiptRows::of(r)?;
-    let user = crate::login_user(tx, &r.actor.login, &r.device, r.register_id).await?;
+    let user = crate::login_user(tx, &r.actor.login, &r.device, r.register_id, now).await?;
     let session = sqlx::query("SELECT * FROM sessions WHERE id = ?1")
         .bind(r.session_id.0)
         .fetch_optional(&mut *tx)
@@ -156,7 +161,7 @@ async fn record(tx: &mut SqliteConnection, r: &NewReceipt, approver: Option<User
     if session.status != SessionStatus::Open {
         return Err(StoreError::SessionClosed(session.number));
     }
-    crate::refuse_forgotten(tx, &session).await?;
+    crate::refuse_forgotten(tx, &session, now).await?;
     match r.kind {
         ReceiptKind::Sale => {
             // One statement for all lines: the first whose product, price, tax rate or rate
@@ -245,7 +250,7 @@ async fn record(tx: &mut SqliteConnection, r: &NewReceipt, approver: Option<User
     .await
     .map_err(map_err)?;
     let number = till_core::sales::receipt_number(&session.location_code, &session.register_code, seq);
-    let at = Utc::now();
+    let at = now;
     sqlx::query(
         "INSERT INTO sales (id, kind, number, register_id, location_id, receipt_seq, session_id, refund_of, user_id,
             user_name, device, at, currency, prices_include_tax, subtotal, discount, tax, total, rounding, tendered,
@@ -454,7 +459,7 @@ impl SalesStore for SqliteStore {
         let approver = self.approver(&receipt.actor, &receipt.device).await?;
         let mut tx = self.write().await?;
         // A dropped transaction rolls back: an error below writes nothing.
-        let recorded = record(&mut tx, &receipt, approver).await?;
+        let recorded = record(&mut tx, &receipt, approver, self.now()).await?;
         if !recorded.repeated {
             tx.commit().await.map_err(map_err)?;
         }

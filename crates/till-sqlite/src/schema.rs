@@ -108,8 +108,8 @@ impl SqliteStore {
             MIGRATOR.run(&self.writer).await.map_err(|e| till_sqlx::migrate_error(e, map_err))?;
         }
         let mut tx = self.write().await?;
-        crate::journal::pay_staff_baseline(&mut tx).await?;
-        crate::journal::pay_location_baseline(&mut tx).await?;
+        crate::journal::pay_staff_baseline(&mut tx, self.now()).await?;
+        crate::journal::pay_location_baseline(&mut tx, self.now()).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(MIGRATOR.iter().map(|m| m.version).filter(|v| !before.contains(v)).collect())
     }
@@ -119,6 +119,10 @@ impl SqliteStore {
 impl SchemaStore for SqliteStore {
     fn kind(&self) -> BackendKind {
         BackendKind::Sqlite
+    }
+
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
     }
 
     async fn migrate(&self) -> Result<Vec<i64>, StoreError> {

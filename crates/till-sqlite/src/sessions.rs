@@ -5,7 +5,6 @@
 use crate::journal::append;
 use crate::{decode_err, map_err, SqliteStore};
 use async_trait::async_trait;
-use chrono::Utc;
 use serde_json::json;
 use sqlx::{Row, SqliteConnection};
 use till_core::journal::NewEntry;
@@ -37,8 +36,9 @@ impl SessionStore for SqliteStore {
     async fn start_shift(&self, start: StartShift) -> Result<ShiftStarted, StoreError> {
         let mut tx = self.write().await?;
         // One clock per operation, read once the write lock is held.
-        let at = Utc::now();
-        let user = crate::login_user(&mut tx, &start.login, start.device.as_str(), start.register_id).await?;
+        let at = self.now();
+        let user =
+            crate::login_user(&mut tx, &start.login, start.device.as_str(), start.register_id, self.now()).await?;
 
         // A repeated request answers what the first one did: the session it created (whose id
         // is the request id), or the one whose join it recorded.
@@ -82,7 +82,7 @@ impl SessionStore for SqliteStore {
         let (session_id, joined) = match open {
             Some(open) => {
                 // Never into a forgotten session: a manager force-closes it first.
-                crate::refuse_forgotten(&mut tx, &open).await?;
+                crate::refuse_forgotten(&mut tx, &open, self.now()).await?;
                 let id = open.id.0;
                 // The first join of a user and device is recorded with its request id; a repeat
                 // join records only its request id, so a retry of it answers this join.
@@ -219,14 +219,16 @@ impl SessionStore for SqliteStore {
     async fn close_shift(&self, close: CloseShift) -> Result<Session, StoreError> {
         let approver = self.approver(&close.actor, close.device.as_str()).await?;
         let mut tx = self.write().await?;
-        let at = Utc::now();
+        let at = self.now();
         let register: Uuid = sqlx::query_scalar("SELECT register_id FROM sessions WHERE id = ?")
             .bind(close.session.0)
             .fetch_optional(&mut *tx)
             .await
             .map_err(map_err)?
             .ok_or_else(|| StoreError::not_found(Entity::Session, close.session))?;
-        let user = crate::login_user(&mut tx, &close.actor.login, close.device.as_str(), RegisterId(register)).await?;
+        let user =
+            crate::login_user(&mut tx, &close.actor.login, close.device.as_str(), RegisterId(register), self.now())
+                .await?;
         // This very close, repeated (its answer was lost): answer it again.
         let repeated: Option<Uuid> =
             sqlx::query_scalar("SELECT id FROM sessions WHERE id = ? AND close_request_id = ?")
@@ -265,24 +267,12 @@ impl SessionStore for SqliteStore {
             // Above the location's limit, the variance needs a manager's sign-off with a reason;
             // the refusal says nothing of the expected cash (the count is blind).
             let location = LocationId(row.try_get("location_id").map_err(map_err)?);
-            let mut signed_by: Option<(Uuid, String, String)> = None;
-            if variance.abs() > crate::cash::variance_limit(&mut tx, location).await? {
-                // A sign-off is accepted only after a refused count: the recount is not skipped.
-                let refused: i64 = row.try_get("refused_counts").map_err(map_err)?;
-                // The closing manager signs off.
-                let signed = match &close.sign_off {
-                    Some(sign_off) if !sign_off.reason.trim().is_empty() && refused >= 1 => {
-                        Some((closer.id.0, closer.name.clone(), sign_off.reason.trim().to_string()))
-                    }
-                    _ => None,
-                };
-                signed_by = Some(signed.ok_or_else(|| {
-                    StoreError::VarianceNeedsSignoff(
-                        "the count is off by more than the location allows: count again, or a manager signs off with a reason"
-                            .into(),
-                    )
-                })?);
-            }
+            let refused: i64 = row.try_get("refused_counts").map_err(map_err)?;
+            let reason = close.sign_off.as_ref().map(|s| s.reason.trim()).filter(|r| !r.is_empty());
+            let signed =
+                crate::cash::variance_limit(&mut tx, location).await?.check_close(variance, reason, refused)?;
+            // The closing manager signs off; a reason given within the limit is kept unsigned.
+            let signed_by = signed.then(|| (closer.id.0, closer.name.clone()));
             crate::cash::store_count(&mut tx, close.session, "close", &close.denominations).await?;
             sqlx::query(
                 "UPDATE sessions SET status = 'closed', closed_by = ?, closed_by_name = ?, closed_at = ?,
@@ -300,7 +290,7 @@ impl SessionStore for SqliteStore {
             .bind(close.request_id.0)
             .bind(close.counted_cash.minor() - close.float_left.minor())
             .bind(close.float_left.minor())
-            .bind(signed_by.as_ref().map(|a| a.2.clone()))
+            .bind(reason)
             .bind(signed_by.as_ref().map(|a| a.0))
             .bind(signed_by.as_ref().map(|a| a.1.clone()))
             .bind(close.session.0)

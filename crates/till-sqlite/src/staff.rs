@@ -87,7 +87,7 @@ impl SqliteStore {
             .ok_or_else(|| StoreError::not_found(Entity::User, &credentials.name))?;
         let user = till_sqlx::user(&row)?;
         // The file is local: this computer's clock is the database's.
-        let at = chrono::Utc::now();
+        let at = self.now();
         let decision = PinPolicy::default().decide(&user, matched, at);
         if let Some(refused) = decision.refused {
             return Err(refused);
@@ -127,7 +127,7 @@ impl StaffStore for SqliteStore {
             .await
             .map_err(exists_or(Entity::User, new.name.to_string()))?;
         let user = till_sqlx::user(&row)?;
-        crate::journal::journal_user(&mut tx, user.id.0, "tillctl").await?;
+        crate::journal::journal_user(&mut tx, user.id.0, "tillctl", self.now()).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(user)
     }
@@ -167,7 +167,7 @@ impl StaffStore for SqliteStore {
             .map_err(map_err)?
             .ok_or_else(|| StoreError::not_found(Entity::User, name))?;
         let user = till_sqlx::user(&row)?;
-        crate::journal::journal_user(&mut tx, user.id.0, "tillctl").await?;
+        crate::journal::journal_user(&mut tx, user.id.0, "tillctl", self.now()).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(user)
     }
@@ -175,7 +175,7 @@ impl StaffStore for SqliteStore {
     async fn check_pin(&self, credentials: &Credentials, device: &DeviceName) -> Result<Authenticated, StoreError> {
         let user = self.verify_pin(credentials, device).await?;
         let login = LoginToken::generate();
-        let now = chrono::Utc::now();
+        let now = self.now();
         let mut tx = self.write().await?;
         sqlx::query(
             "INSERT INTO logins (token_hash, user_id, device, created_at, last_used) VALUES (?1, ?2, ?3, ?4, ?4)",
@@ -194,7 +194,7 @@ impl StaffStore for SqliteStore {
     async fn logout(&self, login: &LoginToken) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
         sqlx::query("UPDATE logins SET ended_at = ?1, ended_why = 'logout' WHERE token_hash = ?2 AND ended_at IS NULL")
-            .bind(chrono::Utc::now())
+            .bind(self.now())
             .bind(login.digest())
             .execute(&mut *tx)
             .await
@@ -209,7 +209,7 @@ impl StaffStore for SqliteStore {
         register: RegisterId,
     ) -> Result<User, StoreError> {
         let mut tx = self.write().await?;
-        let user = crate::login_user(&mut tx, login, device.as_str(), register).await?;
+        let user = crate::login_user(&mut tx, login, device.as_str(), register, self.now()).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(user)
     }
@@ -230,9 +230,9 @@ impl StaffStore for SqliteStore {
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
-        crate::journal::journal_user(&mut tx, user.id.0, device.as_str()).await?;
+        crate::journal::journal_user(&mut tx, user.id.0, device.as_str(), self.now()).await?;
         let events = [(AuthEventKind::Unlocked, Some("PIN set by tillctl".to_string()))];
-        let row = apply(&mut tx, &user, PinPolicy::cleared(), &events, device.as_str(), chrono::Utc::now()).await?;
+        let row = apply(&mut tx, &user, PinPolicy::cleared(), &events, device.as_str(), self.now()).await?;
         tx.commit().await.map_err(map_err)?;
         till_sqlx::user(&row)
     }
@@ -258,8 +258,7 @@ impl StaffStore for SqliteStore {
             .ok_or_else(|| StoreError::not_found(Entity::User, &unlock.name))?;
         let user = till_sqlx::user(&row)?;
         let events = [(AuthEventKind::Unlocked, Some(format!("by {by}")))];
-        let row =
-            apply(&mut tx, &user, PinPolicy::cleared(), &events, unlock.device.as_str(), chrono::Utc::now()).await?;
+        let row = apply(&mut tx, &user, PinPolicy::cleared(), &events, unlock.device.as_str(), self.now()).await?;
         tx.commit().await.map_err(map_err)?;
         till_sqlx::user(&row)
     }

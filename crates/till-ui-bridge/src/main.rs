@@ -17,7 +17,7 @@
 
 mod shop;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -25,6 +25,8 @@ use till_app::error::IpcError;
 use till_app::secrets::MemorySecrets;
 use till_app::settings::{DeviceSettings, SettingsFile};
 use till_app::state::{AppConfig, AppState, SetupRequest};
+use till_core::clock::system_now;
+use till_core::Clock;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 /// How far the app's clock is moved on from the real one, in minutes (`test_advance`). The
@@ -56,7 +58,8 @@ fn till(dir: &Path, data: &Path, offset: &Offset) -> AppState {
         embedded_database_url: format!("sqlite://{}", data.join("till.db").display()),
     };
     let offset = offset.clone();
-    let clock = Arc::new(move || -> DateTime<Utc> { Utc::now() + *offset.lock().unwrap_or_else(|e| e.into_inner()) });
+    // The app and its SQLite store read one clock, so `test_advance` moves both.
+    let clock = Clock::from_fn(move || system_now() + *offset.lock().unwrap_or_else(|e| e.into_inner()));
     AppState::new(config, Arc::new(MemorySecrets::default()), clock)
 }
 

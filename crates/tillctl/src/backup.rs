@@ -41,14 +41,14 @@ impl From<BackupError> for CliError {
 
 /// `tillctl backup`: `url` is the database the other commands use.
 pub(crate) async fn backup(url: &str, out: Output, args: &BackupArgs) -> Result<ExitCode, CliError> {
-    let taken = backup::take_backup(url, &args.to, args.keep, chrono::Utc::now()).await?;
+    let taken = backup::take_backup(url, &args.to, args.keep, till_core::clock::system_now()).await?;
     out.print(&Taken(taken));
     Ok(ExitCode::SUCCESS)
 }
 
 /// `tillctl restore`: a dry run unless `--yes`.
 pub(crate) async fn restore(url: &str, out: Output, args: &RestoreArgs) -> Result<ExitCode, CliError> {
-    let restore = backup::restore(&args.from, url, chrono::Utc::now(), args.yes).await?;
+    let restore = backup::restore(&args.from, url, till_core::clock::system_now(), args.yes).await?;
     out.print(&Restored { dry_run: !restore.restored, restore });
     Ok(ExitCode::SUCCESS)
 }

@@ -192,7 +192,7 @@ const CLIENT: &str = "bench-client";
 /// Fresh locations per run (codes B + 7 digits), `registers` spread over them round-robin, and
 /// an admin user.
 async fn fixture(store: &dyn Store, locations: u32, registers: u32) -> Result<Fixture, TillError> {
-    let stamp = chrono::Utc::now().timestamp_micros().rem_euclid(1_000_000);
+    let stamp = till_core::clock::system_now().timestamp_micros().rem_euclid(1_000_000);
     let codes: Vec<String> = (0..locations.max(1)).map(|i| format!("B{stamp:06}{i}")).collect();
     for code in &codes {
         let location = service::LocationInput {
@@ -372,7 +372,7 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
         // A cashier per register, as in a store: each register's sales act through its own
         // cashier's login (a login shared by every client would share-lock one user's row from
         // all of them at once, which no store does).
-        let stamp = chrono::Utc::now().timestamp_micros().rem_euclid(1_000_000);
+        let stamp = till_core::clock::system_now().timestamp_micros().rem_euclid(1_000_000);
         let client = DeviceName::parse(CLIENT)?;
         for (i, (register, sale)) in clients_of.iter_mut().enumerate() {
             let name = format!("c{stamp}_{i}");

@@ -30,7 +30,7 @@ impl Till {
     }
 
     fn in_dir(dir: TempDir, secrets: Arc<dyn Secrets>) -> Till {
-        let clock = Arc::new(StdMutex::new(Utc::now()));
+        let clock = Arc::new(StdMutex::new(till_core::clock::system_now()));
         let config = AppConfig {
             device_file: dir.0.join("device.toml"),
             settings: SettingsFile::new(dir.0.join("device.json")),
@@ -38,7 +38,8 @@ impl Till {
             embedded_database_url: format!("sqlite://{}", dir.0.join("till.db").display()),
         };
         let read = clock.clone();
-        let state = AppState::new(config, secrets, Arc::new(move || *read.lock().unwrap_or_else(|e| e.into_inner())));
+        let state =
+            AppState::new(config, secrets, Clock::from_fn(move || *read.lock().unwrap_or_else(|e| e.into_inner())));
         Till { dir, state, clock }
     }
 

@@ -299,7 +299,7 @@ pub async fn x_report(store: &dyn Store, session: &SessionRef, asker: Asker<'_>)
         .into());
     }
     let totals = store.session_totals(session.id).await?;
-    Ok(build_x(&location, &register, &session, &totals, asker.name(), Utc::now()))
+    Ok(build_x(&location, &register, &session, &totals, asker.name(), store.now()))
 }
 
 /// The Z report of a closed session: its X at the close and what the close recorded; of the
@@ -471,7 +471,7 @@ pub async fn forgotten_sessions(store: &dyn Store, location: &LocationCode) -> R
         status: Some(SessionStatus::Open),
         limit: Some(1000),
     };
-    let now = Utc::now();
+    let now = store.now();
     Ok(store
         .list_sessions(&filter)
         .await?

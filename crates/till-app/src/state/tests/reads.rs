@@ -108,7 +108,7 @@ async fn the_day_view_is_a_managers_of_this_location_only() {
     ok(till.state.login("bob", "9999").await);
     let day = ok(till.state.day_view(None).await);
     assert!(day.iter().all(|d| d.session.location_code == "DT"), "{day:?}");
-    let today = Utc::now().date_naive();
+    let today = till_core::clock::system_now().date_naive();
     for day in [today.pred_opt(), Some(today), today.succ_opt()].into_iter().flatten() {
         let sessions = ok(till.state.day_view(Some(day)).await);
         assert!(sessions.iter().all(|d| d.session.number != up.session), "UP's session on {day}");
