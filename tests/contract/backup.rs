@@ -96,7 +96,11 @@ fn latte_for_cash() -> SaleRequest {
 }
 
 async fn open_shift(store: &dyn Store, fixture: &Fixture) -> Session {
-    let request = service::StartRequest { request_id: RequestId::new(), opening_cash: Some("100.00"), notes: None };
+    let request = service::StartRequest {
+        request_id: RequestId::new(),
+        opening_cash: Some(CashAmount::Typed("100.00")),
+        notes: None,
+    };
     service::start_shift(store, &fixture.cashier, &dt_r1(), &device(CASHIER_DEVICE), request).await.unwrap().session
 }
 
@@ -108,7 +112,7 @@ async fn close(store: &dyn Store, fixture: &Fixture, session: &Session) -> Sessi
     let request = service::CloseRequest {
         request_id: RequestId::new(),
         session: &session_ref,
-        counted_cash: &counted,
+        counted_cash: CashAmount::Typed(&counted),
         only_register: None,
         float_left: None,
         denominations: Vec::new(),

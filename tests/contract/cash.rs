@@ -64,7 +64,11 @@ async fn shop(backend: Backend) -> Shop {
 }
 
 async fn open(shop: &Shop, cash: &str) -> Session {
-    let request = service::StartRequest { request_id: RequestId::new(), opening_cash: Some(cash), notes: None };
+    let request = service::StartRequest {
+        request_id: RequestId::new(),
+        opening_cash: Some(CashAmount::Typed(cash)),
+        notes: None,
+    };
     service::start_shift(shop.store.as_ref(), &shop.fx.cashier, &dt_r1(), &pc1(), request).await.unwrap().session
 }
 
@@ -93,7 +97,13 @@ async fn move_cash(
     reason: &str,
     approval: Option<Credentials>,
 ) -> Result<CashMovement, TillError> {
-    let request = MovementRequest { id: MovementId::new(), kind, amount, reason, note: Some("test") };
+    let request = MovementRequest {
+        id: MovementId::new(),
+        kind,
+        amount: amount.map(CashAmount::Typed),
+        reason,
+        note: Some("test"),
+    };
     service::record_movement(shop.store.as_ref(), &shop.fx.cashier, approval, &dt_r1(), &pc1(), request).await
 }
 
@@ -101,9 +111,9 @@ fn closing<'a>(session: &'a SessionRef, counted: &'a str, float: Option<&'a str>
     CloseRequest {
         request_id: RequestId::new(),
         session,
-        counted_cash: counted,
+        counted_cash: CashAmount::Typed(counted),
         only_register: None,
-        float_left: float,
+        float_left: float.map(CashAmount::Typed),
         denominations: Vec::new(),
         sign_off: None,
     }
@@ -361,7 +371,11 @@ async fn a_forgotten_session_is_force_closed_then_counted_late(backend: Backend)
             )
     );
     // A new shift on that register is refused: call a manager.
-    let request = service::StartRequest { request_id: RequestId::new(), opening_cash: Some("100"), notes: None };
+    let request = service::StartRequest {
+        request_id: RequestId::new(),
+        opening_cash: Some(CashAmount::Typed("100")),
+        notes: None,
+    };
     let refused = service::start_shift(s, &shop.fx.cashier, &dt_r1(), &pc1(), request).await.unwrap_err();
     assert_eq!(refused.code(), "session_forgotten");
     // A cashier may not force-close; a manager can, with a reason.
@@ -400,7 +414,7 @@ async fn a_forgotten_session_is_force_closed_then_counted_late(backend: Backend)
     // The late count completes the Z; a second one is refused.
     let count = service::LateCountRequest {
         session: &by_id,
-        counted_cash: "98.00",
+        counted_cash: CashAmount::Typed("98.00"),
         float_left: None,
         denominations: Vec::new(),
         variance_reason: None,
@@ -442,7 +456,7 @@ async fn bad_movements_write_nothing(backend: Backend) {
     let request = MovementRequest {
         id: MovementId::new(),
         kind: MovementKind::PaidIn,
-        amount: Some("1"),
+        amount: Some(CashAmount::Typed("1")),
         reason: "other",
         note: Some(&long),
     };
@@ -453,12 +467,18 @@ async fn bad_movements_write_nothing(backend: Backend) {
     assert_eq!((totals.cash_net, totals.no_sale_count, totals.paid_in_count), (0, 0, 0));
     // The same id twice: recorded once; with other content: idempotency_conflict.
     let id = MovementId::new();
-    let request = MovementRequest { id, kind: MovementKind::PaidIn, amount: Some("2.00"), reason: "other", note: None };
+    let request = MovementRequest {
+        id,
+        kind: MovementKind::PaidIn,
+        amount: Some(CashAmount::Typed("2.00")),
+        reason: "other",
+        note: None,
+    };
     let once = service::record_movement(s, &shop.fx.cashier, None, &dt_r1(), &pc1(), request.clone()).await.unwrap();
     let twice = service::record_movement(s, &shop.fx.cashier, None, &dt_r1(), &pc1(), request.clone()).await.unwrap();
     assert_eq!(once.id, twice.id);
     assert_eq!(s.session_totals(session.id).await.unwrap().paid_in_total, 200);
-    let other = MovementRequest { amount: Some("3.00"), ..request };
+    let other = MovementRequest { amount: Some(CashAmount::Typed("3.00")), ..request };
     let conflict = service::record_movement(s, &shop.fx.cashier, None, &dt_r1(), &pc1(), other).await.unwrap_err();
     assert_eq!(conflict.code(), "idempotency_conflict");
     // The store refuses an unknown reason and a paid out above the limit even when the core's
@@ -834,12 +854,16 @@ async fn the_cash_out_limit_holds_per_session(backend: Backend) {
     let store = store.as_ref();
     let fx = provision(store, 1).await;
     let (register, pc) = (RegisterRef::parse("DT/R1").unwrap(), DeviceName::parse(CASHIER_DEVICE).unwrap());
-    let opening = service::StartRequest { request_id: RequestId::new(), opening_cash: Some("500.00"), notes: None };
+    let opening = service::StartRequest {
+        request_id: RequestId::new(),
+        opening_cash: Some(CashAmount::Typed("500.00")),
+        notes: None,
+    };
     let session = service::start_shift(store, &fx.cashier, &register, &pc, opening).await.unwrap().session.id;
     let paid_out = |id: MovementId| MovementRequest {
         id,
         kind: MovementKind::PaidOut,
-        amount: Some("50.00"),
+        amount: Some(CashAmount::Typed("50.00")),
         reason: "other",
         note: None,
     };

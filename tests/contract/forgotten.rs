@@ -118,7 +118,11 @@ async fn every_path_asks_the_one_forgotten_rule(backend: Backend) {
     for case in CASES {
         let shop = shop(backend).await;
         let s = shop.store.as_ref();
-        let start = service::StartRequest { request_id: RequestId::new(), opening_cash: Some("100"), notes: None };
+        let start = service::StartRequest {
+            request_id: RequestId::new(),
+            opening_cash: Some(CashAmount::Typed("100")),
+            notes: None,
+        };
         let session = service::start_shift(s, &shop.fx.cashier, &dt_r1(), &pc1(), start).await.unwrap().session;
         make(&shop, session.id, case).await;
         let session = s.find_session(&SessionRef::Id(session.id)).await.unwrap();
@@ -143,7 +147,11 @@ async fn every_path_asks_the_one_forgotten_rule(backend: Backend) {
         let listed = service::forgotten_sessions(s, &LocationCode::parse("DT").unwrap()).await.unwrap();
         assert_eq!(listed.iter().any(|l| l.id == session.id), case.forgotten, "the banner: {}", case.what);
         // Start and join (another cashier's PC joining).
-        let start = service::StartRequest { request_id: RequestId::new(), opening_cash: Some("100"), notes: None };
+        let start = service::StartRequest {
+            request_id: RequestId::new(),
+            opening_cash: Some(CashAmount::Typed("100")),
+            notes: None,
+        };
         let joined = service::start_shift(s, &shop.fx.cashier, &dt_r1(), &pc1(), start).await;
         assert_eq!(refused(&joined), case.forgotten, "start: {} ({joined:?})", case.what);
         // The store itself refuses a join, whoever calls it (a terminal skipping till-core).
@@ -165,7 +173,7 @@ async fn every_path_asks_the_one_forgotten_rule(backend: Backend) {
         let movement = MovementRequest {
             id: MovementId::new(),
             kind: MovementKind::PaidIn,
-            amount: Some("5.00"),
+            amount: Some(CashAmount::Typed("5.00")),
             reason: "float_top_up",
             note: None,
         };

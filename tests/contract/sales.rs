@@ -84,7 +84,11 @@ fn cash(minor: i64) -> Tender {
 }
 
 async fn open_shift(shop: &Shop, cash: &str) -> Session {
-    let request = service::StartRequest { request_id: RequestId::new(), opening_cash: Some(cash), notes: None };
+    let request = service::StartRequest {
+        request_id: RequestId::new(),
+        opening_cash: Some(CashAmount::Typed(cash)),
+        notes: None,
+    };
     service::start_shift(shop.store.as_ref(), &shop.fixture.cashier, &dt_r1(), &pc1(), request).await.unwrap().session
 }
 
@@ -105,7 +109,7 @@ async fn close(shop: &Shop, session: &Session, counted: &str) -> Result<Session,
     let request = |sign_off| service::CloseRequest {
         request_id: RequestId::new(),
         session: &session_ref,
-        counted_cash: counted,
+        counted_cash: CashAmount::Typed(counted),
         only_register: None,
         float_left: None,
         denominations: Vec::new(),
@@ -539,7 +543,7 @@ async fn a_retry_answers_its_first_outcome_whatever_happened_since(backend: Back
     let movement = |id| service::MovementRequest {
         id,
         kind: MovementKind::PaidIn,
-        amount: Some("5.00"),
+        amount: Some(CashAmount::Typed("5.00")),
         reason: "other",
         note: None,
     };
@@ -566,7 +570,7 @@ async fn a_retry_answers_its_first_outcome_whatever_happened_since(backend: Back
     let other = SaleRequest { lines: vec![line("333", 1)], receipt_discount: None, tenders: vec![cash(300)] };
     let conflict = service::record_sale(s, till(alice, &register, &pc, None), sale_id, &other).await.unwrap_err();
     assert_eq!(conflict.code(), "idempotency_conflict");
-    let other = service::MovementRequest { amount: Some("6.00"), ..movement(movement_id) };
+    let other = service::MovementRequest { amount: Some(CashAmount::Typed("6.00")), ..movement(movement_id) };
     let conflict = service::record_movement(s, alice, None, &register, &pc, other).await.unwrap_err();
     assert_eq!(conflict.code(), "idempotency_conflict");
     // Nothing was recorded twice.

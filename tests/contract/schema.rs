@@ -191,7 +191,8 @@ async fn postgres_dropped_or_edited_function_is_refused_and_repairable() {
     let pc = DeviceName::parse("pc1").unwrap();
 
     db.execute("DROP FUNCTION till_start_shift").await;
-    let request = || StartRequest { request_id: RequestId::new(), opening_cash: Some("10"), notes: None };
+    let request =
+        || StartRequest { request_id: RequestId::new(), opening_cash: Some(CashAmount::Typed("10")), notes: None };
     let err = service::start_shift(store.as_ref(), &fx.cashier, &register, &pc, request()).await.unwrap_err();
     assert_eq!(err.code(), "schema_not_ready");
     assert!(err.to_string().contains("--repair-functions"), "{err}");

@@ -538,7 +538,11 @@ async fn a_login_ended_by_logout_writes_nothing(backend: Backend) {
 
     let join = store.start_shift(start_r1(&fx, &fx.cashier, CASHIER_DEVICE)).await;
     assert_eq!(join.map(drop).map_err(|e| e.code()), Err("not_logged_in"));
-    let request = service::StartRequest { request_id: RequestId::new(), opening_cash: Some("1.00"), notes: None };
+    let request = service::StartRequest {
+        request_id: RequestId::new(),
+        opening_cash: Some(CashAmount::Typed("1.00")),
+        notes: None,
+    };
     let join = service::start_shift(store, &fx.cashier, &r1(), &device(CASHIER_DEVICE), request).await;
     assert_eq!(join.map(drop).map_err(|e| e.code()), Err("not_logged_in"));
     let movement = store.record_movement(paid_in(&open, Actor::login(&fx.cashier.login), CASHIER_DEVICE)).await;
@@ -575,7 +579,11 @@ async fn a_login_acts_only_from_its_own_device(backend: Backend) {
             "{elsewhere:?}"
         );
     }
-    let request = service::StartRequest { request_id: RequestId::new(), opening_cash: Some("1.00"), notes: None };
+    let request = service::StartRequest {
+        request_id: RequestId::new(),
+        opening_cash: Some(CashAmount::Typed("1.00")),
+        notes: None,
+    };
     let refused = service::start_shift(store, &fx.cashier, &r1(), &device("pc2"), request).await;
     assert_eq!(refused.map(drop).map_err(|e| e.code()), Err("not_logged_in"));
     assert_eq!(store.check_invariants().await.unwrap().sessions, 0, "a refused start wrote nothing");
@@ -671,7 +679,11 @@ async fn a_refund_approved_by_a_cashier_or_a_wrong_pin_records_nothing(backend: 
     };
     service::add_product(store, "DT", latte).await.unwrap();
     let (register, pc) = (r1(), device(CASHIER_DEVICE));
-    let request = service::StartRequest { request_id: RequestId::new(), opening_cash: Some("100.00"), notes: None };
+    let request = service::StartRequest {
+        request_id: RequestId::new(),
+        opening_cash: Some(CashAmount::Typed("100.00")),
+        notes: None,
+    };
     let session = service::start_shift(store, &fx.cashier, &register, &pc, request).await.unwrap().session;
     let till = |approval| service::Till { who: &fx.cashier, register: &register, device: &pc, session: None, approval };
     let line = service::SaleLineRequest {

@@ -52,7 +52,8 @@ async fn a_terminal_role_runs_the_register_but_cannot_write_a_table() {
     assert!(events.iter().any(|e| e.kind == AuthEventKind::Unlocked), "{events:?}");
     let cashier = service::authenticate(store, "alice", "1234", &device).await.unwrap();
     let register = RegisterRef::parse("DT/R1").unwrap();
-    let opening = StartRequest { request_id: RequestId::new(), opening_cash: Some("200.00"), notes: None };
+    let opening =
+        StartRequest { request_id: RequestId::new(), opening_cash: Some(CashAmount::Typed("200.00")), notes: None };
     let started = service::start_shift(store, &cashier, &register, &device, opening).await.unwrap();
     let join = StartRequest { request_id: RequestId::new(), opening_cash: None, notes: None };
     let other_pc = DeviceName::parse("till-pc-2").unwrap();
@@ -62,7 +63,7 @@ async fn a_terminal_role_runs_the_register_but_cannot_write_a_table() {
     let close = CloseRequest {
         request_id: RequestId::new(),
         session: &session,
-        counted_cash: "205.00",
+        counted_cash: CashAmount::Typed("205.00"),
         only_register: None,
         float_left: None,
         denominations: Vec::new(),
@@ -72,7 +73,7 @@ async fn a_terminal_role_runs_the_register_but_cannot_write_a_table() {
     let paid_in = service::MovementRequest {
         id: MovementId::new(),
         kind: MovementKind::PaidIn,
-        amount: Some("5.00"),
+        amount: Some(CashAmount::Typed("5.00")),
         reason: "other",
         note: None,
     };

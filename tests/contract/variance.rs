@@ -61,16 +61,20 @@ async fn every_close_answers_what_the_variance_rule_says(backend: Backend) {
     let office = DeviceName::parse(MANAGER_DEVICE).unwrap();
     let currency = location.currency;
     for case in CASES {
-        let start = service::StartRequest { request_id: RequestId::new(), opening_cash: Some("100.00"), notes: None };
+        let start = service::StartRequest {
+            request_id: RequestId::new(),
+            opening_cash: Some(CashAmount::Typed("100.00")),
+            notes: None,
+        };
         let session = service::start_shift(s, &fx.cashier, &register, &device, start).await.unwrap().session;
         let by_id = SessionRef::Id(session.id);
         let counted = Money::from_minor(10_000 + case.off_minor, currency).to_string();
         let close = |sign_off: Option<&'static str>| CloseRequest {
             request_id: RequestId::new(),
             session: &by_id,
-            counted_cash: &counted,
+            counted_cash: CashAmount::Typed(&counted),
             only_register: None,
-            float_left: Some("0"),
+            float_left: Some(CashAmount::Typed("0")),
             denominations: Vec::new(),
             sign_off,
         };

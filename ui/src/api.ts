@@ -112,12 +112,12 @@ export const unlockUser = (user: string, approval: Approval): Promise<User> => c
 export const currentSession = (): Promise<SessionView | null> => call("current_session");
 
 /**
- * `openingCash` is a decimal string in the currency's decimals, e.g. "200.00"; `null` only joins
+ * `openingCash` is in minor units of the register's currency, as every amount the app sends; `null` only joins
  * the open session (the backend answers `no_open_session` rather than open a drawer with no float).
  */
 export const startShift = (
   requestId: string,
-  openingCash: string | null,
+  openingCash: number | null,
   notes: string | null,
   denominations: DenominationCount[] | null = null,
 ): Promise<ShiftStartedView> =>
@@ -127,7 +127,7 @@ export const startShift = (
 export const closeShift = (
   requestId: string,
   session: string,
-  countedCash: string,
+  countedCash: number,
   approval: Approval,
   count: CloseCount | null = null,
 ): Promise<SessionView> => retrying(() => call("close_shift", { requestId, session, countedCash, approval, count }));
@@ -178,7 +178,7 @@ export const cashReasons = (): Promise<CashReason[]> => call("cash_reasons");
 export const recordMovement = (
   id: string,
   kind: MovementKind,
-  amount: string | null,
+  amount: number | null,
   reason: string,
   note: string | null,
   approval: Approval | null = null,
@@ -194,7 +194,7 @@ export const forceClose = (requestId: string, session: string, reason: string, a
   retrying(() => call("force_close", { requestId, session, reason, approval }));
 
 /** A manager records the count of a force-closed session, completing its Z. */
-export const lateCount = (session: string, countedCash: string, count: CloseCount | null, approval: Approval): Promise<SessionView> =>
+export const lateCount = (session: string, countedCash: number, count: CloseCount | null, approval: Approval): Promise<SessionView> =>
   retrying(() => call("late_count", { session, countedCash, count, approval }));
 
 /** A receipt printed again (counted on the X and Z, journaled). */

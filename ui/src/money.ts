@@ -3,7 +3,8 @@
  * `number` that is a safe integer. No function here ever divides money into a float.
  *
  * - `parseMoney` turns what a cashier typed into minor units (strict, see its doc).
- * - `decimalToMinor` / `minorToDecimal` convert the backend's decimal strings ("200.00", "-2.50").
+ * - The backend sends and takes minor units too; `minorToDecimal` is only the canonical text an
+ *   input field shows ("200.00").
  * - `formatMoney` renders minor units for people in the store's locale ("$200.00", "500,06 €");
  *   Intl is used only to learn where the symbol, sign and separators go.
  * - `normalizeAmount` / `parseLocaleMoney`: the ONE place that reads what a cashier typed in the
@@ -56,28 +57,6 @@ export function parseMoney(input: string, decimals: number): MoneyParse {
   return { ok: true, minor: Number(minor) };
 }
 
-/**
- * Converts a backend decimal string ("200.00", "-2.50", "500") into minor units.
- * Fewer decimals than the currency has are padded; extra decimals must be zeros.
- * @throws {RangeError} when the string is not a plain decimal or does not fit.
- */
-export function decimalToMinor(value: string, decimals: number): number {
-  const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(value.trim());
-  if (!match) throw new RangeError(`not a decimal amount: ${JSON.stringify(value)}`);
-  const negative = match[1] === "-";
-  let fraction = match[3] ?? "";
-  if (fraction.length > decimals) {
-    if (!/^0*$/.test(fraction.slice(decimals))) {
-      throw new RangeError(`more than ${decimals} decimals: ${JSON.stringify(value)}`);
-    }
-    fraction = fraction.slice(0, decimals);
-  }
-  const magnitude = BigInt((match[2] ?? "0") + fraction.padEnd(decimals, "0"));
-  if (magnitude > MAX_SAFE) throw new RangeError(`amount too large: ${JSON.stringify(value)}`);
-  const minor = Number(magnitude);
-  return negative && minor !== 0 ? -minor : minor;
-}
-
 function splitMinor(minor: number, decimals: number): { negative: boolean; whole: string; fraction: string } {
   if (!Number.isSafeInteger(minor)) throw new RangeError(`not a safe integer amount: ${minor}`);
   const digits = Math.abs(minor).toString().padStart(decimals + 1, "0");
@@ -88,7 +67,7 @@ function splitMinor(minor: number, decimals: number): { negative: boolean; whole
   };
 }
 
-/** Minor units → the backend's decimal string: (20000, 2) → "200.00", (-250, 2) → "-2.50", (500, 0) → "500". */
+/** Minor units → canonical decimal text: (20000, 2) → "200.00", (-250, 2) → "-2.50", (500, 0) → "500". */
 export function minorToDecimal(minor: number, decimals: number): string {
   const { negative, whole, fraction } = splitMinor(minor, decimals);
   return (negative ? "-" : "") + whole + (decimals > 0 ? "." + fraction : "");
@@ -150,15 +129,6 @@ export function denominationLabel(minor: number, currency: string, locale = "en-
   const at = text.lastIndexOf(zeros);
   // Drop the decimal separator and the zero decimals ("$100.00" → "$100", "100,00 €" → "100 €").
   return at > 0 ? text.slice(0, at) + text.slice(at + zeros.length) : text;
-}
-
-/** Display helper for a backend decimal string; falls back to the raw text if it is malformed. */
-export function formatDecimal(value: string, currency: string, locale = "en-US"): string {
-  try {
-    return formatMoney(decimalToMinor(value, currencyDecimals(currency)), currency, locale);
-  } catch {
-    return `${value} ${currency}`;
-  }
 }
 
 /** The words a cashier sees when an amount does not parse; the examples use the locale's separator. */
@@ -331,11 +301,10 @@ export function currencySymbol(currency: string, locale = "en-US"): string {
  * @throws {RangeError} when the string is malformed.
  */
 export function describeVariance(
-  variance: string,
+  minor: number,
   currency: string,
   locale = "en-US",
 ): { text: string; kind: "over" | "short" | "even" } {
-  const minor = decimalToMinor(variance, currencyDecimals(currency));
   if (minor > 0) return { text: `Over: +${formatMoney(minor, currency, locale)} more than expected`, kind: "over" };
   if (minor < 0) return { text: `Short: −${formatMoney(-minor, currency, locale)} less than expected`, kind: "short" };
   return { text: "Even: the count matches", kind: "even" };

@@ -70,16 +70,19 @@ pub async fn call(state: &AppState, command: &str, args: Value) -> Result<Value,
         }
         "current_session" => answer(state.current_session().await),
         "start_shift" => {
-            let a = args!(args, request_id: RequestId, opening_cash: Option<String>, notes: Option<String>,
+            let a = args!(args, request_id: RequestId, opening_cash: Option<i64>, notes: Option<String>,
                 denominations: Option<Vec<DenominationCount>>);
-            let (cash, notes) = (a.opening_cash.as_deref(), a.notes.as_deref());
-            answer(state.start_shift(a.request_id, cash, notes, a.denominations.unwrap_or_default()).await)
+            answer(
+                state
+                    .start_shift(a.request_id, a.opening_cash, a.notes.as_deref(), a.denominations.unwrap_or_default())
+                    .await,
+            )
         }
         "close_shift" => {
-            let a = args!(args, request_id: RequestId, session: String, counted_cash: String, approval: Approval,
+            let a = args!(args, request_id: RequestId, session: String, counted_cash: i64, approval: Approval,
                 count: Option<CloseCount>);
             let count = a.count.unwrap_or_default();
-            answer(state.close_shift(a.request_id, &a.session, &a.counted_cash, a.approval, count).await)
+            answer(state.close_shift(a.request_id, &a.session, a.counted_cash, a.approval, count).await)
         }
         "last_backup" => answer(state.last_backup().await),
         "set_backup_folder" => {
@@ -108,7 +111,7 @@ pub async fn call(state: &AppState, command: &str, args: Value) -> Result<Value,
         "session_totals" => answer(state.session_totals().await),
         "cash_reasons" => answer(state.cash_reasons().await),
         "record_movement" => {
-            let a = args!(args, id: MovementId, kind: MovementKind, amount: Option<String>, reason: String,
+            let a = args!(args, id: MovementId, kind: MovementKind, amount: Option<i64>, reason: String,
                 note: Option<String>, approval: Option<Approval>);
             answer(state.record_movement(a.id, a.kind, a.amount, a.reason, a.note, a.approval).await)
         }
@@ -119,7 +122,7 @@ pub async fn call(state: &AppState, command: &str, args: Value) -> Result<Value,
             answer(state.force_close(a.request_id, a.session, a.reason, a.approval).await)
         }
         "late_count" => {
-            let a = args!(args, session: String, counted_cash: String, count: Option<CloseCount>, approval: Approval);
+            let a = args!(args, session: String, counted_cash: i64, count: Option<CloseCount>, approval: Approval);
             answer(state.late_count(a.session, a.counted_cash, a.count.unwrap_or_default(), a.approval).await)
         }
         "record_reprint" => answer(state.record_reprint(args!(args, number: String).number).await),

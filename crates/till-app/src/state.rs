@@ -21,9 +21,10 @@ use till_core::service::{
     self, CloseRequest, FirstSetup, LocationInput, RefundRequest, SaleLineRequest, SaleRequest, StartRequest, Till,
 };
 use till_core::{
-    Authenticated, BackendKind, Barcode, Category, DeviceName, Discount, InputError, Location, LocationCode, Login,
-    PricedCart, Product, ProductKey, Receipt, ReceiptId, Register, RegisterRef, RequestId, SessionId, SessionRef,
-    SessionStatus, SessionTotals, SessionView, ShiftStartedView, Sku, Store, StoreError, TillError, User,
+    Authenticated, BackendKind, Barcode, CashAmount, Category, DeviceName, Discount, InputError, Location,
+    LocationCode, Login, PricedCart, Product, ProductKey, Receipt, ReceiptId, Register, RegisterRef, RequestId,
+    SessionId, SessionRef, SessionStatus, SessionTotals, SessionView, ShiftStartedView, Sku, Store, StoreError,
+    TillError, User,
 };
 use tokio::sync::{Mutex, MutexGuard};
 
@@ -841,14 +842,14 @@ impl AppState {
     pub async fn start_shift(
         &self,
         request_id: RequestId,
-        opening_cash: Option<&str>,
+        opening_cash: Option<i64>,
         notes: Option<&str>,
         denominations: Vec<till_core::DenominationCount>,
     ) -> Result<ShiftStartedView, IpcError> {
         let mut device = self.device().await?;
         let (store, register) = device.register()?;
         let who = device.current_user(self.now(), Use::Act).await?;
-        let request = StartRequest { request_id, opening_cash, notes };
+        let request = StartRequest { request_id, opening_cash: opening_cash.map(CashAmount::Minor), notes };
         let started = service::start_shift_counted(
             store.as_ref(),
             &who,
@@ -870,7 +871,7 @@ impl AppState {
         &self,
         request_id: RequestId,
         session: &str,
-        counted_cash: &str,
+        counted_cash: i64,
         approval: Approval,
         count: till_core::CloseCount,
     ) -> Result<SessionView, IpcError> {
@@ -883,9 +884,9 @@ impl AppState {
         let request = CloseRequest {
             request_id,
             session: &session,
-            counted_cash,
+            counted_cash: CashAmount::Minor(counted_cash),
             only_register: Some(&register),
-            float_left: count.float_left.as_deref(),
+            float_left: count.float_left.map(CashAmount::Minor),
             denominations: count.denominations,
             sign_off: count.variance_reason.as_deref(),
         };
@@ -1096,7 +1097,7 @@ impl AppState {
         &self,
         id: till_core::MovementId,
         kind: till_core::MovementKind,
-        amount: Option<String>,
+        amount: Option<i64>,
         reason: String,
         note: Option<String>,
         approval: Option<Approval>,
@@ -1106,8 +1107,13 @@ impl AppState {
         let who = device.current_user(self.now(), Use::Act).await?;
         let device_name = device.device_name()?;
         let approval = approval.map(|a| service::approval(&a.manager, &a.pin.0)).transpose()?;
-        let request =
-            service::MovementRequest { id, kind, amount: amount.as_deref(), reason: &reason, note: note.as_deref() };
+        let request = service::MovementRequest {
+            id,
+            kind,
+            amount: amount.map(CashAmount::Minor),
+            reason: &reason,
+            note: note.as_deref(),
+        };
         Ok(service::record_movement(store.as_ref(), &who, approval, &register, &device_name, request).await?)
     }
 
@@ -1163,7 +1169,7 @@ impl AppState {
     pub async fn late_count(
         &self,
         session: String,
-        counted_cash: String,
+        counted_cash: i64,
         count: till_core::CloseCount,
         approval: Approval,
     ) -> Result<SessionView, IpcError> {
@@ -1179,8 +1185,8 @@ impl AppState {
         }
         let request = service::LateCountRequest {
             session: &session,
-            counted_cash: &counted_cash,
-            float_left: count.float_left.as_deref(),
+            counted_cash: CashAmount::Minor(counted_cash),
+            float_left: count.float_left.map(CashAmount::Minor),
             denominations: count.denominations,
             variance_reason: count.variance_reason.as_deref(),
         };

@@ -181,8 +181,10 @@ pub struct SignOff {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct CloseCount {
+    /// Minor units, as every amount the app sends.
     #[serde(default)]
-    pub float_left: Option<String>,
+    #[ts(type = "number | null")]
+    pub float_left: Option<i64>,
     #[serde(default)]
     pub denominations: Vec<DenominationCount>,
     #[serde(default)]

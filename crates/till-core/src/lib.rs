@@ -33,7 +33,7 @@ pub use clock::Clock;
 pub use domain::*;
 pub use error::{locked_message, Entity, ErrorCode, InputError, LineError, LoggedOut, StoreError, TillError};
 pub use location::{LocationChange, Preset, SettingsInput};
-pub use money::{Currency, Money};
+pub use money::{CashAmount, Currency, Money};
 pub use pricing::{
     price_cart, settle, Approval, Cart, CartLine, Discount, Ppm, PricedCart, PricedLine, PricingError, PricingSettings,
     ProductSnapshot, Settlement, TaxLine, TaxRate, Tender,

@@ -77,6 +77,32 @@ impl FromStr for Currency {
     }
 }
 
+/// A cash amount as its caller sent it, before the register's currency is known: decimal text
+/// as a person typed it (tillctl's flags), or integer minor units (the app, whose screens count
+/// and compute in them). The service makes it [`Money`] in the currency, with one bound for both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CashAmount<'a> {
+    Typed(&'a str),
+    Minor(i64),
+}
+
+impl CashAmount<'_> {
+    pub fn in_currency(self, currency: Currency) -> Result<Money, InputError> {
+        match self {
+            CashAmount::Typed(text) => Money::parse_cash(text, currency),
+            CashAmount::Minor(minor) => Money::cash(minor, currency),
+        }
+    }
+
+    /// As the caller sent it, for an error message.
+    pub fn as_sent(self) -> String {
+        match self {
+            CashAmount::Typed(text) => text.chars().take(40).collect(),
+            CashAmount::Minor(minor) => minor.to_string(),
+        }
+    }
+}
+
 /// An amount of cash: integer minor units plus the currency they count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Money {

@@ -21,7 +21,7 @@ pub use sales::{
 use crate::cash::{DenominationCount, ForgottenRule, SignOff};
 use crate::domain::*;
 use crate::error::{InputError, StoreError, TillError};
-use crate::money::Money;
+use crate::money::{CashAmount, Money};
 use crate::store::*;
 
 /// Text as a person typed it, for [`add_location`].
@@ -278,7 +278,7 @@ pub async fn unlock_user(
 pub struct StartRequest<'a> {
     pub request_id: RequestId,
     /// `None`: join only (see [`StartShift::opening_cash`]).
-    pub opening_cash: Option<&'a str>,
+    pub opening_cash: Option<CashAmount<'a>>,
     pub notes: Option<&'a str>,
 }
 
@@ -294,7 +294,7 @@ pub async fn start_shift(
 ) -> Result<ShiftStarted, TillError> {
     let register = store.find_register(register).await?;
     refuse_forgotten_session(store, &register).await?;
-    let opening_cash = request.opening_cash.map(|text| Money::parse_cash(text, register.currency)).transpose()?;
+    let opening_cash = request.opening_cash.map(|cash| cash.in_currency(register.currency)).transpose()?;
     let start = StartShift {
         request_id: request.request_id,
         register_id: register.id,
@@ -323,13 +323,13 @@ async fn refuse_forgotten_session(store: &dyn Store, register: &Register) -> Res
 pub struct CloseRequest<'a> {
     pub request_id: RequestId,
     pub session: &'a SessionRef,
-    pub counted_cash: &'a str,
+    pub counted_cash: CashAmount<'a>,
     /// A register's device may close only that register's sessions (a stale screen can never
     /// close another register's drawer). `None` from tillctl, which closes any session.
     pub only_register: Option<&'a RegisterRef>,
     /// The float left in the drawer for the next shift; `None`: the float this shift opened
     /// with (at most the count). The rest of the count is removed to the safe.
-    pub float_left: Option<&'a str>,
+    pub float_left: Option<CashAmount<'a>>,
     /// The notes and coins counted; when given they must add up to `counted_cash`.
     pub denominations: Vec<DenominationCount>,
     /// The closing manager's reason for a variance above the location's limit (their sign-off).
@@ -360,10 +360,10 @@ pub async fn close_shift(
             .into());
         }
     }
-    let counted_cash = Money::parse_cash(request.counted_cash, session.currency)?;
+    let counted_cash = request.counted_cash.in_currency(session.currency)?;
     DenominationCount::check_adds_up(&request.denominations, counted_cash, "the counted cash")?;
     let float_left = match request.float_left {
-        Some(text) => Money::parse_cash(text, session.currency)?,
+        Some(float) => float.in_currency(session.currency)?,
         None => Money::from_minor(session.opening_cash.minor().min(counted_cash.minor()), session.currency),
     };
     if float_left.minor() > counted_cash.minor() {

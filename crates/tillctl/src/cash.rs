@@ -162,7 +162,7 @@ pub async fn cash(store: &dyn Store, out: Output, command: CashCommand) -> Resul
         let request = MovementRequest {
             id: args.id.map_or_else(MovementId::new, MovementId),
             kind,
-            amount: args.amount.as_deref(),
+            amount: args.amount.as_deref().map(CashAmount::Typed),
             reason: &args.reason,
             note: args.note.as_deref(),
         };

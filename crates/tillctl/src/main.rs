@@ -815,7 +815,7 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
                 let counts = cash::parse_denominations(denominations.as_deref(), currency)?;
                 let request = service::StartRequest {
                     request_id: request_id.map_or_else(RequestId::new, RequestId),
-                    opening_cash: Some(&opening_cash),
+                    opening_cash: Some(CashAmount::Typed(&opening_cash)),
                     notes: notes.as_deref(),
                 };
                 let who = log_in(store, &user, &pin, &device).await?;
@@ -841,9 +841,9 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
                 let request = service::CloseRequest {
                     request_id: request_id.map_or_else(RequestId::new, RequestId),
                     session: &session,
-                    counted_cash: &counted_cash,
+                    counted_cash: CashAmount::Typed(&counted_cash),
                     only_register: None,
-                    float_left: float_left.as_deref(),
+                    float_left: float_left.as_deref().map(CashAmount::Typed),
                     denominations: cash::parse_denominations(
                         denominations.as_deref(),
                         store.find_session(&session).await?.currency,
@@ -888,8 +888,8 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
                 let currency = store.find_session(&session).await?.currency;
                 let request = service::LateCountRequest {
                     session: &session,
-                    counted_cash: &counted_cash,
-                    float_left: float_left.as_deref(),
+                    counted_cash: CashAmount::Typed(&counted_cash),
+                    float_left: float_left.as_deref().map(CashAmount::Typed),
                     denominations: cash::parse_denominations(denominations.as_deref(), currency)?,
                     variance_reason: variance_reason.as_deref(),
                 };

@@ -1,4 +1,8 @@
 // Generated from till-core by ts-rs: do not edit. Regenerate with
 // TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings
 import type { DenominationCount } from "./DenominationCount";
-export type CloseCount = { float_left: string | null, denominations: Array<DenominationCount>, variance_reason: string | null, };
+export type CloseCount = { 
+/**
+ * Minor units, as every amount the app sends.
+ */
+float_left: number | null, denominations: Array<DenominationCount>, variance_reason: string | null, };

@@ -5,7 +5,7 @@
  */
 import * as api from "../api";
 import { h } from "../dom";
-import { currencyDecimals, formatMoney, minorToDecimal, moneyParseMessage, parseLocaleMoney } from "../money";
+import { formatMoney, moneyParseMessage, parseLocaleMoney } from "../money";
 import { locale, nav } from "../state";
 import type { CashMovement, CashReason, MovementKind, SessionView } from "../types";
 import { displayName } from "../time";
@@ -98,7 +98,7 @@ export async function showCashMovement(session: SessionView, given?: Draft): Pro
     draft.amount = amount.value;
     draft.reason = reason.value;
     draft.note = note.value;
-    let decimal: string | null = null;
+    let minor: number | null = null;
     if (draft.kind !== "no_sale") {
       const parsed = parseLocaleMoney(amount.value, currency, lang);
       if (!parsed.ok || parsed.minor === 0) {
@@ -106,14 +106,14 @@ export async function showCashMovement(session: SessionView, given?: Draft): Pro
         amount.focus();
         return;
       }
-      decimal = minorToDecimal(parsed.minor, currencyDecimals(currency));
+      minor = parsed.minor;
     }
     if (draft.reason === "") {
       showErrorText("Pick a reason.", reason);
       reason.focus();
       return;
     }
-    void record(session, draft, decimal, submit);
+    void record(session, draft, minor, submit);
   });
 
   mount(
@@ -137,7 +137,7 @@ export async function showCashMovement(session: SessionView, given?: Draft): Pro
   }
 }
 
-async function record(session: SessionView, draft: Draft, amount: string | null, button: HTMLButtonElement): Promise<void> {
+async function record(session: SessionView, draft: Draft, amount: number | null, button: HTMLButtonElement): Promise<void> {
   const note = draft.note.trim() === "" ? null : draft.note.trim();
   const result = await run(() => api.recordMovement(draft.id, draft.kind, amount, draft.reason, note, null), { busy: { button, text: "Recording…" } });
   if (!result) return;
@@ -149,7 +149,7 @@ async function record(session: SessionView, draft: Draft, amount: string | null,
   // Above the store's limit: a manager approves with their PIN; the same id is sent again.
   const lang = locale();
   const reasonLabel = reasonsCache?.find((r) => r.kind === draft.kind && r.code === draft.reason)?.label ?? draft.reason;
-  const amountText = amount === null ? null : formatMoney(amountMinor(draft, session, lang), session.currency, lang);
+  const amountText = amount === null ? null : formatMoney(amount, session.currency, lang);
   showApproval({
     title: `Approve: ${KIND_LABELS[draft.kind].toLowerCase()}`,
     lead: "This is more than a cashier may take out of the drawer alone. A manager approves with their PIN.",
@@ -164,11 +164,6 @@ async function record(session: SessionView, draft: Draft, amount: string | null,
     },
     cancel: () => void showCashMovement(session, draft),
   });
-}
-
-function amountMinor(draft: Draft, session: SessionView, lang: string): number {
-  const parsed = parseLocaleMoney(draft.amount, session.currency, lang);
-  return parsed.ok ? parsed.minor : 0;
 }
 
 function showMovementDone(session: SessionView, movement: CashMovement): void {

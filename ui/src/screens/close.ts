@@ -8,12 +8,9 @@ import { h } from "../dom";
 import { parseCount } from "../denominations";
 import {
   currencyDecimals,
-  decimalToMinor,
   describeVariance,
   formatAmountInput,
-  formatDecimal,
   formatMoney,
-  minorToDecimal,
   moneyParseMessage,
   parseLocaleMoney,
 } from "../money";
@@ -86,12 +83,7 @@ function showCount(flow: CountFlow): void {
   const back = h("button", { id: "close-cancel", type: "button", class: "secondary big" }, "Back");
   back.addEventListener("click", () => (flow.mode === "close" ? nav.session(session, "resumed", true) : nav.day(session.business_day)));
   const helper = denominationHelper(currency, lang, counted, next);
-  let opening: number | null;
-  try {
-    opening = decimalToMinor(session.opening_cash, decimals);
-  } catch {
-    opening = null;
-  }
+  const opening = session.opening_cash;
   // The float left follows the count (the opening float, never more than counted) until typed by hand.
   let floatByHand = flow.floatTyped !== "";
   floatLeft.addEventListener("input", () => {
@@ -184,7 +176,7 @@ function showCount(flow: CountFlow): void {
 async function showExpected(flow: CountFlow, slot: HTMLElement): Promise<void> {
   const lang = locale();
   if (flow.mode === "late") {
-    slot.textContent = flow.session.expected_cash === null ? "—" : formatDecimal(flow.session.expected_cash, flow.session.currency, lang);
+    slot.textContent = flow.session.expected_cash === null ? "—" : formatMoney(flow.session.expected_cash, flow.session.currency, lang);
     return;
   }
   try {
@@ -204,7 +196,6 @@ async function showCloseApproval(flow: CountFlow): Promise<void> {
   const { session } = flow;
   const currency = session.currency;
   const lang = locale();
-  const decimals = currencyDecimals(currency);
   const signOff = flow.refusals >= 2;
   const managers = h("div", { class: "choice-grid users", role: "group", "aria-labelledby": "manager-label" });
   const back = h("button", { id: "close-back", type: "button", class: "secondary big" }, "Back to the count");
@@ -232,14 +223,14 @@ async function showCloseApproval(flow: CountFlow): Promise<void> {
     }
     const approval = { manager: approver, pin: pad.input.value };
     const count: CloseCount = {
-      float_left: minorToDecimal(flow.floatMinor, decimals),
+      float_left: flow.floatMinor,
       denominations: flow.denominations,
       variance_reason: signOff ? reason.value.trim() : null,
     };
-    const countedText = minorToDecimal(flow.countedMinor, decimals);
+    const counted = flow.countedMinor;
     const requestId = api.newRequestId();
     const result = await run(
-      () => (flow.mode === "close" ? api.closeShift(requestId, session.id, countedText, approval, count) : api.lateCount(session.id, countedText, count, approval)),
+      () => (flow.mode === "close" ? api.closeShift(requestId, session.id, counted, approval, count) : api.lateCount(session.id, counted, count, approval)),
       { busy: { button: pad.submit, text: flow.mode === "close" ? "Closing shift…" : "Recording the count…" } },
     );
     if (!result) return;
@@ -338,25 +329,11 @@ async function showCloseApproval(flow: CountFlow): Promise<void> {
 export function showClosed(session: SessionView, mode: CountMode = "close"): void {
   const zone = timeZone();
   const lang = locale();
-  const money = (value: string | null) => (value === null ? "—" : formatDecimal(value, session.currency, lang));
-  let variance: { text: string; kind: string } = { text: "—", kind: "unknown" };
-  if (session.variance !== null) {
-    try {
-      variance = describeVariance(session.variance, session.currency, lang);
-    } catch {
-      variance = { text: session.variance, kind: "unknown" };
-    }
-  }
+  const money = (minor: number | null) => (minor === null ? "—" : formatMoney(minor, session.currency, lang));
+  const variance: { text: string; kind: string } =
+    session.variance === null ? { text: "—", kind: "unknown" } : describeVariance(session.variance, session.currency, lang);
   // Expected cash = opening cash + cash taken during the shift (the core's figure, broken down).
-  let takenIn = "—";
-  if (session.expected_cash !== null) {
-    try {
-      const decimals = currencyDecimals(session.currency);
-      takenIn = formatMoney(decimalToMinor(session.expected_cash, decimals) - decimalToMinor(session.opening_cash, decimals), session.currency, lang);
-    } catch {
-      takenIn = "—";
-    }
-  }
+  const takenIn = session.expected_cash === null ? "—" : money(session.expected_cash - session.opening_cash);
   const done = h("button", { id: "close-done", type: "button", class: "primary big" }, mode === "close" ? "Done: log out" : "Back to the day");
   done.addEventListener("click", async () => {
     if (mode === "late") {

@@ -5,7 +5,7 @@
  */
 import * as api from "../api";
 import { h } from "../dom";
-import { describeVariance, formatDecimal } from "../money";
+import { describeVariance, formatMoney } from "../money";
 import { locale, nav, timeZone } from "../state";
 import type { DaySession } from "../types";
 import { displayName, formatBusinessDay, formatClock } from "../time";
@@ -45,17 +45,13 @@ export async function showDay(day: string | null = null): Promise<void> {
     slot.replaceChildren(h("p", { id: "day-empty", class: "hint" }, "No shifts on this day."));
     return;
   }
-  const money = (value: string | null, currency: string) => (value === null ? "—" : formatDecimal(value, currency, lang));
+  const money = (minor: number | null, currency: string) => (minor === null ? "—" : formatMoney(minor, currency, lang));
   const variance = (row: DaySession) => {
     const s = row.session;
     if (s.count_pending) return h("span", { class: "variance unknown" }, "Not counted");
     if (s.variance === null) return "—";
-    try {
-      const v = describeVariance(s.variance, s.currency, lang);
-      return h("span", { class: `variance ${v.kind}` }, v.kind === "even" ? "Even" : `${v.kind === "over" ? "Over" : "Short"} ${money(s.variance.replace("-", ""), s.currency)}`);
-    } catch {
-      return s.variance;
-    }
+    const v = describeVariance(s.variance, s.currency, lang);
+    return h("span", { class: `variance ${v.kind}` }, v.kind === "even" ? "Even" : `${v.kind === "over" ? "Over" : "Short"} ${money(Math.abs(s.variance), s.currency)}`);
   };
   const status = (row: DaySession) => {
     const s = row.session;

@@ -1,7 +1,7 @@
 /** The open shift of this register (the core's "session"); watches for it being closed on another device. */
 import * as api from "../api";
 import { h, replace } from "../dom";
-import { currencyDecimals, decimalToMinor, formatDecimal, formatMoney } from "../money";
+import { formatMoney } from "../money";
 import { locale, location, nav, state, timeZone, type SessionArrival } from "../state";
 import type { SessionTotals, SessionView } from "../types";
 import { displayName, formatBusinessDay, formatClock } from "../time";
@@ -18,15 +18,8 @@ export const POLL_MS = 3000;
 function openingDifference(session: SessionView): HTMLElement | null {
   if (session.float_expected === null) return null;
   const lang = locale();
-  const decimals = currencyDecimals(session.currency);
-  let diff: number;
-  let left: number;
-  try {
-    left = decimalToMinor(session.float_expected, decimals);
-    diff = decimalToMinor(session.opening_cash, decimals) - left;
-  } catch {
-    return null;
-  }
+  const left = session.float_expected;
+  const diff = session.opening_cash - left;
   if (diff === 0) return null;
   const m = (minor: number) => formatMoney(minor, session.currency, lang);
   const words = diff > 0 ? `${m(diff)} more than` : `${m(-diff)} less than`;
@@ -171,7 +164,7 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
           { class: "details" },
           detail("Started by", "opened-by", displayName(session.opened_by)),
           detail("Started at", "opened-at", openedAt),
-          detail("Opening cash", "opening-cash", formatDecimal(session.opening_cash, session.currency, locale())),
+          detail("Opening cash", "opening-cash", formatMoney(session.opening_cash, session.currency, locale())),
           detail("Logged in", "logged-in-user", user ? `${displayName(user.name)} (${roleLabel(user.role)})` : "—"),
           detail("Business day", "business-day", formatBusinessDay(session.business_day)),
         ),

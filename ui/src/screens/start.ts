@@ -4,7 +4,7 @@
  */
 import * as api from "../api";
 import { h } from "../dom";
-import { currencyDecimals, decimalToMinor, formatAmountInput, formatDecimal, minorToDecimal, moneyParseMessage, parseLocaleMoney } from "../money";
+import { currencyDecimals, formatAmountInput, formatMoney, moneyParseMessage, parseLocaleMoney } from "../money";
 import { locale, location, nav, state, timeZone } from "../state";
 import type { SessionView } from "../types";
 import { displayName, formatClock } from "../time";
@@ -35,11 +35,7 @@ export function showStart(current?: SessionView | null): void {
   // The float the register's last close left: the default opening cash (count it anyway).
   const lastFloat = current?.status === "closed" && current.float_left !== null && current.currency === currency ? current.float_left : null;
   if (lastFloat !== null) {
-    try {
-      cash.value = formatAmountInput(decimalToMinor(lastFloat, currencyDecimals(currency)), currencyDecimals(currency), lang);
-    } catch {
-      cash.value = "";
-    }
+    cash.value = formatAmountInput(lastFloat, currencyDecimals(currency), lang);
   }
   const notes = h("textarea", { id: "shift-notes", rows: 2, maxlength: 500 });
   const start = h("button", { id: "start-shift", type: "submit", class: "primary big" }, "Start shift");
@@ -65,7 +61,7 @@ export function showStart(current?: SessionView | null): void {
     // One id per press: an automatic retry reuses it, so the shift never starts twice.
     const requestId = api.newRequestId();
     const result = await run(
-      () => api.startShift(requestId, minorToDecimal(parsed.minor, currencyDecimals(currency)), text === "" ? null : text),
+      () => api.startShift(requestId, parsed.minor, text === "" ? null : text),
       { busy: { button: start, text: "Starting shift…" } },
     );
     if (result?.ok) nav.session(result.value.session, result.value.joined ? "joined" : "started");
@@ -84,7 +80,7 @@ export function showStart(current?: SessionView | null): void {
         h("h1", {}, "Start shift"),
         h("p", { class: "lead" }, helper ? "Count the cash in the drawer, or type the total." : "Type the cash in the drawer."),
         lastFloat !== null
-          ? h("p", { id: "last-float", class: "callout info" }, `The last close left ${formatDecimal(lastFloat, currency, lang)} in the drawer. Count it to check.`)
+          ? h("p", { id: "last-float", class: "callout info" }, `The last close left ${formatMoney(lastFloat, currency, lang)} in the drawer. Count it to check.`)
           : null,
         form,
       ),

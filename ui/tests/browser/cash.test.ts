@@ -167,7 +167,7 @@ describe("cash control", () => {
     assert.equal(first.args.approval, null);
     assert.deepEqual(approved.args.approval, { manager: "bob", pin: "9999" });
     assert.ok(calls.every((c) => c.args.id === first.args.id), "one id for the form, reused with the approval");
-    assert.deepEqual({ ...approved.args, id: undefined, approval: undefined }, { id: undefined, kind: "paid_out", amount: "60.00", reason: "supplies", note: "Printer paper", approval: undefined });
+    assert.deepEqual({ ...approved.args, id: undefined, approval: undefined }, { id: undefined, kind: "paid_out", amount: 6_000, reason: "supplies", note: "Printer paper", approval: undefined });
     await check(page, null, "movement done");
 
     // A no-sale: no amount field, no amount sent.
@@ -197,9 +197,9 @@ describe("cash control", () => {
     const { session } = await backend.startShift();
     await backend.sellElsewhere([{ sku: "COF-1", quantity: 2 }, { sku: "CHIP-1", quantity: 1 }]);
     await backend.sellElsewhere([{ sku: "COLA-1", quantity: 3 }]);
-    await backend.moveElsewhere({ kind: "paid_in", amount: "10.00", reason: "float_top_up" });
-    await backend.moveElsewhere({ kind: "paid_out", amount: "4.25", reason: "supplies" });
-    await backend.moveElsewhere({ kind: "drop", amount: "100.00", reason: "safe_drop" });
+    await backend.moveElsewhere({ kind: "paid_in", amount: 1_000, reason: "float_top_up" });
+    await backend.moveElsewhere({ kind: "paid_out", amount: 425, reason: "supplies" });
+    await backend.moveElsewhere({ kind: "drop", amount: 10_000, reason: "safe_drop" });
     await backend.moveElsewhere({ kind: "no_sale", amount: null, reason: "change_for_customer" });
     const app = await open(backend);
     const { page } = app;
@@ -295,7 +295,7 @@ describe("cash control", () => {
     assert.equal(backend.callsOf("close_shift").length, 3);
     const signedOff = backend.callOf("close_shift", 2);
     assert.deepEqual(signedOff.args.count, {
-      float_left: "200.00",
+      float_left: 20_000,
       denominations: [
         { denomination: 10000, count: 2 },
         { denomination: 2000, count: 1 },
@@ -379,7 +379,7 @@ describe("cash control", () => {
     assert.equal(await text(page, "#rp-counted"), "$245.00");
     assert.equal(await text(page, "#rp-force-reason"), "Left open overnight");
     const late = backend.callOf("late_count", 0).args;
-    assert.equal(late.countedCash, "245.00");
+    assert.equal(late.countedCash, 24_500, "minor units, as every amount the app sends");
     assert.deepEqual(late.approval, { manager: "bob", pin: "9999" });
     // Back to that shift's day: counted now, with its Z.
     await page.click("#close-done");
@@ -394,10 +394,10 @@ describe("cash control", () => {
     await backend.setUp();
     const { session: first } = await backend.openElsewhere({ by: "carol" });
     await sell45(backend, first);
-    const firstClosed = await backend.closeElsewhere({ by: "bob", counted: "245.00" });
+    const firstClosed = await backend.closeElsewhere({ by: "bob", counted: 24_500 });
     const { session: second } = await backend.openElsewhere({ by: "alice" });
     await sell45(backend, second);
-    const secondClosed = await backend.closeElsewhere({ by: "bob", counted: "240.50" });
+    const secondClosed = await backend.closeElsewhere({ by: "bob", counted: 24_050 });
     const { session: third } = await backend.openElsewhere({ by: "carol" });
     await backend.logIn("bob");
     const app = await open(backend);
@@ -446,7 +446,7 @@ describe("cash control", () => {
     await waitForText(page, "#opening-difference", "Opening cash is $5.00 more than the $75.00 the last close left in the drawer. Tell a manager.");
     const started = await backend.currentSession();
     assert.notEqual(started.id, app.session.id, "a new shift");
-    assert.equal(started.float_expected, "75.00");
+    assert.equal(started.float_expected, 7_500);
     await finish(app);
   });
 });
@@ -469,7 +469,7 @@ for (const { locale, register, paidOut, counted } of LOCALES) {
         const { page, backend } = app;
         const shot = (name: string) => check(page, `${name}-${tag}`, `${name} (${tag})`);
         await backend.sellElsewhere([{ sku: "COF-1", quantity: 2 }, { sku: "CHIP-1", quantity: 1 }]);
-        await backend.moveElsewhere({ kind: "paid_in", amount: "10.00", reason: "float_top_up" });
+        await backend.moveElsewhere({ kind: "paid_in", amount: 1_000, reason: "float_top_up" });
         await shot("cash-session");
 
         await page.click("#cash-movement");

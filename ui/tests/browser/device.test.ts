@@ -116,8 +116,8 @@ describe("the device", () => {
     await waitForText(page, "#session-number", session.number);
     assert.equal(await text(page, "#opened-at"), clock(session.opened_at, "Europe/Berlin"), "in the store's time zone");
     assert.equal(nbsp(await text(page, "#opening-cash")), "500,06 €");
-    assert.equal(session.opening_cash, "500.06");
-    assert.equal(backend.callOf("start_shift", 0).args.openingCash, "500.06", "the core gets its plain decimal");
+    assert.equal(session.opening_cash, 50_006);
+    assert.equal(backend.callOf("start_shift", 0).args.openingCash, 50_006, "the backend gets minor units");
     await assertLayout(page, "session 1024");
     await screenshot(page, "session-1024");
     await page.click("#close-drawer");

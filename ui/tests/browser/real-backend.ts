@@ -76,11 +76,11 @@ export interface Commands {
   unlock_user: { args: { user: string; approval: Approval }; answer: User };
   current_session: { args: NoArgs; answer: SessionView | null };
   start_shift: {
-    args: { requestId: string; openingCash: string | null; notes?: string | null; denominations?: DenominationCount[] };
+    args: { requestId: string; openingCash: number | null; notes?: string | null; denominations?: DenominationCount[] };
     answer: ShiftStartedView;
   };
   close_shift: {
-    args: { requestId: string; session: string; countedCash: string; approval: Approval; count?: CloseCount | null };
+    args: { requestId: string; session: string; countedCash: number; approval: Approval; count?: CloseCount | null };
     answer: SessionView;
   };
   build_info: { args: NoArgs; answer: BuildInfo };
@@ -96,13 +96,13 @@ export interface Commands {
   session_totals: { args: NoArgs; answer: SessionTotals | null };
   cash_reasons: { args: NoArgs; answer: CashReason[] };
   record_movement: {
-    args: { id: string; kind: MovementKind; amount: string | null; reason: string; note: string | null; approval: Approval | null };
+    args: { id: string; kind: MovementKind; amount: number | null; reason: string; note: string | null; approval: Approval | null };
     answer: CashMovement;
   };
   x_report: { args: { session: string | null }; answer: XReport };
   z_report: { args: { session: string }; answer: ZReport };
   force_close: { args: { requestId: string; session: string; reason: string; approval: Approval }; answer: SessionView };
-  late_count: { args: { session: string; countedCash: string; count: CloseCount | null; approval: Approval }; answer: SessionView };
+  late_count: { args: { session: string; countedCash: number; count: CloseCount | null; approval: Approval }; answer: SessionView };
   record_reprint: { args: { number: string }; answer: null };
   forgotten_sessions: { args: NoArgs; answer: SessionView[] };
   day_view: { args: { day: string | null }; answer: DaySession[] };
@@ -301,10 +301,10 @@ export async function startRealBackend() {
     /** `name` logged in on this till, as after a right PIN on its login screen. */
     logIn: (name: ShopUser) => must("login", { user: name, pin: PINS[name] }),
     /** This till's shift, opened by whoever is logged in on it. */
-    startShift: ({ openingCash = "200.00" }: { openingCash?: string } = {}) =>
+    startShift: ({ openingCash = 20_000 }: { openingCash?: number } = {}) =>
       must("start_shift", { requestId: requestId(), openingCash }),
     /** Another PC of the store opens a shift on the register (or joins the open one). */
-    async openElsewhere({ by = "alice", openingCash = "200.00" }: { by?: ShopUser; openingCash?: string } = {}) {
+    async openElsewhere({ by = "alice", openingCash = 20_000 }: { by?: ShopUser; openingCash?: number } = {}) {
       await other("login", { user: by, pin: PINS[by] });
       return other("start_shift", { requestId: requestId(), openingCash });
     },
@@ -317,21 +317,21 @@ export async function startRealBackend() {
       return other("record_sale", { id: requestId(), sessionId: session.id, request });
     },
     /** Another PC closes the register's open shift, counting `counted`, with bob's approval. */
-    async closeElsewhere({ by = "bob", counted = null }: { by?: ShopUser; counted?: string | null } = {}) {
+    async closeElsewhere({ by = "bob", counted = null }: { by?: ShopUser; counted?: number | null } = {}) {
       await other("login", { user: by, pin: PINS[by] });
       const session = await latest(other("current_session"));
       const x = await other("x_report", { session: session.id });
-      const expected = counted ?? (x.drawer.expected_cash / 100).toFixed(2);
+      const expected = counted ?? x.drawer.expected_cash;
       const approval = { manager: "bob", pin: PINS.bob };
       return other("close_shift", { requestId: requestId(), session: session.id, countedCash: expected, approval });
     },
     /** Another PC records a cash movement on the register's open shift (`amount` null for a no-sale). */
     async moveElsewhere({
       kind = "paid_in",
-      amount = "10.00",
+      amount = 1_000,
       reason = "float_top_up",
       by = "carol",
-    }: { kind?: MovementKind; amount?: string | null; reason?: string; by?: ShopUser } = {}) {
+    }: { kind?: MovementKind; amount?: number | null; reason?: string; by?: ShopUser } = {}) {
       await other("login", { user: by, pin: PINS[by] });
       const approval = kind === "paid_out" || kind === "drop" ? { manager: "bob", pin: PINS.bob } : null;
       return other("record_movement", { id: requestId(), kind, amount, reason, note: null, approval });

@@ -130,7 +130,7 @@ describe("the session flow", () => {
     assert.equal(await text(page, "#opened-at"), clock(started.opened_at, location.timezone));
     assert.equal(await text(page, "#opening-cash"), "$200.00");
     assert.match(await text(page, "#logged-in-user"), /Alice/);
-    assert.deepEqual(withoutId(backend.callOf("start_shift", 0).args), { openingCash: "200.00", notes: "Float from the safe" });
+    assert.deepEqual(withoutId(backend.callOf("start_shift", 0).args), { openingCash: 20_000, notes: "Float from the safe" });
     await assertLayout(page, "session");
     await screenshot(page, "session");
     await finish(app);
@@ -157,7 +157,7 @@ describe("the session flow", () => {
     assert.equal(await text(page, "#opened-by"), "Alice");
     assert.equal(await text(page, "#opening-cash"), "$200.00");
     assert.match(await text(page, "#logged-in-user"), /Carol/);
-    assert.deepEqual(withoutId(backend.callOf("start_shift", 0).args), { openingCash: "150.00", notes: null });
+    assert.deepEqual(withoutId(backend.callOf("start_shift", 0).args), { openingCash: 15_000, notes: null });
     assert.deepEqual((await backend.currentSession()).joins.map((j) => j.user), ["carol"]);
     await screenshot(page, "joined");
     await finish(app);
@@ -282,11 +282,11 @@ describe("the session flow", () => {
     const closeArgs = backend.callOf("close_shift", 1).args;
     assert.deepEqual(withoutId(closeArgs), {
       session: closeArgs.session,
-      countedCash: "250.00",
+      countedCash: 25_000,
       approval: { manager: "bob", pin: "9999" },
       // The float the shift opened with stays (capped at the count); the helper's counts go along.
       count: {
-        float_left: "200.00",
+        float_left: 20_000,
         denominations: [
           { denomination: 10000, count: 2 },
           { denomination: 2000, count: 2 },
@@ -470,7 +470,7 @@ describe("the session flow", () => {
     await page.waitForSelector("#session-number");
     await waitForText(page, "#session-number", (await backend.currentSession()).number);
     assert.equal(backend.callsOf("start_shift").length, 1);
-    assert.equal(backend.callOf("start_shift", 0).args.openingCash, "200.50");
+    assert.equal(backend.callOf("start_shift", 0).args.openingCash, 20_050);
     assert.equal(await page.locator("#close-drawer").isDisabled(), false);
     await finish(app);
   });

@@ -153,8 +153,8 @@ describe("formatting in the store's locale", () => {
   });
 
   it("words variances with a sign and words", () => {
-    expect(plain(describeVariance("5.00", "EUR", "de-DE").text)).toBe("Over: +5,00 € more than expected");
-    expect(plain(describeVariance("-2.50", "EUR", "de-DE").text)).toBe("Short: −2,50 € less than expected");
+    expect(plain(describeVariance(500, "EUR", "de-DE").text)).toBe("Over: +5,00 € more than expected");
+    expect(plain(describeVariance(-250, "EUR", "de-DE").text)).toBe("Short: −2,50 € less than expected");
   });
 
   it("gives examples with the locale's separator", () => {

@@ -152,7 +152,7 @@ async fn a_failed_login_logs_the_previous_user_out() {
     ok(till.state.login("alice", "1234").await);
     assert_eq!(code(till.state.login("bob", "0000").await), "wrong_pin");
     assert!(ok(till.state.status().await).logged_in.is_none());
-    assert_eq!(code(till.state.start_shift(RequestId::new(), Some("100"), None, Vec::new()).await), "not_logged_in");
+    assert_eq!(code(till.state.start_shift(RequestId::new(), Some(10_000), None, Vec::new()).await), "not_logged_in");
 }
 
 #[tokio::test]
@@ -160,7 +160,7 @@ async fn an_idle_login_expires_in_the_backend() {
     let till = Till::demo().await;
     ok(till.state.login("alice", "1234").await);
     till.advance(4);
-    ok(till.state.start_shift(RequestId::new(), Some("100"), None, Vec::new()).await);
+    ok(till.state.start_shift(RequestId::new(), Some(10_000), None, Vec::new()).await);
     till.advance(4);
     ok(till.state.current_session().await);
     till.advance(2);
@@ -178,7 +178,7 @@ async fn a_deactivated_user_is_refused_and_logged_out_on_the_next_write() {
     ok(till.state.login("alice", "1234").await);
     let store = till.store().await;
     ok(store.set_user_active(&ok(till_core::UserName::parse("alice")), false).await);
-    assert_eq!(code(till.state.start_shift(RequestId::new(), Some("100"), None, Vec::new()).await), "user_inactive");
+    assert_eq!(code(till.state.start_shift(RequestId::new(), Some(10_000), None, Vec::new()).await), "user_inactive");
     assert!(ok(till.state.status().await).logged_in.is_none());
 }
 
@@ -189,7 +189,7 @@ async fn start_shift_never_mixes_the_old_login_with_a_new_register() {
     for _ in 0..5 {
         ok(till.state.login("alice", "1234").await);
         let (started, _) = tokio::join!(
-            till.state.start_shift(RequestId::new(), Some("50"), None, Vec::new()),
+            till.state.start_shift(RequestId::new(), Some(5_000), None, Vec::new()),
             till.state.choose_register("DT/R2", approval("bob", "9999")),
         );
         if let Ok(started) = started {
@@ -224,8 +224,8 @@ async fn a_retried_start_with_the_same_request_id_applies_once() {
     let till = Till::demo().await;
     ok(till.state.login("alice", "1234").await);
     let id = RequestId::new();
-    let first = ok(till.state.start_shift(id, Some("100"), None, Vec::new()).await);
-    let again = ok(till.state.start_shift(id, Some("100"), None, Vec::new()).await);
+    let first = ok(till.state.start_shift(id, Some(10_000), None, Vec::new()).await);
+    let again = ok(till.state.start_shift(id, Some(10_000), None, Vec::new()).await);
     assert_eq!(first.session.id, again.session.id);
     assert_eq!(again.session.joins.len(), first.session.joins.len());
 }
@@ -307,7 +307,7 @@ async fn the_system_device_file_sets_the_till_up_and_the_app_cannot_change_it() 
     }
     // The till itself works: log in and start a shift on the file's register.
     ok(till.state.login("alice", "1234").await);
-    let started = ok(till.state.start_shift(RequestId::new(), Some("100.00"), None, Vec::new()).await);
+    let started = ok(till.state.start_shift(RequestId::new(), Some(10_000), None, Vec::new()).await);
     assert_eq!(started.session.register_code, "R2");
     assert_eq!(started.session.opening_device, "dt-r2");
     // device.json was left as it was (ignored, not rewritten).
@@ -435,7 +435,7 @@ async fn the_app_works_under_a_terminal_role() {
     assert!(status.configured, "{status:?}");
     assert_eq!(code(till.state.login("alice", "0000").await), "wrong_pin");
     ok(till.state.login("alice", "1234").await);
-    let started = ok(till.state.start_shift(RequestId::new(), Some("150.00"), None, Vec::new()).await);
+    let started = ok(till.state.start_shift(RequestId::new(), Some(15_000), None, Vec::new()).await);
     // A sale, and its refund with bob's PIN, which the database checks for this refund only.
     ok(till_core::service::add_tax_rate(owner.as_ref(), "DT", "std", "Standard", "10").await);
     let barcodes = ["4006381333931".to_string()];
@@ -466,7 +466,7 @@ async fn the_app_works_under_a_terminal_role() {
         .close_shift(
             RequestId::new(),
             &started.session.number,
-            "152.75",
+            15_275,
             Approval { manager: "bob".into(), pin: Password("9999".into()) },
             till_core::CloseCount::default(),
         )
@@ -495,7 +495,7 @@ async fn activity_tells_the_updater_who_works_and_whether_the_register_is_open()
     let till = Till::demo().await;
     assert_eq!(activity(&till).await, Activity { logged_in: None, register: RegisterState::Closed });
     ok(till.state.login("alice", "1234").await);
-    let started = ok(till.state.start_shift(RequestId::new(), Some("100"), None, Vec::new()).await);
+    let started = ok(till.state.start_shift(RequestId::new(), Some(10_000), None, Vec::new()).await);
     let open = RegisterState::Open { session: started.session.number.clone() };
     assert_eq!(activity(&till).await, Activity { logged_in: Some("alice".into()), register: open.clone() });
     till.state.logout().await;
@@ -506,7 +506,7 @@ async fn activity_tells_the_updater_who_works_and_whether_the_register_is_open()
         .close_shift(
             RequestId::new(),
             &started.session.number,
-            "100",
+            10_000,
             Approval { manager: "bob".into(), pin: Password("9999".into()) },
             till_core::CloseCount::default(),
         )
@@ -534,7 +534,7 @@ fn cash(lines: Vec<SaleLineRequest>, amount: i64) -> SaleRequest {
 async fn selling() -> (Till, SessionId) {
     let till = Till::demo().await;
     ok(till.state.login("alice", "1234").await);
-    let started = ok(till.state.start_shift(RequestId::new(), Some("100"), None, Vec::new()).await);
+    let started = ok(till.state.start_shift(RequestId::new(), Some(10_000), None, Vec::new()).await);
     (till, started.session.id)
 }
 
@@ -610,7 +610,7 @@ async fn a_sale_into_a_shift_closed_elsewhere_is_refused_then_recorded_once_in_t
         .close_shift(
             RequestId::new(),
             &old.0.to_string(),
-            "100",
+            10_000,
             Approval { manager: "bob".into(), pin: Password("9999".into()) },
             till_core::CloseCount::default(),
         )
@@ -619,7 +619,7 @@ async fn a_sale_into_a_shift_closed_elsewhere_is_refused_then_recorded_once_in_t
     let id = ReceiptId::new();
     let request = cash(lines, priced.cash_total);
     assert_eq!(code(till.state.record_sale(id, old, request.clone(), None).await), "session_closed");
-    let started = ok(till.state.start_shift(RequestId::new(), Some("50"), None, Vec::new()).await);
+    let started = ok(till.state.start_shift(RequestId::new(), Some(5_000), None, Vec::new()).await);
     let new = started.session.id;
     let receipt = ok(till.state.record_sale(id, new, request.clone(), None).await);
     assert_eq!(ok(till.state.record_sale(id, new, request, None).await).number, receipt.number);
@@ -679,7 +679,7 @@ async fn store_selling() -> (Till, SessionId) {
     ok(till.state.setup(new_store("bob", "9999"), None).await);
     ok(service::add_user(till.store().await.as_ref(), "alice", "cashier", "1234").await);
     ok(till.state.login("alice", "1234").await);
-    let started = ok(till.state.start_shift(RequestId::new(), Some("100"), None, Vec::new()).await);
+    let started = ok(till.state.start_shift(RequestId::new(), Some(10_000), None, Vec::new()).await);
     (till, started.session.id)
 }
 
@@ -699,7 +699,7 @@ async fn the_demo_is_never_backed_up_and_another_database_starts_without_a_folde
         settings.backup_folder = Some(folder.display().to_string());
     }
     let bob = || Approval { manager: "bob".into(), pin: Password("9999".into()) };
-    ok(till.state.close_shift(RequestId::new(), &session.0.to_string(), "100", bob(), Default::default()).await);
+    ok(till.state.close_shift(RequestId::new(), &session.0.to_string(), 10_000, bob(), Default::default()).await);
     assert!(ok(till.state.last_backup().await).is_none(), "no backup of the demo");
     assert_eq!(ok(std::fs::read_dir(&folder)).count(), 0, "nothing copied");
     // Moved to the store's own database: the demo's folder does not come along.
@@ -720,7 +720,7 @@ async fn the_backup_after_a_close_never_blocks_it() {
     }
     let bob = || Approval { manager: "bob".into(), pin: Password("9999".into()) };
     let count = till_core::CloseCount::default;
-    let closed = ok(till.state.close_shift(RequestId::new(), &session.0.to_string(), "100", bob(), count()).await);
+    let closed = ok(till.state.close_shift(RequestId::new(), &session.0.to_string(), 10_000, bob(), count()).await);
     assert_eq!(closed.status, till_core::SessionStatus::Closed, "the close is done");
     let missed = ok(till.state.last_backup().await).unwrap_or_else(|| panic!("no backup outcome"));
     assert_eq!((missed.session.as_str(), missed.file.as_deref()), (closed.number.as_str(), None));
@@ -729,9 +729,9 @@ async fn the_backup_after_a_close_never_blocks_it() {
     assert!(!folder.exists(), "the missing folder is never created");
 
     ok(std::fs::create_dir(&folder));
-    let started = ok(till.state.start_shift(RequestId::new(), Some("100"), None, Vec::new()).await);
+    let started = ok(till.state.start_shift(RequestId::new(), Some(10_000), None, Vec::new()).await);
     let next = started.session.id.0.to_string();
-    let closed = ok(till.state.close_shift(RequestId::new(), &next, "100", bob(), count()).await);
+    let closed = ok(till.state.close_shift(RequestId::new(), &next, 10_000, bob(), count()).await);
     let taken = ok(till.state.last_backup().await).unwrap_or_else(|| panic!("no backup outcome"));
     assert_eq!((taken.session.as_str(), taken.problem.as_deref()), (closed.number.as_str(), None));
     let file = std::path::PathBuf::from(taken.file.unwrap_or_default());
@@ -788,7 +788,7 @@ async fn a_manager_sets_the_backup_folder_and_a_bad_one_saves_nothing() {
     ok(till.state.login("alice", "1234").await);
     let bob = Approval { manager: "bob".into(), pin: Password("9999".into()) };
     let closed =
-        ok(till.state.close_shift(RequestId::new(), &session.0.to_string(), "100", bob, Default::default()).await);
+        ok(till.state.close_shift(RequestId::new(), &session.0.to_string(), 10_000, bob, Default::default()).await);
     let taken = ok(till.state.last_backup().await).unwrap_or_else(|| panic!("no backup after the close"));
     assert_eq!((taken.session.as_str(), taken.problem.as_deref()), (closed.number.as_str(), None));
 
@@ -814,11 +814,19 @@ async fn the_command_table_answers_every_name_it_lists() {
     let user =
         ok(crate::commands::call(&till.state, "login", serde_json::json!({"user": "alice", "pin": "1234"})).await);
     assert_eq!(user["name"], "alice");
-    let started = crate::commands::call(
+    // Money crosses in one form, integer minor units, both ways: a decimal string is refused.
+    let typed = crate::commands::call(
         &till.state,
         "start_shift",
         serde_json::json!({"requestId": RequestId::new(), "openingCash": "100.00"}),
     )
     .await;
-    assert_eq!(ok(started)["session"]["opening_cash"], "100.00");
+    assert_eq!(code(typed), "invalid_input");
+    let started = crate::commands::call(
+        &till.state,
+        "start_shift",
+        serde_json::json!({"requestId": RequestId::new(), "openingCash": 10_000}),
+    )
+    .await;
+    assert_eq!(ok(started)["session"]["opening_cash"], 10_000);
 }

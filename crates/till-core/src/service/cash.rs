@@ -6,7 +6,7 @@ use crate::cash::{DenominationCount, MovementKind, NewCashMovement, MAX_NOTE_CHA
 use crate::domain::*;
 use crate::error::{Entity, InputError, StoreError, TillError};
 use crate::journal::{verify_chain, ChainReport, JournalEntry, JournaledStaff, VerifyReport};
-use crate::money::Money;
+use crate::money::{CashAmount, Money};
 use crate::reports::{x_report as build_x, z_report as build_z, XReport, ZReport};
 use crate::store::*;
 use chrono::Utc;
@@ -22,7 +22,7 @@ pub struct MovementRequest<'a> {
     pub id: MovementId,
     pub kind: MovementKind,
     /// `None` for a no-sale.
-    pub amount: Option<&'a str>,
+    pub amount: Option<CashAmount<'a>>,
     pub reason: &'a str,
     pub note: Option<&'a str>,
 }
@@ -43,12 +43,12 @@ pub async fn record_movement(
         (MovementKind::NoSale, None) => 0,
         (MovementKind::NoSale, Some(_)) => return Err(invalid("amount", "a no-sale has no amount")),
         (_, None) => return Err(invalid("amount", format!("a {} needs an amount", request.kind.as_str()))),
-        (_, Some(text)) => {
-            let amount = Money::parse_cash(text, register.currency)?;
+        (_, Some(sent)) => {
+            let amount = sent.in_currency(register.currency)?;
             if amount.minor() == 0 {
                 // The same answer as every other bad amount (a script matches on one code).
                 let reason = format!("a {} must be more than zero", request.kind.as_str().replace('_', " "));
-                return Err(InputError::InvalidAmount { input: text.to_string(), reason }.into());
+                return Err(InputError::InvalidAmount { input: sent.as_sent(), reason }.into());
             }
             amount.minor()
         }
@@ -139,9 +139,9 @@ pub async fn force_close(
 #[derive(Debug, Clone)]
 pub struct LateCountRequest<'a> {
     pub session: &'a SessionRef,
-    pub counted_cash: &'a str,
+    pub counted_cash: CashAmount<'a>,
     /// `None`: nothing left in the drawer (a forgotten drawer is emptied to the safe).
-    pub float_left: Option<&'a str>,
+    pub float_left: Option<CashAmount<'a>>,
     pub denominations: Vec<DenominationCount>,
     pub variance_reason: Option<&'a str>,
 }
@@ -160,10 +160,10 @@ pub async fn late_count(
         require_manager(&who.user)?;
     }
     let session = store.find_session(session).await?;
-    let counted = Money::parse_cash(counted_cash, session.currency)?;
+    let counted = counted_cash.in_currency(session.currency)?;
     DenominationCount::check_adds_up(&denominations, counted, "the counted cash")?;
     let float_left = match float_left {
-        Some(text) => Money::parse_cash(text, session.currency)?,
+        Some(float) => float.in_currency(session.currency)?,
         None => Money::from_minor(0, session.currency),
     };
     if float_left.minor() > counted.minor() {
@@ -542,7 +542,7 @@ pub async fn start_shift_counted(
 ) -> Result<ShiftStarted, TillError> {
     if let (false, Some(cash)) = (denominations.is_empty(), request.opening_cash) {
         let currency = store.find_register(register).await?.currency;
-        DenominationCount::check_adds_up(&denominations, Money::parse_cash(cash, currency)?, "the opening cash")?;
+        DenominationCount::check_adds_up(&denominations, cash.in_currency(currency)?, "the opening cash")?;
     }
     let started = super::start_shift(store, who, register, device, request).await?;
     if !started.joined {

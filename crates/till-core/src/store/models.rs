@@ -309,8 +309,9 @@ pub struct Session {
     pub joins: Vec<Join>,
 }
 
-/// A session for JSON (the CLI's `--json` and the desktop UI): money as decimal strings in the
-/// currency's digits (`"200.00"`), never floats.
+/// A session as the app's screens read it: money in integer minor units of `currency`, as every
+/// other amount the app sends and answers. (tillctl's `--json` keeps its decimal strings: IT's
+/// scripts read them.)
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SessionView {
     #[ts(type = "string")]
@@ -327,16 +328,23 @@ pub struct SessionView {
     pub opened_by: String,
     pub opened_at: DateTime<Utc>,
     pub opening_device: String,
-    pub opening_cash: String,
+    #[ts(type = "number")]
+    pub opening_cash: i64,
     pub notes: Option<String>,
     pub closed_by: Option<String>,
     pub closed_at: Option<DateTime<Utc>>,
-    pub counted_cash: Option<String>,
-    pub expected_cash: Option<String>,
-    pub variance: Option<String>,
-    pub float_expected: Option<String>,
-    pub cash_removed: Option<String>,
-    pub float_left: Option<String>,
+    #[ts(type = "number | null")]
+    pub counted_cash: Option<i64>,
+    #[ts(type = "number | null")]
+    pub expected_cash: Option<i64>,
+    #[ts(type = "number | null")]
+    pub variance: Option<i64>,
+    #[ts(type = "number | null")]
+    pub float_expected: Option<i64>,
+    #[ts(type = "number | null")]
+    pub cash_removed: Option<i64>,
+    #[ts(type = "number | null")]
+    pub float_left: Option<i64>,
     pub variance_reason: Option<String>,
     pub approved_by: Option<String>,
     pub count_pending: bool,
@@ -355,7 +363,7 @@ impl Session {
     }
 
     pub fn view(&self) -> SessionView {
-        let money = |amount: Money| amount.to_string();
+        let money = |amount: Money| amount.minor();
         SessionView {
             id: self.id,
             number: self.number.clone(),

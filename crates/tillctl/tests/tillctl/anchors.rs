@@ -118,7 +118,11 @@ async fn a_shift(db: &TestDatabase) -> (std::sync::Arc<dyn Store>, Vec<Receipt>,
         DeviceName::parse(CASHIER_DEVICE).unwrap(),
         DeviceName::parse(MANAGER_DEVICE).unwrap(),
     );
-    let start = service::StartRequest { request_id: RequestId::new(), opening_cash: Some("100.00"), notes: None };
+    let start = service::StartRequest {
+        request_id: RequestId::new(),
+        opening_cash: Some(CashAmount::Typed("100.00")),
+        notes: None,
+    };
     let session = service::start_shift(s, &fx.cashier, &register, &pc, start).await.unwrap().session;
     let mut receipts = Vec::new();
     for (quantity, tender) in [
@@ -146,7 +150,7 @@ async fn a_shift(db: &TestDatabase) -> (std::sync::Arc<dyn Store>, Vec<Receipt>,
     let close = CloseRequest {
         request_id: RequestId::new(),
         session: &by_id,
-        counted_cash: &counted,
+        counted_cash: CashAmount::Typed(&counted),
         only_register: None,
         float_left: None,
         denominations: Vec::new(),

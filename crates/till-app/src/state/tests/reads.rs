@@ -44,7 +44,8 @@ async fn two_stores(db: &TestDatabase) -> (Till, Uptown) {
     let device = ok(DeviceName::parse("up-r1"));
     let register = ok(RegisterRef::parse("UP/R1"));
     let alice = ok(service::authenticate(s, "alice", "1234", &device).await);
-    let start = StartRequest { request_id: RequestId::new(), opening_cash: Some("100"), notes: None };
+    let start =
+        StartRequest { request_id: RequestId::new(), opening_cash: Some(CashAmount::Typed("100")), notes: None };
     let started = ok(service::start_shift(s, &alice, &register, &device, start).await);
     let at_up = service::Till { who: &alice, register: &register, device: &device, session: None, approval: None };
     let sold =
@@ -54,7 +55,7 @@ async fn two_stores(db: &TestDatabase) -> (Till, Uptown) {
     let close = CloseRequest {
         request_id: RequestId::new(),
         session: &session,
-        counted_cash: "100",
+        counted_cash: CashAmount::Typed("100"),
         only_register: None,
         float_left: None,
         denominations: Vec::new(),
@@ -82,7 +83,7 @@ async fn a_register_reads_its_own_locations_receipts_x_and_z_and_nothing_of_anot
 
     // This location's own, as before: a sale at DT/R1, found, reprinted, its X and its Z.
     ok(till.state.login("alice", "1234").await);
-    let started = ok(till.state.start_shift(RequestId::new(), Some("100"), None, Vec::new()).await);
+    let started = ok(till.state.start_shift(RequestId::new(), Some(10_000), None, Vec::new()).await);
     let lines = vec![cart_line("073500000153", 1)];
     let priced = ok(till.state.price_cart(lines.clone(), None).await);
     let sold =
@@ -93,7 +94,7 @@ async fn a_register_reads_its_own_locations_receipts_x_and_z_and_nothing_of_anot
     let number = started.session.number.clone();
     let bob = Approval { manager: "bob".into(), pin: Password("9999".into()) };
     let count = till_core::CloseCount { variance_reason: Some("test count".into()), ..Default::default() };
-    ok(till.state.close_shift(RequestId::new(), &number, "100", bob, count).await);
+    ok(till.state.close_shift(RequestId::new(), &number, 10_000, bob, count).await);
     // The demo counts blind: a cashier's X is of a closed drawer.
     assert_eq!(ok(till.state.x_report(None).await).header.session_number, number);
     assert_eq!(ok(till.state.z_report(number.clone()).await).x.header.session_number, number);
@@ -165,7 +166,7 @@ const READS: [&str; 12] = [
 /// DT/R1 with one sale in a closed shift: its receipt number and session number.
 async fn a_closed_shift(till: &Till) -> (String, String) {
     ok(till.state.login("bob", "9999").await);
-    let started = ok(till.state.start_shift(RequestId::new(), Some("100"), None, Vec::new()).await);
+    let started = ok(till.state.start_shift(RequestId::new(), Some(10_000), None, Vec::new()).await);
     let lines = vec![cart_line("073500000153", 1)];
     let priced = ok(till.state.price_cart(lines.clone(), None).await);
     let sold =
@@ -173,7 +174,7 @@ async fn a_closed_shift(till: &Till) -> (String, String) {
     let number = started.session.number;
     let bob = Approval { manager: "bob".into(), pin: Password("9999".into()) };
     let count = till_core::CloseCount { variance_reason: Some("test count".into()), ..Default::default() };
-    ok(till.state.close_shift(RequestId::new(), &number, "100", bob, count).await);
+    ok(till.state.close_shift(RequestId::new(), &number, 10_000, bob, count).await);
     till.state.logout().await;
     (sold.number, number)
 }
