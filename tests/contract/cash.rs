@@ -380,14 +380,35 @@ async fn a_forgotten_session_is_force_closed_then_counted_late(backend: Backend)
     assert_eq!(refused.code(), "session_forgotten");
     // A cashier may not force-close; a manager can, with a reason.
     let by_id = SessionRef::Id(old.id);
-    let not_allowed =
-        service::force_close(s, &shop.fx.cashier, None, &pc1(), &by_id, "left open", RequestId::new()).await;
+    let not_allowed = service::force_close(
+        s,
+        &shop.fx.cashier,
+        None,
+        &pc1(),
+        service::ForceCloseRequest {
+            request_id: RequestId::new(),
+            session: &by_id,
+            reason: "left open",
+            only_location: None,
+        },
+    )
+    .await;
     assert_eq!(not_allowed.unwrap_err().code(), "forbidden");
     // Nor with her own PIN as the approval: the store checks that the approver is a manager.
     let alice_approves = service::approval("alice", "1234").unwrap();
-    let not_allowed =
-        service::force_close(s, &shop.fx.cashier, Some(alice_approves), &pc1(), &by_id, "left open", RequestId::new())
-            .await;
+    let not_allowed = service::force_close(
+        s,
+        &shop.fx.cashier,
+        Some(alice_approves),
+        &pc1(),
+        service::ForceCloseRequest {
+            request_id: RequestId::new(),
+            session: &by_id,
+            reason: "left open",
+            only_location: None,
+        },
+    )
+    .await;
     assert_eq!(not_allowed.unwrap_err().code(), "forbidden");
     assert_eq!(s.find_session(&by_id).await.unwrap().status, SessionStatus::Open);
     // A live drawer (R2, opened now) is closed with a count, not forced.
@@ -395,16 +416,56 @@ async fn a_forgotten_session_is_force_closed_then_counted_late(backend: Backend)
     let live =
         s.start_shift(till_testkit::start(&alice_on_pc2, shop.fx.registers[1].id, "pc-2", Some(5_000))).await.unwrap();
     let live_ref = SessionRef::Id(live.session.id);
-    let refused =
-        service::force_close(s, &shop.fx.manager, None, &office(), &live_ref, "skip the count", RequestId::new()).await;
+    let refused = service::force_close(
+        s,
+        &shop.fx.manager,
+        None,
+        &office(),
+        service::ForceCloseRequest {
+            request_id: RequestId::new(),
+            session: &live_ref,
+            reason: "skip the count",
+            only_location: None,
+        },
+    )
+    .await;
     assert_eq!(refused.unwrap_err().code(), "invalid_input");
     assert_eq!(s.find_session(&live_ref).await.unwrap().status, SessionStatus::Open);
-    let no_reason = service::force_close(s, &shop.fx.manager, None, &office(), &by_id, "  ", RequestId::new()).await;
+    // A till acts on its own location's sessions only: from another location's till the
+    // session is not there, and nothing is written.
+    let elsewhere = Some(LocationId(uuid::Uuid::now_v7()));
+    let from_elsewhere = service::ForceCloseRequest {
+        request_id: RequestId::new(),
+        session: &by_id,
+        reason: "left open overnight",
+        only_location: elsewhere,
+    };
+    let refused = service::force_close(s, &shop.fx.manager, None, &office(), from_elsewhere).await;
+    assert_eq!(refused.unwrap_err().code(), "session_not_found");
+    assert_eq!(s.find_session(&by_id).await.unwrap().status, SessionStatus::Open);
+    let no_reason = service::force_close(
+        s,
+        &shop.fx.manager,
+        None,
+        &office(),
+        service::ForceCloseRequest { request_id: RequestId::new(), session: &by_id, reason: "  ", only_location: None },
+    )
+    .await;
     assert_eq!(no_reason.unwrap_err().code(), "invalid_input");
-    let forced =
-        service::force_close(s, &shop.fx.manager, None, &office(), &by_id, "left open overnight", RequestId::new())
-            .await
-            .unwrap();
+    let forced = service::force_close(
+        s,
+        &shop.fx.manager,
+        None,
+        &office(),
+        service::ForceCloseRequest {
+            request_id: RequestId::new(),
+            session: &by_id,
+            reason: "left open overnight",
+            only_location: None,
+        },
+    )
+    .await
+    .unwrap();
     assert!(forced.count_pending);
     let z = service::z_report(s, &by_id, service::Asker::It("test")).await.unwrap();
     assert_eq!((z.z.z_number, z.counted_cash, z.variance), (1, None, None));
@@ -414,6 +475,7 @@ async fn a_forgotten_session_is_force_closed_then_counted_late(backend: Backend)
     // The late count completes the Z; a second one is refused.
     let count = service::LateCountRequest {
         session: &by_id,
+        only_location: None,
         counted_cash: CashAmount::Typed("98.00"),
         float_left: None,
         denominations: Vec::new(),

@@ -187,9 +187,12 @@ async fn every_path_asks_the_one_forgotten_rule(backend: Backend) {
             &shop.fx.manager,
             None,
             &DeviceName::parse(till_testkit::MANAGER_DEVICE).unwrap(),
-            &SessionRef::Id(session.id),
-            "left open",
-            RequestId::new(),
+            service::ForceCloseRequest {
+                request_id: RequestId::new(),
+                session: &SessionRef::Id(session.id),
+                reason: "left open",
+                only_location: None,
+            },
         )
         .await;
         assert_eq!(forced.is_ok(), case.forgotten, "force-close: {} ({forced:?})", case.what);

@@ -1156,12 +1156,13 @@ impl AppState {
         let manager = service::approval(&approval.manager, &approval.pin.0)?;
         let session = SessionRef::parse(&session)?;
         let here = store.find_register(&register).await?;
-        if store.find_session(&session).await?.location_id != here.location_id {
-            return Err(StoreError::not_found(till_core::Entity::Session, format!("{session} at this location")).into());
-        }
-        let closed =
-            service::force_close(store.as_ref(), &who, Some(manager), &device_name, &session, &reason, request_id)
-                .await?;
+        let request = service::ForceCloseRequest {
+            request_id,
+            session: &session,
+            reason: &reason,
+            only_location: Some(here.location_id),
+        };
+        let closed = service::force_close(store.as_ref(), &who, Some(manager), &device_name, request).await?;
         Ok(closed.view())
     }
 
@@ -1180,11 +1181,9 @@ impl AppState {
         let manager = service::approval(&approval.manager, &approval.pin.0)?;
         let session = SessionRef::parse(&session)?;
         let here = store.find_register(&register).await?;
-        if store.find_session(&session).await?.location_id != here.location_id {
-            return Err(StoreError::not_found(till_core::Entity::Session, format!("{session} at this location")).into());
-        }
         let request = service::LateCountRequest {
             session: &session,
+            only_location: Some(here.location_id),
             counted_cash: CashAmount::Minor(counted_cash),
             float_left: count.float_left.map(CashAmount::Minor),
             denominations: count.denominations,

@@ -869,7 +869,14 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
                 let request_id = request_id.map_or_else(RequestId::new, RequestId);
                 let session = SessionRef::parse(&session)?;
                 let who = log_in(store, &user, &pin, &device).await?;
-                let closed = service::force_close(store, &who, None, &device, &session, &reason, request_id).await;
+                let closed = service::force_close(
+                    store,
+                    &who,
+                    None,
+                    &device,
+                    service::ForceCloseRequest { request_id, session: &session, reason: &reason, only_location: None },
+                )
+                .await;
                 log_out(store, &who).await;
                 out.print(&session_out(store, closed?).await);
             }
@@ -888,6 +895,7 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
                 let currency = store.find_session(&session).await?.currency;
                 let request = service::LateCountRequest {
                     session: &session,
+                    only_location: None,
                     counted_cash: CashAmount::Typed(&counted_cash),
                     float_left: float_left.as_deref().map(CashAmount::Typed),
                     denominations: cash::parse_denominations(denominations.as_deref(), currency)?,

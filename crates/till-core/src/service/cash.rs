@@ -106,6 +106,17 @@ pub async fn record_movement(
     Ok(store.record_movement(movement).await?.0)
 }
 
+/// A force-close as asked for.
+#[derive(Debug, Clone)]
+pub struct ForceCloseRequest<'a> {
+    pub request_id: RequestId,
+    pub session: &'a SessionRef,
+    pub reason: &'a str,
+    /// A till's device acts on its own location's sessions only (its banner lists them);
+    /// `None` from tillctl, which IT runs for any location.
+    pub only_location: Option<LocationId>,
+}
+
 /// Closes a forgotten session without a count (a manager, with a reason).
 /// `approval`: the manager's name and PIN when the login is not a manager's.
 pub async fn force_close(
@@ -113,10 +124,9 @@ pub async fn force_close(
     who: &Authenticated,
     approval: Option<Credentials>,
     device: &DeviceName,
-    session: &SessionRef,
-    reason: &str,
-    request_id: RequestId,
+    request: ForceCloseRequest<'_>,
 ) -> Result<Session, TillError> {
+    let ForceCloseRequest { request_id, session, reason, only_location } = request;
     if approval.is_none() {
         require_manager(&who.user)?;
     }
@@ -124,7 +134,7 @@ pub async fn force_close(
     if reason.is_empty() || reason.chars().count() > 200 {
         return Err(invalid("reason", "a force-close needs a reason of 1 to 200 characters"));
     }
-    let session = store.find_session(session).await?;
+    let session = session_at(store, session, only_location).await?;
     let close = ForceClose {
         request_id,
         session: session.id,
@@ -135,10 +145,28 @@ pub async fn force_close(
     Ok(store.force_close(close).await?)
 }
 
+/// The session `reference` names, of `location` when one is given: another location's session is
+/// answered as not found there, as a till's device sees only its own location's.
+async fn session_at(
+    store: &dyn Store,
+    reference: &SessionRef,
+    location: Option<LocationId>,
+) -> Result<Session, TillError> {
+    let session = store.find_session(reference).await?;
+    match location {
+        Some(here) if session.location_id != here => {
+            Err(StoreError::not_found(Entity::Session, format!("{reference} at this location")).into())
+        }
+        _ => Ok(session),
+    }
+}
+
 /// A late count as typed.
 #[derive(Debug, Clone)]
 pub struct LateCountRequest<'a> {
     pub session: &'a SessionRef,
+    /// As [`ForceCloseRequest::only_location`].
+    pub only_location: Option<LocationId>,
     pub counted_cash: CashAmount<'a>,
     /// `None`: nothing left in the drawer (a forgotten drawer is emptied to the safe).
     pub float_left: Option<CashAmount<'a>>,
@@ -155,11 +183,11 @@ pub async fn late_count(
     device: &DeviceName,
     request: LateCountRequest<'_>,
 ) -> Result<Session, TillError> {
-    let LateCountRequest { session, counted_cash, float_left, denominations, variance_reason } = request;
+    let LateCountRequest { session, only_location, counted_cash, float_left, denominations, variance_reason } = request;
     if approval.is_none() {
         require_manager(&who.user)?;
     }
-    let session = store.find_session(session).await?;
+    let session = session_at(store, session, only_location).await?;
     let counted = counted_cash.in_currency(session.currency)?;
     DenominationCount::check_adds_up(&denominations, counted, "the counted cash")?;
     let float_left = match float_left {
