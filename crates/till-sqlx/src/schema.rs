@@ -1,0 +1,114 @@
+//! Migration bookkeeping and the schema check: what the embedded migrations are, what the
+//! database recorded, how a failed run maps, and how a schema's definitions compare with
+//! what the migrations create.
+
+use crate::rows::read;
+use sqlx::migrate::Migrator;
+use sqlx::{FromRow, Row};
+use till_core::{AppliedMigration, KnownMigration, SchemaCheck, StoreError};
+
+/// A row of sqlx's `_sqlx_migrations`.
+#[derive(Debug, FromRow)]
+pub struct AppliedMigrationRow {
+    version: i64,
+    description: String,
+    checksum: Vec<u8>,
+    success: bool,
+}
+
+impl From<AppliedMigrationRow> for AppliedMigration {
+    fn from(row: AppliedMigrationRow) -> AppliedMigration {
+        AppliedMigration {
+            version: row.version,
+            description: row.description,
+            checksum: row.checksum,
+            success: row.success,
+        }
+    }
+}
+
+/// Decodes a row of sqlx's `_sqlx_migrations` (`version`, `description`, `checksum`, `success`).
+pub fn applied_migration<'r, R: Row>(row: &'r R) -> Result<AppliedMigration, StoreError>
+where
+    AppliedMigrationRow: FromRow<'r, R>,
+{
+    read::<AppliedMigrationRow, R>(row).map(AppliedMigration::from)
+}
+
+/// The migrations a store's binary embeds.
+pub fn known_migrations(migrator: &Migrator) -> Vec<KnownMigration> {
+    migrator
+        .iter()
+        .map(|m| KnownMigration {
+            version: m.version,
+            description: m.description.to_string(),
+            checksum: m.checksum.to_vec(),
+        })
+        .collect()
+}
+
+/// Maps a failed migration run: a database error (lost connection, timeout) keeps its own
+/// meaning through `map`, so a killed connection mid-migration is `database_unavailable` (retry)
+/// and not a broken schema.
+pub fn migrate_error(e: sqlx::migrate::MigrateError, map: impl Fn(sqlx::Error) -> StoreError) -> StoreError {
+    use sqlx::migrate::MigrateError;
+    match e {
+        MigrateError::Execute(e) => map(e),
+        MigrateError::ExecuteMigration(e, version) => match map(e) {
+            StoreError::Internal(text) | StoreError::Rejected(text) => {
+                StoreError::SchemaNotReady(format!("migration {version} failed: {text}"))
+            }
+            other => other,
+        },
+        other => StoreError::SchemaNotReady(format!("migrating failed: {other}")),
+    }
+}
+
+/// Compares a schema's object definitions (kind and name → definition text) with the ones the
+/// embedded migrations create, as read from a scratch copy. Missing and differing objects fail;
+/// so do extra ones of the kinds that change behaviour (`extra_matters`: constraints, unique
+/// indexes, triggers, functions) on Till's own tables (names are `table.object`, and the
+/// reference lists each table as kind `table`); other tables in the database are not Till's.
+pub fn compare_definitions(
+    expected: &std::collections::BTreeMap<(String, String), String>,
+    actual: &std::collections::BTreeMap<(String, String), String>,
+    extra_matters: impl Fn(&str) -> bool,
+    fix: &str,
+) -> Vec<SchemaCheck> {
+    let mut checks = Vec::new();
+    for ((kind, name), definition) in expected {
+        let label = format!("{kind} {name}");
+        match actual.get(&(kind.clone(), name.clone())) {
+            None => checks.push(SchemaCheck::fail(label, "missing: the schema was changed outside Till", fix)),
+            Some(found) if found != definition => checks.push(SchemaCheck::fail(
+                label,
+                format!("differs from what the migrations create (edited by hand?): found `{found}`, expected `{definition}`"),
+                fix,
+            )),
+            Some(_) => {}
+        }
+    }
+    let till_table = |name: &str| {
+        name.split_once('.').is_some_and(|(table, _)| expected.contains_key(&("table".to_string(), table.to_string())))
+    };
+    for (kind, name) in actual.keys() {
+        let on_till = kind == "function" || till_table(name);
+        if on_till && extra_matters(kind) && !expected.contains_key(&(kind.clone(), name.clone())) {
+            checks.push(SchemaCheck::fail(
+                format!("{kind} {name}"),
+                "not created by Till's migrations: it could change what Till's operations do",
+                "remove it, or restore the database from a backup",
+            ));
+        }
+    }
+    if checks.is_empty() {
+        checks.push(SchemaCheck::pass(
+            "definitions",
+            format!(
+                "{} definitions (columns, constraints, indexes, triggers, functions) as the migrations create them",
+                expected.len()
+            ),
+        ));
+    }
+    checks
+}
