@@ -7,14 +7,16 @@ mod cash;
 mod catalog;
 mod device;
 mod output;
+mod places;
 mod sales;
+mod shifts;
 
 use clap::{Args, Parser, Subcommand};
 use output::Output;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
-use till_core::service::{self, LocationInput};
+use till_core::service;
 use till_core::*;
 
 #[derive(Parser)]
@@ -731,74 +733,11 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
                 out.print(&output::Doctor { database: url, source: target.source, checks });
                 return Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE });
             }
-            Command::Location(LocationCommand::Add {
-                code,
-                name,
-                preset,
-                timezone,
-                cutoff,
-                currency,
-                locale,
-                settings,
-            }) => {
-                let input = LocationInput {
-                    code: &code,
-                    name: &name,
-                    time_zone: timezone.as_deref(),
-                    cutoff: cutoff.as_deref(),
-                    currency: currency.as_deref(),
-                    locale: locale.as_deref(),
-                    preset: preset.as_deref(),
-                    settings: settings.input(None, None),
-                };
-                out.print(&service::add_location(store, input).await?);
-            }
-            Command::Location(LocationCommand::List) => out.print(&store.list_locations().await?),
-            Command::Location(LocationCommand::Set { code, name, currency, locale, settings }) => {
-                let nothing = name.is_none() && currency.is_none() && locale.is_none();
-                let location = if nothing && settings == LocationSettingsArgs::default() {
-                    store.find_location(&LocationCode::parse(&code)?).await?
-                } else {
-                    let input = settings.input(name.as_deref(), locale.as_deref());
-                    service::set_location(store, &code, currency.as_deref(), input).await?
-                };
-                out.print(&location);
-            }
-            Command::Register(RegisterCommand::Add { location, code, name }) => {
-                out.print(&service::add_register(store, &location, &code, name.as_deref()).await?);
-            }
-            Command::Register(RegisterCommand::List { location }) => {
-                let location = location.as_deref().map(LocationCode::parse).transpose()?;
-                out.print(&store.list_registers(location.as_ref()).await?);
-            }
-            Command::User(UserCommand::Add { name, role, pin }) => {
-                let pin = pin.read(&name)?;
-                out.print(&service::add_user(store, &name, &role, &pin).await?)
-            }
-            Command::User(UserCommand::Unlock { name, by, pin }) => {
-                let device = device(None)?;
-                let manager_pin = match &by {
-                    Some(by) => Some(pin.read(by)?),
-                    None => None,
-                };
-                let manager = by.as_deref().zip(manager_pin.as_deref());
-                out.print(&service::unlock_user(store, manager, &name, &device).await?)
-            }
-            Command::User(UserCommand::SetPin { name, pin }) => {
-                let pin = pin.read(&name)?;
-                out.print(&service::set_pin(store, &name, &pin, &device(None)?).await?)
-            }
-            Command::User(UserCommand::Events { limit }) => {
-                let events = store.list_auth_events(limit).await?;
-                out.print(&output::AuthEvents { events, local: store_local(store).await });
-            }
-            Command::User(UserCommand::List) => out.print(&store.list_users().await?),
-            Command::User(UserCommand::Deactivate { name }) => {
-                out.print(&store.set_user_active(&UserName::parse(&name)?, false).await?)
-            }
-            Command::User(UserCommand::Activate { name }) => {
-                out.print(&store.set_user_active(&UserName::parse(&name)?, true).await?)
-            }
+            Command::Location(command) => places::location(store, out, command).await?,
+            Command::Register(command) => places::register(store, out, command).await?,
+            Command::User(command) => places::user(store, out, command).await?,
+            Command::Session(command) => shifts::session(store, out, command).await?,
+            Command::Db(command) => places::db(store, out, command).await?,
             Command::StartShift {
                 register,
                 user,
@@ -864,103 +803,9 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
                     return Ok(ExitCode::FAILURE);
                 }
             }
-            Command::Session(SessionCommand::ForceClose { session, reason, user, pin, device: name, request_id }) => {
-                let device = device(name.as_deref())?;
-                let request_id = request_id.map_or_else(RequestId::new, RequestId);
-                let session = SessionRef::parse(&session)?;
-                let who = log_in(store, &user, &pin, &device).await?;
-                let closed = service::force_close(
-                    store,
-                    &who,
-                    None,
-                    &device,
-                    service::ForceCloseRequest { request_id, session: &session, reason: &reason, only_location: None },
-                )
-                .await;
-                log_out(store, &who).await;
-                out.print(&session_out(store, closed?).await);
-            }
-            Command::Session(SessionCommand::LateCount {
-                session,
-                counted_cash,
-                float_left,
-                variance_reason,
-                denominations,
-                user,
-                pin,
-                device: name,
-            }) => {
-                let device = device(name.as_deref())?;
-                let session = SessionRef::parse(&session)?;
-                let currency = store.find_session(&session).await?.currency;
-                let request = service::LateCountRequest {
-                    session: &session,
-                    only_location: None,
-                    counted_cash: CashAmount::Typed(&counted_cash),
-                    float_left: float_left.as_deref().map(CashAmount::Typed),
-                    denominations: cash::parse_denominations(denominations.as_deref(), currency)?,
-                    variance_reason: variance_reason.as_deref(),
-                };
-                let who = log_in(store, &user, &pin, &device).await?;
-                let counted = service::late_count(store, &who, None, &device, request).await;
-                log_out(store, &who).await;
-                out.print(&session_out(store, counted?).await);
-            }
             Command::TaxRate(command) => catalog::tax_rate(store, out, command).await?,
             Command::Category(command) => catalog::category(store, out, command).await?,
             Command::Product(command) => catalog::product(store, out, command).await?,
-            Command::Db(DbCommand::CreateTerminalRole { name, password_stdin, no_password, registers, locations }) => {
-                let role = DbRoleName::parse(&name)?;
-                // Every name is looked up before anything is created: a typo writes nothing.
-                let mut binding = TerminalBinding::default();
-                for register in &registers {
-                    binding.registers.push(store.find_register(&RegisterRef::parse(register)?).await?.id);
-                }
-                for location in &locations {
-                    binding.locations.push(store.find_location(&LocationCode::parse(location)?).await?.id);
-                }
-                let password = match no_password {
-                    true => None,
-                    false => Some(read_new_password(
-                        password_stdin,
-                        &format!("Password for role {name}: "),
-                        "--password-stdin or --no-password",
-                    )?),
-                };
-                store.create_terminal_role(&role, password.as_deref()).await?;
-                let bound = !(registers.is_empty() && locations.is_empty());
-                if bound {
-                    store.bind_terminal_role(&role, &binding).await?;
-                } else {
-                    eprintln!(
-                        "note: {name} keeps its bindings; a role bound to no register acts nowhere: \
-                     bind it with --register LOCATION/REGISTER or --location LOCATION"
-                    );
-                }
-                out.print(&output::TerminalRole {
-                    role: name,
-                    password_set: password.is_some(),
-                    registers: bound.then_some(registers),
-                    locations: bound.then_some(locations),
-                });
-            }
-            Command::Session(SessionCommand::Show { session }) => {
-                let session = store.find_session(&SessionRef::parse(&session)?).await?;
-                out.print(&session_out(store, session).await);
-            }
-            Command::Session(SessionCommand::List(args)) => {
-                let filter = SessionFilter {
-                    location: args.location.as_deref().map(LocationCode::parse).transpose()?,
-                    register: args.register.as_deref().map(RegisterRef::parse).transpose()?,
-                    status: args.status.as_deref().map(output::parse_status).transpose()?,
-                    limit: Some(args.limit),
-                };
-                let sessions = store.list_sessions(&filter).await?;
-                // The text's terms only: a role that may not list locations still lists its sessions (in UTC).
-                let locations = store.list_locations().await.unwrap_or_default();
-                let locals = locations.iter().map(|l| (l.code.clone(), output::Local::of(l))).collect();
-                out.print(&output::Sessions { sessions, locals });
-            }
             Command::Demo => {
                 till_backend::seed_demo(store).await?;
                 out.print(&output::Demo { database: url, users: &till_backend::DEMO_USERS });
