@@ -10,9 +10,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use till_backend::backup::{self, BackupError};
-use till_core::service::{self, ProductInput, SaleLineRequest, SaleRequest, Till};
+use till_core::service::{self, SaleLineRequest, SaleRequest, Till};
 use till_core::*;
-use till_testkit::{provision, Backend, Fixture, TestDatabase, CASHIER_DEVICE, MANAGER_DEVICE};
+use till_testkit::shop::{device, dt_r1, shop, Shop};
+use till_testkit::{Backend, Fixture, CASHIER_DEVICE, MANAGER_DEVICE};
 
 /// A folder for one test (a "USB drive", a fresh data folder), removed when the test ends.
 struct Folder(PathBuf);
@@ -40,47 +41,6 @@ fn names_in(dir: &Path) -> Vec<String> {
         std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     names.sort();
     names
-}
-
-struct Shop {
-    db: TestDatabase,
-    store: Arc<dyn Store>,
-    fixture: Fixture,
-}
-
-impl Shop {
-    /// The SQLite file behind the store.
-    fn file(&self) -> PathBuf {
-        PathBuf::from(self.db.url.strip_prefix("sqlite://").unwrap())
-    }
-}
-
-/// DT with one register (R1), NY sales tax and one product (barcode 111, 4.50).
-async fn shop() -> Shop {
-    let db = TestDatabase::new(Backend::Sqlite).await;
-    let store = db.open().await;
-    let fixture = provision(store.as_ref(), 1).await;
-    let s = store.as_ref();
-    service::add_tax_rate(s, "DT", "TAX", "NY sales tax", "8.875").await.unwrap();
-    let barcodes = ["111".to_string()];
-    let latte = ProductInput {
-        sku: "LATTE",
-        name: "Latte",
-        price: "4.50",
-        tax_rate: "TAX",
-        category: None,
-        barcodes: &barcodes,
-    };
-    service::add_product(s, "DT", latte).await.unwrap();
-    Shop { db, store, fixture }
-}
-
-fn dt_r1() -> RegisterRef {
-    RegisterRef::parse("DT/R1").unwrap()
-}
-
-fn device(name: &str) -> DeviceName {
-    DeviceName::parse(name).unwrap()
 }
 
 fn latte_for_cash() -> SaleRequest {
@@ -163,8 +123,8 @@ async fn check_whole(store: &dyn Store, sessions: &[SessionId]) -> HashSet<Strin
 /// is whole.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_backup_taken_while_eight_tills_sell_restores_whole() {
-    let shop = Arc::new(shop().await);
-    let (store, fixture) = (shop.store.as_ref(), &shop.fixture);
+    let shop = Arc::new(shop(Backend::Sqlite, 1).await);
+    let (store, fixture) = (shop.store.as_ref(), &shop.fx);
     // Yesterday: three sales and a close, so the copy holds a Z.
     let yesterday = open_shift(store, fixture).await;
     for _ in 0..3 {
@@ -246,8 +206,8 @@ async fn a_backup_taken_while_eight_tills_sell_restores_whole() {
 /// and the database (open, as a running till has it) is left exactly as it was.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_damaged_copy_is_refused_and_the_database_is_untouched() {
-    let shop = shop().await;
-    let (store, fixture) = (shop.store.as_ref(), &shop.fixture);
+    let shop = shop(Backend::Sqlite, 1).await;
+    let (store, fixture) = (shop.store.as_ref(), &shop.fx);
     let session = open_shift(store, fixture).await;
     for _ in 0..20 {
         sell(store, &fixture.cashier, &device(CASHIER_DEVICE)).await.unwrap();
@@ -283,14 +243,18 @@ async fn a_damaged_copy_is_refused_and_the_database_is_untouched() {
         assert!(matches!(&refused, BackupError::Damaged { .. }) && refused.to_string().contains(reason), "{refused}");
         std::fs::remove_file(&edited).unwrap();
     }
-    let data = shop.file().parent().unwrap().to_path_buf();
-    let before = (names_in(&data), std::fs::read(shop.file()).unwrap());
+    let data = shop.sqlite_file().parent().unwrap().to_path_buf();
+    let before = (names_in(&data), std::fs::read(shop.sqlite_file()).unwrap());
     let refused = backup::restore(&damaged, &shop.db.url, at(60), true).await.unwrap_err();
     assert!(matches!(&refused, BackupError::Damaged { .. }), "{refused}");
     assert_eq!(refused.error_code(), ErrorCode::InvalidInput);
     let text = refused.to_string();
     assert!(text.contains("damaged.db") && text.contains("failed verification"), "{text}");
-    assert_eq!((names_in(&data), std::fs::read(shop.file()).unwrap()), before, "nothing beside the database changed");
+    assert_eq!(
+        (names_in(&data), std::fs::read(shop.sqlite_file()).unwrap()),
+        before,
+        "nothing beside the database changed"
+    );
     assert_eq!(usb.names(), vec!["damaged.db".to_string(), "till-20261129T020000Z.db".to_string()]);
     assert_eq!(store.list_receipts(session.id).await.unwrap().len(), 20);
     check_whole(store, &[session.id]).await;
@@ -307,8 +271,8 @@ async fn a_damaged_copy_is_refused_and_the_database_is_untouched() {
 /// (with what its WAL held) is kept aside and the copy takes its place.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_restore_keeps_the_current_database_aside() {
-    let shop = shop().await;
-    let (store, fixture) = (shop.store.as_ref(), &shop.fixture);
+    let shop = shop(Backend::Sqlite, 1).await;
+    let (store, fixture) = (shop.store.as_ref(), &shop.fx);
     let session = open_shift(store, fixture).await;
     for _ in 0..2 {
         sell(store, &fixture.cashier, &device(CASHIER_DEVICE)).await.unwrap();
@@ -347,8 +311,8 @@ async fn a_restore_keeps_the_current_database_aside() {
 /// verification, is deleted, and no copy is kept; the answer says where to look.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_copy_that_fails_verification_is_not_kept() {
-    let shop = shop().await;
-    let (store, fixture) = (shop.store.as_ref(), &shop.fixture);
+    let shop = shop(Backend::Sqlite, 1).await;
+    let (store, fixture) = (shop.store.as_ref(), &shop.fx);
     open_shift(store, fixture).await;
     for _ in 0..3 {
         sell(store, &fixture.cashier, &device(CASHIER_DEVICE)).await.unwrap();
@@ -367,7 +331,7 @@ async fn a_copy_that_fails_verification_is_not_kept() {
 /// (not even the folder, which would fill the empty mount point).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_missing_backup_folder_is_refused_and_nothing_is_written() {
-    let shop = shop().await;
+    let shop = shop(Backend::Sqlite, 1).await;
     let mount = Folder::new("media");
     let stick = mount.0.join("TILL-USB");
     let refused = backup::take_backup(&shop.db.url, &stick, 10, at(0)).await.unwrap_err();
@@ -388,7 +352,7 @@ async fn a_missing_backup_folder_is_refused_and_nothing_is_written() {
 /// both keep theirs; nothing but copies is ever deleted.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn rotation_keeps_the_newest_n() {
-    let shop = shop().await;
+    let shop = shop(Backend::Sqlite, 1).await;
     let usb = Folder::new("usb");
     let others = ["till.db", "till-demo.db", "till-old.db", "notes.txt", "till-20200101T000000Z.db.bak"];
     for other in others {
@@ -440,10 +404,10 @@ async fn postgres_is_refused_with_the_pg_dump_advice() {
 /// Before, only SQLite's locks were asked, so an idle Till's file could be swapped under it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_restore_and_an_open_till_exclude_each_other() {
-    let shop = shop().await;
+    let shop = shop(Backend::Sqlite, 1).await;
     let usb = Folder::new("usb");
     let taken = backup::take_backup(&shop.db.url, &usb.0, 10, at(0)).await.unwrap();
-    let mut in_use = shop.file().into_os_string();
+    let mut in_use = shop.sqlite_file().into_os_string();
     in_use.push(".inuse");
     let restorer = std::fs::OpenOptions::new().write(true).open(&in_use).unwrap();
     assert!(restorer.try_lock().is_err(), "an open store holds the lock a restore needs");
@@ -470,7 +434,7 @@ async fn a_restore_and_an_open_till_exclude_each_other() {
 /// Before, they stayed for ever, and each empty name pushed a real copy out of the rotation.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn what_an_interrupted_backup_left_is_cleared() {
-    let shop = shop().await;
+    let shop = shop(Backend::Sqlite, 1).await;
     let usb = Folder::new("usb");
     let two_hours_ago = std::time::SystemTime::from(till_core::clock::system_now() - Duration::hours(2));
     let leftover = |name: &str, content: &[u8], old: bool| {

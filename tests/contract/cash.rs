@@ -4,64 +4,16 @@
 //! by hand in each way an auditor must catch; writers racing each other and the close.
 
 use std::sync::Arc;
-use till_core::service::{self, CloseRequest, MovementRequest, ProductInput, SaleLineRequest, SaleRequest, Till};
+use till_core::service::{self, CloseRequest, MovementRequest, SaleLineRequest, SaleRequest, Till};
 use till_core::*;
-use till_testkit::{both_backends, provision, Backend, Fixture, TestDatabase, CASHIER_DEVICE, MANAGER_DEVICE};
+use till_testkit::shop::{bob_approves, device, dt_r1, line, office, pc1, shop, Shop};
+use till_testkit::{both_backends, provision, Backend, TestDatabase, CASHIER_DEVICE};
 
 both_backends!(a_day_closed_blind_with_a_recount_and_a_sign_off, the_next_shift_expects_the_float_left);
 both_backends!(a_forgotten_session_is_force_closed_then_counted_late, bad_movements_write_nothing);
 both_backends!(the_journal_catches_every_tampering, writers_at_once_leave_one_linear_chain);
 both_backends!(movements_racing_a_close_land_in_exactly_one_session, verify_during_sales_reads_one_moment);
 both_backends!(x_reports_during_sales_read_one_moment);
-
-struct Shop {
-    db: TestDatabase,
-    store: Arc<dyn Store>,
-    fx: Fixture,
-}
-
-fn dt_r1() -> RegisterRef {
-    RegisterRef::parse("DT/R1").unwrap()
-}
-
-fn device(name: &str) -> DeviceName {
-    DeviceName::parse(name).unwrap()
-}
-
-/// The register's PC, where the fixture's cashier (alice) is logged in.
-fn pc1() -> DeviceName {
-    device(CASHIER_DEVICE)
-}
-
-/// The back office's PC, where the fixture's manager (bob) is logged in.
-fn office() -> DeviceName {
-    device(MANAGER_DEVICE)
-}
-
-/// bob's name and PIN, as a manager types them to approve at the register.
-fn bob_approves() -> Credentials {
-    service::approval("bob", "9999").unwrap()
-}
-
-/// DT with one taxed product (Latte 4.50 at 8.875 %, category Drinks) and one untaxed (Milk
-/// 2.29, no category).
-async fn shop(backend: Backend) -> Shop {
-    let db = TestDatabase::new(backend).await;
-    let store = db.open().await;
-    let fx = provision(store.as_ref(), 2).await;
-    let s = store.as_ref();
-    service::add_tax_rate(s, "DT", "TAX", "NY sales tax", "8.875").await.unwrap();
-    service::add_tax_rate(s, "DT", "FOOD", "Groceries", "0").await.unwrap();
-    service::add_category(s, "DT", "Drinks", 1, "#2B6CB0").await.unwrap();
-    for (sku, price, tax, category, code) in
-        [("LATTE", "4.50", "TAX", Some("Drinks"), "111"), ("MILK", "2.29", "FOOD", None, "333")]
-    {
-        let barcodes = [code.to_string()];
-        let input = ProductInput { sku, name: sku, price, tax_rate: tax, category, barcodes: &barcodes };
-        service::add_product(s, "DT", input).await.unwrap();
-    }
-    Shop { db, store, fx }
-}
 
 async fn open(shop: &Shop, cash: &str) -> Session {
     let request = service::StartRequest {
@@ -70,17 +22,6 @@ async fn open(shop: &Shop, cash: &str) -> Session {
         notes: None,
     };
     service::start_shift(shop.store.as_ref(), &shop.fx.cashier, &dt_r1(), &pc1(), request).await.unwrap().session
-}
-
-fn line(barcode: &str, quantity: i32) -> SaleLineRequest {
-    SaleLineRequest {
-        product_id: None,
-        sku: None,
-        barcode: Some(barcode.into()),
-        quantity,
-        discount: None,
-        price_override: None,
-    }
 }
 
 async fn sell(shop: &Shop, lines: Vec<SaleLineRequest>, tenders: Vec<Tender>) -> Receipt {
@@ -174,7 +115,7 @@ async fn check_x_against_rows(shop: &Shop, session: SessionId) -> till_core::rep
 }
 
 async fn a_day_closed_blind_with_a_recount_and_a_sign_off(backend: Backend) {
-    let shop = shop(backend).await;
+    let shop = shop(backend, 2).await;
     let s = shop.store.as_ref();
     let session = open(&shop, "100.00").await;
     // Two lattes and milk, 20.00 cash: total 9.80 + 0.80 tax... read back from the receipt.
@@ -305,7 +246,7 @@ async fn a_day_closed_blind_with_a_recount_and_a_sign_off(backend: Backend) {
 }
 
 async fn the_next_shift_expects_the_float_left(backend: Backend) {
-    let shop = shop(backend).await;
+    let shop = shop(backend, 2).await;
     let s = shop.store.as_ref();
     let first = open(&shop, "100.00").await;
     assert_eq!(first.float_expected, None, "no close before it");
@@ -354,7 +295,7 @@ async fn the_next_shift_expects_the_float_left(backend: Backend) {
 }
 
 async fn a_forgotten_session_is_force_closed_then_counted_late(backend: Backend) {
-    let shop = shop(backend).await;
+    let shop = shop(backend, 2).await;
     let s = shop.store.as_ref();
     // A session opened two days ago and never closed. No caller chooses a time (the database's
     // clock decides), so the test moves it back by hand, as only the database's owner can.
@@ -498,7 +439,7 @@ async fn a_forgotten_session_is_force_closed_then_counted_late(backend: Backend)
 }
 
 async fn bad_movements_write_nothing(backend: Backend) {
-    let shop = shop(backend).await;
+    let shop = shop(backend, 2).await;
     let s = shop.store.as_ref();
     let session = open(&shop, "100.00").await;
     let cases: Vec<(MovementKind, Option<&str>, &str, &str)> = vec![
@@ -591,7 +532,7 @@ async fn backdate(db: &TestDatabase, session: SessionId, days: i64) {
 }
 
 async fn shop_for_tampering(backend: Backend) -> Shop {
-    shop(backend).await
+    shop(backend, 2).await
 }
 
 /// The register's chain, not the staff chain (which journals the users the fixture made).
@@ -600,7 +541,7 @@ const REGISTER_CHAIN: &str = "chain_id IN (SELECT id FROM registers)";
 /// Each tampering, by hand in the database, is reported at the entry where it is.
 async fn the_journal_catches_every_tampering(backend: Backend) {
     async fn day(backend: Backend) -> (Shop, Vec<till_core::journal::JournalEntry>) {
-        let shop = shop(backend).await;
+        let shop = shop(backend, 2).await;
         let s = shop.store.as_ref();
         let session = open(&shop, "100.00").await;
         sell(&shop, vec![line("111", 1)], vec![Tender::Cash { amount: 1_000 }]).await;
@@ -766,7 +707,7 @@ async fn the_journal_catches_every_tampering(backend: Backend) {
 /// 16 devices sell and move cash on one register at once: one chain, gapless, verified, with
 /// an entry for every acknowledged operation.
 async fn writers_at_once_leave_one_linear_chain(backend: Backend) {
-    let shop = Arc::new(shop(backend).await);
+    let shop = Arc::new(shop(backend, 2).await);
     let session = open(&shop, "100.00").await;
     let barrier = Arc::new(tokio::sync::Barrier::new(16));
     let mut writers = Vec::new();
@@ -813,7 +754,7 @@ async fn writers_at_once_leave_one_linear_chain(backend: Backend) {
 /// 16 devices take cash in while a manager closes: every acknowledged movement is in the
 /// closed session, which counted exactly them.
 async fn movements_racing_a_close_land_in_exactly_one_session(backend: Backend) {
-    let shop = Arc::new(shop(backend).await);
+    let shop = Arc::new(shop(backend, 2).await);
     let session = open(&shop, "100.00").await;
     let barrier = Arc::new(tokio::sync::Barrier::new(17));
     let mut writers = Vec::new();
@@ -864,7 +805,7 @@ async fn movements_racing_a_close_land_in_exactly_one_session(backend: Backend) 
 /// twice, and the close's Z is made once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_movement_and_a_close_whose_answers_were_lost_are_retried_safely() {
-    let shop = shop(Backend::Postgres).await;
+    let shop = shop(Backend::Postgres, 2).await;
     let session = open(&shop, "100.00").await;
     let proxy = till_testkit::FaultProxy::start(&shop.db.url).await;
     // One connection: each faulted call is one round trip on a prepared statement.
@@ -960,7 +901,7 @@ async fn the_cash_out_limit_holds_per_session(backend: Backend) {
 /// ends at N but its head says N-1", "sale … has no journal entry"), which a verify reading its
 /// head, entries and rows at different moments raised during any load.
 async fn verify_during_sales_reads_one_moment(backend: Backend) {
-    let shop = Arc::new(shop(backend).await);
+    let shop = Arc::new(shop(backend, 2).await);
     open(&shop, "100.00").await;
     let selling = Arc::new(std::sync::atomic::AtomicBool::new(true));
     let sales = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -1011,7 +952,7 @@ async fn verify_during_sales_reads_one_moment(backend: Backend) {
 /// reports in a soak). Each read here must add up: the taxes' gross is the net sales, and the
 /// tenders are the cash and card handed over.
 async fn x_reports_during_sales_read_one_moment(backend: Backend) {
-    let shop = Arc::new(shop(backend).await);
+    let shop = Arc::new(shop(backend, 2).await);
     let session = open(&shop, "100.00").await;
     let selling = Arc::new(std::sync::atomic::AtomicBool::new(true));
     let sales = Arc::new(std::sync::atomic::AtomicUsize::new(0));

@@ -3,45 +3,12 @@
 //! movement paths (the resume path included) and a force-close alike, on both backends. The
 //! rule table runs the same cases on both and proves the PostgreSQL copy equal to the Rust rule.
 
-use std::sync::Arc;
 use till_core::service::{self, MovementRequest, SaleLineRequest, SaleRequest, Till};
 use till_core::*;
-use till_testkit::{both_backends, provision, Backend, Fixture, TestDatabase, CASHIER_DEVICE};
+use till_testkit::shop::{dt_r1, pc1, shop, Shop};
+use till_testkit::{both_backends, Backend, CASHIER_DEVICE};
 
 both_backends!(every_path_asks_the_one_forgotten_rule);
-
-struct Shop {
-    db: TestDatabase,
-    store: Arc<dyn Store>,
-    fx: Fixture,
-}
-
-fn dt_r1() -> RegisterRef {
-    RegisterRef::parse("DT/R1").unwrap()
-}
-
-fn pc1() -> DeviceName {
-    DeviceName::parse(CASHIER_DEVICE).unwrap()
-}
-
-async fn shop(backend: Backend) -> Shop {
-    let db = TestDatabase::new(backend).await;
-    let store = db.open().await;
-    let fx = provision(store.as_ref(), 1).await;
-    let s = store.as_ref();
-    service::add_tax_rate(s, "DT", "FOOD", "Groceries", "0").await.unwrap();
-    let barcodes = ["333".to_string()];
-    let milk = service::ProductInput {
-        sku: "MILK",
-        name: "Milk",
-        price: "2.29",
-        tax_rate: "FOOD",
-        category: None,
-        barcodes: &barcodes,
-    };
-    service::add_product(s, "DT", milk).await.unwrap();
-    Shop { db, store, fx }
-}
 
 /// One row of the table: how long ago the session opened, how many business days before
 /// today's it belongs to, and the location's limit.
@@ -116,7 +83,7 @@ fn sale() -> SaleRequest {
 
 async fn every_path_asks_the_one_forgotten_rule(backend: Backend) {
     for case in CASES {
-        let shop = shop(backend).await;
+        let shop = shop(backend, 1).await;
         let s = shop.store.as_ref();
         let start = service::StartRequest {
             request_id: RequestId::new(),

@@ -7,9 +7,8 @@ use till_core::service::{
     self, ProductInput, RefundLineRequest, RefundRequest, RefundTender, SaleLineRequest, SaleRequest, Till,
 };
 use till_core::*;
-use till_testkit::{
-    both_backends, provision, Backend, FaultProxy, Fixture, TestDatabase, CASHIER_DEVICE, MANAGER_DEVICE,
-};
+use till_testkit::shop::{device, dt_r1, line, pc1, shop, Shop};
+use till_testkit::{both_backends, Backend, FaultProxy, CASHIER_DEVICE, MANAGER_DEVICE};
 
 both_backends!(
     a_day_of_sales_and_a_refund,
@@ -23,60 +22,9 @@ both_backends!(
     racing_refunds_of_the_last_units_give_back_the_rest
 );
 
-struct Shop {
-    /// Kept for the test's length: dropping it drops the database.
-    _db: TestDatabase,
-    store: Arc<dyn Store>,
-    fixture: Fixture,
-}
-
-fn dt_r1() -> RegisterRef {
-    RegisterRef::parse("DT/R1").unwrap()
-}
-
-fn device(name: &str) -> DeviceName {
-    DeviceName::parse(name).unwrap()
-}
-
-/// The register's PC, where the fixture's cashier (alice) is logged in.
-fn pc1() -> DeviceName {
-    device(CASHIER_DEVICE)
-}
-
 /// alice logged in on another PC (`pc-{n}`): a login acts only from the device it was made on.
 async fn alice_on(shop: &Shop, pc: &DeviceName) -> Authenticated {
     till_testkit::login(shop.store.as_ref(), "alice", "1234", pc.as_str()).await
-}
-
-/// DT (USD, prices without tax) with NY's 8.875 % and untaxed groceries, three products.
-async fn shop(backend: Backend) -> Shop {
-    let db = TestDatabase::new(backend).await;
-    let store = db.open().await;
-    let fixture = provision(store.as_ref(), 1).await;
-    let s = store.as_ref();
-    service::add_tax_rate(s, "DT", "TAX", "NY sales tax", "8.875").await.unwrap();
-    service::add_tax_rate(s, "DT", "FOOD", "Groceries", "0").await.unwrap();
-    for (sku, name, price, tax, code) in [
-        ("LATTE", "Latte", "4.50", "TAX", "111"),
-        ("MUFFIN", "Muffin", "2.95", "TAX", "222"),
-        ("MILK", "Milk", "2.29", "FOOD", "333"),
-    ] {
-        let barcodes = [code.to_string()];
-        let input = ProductInput { sku, name, price, tax_rate: tax, category: None, barcodes: &barcodes };
-        service::add_product(s, "DT", input).await.unwrap();
-    }
-    Shop { _db: db, store, fixture }
-}
-
-fn line(barcode: &str, quantity: i32) -> SaleLineRequest {
-    SaleLineRequest {
-        product_id: None,
-        sku: None,
-        barcode: Some(barcode.into()),
-        quantity,
-        discount: None,
-        price_override: None,
-    }
 }
 
 fn cash(minor: i64) -> Tender {
@@ -89,7 +37,7 @@ async fn open_shift(shop: &Shop, cash: &str) -> Session {
         opening_cash: Some(CashAmount::Typed(cash)),
         notes: None,
     };
-    service::start_shift(shop.store.as_ref(), &shop.fixture.cashier, &dt_r1(), &pc1(), request).await.unwrap().session
+    service::start_shift(shop.store.as_ref(), &shop.fx.cashier, &dt_r1(), &pc1(), request).await.unwrap().session
 }
 
 /// alice ringing up on `pc`, as `who` (her login there).
@@ -115,7 +63,7 @@ async fn close(shop: &Shop, session: &Session, counted: &str) -> Result<Session,
         denominations: Vec::new(),
         sign_off,
     };
-    let (store, manager, office) = (shop.store.as_ref(), &shop.fixture.manager, device(MANAGER_DEVICE));
+    let (store, manager, office) = (shop.store.as_ref(), &shop.fx.manager, device(MANAGER_DEVICE));
     match service::close_shift(store, manager, None, &office, request(None)).await {
         Err(e) if e.code() == "variance_needs_signoff" => {
             service::close_shift(store, manager, None, &office, request(Some("count not checked by this test"))).await
@@ -142,9 +90,9 @@ async fn check_totals_against_receipts(shop: &Shop, session: SessionId) -> Sessi
 }
 
 async fn a_day_of_sales_and_a_refund(backend: Backend) {
-    let shop = shop(backend).await;
+    let shop = shop(backend, 1).await;
     let session = open_shift(&shop, "100.00").await;
-    let (register, pc, alice) = (dt_r1(), pc1(), &shop.fixture.cashier);
+    let (register, pc, alice) = (dt_r1(), pc1(), &shop.fx.cashier);
     // Two lattes, a muffin (taxed) and milk (not); 5.00 on a card, the rest in cash: 20.00 handed over.
     let request = SaleRequest {
         lines: vec![line("111", 2), line("222", 1), line("333", 1)],
@@ -199,9 +147,9 @@ async fn a_day_of_sales_and_a_refund(backend: Backend) {
 }
 
 async fn a_repeated_sale_is_recorded_once(backend: Backend) {
-    let shop = shop(backend).await;
+    let shop = shop(backend, 1).await;
     let session = open_shift(&shop, "0").await;
-    let (register, pc, alice) = (dt_r1(), pc1(), &shop.fixture.cashier);
+    let (register, pc, alice) = (dt_r1(), pc1(), &shop.fx.cashier);
     let request = SaleRequest { lines: vec![line("333", 1)], receipt_discount: None, tenders: vec![cash(300)] };
     let id = ReceiptId::new();
     let first =
@@ -216,10 +164,10 @@ async fn a_repeated_sale_is_recorded_once(backend: Backend) {
 }
 
 async fn a_sale_for_a_closed_session_writes_nothing(backend: Backend) {
-    let shop = shop(backend).await;
+    let shop = shop(backend, 1).await;
     let first = open_shift(&shop, "50.00").await;
     close(&shop, &first, "50.00").await.unwrap();
-    let (register, pc, alice) = (dt_r1(), pc1(), &shop.fixture.cashier);
+    let (register, pc, alice) = (dt_r1(), pc1(), &shop.fx.cashier);
     let request = SaleRequest { lines: vec![line("111", 1)], receipt_discount: None, tenders: vec![cash(1000)] };
     let id = ReceiptId::new();
     // The app still shows the first session: the answer is session_closed, and nothing is written.
@@ -244,10 +192,10 @@ async fn a_sale_for_a_closed_session_writes_nothing(backend: Backend) {
 }
 
 async fn bad_sales_write_nothing(backend: Backend) {
-    let shop = shop(backend).await;
+    let shop = shop(backend, 1).await;
     let session = open_shift(&shop, "0").await;
     service::set_product_active(shop.store.as_ref(), "DT", "MUFFIN", false).await.unwrap();
-    let (register, pc, alice) = (dt_r1(), pc1(), &shop.fixture.cashier);
+    let (register, pc, alice) = (dt_r1(), pc1(), &shop.fx.cashier);
     let sale =
         |lines: Vec<SaleLineRequest>, tenders: Vec<Tender>| SaleRequest { lines, receipt_discount: None, tenders };
     let percent = |ppm| Some(Discount::Percent { percent: Ppm(ppm) });
@@ -300,7 +248,7 @@ async fn bad_sales_write_nothing(backend: Backend) {
 /// exactly one session, the closed session's expected cash counts exactly the sales it got,
 /// and the refused ones were told `session_closed` (or found no open session).
 async fn sales_racing_a_close_land_in_exactly_one_session(backend: Backend) {
-    let shop = Arc::new(shop(backend).await);
+    let shop = Arc::new(shop(backend, 1).await);
     let session = open_shift(&shop, "100.00").await;
     let barrier = Arc::new(tokio::sync::Barrier::new(17));
     let mut sellers = Vec::new();
@@ -349,7 +297,7 @@ async fn sales_racing_a_close_land_in_exactly_one_session(backend: Backend) {
 }
 
 async fn receipt_numbers_are_gapless(backend: Backend) {
-    let shop = Arc::new(shop(backend).await);
+    let shop = Arc::new(shop(backend, 1).await);
     let session = open_shift(&shop, "0").await;
     let barrier = Arc::new(tokio::sync::Barrier::new(32));
     let mut sellers = Vec::new();
@@ -374,9 +322,9 @@ async fn receipt_numbers_are_gapless(backend: Backend) {
 }
 
 async fn one_line_refunded_by_sixteen_devices_at_once(backend: Backend) {
-    let shop = Arc::new(shop(backend).await);
+    let shop = Arc::new(shop(backend, 1).await);
     let session = open_shift(&shop, "100.00").await;
-    let (register, pc, alice) = (dt_r1(), pc1(), &shop.fixture.cashier);
+    let (register, pc, alice) = (dt_r1(), pc1(), &shop.fx.cashier);
     let request =
         SaleRequest { lines: vec![line("111", 1), line("333", 3)], receipt_discount: None, tenders: vec![cash(2000)] };
     let sold = service::record_sale(shop.store.as_ref(), till(alice, &register, &pc, None), ReceiptId::new(), &request)
@@ -416,12 +364,12 @@ async fn one_line_refunded_by_sixteen_devices_at_once(backend: Backend) {
 /// retry with the same id answers the first receipt, and nothing is recorded twice.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_sale_whose_answer_was_lost_is_retried_safely() {
-    let shop = shop(Backend::Postgres).await;
+    let shop = shop(Backend::Postgres, 1).await;
     let session = open_shift(&shop, "0").await;
-    let proxy = FaultProxy::start(&shop._db.url).await;
+    let proxy = FaultProxy::start(&shop.db.url).await;
     // One connection: the faulted call is then one round trip on a prepared statement.
     let options = StoreOptions { migrate: false, max_connections: 1, ..StoreOptions::default() };
-    let store = till_backend::open(&proxy.url(&shop._db.url), &options).await.unwrap();
+    let store = till_backend::open(&proxy.url(&shop.db.url), &options).await.unwrap();
     let location = LocationCode::parse("DT").unwrap();
     let settings = store.pricing_settings(&location).await.unwrap();
     let product = store.find_product(&location, &ProductKey::Barcode(Barcode::parse("333").unwrap())).await.unwrap();
@@ -436,7 +384,7 @@ async fn a_sale_whose_answer_was_lost_is_retried_safely() {
             id,
             session_id: session.id,
             register_id: session.register_id,
-            actor: Actor::login(&shop.fixture.cashier.login),
+            actor: Actor::login(&shop.fx.cashier.login),
             device: CASHIER_DEVICE.into(),
             request_hash: id.to_string(),
         };
@@ -458,7 +406,7 @@ async fn a_sale_whose_answer_was_lost_is_retried_safely() {
 /// `catalog_changed` and writes nothing; `record_sale` then prices again and records the new
 /// price.
 async fn a_sale_priced_from_a_changed_catalog_is_priced_again(backend: Backend) {
-    let shop = shop(backend).await;
+    let shop = shop(backend, 1).await;
     let s = shop.store.as_ref();
     let session = open_shift(&shop, "0").await;
     let dt = LocationCode::parse("DT").unwrap();
@@ -477,7 +425,7 @@ async fn a_sale_priced_from_a_changed_catalog_is_priced_again(backend: Backend) 
         id,
         session_id: session.id,
         register_id: session.register_id,
-        actor: Actor::login(&shop.fixture.cashier.login),
+        actor: Actor::login(&shop.fx.cashier.login),
         device: CASHIER_DEVICE.into(),
         request_hash: id.to_string(),
     };
@@ -521,7 +469,7 @@ async fn a_sale_priced_from_a_changed_catalog_is_priced_again(backend: Backend) 
 
     // Through the service: priced from the catalog as it is now.
     let request = SaleRequest { lines: vec![line("111", 2)], receipt_discount: None, tenders: vec![cash(2_000)] };
-    let (register, pc, alice) = (dt_r1(), pc1(), &shop.fixture.cashier);
+    let (register, pc, alice) = (dt_r1(), pc1(), &shop.fx.cashier);
     let receipt = service::record_sale(s, till(alice, &register, &pc, None), ReceiptId::new(), &request).await.unwrap();
     assert_eq!((receipt.lines[0].unit_price, receipt.lines[0].extended), (475, 950));
 }
@@ -532,10 +480,10 @@ async fn a_sale_priced_from_a_changed_catalog_is_priced_again(backend: Backend) 
 /// session open now) and the refund `refund_exceeds_sale`, because both looked up the present
 /// before the id.
 async fn a_retry_answers_its_first_outcome_whatever_happened_since(backend: Backend) {
-    let shop = shop(backend).await;
+    let shop = shop(backend, 1).await;
     let s = shop.store.as_ref();
     let first_session = open_shift(&shop, "100.00").await;
-    let (register, pc, alice) = (dt_r1(), pc1(), &shop.fixture.cashier);
+    let (register, pc, alice) = (dt_r1(), pc1(), &shop.fx.cashier);
     let bob = service::approval("bob", "9999").unwrap();
     let request = SaleRequest { lines: vec![line("333", 2)], receipt_discount: None, tenders: vec![cash(500)] };
     let sale_id = ReceiptId::new();
@@ -586,9 +534,9 @@ async fn a_retry_answers_its_first_outcome_whatever_happened_since(backend: Back
 /// (before, the last gave back its share of a stale "what is left": a cent too much or too
 /// little, or the store refused it).
 async fn racing_refunds_of_the_last_units_give_back_the_rest(backend: Backend) {
-    let shop = Arc::new(shop(backend).await);
+    let shop = Arc::new(shop(backend, 1).await);
     let session = open_shift(&shop, "100.00").await;
-    let (register, pc, alice) = (dt_r1(), pc1(), &shop.fixture.cashier);
+    let (register, pc, alice) = (dt_r1(), pc1(), &shop.fx.cashier);
     // 3 lattes at 4.50 less 0.01: 13.49 + 8.875 % tax (1.20) = 14.69, which no three equal
     // shares make. Three rounds, a new sale each, for more interleavings.
     let lattes = SaleLineRequest { discount: Some(Discount::Amount { amount: 1 }), ..line("111", 3) };

@@ -5,6 +5,8 @@
 //! PostgreSQL tests never skip: without `TILL_TEST_PG_URL` they fail and say how to run them
 //! (`scripts/test` starts a throwaway server itself).
 
+pub mod shop;
+
 use std::sync::Arc;
 use till_core::service::{self, LocationInput};
 use till_core::{
