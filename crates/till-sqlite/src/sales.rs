@@ -143,64 +143,14 @@ async fn record(
         .transpose()?
         .filter(|s| s.register_id == r.register_id)
         .ok_or_else(|| StoreError::not_found(Entity::Session, r.session_id))?;
-    let earlier = sqlx::query("SELECT request_hash, number FROM sales WHERE id = ?1")
-        .bind(r.id.0)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(map_err)?;
-    if let Some(earlier) = earlier {
-        let hash: String = earlier.try_get("request_hash").map_err(map_err)?;
-        if hash != r.request_hash {
-            return Err(StoreError::IdempotencyConflict(format!(
-                "receipt id {} was already used for another receipt",
-                r.id
-            )));
-        }
-        return Ok(Recorded { number: earlier.try_get("number").map_err(map_err)?, repeated: true });
+    if let Some(earlier) = earlier_answer(tx, r).await? {
+        return Ok(earlier);
     }
     if session.status != SessionStatus::Open {
         return Err(StoreError::SessionClosed(session.number));
     }
     crate::refuse_forgotten(tx, &session, now).await?;
-    match r.kind {
-        ReceiptKind::Sale => {
-            // One statement for all lines: the first whose product, price, tax rate or rate
-            // is no longer the catalog's, or whose printed SKU, name or category is not the
-            // product's (a 899.00 TV cannot be printed as a cable).
-            let changed: Option<String> = sqlx::query_scalar(
-                "SELECT l.value ->> 'sku' FROM json_each(?1) l
-                  WHERE NOT EXISTS (SELECT 1 FROM products p JOIN tax_rates t ON t.id = p.tax_rate_id
-                     LEFT JOIN categories c ON c.id = p.category_id
-                     WHERE p.id = unhex(l.value ->> 'product_id') AND p.location_id = ?2 AND p.active = 1
-                       AND p.price_minor = l.value ->> 'catalog_unit_price'
-                       AND p.tax_rate_id = unhex(l.value ->> 'tax_rate_id') AND t.rate_ppm = l.value ->> 'rate_ppm'
-                       AND p.sku = l.value ->> 'sku' AND p.name = l.value ->> 'name'
-                       AND coalesce(c.name, '') = l.value ->> 'category')
-                  ORDER BY l.key LIMIT 1",
-            )
-            .bind(&rows.lines)
-            .bind(session.location_id.0)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(map_err)?;
-            if let Some(sku) = changed {
-                return Err(StoreError::CatalogChanged(format!("{sku} changed since it was priced")));
-            }
-        }
-        ReceiptKind::Refund => {
-            let original = r.refund_of.map(|id| id.0);
-            let found: Option<i64> =
-                sqlx::query_scalar("SELECT 1 FROM sales WHERE id = ?1 AND kind = 'sale' AND location_id = ?2")
-                    .bind(original)
-                    .bind(session.location_id.0)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(map_err)?;
-            if found.is_none() {
-                return Err(StoreError::not_found(Entity::Receipt, "the refunded sale at this location"));
-            }
-        }
-    }
+    refuse_stale(tx, r, &rows, session.location_id).await?;
     adds_up(r)?;
     // What it adds to the drawer follows from its cash tenders, never from the caller's word.
     let cash: i64 = r.tenders.iter().filter(|t| t.kind == "cash").map(|t| t.amount).sum();
@@ -299,34 +249,7 @@ async fn record(
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
-    for l in &r.lines {
-        if let (ReceiptKind::Refund, Some(original), Some(line_no)) = (r.kind, r.refund_of, l.refund_of_line) {
-            // What was sold comes from the original's rows; the CHECK refuses more than that.
-            let taken = sqlx::query(
-                "INSERT INTO line_refunds (sale_id, line_no, sold_quantity, refunded_quantity, sold_total, refunded_total,
-                    sold_tax, refunded_tax)
-                 SELECT sale_id, line_no, quantity, ?3, total, ?4, tax, ?5 FROM sale_lines WHERE sale_id = ?1 AND line_no = ?2
-                 ON CONFLICT (sale_id, line_no) DO UPDATE SET
-                    refunded_quantity = refunded_quantity + excluded.refunded_quantity,
-                    refunded_total = refunded_total + excluded.refunded_total,
-                    refunded_tax = refunded_tax + excluded.refunded_tax",
-            )
-            .bind(original.0)
-            .bind(i64::from(line_no))
-            .bind(l.quantity)
-            .bind(l.total)
-            .bind(l.tax)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| match map_err(e) {
-                StoreError::Rejected(text) => StoreError::RefundExceedsSale(text),
-                other => other,
-            })?;
-            if taken.rows_affected() != 1 {
-                return Err(StoreError::not_found(Entity::Receipt, format!("line {line_no} of the refunded sale")));
-            }
-        }
-    }
+    take_refunded(tx, r).await?;
     sqlx::query(
         "INSERT INTO sale_tenders (sale_id, n, kind, amount, reference)
          SELECT ?1, key, value ->> 'kind', value ->> 'amount', value ->> 'reference' FROM json_each(?2)",
@@ -346,71 +269,7 @@ async fn record(
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
-    let (sale, sign) = match r.kind {
-        ReceiptKind::Sale => (1_i64, 1_i64),
-        ReceiptKind::Refund => (0, -1),
-    };
-    sqlx::query(
-        "UPDATE sessions SET cash_net = cash_net + ?2, sales_count = sales_count + ?3, refunds_count = refunds_count + ?4,
-            sales_total = sales_total + ?5, refunds_total = refunds_total + ?6, discounts_total = discounts_total + ?7,
-            tax_total = tax_total + ?8, rounding_total = rounding_total + ?9,
-            discounts_count = discounts_count + ?10, cash_sales = cash_sales + ?3 * ?11,
-            change_given = change_given + ?3 * ?12, cash_refunds = cash_refunds + ?4 * ?11
-         WHERE id = ?1",
-    )
-    .bind(session.id.0)
-    .bind(r.cash_net)
-    .bind(sale)
-    .bind(1 - sale)
-    .bind(sale * r.total)
-    .bind((1 - sale) * r.total)
-    .bind(sign * r.discount)
-    .bind(sign * r.tax)
-    .bind(sign * r.rounding)
-    .bind(i64::from(r.kind == ReceiptKind::Sale && r.discount > 0))
-    .bind(cash)
-    .bind(r.change)
-    .execute(&mut *tx)
-    .await
-    .map_err(map_err)?;
-    // Refunds subtract: ?3 is the sign.
-    sqlx::query(
-        "INSERT INTO session_tender_totals (session_id, kind, count, amount)
-         SELECT ?1, value ->> 'kind', count(*), ?3 * sum(value ->> 'amount') FROM json_each(?2) WHERE true
-         GROUP BY value ->> 'kind'
-         ON CONFLICT (session_id, kind) DO UPDATE SET count = count + excluded.count, amount = amount + excluded.amount",
-    )
-    .bind(session.id.0)
-    .bind(&rows.tenders)
-    .bind(sign)
-    .execute(&mut *tx)
-    .await
-    .map_err(map_err)?;
-    sqlx::query(
-        "INSERT INTO session_tax_totals (session_id, tax_rate_id, name, rate_ppm, net, tax, gross)
-         SELECT ?1, unhex(value ->> 'tax_rate_id'), value ->> 'name', value ->> 'rate_ppm', ?3 * (value ->> 'net'),
-            ?3 * (value ->> 'tax'), ?3 * (value ->> 'gross') FROM json_each(?2) WHERE true
-         ON CONFLICT (session_id, tax_rate_id) DO UPDATE SET net = net + excluded.net, tax = tax + excluded.tax,
-            gross = gross + excluded.gross",
-    )
-    .bind(session.id.0)
-    .bind(&rows.taxes)
-    .bind(sign)
-    .execute(&mut *tx)
-    .await
-    .map_err(map_err)?;
-    sqlx::query(
-        "INSERT INTO session_category_totals (session_id, category, count, amount)
-         SELECT ?1, value ->> 'category', ?3 * sum(value ->> 'quantity'), ?3 * sum(value ->> 'amount')
-         FROM json_each(?2) WHERE true GROUP BY value ->> 'category'
-         ON CONFLICT (session_id, category) DO UPDATE SET count = count + excluded.count, amount = amount + excluded.amount",
-    )
-    .bind(session.id.0)
-    .bind(&rows.lines)
-    .bind(sign)
-    .execute(&mut *tx)
-    .await
-    .map_err(map_err)?;
+    add_to_session_totals(tx, r, &rows, session.id, cash).await?;
     // The journal entry, as PostgreSQL's function writes it.
     let payload = json!({
         "id": r.id.0, "number": number, "kind": r.kind.as_str(), "session_id": session.id.0,
@@ -526,4 +385,186 @@ impl SalesStore for SqliteStore {
             .collect::<Result<_, _>>()?;
         Ok(totals)
     }
+}
+
+/// The first outcome of this receipt id, if it was recorded before: the same request answers it
+/// again; another request under the id is `idempotency_conflict`.
+async fn earlier_answer(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Option<Recorded>, StoreError> {
+    let earlier = sqlx::query("SELECT request_hash, number FROM sales WHERE id = ?1")
+        .bind(r.id.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    if let Some(earlier) = earlier {
+        let hash: String = earlier.try_get("request_hash").map_err(map_err)?;
+        if hash != r.request_hash {
+            return Err(StoreError::IdempotencyConflict(format!(
+                "receipt id {} was already used for another receipt",
+                r.id
+            )));
+        }
+        return Ok(Some(Recorded { number: earlier.try_get("number").map_err(map_err)?, repeated: true }));
+    }
+    Ok(None)
+}
+
+/// A sale whose lines are no longer the catalog's, or a refund of a sale that is not this
+/// location's, is refused before anything is written.
+async fn refuse_stale(
+    tx: &mut SqliteConnection,
+    r: &NewReceipt,
+    rows: &ReceiptRows,
+    location: LocationId,
+) -> Result<(), StoreError> {
+    match r.kind {
+        ReceiptKind::Sale => {
+            // One statement for all lines: the first whose product, price, tax rate or rate
+            // is no longer the catalog's, or whose printed SKU, name or category is not the
+            // product's (a 899.00 TV cannot be printed as a cable).
+            let changed: Option<String> = sqlx::query_scalar(
+                "SELECT l.value ->> 'sku' FROM json_each(?1) l
+                  WHERE NOT EXISTS (SELECT 1 FROM products p JOIN tax_rates t ON t.id = p.tax_rate_id
+                     LEFT JOIN categories c ON c.id = p.category_id
+                     WHERE p.id = unhex(l.value ->> 'product_id') AND p.location_id = ?2 AND p.active = 1
+                       AND p.price_minor = l.value ->> 'catalog_unit_price'
+                       AND p.tax_rate_id = unhex(l.value ->> 'tax_rate_id') AND t.rate_ppm = l.value ->> 'rate_ppm'
+                       AND p.sku = l.value ->> 'sku' AND p.name = l.value ->> 'name'
+                       AND coalesce(c.name, '') = l.value ->> 'category')
+                  ORDER BY l.key LIMIT 1",
+            )
+            .bind(&rows.lines)
+            .bind(location.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?;
+            if let Some(sku) = changed {
+                return Err(StoreError::CatalogChanged(format!("{sku} changed since it was priced")));
+            }
+        }
+        ReceiptKind::Refund => {
+            let original = r.refund_of.map(|id| id.0);
+            let found: Option<i64> =
+                sqlx::query_scalar("SELECT 1 FROM sales WHERE id = ?1 AND kind = 'sale' AND location_id = ?2")
+                    .bind(original)
+                    .bind(location.0)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+            if found.is_none() {
+                return Err(StoreError::not_found(Entity::Receipt, "the refunded sale at this location"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A refund's lines taken from what is left of the sold lines (`line_refunds`, whose CHECK
+/// refuses more than was sold).
+async fn take_refunded(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<(), StoreError> {
+    for l in &r.lines {
+        if let (ReceiptKind::Refund, Some(original), Some(line_no)) = (r.kind, r.refund_of, l.refund_of_line) {
+            // What was sold comes from the original's rows; the CHECK refuses more than that.
+            let taken = sqlx::query(
+                "INSERT INTO line_refunds (sale_id, line_no, sold_quantity, refunded_quantity, sold_total, refunded_total,
+                    sold_tax, refunded_tax)
+                 SELECT sale_id, line_no, quantity, ?3, total, ?4, tax, ?5 FROM sale_lines WHERE sale_id = ?1 AND line_no = ?2
+                 ON CONFLICT (sale_id, line_no) DO UPDATE SET
+                    refunded_quantity = refunded_quantity + excluded.refunded_quantity,
+                    refunded_total = refunded_total + excluded.refunded_total,
+                    refunded_tax = refunded_tax + excluded.refunded_tax",
+            )
+            .bind(original.0)
+            .bind(i64::from(line_no))
+            .bind(l.quantity)
+            .bind(l.total)
+            .bind(l.tax)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| match map_err(e) {
+                StoreError::Rejected(text) => StoreError::RefundExceedsSale(text),
+                other => other,
+            })?;
+            if taken.rows_affected() != 1 {
+                return Err(StoreError::not_found(Entity::Receipt, format!("line {line_no} of the refunded sale")));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The session's running totals (what the X and Z read), moved by this receipt: a refund
+/// subtracts.
+async fn add_to_session_totals(
+    tx: &mut SqliteConnection,
+    r: &NewReceipt,
+    rows: &ReceiptRows,
+    session: SessionId,
+    cash: i64,
+) -> Result<(), StoreError> {
+    let (sale, sign) = match r.kind {
+        ReceiptKind::Sale => (1_i64, 1_i64),
+        ReceiptKind::Refund => (0, -1),
+    };
+    sqlx::query(
+        "UPDATE sessions SET cash_net = cash_net + ?2, sales_count = sales_count + ?3, refunds_count = refunds_count + ?4,
+            sales_total = sales_total + ?5, refunds_total = refunds_total + ?6, discounts_total = discounts_total + ?7,
+            tax_total = tax_total + ?8, rounding_total = rounding_total + ?9,
+            discounts_count = discounts_count + ?10, cash_sales = cash_sales + ?3 * ?11,
+            change_given = change_given + ?3 * ?12, cash_refunds = cash_refunds + ?4 * ?11
+         WHERE id = ?1",
+    )
+    .bind(session.0)
+    .bind(r.cash_net)
+    .bind(sale)
+    .bind(1 - sale)
+    .bind(sale * r.total)
+    .bind((1 - sale) * r.total)
+    .bind(sign * r.discount)
+    .bind(sign * r.tax)
+    .bind(sign * r.rounding)
+    .bind(i64::from(r.kind == ReceiptKind::Sale && r.discount > 0))
+    .bind(cash)
+    .bind(r.change)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    // Refunds subtract: ?3 is the sign.
+    sqlx::query(
+        "INSERT INTO session_tender_totals (session_id, kind, count, amount)
+         SELECT ?1, value ->> 'kind', count(*), ?3 * sum(value ->> 'amount') FROM json_each(?2) WHERE true
+         GROUP BY value ->> 'kind'
+         ON CONFLICT (session_id, kind) DO UPDATE SET count = count + excluded.count, amount = amount + excluded.amount",
+    )
+    .bind(session.0)
+    .bind(&rows.tenders)
+    .bind(sign)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    sqlx::query(
+        "INSERT INTO session_tax_totals (session_id, tax_rate_id, name, rate_ppm, net, tax, gross)
+         SELECT ?1, unhex(value ->> 'tax_rate_id'), value ->> 'name', value ->> 'rate_ppm', ?3 * (value ->> 'net'),
+            ?3 * (value ->> 'tax'), ?3 * (value ->> 'gross') FROM json_each(?2) WHERE true
+         ON CONFLICT (session_id, tax_rate_id) DO UPDATE SET net = net + excluded.net, tax = tax + excluded.tax,
+            gross = gross + excluded.gross",
+    )
+    .bind(session.0)
+    .bind(&rows.taxes)
+    .bind(sign)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    sqlx::query(
+        "INSERT INTO session_category_totals (session_id, category, count, amount)
+         SELECT ?1, value ->> 'category', ?3 * sum(value ->> 'quantity'), ?3 * sum(value ->> 'amount')
+         FROM json_each(?2) WHERE true GROUP BY value ->> 'category'
+         ON CONFLICT (session_id, category) DO UPDATE SET count = count + excluded.count, amount = amount + excluded.amount",
+    )
+    .bind(session.0)
+    .bind(&rows.lines)
+    .bind(sign)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    Ok(())
 }
