@@ -1,9 +1,9 @@
-//! Issue 15, part 1: attacks on identity and approval, run as a store terminal's PostgreSQL
-//! role with the rights `psql` and the till's password give, straight in SQL. Each failed
-//! before its fix: the hashes were readable, a terminal set any user's PIN state, a guess could
-//! be rolled back uncounted, every write took a user id and an approver id on the caller's
-//! word, the role acted on any register, and sessions took the caller's time. PostgreSQL only
-//! (SQLite's owner is the OS user; issue 16 covers the file).
+//! Attacks on identity and approval, run as a store terminal's PostgreSQL role with the rights
+//! `psql` and the till's password give, straight in SQL. Each failed before its fix: the hashes
+//! were readable, a terminal set any user's PIN state, a guess could be rolled back uncounted,
+//! every write took a user id and an approver id on the caller's word, the role acted on any
+//! register, and sessions took the caller's time. PostgreSQL only (SQLite's owner is the OS
+//! user; the file's protection is dealt with separately).
 
 use sqlx::{Connection as _, PgConnection, Row as _};
 use till_core::service;
@@ -650,7 +650,7 @@ async fn no_reads_of_another_location() {
     till.drop_role().await;
 }
 
-/// Issue 16's first attacks, through the app's own store code as a bound terminal role: a
+/// Attacks on a receipt's figures, through the app's own store code as a bound terminal role: a
 /// 899.00 TV recorded at 0.01 by editing its line's total, and −970.00 hidden as "rounding".
 /// The database recomputes every figure from the lines (till_receipt_figures) and refuses both.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -716,9 +716,9 @@ async fn no_figure_on_the_callers_word() {
     till.drop_role().await;
 }
 
-/// Issue 16: texts a terminal sends follow till-core's rules in the database too. Before, 5 MB
-/// notes and a 20 MB device name went into the journal, and a bidi override could reorder a
-/// note on an auditor's screen.
+/// Texts a terminal sends follow till-core's rules in the database too. Before, 5 MB notes
+/// and a 20 MB device name went into the journal, and a bidi override could reorder a note
+/// on an auditor's screen.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_oversized_or_control_text() {
     let till = Till::new().await;
@@ -753,10 +753,9 @@ async fn no_oversized_or_control_text() {
     till.drop_role().await;
 }
 
-/// Issue 17: a session from an earlier business day (nobody closed it) takes nothing more,
-/// whoever calls: before, only till-core refused a start into it, and a terminal with `psql`
-/// (or a device resuming yesterday's session) kept selling and moving cash into it, and joined
-/// it.
+/// A session from an earlier business day (nobody closed it) takes nothing more, whoever
+/// calls: before, only till-core refused a start into it, and a terminal with `psql` (or a
+/// device resuming yesterday's session) kept selling and moving cash into it, and joined it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_write_into_a_forgotten_session() {
     let till = Till::new().await;

@@ -1,4 +1,4 @@
-//! Cash control, X/Z reports and the journal (issue 9), on both backends: a day with sales, cash
+//! Cash control, X/Z reports and the journal, on both backends: a day with sales, cash
 //! movements and a refund closed blind with a recount and a sign-off; the float carried over;
 //! a forgotten session force-closed and counted late; the journal verified, then tampered with
 //! by hand in each way an auditor must catch; writers racing each other and the close.
@@ -128,7 +128,7 @@ async fn a_day_closed_blind_with_a_recount_and_a_sign_off(backend: Backend) {
     let refused = move_cash(&shop, MovementKind::PaidOut, Some("60.00"), "supplies", None).await.unwrap_err();
     assert_eq!(refused.code(), "approval_needed");
     move_cash(&shop, MovementKind::PaidOut, Some("60.00"), "supplies", Some(bob_approves())).await.unwrap();
-    // The limit is per session (issue 16): past it, every further paid out or drop needs one too.
+    // The limit is per session: past it, every further paid out or drop needs one too.
     let small = move_cash(&shop, MovementKind::PaidOut, Some("3.50"), "delivery", None).await.unwrap_err();
     assert_eq!(small.code(), "approval_needed");
     move_cash(&shop, MovementKind::PaidOut, Some("3.50"), "delivery", Some(bob_approves())).await.unwrap();
@@ -848,8 +848,8 @@ async fn a_movement_and_a_close_whose_answers_were_lost_are_retried_safely() {
 
 both_backends!(the_cash_out_limit_holds_per_session);
 
-/// Issue 16: the cash-out limit is per session. Before, ten paid outs of 50.00 each passed a
-/// 50.00 limit with no manager; now the second needs one, like a single 100.00 would, in the
+/// The cash-out limit is per session. Before, ten paid outs of 50.00 each passed a 50.00
+/// limit with no manager; now the second needs one, like a single 100.00 would, in the
 /// service and in the store alike.
 async fn the_cash_out_limit_holds_per_session(backend: Backend) {
     let db = TestDatabase::new(backend).await;
@@ -946,7 +946,7 @@ async fn verify_during_sales_reads_one_moment(backend: Backend) {
     assert!(service::verify_journal(shop.store.as_ref(), &[]).await.unwrap().ok);
 }
 
-/// Issue 17: an X report read while the register sells is one moment. Its session row and its
+/// An X report read while the register sells is one moment. Its session row and its
 /// per-tender and per-rate rows used to be read by separate statements, so a sale committed
 /// between them left the tenders, the drawer and the taxes' gross disagreeing (33 of 5,061
 /// reports in a soak). Each read here must add up: the taxes' gross is the net sales, and the

@@ -1,5 +1,5 @@
-//! A location's catalog (issue 8): tax rates kept exactly, categories, products with barcodes,
-//! and the all-or-nothing CSV import. Both backends.
+//! A location's catalog: tax rates kept exactly, categories, products with barcodes, and
+//! the all-or-nothing CSV import. Both backends.
 
 use till_core::service::{self, ProductInput};
 use till_core::*;

@@ -122,9 +122,9 @@ async fn open_caught(url: String, options: StoreOptions) -> Result<std::sync::Ar
         .unwrap_or_else(|e| panic!("opening the store panicked under a lost connection: {e}"))
 }
 
-/// Issue 6 defect 12: backends terminated again and again while stores are opened, migrated
-/// and verified on a fresh database. Every open answers Ok or `database_unavailable`; none
-/// panics (`a Conn holds its connection`), none says the schema is broken.
+/// Backends terminated again and again while stores are opened, migrated and verified on a
+/// fresh database. Every open answers Ok or `database_unavailable`; none panics
+/// (`a Conn holds its connection`), none says the schema is broken.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn terminated_backends_during_open_migrate_and_check() {
     let db = TestDatabase::new(Backend::Postgres).await;
@@ -178,10 +178,10 @@ async fn budgets_cut_at(
     result
 }
 
-/// Issue 6 defect 12: a TCP proxy cuts every connection at one point of opening a store (after
-/// a growing number of server bytes: during connect, migrate, the schema check), on fresh and
-/// on migrated databases. Each open answers Ok or `database_unavailable`/`database_busy`, never
-/// panics, and the next open succeeds.
+/// A TCP proxy cuts every connection at one point of opening a store (after a growing number of
+/// server bytes: during connect, migrate, the schema check), on fresh and on migrated
+/// databases. Each open answers Ok or `database_unavailable`/`database_busy`, never panics, and
+/// the next open succeeds.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn connections_cut_at_each_stage_of_open() {
     const POINTS: u64 = 12;
@@ -234,8 +234,8 @@ async fn connections_cut_at_each_stage_of_open() {
     assert!(wrong.is_empty(), "lost connections during open answered:\n{}", wrong.join("\n"));
 }
 
-/// Issue 6 defect 12: connections cut every few milliseconds while shifts start and close,
-/// through the proxy (a network failure rather than a terminated backend).
+/// Connections cut every few milliseconds while shifts start and close, through the proxy
+/// (a network failure rather than a terminated backend).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn connections_cut_mid_transaction() {
     let db = TestDatabase::new(Backend::Postgres).await;
@@ -318,8 +318,8 @@ async fn db_open(url: &str, options: &StoreOptions) -> std::sync::Arc<dyn Store>
     open_caught(url.to_string(), options.clone()).await.unwrap()
 }
 
-/// Issue 6 defect 13, THE test: the request reaches the server and commits, and the answer is
-/// lost (the proxy swallows the reply and cuts the connection). The caller is told
+/// THE lost-answer test: the request reaches the server and commits, and the answer is lost
+/// (the proxy swallows the reply and cuts the connection). The caller is told
 /// `database_unavailable`; retrying with the same request id answers the same session (or the
 /// same close) and applies nothing twice.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

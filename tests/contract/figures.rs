@@ -1,10 +1,10 @@
-//! Issue 16: one rule, two implementations. Random carts (discounts, overrides, several tax
-//! rates, cash rounding, split tenders) are priced by till-core and recorded by each store,
-//! which recomputes every figure (SQLite: till-core's `sales::figures`; PostgreSQL: its plpgsql
-//! copy, till_receipt_figures.sql and till_record_receipt.sql). Every honest receipt must be
-//! recorded as priced; every receipt with one figure moved must be refused and write nothing.
-//! Refunds of random lines are built from the recorded sale by till-core's `refund_share`, and
-//! checked the same way. Both backends, prices with and without tax.
+//! One rule, two implementations. Random carts (discounts, overrides, several tax rates, cash
+//! rounding, split tenders) are priced by till-core and recorded by each store, which
+//! recomputes every figure (SQLite: till-core's `sales::figures`; PostgreSQL: its plpgsql copy,
+//! till_receipt_figures.sql and till_record_receipt.sql). Every honest receipt must be recorded
+//! as priced; every receipt with one figure moved must be refused and write nothing. Refunds of
+//! random lines are built from the recorded sale by till-core's `refund_share`, and checked the
+//! same way. Both backends, prices with and without tax.
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};

@@ -1,7 +1,7 @@
-//! Issue 17: a forgotten session is one rule (till-core's `ForgottenRule`, plpgsql's
+//! A forgotten session is one rule (till-core's `ForgottenRule`, plpgsql's
 //! `till_session_forgotten`), asked by the banner, the start and join refusal, the sale and
-//! movement paths (the resume path included) and a force-close alike, on both backends. The
-//! rule table runs the same cases on both and proves the PostgreSQL copy equal to the Rust rule.
+//! movement paths (the resume path included) and a force-close alike, on both backends. The rule
+//! table runs the same cases on both and proves the PostgreSQL copy equal to the Rust rule.
 
 use till_core::service::{self, MovementRequest, SaleLineRequest, SaleRequest, Till};
 use till_core::*;

@@ -1,7 +1,7 @@
-//! Issue 15: a location may require managers' and admins' PINs longer than a cashier's 4
-//! digits. Users serve every location, so the strictest location's figure applies. Both
-//! backends: till-core's `auth::pin_long_enough` on SQLite, its plpgsql copy in
-//! till_pin_check on PostgreSQL.
+//! A location may require managers' and admins' PINs longer than a cashier's 4 digits.
+//! Users serve every location, so the strictest location's figure applies. Both backends:
+//! till-core's `auth::pin_long_enough` on SQLite, its plpgsql copy in till_pin_check on
+//! PostgreSQL.
 
 use till_core::service;
 use till_core::*;

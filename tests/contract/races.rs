@@ -200,10 +200,10 @@ async fn close_races_start(backend: Backend) {
     }
 }
 
-/// Issue 6 defect 11: joins racing a close. A join is ordered before any close of the session it
-/// joins: every caller told "joined, open" on the old session had its join recorded before the
-/// close (joined_at <= closed_at), every join row on it belongs to such a caller, and callers
-/// after the close get `no_open_session` (join only) and record nothing.
+/// Joins racing a close. A join is ordered before any close of the session it joins: every
+/// caller told "joined, open" on the old session had its join recorded before the close
+/// (joined_at <= closed_at), every join row on it belongs to such a caller, and callers after
+/// the close get `no_open_session` (join only) and record nothing.
 async fn joins_racing_a_close_are_ordered_before_it(backend: Backend) {
     const JOINERS: usize = 16;
     let db = TestDatabase::new(backend).await;
@@ -260,9 +260,9 @@ async fn joins_racing_a_close_are_ordered_before_it(backend: Backend) {
     }
 }
 
-/// Issue 6 defect 15: one transaction holding the register (PostgreSQL: its row FOR UPDATE;
-/// SQLite: the write lock) no longer hangs every start behind it: the start answers
-/// `database_busy` within the bound, writes nothing, and works once the holder commits.
+/// One transaction holding the register (PostgreSQL: its row FOR UPDATE; SQLite: the write
+/// lock) no longer hangs every start behind it: the start answers `database_busy` within
+/// the bound, writes nothing, and works once the holder commits.
 async fn a_held_register_lock_answers_database_busy(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     let admin = db.open().await;

@@ -1,6 +1,6 @@
-//! Issue 8: the register rings up sales and refunds. Story, idempotency, a session closed
-//! elsewhere, bad input, and races (sales against a close, gapless numbers, one line refunded
-//! by many devices at once), on both backends. Each invariant is read back from the database.
+//! The register rings up sales and refunds. Story, idempotency, a session closed elsewhere,
+//! bad input, and races (sales against a close, gapless numbers, one line refunded by many
+//! devices at once), on both backends. Each invariant is read back from the database.
 
 use std::sync::Arc;
 use till_core::service::{
@@ -474,8 +474,8 @@ async fn a_sale_priced_from_a_changed_catalog_is_priced_again(backend: Backend) 
     assert_eq!((receipt.lines[0].unit_price, receipt.lines[0].extended), (475, 950));
 }
 
-/// Issue 17: a retry with the same id answers its first outcome, whatever happened since: the
-/// session closed and another opened, the line was refunded in full. Before, the sale and the
+/// A retry with the same id answers its first outcome, whatever happened since: the session
+/// closed and another opened, the line was refunded in full. Before, the sale and the
 /// movement answered `no_open_session` (or `idempotency_conflict`: the fingerprint named the
 /// session open now) and the refund `refund_exceeds_sale`, because both looked up the present
 /// before the id.
@@ -528,8 +528,8 @@ async fn a_retry_answers_its_first_outcome_whatever_happened_since(backend: Back
     assert!(s.list_movements(second_session.id).await.unwrap().is_empty());
 }
 
-/// Issue 17: three single-unit refunds of a 3-unit line, racing. Each line's share is checked by
-/// the store under the sale's lock; a refund computed from a read taken before another refund
+/// Three single-unit refunds of a 3-unit line, racing. Each line's share is checked by the
+/// store under the sale's lock; a refund computed from a read taken before another refund
 /// committed is computed again, so the three give back exactly what the line was sold for
 /// (before, the last gave back its share of a stale "what is left": a cent too much or too
 /// little, or the store refused it).

@@ -99,8 +99,8 @@ async fn an_unknown_migration_is_refused(backend: Backend) {
     assert_eq!(failed[0].refusal, Some(ErrorCode::AppTooOld));
 }
 
-/// Issue 7: a terminal keeps working while IT has migrated the shared database for a newer
-/// Till, as long as the newer migrations only add. The migration exists only in this test.
+/// A terminal keeps working while IT has migrated the shared database for a newer Till, as
+/// long as the newer migrations only add. The migration exists only in this test.
 async fn a_newer_expand_is_accepted(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     let store = db.open().await;
@@ -238,9 +238,9 @@ async fn each_edit_is_refused(backend: Backend, edits: &[(&str, &str)]) {
     assert!(problems.is_empty(), "edits that passed the schema check:\n{}", problems.join("\n"));
 }
 
-/// Issue 6 defect 19 (PostgreSQL): the schema check compared function bodies and index names
-/// only. An index predicate edited by hand, a dropped CHECK or foreign key, and a function's
-/// changed security, search_path or volatility are refused at open, naming the object.
+/// PostgreSQL: the schema check used to compare function bodies and index names only. An
+/// index predicate edited by hand, a dropped CHECK or foreign key, and a function's changed
+/// security, search_path or volatility are refused at open, naming the object.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_hand_edited_definitions_are_refused() {
     const START: &str = "till_start_shift(jsonb)";
@@ -254,7 +254,7 @@ async fn postgres_hand_edited_definitions_are_refused() {
         ),
         ("sessions_cash_bounded", "ALTER TABLE sessions DROP CONSTRAINT sessions_cash_bounded".to_string()),
         ("sessions_register_location", "ALTER TABLE sessions DROP CONSTRAINT sessions_register_location".to_string()),
-        // Issue 7: the functions run with the owner's rights and a pinned search_path; running
+        // The functions run with the owner's rights and a pinned search_path; running
         // as the caller, or with pg_temp searched first, is refused.
         ("till_start_shift", format!("ALTER FUNCTION {START} SECURITY INVOKER")),
         ("till_start_shift", format!("ALTER FUNCTION {START} SET search_path = public")),
@@ -266,8 +266,8 @@ async fn postgres_hand_edited_definitions_are_refused() {
     each_edit_is_refused(Backend::Postgres, &edits).await;
 }
 
-/// Issue 6 defect 19 (SQLite): an index or trigger dropped and re-created differently, or a
-/// dropped trigger, is refused at open, naming the object.
+/// SQLite: an index or trigger dropped and re-created differently, or a dropped trigger, is
+/// refused at open, naming the object.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_hand_edited_definitions_are_refused() {
     let edits = [
@@ -288,11 +288,11 @@ async fn sqlite_hand_edited_definitions_are_refused() {
     each_edit_is_refused(Backend::Sqlite, &edits).await;
 }
 
-/// Issue 6 defect 18 (PostgreSQL): the shift functions refuse any isolation level but READ
-/// COMMITTED with SQLSTATE TL001, which the store maps to `database_misconfigured` (it was
-/// `internal`). The store pins READ COMMITTED on its own connections, so TL001 cannot be provoked
-/// through the public API: this checks the function raises TL001, and that a server whose
-/// default isolation is SERIALIZABLE does not affect the store.
+/// PostgreSQL: the shift functions refuse any isolation level but READ COMMITTED with SQLSTATE
+/// TL001, which the store maps to `database_misconfigured` (it was `internal`). The store pins
+/// READ COMMITTED on its own connections, so TL001 cannot be provoked through the public API:
+/// this checks the function raises TL001, and that a server whose default isolation is
+/// SERIALIZABLE does not affect the store.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_wrong_isolation_level_is_tl001_and_the_store_pins_read_committed() {
     let db = TestDatabase::new(Backend::Postgres).await;

@@ -1,6 +1,5 @@
 //! Who may act: PIN lockout (counted in the database, across restarts and devices), the order
-//! of the checks, the bound on PIN checks, and secrets kept out of Debug and Display. Issue 6
-//! defects 4, 5 and 16.
+//! of the checks, the bound on PIN checks, and secrets kept out of Debug and Display.
 
 use std::sync::Arc;
 use till_core::service;
@@ -36,11 +35,11 @@ async fn alice(store: &dyn Store) -> User {
     store.find_user(&UserName::parse("alice").unwrap()).await.unwrap()
 }
 
-/// Issue 6 defect 4: five wrong PINs in a row lock the user (`user_locked`, with when it
-/// unlocks); a right PIN while locked is refused; the lock expires; each lockout lasts longer;
-/// a success or a manager's unlock resets the count; failures, lockouts and unlocks are recorded
-/// with device and time. Issue 15: the database's clock decides (no caller may choose a time),
-/// so the test ends a lock the way only the owner can, by writing the user's row.
+/// Five wrong PINs in a row lock the user (`user_locked`, with when it unlocks); a right PIN
+/// while locked is refused; the lock expires; each lockout lasts longer; a success or a
+/// manager's unlock resets the count; failures, lockouts and unlocks are recorded with device
+/// and time. The database's clock decides (no caller may choose a time), so the test ends a lock
+/// the way only the owner can, by writing the user's row.
 async fn five_wrong_pins_lock_for_longer_each_time(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     let store = db.open().await;
@@ -133,8 +132,8 @@ async fn five_wrong_pins_lock_for_longer_each_time(backend: Backend) {
     assert!(events.windows(2).all(|w| w[0].at >= w[1].at));
 }
 
-/// Issue 6 defect 4: the count is kept in the database, so neither a restart (a new store on the
-/// same database) nor another device resets it.
+/// The count is kept in the database, so neither a restart (a new store on the same
+/// database) nor another device resets it.
 async fn the_count_survives_restarts_and_is_shared_by_devices(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     let store = db.open().await;
@@ -173,9 +172,8 @@ async fn wrong_pins_together(stores: &[Arc<dyn Store>], attempts: usize) -> Vec<
     codes
 }
 
-/// Issue 6 defect 4, concurrently: wrong PINs released together on two stores (two devices)
-/// never lose an increment: 4 make failed_pins 4; of 16, exactly the fifth locks and the rest
-/// are refused as locked.
+/// Wrong PINs released together on two stores (two devices) never lose an increment: 4 make
+/// failed_pins 4; of 16, exactly the fifth locks and the rest are refused as locked.
 async fn concurrent_wrong_pins_never_lose_a_count(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     let admin = db.open().await;
@@ -200,9 +198,8 @@ async fn concurrent_wrong_pins_never_lose_a_count(backend: Backend) {
     assert_eq!((failed, locks), (4 + 5, 1), "only the attempts before the lock count");
 }
 
-/// Issue 6 defect 4: a right PIN racing the fifth wrong one is either accepted before the lock
-/// (then the wrong one counts 1 from a reset count) or refused after it; never both accepted
-/// and locked.
+/// A right PIN racing the fifth wrong one is either accepted before the lock (then the wrong
+/// one counts 1 from a reset count) or refused after it; never both accepted and locked.
 async fn a_right_pin_racing_the_fifth_wrong_one_is_ordered(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     let admin = db.open().await;
@@ -244,7 +241,7 @@ async fn a_right_pin_racing_the_fifth_wrong_one_is_ordered(backend: Backend) {
     }
 }
 
-/// Issue 6 defect 5: an inactive user is refused before the PIN is looked at: a wrong PIN gets
+/// An inactive user is refused before the PIN is looked at: a wrong PIN gets
 /// `user_inactive` too (it used to get `wrong_pin`, so `user_inactive` told that a PIN was
 /// right), and nothing is counted.
 async fn an_inactive_user_is_refused_before_the_pin_is_checked(backend: Backend) {
@@ -267,9 +264,9 @@ async fn an_inactive_user_is_refused_before_the_pin_is_checked(backend: Backend)
     assert_eq!(refused.map(|_| ()).unwrap_err().code(), "user_inactive");
 }
 
-/// Issue 6 defect 5: many logins at once all complete with the right answers (the checks are
-/// bounded by `auth::MAX_CONCURRENT_PIN_CHECKS`; the bound is not observable here, only that
-/// waiting for it breaks nothing).
+/// Many logins at once all complete with the right answers (the checks are bounded by
+/// `auth::MAX_CONCURRENT_PIN_CHECKS`; the bound is not observable here, only that waiting
+/// for it breaks nothing).
 async fn many_parallel_logins_complete(backend: Backend) {
     const LOGINS: usize = 48;
     let db = TestDatabase::new(backend).await;
@@ -293,7 +290,7 @@ async fn many_parallel_logins_complete(backend: Backend) {
     }
 }
 
-/// Issue 6 defect 16: no store, option or error value prints the database password in Debug or
+/// No store, option or error value prints the database password in Debug or
 /// Display (`PostgresStore` derived Debug, connect options and all).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_debug_and_display_never_show_the_password() {
@@ -340,9 +337,9 @@ async fn postgres_debug_and_display_never_show_the_password() {
     assert!(shown.len() >= 8, "{shown:?}");
 }
 
-/// Issue 6 defect 4: a manager's unlock works on a store with one connection (tillctl and a
-/// register's app need no more). The PostgreSQL unlock held its connection while it looked up
-/// the manager on a second one, so it waited for itself until `database_busy`.
+/// A manager's unlock works on a store with one connection (tillctl and a register's app need
+/// no more). The PostgreSQL unlock held its connection while it looked up the manager on a
+/// second one, so it waited for itself until `database_busy`.
 async fn a_manager_unlocks_through_a_one_connection_store(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     provision(db.open().await.as_ref(), 1).await;
@@ -356,10 +353,10 @@ async fn a_manager_unlocks_through_a_one_connection_store(backend: Backend) {
     assert_eq!(unlocked.map(|u| u.locked_until).map_err(|e| e.code()), Ok(None));
 }
 
-/// Issue 6 defect 4: a PIN attempt the store refuses (user locked or inactive) must not leave
-/// the user's row locked. On PostgreSQL the refused transaction was dropped without a rollback
-/// on a pooled connection, which then sat idle in transaction holding the row lock: other
-/// devices' logins and the manager's unlock got `database_busy` until that connection was reused.
+/// A PIN attempt the store refuses (user locked or inactive) must not leave the user's row
+/// locked. On PostgreSQL the refused transaction was dropped without a rollback on a pooled
+/// connection, which then sat idle in transaction holding the row lock: other devices' logins and
+/// the manager's unlock got `database_busy` until that connection was reused.
 async fn a_refused_pin_attempt_leaves_no_lock_behind(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     let options = StoreOptions { busy_timeout: std::time::Duration::from_secs(1), ..StoreOptions::default() };
@@ -451,11 +448,11 @@ async fn sqlite_files_are_private_and_the_open_lock_is_bounded() {
 
 both_backends!(a_repeated_close_answers_even_after_the_manager_changed);
 
-/// Attacker review F11: a close whose answer was lost, retried with its request id after the
-/// manager was deactivated, answers the close (the first outcome), not `user_inactive`. Issue
-/// 15: the deactivation ended the manager's own login, which can do nothing any more (not even
-/// repeat the close: `not_logged_in`); the register's live login retrying that request gets the
-/// close back.
+/// A close whose answer was lost, retried with its request id after the
+/// manager was deactivated, answers the close (the first outcome), not `user_inactive`. The
+/// deactivation ended the manager's own login, which can do nothing any more (not even repeat
+/// the close: `not_logged_in`); the register's live login retrying that request gets the close
+/// back.
 async fn a_repeated_close_answers_even_after_the_manager_changed(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     let store = db.open().await;
@@ -474,7 +471,7 @@ async fn a_repeated_close_answers_even_after_the_manager_changed(backend: Backen
     assert_eq!(store.close_shift(other).await.map(drop).map_err(|e| e.code()), Err("not_logged_in"));
 }
 
-/// Attacker review F10: a database that does not exist (or a refused password or privilege) is
+/// A database that does not exist (or a refused password or privilege) is
 /// `database_misconfigured`: retrying will not help, IT must fix the settings. It was
 /// `database_unavailable`, whose words tell a cashier to try again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -521,9 +518,9 @@ async fn events(store: &dyn Store, register: RegisterId) -> Vec<String> {
     entries.into_iter().map(|e| e.event).collect()
 }
 
-/// Issue 15: `logout` ends a login: every write carrying it afterwards (a start, a movement, a
-/// close, directly or through the use cases) is `not_logged_in` and writes nothing; logging out
-/// again is harmless, and a new login works.
+/// `logout` ends a login: every write carrying it afterwards (a start, a movement, a close,
+/// directly or through the use cases) is `not_logged_in` and writes nothing; logging out again
+/// is harmless, and a new login works.
 async fn a_login_ended_by_logout_writes_nothing(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     let store = db.open().await;
@@ -563,9 +560,9 @@ async fn a_login_ended_by_logout_writes_nothing(backend: Backend) {
     assert!(store.start_shift(start_r1(&fx, &alice, CASHIER_DEVICE)).await.unwrap().joined);
 }
 
-/// Issue 15: a login acts only from the device it was made on. Claimed from another device
-/// name it is `not_logged_in` and writes nothing (a token copied to another PC is useless),
-/// and it keeps working from its own device.
+/// A login acts only from the device it was made on. Claimed from another device name it is
+/// `not_logged_in` and writes nothing (a token copied to another PC is useless), and it
+/// keeps working from its own device.
 async fn a_login_acts_only_from_its_own_device(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     let store = db.open().await;
@@ -602,7 +599,7 @@ async fn a_login_acts_only_from_its_own_device(backend: Backend) {
     store.close_shift(till_testkit::close(&fx, open.id, 200)).await.unwrap();
 }
 
-/// Issue 15: deactivating a user ends their logins at once (on both backends the next write is
+/// Deactivating a user ends their logins at once (on both backends the next write is
 /// `not_logged_in`, whichever device it comes from), and reactivating them does not bring an
 /// old login back: they log in again.
 async fn a_deactivation_ends_the_users_logins(backend: Backend) {
@@ -629,8 +626,8 @@ async fn a_deactivation_ends_the_users_logins(backend: Backend) {
     assert!(store.start_shift(start_r1(&fx, &alice, CASHIER_DEVICE)).await.unwrap().joined);
 }
 
-/// Issue 15: a lockout (five wrong PINs in a row, from any device) ends the user's logins: the
-/// one already open on the register is `not_logged_in` from then on, and stays ended after a
+/// A lockout (five wrong PINs in a row, from any device) ends the user's logins: the one
+/// already open on the register is `not_logged_in` from then on, and stays ended after a
 /// manager's unlock.
 async fn a_lockout_ends_the_users_logins(backend: Backend) {
     let db = TestDatabase::new(backend).await;
@@ -659,9 +656,9 @@ async fn a_lockout_ends_the_users_logins(backend: Backend) {
     store.close_shift(till_testkit::close(&fx, open.id, 400)).await.unwrap();
 }
 
-/// Issue 15: a refund needs a manager, and the store checks the name and PIN an approval
-/// carries: a cashier's right PIN is `forbidden`, a manager's wrong PIN is `wrong_pin` (and
-/// counts toward the manager's lockout). Either way no refund is recorded, counted or journaled.
+/// A refund needs a manager, and the store checks the name and PIN an approval carries: a
+/// cashier's right PIN is `forbidden`, a manager's wrong PIN is `wrong_pin` (and counts toward
+/// the manager's lockout). Either way no refund is recorded, counted or journaled.
 async fn a_refund_approved_by_a_cashier_or_a_wrong_pin_records_nothing(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     let store = db.open().await;
@@ -725,7 +722,7 @@ async fn a_refund_approved_by_a_cashier_or_a_wrong_pin_records_nothing(backend: 
     assert_eq!(back.refund_of.as_deref(), Some(sold.number.as_str()));
 }
 
-/// Issue 15: a login the store never issued (made up, empty, or another's token guessed) is
+/// A login the store never issued (made up, empty, or another's token guessed) is
 /// `not_logged_in`, even with a manager's right PIN as the approval: an approval is not a login.
 /// Nothing is written.
 async fn a_made_up_login_is_refused(backend: Backend) {

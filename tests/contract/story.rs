@@ -259,7 +259,7 @@ fn number_of(session: &Session) -> String {
     format!("DT-{}-{:03}", session.business_day.format("%Y%m%d"), session.day_sequence)
 }
 
-/// Issue 15: no caller chooses a time, so the numbering is checked at the database's time. The
+/// No caller chooses a time, so the numbering is checked at the database's time. The
 /// business-day rule itself (cut-off, DST) is tested in till-core (`business_day`) and against
 /// PostgreSQL's copy (`till_business_day`); here: a new session's business day is the one
 /// till-core computes for now (read just before and just after the start: either, should the
@@ -319,8 +319,8 @@ async fn numbers_grow_past_999(backend: Backend) {
     }
 }
 
-/// Issue 6 defect 17: notes with NUL (PostgreSQL answered `internal`, SQLite stored it), other
-/// control characters or bidi overrides are refused with `invalid_input`, and nothing is written.
+/// Notes with NUL (PostgreSQL answered `internal`, SQLite stored it), other control characters or
+/// bidi overrides are refused with `invalid_input`, and nothing is written.
 async fn notes_with_control_or_bidi_characters_are_refused_and_write_nothing(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     let store = db.open().await;
@@ -341,8 +341,8 @@ async fn notes_with_control_or_bidi_characters_are_refused_and_write_nothing(bac
     assert_eq!(ok.session.notes.as_deref(), Some("short\n\tsee safe"));
 }
 
-/// Issue 6 defect 17: amounts above 10^12 minor units are `invalid_amount` (so sums never
-/// overflow), and the database refuses them too when something bypasses the core.
+/// Amounts above 10^12 minor units are `invalid_amount` (so sums never overflow), and the
+/// database refuses them too when something bypasses the core.
 async fn amounts_are_bounded_by_core_and_database(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     let store = db.open().await;
@@ -375,11 +375,11 @@ async fn amounts_are_bounded_by_core_and_database(backend: Backend) {
     assert_eq!((session.status, session.opening_cash.minor()), (SessionStatus::Open, Money::MAX_CASH_MINOR));
 }
 
-/// Issue 6 defects 9 and 18: a deactivated user keeps no power. Both backends' join paths
-/// check the acting user (they did not: a deactivated user kept joining), and a cached login is
-/// refused by `recheck_user` before its next write. Issue 15: the deactivation ends the user's
-/// logins, so the store's answer to a write with one is `not_logged_in`; reactivated, the user
-/// logs in again (the old login stays ended).
+/// A deactivated user keeps no power. Both backends' join paths check the acting user (they did
+/// not: a deactivated user kept joining), and a cached login is refused by `recheck_user`
+/// before its next write. The deactivation ends the user's logins, so the store's answer to a
+/// write with one is `not_logged_in`; reactivated, the user logs in again (the old login stays
+/// ended).
 async fn a_deactivated_user_cannot_join_or_start(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     let store = db.open().await;
@@ -419,9 +419,9 @@ async fn a_deactivated_user_cannot_join_or_start(backend: Backend) {
     assert!(service::start_shift(store, &again, &r1, &device("pc2"), opening(None, None)).await.unwrap().joined);
 }
 
-/// Issue 6 defect 18: an inactive manager closing gets `user_inactive`, not `forbidden` ("bob is
-/// a manager"), from the use case and from the store: approving with his name and PIN. Issue
-/// 15: his own login ended when he was deactivated, so closing with it is `not_logged_in`.
+/// An inactive manager closing gets `user_inactive`, not `forbidden` ("bob is a manager"),
+/// from the use case and from the store: approving with his name and PIN. His own login
+/// ended when he was deactivated, so closing with it is `not_logged_in`.
 async fn an_inactive_manager_gets_user_inactive(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     let store = db.open().await;
@@ -452,9 +452,9 @@ async fn an_inactive_manager_gets_user_inactive(backend: Backend) {
     assert_eq!(store.find_session(&by_id).await.unwrap().status, SessionStatus::Open);
 }
 
-/// Issue 6 defect 13: `start_shift` and `close_shift` repeated with the same request id return
-/// the first outcome (same session, same joined flag, the same close) and never apply twice;
-/// a request id reused for another register is `idempotency_conflict`.
+/// `start_shift` and `close_shift` repeated with the same request id return the first
+/// outcome (same session, same joined flag, the same close) and never apply twice; a request
+/// id reused for another register is `idempotency_conflict`.
 async fn repeated_requests_return_the_first_outcome(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     let store = db.open().await;
@@ -511,7 +511,7 @@ async fn repeated_requests_return_the_first_outcome(backend: Backend) {
     assert_eq!((report.sessions, report.open_sessions), (2, 1));
 }
 
-/// Issue 6 defect 13, a corner: a user and device that join the same session twice (two
+/// A corner of repeated requests: a user and device that join the same session twice (two
 /// requests). The second join writes no join row, so its request id was recorded nowhere;
 /// retried after the session closed, with opening cash, it must still answer the session it
 /// joined, never open a new drawer.

@@ -1,4 +1,4 @@
-//! Issue 7: store terminals connect to a shared PostgreSQL with a least-privilege role that
+//! Store terminals connect to a shared PostgreSQL with a least-privilege role that
 //! `tillctl db create-terminal-role` creates. It executes Till's functions and reads what the
 //! screens read, and may not write any table itself: every write a terminal makes goes through
 //! a SECURITY DEFINER function. PostgreSQL only (SQLite has no roles).
@@ -214,7 +214,7 @@ async fn a_terminal_role_cannot_migrate_and_is_told_it_is_behind() {
     db.drop_role(role.as_str()).await;
 }
 
-/// Findings of the attacker review of issue 7 (each failed before its fix):
+/// Findings of the attacker review of the terminal role (each failed before its fix):
 /// - an existing role that Till did not create is never adopted (its password reset, its other
 ///   rights kept);
 /// - a role that may hang a trigger on a table, or update a column, counts as able to write;

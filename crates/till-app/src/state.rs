@@ -1078,8 +1078,8 @@ impl AppState {
     }
 }
 
-/// Cash control and reports (issue 9): movements, X and Z, force-close, late count, reprints,
-/// the forgotten-session banner and the day view. The logged-in user acts; a manager's PIN
+/// Cash control and reports: movements, X and Z, force-close, late count, reprints, the
+/// forgotten-session banner and the day view. The logged-in user acts; a manager's PIN
 /// (checked here) approves what needs one.
 impl AppState {
     /// The reasons this register's location offers for cash movements.

@@ -1,4 +1,4 @@
-//! How long `price_cart` takes for a 50-line cart (issue 8's target: at most 1 ms in the core).
+//! How long `price_cart` takes for a 50-line cart (the target: at most 1 ms in the core).
 //!
 //! Run in release: `cargo run --release -p till-core --example price_cart_bench [iterations]`.
 //! Prints the median, p99 and maximum of single calls, in microseconds. Not a test: timings on a

@@ -57,8 +57,8 @@ impl MovementKind {
 
     /// Whether this movement needs a manager: a paid out or drop that takes the session's cash
     /// taken out (paid outs and drops so far, `taken_out`) above the location's `limit`. Per
-    /// session, so ten paid outs of 50.00 need a manager like one of 500.00 (issue 16).
-    /// PostgreSQL's copy is in till_record_cash_movement.sql.
+    /// session, so ten paid outs of 50.00 need a manager like one of 500.00. PostgreSQL's copy
+    /// is in till_record_cash_movement.sql.
     pub fn needs_manager(&self, amount: i64, taken_out: i64, limit: i64) -> bool {
         self.may_need_manager() && i128::from(taken_out) + i128::from(amount) > i128::from(limit)
     }

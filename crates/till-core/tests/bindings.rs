@@ -58,7 +58,7 @@ fn views_match_the_ui() {
     }
     export::<Role>("Role.ts");
     export::<Location>("Location.ts");
-    // The new-store screen's countries (issue 17).
+    // The new-store screen's countries.
     export::<till_core::location::PresetRate>("PresetRate.ts");
     export::<till_core::location::PresetView>("PresetView.ts");
     export::<Register>("Register.ts");
@@ -69,21 +69,21 @@ fn views_match_the_ui() {
     export::<ShiftStartedView>("ShiftStartedView.ts");
     export::<AuthEventKind>("AuthEventKind.ts");
     export::<AuthEvent>("AuthEvent.ts");
-    // Pricing (issue 8): amounts are integer minor units, at most 10^12, so exact as numbers.
-    // Catalog and receipts (issue 8).
+    // Pricing: amounts are integer minor units, at most 10^12, so exact as numbers.
+    // Catalog and receipts.
     export::<Category>("Category.ts");
     export::<Product>("Product.ts");
     export::<ReceiptKind>("ReceiptKind.ts");
     export::<ReceiptLine>("ReceiptLine.ts");
     export::<ReceiptTender>("ReceiptTender.ts");
     export::<ReceiptTax>("ReceiptTax.ts");
-    // A receipt's and a Z's journal anchor, as a QR code (issue 16).
+    // A receipt's and a Z's journal anchor, as a QR code.
     export::<till_core::anchor::PrintedAnchor>("PrintedAnchor.ts");
     export::<Receipt>("Receipt.ts");
     export::<TenderTotal>("TenderTotal.ts");
     export::<CategoryTotal>("CategoryTotal.ts");
     export::<SessionTotals>("SessionTotals.ts");
-    // Cash control and reports (issue 9).
+    // Cash control and reports.
     export::<MovementKind>("MovementKind.ts");
     export::<CashReason>("CashReason.ts");
     export::<CashMovement>("CashMovement.ts");

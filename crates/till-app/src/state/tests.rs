@@ -405,8 +405,8 @@ fn setup_requests_parse_and_hide_the_pins_and_passwords() {
     assert!(shown.contains("bob") && !shown.contains("9999"), "{shown}");
 }
 
-/// Issue 7: the app works under a store terminal's least-privilege PostgreSQL role, set up by
-/// IT's device file with the role's password in the keyring. PIN checks (a wrong one counted, a
+/// The app works under a store terminal's least-privilege PostgreSQL role, set up by IT's
+/// device file with the role's password in the keyring. PIN checks (a wrong one counted, a
 /// right one), a shift started and closed with a manager's PIN: every write through Till's
 /// functions, none on a table.
 #[tokio::test]
@@ -708,9 +708,9 @@ async fn the_demo_is_never_backed_up_and_another_database_starts_without_a_folde
     assert_eq!(ok(till.state.config.settings.load()).and_then(|s| s.backup_folder), None);
 }
 
-/// Issue 17: the app backs up its embedded database after every close, to the device's backup
-/// folder. A missing folder (the USB drive not plugged in) never blocks or undoes the close: the
-/// close's result says what is wrong; with the folder there, a verified copy lands in it.
+/// The app backs up its embedded database after every close, to the device's backup folder. A
+/// missing folder (the USB drive not plugged in) never blocks or undoes the close: the close's
+/// result says what is wrong; with the folder there, a verified copy lands in it.
 #[tokio::test]
 async fn the_backup_after_a_close_never_blocks_it() {
     let (till, session) = store_selling().await;

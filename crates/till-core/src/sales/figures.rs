@@ -1,9 +1,9 @@
-//! What a store recomputes before it records a receipt (issue 16): every figure must follow
-//! from the receipt's lines as till-core prices them, so a client (or someone with the till's
-//! database credential) cannot record a 10.00 line at 0.01 by editing a total, hide money in
-//! the rounding, or refund a line at an amount it makes up. SQLite's store calls these;
-//! PostgreSQL's copy of the same rules is till_receipt_figures.sql, and `tests/contract/figures.rs`
-//! runs both against random carts and perturbations of them.
+//! What a store recomputes before it records a receipt: every figure must follow from the receipt's
+//! lines as till-core prices them, so a client (or someone with the till's database credential)
+//! cannot record a 10.00 line at 0.01 by editing a total, hide money in the rounding, or refund a
+//! line at an amount it makes up. SQLite's store calls these; PostgreSQL's copy of the same rules
+//! is till_receipt_figures.sql, and `tests/contract/figures.rs` runs both against random carts and
+//! perturbations of them.
 
 use super::{NewReceipt, ReceiptKind, ReceiptLine};
 use crate::money::Money;

@@ -1,8 +1,8 @@
-//! The auditor's round trip (issue 16): a customer keeps a receipt, the manager files the Z;
-//! their QR codes are scanned, and `tillctl journal verify --anchors FILE` checks them against
-//! the journal. The database's owner deletes a sale and re-chains everything after it (the
-//! rows, the journal, its head, the Z's anchor and totals), so that the journal checks out
-//! against itself; the printed anchors still catch it. On both backends.
+//! The auditor's round trip: a customer keeps a receipt, the manager files the Z; their QR
+//! codes are scanned, and `tillctl journal verify --anchors FILE` checks them against the
+//! journal. The database's owner deletes a sale and re-chains everything after it (the rows,
+//! the journal, its head, the Z's anchor and totals), so that the journal checks out against
+//! itself; the printed anchors still catch it. On both backends.
 
 use serde_json::{json, Value};
 use std::process::Command;

@@ -35,7 +35,7 @@ async fn doctor_reports_and_exits_non_zero(backend: Backend) {
     let fixes: Vec<&str> = report["checks"].as_array().unwrap().iter().filter_map(|c| c["fix"].as_str()).collect();
     assert!(fixes.contains(&till_core::RUN_MIGRATE), "{report}");
     // --no-migrate refuses to work on it, with the code scripts have matched on since the first
-    // release, refined by a subcode (issue 7).
+    // release, refined by a subcode.
     let (ok, refused) = tillctl_status(&db.url, &["--no-migrate", "location", "list"]);
     assert!(!ok);
     assert_eq!(refused["error"]["code"], "schema_not_ready");
@@ -144,9 +144,9 @@ fn open_gate(gate: &Path) {
     std::fs::write(gate, b"go").unwrap();
 }
 
-/// Issue 6 defect 14: 16 processes open one brand-new SQLite file at the same moment (each
-/// migrates it if it finds it new). sqlx's SQLite migrator takes no lock, so the losers failed;
-/// now every one succeeds and the file ends up migrated once, with a clean schema.
+/// 16 processes open one brand-new SQLite file at the same moment (each migrates it if it finds
+/// it new). sqlx's SQLite migrator takes no lock, so the losers failed; now every one succeeds
+/// and the file ends up migrated once, with a clean schema.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_processes_opening_a_new_file_at_once_all_succeed() {
     let dir = std::env::temp_dir().join(format!("till-new-file-{}", uuid::Uuid::now_v7().simple()));
@@ -183,8 +183,8 @@ async fn sqlite_processes_opening_a_new_file_at_once_all_succeed() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// Issue 7, as IT runs it: the owner creates a terminal's role (password on stdin) bound to
-/// DT/R1 (issue 15); `doctor` with the terminal's settings passes and says the role writes no
+/// A store terminal's role, as IT sets it up: the owner creates it (password on stdin)
+/// bound to DT/R1; `doctor` with the terminal's settings passes and says the role writes no
 /// table; IT's own commands are refused to it with a typed code, and so is a shift on a
 /// register it is not bound to.
 #[tokio::test]
@@ -261,8 +261,8 @@ async fn it_creates_a_terminal_role_and_doctor_checks_it() {
     db.execute(&format!("DROP ROLE {role}")).await;
 }
 
-/// Issue 8, as IT runs it: a catalog CSV with bad lines writes nothing and lists every one of
-/// them in the JSON error; the good file then imports.
+/// The catalog import, as IT runs it: a catalog CSV with bad lines writes nothing and lists
+/// every one of them in the JSON error; the good file then imports.
 #[tokio::test]
 async fn a_catalog_import_lists_every_bad_line() {
     let db = TestDatabase::new(Backend::Sqlite).await;
@@ -293,8 +293,8 @@ async fn a_catalog_import_lists_every_bad_line() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// Issue 8, as a script runs it: a sale from a cart file (repeated with its id: the same
-/// receipt), a refund by a manager, the receipt shown, and the session's receipts listed.
+/// Sales and refunds, as a script runs them: a sale from a cart file (repeated with its id: the
+/// same receipt), a refund by a manager, the receipt shown, and the session's receipts listed.
 #[tokio::test]
 async fn a_sale_and_a_refund_from_files() {
     let db = TestDatabase::new(Backend::Sqlite).await;
@@ -349,9 +349,9 @@ async fn a_sale_and_a_refund_from_files() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// Issue 9, as IT and a bookkeeper run it: cash movements (a paid out above the limit needs
-/// --approver), a blind close refused until signed off, the X and Z (JSON and CSV), the
-/// bookkeeper's Z rows, and the journal verified, exported, then tampered with (exit 1).
+/// Cash control and reports, as IT and a bookkeeper run them: cash movements (a paid out above the
+/// limit needs --approver), a blind close refused until signed off, the X and Z (JSON and CSV),
+/// the bookkeeper's Z rows, and the journal verified, exported, then tampered with (exit 1).
 #[tokio::test]
 async fn cash_reports_and_the_journal_from_the_command_line() {
     let db = TestDatabase::new(Backend::Sqlite).await;

@@ -1,4 +1,4 @@
-//! Issue 17's store day, as a new user runs it from the README and `--help` alone, with no SQL:
+//! A whole store day, as a new user runs it from the README and `--help` alone, with no SQL:
 //! Berlin (`--preset de`) and Zürich (`--preset ch`) are set up with tillctl, sell, refund in
 //! cash, close at zero variance, and print a receipt with the store's address and tax number.
 //! On both backends. Zürich's cash refund of 2.19 pays out 2.20 (before: 2.19, and every

@@ -1,5 +1,5 @@
-//! Issue 16: every command re-checks who asks, reads too. A read answers only what the
-//! logged-in user, as the database has them now, may see at this register's location.
+//! Every command re-checks who asks, reads too. A read answers only what the logged-in
+//! user, as the database has them now, may see at this register's location.
 
 use super::*;
 use till_testkit::{Backend, TestDatabase};
