@@ -104,3 +104,13 @@ use_test_pg() {
     return 1
   }
 }
+
+# cargo-deny, the release deny.toml is written for; installed into cargo's bin folder when that
+# release is not there yet (a fresh machine builds it once, a few minutes at low priority).
+TILL_CARGO_DENY=0.20.2
+install_cargo_deny() {
+  if [ "$(cargo deny --version 2>/dev/null)" = "cargo-deny $TILL_CARGO_DENY" ]; then
+    return 0
+  fi
+  nice -n 10 cargo install cargo-deny --version "$TILL_CARGO_DENY" --locked
+}
