@@ -1,39 +1,15 @@
-/** What the UI knows about this device, and the navigation between screens. */
-import type { DeviceStatus, SessionView } from "./types";
+/** What the UI knows about this device: its status (with who is logged in), locale and time zone. */
+import type { DeviceStatus, User } from "./types";
 
 export const state: { status: DeviceStatus | null } = { status: null };
 
-/** How a session view was reached: straight after start_shift (created or joined), or not. */
-export type SessionArrival = "started" | "joined" | "resumed";
-
-/** Filled in by main.ts; screens call these to move on. */
-export const nav = {
-  /** Remember a new device status and redraw the header. */
-  setStatus: (_status: DeviceStatus): void => {},
-  /** Decide where to go from the device status (fetches it when not given). */
-  route: async (_status?: DeviceStatus): Promise<void> => {},
-  setup: (_status: DeviceStatus | null): void => {},
-  login: (): void => {},
-  /** Start Shift; given the register's current session, it resumes or offers to join an open one. */
-  start: (_current?: SessionView | null): void => {},
-  session: (_session: SessionView, _arrival: SessionArrival, _checkNow?: boolean): void => {},
-  close: (_session: SessionView): void => {},
-  closed: (_session: SessionView): void => {},
-  /** The sale screen in this session (an unfinished cart comes back). */
-  sale: (_session: SessionView): void => {},
-  /** The refund screen: look up a receipt, pick lines, a manager approves. */
-  refund: (_session: SessionView): void => {},
-  /** Paid in, paid out, drop, no-sale on this shift. */
-  cash: (_session: SessionView): void => {},
-  /** The shift's X report (resets nothing). */
-  xReport: (_session: SessionView): void => {},
-  /** A manager's day: the store's sessions of a business day with their Z. */
-  day: (_day?: string | null): void => {},
-  /** A manager counts a force-closed session. */
-  lateCount: (_session: SessionView): void => {},
-  /** Check for forgotten sessions now (the banner), e.g. after a start was refused for one. */
-  checkForgotten: (): void => {},
-};
+/**
+ * Who may approve (a manager or an admin), as the backend says: `User.approves`. The UI's one
+ * reading of a role for a decision; the backend checks again when the approved command runs.
+ */
+export function isManager(user: User | null | undefined): boolean {
+  return user?.approves ?? false;
+}
 
 export function location() {
   return state.status?.location ?? null;

@@ -8,7 +8,7 @@ import type { Approval, User } from "../types";
 import { displayName } from "../time";
 import { focus, isBusy, mount, run, showErrorText } from "../ui";
 import { errorSlot, pinPad } from "../widgets";
-import { state } from "../state";
+import { isManager, state } from "../state";
 import { roleLabel } from "./login";
 
 export interface ApprovalOptions {
@@ -23,9 +23,6 @@ export interface ApprovalOptions {
   approve: (approval: Approval) => Promise<boolean>;
   cancel: () => void;
 }
-
-/** Who may approve, as the backend says (`approves`). */
-export const isManager = (user: User) => user.approves;
 
 /** The active managers and admins of the current database, or null when they can't be listed. */
 export async function listManagers(): Promise<User[] | null> {

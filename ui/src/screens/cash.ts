@@ -6,7 +6,8 @@
 import * as api from "../api";
 import { h } from "../dom";
 import { formatMoney, moneyParseMessage, parseLocaleMoney } from "../money";
-import { locale, nav } from "../state";
+import { go } from "../router";
+import { locale } from "../state";
 import type { CashMovement, CashReason, MovementKind, SessionView } from "../types";
 import { displayName } from "../time";
 import { focus, isBusy, mount, run, showErrorText } from "../ui";
@@ -52,7 +53,7 @@ export async function showCashMovement(session: SessionView, given?: Draft): Pro
   note.value = draft.note;
   const submit = h("button", { id: "movement-submit", type: "submit", class: "primary big" }, "Record");
   const back = h("button", { id: "movement-back", type: "button", class: "secondary big" }, "Back to the shift");
-  back.addEventListener("click", () => nav.session(session, "resumed", true));
+  back.addEventListener("click", () => go.session(session, "resumed", true));
   const hint = h("p", { id: "movement-kind-hint", class: "hint" });
 
   const kinds = h("div", { class: "quick-tabs kind-tabs", role: "group", "aria-label": "Kind of movement" });
@@ -172,7 +173,7 @@ function showMovementDone(session: SessionView, movement: CashMovement): void {
   const again = h("button", { id: "movement-again", type: "button", class: "secondary big" }, "Another movement");
   again.addEventListener("click", () => void showCashMovement(session, newDraft(movement.kind)));
   const back = h("button", { id: "movement-done", type: "button", class: "primary big" }, "Back to the shift");
-  back.addEventListener("click", () => nav.session(session, "resumed", true));
+  back.addEventListener("click", () => go.session(session, "resumed", true));
   const row = (label: string, id: string, value: string) => h("div", { class: "detail" }, h("dt", {}, label), h("dd", { id }, value));
   mount(
     "cash-done",

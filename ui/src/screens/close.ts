@@ -14,12 +14,14 @@ import {
   moneyParseMessage,
   parseLocaleMoney,
 } from "../money";
-import { locale, location, nav, state, timeZone } from "../state";
+import { go } from "../router";
+import { setStatus } from "../shell";
+import { isManager, locale, location, state, timeZone } from "../state";
 import type { CloseCount, DenominationCount, SessionView } from "../types";
 import { displayName, formatClock } from "../time";
 import { clearError, focus, isBusy, mount, run, showError, showErrorText } from "../ui";
 import { denominationHelper, errorSlot, moneyField, pinPad, sheet } from "../widgets";
-import { isManager, listManagers, showApproval } from "./approval";
+import { listManagers, showApproval } from "./approval";
 import { roleLabel } from "./login";
 import { clearPaper, loadZReport, printControls } from "./reports";
 
@@ -81,7 +83,7 @@ function showCount(flow: CountFlow): void {
   floatLeft.value = flow.floatTyped;
   const next = h("button", { id: "close-next", type: "submit", class: "primary big" }, "Next: manager approval");
   const back = h("button", { id: "close-cancel", type: "button", class: "secondary big" }, "Back");
-  back.addEventListener("click", () => (flow.mode === "close" ? nav.session(session, "resumed", true) : nav.day(session.business_day)));
+  back.addEventListener("click", () => (flow.mode === "close" ? go.session(session, "resumed", true) : go.day(session.business_day)));
   const helper = denominationHelper(currency, lang, counted, next);
   const opening = session.opening_cash;
   // The float left follows the count (the opening float, never more than counted) until typed by hand.
@@ -247,7 +249,7 @@ async function showCloseApproval(flow: CountFlow): Promise<void> {
       else void showCloseApproval({ ...flow, refusals });
     } else if (flow.mode === "close" && (code === "session_already_closed" || code === "session_not_found")) {
       // The shift is gone: the shift screen shows who closed it and when, and offers Start shift.
-      nav.session(session, "resumed", true);
+      go.session(session, "resumed", true);
       showError(result.error); // this screen's PIN line went with it: the banner says it
     } else {
       pad.input.focus();
@@ -337,13 +339,12 @@ export function showClosed(session: SessionView, mode: CountMode = "close"): voi
   const done = h("button", { id: "close-done", type: "button", class: "primary big" }, mode === "close" ? "Done: log out" : "Back to the day");
   done.addEventListener("click", async () => {
     if (mode === "late") {
-      nav.day(session.business_day);
+      go.day(session.business_day);
       return;
     }
     const result = await run(() => api.logout(), { busy: { button: done, text: "Logging out…" } });
     if (result?.ok || (result && result.error.code === "not_logged_in")) {
-      if (state.status) nav.setStatus({ ...state.status, logged_in: null });
-      nav.login();
+      go.loggedOut();
     }
   });
   const row = (label: string, id: string, value: string, kind?: "part" | "sum", valueClass?: string) =>
@@ -485,7 +486,7 @@ async function approveBackupFolder(session: SessionView, folder: string | null):
       // What is wrong with the folder (missing, not a full path, read-only) is the backend's to say.
       if (result && !result.ok && result.error.code === "invalid_input") showErrorText(result.error.message);
       if (!result?.ok) return false;
-      nav.setStatus(result.value);
+      setStatus(result.value);
       showClosed(session, "close");
       return true;
     },

@@ -1,6 +1,6 @@
 import * as api from "../api";
 import { h } from "../dom";
-import { nav, state } from "../state";
+import { go } from "../router";
 import { run } from "../ui";
 
 /** `#logout`: ends the login on this device and goes back to the PIN screen. */
@@ -9,8 +9,7 @@ export function logoutButton(): HTMLButtonElement {
   button.addEventListener("click", async () => {
     const result = await run(() => api.logout(), { busy: { button, text: "Logging out…" } });
     if (result?.ok) {
-      if (state.status) nav.setStatus({ ...state.status, logged_in: null });
-      nav.login();
+      go.loggedOut();
     }
   });
   return button;

@@ -4,7 +4,7 @@
  */
 import * as api from "../api";
 import { h } from "../dom";
-import { nav } from "../state";
+import { route } from "../router";
 import type { DamagedView } from "../types";
 import { focus, mount, run } from "../ui";
 import { showApproval } from "./approval";
@@ -12,14 +12,14 @@ import { showApproval } from "./approval";
 /** `managedBy`: the system device file, when the damaged file is IT's (no manager can restore it). */
 export function showDamaged(damaged: DamagedView, managedBy: string | null = null): void {
   const retry = h("button", { id: "damaged-retry", type: "button", class: "secondary big" }, "Check again");
-  retry.addEventListener("click", () => void nav.route());
+  retry.addEventListener("click", () => void route());
   let repair: HTMLButtonElement | null = null;
   if (damaged.previous_path !== null) {
     repair = h("button", { id: "repair-settings", type: "button", class: "primary big" }, "Restore the previous settings");
     repair.addEventListener("click", () => {
       if (damaged.previous_database === null) {
         void run(() => api.repairSettings(null)).then((result) => {
-          if (result?.ok) void nav.route(result.value);
+          if (result?.ok) void route(result.value);
         });
         return;
       }
@@ -30,7 +30,7 @@ export function showDamaged(damaged: DamagedView, managedBy: string | null = nul
         managers: null,
         approve: async (approval) => {
           const result = await run(() => api.repairSettings(approval));
-          if (result?.ok) await nav.route(result.value);
+          if (result?.ok) await route(result.value);
           return result?.ok === true;
         },
         cancel: () => showDamaged(damaged),

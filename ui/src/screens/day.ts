@@ -6,7 +6,8 @@
 import * as api from "../api";
 import { h } from "../dom";
 import { describeVariance, formatMoney } from "../money";
-import { locale, nav, timeZone } from "../state";
+import { go, route } from "../router";
+import { locale, timeZone } from "../state";
 import type { DaySession } from "../types";
 import { displayName, formatBusinessDay, formatClock } from "../time";
 import { focus, mount, run } from "../ui";
@@ -15,7 +16,7 @@ export async function showDay(day: string | null = null): Promise<void> {
   const lang = locale();
   const zone = timeZone();
   const back = h("button", { id: "day-back", type: "button", class: "secondary big" }, "Back");
-  back.addEventListener("click", () => void nav.route());
+  back.addEventListener("click", () => void route());
   const picker = h("input", { id: "day-pick", type: "date", value: day ?? "" });
   const show = h("button", { id: "day-show", type: "submit", class: "secondary big" }, "Show");
   const form = h(
@@ -58,7 +59,7 @@ export async function showDay(day: string | null = null): Promise<void> {
     if (s.status === "open") return h("span", { class: "badge open" }, "Open");
     if (s.count_pending) {
       const count = h("button", { type: "button", class: "secondary", "data-late-count": s.id }, "Count now");
-      count.addEventListener("click", () => nav.lateCount(s));
+      count.addEventListener("click", () => go.lateCount(s));
       return h("span", { class: "day-status" }, h("span", { class: "badge closed" }, "Force-closed"), count);
     }
     return h("span", { class: "badge closed" }, "Closed");

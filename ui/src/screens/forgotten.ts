@@ -5,7 +5,8 @@
  */
 import * as api from "../api";
 import { byId, h, replace } from "../dom";
-import { nav, state, timeZone } from "../state";
+import { go, route } from "../router";
+import { isManager, state, timeZone } from "../state";
 import type { SessionView } from "../types";
 import { displayName, formatBusinessDay, formatClock } from "../time";
 import { focus, isBusy, mount, run, showErrorText } from "../ui";
@@ -13,9 +14,6 @@ import { errorSlot } from "../widgets";
 import { listManagers, showApproval } from "./approval";
 
 export const FORGOTTEN_POLL_MS = 15_000;
-
-/** The logged-in user approves (the backend says so: `approves`). */
-const isManager = () => state.status?.logged_in?.approves ?? false;
 
 /** What the banner last drew, so a poll that finds the same sessions leaves the focus alone. */
 let drawn = "";
@@ -28,7 +26,7 @@ export function forgottenWords(session: SessionView): string {
 
 function draw(sessions: SessionView[]): void {
   const banner = byId("forgotten");
-  const manager = isManager();
+  const manager = isManager(state.status?.logged_in);
   const key = JSON.stringify([manager, sessions.map((s) => s.id)]);
   if (key === drawn) return;
   drawn = key;
@@ -77,7 +75,7 @@ export function showForceClose(session: SessionView, typed = ""): void {
   reason.value = typed;
   const next = h("button", { id: "force-next", type: "submit", class: "primary big" }, "Next: manager PIN");
   const back = h("button", { id: "force-cancel", type: "button", class: "secondary big" }, "Cancel");
-  back.addEventListener("click", () => void nav.route());
+  back.addEventListener("click", () => void route());
   // One id per force-close: a retry after the approval never closes twice.
   const requestId = api.newRequestId();
   const form = h(
@@ -126,9 +124,9 @@ export function showForceClose(session: SessionView, typed = ""): void {
 
 function showForceClosed(session: SessionView): void {
   const count = h("button", { id: "late-count-now", type: "button", class: "primary big" }, "Count the drawer now");
-  count.addEventListener("click", () => nav.lateCount(session));
+  count.addEventListener("click", () => go.lateCount(session));
   const later = h("button", { id: "late-count-later", type: "button", class: "secondary big" }, "Count later");
-  later.addEventListener("click", () => void nav.route());
+  later.addEventListener("click", () => void route());
   mount(
     "force-closed",
     h(

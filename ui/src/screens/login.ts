@@ -1,7 +1,9 @@
 /** PIN login: pick your name, type your PIN on the keyboard or the pad. */
 import * as api from "../api";
 import { h } from "../dom";
-import { nav, state } from "../state";
+import { route } from "../router";
+import { setStatus } from "../shell";
+import { state } from "../state";
 import type { User } from "../types";
 import { displayName } from "../time";
 import { focus, isBusy, mount, run, showErrorText } from "../ui";
@@ -90,7 +92,7 @@ function showPinPad(area: HTMLElement, user: User): void {
     if (!result) return;
     if (!result.ok) {
       // A failed login ends any previous login (the backend did so too).
-      if (state.status) nav.setStatus({ ...state.status, logged_in: null });
+      if (state.status) setStatus({ ...state.status, logged_in: null });
       pad.clear();
       if (result.error.code === "user_locked") {
         pad.submit.hidden = true;
@@ -99,8 +101,8 @@ function showPinPad(area: HTMLElement, user: User): void {
       pad.input.focus();
       return;
     }
-    if (state.status) nav.setStatus({ ...state.status, logged_in: result.value });
-    await nav.route(state.status ?? undefined);
+    if (state.status) setStatus({ ...state.status, logged_in: result.value });
+    await route(state.status ?? undefined);
   };
   const pad = pinPad({
     inputId: "pin-input",

@@ -6,7 +6,8 @@
 import * as api from "../api";
 import { h } from "../dom";
 import { formatMoney } from "../money";
-import { locale, nav } from "../state";
+import { go } from "../router";
+import { locale } from "../state";
 import type { Receipt, RefundRequest, SessionView } from "../types";
 import { isBusy, mount, run, showErrorText } from "../ui";
 import { errorSlot } from "../widgets";
@@ -22,7 +23,7 @@ export function showRefund(session: SessionView, found: Receipt | null = null, r
   const number = h("input", { id: "refund-number", type: "text", autocomplete: "off", spellcheck: "false", "aria-describedby": "refund-number-error" });
   const find = h("button", { id: "refund-find", type: "submit", class: "primary big" }, "Find receipt");
   const back = h("button", { id: "refund-back", type: "button", class: "secondary big" }, "Back to sale");
-  back.addEventListener("click", () => nav.sale(session));
+  back.addEventListener("click", () => go.sale(session));
   const lookup = h(
     "form",
     { class: "stack", novalidate: true },

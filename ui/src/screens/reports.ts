@@ -6,7 +6,8 @@
 import * as api from "../api";
 import { h } from "../dom";
 import { formatMoney } from "../money";
-import { locale, nav, timeZone } from "../state";
+import { go } from "../router";
+import { locale, timeZone } from "../state";
 import type { SessionView, XReport, ZReport } from "../types";
 import { displayName, formatBusinessDay } from "../time";
 import { focus, mount, run } from "../ui";
@@ -172,7 +173,7 @@ export function reportView(x: XReport, z: ZReport | null = null): HTMLElement {
 /** The X report of a shift, from the shift screen: read-only, resets nothing. */
 export async function showXReport(session: SessionView): Promise<void> {
   const back = h("button", { id: "report-back", type: "button", class: "secondary big" }, "Back to the shift");
-  back.addEventListener("click", () => nav.session(session, "resumed", true));
+  back.addEventListener("click", () => go.session(session, "resumed", true));
   const paperSlot = h("section", { class: "report-paper", "aria-label": "X report" }, h("p", { class: "hint" }, "Loading the report…"));
   const title = h("h1", { tabindex: "-1" }, "X report");
   mount(

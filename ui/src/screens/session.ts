@@ -2,7 +2,8 @@
 import * as api from "../api";
 import { h, replace } from "../dom";
 import { formatMoney } from "../money";
-import { locale, location, nav, state, timeZone, type SessionArrival } from "../state";
+import { go, type SessionArrival } from "../router";
+import { isManager, locale, location, state, timeZone } from "../state";
 import type { SessionTotals, SessionView } from "../types";
 import { displayName, formatBusinessDay, formatClock } from "../time";
 import { clearError, isBusy, mount, showError } from "../ui";
@@ -41,20 +42,20 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
   const status = h("span", { id: "session-status", class: `badge ${session.status}` }, session.status === "open" ? "Open" : "Closed");
   // Never focused on arrival: a scanner's Enter must not end the shift.
   const closeDrawer = h("button", { id: "close-drawer", type: "button", class: "primary big" }, "Close shift");
-  closeDrawer.addEventListener("click", () => nav.close(session));
+  closeDrawer.addEventListener("click", () => go.close(session));
   const closedSlot = h("div", { class: "closed-slot" });
   // Not focused either: a scanner's Enter on this screen does nothing.
   const sell = h("button", { id: "sell", type: "button", class: "primary big" }, "Sell");
-  sell.addEventListener("click", () => nav.sale(session));
+  sell.addEventListener("click", () => go.sale(session));
   const cash = h("button", { id: "cash-movement", type: "button", class: "secondary big" }, "Cash in/out");
-  cash.addEventListener("click", () => nav.cash(session));
+  cash.addEventListener("click", () => go.cash(session));
   // Shown once the backend's totals say this user may see the drawer: while a store counts
   // blind, the X of an open drawer is a manager's (drawer_hidden), and x_report refuses a cashier.
   const xReport = h("button", { id: "x-report", type: "button", class: "secondary big", hidden: true }, "X report");
-  xReport.addEventListener("click", () => nav.xReport(session));
-  const manager = user?.approves ?? false;
+  xReport.addEventListener("click", () => go.xReport(session));
+  const manager = isManager(user);
   const day = manager ? h("button", { id: "day-view", type: "button", class: "secondary big" }, "Day view") : null;
-  day?.addEventListener("click", () => nav.day());
+  day?.addEventListener("click", () => go.day());
   const actions = h("div", { class: "actions" }, sell, closeDrawer, cash, xReport, day, logoutButton());
   const totals = h("dl", { id: "session-totals", class: "details" });
   const blind = location()?.blind_close ?? true;
@@ -102,7 +103,7 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
     cash.remove();
     message?.remove();
     const again = h("button", { id: "start-again", type: "button", class: "primary big" }, "Start shift");
-    again.addEventListener("click", () => nav.start());
+    again.addEventListener("click", () => go.start());
     const sameSession = latest !== null && latest.id === session.id;
     const who =
       sameSession && latest.closed_by
@@ -132,8 +133,7 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
       if ((error as { code?: string }).code === "not_logged_in") {
         // Logged out by the backend (idle): back to the PIN screen, the banner says why.
         stop();
-        if (state.status) nav.setStatus({ ...state.status, logged_in: null });
-        nav.login();
+        go.loggedOut();
       }
       return;
     }

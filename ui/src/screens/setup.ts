@@ -5,7 +5,9 @@
  */
 import * as api from "../api";
 import { h } from "../dom";
-import { nav, state } from "../state";
+import { go, route } from "../router";
+import { setStatus } from "../shell";
+import { state } from "../state";
 import type { DemoUser, DeviceStatus, Register, SetupRequest, SetupResult } from "../types";
 import { displayName } from "../time";
 import { connectProblem } from "../errors";
@@ -59,13 +61,13 @@ async function submitSetup(
 }
 
 function afterSetup(result: SetupResult): void {
-  if (result.status.configured) void nav.route(result.status);
+  if (result.status.configured) void route(result.status);
   else void showRegisterPicker(result.status, result.demo_users);
 }
 
 function showDatabaseChoice(): void {
   const change = isChange();
-  const back = () => (change ? nav.login() : showDatabaseChoice());
+  const back = () => (change ? go.login() : showDatabaseChoice());
   const newStore = h("button", { id: "setup-new-store", type: "button", class: "primary huge" }, "Set up a new store on this computer");
   const demo = h("button", { id: "setup-demo", type: "button", class: "secondary big" }, "Try it with demo data");
   const url = h("input", {
@@ -129,7 +131,7 @@ function showDatabaseChoice(): void {
   let cancel: HTMLButtonElement | null = null;
   if (change) {
     cancel = h("button", { id: "setup-cancel", type: "button", class: "secondary big" }, "Cancel");
-    cancel.addEventListener("click", () => nav.login());
+    cancel.addEventListener("click", () => go.login());
   }
 
   mount(
@@ -320,7 +322,7 @@ function registerLabel(register: Register): string {
 
 /** Which register this device is. On a set-up device (from the login screen) a manager approves. */
 export async function showRegisterPicker(status: DeviceStatus, demoUsers: DemoUser[]): Promise<void> {
-  nav.setStatus(status);
+  setStatus(status);
   const change = status.configured;
   const connected = status.demo
     ? "Demo data is ready on this computer."
@@ -333,7 +335,7 @@ export async function showRegisterPicker(status: DeviceStatus, demoUsers: DemoUs
   let cancel: HTMLButtonElement | null = null;
   if (change) {
     cancel = h("button", { id: "setup-cancel", type: "button", class: "secondary big" }, "Cancel");
-    cancel.addEventListener("click", () => nav.login());
+    cancel.addEventListener("click", () => go.login());
   }
 
   mount(
@@ -383,7 +385,7 @@ export async function showRegisterPicker(status: DeviceStatus, demoUsers: DemoUs
     if (!address) return;
     if (!change) {
       const chose = await run(() => api.chooseRegister(address));
-      if (chose?.ok) await nav.route(chose.value);
+      if (chose?.ok) await route(chose.value);
       return;
     }
     const managers = await listManagers();
@@ -394,7 +396,7 @@ export async function showRegisterPicker(status: DeviceStatus, demoUsers: DemoUs
       managers,
       approve: async (approval) => {
         const chose = await run(() => api.chooseRegister(address, approval));
-        if (chose?.ok) await nav.route(chose.value);
+        if (chose?.ok) await route(chose.value);
         return chose?.ok === true;
       },
       cancel: () => void showRegisterPicker(status, []),

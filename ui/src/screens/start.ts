@@ -5,19 +5,20 @@
 import * as api from "../api";
 import { h } from "../dom";
 import { currencyDecimals, formatAmountInput, formatMoney, moneyParseMessage, parseLocaleMoney } from "../money";
-import { locale, location, nav, state, timeZone } from "../state";
+import { go } from "../router";
+import { isManager, locale, location, state, timeZone } from "../state";
 import type { SessionView } from "../types";
 import { displayName, formatClock } from "../time";
 import { focus, isBusy, mount, run, showErrorText } from "../ui";
 import { denominationHelper, moneyField } from "../widgets";
 import { logoutButton } from "./common";
+import { checkForgotten } from "./forgotten";
 
 /** A manager reaches the day view from here too (no shift needed to look at the day). */
 function dayButton(): HTMLButtonElement | null {
-  const role = state.status?.logged_in?.role;
-  if (role !== "manager" && role !== "admin") return null;
+  if (!isManager(state.status?.logged_in)) return null;
   const button = h("button", { id: "day-view", type: "button", class: "secondary big" }, "Day view");
-  button.addEventListener("click", () => nav.day());
+  button.addEventListener("click", () => go.day());
   return button;
 }
 
@@ -25,7 +26,7 @@ export function showStart(current?: SessionView | null): void {
   if (current?.status === "open") {
     const me = state.status?.logged_in?.name;
     const alreadyIn = me !== undefined && (current.opened_by === me || current.joins.some((j) => j.user === me));
-    if (alreadyIn) nav.session(current, "resumed");
+    if (alreadyIn) go.session(current, "resumed");
     else showJoin(current);
     return;
   }
@@ -64,9 +65,9 @@ export function showStart(current?: SessionView | null): void {
       () => api.startShift(requestId, parsed.minor, text === "" ? null : text),
       { busy: { button: start, text: "Starting shift…" } },
     );
-    if (result?.ok) nav.session(result.value.session, result.value.joined ? "joined" : "started");
+    if (result?.ok) go.session(result.value.session, result.value.joined ? "joined" : "started");
     // An open shift from an earlier day blocks this register: the banner offers the force-close.
-    else if (result?.error.code === "session_forgotten") nav.checkForgotten();
+    else if (result?.error.code === "session_forgotten") void checkForgotten();
   });
 
   mount(
@@ -97,10 +98,10 @@ function showJoin(session: SessionView): void {
     const requestId = api.newRequestId();
     const result = await run(() => api.startShift(requestId, null, null), { busy: { button: join, text: "Joining shift…" } });
     if (!result) return;
-    if (result.ok) nav.session(result.value.session, result.value.joined ? "joined" : "started");
+    if (result.ok) go.session(result.value.session, result.value.joined ? "joined" : "started");
     // Closed since this screen was drawn: offer a real start, keeping the message on screen.
     else if (result.error.code === "no_open_session") showStart(null);
-    else if (result.error.code === "session_forgotten") nav.checkForgotten();
+    else if (result.error.code === "session_forgotten") void checkForgotten();
   });
   const openedAt = formatClock(session.opened_at, timeZone());
   mount(

@@ -1,11 +1,14 @@
-// Static checks of src/styles.css for touch and focus (no browser needed).
+// Static checks of the stylesheets (src/styles/*.css: base.css and one per screen) for touch and
+// focus (no browser needed).
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { UI_DIR } from "./harness.js";
 
-const css = readFileSync(join(UI_DIR, "src", "styles.css"), "utf8");
+const STYLES = join(UI_DIR, "src", "styles");
+const files = readdirSync(STYLES).filter((name) => name.endsWith(".css")).sort();
+const css = files.map((name) => readFileSync(join(STYLES, name), "utf8")).join("\n");
 
 /** The CSS with every `@media (hover: hover) { … }` block taken out (balanced braces). */
 function withoutHoverBlocks(text: string): string {
@@ -26,6 +29,13 @@ function withoutHoverBlocks(text: string): string {
 }
 
 describe("touch and focus styles", () => {
+  it("reads every stylesheet main.ts imports", () => {
+    const main = readFileSync(join(UI_DIR, "src", "main.ts"), "utf8");
+    const imported = [...main.matchAll(/^import "\.\/styles\/([\w-]+\.css)";$/gm)].map((m) => m[1]).sort();
+    assert.ok(files.includes("base.css"));
+    assert.deepEqual(imported, files);
+  });
+
   it("puts every :hover rule under @media (hover: hover), so a tapped key does not stay grey", () => {
     assert.ok(css.includes("@media (hover: hover)"));
     assert.doesNotMatch(withoutHoverBlocks(css), /:hover/);

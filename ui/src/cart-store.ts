@@ -1,0 +1,187 @@
+/**
+ * The cart being rung up, outside any screen: its lines, its sale discount, its receipt id and
+ * the backend's numbers for it. The sale screen draws it and turns the cashier's presses into the
+ * operations below; the store holds no element and never computes money: `price_cart` answers
+ * every number (`priced`), and an answer for an older cart never overwrites a newer one.
+ *
+ * It survives the screen: a shift closed elsewhere leaves it waiting (`waitForShift`), and after
+ * Start or Join shift the same cart comes back and is recorded once, under the receipt id chosen
+ * once per cart.
+ */
+import * as api from "./api";
+import { addProduct, changeQuantity, saleLines, type CartLine } from "./cart";
+import { timedAsync } from "./profile";
+import type { Discount, PricedCart, Product, SaleRequest, SessionView, Tender } from "./types";
+
+/** The cart as it is now. Replaced, never changed in place: a listener may keep the old one. */
+export interface Cart {
+  readonly session: SessionView;
+  readonly lines: readonly CartLine[];
+  /** On the whole sale, applied by the backend after the line discounts. */
+  readonly receiptDiscount: Discount | null;
+  /** Chosen once per cart: a retried or resumed Pay records the sale once. */
+  readonly receiptId: string;
+  /** The backend's numbers for exactly these lines and discount; null while it prices (or failed). */
+  readonly priced: PricedCart | null;
+  /** Set when Pay met `session_closed`: the next open session brings the cart back. */
+  readonly waitingForShift: boolean;
+}
+
+/** What a cashier's change would make of the cart (a dialog's), before the backend has priced it. */
+export interface CartDraft {
+  readonly lines: readonly CartLine[];
+  readonly receiptDiscount: Discount | null;
+}
+
+/**
+ * What listeners hear after a change of the lines or discounts: the cart changed (`priced` is
+ * null; the backend is asked, unless the cart is empty), the backend's numbers for it came, or
+ * pricing it failed (the cart stays unpriced: Pay waits). Opening, clearing, setting aside and
+ * finishing a cart are steps of the screens, which draw what follows themselves: no event.
+ */
+export type CartEvent = { kind: "changed" } | { kind: "priced" } | { kind: "failed"; error: unknown };
+
+let cart: Cart | null = null;
+/** Bumped by every change: a pricing answer for an older cart is dropped. */
+let version = 0;
+const listeners = new Set<(event: CartEvent) => void>();
+
+function notify(event: CartEvent): void {
+  for (const listener of [...listeners]) listener(event);
+}
+
+/** Calls `listener` after every change until the returned function is called. */
+export function subscribe(listener: (event: CartEvent) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** The cart, or null when no sale is under way. */
+export function currentCart(): Cart | null {
+  return cart;
+}
+
+/** A cart is waiting for a shift (closed elsewhere): after Start/Join shift, go back to it. */
+export function cartWaitingForShift(): boolean {
+  return cart !== null && cart.waitingForShift && cart.lines.length > 0;
+}
+
+function newCart(session: SessionView): Cart {
+  return { session, lines: [], receiptDiscount: null, receiptId: api.newRequestId(), priced: null, waitingForShift: false };
+}
+
+/** The cart for the sale screen in `session`: the unfinished one (of any session of this register) comes back. */
+export function openCart(session: SessionView): Cart {
+  cart = { ...(cart ?? newCart(session)), session, waitingForShift: false };
+  return cart;
+}
+
+/** Replaces the lines and asks the backend for their numbers. An emptied cart loses its sale discount too. */
+function setLines(lines: readonly CartLine[]): void {
+  if (!cart) return;
+  cart = { ...cart, lines, receiptDiscount: lines.length === 0 ? null : cart.receiptDiscount };
+  reprice();
+}
+
+/**
+ * Asks the backend for the cart's numbers. Listeners hear "changed" at once (unpriced), then
+ * "priced" or "failed" for this version of the cart only.
+ */
+export function reprice(): void {
+  if (!cart) return;
+  const seq = ++version;
+  cart = { ...cart, priced: null };
+  notify({ kind: "changed" });
+  if (cart.lines.length === 0) return;
+  const { lines, receiptDiscount } = cart;
+  timedAsync("price_cart", () => api.priceCart(saleLines(lines), receiptDiscount)).then(
+    (priced) => {
+      if (seq !== version || !cart) return;
+      cart = { ...cart, priced };
+      notify({ kind: "priced" });
+    },
+    (error: unknown) => {
+      if (seq !== version) return;
+      notify({ kind: "failed", error });
+    },
+  );
+}
+
+/** A scanned or picked product: one more on the last line when it is the same product, else a new line. */
+export function addToCart(product: Product): void {
+  if (cart) setLines(addProduct(cart.lines, product));
+}
+
+/** One more (`delta` 1) or one less (−1) on line `index`; a line that reaches 0 goes. */
+export function changeLineQuantity(index: number, delta: number): void {
+  if (cart) setLines(changeQuantity(cart.lines, index, delta));
+}
+
+export function removeLine(index: number): void {
+  if (cart) setLines(cart.lines.filter((_, i) => i !== index));
+}
+
+export function removeSaleDiscount(): void {
+  if (!cart) return;
+  cart = { ...cart, receiptDiscount: null };
+  reprice();
+}
+
+function withLine(lines: readonly CartLine[], index: number, change: Partial<CartLine>): CartLine[] {
+  return lines.map((line, i) => (i === index ? { ...line, ...change } : line));
+}
+
+function draft(change: Partial<CartDraft>): CartDraft {
+  return { lines: cart?.lines ?? [], receiptDiscount: cart?.receiptDiscount ?? null, ...change };
+}
+
+/** The cart with a discount on line `index` (null: none), as a draft for `priceDraft`/`commitDraft`. */
+export function draftLineDiscount(index: number, discount: Discount | null): CartDraft {
+  return draft({ lines: withLine(cart?.lines ?? [], index, { discount }) });
+}
+
+/** The cart with a new unit price on line `index` (null: the catalog's); the backend asks for a manager. */
+export function draftPriceOverride(index: number, priceOverride: number | null): CartDraft {
+  return draft({ lines: withLine(cart?.lines ?? [], index, { priceOverride }) });
+}
+
+/** The cart with a discount on the whole sale (null: none). */
+export function draftSaleDiscount(receiptDiscount: Discount | null): CartDraft {
+  return draft({ receiptDiscount });
+}
+
+/** The backend's numbers for a draft, without changing the cart: a refusal (a discount too large) leaves it as it was. */
+export function priceDraft(next: CartDraft): Promise<PricedCart> {
+  return api.priceCart(saleLines(next.lines), next.receiptDiscount);
+}
+
+/** Takes a draft with the numbers `priceDraft` answered for it; a pricing answer still on its way is for the cart before. */
+export function commitDraft(next: CartDraft, priced: PricedCart): void {
+  if (!cart) return;
+  version++;
+  cart = { ...cart, lines: next.lines, receiptDiscount: next.receiptDiscount, priced };
+  notify({ kind: "priced" });
+}
+
+/** Starts again with an empty cart (and a new receipt id) in the same session; the screen is then drawn anew, as on opening. */
+export function clearCart(): void {
+  if (!cart) return;
+  version++;
+  cart = newCart(cart.session);
+}
+
+/** What Pay asks the backend to record: products, quantities and what the cashier changed, and the tenders; never a price or a total of the UI's. */
+export function saleRequest(of: Cart, tenders: readonly Tender[]): SaleRequest {
+  return { lines: saleLines(of.lines), receipt_discount: of.receiptDiscount, tenders: [...tenders] };
+}
+
+/** Pay met `session_closed`: the cart stays for the next open shift. */
+export function waitForShift(): void {
+  if (cart) cart = { ...cart, waitingForShift: true };
+}
+
+/** The sale is recorded: the next sale starts with a new cart. */
+export function finishCart(): void {
+  version++;
+  cart = null;
+}
