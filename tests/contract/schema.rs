@@ -32,7 +32,14 @@ fn schema_error(result: Result<std::sync::Arc<dyn Store>, StoreError>) -> String
 }
 
 async fn failed_checks(db: &TestDatabase) -> Vec<SchemaCheck> {
-    let store = db.open_with(&inspect_only()).await.unwrap();
+    // Doctor's comparison migrates a probe schema: with the whole contract suite running beside
+    // it on a loaded 2-core machine, the product's 15 s statement timeout can cut it short.
+    let patient = StoreOptions {
+        statement_timeout: std::time::Duration::from_secs(120),
+        busy_timeout: std::time::Duration::from_secs(60),
+        ..inspect_only()
+    };
+    let store = db.open_with(&patient).await.unwrap();
     store.check_schema().await.into_iter().filter(|c| !c.ok).collect()
 }
 
@@ -231,8 +238,9 @@ async fn each_edit_is_refused(backend: Backend, edits: &[(&str, &str)]) {
             Err(other) => Some(format!("{object}: expected schema_not_ready naming it, got {other:?}")),
             Ok(_) => Some(format!("{object}: opened after `{sql}`")),
         };
-        let named = failed_checks(&db).await.iter().any(|c| c.name.contains(object));
-        refused.or_else(|| (!named).then(|| format!("{object}: doctor's failed checks do not name it")))
+        let failed = failed_checks(&db).await;
+        let named = failed.iter().any(|c| c.name.contains(object));
+        refused.or_else(|| (!named).then(|| format!("{object}: doctor's failed checks do not name it: {failed:?}")))
     });
     let problems: Vec<String> = futures::future::join_all(checks).await.into_iter().flatten().collect();
     assert!(problems.is_empty(), "edits that passed the schema check:\n{}", problems.join("\n"));
