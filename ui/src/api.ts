@@ -32,6 +32,7 @@ import type {
   SetupRequest,
   SetupResult,
   ShiftStartedView,
+  SignOffFigures,
   UpdateStatus,
   User,
 } from "./types";
@@ -196,6 +197,13 @@ export const forceClose = (requestId: string, session: string, reason: string, a
 /** A manager records the count of a force-closed session, completing its Z. */
 export const lateCount = (session: string, countedCash: number, count: CloseCount | null, approval: Approval): Promise<SessionView> =>
   retrying(() => call("late_count", { session, countedCash, count, approval }));
+
+/**
+ * What the manager signs for when the count is off (expected, counted, difference): answered only
+ * after the backend checked the manager's PIN, so a blind count never shows it at the counter.
+ */
+export const signOffFigures = (session: string, countedCash: number, approval: Approval): Promise<SignOffFigures> =>
+  call("sign_off_figures", { session, countedCash, approval });
 
 /** A receipt printed again (counted on the X and Z, journaled). */
 export const recordReprint = (number: string): Promise<void> => call("record_reprint", { number });

@@ -36,6 +36,7 @@ export type { CashMovement } from "./bindings/CashMovement";
 export type { CashReason } from "./bindings/CashReason";
 export type { CloseCount } from "./bindings/CloseCount";
 export type { DaySession } from "./bindings/DaySession";
+export type { SignOffFigures } from "./bindings/SignOffFigures";
 export type { DenominationCount } from "./bindings/DenominationCount";
 export type { MovementKind } from "./bindings/MovementKind";
 export type { XReport } from "./bindings/XReport";

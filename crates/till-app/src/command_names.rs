@@ -37,6 +37,7 @@ pub const COMMANDS: &[&str] = &[
     "z_report",
     "force_close",
     "late_count",
+    "sign_off_figures",
     "record_reprint",
     "forgotten_sessions",
     "day_view",

@@ -125,6 +125,10 @@ pub async fn call(state: &AppState, command: &str, args: Value) -> Result<Value,
             let a = args!(args, session: String, counted_cash: i64, count: Option<CloseCount>, approval: Approval);
             answer(state.late_count(a.session, a.counted_cash, a.count.unwrap_or_default(), a.approval).await)
         }
+        "sign_off_figures" => {
+            let a = args!(args, session: String, counted_cash: i64, approval: Approval);
+            answer(state.sign_off_figures(a.session, a.counted_cash, a.approval).await)
+        }
         "record_reprint" => answer(state.record_reprint(args!(args, number: String).number).await),
         "forgotten_sessions" => answer(state.forgotten_sessions().await),
         "day_view" => answer(state.day_view(args!(args, day: Option<chrono::NaiveDate>).day).await),

@@ -1192,6 +1192,27 @@ impl AppState {
         Ok(service::late_count(store.as_ref(), &who, Some(manager), &device_name, request).await?.view())
     }
 
+    /// What the manager signs for when the count is off (expected, counted, difference), shown
+    /// after the store checked the manager's PIN: a blind count keeps it from the counter, not
+    /// from the manager who signs. Of this location's sessions only.
+    pub async fn sign_off_figures(
+        &self,
+        session: String,
+        counted_cash: i64,
+        approval: Approval,
+    ) -> Result<service::SignOffFigures, IpcError> {
+        let mut device = self.device().await?;
+        let (store, register) = device.register()?;
+        device.current_user(self.now(), Use::Act).await?;
+        let device_name = device.device_name()?;
+        let manager = service::approval(&approval.manager, &approval.pin.0)?;
+        let session = SessionRef::parse(&session)?;
+        let here = store.find_register(&register).await?;
+        let counted = CashAmount::Minor(counted_cash);
+        Ok(service::sign_off_figures(store.as_ref(), &manager, &device_name, &session, counted, Some(here.location_id))
+            .await?)
+    }
+
     /// A receipt printed again: counted on the open session (X and Z show it), journaled.
     pub async fn record_reprint(&self, number: String) -> Result<(), IpcError> {
         let mut device = self.device().await?;

@@ -97,6 +97,7 @@ fn views_match_the_ui() {
     export::<till_core::reports::XReport>("XReport.ts");
     export::<till_core::reports::ZReport>("ZReport.ts");
     export::<till_core::service::DaySession>("DaySession.ts");
+    export::<till_core::service::SignOffFigures>("SignOffFigures.ts");
     export::<service::SaleLineRequest>("SaleLineRequest.ts");
     export::<service::SaleRequest>("SaleRequest.ts");
     export::<service::RefundTender>("RefundTender.ts");

@@ -17,7 +17,7 @@ import {
 import { go } from "../router";
 import { setStatus } from "../shell";
 import { isManager, locale, location, state, timeZone } from "../state";
-import type { CloseCount, DenominationCount, SessionView } from "../types";
+import type { CloseCount, DenominationCount, SessionView, SignOffFigures } from "../types";
 import { displayName, formatClock } from "../time";
 import { clearError, focus, isBusy, mount, run, showError, showErrorText } from "../ui";
 import { denominationHelper, errorSlot, moneyField, pinPad, sheet } from "../widgets";
@@ -204,6 +204,34 @@ async function showCloseApproval(flow: CountFlow): Promise<void> {
   back.addEventListener("click", () => showCount(flow));
   const reason = h("textarea", { id: "variance-reason", rows: 2, maxlength: 200, "aria-describedby": "variance-reason-error" });
   let manager: string | null = null;
+  // A sign-off is in two presses: the first checks the manager's PIN and shows them what they
+  // sign for (the backend's expected cash, kept from the counter); the second closes.
+  const figuresSlot = h("div", { id: "signoff-figures", "aria-live": "polite" });
+  let figures: SignOffFigures | null = null;
+  const forgetFigures = () => {
+    figures = null;
+    figuresSlot.replaceChildren();
+  };
+  const showFigures = (f: SignOffFigures) => {
+    figures = f;
+    const v = describeVariance(f.variance, f.currency, lang);
+    const off = formatMoney(Math.abs(f.variance), f.currency, lang);
+    const difference = v.kind === "even" ? "Even" : `${v.kind === "over" ? "Over" : "Short"} ${off}`;
+    const row = (label: string, id: string, value: string, cls = "") =>
+      h("div", { class: "detail" }, h("dt", {}, label), h("dd", { id, class: cls }, value));
+    figuresSlot.replaceChildren(
+      h("h2", {}, `${displayName(f.manager)} signs for`),
+      h(
+        "dl",
+        { class: "card details result" },
+        row("Expected in the drawer", "signoff-expected", formatMoney(f.expected_cash, f.currency, lang)),
+        row("Counted in the drawer", "signoff-counted", formatMoney(f.counted_cash, f.currency, lang)),
+        row("Difference", "signoff-variance", difference, `variance ${v.kind}`),
+      ),
+      h("p", { class: "hint" }, "Press Sign off and close again to sign for this difference."),
+    );
+    figuresSlot.scrollIntoView({ block: "nearest" });
+  };
 
   const submit = async () => {
     if (isBusy()) return;
@@ -224,6 +252,20 @@ async function showCloseApproval(flow: CountFlow): Promise<void> {
       return;
     }
     const approval = { manager: approver, pin: pad.input.value };
+    if (signOff && figures === null) {
+      const checked = await run(() => api.signOffFigures(session.id, flow.countedMinor, approval), {
+        busy: { button: pad.submit, text: "Checking the PIN…" },
+      });
+      if (!checked) return;
+      if (checked.ok) {
+        showFigures(checked.value);
+        pad.input.focus();
+      } else {
+        pad.clear();
+        pad.input.focus();
+      }
+      return;
+    }
     const count: CloseCount = {
       float_left: flow.floatMinor,
       denominations: flow.denominations,
@@ -263,6 +305,7 @@ async function showCloseApproval(flow: CountFlow): Promise<void> {
     onSubmit: () => void submit(),
   });
   const select = (name: string) => {
+    if (manager !== name) forgetFigures();
     manager = name;
     for (const other of managers.querySelectorAll("button")) other.setAttribute("aria-pressed", String(other.dataset["manager"] === name));
   };
@@ -280,6 +323,7 @@ async function showCloseApproval(flow: CountFlow): Promise<void> {
         signOff
           ? h("p", { id: "signoff-note", class: "callout warning", role: "alert" }, "The recount still does not match. A manager signs off the difference with a reason.")
           : null,
+        signOff ? figuresSlot : null,
         h(
           "dl",
           { class: "card details result" },
@@ -297,6 +341,8 @@ async function showCloseApproval(flow: CountFlow): Promise<void> {
       h("section", { class: "pin-area card", "aria-labelledby": "manager-pin-title" }, h("h2", { id: "manager-pin-title" }, "Manager PIN"), pad.root),
     ),
   );
+  // Another PIN is another check: what was shown was for the PIN that was checked.
+  pad.input.addEventListener("input", forgetFigures);
   if (signOff) reason.focus();
   else pad.input.focus();
 

@@ -289,6 +289,18 @@ describe("cash control", () => {
     await page.fill("#variance-reason", "Two float bags counted as one");
     await page.fill("#manager-pin", "9999");
     await page.press("#manager-pin", "Enter");
+    // The manager sees what they sign for, once the backend checked their PIN; nothing closed yet.
+    await waitForText(page, "#signoff-variance", "Short $14.00");
+    assert.equal(await text(page, "#signoff-expected"), "$245.00");
+    assert.equal(await text(page, "#signoff-counted"), "$231.00");
+    assert.deepEqual(backend.callOf("sign_off_figures", 0).args, {
+      session: app.session.id,
+      countedCash: 23_100,
+      approval: { manager: "bob", pin: "9999" },
+    });
+    assert.equal(backend.callsOf("close_shift").length, 2, "the PIN check closes nothing");
+    await screenshot(page, "close-signoff-figures");
+    await page.press("#manager-pin", "Enter");
 
     await page.waitForSelector("#close-result");
     await page.waitForSelector("#z-report");
@@ -532,6 +544,10 @@ for (const { locale, register, paidOut, counted } of LOCALES) {
         await page.keyboard.type("Float bag missing, reported to the office");
         await shot("close-signoff");
         await page.fill("#manager-pin", "9999");
+        await page.press("#manager-pin", "Enter");
+        // What the manager signs for, then the second press closes.
+        await page.waitForSelector("#signoff-variance");
+        await shot("close-signoff-figures");
         await page.press("#manager-pin", "Enter");
         await page.waitForSelector("#z-report");
         await shot("z-report");

@@ -39,6 +39,7 @@ import type {
   SetupRequest,
   SetupResult,
   ShiftStartedView,
+  SignOffFigures,
   UpdateStatus,
   User,
   XReport,
@@ -102,6 +103,7 @@ export interface Commands {
   x_report: { args: { session: string | null }; answer: XReport };
   z_report: { args: { session: string }; answer: ZReport };
   force_close: { args: { requestId: string; session: string; reason: string; approval: Approval }; answer: SessionView };
+  sign_off_figures: { args: { session: string; countedCash: number; approval: Approval }; answer: SignOffFigures };
   late_count: { args: { session: string; countedCash: number; count: CloseCount | null; approval: Approval }; answer: SessionView };
   record_reprint: { args: { number: string }; answer: null };
   forgotten_sessions: { args: NoArgs; answer: SessionView[] };

@@ -252,6 +252,11 @@ describe("Till desktop app, end to end", () => {
     await type(b, "#manager-pin", "9999");
     await screenshot(b, "close-signoff");
     await click(b, "#close-submit");
+    // bob sees what he signs for once his PIN is checked; the second press closes.
+    await waitForText(b, "#signoff-variance", (t) => t === "Over $50.00", "Over $50.00");
+    assert.equal(await textOf(b, "#signoff-expected"), "$200.00");
+    await screenshot(b, "close-signoff-figures");
+    await click(b, "#close-submit");
     await waitForText(b, "#variance", (t) => t === "Over: +$50.00 more than expected", "Over: +$50.00 more than expected");
     assert.equal(await textOf(b, "#expected-cash"), "$200.00");
     assert.equal(await textOf(b, "#counted-cash-result"), "$250.00");

@@ -538,6 +538,24 @@ async fn selling() -> (Till, SessionId) {
     (till, started.session.id)
 }
 
+/// The manager signing off a count sees what they sign for, and only after the backend checked
+/// their PIN: a cashier's PIN or a wrong one gets no figures, and a blind count stays blind.
+#[tokio::test]
+async fn the_sign_off_figures_are_the_managers_after_their_pin() {
+    let (till, session) = selling().await;
+    let shown =
+        |who: &str, pin: &str| till.state.sign_off_figures(session.0.to_string(), 9_000, approval(who, pin).unwrap());
+    assert_eq!(code(shown("bob", "0000").await), "wrong_pin");
+    assert_eq!(code(shown("alice", "1234").await), "forbidden", "a cashier's PIN shows nothing");
+    let figures = ok(shown("bob", "9999").await);
+    assert_eq!((figures.expected_cash, figures.counted_cash, figures.variance), (10_000, 9_000, -1_000));
+    assert!(figures.needs_sign_off, "10.00 short is above the demo's limit");
+    assert_eq!(figures.manager, "bob");
+    // Nothing closed, and alice's login still acts at the till.
+    let open = ok(till.state.current_session().await).map(|s| s.status);
+    assert_eq!(open, Some(till_core::SessionStatus::Open));
+}
+
 #[tokio::test]
 async fn a_sale_is_priced_recorded_once_and_refunded_with_a_managers_pin() {
     let (till, session) = selling().await;

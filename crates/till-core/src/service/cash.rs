@@ -161,6 +161,59 @@ async fn session_at(
     }
 }
 
+/// What a manager signs for when a count is off: the expected cash, the count and the
+/// difference. A blind count keeps them from the counter, not from the manager who signs.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct SignOffFigures {
+    #[ts(type = "string")]
+    pub currency: crate::money::Currency,
+    #[ts(type = "number")]
+    pub expected_cash: i64,
+    #[ts(type = "number")]
+    pub counted_cash: i64,
+    /// Counted minus expected: above zero over, below zero short.
+    #[ts(type = "number")]
+    pub variance: i64,
+    /// Above the location's limit: the close needs the manager's reason.
+    pub needs_sign_off: bool,
+    /// The manager whose PIN was checked.
+    pub manager: String,
+}
+
+/// The figures of [`SignOffFigures`] for `counted` in `session` (open, or force-closed and
+/// waiting for its count), shown only after the store checked `approval`: an active manager's
+/// PIN (a wrong one counts towards the lockout). The check is a login of the manager on this
+/// device, ended at once: its row in `logins` says who looked, where and when.
+pub async fn sign_off_figures(
+    store: &dyn Store,
+    approval: &Credentials,
+    device: &DeviceName,
+    session: &SessionRef,
+    counted: CashAmount<'_>,
+    only_location: Option<LocationId>,
+) -> Result<SignOffFigures, TillError> {
+    let session = session_at(store, session, only_location).await?;
+    let counted = counted.in_currency(session.currency)?;
+    let manager = store.check_pin(approval, device).await?;
+    store.logout(&manager.login).await?;
+    require_manager(&manager.user)?;
+    let expected = match session.status {
+        SessionStatus::Open => store.session_totals(session.id).await?.expected_cash,
+        SessionStatus::Closed if session.count_pending => session.expected_cash.map_or(0, |m| m.minor()),
+        SessionStatus::Closed => return Err(StoreError::NoCountPending(session.number).into()),
+    };
+    let location = store.find_location(&LocationCode::parse(&session.location_code)?).await?;
+    let variance = counted.minor() - expected;
+    Ok(SignOffFigures {
+        currency: session.currency,
+        expected_cash: expected,
+        counted_cash: counted.minor(),
+        variance,
+        needs_sign_off: crate::cash::VarianceLimit { limit_minor: location.variance_limit_minor }.exceeded_by(variance),
+        manager: manager.user.name,
+    })
+}
+
 /// A late count as typed.
 #[derive(Debug, Clone)]
 pub struct LateCountRequest<'a> {
