@@ -92,7 +92,7 @@ function showCount(flow: CountFlow): void {
     floatByHand = floatLeft.value.trim() !== "";
   });
   const followCount = () => {
-    if (floatByHand || opening === null) return;
+    if (floatByHand) return;
     const parsed = parseLocaleMoney(counted.value, currency, lang);
     floatLeft.value = parsed.ok ? formatAmountInput(Math.min(opening, parsed.minor), decimals, lang) : "";
   };
@@ -102,7 +102,7 @@ function showCount(flow: CountFlow): void {
     { class: "stack", novalidate: true },
     field,
     floatField,
-    h("p", { class: "hint", id: "float-left-hint" }, opening === null ? "" : `The shift opened with ${formatMoney(opening, currency, lang)}. The rest goes to the safe.`),
+    h("p", { class: "hint", id: "float-left-hint" }, `The shift opened with ${formatMoney(opening, currency, lang)}. The rest goes to the safe.`),
     h("div", { class: "actions" }, next, back),
   );
   form.addEventListener("submit", (event) => {
