@@ -55,7 +55,7 @@ async fn every_close_answers_what_the_variance_rule_says(backend: Backend) {
     let s = store.as_ref();
     let location = s.find_location(&LocationCode::parse("DT").unwrap()).await.unwrap();
     assert_eq!(location.variance_limit_minor, LIMIT, "the cases are written for the default limit");
-    let rule = VarianceLimit { limit_minor: location.variance_limit_minor };
+    let rule = VarianceLimit::of(&location);
     let register = RegisterRef::parse("DT/R1").unwrap();
     let device = DeviceName::parse(CASHIER_DEVICE).unwrap();
     let office = DeviceName::parse(MANAGER_DEVICE).unwrap();

@@ -209,6 +209,10 @@ pub const VARIANCE_NEEDS_SIGN_OFF: &str =
 pub const LATE_VARIANCE_NEEDS_REASON: &str = "the count is off by more than the location allows: a reason is needed";
 
 impl VarianceLimit {
+    pub fn of(location: &crate::store::Location) -> VarianceLimit {
+        VarianceLimit { limit_minor: location.variance_limit_minor }
+    }
+
     /// Whether a count `variance` minor units off (either way) is above the limit.
     pub fn exceeded_by(self, variance: i64) -> bool {
         variance.unsigned_abs() > self.limit_minor.unsigned_abs()

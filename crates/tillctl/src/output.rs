@@ -1,6 +1,6 @@
 //! Human and JSON output. JSON errors are `{"error": {"code", "message"}}` with stable codes.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -318,78 +318,19 @@ impl Local {
 }
 
 /// A session in `--json`: money as decimal strings in the currency's digits (`"200.00"`), never
-/// floats. A public contract (IT's scripts read it), so it is tillctl's own, apart from the
-/// app's [`SessionView`] (minor units).
-#[derive(Debug, Clone, Serialize)]
-struct SessionJson {
-    pub id: SessionId,
-    pub number: String,
-    pub location_code: String,
-    pub register_code: String,
-    pub currency: Currency,
-    pub business_day: NaiveDate,
-    pub day_sequence: i64,
-    pub status: SessionStatus,
-    pub opened_by: String,
-    pub opened_at: DateTime<Utc>,
-    pub opening_device: String,
-    pub opening_cash: String,
-    pub notes: Option<String>,
-    pub closed_by: Option<String>,
-    pub closed_at: Option<DateTime<Utc>>,
-    pub counted_cash: Option<String>,
-    pub expected_cash: Option<String>,
-    pub variance: Option<String>,
-    pub float_expected: Option<String>,
-    pub cash_removed: Option<String>,
-    pub float_left: Option<String>,
-    pub variance_reason: Option<String>,
-    pub approved_by: Option<String>,
-    pub count_pending: bool,
-    pub force_close_reason: Option<String>,
-    pub joins: Vec<Join>,
-}
-
-fn session_json(session: &Session) -> SessionJson {
-    let money = |amount: Money| amount.to_string();
-    SessionJson {
-        id: session.id,
-        number: session.number.clone(),
-        location_code: session.location_code.clone(),
-        register_code: session.register_code.clone(),
-        currency: session.currency,
-        business_day: session.business_day,
-        day_sequence: session.day_sequence,
-        status: session.status,
-        opened_by: session.opened_by.clone(),
-        opened_at: session.opened_at,
-        opening_device: session.opening_device.clone(),
-        opening_cash: money(session.opening_cash),
-        notes: session.notes.clone(),
-        closed_by: session.closed_by.clone(),
-        closed_at: session.closed_at,
-        counted_cash: session.counted_cash.map(money),
-        expected_cash: session.expected_cash.map(money),
-        variance: session.variance.map(money),
-        float_expected: session.float_expected.map(money),
-        cash_removed: session.cash_removed.map(money),
-        float_left: session.float_left.map(money),
-        variance_reason: session.variance_reason.clone(),
-        approved_by: session.approved_by.clone(),
-        count_pending: session.count_pending,
-        force_close_reason: session.force_close_reason.clone(),
-        joins: session.joins.clone(),
-    }
+/// floats. A public contract (IT's scripts read it), unlike the app's minor units.
+fn session_json(session: &Session) -> SessionView<String> {
+    session.view_with(|amount| amount.to_string())
 }
 
 /// `start-shift` in `--json`: `{"session": {...}, "joined": false}`.
 #[derive(Debug, Clone, Serialize)]
 struct ShiftStartedJson {
-    session: SessionJson,
+    session: SessionView<String>,
     joined: bool,
 }
 
-/// One session: the JSON is [`SessionJson`]; the text is in its location's time and money.
+/// One session: the JSON is its [`SessionView`] with decimal strings ([`session_json`]); the text is in its location's time and money.
 pub struct SessionOut {
     pub session: Session,
     pub local: Local,

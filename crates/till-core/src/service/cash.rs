@@ -209,7 +209,7 @@ pub async fn sign_off_figures(
         expected_cash: expected,
         counted_cash: counted.minor(),
         variance,
-        needs_sign_off: crate::cash::VarianceLimit { limit_minor: location.variance_limit_minor }.exceeded_by(variance),
+        needs_sign_off: crate::cash::VarianceLimit::of(&location).exceeded_by(variance),
         manager: manager.user.name,
     })
 }

@@ -310,10 +310,11 @@ pub struct Session {
 }
 
 /// A session as the app's screens read it: money in integer minor units of `currency`, as every
-/// other amount the app sends and answers. (tillctl's `--json` keeps its decimal strings: IT's
-/// scripts read them.)
+/// other amount the app sends and answers. tillctl's `--json` is the same view with its money as
+/// decimal strings (`M = String`, [`Session::view_with`]): IT's scripts read those.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
-pub struct SessionView {
+#[ts(concrete(M = i64))]
+pub struct SessionView<M = i64> {
     #[ts(type = "string")]
     pub id: SessionId,
     pub number: String,
@@ -329,22 +330,22 @@ pub struct SessionView {
     pub opened_at: DateTime<Utc>,
     pub opening_device: String,
     #[ts(type = "number")]
-    pub opening_cash: i64,
+    pub opening_cash: M,
     pub notes: Option<String>,
     pub closed_by: Option<String>,
     pub closed_at: Option<DateTime<Utc>>,
     #[ts(type = "number | null")]
-    pub counted_cash: Option<i64>,
+    pub counted_cash: Option<M>,
     #[ts(type = "number | null")]
-    pub expected_cash: Option<i64>,
+    pub expected_cash: Option<M>,
     #[ts(type = "number | null")]
-    pub variance: Option<i64>,
+    pub variance: Option<M>,
     #[ts(type = "number | null")]
-    pub float_expected: Option<i64>,
+    pub float_expected: Option<M>,
     #[ts(type = "number | null")]
-    pub cash_removed: Option<i64>,
+    pub cash_removed: Option<M>,
     #[ts(type = "number | null")]
-    pub float_left: Option<i64>,
+    pub float_left: Option<M>,
     pub variance_reason: Option<String>,
     pub approved_by: Option<String>,
     pub count_pending: bool,
@@ -363,7 +364,11 @@ impl Session {
     }
 
     pub fn view(&self) -> SessionView {
-        let money = |amount: Money| amount.minor();
+        self.view_with(|amount| amount.minor())
+    }
+
+    /// The view with its money written by `money`.
+    pub fn view_with<M>(&self, money: impl Fn(Money) -> M) -> SessionView<M> {
         SessionView {
             id: self.id,
             number: self.number.clone(),
@@ -380,12 +385,12 @@ impl Session {
             notes: self.notes.clone(),
             closed_by: self.closed_by.clone(),
             closed_at: self.closed_at,
-            counted_cash: self.counted_cash.map(money),
-            expected_cash: self.expected_cash.map(money),
-            variance: self.variance.map(money),
-            float_expected: self.float_expected.map(money),
-            cash_removed: self.cash_removed.map(money),
-            float_left: self.float_left.map(money),
+            counted_cash: self.counted_cash.map(&money),
+            expected_cash: self.expected_cash.map(&money),
+            variance: self.variance.map(&money),
+            float_expected: self.float_expected.map(&money),
+            cash_removed: self.cash_removed.map(&money),
+            float_left: self.float_left.map(&money),
             variance_reason: self.variance_reason.clone(),
             approved_by: self.approved_by.clone(),
             count_pending: self.count_pending,
