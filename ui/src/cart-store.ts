@@ -9,7 +9,7 @@
  * once per cart.
  */
 import * as api from "./api";
-import { addProduct, changeQuantity, saleLines, type CartLine } from "./cart";
+import { addProduct, changeQuantity, saleLines, setQuantity, type CartLine } from "./cart";
 import { timedAsync } from "./profile";
 import type { Discount, PricedCart, Product, SaleRequest, SessionView, Tender } from "./types";
 
@@ -107,9 +107,14 @@ export function reprice(): void {
   );
 }
 
-/** A scanned or picked product: one more on the last line when it is the same product, else a new line. */
-export function addToCart(product: Product): void {
-  if (cart) setLines(addProduct(cart.lines, product));
+/** A scanned or picked product (`quantity` of it): more on the last line when it is the same product, else a new line. */
+export function addToCart(product: Product, quantity = 1): void {
+  if (cart) setLines(addProduct(cart.lines, product, quantity));
+}
+
+/** Line `index` set to `quantity` (the number typed, then Qty). */
+export function setLineQuantity(index: number, quantity: number): void {
+  if (cart) setLines(setQuantity(cart.lines, index, quantity));
 }
 
 /** One more (`delta` 1) or one less (−1) on line `index`; a line that reaches 0 goes. */

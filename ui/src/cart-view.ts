@@ -12,6 +12,8 @@ import type { Discount, PricedCart, PricedLine } from "./types";
 export interface CartViewActions {
   minus(index: number): void;
   plus(index: number): void;
+  /** Sets the quantity of line `index` (the number typed in the scan field, or asked). */
+  quantity(index: number): void;
   remove(index: number): void;
   discount(index: number): void;
   price(index: number): void;
@@ -30,7 +32,6 @@ interface Row {
   qty: HTMLElement;
   total: HTMLElement;
   notes: HTMLElement;
-  labelled: [HTMLButtonElement, (name: string) => string][];
   /** The cart line drawn: lines are replaced, never changed, when the cashier changes them. */
   line: CartLine | null;
   extended: number | null;
@@ -46,6 +47,10 @@ interface TotalRow {
 
 export interface CartView {
   list: HTMLUListElement;
+  /** "3 lines · 5 items", above the list. */
+  count: HTMLElement;
+  /** The tools for the selected line: one bar for all lines, so a row is one text line high. */
+  tools: HTMLElement;
   totals: HTMLDListElement;
   /** Says the new total once per priced cart, for screen readers (a polite status). */
   status: HTMLElement;
@@ -55,69 +60,104 @@ export interface CartView {
    * "…" on changed ones and "—" on the totals.
    */
   draw(lines: readonly CartLine[], priced: PricedCart | null, receiptDiscount: Discount | null): void;
-  /** Scrolls line `index` into the list's view (the newest scan is otherwise below the fold). */
+  /** Selects line `index`, scrolls it into the list's view and flashes it (a scan changed it). */
   reveal(index: number): void;
+  /** The selected line's index (the last line changed, or the one the cashier tapped), or null. */
+  selected(): number | null;
 }
 
 function setText(el: HTMLElement, text: string): void {
   if (el.textContent !== text) el.textContent = text;
 }
 
+/** How long a changed row stays highlighted after a scan (the CSS animation's length). */
+const FLASH_MS = 600;
+
 export function cartView(actions: CartViewActions, format: CartViewFormat): CartView {
-  const list = h("ul", { id: "cart", class: "cart-lines", "aria-label": "Items in this sale" });
+  // Focusable, so the keyboard can scroll it and move the selection (↑ ↓).
+  const list = h("ul", { id: "cart", class: "cart-lines", tabindex: 0, "aria-label": "Items in this sale" });
+  const count = h("p", { id: "cart-count", class: "cart-count" });
   // Not a live region: each scan changes several amounts; the status below says the total once.
   const totals = h("dl", { id: "sale-totals", class: "sale-totals" });
   const status = h("p", { id: "sale-status", class: "sr-only", role: "status" });
   const empty = h("li", { class: "cart-empty hint" }, "Scan an item to start a sale.");
   const rows: Row[] = [];
+  let selectedIndex: number | null = null;
+  let drawnLines: readonly CartLine[] = [];
+
+  const toolButton = (id: string, text: string, action: (index: number) => void, cls = "qty") => {
+    const b = h("button", { id, type: "button", class: cls }, text);
+    b.addEventListener("click", () => {
+      if (selectedIndex !== null) action(selectedIndex);
+    });
+    return b;
+  };
+  const minus = toolButton("line-minus", "−", actions.minus);
+  const plus = toolButton("line-plus", "+", actions.plus);
+  const quantity = toolButton("line-quantity", "Qty", actions.quantity);
+  const discount = toolButton("line-discount", "%", actions.discount);
+  const price = toolButton("line-price", "Price", actions.price);
+  const remove = toolButton("line-remove", "Void", actions.remove, "qty remove");
+  const toolButtons = [minus, plus, quantity, discount, price, remove];
+  const tools = h("div", { id: "line-tools", class: "line-tools", role: "toolbar", "aria-label": "The selected line" }, ...toolButtons);
+
+  // What the rows and the bar show now: a draw touches only what changed (a scan redraws one row).
+  let shownSelected: number | null = null;
+  let shownToolLine: CartLine | null | undefined;
+  const mark = (index: number | null, on: boolean) => {
+    const row = index === null ? undefined : rows[index];
+    row?.li.classList.toggle("selected", on);
+    // aria-current: the line the tools below act on (a plain list, not a listbox to pick from).
+    if (on) row?.li.setAttribute("aria-current", "true");
+    else row?.li.removeAttribute("aria-current");
+  };
+  const drawSelection = () => {
+    if (shownSelected !== selectedIndex) {
+      mark(shownSelected, false);
+      mark(selectedIndex, true);
+      shownSelected = selectedIndex;
+    }
+    const line = (selectedIndex === null ? null : drawnLines[selectedIndex]) ?? null;
+    if (line === shownToolLine) return;
+    shownToolLine = line;
+    for (const b of toolButtons) if (b.disabled !== !line) b.disabled = !line;
+    if (line) {
+      const name = line.product.name;
+      minus.setAttribute("aria-label", `One less ${name}`);
+      plus.setAttribute("aria-label", `One more ${name}`);
+      quantity.setAttribute("aria-label", `Qty: set the quantity of ${name} (type it first)`);
+      discount.setAttribute("aria-label", `Discount on ${name}`);
+      price.setAttribute("aria-label", `Change the price of ${name}`);
+      remove.setAttribute("aria-label", `Void: take ${name} off the sale`);
+    }
+  };
+  const select = (index: number | null) => {
+    selectedIndex = index;
+    drawSelection();
+  };
+
+  list.addEventListener("keydown", (event) => {
+    if (event.key !== "ArrowUp" && event.key !== "ArrowDown") return;
+    event.preventDefault();
+    if (drawnLines.length === 0) return;
+    const from = selectedIndex ?? drawnLines.length;
+    const to = Math.min(drawnLines.length - 1, Math.max(0, from + (event.key === "ArrowUp" ? -1 : 1)));
+    select(to);
+    rows[to]?.li.scrollIntoView({ block: "nearest" });
+  });
 
   const newRow = (index: number): Row => {
-    const button = (data: string, text: string, action: (index: number) => void, cls = "qty") => {
-      const b = h("button", { type: "button", class: cls, [data]: index }, text);
-      b.addEventListener("click", () => action(index));
-      return b;
-    };
-    const minus = button("data-line-minus", "−", actions.minus);
-    const plus = button("data-line-plus", "+", actions.plus);
-    const discount = button("data-line-discount", "%", actions.discount);
-    const price = button("data-line-price", "Price", actions.price);
-    const remove = button("data-line-remove", "✕", actions.remove, "qty remove");
     const name = h("span", { class: "line-name" });
     const qty = h("span", { class: "line-qty", "data-line-qty": index });
     const total = h("span", { class: "line-total", "data-line-total": index });
     const notes = h("p", { class: "line-notes", hidden: true });
-    const li = h(
-      "li",
-      { class: "cart-line", "data-line": index },
-      h("div", { class: "line-main" }, name, qty, total),
-      notes,
-      h("div", { class: "line-tools" }, minus, plus, discount, price, remove),
-    );
-    return {
-      li,
-      name,
-      qty,
-      total,
-      notes,
-      labelled: [
-        [minus, (n) => `One less ${n}`],
-        [plus, (n) => `One more ${n}`],
-        [discount, (n) => `Discount on ${n}`],
-        [price, (n) => `Change the price of ${n}`],
-        [remove, (n) => `Remove ${n}`],
-      ],
-      line: null,
-      extended: null,
-      notesKey: "",
-    };
+    const li = h("li", { class: "cart-line", "data-line": index }, h("div", { class: "line-main" }, name, qty, total), notes);
+    li.addEventListener("click", () => select(index));
+    return { li, name, qty, total, notes, line: null, extended: null, notesKey: "" };
   };
-
   const drawRow = (row: Row, index: number, line: CartLine, priced: PricedLine | null) => {
     const name = line.product.name;
-    if (row.line?.product.name !== name) {
-      row.name.textContent = name;
-      for (const [button, label] of row.labelled) button.setAttribute("aria-label", label(name));
-    }
+    if (row.line?.product.name !== name) row.name.textContent = name;
     if (row.line?.quantity !== line.quantity) row.qty.textContent = `× ${line.quantity}`;
     const extended = priced ? priced.extended : null;
     if (row.line === null || row.extended !== extended) row.total.textContent = extended === null ? "…" : format.money(extended);
@@ -203,11 +243,27 @@ export function cartView(actions: CartViewActions, format: CartViewFormat): Cart
       drawRow(row, i, line, priced?.lines[i] ?? null);
     }
     while (rows.length > lines.length) rows.pop()!.li.remove();
+    if (shownSelected !== null && shownSelected >= rows.length) shownSelected = null;
     if (lines.length === 0 && !empty.isConnected) list.append(empty);
+    drawnLines = lines;
+    if (selectedIndex !== null && selectedIndex >= lines.length) selectedIndex = lines.length > 0 ? lines.length - 1 : null;
+    drawSelection();
+    const items = lines.reduce((sum, line) => sum + line.quantity, 0);
+    setText(count, lines.length === 0 ? "" : `${lines.length} ${lines.length === 1 ? "line" : "lines"} · ${items} ${items === 1 ? "item" : "items"}`);
     drawTotals(priced, receiptDiscount);
   };
 
-  const reveal = (index: number) => rows[index]?.li.scrollIntoView({ block: "nearest" });
+  const reveal = (index: number) => {
+    const row = rows[index];
+    if (!row) return;
+    select(index);
+    row.li.scrollIntoView({ block: "nearest" });
+    row.li.classList.remove("flash");
+    // Restarts the animation on a row that flashed a moment ago (the same item scanned twice).
+    void row.li.offsetWidth;
+    row.li.classList.add("flash");
+    window.setTimeout(() => row.li.classList.remove("flash"), FLASH_MS);
+  };
 
-  return { list, totals, status, draw, reveal };
+  return { list, count, tools, totals, status, draw, reveal, selected: () => selectedIndex };
 }

@@ -18,15 +18,22 @@ export interface CartLine {
 export const MAX_QUANTITY = 10000;
 
 /**
- * A scanned or picked product: one more on the last line when it is the same product (a second
- * scan of the same item), else a new line at the end. Returns a new array.
+ * A scanned or picked product, `quantity` of it (the "24 ×" typed before the scan): that many
+ * more on the last line when it is the same product (a second scan of the same item, up to
+ * MAX_QUANTITY), else a new line at the end. Returns a new array.
  */
-export function addProduct(lines: readonly CartLine[], product: Product): CartLine[] {
+export function addProduct(lines: readonly CartLine[], product: Product, quantity = 1): CartLine[] {
   const last = lines[lines.length - 1];
-  if (last && last.product.id === product.id && last.quantity < MAX_QUANTITY) {
-    return [...lines.slice(0, -1), { ...last, quantity: last.quantity + 1 }];
+  if (last && last.product.id === product.id && last.quantity + quantity <= MAX_QUANTITY) {
+    return [...lines.slice(0, -1), { ...last, quantity: last.quantity + quantity }];
   }
-  return [...lines, { product, quantity: 1, discount: null, priceOverride: null }];
+  return [...lines, { product, quantity: Math.min(quantity, MAX_QUANTITY), discount: null, priceOverride: null }];
+}
+
+/** Sets line `index` to `quantity` (1 to MAX_QUANTITY; anything else leaves the lines as they are). */
+export function setQuantity(lines: readonly CartLine[], index: number, quantity: number): CartLine[] {
+  if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) return [...lines];
+  return lines.map((line, i) => (i === index ? { ...line, quantity } : line));
 }
 
 /** Changes a line's quantity by `delta`; a line that reaches 0 is removed. */

@@ -117,7 +117,11 @@ export function mount(screenName: string, content: Child, onLeave?: () => void):
   cleanup = onLeave ?? null;
   const slot = byId("screen");
   slot.dataset["screen"] = screenName;
+  // The page's layout may depend on the screen (the sale screen fits the window, never scrolls).
+  document.body.dataset["screen"] = screenName;
   replace(slot, content);
+  // A new screen opens at its top, whatever the last one was scrolled to.
+  window.scrollTo(0, 0);
   if (busy > 0) setBusy(true);
 }
 

@@ -6,7 +6,7 @@
  * cashier's presses to its operations.
  */
 import * as api from "../api";
-import { approvalDetails, approvalWords, discountInput, discountLabel, parseDiscount, parsePriceOverride, quickCashAmounts } from "../cart";
+import { approvalDetails, approvalWords, discountInput, discountLabel, MAX_QUANTITY, parseDiscount, parsePriceOverride, quickCashAmounts } from "../cart";
 import {
   addToCart,
   changeLineQuantity,
@@ -23,6 +23,7 @@ import {
   removeSaleDiscount,
   reprice,
   saleRequest,
+  setLineQuantity,
   subscribe,
   waitForShift,
   type Cart,
@@ -60,6 +61,14 @@ function selfApproves(): boolean {
 /** The sale screen's elements, shared by the functions that draw and wire it. */
 interface SaleScreen {
   scan: HTMLInputElement;
+  /** The × key beside the scan field and the pending quantity it shows ("24 ×"). */
+  times: HTMLButtonElement;
+  multiplier: HTMLElement;
+  /** The pending quantity for the next item (1 when none), cleared. */
+  takeMultiplier: () => number;
+  setMultiplier: (quantity: number | null) => void;
+  /** A quantity typed for the selected line or the next item, or null. */
+  takeQuantity: () => number | null;
   results: HTMLDivElement;
   quickTabs: HTMLDivElement;
   quickGrid: HTMLDivElement;
@@ -85,7 +94,7 @@ export function showSale(session: SessionView): void {
     replace(screen.results);
     // A scan changes the last line (a new one, or one more of the same): keep it in view.
     drawer.revealNext();
-    addToCart(product);
+    addToCart(product, screen.takeMultiplier());
     screen.refocus();
   };
   wireScan(screen, add);
@@ -130,6 +139,7 @@ function saleScreen(): SaleScreen {
     {
       minus: (index) => then(() => changeLineQuantity(index, -1)),
       plus: (index) => then(() => changeLineQuantity(index, 1)),
+      quantity: (index) => then(() => setQuantityFromScan(index)),
       remove: (index) => then(() => removeLine(index)),
       discount: (index) => askLineDiscount(index, refocus),
       price: (index) => askPrice(index, refocus),
@@ -137,8 +147,46 @@ function saleScreen(): SaleScreen {
     },
     { money, discount: (discount) => discountLabel(discount, currency(), locale()) },
   );
+  // "Type a number, then ×, then scan": the next item goes in that many times.
+  const times = h("button", { id: "qty-times", type: "button", class: "secondary scan-times", "aria-label": "Quantity: type a number, press ×, then scan", "aria-keyshortcuts": "*" }, "×");
+  const multiplier = h("span", { id: "multiplier", class: "multiplier", hidden: true });
+  const setQuantityFromScan = (index: number) => {
+    const typed = takeQuantity();
+    if (typed === null) {
+      showErrorText("Type the quantity first, then press Qty.", scan);
+      return;
+    }
+    setLineQuantity(index, typed);
+  };
+  /** The quantity typed for the next item (a pending "24 ×", or a number alone in the scan field), taken once. */
+  const takeQuantity = (): number | null => {
+    const pending = multiplier.dataset["quantity"];
+    if (pending) {
+      setMultiplier(null);
+      return Number(pending);
+    }
+    const text = scan.value.trim();
+    if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > MAX_QUANTITY) return null;
+    scan.value = "";
+    return Number(text);
+  };
+  const setMultiplier = (quantity: number | null) => {
+    if (quantity === null) delete multiplier.dataset["quantity"];
+    else multiplier.dataset["quantity"] = String(quantity);
+    multiplier.textContent = quantity === null ? "" : `${quantity} ×`;
+    multiplier.hidden = quantity === null;
+  };
   return {
     scan,
+    times,
+    multiplier,
+    takeMultiplier: () => {
+      const pending = multiplier.dataset["quantity"];
+      setMultiplier(null);
+      return pending ? Number(pending) : 1;
+    },
+    setMultiplier,
+    takeQuantity,
     results: h("div", { id: "search-results", class: "search-results", role: "group", "aria-label": "Matching items (Enter picks the first)" }),
     quickTabs: h("div", { id: "quick-categories", class: "quick-tabs", role: "group", "aria-label": "Categories" }),
     quickGrid: h("div", { id: "quick-products", class: "quick-grid", role: "group", "aria-label": "Quick keys" }),
@@ -161,17 +209,19 @@ function saleLayout(screen: SaleScreen): HTMLElement {
       "section",
       { class: "sale-left stack", "aria-label": "Add items" },
       h("h1", { class: "sr-only" }, "Sale"),
-      h("div", { class: "field" }, screen.scan, errorSlot("scan")),
+      h("div", { class: "field scan-field" }, h("div", { class: "scan-row" }, screen.multiplier, screen.scan, screen.times), errorSlot("scan")),
       screen.results,
       screen.quickTabs,
       screen.quickGrid,
+      // A fixed footer: the keys stay where they are while the quick keys load or results show.
       h("div", { class: "actions sale-actions" }, screen.saleDiscount, screen.shift, screen.refund, screen.clear),
     ),
     h(
       "section",
       { class: "sale-right card", "aria-labelledby": "cart-title" },
-      h("h2", { id: "cart-title" }, "This sale"),
+      h("div", { class: "cart-head" }, h("h2", { id: "cart-title" }, "This sale"), screen.view.count),
       screen.view.list,
+      screen.view.tools,
       screen.view.totals,
       screen.view.status,
       screen.managerNote,
@@ -208,6 +258,7 @@ function cartDrawer(screen: SaleScreen) {
     if ((managerNote.textContent || null) !== note) replace(managerNote, note ? h("p", { id: "needs-manager", class: "callout info" }, note) : null);
     screen.pay.disabled = !priced || lines.length === 0;
     screen.saleDiscount.disabled = lines.length === 0;
+    screen.clear.disabled = lines.length === 0;
   };
   const draw = () => {
     timed("draw", drawNow);
@@ -296,13 +347,29 @@ function wireScan(screen: SaleScreen, add: (product: Product) => void): void {
     );
   };
 
+  /** The number in the scan field becomes the next item's quantity ("24 ×"). */
+  const times = () => {
+    const quantity = screen.takeQuantity();
+    if (quantity === null) showErrorText(`Type a quantity from 1 to ${MAX_QUANTITY}, then ×, then scan.`, scan);
+    else {
+      clearError();
+      screen.setMultiplier(quantity);
+      replace(results);
+    }
+    screen.refocus();
+  };
+  screen.times.addEventListener("click", times);
   scan.addEventListener("input", () => void search());
   scan.addEventListener("keydown", (event) => {
     if (event.key === "Enter") {
       event.preventDefault();
       lookUp();
+    } else if (event.key === "*" && /^\d+$/.test(scan.value.trim())) {
+      event.preventDefault();
+      times();
     } else if (event.key === "Escape") {
       scan.value = "";
+      screen.setMultiplier(null);
       replace(results);
     }
   });
@@ -350,10 +417,7 @@ function wireActions(screen: SaleScreen, session: SessionView): () => void {
   screen.shift.addEventListener("click", () => go.session(session, "resumed"));
   screen.refund.addEventListener("click", () => go.refund(session));
   screen.saleDiscount.addEventListener("click", () => askSaleDiscount(screen.refocus));
-  screen.clear.addEventListener("click", () => {
-    clearCart();
-    showSale(session);
-  });
+  screen.clear.addEventListener("click", () => askClearSale(session, screen.refocus));
   const keys = (event: KeyboardEvent) => {
     if (event.key === "F12") {
       event.preventDefault();
@@ -396,6 +460,33 @@ function dialogClosed(refocus: () => void): () => void {
     clearError();
     refocus();
   };
+}
+
+/** "Clear sale" asks first: a cleared sale is a void, with the cashier's name on it. */
+function askClearSale(session: SessionView, refocus: () => void): void {
+  const cart = currentCart();
+  if (!cart || cart.lines.length === 0) return;
+  const items = cart.lines.reduce((sum, line) => sum + line.quantity, 0);
+  const total = cart.priced ? ` for ${money(cart.priced.total)}` : "";
+  const dialog = sheet({
+    id: "clear-sale",
+    title: "Clear this sale?",
+    body: [
+      h("p", { class: "lead" }, `${cart.lines.length} ${cart.lines.length === 1 ? "line" : "lines"}, ${items} ${items === 1 ? "item" : "items"}${total}.`),
+      h("p", { class: "hint" }, "Every line comes off the sale. The void is recorded with your name and shows on the X and Z."),
+    ],
+    submitLabel: "Clear sale",
+    onSubmit: () => {
+      dialog.close();
+      clearCart();
+      showSale(session);
+    },
+    onClose: dialogClosed(refocus),
+  });
+  const keep = dialog.dialog.querySelector<HTMLButtonElement>("#clear-sale-cancel");
+  if (keep) keep.textContent = "Keep the sale";
+  // The safe choice has the focus: a scanner's Enter keeps the sale.
+  dialog.open(keep ?? dialog.dialog);
 }
 
 /** A discount on one line or on the whole sale: percent or amount. */

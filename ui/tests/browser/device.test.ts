@@ -154,6 +154,50 @@ describe("the device", () => {
     await finish(other);
   });
 
+  it("keeps 8 cart lines, the total and Pay in view at 1024×768 with the DEMO banner, and the keys still", async () => {
+    const backend = await startRealBackend();
+    await backend.setUp({ demo: true });
+    const app = await open(backend, { width: 1024, height: 768 });
+    const { page } = app;
+    await page.waitForSelector('button[data-user="alice"]');
+    await logInByKeyboard(page, "alice", "1234");
+    await page.waitForSelector("#start-shift");
+    if ((await page.locator("input#opening-cash").count()) > 0) await page.fill("#opening-cash", "100.00");
+    await page.click("#start-shift");
+    await page.click("#sell");
+    // Where the keys are before the quick keys arrive is where they stay.
+    await page.waitForSelector("#to-session");
+    const before = await page.locator("#to-session").boundingBox();
+    await page.waitForSelector("button[data-quick]");
+    assert.deepEqual(await page.locator("#to-session").boundingBox(), before, "Shift does not move when the quick keys arrive");
+    const keys = page.locator("button[data-quick]");
+    for (let i = 0; i < 10; i++) {
+      // Each a new line: never the same product twice in a row.
+      await keys.nth(i % 2).click();
+      await page.waitForFunction((n) => document.querySelectorAll(".cart-line").length === n, i + 1);
+    }
+    await page.waitForFunction(() => document.querySelector<HTMLButtonElement>("#pay")?.disabled === false);
+    const view = await page.evaluate(() => {
+      const list = document.getElementById("cart")!.getBoundingClientRect();
+      const inList = [...document.querySelectorAll(".cart-line")].filter((row) => {
+        const r = row.getBoundingClientRect();
+        return r.top >= list.top - 1 && r.bottom <= list.bottom + 1;
+      }).length;
+      const onScreen = (id: string) => {
+        const r = document.getElementById(id)!.getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= window.innerHeight && r.height > 0;
+      };
+      return { inList, total: onScreen("total"), pay: onScreen("pay"), scrolls: document.scrollingElement!.scrollHeight > window.innerHeight };
+    });
+    assert.ok(view.inList >= 8, `at least 8 lines in view, saw ${view.inList}`);
+    assert.ok(view.total && view.pay, "the total and Pay are on screen");
+    assert.equal(view.scrolls, false, "the sale screen fits the window");
+    assert.equal(await text(page, "#cart-count"), "10 lines · 10 items");
+    await assertLayout(page, "demo sale 1024");
+    await screenshot(page, "demo-sale-1024");
+    await finish(app);
+  });
+
   it("needs a manager's PIN on the keypad to move a set-up device to another register", async () => {
     const backend = await startRealBackend();
     await backend.setUp();

@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { axeViolations, layoutProblems, launchBrowser, screenshot, serveDist, type DistServer } from "./harness.js";
 import { startRealBackend, type RealBackend, type ShopUser } from "./real-backend.js";
-import { finish, openOn } from "./steps.js";
+import { finish, lineTool, openOn } from "./steps.js";
 
 declare global {
   interface Window {
@@ -108,7 +108,7 @@ describe("selling", () => {
     await page.click('button[data-category="Drinks"]');
     await page.click('button[data-quick="TEA-1"]');
     await waitForText(page, '[data-line-qty="3"]', "× 1");
-    await page.click('button[data-line-remove="3"]');
+    await lineTool(page, 3, "remove");
     await page.waitForFunction(() => document.querySelectorAll(".cart-line").length === 3);
     await waitForText(page, "#total", "$10.22");
     // An unknown barcode says so next to the field.
@@ -169,7 +169,9 @@ describe("selling", () => {
     for (let round = 0; round < 6; round++) for (const code of codes) await scan(page, code);
     await priced(30);
 
-    // Note the rows' elements, then every DOM change the next scan makes.
+    // Note the rows' elements, then every DOM change the next scan makes (once the last scans'
+    // highlights have faded: their end is a change of their rows).
+    await page.waitForFunction(() => document.querySelector(".cart-line.flash") === null);
     await page.evaluate(() => {
       const rows = [...document.querySelectorAll(".cart-line")];
       window.__before = { rows, texts: rows.map((r) => r.innerHTML) };
@@ -195,7 +197,10 @@ describe("selling", () => {
     });
     assert.ok(seen.sameRows, "the 30 rows before the scan are the same elements after it");
     assert.ok(seen.sameTexts, "and they show what they showed");
-    assert.ok(!seen.changed.some((where) => /^line (\d|[12]\d)$/.test(where)), `nothing changed in lines 0-29: ${seen.changed.join(", ")}`);
+    // Line 29 was the selected one (the last scan): it only gives the selection to line 30.
+    assert.ok(!seen.changed.some((where) => /^line (\d|1\d|2[0-8])$/.test(where)), `nothing changed in lines 0-28: ${seen.changed.join(", ")}`);
+    assert.equal(await page.getAttribute('[data-line="29"]', "aria-current"), null);
+    assert.equal(await page.getAttribute('[data-line="30"]', "aria-current"), "true", "the scanned line is the selected one");
     assert.ok(seen.changed.includes("line 30") && seen.changed.includes("cart"), `the new row was drawn: ${seen.changed.join(", ")}`);
 
     // The numbers are the backend's answer for this cart, as it prices it.
@@ -226,9 +231,9 @@ describe("selling", () => {
     await screenshot(page, "sale-long-cart");
 
     // The rows still work: one more of line 0, then remove line 1 (the rows after it move up).
-    await page.click('button[data-line-plus="0"]');
+    await lineTool(page, 0, "plus");
     await waitForText(page, '[data-line-qty="0"]', "× 2");
-    await page.click('button[data-line-remove="1"]');
+    await lineTool(page, 1, "remove");
     await priced(30);
     assert.equal(await text(page, '[data-line="0"] .line-name'), "Coffee");
     assert.equal(await text(page, '[data-line="1"] .line-name'), "Cola 0.5 l");
@@ -347,12 +352,12 @@ describe("selling", () => {
     const { app, page, backend } = await onSale();
     await scan(page, "012345678936");
     await waitForText(page, "#total", "$3.77");
-    await page.click('button[data-line-discount="0"]');
+    await lineTool(page, 0, "discount");
     await page.fill("#line-discount-0", "10");
     await page.press("#line-discount-0", "Enter");
     await waitForText(page, "#total", "$3.39");
     assert.equal(await page.locator("#needs-manager").count(), 0, "10 % is within the limit");
-    await page.click('button[data-line-discount="0"]');
+    await lineTool(page, 0, "discount");
     await page.fill("#line-discount-0", "50");
     await page.press("#line-discount-0", "Enter");
     await waitForText(page, "#total", "$1.88");
@@ -466,7 +471,7 @@ describe("selling", () => {
     const { app, page, backend } = await onSale();
     await scan(page, "012345678936"); // Potato chips 3.49, 8 %
     await waitForText(page, "#total", "$3.77");
-    await page.click('button[data-line-price="0"]');
+    await lineTool(page, 0, "price");
     await page.waitForSelector("#line-price-0:focus");
     assert.match(await text(page, "#line-price-0-dialog"), /Catalog price: \$3\.49/);
     await check(page, "price dialog");
@@ -479,7 +484,7 @@ describe("selling", () => {
     assert.deepEqual(backend.callOf("price_cart", -1).args.lines, [{ product_id: await productId(backend, "CHIP-1"), quantity: 1, price_override: 200 }]);
 
     // $0.50 off the line (25 % of $2.00: above the limit too).
-    await page.click('button[data-line-discount="0"]');
+    await lineTool(page, 0, "discount");
     await page.waitForSelector("#line-discount-0:focus");
     await page.click("#line-discount-0-amount");
     await page.waitForSelector("#line-discount-0:focus");
@@ -517,7 +522,7 @@ describe("selling", () => {
     const { app, page, backend } = await onSale("bob");
     await scan(page, "012345678905"); // Coffee 2.50
     await waitForText(page, "#total", "$2.55");
-    await page.click('button[data-line-price="0"]');
+    await lineTool(page, 0, "price");
     await page.waitForSelector("#line-price-0:focus");
     await page.keyboard.type("abc");
     await page.keyboard.press("Enter");
@@ -526,14 +531,14 @@ describe("selling", () => {
     await page.keyboard.press("Enter");
     await waitForText(page, "#total", "$3.06");
     await waitForText(page, "#needs-manager", "As a manager, you approve this new price yourself.");
-    await page.click('button[data-line-price="0"]');
+    await lineTool(page, 0, "price");
     await page.waitForSelector("#line-price-0:focus");
     assert.equal(await page.inputValue("#line-price-0"), "3.00");
     await page.click("#line-price-0-dialog-remove");
     await waitForText(page, "#total", "$2.55");
     assert.equal(await page.locator("#needs-manager").count(), 0);
     await page.waitForSelector("#scan:focus");
-    await page.click('button[data-line-price="0"]');
+    await lineTool(page, 0, "price");
     await page.keyboard.type("3");
     await page.keyboard.press("Enter");
     await waitForText(page, "#total", "$3.06");

@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { axeViolations, layoutProblems, launchBrowser, openApp, screenshot, serveDist, type DistServer } from "./harness.js";
 import { startRealBackend } from "./real-backend.js";
+import { lineTool } from "./steps.js";
 
 let browser: Browser;
 let server: DistServer;
@@ -193,8 +194,8 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
           await page.keyboard.press("Enter");
         }
         await page.waitForFunction(() => document.querySelectorAll(".cart-line").length === 3 && document.querySelector<HTMLButtonElement>("#pay")?.disabled === false);
-        await page.click('button[data-line-plus="0"]');
-        await page.click('button[data-line-discount="1"]');
+        await lineTool(page, 0, "plus");
+        await lineTool(page, 1, "discount");
         await page.fill("#line-discount-1", "10");
         await page.press("#line-discount-1", "Enter");
         await page.waitForFunction(() => document.querySelector(".line-off") && document.querySelector<HTMLButtonElement>("#pay")?.disabled === false);
@@ -206,14 +207,14 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
         await page.keyboard.press("Enter");
         await page.waitForSelector("#receipt-discount");
         await page.waitForSelector("#scan:focus");
-        await page.click('button[data-line-price="2"]');
+        await lineTool(page, 2, "price");
         await page.waitForSelector("#line-price-2:focus");
         await page.keyboard.type("1");
         await shot("line-price-dialog");
         await page.keyboard.press("Enter");
         await page.waitForSelector("#needs-manager");
         await page.waitForSelector("#scan:focus");
-        await page.click('button[data-line-discount="0"]');
+        await lineTool(page, 0, "discount");
         await page.waitForSelector("#line-discount-0:focus");
         await page.click("#line-discount-0-amount");
         await page.fill("#line-discount-0", off);

@@ -100,3 +100,9 @@ export async function sell45(backend: RealBackend, session: SessionView): Promis
   const x = await backend.xReport(session.id);
   assert.equal(x.drawer.cash_sales, 4500, "the staged sales come to 45.00");
 }
+
+/** Selects cart line `index` (a tap on its row) and presses `tool` in the selected line's bar. */
+export async function lineTool(page: Page, index: number, tool: "minus" | "plus" | "quantity" | "discount" | "price" | "remove"): Promise<void> {
+  await page.click(`.cart-line[data-line="${index}"]`);
+  await page.click(`#line-${tool}`);
+}

@@ -5,12 +5,14 @@ import {
   approvalWords,
   changeQuantity,
   discountInput,
+  MAX_QUANTITY,
   formatPercent,
   parseDiscount,
   parsePriceOverride,
   percentDiscount,
   quickCashAmounts,
   saleLines,
+  setQuantity,
 } from "../../src/cart";
 import type { Product } from "../../src/types";
 
@@ -56,6 +58,22 @@ describe("the cart", () => {
     lines = addProduct(lines, b);
     lines = addProduct(lines, a);
     expect(lines.map((l) => [l.product.id, l.quantity])).toEqual([["a", 2], ["b", 1], ["a", 1]]);
+  });
+
+  it("adds a typed quantity (24 ×) to the same last line, or as a new line, never above the most", () => {
+    const a = product("a");
+    let lines = addProduct([], a, 24);
+    expect(lines.map((l) => l.quantity)).toEqual([24]);
+    lines = addProduct(lines, a, 6);
+    expect(lines.map((l) => l.quantity)).toEqual([30]);
+    lines = addProduct(lines, a, MAX_QUANTITY);
+    expect(lines.map((l) => l.quantity)).toEqual([30, MAX_QUANTITY]);
+  });
+
+  it("sets a line's quantity from 1 to the most, and leaves the lines alone otherwise", () => {
+    const lines = addProduct(addProduct([], product("a")), product("b"));
+    expect(setQuantity(lines, 1, 12).map((l) => l.quantity)).toEqual([1, 12]);
+    for (const bad of [0, -1, 1.5, MAX_QUANTITY + 1, Number.NaN]) expect(setQuantity(lines, 1, bad).map((l) => l.quantity)).toEqual([1, 1]);
   });
 
   it("removes a line whose quantity reaches zero", () => {

@@ -527,6 +527,7 @@ describe("Till desktop app, scan latency", () => {
     console.log(`per scan, p50/p99 ms: ${Object.entries(breakdown).map(([name, s]) => `${name} ${s.p50}/${s.p99}`).join(", ")}`);
     console.log(`lines ${SCANS - 49}-${SCANS}, p50/p99 ms: ${Object.entries(breakdownLast50).map(([name, s]) => `${name} ${s.p50}/${s.p99}`).join(", ")}`);
     await click(d, "#clear-cart");
+    await click(d, "#clear-sale-apply");
     await d.wait(async () => (await d.findElements(By.css(".cart-line"))).length === 0, TIMEOUT, "an empty cart");
   });
 });
