@@ -35,6 +35,7 @@ import { h, replace } from "../dom";
 import { errorMessage } from "../errors";
 import { currencyDecimals, formatAmountInput, formatMoney, moneyParseMessage, parseLocaleMoney } from "../money";
 import { timed, timedAsync, timeLayout } from "../profile";
+import { errorTone } from "../sound";
 import { go } from "../router";
 import { isManager, locale, location, state } from "../state";
 import type { Discount, PricedCart, Product, QuickKeys, Receipt, SessionView, Tender } from "../types";
@@ -79,6 +80,8 @@ interface SaleScreen {
   clear: HTMLButtonElement;
   saleDiscount: HTMLButtonElement;
   view: CartView;
+  /** Pay was pressed while the cart was being priced: the pay screen opens once it is. */
+  payWhenPriced: boolean;
   /** Gives the focus back to the scan field, unless a dialog has it. */
   refocus: () => void;
 }
@@ -197,6 +200,7 @@ function saleScreen(): SaleScreen {
     clear: h("button", { id: "clear-cart", type: "button", class: "secondary" }, "Clear sale"),
     saleDiscount: h("button", { id: "sale-discount-open", type: "button", class: "secondary" }, "Discount sale"),
     view,
+    payWhenPriced: false,
     refocus,
   };
 }
@@ -277,6 +281,9 @@ function cartDrawer(screen: SaleScreen) {
     if (event.kind === "priced") clearError();
     else showError(event.error);
     draw();
+    const payNow = screen.payWhenPriced && event.kind === "priced";
+    screen.payWhenPriced = false;
+    if (payNow) showPay();
   };
   const revealNext = () => {
     revealLast = true;
@@ -310,6 +317,7 @@ function wireScan(screen: SaleScreen, add: (product: Product) => void): void {
         add(await timedAsync("find_product", () => api.findProduct(key)));
       } catch (error) {
         if ((error as { code?: string }).code === "product_not_found") {
+          errorTone();
           showErrorText(`Nothing found for “${text}”. Scan again or search by name.`, scan);
         } else showError(error);
       }
@@ -410,10 +418,15 @@ function drawQuickKeys(screen: SaleScreen, groups: QuickKeys[], add: (product: P
 /** Pay, Shift, Refund, Discount sale, Clear sale, F12; a click off a field gives the scan field the focus. Returns the clean-up. */
 function wireActions(screen: SaleScreen, session: SessionView): () => void {
   const { pay } = screen;
-  pay.addEventListener("click", () => {
+  const pressPay = () => {
     const cart = currentCart();
-    if (cart?.priced && cart.lines.length > 0) showPay();
-  });
+    if (!cart || cart.lines.length === 0) return;
+    // Pressed while the backend prices the cart (a moment after a scan, or on coming back to
+    // the sale): the pay screen opens with the numbers, instead of the press being lost.
+    if (cart.priced) showPay();
+    else screen.payWhenPriced = true;
+  };
+  pay.addEventListener("click", pressPay);
   screen.shift.addEventListener("click", () => go.session(session, "resumed"));
   screen.refund.addEventListener("click", () => go.refund(session));
   screen.saleDiscount.addEventListener("click", () => askSaleDiscount(screen.refocus));
@@ -421,7 +434,8 @@ function wireActions(screen: SaleScreen, session: SessionView): () => void {
   const keys = (event: KeyboardEvent) => {
     if (event.key === "F12") {
       event.preventDefault();
-      if (!pay.disabled && !isBusy() && !dialogOpen()) pay.click();
+      // Also while the cart is being priced (Pay is disabled then): it opens once the numbers are in.
+      if (!isBusy() && !dialogOpen()) pressPay();
     }
   };
   document.addEventListener("keydown", keys);
@@ -878,6 +892,29 @@ export function showReceipt(receipt: Receipt, options: { after: "sale" | "refund
       ),
       h("section", { class: "receipt-paper", "aria-label": "Receipt" }, receiptView(receipt)),
     ),
+    scanStartsNextSale(options.session),
   );
   next.focus();
+}
+
+/**
+ * On the receipt screen a scanner's first character starts the next sale: the sale screen opens
+ * with it in the scan field, and the rest of the code (and its Enter) goes there, so the first
+ * item of the next customer is never lost to a button. Returns the clean-up.
+ */
+function scanStartsNextSale(session: SessionView): () => void {
+  const onKey = (event: KeyboardEvent) => {
+    const target = event.target as HTMLElement | null;
+    if (event.key.length !== 1 || !/^[0-9A-Za-z]$/.test(event.key) || event.ctrlKey || event.altKey || event.metaKey) return;
+    if (dialogOpen() || target?.closest("input, textarea, select")) return;
+    event.preventDefault();
+    go.sale(session);
+    const scan = document.getElementById("scan");
+    if (scan instanceof HTMLInputElement) {
+      scan.value = event.key;
+      scan.focus();
+    }
+  };
+  document.addEventListener("keydown", onKey);
+  return () => document.removeEventListener("keydown", onKey);
 }

@@ -13,6 +13,8 @@ declare global {
   interface Window {
     /** How often the page printed (window.print replaced by a counter). */
     __printed: number;
+    /** How many tones the page played (AudioContext's oscillators, counted). */
+    __tones: number;
     /** The cart's rows before a scan, and their markup. */
     __before: { rows: Element[]; texts: string[] };
     /** Where the DOM changed since: `line N`, or the nearest id. */
@@ -111,9 +113,22 @@ describe("selling", () => {
     await lineTool(page, 3, "remove");
     await page.waitForFunction(() => document.querySelectorAll(".cart-line").length === 3);
     await waitForText(page, "#total", "$10.22");
-    // An unknown barcode says so next to the field.
+    // An unknown barcode sounds the error tone and says so next to the field, without moving the keys.
+    await page.evaluate(() => {
+      window.__tones = 0;
+      const Real = window.AudioContext;
+      window.AudioContext = class extends Real {
+        override createOscillator() {
+          window.__tones += 1;
+          return super.createOscillator();
+        }
+      };
+    });
+    const keysBefore = await page.locator("#to-session").boundingBox();
     await scan(page, "999999999999");
     await page.waitForFunction(() => document.querySelector("#scan-error")?.textContent?.includes("Nothing found"));
+    assert.ok((await page.evaluate(() => window.__tones)) > 0, "the error tone sounded");
+    assert.deepEqual(await page.locator("#to-session").boundingBox(), keysBefore, "the keys stay where they were");
     await page.fill("#scan", "");
     await check(page, "sale");
 
@@ -157,6 +172,23 @@ describe("selling", () => {
     await page.keyboard.press("Enter"); // New sale
     await page.waitForSelector("#scan:focus");
     assert.equal(await page.locator(".cart-line").count(), 0, "a new sale starts empty");
+    await finish(app);
+  });
+
+  it("starts the next sale with the first scan on the receipt screen, instead of losing it to a button", async () => {
+    const { app, page, backend } = await onSale();
+    await scan(page, "012345678905");
+    await page.waitForFunction(() => document.querySelector<HTMLButtonElement>("#pay")?.disabled === false);
+    await page.keyboard.press("F12");
+    await page.waitForSelector("#pay-exact:focus");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#new-sale:focus");
+    // The scanner types the next customer's first item while the receipt shows.
+    await scan(page, "012345678936");
+    await waitForText(page, '[data-line="0"] .line-name', "Potato chips");
+    assert.equal(await page.locator(".cart-line").count(), 1, "one line: the scanned item, nothing of the last sale");
+    assert.equal(backend.callsOf("record_sale").length, 1, "the sale before was recorded once");
+    assert.equal(await page.inputValue("#scan"), "");
     await finish(app);
   });
 
@@ -257,6 +289,14 @@ describe("selling", () => {
     await waitForText(page, '[data-line-total="1"]', "$3.49", 3000);
     await waitForText(page, "#total", "$6.32");
     assert.equal(await page.locator("#pay").isDisabled(), false);
+
+    // F12 while the backend prices (a scanner's item, then Pay at once): the press is kept, and
+    // the pay screen opens with the backend's numbers.
+    await scan(page, "012345678905");
+    await waitForText(page, "#total", "—", 600);
+    await page.keyboard.press("F12");
+    await page.waitForSelector("#pay-exact:focus", { timeout: 3000 });
+    assert.equal(await text(page, "#pay-amount"), "$8.87");
     await finish(app);
   });
 
