@@ -437,7 +437,9 @@ async fn no_write_on_a_user_id_and_no_approval_without_the_pin() {
     // Found by the attacker review: with no login, a call that returned early (opening count
     // recorded, count refused on a closed session) still locked the session first. Every write
     // now asks who acts before it locks anything.
-    for function in ["till_record_opening_count", "till_refuse_count", "till_record_reprint", "till_late_count"] {
+    for function in
+        ["till_record_opening_count", "till_refuse_count", "till_record_reprint", "till_late_count", "till_record_void"]
+    {
         let p = serde_json::json!({ "session_id": session.0, "device": "pc", "number": "x", "counted_cash": 0,
                                     "float_left": 0 });
         assert_eq!(call(&mut psql, function, &p).await, "TL442", "{function}");
@@ -713,6 +715,130 @@ async fn no_figure_on_the_callers_word() {
     // The honest one is recorded as priced.
     terminal.record_receipt(honest(ReceiptId::new())).await.unwrap();
     drop(terminal);
+    till.drop_role().await;
+}
+
+/// A void is written only by till_record_void, as the login's user, priced by the database.
+/// As the terminal's role in plain SQL: no row of `voids` or `void_lines` written, no session
+/// total moved, no void on a forged or ended login or on another register's session, no figure
+/// on the caller's word, and nothing of a bad void written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_void_but_through_its_function() {
+    let till = Till::new().await;
+    let (session, _) = session_with_a_sale(&till).await;
+    let r1 = till.fixture.registers[0].id.0;
+    let (dt, tv) = (LocationCode::parse("DT").unwrap(), ProductKey::Sku(Sku::parse("TV").unwrap()));
+    let tv = till.owner.find_product(&dt, &tv).await.unwrap().id.0;
+    let alice_id = till.user("alice").await.id.0;
+    let mut psql = till.psql().await;
+    let alice = sql_login(&mut psql, "alice", "1234", "pc").await;
+
+    // Straight at the tables: refused, every one.
+    let forged = uuid::Uuid::now_v7();
+    for sql in [
+        format!(
+            "INSERT INTO voids (id, session_id, register_id, location_id, kind, amount, user_id, user_name, device, at, \
+             request_hash) SELECT '{forged}', s.id, s.register_id, s.location_id, 'sale_cleared', 0, '{alice_id}', \
+             'alice', 'pc', now(), 'h' FROM sessions s WHERE s.id = '{}'",
+            session.0
+        ),
+        format!("INSERT INTO void_lines (void_id, line_no, location_id, product_id, quantity, unit_price, amount) \
+                 SELECT '{forged}', 0, location_id, id, 1, 1, 1 FROM products WHERE id = '{tv}'"),
+        format!("UPDATE sessions SET void_count = void_count + 1, void_total = 1 WHERE id = '{}'", session.0),
+        format!("UPDATE sessions SET void_count = 0, void_total = 0 WHERE id = '{}'", session.0),
+        "UPDATE voids SET amount = 0".to_string(),
+        "DELETE FROM voids".to_string(),
+        "DELETE FROM void_lines".to_string(),
+    ] {
+        assert_eq!(sqlstate(&mut psql, &sql).await, "42501", "{sql}");
+    }
+
+    let void = |extra: serde_json::Value| {
+        let mut p = serde_json::json!({
+            "id": uuid::Uuid::now_v7(), "session_id": session.0, "register_id": r1, "kind": "line_removed",
+            "lines": [{"product_id": tv, "quantity": 1}], "login": alice, "device": "pc", "request_hash": "h",
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            p[k] = v.clone();
+        }
+        p
+    };
+    // Who acts: a user id instead of a login, a guessed token, another device's, another role's.
+    let by_id = void(serde_json::json!({ "login": null, "user_id": alice_id }));
+    assert_eq!(call(&mut psql, "till_record_void", &by_id).await, "TL442");
+    let guessed = void(serde_json::json!({ "login": "0".repeat(64) }));
+    assert_eq!(call(&mut psql, "till_record_void", &guessed).await, "TL442");
+    let elsewhere = void(serde_json::json!({ "device": "pc-2" }));
+    assert_eq!(call(&mut psql, "till_record_void", &elsewhere).await, "TL442");
+    let owners = void(serde_json::json!({ "login": till.fixture.cashier.login.expose(), "device": "pc1" }));
+    assert_eq!(call(&mut psql, "till_record_void", &owners).await, "TL442");
+    // Another register's session: the role is bound to DT/R1 only; and a session named with
+    // another register than its own.
+    let pc1 = till_testkit::login(till.owner.as_ref(), "alice", "1234", "pc1").await;
+    let on_r2 = till.owner.start_shift(till_testkit::start(&pc1, till.fixture.registers[1].id, "pc1", Some(0))).await;
+    let on_r2 = on_r2.unwrap().session.id.0;
+    let r2 = till.fixture.registers[1].id.0;
+    let other = void(serde_json::json!({ "session_id": on_r2, "register_id": r2 }));
+    assert_eq!(call(&mut psql, "till_record_void", &other).await, "TL444");
+    let mismatched = void(serde_json::json!({ "register_id": r2 }));
+    assert_eq!(call(&mut psql, "till_record_void", &mismatched).await, "TL405");
+    // Bad voids: refused, nothing written.
+    for (what, extra, state) in [
+        ("an unknown kind", serde_json::json!({ "kind": "price_changed" }), "23514"),
+        ("no kind", serde_json::json!({ "kind": null }), "23502"),
+        ("no lines", serde_json::json!({ "lines": [] }), "TL002"),
+        ("lines that are not a list", serde_json::json!({ "lines": {"product_id": tv} }), "TL002"),
+        ("a line that is not an object", serde_json::json!({ "lines": [5] }), "TL002"),
+        ("quantity 0", serde_json::json!({ "lines": [{"product_id": tv, "quantity": 0}] }), "TL002"),
+        ("a fraction", serde_json::json!({ "lines": [{"product_id": tv, "quantity": 1.5}] }), "TL002"),
+        ("no quantity", serde_json::json!({ "lines": [{"product_id": tv}] }), "TL002"),
+        (
+            "a huge quantity",
+            serde_json::json!({ "lines": [{"product_id": tv, "quantity": 1_000_000_000_000_i64}] }),
+            "TL002",
+        ),
+        (
+            "501 lines",
+            serde_json::json!({ "lines": vec![serde_json::json!({"product_id": tv, "quantity": 1}); 501] }),
+            "TL002",
+        ),
+        ("not a product id", serde_json::json!({ "lines": [{"product_id": "tv", "quantity": 1}] }), "TL002"),
+        (
+            "an unknown product",
+            serde_json::json!({ "lines": [{"product_id": uuid::Uuid::now_v7(), "quantity": 1}] }),
+            "TL426",
+        ),
+    ] {
+        assert_eq!(call(&mut psql, "till_record_void", &void(extra)).await, state, "{what}");
+    }
+    // Money on the caller's word is not read: the 899.00 TV voids at 899.00.
+    let id = uuid::Uuid::now_v7();
+    let cheap = void(serde_json::json!({
+        "id": id, "amount": 1, "lines": [{"product_id": tv, "quantity": 1, "unit_price": 1, "amount": 1}],
+    }));
+    assert_eq!(call(&mut psql, "till_record_void", &cheap).await, "ok");
+    // The same id with another request: a conflict; with the same, nothing more.
+    let mut conflicting = cheap.clone();
+    conflicting["request_hash"] = "other".into();
+    assert_eq!(call(&mut psql, "till_record_void", &conflicting).await, "TL409");
+    assert_eq!(call(&mut psql, "till_record_void", &cheap).await, "ok");
+
+    let mut owner = till.owner_sql().await;
+    let (voids, lines, amount, count, total): (i64, i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM voids), (SELECT count(*) FROM void_lines),
+                (SELECT amount FROM voids WHERE id = $2), s.void_count, s.void_total FROM sessions s WHERE s.id = $1",
+    )
+    .bind(session.0)
+    .bind(id)
+    .fetch_one(&mut owner)
+    .await
+    .unwrap();
+    assert_eq!((voids, lines, amount, count, total), (1, 1, 89_900, 1, 89_900));
+    // The terminal reads its own location's void, as the screens do.
+    assert_eq!(scalar(&mut psql, "SELECT count(*) FROM voids").await, 1);
+    let verified = service::verify_journal(till.owner.as_ref(), &[]).await.unwrap();
+    assert!(verified.ok, "{verified:?}");
+    drop((psql, owner));
     till.drop_role().await;
 }
 

@@ -1,5 +1,5 @@
 //! A forgotten session is one rule (till-core's `ForgottenRule`, plpgsql's
-//! `till_session_forgotten`), asked by the banner, the start and join refusal, the sale and
+//! `till_session_forgotten`), asked by the banner, the start and join refusal, the sale, void and
 //! movement paths (the resume path included) and a force-close alike, on both backends. The rule
 //! table runs the same cases on both and proves the PostgreSQL copy equal to the Rust rule.
 
@@ -146,6 +146,14 @@ async fn every_path_asks_the_one_forgotten_rule(backend: Backend) {
         };
         let moved = service::record_movement(s, &shop.fx.cashier, None, &register, &device, movement).await;
         assert_eq!(refused(&moved), case.forgotten, "a paid-in: {} ({moved:?})", case.what);
+        // A void: part of a sale, refused where a sale is.
+        let (dt, milk) = (LocationCode::parse("DT").unwrap(), ProductKey::Sku(Sku::parse("MILK").unwrap()));
+        let lines = [VoidLine { product_id: s.find_product(&dt, &milk).await.unwrap().id, quantity: 1 }];
+        let void = service::VoidRequest { id: VoidId::new(), kind: VoidKind::SaleCleared, lines: &lines };
+        let voided = service::record_void(s, &shop.fx.cashier, &register, &device, void).await;
+        assert_eq!(refused(&voided), case.forgotten, "a void: {} ({voided:?})", case.what);
+        let voids = s.session_totals(session.id).await.unwrap().void_count;
+        assert_eq!(voids, i64::from(!case.forgotten), "{}: a refused void writes nothing", case.what);
         let receipts = s.list_receipts(session.id).await.unwrap().len();
         assert_eq!(receipts, usize::from(!case.forgotten), "{}: a refusal writes nothing", case.what);
         // A force-close: only a forgotten session.

@@ -21,3 +21,4 @@ mod security;
 mod story;
 mod terminal_role;
 mod variance;
+mod voids;

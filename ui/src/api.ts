@@ -35,6 +35,9 @@ import type {
   SignOffFigures,
   UpdateStatus,
   User,
+  VoidKind,
+  VoidLine,
+  VoidRecorded,
 } from "./types";
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -207,6 +210,15 @@ export const signOffFigures = (session: string, countedCash: number, approval: A
 
 /** A receipt printed again (counted on the X and Z, journaled). */
 export const recordReprint = (number: string): Promise<void> => call("record_reprint", { number });
+
+/**
+ * A void: lines taken off the sale before it was paid (a line removed, a quantity lowered, the
+ * sale cleared), recorded on this register's open session and journaled. `requestId` is chosen
+ * once per void and reused on a retry (answered, never recorded twice). Products and quantities
+ * only: the backend prices the void from the catalog.
+ */
+export const recordVoid = (requestId: string, kind: VoidKind, lines: VoidLine[]): Promise<VoidRecorded> =>
+  retrying(() => call("record_void", { requestId, kind, lines }));
 
 /** This store's sessions open longer than its limit (polled for the banner: not activity). */
 export const forgottenSessions = (): Promise<SessionView[]> => call("forgotten_sessions");

@@ -41,6 +41,10 @@ export type { DenominationCount } from "./bindings/DenominationCount";
 export type { MovementKind } from "./bindings/MovementKind";
 export type { XReport } from "./bindings/XReport";
 export type { ZReport } from "./bindings/ZReport";
+export type { VoidKind } from "./bindings/VoidKind";
+export type { VoidLine } from "./bindings/VoidLine";
+export type { VoidRecorded } from "./bindings/VoidRecorded";
+export type { VoidedLine } from "./bindings/VoidedLine";
 
 /** `device.json` could not be used: shown on the "call a manager" screen. */
 export interface DamagedView {

@@ -39,6 +39,7 @@ pub const COMMANDS: &[&str] = &[
     "late_count",
     "sign_off_figures",
     "record_reprint",
+    "record_void",
     "forgotten_sessions",
     "day_view",
 ];

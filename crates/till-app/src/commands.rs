@@ -15,7 +15,7 @@ use serde_json::Value;
 use till_core::service::{RefundRequest, SaleLineRequest, SaleRequest};
 use till_core::{
     CloseCount, DenominationCount, Discount, InputError, MovementId, MovementKind, ReceiptId, RequestId, SessionId,
-    StoreError, TillError,
+    StoreError, TillError, VoidId, VoidKind, VoidLine,
 };
 
 include!("command_names.rs");
@@ -130,6 +130,10 @@ pub async fn call(state: &AppState, command: &str, args: Value) -> Result<Value,
             answer(state.sign_off_figures(a.session, a.counted_cash, a.approval).await)
         }
         "record_reprint" => answer(state.record_reprint(args!(args, number: String).number).await),
+        "record_void" => {
+            let a = args!(args, request_id: VoidId, kind: VoidKind, lines: Vec<VoidLine>);
+            answer(state.record_void(a.request_id, a.kind, a.lines).await)
+        }
         "forgotten_sessions" => answer(state.forgotten_sessions().await),
         "day_view" => answer(state.day_view(args!(args, day: Option<chrono::NaiveDate>).day).await),
         unknown => Err(invalid("command", format!("{unknown:?} is not a command of the application"))),

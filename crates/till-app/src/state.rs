@@ -1078,7 +1078,7 @@ impl AppState {
     }
 }
 
-/// Cash control and reports: movements, X and Z, force-close, late count, reprints, the
+/// Cash control and reports: movements, X and Z, force-close, late count, reprints, voids, the
 /// forgotten-session banner and the day view. The logged-in user acts; a manager's PIN
 /// (checked here) approves what needs one.
 impl AppState {
@@ -1220,6 +1220,24 @@ impl AppState {
         let who = device.current_user(self.now(), Use::Act).await?;
         let device_name = device.device_name()?;
         Ok(service::record_reprint(store.as_ref(), &who, &register, &device_name, &number).await?)
+    }
+
+    /// A void: lines taken off the sale on screen before it was paid (a line removed, a quantity
+    /// lowered, the sale cleared), recorded in this register's open session by the logged-in
+    /// user and journaled. `request_id` is chosen once by the screen and reused on a retry. The
+    /// screen sends products and quantities only: the store prices the void from the catalog.
+    pub async fn record_void(
+        &self,
+        request_id: till_core::VoidId,
+        kind: till_core::VoidKind,
+        lines: Vec<till_core::VoidLine>,
+    ) -> Result<till_core::VoidRecorded, IpcError> {
+        let mut device = self.device().await?;
+        let (store, register) = device.register()?;
+        let who = device.current_user(self.now(), Use::Act).await?;
+        let device_name = device.device_name()?;
+        let request = service::VoidRequest { id: request_id, kind, lines: &lines };
+        Ok(service::record_void(store.as_ref(), &who, &register, &device_name, request).await?)
     }
 
     /// This location's sessions open longer than its limit (polled for the banner: not activity).

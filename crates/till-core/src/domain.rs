@@ -81,6 +81,11 @@ id_type!(
     /// with the same id and content returns the first one and never records it twice.
     ReceiptId
 );
+id_type!(
+    /// Identifies a void (lines taken off a sale before it was paid). The UI's request id:
+    /// repeating it with the same content answers the first void and never records it twice.
+    VoidId
+);
 
 fn invalid(field: &'static str, reason: impl Into<String>) -> InputError {
     InputError::Invalid { field, reason: reason.into() }

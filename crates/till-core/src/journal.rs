@@ -1,6 +1,6 @@
 //! The tamper-evident journal: every event (session open, join, close, force-close, late count,
-//! sale, refund, cash movement, no-sale, reprint, Z report; PIN failures, lockouts and unlocks)
-//! is appended, in the event's own transaction, to a hash chain.
+//! sale, refund, cash movement, no-sale, reprint, void, Z report; PIN failures, lockouts and
+//! unlocks) is appended, in the event's own transaction, to a hash chain.
 //!
 //! * **Chains.** One per register (its id is the register's id): a register's events are
 //!   already serialised by its session's row lock, so a per-register chain adds no contention
@@ -272,9 +272,10 @@ pub fn check_anchor(anchor: &crate::anchor::JournalAnchor, entry: Option<&Journa
 }
 
 /// The events whose entries name a business row (`ref_id`) that verify looks up.
-const BUSINESS_EVENTS: [&str; 15] = [
+const BUSINESS_EVENTS: [&str; 16] = [
     "sale",
     "refund",
+    "void",
     "paid_in",
     "paid_out",
     "drop",

@@ -20,6 +20,7 @@ pub mod reports;
 pub mod sales;
 pub mod service;
 pub mod store;
+pub mod voids;
 
 pub use auth::{IdleLimit, Login, PinDecision, PinPolicy, PinState};
 pub use cash::{
@@ -43,3 +44,4 @@ pub use sales::{
     SessionTotals, TenderTotal,
 };
 pub use store::*;
+pub use voids::{NewVoid, VoidKind, VoidLine, VoidRecorded, VoidedLine};

@@ -94,6 +94,12 @@ pub struct XReport {
     pub no_sales: i64,
     #[ts(type = "number")]
     pub reprints: i64,
+    /// Voids: lines taken off sales before they were paid, how many and their amount at the
+    /// catalog's list prices (minor units).
+    #[ts(type = "number")]
+    pub voids: i64,
+    #[ts(type = "number")]
+    pub voids_total: i64,
 }
 
 /// A Z report: the X of a closed session, and what its close recorded.
@@ -169,7 +175,16 @@ pub fn x_report(
             - t.paid_out_total
             - t.drops_total,
     };
-    XReport { header, sales, tenders: t.tenders.clone(), drawer, no_sales: t.no_sale_count, reprints: t.reprint_count }
+    XReport {
+        header,
+        sales,
+        tenders: t.tenders.clone(),
+        drawer,
+        no_sales: t.no_sale_count,
+        reprints: t.reprint_count,
+        voids: t.void_count,
+        voids_total: t.void_total,
+    }
 }
 
 pub fn z_report(x: XReport, session: &Session, z: ZRecord, denominations: Vec<DenominationCount>) -> ZReport {

@@ -351,6 +351,11 @@ pub struct SessionTotals {
     pub no_sale_count: i64,
     #[ts(type = "number")]
     pub reprint_count: i64,
+    /// Voids (lines taken off a sale before it was paid): how many, and their catalog amount.
+    #[ts(type = "number")]
+    pub void_count: i64,
+    #[ts(type = "number")]
+    pub void_total: i64,
     #[ts(type = "number")]
     pub opening_cash: i64,
     /// Opening cash plus `cash_net`: what the drawer should hold.

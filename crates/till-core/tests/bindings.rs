@@ -96,6 +96,11 @@ fn views_match_the_ui() {
     export::<till_core::reports::DrawerSection>("DrawerSection.ts");
     export::<till_core::reports::XReport>("XReport.ts");
     export::<till_core::reports::ZReport>("ZReport.ts");
+    // Voids: lines taken off a sale before it was paid.
+    export::<VoidKind>("VoidKind.ts");
+    export::<VoidLine>("VoidLine.ts");
+    export::<VoidedLine>("VoidedLine.ts");
+    export::<VoidRecorded>("VoidRecorded.ts");
     export::<till_core::service::DaySession>("DaySession.ts");
     export::<till_core::service::SignOffFigures>("SignOffFigures.ts");
     export::<service::SaleLineRequest>("SaleLineRequest.ts");

@@ -1,6 +1,6 @@
-//! Cash control: each movement, force-close, late count and reprint is one call of its
-//! function (migrations/postgres/0012_expand_cash_journal_functions.sql), ordered against a
-//! close by the session's row lock and journaled in its transaction.
+//! Cash control: each movement, force-close, late count, reprint and void is one call of its
+//! function (migrations/postgres/functions/), ordered against a close by the session's row lock
+//! and journaled in its transaction.
 
 use crate::conn::map_err;
 use crate::PostgresStore;
@@ -18,6 +18,33 @@ impl PostgresStore {
         let session = till_sqlx::session(&row)?;
         let flag: bool = row.try_get("flag").map_err(map_err)?;
         Ok((session, flag))
+    }
+}
+
+/// A void's own refusals (functions/till_record_void.sql), then everyone's.
+fn void_error(e: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(db) = &e {
+        let message = db.message().to_string();
+        match db.code().as_deref() {
+            Some("TL426") => return StoreError::not_found(Entity::Product, message),
+            Some("23505") if db.constraint() == Some("voids_pkey") => return StoreError::IdempotencyConflict(message),
+            _ => {}
+        }
+    }
+    map_err(e)
+}
+
+impl PostgresStore {
+    /// The void recorded under `id`, with its lines and its request's fingerprint, if any.
+    async fn read_void(&self, id: VoidId) -> Result<Option<Prior<VoidRecorded>>, StoreError> {
+        let mut conn = self.conn().await?;
+        let Some(row) = sqlx::query(sql::VOID).bind(id.0).fetch_optional(conn.db()).await.map_err(|e| conn.fail(e))?
+        else {
+            return Ok(None);
+        };
+        let lines = sqlx::query(sql::VOID_LINES).bind(id.0).fetch_all(conn.db()).await.map_err(|e| conn.fail(e))?;
+        let lines = lines.iter().map(till_sqlx::voided_line).collect::<Result<Vec<_>, _>>()?;
+        till_sqlx::prior_void(&row, lines).map(Some)
     }
 }
 
@@ -115,6 +142,28 @@ impl CashStore for PostgresStore {
             .await
             .map_err(|e| conn.fail_with(e, crate::sales::receipt_error))?;
         Ok(())
+    }
+
+    async fn record_void(&self, v: NewVoid) -> Result<VoidRecorded, StoreError> {
+        let request = json!({
+            "id": v.id.0, "session_id": v.session_id.0, "register_id": v.register_id.0, "kind": v.kind.as_str(),
+            "lines": v.lines, "login": v.login.expose(), "device": v.device.as_str(), "request_hash": v.request_hash,
+        });
+        {
+            let mut conn = self.conn().await?;
+            sqlx::query("SELECT repeated FROM till_record_void($1)")
+                .bind(sqlx::types::Json(request))
+                .execute(conn.db())
+                .await
+                .map_err(|e| conn.fail_with(e, void_error))?;
+        }
+        let prior = self.read_void(v.id).await?;
+        let prior = prior.ok_or_else(|| StoreError::Internal(format!("void {} not read back", v.id)))?;
+        Ok(prior.answer(&v.request_hash, "void")?)
+    }
+
+    async fn prior_void(&self, id: VoidId) -> Result<Option<Prior<VoidRecorded>>, StoreError> {
+        self.read_void(id).await
     }
 
     async fn refuse_count(

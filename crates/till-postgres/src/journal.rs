@@ -106,6 +106,13 @@ async fn expected_entries(
     for row in sqlx::query(sql::MOVEMENTS).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)? {
         out.push(expected::movement(&row)?);
     }
+    let void_lines = sqlx::query(sql::VOID_LINES).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)?;
+    let mut void_lines =
+        expected::lines_by_sale(void_lines.iter().map(expected::void_line).collect::<Result<Vec<_>, StoreError>>()?);
+    for row in sqlx::query(sql::VOIDS).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)? {
+        let id: Uuid = sqlx::Row::try_get(&row, "id").map_err(fail)?;
+        out.push(expected::void(&row, void_lines.remove(&id).unwrap_or_default())?);
+    }
     for row in sqlx::query(sql::SESSIONS).bind(chain).fetch_all(&mut *db).await.map_err(fail)? {
         out.extend(expected::session(&row, since)?);
     }

@@ -1,4 +1,4 @@
-//! Cash control on SQLite: each movement, force-close, late count and reprint is one
+//! Cash control on SQLite: each movement, force-close, late count, reprint and void is one
 //! `BEGIN IMMEDIATE` transaction (so the session read as open stays open until it commits), with
 //! the checks PostgreSQL's functions make, and its journal entry.
 
@@ -48,6 +48,16 @@ pub(crate) async fn store_count(
             .map_err(map_err)?;
     }
     Ok(())
+}
+
+/// The void recorded under `id`, with its lines and its request's fingerprint, if any.
+async fn read_void(conn: &mut SqliteConnection, id: VoidId) -> Result<Option<Prior<VoidRecorded>>, StoreError> {
+    let Some(row) = sqlx::query(sql::VOID).bind(id.0).fetch_optional(&mut *conn).await.map_err(map_err)? else {
+        return Ok(None);
+    };
+    let lines = sqlx::query(sql::VOID_LINES).bind(id.0).fetch_all(&mut *conn).await.map_err(map_err)?;
+    let lines = lines.iter().map(till_sqlx::voided_line).collect::<Result<Vec<_>, _>>()?;
+    till_sqlx::prior_void(&row, lines).map(Some)
 }
 
 #[async_trait]
@@ -360,6 +370,109 @@ impl CashStore for SqliteStore {
         append(&mut tx, entry).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(())
+    }
+
+    async fn record_void(&self, v: NewVoid) -> Result<VoidRecorded, StoreError> {
+        let mut tx = self.write().await?;
+        let s = locked_session(&mut tx, v.session_id).await?;
+        if s.register_id != v.register_id {
+            return Err(StoreError::not_found(
+                Entity::Session,
+                format!("{} of register {}", v.session_id, v.register_id),
+            ));
+        }
+        let user = crate::login_user(&mut tx, &v.login, v.device.as_str(), s.register_id, self.now()).await?;
+        // A retry answers the first void, whatever happened since (the session closed).
+        if let Some(prior) = read_void(&mut tx, v.id).await? {
+            return prior.answer(&v.request_hash, "void");
+        }
+        if s.status != SessionStatus::Open {
+            return Err(StoreError::SessionClosed(s.number));
+        }
+        crate::refuse_forgotten(&mut tx, &s, self.now()).await?;
+        till_core::voids::check_lines(&v.lines).map_err(|e| StoreError::Rejected(e.to_string()))?;
+        // Each line at the catalog's price as this transaction reads it: the till sends none.
+        let mut priced = Vec::with_capacity(v.lines.len());
+        for line in &v.lines {
+            let price: Option<i64> =
+                sqlx::query_scalar("SELECT price_minor FROM products WHERE id = ?1 AND location_id = ?2")
+                    .bind(line.product_id.0)
+                    .bind(s.location_id.0)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+            let price = price.ok_or_else(|| {
+                StoreError::not_found(Entity::Product, format!("{} at this location", line.product_id))
+            })?;
+            priced.push((line.product_id, line.quantity, price));
+        }
+        let amount = till_core::voids::amount(priced.iter().map(|(_, quantity, price)| (*price, *quantity)))
+            .map_err(|e| StoreError::Rejected(e.to_string()))?;
+        let at = self.now();
+        sqlx::query(
+            "INSERT INTO voids (id, session_id, register_id, location_id, kind, amount, user_id, user_name, device, at,
+                request_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )
+        .bind(v.id.0)
+        .bind(s.id.0)
+        .bind(s.register_id.0)
+        .bind(s.location_id.0)
+        .bind(v.kind.as_str())
+        .bind(amount)
+        .bind(user.id.0)
+        .bind(&user.name)
+        .bind(v.device.as_str())
+        .bind(at)
+        .bind(&v.request_hash)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        for (line_no, (product, quantity, price)) in priced.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO void_lines (void_id, line_no, location_id, product_id, quantity, unit_price, amount)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .bind(v.id.0)
+            .bind(i64::try_from(line_no).unwrap_or(i64::MAX))
+            .bind(s.location_id.0)
+            .bind(product.0)
+            .bind(*quantity)
+            .bind(*price)
+            .bind(*price * i64::from(*quantity))
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        }
+        sqlx::query("UPDATE sessions SET void_count = void_count + 1, void_total = void_total + ?2 WHERE id = ?1")
+            .bind(s.id.0)
+            .bind(amount)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let lines: Vec<serde_json::Value> =
+            priced.iter().map(|(product, quantity, price)| json!([product.0, quantity, price])).collect();
+        let entry = NewEntry {
+            chain: s.register_id.0,
+            at,
+            device: v.device.to_string(),
+            user: Some(user.id.0),
+            event: "void",
+            reference: Some(v.id.0),
+            payload: json!({
+                "id": v.id.0, "session_id": s.id.0, "kind": v.kind.as_str(), "amount": amount, "lines": lines,
+            }),
+        };
+        append(&mut tx, entry).await?;
+        let recorded = read_void(&mut tx, v.id)
+            .await?
+            .ok_or_else(|| StoreError::Internal(format!("void {} not read back", v.id)))?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(recorded.recorded)
+    }
+
+    async fn prior_void(&self, id: VoidId) -> Result<Option<Prior<VoidRecorded>>, StoreError> {
+        let mut conn = self.reader.acquire().await.map_err(map_err)?;
+        read_void(&mut conn, id).await
     }
 
     async fn refuse_count(

@@ -363,6 +363,14 @@ async fn expected_entries(
     for row in sqlx::query(sql::MOVEMENTS).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)? {
         out.push(expected::movement(&row)?);
     }
+    let void_lines =
+        sqlx::query(sql::VOID_LINES).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)?;
+    let mut void_lines =
+        expected::lines_by_sale(void_lines.iter().map(expected::void_line).collect::<Result<Vec<_>, StoreError>>()?);
+    for row in sqlx::query(sql::VOIDS).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)? {
+        let id: Uuid = sqlx::Row::try_get(&row, "id").map_err(map_err)?;
+        out.push(expected::void(&row, void_lines.remove(&id).unwrap_or_default())?);
+    }
     for row in sqlx::query(sql::SESSIONS).bind(chain).fetch_all(&mut *conn).await.map_err(map_err)? {
         out.extend(expected::session(&row, since)?);
     }

@@ -126,6 +126,54 @@ where
     })
 }
 
+/// A row of [`crate::journal::VOIDS`].
+#[derive(Debug, FromRow)]
+pub struct VoidFactsRow {
+    id: Uuid,
+    kind: String,
+    amount: i64,
+    session_id: Uuid,
+    user_id: Uuid,
+    user_name: String,
+}
+
+/// A void with its lines (`[product_id, quantity, unit_price]`, in line order, grouped by
+/// [`lines_by_sale`]).
+pub fn void<'r, R: Row>(row: &'r R, lines: Vec<Value>) -> Result<ExpectedEntry, StoreError>
+where
+    VoidFactsRow: FromRow<'r, R>,
+{
+    let void = read::<VoidFactsRow, R>(row)?;
+    Ok(ExpectedEntry {
+        event: "void".into(),
+        reference: void.id,
+        facts: json!({
+            "session_id": void.session_id, "kind": void.kind, "amount": void.amount, "lines": lines,
+        }),
+        required: true,
+        user: Some(void.user_id),
+        names: vec![(void.user_id, void.user_name)],
+    })
+}
+
+/// A row of [`crate::journal::VOID_LINES`] (its quantity cast to `bigint`).
+#[derive(Debug, FromRow)]
+pub struct VoidLineFactsRow {
+    void_id: Uuid,
+    product_id: Uuid,
+    quantity: i64,
+    unit_price: i64,
+}
+
+/// One line of [`crate::journal::VOID_LINES`] as the payload lists it, with its void.
+pub fn void_line<'r, R: Row>(row: &'r R) -> Result<(Uuid, Value), StoreError>
+where
+    VoidLineFactsRow: FromRow<'r, R>,
+{
+    let line = read::<VoidLineFactsRow, R>(row)?;
+    Ok((line.void_id, json!([line.product_id, line.quantity, line.unit_price])))
+}
+
 /// A session's open, and whether it closed, as [`crate::journal::SESSIONS`] reads it.
 #[derive(Debug, FromRow)]
 pub struct SessionFactsRow {
@@ -317,7 +365,7 @@ where
     })
 }
 
-/// Groups lines by sale, in line order, for [`receipt`].
+/// Groups lines by sale (or void), in line order, for [`receipt`] and [`void`].
 pub fn lines_by_sale(lines: Vec<(Uuid, Value)>) -> std::collections::HashMap<Uuid, Vec<Value>> {
     let mut by_sale: std::collections::HashMap<Uuid, Vec<Value>> = std::collections::HashMap::new();
     for (sale, line) in lines {

@@ -16,7 +16,7 @@ pub mod rows;
 pub mod schema;
 pub mod sql;
 
-pub use rows::cash::{cash_movement, cash_reason, denomination, prior_movement, z_record};
+pub use rows::cash::{cash_movement, cash_reason, denomination, prior_movement, prior_void, voided_line, z_record};
 pub use rows::catalog::{category, product, tax_rate};
 pub use rows::journal::{chain_head, journal_entry, z_anchor};
 pub use rows::places::{location, location_facts, register};

@@ -299,6 +299,7 @@ fn x_rows(x: &XReport, rows: &mut Vec<String>) {
     row("drawer", "expected cash", None, d.expected_cash);
     row("counter", "no sale", Some(x.no_sales), 0);
     row("counter", "reprints", Some(x.reprints), 0);
+    row("counter", "voids", Some(x.voids), x.voids_total);
 }
 
 /// The Z report as one `section,item,count,amount` table, the X's rows then the close's
@@ -596,6 +597,7 @@ impl Printable for XReport {
             ));
         }
         t.push_str(&format!("\nno-sale opens {}   reprints {}\n", self.no_sales, self.reprints));
+        t.push_str(&format!("voids ({}) {:>29}\n", self.voids, m(self.voids_total)));
         t
     }
 }

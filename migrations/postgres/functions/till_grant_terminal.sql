@@ -24,7 +24,8 @@ BEGIN
                    'auth_events, _sqlx_migrations, till_function_files, tax_rates, categories, products, product_barcodes, '
                    'sales, sale_lines, sale_tenders, sale_taxes, line_refunds, session_tender_totals, '
                    'session_tax_totals, session_category_totals, register_z_counters, cash_reasons, '
-                   'cash_movements, cash_counts, z_reports, journal, journal_heads, database_identity TO %I', p_role);
+                   'cash_movements, cash_counts, z_reports, journal, journal_heads, database_identity, voids, void_lines '
+                   'TO %I', p_role);
     EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION '
                    'till_start_shift(jsonb), '
                    'till_pin_check(text, text, text), till_pin_result(uuid), till_pin_approval(uuid, text, jsonb), '
@@ -33,7 +34,7 @@ BEGIN
                    'till_record_receipt(jsonb), till_record_cash_movement(jsonb), till_close_session(jsonb), '
                    'till_force_close(jsonb), till_late_count(jsonb), till_record_reprint(jsonb), '
                    'till_refuse_count(jsonb), till_record_opening_count(jsonb), till_staff_state(), '
-                   'till_live_login(jsonb) '
+                   'till_live_login(jsonb), till_record_void(jsonb) '
                    'TO %I', p_role);
 END;
 $fn$;

@@ -11,7 +11,11 @@ cash_net: number,
 /**
  * Cash handed over on sales (before change), change given, cash refunded.
  */
-cash_sales: number, change_given: number, cash_refunds: number, paid_in_count: number, paid_in_total: number, paid_out_count: number, paid_out_total: number, drops_count: number, drops_total: number, no_sale_count: number, reprint_count: number, opening_cash: number, 
+cash_sales: number, change_given: number, cash_refunds: number, paid_in_count: number, paid_in_total: number, paid_out_count: number, paid_out_total: number, drops_count: number, drops_total: number, no_sale_count: number, reprint_count: number, 
+/**
+ * Voids (lines taken off a sale before it was paid): how many, and their catalog amount.
+ */
+void_count: number, void_total: number, opening_cash: number, 
 /**
  * Opening cash plus `cash_net`: what the drawer should hold.
  */

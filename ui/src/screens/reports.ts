@@ -154,7 +154,12 @@ export function reportView(x: XReport, z: ZReport | null = null): HTMLElement {
           row("Float left", z.float_left === null ? "—" : m(z.float_left), "rp-float-left"),
         )
       : null,
-    section("Drawer opened", row("No-sales", String(x.no_sales), "rp-no-sales"), row("Reprints", String(x.reprints), "rp-reprints")),
+    section(
+      "Drawer opened",
+      row("No-sales", String(x.no_sales), "rp-no-sales"),
+      row("Reprints", String(x.reprints), "rp-reprints"),
+      row("Voids", `${x.voids} · ${m(x.voids_total)}`, "rp-voids"),
+    ),
     z
       ? section(
           "Grand totals",

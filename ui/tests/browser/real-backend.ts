@@ -42,6 +42,9 @@ import type {
   SignOffFigures,
   UpdateStatus,
   User,
+  VoidKind,
+  VoidLine,
+  VoidRecorded,
   XReport,
   ZReport,
 } from "../../src/types";
@@ -106,6 +109,7 @@ export interface Commands {
   sign_off_figures: { args: { session: string; countedCash: number; approval: Approval }; answer: SignOffFigures };
   late_count: { args: { session: string; countedCash: number; count: CloseCount | null; approval: Approval }; answer: SessionView };
   record_reprint: { args: { number: string }; answer: null };
+  record_void: { args: { requestId: string; kind: VoidKind; lines: VoidLine[] }; answer: VoidRecorded };
   forgotten_sessions: { args: NoArgs; answer: SessionView[] };
   day_view: { args: { day: string | null }; answer: DaySession[] };
 

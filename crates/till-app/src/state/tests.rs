@@ -689,6 +689,7 @@ fn search_finds_names_and_skus_names_starting_with_it_first_and_a_few() {
 }
 
 mod reads;
+mod voids;
 
 /// Like [`selling`], on the store's own embedded database (a new store: bob its manager, alice
 /// added), not the demo's: the demo is never backed up.

@@ -3,12 +3,14 @@
 use super::require_manager;
 use crate::anchor::JournalAnchor;
 use crate::cash::{DenominationCount, MovementKind, NewCashMovement, MAX_NOTE_CHARS};
+use crate::catalog::ProductKey;
 use crate::domain::*;
 use crate::error::{Entity, InputError, StoreError, TillError};
 use crate::journal::{verify_chain, ChainReport, JournalEntry, JournaledStaff, VerifyReport};
 use crate::money::{CashAmount, Money};
 use crate::reports::{x_report as build_x, z_report as build_z, XReport, ZReport};
 use crate::store::*;
+use crate::voids::{NewVoid, VoidKind, VoidLine, VoidRecorded};
 use chrono::Utc;
 use serde::Serialize;
 
@@ -276,6 +278,65 @@ pub async fn record_reprint(
         _ => return Err(StoreError::NoOpenSession { register: register.address.clone() }.into()),
     };
     Ok(store.record_reprint(session.id, number.trim(), &who.login, device).await?)
+}
+
+/// A void as the till sends it: its id (the UI's request id, reused on a retry), what the
+/// cashier did, and the products and quantities taken off. No money: the store prices it.
+#[derive(Debug, Clone)]
+pub struct VoidRequest<'a> {
+    pub id: VoidId,
+    pub kind: VoidKind,
+    pub lines: &'a [VoidLine],
+}
+
+/// Records a void (lines taken off a sale before it was paid) in the register's open session,
+/// by the logged-in user. Its amount is the catalog's list price of each product times its
+/// quantity (see [`crate::voids::amount`]), read by the store: a till names products, never
+/// prices. The products are looked up as a sale's are, in the session's location's catalog
+/// (another location's or an unknown one is `product_not_found`); an inactive product is still
+/// the location's, and a line of it taken off a cart is voided like any other. Lines are bounded
+/// as a sale's ([`crate::voids::check_lines`]). Bad input writes nothing. A retry of `id` with
+/// the same request answers the first void, whatever happened since (the session closed);
+/// another request under it is `idempotency_conflict`.
+pub async fn record_void(
+    store: &dyn Store,
+    who: &Authenticated,
+    register: &RegisterRef,
+    device: &DeviceName,
+    request: VoidRequest<'_>,
+) -> Result<VoidRecorded, TillError> {
+    crate::voids::check_lines(request.lines)?;
+    let register = store.find_register(register).await?;
+    // As a movement's: the register and the user, never the session, so a retry after the
+    // session closed is the same request.
+    let fingerprint = serde_json::json!({
+        "kind": request.kind.as_str(), "lines": request.lines, "register": register.id.0, "user": who.user.id.0,
+    });
+    let request_hash = crate::journal::sha256_hex(fingerprint.to_string().as_bytes());
+    if let Some(prior) = store.prior_void(request.id).await? {
+        return Ok(prior.answer(&request_hash, "void")?);
+    }
+    let session = match store.latest_session(register.id).await? {
+        Some(s) if s.status == SessionStatus::Open => s,
+        _ => return Err(StoreError::NoOpenSession { register: register.address.clone() }.into()),
+    };
+    let location = LocationCode::parse(&session.location_code)?;
+    let keys: Vec<ProductKey> = request.lines.iter().map(|l| ProductKey::Id(l.product_id)).collect();
+    let products = store.find_products(&location, &keys).await?;
+    // Refused here with the sale's code (`invalid_amount`); the store prices it again, from the
+    // catalog as its transaction reads it.
+    crate::voids::amount(products.iter().zip(request.lines).map(|(p, l)| (p.price_minor, l.quantity)))?;
+    let void = NewVoid {
+        id: request.id,
+        session_id: session.id,
+        register_id: register.id,
+        kind: request.kind,
+        lines: request.lines.to_vec(),
+        login: who.login.clone(),
+        device: device.clone(),
+        request_hash,
+    };
+    Ok(store.record_void(void).await?)
 }
 
 /// Who asks for a report, the totals, a receipt or the day view: IT at tillctl, or a user of the

@@ -191,7 +191,7 @@ pub trait SalesStore: Send + Sync {
     async fn session_totals(&self, session: SessionId) -> Result<SessionTotals, StoreError>;
 }
 
-/// Cash control: movements, force-close and late count, reprints, Z records.
+/// Cash control: movements, force-close and late count, reprints, voids, Z records.
 #[async_trait]
 pub trait CashStore: Send + Sync {
     /// The reasons a location offers, by kind and position.
@@ -215,6 +215,17 @@ pub trait CashStore: Send + Sync {
         login: &LoginToken,
         device: &DeviceName,
     ) -> Result<(), StoreError>;
+    /// Records a void (lines taken off a sale before it was paid) atomically into its open
+    /// session: prices it from the location's catalog (list prices; the till sends none), counts
+    /// and sums it on the session under the session's lock, and journals it, as the logged-in
+    /// user, by the database's clock. A repeat of its id with the same content answers the
+    /// first; with other content, `idempotency_conflict`. A product not in the session's
+    /// location's catalog is `product_not_found`; lines out of bounds are refused; nothing is
+    /// written for either.
+    async fn record_void(&self, void: crate::voids::NewVoid) -> Result<crate::voids::VoidRecorded, StoreError>;
+    /// What was recorded under void id `id`, if anything, with its request's fingerprint (as
+    /// [`SalesStore::prior_receipt`]).
+    async fn prior_void(&self, id: VoidId) -> Result<Option<Prior<crate::voids::VoidRecorded>>, StoreError>;
     /// A count refused at close for its variance: counted on the open session and journaled, so
     /// the sign-off that may follow is accepted (only after one) and every refusal is on record.
     async fn refuse_count(

@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use sqlx::{FromRow, Row};
 use till_core::anchor::AnchorOf;
 use till_core::cash::{CashMovement, CashReason, DenominationCount, MovementKind};
-use till_core::{LocationId, MovementId, Prior, RegisterId, SessionId, StoreError, ZRecord};
+use till_core::voids::{VoidKind, VoidRecorded, VoidedLine};
+use till_core::{LocationId, MovementId, Prior, ProductId, RegisterId, SessionId, StoreError, VoidId, ZRecord};
 use uuid::Uuid;
 
 /// A row of [`crate::cash::REASONS`].
@@ -107,6 +108,70 @@ where
     PriorMovementRow: FromRow<'r, R>,
 {
     read::<PriorMovementRow, R>(row)?.try_into()
+}
+
+/// A void with its session's currency and its request's fingerprint, as [`crate::cash::VOID`]
+/// reads it.
+#[derive(Debug, FromRow)]
+pub struct VoidRow {
+    id: Uuid,
+    session_id: Uuid,
+    kind: String,
+    amount: i64,
+    currency: String,
+    user_name: String,
+    device: String,
+    at: DateTime<Utc>,
+    request_hash: String,
+}
+
+/// A row of [`crate::cash::VOID_LINES`].
+#[derive(Debug, FromRow)]
+pub struct VoidLineRow {
+    product_id: Uuid,
+    quantity: i32,
+    unit_price: i64,
+    amount: i64,
+}
+
+impl From<VoidLineRow> for VoidedLine {
+    fn from(row: VoidLineRow) -> VoidedLine {
+        VoidedLine {
+            product_id: ProductId(row.product_id),
+            quantity: row.quantity,
+            unit_price: row.unit_price,
+            amount: row.amount,
+        }
+    }
+}
+
+/// Decodes a row of [`crate::cash::VOID_LINES`].
+pub fn voided_line<'r, R: Row>(row: &'r R) -> Result<VoidedLine, StoreError>
+where
+    VoidLineRow: FromRow<'r, R>,
+{
+    read::<VoidLineRow, R>(row).map(VoidedLine::from)
+}
+
+/// Decodes [`crate::cash::VOID`]'s row with its `lines` (read by [`crate::cash::VOID_LINES`]),
+/// and its request's fingerprint (a retry's answer).
+pub fn prior_void<'r, R: Row>(row: &'r R, lines: Vec<VoidedLine>) -> Result<Prior<VoidRecorded>, StoreError>
+where
+    VoidRow: FromRow<'r, R>,
+{
+    let row = read::<VoidRow, R>(row)?;
+    let recorded = VoidRecorded {
+        id: VoidId(row.id),
+        session_id: SessionId(row.session_id),
+        kind: VoidKind::parse(&row.kind).map_err(|_| unexpected("void kind", &row.kind))?,
+        amount: row.amount,
+        currency: currency(&row.currency)?,
+        lines,
+        user: row.user_name,
+        device: row.device,
+        at: row.at,
+    };
+    Ok(Prior { recorded, request_hash: row.request_hash })
 }
 
 /// A row of `z_reports` with its journal entry's `entry_seq` and `entry_hash`, as

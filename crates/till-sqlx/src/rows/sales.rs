@@ -294,6 +294,8 @@ pub struct SessionTotalsRow {
     drops_total: i64,
     no_sale_count: i64,
     reprint_count: i64,
+    void_count: i64,
+    void_total: i64,
 }
 
 /// The totals without the per-tender, per-rate and per-category rows (read separately).
@@ -321,6 +323,8 @@ impl From<SessionTotalsRow> for SessionTotals {
             drops_total: row.drops_total,
             no_sale_count: row.no_sale_count,
             reprint_count: row.reprint_count,
+            void_count: row.void_count,
+            void_total: row.void_total,
             opening_cash: row.opening_cash,
             expected_cash: row.opening_cash + row.cash_net,
             tenders: Vec::new(),

@@ -39,3 +39,9 @@ pub const Z_LIST: &str = concat!(
       AND ($3 IS NULL OR s.business_day >= $3) AND ($4 IS NULL OR s.business_day <= $4)
     ORDER BY s.location_code, s.register_code, z.z_number"
 );
+/// `$1` void id: the void with its session's currency and its request's fingerprint.
+pub const VOID: &str = "SELECT v.id, v.session_id, v.kind, v.amount, s.currency, v.user_name, v.device, v.at,
+    v.request_hash FROM voids v JOIN sessions s ON s.id = v.session_id WHERE v.id = $1";
+/// `$1` void id: its lines, in the order the till sent them.
+pub const VOID_LINES: &str =
+    "SELECT product_id, quantity, unit_price, amount FROM void_lines WHERE void_id = $1 ORDER BY line_no";

@@ -32,6 +32,13 @@ pub const MOVEMENTS: &str = "SELECT id, kind, amount, reason, session_id, approv
 /// `$1` register id, `$2` since.
 pub const TENDERS: &str = "SELECT t.sale_id, t.kind, t.amount, t.reference FROM sale_tenders t
     JOIN sales s ON s.id = t.sale_id WHERE s.register_id = $1 AND s.at >= $2 ORDER BY t.sale_id, t.n";
+/// `$1` register id, `$2` since.
+pub const VOIDS: &str = "SELECT id, kind, amount, session_id, user_id, user_name FROM voids
+    WHERE register_id = $1 AND at >= $2";
+/// `$1` register id, `$2` since.
+pub const VOID_LINES: &str = "SELECT l.void_id, l.product_id, CAST(l.quantity AS bigint) AS quantity, l.unit_price
+    FROM void_lines l JOIN voids v ON v.id = l.void_id WHERE v.register_id = $1 AND v.at >= $2
+    ORDER BY l.void_id, l.line_no";
 /// `$1` register id (every session: an entry may name one opened before the journal began).
 pub const SESSIONS: &str = "SELECT id, opened_at, opening_cash, closed_at, expected_cash, counted_cash, variance,
     late_counted_at, late_counted_by, opened_by, opened_by_name, closed_by, closed_by_name, approved_by,

@@ -46,7 +46,7 @@ pub const TAXES: &str = "SELECT * FROM sale_taxes WHERE sale_id = $1 ORDER BY ra
 pub const TOTALS: &str = "SELECT id, opening_cash, cash_net, sales_count, refunds_count, sales_total, refunds_total,
     discounts_total, discounts_count, tax_total, rounding_total, cash_sales, change_given, cash_refunds,
     paid_in_count, paid_in_total, paid_out_count, paid_out_total, drops_count, drops_total, no_sale_count,
-    reprint_count FROM sessions WHERE id = $1";
+    reprint_count, void_count, void_total FROM sessions WHERE id = $1";
 /// `$1` session id.
 pub const CATEGORY_TOTALS: &str =
     "SELECT category, count, amount FROM session_category_totals WHERE session_id = $1 ORDER BY category";

@@ -1,0 +1,7 @@
+// Generated from till-core by ts-rs: do not edit. Regenerate with
+// TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings
+export type VoidLine = { product_id: string, 
+/**
+ * 1 to [`MAX_QUANTITY`], as a sale line's.
+ */
+quantity: number, };
