@@ -25,6 +25,8 @@ export interface Cart {
   readonly priced: PricedCart | null;
   /** Set when Pay met `session_closed`: the next open session brings the cart back. */
   readonly waitingForShift: boolean;
+  /** Who rang it up (the login's user name): another login is told before it goes on with it. */
+  readonly cashier: string | null;
 }
 
 /** What a cashier's change would make of the cart (a dialog's), before the backend has priced it. */
@@ -67,12 +69,14 @@ export function cartWaitingForShift(): boolean {
 }
 
 function newCart(session: SessionView): Cart {
-  return { session, lines: [], receiptDiscount: null, receiptId: api.newRequestId(), priced: null, waitingForShift: false };
+  return { session, lines: [], receiptDiscount: null, receiptId: api.newRequestId(), priced: null, waitingForShift: false, cashier: null };
 }
 
 /** The cart for the sale screen in `session`: the unfinished one (of any session of this register) comes back. */
-export function openCart(session: SessionView): Cart {
-  cart = { ...(cart ?? newCart(session)), session, waitingForShift: false };
+export function openCart(session: SessionView, user: string | null): Cart {
+  const open = cart ?? newCart(session);
+  // An empty cart is whoever opens it; one with lines stays its cashier's until taken over.
+  cart = { ...open, session, waitingForShift: false, cashier: open.lines.length === 0 ? user : open.cashier };
   return cart;
 }
 
@@ -166,6 +170,11 @@ export function commitDraft(next: CartDraft, priced: PricedCart): void {
   version++;
   cart = { ...cart, lines: next.lines, receiptDiscount: next.receiptDiscount, priced };
   notify({ kind: "priced" });
+}
+
+/** `user` goes on with the cart another login rang up (they were told, and chose to). */
+export function takeOverCart(user: string | null): void {
+  if (cart) cart = { ...cart, cashier: user };
 }
 
 /** Starts again with an empty cart (and a new receipt id) in the same session; the screen is then drawn anew, as on opening. */

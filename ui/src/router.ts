@@ -47,8 +47,8 @@ export const go = {
   /** The shift's screen; a cart left by a shift closed elsewhere comes back instead, once a shift is open again. */
   session: (session: SessionView, arrival: SessionArrival, checkNow?: boolean): void =>
     session.status === "open" && cartWaitingForShift() ? showSale(session) : showSession(session, arrival, checkNow),
-  /** The sale screen in this session (an unfinished cart comes back). */
-  sale: (session: SessionView): void => showSale(session),
+  /** The sale screen in this session (an unfinished cart comes back); after Start/Join it says which. */
+  sale: (session: SessionView, arrival: SessionArrival = "resumed"): void => showSale(session, arrival),
   /** The refund screen: look up a receipt, pick lines, a manager approves. */
   refund: (session: SessionView): void => showRefund(session),
   /** Close shift: count the drawer, then a manager approves. */

@@ -25,6 +25,7 @@ import {
   saleRequest,
   setLineQuantity,
   subscribe,
+  takeOverCart,
   waitForShift,
   type Cart,
   type CartDraft,
@@ -36,13 +37,15 @@ import { errorMessage } from "../errors";
 import { currencyDecimals, formatAmountInput, formatMoney, moneyParseMessage, parseLocaleMoney } from "../money";
 import { timed, timedAsync, timeLayout } from "../profile";
 import { errorTone } from "../sound";
-import { go } from "../router";
+import { go, type SessionArrival } from "../router";
 import { isManager, locale, location, state } from "../state";
-import type { Discount, PricedCart, Product, QuickKeys, Receipt, SessionView, Tender } from "../types";
+import type { CartLine } from "../cart";
+import type { Discount, PricedCart, Product, QuickKeys, Receipt, SessionView, Tender, VoidKind, VoidLine } from "../types";
 import { displayName } from "../time";
 import { clearError, isBusy, mount, run, showError, showErrorText } from "../ui";
 import { anchorCode, dialogOpen, discountField, errorSlot, moneyField, sheet } from "../widgets";
 import { listManagers, showApproval } from "./approval";
+import { arrivalNotice } from "./common";
 
 /** How long a changed cart may wait for the backend's numbers before it is drawn without them. */
 const PENDING_DRAW_MS = 100;
@@ -80,6 +83,8 @@ interface SaleScreen {
   clear: HTMLButtonElement;
   saleDiscount: HTMLButtonElement;
   view: CartView;
+  /** Where "Shift … started" is said, above the cart. */
+  notice: HTMLElement;
   /** Pay was pressed while the cart was being priced: the pay screen opens once it is. */
   payWhenPriced: boolean;
   /** Gives the focus back to the scan field, unless a dialog has it. */
@@ -87,9 +92,16 @@ interface SaleScreen {
 }
 
 /** The sale screen for `session`; an unfinished cart (of any session of this register) comes back. */
-export function showSale(session: SessionView): void {
-  const cart = openCart(session);
+export function showSale(session: SessionView, arrival: SessionArrival = "resumed"): void {
+  const me = state.status?.logged_in?.name ?? null;
+  const cart = openCart(session, me);
   const screen = saleScreen();
+  // "Shift … started" where the cashier lands; it gives its room back to the cart at the first item.
+  const notice = arrivalNotice(session, arrival);
+  if (notice) screen.notice.append(notice);
+  const unsubscribeNotice = subscribe(() => {
+    if ((currentCart()?.lines.length ?? 0) > 0) notice?.remove();
+  });
   const drawer = cartDrawer(screen);
   const add = (product: Product) => {
     if (!screen.view.list.isConnected) return;
@@ -106,11 +118,13 @@ export function showSale(session: SessionView): void {
   mount("sale", saleLayout(screen), () => {
     unwire();
     unsubscribe();
+    unsubscribeNotice();
     drawer.cancelPending();
   });
   drawer.draw();
   screen.scan.focus();
   if (cart.lines.length > 0) reprice();
+  if (cart.lines.length > 0 && cart.cashier !== null && cart.cashier !== me) askAboutWaitingCart(cart, session, screen.refocus);
   void api.quickKeys().then(
     (groups) => {
       if (screen.quickGrid.isConnected) drawQuickKeys(screen, groups, add);
@@ -140,10 +154,16 @@ function saleScreen(): SaleScreen {
   };
   const view = cartView(
     {
-      minus: (index) => then(() => changeLineQuantity(index, -1)),
+      minus: (index) => {
+        const line = currentCart()?.lines[index];
+        if (line) void voidThen(line.quantity > 1 ? "quantity_lowered" : "line_removed", [voided(line, 1)], () => then(() => changeLineQuantity(index, -1)));
+      },
       plus: (index) => then(() => changeLineQuantity(index, 1)),
       quantity: (index) => then(() => setQuantityFromScan(index)),
-      remove: (index) => then(() => removeLine(index)),
+      remove: (index) => {
+        const line = currentCart()?.lines[index];
+        if (line) void voidThen("line_removed", [voided(line, line.quantity)], () => then(() => removeLine(index)));
+      },
       discount: (index) => askLineDiscount(index, refocus),
       price: (index) => askPrice(index, refocus),
       removeSaleDiscount: () => then(removeSaleDiscount),
@@ -159,7 +179,10 @@ function saleScreen(): SaleScreen {
       showErrorText("Type the quantity first, then press Qty.", scan);
       return;
     }
-    setLineQuantity(index, typed);
+    const line = currentCart()?.lines[index];
+    if (!line) return;
+    if (typed >= line.quantity) setLineQuantity(index, typed);
+    else void voidThen("quantity_lowered", [voided(line, line.quantity - typed)], () => then(() => setLineQuantity(index, typed)));
   };
   /** The quantity typed for the next item (a pending "24 ×", or a number alone in the scan field), taken once. */
   const takeQuantity = (): number | null => {
@@ -200,6 +223,7 @@ function saleScreen(): SaleScreen {
     clear: h("button", { id: "clear-cart", type: "button", class: "secondary" }, "Clear sale"),
     saleDiscount: h("button", { id: "sale-discount-open", type: "button", class: "secondary" }, "Discount sale"),
     view,
+    notice: h("div", { class: "sale-notice" }),
     payWhenPriced: false,
     refocus,
   };
@@ -223,6 +247,7 @@ function saleLayout(screen: SaleScreen): HTMLElement {
     h(
       "section",
       { class: "sale-right card", "aria-labelledby": "cart-title" },
+      screen.notice,
       h("div", { class: "cart-head" }, h("h2", { id: "cart-title" }, "This sale"), screen.view.count),
       screen.view.list,
       screen.view.tools,
@@ -476,6 +501,63 @@ function dialogClosed(refocus: () => void): () => void {
   };
 }
 
+/** A void's line: the product and how many of it come off (the backend prices it from the catalog). */
+function voided(line: CartLine, quantity: number): VoidLine {
+  return { product_id: line.product.id, quantity };
+}
+
+/** The void being recorded, kept after a failure: pressing the same again retries it with its id (recorded once). */
+let pendingVoid: { key: string; id: string } | null = null;
+
+/**
+ * Nothing leaves a sale without a trace: a line removed, a quantity lowered and a cleared sale
+ * are recorded as a void (cashier, time, the catalog's amount; on the X and Z, journaled) before
+ * the cart changes. A refusal (no open shift, the database away) leaves the cart as it was.
+ */
+async function voidThen(kind: VoidKind, lines: VoidLine[], apply: () => void): Promise<void> {
+  if (lines.length === 0) return;
+  const key = JSON.stringify([currentCart()?.receiptId, kind, lines]);
+  const id = pendingVoid?.key === key ? pendingVoid.id : api.newRequestId();
+  pendingVoid = { key, id };
+  const result = await run(() => api.recordVoid(id, kind, lines));
+  if (!result?.ok) return;
+  pendingVoid = null;
+  apply();
+}
+
+/**
+ * A cart another login rang up (an idle logout, a change of cashier) is never taken over
+ * silently: the new cashier goes on with it, or clears it, which is a recorded void.
+ */
+function askAboutWaitingCart(cart: Cart, session: SessionView, refocus: () => void): void {
+  const me = state.status?.logged_in?.name ?? null;
+  const lines = `${cart.lines.length} ${cart.lines.length === 1 ? "line" : "lines"}`;
+  const dialog = sheet({
+    id: "waiting-cart",
+    title: `${displayName(cart.cashier ?? "")}'s sale (${lines}) is waiting`,
+    body: [h("p", { class: "lead" }, "Go on with it if the customer is still here. Clearing it records a void in your name.")],
+    submitLabel: "Go on with this sale",
+    onSubmit: () => {
+      takeOverCart(me);
+      dialog.close();
+    },
+    removeLabel: "Clear it",
+    onRemove: () => {
+      dialog.close();
+      void voidThen(
+        "sale_cleared",
+        cart.lines.map((line) => voided(line, line.quantity)),
+        () => {
+          clearCart();
+          showSale(session);
+        },
+      );
+    },
+    onClose: dialogClosed(refocus),
+  });
+  dialog.open(dialog.dialog.querySelector<HTMLButtonElement>("#waiting-cart-apply") ?? dialog.dialog);
+}
+
 /** "Clear sale" asks first: a cleared sale is a void, with the cashier's name on it. */
 function askClearSale(session: SessionView, refocus: () => void): void {
   const cart = currentCart();
@@ -492,8 +574,14 @@ function askClearSale(session: SessionView, refocus: () => void): void {
     submitLabel: "Clear sale",
     onSubmit: () => {
       dialog.close();
-      clearCart();
-      showSale(session);
+      void voidThen(
+        "sale_cleared",
+        cart.lines.map((line) => voided(line, line.quantity)),
+        () => {
+          clearCart();
+          showSale(session);
+        },
+      );
     },
     onClose: dialogClosed(refocus),
   });
@@ -632,10 +720,13 @@ function showPay(): void {
     closedSlot: h("div", { id: "pay-closed-slot" }),
     quick: h("div", { id: "pay-quick", class: "quick-amounts", role: "group", "aria-label": "Cash handed over" }),
   };
-  const exact = h("button", { id: "pay-exact", type: "button", class: "primary big" }, "Exact cash");
+  // Focused on arrival, so its label says Enter: a scanner's Enter here is a cash sale at the total.
+  const exact = h("button", { id: "pay-exact", type: "button", class: "primary big", "aria-keyshortcuts": "Enter" }, "Exact cash (Enter)");
   const { field: cashField, input: cashInput } = moneyField("cash-given", "Cash handed over", cur, lang);
   const takeCash = h("button", { id: "pay-cash", type: "button", class: "secondary big" }, "Take cash");
   const cardRef = h("input", { id: "card-ref", type: "text", autocomplete: "off", spellcheck: "false", "aria-describedby": "card-ref-error" });
+  // A split: part of the sale on this card. Empty: the rest.
+  const { field: cardAmountField, input: cardAmount } = moneyField("card-amount", "Card amount (empty: the rest)", cur, lang);
   const card = h("button", { id: "pay-card", type: "button", class: "secondary big" }, "Card");
   const back = h("button", { id: "pay-back", type: "button", class: "secondary big" }, "Back to sale");
 
@@ -651,6 +742,18 @@ function showPay(): void {
     take(pay, { kind: "cash", amount: parsed.minor });
   };
   const cardPay = () => {
+    const rest = remaining(pay, false);
+    let amount = rest;
+    if (cardAmount.value.trim() !== "") {
+      const parsed = parseLocaleMoney(cardAmount.value, cur, lang);
+      if (!parsed.ok || parsed.minor <= 0 || parsed.minor > rest) {
+        // A card pays what it is charged: no change is given on a card.
+        showErrorText(parsed.ok ? `A card pays from ${formatMoney(1, cur, lang)} to ${formatMoney(rest, cur, lang)}, what is still to pay.` : moneyParseMessage(parsed.error, cur, lang), cardAmount);
+        cardAmount.focus();
+        return;
+      }
+      amount = parsed.minor;
+    }
     const reference = cardRef.value.trim();
     if (reference === "") {
       showErrorText("Type the card terminal's approval code.", cardRef);
@@ -658,10 +761,17 @@ function showPay(): void {
       return;
     }
     cardRef.value = "";
-    take(pay, { kind: "card", amount: remaining(pay, false), approval_reference: reference });
+    cardAmount.value = "";
+    take(pay, { kind: "card", amount, approval_reference: reference });
   };
   onPress(takeCash, cashInput, cash);
   onPress(card, cardRef, cardPay);
+  cardAmount.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      cardRef.focus();
+    }
+  });
   back.addEventListener("click", () => showSale(cart.session));
 
   mount(
@@ -685,6 +795,7 @@ function showPay(): void {
         "section",
         { class: "stack card" },
         h("h2", {}, "Card"),
+        cardAmountField,
         h("div", { class: "field" }, h("label", { for: "card-ref" }, "Card approval code"), cardRef, errorSlot("card-ref")),
         card,
         h("p", { class: "hint" }, "Split: take part in cash, then the rest by card (or the other way)."),
@@ -718,9 +829,17 @@ function drawPay(pay: PayScreen): void {
   );
   replace(
     pay.tenderList,
-    ...tenders.map((t) =>
-      h("li", { class: "tender" }, h("span", {}, t.kind === "card" ? `Card ${t.approval_reference}` : "Cash"), h("span", {}, formatMoney(t.amount, cur, lang))),
-    ),
+    ...tenders.map((t, i) => {
+      const label = t.kind === "card" ? `Card ${t.approval_reference}` : "Cash";
+      // Taken by mistake (the wrong card, a miscount): it comes off before the sale is recorded.
+      const remove = h("button", { type: "button", class: "qty remove", "data-tender-remove": i, "aria-label": `Remove ${label} ${formatMoney(t.amount, cur, lang)}` }, "✕");
+      remove.addEventListener("click", () => {
+        if (isBusy()) return;
+        pay.tenders.splice(i, 1);
+        drawPay(pay);
+      });
+      return h("li", { class: "tender" }, h("span", {}, label), h("span", { class: "tender-amount" }, formatMoney(t.amount, cur, lang), remove));
+    }),
   );
   replace(
     pay.quick,
@@ -735,6 +854,8 @@ function drawPay(pay: PayScreen): void {
 /** One tender; once the total (in cash: the cash total) is covered, the sale is recorded. */
 function take(pay: PayScreen, tender: Tender): void {
   if (isBusy()) return;
+  // Taken: what a refused try said next to its field is no longer so.
+  clearError();
   pay.tenders.push(tender);
   drawPay(pay);
   const needed = hasCash(pay) ? pay.priced.cash_total : pay.priced.total;

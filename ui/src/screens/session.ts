@@ -7,7 +7,7 @@ import { isManager, locale, location, state, timeZone } from "../state";
 import type { SessionTotals, SessionView } from "../types";
 import { displayName, formatBusinessDay, formatClock } from "../time";
 import { clearError, isBusy, mount, showError } from "../ui";
-import { logoutButton } from "./common";
+import { arrivalNotice, logoutButton } from "./common";
 import { roleLabel } from "./login";
 
 export const POLL_MS = 3000;
@@ -16,29 +16,12 @@ export const POLL_MS = 3000;
  * After a start: the opening cash against the float the register's last close left (the
  * backend's `float_expected`), when they differ. Null when there is nothing to say.
  */
-function openingDifference(session: SessionView): HTMLElement | null {
-  if (session.float_expected === null) return null;
-  const lang = locale();
-  const left = session.float_expected;
-  const diff = session.opening_cash - left;
-  if (diff === 0) return null;
-  const m = (minor: number) => formatMoney(minor, session.currency, lang);
-  const words = diff > 0 ? `${m(diff)} more than` : `${m(-diff)} less than`;
-  return h("p", { id: "opening-difference", class: "callout warning" }, `Opening cash is ${words} the ${m(left)} the last close left in the drawer. Tell a manager.`);
-}
-
 export function showSession(session: SessionView, arrival: SessionArrival, checkNow = false): void {
   const zone = timeZone();
   const openedAt = formatClock(session.opened_at, zone);
   const user = state.status?.logged_in;
 
-  const message =
-    arrival === "joined"
-      ? h("p", { id: "joined-message", class: "callout info" }, `Joined shift ${session.number}, started by ${displayName(session.opened_by)} at ${openedAt}`)
-      : arrival === "started"
-        ? h("p", { id: "started-message", class: "callout success" }, `Shift ${session.number} started`)
-        : null;
-  const difference = arrival === "started" ? openingDifference(session) : null;
+  const message = arrivalNotice(session, arrival);
   const status = h("span", { id: "session-status", class: `badge ${session.status}` }, session.status === "open" ? "Open" : "Closed");
   // Never focused on arrival: a scanner's Enter must not end the shift.
   const closeDrawer = h("button", { id: "close-drawer", type: "button", class: "primary big" }, "Close shift");
@@ -153,7 +136,6 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
       { class: "session narrow stack" },
       closedSlot,
       message,
-      difference,
       h(
         "section",
         { class: "card session-card", "aria-labelledby": "session-number" },

@@ -65,7 +65,7 @@ export function showStart(current?: SessionView | null): void {
       () => api.startShift(requestId, parsed.minor, text === "" ? null : text),
       { busy: { button: start, text: "Starting shift…" } },
     );
-    if (result?.ok) go.session(result.value.session, result.value.joined ? "joined" : "started");
+    if (result?.ok) go.sale(result.value.session, result.value.joined ? "joined" : "started");
     // An open shift from an earlier day blocks this register: the banner offers the force-close.
     else if (result?.error.code === "session_forgotten") void checkForgotten();
   });
@@ -98,7 +98,7 @@ function showJoin(session: SessionView): void {
     const requestId = api.newRequestId();
     const result = await run(() => api.startShift(requestId, null, null), { busy: { button: join, text: "Joining shift…" } });
     if (!result) return;
-    if (result.ok) go.session(result.value.session, result.value.joined ? "joined" : "started");
+    if (result.ok) go.sale(result.value.session, result.value.joined ? "joined" : "started");
     // Closed since this screen was drawn: offer a real start, keeping the message on screen.
     else if (result.error.code === "no_open_session") showStart(null);
     else if (result.error.code === "session_forgotten") void checkForgotten();

@@ -116,6 +116,7 @@ describe("cash control", () => {
     await page.keyboard.press("Enter");
     await page.waitForSelector("#open-session-note");
     await page.click("#start-shift");
+    await page.click("#to-session");
     await page.waitForSelector("#x-report", { state: "visible" });
     await finish(app);
   });
@@ -507,6 +508,7 @@ for (const { locale, register, paidOut, counted } of LOCALES) {
         await page.keyboard.type("9999");
         await page.keyboard.press("Enter");
         await page.click("#start-shift"); // Join Alice's shift
+        await page.click("#to-session");
         await page.click("#x-report");
         await page.waitForSelector("#x-report");
         await page.waitForSelector("#rp-expected");

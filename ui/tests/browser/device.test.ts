@@ -110,6 +110,8 @@ describe("the device", () => {
     assert.ok(box && box.y + box.height <= 768, "Start Shift is on screen without scrolling");
     await screenshot(page, "start-eur-1024");
     await page.click("#start-shift");
+    await page.waitForSelector("#started-message");
+    await page.click("#to-session");
     await page.waitForSelector("#session-number");
     const { session } = backend.answerOf("start_shift", 0);
     assert.equal(session.number, `UT-${session.business_day.replaceAll("-", "")}-001`, "Uptown's first session of its business day");
@@ -164,7 +166,6 @@ describe("the device", () => {
     await page.waitForSelector("#start-shift");
     if ((await page.locator("input#opening-cash").count()) > 0) await page.fill("#opening-cash", "100.00");
     await page.click("#start-shift");
-    await page.click("#sell");
     // Where the keys are before the quick keys arrive is where they stay.
     await page.waitForSelector("#to-session");
     const before = await page.locator("#to-session").boundingBox();
@@ -365,6 +366,8 @@ describe("the device", () => {
     backend.failNext("start_shift", "database_unavailable", "connection reset");
     await page.fill("#opening-cash", "200");
     await page.click("#start-shift");
+    await page.waitForSelector("#started-message");
+    await page.click("#to-session");
     await page.waitForSelector("#session-number");
     assert.equal(backend.callsOf("start_shift").length, 2);
     const lost = backend.callOf("start_shift", 0);

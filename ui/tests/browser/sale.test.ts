@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { axeViolations, layoutProblems, launchBrowser, screenshot, serveDist, type DistServer } from "./harness.js";
 import { startRealBackend, type RealBackend, type ShopUser } from "./real-backend.js";
-import { finish, lineTool, openOn } from "./steps.js";
+import { finish, lineTool, logInByKeyboard, openOn } from "./steps.js";
 
 declare global {
   interface Window {
@@ -192,6 +192,71 @@ describe("selling", () => {
     await finish(app);
   });
 
+  it("records every void before the cart changes: a line lowered, a line removed, a quantity set lower, a cleared sale", async () => {
+    const { app, page, backend } = await onSale();
+    const coffee = await productId(backend, "COF-1");
+    const chips = await productId(backend, "CHIP-1");
+    await scan(page, "012345678905"); // Coffee
+    await scan(page, "012345678905");
+    await scan(page, "012345678936"); // Potato chips
+    await waitForText(page, "#cart-count", "2 lines · 3 items");
+    const voids = () => backend.callsOf("record_void").map((c) => [c.args.kind, c.args.lines]);
+
+    await lineTool(page, 0, "minus");
+    await waitForText(page, '[data-line-qty="0"]', "× 1");
+    await lineTool(page, 1, "remove");
+    await page.waitForFunction(() => document.querySelectorAll(".cart-line").length === 1);
+    // Raising a quantity is no void; lowering one is.
+    await page.fill("#scan", "5");
+    await lineTool(page, 0, "quantity");
+    await waitForText(page, '[data-line-qty="0"]', "× 5");
+    await page.fill("#scan", "2");
+    await lineTool(page, 0, "quantity");
+    await waitForText(page, '[data-line-qty="0"]', "× 2");
+    assert.equal(await page.locator("#clear-cart").isDisabled(), false);
+    await page.click("#clear-cart");
+    await page.waitForSelector("#clear-sale-cancel:focus");
+    await check(page, "clear sale dialog");
+    await screenshot(page, "clear-sale");
+    await page.click("#clear-sale-apply");
+    await page.waitForFunction(() => document.querySelectorAll(".cart-line").length === 0);
+    assert.equal(await page.locator("#clear-cart").isDisabled(), true, "nothing to clear on an empty cart");
+
+    assert.deepEqual(voids(), [
+      ["quantity_lowered", [{ product_id: coffee, quantity: 1 }]],
+      ["line_removed", [{ product_id: chips, quantity: 1 }]],
+      ["quantity_lowered", [{ product_id: coffee, quantity: 3 }]],
+      ["sale_cleared", [{ product_id: coffee, quantity: 2 }]],
+    ]);
+    // The backend's count and sum, from the catalog's prices: 2.50 + 3.49 + 7.50 + 5.00.
+    const totals = await backend.call("session_totals");
+    assert.deepEqual([totals?.void_count, totals?.void_total], [4, 250 + 349 + 750 + 500]);
+    assert.equal(backend.callsOf("record_sale").length, 0);
+    await finish(app);
+  });
+
+  it("tells a new login that the last cashier's sale is waiting; clearing it is the new cashier's void", async () => {
+    const { app, page, backend } = await onSale();
+    await scan(page, "012345678905");
+    await scan(page, "012345678936");
+    await waitForText(page, "#cart-count", "2 lines · 2 items");
+    await page.click("#to-session");
+    await page.click("#logout");
+    await logInByKeyboard(page, "bob", "9999");
+    await page.click("#start-shift"); // Join alice's shift
+    await waitForText(page, "#waiting-cart-title", "Alice's sale (2 lines) is waiting");
+    await page.waitForSelector("#waiting-cart-apply:focus");
+    await check(page, "waiting cart");
+    await screenshot(page, "waiting-cart");
+    await page.click("#waiting-cart-remove");
+    await page.waitForFunction(() => document.querySelectorAll(".cart-line").length === 0);
+    const cleared = backend.answerOf("record_void", 0);
+    assert.equal(cleared.kind, "sale_cleared");
+    assert.equal(cleared.user, "bob", "the void is the one who cleared it");
+    assert.equal(cleared.lines.length, 2);
+    await finish(app);
+  });
+
   it("draws a scan as one new row: the other rows keep their elements, the totals are the backend's, the new line is in view", async () => {
     const { app, page, backend } = await onSale();
     // Consecutive codes differ, so each scan is a new line: a long cart, longer than the list's height.
@@ -297,6 +362,49 @@ describe("selling", () => {
     await page.keyboard.press("F12");
     await page.waitForSelector("#pay-exact:focus", { timeout: 3000 });
     assert.equal(await text(page, "#pay-amount"), "$8.87");
+    await finish(app);
+  });
+
+  it("splits by a card amount, takes a wrong tender off before the sale is recorded, and marks Exact cash as Enter", async () => {
+    const { app, page, backend } = await onSale();
+    await scan(page, "012345678936"); // Potato chips 3.49 + 8 % = 3.77
+    await waitForText(page, "#total", "$3.77");
+    await page.click("#pay");
+    assert.equal(await text(page, "#pay-exact"), "Exact cash (Enter)");
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "pay-exact");
+    // A card cannot pay more than is still to pay (no change on a card).
+    await page.fill("#card-amount", "5");
+    await page.fill("#card-ref", "AUTH1");
+    await page.press("#card-ref", "Enter");
+    await waitForText(page, "#card-amount-error", "A card pays from $0.01 to $3.77, what is still to pay.");
+    await page.fill("#card-amount", "1");
+    await page.press("#card-ref", "Enter");
+    await waitForText(page, "#pay-amount", "$2.77");
+    assert.equal(await page.locator("#tenders li").count(), 1);
+    assert.equal(await text(page, "#card-amount-error"), "", "the refusal's words go once the card is taken");
+    // The wrong card: off again, before anything is recorded.
+    await page.click('button[data-tender-remove="0"]');
+    await waitForText(page, "#pay-amount", "$3.77");
+    assert.equal(await page.locator("#tenders li").count(), 0);
+    await page.fill("#card-amount", "1");
+    await page.fill("#card-ref", "AUTH3");
+    await page.press("#card-ref", "Enter");
+    await waitForText(page, "#pay-amount", "$2.77");
+    await screenshot(page, "pay-split");
+    await page.click('button[data-tender-remove="0"]');
+    await waitForText(page, "#pay-amount", "$3.77");
+    await check(page, "pay, a tender taken off");
+    await page.fill("#card-amount", "2");
+    await page.fill("#card-ref", "AUTH2");
+    await page.press("#card-ref", "Enter");
+    await waitForText(page, "#pay-amount", "$1.77");
+    await page.click("#pay-exact");
+    await page.waitForSelector("#change-due");
+    assert.equal(backend.callsOf("record_sale").length, 1, "recorded once, with the tenders left");
+    assert.deepEqual(backend.callOf("record_sale", 0).args.request.tenders, [
+      { kind: "card", amount: 200, approval_reference: "AUTH2" },
+      { kind: "cash", amount: 177 },
+    ]);
     await finish(app);
   });
 

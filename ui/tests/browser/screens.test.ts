@@ -107,6 +107,9 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
         await page.fill('input[data-denom="10000"]', "");
         await page.fill("#opening-cash", opening);
         await page.click("#start-shift");
+        await page.waitForSelector("#started-message");
+        await shot("sale-after-start");
+        await page.click("#to-session");
 
         await page.waitForSelector("#close-drawer");
         assert.notEqual(await page.evaluate(() => document.activeElement?.id), "close-drawer", "Close shift is never focused");
@@ -166,6 +169,7 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
         await shot("join");
         await page.click("#start-shift");
         await page.waitForSelector("#joined-message");
+        await page.click("#to-session");
         await backend.closeElsewhere({ by: "bob" });
         await page.waitForSelector("#closed-elsewhere", { timeout: 7000 });
         await shot("closed-elsewhere");

@@ -116,12 +116,16 @@ describe("the session flow", () => {
     await screenshot(page, "start");
     await page.click("#start-shift");
 
-    await page.waitForSelector("#session-number");
+    // The cashier lands on the sale screen, told the shift started; the shift's details are a press away.
+    await page.waitForSelector("#started-message");
     const started = await backend.currentSession();
     assert.match(started.number, /^DT-\d{8}-001$/);
-    await waitForText(page, "#session-number", started.number);
     assert.equal(await text(page, "#started-message"), `Shift ${started.number} started`);
     assert.equal(await page.locator("#joined-message").count(), 0);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "scan", "ready to scan");
+    await screenshot(page, "sale-after-start");
+    await page.click("#to-session");
+    await waitForText(page, "#session-number", started.number);
     assert.equal(await text(page, "#session-status"), "Open");
     assert.equal(await text(page, "#opened-by"), "Alice");
     // The demo's location is in this computer's time zone.
@@ -153,7 +157,8 @@ describe("the session flow", () => {
 
     await waitForText(page, "#joined-message", `Joined shift ${session.number}, started by Alice at ${clock(session.opened_at)}`);
     assert.equal(await page.locator("#started-message").count(), 0);
-    assert.equal(await text(page, "#session-number"), session.number);
+    await page.click("#to-session");
+    await waitForText(page, "#session-number", session.number);
     assert.equal(await text(page, "#opened-by"), "Alice");
     assert.equal(await text(page, "#opening-cash"), "$200.00");
     assert.match(await text(page, "#logged-in-user"), /Carol/);
@@ -181,7 +186,8 @@ describe("the session flow", () => {
     await page.click("#start-shift");
 
     await waitForText(page, "#joined-message", `Joined shift ${session.number}, started by Alice at ${clock(session.opened_at)}`);
-    assert.equal(await text(page, "#session-number"), session.number);
+    await page.click("#to-session");
+    await waitForText(page, "#session-number", session.number);
     assert.deepEqual(withoutId(backend.callOf("start_shift", 0).args), { openingCash: null, notes: null });
     assert.deepEqual((await backend.currentSession()).joins.map((j) => j.user), ["carol"]);
     await finish(app);
@@ -230,6 +236,7 @@ describe("the session flow", () => {
     await page.waitForSelector("#start-shift");
     await page.fill("#opening-cash", "200");
     await page.click("#start-shift");
+    await page.click("#to-session");
     await page.waitForSelector("#close-drawer");
     const shift = await backend.currentSession();
     await sell45(backend, shift);
@@ -467,6 +474,8 @@ describe("the session flow", () => {
     await page.press("#opening-cash", "Enter"); // a second submit while busy is ignored
     await page.locator("#start-shift").dispatchEvent("click");
 
+    await page.waitForSelector("#started-message");
+    await page.click("#to-session");
     await page.waitForSelector("#session-number");
     await waitForText(page, "#session-number", (await backend.currentSession()).number);
     assert.equal(backend.callsOf("start_shift").length, 1);
