@@ -525,6 +525,18 @@ async function voidThen(kind: VoidKind, lines: VoidLine[], apply: () => void): P
   apply();
 }
 
+/** The whole cart off, recorded as one void of every line; then a new, empty sale. */
+function clearSaleAsVoid(cart: Cart, session: SessionView): void {
+  void voidThen(
+    "sale_cleared",
+    cart.lines.map((line) => voided(line, line.quantity)),
+    () => {
+      clearCart();
+      showSale(session);
+    },
+  );
+}
+
 /**
  * A cart another login rang up (an idle logout, a change of cashier) is never taken over
  * silently: the new cashier goes on with it, or clears it, which is a recorded void.
@@ -544,14 +556,7 @@ function askAboutWaitingCart(cart: Cart, session: SessionView, refocus: () => vo
     removeLabel: "Clear it",
     onRemove: () => {
       dialog.close();
-      void voidThen(
-        "sale_cleared",
-        cart.lines.map((line) => voided(line, line.quantity)),
-        () => {
-          clearCart();
-          showSale(session);
-        },
-      );
+      clearSaleAsVoid(cart, session);
     },
     onClose: dialogClosed(refocus),
   });
@@ -574,14 +579,7 @@ function askClearSale(session: SessionView, refocus: () => void): void {
     submitLabel: "Clear sale",
     onSubmit: () => {
       dialog.close();
-      void voidThen(
-        "sale_cleared",
-        cart.lines.map((line) => voided(line, line.quantity)),
-        () => {
-          clearCart();
-          showSale(session);
-        },
-      );
+      clearSaleAsVoid(cart, session);
     },
     onClose: dialogClosed(refocus),
   });
