@@ -91,7 +91,7 @@ export async function showCashMovement(session: SessionView, given?: Draft): Pro
     amountField,
     h("div", { class: "field" }, h("label", { for: "movement-reason" }, "Reason"), reason, errorSlot("movement-reason")),
     h("div", { class: "field" }, h("label", { for: "movement-note" }, "Note (optional)"), note),
-    h("div", { class: "actions" }, submit, back),
+    h("div", { class: "actions sticky-actions" }, submit, back),
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();

@@ -103,7 +103,7 @@ function showCount(flow: CountFlow): void {
     field,
     floatField,
     h("p", { class: "hint", id: "float-left-hint" }, `The shift opened with ${formatMoney(opening, currency, lang)}. The rest goes to the safe.`),
-    h("div", { class: "actions" }, next, back),
+    h("div", { class: "actions sticky-actions" }, next, back),
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -434,7 +434,7 @@ export function showClosed(session: SessionView, mode: CountMode = "close"): voi
       backupSlot,
       mode === "close" ? backupSetting(session) : null,
       printControls(),
-      h("div", { class: "actions demo-choice" }, done, mode === "close" ? h("p", { class: "hint" }, "Done logs you out of this register.") : null),
+      h("div", { class: "actions demo-choice sticky-actions" }, done, mode === "close" ? h("p", { class: "hint" }, "Done logs you out of this register.") : null),
       ),
       zSlot,
     ),

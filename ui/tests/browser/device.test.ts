@@ -12,7 +12,7 @@ import type { Browser, ViewportSize } from "playwright-core";
 import type { UpdateStatus } from "../../src/types";
 import { launchBrowser, screenshot, serveDist, type DistServer } from "./harness.js";
 import { BRIDGE, PINS, startRealBackend, type RealBackend } from "./real-backend.js";
-import { assertLayout, clock, finish, logInByKeyboard, nbsp, openOn, screen, text, waitForError, waitForText } from "./steps.js";
+import { assertLayout, clock, finish, inWindow, logInByKeyboard, nbsp, openOn, screen, text, waitForError, waitForText } from "./steps.js";
 
 let browser: Browser;
 let server: DistServer;
@@ -124,6 +124,8 @@ describe("the device", () => {
     await screenshot(page, "session-1024");
     await page.click("#close-drawer");
     await page.fill("#counted-cash", "500,06");
+    // The count's primary action stays on screen, whatever the denominations' height.
+    assert.ok(await inWindow(page, "#close-next"), "Next is in the window at 1024×768");
     await page.click("#close-next");
     await page.waitForSelector('button[data-manager="bob"]');
     assert.equal(nbsp(await text(page, "#close-counted")), "500,06 €");

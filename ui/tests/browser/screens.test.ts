@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { axeViolations, layoutProblems, launchBrowser, openApp, screenshot, serveDist, type DistServer } from "./harness.js";
 import { startRealBackend } from "./real-backend.js";
-import { lineTool } from "./steps.js";
+import { inWindow, lineTool } from "./steps.js";
 
 let browser: Browser;
 let server: DistServer;
@@ -128,6 +128,7 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
         await page.click("#close-submit");
         await page.waitForSelector("#close-result");
         assert.notEqual(await page.evaluate(() => document.activeElement?.id), "close-done", "Done (log out) is never focused");
+        assert.ok(await inWindow(page, "#close-done"), `Done is in the window (${tag}), not below the Z`);
         await shot("closed");
         await page.keyboard.press("Enter");
         await page.waitForTimeout(100);

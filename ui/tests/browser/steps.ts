@@ -106,3 +106,11 @@ export async function lineTool(page: Page, index: number, tool: "minus" | "plus"
   await page.click(`.cart-line[data-line="${index}"]`);
   await page.click(`#line-${tool}`);
 }
+
+/** Is `selector` wholly inside the window as it is scrolled now (not below the fold)? */
+export async function inWindow(page: Page, selector: string): Promise<boolean> {
+  return page.locator(selector).evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight;
+  });
+}
