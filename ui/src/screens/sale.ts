@@ -924,40 +924,80 @@ export function receiptTime(at: string, timeZone: string, lang: string): string 
   }
 }
 
-/** The printable receipt: what the customer gets on 80 mm paper (see the print stylesheet). */
+/** A receipt's words, in the store's language (its locale's); English otherwise. */
+const RECEIPT_WORDS = {
+  en: { receipt: "RECEIPT", refund: "REFUND", no: "No.", refundOf: "Refund of", date: "Date", register: "Register", shift: "Shift", cashier: "Cashier", taxNo: "Tax no.", discounts: "Discounts", rounding: "Rounding", total: "Total", refunded: "Refunded", cash: "Cash", card: "Card", change: "Change", rate: "Rate", net: "Net", tax: "Tax", gross: "Gross", incl: "incl.", thanks: "Thank you" },
+  de: { receipt: "BELEG", refund: "ERSTATTUNG", no: "Nr.", refundOf: "Erstattung zu", date: "Datum", register: "Kasse", shift: "Schicht", cashier: "Kassierer", taxNo: "St.-Nr.", discounts: "Rabatte", rounding: "Rundung", total: "Summe", refunded: "Erstattet", cash: "Bar", card: "Karte", change: "Rückgeld", rate: "Satz", net: "Netto", tax: "MwSt.", gross: "Brutto", incl: "inkl.", thanks: "Vielen Dank" },
+} as const;
+
+/** The receipt's words for `locale` ("de-DE" → German). */
+export function receiptWords(locale: string): (typeof RECEIPT_WORDS)[keyof typeof RECEIPT_WORDS] {
+  return locale.toLowerCase().startsWith("de") ? RECEIPT_WORDS.de : RECEIPT_WORDS.en;
+}
+
+/**
+ * The printable receipt: what the customer gets on 80 mm paper (see the print stylesheet). Each
+ * line carries its tax rate's letter, and the rates are listed with their net, tax and gross,
+ * as EU receipts expect; every amount is the backend's.
+ */
 export function receiptView(receipt: Receipt): HTMLElement {
   const lang = locale();
+  const w = receiptWords(receipt.locale || lang);
   const m = (minor: number) => formatMoney(minor, receipt.currency, lang);
   const refund = receipt.kind === "refund";
   const row = (left: string, right: string, cls = "") => h("div", { class: `r-row ${cls}` }, h("span", {}, left), h("span", {}, right));
   const percent = (ppm: number) => `${(ppm / 10000).toLocaleString(lang, { maximumFractionDigits: 4 })} %`;
+  // A, B, C…: the receipt's tax rates in the backend's order.
+  const letter = (taxRateId: string) => String.fromCharCode(65 + Math.max(0, receipt.taxes.findIndex((t) => t.tax_rate_id === taxRateId)));
+  const cell = (text: string, cls = "") => h("td", { class: cls }, text);
   return h(
     "article",
     { id: "receipt", class: "receipt", "aria-label": `Receipt ${receipt.number}` },
     h("p", { class: "r-store" }, receipt.location_name),
     receipt.location_address ? h("p", { class: "r-address" }, receipt.location_address) : null,
-    h("p", { class: "r-title" }, refund ? "REFUND" : "RECEIPT"),
-    row("No.", receipt.number, "r-number"),
-    refund && receipt.refund_of ? row("Refund of", receipt.refund_of) : null,
-    row("Date", receiptTime(receipt.at, receipt.time_zone, lang), "r-date"),
-    row("Cashier", displayName(receipt.cashier)),
+    receipt.location_tax_number ? h("p", { class: "r-address", id: "receipt-tax-number" }, `${w.taxNo} ${receipt.location_tax_number}`) : null,
+    h("p", { class: "r-title" }, refund ? w.refund : w.receipt),
+    row(w.no, receipt.number, "r-number"),
+    refund && receipt.refund_of ? row(w.refundOf, receipt.refund_of) : null,
+    row(w.date, receiptTime(receipt.at, receipt.time_zone, lang), "r-date"),
+    row(w.register, `${receipt.location_code}/${receipt.register_code}`, "r-register"),
+    row(w.shift, receipt.session_number, "r-shift"),
+    row(w.cashier, displayName(receipt.cashier)),
     h("hr", {}),
     ...receipt.lines.map((line) =>
       h(
         "div",
         { class: "r-line" },
-        row(line.name, m(line.extended)),
+        row(line.name, `${m(line.extended)} ${letter(line.tax_rate_id)}`),
         h("p", { class: "r-detail" }, `${line.quantity} × ${m(line.unit_price)}${line.line_discount > 0 ? `, −${m(line.line_discount)}` : ""}`),
       ),
     ),
     h("hr", {}),
-    receipt.discount > 0 ? row("Discounts", `−${m(receipt.discount)}`) : null,
-    ...receipt.taxes.map((tax) => row(`${tax.name} ${percent(tax.rate_ppm)}${receipt.prices_include_tax ? " incl." : ""}`, m(tax.tax))),
-    receipt.rounding !== 0 ? row("Rounding", m(receipt.rounding)) : null,
-    row(refund ? "Refunded" : "Total", m(receipt.total), "r-total"),
-    ...receipt.tenders.map((t) => row(t.kind === "card" ? `Card${t.reference ? ` ${t.reference}` : ""}` : t.kind === "cash" ? "Cash" : t.kind, m(t.amount))),
-    receipt.change > 0 ? row("Change", m(receipt.change), "r-change") : null,
-    h("p", { class: "r-thanks" }, "Thank you"),
+    receipt.discount > 0 ? row(w.discounts, `−${m(receipt.discount)}`) : null,
+    receipt.rounding !== 0 ? row(w.rounding, m(receipt.rounding)) : null,
+    row(refund ? w.refunded : w.total, m(receipt.total), "r-total"),
+    ...receipt.tenders.map((t) => row(t.kind === "card" ? `${w.card}${t.reference ? ` ${t.reference}` : ""}` : t.kind === "cash" ? w.cash : t.kind, m(t.amount))),
+    receipt.change > 0 ? row(w.change, m(receipt.change), "r-change") : null,
+    h(
+      "table",
+      { class: "r-taxes", id: "receipt-taxes" },
+      h("thead", {}, h("tr", {}, cell(w.rate), cell(w.net, "num"), cell(w.tax, "num"), cell(w.gross, "num"))),
+      h(
+        "tbody",
+        {},
+        ...receipt.taxes.map((tax) =>
+          h(
+            "tr",
+            {},
+            cell(`${letter(tax.tax_rate_id)} ${tax.name} ${percent(tax.rate_ppm)}${receipt.prices_include_tax ? ` ${w.incl}` : ""}`),
+            cell(m(tax.net), "num"),
+            cell(m(tax.tax), "num"),
+            cell(m(tax.gross), "num"),
+          ),
+        ),
+      ),
+    ),
+    h("p", { class: "r-thanks" }, w.thanks),
     anchorCode(receipt.anchor, "receipt-anchor"),
   );
 }

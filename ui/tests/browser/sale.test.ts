@@ -149,6 +149,19 @@ describe("selling", () => {
     assert.match(await text(page, "#receipt"), /Food tax 2 %/);
     assert.match(await text(page, "#receipt"), /Sales tax 8 %/);
     assert.match(await text(page, "#receipt"), /Change\s+\$9\.78/);
+    // Two rates: each line carries its rate's letter, and the rates are listed net · tax · gross (the backend's figures).
+    assert.equal(await text(page, ".r-register span:last-child"), "DT/R1");
+    assert.equal(await text(page, ".r-shift span:last-child"), (await backend.currentSession()).number);
+    const taxRows = await page.$$eval("#receipt-taxes tbody tr", (rows) => rows.map((r) => [...r.children].map((c) => c.textContent?.trim())));
+    const soldReceipt = await backend.call("find_receipt", { number: "DT-R1-000001" });
+    const usd = (minor: number) => `$${Math.trunc(minor / 100)}.${String(minor % 100).padStart(2, "0")}`;
+    assert.deepEqual(
+      taxRows,
+      soldReceipt.taxes.map((t, i) => [`${"AB"[i]} ${t.name} ${t.rate_ppm / 10000} %`, usd(t.net), usd(t.tax), usd(t.gross)]),
+    );
+    const lineLetters = await page.$$eval("#receipt .r-line .r-row span:last-child", (spans) => spans.map((s) => s.textContent?.trim().slice(-1)));
+    assert.deepEqual(lineLetters, soldReceipt.lines.map((l) => "AB"[soldReceipt.taxes.findIndex((t) => t.tax_rate_id === l.tax_rate_id)]));
+    await screenshot(page, "receipt-two-rates");
     const sold = await backend.call("find_receipt", { number: "DT-R1-000001" });
     const newYork = new Intl.DateTimeFormat("en-US", { timeZone: "America/New_York", hour: "numeric", minute: "2-digit" });
     const soldAt = newYork.format(new Date(sold.at)).replace(/\s/g, "\\s");

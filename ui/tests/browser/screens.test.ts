@@ -242,6 +242,9 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
         await page.keyboard.type("9999");
         await page.keyboard.press("Enter");
         await page.waitForSelector("#change-due");
+        // The receipt speaks the store's language.
+        const words = locale === "de-DE" ? [/Summe/, /Bar/, /MwSt\./, /Kasse/] : [/Total/, /Cash/, /Tax/, /Register/];
+        for (const word of words) assert.match(await page.locator("#receipt").innerText(), word);
         await shot("receipt");
         await page.emulateMedia({ media: "print" });
         // Only the receipt goes to the paper: not the app's chrome or its About line.
