@@ -2,7 +2,7 @@
 import { countTotals, denominationsFor } from "./denominations";
 import { h, type Child } from "./dom";
 import type { PrintedAnchor } from "./types";
-import { currencyDecimals, currencyName, currencySymbol, denominationLabel, formatAmountInput, formatMoney } from "./money";
+import { currencyDecimals, currencyName, currencySymbol, denominationLabel, formatAmountInput, formatMoney, separators } from "./money";
 
 /**
  * A reserved line for one field's error, always in the layout (it never pushes anything down).
@@ -207,6 +207,33 @@ export function pinPad(options: { inputId: string; submitId: string; label: stri
     submit,
     clear: () => setPin(""),
   };
+}
+
+/**
+ * A tap pad for an amount field (a touch-only till has no keyboard): the digits, the locale's
+ * decimal separator (or 00 for a currency without minor units) and ⌫. It types into `input` as
+ * a keyboard would, so the field's own parsing and checks apply; the caret stays in the field.
+ */
+export function amountPad(input: HTMLInputElement, locale: string, decimals: number): HTMLElement {
+  const { decimal } = separators(locale);
+  const key = (label: string, keyName: string, aria?: string) => {
+    const button = h("button", { type: "button", class: "key", "data-amount-key": keyName, "aria-label": aria ?? label }, label);
+    button.addEventListener("mousedown", (event) => event.preventDefault());
+    button.addEventListener("click", () => {
+      input.value = keyName === "back" ? input.value.slice(0, -1) : input.value + keyName;
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+      input.focus();
+    });
+    return button;
+  };
+  return h(
+    "div",
+    { class: "keypad amount-pad", role: "group", "aria-label": `Keys for ${input.labels?.[0]?.textContent ?? "the amount"}` },
+    ...["7", "8", "9", "4", "5", "6", "1", "2", "3"].map((d) => key(d, d)),
+    decimals > 0 ? key(decimal, decimal, "Decimal separator") : key("00", "00"),
+    key("0", "0"),
+    key("⌫", "back", "Delete last character"),
+  );
 }
 
 export interface Sheet {

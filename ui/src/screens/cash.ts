@@ -5,13 +5,13 @@
  */
 import * as api from "../api";
 import { h } from "../dom";
-import { formatMoney, moneyParseMessage, parseLocaleMoney } from "../money";
+import { currencyDecimals, formatMoney, moneyParseMessage, parseLocaleMoney } from "../money";
 import { go } from "../router";
 import { locale } from "../state";
 import type { CashMovement, CashReason, MovementKind, SessionView } from "../types";
 import { displayName } from "../time";
 import { focus, isBusy, mount, run, showErrorText } from "../ui";
-import { errorSlot, moneyField } from "../widgets";
+import { amountPad, errorSlot, moneyField } from "../widgets";
 import { listManagers, showApproval } from "./approval";
 
 export const KIND_LABELS: Readonly<Record<MovementKind, string>> = {
@@ -48,6 +48,8 @@ export async function showCashMovement(session: SessionView, given?: Draft): Pro
   const lang = locale();
   const { field: amountField, input: amount } = moneyField("movement-amount", "Amount", currency, lang);
   amount.value = draft.amount;
+  // The pad hides with the amount (a no-sale has none).
+  amountField.append(amountPad(amount, lang, currencyDecimals(currency)));
   const reason = h("select", { id: "movement-reason", "aria-describedby": "movement-reason-error" });
   const note = h("input", { id: "movement-note", type: "text", maxlength: 200, autocomplete: "off" });
   note.value = draft.note;

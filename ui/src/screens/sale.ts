@@ -43,7 +43,7 @@ import type { CartLine } from "../cart";
 import type { Discount, PricedCart, Product, QuickKeys, Receipt, SessionView, Tender, VoidKind, VoidLine } from "../types";
 import { displayName } from "../time";
 import { clearError, isBusy, mount, run, showError, showErrorText } from "../ui";
-import { anchorCode, dialogOpen, discountField, errorSlot, moneyField, sheet } from "../widgets";
+import { amountPad, anchorCode, dialogOpen, discountField, errorSlot, moneyField, sheet } from "../widgets";
 import { listManagers, showApproval } from "./approval";
 import { arrivalNotice } from "./common";
 
@@ -607,7 +607,7 @@ function askDiscount(options: { id: string; title: string; current: Discount | n
   const dialog = sheet({
     id: `${options.id}-dialog`,
     title: options.title,
-    body: [field, h("p", { class: "hint" }, "Empty or 0: no discount. A discount above the store's limit needs a manager's PIN at Pay.")],
+    body: [field, amountPad(input, lang, 2), h("p", { class: "hint" }, "Empty or 0: no discount. A discount above the store's limit needs a manager's PIN at Pay.")],
     submitLabel: "Apply",
     onSubmit: submit,
     removeLabel: options.current ? "Remove discount" : null,
@@ -662,6 +662,7 @@ function askPrice(index: number, refocus: () => void): void {
     body: [
       h("p", { class: "lead" }, `Catalog price: ${money(catalog)}`),
       field,
+      amountPad(input, lang, currencyDecimals(cur)),
       h("p", { class: "hint" }, selfApproves() ? "Empty: the catalog price." : "Empty: the catalog price. A new price needs a manager's PIN at Pay."),
     ],
     submitLabel: "Apply",

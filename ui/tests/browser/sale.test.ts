@@ -636,7 +636,13 @@ describe("selling", () => {
     await page.waitForSelector("#line-price-0:focus");
     assert.match(await text(page, "#line-price-0-dialog"), /Catalog price: \$3\.49/);
     await check(page, "price dialog");
-    await page.keyboard.type("2");
+    await screenshot(page, "price-dialog-keypad");
+    // A touch-only till: the dialog's own keys type the amount (2.00), the caret stays in the field.
+    for (const key of ["2", ".", "0", "0"]) await page.click(`#line-price-0-dialog button[data-amount-key="${key}"]`);
+    assert.equal(await page.inputValue("#line-price-0"), "2.00");
+    await page.click('#line-price-0-dialog button[data-amount-key="back"]');
+    await page.click('#line-price-0-dialog button[data-amount-key="0"]');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "line-price-0");
     await page.keyboard.press("Enter");
     await waitForText(page, "#total", "$2.16");
     await page.waitForSelector("#scan:focus");
