@@ -41,13 +41,21 @@ export function showStart(current?: SessionView | null): void {
   const notes = h("textarea", { id: "shift-notes", rows: 2, maxlength: 500 });
   const start = h("button", { id: "start-shift", type: "submit", class: "primary big" }, "Start shift");
   const helper = denominationHelper(currency, lang, cash, start);
+  // One tap when the drawer holds what the last close left (counted, and it matches).
+  const sameAsLast =
+    lastFloat !== null ? h("button", { id: "start-with-last-float", type: "button", class: "secondary big" }, `Start with ${formatMoney(lastFloat, currency, lang)}`) : null;
+  sameAsLast?.addEventListener("click", () => {
+    if (lastFloat === null) return;
+    cash.value = formatAmountInput(lastFloat, currencyDecimals(currency), lang);
+    form.requestSubmit();
+  });
 
   const form = h(
     "form",
     { class: "stack", novalidate: true },
     field,
     h("div", { class: "field" }, h("label", { for: "shift-notes" }, "Notes (optional)"), notes),
-    h("div", { class: "actions" }, start, logoutButton(), dayButton()),
+    h("div", { class: "actions" }, start, sameAsLast, logoutButton(), dayButton()),
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();

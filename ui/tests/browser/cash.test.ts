@@ -454,12 +454,34 @@ describe("cash control", () => {
     await page.keyboard.press("Enter");
     await page.waitForSelector("#last-float");
     assert.equal(await page.inputValue("#opening-cash"), "75.00");
+    assert.equal(await text(page, "#start-with-last-float"), "Start with $75.00", "the last float is one tap away");
     await page.fill("#opening-cash", "80");
     await page.click("#start-shift");
     await waitForText(page, "#opening-difference", "Opening cash is $5.00 more than the $75.00 the last close left in the drawer. Tell a manager.");
     const started = await backend.currentSession();
     assert.notEqual(started.id, app.session.id, "a new shift");
     assert.equal(started.float_expected, 7_500);
+
+    // Closed again leaving 80.00: the next start is that one tap, and no difference is said.
+    await page.click("#to-session");
+    await page.click("#close-drawer");
+    await page.fill("#counted-cash", "80");
+    await page.fill("#float-left", "80");
+    await page.press("#float-left", "Enter");
+    await page.waitForSelector('button[data-manager="bob"][aria-pressed="true"]');
+    await page.keyboard.type("9999");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#z-report");
+    await page.click("#close-done");
+    await page.click('button[data-user="alice"]');
+    await page.keyboard.type("1234");
+    await page.keyboard.press("Enter");
+    await page.click("#start-with-last-float");
+    await page.waitForSelector("#started-message");
+    assert.equal(await page.locator("#opening-difference").count(), 0);
+    const next = await backend.currentSession();
+    assert.notEqual(next.id, started.id);
+    assert.deepEqual([next.opening_cash, next.float_expected], [8_000, 8_000]);
     await finish(app);
   });
 });
