@@ -192,7 +192,7 @@ export async function showXReport(session: SessionView): Promise<void> {
         title,
         h("p", { class: "lead" }, `Shift ${session.number} so far. An X report resets nothing.`),
         printControls(),
-        h("div", { class: "actions sticky-actions" }, back),
+        h("div", { class: "actions" }, back),
       ),
       paperSlot,
     ),
