@@ -460,7 +460,16 @@ impl Printable for Receipt {
             ReceiptKind::Refund => format!("REFUND of {}", self.refund_of.as_deref().unwrap_or("?")),
         };
         let at = crate::output::Local::new(&self.time_zone, &self.locale).time(self.at, "%Y-%m-%d %H:%M");
-        text.push_str(&format!("{title} {}\n{at}  {}  cashier {}\n\n", self.number, self.register_code, self.cashier));
+        text.push_str(&format!("{title} {}\n{at}  {}  cashier {}\n", self.number, self.register_code, self.cashier));
+        // Why a refund was given, and which manager approved (a refund, or an approved sale).
+        if let Some(reason) = &self.refund_reason {
+            let words = reason.text.as_deref().map(|t| format!(": {t}")).unwrap_or_default();
+            text.push_str(&format!("reason {}{words}\n", reason.kind.as_str()));
+        }
+        if let Some(manager) = &self.approved_by {
+            text.push_str(&format!("approved by {manager}\n"));
+        }
+        text.push('\n');
         for l in &self.lines {
             let discount = l.line_discount + l.receipt_discount;
             let shown = if self.kind == ReceiptKind::Sale { l.extended } else { l.amount };
