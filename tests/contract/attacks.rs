@@ -918,3 +918,91 @@ async fn no_write_into_a_forgotten_session() {
     drop(psql);
     till.drop_role().await;
 }
+
+/// A refund says why, whoever calls till_record_receipt: as the terminal's role in plain SQL, a
+/// manager's own refund without a reason, with a kind not on the list, "other" without its text,
+/// or a text with a control character is refused and writes nothing; with a reason it goes
+/// through, and a sale takes none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_refund_without_a_reason_from_the_list() {
+    let till = Till::new().await;
+    let (session, sale) = session_with_a_sale(&till).await;
+    let mut psql = till.psql().await;
+    let bob = sql_login(&mut psql, "bob", "9999", "pc").await;
+    let listed = till.owner.list_receipts(session).await.unwrap().into_iter().find(|r| r.id.0 == sale).unwrap();
+    let sold = till.owner.find_receipt(&listed.number).await.unwrap();
+    let refund = |reason: Option<serde_json::Value>| {
+        let mut r = crate::figures::refund_of(&sold, 0, 1, Actor::login(&till.fixture.manager.login), session);
+        r.refund_reason = None;
+        // DT rounds no cash: paid out exactly.
+        (r.rounding, r.tendered, r.cash_net) = (0, r.total, -r.total);
+        r.tenders[0].amount = r.total;
+        let mut p = till_backend::receipt_payload(&r);
+        p["login"] = bob.clone().into();
+        p["device"] = "pc".into();
+        match reason {
+            Some(reason) => p["refund_reason"] = reason,
+            None => {
+                p.as_object_mut().unwrap().remove("refund_reason");
+            }
+        }
+        p
+    };
+    for bad in [
+        None,
+        Some(serde_json::json!(null)),
+        Some(serde_json::json!({ "kind": "stolen" })),
+        Some(serde_json::json!({ "kind": "other" })),
+        Some(serde_json::json!({ "kind": "other", "text": "  " })),
+        Some(serde_json::json!({ "kind": "damaged", "text": "torn\u{1}seam" })),
+        Some(serde_json::json!({ "kind": "damaged", "text": "x".repeat(201) })),
+    ] {
+        assert_eq!(call(&mut psql, "till_record_receipt", &refund(bad.clone())).await, "TL002", "{bad:?}");
+    }
+    let refunds = scalar(&mut till.owner_sql().await, "SELECT count(*) FROM sales WHERE kind = 'refund'").await;
+    assert_eq!(refunds, 0);
+    let good = refund(Some(serde_json::json!({ "kind": "damaged" })));
+    assert_eq!(call(&mut psql, "till_record_receipt", &good).await, "ok");
+    let stored: (String, Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT s.refund_reason_kind, s.refund_reason_text, u.name FROM sales s JOIN users u ON u.id = s.approved_by
+          WHERE s.kind = 'refund'",
+    )
+    .fetch_one(&mut till.owner_sql().await)
+    .await
+    .unwrap();
+    assert_eq!(stored, ("damaged".to_string(), None, Some("bob".to_string())));
+    // A sale with a refund reason: refused.
+    let mut sale_p = till_backend::receipt_payload(&sold_as_new(&sold, session));
+    sale_p["refund_reason"] = serde_json::json!({ "kind": "damaged" });
+    sale_p["login"] = bob.into();
+    assert_eq!(call(&mut psql, "till_record_receipt", &sale_p).await, "TL002");
+    drop(psql);
+    till.drop_role().await;
+}
+
+/// `sold` again as a new sale (another id) of the same session.
+fn sold_as_new(sold: &Receipt, session: SessionId) -> NewReceipt {
+    NewReceipt {
+        id: ReceiptId::new(),
+        kind: sales::ReceiptKind::Sale,
+        refund_of: None,
+        session_id: session,
+        register_id: sold.register_id,
+        actor: Actor::login(&LoginToken::new(String::new())),
+        device: "pc".into(),
+        request_hash: "s".into(),
+        refund_reason: None,
+        prices_include_tax: sold.prices_include_tax,
+        subtotal: sold.subtotal,
+        discount: sold.discount,
+        tax: sold.tax,
+        total: sold.total,
+        rounding: sold.rounding,
+        tendered: sold.tendered,
+        change: sold.change,
+        cash_net: sold.cash_net,
+        lines: sold.lines.clone(),
+        tenders: sold.tenders.clone(),
+        taxes: sold.taxes.clone(),
+    }
+}

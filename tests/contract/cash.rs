@@ -140,6 +140,7 @@ async fn a_day_closed_blind_with_a_recount_and_a_sign_off(backend: Backend) {
     let refund_request = service::RefundRequest {
         lines: vec![service::RefundLineRequest { line: 0, quantity: 1 }],
         tender: service::RefundTender::Cash,
+        reason: service::RefundReason { kind: service::RefundReasonKind::Damaged, text: None },
     };
     let refund = service::refund(s, till, ReceiptId::new(), &first.number, &refund_request).await.unwrap();
     service::record_reprint(s, &shop.fx.cashier, &dt_r1(), &pc, &first.number).await.unwrap();

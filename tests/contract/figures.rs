@@ -113,7 +113,7 @@ const CASH_INCREMENT: i64 = 5;
 
 /// A refund of `quantity` of sold line `line_no`, built from the recorded sale as till-core
 /// builds refunds (its share of what was paid; the last units what is left).
-fn refund_of(sold: &Receipt, line_no: u32, quantity: i32, actor: Actor, session: SessionId) -> NewReceipt {
+pub(crate) fn refund_of(sold: &Receipt, line_no: u32, quantity: i32, actor: Actor, session: SessionId) -> NewReceipt {
     let s = sold.lines.iter().find(|l| l.line_no == line_no).unwrap();
     let left = LineLeft::of(s);
     let (total, tax) = refund_share(&left, quantity);
@@ -146,6 +146,10 @@ fn refund_of(sold: &Receipt, line_no: u32, quantity: i32, actor: Actor, session:
         actor,
         device: MANAGER_DEVICE.into(),
         request_hash: uuid::Uuid::now_v7().to_string(),
+        refund_reason: Some(till_core::sales::RefundReason {
+            kind: till_core::sales::RefundReasonKind::PriceMatch,
+            text: None,
+        }),
         prices_include_tax: sold.prices_include_tax,
         subtotal: amount,
         discount: extended - amount,

@@ -15,6 +15,7 @@ mod figures;
 mod forgotten;
 mod manager_pins;
 mod races;
+mod refunds;
 mod sales;
 mod schema;
 mod security;

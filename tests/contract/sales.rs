@@ -120,7 +120,11 @@ async fn a_day_of_sales_and_a_refund(backend: Backend) {
     assert_eq!(receipt.cashier, "alice");
 
     // A refund of one latte in cash, approved by the manager.
-    let refund = RefundRequest { lines: vec![RefundLineRequest { line: 0, quantity: 1 }], tender: RefundTender::Cash };
+    let refund = RefundRequest {
+        lines: vec![RefundLineRequest { line: 0, quantity: 1 }],
+        tender: RefundTender::Cash,
+        reason: service::RefundReason { kind: service::RefundReasonKind::Damaged, text: None },
+    };
     let mut by_manager = till(alice, &register, &pc, Some(session.id));
     let cashier_alone =
         service::refund(shop.store.as_ref(), by_manager.clone(), ReceiptId::new(), &receipt.number, &refund).await;
@@ -340,8 +344,11 @@ async fn one_line_refunded_by_sixteen_devices_at_once(backend: Backend) {
             let bob = service::approval("bob", "9999").unwrap();
             let mut by_manager = till(&alice, &register, &pc, None);
             by_manager.approval = Some(&bob);
-            let refund =
-                RefundRequest { lines: vec![RefundLineRequest { line: 1, quantity: 2 }], tender: RefundTender::Cash };
+            let refund = RefundRequest {
+                lines: vec![RefundLineRequest { line: 1, quantity: 2 }],
+                tender: RefundTender::Cash,
+                reason: service::RefundReason { kind: service::RefundReasonKind::Damaged, text: None },
+            };
             barrier.wait().await;
             service::refund(shop.store.as_ref(), by_manager, ReceiptId::new(), &number, &refund).await
         }));
@@ -497,8 +504,11 @@ async fn a_retry_answers_its_first_outcome_whatever_happened_since(backend: Back
     };
     let movement_id = MovementId::new();
     let moved = service::record_movement(s, alice, None, &register, &pc, movement(movement_id)).await.unwrap();
-    let refund_one =
-        RefundRequest { lines: vec![RefundLineRequest { line: 0, quantity: 1 }], tender: RefundTender::Cash };
+    let refund_one = RefundRequest {
+        lines: vec![RefundLineRequest { line: 0, quantity: 1 }],
+        tender: RefundTender::Cash,
+        reason: service::RefundReason { kind: service::RefundReasonKind::Damaged, text: None },
+    };
     let refund_id = ReceiptId::new();
     let mut by_manager = till(alice, &register, &pc, None);
     by_manager.approval = Some(&bob);
@@ -560,6 +570,7 @@ async fn racing_refunds_of_the_last_units_give_back_the_rest(backend: Backend) {
                 let refund = RefundRequest {
                     lines: vec![RefundLineRequest { line: 0, quantity: 1 }],
                     tender: RefundTender::Cash,
+                    reason: service::RefundReason { kind: service::RefundReasonKind::Damaged, text: None },
                 };
                 barrier.wait().await;
                 service::refund(shop.store.as_ref(), by_manager, ReceiptId::new(), &number, &refund).await

@@ -697,6 +697,7 @@ async fn a_refund_approved_by_a_cashier_or_a_wrong_pin_records_nothing(backend: 
     let refund = service::RefundRequest {
         lines: vec![service::RefundLineRequest { line: 0, quantity: 1 }],
         tender: service::RefundTender::Cash,
+        reason: service::RefundReason { kind: service::RefundReasonKind::Damaged, text: None },
     };
 
     let cashier_pin = service::approval("alice", "1234").unwrap();

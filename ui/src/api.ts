@@ -23,6 +23,7 @@ import type {
   Product,
   QuickKeys,
   Receipt,
+  RefundQuote,
   RefundRequest,
   SaleLineRequest,
   SaleRequest,
@@ -164,6 +165,14 @@ export const searchProducts = (text: string): Promise<Product[]> => call("search
 export const quickKeys = (): Promise<QuickKeys[]> => call("quick_keys");
 
 export const findReceipt = (number: string): Promise<Receipt> => call("find_receipt", { number });
+
+/**
+ * What refunding `request`'s lines of sale `number` would give back (per line, in total, and
+ * paid out after cash rounding), computed by the backend as the refund records it; writes
+ * nothing, needs no manager. Refused with the refund's codes.
+ */
+export const quoteRefund = (number: string, request: RefundRequest): Promise<RefundQuote> =>
+  call("quote_refund", { receipt: number, request });
 
 /** A manager approves with name and PIN; `id` is chosen once per refund and reused on retry. */
 export const refund = (id: string, receipt: string, request: RefundRequest, approval: Approval): Promise<Receipt> =>

@@ -29,6 +29,7 @@ pub const COMMANDS: &[&str] = &[
     "search_products",
     "quick_keys",
     "find_receipt",
+    "quote_refund",
     "refund",
     "session_totals",
     "cash_reasons",

@@ -104,6 +104,10 @@ pub async fn call(state: &AppState, command: &str, args: Value) -> Result<Value,
         "search_products" => answer(state.search_products(&args!(args, text: String).text).await),
         "quick_keys" => answer(state.quick_keys().await),
         "find_receipt" => answer(state.find_receipt(&args!(args, number: String).number).await),
+        "quote_refund" => {
+            let a = args!(args, receipt: String, request: RefundRequest);
+            answer(state.quote_refund(&a.receipt, a.request).await)
+        }
         "refund" => {
             let a = args!(args, id: ReceiptId, receipt: String, request: RefundRequest, approval: Approval);
             answer(state.refund(a.id, &a.receipt, a.request, a.approval).await)

@@ -18,7 +18,8 @@ use std::sync::Arc;
 use till_backend::device_file::{Credentials, DeviceFile};
 use till_backend::DemoUser;
 use till_core::service::{
-    self, CloseRequest, FirstSetup, LocationInput, RefundRequest, SaleLineRequest, SaleRequest, StartRequest, Till,
+    self, CloseRequest, FirstSetup, LocationInput, RefundQuote, RefundRequest, SaleLineRequest, SaleRequest,
+    StartRequest, Till,
 };
 use till_core::{
     Authenticated, BackendKind, Barcode, CashAmount, Category, DeviceName, Discount, InputError, Location,
@@ -1044,6 +1045,16 @@ impl AppState {
         let who = device.current_user(self.now(), Use::Act).await?;
         let (store, here) = device.here().await?;
         Ok(service::find_receipt(store.as_ref(), number, asker(&who, &here)).await?)
+    }
+
+    /// What refunding `request`'s lines of sale `receipt` at this register would give back,
+    /// computed as [`AppState::refund`] records it; writes nothing. Needs a live login (any
+    /// role: the manager approves the refund itself).
+    pub async fn quote_refund(&self, receipt: &str, request: RefundRequest) -> Result<RefundQuote, IpcError> {
+        let mut device = self.device().await?;
+        device.current_user(self.now(), Use::Act).await?;
+        let (store, register) = device.register()?;
+        Ok(service::quote_refund(store.as_ref(), &register, receipt.trim(), &request).await?)
     }
 
     /// Refunds lines of a sale into this register's open session, approved by a manager's PIN

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use till_core::service::{self, LocationInput};
 use till_core::{BackendKind, Role, Store, StoreError, StoreOptions, TillError};
 
-pub use till_postgres::PostgresStore;
+pub use till_postgres::{receipt_payload, PostgresStore};
 pub use till_sqlite::SqliteStore;
 
 /// Where Till keeps its files: `$TILL_DATA_DIR`, else the platform data directory

@@ -11,7 +11,75 @@ use crate::domain::{LocationId, ProductId, ReceiptId, RegisterId, SessionId, Tax
 use crate::money::Currency;
 use crate::pricing::{PricedCart, Settlement, Tender};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+/// Why goods were taken back, from a closed list (what a manager judges and an auditor reads):
+/// `damaged`, `wrong_item`, `changed_mind`, `price_match`, or `other` (its text says what).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RefundReasonKind {
+    Damaged,
+    WrongItem,
+    ChangedMind,
+    PriceMatch,
+    Other,
+}
+
+impl RefundReasonKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            RefundReasonKind::Damaged => "damaged",
+            RefundReasonKind::WrongItem => "wrong_item",
+            RefundReasonKind::ChangedMind => "changed_mind",
+            RefundReasonKind::PriceMatch => "price_match",
+            RefundReasonKind::Other => "other",
+        }
+    }
+
+    /// The kind a stored `refund_reason_kind` names.
+    pub fn parse(text: &str) -> Result<RefundReasonKind, crate::error::InputError> {
+        serde_json::from_value(serde_json::Value::String(text.to_string())).map_err(|_| {
+            crate::error::InputError::Invalid { field: "reason", reason: format!("unknown kind {text:?}") }
+        })
+    }
+}
+
+/// A refund's reason: a kind from the list, and a text (1 to 200 characters, one line, no
+/// control or text-direction characters) that `other` needs and the others may carry.
+// PostgreSQL's copy of the rule is in till_record_receipt.sql, and CHECKs on `sales` hold it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefundReason {
+    /// `damaged`, `wrong_item`, `changed_mind`, `price_match` or `other`.
+    pub kind: RefundReasonKind,
+    /// Required for `other`; optional otherwise. Blank is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    #[schemars(length(min = 1, max = "RefundReason::MAX_TEXT_CHARS"))]
+    pub text: Option<String>,
+}
+
+impl RefundReason {
+    pub const MAX_TEXT_CHARS: usize = 200;
+
+    /// The reason as stored: its text trimmed (blank: none), checked (`invalid_input` on field
+    /// `reason`).
+    pub fn checked(&self) -> Result<RefundReason, crate::error::InputError> {
+        let invalid = |reason: String| crate::error::InputError::Invalid { field: "reason", reason };
+        let text = self.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        match text {
+            None if self.kind == RefundReasonKind::Other => {
+                return Err(invalid("a refund for another reason says what it is (text)".into()))
+            }
+            Some(t) if t.chars().count() > Self::MAX_TEXT_CHARS => {
+                return Err(invalid(format!("the text must be at most {} characters", Self::MAX_TEXT_CHARS)))
+            }
+            Some(t) => crate::domain::check_text("reason", t, false)?,
+            None => {}
+        }
+        Ok(RefundReason { kind: self.kind, text: text.map(str::to_string) })
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
@@ -149,6 +217,11 @@ pub struct Receipt {
     /// its number (what is shown and printed); `None` in a shift's list of receipts, and for a
     /// receipt from before the journal began.
     pub anchor: Option<crate::anchor::PrintedAnchor>,
+    /// Why a refund was given (`None` for a sale, and for refunds recorded before reasons).
+    pub refund_reason: Option<RefundReason>,
+    /// The user name of the manager who approved the receipt (every refund; a sale with a price
+    /// override or a discount above the limit), by PIN or as the logged-in manager.
+    pub approved_by: Option<String>,
 }
 
 /// What the store records: a priced, settled receipt for one session. Built by the use cases
@@ -168,6 +241,9 @@ pub struct NewReceipt {
     pub device: String,
     /// SHA-256 of the request's canonical content: a repeated id must come with the same.
     pub request_hash: String,
+    /// A refund's reason, checked ([`RefundReason::checked`]); `None` for a sale. The store
+    /// refuses a refund without one.
+    pub refund_reason: Option<RefundReason>,
     pub prices_include_tax: bool,
     pub subtotal: i64,
     pub discount: i64,
@@ -258,6 +334,7 @@ impl NewReceipt {
             actor,
             device,
             request_hash,
+            refund_reason: None,
             prices_include_tax: priced.prices_include_tax,
             subtotal: priced.subtotal,
             discount: priced.line_discounts + priced.receipt_discount,

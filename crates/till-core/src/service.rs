@@ -15,8 +15,8 @@ pub use catalog::{
     add_category, add_product, add_tax_rate, import_products, set_product_active, ImportReport, ProductInput,
 };
 pub use sales::{
-    find_for_sale, find_receipt, price_sale, record_sale, refund, RefundLineRequest, RefundRequest, RefundTender,
-    SaleLineRequest, SaleRequest, Till,
+    find_for_sale, find_receipt, price_sale, quote_refund, record_sale, refund, RefundLineRequest, RefundQuote,
+    RefundQuoteLine, RefundReason, RefundReasonKind, RefundRequest, RefundTender, SaleLineRequest, SaleRequest, Till,
 };
 
 use crate::cash::{DenominationCount, ForgottenRule, SignOff};

@@ -108,6 +108,10 @@ fn views_match_the_ui() {
     export::<service::RefundTender>("RefundTender.ts");
     export::<service::RefundLineRequest>("RefundLineRequest.ts");
     export::<service::RefundRequest>("RefundRequest.ts");
+    export::<service::RefundReasonKind>("RefundReasonKind.ts");
+    export::<service::RefundReason>("RefundReason.ts");
+    export::<service::RefundQuoteLine>("RefundQuoteLine.ts");
+    export::<service::RefundQuote>("RefundQuote.ts");
     export::<Ppm>("Ppm.ts");
     export::<TaxRate>("TaxRate.ts");
     export::<PricingSettings>("PricingSettings.ts");

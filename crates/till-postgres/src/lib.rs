@@ -18,6 +18,8 @@ mod schema;
 mod sessions;
 mod staff;
 
+pub use sales::payload as receipt_payload;
+
 use conn::{Connector, Pool};
 use deadpool::managed::Timeouts;
 use deadpool::Runtime;

@@ -11,7 +11,9 @@ use till_core::*;
 use till_sqlx::sales as sql;
 use uuid::Uuid;
 
-fn payload(r: &NewReceipt) -> serde_json::Value {
+/// The argument till_record_receipt takes for `r`, before the store adds who acts (`login`,
+/// `approval`): public for the tests that call the function in plain SQL as a terminal would.
+pub fn payload(r: &NewReceipt) -> serde_json::Value {
     let lines: Vec<serde_json::Value> = r
         .lines
         .iter()
@@ -44,7 +46,7 @@ fn payload(r: &NewReceipt) -> serde_json::Value {
         "register_id": r.register_id.0, "device": r.device, "request_hash": r.request_hash,
         "prices_include_tax": r.prices_include_tax, "subtotal": r.subtotal, "discount": r.discount, "tax": r.tax,
         "total": r.total, "rounding": r.rounding, "tendered": r.tendered, "change": r.change, "cash_net": r.cash_net,
-        "lines": lines, "tenders": tenders, "taxes": taxes,
+        "refund_reason": r.refund_reason, "lines": lines, "tenders": tenders, "taxes": taxes,
     })
 }
 

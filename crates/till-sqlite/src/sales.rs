@@ -179,6 +179,20 @@ async fn record(
     } else {
         None
     };
+    // A refund says why (till-core's rule, checked again: the store is called directly too); a
+    // sale has no reason.
+    let reason = match (r.kind, &r.refund_reason) {
+        (ReceiptKind::Refund, Some(reason)) => {
+            Some(reason.checked().map_err(|e| StoreError::Rejected(format!("receipt {}: {e}", r.id)))?)
+        }
+        (ReceiptKind::Refund, None) => {
+            return Err(StoreError::Rejected(format!("receipt {}: a refund needs a reason from the list", r.id)))
+        }
+        (ReceiptKind::Sale, Some(_)) => {
+            return Err(StoreError::Rejected(format!("receipt {}: a sale has no refund reason", r.id)))
+        }
+        (ReceiptKind::Sale, None) => None,
+    };
     // Every figure follows from the lines (till-core's rule; PostgreSQL has its copy).
     let figures = match r.kind {
         ReceiptKind::Sale if r.prices_include_tax != include => {
@@ -204,9 +218,9 @@ async fn record(
     sqlx::query(
         "INSERT INTO sales (id, kind, number, register_id, location_id, receipt_seq, session_id, refund_of, user_id,
             user_name, device, at, currency, prices_include_tax, subtotal, discount, tax, total, rounding, tendered,
-            change, cash_net, request_hash, approved_by)
+            change, cash_net, request_hash, approved_by, refund_reason_kind, refund_reason_text)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
-            ?24)",
+            ?24, ?25, ?26)",
     )
     .bind(r.id.0)
     .bind(r.kind.as_str())
@@ -232,6 +246,8 @@ async fn record(
     .bind(r.cash_net)
     .bind(&r.request_hash)
     .bind(approved_by.map(|u| u.0))
+    .bind(reason.as_ref().map(|r| r.kind.as_str()))
+    .bind(reason.as_ref().and_then(|r| r.text.clone()))
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
@@ -276,6 +292,7 @@ async fn record(
         "refund_of": r.refund_of.map(|id| id.0), "total": r.total, "tax": r.tax, "discount": r.discount,
         "rounding": r.rounding, "tendered": r.tendered, "change": r.change, "cash_net": r.cash_net,
         "approved_by": approved_by.map(|u| u.0),
+        "refund_reason": reason.as_ref().map(|r| json!({ "kind": r.kind.as_str(), "text": r.text })),
         "lines": r.lines.iter().map(|l| json!([l.line_no, l.product_id.0, l.quantity, l.unit_price, l.amount, l.tax, l.total])).collect::<Vec<_>>(),
         "tenders": r.tenders.iter().map(|t| json!([t.kind, t.amount, t.reference])).collect::<Vec<_>>(),
     });

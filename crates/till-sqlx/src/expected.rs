@@ -27,6 +27,8 @@ pub struct SaleFactsRow {
     approved_by: Option<Uuid>,
     user_id: Uuid,
     user_name: String,
+    refund_reason_kind: Option<String>,
+    refund_reason_text: Option<String>,
 }
 
 /// A sale's or refund's row with its lines (`[line_no, product_id, quantity, unit_price,
@@ -36,16 +38,21 @@ where
     SaleFactsRow: FromRow<'r, R>,
 {
     let sale = read::<SaleFactsRow, R>(row)?;
+    let mut facts = json!({
+        "number": sale.number, "total": sale.total,
+        "tax": sale.tax, "discount": sale.discount,
+        "tendered": sale.tendered, "change": sale.change,
+        "cash_net": sale.cash_net, "lines": lines, "tenders": tenders,
+        "approved_by": sale.approved_by,
+    });
+    // A refund's reason (refunds from before reasons have none, and their entries no key).
+    if let Some(kind) = sale.refund_reason_kind {
+        facts["refund_reason"] = json!({ "kind": kind, "text": sale.refund_reason_text });
+    }
     Ok(ExpectedEntry {
         event: sale.kind,
         reference: sale.id,
-        facts: json!({
-            "number": sale.number, "total": sale.total,
-            "tax": sale.tax, "discount": sale.discount,
-            "tendered": sale.tendered, "change": sale.change,
-            "cash_net": sale.cash_net, "lines": lines, "tenders": tenders,
-            "approved_by": sale.approved_by,
-        }),
+        facts,
         required: true,
         user: Some(sale.user_id),
         names: vec![(sale.user_id, sale.user_name)],

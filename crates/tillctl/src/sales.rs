@@ -9,7 +9,7 @@ use clap::Subcommand;
 use schemars::schema::{InstanceType, RootSchema, Schema, SchemaObject, SingleOrVec};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use till_core::service::{self, RefundRequest, SaleRequest, Till};
+use till_core::service::{self, RefundReason, RefundReasonKind, RefundRequest, SaleRequest, Till};
 use till_core::*;
 
 #[derive(Subcommand)]
@@ -53,10 +53,18 @@ pub struct RefundArgs {
     /// The sale's receipt number (DT-R1-000123).
     #[arg(long)]
     receipt: String,
-    /// lines.json: {"lines": [{"line": 0, "quantity": 1}], "tender": {"kind": "cash"}}
-    /// ("card" with "approval_reference" refunds to a card; every field: `tillctl schema lines`).
+    /// lines.json: {"lines": [{"line": 0, "quantity": 1}], "tender": {"kind": "cash"},
+    /// "reason": {"kind": "damaged"}} ("card" with "approval_reference" refunds to a card; every
+    /// field: `tillctl schema lines`). Its "reason" may instead be given with --reason.
     #[arg(long)]
     file: PathBuf,
+    /// Why: damaged, wrong_item, changed_mind, price_match or other (with --reason-text). Needed
+    /// unless lines.json has a "reason" (not both).
+    #[arg(long, value_parser = parse_reason_kind)]
+    reason: Option<RefundReasonKind>,
+    /// The reason in words, 1 to 200 characters: needed for --reason other, optional otherwise.
+    #[arg(long, requires = "reason")]
+    reason_text: Option<String>,
     /// A manager or admin: refunds need one (or a cashier, with a manager's --approver).
     #[arg(long)]
     user: String,
@@ -158,8 +166,39 @@ pub async fn sale(store: &dyn Store, out: Output, command: SaleCommand) -> Resul
     Ok(())
 }
 
+fn parse_reason_kind(text: &str) -> Result<RefundReasonKind, String> {
+    RefundReasonKind::parse(text)
+        .map_err(|_| "one of damaged, wrong_item, changed_mind, price_match, other".to_string())
+}
+
+/// lines.json with its reason: the file's, or --reason's (one of them, not both).
+fn refund_request(args: &RefundArgs) -> Result<RefundRequest, TillError> {
+    let mut file: serde_json::Value = read_json(&args.file)?;
+    let refused = |reason: &str| TillError::from(InputError::Invalid { field: "reason", reason: reason.to_string() });
+    match (args.reason, file.get("reason").is_some()) {
+        (Some(_), true) => return Err(refused("give the reason in lines.json or with --reason, not both")),
+        (Some(kind), false) => {
+            let reason = RefundReason { kind, text: args.reason_text.clone() };
+            if let Some(object) = file.as_object_mut() {
+                object.insert("reason".into(), serde_json::to_value(reason).map_err(|e| refused(&e.to_string()))?);
+            }
+        }
+        (None, false) => {
+            return Err(refused(
+                "a refund says why: --reason damaged|wrong_item|changed_mind|price_match|other (other with \
+                 --reason-text), or \"reason\" in lines.json",
+            ))
+        }
+        (None, true) => {}
+    }
+    serde_json::from_value(file).map_err(|e| {
+        let reason = format!("{}: {e}; `tillctl schema lines` lists every field", args.file.display());
+        InputError::Invalid { field: "file", reason }.into()
+    })
+}
+
 pub async fn refund(store: &dyn Store, out: Output, args: RefundArgs) -> Result<(), TillError> {
-    let request: RefundRequest = read_json(&args.file)?;
+    let request = refund_request(&args)?;
     let device = crate::device(args.device.as_deref())?;
     let register = match args.register {
         Some(register) => RegisterRef::parse(&register)?,
@@ -421,7 +460,16 @@ impl Printable for Receipt {
             ReceiptKind::Refund => format!("REFUND of {}", self.refund_of.as_deref().unwrap_or("?")),
         };
         let at = crate::output::Local::new(&self.time_zone, &self.locale).time(self.at, "%Y-%m-%d %H:%M");
-        text.push_str(&format!("{title} {}\n{at}  {}  cashier {}\n\n", self.number, self.register_code, self.cashier));
+        text.push_str(&format!("{title} {}\n{at}  {}  cashier {}\n", self.number, self.register_code, self.cashier));
+        // Why a refund was given, and which manager approved (a refund, or an approved sale).
+        if let Some(reason) = &self.refund_reason {
+            let words = reason.text.as_deref().map(|t| format!(": {t}")).unwrap_or_default();
+            text.push_str(&format!("reason {}{words}\n", reason.kind.as_str()));
+        }
+        if let Some(manager) = &self.approved_by {
+            text.push_str(&format!("approved by {manager}\n"));
+        }
+        text.push('\n');
         for l in &self.lines {
             let discount = l.line_discount + l.receipt_discount;
             let shown = if self.kind == ReceiptKind::Sale { l.extended } else { l.amount };

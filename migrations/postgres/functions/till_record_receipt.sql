@@ -1,5 +1,7 @@
 -- Receipts: 0010's function, now also keeping the drawer's split totals and the sales per
--- category, checking its cash, and appending its journal entry.
+-- category, checking its cash, and appending its journal entry. A refund says why (0019): a
+-- kind from the list and a text ("other" needs one), checked as till-core's RefundReason::checked
+-- does, stored on its row and journaled; a sale has no reason.
 CREATE OR REPLACE FUNCTION till_record_receipt(p jsonb, OUT number text, OUT receipt_seq bigint, OUT repeated boolean)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT
 AS $fn$
@@ -19,6 +21,8 @@ DECLARE
     v_limit integer;
     v_include boolean;
     v_increment integer;
+    v_reason_kind text;
+    v_reason_text text;
 BEGIN
     IF current_setting('transaction_isolation') <> 'read committed' THEN
         RAISE EXCEPTION 'till_record_receipt must run under READ COMMITTED' USING ERRCODE = 'TL001';
@@ -68,6 +72,16 @@ BEGIN
                 ELSE 'price override or a discount above the limit' END USING ERRCODE = 'TL432';
         END IF;
     END IF;
+    -- A refund's reason: a kind from the list, a text only as till-core allows it.
+    IF v_kind = 'refund' THEN
+        v_reason_kind := p->'refund_reason'->>'kind';
+        IF v_reason_kind IS NULL OR v_reason_kind NOT IN ('damaged', 'wrong_item', 'changed_mind', 'price_match', 'other') THEN
+            RAISE EXCEPTION 'a refund needs a reason from the list' USING ERRCODE = 'TL002';
+        END IF;
+        v_reason_text := NULLIF(btrim(till_text('reason', btrim(p->'refund_reason'->>'text'), 200, false, v_reason_kind = 'other')), '');
+    ELSIF p->'refund_reason' IS NOT NULL AND jsonb_typeof(p->'refund_reason') <> 'null' THEN
+        RAISE EXCEPTION 'a sale has no refund reason' USING ERRCODE = 'TL002';
+    END IF;
     -- Every figure follows from the lines (till_receipt_figures: till-core's rule, second copy).
     PERFORM till_receipt_figures(p, v_include, v_increment);
 
@@ -110,12 +124,13 @@ BEGIN
 
     INSERT INTO sales (id, kind, number, register_id, location_id, receipt_seq, session_id, refund_of, user_id,
                        user_name, device, at, currency, prices_include_tax, subtotal, discount, tax, total, rounding,
-                       tendered, change, cash_net, request_hash, approved_by)
+                       tendered, change, cash_net, request_hash, approved_by, refund_reason_kind, refund_reason_text)
     VALUES (v_id, v_kind, number, v_session.register_id, v_session.location_id, receipt_seq, v_session.id,
             (p->>'refund_of')::uuid, v_user.id, v_user_name, p->>'device', v_at, v_session.currency,
             (p->>'prices_include_tax')::boolean, (p->>'subtotal')::bigint, (p->>'discount')::bigint,
             (p->>'tax')::bigint, (p->>'total')::bigint, (p->>'rounding')::bigint, (p->>'tendered')::bigint,
-            (p->>'change')::bigint, (p->>'cash_net')::bigint, p->>'request_hash', v_manager.id);
+            (p->>'change')::bigint, (p->>'cash_net')::bigint, p->>'request_hash', v_manager.id, v_reason_kind,
+            v_reason_text);
     INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, category, tax_rate_id, rate_ppm, quantity,
                             catalog_unit_price, unit_price, extended, line_discount, receipt_discount, amount, tax,
                             total, refund_of_line)
@@ -212,6 +227,8 @@ BEGIN
             'total', (p->>'total')::bigint, 'tax', (p->>'tax')::bigint, 'discount', (p->>'discount')::bigint,
             'rounding', (p->>'rounding')::bigint, 'tendered', (p->>'tendered')::bigint,
             'change', (p->>'change')::bigint, 'cash_net', (p->>'cash_net')::bigint, 'approved_by', to_jsonb(v_manager.id),
+            'refund_reason', CASE WHEN v_reason_kind IS NULL THEN NULL
+                                  ELSE jsonb_build_object('kind', v_reason_kind, 'text', v_reason_text) END,
             'lines', (SELECT jsonb_agg(jsonb_build_array(l.line_no, l.product_id, l.quantity, l.unit_price, l.amount,
                                                          l.tax, l.total) ORDER BY l.line_no)
                         FROM jsonb_to_recordset(p->'lines') AS l(line_no integer, product_id uuid, quantity integer,

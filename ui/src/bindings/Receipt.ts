@@ -5,6 +5,7 @@ import type { ReceiptKind } from "./ReceiptKind";
 import type { ReceiptLine } from "./ReceiptLine";
 import type { ReceiptTax } from "./ReceiptTax";
 import type { ReceiptTender } from "./ReceiptTender";
+import type { RefundReason } from "./RefundReason";
 export type Receipt = { id: string, kind: ReceiptKind, number: string, receipt_seq: number, session_id: string, session_number: string, register_id: string, register_code: string, location_id: string, location_code: string, location_name: string, location_address: string, 
 /**
  * The store's VAT ID, Steuernummer, UID or EIN (empty when none is set).
@@ -23,4 +24,13 @@ refund_of: string | null, cashier: string, device: string, at: string, currency:
  * its number (what is shown and printed); `None` in a shift's list of receipts, and for a
  * receipt from before the journal began.
  */
-anchor: PrintedAnchor | null, };
+anchor: PrintedAnchor | null, 
+/**
+ * Why a refund was given (`None` for a sale, and for refunds recorded before reasons).
+ */
+refund_reason: RefundReason | null, 
+/**
+ * The user name of the manager who approved the receipt (every refund; a sale with a price
+ * override or a discount above the limit), by PIN or as the logged-in manager.
+ */
+approved_by: string | null, };

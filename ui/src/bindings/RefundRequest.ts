@@ -1,6 +1,7 @@
 // Generated from till-core by ts-rs: do not edit. Regenerate with
 // TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings
 import type { RefundLineRequest } from "./RefundLineRequest";
+import type { RefundReason } from "./RefundReason";
 import type { RefundTender } from "./RefundTender";
 export type RefundRequest = { 
 /**
@@ -11,4 +12,9 @@ lines: Array<RefundLineRequest>,
 /**
  * How the refund is paid back.
  */
-tender: RefundTender, };
+tender: RefundTender, 
+/**
+ * Why: a kind from the list, with a text for `other`. Stored on the refund receipt and
+ * journaled.
+ */
+reason: RefundReason, };

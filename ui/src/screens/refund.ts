@@ -123,7 +123,7 @@ function linePicker(session: SessionView, receipt: Receipt, refundId: string): H
       }
       tender = { kind: "card", approval_reference: cardRef.value.trim() };
     }
-    const request: RefundRequest = { lines, tender };
+    const request: RefundRequest = { lines, tender, reason: { kind: "other", text: "not asked by this screen yet" } };
     const managers = await listManagers();
     showApproval({
       title: "Approve the refund",

@@ -30,6 +30,7 @@ import type {
   Product,
   QuickKeys,
   Receipt,
+  RefundQuote,
   RefundRequest,
   Register,
   SaleLineRequest,
@@ -96,6 +97,7 @@ export interface Commands {
   search_products: { args: { text: string }; answer: Product[] };
   quick_keys: { args: NoArgs; answer: QuickKeys[] };
   find_receipt: { args: { number: string }; answer: Receipt };
+  quote_refund: { args: { receipt: string; request: RefundRequest }; answer: RefundQuote };
   refund: { args: { id: string; receipt: string; request: RefundRequest; approval: Approval }; answer: Receipt };
   session_totals: { args: NoArgs; answer: SessionTotals | null };
   cash_reasons: { args: NoArgs; answer: CashReason[] };

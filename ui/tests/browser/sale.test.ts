@@ -503,7 +503,11 @@ describe("selling", () => {
     assert.match(await text(page, "#receipt"), /REFUND/);
     assert.match(await text(page, "#receipt"), /Refund of\s+DT-R1-000001/);
     const call = backend.callOf("refund", 0).args;
-    assert.deepEqual(call.request, { lines: [{ line: 0, quantity: 1 }], tender: { kind: "cash" } });
+    assert.deepEqual(call.request, {
+      lines: [{ line: 0, quantity: 1 }],
+      tender: { kind: "cash" },
+      reason: { kind: "other", text: "not asked by this screen yet" },
+    });
     assert.deepEqual(call.approval, { manager: "bob", pin: "9999" });
     await check(page, "refund receipt");
     await finish(app);

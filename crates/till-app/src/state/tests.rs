@@ -455,6 +455,7 @@ async fn the_app_works_under_a_terminal_role() {
     let request = RefundRequest {
         lines: vec![till_core::service::RefundLineRequest { line: 0, quantity: 1 }],
         tender: till_core::service::RefundTender::Cash,
+        reason: till_core::service::RefundReason { kind: till_core::service::RefundReasonKind::Damaged, text: None },
     };
     let wrong = Approval { manager: "bob".into(), pin: Password("0000".into()) };
     assert_eq!(code(till.state.refund(ReceiptId::new(), &sold.number, request.clone(), wrong).await), "wrong_pin");
@@ -589,6 +590,7 @@ async fn a_sale_is_priced_recorded_once_and_refunded_with_a_managers_pin() {
     let request = RefundRequest {
         lines: vec![till_core::service::RefundLineRequest { line: 0, quantity: 1 }],
         tender: till_core::service::RefundTender::Cash,
+        reason: till_core::service::RefundReason { kind: till_core::service::RefundReasonKind::Damaged, text: None },
     };
     let cashier = Approval { manager: "alice".into(), pin: Password("1234".into()) };
     assert_eq!(code(till.state.refund(ReceiptId::new(), &receipt.number, request.clone(), cashier).await), "forbidden");
@@ -689,6 +691,7 @@ fn search_finds_names_and_skus_names_starting_with_it_first_and_a_few() {
 }
 
 mod reads;
+mod refunds;
 mod voids;
 
 /// Like [`selling`], on the store's own embedded database (a new store: bob its manager, alice

@@ -8,6 +8,7 @@ use crate::domain::{DeviceName, ProductId, ReceiptId, RegisterId, RegisterRef, S
 use crate::error::{InputError, StoreError, TillError};
 use crate::pricing::{price_cart, settle, Cart, CartLine, Discount, Tender};
 use crate::sales::{NewReceipt, Receipt, ReceiptHeader, ReceiptKind, ReceiptLine, ReceiptTax, ReceiptTender};
+pub use crate::sales::{RefundReason, RefundReasonKind};
 use crate::store::{Actor, Authenticated, Credentials, Register, Session, SessionStatus, Store};
 use serde::{Deserialize, Serialize};
 
@@ -98,6 +99,43 @@ pub struct RefundRequest {
     pub lines: Vec<RefundLineRequest>,
     /// How the refund is paid back.
     pub tender: RefundTender,
+    /// Why: a kind from the list, with a text for `other`. Stored on the refund receipt and
+    /// journaled.
+    pub reason: RefundReason,
+}
+
+/// What a refund would give back, computed as [`refund`] records it (the same function), with
+/// nothing written: for a manager to judge before approving.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct RefundQuote {
+    /// The sale's number.
+    pub receipt: String,
+    #[ts(type = "string")]
+    pub currency: crate::money::Currency,
+    /// In the request's order.
+    pub lines: Vec<RefundQuoteLine>,
+    /// What the customer gets back, in minor units (tax included), before any cash rounding.
+    #[ts(type = "number")]
+    pub total: i64,
+    /// What is paid out: `total` rounded to the location's cash increment for a cash refund,
+    /// else `total`.
+    #[ts(type = "number")]
+    pub cash_total: i64,
+    /// How the sale was paid ("cash", "card", "voucher", "other"), each kind once, in the
+    /// receipt's order.
+    pub tender_kinds_of_sale: Vec<String>,
+}
+
+/// One line of a [`RefundQuote`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct RefundQuoteLine {
+    /// The line number on the sale.
+    pub line: u32,
+    pub name: String,
+    pub quantity: i32,
+    /// What this line gives back, tax included (the refund receipt line's `total`).
+    #[ts(type = "number")]
+    pub amount: i64,
 }
 
 /// Where and by whom a receipt is recorded.
@@ -316,18 +354,13 @@ pub async fn refund(
     request: &RefundRequest,
 ) -> Result<Receipt, TillError> {
     till.require_manager("refunds")?;
-    if request.lines.is_empty() {
-        return Err(invalid("a refund needs at least one line"));
-    }
+    let reason = check_refund_request(request)?;
     let register = store.find_register(till.register).await?;
     let hash = fingerprint("refund", &till, register.id, &(receipt_number, request))?;
     if let Some(first) = earlier_receipt(store, id, &hash).await? {
         return Ok(first);
     }
-    let original = store.find_receipt(receipt_number).await?;
-    if original.kind != ReceiptKind::Sale {
-        return Err(invalid(format!("{receipt_number} is a refund, not a sale")));
-    }
+    let original = refundable_sale(store, receipt_number).await?;
     let session = session_for(store, &till, &register).await?;
     if session.location_id != original.location_id {
         return Err(invalid(format!("{receipt_number} was sold at {}, not here", original.location_code)));
@@ -338,7 +371,15 @@ pub async fn refund(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let receipt = refund_receipt(&till, id, &hash, &session, &original, request, increment)?;
+        let header = ReceiptHeader {
+            id,
+            session_id: session.id,
+            register_id: session.register_id,
+            actor: till.actor(true),
+            device: till.device.to_string(),
+            request_hash: hash.clone(),
+        };
+        let receipt = refund_figures(&original, request, increment)?.receipt(header, &original, reason.clone());
         match store.record_receipt(receipt).await {
             Ok(recorded) => return Ok(store.find_receipt(&recorded.number).await?),
             // The store checks each line's share (and that no total goes above what was sold)
@@ -359,6 +400,68 @@ pub async fn refund(
     }
 }
 
+/// A refund's request as both [`refund`] and [`quote_refund`] check it, before anything is
+/// read: at least one line, and its reason checked.
+fn check_refund_request(request: &RefundRequest) -> Result<RefundReason, TillError> {
+    if request.lines.is_empty() {
+        return Err(invalid("a refund needs at least one line"));
+    }
+    Ok(request.reason.checked()?)
+}
+
+/// The sale a refund names: a sale (not a refund) by its number.
+async fn refundable_sale(store: &dyn Store, receipt_number: &str) -> Result<Receipt, TillError> {
+    let original = store.find_receipt(receipt_number).await?;
+    if original.kind != ReceiptKind::Sale {
+        return Err(invalid(format!("{receipt_number} is a refund, not a sale")));
+    }
+    Ok(original)
+}
+
+/// What [`refund`] would record for `request` on sale `receipt_number`, at `register`, computed
+/// by the same function from the sale as read now; writes nothing, needs no open session and
+/// no manager. Refused as the refund would be: the same checks of the request, the sale, its
+/// location and each line (`refund_exceeds_sale`, `invalid_input`, `not_found`).
+pub async fn quote_refund(
+    store: &dyn Store,
+    register: &RegisterRef,
+    receipt_number: &str,
+    request: &RefundRequest,
+) -> Result<RefundQuote, TillError> {
+    check_refund_request(request)?;
+    let register = store.find_register(register).await?;
+    let original = refundable_sale(store, receipt_number).await?;
+    if register.location_id != original.location_id {
+        return Err(invalid(format!("{receipt_number} was sold at {}, not here", original.location_code)));
+    }
+    let location = crate::domain::LocationCode::parse(&register.location_code)?;
+    let increment = store.pricing_settings(&location).await?.cash_rounding_increment;
+    let figures = refund_figures(&original, request, increment)?;
+    let mut tender_kinds_of_sale: Vec<String> = Vec::new();
+    for tender in &original.tenders {
+        if !tender_kinds_of_sale.contains(&tender.kind) {
+            tender_kinds_of_sale.push(tender.kind.clone());
+        }
+    }
+    Ok(RefundQuote {
+        receipt: original.number.clone(),
+        currency: original.currency,
+        lines: figures
+            .lines
+            .iter()
+            .map(|l| RefundQuoteLine {
+                line: l.refund_of_line.unwrap_or(l.line_no),
+                name: l.name.clone(),
+                quantity: l.quantity,
+                amount: l.total,
+            })
+            .collect(),
+        total: figures.total,
+        cash_total: figures.paid,
+        tender_kinds_of_sale,
+    })
+}
+
 /// How many times a refund is computed again when other refunds of its lines committed first
 /// (each retry means another refund landed, so racing refunders all finish).
 const REFUND_ATTEMPTS: usize = 16;
@@ -373,17 +476,58 @@ fn refunded_so_far(sale: &Receipt, request: &RefundRequest) -> Vec<(i32, i64, i6
         .collect()
 }
 
-/// The refund receipt of `request`'s lines of `original` (as read), each line its share of what
-/// the customer paid for it (see [`refund`]).
-fn refund_receipt(
-    till: &Till<'_>,
-    id: ReceiptId,
-    hash: &str,
-    session: &Session,
+/// A refund receipt's figures: what [`refund`] records and [`quote_refund`] shows.
+struct RefundFigures {
+    subtotal: i64,
+    discount: i64,
+    tax: i64,
+    total: i64,
+    /// What is paid out: `total`, rounded for cash.
+    paid: i64,
+    cash_net: i64,
+    lines: Vec<ReceiptLine>,
+    tenders: Vec<ReceiptTender>,
+    taxes: Vec<ReceiptTax>,
+}
+
+impl RefundFigures {
+    /// The refund receipt of these figures, of sale `original`, with its reason.
+    fn receipt(self, header: ReceiptHeader, original: &Receipt, reason: RefundReason) -> NewReceipt {
+        let ReceiptHeader { id, session_id, register_id, actor, device, request_hash } = header;
+        NewReceipt {
+            id,
+            kind: ReceiptKind::Refund,
+            refund_of: Some(original.id),
+            session_id,
+            register_id,
+            actor,
+            device,
+            request_hash,
+            refund_reason: Some(reason),
+            prices_include_tax: original.prices_include_tax,
+            subtotal: self.subtotal,
+            discount: self.discount,
+            tax: self.tax,
+            total: self.total,
+            rounding: self.paid - self.total,
+            tendered: self.paid,
+            change: 0,
+            cash_net: self.cash_net,
+            lines: self.lines,
+            tenders: self.tenders,
+            taxes: self.taxes,
+        }
+    }
+}
+
+/// The figures of the refund of `request`'s lines of `original` (as read), each line its share
+/// of what the customer paid for it (see [`refund`]): the one rule [`refund`] records and
+/// [`quote_refund`] shows.
+fn refund_figures(
     original: &Receipt,
     request: &RefundRequest,
     cash_rounding_increment: i64,
-) -> Result<NewReceipt, TillError> {
+) -> Result<RefundFigures, TillError> {
     let receipt_number = original.number.as_str();
     let mut lines = Vec::with_capacity(request.lines.len());
     for (i, asked) in request.lines.iter().enumerate() {
@@ -460,23 +604,12 @@ fn refund_receipt(
             (total, crate::sales::tender_row(&reference), 0)
         }
     };
-    Ok(NewReceipt {
-        id,
-        kind: ReceiptKind::Refund,
-        refund_of: Some(original.id),
-        session_id: session.id,
-        register_id: session.register_id,
-        actor: till.actor(true),
-        device: till.device.to_string(),
-        request_hash: hash.to_string(),
-        prices_include_tax: original.prices_include_tax,
+    Ok(RefundFigures {
         subtotal: lines.iter().map(|l| l.amount).sum(),
         discount: lines.iter().map(|l| l.line_discount).sum(),
         tax: lines.iter().map(|l| l.tax).sum(),
         total,
-        rounding: paid - total,
-        tendered: paid,
-        change: 0,
+        paid,
         cash_net,
         lines,
         tenders: if paid > 0 { vec![tender] } else { Vec::new() },

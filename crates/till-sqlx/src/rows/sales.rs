@@ -4,6 +4,7 @@ use super::{anchor, column_error, count_u32, currency, ppm, read, unexpected};
 use chrono::{DateTime, Utc};
 use sqlx::{ColumnIndex, Decode, FromRow, Row, Type};
 use till_core::anchor::AnchorOf;
+use till_core::sales::{RefundReason, RefundReasonKind};
 use till_core::{
     CategoryTotal, LocationId, PricingSettings, Prior, ProductId, Receipt, ReceiptId, ReceiptKind, ReceiptLine,
     ReceiptTax, ReceiptTender, RegisterId, SessionId, SessionTotals, StoreError, TaxRate, TaxRateId, TenderTotal,
@@ -46,6 +47,9 @@ pub struct ReceiptRow {
     cash_net: i64,
     entry_seq: Option<i64>,
     entry_hash: Option<String>,
+    refund_reason_kind: Option<String>,
+    refund_reason_text: Option<String>,
+    approved_by_name: Option<String>,
 }
 
 /// The header; lines, tenders and taxes are read separately.
@@ -59,6 +63,13 @@ impl TryFrom<ReceiptRow> for Receipt {
             _ => return Err(unexpected("receipt kind", &row.kind)),
         };
         let currency = currency(&row.currency)?;
+        let refund_reason = match row.refund_reason_kind {
+            Some(kind) => Some(RefundReason {
+                kind: RefundReasonKind::parse(&kind).map_err(|_| unexpected("refund reason", &kind))?,
+                text: row.refund_reason_text,
+            }),
+            None => None,
+        };
         let anchor = anchor(AnchorOf::Receipt(row.number.clone()), row.register_id, row.entry_seq, row.entry_hash);
         Ok(Receipt {
             id: ReceiptId(row.id),
@@ -94,6 +105,8 @@ impl TryFrom<ReceiptRow> for Receipt {
             tenders: Vec::new(),
             taxes: Vec::new(),
             anchor,
+            refund_reason,
+            approved_by: row.approved_by_name,
         })
     }
 }

@@ -9,10 +9,11 @@ macro_rules! receipt_select {
             "SELECT s.*, se.number AS session_number, r.code AS register_code, l.code AS location_code,
                 l.name AS location_name, l.address AS location_address,
                 l.tax_number AS location_tax_number, l.timezone AS time_zone, l.locale AS locale,
-                o.number AS refund_of_number, ",
+                o.number AS refund_of_number, ap.name AS approved_by_name, ",
             $anchor,
             " FROM sales s JOIN sessions se ON se.id = s.session_id JOIN registers r ON r.id = s.register_id
-            JOIN locations l ON l.id = s.location_id LEFT JOIN sales o ON o.id = s.refund_of ",
+            JOIN locations l ON l.id = s.location_id LEFT JOIN sales o ON o.id = s.refund_of
+            LEFT JOIN users ap ON ap.id = s.approved_by ",
             $journal
         )
     };

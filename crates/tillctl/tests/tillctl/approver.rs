@@ -173,7 +173,8 @@ async fn a_cashiers_refund_approved_by_a_manager() {
     let sold = ok(url, &["sale", "record", "--register", "DT/R1", "--user", "alice", "--pin", "1234", "--file", &cart]);
     let number = sold["number"].as_str().unwrap();
     let lines = counter.file("lines.json", r#"{"lines": [{"line": 0, "quantity": 1}], "tender": {"kind": "cash"}}"#);
-    let refund = ["refund", "--receipt", number, "--file", &lines, "--user", "alice", "--pin", "1234"];
+    let refund =
+        ["refund", "--receipt", number, "--file", &lines, "--user", "alice", "--pin", "1234", "--reason", "damaged"];
 
     let (ok, refused) = tillctl(url, &refund, None, "");
     assert!(!ok);

@@ -331,15 +331,58 @@ async fn a_sale_and_a_refund_from_files() {
     assert_eq!(tillctl(&db.url, &record)["number"], "DT-R1-000001", "a repeat answers the same receipt");
     let lines = dir.join("lines.json");
     std::fs::write(&lines, r#"{"lines":[{"line":1,"quantity":1}],"tender":{"kind":"cash"}}"#).unwrap();
+    // A refund says why: with --reason, or "reason" in lines.json, never neither nor both.
+    let bob_refunds = ["refund", "--receipt", "DT-R1-000001", "--file", lines.to_str().unwrap(), "--user", "bob"];
+    let (ok, refused) = tillctl_status(&db.url, &[&bob_refunds[..], &["--pin", "9999"]].concat());
+    assert!(!ok);
+    assert_eq!(refused["error"]["code"], "invalid_input", "no reason: {refused}");
+    let with_reason = dir.join("lines-with-reason.json");
+    std::fs::write(
+        &with_reason,
+        r#"{"lines":[{"line":1,"quantity":1}],"tender":{"kind":"cash"},"reason":{"kind":"damaged"}}"#,
+    )
+    .unwrap();
+    let both = ["refund", "--receipt", "DT-R1-000001", "--file", with_reason.to_str().unwrap(), "--user", "bob"];
+    let (ok, refused) = tillctl_status(&db.url, &[&both[..], &["--pin", "9999", "--reason", "damaged"]].concat());
+    assert!(!ok);
+    assert_eq!(refused["error"]["code"], "invalid_input", "two reasons: {refused}");
+    let other = ["--pin", "9999", "--reason", "other"];
+    let (ok, refused) = tillctl_status(&db.url, &[&bob_refunds[..], &other].concat());
+    assert!(!ok);
+    assert_eq!(refused["error"]["code"], "invalid_input", "other without its text: {refused}");
     let (ok, refused) = tillctl_status(
         &db.url,
-        &["refund", "--receipt", "DT-R1-000001", "--file", lines.to_str().unwrap(), "--user", "alice", "--pin", "1234"],
+        &[
+            "refund",
+            "--receipt",
+            "DT-R1-000001",
+            "--file",
+            lines.to_str().unwrap(),
+            "--user",
+            "alice",
+            "--pin",
+            "1234",
+            "--reason",
+            "damaged",
+        ],
     );
     assert!(!ok);
     assert_eq!(refused["error"]["code"], "forbidden", "a cashier cannot refund: {refused}");
     let refund = tillctl(
         &db.url,
-        &["refund", "--receipt", "DT-R1-000001", "--file", lines.to_str().unwrap(), "--user", "bob", "--pin", "9999"],
+        &[
+            "refund",
+            "--receipt",
+            "DT-R1-000001",
+            "--file",
+            lines.to_str().unwrap(),
+            "--user",
+            "bob",
+            "--pin",
+            "9999",
+            "--reason",
+            "damaged",
+        ],
     );
     assert_eq!((refund["number"].as_str(), refund["total"].as_i64()), (Some("DT-R1-000002"), Some(229)));
     let shown = tillctl(&db.url, &["sale", "show", "DT-R1-000001"]);

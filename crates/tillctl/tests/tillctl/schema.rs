@@ -8,7 +8,9 @@
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::process::Command;
-use till_core::service::{RefundLineRequest, RefundRequest, RefundTender, SaleLineRequest, SaleRequest};
+use till_core::service::{
+    RefundLineRequest, RefundReason, RefundReasonKind, RefundRequest, RefundTender, SaleLineRequest, SaleRequest,
+};
 use till_core::{Discount, Ppm, ProductId, Tender};
 use till_testkit::{Backend, TestDatabase};
 
@@ -144,7 +146,7 @@ fn the_schemas_name_every_field_with_its_unit() {
     assert_eq!(lines["title"], "RefundRequest");
     assert_eq!(cart["$schema"], "http://json-schema.org/draft-07/schema#");
     assert_eq!(cart["required"], json!(["lines", "tenders"]));
-    assert_eq!(lines["required"], json!(["lines", "tender"]));
+    assert_eq!(lines["required"], json!(["lines", "reason", "tender"]));
 
     // Every field serde writes (so reads) is named, with nothing else: one value per type and
     // per tender or discount kind, every optional field set.
@@ -179,12 +181,14 @@ fn the_schemas_name_every_field_with_its_unit() {
     }
     let refund_line = RefundLineRequest { line: 0, quantity: 1 };
     let card = RefundTender::Card { approval_reference: "R".into() };
-    let refund = RefundRequest { lines: vec![refund_line.clone()], tender: card.clone() };
+    let reason = RefundReason { kind: RefundReasonKind::Other, text: Some("a torn seam".into()) };
+    let refund = RefundRequest { lines: vec![refund_line.clone()], tender: card.clone(), reason: reason.clone() };
     let l = &lines["definitions"];
     assert_eq!(named(&lines, &lines, None), keys(&refund));
     assert_eq!(named(&lines, &l["RefundLineRequest"], None), keys(&refund_line));
     assert_eq!(named(&lines, &l["RefundTender"], Some("card")), keys(&card));
     assert_eq!(named(&lines, &l["RefundTender"], Some("cash")), keys(&RefundTender::Cash));
+    assert_eq!(named(&lines, &l["RefundReason"], None), keys(&reason));
 
     // Every field says what it is; every number is an integer and says its unit.
     for root in [&cart, &lines] {

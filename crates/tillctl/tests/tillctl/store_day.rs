@@ -107,7 +107,10 @@ fn day(cli: &Cli, location: &str, items: &[(&str, i64)], tendered: i64) -> (Valu
         &format!("{location}-lines.json"),
         &json!({ "lines": [{"line": 0, "quantity": 1}], "tender": {"kind": "cash"} }),
     );
-    let refund = cli.ok(Some(MANAGER_PIN), &["refund", "--receipt", &number, "--file", &refund_lines, "--user", "max"]);
+    let refund = cli.ok(
+        Some(MANAGER_PIN),
+        &["refund", "--receipt", &number, "--file", &refund_lines, "--user", "max", "--reason", "wrong_item"],
+    );
     let x = cli.ok(None, &["report", "x", "--session", &session]);
     let expected = x["drawer"]["expected_cash"].as_i64().unwrap_or_else(|| panic!("X without expected_cash: {x}"));
     let counted = format!("{}.{:02}", expected / 100, expected % 100);

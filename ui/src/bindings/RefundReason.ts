@@ -1,0 +1,12 @@
+// Generated from till-core by ts-rs: do not edit. Regenerate with
+// TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings
+import type { RefundReasonKind } from "./RefundReasonKind";
+export type RefundReason = { 
+/**
+ * `damaged`, `wrong_item`, `changed_mind`, `price_match` or `other`.
+ */
+kind: RefundReasonKind, 
+/**
+ * Required for `other`; optional otherwise. Blank is none.
+ */
+text?: string, };
