@@ -58,8 +58,8 @@ pub struct RefundArgs {
     /// field: `tillctl schema lines`). Its "reason" may instead be given with --reason.
     #[arg(long)]
     file: PathBuf,
-    /// Why: damaged, wrong_item, changed_mind, price_match or other (with --reason-text). Needed
-    /// unless lines.json has a "reason" (not both).
+    /// Why: damaged, wrong_item, changed_mind, price_match or other (with --reason-text), unless
+    /// lines.json has a "reason" (not both). Neither: recorded as other, "none given".
     #[arg(long, value_parser = parse_reason_kind)]
     reason: Option<RefundReasonKind>,
     /// The reason in words, 1 to 200 characters: needed for --reason other, optional otherwise.
@@ -171,25 +171,24 @@ fn parse_reason_kind(text: &str) -> Result<RefundReasonKind, String> {
         .map_err(|_| "one of damaged, wrong_item, changed_mind, price_match, other".to_string())
 }
 
-/// lines.json with its reason: the file's, or --reason's (one of them, not both).
+/// The reason recorded for a refund made with neither --reason nor a "reason" in lines.json.
+const NO_REASON_GIVEN: &str = "none given (tillctl refund without --reason)";
+
+/// lines.json with its reason: the file's, or --reason's (one of them, not both); neither: other,
+/// "none given".
 fn refund_request(args: &RefundArgs) -> Result<RefundRequest, TillError> {
     let mut file: serde_json::Value = read_json(&args.file)?;
     let refused = |reason: &str| TillError::from(InputError::Invalid { field: "reason", reason: reason.to_string() });
-    match (args.reason, file.get("reason").is_some()) {
+    let reason = match (args.reason, file.get("reason").is_some()) {
         (Some(_), true) => return Err(refused("give the reason in lines.json or with --reason, not both")),
-        (Some(kind), false) => {
-            let reason = RefundReason { kind, text: args.reason_text.clone() };
-            if let Some(object) = file.as_object_mut() {
-                object.insert("reason".into(), serde_json::to_value(reason).map_err(|e| refused(&e.to_string()))?);
-            }
-        }
-        (None, false) => {
-            return Err(refused(
-                "a refund says why: --reason damaged|wrong_item|changed_mind|price_match|other (other with \
-                 --reason-text), or \"reason\" in lines.json",
-            ))
-        }
-        (None, true) => {}
+        (Some(kind), false) => Some(RefundReason { kind, text: args.reason_text.clone() }),
+        // tillctl's refund is a public contract older than reasons: its old form keeps working,
+        // and the receipt says plainly that no reason was given.
+        (None, false) => Some(RefundReason { kind: RefundReasonKind::Other, text: Some(NO_REASON_GIVEN.into()) }),
+        (None, true) => None,
+    };
+    if let (Some(reason), Some(object)) = (reason, file.as_object_mut()) {
+        object.insert("reason".into(), serde_json::to_value(reason).map_err(|e| refused(&e.to_string()))?);
     }
     serde_json::from_value(file).map_err(|e| {
         let reason = format!("{}: {e}; `tillctl schema lines` lists every field", args.file.display());

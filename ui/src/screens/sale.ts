@@ -40,7 +40,7 @@ import { errorTone } from "../sound";
 import { go, type SessionArrival } from "../router";
 import { isManager, locale, location, state } from "../state";
 import type { CartLine } from "../cart";
-import type { Discount, PricedCart, Product, QuickKeys, Receipt, SessionView, Tender, VoidKind, VoidLine } from "../types";
+import type { Discount, PricedCart, Product, QuickKeys, Receipt, RefundReasonKind, SessionView, Tender, VoidKind, VoidLine } from "../types";
 import { displayName } from "../time";
 import { clearError, isBusy, mount, run, showError, showErrorText } from "../ui";
 import { amountPad, anchorCode, dialogOpen, discountField, errorSlot, moneyField, sheet } from "../widgets";
@@ -927,9 +927,18 @@ export function receiptTime(at: string, timeZone: string, lang: string): string 
 
 /** A receipt's words, in the store's language (its locale's); English otherwise. */
 const RECEIPT_WORDS = {
-  en: { receipt: "RECEIPT", refund: "REFUND", no: "No.", refundOf: "Refund of", date: "Date", register: "Register", shift: "Shift", cashier: "Cashier", taxNo: "Tax no.", discounts: "Discounts", rounding: "Rounding", total: "Total", refunded: "Refunded", cash: "Cash", card: "Card", change: "Change", rate: "Rate", net: "Net", tax: "Tax", gross: "Gross", incl: "incl.", thanks: "Thank you" },
-  de: { receipt: "BELEG", refund: "ERSTATTUNG", no: "Nr.", refundOf: "Erstattung zu", date: "Datum", register: "Kasse", shift: "Schicht", cashier: "Kassierer", taxNo: "St.-Nr.", discounts: "Rabatte", rounding: "Rundung", total: "Summe", refunded: "Erstattet", cash: "Bar", card: "Karte", change: "Rückgeld", rate: "Satz", net: "Netto", tax: "MwSt.", gross: "Brutto", incl: "inkl.", thanks: "Vielen Dank" },
+  en: { receipt: "RECEIPT", refund: "REFUND", no: "No.", refundOf: "Refund of", date: "Date", register: "Register", shift: "Shift", cashier: "Cashier", taxNo: "Tax no.", reason: "Reason", approvedBy: "Approved by", discounts: "Discounts", rounding: "Rounding", total: "Total", refunded: "Refunded", cash: "Cash", card: "Card", change: "Change", rate: "Rate", net: "Net", tax: "Tax", gross: "Gross", incl: "incl.", thanks: "Thank you" },
+  de: { receipt: "BELEG", refund: "ERSTATTUNG", no: "Nr.", refundOf: "Erstattung zu", date: "Datum", register: "Kasse", shift: "Schicht", cashier: "Kassierer", taxNo: "St.-Nr.", reason: "Grund", approvedBy: "Genehmigt von", discounts: "Rabatte", rounding: "Rundung", total: "Summe", refunded: "Erstattet", cash: "Bar", card: "Karte", change: "Rückgeld", rate: "Satz", net: "Netto", tax: "MwSt.", gross: "Brutto", incl: "inkl.", thanks: "Vielen Dank" },
 } as const;
+
+/** A refund's reason on its receipt. */
+const REASON_WORDS: Record<RefundReasonKind, string> = {
+  damaged: "damaged",
+  wrong_item: "wrong item",
+  changed_mind: "changed mind",
+  price_match: "price match",
+  other: "other",
+};
 
 /** The receipt's words for `locale` ("de-DE" → German). */
 export function receiptWords(locale: string): (typeof RECEIPT_WORDS)[keyof typeof RECEIPT_WORDS] {
@@ -964,6 +973,10 @@ export function receiptView(receipt: Receipt): HTMLElement {
     row(w.register, `${receipt.location_code}/${receipt.register_code}`, "r-register"),
     row(w.shift, receipt.session_number, "r-shift"),
     row(w.cashier, displayName(receipt.cashier)),
+    receipt.approved_by ? row(w.approvedBy, displayName(receipt.approved_by), "r-approved-by") : null,
+    refund && receipt.refund_reason
+      ? h("p", { class: "r-reason", id: "receipt-reason" }, `${w.reason}: ${REASON_WORDS[receipt.refund_reason.kind]}${receipt.refund_reason.text ? ` (${receipt.refund_reason.text})` : ""}`)
+      : null,
     h("hr", {}),
     ...receipt.lines.map((line) =>
       h(

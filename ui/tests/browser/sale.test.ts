@@ -492,9 +492,24 @@ describe("selling", () => {
     await page.click("#refund-submit");
     await page.waitForFunction(() => document.querySelector("#refund-qty-0-error")?.textContent === "From 0 to 2.");
     await page.fill("#refund-qty-0", "1");
+    // The backend's figure before anything is submitted.
+    await waitForText(page, "#refund-total", "To give back: $2.55");
+    assert.equal(await page.getAttribute("#refund-cash", "aria-pressed"), "true", "paid in cash: back in cash");
+    await page.click("#refund-submit");
+    await page.waitForFunction(() => document.querySelector("#refund-reason-text-error")?.textContent === "Pick why it comes back.");
+    await page.click('button[data-reason="other"]');
+    await page.click("#refund-submit");
+    await page.waitForFunction(() => document.querySelector("#refund-reason-text-error")?.textContent === "Say what happened, in a few words.");
+    await page.click('button[data-reason="damaged"]');
     await check(page, "refund");
+    await screenshot(page, "refund-picked");
     await page.click("#refund-submit");
     await page.waitForSelector('button[data-manager="bob"]');
+    // The manager sees what they approve: the amount, the tender, the items and why.
+    assert.match(await text(page, "#screen"), /Refund \$2\.55 from receipt DT-R1-000001, in cash\./);
+    assert.match(await text(page, "#screen"), /1 × Coffee: \$2\.55/);
+    assert.match(await text(page, "#screen"), /Reason: Damaged/);
+    await screenshot(page, "refund-approval-details");
     await page.click('button[data-manager="bob"]');
     await page.keyboard.type("9999");
     await page.keyboard.press("Enter");
@@ -506,10 +521,41 @@ describe("selling", () => {
     assert.deepEqual(call.request, {
       lines: [{ line: 0, quantity: 1 }],
       tender: { kind: "cash" },
-      reason: { kind: "other", text: "not asked by this screen yet" },
+      reason: { kind: "damaged" },
     });
     assert.deepEqual(call.approval, { manager: "bob", pin: "9999" });
+    assert.equal(await text(page, ".r-approved-by span:last-child"), "Bob", "the approver is on the refund receipt");
+    assert.equal(await text(page, "#receipt-reason"), "Reason: damaged");
     await check(page, "refund receipt");
+    await finish(app);
+  });
+
+  it("refunds a card sale to the card by default; cash back is a choice the approval names", async () => {
+    const { app, page, backend } = await onSale();
+    await scan(page, "012345678936");
+    await waitForText(page, "#total", "$3.77");
+    await page.click("#pay");
+    await page.fill("#card-ref", "AUTH9");
+    await page.press("#card-ref", "Enter");
+    await page.waitForSelector("#new-sale");
+    await page.click("#new-sale");
+    await page.click("#to-refund");
+    await page.fill("#refund-number", "DT-R1-000001");
+    await page.press("#refund-number", "Enter");
+    await page.waitForSelector("#refund-qty-0:focus");
+    assert.equal(await page.getAttribute("#refund-card", "aria-pressed"), "true", "back to the card it was paid with");
+    assert.equal(await page.locator("#refund-card-ref").isVisible(), true);
+    await page.fill("#refund-qty-0", "1");
+    await page.click('button[data-reason="wrong_item"]');
+    // Cash instead: said on the screen and in the approval.
+    await page.click("#refund-cash");
+    await page.waitForSelector("#refund-cash-for-card", { state: "visible" });
+    await page.click("#refund-submit");
+    await page.waitForSelector('button[data-manager="bob"]');
+    assert.match(await text(page, "#screen"), /in cash, although the sale was paid by card\./);
+    await page.click("#approval-cancel");
+    await page.waitForSelector("#refund-qty-0");
+    assert.equal(backend.callsOf("refund").length, 0, "nothing refunded before the approval");
     await finish(app);
   });
 

@@ -260,6 +260,8 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
         await page.fill("#refund-qty-0", "1");
         await page.click("#refund-card");
         await page.fill("#refund-card-ref", "RF-77");
+        await page.click('button[data-reason="damaged"]');
+        await page.waitForFunction(() => document.querySelector("#refund-total")?.textContent?.startsWith("To give back"));
         await shot("refund");
         await page.click("#refund-submit");
         await page.waitForSelector('button[data-manager="bob"]');

@@ -361,6 +361,9 @@ describe("Till desktop app, end to end", () => {
     await qty.sendKeys("1");
     await click(b, "#refund-cash");
     assert.equal(await (await find(b, "#refund-cash")).getAttribute("aria-pressed"), "true");
+    await click(b, 'button[data-reason="changed_mind"]');
+    // The backend's quote, before anything is submitted.
+    await waitForText(b, "#refund-total", (t) => /^To give back: \$\d+\.\d\d$/.test(t), "the refund's total");
     await screenshot(b, "refund-lines");
     await click(b, "#refund-submit");
     await waitForText(b, "#approval-submit", (t) => t === "Approve refund", "the approval screen");
