@@ -920,9 +920,10 @@ async fn no_write_into_a_forgotten_session() {
 }
 
 /// A refund says why, whoever calls till_record_receipt: as the terminal's role in plain SQL, a
-/// manager's own refund without a reason, with a kind not on the list, "other" without its text,
+/// manager's own refund with a null reason, a kind not on the list, "other" without its text,
 /// or a text with a control character is refused and writes nothing; with a reason it goes
-/// through, and a sale takes none.
+/// through, and a sale takes none. An older Till (mid-upgrade) sends no reason at all: its refund
+/// is recorded as other, "none given (an older Till)", never refused and never made up.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_refund_without_a_reason_from_the_list() {
     let till = Till::new().await;
@@ -931,8 +932,8 @@ async fn no_refund_without_a_reason_from_the_list() {
     let bob = sql_login(&mut psql, "bob", "9999", "pc").await;
     let listed = till.owner.list_receipts(session).await.unwrap().into_iter().find(|r| r.id.0 == sale).unwrap();
     let sold = till.owner.find_receipt(&listed.number).await.unwrap();
-    let refund = |reason: Option<serde_json::Value>| {
-        let mut r = crate::figures::refund_of(&sold, 0, 1, Actor::login(&till.fixture.manager.login), session);
+    let refund_of = |sold: &Receipt, reason: Option<serde_json::Value>| {
+        let mut r = crate::figures::refund_of(sold, 0, 1, Actor::login(&till.fixture.manager.login), session);
         r.refund_reason = None;
         // DT rounds no cash: paid out exactly.
         (r.rounding, r.tendered, r.cash_net) = (0, r.total, -r.total);
@@ -948,8 +949,8 @@ async fn no_refund_without_a_reason_from_the_list() {
         }
         p
     };
+    let refund = |reason: Option<serde_json::Value>| refund_of(&sold, reason);
     for bad in [
-        None,
         Some(serde_json::json!(null)),
         Some(serde_json::json!({ "kind": "stolen" })),
         Some(serde_json::json!({ "kind": "other" })),
@@ -972,10 +973,24 @@ async fn no_refund_without_a_reason_from_the_list() {
     .unwrap();
     assert_eq!(stored, ("damaged".to_string(), None, Some("bob".to_string())));
     // A sale with a refund reason: refused.
-    let mut sale_p = till_backend::receipt_payload(&sold_as_new(&sold, session));
+    let again = sold_as_new(&sold, session);
+    let mut sale_p = till_backend::receipt_payload(&again);
     sale_p["refund_reason"] = serde_json::json!({ "kind": "damaged" });
-    sale_p["login"] = bob.into();
+    sale_p["login"] = bob.clone().into();
     assert_eq!(call(&mut psql, "till_record_receipt", &sale_p).await, "TL002");
+    // An older Till's refund, with no reason key at all: recorded, and says that none was given.
+    sale_p.as_object_mut().unwrap().remove("refund_reason");
+    assert_eq!(call(&mut psql, "till_record_receipt", &sale_p).await, "ok");
+    let listed = till.owner.list_receipts(session).await.unwrap().into_iter().find(|r| r.id == again.id).unwrap();
+    let sold_again = till.owner.find_receipt(&listed.number).await.unwrap();
+    assert_eq!(call(&mut psql, "till_record_receipt", &refund_of(&sold_again, None)).await, "ok");
+    let reasons: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT refund_reason_kind, refund_reason_text FROM sales WHERE kind = 'refund' ORDER BY receipt_seq",
+    )
+    .fetch_all(&mut till.owner_sql().await)
+    .await
+    .unwrap();
+    assert_eq!(reasons[1], ("other".to_string(), Some("none given (an older Till)".to_string())), "{reasons:?}");
     drop(psql);
     till.drop_role().await;
 }

@@ -1,7 +1,8 @@
 -- Receipts: 0010's function, now also keeping the drawer's split totals and the sales per
 -- category, checking its cash, and appending its journal entry. A refund says why (0019): a
 -- kind from the list and a text ("other" needs one), checked as till-core's RefundReason::checked
--- does, stored on its row and journaled; a sale has no reason.
+-- does, stored on its row and journaled; a sale has no reason. A Till from before reasons sends no
+-- reason key at all (a store upgrades one PC at a time): its refund says "none given".
 CREATE OR REPLACE FUNCTION till_record_receipt(p jsonb, OUT number text, OUT receipt_seq bigint, OUT repeated boolean)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT
 AS $fn$
@@ -73,7 +74,10 @@ BEGIN
         END IF;
     END IF;
     -- A refund's reason: a kind from the list, a text only as till-core allows it.
-    IF v_kind = 'refund' THEN
+    IF v_kind = 'refund' AND NOT p ? 'refund_reason' THEN
+        v_reason_kind := 'other';
+        v_reason_text := 'none given (an older Till)';
+    ELSIF v_kind = 'refund' THEN
         v_reason_kind := p->'refund_reason'->>'kind';
         IF v_reason_kind IS NULL OR v_reason_kind NOT IN ('damaged', 'wrong_item', 'changed_mind', 'price_match', 'other') THEN
             RAISE EXCEPTION 'a refund needs a reason from the list' USING ERRCODE = 'TL002';
