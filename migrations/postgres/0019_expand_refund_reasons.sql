@@ -3,7 +3,8 @@
 -- what a manager judges and an auditor reads. The columns are nullable: refunds recorded before
 -- this have none, and a sale never has one. That a new refund has one is till_record_receipt's
 -- rule (functions/till_record_receipt.sql; till-core's RefundReason::checked and the SQLite
--- store hold the same), so an older Till's refund without a reason is refused there, not here.
+-- store hold the same); an older Till's refund, which sends no reason, is recorded there as
+-- other, "none given (an older Till)".
 ALTER TABLE sales
     ADD COLUMN refund_reason_kind text
         CHECK (refund_reason_kind IN ('damaged', 'wrong_item', 'changed_mind', 'price_match', 'other')),

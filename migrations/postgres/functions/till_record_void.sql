@@ -23,6 +23,7 @@ DECLARE
     v_amount bigint;
     v_priced jsonb;
     v_at timestamptz;
+    v_other uuid;
 BEGIN
     IF current_setting('transaction_isolation') <> 'read committed' THEN
         RAISE EXCEPTION 'till_record_void must run under READ COMMITTED' USING ERRCODE = 'TL001';
@@ -33,10 +34,11 @@ BEGIN
     IF NOT FOUND OR v_session.register_id <> (p->>'register_id')::uuid THEN
         RAISE EXCEPTION 'session % of register %', p->>'session_id', p->>'register_id' USING ERRCODE = 'TL405';
     END IF;
-    -- A retry answers the first void, whatever happened since (the session closed).
-    SELECT v.request_hash INTO v_hash FROM voids v WHERE v.id = v_id;
+    -- A retry answers the first void, whatever happened since (the session closed); an id used
+    -- by another session's void is a conflict, never an answer about that session.
+    SELECT v.request_hash, v.session_id INTO v_hash, v_other FROM voids v WHERE v.id = v_id;
     IF FOUND THEN
-        IF v_hash <> p->>'request_hash' THEN
+        IF v_hash <> p->>'request_hash' OR v_other <> v_session.id THEN
             RAISE EXCEPTION 'void id % was already used for another void', v_id USING ERRCODE = 'TL409';
         END IF;
         repeated := true;
@@ -50,6 +52,10 @@ BEGIN
     IF till_session_forgotten(v_session) THEN
         RAISE EXCEPTION 'session % is forgotten', v_session.number
             USING ERRCODE = 'TL435', DETAIL = v_session.number, HINT = v_session.business_day::text;
+    END IF;
+    -- The size first: a huge array is refused before anything is priced.
+    IF jsonb_typeof(p->'lines') IS DISTINCT FROM 'array' OR jsonb_array_length(p->'lines') NOT BETWEEN 1 AND 500 THEN
+        RAISE EXCEPTION 'a void takes off 1 to 500 lines' USING ERRCODE = 'TL002';
     END IF;
     -- Each line priced from the location's catalog in one read: [product, quantity, unit price],
     -- in the till's order (a product of another location, or none, prices as NULL).
