@@ -203,6 +203,20 @@ async fn a_refund_says_why_and_who_approved_it(backend: Backend) {
     let sale_row = shop.db.uuid(sold.id.0);
     let sql = format!("UPDATE sales SET refund_reason_kind = 'damaged' WHERE id = {sale_row}");
     assert!(shop.db.try_execute(&sql).await.is_err(), "a sale took a refund reason");
+    // A reason cleared (the columns allow none, for refunds from before reasons): verify says so
+    // for the other refund, whose entry holds its reason.
+    let first_row = shop.db.uuid(first.id.0);
+    shop.db
+        .execute(&format!(
+            "UPDATE sales SET refund_reason_kind = NULL, refund_reason_text = NULL WHERE id = {first_row}"
+        ))
+        .await;
+    let cleared = service::verify_journal(s, &[]).await.unwrap();
+    let problems: Vec<String> = cleared.chains.iter().flat_map(|c| c.problems.iter().map(|p| p.what.clone())).collect();
+    assert!(
+        problems.iter().any(|p| p.contains("refund_reason") && p.contains("Customer allergic")),
+        "a cleared reason goes unseen: {problems:?}"
+    );
 }
 
 async fn a_refund_without_a_good_reason_writes_nothing(backend: Backend) {

@@ -258,11 +258,12 @@ export function cartView(actions: CartViewActions, format: CartViewFormat): Cart
     if (!row) return;
     select(index);
     row.li.scrollIntoView({ block: "nearest" });
-    row.li.classList.remove("flash");
-    // Restarts the animation on a row that flashed a moment ago (the same item scanned twice).
-    void row.li.offsetWidth;
-    row.li.classList.add("flash");
-    window.setTimeout(() => row.li.classList.remove("flash"), FLASH_MS);
+    // Two classes with the same animation, alternated: a row scanned again while it still
+    // flashes starts over without forcing a layout (reading offsetWidth would, at every scan).
+    const [on, off] = row.li.classList.contains("flash") ? ["flash-again", "flash"] : ["flash", "flash-again"];
+    row.li.classList.remove(off);
+    row.li.classList.add(on);
+    window.setTimeout(() => row.li.classList.remove(on), FLASH_MS);
   };
 
   return { list, count, tools, totals, status, draw, reveal, selected: () => selectedIndex };

@@ -45,10 +45,13 @@ where
         "cash_net": sale.cash_net, "lines": lines, "tenders": tenders,
         "approved_by": sale.approved_by,
     });
-    // A refund's reason (refunds from before reasons have none, and their entries no key).
-    if let Some(kind) = sale.refund_reason_kind {
-        facts["refund_reason"] = json!({ "kind": kind, "text": sale.refund_reason_text });
-    }
+    // A refund's reason, null when the row has none: a refund from before reasons has none and
+    // its entry no key (absent matches null), while a reason cleared from a row whose entry
+    // holds one is an edit.
+    facts["refund_reason"] = match sale.refund_reason_kind {
+        Some(kind) => json!({ "kind": kind, "text": sale.refund_reason_text }),
+        None => Value::Null,
+    };
     Ok(ExpectedEntry {
         event: sale.kind,
         reference: sale.id,

@@ -281,7 +281,7 @@ describe("selling", () => {
 
     // Note the rows' elements, then every DOM change the next scan makes (once the last scans'
     // highlights have faded: their end is a change of their rows).
-    await page.waitForFunction(() => document.querySelector(".cart-line.flash") === null);
+    await page.waitForFunction(() => document.querySelector(".cart-line.flash, .cart-line.flash-again") === null);
     await page.evaluate(() => {
       const rows = [...document.querySelectorAll(".cart-line")];
       window.__before = { rows, texts: rows.map((r) => r.innerHTML) };
