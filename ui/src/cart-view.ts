@@ -5,7 +5,7 @@
  * line and numbers are unchanged is not touched, and the totals keep their elements and get new
  * text. Every amount shown is the backend's; nothing here adds or multiplies money.
  */
-import type { CartLine } from "./cart";
+import { counted, itemCount, type CartLine } from "./cart";
 import { h, replace } from "./dom";
 import type { Discount, PricedCart, PricedLine } from "./types";
 
@@ -62,8 +62,6 @@ export interface CartView {
   draw(lines: readonly CartLine[], priced: PricedCart | null, receiptDiscount: Discount | null): void;
   /** Selects line `index`, scrolls it into the list's view and flashes it (a scan changed it). */
   reveal(index: number): void;
-  /** The selected line's index (the last line changed, or the one the cashier tapped), or null. */
-  selected(): number | null;
 }
 
 function setText(el: HTMLElement, text: string): void {
@@ -224,7 +222,7 @@ export function cartView(actions: CartViewActions, format: CartViewFormat): Cart
     setText(tax.value, priced ? format.money(priced.tax) : "—");
     setText(total.dt, "Total");
     setText(total.value, priced ? format.money(priced.total) : "—");
-    if (priced) setText(status, `Total ${format.money(priced.total)}, ${priced.lines.length} ${priced.lines.length === 1 ? "line" : "lines"}`);
+    if (priced) setText(status, `Total ${format.money(priced.total)}, ${counted(priced.lines.length, "line")}`);
     totals.setAttribute("aria-busy", String(!priced));
   };
 
@@ -248,8 +246,7 @@ export function cartView(actions: CartViewActions, format: CartViewFormat): Cart
     drawnLines = lines;
     if (selectedIndex !== null && selectedIndex >= lines.length) selectedIndex = lines.length > 0 ? lines.length - 1 : null;
     drawSelection();
-    const items = lines.reduce((sum, line) => sum + line.quantity, 0);
-    setText(count, lines.length === 0 ? "" : `${lines.length} ${lines.length === 1 ? "line" : "lines"} · ${items} ${items === 1 ? "item" : "items"}`);
+    setText(count, lines.length === 0 ? "" : `${counted(lines.length, "line")} · ${counted(itemCount(lines), "item")}`);
     drawTotals(priced, receiptDiscount);
   };
 
@@ -266,5 +263,5 @@ export function cartView(actions: CartViewActions, format: CartViewFormat): Cart
     window.setTimeout(() => row.li.classList.remove(on), FLASH_MS);
   };
 
-  return { list, count, tools, totals, status, draw, reveal, selected: () => selectedIndex };
+  return { list, count, tools, totals, status, draw, reveal };
 }

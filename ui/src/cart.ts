@@ -45,6 +45,16 @@ export function changeQuantity(lines: readonly CartLine[], index: number, delta:
   });
 }
 
+/** "1 line", "3 lines", "5 items": a count and its noun. */
+export function counted(n: number, noun: "line" | "item"): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+/** How many items the lines hold (the sum of their quantities). */
+export function itemCount(lines: readonly CartLine[]): number {
+  return lines.reduce((sum, line) => sum + line.quantity, 0);
+}
+
 /** What the backend is asked to price and record: products by id, no prices. */
 export function saleLines(lines: readonly CartLine[]): SaleLineRequest[] {
   return lines.map((line) => ({

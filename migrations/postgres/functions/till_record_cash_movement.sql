@@ -33,15 +33,7 @@ BEGIN
         repeated := true;
         RETURN;
     END IF;
-    IF v_session.status <> 'open' THEN
-        RAISE EXCEPTION 'session % was closed', v_session.number USING ERRCODE = 'TL421', DETAIL = v_session.number;
-    END IF;
-    -- A session left open from an earlier business day (or past the limit) takes nothing more,
-    -- whichever device still holds it (till_session_forgotten, the one rule).
-    IF till_session_forgotten(v_session) THEN
-        RAISE EXCEPTION 'session % is forgotten', v_session.number
-            USING ERRCODE = 'TL435', DETAIL = v_session.number, HINT = v_session.business_day::text;
-    END IF;
+    PERFORM till_session_takes_trade(v_session);
     PERFORM till_text('note', p->>'note', 200, false, false);
     IF v_amount IS NULL OR v_amount < 0 OR v_amount > 1000000000000 OR (v_kind = 'no_sale') <> (v_amount = 0) THEN
         RAISE EXCEPTION 'amount % for a %', v_amount, v_kind USING ERRCODE = 'TL002';

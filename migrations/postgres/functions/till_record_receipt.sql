@@ -45,15 +45,7 @@ BEGIN
         repeated := true;
         RETURN;
     END IF;
-    IF v_session.status <> 'open' THEN
-        RAISE EXCEPTION 'session % was closed', v_session.number USING ERRCODE = 'TL421', DETAIL = v_session.number;
-    END IF;
-    -- A session left open from an earlier business day (or past the limit) takes nothing more,
-    -- whichever device still holds it (till_session_forgotten, the one rule).
-    IF till_session_forgotten(v_session) THEN
-        RAISE EXCEPTION 'session % is forgotten', v_session.number
-            USING ERRCODE = 'TL435', DETAIL = v_session.number, HINT = v_session.business_day::text;
-    END IF;
+    PERFORM till_session_takes_trade(v_session);
     -- A refund always answers to a manager; a sale when a price was overridden or a discount
     -- is above the location's limit (compared as till-core does, allowing its half-up rounding
     -- of a percentage: a discount the core accepts is never refused here).

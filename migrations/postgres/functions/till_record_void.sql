@@ -44,15 +44,7 @@ BEGIN
         repeated := true;
         RETURN;
     END IF;
-    IF v_session.status <> 'open' THEN
-        RAISE EXCEPTION 'session % was closed', v_session.number USING ERRCODE = 'TL421', DETAIL = v_session.number;
-    END IF;
-    -- A session left open from an earlier business day takes no more of today's trade
-    -- (till_session_forgotten, the one rule): a void is part of a sale, and a sale is refused there.
-    IF till_session_forgotten(v_session) THEN
-        RAISE EXCEPTION 'session % is forgotten', v_session.number
-            USING ERRCODE = 'TL435', DETAIL = v_session.number, HINT = v_session.business_day::text;
-    END IF;
+    PERFORM till_session_takes_trade(v_session);
     -- The size first: a huge array is refused before anything is priced.
     IF jsonb_typeof(p->'lines') IS DISTINCT FROM 'array' OR jsonb_array_length(p->'lines') NOT BETWEEN 1 AND 500 THEN
         RAISE EXCEPTION 'a void takes off 1 to 500 lines' USING ERRCODE = 'TL002';

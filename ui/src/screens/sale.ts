@@ -6,7 +6,7 @@
  * cashier's presses to its operations.
  */
 import * as api from "../api";
-import { approvalDetails, approvalWords, discountInput, discountLabel, MAX_QUANTITY, parseDiscount, parsePriceOverride, quickCashAmounts } from "../cart";
+import { approvalDetails, approvalWords, type CartLine, counted, discountInput, discountLabel, itemCount, MAX_QUANTITY, parseDiscount, parsePriceOverride, quickCashAmounts } from "../cart";
 import {
   addToCart,
   changeLineQuantity,
@@ -39,7 +39,6 @@ import { timed, timedAsync, timeLayout } from "../profile";
 import { errorTone } from "../sound";
 import { go, type SessionArrival } from "../router";
 import { isManager, locale, location, state } from "../state";
-import type { CartLine } from "../cart";
 import type { Discount, PricedCart, Product, QuickKeys, Receipt, RefundReasonKind, SessionView, Tender, VoidKind, VoidLine } from "../types";
 import { displayName } from "../time";
 import { clearError, isBusy, mount, run, showError, showErrorText } from "../ui";
@@ -184,13 +183,16 @@ function saleScreen(): SaleScreen {
     if (typed >= line.quantity) setLineQuantity(index, typed);
     else void voidThen("quantity_lowered", [voided(line, line.quantity - typed)], () => then(() => setLineQuantity(index, typed)));
   };
+  /** The pending "24 ×", taken once. */
+  const takePending = (): number | null => {
+    const pending = multiplier.dataset["quantity"];
+    setMultiplier(null);
+    return pending ? Number(pending) : null;
+  };
   /** The quantity typed for the next item (a pending "24 ×", or a number alone in the scan field), taken once. */
   const takeQuantity = (): number | null => {
-    const pending = multiplier.dataset["quantity"];
-    if (pending) {
-      setMultiplier(null);
-      return Number(pending);
-    }
+    const pending = takePending();
+    if (pending !== null) return pending;
     const text = scan.value.trim();
     if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > MAX_QUANTITY) return null;
     scan.value = "";
@@ -206,11 +208,7 @@ function saleScreen(): SaleScreen {
     scan,
     times,
     multiplier,
-    takeMultiplier: () => {
-      const pending = multiplier.dataset["quantity"];
-      setMultiplier(null);
-      return pending ? Number(pending) : 1;
-    },
+    takeMultiplier: () => takePending() ?? 1,
     setMultiplier,
     takeQuantity,
     results: h("div", { id: "search-results", class: "search-results", role: "group", "aria-label": "Matching items (Enter picks the first)" }),
@@ -543,7 +541,7 @@ function clearSaleAsVoid(cart: Cart, session: SessionView): void {
  */
 function askAboutWaitingCart(cart: Cart, session: SessionView, refocus: () => void): void {
   const me = state.status?.logged_in?.name ?? null;
-  const lines = `${cart.lines.length} ${cart.lines.length === 1 ? "line" : "lines"}`;
+  const lines = counted(cart.lines.length, "line");
   const dialog = sheet({
     id: "waiting-cart",
     title: `${displayName(cart.cashier ?? "")}'s sale (${lines}) is waiting`,
@@ -567,13 +565,12 @@ function askAboutWaitingCart(cart: Cart, session: SessionView, refocus: () => vo
 function askClearSale(session: SessionView, refocus: () => void): void {
   const cart = currentCart();
   if (!cart || cart.lines.length === 0) return;
-  const items = cart.lines.reduce((sum, line) => sum + line.quantity, 0);
   const total = cart.priced ? ` for ${money(cart.priced.total)}` : "";
   const dialog = sheet({
     id: "clear-sale",
     title: "Clear this sale?",
     body: [
-      h("p", { class: "lead" }, `${cart.lines.length} ${cart.lines.length === 1 ? "line" : "lines"}, ${items} ${items === 1 ? "item" : "items"}${total}.`),
+      h("p", { class: "lead" }, `${counted(cart.lines.length, "line")}, ${counted(itemCount(cart.lines), "item")}${total}.`),
       h("p", { class: "hint" }, "Every line comes off the sale. The void is recorded with your name and shows on the X and Z."),
     ],
     submitLabel: "Clear sale",
@@ -941,7 +938,7 @@ const REASON_WORDS: Record<RefundReasonKind, string> = {
 };
 
 /** The receipt's words for `locale` ("de-DE" → German). */
-export function receiptWords(locale: string): (typeof RECEIPT_WORDS)[keyof typeof RECEIPT_WORDS] {
+function receiptWords(locale: string): (typeof RECEIPT_WORDS)[keyof typeof RECEIPT_WORDS] {
   return locale.toLowerCase().startsWith("de") ? RECEIPT_WORDS.de : RECEIPT_WORDS.en;
 }
 
