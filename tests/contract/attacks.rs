@@ -996,7 +996,7 @@ async fn no_refund_without_a_reason_from_the_list() {
 }
 
 /// `sold` again as a new sale (another id) of the same session.
-fn sold_as_new(sold: &Receipt, session: SessionId) -> NewReceipt {
+pub(crate) fn sold_as_new(sold: &Receipt, session: SessionId) -> NewReceipt {
     NewReceipt {
         id: ReceiptId::new(),
         kind: sales::ReceiptKind::Sale,
@@ -1007,6 +1007,7 @@ fn sold_as_new(sold: &Receipt, session: SessionId) -> NewReceipt {
         device: "pc".into(),
         request_hash: "s".into(),
         refund_reason: None,
+        receipt_discount_reason: sold.receipt_discount_reason.clone(),
         prices_include_tax: sold.prices_include_tax,
         subtotal: sold.subtotal,
         discount: sold.discount,
@@ -1020,4 +1021,96 @@ fn sold_as_new(sold: &Receipt, session: SessionId) -> NewReceipt {
         tenders: sold.tenders.clone(),
         taxes: sold.taxes.clone(),
     }
+}
+
+/// A changed price says why, whoever calls till_record_receipt: as the terminal's role in plain
+/// SQL, a discounted line or a receipt discount with a null reason, a kind not on the list, or
+/// "other" without its text is refused, and so is a reason on a line sold at the catalog's price;
+/// nothing is written. With reasons it goes through and they are stored. An older Till
+/// (mid-upgrade) sends no reason keys at all: recorded as other, "none given (an older Till)".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_price_change_without_a_reason_from_the_list() {
+    let till = Till::new().await;
+    let (session, _) = session_with_a_sale(&till).await;
+    let fx = &till.fixture;
+    // bob (a manager, approving his own) sells two TVs, one 10 % off as damaged, and 10.00 off
+    // the receipt as a staff discount: the store's honest path, replayed below in plain SQL.
+    let request: service::SaleRequest = serde_json::from_value(serde_json::json!({
+        "lines": [
+            {"sku": "TV", "quantity": 1, "discount": {"kind": "percent", "percent": 100000},
+             "reason": {"kind": "damaged", "text": "dented box"}},
+            {"sku": "TV", "quantity": 1},
+        ],
+        "receipt_discount": {"kind": "amount", "amount": 1000},
+        "receipt_discount_reason": {"kind": "staff"},
+        "tenders": [{"kind": "cash", "amount": 200000}],
+    }))
+    .unwrap();
+    let register = RegisterRef::parse("DT/R1").unwrap();
+    let pc = DeviceName::parse(till_testkit::MANAGER_DEVICE).unwrap();
+    let own = service::Till { who: &fx.manager, register: &register, device: &pc, session: None, approval: None };
+    let sold = service::record_sale(till.owner.as_ref(), own, ReceiptId::new(), &request).await.unwrap();
+    let sold = till.owner.find_receipt(&sold.number).await.unwrap();
+    let mut psql = till.psql().await;
+    let bob = sql_login(&mut psql, "bob", "9999", "pc").await;
+    let payload = || {
+        let mut p = till_backend::receipt_payload(&sold_as_new(&sold, session));
+        p["login"] = bob.clone().into();
+        p["device"] = "pc".into();
+        p
+    };
+    let sales = || async { scalar(&mut till.owner_sql().await, "SELECT count(*) FROM sales").await };
+    let before = sales().await;
+    for (what, line, bad) in [
+        ("a null reason", 0, serde_json::json!(null)),
+        ("an unlisted kind", 0, serde_json::json!({ "kind": "stolen" })),
+        ("other without text", 0, serde_json::json!({ "kind": "other" })),
+        ("other, blank", 0, serde_json::json!({ "kind": "other", "text": "  " })),
+        ("a control character", 0, serde_json::json!({ "kind": "damaged", "text": "dent\u{1}ed" })),
+        ("a reason on an unchanged line", 1, serde_json::json!({ "kind": "staff" })),
+    ] {
+        let mut p = payload();
+        p["lines"][line]["price_change_reason"] = bad;
+        assert_eq!(call(&mut psql, "till_record_receipt", &p).await, "TL002", "{what}");
+    }
+    for bad in [serde_json::json!(null), serde_json::json!({ "kind": "coupon" })] {
+        let mut p = payload();
+        p["receipt_discount_reason"] = bad.clone();
+        assert_eq!(call(&mut psql, "till_record_receipt", &p).await, "TL002", "receipt discount {bad}");
+    }
+    assert_eq!(sales().await, before, "nothing was written");
+
+    assert_eq!(call(&mut psql, "till_record_receipt", &payload()).await, "ok");
+    let mut older = payload();
+    for line in older["lines"].as_array_mut().unwrap() {
+        line.as_object_mut().unwrap().remove("price_change_reason");
+    }
+    older.as_object_mut().unwrap().remove("receipt_discount_reason");
+    assert_eq!(call(&mut psql, "till_record_receipt", &older).await, "ok");
+    // (receipt's reason kind, its text, line's reason kind, its text), by receipt and line.
+    type Reasons = (Option<String>, Option<String>, Option<String>, Option<String>);
+    let stored: Vec<Reasons> = sqlx::query_as(
+        "SELECT s.receipt_discount_reason_kind, s.receipt_discount_reason_text,
+                l.price_change_reason_kind, l.price_change_reason_text
+           FROM sales s JOIN sale_lines l ON l.sale_id = s.id WHERE s.receipt_seq > 2 ORDER BY s.receipt_seq, l.line_no",
+    )
+    .fetch_all(&mut till.owner_sql().await)
+    .await
+    .unwrap();
+    let staff = (Some("staff".to_string()), None);
+    let none_given = (Some("other".to_string()), Some("none given (an older Till)".to_string()));
+    let dented = (Some("damaged".to_string()), Some("dented box".to_string()));
+    let seen: Vec<_> = stored.iter().map(|(a, b, c, d)| ((a.clone(), b.clone()), (c.clone(), d.clone()))).collect();
+    assert_eq!(
+        seen,
+        vec![
+            (staff.clone(), dented),
+            (staff, (None, None)),
+            (none_given.clone(), none_given),
+            ((Some("other".to_string()), Some("none given (an older Till)".to_string())), (None, None)),
+        ],
+        "{stored:?}"
+    );
+    drop(psql);
+    till.drop_role().await;
 }

@@ -51,8 +51,14 @@ fn latte_for_cash() -> SaleRequest {
         quantity: 1,
         discount: None,
         price_override: None,
+        reason: None,
     };
-    SaleRequest { lines: vec![line], receipt_discount: None, tenders: vec![Tender::Cash { amount: 500 }] }
+    SaleRequest {
+        lines: vec![line],
+        receipt_discount: None,
+        receipt_discount_reason: None,
+        tenders: vec![Tender::Cash { amount: 500 }],
+    }
 }
 
 async fn open_shift(store: &dyn Store, fixture: &Fixture) -> Session {

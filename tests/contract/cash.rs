@@ -27,7 +27,7 @@ async fn open(shop: &Shop, cash: &str) -> Session {
 async fn sell(shop: &Shop, lines: Vec<SaleLineRequest>, tenders: Vec<Tender>) -> Receipt {
     let (register, pc) = (dt_r1(), pc1());
     let till = Till { who: &shop.fx.cashier, register: &register, device: &pc, session: None, approval: None };
-    let request = SaleRequest { lines, receipt_discount: None, tenders };
+    let request = SaleRequest { lines, receipt_discount: None, receipt_discount_reason: None, tenders };
     service::record_sale(shop.store.as_ref(), till, ReceiptId::new(), &request).await.unwrap()
 }
 
@@ -726,6 +726,7 @@ async fn writers_at_once_leave_one_linear_chain(backend: Backend) {
                     let request = SaleRequest {
                         lines: vec![line("333", 1)],
                         receipt_discount: None,
+                        receipt_discount_reason: None,
                         tenders: vec![Tender::Cash { amount: 229 }],
                     };
                     service::record_sale(shop.store.as_ref(), till, ReceiptId::new(), &request).await.map(drop)
@@ -918,6 +919,7 @@ async fn verify_during_sales_reads_one_moment(backend: Backend) {
                 let request = SaleRequest {
                     lines: vec![line("333", 1)],
                     receipt_discount: None,
+                    receipt_discount_reason: None,
                     tenders: vec![Tender::Cash { amount: 229 }],
                 };
                 match service::record_sale(shop.store.as_ref(), till, ReceiptId::new(), &request).await {
@@ -971,8 +973,12 @@ async fn x_reports_during_sales_read_one_moment(backend: Backend) {
                     Tender::Card { amount: 490, approval_reference: format!("A{sold}") },
                     Tender::Cash { amount: 300 },
                 ];
-                let request =
-                    SaleRequest { lines: vec![line("111", 1), line("333", 1)], receipt_discount: None, tenders };
+                let request = SaleRequest {
+                    lines: vec![line("111", 1), line("333", 1)],
+                    receipt_discount: None,
+                    receipt_discount_reason: None,
+                    tenders,
+                };
                 match service::record_sale(shop.store.as_ref(), till, ReceiptId::new(), &request).await {
                     Ok(_) => {
                         sold += 1;

@@ -132,6 +132,7 @@ pub(crate) fn refund_of(sold: &Receipt, line_no: u32, quantity: i32, actor: Acto
         refunded_quantity: 0,
         refunded_total: 0,
         refunded_tax: 0,
+        price_change_reason: None,
         ..s.clone()
     };
     let name = sold.taxes.iter().find(|t| t.tax_rate_id == s.tax_rate_id).map(|t| t.name.clone()).unwrap_or_default();
@@ -150,6 +151,7 @@ pub(crate) fn refund_of(sold: &Receipt, line_no: u32, quantity: i32, actor: Acto
             kind: till_core::sales::RefundReasonKind::PriceMatch,
             text: None,
         }),
+        receipt_discount_reason: None,
         prices_include_tax: sold.prices_include_tax,
         subtotal: amount,
         discount: extended - amount,
@@ -250,7 +252,14 @@ async fn receipts_are_recorded_as_priced_and_every_moved_figure_is_refused(backe
                 device: MANAGER_DEVICE.into(),
                 request_hash: uuid::Uuid::now_v7().to_string(),
             };
-            let honest = NewReceipt::sale(header, &priced, &settled);
+            // Every changed price says why (a reason given for an unchanged one is dropped).
+            let staff = till_core::sales::PriceChangeReason {
+                kind: till_core::sales::PriceChangeReasonKind::Staff,
+                text: None,
+            };
+            let honest = NewReceipt::sale(header, &priced, &settled)
+                .with_reasons(&vec![Some(staff.clone()); priced.lines.len()], Some(&staff))
+                .unwrap();
             let mut moved = honest.clone();
             moved.id = ReceiptId::new();
             let delta = if which % 2 == 0 { delta } else { -delta };

@@ -77,8 +77,14 @@ fn sale() -> SaleRequest {
         quantity: 1,
         discount: None,
         price_override: None,
+        reason: None,
     };
-    SaleRequest { lines: vec![line], receipt_discount: None, tenders: vec![Tender::Cash { amount: 229 }] }
+    SaleRequest {
+        lines: vec![line],
+        receipt_discount: None,
+        receipt_discount_reason: None,
+        tenders: vec![Tender::Cash { amount: 229 }],
+    }
 }
 
 async fn every_path_asks_the_one_forgotten_rule(backend: Backend) {

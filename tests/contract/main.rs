@@ -14,6 +14,7 @@ mod faults;
 mod figures;
 mod forgotten;
 mod manager_pins;
+mod price_reasons;
 mod races;
 mod refunds;
 mod sales;

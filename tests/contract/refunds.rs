@@ -6,7 +6,7 @@
 //! on the receipt.
 
 use till_core::pricing::{Discount, Ppm};
-use till_core::sales::{RefundReason, RefundReasonKind};
+use till_core::sales::{PriceChangeReason, PriceChangeReasonKind, RefundReason, RefundReasonKind};
 use till_core::service::{self, RefundLineRequest, RefundQuote, RefundRequest, RefundTender, SaleRequest, Till};
 use till_core::*;
 use till_testkit::shop::{bob_approves, dt_r1, line, office, pc1, shop, Shop};
@@ -18,7 +18,7 @@ both_backends!(a_refund_says_why_and_who_approved_it, a_refund_without_a_good_re
 /// The location's cash rounding in the quote's test (CHF's 0.05).
 const CASH_INCREMENT: i64 = 5;
 
-async fn open(shop: &Shop) -> Session {
+pub(crate) async fn open(shop: &Shop) -> Session {
     let request = service::StartRequest {
         request_id: RequestId::new(),
         opening_cash: Some(CashAmount::Typed("100.00")),
@@ -36,9 +36,11 @@ async fn discounted_sale(shop: &Shop, rounding: bool) -> Receipt {
     }
     let mut latte = line("111", 2);
     latte.discount = Some(Discount::Percent { percent: Ppm(100_000) });
+    latte.reason = Some(PriceChangeReason { kind: PriceChangeReasonKind::Damaged, text: None });
     let sale = SaleRequest {
         lines: vec![latte, line("222", 1), line("333", 1)],
         receipt_discount: Some(Discount::Percent { percent: Ppm(50_000) }),
+        receipt_discount_reason: Some(PriceChangeReason { kind: PriceChangeReasonKind::Staff, text: None }),
         tenders: vec![
             Tender::Card { amount: 500, approval_reference: "AUTH 1".into() },
             Tender::Cash { amount: 5_000 },
@@ -61,7 +63,7 @@ fn request(lines: &[(u32, i32)], tender: RefundTender, reason: RefundReason) -> 
 }
 
 /// Receipts, lines, refunds of lines and journal entries: what a write would add to.
-async fn written(shop: &Shop, backend: Backend) -> i64 {
+pub(crate) async fn written(shop: &Shop, backend: Backend) -> i64 {
     let sql = "SELECT (SELECT count(*) FROM sales) + (SELECT count(*) FROM sale_lines)
         + (SELECT coalesce(sum(refunded_quantity), 0) FROM line_refunds) + (SELECT count(*) FROM journal)";
     match backend {

@@ -97,6 +97,7 @@ async fn a_day_of_sales_and_a_refund(backend: Backend) {
     let request = SaleRequest {
         lines: vec![line("111", 2), line("222", 1), line("333", 1)],
         receipt_discount: None,
+        receipt_discount_reason: None,
         tenders: vec![Tender::Card { amount: 500, approval_reference: "AUTH 42".into() }, cash(2000)],
     };
     let receipt = service::record_sale(
@@ -154,14 +155,24 @@ async fn a_repeated_sale_is_recorded_once(backend: Backend) {
     let shop = shop(backend, 1).await;
     let session = open_shift(&shop, "0").await;
     let (register, pc, alice) = (dt_r1(), pc1(), &shop.fx.cashier);
-    let request = SaleRequest { lines: vec![line("333", 1)], receipt_discount: None, tenders: vec![cash(300)] };
+    let request = SaleRequest {
+        lines: vec![line("333", 1)],
+        receipt_discount: None,
+        receipt_discount_reason: None,
+        tenders: vec![cash(300)],
+    };
     let id = ReceiptId::new();
     let first =
         service::record_sale(shop.store.as_ref(), till(alice, &register, &pc, None), id, &request).await.unwrap();
     let again =
         service::record_sale(shop.store.as_ref(), till(alice, &register, &pc, None), id, &request).await.unwrap();
     assert_eq!(again, first);
-    let other = SaleRequest { lines: vec![line("333", 2)], receipt_discount: None, tenders: vec![cash(500)] };
+    let other = SaleRequest {
+        lines: vec![line("333", 2)],
+        receipt_discount: None,
+        receipt_discount_reason: None,
+        tenders: vec![cash(500)],
+    };
     let conflict = service::record_sale(shop.store.as_ref(), till(alice, &register, &pc, None), id, &other).await;
     assert_eq!(conflict.unwrap_err().code(), "idempotency_conflict");
     assert_eq!(check_totals_against_receipts(&shop, session.id).await.sales_count, 1);
@@ -172,7 +183,12 @@ async fn a_sale_for_a_closed_session_writes_nothing(backend: Backend) {
     let first = open_shift(&shop, "50.00").await;
     close(&shop, &first, "50.00").await.unwrap();
     let (register, pc, alice) = (dt_r1(), pc1(), &shop.fx.cashier);
-    let request = SaleRequest { lines: vec![line("111", 1)], receipt_discount: None, tenders: vec![cash(1000)] };
+    let request = SaleRequest {
+        lines: vec![line("111", 1)],
+        receipt_discount: None,
+        receipt_discount_reason: None,
+        tenders: vec![cash(1000)],
+    };
     let id = ReceiptId::new();
     // The app still shows the first session: the answer is session_closed, and nothing is written.
     let refused =
@@ -200,8 +216,12 @@ async fn bad_sales_write_nothing(backend: Backend) {
     let session = open_shift(&shop, "0").await;
     service::set_product_active(shop.store.as_ref(), "DT", "MUFFIN", false).await.unwrap();
     let (register, pc, alice) = (dt_r1(), pc1(), &shop.fx.cashier);
-    let sale =
-        |lines: Vec<SaleLineRequest>, tenders: Vec<Tender>| SaleRequest { lines, receipt_discount: None, tenders };
+    let sale = |lines: Vec<SaleLineRequest>, tenders: Vec<Tender>| SaleRequest {
+        lines,
+        receipt_discount: None,
+        receipt_discount_reason: None,
+        tenders,
+    };
     let percent = |ppm| Some(Discount::Percent { percent: Ppm(ppm) });
     let mut too_many = Vec::new();
     for _ in 0..501 {
@@ -261,7 +281,12 @@ async fn sales_racing_a_close_land_in_exactly_one_session(backend: Backend) {
         sellers.push(tokio::spawn(async move {
             let (register, pc) = (dt_r1(), device(&format!("pc-{n}")));
             let alice = &alice_on(&shop, &pc).await;
-            let request = SaleRequest { lines: vec![line("333", 1)], receipt_discount: None, tenders: vec![cash(500)] };
+            let request = SaleRequest {
+                lines: vec![line("333", 1)],
+                receipt_discount: None,
+                receipt_discount_reason: None,
+                tenders: vec![cash(500)],
+            };
             barrier.wait().await;
             let mut acknowledged = Vec::new();
             for _ in 0..4 {
@@ -310,7 +335,12 @@ async fn receipt_numbers_are_gapless(backend: Backend) {
         sellers.push(tokio::spawn(async move {
             let (register, pc) = (dt_r1(), device(&format!("pc-{n}")));
             let alice = &alice_on(&shop, &pc).await;
-            let request = SaleRequest { lines: vec![line("111", 1)], receipt_discount: None, tenders: vec![cash(500)] };
+            let request = SaleRequest {
+                lines: vec![line("111", 1)],
+                receipt_discount: None,
+                receipt_discount_reason: None,
+                tenders: vec![cash(500)],
+            };
             barrier.wait().await;
             service::record_sale(shop.store.as_ref(), till(alice, &register, &pc, None), ReceiptId::new(), &request)
                 .await
@@ -329,8 +359,12 @@ async fn one_line_refunded_by_sixteen_devices_at_once(backend: Backend) {
     let shop = Arc::new(shop(backend, 1).await);
     let session = open_shift(&shop, "100.00").await;
     let (register, pc, alice) = (dt_r1(), pc1(), &shop.fx.cashier);
-    let request =
-        SaleRequest { lines: vec![line("111", 1), line("333", 3)], receipt_discount: None, tenders: vec![cash(2000)] };
+    let request = SaleRequest {
+        lines: vec![line("111", 1), line("333", 3)],
+        receipt_discount: None,
+        receipt_discount_reason: None,
+        tenders: vec![cash(2000)],
+    };
     let sold = service::record_sale(shop.store.as_ref(), till(alice, &register, &pc, None), ReceiptId::new(), &request)
         .await
         .unwrap();
@@ -475,7 +509,12 @@ async fn a_sale_priced_from_a_changed_catalog_is_priced_again(backend: Backend) 
     assert!(matches!(&inactive, StoreError::CatalogChanged(_)), "{inactive:?}");
 
     // Through the service: priced from the catalog as it is now.
-    let request = SaleRequest { lines: vec![line("111", 2)], receipt_discount: None, tenders: vec![cash(2_000)] };
+    let request = SaleRequest {
+        lines: vec![line("111", 2)],
+        receipt_discount: None,
+        receipt_discount_reason: None,
+        tenders: vec![cash(2_000)],
+    };
     let (register, pc, alice) = (dt_r1(), pc1(), &shop.fx.cashier);
     let receipt = service::record_sale(s, till(alice, &register, &pc, None), ReceiptId::new(), &request).await.unwrap();
     assert_eq!((receipt.lines[0].unit_price, receipt.lines[0].extended), (475, 950));
@@ -492,7 +531,12 @@ async fn a_retry_answers_its_first_outcome_whatever_happened_since(backend: Back
     let first_session = open_shift(&shop, "100.00").await;
     let (register, pc, alice) = (dt_r1(), pc1(), &shop.fx.cashier);
     let bob = service::approval("bob", "9999").unwrap();
-    let request = SaleRequest { lines: vec![line("333", 2)], receipt_discount: None, tenders: vec![cash(500)] };
+    let request = SaleRequest {
+        lines: vec![line("333", 2)],
+        receipt_discount: None,
+        receipt_discount_reason: None,
+        tenders: vec![cash(500)],
+    };
     let sale_id = ReceiptId::new();
     let sold = service::record_sale(s, till(alice, &register, &pc, None), sale_id, &request).await.unwrap();
     let movement = |id| service::MovementRequest {
@@ -525,7 +569,12 @@ async fn a_retry_answers_its_first_outcome_whatever_happened_since(backend: Back
     let again = service::refund(s, by_manager.clone(), refund_id, &sold.number, &refund_one).await.unwrap();
     assert_eq!(again.number, refunded.number);
     // Another request under a used id is still a conflict, however the present looks.
-    let other = SaleRequest { lines: vec![line("333", 1)], receipt_discount: None, tenders: vec![cash(300)] };
+    let other = SaleRequest {
+        lines: vec![line("333", 1)],
+        receipt_discount: None,
+        receipt_discount_reason: None,
+        tenders: vec![cash(300)],
+    };
     let conflict = service::record_sale(s, till(alice, &register, &pc, None), sale_id, &other).await.unwrap_err();
     assert_eq!(conflict.code(), "idempotency_conflict");
     let other = service::MovementRequest { amount: Some(CashAmount::Typed("6.00")), ..movement(movement_id) };
@@ -549,8 +598,16 @@ async fn racing_refunds_of_the_last_units_give_back_the_rest(backend: Backend) {
     let (register, pc, alice) = (dt_r1(), pc1(), &shop.fx.cashier);
     // 3 lattes at 4.50 less 0.01: 13.49 + 8.875 % tax (1.20) = 14.69, which no three equal
     // shares make. Three rounds, a new sale each, for more interleavings.
-    let lattes = SaleLineRequest { discount: Some(Discount::Amount { amount: 1 }), ..line("111", 3) };
-    let request = SaleRequest { lines: vec![lattes], receipt_discount: None, tenders: vec![cash(2000)] };
+    let damaged =
+        till_core::sales::PriceChangeReason { kind: till_core::sales::PriceChangeReasonKind::Damaged, text: None };
+    let lattes =
+        SaleLineRequest { discount: Some(Discount::Amount { amount: 1 }), reason: Some(damaged), ..line("111", 3) };
+    let request = SaleRequest {
+        lines: vec![lattes],
+        receipt_discount: None,
+        receipt_discount_reason: None,
+        tenders: vec![cash(2000)],
+    };
     for round in 0..3 {
         let sold =
             service::record_sale(shop.store.as_ref(), till(alice, &register, &pc, None), ReceiptId::new(), &request)

@@ -690,9 +690,14 @@ async fn a_refund_approved_by_a_cashier_or_a_wrong_pin_records_nothing(backend: 
         quantity: 1,
         discount: None,
         price_override: None,
+        reason: None,
     };
-    let sale =
-        service::SaleRequest { lines: vec![line], receipt_discount: None, tenders: vec![Tender::Cash { amount: 500 }] };
+    let sale = service::SaleRequest {
+        lines: vec![line],
+        receipt_discount: None,
+        receipt_discount_reason: None,
+        tenders: vec![Tender::Cash { amount: 500 }],
+    };
     let sold = service::record_sale(store, till(None), ReceiptId::new(), &sale).await.unwrap();
     let refund = service::RefundRequest {
         lines: vec![service::RefundLineRequest { line: 0, quantity: 1 }],

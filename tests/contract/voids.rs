@@ -15,14 +15,7 @@ both_backends!(a_retry_with_the_same_id_counts_once, bad_voids_write_nothing);
 both_backends!(a_void_needs_an_open_session_and_a_live_login);
 both_backends!(voids_from_many_tills_at_once_are_counted_exactly, one_void_id_from_many_tills_counts_once);
 
-async fn open(shop: &Shop) -> Session {
-    let request = service::StartRequest {
-        request_id: RequestId::new(),
-        opening_cash: Some(CashAmount::Typed("100.00")),
-        notes: None,
-    };
-    service::start_shift(shop.store.as_ref(), &shop.fx.cashier, &dt_r1(), &pc1(), request).await.unwrap().session
-}
+use crate::refunds::open;
 
 /// The product with `sku` at DT.
 async fn product(shop: &Shop, sku: &str) -> ProductId {

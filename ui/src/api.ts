@@ -214,6 +214,10 @@ export const lateCount = (session: string, countedCash: number, count: CloseCoun
  * What the manager signs for when the count is off (expected, counted, difference): answered only
  * after the backend checked the manager's PIN, so a blind count never shows it at the counter.
  */
+/** A manager's name and PIN checked as a discount or new price is given: the manager's user name.
+ * The sale carries the approval again; the backend checks it when it records the sale. */
+export const checkApproval = (approval: Approval): Promise<string> => call("check_approval", { approval });
+
 export const signOffFigures = (session: string, countedCash: number, approval: Approval): Promise<SignOffFigures> =>
   call("sign_off_figures", { session, countedCash, approval });
 

@@ -9,9 +9,22 @@
  * once per cart.
  */
 import * as api from "./api";
-import { addProduct, changeQuantity, saleLines, setQuantity, type CartLine } from "./cart";
+import { addProduct, approvalKey, changeQuantity, saleLines, setQuantity, type CartLine } from "./cart";
 import { timedAsync } from "./profile";
-import type { Discount, PricedCart, Product, SaleRequest, SessionView, Tender } from "./types";
+import type { Approval, ApprovalReason, Discount, PriceChangeReason, PricedCart, Product, SaleRequest, SessionView, Tender } from "./types";
+
+/**
+ * A manager's approval taken as a discount or new price was given (checked by the backend then),
+ * for exactly the approvals it covers: Pay sends it with the sale without asking again, and the
+ * backend checks it again with the sale. A change that needs more is asked for again.
+ */
+export interface HeldApproval {
+  readonly approval: Approval;
+  /** The manager's user name, as the backend answered it. */
+  readonly manager: string;
+  /** `approvalKey`s of what the manager saw and approved. */
+  readonly covers: readonly string[];
+}
 
 /** The cart as it is now. Replaced, never changed in place: a listener may keep the old one. */
 export interface Cart {
@@ -19,6 +32,10 @@ export interface Cart {
   readonly lines: readonly CartLine[];
   /** On the whole sale, applied by the backend after the line discounts. */
   readonly receiptDiscount: Discount | null;
+  /** Why the sale discount. */
+  readonly receiptDiscountReason: PriceChangeReason | null;
+  /** A manager's approval given with a discount or new price; null when none is held. */
+  readonly approval: HeldApproval | null;
   /** Chosen once per cart: a retried or resumed Pay records the sale once. */
   readonly receiptId: string;
   /** The backend's numbers for exactly these lines and discount; null while it prices (or failed). */
@@ -33,6 +50,7 @@ export interface Cart {
 export interface CartDraft {
   readonly lines: readonly CartLine[];
   readonly receiptDiscount: Discount | null;
+  readonly receiptDiscountReason: PriceChangeReason | null;
 }
 
 /**
@@ -69,7 +87,17 @@ export function cartWaitingForShift(): boolean {
 }
 
 function newCart(session: SessionView): Cart {
-  return { session, lines: [], receiptDiscount: null, receiptId: api.newRequestId(), priced: null, waitingForShift: false, cashier: null };
+  return {
+    session,
+    lines: [],
+    receiptDiscount: null,
+    receiptDiscountReason: null,
+    approval: null,
+    receiptId: api.newRequestId(),
+    priced: null,
+    waitingForShift: false,
+    cashier: null,
+  };
 }
 
 /** The cart for the sale screen in `session`: the unfinished one (of any session of this register) comes back. */
@@ -83,7 +111,13 @@ export function openCart(session: SessionView, user: string | null): Cart {
 /** Replaces the lines and asks the backend for their numbers. An emptied cart loses its sale discount too. */
 function setLines(lines: readonly CartLine[]): void {
   if (!cart) return;
-  cart = { ...cart, lines, receiptDiscount: lines.length === 0 ? null : cart.receiptDiscount };
+  const empty = lines.length === 0;
+  cart = {
+    ...cart,
+    lines,
+    receiptDiscount: empty ? null : cart.receiptDiscount,
+    receiptDiscountReason: empty ? null : cart.receiptDiscountReason,
+  };
   reprice();
 }
 
@@ -132,7 +166,7 @@ export function removeLine(index: number): void {
 
 export function removeSaleDiscount(): void {
   if (!cart) return;
-  cart = { ...cart, receiptDiscount: null };
+  cart = { ...cart, receiptDiscount: null, receiptDiscountReason: null };
   reprice();
 }
 
@@ -141,22 +175,37 @@ function withLine(lines: readonly CartLine[], index: number, change: Partial<Car
 }
 
 function draft(change: Partial<CartDraft>): CartDraft {
-  return { lines: cart?.lines ?? [], receiptDiscount: cart?.receiptDiscount ?? null, ...change };
+  return { lines: cart?.lines ?? [], receiptDiscount: cart?.receiptDiscount ?? null, receiptDiscountReason: cart?.receiptDiscountReason ?? null, ...change };
 }
 
-/** The cart with a discount on line `index` (null: none), as a draft for `priceDraft`/`commitDraft`. */
-export function draftLineDiscount(index: number, discount: Discount | null): CartDraft {
-  return draft({ lines: withLine(cart?.lines ?? [], index, { discount }) });
+/**
+ * The cart with a discount on line `index` (null: none) given for `reason`, as a draft for
+ * `priceDraft`/`commitDraft`. A line keeps one reason for its discount and new price: the last given.
+ */
+export function draftLineDiscount(index: number, discount: Discount | null, reason: PriceChangeReason | null): CartDraft {
+  const line = cart?.lines[index];
+  return draft({ lines: withLine(cart?.lines ?? [], index, { discount, reason: reason ?? (line?.priceOverride !== null ? line?.reason ?? null : null) }) });
 }
 
-/** The cart with a new unit price on line `index` (null: the catalog's); the backend asks for a manager. */
-export function draftPriceOverride(index: number, priceOverride: number | null): CartDraft {
-  return draft({ lines: withLine(cart?.lines ?? [], index, { priceOverride }) });
+/** The cart with a new unit price on line `index` (null: the catalog's) given for `reason`; the backend asks for a manager. */
+export function draftPriceOverride(index: number, priceOverride: number | null, reason: PriceChangeReason | null): CartDraft {
+  const line = cart?.lines[index];
+  return draft({ lines: withLine(cart?.lines ?? [], index, { priceOverride, reason: reason ?? (line?.discount ? line.reason : null) }) });
 }
 
-/** The cart with a discount on the whole sale (null: none). */
-export function draftSaleDiscount(receiptDiscount: Discount | null): CartDraft {
-  return draft({ receiptDiscount });
+/** The cart with a discount on the whole sale (null: none) given for `reason`. */
+export function draftSaleDiscount(receiptDiscount: Discount | null, receiptDiscountReason: PriceChangeReason | null): CartDraft {
+  return draft({ receiptDiscount, receiptDiscountReason: receiptDiscount ? receiptDiscountReason : null });
+}
+
+/** True when `approvals` need a manager whom `held` did not approve them all: someone must be asked. */
+export function approvalNeeded(held: HeldApproval | null, approvals: readonly ApprovalReason[]): boolean {
+  return approvals.length > 0 && !(held !== null && approvals.every((a) => held.covers.includes(approvalKey(a))));
+}
+
+/** Forgets the held approval (the backend refused the sale with it): Pay asks again. */
+export function dropHeldApproval(): void {
+  if (cart) cart = { ...cart, approval: null };
 }
 
 /** The backend's numbers for a draft, without changing the cart: a refusal (a discount too large) leaves it as it was. */
@@ -164,11 +213,21 @@ export function priceDraft(next: CartDraft): Promise<PricedCart> {
   return api.priceCart(saleLines(next.lines), next.receiptDiscount);
 }
 
-/** Takes a draft with the numbers `priceDraft` answered for it; a pricing answer still on its way is for the cart before. */
-export function commitDraft(next: CartDraft, priced: PricedCart): void {
+/**
+ * Takes a draft with the numbers `priceDraft` answered for it; a pricing answer still on its way
+ * is for the cart before. `approval`: the manager's, just given for what the draft needs.
+ */
+export function commitDraft(next: CartDraft, priced: PricedCart, approval: HeldApproval | null = null): void {
   if (!cart) return;
   version++;
-  cart = { ...cart, lines: next.lines, receiptDiscount: next.receiptDiscount, priced };
+  cart = {
+    ...cart,
+    lines: next.lines,
+    receiptDiscount: next.receiptDiscount,
+    receiptDiscountReason: next.receiptDiscountReason,
+    priced,
+    approval: approval ?? cart.approval,
+  };
   notify({ kind: "priced" });
 }
 
@@ -186,7 +245,12 @@ export function clearCart(): void {
 
 /** What Pay asks the backend to record: products, quantities and what the cashier changed, and the tenders; never a price or a total of the UI's. */
 export function saleRequest(of: Cart, tenders: readonly Tender[]): SaleRequest {
-  return { lines: saleLines(of.lines), receipt_discount: of.receiptDiscount, tenders: [...tenders] };
+  return {
+    lines: saleLines(of.lines),
+    receipt_discount: of.receiptDiscount,
+    ...(of.receiptDiscount && of.receiptDiscountReason ? { receipt_discount_reason: of.receiptDiscountReason } : {}),
+    tenders: [...tenders],
+  };
 }
 
 /** Pay met `session_closed`: the cart stays for the next open shift. */

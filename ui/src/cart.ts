@@ -4,7 +4,7 @@
  */
 import { denominationsFor } from "./denominations";
 import { formatAmountInput, formatMoney, currencyDecimals, moneyParseMessage, parseLocaleMoney, separators } from "./money";
-import type { ApprovalReason, Discount, Product, SaleLineRequest } from "./types";
+import type { ApprovalReason, Discount, PriceChangeReason, PriceChangeReasonKind, Product, SaleLineRequest } from "./types";
 
 export interface CartLine {
   product: Product;
@@ -12,6 +12,8 @@ export interface CartLine {
   discount: Discount | null;
   /** A unit price in minor units that replaces the catalog's; the backend asks for a manager. */
   priceOverride: number | null;
+  /** Why its discount or new price (the backend needs one with either, and keeps it on the receipt line). */
+  reason: PriceChangeReason | null;
 }
 
 /** The most of one item on a line; the backend refuses more (`invalid_quantity`). */
@@ -27,7 +29,7 @@ export function addProduct(lines: readonly CartLine[], product: Product, quantit
   if (last && last.product.id === product.id && last.quantity + quantity <= MAX_QUANTITY) {
     return [...lines.slice(0, -1), { ...last, quantity: last.quantity + quantity }];
   }
-  return [...lines, { product, quantity: Math.min(quantity, MAX_QUANTITY), discount: null, priceOverride: null }];
+  return [...lines, { product, quantity: Math.min(quantity, MAX_QUANTITY), discount: null, priceOverride: null, reason: null }];
 }
 
 /** Sets line `index` to `quantity` (1 to MAX_QUANTITY; anything else leaves the lines as they are). */
@@ -62,7 +64,28 @@ export function saleLines(lines: readonly CartLine[]): SaleLineRequest[] {
     quantity: line.quantity,
     ...(line.discount ? { discount: line.discount } : {}),
     ...(line.priceOverride !== null ? { price_override: line.priceOverride } : {}),
+    ...(line.reason && (line.discount || line.priceOverride !== null) ? { reason: line.reason } : {}),
   }));
+}
+
+/** The reasons a discount or a new price is given for, in the order the dialogs offer them. */
+export const PRICE_CHANGE_REASONS: readonly (readonly [PriceChangeReasonKind, string])[] = [
+  ["damaged", "Damaged"],
+  ["price_match", "Price match"],
+  ["staff", "Staff"],
+  ["other", "Other"],
+];
+
+/** A reason as one line, for the manager who approves it ("Damaged: dented box"). */
+export function reasonWords(reason: PriceChangeReason | null): string | null {
+  if (!reason) return null;
+  const label = PRICE_CHANGE_REASONS.find(([kind]) => kind === reason.kind)?.[1] ?? reason.kind;
+  return reason.text ? `${label}: ${reason.text}` : label;
+}
+
+/** An approval's identity, to tell whether a manager already approved exactly it. */
+export function approvalKey(approval: ApprovalReason): string {
+  return JSON.stringify(approval);
 }
 
 /**
@@ -186,17 +209,27 @@ export function approvalWords(approvals: readonly ApprovalReason[], selfApproves
 }
 
 /** One line per approval, for the manager: what they approve ("Potato chips: $2.00 instead of $3.49"). */
-export function approvalDetails(approvals: readonly ApprovalReason[], names: readonly string[], currency: string, locale: string): string[] {
+export function approvalDetails(
+  approvals: readonly ApprovalReason[],
+  names: readonly string[],
+  currency: string,
+  locale: string,
+  reasons: { lines: readonly (PriceChangeReason | null)[]; receipt: PriceChangeReason | null } = { lines: [], receipt: null },
+): string[] {
   const name = (line: number) => names[line] ?? `Line ${line + 1}`;
   const money = (minor: number) => formatMoney(minor, currency, locale);
+  const why = (reason: PriceChangeReason | null | undefined) => {
+    const words = reasonWords(reason ?? null);
+    return words ? ` (${words})` : "";
+  };
   return approvals.map((a) => {
     switch (a.reason) {
       case "price_override":
-        return `${name(a.line)}: ${money(a.unit_price)} instead of ${money(a.catalog_unit_price)}`;
+        return `${name(a.line)}: ${money(a.unit_price)} instead of ${money(a.catalog_unit_price)}${why(reasons.lines[a.line])}`;
       case "line_discount":
-        return `${name(a.line)}: ${formatPercent(a.percent, locale, 1)} off`;
+        return `${name(a.line)}: ${formatPercent(a.percent, locale, 1)} off${why(reasons.lines[a.line])}`;
       case "receipt_discount":
-        return `Whole sale: ${formatPercent(a.percent, locale, 1)} off`;
+        return `Whole sale: ${formatPercent(a.percent, locale, 1)} off${why(reasons.receipt)}`;
     }
   });
 }

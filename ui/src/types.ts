@@ -29,6 +29,8 @@ export type { Product } from "./bindings/Product";
 export type { Receipt } from "./bindings/Receipt";
 export type { RefundRequest } from "./bindings/RefundRequest";
 export type { RefundReason } from "./bindings/RefundReason";
+export type { PriceChangeReason } from "./bindings/PriceChangeReason";
+export type { PriceChangeReasonKind } from "./bindings/PriceChangeReasonKind";
 export type { RefundReasonKind } from "./bindings/RefundReasonKind";
 export type { RefundQuote } from "./bindings/RefundQuote";
 export type { RefundQuoteLine } from "./bindings/RefundQuoteLine";

@@ -39,6 +39,7 @@ pub const COMMANDS: &[&str] = &[
     "force_close",
     "late_count",
     "sign_off_figures",
+    "check_approval",
     "record_reprint",
     "record_void",
     "forgotten_sessions",

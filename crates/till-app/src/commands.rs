@@ -133,6 +133,7 @@ pub async fn call(state: &AppState, command: &str, args: Value) -> Result<Value,
             let a = args!(args, session: String, counted_cash: i64, approval: Approval);
             answer(state.sign_off_figures(a.session, a.counted_cash, a.approval).await)
         }
+        "check_approval" => answer(state.check_approval(args!(args, approval: Approval).approval).await),
         "record_reprint" => answer(state.record_reprint(args!(args, number: String).number).await),
         "record_void" => {
             let a = args!(args, request_id: VoidId, kind: VoidKind, lines: Vec<VoidLine>);

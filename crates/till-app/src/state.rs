@@ -1224,6 +1224,18 @@ impl AppState {
             .await?)
     }
 
+    /// A manager's approval checked as it is given (a discount above the limit, a new price),
+    /// before the cart takes the change: the manager's user name. The sale carries the approval
+    /// to the store, which checks it again when it records the sale.
+    pub async fn check_approval(&self, approval: Approval) -> Result<String, IpcError> {
+        let mut device = self.device().await?;
+        let (store, _) = device.register()?;
+        device.current_user(self.now(), Use::Act).await?;
+        let device_name = device.device_name()?;
+        let manager = service::approval(&approval.manager, &approval.pin.0)?;
+        Ok(service::check_approval(store.as_ref(), &manager, &device_name).await?.name.to_string())
+    }
+
     /// A receipt printed again: counted on the open session (X and Z show it), journaled.
     pub async fn record_reprint(&self, number: String) -> Result<(), IpcError> {
         let mut device = self.device().await?;

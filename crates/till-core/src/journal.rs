@@ -149,6 +149,21 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The `price_change_reasons` a receipt entry states: `[line_no, kind, text]` for each line
+/// with a reason, by line number, or null when none has one (as an entry from before reasons
+/// reads). PostgreSQL's till_record_receipt builds the same; verify rebuilds it from the rows.
+pub fn price_change_reasons<'a>(
+    reasons: impl IntoIterator<Item = (u32, &'a crate::sales::PriceChangeReason)>,
+) -> Value {
+    let mut items: Vec<(u32, Value)> =
+        reasons.into_iter().map(|(line, r)| (line, serde_json::json!([line, r.kind.as_str(), r.text]))).collect();
+    items.sort_by_key(|(line, _)| *line);
+    match items.is_empty() {
+        true => Value::Null,
+        false => Value::Array(items.into_iter().map(|(_, v)| v).collect()),
+    }
+}
+
 /// The `pin` a staff entry states: sha256 of the PIN's stored hash, as hex (PostgreSQL's
 /// trigger computes the same with `sha256()`).
 pub fn pin_digest(pin_hash: &str) -> String {

@@ -65,19 +65,97 @@ impl RefundReason {
     /// The reason as stored: its text trimmed (blank: none), checked (`invalid_input` on field
     /// `reason`).
     pub fn checked(&self) -> Result<RefundReason, crate::error::InputError> {
-        let invalid = |reason: String| crate::error::InputError::Invalid { field: "reason", reason };
-        let text = self.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
-        match text {
-            None if self.kind == RefundReasonKind::Other => {
-                return Err(invalid("a refund for another reason says what it is (text)".into()))
-            }
-            Some(t) if t.chars().count() > Self::MAX_TEXT_CHARS => {
-                return Err(invalid(format!("the text must be at most {} characters", Self::MAX_TEXT_CHARS)))
-            }
-            Some(t) => crate::domain::check_text("reason", t, false)?,
-            None => {}
+        let text = reason_text(self.text.as_deref(), self.kind == RefundReasonKind::Other, "a refund")?;
+        Ok(RefundReason { kind: self.kind, text })
+    }
+}
+
+/// A listed reason's text as stored: trimmed (blank: none), 1 to 200 characters, one line, no
+/// control or text-direction characters; `other` (`needed`) must say what. The one copy of the
+/// rule for refund and price-change reasons; PostgreSQL's is `till_text` in the functions.
+fn reason_text(text: Option<&str>, needed: bool, what: &str) -> Result<Option<String>, crate::error::InputError> {
+    let invalid = |reason: String| crate::error::InputError::Invalid { field: "reason", reason };
+    let text = text.map(str::trim).filter(|t| !t.is_empty());
+    match text {
+        None if needed => return Err(invalid(format!("{what} for another reason says what it is (text)"))),
+        Some(t) if t.chars().count() > RefundReason::MAX_TEXT_CHARS => {
+            return Err(invalid(format!("the text must be at most {} characters", RefundReason::MAX_TEXT_CHARS)))
         }
-        Ok(RefundReason { kind: self.kind, text: text.map(str::to_string) })
+        Some(t) => crate::domain::check_text("reason", t, false)?,
+        None => {}
+    }
+    Ok(text.map(str::to_string))
+}
+
+/// Why a price was changed (a line's discount or new price, or the receipt's discount), from a
+/// closed list: `damaged`, `price_match`, `staff` (a staff discount), or `other` (its text says
+/// what). The manager who approves sees it; the receipt line and the journal keep it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PriceChangeReasonKind {
+    Damaged,
+    PriceMatch,
+    Staff,
+    Other,
+}
+
+impl PriceChangeReasonKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            PriceChangeReasonKind::Damaged => "damaged",
+            PriceChangeReasonKind::PriceMatch => "price_match",
+            PriceChangeReasonKind::Staff => "staff",
+            PriceChangeReasonKind::Other => "other",
+        }
+    }
+
+    /// The kind a stored `*_reason_kind` names.
+    pub fn parse(text: &str) -> Result<PriceChangeReasonKind, crate::error::InputError> {
+        serde_json::from_value(serde_json::Value::String(text.to_string())).map_err(|_| {
+            crate::error::InputError::Invalid { field: "reason", reason: format!("unknown kind {text:?}") }
+        })
+    }
+}
+
+/// A discount's or new price's reason: a kind from the list, and a text (1 to 200 characters,
+/// one line) that `other` needs and the others may carry.
+// PostgreSQL's copy of the rule is till_price_change_reason.sql, and CHECKs hold it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PriceChangeReason {
+    /// `damaged`, `price_match`, `staff` or `other`.
+    pub kind: PriceChangeReasonKind,
+    /// Required for `other`; optional otherwise. Blank is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    #[schemars(length(min = 1, max = "RefundReason::MAX_TEXT_CHARS"))]
+    pub text: Option<String>,
+}
+
+impl PriceChangeReason {
+    /// The reason as stored: its text trimmed (blank: none), checked (`invalid_input` on field
+    /// `reason`).
+    pub fn checked(&self) -> Result<PriceChangeReason, crate::error::InputError> {
+        let text = reason_text(self.text.as_deref(), self.kind == PriceChangeReasonKind::Other, "a price change")?;
+        Ok(PriceChangeReason { kind: self.kind, text })
+    }
+
+    /// What a changed price carries: its reason checked, and one there must be (`invalid_input`
+    /// naming `what`). An unchanged price carries none: a reason given for it is dropped, as a
+    /// discount that comes to nothing changes nothing.
+    pub fn for_change(
+        changed: bool,
+        reason: Option<&PriceChangeReason>,
+        what: &str,
+    ) -> Result<Option<PriceChangeReason>, crate::error::InputError> {
+        match (changed, reason) {
+            (false, _) => Ok(None),
+            (true, Some(reason)) => reason.checked().map(Some),
+            (true, None) => Err(crate::error::InputError::Invalid {
+                field: "reason",
+                reason: format!("{what} needs a reason: damaged, price_match, staff, or other with a text"),
+            }),
+        }
     }
 }
 
@@ -135,6 +213,17 @@ pub struct ReceiptLine {
     pub refunded_total: i64,
     #[ts(type = "number")]
     pub refunded_tax: i64,
+    /// Why a sale's line has a discount or a new price; `None` on an unchanged line, a refund's
+    /// line, and lines recorded before reasons.
+    pub price_change_reason: Option<PriceChangeReason>,
+}
+
+impl ReceiptLine {
+    /// True when the line was sold at other than the catalog's price: a new unit price or a
+    /// discount of its own (what needs a [`PriceChangeReason`]).
+    pub fn price_changed(&self) -> bool {
+        self.unit_price != self.catalog_unit_price || self.line_discount > 0
+    }
 }
 
 /// One tender as stored.
@@ -219,6 +308,8 @@ pub struct Receipt {
     pub anchor: Option<crate::anchor::PrintedAnchor>,
     /// Why a refund was given (`None` for a sale, and for refunds recorded before reasons).
     pub refund_reason: Option<RefundReason>,
+    /// Why a sale has a receipt discount (`None` without one, and before reasons).
+    pub receipt_discount_reason: Option<PriceChangeReason>,
     /// The user name of the manager who approved the receipt (every refund; a sale with a price
     /// override or a discount above the limit), by PIN or as the logged-in manager.
     pub approved_by: Option<String>,
@@ -244,6 +335,9 @@ pub struct NewReceipt {
     /// A refund's reason, checked ([`RefundReason::checked`]); `None` for a sale. The store
     /// refuses a refund without one.
     pub refund_reason: Option<RefundReason>,
+    /// A sale's receipt discount's reason, checked; the store refuses a receipt discount
+    /// without one (each line's is on the line).
+    pub receipt_discount_reason: Option<PriceChangeReason>,
     pub prices_include_tax: bool,
     pub subtotal: i64,
     pub discount: i64,
@@ -315,6 +409,7 @@ impl NewReceipt {
                 refunded_quantity: 0,
                 refunded_total: 0,
                 refunded_tax: 0,
+                price_change_reason: None,
             })
             .collect();
         let cash_in: i64 = settlement
@@ -335,6 +430,7 @@ impl NewReceipt {
             device,
             request_hash,
             refund_reason: None,
+            receipt_discount_reason: None,
             prices_include_tax: priced.prices_include_tax,
             subtotal: priced.subtotal,
             discount: priced.line_discounts + priced.receipt_discount,
@@ -359,6 +455,55 @@ impl NewReceipt {
                 })
                 .collect(),
         }
+    }
+}
+
+impl NewReceipt {
+    /// True when a sale's receipt discount took something off (what needs a reason).
+    pub fn has_receipt_discount(&self) -> bool {
+        self.kind == ReceiptKind::Sale && self.lines.iter().any(|l| l.receipt_discount > 0)
+    }
+
+    /// The sale with the reasons its request gave for changed prices: `lines` in the cart's
+    /// order, `receipt` for the receipt discount. A changed price without a reason is refused
+    /// (`invalid_input` on field `reason`); a reason for a price that did not change is dropped.
+    pub fn with_reasons(
+        mut self,
+        lines: &[Option<PriceChangeReason>],
+        receipt: Option<&PriceChangeReason>,
+    ) -> Result<NewReceipt, crate::error::InputError> {
+        for (n, line) in self.lines.iter_mut().enumerate() {
+            let what = format!("line {}'s discount or new price", n + 1);
+            let given = lines.get(n).and_then(Option::as_ref);
+            line.price_change_reason = PriceChangeReason::for_change(line.price_changed(), given, &what)?;
+        }
+        self.receipt_discount_reason =
+            PriceChangeReason::for_change(self.has_receipt_discount(), receipt, "the receipt discount")?;
+        Ok(self)
+    }
+
+    /// The store's check of the rule [`NewReceipt::with_reasons`] applies (the store is called
+    /// directly too): a sale's changed price has a valid reason, and nothing else has one.
+    pub fn check_price_change_reasons(&self) -> Result<(), String> {
+        let sale = self.kind == ReceiptKind::Sale;
+        for line in &self.lines {
+            let what = format!("line {}'s discount or new price", line.line_no + 1);
+            match (sale && line.price_changed(), &line.price_change_reason) {
+                (true, Some(reason)) => drop(reason.checked().map_err(|e| e.to_string())?),
+                (true, None) => return Err(format!("{what} needs a reason from the list")),
+                (false, Some(_)) => {
+                    return Err(format!("line {} has no price change to give a reason for", line.line_no + 1))
+                }
+                (false, None) => {}
+            }
+        }
+        match (self.has_receipt_discount(), &self.receipt_discount_reason) {
+            (true, Some(reason)) => drop(reason.checked().map_err(|e| e.to_string())?),
+            (true, None) => return Err("the receipt discount needs a reason from the list".into()),
+            (false, Some(_)) => return Err("there is no receipt discount to give a reason for".into()),
+            (false, None) => {}
+        }
+        Ok(())
     }
 }
 

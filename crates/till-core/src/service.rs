@@ -6,17 +6,18 @@ mod cash;
 mod catalog;
 mod sales;
 pub use cash::{
-    chain_entries, day_view, force_close, forgotten_sessions, late_count, record_movement, record_opening_count,
-    record_reprint, record_void, session_totals, sign_off_figures, start_shift_counted, verify_journal, x_report,
-    z_report, z_rows, Asker, DaySession, ForceCloseRequest, LateCountRequest, MovementRequest, Reading, SignOffFigures,
-    VoidRequest, ZRow,
+    chain_entries, check_approval, day_view, force_close, forgotten_sessions, late_count, record_movement,
+    record_opening_count, record_reprint, record_void, session_totals, sign_off_figures, start_shift_counted,
+    verify_journal, x_report, z_report, z_rows, Asker, DaySession, ForceCloseRequest, LateCountRequest,
+    MovementRequest, Reading, SignOffFigures, VoidRequest, ZRow,
 };
 pub use catalog::{
     add_category, add_product, add_tax_rate, import_products, set_product_active, ImportReport, ProductInput,
 };
 pub use sales::{
-    find_for_sale, find_receipt, price_sale, quote_refund, record_sale, refund, RefundLineRequest, RefundQuote,
-    RefundQuoteLine, RefundReason, RefundReasonKind, RefundRequest, RefundTender, SaleLineRequest, SaleRequest, Till,
+    find_for_sale, find_receipt, price_sale, quote_refund, record_sale, refund, PriceChangeReason,
+    PriceChangeReasonKind, RefundLineRequest, RefundQuote, RefundQuoteLine, RefundReason, RefundReasonKind,
+    RefundRequest, RefundTender, SaleLineRequest, SaleRequest, Till,
 };
 
 use crate::cash::{DenominationCount, ForgottenRule, SignOff};

@@ -110,6 +110,8 @@ fn views_match_the_ui() {
     export::<service::RefundRequest>("RefundRequest.ts");
     export::<service::RefundReasonKind>("RefundReasonKind.ts");
     export::<service::RefundReason>("RefundReason.ts");
+    export::<service::PriceChangeReasonKind>("PriceChangeReasonKind.ts");
+    export::<service::PriceChangeReason>("PriceChangeReason.ts");
     export::<service::RefundQuoteLine>("RefundQuoteLine.ts");
     export::<service::RefundQuote>("RefundQuote.ts");
     export::<Ppm>("Ppm.ts");

@@ -24,6 +24,7 @@ pub fn payload(r: &NewReceipt) -> serde_json::Value {
                 "catalog_unit_price": l.catalog_unit_price, "unit_price": l.unit_price, "extended": l.extended,
                 "line_discount": l.line_discount, "receipt_discount": l.receipt_discount, "amount": l.amount,
                 "tax": l.tax, "total": l.total, "refund_of_line": l.refund_of_line,
+                "price_change_reason": l.price_change_reason,
             })
         })
         .collect();
@@ -46,7 +47,7 @@ pub fn payload(r: &NewReceipt) -> serde_json::Value {
         "register_id": r.register_id.0, "device": r.device, "request_hash": r.request_hash,
         "prices_include_tax": r.prices_include_tax, "subtotal": r.subtotal, "discount": r.discount, "tax": r.tax,
         "total": r.total, "rounding": r.rounding, "tendered": r.tendered, "change": r.change, "cash_net": r.cash_net,
-        "refund_reason": r.refund_reason, "lines": lines, "tenders": tenders, "taxes": taxes,
+        "refund_reason": r.refund_reason, "receipt_discount_reason": r.receipt_discount_reason, "lines": lines, "tenders": tenders, "taxes": taxes,
     })
 }
 

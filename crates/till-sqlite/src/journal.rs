@@ -347,6 +347,13 @@ async fn expected_entries(
         return Ok(out);
     }
     let lines = sqlx::query(sql::LINES).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)?;
+    let mut reasons = expected::lines_by_sale(
+        lines
+            .iter()
+            .map(expected::line_reason)
+            .filter_map(Result::transpose)
+            .collect::<Result<Vec<_>, StoreError>>()?,
+    );
     let mut lines = expected::lines_by_sale(lines.iter().map(expected::line).collect::<Result<Vec<_>, StoreError>>()?);
     let tenders = sqlx::query(sql::TENDERS).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)?;
     let mut tenders =
@@ -358,6 +365,7 @@ async fn expected_entries(
             &row,
             lines.remove(&id).unwrap_or_default(),
             tenders.remove(&id).unwrap_or_default(),
+            reasons.remove(&id).unwrap_or_default(),
         )?);
     }
     for row in sqlx::query(sql::MOVEMENTS).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)? {

@@ -78,6 +78,8 @@ impl ReceiptRows {
                     "quantity": l.quantity, "catalog_unit_price": l.catalog_unit_price, "unit_price": l.unit_price,
                     "extended": l.extended, "line_discount": l.line_discount, "receipt_discount": l.receipt_discount,
                     "amount": l.amount, "tax": l.tax, "total": l.total, "refund_of_line": l.refund_of_line,
+                    "reason_kind": l.price_change_reason.as_ref().map(|r| r.kind.as_str()),
+                    "reason_text": l.price_change_reason.as_ref().and_then(|r| r.text.clone()),
                 })
             })
             .collect();
@@ -193,6 +195,9 @@ async fn record(
         }
         (ReceiptKind::Sale, None) => None,
     };
+    // A changed price says why, and nothing else carries a reason (till-core's rule, checked
+    // again here for the same reason).
+    r.check_price_change_reasons().map_err(|e| StoreError::Rejected(format!("receipt {}: {e}", r.id)))?;
     // Every figure follows from the lines (till-core's rule; PostgreSQL has its copy).
     let figures = match r.kind {
         ReceiptKind::Sale if r.prices_include_tax != include => {
@@ -218,9 +223,10 @@ async fn record(
     sqlx::query(
         "INSERT INTO sales (id, kind, number, register_id, location_id, receipt_seq, session_id, refund_of, user_id,
             user_name, device, at, currency, prices_include_tax, subtotal, discount, tax, total, rounding, tendered,
-            change, cash_net, request_hash, approved_by, refund_reason_kind, refund_reason_text)
+            change, cash_net, request_hash, approved_by, refund_reason_kind, refund_reason_text,
+            receipt_discount_reason_kind, receipt_discount_reason_text)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
-            ?24, ?25, ?26)",
+            ?24, ?25, ?26, ?27, ?28)",
     )
     .bind(r.id.0)
     .bind(r.kind.as_str())
@@ -248,16 +254,19 @@ async fn record(
     .bind(approved_by.map(|u| u.0))
     .bind(reason.as_ref().map(|r| r.kind.as_str()))
     .bind(reason.as_ref().and_then(|r| r.text.clone()))
+    .bind(r.receipt_discount_reason.as_ref().map(|r| r.kind.as_str()))
+    .bind(r.receipt_discount_reason.as_ref().and_then(|r| r.text.clone()))
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
     sqlx::query(
         "INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, category, tax_rate_id, rate_ppm, quantity,
-            catalog_unit_price, unit_price, extended, line_discount, receipt_discount, amount, tax, total, refund_of_line)
+            catalog_unit_price, unit_price, extended, line_discount, receipt_discount, amount, tax, total, refund_of_line,
+            price_change_reason_kind, price_change_reason_text)
          SELECT ?1, v ->> 'line_no', unhex(v ->> 'product_id'), v ->> 'sku', v ->> 'name', v ->> 'category',
             unhex(v ->> 'tax_rate_id'), v ->> 'rate_ppm', v ->> 'quantity', v ->> 'catalog_unit_price',
             v ->> 'unit_price', v ->> 'extended', v ->> 'line_discount', v ->> 'receipt_discount', v ->> 'amount',
-            v ->> 'tax', v ->> 'total', v ->> 'refund_of_line'
+            v ->> 'tax', v ->> 'total', v ->> 'refund_of_line', v ->> 'reason_kind', v ->> 'reason_text'
          FROM (SELECT value AS v FROM json_each(?2))",
     )
     .bind(r.id.0)
@@ -293,6 +302,10 @@ async fn record(
         "rounding": r.rounding, "tendered": r.tendered, "change": r.change, "cash_net": r.cash_net,
         "approved_by": approved_by.map(|u| u.0),
         "refund_reason": reason.as_ref().map(|r| json!({ "kind": r.kind.as_str(), "text": r.text })),
+        "receipt_discount_reason": r.receipt_discount_reason.as_ref().map(|r| json!({ "kind": r.kind.as_str(), "text": r.text })),
+        "price_change_reasons": till_core::journal::price_change_reasons(
+            r.lines.iter().filter_map(|l| l.price_change_reason.as_ref().map(|reason| (l.line_no, reason))),
+        ),
         "lines": r.lines.iter().map(|l| json!([l.line_no, l.product_id.0, l.quantity, l.unit_price, l.amount, l.tax, l.total])).collect::<Vec<_>>(),
         "tenders": r.tenders.iter().map(|t| json!([t.kind, t.amount, t.reference])).collect::<Vec<_>>(),
     });

@@ -29,11 +29,19 @@ pub struct SaleFactsRow {
     user_name: String,
     refund_reason_kind: Option<String>,
     refund_reason_text: Option<String>,
+    receipt_discount_reason_kind: Option<String>,
+    receipt_discount_reason_text: Option<String>,
 }
 
 /// A sale's or refund's row with its lines (`[line_no, product_id, quantity, unit_price,
-/// amount, tax, total]`, by line number) and tenders (`[kind, amount, reference]`).
-pub fn receipt<'r, R: Row>(row: &'r R, lines: Vec<Value>, tenders: Vec<Value>) -> Result<ExpectedEntry, StoreError>
+/// amount, tax, total]`, by line number), tenders (`[kind, amount, reference]`) and its lines'
+/// price change reasons ([`line_reason`], by line number).
+pub fn receipt<'r, R: Row>(
+    row: &'r R,
+    lines: Vec<Value>,
+    tenders: Vec<Value>,
+    reasons: Vec<Value>,
+) -> Result<ExpectedEntry, StoreError>
 where
     SaleFactsRow: FromRow<'r, R>,
 {
@@ -52,6 +60,13 @@ where
         Some(kind) => json!({ "kind": kind, "text": sale.refund_reason_text }),
         None => Value::Null,
     };
+    // Reasons for changed prices, null when none (as an entry from before reasons reads):
+    // the same shape as till_core::journal::price_change_reasons.
+    facts["receipt_discount_reason"] = match sale.receipt_discount_reason_kind {
+        Some(kind) => json!({ "kind": kind, "text": sale.receipt_discount_reason_text }),
+        None => Value::Null,
+    };
+    facts["price_change_reasons"] = if reasons.is_empty() { Value::Null } else { Value::Array(reasons) };
     Ok(ExpectedEntry {
         event: sale.kind,
         reference: sale.id,
@@ -73,6 +88,8 @@ pub struct LineFactsRow {
     amount: i64,
     tax: i64,
     total: i64,
+    price_change_reason_kind: Option<String>,
+    price_change_reason_text: Option<String>,
 }
 
 /// One line of [`crate::journal::LINES`] as the payload lists it, with the sale it belongs to.
@@ -85,6 +102,18 @@ where
         line.sale_id,
         json!([line.line_no, line.product_id, line.quantity, line.unit_price, line.amount, line.tax, line.total]),
     ))
+}
+
+/// The price change reason of one line of [`crate::journal::LINES`] as the payload lists it
+/// (`[line_no, kind, text]`), with its sale; `None` for a line without one.
+pub fn line_reason<'r, R: Row>(row: &'r R) -> Result<Option<(Uuid, Value)>, StoreError>
+where
+    LineFactsRow: FromRow<'r, R>,
+{
+    let line = read::<LineFactsRow, R>(row)?;
+    Ok(line
+        .price_change_reason_kind
+        .map(|kind| (line.sale_id, json!([line.line_no, kind, line.price_change_reason_text]))))
 }
 
 /// A row of [`crate::journal::TENDERS`].

@@ -77,5 +77,6 @@ pub fn line(barcode: &str, quantity: i32) -> SaleLineRequest {
         quantity,
         discount: None,
         price_override: None,
+        reason: None,
     }
 }

@@ -9,7 +9,9 @@ use clap::Subcommand;
 use schemars::schema::{InstanceType, RootSchema, Schema, SchemaObject, SingleOrVec};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use till_core::service::{self, RefundReason, RefundReasonKind, RefundRequest, SaleRequest, Till};
+use till_core::service::{
+    self, PriceChangeReason, PriceChangeReasonKind, RefundReason, RefundReasonKind, RefundRequest, SaleRequest, Till,
+};
 use till_core::*;
 
 #[derive(Subcommand)]
@@ -135,7 +137,7 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, TillError
 pub async fn sale(store: &dyn Store, out: Output, command: SaleCommand) -> Result<(), TillError> {
     match command {
         SaleCommand::Record { register, user, pin, file, id, device, approver } => {
-            let request: SaleRequest = read_json(&file)?;
+            let request = with_price_change_reasons(read_json(&file)?);
             let register = RegisterRef::parse(&register)?;
             let device = crate::device(device.as_deref())?;
             let id = id.map_or_else(ReceiptId::new, ReceiptId);
@@ -164,6 +166,26 @@ pub async fn sale(store: &dyn Store, out: Output, command: SaleCommand) -> Resul
         }
     }
     Ok(())
+}
+
+/// The reason recorded for a discount or a new price in a cart.json from before reasons.
+const NO_PRICE_REASON_GIVEN: &str = "none given (a cart.json without a reason)";
+
+/// cart.json with a reason for each discount and new price: the file's, or, where it gives
+/// none (IT's files from before reasons, a public contract), other, "none given". A line the
+/// store finds unchanged drops it.
+fn with_price_change_reasons(mut request: SaleRequest) -> SaleRequest {
+    let none_given =
+        || Some(PriceChangeReason { kind: PriceChangeReasonKind::Other, text: Some(NO_PRICE_REASON_GIVEN.into()) });
+    for line in &mut request.lines {
+        if line.reason.is_none() && (line.discount.is_some() || line.price_override.is_some()) {
+            line.reason = none_given();
+        }
+    }
+    if request.receipt_discount_reason.is_none() && request.receipt_discount.is_some() {
+        request.receipt_discount_reason = none_given();
+    }
+    request
 }
 
 fn parse_reason_kind(text: &str) -> Result<RefundReasonKind, String> {

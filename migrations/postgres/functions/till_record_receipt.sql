@@ -2,7 +2,9 @@
 -- category, checking its cash, and appending its journal entry. A refund says why (0019): a
 -- kind from the list and a text ("other" needs one), checked as till-core's RefundReason::checked
 -- does, stored on its row and journaled; a sale has no reason. A Till from before reasons sends no
--- reason key at all (a store upgrades one PC at a time): its refund says "none given".
+-- reason key at all (a store upgrades one PC at a time): its refund says "none given". A sale's
+-- changed price says why (0020): each line with a discount or new price, and a receipt discount,
+-- through till_price_change_reason (stored on the rows and journaled).
 CREATE OR REPLACE FUNCTION till_record_receipt(p jsonb, OUT number text, OUT receipt_seq bigint, OUT repeated boolean)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT
 AS $fn$
@@ -24,6 +26,8 @@ DECLARE
     v_increment integer;
     v_reason_kind text;
     v_reason_text text;
+    v_discount_reason_kind text;
+    v_discount_reason_text text;
 BEGIN
     IF current_setting('transaction_isolation') <> 'read committed' THEN
         RAISE EXCEPTION 'till_record_receipt must run under READ COMMITTED' USING ERRCODE = 'TL001';
@@ -78,6 +82,11 @@ BEGIN
     ELSIF p->'refund_reason' IS NOT NULL AND jsonb_typeof(p->'refund_reason') <> 'null' THEN
         RAISE EXCEPTION 'a sale has no refund reason' USING ERRCODE = 'TL002';
     END IF;
+    -- The receipt discount's reason (each line's is taken as its row is written).
+    SELECT r.kind, r.text INTO v_discount_reason_kind, v_discount_reason_text
+      FROM till_price_change_reason('the receipt', p->'receipt_discount_reason', p ? 'receipt_discount_reason',
+               v_kind = 'sale' AND (SELECT coalesce(sum((l->>'receipt_discount')::numeric), 0)
+                                      FROM jsonb_array_elements(p->'lines') l) > 0) r;
     -- Every figure follows from the lines (till_receipt_figures: till-core's rule, second copy).
     PERFORM till_receipt_figures(p, v_include, v_increment);
 
@@ -120,23 +129,28 @@ BEGIN
 
     INSERT INTO sales (id, kind, number, register_id, location_id, receipt_seq, session_id, refund_of, user_id,
                        user_name, device, at, currency, prices_include_tax, subtotal, discount, tax, total, rounding,
-                       tendered, change, cash_net, request_hash, approved_by, refund_reason_kind, refund_reason_text)
+                       tendered, change, cash_net, request_hash, approved_by, refund_reason_kind, refund_reason_text,
+                       receipt_discount_reason_kind, receipt_discount_reason_text)
     VALUES (v_id, v_kind, number, v_session.register_id, v_session.location_id, receipt_seq, v_session.id,
             (p->>'refund_of')::uuid, v_user.id, v_user_name, p->>'device', v_at, v_session.currency,
             (p->>'prices_include_tax')::boolean, (p->>'subtotal')::bigint, (p->>'discount')::bigint,
             (p->>'tax')::bigint, (p->>'total')::bigint, (p->>'rounding')::bigint, (p->>'tendered')::bigint,
             (p->>'change')::bigint, (p->>'cash_net')::bigint, p->>'request_hash', v_manager.id, v_reason_kind,
-            v_reason_text);
+            v_reason_text, v_discount_reason_kind, v_discount_reason_text);
     INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, category, tax_rate_id, rate_ppm, quantity,
                             catalog_unit_price, unit_price, extended, line_discount, receipt_discount, amount, tax,
-                            total, refund_of_line)
+                            total, refund_of_line, price_change_reason_kind, price_change_reason_text)
     SELECT v_id, l.line_no, l.product_id, l.sku, l.name, l.category, l.tax_rate_id, l.rate_ppm, l.quantity,
            l.catalog_unit_price, l.unit_price, l.extended, l.line_discount, l.receipt_discount, l.amount, l.tax,
-           l.total, l.refund_of_line
-      FROM jsonb_to_recordset(p->'lines') AS l(line_no integer, product_id uuid, sku text, name text, category text,
-           tax_rate_id uuid, rate_ppm integer, quantity integer, catalog_unit_price bigint, unit_price bigint,
-           extended bigint, line_discount bigint, receipt_discount bigint, amount bigint, tax bigint, total bigint,
-           refund_of_line integer);
+           l.total, l.refund_of_line, r.kind, r.text
+      FROM jsonb_array_elements(p->'lines') e(v)
+     CROSS JOIN LATERAL jsonb_to_record(e.v) AS l(line_no integer, product_id uuid, sku text, name text,
+           category text, tax_rate_id uuid, rate_ppm integer, quantity integer, catalog_unit_price bigint,
+           unit_price bigint, extended bigint, line_discount bigint, receipt_discount bigint, amount bigint, tax bigint,
+           total bigint, refund_of_line integer)
+     CROSS JOIN LATERAL till_price_change_reason('line ' || (l.line_no + 1), e.v->'price_change_reason',
+           e.v ? 'price_change_reason',
+           v_kind = 'sale' AND (l.unit_price <> l.catalog_unit_price OR l.line_discount > 0)) r;
     INSERT INTO sale_tenders (sale_id, n, kind, amount, reference)
     SELECT v_id, t.n, t.kind, t.amount, t.reference
       FROM jsonb_to_recordset(p->'tenders') AS t(n integer, kind text, amount bigint, reference text);
@@ -225,6 +239,12 @@ BEGIN
             'change', (p->>'change')::bigint, 'cash_net', (p->>'cash_net')::bigint, 'approved_by', to_jsonb(v_manager.id),
             'refund_reason', CASE WHEN v_reason_kind IS NULL THEN NULL
                                   ELSE jsonb_build_object('kind', v_reason_kind, 'text', v_reason_text) END,
+            'receipt_discount_reason', CASE WHEN v_discount_reason_kind IS NULL THEN NULL
+                ELSE jsonb_build_object('kind', v_discount_reason_kind, 'text', v_discount_reason_text) END,
+            'price_change_reasons', (SELECT jsonb_agg(jsonb_build_array(sl.line_no, sl.price_change_reason_kind,
+                                                                        sl.price_change_reason_text) ORDER BY sl.line_no)
+                                       FROM sale_lines sl WHERE sl.sale_id = v_id
+                                        AND sl.price_change_reason_kind IS NOT NULL),
             'lines', (SELECT jsonb_agg(jsonb_build_array(l.line_no, l.product_id, l.quantity, l.unit_price, l.amount,
                                                          l.tax, l.total) ORDER BY l.line_no)
                         FROM jsonb_to_recordset(p->'lines') AS l(line_no integer, product_id uuid, quantity integer,

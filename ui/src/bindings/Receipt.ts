@@ -1,5 +1,6 @@
 // Generated from till-core by ts-rs: do not edit. Regenerate with
 // TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings
+import type { PriceChangeReason } from "./PriceChangeReason";
 import type { PrintedAnchor } from "./PrintedAnchor";
 import type { ReceiptKind } from "./ReceiptKind";
 import type { ReceiptLine } from "./ReceiptLine";
@@ -29,6 +30,10 @@ anchor: PrintedAnchor | null,
  * Why a refund was given (`None` for a sale, and for refunds recorded before reasons).
  */
 refund_reason: RefundReason | null, 
+/**
+ * Why a sale has a receipt discount (`None` without one, and before reasons).
+ */
+receipt_discount_reason: PriceChangeReason | null, 
 /**
  * The user name of the manager who approved the receipt (every refund; a sale with a price
  * override or a discount above the limit), by PIN or as the logged-in manager.

@@ -1,6 +1,7 @@
 // Generated from till-core by ts-rs: do not edit. Regenerate with
 // TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings
 import type { Discount } from "./Discount";
+import type { PriceChangeReason } from "./PriceChangeReason";
 export type SaleLineRequest = { 
 /**
  * The product's id, a UUID (`tillctl product list --json`). Give exactly one of
@@ -29,4 +30,10 @@ discount?: Discount | null,
  * A unit price that replaces the catalog's, in minor units (an integer: 2.50 is 250), 0 to
  * 10^12; absent or null: the catalog's. Always needs a manager's approval.
  */
-price_override?: number | null, };
+price_override?: number | null, 
+/**
+ * Why the line has a discount or a new price (`damaged`, `price_match`, `staff`, or
+ * `other` with a text): needed when it has either, stored on the receipt's line and
+ * journaled; ignored on a line sold at the catalog's price.
+ */
+reason?: PriceChangeReason | null, };

@@ -1,6 +1,7 @@
 // Generated from till-core by ts-rs: do not edit. Regenerate with
 // TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings
 import type { Discount } from "./Discount";
+import type { PriceChangeReason } from "./PriceChangeReason";
 import type { SaleLineRequest } from "./SaleLineRequest";
 import type { Tender } from "./Tender";
 export type SaleRequest = { 
@@ -14,6 +15,10 @@ lines: Array<SaleLineRequest>,
  * manager's approval.
  */
 receipt_discount?: Discount | null, 
+/**
+ * Why the receipt discount is given (as a line's `reason`): needed with one.
+ */
+receipt_discount_reason?: PriceChangeReason | null, 
 /**
  * How the customer pays, at most 20 tenders, which together cover the total (none only
  * when the total is 0). Change is given from cash only.

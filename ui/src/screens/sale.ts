@@ -6,9 +6,10 @@
  * cashier's presses to its operations.
  */
 import * as api from "../api";
-import { approvalDetails, approvalWords, type CartLine, counted, discountInput, discountLabel, itemCount, MAX_QUANTITY, parseDiscount, parsePriceOverride, quickCashAmounts } from "../cart";
+import { approvalDetails, approvalKey, approvalWords, type CartLine, PRICE_CHANGE_REASONS, counted, discountInput, discountLabel, itemCount, MAX_QUANTITY, parseDiscount, parsePriceOverride, quickCashAmounts } from "../cart";
 import {
   addToCart,
+  approvalNeeded,
   changeLineQuantity,
   clearCart,
   commitDraft,
@@ -16,6 +17,7 @@ import {
   draftLineDiscount,
   draftPriceOverride,
   draftSaleDiscount,
+  dropHeldApproval,
   finishCart,
   openCart,
   priceDraft,
@@ -39,7 +41,7 @@ import { timed, timedAsync, timeLayout } from "../profile";
 import { errorTone } from "../sound";
 import { go, type SessionArrival } from "../router";
 import { isManager, locale, location, state } from "../state";
-import type { Discount, PricedCart, Product, QuickKeys, Receipt, RefundReasonKind, SessionView, Tender, VoidKind, VoidLine } from "../types";
+import type { Discount, PriceChangeReason, PriceChangeReasonKind, PricedCart, Product, QuickKeys, Receipt, RefundReasonKind, SessionView, Tender, VoidKind, VoidLine } from "../types";
 import { displayName } from "../time";
 import { clearError, isBusy, mount, run, showError, showErrorText } from "../ui";
 import { amountPad, anchorCode, dialogOpen, discountField, errorSlot, moneyField, sheet } from "../widgets";
@@ -280,7 +282,8 @@ function cartDrawer(screen: SaleScreen) {
     if (revealLast && lines.length > 0) screen.view.reveal(lines.length - 1);
     revealLast = false;
     // The backend says when a discount or a new price needs a manager; Pay then asks for the PIN.
-    const note = priced ? (approvalWords(priced.approvals, selfApproves())?.note ?? null) : null;
+    const held = priced && priced.approvals.length > 0 && !approvalNeeded(cart.approval, priced.approvals) ? cart.approval : null;
+    const note = held ? `Approved by ${displayName(held.manager)}.` : priced ? (approvalWords(priced.approvals, selfApproves())?.note ?? null) : null;
     const { managerNote } = screen;
     if ((managerNote.textContent || null) !== note) replace(managerNote, note ? h("p", { id: "needs-manager", class: "callout info" }, note) : null);
     screen.pay.disabled = !priced || lines.length === 0;
@@ -487,8 +490,81 @@ async function applyChange(draft: CartDraft, field: HTMLInputElement, dialog: { 
     field.focus();
     return;
   }
-  commitDraft(draft, result.value);
+  const priced = result.value;
+  const cart = currentCart();
+  if (cart && !selfApproves() && approvalNeeded(cart.approval, priced.approvals)) {
+    // A discount above the limit or a new price is approved as it is given, with the manager
+    // seeing what and why: not later at Pay, after the customer has handed over the money.
+    dialog.close();
+    await approveNow(cart.session, draft, priced);
+    return;
+  }
+  commitDraft(draft, priced);
   dialog.close();
+}
+
+/**
+ * The manager approves a change to the cart now: their PIN is checked by the backend before the
+ * cart takes the change; cancelled, the cart stays as it was. The sale carries the approval to
+ * the backend, which checks it again when it records the sale.
+ */
+async function approveNow(session: SessionView, draft: CartDraft, priced: PricedCart): Promise<void> {
+  const words = approvalWords(priced.approvals, false);
+  const managers = await listManagers();
+  const reasons = { lines: draft.lines.map((l) => l.reason), receipt: draft.receiptDiscountReason };
+  showApproval({
+    title: words?.title ?? "Approve",
+    lead: words?.lead ?? "",
+    details: approvalDetails(priced.approvals, priced.lines.map((l) => l.name), priced.currency, locale(), reasons),
+    submitLabel: "Approve",
+    managers,
+    approve: async (approval) => {
+      const checked = await run(() => api.checkApproval(approval));
+      if (!checked?.ok) return false;
+      commitDraft(draft, priced, { approval, manager: checked.value, covers: priced.approvals.map(approvalKey) });
+      go.sale(session);
+      return true;
+    },
+    cancel: () => go.sale(session),
+  });
+}
+
+/**
+ * Why a discount or new price is given: one of the list (a press), and for "Other" a few words.
+ * `value()` answers the reason, or shows what is missing and answers null.
+ */
+function reasonPicker(id: string, current: PriceChangeReason | null): { element: HTMLElement; value: () => PriceChangeReason | null } {
+  let kind: PriceChangeReasonKind | null = current?.kind ?? null;
+  const text = h("input", { id: `${id}-reason-text`, type: "text", maxlength: 200, autocomplete: "off", "aria-describedby": `${id}-reason-text-error` });
+  text.value = current?.text ?? "";
+  const textField = h("div", { class: "field", hidden: kind !== "other" }, h("label", { for: `${id}-reason-text` }, "What for"), text, errorSlot(`${id}-reason-text`));
+  const buttons = PRICE_CHANGE_REASONS.map(([k, label]) => {
+    const b = h("button", { type: "button", class: "choice tab", "data-price-reason": k, "aria-pressed": String(k === kind) }, label);
+    b.addEventListener("click", () => {
+      kind = k;
+      for (const other of buttons) other.setAttribute("aria-pressed", String(other === b));
+      textField.hidden = k !== "other";
+      clearError();
+      if (k === "other") text.focus();
+    });
+    return b;
+  });
+  const element = h("div", { class: "stack-tight" }, h("p", { class: "label" }, "Why"), h("div", { class: "actions reason-choices", role: "group", "aria-label": "Why" }, ...buttons), textField);
+  const value = (): PriceChangeReason | null => {
+    const words = text.value.trim();
+    if (kind === null) {
+      showErrorText("Pick why: damaged, price match, staff or other.", text);
+      buttons[0]?.focus();
+      return null;
+    }
+    if (kind === "other" && words === "") {
+      showErrorText("Say what it is for, in a few words.", text);
+      text.focus();
+      return null;
+    }
+    return kind === "other" || words ? { kind, text: words } : { kind };
+  };
+  return { element, value };
 }
 
 /** A dialog's closing: its words go, the scan field gets the focus back. */
@@ -587,11 +663,19 @@ function askClearSale(session: SessionView, refocus: () => void): void {
 }
 
 /** A discount on one line or on the whole sale: percent or amount. */
-function askDiscount(options: { id: string; title: string; current: Discount | null; draft: (discount: Discount | null) => CartDraft; refocus: () => void }): void {
+function askDiscount(options: {
+  id: string;
+  title: string;
+  current: Discount | null;
+  reason: PriceChangeReason | null;
+  draft: (discount: Discount | null, reason: PriceChangeReason | null) => CartDraft;
+  refocus: () => void;
+}): void {
   const cur = currency();
   const lang = locale();
   const { field, input, kind } = discountField(options.id, cur, lang, options.current?.kind ?? "percent");
   if (options.current) input.value = discountInput(options.current, cur, lang);
+  const why = reasonPicker(options.id, options.reason);
   const submit = () => {
     const parsed = parseDiscount(kind(), input.value, cur, lang);
     if (!parsed.ok) {
@@ -599,16 +683,26 @@ function askDiscount(options: { id: string; title: string; current: Discount | n
       input.focus();
       return;
     }
-    void applyChange(options.draft(parsed.value), input, dialog);
+    if (parsed.value === null) {
+      void applyChange(options.draft(null, null), input, dialog);
+      return;
+    }
+    const reason = why.value();
+    if (reason) void applyChange(options.draft(parsed.value, reason), input, dialog);
   };
   const dialog = sheet({
     id: `${options.id}-dialog`,
     title: options.title,
-    body: [field, amountPad(input, lang, 2), h("p", { class: "hint" }, "Empty or 0: no discount. A discount above the store's limit needs a manager's PIN at Pay.")],
+    body: [
+      field,
+      amountPad(input, lang, 2),
+      why.element,
+      h("p", { class: "hint" }, selfApproves() ? "Empty or 0: no discount." : "Empty or 0: no discount. Above the store's limit, a manager approves it now with their PIN."),
+    ],
     submitLabel: "Apply",
     onSubmit: submit,
     removeLabel: options.current ? "Remove discount" : null,
-    onRemove: () => void applyChange(options.draft(null), input, dialog),
+    onRemove: () => void applyChange(options.draft(null, null), input, dialog),
     onClose: dialogClosed(options.refocus),
   });
   dialog.open(input);
@@ -622,7 +716,8 @@ function askLineDiscount(index: number, refocus: () => void): void {
     id: `line-discount-${index}`,
     title: `Discount on ${line.product.name}`,
     current: line.discount,
-    draft: (discount) => draftLineDiscount(index, discount),
+    reason: line.reason,
+    draft: (discount, reason) => draftLineDiscount(index, discount, reason),
     refocus,
   });
 }
@@ -630,7 +725,14 @@ function askLineDiscount(index: number, refocus: () => void): void {
 function askSaleDiscount(refocus: () => void): void {
   const cart = currentCart();
   if (!cart || cart.lines.length === 0) return;
-  askDiscount({ id: "sale-discount", title: "Discount on the whole sale", current: cart.receiptDiscount, draft: draftSaleDiscount, refocus });
+  askDiscount({
+    id: "sale-discount",
+    title: "Discount on the whole sale",
+    current: cart.receiptDiscount,
+    reason: cart.receiptDiscountReason,
+    draft: draftSaleDiscount,
+    refocus,
+  });
 }
 
 /** A new unit price for a line: always needs a manager (the backend lists it in `approvals`). */
@@ -644,6 +746,7 @@ function askPrice(index: number, refocus: () => void): void {
   const { field, input } = moneyField(id, "New unit price", cur, lang);
   if (line.priceOverride !== null) input.value = formatAmountInput(line.priceOverride, currencyDecimals(cur), lang);
   const catalog = cart?.priced?.lines[index]?.catalog_unit_price ?? Number(line.product.price_minor);
+  const why = reasonPicker(id, line.reason);
   const submit = () => {
     const parsed = parsePriceOverride(input.value, cur, lang);
     if (!parsed.ok) {
@@ -651,7 +754,12 @@ function askPrice(index: number, refocus: () => void): void {
       input.focus();
       return;
     }
-    void applyChange(draftPriceOverride(index, parsed.value), input, dialog);
+    if (parsed.value === null) {
+      void applyChange(draftPriceOverride(index, null, null), input, dialog);
+      return;
+    }
+    const reason = why.value();
+    if (reason) void applyChange(draftPriceOverride(index, parsed.value, reason), input, dialog);
   };
   const dialog = sheet({
     id: `${id}-dialog`,
@@ -660,12 +768,13 @@ function askPrice(index: number, refocus: () => void): void {
       h("p", { class: "lead" }, `Catalog price: ${money(catalog)}`),
       field,
       amountPad(input, lang, currencyDecimals(cur)),
-      h("p", { class: "hint" }, selfApproves() ? "Empty: the catalog price." : "Empty: the catalog price. A new price needs a manager's PIN at Pay."),
+      why.element,
+      h("p", { class: "hint" }, selfApproves() ? "Empty: the catalog price." : "Empty: the catalog price. A manager approves a new price now with their PIN."),
     ],
     submitLabel: "Apply",
     onSubmit: submit,
     removeLabel: line.priceOverride !== null ? "Catalog price" : null,
-    onRemove: () => void applyChange(draftPriceOverride(index, null), input, dialog),
+    onRemove: () => void applyChange(draftPriceOverride(index, null, null), input, dialog),
     onClose: dialogClosed(refocus),
   });
   dialog.open(input);
@@ -867,13 +976,30 @@ async function recordSale(pay: PayScreen): Promise<void> {
     showReceipt(receipt, { after: "sale", session: cart.session });
   };
   const words = approvalWords(priced.approvals, selfApproves());
+  const held = cart.approval;
+  if (words && !selfApproves() && held && !approvalNeeded(held, priced.approvals)) {
+    // Approved as it was given: the backend checks the same approval again with the sale.
+    const result = await run(() => api.recordSale(cart.receiptId, cart.session.id, request, held.approval));
+    if (!result) return;
+    if (result.ok) {
+      recorded(result.value);
+      return;
+    }
+    // Refused with it (the manager's PIN changed, say): Pay asks a manager again.
+    dropHeldApproval();
+    drawPay(pay);
+    return;
+  }
   if (words && !selfApproves()) {
     // A discount above the limit or a new price: a manager approves with their PIN, checked by the backend.
     const managers = await listManagers();
     showApproval({
       title: words.title,
       lead: words.lead,
-      details: approvalDetails(priced.approvals, priced.lines.map((l) => l.name), pay.cur, pay.lang),
+      details: approvalDetails(priced.approvals, priced.lines.map((l) => l.name), pay.cur, pay.lang, {
+        lines: cart.lines.map((l) => l.reason),
+        receipt: cart.receiptDiscountReason,
+      }),
       submitLabel: "Approve and record",
       managers,
       approve: async (approval) => {

@@ -109,6 +109,7 @@ export interface Commands {
   z_report: { args: { session: string }; answer: ZReport };
   force_close: { args: { requestId: string; session: string; reason: string; approval: Approval }; answer: SessionView };
   sign_off_figures: { args: { session: string; countedCash: number; approval: Approval }; answer: SignOffFigures };
+  check_approval: { args: { approval: Approval }; answer: string };
   late_count: { args: { session: string; countedCash: number; count: CloseCount | null; approval: Approval }; answer: SessionView };
   record_reprint: { args: { number: string }; answer: null };
   record_void: { args: { requestId: string; kind: VoidKind; lines: VoidLine[] }; answer: VoidRecorded };

@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { axeViolations, layoutProblems, launchBrowser, screenshot, serveDist, type DistServer } from "./harness.js";
 import { startRealBackend, type RealBackend, type ShopUser } from "./real-backend.js";
-import { finish, lineTool, logInByKeyboard, openOn } from "./steps.js";
+import { finish, giveReason, lineTool, logInByKeyboard, openOn } from "./steps.js";
 
 declare global {
   interface Window {
@@ -559,33 +559,63 @@ describe("selling", () => {
     await finish(app);
   });
 
-  it("asks a manager's PIN for a discount above the limit, and the backend checks it", async () => {
+  it("asks why a discount is given, and a manager's PIN as it is given when above the limit", async () => {
     const { app, page, backend } = await onSale();
     await scan(page, "012345678936");
     await waitForText(page, "#total", "$3.77");
     await lineTool(page, 0, "discount");
     await page.fill("#line-discount-0", "10");
+    // No reason picked: the dialog says so, and nothing changes.
+    await page.press("#line-discount-0", "Enter");
+    await waitForText(page, "#line-discount-0-reason-text-error", "Pick why: damaged, price match, staff or other.");
+    assert.equal(await text(page, "#total"), "$3.77");
+    await giveReason(page, "line-discount-0", "other");
+    await page.press("#line-discount-0", "Enter");
+    await waitForText(page, "#line-discount-0-reason-text-error", "Say what it is for, in a few words.");
+    await giveReason(page, "line-discount-0", "damaged");
     await page.press("#line-discount-0", "Enter");
     await waitForText(page, "#total", "$3.39");
     assert.equal(await page.locator("#needs-manager").count(), 0, "10 % is within the limit");
+    assert.deepEqual(backend.callOf("price_cart", -1).args.lines[0]?.reason, { kind: "damaged" });
     await lineTool(page, 0, "discount");
+    assert.equal(await page.getAttribute('#line-discount-0-dialog button[data-price-reason="damaged"]', "aria-pressed"), "true", "the line's reason as it is");
     await page.fill("#line-discount-0", "50");
     await page.press("#line-discount-0", "Enter");
-    await waitForText(page, "#total", "$1.88");
-    await page.waitForSelector("#needs-manager");
-    await check(page, "sale needing a manager");
-    await page.keyboard.press("F12");
-    await page.click("#pay-exact");
+    // Above the limit: the manager approves now, seeing what and why; a wrong PIN is refused now.
     await page.waitForSelector('button[data-manager="bob"]');
+    assert.equal(await text(page, "#approval-details"), "Potato chips: 50% off (Damaged)");
     await page.click('button[data-manager="bob"]');
     await page.keyboard.type("1111");
     await page.keyboard.press("Enter");
     await page.waitForFunction(() => document.querySelector("#approval-pin-error")?.textContent === "That PIN is not right. Try again.");
     await page.keyboard.type("9999");
     await page.keyboard.press("Enter");
+    await waitForText(page, "#total", "$1.88");
+    await waitForText(page, "#needs-manager", "Approved by Bob.");
+    await check(page, "sale with an approved discount");
+    assert.deepEqual(backend.callsOf("check_approval").map((c) => c.args.approval), [{ manager: "bob", pin: "1111" }, { manager: "bob", pin: "9999" }]);
+    // Pay records it with that approval, without asking again; the backend checks it again.
+    await page.keyboard.press("F12");
+    await page.click("#pay-exact");
     await page.waitForSelector("#change-due");
-    assert.deepEqual(backend.callsOf("record_sale").map((c) => c.args.approval), [{ manager: "bob", pin: "1111" }, { manager: "bob", pin: "9999" }]);
-    assert.equal(backend.callOf("record_sale", 0).args.id, backend.callOf("record_sale", 1).args.id, "one receipt id for the cart");
+    assert.deepEqual(backend.callsOf("record_sale").map((c) => c.args.approval), [{ manager: "bob", pin: "9999" }]);
+    await finish(app);
+  });
+
+  it("keeps the cart as it was when the manager does not approve", async () => {
+    const { app, page, backend } = await onSale();
+    await scan(page, "012345678936");
+    await waitForText(page, "#total", "$3.77");
+    await lineTool(page, 0, "discount");
+    await page.fill("#line-discount-0", "50");
+    await giveReason(page, "line-discount-0", "staff");
+    await page.press("#line-discount-0", "Enter");
+    await page.waitForSelector("#approval-cancel");
+    await page.click("#approval-cancel");
+    await page.waitForSelector("#scan:focus");
+    await waitForText(page, "#total", "$3.77");
+    assert.equal(await page.locator('[data-line-off="0"]').count(), 0, "no discount without the approval");
+    assert.equal(backend.callsOf("check_approval").length, 0);
     await finish(app);
   });
 
@@ -604,6 +634,7 @@ describe("selling", () => {
     assert.equal(await page.getAttribute("#sale-discount-percent", "aria-pressed"), "true", "a percent unless told otherwise");
     await check(page, "sale discount dialog");
     await page.keyboard.type("10");
+    await giveReason(page, "sale-discount", "staff");
     await page.keyboard.press("Enter");
     await waitForText(page, "#receipt-discount", "−$0.85");
     // The dialog's close event (which removes it) is dispatched as a task after the totals are
@@ -634,16 +665,22 @@ describe("selling", () => {
     await page.waitForSelector("#sale-discount:focus");
     assert.equal(await page.getAttribute("#sale-discount-amount", "aria-pressed"), "true");
     await page.keyboard.type("50");
+    await giveReason(page, "sale-discount", "other", "Loyalty voucher");
     await page.keyboard.press("Enter");
     await waitForText(page, "#sale-discount-error", "That discount is more than the price. Type a smaller discount.");
     assert.equal(await page.getAttribute("#sale-discount", "aria-invalid"), "true");
     assert.equal(await text(page, "#total"), "$8.87", "a refused discount changes nothing");
     await page.fill("#sale-discount", "1");
     await page.keyboard.press("Enter");
+    // $1.00 of $8.49 is above the 10 % limit: a manager approves it now, seeing why.
+    await page.waitForSelector('button[data-manager="bob"]');
+    assert.match(await text(page, "#approval-details"), /Whole sale: 11\.8% off \(Other: Loyalty voucher\)/);
+    await page.click('button[data-manager="bob"]');
+    await page.keyboard.type("9999");
+    await page.keyboard.press("Enter");
     await waitForText(page, "#receipt-discount", "−$1.00");
     await waitForText(page, "#total", "$7.83");
-    // $1.00 of $8.49 is above the 10 % limit: the backend asks for a manager.
-    await waitForText(page, "#needs-manager", "A manager approves this discount with their PIN at Pay.");
+    await waitForText(page, "#needs-manager", "Approved by Bob.");
 
     // Escape closes the dialog without changing anything; the scan field has the focus again.
     await page.click("#sale-discount-open");
@@ -656,11 +693,6 @@ describe("selling", () => {
 
     await page.keyboard.press("F12");
     await page.click("#pay-exact");
-    await page.waitForSelector('button[data-manager="bob"]');
-    assert.match(await text(page, "#approval-details"), /Whole sale: 11\.8% off/);
-    await page.click('button[data-manager="bob"]');
-    await page.keyboard.type("9999");
-    await page.keyboard.press("Enter");
     await page.waitForSelector("#change-due");
     assert.equal(backend.callsOf("record_sale").length, 1);
     // Products, quantities and the discount: no price or total the UI worked out.
@@ -670,6 +702,7 @@ describe("selling", () => {
         { product_id: await productId(backend, "CHIP-1"), quantity: 1 },
       ],
       receipt_discount: { kind: "amount", amount: 100 },
+      receipt_discount_reason: { kind: "other", text: "Loyalty voucher" },
       tenders: [{ kind: "cash", amount: 783 }],
     });
     assert.deepEqual(backend.callOf("record_sale", 0).args.approval, { manager: "bob", pin: "9999" });
@@ -693,12 +726,19 @@ describe("selling", () => {
     await page.click('#line-price-0-dialog button[data-amount-key="back"]');
     await page.click('#line-price-0-dialog button[data-amount-key="0"]');
     assert.equal(await page.evaluate(() => document.activeElement?.id), "line-price-0");
+    await giveReason(page, "line-price-0", "price_match");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('button[data-manager="bob"]');
+    assert.equal(await text(page, "#approval-details"), "Potato chips: $2.00 instead of $3.49 (Price match)");
+    await page.click('button[data-manager="bob"]');
+    await page.keyboard.type("9999");
     await page.keyboard.press("Enter");
     await waitForText(page, "#total", "$2.16");
     await page.waitForSelector("#scan:focus");
     await waitForText(page, '[data-line-price-note="0"]', "New price $2.00, was $3.49");
-    await waitForText(page, "#needs-manager", "A manager approves this new price with their PIN at Pay.");
-    assert.deepEqual(backend.callOf("price_cart", -1).args.lines, [{ product_id: await productId(backend, "CHIP-1"), quantity: 1, price_override: 200 }]);
+    await waitForText(page, "#needs-manager", "Approved by Bob.");
+    const priceMatch = { kind: "price_match" };
+    assert.deepEqual(backend.callOf("price_cart", -1).args.lines, [{ product_id: await productId(backend, "CHIP-1"), quantity: 1, price_override: 200, reason: priceMatch }]);
 
     // $0.50 off the line (25 % of $2.00: above the limit too).
     await lineTool(page, 0, "discount");
@@ -707,27 +747,29 @@ describe("selling", () => {
     await page.waitForSelector("#line-discount-0:focus");
     await check(page, "line discount dialog");
     await page.keyboard.type("0.5");
+    // The line's reason comes with it (one per line).
+    await page.keyboard.press("Enter");
+    // 25 % off is more than the manager approved: asked again, for both.
+    await page.waitForSelector("#approval-pin");
+    assert.equal(await text(page, "#screen h1"), "Approve the discount and the new price");
+    assert.equal(await text(page, "#approval-details"), "Potato chips: $2.00 instead of $3.49 (Price match)\nPotato chips: 25% off (Price match)");
+    await check(page, "approval of a new price");
+    await page.click('button[data-manager="bob"]');
+    await page.keyboard.type("9999");
     await page.keyboard.press("Enter");
     await waitForText(page, '[data-line-off="0"]', "Discount: −$0.50");
     await waitForText(page, "#total", "$1.62");
-    await waitForText(page, "#needs-manager", "A manager approves the discount and the new price with their PIN at Pay.");
+    await waitForText(page, "#needs-manager", "Approved by Bob.");
     await page.waitForSelector("#scan:focus");
     await check(page, "sale with a new price and a discount");
 
     await page.keyboard.press("F12");
     await page.click("#pay-exact");
-    await page.waitForSelector("#approval-pin");
-    assert.equal(await text(page, "#screen h1"), "Approve the discount and the new price");
-    assert.equal(await text(page, "#approval-details"), "Potato chips: $2.00 instead of $3.49\nPotato chips: 25% off");
-    await check(page, "approval of a new price");
-    await page.click('button[data-manager="bob"]');
-    await page.keyboard.type("9999");
-    await page.keyboard.press("Enter");
     await page.waitForSelector("#change-due");
     const call = backend.callOf("record_sale", 0);
     assert.deepEqual(call.args.approval, { manager: "bob", pin: "9999" });
     assert.deepEqual(call.args.request, {
-      lines: [{ product_id: await productId(backend, "CHIP-1"), quantity: 1, discount: { kind: "amount", amount: 50 }, price_override: 200 }],
+      lines: [{ product_id: await productId(backend, "CHIP-1"), quantity: 1, discount: { kind: "amount", amount: 50 }, price_override: 200, reason: priceMatch }],
       receipt_discount: null,
       tenders: [{ kind: "cash", amount: 162 }],
     });
@@ -745,6 +787,7 @@ describe("selling", () => {
     await page.keyboard.press("Enter");
     await page.waitForFunction(() => document.querySelector("#line-price-0-error")?.textContent?.startsWith("Type an amount like"));
     await page.fill("#line-price-0", "3");
+    await giveReason(page, "line-price-0", "staff");
     await page.keyboard.press("Enter");
     await waitForText(page, "#total", "$3.06");
     await waitForText(page, "#needs-manager", "As a manager, you approve this new price yourself.");
@@ -757,6 +800,7 @@ describe("selling", () => {
     await page.waitForSelector("#scan:focus");
     await lineTool(page, 0, "price");
     await page.keyboard.type("3");
+    await giveReason(page, "line-price-0", "staff");
     await page.keyboard.press("Enter");
     await waitForText(page, "#total", "$3.06");
     await page.keyboard.press("F12");
@@ -764,7 +808,7 @@ describe("selling", () => {
     await page.waitForSelector("#change-due");
     const call = backend.callOf("record_sale", 0);
     assert.equal(call.args.approval, null, "the logged-in manager's own login approves");
-    assert.deepEqual(call.args.request.lines, [{ product_id: await productId(backend, "COF-1"), quantity: 1, price_override: 300 }]);
+    assert.deepEqual(call.args.request.lines, [{ product_id: await productId(backend, "COF-1"), quantity: 1, price_override: 300, reason: { kind: "staff" } }]);
     await finish(app);
   });
 

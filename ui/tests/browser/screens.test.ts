@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { axeViolations, layoutProblems, launchBrowser, openApp, screenshot, serveDist, type DistServer } from "./harness.js";
 import { startRealBackend } from "./real-backend.js";
-import { inWindow, lineTool } from "./steps.js";
+import { giveReason, inWindow, lineTool } from "./steps.js";
 
 let browser: Browser;
 let server: DistServer;
@@ -202,12 +202,14 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
         await lineTool(page, 0, "plus");
         await lineTool(page, 1, "discount");
         await page.fill("#line-discount-1", "10");
+        await giveReason(page, "line-discount-1", "damaged");
         await page.press("#line-discount-1", "Enter");
         await page.waitForFunction(() => document.querySelector(".line-off") && document.querySelector<HTMLButtonElement>("#pay")?.disabled === false);
         // The dialogs: a discount on the whole sale, a new price, an amount off a line.
         await page.click("#sale-discount-open");
         await page.waitForSelector("#sale-discount:focus");
         await page.keyboard.type("5");
+        await giveReason(page, "sale-discount", "staff");
         await shot("sale-discount-dialog");
         await page.keyboard.press("Enter");
         await page.waitForSelector("#receipt-discount");
@@ -215,7 +217,14 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
         await lineTool(page, 2, "price");
         await page.waitForSelector("#line-price-2:focus");
         await page.keyboard.type("1");
+        await giveReason(page, "line-price-2", "other", "Sample, opened");
         await shot("line-price-dialog");
+        await page.keyboard.press("Enter");
+        // A new price needs a manager, asked as it is given: the approval says what and why.
+        await page.waitForSelector('button[data-manager="bob"]');
+        await page.click('button[data-manager="bob"]');
+        await shot("price-approval");
+        await page.keyboard.type("9999");
         await page.keyboard.press("Enter");
         await page.waitForSelector("#needs-manager");
         await page.waitForSelector("#scan:focus");
@@ -223,6 +232,7 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
         await page.waitForSelector("#line-discount-0:focus");
         await page.click("#line-discount-0-amount");
         await page.fill("#line-discount-0", off);
+        await giveReason(page, "line-discount-0", "price_match");
         await shot("line-discount-dialog");
         await page.keyboard.press("Enter");
         await page.waitForSelector('[data-line-off="0"]');
@@ -235,12 +245,7 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
         await page.waitForSelector("#pay-exact:focus");
         await shot("pay");
         await page.click("#pay-quick button");
-        // The new price needs a manager: the approval says what is approved.
-        await page.waitForSelector('button[data-manager="bob"]');
-        await page.click('button[data-manager="bob"]');
-        await shot("sale-approval");
-        await page.keyboard.type("9999");
-        await page.keyboard.press("Enter");
+        // Approved as the new price was given: Pay records the sale without asking again.
         await page.waitForSelector("#change-due");
         // The receipt speaks the store's language.
         const words = locale === "de-DE" ? [/Summe/, /Bar/, /MwSt\./, /Kasse/] : [/Total/, /Cash/, /Tax/, /Register/];

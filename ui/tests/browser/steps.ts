@@ -107,6 +107,13 @@ export async function lineTool(page: Page, index: number, tool: "minus" | "plus"
   await page.click(`#line-${tool}`);
 }
 
+/** Why a discount or new price is given, in the open dialog `id` (e.g. "line-discount-0"): a press on the reason, and for other its words. */
+export async function giveReason(page: Page, id: string, kind: "damaged" | "price_match" | "staff" | "other", words?: string): Promise<void> {
+  await page.click(`#${id}-dialog button[data-price-reason="${kind}"]`);
+  if (words !== undefined) await page.fill(`#${id}-reason-text`, words);
+  await page.focus(`#${id}`);
+}
+
 /** Is `selector` wholly inside the window as it is scrolled now (not below the fold)? */
 export async function inWindow(page: Page, selector: string): Promise<boolean> {
   return page.locator(selector).evaluate((el) => {

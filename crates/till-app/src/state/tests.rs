@@ -524,11 +524,17 @@ fn cart_line(barcode: &str, quantity: i32) -> SaleLineRequest {
         quantity,
         discount: None,
         price_override: None,
+        reason: None,
     }
 }
 
 fn cash(lines: Vec<SaleLineRequest>, amount: i64) -> SaleRequest {
-    SaleRequest { lines, receipt_discount: None, tenders: vec![till_core::Tender::Cash { amount }] }
+    SaleRequest {
+        lines,
+        receipt_discount: None,
+        receipt_discount_reason: None,
+        tenders: vec![till_core::Tender::Cash { amount }],
+    }
 }
 
 /// Alice logged in on the demo's DT/R1 with a shift open; its session id.
@@ -609,8 +615,17 @@ async fn a_discount_above_the_limit_needs_a_managers_pin() {
     let (till, session) = selling().await;
     let mut line = cart_line("073500000153", 1);
     line.discount = Some(till_core::Discount::Percent { percent: till_core::Ppm(500_000) });
+    line.reason = Some(till_core::sales::PriceChangeReason {
+        kind: till_core::sales::PriceChangeReasonKind::Damaged,
+        text: None,
+    });
     let priced = ok(till.state.price_cart(vec![line.clone()], None).await);
     assert!(!priced.approvals.is_empty(), "50 % is above the demo's limit");
+    // Asked as the discount is given: the store checks the PIN now (and again with the sale).
+    let manager = |name: &str, pin: &str| Approval { manager: name.into(), pin: Password(pin.into()) };
+    assert_eq!(ok(till.state.check_approval(manager("bob", "9999")).await), "bob");
+    assert_eq!(code(till.state.check_approval(manager("bob", "0000")).await), "wrong_pin");
+    assert_eq!(code(till.state.check_approval(manager("alice", "1234")).await), "forbidden");
     let request = cash(vec![line], priced.cash_total);
     assert_eq!(code(till.state.record_sale(ReceiptId::new(), session, request.clone(), None).await), "approval_needed");
     assert_eq!(

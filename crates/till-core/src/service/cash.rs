@@ -196,9 +196,7 @@ pub async fn sign_off_figures(
 ) -> Result<SignOffFigures, TillError> {
     let session = session_at(store, session, only_location).await?;
     let counted = counted.in_currency(session.currency)?;
-    let manager = store.check_pin(approval, device).await?;
-    store.logout(&manager.login).await?;
-    require_manager(&manager.user)?;
+    let manager = check_approval(store, approval, device).await?;
     let expected = match session.status {
         SessionStatus::Open => store.session_totals(session.id).await?.expected_cash,
         SessionStatus::Closed if session.count_pending => session.expected_cash.map_or(0, |m| m.minor()),
@@ -212,8 +210,20 @@ pub async fn sign_off_figures(
         counted_cash: counted.minor(),
         variance,
         needs_sign_off: crate::cash::VarianceLimit::of(&location).exceeded_by(variance),
-        manager: manager.user.name,
+        manager: manager.name,
     })
+}
+
+/// A manager's name and PIN checked now, as the store checks a login (a wrong PIN counts
+/// towards the lockout; a locked or inactive user is refused), for a screen that asks when a
+/// thing is given rather than when it is recorded: a discount above the limit or a new price
+/// is approved as the cashier gives it. It approves nothing by itself: the receipt carries the
+/// approval, and the store checks it again with the receipt it approves.
+pub async fn check_approval(store: &dyn Store, approval: &Credentials, device: &DeviceName) -> Result<User, TillError> {
+    let manager = store.check_pin(approval, device).await?;
+    store.logout(&manager.login).await?;
+    require_manager(&manager.user)?;
+    Ok(manager.user)
 }
 
 /// A late count as typed.

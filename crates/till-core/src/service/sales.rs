@@ -8,7 +8,7 @@ use crate::domain::{DeviceName, ProductId, ReceiptId, RegisterId, RegisterRef, S
 use crate::error::{InputError, StoreError, TillError};
 use crate::pricing::{price_cart, settle, Cart, CartLine, Discount, Tender};
 use crate::sales::{NewReceipt, Receipt, ReceiptHeader, ReceiptKind, ReceiptLine, ReceiptTax, ReceiptTender};
-pub use crate::sales::{RefundReason, RefundReasonKind};
+pub use crate::sales::{PriceChangeReason, PriceChangeReasonKind, RefundReason, RefundReasonKind};
 use crate::store::{Actor, Authenticated, Credentials, Register, Session, SessionStatus, Store};
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +44,11 @@ pub struct SaleLineRequest {
     #[ts(type = "number | null")]
     #[schemars(range(min = 0, max = "crate::money::Money::MAX_CASH_MINOR"))]
     pub price_override: Option<i64>,
+    /// Why the line has a discount or a new price (`damaged`, `price_match`, `staff`, or
+    /// `other` with a text): needed when it has either, stored on the receipt's line and
+    /// journaled; ignored on a line sold at the catalog's price.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<PriceChangeReason>,
 }
 
 /// A sale as a client asks for it (also tillctl's `cart.json`).
@@ -58,6 +63,9 @@ pub struct SaleRequest {
     /// manager's approval.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receipt_discount: Option<Discount>,
+    /// Why the receipt discount is given (as a line's `reason`): needed with one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt_discount_reason: Option<PriceChangeReason>,
     /// How the customer pays, at most 20 tenders, which together cover the total (none only
     /// when the total is 0). Change is given from cash only.
     #[schemars(length(max = "crate::pricing::MAX_TENDERS"))]
@@ -332,7 +340,9 @@ pub async fn record_sale(
             device: till.device.to_string(),
             request_hash: hash.clone(),
         };
-        let receipt = NewReceipt::sale(header, &priced, &settlement);
+        let reasons: Vec<_> = request.lines.iter().map(|l| l.reason.clone()).collect();
+        let receipt = NewReceipt::sale(header, &priced, &settlement)
+            .with_reasons(&reasons, request.receipt_discount_reason.as_ref())?;
         match store.record_receipt(receipt).await {
             Ok(recorded) => return Ok(store.find_receipt(&recorded.number).await?),
             Err(StoreError::CatalogChanged(_)) if attempt < PRICING_ATTEMPTS => continue,
@@ -504,6 +514,7 @@ impl RefundFigures {
             device,
             request_hash,
             refund_reason: Some(reason),
+            receipt_discount_reason: None,
             prices_include_tax: original.prices_include_tax,
             subtotal: self.subtotal,
             discount: self.discount,
@@ -564,6 +575,8 @@ fn refund_figures(
             refunded_quantity: 0,
             refunded_total: 0,
             refunded_tax: 0,
+            // A refund's reason is the refund's own; the sale's price change stays with the sale.
+            price_change_reason: None,
             ..sold.clone()
         });
     }

@@ -4,7 +4,7 @@ use super::{anchor, column_error, count_u32, currency, ppm, read, unexpected};
 use chrono::{DateTime, Utc};
 use sqlx::{ColumnIndex, Decode, FromRow, Row, Type};
 use till_core::anchor::AnchorOf;
-use till_core::sales::{RefundReason, RefundReasonKind};
+use till_core::sales::{PriceChangeReason, PriceChangeReasonKind, RefundReason, RefundReasonKind};
 use till_core::{
     CategoryTotal, LocationId, PricingSettings, Prior, ProductId, Receipt, ReceiptId, ReceiptKind, ReceiptLine,
     ReceiptTax, ReceiptTender, RegisterId, SessionId, SessionTotals, StoreError, TaxRate, TaxRateId, TenderTotal,
@@ -49,7 +49,18 @@ pub struct ReceiptRow {
     entry_hash: Option<String>,
     refund_reason_kind: Option<String>,
     refund_reason_text: Option<String>,
+    receipt_discount_reason_kind: Option<String>,
+    receipt_discount_reason_text: Option<String>,
     approved_by_name: Option<String>,
+}
+
+/// A stored price change reason, from its kind and text columns.
+fn price_change_reason(kind: Option<String>, text: Option<String>) -> Result<Option<PriceChangeReason>, StoreError> {
+    kind.map(|kind| {
+        let kind = PriceChangeReasonKind::parse(&kind).map_err(|_| unexpected("price change reason", &kind))?;
+        Ok(PriceChangeReason { kind, text })
+    })
+    .transpose()
 }
 
 /// The header; lines, tenders and taxes are read separately.
@@ -106,6 +117,10 @@ impl TryFrom<ReceiptRow> for Receipt {
             taxes: Vec::new(),
             anchor,
             refund_reason,
+            receipt_discount_reason: price_change_reason(
+                row.receipt_discount_reason_kind,
+                row.receipt_discount_reason_text,
+            )?,
             approved_by: row.approved_by_name,
         })
     }
@@ -143,6 +158,8 @@ pub struct ReceiptLineRow {
     refunded_quantity: i32,
     refunded_total: i64,
     refunded_tax: i64,
+    price_change_reason_kind: Option<String>,
+    price_change_reason_text: Option<String>,
 }
 
 impl TryFrom<ReceiptLineRow> for ReceiptLine {
@@ -170,6 +187,7 @@ impl TryFrom<ReceiptLineRow> for ReceiptLine {
             refunded_quantity: row.refunded_quantity,
             refunded_total: row.refunded_total,
             refunded_tax: row.refunded_tax,
+            price_change_reason: price_change_reason(row.price_change_reason_kind, row.price_change_reason_text)?,
         })
     }
 }

@@ -20,10 +20,12 @@ pub const ANCHORS: &str = "SELECT register_id, z_number, session_id, journal_seq
     WHERE register_id = $1 ORDER BY z_number";
 /// `$1` register id, `$2` since.
 pub const SALES: &str = "SELECT id, kind, number, total, tax, discount, tendered, change, cash_net, user_id,
-    user_name, approved_by, refund_reason_kind, refund_reason_text FROM sales WHERE register_id = $1 AND at >= $2";
+    user_name, approved_by, refund_reason_kind, refund_reason_text, receipt_discount_reason_kind,
+    receipt_discount_reason_text FROM sales WHERE register_id = $1 AND at >= $2";
 /// `$1` register id, `$2` since.
 pub const LINES: &str = "SELECT l.sale_id, CAST(l.line_no AS bigint) AS line_no, l.product_id,
-    CAST(l.quantity AS bigint) AS quantity, l.unit_price, l.amount, l.tax, l.total
+    CAST(l.quantity AS bigint) AS quantity, l.unit_price, l.amount, l.tax, l.total, l.price_change_reason_kind,
+    l.price_change_reason_text
     FROM sale_lines l JOIN sales s ON s.id = l.sale_id WHERE s.register_id = $1 AND s.at >= $2
     ORDER BY l.sale_id, l.line_no";
 /// `$1` register id, `$2` since.

@@ -137,9 +137,15 @@ async fn a_shift(db: &TestDatabase) -> (std::sync::Arc<dyn Store>, Vec<Receipt>,
             quantity,
             discount: None,
             price_override: None,
+            reason: None,
         };
         let till = Till { who: &fx.cashier, register: &register, device: &pc, session: None, approval: None };
-        let request = SaleRequest { lines: vec![line], receipt_discount: None, tenders: vec![tender] };
+        let request = SaleRequest {
+            lines: vec![line],
+            receipt_discount: None,
+            receipt_discount_reason: None,
+            tenders: vec![tender],
+        };
         let sold = service::record_sale(s, till, ReceiptId::new(), &request).await.unwrap();
         // What the customer takes home: the receipt as the store reads it back.
         receipts.push(s.find_receipt(&sold.number).await.unwrap());

@@ -147,6 +147,18 @@ async fn a_cashiers_discount_above_the_limit_needs_a_managers_pin() {
     assert_eq!((receipt["discount"].as_i64(), receipt["change"].as_i64()), (Some(450), Some(510)), "{receipt}");
     let bob = counter.user_id("bob");
     assert_eq!(counter.journaled_approver(receipt["id"].as_str().unwrap()), bob.as_str());
+    // A cart.json from before reasons keeps working, and its receipt says that none was given.
+    let none_given = serde_json::json!({ "kind": "other", "text": "none given (a cart.json without a reason)" });
+    assert_eq!(receipt["lines"][0]["price_change_reason"], none_given, "{receipt}");
+    // One with a reason: the reason is kept.
+    let damaged = counter.file(
+        "damaged.json",
+        &HALF_PRICE.replace(r#""quantity": 2,"#, r#""quantity": 2, "reason": {"kind": "damaged"},"#),
+    );
+    let file_sale = ["sale", "record", "--register", "DT/R1", "--user", "alice", "--pin", "1234", "--file", &damaged];
+    let (ok, receipt) = tillctl(url, &[&file_sale[..], &["--approver", "bob"]].concat(), Some("9999"), "");
+    assert!(ok, "{receipt}");
+    assert_eq!(receipt["lines"][0]["price_change_reason"], serde_json::json!({ "kind": "damaged" }), "{receipt}");
 
     // Both PINs on standard input: the cashier's first, the approver's second.
     let stdin = ["sale", "record", "--register", "DT/R1", "--user", "alice", "--pin-stdin", "--file", &cart];
@@ -159,7 +171,7 @@ async fn a_cashiers_discount_above_the_limit_needs_a_managers_pin() {
         tillctl(url, &[&stdin[..], &["--approver", "bob", "--approver-pin-stdin"]].concat(), None, "9999\n1234\n");
     assert!(!ok);
     assert_eq!(refused["error"]["code"], "wrong_pin", "{refused}");
-    assert_eq!(counter.receipts(), 2);
+    assert_eq!(counter.receipts(), 3, "the two above and the one with its reason");
 }
 
 #[tokio::test]

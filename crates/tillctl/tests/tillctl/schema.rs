@@ -9,7 +9,8 @@ use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::process::Command;
 use till_core::service::{
-    RefundLineRequest, RefundReason, RefundReasonKind, RefundRequest, RefundTender, SaleLineRequest, SaleRequest,
+    PriceChangeReason, PriceChangeReasonKind, RefundLineRequest, RefundReason, RefundReasonKind, RefundRequest,
+    RefundTender, SaleLineRequest, SaleRequest,
 };
 use till_core::{Discount, Ppm, ProductId, Tender};
 use till_testkit::{Backend, TestDatabase};
@@ -158,6 +159,7 @@ fn the_schemas_name_every_field_with_its_unit() {
         quantity: 1,
         discount: Some(discount),
         price_override: Some(250),
+        reason: Some(PriceChangeReason { kind: PriceChangeReasonKind::Other, text: Some("a dent".into()) }),
     };
     let tenders = [
         ("cash", Tender::Cash { amount: 1 }),
@@ -168,6 +170,7 @@ fn the_schemas_name_every_field_with_its_unit() {
     let sale = SaleRequest {
         lines: vec![line.clone()],
         receipt_discount: Some(discount),
+        receipt_discount_reason: Some(PriceChangeReason { kind: PriceChangeReasonKind::Staff, text: None }),
         tenders: vec![tenders[0].1.clone()],
     };
     let c = &cart["definitions"];
