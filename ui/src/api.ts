@@ -20,6 +20,7 @@ import type {
   Discount,
   PresetView,
   PricedCart,
+  PrinterStatusView,
   Product,
   QuickKeys,
   Receipt,
@@ -219,6 +220,12 @@ export const signOffFigures = (session: string, countedCash: number, approval: A
 
 /** A receipt printed again (counted on the X and Z, journaled). */
 export const recordReprint = (number: string): Promise<void> => call("record_reprint", { number });
+
+/**
+ * The receipt printer's state, for the register screen to poll: what is wrong in a cashier's
+ * words ("Printer: out of paper"), the jobs waiting, paper low, the drawer open. Needs no login.
+ */
+export const printerStatus = (): Promise<PrinterStatusView> => call("printer_status");
 
 /**
  * A void: lines taken off the sale before it was paid (a line removed, a quantity lowered, the

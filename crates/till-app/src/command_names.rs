@@ -40,6 +40,7 @@ pub const COMMANDS: &[&str] = &[
     "late_count",
     "sign_off_figures",
     "record_reprint",
+    "printer_status",
     "record_void",
     "forgotten_sessions",
     "day_view",

@@ -134,6 +134,7 @@ pub async fn call(state: &AppState, command: &str, args: Value) -> Result<Value,
             answer(state.sign_off_figures(a.session, a.counted_cash, a.approval).await)
         }
         "record_reprint" => answer(state.record_reprint(args!(args, number: String).number).await),
+        "printer_status" => answer(state.printer_status().await),
         "record_void" => {
             let a = args!(args, request_id: VoidId, kind: VoidKind, lines: Vec<VoidLine>);
             answer(state.record_void(a.request_id, a.kind, a.lines).await)

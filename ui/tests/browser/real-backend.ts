@@ -14,6 +14,7 @@ import type {
   ApiError,
   Approval,
   BackupAfterClose,
+  PrinterStatusView,
   BuildInfo,
   CashMovement,
   CashReason,
@@ -111,6 +112,7 @@ export interface Commands {
   sign_off_figures: { args: { session: string; countedCash: number; approval: Approval }; answer: SignOffFigures };
   late_count: { args: { session: string; countedCash: number; count: CloseCount | null; approval: Approval }; answer: SessionView };
   record_reprint: { args: { number: string }; answer: null };
+  printer_status: { args: NoArgs; answer: PrinterStatusView };
   record_void: { args: { requestId: string; kind: VoidKind; lines: VoidLine[] }; answer: VoidRecorded };
   forgotten_sessions: { args: NoArgs; answer: SessionView[] };
   day_view: { args: { day: string | null }; answer: DaySession[] };
