@@ -56,12 +56,22 @@ impl Hardware {
     /// A recorded receipt: an original with a cash tender kicks the drawer first (the cashier
     /// makes change while it prints); a card-only one and a reprint do not.
     pub async fn receipt(&self, receipt: &Receipt, copy: Copy) -> Result<(), PrintError> {
-        let bytes = render::receipt(receipt, copy, &self.layout)?;
-        if copy == Copy::Original && receipt.tenders.iter().any(|t| t.kind == "cash") {
-            self.kick().await?;
-        }
+        let bytes = self.receipt_bytes(receipt, copy)?;
         self.queue.enqueue(JobKind::Receipt, bytes).await?;
         Ok(())
+    }
+
+    /// The job [`Hardware::receipt`] queues: the kick (when it opens the drawer) and the
+    /// receipt, one job, so one durable write.
+    pub fn receipt_bytes(&self, receipt: &Receipt, copy: Copy) -> Result<Vec<u8>, RenderError> {
+        let mut bytes = Vec::new();
+        if let (Copy::Original, Some(drawer)) = (copy, &self.drawer) {
+            if receipt.tenders.iter().any(|t| t.kind == "cash") {
+                bytes = render::drawer_kick(drawer);
+            }
+        }
+        bytes.extend(render::receipt(receipt, copy, &self.layout)?);
+        Ok(bytes)
     }
 
     /// Opens the drawer (no-sale, paid in/out, drop, the count at close), if one is set up.

@@ -78,8 +78,12 @@ impl Link {
         }
     }
 
-    /// Asks DLE EOT 1..4. `Ok(None)`: this connection cannot carry an answer (a CUPS queue).
+    /// Asks DLE EOT 1..4. `Ok(None)`: this connection cannot carry an answer (a CUPS queue,
+    /// or `ask_status = false`).
     pub async fn status(&self) -> Result<Option<PrinterStatus>, Problem> {
+        if !self.settings.ask_status {
+            return Ok(None);
+        }
         let wait = self.settings.timeout;
         let answers = match &self.settings.connection {
             Connection::Network { host, port } => {

@@ -13,6 +13,7 @@
 //! code_page = "PC858"        # default PC858: € and Western European letters
 //! logo = 1                   # optional: the printer's stored (NV) logo, key 1..255
 //! timeout_ms = 3000          # connect, write and status answers; default 3000
+//! ask_status = true          # false for a printer that cannot answer DLE EOT (a one-way USB clone)
 //!
 //! [drawer]
 //! pin = 2                    # 2 or 5: the printer's drawer port pin
@@ -90,6 +91,8 @@ pub struct PrinterSection {
     pub logo: Option<u8>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ask_status: Option<bool>,
 }
 
 /// `[drawer]` as written.
@@ -240,6 +243,9 @@ pub struct PrinterSettings {
     /// For connecting, each write, and each status answer: a printer that never answers costs
     /// at most this, never a hang.
     pub timeout: Duration,
+    /// Ask DLE EOT before each job and after a failure. Off for a printer that cannot answer
+    /// (some USB clones only take data): its problems then show only as failed writes.
+    pub ask_status: bool,
 }
 
 /// The drawer's port pin.
@@ -347,7 +353,14 @@ impl PrinterSection {
                 ))
             }
         };
-        Ok(PrinterSettings { connection, paper, code_page, logo: self.logo, timeout })
+        Ok(PrinterSettings {
+            connection,
+            paper,
+            code_page,
+            logo: self.logo,
+            timeout,
+            ask_status: self.ask_status.unwrap_or(true),
+        })
     }
 }
 

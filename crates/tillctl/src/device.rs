@@ -459,10 +459,12 @@ pub async fn hardware(file: &DeviceFile, how: Hardware) -> Vec<SchemaCheck> {
                 )),
             },
             Ok(None) => {
-                checks.push(SchemaCheck::pass(
-                    "printer",
-                    format!("{at}: reports no status through CUPS (`lpstat -p` shows the queue)"),
-                ));
+                let why = if settings.ask_status {
+                    "reports no status through CUPS (`lpstat -p` shows the queue)"
+                } else {
+                    "status not asked (ask_status = false)"
+                };
+                checks.push(SchemaCheck::pass("printer", format!("{at}: {why}")));
                 ready = Some(link);
             }
             Err(trouble) => checks.push(problem("printer", format!("{at}: {}", trouble.words()), POWER)),
