@@ -1257,10 +1257,19 @@ impl AppState {
         let who = device.current_user(self.now(), Use::Act).await?;
         let device_name = device.device_name()?;
         service::record_reprint(store.as_ref(), &who, &register, &device_name, &number).await?;
+        // The reprint is recorded: a failure to read the receipt back is the printer's problem
+        // (logged), never an error that would have the screen record it again.
         if let Some(devices) = device.devices.clone() {
-            let (store, here) = device.here().await?;
-            let receipt = service::find_receipt(store.as_ref(), &number, asker(&who, &here)).await?;
-            devices.reprint(&receipt).await;
+            let read = match device.here().await {
+                Ok((store, here)) => {
+                    service::find_receipt(store.as_ref(), &number, asker(&who, &here)).await.map_err(IpcError::from)
+                }
+                Err(e) => Err(e),
+            };
+            match read {
+                Ok(receipt) => devices.reprint(&receipt).await,
+                Err(e) => tracing::error!(number, "the reprint is recorded but cannot be printed: {e}"),
+            }
         }
         Ok(())
     }

@@ -47,13 +47,15 @@ impl Link {
                 // printer drops the connection half-way. Its side tells: a printer that took
                 // the whole job closes after ours (or keeps quiet); one that dropped it with
                 // bytes unread resets the connection.
-                let mut discard = [0u8; 64];
-                loop {
-                    match timeout(wait, stream.read(&mut discard)).await {
-                        Ok(Ok(0)) | Err(_) => return Ok(()),
-                        Ok(Ok(_)) => continue,
-                        Ok(Err(_)) => return Err(Problem::Disconnected),
-                    }
+                let drain = async {
+                    let mut discard = [0u8; 64];
+                    // Status bytes a printer sends on its own (ASB) are read past.
+                    while stream.read(&mut discard).await? > 0 {}
+                    Ok::<(), std::io::Error>(())
+                };
+                match timeout(wait, drain).await {
+                    Ok(Ok(())) | Err(_) => Ok(()),
+                    Ok(Err(_)) => Err(Problem::Disconnected),
                 }
             }
             Connection::Usb { device } => {
