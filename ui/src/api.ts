@@ -227,6 +227,12 @@ export const recordReprint = (number: string): Promise<void> => call("record_rep
  */
 export const printerStatus = (): Promise<PrinterStatusView> => call("printer_status");
 
+/** Prints the X report (the session `xReport` would show) on the till's receipt printer. */
+export const printXReport = (session: string | null = null): Promise<void> => call("print_x_report", { session });
+
+/** Prints a closed session's Z report on the till's receipt printer. */
+export const printZReport = (session: string): Promise<void> => call("print_z_report", { session });
+
 /**
  * A void: lines taken off the sale before it was paid (a line removed, a quantity lowered, the
  * sale cleared), recorded on this register's open session and journaled. `requestId` is chosen

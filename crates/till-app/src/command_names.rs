@@ -41,6 +41,8 @@ pub const COMMANDS: &[&str] = &[
     "sign_off_figures",
     "record_reprint",
     "printer_status",
+    "print_x_report",
+    "print_z_report",
     "record_void",
     "forgotten_sessions",
     "day_view",

@@ -33,6 +33,12 @@ pub struct PrinterStatusView {
     pub ask_to_close_drawer: bool,
 }
 
+/// A report to print.
+pub enum Report<'a> {
+    X(&'a till_core::reports::XReport),
+    Z(&'a till_core::reports::ZReport),
+}
+
 /// How many receipt ids are remembered as printed: a retried `record_sale` (the same id, the
 /// same receipt back) must not print the receipt again.
 const REMEMBERED: usize = 256;
@@ -121,6 +127,16 @@ impl Devices {
         if let Some(hardware) = &self.hardware {
             logged(why, hardware.kick().await);
         }
+    }
+
+    /// An X or Z report the user asked to print. `None`: there is no printer to print it on
+    /// (its settings are wrong, or only a drawer is set up).
+    pub async fn report(&self, report: Report<'_>) -> Option<Result<(), PrintError>> {
+        let hardware = self.hardware.as_ref()?;
+        Some(match report {
+            Report::X(x) => hardware.x_report(x).await,
+            Report::Z(z) => hardware.z_report(z).await,
+        })
     }
 
     pub fn status(&self) -> PrinterStatusView {

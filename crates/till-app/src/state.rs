@@ -9,7 +9,7 @@
 
 use crate::activity::{Activity, RegisterState};
 use crate::error::IpcError;
-use crate::printing::{Devices, PrinterStatusView};
+use crate::printing::{Devices, PrinterStatusView, Report};
 use crate::secrets::{url_with_password, Password, Secrets};
 use crate::settings::{Damaged, DatabaseKind, DeviceSettings, SettingsFile};
 use chrono::{DateTime, Utc};
@@ -1176,6 +1176,38 @@ impl AppState {
         let who = device.current_user(self.now(), Use::Act).await?;
         let (store, here) = device.here().await?;
         Ok(service::z_report(store.as_ref(), &SessionRef::parse(&session)?, asker(&who, &here)).await?)
+    }
+
+    /// Prints the X report `x_report` answers (same session, same rules) on the receipt printer.
+    pub async fn print_x_report(&self, session: Option<String>) -> Result<(), IpcError> {
+        let x = self.x_report(session).await?;
+        self.print_report(Report::X(&x)).await
+    }
+
+    /// Prints the Z report `z_report` answers on the receipt printer.
+    pub async fn print_z_report(&self, session: String) -> Result<(), IpcError> {
+        let z = self.z_report(session).await?;
+        self.print_report(Report::Z(&z)).await
+    }
+
+    async fn print_report(&self, report: Report<'_>) -> Result<(), IpcError> {
+        let devices = self.device().await?.devices.clone();
+        let printed = match &devices {
+            Some(devices) => devices.report(report).await,
+            None => None,
+        };
+        match printed {
+            Some(Ok(())) => Ok(()),
+            Some(Err(e)) => {
+                Err(IpcError::Till(StoreError::Internal(format!("the report could not be queued: {e}")).into()))
+            }
+            None => Err(IpcError::Till(TillError::Input(InputError::Invalid {
+                field: "printer",
+                reason: "no receipt printer is set up on this till: IT sets one up in the device file's [printer] \
+                         (`tillctl device check` says what is wrong)"
+                    .into(),
+            }))),
+        }
     }
 
     /// A manager force-closes a forgotten session of this location, with a reason.

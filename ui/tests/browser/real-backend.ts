@@ -113,6 +113,8 @@ export interface Commands {
   late_count: { args: { session: string; countedCash: number; count: CloseCount | null; approval: Approval }; answer: SessionView };
   record_reprint: { args: { number: string }; answer: null };
   printer_status: { args: NoArgs; answer: PrinterStatusView };
+  print_x_report: { args: { session: string | null }; answer: null };
+  print_z_report: { args: { session: string }; answer: null };
   record_void: { args: { requestId: string; kind: VoidKind; lines: VoidLine[] }; answer: VoidRecorded };
   forgotten_sessions: { args: NoArgs; answer: SessionView[] };
   day_view: { args: { day: string | null }; answer: DaySession[] };

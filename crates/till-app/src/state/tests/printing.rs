@@ -125,6 +125,12 @@ async fn recorded_sales_print_and_cash_opens_the_drawer() {
         )
         .await);
     printed(&printer, |p| p.kicks().len() == 3).await;
+
+    // The Z, asked for, prints on the same printer.
+    ok(till.state.print_z_report(session_number).await);
+    let paper = printed(&printer, |p| p.cuts() == 5).await;
+    assert!(paper.big_lines().last().is_some_and(|l| l.starts_with("Z REPORT")), "{:?}", paper.big_lines());
+    assert_eq!(paper.kicks().len(), 3, "a report opens nothing");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -142,8 +148,15 @@ async fn a_till_without_a_printer_says_so_and_bad_settings_never_stop_it() {
     let seen = ok(till.state.printer_status().await);
     assert_eq!(seen.problem.as_deref(), Some("settings"));
     assert!(seen.message.as_deref().is_some_and(|m| m.contains("printer.code_page")), "{seen:?}");
-    let session = ok(till.state.start_shift(RequestId::new(), Some(10_000), None, Vec::new()).await).session.id;
+    let started = ok(till.state.start_shift(RequestId::new(), Some(10_000), None, Vec::new()).await);
     let lines = vec![cart_line("073500000153", 1)];
     let priced = ok(till.state.price_cart(lines.clone(), None).await);
-    ok(till.state.record_sale(ReceiptId::new(), session, cash(lines, priced.cash_total), None).await);
+    ok(till.state.record_sale(ReceiptId::new(), started.session.id, cash(lines, priced.cash_total), None).await);
+    let bob = Approval { manager: "bob".into(), pin: Password("9999".into()) };
+    let count = till_core::CloseCount::default();
+    let number = started.session.number;
+    ok(till.state.close_shift(RequestId::new(), &number, 10_000 + priced.cash_total, bob, count).await);
+    let refused = till.state.print_z_report(number).await.expect_err("no printer to print on");
+    assert_eq!(refused.code(), "invalid_input");
+    assert!(refused.to_string().contains("[printer]"), "{refused}");
 }
