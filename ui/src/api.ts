@@ -20,6 +20,7 @@ import type {
   Discount,
   PresetView,
   PricedCart,
+  PrinterStatusView,
   Product,
   QuickKeys,
   Receipt,
@@ -223,6 +224,18 @@ export const signOffFigures = (session: string, countedCash: number, approval: A
 
 /** A receipt printed again (counted on the X and Z, journaled). */
 export const recordReprint = (number: string): Promise<void> => call("record_reprint", { number });
+
+/**
+ * The receipt printer's state, for the register screen to poll: what is wrong in a cashier's
+ * words ("Printer: out of paper"), the jobs waiting, paper low, the drawer open. Needs no login.
+ */
+export const printerStatus = (): Promise<PrinterStatusView> => call("printer_status");
+
+/** Prints the X report (the session `xReport` would show) on the till's receipt printer. */
+export const printXReport = (session: string | null = null): Promise<void> => call("print_x_report", { session });
+
+/** Prints a closed session's Z report on the till's receipt printer. */
+export const printZReport = (session: string): Promise<void> => call("print_z_report", { session });
 
 /**
  * A void: lines taken off the sale before it was paid (a line removed, a quantity lowered, the

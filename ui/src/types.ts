@@ -105,6 +105,23 @@ export interface BackupAfterClose {
   problem: string | null;
 }
 
+/** The receipt printer's state (till-app's PrinterStatusView), polled by the register screen. */
+export interface PrinterStatusView {
+  /** A printer (or drawer) is set up in the system device file. */
+  configured: boolean;
+  /** paper_out, cover_open, offline, error, not_answering, unreachable, disconnected, spool, settings; null: fine. */
+  problem: string | null;
+  /** The problem in a cashier's words ("Printer: out of paper"). */
+  message: string | null;
+  /** Print jobs not printed yet. */
+  waiting: number;
+  paper_near_end: boolean;
+  /** The drawer's switch, where the printer reports it. */
+  drawer_open: boolean | null;
+  /** Ask the cashier to close the drawer before the next sale. */
+  ask_to_close_drawer: boolean;
+}
+
 /** A new store on this computer: its location, first register and first manager (a chosen PIN). */
 export interface NewStore {
   location_code: string;

@@ -9,6 +9,7 @@
 
 use crate::activity::{Activity, RegisterState};
 use crate::error::IpcError;
+use crate::printing::{Devices, PrinterStatusView, Report};
 use crate::secrets::{url_with_password, Password, Secrets};
 use crate::settings::{Damaged, DatabaseKind, DeviceSettings, SettingsFile};
 use chrono::{DateTime, Utc};
@@ -174,6 +175,8 @@ pub struct Device {
     /// The backup the last close on this device took (or why it could not), for the close's
     /// result screen.
     last_backup: Option<BackupAfterClose>,
+    /// The receipt printer and cash drawer the system device file sets up.
+    devices: Option<Arc<Devices>>,
 }
 
 /// What the backup after a close did: the copy, or why there is none. The close itself is done
@@ -427,6 +430,13 @@ impl AppState {
             device.settings = Some(read);
         }
         let settings = device.settings()?.clone();
+        if device.devices.is_none() {
+            if let Some(Ok(file)) = &device.managed {
+                // Beside device.json: the jobs a restart must not lose.
+                let spool = self.config.settings.path().with_file_name("print-spool");
+                device.devices = Devices::from_file(file, spool).map(Arc::new);
+            }
+        }
         if device.store.is_none() {
             if let Some(Ok(file)) = &device.managed {
                 device.store = Some(self.open_managed(file).await?);
@@ -892,6 +902,9 @@ impl AppState {
             sign_off: count.variance_reason.as_deref(),
         };
         let closed = service::close_shift(store.as_ref(), &who, Some(manager), &device_name, request).await?;
+        if let Some(devices) = &device.devices {
+            devices.open_drawer("the count at close").await;
+        }
         let settings = device.settings()?.clone();
         device.last_backup = self.backup_after_close(&settings, &closed.number).await;
         Ok(closed.view())
@@ -1006,7 +1019,11 @@ impl AppState {
             session: Some(session),
             approval: approval.as_ref(),
         };
-        Ok(service::record_sale(store.as_ref(), till, id, &request).await?)
+        let receipt = service::record_sale(store.as_ref(), till, id, &request).await?;
+        if let Some(devices) = &device.devices {
+            devices.receipt(&receipt).await;
+        }
+        Ok(receipt)
     }
 
     /// An active product by a scanned barcode or a typed SKU (exactly one).
@@ -1073,7 +1090,11 @@ impl AppState {
         let manager = service::approval(&approval.manager, &approval.pin.0)?;
         let till =
             Till { who: &who, register: &register, device: &device_name, session: None, approval: Some(&manager) };
-        Ok(service::refund(store.as_ref(), till, id, receipt.trim(), &request).await?)
+        let refunded = service::refund(store.as_ref(), till, id, receipt.trim(), &request).await?;
+        if let Some(devices) = &device.devices {
+            devices.receipt(&refunded).await;
+        }
+        Ok(refunded)
     }
 
     /// The running totals of the register's current (else latest) session; polled by the
@@ -1125,7 +1146,12 @@ impl AppState {
             reason: &reason,
             note: note.as_deref(),
         };
-        Ok(service::record_movement(store.as_ref(), &who, approval, &register, &device_name, request).await?)
+        let movement =
+            service::record_movement(store.as_ref(), &who, approval, &register, &device_name, request).await?;
+        if let Some(devices) = &device.devices {
+            devices.open_drawer(movement.kind.as_str()).await;
+        }
+        Ok(movement)
     }
 
     /// The X report of the session shown (by id or number; of this location), else of this
@@ -1150,6 +1176,38 @@ impl AppState {
         let who = device.current_user(self.now(), Use::Act).await?;
         let (store, here) = device.here().await?;
         Ok(service::z_report(store.as_ref(), &SessionRef::parse(&session)?, asker(&who, &here)).await?)
+    }
+
+    /// Prints the X report `x_report` answers (same session, same rules) on the receipt printer.
+    pub async fn print_x_report(&self, session: Option<String>) -> Result<(), IpcError> {
+        let x = self.x_report(session).await?;
+        self.print_report(Report::X(&x)).await
+    }
+
+    /// Prints the Z report `z_report` answers on the receipt printer.
+    pub async fn print_z_report(&self, session: String) -> Result<(), IpcError> {
+        let z = self.z_report(session).await?;
+        self.print_report(Report::Z(&z)).await
+    }
+
+    async fn print_report(&self, report: Report<'_>) -> Result<(), IpcError> {
+        let devices = self.device().await?.devices.clone();
+        let printed = match &devices {
+            Some(devices) => devices.report(report).await,
+            None => None,
+        };
+        match printed {
+            Some(Ok(())) => Ok(()),
+            Some(Err(e)) => {
+                Err(IpcError::Till(StoreError::Internal(format!("the report could not be queued: {e}")).into()))
+            }
+            None => Err(IpcError::Till(TillError::Input(InputError::Invalid {
+                field: "printer",
+                reason: "no receipt printer is set up on this till: IT sets one up in the device file's [printer] \
+                         (`tillctl device check` says what is wrong)"
+                    .into(),
+            }))),
+        }
     }
 
     /// A manager force-closes a forgotten session of this location, with a reason.
@@ -1242,7 +1300,29 @@ impl AppState {
         let (store, register) = device.register()?;
         let who = device.current_user(self.now(), Use::Act).await?;
         let device_name = device.device_name()?;
-        Ok(service::record_reprint(store.as_ref(), &who, &register, &device_name, &number).await?)
+        service::record_reprint(store.as_ref(), &who, &register, &device_name, &number).await?;
+        // The reprint is recorded: a failure to read the receipt back is the printer's problem
+        // (logged), never an error that would have the screen record it again.
+        if let Some(devices) = device.devices.clone() {
+            let read = match device.here().await {
+                Ok((store, here)) => {
+                    service::find_receipt(store.as_ref(), &number, asker(&who, &here)).await.map_err(IpcError::from)
+                }
+                Err(e) => Err(e),
+            };
+            match read {
+                Ok(receipt) => devices.reprint(&receipt).await,
+                Err(e) => tracing::error!(number, "the reprint is recorded but cannot be printed: {e}"),
+            }
+        }
+        Ok(())
+    }
+
+    /// The receipt printer's state for the register screen (polled; needs no login: it holds
+    /// nothing a customer may not see). Not configured: `configured` is false.
+    pub async fn printer_status(&self) -> Result<PrinterStatusView, IpcError> {
+        let device = self.device().await?;
+        Ok(device.devices.as_ref().map(|d| d.status()).unwrap_or_default())
     }
 
     /// A void: lines taken off the sale on screen before it was paid (a line removed, a quantity

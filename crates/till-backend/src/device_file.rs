@@ -23,7 +23,21 @@
 //!
 //! [backup]
 //! folder = "/media/till/TILL-USB"   # optional: the embedded database is copied here after every close
+//!
+//! [printer]                      # optional: the receipt printer (see till_devices::settings)
+//! connection = "network"
+//! host = "192.168.1.50"
+//!
+//! [drawer]                       # optional: the cash drawer on the printer's port
+//! pin = 2
+//!
+//! [customer_display]             # optional
+//! kind = "window"
 //! ```
+//!
+//! The hardware sections never make the file unreadable: one Till cannot use is reported, naming
+//! the setting, by `tillctl device check`, `tillctl doctor` and the register's printer status,
+//! and the till starts and sells without that device.
 
 use crate::tls::{self, TlsReport};
 use serde::{Deserialize, Serialize};
@@ -31,6 +45,10 @@ use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use till_core::{DeviceName, IdleLimit, LocationCode, RegisterRef};
+use till_devices::settings::{
+    self as devices, CustomerDisplaySection, CustomerDisplaySettings, DrawerSection, DrawerSettings, PrinterSection,
+    PrinterSettings, Section, SettingError,
+};
 
 /// Where IT puts the device file. Fixed in release builds: see [`path`].
 #[cfg(not(windows))]
@@ -61,6 +79,16 @@ pub struct DeviceFile {
     pub updates: UpdatesSection,
     #[serde(default)]
     pub backup: BackupSection,
+    #[serde(default, skip_serializing_if = "absent_or_unreadable")]
+    pub printer: Option<Section<PrinterSection>>,
+    #[serde(default, skip_serializing_if = "absent_or_unreadable")]
+    pub drawer: Option<Section<DrawerSection>>,
+    #[serde(default, skip_serializing_if = "absent_or_unreadable")]
+    pub customer_display: Option<Section<CustomerDisplaySection>>,
+}
+
+fn absent_or_unreadable<T>(section: &Option<Section<T>>) -> bool {
+    section.is_none() || Section::is_unreadable(section)
 }
 
 /// Where the app copies its embedded database after every close (a USB drive, a network share).
@@ -301,6 +329,20 @@ impl DeviceFile {
             .collect()
     }
 
+    /// The receipt printer, if the file sets one up, or what is wrong with its settings.
+    pub fn printer(&self) -> Option<Result<PrinterSettings, SettingError>> {
+        devices::checked(&self.printer, "printer", PrinterSection::settings)
+    }
+
+    /// The cash drawer on the printer's port, if set up.
+    pub fn drawer(&self) -> Option<Result<DrawerSettings, SettingError>> {
+        devices::checked(&self.drawer, "drawer", DrawerSection::settings)
+    }
+
+    pub fn customer_display(&self) -> Option<Result<CustomerDisplaySettings, SettingError>> {
+        devices::checked(&self.customer_display, "customer_display", CustomerDisplaySection::settings)
+    }
+
     pub fn to_toml(&self) -> String {
         let body = toml::to_string(self).unwrap_or_default();
         format!(
@@ -513,6 +555,35 @@ folder = "/media/till/TILL-USB"
     }
 
     #[test]
+    fn the_hardware_sections_are_read_and_a_bad_one_never_makes_the_file_unreadable() {
+        let file = parse(&format!(
+            "{GOOD}\n[printer]\nconnection = \"network\"\nhost = \"192.168.1.50\"\npaper = \"58mm\"\n\n[drawer]\npin = 5\npulse_ms = 120\n\n[customer_display]\nkind = \"window\"\n"
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let printer = file.printer().expect("a printer").expect("good settings");
+        assert_eq!(printer.connection.to_string(), "192.168.1.50:9100");
+        assert_eq!(printer.paper.columns(), 32);
+        assert_eq!(file.drawer().expect("a drawer").expect("good settings").pulse_units, 60);
+        assert_eq!(file.customer_display(), Some(Ok(CustomerDisplaySettings::Window)));
+        assert_eq!(parse(&file.to_toml()), Ok(file), "written back the same");
+
+        for (section, setting) in [
+            ("[printer]\nconnection = \"network\"\nhost = \"p\"\ncode_page = \"PC999\"\n", "printer.code_page"),
+            ("[printer]\nconection = \"network\"\n", "printer"),
+            ("[printer]\nconnection = \"network\"\nport = \"ninety\"\n", "printer"),
+            ("[drawer]\npin = 3\n", "drawer.pin"),
+        ] {
+            let file = parse(&format!("{GOOD}\n{section}")).unwrap_or_else(|e| panic!("{section}: {e}"));
+            let error = match (file.printer(), file.drawer()) {
+                (Some(Err(error)), _) | (_, Some(Err(error))) => error,
+                _ => panic!("{section}: accepted"),
+            };
+            assert_eq!(error.setting, setting, "{section}: {error}");
+        }
+        assert!(parse(GOOD).unwrap_or_else(|e| panic!("{e}")).printer().is_none(), "no section, no printer");
+    }
+
+    #[test]
     fn optional_sections_take_defaults() {
         let file = parse("[database]\nurl = \"sqlite:///var/lib/till/till.db\"\n[register]\nlocation = \"DT\"\nregister = \"DT/R1\"\n")
             .unwrap_or_else(|e| panic!("{e}"));
@@ -526,8 +597,8 @@ folder = "/media/till/TILL-USB"
         let message = parse(&typo).expect_err("unknown key");
         assert!(message.contains("/etc/till/device.toml") && message.contains("idle_logout_minute"), "{message}");
         assert!(message.contains("line 11"), "{message}");
-        let section = format!("{GOOD}\n[printer]\nname = \"x\"\n");
-        assert!(parse(&section).expect_err("unknown section").contains("printer"));
+        let section = format!("{GOOD}\n[scanner]\nname = \"x\"\n");
+        assert!(parse(&section).expect_err("unknown section").contains("scanner"));
         assert!(parse("[database\n").expect_err("syntax").contains("line 1"));
     }
 

@@ -5,6 +5,7 @@
 //! PostgreSQL tests never skip: without `TILL_TEST_PG_URL` they fail and say how to run them
 //! (`scripts/test` starts a throwaway server itself).
 
+pub mod printer;
 pub mod shop;
 
 use std::sync::Arc;

@@ -17,10 +17,14 @@ pub enum DeviceCommand {
     /// Write the system device file (atomically, mode 0644). Run as root.
     Init(InitArgs),
     /// Validate the device file: syntax, owner and mode, certificate files, the register and
-    /// the credentials (connects to the database). Exit 0 only if every check passes.
+    /// the credentials (connects to the database), and the receipt printer, drawer and customer
+    /// display it sets up (asks the printer's status). Exit 0 only if every check passes.
     Check {
         #[command(flatten)]
         file: FileArg,
+        /// Also print a test page on the receipt printer (its code page's letters and a ruler).
+        #[arg(long)]
+        print_test: bool,
     },
     /// Save the database password in this user's OS keyring, where the till finds it. Run it as
     /// the till's user (in its desktop session, whose keyring is unlocked).
@@ -96,9 +100,9 @@ pub async fn run(command: DeviceCommand, out: Output) -> Result<ExitCode, CliErr
             out.print(&output::DeviceWritten { file: path.display().to_string(), settings: file });
             Ok(ExitCode::SUCCESS)
         }
-        DeviceCommand::Check { file } => {
+        DeviceCommand::Check { file, print_test } => {
             let path = file.path();
-            let checks = check(&path).await;
+            let checks = check(&path, print_test).await;
             let ok = checks.iter().all(|c| c.ok);
             out.print(&output::Doctor { database: path.display().to_string(), source: "device file".into(), checks });
             Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
@@ -212,6 +216,9 @@ fn init(args: InitArgs) -> Result<DeviceFile, CliError> {
         session: SessionSection { idle_logout_minutes: args.idle_logout_minutes },
         updates: UpdatesSection { endpoint: args.update_endpoint, policy },
         backup: till_backend::device_file::BackupSection { folder: args.backup_folder },
+        printer: None,
+        drawer: None,
+        customer_display: None,
     };
     // The same checks the app makes when it reads the file (no password in the URL, TLS, ...).
     file.validate().map_err(|reason| invalid("device file", reason))?;
@@ -220,7 +227,7 @@ fn init(args: InitArgs) -> Result<DeviceFile, CliError> {
 
 /// Every check of `tillctl device check`, one line each. Never fails: a failed check is a line
 /// with its fix.
-pub async fn check(path: &Path) -> Vec<SchemaCheck> {
+pub async fn check(path: &Path, print_test: bool) -> Vec<SchemaCheck> {
     const INIT: &str = "fix the file, or write it again with `tillctl device init` (as root)";
     let mut checks = Vec::new();
     let file = match DeviceFile::load(path) {
@@ -241,6 +248,7 @@ pub async fn check(path: &Path) -> Vec<SchemaCheck> {
     for (key, file_path) in file.referenced_files() {
         checks.push(permissions::referenced(key, &file_path));
     }
+    checks.extend(hardware(&file, Hardware { print_test, problems_fail: true }).await);
     match file.tls() {
         Ok(Some(report)) if report.is_weak() => checks.push(SchemaCheck::warn(
             "TLS",
@@ -389,4 +397,148 @@ mod permissions {
             Err(e) => SchemaCheck::fail(format!("{key} file"), format!("{}: {e}", path.display()), "install the file"),
         }
     }
+}
+
+/// How the hardware is checked: `device check` fails on any problem (and may print a test
+/// page); `doctor`, about the database, only warns of them.
+pub struct Hardware {
+    pub print_test: bool,
+    pub problems_fail: bool,
+}
+
+/// The printer, drawer and customer display the file sets up: settings Till cannot use, named;
+/// the printer's status (DLE EOT), and with `print_test` a test page sent straight to it.
+pub async fn hardware(file: &DeviceFile, how: Hardware) -> Vec<SchemaCheck> {
+    use till_devices::{link::Link, render, settings::CustomerDisplaySettings};
+    const FIX: &str = "fix the section in the device file (see docs/it-provisioning.md, \"Receipt printer\")";
+    let problem = |name: &str, detail: String, fix: &str| {
+        if how.problems_fail {
+            SchemaCheck::fail(name, detail, fix)
+        } else {
+            SchemaCheck::warn(name, detail, fix)
+        }
+    };
+    let mut checks = Vec::new();
+    let printer = match file.printer() {
+        None => {
+            checks.push(SchemaCheck::pass("printer", "none set up (no [printer] section)"));
+            None
+        }
+        Some(Err(e)) => {
+            checks.push(problem("printer", e.to_string(), FIX));
+            None
+        }
+        Some(Ok(settings)) => Some(settings),
+    };
+    let mut ready = None;
+    if let Some(settings) = printer {
+        let link = Link::new(settings.clone());
+        let at = settings.connection.to_string();
+        const POWER: &str = "check that the printer is on, its cable or network, and the [printer] settings";
+        match link.status().await {
+            Ok(Some(status)) => match status.problem() {
+                None if status.paper_near_end => {
+                    checks.push(SchemaCheck::warn(
+                        "printer",
+                        format!("{at}: ready, paper running low"),
+                        "load a new roll soon",
+                    ));
+                    ready = Some(link);
+                }
+                None => {
+                    checks.push(SchemaCheck::pass(
+                        "printer",
+                        format!("{at}: ready ({} columns, {})", settings.paper.columns(), settings.code_page.name()),
+                    ));
+                    ready = Some(link);
+                }
+                Some(trouble) => checks.push(problem(
+                    "printer",
+                    format!("{at}: {}", trouble.words()),
+                    "load paper, close the cover, switch the printer on",
+                )),
+            },
+            Ok(None) => {
+                let why = if settings.ask_status {
+                    "reports no status through CUPS (`lpstat -p` shows the queue)"
+                } else {
+                    "status not asked (ask_status = false)"
+                };
+                checks.push(SchemaCheck::pass("printer", format!("{at}: {why}")));
+                ready = Some(link);
+            }
+            Err(trouble) => checks.push(problem("printer", format!("{at}: {}", trouble.words()), POWER)),
+        }
+    }
+    if how.print_test {
+        match ready {
+            Some(link) => {
+                let settings = link.settings();
+                let layout =
+                    render::Layout { paper: settings.paper, code_page: settings.code_page, logo: settings.logo };
+                let sent = match render::test_page(&layout, &settings.connection.to_string()) {
+                    Ok(bytes) => link.send(&bytes).await.map_err(|p| p.words()),
+                    Err(e) => Err(e.to_string()),
+                };
+                checks.push(match sent {
+                    Ok(()) => SchemaCheck::pass(
+                        "test page",
+                        format!("sent to {}: check the letters and the ruler on the paper", settings.connection),
+                    ),
+                    Err(why) => SchemaCheck::fail(
+                        "test page",
+                        why,
+                        "check the printer, then run `tillctl device check --print-test` again",
+                    ),
+                });
+            }
+            None => checks.push(SchemaCheck::fail(
+                "test page",
+                "not printed: the printer is not ready (see the printer line)",
+                "set up [printer] and fix what the printer line says",
+            )),
+        }
+    }
+    match file.drawer() {
+        None => {}
+        Some(Err(e)) => checks.push(problem("drawer", e.to_string(), FIX)),
+        Some(Ok(_)) if file.printer.is_none() => checks.push(problem(
+            "drawer",
+            "set up, but there is no [printer]: the drawer opens through the printer's port".into(),
+            "add the [printer] the drawer is plugged into",
+        )),
+        Some(Ok(drawer)) => checks.push(SchemaCheck::pass(
+            "drawer",
+            format!(
+                "pin {}, {} ms pulse, on the printer's port{}",
+                match drawer.pin {
+                    till_devices::settings::DrawerPin::Pin2 => 2,
+                    till_devices::settings::DrawerPin::Pin5 => 5,
+                },
+                u16::from(drawer.pulse_units) * 2,
+                if drawer.ask_to_close { "; the register asks to close it before the next sale" } else { "" }
+            ),
+        )),
+    }
+    match file.customer_display() {
+        None => {}
+        Some(Err(e)) => checks.push(problem("customer display", e.to_string(), FIX)),
+        Some(Ok(CustomerDisplaySettings::Window)) => {
+            checks.push(SchemaCheck::pass("customer display", "a second window"))
+        }
+        Some(Ok(CustomerDisplaySettings::Pole { device, baud })) => {
+            let found = device.exists();
+            let detail = format!(
+                "pole display on {} at {baud} baud{}",
+                device.display(),
+                if found { "" } else { ": no such device" }
+            );
+            checks.push(if found {
+                SchemaCheck::pass("customer display", detail)
+            } else {
+                problem("customer display", detail, "plug the display in, or fix customer_display.device")
+            });
+        }
+    }
+    checks
 }

@@ -729,6 +729,14 @@ async fn run(cli: Cli, out: Output) -> Result<ExitCode, CliError> {
             Command::Doctor => {
                 let mut checks = store.check_schema().await;
                 checks.extend(connection_checks(store, &target).await);
+                // A provisioned till's hardware: warnings here (doctor's verdict is the
+                // database's); `device check` fails on them.
+                if let Ok(Some(file)) = till_backend::device_file::DeviceFile::load(&till_backend::device_file::path())
+                {
+                    checks.extend(
+                        device::hardware(&file, device::Hardware { print_test: false, problems_fail: false }).await,
+                    );
+                }
                 let ok = checks.iter().all(|c| c.ok);
                 out.print(&output::Doctor { database: url, source: target.source, checks });
                 return Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE });

@@ -14,6 +14,7 @@ import type {
   ApiError,
   Approval,
   BackupAfterClose,
+  PrinterStatusView,
   BuildInfo,
   CashMovement,
   CashReason,
@@ -112,6 +113,9 @@ export interface Commands {
   check_approval: { args: { approval: Approval }; answer: string };
   late_count: { args: { session: string; countedCash: number; count: CloseCount | null; approval: Approval }; answer: SessionView };
   record_reprint: { args: { number: string }; answer: null };
+  printer_status: { args: NoArgs; answer: PrinterStatusView };
+  print_x_report: { args: { session: string | null }; answer: null };
+  print_z_report: { args: { session: string }; answer: null };
   record_void: { args: { requestId: string; kind: VoidKind; lines: VoidLine[] }; answer: VoidRecorded };
   forgotten_sessions: { args: NoArgs; answer: SessionView[] };
   day_view: { args: { day: string | null }; answer: DaySession[] };

@@ -252,7 +252,7 @@ fn tillctl(args: &[&str], env: &[(&str, &str)]) -> (bool, serde_json::Value) {
     (out.status.success(), json)
 }
 
-fn check<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+pub(crate) fn check<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
     report["checks"]
         .as_array()
         .unwrap()

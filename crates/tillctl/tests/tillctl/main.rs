@@ -8,6 +8,7 @@ mod cli;
 mod device;
 mod device_place;
 mod doctor_owner;
+mod printer;
 mod schema;
 mod store_day;
 mod terminal;

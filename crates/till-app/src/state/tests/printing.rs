@@ -1,0 +1,162 @@
+//! The receipt printer and drawer as the app drives them, against an emulated network printer:
+//! a recorded cash sale prints and opens the drawer, a card sale only prints, a retried sale
+//! prints once, no-sale and the count at close open the drawer, a reprint says REPRINT, and a
+//! printer out of paper holds nothing up: the sale is recorded and the screen is told why.
+
+use super::*;
+use std::time::Duration;
+use till_testkit::printer::{EmulatedPrinter, Fault, Paper};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+/// The demo's DT/R1, managed by a device file with a printer (and its drawer) on `port`.
+async fn printing_till(port: u16) -> (Till, SessionId, String) {
+    let till = Till::demo().await;
+    let url = format!("sqlite://{}", till.dir.0.join("till-demo.db").display());
+    let file = format!(
+        "[database]\nurl = {url:?}\n[register]\nlocation = \"DT\"\nregister = \"DT/R1\"\n\n\
+         [printer]\nconnection = \"network\"\nhost = \"127.0.0.1\"\nport = {port}\ntimeout_ms = 500\n\n\
+         [drawer]\npin = 2\npulse_ms = 100\nask_to_close = true\n"
+    );
+    ok(std::fs::write(till.dir.0.join("device.toml"), file));
+    let till = till.restart();
+    ok(till.state.login("alice", "1234").await);
+    let started = ok(till.state.start_shift(RequestId::new(), Some(10_000), None, Vec::new()).await);
+    (till, started.session.id, started.session.number)
+}
+
+fn card(lines: Vec<SaleLineRequest>, amount: i64) -> SaleRequest {
+    SaleRequest {
+        lines,
+        receipt_discount: None,
+        tenders: vec![till_core::Tender::Card { amount, approval_reference: "AUTH 42".into() }],
+    }
+}
+
+async fn printed(printer: &EmulatedPrinter, done: impl Fn(&Paper) -> bool) -> Paper {
+    let paper = printer.wait_for(WAIT, &done).await;
+    assert!(done(&paper), "not printed in time:\n{}", paper.text());
+    paper
+}
+
+async fn status(till: &Till) -> PrinterStatusView {
+    ok(till.state.printer_status().await)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recorded_sales_print_and_cash_opens_the_drawer() {
+    let printer = EmulatedPrinter::start().await;
+    let (till, session, session_number) = printing_till(printer.port()).await;
+    let answer = ok(crate::commands::call(&till.state, "printer_status", serde_json::json!({})).await);
+    assert_eq!(answer["configured"], true, "{answer}");
+
+    let lines = vec![cart_line("073500000153", 1)];
+    let priced = ok(till.state.price_cart(lines.clone(), None).await);
+    let id = ReceiptId::new();
+    let sale = ok(till.state.record_sale(id, session, cash(lines.clone(), priced.cash_total + 500), None).await);
+    let paper = printed(&printer, |p| p.cuts() == 1).await;
+    assert_eq!(paper.kicks(), vec![(2, 100)], "a cash sale opens the drawer");
+    assert_eq!(paper.row("No.").as_deref(), Some(sale.number.as_str()), "{}", paper.text());
+    // A retry of the same sale (a lost answer) records nothing new and prints nothing new.
+    ok(till.state.record_sale(id, session, cash(lines.clone(), priced.cash_total + 500), None).await);
+    let card_sale =
+        ok(till.state.record_sale(ReceiptId::new(), session, card(lines.clone(), priced.total), None).await);
+    let paper = printed(&printer, |p| p.cuts() == 2).await;
+    assert_eq!(paper.kicks().len(), 1, "a card sale does not open the drawer");
+    assert_eq!(paper.lines().iter().filter(|l| l.contains(&sale.number)).count(), 1, "the retried sale printed once");
+    assert!(paper.lines().iter().any(|l| l.contains(&card_sale.number)));
+
+    // No-sale: the drawer opens once the store has recorded it.
+    let reasons = ok(till.state.cash_reasons().await);
+    let no_sale = reasons.iter().find(|r| r.kind == till_core::MovementKind::NoSale).expect("a no-sale reason");
+    ok(till
+        .state
+        .record_movement(
+            till_core::MovementId::new(),
+            till_core::MovementKind::NoSale,
+            None,
+            no_sale.code.clone(),
+            None,
+            None,
+        )
+        .await);
+    printed(&printer, |p| p.kicks().len() == 2).await;
+
+    // A reprint the cashier asks for says so, and opens nothing.
+    ok(till.state.record_reprint(sale.number.clone()).await);
+    let paper = printed(&printer, |p| p.cuts() == 3).await;
+    assert_eq!(paper.big_lines().last().map(String::as_str), Some("REPRINT"));
+    assert_eq!(paper.kicks().len(), 2);
+
+    // The drawer reported open: the screen asks to close it (drawer.ask_to_close).
+    printer.set_drawer_open(true);
+    assert!(!status(&till).await.ask_to_close_drawer, "not before the printer said so");
+
+    // Out of paper: the sale is recorded at once, the screen says why, and it prints later, once.
+    printer.set_fault(Fault::PaperOut);
+    let started = std::time::Instant::now();
+    let late = ok(till.state.record_sale(ReceiptId::new(), session, card(lines, priced.total), None).await);
+    assert!(started.elapsed() < Duration::from_secs(1), "the sale waited for the printer: {:?}", started.elapsed());
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let mut seen = status(&till).await;
+    while seen.problem.as_deref() != Some("paper_out") && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        seen = status(&till).await;
+    }
+    assert_eq!(seen.message.as_deref(), Some("Printer: out of paper"), "{seen:?}");
+    assert_eq!(seen.waiting, 1);
+    assert_eq!(seen.drawer_open, Some(true));
+    assert!(seen.ask_to_close_drawer);
+    printer.set_fault(Fault::None);
+    let paper = printed(&printer, |p| p.cuts() == 4).await;
+    assert_eq!(paper.lines().iter().filter(|l| l.contains(&late.number)).count(), 1);
+    assert!(printer.lost().is_empty());
+
+    // The count at close opens the drawer, after the close is recorded.
+    // The drawer holds the float and the one cash sale (the change went back out).
+    ok(till
+        .state
+        .close_shift(
+            RequestId::new(),
+            &session_number,
+            10_000 + priced.cash_total,
+            Approval { manager: "bob".into(), pin: Password("9999".into()) },
+            till_core::CloseCount::default(),
+        )
+        .await);
+    printed(&printer, |p| p.kicks().len() == 3).await;
+
+    // The Z, asked for, prints on the same printer.
+    ok(till.state.print_z_report(session_number).await);
+    let paper = printed(&printer, |p| p.cuts() == 5).await;
+    assert!(paper.big_lines().last().is_some_and(|l| l.starts_with("Z REPORT")), "{:?}", paper.big_lines());
+    assert_eq!(paper.kicks().len(), 3, "a report opens nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_till_without_a_printer_says_so_and_bad_settings_never_stop_it() {
+    let till = Till::demo().await;
+    assert_eq!(ok(till.state.printer_status().await), PrinterStatusView::default());
+    let url = format!("sqlite://{}", till.dir.0.join("till-demo.db").display());
+    let file = format!(
+        "[database]\nurl = {url:?}\n[register]\nlocation = \"DT\"\nregister = \"DT/R1\"\n\n\
+         [printer]\nconnection = \"network\"\nhost = \"127.0.0.1\"\ncode_page = \"PC999\"\n"
+    );
+    ok(std::fs::write(till.dir.0.join("device.toml"), file));
+    let till = till.restart();
+    ok(till.state.login("alice", "1234").await);
+    let seen = ok(till.state.printer_status().await);
+    assert_eq!(seen.problem.as_deref(), Some("settings"));
+    assert!(seen.message.as_deref().is_some_and(|m| m.contains("printer.code_page")), "{seen:?}");
+    let started = ok(till.state.start_shift(RequestId::new(), Some(10_000), None, Vec::new()).await);
+    let lines = vec![cart_line("073500000153", 1)];
+    let priced = ok(till.state.price_cart(lines.clone(), None).await);
+    ok(till.state.record_sale(ReceiptId::new(), started.session.id, cash(lines, priced.cash_total), None).await);
+    let bob = Approval { manager: "bob".into(), pin: Password("9999".into()) };
+    let count = till_core::CloseCount::default();
+    let number = started.session.number;
+    ok(till.state.close_shift(RequestId::new(), &number, 10_000 + priced.cash_total, bob, count).await);
+    let refused = till.state.print_z_report(number).await.expect_err("no printer to print on");
+    assert_eq!(refused.code(), "invalid_input");
+    assert!(refused.to_string().contains("[printer]"), "{refused}");
+}

@@ -1,0 +1,108 @@
+//! The register's hardware, without Tauri: ESC/POS receipts and reports ([`render`]), the
+//! printer's connections and status ([`link`], [`status`]), the cash drawer kick, and the print
+//! queue that never blocks or loses a sale ([`queue`]). Settings come from the device file's
+//! `[printer]`, `[drawer]` and `[customer_display]` sections ([`settings`]).
+
+pub mod link;
+pub mod queue;
+pub mod render;
+pub mod settings;
+pub mod status;
+
+use queue::{JobKind, PrintQueue, PrinterState, SpoolError, Timing};
+use render::{Copy, Layout, RenderError};
+use settings::{DrawerSettings, PrinterSettings};
+use std::path::PathBuf;
+use till_core::reports::{XReport, ZReport};
+use till_core::sales::Receipt;
+
+/// Why a print could not be queued. The sale, count or movement it belongs to is recorded
+/// regardless.
+#[derive(Debug, thiserror::Error)]
+pub enum PrintError {
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error(transparent)]
+    Spool(#[from] SpoolError),
+}
+
+/// The register's receipt printer and the drawer on its port, with their queue.
+pub struct Hardware {
+    layout: Layout,
+    drawer: Option<DrawerSettings>,
+    queue: PrintQueue,
+    connection: String,
+}
+
+impl Hardware {
+    /// Starts the queue (on the current tokio runtime) over `spool`. Nothing here talks to the
+    /// printer: an unreachable printer is the queue's to report, never a reason not to start.
+    pub fn start(
+        printer: PrinterSettings,
+        drawer: Option<DrawerSettings>,
+        spool: PathBuf,
+        timing: Timing,
+    ) -> Result<Hardware, SpoolError> {
+        let layout = Layout { paper: printer.paper, code_page: printer.code_page, logo: printer.logo };
+        let connection = printer.connection.to_string();
+        let queue = PrintQueue::start(spool, link::Link::new(printer), timing)?;
+        Ok(Hardware { layout, drawer, queue, connection })
+    }
+
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// A recorded receipt: an original with a cash tender kicks the drawer first (the cashier
+    /// makes change while it prints); a card-only one and a reprint do not.
+    pub async fn receipt(&self, receipt: &Receipt, copy: Copy) -> Result<(), PrintError> {
+        let bytes = self.receipt_bytes(receipt, copy)?;
+        self.queue.enqueue(JobKind::Receipt, bytes).await?;
+        Ok(())
+    }
+
+    /// The job [`Hardware::receipt`] queues: the kick (when it opens the drawer) and the
+    /// receipt, one job, so one durable write.
+    pub fn receipt_bytes(&self, receipt: &Receipt, copy: Copy) -> Result<Vec<u8>, RenderError> {
+        let mut bytes = Vec::new();
+        if let (Copy::Original, Some(drawer)) = (copy, &self.drawer) {
+            if receipt.tenders.iter().any(|t| t.kind == "cash") {
+                bytes = render::drawer_kick(drawer);
+            }
+        }
+        bytes.extend(render::receipt(receipt, copy, &self.layout)?);
+        Ok(bytes)
+    }
+
+    /// Opens the drawer (no-sale, paid in/out, drop, the count at close), if one is set up.
+    pub async fn kick(&self) -> Result<(), PrintError> {
+        if let Some(drawer) = &self.drawer {
+            self.queue.enqueue(JobKind::DrawerKick, render::drawer_kick(drawer)).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn x_report(&self, x: &XReport) -> Result<(), PrintError> {
+        let bytes = render::x_report(x, &self.layout)?;
+        Ok(self.queue.enqueue(JobKind::Report, bytes).await?)
+    }
+
+    pub async fn z_report(&self, z: &ZReport) -> Result<(), PrintError> {
+        let bytes = render::z_report(z, &self.layout)?;
+        Ok(self.queue.enqueue(JobKind::Report, bytes).await?)
+    }
+
+    pub async fn test_page(&self) -> Result<(), PrintError> {
+        let bytes = render::test_page(&self.layout, &self.connection)?;
+        Ok(self.queue.enqueue(JobKind::TestPage, bytes).await?)
+    }
+
+    /// What the screen shows about the printer; `changed()` wakes on news.
+    pub fn state(&self) -> tokio::sync::watch::Receiver<PrinterState> {
+        self.queue.state()
+    }
+
+    pub fn has_drawer(&self) -> bool {
+        self.drawer.is_some()
+    }
+}

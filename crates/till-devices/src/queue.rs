@@ -1,0 +1,275 @@
+//! The print queue: a sale is never held up or lost by its printer.
+//!
+//! A job's bytes are made when the store has recorded what it prints, and written to a spool
+//! folder (written, fsynced, then renamed into place, so a job is whole or absent after a
+//! crash). [`PrintQueue::enqueue`] returns then: the printer is a background task's business.
+//! That task sends the jobs in order, asks the printer's status before each and after a
+//! failure, waits longer after each failure (up to a limit), and publishes what is wrong for
+//! the screen. A job is removed once the printer took all of it; one that failed half-way is
+//! sent again whole, as the same bytes, so a receipt printed after a problem is not a reprint.
+
+use crate::link::Link;
+use crate::status::{PrinterStatus, Problem};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{watch, Notify};
+
+/// What a job is, for the spool's file names and the logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    Receipt,
+    Report,
+    DrawerKick,
+    TestPage,
+}
+
+impl JobKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            JobKind::Receipt => "receipt",
+            JobKind::Report => "report",
+            JobKind::DrawerKick => "drawer",
+            JobKind::TestPage => "test",
+        }
+    }
+}
+
+/// What the register screen shows about its printer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PrinterState {
+    /// Why jobs are waiting (or, with none waiting, why the next one would).
+    pub problem: Option<Problem>,
+    /// Jobs not yet printed.
+    pub waiting: usize,
+    /// Paper is low: not a problem yet, worth a word.
+    pub paper_near_end: bool,
+    /// The drawer's switch, where the printer reports it (`None`: not asked yet, or a CUPS queue).
+    pub drawer_open: Option<bool>,
+}
+
+/// How long the queue waits, between retries and between status checks while idle.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    pub first_retry: Duration,
+    pub longest_retry: Duration,
+    pub idle_poll: Duration,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Timing {
+            first_retry: Duration::from_millis(500),
+            longest_retry: Duration::from_secs(10),
+            idle_poll: Duration::from_secs(15),
+        }
+    }
+}
+
+/// The spool folder could not take a job (disk full, folder gone): the sale stands, its print
+/// does not, and the caller says so.
+#[derive(Debug, thiserror::Error)]
+#[error("the print spool {}: {error}", folder.display())]
+pub struct SpoolError {
+    pub folder: PathBuf,
+    pub error: std::io::Error,
+}
+
+const JOB: &str = "job";
+const PARTIAL: &str = "partial";
+
+/// The queue; its worker stops when the queue is dropped (the jobs stay in the spool).
+pub struct PrintQueue {
+    spool: PathBuf,
+    wake: Arc<Notify>,
+    state: watch::Receiver<PrinterState>,
+    worker: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for PrintQueue {
+    fn drop(&mut self) {
+        self.worker.abort();
+    }
+}
+
+impl PrintQueue {
+    /// Opens (or makes) the spool folder and starts the worker on the current tokio runtime.
+    /// Jobs left by an earlier run are printed first; partial files a crash left are removed.
+    pub fn start(spool: PathBuf, link: Link, timing: Timing) -> Result<PrintQueue, SpoolError> {
+        let fail = |error| SpoolError { folder: spool.clone(), error };
+        std::fs::create_dir_all(&spool).map_err(fail)?;
+        for entry in std::fs::read_dir(&spool).map_err(fail)? {
+            let path = entry.map_err(fail)?.path();
+            if path.extension().is_some_and(|e| e == PARTIAL) {
+                std::fs::remove_file(&path).map_err(fail)?;
+            }
+        }
+        let (publish, state) =
+            watch::channel(PrinterState { waiting: jobs(&spool).map_err(fail)?.len(), ..PrinterState::default() });
+        let wake = Arc::new(Notify::new());
+        let worker = tokio::spawn(work(spool.clone(), link, timing, publish, wake.clone()));
+        Ok(PrintQueue { spool, wake, state, worker })
+    }
+
+    /// Keeps a job durably and returns; the worker prints it.
+    pub async fn enqueue(&self, kind: JobKind, bytes: Vec<u8>) -> Result<(), SpoolError> {
+        let folder = self.spool.clone();
+        let name = format!("{}.{}", uuid::Uuid::now_v7().simple(), kind.as_str());
+        let written = tokio::task::spawn_blocking(move || write_job(&folder, &name, &bytes)).await;
+        let result = match written {
+            Ok(result) => result,
+            Err(join) => Err(std::io::Error::other(join.to_string())),
+        };
+        result.map_err(|error| SpoolError { folder: self.spool.clone(), error })?;
+        self.wake.notify_one();
+        Ok(())
+    }
+
+    /// The printer's state as the worker last saw it; `changed()` wakes on news.
+    pub fn state(&self) -> watch::Receiver<PrinterState> {
+        self.state.clone()
+    }
+
+    pub fn spool(&self) -> &Path {
+        &self.spool
+    }
+}
+
+fn sync_folder(folder: &Path) -> std::io::Result<()> {
+    // A folder's fsync makes a rename or removal durable (Linux); Windows has no such call.
+    #[cfg(unix)]
+    std::fs::File::open(folder)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = folder;
+    Ok(())
+}
+
+fn write_job(folder: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let partial = folder.join(format!("{name}.{PARTIAL}"));
+    let mut file = std::fs::File::create(&partial)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&partial, folder.join(format!("{name}.{JOB}")))?;
+    sync_folder(folder)
+}
+
+/// The spooled jobs, oldest first (their names start with a time-ordered UUID).
+fn jobs(folder: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut jobs: Vec<PathBuf> = std::fs::read_dir(folder)?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|e| e == JOB))
+        .collect();
+    jobs.sort();
+    Ok(jobs)
+}
+
+async fn work(spool: PathBuf, link: Link, timing: Timing, publish: watch::Sender<PrinterState>, wake: Arc<Notify>) {
+    let mut retry = timing.first_retry;
+    // Jobs printed whose file could not be removed: never sent twice.
+    let mut delivered: HashSet<PathBuf> = HashSet::new();
+    let mut last_status: Option<PrinterStatus> = None;
+    loop {
+        let listed = {
+            let spool = spool.clone();
+            tokio::task::spawn_blocking(move || jobs(&spool)).await
+        };
+        let pending: Vec<PathBuf> = match listed {
+            Ok(Ok(jobs)) => jobs.into_iter().filter(|j| !delivered.contains(j)).collect(),
+            Ok(Err(e)) => {
+                report(&publish, Some(Problem::Spool { detail: e.to_string() }), 0, last_status);
+                wait(&wake, retry).await;
+                retry = (retry * 2).min(timing.longest_retry);
+                continue;
+            }
+            Err(_) => return,
+        };
+        let Some(job) = pending.first() else {
+            // Idle: keep the screen's word about the printer fresh (paper out before a sale).
+            let problem = match link.status().await {
+                Ok(status) => {
+                    last_status = status;
+                    status.and_then(|s| s.problem())
+                }
+                Err(problem) => Some(problem),
+            };
+            report(&publish, problem, 0, last_status);
+            wait(&wake, timing.idle_poll).await;
+            continue;
+        };
+        let outcome = deliver(&link, job).await;
+        match outcome {
+            Ok(status) => {
+                last_status = status.or(last_status);
+                retry = timing.first_retry;
+                let removed = {
+                    let job = job.clone();
+                    let spool = spool.clone();
+                    tokio::task::spawn_blocking(move || std::fs::remove_file(&job).and_then(|()| sync_folder(&spool)))
+                        .await
+                };
+                if !matches!(removed, Ok(Ok(()))) {
+                    tracing::error!(job = %job.display(), "a printed job could not be removed from the spool");
+                    delivered.insert(job.clone());
+                }
+                report(&publish, None, pending.len() - 1, last_status);
+            }
+            Err(problem) => {
+                tracing::warn!(job = %job.display(), %problem, "print job waits");
+                // After a failure, the status says best what the cashier should do.
+                let problem = match link.status().await {
+                    Ok(Some(status)) => {
+                        last_status = Some(status);
+                        status.problem().unwrap_or(problem)
+                    }
+                    Ok(None) | Err(_) => problem,
+                };
+                report(&publish, Some(problem), pending.len(), last_status);
+                wait(&wake, retry).await;
+                retry = (retry * 2).min(timing.longest_retry);
+            }
+        }
+    }
+}
+
+/// One job: the status first (a job sent to a printer without paper would sit in its buffer,
+/// or be lost), then the bytes.
+async fn deliver(link: &Link, job: &Path) -> Result<Option<PrinterStatus>, Problem> {
+    let status = link.status().await?;
+    if let Some(problem) = status.and_then(|s| s.problem()) {
+        return Err(problem);
+    }
+    let bytes = tokio::fs::read(job).await.map_err(|e| Problem::Spool { detail: e.to_string() })?;
+    link.send(&bytes).await?;
+    // A printer that went away during the job (power cut) may have kept quiet about it: one
+    // that cannot answer now did not print it whole, and it is sent again.
+    link.status().await.map(|after| after.or(status))
+}
+
+fn report(
+    publish: &watch::Sender<PrinterState>,
+    problem: Option<Problem>,
+    waiting: usize,
+    status: Option<PrinterStatus>,
+) {
+    let state = PrinterState {
+        problem,
+        waiting,
+        paper_near_end: status.is_some_and(|s| s.paper_near_end),
+        drawer_open: status.map(|s| s.drawer_open),
+    };
+    publish.send_if_modified(|current| {
+        let changed = *current != state;
+        *current = state;
+        changed
+    });
+}
+
+/// Until `how_long` passes or a new job arrives.
+async fn wait(wake: &Notify, how_long: Duration) {
+    tokio::select! {
+        () = wake.notified() => {}
+        () = tokio::time::sleep(how_long) => {}
+    }
+}
