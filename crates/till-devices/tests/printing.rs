@@ -74,6 +74,7 @@ fn receipt(tenders: Vec<ReceiptTender>, change: i64) -> Receipt {
         refunded_quantity: 0,
         refunded_total: 0,
         refunded_tax: 0,
+        price_change_reason: None,
     };
     Receipt {
         id: ReceiptId::new(),
@@ -122,6 +123,7 @@ fn receipt(tenders: Vec<ReceiptTender>, change: i64) -> Receipt {
         ],
         anchor: Some(PrintedAnchor { text: "TILL1:BER-R1:42:abcdef".into(), qr_svg: String::new() }),
         refund_reason: None,
+        receipt_discount_reason: None,
         approved_by: None,
     }
 }

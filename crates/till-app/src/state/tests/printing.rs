@@ -29,6 +29,7 @@ fn card(lines: Vec<SaleLineRequest>, amount: i64) -> SaleRequest {
     SaleRequest {
         lines,
         receipt_discount: None,
+        receipt_discount_reason: None,
         tenders: vec![till_core::Tender::Card { amount, approval_reference: "AUTH 42".into() }],
     }
 }
