@@ -82,6 +82,11 @@ async fn check_x_against_rows(shop: &Shop, session: SessionId) -> till_core::rep
     assert_eq!(x.drawer.cash_sales, sales.iter().map(|r| cash_of(r)).sum::<i64>());
     assert_eq!(x.drawer.change_given, sales.iter().map(|r| r.change).sum::<i64>());
     assert_eq!(x.drawer.cash_refunds, refunds.iter().map(|r| cash_of(r)).sum::<i64>());
+    // The cash tender net of change reconciles with each receipt's own cash_net, and with the
+    // tenders' cash (handed over) less the change.
+    assert_eq!(x.drawer.cash_net_of_change, full.iter().map(|r| r.cash_net).sum::<i64>());
+    let cash_tender = x.tenders.iter().find(|t| t.kind == "cash").map_or(0, |t| t.amount);
+    assert_eq!(x.drawer.cash_net_of_change, cash_tender - x.drawer.change_given);
     assert_eq!(
         (x.drawer.paid_in.count, x.drawer.paid_in.amount),
         (count(MovementKind::PaidIn), sum(MovementKind::PaidIn))

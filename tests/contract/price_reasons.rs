@@ -54,8 +54,11 @@ async fn a_changed_price_says_why(backend: Backend) {
     assert_eq!(sold.lines[0].price_change_reason, dented, "trimmed, on its line");
     assert_eq!(sold.lines[1].price_change_reason, None, "an unchanged line keeps no reason");
     assert_eq!(sold.receipt_discount_reason, reason(PriceChangeReasonKind::Staff, None));
+    // The receipt discount is answered apart from every discount: 0.20 of the 0.30.
+    assert_eq!((sold.receipt_discount, sold.discount), (20, 30));
     let listed = s.list_receipts(session.id).await.unwrap();
     assert_eq!(listed[0].receipt_discount_reason, sold.receipt_discount_reason, "a shift's list says the same");
+    assert_eq!(listed[0].receipt_discount, 20);
 
     // Journaled, and verified.
     let entries = service::chain_entries(s, session.register_id.0).await.unwrap();

@@ -199,7 +199,8 @@ export const recordMovement = (
 ): Promise<CashMovement> => retrying(() => call("record_movement", { id, kind, amount, reason, note, approval }));
 
 /** The X report of a session (default: this register's latest). Resets nothing. */
-export const xReport = (session: string | null = null): Promise<XReport> => call("x_report", { session });
+/** With `approval`: a manager's name and PIN, for the X of an open drawer in a blind-close store (checked by the backend). */
+export const xReport = (session: string | null = null, approval: Approval | null = null): Promise<XReport> => call("x_report", { session, approval });
 
 export const zReport = (session: string): Promise<ZReport> => call("z_report", { session });
 

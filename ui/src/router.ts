@@ -56,7 +56,7 @@ export const go = {
   /** Paid in, paid out, drop, no-sale on this shift. */
   cash: (session: SessionView): void => void showCashMovement(session),
   /** The shift's X report (resets nothing). */
-  xReport: (session: SessionView): void => void showXReport(session),
+  xReport: (session: SessionView): void => void showXReport(session, null),
   /** A manager's day: the store's sessions of a business day with their Z. */
   day: (day?: string | null): void => void showDay(day ?? null),
   /** A manager counts a force-closed session. */

@@ -119,7 +119,10 @@ pub async fn call(state: &AppState, command: &str, args: Value) -> Result<Value,
                 note: Option<String>, approval: Option<Approval>);
             answer(state.record_movement(a.id, a.kind, a.amount, a.reason, a.note, a.approval).await)
         }
-        "x_report" => answer(state.x_report(args!(args, session: Option<String>).session).await),
+        "x_report" => {
+            let a = args!(args, session: Option<String>, approval: Option<Approval>);
+            answer(state.x_report(a.session, a.approval).await)
+        }
         "z_report" => answer(state.z_report(args!(args, session: String).session).await),
         "force_close" => {
             let a = args!(args, request_id: RequestId, session: String, reason: String, approval: Approval);

@@ -1156,9 +1156,16 @@ impl AppState {
 
     /// The X report of the session shown (by id or number; of this location), else of this
     /// register's latest.
-    pub async fn x_report(&self, session: Option<String>) -> Result<till_core::reports::XReport, IpcError> {
+    /// With `approval`: a manager's name and PIN, checked now, for the X of an open drawer in a
+    /// blind-close store that a cashier asked for (the report names the manager who opened it).
+    pub async fn x_report(
+        &self,
+        session: Option<String>,
+        approval: Option<Approval>,
+    ) -> Result<till_core::reports::XReport, IpcError> {
         let mut device = self.device().await?;
         let who = device.current_user(self.now(), Use::Act).await?;
+        let device_name = device.device_name()?;
         let (store, here) = device.here().await?;
         let session = match session {
             Some(s) => SessionRef::parse(&s)?,
@@ -1167,7 +1174,18 @@ impl AppState {
                 SessionRef::Id(latest.ok_or_else(|| StoreError::NoOpenSession { register: here.address.clone() })?.id)
             }
         };
-        Ok(service::x_report(store.as_ref(), &session, asker(&who, &here)).await?)
+        let manager = match approval {
+            Some(a) => {
+                let credentials = service::approval(&a.manager, &a.pin.0)?;
+                Some(service::check_approval(store.as_ref(), &credentials, &device_name).await?)
+            }
+            None => None,
+        };
+        let asker = match &manager {
+            Some(manager) => service::Asker::UserAt { user: manager, location: here.location_id },
+            None => asker(&who, &here),
+        };
+        Ok(service::x_report(store.as_ref(), &session, asker).await?)
     }
 
     /// The Z report of a closed session of this location (by id or number).
@@ -1180,7 +1198,7 @@ impl AppState {
 
     /// Prints the X report `x_report` answers (same session, same rules) on the receipt printer.
     pub async fn print_x_report(&self, session: Option<String>) -> Result<(), IpcError> {
-        let x = self.x_report(session).await?;
+        let x = self.x_report(session, None).await?;
         self.print_report(Report::X(&x)).await
     }
 

@@ -75,6 +75,10 @@ pub struct DrawerSection {
     pub change_given: i64,
     #[ts(type = "number")]
     pub cash_refunds: i64,
+    /// The cash tender net of change: cash handed over on sales, less change, less cash
+    /// refunds. Beside the tenders' cash (handed over), so the two reconcile at a glance.
+    #[ts(type = "number")]
+    pub cash_net_of_change: i64,
     pub paid_in: CountAmount,
     pub paid_out: CountAmount,
     pub drops: CountAmount,
@@ -168,6 +172,7 @@ pub fn x_report(
         cash_sales: t.cash_sales,
         change_given: t.change_given,
         cash_refunds: t.cash_refunds,
+        cash_net_of_change: t.cash_sales - t.change_given - t.cash_refunds,
         paid_in: CountAmount { count: t.paid_in_count, amount: t.paid_in_total },
         paid_out: CountAmount { count: t.paid_out_count, amount: t.paid_out_total },
         drops: CountAmount { count: t.drops_count, amount: t.drops_total },

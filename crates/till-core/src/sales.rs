@@ -285,8 +285,13 @@ pub struct Receipt {
     pub prices_include_tax: bool,
     #[ts(type = "number")]
     pub subtotal: i64,
+    /// Every discount: the lines' own and the receipt discount.
     #[ts(type = "number")]
     pub discount: i64,
+    /// The receipt discount alone (the lines' shares of it, added up): what a receipt names
+    /// apart from the lines' own discounts, under the subtotal.
+    #[ts(type = "number")]
+    pub receipt_discount: i64,
     #[ts(type = "number")]
     pub tax: i64,
     #[ts(type = "number")]

@@ -226,7 +226,8 @@ struct Words {
     tax_no: &'static str,
     reason: &'static str,
     approved_by: &'static str,
-    discounts: &'static str,
+    subtotal: &'static str,
+    sale_discount: &'static str,
     rounding: &'static str,
     total: &'static str,
     refunded: &'static str,
@@ -254,7 +255,8 @@ const ENGLISH: Words = Words {
     tax_no: "Tax no.",
     reason: "Reason",
     approved_by: "Approved by",
-    discounts: "Discounts",
+    subtotal: "Subtotal",
+    sale_discount: "Sale discount",
     rounding: "Rounding",
     total: "Total",
     refunded: "Refunded",
@@ -282,7 +284,8 @@ const GERMAN: Words = Words {
     tax_no: "St.-Nr.",
     reason: "Grund",
     approved_by: "Genehmigt von",
-    discounts: "Rabatte",
+    subtotal: "Zwischensumme",
+    sale_discount: "Einkaufsrabatt",
     rounding: "Rundung",
     total: "Summe",
     refunded: "Erstattet",
@@ -410,8 +413,11 @@ pub fn receipt(receipt: &Receipt, copy: Copy, layout: &Layout) -> Result<Vec<u8>
         sheet.line(&format!("  {} x {}{discount}", line.quantity, m(line.unit_price)))?;
     }
     sheet.rule()?;
-    if receipt.discount > 0 {
-        sheet.row(w.discounts, &format!("-{}", m(receipt.discount)))?;
+    // The lines' own discounts are under each line; the sale discount is named apart, under the
+    // subtotal it is taken from.
+    if receipt.receipt_discount > 0 {
+        sheet.row(w.subtotal, &m(receipt.subtotal))?;
+        sheet.row(w.sale_discount, &format!("-{}", m(receipt.receipt_discount)))?;
     }
     if receipt.rounding != 0 {
         sheet.row(w.rounding, &m(receipt.rounding))?;
@@ -463,10 +469,10 @@ fn report_body(sheet: &mut Sheet, x: &XReport, m: &dyn Fn(i64) -> String) -> Res
     sheet.rule()?;
     let s = &x.sales;
     sheet.row("Receipts", &s.receipts.to_string())?;
-    sheet.row("Gross sales", &m(s.gross_sales))?;
+    sheet.row("Gross sales, tax incl.", &m(s.gross_sales))?;
     sheet.row(&format!("Discounts ({})", s.discounts.count), &m(s.discounts.amount))?;
     sheet.row(&format!("Refunds ({})", s.refunds.count), &m(s.refunds.amount))?;
-    sheet.bold_row("Net sales", &m(s.net_sales))?;
+    sheet.bold_row("Net sales, tax incl.", &m(s.net_sales))?;
     if s.rounding != 0 {
         sheet.row("Rounding", &m(s.rounding))?;
     }
@@ -482,6 +488,9 @@ fn report_body(sheet: &mut Sheet, x: &XReport, m: &dyn Fn(i64) -> String) -> Res
     sheet.line("Tenders")?;
     for tender in &x.tenders {
         sheet.row(&format!("  {} ({})", tender.kind, tender.count), &m(tender.amount))?;
+        if tender.kind == "cash" {
+            sheet.row("    net of change", &m(x.drawer.cash_net_of_change))?;
+        }
     }
     sheet.rule()?;
     let d = &x.drawer;

@@ -100,6 +100,7 @@ fn receipt(tenders: Vec<ReceiptTender>, change: i64) -> Receipt {
         prices_include_tax: true,
         subtotal: 1250,
         discount: 50,
+        receipt_discount: 0,
         tax: 98,
         total: 1200,
         rounding: 0,
@@ -156,7 +157,13 @@ fn a_receipt_reads_like_the_screens_on_80_and_58_mm() {
         assert!(printed.has("2 x 3,50 €, -0,50 €"), "the discount under its line");
         // Ŵ is not in PC858: a '?', never another letter.
         assert_eq!(printed.row("Kaffee groß (?)").as_deref(), Some("5,50 € B"));
-        assert_eq!(printed.row("Rabatte").as_deref(), Some("-0,50 €"));
+        assert_eq!(printed.row("Zwischensumme"), None, "no sale discount: no subtotal to take it from");
+        // A sale discount is named apart, under the subtotal it is taken from.
+        let mut sale_discount = receipt(vec![cash(2000)], 800);
+        sale_discount.receipt_discount = 100;
+        let with = decode(&render::receipt(&sale_discount, Copy::Original, &layout(paper)).unwrap());
+        assert_eq!(with.row("Zwischensumme").as_deref(), Some("12,50 €"));
+        assert_eq!(with.row("Einkaufsrabatt").as_deref(), Some("-1,00 €"));
         assert_eq!(printed.row("Summe").as_deref(), Some("12,00 €"));
         assert_eq!(printed.row("Bar").as_deref(), Some("20,00 €"));
         assert_eq!(printed.row("Rückgeld").as_deref(), Some("8,00 €"));
@@ -252,7 +259,8 @@ async fn a_z_report_prints() {
     hardware.z_report(&z_report()).await.unwrap();
     let paper = printer.wait_for(WAIT, |p| p.cuts() == 1).await;
     assert_eq!(paper.big_lines(), vec!["Z REPORT 12"]);
-    assert_eq!(paper.row("Net sales").as_deref(), Some("1.234,50 €"));
+    assert_eq!(paper.row("Net sales, tax incl.").as_deref(), Some("1.234,50 €"));
+    assert_eq!(paper.row("net of change").as_deref(), Some("150,00 €"), "beside the cash handed over");
     assert_eq!(paper.row("Expected cash").as_deref(), Some("250,00 €"));
     assert_eq!(paper.row("Counted").as_deref(), Some("249,50 €"));
     assert_eq!(paper.row("Variance").as_deref(), Some("-0,50 €"));
@@ -408,6 +416,7 @@ fn z_report() -> ZReport {
             cash_sales: 15_000,
             change_given: 0,
             cash_refunds: 0,
+            cash_net_of_change: 15_000,
             paid_in: none,
             paid_out: none,
             drops: none,

@@ -10,7 +10,12 @@ float_expected: number | null, opening_difference: number | null,
 /**
  * Cash handed over on sales (before change).
  */
-cash_sales: number, change_given: number, cash_refunds: number, paid_in: CountAmount, paid_out: CountAmount, drops: CountAmount, 
+cash_sales: number, change_given: number, cash_refunds: number, 
+/**
+ * The cash tender net of change: cash handed over on sales, less change, less cash
+ * refunds. Beside the tenders' cash (handed over), so the two reconcile at a glance.
+ */
+cash_net_of_change: number, paid_in: CountAmount, paid_out: CountAmount, drops: CountAmount, 
 /**
  * float + cash sales − change − cash refunds + paid in − paid out − drops.
  */

@@ -19,7 +19,16 @@ locale: string,
 /**
  * The original sale's number, for a refund.
  */
-refund_of: string | null, cashier: string, device: string, at: string, currency: string, prices_include_tax: boolean, subtotal: number, discount: number, tax: number, total: number, rounding: number, tendered: number, change: number, cash_net: number, lines: Array<ReceiptLine>, tenders: Array<ReceiptTender>, taxes: Array<ReceiptTax>, 
+refund_of: string | null, cashier: string, device: string, at: string, currency: string, prices_include_tax: boolean, subtotal: number, 
+/**
+ * Every discount: the lines' own and the receipt discount.
+ */
+discount: number, 
+/**
+ * The receipt discount alone (the lines' shares of it, added up): what a receipt names
+ * apart from the lines' own discounts, under the subtotal.
+ */
+receipt_discount: number, tax: number, total: number, rounding: number, tendered: number, change: number, cash_net: number, lines: Array<ReceiptLine>, tenders: Array<ReceiptTender>, taxes: Array<ReceiptTax>, 
 /**
  * The receipt's journal entry as a QR code (see [`crate::anchor`]), on a receipt read by
  * its number (what is shown and printed); `None` in a shift's list of receipts, and for a

@@ -8,7 +8,7 @@ import { h } from "../dom";
 import { formatMoney } from "../money";
 import { go } from "../router";
 import { locale, timeZone } from "../state";
-import type { SessionView, XReport, ZReport } from "../types";
+import type { Approval, SessionView, XReport, ZReport } from "../types";
 import { displayName, formatBusinessDay } from "../time";
 import { focus, mount, run } from "../ui";
 import { anchorCode } from "../widgets";
@@ -90,11 +90,11 @@ export function reportView(x: XReport, z: ZReport | null = null): HTMLElement {
     section(
       "Sales",
       row("Receipts", String(s.receipts), "rp-receipts"),
-      row("Gross sales", m(s.gross_sales), "rp-gross"),
+      row("Gross sales, tax incl.", m(s.gross_sales), "rp-gross"),
       row(`Discounts (${s.discounts.count})`, neg(s.discounts.amount), "rp-discounts"),
       row(`Refunds (${s.refunds.count})`, neg(s.refunds.amount), "rp-refunds"),
       s.rounding !== 0 ? row("Rounding", m(s.rounding), "rp-rounding") : null,
-      row("Net sales", m(s.net_sales), "rp-net", "rp-sum"),
+      row("Net sales, tax incl.", m(s.net_sales), "rp-net", "rp-sum"),
     ),
     h(
       "section",
@@ -105,7 +105,7 @@ export function reportView(x: XReport, z: ZReport | null = null): HTMLElement {
         : h(
             "table",
             { class: "rp-table", id: "rp-taxes" },
-            h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Rate"), h("th", { scope: "col" }, "Base"), h("th", { scope: "col" }, "Tax"), h("th", { scope: "col" }, "Gross"))),
+            h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Rate"), h("th", { scope: "col" }, "Net, excl. tax"), h("th", { scope: "col" }, "Tax"), h("th", { scope: "col" }, "Gross, incl. tax"))),
             h(
               "tbody",
               {},
@@ -125,7 +125,11 @@ export function reportView(x: XReport, z: ZReport | null = null): HTMLElement {
       ? emptySection("Tenders", "No payments")
       : section(
           "Tenders",
-          ...x.tenders.map((t) => h("div", { class: "rp-row", "data-tender": t.kind }, h("dt", {}, `${TENDERS[t.kind] ?? t.kind} (${t.count})`), h("dd", {}, m(t.amount)))),
+          ...x.tenders.flatMap((t) => [
+            h("div", { class: "rp-row", "data-tender": t.kind }, h("dt", {}, `${TENDERS[t.kind] ?? t.kind} (${t.count})${t.kind === "cash" ? ", handed over" : ""}`), h("dd", {}, m(t.amount))),
+            // Cash is handed over before change: beside it, what stayed in the drawer (the backend's figure).
+            t.kind === "cash" ? row("Cash net of change", m(d.cash_net_of_change), "rp-cash-net", "rp-sub") : null,
+          ]),
         ),
     section(
       "Drawer",
@@ -175,8 +179,14 @@ export function reportView(x: XReport, z: ZReport | null = null): HTMLElement {
   );
 }
 
-/** The X report of a shift, from the shift screen: read-only, resets nothing. */
-export async function showXReport(session: SessionView): Promise<void> {
+/**
+ * The X report of a shift, from the shift screen: read-only, resets nothing. With `approval` (a
+ * blind-close store's cashier asked a manager), the report is fetched first: a refused PIN stays
+ * on the approval screen (false).
+ */
+export async function showXReport(session: SessionView, approval: Approval | null = null): Promise<boolean> {
+  const approved = approval ? await run(() => api.xReport(session.id, approval)) : null;
+  if (approval && !approved?.ok) return false;
   const back = h("button", { id: "report-back", type: "button", class: "secondary big" }, "Back to the shift");
   back.addEventListener("click", () => go.session(session, "resumed", true));
   const paperSlot = h("section", { class: "report-paper", "aria-label": "X report" }, h("p", { class: "hint" }, "Loading the report…"));
@@ -199,12 +209,13 @@ export async function showXReport(session: SessionView): Promise<void> {
     clearPaper,
   );
   focus(title);
-  const result = await run(() => api.xReport(session.id), { keepError: true });
+  const result = approved ?? (await run(() => api.xReport(session.id), { keepError: true }));
   if (!result?.ok) {
     paperSlot.replaceChildren(h("p", { class: "hint" }, "The report could not be made."));
-    return;
+    return true;
   }
   paperSlot.replaceChildren(reportView(result.value));
+  return true;
 }
 
 /** The Z report of a closed session into `slot` (after a close or a late count). */

@@ -1050,8 +1050,8 @@ export function receiptTime(at: string, timeZone: string, lang: string): string 
 
 /** A receipt's words, in the store's language (its locale's); English otherwise. */
 const RECEIPT_WORDS = {
-  en: { receipt: "RECEIPT", refund: "REFUND", no: "No.", refundOf: "Refund of", date: "Date", register: "Register", shift: "Shift", cashier: "Cashier", taxNo: "Tax no.", reason: "Reason", approvedBy: "Approved by", discounts: "Discounts", rounding: "Rounding", total: "Total", refunded: "Refunded", cash: "Cash", card: "Card", change: "Change", rate: "Rate", net: "Net", tax: "Tax", gross: "Gross", incl: "incl.", thanks: "Thank you" },
-  de: { receipt: "BELEG", refund: "ERSTATTUNG", no: "Nr.", refundOf: "Erstattung zu", date: "Datum", register: "Kasse", shift: "Schicht", cashier: "Kassierer", taxNo: "St.-Nr.", reason: "Grund", approvedBy: "Genehmigt von", discounts: "Rabatte", rounding: "Rundung", total: "Summe", refunded: "Erstattet", cash: "Bar", card: "Karte", change: "Rückgeld", rate: "Satz", net: "Netto", tax: "MwSt.", gross: "Brutto", incl: "inkl.", thanks: "Vielen Dank" },
+  en: { receipt: "RECEIPT", refund: "REFUND", no: "No.", refundOf: "Refund of", date: "Date", register: "Register", shift: "Shift", cashier: "Cashier", taxNo: "Tax no.", reason: "Reason", approvedBy: "Approved by", subtotal: "Subtotal", saleDiscount: "Sale discount", rounding: "Rounding", total: "Total", refunded: "Refunded", cash: "Cash", card: "Card", change: "Change", rate: "Rate", net: "Net", tax: "Tax", gross: "Gross", incl: "incl.", thanks: "Thank you" },
+  de: { receipt: "BELEG", refund: "ERSTATTUNG", no: "Nr.", refundOf: "Erstattung zu", date: "Datum", register: "Kasse", shift: "Schicht", cashier: "Kassierer", taxNo: "St.-Nr.", reason: "Grund", approvedBy: "Genehmigt von", subtotal: "Zwischensumme", saleDiscount: "Einkaufsrabatt", rounding: "Rundung", total: "Summe", refunded: "Erstattet", cash: "Bar", card: "Karte", change: "Rückgeld", rate: "Satz", net: "Netto", tax: "MwSt.", gross: "Brutto", incl: "inkl.", thanks: "Vielen Dank" },
 } as const;
 
 /** A refund's reason on its receipt. */
@@ -1110,7 +1110,9 @@ export function receiptView(receipt: Receipt): HTMLElement {
       ),
     ),
     h("hr", {}),
-    receipt.discount > 0 ? row(w.discounts, `−${m(receipt.discount)}`) : null,
+    // The lines' own discounts are under each line; the sale discount is named apart, under the subtotal it is taken from.
+    receipt.receipt_discount > 0 ? row(w.subtotal, m(receipt.subtotal), "r-subtotal") : null,
+    receipt.receipt_discount > 0 ? row(w.saleDiscount, `−${m(receipt.receipt_discount)}`, "r-sale-discount") : null,
     receipt.rounding !== 0 ? row(w.rounding, m(receipt.rounding)) : null,
     row(refund ? w.refunded : w.total, m(receipt.total), "r-total"),
     ...receipt.tenders.map((t) => row(t.kind === "card" ? `${w.card}${t.reference ? ` ${t.reference}` : ""}` : t.kind === "cash" ? w.cash : t.kind, m(t.amount))),

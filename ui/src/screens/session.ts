@@ -7,7 +7,9 @@ import { isManager, locale, location, state, timeZone } from "../state";
 import type { SessionTotals, SessionView } from "../types";
 import { displayName, formatBusinessDay, formatClock } from "../time";
 import { clearError, isBusy, mount, showError } from "../ui";
+import { listManagers, showApproval } from "./approval";
 import { arrivalNotice, logoutButton } from "./common";
+import { showXReport } from "./reports";
 import { roleLabel } from "./login";
 
 export const POLL_MS = 3000;
@@ -32,10 +34,11 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
   sell.addEventListener("click", () => go.sale(session));
   const cash = h("button", { id: "cash-movement", type: "button", class: "secondary big" }, "Cash in/out");
   cash.addEventListener("click", () => go.cash(session));
-  // Shown once the backend's totals say this user may see the drawer: while a store counts
-  // blind, the X of an open drawer is a manager's (drawer_hidden), and x_report refuses a cashier.
+  // Shown once the backend's totals have come. While a store counts blind, the X of an open
+  // drawer is a manager's (drawer_hidden): a cashier gets the manager's PIN pad, not a dead end.
   const xReport = h("button", { id: "x-report", type: "button", class: "secondary big", hidden: true }, "X report");
-  xReport.addEventListener("click", () => go.xReport(session));
+  let drawerHidden = true;
+  xReport.addEventListener("click", () => (drawerHidden ? void askXApproval(session) : go.xReport(session)));
   const manager = isManager(user);
   const day = manager ? h("button", { id: "day-view", type: "button", class: "secondary big" }, "Day view") : null;
   day?.addEventListener("click", () => go.day());
@@ -43,7 +46,8 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
   const totals = h("dl", { id: "session-totals", class: "details" });
   const blind = location()?.blind_close ?? true;
   const showTotals = (t: SessionTotals | null) => {
-    xReport.hidden = t === null || t.drawer_hidden;
+    xReport.hidden = t === null;
+    drawerHidden = t?.drawer_hidden ?? true;
     const m = (minor: number) => formatMoney(minor, session.currency, locale());
     const row = (label: string, id: string, value: string) => h("div", { class: "detail" }, h("dt", {}, label), h("dd", { id }, value));
     replace(
@@ -164,4 +168,17 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
     timer = window.setInterval(() => void poll(), POLL_MS);
     if (checkNow) void poll();
   }
+}
+
+/** A blind-close store: a manager opens the X of the open drawer with their PIN (checked by the backend with the report). */
+async function askXApproval(session: SessionView): Promise<void> {
+  const managers = await listManagers();
+  showApproval({
+    title: "A manager opens the X report",
+    lead: "This store counts blind: what the drawer should hold is a manager's to see while the shift is open.",
+    submitLabel: "Open the X report",
+    managers,
+    approve: async (approval) => showXReport(session, approval),
+    cancel: () => go.session(session, "resumed", true),
+  });
 }

@@ -106,7 +106,7 @@ export interface Commands {
     args: { id: string; kind: MovementKind; amount: number | null; reason: string; note: string | null; approval: Approval | null };
     answer: CashMovement;
   };
-  x_report: { args: { session: string | null }; answer: XReport };
+  x_report: { args: { session: string | null; approval?: Approval | null }; answer: XReport };
   z_report: { args: { session: string }; answer: ZReport };
   force_close: { args: { requestId: string; session: string; reason: string; approval: Approval }; answer: SessionView };
   sign_off_figures: { args: { session: string; countedCash: number; approval: Approval }; answer: SignOffFigures };

@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { axeViolations, layoutProblems, launchBrowser, screenshot, serveDist, type DistServer } from "./harness.js";
 import { startRealBackend, type RealBackend, type ShopUser } from "./real-backend.js";
-import { finish, giveReason, lineTool, logInByKeyboard, openOn } from "./steps.js";
+import { bobApprovesAfterAWrongPin, finish, giveReason, lineTool, logInByKeyboard, openOn } from "./steps.js";
 
 declare global {
   interface Window {
@@ -584,12 +584,7 @@ describe("selling", () => {
     // Above the limit: the manager approves now, seeing what and why; a wrong PIN is refused now.
     await page.waitForSelector('button[data-manager="bob"]');
     assert.equal(await text(page, "#approval-details"), "Potato chips: 50% off (Damaged)");
-    await page.click('button[data-manager="bob"]');
-    await page.keyboard.type("1111");
-    await page.keyboard.press("Enter");
-    await page.waitForFunction(() => document.querySelector("#approval-pin-error")?.textContent === "That PIN is not right. Try again.");
-    await page.keyboard.type("9999");
-    await page.keyboard.press("Enter");
+    await bobApprovesAfterAWrongPin(page);
     await waitForText(page, "#total", "$1.88");
     await waitForText(page, "#needs-manager", "Approved by Bob.");
     await check(page, "sale with an approved discount");
@@ -706,7 +701,9 @@ describe("selling", () => {
       tenders: [{ kind: "cash", amount: 783 }],
     });
     assert.deepEqual(backend.callOf("record_sale", 0).args.approval, { manager: "bob", pin: "9999" });
-    assert.match(await text(page, "#receipt"), /Discounts\s+−\$1\.00/);
+    // The sale discount is named apart, under the subtotal it is taken from.
+    assert.match(await text(page, "#receipt .r-subtotal"), /Subtotal\s+\$8\.49/);
+    assert.match(await text(page, "#receipt .r-sale-discount"), /Sale discount\s+−\$1\.00/);
     assert.match(await text(page, "#receipt"), /Total\s+\$7\.83/);
     await finish(app);
   });

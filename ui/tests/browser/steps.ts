@@ -114,6 +114,16 @@ export async function giveReason(page: Page, id: string, kind: "damaged" | "pric
   await page.focus(`#${id}`);
 }
 
+/** On the approval screen: bob types a wrong PIN (refused by the backend, said on the pad), then his own. */
+export async function bobApprovesAfterAWrongPin(page: Page): Promise<void> {
+  await page.click('button[data-manager="bob"]');
+  await page.keyboard.type("1111");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.querySelector("#approval-pin-error")?.textContent === "That PIN is not right. Try again.");
+  await page.keyboard.type("9999");
+  await page.keyboard.press("Enter");
+}
+
 /** Is `selector` wholly inside the window as it is scrolled now (not below the fold)? */
 export async function inWindow(page: Page, selector: string): Promise<boolean> {
   return page.locator(selector).evaluate((el) => {

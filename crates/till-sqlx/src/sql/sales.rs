@@ -9,7 +9,9 @@ macro_rules! receipt_select {
             "SELECT s.*, se.number AS session_number, r.code AS register_code, l.code AS location_code,
                 l.name AS location_name, l.address AS location_address,
                 l.tax_number AS location_tax_number, l.timezone AS time_zone, l.locale AS locale,
-                o.number AS refund_of_number, ap.name AS approved_by_name, ",
+                o.number AS refund_of_number, ap.name AS approved_by_name,
+                (SELECT CAST(coalesce(sum(x.receipt_discount), 0) AS bigint) FROM sale_lines x
+                  WHERE x.sale_id = s.id) AS receipt_discount, ",
             $anchor,
             " FROM sales s JOIN sessions se ON se.id = s.session_id JOIN registers r ON r.id = s.register_id
             JOIN locations l ON l.id = s.location_id LEFT JOIN sales o ON o.id = s.refund_of

@@ -75,7 +75,7 @@ async fn a_register_reads_its_own_locations_receipts_x_and_z_and_nothing_of_anot
         ok(till.state.login(user, pin).await);
         let answers = (
             code(till.state.find_receipt(&up.receipt).await),
-            code(till.state.x_report(Some(up.session.clone())).await),
+            code(till.state.x_report(Some(up.session.clone()), None).await),
             code(till.state.z_report(up.session.clone()).await),
         );
         assert_eq!(answers, ("receipt_not_found", "session_not_found", "session_not_found"), "{user}");
@@ -93,10 +93,19 @@ async fn a_register_reads_its_own_locations_receipts_x_and_z_and_nothing_of_anot
     assert_eq!(code(till.state.record_reprint(up.receipt.clone()).await), "receipt_not_found");
     let number = started.session.number.clone();
     let bob = Approval { manager: "bob".into(), pin: Password("9999".into()) };
+    // The demo counts blind: the X of the open drawer is a manager's. The cashier gets it with a
+    // manager's PIN, checked now; it names the manager who opened it.
+    let manager = |name: &str, pin: &str| Some(Approval { manager: name.into(), pin: Password(pin.into()) });
+    assert_eq!(code(till.state.x_report(None, None).await), "approval_needed");
+    assert_eq!(code(till.state.x_report(None, manager("bob", "0000")).await), "wrong_pin");
+    assert_eq!(code(till.state.x_report(None, manager("alice", "1234")).await), "forbidden");
+    let x = ok(till.state.x_report(None, Some(bob.clone())).await);
+    assert_eq!((x.header.session_number.as_str(), x.header.requested_by.as_str()), (number.as_str(), "bob"));
+    assert_eq!(x.drawer.cash_net_of_change, priced.cash_total, "the one sale's cash, paid exactly");
     let count = till_core::CloseCount { variance_reason: Some("test count".into()), ..Default::default() };
     ok(till.state.close_shift(RequestId::new(), &number, 10_000, bob, count).await);
     // The demo counts blind: a cashier's X is of a closed drawer.
-    assert_eq!(ok(till.state.x_report(None).await).header.session_number, number);
+    assert_eq!(ok(till.state.x_report(None, None).await).header.session_number, number);
     assert_eq!(ok(till.state.z_report(number.clone()).await).x.header.session_number, number);
 }
 
@@ -133,7 +142,7 @@ async fn read(till: &Till, command: &str, receipt: &str, session: &str) -> &'sta
     let state = &till.state;
     match command {
         "find_receipt" => code(state.find_receipt(receipt).await),
-        "x_report" => code(state.x_report(Some(session.to_string())).await),
+        "x_report" => code(state.x_report(Some(session.to_string()), None).await),
         "z_report" => code(state.z_report(session.to_string()).await),
         "day_view" => code(state.day_view(None).await),
         "session_totals" => code(state.session_totals().await),
