@@ -20,8 +20,12 @@ use tokio::sync::Barrier;
 #[derive(Debug, Clone, Copy, ValueEnum, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Workload {
-    /// start_shift on registers whose session is already open (one register per client).
+    /// start_shift on registers whose session is already open (one register per client), each
+    /// call a new request (recorded, so that its retry answers it after a close).
     Join,
+    /// The same join request again and again (the app's resume, a retry whose answer was
+    /// lost): recorded by the first call, answered by the others without writing anything.
+    Rejoin,
     /// start + close on many registers (one register per client).
     Cycle,
     /// all clients call start_shift on one register at once, then it is closed; repeated.
@@ -283,6 +287,7 @@ async fn client(
 ) -> Tally {
     // Not the opener's device: a join by another device records itself once, then only reads.
     let device = DeviceName::parse(CLIENT).unwrap_or_else(|_| unreachable!("a valid literal"));
+    let rejoin = start(register, &user, &device);
     let mut tally = Tally::default();
     while Instant::now() < deadline {
         let began = Instant::now();
@@ -293,6 +298,7 @@ async fn client(
                 store.record_receipt(receipt).await.is_ok()
             }
             (Workload::Join, _) => store.start_shift(start(register, &user, &device)).await.is_ok(),
+            (Workload::Rejoin, _) => store.start_shift(rejoin.clone()).await.is_ok(),
             _ => match store.start_shift(start(register, &user, &device)).await {
                 Ok(started) => store.close_shift(close_of(started.session.id, &user, &device)).await.is_ok(),
                 Err(_) => false,
@@ -375,7 +381,10 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
         fixture(store, locations, registers).await?
     };
     let device = DeviceName::parse(OPENER)?;
-    if matches!(args.workload, Workload::Join | Workload::Sale | Workload::SaleFloor | Workload::Totals) {
+    if matches!(
+        args.workload,
+        Workload::Join | Workload::Rejoin | Workload::Sale | Workload::SaleFloor | Workload::Totals
+    ) {
         for register in &fx.registers {
             store.start_shift(start(*register, &fx.opener, &device)).await?;
         }
@@ -425,7 +434,7 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
             tally = guessed;
             pin_guess_cost = Some(cost);
         }
-        Workload::Join | Workload::Cycle | Workload::Sale => {
+        Workload::Join | Workload::Rejoin | Workload::Cycle | Workload::Sale => {
             let deadline = Instant::now() + Duration::from_secs(args.seconds);
             let (url, args, registers, user) = (url.to_string(), args.clone(), clients_of.clone(), fx.client.clone());
             tally = tokio::task::spawn_blocking(move || run_threads(&url, &args, &registers, user, deadline))
