@@ -8,6 +8,8 @@
 // Latencies and rates are measurements, not money: floating point is fine here and only here.
 #![allow(clippy::float_arithmetic, clippy::cast_precision_loss)]
 
+mod capacity;
+
 use crate::output::Printable;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
@@ -50,6 +52,11 @@ pub enum Workload {
     /// from a sale Till recorded first, in one plain `BEGIN IMMEDIATE` transaction with no
     /// checks, on the same kind of file and writer.
     SaleFloor,
+    /// How many registers one database carries: N simulated registers selling at Poisson
+    /// arrivals (one sale per 20 s each, 1-10 lines, 2 % refunds, shifts closing and
+    /// reopening), N doubling from 250 up to `--clients`, `--seconds` each, until the sale p99
+    /// is above 100 ms. Minutes, not seconds.
+    Capacity,
     /// What guessing a PIN offline costs someone who copied a stored hash (SQLite's file holds
     /// them): wrong PINs tried against a hash made as Till makes them, on one core, for
     /// `--seconds`; the database is not used.
@@ -153,6 +160,8 @@ pub struct BenchReport {
     pub reports: Option<ReportTimes>,
     /// PinGuess only.
     pub pin_guess: Option<PinGuessCost>,
+    /// Capacity only.
+    pub capacity: Option<capacity::CapacityReport>,
     pub invariants: InvariantReport,
 }
 
@@ -169,7 +178,25 @@ impl Printable for BenchReport {
                 )
             })
             .unwrap_or_default();
-        let storms = storms + &guessing;
+        let carried = self
+            .capacity
+            .as_ref()
+            .map(|c| {
+                let steps: String = c
+                    .steps
+                    .iter()
+                    .map(|s| {
+                        format!(
+                            "\n  {} registers: {} sales p50 {:.1} ms p99 {:.1} ms, {} refunds p99 {:.1} ms, {} shift changes, {} errors",
+                            s.registers, s.sales, s.sale_p50_ms, s.sale_p99_ms, s.refunds, s.refund_p99_ms, s.shift_changes, s.errors
+                        )
+                    })
+                    .collect();
+                let answer = c.registers.map_or("none: the first step's sale p99 was above 100 ms".into(), |n| n.to_string());
+                format!("{steps}\n  largest N with sale p99 <= 100 ms: {answer}\n  machine: {}", c.machine)
+            })
+            .unwrap_or_default();
+        let storms = storms + &guessing + &carried;
         format!(
             "bench {:?} on {} with {} clients, {} location(s)\n  operations {} in {:.2} s: {:.0} ops/s ({:.0} commits/s)\n  latency p50 {:.3} ms, p99 {:.3} ms\n  errors {}{storms}\n  invariants {}",
             self.workload,
@@ -199,22 +226,27 @@ struct Fixture {
 const OPENER: &str = "bench";
 const CLIENT: &str = "bench-client";
 
+/// A benchmark location: UTC, US dollars.
+async fn add_location(store: &dyn Store, code: &str) -> Result<(), TillError> {
+    let location = service::LocationInput {
+        code,
+        name: "Benchmark",
+        time_zone: Some("UTC"),
+        cutoff: None,
+        currency: Some("USD"),
+        locale: Some("en-US"),
+        ..Default::default()
+    };
+    service::add_location(store, location).await.map(drop)
+}
+
 /// Fresh locations per run (codes B + 7 digits), `registers` spread over them round-robin, and
 /// an admin user.
 async fn fixture(store: &dyn Store, locations: u32, registers: u32) -> Result<Fixture, TillError> {
     let stamp = till_core::clock::system_now().timestamp_micros().rem_euclid(1_000_000);
     let codes: Vec<String> = (0..locations.max(1)).map(|i| format!("B{stamp:06}{i}")).collect();
     for code in &codes {
-        let location = service::LocationInput {
-            code,
-            name: "Benchmark",
-            time_zone: Some("UTC"),
-            cutoff: None,
-            currency: Some("USD"),
-            locale: Some("en-US"),
-            ..Default::default()
-        };
-        service::add_location(store, location).await?;
+        add_location(store, code).await?;
     }
     let mut made = Vec::new();
     for i in 0..registers {
@@ -370,7 +402,7 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
     let registers = if matches!(args.workload, Workload::Storm) { 1 } else { clients };
     let store = shared.as_ref();
     let locations = if matches!(args.workload, Workload::Storm) { 1 } else { args.locations.clamp(1, registers) };
-    let fx = if matches!(args.workload, Workload::RawInsert | Workload::PinGuess) {
+    let fx = if matches!(args.workload, Workload::RawInsert | Workload::PinGuess | Workload::Capacity) {
         // Nothing acts as a user: these logins are never used.
         Fixture {
             registers: Vec::new(),
@@ -407,10 +439,16 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
     let mut storms_correct = None;
     let mut reports = None;
     let mut pin_guess_cost = None;
+    let mut carried = None;
     let began = Instant::now();
     match args.workload {
         Workload::RawInsert => {
             tally = raw_insert(url, args).await?;
+        }
+        Workload::Capacity => {
+            let (all, report) = capacity::run(url, args).await?;
+            tally = all;
+            carried = Some(report);
         }
         Workload::SaleFloor => {
             if store.kind() != BackendKind::Sqlite {
@@ -511,8 +549,24 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
         storms_correct,
         reports,
         pin_guess: pin_guess_cost,
+        capacity: carried,
         invariants: store.check_invariants().await?,
     })
+}
+
+/// The benchmark's catalog at a location: two tax rates and five products (P0 to P4).
+async fn add_catalog(store: &dyn Store, location: &str) -> Result<Vec<Product>, TillError> {
+    service::add_tax_rate(store, location, "TAX", "Sales tax", "8.875").await?;
+    service::add_tax_rate(store, location, "FOOD", "Groceries", "0").await?;
+    let mut products = Vec::new();
+    for (i, price) in ["4.50", "2.95", "2.29", "12.99", "0.35"].iter().enumerate() {
+        let (sku, barcode) = (format!("P{i}"), [format!("99000{i}")]);
+        let tax = if i % 2 == 0 { "TAX" } else { "FOOD" };
+        let input =
+            service::ProductInput { sku: &sku, name: &sku, price, tax_rate: tax, category: None, barcodes: &barcode };
+        products.push(service::add_product(store, location, input).await?);
+    }
+    Ok(products)
 }
 
 /// The benchmark's catalog at a register's location (two tax rates, five products), and a
@@ -521,21 +575,7 @@ async fn sale_template(store: &dyn Store, register: RegisterId, user: &LoginToke
     let register = store.find_register(&RegisterRef::Id(register)).await?;
     let location = LocationCode::parse(&register.location_code)?;
     if store.list_tax_rates(&location).await?.is_empty() {
-        service::add_tax_rate(store, location.as_str(), "TAX", "Sales tax", "8.875").await?;
-        service::add_tax_rate(store, location.as_str(), "FOOD", "Groceries", "0").await?;
-        for (i, price) in ["4.50", "2.95", "2.29", "12.99", "0.35"].iter().enumerate() {
-            let (sku, barcode) = (format!("P{i}"), [format!("99000{i}")]);
-            let tax = if i % 2 == 0 { "TAX" } else { "FOOD" };
-            let input = service::ProductInput {
-                sku: &sku,
-                name: &sku,
-                price,
-                tax_rate: tax,
-                category: None,
-                barcodes: &barcode,
-            };
-            service::add_product(store, location.as_str(), input).await?;
-        }
+        add_catalog(store, location.as_str()).await?;
     }
     let session = store
         .latest_session(register.id)
