@@ -444,3 +444,58 @@ async fn each_database_has_its_own_journaled_identity(backend: Backend) {
     let report = service::verify_journal(first.as_ref(), &[]).await.unwrap();
     assert!(!report.ok, "{report:?}");
 }
+
+/// PostgreSQL: the definitions this build keeps for the test server's major version
+/// (crates/till-postgres/definitions/pg<major>.json, what the schema check compares against
+/// instead of building a scratch schema at every start) are exactly what this build's
+/// migrations create there, read from a scratch schema. A migration, function file or the
+/// definitions query changed without regenerating them fails here.
+/// `TILL_WRITE_KEPT_DEFINITIONS=1` writes the file instead (rebuild, run again, commit it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_kept_definitions_are_current() {
+    use sqlx::Connection as _;
+    let db = TestDatabase::new(Backend::Postgres).await;
+    let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+    let (major, scratch) = till_postgres::scratch_definitions(&mut conn).await.unwrap();
+    let text = till_postgres::render_kept_definitions(major, &scratch);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("crates/till-postgres")
+        .join(till_postgres::kept_definitions_path(major));
+    if std::env::var_os("TILL_WRITE_KEPT_DEFINITIONS").is_some() {
+        std::fs::write(&path, &text).unwrap();
+        return;
+    }
+    assert!(
+        till_postgres::kept_definitions_text(major) == Some(text.as_str()),
+        "{} is stale or missing for PostgreSQL {major}: run `TILL_WRITE_KEPT_DEFINITIONS=1 cargo test --workspace \
+         --locked --features tauri/custom-protocol --test contract kept_definitions`, then this test again, and commit it",
+        path.display()
+    );
+    assert!(till_postgres::kept_definitions(major).is_some_and(|kept| *kept == scratch));
+}
+
+/// PostgreSQL: a fresh database passes against the kept definitions (no scratch schema), and
+/// they alone catch a Till function whose body was edited by hand (signature and settings
+/// kept); the store then refuses to open, naming it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_kept_definitions_catch_an_edited_function() {
+    use sqlx::Connection as _;
+    let db = TestDatabase::new(Backend::Postgres).await;
+    let store = db.open().await;
+    let checks = store.check_schema().await;
+    let definitions = checks.iter().find(|c| c.name == "definitions").expect("a definitions line");
+    assert!(definitions.ok && definitions.detail.contains("kept in this Till"), "{definitions:?}");
+
+    db.execute(
+        "DO $$ BEGIN EXECUTE replace(pg_get_functiondef('till_start_shift(jsonb)'::regprocedure),
+                                     'kept changing; try again', 'kept changing, try again'); END $$",
+    )
+    .await;
+    let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+    let kept =
+        till_postgres::kept_definitions_check(&mut conn).await.unwrap().expect("definitions kept for this server");
+    let failed: Vec<&SchemaCheck> = kept.iter().filter(|c| !c.ok).collect();
+    assert!(failed.len() == 1 && failed[0].name.contains("till_start_shift"), "{kept:?}");
+    let text = schema_error(db.open_with(&StoreOptions::default()).await);
+    assert!(text.contains("till_start_shift"), "{text}");
+}

@@ -12,6 +12,7 @@ both_backends!(
 );
 both_backends!(a_deactivated_user_cannot_join_or_start, an_inactive_manager_gets_user_inactive);
 both_backends!(repeated_requests_return_the_first_outcome, a_repeated_second_join_never_opens_a_new_session);
+both_backends!(a_repeated_join_request_writes_nothing);
 
 fn device(name: &str) -> DeviceName {
     DeviceName::parse(name).unwrap()
@@ -538,4 +539,68 @@ async fn a_repeated_second_join_never_opens_a_new_session(backend: Backend) {
         "a retried join opened or joined another session"
     );
     assert_eq!(store.check_invariants().await.unwrap().sessions, 1);
+}
+
+/// What a repeated join request could write, read behind the store's back from one connection:
+/// the join and request records, the journal, each login's idle clock, and the row versions of
+/// users, logins and sessions (PostgreSQL: a share lock on a row is a write, it sets `xmax`);
+/// on SQLite `data_version`, which moves when any other connection commits a change.
+async fn written_state(backend: Backend, db: &TestDatabase) -> String {
+    use sqlx::Connection as _;
+    let counts = "(SELECT count(*) FROM session_joins) || '/' || (SELECT count(*) FROM shift_requests) || '/' \
+                  || (SELECT count(*) FROM journal)";
+    match backend {
+        Backend::Postgres => {
+            let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+            let versions = |table: &str, key: &str| {
+                format!("(SELECT string_agg({key}::text || ' ' || xmin::text || ' ' || xmax::text, ',' ORDER BY {key}) FROM {table})")
+            };
+            let sql = format!(
+                "SELECT {counts} || '/' || (SELECT string_agg(token_hash || ' ' || last_used::text, ',' ORDER BY token_hash) FROM logins)
+                        || '/' || {} || '/' || {} || '/' || {}",
+                versions("users", "id"),
+                versions("logins", "token_hash"),
+                versions("sessions", "id")
+            );
+            sqlx::query_scalar(&sql).fetch_one(&mut conn).await.unwrap()
+        }
+        Backend::Sqlite => {
+            let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+            let sql = format!(
+                "SELECT {counts} || '/' || (SELECT group_concat(token_hash || ' ' || last_used, ',')
+                                              FROM (SELECT * FROM logins ORDER BY token_hash))"
+            );
+            sqlx::query_scalar(&sql).fetch_one(&mut conn).await.unwrap()
+        }
+    }
+}
+
+/// A repeat of a recorded join request (the same request id: the app's resume, a retry whose
+/// answer was lost) answers the same session and writes nothing: no record, no journal entry,
+/// no touch of the login's idle clock, no lock on the user's row. Both the first join of a
+/// user and device and a later join of theirs (recorded as a request) are repeated.
+async fn a_repeated_join_request_writes_nothing(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let store = db.open().await;
+    let store = store.as_ref();
+    let fx = provision(store, 1).await;
+    let r1 = fx.registers[0].id;
+    let opened = store.start_shift(till_testkit::start(&fx.cashier, r1, CASHIER_DEVICE, Some(100))).await.unwrap();
+    let alice_pc2 = till_testkit::login(store, "alice", "1234", "pc2").await;
+    let first_join = till_testkit::start(&alice_pc2, r1, "pc2", None);
+    let later_join = till_testkit::start(&alice_pc2, r1, "pc2", None);
+    for request in [&first_join, &later_join] {
+        assert!(store.start_shift(request.clone()).await.unwrap().joined);
+    }
+    // Past the idle clock's one-second grain: a touch by the repeats would show.
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let before = written_state(backend, &db).await;
+    for request in [&first_join, &later_join, &first_join, &later_join] {
+        let again = store.start_shift(request.clone()).await.unwrap();
+        assert_eq!((again.session.id, again.joined), (opened.session.id, true));
+    }
+    assert_eq!(written_state(backend, &db).await, before, "a repeated join request wrote");
+    // A new request of theirs is still recorded (its retry must answer it after a close).
+    store.start_shift(till_testkit::start(&alice_pc2, r1, "pc2", None)).await.unwrap();
+    assert_ne!(written_state(backend, &db).await, before, "the check sees a recorded request");
 }

@@ -19,6 +19,12 @@ mod sessions;
 mod staff;
 
 pub use sales::payload as receipt_payload;
+/// The expected definitions kept per PostgreSQL major version, for the contract test that
+/// regenerates them and fails when they are stale.
+pub use schema::{
+    kept_definitions, kept_definitions_check, kept_definitions_path, kept_definitions_text, migration_set,
+    render_kept_definitions, scratch_definitions, Definitions,
+};
 
 use conn::{Connector, Pool};
 use deadpool::managed::Timeouts;

@@ -1,6 +1,11 @@
 //! Migrating and verifying the schema. Verification compares the full definition of every
 //! column, constraint, index, trigger and Till function with what the embedded migrations
-//! create, as read from a scratch schema the migrations are run into (and rolled back).
+//! create. Those expected definitions are kept in this build, per PostgreSQL major version, for
+//! this build's migrations (crates/till-postgres/definitions/, generated from a scratch schema
+//! and checked by a contract test): the owner of the database cannot edit them, and reading
+//! them costs nothing at start. On a server version or migration set with none kept, or when
+//! the database differs from the kept ones, they are read from a scratch schema the migrations
+//! are run into (and rolled back): the same check, about 0.3 s slower.
 
 use crate::conn::{map_err, Conn};
 use crate::PostgresStore;
@@ -15,6 +20,8 @@ pub(crate) static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/postgres
 
 // FUNCTION_FILES: migrations/postgres/functions/*.sql, embedded by build.rs.
 include!(concat!(env!("OUT_DIR"), "/function_files.rs"));
+// KEPT_DEFINITIONS: definitions/pg<major>.json, embedded by build.rs.
+include!(concat!(env!("OUT_DIR"), "/kept_definitions.rs"));
 
 /// What pins `SET search_path FROM CURRENT` in the function files to Till's schema, then
 /// pg_temp (as the versioned functions migrations do); bodies are checked when called, so the
@@ -43,7 +50,8 @@ pub(crate) const REPAIR: &str = "run `tillctl migrate --repair-functions`, then 
 const RESTORE: &str = "restore it as the migrations in migrations/postgres define it (or restore a backup) \
      before Till runs; functions: `tillctl migrate --repair-functions`";
 
-type Definitions = BTreeMap<(String, String), String>;
+/// (kind, name) → definition.
+pub type Definitions = BTreeMap<(String, String), String>;
 
 /// Every definition in `$1` (a schema name) that Till's behaviour depends on, normalised so the
 /// schema's name does not appear. Read with that schema first on the search_path, so types and
@@ -93,8 +101,106 @@ SELECT 'function', p.proname || '(' || pg_get_function_identity_arguments(p.oid)
        OR EXISTS (SELECT 1 FROM pg_proc b WHERE b.pronamespace = 'pg_catalog'::regnamespace AND b.proname = p.proname))";
 
 /// The definitions the embedded migrations create, per server version (formatting can differ
-/// between versions): computed once per process.
+/// between versions), read from a scratch schema: computed once per process.
 static REFERENCE: LazyLock<Mutex<HashMap<String, Arc<Definitions>>>> = LazyLock::new(Mutex::default);
+
+/// What the expected definitions follow from: the definitions query, every versioned migration
+/// (its version and sqlx's checksum of its SQL) and every function file. Kept definitions made
+/// for another set are never used.
+pub fn migration_set() -> String {
+    use sha2::Digest as _;
+    let mut hash = sha2::Sha256::new();
+    hash.update(DEFINITIONS.as_bytes());
+    for migration in MIGRATOR.iter() {
+        hash.update(migration.version.to_le_bytes());
+        hash.update(&migration.checksum);
+    }
+    hash.update(FUNCTION_FILES_PREAMBLE.as_bytes());
+    for (name, text) in FUNCTION_FILES {
+        hash.update(name.as_bytes());
+        hash.update([0]);
+        hash.update(text.as_bytes());
+        hash.update([0]);
+    }
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The file that keeps the definitions for a PostgreSQL major version, relative to this crate.
+pub fn kept_definitions_path(major: u32) -> String {
+    format!("definitions/pg{major}.json")
+}
+
+/// The text this build embeds for `major`, if any (whatever migration set it was made for).
+pub fn kept_definitions_text(major: u32) -> Option<&'static str> {
+    let name = kept_definitions_path(major);
+    KEPT_DEFINITIONS.iter().find(|(file, _)| name.ends_with(file)).map(|(_, text)| *text)
+}
+
+/// The kept file's text for `definitions`: one definition a line, so a migration's effect on
+/// them reads as a diff.
+pub fn render_kept_definitions(major: u32, definitions: &Definitions) -> String {
+    let mut text = format!("{{\"postgres\": {major}, \"migrations\": \"{}\", \"definitions\": [\n", migration_set());
+    for (i, ((kind, name), definition)) in definitions.iter().enumerate() {
+        let row = serde_json::json!([kind, name, definition]);
+        text.push_str(if i == 0 { "" } else { ",\n" });
+        text.push_str(&row.to_string());
+    }
+    text.push_str("\n]}\n");
+    text
+}
+
+/// The kept definitions for `major`, when they were made for this build's migration set.
+fn parse_kept(major: u32, text: &str) -> Option<Definitions> {
+    let kept: serde_json::Value = serde_json::from_str(text).ok()?;
+    if kept.get("postgres")?.as_u64()? != u64::from(major) || kept.get("migrations")?.as_str()? != migration_set() {
+        return None;
+    }
+    kept.get("definitions")?
+        .as_array()?
+        .iter()
+        .map(|row| match row.as_array()?.as_slice() {
+            [kind, name, definition] => {
+                Some(((kind.as_str()?.to_string(), name.as_str()?.to_string()), definition.as_str()?.to_string()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The kept definitions for a server's major version, parsed once per process.
+pub fn kept_definitions(major: u32) -> Option<Arc<Definitions>> {
+    static PARSED: LazyLock<Mutex<HashMap<u32, Option<Arc<Definitions>>>>> = LazyLock::new(Mutex::default);
+    let mut parsed = PARSED.lock().unwrap_or_else(PoisonError::into_inner);
+    parsed
+        .entry(major)
+        .or_insert_with(|| kept_definitions_text(major).and_then(|t| parse_kept(major, t)).map(Arc::new))
+        .clone()
+}
+
+/// The definitions the embedded migrations create on the server `conn` is connected to, read
+/// from a scratch schema (rolled back), and the server's major version: what the kept file for
+/// that version must hold.
+pub async fn scratch_definitions(conn: &mut sqlx::PgConnection) -> Result<(u32, Definitions), StoreError> {
+    let version: String = sqlx::query_scalar("SELECT current_setting('server_version_num')")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    let major = major_version(&version)?;
+    let scratch = format!("till_schema_probe_{}", uuid::Uuid::now_v7().simple());
+    let rows = probe(conn, scratch_sql(&scratch), scratch).await.map_err(map_err)?;
+    Ok((major, rows.into_iter().map(|(kind, name, definition)| ((kind, name), definition)).collect()))
+}
+
+/// Every embedded migration and function file, into the schema `scratch`.
+fn scratch_sql(scratch: &str) -> String {
+    let mut sql = format!("CREATE SCHEMA {scratch}; SET LOCAL search_path = {scratch};\n");
+    for migration in MIGRATOR.iter() {
+        sql.push_str(&migration.sql);
+        sql.push('\n');
+    }
+    sql.push_str(&function_files_sql());
+    sql
+}
 
 async fn read_definitions(conn: &mut Conn<'_>, schema: &str) -> Result<Definitions, StoreError> {
     let rows: Vec<(String, String, String)> =
@@ -109,13 +215,7 @@ async fn reference_definitions(conn: &mut Conn<'_>, server: &str) -> Result<Arc<
         return Ok(found.clone());
     }
     let scratch = format!("till_schema_probe_{}", uuid::Uuid::now_v7().simple());
-    let mut sql = format!("CREATE SCHEMA {scratch}; SET LOCAL search_path = {scratch};\n");
-    for migration in MIGRATOR.iter() {
-        sql.push_str(&migration.sql);
-        sql.push('\n');
-    }
-    sql.push_str(&function_files_sql());
-    let probed = probe(conn.db(), sql, scratch).await;
+    let probed = probe(conn.db(), scratch_sql(&scratch), scratch).await;
     let rows = probed.map_err(|e| conn.fail(e))?;
     let definitions: Arc<Definitions> =
         Arc::new(rows.into_iter().map(|(kind, name, definition)| ((kind, name), definition)).collect());
@@ -163,22 +263,65 @@ impl PostgresStore {
         rows.iter().map(till_sqlx::applied_migration).collect()
     }
 
-    /// The definitions check: one failing line per problem, or one passing line.
+    /// The definitions check: one failing line per problem, or one passing line. Against the
+    /// definitions kept in this build for the server's major version when there are some for
+    /// this build's migrations; the database differing from them is confirmed against a scratch
+    /// schema, whose verdict stands (a minor release may print a definition differently).
     async fn check_definitions(conn: &mut Conn<'_>) -> Result<Vec<SchemaCheck>, StoreError> {
-        let (schema, server): (String, String) =
-            sqlx::query_as("SELECT current_schema(), current_setting('server_version')")
-                .fetch_one(conn.db())
-                .await
-                .map_err(|e| conn.fail(e))?;
-        let expected = reference_definitions(conn, &server).await?;
+        let (schema, server, version): (String, String, String) = sqlx::query_as(
+            "SELECT current_schema(), current_setting('server_version'), current_setting('server_version_num')",
+        )
+        .fetch_one(conn.db())
+        .await
+        .map_err(|e| conn.fail(e))?;
         let actual = read_definitions(conn, &schema).await?;
-        Ok(till_sqlx::compare_definitions(
-            &expected,
-            &actual,
-            |kind| !matches!(kind, "index" | "column" | "table"),
-            RESTORE,
-        ))
+        let major = major_version(&version)?;
+        if let Some(checks) = kept_definitions(major).map(|kept| compare(&kept, &actual)) {
+            if checks.iter().all(|c| c.ok) {
+                return Ok(with_source(checks, &format!("kept in this Till for PostgreSQL {major}")));
+            }
+        }
+        let expected = reference_definitions(conn, &server).await?;
+        Ok(with_source(compare(&expected, &actual), "read from a scratch schema of this Till's migrations"))
     }
+}
+
+/// The database's definitions against the expected ones: a failing line per difference that
+/// matters, or one passing line.
+fn compare(expected: &Definitions, actual: &Definitions) -> Vec<SchemaCheck> {
+    till_sqlx::compare_definitions(expected, actual, |kind| !matches!(kind, "index" | "column" | "table"), RESTORE)
+}
+
+/// The major version in `server_version_num` (150014 → 15).
+fn major_version(version_num: &str) -> Result<u32, StoreError> {
+    version_num
+        .parse::<u32>()
+        .map(|n| n / 10_000)
+        .map_err(|e| StoreError::Internal(format!("server_version_num {version_num}: {e}")))
+}
+
+/// What the kept definitions alone say of the database `conn` is connected to (its current
+/// schema): None when this build keeps none for the server's major version and migrations.
+pub async fn kept_definitions_check(conn: &mut sqlx::PgConnection) -> Result<Option<Vec<SchemaCheck>>, StoreError> {
+    let (schema, version): (String, String) =
+        sqlx::query_as("SELECT current_schema(), current_setting('server_version_num')")
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(map_err)?;
+    let Some(kept) = kept_definitions(major_version(&version)?) else {
+        return Ok(None);
+    };
+    let rows: Rows = sqlx::query_as(DEFINITIONS).bind(schema).fetch_all(&mut *conn).await.map_err(map_err)?;
+    let actual: Definitions = rows.into_iter().map(|(kind, name, definition)| ((kind, name), definition)).collect();
+    Ok(Some(compare(&kept, &actual)))
+}
+
+/// Says, on the passing line, where the expected definitions came from.
+fn with_source(mut checks: Vec<SchemaCheck>, source: &str) -> Vec<SchemaCheck> {
+    for check in checks.iter_mut().filter(|c| c.ok && c.name == "definitions") {
+        check.detail = format!("{} (expected definitions {source})", check.detail);
+    }
+    checks
 }
 
 /// Whether this role owns Till's tables (or is a superuser), the tables it may write or hang a

@@ -8,6 +8,8 @@
 // Latencies and rates are measurements, not money: floating point is fine here and only here.
 #![allow(clippy::float_arithmetic, clippy::cast_precision_loss)]
 
+mod capacity;
+
 use crate::output::Printable;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
@@ -20,8 +22,12 @@ use tokio::sync::Barrier;
 #[derive(Debug, Clone, Copy, ValueEnum, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Workload {
-    /// start_shift on registers whose session is already open (one register per client).
+    /// start_shift on registers whose session is already open (one register per client), each
+    /// call a new request (recorded, so that its retry answers it after a close).
     Join,
+    /// The same join request again and again (the app's resume, a retry whose answer was
+    /// lost): recorded by the first call, answered by the others without writing anything.
+    Rejoin,
     /// start + close on many registers (one register per client).
     Cycle,
     /// all clients call start_shift on one register at once, then it is closed; repeated.
@@ -40,6 +46,17 @@ pub enum Workload {
     /// SQLite only, the reference for `sale`: one row inserted per `BEGIN IMMEDIATE`
     /// transaction on the same kind of file (WAL, synchronous=FULL, one writer connection).
     RawInsert,
+    /// SQLite only, the schema's floor for `sale`: the rows one 5-line sale writes (the
+    /// register's counter, the receipt, its lines, tenders and taxes, the session's running
+    /// totals and its tender, tax and category totals, the journal entry and head), copied
+    /// from a sale Till recorded first, in one plain `BEGIN IMMEDIATE` transaction with no
+    /// checks, on the same kind of file and writer.
+    SaleFloor,
+    /// How many registers one database carries: N simulated registers selling at Poisson
+    /// arrivals (one sale per 20 s each, 1-10 lines, 2 % refunds, shifts closing and
+    /// reopening), N doubling from 250 up to `--clients`, `--seconds` each, until the sale p99
+    /// is above 100 ms. Minutes, not seconds.
+    Capacity,
     /// What guessing a PIN offline costs someone who copied a stored hash (SQLite's file holds
     /// them): wrong PINs tried against a hash made as Till makes them, on one core, for
     /// `--seconds`; the database is not used.
@@ -143,6 +160,8 @@ pub struct BenchReport {
     pub reports: Option<ReportTimes>,
     /// PinGuess only.
     pub pin_guess: Option<PinGuessCost>,
+    /// Capacity only.
+    pub capacity: Option<capacity::CapacityReport>,
     pub invariants: InvariantReport,
 }
 
@@ -159,7 +178,25 @@ impl Printable for BenchReport {
                 )
             })
             .unwrap_or_default();
-        let storms = storms + &guessing;
+        let carried = self
+            .capacity
+            .as_ref()
+            .map(|c| {
+                let steps: String = c
+                    .steps
+                    .iter()
+                    .map(|s| {
+                        format!(
+                            "\n  {} registers: {} sales p50 {:.1} ms p99 {:.1} ms, {} refunds p99 {:.1} ms, {} shift changes, {} errors",
+                            s.registers, s.sales, s.sale_p50_ms, s.sale_p99_ms, s.refunds, s.refund_p99_ms, s.shift_changes, s.errors
+                        )
+                    })
+                    .collect();
+                let answer = c.registers.map_or("none: the first step's sale p99 was above 100 ms".into(), |n| n.to_string());
+                format!("{steps}\n  largest N with sale p99 <= 100 ms: {answer}\n  machine: {}", c.machine)
+            })
+            .unwrap_or_default();
+        let storms = storms + &guessing + &carried;
         format!(
             "bench {:?} on {} with {} clients, {} location(s)\n  operations {} in {:.2} s: {:.0} ops/s ({:.0} commits/s)\n  latency p50 {:.3} ms, p99 {:.3} ms\n  errors {}{storms}\n  invariants {}",
             self.workload,
@@ -189,22 +226,27 @@ struct Fixture {
 const OPENER: &str = "bench";
 const CLIENT: &str = "bench-client";
 
+/// A benchmark location: UTC, US dollars.
+async fn add_location(store: &dyn Store, code: &str) -> Result<(), TillError> {
+    let location = service::LocationInput {
+        code,
+        name: "Benchmark",
+        time_zone: Some("UTC"),
+        cutoff: None,
+        currency: Some("USD"),
+        locale: Some("en-US"),
+        ..Default::default()
+    };
+    service::add_location(store, location).await.map(drop)
+}
+
 /// Fresh locations per run (codes B + 7 digits), `registers` spread over them round-robin, and
 /// an admin user.
 async fn fixture(store: &dyn Store, locations: u32, registers: u32) -> Result<Fixture, TillError> {
     let stamp = till_core::clock::system_now().timestamp_micros().rem_euclid(1_000_000);
     let codes: Vec<String> = (0..locations.max(1)).map(|i| format!("B{stamp:06}{i}")).collect();
     for code in &codes {
-        let location = service::LocationInput {
-            code,
-            name: "Benchmark",
-            time_zone: Some("UTC"),
-            cutoff: None,
-            currency: Some("USD"),
-            locale: Some("en-US"),
-            ..Default::default()
-        };
-        service::add_location(store, location).await?;
+        add_location(store, code).await?;
     }
     let mut made = Vec::new();
     for i in 0..registers {
@@ -251,6 +293,13 @@ struct Tally {
 }
 
 impl Tally {
+    /// One operation that committed, begun at `began`.
+    fn committed(&mut self, began: Instant) {
+        self.latencies.push(began.elapsed());
+        self.operations += 1;
+        self.commits += 1;
+    }
+
     fn merge(&mut self, other: Tally) {
         self.latencies.extend(other.latencies);
         self.operations += other.operations;
@@ -270,6 +319,7 @@ async fn client(
 ) -> Tally {
     // Not the opener's device: a join by another device records itself once, then only reads.
     let device = DeviceName::parse(CLIENT).unwrap_or_else(|_| unreachable!("a valid literal"));
+    let rejoin = start(register, &user, &device);
     let mut tally = Tally::default();
     while Instant::now() < deadline {
         let began = Instant::now();
@@ -280,6 +330,7 @@ async fn client(
                 store.record_receipt(receipt).await.is_ok()
             }
             (Workload::Join, _) => store.start_shift(start(register, &user, &device)).await.is_ok(),
+            (Workload::Rejoin, _) => store.start_shift(rejoin.clone()).await.is_ok(),
             _ => match store.start_shift(start(register, &user, &device)).await {
                 Ok(started) => store.close_shift(close_of(started.session.id, &user, &device)).await.is_ok(),
                 Err(_) => false,
@@ -351,7 +402,7 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
     let registers = if matches!(args.workload, Workload::Storm) { 1 } else { clients };
     let store = shared.as_ref();
     let locations = if matches!(args.workload, Workload::Storm) { 1 } else { args.locations.clamp(1, registers) };
-    let fx = if matches!(args.workload, Workload::RawInsert | Workload::PinGuess) {
+    let fx = if matches!(args.workload, Workload::RawInsert | Workload::PinGuess | Workload::Capacity) {
         // Nothing acts as a user: these logins are never used.
         Fixture {
             registers: Vec::new(),
@@ -362,13 +413,16 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
         fixture(store, locations, registers).await?
     };
     let device = DeviceName::parse(OPENER)?;
-    if matches!(args.workload, Workload::Join | Workload::Sale | Workload::Totals) {
+    if matches!(
+        args.workload,
+        Workload::Join | Workload::Rejoin | Workload::Sale | Workload::SaleFloor | Workload::Totals
+    ) {
         for register in &fx.registers {
             store.start_shift(start(*register, &fx.opener, &device)).await?;
         }
     }
     let mut clients_of: Vec<(RegisterId, Option<NewReceipt>)> = fx.registers.iter().map(|r| (*r, None)).collect();
-    if matches!(args.workload, Workload::Sale) {
+    if matches!(args.workload, Workload::Sale | Workload::SaleFloor) {
         // A cashier per register, as in a store: each register's sales act through its own
         // cashier's login (a login shared by every client would share-lock one user's row from
         // all of them at once, which no store does).
@@ -385,10 +439,30 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
     let mut storms_correct = None;
     let mut reports = None;
     let mut pin_guess_cost = None;
+    let mut carried = None;
     let began = Instant::now();
     match args.workload {
         Workload::RawInsert => {
             tally = raw_insert(url, args).await?;
+        }
+        Workload::Capacity => {
+            let (all, report) = capacity::run(url, args).await?;
+            tally = all;
+            carried = Some(report);
+        }
+        Workload::SaleFloor => {
+            if store.kind() != BackendKind::Sqlite {
+                return Err(StoreError::Rejected(
+                    "the sale-floor workload is SQLite's; PostgreSQL's floor is scripts/bench's pgbench script".into(),
+                )
+                .into());
+            }
+            let template = clients_of.first().and_then(|(_, sale)| sale.clone()).ok_or_else(|| {
+                StoreError::Internal("the sale-floor workload needs one register's sale template".into())
+            })?;
+            // One sale through Till first: the floor copies its rows.
+            store.record_receipt(NewReceipt { request_hash: template.id.to_string(), ..template.clone() }).await?;
+            tally = sale_floor(url, &template, args).await?;
         }
         Workload::PinGuess => {
             let seconds = args.seconds;
@@ -398,7 +472,7 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
             tally = guessed;
             pin_guess_cost = Some(cost);
         }
-        Workload::Join | Workload::Cycle | Workload::Sale => {
+        Workload::Join | Workload::Rejoin | Workload::Cycle | Workload::Sale => {
             let deadline = Instant::now() + Duration::from_secs(args.seconds);
             let (url, args, registers, user) = (url.to_string(), args.clone(), clients_of.clone(), fx.client.clone());
             tally = tokio::task::spawn_blocking(move || run_threads(&url, &args, &registers, user, deadline))
@@ -475,8 +549,24 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
         storms_correct,
         reports,
         pin_guess: pin_guess_cost,
+        capacity: carried,
         invariants: store.check_invariants().await?,
     })
+}
+
+/// The benchmark's catalog at a location: two tax rates and five products (P0 to P4).
+async fn add_catalog(store: &dyn Store, location: &str) -> Result<Vec<Product>, TillError> {
+    service::add_tax_rate(store, location, "TAX", "Sales tax", "8.875").await?;
+    service::add_tax_rate(store, location, "FOOD", "Groceries", "0").await?;
+    let mut products = Vec::new();
+    for (i, price) in ["4.50", "2.95", "2.29", "12.99", "0.35"].iter().enumerate() {
+        let (sku, barcode) = (format!("P{i}"), [format!("99000{i}")]);
+        let tax = if i % 2 == 0 { "TAX" } else { "FOOD" };
+        let input =
+            service::ProductInput { sku: &sku, name: &sku, price, tax_rate: tax, category: None, barcodes: &barcode };
+        products.push(service::add_product(store, location, input).await?);
+    }
+    Ok(products)
 }
 
 /// The benchmark's catalog at a register's location (two tax rates, five products), and a
@@ -485,21 +575,7 @@ async fn sale_template(store: &dyn Store, register: RegisterId, user: &LoginToke
     let register = store.find_register(&RegisterRef::Id(register)).await?;
     let location = LocationCode::parse(&register.location_code)?;
     if store.list_tax_rates(&location).await?.is_empty() {
-        service::add_tax_rate(store, location.as_str(), "TAX", "Sales tax", "8.875").await?;
-        service::add_tax_rate(store, location.as_str(), "FOOD", "Groceries", "0").await?;
-        for (i, price) in ["4.50", "2.95", "2.29", "12.99", "0.35"].iter().enumerate() {
-            let (sku, barcode) = (format!("P{i}"), [format!("99000{i}")]);
-            let tax = if i % 2 == 0 { "TAX" } else { "FOOD" };
-            let input = service::ProductInput {
-                sku: &sku,
-                name: &sku,
-                price,
-                tax_rate: tax,
-                category: None,
-                barcodes: &barcode,
-            };
-            service::add_product(store, location.as_str(), input).await?;
-        }
+        add_catalog(store, location.as_str()).await?;
     }
     let session = store
         .latest_session(register.id)
@@ -649,18 +725,23 @@ async fn totals(
     Ok((tally, ReportTimes { x_p50_ms, x_p99_ms, z_p50_ms, z_p99_ms }))
 }
 
-/// The SQLite reference: one row per `BEGIN IMMEDIATE` transaction, WAL, synchronous=FULL, one
-/// writer connection (as Till's store writes), for as long as the other workloads run.
-async fn raw_insert(url: &str, args: &BenchArgs) -> Result<Tally, TillError> {
+/// One writer connection to the SQLite file at `url` as Till's store writes (WAL,
+/// synchronous=FULL), for the references that write without Till.
+async fn sqlite_writer(url: &str) -> Result<sqlx::SqlitePool, sqlx::Error> {
     use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
     use std::str::FromStr;
-    let fail = |e: sqlx::Error| StoreError::Internal(format!("raw insert: {e}"));
-    let options = SqliteConnectOptions::from_str(url)
-        .map_err(fail)?
+    let options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full);
-    let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await.map_err(fail)?;
+    SqlitePoolOptions::new().max_connections(1).connect_with(options).await
+}
+
+/// The SQLite reference: one row per `BEGIN IMMEDIATE` transaction, WAL, synchronous=FULL, one
+/// writer connection (as Till's store writes), for as long as the other workloads run.
+async fn raw_insert(url: &str, args: &BenchArgs) -> Result<Tally, TillError> {
+    let fail = |e: sqlx::Error| StoreError::Internal(format!("raw insert: {e}"));
+    let pool = sqlite_writer(url).await.map_err(fail)?;
     sqlx::query("CREATE TABLE IF NOT EXISTS bench_write (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)")
         .execute(&pool)
         .await
@@ -672,9 +753,156 @@ async fn raw_insert(url: &str, args: &BenchArgs) -> Result<Tally, TillError> {
         let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(fail)?;
         sqlx::query("INSERT INTO bench_write (v) VALUES (1)").execute(&mut *tx).await.map_err(fail)?;
         tx.commit().await.map_err(fail)?;
-        tally.latencies.push(began.elapsed());
-        tally.operations += 1;
-        tally.commits += 1;
+        tally.committed(began);
+    }
+    pool.close().await;
+    Ok(tally)
+}
+
+/// SQLite's floor for a sale: the rows `record_receipt` writes for `recorded` (already
+/// recorded once), written again under a fresh id for `--seconds`, each copy in one plain
+/// `BEGIN IMMEDIATE` transaction on one writer connection (WAL, synchronous=FULL, as Till's
+/// store writes). The values are read from the recorded receipt's rows by key (a few
+/// microseconds: no JSON, no checks); the journal entry's hash is computed as Till's is.
+async fn sale_floor(url: &str, recorded: &NewReceipt, args: &BenchArgs) -> Result<Tally, TillError> {
+    use sqlx::Row as _;
+    let fail = |e: sqlx::Error| StoreError::Internal(format!("sale floor: {e}"));
+    let pool = sqlite_writer(url).await.map_err(fail)?;
+    // `INSERT INTO t (every column) SELECT (every column, the receipt's own values replaced)
+    // FROM t WHERE <the recorded receipt>`, for each of the receipt's tables.
+    let mut copies = Vec::new();
+    for (table, key, own) in [
+        (
+            "sales",
+            "id",
+            &[("id", "?1"), ("number", "?2"), ("receipt_seq", "?3"), ("at", "?4"), ("request_hash", "?5")][..],
+        ),
+        ("sale_lines", "sale_id", &[("sale_id", "?1")][..]),
+        ("sale_tenders", "sale_id", &[("sale_id", "?1")][..]),
+        ("sale_taxes", "sale_id", &[("sale_id", "?1")][..]),
+    ] {
+        let columns: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info(?1) ORDER BY cid")
+            .bind(table)
+            .fetch_all(&pool)
+            .await
+            .map_err(fail)?;
+        let values: Vec<&str> = columns
+            .iter()
+            .map(|c| own.iter().find(|(name, _)| name == c).map_or(c.as_str(), |(_, param)| param))
+            .collect();
+        copies.push(format!(
+            "INSERT INTO {table} ({}) SELECT {} FROM {table} WHERE {key} = ?6",
+            columns.join(", "),
+            values.join(", ")
+        ));
+    }
+    let template = sqlx::query(
+        "SELECT s.number, j.body, j.device, j.user_id, j.event FROM sales s
+           JOIN journal j ON j.chain_id = s.register_id AND j.ref_id = s.id WHERE s.id = ?1",
+    )
+    .bind(recorded.id.0)
+    .fetch_one(&pool)
+    .await
+    .map_err(fail)?;
+    let number: String = template.try_get("number").map_err(fail)?;
+    let body: String = template.try_get("body").map_err(fail)?;
+    let device: String = template.try_get("device").map_err(fail)?;
+    let user: Option<uuid::Uuid> = template.try_get("user_id").map_err(fail)?;
+    let event: String = template.try_get("event").map_err(fail)?;
+    let prefix = number.rsplit_once('-').map_or(number.as_str(), |(prefix, _)| prefix).to_string();
+    let cash: i64 = recorded.tenders.iter().filter(|t| t.kind == "cash").map(|t| t.amount).sum();
+    let deadline = Instant::now() + Duration::from_secs(args.seconds);
+    let mut tally = Tally::default();
+    while Instant::now() < deadline {
+        let began = Instant::now();
+        let id = ReceiptId::new();
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.map_err(fail)?;
+        let seq: i64 = sqlx::query_scalar(
+            "INSERT INTO register_counters (register_id, last_receipt) VALUES (?1, 1)
+             ON CONFLICT (register_id) DO UPDATE SET last_receipt = last_receipt + 1 RETURNING last_receipt",
+        )
+        .bind(recorded.register_id.0)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(fail)?;
+        let at = till_core::clock::system_now();
+        for copy in &copies {
+            sqlx::query(copy)
+                .bind(id.0)
+                .bind(format!("{prefix}-{seq:06}"))
+                .bind(seq)
+                .bind(at)
+                .bind(id.to_string())
+                .bind(recorded.id.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(fail)?;
+        }
+        sqlx::query(
+            "UPDATE sessions SET cash_net = cash_net + ?2, sales_count = sales_count + 1, sales_total = sales_total + ?3,
+                discounts_total = discounts_total + ?4, tax_total = tax_total + ?5, rounding_total = rounding_total + ?6,
+                discounts_count = discounts_count + ?7, cash_sales = cash_sales + ?8, change_given = change_given + ?9
+             WHERE id = ?1",
+        )
+        .bind(recorded.session_id.0)
+        .bind(recorded.cash_net)
+        .bind(recorded.total)
+        .bind(recorded.discount)
+        .bind(recorded.tax)
+        .bind(recorded.rounding)
+        .bind(i64::from(recorded.discount > 0))
+        .bind(cash)
+        .bind(recorded.change)
+        .execute(&mut *tx)
+        .await
+        .map_err(fail)?;
+        for totals in [
+            "INSERT INTO session_tender_totals (session_id, kind, count, amount)
+             SELECT ?1, kind, count(*), sum(amount) FROM sale_tenders WHERE sale_id = ?2 GROUP BY kind
+             ON CONFLICT (session_id, kind) DO UPDATE SET count = count + excluded.count, amount = amount + excluded.amount",
+            "INSERT INTO session_tax_totals (session_id, tax_rate_id, name, rate_ppm, net, tax, gross)
+             SELECT ?1, tax_rate_id, name, rate_ppm, net, tax, gross FROM sale_taxes WHERE sale_id = ?2
+             ON CONFLICT (session_id, tax_rate_id) DO UPDATE SET net = net + excluded.net, tax = tax + excluded.tax,
+                gross = gross + excluded.gross",
+            "INSERT INTO session_category_totals (session_id, category, count, amount)
+             SELECT ?1, category, sum(quantity), sum(amount) FROM sale_lines WHERE sale_id = ?2 GROUP BY category
+             ON CONFLICT (session_id, category) DO UPDATE SET count = count + excluded.count, amount = amount + excluded.amount",
+        ] {
+            sqlx::query(totals).bind(recorded.session_id.0).bind(id.0).execute(&mut *tx).await.map_err(fail)?;
+        }
+        let head = sqlx::query("SELECT seq, hash FROM journal_heads WHERE chain_id = ?1")
+            .bind(recorded.register_id.0)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(fail)?;
+        let (last, prev): (i64, String) = (head.try_get("seq").map_err(fail)?, head.try_get("hash").map_err(fail)?);
+        let hash = till_core::journal::entry_hash(&prev, &body);
+        sqlx::query(
+            "INSERT INTO journal (chain_id, seq, at, device, user_id, event, ref_id, body, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )
+        .bind(recorded.register_id.0)
+        .bind(last + 1)
+        .bind(at)
+        .bind(&device)
+        .bind(user)
+        .bind(&event)
+        .bind(id.0)
+        .bind(&body)
+        .bind(&prev)
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await
+        .map_err(fail)?;
+        sqlx::query("UPDATE journal_heads SET seq = ?2, hash = ?3 WHERE chain_id = ?1")
+            .bind(recorded.register_id.0)
+            .bind(last + 1)
+            .bind(&hash)
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
+        tx.commit().await.map_err(fail)?;
+        tally.committed(began);
     }
     pool.close().await;
     Ok(tally)

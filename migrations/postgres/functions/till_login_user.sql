@@ -1,8 +1,12 @@
 -- The user of a live login: the token's, not ended, made by this role on this device, used
 -- within p_idle_minutes, by a user still active (tests/isolation/specs/start-vs-deactivate). Touches the login (its idle clock) at most
--- once a second. Owner only: Till's functions call it for whoever acts.
+-- once a second. Owner only: Till's functions call it for whoever acts. p_writes false (0021): the
+-- caller writes nothing (it answers a request it recorded before), so the same checks are made
+-- without the user's share lock or the touch, which only order and mark a write: nothing is
+-- written, and the call costs a read.
 -- SQLSTATEs: TL442 not logged in, TL408 user inactive.
-CREATE OR REPLACE FUNCTION till_login_user(p_token text, p_device text, p_idle_minutes integer)
+CREATE OR REPLACE FUNCTION till_login_user(p_token text, p_device text, p_idle_minutes integer,
+                                           p_writes boolean DEFAULT true)
 RETURNS users
 LANGUAGE plpgsql VOLATILE SET search_path FROM CURRENT
 AS $fn$
@@ -25,7 +29,11 @@ BEGIN
     -- The user's row, shared-locked until this write commits: a deactivation, lockout or new PIN
     -- (each an UPDATE of the row, which ends the login) is ordered before or after the write.
     -- One that committed while this waited has ended the login: look again, in a new snapshot.
-    SELECT * INTO v FROM users u WHERE u.id = v_login.user_id FOR SHARE;
+    IF p_writes THEN
+        SELECT * INTO v FROM users u WHERE u.id = v_login.user_id FOR SHARE;
+    ELSE
+        SELECT * INTO v FROM users u WHERE u.id = v_login.user_id;
+    END IF;
     PERFORM 1 FROM logins l WHERE l.token_hash = v_login.token_hash AND l.ended_at IS NULL;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'not logged in (the login ended while this waited): log in again' USING ERRCODE = 'TL442';
@@ -33,10 +41,10 @@ BEGIN
     IF NOT v.active THEN
         RAISE EXCEPTION 'user % is not active', v.name USING ERRCODE = 'TL408', DETAIL = v.name;
     END IF;
-    IF v_login.last_used < v_now - interval '1 second' THEN
+    IF p_writes AND v_login.last_used < v_now - interval '1 second' THEN
         UPDATE logins l SET last_used = v_now WHERE l.token_hash = v_login.token_hash;
     END IF;
     RETURN v;
 END;
 $fn$;
-REVOKE ALL ON FUNCTION till_login_user(text, text, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION till_login_user(text, text, integer, boolean) FROM PUBLIC;

@@ -32,16 +32,18 @@ BEGIN
         RAISE EXCEPTION 'opening cash must be between 0 and 10^12 minor units' USING ERRCODE = 'TL002';
     END IF;
     PERFORM till_text('notes', p_notes, 500, true, false);
-    SELECT u.id, u.name INTO p_user_id, v_user_name FROM till_actor(p->>'login', p_device, p_register_id) u;
 
     -- A repeated request: the session it created (its id is the request id), or the one whose
     -- join it recorded. Answer the same, whatever happened to the session since; but only to
-    -- the same user, on the same register, with the same opening cash.
+    -- the same user, on the same register, with the same opening cash. The answer writes
+    -- nothing (0021: the app's resume and every retry of a recorded join cost a read): who asks
+    -- is checked as for any call, without the lock and touch that only a write needs.
     SELECT s.* INTO session FROM sessions s
      WHERE s.id = p_session_id
         OR s.id = (SELECT j.session_id FROM session_joins j WHERE j.request_id = p_session_id)
         OR s.id = (SELECT q.session_id FROM shift_requests q WHERE q.request_id = p_session_id);
     IF FOUND THEN
+        SELECT u.id INTO p_user_id FROM till_actor(p->>'login', p_device, p_register_id, false, false) u;
         joined := session.id <> p_session_id;
         IF session.register_id <> p_register_id
            OR (NOT joined AND (session.opened_by <> p_user_id
@@ -56,6 +58,7 @@ BEGIN
         END IF;
         RETURN;
     END IF;
+    SELECT u.id, u.name INTO p_user_id, v_user_name FROM till_actor(p->>'login', p_device, p_register_id) u;
 
     -- At most two rounds: a session found open can be closed before the join locks it; the
     -- second round then holds the register lock, so no new session can appear meanwhile.
