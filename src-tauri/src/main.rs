@@ -66,13 +66,10 @@ fn main() {
             tracing::info!(version = %build.version, commit = %build.commit, "Till starting");
             app.manage(Arc::new(updates::Updates::new(updates::UpdateSettings::load(), build.version)));
             let warm = handle.clone();
-            tauri::async_runtime::spawn(async move {
-                let state = warm.state::<state::AppState>();
-                state.warm_up().await;
-                if state.customer_display_window().await {
-                    open_customer_display(&warm);
-                }
-            });
+            tauri::async_runtime::spawn(async move { warm.state::<state::AppState>().warm_up().await });
+            if app.state::<state::AppState>().customer_display_window() {
+                open_customer_display(&handle);
+            }
             updates::spawn(handle);
             Ok(())
         })

@@ -1342,15 +1342,16 @@ impl AppState {
         self.customer.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
-    /// The system device file's `[customer_display]` asks for a second window. A section Till
-    /// cannot use is reported by `tillctl device check`; it opens no window and never blocks start-up.
-    pub async fn customer_display_window(&self) -> bool {
-        let Ok(device) = self.device().await else { return false };
-        match &device.managed {
-            Some(Ok(file)) => {
+    /// The system device file's `[customer_display]` asks for a second window. Read from the file
+    /// itself, leaving the device's state (and a start-up error the UI's first question is to
+    /// get) untouched. A file or section Till cannot use opens no window and never blocks
+    /// start-up: `tillctl device check` and the register's status report it.
+    pub fn customer_display_window(&self) -> bool {
+        match DeviceFile::load(&self.config.device_file) {
+            Ok(Some(file)) => {
                 matches!(file.customer_display(), Some(Ok(till_devices::settings::CustomerDisplaySettings::Window)))
             }
-            _ => false,
+            Ok(None) | Err(_) => false,
         }
     }
 

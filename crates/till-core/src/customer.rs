@@ -46,7 +46,7 @@ pub struct CustomerView {
     /// ISO 4217 code (`EUR`).
     pub currency: String,
     pub lines: Vec<CustomerLine>,
-    /// What the customer pays (the cash total when paid in cash and rounded).
+    /// The total: the cart's while it is rung up, the receipt's (cash rounding included) once paid.
     #[ts(type = "number")]
     pub total: i64,
     /// Tendered so far (0 before payment).

@@ -12,7 +12,7 @@ locale: string,
  */
 currency: string, lines: Array<CustomerLine>, 
 /**
- * What the customer pays (the cash total when paid in cash and rounded).
+ * The total: the cart's while it is rung up, the receipt's (cash rounding included) once paid.
  */
 total: number, 
 /**

@@ -88,8 +88,8 @@ async fn the_device_files_customer_display_opens_the_second_window() {
             format!("[database]\nurl = {url:?}\n[register]\nlocation = \"DT\"\nregister = \"DT/R1\"\n\n{section}");
         ok(std::fs::write(till.dir.0.join("device.toml"), file));
         let till = till.restart();
-        assert_eq!(till.state.customer_display_window().await, window, "{section}");
+        assert_eq!(till.state.customer_display_window(), window, "{section}");
     }
     // An unmanaged till (device.json only) has none.
-    assert!(!Till::demo().await.state.customer_display_window().await);
+    assert!(!Till::demo().await.state.customer_display_window());
 }
