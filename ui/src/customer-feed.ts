@@ -73,9 +73,10 @@ export function startCustomerFeed(): void {
     const view = cartView();
     if (view) send(view);
   });
-  // Clearing or setting a cart aside has no event: a sale that vanished shows the welcome.
+  // Clearing or setting a cart aside has no event: a sale that vanished shows the welcome. So
+  // does a display that has been sent nothing yet, once the store is known (it starts empty).
   window.setInterval(() => {
-    if (lastStage !== "sale" || (currentCart()?.lines.length ?? 0) > 0) return;
+    if (lastStage === "welcome" || lastStage === "paid" || (currentCart()?.lines.length ?? 0) > 0) return;
     const view = cartView();
     if (view) send(view);
   }, CUSTOMER_IDLE_CHECK_MS);

@@ -40,6 +40,12 @@ describe("the printer-problem banner", () => {
     await page.click("#sell");
     await page.waitForSelector("#scan:focus");
     assert.equal(await banner(page).isHidden(), true, "a working printer: no banner");
+    // The customer display, sent nothing yet, greets with the store's name once it is known.
+    for (let tries = 0; (await backend.call("customer_view"))?.stage !== "welcome"; tries++) {
+      assert.ok(tries < 30, "the register sends the welcome");
+      await page.waitForTimeout(100);
+    }
+    assert.equal((await backend.call("customer_view"))?.store_name, "Downtown");
     const keysBefore = await page.locator("#to-session").boundingBox();
     const scanBefore = await page.locator("#scan").boundingBox();
 
