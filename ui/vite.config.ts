@@ -21,6 +21,10 @@ export default defineConfig({
     // Keep every asset a file of its own: the CSP allows only the app's own assets.
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
+    // Two pages: the register (index.html) and the customer display's window (customer.html).
+    rollupOptions: {
+      input: { main: "index.html", customer: "customer.html" },
+    },
   },
   test: {
     include: ["tests/unit/**/*.test.ts"],

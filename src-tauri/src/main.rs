@@ -17,6 +17,31 @@ use tauri::Manager;
 /// When the process started, for the start-up time in the log.
 pub static STARTED: LazyLock<Instant> = LazyLock::new(Instant::now);
 
+/// The customer display: a second window (`ui/customer.html`), full screen on the second monitor
+/// when there is one, else beside the register's window. It can only read what the customer
+/// may see (`capabilities/customer.json`). A window that cannot open is logged; selling goes on.
+fn open_customer_display(app: &tauri::AppHandle) {
+    let builder = tauri::WebviewWindowBuilder::new(app, "customer", tauri::WebviewUrl::App("customer.html".into()))
+        .title("Till: customer display")
+        .inner_size(800.0, 600.0);
+    let main_monitor = app.get_webview_window("main").and_then(|w| w.current_monitor().ok().flatten());
+    let other_monitor = app
+        .available_monitors()
+        .unwrap_or_default()
+        .into_iter()
+        .find(|m| main_monitor.as_ref().is_none_or(|main| m.position() != main.position()));
+    let builder = match other_monitor {
+        Some(monitor) => {
+            let at = monitor.position().to_logical::<f64>(monitor.scale_factor());
+            builder.position(at.x, at.y).fullscreen(true)
+        }
+        None => builder,
+    };
+    if let Err(e) = builder.build() {
+        tracing::error!(error = %e, "the customer display's window could not open");
+    }
+}
+
 fn main() {
     LazyLock::force(&STARTED);
     tracing_subscriber::fmt()
@@ -42,6 +67,9 @@ fn main() {
             app.manage(Arc::new(updates::Updates::new(updates::UpdateSettings::load(), build.version)));
             let warm = handle.clone();
             tauri::async_runtime::spawn(async move { warm.state::<state::AppState>().warm_up().await });
+            if app.state::<state::AppState>().customer_display_window() {
+                open_customer_display(&handle);
+            }
             updates::spawn(handle);
             Ok(())
         })

@@ -68,11 +68,16 @@ fn permission(command: &str) -> String {
 fn the_capability_grants_exactly_the_app_commands() {
     let expected: BTreeSet<String> = COMMANDS.iter().map(|c| permission(c)).collect();
     let dir = here().join("capabilities");
-    let files: Vec<PathBuf> = std::fs::read_dir(&dir)
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|entry| entry.map(|e| e.path()).unwrap_or_default())
         .collect();
-    assert_eq!(files, vec![dir.join("main.json")], "one capability file, for the main window");
+    files.sort();
+    assert_eq!(
+        files,
+        vec![dir.join("customer.json"), dir.join("main.json")],
+        "one capability file for the main window, one for the customer display"
+    );
     let capability = json(&dir.join("main.json"));
     assert_eq!(capability["windows"], serde_json::json!(["main"]));
     assert!(capability.get("remote").is_none(), "no remote URL may reach the IPC");
@@ -86,6 +91,12 @@ fn the_capability_grants_exactly_the_app_commands() {
     let granted_set: BTreeSet<String> = granted.iter().cloned().collect();
     assert_eq!(granted.len(), granted_set.len(), "a permission is listed twice");
     assert_eq!(granted_set, expected, "the main window gets the app's commands and nothing else");
+
+    // The customer display faces the customer: it reads its view and can do nothing else.
+    let customer = json(&dir.join("customer.json"));
+    assert_eq!(customer["windows"], serde_json::json!(["customer"]));
+    assert!(customer.get("remote").is_none() && customer.get("webviews").is_none());
+    assert_eq!(customer["permissions"], serde_json::json!(["allow-customer-view"]));
 }
 
 /// The names the webview can reach: the shell's, inside `generate_handler![...]` in main.rs

@@ -11,6 +11,7 @@ import type {
   CashMovement,
   CashReason,
   CloseCount,
+  CustomerView,
   DaySession,
   DenominationCount,
   MovementKind,
@@ -231,6 +232,15 @@ export const recordReprint = (number: string): Promise<void> => call("record_rep
  * words ("Printer: out of paper"), the jobs waiting, paper low, the drawer open. Needs no login.
  */
 export const printerStatus = (): Promise<PrinterStatusView> => call("printer_status");
+
+/**
+ * Tells the customer display what the customer may see now (ui/src/customer-feed.ts): the
+ * lines, total, paid and change, or "Thank you". The type holds nothing else.
+ */
+export const showCustomer = (view: CustomerView): Promise<void> => call("show_customer", { view });
+
+/** What the customer display shows: the main window's latest view, null before any (ui/src/customer.ts). */
+export const customerView = (): Promise<CustomerView | null> => call("customer_view");
 
 /** Prints the X report (the session `xReport` would show) on the till's receipt printer. */
 export const printXReport = (session: string | null = null): Promise<void> => call("print_x_report", { session });

@@ -24,6 +24,9 @@ export type { PrintedAnchor } from "./bindings/PrintedAnchor";
 /** Why a priced cart needs a manager (not the manager's name and PIN: that is `Approval`). */
 export type { Approval as ApprovalReason } from "./bindings/Approval";
 export type { PricedCart } from "./bindings/PricedCart";
+export type { CustomerLine } from "./bindings/CustomerLine";
+export type { CustomerStage } from "./bindings/CustomerStage";
+export type { CustomerView } from "./bindings/CustomerView";
 export type { PricedLine } from "./bindings/PricedLine";
 export type { Product } from "./bindings/Product";
 export type { Receipt } from "./bindings/Receipt";

@@ -44,6 +44,8 @@ pub const COMMANDS: &[&str] = &[
     "printer_status",
     "print_x_report",
     "print_z_report",
+    "show_customer",
+    "customer_view",
     "record_void",
     "forgotten_sessions",
     "day_view",

@@ -139,6 +139,8 @@ pub async fn call(state: &AppState, command: &str, args: Value) -> Result<Value,
         "check_approval" => answer(state.check_approval(args!(args, approval: Approval).approval).await),
         "record_reprint" => answer(state.record_reprint(args!(args, number: String).number).await),
         "printer_status" => answer(state.printer_status().await),
+        "show_customer" => answer(state.show_customer(args!(args, view: till_core::CustomerView).view)),
+        "customer_view" => answer(Ok::<_, IpcError>(state.customer_view())),
         "print_x_report" => answer(state.print_x_report(args!(args, session: Option<String>).session).await),
         "print_z_report" => answer(state.print_z_report(args!(args, session: String).session).await),
         "record_void" => {

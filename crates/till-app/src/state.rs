@@ -378,11 +378,13 @@ pub struct AppState {
     config: AppConfig,
     secrets: Arc<dyn Secrets>,
     clock: Clock,
+    /// What the customer display shows (`show_customer`), read by its window (`customer_view`).
+    customer: std::sync::Mutex<Option<till_core::CustomerView>>,
 }
 
 impl AppState {
     pub fn new(config: AppConfig, secrets: Arc<dyn Secrets>, clock: Clock) -> Self {
-        AppState { device: Mutex::default(), config, secrets, clock }
+        AppState { device: Mutex::default(), config, secrets, clock, customer: std::sync::Mutex::default() }
     }
 
     /// The app's state: Till's data folder and the real clock.
@@ -1341,6 +1343,34 @@ impl AppState {
     pub async fn printer_status(&self) -> Result<PrinterStatusView, IpcError> {
         let device = self.device().await?;
         Ok(device.devices.as_ref().map(|d| d.status()).unwrap_or_default())
+    }
+
+    /// The main window tells the customer display what the customer may see now (the lines,
+    /// total, paid and change, or "Thank you"). A view the type cannot hold (a PIN, an approval,
+    /// expected cash: an unknown field) is refused by the command table; one with bad values is
+    /// refused here, and the display keeps showing the previous one.
+    pub fn show_customer(&self, view: till_core::CustomerView) -> Result<(), IpcError> {
+        view.check().map_err(|e| IpcError::Till(TillError::Input(e)))?;
+        *self.customer.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(view);
+        Ok(())
+    }
+
+    /// What the customer display shows: the latest view the main window sent, `None` before any.
+    pub fn customer_view(&self) -> Option<till_core::CustomerView> {
+        self.customer.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// The system device file's `[customer_display]` asks for a second window. Read from the file
+    /// itself, leaving the device's state (and a start-up error the UI's first question is to
+    /// get) untouched. A file or section Till cannot use opens no window and never blocks
+    /// start-up: `tillctl device check` and the register's status report it.
+    pub fn customer_display_window(&self) -> bool {
+        match DeviceFile::load(&self.config.device_file) {
+            Ok(Some(file)) => {
+                matches!(file.customer_display(), Some(Ok(till_devices::settings::CustomerDisplaySettings::Window)))
+            }
+            Ok(None) | Err(_) => false,
+        }
     }
 
     /// A void: lines taken off the sale on screen before it was paid (a line removed, a quantity

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod cash;
 pub mod catalog;
 pub mod clock;
+pub mod customer;
 pub mod domain;
 pub mod error;
 pub mod journal;
@@ -31,6 +32,7 @@ pub use catalog::{
     Barcode, Category, Colour, CsvProduct, NewCategory, NewProduct, NewTaxRate, Product, ProductKey, Sku, TaxCode,
 };
 pub use clock::Clock;
+pub use customer::{CustomerLine, CustomerStage, CustomerView};
 pub use domain::*;
 pub use error::{locked_message, Entity, ErrorCode, InputError, LineError, LoggedOut, StoreError, TillError};
 pub use location::{LocationChange, Preset, SettingsInput};

@@ -127,4 +127,7 @@ fn views_match_the_ui() {
     export::<PricedCart>("PricedCart.ts");
     export::<Tender>("Tender.ts");
     export::<Settlement>("Settlement.ts");
+    export::<CustomerStage>("CustomerStage.ts");
+    export::<CustomerLine>("CustomerLine.ts");
+    export::<CustomerView>("CustomerView.ts");
 }

@@ -27,6 +27,7 @@ use till_app::settings::{DeviceSettings, SettingsFile};
 use till_app::state::{AppConfig, AppState, SetupRequest};
 use till_core::clock::system_now;
 use till_core::Clock;
+use till_testkit::printer::{EmulatedPrinter, Fault};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 /// How far the app's clock is moved on from the real one, in minutes (`test_advance`). The
@@ -45,6 +46,9 @@ struct Bridge {
     update: Mutex<Value>,
     /// A PostgreSQL database of this bridge's own (`test_postgres`), dropped at `test_quit`.
     postgres: tokio::sync::Mutex<Option<till_testkit::TestDatabase>>,
+    /// The receipt printer on loopback that IT's device file points at (`test_manage_by_it`
+    /// with `printer`), its faults switched by `test_printer`.
+    printer: tokio::sync::Mutex<Option<EmulatedPrinter>>,
 }
 
 /// The commit the About line shows under test: the shell's `build_info` reads the build's.
@@ -86,6 +90,7 @@ impl Bridge {
             offset,
             update: Mutex::new(update),
             postgres: tokio::sync::Mutex::default(),
+            printer: tokio::sync::Mutex::default(),
         })
     }
 
@@ -190,14 +195,38 @@ impl Bridge {
                 let file = if args["damaged"].as_bool().unwrap_or(false) {
                     format!("[database]\nurl = {url:?}\ncolour = \"blue\"\n")
                 } else {
-                    format!(
+                    let mut file = format!(
                         "[database]\nurl = {url:?}\n[register]\nlocation = {:?}\nregister = {register:?}\n\
                          device_name = \"till-1\"\n",
                         register.split('/').next().unwrap_or("DT")
-                    )
+                    );
+                    if args["printer"].as_bool().unwrap_or(false) {
+                        let printer = EmulatedPrinter::start().await;
+                        file.push_str(&format!(
+                            "[printer]\nconnection = \"network\"\nhost = \"127.0.0.1\"\nport = {}\ntimeout_ms = 500\n",
+                            printer.port()
+                        ));
+                        *self.printer.lock().await = Some(printer);
+                    }
+                    file
                 };
                 std::fs::write(self.dir.join("device.toml"), file).map_err(internal)?;
                 self.restart();
+                Ok(Value::Null)
+            }
+            // The emulated printer's fault: "paper_out", "cover_open" or "none" (working).
+            "test_printer" => {
+                let fault = match args["fault"].as_str() {
+                    Some("paper_out") => Fault::PaperOut,
+                    Some("cover_open") => Fault::CoverOpen,
+                    Some("none") => Fault::None,
+                    other => return Err(internal(format!("test_printer: unknown fault {other:?}"))),
+                };
+                let printer = self.printer.lock().await;
+                let printer = printer
+                    .as_ref()
+                    .ok_or_else(|| internal("test_printer: no printer (test_manage_by_it with printer)"))?;
+                printer.set_fault(fault);
                 Ok(Value::Null)
             }
             "test_quit" => {

@@ -41,6 +41,7 @@ import { timed, timedAsync, timeLayout } from "../profile";
 import { errorTone } from "../sound";
 import { go, type SessionArrival } from "../router";
 import { isManager, locale, location, state } from "../state";
+import { showReceiptToCustomer } from "../customer-feed";
 import type { Discount, PriceChangeReason, PriceChangeReasonKind, PricedCart, Product, QuickKeys, Receipt, RefundReasonKind, SessionView, Tender, VoidKind, VoidLine } from "../types";
 import { displayName } from "../time";
 import { clearError, isBusy, mount, run, showError, showErrorText } from "../ui";
@@ -973,6 +974,7 @@ async function recordSale(pay: PayScreen): Promise<void> {
   const request = saleRequest(cart, pay.tenders);
   const recorded = (receipt: Receipt) => {
     finishCart();
+    showReceiptToCustomer(receipt);
     showReceipt(receipt, { after: "sale", session: cart.session });
   };
   const words = approvalWords(priced.approvals, selfApproves());

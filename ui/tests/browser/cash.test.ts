@@ -5,29 +5,18 @@
 // Against the real application (till-ui-bridge, the browser tests' shop): every figure is the
 // backend's, and what another PC does goes through the same commands on a second till.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Browser, Page, ViewportSize } from "playwright-core";
+import { describe, it } from "node:test";
+import type { Page, ViewportSize } from "playwright-core";
 import type { MovementKind } from "../../src/types";
-import { axeViolations, layoutProblems, launchBrowser, screenshot, serveDist, type DistServer } from "./harness.js";
+import { axeViolations, layoutProblems, screenshot } from "./harness.js";
 import { PINS, startRealBackend, type RealBackend } from "./real-backend.js";
-import { bobApprovesAfterAWrongPin, clock, finish, openOn, sell45 } from "./steps.js";
+import { bobApprovesAfterAWrongPin, clock, finish, openOn, sell45, sharedBrowser } from "./steps.js";
 
-let browser: Browser;
-let server: DistServer;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const { browser, url } = sharedBrowser();
 
 
 /** The page on the real backend, which `finish` stops with the page. */
-const open = (backend: RealBackend, viewport?: ViewportSize, locale?: string) => openOn(browser, server.url, backend, viewport, locale);
+const open = (backend: RealBackend, viewport?: ViewportSize, locale?: string) => openOn(browser(), url(), backend, viewport, locale);
 
 /** Intl's no-break spaces as plain spaces. */
 const plain = (value: string) => value.replace(/[\u00a0\u202f]/g, " ").trim();

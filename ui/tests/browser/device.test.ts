@@ -6,31 +6,20 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { rmSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { promisify } from "node:util";
-import type { Browser, ViewportSize } from "playwright-core";
+import type { ViewportSize } from "playwright-core";
 import type { UpdateStatus } from "../../src/types";
-import { launchBrowser, screenshot, serveDist, type DistServer } from "./harness.js";
+import { screenshot } from "./harness.js";
 import { BRIDGE, PINS, startRealBackend, type RealBackend } from "./real-backend.js";
-import { assertLayout, clock, finish, inWindow, logInByKeyboard, nbsp, openOn, screen, text, waitForError, waitForText } from "./steps.js";
+import { assertLayout, clock, finish, inWindow, logInByKeyboard, nbsp, openOn, screen, sharedBrowser, text, waitForError, waitForText } from "./steps.js";
 
-let browser: Browser;
-let server: DistServer;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const { browser, url } = sharedBrowser();
 
 /** The page on the real backend; its calls carry the backend's answers (`callsOf(cmd)`:
  * `{args, ok}` or `{args, error}`): numbers, times and ids the real application made are read
  * from them, never assumed. */
-const open = (backend: RealBackend, viewport?: ViewportSize) => openOn(browser, server.url, backend, viewport);
+const open = (backend: RealBackend, viewport?: ViewportSize) => openOn(browser(), url(), backend, viewport);
 
 /** IT's tool, built with the bridge, on this backend's database (the till's embedded SQLite file). */
 const TILLCTL = process.env.TILLCTL ?? join(dirname(BRIDGE), "tillctl");

@@ -19,6 +19,7 @@ import type {
   CashMovement,
   CashReason,
   CloseCount,
+  CustomerView,
   DaySession,
   DenominationCount,
   DeviceStatus,
@@ -116,6 +117,8 @@ export interface Commands {
   printer_status: { args: NoArgs; answer: PrinterStatusView };
   print_x_report: { args: { session: string | null }; answer: null };
   print_z_report: { args: { session: string }; answer: null };
+  show_customer: { args: { view: CustomerView }; answer: null };
+  customer_view: { args: NoArgs; answer: CustomerView | null };
   record_void: { args: { requestId: string; kind: VoidKind; lines: VoidLine[] }; answer: VoidRecorded };
   forgotten_sessions: { args: NoArgs; answer: SessionView[] };
   day_view: { args: { day: string | null }; answer: DaySession[] };
@@ -130,8 +133,10 @@ export interface Commands {
   test_age: { args: { minutes: number; days: number }; answer: null };
   test_update: { args: UpdateStatus; answer: null };
   test_postgres: { args: { register: string }; answer: PostgresDatabase };
-  test_manage_by_it: { args: { register: string; damaged: boolean }; answer: null };
+  test_manage_by_it: { args: { register: string; damaged: boolean; printer?: boolean }; answer: null };
   test_damage_settings: { args: NoArgs; answer: null };
+  /** The emulated printer IT's device file points at (`manageByIt({ printer: true })`) goes wrong, or works again. */
+  test_printer: { args: { fault: "paper_out" | "cover_open" | "none" }; answer: null };
   test_quit: { args: NoArgs; answer: null };
 }
 
@@ -367,9 +372,12 @@ export async function startRealBackend() {
     /** A database on the test server with the shop in it, the other till set up on it at
      * `register`: `{url, password}` for the set-up screen. */
     postgres: ({ register = "DT/R1" }: { register?: string } = {}) => must("test_postgres", { register }),
-    /** IT's system device file sets this till up on `register` (or an invalid one: `damaged`). */
-    manageByIt: ({ register = "DT/R1", damaged = false }: { register?: string; damaged?: boolean } = {}) =>
-      must("test_manage_by_it", { register, damaged }),
+    /** IT's system device file sets this till up on `register` (or an invalid one: `damaged`),
+     * with a receipt printer on loopback when `printer`. */
+    manageByIt: ({ register = "DT/R1", damaged = false, printer = false }: { register?: string; damaged?: boolean; printer?: boolean } = {}) =>
+      must("test_manage_by_it", { register, damaged, printer }),
+    /** The emulated receipt printer (set up by `manageByIt({ printer: true })`) goes wrong, or works again. */
+    printer: (fault: "paper_out" | "cover_open" | "none") => must("test_printer", { fault }),
     /** device.json becomes unreadable, its previous good copy kept (set up first). */
     damageSettings: () => must("test_damage_settings"),
     /** The updater's status as the shell would answer it. */

@@ -3,11 +3,11 @@
 // session view's totals refreshing with another device's sales. Against the real application
 // (till-ui-bridge, the browser tests' shop): every figure shown is the backend's own pricing.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { axeViolations, layoutProblems, launchBrowser, screenshot, serveDist, type DistServer } from "./harness.js";
+import { describe, it } from "node:test";
+import type { Page } from "playwright-core";
+import { axeViolations, layoutProblems, screenshot } from "./harness.js";
 import { startRealBackend, type RealBackend, type ShopUser } from "./real-backend.js";
-import { bobApprovesAfterAWrongPin, finish, giveReason, lineTool, logInByKeyboard, openOn } from "./steps.js";
+import { bobApprovesAfterAWrongPin, finish, giveReason, lineTool, logInByKeyboard, openOn, sharedBrowser } from "./steps.js";
 
 declare global {
   interface Window {
@@ -22,18 +22,7 @@ declare global {
   }
 }
 
-let browser: Browser;
-let server: DistServer;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const { browser, url } = sharedBrowser();
 
 const nbsp = (value: string) => value.replace(/[\u00a0\u202f]/g, " ");
 const text = async (page: Page, selector: string) => nbsp((await page.locator(selector).innerText()).trim());
@@ -57,7 +46,7 @@ async function check(page: Page, where: string) {
 
 
 /** The page on the real backend, which `finish` stops with the page. */
-const open = (backend: RealBackend) => openOn(browser, server.url, backend);
+const open = (backend: RealBackend) => openOn(browser(), url(), backend);
 
 /** The shop's product id for `sku` at DT, as the backend answers it. */
 const productId = async (backend: RealBackend, sku: string) => (await backend.call("find_product", { sku })).id;

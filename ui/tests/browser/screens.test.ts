@@ -3,24 +3,13 @@
 // violation), the layout checks, and a PIN pad that does not move when an error shows. Against
 // the real application (till-ui-bridge, the browser tests' shop; PostgreSQL on the test server).
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { axeViolations, layoutProblems, launchBrowser, openApp, screenshot, serveDist, type DistServer } from "./harness.js";
+import { describe, it } from "node:test";
+import type { Page } from "playwright-core";
+import { axeViolations, layoutProblems, openApp, screenshot } from "./harness.js";
 import { startRealBackend } from "./real-backend.js";
-import { giveReason, inWindow, lineTool } from "./steps.js";
+import { giveReason, inWindow, lineTool, sharedBrowser } from "./steps.js";
 
-let browser: Browser;
-let server: DistServer;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const { browser, url } = sharedBrowser();
 
 const VIEWPORTS = [
   { width: 1280, height: 800 },
@@ -46,7 +35,7 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
       it("sets up, logs in, starts, closes, approves, locks, joins", async () => {
         const backend = await startRealBackend();
         const pg = await backend.postgres({ register });
-        const app = await openApp(browser, server.url, backend, viewport, locale);
+        const app = await openApp(browser(), url(), backend, viewport, locale);
         const { page } = app;
         const shot = (screen: string) => check(page, `${screen}-${tag}`, `${screen} (${tag})`);
 
@@ -186,7 +175,7 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
         await backend.setUp({ register });
         await backend.logIn("alice");
         await backend.startShift();
-        const app = await openApp(browser, server.url, backend, viewport, locale);
+        const app = await openApp(browser(), url(), backend, viewport, locale);
         const { page } = app;
         const shot = (screen: string) => check(page, `${screen}-${tag}`, `${screen} (${tag})`);
         await page.waitForSelector("#sell");
@@ -289,7 +278,7 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
         const backend = await startRealBackend();
         await backend.setUp({ register });
         await backend.damageSettings();
-        const app = await openApp(browser, server.url, backend, viewport, locale);
+        const app = await openApp(browser(), url(), backend, viewport, locale);
         await app.page.waitForSelector("#settings-damaged");
         await check(app.page, `damaged-${tag}`, `damaged (${tag})`);
         await app.page.click("#repair-settings");
@@ -302,14 +291,14 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
       it("shows a till IT set up, and IT's invalid device file", async () => {
         const backend = await startRealBackend();
         await backend.manageByIt({ register });
-        const app = await openApp(browser, server.url, backend, viewport, locale);
+        const app = await openApp(browser(), url(), backend, viewport, locale);
         await app.page.waitForSelector("#managed-by");
         await check(app.page, `managed-login-${tag}`, `managed login (${tag})`);
         await app.context.close();
         await backend.close();
         const broken = await startRealBackend();
         await broken.manageByIt({ register, damaged: true });
-        const again = await openApp(browser, server.url, broken, viewport, locale);
+        const again = await openApp(browser(), url(), broken, viewport, locale);
         await again.page.waitForSelector("#settings-damaged");
         await check(again.page, `managed-damaged-${tag}`, `managed damaged (${tag})`);
         await again.context.close();

@@ -1,9 +1,10 @@
 // Shared steps of the browser tests: opening the app on a backend, finishing a page (no page
 // errors, console errors or CSP violations), layout and axe checks, and waiting for words.
 import assert from "node:assert/strict";
+import { after, before } from "node:test";
 import type { Browser, Page, ViewportSize } from "playwright-core";
 import type { SessionView } from "../../src/types";
-import { axeViolations, layoutProblems, openApp, type App } from "./harness.js";
+import { axeViolations, launchBrowser, layoutProblems, openApp, serveDist, type App, type DistServer } from "./harness.js";
 import type { RealBackend } from "./real-backend.js";
 
 /** A page of the app on its own backend, which `finish` stops with the page. */
@@ -21,6 +22,28 @@ export async function openOn(
 ): Promise<AppOn> {
   const app = await openApp(browser, url, backend, viewport, locale);
   return Object.assign(app, { backend });
+}
+
+/**
+ * The test file's browser and dist server: started before its tests, stopped after them. Call
+ * once at the top of a test file; the returned functions are valid inside its tests.
+ */
+export function sharedBrowser(): { browser: () => Browser; url: () => string } {
+  let browser: Browser | undefined;
+  let server: DistServer | undefined;
+  before(async () => {
+    server = await serveDist();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("the browser is used before the test file's `before` ran");
+    return value;
+  };
+  return { browser: () => started(browser), url: () => started(server).url };
 }
 
 /** Closes the page, stops its backend, and fails on page errors, console errors or CSP violations. */

@@ -1,29 +1,18 @@
 // Browser tests of the session flow: set-up, login, start and join, close, sessions closed
 // elsewhere. Against the real application (till-ui-bridge, the browser tests' shop).
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, ViewportSize } from "playwright-core";
-import { launchBrowser, screenshot, serveDist, type DistServer } from "./harness.js";
+import type { ViewportSize } from "playwright-core";
+import { screenshot } from "./harness.js";
 import { startRealBackend, type RealBackend } from "./real-backend.js";
-import { assertLayout, clock, finish, logInByKeyboard, openOn, screen, sell45, text, waitForError, waitForText, withoutId } from "./steps.js";
+import { assertLayout, clock, finish, logInByKeyboard, openOn, screen, sell45, sharedBrowser, text, waitForError, waitForText, withoutId } from "./steps.js";
 
-let browser: Browser;
-let server: DistServer;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const { browser, url } = sharedBrowser();
 
 /** The page on the real backend, which `finish` stops with the page. */
-const open = (backend: RealBackend, viewport?: ViewportSize) => openOn(browser, server.url, backend, viewport);
+const open = (backend: RealBackend, viewport?: ViewportSize) => openOn(browser(), url(), backend, viewport);
 
 
 /** A backend with the shop set up on DT/R1 (this till and the store's other one). */

@@ -705,6 +705,7 @@ fn search_finds_names_and_skus_names_starting_with_it_first_and_a_few() {
     assert_eq!(search(many, "soda").len(), SEARCH_RESULTS);
 }
 
+mod customer;
 mod printing;
 mod reads;
 mod refunds;

@@ -1,0 +1,61 @@
+/**
+ * The printer-problem banner: one line in the header saying what is wrong with the receipt
+ * printer in a cashier's words ("Printer: out of paper · 2 waiting to print"), gone when the
+ * printer is fine. It polls `printer_status` (in-memory in the backend, no login needed) while
+ * the app runs. It lives in the header, whose height is fixed, so it never moves the sale
+ * screen's keys, and it never holds anything up: the next sale is rung meanwhile.
+ */
+import * as api from "./api";
+import { byId } from "./dom";
+import type { PrinterStatusView } from "./types";
+
+/** How often the banner asks the backend about the printer. */
+export const PRINTER_POLL_MS = 3_000;
+
+/** The banner's line for `status`, or null when there is nothing to say (no printer, or fine). */
+export function printerBannerText(status: PrinterStatusView | null): string | null {
+  if (status === null || !status.configured || status.problem === null) return null;
+  // The backend words every problem; its code is shown only if a future one came unworded.
+  const message = status.message ?? `Printer: ${status.problem}`;
+  return status.waiting > 0 ? `${message} · ${status.waiting} waiting to print` : message;
+}
+
+/**
+ * Asks `read` now and then every `everyMs` after each answer (never two questions at once), and
+ * gives `show` the banner's line (null: hide it). A question that fails hides the banner: the
+ * status cannot be known (a till not set up yet, damaged settings), and the screen in front
+ * says why. Returns a function that stops it.
+ */
+export function watchPrinter(
+  read: () => Promise<PrinterStatusView>,
+  show: (text: string | null) => void,
+  everyMs = PRINTER_POLL_MS,
+): () => void {
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const ask = async () => {
+    let text: string | null = null;
+    try {
+      text = printerBannerText(await read());
+    } catch {
+      text = null;
+    }
+    if (stopped) return;
+    show(text);
+    timer = setTimeout(() => void ask(), everyMs);
+  };
+  void ask();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
+
+/** Starts the banner in the header's `#printer-banner` (index.html), once, for the app's life. */
+export function startPrinterBanner(): void {
+  const banner = byId("printer-banner");
+  watchPrinter(api.printerStatus, (text) => {
+    if ((text ?? "") !== banner.textContent) banner.textContent = text ?? "";
+    banner.hidden = text === null;
+  });
+}
