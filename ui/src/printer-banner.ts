@@ -12,12 +12,19 @@ import type { PrinterStatusView } from "./types";
 /** How often the banner asks the backend about the printer. */
 export const PRINTER_POLL_MS = 3_000;
 
-/** The banner's line for `status`, or null when there is nothing to say (no printer, or fine). */
+/**
+ * The banner's line for `status`, or null when there is nothing to say (no printer, or fine).
+ * An open drawer the store asks to have closed (drawer.ask_to_close, where the printer reports
+ * the drawer's switch) comes first: the cashier closes it before the next sale.
+ */
 export function printerBannerText(status: PrinterStatusView | null): string | null {
-  if (status === null || !status.configured || status.problem === null) return null;
+  if (status === null || !status.configured) return null;
+  const close = status.ask_to_close_drawer ? "Close the cash drawer" : null;
+  if (status.problem === null) return close;
   // The backend words every problem; its code is shown only if a future one came unworded.
   const message = status.message ?? `Printer: ${status.problem}`;
-  return status.waiting > 0 ? `${message} · ${status.waiting} waiting to print` : message;
+  const problem = status.waiting > 0 ? `${message} · ${status.waiting} waiting to print` : message;
+  return close ? `${close} · ${problem}` : problem;
 }
 
 /**

@@ -19,6 +19,15 @@ describe("printerBannerText", () => {
     expect(printerBannerText({ ...paperOut, waiting: 0 })).toBe("Printer: out of paper");
   });
 
+  it("asks to close an open drawer when the store asks for it, before any printer problem", () => {
+    const open = { ...fine, drawer_open: true, ask_to_close_drawer: true };
+    expect(printerBannerText(open)).toBe("Close the cash drawer");
+    expect(printerBannerText({ ...paperOut, drawer_open: true, ask_to_close_drawer: true })).toBe(
+      "Close the cash drawer · Printer: out of paper · 2 waiting to print",
+    );
+    expect(printerBannerText({ ...fine, drawer_open: true })).toBeNull();
+  });
+
   it("says nothing when the printer is fine, or there is none", () => {
     expect(printerBannerText(fine)).toBeNull();
     expect(printerBannerText({ ...fine, waiting: 3 })).toBeNull();
