@@ -30,7 +30,10 @@ impl Till {
     }
 
     fn in_dir(dir: TempDir, secrets: Arc<dyn Secrets>) -> Till {
-        let clock = Arc::new(StdMutex::new(till_core::clock::system_now()));
+        // A minute ahead of the computer's clock: the database is made (and the journal begins,
+        // at the migration's install time, to the second) after this, so a Z at the pinned time
+        // is never "before the journal began" when a second ticks over in between.
+        let clock = Arc::new(StdMutex::new(till_core::clock::system_now() + chrono::Duration::minutes(1)));
         let config = AppConfig {
             device_file: dir.0.join("device.toml"),
             settings: SettingsFile::new(dir.0.join("device.json")),
