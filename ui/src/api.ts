@@ -19,8 +19,10 @@ import type {
   ZReport,
   DeviceStatus,
   Discount,
+  DrawerChoice,
   PresetView,
   PricedCart,
+  PrinterChoice,
   PrinterStatusView,
   Product,
   QuickKeys,
@@ -94,6 +96,14 @@ export const lastBackup = (): Promise<BackupAfterClose | null> => call("last_bac
  * A manager approves; the backend checks the folder before it saves it. */
 export const setBackupFolder = (folder: string | null, approval: Approval): Promise<DeviceStatus> =>
   call("set_backup_folder", { folder, approval });
+
+/** Chooses the receipt printer and its drawer (null: none) of a till IT does not manage. A manager
+ * approves; the backend checks each setting and names a bad one (printer.host). */
+export const setHardware = (printer: PrinterChoice | null, drawer: DrawerChoice | null, approval: Approval): Promise<DeviceStatus> =>
+  call("set_hardware", { printer, drawer, approval });
+
+/** Sends a test page to the receipt printer (through its queue: a problem shows in its status). */
+export const printTestPage = (): Promise<null> => call("print_test_page");
 
 /** The countries a new store can start from (the same presets as `tillctl location add --preset`). */
 export const locationPresets = (): Promise<PresetView[]> => call("location_presets");

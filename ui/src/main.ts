@@ -15,6 +15,7 @@ import "./styles/cash.css";
 import "./styles/reports.css";
 import "./styles/forgotten.css";
 import "./styles/day.css";
+import "./styles/devices.css";
 import { route, routeAfterError } from "./router";
 import { startCustomerFeed } from "./customer-feed";
 import { startPrinterBanner } from "./printer-banner";

@@ -6,8 +6,9 @@
  * screen's keys, and it never holds anything up: the next sale is rung meanwhile.
  */
 import * as api from "./api";
-import { byId } from "./dom";
+import { byId, h } from "./dom";
 import type { PrinterStatusView } from "./types";
+import { sheet } from "./widgets";
 
 /** How often the banner asks the backend about the printer. */
 export const PRINTER_POLL_MS = 3_000;
@@ -58,10 +59,73 @@ export function watchPrinter(
   };
 }
 
+/** The printer's status as last read by the banner (null: not read yet, or unreadable). */
+let latest: PrinterStatusView | null = null;
+/** Told when a new status is read (the drawer prompt closes itself once the drawer is shut). */
+const readers = new Set<(status: PrinterStatusView | null) => void>();
+
+/**
+ * Must the cashier close the drawer before the next sale? The backend decides (the store asked
+ * for it with drawer.ask_to_close, and the printer reports the drawer open).
+ */
+export function drawerMustClose(): boolean {
+  return latest?.ask_to_close_drawer === true;
+}
+
+/**
+ * The next sale waits for the drawer: a dialog that asks the cashier to close it, and closes
+ * itself (then `closed` runs) once the printer reports it shut. "Check again" asks at once.
+ * The receipt and its change stay on the screen behind it until then.
+ */
+export function askToCloseDrawer(closed: () => void): void {
+  if (document.getElementById("drawer-prompt")) return;
+  const said = h("p", { id: "drawer-prompt-said", class: "hint", role: "status" }, "Close the drawer, then scan the next item.");
+  let done = false;
+  const prompt = sheet({
+    id: "drawer-prompt",
+    title: "Close the cash drawer",
+    body: [h("p", {}, "The cash drawer is open. The next sale starts once it is closed."), said],
+    submitLabel: "Check again",
+    onSubmit: () => {
+      void api.printerStatus().then(
+        (status) => update(status),
+        () => update(null),
+      );
+    },
+    onClose: () => {
+      readers.delete(update);
+      if (done) closed();
+    },
+  });
+  const update = (status: PrinterStatusView | null) => {
+    latest = status ?? latest;
+    if (!drawerMustClose()) {
+      done = true;
+      prompt.close();
+    } else {
+      said.textContent = "The printer still reports the drawer open.";
+    }
+  };
+  readers.add(update);
+  const first = prompt.dialog.querySelector<HTMLButtonElement>("#drawer-prompt-apply");
+  if (first) prompt.open(first);
+}
+
 /** Starts the banner in the header's `#printer-banner` (index.html), once, for the app's life. */
 export function startPrinterBanner(): void {
   const banner = byId("printer-banner");
-  watchPrinter(api.printerStatus, (text) => {
+  const read = async () => {
+    try {
+      latest = await api.printerStatus();
+    } catch (error) {
+      latest = null;
+      throw error;
+    } finally {
+      for (const reader of [...readers]) reader(latest);
+    }
+    return latest;
+  };
+  watchPrinter(read, (text) => {
     if ((text ?? "") !== banner.textContent) banner.textContent = text ?? "";
     banner.hidden = text === null;
   });

@@ -17,6 +17,7 @@ import { showCashMovement } from "./screens/cash";
 import { showClose, showLateCount } from "./screens/close";
 import { showDamaged } from "./screens/damaged";
 import { showDay } from "./screens/day";
+import { askForDevices } from "./screens/devices";
 import { showLogin } from "./screens/login";
 import { showRefund } from "./screens/refund";
 import { showXReport } from "./screens/reports";
@@ -59,6 +60,8 @@ export const go = {
   xReport: (session: SessionView): void => void showXReport(session, null),
   /** A manager's day: the store's sessions of a business day with their Z. */
   day: (day?: string | null): void => void showDay(day ?? null),
+  /** A manager sets up the receipt printer and drawer (from a shift's screen, or before one). */
+  devices: (session: SessionView | null): void => void askForDevices(session),
   /** A manager counts a force-closed session. */
   lateCount: (session: SessionView): void => showLateCount(session),
 };

@@ -87,6 +87,32 @@ export interface DeviceStatus {
   database_identity: string | null;
   /** Where the embedded database is copied after every close; null: no backup after a close. */
   backup_folder: string | null;
+  /** The receipt printer as set up (IT's device file, or the device screen); null: none. */
+  printer: PrinterChoice | null;
+  /** The cash drawer on the printer's port; null: none. */
+  drawer: DrawerChoice | null;
+}
+
+/** The receipt printer as chosen: the device file's `[printer]` section (till-devices' PrinterSection). */
+export interface PrinterChoice {
+  connection: "network" | "usb" | "serial" | "cups";
+  host?: string | null;
+  port?: number | null;
+  device?: string | null;
+  baud?: number | null;
+  queue?: string | null;
+  paper?: "80mm" | "58mm" | null;
+  code_page?: string | null;
+  logo?: number | null;
+  timeout_ms?: number | null;
+  ask_status?: boolean | null;
+}
+
+/** The cash drawer as chosen: the device file's `[drawer]` section (till-devices' DrawerSection). */
+export interface DrawerChoice {
+  pin: 2 | 5;
+  pulse_ms?: number | null;
+  ask_to_close: boolean;
 }
 
 export interface DemoUser {
@@ -110,7 +136,7 @@ export interface BackupAfterClose {
 
 /** The receipt printer's state (till-app's PrinterStatusView), polled by the register screen. */
 export interface PrinterStatusView {
-  /** A printer (or drawer) is set up in the system device file. */
+  /** A printer (or drawer) is set up (the device file, or the device screen). */
   configured: boolean;
   /** paper_out, cover_open, offline, error, not_answering, unreachable, disconnected, spool, settings; null: fine. */
   problem: string | null;

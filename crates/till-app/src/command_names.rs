@@ -20,6 +20,8 @@ pub const COMMANDS: &[&str] = &[
     "close_shift",
     "last_backup",
     "set_backup_folder",
+    "set_hardware",
+    "print_test_page",
     "build_info",
     "update_status",
     "install_update_now",

@@ -17,6 +17,7 @@ use till_core::{
     CloseCount, DenominationCount, Discount, InputError, MovementId, MovementKind, ReceiptId, RequestId, SessionId,
     StoreError, TillError, VoidId, VoidKind, VoidLine,
 };
+use till_devices::settings::{DrawerSection, PrinterSection};
 
 include!("command_names.rs");
 
@@ -89,6 +90,12 @@ pub async fn call(state: &AppState, command: &str, args: Value) -> Result<Value,
             let a = args!(args, folder: Option<String>, approval: Option<Approval>);
             answer(state.set_backup_folder(a.folder, a.approval).await)
         }
+        "set_hardware" => {
+            let a =
+                args!(args, printer: Option<PrinterSection>, drawer: Option<DrawerSection>, approval: Option<Approval>);
+            answer(state.set_hardware(a.printer, a.drawer, a.approval).await)
+        }
+        "print_test_page" => answer(state.print_test_page().await),
         "price_cart" => {
             let a = args!(args, lines: Vec<SaleLineRequest>, receipt_discount: Option<Discount>);
             answer(state.price_cart(a.lines, a.receipt_discount).await)

@@ -3,6 +3,7 @@
 //! open for, and polled by the screen (`printer_status`). A printer problem never fails or
 //! holds up the command that recorded the sale: it is logged and shown.
 
+use crate::settings::DeviceSettings;
 use serde::Serialize;
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -11,6 +12,7 @@ use till_backend::device_file::DeviceFile;
 use till_core::{Receipt, ReceiptId};
 use till_devices::queue::Timing;
 use till_devices::render::Copy;
+use till_devices::settings::{checked, DrawerSection, DrawerSettings, PrinterSection, PrinterSettings, SettingError};
 use till_devices::{Hardware, PrintError};
 
 /// What the register screen shows about its receipt printer.
@@ -52,10 +54,27 @@ pub struct Devices {
 }
 
 impl Devices {
-    /// The devices `file` sets up (`None`: neither a printer nor a drawer). Must run on the
-    /// tokio runtime (the queue's task starts here). Talks to no printer: start-up is never held.
+    /// The devices the system device file sets up (`None`: neither a printer nor a drawer).
     pub fn from_file(file: &DeviceFile, spool: PathBuf) -> Option<Devices> {
-        let (printer, drawer) = (file.printer(), file.drawer());
+        Devices::new(file.printer(), file.drawer(), spool)
+    }
+
+    /// The devices an unmanaged till's settings (`device.json`, the device screen) set up.
+    pub fn from_settings(settings: &DeviceSettings, spool: PathBuf) -> Option<Devices> {
+        Devices::new(
+            checked(&settings.printer, "printer", PrinterSection::settings),
+            checked(&settings.drawer, "drawer", DrawerSection::settings),
+            spool,
+        )
+    }
+
+    /// The printer and drawer as checked (`None`: neither is set up). Must run on the tokio
+    /// runtime (the queue's task starts here). Talks to no printer: start-up is never held.
+    fn new(
+        printer: Option<Result<PrinterSettings, SettingError>>,
+        drawer: Option<Result<DrawerSettings, SettingError>>,
+        spool: PathBuf,
+    ) -> Option<Devices> {
         if printer.is_none() && drawer.is_none() {
             return None;
         }
@@ -137,6 +156,11 @@ impl Devices {
             Report::X(x) => hardware.x_report(x).await,
             Report::Z(z) => hardware.z_report(z).await,
         })
+    }
+
+    /// A test page (the device screen's button). `None`: no printer to print it on.
+    pub async fn test_page(&self) -> Option<Result<(), PrintError>> {
+        Some(self.hardware.as_ref()?.test_page().await)
     }
 
     pub fn status(&self) -> PrinterStatusView {

@@ -13,6 +13,7 @@ use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use till_core::IdleLimit;
+use till_devices::settings::{DrawerSection, PrinterSection, Section};
 
 const KEY: &str = "device";
 
@@ -43,6 +44,15 @@ pub struct DeviceSettings {
     /// result and never blocks the close.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backup_folder: Option<String>,
+    /// The receipt printer of a till IT does not manage, chosen on the device screen with a
+    /// manager's approval: the device file's `[printer]` section, with the same checks. A
+    /// section that cannot be read (an edited file) is kept as such and shown as the printer's
+    /// problem: it never makes the whole file, and so the till, unusable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub printer: Option<Section<PrinterSection>>,
+    /// The cash drawer on that printer's port (the device file's `[drawer]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drawer: Option<Section<DrawerSection>>,
 }
 
 impl Default for DeviceSettings {
@@ -55,6 +65,8 @@ impl Default for DeviceSettings {
             device_name: host_name(),
             idle_logout_minutes: IdleLimit::DEFAULT_MINUTES,
             backup_folder: None,
+            printer: None,
+            drawer: None,
         }
     }
 }
@@ -249,7 +261,26 @@ pub(crate) mod tests {
             device_name: "till-1".into(),
             idle_logout_minutes: 5,
             backup_folder: Some("/media/till/TILL-USB".into()),
+            printer: Some(Section::Read(PrinterSection {
+                connection: "network".into(),
+                host: Some("192.168.1.50".into()),
+                paper: Some("58mm".into()),
+                ..PrinterSection::default()
+            })),
+            drawer: Some(Section::Read(DrawerSection { pin: 5, pulse_ms: Some(120), ask_to_close: true })),
         }
+    }
+
+    #[test]
+    fn a_printer_section_that_cannot_be_read_leaves_the_settings_usable() {
+        // An edited device.json with a typo'd printer key: the till still starts and sells; the
+        // printer's status names the section.
+        let read =
+            parse(br#"{"device":{"database_kind":"sqlite","printer":{"conection":"network"},"drawer":{"pin":2}}}"#)
+                .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(read.database_kind, Some(DatabaseKind::Sqlite));
+        assert!(matches!(&read.printer, Some(Section::Unreadable(why)) if why.contains("conection")), "{read:?}");
+        assert_eq!(read.drawer, Some(Section::Read(DrawerSection { pin: 2, pulse_ms: None, ask_to_close: false })));
     }
 
     #[test]

@@ -28,6 +28,7 @@ use till_core::{
     SessionId, SessionRef, SessionStatus, SessionTotals, SessionView, ShiftStartedView, Sku, Store, StoreError,
     TillError, User,
 };
+use till_devices::settings::{DrawerSection, PrinterSection, Section};
 use tokio::sync::{Mutex, MutexGuard};
 
 /// A manager's or admin's approval: name and PIN, checked by the backend against the database
@@ -105,6 +106,12 @@ pub struct DeviceStatus {
     pub database_identity: Option<String>,
     /// Where the embedded database is copied after every close; `None`: no backup after a close.
     pub backup_folder: Option<String>,
+    /// The receipt printer as set up (the device file's `[printer]`, or the device screen's),
+    /// for the device screen's form; `None`: none, or a section that cannot be read (the
+    /// printer's status says what is wrong with it).
+    pub printer: Option<PrinterSection>,
+    /// The cash drawer on the printer's port, likewise.
+    pub drawer: Option<DrawerSection>,
 }
 
 #[derive(Debug, Serialize)]
@@ -360,6 +367,29 @@ async fn usable_folder(folder: &str) -> Result<std::path::PathBuf, IpcError> {
     }
 }
 
+/// A section the screen can show (`None` for an unreadable one: the printer's status names it).
+fn readable<T: Clone>(section: &Option<Section<T>>) -> Option<T> {
+    match section {
+        Some(Section::Read(read)) => Some(read.clone()),
+        _ => None,
+    }
+}
+
+/// A print's outcome for the command that asked for it: queued, or why not (`None`: there is no
+/// printer to print on).
+fn printed_or_why(printed: Option<Result<(), till_devices::PrintError>>, what: &str) -> Result<(), IpcError> {
+    match printed {
+        Some(Ok(())) => Ok(()),
+        Some(Err(e)) => Err(IpcError::Till(StoreError::Internal(format!("{what} could not be queued: {e}")).into())),
+        None => Err(IpcError::Till(TillError::Input(InputError::Invalid {
+            field: "printer",
+            reason: "no receipt printer is set up on this till: choose one on the device screen, or IT sets one \
+                     up in the device file's [printer] (`tillctl device check` says what is wrong)"
+                .into(),
+        }))),
+    }
+}
+
 /// How a command uses the login: acting counts as activity (it keeps the login alive); a poll (a
 /// screen refreshing itself) does not.
 #[derive(Debug, Clone, Copy)]
@@ -433,11 +463,10 @@ impl AppState {
         }
         let settings = device.settings()?.clone();
         if device.devices.is_none() {
-            if let Some(Ok(file)) = &device.managed {
-                // Beside device.json: the jobs a restart must not lose.
-                let spool = self.config.settings.path().with_file_name("print-spool");
-                device.devices = Devices::from_file(file, spool).map(Arc::new);
-            }
+            device.devices = match &device.managed {
+                Some(Ok(file)) => Devices::from_file(file, self.spool()).map(Arc::new),
+                _ => Devices::from_settings(&settings, self.spool()).map(Arc::new),
+            };
         }
         if device.store.is_none() {
             if let Some(Ok(file)) = &device.managed {
@@ -477,6 +506,9 @@ impl AppState {
                         .unwrap_or_else(|| DeviceSettings::default().device_name),
                     idle_logout_minutes: file.session.idle_logout_minutes,
                     backup_folder: file.backup.folder.clone(),
+                    // For the device screen's view; the devices are built from the file itself.
+                    printer: file.printer.clone(),
+                    drawer: file.drawer.clone(),
                 };
                 tracing::info!(path = %path.display(), "set up by the system device file");
                 device.managed = Some(Ok(file));
@@ -488,6 +520,11 @@ impl AppState {
                 Some(Err(Damaged { path: e.path, reason: e.reason }))
             }
         }
+    }
+
+    /// Beside device.json: the print jobs a restart must not lose.
+    fn spool(&self) -> std::path::PathBuf {
+        self.config.settings.path().with_file_name("print-spool")
     }
 
     /// Opens the device file's database with its credentials: the keyring's password for its
@@ -569,6 +606,8 @@ impl AppState {
             logged_in: None,
             idle_logout_minutes: defaults.idle_logout_minutes,
             backup_folder: None,
+            printer: None,
+            drawer: None,
             settings_damaged: Some(DamagedView {
                 path: damaged.path.display().to_string(),
                 reason: damaged.reason,
@@ -610,6 +649,8 @@ impl AppState {
             settings_damaged: None,
             managed_by: device.managed.as_ref().map(|_| self.config.device_file.display().to_string()),
             backup_folder: settings.backup_folder.clone(),
+            printer: readable(&settings.printer),
+            drawer: readable(&settings.drawer),
             database_identity: match &device.store {
                 Some(store) => store.database_identity().await?.map(|id| id.to_string()),
                 None => None,
@@ -934,6 +975,16 @@ impl AppState {
         Some(BackupAfterClose { session: session.to_string(), at, file, problem })
     }
 
+    /// The device and its settings, for a change the app may make: refused on a till IT's
+    /// device file manages.
+    async fn unmanaged_settings(&self) -> Result<(MutexGuard<'_, Device>, DeviceSettings), IpcError> {
+        let mut device = self.device.lock().await;
+        self.load(&mut device).await?;
+        device.refuse_if_managed(&self.config)?;
+        let settings = device.settings()?.clone();
+        Ok((device, settings))
+    }
+
     /// Sets the folder the embedded database is copied to after every close (a USB drive or a
     /// network share), or with `None` turns the backup off. A manager approves, as for any change
     /// to a set-up device; the folder is checked (a full path, there, takes a file) before it
@@ -944,10 +995,7 @@ impl AppState {
         folder: Option<String>,
         approval: Option<Approval>,
     ) -> Result<DeviceStatus, IpcError> {
-        let mut device = self.device.lock().await;
-        self.load(&mut device).await?;
-        device.refuse_if_managed(&self.config)?;
-        let settings = device.settings()?.clone();
+        let (mut device, settings) = self.unmanaged_settings().await?;
         // Refused before the PIN is checked: nothing to approve, and no PIN try used up.
         match (settings.database_kind, settings.database_url.as_deref()) {
             (Some(DatabaseKind::Sqlite), Some(url)) if url == self.config.demo_database_url => {
@@ -973,6 +1021,57 @@ impl AppState {
         tracing::info!(folder = folder.as_deref().unwrap_or("(none)"), "backup folder set");
         self.save_settings(&mut device, DeviceSettings { backup_folder: folder, ..settings })?;
         self.status_of(&mut device).await
+    }
+
+    /// Chooses the receipt printer and the drawer on its port (`None`: none) of a till IT does
+    /// not manage: the device screen's, with a manager's approval. The sections are checked as
+    /// the device file's are, and a bad one is refused naming its setting (`printer.host`)
+    /// before anything is saved or a PIN try used. Jobs waiting in the spool print on the
+    /// printer chosen now.
+    pub async fn set_hardware(
+        &self,
+        printer: Option<PrinterSection>,
+        drawer: Option<DrawerSection>,
+        approval: Option<Approval>,
+    ) -> Result<DeviceStatus, IpcError> {
+        let (mut device, settings) = self.unmanaged_settings().await?;
+        let unusable = |field: &'static str, reason: String| {
+            IpcError::Till(TillError::Input(InputError::Invalid { field, reason }))
+        };
+        if let Some(printer) = &printer {
+            printer.settings().map_err(|e| unusable("printer", e.to_string()))?;
+        }
+        if let Some(drawer) = &drawer {
+            drawer.settings().map_err(|e| unusable("drawer", e.to_string()))?;
+            if printer.is_none() {
+                return Err(unusable(
+                    "drawer",
+                    "the drawer opens through the receipt printer's port: choose the printer too".into(),
+                ));
+            }
+        }
+        device.approve_change(approval.as_ref()).await?;
+        let settings =
+            DeviceSettings { printer: printer.map(Section::Read), drawer: drawer.map(Section::Read), ..settings };
+        tracing::info!(printer = ?settings.printer, drawer = ?settings.drawer, "receipt printer and drawer set");
+        self.save_settings(&mut device, settings.clone())?;
+        // The old queue's worker stops as it is dropped; its waiting jobs stay in the spool,
+        // which the new queue prints first.
+        device.devices = None;
+        device.devices = Devices::from_settings(&settings, self.spool()).map(Arc::new);
+        self.status_of(&mut device).await
+    }
+
+    /// Prints a test page on the receipt printer (through the queue, so a problem shows in the
+    /// printer's status like any job's). Any logged-in user may: it opens nothing.
+    pub async fn print_test_page(&self) -> Result<(), IpcError> {
+        let mut device = self.device().await?;
+        device.current_user(self.now(), Use::Act).await?;
+        let printed = match &device.devices {
+            Some(devices) => devices.test_page().await,
+            None => None,
+        };
+        printed_or_why(printed, "the test page")
     }
 
     /// The backup the last close on this device took, or why it failed (`None`: no close yet,
@@ -1216,18 +1315,7 @@ impl AppState {
             Some(devices) => devices.report(report).await,
             None => None,
         };
-        match printed {
-            Some(Ok(())) => Ok(()),
-            Some(Err(e)) => {
-                Err(IpcError::Till(StoreError::Internal(format!("the report could not be queued: {e}")).into()))
-            }
-            None => Err(IpcError::Till(TillError::Input(InputError::Invalid {
-                field: "printer",
-                reason: "no receipt printer is set up on this till: IT sets one up in the device file's [printer] \
-                         (`tillctl device check` says what is wrong)"
-                    .into(),
-            }))),
-        }
+        printed_or_why(printed, "the report")
     }
 
     /// A manager force-closes a forgotten session of this location, with a reason.

@@ -55,6 +55,9 @@ pub struct Timing {
     pub first_retry: Duration,
     pub longest_retry: Duration,
     pub idle_poll: Duration,
+    /// Between status checks while the printer reports the drawer open, and once after each job
+    /// (a kick opens it just after): the screen asks to close it within about this long.
+    pub drawer_poll: Duration,
 }
 
 impl Default for Timing {
@@ -63,6 +66,7 @@ impl Default for Timing {
             first_retry: Duration::from_millis(500),
             longest_retry: Duration::from_secs(10),
             idle_poll: Duration::from_secs(15),
+            drawer_poll: Duration::from_secs(1),
         }
     }
 }
@@ -170,6 +174,8 @@ async fn work(spool: PathBuf, link: Link, timing: Timing, publish: watch::Sender
     // Jobs printed whose file could not be removed: never sent twice.
     let mut delivered: HashSet<PathBuf> = HashSet::new();
     let mut last_status: Option<PrinterStatus> = None;
+    // A job was just printed: its kick may open the drawer a moment after the printer took it.
+    let mut just_printed = false;
     loop {
         let listed = {
             let spool = spool.clone();
@@ -195,7 +201,10 @@ async fn work(spool: PathBuf, link: Link, timing: Timing, publish: watch::Sender
                 Err(problem) => Some(problem),
             };
             report(&publish, problem, 0, last_status);
-            wait(&wake, timing.idle_poll).await;
+            let drawer_open = last_status.is_some_and(|s| s.drawer_open);
+            let pause =
+                if drawer_open || std::mem::take(&mut just_printed) { timing.drawer_poll } else { timing.idle_poll };
+            wait(&wake, pause).await;
             continue;
         };
         let outcome = deliver(&link, job).await;
@@ -203,6 +212,7 @@ async fn work(spool: PathBuf, link: Link, timing: Timing, publish: watch::Sender
             Ok(status) => {
                 last_status = status.or(last_status);
                 retry = timing.first_retry;
+                just_printed = true;
                 let removed = {
                     let job = job.clone();
                     let spool = spool.clone();

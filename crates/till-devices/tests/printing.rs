@@ -35,6 +35,7 @@ fn quick() -> Timing {
         first_retry: Duration::from_millis(50),
         longest_retry: Duration::from_millis(200),
         idle_poll: Duration::from_millis(100),
+        drawer_poll: Duration::from_millis(100),
     }
 }
 
@@ -454,4 +455,24 @@ fn z_report() -> ZReport {
         force_close_reason: None,
         grand_net: 8_990_000,
     }
+}
+
+/// The drawer a kick opened is seen open within the drawer poll, not the idle one (15 s in the
+/// app): the screen asks the cashier to close it before the next sale, and sees it shut as soon.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_drawer_left_open_after_a_kick_is_seen_within_the_drawer_poll() {
+    let printer = EmulatedPrinter::start().await;
+    let timing = Timing { idle_poll: Duration::from_secs(60), drawer_poll: Duration::from_millis(100), ..quick() };
+    let hardware = Hardware::start(settings(printer.port(), Paper::Mm80), Some(DRAWER), spool(), timing).unwrap();
+    wait_state(&hardware, |s| s.drawer_open == Some(false)).await;
+    hardware.kick().await.unwrap();
+    printer.wait_for(WAIT, |p| p.kicks().len() == 1).await;
+    // The drawer springs open a moment after the printer took the kick.
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    printer.set_drawer_open(true);
+    let started = std::time::Instant::now();
+    wait_state(&hardware, |s| s.drawer_open == Some(true)).await;
+    printer.set_drawer_open(false);
+    wait_state(&hardware, |s| s.drawer_open == Some(false)).await;
+    assert!(started.elapsed() < Duration::from_secs(5), "seen open and shut in {:?}", started.elapsed());
 }

@@ -31,13 +31,14 @@ pub const LOCATION_HAS_SESSIONS: &str =
 pub const INSERT_LOCATION: &str = "INSERT INTO locations (id, code, name, timezone, cutoff_minutes, currency, locale)
     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *";
 /// `$1` location id: the reasons a new location offers for cash movements (the same as
-/// migration 0011 gave the locations that existed then).
+/// migrations 0011 and 0022 gave the locations that existed then).
 pub const DEFAULT_CASH_REASONS: &str = "INSERT INTO cash_reasons (location_id, kind, code, label, position)
     SELECT $1, column1, column2, column3, column4 FROM (VALUES
         ('paid_in', 'float_top_up', 'Float top-up', 1), ('paid_in', 'other', 'Other', 9),
         ('paid_out', 'supplies', 'Supplies', 1), ('paid_out', 'delivery', 'Delivery', 2),
         ('paid_out', 'other', 'Other', 9), ('drop', 'safe_drop', 'Drop to safe', 1),
-        ('no_sale', 'change_for_customer', 'Change for a customer', 1), ('no_sale', 'other', 'Other', 9)) AS v";
+        ('no_sale', 'change_for_customer', 'Change for a customer', 1), ('no_sale', 'test', 'Drawer test', 8),
+        ('no_sale', 'other', 'Other', 9)) AS v";
 
 /// A user's columns, as [`crate::user`] decodes them; never pin_hash: a terminal's
 /// PostgreSQL role may not read it at all, and nothing but the store's own PIN check needs it.

@@ -95,6 +95,15 @@ impl Bridge {
     }
 
     /// The shop's embedded database, the one both tills use once set up on it.
+    /// Starts the emulated receipt printer (once) and answers its port.
+    async fn start_printer(&self) -> u16 {
+        let mut printer = self.printer.lock().await;
+        if printer.is_none() {
+            *printer = Some(EmulatedPrinter::start().await);
+        }
+        printer.as_ref().map_or(0, EmulatedPrinter::port)
+    }
+
     fn shop_url(&self) -> String {
         format!("sqlite://{}", self.dir.join("till.db").display())
     }
@@ -201,12 +210,14 @@ impl Bridge {
                         register.split('/').next().unwrap_or("DT")
                     );
                     if args["printer"].as_bool().unwrap_or(false) {
-                        let printer = EmulatedPrinter::start().await;
+                        let port = self.start_printer().await;
                         file.push_str(&format!(
-                            "[printer]\nconnection = \"network\"\nhost = \"127.0.0.1\"\nport = {}\ntimeout_ms = 500\n",
-                            printer.port()
+                            "[printer]\nconnection = \"network\"\nhost = \"127.0.0.1\"\nport = {port}\ntimeout_ms = 500\n"
                         ));
-                        *self.printer.lock().await = Some(printer);
+                    }
+                    // The drawer on the printer's port, the screen asking to close it.
+                    if args["drawer"].as_bool().unwrap_or(false) {
+                        file.push_str("[drawer]\npin = 2\nask_to_close = true\n");
                     }
                     file
                 };
@@ -214,20 +225,36 @@ impl Bridge {
                 self.restart();
                 Ok(Value::Null)
             }
-            // The emulated printer's fault: "paper_out", "cover_open" or "none" (working).
+            // The emulated printer's fault: "paper_out", "cover_open" or "none" (working); and
+            // its drawer switch (`drawer_open`), when given.
             "test_printer" => {
                 let fault = match args["fault"].as_str() {
-                    Some("paper_out") => Fault::PaperOut,
-                    Some("cover_open") => Fault::CoverOpen,
-                    Some("none") => Fault::None,
+                    Some("paper_out") => Some(Fault::PaperOut),
+                    Some("cover_open") => Some(Fault::CoverOpen),
+                    Some("none") => Some(Fault::None),
+                    None => None,
                     other => return Err(internal(format!("test_printer: unknown fault {other:?}"))),
                 };
                 let printer = self.printer.lock().await;
                 let printer = printer
                     .as_ref()
                     .ok_or_else(|| internal("test_printer: no printer (test_manage_by_it with printer)"))?;
-                printer.set_fault(fault);
+                if let Some(fault) = fault {
+                    printer.set_fault(fault);
+                }
+                if let Some(open) = args["drawer_open"].as_bool() {
+                    printer.set_drawer_open(open);
+                }
                 Ok(Value::Null)
+            }
+            // A receipt printer on loopback that no device file names yet (the device screen
+            // chooses it): its port.
+            "test_start_printer" => Ok(json!({ "port": self.start_printer().await })),
+            // What the emulated printer put on paper: its lines, cuts and drawer kicks.
+            "test_printed" => {
+                let printer = self.printer.lock().await;
+                let paper = printer.as_ref().ok_or_else(|| internal("test_printed: no printer"))?.paper();
+                Ok(json!({ "lines": paper.lines(), "cuts": paper.cuts(), "kicks": paper.kicks() }))
             }
             "test_quit" => {
                 drop(self.postgres.lock().await.take());

@@ -42,6 +42,7 @@ import { errorTone } from "../sound";
 import { go, type SessionArrival } from "../router";
 import { isManager, locale, location, state } from "../state";
 import { showReceiptToCustomer } from "../customer-feed";
+import { askToCloseDrawer, drawerMustClose } from "../printer-banner";
 import type { Discount, PriceChangeReason, PriceChangeReasonKind, PricedCart, Product, QuickKeys, Receipt, RefundReasonKind, SessionView, Tender, VoidKind, VoidLine } from "../types";
 import { displayName } from "../time";
 import { clearError, isBusy, mount, run, showError, showErrorText } from "../ui";
@@ -107,6 +108,11 @@ export function showSale(session: SessionView, arrival: SessionArrival = "resume
   const drawer = cartDrawer(screen);
   const add = (product: Product) => {
     if (!screen.view.list.isConnected) return;
+    // A new sale waits for the drawer the last one opened, where the store asks for that.
+    if ((currentCart()?.lines.length ?? 0) === 0 && drawerMustClose()) {
+      askToCloseDrawer(screen.refocus);
+      return;
+    }
     if (screen.results.childElementCount > 0) screen.scan.value = "";
     replace(screen.results);
     // A scan changes the last line (a new one, or one more of the same): keep it in view.

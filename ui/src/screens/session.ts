@@ -42,7 +42,10 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
   const manager = isManager(user);
   const day = manager ? h("button", { id: "day-view", type: "button", class: "secondary big" }, "Day view") : null;
   day?.addEventListener("click", () => go.day());
-  const actions = h("div", { class: "actions" }, sell, closeDrawer, cash, xReport, day, logoutButton());
+  // The printer and drawer: a manager's PIN opens it (the backend checks it).
+  const devices = h("button", { id: "devices", type: "button", class: "secondary big" }, "Printer & drawer");
+  devices.addEventListener("click", () => go.devices(session));
+  const actions = h("div", { class: "actions" }, sell, closeDrawer, cash, xReport, day, devices, logoutButton());
   const totals = h("dl", { id: "session-totals", class: "details" });
   const blind = location()?.blind_close ?? true;
   const showTotals = (t: SessionTotals | null) => {

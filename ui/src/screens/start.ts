@@ -55,7 +55,7 @@ export function showStart(current?: SessionView | null): void {
     { class: "stack", novalidate: true },
     field,
     h("div", { class: "field" }, h("label", { for: "shift-notes" }, "Notes (optional)"), notes),
-    h("div", { class: "actions" }, start, sameAsLast, logoutButton(), dayButton()),
+    h("div", { class: "actions" }, start, sameAsLast, logoutButton(), dayButton(), devicesButton()),
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -131,4 +131,11 @@ function showJoin(session: SessionView): void {
     ),
   );
   focus(join);
+}
+
+/** The printer and drawer, before a shift is open too (a new till's first printer): a manager's PIN opens it. */
+function devicesButton(): HTMLElement {
+  const button = h("button", { id: "devices", type: "button", class: "secondary big" }, "Printer & drawer");
+  button.addEventListener("click", () => go.devices(null));
+  return button;
 }

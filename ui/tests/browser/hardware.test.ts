@@ -7,7 +7,7 @@ import type { Page, ViewportSize } from "playwright-core";
 import type { CustomerView } from "../../src/types";
 import { screenshot } from "./harness.js";
 import { startRealBackend, type RealBackend } from "./real-backend.js";
-import { assertLayout, finish, nbsp, openOn, sharedBrowser, text, waitForText, type AppOn } from "./steps.js";
+import { assertLayout, bobApprovesAfterAWrongPin, finish, nbsp, openOn, sharedBrowser, text, waitForError, waitForText, type AppOn } from "./steps.js";
 
 const { browser, url } = sharedBrowser();
 
@@ -28,17 +28,23 @@ async function scan(page: Page, barcode: string) {
 
 const banner = (page: Page) => page.locator("#printer-banner");
 
+/** Alice on the sale screen of a till IT set up with the emulated printer (and its drawer, asking to close it). */
+async function sellingOnAManagedTill({ drawer }: { drawer: boolean }): Promise<{ backend: RealBackend; app: AppOn; page: Page }> {
+  const backend = await startRealBackend();
+  await backend.manageByIt({ printer: true, drawer });
+  await backend.logIn("alice");
+  await backend.startShift();
+  const app = await openOn(browser(), url(), backend);
+  const { page } = app;
+  await page.waitForSelector("#sell");
+  await page.click("#sell");
+  await page.waitForSelector("#scan:focus");
+  return { backend, app, page };
+}
+
 describe("the printer-problem banner", () => {
   it("says the printer is out of paper in the header without moving the keys, the next sale is rung, and goes when the printer is back", async () => {
-    const backend = await startRealBackend();
-    await backend.manageByIt({ printer: true });
-    await backend.logIn("alice");
-    await backend.startShift();
-    const app = await openOn(browser(), url(), backend);
-    const { page } = app;
-    await page.waitForSelector("#sell");
-    await page.click("#sell");
-    await page.waitForSelector("#scan:focus");
+    const { backend, app, page } = await sellingOnAManagedTill({ drawer: false });
     assert.equal(await banner(page).isHidden(), true, "a working printer: no banner");
     // The customer display, sent nothing yet, greets with the store's name once it is known.
     for (let tries = 0; (await backend.call("customer_view"))?.stage !== "welcome"; tries++) {
@@ -175,4 +181,123 @@ describe("the customer display", () => {
       await finish(app);
     });
   }
+});
+
+describe("the printer and drawer screen", () => {
+  it("a manager chooses the network printer of an unmanaged till, a test page prints, and the drawer test is a recorded no-sale that opens the drawer", async () => {
+    const backend = await startRealBackend();
+    await backend.setUp();
+    const { port } = await backend.startPrinter();
+    await backend.logIn("alice");
+    await backend.startShift();
+    const app = await openOn(browser(), url(), backend);
+    const { page } = app;
+    await page.waitForSelector("#sell");
+    await page.click("#devices");
+    // A manager's PIN opens it (checked by the backend: a wrong one is said on the pad).
+    await bobApprovesAfterAWrongPin(page);
+    await page.waitForSelector("#dev-connection");
+    assert.equal(await page.inputValue("#dev-connection"), "", "no printer yet");
+    await waitForText(page, "#dev-status", "No receipt printer is set up.");
+    assert.equal(await page.locator("#dev-open-drawer").isHidden(), true, "no drawer to test yet");
+
+    await page.selectOption("#dev-connection", "network");
+    // A bad setting is refused by the backend naming it, and nothing is saved.
+    await page.fill("#dev-host", "");
+    await page.click("#dev-save");
+    await waitForError(page, 'invalid printer: printer.host: missing: the printer\'s address, like host = "192.168.1.50"; correct it and try again');
+    assert.equal((await backend.call("device_status")).printer, null);
+
+    await page.fill("#dev-host", "127.0.0.1");
+    await page.fill("#dev-port", String(port));
+    await page.selectOption("#dev-paper", "58mm");
+    await page.selectOption("#dev-drawer", "5");
+    await page.fill("#dev-pulse", "120");
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await assertLayout(page, "the printer and drawer screen at 1024×768");
+    await screenshot(page, "devices-form-1024");
+    await page.click("#dev-save");
+    await waitForText(page, "#dev-notice", "Saved. Print a test page to check the printer.");
+    const saved = await backend.call("device_status");
+    assert.deepEqual(
+      { connection: saved.printer?.connection, host: saved.printer?.host, port: saved.printer?.port, paper: saved.printer?.paper },
+      { connection: "network", host: "127.0.0.1", port, paper: "58mm" },
+    );
+    assert.deepEqual(saved.drawer, { pin: 5, pulse_ms: 120, ask_to_close: false });
+    await waitForText(page, "#dev-status", "Printer: ready", 10_000);
+
+    await page.click("#dev-test-page");
+    await waitForText(page, "#dev-notice", "Test page sent. If it does not print, the status above says why.");
+    for (let tries = 0; (await backend.printed()).cuts < 1; tries++) {
+      assert.ok(tries < 100, "the test page prints");
+      await page.waitForTimeout(100);
+    }
+    const testPage = await backend.printed();
+    assert.ok(testPage.lines.some((line) => line.includes(`127.0.0.1:${port}`)), `the test page names the printer: ${testPage.lines.join("\n")}`);
+    assert.deepEqual(testPage.kicks, [], "a test page opens nothing");
+
+    await page.click("#dev-open-drawer");
+    await waitForText(page, "#dev-notice", "The drawer was opened, and recorded on this shift as a no-sale (drawer test).");
+    for (let tries = 0; (await backend.printed()).kicks.length < 1; tries++) {
+      assert.ok(tries < 100, "the drawer opens");
+      await page.waitForTimeout(100);
+    }
+    assert.deepEqual((await backend.printed()).kicks, [[5, 120]]);
+    const [movement] = backend.callsOf("record_movement");
+    assert.deepEqual([movement?.args.kind, movement?.args.reason], ["no_sale", "test"]);
+    assert.equal((await backend.call("session_totals"))?.no_sale_count, 1, "counted on the X and Z like any no-sale");
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, "devices-saved-1024");
+    await page.click("#dev-back");
+    await page.waitForSelector("#sell");
+    await finish(app);
+  });
+
+  it("a till IT manages shows IT's printer and changes nothing", async () => {
+    const backend = await startRealBackend();
+    await backend.manageByIt({ printer: true });
+    await backend.logIn("bob");
+    const app = await openOn(browser(), url(), backend);
+    const { page } = app;
+    await page.waitForSelector("#devices");
+    await page.click("#devices");
+    await page.click('button[data-manager="bob"]');
+    await page.keyboard.type("9999");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#dev-managed");
+    assert.match(await text(page, "#dev-managed"), /IT sets this till's printer and drawer in .*device\.toml[\s\S]*Receipt printer: 127\.0\.0\.1:\d+, 80 mm paper\. No cash drawer\./);
+    assert.equal(await page.locator("#dev-save").count(), 0, "nothing to save");
+    await screenshot(page, "devices-managed-1280");
+    await finish(app);
+  });
+});
+
+describe("the drawer left open", () => {
+  it("asks the cashier to close it before the next sale, and the sale goes on once the printer reports it shut", async () => {
+    const { backend, app, page } = await sellingOnAManagedTill({ drawer: true });
+    await scan(page, "012345678905");
+    await waitForText(page, "#total", "$2.55");
+    await page.keyboard.press("F12");
+    await page.waitForSelector("#pay-exact:focus");
+    await page.click('#pay-quick button[data-amount="1000"]');
+    await page.waitForSelector("#change-due");
+    // The cash sale opened the drawer; the printer reports it still open.
+    await backend.drawerSwitch(true);
+    await waitForText(page, "#printer-banner", "Close the cash drawer", 10_000);
+    assert.equal(await page.locator("#change-due").isVisible(), true, "the change due stays in sight");
+    await page.focus("#new-sale");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#scan:focus");
+    await scan(page, "012345678936");
+    await page.waitForSelector("#drawer-prompt[open]");
+    assert.equal(await page.locator(".cart-line").count(), 0, "the next sale waits for the drawer");
+    await screenshot(page, "drawer-prompt-1280");
+    await backend.drawerSwitch(false);
+    await page.waitForSelector("#drawer-prompt", { state: "detached", timeout: 10_000 });
+    await page.waitForSelector("#scan:focus");
+    await scan(page, "012345678936");
+    await waitForText(page, '[data-line-qty="0"]', "× 1");
+    assert.match(await text(page, ".cart-line"), /Potato chips/);
+    await finish(app);
+  });
 });

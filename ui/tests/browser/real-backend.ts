@@ -14,6 +14,8 @@ import type {
   ApiError,
   Approval,
   BackupAfterClose,
+  PrinterChoice,
+  DrawerChoice,
   PrinterStatusView,
   BuildInfo,
   CashMovement,
@@ -73,6 +75,8 @@ export interface Commands {
   setup_device: { args: { request: SetupRequest; approval: Approval | null }; answer: SetupResult };
   last_backup: { args: NoArgs; answer: BackupAfterClose | null };
   set_backup_folder: { args: { folder: string | null; approval: Approval }; answer: DeviceStatus };
+  set_hardware: { args: { printer: PrinterChoice | null; drawer: DrawerChoice | null; approval: Approval }; answer: DeviceStatus };
+  print_test_page: { args: NoArgs; answer: null };
   location_presets: { args: NoArgs; answer: PresetView[] };
   list_registers: { args: NoArgs; answer: Register[] };
   choose_register: { args: { register: string; approval: Approval | null }; answer: DeviceStatus };
@@ -133,10 +137,14 @@ export interface Commands {
   test_age: { args: { minutes: number; days: number }; answer: null };
   test_update: { args: UpdateStatus; answer: null };
   test_postgres: { args: { register: string }; answer: PostgresDatabase };
-  test_manage_by_it: { args: { register: string; damaged: boolean; printer?: boolean }; answer: null };
+  test_manage_by_it: { args: { register: string; damaged: boolean; printer?: boolean; drawer?: boolean }; answer: null };
   test_damage_settings: { args: NoArgs; answer: null };
   /** The emulated printer IT's device file points at (`manageByIt({ printer: true })`) goes wrong, or works again. */
-  test_printer: { args: { fault: "paper_out" | "cover_open" | "none" }; answer: null };
+  test_printer: { args: { fault?: "paper_out" | "cover_open" | "none"; drawer_open?: boolean }; answer: null };
+  /** A receipt printer on loopback that no device file names yet: its port. */
+  test_start_printer: { args: NoArgs; answer: { port: number } };
+  /** What the emulated printer put on paper. */
+  test_printed: { args: NoArgs; answer: { lines: string[]; cuts: number; kicks: [number, number][] } };
   test_quit: { args: NoArgs; answer: null };
 }
 
@@ -374,10 +382,16 @@ export async function startRealBackend() {
     postgres: ({ register = "DT/R1" }: { register?: string } = {}) => must("test_postgres", { register }),
     /** IT's system device file sets this till up on `register` (or an invalid one: `damaged`),
      * with a receipt printer on loopback when `printer`. */
-    manageByIt: ({ register = "DT/R1", damaged = false, printer = false }: { register?: string; damaged?: boolean; printer?: boolean } = {}) =>
-      must("test_manage_by_it", { register, damaged, printer }),
+    manageByIt: ({ register = "DT/R1", damaged = false, printer = false, drawer = false }: { register?: string; damaged?: boolean; printer?: boolean; drawer?: boolean } = {}) =>
+      must("test_manage_by_it", { register, damaged, printer, drawer }),
     /** The emulated receipt printer (set up by `manageByIt({ printer: true })`) goes wrong, or works again. */
     printer: (fault: "paper_out" | "cover_open" | "none") => must("test_printer", { fault }),
+    /** The emulated printer reports its drawer open, or shut. */
+    drawerSwitch: (open: boolean) => must("test_printer", { drawer_open: open }),
+    /** A receipt printer on loopback for the device screen to choose: its port. */
+    startPrinter: () => must("test_start_printer"),
+    /** What the emulated printer put on paper. */
+    printed: () => must("test_printed"),
     /** device.json becomes unreadable, its previous good copy kept (set up first). */
     damageSettings: () => must("test_damage_settings"),
     /** The updater's status as the shell would answer it. */

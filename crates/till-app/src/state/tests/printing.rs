@@ -5,6 +5,7 @@
 
 use super::*;
 use std::time::Duration;
+use till_devices::settings::{DrawerSection, PrinterSection};
 use till_testkit::printer::{EmulatedPrinter, Fault, Paper};
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -162,4 +163,88 @@ async fn a_till_without_a_printer_says_so_and_bad_settings_never_stop_it() {
     let refused = till.state.print_z_report(number).await.expect_err("no printer to print on");
     assert_eq!(refused.code(), "invalid_input");
     assert!(refused.to_string().contains("[printer]"), "{refused}");
+}
+
+/// The device screen of a till IT does not manage: a manager chooses the printer and drawer,
+/// the sections are checked as the device file's are (a bad one is refused naming its setting,
+/// before any PIN try is used), the choice survives a restart, a test page prints, and the
+/// drawer test is a journaled no-sale with the reason "test" that opens the drawer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_device_screen_chooses_the_printer_of_an_unmanaged_till() {
+    let printer = EmulatedPrinter::start().await;
+    let till = Till::demo().await;
+    ok(till.state.login("alice", "1234").await);
+    let network = PrinterSection {
+        connection: "network".into(),
+        host: Some("127.0.0.1".into()),
+        port: Some(printer.port()),
+        timeout_ms: Some(500),
+        ..PrinterSection::default()
+    };
+    let drawer = DrawerSection { pin: 5, pulse_ms: Some(120), ask_to_close: false };
+    let bob = || approval("bob", "9999");
+
+    let no_host = PrinterSection { host: None, ..network.clone() };
+    let refused = till.state.set_hardware(Some(no_host), None, approval("bob", "0000")).await.expect_err("no host");
+    assert_eq!(refused.code(), "invalid_input");
+    assert!(refused.to_string().contains("printer.host"), "{refused}");
+    let refused = till.state.set_hardware(None, Some(drawer.clone()), bob()).await.expect_err("a drawer alone");
+    assert!(refused.to_string().contains("choose the printer too"), "{refused}");
+    assert_eq!(code(till.state.set_hardware(Some(network.clone()), None, None).await), "approval_needed");
+    assert_eq!(
+        code(till.state.set_hardware(Some(network.clone()), None, approval("alice", "1234")).await),
+        "forbidden"
+    );
+    // The wrong PIN above was refused before it was checked: bob is not one try nearer a lockout.
+    let bob_now = ok(till.state.list_users().await).into_iter().find(|u| u.name == "bob").expect("bob");
+    assert_eq!(bob_now.failed_pins, 0);
+    assert_eq!(ok(till.state.printer_status().await), PrinterStatusView::default(), "nothing was saved");
+
+    let status = ok(till.state.set_hardware(Some(network.clone()), Some(drawer.clone()), bob()).await);
+    assert_eq!(status.printer.as_ref(), Some(&network));
+    assert_eq!(status.drawer.as_ref(), Some(&drawer));
+    assert!(ok(till.state.printer_status().await).configured);
+
+    // Kept in device.json: a restart prints on the same printer.
+    let till = till.restart();
+    ok(till.state.login("alice", "1234").await);
+    assert_eq!(ok(till.state.status().await).printer, Some(network.clone()));
+    ok(till.state.print_test_page().await);
+    let paper = printed(&printer, |p| p.cuts() == 1).await;
+    assert!(paper.text().contains("127.0.0.1"), "the test page names the connection:\n{}", paper.text());
+    assert!(paper.kicks().is_empty(), "a test page opens nothing");
+
+    // "Open drawer (test)": a no-sale with the reason "test", recorded, then the kick.
+    let started = ok(till.state.start_shift(RequestId::new(), Some(10_000), None, Vec::new()).await);
+    let test = ok(till.state.cash_reasons().await)
+        .into_iter()
+        .find(|r| r.kind == till_core::MovementKind::NoSale && r.code == "test")
+        .expect("the no-sale reason \"test\"");
+    assert_eq!(test.label, "Drawer test");
+    let movement = ok(till
+        .state
+        .record_movement(till_core::MovementId::new(), till_core::MovementKind::NoSale, None, test.code, None, None)
+        .await);
+    assert_eq!(movement.reason, "test");
+    printed(&printer, |p| p.kicks() == vec![(5, 120)]).await;
+    let totals = ok(till.state.session_totals().await).expect("the open shift's totals");
+    assert_eq!((totals.session_id, totals.no_sale_count), (started.session.id, 1));
+
+    // Taking the printer away again: nothing prints, and the screen says there is none.
+    let status = ok(till.state.set_hardware(None, None, bob()).await);
+    assert_eq!((status.printer, status.drawer), (None, None));
+    assert_eq!(ok(till.state.printer_status().await), PrinterStatusView::default());
+    assert_eq!(code(till.state.print_test_page().await), "invalid_input");
+}
+
+/// IT's device file decides a managed till's printer: the device screen changes nothing there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_managed_till_refuses_the_device_screens_printer() {
+    let printer = EmulatedPrinter::start().await;
+    let (till, _, _) = printing_till(printer.port()).await;
+    let status = ok(till.state.status().await);
+    assert_eq!(status.printer.map(|p| p.connection), Some("network".to_string()), "the form shows IT's printer");
+    let lan =
+        PrinterSection { connection: "network".into(), host: Some("10.0.0.9".into()), ..PrinterSection::default() };
+    assert_eq!(code(till.state.set_hardware(Some(lan), None, approval("bob", "9999")).await), "device_managed");
 }
