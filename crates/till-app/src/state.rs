@@ -380,11 +380,20 @@ pub struct AppState {
     clock: Clock,
     /// What the customer display shows (`show_customer`), read by its window (`customer_view`).
     customer: std::sync::Mutex<Option<till_core::CustomerView>>,
+    /// The pole display the device file sets up, fed the same views.
+    pole: crate::pole::CustomerPole,
 }
 
 impl AppState {
     pub fn new(config: AppConfig, secrets: Arc<dyn Secrets>, clock: Clock) -> Self {
-        AppState { device: Mutex::default(), config, secrets, clock, customer: std::sync::Mutex::default() }
+        AppState {
+            device: Mutex::default(),
+            config,
+            secrets,
+            clock,
+            customer: std::sync::Mutex::default(),
+            pole: crate::pole::CustomerPole::default(),
+        }
     }
 
     /// The app's state: Till's data folder and the real clock.
@@ -437,6 +446,7 @@ impl AppState {
                 // Beside device.json: the jobs a restart must not lose.
                 let spool = self.config.settings.path().with_file_name("print-spool");
                 device.devices = Devices::from_file(file, spool).map(Arc::new);
+                self.pole.start(file);
             }
         }
         if device.store.is_none() {
@@ -1342,7 +1352,7 @@ impl AppState {
     /// nothing a customer may not see). Not configured: `configured` is false.
     pub async fn printer_status(&self) -> Result<PrinterStatusView, IpcError> {
         let device = self.device().await?;
-        Ok(device.devices.as_ref().map(|d| d.status()).unwrap_or_default())
+        Ok(self.pole.status(device.devices.as_ref().map(|d| d.status()).unwrap_or_default()))
     }
 
     /// The main window tells the customer display what the customer may see now (the lines,
@@ -1351,6 +1361,7 @@ impl AppState {
     /// refused here, and the display keeps showing the previous one.
     pub fn show_customer(&self, view: till_core::CustomerView) -> Result<(), IpcError> {
         view.check().map_err(|e| IpcError::Till(TillError::Input(e)))?;
+        self.pole.show(&view);
         *self.customer.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(view);
         Ok(())
     }
