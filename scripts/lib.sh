@@ -13,6 +13,8 @@ TILL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TILL_TARGET_DIR=${CARGO_TARGET_DIR:-$TILL_ROOT/target}
 # The desktop app of the debug build.
 TILL_APP="$TILL_TARGET_DIR/debug/till-register"
+# The emulated ESC/POS printer the end-to-end tests print to (till-testkit's [[bin]]), from the same build.
+TILL_EMULATED_PRINTER="$TILL_TARGET_DIR/debug/till-emulated-printer"
 # Every cargo command that compiles or checks the workspace passes these (clippy too).
 TILL_CARGO_FEATURES=(--features tauri/custom-protocol)
 

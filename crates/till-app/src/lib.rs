@@ -6,6 +6,7 @@
 pub mod activity;
 pub mod commands;
 pub mod error;
+pub mod pole;
 pub mod printing;
 pub mod secrets;
 pub mod settings;

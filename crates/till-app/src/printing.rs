@@ -21,7 +21,9 @@ pub struct PrinterStatusView {
     /// A printer (or drawer) is set up in the device file.
     pub configured: bool,
     /// What is wrong, a closed list: `paper_out`, `cover_open`, `offline`, `error`,
-    /// `not_answering`, `unreachable`, `disconnected`, `spool`, `settings`. `None`: nothing.
+    /// `not_answering`, `unreachable`, `disconnected`, `spool`, `settings`, and
+    /// `customer_display` (the pole display's, told when the printer has nothing to tell).
+    /// `None`: nothing.
     pub problem: Option<String>,
     /// The problem in a cashier's words ("Printer: out of paper").
     pub message: Option<String>,

@@ -410,11 +410,20 @@ pub struct AppState {
     clock: Clock,
     /// What the customer display shows (`show_customer`), read by its window (`customer_view`).
     customer: std::sync::Mutex<Option<till_core::CustomerView>>,
+    /// The pole display the device file sets up, fed the same views.
+    pole: crate::pole::CustomerPole,
 }
 
 impl AppState {
     pub fn new(config: AppConfig, secrets: Arc<dyn Secrets>, clock: Clock) -> Self {
-        AppState { device: Mutex::default(), config, secrets, clock, customer: std::sync::Mutex::default() }
+        AppState {
+            device: Mutex::default(),
+            config,
+            secrets,
+            clock,
+            customer: std::sync::Mutex::default(),
+            pole: crate::pole::CustomerPole::default(),
+        }
     }
 
     /// The app's state: Till's data folder and the real clock.
@@ -464,7 +473,10 @@ impl AppState {
         let settings = device.settings()?.clone();
         if device.devices.is_none() {
             device.devices = match &device.managed {
-                Some(Ok(file)) => Devices::from_file(file, self.spool()).map(Arc::new),
+                Some(Ok(file)) => {
+                    self.pole.start(file);
+                    Devices::from_file(file, self.spool()).map(Arc::new)
+                }
                 _ => Devices::from_settings(&settings, self.spool()).map(Arc::new),
             };
         }
@@ -1430,7 +1442,7 @@ impl AppState {
     /// nothing a customer may not see). Not configured: `configured` is false.
     pub async fn printer_status(&self) -> Result<PrinterStatusView, IpcError> {
         let device = self.device().await?;
-        Ok(device.devices.as_ref().map(|d| d.status()).unwrap_or_default())
+        Ok(self.pole.status(device.devices.as_ref().map(|d| d.status()).unwrap_or_default()))
     }
 
     /// The main window tells the customer display what the customer may see now (the lines,
@@ -1439,6 +1451,7 @@ impl AppState {
     /// refused here, and the display keeps showing the previous one.
     pub fn show_customer(&self, view: till_core::CustomerView) -> Result<(), IpcError> {
         view.check().map_err(|e| IpcError::Till(TillError::Input(e)))?;
+        self.pole.show(&view);
         *self.customer.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(view);
         Ok(())
     }

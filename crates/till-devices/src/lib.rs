@@ -1,9 +1,11 @@
 //! The register's hardware, without Tauri: ESC/POS receipts and reports ([`render`]), the
 //! printer's connections and status ([`link`], [`status`]), the cash drawer kick, and the print
-//! queue that never blocks or loses a sale ([`queue`]). Settings come from the device file's
-//! `[printer]`, `[drawer]` and `[customer_display]` sections ([`settings`]).
+//! queue that never blocks or loses a sale ([`queue`]); the customer's pole display ([`pole`]).
+//! Settings come from the device file's `[printer]`, `[drawer]` and `[customer_display]`
+//! sections ([`settings`]).
 
 pub mod link;
+pub mod pole;
 pub mod queue;
 pub mod render;
 pub mod settings;

@@ -71,7 +71,7 @@ impl Link {
                 let (device, baud) = (device.clone(), *baud);
                 let bytes = bytes.to_vec();
                 blocking(wait, move || {
-                    let mut port = open_serial(&device, baud, wait)?;
+                    let mut port = open_serial(&device, baud, wait, "printer.device")?;
                     port.write_all(&bytes).and_then(|()| port.flush()).map_err(|_| Problem::Disconnected)
                 })
                 .await
@@ -115,7 +115,7 @@ impl Link {
             Connection::Serial { device, baud } => {
                 let (device, baud) = (device.clone(), *baud);
                 blocking(wait, move || {
-                    let mut port = open_serial(&device, baud, wait)?;
+                    let mut port = open_serial(&device, baud, wait, "printer.device")?;
                     ask(&mut port)
                 })
                 .await?
@@ -153,11 +153,54 @@ fn open_device(device: &Path, setting: &str) -> Result<std::fs::File, Problem> {
         .map_err(|e| Problem::Unreachable { detail: format!("{setting} {}: {e}", device.display()) })
 }
 
-fn open_serial(device: &Path, baud: u32, wait: Duration) -> Result<Box<dyn serialport::SerialPort>, Problem> {
+/// `setting` names the device file's setting in the error (`printer.device`).
+fn open_serial(
+    device: &Path,
+    baud: u32,
+    wait: Duration,
+    setting: &str,
+) -> Result<Box<dyn serialport::SerialPort>, Problem> {
     serialport::new(device.to_string_lossy(), baud)
         .timeout(wait)
         .open()
-        .map_err(|e| Problem::Unreachable { detail: format!("printer.device {}: {e}", device.display()) })
+        .map_err(|e| Problem::Unreachable { detail: format!("{setting} {}: {e}", device.display()) })
+}
+
+/// A serial device kept open between writes (the pole display: opening a USB serial adapter
+/// can toggle its lines, and a display shows each scan). A write that fails closes it; the next
+/// write opens it again, sending `preamble` first (a display that was unplugged has lost its
+/// set-up).
+pub(crate) struct SerialLine {
+    device: std::path::PathBuf,
+    baud: u32,
+    wait: Duration,
+    setting: &'static str,
+    port: Option<Box<dyn serialport::SerialPort>>,
+}
+
+impl SerialLine {
+    pub(crate) fn new(device: std::path::PathBuf, baud: u32, wait: Duration, setting: &'static str) -> SerialLine {
+        SerialLine { device, baud, wait, setting, port: None }
+    }
+
+    /// Writes `bytes` (after `preamble` when the device had to be opened), within the timeout.
+    pub(crate) async fn write(&mut self, preamble: &[u8], bytes: &[u8]) -> Result<(), Problem> {
+        let (device, baud, wait, setting) = (self.device.clone(), self.baud, self.wait, self.setting);
+        let open = self.port.take();
+        let mut job = if open.is_some() { Vec::new() } else { preamble.to_vec() };
+        job.extend_from_slice(bytes);
+        let port = blocking(wait, move || {
+            let mut port = match open {
+                Some(port) => port,
+                None => open_serial(&device, baud, wait, setting)?,
+            };
+            port.write_all(&job).and_then(|()| port.flush()).map_err(|_| Problem::Disconnected)?;
+            Ok(port)
+        })
+        .await?;
+        self.port = Some(port);
+        Ok(())
+    }
 }
 
 /// DLE EOT 1..4 over a device that reads back (USB printer class, serial).

@@ -171,7 +171,7 @@ impl Sheet {
 
 /// Typography the code pages lack, as the plain letters a receipt can carry: money's narrow
 /// and no-break spaces and the Swiss apostrophe, the minus sign and dashes. Controls go.
-fn printable(text: &str) -> String {
+pub(crate) fn printable(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '\u{a0}' | '\u{202f}' | '\u{2009}' | '\u{2007}' => ' ',

@@ -5,6 +5,7 @@
 //! PostgreSQL tests never skip: without `TILL_TEST_PG_URL` they fail and say how to run them
 //! (`scripts/test` starts a throwaway server itself).
 
+pub mod pole;
 pub mod printer;
 pub mod shop;
 
@@ -14,6 +15,19 @@ use till_core::{
     Actor, Authenticated, CloseShift, Currency, DeviceName, Money, Register, RequestId, SessionId, StartShift, Store,
     StoreOptions,
 };
+
+/// Reads `read` every 10 ms until `done` holds for what it read or `limit` has passed; the last
+/// reading either way (the caller's assertion says what was wanted and shows what was seen).
+pub async fn poll<T>(limit: std::time::Duration, read: impl Fn() -> T, done: impl Fn(&T) -> bool) -> T {
+    let start = tokio::time::Instant::now();
+    loop {
+        let seen = read();
+        if done(&seen) || start.elapsed() > limit {
+            return seen;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -115,14 +115,7 @@ impl EmulatedPrinter {
 
     /// Waits (up to `limit`) until `done` holds for the paper; the paper either way.
     pub async fn wait_for(&self, limit: Duration, done: impl Fn(&Paper) -> bool) -> Paper {
-        let start = tokio::time::Instant::now();
-        loop {
-            let paper = self.paper();
-            if done(&paper) || start.elapsed() > limit {
-                return paper;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        crate::poll(limit, || self.paper(), done).await
     }
 
     /// Waits (up to `limit`) until `done` holds for the printer's counters.
@@ -311,7 +304,7 @@ impl Paper {
 
 /// PC858's upper half (0x80..=0xFF): PC850 with the euro sign at 0xD5. Written out from the
 /// code page's chart, independently of the encoder under test.
-const PC858_HIGH: [char; 128] = [
+pub(crate) const PC858_HIGH: [char; 128] = [
     'Ç', 'ü', 'é', 'â', 'ä', 'à', 'å', 'ç', 'ê', 'ë', 'è', 'ï', 'î', 'ì', 'Ä', 'Å', //
     'É', 'æ', 'Æ', 'ô', 'ö', 'ò', 'û', 'ù', 'ÿ', 'Ö', 'Ü', 'ø', '£', 'Ø', '×', 'ƒ', //
     'á', 'í', 'ó', 'ú', 'ñ', 'Ñ', 'ª', 'º', '¿', '®', '¬', '½', '¼', '¡', '«', '»', //

@@ -531,7 +531,11 @@ pub async fn hardware(file: &DeviceFile, how: Hardware) -> Vec<SchemaCheck> {
             let detail = format!(
                 "pole display on {} at {baud} baud{}",
                 device.display(),
-                if found { "" } else { ": no such device" }
+                if found {
+                    ", driven by the register (each scan, the total, paid and change)"
+                } else {
+                    ": no such device"
+                }
             );
             checks.push(if found {
                 SchemaCheck::pass("customer display", detail)

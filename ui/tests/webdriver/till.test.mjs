@@ -9,20 +9,25 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { Builder, By, Capabilities, Key, until } from "selenium-webdriver";
 
 const APP = process.env.TILL_E2E_APP;
+/** till-testkit's emulated receipt printer (src/bin/emulated_printer.rs), built with the app. */
+const PRINTER = process.env.TILL_E2E_PRINTER;
 const ARTIFACTS = process.env.TILL_E2E_ARTIFACTS ?? join(process.cwd(), "test-artifacts");
 const DRIVER = process.env.TAURI_DRIVER ?? "tauri-driver";
 const TIMEOUT = 20_000;
 
 if (!APP) throw new Error("TILL_E2E_APP must name the built app (scripts/e2e sets it)");
+if (!PRINTER) throw new Error("TILL_E2E_PRINTER must name till-emulated-printer (scripts/e2e sets it)");
 if (!process.env.TILL_DATA_DIR) throw new Error("TILL_DATA_DIR must name a fresh folder (scripts/e2e sets it)");
 
 const drivers = [];
 const sessions = [];
+const printers = [];
 
 function waitForPort(port, deadline = Date.now() + 15_000) {
   return new Promise((resolve, reject) => {
@@ -82,6 +87,7 @@ before(() => mkdirSync(ARTIFACTS, { recursive: true }));
 after(async () => {
   for (const driver of sessions) await driver.quit().catch(() => {});
   for (const child of drivers) child.kill();
+  for (const child of printers) child.kill();
 });
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -130,6 +136,21 @@ async function waitForText(driver, css, check, what) {
     assert.fail(`${css}: expected ${what}, saw ${JSON.stringify(last)}; error banner: ${JSON.stringify(error)}`);
   }
   return last;
+}
+
+/**
+ * From the login's next screen to the sale screen: a new shift (100.00 float) when none is open,
+ * else the open one. After B's close it is a new shift; should that close have failed, alice is
+ * in the open shift already (she opened it): she lands on the shift screen, and Sell goes on.
+ */
+async function toSaleScreen(driver) {
+  await driver.wait(async () => (await driver.findElements(By.css("#start-shift, #sell"))).length > 0, TIMEOUT, "the start or the shift screen");
+  if ((await driver.findElements(By.css("#start-shift"))).length > 0) {
+    if ((await driver.findElements(By.css("input#opening-cash"))).length > 0) await type(driver, "#opening-cash", "100.00");
+    await click(driver, "#start-shift");
+  } else {
+    await click(driver, "#sell");
+  }
 }
 
 async function logInWithKeypad(driver, user, pin) {
@@ -452,15 +473,7 @@ describe("Till desktop app, scan latency", () => {
     assert.ok(codes.length >= 2, "the demo catalog has barcodes");
     const d = await launchApp();
     await logInWithKeypad(d, "alice", "1234");
-    // A new shift after B's close. Should that close have failed, alice is in the open shift
-    // already (she opened it): she lands on the shift screen, and Sell goes on.
-    await d.wait(async () => (await d.findElements(By.css("#start-shift, #sell"))).length > 0, TIMEOUT, "the start or the shift screen");
-    if ((await d.findElements(By.css("#start-shift"))).length > 0) {
-      if ((await d.findElements(By.css("input#opening-cash"))).length > 0) await type(d, "#opening-cash", "100.00");
-      await click(d, "#start-shift");
-    } else {
-      await click(d, "#sell");
-    }
+    await toSaleScreen(d);
     const scan = await find(d, "#scan");
     // The page notes when Enter reaches the scan field (capture phase, before the sale screen's
     // handler), then when the cart shows one more line with its price and the total is back
@@ -544,5 +557,179 @@ describe("Till desktop app, scan latency", () => {
     await click(d, "#clear-cart");
     await click(d, "#clear-sale-apply");
     await d.wait(async () => (await d.findElements(By.css(".cart-line"))).length === 0, TIMEOUT, "an empty cart");
+  });
+});
+
+/**
+ * The emulated ESC/POS printer on loopback (a process: till-testkit's till-emulated-printer).
+ * `port` is where it listens; `paper()` is everything it printed so far, decoded by the Rust
+ * tests' decoder into lines and commands ({kind: "line", text} | {kind: "kick", pin} |
+ * {kind: "cut"} | ...).
+ */
+async function startPrinter() {
+  const child = spawn(PRINTER, [], { stdio: ["pipe", "pipe", "inherit"] });
+  printers.push(child);
+  const waiting = [];
+  createInterface({ input: child.stdout }).on("line", (line) => waiting.shift()?.resolve(JSON.parse(line)));
+  child.once("exit", (code) => {
+    for (const w of waiting.splice(0)) w.reject(new Error(`the emulated printer exited (${code})`));
+  });
+  /** Its next answer, within 10 s. */
+  const answer = () =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("the emulated printer did not answer in 10 s")), 10_000);
+      waiting.push({
+        resolve: (value) => (clearTimeout(timer), resolve(value)),
+        reject: (error) => (clearTimeout(timer), reject(error)),
+      });
+    });
+  const { port } = await answer();
+  assert.ok(Number.isInteger(port) && port > 0, `the emulated printer's port: ${port}`);
+  const paper = async () => {
+    const reply = answer();
+    child.stdin.write("paper\n");
+    const { items, error } = await reply;
+    assert.ok(!error, error);
+    return items;
+  };
+  return { port, paper };
+}
+
+/** Polls the printer (every 100 ms, up to TIMEOUT) until what it printed passes `done`; fails saying `what`. */
+async function waitForPaper(printer, done, what) {
+  const deadline = Date.now() + TIMEOUT;
+  for (;;) {
+    const items = await printer.paper();
+    if (done(items)) return items;
+    if (Date.now() > deadline) assert.fail(`the printer: expected ${what}, printed ${JSON.stringify(items)}`);
+    await sleep(100);
+  }
+}
+
+/** The screen's and the paper's text in the same letters: the paper's code page has no narrow spaces, no minus sign and no ×. */
+const plain = (text) => text.replace(/[\u00a0\u202f\u2009]/g, " ").replaceAll("\u2212", "-").replaceAll("\u00d7", "x").trim();
+
+/** The printed line for a receipt row: its label, a gap, its amount flush right. */
+function printedRow(lines, left, right) {
+  const escape = (text) => plain(text).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const pattern = new RegExp(`^${escape(left)} +${escape(right)}$`);
+  return lines.find((line) => pattern.test(line.trimEnd()));
+}
+
+/** One receipt's job: the items from the `skip`-th on, up to and with its first cut. */
+function job(items, skip) {
+  const rest = items.slice(skip);
+  const cut = rest.findIndex((item) => item.kind === "cut");
+  return cut < 0 ? null : rest.slice(0, cut + 1);
+}
+
+/** Asserts that the printed receipt `items` carries every row and line detail the screen's receipt shows. */
+async function assertPrintedAsShown(driver, items) {
+  const lines = items.filter((item) => item.kind === "line").map((item) => item.text);
+  const rows = await receiptRows(driver);
+  assert.ok(rows.length >= 8, `the screen's receipt rows: ${JSON.stringify(rows)}`);
+  for (const [left, right] of rows) {
+    assert.ok(printedRow(lines, left, right), `the screen's row ${JSON.stringify([left, right])} on the paper:\n${lines.join("\n")}`);
+  }
+  const details = await driver.executeScript(`return [...document.querySelectorAll("#receipt .r-detail")].map((p) => p.textContent);`);
+  for (const detail of details) {
+    assert.ok(lines.some((line) => line.trim() === plain(detail)), `the line detail ${JSON.stringify(detail)} on the paper:\n${lines.join("\n")}`);
+  }
+  // The tax table: each rate on its line, its net, tax and gross on the next.
+  const taxes = await driver.executeScript(`return [...document.querySelectorAll("#receipt-taxes tbody tr")].map((r) => [...r.cells].map((c) => c.textContent.trim()));`);
+  assert.ok(taxes.length > 0, "a tax rate on the screen's receipt");
+  for (const [rate, ...figures] of taxes) {
+    const at = lines.findIndex((line) => line.trim() === plain(rate));
+    assert.ok(at >= 0, `the tax rate ${JSON.stringify(rate)} on the paper:\n${lines.join("\n")}`);
+    assert.equal(lines[at + 1]?.trim().split(/ +/).join(" "), figures.map(plain).join(" "), `${rate}: net, tax and gross`);
+  }
+  return { rows, lines };
+}
+
+// The receipt printer and cash drawer (issue 20): the real app, set up by a device file to print
+// to an emulated network printer on loopback with a drawer on its port. What the printer was sent
+// is decoded and compared with the receipt on the screen.
+describe("Till desktop app, receipt printer", () => {
+  it("instance E: a cash sale opens the drawer, then prints the receipt the screen shows, and cuts; a card sale prints with no kick", async () => {
+    const printer = await startPrinter();
+    const dir = process.env.TILL_DATA_DIR;
+    const file = join(dir, "device-printer.toml");
+    const url = `sqlite://${join(dir, "till-demo.db")}`;
+    writeFileSync(
+      file,
+      `[database]\nurl = ${JSON.stringify(url)}\n[register]\nlocation = "DT"\nregister = "DT/R1"\ndevice_name = "dt-r1-printer"\n` +
+        `[printer]\nconnection = "network"\nhost = "127.0.0.1"\nport = ${printer.port}\n[drawer]\npin = 2\n`,
+    );
+    const e = await launchApp({ TILL_DEVICE_FILE: file });
+    await logInWithKeypad(e, "alice", "1234");
+    await toSaleScreen(e);
+    for (const [code, lines] of [["073500000016", 1], ["073500000085", 2], ["073500000153", 3]]) {
+      await (await find(e, "#scan")).sendKeys(code, Key.ENTER);
+      await e.wait(async () => (await e.findElements(By.css(".cart-line"))).length === lines, TIMEOUT, `${lines} cart lines`);
+    }
+    await waitForText(e, "#total", (t) => /^\$\d+\.\d\d$/.test(t), "the backend's total");
+    assert.deepEqual(await printer.paper(), [], "nothing printed before the sale is paid");
+    await click(e, "#pay");
+    await click(e, "#pay-quick button");
+    const change = await waitForText(e, "#change-due", (t) => /^\$\d+\.\d\d$/.test(t) && t !== "$0.00", "some change");
+
+    const cash = job(await waitForPaper(printer, (items) => job(items, 0) !== null, "a cash sale's receipt, cut"), 0);
+    const kinds = cash.map((item) => item.kind);
+    // The drawer opens first (the cashier makes change while it prints), on the pin set up.
+    assert.deepEqual(cash[0], { kind: "kick", pin: 2, on_ms: 100 }, "the drawer kick before the receipt");
+    assert.equal(kinds.filter((k) => k === "kick").length, 1, "one kick");
+    assert.equal(kinds.at(-1), "cut", "the receipt ends with a cut");
+    assert.ok(kinds.indexOf("line") > 0, "the receipt's lines after the kick");
+    const { rows, lines } = await assertPrintedAsShown(e, cash);
+    // The figures a customer checks, named: each printed as the screen shows it.
+    const rowOf = (label) => rows.find(([left]) => left === label);
+    for (const label of ["No.", "Total", "Cash", "Change"]) {
+      assert.ok(rowOf(label), `a ${label} row on the screen's receipt`);
+      assert.ok(printedRow(lines, ...rowOf(label)), `${label} printed as the screen shows it`);
+    }
+    assert.match(rowOf("No.")[1], /^DT-R1-\d{6}$/);
+    assert.equal(rowOf("Change")[1], change);
+    for (const item of ["Drip coffee, small", "Drip coffee, large", "Latte"]) {
+      assert.ok(lines.some((line) => line.startsWith(`${item} `)), `${item} printed`);
+    }
+    assert.ok(lines.some((line) => line.trim() === "Thank you"), "Thank you printed");
+    // The journal anchor's QR code carries the text the screen's code does (issue 16).
+    const anchor = await textOf(e, "#receipt-anchor figcaption");
+    assert.deepEqual(cash.filter((item) => item.kind === "qr"), [{ kind: "qr", text: anchor }], "the printed QR code");
+
+    // The screen's receipt with the paper beside it (drawn into the page for the picture only).
+    await e.executeScript(
+      `const pre = document.createElement("pre");
+       pre.id = "e2e-printout";
+       pre.textContent = arguments[0];
+       // Left of the screen's receipt, over the change and the buttons (42 columns at 10 px).
+       pre.style.cssText = "position:fixed;top:136px;left:500px;z-index:99999;margin:0;padding:8px 10px;background:#fffef7;color:#000;" +
+         "font:10px/1.25 monospace;border:1px solid #999;box-shadow:0 2px 8px #0004;max-height:calc(100vh - 144px);overflow:hidden";
+       document.body.append(pre);`,
+      cash
+        .map((item) => ({ line: item.text, kick: `[drawer kick, pin ${item.pin}]`, cut: "[cut]", qr: "[QR code]", logo: "[logo]" })[item.kind])
+        .filter((text) => text !== undefined)
+        .join("\n"),
+    );
+    await screenshot(e, "printed-receipt");
+    await e.executeScript(`document.getElementById("e2e-printout")?.remove();`);
+
+    // A card sale prints too, and never opens the drawer.
+    const before = (await printer.paper()).length;
+    await click(e, "#new-sale");
+    await (await find(e, "#scan")).sendKeys("073500000016", Key.ENTER);
+    await e.wait(async () => (await e.findElements(By.css(".cart-line"))).length === 1, TIMEOUT, "1 cart line");
+    await waitForText(e, "#total", (t) => /^\$\d+\.\d\d$/.test(t), "the backend's total");
+    await click(e, "#pay");
+    await type(e, "#card-ref", "E2E042");
+    await click(e, "#pay-card");
+    await find(e, "#receipt");
+    const card = job(await waitForPaper(printer, (items) => job(items, before) !== null, "a card sale's receipt, cut"), before);
+    assert.ok(!card.some((item) => item.kind === "kick"), `no drawer kick for a card sale: ${JSON.stringify(card)}`);
+    assert.equal(card.at(-1).kind, "cut");
+    // Every row the screen shows is on the paper: the card's, with its approval code, too.
+    const cardRows = (await assertPrintedAsShown(e, card)).rows;
+    assert.ok(cardRows.some(([left]) => left === "Card E2E042"), `the card tender on the screen: ${JSON.stringify(cardRows)}`);
+    assert.notEqual(cardRows.find(([left]) => left === "No.")?.[1], rowOf("No.")[1], "a new receipt number");
   });
 });

@@ -111,3 +111,28 @@ async fn a_setting_till_cannot_use_is_named_and_a_silent_printer_cannot_hang_the
     let _ = std::fs::remove_dir_all(dir);
     let _ = std::fs::remove_dir_all(dir2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn device_check_reports_the_pole_display_the_register_drives() {
+    let display = till_testkit::pole::PtyDisplay::open();
+    let pole = |device: &str| format!("[customer_display]\nkind = \"pole\"\ndevice = {device:?}\nbaud = 9600\n");
+    let (dir, file) = device_file(&pole(&display.path().display().to_string()));
+    let (_, report) = tillctl(&["device", "check", "--file", &file], &[]).await;
+    let status = line(&report, "customer display");
+    assert_eq!(status["ok"], true, "{report}");
+    assert_eq!(
+        status["detail"],
+        format!(
+            "pole display on {} at 9600 baud, driven by the register (each scan, the total, paid and change)",
+            display.path().display()
+        )
+    );
+
+    let (dir2, file) = device_file(&pole("/dev/till-no-such-pole"));
+    let (ok, report) = tillctl(&["device", "check", "--file", &file], &[]).await;
+    assert!(!ok);
+    let status = line(&report, "customer display");
+    assert_eq!(status["detail"], "pole display on /dev/till-no-such-pole at 9600 baud: no such device", "{report}");
+    let _ = std::fs::remove_dir_all(dir);
+    let _ = std::fs::remove_dir_all(dir2);
+}

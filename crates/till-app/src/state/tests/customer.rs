@@ -93,3 +93,59 @@ async fn the_device_files_customer_display_opens_the_second_window() {
     // An unmanaged till (device.json only) has none.
     assert!(!Till::demo().await.state.customer_display_window());
 }
+
+/// The demo's DT/R1 managed by a device file whose customer display is a pole on `device`.
+async fn pole_till(device: &std::path::Path) -> Till {
+    let till = Till::demo().await;
+    let url = format!("sqlite://{}", till.dir.0.join("till-demo.db").display());
+    let file = format!(
+        "[database]\nurl = {url:?}\n[register]\nlocation = \"DT\"\nregister = \"DT/R1\"\n\n\
+         [customer_display]\nkind = \"pole\"\ndevice = {:?}\nbaud = 9600\n",
+        device.display().to_string()
+    );
+    ok(std::fs::write(till.dir.0.join("device.toml"), file));
+    till.restart()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_view_shown_reaches_the_pole_display() {
+    let display = till_testkit::pole::PtyDisplay::open();
+    let till = pole_till(display.path()).await;
+    // The device file is read with the first command, as the register's first screen does.
+    ok(till.state.printer_status().await);
+    let coffee = json!({"name": "Coffee", "quantity": 1, "amount": 350});
+    ok(show(&till, sale_view(json!([coffee, {"name": "Croissant", "quantity": 2, "amount": 500}]), 850)).await);
+    let want = ["2x Croissant  5,00 €", "Summe         8,50 €"];
+    let shown = display.wait_for(std::time::Duration::from_secs(10), |s| s[0] == want[0] && s[1] == want[1]).await;
+    assert_eq!(shown, want.map(String::from));
+    // A view refused (a PIN in it) never reaches the pole either.
+    let mut with_pin = sale_view(json!([{"name": "PIN 9999", "quantity": 1, "amount": 1}]), 1);
+    with_pin["pin"] = json!("9999");
+    assert_eq!(code(show(&till, with_pin).await), "invalid_input");
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(display.screen(), want.map(String::from));
+    assert!(!till.state.customer_display_window(), "a pole opens no second window");
+    let status = ok(till.state.printer_status().await);
+    assert_eq!(status.problem, None, "{status:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_pole_display_is_told_on_the_banner_and_holds_nothing_up() {
+    let till = pole_till(std::path::Path::new("/dev/till-no-such-pole")).await;
+    ok(till.state.printer_status().await);
+    ok(show(&till, sale_view(json!([{"name": "Coffee", "quantity": 1, "amount": 350}]), 350)).await);
+    assert_eq!(shown(&till).await["total"], 350, "the window's view is kept regardless");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let status = loop {
+        let status = ok(till.state.printer_status().await);
+        if status.problem.is_some() || std::time::Instant::now() > deadline {
+            break status;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert!(status.configured);
+    assert_eq!(status.problem.as_deref(), Some(crate::pole::PROBLEM));
+    let message = status.message.unwrap_or_default();
+    assert!(message.starts_with("Customer display: cannot be reached"), "{message}");
+    assert!(message.contains("customer_display.device /dev/till-no-such-pole"), "{message}");
+}
