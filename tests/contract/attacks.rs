@@ -1114,3 +1114,42 @@ async fn no_price_change_without_a_reason_from_the_list() {
     drop(psql);
     till.drop_role().await;
 }
+
+/// Where the location requires it, a card tender carries the terminal's approval reference,
+/// whoever calls till_record_receipt: as the terminal's role in plain SQL, a card sale whose
+/// reference is missing, null or blank is refused and nothing is written; with one it goes
+/// through. Where it is not required, one left out goes through (the honest path's rule).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_card_tender_without_its_reference_where_the_location_requires_one() {
+    let till = Till::new().await;
+    let (session, sale_id) = session_with_a_sale(&till).await;
+    let listed = till.owner.list_receipts(session).await.unwrap().into_iter().find(|r| r.id.0 == sale_id).unwrap();
+    let sold = till.owner.find_receipt(&listed.number).await.unwrap();
+    let mut psql = till.psql().await;
+    let alice = sql_login(&mut psql, "alice", "1234", "pc1").await;
+    let card_sale = |reference: serde_json::Value| {
+        let mut p = till_backend::receipt_payload(&sold_as_new(&sold, session));
+        p["login"] = alice.clone().into();
+        p["device"] = "pc1".into();
+        p["tendered"] = sold.total.into();
+        p["change"] = 0.into();
+        p["cash_net"] = 0.into();
+        p["rounding"] = 0.into();
+        p["tenders"] = serde_json::json!([{ "n": 0, "kind": "card", "amount": sold.total, "reference": reference }]);
+        p
+    };
+    assert_eq!(call(&mut psql, "till_record_receipt", &card_sale(serde_json::json!(null))).await, "ok", "optional");
+    let change = LocationChange { card_reference_required: Some(true), ..LocationChange::default() };
+    till.owner.update_location(&LocationCode::parse("DT").unwrap(), &change).await.unwrap();
+    let sales = || async { scalar(&mut till.owner_sql().await, "SELECT count(*) FROM sales").await };
+    let before = sales().await;
+    for missing in [serde_json::json!(null), serde_json::json!(""), serde_json::json!("   ")] {
+        assert_eq!(call(&mut psql, "till_record_receipt", &card_sale(missing.clone())).await, "TL002", "{missing}");
+    }
+    let mut no_key = card_sale(serde_json::json!(null));
+    no_key["tenders"][0].as_object_mut().unwrap().remove("reference");
+    assert_eq!(call(&mut psql, "till_record_receipt", &no_key).await, "TL002", "no reference key");
+    assert_eq!(sales().await, before, "nothing was written");
+    assert_eq!(call(&mut psql, "till_record_receipt", &card_sale(serde_json::json!("AUTH 42"))).await, "ok");
+    till.drop_role().await;
+}

@@ -17,6 +17,7 @@ both_backends!(
 );
 both_backends!(bad_sales_write_nothing, sales_racing_a_close_land_in_exactly_one_session, receipt_numbers_are_gapless);
 both_backends!(one_line_refunded_by_sixteen_devices_at_once, a_sale_priced_from_a_changed_catalog_is_priced_again);
+both_backends!(a_card_reference_is_optional_unless_the_location_requires_it);
 both_backends!(
     a_retry_answers_its_first_outcome_whatever_happened_since,
     racing_refunds_of_the_last_units_give_back_the_rest
@@ -643,4 +644,71 @@ async fn racing_refunds_of_the_last_units_give_back_the_rest(backend: Backend) {
         assert_eq!((line.refunded_quantity, line.refunded_total, line.refunded_tax), (3, 1469, 120));
     }
     check_totals_against_receipts(&shop, session.id).await;
+}
+
+/// A card tender's approval reference may be left out (stored as none), unless the location
+/// requires it: then a card sale or a refund to a card without one is refused and writes
+/// nothing. The setting is journaled: a change made behind the journal's back (its trigger
+/// off, or SQL beside the store) is reported by `journal verify`.
+async fn a_card_reference_is_optional_unless_the_location_requires_it(backend: Backend) {
+    let shop = shop(backend, 1).await;
+    open_shift(&shop, "0").await;
+    let store = shop.store.as_ref();
+    let (register, pc, alice) = (dt_r1(), pc1(), &shop.fx.cashier);
+    let total = service::price_sale(store, &register, &[line("333", 1)], None).await.unwrap().total;
+    let card = |reference: &str| SaleRequest {
+        lines: vec![line("333", 1)],
+        receipt_discount: None,
+        receipt_discount_reason: None,
+        tenders: vec![Tender::Card { amount: total, approval_reference: reference.into() }],
+    };
+    let (register, pc) = (&register, &pc);
+    let sell = |request: SaleRequest| async move {
+        service::record_sale(store, till(alice, register, pc, None), ReceiptId::new(), &request).await
+    };
+    let location = LocationCode::parse("DT").unwrap();
+    assert!(!store.find_location(&location).await.unwrap().card_reference_required, "off by default");
+    let left_out = sell(card("  ")).await.unwrap();
+    assert_eq!(left_out.tenders[0].reference, None, "stored as none");
+    assert_eq!(sell(card("AUTH 42")).await.unwrap().tenders[0].reference.as_deref(), Some("AUTH 42"));
+
+    let change = LocationChange { card_reference_required: Some(true), ..LocationChange::default() };
+    assert!(store.update_location(&location, &change).await.unwrap().card_reference_required);
+    let numbers_before = store.session_totals(left_out.session_id).await.unwrap().sales_count;
+    for missing in ["", "   "] {
+        let refused = sell(card(missing)).await.expect_err("a card tender without its reference");
+        assert_eq!(refused.code(), "invalid_input", "{refused}");
+        assert!(refused.to_string().contains("approval reference"), "{refused}");
+    }
+    let request = RefundRequest {
+        lines: vec![RefundLineRequest { line: 1, quantity: 1 }],
+        tender: RefundTender::Card { approval_reference: String::new() },
+        reason: sales::RefundReason { kind: sales::RefundReasonKind::WrongItem, text: None },
+    };
+    let manager_pc = device(MANAGER_DEVICE);
+    let bob = till(&shop.fx.manager, register, &manager_pc, None);
+    let refused = service::refund(store, bob, ReceiptId::new(), &left_out.number, &request).await.unwrap_err();
+    assert_eq!(refused.code(), "invalid_input", "{refused}");
+    assert_eq!(store.session_totals(left_out.session_id).await.unwrap().sales_count, numbers_before, "nothing written");
+    assert_eq!(store.session_totals(left_out.session_id).await.unwrap().refunds_count, 0, "nothing written");
+    assert!(sell(card("AUTH 43")).await.is_ok());
+    assert!(service::verify_journal(store, &[]).await.unwrap().ok, "the change is journaled");
+
+    // Turned off again behind the journal's back: verify names the setting.
+    let off = "UPDATE locations SET card_reference_required = false WHERE code = 'DT'";
+    match backend {
+        Backend::Sqlite => shop.db.execute(off).await,
+        Backend::Postgres => {
+            shop.db
+                .execute(&format!(
+                    "ALTER TABLE locations DISABLE TRIGGER locations_journal_update; {off}; \
+                     ALTER TABLE locations ENABLE TRIGGER locations_journal_update"
+                ))
+                .await
+        }
+    }
+    let report = service::verify_journal(store, &[]).await.unwrap();
+    assert!(!report.ok);
+    let problems: Vec<&str> = report.chains.iter().flat_map(|c| &c.problems).map(|p| p.what.as_str()).collect();
+    assert!(problems.iter().any(|p| p.contains("card_reference_required")), "{problems:?}");
 }

@@ -26,6 +26,7 @@ fn main() {
         tax_rates: rates.clone(),
         cash_rounding_increment: 5,
         manager_discount_threshold: Ppm(200_000),
+        card_reference_required: false,
     };
     // 50 lines over three rates, a discount on every fifth line, one override, and a receipt
     // discount: every step of the pricing runs.

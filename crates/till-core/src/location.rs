@@ -31,6 +31,8 @@ pub struct LocationChange {
     pub session_limit_minutes: Option<i32>,
     pub login_idle_minutes: Option<i32>,
     pub manager_pin_min_length: Option<u8>,
+    /// A card tender must carry the card terminal's approval reference.
+    pub card_reference_required: Option<bool>,
 }
 
 impl LocationChange {
@@ -57,6 +59,7 @@ pub struct SettingsInput<'a> {
     pub session_limit_minutes: Option<i32>,
     pub login_idle_minutes: Option<i32>,
     pub manager_pin_min_length: Option<u8>,
+    pub card_reference_required: Option<bool>,
 }
 
 fn invalid(field: &'static str, reason: impl Into<String>) -> InputError {
@@ -114,6 +117,7 @@ impl SettingsInput<'_> {
             session_limit_minutes: minutes("session limit", self.session_limit_minutes, 60..=10_080)?,
             login_idle_minutes: minutes("login idle limit", self.login_idle_minutes, 1..=1_440)?,
             manager_pin_min_length: self.manager_pin_min_length,
+            card_reference_required: self.card_reference_required,
         })
     }
 }

@@ -168,6 +168,9 @@ pub struct PricingSettings {
     pub cash_rounding_increment: i64,
     /// Discounts above this percentage need a manager (100 %: none do; 0: every discount does).
     pub manager_discount_threshold: Ppm,
+    /// A card tender must carry the card terminal's approval reference (the location's setting).
+    #[serde(default)]
+    pub card_reference_required: bool,
 }
 
 /// A discount on a line or on the whole receipt.
@@ -335,6 +338,10 @@ pub struct PricedCart {
     pub cash_total: i64,
     #[ts(type = "number")]
     pub cash_rounding_increment: i64,
+    /// A card tender must carry the card terminal's approval reference (the location's
+    /// setting): the pay screen asks for it, or offers it as optional.
+    #[serde(default)]
+    pub card_reference_required: bool,
     /// Empty when no manager is needed.
     pub approvals: Vec<Approval>,
 }
@@ -765,6 +772,7 @@ pub fn price_cart(settings: &PricingSettings, cart: &Cart) -> Result<PricedCart,
         total,
         cash_total: round_to_increment(total, settings.cash_rounding_increment)?,
         cash_rounding_increment: settings.cash_rounding_increment,
+        card_reference_required: settings.card_reference_required,
         approvals,
     })
 }
@@ -799,6 +807,21 @@ fn check_reference(tender: usize, field: &'static str, text: &str) -> Result<(),
         return Err(bad(format!("the {field} looks like a card number; record the terminal's approval reference")));
     }
     Ok(())
+}
+
+/// A card tender's approval reference: optional (empty) unless the location requires it, and
+/// checked like any reference when given. PostgreSQL's till_record_receipt holds the second copy
+/// of the requirement.
+pub fn check_card_reference(tender: usize, reference: &str, required: bool) -> Result<(), PricingError> {
+    match (reference.trim().is_empty(), required) {
+        (true, false) => Ok(()),
+        (true, true) => Err(PricingError::InvalidTenderReference {
+            tender,
+            reason: "this store records the card terminal's approval reference: type it from the terminal's slip"
+                .into(),
+        }),
+        (false, _) => check_reference(tender, "approval reference", reference),
+    }
 }
 
 /// Settles a priced cart with the tenders the customer paid: applies the non-cash tenders at
@@ -840,7 +863,7 @@ pub fn settle(priced: &PricedCart, tenders: &[Tender]) -> Result<Settlement, Pri
         match tender {
             Tender::Cash { .. } => any_cash = true,
             Tender::Card { approval_reference, .. } => {
-                check_reference(index, "approval reference", approval_reference)?
+                check_card_reference(index, approval_reference, priced.card_reference_required)?
             }
             Tender::Voucher { reference, .. } => check_reference(index, "voucher reference", reference)?,
             Tender::Other { label, .. } => check_reference(index, "label", label)?,

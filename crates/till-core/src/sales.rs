@@ -516,7 +516,10 @@ impl NewReceipt {
 pub fn tender_row(tender: &Tender) -> ReceiptTender {
     let (kind, amount, reference) = match tender {
         Tender::Cash { amount } => ("cash", *amount, None),
-        Tender::Card { amount, approval_reference } => ("card", *amount, Some(approval_reference.clone())),
+        // A reference left out (the location does not require one) is stored as none.
+        Tender::Card { amount, approval_reference } => {
+            ("card", *amount, Some(approval_reference.trim().to_string()).filter(|r| !r.is_empty()))
+        }
         Tender::Voucher { amount, reference } => ("voucher", *amount, Some(reference.clone())),
         Tender::Other { amount, label } => ("other", *amount, Some(label.clone())),
     };

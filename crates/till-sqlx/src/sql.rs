@@ -23,7 +23,8 @@ pub const UPDATE_LOCATION: &str = "UPDATE locations SET name = coalesce($2, name
         variance_limit_minor = coalesce($11, variance_limit_minor), blind_close = coalesce($12, blind_close),
         session_limit_minutes = coalesce($13, session_limit_minutes),
         login_idle_minutes = coalesce($14, login_idle_minutes),
-        manager_pin_min_length = coalesce($15, manager_pin_min_length)
+        manager_pin_min_length = coalesce($15, manager_pin_min_length),
+        card_reference_required = coalesce($16, card_reference_required)
     WHERE code = $1 RETURNING *";
 /// `$1` code: whether the location has had a session (its currency is then fixed).
 pub const LOCATION_HAS_SESSIONS: &str =
@@ -108,5 +109,6 @@ macro_rules! bind_location_change {
             .bind(change.session_limit_minutes)
             .bind(change.login_idle_minutes)
             .bind(change.manager_pin_min_length.map(i32::from))
+            .bind(change.card_reference_required)
     }};
 }

@@ -143,6 +143,7 @@ impl Bridge {
                 let code = args["code"].as_str().unwrap_or("DT");
                 let settings = till_core::location::SettingsInput {
                     blind_close: args["blind_close"].as_bool(),
+                    card_reference_required: args["card_reference_required"].as_bool(),
                     ..till_core::location::SettingsInput::default()
                 };
                 let location = till_core::service::set_location(store.as_ref(), code, None, settings).await?;

@@ -345,6 +345,10 @@ struct LocationSettingsArgs {
     /// is asked for a new one (`tillctl user set-pin`) at their next PIN.
     #[arg(long)]
     manager_pin_min_length: Option<u8>,
+    /// A card tender must carry the card terminal's approval reference (true/false; default
+    /// false: the pay screen offers it as optional).
+    #[arg(long)]
+    card_reference_required: Option<bool>,
 }
 
 impl LocationSettingsArgs {
@@ -363,6 +367,7 @@ impl LocationSettingsArgs {
             session_limit_minutes: self.session_limit_minutes,
             login_idle_minutes: self.login_idle_minutes,
             manager_pin_min_length: self.manager_pin_min_length,
+            card_reference_required: self.card_reference_required,
         }
     }
 }

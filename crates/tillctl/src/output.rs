@@ -144,6 +144,8 @@ impl Printable for Location {
         text += &format!("  cash-out limit       {}\n", money(self.cash_out_limit_minor));
         text += &format!("  variance limit       {}\n", money(self.variance_limit_minor));
         text += &format!("  blind close          {}\n", yes_no(self.blind_close));
+        text +=
+            &format!("  card reference       {}\n", if self.card_reference_required { "required" } else { "optional" });
         text += &format!("  forgotten after      {} minutes\n", self.session_limit_minutes);
         text += &format!("  login idle limit     {} minutes\n", self.login_idle_minutes);
         text += &format!("  managers' PINs       at least {} digits", self.manager_pin_min_length);

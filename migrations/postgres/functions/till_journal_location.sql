@@ -15,7 +15,9 @@ AS $fn$
         'address', l.address, 'tax_number', l.tax_number, 'cash_out_limit_minor', l.cash_out_limit_minor,
         'variance_limit_minor', l.variance_limit_minor, 'blind_close', l.blind_close,
         'session_limit_minutes', l.session_limit_minutes, 'login_idle_minutes', l.login_idle_minutes,
-        'manager_pin_min_length', l.manager_pin_min_length)
+        'manager_pin_min_length', l.manager_pin_min_length,
+        -- null while off: an entry from before the setting existed says the same.
+        'card_reference_required', CASE WHEN l.card_reference_required THEN true END)
 $fn$;
 REVOKE ALL ON FUNCTION till_location_facts(locations) FROM PUBLIC;
 

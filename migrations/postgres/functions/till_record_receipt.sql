@@ -4,7 +4,8 @@
 -- does, stored on its row and journaled; a sale has no reason. A Till from before reasons sends no
 -- reason key at all (a store upgrades one PC at a time): its refund says "none given". A sale's
 -- changed price says why (0020): each line with a discount or new price, and a receipt discount,
--- through till_price_change_reason (stored on the rows and journaled).
+-- through till_price_change_reason (stored on the rows and journaled). A card tender carries the
+-- terminal's approval reference where the location requires one (0023; till-core's settle).
 CREATE OR REPLACE FUNCTION till_record_receipt(p jsonb, OUT number text, OUT receipt_seq bigint, OUT repeated boolean)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT
 AS $fn$
@@ -24,6 +25,7 @@ DECLARE
     v_limit integer;
     v_include boolean;
     v_increment integer;
+    v_card_reference boolean;
     v_reason_kind text;
     v_reason_text text;
     v_discount_reason_kind text;
@@ -53,8 +55,14 @@ BEGIN
     -- A refund always answers to a manager; a sale when a price was overridden or a discount
     -- is above the location's limit (compared as till-core does, allowing its half-up rounding
     -- of a percentage: a discount the core accepts is never refused here).
-    SELECT l.discount_limit_ppm, l.prices_include_tax, l.cash_rounding_minor INTO v_limit, v_include, v_increment
+    SELECT l.discount_limit_ppm, l.prices_include_tax, l.cash_rounding_minor, l.card_reference_required
+      INTO v_limit, v_include, v_increment, v_card_reference
       FROM locations l WHERE l.id = v_session.location_id;
+    IF v_card_reference AND EXISTS (SELECT 1 FROM jsonb_array_elements(p->'tenders') t
+                                     WHERE t->>'kind' = 'card' AND coalesce(btrim(t->>'reference'), '') = '') THEN
+        RAISE EXCEPTION 'this store records the card terminal''s approval reference of each card tender'
+            USING ERRCODE = 'TL002';
+    END IF;
     IF v_kind = 'refund' OR EXISTS (
            SELECT 1 FROM jsonb_to_recordset(p->'lines')
                       AS l(unit_price bigint, catalog_unit_price bigint, extended bigint, line_discount bigint)

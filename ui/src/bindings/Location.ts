@@ -49,4 +49,9 @@ address: string,
 /**
  * VAT ID, Steuernummer, UID or EIN, printed on receipts.
  */
-tax_number: string, };
+tax_number: string, 
+/**
+ * A card tender must carry the card terminal's approval reference (off: it may be left
+ * out; the pay screen says which).
+ */
+card_reference_required: boolean, };

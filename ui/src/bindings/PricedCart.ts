@@ -25,6 +25,11 @@ total: number,
  */
 cash_total: number, cash_rounding_increment: number, 
 /**
+ * A card tender must carry the card terminal's approval reference (the location's
+ * setting): the pay screen asks for it, or offers it as optional.
+ */
+card_reference_required: boolean, 
+/**
  * Empty when no manager is needed.
  */
 approvals: Array<Approval>, };

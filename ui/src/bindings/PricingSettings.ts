@@ -20,4 +20,8 @@ cash_rounding_increment: number,
 /**
  * Discounts above this percentage need a manager (100 %: none do; 0: every discount does).
  */
-manager_discount_threshold: Ppm, };
+manager_discount_threshold: Ppm, 
+/**
+ * A card tender must carry the card terminal's approval reference (the location's setting).
+ */
+card_reference_required: boolean, };

@@ -23,4 +23,9 @@ cash_total: number,
  * How the sale was paid ("cash", "card", "voucher", "other"), each kind once, in the
  * receipt's order.
  */
-tender_kinds_of_sale: Array<string>, };
+tender_kinds_of_sale: Array<string>, 
+/**
+ * Back to a card, the terminal's refund approval reference is required (the location's
+ * setting); otherwise it may be left out.
+ */
+card_reference_required: boolean, };

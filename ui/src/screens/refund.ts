@@ -74,7 +74,7 @@ const REASONS: [RefundReasonKind, string][] = [
 
 /** How the refund is paid back, in the words the approval and the screen use. */
 function tenderWords(tender: RefundRequest["tender"], paidByCardOnly: boolean): string {
-  if (tender.kind === "card") return `back to the card (code ${tender.approval_reference})`;
+  if (tender.kind === "card") return tender.approval_reference ? `back to the card (code ${tender.approval_reference})` : "back to the card";
   return paidByCardOnly ? "in cash, although the sale was paid by card" : "in cash";
 }
 
@@ -103,7 +103,8 @@ function linePicker(session: SessionView, receipt: Receipt, refundId: string): H
   const card = h("button", { id: "refund-card", type: "button", class: "choice tab", "aria-pressed": String(paidByCardOnly) }, "Card");
   const byCard = () => card.getAttribute("aria-pressed") === "true";
   const cardRef = h("input", { id: "refund-card-ref", type: "text", autocomplete: "off", "aria-describedby": "refund-card-ref-error" });
-  const cardField = h("div", { class: "field", hidden: !paidByCardOnly }, h("label", { for: "refund-card-ref" }, "Card refund approval code"), cardRef, errorSlot("refund-card-ref"));
+  const cardLabel = h("label", { for: "refund-card-ref" }, "Card refund approval code");
+  const cardField = h("div", { class: "field", hidden: !paidByCardOnly }, cardLabel, cardRef, errorSlot("refund-card-ref"));
   const cashNote = h("p", { id: "refund-cash-for-card", class: "callout warning", hidden: true }, "This sale was paid by card. Cash back is named in the manager's approval.");
   for (const [button, other] of [[cash, card], [card, cash]] as const) {
     button.addEventListener("click", () => {
@@ -153,8 +154,10 @@ function linePicker(session: SessionView, receipt: Receipt, refundId: string): H
     }
     return lines;
   };
-  // For the quote, a card's code may not be typed yet: it does not change the amount.
-  const tender = (): RefundRequest["tender"] => (byCard() ? { kind: "card", approval_reference: cardRef.value.trim() || "pending" } : { kind: "cash" });
+  // A card's code may not be typed yet: it does not change the amount, and the quote takes it empty.
+  const tender = (): RefundRequest["tender"] => (byCard() ? { kind: "card", approval_reference: cardRef.value.trim() } : { kind: "cash" });
+  // Whether the store needs the terminal's code (the quote says: the location's setting).
+  let referenceRequired = false;
   let quoteSeq = 0;
   const requote = async () => {
     const seq = ++quoteSeq;
@@ -167,6 +170,8 @@ function linePicker(session: SessionView, receipt: Receipt, refundId: string): H
       // The amount does not depend on why; the reason is asked before the approval.
       const quote = await api.quoteRefund(receipt.number, { lines, tender: tender(), reason: { kind: "damaged" } });
       if (seq !== quoteSeq || !total.isConnected) return;
+      referenceRequired = quote.card_reference_required;
+      cardLabel.textContent = referenceRequired ? "Card refund approval code" : "Card refund approval code (optional)";
       total.textContent = `To give back: ${m(byCard() ? quote.total : quote.cash_total)}`;
     } catch {
       if (seq === quoteSeq) total.textContent = "Pick what comes back.";
@@ -182,7 +187,7 @@ function linePicker(session: SessionView, receipt: Receipt, refundId: string): H
       showErrorText("Type how many of an item come back.", inputs.find((i) => !i.disabled) ?? submit);
       return;
     }
-    if (byCard() && cardRef.value.trim() === "") {
+    if (byCard() && cardRef.value.trim() === "" && referenceRequired) {
       showErrorText("Type the card terminal's refund approval code.", cardRef);
       cardRef.focus();
       return;

@@ -867,7 +867,8 @@ function showPay(): void {
       amount = parsed.minor;
     }
     const reference = cardRef.value.trim();
-    if (reference === "") {
+    // The store decides whether the code is needed (priced.card_reference_required); the backend checks it again.
+    if (reference === "" && priced.card_reference_required) {
       showErrorText("Type the card terminal's approval code.", cardRef);
       cardRef.focus();
       return;
@@ -908,7 +909,7 @@ function showPay(): void {
         { class: "stack card" },
         h("h2", {}, "Card"),
         cardAmountField,
-        h("div", { class: "field" }, h("label", { for: "card-ref" }, "Card approval code"), cardRef, errorSlot("card-ref")),
+        h("div", { class: "field" }, h("label", { for: "card-ref" }, priced.card_reference_required ? "Card approval code" : "Card approval code (optional)"), cardRef, errorSlot("card-ref")),
         card,
         h("p", { class: "hint" }, "Split: take part in cash, then the rest by card (or the other way)."),
         h("div", { class: "actions" }, back),
@@ -942,7 +943,7 @@ function drawPay(pay: PayScreen): void {
   replace(
     pay.tenderList,
     ...tenders.map((t, i) => {
-      const label = t.kind === "card" ? `Card ${t.approval_reference}` : "Cash";
+      const label = t.kind === "card" ? (t.approval_reference ? `Card ${t.approval_reference}` : "Card") : "Cash";
       // Taken by mistake (the wrong card, a miscount): it comes off before the sale is recorded.
       const remove = h("button", { type: "button", class: "qty remove", "data-tender-remove": i, "aria-label": `Remove ${label} ${formatMoney(t.amount, cur, lang)}` }, "✕");
       remove.addEventListener("click", () => {
@@ -955,7 +956,7 @@ function drawPay(pay: PayScreen): void {
   );
   replace(
     pay.quick,
-    ...quickCashAmounts(remaining(pay, true), cur).map((amount) => {
+    ...quickCashAmounts(remaining(pay, true), cur, 4, location()).map((amount) => {
       const b = h("button", { type: "button", class: "secondary big", "data-amount": amount }, formatMoney(amount, cur, lang));
       b.addEventListener("click", () => take(pay, { kind: "cash", amount }));
       return b;

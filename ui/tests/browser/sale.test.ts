@@ -410,6 +410,37 @@ describe("selling", () => {
     await finish(app);
   });
 
+  it("takes a card without its approval code where the store does not ask for it, and asks for it where it does", async () => {
+    const { app, page, backend } = await onSale();
+    await scan(page, "012345678936");
+    await waitForText(page, "#total", "$3.77");
+    await page.click("#pay");
+    assert.equal(await text(page, 'label[for="card-ref"]'), "Card approval code (optional)");
+    await page.click("#pay-card");
+    await page.waitForSelector("#change-due");
+    assert.deepEqual(backend.callOf("record_sale", 0).args.request.tenders, [{ kind: "card", amount: 377, approval_reference: "" }]);
+    const [row] = (await page.locator("#receipt .r-row").allInnerTexts()).filter((r) => r.startsWith("Card"));
+    assert.match(row ?? "", /^Card\s+\$3\.77$/, "no code printed where none was typed");
+
+    // The store asks for it now (tillctl location set --card-reference-required true).
+    await backend.call("test_location", { code: "DT", card_reference_required: true });
+    await page.focus("#new-sale");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#scan:focus");
+    await scan(page, "012345678936");
+    await waitForText(page, "#total", "$3.77");
+    await page.click("#pay");
+    assert.equal(await text(page, 'label[for="card-ref"]'), "Card approval code");
+    await page.click("#pay-card");
+    await waitForText(page, "#card-ref-error", "Type the card terminal's approval code.");
+    assert.equal(backend.callsOf("record_sale").length, 1, "nothing recorded without it");
+    await page.fill("#card-ref", "AUTH7");
+    await page.press("#card-ref", "Enter");
+    await page.waitForSelector("#change-due");
+    assert.deepEqual(backend.callOf("record_sale", 1).args.request.tenders, [{ kind: "card", amount: 377, approval_reference: "AUTH7" }]);
+    await finish(app);
+  });
+
   it("pays by card and cash (split)", async () => {
     const { app, page, backend } = await onSale();
     await scan(page, "012345678936");

@@ -15,6 +15,7 @@ fn settings(currency: &str, prices_include_tax: bool, tax_rates: &[TaxRate], inc
         tax_rates: tax_rates.to_vec(),
         cash_rounding_increment: increment,
         manager_discount_threshold: Ppm::ONE_HUNDRED_PERCENT,
+        card_reference_required: false,
     }
 }
 
@@ -353,7 +354,8 @@ fn bad_tenders_get_a_typed_error() {
         ("huge cash", vec![cash(Money::MAX_CASH_MINOR + 1)], "invalid_amount"),
         ("a card number", vec![reference("4111 1111 1111 1111")], "invalid_input"),
         ("a card number with dashes", vec![reference("ref 4111-1111-1111-1")], "invalid_input"),
-        ("empty reference", vec![reference("  ")], "invalid_input"),
+        // (A card's may be left out where the store does not require it: see below.)
+        ("empty voucher reference", vec![Tender::Voucher { amount: 1000, reference: "  ".into() }], "invalid_input"),
         ("control characters", vec![reference("A1\u{1b}[2J")], "invalid_input"),
         ("overlong reference", vec![reference(&"A".repeat(MAX_REFERENCE_CHARS + 1))], "invalid_input"),
         ("empty label", vec![Tender::Other { amount: 1000, label: String::new() }], "invalid_input"),
@@ -477,6 +479,7 @@ fn any_settings() -> impl Strategy<Value = PricingSettings> {
             tax_rates: rates.into_iter().enumerate().map(|(i, ppm)| rate(&format!("rate {i}"), ppm)).collect(),
             cash_rounding_increment: increment,
             manager_discount_threshold: Ppm(threshold),
+            card_reference_required: false,
         })
 }
 
@@ -686,4 +689,34 @@ fn gcd(a: u32, b: u32) -> u32 {
     } else {
         gcd(b, a % b)
     }
+}
+
+/// A card tender's approval reference may be left out unless the location requires it; given,
+/// it is checked like any reference (never a card number).
+#[test]
+fn a_card_reference_is_optional_unless_the_location_requires_it() {
+    let vat = rate("VAT", 200_000);
+    let base = settings("EUR", true, std::slice::from_ref(&vat), 1);
+    let cart = Cart { lines: vec![line(1000, 1, &vat)], receipt_discount: None };
+    let card = |reference: &str| vec![Tender::Card { amount: 1000, approval_reference: reference.into() }];
+    let optional = price_cart(&base, &cart).unwrap();
+    assert!(!optional.card_reference_required);
+    assert!(settle(&optional, &card("")).is_ok(), "left out where it is not required");
+    assert!(settle(&optional, &card("  ")).is_ok());
+    assert!(settle(&optional, &card("AUTH 42")).is_ok());
+    assert!(matches!(
+        settle(&optional, &card("4111 1111 1111 1111")),
+        Err(PricingError::InvalidTenderReference { .. })
+    ));
+    let strict = price_cart(&PricingSettings { card_reference_required: true, ..base }, &cart).unwrap();
+    assert!(strict.card_reference_required, "the pay screen is told");
+    for missing in ["", "   "] {
+        match settle(&strict, &card(missing)) {
+            Err(PricingError::InvalidTenderReference { tender: 0, reason }) => {
+                assert!(reason.contains("approval reference"), "{reason}")
+            }
+            other => panic!("{missing:?}: {other:?}"),
+        }
+    }
+    assert!(settle(&strict, &card("AUTH 42")).is_ok());
 }

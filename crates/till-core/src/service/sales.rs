@@ -132,6 +132,9 @@ pub struct RefundQuote {
     /// How the sale was paid ("cash", "card", "voucher", "other"), each kind once, in the
     /// receipt's order.
     pub tender_kinds_of_sale: Vec<String>,
+    /// Back to a card, the terminal's refund approval reference is required (the location's
+    /// setting); otherwise it may be left out.
+    pub card_reference_required: bool,
 }
 
 /// One line of a [`RefundQuote`].
@@ -376,7 +379,13 @@ pub async fn refund(
         return Err(invalid(format!("{receipt_number} was sold at {}, not here", original.location_code)));
     }
     let location = crate::domain::LocationCode::parse(&session.location_code)?;
-    let increment = store.pricing_settings(&location).await?.cash_rounding_increment;
+    let settings = store.pricing_settings(&location).await?;
+    let increment = settings.cash_rounding_increment;
+    // Back to a card: the terminal's reference as a sale's card tender takes it (optional unless
+    // the location requires it, never a card number).
+    if let RefundTender::Card { approval_reference } = &request.tender {
+        crate::pricing::check_card_reference(0, approval_reference, settings.card_reference_required)?;
+    }
     let mut original = original;
     let mut attempt = 0;
     loop {
@@ -445,8 +454,8 @@ pub async fn quote_refund(
         return Err(invalid(format!("{receipt_number} was sold at {}, not here", original.location_code)));
     }
     let location = crate::domain::LocationCode::parse(&register.location_code)?;
-    let increment = store.pricing_settings(&location).await?.cash_rounding_increment;
-    let figures = refund_figures(&original, request, increment)?;
+    let settings = store.pricing_settings(&location).await?;
+    let figures = refund_figures(&original, request, settings.cash_rounding_increment)?;
     let mut tender_kinds_of_sale: Vec<String> = Vec::new();
     for tender in &original.tenders {
         if !tender_kinds_of_sale.contains(&tender.kind) {
@@ -469,6 +478,7 @@ pub async fn quote_refund(
         total: figures.total,
         cash_total: figures.paid,
         tender_kinds_of_sale,
+        card_reference_required: settings.card_reference_required,
     })
 }
 

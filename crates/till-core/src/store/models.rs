@@ -62,6 +62,9 @@ pub struct Location {
     pub address: String,
     /// VAT ID, Steuernummer, UID or EIN, printed on receipts.
     pub tax_number: String,
+    /// A card tender must carry the card terminal's approval reference (off: it may be left
+    /// out; the pay screen says which).
+    pub card_reference_required: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -26,6 +26,7 @@ pub struct LocationRow {
     login_idle_minutes: i32,
     address: String,
     tax_number: String,
+    card_reference_required: bool,
 }
 
 impl LocationRow {
@@ -50,6 +51,8 @@ impl LocationRow {
             "session_limit_minutes": self.session_limit_minutes,
             "login_idle_minutes": self.login_idle_minutes,
             "manager_pin_min_length": self.manager_pin_min_length,
+            // null while off, as an entry from before the setting existed reads.
+            "card_reference_required": self.card_reference_required.then_some(true),
         })
     }
 }
@@ -79,6 +82,7 @@ impl TryFrom<LocationRow> for Location {
             login_idle_minutes: row.login_idle_minutes,
             address: row.address,
             tax_number: row.tax_number,
+            card_reference_required: row.card_reference_required,
         })
     }
 }

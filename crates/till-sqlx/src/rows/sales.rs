@@ -383,6 +383,7 @@ pub struct PricingRow {
     prices_include_tax: bool,
     cash_rounding_minor: i32,
     discount_limit_ppm: i32,
+    card_reference_required: bool,
 }
 
 /// The settings without the location's tax rates (read separately).
@@ -396,6 +397,7 @@ impl TryFrom<PricingRow> for PricingSettings {
             tax_rates: Vec::new(),
             cash_rounding_increment: i64::from(row.cash_rounding_minor),
             manager_discount_threshold: ppm(row.discount_limit_ppm)?,
+            card_reference_required: row.card_reference_required,
         })
     }
 }

@@ -1,7 +1,8 @@
 //! Sales and refunds: the SQL both stores share (`$n` parameters).
 
 /// `$1` location code.
-pub const PRICING: &str = "SELECT id, currency, prices_include_tax, cash_rounding_minor, discount_limit_ppm
+pub const PRICING: &str =
+    "SELECT id, currency, prices_include_tax, cash_rounding_minor, discount_limit_ppm, card_reference_required
     FROM locations WHERE code = $1";
 macro_rules! receipt_select {
     ($anchor:literal, $journal:literal) => {
