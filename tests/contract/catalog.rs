@@ -7,6 +7,7 @@ use till_testkit::{both_backends, provision, Backend, TestDatabase};
 
 both_backends!(a_catalog_is_built_and_looked_up, an_import_is_all_or_nothing, the_demo_has_a_catalog);
 both_backends!(the_database_refuses_a_catalog_that_crosses_locations, a_cart_s_products_are_read_in_one_go);
+both_backends!(a_store_keeps_its_own_bills_and_coins);
 
 fn dt() -> LocationCode {
     LocationCode::parse("DT").unwrap()
@@ -235,4 +236,57 @@ async fn a_cart_s_products_are_read_in_one_go(backend: Backend) {
     let none = store.find_products(&elsewhere, &[code("111")]).await.unwrap_err();
     assert_eq!(none.code(), "product_not_found");
     assert!(store.find_products(&dt(), &[]).await.unwrap().is_empty());
+}
+
+/// A store's own bills and coins: a German store from the preset takes no 500 € note; a
+/// store sets its own (largest first, in its currency, no repeats) or goes back to the
+/// currency's usual ones; bad lists write nothing; the lists are journaled location facts.
+async fn a_store_keeps_its_own_bills_and_coins(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let store = db.open().await;
+    let store = store.as_ref();
+    provision(store, 1).await;
+    let berlin = service::LocationInput { code: "BER", name: "Berlin", preset: Some("de"), ..Default::default() };
+    let added = service::add_location(store, berlin).await.unwrap();
+    assert_eq!(added.bills, vec![20000, 10000, 5000, 2000, 1000, 500], "no 500 € note");
+    assert_eq!(added.coins, vec![200, 100, 50, 20, 10, 5, 2, 1]);
+    let downtown = store.find_location(&dt()).await.unwrap();
+    assert!(downtown.bills.is_empty() && downtown.coins.is_empty(), "no list of its own: the currency's usual");
+
+    let set = |bills: &'static str, coins: Option<&'static str>| async move {
+        let settings = SettingsInput { bills: Some(bills), coins, ..SettingsInput::default() };
+        service::set_location(store, "DT", None, settings).await
+    };
+    let changed = set(" 20, 100.00,50 ", Some("0.25,0.10,0.05")).await.unwrap();
+    assert_eq!((changed.bills, changed.coins), (vec![10000, 5000, 2000], vec![25, 10, 5]), "largest first");
+    for (bad, why) in [("100,100", "twice"), ("0", "more than zero"), ("12.345", "12.345"), ("ten", "ten")] {
+        let refused = set(bad, None).await.expect_err(bad);
+        assert_eq!(refused.code(), "invalid_input", "{bad}");
+        assert!(refused.to_string().contains(why), "{bad}: {refused}");
+    }
+    let eighteen: &'static str = "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18";
+    assert!(set(eighteen, None).await.is_err(), "at most 16");
+    assert_eq!(store.find_location(&dt()).await.unwrap().bills, vec![10000, 5000, 2000], "nothing written");
+    assert!(service::verify_journal(store, &[]).await.unwrap().ok, "each change journaled");
+    let usual = set("", Some("")).await.unwrap();
+    assert!(usual.bills.is_empty() && usual.coins.is_empty(), "back to the currency's usual ones");
+    assert!(service::verify_journal(store, &[]).await.unwrap().ok);
+
+    // A list the row holds but no entry states (written behind the journal's back).
+    let behind = "UPDATE locations SET bills = '5000' WHERE code = 'DT'";
+    match backend {
+        Backend::Sqlite => db.execute(behind).await,
+        Backend::Postgres => {
+            db.execute(&format!(
+                "ALTER TABLE locations DISABLE TRIGGER locations_journal_update; {behind}; \
+                 ALTER TABLE locations ENABLE TRIGGER locations_journal_update"
+            ))
+            .await
+        }
+    }
+    let report = service::verify_journal(store, &[]).await.unwrap();
+    let problems: Vec<&str> = report.chains.iter().flat_map(|c| &c.problems).map(|p| p.what.as_str()).collect();
+    assert!(problems.iter().any(|p| p.contains("bills")), "{problems:?}");
+    // The database itself refuses a list that is not minor units.
+    assert!(db.try_execute("UPDATE locations SET coins = '1.00' WHERE code = 'DT'").await.is_err());
 }

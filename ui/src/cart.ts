@@ -2,7 +2,7 @@
  * The cart as the sale screen keeps it (products and quantities, never prices: the backend's
  * `price_cart` answers every number shown), and the pay screen's quick cash amounts.
  */
-import { denominationsFor } from "./denominations";
+import { denominationsFor, type StoreDenominations } from "./denominations";
 import { formatAmountInput, formatMoney, currencyDecimals, moneyParseMessage, parseLocaleMoney, separators } from "./money";
 import type { ApprovalReason, Discount, PriceChangeReason, PriceChangeReasonKind, Product, SaleLineRequest } from "./types";
 
@@ -93,8 +93,8 @@ export function approvalKey(approval: ApprovalReason): string {
  * currency rounded up to the next multiple above `due`, smallest first, without repeats and
  * without `due` itself (that is the "Exact" key). At most `count`. No table: no quick amounts.
  */
-export function quickCashAmounts(due: number, currency: string, count = 4): number[] {
-  const table = denominationsFor(currency);
+export function quickCashAmounts(due: number, currency: string, count = 4, store: StoreDenominations | null = null): number[] {
+  const table = denominationsFor(currency, store);
   if (!table || due <= 0) return [];
   const amounts = new Set<number>();
   for (const bill of [...table.bills].sort((a, b) => a - b)) {

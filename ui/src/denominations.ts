@@ -1,6 +1,8 @@
 /**
- * Bills and coins per currency, in minor units, for the cash-count helper. A currency that is
- * not listed simply gets no helper.
+ * Bills and coins, in minor units, for the cash-count helper and the pay screen's quick amounts:
+ * the store's own list where it has one (`tillctl location set --bills … --coins …`: no 500 €
+ * note in a German till), else the currency's usual ones. A currency that is not listed, in a
+ * store without its own list, simply gets no helper.
  */
 
 export interface DenominationTable {
@@ -16,7 +18,16 @@ const TABLES: Readonly<Record<string, DenominationTable>> = {
   JPY: { bills: [10000, 5000, 1000], coins: [500, 100, 50, 10, 5, 1] },
 };
 
-export function denominationsFor(currency: string): DenominationTable | null {
+/** A store's own bills and coins (the location's settings; empty lists: the currency's usual). */
+export interface StoreDenominations {
+  currency: string;
+  bills: readonly number[];
+  coins: readonly number[];
+}
+
+export function denominationsFor(currency: string, store: StoreDenominations | null = null): DenominationTable | null {
+  const own = store !== null && store.currency.toUpperCase() === currency.toUpperCase() && store.bills.length + store.coins.length > 0;
+  if (own) return { bills: store.bills, coins: store.coins };
   return TABLES[currency.toUpperCase()] ?? null;
 }
 

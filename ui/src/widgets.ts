@@ -1,5 +1,6 @@
 /** Pieces shared by screens: the money input, the bill/coin helper, the PIN keypad, the dialog. */
 import { countTotals, denominationsFor } from "./denominations";
+import { location } from "./state";
 import { h, type Child } from "./dom";
 import type { PrintedAnchor } from "./types";
 import { currencyDecimals, currencyName, currencySymbol, denominationLabel, formatAmountInput, formatMoney, separators } from "./money";
@@ -54,7 +55,7 @@ export function moneyField(
  * invalid count clears `target` rather than leave a stale amount that could be submitted.
  */
 export function denominationHelper(currency: string, locale: string, target: HTMLInputElement, after?: HTMLElement): HTMLElement | null {
-  const table = denominationsFor(currency);
+  const table = denominationsFor(currency, location());
   if (!table) return null;
   const decimals = currencyDecimals(currency);
   const inputs: HTMLInputElement[] = [];
@@ -75,11 +76,13 @@ export function denominationHelper(currency: string, locale: string, target: HTM
           autocomplete: "off",
           "data-denom": value,
           "aria-label": `Number of ${name} ${title === "Bills" ? "bills" : "coins"}`,
+          // The row's total, or what is wrong with its count, is read with it.
+          "aria-describedby": `denom-total-${value}`,
           class: "denom-count",
           placeholder: "0",
         });
         inputs.push(input);
-        const total = h("span", { class: "denom-row-total" });
+        const total = h("span", { class: "denom-row-total", id: `denom-total-${value}` });
         rowTotals.set(value, total);
         return h("div", { class: "denom-row" }, h("span", { class: "denom-name" }, name), h("span", { class: "denom-times", "aria-hidden": "true" }, "×"), input, total);
       }),
@@ -94,8 +97,12 @@ export function denominationHelper(currency: string, locale: string, target: HTM
       const cell = rowTotals.get(Number(input.dataset["denom"]));
       if (row === null) input.setAttribute("aria-invalid", "true");
       else input.removeAttribute("aria-invalid");
-      // Only rows with something counted show a total, so the eye finds them.
-      if (cell) cell.textContent = row === null || row === undefined ? "—" : row === 0 ? "" : formatMoney(row, currency, locale);
+      // Only rows with something counted show a total, so the eye finds them; a count that is
+      // not a number says so on its own row, where the finger is.
+      if (cell) {
+        cell.textContent = row === null ? "Digits only" : row === undefined ? "—" : row === 0 ? "" : formatMoney(row, currency, locale);
+        cell.classList.toggle("invalid", row === null);
+      }
     }
     const nothingCounted = inputs.every((i) => i.value.trim() === "");
     if (totals.total === null || nothingCounted) {

@@ -33,6 +33,9 @@ pub struct LocationChange {
     pub manager_pin_min_length: Option<u8>,
     /// A card tender must carry the card terminal's approval reference.
     pub card_reference_required: Option<bool>,
+    /// The store's own bills (minor units, largest first); empty: the currency's usual ones.
+    pub bills: Option<Vec<i64>>,
+    pub coins: Option<Vec<i64>>,
 }
 
 impl LocationChange {
@@ -60,6 +63,44 @@ pub struct SettingsInput<'a> {
     pub login_idle_minutes: Option<i32>,
     pub manager_pin_min_length: Option<u8>,
     pub card_reference_required: Option<bool>,
+    /// Amounts in the currency, comma-separated ("100.00,50.00,20.00"); empty: the currency's usual.
+    pub bills: Option<&'a str>,
+    pub coins: Option<&'a str>,
+}
+
+/// The most bills, or coins, a store lists.
+pub const MAX_DENOMINATIONS: usize = 16;
+
+/// A store's bills or coins as typed ("100.00, 50.00"): each a positive cash amount in
+/// `currency`, no repeats, at most [`MAX_DENOMINATIONS`]; largest first. Empty: none (the
+/// currency's usual ones).
+pub fn parse_denominations(field: &'static str, text: &str, currency: Currency) -> Result<Vec<i64>, InputError> {
+    let mut values = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let minor = Money::parse_cash(part, currency).map_err(|e| invalid(field, format!("{part:?}: {e}")))?.minor();
+        if minor <= 0 {
+            return Err(invalid(field, format!("{part:?}: each is more than zero")));
+        }
+        if values.contains(&minor) {
+            return Err(invalid(field, format!("{part:?} is listed twice")));
+        }
+        values.push(minor);
+    }
+    if values.len() > MAX_DENOMINATIONS {
+        return Err(invalid(field, format!("at most {MAX_DENOMINATIONS}, not {}", values.len())));
+    }
+    values.sort_unstable_by(|a, b| b.cmp(a));
+    Ok(values)
+}
+
+/// How the database keeps a list of bills or coins: minor units, comma-separated.
+pub fn denominations_text(values: &[i64]) -> String {
+    values.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// [`denominations_text`] read back.
+pub fn parse_denominations_text(text: &str) -> Result<Vec<i64>, std::num::ParseIntError> {
+    text.split(',').filter(|p| !p.is_empty()).map(str::parse).collect()
 }
 
 fn invalid(field: &'static str, reason: impl Into<String>) -> InputError {
@@ -118,6 +159,8 @@ impl SettingsInput<'_> {
             login_idle_minutes: minutes("login idle limit", self.login_idle_minutes, 1..=1_440)?,
             manager_pin_min_length: self.manager_pin_min_length,
             card_reference_required: self.card_reference_required,
+            bills: self.bills.map(|b| parse_denominations("bills", b, currency)).transpose()?,
+            coins: self.coins.map(|c| parse_denominations("coins", c, currency)).transpose()?,
         })
     }
 }
@@ -135,6 +178,10 @@ pub struct Preset {
     pub cash_rounding_minor: i64,
     /// (code, name, percent) of each usual rate.
     pub tax_rates: &'static [(&'static str, &'static str, &'static str)],
+    /// The bills and coins a till there takes, in minor units, largest first (empty: the
+    /// currency's usual ones): no 500 € note in a German till.
+    pub bills: &'static [i64],
+    pub coins: &'static [i64],
     /// Where the figures came from (and when they were last checked).
     pub source: &'static str,
 }
@@ -150,6 +197,8 @@ pub const PRESETS: &[Preset] = &[
         prices_include_tax: true,
         cash_rounding_minor: 1,
         tax_rates: &[("STD", "MwSt 19 %", "19"), ("RED", "MwSt 7 %", "7")],
+        bills: &[20000, 10000, 5000, 2000, 1000, 500],
+        coins: &[200, 100, 50, 20, 10, 5, 2, 1],
         source: "§ 12 UStG (Umsatzsteuergesetz)",
     },
     Preset {
@@ -161,6 +210,8 @@ pub const PRESETS: &[Preset] = &[
         prices_include_tax: true,
         cash_rounding_minor: 1,
         tax_rates: &[("STD", "USt 20 %", "20"), ("RED", "USt 10 %", "10"), ("RED2", "USt 13 %", "13")],
+        bills: &[20000, 10000, 5000, 2000, 1000, 500],
+        coins: &[200, 100, 50, 20, 10, 5, 2, 1],
         source: "§ 10 UStG 1994 (Austria)",
     },
     Preset {
@@ -177,6 +228,8 @@ pub const PRESETS: &[Preset] = &[
             ("RED", "TVA 5,5 %", "5.5"),
             ("SUP", "TVA 2,1 %", "2.1"),
         ],
+        bills: &[20000, 10000, 5000, 2000, 1000, 500],
+        coins: &[200, 100, 50, 20, 10, 5, 2, 1],
         source: "Code général des impôts, articles 278 to 281 nonies",
     },
     Preset {
@@ -188,6 +241,8 @@ pub const PRESETS: &[Preset] = &[
         prices_include_tax: true,
         cash_rounding_minor: 5,
         tax_rates: &[("NOR", "MWST 8,1 %", "8.1"), ("RED", "MWST 2,6 %", "2.6"), ("HOT", "MWST 3,8 %", "3.8")],
+        bills: &[20000, 10000, 5000, 2000, 1000],
+        coins: &[500, 200, 100, 50, 20, 10, 5],
         source: "MWSTG Art. 25 (rates since 2024-01-01); cash rounded to 0.05 as Swiss coins are",
     },
     Preset {
@@ -199,6 +254,8 @@ pub const PRESETS: &[Preset] = &[
         prices_include_tax: true,
         cash_rounding_minor: 1,
         tax_rates: &[("STD", "VAT 20%", "20"), ("RED", "VAT 5%", "5"), ("ZERO", "VAT 0%", "0")],
+        bills: &[],
+        coins: &[],
         source: "HMRC, VAT rates on different goods and services (VAT Act 1994)",
     },
     Preset {
@@ -210,6 +267,8 @@ pub const PRESETS: &[Preset] = &[
         prices_include_tax: false,
         cash_rounding_minor: 1,
         tax_rates: &[("TAX", "NYC sales tax 8.875%", "8.875"), ("FOOD", "Groceries", "0")],
+        bills: &[],
+        coins: &[],
         source: "NY State Department of Taxation, Publication 718 (4% state + 4.5% city + 0.375% MCTD)",
     },
     Preset {
@@ -221,6 +280,8 @@ pub const PRESETS: &[Preset] = &[
         prices_include_tax: false,
         cash_rounding_minor: 5,
         tax_rates: &[("HST", "HST 13%", "13"), ("ZERO", "Zero-rated", "0")],
+        bills: &[],
+        coins: &[],
         source: "Canada Revenue Agency, GST/HST rates; cash rounded to 0.05 since the penny's withdrawal (2013)",
     },
 ];

@@ -76,6 +76,9 @@ pub async fn add_location(store: &dyn Store, input: LocationInput<'_>) -> Result
     if let Some(preset) = preset {
         settings.prices_include_tax = settings.prices_include_tax.or(Some(preset.prices_include_tax));
         settings.cash_rounding_minor = settings.cash_rounding_minor.or(Some(preset.cash_rounding_minor));
+        let own = |list: &[i64]| (!list.is_empty()).then(|| list.to_vec());
+        settings.bills = settings.bills.or(own(preset.bills));
+        settings.coins = settings.coins.or(own(preset.coins));
     }
     let new = NewLocation {
         code: LocationCode::parse(input.code)?,

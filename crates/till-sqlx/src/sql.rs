@@ -24,7 +24,8 @@ pub const UPDATE_LOCATION: &str = "UPDATE locations SET name = coalesce($2, name
         session_limit_minutes = coalesce($13, session_limit_minutes),
         login_idle_minutes = coalesce($14, login_idle_minutes),
         manager_pin_min_length = coalesce($15, manager_pin_min_length),
-        card_reference_required = coalesce($16, card_reference_required)
+        card_reference_required = coalesce($16, card_reference_required),
+        bills = coalesce($17, bills), coins = coalesce($18, coins)
     WHERE code = $1 RETURNING *";
 /// `$1` code: whether the location has had a session (its currency is then fixed).
 pub const LOCATION_HAS_SESSIONS: &str =
@@ -110,5 +111,7 @@ macro_rules! bind_location_change {
             .bind(change.login_idle_minutes)
             .bind(change.manager_pin_min_length.map(i32::from))
             .bind(change.card_reference_required)
+            .bind(change.bills.as_deref().map(till_core::location::denominations_text))
+            .bind(change.coins.as_deref().map(till_core::location::denominations_text))
     }};
 }

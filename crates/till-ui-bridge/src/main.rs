@@ -144,6 +144,8 @@ impl Bridge {
                 let settings = till_core::location::SettingsInput {
                     blind_close: args["blind_close"].as_bool(),
                     card_reference_required: args["card_reference_required"].as_bool(),
+                    bills: args["bills"].as_str(),
+                    coins: args["coins"].as_str(),
                     ..till_core::location::SettingsInput::default()
                 };
                 let location = till_core::service::set_location(store.as_ref(), code, None, settings).await?;

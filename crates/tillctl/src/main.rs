@@ -349,6 +349,13 @@ struct LocationSettingsArgs {
     /// false: the pay screen offers it as optional).
     #[arg(long)]
     card_reference_required: Option<bool>,
+    /// The bills this store's tills take, largest first, like 100.00,50.00,20.00,10.00,5.00 (the
+    /// cash count and the pay screen's quick amounts); "" for the currency's usual ones.
+    #[arg(long)]
+    bills: Option<String>,
+    /// The coins, likewise, like 2.00,1.00,0.50,0.20,0.10,0.05,0.02,0.01.
+    #[arg(long)]
+    coins: Option<String>,
 }
 
 impl LocationSettingsArgs {
@@ -368,6 +375,8 @@ impl LocationSettingsArgs {
             login_idle_minutes: self.login_idle_minutes,
             manager_pin_min_length: self.manager_pin_min_length,
             card_reference_required: self.card_reference_required,
+            bills: self.bills.as_deref(),
+            coins: self.coins.as_deref(),
         }
     }
 }

@@ -17,7 +17,8 @@ AS $fn$
         'session_limit_minutes', l.session_limit_minutes, 'login_idle_minutes', l.login_idle_minutes,
         'manager_pin_min_length', l.manager_pin_min_length,
         -- null while off: an entry from before the setting existed says the same.
-        'card_reference_required', CASE WHEN l.card_reference_required THEN true END)
+        'card_reference_required', CASE WHEN l.card_reference_required THEN true END,
+        'bills', NULLIF(l.bills, ''), 'coins', NULLIF(l.coins, ''))
 $fn$;
 REVOKE ALL ON FUNCTION till_location_facts(locations) FROM PUBLIC;
 

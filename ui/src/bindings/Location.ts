@@ -54,4 +54,12 @@ tax_number: string,
  * A card tender must carry the card terminal's approval reference (off: it may be left
  * out; the pay screen says which).
  */
-card_reference_required: boolean, };
+card_reference_required: boolean, 
+/**
+ * The store's own bills, in minor units, largest first (empty: the currency's usual ones).
+ */
+bills: number[], 
+/**
+ * The store's own coins, likewise.
+ */
+coins: number[], };

@@ -434,6 +434,34 @@ describe("cash control", () => {
     await finish(app);
   });
 
+  it("counts the store's own bills and coins, and says a bad count on its row", async () => {
+    const backend = await startRealBackend();
+    await backend.setUp();
+    // This store takes no $100 bill and counts quarters as its smallest coin.
+    await backend.call("test_location", { code: "DT", bills: "50,20,10,5,1", coins: "0.25" });
+    await backend.logIn("alice");
+    const app = await open(backend);
+    const { page } = app;
+    await page.waitForSelector("#start-shift");
+    const denominations = await page.$$eval("#denominations input[data-denom]", (inputs) => inputs.map((i) => Number(i.getAttribute("data-denom"))));
+    assert.deepEqual(denominations, [5000, 2000, 1000, 500, 100, 25]);
+    await page.fill('input[data-denom="2000"]', "3");
+    await page.fill('input[data-denom="25"]', "4");
+    assert.equal(await page.inputValue("#opening-cash"), "61.00");
+    await page.fill('input[data-denom="500"]', "2x");
+    // The row that is wrong says so, read with its field; the total says to check the counts.
+    await waitForText(page, "#denom-total-500", "Digits only");
+    assert.equal(await page.getAttribute('input[data-denom="500"]', "aria-describedby"), "denom-total-500");
+    assert.equal(await page.getAttribute('input[data-denom="500"]', "aria-invalid"), "true");
+    assert.equal(await text(page, "#denominations-total"), "Check the counts");
+    assert.equal(await page.inputValue("#opening-cash"), "", "an invalid count leaves no amount to submit");
+    await screenshot(page, "start-count-row-error");
+    await page.fill('input[data-denom="500"]', "2");
+    assert.equal(await text(page, "#denom-total-500"), "$10.00");
+    assert.equal(await page.inputValue("#opening-cash"), "71.00");
+    await finish(app);
+  });
+
   it("offers the float the last close left, and says the opening difference", async () => {
     const app = await aliceOnShift();
     const { page, backend } = app;

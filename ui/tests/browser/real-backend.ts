@@ -133,7 +133,7 @@ export interface Commands {
   test_other: { args: { cmd: AppCommand; args?: unknown }; answer: unknown };
   test_advance: { args: { minutes: number }; answer: null };
   /** A location's setting changed as IT changes it (`tillctl location set`). */
-  test_location: { args: { code: string; blind_close?: boolean; card_reference_required?: boolean }; answer: Location };
+  test_location: { args: { code: string; blind_close?: boolean; card_reference_required?: boolean; bills?: string; coins?: string }; answer: Location };
   test_age: { args: { minutes: number; days: number }; answer: null };
   test_update: { args: UpdateStatus; answer: null };
   test_postgres: { args: { register: string }; answer: PostgresDatabase };

@@ -65,6 +65,12 @@ pub struct Location {
     /// A card tender must carry the card terminal's approval reference (off: it may be left
     /// out; the pay screen says which).
     pub card_reference_required: bool,
+    /// The store's own bills, in minor units, largest first (empty: the currency's usual ones).
+    #[ts(type = "number[]")]
+    pub bills: Vec<i64>,
+    /// The store's own coins, likewise.
+    #[ts(type = "number[]")]
+    pub coins: Vec<i64>,
 }
 
 #[derive(Debug, Clone)]

@@ -27,6 +27,8 @@ pub struct LocationRow {
     address: String,
     tax_number: String,
     card_reference_required: bool,
+    bills: String,
+    coins: String,
 }
 
 impl LocationRow {
@@ -53,6 +55,8 @@ impl LocationRow {
             "manager_pin_min_length": self.manager_pin_min_length,
             // null while off, as an entry from before the setting existed reads.
             "card_reference_required": self.card_reference_required.then_some(true),
+            "bills": Some(&self.bills).filter(|b| !b.is_empty()),
+            "coins": Some(&self.coins).filter(|c| !c.is_empty()),
         })
     }
 }
@@ -83,6 +87,10 @@ impl TryFrom<LocationRow> for Location {
             address: row.address,
             tax_number: row.tax_number,
             card_reference_required: row.card_reference_required,
+            bills: till_core::location::parse_denominations_text(&row.bills)
+                .map_err(|_| unexpected("bills", &row.bills))?,
+            coins: till_core::location::parse_denominations_text(&row.coins)
+                .map_err(|_| unexpected("coins", &row.coins))?,
         })
     }
 }
