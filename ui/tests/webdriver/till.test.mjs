@@ -733,3 +733,253 @@ describe("Till desktop app, receipt printer", () => {
     assert.notEqual(cardRows.find(([left]) => left === "No.")?.[1], rowOf("No.")[1], "a new receipt number");
   });
 });
+
+/** Waits until `css` is on screen (in the DOM and not hidden) and returns it. */
+async function visible(driver, css) {
+  const element = await find(driver, css);
+  await driver.wait(until.elementIsVisible(element), TIMEOUT, `${css} stays hidden`);
+  return element;
+}
+
+/** The id of the element that has the focus: where a scanner's keys go. */
+const focusedId = (driver) => driver.executeScript("return document.activeElement?.id ?? null");
+
+/** Waits until the element with the focus is `#id`. */
+async function waitForFocus(driver, id) {
+  let last = null;
+  try {
+    await driver.wait(async () => (last = await focusedId(driver)) === id, TIMEOUT);
+  } catch {
+    assert.fail(`the focus: expected #${id}, it is on ${JSON.stringify(last)}`);
+  }
+}
+
+/** Keys as a scanner (a keyboard) types them: each to whatever has the focus when it comes, not to an element chosen before. */
+const typeKeys = (driver, ...keys) => driver.actions().sendKeys(...keys).perform();
+
+/**
+ * The cart's item names, top to bottom. Read from the DOM: WebKitWebDriver answers "" for the
+ * text of a line's name (an ellipsised span), though it is on screen.
+ */
+const lineNames = (driver) => driver.executeScript(`return [...document.querySelectorAll(".cart-line .line-name")].map((n) => n.textContent);`);
+
+/** Waits until the cart shows `count` lines. */
+const cartLines = (driver, count) =>
+  driver.wait(async () => (await driver.findElements(By.css(".cart-line"))).length === count, TIMEOUT, `${count} cart lines`);
+
+/** A line's amount as the cart shows it once the backend has priced it (other than `not`, the amount it showed before a change). */
+async function lineAmount(driver, index, not = null) {
+  const text = await waitForText(driver, `[data-line-total="${index}"]`, (t) => /^\$[\d,]+\.\d\d$/.test(t) && t !== not, `line ${index}'s priced amount`);
+  return text;
+}
+
+/**
+ * The shift's X report, opened from the sale screen the way a cashier of this blind-close store
+ * gets it (bob's PIN), then back to the sale: its voids (count and amount) and its reprints.
+ * `shot` names a screenshot of it.
+ */
+async function readX(driver, shot = null) {
+  await click(driver, "#to-session");
+  // Shown once the shift's totals have come.
+  await (await visible(driver, "#x-report")).click();
+  await waitForText(driver, "#approval-submit", (t) => t === "Open the X report", "the manager's PIN pad for the X");
+  await click(driver, 'button[data-manager="bob"]');
+  await type(driver, "#approval-pin", "9999");
+  await click(driver, "#approval-submit");
+  const voids = await waitForText(driver, "#rp-voids", (t) => /^\d+ · \$[\d,]+\.\d\d$/.test(t), "the X's voids: count · amount");
+  const reprints = await waitForText(driver, "#rp-reprints", (t) => /^\d+$/.test(t), "the X's reprints");
+  if (shot) {
+    await driver.executeScript('document.getElementById("rp-voids").scrollIntoView({ block: "center" })');
+    await screenshot(driver, shot);
+  }
+  await click(driver, "#report-back");
+  await click(driver, "#sell");
+  await find(driver, "#scan");
+  const [, count, amount] = /^(\d+) · (.+)$/.exec(voids);
+  return { voids: Number(count), voidsTotal: cents(amount), reprints: Number(reprints) };
+}
+
+// Issue 19 in the real app: voids recorded and counted on the X, the scanner's Enter never
+// pressing a button by accident, and a card sale refunded to the card with the approval showing
+// what it approves. Instance F joins the register's open shift (or starts one) and compares the
+// X before and after, so what the other instances did in the shift does not matter.
+describe("Till desktop app, voids, the scanner's Enter and a refund to the card (issue 19)", () => {
+  /** The demo catalog's barcodes (crates/till-backend/src/demo-catalog.csv). */
+  const DRIP_SMALL = "073500000016";
+  const DRIP_LARGE = "073500000085";
+  const LATTE = "073500000153";
+  /** The X when instance F came in; the voids it added; the card sale it refunds. */
+  const seen = { before: null, voided: 0, afterVoids: null, card: { number: "", total: "" } };
+
+  it("instance F: a quantity lowered, a line removed and a cleared sale are voids, counted on the X at the amounts the cart showed", async () => {
+    const f = await launchApp();
+    await logInWithKeypad(f, "alice", "1234");
+    await toSaleScreen(f);
+    await find(f, "#scan");
+    seen.before = await readX(f);
+
+    const scan = async (code) => (await find(f, "#scan")).sendKeys(code, Key.ENTER);
+    await scan(DRIP_SMALL);
+    await cartLines(f, 1);
+    await scan(DRIP_SMALL); // the same item again: one more on its line
+    await waitForText(f, '[data-line-qty="0"]', (t) => t === "× 2", "two on line 1");
+    await scan(DRIP_LARGE);
+    await cartLines(f, 2);
+    await scan(LATTE);
+    await cartLines(f, 3);
+    await waitForText(f, "#cart-count", (t) => t === "3 lines · 4 items", "3 lines · 4 items");
+    const twoSmall = await lineAmount(f, 0);
+    const large = await lineAmount(f, 1);
+    const latte = await lineAmount(f, 2);
+
+    // One small coffee less: a void of one, at the amount it came off the line.
+    await click(f, '.cart-line[data-line="0"]');
+    await click(f, "#line-minus");
+    await waitForText(f, '[data-line-qty="0"]', (t) => t === "× 1", "one on line 1");
+    const oneSmall = await lineAmount(f, 0, twoSmall);
+    const lowered = cents(twoSmall) - cents(oneSmall);
+    assert.equal(lowered, cents(oneSmall), "one small coffee came off");
+    // The large coffee's line taken off.
+    await click(f, '.cart-line[data-line="1"]');
+    await click(f, "#line-remove");
+    await cartLines(f, 2);
+    assert.deepEqual(await lineNames(f), ["Drip coffee, small", "Latte"]);
+    const total = await waitForText(f, "#total", (t) => /^\$[\d,]+\.\d\d$/.test(t), "the cart's total");
+
+    // "Clear sale" asks first, with the safe choice focused (a scanner's Enter keeps the sale).
+    await click(f, "#clear-cart");
+    await visible(f, "#clear-sale");
+    await waitForFocus(f, "clear-sale-cancel");
+    assert.equal(await textOf(f, "#clear-sale-cancel"), "Keep the sale");
+    assert.match(await textOf(f, "#clear-sale"), new RegExp(`2 lines, 2 items for \\${total}\\.`));
+    await screenshot(f, "clear-sale");
+    await click(f, "#clear-sale-apply");
+    await cartLines(f, 0);
+    await f.wait(async () => !(await (await find(f, "#clear-cart")).isEnabled()), TIMEOUT, "Clear sale disabled on an empty cart");
+
+    // The X: three voids more, worth what the cart showed (each line's amount at the catalog's prices).
+    seen.voided = lowered + cents(large) + cents(oneSmall) + cents(latte);
+    seen.afterVoids = await readX(f, "x-voids");
+    assert.deepEqual(
+      [seen.afterVoids.voids, seen.afterVoids.voidsTotal],
+      [seen.before.voids + 3, seen.before.voidsTotal + seen.voided],
+      `voids on the X: ${seen.before.voids} · ${dollars(seen.before.voidsTotal)} before, then ${dollars(lowered)} + ${large} + ${oneSmall} + ${latte}`,
+    );
+    assert.equal(seen.afterVoids.reprints, seen.before.reprints, "no reprint");
+  });
+
+  it("instance F: a card sale; on its receipt the next scan starts the next sale with that item, pressing nothing; Enter on Pay is exact cash", async () => {
+    const f = sessions.at(-1);
+    assert.ok(f && seen.afterVoids, "instance F is on the sale screen");
+    await (await find(f, "#scan")).sendKeys(DRIP_SMALL, Key.ENTER);
+    await cartLines(f, 1);
+    await waitForText(f, "#total", (t) => /^\$[\d,]+\.\d\d$/.test(t), "the cart's total");
+    await click(f, "#pay");
+    await type(f, "#card-ref", "E2E-CARD-19");
+    await click(f, "#pay-card");
+    await find(f, "#receipt");
+    const rows = await receiptRows(f);
+    seen.card.number = rowAmount(rows, "No.");
+    seen.card.total = rowAmount(rows, "Total");
+    assert.equal(rowAmount(rows, "Card E2E-CARD-19"), seen.card.total, "paid by card");
+    assert.ok(!rows.some(([left]) => left === "Cash"), `no cash on a card sale: ${JSON.stringify(rows)}`);
+
+    // The receipt screen: "New sale" has the focus, Print is there. Printing is counted here, so
+    // the page notes any print a key would set off.
+    await waitForFocus(f, "new-sale");
+    await find(f, "#print-receipt");
+    await f.executeScript("window.__e2ePrints = 0; window.print = () => { window.__e2ePrints += 1; };");
+    // The next customer's first item, typed by the scanner: digits and Enter, to whatever has the focus.
+    await typeKeys(f, LATTE, Key.ENTER);
+    await cartLines(f, 1);
+    assert.deepEqual(await lineNames(f), ["Latte"], "the scanned Latte on the new sale");
+    assert.equal(await textOf(f, '[data-line-qty="0"]'), "× 1");
+    assert.equal(await (await find(f, "#scan")).getAttribute("value"), "", "the code went into the sale, not left in the field");
+    assert.equal(await f.executeScript("return window.__e2ePrints"), 0, "no print");
+    assert.equal((await f.findElements(By.css("#receipt"))).length, 0, "the receipt screen is gone");
+
+    // Pay: "Exact cash (Enter)" has the focus; Enter takes the total in cash.
+    const total = await waitForText(f, "#total", (t) => /^\$[\d,]+\.\d\d$/.test(t), "the Latte's total");
+    await click(f, "#pay");
+    await waitForFocus(f, "pay-exact");
+    assert.equal(await textOf(f, "#pay-exact"), "Exact cash (Enter)");
+    await screenshot(f, "pay-exact-focused");
+    await typeKeys(f, Key.ENTER);
+    await waitForText(f, "#change-due", (t) => t === "$0.00", "no change");
+    const cash = await receiptRows(f);
+    assert.equal(rowAmount(cash, "Total"), total);
+    assert.equal(rowAmount(cash, "Cash"), total, "exact cash");
+    assert.ok(!cash.some(([left]) => left.startsWith("Card")), "no card");
+  });
+
+  it("instance F: refunds the card sale to the card; cash is a choice the approval names; the approval shows items, amount and tender; the receipt names the approver", async () => {
+    const f = sessions.at(-1);
+    assert.ok(f && seen.card.number, "instance F recorded a card sale");
+    await click(f, "#new-sale");
+    const findSale = async () => {
+      await click(f, "#to-refund");
+      await type(f, "#refund-number", seen.card.number);
+      await click(f, "#refund-find");
+      await waitForText(f, "#refund-lines-title", (t) => t === `Receipt ${seen.card.number}`, "the card sale's lines");
+    };
+    /** One small coffee back (the sale's one line), because it was damaged. */
+    const pick = async () => {
+      const qty = await find(f, "#refund-lines input[data-refund-line]");
+      await qty.clear();
+      await qty.sendKeys("1");
+      await click(f, 'button[data-reason="damaged"]');
+      await waitForText(f, "#refund-total", (t) => t === `To give back: ${seen.card.total}`, `To give back: ${seen.card.total}`);
+    };
+    const backToCard = async () => {
+      assert.equal(await (await find(f, "#refund-card")).getAttribute("aria-pressed"), "true", "paid by card: back to the card");
+      assert.equal(await (await find(f, "#refund-cash")).getAttribute("aria-pressed"), "false");
+      await visible(f, "#refund-card-ref");
+      assert.equal(await textOf(f, ".refund-tender:last-of-type legend"), "Pay back (the sale was paid by card)");
+    };
+    await findSale();
+    await backToCard();
+    await pick();
+
+    // Cash instead is an explicit choice: said on the screen, and named in the approval.
+    await click(f, "#refund-cash");
+    await visible(f, "#refund-cash-for-card");
+    await click(f, "#refund-submit");
+    await waitForText(f, "#approval-submit", (t) => t === "Approve refund", "the refund's approval");
+    assert.match(await textOf(f, "#screen"), new RegExp(`Refund \\${seen.card.total} from receipt ${seen.card.number}, in cash, although the sale was paid by card\\.`));
+    await click(f, "#approval-cancel");
+    await waitForText(f, "#refund-lines-title", (t) => t === `Receipt ${seen.card.number}`, "back on the refund");
+    await backToCard();
+
+    await pick();
+    await type(f, "#refund-card-ref", "E2E-RF-19");
+    await click(f, "#refund-submit");
+    await waitForText(f, "#approval-submit", (t) => t === "Approve refund", "the refund's approval");
+    // bob sees what he approves: the amount, the tender, the items and why.
+    const lead = `Refund ${seen.card.total} from receipt ${seen.card.number}, back to the card (code E2E-RF-19).`;
+    assert.ok((await textOf(f, "#screen")).includes(lead), `the approval says: ${lead}`);
+    const details = await f.executeScript(`return [...document.querySelectorAll("#approval-details li")].map((li) => li.textContent.trim());`);
+    assert.deepEqual(details, [`1 × Drip coffee, small: ${seen.card.total}`, "Reason: Damaged"]);
+    await click(f, 'button[data-manager="bob"]');
+    await type(f, "#approval-pin", "9999");
+    await screenshot(f, "refund-card-approval");
+    await click(f, "#approval-submit");
+
+    await waitForText(f, "#refund-amount", (t) => t === seen.card.total, `${seen.card.total} back`);
+    const rows = await receiptRows(f);
+    assert.equal(rowAmount(rows, "Refund of"), seen.card.number);
+    assert.equal(rowAmount(rows, "Refunded"), seen.card.total);
+    assert.equal(rowAmount(rows, "Card E2E-RF-19"), seen.card.total, "back to the card");
+    assert.ok(!rows.some(([left]) => left === "Cash"), `no cash: ${JSON.stringify(rows)}`);
+    assert.equal(rowAmount(rows, "Approved by"), "Bob", "the approver on the refund receipt");
+    assert.equal(rowAmount(rows, "Cashier"), "Alice");
+    assert.equal(await textOf(f, "#receipt-reason"), "Reason: damaged");
+    assert.match(await textOf(f, "#receipt"), /REFUND/);
+    await screenshot(f, "refund-card-receipt");
+
+    // Nothing since the voids added a void or a reprint: the scan on the receipt screen pressed nothing.
+    await click(f, "#new-sale");
+    const after = await readX(f);
+    assert.deepEqual([after.voids, after.voidsTotal], [seen.afterVoids.voids, seen.afterVoids.voidsTotal], "no void since");
+    assert.equal(after.reprints, seen.before.reprints, "no reprint recorded");
+  });
+});
