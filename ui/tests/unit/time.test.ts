@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { displayName, formatBusinessDay, formatClock } from "../../src/time";
+import { addDays, displayName, formatBusinessDay, formatClock, formatDayInput, parseDayInput, storeSample } from "../../src/time";
+
+/** Spaces in formatted output vary by ICU version: compare with plain spaces. */
+const plain = (text: string) => text.replace(/[\u00a0\u202f]/g, " ");
 
 describe("formatClock", () => {
   it("shows HH:MM in the location's zone, 24 h", () => {
@@ -33,5 +36,65 @@ describe("formatBusinessDay", () => {
   it("formats the calendar date", () => {
     expect(formatBusinessDay("2026-11-28")).toBe("Sat 28 Nov 2026");
     expect(formatBusinessDay("not a day")).toBe("not a day");
+  });
+});
+
+describe("formatBusinessDay in the store's locale", () => {
+  it("writes the day the store's way", () => {
+    expect(formatBusinessDay("2026-11-28", "de-DE")).toBe("Sa., 28. Nov. 2026");
+    expect(formatBusinessDay("2026-11-28", "en-US")).toBe("Sat, Nov 28, 2026");
+    expect(formatBusinessDay("2026-02-30", "de-DE")).toBe("2026-02-30");
+  });
+});
+
+describe("addDays", () => {
+  it("steps over month, year and leap days, in calendar days", () => {
+    expect(addDays("2026-11-28", 1)).toBe("2026-11-29");
+    expect(addDays("2026-02-28", 1)).toBe("2026-03-01");
+    expect(addDays("2028-02-28", 1)).toBe("2028-02-29");
+    expect(addDays("2027-01-01", -1)).toBe("2026-12-31");
+    expect(addDays("2026-03-29", 1)).toBe("2026-03-30"); // a DST change in Europe
+    expect(() => addDays("soon", 1)).toThrow(RangeError);
+  });
+});
+
+describe("formatDayInput and parseDayInput: a date typed in the locale's order", () => {
+  it("writes and reads day.month.year in de-DE and month/day/year in en-US", () => {
+    expect(formatDayInput("2026-11-28", "de-DE")).toBe("28.11.2026");
+    expect(formatDayInput("2026-11-28", "en-US")).toBe("11/28/2026");
+    expect(parseDayInput("28.11.2026", "de-DE")).toBe("2026-11-28");
+    expect(parseDayInput("1.2.2026", "de-DE")).toBe("2026-02-01");
+    expect(parseDayInput("1.2.26", "de-DE")).toBe("2026-02-01");
+    expect(parseDayInput("11/28/2026", "en-US")).toBe("2026-11-28");
+    expect(parseDayInput("2/1/2026", "en-US")).toBe("2026-02-01");
+    expect(parseDayInput("2026-11-28", "de-DE")).toBe("2026-11-28");
+    expect(parseDayInput(" 2026-11-28 ", "en-US")).toBe("2026-11-28");
+  });
+  it("refuses what is not a calendar day", () => {
+    expect(parseDayInput("28/11/2026", "en-US")).toBeNull(); // month 28
+    expect(parseDayInput("30.02.2026", "de-DE")).toBeNull();
+    expect(parseDayInput("28.11", "de-DE")).toBeNull();
+    expect(parseDayInput("", "de-DE")).toBeNull();
+    expect(parseDayInput("28.11.202", "de-DE")).toBeNull();
+    expect(parseDayInput("yesterday", "en-US")).toBeNull();
+  });
+});
+
+describe("storeSample: the new store's money and time, live", () => {
+  const now = new Date("2026-11-28T14:02:00Z");
+  it("formats a fixed amount and the time in the locale, currency and zone", () => {
+    const berlin = storeSample("de-DE", "EUR", "Europe/Berlin", now);
+    expect(berlin.ok && plain(berlin.text)).toBe("1.234,56 € · 28.11.2026 15:02");
+    expect(storeSample("en-US", "USD", "America/New_York", now)).toEqual({ ok: true, text: "$1,234.56 · 11/28/2026 09:02 AM" });
+    const yen = storeSample("ja-JP", "JPY", "Asia/Tokyo", now);
+    expect(yen.ok && plain(yen.text)).toMatch(/^[¥￥]1,234 · 2026\/11\/28 23:02$/);
+  });
+  it("says what to fix for a bad locale, currency or zone, and never throws", () => {
+    expect(storeSample("de_DE!", "EUR", "Europe/Berlin", now)).toMatchObject({ ok: false, field: "locale" });
+    expect(storeSample("", "EUR", "Europe/Berlin", now)).toMatchObject({ ok: false, field: "locale" });
+    expect(storeSample("de-DE", "EU", "Europe/Berlin", now)).toMatchObject({ ok: false, field: "currency" });
+    expect(storeSample("de-DE", "XYZ", "Europe/Berlin", now)).toMatchObject({ ok: false, field: "currency" });
+    expect(storeSample("de-DE", "EUR", "Mars/Olympus", now)).toMatchObject({ ok: false, field: "time_zone" });
+    expect(storeSample("de-DE", "EUR", "", now)).toMatchObject({ ok: false, field: "time_zone" });
   });
 });
