@@ -543,6 +543,9 @@ for (const { locale, register, paidOut, counted } of LOCALES) {
         await page.click("#x-report");
         await page.waitForSelector("#x-report");
         await page.waitForSelector("#rp-expected");
+        // Tax rates as the store writes a percentage: "8%" in New York, "8 %" (a no-break space) in Berlin.
+        const rates = await page.locator("tr[data-tax] th").allInnerTexts();
+        assert.deepEqual(rates.map(plain), locale === "de-DE" ? ["Sales tax 8 %", "Food tax 2 %"] : ["Sales tax 8%", "Food tax 2%"]);
         await shot("x-report");
         await page.emulateMedia({ media: "print" });
         assert.equal(await page.locator("#about").isVisible(), false, "only the report is printed");
