@@ -3,7 +3,7 @@
  * `price_cart` answers every number shown), and the pay screen's quick cash amounts.
  */
 import { denominationsFor, type StoreDenominations } from "./denominations";
-import { formatAmountInput, formatMoney, currencyDecimals, moneyParseMessage, parseLocaleMoney, separators } from "./money";
+import { formatAmountInput, formatMoney, formatPercent, currencyDecimals, moneyParseMessage, parseLocaleMoney, percentInput } from "./money";
 import type { ApprovalReason, Discount, PriceChangeReason, PriceChangeReasonKind, Product, SaleLineRequest } from "./types";
 
 export interface CartLine {
@@ -148,35 +148,10 @@ export function parsePriceOverride(text: string, currency: string, locale: strin
   return parsed.ok ? { ok: true, value: parsed.minor } : { ok: false, message: moneyParseMessage(parsed.error, currency, locale) };
 }
 
-/** The digits of a percentage in ppm, at most `decimals` decimals, rounded up (never understated). */
-function percentDigits(ppm: number, locale: string, decimals: number): string {
-  const step = 10 ** (4 - decimals);
-  const units = Math.ceil(ppm / step); // an integer count of 10^-decimals percent
-  const scale = 10 ** decimals;
-  const whole = Math.floor(units / scale).toString();
-  const fraction = (units % scale).toString().padStart(decimals, "0").replace(/0+$/, "");
-  return fraction === "" ? whole : `${whole}${separators(locale).decimal}${fraction}`;
-}
-
-/**
- * A percentage in ppm for people, in the locale's way ("12.5%" in en-US, "12,5 %" in de-DE).
- * Intl only says where the sign goes; the digits come from integer arithmetic.
- */
-export function formatPercent(ppm: number, locale: string, decimals = 4): string {
-  const digits = percentDigits(ppm, locale, decimals);
-  let parts: Intl.NumberFormatPart[];
-  try {
-    parts = new Intl.NumberFormat(locale, { style: "percent" }).formatToParts(1);
-  } catch {
-    return `${digits}%`;
-  }
-  return parts.map((p) => (p.type === "integer" ? digits : p.type === "group" ? "" : p.value)).join("");
-}
-
 /** A discount as the cashier would type it again (the dialog's starting text). */
 export function discountInput(discount: Discount, currency: string, locale: string): string {
   return discount.kind === "percent"
-    ? percentDigits(discount.percent, locale, 4)
+    ? percentInput(discount.percent, locale)
     : formatAmountInput(discount.amount, currencyDecimals(currency), locale);
 }
 

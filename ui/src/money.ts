@@ -309,3 +309,54 @@ export function describeVariance(
   if (minor < 0) return { text: `Short: −${formatMoney(-minor, currency, locale)} less than expected`, kind: "short" };
   return { text: "Even: the count matches", kind: "even" };
 }
+
+/** Parts per million in one percent: 12.5 % is 125 000 ppm. */
+const PPM_PER_PERCENT = 10_000;
+const PERCENT_TEXT = /^(\d{1,3})(?:\.(\d{1,4}))?$/;
+
+/**
+ * A percentage the backend sends as decimal text ("8.1", "8.875", "19") → parts per million
+ * (81 000, 88 750, 190 000), by integer arithmetic.
+ * @throws {RangeError} when the text is not a plain decimal percent with at most 4 decimals.
+ */
+export function percentTextToPpm(text: string): number {
+  const match = PERCENT_TEXT.exec(text.trim());
+  if (!match) throw new RangeError(`not a percentage: ${JSON.stringify(text)}`);
+  return Number(match[1]) * PPM_PER_PERCENT + Number((match[2] ?? "").padEnd(4, "0"));
+}
+
+/** The digits of a percentage in ppm, at most `decimals` decimals, rounded up (never understated). */
+function percentDigits(ppm: number, locale: string, decimals: number): string {
+  if (!Number.isSafeInteger(ppm) || ppm < 0) throw new RangeError(`not a percentage in ppm: ${ppm}`);
+  const step = 10 ** (4 - decimals);
+  const units = Math.ceil(ppm / step); // an integer count of 10^-decimals percent
+  const scale = 10 ** decimals;
+  const whole = Math.floor(units / scale).toString();
+  const fraction = (units % scale).toString().padStart(decimals, "0").replace(/0+$/, "");
+  return fraction === "" ? whole : `${whole}${separators(locale).decimal}${fraction}`;
+}
+
+/**
+ * THE way the UI prints a percentage: discounts, tax rates, approvals, reports, the set-up's
+ * presets. `percent` is parts per million (an integer, as the backend sends rates and
+ * discounts) or the backend's decimal text ("8.1"). In the locale's way: "12.5%" in en-US,
+ * "12,5 %" in de-DE (Intl says where the sign goes and which space; the digits come from
+ * integer arithmetic, so 8.875 % never prints as 8.874999). `decimals` (0 to 4) rounds up.
+ * @throws {RangeError} on a negative or fractional ppm, or text that is not a percentage.
+ */
+export function formatPercent(percent: number | string, locale: string, decimals = 4): string {
+  const ppm = typeof percent === "string" ? percentTextToPpm(percent) : percent;
+  const digits = percentDigits(ppm, locale, decimals);
+  let parts: Intl.NumberFormatPart[];
+  try {
+    parts = new Intl.NumberFormat(locale, { style: "percent" }).formatToParts(1);
+  } catch {
+    parts = new Intl.NumberFormat("en-US", { style: "percent" }).formatToParts(1);
+  }
+  return parts.map((p) => (p.type === "integer" ? digits : p.type === "group" ? "" : p.value)).join("");
+}
+
+/** A percentage in ppm as a cashier would type it (no sign): (125 000, "de-DE") → "12,5". */
+export function percentInput(ppm: number, locale: string): string {
+  return percentDigits(ppm, locale, 4);
+}

@@ -9,25 +9,75 @@ import { describeVariance, formatMoney } from "../money";
 import { go, route } from "../router";
 import { locale, timeZone } from "../state";
 import type { DaySession } from "../types";
-import { displayName, formatBusinessDay, formatClock } from "../time";
-import { focus, mount, run } from "../ui";
+import { addDays, displayName, formatBusinessDay, formatClock, formatDayInput, parseDayInput } from "../time";
+import { focus, mount, run, showErrorText } from "../ui";
+import { errorSlot } from "../widgets";
+
+/** The day the hint writes in the store's order, to show which number goes where. */
+const EXAMPLE_DAY = "2026-11-28";
 
 export async function showDay(day: string | null = null): Promise<void> {
   const lang = locale();
   const zone = timeZone();
   const back = h("button", { id: "day-back", type: "button", class: "secondary big" }, "Back");
   back.addEventListener("click", () => void route());
-  const picker = h("input", { id: "day-pick", type: "date", value: day ?? "" });
+  // A typed date in the store's order ("28.11.2026" in Berlin) and a day back or on, each a
+  // 48-px target: WebKitGTK's own date input draws 17-px cells in the US order.
+  const picker = h("input", {
+    id: "day-pick",
+    type: "text",
+    inputmode: "numeric",
+    autocomplete: "off",
+    spellcheck: "false",
+    size: "11",
+    value: day ? formatDayInput(day, lang) : "",
+    "aria-describedby": "day-pick-hint day-pick-error",
+  });
+  if (day) picker.dataset["day"] = day;
+  const previous = h("button", { id: "day-prev", type: "button", class: "secondary big", "aria-label": "Previous day", disabled: !day }, "‹");
+  const next = h("button", { id: "day-next", type: "button", class: "secondary big", "aria-label": "Next day", disabled: !day }, "›");
   const show = h("button", { id: "day-show", type: "submit", class: "secondary big" }, "Show");
+  const step = (days: number) => {
+    const from = picker.dataset["day"];
+    if (from) void showDay(addDays(from, days));
+  };
+  previous.addEventListener("click", () => step(-1));
+  next.addEventListener("click", () => step(1));
+  // Page Up / Page Down in the box step a day, as in a calendar.
+  picker.addEventListener("keydown", (event) => {
+    if (event.key !== "PageUp" && event.key !== "PageDown") return;
+    event.preventDefault();
+    step(event.key === "PageUp" ? -1 : 1);
+  });
   const form = h(
     "form",
     { class: "day-pick", novalidate: true },
-    h("div", { class: "field" }, h("label", { for: "day-pick" }, "Business day"), picker),
+    previous,
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: "day-pick" }, "Business day"),
+      picker,
+      h("p", { class: "hint", id: "day-pick-hint" }, `Like ${formatDayInput(EXAMPLE_DAY, lang)}`),
+      errorSlot("day-pick"),
+    ),
+    next,
     show,
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    void showDay(picker.value === "" ? null : picker.value);
+    const typed = picker.value.trim();
+    if (typed === "") {
+      void showDay(null);
+      return;
+    }
+    const chosen = parseDayInput(typed, lang);
+    if (chosen === null) {
+      showErrorText(`Type the day as ${formatDayInput(EXAMPLE_DAY, lang)} (day, month and year in this store's order).`, picker);
+      picker.focus();
+      return;
+    }
+    void showDay(chosen);
   });
   const slot = h("div", { id: "day-sessions", class: "day-table-wrap" }, h("p", { class: "hint" }, "Loading…"));
   const title = h("h1", { tabindex: "-1" }, "Day view");
@@ -41,7 +91,12 @@ export async function showDay(day: string | null = null): Promise<void> {
   }
   const rows = result.value;
   const shown = rows[0]?.session.business_day ?? day;
-  if (shown && picker.value === "") picker.value = shown;
+  if (shown && !picker.dataset["day"]) {
+    picker.value = formatDayInput(shown, lang);
+    picker.dataset["day"] = shown;
+    previous.disabled = false;
+    next.disabled = false;
+  }
   if (rows.length === 0) {
     slot.replaceChildren(h("p", { id: "day-empty", class: "hint" }, "No shifts on this day."));
     return;
@@ -66,7 +121,7 @@ export async function showDay(day: string | null = null): Promise<void> {
   };
   const who = (name: string | null, at: string | null) => (name ? `${displayName(name)}${at ? ` ${formatClock(at, zone)}` : ""}` : "—");
   slot.replaceChildren(
-    h("p", { class: "lead", id: "day-title" }, formatBusinessDay(shown ?? "")),
+    h("p", { class: "lead", id: "day-title" }, formatBusinessDay(shown ?? "", lang)),
     h(
       "table",
       { class: "day-table", id: "day-table" },

@@ -5,7 +5,7 @@
  */
 import * as api from "../api";
 import { h } from "../dom";
-import { formatMoney } from "../money";
+import { formatMoney, formatPercent } from "../money";
 import { go } from "../router";
 import { locale, timeZone } from "../state";
 import type { Approval, SessionView, XReport, ZReport } from "../types";
@@ -47,8 +47,6 @@ function applyPaper(): void {
 function clearPaper(): void {
   document.body.classList.remove("paper-a4", "paper-roll");
 }
-
-const percent = (ppm: number, lang: string) => `${(ppm / 10000).toLocaleString(lang, { maximumFractionDigits: 4 })} %`;
 
 const TENDERS: Record<string, string> = { cash: "Cash", card: "Card", voucher: "Voucher" };
 
@@ -110,7 +108,7 @@ export function reportView(x: XReport, z: ZReport | null = null): HTMLElement {
               "tbody",
               {},
               ...s.taxes.map((t) =>
-                h("tr", { "data-tax": t.tax_rate_id }, h("th", { scope: "row" }, `${t.name} ${percent(t.rate_ppm, lang)}`), h("td", {}, m(t.net)), h("td", {}, m(t.tax)), h("td", {}, m(t.gross))),
+                h("tr", { "data-tax": t.tax_rate_id }, h("th", { scope: "row" }, `${t.name} ${formatPercent(t.rate_ppm, lang)}`), h("td", {}, m(t.net)), h("td", {}, m(t.tax)), h("td", {}, m(t.gross))),
               ),
             ),
           ),

@@ -9,7 +9,8 @@ import { go, route } from "../router";
 import { setStatus } from "../shell";
 import { state } from "../state";
 import type { DemoUser, DeviceStatus, Register, SetupRequest, SetupResult } from "../types";
-import { displayName } from "../time";
+import { formatMoney, formatPercent } from "../money";
+import { displayName, storeSample } from "../time";
 import { connectProblem } from "../errors";
 import { focus, mount, run, showErrorText } from "../ui";
 import { errorSlot } from "../widgets";
@@ -36,11 +37,17 @@ export function showChangeDatabase(): void {
 async function submitSetup(
   request: SetupRequest,
   back: () => void,
-  options: { busy?: { button: HTMLButtonElement; text: string }; onError?: (error: unknown) => void } = {},
+  options: {
+    busy?: { button: HTMLButtonElement; text: string };
+    onError?: (error: unknown) => void;
+    /** What follows a set-up that worked (default: the register picker or the login). */
+    after?: (result: SetupResult) => void;
+  } = {},
 ): Promise<boolean> {
+  const after = options.after ?? afterSetup;
   if (!isChange()) {
     const result = await run(() => api.setupDevice(request), { busy: options.busy });
-    if (result?.ok) afterSetup(result.value);
+    if (result?.ok) after(result.value);
     else if (result) options.onError?.(result.error);
     return result?.ok === true;
   }
@@ -52,7 +59,7 @@ async function submitSetup(
     managers,
     approve: async (approval) => {
       const result = await run(() => api.setupDevice(request, approval));
-      if (result?.ok) afterSetup(result.value);
+      if (result?.ok) after(result.value);
       return result?.ok === true;
     },
     cancel: back,
@@ -186,6 +193,7 @@ async function showNewStore(back: () => void): Promise<void> {
   const pin = field("new-manager-pin", "Their PIN (4 to 12 digits)", { type: "password", inputmode: "numeric", maxlength: "12" });
   const again = field("new-manager-pin-again", "The PIN again", { type: "password", inputmode: "numeric", maxlength: "12" });
   const rates = h("div", { class: "preset-summary", id: "new-preset-summary", "aria-live": "polite" });
+  const sample = h("p", { class: "store-sample", id: "new-sample", "aria-live": "polite" });
   const create = h("button", { id: "new-store-submit", type: "submit", class: "primary big" }, "Create the store");
   const cancel = h("button", { id: "new-store-cancel", type: "button", class: "secondary big" }, "Back");
   cancel.addEventListener("click", back);
@@ -194,23 +202,42 @@ async function showNewStore(back: () => void): Promise<void> {
   const choose = () => {
     const preset = presets.find((p) => p.code === country.value);
     rates.replaceChildren();
-    if (!preset) return;
+    if (!preset) {
+      showSample();
+      return;
+    }
     currency.input.value = preset.currency;
     localeField.input.value = preset.locale;
     timeZone.input.value = preset.time_zone;
-    const rounding = preset.cash_rounding_minor > 1 ? `; cash rounded to ${(preset.cash_rounding_minor / 100).toFixed(2)}` : "";
+    const rounding =
+      preset.cash_rounding_minor > 1 ? `; cash rounded to ${formatMoney(preset.cash_rounding_minor, preset.currency, preset.locale)}` : "";
     rates.append(
       h("p", {}, `Prices ${preset.prices_include_tax ? "include tax" : "are before tax"}${rounding}. Tax rates it will create:`),
-      h("ul", {}, ...preset.tax_rates.map((r) => h("li", {}, `${r.name} (${r.code}, ${r.percent.replace(".", localeDecimal(preset.locale))} %)`))),
+      h("ul", {}, ...preset.tax_rates.map((r) => h("li", {}, `${r.name} (${r.code}, ${formatPercent(r.percent, preset.locale)})`))),
     );
+    showSample();
+  };
+  /** How this store will show money and time, now, as the format, currency and zone are typed. */
+  const showSample = () => {
+    if (country.value === "" && currency.input.value.trim() === "") {
+      sample.classList.add("waiting");
+      sample.replaceChildren("Choose the country: a sample of its prices and times shows here.");
+      return;
+    }
+    const result = storeSample(localeField.input.value.trim(), currency.input.value, timeZone.input.value, new Date());
+    sample.classList.toggle("waiting", !result.ok);
+    sample.replaceChildren(result.ok ? h("span", {}, "Sample: ", h("strong", { id: "new-sample-text" }, result.text)) : result.problem);
   };
   country.addEventListener("change", choose);
+  for (const input of [localeField.input, currency.input, timeZone.input]) input.addEventListener("input", showSample);
+  showSample();
 
   const form = h(
     "form",
     { class: "stack", id: "new-store-form", novalidate: true },
     // The country first, with what it will set beside it, before anything it fills.
     h("div", { class: "form-grid" }, countryField, rates),
+    sample,
     h(
       "div",
       { class: "form-grid" },
@@ -226,7 +253,8 @@ async function showNewStore(back: () => void): Promise<void> {
       pin.el,
       again.el,
     ),
-    h("div", { class: "actions" }, create, cancel),
+    // Create stays at the window's foot while the form scrolls (1024×768).
+    h("div", { class: "actions sticky-actions" }, create, cancel),
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -260,10 +288,11 @@ async function showNewStore(back: () => void): Promise<void> {
       return;
     }
     const optional = (text: string) => (text.trim() === "" ? null : text.trim());
+    const store = { location_code: code.input.value.trim().toUpperCase(), manager: manager.input.value.trim().toLowerCase() };
     const request: SetupRequest = {
       kind: "embedded",
       new_store: {
-        location_code: code.input.value.trim().toUpperCase(),
+        location_code: store.location_code,
         location_name: name.input.value.trim(),
         preset: country.value === "other" ? null : country.value,
         time_zone: timeZone.input.value.trim(),
@@ -272,11 +301,14 @@ async function showNewStore(back: () => void): Promise<void> {
         address: optional(address.input.value),
         tax_number: optional(taxNumber.input.value),
         register: register.input.value.trim().toUpperCase(),
-        manager: manager.input.value.trim().toLowerCase(),
+        manager: store.manager,
         manager_pin: pin.input.value,
       },
     };
-    await submitSetup(request, () => void showNewStore(back), { busy: { button: create, text: "Creating the store…" } });
+    await submitSetup(request, () => void showNewStore(back), {
+      busy: { button: create, text: "Creating the store…" },
+      after: (result) => showNextSteps(result, store),
+    });
   });
 
   mount(
@@ -292,9 +324,48 @@ async function showNewStore(back: () => void): Promise<void> {
   focus(country);
 }
 
-/** The decimal separator of `locale` ("," for de-DE), for a percentage shown as that store reads it. */
-function localeDecimal(locale: string): string {
-  return new Intl.NumberFormat(locale).formatToParts(1.5).find((p) => p.type === "decimal")?.value ?? ".";
+/**
+ * The new store is made: how to add its staff and its catalog with `tillctl` (the admin
+ * command, on this computer), the store's code filled in, then on to the log-in.
+ */
+function showNextSteps(result: SetupResult, store: { location_code: string; manager: string }): void {
+  setStatus(result.status);
+  const code = store.location_code;
+  const command = (id: string, text: string) => h("pre", { class: "command" }, h("code", { id }, text));
+  const done = h("button", { id: "next-steps-done", type: "button", class: "primary big" }, `Continue to log in as ${displayName(store.manager)}`);
+  done.addEventListener("click", () => afterSetup(result));
+  const title = h("h1", { tabindex: "-1" }, `The store ${code} is ready`);
+  mount(
+    "setup-next-steps",
+    h(
+      "div",
+      { class: "setup narrow stack next-steps" },
+      title,
+      h(
+        "p",
+        { class: "lead" },
+        "With tillctl, Till's admin command, in a terminal on this computer, as the user who runs Till.",
+      ),
+      h(
+        "section",
+        { class: "card stack", id: "next-staff" },
+        h("h2", {}, "1. Add the staff"),
+        command("next-user-add", "tillctl user add --name NAME --role cashier"),
+        h("p", { class: "hint" }, "Once a person: NAME is their login, like anna; the role cashier, manager or admin. It asks for their PIN."),
+      ),
+      h(
+        "section",
+        { class: "card stack", id: "next-catalog" },
+        h("h2", {}, "2. Import the catalog"),
+        h("p", {}, "A CSV with columns sku,name,price,tax_rate (and category, barcodes, active if you like); tax_rate is a code from:"),
+        command("next-tax-rates", `tillctl tax-rate list --location ${code}`),
+        h("p", {}, "Then import it (all or nothing: each bad line is listed):"),
+        command("next-catalog-import", `tillctl product import --location ${code} catalog.csv`),
+      ),
+      h("div", { class: "actions sticky-actions" }, done),
+    ),
+  );
+  focus(title);
 }
 
 /** This computer's own locale, for a new store's default ("en-US" when it has none). */

@@ -47,6 +47,15 @@ async function check(page: Page, name: string | null, where: string) {
   if (name) await screenshot(page, name);
 }
 
+/** A business day ("2026-11-28") as the store types it: "28.11.2026" (de-DE), "11/28/2026" (en-US). */
+const typedDay = (day: string, locale: string) =>
+  new Intl.DateTimeFormat(locale, { day: "2-digit", month: "2-digit", year: "numeric", timeZone: "UTC" }).format(new Date(`${day}T00:00:00Z`));
+/** A business day in words, the store's way: "Sa., 28. Nov. 2026", "Sat, Nov 28, 2026". */
+const longDay = (day: string, locale: string) =>
+  new Intl.DateTimeFormat(locale, { weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(new Date(`${day}T00:00:00Z`));
+/** The calendar day after `day`. */
+const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+
 const screenName = (page: Page) => page.locator("#screen").getAttribute("data-screen");
 
 /** Minor units as the app shows them: "$1,234.50" (en-US, USD) or "1.234,50 €" (de-DE, EUR). */
@@ -396,7 +405,8 @@ describe("cash control", () => {
     // Back to that shift's day: counted now, with its Z.
     await page.click("#close-done");
     await page.waitForSelector("#day-table");
-    assert.equal(await page.inputValue("#day-pick"), forgotten.business_day);
+    assert.equal(await page.getAttribute("#day-pick", "data-day"), forgotten.business_day);
+    assert.equal(await page.inputValue("#day-pick"), typedDay(forgotten.business_day, "en-US"), "New York's order");
     assert.equal(await page.locator("[data-late-count]").count(), 0);
     await finish(app);
   });
@@ -561,6 +571,9 @@ for (const { locale, register, paidOut, counted } of LOCALES) {
         await page.click("#x-report");
         await page.waitForSelector("#x-report");
         await page.waitForSelector("#rp-expected");
+        // Tax rates as the store writes a percentage: "8%" in New York, "8 %" (a no-break space) in Berlin.
+        const rates = await page.locator("tr[data-tax] th").allInnerTexts();
+        assert.deepEqual(rates.map(plain), locale === "de-DE" ? ["Sales tax 8 %", "Food tax 2 %"] : ["Sales tax 8%", "Food tax 2%"]);
         await shot("x-report");
         await page.emulateMedia({ media: "print" });
         assert.equal(await page.locator("#about").isVisible(), false, "only the report is printed");
@@ -631,10 +644,26 @@ for (const { locale, register, paidOut, counted } of LOCALES) {
         await page.click("#day-view");
         await page.waitForSelector("#day-table");
         // Yesterday's business day: the force-closed shift waits for its count.
-        await page.fill("#day-pick", yesterday);
+        // A day that is not in the calendar, typed in the store's order: what to type instead.
+        await page.fill("#day-pick", locale === "de-DE" ? "31.02.2026" : "02/31/2026");
+        await page.click("#day-show");
+        await waitForError(page, `Type the day as ${locale === "de-DE" ? "28.11.2026" : "11/28/2026"} (day, month and year in this store's order).`);
+        // Yesterday's business day, typed in the store's order (28.11.2026 in Berlin, 11/28/2026 in New York).
+        await page.fill("#day-pick", typedDay(yesterday, locale));
         await page.click("#day-show");
         await page.waitForSelector("[data-late-count]");
+        assert.equal(await page.getAttribute("#day-pick", "data-day"), yesterday);
+        assert.equal(await page.inputValue("#day-pick"), typedDay(yesterday, locale));
+        assert.equal(await text(page, "#day-title"), plain(longDay(yesterday, locale)));
         await shot("day-view");
+        // A day on and back with the touch-sized buttons (the layout check holds them to 48 px).
+        await page.click("#day-next");
+        await page.waitForFunction((day) => document.querySelector("#day-pick")?.getAttribute("data-day") === day, nextDay(yesterday));
+        await page.waitForSelector("#day-empty, #day-table");
+        assert.equal(await page.inputValue("#day-pick"), typedDay(nextDay(yesterday), locale));
+        await page.click("#day-prev");
+        await page.waitForFunction((day) => document.querySelector("#day-pick")?.getAttribute("data-day") === day, yesterday);
+        await page.waitForSelector("[data-late-count]");
         await page.click("[data-late-count]");
         await page.waitForSelector("#counted-cash:focus");
         await shot("late-count");

@@ -4,11 +4,11 @@
 // server): what the screens show is the backend's answer, what is staged goes through its commands.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { promisify } from "node:util";
-import type { ViewportSize } from "playwright-core";
+import type { Page, ViewportSize } from "playwright-core";
 import type { UpdateStatus } from "../../src/types";
 import { screenshot } from "./harness.js";
 import { BRIDGE, PINS, startRealBackend, type RealBackend } from "./real-backend.js";
@@ -31,6 +31,32 @@ async function tillctl(backend: RealBackend, ...args: string[]): Promise<string>
     const stderr = error instanceof Error && "stderr" in error ? String(error.stderr) : "";
     throw new Error(`tillctl ${args.join(" ")} failed: ${stderr || (error instanceof Error ? error.message : String(error))}`);
   }
+}
+
+/**
+ * Waits for the new store's live sample to match `pattern` (date groups, then hour and minute),
+ * and checks its time is now in `zone` (this minute or the last): the zone really applies.
+ */
+async function waitForSample(page: Page, pattern: RegExp, zone: string, order: "dmy" | "mdy12"): Promise<void> {
+  const plainSpaces = (t: string) => t.replace(/[\u00a0\u202f]/g, " ");
+  await page.waitForFunction(
+    (source) => new RegExp(source).test((document.querySelector("#new-sample-text")?.textContent ?? "").replace(/[\u00a0\u202f]/g, " ")),
+    pattern.source,
+  );
+  const match = pattern.exec(plainSpaces(await text(page, "#new-sample-text")));
+  assert.ok(match, "the sample matches");
+  const [, a, b, year, hour, minute] = match;
+  const [day, month] = order === "dmy" ? [a, b] : [b, a];
+  const shown = `${year}-${month}-${day} ${hour}:${minute}`;
+  const hourCycle = order === "mdy12" ? "h12" : "h23";
+  const at = (ms: number) => {
+    const options: Intl.DateTimeFormatOptions = { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle };
+    const parts = new Intl.DateTimeFormat("en-US", options).formatToParts(new Date(ms));
+    const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
+    return `${part("year")}-${part("month")}-${part("day")} ${part("hour")}:${part("minute")}`;
+  };
+  const now = Date.now();
+  assert.ok([at(now), at(now - 60_000)].includes(shown), `the sample's time ${shown} is now in ${zone} (${at(now)})`);
 }
 
 /** What the backend holds about this device now, read as the app reads it. */
@@ -464,6 +490,7 @@ describe("the device", () => {
     const { page } = app;
     await page.click("#setup-new-store");
     await page.waitForSelector("#new-country:focus");
+    await waitForText(page, "#new-sample", "Choose the country: a sample of its prices and times shows here.");
     await page.fill("#new-location-code", "zh");
     await page.fill("#new-location-name", "Zürich HB");
     await page.fill("#new-manager", "Olga");
@@ -478,7 +505,24 @@ describe("the device", () => {
     assert.equal(await page.inputValue("#new-currency"), "CHF");
     assert.equal(await page.inputValue("#new-locale"), "de-CH");
     assert.equal(await page.inputValue("#new-time-zone"), "Europe/Zurich");
-    await waitForText(page, "#new-preset-summary", "Prices include tax; cash rounded to 0.05. Tax rates it will create:MWST 8,1 % (NOR, 8.1 %)MWST 2,6 % (RED, 2.6 %)MWST 3,8 % (HOT, 3.8 %)");
+    // Its rates and rounding as a Swiss store writes them (a point, and no space before %).
+    await waitForText(page, "#new-preset-summary", "Prices include tax; cash rounded to CHF\u00a00.05. Tax rates it will create:MWST 8,1 % (NOR, 8.1%)MWST 2,6 % (RED, 2.6%)MWST 3,8 % (HOT, 3.8%)");
+    // The live sample: a fixed amount and the time now, in the country's format, currency and zone.
+    await waitForSample(page, /^CHF 1[’']234\.56 · (\d{2})\.(\d{2})\.(\d{4}) (\d{2}):(\d{2})$/, "Europe/Zurich", "dmy");
+    // Another country changes it at once; so do a typed format, currency or zone.
+    await page.selectOption("#new-country", "us-ny");
+    await waitForSample(page, /^\$1,234\.56 · (\d{2})\/(\d{2})\/(\d{4}) (\d{2}):(\d{2}) [AP]M$/, "America/New_York", "mdy12");
+    await page.selectOption("#new-country", "de");
+    await waitForSample(page, /^1\.234,56 € · (\d{2})\.(\d{2})\.(\d{4}) (\d{2}):(\d{2})$/, "Europe/Berlin", "dmy");
+    await page.fill("#new-currency", "jpy");
+    await waitForSample(page, /^1\.234 ¥ · (\d{2})\.(\d{2})\.(\d{4}) (\d{2}):(\d{2})$/, "Europe/Berlin", "dmy");
+    // A zone or format Intl does not know shows what to type, and nothing breaks.
+    await page.fill("#new-time-zone", "Europe/Atlantis");
+    await waitForText(page, "#new-sample", "Type a time zone like Europe/Berlin or America/New_York to see a sample.");
+    await page.fill("#new-locale", "12-ab");
+    await waitForText(page, "#new-sample", "Type a number format like en-US, de-DE or fr-CH to see a sample.");
+    await page.selectOption("#new-country", "ch");
+    await waitForSample(page, /^CHF 1[’']234\.56 · (\d{2})\.(\d{2})\.(\d{4}) (\d{2}):(\d{2})$/, "Europe/Zurich", "dmy");
     await page.fill("#new-address", "Bahnhofplatz 1, 8001 Zürich");
     await page.fill("#new-tax-number", "CHE-123.456.789 MWST");
     await page.fill("#new-manager-pin", "4821");
@@ -490,7 +534,27 @@ describe("the device", () => {
     await page.fill("#new-manager-pin", "4821");
     await page.fill("#new-manager-pin-again", "4821");
     await page.click("#new-store-submit");
+    // The wizard ends by saying how to add the staff and the catalog, with the store's code.
+    await waitForText(page, "#screen h1", "The store ZH is ready");
+    assert.equal(await text(page, "#next-user-add"), "tillctl user add --name NAME --role cashier");
+    assert.equal(await text(page, "#next-tax-rates"), "tillctl tax-rate list --location ZH");
+    assert.equal(await text(page, "#next-catalog-import"), "tillctl product import --location ZH catalog.csv");
+    await assertLayout(page, "new store's next steps");
+    await screenshot(page, "setup-next-steps-1280");
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await assertLayout(page, "new store's next steps at 1024×768");
+    await screenshot(page, "setup-next-steps-1024");
+    // The commands work as shown, on the store just made (tillctl, on its database).
+    const words = async (id: string) => (await text(page, id)).split(" ").slice(1);
+    await tillctl(backend, ...(await words("#next-user-add")).map((w) => (w === "NAME" ? "anna" : w)), "--pin", "5173");
+    assert.match(await tillctl(backend, ...(await words("#next-tax-rates"))), /NOR/);
+    const csv = join(backend.dir, "catalog.csv");
+    writeFileSync(csv, "sku,name,price,tax_rate\nBREZEL,Brezel,2.50,NOR\n");
+    await tillctl(backend, ...(await words("#next-catalog-import")).map((w) => (w === "catalog.csv" ? csv : w)));
+    assert.match(await tillctl(backend, "product", "list", "--location", "ZH"), /BREZEL/);
+    await page.click("#next-steps-done");
     await page.waitForSelector('button[data-user="olga"]');
+    await page.waitForSelector('button[data-user="anna"]');
     const request = backend.callOf("setup_device", 0).args.request;
     assert.equal(request.kind, "embedded");
     assert.deepEqual(request.new_store, {
@@ -514,8 +578,11 @@ describe("the device", () => {
     assert.equal(made.register?.address, "ZH/R1");
     assert.deepEqual(
       (await backend.call("list_users")).map((u) => [u.name, u.role]),
-      [["olga", "manager"]],
-      "the first manager, and nobody else",
+      [
+        ["anna", "cashier"],
+        ["olga", "manager"],
+      ],
+      "the first manager, and the cashier added as the next steps said",
     );
     await logInByKeyboard(page, "olga", "4821");
     await page.waitForSelector("#start-shift");

@@ -45,6 +45,11 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
         await page.click("#setup-new-store");
         await page.waitForSelector("#new-country:focus");
         await page.selectOption("#new-country", locale.startsWith("de") ? "de" : "us-ny");
+        // The live sample follows the country: its money and its date and time order.
+        const sample = locale.startsWith("de")
+          ? /^1\.234,56 € · \d{2}\.\d{2}\.\d{4} \d{2}:\d{2}$/
+          : /^\$1,234\.56 · \d{2}\/\d{2}\/\d{4} \d{2}:\d{2} [AP]M$/;
+        assert.match((await page.innerText("#new-sample-text")).replace(/[\u00a0\u202f]/g, " "), sample);
         await page.fill("#new-address", locale.startsWith("de") ? "Torstraße 1, 10119 Berlin" : "100 Main Street, New York, NY 10001");
         await page.fill("#new-tax-number", locale.startsWith("de") ? "DE123456789" : "EIN 12-3456789");
         await shot("setup-new-store");

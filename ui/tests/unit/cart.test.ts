@@ -6,7 +6,6 @@ import {
   changeQuantity,
   discountInput,
   MAX_QUANTITY,
-  formatPercent,
   parseDiscount,
   parsePriceOverride,
   percentDiscount,
@@ -144,19 +143,7 @@ describe("parsePriceOverride", () => {
   });
 });
 
-describe("formatPercent and discountInput", () => {
-  it("writes ppm as a percent the locale's way, from integers", () => {
-    expect(formatPercent(100_000, "en-US")).toBe("10%");
-    expect(formatPercent(125_000, "de-DE").replace(/\u00a0/g, " ")).toBe("12,5 %");
-    expect(formatPercent(88_750, "en-US")).toBe("8.875%");
-    expect(formatPercent(1_000_000, "en-US")).toBe("100%");
-  });
-
-  it("rounds up to the decimals asked for, so a share is never understated", () => {
-    expect(formatPercent(143_267, "en-US", 1)).toBe("14.4%");
-    expect(formatPercent(140_000, "en-US", 1)).toBe("14%");
-  });
-
+describe("discountInput", () => {
   it("gives back what the cashier would type", () => {
     expect(discountInput({ kind: "percent", percent: 125_000 }, "EUR", "de-DE")).toBe("12,5");
     expect(discountInput({ kind: "amount", amount: 250 }, "EUR", "de-DE")).toBe("2,50");
