@@ -267,7 +267,12 @@ pub(crate) mod tests {
                 paper: Some("58mm".into()),
                 ..PrinterSection::default()
             })),
-            drawer: Some(Section::Read(DrawerSection { pin: 5, pulse_ms: Some(120), ask_to_close: true })),
+            drawer: Some(Section::Read(DrawerSection {
+                pin: 5,
+                pulse_ms: Some(120),
+                ask_to_close: true,
+                realtime: None,
+            })),
         }
     }
 
@@ -280,7 +285,10 @@ pub(crate) mod tests {
                 .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(read.database_kind, Some(DatabaseKind::Sqlite));
         assert!(matches!(&read.printer, Some(Section::Unreadable(why)) if why.contains("conection")), "{read:?}");
-        assert_eq!(read.drawer, Some(Section::Read(DrawerSection { pin: 2, pulse_ms: None, ask_to_close: false })));
+        assert_eq!(
+            read.drawer,
+            Some(Section::Read(DrawerSection { pin: 2, pulse_ms: None, ask_to_close: false, realtime: None }))
+        );
     }
 
     #[test]

@@ -55,28 +55,30 @@ impl Hardware {
         &self.layout
     }
 
-    /// A recorded receipt: an original with a cash tender kicks the drawer first (the cashier
-    /// makes change while it prints); a card-only one and a reprint do not.
+    /// A recorded receipt: an original with a cash tender kicks the drawer (the cashier makes
+    /// change while it prints); a card-only one and a reprint do not. The kick is its own job,
+    /// queued first: the queue sends it ahead of waiting jobs, and, as a real-time pulse, even
+    /// while the printer is out of paper or its cover is open, while the receipt waits for them.
+    /// The kick does not depend on the receipt: a receipt that cannot be rendered still has
+    /// its drawer opened.
     pub async fn receipt(&self, receipt: &Receipt, copy: Copy) -> Result<(), PrintError> {
+        if let (Copy::Original, Some(drawer)) = (copy, &self.drawer) {
+            if receipt.tenders.iter().any(|t| t.kind == "cash") {
+                self.queue.enqueue(JobKind::DrawerKick, render::drawer_kick(drawer)).await?;
+            }
+        }
         let bytes = self.receipt_bytes(receipt, copy)?;
         self.queue.enqueue(JobKind::Receipt, bytes).await?;
         Ok(())
     }
 
-    /// The job [`Hardware::receipt`] queues: the kick (when it opens the drawer) and the
-    /// receipt, one job, so one durable write.
+    /// The receipt's job as [`Hardware::receipt`] queues it (its kick is a job of its own).
     pub fn receipt_bytes(&self, receipt: &Receipt, copy: Copy) -> Result<Vec<u8>, RenderError> {
-        let mut bytes = Vec::new();
-        if let (Copy::Original, Some(drawer)) = (copy, &self.drawer) {
-            if receipt.tenders.iter().any(|t| t.kind == "cash") {
-                bytes = render::drawer_kick(drawer);
-            }
-        }
-        bytes.extend(render::receipt(receipt, copy, &self.layout)?);
-        Ok(bytes)
+        render::receipt(receipt, copy, &self.layout)
     }
 
-    /// Opens the drawer (no-sale, paid in/out, drop, the count at close), if one is set up.
+    /// Opens the drawer (no-sale, paid in/out, drop, the count at close), if one is set up:
+    /// ahead of waiting receipts, and through paper out (see [`Hardware::receipt`]).
     pub async fn kick(&self) -> Result<(), PrintError> {
         if let Some(drawer) = &self.drawer {
             self.queue.enqueue(JobKind::DrawerKick, render::drawer_kick(drawer)).await?;

@@ -7,8 +7,16 @@
 //! failure, waits longer after each failure (up to a limit), and publishes what is wrong for
 //! the screen. A job is removed once the printer took all of it; one that failed half-way is
 //! sent again whole, as the same bytes, so a receipt printed after a problem is not a reprint.
+//!
+//! Drawer kicks go first: waiting kick jobs are sent ahead of every other job, oldest first, so
+//! the drawer opens while a receipt waits. A kick that is a real-time pulse (`DLE DC4`, see
+//! [`crate::render::drawer_kick`]) is sent even while the printer reports paper out, paper near
+//! its end, an open cover or offline, because the printer carries it out without paper; it
+//! waits like any job when the printer cannot be reached, does not answer, or reports an error
+//! (a printer in an error state ignores it).
 
 use crate::link::Link;
+use crate::render;
 use crate::status::{PrinterStatus, Problem};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -26,6 +34,8 @@ pub enum JobKind {
 }
 
 impl JobKind {
+    const ALL: [JobKind; 4] = [JobKind::Receipt, JobKind::Report, JobKind::DrawerKick, JobKind::TestPage];
+
     fn as_str(self) -> &'static str {
         match self {
             JobKind::Receipt => "receipt",
@@ -33,6 +43,12 @@ impl JobKind {
             JobKind::DrawerKick => "drawer",
             JobKind::TestPage => "test",
         }
+    }
+
+    /// The kind a spooled job's name says (`<uuid>.<kind>.job`).
+    fn of(job: &Path) -> Option<JobKind> {
+        let kind = Path::new(job.file_stem()?).extension()?;
+        JobKind::ALL.into_iter().find(|k| kind == k.as_str())
     }
 }
 
@@ -191,7 +207,9 @@ async fn work(spool: PathBuf, link: Link, timing: Timing, publish: watch::Sender
             }
             Err(_) => return,
         };
-        let Some(job) = pending.first() else {
+        // The oldest kick first, then the oldest job: the drawer never waits behind receipts.
+        let kick = pending.iter().find(|job| JobKind::of(job) == Some(JobKind::DrawerKick));
+        let Some(job) = kick.or(pending.first()) else {
             // Idle: keep the screen's word about the printer fresh (paper out before a sale).
             let problem = match link.status().await {
                 Ok(status) => {
@@ -223,7 +241,8 @@ async fn work(spool: PathBuf, link: Link, timing: Timing, publish: watch::Sender
                     tracing::error!(job = %job.display(), "a printed job could not be removed from the spool");
                     delivered.insert(job.clone());
                 }
-                report(&publish, None, pending.len() - 1, last_status);
+                // A kick sent through paper out leaves the paper out: the screen keeps saying so.
+                report(&publish, last_status.and_then(|s| s.problem()), pending.len() - 1, last_status);
             }
             Err(problem) => {
                 tracing::warn!(job = %job.display(), %problem, "print job waits");
@@ -244,13 +263,24 @@ async fn work(spool: PathBuf, link: Link, timing: Timing, publish: watch::Sender
 }
 
 /// One job: the status first (a job sent to a printer without paper would sit in its buffer,
-/// or be lost), then the bytes.
+/// or be lost), then the bytes. A real-time kick goes through paper out and an open cover (the
+/// printer pulses the drawer without paper), not through an error the printer reports (it
+/// ignores the pulse then). A kick whose sending failed half-way is sent again whole, like any
+/// job: a second pulse to a drawer already open does nothing, and the printer ignores a pulse
+/// that arrives while it is still putting one out, so a resent kick is safe where a resent
+/// receipt would not be (which is why a job is removed once the printer took it, never resent
+/// after).
 async fn deliver(link: &Link, job: &Path) -> Result<Option<PrinterStatus>, Problem> {
     let status = link.status().await?;
-    if let Some(problem) = status.and_then(|s| s.problem()) {
-        return Err(problem);
-    }
     let bytes = tokio::fs::read(job).await.map_err(|e| Problem::Spool { detail: e.to_string() })?;
+    if let Some(problem) = status.and_then(|s| s.problem()) {
+        let pulse_without_paper = JobKind::of(job) == Some(JobKind::DrawerKick)
+            && render::is_realtime_kick(&bytes)
+            && status.is_some_and(|s| !s.error);
+        if !pulse_without_paper {
+            return Err(problem);
+        }
+    }
     link.send(&bytes).await?;
     // A printer that went away during the job (power cut) may have kept quiet about it: one
     // that cannot answer now did not print it whole, and it is sent again.

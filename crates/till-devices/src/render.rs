@@ -7,7 +7,8 @@
 //! - text is encoded by `oem_cp` (escpos's PC858 table sends '-' as a soft hyphen) after
 //!   control characters are taken out (a product name cannot smuggle in a command), and a
 //!   character the code page lacks prints as `?`, never as wrong bytes;
-//! - the drawer kick carries the configured pulse (escpos's `cash_drawer` has a fixed one);
+//! - the drawer kick carries the configured pulse (escpos's `cash_drawer` has a fixed one), and
+//!   is the real-time `DLE DC4` pulse escpos lacks unless the drawer says otherwise;
 //! - the stored (NV) logo is printed by its key (`FS p`), with no image decoding at print time.
 
 use crate::settings::{CodePage, DrawerPin, DrawerSettings, Paper};
@@ -69,13 +70,34 @@ impl Driver for Memory {
     }
 }
 
-/// `ESC p m t1 t2`: a pulse of `t1` × 2 ms on the drawer pin, then `t2` × 2 ms off.
+/// The drawer kick, a job of its own. With `drawer.realtime` (the default) it is
+/// `DLE DC4 1 m t`, the real-time pulse: `t` × 100 ms on the pin and as long off, carried out as
+/// the bytes arrive, even while the printer is offline for paper end or an open cover (Epson's
+/// ESC/POS reference: ignored only in an error state or while a pulse is already being output).
+/// The configured on-time is rounded up to the next 100 ms (a drawer's solenoid needs at least
+/// its on-time), 1..=8 steps. Otherwise `ESC p m t1 t2`: `t1` × 2 ms on, `t2` × 2 ms off, from
+/// the print buffer, which a printer without paper does not process.
 pub fn drawer_kick(drawer: &DrawerSettings) -> Vec<u8> {
     let pin = match drawer.pin {
         DrawerPin::Pin2 => 0,
         DrawerPin::Pin5 => 1,
     };
-    vec![0x1B, b'p', pin, drawer.pulse_units, drawer.pulse_units.saturating_mul(2)]
+    if drawer.realtime {
+        let on_ms = u16::from(drawer.pulse_units) * 2;
+        let steps = u8::try_from(on_ms.div_ceil(100).clamp(1, 8)).unwrap_or(8);
+        vec![DLE, DC4, 1, pin, steps]
+    } else {
+        vec![0x1B, b'p', pin, drawer.pulse_units, drawer.pulse_units.saturating_mul(2)]
+    }
+}
+
+const DLE: u8 = 0x10;
+const DC4: u8 = 0x14;
+
+/// Whether `bytes` are exactly one real-time pulse (`DLE DC4 1 m t`): a job the printer carries
+/// out while it cannot print, so the queue sends it through paper end and an open cover.
+pub fn is_realtime_kick(bytes: &[u8]) -> bool {
+    matches!(bytes, [DLE, DC4, 1, 0 | 1, 1..=8])
 }
 
 /// A print job's bytes, built line by line.
@@ -596,7 +618,15 @@ mod tests {
 
     #[test]
     fn the_kick_carries_the_configured_pin_and_pulse() {
-        let kick = drawer_kick(&DrawerSettings { pin: DrawerPin::Pin5, pulse_units: 60, ask_to_close: false });
-        assert_eq!(kick, vec![0x1B, b'p', 1, 60, 120]);
+        let escp = DrawerSettings { pin: DrawerPin::Pin5, pulse_units: 60, ask_to_close: false, realtime: false };
+        assert_eq!(drawer_kick(&escp), vec![0x1B, b'p', 1, 60, 120]);
+        assert!(!is_realtime_kick(&drawer_kick(&escp)));
+        // Real-time: 100 ms steps, rounded up, 1..=8.
+        for (pulse_units, steps) in [(1, 1), (50, 1), (51, 2), (60, 2), (100, 2), (255, 6)] {
+            let realtime = DrawerSettings { pulse_units, realtime: true, pin: DrawerPin::Pin2, ..escp };
+            assert_eq!(drawer_kick(&realtime), vec![0x10, 0x14, 1, 0, steps], "{pulse_units}");
+            assert!(is_realtime_kick(&drawer_kick(&realtime)));
+        }
+        assert!(!is_realtime_kick(&[0x10, 0x14, 1, 0, 1, 0x1B, b'@']), "a kick and more is not a kick alone");
     }
 }

@@ -19,6 +19,8 @@
 //! pin = 2                    # 2 or 5: the printer's drawer port pin
 //! pulse_ms = 100             # on-time of the kick; default 100 (2..510)
 //! ask_to_close = false       # the screen asks to close an open drawer before the next sale
+//! realtime = true            # default true: the kick is DLE DC4 (opens even while out of
+//!                            # paper); false for a printer without it (ESC p, waits for paper)
 //!
 //! [customer_display]
 //! kind = "window"            # "window" (a second window) or "pole" (2×20 on a serial port)
@@ -104,6 +106,9 @@ pub struct DrawerSection {
     pub pulse_ms: Option<u16>,
     #[serde(default)]
     pub ask_to_close: bool,
+    /// Absent in device files written before it existed: read as `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub realtime: Option<bool>,
 }
 
 /// `[customer_display]` as written.
@@ -262,6 +267,14 @@ pub struct DrawerSettings {
     /// The kick's on-time, in the printer's 2 ms units (1..=255).
     pub pulse_units: u8,
     pub ask_to_close: bool,
+    /// Kick with the real-time pulse, `DLE DC4 1 m t`, which Epson-compatible printers carry out
+    /// as it arrives, even while offline for paper end or an open cover: the cashier can give
+    /// change while the receipt waits for paper. Its pulse is in 100 ms steps (`pulse_ms` is
+    /// rounded up to the next one, at most 800 ms). `false` is for a printer without the
+    /// command (Epson lists e.g. the TM-L60II, TM-P60, TM-U210 and TM-U230 as lacking it):
+    /// the kick is then `ESC p m t1 t2`, which the printer takes from its print buffer, so it
+    /// waits for paper like a receipt.
+    pub realtime: bool,
 }
 
 /// The customer display, checked.
@@ -381,7 +394,12 @@ impl DrawerSection {
             return Err(bad("drawer.pulse_ms", format!("{pulse_ms} is out of range: write 2..510 (100 if unsure)")));
         }
         let pulse_units = u8::try_from(pulse_ms / 2).unwrap_or(u8::MAX);
-        Ok(DrawerSettings { pin, pulse_units, ask_to_close: self.ask_to_close })
+        Ok(DrawerSettings {
+            pin,
+            pulse_units,
+            ask_to_close: self.ask_to_close,
+            realtime: self.realtime.unwrap_or(true),
+        })
     }
 }
 
@@ -445,12 +463,9 @@ mod tests {
         ] {
             assert_eq!(printer(text).unwrap_err().setting, setting, "{text}");
         }
+        assert_eq!(DrawerSection { pin: 3, ..DrawerSection::default() }.settings().unwrap_err().setting, "drawer.pin");
         assert_eq!(
-            DrawerSection { pin: 3, pulse_ms: None, ask_to_close: false }.settings().unwrap_err().setting,
-            "drawer.pin"
-        );
-        assert_eq!(
-            DrawerSection { pin: 2, pulse_ms: Some(600), ask_to_close: false }.settings().unwrap_err().setting,
+            DrawerSection { pin: 2, pulse_ms: Some(600), ..DrawerSection::default() }.settings().unwrap_err().setting,
             "drawer.pulse_ms"
         );
     }
@@ -461,8 +476,21 @@ mod tests {
         assert_eq!(settings.connection, Connection::Network { host: "10.0.0.9".into(), port: 9100 });
         assert_eq!(settings.paper.columns(), 42);
         assert_eq!(settings.code_page, CodePage::Pc858);
-        let drawer = DrawerSection { pin: 5, pulse_ms: None, ask_to_close: false }.settings().unwrap();
-        assert_eq!((drawer.pin, drawer.pulse_units), (DrawerPin::Pin5, 50));
+        let drawer = DrawerSection { pin: 5, ..DrawerSection::default() }.settings().unwrap();
+        assert_eq!((drawer.pin, drawer.pulse_units, drawer.realtime), (DrawerPin::Pin5, 50, true));
+    }
+
+    /// A `[drawer]` written before `realtime` existed still reads (as the real-time kick) and is
+    /// written back as it was; `realtime = false` chooses ESC p.
+    #[test]
+    fn a_drawer_section_without_realtime_stays_valid() {
+        let old: DrawerSection = toml::from_str("pin = 2\npulse_ms = 100\nask_to_close = true\n").unwrap();
+        assert_eq!(old.realtime, None);
+        assert!(old.settings().unwrap().realtime);
+        assert_eq!(toml::to_string(&old).unwrap(), "pin = 2\npulse_ms = 100\nask_to_close = true\n");
+        let escp: DrawerSection = toml::from_str("pin = 5\nrealtime = false\n").unwrap();
+        assert!(!escp.settings().unwrap().realtime);
+        assert!(toml::to_string(&escp).unwrap().contains("realtime = false"));
     }
 
     #[test]

@@ -39,7 +39,8 @@ fn quick() -> Timing {
     }
 }
 
-const DRAWER: DrawerSettings = DrawerSettings { pin: DrawerPin::Pin2, pulse_units: 50, ask_to_close: false };
+const DRAWER: DrawerSettings =
+    DrawerSettings { pin: DrawerPin::Pin2, pulse_units: 50, ask_to_close: false, realtime: true };
 
 fn spool() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("till-spool-{}", uuid::Uuid::now_v7().simple()));
@@ -226,6 +227,10 @@ async fn a_cash_sale_prints_and_kicks_a_card_sale_does_not() {
     let total_at =
         paper.items.iter().position(|i| matches!(i, Item::Line { text, .. } if text.starts_with("Summe"))).unwrap();
     assert!(kick_at < total_at, "the drawer opens before the receipt prints");
+    // The kick is the real-time pulse, on its own, ahead of the receipt's job (which starts with
+    // ESC @): not an ESC p inside the receipt.
+    assert_eq!(paper.items[0], Item::Kick { pin: 2, on_ms: 100, realtime: true });
+    assert!(printer.printed().starts_with(&[0x10, 0x14, 1, 0, 1, 0x1B, b'@']), "{:02x?}", &printer.printed()[..8]);
 
     hardware.receipt(&receipt(vec![card()], 0), Copy::Original).await.unwrap();
     let paper = printer.wait_for(WAIT, |p| p.cuts() == 2).await;
@@ -311,6 +316,86 @@ async fn each_fault_holds_the_job_until_the_printer_is_back_then_prints_it_once(
         assert!(printer.lost().is_empty(), "{fault:?}: nothing was sent to a printer that could not print");
         assert_eq!(paper.count("Vielen Dank"), 2, "{fault:?}");
     }
+}
+
+/// Out of paper, or with the cover open, a cash sale's drawer opens at once (the real-time
+/// pulse) while its receipt waits; a no-sale opens it at once too; a card sale never kicks.
+/// Once the printer is back each receipt prints once, not as a reprint, with no second kick.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_drawer_opens_while_the_printer_is_out_of_paper_and_the_receipt_prints_later() {
+    for (fault, code) in [(Fault::PaperOut, "paper_out"), (Fault::CoverOpen, "cover_open")] {
+        let printer = EmulatedPrinter::start().await;
+        printer.set_fault(fault);
+        let hardware = Hardware::start(settings(printer.port(), Paper::Mm80), Some(DRAWER), spool(), quick()).unwrap();
+        hardware.receipt(&receipt(vec![cash(2000)], 800), Copy::Original).await.unwrap();
+        let paper = printer.wait_for(WAIT, |p| p.kicks().len() == 1).await;
+        assert_eq!(paper.kicks(), vec![(2, 100)], "{fault:?}: the drawer opened at once");
+        let state = wait_state(&hardware, |s| s.problem.is_some() && s.waiting == 1).await;
+        assert_eq!(
+            state.problem.map(|p| p.code()),
+            Some(code),
+            "{fault:?}: the receipt waits, and the screen says why"
+        );
+        assert_eq!(printer.paper().cuts(), 0, "{fault:?}: nothing printed without paper");
+
+        hardware.kick().await.unwrap();
+        let paper = printer.wait_for(WAIT, |p| p.kicks().len() == 2).await;
+        assert_eq!(paper.kicks().len(), 2, "{fault:?}: a no-sale opens the drawer at once too");
+        hardware.receipt(&receipt(vec![card()], 0), Copy::Original).await.unwrap();
+        let state = wait_state(&hardware, |s| s.waiting == 2).await;
+        assert_eq!(state.problem.map(|p| p.code()), Some(code));
+
+        printer.set_fault(Fault::None);
+        wait_state(&hardware, |s| s.problem.is_none() && s.waiting == 0).await;
+        let paper = printer.wait_for(WAIT, |p| p.cuts() == 2).await;
+        assert_eq!(paper.cuts(), 2, "{fault:?}: each receipt once:\n{}", paper.text());
+        assert_eq!(paper.count("BELEG"), 2, "{fault:?}");
+        assert!(!paper.has("KOPIE"), "{fault:?}: never marked as a reprint");
+        assert_eq!(paper.kicks().len(), 2, "{fault:?}: no second kick with the receipt, none for the card sale");
+        assert_eq!(printer.paper().items.iter().take(2).filter(|i| matches!(i, Item::Kick { .. })).count(), 2);
+        assert!(printer.lost().is_empty(), "{fault:?}: nothing was sent that the printer could not print");
+    }
+}
+
+/// A printer that does not answer gets no kick either (the drawer waits and the screen says
+/// why); once it is back the waiting kick goes ahead of the receipt queued before it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kick_waits_for_a_printer_that_does_not_answer_then_goes_first() {
+    let printer = EmulatedPrinter::start().await;
+    printer.set_fault(Fault::Silent);
+    let hardware = Hardware::start(settings(printer.port(), Paper::Mm80), Some(DRAWER), spool(), quick()).unwrap();
+    hardware.receipt(&receipt(vec![card()], 0), Copy::Original).await.unwrap();
+    hardware.kick().await.unwrap();
+    let state = wait_state(&hardware, |s| s.problem.is_some() && s.waiting == 2).await;
+    assert_eq!(state.problem.map(|p| p.code()), Some("not_answering"));
+    assert!(printer.paper().kicks().is_empty());
+    printer.set_fault(Fault::None);
+    let paper = printer.wait_for(WAIT, |p| p.cuts() == 1).await;
+    assert_eq!(paper.kicks(), vec![(2, 100)]);
+    assert_eq!(paper.items[0], Item::Kick { pin: 2, on_ms: 100, realtime: true }, "the kick went first");
+    wait_state(&hardware, |s| s.waiting == 0).await;
+}
+
+/// `[drawer] realtime = false`, for a printer without DLE DC4: the kick is ESC p, which the
+/// printer takes from its print buffer, so it waits for paper like the receipt, then opens the
+/// drawer once, before the receipt.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_esc_p_kick_waits_for_paper() {
+    let printer = EmulatedPrinter::start().await;
+    printer.set_fault(Fault::PaperOut);
+    let escp = DrawerSettings { realtime: false, ..DRAWER };
+    let hardware = Hardware::start(settings(printer.port(), Paper::Mm80), Some(escp), spool(), quick()).unwrap();
+    hardware.receipt(&receipt(vec![cash(2000)], 800), Copy::Original).await.unwrap();
+    let state = wait_state(&hardware, |s| s.problem.is_some() && s.waiting == 2).await;
+    assert_eq!(state.problem, Some(Problem::PaperOut));
+    assert!(printer.paper().kicks().is_empty() && printer.lost().is_empty(), "nothing sent to a printer without paper");
+    printer.set_fault(Fault::None);
+    let paper = printer.wait_for(WAIT, |p| p.cuts() == 1).await;
+    assert_eq!(
+        paper.items.iter().filter(|i| matches!(i, Item::Kick { .. })).collect::<Vec<_>>(),
+        vec![&Item::Kick { pin: 2, on_ms: 100, realtime: false }]
+    );
+    assert!(printer.printed().starts_with(&[0x1B, b'p', 0, 50, 100, 0x1B, b'@']));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,8 +1,10 @@
 //! An emulated ESC/POS network printer and a decoder of what it was sent, for tests.
 //!
 //! [`EmulatedPrinter`] listens on loopback like a printer's port 9100: it keeps the bytes of
-//! each job, answers DLE EOT status queries, and can be switched into a fault (paper out, cover
-//! open, a connection closed mid-job, or a printer that never answers). [`decode`] turns the
+//! each job, answers DLE EOT status queries, carries out DLE DC4 real-time drawer pulses as they
+//! arrive (even out of paper or with the cover open, as an Epson printer does), and can be
+//! switched into a fault (paper out, cover open, a connection closed mid-job, or a printer that
+//! never answers). [`decode`] turns the
 //! bytes back into the paper: lines of text, cuts, drawer kicks, sizes and the code page, so a
 //! test reads like the receipt.
 
@@ -28,7 +30,8 @@ pub enum Fault {
 #[derive(Default)]
 struct Inner {
     fault: Option<Fault>,
-    /// What reached the paper, in order: the bytes of every connection that was not a fault's.
+    /// What reached the paper, in order: the bytes of every connection that was not a fault's,
+    /// and each real-time pulse (`DLE DC4 1 m t`) the moment it arrived, fault or not.
     printed: Vec<u8>,
     /// Job bytes that arrived while the printer could not print (no paper, cover open).
     lost: Vec<u8>,
@@ -178,6 +181,14 @@ async fn serve(mut stream: TcpStream, inner: Arc<Mutex<Inner>>) {
                 i += 3;
                 continue;
             }
+            if pending[i] == 0x10 && pending.get(i + 1) == Some(&0x14) {
+                // DLE DC4 1 m t: the drawer is pulsed now, before the rest of the job and with
+                // no paper or the cover open (only a printer in an error state ignores it).
+                let Some(pulse) = pending.get(i..i + 5) else { break };
+                lock(&inner).printed.extend_from_slice(pulse);
+                i += 5;
+                continue;
+            }
             if pending[i] == 0x10 && i + 1 == pending.len() {
                 break;
             }
@@ -216,10 +227,12 @@ pub enum Item {
         bold: bool,
     },
     Cut,
-    /// ESC p: the drawer pin (2 or 5) and the pulse's on-time in ms.
+    /// A drawer kick: the pin (2 or 5) and the pulse's on-time in ms; `realtime` for
+    /// DLE DC4 1 m t (carried out at once), not ESC p (from the print buffer).
     Kick {
         pin: u8,
         on_ms: u16,
+        realtime: bool,
     },
     /// ESC t: the code page number (19 is PC858).
     CodePage(u8),
@@ -270,7 +283,7 @@ impl Paper {
         self.items
             .iter()
             .filter_map(|i| match i {
-                Item::Kick { pin, on_ms } => Some((*pin, *on_ms)),
+                Item::Kick { pin, on_ms, .. } => Some((*pin, *on_ms)),
                 _ => None,
             })
             .collect()
@@ -365,7 +378,7 @@ pub fn decode(bytes: &[u8]) -> Paper {
                     }
                     b'p' => {
                         let pin = if at(i + 2) & 1 == 1 { 5 } else { 2 };
-                        items.push(Item::Kick { pin, on_ms: u16::from(at(i + 3)) * 2 });
+                        items.push(Item::Kick { pin, on_ms: u16::from(at(i + 3)) * 2, realtime: false });
                         i += 5;
                     }
                     other => panic!("unknown command ESC {other:#04x} at byte {i}"),
@@ -393,6 +406,18 @@ pub fn decode(bytes: &[u8]) -> Paper {
                     }
                     other => panic!("unknown command GS {other:#04x} at byte {i}"),
                 }
+            }
+            0x10 if at(i + 1) == 0x14 => {
+                assert_eq!(at(i + 2), 1, "DLE DC4 {} is not the pulse (fn 1) at byte {i}", at(i + 2));
+                let pin = match at(i + 3) {
+                    0 => 2,
+                    1 => 5,
+                    other => panic!("DLE DC4 1: no connector pin {other} at byte {i}"),
+                };
+                let steps = at(i + 4);
+                assert!((1..=8).contains(&steps), "DLE DC4 1: pulse {steps} is out of 1..=8 at byte {i}");
+                items.push(Item::Kick { pin, on_ms: u16::from(steps) * 100, realtime: true });
+                i += 5;
             }
             0x1C if at(i + 1) == b'p' => {
                 items.push(Item::Logo(at(i + 2)));

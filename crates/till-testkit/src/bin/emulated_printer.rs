@@ -19,7 +19,7 @@ fn item(item: &Item) -> Value {
     match item {
         Item::Line { text, big, bold } => json!({ "kind": "line", "text": text, "big": big, "bold": bold }),
         Item::Cut => json!({ "kind": "cut" }),
-        Item::Kick { pin, on_ms } => json!({ "kind": "kick", "pin": pin, "on_ms": on_ms }),
+        Item::Kick { pin, on_ms, .. } => json!({ "kind": "kick", "pin": pin, "on_ms": on_ms }),
         Item::CodePage(page) => json!({ "kind": "code_page", "page": page }),
         Item::Logo(key) => json!({ "kind": "logo", "key": key }),
         Item::Qr(text) => json!({ "kind": "qr", "text": text }),

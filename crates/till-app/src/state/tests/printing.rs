@@ -41,6 +41,14 @@ async fn printed(printer: &EmulatedPrinter, done: impl Fn(&Paper) -> bool) -> Pa
     paper
 }
 
+/// A no-sale with the first no-sale reason, on the open shift.
+async fn record_no_sale(till: &Till) {
+    let reasons = ok(till.state.cash_reasons().await);
+    let no_sale = reasons.iter().find(|r| r.kind == till_core::MovementKind::NoSale).expect("a no-sale reason");
+    let kind = till_core::MovementKind::NoSale;
+    ok(till.state.record_movement(till_core::MovementId::new(), kind, None, no_sale.code.clone(), None, None).await);
+}
+
 async fn status(till: &Till) -> PrinterStatusView {
     ok(till.state.printer_status().await)
 }
@@ -69,19 +77,7 @@ async fn recorded_sales_print_and_cash_opens_the_drawer() {
     assert!(paper.lines().iter().any(|l| l.contains(&card_sale.number)));
 
     // No-sale: the drawer opens once the store has recorded it.
-    let reasons = ok(till.state.cash_reasons().await);
-    let no_sale = reasons.iter().find(|r| r.kind == till_core::MovementKind::NoSale).expect("a no-sale reason");
-    ok(till
-        .state
-        .record_movement(
-            till_core::MovementId::new(),
-            till_core::MovementKind::NoSale,
-            None,
-            no_sale.code.clone(),
-            None,
-            None,
-        )
-        .await);
+    record_no_sale(&till).await;
     printed(&printer, |p| p.kicks().len() == 2).await;
 
     // A reprint the cashier asks for says so, and opens nothing.
@@ -181,7 +177,7 @@ async fn the_device_screen_chooses_the_printer_of_an_unmanaged_till() {
         timeout_ms: Some(500),
         ..PrinterSection::default()
     };
-    let drawer = DrawerSection { pin: 5, pulse_ms: Some(120), ask_to_close: false };
+    let drawer = DrawerSection { pin: 5, pulse_ms: Some(120), ask_to_close: false, realtime: None };
     let bob = || approval("bob", "9999");
 
     let no_host = PrinterSection { host: None, ..network.clone() };
@@ -226,7 +222,8 @@ async fn the_device_screen_chooses_the_printer_of_an_unmanaged_till() {
         .record_movement(till_core::MovementId::new(), till_core::MovementKind::NoSale, None, test.code, None, None)
         .await);
     assert_eq!(movement.reason, "test");
-    printed(&printer, |p| p.kicks() == vec![(5, 120)]).await;
+    // The real-time pulse is in 100 ms steps: 120 ms is rounded up to 200.
+    printed(&printer, |p| p.kicks() == vec![(5, 200)]).await;
     let totals = ok(till.state.session_totals().await).expect("the open shift's totals");
     assert_eq!((totals.session_id, totals.no_sale_count), (started.session.id, 1));
 
@@ -235,6 +232,42 @@ async fn the_device_screen_chooses_the_printer_of_an_unmanaged_till() {
     assert_eq!((status.printer, status.drawer), (None, None));
     assert_eq!(ok(till.state.printer_status().await), PrinterStatusView::default());
     assert_eq!(code(till.state.print_test_page().await), "invalid_input");
+}
+
+/// The cashier can give change while the printer is out of paper: a recorded cash sale opens
+/// the drawer at once while its receipt waits, a no-sale too, a card sale never; once the paper
+/// is back each receipt prints once, with no second kick.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_drawer_opens_while_the_printer_is_out_of_paper() {
+    let printer = EmulatedPrinter::start().await;
+    let (till, session, _) = printing_till(printer.port()).await;
+    printer.set_fault(Fault::PaperOut);
+    let lines = vec![cart_line("073500000153", 1)];
+    let priced = ok(till.state.price_cart(lines.clone(), None).await);
+    let sale =
+        ok(till.state.record_sale(ReceiptId::new(), session, cash(lines.clone(), priced.cash_total), None).await);
+    let paper = printed(&printer, |p| p.kicks().len() == 1).await;
+    assert_eq!(paper.kicks(), vec![(2, 100)], "the drawer opened with the paper out");
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let mut seen = status(&till).await;
+    while seen.waiting != 1 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        seen = status(&till).await;
+    }
+    assert_eq!((seen.problem.as_deref(), seen.waiting), (Some("paper_out"), 1), "the receipt waits: {seen:?}");
+
+    record_no_sale(&till).await;
+    printed(&printer, |p| p.kicks().len() == 2).await;
+    let card_sale = ok(till.state.record_sale(ReceiptId::new(), session, card(lines, priced.total), None).await);
+    assert_eq!(printer.paper().cuts(), 0, "nothing printed without paper");
+
+    printer.set_fault(Fault::None);
+    let paper = printed(&printer, |p| p.cuts() == 2).await;
+    assert_eq!(paper.lines().iter().filter(|l| l.contains(&sale.number)).count(), 1, "{}", paper.text());
+    assert_eq!(paper.lines().iter().filter(|l| l.contains(&card_sale.number)).count(), 1);
+    assert!(!paper.big_lines().iter().any(|l| l == "REPRINT"), "printed late, not a reprint");
+    assert_eq!(paper.kicks().len(), 2, "no second kick with the receipt, none for the card sale");
+    assert!(printer.lost().is_empty());
 }
 
 /// IT's device file decides a managed till's printer: the device screen changes nothing there.
