@@ -113,6 +113,8 @@ export interface DrawerChoice {
   pin: 2 | 5;
   pulse_ms?: number | null;
   ask_to_close: boolean;
+  /** The kick as DLE DC4 (opens through paper out; default) or ESC p (false). */
+  realtime?: boolean | null;
 }
 
 export interface DemoUser {

@@ -83,9 +83,7 @@ pub fn drawer_kick(drawer: &DrawerSettings) -> Vec<u8> {
         DrawerPin::Pin5 => 1,
     };
     if drawer.realtime {
-        let on_ms = u16::from(drawer.pulse_units) * 2;
-        let steps = u8::try_from(on_ms.div_ceil(100).clamp(1, 8)).unwrap_or(8);
-        vec![DLE, DC4, 1, pin, steps]
+        vec![DLE, DC4, 1, pin, drawer.realtime_steps()]
     } else {
         vec![0x1B, b'p', pin, drawer.pulse_units, drawer.pulse_units.saturating_mul(2)]
     }

@@ -277,6 +277,23 @@ pub struct DrawerSettings {
     pub realtime: bool,
 }
 
+impl DrawerSettings {
+    /// The real-time pulse's on-time in its 100 ms steps: the configured one rounded up, 1..=8.
+    pub fn realtime_steps(&self) -> u8 {
+        let on_ms = u16::from(self.pulse_units) * 2;
+        u8::try_from(on_ms.div_ceil(100).clamp(1, 8)).unwrap_or(8)
+    }
+
+    /// The pulse the drawer gets, in ms, and the command that sends it, in IT's words.
+    pub fn kick_words(&self) -> String {
+        if self.realtime {
+            format!("{} ms pulse (DLE DC4: opens even while out of paper)", u16::from(self.realtime_steps()) * 100)
+        } else {
+            format!("{} ms pulse (ESC p: waits for paper)", u16::from(self.pulse_units) * 2)
+        }
+    }
+}
+
 /// The customer display, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CustomerDisplaySettings {

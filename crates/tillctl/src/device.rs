@@ -510,12 +510,12 @@ pub async fn hardware(file: &DeviceFile, how: Hardware) -> Vec<SchemaCheck> {
         Some(Ok(drawer)) => checks.push(SchemaCheck::pass(
             "drawer",
             format!(
-                "pin {}, {} ms pulse, on the printer's port{}",
+                "pin {}, {}, on the printer's port{}",
                 match drawer.pin {
                     till_devices::settings::DrawerPin::Pin2 => 2,
                     till_devices::settings::DrawerPin::Pin5 => 5,
                 },
-                u16::from(drawer.pulse_units) * 2,
+                drawer.kick_words(),
                 if drawer.ask_to_close { "; the register asks to close it before the next sale" } else { "" }
             ),
         )),

@@ -146,7 +146,8 @@ export function showDevices(session: SessionView | null, approval: Approval): vo
     if (pin.value === "") return null;
     const ms = wholeNumber(pulse);
     if (ms === "bad") return showBad("A pulse is a whole number of milliseconds, like 100.", pulse);
-    return { pin: Number(pin.value) as 2 | 5, pulse_ms: ms, ask_to_close: askToClose.checked };
+    // Kept from what was set (IT's realtime = false for a printer without DLE DC4).
+    return { pin: Number(pin.value) as 2 | 5, pulse_ms: ms, ask_to_close: askToClose.checked, realtime: drawer?.realtime ?? null };
   };
 
   const notice = h("p", { id: "dev-notice", class: "hint", role: "status" });

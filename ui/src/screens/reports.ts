@@ -80,7 +80,7 @@ export function reportView(x: XReport, z: ZReport | null = null): HTMLElement {
       { class: "rp-head" },
       row("Register", head.register, "rp-register"),
       row("Shift", head.session_number, "rp-session"),
-      row("Business day", formatBusinessDay(head.business_day)),
+      row("Business day", formatBusinessDay(head.business_day, locale())),
       row("Opened", `${displayName(head.opened_by)}, ${receiptTime(head.opened_at, zone, lang)}`),
       head.closed_at ? row("Closed", receiptTime(head.closed_at, zone, lang)) : null,
       row("Printed", `${receiptTime(head.made_at, zone, lang)}, ${displayName(head.requested_by)}`),

@@ -36,7 +36,7 @@ import {
 import { cartView, type CartView } from "../cart-view";
 import { h, replace } from "../dom";
 import { errorMessage } from "../errors";
-import { currencyDecimals, formatAmountInput, formatMoney, moneyParseMessage, parseLocaleMoney } from "../money";
+import { currencyDecimals, formatAmountInput, formatMoney, formatPercent, moneyParseMessage, parseLocaleMoney } from "../money";
 import { timed, timedAsync, timeLayout } from "../profile";
 import { errorTone } from "../sound";
 import { go, type SessionArrival } from "../router";
@@ -1088,7 +1088,7 @@ export function receiptView(receipt: Receipt): HTMLElement {
   const m = (minor: number) => formatMoney(minor, receipt.currency, lang);
   const refund = receipt.kind === "refund";
   const row = (left: string, right: string, cls = "") => h("div", { class: `r-row ${cls}` }, h("span", {}, left), h("span", {}, right));
-  const percent = (ppm: number) => `${(ppm / 10000).toLocaleString(lang, { maximumFractionDigits: 4 })} %`;
+  const percent = (ppm: number) => formatPercent(ppm, receipt.locale || lang);
   // A, B, C…: the receipt's tax rates in the backend's order.
   const letter = (taxRateId: string) => String.fromCharCode(65 + Math.max(0, receipt.taxes.findIndex((t) => t.tax_rate_id === taxRateId)));
   const cell = (text: string, cls = "") => h("td", { class: cls }, text);

@@ -242,7 +242,8 @@ describe("the printer and drawer screen", () => {
       assert.ok(tries < 100, "the drawer opens");
       await page.waitForTimeout(100);
     }
-    assert.deepEqual((await backend.printed()).kicks, [[5, 120]]);
+    // The real-time pulse counts 100 ms steps: 120 ms is sent as 200 ms.
+    assert.deepEqual((await backend.printed()).kicks, [[5, 200]]);
     const [movement] = backend.callsOf("record_movement");
     assert.deepEqual([movement?.args.kind, movement?.args.reason], ["no_sale", "test"]);
     assert.equal((await backend.call("session_totals"))?.no_sale_count, 1, "counted on the X and Z like any no-sale");

@@ -57,7 +57,10 @@ async fn device_check_asks_the_printer_and_prints_a_test_page() {
     assert!(status["detail"].as_str().unwrap().contains("ready (42 columns, PC858)"), "{status}");
     assert!(printer.status_queries() >= 4, "DLE EOT 1..4 were asked");
     assert_eq!(printer.paper().cuts(), 0, "no test page unless asked");
-    assert_eq!(line(&report, "drawer")["detail"], "pin 5, 120 ms pulse, on the printer's port");
+    assert_eq!(
+        line(&report, "drawer")["detail"],
+        "pin 5, 200 ms pulse (DLE DC4: opens even while out of paper), on the printer's port"
+    );
 
     let (_, report) = tillctl(&["device", "check", "--file", &file, "--print-test"], &[]).await;
     assert_eq!(line(&report, "test page")["ok"], true, "{report}");
