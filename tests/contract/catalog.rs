@@ -149,8 +149,15 @@ async fn the_demo_has_a_catalog(backend: Backend) {
     // Seeding twice changes nothing.
     till_backend::seed_demo(store.as_ref()).await.unwrap();
     let products = store.list_products(&dt(), false).await.unwrap();
-    assert_eq!(products.len(), 30);
-    assert!(products.iter().all(|p| p.barcodes.len() == 1 && p.category.is_some()));
+    assert_eq!(products.len(), 32);
+    let (open, shelf): (Vec<_>, Vec<_>) = products.iter().partition(|p| p.is_open_item());
+    assert!(shelf.iter().all(|p| p.barcodes.len() == 1 && p.category.is_some()));
+    // One open item per tax rate, for what the catalog does not know: no barcode, no quick key.
+    let open: Vec<(&str, &str, bool)> = open
+        .iter()
+        .map(|p| (p.sku.as_str(), p.tax_code.as_str(), p.barcodes.is_empty() && p.category.is_none()))
+        .collect();
+    assert_eq!(open, vec![("OPEN-FOOD", "FOOD", true), ("OPEN-TAX", "TAX", true)]);
     let rates: Vec<u32> = store.list_tax_rates(&dt()).await.unwrap().iter().map(|r| r.rate.get()).collect();
     assert_eq!(rates, vec![0, 88_750]);
     assert_eq!(store.list_categories(&dt()).await.unwrap().len(), 5);

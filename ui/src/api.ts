@@ -176,6 +176,9 @@ export const searchProducts = (text: string): Promise<Product[]> => call("search
 
 export const quickKeys = (): Promise<QuickKeys[]> => call("quick_keys");
 
+/** The store's open items (products priced 0.00): what an unknown barcode is sold as, at a typed price a manager approves. */
+export const openItems = (): Promise<Product[]> => call("open_items");
+
 export const findReceipt = (number: string): Promise<Receipt> => call("find_receipt", { number });
 
 /**

@@ -26,7 +26,8 @@ export const MAX_QUANTITY = 10000;
  */
 export function addProduct(lines: readonly CartLine[], product: Product, quantity = 1): CartLine[] {
   const last = lines[lines.length - 1];
-  if (last && last.product.id === product.id && last.quantity + quantity <= MAX_QUANTITY) {
+  // A line with a typed price (an open item, an override) is its own: another one is a new line.
+  if (last && last.product.id === product.id && last.priceOverride === null && last.quantity + quantity <= MAX_QUANTITY) {
     return [...lines.slice(0, -1), { ...last, quantity: last.quantity + quantity }];
   }
   return [...lines, { product, quantity: Math.min(quantity, MAX_QUANTITY), discount: null, priceOverride: null, reason: null }];

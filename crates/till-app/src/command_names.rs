@@ -22,6 +22,7 @@ pub const COMMANDS: &[&str] = &[
     "set_backup_folder",
     "set_hardware",
     "print_test_page",
+    "open_items",
     "build_info",
     "update_status",
     "install_update_now",

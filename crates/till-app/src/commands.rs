@@ -96,6 +96,7 @@ pub async fn call(state: &AppState, command: &str, args: Value) -> Result<Value,
             answer(state.set_hardware(a.printer, a.drawer, a.approval).await)
         }
         "print_test_page" => answer(state.print_test_page().await),
+        "open_items" => answer(state.open_items().await),
         "price_cart" => {
             let a = args!(args, lines: Vec<SaleLineRequest>, receipt_discount: Option<Discount>);
             answer(state.price_cart(a.lines, a.receipt_discount).await)

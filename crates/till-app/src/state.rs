@@ -1169,6 +1169,15 @@ impl AppState {
         Ok(quick_keys(categories, store.list_products(&location, false).await?))
     }
 
+    /// The open items of this register's location (products priced 0.00): what an item whose
+    /// barcode the catalog does not know is sold as, at a typed price a manager approves.
+    pub async fn open_items(&self) -> Result<Vec<Product>, IpcError> {
+        let mut device = self.device().await?;
+        device.current_user(self.now(), Use::Act).await?;
+        let (store, location) = device.location().await?;
+        Ok(store.list_products(&location, false).await?.into_iter().filter(Product::is_open_item).collect())
+    }
+
     /// A receipt of this register's location, by its number.
     pub async fn find_receipt(&self, number: &str) -> Result<Receipt, IpcError> {
         let mut device = self.device().await?;

@@ -180,6 +180,13 @@ pub struct Product {
 }
 
 impl Product {
+    /// A product the catalog prices 0.00 is an open item: what the cashier sells an item the
+    /// catalog does not know (an unknown barcode) as, at a price they type. That price is a
+    /// price override, so a manager approves it with a reason, as any new price.
+    pub fn is_open_item(&self) -> bool {
+        self.active && self.price_minor == 0
+    }
+
     /// What pricing needs of the product, as the catalog has it now.
     pub fn snapshot(&self) -> ProductSnapshot {
         ProductSnapshot {

@@ -351,15 +351,20 @@ pub fn local_time(at: DateTime<Utc>, time_zone: &str, locale: &str) -> String {
     format!("{}{zone}", at.format(format))
 }
 
-/// A tax rate in percent, `19 %`, `8,1 %` (up to four decimals, the location's decimal mark).
-fn percent(ppm: u32, comma: bool) -> String {
+/// A tax rate in percent as the screen's receipt writes it (ui/src/money.ts `formatPercent`,
+/// after Intl): `19 %`, `8,1 %` in German, `8.875%` in English and in Swiss German, with the
+/// location's decimal mark and up to four decimals. A plain space stands for Intl's no-break
+/// space, which the printer's code page lacks.
+fn percent(ppm: u32, comma: bool, locale: &str) -> String {
     let whole = ppm / 10_000;
     let fraction = format!("{:04}", ppm % 10_000);
     let fraction = fraction.trim_end_matches('0');
+    let locale = locale.to_ascii_lowercase();
+    let sign = if locale.starts_with("en") || locale == "de-ch" { "%" } else { " %" };
     if fraction.is_empty() {
-        format!("{whole} %")
+        format!("{whole}{sign}")
     } else {
-        format!("{whole}{}{fraction} %", if comma { ',' } else { '.' })
+        format!("{whole}{}{fraction}{sign}", if comma { ',' } else { '.' })
     }
 }
 
@@ -464,7 +469,7 @@ pub fn receipt(receipt: &Receipt, copy: Copy, layout: &Layout) -> Result<Vec<u8>
             "{} {} {}{incl}",
             letter(tax.tax_rate_id),
             tax.name,
-            percent(tax.rate_ppm, money.comma())
+            percent(tax.rate_ppm, money.comma(), &receipt.locale)
         ))?;
         sheet.row("", &format!("{}  {}  {}", m(tax.net), m(tax.tax), m(tax.gross)))?;
     }
@@ -609,9 +614,12 @@ mod tests {
 
     #[test]
     fn percent_writes_the_locales_decimal_mark() {
-        assert_eq!(percent(190_000, true), "19 %");
-        assert_eq!(percent(81_000, true), "8,1 %");
-        assert_eq!(percent(82_500, false), "8.25 %");
+        assert_eq!(percent(190_000, true, "de-DE"), "19 %");
+        assert_eq!(percent(81_000, true, "de-AT"), "8,1 %");
+        assert_eq!(percent(82_500, false, "en-US"), "8.25%");
+        assert_eq!(percent(88_750, false, "en-GB"), "8.875%");
+        assert_eq!(percent(81_000, false, "de-CH"), "8.1%");
+        assert_eq!(percent(200_000, true, "fr-FR"), "20 %");
     }
 
     #[test]

@@ -54,6 +54,16 @@ pub async fn provision(store: &dyn Store) -> Result<(), TillError> {
             service::add_product(store, code, product).await?;
         }
         service::set_product_active(store, code, "GUM-1", false).await?;
+        // The open item (priced 0.00, no barcode, no quick key): what an unknown barcode is sold as.
+        let open = ProductInput {
+            sku: "OPEN-STD",
+            name: "Open item",
+            price: "0.00",
+            tax_rate: "STD",
+            category: None,
+            barcodes: &[],
+        };
+        service::add_product(store, code, open).await?;
     }
     for (location, code, name) in
         [("DT", "R1", "Front counter"), ("DT", "R2", "Back counter"), ("UT", "R1", "Till by the door")]

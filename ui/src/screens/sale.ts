@@ -120,7 +120,13 @@ export function showSale(session: SessionView, arrival: SessionArrival = "resume
     addToCart(product, screen.takeMultiplier());
     screen.refocus();
   };
-  wireScan(screen, add);
+  wireScan(screen, add, (product, barcode) => {
+    // An item the catalog does not know, sold as an open item: its line, then its price (a
+    // price override: a manager approves it with the reason, which names the barcode).
+    add(product);
+    const index = (currentCart()?.lines.length ?? 1) - 1;
+    askPrice(index, screen.refocus, { kind: "other", text: `Open item, barcode ${barcode}` });
+  });
   const unwire = wireActions(screen, session);
   const unsubscribe = subscribe(drawer.onCartEvent);
   mount("sale", saleLayout(screen), () => {
@@ -329,7 +335,30 @@ function cartDrawer(screen: SaleScreen) {
  * backend answers: each Enter's code is taken at once and looked up in order (never dropped while
  * the previous one is still on its way).
  */
-function wireScan(screen: SaleScreen, add: (product: Product) => void): void {
+/** After an unknown barcode: the store's open items to sell it as, at a typed price (none: nothing offered). */
+async function offerOpenItems(results: HTMLElement, barcode: string, sell: (product: Product, barcode: string) => void): Promise<void> {
+  let items: Product[];
+  try {
+    items = await api.openItems();
+  } catch {
+    return;
+  }
+  if (items.length === 0 || !results.isConnected) return;
+  replace(
+    results,
+    h("p", { class: "results-title" }, "Not in the catalog: sell it as an open item at a price you type (a manager approves)"),
+    ...items.map((product) => {
+      const button = h("button", { type: "button", class: "result", "data-open-item": product.sku }, h("span", { class: "result-name" }, product.name), h("span", { class: "result-price" }, "Type the price"));
+      button.addEventListener("click", () => {
+        replace(results);
+        sell(product, barcode);
+      });
+      return button;
+    }),
+  );
+}
+
+function wireScan(screen: SaleScreen, add: (product: Product) => void, sellOpenItem: (product: Product, barcode: string) => void): void {
   const { scan, results } = screen;
   let scans: Promise<void> = Promise.resolve();
   let searchSeq = 0;
@@ -351,7 +380,8 @@ function wireScan(screen: SaleScreen, add: (product: Product) => void): void {
       } catch (error) {
         if ((error as { code?: string }).code === "product_not_found") {
           errorTone();
-          showErrorText(`Nothing found for “${text}”. Scan again or search by name.`, scan);
+          showErrorText(`Nothing found for “${text}”. Scan again, search by name, or sell it as an open item.`, scan);
+          if (/^\d+$/.test(text)) void offerOpenItems(results, text, sellOpenItem);
         } else showError(error);
       }
     });
@@ -743,7 +773,7 @@ function askSaleDiscount(refocus: () => void): void {
 }
 
 /** A new unit price for a line: always needs a manager (the backend lists it in `approvals`). */
-function askPrice(index: number, refocus: () => void): void {
+function askPrice(index: number, refocus: () => void, suggested: PriceChangeReason | null = null): void {
   const cart = currentCart();
   const line = cart?.lines[index];
   if (!line) return;
@@ -753,7 +783,7 @@ function askPrice(index: number, refocus: () => void): void {
   const { field, input } = moneyField(id, "New unit price", cur, lang);
   if (line.priceOverride !== null) input.value = formatAmountInput(line.priceOverride, currencyDecimals(cur), lang);
   const catalog = cart?.priced?.lines[index]?.catalog_unit_price ?? Number(line.product.price_minor);
-  const why = reasonPicker(id, line.reason);
+  const why = reasonPicker(id, line.reason ?? suggested);
   const submit = () => {
     const parsed = parsePriceOverride(input.value, cur, lang);
     if (!parsed.ok) {

@@ -102,6 +102,7 @@ export interface Commands {
   find_product: { args: { barcode: string } | { sku: string }; answer: Product };
   search_products: { args: { text: string }; answer: Product[] };
   quick_keys: { args: NoArgs; answer: QuickKeys[] };
+  open_items: { args: NoArgs; answer: Product[] };
   find_receipt: { args: { number: string }; answer: Receipt };
   quote_refund: { args: { receipt: string; request: RefundRequest }; answer: RefundQuote };
   refund: { args: { id: string; receipt: string; request: RefundRequest; approval: Approval }; answer: Receipt };

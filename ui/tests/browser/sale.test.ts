@@ -146,7 +146,7 @@ describe("selling", () => {
     const usd = (minor: number) => `$${Math.trunc(minor / 100)}.${String(minor % 100).padStart(2, "0")}`;
     assert.deepEqual(
       taxRows,
-      soldReceipt.taxes.map((t, i) => [`${"AB"[i]} ${t.name} ${t.rate_ppm / 10000} %`, usd(t.net), usd(t.tax), usd(t.gross)]),
+      soldReceipt.taxes.map((t, i) => [`${"AB"[i]} ${t.name} ${t.rate_ppm / 10000}%`, usd(t.net), usd(t.tax), usd(t.gross)]),
     );
     const lineLetters = await page.$$eval("#receipt .r-line .r-row span:last-child", (spans) => spans.map((s) => s.textContent?.trim().slice(-1)));
     assert.deepEqual(lineLetters, soldReceipt.lines.map((l) => "AB"[soldReceipt.taxes.findIndex((t) => t.tax_rate_id === l.tax_rate_id)]));
@@ -725,6 +725,50 @@ describe("selling", () => {
     assert.match(await text(page, "#receipt .r-subtotal"), /Subtotal\s+\$8\.49/);
     assert.match(await text(page, "#receipt .r-sale-discount"), /Sale discount\s+−\$1\.00/);
     assert.match(await text(page, "#receipt"), /Total\s+\$7\.83/);
+    await finish(app);
+  });
+
+  it("sells an unknown barcode as an open item at a typed price, which a manager approves with the barcode as its reason", async () => {
+    const { app, page, backend } = await onSale();
+    await scan(page, "4006381333931"); // not in the catalog
+    await waitForText(page, "#scan-error", "Nothing found for “4006381333931”. Scan again, search by name, or sell it as an open item.");
+    await page.waitForSelector('button[data-open-item="OPEN-STD"]');
+    assert.equal(await page.locator(".cart-line").count(), 0);
+    await check(page, "an unknown barcode's open-item offer");
+    await screenshot(page, "open-item-offer");
+    await page.click('button[data-open-item="OPEN-STD"]');
+    await page.waitForSelector("#line-price-0:focus");
+    assert.match(await text(page, "#line-price-0-dialog"), /Price of Open item/);
+    // The reason is filled in with the barcode: the manager sees what was sold.
+    assert.equal(await page.getAttribute('#line-price-0-dialog button[data-price-reason="other"]', "aria-pressed"), "true");
+    assert.equal(await page.inputValue("#line-price-0-reason-text"), "Open item, barcode 4006381333931");
+    await page.fill("#line-price-0", "5");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('button[data-manager="bob"]');
+    assert.equal(await text(page, "#approval-details"), "Open item: $5.00 instead of $0.00 (Other: Open item, barcode 4006381333931)");
+    await page.click('button[data-manager="bob"]');
+    await page.keyboard.type("9999");
+    await page.keyboard.press("Enter");
+    await waitForText(page, "#total", "$5.40");
+    await page.waitForSelector("#scan:focus");
+    // A second unknown item is a line of its own, at its own price.
+    await scan(page, "4006381333948");
+    await page.click('button[data-open-item="OPEN-STD"]');
+    await page.waitForSelector("#line-price-1:focus");
+    await page.fill("#line-price-1", "2");
+    await page.keyboard.press("Enter");
+    await page.click('button[data-manager="bob"]');
+    await page.keyboard.type("9999");
+    await page.keyboard.press("Enter");
+    await waitForText(page, "#total", "$7.56");
+    await page.keyboard.press("F12");
+    await page.click("#pay-exact");
+    await page.waitForSelector("#change-due");
+    const open = await productId(backend, "OPEN-STD");
+    assert.deepEqual(backend.callOf("record_sale", 0).args.request.lines, [
+      { product_id: open, quantity: 1, price_override: 500, reason: { kind: "other", text: "Open item, barcode 4006381333931" } },
+      { product_id: open, quantity: 1, price_override: 200, reason: { kind: "other", text: "Open item, barcode 4006381333948" } },
+    ]);
     await finish(app);
   });
 

@@ -59,6 +59,13 @@ describe("the cart", () => {
     expect(lines.map((l) => [l.product.id, l.quantity])).toEqual([["a", 2], ["b", 1], ["a", 1]]);
   });
 
+  it("never adds to a line with a typed price: another open item is a line of its own", () => {
+    const open = product("open");
+    const priced = addProduct([], open).map((l) => ({ ...l, priceOverride: 500 }));
+    const lines = addProduct(priced, open);
+    expect(lines.map((l) => [l.product.id, l.quantity, l.priceOverride])).toEqual([["open", 1, 500], ["open", 1, null]]);
+  });
+
   it("adds a typed quantity (24 ×) to the same last line, or as a new line, never above the most", () => {
     const a = product("a");
     let lines = addProduct([], a, 24);
