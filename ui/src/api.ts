@@ -256,7 +256,7 @@ export const showCustomer = (view: CustomerView): Promise<void> => call("show_cu
 export const customerView = (): Promise<CustomerView | null> => call("customer_view");
 
 /** Prints the X report (the session `xReport` would show) on the till's receipt printer. */
-export const printXReport = (session: string | null = null): Promise<void> => call("print_x_report", { session });
+export const printXReport = (session: string | null = null, approval: Approval | null = null): Promise<void> => call("print_x_report", { session, approval });
 
 /** Prints a closed session's Z report on the till's receipt printer. */
 export const printZReport = (session: string): Promise<void> => call("print_z_report", { session });

@@ -65,6 +65,15 @@ let latest: PrinterStatusView | null = null;
 const readers = new Set<(status: PrinterStatusView | null) => void>();
 
 /**
+ * Does the backend print (a receipt printer is set up)? Then receipts print themselves once
+ * recorded, and Print asks the backend, never the webview's dialog: a second path would make
+ * copies nobody counts.
+ */
+export function receiptPrinterSetUp(): boolean {
+  return latest?.configured === true;
+}
+
+/**
  * Must the cashier close the drawer before the next sale? The backend decides (the store asked
  * for it with drawer.ask_to_close, and the printer reports the drawer open).
  */

@@ -149,7 +149,10 @@ pub async fn call(state: &AppState, command: &str, args: Value) -> Result<Value,
         "printer_status" => answer(state.printer_status().await),
         "show_customer" => answer(state.show_customer(args!(args, view: till_core::CustomerView).view)),
         "customer_view" => answer(Ok::<_, IpcError>(state.customer_view())),
-        "print_x_report" => answer(state.print_x_report(args!(args, session: Option<String>).session).await),
+        "print_x_report" => {
+            let a = args!(args, session: Option<String>, approval: Option<Approval>);
+            answer(state.print_x_report(a.session, a.approval).await)
+        }
         "print_z_report" => answer(state.print_z_report(args!(args, session: String).session).await),
         "record_void" => {
             let a = args!(args, request_id: VoidId, kind: VoidKind, lines: Vec<VoidLine>);

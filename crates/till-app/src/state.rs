@@ -1319,8 +1319,9 @@ impl AppState {
     }
 
     /// Prints the X report `x_report` answers (same session, same rules) on the receipt printer.
-    pub async fn print_x_report(&self, session: Option<String>) -> Result<(), IpcError> {
-        let x = self.x_report(session, None).await?;
+    /// `approval`: as for `x_report` (a blind-close store's X that a manager opened).
+    pub async fn print_x_report(&self, session: Option<String>, approval: Option<Approval>) -> Result<(), IpcError> {
+        let x = self.x_report(session, approval).await?;
         self.print_report(Report::X(&x)).await
     }
 

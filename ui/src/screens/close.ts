@@ -433,7 +433,7 @@ export function showClosed(session: SessionView, mode: CountMode = "close"): voi
       ),
       backupSlot,
       mode === "close" ? backupSetting(session) : null,
-      printControls(),
+      printControls(() => api.printZReport(session.id)),
       h("div", { class: "actions demo-choice sticky-actions" }, done, mode === "close" ? h("p", { class: "hint" }, "Done logs you out of this register.") : null),
       ),
       zSlot,

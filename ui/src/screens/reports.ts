@@ -12,13 +12,18 @@ import type { Approval, SessionView, XReport, ZReport } from "../types";
 import { displayName, formatBusinessDay } from "../time";
 import { focus, mount, run } from "../ui";
 import { anchorCode } from "../widgets";
+import { receiptPrinterSetUp } from "../printer-banner";
 import { receiptTime } from "./sale";
 
 export type Paper = "roll" | "a4";
 let paper: Paper = "roll";
 
-/** Paper choice (80 mm roll or A4) and a Print button; the choice is kept for the next report. */
-export function printControls(): HTMLElement {
+/**
+ * Paper choice (80 mm roll or A4) and a Print button; the choice is kept for the next report.
+ * With a receipt printer set up, the roll is that printer: `onPrinter` has the backend print
+ * the report there; A4 goes through the webview's dialog.
+ */
+export function printControls(onPrinter: () => Promise<unknown>): HTMLElement {
   const choice = (value: Paper, label: string) => {
     const button = h("button", { id: `paper-${value}`, type: "button", class: "choice tab", "aria-pressed": String(paper === value) }, label);
     button.addEventListener("click", () => {
@@ -32,7 +37,8 @@ export function printControls(): HTMLElement {
   const print = h("button", { id: "print-report", type: "button", class: "secondary big" }, "Print");
   print.addEventListener("click", () => {
     applyPaper();
-    window.print();
+    if (paper === "roll" && receiptPrinterSetUp()) void run(onPrinter);
+    else window.print();
   });
   applyPaper();
   return h("div", { class: "print-controls actions no-print" }, group, print);
@@ -199,7 +205,7 @@ export async function showXReport(session: SessionView, approval: Approval | nul
         { class: "stack no-print" },
         title,
         h("p", { class: "lead" }, `Shift ${session.number} so far. An X report resets nothing.`),
-        printControls(),
+        printControls(() => api.printXReport(session.id, approval)),
         h("div", { class: "actions" }, back),
       ),
       paperSlot,

@@ -42,7 +42,7 @@ import { errorTone } from "../sound";
 import { go, type SessionArrival } from "../router";
 import { isManager, locale, location, state } from "../state";
 import { showReceiptToCustomer } from "../customer-feed";
-import { askToCloseDrawer, drawerMustClose } from "../printer-banner";
+import { askToCloseDrawer, drawerMustClose, receiptPrinterSetUp } from "../printer-banner";
 import type { Discount, PriceChangeReason, PriceChangeReasonKind, PricedCart, Product, QuickKeys, Receipt, RefundReasonKind, SessionView, Tender, VoidKind, VoidLine } from "../types";
 import { displayName } from "../time";
 import { clearError, isBusy, mount, run, showError, showErrorText } from "../ui";
@@ -1184,12 +1184,19 @@ export function receiptView(receipt: Receipt): HTMLElement {
 export function showReceipt(receipt: Receipt, options: { after: "sale" | "refund"; session: SessionView }): void {
   const lang = locale();
   const next = h("button", { id: "new-sale", type: "button", class: "primary huge" }, "New sale (Enter)");
-  const print = h("button", { id: "print-receipt", type: "button", class: "secondary big" }, "Print");
+  // With a receipt printer the receipt has printed already (the backend printed it as it was
+  // recorded): the button is a reprint, which the backend counts and prints, marked REPRINT.
+  const printerPrints = receiptPrinterSetUp();
+  const print = h("button", { id: "print-receipt", type: "button", class: "secondary big" }, printerPrints ? "Reprint" : "Print");
   next.addEventListener("click", () => go.sale(options.session));
   // The first print is the customer's receipt; every later one is a reprint, counted on the
   // shift (the X and Z show reprints) and journaled by the backend before it prints.
-  let printed = false;
+  let printed = printerPrints;
   print.addEventListener("click", () => {
+    if (printerPrints) {
+      void run(() => api.recordReprint(receipt.number));
+      return;
+    }
     if (!printed) {
       printed = true;
       print.textContent = "Print again";

@@ -273,6 +273,50 @@ describe("the printer and drawer screen", () => {
   });
 });
 
+describe("printing where a receipt printer is set up", () => {
+  it("prints the receipt once as recorded; Print is then a counted reprint, and the X prints on the roll, never through the webview's dialog", async () => {
+    const { backend, app, page } = await sellingOnAManagedTill({ drawer: false });
+    await page.evaluate(() => {
+      (window as unknown as { webviewPrints: number }).webviewPrints = 0;
+      window.print = () => void (window as unknown as { webviewPrints: number }).webviewPrints++;
+    });
+    await scan(page, "012345678905");
+    await waitForText(page, "#total", "$2.55");
+    await page.keyboard.press("F12");
+    await page.waitForSelector("#pay-exact:focus");
+    await page.click("#pay-exact");
+    await page.waitForSelector("#change-due");
+    const cuts = async (n: number) => {
+      for (let tries = 0; (await backend.printed()).cuts < n; tries++) {
+        assert.ok(tries < 100, `${n} job(s) printed`);
+        await page.waitForTimeout(100);
+      }
+    };
+    await cuts(1);
+    assert.equal(await text(page, "#print-receipt"), "Reprint", "the receipt printed as it was recorded");
+    await page.click("#print-receipt");
+    await cuts(2);
+    assert.equal(backend.callsOf("record_reprint").length, 1, "counted on the shift");
+    assert.ok((await backend.printed()).lines.some((line) => line.includes("REPRINT")));
+    await page.focus("#new-sale");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#scan:focus");
+    await page.click("#to-session");
+    await page.waitForSelector("#x-report:not([hidden])");
+    await page.click("#x-report");
+    // A blind-close store: the cashier's X is opened with a manager's PIN, and printed with it.
+    await page.click('button[data-manager="bob"]');
+    await page.keyboard.type("9999");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#print-report");
+    await page.click("#print-report");
+    await cuts(3);
+    assert.ok((await backend.printed()).lines.some((line) => line.startsWith("X REPORT")), "the X on the receipt printer");
+    assert.equal(await page.evaluate(() => (window as unknown as { webviewPrints: number }).webviewPrints), 0, "no webview print dialog");
+    await finish(app);
+  });
+});
+
 describe("the drawer left open", () => {
   it("asks the cashier to close it before the next sale, and the sale goes on once the printer reports it shut", async () => {
     const { backend, app, page } = await sellingOnAManagedTill({ drawer: true });

@@ -120,7 +120,7 @@ export interface Commands {
   late_count: { args: { session: string; countedCash: number; count: CloseCount | null; approval: Approval }; answer: SessionView };
   record_reprint: { args: { number: string }; answer: null };
   printer_status: { args: NoArgs; answer: PrinterStatusView };
-  print_x_report: { args: { session: string | null }; answer: null };
+  print_x_report: { args: { session: string | null; approval: Approval | null }; answer: null };
   print_z_report: { args: { session: string }; answer: null };
   show_customer: { args: { view: CustomerView }; answer: null };
   customer_view: { args: NoArgs; answer: CustomerView | null };
