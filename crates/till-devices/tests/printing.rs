@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use till_core::anchor::PrintedAnchor;
 use till_core::reports::{CountAmount, DrawerSection, ReportHeader, SalesSection, XReport, ZReport};
-use till_core::sales::{Receipt, ReceiptKind, ReceiptLine, ReceiptTax, ReceiptTender, TenderTotal};
+use till_core::sales::{Receipt, ReceiptKind, ReceiptTender, TenderTotal};
 use till_core::store::ZRecord;
-use till_core::{Currency, LocationId, ProductId, ReceiptId, RegisterId, SessionId, TaxRateId};
+use till_core::{RegisterId, SessionId};
 use till_devices::queue::{PrinterState, Timing};
 use till_devices::render::{self, Copy, Layout};
 use till_devices::settings::{CodePage, Connection, DrawerPin, DrawerSettings, Paper, PrinterSettings};
@@ -52,83 +52,9 @@ fn layout(paper: Paper) -> Layout {
     Layout { paper, code_page: CodePage::Pc858, logo: None }
 }
 
-/// A Berlin bakery's sale: two lines (one discounted), two rates, paid `tenders`.
+/// A Berlin bakery's sale (till-testkit's): two lines, one discounted, two rates, paid `tenders`.
 fn receipt(tenders: Vec<ReceiptTender>, change: i64) -> Receipt {
-    let (food, standard) = (TaxRateId::new(), TaxRateId::new());
-    let line = |no: u32, name: &str, rate: TaxRateId, quantity: i32, unit: i64, discount: i64| ReceiptLine {
-        line_no: no,
-        product_id: ProductId::new(),
-        sku: format!("SKU{no}"),
-        name: name.into(),
-        category: "Bakery".into(),
-        tax_rate_id: rate,
-        rate_ppm: if rate == food { 70_000 } else { 190_000 },
-        quantity,
-        catalog_unit_price: unit,
-        unit_price: unit,
-        extended: unit * i64::from(quantity),
-        line_discount: discount,
-        receipt_discount: 0,
-        amount: unit * i64::from(quantity) - discount,
-        tax: 0,
-        total: unit * i64::from(quantity) - discount,
-        refund_of_line: None,
-        refunded_quantity: 0,
-        refunded_total: 0,
-        refunded_tax: 0,
-        price_change_reason: None,
-    };
-    Receipt {
-        id: ReceiptId::new(),
-        kind: ReceiptKind::Sale,
-        number: "BER-R1-000042".into(),
-        receipt_seq: 42,
-        session_id: SessionId::new(),
-        session_number: "BER-R1-S7".into(),
-        register_id: RegisterId::new(),
-        register_code: "R1".into(),
-        location_id: LocationId::new(),
-        location_code: "BER".into(),
-        location_name: "Bäckerei Müller".into(),
-        location_address: "Friedrichstraße 12, 10117 Berlin".into(),
-        location_tax_number: "DE123456789".into(),
-        time_zone: "Europe/Berlin".into(),
-        locale: "de-DE".into(),
-        refund_of: None,
-        cashier: "jürgen".into(),
-        device: "ber-r1".into(),
-        at: chrono::Utc.with_ymd_and_hms(2026, 12, 6, 13, 5, 0).unwrap(),
-        currency: Currency::parse("EUR").unwrap(),
-        prices_include_tax: true,
-        subtotal: 1250,
-        discount: 50,
-        receipt_discount: 0,
-        tax: 98,
-        total: 1200,
-        rounding: 0,
-        tendered: tenders.iter().map(|t| t.amount).sum(),
-        change,
-        cash_net: 1200,
-        lines: vec![line(0, "Roggenbrot", food, 2, 350, 50), line(1, "Kaffee groß (Ŵ)", standard, 1, 550, 0)],
-        tenders,
-        taxes: vec![
-            ReceiptTax {
-                tax_rate_id: food, name: "ermäßigt".into(), rate_ppm: 70_000, net: 607, tax: 43, gross: 650
-            },
-            ReceiptTax {
-                tax_rate_id: standard,
-                name: "Normal".into(),
-                rate_ppm: 190_000,
-                net: 462,
-                tax: 88,
-                gross: 550,
-            },
-        ],
-        anchor: Some(PrintedAnchor { text: "TILL1:BER-R1:42:abcdef".into(), qr_svg: String::new() }),
-        refund_reason: None,
-        receipt_discount_reason: None,
-        approved_by: None,
-    }
+    till_testkit::receipts::bakery(tenders, change)
 }
 
 fn cash(amount: i64) -> ReceiptTender {
@@ -436,35 +362,6 @@ async fn an_unreachable_printer_is_named_and_paper_low_is_told() {
 
 /// The benchmark: the receipt's bytes are ready within 10 ms of the recorded sale, and
 /// the call that keeps them durably returns long before a printer has printed them.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_receipts_bytes_are_ready_within_10_ms() {
-    let printer = EmulatedPrinter::start().await;
-    let hardware = Hardware::start(settings(printer.port(), Paper::Mm80), Some(DRAWER), spool(), quick()).unwrap();
-    let sale = receipt(vec![cash(2000)], 800);
-    let median = |mut times: Vec<Duration>| {
-        times.sort();
-        (times[times.len() / 2], times[times.len() - 1])
-    };
-    let mut rendering = Vec::new();
-    let mut queueing = Vec::new();
-    for _ in 0..20 {
-        let started = Instant::now();
-        let bytes = hardware.receipt_bytes(&sale, Copy::Original).unwrap();
-        rendering.push(started.elapsed());
-        assert!(bytes.len() > 500);
-        let started = Instant::now();
-        hardware.receipt(&sale, Copy::Original).await.unwrap();
-        queueing.push(started.elapsed());
-    }
-    let (render, render_worst) = median(rendering);
-    let (queue, queue_worst) = median(queueing);
-    eprintln!("receipt bytes ready: median {render:?} (worst {render_worst:?}); rendered and fsync'd into the spool: median {queue:?} (worst {queue_worst:?})");
-    assert!(render < Duration::from_millis(10), "bytes ready: median {render:?}");
-    // Durable on disk: two fsyncs, whose time is the disk's (tens of ms on a busy shared disk).
-    assert!(queue < Duration::from_millis(100), "queued: median {queue:?}");
-    printer.wait_for(WAIT, |p| p.cuts() == 20).await;
-}
-
 fn z_report() -> ZReport {
     let header = ReportHeader {
         location_code: "BER".into(),

@@ -7,6 +7,7 @@
 
 pub mod pole;
 pub mod printer;
+pub mod receipts;
 pub mod shop;
 
 use std::sync::Arc;
