@@ -266,7 +266,13 @@ async fn a_store_keeps_its_own_bills_and_coins(backend: Backend) {
     };
     let changed = set(" 20, 100.00,50 ", Some("0.25,0.10,0.05")).await.unwrap();
     assert_eq!((changed.bills, changed.coins), (vec![10000, 5000, 2000], vec![25, 10, 5]), "largest first");
-    for (bad, why) in [("100,100", "twice"), ("0", "more than zero"), ("12.345", "12.345"), ("ten", "ten")] {
+    for (bad, why) in [
+        ("100,100", "twice"),
+        ("0", "more than zero"),
+        ("12.345", "12.345"),
+        ("ten", "ten"),
+        ("2000000.00", "the largest a count takes"),
+    ] {
         let refused = set(bad, None).await.expect_err(bad);
         assert_eq!(refused.code(), "invalid_input", "{bad}");
         assert!(refused.to_string().contains(why), "{bad}: {refused}");

@@ -26,9 +26,12 @@ export interface StoreDenominations {
 }
 
 export function denominationsFor(currency: string, store: StoreDenominations | null = null): DenominationTable | null {
-  const own = store !== null && store.currency.toUpperCase() === currency.toUpperCase() && store.bills.length + store.coins.length > 0;
-  if (own) return { bills: store.bills, coins: store.coins };
-  return TABLES[currency.toUpperCase()] ?? null;
+  const usual = TABLES[currency.toUpperCase()] ?? null;
+  const own = store !== null && store.currency.toUpperCase() === currency.toUpperCase() ? store : null;
+  // Each list on its own: a store that lists only its bills keeps the currency's usual coins.
+  const bills = own && own.bills.length > 0 ? own.bills : (usual?.bills ?? []);
+  const coins = own && own.coins.length > 0 ? own.coins : (usual?.coins ?? []);
+  return bills.length + coins.length > 0 ? { bills, coins } : null;
 }
 
 /** A count typed into one row: empty means 0; anything but plain digits is invalid. */

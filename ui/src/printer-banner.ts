@@ -70,7 +70,7 @@ const readers = new Set<(status: PrinterStatusView | null) => void>();
  * copies nobody counts.
  */
 export function receiptPrinterSetUp(): boolean {
-  return latest?.configured === true;
+  return latest?.prints === true;
 }
 
 /**

@@ -140,6 +140,8 @@ export interface BackupAfterClose {
 export interface PrinterStatusView {
   /** A printer (or drawer) is set up (the device file, or the device screen). */
   configured: boolean;
+  /** The receipt printer's queue runs: receipts print as recorded, and a copy is a counted reprint. */
+  prints: boolean;
   /** paper_out, cover_open, offline, error, not_answering, unreachable, disconnected, spool, settings, customer_display (the pole display); null: fine. */
   problem: string | null;
   /** The problem in a cashier's words ("Printer: out of paper"). */

@@ -20,6 +20,10 @@ use till_devices::{Hardware, PrintError};
 pub struct PrinterStatusView {
     /// A printer (or drawer) is set up in the device file.
     pub configured: bool,
+    /// The receipt printer's queue runs: the backend prints receipts as they are recorded, and
+    /// a copy is a counted reprint. False where nothing can print (no printer; settings Till
+    /// cannot use; only the pole display is set up), even with `configured`.
+    pub prints: bool,
     /// What is wrong, a closed list: `paper_out`, `cover_open`, `offline`, `error`,
     /// `not_answering`, `unreachable`, `disconnected`, `spool`, `settings`, and
     /// `customer_display` (the pole display's, told when the printer has nothing to tell).
@@ -136,6 +140,40 @@ impl Devices {
         logged(&receipt.number, hardware.receipt(receipt, Copy::Original).await);
     }
 
+    /// Stops the printer's queue between two jobs, for the devices that replace these (the
+    /// device screen chose another printer): the jobs stay in the spool for the new queue, and
+    /// the receipts printed are answered, so a retried sale is not printed again after the swap.
+    pub async fn stop(self) -> VecDeque<ReceiptId> {
+        if let Some(hardware) = self.hardware {
+            hardware.stop(std::time::Duration::from_secs(10)).await;
+        }
+        self.printed.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// [`Devices::stop`] for devices a command may still hold for a moment (a print being
+    /// queued took a clone): waits up to 2 s for it to let go. The device's lock, held by the
+    /// caller, keeps any new command from taking them meanwhile.
+    pub async fn stop_shared(mut devices: std::sync::Arc<Devices>) -> VecDeque<ReceiptId> {
+        for _ in 0..100 {
+            match std::sync::Arc::try_unwrap(devices) {
+                Ok(devices) => return devices.stop().await,
+                Err(shared) => devices = shared,
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        tracing::warn!("the print queue is still in use: it stops when its last command lets go");
+        VecDeque::new()
+    }
+
+    /// The receipts the devices these replace printed (see [`Devices::stop`]).
+    pub fn remember(&self, printed: VecDeque<ReceiptId>) {
+        let mut mine = self.printed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        mine.extend(printed);
+        while mine.len() > REMEMBERED {
+            mine.pop_front();
+        }
+    }
+
     /// A copy the cashier asked for, after the store counted it: marked REPRINT, no drawer.
     pub async fn reprint(&self, receipt: &Receipt) {
         if let Some(hardware) = &self.hardware {
@@ -183,6 +221,7 @@ impl Devices {
         };
         PrinterStatusView {
             configured: true,
+            prints: true,
             problem,
             message,
             waiting: state.waiting,

@@ -1067,10 +1067,17 @@ impl AppState {
             DeviceSettings { printer: printer.map(Section::Read), drawer: drawer.map(Section::Read), ..settings };
         tracing::info!(printer = ?settings.printer, drawer = ?settings.drawer, "receipt printer and drawer set");
         self.save_settings(&mut device, settings.clone())?;
-        // The old queue's worker stops as it is dropped; its waiting jobs stay in the spool,
-        // which the new queue prints first.
-        device.devices = None;
-        device.devices = Devices::from_settings(&settings, self.spool()).map(Arc::new);
+        // The old queue stops between jobs before the new one takes the spool over: one queue
+        // per spool, so no job is sent twice. A command holding the old devices (a print being
+        // queued) lets go within moments; the device's lock keeps any new one from taking them.
+        let printed = match device.devices.take() {
+            Some(old) => Devices::stop_shared(old).await,
+            None => std::collections::VecDeque::new(),
+        };
+        device.devices = Devices::from_settings(&settings, self.spool()).map(|devices| {
+            devices.remember(printed);
+            Arc::new(devices)
+        });
         self.status_of(&mut device).await
     }
 

@@ -7,6 +7,10 @@ use crate::money::Money;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+/// The largest note or coin a count takes, in minor units (a store's own list is bounded the
+/// same: a note it lists is one it can count).
+pub const MAX_DENOMINATION_MINOR: i64 = 100_000_000;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum MovementKind {
@@ -134,7 +138,7 @@ impl DenominationCount {
         let mut seen = std::collections::BTreeSet::new();
         let mut total: i64 = 0;
         for c in counts {
-            if c.denomination <= 0 || c.denomination > 100_000_000 {
+            if c.denomination <= 0 || c.denomination > MAX_DENOMINATION_MINOR {
                 return Err(bad(format!("{} is not a denomination", c.denomination)));
             }
             if c.count > 1_000_000 {

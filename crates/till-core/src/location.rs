@@ -81,6 +81,10 @@ pub fn parse_denominations(field: &'static str, text: &str, currency: Currency) 
         if minor <= 0 {
             return Err(invalid(field, format!("{part:?}: each is more than zero")));
         }
+        if minor > crate::cash::MAX_DENOMINATION_MINOR {
+            let most = Money::from_minor(crate::cash::MAX_DENOMINATION_MINOR, currency);
+            return Err(invalid(field, format!("{part:?}: at most {most}, the largest a count takes")));
+        }
         if values.contains(&minor) {
             return Err(invalid(field, format!("{part:?} is listed twice")));
         }

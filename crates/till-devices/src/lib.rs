@@ -106,6 +106,11 @@ impl Hardware {
         self.queue.state()
     }
 
+    /// Stops the queue between jobs (see [`PrintQueue::stop`]); the jobs stay in the spool.
+    pub async fn stop(self, patience: std::time::Duration) {
+        self.queue.stop(patience).await;
+    }
+
     pub fn has_drawer(&self) -> bool {
         self.drawer.is_some()
     }

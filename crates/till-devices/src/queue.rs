@@ -20,6 +20,7 @@ use crate::render;
 use crate::status::{PrinterStatus, Problem};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{watch, Notify};
@@ -99,12 +100,14 @@ pub struct SpoolError {
 const JOB: &str = "job";
 const PARTIAL: &str = "partial";
 
-/// The queue; its worker stops when the queue is dropped (the jobs stay in the spool).
+/// The queue; its worker stops when the queue is dropped (the jobs stay in the spool), or,
+/// between jobs, when [`PrintQueue::stop`] asks it to.
 pub struct PrintQueue {
     spool: PathBuf,
     wake: Arc<Notify>,
     state: watch::Receiver<PrinterState>,
     worker: tokio::task::JoinHandle<()>,
+    stopping: Arc<AtomicBool>,
 }
 
 impl Drop for PrintQueue {
@@ -128,8 +131,24 @@ impl PrintQueue {
         let (publish, state) =
             watch::channel(PrinterState { waiting: jobs(&spool).map_err(fail)?.len(), ..PrinterState::default() });
         let wake = Arc::new(Notify::new());
-        let worker = tokio::spawn(work(spool.clone(), link, timing, publish, wake.clone()));
-        Ok(PrintQueue { spool, wake, state, worker })
+        let stopping = Arc::new(AtomicBool::new(false));
+        let worker = tokio::spawn(work(spool.clone(), link, timing, publish, wake.clone(), stopping.clone()));
+        Ok(PrintQueue { spool, wake, state, worker, stopping })
+    }
+
+    /// Stops the worker between two jobs and waits for it, so that another queue may take over
+    /// the spool (the device screen chose another printer): a job the printer has taken is
+    /// removed first, never sent again by the next queue. A worker still busy after `patience`
+    /// (a printer that hangs mid-job) is cut off as a drop would.
+    pub async fn stop(mut self, patience: Duration) {
+        self.stopping.store(true, Ordering::SeqCst);
+        self.wake.notify_one();
+        let worker = std::mem::replace(&mut self.worker, tokio::spawn(async {}));
+        let abort = worker.abort_handle();
+        if tokio::time::timeout(patience, worker).await.is_err() {
+            tracing::warn!("the print queue did not stop within {patience:?}: cut off");
+            abort.abort();
+        }
     }
 
     /// Keeps a job durably and returns; the worker prints it.
@@ -185,7 +204,14 @@ fn jobs(folder: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(jobs)
 }
 
-async fn work(spool: PathBuf, link: Link, timing: Timing, publish: watch::Sender<PrinterState>, wake: Arc<Notify>) {
+async fn work(
+    spool: PathBuf,
+    link: Link,
+    timing: Timing,
+    publish: watch::Sender<PrinterState>,
+    wake: Arc<Notify>,
+    stopping: Arc<AtomicBool>,
+) {
     let mut retry = timing.first_retry;
     // Jobs printed whose file could not be removed: never sent twice.
     let mut delivered: HashSet<PathBuf> = HashSet::new();
@@ -193,6 +219,10 @@ async fn work(spool: PathBuf, link: Link, timing: Timing, publish: watch::Sender
     // A job was just printed: its kick may open the drawer a moment after the printer took it.
     let mut just_printed = false;
     loop {
+        // Asked to stop (PrintQueue::stop): here, between jobs, never halfway through one.
+        if stopping.load(Ordering::SeqCst) {
+            return;
+        }
         let listed = {
             let spool = spool.clone();
             tokio::task::spawn_blocking(move || jobs(&spool)).await

@@ -18,6 +18,13 @@ describe("denomination tables", () => {
     expect(denominationsFor("JPY")?.coins).toEqual([500, 100, 50, 10, 5, 1]);
     expect(denominationsFor("JPY")?.bills).toEqual([10000, 5000, 1000]);
   });
+  it("takes a store's own lists, each on its own, and only for its own currency", () => {
+    const store = { currency: "EUR", bills: [10000, 5000], coins: [] };
+    expect(denominationsFor("EUR", store)).toEqual({ bills: [10000, 5000], coins: [200, 100, 50, 20, 10, 5, 2, 1] });
+    expect(denominationsFor("USD", store)?.bills).toEqual([10000, 5000, 2000, 1000, 500, 100]);
+    expect(denominationsFor("CHF", { currency: "CHF", bills: [], coins: [500, 200] })).toEqual({ bills: [], coins: [500, 200] });
+    expect(denominationsFor("CHF", { currency: "CHF", bills: [], coins: [] })).toBeNull();
+  });
   it("has no table for other currencies", () => {
     expect(denominationsFor("CHF")).toBeNull();
     expect(denominationsFor("KWD")).toBeNull();

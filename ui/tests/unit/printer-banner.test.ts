@@ -4,6 +4,7 @@ import type { PrinterStatusView } from "../../src/types";
 
 const fine: PrinterStatusView = {
   configured: true,
+  prints: true,
   problem: null,
   message: null,
   waiting: 0,
