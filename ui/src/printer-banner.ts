@@ -64,6 +64,17 @@ let latest: PrinterStatusView | null = null;
 /** Told when a new status is read (the drawer prompt closes itself once the drawer is shut). */
 const readers = new Set<(status: PrinterStatusView | null) => void>();
 
+/** The printer's status as the banner last read it (null: not read yet, or unreadable). */
+export function printerStatusNow(): PrinterStatusView | null {
+  return latest;
+}
+
+/** Tells `listener` each status the banner reads from now on; returns a function that stops it. */
+export function onPrinterStatus(listener: (status: PrinterStatusView | null) => void): () => void {
+  readers.add(listener);
+  return () => void readers.delete(listener);
+}
+
 /**
  * Does the backend print (a receipt printer is set up)? Then receipts print themselves once
  * recorded, and Print asks the backend, never the webview's dialog: a second path would make
@@ -102,7 +113,7 @@ export function askToCloseDrawer(closed: () => void): void {
       );
     },
     onClose: () => {
-      readers.delete(update);
+      stopListening();
       if (done) closed();
     },
   });
@@ -115,7 +126,7 @@ export function askToCloseDrawer(closed: () => void): void {
       said.textContent = "The printer still reports the drawer open.";
     }
   };
-  readers.add(update);
+  const stopListening = onPrinterStatus(update);
   const first = prompt.dialog.querySelector<HTMLButtonElement>("#drawer-prompt-apply");
   if (first) prompt.open(first);
 }

@@ -106,13 +106,16 @@ pub struct PrintQueue {
     spool: PathBuf,
     wake: Arc<Notify>,
     state: watch::Receiver<PrinterState>,
-    worker: tokio::task::JoinHandle<()>,
+    /// `None` once [`PrintQueue::stop`] has taken it.
+    worker: Option<tokio::task::JoinHandle<()>>,
     stopping: Arc<AtomicBool>,
 }
 
 impl Drop for PrintQueue {
     fn drop(&mut self) {
-        self.worker.abort();
+        if let Some(worker) = &self.worker {
+            worker.abort();
+        }
     }
 }
 
@@ -133,7 +136,7 @@ impl PrintQueue {
         let wake = Arc::new(Notify::new());
         let stopping = Arc::new(AtomicBool::new(false));
         let worker = tokio::spawn(work(spool.clone(), link, timing, publish, wake.clone(), stopping.clone()));
-        Ok(PrintQueue { spool, wake, state, worker, stopping })
+        Ok(PrintQueue { spool, wake, state, worker: Some(worker), stopping })
     }
 
     /// Stops the worker between two jobs and waits for it, so that another queue may take over
@@ -143,7 +146,7 @@ impl PrintQueue {
     pub async fn stop(mut self, patience: Duration) {
         self.stopping.store(true, Ordering::SeqCst);
         self.wake.notify_one();
-        let worker = std::mem::replace(&mut self.worker, tokio::spawn(async {}));
+        let Some(worker) = self.worker.take() else { return };
         let abort = worker.abort_handle();
         if tokio::time::timeout(patience, worker).await.is_err() {
             tracing::warn!("the print queue did not stop within {patience:?}: cut off");

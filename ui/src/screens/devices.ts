@@ -9,7 +9,8 @@ import { h } from "../dom";
 import { go } from "../router";
 import { setStatus } from "../shell";
 import { state } from "../state";
-import type { Approval, DrawerChoice, PrinterChoice, SessionView } from "../types";
+import { onPrinterStatus, printerBannerText, printerStatusNow } from "../printer-banner";
+import type { Approval, DrawerChoice, PrinterChoice, PrinterStatusView, SessionView } from "../types";
 import { focus, mount, run, showErrorText } from "../ui";
 import { listManagers, showApproval } from "./approval";
 
@@ -31,9 +32,6 @@ const CODE_PAGES: [string, string][] = [
   ["PC852", "PC852"],
   ["PC437", "PC437"],
 ];
-
-/** How often the status line asks the backend about the printer while this screen shows. */
-const STATUS_POLL_MS = 2_000;
 
 /** A manager's PIN first (checked by the backend now, and again with the change it approves). */
 export async function askForDevices(session: SessionView | null): Promise<void> {
@@ -150,6 +148,8 @@ export function showDevices(session: SessionView | null, approval: Approval): vo
     return { pin: Number(pin.value) as 2 | 5, pulse_ms: ms, ask_to_close: askToClose.checked, realtime: drawer?.realtime ?? null };
   };
 
+  // The drawer test is a no-sale: it needs the drawer, and an open shift to record it on.
+  const drawerTestable = (chosen: DrawerChoice | null) => chosen !== null && session?.status === "open";
   const notice = h("p", { id: "dev-notice", class: "hint", role: "status" });
   const save = h("button", { id: "dev-save", type: "button", class: "primary big" }, "Save");
   save.addEventListener("click", async () => {
@@ -161,7 +161,7 @@ export function showDevices(session: SessionView | null, approval: Approval): vo
     if (result && !result.ok && result.error.code === "invalid_input") showErrorText(result.error.message);
     if (!result?.ok) return;
     setStatus(result.value);
-    openDrawer.hidden = session === null || session.status !== "open" || chosenDrawer === null;
+    openDrawer.hidden = !drawerTestable(chosenDrawer);
     notice.textContent = chosenPrinter ? "Saved. Print a test page to check the printer." : "Saved: this till has no receipt printer.";
   });
   const testPage = h("button", { id: "dev-test-page", type: "button", class: "secondary big" }, "Print test page");
@@ -178,24 +178,20 @@ export function showDevices(session: SessionView | null, approval: Approval): vo
     });
     if (result?.ok) notice.textContent = "The drawer was opened, and recorded on this shift as a no-sale (drawer test).";
   });
-  openDrawer.hidden = session === null || session.status !== "open" || drawer === null;
+  openDrawer.hidden = !drawerTestable(drawer);
   const back = h("button", { id: "dev-back", type: "button", class: "secondary big" }, "Back");
   back.addEventListener("click", () => (session ? go.session(session, "resumed", true) : go.start()));
 
+  // The printer's status as the header's banner reads it (one poll for the app), in its words.
   const statusLine = h("p", { id: "dev-status", class: "dev-status", role: "status" }, "Asking the printer…");
-  let timer: number | undefined;
-  const askStatus = async () => {
-    try {
-      const seen = await api.printerStatus();
-      if (!seen.configured) statusLine.textContent = "No receipt printer is set up.";
-      else if (seen.problem) statusLine.textContent = seen.waiting > 0 ? `${seen.message} · ${seen.waiting} waiting to print` : (seen.message ?? seen.problem);
-      else statusLine.textContent = seen.waiting > 0 ? `Printer: printing (${seen.waiting} waiting)` : "Printer: ready";
-    } catch {
-      statusLine.textContent = "The printer's status cannot be read now.";
-    }
+  const showStatus = (seen: PrinterStatusView | null) => {
+    if (seen === null) statusLine.textContent = "The printer's status cannot be read now.";
+    else if (!seen.configured) statusLine.textContent = "No receipt printer is set up.";
+    else statusLine.textContent = printerBannerText(seen) ?? (seen.waiting > 0 ? `Printer: printing (${seen.waiting} waiting)` : "Printer: ready");
   };
-  void askStatus();
-  timer = window.setInterval(() => void askStatus(), STATUS_POLL_MS);
+  const now = printerStatusNow();
+  if (now !== null) showStatus(now);
+  const stopWatching = onPrinterStatus(showStatus);
 
   const title = h("h1", { tabindex: "-1" }, "Printer and drawer");
   const form = managedBy
@@ -222,7 +218,7 @@ export function showDevices(session: SessionView | null, approval: Approval): vo
       notice,
       h("div", { class: "actions dev-actions" }, managedBy ? null : save, testPage, openDrawer, back),
     ),
-    () => window.clearInterval(timer),
+    stopWatching,
   );
   focus(title);
 }
