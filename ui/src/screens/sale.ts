@@ -331,22 +331,26 @@ function cartDrawer(screen: SaleScreen) {
 }
 
 /**
- * The scan field: Enter looks a code up, typing searches by name. A scanner types faster than the
- * backend answers: each Enter's code is taken at once and looked up in order (never dropped while
- * the previous one is still on its way).
+ * After an unknown barcode, below its one-line error: the ways out, and the store's open items to
+ * sell it as, at a typed price a manager approves (none: only the ways out).
  */
-/** After an unknown barcode: the store's open items to sell it as, at a typed price (none: nothing offered). */
 async function offerOpenItems(results: HTMLElement, barcode: string, sell: (product: Product, barcode: string) => void): Promise<void> {
-  let items: Product[];
+  let items: Product[] = [];
   try {
     items = await api.openItems();
   } catch {
-    return;
+    // The ways out stand without the open items.
   }
-  if (items.length === 0 || !results.isConnected) return;
+  if (!results.isConnected) return;
   replace(
     results,
-    h("p", { class: "results-title" }, "Not in the catalog: sell it as an open item at a price you type (a manager approves)"),
+    h(
+      "p",
+      { class: "results-title" },
+      items.length === 0
+        ? "Not in the catalog: scan it again, or type its name to search."
+        : "Not in the catalog: scan it again, type its name to search, or sell it as an open item at a price you type (a manager approves):",
+    ),
     ...items.map((product) => {
       const button = h("button", { type: "button", class: "result", "data-open-item": product.sku }, h("span", { class: "result-name" }, product.name), h("span", { class: "result-price" }, "Type the price"));
       button.addEventListener("click", () => {
@@ -358,6 +362,11 @@ async function offerOpenItems(results: HTMLElement, barcode: string, sell: (prod
   );
 }
 
+/**
+ * The scan field: Enter looks a code up, typing searches by name. A scanner types faster than the
+ * backend answers: each Enter's code is taken at once and looked up in order (never dropped while
+ * the previous one is still on its way).
+ */
 function wireScan(screen: SaleScreen, add: (product: Product) => void, sellOpenItem: (product: Product, barcode: string) => void): void {
   const { scan, results } = screen;
   let scans: Promise<void> = Promise.resolve();
@@ -380,8 +389,11 @@ function wireScan(screen: SaleScreen, add: (product: Product) => void, sellOpenI
       } catch (error) {
         if ((error as { code?: string }).code === "product_not_found") {
           errorTone();
-          showErrorText(`Nothing found for “${text}”. Scan again, search by name, or sell it as an open item.`, scan);
-          if (/^\d+$/.test(text)) void offerOpenItems(results, text, sellOpenItem);
+          // One short line that never wraps under the finger; a barcode's ways out come below it.
+          if (/^\d+$/.test(text)) {
+            showErrorText(`Nothing found for “${text}”.`, scan);
+            void offerOpenItems(results, text, sellOpenItem);
+          } else showErrorText(`Nothing found for “${text}”. Scan again or search by name.`, scan);
         } else showError(error);
       }
     });

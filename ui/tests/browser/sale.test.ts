@@ -731,11 +731,20 @@ describe("selling", () => {
   it("sells an unknown barcode as an open item at a typed price, which a manager approves with the barcode as its reason", async () => {
     const { app, page, backend } = await onSale();
     await scan(page, "4006381333931"); // not in the catalog
-    await waitForText(page, "#scan-error", "Nothing found for “4006381333931”. Scan again, search by name, or sell it as an open item.");
+    await waitForText(page, "#scan-error", "Nothing found for “4006381333931”.");
     await page.waitForSelector('button[data-open-item="OPEN-STD"]');
+    assert.equal(
+      await text(page, "#search-results .results-title"),
+      "Not in the catalog: scan it again, type its name to search, or sell it as an open item at a price you type (a manager approves):",
+    );
+    assert.ok(await page.$eval("#scan-error", (el) => el.scrollWidth <= el.clientWidth), "the error line is whole, not cut short");
     assert.equal(await page.locator(".cart-line").count(), 0);
     await check(page, "an unknown barcode's open-item offer");
     await screenshot(page, "open-item-offer");
+    await page.setViewportSize({ width: 1024, height: 768 });
+    assert.ok(await page.$eval("#scan-error", (el) => el.scrollWidth <= el.clientWidth), "whole at 1024×768 too");
+    await check(page, "the open-item offer at 1024×768");
+    await screenshot(page, "open-item-offer-1024");
     await page.click('button[data-open-item="OPEN-STD"]');
     await page.waitForSelector("#line-price-0:focus");
     assert.match(await text(page, "#line-price-0-dialog"), /Price of Open item/);
