@@ -108,11 +108,16 @@ use_test_pg() {
 }
 
 # cargo-deny, the release deny.toml is written for; installed into cargo's bin folder when that
-# release is not there yet (a fresh machine builds it once, a few minutes at low priority).
+# release is not there yet (a fresh machine builds it once, at low priority, beside the tests).
+# Its own release profile links with fat LTO in one codegen unit, which takes most of its build
+# on two cores; a licence and source check does not need that speed, so it is built without.
 TILL_CARGO_DENY=0.20.2
 install_cargo_deny() {
   if [ "$(cargo deny --version 2>/dev/null)" = "cargo-deny $TILL_CARGO_DENY" ]; then
     return 0
   fi
-  nice -n 10 cargo install cargo-deny --version "$TILL_CARGO_DENY" --locked
+  # From /: this checkout's .cargo/config.toml (clippy's lints as errors) is for Till's crates.
+  (cd / && nice -n 10 cargo install cargo-deny --version "$TILL_CARGO_DENY" --locked \
+    --config profile.release.lto=false --config profile.release.codegen-units=16 \
+    --config profile.release.opt-level=1)
 }
