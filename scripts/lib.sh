@@ -121,3 +121,13 @@ install_cargo_deny() {
     --config profile.release.lto=false --config profile.release.codegen-units=16 \
     --config profile.release.opt-level=1)
 }
+
+# tauri-driver, the WebDriver server scripts/e2e drives the app through; installed into cargo's
+# bin folder when missing (about a minute on a fresh machine), from / as cargo-deny above.
+install_tauri_driver() {
+  if command -v tauri-driver >/dev/null || [ -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]; then
+    return 0
+  fi
+  echo "installing tauri-driver (about a minute)" >&2
+  (cd / && nice -n 10 cargo install tauri-driver --locked --version '^2')
+}
