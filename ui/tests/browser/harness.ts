@@ -185,11 +185,17 @@ export async function openApp(
   };
 }
 
-/** Saves test-artifacts/mock-<name>.png once the screen has painted. */
+/**
+ * Saves test-artifacts/mock-<name>.png once the screen has painted: the fonts are loaded and two
+ * frames have been drawn since. A running animation (a scanned line's flash) is shown at its end,
+ * as a person sees the screen a moment later, rather than caught halfway by a fixed wait.
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  await page.waitForTimeout(150);
-  await page.screenshot({ path: join(ARTIFACTS, `mock-${name}.png`) });
+  await page.evaluate(() =>
+    document.fonts.ready.then(() => new Promise<void>((painted) => requestAnimationFrame(() => requestAnimationFrame(() => painted())))),
+  );
+  await page.screenshot({ path: join(ARTIFACTS, `mock-${name}.png`), animations: "disabled", caret: "hide" });
 }
 
 /**
