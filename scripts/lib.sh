@@ -124,6 +124,7 @@ install_cargo_deny() {
 
 # tauri-driver, the WebDriver server scripts/e2e drives the app through; installed into cargo's
 # bin folder when missing (about a minute on a fresh machine), from / as cargo-deny above.
+# scripts/e2e calls it.
 install_tauri_driver() {
   if command -v tauri-driver >/dev/null || [ -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]; then
     return 0
