@@ -364,6 +364,8 @@ impl From<SessionTotalsRow> for SessionTotals {
             taxes: Vec::new(),
             categories: Vec::new(),
             drawer_hidden: false,
+            // The service decides it, with the location at hand (`service::session_totals`).
+            expected_hidden: false,
         }
     }
 }
