@@ -359,7 +359,7 @@ impl From<SessionTotalsRow> for SessionTotals {
             void_count: row.void_count,
             void_total: row.void_total,
             opening_cash: row.opening_cash,
-            expected_cash: row.opening_cash + row.cash_net,
+            expected_cash: till_core::cash::expected_cash(row.opening_cash, row.cash_net),
             tenders: Vec::new(),
             taxes: Vec::new(),
             categories: Vec::new(),
