@@ -20,6 +20,7 @@ use tauri_plugin_updater::UpdaterExt;
 use till_app::activity::{Activity, RegisterState};
 use till_app::error::IpcError;
 use till_app::state::{AppState, Approval};
+pub use till_app::updates::{UpdateState, UpdateStatus};
 use tokio::sync::Mutex;
 
 /// How often the endpoint is asked for a newer release.
@@ -151,37 +152,6 @@ pub enum Offer {
     Same,
     /// Refused: a manifest may not take a till back to an older release.
     Older(String),
-}
-
-/// Where the updater is, for the UI's status line and the log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum UpdateState {
-    /// No endpoint, policy off, or a build without an update key.
-    Off,
-    UpToDate,
-    Checking,
-    Downloading,
-    /// Downloaded and verified; waiting for [`decide`].
-    Waiting,
-    Installing,
-    /// Installed; the app restarts into it.
-    Installed,
-    /// Offered but refused (bad signature, wrong key, downgrade); the app keeps its version.
-    Refused,
-    /// The endpoint or the install failed; tried again later.
-    Failed,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct UpdateStatus {
-    pub state: UpdateState,
-    /// The running version.
-    pub current_version: String,
-    /// The version offered, when one is.
-    pub offered_version: Option<String>,
-    /// One line for the UI and the log.
-    pub message: String,
 }
 
 /// The version and commit this app was built from (the About line).

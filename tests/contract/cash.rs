@@ -14,6 +14,7 @@ both_backends!(a_forgotten_session_is_force_closed_then_counted_late, bad_moveme
 both_backends!(the_journal_catches_every_tampering, writers_at_once_leave_one_linear_chain);
 both_backends!(movements_racing_a_close_land_in_exactly_one_session, verify_during_sales_reads_one_moment);
 both_backends!(x_reports_during_sales_read_one_moment);
+both_backends!(the_expected_cash_shows_beside_a_count_only_where_the_store_does_not_count_blind);
 
 async fn open(shop: &Shop, cash: &str) -> Session {
     let request = service::StartRequest {
@@ -518,6 +519,70 @@ async fn bad_movements_write_nothing(backend: Backend) {
     };
     assert_eq!(s.record_movement(by_cashier).await.unwrap_err().code(), "forbidden");
     assert_eq!(s.list_movements(session.id).await.unwrap().len(), 1);
+}
+
+/// The blind count (`cash::expected_cash_hidden`) as each read model a count screen uses says
+/// it: an open drawer's totals, then a force-closed drawer waiting for its late count (the day
+/// view, and the force-close's answer), with the store counting blind and not. The screens
+/// show the expected cash beside a count only where these say so.
+async fn the_expected_cash_shows_beside_a_count_only_where_the_store_does_not_count_blind(backend: Backend) {
+    async fn counts_blind(s: &dyn Store, blind: bool) {
+        let change = LocationChange { blind_close: Some(blind), ..LocationChange::default() };
+        let location = s.update_location(&LocationCode::parse("DT").unwrap(), &change).await.unwrap();
+        assert_eq!(location.blind_close, blind);
+    }
+    let shop = shop(backend, 1).await;
+    let s = shop.store.as_ref();
+    let (cashier, manager) = (service::Asker::User(&shop.fx.cashier.user), service::Asker::User(&shop.fx.manager.user));
+    let session = open(&shop, "100.00").await;
+    let hidden = |t: &SessionTotals| (t.drawer_hidden, t.expected_hidden);
+    // Blind (the default): nobody sees it beside the count; a cashier not even its figures.
+    assert!(s.find_location(&LocationCode::parse("DT").unwrap()).await.unwrap().blind_close);
+    assert_eq!(hidden(&service::session_totals(s, &session, cashier).await.unwrap()), (true, true));
+    let for_manager = service::session_totals(s, &session, manager).await.unwrap();
+    assert_eq!(
+        (hidden(&for_manager), for_manager.expected_cash),
+        ((false, true), 10_000),
+        "the X is still a manager's"
+    );
+    counts_blind(s, false).await;
+    assert_eq!(hidden(&service::session_totals(s, &session, cashier).await.unwrap()), (false, false));
+    assert_eq!(hidden(&service::session_totals(s, &session, manager).await.unwrap()), (false, false));
+
+    // Forgotten and force-closed: its late count is blind where the store counts blind.
+    backdate(&shop.db, session.id, 2).await;
+    let by_id = SessionRef::Id(session.id);
+    let request = service::ForceCloseRequest {
+        request_id: RequestId::new(),
+        session: &by_id,
+        reason: "left open overnight",
+        only_location: None,
+    };
+    let forced = service::force_close(s, &shop.fx.manager, None, &office(), request).await.unwrap();
+    let dt = LocationCode::parse("DT").unwrap();
+    let row = || async {
+        let day = service::day_view(s, &dt, Some(forced.business_day), till_core::clock::system_now(), manager);
+        let rows = day.await.unwrap();
+        assert_eq!(rows.len(), 1);
+        rows[0].clone()
+    };
+    assert!(row().await.session.count_pending);
+    assert!(!row().await.expected_hidden);
+    counts_blind(s, true).await;
+    let location = s.find_location(&dt).await.unwrap();
+    assert!(service::DaySession::of(s, &location, &forced).await.unwrap().expected_hidden, "the force-close's answer");
+    assert!(row().await.expected_hidden);
+    // Counted: nothing is left to count blind.
+    let count = service::LateCountRequest {
+        session: &by_id,
+        only_location: None,
+        counted_cash: CashAmount::Typed("100.00"),
+        float_left: None,
+        denominations: Vec::new(),
+        variance_reason: None,
+    };
+    service::late_count(s, &shop.fx.manager, None, &office(), count).await.unwrap();
+    assert!(!row().await.expected_hidden);
 }
 
 /// Moves a session `days` back (its business day and opening time), behind the store's back.

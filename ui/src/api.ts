@@ -219,7 +219,7 @@ export const xReport = (session: string | null = null, approval: Approval | null
 export const zReport = (session: string): Promise<ZReport> => call("z_report", { session });
 
 /** A manager closes a forgotten session of this store without a count, with a reason. */
-export const forceClose = (requestId: string, session: string, reason: string, approval: Approval): Promise<SessionView> =>
+export const forceClose = (requestId: string, session: string, reason: string, approval: Approval): Promise<DaySession> =>
   retrying(() => call("force_close", { requestId, session, reason, approval }));
 
 /** A manager records the count of a force-closed session, completing its Z. */

@@ -27,7 +27,7 @@ import { showSetup } from "./screens/setup";
 import { showStart } from "./screens/start";
 import { setStatus } from "./shell";
 import { state } from "./state";
-import type { ApiError, DeviceStatus, SessionView } from "./types";
+import type { ApiError, DaySession, DeviceStatus, SessionView } from "./types";
 import { mount, run } from "./ui";
 
 /** How a session view was reached: straight after start_shift (created or joined), or not. */
@@ -62,8 +62,8 @@ export const go = {
   day: (day?: string | null): void => void showDay(day ?? null),
   /** A manager sets up the receipt printer and drawer (from a shift's screen, or before one). */
   devices: (session: SessionView | null): void => void askForDevices(session),
-  /** A manager counts a force-closed session. */
-  lateCount: (session: SessionView): void => showLateCount(session),
+  /** A manager counts a force-closed session (as the day view or the force-close answered it). */
+  lateCount: (row: DaySession): void => showLateCount(row),
 };
 
 /** Decides where to go from the device status (fetched when not given), and remembers it. */

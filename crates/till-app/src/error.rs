@@ -3,7 +3,6 @@
 //! into `ui/src/bindings/ErrorCode.ts`), never on the text.
 
 use crate::settings::Damaged;
-use serde::ser::SerializeStruct;
 use till_core::{ErrorCode, InputError, LoggedOut, StoreError, TillError};
 
 /// What the UI sees instead of the text of an `internal` error (the text goes to the log).
@@ -83,17 +82,25 @@ impl serde::Serialize for IpcError {
         };
         // When a locked user unlocks, for the UI to show in the location's time.
         let until = match self {
-            IpcError::Till(TillError::Store(StoreError::UserLocked { until, .. })) => Some(until),
+            IpcError::Till(TillError::Store(StoreError::UserLocked { until, .. })) => Some(*until),
             _ => None,
         };
-        let mut s = serializer.serialize_struct("IpcError", if until.is_some() { 3 } else { 2 })?;
-        s.serialize_field("code", &code)?;
-        s.serialize_field("message", &message)?;
-        if let Some(until) = until {
-            s.serialize_field("until", until)?;
-        }
-        s.end()
+        ApiError { code, message, until }.serialize(serializer)
     }
+}
+
+/// What every command rejects with, as the UI reads it.
+#[derive(Debug, serde::Serialize, ts_rs::TS)]
+pub struct ApiError {
+    /// One of [`ErrorCode`]'s, typed as text for the UI: it words a code it does not know as
+    /// `internal` rather than failing on it.
+    #[ts(type = "string")]
+    pub code: ErrorCode,
+    pub message: String,
+    /// `user_locked`: when the lockout ends.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[cfg(test)]

@@ -11,3 +11,4 @@ pub mod printing;
 pub mod secrets;
 pub mod settings;
 pub mod state;
+pub mod updates;

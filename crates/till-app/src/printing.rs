@@ -16,7 +16,7 @@ use till_devices::settings::{checked, DrawerSection, DrawerSettings, PrinterSect
 use till_devices::{Hardware, PrintError};
 
 /// What the register screen shows about its receipt printer.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct PrinterStatusView {
     /// A printer (or drawer) is set up in the device file.
     pub configured: bool,
@@ -111,7 +111,7 @@ impl Devices {
                 None
             }
             None => {
-                note("drawer: set up, but there is no [printer]: the drawer opens through the printer's port".into());
+                note(format!("drawer: {}", till_devices::settings::DRAWER_NEEDS_PRINTER));
                 None
             }
         };

@@ -18,7 +18,7 @@ use till_devices::settings::{DrawerSection, PrinterSection, Section};
 const KEY: &str = "device";
 
 /// Which kind of database this device uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum DatabaseKind {
     Sqlite,

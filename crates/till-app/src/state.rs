@@ -33,14 +33,16 @@ use tokio::sync::{Mutex, MutexGuard};
 
 /// A manager's or admin's approval: name and PIN, checked by the backend against the database
 /// the device uses now.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[ts(rename = "ManagerApproval")]
 pub struct Approval {
     pub manager: String,
+    #[ts(type = "string")]
     pub pin: Password,
 }
 
 /// What a new store's owner or IT types on a fresh database: no default PINs.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
 pub struct NewStore {
     pub location_code: String,
     pub location_name: String,
@@ -62,27 +64,27 @@ pub struct NewStore {
     pub tax_number: Option<String>,
     pub register: String,
     pub manager: String,
+    #[ts(type = "string")]
     pub manager_pin: Password,
 }
 
 /// `setup_device`'s request.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum SetupRequest {
     /// Demo data in its own database file (`till-demo.db`).
     Demo,
     /// The embedded database (`till.db`): a new store (first manager and register), or, without
     /// `new_store`, one IT already provisioned with tillctl.
-    Embedded {
-        new_store: Option<Box<NewStore>>,
-    },
+    Embedded { new_store: Option<Box<NewStore>> },
     Postgres {
         url: String,
+        #[ts(type = "string | null")]
         password: Option<Password>,
     },
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct DeviceStatus {
     /// A database is open and a register is chosen.
     pub configured: bool,
@@ -114,7 +116,7 @@ pub struct DeviceStatus {
     pub drawer: Option<DrawerSection>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct DamagedView {
     /// The damaged file, for IT.
     pub path: String,
@@ -126,7 +128,7 @@ pub struct DamagedView {
 }
 
 /// One quick-key tab: a category and its active products, in the category's order.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct QuickKeys {
     pub category: Category,
     pub products: Vec<Product>,
@@ -135,7 +137,7 @@ pub struct QuickKeys {
 /// How many products a name search answers: the screen shows them as a short pick list.
 pub const SEARCH_RESULTS: usize = 8;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct SetupResult {
     pub status: DeviceStatus,
     pub demo_users: Vec<DemoUser>,
@@ -188,7 +190,7 @@ pub struct Device {
 
 /// What the backup after a close did: the copy, or why there is none. The close itself is done
 /// either way.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct BackupAfterClose {
     pub session: String,
     pub at: DateTime<Utc>,
@@ -1056,10 +1058,7 @@ impl AppState {
         if let Some(drawer) = &drawer {
             drawer.settings().map_err(|e| unusable("drawer", e.to_string()))?;
             if printer.is_none() {
-                return Err(unusable(
-                    "drawer",
-                    "the drawer opens through the receipt printer's port: choose the printer too".into(),
-                ));
+                return Err(unusable("drawer", till_devices::settings::DRAWER_NEEDS_PRINTER.into()));
             }
         }
         device.approve_change(approval.as_ref()).await?;
@@ -1347,14 +1346,15 @@ impl AppState {
         printed_or_why(printed, "the report")
     }
 
-    /// A manager force-closes a forgotten session of this location, with a reason.
+    /// A manager force-closes a forgotten session of this location, with a reason: the session
+    /// as the day view shows it, for the late count that may follow at once.
     pub async fn force_close(
         &self,
         request_id: RequestId,
         session: String,
         reason: String,
         approval: Approval,
-    ) -> Result<SessionView, IpcError> {
+    ) -> Result<service::DaySession, IpcError> {
         let mut device = self.device().await?;
         let (store, register) = device.register()?;
         let who = device.current_user(self.now(), Use::Act).await?;
@@ -1369,7 +1369,8 @@ impl AppState {
             only_location: Some(here.location_id),
         };
         let closed = service::force_close(store.as_ref(), &who, Some(manager), &device_name, request).await?;
-        Ok(closed.view())
+        let location = store.find_location(&LocationCode::parse(&closed.location_code)?).await?;
+        Ok(service::DaySession::of(store.as_ref(), &location, &closed).await?)
     }
 
     /// A manager records the count of a force-closed session of this location.

@@ -176,7 +176,7 @@ pub fn has_password(url: &str) -> bool {
 }
 
 /// A user the demo creates, with the PIN shown on the set-up screen.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
 pub struct DemoUser {
     pub name: &'static str,
     pub role: Role,

@@ -248,6 +248,24 @@ fn has_text(reason: Option<&str>) -> bool {
     reason.is_some_and(|r| !r.trim().is_empty())
 }
 
+/// What a drawer should hold, written once: the opening float plus the cash net of every sale,
+/// refund and movement since (`sessions.cash_net`, kept up to date by each write). The totals,
+/// the X, the close and the force-close all take it from here; PostgreSQL's copy is in
+/// `till_close_session.sql` and `till_force_close.sql`.
+pub fn expected_cash(opening_cash: i64, cash_net: i64) -> i64 {
+    opening_cash + cash_net
+}
+
+/// The blind count, written once: while a store counts blind, a drawer not counted yet (an open
+/// session, or a force-closed one whose count is pending) shows nobody its expected cash beside
+/// the count, a manager who counts included. (A manager still reads it on the X report, and
+/// signs a difference off against it: [`crate::service::SignOffFigures`].) The screens show or
+/// hide it as the read models say (`SessionTotals::expected_hidden`,
+/// `DaySession::expected_hidden`); they never read `blind_close` themselves.
+pub fn expected_cash_hidden(location: &crate::store::Location, session: &crate::store::Session) -> bool {
+    location.blind_close && (session.status == crate::store::SessionStatus::Open || session.count_pending)
+}
+
 /// A location's rule for forgotten sessions: its limit, time zone and business-day cut-off.
 #[derive(Debug, Clone, Copy)]
 pub struct ForgottenRule {

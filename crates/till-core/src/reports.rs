@@ -176,9 +176,8 @@ pub fn x_report(
         paid_in: CountAmount { count: t.paid_in_count, amount: t.paid_in_total },
         paid_out: CountAmount { count: t.paid_out_count, amount: t.paid_out_total },
         drops: CountAmount { count: t.drops_count, amount: t.drops_total },
-        expected_cash: t.opening_cash + t.cash_sales - t.change_given - t.cash_refunds + t.paid_in_total
-            - t.paid_out_total
-            - t.drops_total,
+        // The totals' (crate::cash::expected_cash), never a second sum of the parts above.
+        expected_cash: t.expected_cash,
     };
     XReport {
         header,

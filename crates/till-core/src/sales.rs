@@ -463,6 +463,12 @@ impl NewReceipt {
     }
 }
 
+/// How a refusal names line `line_no`'s (from 0) changed price: "line 2's discount or new
+/// price". PostgreSQL's `till_record_receipt` words it the same for `till_price_change_reason`.
+pub fn line_price_change(line_no: u32) -> String {
+    format!("line {}'s discount or new price", u64::from(line_no) + 1)
+}
+
 impl NewReceipt {
     /// True when a sale's receipt discount took something off (what needs a reason).
     pub fn has_receipt_discount(&self) -> bool {
@@ -478,7 +484,7 @@ impl NewReceipt {
         receipt: Option<&PriceChangeReason>,
     ) -> Result<NewReceipt, crate::error::InputError> {
         for (n, line) in self.lines.iter_mut().enumerate() {
-            let what = format!("line {}'s discount or new price", n + 1);
+            let what = line_price_change(line.line_no);
             let given = lines.get(n).and_then(Option::as_ref);
             line.price_change_reason = PriceChangeReason::for_change(line.price_changed(), given, &what)?;
         }
@@ -492,7 +498,7 @@ impl NewReceipt {
     pub fn check_price_change_reasons(&self) -> Result<(), String> {
         let sale = self.kind == ReceiptKind::Sale;
         for line in &self.lines {
-            let what = format!("line {}'s discount or new price", line.line_no + 1);
+            let what = line_price_change(line.line_no);
             match (sale && line.price_changed(), &line.price_change_reason) {
                 (true, Some(reason)) => drop(reason.checked().map_err(|e| e.to_string())?),
                 (true, None) => return Err(format!("{what} needs a reason from the list")),
@@ -599,6 +605,9 @@ pub struct SessionTotals {
     /// The drawer's figures (expected cash and what adds up to it) are zero and hidden: the
     /// store counts blind, the session is open, and the viewer is not a manager.
     pub drawer_hidden: bool,
+    /// The screens show no expected cash beside this drawer, to anyone: it is not counted yet
+    /// and the store counts blind ([`crate::cash::expected_cash_hidden`]), or `drawer_hidden`.
+    pub expected_hidden: bool,
 }
 
 impl SessionTotals {
@@ -616,6 +625,7 @@ impl SessionTotals {
             opening_cash: 0,
             tenders: self.tenders.into_iter().filter(|t| t.kind != "cash").collect(),
             drawer_hidden: true,
+            expected_hidden: true,
             ..self
         }
     }

@@ -70,9 +70,11 @@ impl<T: Serialize> Serialize for Section<T> {
     }
 }
 
-/// `[printer]` as written.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// `[printer]` as written. The device screen reads and sends the same shape (`PrinterChoice`
+/// in the UI); [`checked`] says by name what is wrong with it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
+#[ts(rename = "PrinterChoice")]
 pub struct PrinterSection {
     pub connection: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -92,14 +94,16 @@ pub struct PrinterSection {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo: Option<u8>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(type = "number | null")]
     pub timeout_ms: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ask_status: Option<bool>,
 }
 
-/// `[drawer]` as written.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// `[drawer]` as written; the device screen's `DrawerChoice`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
+#[ts(rename = "DrawerChoice")]
 pub struct DrawerSection {
     pub pin: u8,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -110,6 +114,11 @@ pub struct DrawerSection {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub realtime: Option<bool>,
 }
+
+/// Why a `[drawer]` without a `[printer]` cannot be used: the drawer is kicked through the
+/// printer's port. Said in these words by tillctl's doctor, the app's printer status and the
+/// device screen alike.
+pub const DRAWER_NEEDS_PRINTER: &str = "the drawer opens through the receipt printer's port: set up the printer too";
 
 /// `[customer_display]` as written.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -89,38 +89,16 @@ async fn expected_entries(
         }
         return Ok(out);
     }
-    let lines = sqlx::query(sql::LINES).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)?;
-    let mut reasons = expected::lines_by_sale(
-        lines
-            .iter()
-            .map(expected::line_reason)
-            .filter_map(Result::transpose)
-            .collect::<Result<Vec<_>, StoreError>>()?,
-    );
-    let mut lines = expected::lines_by_sale(lines.iter().map(expected::line).collect::<Result<Vec<_>, StoreError>>()?);
-    let tenders = sqlx::query(sql::TENDERS).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)?;
-    let mut tenders =
-        expected::lines_by_sale(tenders.iter().map(expected::tender).collect::<Result<Vec<_>, StoreError>>()?);
-    let mut out = Vec::new();
-    for row in sqlx::query(sql::SALES).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)? {
-        let id: Uuid = sqlx::Row::try_get(&row, "id").map_err(fail)?;
-        out.push(expected::receipt(
-            &row,
-            lines.remove(&id).unwrap_or_default(),
-            tenders.remove(&id).unwrap_or_default(),
-            reasons.remove(&id).unwrap_or_default(),
-        )?);
-    }
-    for row in sqlx::query(sql::MOVEMENTS).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)? {
+    let lines = chain_rows(&mut *db, sql::LINES, chain, since).await?;
+    let tenders = chain_rows(&mut *db, sql::TENDERS, chain, since).await?;
+    let sales = chain_rows(&mut *db, sql::SALES, chain, since).await?;
+    let mut out = expected::receipts(&sales, &lines, &tenders)?;
+    for row in chain_rows(&mut *db, sql::MOVEMENTS, chain, since).await? {
         out.push(expected::movement(&row)?);
     }
-    let void_lines = sqlx::query(sql::VOID_LINES).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)?;
-    let mut void_lines =
-        expected::lines_by_sale(void_lines.iter().map(expected::void_line).collect::<Result<Vec<_>, StoreError>>()?);
-    for row in sqlx::query(sql::VOIDS).bind(chain).bind(since).fetch_all(&mut *db).await.map_err(fail)? {
-        let id: Uuid = sqlx::Row::try_get(&row, "id").map_err(fail)?;
-        out.push(expected::void(&row, void_lines.remove(&id).unwrap_or_default())?);
-    }
+    let void_lines = chain_rows(&mut *db, sql::VOID_LINES, chain, since).await?;
+    let voids = chain_rows(&mut *db, sql::VOIDS, chain, since).await?;
+    out.extend(expected::voids(&voids, &void_lines)?);
     for row in sqlx::query(sql::SESSIONS).bind(chain).fetch_all(&mut *db).await.map_err(fail)? {
         out.extend(expected::session(&row, since)?);
     }
@@ -128,4 +106,14 @@ async fn expected_entries(
         out.push(expected::z(&row)?);
     }
     Ok(out)
+}
+
+/// The rows of a chain's query (`$1` the chain, `$2` since when).
+async fn chain_rows(
+    db: &mut sqlx::PgConnection,
+    query: &'static str,
+    chain: Uuid,
+    since: DateTime<Utc>,
+) -> Result<Vec<sqlx::postgres::PgRow>, StoreError> {
+    sqlx::query(query).bind(chain).bind(since).fetch_all(db).await.map_err(crate::conn::map_err)
 }

@@ -247,9 +247,16 @@ impl CashStore for SqliteStore {
             }
             Err(e) => return Err(e),
         }
+        // Not counted: the count stands at the expected cash until the late count.
+        let (opening, net): (i64, i64) = sqlx::query_as("SELECT opening_cash, cash_net FROM sessions WHERE id = ?1")
+            .bind(session.id.0)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let expected = till_core::cash::expected_cash(opening, net);
         sqlx::query(
             "UPDATE sessions SET status = 'closed', closed_by = ?2, closed_by_name = ?3, closed_at = ?4,
-                closing_device = ?5, counted_cash = opening_cash + cash_net, expected_cash = opening_cash + cash_net,
+                closing_device = ?5, counted_cash = ?8, expected_cash = ?8,
                 variance = 0, close_request_id = ?6, count_pending = 1, force_close_reason = ?7
              WHERE id = ?1",
         )
@@ -260,6 +267,7 @@ impl CashStore for SqliteStore {
         .bind(close.device.as_str())
         .bind(close.request_id.0)
         .bind(&close.reason)
+        .bind(expected)
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;

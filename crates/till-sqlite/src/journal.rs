@@ -346,39 +346,16 @@ async fn expected_entries(
         }
         return Ok(out);
     }
-    let lines = sqlx::query(sql::LINES).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)?;
-    let mut reasons = expected::lines_by_sale(
-        lines
-            .iter()
-            .map(expected::line_reason)
-            .filter_map(Result::transpose)
-            .collect::<Result<Vec<_>, StoreError>>()?,
-    );
-    let mut lines = expected::lines_by_sale(lines.iter().map(expected::line).collect::<Result<Vec<_>, StoreError>>()?);
-    let tenders = sqlx::query(sql::TENDERS).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)?;
-    let mut tenders =
-        expected::lines_by_sale(tenders.iter().map(expected::tender).collect::<Result<Vec<_>, StoreError>>()?);
-    let mut out = Vec::new();
-    for row in sqlx::query(sql::SALES).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)? {
-        let id: Uuid = row.try_get("id").map_err(map_err)?;
-        out.push(expected::receipt(
-            &row,
-            lines.remove(&id).unwrap_or_default(),
-            tenders.remove(&id).unwrap_or_default(),
-            reasons.remove(&id).unwrap_or_default(),
-        )?);
-    }
-    for row in sqlx::query(sql::MOVEMENTS).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)? {
+    let lines = chain_rows(&mut *conn, sql::LINES, chain, since).await?;
+    let tenders = chain_rows(&mut *conn, sql::TENDERS, chain, since).await?;
+    let sales = chain_rows(&mut *conn, sql::SALES, chain, since).await?;
+    let mut out = expected::receipts(&sales, &lines, &tenders)?;
+    for row in chain_rows(&mut *conn, sql::MOVEMENTS, chain, since).await? {
         out.push(expected::movement(&row)?);
     }
-    let void_lines =
-        sqlx::query(sql::VOID_LINES).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)?;
-    let mut void_lines =
-        expected::lines_by_sale(void_lines.iter().map(expected::void_line).collect::<Result<Vec<_>, StoreError>>()?);
-    for row in sqlx::query(sql::VOIDS).bind(chain).bind(since).fetch_all(&mut *conn).await.map_err(map_err)? {
-        let id: Uuid = sqlx::Row::try_get(&row, "id").map_err(map_err)?;
-        out.push(expected::void(&row, void_lines.remove(&id).unwrap_or_default())?);
-    }
+    let void_lines = chain_rows(&mut *conn, sql::VOID_LINES, chain, since).await?;
+    let voids = chain_rows(&mut *conn, sql::VOIDS, chain, since).await?;
+    out.extend(expected::voids(&voids, &void_lines)?);
     for row in sqlx::query(sql::SESSIONS).bind(chain).fetch_all(&mut *conn).await.map_err(map_err)? {
         out.extend(expected::session(&row, since)?);
     }
@@ -386,4 +363,14 @@ async fn expected_entries(
         out.push(expected::z(&row)?);
     }
     Ok(out)
+}
+
+/// The rows of a chain's query (`$1` the chain, `$2` since when).
+async fn chain_rows(
+    conn: &mut SqliteConnection,
+    query: &'static str,
+    chain: Uuid,
+    since: DateTime<Utc>,
+) -> Result<Vec<sqlx::sqlite::SqliteRow>, StoreError> {
+    sqlx::query(query).bind(chain).bind(since).fetch_all(conn).await.map_err(map_err)
 }

@@ -242,15 +242,19 @@ impl SessionStore for SqliteStore {
                 .await?
                 .ok_or_else(|| StoreError::Internal("a session vanished inside its transaction".into()));
         }
-        let row =
-            sqlx::query("SELECT status, opening_cash + cash_net AS expected, location_id, refused_counts FROM sessions WHERE id = ?")
-                .bind(close.session.0)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(map_err)?
-                .ok_or_else(|| StoreError::not_found(Entity::Session, close.session))?;
+        let row = sqlx::query(
+            "SELECT status, opening_cash, cash_net, location_id, refused_counts FROM sessions WHERE id = ?",
+        )
+        .bind(close.session.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?
+        .ok_or_else(|| StoreError::not_found(Entity::Session, close.session))?;
         let status: String = row.try_get("status").map_err(map_err)?;
-        let expected: i64 = row.try_get("expected").map_err(map_err)?;
+        let expected = till_core::cash::expected_cash(
+            row.try_get("opening_cash").map_err(map_err)?,
+            row.try_get("cash_net").map_err(map_err)?,
+        );
         if status == "open" {
             // The closer: the approving manager, or the login's user if a manager. (Closed by
             // another close, the answer is that, as PostgreSQL's function gives it.)

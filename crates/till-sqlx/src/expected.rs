@@ -33,19 +33,40 @@ pub struct SaleFactsRow {
     receipt_discount_reason_text: Option<String>,
 }
 
-/// A sale's or refund's row with its lines (`[line_no, product_id, quantity, unit_price,
-/// amount, tax, total]`, by line number), tenders (`[kind, amount, reference]`) and its lines'
-/// price change reasons ([`line_reason`], by line number).
-pub fn receipt<'r, R: Row>(
-    row: &'r R,
-    lines: Vec<Value>,
-    tenders: Vec<Value>,
-    reasons: Vec<Value>,
-) -> Result<ExpectedEntry, StoreError>
+/// A chain's sales and refunds as their entries must state them: each row of
+/// [`crate::journal::SALES`] with its rows of [`crate::journal::LINES`] (and their price change
+/// reasons) and [`crate::journal::TENDERS`], grouped by sale. Both stores' journal verify run
+/// the three queries and hand their rows here.
+pub fn receipts<'r, R: Row>(sales: &'r [R], lines: &'r [R], tenders: &'r [R]) -> Result<Vec<ExpectedEntry>, StoreError>
 where
     SaleFactsRow: FromRow<'r, R>,
+    LineFactsRow: FromRow<'r, R>,
+    TenderFactsRow: FromRow<'r, R>,
 {
-    let sale = read::<SaleFactsRow, R>(row)?;
+    let mut reasons = lines_by_sale(
+        lines.iter().map(line_reason).filter_map(Result::transpose).collect::<Result<Vec<_>, StoreError>>()?,
+    );
+    let mut lines = lines_by_sale(lines.iter().map(line).collect::<Result<Vec<_>, StoreError>>()?);
+    let mut tenders = lines_by_sale(tenders.iter().map(tender).collect::<Result<Vec<_>, StoreError>>()?);
+    sales
+        .iter()
+        .map(|row| {
+            let sale = read::<SaleFactsRow, R>(row)?;
+            let id = sale.id;
+            Ok(receipt(
+                sale,
+                lines.remove(&id).unwrap_or_default(),
+                tenders.remove(&id).unwrap_or_default(),
+                reasons.remove(&id).unwrap_or_default(),
+            ))
+        })
+        .collect()
+}
+
+/// A sale or refund with its lines (`[line_no, product_id, quantity, unit_price, amount, tax,
+/// total]`, by line number), tenders (`[kind, amount, reference]`) and its lines' price change
+/// reasons ([`line_reason`], by line number).
+fn receipt(sale: SaleFactsRow, lines: Vec<Value>, tenders: Vec<Value>, reasons: Vec<Value>) -> ExpectedEntry {
     let mut facts = json!({
         "number": sale.number, "total": sale.total,
         "tax": sale.tax, "discount": sale.discount,
@@ -67,14 +88,14 @@ where
         None => Value::Null,
     };
     facts["price_change_reasons"] = if reasons.is_empty() { Value::Null } else { Value::Array(reasons) };
-    Ok(ExpectedEntry {
+    ExpectedEntry {
         event: sale.kind,
         reference: sale.id,
         facts,
         required: true,
         user: Some(sale.user_id),
         names: vec![(sale.user_id, sale.user_name)],
-    })
+    }
 }
 
 /// A row of [`crate::journal::LINES`] (its numbers cast to `bigint`, as the payload holds them).
@@ -93,7 +114,7 @@ pub struct LineFactsRow {
 }
 
 /// One line of [`crate::journal::LINES`] as the payload lists it, with the sale it belongs to.
-pub fn line<'r, R: Row>(row: &'r R) -> Result<(Uuid, Value), StoreError>
+fn line<'r, R: Row>(row: &'r R) -> Result<(Uuid, Value), StoreError>
 where
     LineFactsRow: FromRow<'r, R>,
 {
@@ -106,7 +127,7 @@ where
 
 /// The price change reason of one line of [`crate::journal::LINES`] as the payload lists it
 /// (`[line_no, kind, text]`), with its sale; `None` for a line without one.
-pub fn line_reason<'r, R: Row>(row: &'r R) -> Result<Option<(Uuid, Value)>, StoreError>
+fn line_reason<'r, R: Row>(row: &'r R) -> Result<Option<(Uuid, Value)>, StoreError>
 where
     LineFactsRow: FromRow<'r, R>,
 {
@@ -126,7 +147,7 @@ pub struct TenderFactsRow {
 }
 
 /// One tender of [`crate::journal::TENDERS`] as the payload lists it, with its sale.
-pub fn tender<'r, R: Row>(row: &'r R) -> Result<(Uuid, Value), StoreError>
+fn tender<'r, R: Row>(row: &'r R) -> Result<(Uuid, Value), StoreError>
 where
     TenderFactsRow: FromRow<'r, R>,
 {
@@ -176,14 +197,27 @@ pub struct VoidFactsRow {
     user_name: String,
 }
 
-/// A void with its lines (`[product_id, quantity, unit_price]`, in line order, grouped by
-/// [`lines_by_sale`]).
-pub fn void<'r, R: Row>(row: &'r R, lines: Vec<Value>) -> Result<ExpectedEntry, StoreError>
+/// A chain's voids as their entries must state them: each row of [`crate::journal::VOIDS`]
+/// with its rows of [`crate::journal::VOID_LINES`] (`[product_id, quantity, unit_price]`, in
+/// line order).
+pub fn voids<'r, R: Row>(voids: &'r [R], lines: &'r [R]) -> Result<Vec<ExpectedEntry>, StoreError>
 where
     VoidFactsRow: FromRow<'r, R>,
+    VoidLineFactsRow: FromRow<'r, R>,
 {
-    let void = read::<VoidFactsRow, R>(row)?;
-    Ok(ExpectedEntry {
+    let mut lines = lines_by_sale(lines.iter().map(void_line).collect::<Result<Vec<_>, StoreError>>()?);
+    voids
+        .iter()
+        .map(|row| {
+            let void = read::<VoidFactsRow, R>(row)?;
+            let id = void.id;
+            Ok(void_entry(void, lines.remove(&id).unwrap_or_default()))
+        })
+        .collect()
+}
+
+fn void_entry(void: VoidFactsRow, lines: Vec<Value>) -> ExpectedEntry {
+    ExpectedEntry {
         event: "void".into(),
         reference: void.id,
         facts: json!({
@@ -192,7 +226,7 @@ where
         required: true,
         user: Some(void.user_id),
         names: vec![(void.user_id, void.user_name)],
-    })
+    }
 }
 
 /// A row of [`crate::journal::VOID_LINES`] (its quantity cast to `bigint`).
@@ -205,7 +239,7 @@ pub struct VoidLineFactsRow {
 }
 
 /// One line of [`crate::journal::VOID_LINES`] as the payload lists it, with its void.
-pub fn void_line<'r, R: Row>(row: &'r R) -> Result<(Uuid, Value), StoreError>
+fn void_line<'r, R: Row>(row: &'r R) -> Result<(Uuid, Value), StoreError>
 where
     VoidLineFactsRow: FromRow<'r, R>,
 {
@@ -405,7 +439,7 @@ where
 }
 
 /// Groups lines by sale (or void), in line order, for [`receipt`] and [`void`].
-pub fn lines_by_sale(lines: Vec<(Uuid, Value)>) -> std::collections::HashMap<Uuid, Vec<Value>> {
+fn lines_by_sale(lines: Vec<(Uuid, Value)>) -> std::collections::HashMap<Uuid, Vec<Value>> {
     let mut by_sale: std::collections::HashMap<Uuid, Vec<Value>> = std::collections::HashMap::new();
     for (sale, line) in lines {
         by_sale.entry(sale).or_default().push(line);

@@ -504,7 +504,7 @@ pub async fn hardware(file: &DeviceFile, how: Hardware) -> Vec<SchemaCheck> {
         Some(Err(e)) => checks.push(problem("drawer", e.to_string(), FIX)),
         Some(Ok(_)) if file.printer.is_none() => checks.push(problem(
             "drawer",
-            "set up, but there is no [printer]: the drawer opens through the printer's port".into(),
+            till_devices::settings::DRAWER_NEEDS_PRINTER.into(),
             "add the [printer] the drawer is plugged into",
         )),
         Some(Ok(drawer)) => checks.push(SchemaCheck::pass(

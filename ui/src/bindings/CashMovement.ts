@@ -1,5 +1,5 @@
-// Generated from till-core by ts-rs: do not edit. Regenerate with
-// TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings
+// Generated from Rust by ts-rs: do not edit. Regenerate with
+// TILL_UPDATE_BINDINGS=1 cargo test --workspace --test bindings
 import type { MovementKind } from "./MovementKind";
 export type CashMovement = { id: string, session_id: string, location_id: string, kind: MovementKind, 
 /**

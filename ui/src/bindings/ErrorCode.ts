@@ -1,3 +1,3 @@
-// Generated from till-core by ts-rs: do not edit. Regenerate with
-// TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings
+// Generated from Rust by ts-rs: do not edit. Regenerate with
+// TILL_UPDATE_BINDINGS=1 cargo test --workspace --test bindings
 export type ErrorCode = "invalid_amount" | "invalid_pin" | "invalid_input" | "wrong_pin" | "user_not_found" | "user_inactive" | "user_locked" | "forbidden" | "approval_needed" | "location_not_found" | "register_not_found" | "session_not_found" | "product_not_found" | "receipt_not_found" | "session_already_closed" | "session_closed" | "catalog_changed" | "refund_exceeds_sale" | "no_open_session" | "already_exists" | "idempotency_conflict" | "not_logged_in" | "device_not_set_up" | "device_settings_damaged" | "schema_not_ready" | "app_too_old" | "schema_behind" | "database_misconfigured" | "database_busy" | "database_unavailable" | "keyring_unavailable" | "invalid_quantity" | "discount_too_large" | "tenders_short" | "change_not_cash" | "internal" | "device_managed" | "reason_not_found" | "variance_needs_signoff" | "no_count_pending" | "session_forgotten" | "pin_reset_needed";

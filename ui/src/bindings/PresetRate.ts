@@ -1,3 +1,3 @@
-// Generated from till-core by ts-rs: do not edit. Regenerate with
-// TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings
+// Generated from Rust by ts-rs: do not edit. Regenerate with
+// TILL_UPDATE_BINDINGS=1 cargo test --workspace --test bindings
 export type PresetRate = { code: string, name: string, percent: string, };

@@ -1,5 +1,5 @@
-// Generated from till-core by ts-rs: do not edit. Regenerate with
-// TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings
+// Generated from Rust by ts-rs: do not edit. Regenerate with
+// TILL_UPDATE_BINDINGS=1 cargo test --workspace --test bindings
 import type { Approval } from "./Approval";
 import type { PricedLine } from "./PricedLine";
 import type { TaxLine } from "./TaxLine";

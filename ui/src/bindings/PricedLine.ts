@@ -1,5 +1,5 @@
-// Generated from till-core by ts-rs: do not edit. Regenerate with
-// TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings
+// Generated from Rust by ts-rs: do not edit. Regenerate with
+// TILL_UPDATE_BINDINGS=1 cargo test --workspace --test bindings
 export type PricedLine = { product_id: string, sku: string, name: string, category: string, tax_rate_id: string, quantity: number, catalog_unit_price: number, 
 /**
  * The override when there is one, else the catalog price.

@@ -1,5 +1,5 @@
-// Generated from till-core by ts-rs: do not edit. Regenerate with
-// TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings
+// Generated from Rust by ts-rs: do not edit. Regenerate with
+// TILL_UPDATE_BINDINGS=1 cargo test --workspace --test bindings
 import type { PriceChangeReason } from "./PriceChangeReason";
 export type ReceiptLine = { line_no: number, product_id: string, sku: string, name: string, category: string, tax_rate_id: string, rate_ppm: number, quantity: number, catalog_unit_price: number, unit_price: number, extended: number, line_discount: number, receipt_discount: number, amount: number, tax: number, total: number, 
 /**

@@ -1,5 +1,5 @@
-// Generated from till-core by ts-rs: do not edit. Regenerate with
-// TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings
+// Generated from Rust by ts-rs: do not edit. Regenerate with
+// TILL_UPDATE_BINDINGS=1 cargo test --workspace --test bindings
 export type RefundLineRequest = { 
 /**
  * The line number on the original receipt: an integer from 0 (`line_no` in `tillctl sale

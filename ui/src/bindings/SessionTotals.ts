@@ -1,5 +1,5 @@
-// Generated from till-core by ts-rs: do not edit. Regenerate with
-// TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings
+// Generated from Rust by ts-rs: do not edit. Regenerate with
+// TILL_UPDATE_BINDINGS=1 cargo test --workspace --test bindings
 import type { CategoryTotal } from "./CategoryTotal";
 import type { ReceiptTax } from "./ReceiptTax";
 import type { TenderTotal } from "./TenderTotal";
@@ -29,4 +29,9 @@ categories: Array<CategoryTotal>,
  * The drawer's figures (expected cash and what adds up to it) are zero and hidden: the
  * store counts blind, the session is open, and the viewer is not a manager.
  */
-drawer_hidden: boolean, };
+drawer_hidden: boolean, 
+/**
+ * The screens show no expected cash beside this drawer, to anyone: it is not counted yet
+ * and the store counts blind ([`crate::cash::expected_cash_hidden`]), or `drawer_hidden`.
+ */
+expected_hidden: boolean, };

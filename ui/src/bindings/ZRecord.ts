@@ -1,5 +1,5 @@
-// Generated from till-core by ts-rs: do not edit. Regenerate with
-// TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings
+// Generated from Rust by ts-rs: do not edit. Regenerate with
+// TILL_UPDATE_BINDINGS=1 cargo test --workspace --test bindings
 import type { PrintedAnchor } from "./PrintedAnchor";
 export type ZRecord = { register_id: string, z_number: number, session_id: string, at: string, first_receipt: string | null, last_receipt: string | null, grand_sales: number, grand_refunds: number, journal_seq: number, journal_head: string, 
 /**

@@ -16,8 +16,8 @@ import {
 } from "../money";
 import { go } from "../router";
 import { setStatus } from "../shell";
-import { isManager, locale, location, state, timeZone } from "../state";
-import type { CloseCount, DenominationCount, SessionView, SignOffFigures } from "../types";
+import { isManager, locale, state, timeZone } from "../state";
+import type { CloseCount, DaySession, DenominationCount, SessionView, SignOffFigures } from "../types";
 import { displayName, formatClock } from "../time";
 import { clearError, focus, isBusy, mount, run, showError, showErrorText } from "../ui";
 import { denominationHelper, errorSlot, moneyField, pinPad, sheet } from "../widgets";
@@ -33,6 +33,8 @@ export type CountMode = "close" | "late";
 interface CountFlow {
   session: SessionView;
   mode: CountMode;
+  /** A late count's: the backend said no expected cash beside it (a close asks the totals). */
+  expectedHidden: boolean;
   /** How often the backend answered `variance_needs_signoff`: 1 → count again; 2 → a manager signs off. */
   refusals: number;
   typed: string;
@@ -53,23 +55,20 @@ function helperCounts(helper: HTMLElement | null): DenominationCount[] {
   return out;
 }
 
-/** Whoever counts does not see the expected cash first, unless the store turned that off. */
-function blindClose(): boolean {
-  return location()?.blind_close ?? true;
-}
-
 /**
  * Step 1 of a close: count the drawer (typed, or with the bill/coin helper) and say what float
  * stays in it. Enter in the amount or "Next" goes on to the manager's approval; nothing here
  * ends the shift. Blind by default: the expected cash is not shown before the count is in.
  */
 export function showClose(session: SessionView, typed = ""): void {
-  showCount({ session, mode: "close", refusals: 0, typed, floatTyped: "", countedMinor: 0, floatMinor: 0, denominations: [] });
+  const fresh = { refusals: 0, floatTyped: "", countedMinor: 0, floatMinor: 0, denominations: [] };
+  showCount({ session, mode: "close", expectedHidden: true, typed, ...fresh });
 }
 
 /** The late count of a force-closed shift (a manager, from the day view or after the force-close). */
-export function showLateCount(session: SessionView): void {
-  showCount({ session, mode: "late", refusals: 0, typed: "", floatTyped: "", countedMinor: 0, floatMinor: 0, denominations: [] });
+export function showLateCount(row: DaySession): void {
+  const fresh = { refusals: 0, floatTyped: "", countedMinor: 0, floatMinor: 0, denominations: [] };
+  showCount({ session: row.session, mode: "late", expectedHidden: row.expected_hidden, typed: "", ...fresh });
 }
 
 function showCount(flow: CountFlow): void {
@@ -96,7 +95,8 @@ function showCount(flow: CountFlow): void {
     const parsed = parseLocaleMoney(counted.value, currency, lang);
     floatLeft.value = parsed.ok ? formatAmountInput(Math.min(opening, parsed.minor), decimals, lang) : "";
   };
-  const expected = h("dd", { id: "close-expected" }, "…");
+  // Filled only when the backend says the expected cash may show beside this count.
+  const expectedSlot = h("div", {});
   const form = h(
     "form",
     { class: "stack", novalidate: true },
@@ -159,7 +159,7 @@ function showCount(flow: CountFlow): void {
           ? `Shift ${session.number}: count the cash in the drawer, then a manager approves.`
           : `Shift ${session.number} was closed without a count. Count its drawer now.`,
       ),
-      blindClose() ? null : h("dl", { class: "card details result" }, h("div", { class: "detail" }, h("dt", {}, "Expected in the drawer"), expected)),
+      expectedSlot,
       form,
     ),
     helper,
@@ -171,22 +171,33 @@ function showCount(flow: CountFlow): void {
   mount(flow.mode === "close" ? "close" : "late-count", root);
   followCount();
   focus(counted);
-  if (!blindClose()) void showExpected(flow, expected);
+  void showExpected(flow, expectedSlot);
 }
 
-/** Only when the store does not close blind: the backend's expected cash, never the UI's sum. */
+/**
+ * The backend's expected cash, never the UI's sum, and only where the backend says it shows
+ * beside the count (`expected_hidden`: the store counts blind).
+ */
 async function showExpected(flow: CountFlow, slot: HTMLElement): Promise<void> {
-  const lang = locale();
+  const { session } = flow;
+  let expected: number | null;
   if (flow.mode === "late") {
-    slot.textContent = flow.session.expected_cash === null ? "—" : formatMoney(flow.session.expected_cash, flow.session.currency, lang);
-    return;
+    if (flow.expectedHidden) return;
+    expected = session.expected_cash;
+  } else {
+    try {
+      const totals = await api.sessionTotals();
+      if (totals === null || totals.session_id !== session.id) return;
+      if (totals.expected_hidden) return;
+      expected = totals.expected_cash;
+    } catch {
+      return;
+    }
   }
-  try {
-    const totals = await api.sessionTotals();
-    slot.textContent = totals && totals.session_id === flow.session.id ? formatMoney(totals.expected_cash, flow.session.currency, lang) : "—";
-  } catch {
-    slot.textContent = "—";
-  }
+  const shown = expected === null ? "—" : formatMoney(expected, session.currency, locale());
+  slot.replaceChildren(
+    h("dl", { class: "card details result" }, h("div", { class: "detail" }, h("dt", {}, "Expected in the drawer"), h("dd", { id: "close-expected" }, shown))),
+  );
 }
 
 /**

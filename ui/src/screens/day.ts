@@ -114,7 +114,7 @@ export async function showDay(day: string | null = null): Promise<void> {
     if (s.status === "open") return h("span", { class: "badge open" }, "Open");
     if (s.count_pending) {
       const count = h("button", { type: "button", class: "secondary", "data-late-count": s.id }, "Count now");
-      count.addEventListener("click", () => go.lateCount(s));
+      count.addEventListener("click", () => go.lateCount(row));
       return h("span", { class: "day-status" }, h("span", { class: "badge closed" }, "Force-closed"), count);
     }
     return h("span", { class: "badge closed" }, "Closed");

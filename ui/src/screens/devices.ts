@@ -14,7 +14,8 @@ import type { Approval, DrawerChoice, PrinterChoice, PrinterStatusView, SessionV
 import { focus, mount, run, showErrorText } from "../ui";
 import { listManagers, showApproval } from "./approval";
 
-type Connection = PrinterChoice["connection"];
+/** The connections this form offers; the backend checks the text it is sent (`printer.connection`). */
+type Connection = "network" | "usb" | "serial" | "cups";
 
 /** The connections a printer can have, as the form offers them. */
 const CONNECTIONS: [Connection | "", string][] = [

@@ -7,7 +7,7 @@ import * as api from "../api";
 import { byId, h, replace } from "../dom";
 import { go, route } from "../router";
 import { isManager, state, timeZone } from "../state";
-import type { SessionView } from "../types";
+import type { DaySession, SessionView } from "../types";
 import { displayName, formatBusinessDay, formatClock } from "../time";
 import { focus, isBusy, mount, run, showErrorText } from "../ui";
 import { errorSlot } from "../widgets";
@@ -122,9 +122,10 @@ export function showForceClose(session: SessionView, typed = ""): void {
   focus(reason);
 }
 
-function showForceClosed(session: SessionView): void {
+function showForceClosed(closed: DaySession): void {
+  const { session } = closed;
   const count = h("button", { id: "late-count-now", type: "button", class: "primary big" }, "Count the drawer now");
-  count.addEventListener("click", () => go.lateCount(session));
+  count.addEventListener("click", () => go.lateCount(closed));
   const later = h("button", { id: "late-count-later", type: "button", class: "secondary big" }, "Count later");
   later.addEventListener("click", () => void route());
   mount(

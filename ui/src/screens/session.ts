@@ -3,7 +3,7 @@ import * as api from "../api";
 import { h, replace } from "../dom";
 import { formatMoney } from "../money";
 import { go, type SessionArrival } from "../router";
-import { isManager, locale, location, state, timeZone } from "../state";
+import { isManager, locale, state, timeZone } from "../state";
 import type { SessionTotals, SessionView } from "../types";
 import { displayName, formatBusinessDay, formatClock } from "../time";
 import { clearError, isBusy, mount, showError } from "../ui";
@@ -47,7 +47,6 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
   devices.addEventListener("click", () => go.devices(session));
   const actions = h("div", { class: "actions" }, sell, closeDrawer, cash, xReport, day, devices, logoutButton());
   const totals = h("dl", { id: "session-totals", class: "details" });
-  const blind = location()?.blind_close ?? true;
   const showTotals = (t: SessionTotals | null) => {
     xReport.hidden = t === null;
     drawerHidden = t?.drawer_hidden ?? true;
@@ -59,9 +58,9 @@ export function showSession(session: SessionView, arrival: SessionArrival, check
       row("Sales total", "totals-sales", m(t?.sales_total ?? 0)),
       row("Refunds", "totals-refunds", `${t?.refunds_count ?? 0} · ${m(t?.refunds_total ?? 0)}`),
       row("Tax", "totals-tax", m(t?.tax_total ?? 0)),
-      // A blind close: whoever counts does not see what the drawer should hold beforehand (the
-      // backend also withholds it from a cashier: drawer_hidden).
-      blind || t?.drawer_hidden ? null : row("Cash expected in the drawer", "totals-expected-cash", m(t?.expected_cash ?? 0)),
+      // A blind close: whoever counts does not see what the drawer should hold beforehand. The
+      // backend says so (expected_hidden); it also withholds the figures from a cashier.
+      t === null || t.expected_hidden ? null : row("Cash expected in the drawer", "totals-expected-cash", m(t.expected_cash)),
     );
   };
   /** The session's running totals, so another device's sales appear while this screen shows. */

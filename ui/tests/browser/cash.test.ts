@@ -249,6 +249,30 @@ describe("cash control", () => {
     await finish(app);
   });
 
+  it("shows the expected cash beside a count where the backend says so, as soon as the store stops counting blind", async () => {
+    const app = await aliceOnShift();
+    const { page, backend } = app;
+    await page.waitForFunction(() => document.querySelector("#totals-sales")?.textContent !== "");
+    assert.equal(await page.locator("#totals-expected-cash").count(), 0, "blind: not on the shift screen");
+    // The store stops counting blind while the till runs: the screens follow the backend's
+    // answers (expected_hidden), not the location they read at login.
+    await backend.call("test_location", { code: "DT", blind_close: false });
+    await waitForText(page, "#totals-expected-cash", "$245.00", 10_000);
+    await page.click("#close-drawer");
+    await page.waitForSelector("#counted-cash:focus");
+    await waitForText(page, "#close-expected", "$245.00");
+    await page.click("#close-cancel");
+    await page.waitForSelector("#cash-movement");
+    // Blind again: gone from both.
+    await backend.call("test_location", { code: "DT", blind_close: true });
+    await page.waitForFunction(() => document.querySelector("#totals-expected-cash") === null, undefined, { timeout: 10_000 });
+    await page.click("#close-drawer");
+    await page.waitForSelector("#counted-cash:focus");
+    await page.waitForTimeout(500);
+    assert.equal(await page.locator("#close-expected").count(), 0, "blind: no expected line");
+    await finish(app);
+  });
+
   it("closes blind: no expected cash before the count, a recount, then a manager's sign-off, then the Z", async () => {
     const app = await aliceOnShift();
     const { page, backend } = app;

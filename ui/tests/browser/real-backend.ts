@@ -114,7 +114,7 @@ export interface Commands {
   };
   x_report: { args: { session: string | null; approval?: Approval | null }; answer: XReport };
   z_report: { args: { session: string }; answer: ZReport };
-  force_close: { args: { requestId: string; session: string; reason: string; approval: Approval }; answer: SessionView };
+  force_close: { args: { requestId: string; session: string; reason: string; approval: Approval }; answer: DaySession };
   sign_off_figures: { args: { session: string; countedCash: number; approval: Approval }; answer: SignOffFigures };
   check_approval: { args: { approval: Approval }; answer: string };
   late_count: { args: { session: string; countedCash: number; count: CloseCount | null; approval: Approval }; answer: SessionView };

@@ -433,7 +433,11 @@ pub async fn session_totals(
     asker.may_read(Reading::Session(&session.number), session.location_id)?;
     let location = store.find_location(&LocationCode::parse(&session.location_code)?).await?;
     let totals = store.session_totals(session.id).await?;
-    Ok(if asker.may_see_drawer(&location, session) { totals } else { totals.without_drawer() })
+    Ok(if asker.may_see_drawer(&location, session) {
+        crate::sales::SessionTotals { expected_hidden: crate::cash::expected_cash_hidden(&location, session), ..totals }
+    } else {
+        totals.without_drawer()
+    })
 }
 
 /// The X report of a session (open or closed), from its running totals; of the asker's location
@@ -632,11 +636,26 @@ pub async fn forgotten_sessions(store: &dyn Store, location: &LocationCode) -> R
         .collect())
 }
 
-/// One session of a manager's day view: its numbers and, once closed, its Z.
+/// One session of a manager's day view (and a force-close's answer): its numbers and, once
+/// closed, its Z.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct DaySession {
     pub session: SessionView,
     pub z: Option<ZRecord>,
+    /// A late count of this drawer shows no expected cash beside it
+    /// ([`crate::cash::expected_cash_hidden`]).
+    pub expected_hidden: bool,
+}
+
+impl DaySession {
+    /// `session` of `location` as a manager's screens read it, with its Z.
+    pub async fn of(store: &dyn Store, location: &Location, session: &Session) -> Result<DaySession, TillError> {
+        Ok(DaySession {
+            session: session.view(),
+            z: store.z_record(session.id).await?,
+            expected_hidden: crate::cash::expected_cash_hidden(location, session),
+        })
+    }
 }
 
 /// A location's sessions of one business day (newest first), each with its Z: a manager's, of
@@ -658,8 +677,7 @@ pub async fn day_view(
     let filter = SessionFilter { location: Some(location.clone()), register: None, status: None, limit: Some(1000) };
     let mut out = Vec::new();
     for session in store.list_sessions(&filter).await?.into_iter().filter(|s| s.business_day == day) {
-        let z = store.z_record(session.id).await?;
-        out.push(DaySession { session: session.view(), z });
+        out.push(DaySession::of(store, &found, &session).await?);
     }
     Ok(out)
 }

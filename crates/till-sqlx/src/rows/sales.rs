@@ -359,11 +359,13 @@ impl From<SessionTotalsRow> for SessionTotals {
             void_count: row.void_count,
             void_total: row.void_total,
             opening_cash: row.opening_cash,
-            expected_cash: row.opening_cash + row.cash_net,
+            expected_cash: till_core::cash::expected_cash(row.opening_cash, row.cash_net),
             tenders: Vec::new(),
             taxes: Vec::new(),
             categories: Vec::new(),
             drawer_hidden: false,
+            // The service decides it, with the location at hand (`service::session_totals`).
+            expected_hidden: false,
         }
     }
 }

@@ -186,7 +186,7 @@ async fn the_device_screen_chooses_the_printer_of_an_unmanaged_till() {
     assert_eq!(refused.code(), "invalid_input");
     assert!(refused.to_string().contains("printer.host"), "{refused}");
     let refused = till.state.set_hardware(None, Some(drawer.clone()), bob()).await.expect_err("a drawer alone");
-    assert!(refused.to_string().contains("choose the printer too"), "{refused}");
+    assert!(refused.to_string().contains(till_devices::settings::DRAWER_NEEDS_PRINTER), "{refused}");
     assert_eq!(code(till.state.set_hardware(Some(network.clone()), None, None).await), "approval_needed");
     assert_eq!(
         code(till.state.set_hardware(Some(network.clone()), None, approval("alice", "1234")).await),

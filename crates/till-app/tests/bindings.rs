@@ -1,7 +1,8 @@
 //! The UI's TypeScript types are generated from the Rust types (ts-rs) and committed under
-//! `ui/src/bindings/`. This test fails when they are stale, so a code the core can answer and
-//! the UI cannot word (or a field it does not know) is caught here and by the UI's type check.
-//! Regenerate with `TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings`.
+//! `ui/src/bindings/`: till-core's, and the app's own requests and answers. It lives in the app
+//! crate because that sees them all. This test fails when they are stale, so a code the core
+//! can answer and the UI cannot word (or a field it does not know) is caught here and by the
+//! UI's type check. Regenerate with `TILL_UPDATE_BINDINGS=1 cargo test --workspace --test bindings`.
 
 use std::path::PathBuf;
 use till_core::*;
@@ -10,7 +11,7 @@ use ts_rs::TS;
 fn check(name: &str, generated: String) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/bindings").join(name);
     let generated = format!(
-        "// Generated from till-core by ts-rs: do not edit. Regenerate with\n// TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings\n{generated}\n"
+        "// Generated from Rust by ts-rs: do not edit. Regenerate with\n// TILL_UPDATE_BINDINGS=1 cargo test --workspace --test bindings\n{generated}\n"
     );
     write_or_compare(&path, &generated);
 }
@@ -26,7 +27,7 @@ fn write_or_compare(path: &std::path::Path, generated: &str) {
     assert_eq!(
         committed,
         generated,
-        "{} is stale: run TILL_UPDATE_BINDINGS=1 cargo test -p till-core --test bindings",
+        "{} is stale: run TILL_UPDATE_BINDINGS=1 cargo test --workspace --test bindings",
         path.display()
     );
 }
@@ -130,4 +131,21 @@ fn views_match_the_ui() {
     export::<CustomerStage>("CustomerStage.ts");
     export::<CustomerLine>("CustomerLine.ts");
     export::<CustomerView>("CustomerView.ts");
+    // The app's own: the device, its set-up, its printer and drawer, and its updater.
+    export::<till_app::settings::DatabaseKind>("DatabaseKind.ts");
+    export::<till_app::state::DamagedView>("DamagedView.ts");
+    export::<till_devices::settings::PrinterSection>("PrinterChoice.ts");
+    export::<till_devices::settings::DrawerSection>("DrawerChoice.ts");
+    export::<till_app::state::DeviceStatus>("DeviceStatus.ts");
+    export::<till_backend::DemoUser>("DemoUser.ts");
+    export::<till_app::state::SetupResult>("SetupResult.ts");
+    export::<till_app::state::NewStore>("NewStore.ts");
+    export::<till_app::state::SetupRequest>("SetupRequest.ts");
+    export::<till_app::state::Approval>("ManagerApproval.ts");
+    export::<till_app::state::BackupAfterClose>("BackupAfterClose.ts");
+    export::<till_app::state::QuickKeys>("QuickKeys.ts");
+    export::<till_app::printing::PrinterStatusView>("PrinterStatusView.ts");
+    export::<till_app::error::ApiError>("ApiError.ts");
+    export::<till_app::updates::UpdateState>("UpdateState.ts");
+    export::<till_app::updates::UpdateStatus>("UpdateStatus.ts");
 }
