@@ -95,6 +95,22 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The screen as the window shows it. A screenshot right after a DOM change can show the previous paint. */
 async function screenshot(driver, name) {
   await sleep(500);
+  // The app draws without GL compositing (src-tauri main.rs), and then WebKitWebDriver's
+  // screenshot waits for the page's next paint: a page at rest (or a window under another one)
+  // never paints, and the screenshot times out after ~30 s. A dot nobody can see, changed at
+  // each frame for a moment, makes that paint.
+  await driver.executeScript(`
+    const dot = document.createElement("div");
+    dot.style.cssText = "position: fixed; left: 0; top: 0; width: 1px; height: 1px; pointer-events: none; opacity: 0.01";
+    document.body.append(dot);
+    const until = performance.now() + 2000;
+    const step = () => {
+      dot.style.opacity = dot.style.opacity === "0.01" ? "0.02" : "0.01";
+      if (performance.now() < until) requestAnimationFrame(step);
+      else dot.remove();
+    };
+    requestAnimationFrame(step);
+  `);
   writeFileSync(join(ARTIFACTS, `e2e-${name}.png`), await driver.takeScreenshot(), "base64");
 }
 
