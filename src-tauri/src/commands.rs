@@ -43,7 +43,7 @@ pub fn handler<R: Runtime>(
 /// The version and git commit this app was built from, for the About line.
 #[tauri::command]
 pub fn build_info(app: AppHandle) -> BuildInfo {
-    BuildInfo::of(&app)
+    updates::build_info(&app)
 }
 
 /// The updater's one-line status ("Update 0.1.1 downloaded: installs when the register is closed").

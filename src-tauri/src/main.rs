@@ -79,7 +79,7 @@ fn main() {
         .manage(state::AppState::for_app(keyring))
         .setup(|app| {
             let handle = app.handle().clone();
-            let build = updates::BuildInfo::of(&handle);
+            let build = updates::build_info(&handle);
             tracing::info!(version = %build.version, commit = %build.commit, "Till starting");
             app.manage(Arc::new(updates::Updates::new(updates::UpdateSettings::load(), build.version)));
             let warm = handle.clone();

@@ -11,7 +11,6 @@
 //! The UI never talks to the updater plugin: it gets [`UpdateStatus`] through the app's own
 //! `update_status` command, and the window is granted none of the plugin's commands.
 
-use serde::Serialize;
 use std::cmp::Ordering;
 use std::sync::{Arc, Mutex as StdMutex};
 use std::time::Duration;
@@ -20,7 +19,7 @@ use tauri_plugin_updater::UpdaterExt;
 use till_app::activity::{Activity, RegisterState};
 use till_app::error::IpcError;
 use till_app::state::{AppState, Approval};
-pub use till_app::updates::{UpdateState, UpdateStatus};
+pub use till_app::updates::{BuildInfo, UpdateState, UpdateStatus};
 use tokio::sync::Mutex;
 
 /// How often the endpoint is asked for a newer release.
@@ -155,16 +154,8 @@ pub enum Offer {
 }
 
 /// The version and commit this app was built from (the About line).
-#[derive(Debug, Clone, Serialize)]
-pub struct BuildInfo {
-    pub version: String,
-    pub commit: String,
-}
-
-impl BuildInfo {
-    pub fn of<R: Runtime>(app: &AppHandle<R>) -> BuildInfo {
-        BuildInfo { version: app.package_info().version.to_string(), commit: env!("TILL_BUILD_COMMIT").to_string() }
-    }
+pub fn build_info<R: Runtime>(app: &AppHandle<R>) -> BuildInfo {
+    BuildInfo { version: app.package_info().version.to_string(), commit: env!("TILL_BUILD_COMMIT").to_string() }
 }
 
 /// A downloaded, verified update.

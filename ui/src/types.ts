@@ -57,6 +57,7 @@ export type { DamagedView } from "./bindings/DamagedView";
 export type { DatabaseKind } from "./bindings/DatabaseKind";
 export type { DemoUser } from "./bindings/DemoUser";
 export type { DeviceStatus } from "./bindings/DeviceStatus";
+export type { BuildInfo } from "./bindings/BuildInfo";
 export type { DrawerChoice } from "./bindings/DrawerChoice";
 /** A manager's or admin's name and PIN, checked by the backend. */
 export type { ManagerApproval as Approval } from "./bindings/ManagerApproval";
@@ -68,13 +69,3 @@ export type { SetupRequest } from "./bindings/SetupRequest";
 export type { SetupResult } from "./bindings/SetupResult";
 export type { UpdateState } from "./bindings/UpdateState";
 export type { UpdateStatus } from "./bindings/UpdateStatus";
-
-/**
- * `build_info`: what this app was built from. Still written here: src-tauri builds it from the
- * Tauri app handle, and the generated types come from the Tauri-free crates.
- */
-export interface BuildInfo {
-  version: string;
-  /** The git commit, or "unknown". */
-  commit: string;
-}

@@ -1,4 +1,5 @@
-//! What the in-app updater tells the screens (`update_status`, `install_update_now`). The updater
+//! What the in-app updater tells the screens (`update_status`, `install_update_now`), and the
+//! build the About line names (`build_info`). The updater
 //! itself is src-tauri's (it needs the Tauri plugin); its answers are typed here so the UI's
 //! types are generated with the rest.
 
@@ -33,4 +34,13 @@ pub struct UpdateStatus {
     pub offered_version: Option<String>,
     /// One line for the UI and the log.
     pub message: String,
+}
+
+/// The version and commit this app was built from (the About line). src-tauri fills it in: the
+/// version is the Tauri package's.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct BuildInfo {
+    pub version: String,
+    /// The git commit, or "unknown".
+    pub commit: String,
 }

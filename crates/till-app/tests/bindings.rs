@@ -148,4 +148,5 @@ fn views_match_the_ui() {
     export::<till_app::error::ApiError>("ApiError.ts");
     export::<till_app::updates::UpdateState>("UpdateState.ts");
     export::<till_app::updates::UpdateStatus>("UpdateStatus.ts");
+    export::<till_app::updates::BuildInfo>("BuildInfo.ts");
 }
