@@ -33,6 +33,7 @@ DECLARE
     v_overridden boolean;
     v_receipt_discount numeric;
     v_net numeric;
+    v_discounted boolean;
     v_journal_lines jsonb;
     v_journal_reasons jsonb;
     v_journal_tenders jsonb;
@@ -64,10 +65,13 @@ BEGIN
     SELECT l.discount_limit_ppm, l.prices_include_tax, l.cash_rounding_minor, l.card_reference_required
       INTO v_limit, v_include, v_increment, v_card_reference
       FROM locations l WHERE l.id = v_session.location_id;
-    IF v_card_reference AND EXISTS (SELECT 1 FROM jsonb_array_elements(p->'tenders') t
-                                     WHERE t->>'kind' = 'card' AND coalesce(btrim(t->>'reference'), '') = '') THEN
-        RAISE EXCEPTION 'this store records the card terminal''s approval reference of each card tender'
-            USING ERRCODE = 'TL002';
+    -- (Nested: where the location does not require it, no statement is run.)
+    IF v_card_reference THEN
+        IF EXISTS (SELECT 1 FROM jsonb_array_elements(p->'tenders') t
+                    WHERE t->>'kind' = 'card' AND coalesce(btrim(t->>'reference'), '') = '') THEN
+            RAISE EXCEPTION 'this store records the card terminal''s approval reference of each card tender'
+                USING ERRCODE = 'TL002';
+        END IF;
     END IF;
     -- A sale's lines, read once for both questions (a refund's are not asked).
     IF v_kind = 'sale' THEN
@@ -99,10 +103,14 @@ BEGIN
     ELSIF p->'refund_reason' IS NOT NULL AND jsonb_typeof(p->'refund_reason') <> 'null' THEN
         RAISE EXCEPTION 'a sale has no refund reason' USING ERRCODE = 'TL002';
     END IF;
-    -- The receipt discount's reason (each line's is taken as its row is written).
-    SELECT r.kind, r.text INTO v_discount_reason_kind, v_discount_reason_text
-      FROM till_price_change_reason('the receipt', p->'receipt_discount_reason', p ? 'receipt_discount_reason',
-               v_kind = 'sale' AND v_receipt_discount > 0) r;
+    -- The receipt discount's reason (each line's is taken as its row is written), asked where
+    -- there is one to judge, as a line's is: a receipt discount on a sale, or a reason given.
+    v_discounted := v_kind = 'sale' AND v_receipt_discount > 0;
+    IF v_discounted IS NOT FALSE OR coalesce(jsonb_typeof(p->'receipt_discount_reason'), 'null') <> 'null' THEN
+        SELECT r.kind, r.text INTO v_discount_reason_kind, v_discount_reason_text
+          FROM till_price_change_reason('the receipt', p->'receipt_discount_reason', p ? 'receipt_discount_reason',
+                   v_discounted) r;
+    END IF;
     -- Every figure follows from the lines (till_receipt_figures: till-core's rule, second copy).
     PERFORM till_receipt_figures(p, v_include, v_increment);
 
