@@ -73,8 +73,9 @@ BEGIN
                 USING ERRCODE = 'TL002';
         END IF;
     END IF;
-    -- A sale's lines, read once for both questions (a refund's are not asked).
-    IF v_kind = 'sale' THEN
+    -- A sale's lines, read once for both questions (a refund's are not asked; a receipt of any
+    -- other kind is asked them as a sale, as before, and refused further on).
+    IF v_kind IS DISTINCT FROM 'refund' THEN
         SELECT coalesce(bool_or(l.unit_price <> l.catalog_unit_price
                                 OR l.line_discount::numeric > round(l.extended::numeric * v_limit / 1000000)), false),
                coalesce(sum(l.receipt_discount), 0), coalesce(sum(l.extended::numeric - l.line_discount::numeric), 0)
