@@ -30,6 +30,13 @@ DECLARE
     v_reason_text text;
     v_discount_reason_kind text;
     v_discount_reason_text text;
+    v_overridden boolean;
+    v_receipt_discount numeric;
+    v_net numeric;
+    v_discounted boolean;
+    v_journal_lines jsonb;
+    v_journal_reasons jsonb;
+    v_journal_tenders jsonb;
 BEGIN
     IF current_setting('transaction_isolation') <> 'read committed' THEN
         RAISE EXCEPTION 'till_record_receipt must run under READ COMMITTED' USING ERRCODE = 'TL001';
@@ -58,19 +65,26 @@ BEGIN
     SELECT l.discount_limit_ppm, l.prices_include_tax, l.cash_rounding_minor, l.card_reference_required
       INTO v_limit, v_include, v_increment, v_card_reference
       FROM locations l WHERE l.id = v_session.location_id;
-    IF v_card_reference AND EXISTS (SELECT 1 FROM jsonb_array_elements(p->'tenders') t
-                                     WHERE t->>'kind' = 'card' AND coalesce(btrim(t->>'reference'), '') = '') THEN
-        RAISE EXCEPTION 'this store records the card terminal''s approval reference of each card tender'
-            USING ERRCODE = 'TL002';
+    -- (Nested: where the location does not require it, no statement is run.)
+    IF v_card_reference THEN
+        IF EXISTS (SELECT 1 FROM jsonb_array_elements(p->'tenders') t
+                    WHERE t->>'kind' = 'card' AND coalesce(btrim(t->>'reference'), '') = '') THEN
+            RAISE EXCEPTION 'this store records the card terminal''s approval reference of each card tender'
+                USING ERRCODE = 'TL002';
+        END IF;
     END IF;
-    IF v_kind = 'refund' OR EXISTS (
-           SELECT 1 FROM jsonb_to_recordset(p->'lines')
-                      AS l(unit_price bigint, catalog_unit_price bigint, extended bigint, line_discount bigint)
-            WHERE l.unit_price <> l.catalog_unit_price
-               OR l.line_discount::numeric > round(l.extended::numeric * v_limit / 1000000))
-       OR (SELECT coalesce(sum((l->>'receipt_discount')::numeric), 0) FROM jsonb_array_elements(p->'lines') l)
-          > round((SELECT coalesce(sum((l->>'extended')::numeric - (l->>'line_discount')::numeric), 0)
-                     FROM jsonb_array_elements(p->'lines') l) * v_limit / 1000000) THEN
+    -- A sale's lines, read once for both questions (a refund's are not asked; a receipt of any
+    -- other kind is asked them as a sale, as before, and refused further on).
+    IF v_kind IS DISTINCT FROM 'refund' THEN
+        SELECT coalesce(bool_or(l.unit_price <> l.catalog_unit_price
+                                OR l.line_discount::numeric > round(l.extended::numeric * v_limit / 1000000)), false),
+               coalesce(sum(l.receipt_discount), 0), coalesce(sum(l.extended::numeric - l.line_discount::numeric), 0)
+          INTO v_overridden, v_receipt_discount, v_net
+          FROM jsonb_to_recordset(p->'lines')
+               AS l(unit_price bigint, catalog_unit_price bigint, extended bigint, line_discount bigint,
+                    receipt_discount numeric);
+    END IF;
+    IF v_kind = 'refund' OR v_overridden OR v_receipt_discount > round(v_net * v_limit / 1000000) THEN
         v_manager := till_manager(CASE WHEN v_kind = 'refund' THEN 'refund' ELSE 'sale' END, p, v_user);
         IF v_manager.id IS NULL THEN
             RAISE EXCEPTION 'a % needs a manager''s approval', CASE WHEN v_kind = 'refund' THEN 'refund'
@@ -90,11 +104,14 @@ BEGIN
     ELSIF p->'refund_reason' IS NOT NULL AND jsonb_typeof(p->'refund_reason') <> 'null' THEN
         RAISE EXCEPTION 'a sale has no refund reason' USING ERRCODE = 'TL002';
     END IF;
-    -- The receipt discount's reason (each line's is taken as its row is written).
-    SELECT r.kind, r.text INTO v_discount_reason_kind, v_discount_reason_text
-      FROM till_price_change_reason('the receipt', p->'receipt_discount_reason', p ? 'receipt_discount_reason',
-               v_kind = 'sale' AND (SELECT coalesce(sum((l->>'receipt_discount')::numeric), 0)
-                                      FROM jsonb_array_elements(p->'lines') l) > 0) r;
+    -- The receipt discount's reason (each line's is taken as its row is written), asked where
+    -- there is one to judge, as a line's is: a receipt discount on a sale, or a reason given.
+    v_discounted := v_kind = 'sale' AND v_receipt_discount > 0;
+    IF v_discounted IS NOT FALSE OR coalesce(jsonb_typeof(p->'receipt_discount_reason'), 'null') <> 'null' THEN
+        SELECT r.kind, r.text INTO v_discount_reason_kind, v_discount_reason_text
+          FROM till_price_change_reason('the receipt', p->'receipt_discount_reason', p ? 'receipt_discount_reason',
+                   v_discounted) r;
+    END IF;
     -- Every figure follows from the lines (till_receipt_figures: till-core's rule, second copy).
     PERFORM till_receipt_figures(p, v_include, v_increment);
 
@@ -123,48 +140,74 @@ BEGIN
             RAISE EXCEPTION 'sale % is not one of this location''s', p->>'refund_of' USING ERRCODE = 'TL425';
         END IF;
     END IF;
-    -- What it adds to the drawer's cash sales or refunds: its cash tenders (till_receipt_figures
-    -- has checked that the tenders, the change and the drawer's cash_net settle the total).
-    SELECT coalesce(sum((t->>'amount')::bigint), 0) INTO v_cash
-      FROM jsonb_array_elements(p->'tenders') t WHERE t->>'kind' = 'cash';
-
-    INSERT INTO register_counters AS c (register_id, last_receipt) VALUES (v_session.register_id, 1)
-        ON CONFLICT (register_id) DO UPDATE SET last_receipt = c.last_receipt + 1
-        RETURNING c.last_receipt INTO receipt_seq;
-    number := v_session.location_code || '-' || v_session.register_code || '-'
-              || lpad(receipt_seq::text, greatest(6, length(receipt_seq::text)), '0');
-    v_at := clock_timestamp();
-
-    INSERT INTO sales (id, kind, number, register_id, location_id, receipt_seq, session_id, refund_of, user_id,
-                       user_name, device, at, currency, prices_include_tax, subtotal, discount, tax, total, rounding,
-                       tendered, change, cash_net, request_hash, approved_by, refund_reason_kind, refund_reason_text,
-                       receipt_discount_reason_kind, receipt_discount_reason_text)
-    VALUES (v_id, v_kind, number, v_session.register_id, v_session.location_id, receipt_seq, v_session.id,
-            (p->>'refund_of')::uuid, v_user.id, v_user_name, p->>'device', v_at, v_session.currency,
-            (p->>'prices_include_tax')::boolean, (p->>'subtotal')::bigint, (p->>'discount')::bigint,
-            (p->>'tax')::bigint, (p->>'total')::bigint, (p->>'rounding')::bigint, (p->>'tendered')::bigint,
-            (p->>'change')::bigint, (p->>'cash_net')::bigint, p->>'request_hash', v_manager.id, v_reason_kind,
-            v_reason_text, v_discount_reason_kind, v_discount_reason_text);
-    INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, category, tax_rate_id, rate_ppm, quantity,
-                            catalog_unit_price, unit_price, extended, line_discount, receipt_discount, amount, tax,
-                            total, refund_of_line, price_change_reason_kind, price_change_reason_text)
-    SELECT v_id, l.line_no, l.product_id, l.sku, l.name, l.category, l.tax_rate_id, l.rate_ppm, l.quantity,
-           l.catalog_unit_price, l.unit_price, l.extended, l.line_discount, l.receipt_discount, l.amount, l.tax,
-           l.total, l.refund_of_line, r.kind, r.text
-      FROM jsonb_array_elements(p->'lines') e(v)
-     CROSS JOIN LATERAL jsonb_to_record(e.v) AS l(line_no integer, product_id uuid, sku text, name text,
-           category text, tax_rate_id uuid, rate_ppm integer, quantity integer, catalog_unit_price bigint,
-           unit_price bigint, extended bigint, line_discount bigint, receipt_discount bigint, amount bigint, tax bigint,
-           total bigint, refund_of_line integer)
-     CROSS JOIN LATERAL till_price_change_reason('line ' || (l.line_no + 1), e.v->'price_change_reason',
-           e.v ? 'price_change_reason',
-           v_kind = 'sale' AND (l.unit_price <> l.catalog_unit_price OR l.line_discount > 0)) r;
-    INSERT INTO sale_tenders (sale_id, n, kind, amount, reference)
-    SELECT v_id, t.n, t.kind, t.amount, t.reference
-      FROM jsonb_to_recordset(p->'tenders') AS t(n integer, kind text, amount bigint, reference text);
-    INSERT INTO sale_taxes (sale_id, tax_rate_id, name, rate_ppm, net, tax, gross)
-    SELECT v_id, t.tax_rate_id, t.name, t.rate_ppm, t.net, t.tax, t.gross
-      FROM jsonb_to_recordset(p->'taxes') AS t(tax_rate_id uuid, name text, rate_ppm integer, net bigint, tax bigint, gross bigint);
+    -- The receipt's number (the register's counter, locked to the commit), then its rows, in one
+    -- statement; what the journal entry and the drawer's totals need is read back from the rows
+    -- as written, not from the request again. The time is taken once the counter is held.
+    WITH k AS (
+        INSERT INTO register_counters AS c (register_id, last_receipt) VALUES (v_session.register_id, 1)
+            ON CONFLICT (register_id) DO UPDATE SET last_receipt = c.last_receipt + 1
+            RETURNING c.last_receipt AS seq, clock_timestamp() AS at,
+                      v_session.location_code || '-' || v_session.register_code || '-'
+                      || lpad(c.last_receipt::text, greatest(6, length(c.last_receipt::text)), '0') AS number
+    ), s AS (
+        INSERT INTO sales (id, kind, number, register_id, location_id, receipt_seq, session_id, refund_of, user_id,
+                           user_name, device, at, currency, prices_include_tax, subtotal, discount, tax, total, rounding,
+                           tendered, change, cash_net, request_hash, approved_by, refund_reason_kind, refund_reason_text,
+                           receipt_discount_reason_kind, receipt_discount_reason_text)
+        SELECT v_id, v_kind, k.number, v_session.register_id, v_session.location_id, k.seq, v_session.id,
+               (p->>'refund_of')::uuid, v_user.id, v_user_name, p->>'device', k.at, v_session.currency,
+               (p->>'prices_include_tax')::boolean, (p->>'subtotal')::bigint, (p->>'discount')::bigint,
+               (p->>'tax')::bigint, (p->>'total')::bigint, (p->>'rounding')::bigint, (p->>'tendered')::bigint,
+               (p->>'change')::bigint, (p->>'cash_net')::bigint, p->>'request_hash', v_manager.id, v_reason_kind,
+               v_reason_text, v_discount_reason_kind, v_discount_reason_text
+          FROM k
+    ), l AS (
+        -- A line's price change reason is asked only where there is one to judge: a changed
+        -- price on a sale, or a reason given (which an unchanged price refuses). Elsewhere it
+        -- is none (what till_price_change_reason answers there), without the call: the
+        -- subquery's condition, on the line alone, is checked before the function is run.
+        INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, category, tax_rate_id, rate_ppm, quantity,
+                                catalog_unit_price, unit_price, extended, line_discount, receipt_discount, amount, tax,
+                                total, refund_of_line, price_change_reason_kind, price_change_reason_text)
+        SELECT v_id, l.line_no, l.product_id, l.sku, l.name, l.category, l.tax_rate_id, l.rate_ppm, l.quantity,
+               l.catalog_unit_price, l.unit_price, l.extended, l.line_discount, l.receipt_discount, l.amount, l.tax,
+               l.total, l.refund_of_line, r.kind, r.text
+          FROM jsonb_array_elements(p->'lines') e(v)
+         CROSS JOIN LATERAL jsonb_to_record(e.v) AS l(line_no integer, product_id uuid, sku text, name text,
+               category text, tax_rate_id uuid, rate_ppm integer, quantity integer, catalog_unit_price bigint,
+               unit_price bigint, extended bigint, line_discount bigint, receipt_discount bigint, amount bigint, tax bigint,
+               total bigint, refund_of_line integer)
+         CROSS JOIN LATERAL (SELECT v_kind = 'sale' AND (l.unit_price <> l.catalog_unit_price OR l.line_discount > 0)
+                                    AS changed) c
+          LEFT JOIN LATERAL (
+               SELECT r.kind, r.text
+                 FROM till_price_change_reason('line ' || (l.line_no + 1), e.v->'price_change_reason',
+                                               e.v ? 'price_change_reason', c.changed) r
+                WHERE c.changed IS NOT FALSE OR coalesce(jsonb_typeof(e.v->'price_change_reason'), 'null') <> 'null'
+               OFFSET 0) r ON true
+        RETURNING line_no, product_id, quantity, unit_price, amount, tax, total, price_change_reason_kind,
+                  price_change_reason_text
+    ), t AS (
+        INSERT INTO sale_tenders (sale_id, n, kind, amount, reference)
+        SELECT v_id, t.n, t.kind, t.amount, t.reference
+          FROM jsonb_to_recordset(p->'tenders') AS t(n integer, kind text, amount bigint, reference text)
+        RETURNING n, kind, amount, reference
+    ), x AS (
+        INSERT INTO sale_taxes (sale_id, tax_rate_id, name, rate_ppm, net, tax, gross)
+        SELECT v_id, t.tax_rate_id, t.name, t.rate_ppm, t.net, t.tax, t.gross
+          FROM jsonb_to_recordset(p->'taxes') AS t(tax_rate_id uuid, name text, rate_ppm integer, net bigint, tax bigint, gross bigint)
+    )
+    SELECT k.seq, k.number, k.at,
+           (SELECT jsonb_agg(jsonb_build_array(l.line_no, l.product_id, l.quantity, l.unit_price, l.amount, l.tax, l.total)
+                             ORDER BY l.line_no) FROM l),
+           (SELECT jsonb_agg(jsonb_build_array(l.line_no, l.price_change_reason_kind, l.price_change_reason_text)
+                             ORDER BY l.line_no) FROM l WHERE l.price_change_reason_kind IS NOT NULL),
+           (SELECT coalesce(jsonb_agg(jsonb_build_array(t.kind, t.amount, t.reference) ORDER BY t.n), '[]'::jsonb) FROM t),
+           -- What it adds to the drawer's cash sales or refunds: its cash tenders
+           -- (till_receipt_figures has checked that the tenders, the change and cash_net settle the total).
+           (SELECT coalesce(sum(t.amount), 0) FROM t WHERE t.kind = 'cash')
+      INTO receipt_seq, number, v_at, v_journal_lines, v_journal_reasons, v_journal_tenders, v_cash
+      FROM k;
 
     IF v_kind = 'refund' THEN
         IF (SELECT count(DISTINCT l->>'refund_of_line') <> count(*) FROM jsonb_array_elements(p->'lines') l) THEN
@@ -211,29 +254,34 @@ BEGIN
         END IF;
     END IF;
 
-    UPDATE sessions s SET
-        cash_net        = s.cash_net + (p->>'cash_net')::bigint,
-        sales_count     = s.sales_count + CASE WHEN v_kind = 'sale' THEN 1 ELSE 0 END,
-        refunds_count   = s.refunds_count + CASE WHEN v_kind = 'refund' THEN 1 ELSE 0 END,
-        sales_total     = s.sales_total + CASE WHEN v_kind = 'sale' THEN (p->>'total')::bigint ELSE 0 END,
-        refunds_total   = s.refunds_total + CASE WHEN v_kind = 'refund' THEN (p->>'total')::bigint ELSE 0 END,
-        discounts_total = s.discounts_total + v_sign * (p->>'discount')::bigint,
-        discounts_count = s.discounts_count + CASE WHEN v_kind = 'sale' AND (p->>'discount')::bigint > 0 THEN 1 ELSE 0 END,
-        tax_total       = s.tax_total + v_sign * (p->>'tax')::bigint,
-        rounding_total  = s.rounding_total + v_sign * (p->>'rounding')::bigint,
-        cash_sales      = s.cash_sales + CASE WHEN v_kind = 'sale' THEN v_cash ELSE 0 END,
-        change_given    = s.change_given + CASE WHEN v_kind = 'sale' THEN (p->>'change')::bigint ELSE 0 END,
-        cash_refunds    = s.cash_refunds + CASE WHEN v_kind = 'refund' THEN v_cash ELSE 0 END
-     WHERE s.id = v_session.id;
-    INSERT INTO session_tender_totals AS x (session_id, kind, count, amount)
-    SELECT v_session.id, t.kind, count(*), v_sign * sum(t.amount)
-      FROM jsonb_to_recordset(p->'tenders') AS t(kind text, amount bigint) GROUP BY t.kind
-    ON CONFLICT (session_id, kind) DO UPDATE SET count = x.count + excluded.count, amount = x.amount + excluded.amount;
-    INSERT INTO session_tax_totals AS x (session_id, tax_rate_id, name, rate_ppm, net, tax, gross)
-    SELECT v_session.id, t.tax_rate_id, t.name, t.rate_ppm, v_sign * t.net, v_sign * t.tax, v_sign * t.gross
-      FROM jsonb_to_recordset(p->'taxes') AS t(tax_rate_id uuid, name text, rate_ppm integer, net bigint, tax bigint, gross bigint)
-    ON CONFLICT (session_id, tax_rate_id) DO UPDATE
-        SET net = x.net + excluded.net, tax = x.tax + excluded.tax, gross = x.gross + excluded.gross;
+    -- The session's running totals and its per-tender, per-rate and per-category totals.
+    WITH se AS (
+        UPDATE sessions s SET
+            cash_net        = s.cash_net + (p->>'cash_net')::bigint,
+            sales_count     = s.sales_count + CASE WHEN v_kind = 'sale' THEN 1 ELSE 0 END,
+            refunds_count   = s.refunds_count + CASE WHEN v_kind = 'refund' THEN 1 ELSE 0 END,
+            sales_total     = s.sales_total + CASE WHEN v_kind = 'sale' THEN (p->>'total')::bigint ELSE 0 END,
+            refunds_total   = s.refunds_total + CASE WHEN v_kind = 'refund' THEN (p->>'total')::bigint ELSE 0 END,
+            discounts_total = s.discounts_total + v_sign * (p->>'discount')::bigint,
+            discounts_count = s.discounts_count + CASE WHEN v_kind = 'sale' AND (p->>'discount')::bigint > 0 THEN 1 ELSE 0 END,
+            tax_total       = s.tax_total + v_sign * (p->>'tax')::bigint,
+            rounding_total  = s.rounding_total + v_sign * (p->>'rounding')::bigint,
+            cash_sales      = s.cash_sales + CASE WHEN v_kind = 'sale' THEN v_cash ELSE 0 END,
+            change_given    = s.change_given + CASE WHEN v_kind = 'sale' THEN (p->>'change')::bigint ELSE 0 END,
+            cash_refunds    = s.cash_refunds + CASE WHEN v_kind = 'refund' THEN v_cash ELSE 0 END
+         WHERE s.id = v_session.id
+    ), tt AS (
+        INSERT INTO session_tender_totals AS x (session_id, kind, count, amount)
+        SELECT v_session.id, t.kind, count(*), v_sign * sum(t.amount)
+          FROM jsonb_to_recordset(p->'tenders') AS t(kind text, amount bigint) GROUP BY t.kind
+        ON CONFLICT (session_id, kind) DO UPDATE SET count = x.count + excluded.count, amount = x.amount + excluded.amount
+    ), xt AS (
+        INSERT INTO session_tax_totals AS x (session_id, tax_rate_id, name, rate_ppm, net, tax, gross)
+        SELECT v_session.id, t.tax_rate_id, t.name, t.rate_ppm, v_sign * t.net, v_sign * t.tax, v_sign * t.gross
+          FROM jsonb_to_recordset(p->'taxes') AS t(tax_rate_id uuid, name text, rate_ppm integer, net bigint, tax bigint, gross bigint)
+        ON CONFLICT (session_id, tax_rate_id) DO UPDATE
+            SET net = x.net + excluded.net, tax = x.tax + excluded.tax, gross = x.gross + excluded.gross
+    )
     INSERT INTO session_category_totals AS x (session_id, category, count, amount)
     SELECT v_session.id, l.category, v_sign * sum(l.quantity), v_sign * sum(l.amount)
       FROM jsonb_to_recordset(p->'lines') AS l(category text, quantity integer, amount bigint) GROUP BY l.category
@@ -249,17 +297,7 @@ BEGIN
                                   ELSE jsonb_build_object('kind', v_reason_kind, 'text', v_reason_text) END,
             'receipt_discount_reason', CASE WHEN v_discount_reason_kind IS NULL THEN NULL
                 ELSE jsonb_build_object('kind', v_discount_reason_kind, 'text', v_discount_reason_text) END,
-            'price_change_reasons', (SELECT jsonb_agg(jsonb_build_array(sl.line_no, sl.price_change_reason_kind,
-                                                                        sl.price_change_reason_text) ORDER BY sl.line_no)
-                                       FROM sale_lines sl WHERE sl.sale_id = v_id
-                                        AND sl.price_change_reason_kind IS NOT NULL),
-            'lines', (SELECT jsonb_agg(jsonb_build_array(l.line_no, l.product_id, l.quantity, l.unit_price, l.amount,
-                                                         l.tax, l.total) ORDER BY l.line_no)
-                        FROM jsonb_to_recordset(p->'lines') AS l(line_no integer, product_id uuid, quantity integer,
-                             unit_price bigint, amount bigint, tax bigint, total bigint)),
-            'tenders', coalesce((SELECT jsonb_agg(jsonb_build_array(t.kind, t.amount, t.reference) ORDER BY t.n)
-                        FROM jsonb_to_recordset(p->'tenders') AS t(n integer, kind text, amount bigint, reference text)),
-                        '[]'::jsonb)));
+            'price_change_reasons', v_journal_reasons, 'lines', v_journal_lines, 'tenders', v_journal_tenders));
     repeated := false;
 END;
 $fn$;
