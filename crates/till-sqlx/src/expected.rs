@@ -438,7 +438,7 @@ where
     })
 }
 
-/// Groups lines by sale (or void), in line order, for [`receipt`] and [`void`].
+/// Groups lines by sale (or void), in line order, for [`receipts`] and [`voids`].
 fn lines_by_sale(lines: Vec<(Uuid, Value)>) -> std::collections::HashMap<Uuid, Vec<Value>> {
     let mut by_sale: std::collections::HashMap<Uuid, Vec<Value>> = std::collections::HashMap::new();
     for (sale, line) in lines {

@@ -5,8 +5,7 @@
 //! (checked by the store), and a shift closes and reopens at one arrival in 1,440 (an 8-hour
 //! shift). N doubles from 250 up to `--clients`, `--seconds` each, until a step's sale p99 is
 //! above 100 ms, then the gap is halved to within an eighth; the largest N that stayed within it
-//! is the answer. Not a test: minutes, not
-//! seconds. Cash movements are not simulated.
+//! is the answer. Not a test: minutes, not seconds. Cash movements are not simulated.
 
 // Latencies and rates are measurements, not money: floating point is fine here and only here.
 #![allow(clippy::float_arithmetic, clippy::cast_precision_loss)]
