@@ -76,7 +76,10 @@ async fn a_catalog_is_built_and_looked_up(backend: Backend) {
         active: true,
     };
     let refused = store.save_products(&dt(), vec![direct]).await.unwrap_err();
-    assert!(matches!(refused, StoreError::AlreadyExists { entity: Entity::Barcode, .. }), "{refused:?}");
+    assert!(
+        matches!(refused, StoreError::Refused(Refusal::AlreadyExists { entity: Entity::Barcode, .. })),
+        "{refused:?}"
+    );
     assert_eq!(store.list_products(&dt(), true).await.unwrap().len(), 1, "the batch rolled back whole");
 
     // Deactivated products leave the till's list; their row stays.

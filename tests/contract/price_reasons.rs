@@ -143,7 +143,7 @@ async fn a_changed_price_without_a_reason_writes_nothing(backend: Backend) {
         ("a reason on an unchanged line", on_unchanged),
     ] {
         let refused = s.record_receipt(bad).await.unwrap_err();
-        assert!(matches!(refused, StoreError::Rejected(_)), "{what}: {refused:?}");
+        assert!(matches!(refused, StoreError::Refused(Refusal::Rejected(_))), "{what}: {refused:?}");
         assert!(refused.to_string().contains("reason"), "{what}: {refused}");
     }
     assert_eq!(crate::refunds::written(&shop, backend).await, before, "nothing was written");

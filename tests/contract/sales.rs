@@ -481,7 +481,7 @@ async fn a_sale_priced_from_a_changed_catalog_is_priced_again(backend: Backend) 
     };
     service::add_product(s, "DT", latte).await.unwrap();
     let stale = s.record_receipt(NewReceipt::sale(header(ReceiptId::new()), &before, &settled)).await.unwrap_err();
-    assert!(matches!(&stale, StoreError::CatalogChanged(_)), "{stale:?}");
+    assert!(matches!(&stale, StoreError::Refused(Refusal::CatalogChanged(_))), "{stale:?}");
     assert_eq!(s.session_totals(session.id).await.unwrap().sales_count, 0, "nothing written");
     service::set_product_active(s, "DT", "MILK", false).await.unwrap();
     let after = s.find_products(&dt, &keys).await.unwrap();
@@ -507,7 +507,7 @@ async fn a_sale_priced_from_a_changed_catalog_is_priced_again(backend: Backend) 
     assert!(!ok.repeated);
     service::set_product_active(s, "DT", "MILK", false).await.unwrap();
     let inactive = s.record_receipt(NewReceipt::sale(header(ReceiptId::new()), &gone, &settled)).await.unwrap_err();
-    assert!(matches!(&inactive, StoreError::CatalogChanged(_)), "{inactive:?}");
+    assert!(matches!(&inactive, StoreError::Refused(Refusal::CatalogChanged(_))), "{inactive:?}");
 
     // Through the service: priced from the catalog as it is now.
     let request = SaleRequest {

@@ -26,7 +26,7 @@ fn inspect_only() -> StoreOptions {
 
 fn schema_error(result: Result<std::sync::Arc<dyn Store>, StoreError>) -> String {
     match result {
-        Err(StoreError::SchemaNotReady(text)) => text,
+        Err(StoreError::Failed(StoreFailure::SchemaNotReady(text))) => text,
         other => panic!("expected schema_not_ready, got {other:?}"),
     }
 }
@@ -58,7 +58,7 @@ async fn a_fresh_database_migrates_and_passes_every_check(backend: Backend) {
 async fn a_database_behind_is_refused_without_migrate(backend: Backend) {
     let db = TestDatabase::new(backend).await;
     match db.open_with(&no_migrate()).await {
-        Err(e @ StoreError::SchemaBehind(_)) => {
+        Err(e @ StoreError::Failed(StoreFailure::SchemaBehind(_))) => {
             assert!(e.to_string().contains("tillctl migrate"), "{e}");
             assert_eq!(e.code(), "schema_behind");
             assert_eq!(e.error_code().contract_code(), ErrorCode::SchemaNotReady);
@@ -71,7 +71,7 @@ async fn a_database_behind_is_refused_without_migrate(backend: Backend) {
     // database): the same refusal.
     db.open().await;
     db.execute("DELETE FROM _sqlx_migrations WHERE version = (SELECT max(version) FROM _sqlx_migrations)").await;
-    assert!(matches!(db.open_with(&no_migrate()).await, Err(StoreError::SchemaBehind(_))));
+    assert!(matches!(db.open_with(&no_migrate()).await, Err(StoreError::Failed(StoreFailure::SchemaBehind(_)))));
 }
 
 /// A row in `_sqlx_migrations` as sqlx writes it, for a migration that exists only in a test.
@@ -95,7 +95,7 @@ async fn an_unknown_migration_is_refused(backend: Backend) {
     db.execute(&ledger_row(backend, 99990101000000, "from the future")).await;
     for options in [StoreOptions::default(), no_migrate()] {
         match db.open_with(&options).await {
-            Err(StoreError::AppTooOld(text)) => {
+            Err(StoreError::Failed(StoreFailure::AppTooOld(text))) => {
                 assert!(text.contains("99990101000000") && text.contains("newer Till"), "{text}")
             }
             other => panic!("expected app_too_old, got {other:?}"),
@@ -135,7 +135,7 @@ async fn a_newer_contract_is_refused_as_app_too_old(backend: Backend) {
     db.execute(&ledger_row(backend, 99990101000000, "expand gift cards")).await;
     db.execute(&ledger_row(backend, 99990102000000, "contract drop session notes")).await;
     match db.open_with(&no_migrate()).await {
-        Err(e @ StoreError::AppTooOld(_)) => {
+        Err(e @ StoreError::Failed(StoreFailure::AppTooOld(_))) => {
             let text = e.to_string();
             assert!(text.contains("99990102000000") && text.contains("update Till on this PC"), "{text}");
             assert!(!text.contains("99990101000000"), "the expand is not the problem: {text}");
@@ -234,7 +234,7 @@ async fn each_edit_is_refused(backend: Backend, edits: &[(&str, &str)]) {
         provision(db.open().await.as_ref(), 1).await;
         db.execute(sql).await;
         let refused = match db.open_with(&StoreOptions::default()).await {
-            Err(StoreError::SchemaNotReady(text)) if text.contains(object) => None,
+            Err(StoreError::Failed(StoreFailure::SchemaNotReady(text))) if text.contains(object) => None,
             Err(other) => Some(format!("{object}: expected schema_not_ready naming it, got {other:?}")),
             Ok(_) => Some(format!("{object}: opened after `{sql}`")),
         };

@@ -63,7 +63,7 @@ async fn five_wrong_pins_lock_for_longer_each_time(backend: Backend) {
         }
         let before = till_core::clock::system_now();
         let until = match login(store, "0000", "pc-a").await {
-            Err(TillError::Store(StoreError::UserLocked { user, until })) => {
+            Err(TillError::Store(StoreError::Refused(Refusal::UserLocked { user, until }))) => {
                 assert_eq!(user, "alice");
                 until
             }
@@ -106,7 +106,7 @@ async fn five_wrong_pins_lock_for_longer_each_time(backend: Backend) {
     }
     let before = till_core::clock::system_now();
     match login(store, "0000", "pc-a").await {
-        Err(TillError::Store(StoreError::UserLocked { until, .. })) => {
+        Err(TillError::Store(StoreError::Refused(Refusal::UserLocked { until, .. }))) => {
             assert_eq!(((until - before).num_seconds() + 30) / 60, 1);
         }
         other => panic!("expected user_locked, got {other:?}"),

@@ -107,7 +107,7 @@ async fn a_day_at_the_register(backend: Backend) {
     let by_id = SessionRef::Id(session.id);
     let again = service::close_shift(store, &bob, None, &device("pc2"), closing(&by_id, "1.00")).await;
     match again {
-        Err(TillError::Store(StoreError::SessionAlreadyClosed { number, closed_by, closed_at })) => {
+        Err(TillError::Store(StoreError::Refused(Refusal::SessionAlreadyClosed { number, closed_by, closed_at }))) => {
             assert_eq!(number, session.number);
             assert_eq!(closed_by, "bob");
             assert_eq!(Some(closed_at), closed.closed_at);

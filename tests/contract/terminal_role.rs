@@ -197,7 +197,9 @@ async fn a_terminal_role_cannot_migrate_and_is_told_it_is_behind() {
     // Even asked to migrate (as tillctl does by default), the terminal's role refuses politely.
     for options in [till_backend::desktop_options(&terminal_url), StoreOptions::default()] {
         match till_backend::open(&terminal_url, &options).await {
-            Err(e @ StoreError::SchemaBehind(_)) => assert!(e.to_string().contains("tillctl migrate"), "{e}"),
+            Err(e @ StoreError::Failed(StoreFailure::SchemaBehind(_))) => {
+                assert!(e.to_string().contains("tillctl migrate"), "{e}")
+            }
             other => panic!("expected schema_behind, got {other:?}"),
         }
     }
@@ -241,7 +243,7 @@ async fn roles_that_could_do_more_than_a_terminal_are_refused() {
     db.execute(&format!("GRANT TRIGGER ON users TO {0}; GRANT UPDATE (locked_until) ON users TO {0}", role.as_str()))
         .await;
     match till_backend::open(&terminal_url, &till_backend::desktop_options(&terminal_url)).await {
-        Err(StoreError::SchemaNotReady(text)) => assert!(text.contains("users"), "{text}"),
+        Err(StoreError::Failed(StoreFailure::SchemaNotReady(text))) => assert!(text.contains("users"), "{text}"),
         other => panic!("expected schema_not_ready naming users, got {other:?}"),
     }
     db.execute(&format!(
@@ -255,7 +257,7 @@ async fn roles_that_could_do_more_than_a_terminal_are_refused() {
     db.execute("GRANT CREATE ON SCHEMA public TO PUBLIC").await;
     for url in [&db.url, &terminal_url] {
         match till_backend::open(url, &till_backend::desktop_options(url)).await {
-            Err(StoreError::SchemaNotReady(text)) => {
+            Err(StoreError::Failed(StoreFailure::SchemaNotReady(text))) => {
                 assert!(text.contains("PUBLIC may create objects") && text.contains("REVOKE CREATE"), "{text}")
             }
             other => panic!("expected schema_not_ready, got {other:?}"),

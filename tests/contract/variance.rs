@@ -83,7 +83,7 @@ async fn every_close_answers_what_the_variance_rule_says(backend: Backend) {
             let first = service::close_shift(s, &fx.manager, None, &office, close(None)).await;
             if rule.exceeded_by(case.off_minor) {
                 assert!(
-                    matches!(first, Err(TillError::Store(StoreError::VarianceNeedsSignoff(_)))),
+                    matches!(first, Err(TillError::Store(StoreError::Refused(Refusal::VarianceNeedsSignoff(_))))),
                     "{}: {first:?}",
                     case.what
                 );
@@ -109,7 +109,10 @@ async fn every_close_answers_what_the_variance_rule_says(backend: Backend) {
                     case.what
                 );
             }
-            (Err(StoreError::VarianceNeedsSignoff(_)), Err(TillError::Store(StoreError::VarianceNeedsSignoff(_)))) => {
+            (
+                Err(StoreError::Refused(Refusal::VarianceNeedsSignoff(_))),
+                Err(TillError::Store(StoreError::Refused(Refusal::VarianceNeedsSignoff(_)))),
+            ) => {
                 let open = s.find_session(&by_id).await.unwrap();
                 assert_eq!(open.status, SessionStatus::Open, "{}: a refused close writes nothing", case.what);
                 // Close it for the next case: recounted and signed off.

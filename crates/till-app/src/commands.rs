@@ -15,7 +15,7 @@ use serde_json::Value;
 use till_core::service::{RefundRequest, SaleLineRequest, SaleRequest};
 use till_core::{
     CloseCount, DenominationCount, Discount, InputError, MovementId, MovementKind, ReceiptId, RequestId, SessionId,
-    StoreError, TillError, VoidId, VoidKind, VoidLine,
+    StoreFailure, TillError, VoidId, VoidKind, VoidLine,
 };
 use till_devices::settings::{DrawerSection, PrinterSection};
 
@@ -172,8 +172,7 @@ fn parse<T: DeserializeOwned>(args: Value) -> Result<T, IpcError> {
 
 fn answer<T: Serialize>(answered: Result<T, IpcError>) -> Result<Value, IpcError> {
     answered.and_then(|value| {
-        serde_json::to_value(value)
-            .map_err(|e| IpcError::Till(StoreError::Internal(format!("cannot encode: {e}")).into()))
+        serde_json::to_value(value).map_err(|e| StoreFailure::Internal(format!("cannot encode: {e}")).into())
     })
 }
 

@@ -3,7 +3,7 @@
 //! into `ui/src/bindings/ErrorCode.ts`), never on the text.
 
 use crate::settings::Damaged;
-use till_core::{ErrorCode, InputError, LoggedOut, StoreError, TillError};
+use till_core::{ErrorCode, InputError, LoggedOut, Refusal, StoreError, StoreFailure, TillError};
 
 /// What the UI sees instead of the text of an `internal` error (the text goes to the log).
 pub const GENERIC_MESSAGE: &str = "Something went wrong inside Till; the details are in its log.";
@@ -62,6 +62,18 @@ impl From<StoreError> for IpcError {
     }
 }
 
+impl From<Refusal> for IpcError {
+    fn from(e: Refusal) -> Self {
+        IpcError::Till(e.into())
+    }
+}
+
+impl From<StoreFailure> for IpcError {
+    fn from(e: StoreFailure) -> Self {
+        IpcError::Till(e.into())
+    }
+}
+
 impl From<InputError> for IpcError {
     fn from(e: InputError) -> Self {
         IpcError::Till(e.into())
@@ -82,7 +94,7 @@ impl serde::Serialize for IpcError {
         };
         // When a locked user unlocks, for the UI to show in the location's time.
         let until = match self {
-            IpcError::Till(TillError::Store(StoreError::UserLocked { until, .. })) => Some(*until),
+            IpcError::Till(TillError::Store(StoreError::Refused(Refusal::UserLocked { until, .. }))) => Some(*until),
             _ => None,
         };
         ApiError { code, message, until }.serialize(serializer)
@@ -113,7 +125,7 @@ mod tests {
 
     #[test]
     fn errors_cross_as_code_and_message() {
-        let wrong = json(TillError::from(StoreError::WrongPin { user: "alice".into(), tries_left: 4 }).into());
+        let wrong = json(TillError::from(Refusal::WrongPin { user: "alice".into(), tries_left: 4 }).into());
         assert_eq!(
             wrong,
             serde_json::json!({"code": "wrong_pin", "message": "wrong PIN for alice: 4 tries left before a lockout; type the PIN again"})
@@ -133,7 +145,7 @@ mod tests {
     #[test]
     fn a_locked_user_carries_when_it_unlocks() {
         let until = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
-        let locked = json(StoreError::UserLocked { user: "alice".into(), until }.into());
+        let locked = json(Refusal::UserLocked { user: "alice".into(), until }.into());
         assert_eq!(locked["code"], "user_locked");
         assert_eq!(locked["until"], "1970-01-01T00:00:00Z");
     }
@@ -148,7 +160,7 @@ mod tests {
 
     #[test]
     fn internal_errors_hide_their_text() {
-        let internal = json(StoreError::Internal("sqlx pool timed out at pg.rs:88".into()).into());
+        let internal = json(StoreFailure::Internal("sqlx pool timed out at pg.rs:88".into()).into());
         assert_eq!(internal, serde_json::json!({"code": "internal", "message": GENERIC_MESSAGE}));
     }
 }

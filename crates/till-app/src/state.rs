@@ -24,9 +24,9 @@ use till_core::service::{
 };
 use till_core::{
     Authenticated, BackendKind, Barcode, CashAmount, Category, DeviceName, Discount, InputError, Location,
-    LocationCode, Login, PricedCart, Product, ProductKey, Receipt, ReceiptId, Register, RegisterRef, RequestId,
-    SessionId, SessionRef, SessionStatus, SessionTotals, SessionView, ShiftStartedView, Sku, Store, StoreError,
-    TillError, User,
+    LocationCode, Login, PricedCart, Product, ProductKey, Receipt, ReceiptId, Refusal, Register, RegisterRef,
+    RequestId, SessionId, SessionRef, SessionStatus, SessionTotals, SessionView, ShiftStartedView, Sku, Store,
+    StoreError, StoreFailure, TillError, User,
 };
 use till_devices::settings::{DrawerSection, PrinterSection, Section};
 use tokio::sync::{Mutex, MutexGuard};
@@ -291,10 +291,12 @@ impl Device {
                 let device = self.device_name()?;
                 match store.live_login(&who.login, &device, register.id).await {
                     // A deactivation ends the user's logins: say which it was.
-                    Err(StoreError::LoginEnded(why)) => match service::recheck_user(store.as_ref(), &who.user).await {
-                        Err(inactive) => Err(inactive),
-                        Ok(_) => Err(StoreError::LoginEnded(why).into()),
-                    },
+                    Err(StoreError::Refused(Refusal::LoginEnded(why))) => {
+                        match service::recheck_user(store.as_ref(), &who.user).await {
+                            Err(inactive) => Err(inactive),
+                            Ok(_) => Err(Refusal::LoginEnded(why).into()),
+                        }
+                    }
                     other => other.map_err(TillError::from),
                 }
             }
@@ -310,9 +312,9 @@ impl Device {
             Err(e) => {
                 if matches!(
                     e,
-                    TillError::Store(
-                        StoreError::UserInactive(_) | StoreError::NotFound { .. } | StoreError::LoginEnded(_)
-                    )
+                    TillError::Store(StoreError::Refused(
+                        Refusal::UserInactive(_) | Refusal::NotFound { .. } | Refusal::LoginEnded(_)
+                    ))
                 ) {
                     self.login = None;
                 }
@@ -359,7 +361,7 @@ async fn usable_folder(folder: &str) -> Result<std::path::PathBuf, IpcError> {
     let checked = tokio::task::spawn_blocking(move || till_backend::backup::usable_folder(&path));
     match tokio::time::timeout(std::time::Duration::from_secs(10), checked).await {
         Ok(Ok(answer)) => Ok(answer?),
-        Ok(Err(e)) => Err(IpcError::Till(StoreError::Internal(format!("the folder check stopped: {e}")).into())),
+        Ok(Err(e)) => Err(StoreFailure::Internal(format!("the folder check stopped: {e}")).into()),
         Err(_) => Err(IpcError::Till(TillError::Input(InputError::Invalid {
             field: "backup folder",
             reason: format!(
@@ -382,7 +384,7 @@ fn readable<T: Clone>(section: &Option<Section<T>>) -> Option<T> {
 fn printed_or_why(printed: Option<Result<(), till_devices::PrintError>>, what: &str) -> Result<(), IpcError> {
     match printed {
         Some(Ok(())) => Ok(()),
-        Some(Err(e)) => Err(IpcError::Till(StoreError::Internal(format!("{what} could not be queued: {e}")).into())),
+        Some(Err(e)) => Err(StoreFailure::Internal(format!("{what} could not be queued: {e}")).into()),
         None => Err(IpcError::Till(TillError::Input(InputError::Invalid {
             field: "printer",
             reason: "no receipt printer is set up on this till: choose one on the device screen, or IT sets one \
@@ -644,7 +646,9 @@ impl AppState {
                     location = Some(store.find_location(&LocationCode::parse(&found.location_code)?).await?);
                     register = Some(found);
                 }
-                Err(StoreError::NotFound { .. }) => tracing::warn!(register = address, "the chosen register is gone"),
+                Err(StoreError::Refused(Refusal::NotFound { .. })) => {
+                    tracing::warn!(register = address, "the chosen register is gone")
+                }
                 Err(e) => return Err(e.into()),
             }
         }
@@ -836,7 +840,7 @@ impl AppState {
                     Ok(_) => RegisterState::Closed,
                     Err(e) => RegisterState::Unknown { why: e.to_string() },
                 },
-                Err(StoreError::NotFound { .. }) => RegisterState::NotChosen,
+                Err(StoreError::Refused(Refusal::NotFound { .. })) => RegisterState::NotChosen,
                 Err(e) => RegisterState::Unknown { why: e.to_string() },
             },
             (Err(e), Err(_)) if chosen || matches!(e, IpcError::SettingsDamaged(_)) => {
@@ -1299,7 +1303,7 @@ impl AppState {
             Some(s) => SessionRef::parse(&s)?,
             None => {
                 let latest = store.latest_session(here.id).await?;
-                SessionRef::Id(latest.ok_or_else(|| StoreError::NoOpenSession { register: here.address.clone() })?.id)
+                SessionRef::Id(latest.ok_or_else(|| Refusal::NoOpenSession { register: here.address.clone() })?.id)
             }
         };
         let manager = match approval {

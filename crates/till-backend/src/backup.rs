@@ -18,7 +18,7 @@ use sqlx::{ConnectOptions, Connection};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
-use till_core::{BackendKind, ErrorCode, StoreError, StoreOptions};
+use till_core::{BackendKind, ErrorCode, StoreError, StoreFailure, StoreOptions};
 
 /// How old what an interrupted backup left must be before [`rotate`] deletes it: no backup of
 /// a store's file takes that long, so an older temporary file is no running backup's.
@@ -171,8 +171,9 @@ pub fn sqlite_file(url: &str) -> Result<PathBuf, BackupError> {
     match crate::backend_kind(url)? {
         BackendKind::Postgres => Err(BackupError::Postgres { database: crate::redact(url) }),
         BackendKind::Sqlite => {
-            let options = SqliteConnectOptions::from_str(url)
-                .map_err(|e| StoreError::Unavailable(format!("bad SQLite URL {url:?}: {e}")))?;
+            let options = SqliteConnectOptions::from_str(url).map_err(|e| {
+                BackupError::Store(StoreFailure::Unavailable(format!("bad SQLite URL {url:?}: {e}")).into())
+            })?;
             Ok(options.get_filename().to_path_buf())
         }
     }
@@ -247,7 +248,7 @@ pub async fn take_backup(url: &str, dir: &Path, keep: usize, now: DateTime<Utc>)
 async fn copy_verified(url: &str, database: &Path, temp: &Path) -> Result<CopySummary, BackupError> {
     // Read-only, never created: a copy reads one snapshot of the file (WAL: sales go on).
     let source = SqliteConnectOptions::from_str(url)
-        .map_err(|e| StoreError::Unavailable(format!("bad SQLite URL: {e}")))?
+        .map_err(|e| BackupError::Store(StoreFailure::Unavailable(format!("bad SQLite URL: {e}")).into()))?
         .read_only(true)
         .create_if_missing(false)
         .busy_timeout(LOCK_WAIT);
@@ -268,7 +269,7 @@ async fn copy_verified(url: &str, database: &Path, temp: &Path) -> Result<CopySu
             path: temp.to_path_buf(),
             source: std::io::Error::other(db.message().to_string()),
         },
-        other => BackupError::Store(StoreError::Unavailable(other.to_string())),
+        other => BackupError::Store(StoreFailure::Unavailable(other.to_string()).into()),
     })?;
     make_private(temp);
     sync_file(temp)?;
@@ -383,10 +384,13 @@ async fn settle(path: &Path) -> Result<SqliteConnection, BackupError> {
             Ok(_) if !busy => return Ok(conn),
             _ if busy && tokio::time::Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(20)).await,
             Ok(mode) => {
-                return Err(BackupError::Store(StoreError::Busy(format!(
-                    "{} stayed in {mode} mode: another connection still has it open",
-                    path.display()
-                ))))
+                return Err(BackupError::Store(
+                    StoreFailure::Busy(format!(
+                        "{} stayed in {mode} mode: another connection still has it open",
+                        path.display()
+                    ))
+                    .into(),
+                ))
             }
             Err(e) => return Err(sqlite_error(path, e)),
         }
@@ -703,7 +707,7 @@ async fn copy_file(from: &Path, to: &Path) -> Result<(), BackupError> {
     let (source, target) = (from.to_path_buf(), to.to_path_buf());
     tokio::task::spawn_blocking(move || std::fs::copy(&source, &target))
         .await
-        .map_err(|e| BackupError::Store(StoreError::Internal(format!("the copy stopped: {e}"))))?
+        .map_err(|e| BackupError::Store(StoreFailure::Internal(format!("the copy stopped: {e}")).into()))?
         .map_err(io("copy to", to))?;
     Ok(())
 }
@@ -744,10 +748,12 @@ fn create_private_folder(dir: &Path) -> Result<(), BackupError> {
 
 fn sqlite_error(path: &Path, e: sqlx::Error) -> BackupError {
     match e {
-        sqlx::Error::Database(db) if is_busy(db.as_ref()) => {
-            BackupError::Store(StoreError::Busy(format!("another program holds {}: {}", path.display(), db.message())))
+        sqlx::Error::Database(db) if is_busy(db.as_ref()) => BackupError::Store(
+            StoreFailure::Busy(format!("another program holds {}: {}", path.display(), db.message())).into(),
+        ),
+        other => {
+            BackupError::Store(StoreFailure::Unavailable(format!("cannot open {}: {other}", path.display())).into())
         }
-        other => BackupError::Store(StoreError::Unavailable(format!("cannot open {}: {other}", path.display()))),
     }
 }
 

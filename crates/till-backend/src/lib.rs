@@ -12,7 +12,7 @@ use device_file::{Credentials, DeviceFile};
 use std::path::PathBuf;
 use std::sync::Arc;
 use till_core::service::{self, LocationInput};
-use till_core::{BackendKind, Role, Store, StoreError, StoreOptions, TillError};
+use till_core::{BackendKind, Refusal, Role, Store, StoreError, StoreFailure, StoreOptions, TillError};
 
 pub use till_postgres::{receipt_payload, PostgresStore};
 pub use till_sqlite::SqliteStore;
@@ -45,10 +45,11 @@ pub fn backend_kind(url: &str) -> Result<BackendKind, StoreError> {
     match scheme.as_deref() {
         Some("sqlite") => Ok(BackendKind::Sqlite),
         Some("postgres" | "postgresql") => Ok(BackendKind::Postgres),
-        _ => Err(StoreError::Unavailable(format!(
+        _ => Err(StoreFailure::Unavailable(format!(
             "{} is not a database URL Till knows: use sqlite://PATH or postgres://USER@HOST:PORT/DB",
             redact(url)
-        ))),
+        ))
+        .into()),
     }
 }
 
@@ -75,7 +76,7 @@ pub async fn open_with(
     options: &StoreOptions,
     allow_insecure_tls: bool,
 ) -> Result<Arc<dyn Store>, StoreError> {
-    tls::check_url(url, allow_insecure_tls).map_err(|e| StoreError::Misconfigured(e.to_string()))?;
+    tls::check_url(url, allow_insecure_tls).map_err(|e| StoreFailure::Misconfigured(e.to_string()))?;
     let store: Arc<dyn Store> = match backend_kind(url)? {
         BackendKind::Sqlite => Arc::new(SqliteStore::open(url, options).await?),
         BackendKind::Postgres => Arc::new(PostgresStore::open(url, options).await?),
@@ -92,12 +93,13 @@ pub fn device_connect_url(file: &DeviceFile, password: Option<&str>) -> Result<S
         backend_kind(url)? == BackendKind::Postgres && file.database.credentials == Credentials::Keyring;
     match password {
         Some(password) if needs_password => secrets::url_with_password(url, password)
-            .map_err(|e| StoreError::Misconfigured(format!("{} in {}", e, device_file::path().display()))),
-        None if needs_password => Err(StoreError::Misconfigured(format!(
+            .map_err(|e| StoreFailure::Misconfigured(format!("{} in {}", e, device_file::path().display())).into()),
+        None if needs_password => Err(StoreFailure::Misconfigured(format!(
             "no database password for {url} in this user's keyring: as the till's user, run `tillctl device \
              set-password` (the device file {} names keyring credentials)",
             device_file::path().display()
-        ))),
+        ))
+        .into()),
         _ => Ok(url.to_string()),
     }
 }
@@ -209,7 +211,7 @@ pub async fn seed_demo(store: &dyn Store) -> Result<(), TillError> {
         .filter(|z| till_core::TimeZone::parse(z).is_ok())
         .unwrap_or_else(|| "UTC".to_string());
     let ignore_existing = |r: Result<(), TillError>| match r {
-        Err(TillError::Store(StoreError::AlreadyExists { .. })) => Ok(()),
+        Err(TillError::Store(StoreError::Refused(Refusal::AlreadyExists { .. }))) => Ok(()),
         other => other,
     };
     ignore_existing(

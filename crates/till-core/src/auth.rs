@@ -2,7 +2,7 @@
 //! with the clock passed in; the stores apply [`PinPolicy`] under the user's row lock.
 
 use crate::domain::{Pin, Role};
-use crate::error::{LoggedOut, StoreError, TillError};
+use crate::error::{LoggedOut, Refusal, StoreError, StoreFailure, TillError};
 use crate::store::{AuthEventKind, Authenticated, LoginToken, User};
 use crate::PinHash;
 use chrono::{DateTime, Duration, Utc};
@@ -61,11 +61,11 @@ impl PinPolicy {
             PinState { failed_pins: user.failed_pins, lockouts: user.lockouts, locked_until: user.locked_until };
         let unchanged = |refused| PinDecision { state: current, events: vec![], refused: Some(refused) };
         if !user.active {
-            return unchanged(StoreError::UserInactive(user.name.clone()));
+            return unchanged(Refusal::UserInactive(user.name.clone()).into());
         }
         if let Some(until) = user.locked_until.filter(|until| *until > at) {
             // A check that raced the lock (even a right PIN) counts for nothing.
-            return unchanged(StoreError::UserLocked { user: user.name.clone(), until });
+            return unchanged(Refusal::UserLocked { user: user.name.clone(), until }.into());
         }
         if matched {
             return PinDecision { state: Self::cleared(), events: vec![], refused: None };
@@ -86,7 +86,7 @@ impl PinPolicy {
             return Ok(user);
         }
         match user.locked_until.filter(|until| *until > now && user.failed_pins == 0) {
-            Some(until) => Err(StoreError::UserLocked { user: user.name, until }),
+            Some(until) => Err(Refusal::UserLocked { user: user.name, until }.into()),
             None => Err(self.wrong_pin(user)),
         }
     }
@@ -94,7 +94,7 @@ impl PinPolicy {
     /// `wrong_pin` for `user` as stored after the miss was counted: how many more wrong PINs
     /// in a row they may type before the next one locks them.
     pub fn wrong_pin(&self, user: User) -> StoreError {
-        StoreError::WrongPin { tries_left: (self.max_failures - user.failed_pins).max(0), user: user.name }
+        Refusal::WrongPin { tries_left: (self.max_failures - user.failed_pins).max(0), user: user.name }.into()
     }
 }
 
@@ -116,8 +116,8 @@ static PIN_CHECKS: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(MAX_CON
 /// Runs argon2 work off the async executor, at most [`MAX_CONCURRENT_PIN_CHECKS`] at a time.
 async fn bounded<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, StoreError> {
     let _permit =
-        PIN_CHECKS.acquire().await.map_err(|e| StoreError::Internal(format!("PIN check limiter closed: {e}")))?;
-    tokio::task::spawn_blocking(work).await.map_err(|e| StoreError::Internal(format!("PIN task failed: {e}")))
+        PIN_CHECKS.acquire().await.map_err(|e| StoreFailure::Internal(format!("PIN check limiter closed: {e}")))?;
+    tokio::task::spawn_blocking(work).await.map_err(|e| StoreFailure::Internal(format!("PIN task failed: {e}")).into())
 }
 
 /// Checks a PIN against a hash (bounded, off the executor).
@@ -141,7 +141,7 @@ pub fn manager_pin_required(locations: &[crate::store::Location]) -> i32 {
 pub async fn hash_pin(pin: Pin) -> Result<PinHash, StoreError> {
     let hash = bounded(move || pin.hash()).await?;
     if hash.0.is_empty() {
-        return Err(StoreError::Internal("PIN hashing failed".into()));
+        return Err(StoreFailure::Internal("PIN hashing failed".into()).into());
     }
     Ok(hash)
 }

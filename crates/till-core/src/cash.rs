@@ -2,7 +2,7 @@
 //! count (denominations, cash removed, float left, sign-off); force-close and late count.
 
 use crate::domain::{DeviceName, LocationId, MovementId, RegisterId, SessionId};
-use crate::error::{InputError, StoreError};
+use crate::error::{InputError, Refusal, StoreError};
 use crate::money::Money;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -231,14 +231,14 @@ impl VarianceLimit {
         if has_text(reason) && refused_counts >= 1 {
             Ok(true)
         } else {
-            Err(StoreError::VarianceNeedsSignoff(VARIANCE_NEEDS_SIGN_OFF.into()))
+            Err(Refusal::VarianceNeedsSignoff(VARIANCE_NEEDS_SIGN_OFF.into()).into())
         }
     }
 
     /// The late count's: above the limit, a reason.
     pub fn check_late_count(self, variance: i64, reason: Option<&str>) -> Result<(), StoreError> {
         if self.exceeded_by(variance) && !has_text(reason) {
-            return Err(StoreError::VarianceNeedsSignoff(LATE_VARIANCE_NEEDS_REASON.into()));
+            return Err(Refusal::VarianceNeedsSignoff(LATE_VARIANCE_NEEDS_REASON.into()).into());
         }
         Ok(())
     }
@@ -299,10 +299,11 @@ impl ForgottenRule {
         if session.status == crate::store::SessionStatus::Open
             && self.is_forgotten(session.opened_at, session.business_day, now)
         {
-            return Err(crate::StoreError::SessionForgotten {
+            return Err(crate::Refusal::SessionForgotten {
                 number: session.number.clone(),
                 business_day: session.business_day,
-            });
+            }
+            .into());
         }
         Ok(())
     }

@@ -298,11 +298,23 @@ impl fmt::Display for Entity {
     }
 }
 
-/// Errors a store reports. Backends map their driver errors into these once; callers never
-/// match on driver messages. No variant carries a password: texts come from the server's
-/// messages and Till's own words, never from connect options.
+/// Errors a store reports: a [`Refusal`] (the database did its job and said no) or a
+/// [`StoreFailure`] (it could not do the job). Backends map their driver errors into these once;
+/// callers never match on driver messages. No variant carries a password: texts come from the
+/// server's messages and Till's own words, never from connect options.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error(transparent)]
+    Failed(#[from] StoreFailure),
+}
+
+/// The operation was understood and refused by a rule of the business: nothing was written,
+/// and the cashier or a manager can act on it (another name, a manager's PIN, a new shift).
+/// Sending the same request again is refused again.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Refusal {
     #[error("{entity} {key} not found: {}", entity.next_step())]
     NotFound { entity: Entity, key: String },
     #[error("{entity} {key} already exists: use it, or choose another name or code")]
@@ -342,9 +354,6 @@ pub enum StoreError {
     /// A request id was used before for a different request.
     #[error("{0}: use a new id for a new request; a retry must send exactly what the first attempt sent")]
     IdempotencyConflict(String),
-    /// The schema is missing, unknown, edited or incomplete. The text says what and what to run.
-    #[error("database schema not ready: {}", then_step(.0, &["`tillctl", "run "], "run `tillctl doctor` to see what to fix"))]
-    SchemaNotReady(String),
     /// The receipt's session was closed before it could be recorded. Holds the session number.
     #[error("shift {0} was closed; start or join a shift to record this")]
     SessionClosed(String),
@@ -362,6 +371,21 @@ pub enum StoreError {
     /// than the location's limit.
     #[error("session {number} on this register was opened on business day {business_day} and never closed (a forgotten session): it takes no more shifts, sales or cash movements; a manager force-closes it (the banner, or `tillctl session force-close`) and counts it later, then start a new shift")]
     SessionForgotten { number: String, business_day: chrono::NaiveDate },
+    /// Values a constraint or a check refused (a CHECK, a foreign key, a void or refund that
+    /// does not add up). A refusal, not a failure: the database worked and said no, the same
+    /// request is refused again, and the person at the till corrects the values.
+    #[error("invalid data refused by the database: {0}; check the values and try again")]
+    Rejected(String),
+}
+
+/// The database could not do the operation: IT's or the network's problem, not the cashier's.
+/// Nothing the request says is wrong; once the cause is fixed, a retry with the same request
+/// id is safe (it never applies an operation twice).
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum StoreFailure {
+    /// The schema is missing, unknown, edited or incomplete. The text says what and what to run.
+    #[error("database schema not ready: {}", then_step(.0, &["`tillctl", "run "], "run `tillctl doctor` to see what to fix"))]
+    SchemaNotReady(String),
     /// A newer Till migrated the database with a change this build cannot work with.
     #[error("this Till is too old for the database: {}", then_step(.0, &["update "], "update Till on this PC"))]
     AppTooOld(String),
@@ -381,8 +405,8 @@ pub enum StoreError {
     /// never applies an operation twice.
     #[error("database unavailable: {0}; check the network and the database server, then retry with the same request id (it never applies an operation twice)")]
     Unavailable(String),
-    #[error("invalid data refused by the database: {0}; check the values and try again")]
-    Rejected(String),
+    /// Anything else the database or the code around it did not expect (a value the schema
+    /// should not hold, a task that stopped): a bug or a damaged database, for the log.
     #[error("internal database error: {0}")]
     Internal(String),
 }
@@ -390,40 +414,8 @@ pub enum StoreError {
 impl StoreError {
     pub fn error_code(&self) -> ErrorCode {
         match self {
-            StoreError::NotFound { entity, .. } => match entity {
-                Entity::Location => ErrorCode::LocationNotFound,
-                Entity::Register => ErrorCode::RegisterNotFound,
-                Entity::User => ErrorCode::UserNotFound,
-                Entity::Session => ErrorCode::SessionNotFound,
-                Entity::TaxRate | Entity::Category | Entity::Product | Entity::Barcode => ErrorCode::ProductNotFound,
-                Entity::Receipt => ErrorCode::ReceiptNotFound,
-                Entity::CashReason => ErrorCode::ReasonNotFound,
-            },
-            StoreError::AlreadyExists { .. } => ErrorCode::AlreadyExists,
-            StoreError::SessionAlreadyClosed { .. } => ErrorCode::SessionAlreadyClosed,
-            StoreError::NoOpenSession { .. } => ErrorCode::NoOpenSession,
-            StoreError::Forbidden { .. } => ErrorCode::Forbidden,
-            StoreError::ApprovalNeeded(_) => ErrorCode::ApprovalNeeded,
-            StoreError::UserInactive(_) => ErrorCode::UserInactive,
-            StoreError::WrongPin { .. } => ErrorCode::WrongPin,
-            StoreError::LoginEnded(_) => ErrorCode::NotLoggedIn,
-            StoreError::PinResetNeeded(_) => ErrorCode::PinResetNeeded,
-            StoreError::UserLocked { .. } => ErrorCode::UserLocked,
-            StoreError::IdempotencyConflict(_) => ErrorCode::IdempotencyConflict,
-            StoreError::SchemaNotReady(_) => ErrorCode::SchemaNotReady,
-            StoreError::AppTooOld(_) => ErrorCode::AppTooOld,
-            StoreError::SessionClosed(_) => ErrorCode::SessionClosed,
-            StoreError::CatalogChanged(_) => ErrorCode::CatalogChanged,
-            StoreError::RefundExceedsSale(_) => ErrorCode::RefundExceedsSale,
-            StoreError::VarianceNeedsSignoff(_) => ErrorCode::VarianceNeedsSignoff,
-            StoreError::NoCountPending(_) => ErrorCode::NoCountPending,
-            StoreError::SessionForgotten { .. } => ErrorCode::SessionForgotten,
-            StoreError::SchemaBehind(_) => ErrorCode::SchemaBehind,
-            StoreError::Misconfigured(_) => ErrorCode::DatabaseMisconfigured,
-            StoreError::Busy(_) => ErrorCode::DatabaseBusy,
-            StoreError::Unavailable(_) => ErrorCode::DatabaseUnavailable,
-            StoreError::Rejected(_) => ErrorCode::InvalidInput,
-            StoreError::Internal(_) => ErrorCode::Internal,
+            StoreError::Refused(refusal) => refusal.error_code(),
+            StoreError::Failed(failure) => failure.error_code(),
         }
     }
 
@@ -431,8 +423,13 @@ impl StoreError {
         self.error_code().as_str()
     }
 
+    /// The database could not do it (as opposed to a refusal): retrying later may succeed.
+    pub fn is_failure(&self) -> bool {
+        matches!(self, StoreError::Failed(_))
+    }
+
     pub fn not_found(entity: Entity, key: impl fmt::Display) -> StoreError {
-        StoreError::NotFound { entity, key: key.to_string() }
+        Refusal::NotFound { entity, key: key.to_string() }.into()
     }
 
     /// A cash movement's reason the location does not offer for that kind: the message lists
@@ -443,6 +440,54 @@ impl StoreError {
             codes => format!("{location} offers {}", codes.join(", ")),
         };
         StoreError::not_found(Entity::CashReason, format!("{reason} ({kind}; {offered})"))
+    }
+}
+
+impl Refusal {
+    pub fn error_code(&self) -> ErrorCode {
+        match self {
+            Refusal::NotFound { entity, .. } => match entity {
+                Entity::Location => ErrorCode::LocationNotFound,
+                Entity::Register => ErrorCode::RegisterNotFound,
+                Entity::User => ErrorCode::UserNotFound,
+                Entity::Session => ErrorCode::SessionNotFound,
+                Entity::TaxRate | Entity::Category | Entity::Product | Entity::Barcode => ErrorCode::ProductNotFound,
+                Entity::Receipt => ErrorCode::ReceiptNotFound,
+                Entity::CashReason => ErrorCode::ReasonNotFound,
+            },
+            Refusal::AlreadyExists { .. } => ErrorCode::AlreadyExists,
+            Refusal::SessionAlreadyClosed { .. } => ErrorCode::SessionAlreadyClosed,
+            Refusal::NoOpenSession { .. } => ErrorCode::NoOpenSession,
+            Refusal::Forbidden { .. } => ErrorCode::Forbidden,
+            Refusal::ApprovalNeeded(_) => ErrorCode::ApprovalNeeded,
+            Refusal::UserInactive(_) => ErrorCode::UserInactive,
+            Refusal::WrongPin { .. } => ErrorCode::WrongPin,
+            Refusal::LoginEnded(_) => ErrorCode::NotLoggedIn,
+            Refusal::PinResetNeeded(_) => ErrorCode::PinResetNeeded,
+            Refusal::UserLocked { .. } => ErrorCode::UserLocked,
+            Refusal::IdempotencyConflict(_) => ErrorCode::IdempotencyConflict,
+            Refusal::SessionClosed(_) => ErrorCode::SessionClosed,
+            Refusal::CatalogChanged(_) => ErrorCode::CatalogChanged,
+            Refusal::RefundExceedsSale(_) => ErrorCode::RefundExceedsSale,
+            Refusal::VarianceNeedsSignoff(_) => ErrorCode::VarianceNeedsSignoff,
+            Refusal::NoCountPending(_) => ErrorCode::NoCountPending,
+            Refusal::SessionForgotten { .. } => ErrorCode::SessionForgotten,
+            Refusal::Rejected(_) => ErrorCode::InvalidInput,
+        }
+    }
+}
+
+impl StoreFailure {
+    pub fn error_code(&self) -> ErrorCode {
+        match self {
+            StoreFailure::SchemaNotReady(_) => ErrorCode::SchemaNotReady,
+            StoreFailure::AppTooOld(_) => ErrorCode::AppTooOld,
+            StoreFailure::SchemaBehind(_) => ErrorCode::SchemaBehind,
+            StoreFailure::Misconfigured(_) => ErrorCode::DatabaseMisconfigured,
+            StoreFailure::Busy(_) => ErrorCode::DatabaseBusy,
+            StoreFailure::Unavailable(_) => ErrorCode::DatabaseUnavailable,
+            StoreFailure::Internal(_) => ErrorCode::Internal,
+        }
     }
 }
 
@@ -470,6 +515,18 @@ pub enum TillError {
         LoggedOut::Idle { minutes } => format!("logged out after {minutes} minutes without use; log in again"),
     })]
     NotLoggedIn(LoggedOut),
+}
+
+impl From<Refusal> for TillError {
+    fn from(e: Refusal) -> Self {
+        TillError::Store(e.into())
+    }
+}
+
+impl From<StoreFailure> for TillError {
+    fn from(e: StoreFailure) -> Self {
+        TillError::Store(e.into())
+    }
 }
 
 /// What to do about a cart or tenders [`crate::pricing`] refused (its words say what is wrong).

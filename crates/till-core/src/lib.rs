@@ -34,7 +34,9 @@ pub use catalog::{
 pub use clock::Clock;
 pub use customer::{CustomerLine, CustomerStage, CustomerView};
 pub use domain::*;
-pub use error::{locked_message, Entity, ErrorCode, InputError, LineError, LoggedOut, StoreError, TillError};
+pub use error::{
+    locked_message, Entity, ErrorCode, InputError, LineError, LoggedOut, Refusal, StoreError, StoreFailure, TillError,
+};
 pub use location::{LocationChange, Preset, SettingsInput};
 pub use money::{CashAmount, Currency, Money};
 pub use pricing::{

@@ -22,7 +22,7 @@ pub use sales::{
 
 use crate::cash::{DenominationCount, ForgottenRule, SignOff};
 use crate::domain::*;
-use crate::error::{InputError, StoreError, TillError};
+use crate::error::{InputError, Refusal, StoreError, TillError};
 use crate::money::{CashAmount, Money};
 use crate::store::*;
 
@@ -186,20 +186,20 @@ pub async fn first_setup(store: &dyn Store, setup: FirstSetup<'_>) -> Result<Reg
     UserName::parse(setup.manager)?;
     Pin::parse(setup.manager_pin)?;
     if !store.list_users().await?.is_empty() {
-        return Err(StoreError::Forbidden {
+        return Err(Refusal::Forbidden {
             user: "set-up".into(),
             role: "device that is not provisioned (this database already has users; ask a manager)".into(),
         }
         .into());
     }
     let location = match add_location(store, setup.location.clone()).await {
-        Err(TillError::Store(StoreError::AlreadyExists { .. })) => {
+        Err(TillError::Store(StoreError::Refused(Refusal::AlreadyExists { .. }))) => {
             store.find_location(&LocationCode::parse(setup.location.code)?).await?
         }
         other => other?,
     };
     let register = match add_register(store, &location.code, setup.register, None).await {
-        Err(TillError::Store(StoreError::AlreadyExists { .. })) => {
+        Err(TillError::Store(StoreError::Refused(Refusal::AlreadyExists { .. }))) => {
             store.find_register(&RegisterRef::parse(&format!("{}/{}", location.code, setup.register))?).await?
         }
         other => other?,
@@ -250,7 +250,7 @@ pub(crate) fn require_manager(user: &User) -> Result<(), TillError> {
     if user.role.may_close_drawers() {
         Ok(())
     } else {
-        Err(StoreError::Forbidden { user: user.name.clone(), role: user.role.to_string() }.into())
+        Err(Refusal::Forbidden { user: user.name.clone(), role: user.role.to_string() }.into())
     }
 }
 
@@ -259,7 +259,7 @@ pub(crate) fn require_manager(user: &User) -> Result<(), TillError> {
 pub async fn recheck_user(store: &dyn Store, user: &User) -> Result<User, TillError> {
     let fresh = store.find_user_by_id(user.id).await?;
     if !fresh.active {
-        return Err(StoreError::UserInactive(fresh.name).into());
+        return Err(Refusal::UserInactive(fresh.name).into());
     }
     Ok(fresh)
 }
@@ -402,7 +402,7 @@ pub async fn close_shift(
     };
     match store.close_shift(close).await {
         // Every refused count is on record (journaled), and it opens the way to a sign-off.
-        Err(refused @ StoreError::VarianceNeedsSignoff(_)) => {
+        Err(refused @ StoreError::Refused(Refusal::VarianceNeedsSignoff(_))) => {
             store.refuse_count(session.id, counted_cash.minor(), &who.login, device).await?;
             Err(refused.into())
         }

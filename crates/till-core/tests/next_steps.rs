@@ -62,8 +62,8 @@ fn refused<T, E: Into<TillError>>(result: Result<T, E>) -> TillError {
     result.map(|_| ()).map_err(Into::into).expect_err("the example input is refused")
 }
 
-fn store(e: StoreError) -> TillError {
-    e.into()
+fn store(e: impl Into<StoreError>) -> TillError {
+    TillError::Store(e.into())
 }
 
 fn pricing(e: PricingError) -> TillError {
@@ -117,7 +117,7 @@ fn example(code: ErrorCode) -> Example {
                 lines: vec![LineError { line: 3, reason: "barcode 221 already belongs to B1".into() }],
             }
             .into(),
-            store(StoreError::Rejected("the float left is more than the count".into())),
+            store(Refusal::Rejected("the float left is more than the count".into())),
             pricing(PricingError::EmptyCart),
             pricing(PricingError::TooManyLines { lines: 501, max: 500 }),
             pricing(PricingError::UnknownTaxRate { line: 0, tax_rate: TaxRateId::new() }),
@@ -130,15 +130,15 @@ fn example(code: ErrorCode) -> Example {
             store(PinPolicy::default().wrong_pin(alice(4))),
         ]),
         ErrorCode::UserNotFound => Errors(vec![not_found(Entity::User, "carol")]),
-        ErrorCode::UserInactive => Errors(vec![store(StoreError::UserInactive("alice".into()))]),
-        ErrorCode::UserLocked => Errors(vec![store(StoreError::UserLocked {
+        ErrorCode::UserInactive => Errors(vec![store(Refusal::UserInactive("alice".into()))]),
+        ErrorCode::UserLocked => Errors(vec![store(Refusal::UserLocked {
             user: "alice".into(),
             until: at("2026-11-28T14:07:00.123456Z"),
         })]),
-        ErrorCode::Forbidden => Errors(vec![store(StoreError::Forbidden { user: "alice".into(), role: "cashier".into() })]),
+        ErrorCode::Forbidden => Errors(vec![store(Refusal::Forbidden { user: "alice".into(), role: "cashier".into() })]),
         ErrorCode::ApprovalNeeded => Errors(vec![
-            store(StoreError::ApprovalNeeded("a refund".into())),
-            store(StoreError::ApprovalNeeded("a paid_out above 5000 needs a manager".into())),
+            store(Refusal::ApprovalNeeded("a refund".into())),
+            store(Refusal::ApprovalNeeded("a paid_out above 5000 needs a manager".into())),
         ]),
         ErrorCode::LocationNotFound => Errors(vec![not_found(Entity::Location, "XX")]),
         ErrorCode::RegisterNotFound => Errors(vec![not_found(Entity::Register, "DT/R9")]),
@@ -150,32 +150,32 @@ fn example(code: ErrorCode) -> Example {
             not_found(Entity::Category, "Toys"),
         ]),
         ErrorCode::ReceiptNotFound => Errors(vec![not_found(Entity::Receipt, "DT-R1-000999 at this location")]),
-        ErrorCode::SessionAlreadyClosed => Errors(vec![store(StoreError::SessionAlreadyClosed {
+        ErrorCode::SessionAlreadyClosed => Errors(vec![store(Refusal::SessionAlreadyClosed {
             number: "DT-20261128-001".into(),
             closed_by: "bob".into(),
             closed_at: at("2026-11-28T22:05:00Z"),
         })]),
-        ErrorCode::SessionClosed => Errors(vec![store(StoreError::SessionClosed("DT-20261128-001".into()))]),
+        ErrorCode::SessionClosed => Errors(vec![store(Refusal::SessionClosed("DT-20261128-001".into()))]),
         ErrorCode::CatalogChanged => {
-            Errors(vec![store(StoreError::CatalogChanged("COF-1 changed since it was priced".into()))])
+            Errors(vec![store(Refusal::CatalogChanged("COF-1 changed since it was priced".into()))])
         }
-        ErrorCode::RefundExceedsSale => Errors(vec![store(StoreError::RefundExceedsSale(
+        ErrorCode::RefundExceedsSale => Errors(vec![store(Refusal::RefundExceedsSale(
             "line 1: 2 asked, 1 left to refund".into(),
         ))]),
-        ErrorCode::NoOpenSession => Errors(vec![store(StoreError::NoOpenSession { register: "DT/R1".into() })]),
+        ErrorCode::NoOpenSession => Errors(vec![store(Refusal::NoOpenSession { register: "DT/R1".into() })]),
         ErrorCode::AlreadyExists => {
-            Errors(vec![store(StoreError::AlreadyExists { entity: Entity::Category, key: "DT Coffee".into() })])
+            Errors(vec![store(Refusal::AlreadyExists { entity: Entity::Category, key: "DT Coffee".into() })])
         }
-        ErrorCode::IdempotencyConflict => Errors(vec![store(StoreError::IdempotencyConflict(
+        ErrorCode::IdempotencyConflict => Errors(vec![store(Refusal::IdempotencyConflict(
             "cash movement id 0191c3a0-0000-7000-8000-000000000000 was already used".into(),
         ))]),
         ErrorCode::NotLoggedIn => Errors(vec![
             TillError::NotLoggedIn(LoggedOut::Nobody),
             TillError::NotLoggedIn(LoggedOut::Idle { minutes: 5 }),
-            store(StoreError::LoginEnded(
+            store(Refusal::LoginEnded(
                 "not logged in (the login ended, expired, is another device's or unknown): log in again".into(),
             )),
-            store(StoreError::LoginEnded("this login was ended by a lockout".into())),
+            store(Refusal::LoginEnded("this login was ended by a lockout".into())),
         ]),
         ErrorCode::DeviceNotSetUp
         | ErrorCode::DeviceSettingsDamaged
@@ -184,26 +184,26 @@ fn example(code: ErrorCode) -> Example {
             Elsewhere("a device's settings and keyring: src-tauri's IpcError and tillctl's device commands word them")
         }
         ErrorCode::SchemaNotReady => Errors(vec![
-            store(StoreError::SchemaNotReady(
+            store(StoreFailure::SchemaNotReady(
                 "the database has no Till schema or an incomplete one (relation \"users\" does not exist); run `tillctl migrate`"
                     .into(),
             )),
-            store(StoreError::SchemaNotReady("definitions: the constraint sessions_one_open_per_register is missing".into())),
+            store(StoreFailure::SchemaNotReady("definitions: the constraint sessions_one_open_per_register is missing".into())),
         ]),
-        ErrorCode::AppTooOld => Errors(vec![store(StoreError::AppTooOld(
+        ErrorCode::AppTooOld => Errors(vec![store(StoreFailure::AppTooOld(
             "migrations: 99990102000000 (contract) is unknown to this build".into(),
         ))]),
-        ErrorCode::SchemaBehind => Errors(vec![store(StoreError::SchemaBehind(
+        ErrorCode::SchemaBehind => Errors(vec![store(StoreFailure::SchemaBehind(
             "migrations: 16 pending (fix: IT must run `tillctl migrate` with the database owner's role)".into(),
         ))]),
-        ErrorCode::DatabaseMisconfigured => Errors(vec![store(StoreError::Misconfigured(
+        ErrorCode::DatabaseMisconfigured => Errors(vec![store(StoreFailure::Misconfigured(
             "the database file cannot be written or opened: attempt to write a readonly database".into(),
         ))]),
-        ErrorCode::DatabaseBusy => Errors(vec![store(StoreError::Busy(
+        ErrorCode::DatabaseBusy => Errors(vec![store(StoreFailure::Busy(
             "another program holds the database's write lock: database is locked".into(),
         ))]),
         ErrorCode::DatabaseUnavailable => {
-            Errors(vec![store(StoreError::Unavailable("timed out connecting to the database".into()))])
+            Errors(vec![store(StoreFailure::Unavailable("timed out connecting to the database".into()))])
         }
         ErrorCode::InvalidQuantity => Errors(vec![pricing(PricingError::InvalidQuantity { line: 0, quantity: 0 })]),
         ErrorCode::DiscountTooLarge => Errors(vec![pricing(PricingError::DiscountTooLarge {
@@ -218,7 +218,7 @@ fn example(code: ErrorCode) -> Example {
             Errors(vec![pricing(PricingError::ChangeNotCash { total: usd(1000), non_cash: usd(1500) })])
         }
         ErrorCode::Internal => NoStep(
-            store(StoreError::Internal("unknown PIN check outcome expired".into())),
+            store(StoreFailure::Internal("unknown PIN check outcome expired".into())),
             "a fault in Till or an answer it does not understand: nothing the user does fixes it; the UI \
              shows generic words (try again, ask a manager) and the log keeps the detail for IT",
         ),
@@ -228,20 +228,20 @@ fn example(code: ErrorCode) -> Example {
             not_found(Entity::CashReason, "tips (paid_out)"),
         ]),
         ErrorCode::VarianceNeedsSignoff => Errors(vec![
-            store(StoreError::VarianceNeedsSignoff(
+            store(Refusal::VarianceNeedsSignoff(
                 "the count is off by more than the location allows: count again, or a manager signs off with a reason"
                     .into(),
             )),
-            store(StoreError::VarianceNeedsSignoff(
+            store(Refusal::VarianceNeedsSignoff(
                 "the count is off by more than the location allows: a reason is needed".into(),
             )),
         ]),
-        ErrorCode::NoCountPending => Errors(vec![store(StoreError::NoCountPending("DT-20261128-001".into()))]),
-        ErrorCode::SessionForgotten => Errors(vec![store(StoreError::SessionForgotten {
+        ErrorCode::NoCountPending => Errors(vec![store(Refusal::NoCountPending("DT-20261128-001".into()))]),
+        ErrorCode::SessionForgotten => Errors(vec![store(Refusal::SessionForgotten {
             number: "DT-20261127-001".into(),
             business_day: chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap_or_default(),
         })]),
-        ErrorCode::PinResetNeeded => Errors(vec![store(StoreError::PinResetNeeded("bob".into()))]),
+        ErrorCode::PinResetNeeded => Errors(vec![store(Refusal::PinResetNeeded("bob".into()))]),
     }
 }
 
@@ -286,7 +286,7 @@ fn a_wrong_pin_says_how_many_tries_are_left() {
     assert_eq!(texts[0], "wrong PIN for alice: 4 tries left before a lockout; type the PIN again");
     assert_eq!(texts[3], "wrong PIN for alice: 1 try left before a lockout; type the PIN again");
     let answered = policy.answer(alice(2), false, till_core::clock::system_now()).map(|u| u.name);
-    assert!(matches!(answered, Err(StoreError::WrongPin { tries_left: 3, .. })), "{answered:?}");
+    assert!(matches!(answered, Err(StoreError::Refused(Refusal::WrongPin { tries_left: 3, .. }))), "{answered:?}");
 }
 
 #[test]
@@ -312,7 +312,7 @@ fn an_unknown_cash_reason_lists_the_ones_offered() {
 
 #[test]
 fn a_step_is_said_once() {
-    let ended = StoreError::LoginEnded("not logged in (the login ended): log in again".into()).to_string();
+    let ended = Refusal::LoginEnded("not logged in (the login ended): log in again".into()).to_string();
     assert_eq!(ended.matches("log in").count(), 1, "{ended}");
     let typed = TillError::from(InputError::InvalidPin("no PIN given: type it at the prompt")).to_string();
     assert_eq!(typed, "invalid PIN: no PIN given: type it at the prompt");

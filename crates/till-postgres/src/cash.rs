@@ -27,7 +27,9 @@ fn void_error(e: sqlx::Error) -> StoreError {
         let message = db.message().to_string();
         match db.code().as_deref() {
             Some("TL426") => return StoreError::not_found(Entity::Product, message),
-            Some("23505") if db.constraint() == Some("voids_pkey") => return StoreError::IdempotencyConflict(message),
+            Some("23505") if db.constraint() == Some("voids_pkey") => {
+                return Refusal::IdempotencyConflict(message).into()
+            }
             _ => {}
         }
     }
@@ -158,7 +160,7 @@ impl CashStore for PostgresStore {
                 .map_err(|e| conn.fail_with(e, void_error))?;
         }
         let prior = self.read_void(v.id).await?;
-        let prior = prior.ok_or_else(|| StoreError::Internal(format!("void {} not read back", v.id)))?;
+        let prior = prior.ok_or_else(|| StoreFailure::Internal(format!("void {} not read back", v.id)))?;
         Ok(prior.answer(&v.request_hash, "void")?)
     }
 

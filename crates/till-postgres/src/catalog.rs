@@ -51,7 +51,7 @@ const PRODUCTS_BY_KEYS: &str = "SELECT p.*, t.code AS tax_code, t.rate_ppm, c.na
 /// A unique violation as "already exists", anything else mapped as usual.
 fn exists_or(entity: Entity, key: String) -> impl FnOnce(sqlx::Error) -> StoreError {
     move |e| match &e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::AlreadyExists { entity, key },
+        sqlx::Error::Database(db) if db.is_unique_violation() => Refusal::AlreadyExists { entity, key }.into(),
         _ => map_err(e),
     }
 }

@@ -3,7 +3,7 @@
 use deadpool::managed::{Metrics, Object, PoolError, RecycleError, RecycleResult};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgDatabaseError};
 use sqlx::Connection;
-use till_core::{Entity, StoreError};
+use till_core::{Entity, Refusal, StoreError, StoreFailure};
 
 /// A pooled connection, and whether a query found it lost.
 pub(crate) struct PgConn {
@@ -47,10 +47,10 @@ impl<'a> Conn<'a> {
         let object = pool.get().await.map_err(|e| match e {
             PoolError::Backend(e) => map_err(e),
             PoolError::Timeout(deadpool::managed::TimeoutType::Wait) => {
-                StoreError::Busy("every database connection of this program was in use for too long".into())
+                StoreFailure::Busy("every database connection of this program was in use for too long".into()).into()
             }
-            PoolError::Timeout(_) => StoreError::Unavailable("timed out connecting to the database".into()),
-            other => StoreError::Unavailable(other.to_string()),
+            PoolError::Timeout(_) => StoreFailure::Unavailable("timed out connecting to the database".into()).into(),
+            other => StoreFailure::Unavailable(other.to_string()).into(),
         })?;
         Ok(Conn { object, pool })
     }
@@ -82,7 +82,7 @@ impl<'a> Conn<'a> {
     /// Like [`Conn::fail`], but a unique violation means the thing already exists.
     pub(crate) fn fail_unique(&mut self, error: sqlx::Error, entity: Entity, key: String) -> StoreError {
         match &error {
-            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::AlreadyExists { entity, key },
+            sqlx::Error::Database(db) if db.is_unique_violation() => Refusal::AlreadyExists { entity, key }.into(),
             _ => self.fail(error),
         }
     }
@@ -110,91 +110,99 @@ pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
             let message = db.message().to_string();
             let pg = db.try_downcast_ref::<PgDatabaseError>();
             match code.as_str() {
-                "TL001" => StoreError::Misconfigured(format!(
+                "TL001" => StoreFailure::Misconfigured(format!(
                     "{message}: something between Till and the server (a pooler, or ALTER ROLE/DATABASE ... SET \
                      default_transaction_isolation) forces another isolation level; remove that setting"
-                )),
-                "TL002" | "22003" | "23502" | "23503" | "23514" => StoreError::Rejected(message),
-                "TL403" => StoreError::Forbidden {
+                ))
+                .into(),
+                "TL002" | "22003" | "23502" | "23503" | "23514" => Refusal::Rejected(message).into(),
+                "TL403" => Refusal::Forbidden {
                     user: pg.and_then(PgDatabaseError::detail).unwrap_or("this user").to_string(),
                     role: pg.and_then(PgDatabaseError::hint).unwrap_or("cashier").to_string(),
-                },
-                "TL404" => StoreError::NotFound { entity: Entity::Register, key: message },
-                "TL405" => StoreError::NotFound { entity: Entity::Session, key: message },
-                "TL406" => StoreError::NotFound { entity: Entity::User, key: message },
-                "TL407" => StoreError::NoOpenSession { register: message },
-                "TL408" => {
-                    StoreError::UserInactive(pg.and_then(PgDatabaseError::detail).unwrap_or(&message).to_string())
                 }
-                "TL409" => StoreError::IdempotencyConflict(message),
+                .into(),
+                "TL404" => Refusal::NotFound { entity: Entity::Register, key: message }.into(),
+                "TL405" => Refusal::NotFound { entity: Entity::Session, key: message }.into(),
+                "TL406" => Refusal::NotFound { entity: Entity::User, key: message }.into(),
+                "TL407" => Refusal::NoOpenSession { register: message }.into(),
+                "TL408" => {
+                    Refusal::UserInactive(pg.and_then(PgDatabaseError::detail).unwrap_or(&message).to_string()).into()
+                }
+                "TL409" => Refusal::IdempotencyConflict(message).into(),
                 // Cash control (migrations/postgres/0012_expand_cash_journal_functions.sql).
                 "TL421" => {
-                    StoreError::SessionClosed(pg.and_then(PgDatabaseError::detail).unwrap_or(&message).to_string())
+                    Refusal::SessionClosed(pg.and_then(PgDatabaseError::detail).unwrap_or(&message).to_string()).into()
                 }
-                "TL430" => StoreError::VarianceNeedsSignoff(message),
-                "TL431" => StoreError::NotFound { entity: Entity::CashReason, key: message },
-                "TL432" => StoreError::ApprovalNeeded(message),
-                "TL433" => StoreError::NoCountPending(message),
-                "TL434" => StoreError::Rejected(message),
+                "TL430" => Refusal::VarianceNeedsSignoff(message).into(),
+                "TL431" => Refusal::NotFound { entity: Entity::CashReason, key: message }.into(),
+                "TL432" => Refusal::ApprovalNeeded(message).into(),
+                "TL433" => Refusal::NoCountPending(message).into(),
+                "TL434" => Refusal::Rejected(message).into(),
                 // functions/till_session_forgotten.sql: DETAIL the session's number, HINT its day.
                 "TL435" => match (pg.and_then(PgDatabaseError::detail), pg.and_then(PgDatabaseError::hint)) {
                     (Some(number), Some(day)) => match day.parse() {
-                        Ok(business_day) => StoreError::SessionForgotten { number: number.to_string(), business_day },
-                        Err(_) => StoreError::Internal(format!("{message}: business day {day}")),
+                        Ok(business_day) => {
+                            Refusal::SessionForgotten { number: number.to_string(), business_day }.into()
+                        }
+                        Err(_) => StoreFailure::Internal(format!("{message}: business day {day}")).into(),
                     },
-                    _ => StoreError::Internal(message),
+                    _ => StoreFailure::Internal(message).into(),
                 },
                 // PIN checks in the database (migrations/postgres/functions/till_pin_*.sql): a
                 // check's result asked twice, late, by another role or in its own transaction;
                 // a login that ended.
-                "TL440" | "TL441" => StoreError::Rejected(message),
+                "TL440" | "TL441" => Refusal::Rejected(message).into(),
                 // A write's login or approval (functions/till_login_user.sql, till_use_approval.sql)
                 // and the terminal role's binding to registers (till_may_act.sql).
-                "TL442" => StoreError::LoginEnded(message),
-                "TL443" => StoreError::ApprovalNeeded(message),
-                "TL444" => StoreError::Misconfigured(match pg.and_then(PgDatabaseError::hint) {
+                "TL442" => Refusal::LoginEnded(message).into(),
+                "TL443" => Refusal::ApprovalNeeded(message).into(),
+                "TL444" => StoreFailure::Misconfigured(match pg.and_then(PgDatabaseError::hint) {
                     Some(hint) => format!("{message}; {hint}"),
                     None => message,
-                }),
-                "TL410" => StoreError::Rejected(match pg.and_then(PgDatabaseError::hint) {
+                })
+                .into(),
+                "TL410" => Refusal::Rejected(match pg.and_then(PgDatabaseError::hint) {
                     Some(hint) => format!("{message}; {hint}"),
                     None => message,
-                }),
-                "42883" => StoreError::SchemaNotReady(format!(
+                })
+                .into(),
+                "42883" => StoreFailure::SchemaNotReady(format!(
                     "a PostgreSQL function Till needs is missing ({message}): the schema was changed outside Till; {}",
                     crate::schema::REPAIR
-                )),
-                "42P01" | "42703" => StoreError::SchemaNotReady(format!(
+                ))
+                .into(),
+                "42P01" | "42703" => StoreFailure::SchemaNotReady(format!(
                     "the database has no Till schema or an incomplete one ({message}); run `tillctl migrate`"
-                )),
+                ))
+                .into(),
                 "23505" => match db.constraint() {
                     Some("sessions_close_request_unique" | "session_joins_request_unique") => {
-                        StoreError::IdempotencyConflict(message)
+                        Refusal::IdempotencyConflict(message).into()
                     }
-                    _ => StoreError::Rejected(message),
+                    _ => Refusal::Rejected(message).into(),
                 },
                 // A lock wait or a statement ran past the bound (lock_timeout, statement_timeout):
                 // another transaction holds what this one needs. Nothing was written.
-                "55P03" | "57014" => StoreError::Busy(message),
+                "55P03" | "57014" => StoreFailure::Busy(message).into(),
                 // Lost connection, server shutting down, backend terminated, too many
                 // connections, serialization failure or deadlock.
                 c if c.starts_with("08") || c.starts_with("57") || c.starts_with("53") || c.starts_with("40") => {
-                    StoreError::Unavailable(message)
+                    StoreFailure::Unavailable(message).into()
                 }
                 // Wrong password or user, no such database, or a missing privilege: the server is
                 // there but refuses, and retrying will not help; IT has to fix the settings.
                 c if c.starts_with("28") || c == "3D000" || c == "42501" => {
-                    StoreError::Misconfigured(format!("the server refused: {message}"))
+                    StoreFailure::Misconfigured(format!("the server refused: {message}")).into()
                 }
-                _ => StoreError::Internal(e.to_string()),
+                _ => StoreFailure::Internal(e.to_string()).into(),
             }
         }
-        sqlx::Error::PoolTimedOut => StoreError::Busy(e.to_string()),
+        sqlx::Error::PoolTimedOut => StoreFailure::Busy(e.to_string()).into(),
         sqlx::Error::Io(_)
         | sqlx::Error::Tls(_)
         | sqlx::Error::Protocol(_)
         | sqlx::Error::PoolClosed
-        | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e.to_string()),
-        _ => StoreError::Internal(e.to_string()),
+        | sqlx::Error::WorkerCrashed => StoreFailure::Unavailable(e.to_string()).into(),
+        _ => StoreFailure::Internal(e.to_string()).into(),
     }
 }

@@ -32,7 +32,7 @@ use deadpool::Runtime;
 use sqlx::postgres::PgConnectOptions;
 use std::fmt;
 use std::str::FromStr;
-use till_core::{require_schema, SchemaStore, StoreError, StoreOptions};
+use till_core::{require_schema, SchemaStore, StoreError, StoreFailure, StoreOptions};
 
 #[derive(Clone)]
 pub struct PostgresStore {
@@ -63,7 +63,7 @@ impl PostgresStore {
         // The URL's own text is not repeated: it may hold a password.
         let admin = PgConnectOptions::from_str(url)
             .map_err(|_| {
-                StoreError::Unavailable("the PostgreSQL URL is malformed (postgres://USER@HOST:PORT/DB)".into())
+                StoreFailure::Unavailable("the PostgreSQL URL is malformed (postgres://USER@HOST:PORT/DB)".into())
             })?
             .application_name("till")
             // The shift functions refuse anything else; pin it so a server default cannot.
@@ -82,7 +82,7 @@ impl PostgresStore {
             .timeouts(timeouts)
             .runtime(Runtime::Tokio1)
             .build()
-            .map_err(|e| StoreError::Internal(format!("cannot build the connection pool: {e}")))?;
+            .map_err(|e| StoreFailure::Internal(format!("cannot build the connection pool: {e}")))?;
         let store = PostgresStore { pool, admin, clock: options.clock.clone() };
         if options.migrate {
             store.migrate().await?;

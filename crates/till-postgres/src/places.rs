@@ -93,9 +93,10 @@ impl PlaceStore for PostgresStore {
         .await;
         match changed.map_err(|e| conn.fail(e))? {
             Some(row) => till_sqlx::location(&row),
-            None if change.currency.is_some() && self.find_location(code).await.is_ok() => Err(StoreError::Rejected(
+            None if change.currency.is_some() && self.find_location(code).await.is_ok() => Err(Refusal::Rejected(
                 format!("{code} has had sessions in its currency: its currency is fixed (make a new location)"),
-            )),
+            )
+            .into()),
             None => Err(StoreError::not_found(Entity::Location, code)),
         }
     }

@@ -56,14 +56,16 @@ pub(crate) fn receipt_error(e: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(db) = &e {
         let message = db.message().to_string();
         match db.code().as_deref() {
-            Some("TL422") => return StoreError::CatalogChanged(message),
-            Some("TL423") => return StoreError::Rejected(message),
+            Some("TL422") => return Refusal::CatalogChanged(message).into(),
+            Some("TL423") => return Refusal::Rejected(message).into(),
             Some("TL424") => return StoreError::not_found(Entity::Receipt, message),
             Some("TL425") => return StoreError::not_found(Entity::Receipt, message),
             Some("23514") if db.constraint() == Some("line_refunds_never_more_than_sold") => {
-                return StoreError::RefundExceedsSale(message)
+                return Refusal::RefundExceedsSale(message).into()
             }
-            Some("23505") if db.constraint() == Some("sales_pkey") => return StoreError::IdempotencyConflict(message),
+            Some("23505") if db.constraint() == Some("sales_pkey") => {
+                return Refusal::IdempotencyConflict(message).into()
+            }
             _ => {}
         }
     }

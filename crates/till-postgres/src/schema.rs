@@ -297,7 +297,7 @@ fn major_version(version_num: &str) -> Result<u32, StoreError> {
     version_num
         .parse::<u32>()
         .map(|n| n / 10_000)
-        .map_err(|e| StoreError::Internal(format!("server_version_num {version_num}: {e}")))
+        .map_err(|e| StoreFailure::Internal(format!("server_version_num {version_num}: {e}")).into())
 }
 
 /// What the kept definitions alone say of the database `conn` is connected to (its current
@@ -618,9 +618,10 @@ impl SchemaStore for PostgresStore {
             // A terminal's role cannot migrate (and must not try: IT upgrades the schema
             // first, with the owner's role, then the PCs one at a time).
             if !Self::may_create_schemas(&mut conn).await? {
-                return Err(StoreError::SchemaBehind(format!(
+                return Err(StoreFailure::SchemaBehind(format!(
                     "migrations are pending and this database role may not apply them; {RUN_MIGRATE}"
-                )));
+                ))
+                .into());
             }
         }
         drop(conn);

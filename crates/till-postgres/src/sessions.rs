@@ -33,11 +33,11 @@ impl SessionStore for PostgresStore {
             .fetch_one(conn.db())
             .await
             .map_err(|e| match conn.fail(e) {
-                StoreError::NotFound { entity: Entity::Register, .. } => {
+                StoreError::Refused(Refusal::NotFound { entity: Entity::Register, .. }) => {
                     StoreError::not_found(Entity::Register, start.register_id)
                 }
-                StoreError::NoOpenSession { .. } => {
-                    StoreError::NoOpenSession { register: start.register_id.to_string() }
+                StoreError::Refused(Refusal::NoOpenSession { .. }) => {
+                    Refusal::NoOpenSession { register: start.register_id.to_string() }.into()
                 }
                 other => other,
             })?;
@@ -59,7 +59,7 @@ impl SessionStore for PostgresStore {
             .fetch_one(conn.db())
             .await
             .map_err(|e| match conn.fail(e) {
-                StoreError::NotFound { entity: Entity::Session, .. } => {
+                StoreError::Refused(Refusal::NotFound { entity: Entity::Session, .. }) => {
                     StoreError::not_found(Entity::Session, close.session)
                 }
                 other => other,

@@ -60,7 +60,7 @@ impl PostgresStore {
     ) -> Result<serde_json::Value, StoreError> {
         request["login"] = serde_json::Value::from(actor.login.expose());
         if let Some(manager) = &actor.approval {
-            let device = DeviceName::parse(device).map_err(|e| StoreError::Rejected(e.to_string()))?;
+            let device = DeviceName::parse(device).map_err(|e| Refusal::Rejected(e.to_string()))?;
             let row = self.pin_check(manager, &device, PinFor::Approval { action, request: &request }).await?;
             let (_, token) = Self::pin_answer(&row)?;
             request["approval"] = serde_json::Value::from(token);
@@ -79,14 +79,15 @@ impl PostgresStore {
             "ok" => Ok((user, token)),
             // The database counts with the same limit (till_settle_pins.sql).
             "wrong_pin" => Err(PinPolicy::default().wrong_pin(user)),
-            "inactive" => Err(StoreError::UserInactive(user.name)),
-            "pin_reset_needed" => Err(StoreError::PinResetNeeded(user.name)),
-            "not_a_manager" => Err(StoreError::Forbidden { user: user.name, role: user.role.to_string() }),
-            "locked" => Err(StoreError::UserLocked {
+            "inactive" => Err(Refusal::UserInactive(user.name).into()),
+            "pin_reset_needed" => Err(Refusal::PinResetNeeded(user.name).into()),
+            "not_a_manager" => Err(Refusal::Forbidden { user: user.name, role: user.role.to_string() }.into()),
+            "locked" => Err(Refusal::UserLocked {
                 until: user.locked_until.unwrap_or_else(till_core::clock::system_now),
                 user: user.name,
-            }),
-            other => Err(StoreError::Internal(format!("unknown PIN check outcome {other}"))),
+            }
+            .into()),
+            other => Err(StoreFailure::Internal(format!("unknown PIN check outcome {other}")).into()),
         }
     }
 }
@@ -152,7 +153,8 @@ impl StaffStore for PostgresStore {
 
     async fn check_pin(&self, credentials: &Credentials, device: &DeviceName) -> Result<Authenticated, StoreError> {
         let (user, token) = Self::pin_answer(&self.pin_check(credentials, device, PinFor::Login).await?)?;
-        let token = token.ok_or_else(|| StoreError::Internal("the database opened no login for a right PIN".into()))?;
+        let token =
+            token.ok_or_else(|| StoreFailure::Internal("the database opened no login for a right PIN".into()))?;
         Ok(Authenticated { user, login: LoginToken::new(token) })
     }
 

@@ -102,17 +102,17 @@ impl CashStore for SqliteStore {
             .map_err(map_err)?;
         if let Some(hash) = earlier {
             if hash != m.request_hash {
-                return Err(StoreError::IdempotencyConflict(format!("cash movement id {} was already used", m.id)));
+                return Err(Refusal::IdempotencyConflict(format!("cash movement id {} was already used", m.id)).into());
             }
             let row = sqlx::query(sql::MOVEMENT).bind(m.id.0).fetch_one(&mut *tx).await.map_err(map_err)?;
             return Ok((till_sqlx::cash_movement(&row)?, true));
         }
         if session.status != SessionStatus::Open {
-            return Err(StoreError::SessionClosed(session.number));
+            return Err(Refusal::SessionClosed(session.number).into());
         }
         crate::refuse_forgotten(&mut tx, &session, self.now()).await?;
         if m.amount < 0 || m.amount > Money::MAX_CASH_MINOR || (m.kind == MovementKind::NoSale) != (m.amount == 0) {
-            return Err(StoreError::Rejected(format!("amount {} for a {}", m.amount, m.kind.as_str())));
+            return Err(Refusal::Rejected(format!("amount {} for a {}", m.amount, m.kind.as_str())).into());
         }
         let known: Option<i64> =
             sqlx::query_scalar("SELECT 1 FROM cash_reasons WHERE location_id = ?1 AND kind = ?2 AND code = ?3")
@@ -136,9 +136,8 @@ impl CashStore for SqliteStore {
             .await
             .map_err(map_err)?;
         let approved_by = if m.kind.needs_manager(m.amount, taken_out, limit) {
-            let manager = crate::answering_manager(approver, &user).ok_or_else(|| {
-                StoreError::ApprovalNeeded(format!("a {} above {limit} minor units", m.kind.as_str()))
-            })?;
+            let manager = crate::answering_manager(approver, &user)
+                .ok_or_else(|| Refusal::ApprovalNeeded(format!("a {} above {limit} minor units", m.kind.as_str())))?;
             Some(manager.id)
         } else {
             None
@@ -234,16 +233,17 @@ impl CashStore for SqliteStore {
             return Err(session.already_closed());
         }
         let manager = crate::answering_manager(approver, &user)
-            .ok_or_else(|| StoreError::Forbidden { user: user.name.clone(), role: user.role.to_string() })?;
+            .ok_or_else(|| Refusal::Forbidden { user: user.name.clone(), role: user.role.to_string() })?;
         // Only a forgotten session (till-core's ForgottenRule, the one rule). A live drawer is
         // closed with a count.
         match crate::refuse_forgotten(&mut tx, &session, self.now()).await {
-            Err(StoreError::SessionForgotten { .. }) => {}
+            Err(StoreError::Refused(Refusal::SessionForgotten { .. })) => {}
             Ok(()) => {
-                return Err(StoreError::Rejected(format!(
+                return Err(Refusal::Rejected(format!(
                     "session {} is not forgotten: close it with a count",
                     session.number
-                )))
+                ))
+                .into())
             }
             Err(e) => return Err(e),
         }
@@ -293,10 +293,10 @@ impl CashStore for SqliteStore {
             return Ok(session);
         }
         if session.status != SessionStatus::Closed || !session.count_pending {
-            return Err(StoreError::NoCountPending(session.number));
+            return Err(Refusal::NoCountPending(session.number).into());
         }
         let manager = crate::answering_manager(approver, &user)
-            .ok_or_else(|| StoreError::Forbidden { user: user.name.clone(), role: user.role.to_string() })?;
+            .ok_or_else(|| Refusal::Forbidden { user: user.name.clone(), role: user.role.to_string() })?;
         let expected = session.expected_cash.map_or(0, |m| m.minor());
         let variance = count.counted_cash.minor() - expected;
         variance_limit(&mut tx, session.location_id)
@@ -352,7 +352,7 @@ impl CashStore for SqliteStore {
         let s = locked_session(&mut tx, session).await?;
         let user = crate::login_user(&mut tx, login, device.as_str(), s.register_id, self.now()).await?;
         if s.status != SessionStatus::Open {
-            return Err(StoreError::SessionClosed(s.number));
+            return Err(Refusal::SessionClosed(s.number).into());
         }
         let sale: Option<Uuid> = sqlx::query_scalar("SELECT id FROM sales WHERE number = ?1 AND location_id = ?2")
             .bind(number)
@@ -395,10 +395,10 @@ impl CashStore for SqliteStore {
             return prior.answer(&v.request_hash, "void");
         }
         if s.status != SessionStatus::Open {
-            return Err(StoreError::SessionClosed(s.number));
+            return Err(Refusal::SessionClosed(s.number).into());
         }
         crate::refuse_forgotten(&mut tx, &s, self.now()).await?;
-        till_core::voids::check_lines(&v.lines).map_err(|e| StoreError::Rejected(e.to_string()))?;
+        till_core::voids::check_lines(&v.lines).map_err(|e| Refusal::Rejected(e.to_string()))?;
         // Each line at the catalog's price as this transaction reads it: the till sends none.
         let mut priced = Vec::with_capacity(v.lines.len());
         for line in &v.lines {
@@ -415,7 +415,7 @@ impl CashStore for SqliteStore {
             priced.push((line.product_id, line.quantity, price));
         }
         let amount = till_core::voids::amount(priced.iter().map(|(_, quantity, price)| (*price, *quantity)))
-            .map_err(|e| StoreError::Rejected(e.to_string()))?;
+            .map_err(|e| Refusal::Rejected(e.to_string()))?;
         let at = self.now();
         sqlx::query(
             "INSERT INTO voids (id, session_id, register_id, location_id, kind, amount, user_id, user_name, device, at,
@@ -473,7 +473,7 @@ impl CashStore for SqliteStore {
         append(&mut tx, entry).await?;
         let recorded = read_void(&mut tx, v.id)
             .await?
-            .ok_or_else(|| StoreError::Internal(format!("void {} not read back", v.id)))?;
+            .ok_or_else(|| StoreFailure::Internal(format!("void {} not read back", v.id)))?;
         tx.commit().await.map_err(map_err)?;
         Ok(recorded.recorded)
     }

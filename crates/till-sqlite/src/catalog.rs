@@ -180,7 +180,7 @@ impl CatalogStore for SqliteStore {
         let location_id = location_id(&mut conn, location).await?;
         let (ids, skus, barcodes) = ProductKey::split(keys);
         let ids: Vec<String> = ids.iter().map(|id| id.0.simple().to_string()).collect();
-        let json = |list: &[&str]| serde_json::to_string(list).map_err(|e| StoreError::Internal(e.to_string()));
+        let json = |list: &[&str]| serde_json::to_string(list).map_err(|e| StoreFailure::Internal(e.to_string()));
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         let rows = sqlx::query(PRODUCTS_BY_KEYS)
             .bind(location_id)

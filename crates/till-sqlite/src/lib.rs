@@ -41,7 +41,7 @@ impl SqliteStore {
     /// (sqlx's SQLite migrator takes no lock of its own).
     pub async fn open(url: &str, options: &StoreOptions) -> Result<SqliteStore, StoreError> {
         let connect = SqliteConnectOptions::from_str(url)
-            .map_err(|e| StoreError::Unavailable(format!("bad SQLite URL {url:?}: {e}")))?
+            .map_err(|e| StoreFailure::Unavailable(format!("bad SQLite URL {url:?}: {e}")))?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             // A till's last sale matters more than throughput: survive a power cut.
@@ -51,8 +51,9 @@ impl SqliteStore {
         let path = connect.get_filename().to_path_buf();
         let location = path.display().to_string();
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
-            create_private_dir(parent)
-                .map_err(|e| StoreError::Unavailable(format!("cannot create the folder {}: {e}", parent.display())))?;
+            create_private_dir(parent).map_err(|e| {
+                StoreFailure::Unavailable(format!("cannot create the folder {}: {e}", parent.display()))
+            })?;
         }
         let lock = OpenLock::acquire(&path, options.busy_timeout).await?;
         let in_use = std::sync::Arc::new(InUse::take(&path)?);
@@ -66,7 +67,7 @@ impl SqliteStore {
         if created {
             // The file holds PIN hashes: only its owner reads it (the folder, if new, is 0700 too).
             make_private(&path)
-                .map_err(|e| StoreError::Unavailable(format!("cannot restrict {}: {e}", path.display())))?;
+                .map_err(|e| StoreFailure::Unavailable(format!("cannot restrict {}: {e}", path.display())))?;
         }
         let reader = SqlitePoolOptions::new()
             .max_connections(options.max_connections.max(1))
@@ -123,9 +124,10 @@ pub(crate) async fn login_user(
     let (user, last_used) = match found {
         Some((user, last_used)) if now - last_used < chrono::Duration::minutes(idle) => (user, last_used),
         _ => {
-            return Err(StoreError::LoginEnded(
+            return Err(Refusal::LoginEnded(
                 "not logged in (the login ended, expired, is another device's or unknown): log in again".into(),
-            ))
+            )
+            .into())
         }
     };
     // The idle clock is touched at most once a second, as PostgreSQL's till_login_user does:
@@ -142,7 +144,7 @@ pub(crate) async fn login_user(
     let row = sqlx::query(till_sqlx::sql::USER_BY_ID).bind(user).fetch_one(&mut *tx).await.map_err(map_err)?;
     let user = till_sqlx::user(&row)?;
     if !user.active {
-        return Err(StoreError::UserInactive(user.name));
+        return Err(Refusal::UserInactive(user.name).into());
     }
     Ok(user)
 }
@@ -216,7 +218,7 @@ fn lock_file(database: &Path, suffix: &str) -> Result<(std::fs::File, PathBuf), 
         .truncate(false)
         .write(true)
         .open(&path)
-        .map_err(|e| StoreError::Unavailable(format!("cannot open the lock file {}: {e}", path.display())))?;
+        .map_err(|e| StoreFailure::Unavailable(format!("cannot open the lock file {}: {e}", path.display())))?;
     Ok((file, path))
 }
 
@@ -237,14 +239,15 @@ impl OpenLock {
                     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
                 }
                 Err(std::fs::TryLockError::WouldBlock) => {
-                    return Err(StoreError::Busy(format!(
+                    return Err(StoreFailure::Busy(format!(
                         "another program has held {} for over {} s (migrating the database?)",
                         path.display(),
                         wait.as_secs()
-                    )))
+                    ))
+                    .into())
                 }
                 Err(std::fs::TryLockError::Error(e)) => {
-                    return Err(StoreError::Unavailable(format!("cannot lock {}: {e}", path.display())))
+                    return Err(StoreFailure::Unavailable(format!("cannot lock {}: {e}", path.display())).into())
                 }
             }
         }
@@ -265,12 +268,13 @@ impl InUse {
         let (file, path) = lock_file(database, ".inuse")?;
         match file.try_lock_shared() {
             Ok(()) => Ok(InUse(file)),
-            Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Busy(format!(
+            Err(std::fs::TryLockError::WouldBlock) => Err(StoreFailure::Busy(format!(
                 "{} is being restored from a backup (tillctl restore): open Till again when it is done",
                 database.display()
-            ))),
+            ))
+            .into()),
             Err(std::fs::TryLockError::Error(e)) => {
-                Err(StoreError::Unavailable(format!("cannot lock {}: {e}", path.display())))
+                Err(StoreFailure::Unavailable(format!("cannot lock {}: {e}", path.display())).into())
             }
         }
     }
@@ -297,39 +301,43 @@ fn map_err(e: sqlx::Error) -> StoreError {
             // Primary result codes: SQLITE_BUSY (5), SQLITE_LOCKED (6), SQLITE_CONSTRAINT (19).
             let primary = code.parse::<i32>().map(|c| c & 0xff).unwrap_or(0);
             match primary {
-                5 | 6 => StoreError::Busy(format!("another program holds the database's write lock: {}", db.message())),
-                19 if db.is_unique_violation() && db.message().contains("close_request_id") => {
-                    StoreError::IdempotencyConflict(db.message().to_string())
+                5 | 6 => {
+                    StoreFailure::Busy(format!("another program holds the database's write lock: {}", db.message()))
+                        .into()
                 }
-                19 => StoreError::Rejected(db.message().to_string()),
+                19 if db.is_unique_violation() && db.message().contains("close_request_id") => {
+                    Refusal::IdempotencyConflict(db.message().to_string()).into()
+                }
+                19 => Refusal::Rejected(db.message().to_string()).into(),
                 // SQLITE_READONLY (8), SQLITE_CANTOPEN (14): permissions or the path; IT fixes it.
-                8 | 14 => StoreError::Misconfigured(format!(
+                8 | 14 => StoreFailure::Misconfigured(format!(
                     "the database file cannot be written or opened: {}",
                     db.message()
-                )),
+                ))
+                .into(),
                 // SQLITE_IOERR (10), SQLITE_FULL (13): the disk.
-                10 | 13 => StoreError::Unavailable(format!("the disk failed or is full: {}", db.message())),
-                _ => StoreError::Internal(e.to_string()),
+                10 | 13 => StoreFailure::Unavailable(format!("the disk failed or is full: {}", db.message())).into(),
+                _ => StoreFailure::Internal(e.to_string()).into(),
             }
         }
-        sqlx::Error::PoolTimedOut => StoreError::Busy(e.to_string()),
+        sqlx::Error::PoolTimedOut => StoreFailure::Busy(e.to_string()).into(),
         sqlx::Error::Io(_) | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed | sqlx::Error::Configuration(_) => {
-            StoreError::Unavailable(e.to_string())
+            StoreFailure::Unavailable(e.to_string()).into()
         }
-        _ => StoreError::Internal(e.to_string()),
+        _ => StoreFailure::Internal(e.to_string()).into(),
     }
 }
 
 /// A unique violation on insert means the thing exists already.
 fn exists_or(entity: Entity, key: String) -> impl FnOnce(sqlx::Error) -> StoreError {
     move |e| match &e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::AlreadyExists { entity, key },
+        sqlx::Error::Database(db) if db.is_unique_violation() => Refusal::AlreadyExists { entity, key }.into(),
         _ => map_err(e),
     }
 }
 
 fn decode_err(what: &str, value: &str) -> StoreError {
-    StoreError::Internal(format!("unexpected {what} {value:?} in the database"))
+    StoreFailure::Internal(format!("unexpected {what} {value:?} in the database")).into()
 }
 
 #[cfg(test)]

@@ -59,9 +59,10 @@ impl PlaceStore for SqliteStore {
                 .await
                 .map_err(map_err)?;
             if used {
-                return Err(StoreError::Rejected(format!(
+                return Err(Refusal::Rejected(format!(
                     "{code} has had sessions in its currency: its currency is fixed (make a new location)"
-                )));
+                ))
+                .into());
             }
         }
         let row = till_sqlx::bind_location_change!(sqlx::query(sql::UPDATE_LOCATION), code.as_str(), change)

@@ -51,7 +51,7 @@ fn adds_up(r: &NewReceipt) -> Result<(), StoreError> {
     let taxes: i64 = r.taxes.iter().map(|t| t.tax).sum();
     let tendered: i64 = r.tenders.iter().map(|t| t.amount).sum();
     if r.lines.is_empty() || lines_total != r.total || lines_tax != r.tax || taxes != r.tax || tendered != r.tendered {
-        return Err(StoreError::Rejected(format!("receipt {} does not add up", r.id)));
+        return Err(Refusal::Rejected(format!("receipt {} does not add up", r.id)).into());
     }
     Ok(())
 }
@@ -97,7 +97,7 @@ impl ReceiptRows {
             })
             .collect();
         let text =
-            |v: &Vec<serde_json::Value>| serde_json::to_string(v).map_err(|e| StoreError::Internal(e.to_string()));
+            |v: &Vec<serde_json::Value>| serde_json::to_string(v).map_err(|e| StoreFailure::Internal(e.to_string()));
         Ok(ReceiptRows { lines: text(&lines)?, tenders: text(&tenders)?, taxes: text(&taxes)? })
     }
 }
@@ -149,7 +149,7 @@ async fn record(
         return Ok(earlier);
     }
     if session.status != SessionStatus::Open {
-        return Err(StoreError::SessionClosed(session.number));
+        return Err(Refusal::SessionClosed(session.number).into());
     }
     crate::refuse_forgotten(tx, &session, now).await?;
     refuse_stale(tx, r, &rows, session.location_id).await?;
@@ -161,7 +161,7 @@ async fn record(
         ReceiptKind::Refund => -cash,
     };
     if r.cash_net != drawer || (r.kind == ReceiptKind::Sale && r.change > cash) {
-        return Err(StoreError::Rejected(format!("receipt {} does not add up: its cash", r.id)));
+        return Err(Refusal::Rejected(format!("receipt {} does not add up: its cash", r.id)).into());
     }
     let (limit, increment, include): (u32, i64, bool) = sqlx::query_as(
         "SELECT discount_limit_ppm, cash_rounding_minor, prices_include_tax FROM locations WHERE id = ?1",
@@ -172,7 +172,7 @@ async fn record(
     .map_err(map_err)?;
     let approved_by = if r.needs_manager(limit) {
         let manager = crate::answering_manager(approver, &user).ok_or_else(|| {
-            StoreError::ApprovalNeeded(match r.kind {
+            Refusal::ApprovalNeeded(match r.kind {
                 ReceiptKind::Refund => "a refund".into(),
                 ReceiptKind::Sale => "a price override or a discount above the limit".into(),
             })
@@ -185,19 +185,19 @@ async fn record(
     // sale has no reason.
     let reason = match (r.kind, &r.refund_reason) {
         (ReceiptKind::Refund, Some(reason)) => {
-            Some(reason.checked().map_err(|e| StoreError::Rejected(format!("receipt {}: {e}", r.id)))?)
+            Some(reason.checked().map_err(|e| Refusal::Rejected(format!("receipt {}: {e}", r.id)))?)
         }
         (ReceiptKind::Refund, None) => {
-            return Err(StoreError::Rejected(format!("receipt {}: a refund needs a reason from the list", r.id)))
+            return Err(Refusal::Rejected(format!("receipt {}: a refund needs a reason from the list", r.id)).into())
         }
         (ReceiptKind::Sale, Some(_)) => {
-            return Err(StoreError::Rejected(format!("receipt {}: a sale has no refund reason", r.id)))
+            return Err(Refusal::Rejected(format!("receipt {}: a sale has no refund reason", r.id)).into())
         }
         (ReceiptKind::Sale, None) => None,
     };
     // A changed price says why, and nothing else carries a reason (till-core's rule, checked
     // again here for the same reason).
-    r.check_price_change_reasons().map_err(|e| StoreError::Rejected(format!("receipt {}: {e}", r.id)))?;
+    r.check_price_change_reasons().map_err(|e| Refusal::Rejected(format!("receipt {}: {e}", r.id)))?;
     // Every figure follows from the lines (till-core's rule; PostgreSQL has its copy).
     let figures = match r.kind {
         ReceiptKind::Sale if r.prices_include_tax != include => {
@@ -428,10 +428,11 @@ async fn earlier_answer(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Opt
     if let Some(earlier) = earlier {
         let hash: String = earlier.try_get("request_hash").map_err(map_err)?;
         if hash != r.request_hash {
-            return Err(StoreError::IdempotencyConflict(format!(
+            return Err(Refusal::IdempotencyConflict(format!(
                 "receipt id {} was already used for another receipt",
                 r.id
-            )));
+            ))
+            .into());
         }
         return Ok(Some(Recorded { number: earlier.try_get("number").map_err(map_err)?, repeated: true }));
     }
@@ -468,7 +469,7 @@ async fn refuse_stale(
             .await
             .map_err(map_err)?;
             if let Some(sku) = changed {
-                return Err(StoreError::CatalogChanged(format!("{sku} changed since it was priced")));
+                return Err(Refusal::CatalogChanged(format!("{sku} changed since it was priced")).into());
             }
         }
         ReceiptKind::Refund => {
@@ -511,7 +512,7 @@ async fn take_refunded(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<(), 
             .execute(&mut *tx)
             .await
             .map_err(|e| match map_err(e) {
-                StoreError::Rejected(text) => StoreError::RefundExceedsSale(text),
+                StoreError::Refused(Refusal::Rejected(text)) => Refusal::RefundExceedsSale(text).into(),
                 other => other,
             })?;
             if taken.rows_affected() != 1 {

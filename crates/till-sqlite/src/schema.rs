@@ -139,15 +139,17 @@ impl SchemaStore for SqliteStore {
     }
 
     async fn create_terminal_role(&self, _role: &DbRoleName, _password: Option<&str>) -> Result<(), StoreError> {
-        Err(StoreError::Misconfigured(
+        Err(StoreFailure::Misconfigured(
             "SQLite has no database roles: terminal roles are for a store's PostgreSQL server".into(),
-        ))
+        )
+        .into())
     }
 
     async fn bind_terminal_role(&self, _role: &DbRoleName, _binding: &TerminalBinding) -> Result<(), StoreError> {
-        Err(StoreError::Misconfigured(
+        Err(StoreFailure::Misconfigured(
             "SQLite has no database roles: terminal roles are for a store's PostgreSQL server".into(),
-        ))
+        )
+        .into())
     }
 
     async fn check_schema(&self) -> Vec<SchemaCheck> {

@@ -56,16 +56,17 @@ impl SessionStore for SqliteStore {
             let by: Uuid = repeated.try_get("user_id").map_err(map_err)?;
             let session = Self::session_by_id(&mut tx, id)
                 .await?
-                .ok_or_else(|| StoreError::Internal("a session vanished inside its transaction".into()))?;
+                .ok_or_else(|| StoreFailure::Internal("a session vanished inside its transaction".into()))?;
             let joined = session.id.0 != start.request_id.0;
             let same_content = session.register_id == start.register_id
                 && by == user.id.0
                 && (joined || start.opening_cash == Some(session.opening_cash));
             if !same_content {
-                return Err(StoreError::IdempotencyConflict(format!(
+                return Err(Refusal::IdempotencyConflict(format!(
                     "request {} was already used for a different request",
                     start.request_id
-                )));
+                ))
+                .into());
             }
             return Ok(ShiftStarted { joined, session });
         }
@@ -128,7 +129,7 @@ impl SessionStore for SqliteStore {
             }
             None => {
                 let Some(opening_cash) = start.opening_cash else {
-                    return Err(StoreError::NoOpenSession { register: start.register_id.to_string() });
+                    return Err(Refusal::NoOpenSession { register: start.register_id.to_string() }.into());
                 };
                 let place = sqlx::query(
                     "SELECT r.location_id, l.code AS location_code, r.code AS register_code, l.currency,
@@ -211,7 +212,7 @@ impl SessionStore for SqliteStore {
         };
         let session = Self::session_by_id(&mut tx, session_id)
             .await?
-            .ok_or_else(|| StoreError::Internal("a session vanished inside its transaction".into()))?;
+            .ok_or_else(|| StoreFailure::Internal("a session vanished inside its transaction".into()))?;
         tx.commit().await.map_err(map_err)?;
         Ok(ShiftStarted { session, joined })
     }
@@ -240,7 +241,7 @@ impl SessionStore for SqliteStore {
         if let Some(id) = repeated {
             return Self::session_by_id(&mut tx, id)
                 .await?
-                .ok_or_else(|| StoreError::Internal("a session vanished inside its transaction".into()));
+                .ok_or_else(|| StoreFailure::Internal("a session vanished inside its transaction".into()).into());
         }
         let row = sqlx::query(
             "SELECT status, opening_cash, cash_net, location_id, refused_counts FROM sessions WHERE id = ?",
@@ -259,14 +260,14 @@ impl SessionStore for SqliteStore {
             // The closer: the approving manager, or the login's user if a manager. (Closed by
             // another close, the answer is that, as PostgreSQL's function gives it.)
             let closer = crate::answering_manager(approver, &user)
-                .ok_or_else(|| StoreError::Forbidden { user: user.name.clone(), role: user.role.to_string() })?;
+                .ok_or_else(|| Refusal::Forbidden { user: user.name.clone(), role: user.role.to_string() })?;
             let variance = close
                 .counted_cash
                 .minor()
                 .checked_sub(expected)
-                .ok_or_else(|| StoreError::Rejected("variance out of range".into()))?;
+                .ok_or_else(|| Refusal::Rejected("variance out of range".into()))?;
             if close.float_left.minor() > close.counted_cash.minor() || close.float_left.minor() < 0 {
-                return Err(StoreError::Rejected("the float left is more than the count".into()));
+                return Err(Refusal::Rejected("the float left is more than the count".into()).into());
             }
             // Above the location's limit, the variance needs a manager's sign-off with a reason;
             // the refusal says nothing of the expected cash (the count is blind).
@@ -305,7 +306,7 @@ impl SessionStore for SqliteStore {
         }
         let session = Self::session_by_id(&mut tx, close.session.0)
             .await?
-            .ok_or_else(|| StoreError::Internal("a session vanished inside its transaction".into()))?;
+            .ok_or_else(|| StoreFailure::Internal("a session vanished inside its transaction".into()))?;
         tx.commit().await.map_err(map_err)?;
         if status != "open" {
             return Err(session.already_closed());

@@ -65,9 +65,9 @@ impl SqliteStore {
                 .map_err(map_err)?;
         let (id, active, hash, role) = found.ok_or_else(|| StoreError::not_found(Entity::User, &credentials.name))?;
         if !active {
-            return Err(StoreError::UserInactive(credentials.name.to_string()));
+            return Err(Refusal::UserInactive(credentials.name.to_string()).into());
         }
-        let role: Role = role.parse().map_err(|_| StoreError::Internal(format!("unknown role {role}")))?;
+        let role: Role = role.parse().map_err(|_| StoreFailure::Internal(format!("unknown role {role}")))?;
         let matched = auth::pin_matches(credentials.pin.clone(), PinHash(hash)).await?;
         // A manager's right PIN must be as long as the strictest location requires; only then
         // are the locations read.
@@ -75,7 +75,7 @@ impl SqliteStore {
             let locations = sqlx::query(sql::LOCATIONS).fetch_all(&self.reader).await.map_err(map_err)?;
             let locations = locations.iter().map(till_sqlx::location).collect::<Result<Vec<_>, _>>()?;
             if !auth::pin_long_enough(role, &credentials.pin, auth::manager_pin_required(&locations)) {
-                return Err(StoreError::PinResetNeeded(credentials.name.to_string()));
+                return Err(Refusal::PinResetNeeded(credentials.name.to_string()).into());
             }
         }
         let mut tx = self.write().await?;
@@ -104,10 +104,10 @@ impl SqliteStore {
         let Some(credentials) = &actor.approval else {
             return Ok(None);
         };
-        let device = DeviceName::parse(device).map_err(|e| StoreError::Rejected(e.to_string()))?;
+        let device = DeviceName::parse(device).map_err(|e| Refusal::Rejected(e.to_string()))?;
         let manager = self.verify_pin(credentials, &device).await?;
         if !manager.role.is_manager() {
-            return Err(StoreError::Forbidden { user: manager.name, role: manager.role.to_string() });
+            return Err(Refusal::Forbidden { user: manager.name, role: manager.role.to_string() }.into());
         }
         Ok(Some(manager))
     }
@@ -243,7 +243,7 @@ impl StaffStore for SqliteStore {
             Some(credentials) => {
                 let manager = self.verify_pin(credentials, &unlock.device).await?;
                 if !manager.role.is_manager() {
-                    return Err(StoreError::Forbidden { user: manager.name, role: manager.role.to_string() });
+                    return Err(Refusal::Forbidden { user: manager.name, role: manager.role.to_string() }.into());
                 }
                 manager.name
             }

@@ -1,12 +1,12 @@
 //! Row decoding. Each read's columns are declared once, as a `sqlx::FromRow` struct typed as
 //! both schemas store them (`i32` for an `integer` column, `i64` for a `bigint` one; SQLite's
 //! INTEGER decodes as either), and a `TryFrom` parses the struct into the domain type (money,
-//! currencies, enums), failing with [`StoreError::Internal`] on a value the schema should not
+//! currencies, enums), failing with [`StoreFailure::Internal`] on a value the schema should not
 //! hold. The decoder functions (`session(&row)`) are the entry points the stores call.
 
 use sqlx::{FromRow, Row};
 use till_core::anchor::{AnchorOf, JournalAnchor, PrintedAnchor};
-use till_core::{Currency, Ppm, StoreError};
+use till_core::{Currency, Ppm, StoreError, StoreFailure};
 use uuid::Uuid;
 
 pub mod cash;
@@ -23,20 +23,20 @@ pub(crate) fn read<'r, T: FromRow<'r, R>, R: Row>(row: &'r R) -> Result<T, Store
     T::from_row(row).map_err(column_error)
 }
 
-/// `sqlx`'s error for a column `FromRow` could not read, as [`StoreError::Internal`] naming
+/// `sqlx`'s error for a column `FromRow` could not read, as [`StoreFailure::Internal`] naming
 /// the column.
 pub(crate) fn column_error(e: sqlx::Error) -> StoreError {
     let column = match &e {
         sqlx::Error::ColumnNotFound(name) => name.clone(),
         // sqlx writes the index as `{index:?}`: a name in quotes.
         sqlx::Error::ColumnDecode { index, .. } => index.trim_matches('"').to_string(),
-        _ => return StoreError::Internal(format!("cannot read a row: {e}")),
+        _ => return StoreFailure::Internal(format!("cannot read a row: {e}")).into(),
     };
-    StoreError::Internal(format!("cannot read column {column}: {e}"))
+    StoreFailure::Internal(format!("cannot read column {column}: {e}")).into()
 }
 
 pub(crate) fn unexpected(what: &str, value: &str) -> StoreError {
-    StoreError::Internal(format!("unexpected {what} {value:?} in the database"))
+    StoreFailure::Internal(format!("unexpected {what} {value:?} in the database")).into()
 }
 
 pub(crate) fn currency(text: &str) -> Result<Currency, StoreError> {

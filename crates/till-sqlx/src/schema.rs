@@ -5,7 +5,7 @@
 use crate::rows::read;
 use sqlx::migrate::Migrator;
 use sqlx::{FromRow, Row};
-use till_core::{AppliedMigration, KnownMigration, SchemaCheck, StoreError};
+use till_core::{AppliedMigration, KnownMigration, Refusal, SchemaCheck, StoreError, StoreFailure};
 
 /// A row of sqlx's `_sqlx_migrations`.
 #[derive(Debug, FromRow)]
@@ -55,12 +55,12 @@ pub fn migrate_error(e: sqlx::migrate::MigrateError, map: impl Fn(sqlx::Error) -
     match e {
         MigrateError::Execute(e) => map(e),
         MigrateError::ExecuteMigration(e, version) => match map(e) {
-            StoreError::Internal(text) | StoreError::Rejected(text) => {
-                StoreError::SchemaNotReady(format!("migration {version} failed: {text}"))
+            StoreError::Failed(StoreFailure::Internal(text)) | StoreError::Refused(Refusal::Rejected(text)) => {
+                StoreFailure::SchemaNotReady(format!("migration {version} failed: {text}")).into()
             }
             other => other,
         },
-        other => StoreError::SchemaNotReady(format!("migrating failed: {other}")),
+        other => StoreFailure::SchemaNotReady(format!("migrating failed: {other}")).into(),
     }
 }
 

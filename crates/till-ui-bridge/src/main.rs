@@ -297,7 +297,7 @@ impl Bridge {
 }
 
 fn internal(e: impl std::fmt::Display) -> IpcError {
-    IpcError::Till(till_core::StoreError::Internal(e.to_string()).into())
+    till_core::StoreFailure::Internal(e.to_string()).into()
 }
 
 #[tokio::main]

@@ -367,7 +367,7 @@ fn run_threads(
                 let runtime = tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()
-                    .map_err(|e| StoreError::Internal(format!("bench runtime: {e}")))?;
+                    .map_err(|e| StoreFailure::Internal(format!("bench runtime: {e}")))?;
                 runtime.block_on(async move {
                     let options = StoreOptions {
                         migrate: false,
@@ -383,7 +383,8 @@ fn run_threads(
                         .collect();
                     let mut tally = Tally::default();
                     for one in loops {
-                        tally.merge(one.await.map_err(|e| StoreError::Internal(format!("bench client failed: {e}")))?);
+                        tally
+                            .merge(one.await.map_err(|e| StoreFailure::Internal(format!("bench client failed: {e}")))?);
                     }
                     Ok(tally)
                 })
@@ -392,7 +393,7 @@ fn run_threads(
         .collect();
     let mut tally = Tally::default();
     for handle in handles {
-        tally.merge(handle.join().map_err(|_| StoreError::Internal("a bench thread panicked".into()))??);
+        tally.merge(handle.join().map_err(|_| StoreFailure::Internal("a bench thread panicked".into()))??);
     }
     Ok(tally)
 }
@@ -452,13 +453,13 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
         }
         Workload::SaleFloor => {
             if store.kind() != BackendKind::Sqlite {
-                return Err(StoreError::Rejected(
+                return Err(Refusal::Rejected(
                     "the sale-floor workload is SQLite's; PostgreSQL's floor is scripts/bench's pgbench script".into(),
                 )
                 .into());
             }
             let template = clients_of.first().and_then(|(_, sale)| sale.clone()).ok_or_else(|| {
-                StoreError::Internal("the sale-floor workload needs one register's sale template".into())
+                StoreFailure::Internal("the sale-floor workload needs one register's sale template".into())
             })?;
             // One sale through Till first: the floor copies its rows.
             store.record_receipt(NewReceipt { request_hash: template.id.to_string(), ..template.clone() }).await?;
@@ -468,7 +469,7 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
             let seconds = args.seconds;
             let (guessed, cost) = tokio::task::spawn_blocking(move || pin_guess(seconds))
                 .await
-                .map_err(|e| StoreError::Internal(format!("bench thread failed: {e}")))??;
+                .map_err(|e| StoreFailure::Internal(format!("bench thread failed: {e}")))??;
             tally = guessed;
             pin_guess_cost = Some(cost);
         }
@@ -477,7 +478,7 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
             let (url, args, registers, user) = (url.to_string(), args.clone(), clients_of.clone(), fx.client.clone());
             tally = tokio::task::spawn_blocking(move || run_threads(&url, &args, &registers, user, deadline))
                 .await
-                .map_err(|e| StoreError::Internal(format!("bench threads failed: {e}")))??;
+                .map_err(|e| StoreFailure::Internal(format!("bench threads failed: {e}")))??;
         }
         Workload::Lookup => tally = lookups(store, &fx, args.catalog).await?,
         Workload::Totals => {
@@ -505,7 +506,7 @@ pub async fn run(shared: Arc<dyn Store>, url: &str, args: &BenchArgs) -> Result<
                 let mut ids = std::collections::HashSet::new();
                 for task in tasks {
                     let (elapsed, result) =
-                        task.await.map_err(|e| StoreError::Internal(format!("bench client failed: {e}")))?;
+                        task.await.map_err(|e| StoreFailure::Internal(format!("bench client failed: {e}")))?;
                     tally.latencies.push(elapsed);
                     tally.operations += 1;
                     match result {
@@ -580,7 +581,7 @@ async fn sale_template(store: &dyn Store, register: RegisterId, user: &LoginToke
     let session = store
         .latest_session(register.id)
         .await?
-        .ok_or_else(|| StoreError::NoOpenSession { register: register.address.clone() })?;
+        .ok_or_else(|| Refusal::NoOpenSession { register: register.address.clone() })?;
     let settings = store.pricing_settings(&location).await?;
     let mut lines = Vec::new();
     for i in 0..5 {
@@ -681,7 +682,7 @@ async fn totals(
         })
         .collect();
     for writer in writers {
-        writer.await.map_err(|e| StoreError::Internal(format!("bench writer failed: {e}")))??;
+        writer.await.map_err(|e| StoreFailure::Internal(format!("bench writer failed: {e}")))??;
     }
     let mut tally = Tally::default();
     for _ in 0..200 {
@@ -740,7 +741,7 @@ async fn sqlite_writer(url: &str) -> Result<sqlx::SqlitePool, sqlx::Error> {
 /// The SQLite reference: one row per `BEGIN IMMEDIATE` transaction, WAL, synchronous=FULL, one
 /// writer connection (as Till's store writes), for as long as the other workloads run.
 async fn raw_insert(url: &str, args: &BenchArgs) -> Result<Tally, TillError> {
-    let fail = |e: sqlx::Error| StoreError::Internal(format!("raw insert: {e}"));
+    let fail = |e: sqlx::Error| StoreFailure::Internal(format!("raw insert: {e}"));
     let pool = sqlite_writer(url).await.map_err(fail)?;
     sqlx::query("CREATE TABLE IF NOT EXISTS bench_write (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)")
         .execute(&pool)
@@ -766,7 +767,7 @@ async fn raw_insert(url: &str, args: &BenchArgs) -> Result<Tally, TillError> {
 /// microseconds: no JSON, no checks); the journal entry's hash is computed as Till's is.
 async fn sale_floor(url: &str, recorded: &NewReceipt, args: &BenchArgs) -> Result<Tally, TillError> {
     use sqlx::Row as _;
-    let fail = |e: sqlx::Error| StoreError::Internal(format!("sale floor: {e}"));
+    let fail = |e: sqlx::Error| StoreFailure::Internal(format!("sale floor: {e}"));
     let pool = sqlite_writer(url).await.map_err(fail)?;
     // `INSERT INTO t (every column) SELECT (every column, the receipt's own values replaced)
     // FROM t WHERE <the recorded receipt>`, for each of the receipt's tables.

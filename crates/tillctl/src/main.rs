@@ -213,7 +213,7 @@ impl From<TillError> for CliError {
             _ => Vec::new(),
         };
         let locked = match &e {
-            TillError::Store(StoreError::UserLocked { user, until }) => Some((user.clone(), *until)),
+            TillError::Store(StoreError::Refused(Refusal::UserLocked { user, until })) => Some((user.clone(), *until)),
             _ => None,
         };
         CliError { lines, locked, ..CliError::new(e.error_code(), e.to_string()) }

@@ -33,8 +33,8 @@ pub enum Refused {
 impl From<Refused> for crate::StoreError {
     fn from(refused: Refused) -> Self {
         match refused {
-            Refused::Figures(why) => crate::StoreError::Rejected(why),
-            Refused::MoreThanLeft(why) => crate::StoreError::RefundExceedsSale(why),
+            Refused::Figures(why) => crate::Refusal::Rejected(why).into(),
+            Refused::MoreThanLeft(why) => crate::Refusal::RefundExceedsSale(why).into(),
         }
     }
 }

@@ -5,7 +5,7 @@ use crate::anchor::JournalAnchor;
 use crate::cash::{DenominationCount, MovementKind, NewCashMovement, MAX_NOTE_CHARS};
 use crate::catalog::ProductKey;
 use crate::domain::*;
-use crate::error::{Entity, InputError, StoreError, TillError};
+use crate::error::{Entity, InputError, Refusal, StoreError, TillError};
 use crate::journal::{verify_chain, ChainReport, JournalEntry, JournaledStaff, VerifyReport};
 use crate::money::{CashAmount, Money};
 use crate::reports::{x_report as build_x, z_report as build_z, XReport, ZReport};
@@ -71,7 +71,7 @@ pub async fn record_movement(
     let location = store.find_location(&LocationCode::parse(&register.location_code)?).await?;
     let session = match store.latest_session(register.id).await? {
         Some(s) if s.status == SessionStatus::Open => s,
-        _ => return Err(StoreError::NoOpenSession { register: register.address.clone() }.into()),
+        _ => return Err(Refusal::NoOpenSession { register: register.address.clone() }.into()),
     };
     let reasons = store.cash_reasons(&LocationCode::parse(&location.code)?).await?;
     let offered: Vec<&str> = reasons.iter().filter(|r| r.kind == request.kind).map(|r| r.code.as_str()).collect();
@@ -85,7 +85,7 @@ pub async fn record_movement(
     let needs_manager =
         request.kind.needs_manager(amount, totals.paid_out_total + totals.drops_total, location.cash_out_limit_minor);
     if needs_manager && approval.is_none() && !who.user.role.is_manager() {
-        return Err(StoreError::ApprovalNeeded(format!(
+        return Err(Refusal::ApprovalNeeded(format!(
             "a {} above {}",
             request.kind.as_str().replace('_', " "),
             Money::from_minor(location.cash_out_limit_minor, session.currency)
@@ -200,7 +200,7 @@ pub async fn sign_off_figures(
     let expected = match session.status {
         SessionStatus::Open => store.session_totals(session.id).await?.expected_cash,
         SessionStatus::Closed if session.count_pending => session.expected_cash.map_or(0, |m| m.minor()),
-        SessionStatus::Closed => return Err(StoreError::NoCountPending(session.number).into()),
+        SessionStatus::Closed => return Err(Refusal::NoCountPending(session.number).into()),
     };
     let location = store.find_location(&LocationCode::parse(&session.location_code)?).await?;
     let variance = counted.minor() - expected;
@@ -285,7 +285,7 @@ pub async fn record_reprint(
     let register = store.find_register(register).await?;
     let session = match store.latest_session(register.id).await? {
         Some(s) if s.status == SessionStatus::Open => s,
-        _ => return Err(StoreError::NoOpenSession { register: register.address.clone() }.into()),
+        _ => return Err(Refusal::NoOpenSession { register: register.address.clone() }.into()),
     };
     Ok(store.record_reprint(session.id, number.trim(), &who.login, device).await?)
 }
@@ -328,7 +328,7 @@ pub async fn record_void(
     }
     let session = match store.latest_session(register.id).await? {
         Some(s) if s.status == SessionStatus::Open => s,
-        _ => return Err(StoreError::NoOpenSession { register: register.address.clone() }.into()),
+        _ => return Err(Refusal::NoOpenSession { register: register.address.clone() }.into()),
     };
     let location = LocationCode::parse(&session.location_code)?;
     let keys: Vec<ProductKey> = request.lines.iter().map(|l| ProductKey::Id(l.product_id)).collect();
@@ -406,7 +406,7 @@ impl Asker<'_> {
             });
         }
         if reading == Reading::DayView && !user.role.is_manager() {
-            return Err(StoreError::Forbidden { user: user.name.clone(), role: user.role.to_string() });
+            return Err(Refusal::Forbidden { user: user.name.clone(), role: user.role.to_string() }.into());
         }
         Ok(())
     }
@@ -449,7 +449,7 @@ pub async fn x_report(store: &dyn Store, session: &SessionRef, asker: Asker<'_>)
     let register = store.find_register(&RegisterRef::Id(session.register_id)).await?;
     let location = store.find_location(&LocationCode::parse(&session.location_code)?).await?;
     if !asker.may_see_drawer(&location, &session) {
-        return Err(StoreError::ApprovalNeeded(
+        return Err(Refusal::ApprovalNeeded(
             "the X report of an open drawer is a manager's while this store counts blind".into(),
         )
         .into());

@@ -5,7 +5,7 @@
 use super::cash::{Asker, Reading};
 use crate::catalog::{Barcode, ProductKey, Sku};
 use crate::domain::{DeviceName, ProductId, ReceiptId, RegisterId, RegisterRef, SessionId, SessionRef};
-use crate::error::{InputError, StoreError, TillError};
+use crate::error::{InputError, Refusal, StoreError, TillError};
 use crate::pricing::{price_cart, settle, Cart, CartLine, Discount, Tender};
 use crate::sales::{NewReceipt, Receipt, ReceiptHeader, ReceiptKind, ReceiptLine, ReceiptTax, ReceiptTender};
 pub use crate::sales::{PriceChangeReason, PriceChangeReasonKind, RefundReason, RefundReasonKind};
@@ -168,7 +168,7 @@ impl Till<'_> {
     /// manager, with no approval, from a login that is not a manager's.
     fn require_manager(&self, why: &str) -> Result<(), TillError> {
         if self.approval.is_none() && !self.who.user.role.is_manager() {
-            return Err(StoreError::ApprovalNeeded(why.to_string()).into());
+            return Err(Refusal::ApprovalNeeded(why.to_string()).into());
         }
         Ok(())
     }
@@ -219,14 +219,14 @@ async fn session_for(store: &dyn Store, till: &Till<'_>, register: &Register) ->
         Some(id) => store.find_session(&SessionRef::Id(id)).await?,
         None => match store.latest_session(register.id).await? {
             Some(s) if s.status == SessionStatus::Open => s,
-            _ => return Err(StoreError::NoOpenSession { register: register.address.clone() }.into()),
+            _ => return Err(Refusal::NoOpenSession { register: register.address.clone() }.into()),
         },
     };
     if session.register_id != register.id {
         return Err(invalid(format!("session {} is not on register {}", session.number, register.address)));
     }
     if session.status != SessionStatus::Open {
-        return Err(StoreError::SessionClosed(session.number).into());
+        return Err(Refusal::SessionClosed(session.number).into());
     }
     Ok(session)
 }
@@ -348,7 +348,7 @@ pub async fn record_sale(
             .with_reasons(&reasons, request.receipt_discount_reason.as_ref())?;
         match store.record_receipt(receipt).await {
             Ok(recorded) => return Ok(store.find_receipt(&recorded.number).await?),
-            Err(StoreError::CatalogChanged(_)) if attempt < PRICING_ATTEMPTS => continue,
+            Err(StoreError::Refused(Refusal::CatalogChanged(_))) if attempt < PRICING_ATTEMPTS => continue,
             Err(e) => return Err(e.into()),
         }
     }
@@ -405,7 +405,7 @@ pub async fn refund(
             // under the sale's lock. A refund of the same lines that committed after this read
             // changed what is left (the last units give back exactly the rest): read the sale
             // again and compute anew. The same refusal on an unchanged sale is final.
-            Err(refused @ (StoreError::Rejected(_) | StoreError::RefundExceedsSale(_)))
+            Err(refused @ StoreError::Refused(Refusal::Rejected(_) | Refusal::RefundExceedsSale(_)))
                 if attempt < REFUND_ATTEMPTS =>
             {
                 let now = store.find_receipt(receipt_number).await?;
@@ -559,7 +559,7 @@ fn refund_figures(
             .ok_or_else(|| invalid(format!("{receipt_number} has no line {}", asked.line)))?;
         let left = sold.quantity - sold.refunded_quantity;
         if asked.quantity < 1 || asked.quantity > left {
-            return Err(StoreError::RefundExceedsSale(format!(
+            return Err(Refusal::RefundExceedsSale(format!(
                 "line {} of {receipt_number}: {} asked, {left} left to refund",
                 asked.line, asked.quantity
             ))

@@ -1,7 +1,7 @@
 //! The schema's bookkeeping every backend shares: which migrations are known and applied, what
 //! `tillctl doctor` prints, the invariant report, and the database clock's offset.
 
-use crate::error::{ErrorCode, StoreError};
+use crate::error::{ErrorCode, StoreError, StoreFailure};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -245,11 +245,12 @@ pub fn refuse_foreign_migrations(known: &[KnownMigration], applied: &[AppliedMig
 /// one of this build's: applying an older migration after newer ones could undo them.
 pub fn refuse_gap(known: &[KnownMigration], applied: &[AppliedMigration]) -> Result<(), StoreError> {
     if has_newer_migrations(known, applied) {
-        return Err(StoreError::SchemaNotReady(
+        return Err(StoreFailure::SchemaNotReady(
             "the database was migrated by a newer Till but lacks one of this build's migrations; \
              migrate it with the newest Till (`tillctl migrate`), never an older one"
                 .into(),
-        ));
+        )
+        .into());
     }
     Ok(())
 }
@@ -279,13 +280,13 @@ pub fn require_schema(checks: &[SchemaCheck]) -> Result<(), StoreError> {
     if failures.is_empty() {
         Ok(())
     } else if refusals.is_empty() {
-        Err(StoreError::Misconfigured(text))
+        Err(StoreFailure::Misconfigured(text).into())
     } else if refusals.contains(&Some(ErrorCode::AppTooOld)) {
-        Err(StoreError::AppTooOld(text))
+        Err(StoreFailure::AppTooOld(text).into())
     } else if refusals.iter().all(|r| *r == Some(ErrorCode::SchemaBehind)) {
-        Err(StoreError::SchemaBehind(text))
+        Err(StoreFailure::SchemaBehind(text).into())
     } else {
-        Err(StoreError::SchemaNotReady(text))
+        Err(StoreFailure::SchemaNotReady(text).into())
     }
 }
 

@@ -11,6 +11,8 @@ pub use models::*;
 use crate::cash::{CashMovement, CashReason, DenominationCount, NewCashMovement};
 use crate::catalog::{Category, NewCategory, NewProduct, NewTaxRate, Product, ProductKey, Sku};
 use crate::domain::*;
+#[cfg(doc)]
+use crate::error::Refusal;
 use crate::error::StoreError;
 use crate::journal::{ChainHead, JournalEntry};
 use crate::location::LocationChange;
@@ -98,10 +100,10 @@ pub trait StaffStore: Send + Sync {
     async fn set_user_active(&self, name: &UserName, active: bool) -> Result<User, StoreError>;
     /// Checks a PIN and records the check under the user's row lock, on the database's clock,
     /// applying [`PinPolicy`](crate::PinPolicy): a match resets the count; a miss counts
-    /// ([`StoreError::WrongPin`]), and the fifth in a row locks the user
-    /// ([`StoreError::UserLocked`]). A check while the user is locked (even a matching one,
+    /// ([`Refusal::WrongPin`]), and the fifth in a row locks the user
+    /// ([`Refusal::UserLocked`]). A check while the user is locked (even a matching one,
     /// racing the lock) is refused and counts for nothing; an inactive user gets
-    /// [`StoreError::UserInactive`] whatever the PIN. Returns the user as stored afterwards.
+    /// [`Refusal::UserInactive`] whatever the PIN. Returns the user as stored afterwards.
     /// A right PIN opens a login ([`Authenticated`]): every write carries its token.
     async fn check_pin(&self, credentials: &Credentials, device: &DeviceName) -> Result<Authenticated, StoreError>;
     /// Ends a login (a repeat, or an unknown token, changes nothing).
@@ -132,7 +134,7 @@ pub trait SessionStore: Send + Sync {
     /// a gapless, unique number per location and business day, allocated in the same
     /// transaction as the session. A join is ordered before any close of the session it joins.
     async fn start_shift(&self, start: StartShift) -> Result<ShiftStarted, StoreError>;
-    /// open → closed exactly once; a second close is [`StoreError::SessionAlreadyClosed`],
+    /// open → closed exactly once; a second close is [`Refusal::SessionAlreadyClosed`],
     /// unless it repeats the first close's request id.
     async fn close_shift(&self, close: CloseShift) -> Result<Session, StoreError>;
 
@@ -155,7 +157,7 @@ pub trait CatalogStore: Send + Sync {
     /// Creates each product, or updates the one with its SKU (name, price, tax rate, category,
     /// active, and its barcodes replaced), all in one transaction: all or nothing. A barcode
     /// that names another product of the location refuses the whole batch
-    /// ([`StoreError::AlreadyExists`] for [`Entity::Barcode`]). Returns how many were new.
+    /// ([`Refusal::AlreadyExists`] for [`Entity::Barcode`]). Returns how many were new.
     async fn save_products(&self, location: &LocationCode, products: Vec<NewProduct>) -> Result<usize, StoreError>;
     /// Products by SKU; inactive ones too when `include_inactive`.
     async fn list_products(&self, location: &LocationCode, include_inactive: bool) -> Result<Vec<Product>, StoreError>;
@@ -175,10 +177,10 @@ pub trait SalesStore: Send + Sync {
     /// discount above which a manager approves.
     async fn pricing_settings(&self, location: &LocationCode) -> Result<PricingSettings, StoreError>;
     /// Records a sale or a refund atomically into its session (see [`crate::sales`]). Answers
-    /// [`StoreError::SessionClosed`] when the session was closed (nothing written),
-    /// [`StoreError::CatalogChanged`] when a product or tax rate it was priced from changed
-    /// since (price again), [`StoreError::IdempotencyConflict`] for an id used with other
-    /// content, and [`StoreError::RefundExceedsSale`] for a refund of more than is left.
+    /// [`Refusal::SessionClosed`] when the session was closed (nothing written),
+    /// [`Refusal::CatalogChanged`] when a product or tax rate it was priced from changed
+    /// since (price again), [`Refusal::IdempotencyConflict`] for an id used with other
+    /// content, and [`Refusal::RefundExceedsSale`] for a refund of more than is left.
     async fn record_receipt(&self, receipt: NewReceipt) -> Result<Recorded, StoreError>;
     async fn find_receipt(&self, number: &str) -> Result<Receipt, StoreError>;
     /// What was recorded under receipt id `id`, if anything: its number and its request's

@@ -3,7 +3,7 @@
 
 use crate::cash::{DenominationCount, SignOff};
 use crate::domain::*;
-use crate::error::StoreError;
+use crate::error::{Refusal, StoreError};
 use crate::journal::{ChainHead, ExpectedEntry, JournalEntry, ZAnchor};
 use crate::money::{Currency, Money};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -365,11 +365,12 @@ pub struct SessionView<M = i64> {
 impl Session {
     /// The answer to a close (or force-close) of this session when another one closed it first.
     pub fn already_closed(&self) -> StoreError {
-        StoreError::SessionAlreadyClosed {
+        Refusal::SessionAlreadyClosed {
             number: self.number.clone(),
             closed_by: self.closed_by.clone().unwrap_or_default(),
             closed_at: self.closed_at.unwrap_or_default(),
         }
+        .into()
     }
 
     pub fn view(&self) -> SessionView {
@@ -553,7 +554,7 @@ impl<T> Prior<T> {
         if self.request_hash == request_hash {
             Ok(self.recorded)
         } else {
-            Err(StoreError::IdempotencyConflict(format!("this {what} id was already used for a different {what}")))
+            Err(Refusal::IdempotencyConflict(format!("this {what} id was already used for a different {what}")).into())
         }
     }
 }

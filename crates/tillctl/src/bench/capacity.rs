@@ -354,7 +354,7 @@ async fn step(
     let (mut sales, mut refunds, mut shift_changes) = (Tally::default(), Tally::default(), 0);
     for (i, task) in tasks.into_iter().enumerate() {
         let (counts, session) =
-            task.await.map_err(|e| StoreError::Internal(format!("a simulated register failed: {e}")))?;
+            task.await.map_err(|e| StoreFailure::Internal(format!("a simulated register failed: {e}")))?;
         fleet.registers[i].session = session;
         sales.merge(counts.sales);
         refunds.merge(counts.refunds);
