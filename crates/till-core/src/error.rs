@@ -586,4 +586,191 @@ mod tests {
             assert_eq!(serde_json::to_value(code).ok(), Some(serde_json::Value::from(code.as_str())));
         }
     }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Class {
+        Refusal,
+        Failure,
+    }
+
+    /// The class of the store errors answering `code`, or `None` for a code no store error
+    /// answers. No wildcard: a new code does not compile until it is given a class here.
+    fn store_class(code: ErrorCode) -> Option<Class> {
+        use ErrorCode as C;
+        match code {
+            C::InvalidInput
+            | C::WrongPin
+            | C::UserNotFound
+            | C::UserInactive
+            | C::UserLocked
+            | C::Forbidden
+            | C::ApprovalNeeded
+            | C::LocationNotFound
+            | C::RegisterNotFound
+            | C::SessionNotFound
+            | C::ProductNotFound
+            | C::ReceiptNotFound
+            | C::SessionAlreadyClosed
+            | C::SessionClosed
+            | C::CatalogChanged
+            | C::RefundExceedsSale
+            | C::NoOpenSession
+            | C::AlreadyExists
+            | C::IdempotencyConflict
+            | C::NotLoggedIn
+            | C::ReasonNotFound
+            | C::VarianceNeedsSignoff
+            | C::NoCountPending
+            | C::SessionForgotten
+            | C::PinResetNeeded => Some(Class::Refusal),
+            C::SchemaNotReady
+            | C::AppTooOld
+            | C::SchemaBehind
+            | C::DatabaseMisconfigured
+            | C::DatabaseBusy
+            | C::DatabaseUnavailable
+            | C::Internal => Some(Class::Failure),
+            C::InvalidAmount
+            | C::InvalidPin
+            | C::DeviceNotSetUp
+            | C::DeviceSettingsDamaged
+            | C::KeyringUnavailable
+            | C::InvalidQuantity
+            | C::DiscountTooLarge
+            | C::TendersShort
+            | C::ChangeNotCash
+            | C::DeviceManaged => None,
+        }
+    }
+
+    /// The variant's name. No wildcard: a new variant does not compile until it is named here,
+    /// and [`every_store_error`] gets a row for it.
+    fn variant(e: &StoreError) -> &'static str {
+        match e {
+            StoreError::Refused(refusal) => match refusal {
+                Refusal::NotFound { .. } => "NotFound",
+                Refusal::AlreadyExists { .. } => "AlreadyExists",
+                Refusal::SessionAlreadyClosed { .. } => "SessionAlreadyClosed",
+                Refusal::NoOpenSession { .. } => "NoOpenSession",
+                Refusal::Forbidden { .. } => "Forbidden",
+                Refusal::ApprovalNeeded(_) => "ApprovalNeeded",
+                Refusal::UserInactive(_) => "UserInactive",
+                Refusal::LoginEnded(_) => "LoginEnded",
+                Refusal::WrongPin { .. } => "WrongPin",
+                Refusal::PinResetNeeded(_) => "PinResetNeeded",
+                Refusal::UserLocked { .. } => "UserLocked",
+                Refusal::IdempotencyConflict(_) => "IdempotencyConflict",
+                Refusal::SessionClosed(_) => "SessionClosed",
+                Refusal::CatalogChanged(_) => "CatalogChanged",
+                Refusal::RefundExceedsSale(_) => "RefundExceedsSale",
+                Refusal::VarianceNeedsSignoff(_) => "VarianceNeedsSignoff",
+                Refusal::NoCountPending(_) => "NoCountPending",
+                Refusal::SessionForgotten { .. } => "SessionForgotten",
+                Refusal::Rejected(_) => "Rejected",
+            },
+            StoreError::Failed(failure) => match failure {
+                StoreFailure::SchemaNotReady(_) => "SchemaNotReady",
+                StoreFailure::AppTooOld(_) => "AppTooOld",
+                StoreFailure::SchemaBehind(_) => "SchemaBehind",
+                StoreFailure::Misconfigured(_) => "Misconfigured",
+                StoreFailure::Busy(_) => "Busy",
+                StoreFailure::Unavailable(_) => "Unavailable",
+                StoreFailure::Internal(_) => "Internal",
+            },
+        }
+    }
+
+    /// Every store error (`NotFound` once per entity), its code and its class.
+    fn every_store_error() -> Vec<(StoreError, &'static str, Class)> {
+        let text = || "why".to_string();
+        let until = DateTime::<Utc>::UNIX_EPOCH;
+        let not_found = |entity| StoreError::not_found(entity, "X");
+        let refused = |refusal: Refusal| StoreError::from(refusal);
+        let failed = |failure: StoreFailure| StoreError::from(failure);
+        use Class::{Failure, Refusal as Refused};
+        vec![
+            (not_found(Entity::Location), "location_not_found", Refused),
+            (not_found(Entity::Register), "register_not_found", Refused),
+            (not_found(Entity::User), "user_not_found", Refused),
+            (not_found(Entity::Session), "session_not_found", Refused),
+            (not_found(Entity::TaxRate), "product_not_found", Refused),
+            (not_found(Entity::Category), "product_not_found", Refused),
+            (not_found(Entity::Product), "product_not_found", Refused),
+            (not_found(Entity::Barcode), "product_not_found", Refused),
+            (not_found(Entity::Receipt), "receipt_not_found", Refused),
+            (not_found(Entity::CashReason), "reason_not_found", Refused),
+            (refused(Refusal::AlreadyExists { entity: Entity::Category, key: text() }), "already_exists", Refused),
+            (
+                refused(Refusal::SessionAlreadyClosed { number: text(), closed_by: text(), closed_at: until }),
+                "session_already_closed",
+                Refused,
+            ),
+            (refused(Refusal::NoOpenSession { register: text() }), "no_open_session", Refused),
+            (refused(Refusal::Forbidden { user: text(), role: text() }), "forbidden", Refused),
+            (refused(Refusal::ApprovalNeeded(text())), "approval_needed", Refused),
+            (refused(Refusal::UserInactive(text())), "user_inactive", Refused),
+            (refused(Refusal::LoginEnded(text())), "not_logged_in", Refused),
+            (refused(Refusal::WrongPin { user: text(), tries_left: 1 }), "wrong_pin", Refused),
+            (refused(Refusal::PinResetNeeded(text())), "pin_reset_needed", Refused),
+            (refused(Refusal::UserLocked { user: text(), until }), "user_locked", Refused),
+            (refused(Refusal::IdempotencyConflict(text())), "idempotency_conflict", Refused),
+            (refused(Refusal::SessionClosed(text())), "session_closed", Refused),
+            (refused(Refusal::CatalogChanged(text())), "catalog_changed", Refused),
+            (refused(Refusal::RefundExceedsSale(text())), "refund_exceeds_sale", Refused),
+            (refused(Refusal::VarianceNeedsSignoff(text())), "variance_needs_signoff", Refused),
+            (refused(Refusal::NoCountPending(text())), "no_count_pending", Refused),
+            (
+                refused(Refusal::SessionForgotten { number: text(), business_day: until.date_naive() }),
+                "session_forgotten",
+                Refused,
+            ),
+            (refused(Refusal::Rejected(text())), "invalid_input", Refused),
+            (failed(StoreFailure::SchemaNotReady(text())), "schema_not_ready", Failure),
+            (failed(StoreFailure::AppTooOld(text())), "app_too_old", Failure),
+            (failed(StoreFailure::SchemaBehind(text())), "schema_behind", Failure),
+            (failed(StoreFailure::Misconfigured(text())), "database_misconfigured", Failure),
+            (failed(StoreFailure::Busy(text())), "database_busy", Failure),
+            (failed(StoreFailure::Unavailable(text())), "database_unavailable", Failure),
+            (failed(StoreFailure::Internal(text())), "internal", Failure),
+        ]
+    }
+
+    #[test]
+    fn every_store_error_has_one_code_and_one_class() {
+        let rows = every_store_error();
+        let mut named = std::collections::HashSet::new();
+        for (e, code, class) in &rows {
+            assert_eq!(e.code(), *code, "{e:?}");
+            assert_eq!(e.is_failure(), *class == Class::Failure, "{e:?}");
+            // The code alone tells the class, so a script or the UI may branch on it.
+            assert_eq!(store_class(e.error_code()), Some(*class), "{code} is answered by another class too");
+            // The code tillctl prints for a refined one (`approval_needed` as `forbidden`) is of
+            // the same class: a script matching the older code sees no change of meaning.
+            assert_eq!(store_class(e.error_code().contract_code()), Some(*class), "{code}");
+            // The wrapper adds nothing to the words, and TillError carries the same code.
+            let inner = match e {
+                StoreError::Refused(refusal) => refusal.to_string(),
+                StoreError::Failed(failure) => failure.to_string(),
+            };
+            assert_eq!(e.to_string(), inner);
+            assert_eq!(TillError::from(e.clone()).code(), *code);
+            assert!(named.insert(variant(e)) || variant(e) == "NotFound", "{} listed twice", variant(e));
+        }
+        for code in ErrorCode::ALL {
+            let answered = rows.iter().any(|(e, ..)| e.error_code() == *code);
+            assert_eq!(answered, store_class(*code).is_some(), "{code}: a store class without a store error, or none");
+        }
+    }
+
+    #[test]
+    fn a_refusal_or_a_failure_converts_to_the_same_till_error_as_through_store_error() {
+        let refusal = || Refusal::NoOpenSession { register: "DT/R1".into() };
+        let failure = || StoreFailure::Busy("lock timeout".into());
+        let direct = TillError::from(refusal());
+        assert!(matches!(&direct, TillError::Store(StoreError::Refused(Refusal::NoOpenSession { .. }))), "{direct:?}");
+        assert_eq!(direct.to_string(), TillError::from(StoreError::from(refusal())).to_string());
+        let direct = TillError::from(failure());
+        assert!(matches!(&direct, TillError::Store(StoreError::Failed(StoreFailure::Busy(_)))), "{direct:?}");
+        assert_eq!(direct.to_string(), TillError::from(StoreError::from(failure())).to_string());
+    }
 }
