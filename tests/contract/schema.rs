@@ -499,3 +499,110 @@ async fn postgres_kept_definitions_catch_an_edited_function() {
     let text = schema_error(db.open_with(&StoreOptions::default()).await);
     assert!(text.contains("till_start_shift"), "{text}");
 }
+
+/// Issue 18: a policy is written once in till-core and at most once more in plpgsql. In the
+/// function files each of these rules is spelled in exactly one file, which the others call; a
+/// copy written back into another function fails here, whatever its spacing or case.
+#[test]
+fn postgres_each_rule_is_spelled_in_one_function_file() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/postgres/functions");
+    let mut files: Vec<(String, SqlText)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "sql"))
+        .map(|path| {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, SqlText::read(&std::fs::read_to_string(&path).unwrap()))
+        })
+        .collect();
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    assert!(files.len() > 40, "the function files were not found in {}", dir.display());
+    type Spells = fn(&SqlText) -> bool;
+    let rules: [(&str, &str, Spells); 3] = [
+        ("who approves (a role named)", "till_approves.sql", SqlText::names_a_role),
+        ("the money bound 10^12", "till_money_max.sql", SqlText::spells_the_money_bound),
+        ("expected cash (opening float + cash net)", "till_expected_cash.sql", SqlText::adds_expected_cash),
+    ];
+    let copies: Vec<String> = rules
+        .into_iter()
+        .filter_map(|(rule, home, spells)| {
+            let found: Vec<&str> = files.iter().filter(|(_, sql)| spells(sql)).map(|(name, _)| name.as_str()).collect();
+            (found != [home])
+                .then(|| format!("{rule}: written in {found:?}; once, in {home}, and called from the others"))
+        })
+        .collect();
+    assert!(copies.is_empty(), "each rule is written in plpgsql once:\n{}", copies.join("\n"));
+}
+
+/// A function file as the rules above read it: lowercased, without comments or white space;
+/// its string literals apart from the code around them.
+struct SqlText {
+    /// The code with each string literal emptied to `''`.
+    code: String,
+    /// The string literals' values.
+    literals: Vec<String>,
+}
+
+impl SqlText {
+    fn read(text: &str) -> SqlText {
+        let (mut code, mut literals) = (String::new(), Vec::new());
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '-' if chars.peek() == Some(&'-') => {
+                    chars.by_ref().find(|&c| c == '\n');
+                }
+                '\'' => {
+                    let mut literal = String::new();
+                    while let Some(c) = chars.next() {
+                        match c {
+                            '\'' if chars.peek() == Some(&'\'') => {
+                                chars.next();
+                                literal.push('\'');
+                            }
+                            '\'' => break,
+                            c => literal.push(c),
+                        }
+                    }
+                    code.push_str("''");
+                    literals.push(literal.to_lowercase());
+                }
+                c if c.is_whitespace() => {}
+                c => code.extend(c.to_lowercase()),
+            }
+        }
+        SqlText { code, literals }
+    }
+
+    /// A user role as a literal (`'manager'`, or in an array literal `'{manager,admin}'`): the
+    /// only reason to name one is to decide who approves.
+    fn names_a_role(&self) -> bool {
+        self.literals.iter().any(|literal| {
+            literal
+                .trim_matches(|c| c == '{' || c == '}')
+                .split(',')
+                .any(|word| matches!(word.trim().trim_matches('"'), "manager" | "admin" | "cashier"))
+        })
+    }
+
+    /// 10^12 as a number, or computed (`1e12`, `10^12`, `power(10,12)`); in a message it is text.
+    fn spells_the_money_bound(&self) -> bool {
+        let numbers = self.code.split(|c: char| !c.is_ascii_digit());
+        numbers.into_iter().any(|digits| digits == "1000000000000")
+            || ["1e12", "10^12", "power(10,12)"].iter().any(|spelling| self.code.contains(spelling))
+    }
+
+    /// An opening float and a cash net added (`s.opening_cash + s.cash_net`, either way round).
+    fn adds_expected_cash(&self) -> bool {
+        let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.';
+        self.code.match_indices('+').any(|(at, _)| {
+            let before = &self.code[..at];
+            let before = &before[before.rfind(|c| !word(c)).map_or(0, |i| i + 1)..];
+            let after = &self.code[at + 1..];
+            let after = &after[..after.find(|c| !word(c)).unwrap_or(after.len())];
+            let pair = [before, after].map(|operand| operand.rsplit('.').next().unwrap_or(operand).to_string());
+            let is = |suffix: &str| pair.iter().any(|operand| operand.ends_with(suffix));
+            is("opening_cash") && is("cash_net")
+        })
+    }
+}

@@ -13,7 +13,7 @@ both_backends!(
 );
 both_backends!(a_deactivated_user_cannot_join_or_start, an_inactive_manager_gets_user_inactive);
 both_backends!(repeated_requests_return_the_first_outcome, a_repeated_second_join_never_opens_a_new_session);
-both_backends!(a_repeated_join_request_writes_nothing);
+both_backends!(a_repeated_join_request_writes_nothing, the_money_bound_is_the_same_in_core_and_each_store);
 
 fn device(name: &str) -> DeviceName {
     DeviceName::parse(name).unwrap()
@@ -465,6 +465,56 @@ async fn amounts_are_bounded_by_core_and_database(backend: Backend) {
     assert!(db.try_execute(&count).await.is_err(), "the database accepted counted_cash > 10^12");
     let session = store.find_session(&SessionRef::Id(max.session.id)).await.unwrap();
     assert_eq!((session.status, session.opening_cash.minor()), (SessionStatus::Open, Money::MAX_CASH_MINOR));
+}
+
+/// The money bound is one rule (`Money::MAX_CASH_MINOR` in till-core, `till_money_max` in
+/// plpgsql): at each store's own check, bypassing the core's parser, 10^12 minor units is
+/// accepted and 10^12 + 1 refused as `invalid_input` with nothing written, for an opening
+/// float, a cash movement and a count at the close, exactly where `Money::cash` draws the line.
+async fn the_money_bound_is_the_same_in_core_and_each_store(backend: Backend) {
+    let shop = shop(backend, 2).await;
+    let s = shop.store.as_ref();
+    let fx = &shop.fx;
+    let usd = |minor| Money::from_minor(minor, Currency::USD);
+    let (most, over) = (Money::MAX_CASH_MINOR, Money::MAX_CASH_MINOR + 1);
+    assert!(Money::cash(most, Currency::USD).is_ok() && Money::cash(over, Currency::USD).is_err());
+
+    // An opening float: refused over the bound on R1 (no session), then the bound itself.
+    let open = |minor| StartShift {
+        opening_cash: Some(usd(minor)),
+        ..till_testkit::start(&fx.cashier, fx.registers[0].id, CASHIER_DEVICE, None)
+    };
+    assert_eq!(s.start_shift(open(over)).await.map(|_| ()).unwrap_err().code(), "invalid_input", "opening {over}");
+    assert_eq!(s.check_invariants().await.unwrap().sessions, 0, "a refused float opened nothing");
+    let full = s.start_shift(open(most)).await.unwrap().session;
+    assert_eq!(full.opening_cash.minor(), most);
+
+    // A paid in, into a drawer opened with nothing on R2.
+    let empty = s.start_shift(till_testkit::start(&fx.cashier, fx.registers[1].id, CASHIER_DEVICE, Some(0))).await;
+    let empty = empty.unwrap().session;
+    let paid_in = |amount| NewCashMovement {
+        id: MovementId::new(),
+        session_id: empty.id,
+        register_id: empty.register_id,
+        kind: MovementKind::PaidIn,
+        amount,
+        reason: "other".into(),
+        note: None,
+        actor: Actor::login(&fx.cashier.login),
+        device: DeviceName::parse(CASHIER_DEVICE).unwrap(),
+        request_hash: format!("paid in {amount}"),
+    };
+    assert_eq!(s.record_movement(paid_in(over)).await.unwrap_err().code(), "invalid_input", "paid in {over}");
+    assert!(s.list_movements(empty.id).await.unwrap().is_empty(), "a refused paid in wrote nothing");
+    s.record_movement(paid_in(most)).await.unwrap();
+    assert_eq!(s.session_totals(empty.id).await.unwrap().paid_in_total, most);
+
+    // A count at the close of the full drawer (expected: the bound itself, so no variance).
+    let count = |minor| CloseShift { counted_cash: usd(minor), ..till_testkit::close(fx, full.id, 0) };
+    assert_eq!(s.close_shift(count(over)).await.map(|_| ()).unwrap_err().code(), "invalid_input", "count {over}");
+    assert_eq!(s.find_session(&SessionRef::Id(full.id)).await.unwrap().status, SessionStatus::Open);
+    let closed = s.close_shift(count(most)).await.unwrap();
+    assert_eq!((closed.counted_cash.map(|m| m.minor()), closed.variance.map(|m| m.minor())), (Some(most), Some(0)));
 }
 
 /// A deactivated user keeps no power. Both backends' join paths check the acting user (they did

@@ -20,7 +20,7 @@ BEGIN
     IF current_setting('transaction_isolation') <> 'read committed' THEN
         RAISE EXCEPTION 'till_close_session must run under READ COMMITTED' USING ERRCODE = 'TL001';
     END IF;
-    IF v_counted IS NULL OR v_counted < 0 OR v_counted > 1000000000000
+    IF v_counted IS NULL OR v_counted < 0 OR v_counted > till_money_max()
        OR v_float IS NULL OR v_float < 0 OR v_float > v_counted THEN
         RAISE EXCEPTION 'counted cash and float left must be between 0 and 10^12, the float at most the count'
             USING ERRCODE = 'TL002';
@@ -50,7 +50,7 @@ BEGIN
         RAISE EXCEPTION 'only a manager or admin may close a session; % is a %', v_user.name, v_user.role
             USING ERRCODE = 'TL403', DETAIL = v_user.name, HINT = v_user.role;
     END IF;
-    v_expected := v_row.opening_cash + v_row.cash_net;
+    v_expected := till_expected_cash(v_row.opening_cash, v_row.cash_net);
     SELECT l.variance_limit_minor INTO v_limit FROM locations l WHERE l.id = v_row.location_id;
     IF abs(v_counted - v_expected) > v_limit THEN
         -- A sign-off is accepted only after a refused count (till_refuse_count): the recount

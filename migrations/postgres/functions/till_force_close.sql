@@ -33,9 +33,9 @@ BEGIN
     END IF;
     UPDATE sessions s
        SET status = 'closed', closed_by = v_user.id, closed_by_name = v_user.name, closed_at = clock_timestamp(),
-           closing_device = p->>'device', counted_cash = s.opening_cash + s.cash_net,
-           expected_cash = s.opening_cash + s.cash_net, variance = 0, close_request_id = (p->>'request_id')::uuid,
-           count_pending = true, force_close_reason = trim(p->>'reason')
+           closing_device = p->>'device', counted_cash = till_expected_cash(s.opening_cash, s.cash_net),
+           expected_cash = till_expected_cash(s.opening_cash, s.cash_net), variance = 0,
+           close_request_id = (p->>'request_id')::uuid, count_pending = true, force_close_reason = trim(p->>'reason')
      WHERE s.id = v_row.id
     RETURNING s.* INTO session;
     already_closed := false;

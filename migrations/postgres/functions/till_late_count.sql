@@ -11,7 +11,7 @@ DECLARE
     v_limit bigint;
     v_at timestamptz := clock_timestamp();
 BEGIN
-    IF v_counted IS NULL OR v_counted < 0 OR v_counted > 1000000000000
+    IF v_counted IS NULL OR v_counted < 0 OR v_counted > till_money_max()
        OR v_float IS NULL OR v_float < 0 OR v_float > v_counted THEN
         RAISE EXCEPTION 'counted cash and float left must be between 0 and 10^12, the float at most the count'
             USING ERRCODE = 'TL002';

@@ -10,7 +10,7 @@ DECLARE
 BEGIN
     IF p->>'approval' IS NOT NULL THEN
         RETURN till_use_approval(p_action, p);
-    ELSIF p_actor.role IN ('manager', 'admin') THEN
+    ELSIF till_approves(p_actor.role) THEN
         RETURN p_actor;
     END IF;
     RETURN v_none;

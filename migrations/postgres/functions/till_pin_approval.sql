@@ -27,7 +27,7 @@ BEGIN
     failed_pins := v.failed_pins;
     lockouts := v.lockouts;
     locked_until := v.locked_until;
-    IF outcome = 'ok' AND v.role NOT IN ('manager', 'admin') THEN
+    IF outcome = 'ok' AND NOT till_approves(v.role) THEN
         outcome := 'not_a_manager';
     ELSIF outcome = 'ok' THEN
         v_now := clock_timestamp();

@@ -49,7 +49,7 @@ BEGIN
         v_matched := till_pgcrypto.crypt(p_pin, v.pin_hash) = v.pin_hash;
         -- A manager's right PIN shorter than the strictest location requires: set again by IT
         -- (the plpgsql copy of till-core's auth::pin_long_enough).
-        IF v_matched AND v.role IN ('manager', 'admin')
+        IF v_matched AND till_approves(v.role)
            AND length(p_pin) < (SELECT coalesce(max(l.manager_pin_min_length), 4) FROM locations l) THEN
             v_outcome := 'pin_reset_needed';
             v_matched := false;

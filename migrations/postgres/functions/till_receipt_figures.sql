@@ -10,7 +10,7 @@ LANGUAGE plpgsql STABLE SET search_path FROM CURRENT
 AS $fn$
 DECLARE
     v_sale boolean := p->>'kind' = 'sale';
-    v_max constant bigint := 1000000000000;
+    v_max constant bigint := till_money_max();
     v_inc bigint := greatest(coalesce(p_increment, 1), 1);
     v_total bigint := (p->>'total')::bigint;
     v_lines bigint;

@@ -35,7 +35,7 @@ BEGIN
     END IF;
     PERFORM till_session_takes_trade(v_session);
     PERFORM till_text('note', p->>'note', 200, false, false);
-    IF v_amount IS NULL OR v_amount < 0 OR v_amount > 1000000000000 OR (v_kind = 'no_sale') <> (v_amount = 0) THEN
+    IF v_amount IS NULL OR v_amount < 0 OR v_amount > till_money_max() OR (v_kind = 'no_sale') <> (v_amount = 0) THEN
         RAISE EXCEPTION 'amount % for a %', v_amount, v_kind USING ERRCODE = 'TL002';
     END IF;
     PERFORM 1 FROM cash_reasons r

@@ -28,7 +28,7 @@ BEGIN
         RAISE EXCEPTION 'till_start_shift must run under READ COMMITTED, not %',
             current_setting('transaction_isolation') USING ERRCODE = 'TL001';
     END IF;
-    IF p_opening_cash < 0 OR p_opening_cash > 1000000000000 THEN
+    IF p_opening_cash < 0 OR p_opening_cash > till_money_max() THEN
         RAISE EXCEPTION 'opening cash must be between 0 and 10^12 minor units' USING ERRCODE = 'TL002';
     END IF;
     PERFORM till_text('notes', p_notes, 500, true, false);

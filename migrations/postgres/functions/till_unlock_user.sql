@@ -21,7 +21,7 @@ BEGIN
         v_by := 'tillctl';
     ELSE
         v := till_login_user(p_token, p_device, 5);
-        IF v.role NOT IN ('manager', 'admin') THEN
+        IF NOT till_approves(v.role) THEN
             RAISE EXCEPTION 'only a manager or admin may unlock a user; % is a %', v.name, v.role
                 USING ERRCODE = 'TL403', DETAIL = v.name, HINT = v.role;
         END IF;

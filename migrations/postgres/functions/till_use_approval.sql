@@ -21,7 +21,7 @@ BEGIN
     END IF;
     UPDATE approvals x SET used_at = clock_timestamp() WHERE x.token_hash = a.token_hash;
     SELECT * INTO v FROM users u WHERE u.id = a.user_id;
-    IF NOT v.active OR v.role NOT IN ('manager', 'admin') THEN
+    IF NOT v.active OR NOT till_approves(v.role) THEN
         RAISE EXCEPTION 'only an active manager or admin approves; % is a %', v.name, v.role
             USING ERRCODE = 'TL403', DETAIL = v.name, HINT = v.role;
     END IF;
