@@ -10,12 +10,19 @@ mod updates;
 use till_app::{secrets, state};
 
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock};
 use std::time::Instant;
 use tauri::Manager;
 
-/// When the process started, for the start-up time in the log.
+/// When `main` started, for the start-up time in the log.
 pub static STARTED: LazyLock<Instant> = LazyLock::new(Instant::now);
+
+/// Logs a step of the start-up with the milliseconds since `main` started: `scripts/bench-desktop`
+/// reads these lines to say where the time to the first screen goes.
+pub fn start_up_step(step: &'static str) {
+    tracing::info!(elapsed_ms = STARTED.elapsed().as_millis(), "start-up: {step}");
+}
 
 /// The customer display: a second window (`ui/customer.html`), full screen on the second monitor
 /// when there is one, else beside the register's window. It can only read what the customer
@@ -77,7 +84,23 @@ fn main() {
         // The UI is granted none of the updater's commands either: it reads `update_status`.
         .plugin(tauri_plugin_updater::Builder::new().build())
         .manage(state::AppState::for_app(keyring))
+        // The main window's first page load, started and finished (WebKit has spawned its web
+        // process and fetched the page; the UI's script runs after).
+        .on_page_load(|webview, payload| {
+            static FIRST_LOAD_DONE: AtomicBool = AtomicBool::new(false);
+            if webview.label() != "main" || FIRST_LOAD_DONE.load(Ordering::Relaxed) {
+                return;
+            }
+            match payload.event() {
+                tauri::webview::PageLoadEvent::Started => start_up_step("page load started"),
+                tauri::webview::PageLoadEvent::Finished => {
+                    FIRST_LOAD_DONE.store(true, Ordering::Relaxed);
+                    start_up_step("page load finished");
+                }
+            }
+        })
         .setup(|app| {
+            start_up_step("windows created");
             let handle = app.handle().clone();
             let build = updates::build_info(&handle);
             tracing::info!(version = %build.version, commit = %build.commit, "Till starting");
@@ -96,6 +119,7 @@ fn main() {
             commands::install_update_now,
         ]))
         .build(tauri::generate_context!());
+    start_up_step("GTK and the app built");
     match app {
         Ok(app) => app.run(|_, _| {}),
         Err(e) => {
