@@ -54,6 +54,17 @@ impl IpcError {
     pub fn code(&self) -> &'static str {
         self.error_code().as_str()
     }
+
+    /// Something on the till or its database could not do the job (the database down or busy,
+    /// the schema not ready, the keyring unavailable, the settings not saved): IT's to look at,
+    /// not a refusal the cashier answers.
+    pub fn is_failure(&self) -> bool {
+        match self {
+            IpcError::Till(TillError::Store(e)) => e.is_failure(),
+            IpcError::Keyring(_) | IpcError::Settings(_) => true,
+            _ => false,
+        }
+    }
 }
 
 impl From<StoreError> for IpcError {
@@ -81,13 +92,17 @@ impl From<InputError> for IpcError {
 }
 
 /// Serialising is the moment an error leaves for the UI, so it is also where it is logged:
-/// in full for `internal` (whose text the UI never gets), briefly for the rest.
+/// in full for `internal` (whose text the UI never gets), as a warning for the other failures
+/// (what IT reads the log for), briefly for refusals.
 impl serde::Serialize for IpcError {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let code = self.error_code();
         let message = if code == ErrorCode::Internal {
             tracing::error!(error = ?self, "command failed: {self}");
             GENERIC_MESSAGE.to_string()
+        } else if self.is_failure() {
+            tracing::warn!(code = code.as_str(), "command failed: {self}");
+            self.to_string()
         } else {
             tracing::info!(code = code.as_str(), "command refused: {self}");
             self.to_string()
@@ -140,6 +155,28 @@ mod tests {
         assert_eq!(managed["code"], "device_managed");
         let message = managed["message"].as_str().unwrap_or_default();
         assert!(message.contains("/etc/till/device.toml") && message.contains("ask IT"), "{message}");
+    }
+
+    #[test]
+    fn failures_are_told_from_refusals() {
+        let failures = [
+            IpcError::from(StoreFailure::Unavailable("connection refused".into())),
+            IpcError::from(StoreFailure::SchemaNotReady("no schema".into())),
+            IpcError::Keyring("dbus".into()),
+            IpcError::Settings(Damaged { path: "/d/device.json".into(), reason: "disk full".into() }),
+        ];
+        for failure in failures {
+            assert!(failure.is_failure(), "{failure}");
+        }
+        let refusals = [
+            IpcError::from(Refusal::WrongPin { user: "alice".into(), tries_left: 4 }),
+            IpcError::from(Refusal::Rejected("amount".into())),
+            IpcError::ApprovalNeeded,
+            IpcError::nobody_logged_in(),
+        ];
+        for refusal in refusals {
+            assert!(!refusal.is_failure(), "{refusal}");
+        }
     }
 
     #[test]
