@@ -1153,3 +1153,84 @@ async fn no_card_tender_without_its_reference_where_the_location_requires_one() 
     assert_eq!(call(&mut psql, "till_record_receipt", &card_sale(serde_json::json!("AUTH 42"))).await, "ok");
     till.drop_role().await;
 }
+
+/// A terminal's own pg_temp shadows: functions named like the helpers Till's functions inline
+/// (till_approves, till_money_max, till_expected_cash), operators `=` and `+`, and a table
+/// `locations` (a variance limit of 10^12), with pg_temp first on the terminal's search_path.
+/// PostgreSQL never resolves an unqualified function or operator in pg_temp, and every Till
+/// function pins its search_path with pg_temp last, so none is picked up: a cashier's PIN still
+/// approves nothing, an opening float above 10^12 is still refused by the function's own check
+/// (TL002, not only by the table's CHECK), a count off by more than the location's real limit
+/// is refused (TL430), and a close computes expected cash from the session's own figures.
+/// (With a pin broken by hand, `ALTER FUNCTION till_close_session(jsonb) SET search_path =
+/// pg_temp, public`, the shadow table is read and this test fails.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_shadow_in_pg_temp_changes_what_a_till_function_decides() {
+    let till = Till::new().await;
+    let r1 = till.fixture.registers[0].id.0;
+    let location = till.fixture.registers[0].location_id.0;
+    let mut psql = till.psql().await;
+    sqlx::raw_sql(&format!(
+        "CREATE FUNCTION pg_temp.till_approves(text) RETURNS boolean LANGUAGE sql AS 'SELECT true';
+         CREATE FUNCTION pg_temp.till_money_max() RETURNS bigint LANGUAGE sql AS 'SELECT 9223372036854775807';
+         CREATE FUNCTION pg_temp.till_expected_cash(bigint, bigint) RETURNS bigint LANGUAGE sql AS 'SELECT 0::bigint';
+         CREATE FUNCTION pg_temp.text_always_equal(text, text) RETURNS boolean LANGUAGE sql AS 'SELECT true';
+         CREATE OPERATOR pg_temp.= (LEFTARG = text, RIGHTARG = text, FUNCTION = pg_temp.text_always_equal);
+         CREATE FUNCTION pg_temp.bigint_sum_zero(bigint, bigint) RETURNS bigint LANGUAGE sql AS 'SELECT 0::bigint';
+         CREATE OPERATOR pg_temp.+ (LEFTARG = bigint, RIGHTARG = bigint, FUNCTION = pg_temp.bigint_sum_zero);
+         CREATE TEMP TABLE locations AS SELECT '{location}'::uuid AS id, 1000000000000::bigint AS variance_limit_minor;
+         SET search_path = pg_temp, public, pg_catalog;"
+    ))
+    .execute(&mut psql)
+    .await
+    .unwrap();
+    // The shadows are there, on this connection, for whatever would resolve to them.
+    let shadows: (bool, i64, i64) = sqlx::query_as(
+        "SELECT pg_temp.till_approves('cashier'), pg_temp.till_money_max(), (SELECT variance_limit_minor FROM locations)",
+    )
+    .fetch_one(&mut psql)
+    .await
+    .unwrap();
+    assert_eq!(shadows, (true, i64::MAX, 1_000_000_000_000));
+
+    // A cashier's PIN approves nothing.
+    let request = serde_json::json!({ "session_id": uuid::Uuid::now_v7(), "counted_cash": 0 });
+    let approval = sql_approval(&mut psql, "alice", "1234", "pc", "close", &request).await;
+    assert_eq!(approval, Err("not_a_manager".to_string()));
+
+    // An opening float above 10^12 minor units is refused by the function's own check.
+    let alice = sql_login(&mut psql, "alice", "1234", "pc").await;
+    let start = |cash: i64| {
+        serde_json::json!({ "request_id": uuid::Uuid::now_v7(), "register_id": r1, "login": alice,
+                            "opening_cash": cash, "device": "pc", "notes": null })
+    };
+    assert_eq!(call(&mut psql, "till_start_shift", &start(1_000_000_000_001)).await, "TL002");
+
+    // The close: a cashier may not close (till_approves again); for the manager a count 400.00
+    // over is above the location's real limit (5.00), and counting exactly the float is no
+    // variance (with till_expected_cash or `+` shadowed, expected cash would be 0 and all of the
+    // count a variance: TL430).
+    let bob = sql_login(&mut psql, "bob", "9999", "pc").await;
+    let session: uuid::Uuid = sqlx::query_scalar("SELECT (f.session).id FROM till_start_shift($1) f")
+        .bind(sqlx::types::Json(start(10_000)))
+        .fetch_one(&mut psql)
+        .await
+        .unwrap();
+    let close = |login: &str, counted: i64| {
+        serde_json::json!({ "session_id": session, "request_id": uuid::Uuid::now_v7(), "login": login,
+                            "counted_cash": counted, "float_left": 0, "device": "pc",
+                            "denominations": [], "variance_reason": null })
+    };
+    assert_eq!(call(&mut psql, "till_close_session", &close(&alice, 10_000)).await, "TL403");
+    assert_eq!(call(&mut psql, "till_close_session", &close(&bob, 50_000)).await, "TL430");
+    assert_eq!(call(&mut psql, "till_close_session", &close(&bob, 10_000)).await, "ok");
+    let closed: (String, i64, i64) =
+        sqlx::query_as("SELECT status, expected_cash, variance FROM sessions WHERE id = $1")
+            .bind(session)
+            .fetch_one(&mut till.owner_sql().await)
+            .await
+            .unwrap();
+    assert_eq!(closed, ("closed".to_string(), 10_000, 0));
+    drop(psql);
+    till.drop_role().await;
+}

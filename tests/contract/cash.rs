@@ -462,6 +462,36 @@ async fn bad_movements_write_nothing(backend: Backend) {
         let got = move_cash(&shop, kind, amount, reason, None).await.unwrap_err();
         assert_eq!(got.code(), code, "{kind:?} {amount:?} {reason}: {got}");
     }
+    // The store's own refusals name the reason or the session once, in the same words on both
+    // backends (PostgreSQL's repeated its function's whole sentence inside "... not found").
+    let movement = |register: RegisterId, reason: &str| NewCashMovement {
+        id: MovementId::new(),
+        session_id: session.id,
+        register_id: register,
+        kind: MovementKind::PaidOut,
+        amount: 500,
+        reason: reason.to_string(),
+        note: None,
+        actor: Actor { login: shop.fx.cashier.login.clone(), approval: None },
+        device: pc1(),
+        request_hash: "h".to_string(),
+    };
+    let unknown = s.record_movement(movement(session.register_id, "float_top_up")).await.unwrap_err();
+    assert_eq!(
+        unknown.to_string(),
+        "cash reason float_top_up (paid_out) not found: choose one of the location's reasons for that kind \
+         (`tillctl cash reasons --location CODE`); a manager adds one with `tillctl cash add-reason`"
+    );
+    let other_register = shop.fx.registers[1].id;
+    let elsewhere = s.record_movement(movement(other_register, "other")).await.unwrap_err();
+    assert_eq!(
+        elsewhere.to_string(),
+        format!(
+            "session {} of register {other_register} not found: check the session number or id \
+             (`tillctl session list` lists them)",
+            session.id
+        )
+    );
     let long = "x".repeat(201);
     let request = MovementRequest {
         id: MovementId::new(),

@@ -189,6 +189,58 @@ async fn a_dropped_index_is_refused(backend: Backend) {
 
 /// PostgreSQL: a dropped function is never worked around. A store opened before the drop fails
 /// with the fix named; a new store refuses to open; the repair brings it back.
+/// Every function in Till's schema with its full definition, and the function-file record.
+async fn postgres_functions_and_record(db: &TestDatabase) -> Vec<(String, String)> {
+    use sqlx::Connection as _;
+    let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+    sqlx::query_as(
+        "SELECT p.oid::regprocedure::text, pg_get_functiondef(p.oid) FROM pg_proc p
+          WHERE p.pronamespace = current_schema()::regnamespace
+         UNION ALL SELECT 'record ' || name, sha256 FROM till_function_files ORDER BY 1",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap()
+}
+
+/// An older `tillctl migrate` (or `--repair-functions`) on a database a newer Till migrated
+/// used to re-apply its own, older function files: it is refused with `app_too_old` and writes
+/// nothing. The newer Till is simulated as its migrate leaves the bookkeeping: its body of
+/// till_money_max with that file's hash recorded, and either a function file this build does not
+/// have or a newer (expand) migration.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_an_older_migrate_never_puts_back_its_own_functions() {
+    let newer_file = "INSERT INTO till_function_files (name, sha256) VALUES ('till_gift_cards.sql', repeat('0', 64))";
+    let newer_migration = ledger_row(Backend::Postgres, 99990101000000, "expand gift cards");
+    for (newer, opens) in [(newer_file, false), (newer_migration.as_str(), true)] {
+        let db = TestDatabase::new(Backend::Postgres).await;
+        let store = db.open().await;
+        db.execute(
+            "CREATE OR REPLACE FUNCTION till_money_max() RETURNS bigint LANGUAGE sql IMMUTABLE
+                 AS $fn$ SELECT 1000000000000::bigint -- a newer Till's body
+             $fn$;
+             UPDATE till_function_files SET sha256 = repeat('f', 64) WHERE name = 'till_money_max.sql'",
+        )
+        .await;
+        db.execute(newer).await;
+        let before = postgres_functions_and_record(&db).await;
+        for refused in [store.migrate().await.map(drop), store.repair_functions().await] {
+            let err = refused.unwrap_err();
+            let text = err.to_string();
+            assert_eq!(err.code(), "app_too_old", "{newer}: {text}");
+            assert!(text.contains("older than the database") && text.contains("use the newer tillctl"), "{text}");
+        }
+        assert_eq!(postgres_functions_and_record(&db).await, before, "{newer}: nothing was written");
+        // tillctl's other commands (which migrate as they open) verify it instead: a newer
+        // expand is compatible; a function file this build lacks is a newer Till's.
+        match db.open_with(&StoreOptions::default()).await {
+            Ok(_) => assert!(opens, "{newer}"),
+            Err(e) => assert_eq!((opens, e.code()), (false, "app_too_old"), "{newer}: {e}"),
+        }
+        assert_eq!(postgres_functions_and_record(&db).await, before, "{newer}: opening wrote nothing");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_dropped_or_edited_function_is_refused_and_repairable() {
     let db = TestDatabase::new(Backend::Postgres).await;

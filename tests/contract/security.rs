@@ -11,6 +11,7 @@ both_backends!(five_wrong_pins_lock_for_longer_each_time, the_count_survives_res
 both_backends!(concurrent_wrong_pins_never_lose_a_count, a_right_pin_racing_the_fifth_wrong_one_is_ordered);
 both_backends!(an_inactive_user_is_refused_before_the_pin_is_checked, many_parallel_logins_complete);
 both_backends!(a_manager_unlocks_through_a_one_connection_store, a_refused_pin_attempt_leaves_no_lock_behind);
+both_backends!(an_unknown_user_is_named_once_in_the_same_words_on_both_backends);
 
 fn device(name: &str) -> DeviceName {
     DeviceName::parse(name).unwrap()
@@ -792,4 +793,21 @@ async fn a_cashiers_close_of_a_closed_session_and_a_bad_logins_reprint_are_answe
     let made_up = LoginToken::new("f".repeat(64));
     let reprint = store.record_reprint(open, "DT-R1-999999", &made_up, &device(CASHIER_DEVICE)).await;
     assert_eq!(reprint.unwrap_err().code(), "not_logged_in");
+}
+
+/// `tillctl user unlock --name nobody` and `user set-pin`: the refusal names the user once, in
+/// the same words on both backends (PostgreSQL's answer once read "user user nobody not found not
+/// found": the function's whole message was taken as the user's name).
+async fn an_unknown_user_is_named_once_in_the_same_words_on_both_backends(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    let store = db.open().await;
+    provision(store.as_ref(), 1).await;
+    let expected = "user nobody not found: check the name (`tillctl user list` lists the staff)";
+    let by_it = service::unlock_user(store.as_ref(), None, "nobody", &device("office")).await.unwrap_err();
+    assert_eq!((by_it.code(), by_it.to_string().as_str()), ("user_not_found", expected));
+    let by_manager =
+        service::unlock_user(store.as_ref(), Some(("bob", "9999")), "nobody", &device("office")).await.unwrap_err();
+    assert_eq!((by_manager.code(), by_manager.to_string().as_str()), ("user_not_found", expected));
+    let pin = service::set_pin(store.as_ref(), "nobody", "4321", &device("office")).await.unwrap_err();
+    assert_eq!((pin.code(), pin.to_string().as_str()), ("user_not_found", expected));
 }

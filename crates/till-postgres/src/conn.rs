@@ -101,6 +101,13 @@ fn connection_lost(error: &sqlx::Error) -> bool {
     }
 }
 
+/// The key a Till function names in a not-found refusal's DETAIL (the user's name, the session's
+/// id, as the SQLite store names them): its message is a sentence that already says "not found",
+/// so it would read twice in the refusal's own words.
+fn not_found_key(pg: Option<&PgDatabaseError>, message: String) -> String {
+    pg.and_then(PgDatabaseError::detail).map_or(message, str::to_string)
+}
+
 /// Maps sqlx errors once. Custom SQLSTATEs (class TL) come from the shift functions; their
 /// meanings are listed at the top of migrations/postgres/0004_shift_functions.sql.
 pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
@@ -121,9 +128,9 @@ pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
                     role: pg.and_then(PgDatabaseError::hint).unwrap_or("cashier").to_string(),
                 }
                 .into(),
-                "TL404" => Refusal::NotFound { entity: Entity::Register, key: message }.into(),
-                "TL405" => Refusal::NotFound { entity: Entity::Session, key: message }.into(),
-                "TL406" => Refusal::NotFound { entity: Entity::User, key: message }.into(),
+                "TL404" => Refusal::NotFound { entity: Entity::Register, key: not_found_key(pg, message) }.into(),
+                "TL405" => Refusal::NotFound { entity: Entity::Session, key: not_found_key(pg, message) }.into(),
+                "TL406" => Refusal::NotFound { entity: Entity::User, key: not_found_key(pg, message) }.into(),
                 "TL407" => Refusal::NoOpenSession { register: message }.into(),
                 "TL408" => {
                     Refusal::UserInactive(pg.and_then(PgDatabaseError::detail).unwrap_or(&message).to_string()).into()
@@ -134,7 +141,7 @@ pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
                     Refusal::SessionClosed(pg.and_then(PgDatabaseError::detail).unwrap_or(&message).to_string()).into()
                 }
                 "TL430" => Refusal::VarianceNeedsSignoff(message).into(),
-                "TL431" => Refusal::NotFound { entity: Entity::CashReason, key: message }.into(),
+                "TL431" => Refusal::NotFound { entity: Entity::CashReason, key: not_found_key(pg, message) }.into(),
                 "TL432" => Refusal::ApprovalNeeded(message).into(),
                 "TL433" => Refusal::NoCountPending(message).into(),
                 "TL434" => Refusal::Rejected(message).into(),

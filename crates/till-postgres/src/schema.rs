@@ -349,7 +349,65 @@ SELECT coalesce(array_agg(CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.
    AND a.grantee NOT IN (SELECT c.relowner FROM pg_catalog.pg_class c
                           WHERE c.relnamespace = n.oid AND c.relname = 'sessions')";
 
+/// The refusal of a `tillctl migrate` (or `--repair-functions`) older than the database: it
+/// writes nothing, where applying its function files would put back its older bodies over the
+/// newer Till's (and the upgraded PCs would then refuse to open until IT migrated again).
+fn too_old_to_write(newer: &str) -> StoreError {
+    StoreFailure::AppTooOld(format!(
+        "this tillctl is older than the database ({newer}), so it wrote nothing: use the newer tillctl, \
+         the Till version that migrated it (update Till on this PC, then run its `tillctl migrate`)"
+    ))
+    .into()
+}
+
 impl PostgresStore {
+    /// What says a newer Till migrated this database, when it is up to date with this build (no
+    /// migration of this build pending): migrations newer than this build's, or function files
+    /// this build does not have (a newer Till added them; one this build removed is dropped by
+    /// one of its migrations, so it is never recorded once those are applied). None: this
+    /// build's function files may be applied.
+    ///
+    /// Not seen: a newer Till that only edited function files (same names, other bodies, no new
+    /// migration). The hashes cannot say which build is newer; such a database fails this
+    /// build's "function files" check, and this build's migrate re-applies its own bodies.
+    async fn newer_than_this_build(
+        conn: &mut Conn<'_>,
+        applied: &[AppliedMigration],
+    ) -> Result<Option<String>, StoreError> {
+        let newest_known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+        let mut newer: Vec<String> = applied
+            .iter()
+            .filter(|a| a.version > newest_known)
+            .map(|a| format!("migration {} ({})", a.version, a.description))
+            .collect();
+        let unknown = Self::unknown_function_files(conn).await?;
+        if !unknown.is_empty() {
+            newer.push(format!("function files unknown to this build: {}", unknown.join(", ")));
+        }
+        Ok((!newer.is_empty()).then(|| newer.join("; ")))
+    }
+
+    /// [`Self::newer_than_this_build`] on a connection of its own: None also when this build's
+    /// migrations are pending (the database is older, or `migrate` refuses the gap).
+    pub(crate) async fn newer_database(&self) -> Result<Option<String>, StoreError> {
+        let mut conn = self.conn().await?;
+        let applied = Self::applied_migrations(&mut conn).await?;
+        if MIGRATOR.iter().any(|m| !applied.iter().any(|a| a.version == m.version)) {
+            return Ok(None);
+        }
+        Self::newer_than_this_build(&mut conn, &applied).await
+    }
+
+    /// The function files recorded in the database that this build does not have. Called with
+    /// every migration of this build applied, so the record (migration 0013) exists.
+    async fn unknown_function_files(conn: &mut Conn<'_>) -> Result<Vec<String>, StoreError> {
+        let recorded: Vec<String> = sqlx::query_scalar("SELECT name FROM till_function_files ORDER BY name")
+            .fetch_all(conn.db())
+            .await
+            .map_err(|e| conn.fail(e))?;
+        Ok(recorded.into_iter().filter(|name| !FUNCTION_FILES.iter().any(|(known, _)| known == name)).collect())
+    }
+
     /// Applies every function file and records its hash, in one transaction, then grants each
     /// recorded terminal role what the functions now need. `till_function_files` keeps exactly
     /// this build's files (a file removed from Till is removed from the record; its function is
@@ -411,12 +469,15 @@ impl PostgresStore {
                 names.join(", ")
             ));
         }
-        Ok(vec![SchemaCheck::fail(
+        let check = SchemaCheck::fail(
             NAME,
             detail,
             "IT runs `tillctl migrate` (or `tillctl migrate --repair-functions`) with this Till's version and the \
              owner's role; or update Till on this PC to the version that applied them",
-        )])
+        );
+        // Files this build does not have come from a newer Till (one this build removed is
+        // dropped, with its record, by a migration this build knows).
+        Ok(vec![if unknown.is_empty() { check } else { check.refused_with(ErrorCode::AppTooOld) }])
     }
 
     /// Whether this role may create the scratch schema of the definitions check, which is
@@ -624,6 +685,11 @@ impl SchemaStore for PostgresStore {
                 .into());
             }
         }
+        if !pending {
+            if let Some(newer) = Self::newer_than_this_build(&mut conn, &applied).await? {
+                return Err(too_old_to_write(&newer));
+            }
+        }
         drop(conn);
         if pending {
             // sqlx takes an advisory lock, so several terminals starting at once migrate once.
@@ -646,6 +712,10 @@ impl SchemaStore for PostgresStore {
     async fn repair_functions(&self) -> Result<(), StoreError> {
         // The function files hold every function's current text: re-applying them restores any
         // function dropped or edited by hand (the versioned migrations stay as they shipped).
+        // Never over a newer Till's: that would put back this build's older bodies.
+        if let Some(newer) = self.newer_database().await? {
+            return Err(too_old_to_write(&newer));
+        }
         self.apply_function_files().await
     }
 

@@ -17,7 +17,7 @@ BEGIN
       FROM registers r JOIN locations l ON l.id = r.location_id
      WHERE r.id = p_register;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'register % not found', p_register USING ERRCODE = 'TL404';
+        RAISE EXCEPTION 'register % not found', p_register USING ERRCODE = 'TL404', DETAIL = p_register::text;
     END IF;
     PERFORM till_may_act(v_location, CASE WHEN p_location_wide THEN NULL ELSE p_register END);
     RETURN till_login_user(p_login, p_device, v_idle, p_writes);

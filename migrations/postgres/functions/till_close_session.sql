@@ -30,7 +30,7 @@ BEGIN
     v_user := till_session_actor(p, false);
     SELECT * INTO v_row FROM sessions s WHERE s.id = v_session_id FOR NO KEY UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'session % not found', v_session_id USING ERRCODE = 'TL405';
+        RAISE EXCEPTION 'session % not found', v_session_id USING ERRCODE = 'TL405', DETAIL = v_session_id::text;
     END IF;
     -- This very close, repeated (its answer was lost): answer it again.
     IF v_row.status = 'closed' AND v_row.close_request_id = (p->>'request_id')::uuid THEN

@@ -21,7 +21,7 @@ BEGIN
     v_user := till_session_actor(p, true);
     SELECT * INTO v_row FROM sessions s WHERE s.id = (p->>'session_id')::uuid FOR NO KEY UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'session % not found', p->>'session_id' USING ERRCODE = 'TL405';
+        RAISE EXCEPTION 'session % not found', p->>'session_id' USING ERRCODE = 'TL405', DETAIL = p->>'session_id';
     END IF;
     IF v_row.status = 'closed' AND NOT v_row.count_pending AND v_row.late_counted_by IS NOT NULL THEN
         session := v_row;

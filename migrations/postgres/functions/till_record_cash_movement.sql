@@ -22,7 +22,8 @@ BEGIN
     v_user := till_session_actor(p, false);
     SELECT * INTO v_session FROM sessions WHERE id = (p->>'session_id')::uuid FOR NO KEY UPDATE;
     IF NOT FOUND OR v_session.register_id <> (p->>'register_id')::uuid THEN
-        RAISE EXCEPTION 'session % of register %', p->>'session_id', p->>'register_id' USING ERRCODE = 'TL405';
+        RAISE EXCEPTION 'session % of register %', p->>'session_id', p->>'register_id' USING ERRCODE = 'TL405',
+            DETAIL = format('%s of register %s', p->>'session_id', p->>'register_id');
     END IF;
     v_user_name := v_user.name;
     SELECT m.request_hash INTO v_hash FROM cash_movements m WHERE m.id = v_id;
@@ -41,7 +42,8 @@ BEGIN
     PERFORM 1 FROM cash_reasons r
      WHERE r.location_id = v_session.location_id AND r.kind = v_kind AND r.code = p->>'reason';
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'reason % is not one of this location''s for a %', p->>'reason', v_kind USING ERRCODE = 'TL431';
+        RAISE EXCEPTION 'reason % is not one of this location''s for a %', p->>'reason', v_kind USING ERRCODE = 'TL431',
+            DETAIL = format('%s (%s)', p->>'reason', v_kind);
     END IF;
     -- A paid out or a drop that takes the session's cash taken out above the location's limit
     -- answers to a manager (per session: ten of 50.00 like one of 500.00; till-core's

@@ -12,7 +12,7 @@ BEGIN
     v_user := till_session_actor(p, false);
     SELECT * INTO v_row FROM sessions s WHERE s.id = (p->>'session_id')::uuid FOR NO KEY UPDATE;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'session % not found', p->>'session_id' USING ERRCODE = 'TL405';
+        RAISE EXCEPTION 'session % not found', p->>'session_id' USING ERRCODE = 'TL405', DETAIL = p->>'session_id';
     END IF;
     IF EXISTS (SELECT 1 FROM cash_counts c WHERE c.session_id = v_row.id AND c.stage = 'open') THEN
         RETURN;

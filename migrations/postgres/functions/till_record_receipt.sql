@@ -47,7 +47,8 @@ BEGIN
     v_user := till_session_actor(p, false);
     SELECT * INTO v_session FROM sessions WHERE id = (p->>'session_id')::uuid FOR NO KEY UPDATE;
     IF NOT FOUND OR v_session.register_id <> (p->>'register_id')::uuid THEN
-        RAISE EXCEPTION 'session % of register %', p->>'session_id', p->>'register_id' USING ERRCODE = 'TL405';
+        RAISE EXCEPTION 'session % of register %', p->>'session_id', p->>'register_id' USING ERRCODE = 'TL405',
+            DETAIL = p->>'session_id';
     END IF;
     v_user_name := v_user.name;
     SELECT s.request_hash, s.number, s.receipt_seq INTO v_hash, number, receipt_seq FROM sales s WHERE s.id = v_id;

@@ -32,7 +32,8 @@ BEGIN
     v_user := till_session_actor(p, false);
     SELECT * INTO v_session FROM sessions s WHERE s.id = (p->>'session_id')::uuid FOR NO KEY UPDATE;
     IF NOT FOUND OR v_session.register_id <> (p->>'register_id')::uuid THEN
-        RAISE EXCEPTION 'session % of register %', p->>'session_id', p->>'register_id' USING ERRCODE = 'TL405';
+        RAISE EXCEPTION 'session % of register %', p->>'session_id', p->>'register_id' USING ERRCODE = 'TL405',
+            DETAIL = format('%s of register %s', p->>'session_id', p->>'register_id');
     END IF;
     -- A retry answers the first void, whatever happened since (the session closed); an id used
     -- by another session's void is a conflict, never an answer about that session.

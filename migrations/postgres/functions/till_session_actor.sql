@@ -11,7 +11,7 @@ DECLARE
 BEGIN
     SELECT s.register_id INTO v_register FROM sessions s WHERE s.id = (p->>'session_id')::uuid;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'session % not found', p->>'session_id' USING ERRCODE = 'TL405';
+        RAISE EXCEPTION 'session % not found', p->>'session_id' USING ERRCODE = 'TL405', DETAIL = p->>'session_id';
     END IF;
     RETURN till_actor(p->>'login', p->>'device', v_register, p_location_wide);
 END;

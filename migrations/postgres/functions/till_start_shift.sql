@@ -74,7 +74,7 @@ BEGIN
              WHERE r.id = p_register_id
                FOR NO KEY UPDATE OF r;
             IF NOT FOUND THEN
-                RAISE EXCEPTION 'register % not found', p_register_id USING ERRCODE = 'TL404';
+                RAISE EXCEPTION 'register % not found', p_register_id USING ERRCODE = 'TL404', DETAIL = p_register_id::text;
             END IF;
 
             -- A new statement, a new snapshot: sees a session the previous lock holder committed.

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use till_testkit::{both_backends, provision, Backend, TestDatabase};
 
-both_backends!(processes_race_on_one_register, doctor_reports_and_exits_non_zero);
+both_backends!(processes_race_on_one_register, doctor_reports_and_exits_non_zero, unlocking_nobody_names_nobody_once);
 
 const PROCESSES: usize = 16;
 const ROUNDS: usize = 3;
@@ -25,6 +25,20 @@ fn tillctl_status(url: &str, args: &[&str]) -> (bool, serde_json::Value) {
         .expect("run tillctl");
     let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("tillctl printed no JSON ({e}): {out:?}"));
     (out.status.success(), json)
+}
+
+/// `tillctl user unlock --name nobody` answered "user user nobody not found not found" on
+/// PostgreSQL; both backends answer the same words.
+async fn unlocking_nobody_names_nobody_once(backend: Backend) {
+    let db = TestDatabase::new(backend).await;
+    provision(db.open().await.as_ref(), 1).await;
+    let (ok, refused) = tillctl_status(&db.url, &["user", "unlock", "--name", "nobody"]);
+    assert!(!ok, "{refused}");
+    assert_eq!(refused["error"]["code"], "user_not_found", "{refused}");
+    assert_eq!(
+        refused["error"]["message"], "user nobody not found: check the name (`tillctl user list` lists the staff)",
+        "{refused}"
+    );
 }
 
 async fn doctor_reports_and_exits_non_zero(backend: Backend) {
