@@ -712,3 +712,49 @@ async fn a_card_reference_is_optional_unless_the_location_requires_it(backend: B
     let problems: Vec<&str> = report.chains.iter().flat_map(|c| &c.problems).map(|p| p.what.as_str()).collect();
     assert!(problems.iter().any(|p| p.contains("card_reference_required")), "{problems:?}");
 }
+
+/// SQLite: a receipt longer than a sale may be (the store is called directly too, not only
+/// after pricing) still meets the catalog check, at its first stale line wherever that line is
+/// (the store checks the lines in statements of at most the limit's size, in order), and
+/// without a stale line it is refused as not adding up. Neither writes anything. (PostgreSQL's
+/// function counts the lines before it reads the catalog: its refusal is the count's.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_receipt_over_the_line_limit_meets_the_catalog_check_at_any_line() {
+    let shop = shop(Backend::Sqlite, 1).await;
+    let s = shop.store.as_ref();
+    let session = open_shift(&shop, "0").await;
+    let dt = LocationCode::parse("DT").unwrap();
+    let settings = s.pricing_settings(&dt).await.unwrap();
+    let milk = s.find_products(&dt, &[ProductKey::Sku(Sku::parse("MILK").unwrap())]).await.unwrap();
+    let line = CartLine { product: milk[0].snapshot(), quantity: 1, discount: None, price_override: None };
+    let priced = price_cart(&settings, &Cart { lines: vec![line], receipt_discount: None }).unwrap();
+    let settled = settle(&priced, &[cash(priced.total)]).unwrap();
+    let header = ReceiptHeader {
+        id: ReceiptId::new(),
+        session_id: session.id,
+        register_id: session.register_id,
+        actor: Actor::login(&shop.fx.cashier.login),
+        device: CASHIER_DEVICE.into(),
+        request_hash: String::new(),
+    };
+    let one = NewReceipt::sale(header, &priced, &settled);
+    let lines = 2 * till_core::pricing::MAX_LINES + 1;
+    let long = |stale_at: Option<usize>| {
+        let id = ReceiptId::new();
+        let lines = (0..lines)
+            .map(|i| ReceiptLine {
+                line_no: u32::try_from(i).unwrap(),
+                name: if Some(i) == stale_at { "Not milk".into() } else { one.lines[0].name.clone() },
+                ..one.lines[0].clone()
+            })
+            .collect();
+        NewReceipt { id, request_hash: id.to_string(), lines, ..one.clone() }
+    };
+    for stale_at in [0, lines - 1] {
+        let refused = s.record_receipt(long(Some(stale_at))).await.unwrap_err();
+        assert!(matches!(&refused, StoreError::Refused(Refusal::CatalogChanged(_))), "line {stale_at}: {refused:?}");
+    }
+    let refused = s.record_receipt(long(None)).await.unwrap_err();
+    assert!(matches!(&refused, StoreError::Refused(Refusal::Rejected(_))), "{refused:?}");
+    assert_eq!(s.session_totals(session.id).await.unwrap().sales_count, 0, "nothing written");
+}

@@ -44,16 +44,43 @@ pub fn body_time(at: DateTime<Utc>) -> String {
 
 /// JSON with object keys sorted and no whitespace, whatever serde_json's map order.
 pub fn canonical_json(value: &Value) -> String {
+    let mut out = String::new();
+    write_canonical(&mut out, value);
+    out
+}
+
+/// [`canonical_json`] written into one buffer (a string per field and per array before: this
+/// runs for every journal entry SQLite appends, inside its write transaction).
+fn write_canonical(out: &mut String, value: &Value) {
+    use std::fmt::Write as _;
     match value {
         Value::Object(map) => {
             let mut keys: Vec<&String> = map.keys().collect();
             keys.sort();
-            let fields: Vec<String> =
-                keys.into_iter().map(|k| format!("{}:{}", Value::String(k.clone()), canonical_json(&map[k]))).collect();
-            format!("{{{}}}", fields.join(","))
+            out.push('{');
+            for (i, key) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                // Writing into a String cannot fail.
+                let _ = write!(out, "{}:", Value::String(key.clone()));
+                write_canonical(out, &map[key]);
+            }
+            out.push('}');
         }
-        Value::Array(items) => format!("[{}]", items.iter().map(canonical_json).collect::<Vec<_>>().join(",")),
-        leaf => leaf.to_string(),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(out, item);
+            }
+            out.push(']');
+        }
+        leaf => {
+            let _ = write!(out, "{leaf}");
+        }
     }
 }
 

@@ -20,10 +20,21 @@ pub(crate) async fn append(tx: &mut SqliteConnection, entry: NewEntry) -> Result
         .fetch_optional(&mut *tx)
         .await
         .map_err(map_err)?;
-    let (last, prev): (i64, String) = match head {
-        Some(row) => (row.try_get("seq").map_err(map_err)?, row.try_get("hash").map_err(map_err)?),
-        None => (0, GENESIS.to_string()),
+    let head = match head {
+        Some(row) => Some((row.try_get("seq").map_err(map_err)?, row.try_get("hash").map_err(map_err)?)),
+        None => None,
     };
+    append_after(tx, head, entry).await
+}
+
+/// [`append`] with the chain's head `(seq, hash)` already read in the caller's transaction
+/// (`None`: the chain is new), by an operation that writes no other entry to that chain before.
+pub(crate) async fn append_after(
+    tx: &mut SqliteConnection,
+    head: Option<(i64, String)>,
+    entry: NewEntry,
+) -> Result<(i64, String), StoreError> {
+    let (last, prev) = head.unwrap_or_else(|| (0, GENESIS.to_string()));
     let seq = last + 1;
     let body = entry.body(seq);
     let hash = entry_hash(&prev, &body);

@@ -17,7 +17,7 @@ mod sessions;
 mod staff;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Row, Sqlite, Transaction};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use till_core::*;
@@ -105,24 +105,21 @@ pub(crate) async fn login_user(
     register: till_core::RegisterId,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<till_core::User, StoreError> {
-    let idle: Option<i64> = sqlx::query_scalar(
-        "SELECT l.login_idle_minutes FROM registers r JOIN locations l ON l.id = r.location_id WHERE r.id = ?1",
-    )
-    .bind(register.0)
-    .fetch_optional(&mut *tx)
-    .await
-    .map_err(map_err)?;
-    let idle = idle.ok_or_else(|| StoreError::not_found(till_core::Entity::Register, register))?;
-    let found: Option<(uuid::Uuid, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
-        "SELECT user_id, last_used FROM logins WHERE token_hash = ?1 AND ended_at IS NULL AND device = ?2",
-    )
-    .bind(login.digest())
-    .bind(device)
-    .fetch_optional(&mut *tx)
-    .await
-    .map_err(map_err)?;
-    let (user, last_used) = match found {
-        Some((user, last_used)) if now - last_used < chrono::Duration::minutes(idle) => (user, last_used),
+    // One read: the register's idle limit, the login and its user (three statements before,
+    // each a round trip to SQLite's worker thread).
+    let row = sqlx::query(till_sqlx::sql::LOGIN_ON_REGISTER)
+        .bind(register.0)
+        .bind(login.digest())
+        .bind(device)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?
+        .ok_or_else(|| StoreError::not_found(till_core::Entity::Register, register))?;
+    let idle: i64 = row.try_get("login_idle_minutes").map_err(map_err)?;
+    let found: Option<uuid::Uuid> = row.try_get("login_user_id").map_err(map_err)?;
+    let last_used: Option<chrono::DateTime<chrono::Utc>> = row.try_get("login_last_used").map_err(map_err)?;
+    let last_used = match (found, last_used) {
+        (Some(_), Some(last_used)) if now - last_used < chrono::Duration::minutes(idle) => last_used,
         _ => {
             return Err(Refusal::LoginEnded(
                 "not logged in (the login ended, expired, is another device's or unknown): log in again".into(),
@@ -141,7 +138,6 @@ pub(crate) async fn login_user(
             .await
             .map_err(map_err)?;
     }
-    let row = sqlx::query(till_sqlx::sql::USER_BY_ID).bind(user).fetch_one(&mut *tx).await.map_err(map_err)?;
     let user = till_sqlx::user(&row)?;
     if !user.active {
         return Err(Refusal::UserInactive(user.name).into());
@@ -168,7 +164,17 @@ pub(crate) async fn refuse_forgotten(
             .fetch_one(&mut *tx)
             .await
             .map_err(map_err)?;
-    let rule = ForgottenRule::from_columns(limit, &zone, cutoff).map_err(|_| decode_err("location rule", &zone))?;
+    refuse_forgotten_by(session, (limit, &zone, cutoff), now)
+}
+
+/// [`refuse_forgotten`] with the location's `(session_limit_minutes, timezone, cutoff_minutes)`
+/// already read in the caller's transaction.
+pub(crate) fn refuse_forgotten_by(
+    session: &Session,
+    (limit, zone, cutoff): (i64, &str, i32),
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
+    let rule = ForgottenRule::from_columns(limit, zone, cutoff).map_err(|_| decode_err("location rule", zone))?;
     rule.refuse(session, now)
 }
 

@@ -6,7 +6,7 @@ use crate::{map_err, SqliteStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use sqlx::{Row, SqliteConnection};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use std::collections::BTreeMap;
 use till_core::journal::NewEntry;
 use till_core::sales::figures::{self, LineLeft};
@@ -56,50 +56,68 @@ fn adds_up(r: &NewReceipt) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// A receipt's lines, tenders and taxes as JSON arrays, each bound once to a multi-row
-/// statement (`json_each`) instead of a statement per row. Ids are in simple hex form, for
-/// `unhex` to give the 16-byte BLOBs the tables hold.
-struct ReceiptRows {
-    lines: String,
-    tenders: String,
-    taxes: String,
+/// Most lines one statement binds (the most a receipt may have: till-core refuses more, but
+/// the catalog check runs before that rule and must not meet SQLite's limit on bound values).
+const LINES_PER_STATEMENT: usize = till_core::pricing::MAX_LINES;
+
+/// What a receipt starts from, read in one statement of its transaction: the session, its
+/// location's rules, an earlier receipt under the same id, and the register's journal head.
+struct Context {
+    session: Session,
+    /// `(session_limit_minutes, timezone, cutoff_minutes)`: the forgotten-session rule.
+    forgotten: (i64, String, i32),
+    discount_limit_ppm: u32,
+    cash_rounding_minor: i64,
+    location_prices_include_tax: bool,
+    /// The earlier receipt's `(request_hash, number)`, if the id was used before.
+    earlier: Option<(String, String)>,
+    /// The register's journal head `(seq, hash)`: the sale's entry follows it.
+    head: Option<(i64, String)>,
 }
 
-impl ReceiptRows {
-    fn of(r: &NewReceipt) -> Result<ReceiptRows, StoreError> {
-        let hex = |id: Uuid| id.simple().to_string();
-        let lines: Vec<serde_json::Value> = r
-            .lines
-            .iter()
-            .map(|l| {
-                serde_json::json!({
-                    "line_no": l.line_no, "product_id": hex(l.product_id.0), "sku": l.sku, "name": l.name,
-                    "category": l.category, "tax_rate_id": hex(l.tax_rate_id.0), "rate_ppm": l.rate_ppm,
-                    "quantity": l.quantity, "catalog_unit_price": l.catalog_unit_price, "unit_price": l.unit_price,
-                    "extended": l.extended, "line_discount": l.line_discount, "receipt_discount": l.receipt_discount,
-                    "amount": l.amount, "tax": l.tax, "total": l.total, "refund_of_line": l.refund_of_line,
-                    "reason_kind": l.price_change_reason.as_ref().map(|r| r.kind.as_str()),
-                    "reason_text": l.price_change_reason.as_ref().and_then(|r| r.text.clone()),
-                })
-            })
-            .collect();
-        let tenders: Vec<serde_json::Value> = r
-            .tenders
-            .iter()
-            .map(|t| serde_json::json!({ "kind": t.kind, "amount": t.amount, "reference": t.reference }))
-            .collect();
-        let taxes: Vec<serde_json::Value> = r
-            .taxes
-            .iter()
-            .map(|t| {
-                serde_json::json!({ "tax_rate_id": hex(t.tax_rate_id.0), "name": t.name, "rate_ppm": t.rate_ppm,
-                                    "net": t.net, "tax": t.tax, "gross": t.gross })
-            })
-            .collect();
-        let text =
-            |v: &Vec<serde_json::Value>| serde_json::to_string(v).map_err(|e| StoreFailure::Internal(e.to_string()));
-        Ok(ReceiptRows { lines: text(&lines)?, tenders: text(&tenders)?, taxes: text(&taxes)? })
-    }
+/// Reads [`Context`] for `r`, or `None` if the session does not exist.
+async fn context(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Option<Context>, StoreError> {
+    let Some(row) = sqlx::query(
+        "SELECT s.*, l.session_limit_minutes AS loc_session_limit_minutes, l.timezone AS loc_timezone,
+            l.cutoff_minutes AS loc_cutoff_minutes, l.discount_limit_ppm AS loc_discount_limit_ppm,
+            l.cash_rounding_minor AS loc_cash_rounding_minor, l.prices_include_tax AS loc_prices_include_tax,
+            e.request_hash AS earlier_request_hash, e.number AS earlier_number,
+            h.seq AS head_seq, h.hash AS head_hash
+         FROM sessions s JOIN locations l ON l.id = s.location_id
+         LEFT JOIN sales e ON e.id = ?2
+         LEFT JOIN journal_heads h ON h.chain_id = s.register_id
+         WHERE s.id = ?1",
+    )
+    .bind(r.session_id.0)
+    .bind(r.id.0)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(map_err)?
+    else {
+        return Ok(None);
+    };
+    let get = |e| map_err(e);
+    let earlier = match row.try_get::<Option<String>, _>("earlier_request_hash").map_err(get)? {
+        Some(hash) => Some((hash, row.try_get("earlier_number").map_err(get)?)),
+        None => None,
+    };
+    let head = match row.try_get::<Option<i64>, _>("head_seq").map_err(get)? {
+        Some(seq) => Some((seq, row.try_get("head_hash").map_err(get)?)),
+        None => None,
+    };
+    Ok(Some(Context {
+        session: till_sqlx::session(&row)?,
+        forgotten: (
+            row.try_get("loc_session_limit_minutes").map_err(get)?,
+            row.try_get("loc_timezone").map_err(get)?,
+            row.try_get("loc_cutoff_minutes").map_err(get)?,
+        ),
+        discount_limit_ppm: row.try_get("loc_discount_limit_ppm").map_err(get)?,
+        cash_rounding_minor: row.try_get("loc_cash_rounding_minor").map_err(get)?,
+        location_prices_include_tax: row.try_get("loc_prices_include_tax").map_err(get)?,
+        earlier,
+        head,
+    }))
 }
 
 /// The sale a refund names, line by line, with what earlier refunds took of each (read in the
@@ -134,25 +152,27 @@ async fn record(
     approver: Option<User>,
     now: DateTime<Utc>,
 ) -> Result<Recorded, StoreError> {
-    let rows = ReceiptRows::of(r)?;
     let user = crate::login_user(tx, &r.actor.login, &r.device, r.register_id, now).await?;
-    let session = sqlx::query("SELECT * FROM sessions WHERE id = ?1")
-        .bind(r.session_id.0)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(map_err)?
-        .map(|row| till_sqlx::session(&row))
-        .transpose()?
-        .filter(|s| s.register_id == r.register_id)
+    let Context {
+        session,
+        forgotten,
+        discount_limit_ppm: limit,
+        cash_rounding_minor: increment,
+        location_prices_include_tax: include,
+        earlier,
+        head,
+    } = context(tx, r)
+        .await?
+        .filter(|c| c.session.register_id == r.register_id)
         .ok_or_else(|| StoreError::not_found(Entity::Session, r.session_id))?;
-    if let Some(earlier) = earlier_answer(tx, r).await? {
+    if let Some(earlier) = earlier_answer(r, earlier)? {
         return Ok(earlier);
     }
     if session.status != SessionStatus::Open {
         return Err(Refusal::SessionClosed(session.number).into());
     }
-    crate::refuse_forgotten(tx, &session, now).await?;
-    refuse_stale(tx, r, &rows, session.location_id).await?;
+    crate::refuse_forgotten_by(&session, (forgotten.0, &forgotten.1, forgotten.2), now)?;
+    refuse_stale(tx, r, session.location_id).await?;
     adds_up(r)?;
     // What it adds to the drawer follows from its cash tenders, never from the caller's word.
     let cash: i64 = r.tenders.iter().filter(|t| t.kind == "cash").map(|t| t.amount).sum();
@@ -163,13 +183,6 @@ async fn record(
     if r.cash_net != drawer || (r.kind == ReceiptKind::Sale && r.change > cash) {
         return Err(Refusal::Rejected(format!("receipt {} does not add up: its cash", r.id)).into());
     }
-    let (limit, increment, include): (u32, i64, bool) = sqlx::query_as(
-        "SELECT discount_limit_ppm, cash_rounding_minor, prices_include_tax FROM locations WHERE id = ?1",
-    )
-    .bind(session.location_id.0)
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(map_err)?;
     let approved_by = if r.needs_manager(limit) {
         let manager = crate::answering_manager(approver, &user).ok_or_else(|| {
             Refusal::ApprovalNeeded(match r.kind {
@@ -259,42 +272,9 @@ async fn record(
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
-    sqlx::query(
-        "INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, category, tax_rate_id, rate_ppm, quantity,
-            catalog_unit_price, unit_price, extended, line_discount, receipt_discount, amount, tax, total, refund_of_line,
-            price_change_reason_kind, price_change_reason_text)
-         SELECT ?1, v ->> 'line_no', unhex(v ->> 'product_id'), v ->> 'sku', v ->> 'name', v ->> 'category',
-            unhex(v ->> 'tax_rate_id'), v ->> 'rate_ppm', v ->> 'quantity', v ->> 'catalog_unit_price',
-            v ->> 'unit_price', v ->> 'extended', v ->> 'line_discount', v ->> 'receipt_discount', v ->> 'amount',
-            v ->> 'tax', v ->> 'total', v ->> 'refund_of_line', v ->> 'reason_kind', v ->> 'reason_text'
-         FROM (SELECT value AS v FROM json_each(?2))",
-    )
-    .bind(r.id.0)
-    .bind(&rows.lines)
-    .execute(&mut *tx)
-    .await
-    .map_err(map_err)?;
+    insert_rows(tx, r).await?;
     take_refunded(tx, r).await?;
-    sqlx::query(
-        "INSERT INTO sale_tenders (sale_id, n, kind, amount, reference)
-         SELECT ?1, key, value ->> 'kind', value ->> 'amount', value ->> 'reference' FROM json_each(?2)",
-    )
-    .bind(r.id.0)
-    .bind(&rows.tenders)
-    .execute(&mut *tx)
-    .await
-    .map_err(map_err)?;
-    sqlx::query(
-        "INSERT INTO sale_taxes (sale_id, tax_rate_id, name, rate_ppm, net, tax, gross)
-         SELECT ?1, unhex(value ->> 'tax_rate_id'), value ->> 'name', value ->> 'rate_ppm', value ->> 'net',
-            value ->> 'tax', value ->> 'gross' FROM json_each(?2)",
-    )
-    .bind(r.id.0)
-    .bind(&rows.taxes)
-    .execute(&mut *tx)
-    .await
-    .map_err(map_err)?;
-    add_to_session_totals(tx, r, &rows, session.id, cash).await?;
+    add_to_session_totals(tx, r, session.id, cash).await?;
     // The journal entry, as PostgreSQL's function writes it.
     let payload = json!({
         "id": r.id.0, "number": number, "kind": r.kind.as_str(), "session_id": session.id.0,
@@ -318,7 +298,7 @@ async fn record(
         reference: Some(r.id.0),
         payload,
     };
-    crate::journal::append(tx, entry).await?;
+    crate::journal::append_after(tx, head, entry).await?;
     Ok(Recorded { number, repeated: false })
 }
 
@@ -417,59 +397,59 @@ impl SalesStore for SqliteStore {
     }
 }
 
-/// The first outcome of this receipt id, if it was recorded before: the same request answers it
-/// again; another request under the id is `idempotency_conflict`.
-async fn earlier_answer(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Option<Recorded>, StoreError> {
-    let earlier = sqlx::query("SELECT request_hash, number FROM sales WHERE id = ?1")
-        .bind(r.id.0)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(map_err)?;
-    if let Some(earlier) = earlier {
-        let hash: String = earlier.try_get("request_hash").map_err(map_err)?;
-        if hash != r.request_hash {
-            return Err(Refusal::IdempotencyConflict(format!(
-                "receipt id {} was already used for another receipt",
-                r.id
-            ))
-            .into());
+/// The first outcome of this receipt id, if it was recorded before (`earlier`: its
+/// `(request_hash, number)`): the same request answers it again; another request under the id
+/// is `idempotency_conflict`.
+fn earlier_answer(r: &NewReceipt, earlier: Option<(String, String)>) -> Result<Option<Recorded>, StoreError> {
+    match earlier {
+        Some((hash, _)) if hash != r.request_hash => {
+            Err(Refusal::IdempotencyConflict(format!("receipt id {} was already used for another receipt", r.id))
+                .into())
         }
-        return Ok(Some(Recorded { number: earlier.try_get("number").map_err(map_err)?, repeated: true }));
+        Some((_, number)) => Ok(Some(Recorded { number, repeated: true })),
+        None => Ok(None),
     }
-    Ok(None)
 }
 
 /// A sale whose lines are no longer the catalog's, or a refund of a sale that is not this
 /// location's, is refused before anything is written.
-async fn refuse_stale(
-    tx: &mut SqliteConnection,
-    r: &NewReceipt,
-    rows: &ReceiptRows,
-    location: LocationId,
-) -> Result<(), StoreError> {
+async fn refuse_stale(tx: &mut SqliteConnection, r: &NewReceipt, location: LocationId) -> Result<(), StoreError> {
     match r.kind {
         ReceiptKind::Sale => {
-            // One statement for all lines: the first whose product, price, tax rate or rate
-            // is no longer the catalog's, or whose printed SKU, name or category is not the
-            // product's (a 899.00 TV cannot be printed as a cable).
-            let changed: Option<String> = sqlx::query_scalar(
-                "SELECT l.value ->> 'sku' FROM json_each(?1) l
-                  WHERE NOT EXISTS (SELECT 1 FROM products p JOIN tax_rates t ON t.id = p.tax_rate_id
-                     LEFT JOIN categories c ON c.id = p.category_id
-                     WHERE p.id = unhex(l.value ->> 'product_id') AND p.location_id = ?2 AND p.active = 1
-                       AND p.price_minor = l.value ->> 'catalog_unit_price'
-                       AND p.tax_rate_id = unhex(l.value ->> 'tax_rate_id') AND t.rate_ppm = l.value ->> 'rate_ppm'
-                       AND p.sku = l.value ->> 'sku' AND p.name = l.value ->> 'name'
-                       AND coalesce(c.name, '') = l.value ->> 'category')
-                  ORDER BY l.key LIMIT 1",
-            )
-            .bind(&rows.lines)
-            .bind(location.0)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(map_err)?;
-            if let Some(sku) = changed {
-                return Err(Refusal::CatalogChanged(format!("{sku} changed since it was priced")).into());
+            // One statement for the lines (per LINES_PER_STATEMENT, in order): the first whose
+            // product, price, tax rate or rate is no longer the catalog's, or whose printed SKU,
+            // name or category is not the product's (a 899.00 TV cannot be printed as a cable).
+            for (chunk_no, chunk) in r.lines.chunks(LINES_PER_STATEMENT).enumerate() {
+                let mut q = QueryBuilder::<Sqlite>::new(
+                    "WITH l (n, product_id, catalog_unit_price, tax_rate_id, rate_ppm, sku, name, category) AS (",
+                );
+                q.push_values(chunk.iter().enumerate(), |mut row, (i, l)| {
+                    row.push_bind((chunk_no * LINES_PER_STATEMENT + i) as i64)
+                        .push_bind(l.product_id.0)
+                        .push_bind(l.catalog_unit_price)
+                        .push_bind(l.tax_rate_id.0)
+                        .push_bind(l.rate_ppm)
+                        .push_bind(&l.sku)
+                        .push_bind(&l.name)
+                        .push_bind(&l.category);
+                });
+                q.push(
+                    ") SELECT l.sku FROM l
+                      WHERE NOT EXISTS (SELECT 1 FROM products p JOIN tax_rates t ON t.id = p.tax_rate_id
+                         LEFT JOIN categories c ON c.id = p.category_id
+                         WHERE p.id = l.product_id AND p.location_id = ",
+                );
+                q.push_bind(location.0);
+                q.push(
+                    " AND p.active = 1 AND p.price_minor = l.catalog_unit_price AND p.tax_rate_id = l.tax_rate_id
+                           AND t.rate_ppm = l.rate_ppm AND p.sku = l.sku AND p.name = l.name
+                           AND coalesce(c.name, '') = l.category)
+                      ORDER BY l.n LIMIT 1",
+                );
+                let changed: Option<String> = q.build_query_scalar().fetch_optional(&mut *tx).await.map_err(map_err)?;
+                if let Some(sku) = changed {
+                    return Err(Refusal::CatalogChanged(format!("{sku} changed since it was priced")).into());
+                }
             }
         }
         ReceiptKind::Refund => {
@@ -528,7 +508,6 @@ async fn take_refunded(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<(), 
 async fn add_to_session_totals(
     tx: &mut SqliteConnection,
     r: &NewReceipt,
-    rows: &ReceiptRows,
     session: SessionId,
     cash: i64,
 ) -> Result<(), StoreError> {
@@ -559,43 +538,83 @@ async fn add_to_session_totals(
     .execute(&mut *tx)
     .await
     .map_err(map_err)?;
-    // Refunds subtract: ?3 is the sign.
-    sqlx::query(
+    // From the rows just written (as the floor reads them), in three statements; refunds
+    // subtract: ?3 is the sign.
+    for totals in [
         "INSERT INTO session_tender_totals (session_id, kind, count, amount)
-         SELECT ?1, value ->> 'kind', count(*), ?3 * sum(value ->> 'amount') FROM json_each(?2) WHERE true
-         GROUP BY value ->> 'kind'
+         SELECT ?1, kind, count(*), ?3 * sum(amount) FROM sale_tenders WHERE sale_id = ?2 GROUP BY kind
          ON CONFLICT (session_id, kind) DO UPDATE SET count = count + excluded.count, amount = amount + excluded.amount",
-    )
-    .bind(session.0)
-    .bind(&rows.tenders)
-    .bind(sign)
-    .execute(&mut *tx)
-    .await
-    .map_err(map_err)?;
-    sqlx::query(
         "INSERT INTO session_tax_totals (session_id, tax_rate_id, name, rate_ppm, net, tax, gross)
-         SELECT ?1, unhex(value ->> 'tax_rate_id'), value ->> 'name', value ->> 'rate_ppm', ?3 * (value ->> 'net'),
-            ?3 * (value ->> 'tax'), ?3 * (value ->> 'gross') FROM json_each(?2) WHERE true
+         SELECT ?1, tax_rate_id, name, rate_ppm, ?3 * net, ?3 * tax, ?3 * gross FROM sale_taxes WHERE sale_id = ?2
          ON CONFLICT (session_id, tax_rate_id) DO UPDATE SET net = net + excluded.net, tax = tax + excluded.tax,
             gross = gross + excluded.gross",
-    )
-    .bind(session.0)
-    .bind(&rows.taxes)
-    .bind(sign)
-    .execute(&mut *tx)
-    .await
-    .map_err(map_err)?;
-    sqlx::query(
         "INSERT INTO session_category_totals (session_id, category, count, amount)
-         SELECT ?1, value ->> 'category', ?3 * sum(value ->> 'quantity'), ?3 * sum(value ->> 'amount')
-         FROM json_each(?2) WHERE true GROUP BY value ->> 'category'
+         SELECT ?1, category, ?3 * sum(quantity), ?3 * sum(amount) FROM sale_lines WHERE sale_id = ?2
+         GROUP BY category
          ON CONFLICT (session_id, category) DO UPDATE SET count = count + excluded.count, amount = amount + excluded.amount",
-    )
-    .bind(session.0)
-    .bind(&rows.lines)
-    .bind(sign)
-    .execute(&mut *tx)
-    .await
-    .map_err(map_err)?;
+    ] {
+        sqlx::query(totals).bind(session.0).bind(r.id.0).bind(sign).execute(&mut *tx).await.map_err(map_err)?;
+    }
+    Ok(())
+}
+
+/// A receipt's lines, tenders and taxes, each kind in one multi-row `INSERT` with its values
+/// bound (a JSON array read by `json_each` before: SQLite re-read each line's JSON once per
+/// column). Lines are at most LINES_PER_STATEMENT here: the figures check refused more.
+async fn insert_rows(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<(), StoreError> {
+    let id = r.id.0;
+    for chunk in r.lines.chunks(LINES_PER_STATEMENT) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO sale_lines (sale_id, line_no, product_id, sku, name, category, tax_rate_id, rate_ppm, quantity,
+                catalog_unit_price, unit_price, extended, line_discount, receipt_discount, amount, tax, total,
+                refund_of_line, price_change_reason_kind, price_change_reason_text) ",
+        );
+        q.push_values(chunk, |mut row, l| {
+            let reason = l.price_change_reason.as_ref();
+            row.push_bind(id)
+                .push_bind(l.line_no)
+                .push_bind(l.product_id.0)
+                .push_bind(&l.sku)
+                .push_bind(&l.name)
+                .push_bind(&l.category)
+                .push_bind(l.tax_rate_id.0)
+                .push_bind(l.rate_ppm)
+                .push_bind(l.quantity)
+                .push_bind(l.catalog_unit_price)
+                .push_bind(l.unit_price)
+                .push_bind(l.extended)
+                .push_bind(l.line_discount)
+                .push_bind(l.receipt_discount)
+                .push_bind(l.amount)
+                .push_bind(l.tax)
+                .push_bind(l.total)
+                .push_bind(l.refund_of_line)
+                .push_bind(reason.map(|r| r.kind.as_str()))
+                .push_bind(reason.and_then(|r| r.text.as_deref()));
+        });
+        q.build().execute(&mut *tx).await.map_err(map_err)?;
+    }
+    if !r.tenders.is_empty() {
+        let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO sale_tenders (sale_id, n, kind, amount, reference) ");
+        q.push_values(r.tenders.iter().enumerate(), |mut row, (n, t)| {
+            row.push_bind(id).push_bind(n as i64).push_bind(&t.kind).push_bind(t.amount).push_bind(&t.reference);
+        });
+        q.build().execute(&mut *tx).await.map_err(map_err)?;
+    }
+    if !r.taxes.is_empty() {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO sale_taxes (sale_id, tax_rate_id, name, rate_ppm, net, tax, gross) ",
+        );
+        q.push_values(&r.taxes, |mut row, t| {
+            row.push_bind(id)
+                .push_bind(t.tax_rate_id.0)
+                .push_bind(&t.name)
+                .push_bind(t.rate_ppm)
+                .push_bind(t.net)
+                .push_bind(t.tax)
+                .push_bind(t.gross);
+        });
+        q.build().execute(&mut *tx).await.map_err(map_err)?;
+    }
     Ok(())
 }

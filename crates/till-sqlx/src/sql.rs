@@ -50,6 +50,18 @@ macro_rules! user_columns {
     };
 }
 pub const USER_COLUMNS: &str = user_columns!();
+/// SQLite's login check in one read (`$1` register id, `$2` token hash, `$3` device): the idle
+/// limit of the register's location, the live login made on that device (if any) and its user,
+/// whose columns are [`USER_COLUMNS`]. No row: no such register.
+pub const LOGIN_ON_REGISTER: &str = concat!(
+    "SELECT l.login_idle_minutes AS login_idle_minutes, g.user_id AS login_user_id, g.last_used AS login_last_used, u.*
+     FROM registers r JOIN locations l ON l.id = r.location_id
+     LEFT JOIN logins g ON g.token_hash = $2 AND g.ended_at IS NULL AND g.device = $3
+     LEFT JOIN (SELECT ",
+    user_columns!(),
+    " FROM users) u ON u.id = g.user_id
+     WHERE r.id = $1"
+);
 pub const USERS: &str = concat!("SELECT ", user_columns!(), " FROM users ORDER BY name");
 /// `$1` name.
 pub const USER_BY_NAME: &str = concat!("SELECT ", user_columns!(), " FROM users WHERE name = $1");
