@@ -208,12 +208,13 @@ async fn postgres_functions_and_record(db: &TestDatabase) -> Vec<(String, String
 /// used to re-apply its own, older function files: it is refused with `app_too_old` and writes
 /// nothing. The newer Till is simulated as its migrate leaves the bookkeeping: its body of
 /// till_money_max with that file's hash recorded, and either a function file this build does not
-/// have or a newer (expand) migration.
+/// have, or a release that only edited function bodies: its marker migration (a newer expand,
+/// which every function edit comes with: see the test on function-generations.txt below).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_an_older_migrate_never_puts_back_its_own_functions() {
     let newer_file = "INSERT INTO till_function_files (name, sha256) VALUES ('till_gift_cards.sql', repeat('0', 64))";
-    let newer_migration = ledger_row(Backend::Postgres, 99990101000000, "expand gift cards");
-    for (newer, opens) in [(newer_file, false), (newer_migration.as_str(), true)] {
+    let edit_only_marker = ledger_row(Backend::Postgres, 99990101000000, "expand function bodies");
+    for (newer, opens) in [(newer_file, false), (edit_only_marker.as_str(), true)] {
         let db = TestDatabase::new(Backend::Postgres).await;
         let store = db.open().await;
         db.execute(
@@ -232,11 +233,14 @@ async fn postgres_an_older_migrate_never_puts_back_its_own_functions() {
             assert!(text.contains("older than the database") && text.contains("use the newer tillctl"), "{text}");
         }
         assert_eq!(postgres_functions_and_record(&db).await, before, "{newer}: nothing was written");
-        // tillctl's other commands (which migrate as they open) verify it instead: a newer
-        // expand is compatible; a function file this build lacks is a newer Till's.
-        match db.open_with(&StoreOptions::default()).await {
-            Ok(_) => assert!(opens, "{newer}"),
-            Err(e) => assert_eq!((opens, e.code()), (false, "app_too_old"), "{newer}: {e}"),
+        // A terminal still on this build (no migrating) and tillctl's other commands (which
+        // migrate as they open) verify it instead: the edit-only release's marker is a newer
+        // expand, so they keep working; a function file this build lacks is a newer Till's.
+        for options in [no_migrate(), StoreOptions::default()] {
+            match db.open_with(&options).await {
+                Ok(_) => assert!(opens, "{newer}"),
+                Err(e) => assert_eq!((opens, e.code()), (false, "app_too_old"), "{newer}: {e}"),
+            }
         }
         assert_eq!(postgres_functions_and_record(&db).await, before, "{newer}: opening wrote nothing");
     }
@@ -528,6 +532,127 @@ async fn postgres_kept_definitions_are_current() {
         path.display()
     );
     assert!(till_postgres::kept_definitions(major).is_some_and(|kept| *kept == scratch));
+}
+
+/// PostgreSQL: every change to the function files comes with a new numbered migration, so the
+/// newest migration orders any two builds whose function bodies differ and an older
+/// `tillctl migrate` refuses (app_too_old) a database a newer Till migrated, instead of putting
+/// its older bodies back (a release that only edits bodies cannot be told apart by their
+/// hashes). crates/till-postgres/definitions/function-generations.txt records, append-only, each
+/// build's (newest migration, hash of its function files); the kept-definitions command above
+/// appends this build's line when its newest migration is not recorded yet.
+#[test]
+fn postgres_kept_definitions_record_each_function_edit_with_a_migration() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("crates/till-postgres")
+        .join(till_postgres::FUNCTION_GENERATIONS_PATH);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (newest, hash) = (till_postgres::newest_migration(), till_postgres::function_files_hash());
+    match function_generation_problem(&text, newest, &hash) {
+        None => {}
+        Some(GenerationProblem::Unrecorded) if std::env::var_os("TILL_WRITE_KEPT_DEFINITIONS").is_some() => {
+            std::fs::write(&path, format!("{text}{}", generation_line(newest, &hash))).unwrap();
+        }
+        Some(problem) => panic!("{}: {}", path.display(), problem.explain(newest)),
+    }
+}
+
+/// What is wrong with the record `text` for a build whose newest migration is `newest` and whose
+/// function files hash to `hash`; None when it holds exactly that line.
+fn function_generation_problem(text: &str, newest: i64, hash: &str) -> Option<GenerationProblem> {
+    let mut recorded: Vec<(i64, &str)> = Vec::new();
+    for line in text.lines().filter(|line| !line.trim().is_empty() && !line.starts_with('#')) {
+        let parsed = line
+            .split_once(' ')
+            .and_then(|(number, hash)| Some((number.parse::<i64>().ok()?, hash)))
+            .filter(|(_, hash)| hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()));
+        let Some((number, line_hash)) = parsed else {
+            return Some(GenerationProblem::Malformed(line.to_string()));
+        };
+        if let Some(&(last, _)) = recorded.last().filter(|(last, _)| *last >= number) {
+            return Some(GenerationProblem::NotAppended { line: line.to_string(), after: last });
+        }
+        recorded.push((number, line_hash));
+    }
+    if recorded.last().is_some_and(|(last, _)| *last > newest) {
+        return Some(GenerationProblem::NewerRecorded);
+    }
+    match recorded.iter().find(|(number, _)| *number == newest) {
+        Some((_, recorded_hash)) if *recorded_hash == hash => None,
+        Some(_) => Some(GenerationProblem::EditedUnderRecordedMigration),
+        None => Some(GenerationProblem::Unrecorded),
+    }
+}
+
+fn generation_line(newest: i64, hash: &str) -> String {
+    format!("{newest:04} {hash}\n")
+}
+
+#[derive(Debug, PartialEq)]
+enum GenerationProblem {
+    /// The newest migration has no line yet (a new migration, with or without function edits).
+    Unrecorded,
+    /// The newest migration is recorded with other function files: they changed without one.
+    EditedUnderRecordedMigration,
+    /// A line that is not `NNNN <sha256 hex>`.
+    Malformed(String),
+    /// A line whose migration is not above the one before it: lines were edited or inserted.
+    NotAppended { line: String, after: i64 },
+    /// The record names a migration above this build's newest: a migration was removed.
+    NewerRecorded,
+}
+
+impl GenerationProblem {
+    fn explain(&self, newest: i64) -> String {
+        const RECORD: &str = "`TILL_WRITE_KEPT_DEFINITIONS=1 cargo test --workspace --locked --features \
+             tauri/custom-protocol --test contract kept_definitions` to record it (and regenerate pg<major>.json), \
+             then the same command without the variable, and commit them";
+        match self {
+            GenerationProblem::Unrecorded => {
+                format!("migration {newest} is not recorded with this build's function files: run {RECORD}")
+            }
+            GenerationProblem::EditedUnderRecordedMigration => format!(
+                "the function files changed, but migration {newest} is already recorded with other ones, so an \
+                 older build could not tell it is older and its `tillctl migrate` would put its bodies back: add \
+                 migrations/postgres/{:04}_expand_<what changed>.sql (a comment line saying why is enough) and run \
+                 {RECORD}",
+                newest + 1
+            ),
+            GenerationProblem::Malformed(line) => {
+                format!("`{line}` is not `NNNN <sha256 hex>`: restore the line as committed")
+            }
+            GenerationProblem::NotAppended { line, after } => format!(
+                "`{line}` follows migration {after}: the record is append-only and one migration has one line \
+                 (one hash); restore the lines as committed, and for changed function files add a new migration \
+                 and run {RECORD}"
+            ),
+            GenerationProblem::NewerRecorded => format!(
+                "a migration above this build's newest ({newest}) is recorded: released migrations are never removed"
+            ),
+        }
+    }
+}
+
+/// Each way the record can be wrong is told apart, so the message says the right thing to do.
+#[test]
+fn function_generation_record_refusals() {
+    let (one, two) = ("1".repeat(64), "2".repeat(64));
+    let record = format!("# header\n{}{}", generation_line(24, &one), generation_line(25, &two));
+    assert_eq!(function_generation_problem(&record, 25, &two), None);
+    assert_eq!(function_generation_problem(&record, 25, &one), Some(GenerationProblem::EditedUnderRecordedMigration));
+    assert_eq!(function_generation_problem(&record, 26, &two), Some(GenerationProblem::Unrecorded));
+    assert_eq!(function_generation_problem(&record, 24, &one), Some(GenerationProblem::NewerRecorded));
+    let twice = format!("{record}{}", generation_line(25, &one));
+    assert!(matches!(
+        function_generation_problem(&twice, 25, &one),
+        Some(GenerationProblem::NotAppended { after: 25, .. })
+    ));
+    let malformed = format!("{record}0026 not-a-hash\n");
+    assert!(matches!(function_generation_problem(&malformed, 26, &one), Some(GenerationProblem::Malformed(_))));
+    let explained = GenerationProblem::EditedUnderRecordedMigration.explain(25);
+    assert!(
+        explained.contains("migrations/postgres/0026_expand_") && explained.contains("TILL_WRITE_KEPT_DEFINITIONS=1")
+    );
 }
 
 /// PostgreSQL: a fresh database passes against the kept definitions (no scratch schema), and

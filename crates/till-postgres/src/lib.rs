@@ -22,8 +22,9 @@ pub use sales::payload as receipt_payload;
 /// The expected definitions kept per PostgreSQL major version, for the contract test that
 /// regenerates them and fails when they are stale.
 pub use schema::{
-    kept_definitions, kept_definitions_check, kept_definitions_path, kept_definitions_text, migration_set,
-    render_kept_definitions, scratch_definitions, Definitions,
+    function_files_hash, kept_definitions, kept_definitions_check, kept_definitions_path, kept_definitions_text,
+    migration_set, newest_migration, render_kept_definitions, scratch_definitions, Definitions,
+    FUNCTION_GENERATIONS_PATH,
 };
 
 use conn::{Connector, Pool};

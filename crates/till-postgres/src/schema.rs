@@ -115,6 +115,22 @@ pub fn migration_set() -> String {
         hash.update(migration.version.to_le_bytes());
         hash.update(&migration.checksum);
     }
+    hash.update(function_files_hash().as_bytes());
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// This build's newest numbered migration: what orders two builds (an older `tillctl migrate`
+/// refuses a database holding a newer one).
+pub fn newest_migration() -> i64 {
+    MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
+/// The sha256 of what `apply_function_files` applies: the preamble and every function file
+/// (name and text). Recorded against the newest migration in [`FUNCTION_GENERATIONS_PATH`], so
+/// two builds with other function bodies never share a newest migration.
+pub fn function_files_hash() -> String {
+    use sha2::Digest as _;
+    let mut hash = sha2::Sha256::new();
     hash.update(FUNCTION_FILES_PREAMBLE.as_bytes());
     for (name, text) in FUNCTION_FILES {
         hash.update(name.as_bytes());
@@ -124,6 +140,10 @@ pub fn migration_set() -> String {
     }
     hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// The append-only record of (newest numbered migration, [`function_files_hash`]) of every
+/// build, relative to this crate; checked by a contract test (tests/contract/schema.rs).
+pub const FUNCTION_GENERATIONS_PATH: &str = "definitions/function-generations.txt";
 
 /// The file that keeps the definitions for a PostgreSQL major version, relative to this crate.
 pub fn kept_definitions_path(major: u32) -> String {
@@ -367,14 +387,15 @@ impl PostgresStore {
     /// one of its migrations, so it is never recorded once those are applied). None: this
     /// build's function files may be applied.
     ///
-    /// Not seen: a newer Till that only edited function files (same names, other bodies, no new
-    /// migration). The hashes cannot say which build is newer; such a database fails this
-    /// build's "function files" check, and this build's migrate re-applies its own bodies.
+    /// A newer Till that only edited function files (same names, other bodies) is seen too: every
+    /// change to the function files comes with a new numbered migration (an expand, a comment
+    /// is enough), which the contract test on [`FUNCTION_GENERATIONS_PATH`] enforces, so the
+    /// newest migration orders any two builds whose function files differ.
     async fn newer_than_this_build(
         conn: &mut Conn<'_>,
         applied: &[AppliedMigration],
     ) -> Result<Option<String>, StoreError> {
-        let newest_known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+        let newest_known = newest_migration();
         let mut newer: Vec<String> = applied
             .iter()
             .filter(|a| a.version > newest_known)

@@ -1,0 +1,4 @@
+-- expand: no schema change. This release edited function files in place (same names, other
+-- bodies); every such change comes with a numbered migration, so that the newest migration
+-- orders builds and an older `tillctl migrate` refuses this database (app_too_old) instead of
+-- putting its older bodies back. Recorded in crates/till-postgres/definitions/function-generations.txt.
