@@ -14,7 +14,9 @@ const WAIT: Duration = Duration::from_secs(10);
 fn timing() -> PoleTiming {
     PoleTiming {
         write: Duration::from_millis(500),
-        hold: Duration::from_millis(200),
+        // Long enough for a poll of the screen to see the paid view on a loaded machine before
+        // the thanks replace it (200 ms was missed there).
+        hold: Duration::from_secs(2),
         retry: Duration::from_millis(100),
     }
 }
