@@ -61,7 +61,9 @@ fn adds_up(r: &NewReceipt) -> Result<(), StoreError> {
 const LINES_PER_STATEMENT: usize = till_core::pricing::MAX_LINES;
 
 /// What a receipt starts from, read in one statement of its transaction: the session, its
-/// location's rules, an earlier receipt under the same id, and the register's journal head.
+/// location's rules, an earlier receipt under the same id, the register's journal head, and
+/// the first answer of the catalog check (each statement is a round trip to SQLite's worker
+/// thread; the checks still refuse in their order, [`record`] reads the answers in it).
 struct Context {
     session: Session,
     /// `(session_limit_minutes, timezone, cutoff_minutes)`: the forgotten-session rule.
@@ -73,27 +75,74 @@ struct Context {
     earlier: Option<(String, String)>,
     /// The register's journal head `(seq, hash)`: the sale's entry follows it.
     head: Option<(i64, String)>,
+    /// What [`refuse_stale`] found in the receipt's first [`LINES_PER_STATEMENT`] lines.
+    first_check: Staleness,
+}
+
+/// The catalog check's answer for one part of a receipt, read against the session's location.
+enum Staleness {
+    /// A sale: the SKU of its first line that is no longer the catalog's, if any.
+    Sale(Option<String>),
+    /// A refund: whether the sale it names is a sale of this location.
+    Refund { sale_found: bool },
+}
+
+/// Pushes, as the column `stale_sku` of a statement over the session `s`, the SKU of the first
+/// of `lines` (numbered from `first_no`, in order) whose product, price, tax rate or rate is no
+/// longer the catalog's at the session's location, or whose printed SKU, name or category is
+/// not the product's (a 899.00 TV cannot be printed as a cable). `lines` is not empty.
+fn push_stale_sku<'a>(q: &mut QueryBuilder<'a, Sqlite>, lines: &'a [ReceiptLine], first_no: usize) {
+    q.push("(WITH l (n, product_id, catalog_unit_price, tax_rate_id, rate_ppm, sku, name, category) AS (");
+    q.push_values(lines.iter().enumerate(), |mut row, (i, l)| {
+        row.push_bind((first_no + i) as i64)
+            .push_bind(l.product_id.0)
+            .push_bind(l.catalog_unit_price)
+            .push_bind(l.tax_rate_id.0)
+            .push_bind(l.rate_ppm)
+            .push_bind(&l.sku)
+            .push_bind(&l.name)
+            .push_bind(&l.category);
+    });
+    q.push(
+        ") SELECT l.sku FROM l
+          WHERE NOT EXISTS (SELECT 1 FROM products p JOIN tax_rates t ON t.id = p.tax_rate_id
+             LEFT JOIN categories c ON c.id = p.category_id
+             WHERE p.id = l.product_id AND p.location_id = s.location_id
+               AND p.active = 1 AND p.price_minor = l.catalog_unit_price AND p.tax_rate_id = l.tax_rate_id
+               AND t.rate_ppm = l.rate_ppm AND p.sku = l.sku AND p.name = l.name
+               AND coalesce(c.name, '') = l.category)
+          ORDER BY l.n LIMIT 1) AS stale_sku",
+    );
 }
 
 /// Reads [`Context`] for `r`, or `None` if the session does not exist.
 async fn context(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Option<Context>, StoreError> {
-    let Some(row) = sqlx::query(
+    let mut q = QueryBuilder::<Sqlite>::new(
         "SELECT s.*, l.session_limit_minutes AS loc_session_limit_minutes, l.timezone AS loc_timezone,
             l.cutoff_minutes AS loc_cutoff_minutes, l.discount_limit_ppm AS loc_discount_limit_ppm,
             l.cash_rounding_minor AS loc_cash_rounding_minor, l.prices_include_tax AS loc_prices_include_tax,
             e.request_hash AS earlier_request_hash, e.number AS earlier_number,
-            h.seq AS head_seq, h.hash AS head_hash
-         FROM sessions s JOIN locations l ON l.id = s.location_id
-         LEFT JOIN sales e ON e.id = ?2
-         LEFT JOIN journal_heads h ON h.chain_id = s.register_id
-         WHERE s.id = ?1",
-    )
-    .bind(r.session_id.0)
-    .bind(r.id.0)
-    .fetch_optional(&mut *tx)
-    .await
-    .map_err(map_err)?
-    else {
+            h.seq AS head_seq, h.hash AS head_hash, ",
+    );
+    match r.kind {
+        ReceiptKind::Sale if r.lines.is_empty() => {
+            q.push("NULL AS stale_sku");
+        }
+        ReceiptKind::Sale => push_stale_sku(&mut q, &r.lines[..r.lines.len().min(LINES_PER_STATEMENT)], 0),
+        ReceiptKind::Refund => {
+            q.push("EXISTS (SELECT 1 FROM sales o WHERE o.id = ");
+            q.push_bind(r.refund_of.map(|id| id.0));
+            q.push(" AND o.kind = 'sale' AND o.location_id = s.location_id) AS refunded_sale_found");
+        }
+    }
+    q.push(
+        " FROM sessions s JOIN locations l ON l.id = s.location_id
+         LEFT JOIN sales e ON e.id = ",
+    );
+    q.push_bind(r.id.0);
+    q.push(" LEFT JOIN journal_heads h ON h.chain_id = s.register_id WHERE s.id = ");
+    q.push_bind(r.session_id.0);
+    let Some(row) = q.build().fetch_optional(&mut *tx).await.map_err(map_err)? else {
         return Ok(None);
     };
     let get = |e| map_err(e);
@@ -104,6 +153,10 @@ async fn context(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Option<Con
     let head = match row.try_get::<Option<i64>, _>("head_seq").map_err(get)? {
         Some(seq) => Some((seq, row.try_get("head_hash").map_err(get)?)),
         None => None,
+    };
+    let first_check = match r.kind {
+        ReceiptKind::Sale => Staleness::Sale(row.try_get("stale_sku").map_err(get)?),
+        ReceiptKind::Refund => Staleness::Refund { sale_found: row.try_get("refunded_sale_found").map_err(get)? },
     };
     Ok(Some(Context {
         session: till_sqlx::session(&row)?,
@@ -117,6 +170,7 @@ async fn context(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Option<Con
         location_prices_include_tax: row.try_get("loc_prices_include_tax").map_err(get)?,
         earlier,
         head,
+        first_check,
     }))
 }
 
@@ -161,6 +215,7 @@ async fn record(
         location_prices_include_tax: include,
         earlier,
         head,
+        first_check,
     } = context(tx, r)
         .await?
         .filter(|c| c.session.register_id == r.register_id)
@@ -172,7 +227,7 @@ async fn record(
         return Err(Refusal::SessionClosed(session.number).into());
     }
     crate::refuse_forgotten_by(&session, (forgotten.0, &forgotten.1, forgotten.2), now)?;
-    refuse_stale(tx, r, session.location_id).await?;
+    refuse_stale(tx, r, session.location_id, first_check).await?;
     adds_up(r)?;
     // What it adds to the drawer follows from its cash tenders, never from the caller's word.
     let cash: i64 = r.tenders.iter().filter(|t| t.kind == "cash").map(|t| t.amount).sum();
@@ -412,58 +467,33 @@ fn earlier_answer(r: &NewReceipt, earlier: Option<(String, String)>) -> Result<O
 }
 
 /// A sale whose lines are no longer the catalog's, or a refund of a sale that is not this
-/// location's, is refused before anything is written.
-async fn refuse_stale(tx: &mut SqliteConnection, r: &NewReceipt, location: LocationId) -> Result<(), StoreError> {
-    match r.kind {
-        ReceiptKind::Sale => {
-            // One statement for the lines (per LINES_PER_STATEMENT, in order): the first whose
-            // product, price, tax rate or rate is no longer the catalog's, or whose printed SKU,
-            // name or category is not the product's (a 899.00 TV cannot be printed as a cable).
-            for (chunk_no, chunk) in r.lines.chunks(LINES_PER_STATEMENT).enumerate() {
-                let mut q = QueryBuilder::<Sqlite>::new(
-                    "WITH l (n, product_id, catalog_unit_price, tax_rate_id, rate_ppm, sku, name, category) AS (",
-                );
-                q.push_values(chunk.iter().enumerate(), |mut row, (i, l)| {
-                    row.push_bind((chunk_no * LINES_PER_STATEMENT + i) as i64)
-                        .push_bind(l.product_id.0)
-                        .push_bind(l.catalog_unit_price)
-                        .push_bind(l.tax_rate_id.0)
-                        .push_bind(l.rate_ppm)
-                        .push_bind(&l.sku)
-                        .push_bind(&l.name)
-                        .push_bind(&l.category);
-                });
-                q.push(
-                    ") SELECT l.sku FROM l
-                      WHERE NOT EXISTS (SELECT 1 FROM products p JOIN tax_rates t ON t.id = p.tax_rate_id
-                         LEFT JOIN categories c ON c.id = p.category_id
-                         WHERE p.id = l.product_id AND p.location_id = ",
-                );
-                q.push_bind(location.0);
-                q.push(
-                    " AND p.active = 1 AND p.price_minor = l.catalog_unit_price AND p.tax_rate_id = l.tax_rate_id
-                           AND t.rate_ppm = l.rate_ppm AND p.sku = l.sku AND p.name = l.name
-                           AND coalesce(c.name, '') = l.category)
-                      ORDER BY l.n LIMIT 1",
-                );
-                let changed: Option<String> = q.build_query_scalar().fetch_optional(&mut *tx).await.map_err(map_err)?;
-                if let Some(sku) = changed {
-                    return Err(Refusal::CatalogChanged(format!("{sku} changed since it was priced")).into());
-                }
-            }
+/// location's, is refused before anything is written. `first_check`: the answer [`context`]
+/// read for the first [`LINES_PER_STATEMENT`] lines (or the refunded sale); a longer receipt's
+/// further lines are checked here, a statement per LINES_PER_STATEMENT, in order.
+async fn refuse_stale(
+    tx: &mut SqliteConnection,
+    r: &NewReceipt,
+    location: LocationId,
+    first_check: Staleness,
+) -> Result<(), StoreError> {
+    let changed = |sku: String| Refusal::CatalogChanged(format!("{sku} changed since it was priced"));
+    match first_check {
+        Staleness::Sale(Some(sku)) => return Err(changed(sku).into()),
+        Staleness::Sale(None) => {}
+        Staleness::Refund { sale_found: true } => return Ok(()),
+        Staleness::Refund { sale_found: false } => {
+            return Err(StoreError::not_found(Entity::Receipt, "the refunded sale at this location"))
         }
-        ReceiptKind::Refund => {
-            let original = r.refund_of.map(|id| id.0);
-            let found: Option<i64> =
-                sqlx::query_scalar("SELECT 1 FROM sales WHERE id = ?1 AND kind = 'sale' AND location_id = ?2")
-                    .bind(original)
-                    .bind(location.0)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(map_err)?;
-            if found.is_none() {
-                return Err(StoreError::not_found(Entity::Receipt, "the refunded sale at this location"));
-            }
+    }
+    for (chunk_no, chunk) in r.lines.chunks(LINES_PER_STATEMENT).enumerate().skip(1) {
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT ");
+        push_stale_sku(&mut q, chunk, chunk_no * LINES_PER_STATEMENT);
+        q.push(" FROM (SELECT ");
+        q.push_bind(location.0);
+        q.push(" AS location_id) s");
+        let stale: Option<String> = q.build_query_scalar().fetch_one(&mut *tx).await.map_err(map_err)?;
+        if let Some(sku) = stale {
+            return Err(changed(sku).into());
         }
     }
     Ok(())
