@@ -369,6 +369,12 @@ SELECT coalesce(array_agg(CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.
    AND a.grantee NOT IN (SELECT c.relowner FROM pg_catalog.pg_class c
                           WHERE c.relnamespace = n.oid AND c.relname = 'sessions')";
 
+/// Whether a function file recorded in a database is one this build has: one it lacks comes
+/// from a newer Till (one this build removed is dropped, with its record, by its migrations).
+fn is_this_builds_function_file(name: &str) -> bool {
+    FUNCTION_FILES.iter().any(|(known, _)| *known == name)
+}
+
 /// The refusal of a `tillctl migrate` (or `--repair-functions`) older than the database: it
 /// writes nothing, where applying its function files would put back its older bodies over the
 /// newer Till's (and the upgraded PCs would then refuse to open until IT migrated again).
@@ -426,7 +432,7 @@ impl PostgresStore {
             .fetch_all(conn.db())
             .await
             .map_err(|e| conn.fail(e))?;
-        Ok(recorded.into_iter().filter(|name| !FUNCTION_FILES.iter().any(|(known, _)| known == name)).collect())
+        Ok(recorded.into_iter().filter(|name| !is_this_builds_function_file(name)).collect())
     }
 
     /// Applies every function file and records its hash, in one transaction, then grants each
@@ -470,8 +476,7 @@ impl PostgresStore {
                 differ.push(name);
             }
         }
-        let unknown: Vec<&String> =
-            recorded.keys().filter(|name| !FUNCTION_FILES.iter().any(|(known, _)| known == name)).collect();
+        let unknown: Vec<&String> = recorded.keys().filter(|name| !is_this_builds_function_file(name)).collect();
         if differ.is_empty() && unknown.is_empty() {
             return Ok(vec![SchemaCheck::pass(
                 NAME,
