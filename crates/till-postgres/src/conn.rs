@@ -160,7 +160,7 @@ pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
                 // a login that ended.
                 "TL440" | "TL441" => Refusal::Rejected(message).into(),
                 // A write's login or approval (functions/till_login_user.sql, till_use_approval.sql)
-                // and the terminal role's binding to registers (till_may_act.sql).
+                // and the terminal role's binding to registers (till_actor.sql).
                 "TL442" => Refusal::LoginEnded(message).into(),
                 "TL443" => Refusal::ApprovalNeeded(message).into(),
                 "TL444" => StoreFailure::Misconfigured(match pg.and_then(PgDatabaseError::hint) {

@@ -23,6 +23,8 @@ DECLARE
     v_user_name text;
     v_at timestamptz;
     v_day date;
+    v_repeat record;
+    v_actor users;
 BEGIN
     IF current_setting('transaction_isolation') <> 'read committed' THEN
         RAISE EXCEPTION 'till_start_shift must run under READ COMMITTED, not %',
@@ -31,34 +33,42 @@ BEGIN
     IF p_opening_cash < 0 OR p_opening_cash > till_money_max() THEN
         RAISE EXCEPTION 'opening cash must be between 0 and 10^12 minor units' USING ERRCODE = 'TL002';
     END IF;
-    PERFORM till_text('notes', p_notes, 500, true, false);
+    -- (Assignments, not PERFORM: a simple expression, without an executor run.)
+    p_notes := till_text('notes', p_notes, 500, true, false);
 
     -- A repeated request: the session it created (its id is the request id), or the one whose
     -- join it recorded. Answer the same, whatever happened to the session since; but only to
     -- the same user, on the same register, with the same opening cash. The answer writes
     -- nothing (0021: the app's resume and every retry of a recorded join cost a read): who asks
-    -- is checked as for any call, without the lock and touch that only a write needs.
-    SELECT s.* INTO session FROM sessions s
+    -- is checked as for any call, without the lock and touch that only a write needs. The
+    -- session and who made the recorded join come in one statement (issue 21: a resume is
+    -- mostly the cost of its statements).
+    SELECT s AS found,
+           ARRAY(SELECT j.user_id FROM session_joins j WHERE j.request_id = p_session_id
+                 UNION ALL
+                 SELECT q.user_id FROM shift_requests q WHERE q.request_id = p_session_id) AS joined_by
+      INTO v_repeat
+      FROM sessions s
      WHERE s.id = p_session_id
         OR s.id = (SELECT j.session_id FROM session_joins j WHERE j.request_id = p_session_id)
         OR s.id = (SELECT q.session_id FROM shift_requests q WHERE q.request_id = p_session_id);
     IF FOUND THEN
-        SELECT u.id INTO p_user_id FROM till_actor(p->>'login', p_device, p_register_id, false, false) u;
+        session := v_repeat.found;
+        p_user_id := (till_actor(p->>'login', p_device, p_register_id, false, false)).id;
         joined := session.id <> p_session_id;
         IF session.register_id <> p_register_id
            OR (NOT joined AND (session.opened_by <> p_user_id
                                OR session.opening_cash IS DISTINCT FROM p_opening_cash))
-           OR (joined AND NOT EXISTS (
-                   SELECT 1 FROM session_joins j WHERE j.request_id = p_session_id AND j.user_id = p_user_id
-                   UNION ALL
-                   SELECT 1 FROM shift_requests q WHERE q.request_id = p_session_id AND q.user_id = p_user_id))
+           OR (joined AND NOT p_user_id = ANY (v_repeat.joined_by))
         THEN
             RAISE EXCEPTION 'request % was already used for a different request', p_session_id
                 USING ERRCODE = 'TL409';
         END IF;
         RETURN;
     END IF;
-    SELECT u.id, u.name INTO p_user_id, v_user_name FROM till_actor(p->>'login', p_device, p_register_id) u;
+    v_actor := till_actor(p->>'login', p_device, p_register_id);
+    p_user_id := v_actor.id;
+    v_user_name := v_actor.name;
 
     -- At most two rounds: a session found open can be closed before the join locks it; the
     -- second round then holds the register lock, so no new session can appear meanwhile.

@@ -1,10 +1,11 @@
 -- A text a terminal sends, held to till-core's rules (domain.rs check_text and the types that
 -- use it): at most p_max characters, no control characters (newline and tab allowed where
 -- p_multiline), no text-direction controls; with p_required, not blank. Returns the text.
--- Owner only. SQLSTATE TL002 naming the field.
+-- Owner only. SQLSTATE TL002 naming the field. No SET search_path of its own (issue 21: every
+-- call checks a text or two): only Till's functions call it, and each pins its own.
 CREATE OR REPLACE FUNCTION till_text(p_field text, p_text text, p_max integer, p_multiline boolean, p_required boolean)
 RETURNS text
-LANGUAGE plpgsql IMMUTABLE SET search_path FROM CURRENT
+LANGUAGE plpgsql IMMUTABLE
 AS $fn$
 BEGIN
     IF p_text IS NULL OR btrim(p_text) = '' THEN
