@@ -1,10 +1,12 @@
 -- Appends one entry to a register's chain; the chain's head row serialises appends (held to
 -- the end of the transaction, so chains never fork). Owner only: called by Till's functions
 -- and triggers, never by a terminal.
+-- No SET search_path of its own (issue 21: it is on the sale's path): owner only, so no terminal
+-- calls it under a search_path of its choosing; Till's functions call it under their pinned one.
 CREATE OR REPLACE FUNCTION till_journal_append(
     p_chain uuid, p_at timestamptz, p_device text, p_user uuid, p_event text, p_ref uuid, p_payload jsonb,
     OUT seq bigint, OUT hash text)
-LANGUAGE plpgsql VOLATILE SET search_path FROM CURRENT
+LANGUAGE plpgsql VOLATILE
 AS $fn$
 DECLARE
     v_prev text;

@@ -7,9 +7,11 @@
 -- discount above zero, on a sale). A changed price needs a kind from the list, and "other" a
 -- text (till_text: 200 characters, one line); an unchanged one carries no reason.
 -- Owner only. SQLSTATE TL002.
+-- No SET search_path of its own (issue 21: it is on the sale's path): owner only, so no terminal
+-- calls it under a search_path of its choosing; Till's functions call it under their pinned one.
 CREATE OR REPLACE FUNCTION till_price_change_reason(
     p_what text, p_reason jsonb, p_given boolean, p_changed boolean, OUT kind text, OUT text text)
-LANGUAGE plpgsql IMMUTABLE SET search_path FROM CURRENT
+LANGUAGE plpgsql IMMUTABLE
 AS $fn$
 BEGIN
     IF NOT p_changed THEN

@@ -2,9 +2,11 @@
 -- p_location_wide, its location), read before the caller takes any lock on the session, so a
 -- call without a live login from a role bound there locks nothing. Owner only. SQLSTATEs:
 -- TL405 no such session, and till_actor's.
+-- No SET search_path of its own (issue 21: it is on the sale's path): owner only, so no terminal
+-- calls it under a search_path of its choosing; Till's functions call it under their pinned one.
 CREATE OR REPLACE FUNCTION till_session_actor(p jsonb, p_location_wide boolean)
 RETURNS users
-LANGUAGE plpgsql VOLATILE SET search_path FROM CURRENT
+LANGUAGE plpgsql VOLATILE
 AS $fn$
 DECLARE
     v_register uuid;

@@ -3,9 +3,11 @@
 -- proves the two equal on both backends). A forgotten session takes no more shifts, sales or
 -- cash movements; a manager force-closes it. The time is the database's. plpgsql, not sql, for
 -- the reason till_business_day gives (issue 21): its plan is kept for the session.
+-- No SET search_path of its own (issue 21: it is on the sale's path): owner only, so no terminal
+-- calls it under a search_path of its choosing; Till's functions call it under their pinned one.
 CREATE OR REPLACE FUNCTION till_session_forgotten(p_session sessions)
 RETURNS boolean
-LANGUAGE plpgsql STABLE SET search_path FROM CURRENT
+LANGUAGE plpgsql STABLE
 AS $fn$
 BEGIN
     RETURN (SELECT p_session.status = 'open'

@@ -2,9 +2,11 @@
 -- not forgotten: TL421 when it was closed, TL435 when it is forgotten (its number as DETAIL, its
 -- business day as HINT). The one check the recording functions share, asked once they hold the
 -- session's row and have answered a retry. Owner only: called by Till's functions.
+-- No SET search_path of its own (issue 21: it is on the sale's path): owner only, so no terminal
+-- calls it under a search_path of its choosing; Till's functions call it under their pinned one.
 CREATE OR REPLACE FUNCTION till_session_takes_trade(p_session sessions)
 RETURNS void
-LANGUAGE plpgsql STABLE SET search_path FROM CURRENT
+LANGUAGE plpgsql STABLE
 AS $fn$
 BEGIN
     IF p_session.status <> 'open' THEN
