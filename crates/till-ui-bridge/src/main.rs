@@ -12,8 +12,10 @@
 //! an answer is `{"ok": value}` or `{"error": {"code", "message", ...}}`. The first line on
 //! standard output is `listening on 127.0.0.1:PORT`.
 //!
-//! Usage: `till-ui-bridge DIR` (DIR: an empty folder the bridge may fill). `test_set_up` may be
-//! sent once per bridge: the harness starts one bridge per test.
+//! Usage: `till-ui-bridge DIR TEMPLATES` (DIR: an empty folder the bridge may fill; TEMPLATES: a
+//! folder the bridges of one test run share, where the first to provision the shop leaves a copy
+//! of it for the others, see [`Bridge::provision_shop`]). `test_set_up` may be sent once per
+//! bridge: the harness starts one bridge per test.
 
 mod shop;
 
@@ -41,6 +43,8 @@ struct Bridge {
     /// Another till of the store, on the same database: another PC's shifts, sales and closes.
     other: AppState,
     dir: PathBuf,
+    /// The test run's copy of the provisioned shop ([`Bridge::provision_shop`]).
+    templates: PathBuf,
     offset: Offset,
     /// The updater's status as the shell would answer it (`test_update` stages one).
     update: Mutex<Value>,
@@ -68,7 +72,7 @@ fn till(dir: &Path, data: &Path, offset: &Offset) -> AppState {
 }
 
 impl Bridge {
-    fn new(dir: PathBuf) -> std::io::Result<Bridge> {
+    fn new(dir: PathBuf, templates: PathBuf) -> std::io::Result<Bridge> {
         let other_dir = dir.join("other-till");
         std::fs::create_dir_all(&other_dir)?;
         // Two PCs of the store: each its own device name, as their host names would be.
@@ -87,6 +91,7 @@ impl Bridge {
             main: std::sync::RwLock::new(Arc::new(till(&dir, &dir, &offset))),
             other: till(&other_dir, &dir, &offset),
             dir,
+            templates,
             offset,
             update: Mutex::new(update),
             postgres: tokio::sync::Mutex::default(),
@@ -106,6 +111,32 @@ impl Bridge {
 
     fn shop_url(&self) -> String {
         format!("sqlite://{}", self.dir.join("till.db").display())
+    }
+
+    /// The shop ([`shop::provision`]) in the shop's database, which must not exist yet. The
+    /// first bridge of a test run provisions it and backs it up into `templates` as the app
+    /// backs up (`VACUUM INTO`, verified); the others copy that backup into place. A test then
+    /// starts from the very shop it would have provisioned, without the migrations and the four
+    /// argon2 PIN hashes each time (about half a second of CPU per test).
+    async fn provision_shop(&self) -> Result<(), IpcError> {
+        let database = self.dir.join("till.db");
+        if database.exists() {
+            return Err(internal("the shop is provisioned once per bridge"));
+        }
+        let template = self.templates.join("shop.db");
+        if template.is_file() {
+            // std::fs::copy keeps the backup's owner-only mode: the file holds PIN hashes.
+            std::fs::copy(&template, &database).map_err(internal)?;
+            return Ok(());
+        }
+        let store = self.shop_store().await?;
+        shop::provision(store.as_ref()).await.map_err(internal)?;
+        let backup = till_backend::backup::take_backup(&self.shop_url(), &self.templates, 1, system_now())
+            .await
+            .map_err(internal)?;
+        // Renamed whole, so a bridge never copies a template half-written.
+        std::fs::rename(&backup.file, &template).map_err(internal)?;
+        Ok(())
     }
 
     /// A store on the shop's database, opened as the app opens it (migrated), for staging.
@@ -201,8 +232,7 @@ impl Bridge {
             // invalid one (`damaged`).
             "test_manage_by_it" => {
                 let url = self.shop_url();
-                let store = self.shop_store().await?;
-                shop::provision(store.as_ref()).await.map_err(internal)?;
+                self.provision_shop().await?;
                 let register = args["register"].as_str().unwrap_or("DT/R1");
                 let file = if args["damaged"].as_bool().unwrap_or(false) {
                     format!("[database]\nurl = {url:?}\ncolour = \"blue\"\n")
@@ -283,8 +313,7 @@ impl Bridge {
         let register = args["register"].as_str().unwrap_or("DT/R1");
         let other_register = args["other_register"].as_str().unwrap_or(register);
         if !demo {
-            let store = self.shop_store().await?;
-            shop::provision(store.as_ref()).await.map_err(internal)?;
+            self.provision_shop().await?;
         }
         let request = || if demo { SetupRequest::Demo } else { SetupRequest::Embedded { new_store: None } };
         let main = self.main();
@@ -303,10 +332,14 @@ fn internal(e: impl std::fmt::Display) -> IpcError {
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     tracing_subscriber_init();
-    let dir = std::env::args().nth(1).map(PathBuf::from).ok_or_else(|| {
-        std::io::Error::new(std::io::ErrorKind::InvalidInput, "usage: till-ui-bridge DIR (an empty folder)")
-    })?;
-    let bridge = Arc::new(Bridge::new(dir)?);
+    let mut args = std::env::args().skip(1).map(PathBuf::from);
+    let (Some(dir), Some(templates)) = (args.next(), args.next()) else {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "usage: till-ui-bridge DIR TEMPLATES (an empty folder; the test run's shared folder)",
+        ));
+    };
+    let bridge = Arc::new(Bridge::new(dir, templates)?);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     println!("listening on {}", listener.local_addr()?);
     loop {

@@ -17,7 +17,7 @@ const openCustomer = (backend: RealBackend, viewport?: ViewportSize) => openOn(b
 /** Closes a second page on a backend another page still uses, failing on its page errors. */
 async function closePage(app: AppOn): Promise<void> {
   const problems = await app.allProblems();
-  await app.context.close();
+  await app.close();
   assert.deepEqual(problems, [], "page errors / CSP violations");
 }
 

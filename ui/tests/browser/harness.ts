@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
 import { createServer } from "node:http";
 import { dirname, extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext, type Page, type ViewportSize } from "playwright-core";
+import { chromium, type Browser, type Page, type ViewportSize } from "playwright-core";
 
 /**
  * ui/: the nearest folder above this module with a package.json. The tests run compiled, from
@@ -141,16 +141,56 @@ function ipcInitScript() {
   };
 }
 
-/** A page of the app (its own browser context), with what went wrong on it so far. */
+/** A page of the app, with what went wrong on it so far. */
 export interface App {
   page: Page;
-  context: BrowserContext;
   problems: string[];
   /** Page errors, console errors and CSP violations seen so far. */
   allProblems(): Promise<string[]>;
+  /** Ends the app (the page leaves it for a blank one) and hands the page back for another test. */
+  close(): Promise<void>;
 }
 
-/** A fresh page (own context) wired to `backend`, at the given viewport and browser locale. */
+/** The test a page is lent to: its backend, and the problems seen on it. */
+interface Lent {
+  backend: IpcBackend;
+  problems: string[];
+}
+
+/** Pages no test holds, per browser and locale (a browser context's locale is fixed). */
+const idlePages = new WeakMap<Browser, Map<string, Page[]>>();
+/** Whom each page is lent to now; none between tests. */
+const lentTo = new WeakMap<Page, Lent>();
+
+/**
+ * A page in a context of its own for `locale`, its invokes answered by the backend of the test
+ * it is lent to. Made once and lent to test after test: a new context costs a renderer process
+ * (about 0.4 s of CPU), and the app a test opens starts afresh in a new document either way.
+ */
+async function newAppPage(browser: Browser, locale: string): Promise<Page> {
+  const context = await browser.newContext({ deviceScaleFactor: 1, locale, timezoneId: "UTC" });
+  const page = await context.newPage();
+  page.on("pageerror", (error) => lentTo.get(page)?.problems.push(`pageerror: ${error.message}`));
+  page.on("console", (msg) => {
+    if (msg.type() === "error") lentTo.get(page)?.problems.push(`console: ${msg.text()}`);
+  });
+  await page.exposeFunction("__tillIpc", async (cmd: string, args: unknown): Promise<IpcAnswer> => {
+    const lent = lentTo.get(page);
+    if (!lent) return { ok: false, error: { code: "internal", message: `${cmd}: the page is between tests` } };
+    try {
+      return { ok: true, value: await lent.backend.handle(cmd, args) };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  });
+  await page.addInitScript(ipcInitScript);
+  return page;
+}
+
+/**
+ * The app started afresh (a new document) on `backend`, at the given viewport and browser
+ * locale, in a page no other test holds: one handed back by `close`, or a new one.
+ */
 export async function openApp(
   browser: Browser,
   url: string,
@@ -158,29 +198,28 @@ export async function openApp(
   viewport: ViewportSize = { width: 1280, height: 800 },
   locale = "en-US",
 ): Promise<App> {
-  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale, timezoneId: "UTC" });
-  const page = await context.newPage();
+  const byLocale = idlePages.get(browser) ?? new Map<string, Page[]>();
+  idlePages.set(browser, byLocale);
+  const idle = byLocale.get(locale) ?? [];
+  byLocale.set(locale, idle);
+  const page = idle.pop() ?? (await newAppPage(browser, locale));
   const problems: string[] = [];
-  page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
-  page.on("console", (msg) => {
-    if (msg.type() === "error") problems.push(`console: ${msg.text()}`);
-  });
-  await page.exposeFunction("__tillIpc", async (cmd: string, args: unknown): Promise<IpcAnswer> => {
-    try {
-      return { ok: true, value: await backend.handle(cmd, args) };
-    } catch (error) {
-      return { ok: false, error };
-    }
-  });
-  await page.addInitScript(ipcInitScript);
+  lentTo.set(page, { backend, problems });
+  await page.setViewportSize(viewport);
   await page.goto(url);
   return {
     page,
-    context,
     problems,
     async allProblems() {
       const csp = await page.evaluate(() => window.__cspViolations).catch((): string[] => []);
       return [...problems, ...csp.map((v) => `csp: ${v}`)];
+    },
+    async close() {
+      // Nothing of this app (its timers, its pending invokes) reaches the next test's backend.
+      lentTo.delete(page);
+      await page.emulateMedia({ media: null });
+      await page.goto("about:blank");
+      idle.push(page);
     },
   };
 }

@@ -189,8 +189,15 @@ function isApiError(value: unknown): value is ApiError {
 
 /** Every bridge still running: stopped when the tests end, even after a failure. */
 const running = new Set<() => void>();
+/**
+ * Where this test file's bridges share the provisioned shop: the first to set it up leaves a
+ * copy there for the others (crates/till-ui-bridge, `provision_shop`). One per test process, so
+ * it is made by the bridge binary under test and never outlives the run.
+ */
+const templates = mkdtempSync(join(tmpdir(), "till-ui-shop-"));
 process.on("exit", () => {
   for (const stop of running) stop();
+  rmSync(templates, { recursive: true, force: true });
 });
 
 /** A new request id, as the UI makes one (UUID v4 is accepted where v7 is made). */
@@ -202,7 +209,7 @@ export type RealBackend = Awaited<ReturnType<typeof startRealBackend>>;
 export async function startRealBackend() {
   if (!existsSync(BRIDGE)) throw new Error(`${BRIDGE} is missing: build the workspace first (cargo build --workspace)`);
   const dir = mkdtempSync(join(tmpdir(), "till-ui-"));
-  const child = spawn(BRIDGE, [dir], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(BRIDGE, [dir, templates], { stdio: ["ignore", "pipe", "inherit"] });
   const port = await new Promise<number>((ok, fail) => {
     let seen = "";
     child.stdout.on("data", (chunk: Buffer) => {

@@ -170,7 +170,7 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
         await shot("closed-elsewhere");
 
         const problems = await app.allProblems();
-        await app.context.close();
+        await app.close();
         await backend.close();
         assert.deepEqual(problems, [], "page errors / CSP violations");
       });
@@ -274,7 +274,7 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
         await page.waitForFunction(() => document.querySelector("#totals-sales-count")?.textContent === "1");
         await shot("session-totals");
         const problems = await app.allProblems();
-        await app.context.close();
+        await app.close();
         await backend.close();
         assert.deepEqual(problems, [], "page errors / CSP violations");
       });
@@ -289,7 +289,7 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
         await app.page.click("#repair-settings");
         await app.page.waitForSelector("#approval-manager");
         await check(app.page, `damaged-approval-${tag}`, `damaged approval (${tag})`);
-        await app.context.close();
+        await app.close();
         await backend.close();
       });
 
@@ -299,14 +299,14 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
         const app = await openApp(browser(), url(), backend, viewport, locale);
         await app.page.waitForSelector("#managed-by");
         await check(app.page, `managed-login-${tag}`, `managed login (${tag})`);
-        await app.context.close();
+        await app.close();
         await backend.close();
         const broken = await startRealBackend();
         await broken.manageByIt({ register, damaged: true });
         const again = await openApp(browser(), url(), broken, viewport, locale);
         await again.page.waitForSelector("#settings-damaged");
         await check(again.page, `managed-damaged-${tag}`, `managed damaged (${tag})`);
-        await again.context.close();
+        await again.close();
         await broken.close();
       });
     });

@@ -49,7 +49,7 @@ export function sharedBrowser(): { browser: () => Browser; url: () => string } {
 /** Closes the page, stops its backend, and fails on page errors, console errors or CSP violations. */
 export async function finish(app: AppOn): Promise<void> {
   const problems = await app.allProblems();
-  await app.context.close();
+  await app.close();
   await app.backend.close();
   assert.deepEqual(problems, [], "page errors / CSP violations");
 }
