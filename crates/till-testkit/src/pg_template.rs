@@ -23,13 +23,15 @@
 //! each copy its own. tests/contract/schema.rs proves a copy passes the store's full check and
 //! equals a database migrated from nothing.
 
-use sqlx::{Connection as _, PgConnection};
+// `Executor::execute` on a query without arguments (the simple protocol, several statements at
+// once) rather than `sqlx::raw_sql`, whose future is not provably `Send` where a caller spawns it.
+use sqlx::{Connection as _, Executor as _, PgConnection};
 use till_core::StoreOptions;
 
 /// The template for this build's migrations on the server `admin` names (made if missing).
 pub(crate) async fn template(admin: &str) -> String {
     static MADE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
-    MADE.get_or_init(|| make(admin)).await.clone()
+    MADE.get_or_init(|| make(admin.to_string())).await.clone()
 }
 
 fn template_name() -> String {
@@ -44,9 +46,9 @@ async fn exists(conn: &mut PgConnection, name: &str) -> bool {
         .expect("look for the template database")
 }
 
-async fn make(admin: &str) -> String {
+async fn make(admin: String) -> String {
     let name = template_name();
-    let mut conn = PgConnection::connect(admin).await.unwrap_or_else(|e| panic!("cannot reach TILL_TEST_PG_URL: {e}"));
+    let mut conn = PgConnection::connect(&admin).await.unwrap_or_else(|e| panic!("cannot reach TILL_TEST_PG_URL: {e}"));
     if exists(&mut conn, &name).await {
         return name;
     }
@@ -58,13 +60,10 @@ async fn make(admin: &str) -> String {
         .expect("lock the template's making");
     if !exists(&mut conn, &name).await {
         let partial = format!("{name}_partial");
-        let run = async |conn: &mut PgConnection, sql: String| {
-            sqlx::raw_sql(&sql).execute(conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
-        };
         // What a process killed while building left behind.
         run(&mut conn, format!("DROP DATABASE IF EXISTS {partial} WITH (FORCE)")).await;
         run(&mut conn, format!("CREATE DATABASE {partial}")).await;
-        let store = till_backend::open(&crate::with_database(admin, &partial), &StoreOptions::default())
+        let store = till_backend::open(&crate::with_database(&admin, &partial), &StoreOptions::default())
             .await
             .unwrap_or_else(|e| panic!("migrate the template database {partial}: {e}"));
         drop(store);
@@ -77,7 +76,7 @@ async fn make(admin: &str) -> String {
                 format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{partial}'"),
             )
             .await;
-            let renamed = sqlx::raw_sql(&format!("ALTER DATABASE {partial} RENAME TO {name}")).execute(&mut conn).await;
+            let renamed = conn.execute(format!("ALTER DATABASE {partial} RENAME TO {name}").as_str()).await;
             match renamed {
                 Ok(_) => break,
                 // 55006: someone is still connected.
@@ -93,19 +92,22 @@ async fn make(admin: &str) -> String {
     name
 }
 
+async fn run(conn: &mut PgConnection, sql: String) {
+    conn.execute(sql.as_str()).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
 /// A copy of the template as `name`, with an identity of its own.
 pub(crate) async fn copy(admin: &str, name: &str) {
     let template = template(admin).await;
     let mut conn = PgConnection::connect(admin).await.unwrap_or_else(|e| panic!("cannot reach TILL_TEST_PG_URL: {e}"));
-    sqlx::raw_sql(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
-        .execute(&mut conn)
+    conn.execute(format!("CREATE DATABASE {name} TEMPLATE {template}").as_str())
         .await
         .unwrap_or_else(|e| panic!("copy the template database {template}: {e}"));
     let _ = conn.close().await;
     let mut copy = PgConnection::connect(&crate::with_database(admin, name))
         .await
         .unwrap_or_else(|e| panic!("connect to the copy {name}: {e}"));
-    sqlx::raw_sql(FRESH_IDENTITY).execute(&mut copy).await.unwrap_or_else(|e| panic!("give {name} its identity: {e}"));
+    copy.execute(FRESH_IDENTITY).await.unwrap_or_else(|e| panic!("give {name} its identity: {e}"));
     let _ = copy.close().await;
 }
 
