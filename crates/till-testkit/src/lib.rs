@@ -102,8 +102,8 @@ impl TestDatabase {
 
     /// A database as a first [`TestDatabase::open`] of an empty one leaves it: migrated, with an
     /// identity of its own. On PostgreSQL a copy of a template migrated once per server and
-    /// migration set (see `pg_template`); on SQLite an empty file that `open` migrates (a few
-    /// milliseconds).
+    /// migration set (see `pg_template`); on SQLite an empty file that `open` migrates (not
+    /// copied: a whole SQLite contract test, its migration included, takes from 0.12 s of CPU).
     pub async fn migrated(backend: Backend) -> TestDatabase {
         TestDatabase::create(backend, true).await
     }

@@ -1,7 +1,7 @@
 //! A migrated PostgreSQL template database, made once per server and migration set, that tests
 //! of a migrated store copy (`CREATE DATABASE ... TEMPLATE`) instead of migrating an empty
-//! database each: a copy is a few file blocks, a migration from nothing about a second of the
-//! server's CPU.
+//! database each. A copy costs what creating an empty database costs (both copy a template's
+//! files); the migration it saves was 0.4 to 0.9 s of the server's CPU on a loaded 2-core machine.
 //!
 //! The template is named by this build's migration set (`till_postgres::migration_set`: every
 //! versioned migration and function file of migrations/postgres, and the definitions query), so
