@@ -23,7 +23,7 @@ struct Till {
 impl Till {
     /// Two registers, DT/R1 and DT/R2; the terminal's role is bound to DT/R1 only.
     async fn new() -> Till {
-        let db = TestDatabase::new(Backend::Postgres).await;
+        let db = TestDatabase::migrated(Backend::Postgres).await;
         let owner = db.open().await;
         let fixture = provision(owner.as_ref(), 2).await;
         let role = format!("till_attack_{}", &uuid::Uuid::now_v7().simple().to_string()[20..]);

@@ -12,7 +12,7 @@ use till_testkit::{Backend, TestDatabase};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_database_and_the_core_agree_on_every_business_day() {
-    let db = TestDatabase::new(Backend::Postgres).await;
+    let db = TestDatabase::migrated(Backend::Postgres).await;
     drop(db.open().await); // migrated, with the function files applied
     let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
     let zones = ["America/New_York", "Europe/Berlin", "Europe/Zurich", "Australia/Lord_Howe", "Asia/Kolkata", "UTC"];

@@ -954,7 +954,7 @@ both_backends!(the_cash_out_limit_holds_per_session);
 /// limit with no manager; now the second needs one, like a single 100.00 would, in the
 /// service and in the store alike.
 async fn the_cash_out_limit_holds_per_session(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     let store = store.as_ref();
     let fx = provision(store, 1).await;

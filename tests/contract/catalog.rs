@@ -14,7 +14,7 @@ fn dt() -> LocationCode {
 }
 
 async fn a_catalog_is_built_and_looked_up(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     let store = store.as_ref();
     provision(store, 1).await;
@@ -97,7 +97,7 @@ C1,Cola,1.85,STD,,331
 ";
 
 async fn an_import_is_all_or_nothing(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     let store = store.as_ref();
     provision(store, 1).await;
@@ -146,7 +146,7 @@ B1,Bread,5.49,FOOD,221|112
 }
 
 async fn the_demo_has_a_catalog(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     till_backend::seed_demo(store.as_ref()).await.unwrap();
     // Seeding twice changes nothing.
@@ -167,7 +167,7 @@ async fn the_demo_has_a_catalog(backend: Backend) {
 }
 
 async fn the_database_refuses_a_catalog_that_crosses_locations(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     let store = store.as_ref();
     provision(store, 1).await;
@@ -205,7 +205,7 @@ async fn the_database_refuses_a_catalog_that_crosses_locations(backend: Backend)
 /// barcodes and however often one repeats; each with all its barcodes; a key that names
 /// nothing (or another location's product) is `product_not_found`.
 async fn a_cart_s_products_are_read_in_one_go(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     let store = store.as_ref();
     provision(store, 1).await;
@@ -252,7 +252,7 @@ async fn a_cart_s_products_are_read_in_one_go(backend: Backend) {
 /// store sets its own (largest first, in its currency, no repeats) or goes back to the
 /// currency's usual ones; bad lists write nothing; the lists are journaled location facts.
 async fn a_store_keeps_its_own_bills_and_coins(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     let store = store.as_ref();
     provision(store, 1).await;

@@ -12,7 +12,7 @@ use till_testkit::{provision, Backend, FaultProxy, Fixture, TestDatabase, CASHIE
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn terminated_backends_lose_nothing_and_break_nothing() {
     const WORKERS: usize = 8;
-    let db = TestDatabase::new(Backend::Postgres).await;
+    let db = TestDatabase::migrated(Backend::Postgres).await;
     let admin = db.open().await;
     let fx = provision(admin.as_ref(), WORKERS).await;
     let options = StoreOptions { migrate: false, max_connections: 2, ..StoreOptions::default() };
@@ -238,7 +238,7 @@ async fn connections_cut_at_each_stage_of_open() {
 /// (a network failure rather than a terminated backend).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn connections_cut_mid_transaction() {
-    let db = TestDatabase::new(Backend::Postgres).await;
+    let db = TestDatabase::migrated(Backend::Postgres).await;
     let admin = db.open().await;
     let fx = provision(admin.as_ref(), 4).await;
     let proxy = Arc::new(FaultProxy::start(&db.url).await);
@@ -324,7 +324,7 @@ async fn db_open(url: &str, options: &StoreOptions) -> std::sync::Arc<dyn Store>
 /// same close) and applies nothing twice.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_answer_after_the_commit_is_retried_safely() {
-    let db = TestDatabase::new(Backend::Postgres).await;
+    let db = TestDatabase::migrated(Backend::Postgres).await;
     let admin = db.open().await;
     let fx = provision(admin.as_ref(), 3).await;
     let (r1, r2, r3) = (fx.registers[0].id, fx.registers[1].id, fx.registers[2].id);

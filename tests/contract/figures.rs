@@ -180,7 +180,7 @@ pub(crate) fn refund_of(sold: &Receipt, line_no: u32, quantity: i32, actor: Acto
 
 async fn receipts_are_recorded_as_priced_and_every_moved_figure_is_refused(backend: Backend) {
     for include in [false, true] {
-        let db = TestDatabase::new(backend).await;
+        let db = TestDatabase::migrated(backend).await;
         let store = db.open().await;
         let fx = provision(store.as_ref(), 1).await;
         // Swiss-style cash rounding (5 minor units), three rates, no discount limit (bob, a

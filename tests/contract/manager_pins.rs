@@ -10,7 +10,7 @@ use till_testkit::{both_backends, provision, Backend, TestDatabase};
 both_backends!(a_location_requires_longer_manager_pins);
 
 async fn a_location_requires_longer_manager_pins(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     let store = store.as_ref();
     provision(store, 1).await;
@@ -64,7 +64,7 @@ both_backends!(users_say_who_approves);
 /// Each user as the screens get them says whether they approve (a manager or an admin), so the
 /// UI never decides it from the role on its own.
 async fn users_say_who_approves(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     provision(store.as_ref(), 1).await;
     service::add_user(store.as_ref(), "ada", "admin", "24680246").await.unwrap();

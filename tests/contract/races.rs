@@ -81,7 +81,7 @@ async fn assert_clean(store: &dyn Store) -> InvariantReport {
 }
 
 async fn many_devices_one_register(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let admin = db.open().await;
     let fx = provision(admin.as_ref(), 1).await;
     let register = fx.registers[0].id;
@@ -114,7 +114,7 @@ async fn many_devices_one_register(backend: Backend) {
 
 async fn twenty_registers_get_gapless_numbers(backend: Backend) {
     const REGISTERS: usize = 20;
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let admin = db.open().await;
     let fx = provision(admin.as_ref(), REGISTERS).await;
     let stores = devices(&db, REGISTERS).await;
@@ -153,7 +153,7 @@ async fn twenty_registers_get_gapless_numbers(backend: Backend) {
 
 async fn close_races_start(backend: Backend) {
     const STARTERS: usize = 16;
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let admin = db.open().await;
     let fx = provision(admin.as_ref(), 1).await;
     let register = fx.registers[0].id;
@@ -206,7 +206,7 @@ async fn close_races_start(backend: Backend) {
 /// the close get `no_open_session` (join only) and record nothing.
 async fn joins_racing_a_close_are_ordered_before_it(backend: Backend) {
     const JOINERS: usize = 16;
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let admin = db.open().await;
     let fx = provision(admin.as_ref(), 1).await;
     let register = fx.registers[0].id;
@@ -264,7 +264,7 @@ async fn joins_racing_a_close_are_ordered_before_it(backend: Backend) {
 /// lock) no longer hangs every start behind it: the start answers `database_busy` within
 /// the bound, writes nothing, and works once the holder commits.
 async fn a_held_register_lock_answers_database_busy(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let admin = db.open().await;
     let fx = provision(admin.as_ref(), 1).await;
     let register = fx.registers[0].id;

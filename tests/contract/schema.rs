@@ -90,7 +90,7 @@ fn ledger_row(backend: Backend, version: i64, description: &str) -> String {
 }
 
 async fn an_unknown_migration_is_refused(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     db.open().await;
     // A newer migration that does not say it is an expand is taken as a contract.
     db.execute(&ledger_row(backend, 99990101000000, "from the future")).await;
@@ -110,7 +110,7 @@ async fn an_unknown_migration_is_refused(backend: Backend) {
 /// A terminal keeps working while IT has migrated the shared database for a newer Till, as
 /// long as the newer migrations only add. The migration exists only in this test.
 async fn a_newer_expand_is_accepted(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     let fixture = provision(store.as_ref(), 1).await;
     db.execute("ALTER TABLE sessions ADD COLUMN shift_note_from_a_newer_till text").await;
@@ -131,7 +131,7 @@ async fn a_newer_expand_is_accepted(backend: Backend) {
 }
 
 async fn a_newer_contract_is_refused_as_app_too_old(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     db.open().await;
     db.execute(&ledger_row(backend, 99990101000000, "expand gift cards")).await;
     db.execute(&ledger_row(backend, 99990102000000, "contract drop session notes")).await;
@@ -149,7 +149,7 @@ async fn a_newer_contract_is_refused_as_app_too_old(backend: Backend) {
 /// An unknown migration numbered below this build's newest is not from Till's own line of
 /// migrations, expand or not.
 async fn a_foreign_older_migration_is_refused(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     db.open().await;
     db.execute(&ledger_row(backend, 0, "expand from a fork")).await;
     let text = schema_error(db.open_with(&no_migrate()).await);
@@ -157,7 +157,7 @@ async fn a_foreign_older_migration_is_refused(backend: Backend) {
 }
 
 async fn an_edited_migration_is_refused(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     db.open().await;
     db.execute(
         "UPDATE _sqlx_migrations SET checksum = x'0102' WHERE version = 1"
@@ -177,7 +177,7 @@ async fn an_edited_migration_is_refused(backend: Backend) {
 }
 
 async fn a_dropped_index_is_refused(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     provision(store.as_ref(), 1).await;
     db.execute("DROP INDEX sessions_one_open_per_register").await;
@@ -215,7 +215,7 @@ async fn postgres_an_older_migrate_never_puts_back_its_own_functions() {
     let newer_file = "INSERT INTO till_function_files (name, sha256) VALUES ('till_gift_cards.sql', repeat('0', 64))";
     let edit_only_marker = ledger_row(Backend::Postgres, 99990101000000, "expand function bodies");
     for (newer, opens) in [(newer_file, false), (edit_only_marker.as_str(), true)] {
-        let db = TestDatabase::new(Backend::Postgres).await;
+        let db = TestDatabase::migrated(Backend::Postgres).await;
         let store = db.open().await;
         db.execute(
             "CREATE OR REPLACE FUNCTION till_money_max() RETURNS bigint LANGUAGE sql IMMUTABLE
@@ -248,7 +248,7 @@ async fn postgres_an_older_migrate_never_puts_back_its_own_functions() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_dropped_or_edited_function_is_refused_and_repairable() {
-    let db = TestDatabase::new(Backend::Postgres).await;
+    let db = TestDatabase::migrated(Backend::Postgres).await;
     let store = db.open().await;
     let fx = provision(store.as_ref(), 1).await;
     let register = RegisterRef::parse("DT/R1").unwrap();
@@ -287,7 +287,7 @@ async fn postgres_dropped_or_edited_function_is_refused_and_repairable() {
 /// `schema_not_ready` naming `object`.
 async fn each_edit_is_refused(backend: Backend, edits: &[(&str, &str)]) {
     let checks = edits.iter().map(|(object, sql)| async move {
-        let db = TestDatabase::new(backend).await;
+        let db = TestDatabase::migrated(backend).await;
         provision(db.open().await.as_ref(), 1).await;
         db.execute(sql).await;
         let refused = match db.open_with(&StoreOptions::default()).await {
@@ -299,8 +299,9 @@ async fn each_edit_is_refused(backend: Backend, edits: &[(&str, &str)]) {
         let named = failed.iter().any(|c| c.name.contains(object));
         refused.or_else(|| (!named).then(|| format!("{object}: doctor's failed checks do not name it: {failed:?}")))
     });
-    // Two at a time: each migrates a fresh database, and all of them at once on a loaded
-    // two-core machine outwait the store's 5 s connection bound (a refusal for the wrong reason).
+    // Two at a time: each opens and checks a database (doctor's check builds a scratch schema of
+    // every migration), and all of them at once on a loaded two-core machine outwait the store's
+    // 5 s connection bound (a refusal for the wrong reason).
     let outcomes: Vec<Option<String>> = futures::stream::iter(checks).buffer_unordered(2).collect().await;
     let problems: Vec<String> = outcomes.into_iter().flatten().collect();
     assert!(problems.is_empty(), "edits that passed the schema check:\n{}", problems.join("\n"));
@@ -363,7 +364,7 @@ async fn sqlite_hand_edited_definitions_are_refused() {
 /// SERIALIZABLE does not affect the store.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_wrong_isolation_level_is_tl001_and_the_store_pins_read_committed() {
-    let db = TestDatabase::new(Backend::Postgres).await;
+    let db = TestDatabase::migrated(Backend::Postgres).await;
     let store = db.open().await;
     let fx = provision(store.as_ref(), 1).await;
     let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
@@ -422,7 +423,7 @@ async fn sqlite_an_extra_unique_index_is_refused() {
 /// constraints and indexes do not fail the check.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_tables_that_are_not_tills_are_left_alone() {
-    let db = TestDatabase::new(Backend::Postgres).await;
+    let db = TestDatabase::migrated(Backend::Postgres).await;
     db.open().await;
     db.execute("CREATE TABLE bench_write (id bigserial PRIMARY KEY, v integer NOT NULL UNIQUE CHECK (v > 0))").await;
     db.open_with(&no_migrate()).await.unwrap();
@@ -661,7 +662,7 @@ fn function_generation_record_refusals() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_kept_definitions_catch_an_edited_function() {
     use sqlx::Connection as _;
-    let db = TestDatabase::new(Backend::Postgres).await;
+    let db = TestDatabase::migrated(Backend::Postgres).await;
     let store = db.open().await;
     let checks = store.check_schema().await;
     let definitions = checks.iter().find(|c| c.name == "definitions").expect("a definitions line");
@@ -786,4 +787,156 @@ impl SqlText {
             is("opening_cash") && is("cash_net")
         })
     }
+}
+
+/// PostgreSQL: a copy of the test template (`TestDatabase::migrated`, what most contract tests
+/// start from) is the database a migration from nothing makes. It passes the store's full check
+/// (as a terminal opens it: migrations, function files, every definition); its catalog (every
+/// object's definition, owner and privileges, and the extensions) and its rows equal a fresh
+/// migration's, but for what is the database's own: its identity, with its journal entry, made
+/// when it was copied, and when its migrations were applied (moved to the copy's time, as a
+/// fresh database's are its own).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_template_copy_equals_a_fresh_migration() {
+    use sqlx::Connection as _;
+    let fresh = TestDatabase::new(Backend::Postgres).await;
+    fresh.open().await;
+    let mut conn = sqlx::PgConnection::connect(&fresh.url).await.unwrap();
+    let before: chrono::DateTime<chrono::Utc> =
+        sqlx::query_scalar("SELECT clock_timestamp()").fetch_one(&mut conn).await.unwrap();
+    let (copy, other) =
+        (TestDatabase::migrated(Backend::Postgres).await, TestDatabase::migrated(Backend::Postgres).await);
+    let store = copy.open_with(&no_migrate()).await.unwrap();
+    let checks = store.check_schema().await;
+    assert!(checks.iter().all(|c| c.ok), "{checks:?}");
+    assert_eq!(catalog(&copy).await, catalog(&fresh).await, "the catalog of a copy and of a fresh migration");
+    assert_eq!(rows(&copy).await, rows(&fresh).await, "the rows of a copy and of a fresh migration");
+
+    let id = store.database_identity().await.unwrap().expect("an identity");
+    let others =
+        [fresh.open().await.database_identity().await.unwrap(), other.open().await.database_identity().await.unwrap()];
+    assert!(!others.contains(&Some(id)), "each copy has an identity of its own: {id} {others:?}");
+    let staff = service::chain_entries(store.as_ref(), till_core::journal::STAFF_CHAIN).await.unwrap();
+    assert_eq!(
+        (staff.len(), staff[0].event.as_str(), staff[0].ref_id),
+        (1, till_core::journal::DATABASE_EVENT, Some(id))
+    );
+    assert!(service::verify_journal(store.as_ref(), &[]).await.unwrap().ok);
+    let mut conn = sqlx::PgConnection::connect(&copy.url).await.unwrap();
+    // Dated as a migration at the time of the copy would be: its last migration and its
+    // function files after the copy began, its identity between its migrations 0015 and 0016.
+    type At = chrono::DateTime<chrono::Utc>;
+    let (last_migration, files, identified, around): (At, At, At, (At, At)) = sqlx::query_as(
+        "SELECT (SELECT max(installed_on) FROM _sqlx_migrations), (SELECT min(applied_at) FROM till_function_files),
+                (SELECT created_at FROM database_identity),
+                ((SELECT installed_on FROM _sqlx_migrations WHERE version = 15),
+                 (SELECT installed_on FROM _sqlx_migrations WHERE version = 16))",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert!(
+        last_migration >= before && files >= last_migration && identified >= around.0 && identified <= around.1,
+        "copied after {before}: migrated up to {last_migration}, function files at {files}, identity at {identified}, \
+         migrations 0015 and 0016 at {around:?}"
+    );
+}
+
+/// Every object in the database's own schemas: its definition, owner and privileges; and the
+/// extensions. One line each, sorted.
+async fn catalog(db: &TestDatabase) -> Vec<String> {
+    use sqlx::Connection as _;
+    let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+    sqlx::query_scalar(
+        r"WITH own AS (SELECT oid, nspname FROM pg_namespace
+                         WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\_to%'
+                           AND nspname NOT LIKE 'pg\_temp%')
+        SELECT 'schema ' || nspname || ' owner ' || pg_get_userbyid(nspowner) || ' acl ' || coalesce(nspacl::text, '-')
+          FROM pg_namespace WHERE oid IN (SELECT oid FROM own)
+        UNION ALL
+        SELECT 'relation ' || n.nspname || '.' || c.relname || ' kind ' || c.relkind::text || ' owner '
+               || pg_get_userbyid(c.relowner) || ' acl ' || coalesce(c.relacl::text, '-') || ' row security '
+               || c.relrowsecurity || ' forced ' || c.relforcerowsecurity
+          FROM pg_class c JOIN own n ON n.oid = c.relnamespace
+        UNION ALL
+        SELECT 'column ' || n.nspname || '.' || c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+               || ' not null ' || a.attnotnull || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '')
+               || ' acl ' || coalesce(a.attacl::text, '-')
+          FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN own n ON n.oid = c.relnamespace
+          LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+         WHERE a.attnum > 0 AND NOT a.attisdropped
+        UNION ALL
+        SELECT 'constraint ' || n.nspname || '.' || k.conname || ' on ' || k.conrelid::regclass::text || ' '
+               || pg_get_constraintdef(k.oid)
+          FROM pg_constraint k JOIN own n ON n.oid = k.connamespace
+        UNION ALL
+        SELECT 'index ' || pg_get_indexdef(x.indexrelid)
+          FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid JOIN own n ON n.oid = c.relnamespace
+        UNION ALL
+        SELECT 'trigger ' || pg_get_triggerdef(g.oid) || ' enabled ' || g.tgenabled::text
+          FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN own n ON n.oid = c.relnamespace
+         WHERE NOT g.tgisinternal
+        UNION ALL
+        SELECT 'policy ' || schemaname || '.' || tablename || '.' || policyname || ' ' || cmd || ' '
+               || coalesce(qual, '') || ' ' || coalesce(with_check, '') || ' ' || roles::text
+          FROM pg_policies WHERE schemaname IN (SELECT nspname FROM own)
+        UNION ALL
+        SELECT 'rule ' || schemaname || '.' || rulename || ' ' || definition
+          FROM pg_rules WHERE schemaname IN (SELECT nspname FROM own)
+        UNION ALL
+        SELECT 'function ' || p.oid::regprocedure::text || ' owner ' || pg_get_userbyid(p.proowner) || ' acl '
+               || coalesce(p.proacl::text, '-') || ' ' || CASE WHEN p.prokind IN ('f', 'p') THEN pg_get_functiondef(p.oid) ELSE p.prokind::text END
+          FROM pg_proc p JOIN own n ON n.oid = p.pronamespace
+        UNION ALL
+        SELECT 'type ' || t.oid::regtype::text || ' owner ' || pg_get_userbyid(t.typowner) || ' acl ' || coalesce(t.typacl::text, '-')
+          FROM pg_type t JOIN own n ON n.oid = t.typnamespace
+        UNION ALL
+        SELECT 'sequence ' || schemaname || '.' || sequencename || ' at ' || coalesce(last_value::text, 'none')
+          FROM pg_sequences WHERE schemaname IN (SELECT nspname FROM own)
+        UNION ALL
+        SELECT 'extension ' || e.extname || ' ' || e.extversion || ' in ' || e.extnamespace::regnamespace::text FROM pg_extension e
+        UNION ALL
+        SELECT 'default privileges ' || pg_get_userbyid(defaclrole) || ' ' || defaclobjtype::text || ' ' || defaclacl::text
+          FROM pg_default_acl
+        ORDER BY 1",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap()
+}
+
+/// Every row of every table in the database's own schemas, as JSON, sorted; without what is
+/// each database's own (the identity and its journal entry, when the migrations and function
+/// files were applied).
+async fn rows(db: &TestDatabase) -> Vec<String> {
+    use sqlx::Connection as _;
+    let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+    let tables: Vec<String> = sqlx::query_scalar(
+        r"SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+             AND n.nspname NOT LIKE 'pg\_to%' ORDER BY 1",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    let mut out = Vec::new();
+    for table in tables {
+        let own: &[&str] = match table.rsplit('.').next().unwrap() {
+            "_sqlx_migrations" => &["installed_on", "execution_time"],
+            "database_identity" => &["id", "created_at"],
+            "journal" => &["at", "ref_id", "body", "hash"],
+            "journal_heads" => &["hash"],
+            "till_function_files" => &["applied_at"],
+            _ => &[],
+        };
+        let table_rows: Vec<String> =
+            sqlx::query_scalar(&format!("SELECT (to_jsonb(t) - $1::text[])::text AS r FROM {table} t ORDER BY r"))
+                .bind(own)
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+        out.push(format!("{table}: {} rows", table_rows.len()));
+        out.extend(table_rows.into_iter().map(|r| format!("{table} {r}")));
+    }
+    out
 }

@@ -42,7 +42,7 @@ async fn alice(store: &dyn Store) -> User {
 /// and time. The database's clock decides (no caller may choose a time), so the test ends a lock
 /// the way only the owner can, by writing the user's row.
 async fn five_wrong_pins_lock_for_longer_each_time(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     let store = store.as_ref();
     provision(store, 1).await;
@@ -136,7 +136,7 @@ async fn five_wrong_pins_lock_for_longer_each_time(backend: Backend) {
 /// The count is kept in the database, so neither a restart (a new store on the same
 /// database) nor another device resets it.
 async fn the_count_survives_restarts_and_is_shared_by_devices(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     provision(store.as_ref(), 1).await;
     for _ in 0..2 {
@@ -176,7 +176,7 @@ async fn wrong_pins_together(stores: &[Arc<dyn Store>], attempts: usize) -> Vec<
 /// Wrong PINs released together on two stores (two devices) never lose an increment: 4 make
 /// failed_pins 4; of 16, exactly the fifth locks and the rest are refused as locked.
 async fn concurrent_wrong_pins_never_lose_a_count(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let admin = db.open().await;
     provision(admin.as_ref(), 1).await;
     let stores = vec![db.open().await, db.open().await];
@@ -202,7 +202,7 @@ async fn concurrent_wrong_pins_never_lose_a_count(backend: Backend) {
 /// A right PIN racing the fifth wrong one is either accepted before the lock (then the wrong
 /// one counts 1 from a reset count) or refused after it; never both accepted and locked.
 async fn a_right_pin_racing_the_fifth_wrong_one_is_ordered(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let admin = db.open().await;
     provision(admin.as_ref(), 1).await;
     let (a, b) = (db.open().await, db.open().await);
@@ -246,7 +246,7 @@ async fn a_right_pin_racing_the_fifth_wrong_one_is_ordered(backend: Backend) {
 /// `user_inactive` too (it used to get `wrong_pin`, so `user_inactive` told that a PIN was
 /// right), and nothing is counted.
 async fn an_inactive_user_is_refused_before_the_pin_is_checked(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     let store = store.as_ref();
     provision(store, 1).await;
@@ -270,7 +270,7 @@ async fn an_inactive_user_is_refused_before_the_pin_is_checked(backend: Backend)
 /// for it breaks nothing).
 async fn many_parallel_logins_complete(backend: Backend) {
     const LOGINS: usize = 48;
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     provision(store.as_ref(), 1).await;
     const { assert!(till_core::auth::MAX_CONCURRENT_PIN_CHECKS >= 1) };
@@ -296,7 +296,7 @@ async fn many_parallel_logins_complete(backend: Backend) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_debug_and_display_never_show_the_password() {
     const MARKER: &str = "Sekr1tMarkerXq7";
-    let db = TestDatabase::new(Backend::Postgres).await;
+    let db = TestDatabase::migrated(Backend::Postgres).await;
     // The throwaway server trusts local connections: any password works, so it can be a marker.
     let with_password = db.url.replacen("://postgres@", &format!("://postgres:{MARKER}@"), 1);
     assert!(with_password.contains(MARKER), "the test URL has no password: {with_password}");
@@ -342,7 +342,7 @@ async fn postgres_debug_and_display_never_show_the_password() {
 /// no more). The PostgreSQL unlock held its connection while it looked up the manager on a
 /// second one, so it waited for itself until `database_busy`.
 async fn a_manager_unlocks_through_a_one_connection_store(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     provision(db.open().await.as_ref(), 1).await;
     let options =
         StoreOptions { max_connections: 1, busy_timeout: std::time::Duration::from_secs(1), ..StoreOptions::default() };
@@ -359,7 +359,7 @@ async fn a_manager_unlocks_through_a_one_connection_store(backend: Backend) {
 /// connection, which then sat idle in transaction holding the row lock: other devices' logins and
 /// the manager's unlock got `database_busy` until that connection was reused.
 async fn a_refused_pin_attempt_leaves_no_lock_behind(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let options = StoreOptions { busy_timeout: std::time::Duration::from_secs(1), ..StoreOptions::default() };
     let device_a = db.open_with(&options).await.unwrap();
     let device_b = db.open_with(&options).await.unwrap();
@@ -384,7 +384,7 @@ both_backends!(a_request_id_answers_only_its_own_request, demo_data_is_refused_w
 /// anyone who passed another's request id (or the open session's id, which the screens show)
 /// got "started" back without a join, whoever they were.
 async fn a_request_id_answers_only_its_own_request(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     let fx = provision(store.as_ref(), 1).await;
     let register = fx.registers[0].id;
@@ -411,7 +411,7 @@ async fn a_request_id_answers_only_its_own_request(backend: Backend) {
 /// Attacker review: `tillctl demo` with TILL_DATABASE_URL set seeded the real database with a
 /// manager whose PIN is published. Demo data is refused wherever a real user exists.
 async fn demo_data_is_refused_where_real_users_are(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     till_backend::seed_demo(store.as_ref()).await.unwrap();
     till_backend::seed_demo(store.as_ref()).await.expect("seeding the demo again is harmless");
@@ -455,7 +455,7 @@ both_backends!(a_repeated_close_answers_even_after_the_manager_changed);
 /// the close: `not_logged_in`); the register's live login retrying that request gets the close
 /// back.
 async fn a_repeated_close_answers_even_after_the_manager_changed(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     let fx = provision(store.as_ref(), 1).await;
     let start = till_testkit::start(&fx.cashier, fx.registers[0].id, CASHIER_DEVICE, Some(100));
@@ -523,7 +523,7 @@ async fn events(store: &dyn Store, register: RegisterId) -> Vec<String> {
 /// directly or through the use cases) is `not_logged_in` and writes nothing; logging out again
 /// is harmless, and a new login works.
 async fn a_login_ended_by_logout_writes_nothing(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     let store = store.as_ref();
     let fx = provision(store, 1).await;
@@ -565,7 +565,7 @@ async fn a_login_ended_by_logout_writes_nothing(backend: Backend) {
 /// `not_logged_in` and writes nothing (a token copied to another PC is useless), and it
 /// keeps working from its own device.
 async fn a_login_acts_only_from_its_own_device(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     let store = store.as_ref();
     let fx = provision(store, 1).await;
@@ -604,7 +604,7 @@ async fn a_login_acts_only_from_its_own_device(backend: Backend) {
 /// `not_logged_in`, whichever device it comes from), and reactivating them does not bring an
 /// old login back: they log in again.
 async fn a_deactivation_ends_the_users_logins(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     let store = store.as_ref();
     let fx = provision(store, 1).await;
@@ -631,7 +631,7 @@ async fn a_deactivation_ends_the_users_logins(backend: Backend) {
 /// already open on the register is `not_logged_in` from then on, and stays ended after a
 /// manager's unlock.
 async fn a_lockout_ends_the_users_logins(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     let store = store.as_ref();
     let fx = provision(store, 1).await;
@@ -661,7 +661,7 @@ async fn a_lockout_ends_the_users_logins(backend: Backend) {
 /// cashier's right PIN is `forbidden`, a manager's wrong PIN is `wrong_pin` (and counts toward
 /// the manager's lockout). Either way no refund is recorded, counted or journaled.
 async fn a_refund_approved_by_a_cashier_or_a_wrong_pin_records_nothing(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     let store = store.as_ref();
     let fx = provision(store, 1).await;
@@ -733,7 +733,7 @@ async fn a_refund_approved_by_a_cashier_or_a_wrong_pin_records_nothing(backend: 
 /// `not_logged_in`, even with a manager's right PIN as the approval: an approval is not a login.
 /// Nothing is written.
 async fn a_made_up_login_is_refused(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     let store = store.as_ref();
     let fx = provision(store, 1).await;
@@ -775,7 +775,7 @@ both_backends!(a_cashiers_close_of_a_closed_session_and_a_bad_logins_reprint_are
 /// reprint with a made-up login of an unknown receipt answered `receipt_not_found` before asking
 /// who acts. Now both say the session was closed, and `not_logged_in`.
 async fn a_cashiers_close_of_a_closed_session_and_a_bad_logins_reprint_are_answered_alike(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     let store = store.as_ref();
     let fx = provision(store, 1).await;
@@ -799,7 +799,7 @@ async fn a_cashiers_close_of_a_closed_session_and_a_bad_logins_reprint_are_answe
 /// the same words on both backends (PostgreSQL's answer once read "user user nobody not found not
 /// found": the function's whole message was taken as the user's name).
 async fn an_unknown_user_is_named_once_in_the_same_words_on_both_backends(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     provision(store.as_ref(), 1).await;
     let expected = "user nobody not found: check the name (`tillctl user list` lists the staff)";

@@ -225,7 +225,7 @@ async fn sell_void_and_close(store: &dyn Store, alice: &Authenticated, bob: &Aut
 }
 
 async fn cashiers_cannot_close(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     let store = store.as_ref();
     let fx = provision(store, 1).await;
@@ -258,7 +258,7 @@ async fn cashiers_cannot_close(backend: Backend) {
 }
 
 async fn bad_input_is_refused_and_writes_nothing(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     let store = store.as_ref();
     let fx = provision(store, 1).await;
@@ -357,7 +357,7 @@ fn number_of(session: &Session) -> String {
 /// till-core computes for now (read just before and just after the start: either, should the
 /// day turn in between), and its number follows it.
 async fn numbers_follow_the_business_day(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     let fx = provision(store.as_ref(), 1).await;
     // DT is in America/New_York with the default 04:00 cut-off.
@@ -388,7 +388,7 @@ async fn numbers_follow_the_business_day(backend: Backend) {
 }
 
 async fn numbers_grow_past_999(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     let fx = provision(store.as_ref(), 1).await;
     let start = || till_testkit::start(&fx.cashier, fx.registers[0].id, CASHIER_DEVICE, Some(0));
@@ -414,7 +414,7 @@ async fn numbers_grow_past_999(backend: Backend) {
 /// Notes with NUL (PostgreSQL answered `internal`, SQLite stored it), other control characters or
 /// bidi overrides are refused with `invalid_input`, and nothing is written.
 async fn notes_with_control_or_bidi_characters_are_refused_and_write_nothing(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     let store = store.as_ref();
     let fx = provision(store, 1).await;
@@ -436,7 +436,7 @@ async fn notes_with_control_or_bidi_characters_are_refused_and_write_nothing(bac
 /// Amounts above 10^12 minor units are `invalid_amount` (so sums never overflow), and the
 /// database refuses them too when something bypasses the core.
 async fn amounts_are_bounded_by_core_and_database(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     let store = store.as_ref();
     let fx = provision(store, 1).await;
@@ -523,7 +523,7 @@ async fn the_money_bound_is_the_same_in_core_and_each_store(backend: Backend) {
 /// write with one is `not_logged_in`; reactivated, the user logs in again (the old login stays
 /// ended).
 async fn a_deactivated_user_cannot_join_or_start(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     let store = store.as_ref();
     let fx = provision(store, 2).await;
@@ -565,7 +565,7 @@ async fn a_deactivated_user_cannot_join_or_start(backend: Backend) {
 /// from the use case and from the store: approving with his name and PIN. His own login
 /// ended when he was deactivated, so closing with it is `not_logged_in`.
 async fn an_inactive_manager_gets_user_inactive(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     let store = store.as_ref();
     let fx = provision(store, 1).await;
@@ -598,7 +598,7 @@ async fn an_inactive_manager_gets_user_inactive(backend: Backend) {
 /// outcome (same session, same joined flag, the same close) and never apply twice; a request
 /// id reused for another register is `idempotency_conflict`.
 async fn repeated_requests_return_the_first_outcome(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     let store = store.as_ref();
     let fx = provision(store, 2).await;
@@ -658,7 +658,7 @@ async fn repeated_requests_return_the_first_outcome(backend: Backend) {
 /// retried after the session closed, with opening cash, it must still answer the session it
 /// joined, never open a new drawer.
 async fn a_repeated_second_join_never_opens_a_new_session(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     let store = store.as_ref();
     let fx = provision(store, 1).await;
@@ -721,7 +721,7 @@ async fn written_state(backend: Backend, db: &TestDatabase) -> String {
 /// no touch of the login's idle clock, no lock on the user's row. Both the first join of a
 /// user and device and a later join of theirs (recorded as a request) are repeated.
 async fn a_repeated_join_request_writes_nothing(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     let store = store.as_ref();
     let fx = provision(store, 1).await;

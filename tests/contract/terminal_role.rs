@@ -19,7 +19,7 @@ fn role_name() -> DbRoleName {
 
 #[tokio::test]
 async fn a_terminal_role_runs_the_register_but_cannot_write_a_table() {
-    let db = TestDatabase::new(Backend::Postgres).await;
+    let db = TestDatabase::migrated(Backend::Postgres).await;
     let owner = db.open().await;
     let fixture = provision(owner.as_ref(), 1).await;
     let role = role_name();
@@ -140,7 +140,7 @@ async fn a_terminal_role_runs_the_register_but_cannot_write_a_table() {
 
 #[tokio::test]
 async fn migrate_keeps_terminal_grants_and_the_functions_pin_their_search_path() {
-    let db = TestDatabase::new(Backend::Postgres).await;
+    let db = TestDatabase::migrated(Backend::Postgres).await;
     let owner = db.open().await;
     let fixture = provision(owner.as_ref(), 1).await;
     let role = role_name();
@@ -188,7 +188,7 @@ async fn migrate_keeps_terminal_grants_and_the_functions_pin_their_search_path()
 
 #[tokio::test]
 async fn a_terminal_role_cannot_migrate_and_is_told_it_is_behind() {
-    let db = TestDatabase::new(Backend::Postgres).await;
+    let db = TestDatabase::migrated(Backend::Postgres).await;
     let owner = db.open().await;
     let role = role_name();
     owner.create_terminal_role(&role, Some("pw")).await.unwrap();
@@ -225,7 +225,7 @@ async fn a_terminal_role_cannot_migrate_and_is_told_it_is_behind() {
 /// - a terminal role dropped by hand does not break `--repair-functions`.
 #[tokio::test]
 async fn roles_that_could_do_more_than_a_terminal_are_refused() {
-    let db = TestDatabase::new(Backend::Postgres).await;
+    let db = TestDatabase::migrated(Backend::Postgres).await;
     let owner = db.open().await;
     let fixture = provision(owner.as_ref(), 1).await;
 

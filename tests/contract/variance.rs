@@ -49,7 +49,7 @@ const CASES: &[Case] = &[
 ];
 
 async fn every_close_answers_what_the_variance_rule_says(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store: Arc<dyn Store> = db.open().await;
     let fx: Fixture = provision(store.as_ref(), 1).await;
     let s = store.as_ref();

@@ -5,6 +5,7 @@
 //! PostgreSQL tests never skip: without `TILL_TEST_PG_URL` they fail and say how to run them
 //! (`scripts/test` starts a throwaway server itself).
 
+mod pg_template;
 pub mod pole;
 pub mod printer;
 pub mod receipts;
@@ -93,7 +94,21 @@ fn with_database(url: &str, name: &str) -> String {
 }
 
 impl TestDatabase {
+    /// An empty database: for tests of migrating, of a schema behind, and of faults while a store
+    /// migrates. A test of what a migrated store does starts from [`TestDatabase::migrated`].
     pub async fn new(backend: Backend) -> TestDatabase {
+        TestDatabase::create(backend, false).await
+    }
+
+    /// A database as a first [`TestDatabase::open`] of an empty one leaves it: migrated, with an
+    /// identity of its own. On PostgreSQL a copy of a template migrated once per server and
+    /// migration set (see `pg_template`); on SQLite an empty file that `open` migrates (not
+    /// copied: a whole SQLite contract test, its migration included, takes from 0.12 s of CPU).
+    pub async fn migrated(backend: Backend) -> TestDatabase {
+        TestDatabase::create(backend, true).await
+    }
+
+    async fn create(backend: Backend, migrated: bool) -> TestDatabase {
         let name = format!("till_test_{}", uuid::Uuid::now_v7().simple());
         match backend {
             Backend::Sqlite => {
@@ -104,13 +119,17 @@ impl TestDatabase {
             }
             Backend::Postgres => {
                 let admin = pg_admin_url();
-                let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
-                    .await
-                    .unwrap_or_else(|e| panic!("cannot reach TILL_TEST_PG_URL: {e}"));
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&mut conn)
-                    .await
-                    .expect("create a test database");
+                if migrated {
+                    pg_template::copy(&admin, &name).await;
+                } else {
+                    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+                        .await
+                        .unwrap_or_else(|e| panic!("cannot reach TILL_TEST_PG_URL: {e}"));
+                    sqlx::query(&format!("CREATE DATABASE {name}"))
+                        .execute(&mut conn)
+                        .await
+                        .expect("create a test database");
+                }
                 TestDatabase { backend, url: with_database(&admin, &name), admin_url: Some(admin), name, _dir: None }
             }
         }

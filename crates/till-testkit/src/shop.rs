@@ -26,7 +26,7 @@ impl Shop {
 }
 
 pub async fn shop(backend: Backend, registers: usize) -> Shop {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     let fx = provision(store.as_ref(), registers).await;
     let s = store.as_ref();

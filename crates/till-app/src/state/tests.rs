@@ -415,7 +415,7 @@ fn setup_requests_parse_and_hide_the_pins_and_passwords() {
 #[tokio::test]
 async fn the_app_works_under_a_terminal_role() {
     use till_testkit::{provision, Backend, TestDatabase};
-    let db = TestDatabase::new(Backend::Postgres).await;
+    let db = TestDatabase::migrated(Backend::Postgres).await;
     let owner = db.open().await;
     let fixture = provision(owner.as_ref(), 1).await;
     let role =

@@ -168,7 +168,7 @@ async fn a_shift(db: &TestDatabase) -> (std::sync::Arc<dyn Store>, Vec<Receipt>,
 }
 
 async fn an_owners_rechain_is_caught_by_the_paper_it_left_out(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let (store, receipts, z) = a_shift(&db).await;
     let s = store.as_ref();
 
@@ -265,7 +265,7 @@ async fn rewrite_chain(db: &TestDatabase, store: &dyn Store, chain: uuid::Uuid, 
 /// registers and head rows), and the staff chain re-chained after a Z (nothing pinned it). Each
 /// is now reported without any paper.
 async fn a_copied_or_rewritten_chain_is_caught(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let (store, receipts, _) = a_shift(&db).await;
     let s = store.as_ref();
     let (ok, report) = tillctl_verify(&db.url, None);

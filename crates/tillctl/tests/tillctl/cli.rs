@@ -30,7 +30,7 @@ fn tillctl_status(url: &str, args: &[&str]) -> (bool, serde_json::Value) {
 /// `tillctl user unlock --name nobody` answered "user user nobody not found not found" on
 /// PostgreSQL; both backends answer the same words.
 async fn unlocking_nobody_names_nobody_once(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     provision(db.open().await.as_ref(), 1).await;
     let (ok, refused) = tillctl_status(&db.url, &["user", "unlock", "--name", "nobody"]);
     assert!(!ok, "{refused}");
@@ -86,7 +86,7 @@ async fn doctor_reports_and_exits_non_zero(backend: Backend) {
 }
 
 async fn processes_race_on_one_register(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;
     provision(store.as_ref(), 1).await;
     let dir = std::env::temp_dir().join(format!("till-gate-{}", uuid::Uuid::now_v7().simple()));
@@ -204,7 +204,7 @@ async fn sqlite_processes_opening_a_new_file_at_once_all_succeed() {
 #[tokio::test]
 async fn it_creates_a_terminal_role_and_doctor_checks_it() {
     use std::io::Write;
-    let db = TestDatabase::new(Backend::Postgres).await;
+    let db = TestDatabase::migrated(Backend::Postgres).await;
     provision(db.open().await.as_ref(), 2).await;
     let role = format!("till_cli_{}", &uuid::Uuid::now_v7().simple().to_string()[20..]);
     // A register that does not exist: refused before anything is created.

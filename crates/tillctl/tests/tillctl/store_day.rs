@@ -261,7 +261,7 @@ async fn berlin_and_zurich_set_up_sell_refund_and_close_at_zero_variance(backend
 /// and a lockout's end in the store's time; `--json` keeps UTC and plain decimals. Before, the
 /// session list and the lockout said UTC, and the session's money had no currency format.
 async fn sessions_and_lockouts_read_in_the_stores_time_and_money(backend: Backend) {
-    let db = TestDatabase::new(backend).await;
+    let db = TestDatabase::migrated(backend).await;
     let cli = Cli { url: db.url.clone(), dir: Scratch::new() };
     cli.ok(None, &["location", "add", "--code", "BER", "--name", "Berlin", "--preset", "de"]);
     cli.ok(None, &["register", "add", "--location", "BER", "--code", "R1"]);
