@@ -17,7 +17,10 @@ both_backends!(
 );
 both_backends!(bad_sales_write_nothing, sales_racing_a_close_land_in_exactly_one_session, receipt_numbers_are_gapless);
 both_backends!(one_line_refunded_by_sixteen_devices_at_once, a_sale_priced_from_a_changed_catalog_is_priced_again);
-both_backends!(a_card_reference_is_optional_unless_the_location_requires_it);
+both_backends!(
+    a_card_reference_is_optional_unless_the_location_requires_it,
+    a_receipt_is_checked_for_its_login_before_its_session
+);
 both_backends!(
     a_retry_answers_its_first_outcome_whatever_happened_since,
     racing_refunds_of_the_last_units_give_back_the_rest
@@ -441,6 +444,45 @@ async fn a_sale_whose_answer_was_lost_is_retried_safely() {
     assert!(retried.repeated);
     assert_eq!(retried.number, "DT-R1-000002");
     assert_eq!(check_totals_against_receipts(&shop, session.id).await.sales_count, 2);
+}
+
+/// The store checks a receipt's login before its session (SQLite reads both in one statement,
+/// the login's user under prefixed columns beside the session's): a login claimed from another
+/// device, or ended, is `not_logged_in`; a live login naming another register's session is
+/// `session_not_found`. Refusals write nothing; the sale recorded names the login's user.
+async fn a_receipt_is_checked_for_its_login_before_its_session(backend: Backend) {
+    let shop = shop(backend, 2).await;
+    let s = shop.store.as_ref();
+    let session = open_shift(&shop, "0").await;
+    let dt = LocationCode::parse("DT").unwrap();
+    let settings = s.pricing_settings(&dt).await.unwrap();
+    let milk = s.find_product(&dt, &ProductKey::Sku(Sku::parse("MILK").unwrap())).await.unwrap();
+    let line = CartLine { product: milk.snapshot(), quantity: 1, discount: None, price_override: None };
+    let priced = price_cart(&settings, &Cart { lines: vec![line], receipt_discount: None }).unwrap();
+    let settled = settle(&priced, &[cash(priced.total)]).unwrap();
+    let receipt = |register: RegisterId, device: &str| {
+        let id = ReceiptId::new();
+        let header = ReceiptHeader {
+            id,
+            session_id: session.id,
+            register_id: register,
+            actor: Actor::login(&shop.fx.cashier.login),
+            device: device.into(),
+            request_hash: id.to_string(),
+        };
+        NewReceipt::sale(header, &priced, &settled)
+    };
+    let refused = |r: NewReceipt| async move { s.record_receipt(r).await.map(|_| ()).unwrap_err().code() };
+    assert_eq!(refused(receipt(session.register_id, "pc2")).await, "not_logged_in", "another device");
+    let r2 = shop.fx.registers[1].id;
+    assert_eq!(refused(receipt(r2, CASHIER_DEVICE)).await, "session_not_found", "another register's session");
+    assert_eq!(s.session_totals(session.id).await.unwrap().sales_count, 0, "nothing written");
+
+    let recorded = s.record_receipt(receipt(session.register_id, CASHIER_DEVICE)).await.unwrap();
+    assert_eq!(s.find_receipt(&recorded.number).await.unwrap().cashier, "alice");
+    s.logout(&shop.fx.cashier.login).await.unwrap();
+    assert_eq!(refused(receipt(session.register_id, CASHIER_DEVICE)).await, "not_logged_in", "logged out");
+    assert_eq!(s.session_totals(session.id).await.unwrap().sales_count, 1);
 }
 
 /// The store re-checks, in the receipt's transaction, that every line was priced from the

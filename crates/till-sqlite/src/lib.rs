@@ -107,14 +107,55 @@ pub(crate) async fn login_user(
 ) -> Result<till_core::User, StoreError> {
     // One read: the register's idle limit, the login and its user (three statements before,
     // each a round trip to SQLite's worker thread).
-    let row = sqlx::query(till_sqlx::sql::LOGIN_ON_REGISTER)
-        .bind(register.0)
-        .bind(login.digest())
-        .bind(device)
+    let mut q = sqlx::QueryBuilder::new("SELECT ");
+    push_login_columns(&mut q);
+    push_login_tables(&mut q, login, device);
+    q.push(" WHERE r.id = ");
+    q.push_bind(register.0);
+    let row = q
+        .build()
         .fetch_optional(&mut *tx)
         .await
         .map_err(map_err)?
         .ok_or_else(|| StoreError::not_found(till_core::Entity::Register, register))?;
+    logged_in(tx, &row, login, now).await
+}
+
+/// Pushes the login check's columns: the idle limit of the register's location
+/// (`login_idle_minutes`), the live login's `login_last_used` and its user
+/// ([`till_sqlx::sql::LOGIN_USER_COLUMNS`]), from the tables [`push_login_tables`] names.
+pub(crate) fn push_login_columns(q: &mut sqlx::QueryBuilder<'_, Sqlite>) {
+    q.push("rl.login_idle_minutes AS login_idle_minutes, g.last_used AS login_last_used, ");
+    q.push(till_sqlx::sql::LOGIN_USER_COLUMNS);
+}
+
+/// Pushes the login check's tables: the register `r`, its location `rl`, and the live login `g`
+/// made with `login` on `device` (if any) and its user `u`. The caller adds `WHERE r.id =` the
+/// register: no row, no such register.
+pub(crate) fn push_login_tables<'a>(
+    q: &mut sqlx::QueryBuilder<'a, Sqlite>,
+    login: &till_core::LoginToken,
+    device: &'a str,
+) {
+    q.push(
+        " FROM registers r JOIN locations rl ON rl.id = r.location_id
+         LEFT JOIN logins g ON g.token_hash = ",
+    );
+    q.push_bind(login.digest());
+    q.push(" AND g.ended_at IS NULL AND g.device = ");
+    q.push_bind(device);
+    q.push(" LEFT JOIN users u ON u.id = g.user_id");
+}
+
+/// The login check's answer from its `row` ([`push_login_columns`]), in the caller's write
+/// transaction: the user of a live login, its idle clock touched; `not_logged_in` or
+/// `user_inactive` otherwise.
+pub(crate) async fn logged_in(
+    tx: &mut sqlx::SqliteConnection,
+    row: &sqlx::sqlite::SqliteRow,
+    login: &till_core::LoginToken,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<till_core::User, StoreError> {
     let idle: i64 = row.try_get("login_idle_minutes").map_err(map_err)?;
     let found: Option<uuid::Uuid> = row.try_get("login_user_id").map_err(map_err)?;
     let last_used: Option<chrono::DateTime<chrono::Utc>> = row.try_get("login_last_used").map_err(map_err)?;
@@ -138,7 +179,7 @@ pub(crate) async fn login_user(
             .await
             .map_err(map_err)?;
     }
-    let user = till_sqlx::user(&row)?;
+    let user = till_sqlx::login_user(row)?;
     if !user.active {
         return Err(Refusal::UserInactive(user.name).into());
     }

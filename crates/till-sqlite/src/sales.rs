@@ -6,6 +6,7 @@ use crate::{map_err, SqliteStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::json;
+use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use std::collections::BTreeMap;
 use till_core::journal::NewEntry;
@@ -60,10 +61,11 @@ fn adds_up(r: &NewReceipt) -> Result<(), StoreError> {
 /// the catalog check runs before that rule and must not meet SQLite's limit on bound values).
 const LINES_PER_STATEMENT: usize = till_core::pricing::MAX_LINES;
 
-/// What a receipt starts from, read in one statement of its transaction: the session, its
-/// location's rules, an earlier receipt under the same id, the register's journal head, and
-/// the first answer of the catalog check (each statement is a round trip to SQLite's worker
-/// thread; the checks still refuse in their order, [`record`] reads the answers in it).
+/// What a receipt starts from, read in one statement of its transaction with the login check
+/// ([`crate::logged_in`]): the session, its location's rules, an earlier receipt under the same
+/// id, the register's journal head, and the first answer of the catalog check (each statement
+/// is a round trip to SQLite's worker thread; the checks still refuse in their order, [`record`]
+/// reads the answers in it).
 struct Context {
     session: Session,
     /// `(session_limit_minutes, timezone, cutoff_minutes)`: the forgotten-session rule.
@@ -115,10 +117,14 @@ fn push_stale_sku<'a>(q: &mut QueryBuilder<'a, Sqlite>, lines: &'a [ReceiptLine]
     );
 }
 
-/// Reads [`Context`] for `r`, or `None` if the session does not exist.
-async fn context(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Option<Context>, StoreError> {
-    let mut q = QueryBuilder::<Sqlite>::new(
-        "SELECT s.*, l.session_limit_minutes AS loc_session_limit_minutes, l.timezone AS loc_timezone,
+/// Reads the start of `r` in one statement: the login check's columns for `r`'s actor,
+/// device and register ([`crate::push_login_columns`]), and [`Context`]'s (the session's
+/// columns null if there is no such session). `None`: no such register.
+async fn start_of(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Option<SqliteRow>, StoreError> {
+    let mut q = QueryBuilder::<Sqlite>::new("SELECT ");
+    crate::push_login_columns(&mut q);
+    q.push(
+        ", s.*, l.session_limit_minutes AS loc_session_limit_minutes, l.timezone AS loc_timezone,
             l.cutoff_minutes AS loc_cutoff_minutes, l.discount_limit_ppm AS loc_discount_limit_ppm,
             l.cash_rounding_minor AS loc_cash_rounding_minor, l.prices_include_tax AS loc_prices_include_tax,
             e.request_hash AS earlier_request_hash, e.number AS earlier_number,
@@ -135,17 +141,23 @@ async fn context(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Option<Con
             q.push(" AND o.kind = 'sale' AND o.location_id = s.location_id) AS refunded_sale_found");
         }
     }
-    q.push(
-        " FROM sessions s JOIN locations l ON l.id = s.location_id
-         LEFT JOIN sales e ON e.id = ",
-    );
-    q.push_bind(r.id.0);
-    q.push(" LEFT JOIN journal_heads h ON h.chain_id = s.register_id WHERE s.id = ");
+    crate::push_login_tables(&mut q, &r.actor.login, &r.device);
+    q.push(" LEFT JOIN sessions s ON s.id = ");
     q.push_bind(r.session_id.0);
-    let Some(row) = q.build().fetch_optional(&mut *tx).await.map_err(map_err)? else {
-        return Ok(None);
-    };
+    q.push(" LEFT JOIN locations l ON l.id = s.location_id LEFT JOIN sales e ON e.id = ");
+    q.push_bind(r.id.0);
+    q.push(" LEFT JOIN journal_heads h ON h.chain_id = s.register_id WHERE r.id = ");
+    q.push_bind(r.register_id.0);
+    q.build().fetch_optional(&mut *tx).await.map_err(map_err)
+}
+
+/// Decodes [`Context`] for `r` from the row [`start_of`] read, or `None` if the session does
+/// not exist.
+fn context(row: &SqliteRow, r: &NewReceipt) -> Result<Option<Context>, StoreError> {
     let get = |e| map_err(e);
+    if row.try_get::<Option<Uuid>, _>("id").map_err(get)?.is_none() {
+        return Ok(None);
+    }
     let earlier = match row.try_get::<Option<String>, _>("earlier_request_hash").map_err(get)? {
         Some(hash) => Some((hash, row.try_get("earlier_number").map_err(get)?)),
         None => None,
@@ -159,7 +171,7 @@ async fn context(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Option<Con
         ReceiptKind::Refund => Staleness::Refund { sale_found: row.try_get("refunded_sale_found").map_err(get)? },
     };
     Ok(Some(Context {
-        session: till_sqlx::session(&row)?,
+        session: till_sqlx::session(row)?,
         forgotten: (
             row.try_get("loc_session_limit_minutes").map_err(get)?,
             row.try_get("loc_timezone").map_err(get)?,
@@ -206,7 +218,8 @@ async fn record(
     approver: Option<User>,
     now: DateTime<Utc>,
 ) -> Result<Recorded, StoreError> {
-    let user = crate::login_user(tx, &r.actor.login, &r.device, r.register_id, now).await?;
+    let start = start_of(tx, r).await?.ok_or_else(|| StoreError::not_found(Entity::Register, r.register_id))?;
+    let user = crate::logged_in(tx, &start, &r.actor.login, now).await?;
     let Context {
         session,
         forgotten,
@@ -216,8 +229,7 @@ async fn record(
         earlier,
         head,
         first_check,
-    } = context(tx, r)
-        .await?
+    } = context(&start, r)?
         .filter(|c| c.session.register_id == r.register_id)
         .ok_or_else(|| StoreError::not_found(Entity::Session, r.session_id))?;
     if let Some(earlier) = earlier_answer(r, earlier)? {

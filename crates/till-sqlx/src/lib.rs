@@ -25,6 +25,6 @@ pub use rows::sales::{
     tender_total,
 };
 pub use rows::sessions::{join, session};
-pub use rows::staff::{auth_event, user};
+pub use rows::staff::{auth_event, login_user, user};
 pub use schema::{applied_migration, compare_definitions, known_migrations, migrate_error};
 pub use sql::{cash, catalog, journal, sales, JOINS_SQL, REGISTER_SELECT};

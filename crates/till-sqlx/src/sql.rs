@@ -50,18 +50,12 @@ macro_rules! user_columns {
     };
 }
 pub const USER_COLUMNS: &str = user_columns!();
-/// SQLite's login check in one read (`$1` register id, `$2` token hash, `$3` device): the idle
-/// limit of the register's location, the live login made on that device (if any) and its user,
-/// whose columns are [`USER_COLUMNS`]. No row: no such register.
-pub const LOGIN_ON_REGISTER: &str = concat!(
-    "SELECT l.login_idle_minutes AS login_idle_minutes, g.user_id AS login_user_id, g.last_used AS login_last_used, u.*
-     FROM registers r JOIN locations l ON l.id = r.location_id
-     LEFT JOIN logins g ON g.token_hash = $2 AND g.ended_at IS NULL AND g.device = $3
-     LEFT JOIN (SELECT ",
-    user_columns!(),
-    " FROM users) u ON u.id = g.user_id
-     WHERE r.id = $1"
-);
+/// [`USER_COLUMNS`] of the users row `u`, each prefixed `login_user_` (as [`crate::login_user`]
+/// decodes them): SQLite's login check reads its user in one row with columns that share the
+/// user's names (a sale reads it with the session's row, whose `id` is the session's).
+pub const LOGIN_USER_COLUMNS: &str = "u.id AS login_user_id, u.name AS login_user_name, u.role AS login_user_role,
+    u.active AS login_user_active, u.failed_pins AS login_user_failed_pins, u.lockouts AS login_user_lockouts,
+    u.locked_until AS login_user_locked_until";
 pub const USERS: &str = concat!("SELECT ", user_columns!(), " FROM users ORDER BY name");
 /// `$1` name.
 pub const USER_BY_NAME: &str = concat!("SELECT ", user_columns!(), " FROM users WHERE name = $1");
@@ -126,4 +120,23 @@ macro_rules! bind_location_change {
             .bind(change.bills.as_deref().map(till_core::location::denominations_text))
             .bind(change.coins.as_deref().map(till_core::location::denominations_text))
     }};
+}
+
+#[cfg(test)]
+mod tests {
+    /// The login check's prefixed columns are the user's columns, each once.
+    #[test]
+    fn the_login_users_columns_are_the_users() {
+        let prefixed: Vec<&str> = super::LOGIN_USER_COLUMNS
+            .split(',')
+            .map(|c| {
+                let (column, alias) = c.trim().split_once(" AS ").expect("column AS alias");
+                let name = column.strip_prefix("u.").expect("a column of u");
+                assert_eq!(alias.strip_prefix("login_user_"), Some(name), "{c}");
+                name
+            })
+            .collect();
+        let plain: Vec<&str> = super::USER_COLUMNS.split(',').map(str::trim).collect();
+        assert_eq!(prefixed, plain);
+    }
 }

@@ -44,6 +44,42 @@ where
     read::<UserRow, R>(row)?.try_into()
 }
 
+/// A user's columns as [`crate::sql::LOGIN_USER_COLUMNS`] names them (`login_user_` and the
+/// name [`UserRow`] reads).
+#[derive(Debug, FromRow)]
+pub struct LoginUserRow {
+    #[sqlx(rename = "login_user_id")]
+    id: Uuid,
+    #[sqlx(rename = "login_user_name")]
+    name: String,
+    #[sqlx(rename = "login_user_role")]
+    role: String,
+    #[sqlx(rename = "login_user_active")]
+    active: bool,
+    #[sqlx(rename = "login_user_failed_pins")]
+    failed_pins: i32,
+    #[sqlx(rename = "login_user_locked_until")]
+    locked_until: Option<DateTime<Utc>>,
+    #[sqlx(rename = "login_user_lockouts")]
+    lockouts: i32,
+}
+
+impl From<LoginUserRow> for UserRow {
+    fn from(row: LoginUserRow) -> UserRow {
+        let LoginUserRow { id, name, role, active, failed_pins, locked_until, lockouts } = row;
+        UserRow { id, name, role, active, failed_pins, locked_until, lockouts }
+    }
+}
+
+/// Decodes the user of a login check's row ([`crate::sql::LOGIN_USER_COLUMNS`]); the row must
+/// have found one (`login_user_id` not null).
+pub fn login_user<'r, R: Row>(row: &'r R) -> Result<User, StoreError>
+where
+    LoginUserRow: FromRow<'r, R>,
+{
+    UserRow::from(read::<LoginUserRow, R>(row)?).try_into()
+}
+
 /// A row of `auth_events` joined with the user's name, as [`crate::sql::AUTH_EVENTS`] reads it.
 #[derive(Debug, FromRow)]
 pub struct AuthEventRow {
