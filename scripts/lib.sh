@@ -107,28 +107,35 @@ use_test_pg() {
   }
 }
 
-# cargo-deny, the release deny.toml is written for; installed into cargo's bin folder when that
-# release is not there yet (a fresh machine builds it once, at low priority, beside the tests).
-# Its own release profile links with fat LTO in one codegen unit, which takes most of its build
-# on two cores; a licence and source check does not need that speed, so it is built without.
+# A tool the scripts run (cargo-deny, tauri-driver), built once per machine into cargo's bin
+# folder, at low priority. Unoptimised and without LTO or debug info: on a fresh 2-core machine
+# the tools' own release profiles (cargo-deny's fat LTO in one codegen unit) took 300 and 90
+# seconds of CPU beside the tests, against 150 and 50 this way, and neither tool's speed matters
+# here (cargo-deny's check takes 3 s instead of 2). From /: this checkout's .cargo/config.toml
+# (clippy's lints as errors) is for Till's crates.
+install_tool() { # CRATE VERSION-REQUIREMENT
+  (cd / && nice -n 10 cargo install "$1" --version "$2" --locked \
+    --config profile.release.opt-level=0 --config profile.release.codegen-units=256 \
+    --config profile.release.debug=false --config profile.release.lto=false \
+    --config profile.release.incremental=false)
+}
+
+# cargo-deny, the release deny.toml is written for; installed when that release is not there
+# yet (a fresh machine builds it beside the tests).
 TILL_CARGO_DENY=0.20.2
 install_cargo_deny() {
   if [ "$(cargo deny --version 2>/dev/null)" = "cargo-deny $TILL_CARGO_DENY" ]; then
     return 0
   fi
-  # From /: this checkout's .cargo/config.toml (clippy's lints as errors) is for Till's crates.
-  (cd / && nice -n 10 cargo install cargo-deny --version "$TILL_CARGO_DENY" --locked \
-    --config profile.release.lto=false --config profile.release.codegen-units=16 \
-    --config profile.release.opt-level=1)
+  install_tool cargo-deny "$TILL_CARGO_DENY"
 }
 
-# tauri-driver, the WebDriver server scripts/e2e drives the app through; installed into cargo's
-# bin folder when missing (about a minute on a fresh machine), from / as cargo-deny above.
-# scripts/e2e calls it.
+# tauri-driver, the WebDriver server scripts/e2e drives the app through; installed when missing
+# (under a minute on a fresh machine). scripts/e2e calls it.
 install_tauri_driver() {
   if command -v tauri-driver >/dev/null || [ -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]; then
     return 0
   fi
-  echo "installing tauri-driver (about a minute)" >&2
-  (cd / && nice -n 10 cargo install tauri-driver --locked --version '^2')
+  echo "installing tauri-driver (under a minute)" >&2
+  install_tool tauri-driver '^2'
 }
