@@ -119,17 +119,7 @@ impl TestDatabase {
             }
             Backend::Postgres => {
                 let admin = pg_admin_url();
-                if migrated {
-                    pg_template::copy(&admin, &name).await;
-                } else {
-                    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
-                        .await
-                        .unwrap_or_else(|e| panic!("cannot reach TILL_TEST_PG_URL: {e}"));
-                    sqlx::query(&format!("CREATE DATABASE {name}"))
-                        .execute(&mut conn)
-                        .await
-                        .expect("create a test database");
-                }
+                pg_template::create(&admin, &name, migrated).await;
                 TestDatabase { backend, url: with_database(&admin, &name), admin_url: Some(admin), name, _dir: None }
             }
         }

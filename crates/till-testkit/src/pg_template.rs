@@ -48,7 +48,7 @@ async fn exists(conn: &mut PgConnection, name: &str) -> bool {
 
 async fn make(admin: String) -> String {
     let name = template_name();
-    let mut conn = PgConnection::connect(&admin).await.unwrap_or_else(|e| panic!("cannot reach TILL_TEST_PG_URL: {e}"));
+    let mut conn = admin_connection(&admin).await;
     if exists(&mut conn, &name).await {
         return name;
     }
@@ -96,19 +96,28 @@ async fn run(conn: &mut PgConnection, sql: String) {
     conn.execute(sql.as_str()).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
-/// A copy of the template as `name`, with an identity of its own.
-pub(crate) async fn copy(admin: &str, name: &str) {
-    let template = template(admin).await;
-    let mut conn = PgConnection::connect(admin).await.unwrap_or_else(|e| panic!("cannot reach TILL_TEST_PG_URL: {e}"));
-    conn.execute(format!("CREATE DATABASE {name} TEMPLATE {template}").as_str())
-        .await
-        .unwrap_or_else(|e| panic!("copy the template database {template}: {e}"));
+/// A connection to the test server's admin database (TILL_TEST_PG_URL).
+async fn admin_connection(admin: &str) -> PgConnection {
+    PgConnection::connect(admin).await.unwrap_or_else(|e| panic!("cannot reach TILL_TEST_PG_URL: {e}"))
+}
+
+/// Creates the test database `name`: empty, or (`migrated`) a copy of the template with an
+/// identity of its own. The one place the tests create PostgreSQL databases.
+pub(crate) async fn create(admin: &str, name: &str, migrated: bool) {
+    let template = if migrated { Some(template(admin).await) } else { None };
+    let mut conn = admin_connection(admin).await;
+    match &template {
+        Some(template) => run(&mut conn, format!("CREATE DATABASE {name} TEMPLATE {template}")).await,
+        None => run(&mut conn, format!("CREATE DATABASE {name}")).await,
+    }
     let _ = conn.close().await;
-    let mut copy = PgConnection::connect(&crate::with_database(admin, name))
-        .await
-        .unwrap_or_else(|e| panic!("connect to the copy {name}: {e}"));
-    copy.execute(FRESH_IDENTITY).await.unwrap_or_else(|e| panic!("give {name} its identity: {e}"));
-    let _ = copy.close().await;
+    if template.is_some() {
+        let mut copy = PgConnection::connect(&crate::with_database(admin, name))
+            .await
+            .unwrap_or_else(|e| panic!("connect to the copy {name}: {e}"));
+        copy.execute(FRESH_IDENTITY).await.unwrap_or_else(|e| panic!("give {name} its identity: {e}"));
+        let _ = copy.close().await;
+    }
 }
 
 /// What makes a copy the database a migration from nothing would have made now: migration 0015

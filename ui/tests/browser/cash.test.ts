@@ -10,7 +10,7 @@ import type { Page, ViewportSize } from "playwright-core";
 import type { MovementKind } from "../../src/types";
 import { axeViolations, layoutProblems, screenshot } from "./harness.js";
 import { PINS, startRealBackend, type RealBackend } from "./real-backend.js";
-import { bobApprovesAfterAWrongPin, clock, finish, openOn, sell45, sharedBrowser } from "./steps.js";
+import { bobApprovesAfterAWrongPin, clock, finish, openOn, sell45, sharedBrowser, waitForError, waitForPlainText } from "./steps.js";
 
 const { browser, url } = sharedBrowser();
 
@@ -21,24 +21,6 @@ const open = (backend: RealBackend, viewport?: ViewportSize, locale?: string) =>
 /** Intl's no-break spaces as plain spaces. */
 const plain = (value: string) => value.replace(/[\u00a0\u202f]/g, " ").trim();
 const text = async (page: Page, selector: string) => plain(await page.locator(selector).innerText());
-
-async function waitForText(page: Page, selector: string, expected: string, timeout = 5000) {
-  await page
-    .waitForFunction(([sel, want]) => document.querySelector(sel)?.textContent?.replace(/[\u00a0\u202f]/g, " ").trim() === want, [selector, expected] as const, { timeout })
-    .catch(async (error: Error) => {
-      const got = await page.locator(selector).textContent().catch(() => "(missing)");
-      throw new Error(`${selector}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(got)}\n${error.message}`);
-    });
-}
-
-async function waitForError(page: Page, expected: string, timeout = 5000) {
-  await page
-    .waitForFunction((want) => [...document.querySelectorAll('[role="alert"]')].some((el) => el.textContent?.trim() === want), expected, { timeout })
-    .catch(async (error: Error) => {
-      const got = await page.evaluate(() => [...document.querySelectorAll('[role="alert"]')].map((el) => el.textContent?.trim()).filter(Boolean));
-      throw new Error(`expected the error ${JSON.stringify(expected)}, saw ${JSON.stringify(got)}\n${error.message}`);
-    });
-}
 
 async function check(page: Page, name: string | null, where: string) {
   await page.waitForFunction(() => !document.body.classList.contains("busy"));
@@ -147,7 +129,7 @@ describe("cash control", () => {
     // Without a reason: said next to the picker, nothing sent.
     await page.keyboard.type("60");
     await page.click("#movement-submit");
-    await waitForText(page, "#movement-reason-error", "Pick a reason.");
+    await waitForPlainText(page, "#movement-reason-error", "Pick a reason.");
     assert.equal(backend.callsOf("record_movement").length, 0);
     await page.selectOption("#movement-reason", "supplies");
     await page.fill("#movement-note", "Printer paper");
@@ -163,10 +145,10 @@ describe("cash control", () => {
     await page.waitForSelector("#approval-pin:focus");
     await page.keyboard.type("1111");
     await page.keyboard.press("Enter");
-    await waitForText(page, "#approval-pin-error", "That PIN is not right. Try again.");
+    await waitForPlainText(page, "#approval-pin-error", "That PIN is not right. Try again.");
     await page.keyboard.type("9999");
     await page.keyboard.press("Enter");
-    await waitForText(page, "#movement-result", "Paid out of $60.00 recorded");
+    await waitForPlainText(page, "#movement-result", "Paid out of $60.00 recorded");
     assert.equal(await text(page, "#movement-approved-by"), "Bob");
     const calls = backend.callsOf("record_movement");
     assert.equal(calls.length, 3);
@@ -186,7 +168,7 @@ describe("cash control", () => {
     assert.ok(noSaleReason, "the store offers a no-sale reason");
     await page.selectOption("#movement-reason", noSaleReason.code);
     await page.click("#movement-submit");
-    await waitForText(page, "#movement-result", "No sale recorded");
+    await waitForPlainText(page, "#movement-result", "No sale recorded");
     const noSale = backend.callOf("record_movement", -1).args;
     assert.equal(noSale.amount, null);
     assert.notEqual(noSale.id, first.args.id, "a new movement, a new id");
@@ -257,10 +239,10 @@ describe("cash control", () => {
     // The store stops counting blind while the till runs: the screens follow the backend's
     // answers (expected_hidden), not the location they read at login.
     await backend.call("test_location", { code: "DT", blind_close: false });
-    await waitForText(page, "#totals-expected-cash", "$245.00", 10_000);
+    await waitForPlainText(page, "#totals-expected-cash", "$245.00", 10_000);
     await page.click("#close-drawer");
     await page.waitForSelector("#counted-cash:focus");
-    await waitForText(page, "#close-expected", "$245.00");
+    await waitForPlainText(page, "#close-expected", "$245.00");
     await page.click("#close-cancel");
     await page.waitForSelector("#cash-movement");
     // Blind again: gone from both.
@@ -317,13 +299,13 @@ describe("cash control", () => {
     await assertNotShown(page, expected, "sign-off");
     await page.fill("#manager-pin", "9999");
     await page.click("#close-submit");
-    await waitForText(page, "#variance-reason-error", "Say why the count differs: the manager signs it off.");
+    await waitForPlainText(page, "#variance-reason-error", "Say why the count differs: the manager signs it off.");
     await check(page, null, "sign-off");
     await page.fill("#variance-reason", "Two float bags counted as one");
     await page.fill("#manager-pin", "9999");
     await page.press("#manager-pin", "Enter");
     // The manager sees what they sign for, once the backend checked their PIN; nothing closed yet.
-    await waitForText(page, "#signoff-variance", "Short $14.00");
+    await waitForPlainText(page, "#signoff-variance", "Short $14.00");
     assert.equal(await text(page, "#signoff-expected"), "$245.00");
     assert.equal(await text(page, "#signoff-counted"), "$231.00");
     assert.deepEqual(backend.callOf("sign_off_figures", 0).args, {
@@ -380,7 +362,7 @@ describe("cash control", () => {
     const app = await open(backend);
     const { page } = app;
     const since = `${businessDay(forgotten.business_day)} ${clock(forgotten.opened_at)}`;
-    await waitForText(page, "#forgotten .forgotten-text", `Shift ${opened.number} on ${forgotten.register_code} is still open since ${since} (Alice). Call a manager to close it.`);
+    await waitForPlainText(page, "#forgotten .forgotten-text", `Shift ${opened.number} on ${forgotten.register_code} is still open since ${since} (Alice). Call a manager to close it.`);
     assert.equal(await page.locator("[data-force-close]").count(), 0, "a cashier calls a manager");
     await page.click("#start-shift"); // Join: refused, the shift is from an earlier day
     await waitForError(page, "This register's shift is from an earlier day. Call a manager to close it first.");
@@ -398,7 +380,7 @@ describe("cash control", () => {
     await page.click("[data-force-close]");
     await page.waitForSelector("#force-reason:focus");
     await page.click("#force-next");
-    await waitForText(page, "#force-reason-error", "Say why the shift is closed without a count.");
+    await waitForPlainText(page, "#force-reason-error", "Say why the shift is closed without a count.");
     await page.fill("#force-reason", "Left open overnight");
     await page.click("#force-next");
     await page.waitForSelector('button[data-manager="bob"][aria-pressed="true"]');
@@ -419,7 +401,7 @@ describe("cash control", () => {
     await page.waitForSelector('button[data-manager="bob"][aria-pressed="true"]');
     await page.keyboard.type("9999");
     await page.keyboard.press("Enter");
-    await waitForText(page, "#close-result h1", "Late count recorded");
+    await waitForPlainText(page, "#close-result h1", "Late count recorded");
     await page.waitForSelector("#z-report");
     assert.equal(await text(page, "#rp-counted"), "$245.00");
     assert.equal(await text(page, "#rp-force-reason"), "Left open overnight");
@@ -484,7 +466,7 @@ describe("cash control", () => {
     assert.equal(await page.inputValue("#opening-cash"), "61.00");
     await page.fill('input[data-denom="500"]', "2x");
     // The row that is wrong says so, read with its field; the total says to check the counts.
-    await waitForText(page, "#denom-total-500", "Digits only");
+    await waitForPlainText(page, "#denom-total-500", "Digits only");
     assert.equal(await page.getAttribute('input[data-denom="500"]', "aria-describedby"), "denom-total-500");
     assert.equal(await page.getAttribute('input[data-denom="500"]', "aria-invalid"), "true");
     assert.equal(await text(page, "#denominations-total"), "Check the counts");
@@ -518,7 +500,7 @@ describe("cash control", () => {
     assert.equal(await text(page, "#start-with-last-float"), "Start with $75.00", "the last float is one tap away");
     await page.fill("#opening-cash", "80");
     await page.click("#start-shift");
-    await waitForText(page, "#opening-difference", "Opening cash is $5.00 more than the $75.00 the last close left in the drawer. Tell a manager.");
+    await waitForPlainText(page, "#opening-difference", "Opening cash is $5.00 more than the $75.00 the last close left in the drawer. Tell a manager.");
     const started = await backend.currentSession();
     assert.notEqual(started.id, app.session.id, "a new shift");
     assert.equal(started.float_expected, 7_500);

@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import { axeViolations, layoutProblems, screenshot } from "./harness.js";
 import { startRealBackend, type RealBackend, type ShopUser } from "./real-backend.js";
-import { bobApprovesAfterAWrongPin, finish, giveReason, lineTool, logInByKeyboard, openOn, sharedBrowser } from "./steps.js";
+import { bobApprovesAfterAWrongPin, finish, giveReason, lineTool, logInByKeyboard, openOn, sharedBrowser, waitForPlainText } from "./steps.js";
 
 declare global {
   interface Window {
@@ -26,15 +26,6 @@ const { browser, url } = sharedBrowser();
 
 const nbsp = (value: string) => value.replace(/[\u00a0\u202f]/g, " ");
 const text = async (page: Page, selector: string) => nbsp((await page.locator(selector).innerText()).trim());
-
-async function waitForText(page: Page, selector: string, expected: string, timeout = 5000) {
-  await page
-    .waitForFunction(([sel, want]) => document.querySelector(sel)?.textContent?.replace(/[\u00a0\u202f]/g, " ").trim() === want, [selector, expected] as const, { timeout })
-    .catch(async (error: Error) => {
-      const got = await page.locator(selector).textContent().catch(() => "(missing)");
-      throw new Error(`${selector}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(got)}\n${error.message}`);
-    });
-}
 
 const idle = (page: Page) => page.waitForFunction(() => !document.body.classList.contains("busy"));
 
@@ -73,12 +64,12 @@ describe("selling", () => {
   it("scans lines, shows the backend's totals, pays cash with change and shows the receipt", async () => {
     const { app, page, backend } = await onSale();
     await scan(page, "012345678905"); // Coffee 2.50, food tax 2 %
-    await waitForText(page, '[data-line-qty="0"]', "× 1");
+    await waitForPlainText(page, '[data-line-qty="0"]', "× 1");
     await scan(page, "012345678905");
-    await waitForText(page, '[data-line-qty="0"]', "× 2", 5000);
+    await waitForPlainText(page, '[data-line-qty="0"]', "× 2", 5000);
     assert.equal(await page.locator(".cart-line").count(), 1, "the same product again: +1, not a new line");
     await scan(page, "012345678936"); // Potato chips 3.49, 8 %
-    await waitForText(page, "#total", "$8.87");
+    await waitForPlainText(page, "#total", "$8.87");
     // Every number shown is the backend's: 5.10 + 3.77.
     const priced = backend.callOf("price_cart", -1).args;
     assert.deepEqual(priced.lines, [
@@ -94,14 +85,14 @@ describe("selling", () => {
     await page.keyboard.type("choc");
     await page.waitForSelector('#search-results button[data-product="CHOC-1"]');
     await page.keyboard.press("Enter");
-    await waitForText(page, '[data-line-qty="2"]', "× 1");
+    await waitForPlainText(page, '[data-line-qty="2"]', "× 1");
     // A quick key adds its product; the line's − removes it again.
     await page.click('button[data-category="Drinks"]');
     await page.click('button[data-quick="TEA-1"]');
-    await waitForText(page, '[data-line-qty="3"]', "× 1");
+    await waitForPlainText(page, '[data-line-qty="3"]', "× 1");
     await lineTool(page, 3, "remove");
     await page.waitForFunction(() => document.querySelectorAll(".cart-line").length === 3);
-    await waitForText(page, "#total", "$10.22");
+    await waitForPlainText(page, "#total", "$10.22");
     // An unknown barcode sounds the error tone and says so next to the field, without moving the keys.
     await page.evaluate(() => {
       window.__tones = 0;
@@ -187,7 +178,7 @@ describe("selling", () => {
     await page.waitForSelector("#new-sale:focus");
     // The scanner types the next customer's first item while the receipt shows.
     await scan(page, "012345678936");
-    await waitForText(page, '[data-line="0"] .line-name', "Potato chips");
+    await waitForPlainText(page, '[data-line="0"] .line-name', "Potato chips");
     assert.equal(await page.locator(".cart-line").count(), 1, "one line: the scanned item, nothing of the last sale");
     assert.equal(backend.callsOf("record_sale").length, 1, "the sale before was recorded once");
     assert.equal(await page.inputValue("#scan"), "");
@@ -201,20 +192,20 @@ describe("selling", () => {
     await scan(page, "012345678905"); // Coffee
     await scan(page, "012345678905");
     await scan(page, "012345678936"); // Potato chips
-    await waitForText(page, "#cart-count", "2 lines · 3 items");
+    await waitForPlainText(page, "#cart-count", "2 lines · 3 items");
     const voids = () => backend.callsOf("record_void").map((c) => [c.args.kind, c.args.lines]);
 
     await lineTool(page, 0, "minus");
-    await waitForText(page, '[data-line-qty="0"]', "× 1");
+    await waitForPlainText(page, '[data-line-qty="0"]', "× 1");
     await lineTool(page, 1, "remove");
     await page.waitForFunction(() => document.querySelectorAll(".cart-line").length === 1);
     // Raising a quantity is no void; lowering one is.
     await page.fill("#scan", "5");
     await lineTool(page, 0, "quantity");
-    await waitForText(page, '[data-line-qty="0"]', "× 5");
+    await waitForPlainText(page, '[data-line-qty="0"]', "× 5");
     await page.fill("#scan", "2");
     await lineTool(page, 0, "quantity");
-    await waitForText(page, '[data-line-qty="0"]', "× 2");
+    await waitForPlainText(page, '[data-line-qty="0"]', "× 2");
     assert.equal(await page.locator("#clear-cart").isDisabled(), false);
     await page.click("#clear-cart");
     await page.waitForSelector("#clear-sale-cancel:focus");
@@ -241,12 +232,12 @@ describe("selling", () => {
     const { app, page, backend } = await onSale();
     await scan(page, "012345678905");
     await scan(page, "012345678936");
-    await waitForText(page, "#cart-count", "2 lines · 2 items");
+    await waitForPlainText(page, "#cart-count", "2 lines · 2 items");
     await page.click("#to-session");
     await page.click("#logout");
     await logInByKeyboard(page, "bob", "9999");
     await page.click("#start-shift"); // Join alice's shift
-    await waitForText(page, "#waiting-cart-title", "Alice's sale (2 lines) is waiting");
+    await waitForPlainText(page, "#waiting-cart-title", "Alice's sale (2 lines) is waiting");
     await page.waitForSelector("#waiting-cart-apply:focus");
     await check(page, "waiting cart");
     await screenshot(page, "waiting-cart");
@@ -331,7 +322,7 @@ describe("selling", () => {
 
     // The rows still work: one more of line 0, then remove line 1 (the rows after it move up).
     await lineTool(page, 0, "plus");
-    await waitForText(page, '[data-line-qty="0"]', "× 2");
+    await waitForPlainText(page, '[data-line-qty="0"]', "× 2");
     await lineTool(page, 1, "remove");
     await priced(30);
     assert.equal(await text(page, '[data-line="0"] .line-name'), "Coffee");
@@ -344,23 +335,23 @@ describe("selling", () => {
   it("shows a scanned line at once as unpriced when the backend is slow, then its numbers", async () => {
     const { app, page, backend } = await onSale();
     await scan(page, "012345678905");
-    await waitForText(page, "#total", "$2.55");
+    await waitForPlainText(page, "#total", "$2.55");
     backend.slow("price_cart", 800);
     await scan(page, "012345678936");
     // Without the backend's numbers: the line is there, no amount is made up, Pay waits.
-    await waitForText(page, '[data-line-total="1"]', "…", 600);
+    await waitForPlainText(page, '[data-line-total="1"]', "…", 600);
     assert.equal(await text(page, "#total"), "—");
     assert.equal(await page.getAttribute("#sale-totals", "aria-busy"), "true");
     assert.equal(await page.locator("#pay").isDisabled(), true);
     assert.equal(await text(page, '[data-line-total="0"]'), "$2.50", "an unchanged line keeps the backend's amount");
-    await waitForText(page, '[data-line-total="1"]', "$3.49", 3000);
-    await waitForText(page, "#total", "$6.32");
+    await waitForPlainText(page, '[data-line-total="1"]', "$3.49", 3000);
+    await waitForPlainText(page, "#total", "$6.32");
     assert.equal(await page.locator("#pay").isDisabled(), false);
 
     // F12 while the backend prices (a scanner's item, then Pay at once): the press is kept, and
     // the pay screen opens with the backend's numbers.
     await scan(page, "012345678905");
-    await waitForText(page, "#total", "—", 600);
+    await waitForPlainText(page, "#total", "—", 600);
     await page.keyboard.press("F12");
     await page.waitForSelector("#pay-exact:focus", { timeout: 3000 });
     assert.equal(await text(page, "#pay-amount"), "$8.87");
@@ -370,7 +361,7 @@ describe("selling", () => {
   it("splits by a card amount, takes a wrong tender off before the sale is recorded, and marks Exact cash as Enter", async () => {
     const { app, page, backend } = await onSale();
     await scan(page, "012345678936"); // Potato chips 3.49 + 8 % = 3.77
-    await waitForText(page, "#total", "$3.77");
+    await waitForPlainText(page, "#total", "$3.77");
     await page.click("#pay");
     assert.equal(await text(page, "#pay-exact"), "Exact cash (Enter)");
     assert.equal(await page.evaluate(() => document.activeElement?.id), "pay-exact");
@@ -378,28 +369,28 @@ describe("selling", () => {
     await page.fill("#card-amount", "5");
     await page.fill("#card-ref", "AUTH1");
     await page.press("#card-ref", "Enter");
-    await waitForText(page, "#card-amount-error", "A card pays from $0.01 to $3.77, what is still to pay.");
+    await waitForPlainText(page, "#card-amount-error", "A card pays from $0.01 to $3.77, what is still to pay.");
     await page.fill("#card-amount", "1");
     await page.press("#card-ref", "Enter");
-    await waitForText(page, "#pay-amount", "$2.77");
+    await waitForPlainText(page, "#pay-amount", "$2.77");
     assert.equal(await page.locator("#tenders li").count(), 1);
     assert.equal(await text(page, "#card-amount-error"), "", "the refusal's words go once the card is taken");
     // The wrong card: off again, before anything is recorded.
     await page.click('button[data-tender-remove="0"]');
-    await waitForText(page, "#pay-amount", "$3.77");
+    await waitForPlainText(page, "#pay-amount", "$3.77");
     assert.equal(await page.locator("#tenders li").count(), 0);
     await page.fill("#card-amount", "1");
     await page.fill("#card-ref", "AUTH3");
     await page.press("#card-ref", "Enter");
-    await waitForText(page, "#pay-amount", "$2.77");
+    await waitForPlainText(page, "#pay-amount", "$2.77");
     await screenshot(page, "pay-split");
     await page.click('button[data-tender-remove="0"]');
-    await waitForText(page, "#pay-amount", "$3.77");
+    await waitForPlainText(page, "#pay-amount", "$3.77");
     await check(page, "pay, a tender taken off");
     await page.fill("#card-amount", "2");
     await page.fill("#card-ref", "AUTH2");
     await page.press("#card-ref", "Enter");
-    await waitForText(page, "#pay-amount", "$1.77");
+    await waitForPlainText(page, "#pay-amount", "$1.77");
     await page.click("#pay-exact");
     await page.waitForSelector("#change-due");
     assert.equal(backend.callsOf("record_sale").length, 1, "recorded once, with the tenders left");
@@ -413,7 +404,7 @@ describe("selling", () => {
   it("takes a card without its approval code where the store does not ask for it, and asks for it where it does", async () => {
     const { app, page, backend } = await onSale();
     await scan(page, "012345678936");
-    await waitForText(page, "#total", "$3.77");
+    await waitForPlainText(page, "#total", "$3.77");
     await page.click("#pay");
     assert.equal(await text(page, 'label[for="card-ref"]'), "Card approval code (optional)");
     await page.click("#pay-card");
@@ -428,11 +419,11 @@ describe("selling", () => {
     await page.keyboard.press("Enter");
     await page.waitForSelector("#scan:focus");
     await scan(page, "012345678936");
-    await waitForText(page, "#total", "$3.77");
+    await waitForPlainText(page, "#total", "$3.77");
     await page.click("#pay");
     assert.equal(await text(page, 'label[for="card-ref"]'), "Card approval code");
     await page.click("#pay-card");
-    await waitForText(page, "#card-ref-error", "Type the card terminal's approval code.");
+    await waitForPlainText(page, "#card-ref-error", "Type the card terminal's approval code.");
     assert.equal(backend.callsOf("record_sale").length, 1, "nothing recorded without it");
     await page.fill("#card-ref", "AUTH7");
     await page.press("#card-ref", "Enter");
@@ -444,11 +435,11 @@ describe("selling", () => {
   it("pays by card and cash (split)", async () => {
     const { app, page, backend } = await onSale();
     await scan(page, "012345678936");
-    await waitForText(page, "#total", "$3.77");
+    await waitForPlainText(page, "#total", "$3.77");
     await page.click("#pay");
     await page.fill("#cash-given", "1");
     await page.press("#cash-given", "Enter");
-    await waitForText(page, "#pay-amount", "$2.77");
+    await waitForPlainText(page, "#pay-amount", "$2.77");
     await page.fill("#card-ref", "AUTH42");
     await page.press("#card-ref", "Enter");
     await page.waitForSelector("#change-due");
@@ -463,7 +454,7 @@ describe("selling", () => {
   it("keeps the cart when the shift was closed elsewhere, then records it once after Start shift", async () => {
     const { app, page, backend } = await onSale();
     await scan(page, "012345678905");
-    await waitForText(page, "#total", "$2.55");
+    await waitForPlainText(page, "#total", "$2.55");
     await backend.closeElsewhere({ by: "bob" });
     await page.keyboard.press("F12");
     await page.click("#pay-exact");
@@ -477,8 +468,8 @@ describe("selling", () => {
     await page.click("#start-shift");
     // Back on the sale with the same cart.
     await page.waitForSelector("#scan:focus");
-    await waitForText(page, '[data-line-qty="0"]', "× 1");
-    await waitForText(page, "#total", "$2.55");
+    await waitForPlainText(page, '[data-line-qty="0"]', "× 1");
+    await waitForPlainText(page, "#total", "$2.55");
     await page.keyboard.press("F12");
     await page.click("#pay-exact");
     await page.waitForSelector("#change-due");
@@ -495,7 +486,7 @@ describe("selling", () => {
     const { app, page, backend } = await onSale();
     await scan(page, "012345678905");
     await scan(page, "012345678905");
-    await waitForText(page, "#total", "$5.10");
+    await waitForPlainText(page, "#total", "$5.10");
     await page.keyboard.press("F12");
     await page.click("#pay-exact");
     await page.waitForSelector("#new-sale");
@@ -513,7 +504,7 @@ describe("selling", () => {
     await page.waitForFunction(() => document.querySelector("#refund-qty-0-error")?.textContent === "From 0 to 2.");
     await page.fill("#refund-qty-0", "1");
     // The backend's figure before anything is submitted.
-    await waitForText(page, "#refund-total", "To give back: $2.55");
+    await waitForPlainText(page, "#refund-total", "To give back: $2.55");
     assert.equal(await page.getAttribute("#refund-cash", "aria-pressed"), "true", "paid in cash: back in cash");
     await page.click("#refund-submit");
     await page.waitForFunction(() => document.querySelector("#refund-reason-text-error")?.textContent === "Pick why it comes back.");
@@ -553,7 +544,7 @@ describe("selling", () => {
   it("refunds a card sale to the card by default; cash back is a choice the approval names", async () => {
     const { app, page, backend } = await onSale();
     await scan(page, "012345678936");
-    await waitForText(page, "#total", "$3.77");
+    await waitForPlainText(page, "#total", "$3.77");
     await page.click("#pay");
     await page.fill("#card-ref", "AUTH9");
     await page.press("#card-ref", "Enter");
@@ -582,19 +573,19 @@ describe("selling", () => {
   it("asks why a discount is given, and a manager's PIN as it is given when above the limit", async () => {
     const { app, page, backend } = await onSale();
     await scan(page, "012345678936");
-    await waitForText(page, "#total", "$3.77");
+    await waitForPlainText(page, "#total", "$3.77");
     await lineTool(page, 0, "discount");
     await page.fill("#line-discount-0", "10");
     // No reason picked: the dialog says so, and nothing changes.
     await page.press("#line-discount-0", "Enter");
-    await waitForText(page, "#line-discount-0-reason-text-error", "Pick why: damaged, price match, staff or other.");
+    await waitForPlainText(page, "#line-discount-0-reason-text-error", "Pick why: damaged, price match, staff or other.");
     assert.equal(await text(page, "#total"), "$3.77");
     await giveReason(page, "line-discount-0", "other");
     await page.press("#line-discount-0", "Enter");
-    await waitForText(page, "#line-discount-0-reason-text-error", "Say what it is for, in a few words.");
+    await waitForPlainText(page, "#line-discount-0-reason-text-error", "Say what it is for, in a few words.");
     await giveReason(page, "line-discount-0", "damaged");
     await page.press("#line-discount-0", "Enter");
-    await waitForText(page, "#total", "$3.39");
+    await waitForPlainText(page, "#total", "$3.39");
     assert.equal(await page.locator("#needs-manager").count(), 0, "10 % is within the limit");
     assert.deepEqual(backend.callOf("price_cart", -1).args.lines[0]?.reason, { kind: "damaged" });
     await lineTool(page, 0, "discount");
@@ -605,8 +596,8 @@ describe("selling", () => {
     await page.waitForSelector('button[data-manager="bob"]');
     assert.equal(await text(page, "#approval-details"), "Potato chips: 50% off (Damaged)");
     await bobApprovesAfterAWrongPin(page);
-    await waitForText(page, "#total", "$1.88");
-    await waitForText(page, "#needs-manager", "Approved by Bob.");
+    await waitForPlainText(page, "#total", "$1.88");
+    await waitForPlainText(page, "#needs-manager", "Approved by Bob.");
     await check(page, "sale with an approved discount");
     assert.deepEqual(backend.callsOf("check_approval").map((c) => c.args.approval), [{ manager: "bob", pin: "1111" }, { manager: "bob", pin: "9999" }]);
     // Pay records it with that approval, without asking again; the backend checks it again.
@@ -620,7 +611,7 @@ describe("selling", () => {
   it("keeps the cart as it was when the manager does not approve", async () => {
     const { app, page, backend } = await onSale();
     await scan(page, "012345678936");
-    await waitForText(page, "#total", "$3.77");
+    await waitForPlainText(page, "#total", "$3.77");
     await lineTool(page, 0, "discount");
     await page.fill("#line-discount-0", "50");
     await giveReason(page, "line-discount-0", "staff");
@@ -628,7 +619,7 @@ describe("selling", () => {
     await page.waitForSelector("#approval-cancel");
     await page.click("#approval-cancel");
     await page.waitForSelector("#scan:focus");
-    await waitForText(page, "#total", "$3.77");
+    await waitForPlainText(page, "#total", "$3.77");
     assert.equal(await page.locator('[data-line-off="0"]').count(), 0, "no discount without the approval");
     assert.equal(backend.callsOf("check_approval").length, 0);
     await finish(app);
@@ -640,7 +631,7 @@ describe("selling", () => {
     await scan(page, "012345678905");
     await scan(page, "012345678905");
     await scan(page, "012345678936");
-    await waitForText(page, "#total", "$8.87");
+    await waitForPlainText(page, "#total", "$8.87");
     assert.equal(await page.locator("#receipt-discount").count(), 0);
 
     // 10 % off the subtotal $8.49: $0.85, before tax.
@@ -651,7 +642,7 @@ describe("selling", () => {
     await page.keyboard.type("10");
     await giveReason(page, "sale-discount", "staff");
     await page.keyboard.press("Enter");
-    await waitForText(page, "#receipt-discount", "−$0.85");
+    await waitForPlainText(page, "#receipt-discount", "−$0.85");
     // The dialog's close event (which removes it) is dispatched as a task after the totals are
     // drawn: wait for it rather than race it (CI on a loaded machine lost that race once).
     await page.waitForSelector("#sale-discount-dialog", { state: "detached" });
@@ -666,7 +657,7 @@ describe("selling", () => {
 
     // Removing it gives the totals back.
     await page.click("#sale-discount-remove");
-    await waitForText(page, "#total", "$8.87");
+    await waitForPlainText(page, "#total", "$8.87");
     assert.equal(await page.locator("#receipt-discount").count(), 0);
     assert.equal(backend.callOf("price_cart", -1).args.receiptDiscount, null);
     await page.waitForSelector("#scan:focus");
@@ -682,7 +673,7 @@ describe("selling", () => {
     await page.keyboard.type("50");
     await giveReason(page, "sale-discount", "other", "Loyalty voucher");
     await page.keyboard.press("Enter");
-    await waitForText(page, "#sale-discount-error", "That discount is more than the price. Type a smaller discount.");
+    await waitForPlainText(page, "#sale-discount-error", "That discount is more than the price. Type a smaller discount.");
     assert.equal(await page.getAttribute("#sale-discount", "aria-invalid"), "true");
     assert.equal(await text(page, "#total"), "$8.87", "a refused discount changes nothing");
     await page.fill("#sale-discount", "1");
@@ -693,9 +684,9 @@ describe("selling", () => {
     await page.click('button[data-manager="bob"]');
     await page.keyboard.type("9999");
     await page.keyboard.press("Enter");
-    await waitForText(page, "#receipt-discount", "−$1.00");
-    await waitForText(page, "#total", "$7.83");
-    await waitForText(page, "#needs-manager", "Approved by Bob.");
+    await waitForPlainText(page, "#receipt-discount", "−$1.00");
+    await waitForPlainText(page, "#total", "$7.83");
+    await waitForPlainText(page, "#needs-manager", "Approved by Bob.");
 
     // Escape closes the dialog without changing anything; the scan field has the focus again.
     await page.click("#sale-discount-open");
@@ -731,7 +722,7 @@ describe("selling", () => {
   it("sells an unknown barcode as an open item at a typed price, which a manager approves with the barcode as its reason", async () => {
     const { app, page, backend } = await onSale();
     await scan(page, "4006381333931"); // not in the catalog
-    await waitForText(page, "#scan-error", "Nothing found for “4006381333931”.");
+    await waitForPlainText(page, "#scan-error", "Nothing found for “4006381333931”.");
     await page.waitForSelector('button[data-open-item="OPEN-STD"]');
     assert.equal(
       await text(page, "#search-results .results-title"),
@@ -758,7 +749,7 @@ describe("selling", () => {
     await page.click('button[data-manager="bob"]');
     await page.keyboard.type("9999");
     await page.keyboard.press("Enter");
-    await waitForText(page, "#total", "$5.40");
+    await waitForPlainText(page, "#total", "$5.40");
     await page.waitForSelector("#scan:focus");
     // A second unknown item is a line of its own, at its own price.
     await scan(page, "4006381333948");
@@ -769,7 +760,7 @@ describe("selling", () => {
     await page.click('button[data-manager="bob"]');
     await page.keyboard.type("9999");
     await page.keyboard.press("Enter");
-    await waitForText(page, "#total", "$7.56");
+    await waitForPlainText(page, "#total", "$7.56");
     await page.keyboard.press("F12");
     await page.click("#pay-exact");
     await page.waitForSelector("#change-due");
@@ -784,7 +775,7 @@ describe("selling", () => {
   it("changes a line's price (always a manager's) and takes an amount off a line", async () => {
     const { app, page, backend } = await onSale();
     await scan(page, "012345678936"); // Potato chips 3.49, 8 %
-    await waitForText(page, "#total", "$3.77");
+    await waitForPlainText(page, "#total", "$3.77");
     await lineTool(page, 0, "price");
     await page.waitForSelector("#line-price-0:focus");
     assert.match(await text(page, "#line-price-0-dialog"), /Catalog price: \$3\.49/);
@@ -803,10 +794,10 @@ describe("selling", () => {
     await page.click('button[data-manager="bob"]');
     await page.keyboard.type("9999");
     await page.keyboard.press("Enter");
-    await waitForText(page, "#total", "$2.16");
+    await waitForPlainText(page, "#total", "$2.16");
     await page.waitForSelector("#scan:focus");
-    await waitForText(page, '[data-line-price-note="0"]', "New price $2.00, was $3.49");
-    await waitForText(page, "#needs-manager", "Approved by Bob.");
+    await waitForPlainText(page, '[data-line-price-note="0"]', "New price $2.00, was $3.49");
+    await waitForPlainText(page, "#needs-manager", "Approved by Bob.");
     const priceMatch = { kind: "price_match" };
     assert.deepEqual(backend.callOf("price_cart", -1).args.lines, [{ product_id: await productId(backend, "CHIP-1"), quantity: 1, price_override: 200, reason: priceMatch }]);
 
@@ -827,9 +818,9 @@ describe("selling", () => {
     await page.click('button[data-manager="bob"]');
     await page.keyboard.type("9999");
     await page.keyboard.press("Enter");
-    await waitForText(page, '[data-line-off="0"]', "Discount: −$0.50");
-    await waitForText(page, "#total", "$1.62");
-    await waitForText(page, "#needs-manager", "Approved by Bob.");
+    await waitForPlainText(page, '[data-line-off="0"]', "Discount: −$0.50");
+    await waitForPlainText(page, "#total", "$1.62");
+    await waitForPlainText(page, "#needs-manager", "Approved by Bob.");
     await page.waitForSelector("#scan:focus");
     await check(page, "sale with a new price and a discount");
 
@@ -850,7 +841,7 @@ describe("selling", () => {
   it("puts a line back at the catalog price; a logged-in manager approves a new price themself", async () => {
     const { app, page, backend } = await onSale("bob");
     await scan(page, "012345678905"); // Coffee 2.50
-    await waitForText(page, "#total", "$2.55");
+    await waitForPlainText(page, "#total", "$2.55");
     await lineTool(page, 0, "price");
     await page.waitForSelector("#line-price-0:focus");
     await page.keyboard.type("abc");
@@ -859,20 +850,20 @@ describe("selling", () => {
     await page.fill("#line-price-0", "3");
     await giveReason(page, "line-price-0", "staff");
     await page.keyboard.press("Enter");
-    await waitForText(page, "#total", "$3.06");
-    await waitForText(page, "#needs-manager", "As a manager, you approve this new price yourself.");
+    await waitForPlainText(page, "#total", "$3.06");
+    await waitForPlainText(page, "#needs-manager", "As a manager, you approve this new price yourself.");
     await lineTool(page, 0, "price");
     await page.waitForSelector("#line-price-0:focus");
     assert.equal(await page.inputValue("#line-price-0"), "3.00");
     await page.click("#line-price-0-dialog-remove");
-    await waitForText(page, "#total", "$2.55");
+    await waitForPlainText(page, "#total", "$2.55");
     assert.equal(await page.locator("#needs-manager").count(), 0);
     await page.waitForSelector("#scan:focus");
     await lineTool(page, 0, "price");
     await page.keyboard.type("3");
     await giveReason(page, "line-price-0", "staff");
     await page.keyboard.press("Enter");
-    await waitForText(page, "#total", "$3.06");
+    await waitForPlainText(page, "#total", "$3.06");
     await page.keyboard.press("F12");
     await page.click("#pay-exact");
     await page.waitForSelector("#change-due");
@@ -893,9 +884,9 @@ describe("selling", () => {
     const app = await open(backend);
     const { page } = app;
     await page.waitForSelector("#sell");
-    await waitForText(page, "#totals-sales-count", "0");
+    await waitForPlainText(page, "#totals-sales-count", "0");
     await backend.sellElsewhere([{ sku: "COF-1", quantity: 2 }]);
-    await waitForText(page, "#totals-sales-count", "1", 7000);
+    await waitForPlainText(page, "#totals-sales-count", "1", 7000);
     assert.equal(await text(page, "#totals-sales"), "$5.10");
     assert.equal(await text(page, "#totals-expected-cash"), "$205.10");
     await check(page, "session with totals");

@@ -84,10 +84,24 @@ export function withoutId<A extends { requestId: string }>(args: A): Omit<A, "re
   return rest;
 }
 
+/** Waits until `selector`'s text (trimmed) is exactly `expected`, no-break spaces included. */
 export async function waitForText(page: Page, selector: string, expected: string, timeout = 5000): Promise<void> {
+  await waitForTextAs(page, selector, expected, false, timeout);
+}
+
+/** Like waitForText, with Intl's no-break spaces read as plain spaces: for money and dates, where
+ * the test states the figure, not the locale's spacing. */
+export async function waitForPlainText(page: Page, selector: string, expected: string, timeout = 5000): Promise<void> {
+  await waitForTextAs(page, selector, expected, true, timeout);
+}
+
+async function waitForTextAs(page: Page, selector: string, expected: string, plainSpaces: boolean, timeout: number): Promise<void> {
   await page.waitForFunction(
-    ([sel, want]) => document.querySelector(sel)?.textContent?.trim() === want,
-    [selector, expected] as const,
+    ([sel, want, plain]) => {
+      const got = document.querySelector(sel)?.textContent?.trim();
+      return (plain ? got?.replace(/[\u00a0\u202f]/g, " ") : got) === want;
+    },
+    [selector, expected, plainSpaces] as const,
     { timeout },
   ).catch(async (error: Error) => {
     const got = await page.locator(selector).textContent().catch(() => "(missing)");
