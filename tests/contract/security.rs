@@ -811,3 +811,127 @@ async fn an_unknown_user_is_named_once_in_the_same_words_on_both_backends(backen
     let pin = service::set_pin(store.as_ref(), "nobody", "4321", &device("office")).await.unwrap_err();
     assert_eq!((pin.code(), pin.to_string().as_str()), ("user_not_found", expected));
 }
+
+both_backends!(every_session_operation_asks_who_acts_before_the_session);
+
+/// Every session operation of the store, made by `cashier` from [`CASHIER_DEVICE`] (or, where a
+/// manager acts, by `manager` from [`MANAGER_DEVICE`]) on `session` of DT/R1, and the code each
+/// answered ("ok" if none refused).
+async fn each_session_operation(
+    shop: &till_testkit::shop::Shop,
+    session: SessionId,
+    cashier: &LoginToken,
+    manager: &LoginToken,
+) -> Vec<(&'static str, &'static str)> {
+    let s = shop.store.as_ref();
+    let r1 = shop.fx.registers[0].id;
+    let (pc, office) = (device(CASHIER_DEVICE), device(MANAGER_DEVICE));
+    let code = |result: Result<(), StoreError>| result.err().map_or("ok", |e| e.code());
+    let dt = LocationCode::parse("DT").unwrap();
+    let milk = s.find_product(&dt, &ProductKey::Sku(Sku::parse("MILK").unwrap())).await.unwrap();
+    let line = CartLine { product: milk.snapshot(), quantity: 1, discount: None, price_override: None };
+    let priced =
+        price_cart(&s.pricing_settings(&dt).await.unwrap(), &Cart { lines: vec![line], receipt_discount: None });
+    let priced = priced.unwrap();
+    let settled = settle(&priced, &[Tender::Cash { amount: priced.total }]).unwrap();
+    let id = ReceiptId::new();
+    let header = ReceiptHeader {
+        id,
+        session_id: session,
+        register_id: r1,
+        actor: Actor::login(cashier),
+        device: CASHIER_DEVICE.into(),
+        request_hash: id.to_string(),
+    };
+    let movement_id = MovementId::new();
+    let movement = NewCashMovement {
+        id: movement_id,
+        session_id: session,
+        register_id: r1,
+        kind: MovementKind::PaidIn,
+        amount: 100,
+        reason: "other".into(),
+        note: None,
+        actor: Actor::login(cashier),
+        device: pc.clone(),
+        request_hash: movement_id.to_string(),
+    };
+    let void_id = VoidId::new();
+    let void = NewVoid {
+        id: void_id,
+        session_id: session,
+        register_id: r1,
+        kind: VoidKind::LineRemoved,
+        lines: vec![VoidLine { product_id: milk.id, quantity: 1 }],
+        login: cashier.clone(),
+        device: pc.clone(),
+        request_hash: void_id.to_string(),
+    };
+    let close = CloseShift { actor: Actor::login(manager), ..till_testkit::close(&shop.fx, session, 0) };
+    let force_close = ForceClose {
+        request_id: RequestId::new(),
+        session,
+        actor: Actor::login(manager),
+        reason: "forgotten".into(),
+        device: office.clone(),
+    };
+    let zero = Money::cash(0, Currency::USD).unwrap();
+    let late_count = LateCount {
+        session,
+        actor: Actor::login(manager),
+        counted_cash: zero,
+        float_left: zero,
+        denominations: Vec::new(),
+        variance_reason: None,
+        device: office.clone(),
+    };
+    let notes = [DenominationCount { denomination: 100, count: 1 }];
+    vec![
+        ("receipt", code(s.record_receipt(NewReceipt::sale(header, &priced, &settled)).await.map(drop))),
+        ("cash movement", code(s.record_movement(movement).await.map(drop))),
+        ("void", code(s.record_void(void).await.map(drop))),
+        ("reprint", code(s.record_reprint(session, "DT-R1-000001", cashier, &pc).await)),
+        ("opening count", code(s.record_opening_count(session, &notes, cashier, &pc).await)),
+        ("refused count", code(s.refuse_count(session, 0, cashier, &pc).await)),
+        ("close", code(s.close_shift(close).await.map(drop))),
+        ("force close", code(s.force_close(force_close).await.map(drop))),
+        ("late count", code(s.late_count(late_count).await.map(drop))),
+    ]
+}
+
+/// `answers` with each operation's code replaced by `code`: what they should all have said.
+fn all_say(answers: &[(&'static str, &'static str)], code: &'static str) -> Vec<(&'static str, &'static str)> {
+    answers.iter().map(|&(op, _)| (op, code)).collect()
+}
+
+/// Who acts is asked before anything about the session, on both backends: a caller whose login
+/// has ended learns nothing about which sessions exist (`not_logged_in` for an unknown session,
+/// and for another register's, as for its own); a live login is told the session is not found.
+/// The backends disagreed: for an unknown session with an ended login PostgreSQL's receipt
+/// answered `session_not_found` and SQLite's `not_logged_in` (every other operation answered
+/// `session_not_found` on both); for another register's session, SQLite's movement and void
+/// answered `session_not_found` and PostgreSQL's `not_logged_in`.
+async fn every_session_operation_asks_who_acts_before_the_session(backend: Backend) {
+    let shop = till_testkit::shop::shop(backend, 2).await;
+    let s = shop.store.as_ref();
+    let (alice, bob) = (shop.fx.cashier.login.clone(), shop.fx.manager.login.clone());
+    let elsewhere =
+        s.start_shift(till_testkit::start(&shop.fx.cashier, shop.fx.registers[1].id, CASHIER_DEVICE, Some(0)));
+    let elsewhere = elsewhere.await.unwrap().session.id;
+    let unknown = SessionId::new();
+    let live = each_session_operation(&shop, unknown, &alice, &bob).await;
+    assert_eq!(live.len(), 9, "{live:?}");
+    assert_eq!(live, all_say(&live, "session_not_found"), "live logins");
+
+    s.logout(&alice).await.unwrap();
+    s.logout(&bob).await.unwrap();
+    let on_unknown = each_session_operation(&shop, unknown, &alice, &bob).await;
+    assert_eq!(on_unknown, all_say(&on_unknown, "not_logged_in"), "an unknown session");
+    // The receipt, movement and void name DT/R1; the rest take the session alone.
+    let on_elsewhere = each_session_operation(&shop, elsewhere, &alice, &bob).await;
+    assert_eq!(on_elsewhere, all_say(&on_elsewhere, "not_logged_in"), "another register's session");
+    // Nothing was written: R2's session is open as it was, and only its opening is journaled.
+    let session = s.find_session(&SessionRef::Id(elsewhere)).await.unwrap();
+    assert_eq!(session.status, SessionStatus::Open);
+    assert_eq!(events(s, shop.fx.registers[1].id).await, ["session_open"]);
+}

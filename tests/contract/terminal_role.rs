@@ -13,6 +13,17 @@ async fn bind(owner: &dyn Store, role: &DbRoleName, fixture: &till_testkit::Fixt
     owner.bind_terminal_role(role, &binding).await.unwrap();
 }
 
+/// The owner's store of `db`, provisioned, and a new terminal role (password `pw`) bound to
+/// the fixture's first register.
+async fn provisioned_with_terminal_role(db: &TestDatabase) -> (std::sync::Arc<dyn Store>, DbRoleName) {
+    let owner = db.open().await;
+    let fixture = provision(owner.as_ref(), 1).await;
+    let role = role_name();
+    owner.create_terminal_role(&role, Some("pw")).await.unwrap();
+    bind(owner.as_ref(), &role, &fixture).await;
+    (owner, role)
+}
+
 fn role_name() -> DbRoleName {
     DbRoleName::parse(&format!("till_term_{}", &uuid::Uuid::now_v7().simple().to_string()[20..])).unwrap()
 }
@@ -141,11 +152,7 @@ async fn a_terminal_role_runs_the_register_but_cannot_write_a_table() {
 #[tokio::test]
 async fn migrate_keeps_terminal_grants_and_the_functions_pin_their_search_path() {
     let db = TestDatabase::migrated(Backend::Postgres).await;
-    let owner = db.open().await;
-    let fixture = provision(owner.as_ref(), 1).await;
-    let role = role_name();
-    owner.create_terminal_role(&role, Some("pw")).await.unwrap();
-    bind(owner.as_ref(), &role, &fixture).await;
+    let (owner, role) = provisioned_with_terminal_role(&db).await;
     // Someone drops a function by hand; the repair re-creates it, SECURITY DEFINER again, and
     // grants it to the recorded terminal roles again.
     db.execute("DROP FUNCTION till_close_session(jsonb)").await;
@@ -270,5 +277,91 @@ async fn roles_that_could_do_more_than_a_terminal_are_refused() {
     owner.create_terminal_role(&gone, None).await.unwrap();
     db.drop_role(gone.as_str()).await;
     owner.repair_functions().await.unwrap();
+    db.drop_role(role.as_str()).await;
+}
+
+/// The functions `till_grant_terminal` grants a terminal's role, as its GRANT EXECUTE names them
+/// (read from the function file, so this test and the grant cannot drift apart).
+fn granted_to_terminals() -> Vec<String> {
+    let file = include_str!("../../migrations/postgres/functions/till_grant_terminal.sql");
+    let start = file.find("'GRANT EXECUTE ON FUNCTION ").expect("till_grant_terminal grants functions");
+    let end = start + file[start..].find("'TO %I'").expect("the grant's end");
+    // The statement is adjacent string literals: their text, joined.
+    let text: String = file[start..end].split('\'').skip(1).step_by(2).collect();
+    let list = text.strip_prefix("GRANT EXECUTE ON FUNCTION ").unwrap();
+    // Split at the commas between signatures, not those between one's arguments.
+    let (mut functions, mut depth, mut from) = (Vec::new(), 0, 0);
+    for (i, c) in list.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                functions.push(list[from..i].trim().to_string());
+                from = i + 1;
+            }
+            _ => {}
+        }
+    }
+    functions.push(list[from..].trim().to_string());
+    functions
+}
+
+/// What `role` may execute in Till's schema, as `tillctl doctor` reads it
+/// ([`till_postgres::EXECUTABLE_FUNCTIONS`]): each function's signature and whether it is
+/// SECURITY DEFINER with `search_path=public, pg_temp` pinned.
+async fn executable_by(conn: &mut sqlx::PgConnection, role: &DbRoleName) -> Vec<(String, bool)> {
+    sqlx::query_as(till_postgres::EXECUTABLE_FUNCTIONS).bind(role.as_str()).fetch_all(conn).await.unwrap()
+}
+
+/// The owner-only helpers (till_actor, till_login_user, till_session_actor, ...) run under their
+/// SECURITY DEFINER caller's pinned search_path, which is safe only while no terminal may execute
+/// them: a terminal's role may execute exactly what till_grant_terminal grants, each SECURITY
+/// DEFINER with its search_path pinned. A grant of a helper by hand is caught, by this test's
+/// query and by `doctor`'s check (a terminal then refuses to open, with the REVOKE to run).
+#[tokio::test]
+async fn a_terminal_role_executes_only_the_granted_pinned_functions() {
+    let db = TestDatabase::migrated(Backend::Postgres).await;
+    let (_, role) = provisioned_with_terminal_role(&db).await;
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
+    // The grant's signatures as the database spells them (to_regprocedure: NULL if none such).
+    let mut granted: Vec<Option<String>> =
+        sqlx::query_scalar("SELECT to_regprocedure(f)::text FROM unnest($1::text[]) f")
+            .bind(granted_to_terminals())
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    granted.sort();
+    assert!(granted.len() > 10 && granted.iter().all(Option::is_some), "{granted:?}");
+    let granted: Vec<String> = granted.into_iter().flatten().collect();
+    let unpinned = |functions: &[(String, bool)]| -> Vec<String> {
+        functions.iter().filter(|(_, pinned)| !pinned).map(|(f, _)| f.clone()).collect()
+    };
+    let names = |functions: &[(String, bool)]| -> Vec<String> { functions.iter().map(|(f, _)| f.clone()).collect() };
+
+    let executable = executable_by(&mut conn, &role).await;
+    assert_eq!(names(&executable), granted);
+    assert!(unpinned(&executable).is_empty(), "{executable:?}");
+    let terminal_url = db.url_as(role.as_str(), "pw");
+    let terminal = till_backend::open(&terminal_url, &till_backend::desktop_options(&terminal_url)).await.unwrap();
+    let checks = terminal.check_schema().await;
+    assert!(checks.iter().any(|c| c.name == "executable functions" && c.ok), "{checks:?}");
+    drop(terminal);
+
+    // The guard bites: a helper granted by hand is named, by the same query and by doctor.
+    let actor = "till_actor(text,text,uuid,boolean,boolean)";
+    db.execute(&format!("GRANT EXECUTE ON FUNCTION {actor} TO {}", role.as_str())).await;
+    let executable = executable_by(&mut conn, &role).await;
+    assert_eq!(unpinned(&executable), [actor]);
+    assert!(names(&executable).contains(&actor.to_string()) && names(&executable).len() == granted.len() + 1);
+    match till_backend::open(&terminal_url, &till_backend::desktop_options(&terminal_url)).await {
+        Err(StoreError::Failed(StoreFailure::Misconfigured(text))) => assert!(
+            text.contains(&format!("REVOKE EXECUTE ON FUNCTION {actor} FROM {}, PUBLIC", role.as_str())),
+            "{text}"
+        ),
+        other => panic!("expected database_misconfigured naming the REVOKE, got {other:?}"),
+    }
+    db.execute(&format!("REVOKE EXECUTE ON FUNCTION {actor} FROM {}", role.as_str())).await;
+    till_backend::open(&terminal_url, &till_backend::desktop_options(&terminal_url)).await.unwrap();
+    drop(conn);
     db.drop_role(role.as_str()).await;
 }

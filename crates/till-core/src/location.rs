@@ -68,6 +68,11 @@ pub struct SettingsInput<'a> {
     pub coins: Option<&'a str>,
 }
 
+/// The longest a location may let a login sit idle (its `login_idle_minutes`; the schema's CHECK
+/// says the same): a session operation on a session that does not exist has no location, and
+/// judges its login by this limit (till_session_actor on PostgreSQL).
+pub const LONGEST_LOGIN_IDLE_MINUTES: i32 = 1_440;
+
 /// The most bills, or coins, a store lists.
 pub const MAX_DENOMINATIONS: usize = 16;
 
@@ -160,7 +165,7 @@ impl SettingsInput<'_> {
             variance_limit_minor: amount(self.variance_limit)?,
             blind_close: self.blind_close,
             session_limit_minutes: minutes("session limit", self.session_limit_minutes, 60..=10_080)?,
-            login_idle_minutes: minutes("login idle limit", self.login_idle_minutes, 1..=1_440)?,
+            login_idle_minutes: minutes("login idle limit", self.login_idle_minutes, 1..=LONGEST_LOGIN_IDLE_MINUTES)?,
             manager_pin_min_length: self.manager_pin_min_length,
             card_reference_required: self.card_reference_required,
             bills: self.bills.map(|b| parse_denominations("bills", b, currency)).transpose()?,

@@ -23,7 +23,7 @@ pub use sales::payload as receipt_payload;
 /// regenerates them and fails when they are stale.
 pub use schema::{
     function_files_hash, kept_definitions, kept_definitions_check, kept_definitions_path, kept_definitions_text,
-    migration_set, newest_migration, render_kept_definitions, scratch_definitions, Definitions,
+    migration_set, newest_migration, render_kept_definitions, scratch_definitions, Definitions, EXECUTABLE_FUNCTIONS,
     FUNCTION_GENERATIONS_PATH,
 };
 

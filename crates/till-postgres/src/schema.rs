@@ -369,6 +369,24 @@ SELECT coalesce(array_agg(CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.
    AND a.grantee NOT IN (SELECT c.relowner FROM pg_catalog.pg_class c
                           WHERE c.relnamespace = n.oid AND c.relname = 'sessions')";
 
+/// The functions in Till's schema that the role `$1` may execute (granted to it, to a role it
+/// belongs to, or to PUBLIC), by signature, each with whether it is safe to: SECURITY DEFINER
+/// with the search_path the function files pin (Till's schema, then pg_temp). Functions of an
+/// extension installed in the schema are the extension's, not Till's, and are not listed. A
+/// terminal's role may execute exactly what till_grant_terminal grants, each of them safe: the
+/// owner-only helpers (till_actor, till_login_user, ...) have no search_path of their own and
+/// run under their caller's pinned one, which holds only while no terminal calls them directly.
+pub const EXECUTABLE_FUNCTIONS: &str = r"
+SELECT p.oid::pg_catalog.regprocedure::text,
+       p.prosecdef AND coalesce(p.proconfig, '{}')
+           @> ARRAY['search_path=' || pg_catalog.quote_ident(pg_catalog.current_schema()) || ', pg_temp']
+  FROM pg_catalog.pg_proc p
+ WHERE p.pronamespace = pg_catalog.current_schema()::regnamespace
+   AND pg_catalog.has_function_privilege($1::name, p.oid, 'EXECUTE')
+   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                    WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+ ORDER BY 1";
+
 /// Whether a function file recorded in a database is one this build has: one it lacks comes
 /// from a newer Till (one this build removed is dropped, with its record, by its migrations).
 fn is_this_builds_function_file(name: &str) -> bool {
@@ -569,8 +587,35 @@ impl PostgresStore {
             checks.push(Self::check_create_role(conn).await?);
         } else {
             checks.push(Self::check_binding(conn, &role).await?);
+            checks.push(Self::check_executable(conn, &role).await?);
         }
         Ok(checks)
+    }
+
+    /// A role other than the owner may execute only Till's SECURITY DEFINER functions that pin
+    /// their search_path ([`EXECUTABLE_FUNCTIONS`]): a grant of an owner-only helper (by hand, or
+    /// to PUBLIC) lets a terminal run it under a search_path of its own choosing.
+    async fn check_executable(conn: &mut Conn<'_>, role: &str) -> Result<SchemaCheck, StoreError> {
+        const NAME: &str = "executable functions";
+        let functions: Vec<(String, bool)> =
+            sqlx::query_as(EXECUTABLE_FUNCTIONS).bind(role).fetch_all(conn.db()).await.map_err(|e| conn.fail(e))?;
+        let exposed: Vec<&str> = functions.iter().filter(|(_, safe)| !safe).map(|(f, _)| f.as_str()).collect();
+        Ok(if exposed.is_empty() {
+            SchemaCheck::pass(
+                NAME,
+                format!("{role} may execute {} of Till's functions, each pinning its search_path", functions.len()),
+            )
+        } else {
+            SchemaCheck::fail(
+                NAME,
+                format!("{role} may execute {}, which Till calls only from its own functions", exposed.join(", ")),
+                format!(
+                    "as the owner of Till's tables: REVOKE EXECUTE ON FUNCTION {} FROM {role}, PUBLIC",
+                    exposed.join(", ")
+                ),
+            )
+            .refused_with(ErrorCode::DatabaseMisconfigured)
+        })
     }
 
     /// The owner's role makes the terminals' roles (`tillctl db create-terminal-role`, which

@@ -12,7 +12,7 @@ use till_core::*;
 use till_sqlx::cash as sql;
 use uuid::Uuid;
 
-/// The session a write goes into, read inside the write's transaction.
+/// The session as a write left it, read inside the write's transaction.
 async fn locked_session(tx: &mut SqliteConnection, id: SessionId) -> Result<Session, StoreError> {
     SqliteStore::session_by_id(tx, id.0).await?.ok_or_else(|| StoreError::not_found(Entity::Session, id))
 }
@@ -86,15 +86,21 @@ impl CashStore for SqliteStore {
     async fn record_movement(&self, m: NewCashMovement) -> Result<(CashMovement, bool), StoreError> {
         let approver = self.approver(&m.actor, m.device.as_str()).await?;
         let mut tx = self.write().await?;
-        let session = locked_session(&mut tx, m.session_id).await?;
+        let (user, session) = crate::session_actor(
+            &mut tx,
+            m.session_id,
+            Some(m.register_id),
+            &m.actor.login,
+            m.device.as_str(),
+            self.now(),
+        )
+        .await?;
         if session.register_id != m.register_id {
             return Err(StoreError::not_found(
                 Entity::Session,
                 format!("{} of register {}", m.session_id, m.register_id),
             ));
         }
-        let user =
-            crate::login_user(&mut tx, &m.actor.login, m.device.as_str(), session.register_id, self.now()).await?;
         let earlier: Option<String> = sqlx::query_scalar("SELECT request_hash FROM cash_movements WHERE id = ?1")
             .bind(m.id.0)
             .fetch_optional(&mut *tx)
@@ -217,9 +223,8 @@ impl CashStore for SqliteStore {
     async fn force_close(&self, close: ForceClose) -> Result<Session, StoreError> {
         let approver = self.approver(&close.actor, close.device.as_str()).await?;
         let mut tx = self.write().await?;
-        let session = locked_session(&mut tx, close.session).await?;
-        let user =
-            crate::login_user(&mut tx, &close.actor.login, close.device.as_str(), session.register_id, self.now())
+        let (user, session) =
+            crate::session_actor(&mut tx, close.session, None, &close.actor.login, close.device.as_str(), self.now())
                 .await?;
         if session.status == SessionStatus::Closed {
             let same: Option<Uuid> = sqlx::query_scalar("SELECT close_request_id FROM sessions WHERE id = ?1")
@@ -280,9 +285,8 @@ impl CashStore for SqliteStore {
     async fn late_count(&self, count: LateCount) -> Result<Session, StoreError> {
         let approver = self.approver(&count.actor, count.device.as_str()).await?;
         let mut tx = self.write().await?;
-        let session = locked_session(&mut tx, count.session).await?;
-        let user =
-            crate::login_user(&mut tx, &count.actor.login, count.device.as_str(), session.register_id, self.now())
+        let (user, session) =
+            crate::session_actor(&mut tx, count.session, None, &count.actor.login, count.device.as_str(), self.now())
                 .await?;
         let late: Option<Uuid> = sqlx::query_scalar("SELECT late_counted_by FROM sessions WHERE id = ?1")
             .bind(session.id.0)
@@ -349,8 +353,7 @@ impl CashStore for SqliteStore {
         device: &DeviceName,
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
-        let s = locked_session(&mut tx, session).await?;
-        let user = crate::login_user(&mut tx, login, device.as_str(), s.register_id, self.now()).await?;
+        let (user, s) = crate::session_actor(&mut tx, session, None, login, device.as_str(), self.now()).await?;
         if s.status != SessionStatus::Open {
             return Err(Refusal::SessionClosed(s.number).into());
         }
@@ -382,14 +385,15 @@ impl CashStore for SqliteStore {
 
     async fn record_void(&self, v: NewVoid) -> Result<VoidRecorded, StoreError> {
         let mut tx = self.write().await?;
-        let s = locked_session(&mut tx, v.session_id).await?;
+        let (user, s) =
+            crate::session_actor(&mut tx, v.session_id, Some(v.register_id), &v.login, v.device.as_str(), self.now())
+                .await?;
         if s.register_id != v.register_id {
             return Err(StoreError::not_found(
                 Entity::Session,
                 format!("{} of register {}", v.session_id, v.register_id),
             ));
         }
-        let user = crate::login_user(&mut tx, &v.login, v.device.as_str(), s.register_id, self.now()).await?;
         // A retry answers the first void, whatever happened since (the session closed).
         if let Some(prior) = read_void(&mut tx, v.id).await? {
             return prior.answer(&v.request_hash, "void");
@@ -491,8 +495,7 @@ impl CashStore for SqliteStore {
         device: &DeviceName,
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
-        let s = locked_session(&mut tx, session).await?;
-        let user = crate::login_user(&mut tx, login, device.as_str(), s.register_id, self.now()).await?;
+        let (user, s) = crate::session_actor(&mut tx, session, None, login, device.as_str(), self.now()).await?;
         if s.status != SessionStatus::Open {
             return Ok(());
         }
@@ -525,8 +528,7 @@ impl CashStore for SqliteStore {
         device: &DeviceName,
     ) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
-        let s = locked_session(&mut tx, session).await?;
-        let user = crate::login_user(&mut tx, login, device.as_str(), s.register_id, self.now()).await?;
+        let (user, s) = crate::session_actor(&mut tx, session, None, login, device.as_str(), self.now()).await?;
         let recorded: Option<i64> =
             sqlx::query_scalar("SELECT 1 FROM cash_counts WHERE session_id = ?1 AND stage = 'open' LIMIT 1")
                 .bind(session.0)

@@ -137,26 +137,102 @@ pub(crate) fn push_login_tables<'a>(
     login: &till_core::LoginToken,
     device: &'a str,
 ) {
-    q.push(
-        " FROM registers r JOIN locations rl ON rl.id = r.location_id
-         LEFT JOIN logins g ON g.token_hash = ",
-    );
+    q.push(" FROM registers r JOIN locations rl ON rl.id = r.location_id");
+    push_login_joins(q, login, device);
+}
+
+/// Pushes the joins of the live login `g` made with `login` on `device` (if any) and its user
+/// `u`, after the caller's register `r` and its location `rl`.
+fn push_login_joins<'a>(q: &mut sqlx::QueryBuilder<'a, Sqlite>, login: &till_core::LoginToken, device: &'a str) {
+    q.push(" LEFT JOIN logins g ON g.token_hash = ");
     q.push_bind(login.digest());
     q.push(" AND g.ended_at IS NULL AND g.device = ");
     q.push_bind(device);
     q.push(" LEFT JOIN users u ON u.id = g.user_id");
 }
 
+/// Pushes the tables of a session operation's first read: the session `s` asked for (its
+/// columns null if there is none) and the login check's tables ([`push_login_columns`]) at
+/// the session's register, or, for a session that does not exist, at `register` (the one a
+/// receipt, movement or void names; `None`: no place, [`session_actor_answer`] judges the
+/// login wherever it may act). Always one row; the caller may join more to `s`.
+pub(crate) fn push_session_actor_tables<'a>(
+    q: &mut sqlx::QueryBuilder<'a, Sqlite>,
+    session: SessionId,
+    register: Option<RegisterId>,
+    login: &till_core::LoginToken,
+    device: &'a str,
+) {
+    q.push(" FROM (SELECT ");
+    q.push_bind(session.0);
+    q.push(" AS session_id, ");
+    q.push_bind(register.map(|r| r.0));
+    q.push(
+        " AS register_id) asked LEFT JOIN sessions s ON s.id = asked.session_id
+         LEFT JOIN registers r ON r.id = coalesce(s.register_id, asked.register_id)
+         LEFT JOIN locations rl ON rl.id = r.location_id",
+    );
+    push_login_joins(q, login, device);
+}
+
+/// Who acts on `session`, then the session, in the caller's write transaction: the order
+/// every session operation refuses in, PostgreSQL's till_session_actor's. Who acts is asked
+/// first, so a login that has ended learns nothing about which sessions exist: at the session's
+/// register, or for a session that does not exist at `register` (`register_not_found` if
+/// there is none), else wherever the login may act. Then `session_not_found`. The caller
+/// checks that the session is the register's it names, if it names one.
+pub(crate) async fn session_actor(
+    tx: &mut sqlx::SqliteConnection,
+    session: SessionId,
+    register: Option<RegisterId>,
+    login: &till_core::LoginToken,
+    device: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(till_core::User, Session), StoreError> {
+    let mut q = sqlx::QueryBuilder::new("SELECT ");
+    push_login_columns(&mut q);
+    q.push(", s.*");
+    push_session_actor_tables(&mut q, session, register, login, device);
+    let row = q.build().fetch_one(&mut *tx).await.map_err(map_err)?;
+    session_actor_answer(tx, &row, session, register, login, now).await
+}
+
+/// [`session_actor`]'s answer from a row read with [`push_login_columns`], the session's
+/// columns (`s.*`) and [`push_session_actor_tables`].
+pub(crate) async fn session_actor_answer(
+    tx: &mut sqlx::SqliteConnection,
+    row: &sqlx::sqlite::SqliteRow,
+    session: SessionId,
+    register: Option<RegisterId>,
+    login: &till_core::LoginToken,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(till_core::User, Session), StoreError> {
+    let placed = row.try_get::<Option<i64>, _>("login_idle_minutes").map_err(map_err)?.is_some();
+    if let (Some(register), false) = (register, placed) {
+        return Err(StoreError::not_found(till_core::Entity::Register, register));
+    }
+    let user = logged_in(tx, row, login, now).await?;
+    if row.try_get::<Option<uuid::Uuid>, _>("id").map_err(map_err)?.is_none() {
+        return Err(StoreError::not_found(till_core::Entity::Session, session));
+    }
+    Ok((user, till_sqlx::session(row)?))
+}
+
 /// The login check's answer from its `row` ([`push_login_columns`]), in the caller's write
 /// transaction: the user of a live login, its idle clock touched; `not_logged_in` or
-/// `user_inactive` otherwise.
+/// `user_inactive` otherwise. A row without a place (no location, so no idle limit: a session
+/// operation on a session that does not exist) judges the login by the longest idle limit a
+/// location may set, as PostgreSQL's till_session_actor does.
 pub(crate) async fn logged_in(
     tx: &mut sqlx::SqliteConnection,
     row: &sqlx::sqlite::SqliteRow,
     login: &till_core::LoginToken,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<till_core::User, StoreError> {
-    let idle: i64 = row.try_get("login_idle_minutes").map_err(map_err)?;
+    let idle: i64 = row
+        .try_get::<Option<i64>, _>("login_idle_minutes")
+        .map_err(map_err)?
+        .unwrap_or(i64::from(till_core::location::LONGEST_LOGIN_IDLE_MINUTES));
     let found: Option<uuid::Uuid> = row.try_get("login_user_id").map_err(map_err)?;
     let last_used: Option<chrono::DateTime<chrono::Utc>> = row.try_get("login_last_used").map_err(map_err)?;
     let last_used = match (found, last_used) {

@@ -61,8 +61,8 @@ fn adds_up(r: &NewReceipt) -> Result<(), StoreError> {
 /// the catalog check runs before that rule and must not meet SQLite's limit on bound values).
 const LINES_PER_STATEMENT: usize = till_core::pricing::MAX_LINES;
 
-/// What a receipt starts from, read in one statement of its transaction with the login check
-/// ([`crate::logged_in`]): the session, its location's rules, an earlier receipt under the same
+/// What a receipt starts from, read in one statement of its transaction with who acts and the
+/// session ([`crate::session_actor_answer`]): the session, its location's rules, an earlier receipt under the same
 /// id, the register's journal head, and the first answer of the catalog check (each statement
 /// is a round trip to SQLite's worker thread; the checks still refuse in their order, [`record`]
 /// reads the answers in it).
@@ -117,10 +117,10 @@ fn push_stale_sku<'a>(q: &mut QueryBuilder<'a, Sqlite>, lines: &'a [ReceiptLine]
     );
 }
 
-/// Reads the start of `r` in one statement: the login check's columns for `r`'s actor,
-/// device and register ([`crate::push_login_columns`]), and [`Context`]'s (the session's
-/// columns null if there is no such session). `None`: no such register.
-async fn start_of(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Option<SqliteRow>, StoreError> {
+/// Reads the start of `r` in one statement: who acts and the session, as every session
+/// operation reads them ([`crate::push_session_actor_tables`], answered by
+/// [`crate::session_actor_answer`]), and [`Context`]'s columns.
+async fn start_of(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<SqliteRow, StoreError> {
     let mut q = QueryBuilder::<Sqlite>::new("SELECT ");
     crate::push_login_columns(&mut q);
     q.push(
@@ -141,23 +141,16 @@ async fn start_of(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<Option<Sq
             q.push(" AND o.kind = 'sale' AND o.location_id = s.location_id) AS refunded_sale_found");
         }
     }
-    crate::push_login_tables(&mut q, &r.actor.login, &r.device);
-    q.push(" LEFT JOIN sessions s ON s.id = ");
-    q.push_bind(r.session_id.0);
+    crate::push_session_actor_tables(&mut q, r.session_id, Some(r.register_id), &r.actor.login, &r.device);
     q.push(" LEFT JOIN locations l ON l.id = s.location_id LEFT JOIN sales e ON e.id = ");
     q.push_bind(r.id.0);
-    q.push(" LEFT JOIN journal_heads h ON h.chain_id = s.register_id WHERE r.id = ");
-    q.push_bind(r.register_id.0);
-    q.build().fetch_optional(&mut *tx).await.map_err(map_err)
+    q.push(" LEFT JOIN journal_heads h ON h.chain_id = s.register_id");
+    q.build().fetch_one(&mut *tx).await.map_err(map_err)
 }
 
-/// Decodes [`Context`] for `r` from the row [`start_of`] read, or `None` if the session does
-/// not exist.
-fn context(row: &SqliteRow, r: &NewReceipt) -> Result<Option<Context>, StoreError> {
+/// Decodes [`Context`] for `r` into `session` from the row [`start_of`] read.
+fn context(row: &SqliteRow, r: &NewReceipt, session: Session) -> Result<Context, StoreError> {
     let get = |e| map_err(e);
-    if row.try_get::<Option<Uuid>, _>("id").map_err(get)?.is_none() {
-        return Ok(None);
-    }
     let earlier = match row.try_get::<Option<String>, _>("earlier_request_hash").map_err(get)? {
         Some(hash) => Some((hash, row.try_get("earlier_number").map_err(get)?)),
         None => None,
@@ -170,8 +163,8 @@ fn context(row: &SqliteRow, r: &NewReceipt) -> Result<Option<Context>, StoreErro
         ReceiptKind::Sale => Staleness::Sale(row.try_get("stale_sku").map_err(get)?),
         ReceiptKind::Refund => Staleness::Refund { sale_found: row.try_get("refunded_sale_found").map_err(get)? },
     };
-    Ok(Some(Context {
-        session: till_sqlx::session(row)?,
+    Ok(Context {
+        session,
         forgotten: (
             row.try_get("loc_session_limit_minutes").map_err(get)?,
             row.try_get("loc_timezone").map_err(get)?,
@@ -183,7 +176,7 @@ fn context(row: &SqliteRow, r: &NewReceipt) -> Result<Option<Context>, StoreErro
         earlier,
         head,
         first_check,
-    }))
+    })
 }
 
 /// The sale a refund names, line by line, with what earlier refunds took of each (read in the
@@ -218,8 +211,12 @@ async fn record(
     approver: Option<User>,
     now: DateTime<Utc>,
 ) -> Result<Recorded, StoreError> {
-    let start = start_of(tx, r).await?.ok_or_else(|| StoreError::not_found(Entity::Register, r.register_id))?;
-    let user = crate::logged_in(tx, &start, &r.actor.login, now).await?;
+    let start = start_of(tx, r).await?;
+    let (user, session) =
+        crate::session_actor_answer(tx, &start, r.session_id, Some(r.register_id), &r.actor.login, now).await?;
+    if session.register_id != r.register_id {
+        return Err(StoreError::not_found(Entity::Session, r.session_id));
+    }
     let Context {
         session,
         forgotten,
@@ -229,9 +226,7 @@ async fn record(
         earlier,
         head,
         first_check,
-    } = context(&start, r)?
-        .filter(|c| c.session.register_id == r.register_id)
-        .ok_or_else(|| StoreError::not_found(Entity::Session, r.session_id))?;
+    } = context(&start, r, session)?;
     if let Some(earlier) = earlier_answer(r, earlier)? {
         return Ok(earlier);
     }

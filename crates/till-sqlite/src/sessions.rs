@@ -221,14 +221,8 @@ impl SessionStore for SqliteStore {
         let approver = self.approver(&close.actor, close.device.as_str()).await?;
         let mut tx = self.write().await?;
         let at = self.now();
-        let register: Uuid = sqlx::query_scalar("SELECT register_id FROM sessions WHERE id = ?")
-            .bind(close.session.0)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(map_err)?
-            .ok_or_else(|| StoreError::not_found(Entity::Session, close.session))?;
-        let user =
-            crate::login_user(&mut tx, &close.actor.login, close.device.as_str(), RegisterId(register), self.now())
+        let (user, _) =
+            crate::session_actor(&mut tx, close.session, None, &close.actor.login, close.device.as_str(), self.now())
                 .await?;
         // This very close, repeated (its answer was lost): answer it again.
         let repeated: Option<Uuid> =

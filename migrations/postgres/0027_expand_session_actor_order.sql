@@ -1,0 +1,5 @@
+-- expand: no schema change. till_session_actor asks who acts before it tells that a session does
+-- not exist (at the register the call names, else wherever the login may act), as SQLite does:
+-- the two stores answered an ended login's call on an unknown session differently (PostgreSQL
+-- `session_not_found`, SQLite `not_logged_in` for a receipt). No SQLSTATE or message changes;
+-- only which refusal comes first. Recorded in crates/till-postgres/definitions/function-generations.txt.
