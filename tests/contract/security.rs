@@ -935,3 +935,33 @@ async fn every_session_operation_asks_who_acts_before_the_session(backend: Backe
     assert_eq!(session.status, SessionStatus::Open);
     assert_eq!(events(s, shop.fx.registers[1].id).await, ["session_open"]);
 }
+
+both_backends!(an_expired_login_learns_nothing_about_which_sessions_exist);
+
+/// As [`every_session_operation_asks_who_acts_before_the_session`], for a login that expired
+/// (idle past its location's 15-minute limit, within a day) rather than one logged out: every
+/// operation answers `not_logged_in` for its own register's session, so it must answer the same
+/// for a session that does not exist, or the expired login tells which sessions exist.
+async fn an_expired_login_learns_nothing_about_which_sessions_exist(backend: Backend) {
+    let shop = till_testkit::shop::shop(backend, 1).await;
+    let s = shop.store.as_ref();
+    let (alice, bob) = (shop.fx.cashier.login.clone(), shop.fx.manager.login.clone());
+    let own = s.start_shift(till_testkit::start(&shop.fx.cashier, shop.fx.registers[0].id, CASHIER_DEVICE, Some(0)));
+    let own = own.await.unwrap().session.id;
+    shop.db.execute("UPDATE locations SET login_idle_minutes = 15").await;
+    let an_hour_ago = till_core::clock::system_now() - chrono::Duration::minutes(60);
+    shop.db
+        .execute(&match backend {
+            Backend::Postgres => "UPDATE logins SET last_used = now() - interval '60 minutes'".to_string(),
+            Backend::Sqlite => format!(
+                "UPDATE logins SET last_used = '{}'",
+                an_hour_ago.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
+            ),
+        })
+        .await;
+    let on_own = each_session_operation(&shop, own, &alice, &bob).await;
+    assert_eq!(on_own, all_say(&on_own, "not_logged_in"), "its own register's session");
+    let unknown = SessionId::new();
+    let on_unknown = each_session_operation(&shop, unknown, &alice, &bob).await;
+    assert_eq!(on_unknown, all_say(&on_unknown, "not_logged_in"), "an unknown session");
+}

@@ -365,3 +365,31 @@ async fn a_terminal_role_executes_only_the_granted_pinned_functions() {
     drop(conn);
     db.drop_role(role.as_str()).await;
 }
+
+/// Through a terminal's role: a login expired at its location (idle past the 15-minute limit,
+/// within a day) is told `not_logged_in` for its own register's session, and must be told the
+/// same for a session that does not exist (0027 judged it by 1440 minutes and answered
+/// `session_not_found`: which sessions exist, told to an expired login).
+#[tokio::test]
+async fn a_terminals_expired_login_is_not_told_which_sessions_exist() {
+    let db = TestDatabase::migrated(Backend::Postgres).await;
+    let (owner, role) = provisioned_with_terminal_role(&db).await;
+    let terminal_url = db.url_as(role.as_str(), "pw");
+    let terminal = till_backend::open(&terminal_url, &till_backend::desktop_options(&terminal_url)).await.unwrap();
+    let store = terminal.as_ref();
+    let device = DeviceName::parse("till-pc-1").unwrap();
+    let cashier = service::authenticate(store, "alice", "1234", &device).await.unwrap();
+    let register = RegisterRef::parse("DT/R1").unwrap();
+    let opening =
+        StartRequest { request_id: RequestId::new(), opening_cash: Some(CashAmount::Typed("0.00")), notes: None };
+    let own = service::start_shift(store, &cashier, &register, &device, opening).await.unwrap().session.id;
+    db.execute("UPDATE locations SET login_idle_minutes = 15").await;
+    db.execute("UPDATE logins SET last_used = now() - interval '60 minutes'").await;
+    let code = |r: Result<(), StoreError>| r.err().map_or("ok", |e| e.code());
+    let on_own = code(store.refuse_count(own, 0, &cashier.login, &device).await);
+    let on_unknown = code(store.refuse_count(SessionId::new(), 0, &cashier.login, &device).await);
+    assert_eq!((on_own, on_unknown), ("not_logged_in", "not_logged_in"));
+    drop(terminal);
+    drop(owner);
+    db.drop_role(role.as_str()).await;
+}

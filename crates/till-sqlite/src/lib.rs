@@ -170,7 +170,8 @@ pub(crate) fn push_session_actor_tables<'a>(
     q.push(
         " AS register_id) asked LEFT JOIN sessions s ON s.id = asked.session_id
          LEFT JOIN registers r ON r.id = coalesce(s.register_id, asked.register_id)
-         LEFT JOIN locations rl ON rl.id = r.location_id",
+         LEFT JOIN locations rl ON rl.id = CASE WHEN s.id IS NULL AND asked.register_id IS NULL
+             THEN (SELECT sl.id FROM locations sl ORDER BY sl.login_idle_minutes LIMIT 1) ELSE r.location_id END",
     );
     push_login_joins(q, login, device);
 }
@@ -220,9 +221,10 @@ pub(crate) async fn session_actor_answer(
 
 /// The login check's answer from its `row` ([`push_login_columns`]), in the caller's write
 /// transaction: the user of a live login, its idle clock touched; `not_logged_in` or
-/// `user_inactive` otherwise. A row without a place (no location, so no idle limit: a session
-/// operation on a session that does not exist) judges the login by the longest idle limit a
-/// location may set, as PostgreSQL's till_session_actor does.
+/// `user_inactive` otherwise. A row without a place (no location at all, so no idle limit)
+/// judges the login by the longest idle limit a location may set; a session operation on a
+/// session that does not exist reads the shortest limit any location sets
+/// ([`push_session_actor_tables`]), as PostgreSQL's till_session_actor does.
 pub(crate) async fn logged_in(
     tx: &mut sqlx::SqliteConnection,
     row: &sqlx::sqlite::SqliteRow,

@@ -3,8 +3,8 @@
 -- the caller takes any lock on the session, so a call without a live login from a role bound
 -- there locks nothing. For a session that does not exist, who acts is still asked first: at
 -- the register the caller names (a receipt, movement or void), else wherever the login may act
--- (till_login_user with the longest idle limit a location may set), so a login that has ended
--- learns nothing about which sessions exist (0027; the contract test
+-- (till_login_user with the shortest idle limit any location sets, 0028), so a login that has
+-- ended or expired learns nothing about which sessions exist (0027; the contract test
 -- security::every_session_operation_asks_who_acts_before_the_session; SQLite's
 -- till-sqlite session_actor asks in the same order). Owner only. SQLSTATEs: TL405 no such
 -- session, and till_actor's.
@@ -25,7 +25,10 @@ BEGIN
     IF p->>'register_id' IS NOT NULL THEN
         PERFORM till_actor(p->>'login', p->>'device', (p->>'register_id')::uuid, p_location_wide, false);
     ELSE
-        PERFORM till_login_user(p->>'login', p->>'device', 1440, false);
+        -- The shortest idle limit any location sets: a login expired where it was made must not
+        -- be told that a session does not exist (it is told not_logged_in for one that does); with no
+        -- location at all, the longest a location may set, as SQLite does.
+        PERFORM till_login_user(p->>'login', p->>'device', coalesce((SELECT min(l.login_idle_minutes) FROM locations l), 1440), false);
     END IF;
     RAISE EXCEPTION 'session % not found', p->>'session_id' USING ERRCODE = 'TL405', DETAIL = p->>'session_id';
 END;

@@ -1,0 +1,6 @@
+-- expand: no schema change. till_session_actor judges the login of a call on a session that does
+-- not exist, naming no register, by the shortest idle limit any location sets instead of 1440
+-- minutes: a login expired at its location (idle past its limit, within a day) was told
+-- `session_not_found` for an unknown session and `not_logged_in` for an existing one, so it
+-- learned which sessions exist (security::an_expired_login_learns_nothing_about_which_sessions_exist).
+-- SQLite's session_actor reads the same limit. Recorded in crates/till-postgres/definitions/function-generations.txt.
