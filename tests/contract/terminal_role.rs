@@ -307,17 +307,26 @@ fn granted_to_terminals() -> Vec<String> {
 }
 
 /// What `role` may execute in Till's schema, as `tillctl doctor` reads it
-/// ([`till_postgres::EXECUTABLE_FUNCTIONS`]): each function's signature and whether it is
-/// SECURITY DEFINER with `search_path=public, pg_temp` pinned.
-async fn executable_by(conn: &mut sqlx::PgConnection, role: &DbRoleName) -> Vec<(String, bool)> {
+/// ([`till_postgres::EXECUTABLE_FUNCTIONS`]): each function's signature, whether it is SECURITY
+/// DEFINER, and whether it pins `search_path=public, pg_temp`.
+async fn executable_by(conn: &mut sqlx::PgConnection, role: &DbRoleName) -> Vec<(String, bool, bool)> {
     sqlx::query_as(till_postgres::EXECUTABLE_FUNCTIONS).bind(role.as_str()).fetch_all(conn).await.unwrap()
 }
 
-/// The owner-only helpers (till_actor, till_login_user, till_session_actor, ...) run under their
-/// SECURITY DEFINER caller's pinned search_path, which is safe only while no terminal may execute
-/// them: a terminal's role may execute exactly what till_grant_terminal grants, each SECURITY
-/// DEFINER with its search_path pinned. A grant of a helper by hand is caught, by this test's
-/// query and by `doctor`'s check (a terminal then refuses to open, with the REVOKE to run).
+/// The terminal's "executable functions" check, as doctor shows it on a store already open.
+async fn executable_check(terminal: &dyn Store) -> SchemaCheck {
+    let checks = terminal.check_schema().await;
+    checks.into_iter().find(|c| c.name == "executable functions").expect("the executable functions check")
+}
+
+/// The owner-only helpers (till_actor, till_login_user, till_session_actor, ...) have no
+/// search_path of their own and run under their SECURITY DEFINER caller's pinned one. A terminal
+/// that called one directly would run it with its own rights: nothing is exposed. What must never
+/// be is a function that runs with the owner's rights under the terminal's search_path. So: a
+/// terminal's role may execute exactly what till_grant_terminal grants, each SECURITY DEFINER and
+/// pinned, and no other function is SECURITY DEFINER (an owner-only one granted by hand would run
+/// with the owner's rights). doctor refuses an unpinned SECURITY DEFINER function a terminal may
+/// execute, and warns about a grant of any other (a `GRANT ... ON ALL FUNCTIONS` by habit).
 #[tokio::test]
 async fn a_terminal_role_executes_only_the_granted_pinned_functions() {
     let db = TestDatabase::migrated(Backend::Postgres).await;
@@ -333,34 +342,52 @@ async fn a_terminal_role_executes_only_the_granted_pinned_functions() {
     granted.sort();
     assert!(granted.len() > 10 && granted.iter().all(Option::is_some), "{granted:?}");
     let granted: Vec<String> = granted.into_iter().flatten().collect();
-    let unpinned = |functions: &[(String, bool)]| -> Vec<String> {
-        functions.iter().filter(|(_, pinned)| !pinned).map(|(f, _)| f.clone()).collect()
-    };
-    let names = |functions: &[(String, bool)]| -> Vec<String> { functions.iter().map(|(f, _)| f.clone()).collect() };
+    let names = |functions: &[(String, bool, bool)]| -> Vec<String> { functions.iter().map(|f| f.0.clone()).collect() };
 
     let executable = executable_by(&mut conn, &role).await;
     assert_eq!(names(&executable), granted);
-    assert!(unpinned(&executable).is_empty(), "{executable:?}");
+    assert!(executable.iter().all(|(_, definer, pinned)| *definer && *pinned), "{executable:?}");
+    // Every SECURITY DEFINER function in the schema is one a terminal is granted.
+    let definers: Vec<String> = sqlx::query_scalar(
+        "SELECT p.oid::regprocedure::text FROM pg_proc p
+          WHERE p.pronamespace = current_schema()::regnamespace AND p.prosecdef ORDER BY 1",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(definers, granted);
     let terminal_url = db.url_as(role.as_str(), "pw");
     let terminal = till_backend::open(&terminal_url, &till_backend::desktop_options(&terminal_url)).await.unwrap();
-    let checks = terminal.check_schema().await;
-    assert!(checks.iter().any(|c| c.name == "executable functions" && c.ok), "{checks:?}");
-    drop(terminal);
+    let check = executable_check(terminal.as_ref()).await;
+    assert!(check.ok && !check.warning, "{check:?}");
 
-    // The guard bites: a helper granted by hand is named, by the same query and by doctor.
+    // A helper granted by hand runs with the terminal's own rights: named, and a warning only.
     let actor = "till_actor(text,text,uuid,boolean,boolean)";
     db.execute(&format!("GRANT EXECUTE ON FUNCTION {actor} TO {}", role.as_str())).await;
     let executable = executable_by(&mut conn, &role).await;
-    assert_eq!(unpinned(&executable), [actor]);
-    assert!(names(&executable).contains(&actor.to_string()) && names(&executable).len() == granted.len() + 1);
-    match till_backend::open(&terminal_url, &till_backend::desktop_options(&terminal_url)).await {
-        Err(StoreError::Failed(StoreFailure::Misconfigured(text))) => assert!(
-            text.contains(&format!("REVOKE EXECUTE ON FUNCTION {actor} FROM {}, PUBLIC", role.as_str())),
-            "{text}"
-        ),
-        other => panic!("expected database_misconfigured naming the REVOKE, got {other:?}"),
-    }
+    assert!(executable.contains(&(actor.to_string(), false, false)), "{executable:?}");
+    assert_eq!(executable.len(), granted.len() + 1);
+    let check = executable_check(terminal.as_ref()).await;
+    assert!(check.ok && check.warning && check.detail.contains(actor), "{check:?}");
+    till_backend::open(&terminal_url, &till_backend::desktop_options(&terminal_url)).await.unwrap();
     db.execute(&format!("REVOKE EXECUTE ON FUNCTION {actor} FROM {}", role.as_str())).await;
+
+    // The guard bites: a function with the owner's rights and the caller's search_path, which a
+    // terminal may execute, is refused (every till stops, with the REVOKE to run).
+    db.execute(&format!(
+        "CREATE FUNCTION till_probe_definer() RETURNS integer LANGUAGE sql SECURITY DEFINER AS 'SELECT 1';
+         GRANT EXECUTE ON FUNCTION till_probe_definer() TO {}",
+        role.as_str()
+    ))
+    .await;
+    assert!(executable_by(&mut conn, &role).await.contains(&("till_probe_definer()".to_string(), true, false)));
+    let check = executable_check(terminal.as_ref()).await;
+    assert!(!check.ok && check.refusal == Some(ErrorCode::DatabaseMisconfigured), "{check:?}");
+    let revoke = format!("REVOKE EXECUTE ON FUNCTION till_probe_definer() FROM {}, PUBLIC", role.as_str());
+    assert!(check.fix.as_deref().is_some_and(|fix| fix.contains(&revoke)), "{check:?}");
+    assert!(till_backend::open(&terminal_url, &till_backend::desktop_options(&terminal_url)).await.is_err());
+    drop(terminal);
+    db.execute("DROP FUNCTION till_probe_definer()").await;
     till_backend::open(&terminal_url, &till_backend::desktop_options(&terminal_url)).await.unwrap();
     drop(conn);
     db.drop_role(role.as_str()).await;

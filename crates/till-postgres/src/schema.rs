@@ -370,21 +370,27 @@ SELECT coalesce(array_agg(CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.
                           WHERE c.relnamespace = n.oid AND c.relname = 'sessions')";
 
 /// The functions in Till's schema that the role `$1` may execute (granted to it, to a role it
-/// belongs to, or to PUBLIC), by signature, each with whether it is safe to: SECURITY DEFINER
-/// with the search_path the function files pin (Till's schema, then pg_temp). Functions of an
-/// extension installed in the schema are the extension's, not Till's, and are not listed. A
-/// terminal's role may execute exactly what till_grant_terminal grants, each of them safe: the
-/// owner-only helpers (till_actor, till_login_user, ...) have no search_path of their own and
-/// run under their caller's pinned one, which holds only while no terminal calls them directly.
+/// belongs to, or to PUBLIC), by signature, each with whether it is SECURITY DEFINER and whether
+/// it pins the search_path the function files pin (Till's schema, then pg_temp). A terminal's
+/// role may execute exactly what till_grant_terminal grants, each SECURITY DEFINER and pinned
+/// (tests/contract/terminal_role.rs). A SECURITY DEFINER function that does not pin its
+/// search_path would run with the owner's rights under a search_path the caller chose; any other
+/// function runs with the caller's own rights, so a grant of one exposes nothing. Functions of
+/// an extension the owner of Till's tables installed in the schema are the extension's, and are
+/// not listed; an extension someone else installed there is.
 pub const EXECUTABLE_FUNCTIONS: &str = r"
 SELECT p.oid::pg_catalog.regprocedure::text,
-       p.prosecdef AND coalesce(p.proconfig, '{}')
+       p.prosecdef,
+       coalesce(p.proconfig, '{}')
            @> ARRAY['search_path=' || pg_catalog.quote_ident(pg_catalog.current_schema()) || ', pg_temp']
   FROM pg_catalog.pg_proc p
  WHERE p.pronamespace = pg_catalog.current_schema()::regnamespace
    AND pg_catalog.has_function_privilege($1::name, p.oid, 'EXECUTE')
-   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
-                    WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
+                    WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+                      AND d.refclassid = 'pg_catalog.pg_extension'::regclass
+                      AND e.extowner = (SELECT c.relowner FROM pg_catalog.pg_class c
+                                         WHERE c.relnamespace = p.pronamespace AND c.relname = 'sessions'))
  ORDER BY 1";
 
 /// Whether a function file recorded in a database is one this build has: one it lacks comes
@@ -592,29 +598,54 @@ impl PostgresStore {
         Ok(checks)
     }
 
-    /// A role other than the owner may execute only Till's SECURITY DEFINER functions that pin
-    /// their search_path ([`EXECUTABLE_FUNCTIONS`]): a grant of an owner-only helper (by hand, or
-    /// to PUBLIC) lets a terminal run it under a search_path of its own choosing.
+    /// A role other than the owner may execute no SECURITY DEFINER function that leaves its
+    /// search_path to the caller ([`EXECUTABLE_FUNCTIONS`]): that would run with the owner's
+    /// rights under a search_path the terminal chose. Refused. A grant of a function that runs
+    /// with the caller's own rights (an owner-only helper, granted by hand or by a `GRANT ... ON
+    /// ALL FUNCTIONS`) exposes nothing, so it is a warning, not a reason for every till to stop.
     async fn check_executable(conn: &mut Conn<'_>, role: &str) -> Result<SchemaCheck, StoreError> {
         const NAME: &str = "executable functions";
-        let functions: Vec<(String, bool)> =
+        let functions: Vec<(String, bool, bool)> =
             sqlx::query_as(EXECUTABLE_FUNCTIONS).bind(role).fetch_all(conn.db()).await.map_err(|e| conn.fail(e))?;
-        let exposed: Vec<&str> = functions.iter().filter(|(_, safe)| !safe).map(|(f, _)| f.as_str()).collect();
-        Ok(if exposed.is_empty() {
+        let listed = |keep: fn(bool, bool) -> bool| -> Vec<&str> {
+            functions
+                .iter()
+                .filter(|(_, definer, pinned)| keep(*definer, *pinned))
+                .map(|(f, _, _)| f.as_str())
+                .collect()
+        };
+        let unpinned = listed(|definer, pinned| definer && !pinned);
+        let own_rights = listed(|definer, _| !definer);
+        let revoke = |these: &[&str]| {
+            format!(
+                "as the owner of Till's tables: REVOKE EXECUTE ON FUNCTION {} FROM {role}, PUBLIC",
+                these.join(", ")
+            )
+        };
+        Ok(if !unpinned.is_empty() {
+            SchemaCheck::fail(
+                NAME,
+                format!(
+                    "{role} may execute {}, which run with the owner's rights under a search_path {role} chooses",
+                    unpinned.join(", ")
+                ),
+                revoke(&unpinned),
+            )
+            .refused_with(ErrorCode::DatabaseMisconfigured)
+        } else if !own_rights.is_empty() {
+            SchemaCheck::warn(
+                NAME,
+                format!(
+                    "{role} may also execute {}, which Till grants no terminal (they run with {role}'s own rights, so nothing is exposed)",
+                    own_rights.join(", ")
+                ),
+                revoke(&own_rights),
+            )
+        } else {
             SchemaCheck::pass(
                 NAME,
                 format!("{role} may execute {} of Till's functions, each pinning its search_path", functions.len()),
             )
-        } else {
-            SchemaCheck::fail(
-                NAME,
-                format!("{role} may execute {}, which Till calls only from its own functions", exposed.join(", ")),
-                format!(
-                    "as the owner of Till's tables: REVOKE EXECUTE ON FUNCTION {} FROM {role}, PUBLIC",
-                    exposed.join(", ")
-                ),
-            )
-            .refused_with(ErrorCode::DatabaseMisconfigured)
         })
     }
 
