@@ -108,13 +108,15 @@ use_test_pg() {
 }
 
 # A tool the scripts run (cargo-deny, tauri-driver), built once per machine into cargo's bin
-# folder, at low priority. Unoptimised and without LTO or debug info: on a fresh 2-core machine
-# the tools' own release profiles (cargo-deny's fat LTO in one codegen unit) took 300 and 90
-# seconds of CPU beside the tests, against 150 and 50 this way, and neither tool's speed matters
-# here (cargo-deny's check takes 3 s instead of 2). From /: this checkout's .cargo/config.toml
-# (clippy's lints as errors) is for Till's crates.
-install_tool() { # CRATE VERSION-REQUIREMENT
-  (cd / && nice -n 10 cargo install "$1" --version "$2" --locked \
+# folder. Unoptimised and without LTO or debug info: on a fresh 2-core machine the tools' own
+# release profiles (cargo-deny's fat LTO in one codegen unit) took 300 and 90 seconds of CPU
+# beside the tests, against 150 and 50 this way, and neither tool's speed matters here
+# (cargo-deny's check takes 3 s instead of 2). From /: this checkout's .cargo/config.toml
+# (clippy's lints as errors) is for Till's crates. NICE: the build's priority (0 when a test
+# waits for the tool, as scripts/e2e waits for tauri-driver: at nice 10 beside the three suites
+# it took 9 minutes and made the WebDriver tests the test command's last to finish).
+install_tool() { # NICE CRATE VERSION-REQUIREMENT
+  (cd / && nice -n "$1" cargo install "$2" --version "$3" --locked \
     --config profile.release.opt-level=0 --config profile.release.codegen-units=256 \
     --config profile.release.debug=false --config profile.release.lto=false \
     --config profile.release.incremental=false)
@@ -127,7 +129,8 @@ install_cargo_deny() {
   if [ "$(cargo deny --version 2>/dev/null)" = "cargo-deny $TILL_CARGO_DENY" ]; then
     return 0
   fi
-  install_tool cargo-deny "$TILL_CARGO_DENY"
+  # Checked only at the end, so built at low priority.
+  install_tool 10 cargo-deny "$TILL_CARGO_DENY"
 }
 
 # tauri-driver, the WebDriver server scripts/e2e drives the app through; installed when missing
@@ -137,5 +140,5 @@ install_tauri_driver() {
     return 0
   fi
   echo "installing tauri-driver (under a minute)" >&2
-  install_tool tauri-driver '^2'
+  install_tool 0 tauri-driver '^2'
 }
