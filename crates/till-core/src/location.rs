@@ -69,8 +69,9 @@ pub struct SettingsInput<'a> {
 }
 
 /// The longest a location may let a login sit idle (its `login_idle_minutes`; the schema's CHECK
-/// says the same): a session operation on a session that does not exist has no location, and
-/// judges its login by this limit (till_session_actor on PostgreSQL).
+/// says the same). A session operation on a session that does not exist, naming no register,
+/// judges its login by the shortest limit any location sets (0028), and by this one only when
+/// there is no location at all (SQLite's `logged_in`; till_session_actor's `coalesce(…, 1440)`).
 pub const LONGEST_LOGIN_IDLE_MINUTES: i32 = 1_440;
 
 /// The most bills, or coins, a store lists.
