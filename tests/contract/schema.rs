@@ -6,6 +6,7 @@ use till_core::*;
 use till_testkit::{both_backends, provision, Backend, TestDatabase};
 
 both_backends!(a_fresh_database_migrates_and_passes_every_check, a_database_behind_is_refused_without_migrate);
+both_backends!(a_migration_is_recorded_as_sqlx_reads_it_from_the_folder);
 both_backends!(an_unknown_migration_is_refused, an_edited_migration_is_refused, a_dropped_index_is_refused);
 both_backends!(
     users_from_before_the_staff_journal_get_their_first_entry_on_upgrade,
@@ -54,6 +55,39 @@ async fn a_fresh_database_migrates_and_passes_every_check(backend: Backend) {
     assert!(checks.iter().all(|c| c.ok), "{checks:?}");
     // Opening without migrating now succeeds.
     db.open_with(&no_migrate()).await.unwrap();
+}
+
+/// The stores embed their migrations with a build script, not sqlx's `migrate!`
+/// (till_sqlx::embedded_migrator): what a migration records in `_sqlx_migrations` (version,
+/// description, checksum) is what sqlx itself reads from the migrations folder, so a database
+/// migrated by an older Till, which used `migrate!`, is the same to this one.
+async fn a_migration_is_recorded_as_sqlx_reads_it_from_the_folder(backend: Backend) {
+    let folder = match backend {
+        Backend::Sqlite => "migrations/sqlite",
+        Backend::Postgres => "migrations/postgres",
+    };
+    let from_folder =
+        sqlx::migrate::Migrator::new(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(folder)).await.unwrap();
+    let expected: Vec<(i64, String, Vec<u8>)> =
+        from_folder.iter().map(|m| (m.version, m.description.to_string(), m.checksum.to_vec())).collect();
+    assert!(expected.len() >= 20, "{folder} read as {} migrations", expected.len());
+
+    let db = TestDatabase::new(backend).await;
+    let store = db.open_with(&inspect_only()).await.unwrap();
+    let applied = store.migrate().await.unwrap();
+    assert_eq!(applied, expected.iter().map(|(version, ..)| *version).collect::<Vec<_>>());
+    let ledger = "SELECT version, description, checksum FROM _sqlx_migrations ORDER BY version";
+    let recorded: Vec<(i64, String, Vec<u8>)> = match backend {
+        Backend::Sqlite => {
+            let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
+            sqlx::query_as(ledger).fetch_all(&mut conn).await.unwrap()
+        }
+        Backend::Postgres => {
+            let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
+            sqlx::query_as(ledger).fetch_all(&mut conn).await.unwrap()
+        }
+    };
+    assert_eq!(recorded, expected);
 }
 
 async fn a_database_behind_is_refused_without_migrate(backend: Backend) {

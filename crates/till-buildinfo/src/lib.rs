@@ -1,6 +1,9 @@
-//! Called from the build scripts of tillctl and the desktop app: sets `TILL_BUILD_VERSION` and
-//! `TILL_BUILD_COMMIT` for `env!`, so `tillctl version` and the app's About line say which
-//! version and which commit a binary was built from.
+//! For build scripts: the version and commit a binary is built from ([`emit`]), and the files a
+//! store embeds ([`embed_files`]).
+//!
+//! [`emit`], called from the build scripts of tillctl and the desktop app, sets
+//! `TILL_BUILD_VERSION` and `TILL_BUILD_COMMIT` for `env!`, so `tillctl version` and the app's
+//! About line say which version and which commit a binary was built from.
 //!
 //! - The version is the crate's own (`CARGO_PKG_VERSION`) unless `TILL_BUILD_VERSION` is set
 //!   (`scripts/package --version 0.1.1` sets it to build a newer package from the same tree).
@@ -10,7 +13,8 @@
 //! Rebuild churn: the build script reruns only when those variables change or when `HEAD` moves
 //! (the files git updates on a commit or checkout), never on every source edit.
 
-use std::path::PathBuf;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// What a binary says when it was built outside a git checkout without `TILL_BUILD_COMMIT`.
@@ -60,4 +64,37 @@ fn git_files_that_move_with_head() -> Vec<PathBuf> {
         .map(PathBuf::from)
         .filter(|path| path.is_file())
         .collect()
+}
+
+/// Writes `$OUT_DIR/<out_file>`: `pub(crate) static <name>: &[(&str, &str)]`, the (file name,
+/// text) of each file in `dir` (relative to the package) whose name ends in `ext`, in name
+/// order, for the crate to `include!`. The store crates embed their migrations and function
+/// files this way (sqlx's `migrate!` would need sqlx's proc-macro crate, which compiles sqlx's
+/// database drivers a second time, for the build host). Cargo reruns the build script when a
+/// file there is added, removed or changed.
+///
+/// Paths stay relative to the package (rerun-if-changed) or are joined at the crate's compile
+/// time (`env!("CARGO_MANIFEST_DIR")` in the generated code): two checkouts sharing one
+/// CARGO_TARGET_DIR then never embed each other's files.
+pub fn embed_files(dir: &str, ext: &str, name: &str, out_file: &str) {
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|e| panic!("CARGO_MANIFEST_DIR: {e}"));
+    let path = Path::new(&manifest).join(dir);
+    println!("cargo:rerun-if-changed={dir}");
+    let mut names: Vec<String> = std::fs::read_dir(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.file_type().is_ok_and(|t| t.is_file()))
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|file| file.ends_with(ext))
+        .collect();
+    names.sort();
+    let mut code = format!("/// (file name, text), in name order.\npub(crate) static {name}: &[(&str, &str)] = &[\n");
+    for file in &names {
+        println!("cargo:rerun-if-changed={dir}/{file}");
+        let _ =
+            writeln!(code, "    ({file:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/{dir}/{file}\"))),");
+    }
+    code.push_str("];\n");
+    let out = Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|e| panic!("OUT_DIR: {e}"))).join(out_file);
+    std::fs::write(&out, code).unwrap_or_else(|e| panic!("cannot write {}: {e}", out.display()));
 }

@@ -16,7 +16,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 use till_core::*;
 
-pub(crate) static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/postgres");
+pub(crate) static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| till_sqlx::embedded_migrator(MIGRATION_FILES));
+
+// MIGRATION_FILES: migrations/postgres/*.sql, embedded by build.rs.
+include!(concat!(env!("OUT_DIR"), "/migration_files.rs"));
 
 // FUNCTION_FILES: migrations/postgres/functions/*.sql, embedded by build.rs.
 include!(concat!(env!("OUT_DIR"), "/function_files.rs"));

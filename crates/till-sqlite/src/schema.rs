@@ -6,10 +6,13 @@ use async_trait::async_trait;
 use sqlx::migrate::Migrator;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::LazyLock;
 use till_core::*;
 use tokio::sync::OnceCell;
 
-static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/sqlite");
+// MIGRATION_FILES: migrations/sqlite/*.sql, embedded by build.rs.
+include!(concat!(env!("OUT_DIR"), "/migration_files.rs"));
+static MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| till_sqlx::embedded_migrator(MIGRATION_FILES));
 
 type Definitions = BTreeMap<(String, String), String>;
 

@@ -12,25 +12,26 @@ use till_core::journal::ExpectedEntry;
 use till_core::StoreError;
 use uuid::Uuid;
 
-/// A row of [`crate::journal::SALES`].
-#[derive(Debug, FromRow)]
-pub struct SaleFactsRow {
-    id: Uuid,
-    kind: String,
-    number: String,
-    total: i64,
-    tax: i64,
-    discount: i64,
-    tendered: i64,
-    change: i64,
-    cash_net: i64,
-    approved_by: Option<Uuid>,
-    user_id: Uuid,
-    user_name: String,
-    refund_reason_kind: Option<String>,
-    refund_reason_text: Option<String>,
-    receipt_discount_reason_kind: Option<String>,
-    receipt_discount_reason_text: Option<String>,
+columns! {
+    /// A row of [`crate::journal::SALES`].
+    pub struct SaleFactsRow {
+        id: Uuid,
+        kind: String,
+        number: String,
+        total: i64,
+        tax: i64,
+        discount: i64,
+        tendered: i64,
+        change: i64,
+        cash_net: i64,
+        approved_by: Option<Uuid>,
+        user_id: Uuid,
+        user_name: String,
+        refund_reason_kind: Option<String>,
+        refund_reason_text: Option<String>,
+        receipt_discount_reason_kind: Option<String>,
+        receipt_discount_reason_text: Option<String>,
+    }
 }
 
 /// A chain's sales and refunds as their entries must state them: each row of
@@ -98,19 +99,20 @@ fn receipt(sale: SaleFactsRow, lines: Vec<Value>, tenders: Vec<Value>, reasons: 
     }
 }
 
-/// A row of [`crate::journal::LINES`] (its numbers cast to `bigint`, as the payload holds them).
-#[derive(Debug, FromRow)]
-pub struct LineFactsRow {
-    sale_id: Uuid,
-    line_no: i64,
-    product_id: Uuid,
-    quantity: i64,
-    unit_price: i64,
-    amount: i64,
-    tax: i64,
-    total: i64,
-    price_change_reason_kind: Option<String>,
-    price_change_reason_text: Option<String>,
+columns! {
+    /// A row of [`crate::journal::LINES`] (its numbers cast to `bigint`, as the payload holds them).
+    pub struct LineFactsRow {
+        sale_id: Uuid,
+        line_no: i64,
+        product_id: Uuid,
+        quantity: i64,
+        unit_price: i64,
+        amount: i64,
+        tax: i64,
+        total: i64,
+        price_change_reason_kind: Option<String>,
+        price_change_reason_text: Option<String>,
+    }
 }
 
 /// One line of [`crate::journal::LINES`] as the payload lists it, with the sale it belongs to.
@@ -137,13 +139,14 @@ where
         .map(|kind| (line.sale_id, json!([line.line_no, kind, line.price_change_reason_text]))))
 }
 
-/// A row of [`crate::journal::TENDERS`].
-#[derive(Debug, FromRow)]
-pub struct TenderFactsRow {
-    sale_id: Uuid,
-    kind: String,
-    amount: i64,
-    reference: Option<String>,
+columns! {
+    /// A row of [`crate::journal::TENDERS`].
+    pub struct TenderFactsRow {
+        sale_id: Uuid,
+        kind: String,
+        amount: i64,
+        reference: Option<String>,
+    }
 }
 
 /// One tender of [`crate::journal::TENDERS`] as the payload lists it, with its sale.
@@ -155,17 +158,18 @@ where
     Ok((tender.sale_id, json!([tender.kind, tender.amount, tender.reference])))
 }
 
-/// A row of [`crate::journal::MOVEMENTS`].
-#[derive(Debug, FromRow)]
-pub struct MovementFactsRow {
-    id: Uuid,
-    kind: String,
-    amount: i64,
-    reason: String,
-    session_id: Uuid,
-    approved_by: Option<Uuid>,
-    user_id: Uuid,
-    user_name: String,
+columns! {
+    /// A row of [`crate::journal::MOVEMENTS`].
+    pub struct MovementFactsRow {
+        id: Uuid,
+        kind: String,
+        amount: i64,
+        reason: String,
+        session_id: Uuid,
+        approved_by: Option<Uuid>,
+        user_id: Uuid,
+        user_name: String,
+    }
 }
 
 pub fn movement<'r, R: Row>(row: &'r R) -> Result<ExpectedEntry, StoreError>
@@ -186,15 +190,16 @@ where
     })
 }
 
-/// A row of [`crate::journal::VOIDS`].
-#[derive(Debug, FromRow)]
-pub struct VoidFactsRow {
-    id: Uuid,
-    kind: String,
-    amount: i64,
-    session_id: Uuid,
-    user_id: Uuid,
-    user_name: String,
+columns! {
+    /// A row of [`crate::journal::VOIDS`].
+    pub struct VoidFactsRow {
+        id: Uuid,
+        kind: String,
+        amount: i64,
+        session_id: Uuid,
+        user_id: Uuid,
+        user_name: String,
+    }
 }
 
 /// A chain's voids as their entries must state them: each row of [`crate::journal::VOIDS`]
@@ -229,13 +234,14 @@ fn void_entry(void: VoidFactsRow, lines: Vec<Value>) -> ExpectedEntry {
     }
 }
 
-/// A row of [`crate::journal::VOID_LINES`] (its quantity cast to `bigint`).
-#[derive(Debug, FromRow)]
-pub struct VoidLineFactsRow {
-    void_id: Uuid,
-    product_id: Uuid,
-    quantity: i64,
-    unit_price: i64,
+columns! {
+    /// A row of [`crate::journal::VOID_LINES`] (its quantity cast to `bigint`).
+    pub struct VoidLineFactsRow {
+        void_id: Uuid,
+        product_id: Uuid,
+        quantity: i64,
+        unit_price: i64,
+    }
 }
 
 /// One line of [`crate::journal::VOID_LINES`] as the payload lists it, with its void.
@@ -247,36 +253,39 @@ where
     Ok((line.void_id, json!([line.product_id, line.quantity, line.unit_price])))
 }
 
-/// A session's open, and whether it closed, as [`crate::journal::SESSIONS`] reads it.
-#[derive(Debug, FromRow)]
-pub struct SessionFactsRow {
-    id: Uuid,
-    opened_by: Uuid,
-    opened_by_name: String,
-    opened_at: DateTime<Utc>,
-    opening_cash: i64,
-    closed_at: Option<DateTime<Utc>>,
+columns! {
+    /// A session's open, and whether it closed, as [`crate::journal::SESSIONS`] reads it.
+    pub struct SessionFactsRow {
+        id: Uuid,
+        opened_by: Uuid,
+        opened_by_name: String,
+        opened_at: DateTime<Utc>,
+        opening_cash: i64,
+        closed_at: Option<DateTime<Utc>>,
+    }
 }
 
-/// A session's close, from the same row: read only once `closed_at` is set, as `closed_by`
-/// and its name are NULL until then (and required after). `late_counted_at` splits the count
-/// off into a late count entry.
-#[derive(Debug, FromRow)]
-pub struct CloseFactsRow {
-    closed_by: Uuid,
-    closed_by_name: String,
-    approved_by: Option<Uuid>,
-    approved_by_name: Option<String>,
-    expected_cash: Option<i64>,
-    counted_cash: Option<i64>,
-    variance: Option<i64>,
-    late_counted_at: Option<DateTime<Utc>>,
+columns! {
+    /// A session's close, from the same row: read only once `closed_at` is set, as `closed_by`
+    /// and its name are NULL until then (and required after). `late_counted_at` splits the count
+    /// off into a late count entry.
+    pub struct CloseFactsRow {
+        closed_by: Uuid,
+        closed_by_name: String,
+        approved_by: Option<Uuid>,
+        approved_by_name: Option<String>,
+        expected_cash: Option<i64>,
+        counted_cash: Option<i64>,
+        variance: Option<i64>,
+        late_counted_at: Option<DateTime<Utc>>,
+    }
 }
 
-/// Who made a session's late count, from the same row: read only for a late count.
-#[derive(Debug, FromRow)]
-pub struct LateCountFactsRow {
-    late_counted_by: Option<Uuid>,
+columns! {
+    /// Who made a session's late count, from the same row: read only for a late count.
+    pub struct LateCountFactsRow {
+        late_counted_by: Option<Uuid>,
+    }
 }
 
 /// A session's open, close and late count entries: required for what happened at or after
@@ -330,16 +339,17 @@ where
     Ok(out)
 }
 
-/// A row of [`crate::journal::ZS`]: a Z with its session's closer.
-#[derive(Debug, FromRow)]
-pub struct ZFactsRow {
-    session_id: Uuid,
-    z_number: i64,
-    grand_sales: i64,
-    grand_refunds: i64,
-    journal_seq: i64,
-    journal_head: String,
-    closed_by: Uuid,
+columns! {
+    /// A row of [`crate::journal::ZS`]: a Z with its session's closer.
+    pub struct ZFactsRow {
+        session_id: Uuid,
+        z_number: i64,
+        grand_sales: i64,
+        grand_refunds: i64,
+        journal_seq: i64,
+        journal_head: String,
+        closed_by: Uuid,
+    }
 }
 
 pub fn z<'r, R: Row>(row: &'r R) -> Result<ExpectedEntry, StoreError>
@@ -361,12 +371,13 @@ where
     })
 }
 
-/// A row of [`crate::journal::AUTH_EVENTS`].
-#[derive(Debug, FromRow)]
-pub struct AuthEventFactsRow {
-    id: Uuid,
-    kind: String,
-    user_id: Option<Uuid>,
+columns! {
+    /// A row of [`crate::journal::AUTH_EVENTS`].
+    pub struct AuthEventFactsRow {
+        id: Uuid,
+        kind: String,
+        user_id: Option<Uuid>,
+    }
 }
 
 pub fn auth_event<'r, R: Row>(row: &'r R) -> Result<ExpectedEntry, StoreError>
@@ -396,13 +407,14 @@ pub fn database_identity(id: Uuid) -> ExpectedEntry {
     }
 }
 
-/// A row of [`crate::journal::USERS`] (the PIN hash is the backend's to digest).
-#[derive(Debug, FromRow)]
-pub struct UserFactsRow {
-    id: Uuid,
-    name: String,
-    role: String,
-    active: bool,
+columns! {
+    /// A row of [`crate::journal::USERS`] (the PIN hash is the backend's to digest).
+    pub struct UserFactsRow {
+        id: Uuid,
+        name: String,
+        role: String,
+        active: bool,
+    }
 }
 
 /// A user as the staff chain must last have journaled it (`pin` is the sha256 of its PIN

@@ -10,6 +10,38 @@
 //! - [`invariants`]: the invariant checks' queries.
 //! - [`schema`]: migration bookkeeping and the comparison of schema definitions.
 
+/// A struct of a read's columns with its `sqlx::FromRow`, as `#[derive(sqlx::FromRow)]` writes
+/// one: each field read (`Row::try_get`) by its own name, or by the column named after `=`.
+/// Written as a macro here, not derived: sqlx's derive lives in its proc-macro crate, which
+/// compiles sqlx's database drivers (with SQLite's C source, rustls and ring) a second time,
+/// for the build host: about 50 s of CPU in every fresh build (docs/benchmarks.md).
+macro_rules! columns {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$field_meta:meta])* $field:ident : $ty:ty $(= $column:literal)? ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug)]
+        pub struct $name {
+            $( $(#[$field_meta])* $field: $ty ),*
+        }
+
+        impl<'r, R: ::sqlx::Row> ::sqlx::FromRow<'r, R> for $name
+        where
+            &'r str: ::sqlx::ColumnIndex<R>,
+            $( $ty: ::sqlx::Decode<'r, R::Database> + ::sqlx::Type<R::Database>, )*
+        {
+            fn from_row(row: &'r R) -> Result<Self, ::sqlx::Error> {
+                Ok(Self { $( $field: row.try_get(columns!(@name $field $($column)?))? ),* })
+            }
+        }
+    };
+    (@name $field:ident) => { stringify!($field) };
+    (@name $field:ident $column:literal) => { $column };
+}
+
 pub mod expected;
 pub mod invariants;
 pub mod rows;
@@ -26,5 +58,5 @@ pub use rows::sales::{
 };
 pub use rows::sessions::{join, session};
 pub use rows::staff::{auth_event, login_user, user};
-pub use schema::{applied_migration, compare_definitions, known_migrations, migrate_error};
+pub use schema::{applied_migration, compare_definitions, embedded_migrator, known_migrations, migrate_error};
 pub use sql::{cash, catalog, journal, sales, JOINS_SQL, REGISTER_SELECT};

@@ -3,17 +3,22 @@
 //! what the migrations create.
 
 use crate::rows::read;
-use sqlx::migrate::Migrator;
+use sqlx::error::BoxDynError;
+use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 use sqlx::{FromRow, Row};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
 use till_core::{AppliedMigration, KnownMigration, Refusal, SchemaCheck, StoreError, StoreFailure};
 
-/// A row of sqlx's `_sqlx_migrations`.
-#[derive(Debug, FromRow)]
-pub struct AppliedMigrationRow {
-    version: i64,
-    description: String,
-    checksum: Vec<u8>,
-    success: bool,
+columns! {
+    /// A row of sqlx's `_sqlx_migrations`.
+    pub struct AppliedMigrationRow {
+        version: i64,
+        description: String,
+        checksum: Vec<u8>,
+        success: bool,
+    }
 }
 
 impl From<AppliedMigrationRow> for AppliedMigration {
@@ -33,6 +38,50 @@ where
     AppliedMigrationRow: FromRow<'r, R>,
 {
     read::<AppliedMigrationRow, R>(row).map(AppliedMigration::from)
+}
+
+/// sqlx's Migrator over the migrations a store's build script embedded (till_buildinfo
+/// `embed_files`: file name and text, in name order), each read as sqlx's `migrate!` reads a
+/// migrations folder (`sqlx::migrate::resolve_blocking`): `<version>_<description>.sql`, the
+/// description with spaces for underscores, its own transaction unless the text starts with
+/// `-- no-transaction`, and its checksum the SHA-384 of the text (`Migration::new`). A contract
+/// test proves it equal to the folder read by sqlx. Not `migrate!` itself: that needs sqlx's
+/// proc-macro crate, which compiles sqlx's database drivers (with SQLite's C source, rustls and
+/// ring) a second time for the build host.
+///
+/// # Panics
+/// On a file name without a numeric version: the build embeds only the repository's own files.
+pub fn embedded_migrator(files: &'static [(&'static str, &'static str)]) -> Migrator {
+    let migrations: Vec<Migration> = files
+        .iter()
+        .filter_map(|(file, sql)| {
+            let (version, rest) = file.split_once('_')?;
+            let version: i64 = version.parse().unwrap_or_else(|_| panic!("migration {file:?} has no numeric version"));
+            let migration_type = MigrationType::from_filename(rest);
+            let description = rest.trim_end_matches(migration_type.suffix()).replace('_', " ");
+            let no_tx = sql.starts_with("-- no-transaction");
+            Some(Migration::new(version, description.into(), migration_type, (*sql).into(), no_tx))
+        })
+        .collect();
+    // Migrator::new is async only for sources that read a folder; this one is ready at once.
+    let mut ready = std::pin::pin!(Migrator::new(Embedded(migrations)));
+    match ready.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(Ok(migrator)) => migrator,
+        Poll::Ready(Err(e)) => panic!("the embedded migrations: {e}"),
+        Poll::Pending => unreachable!("an embedded migration source resolves at once"),
+    }
+}
+
+/// Migrations already read: what [`embedded_migrator`] hands sqlx.
+#[derive(Debug)]
+struct Embedded(Vec<Migration>);
+
+impl MigrationSource<'static> for Embedded {
+    fn resolve(self) -> Pin<Box<dyn Future<Output = Result<Vec<Migration>, BoxDynError>> + Send>> {
+        let mut migrations = self.0;
+        migrations.sort_by_key(|m| m.version);
+        Box::pin(std::future::ready(Ok(migrations)))
+    }
 }
 
 /// The migrations a store's binary embeds.

@@ -9,13 +9,14 @@ use till_core::voids::{VoidKind, VoidRecorded, VoidedLine};
 use till_core::{LocationId, MovementId, Prior, ProductId, RegisterId, SessionId, StoreError, VoidId, ZRecord};
 use uuid::Uuid;
 
-/// A row of [`crate::cash::REASONS`].
-#[derive(Debug, FromRow)]
-pub struct CashReasonRow {
-    kind: String,
-    code: String,
-    label: String,
-    position: i32,
+columns! {
+    /// A row of [`crate::cash::REASONS`].
+    pub struct CashReasonRow {
+        kind: String,
+        code: String,
+        label: String,
+        position: i32,
+    }
 }
 
 impl TryFrom<CashReasonRow> for CashReason {
@@ -39,22 +40,23 @@ where
     read::<CashReasonRow, R>(row)?.try_into()
 }
 
-/// A movement with its approver's name and its session's currency, as [`crate::cash::MOVEMENT`]
-/// and [`crate::cash::MOVEMENTS`] read it.
-#[derive(Debug, FromRow)]
-pub struct CashMovementRow {
-    id: Uuid,
-    session_id: Uuid,
-    location_id: Uuid,
-    kind: String,
-    amount: i64,
-    currency: String,
-    reason: String,
-    note: Option<String>,
-    user_name: String,
-    approved_by_name: Option<String>,
-    device: String,
-    at: DateTime<Utc>,
+columns! {
+    /// A movement with its approver's name and its session's currency, as [`crate::cash::MOVEMENT`]
+    /// and [`crate::cash::MOVEMENTS`] read it.
+    pub struct CashMovementRow {
+        id: Uuid,
+        session_id: Uuid,
+        location_id: Uuid,
+        kind: String,
+        amount: i64,
+        currency: String,
+        reason: String,
+        note: Option<String>,
+        user_name: String,
+        approved_by_name: Option<String>,
+        device: String,
+        at: DateTime<Utc>,
+    }
 }
 
 impl TryFrom<CashMovementRow> for CashMovement {
@@ -87,11 +89,22 @@ where
 }
 
 /// [`crate::cash::MOVEMENT`]'s row with its request's fingerprint.
-#[derive(Debug, FromRow)]
+#[derive(Debug)]
 pub struct PriorMovementRow {
-    #[sqlx(flatten)]
     movement: CashMovementRow,
     request_hash: String,
+}
+
+// The movement's own columns, then the fingerprint's (as `#[sqlx(flatten)]` would read them).
+impl<'r, R: Row> FromRow<'r, R> for PriorMovementRow
+where
+    CashMovementRow: FromRow<'r, R>,
+    &'r str: sqlx::ColumnIndex<R>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
+        Ok(Self { movement: CashMovementRow::from_row(row)?, request_hash: row.try_get("request_hash")? })
+    }
 }
 
 impl TryFrom<PriorMovementRow> for Prior<CashMovement> {
@@ -110,28 +123,30 @@ where
     read::<PriorMovementRow, R>(row)?.try_into()
 }
 
-/// A void with its session's currency and its request's fingerprint, as [`crate::cash::VOID`]
-/// reads it.
-#[derive(Debug, FromRow)]
-pub struct VoidRow {
-    id: Uuid,
-    session_id: Uuid,
-    kind: String,
-    amount: i64,
-    currency: String,
-    user_name: String,
-    device: String,
-    at: DateTime<Utc>,
-    request_hash: String,
+columns! {
+    /// A void with its session's currency and its request's fingerprint, as [`crate::cash::VOID`]
+    /// reads it.
+    pub struct VoidRow {
+        id: Uuid,
+        session_id: Uuid,
+        kind: String,
+        amount: i64,
+        currency: String,
+        user_name: String,
+        device: String,
+        at: DateTime<Utc>,
+        request_hash: String,
+    }
 }
 
-/// A row of [`crate::cash::VOID_LINES`].
-#[derive(Debug, FromRow)]
-pub struct VoidLineRow {
-    product_id: Uuid,
-    quantity: i32,
-    unit_price: i64,
-    amount: i64,
+columns! {
+    /// A row of [`crate::cash::VOID_LINES`].
+    pub struct VoidLineRow {
+        product_id: Uuid,
+        quantity: i32,
+        unit_price: i64,
+        amount: i64,
+    }
 }
 
 impl From<VoidLineRow> for VoidedLine {
@@ -174,22 +189,23 @@ where
     Ok(Prior { recorded, request_hash: row.request_hash })
 }
 
-/// A row of `z_reports` with its journal entry's `entry_seq` and `entry_hash`, as
-/// [`crate::cash::Z_OF_SESSION`] and [`crate::cash::Z_LIST`] read it.
-#[derive(Debug, FromRow)]
-pub struct ZRecordRow {
-    register_id: Uuid,
-    z_number: i64,
-    session_id: Uuid,
-    at: DateTime<Utc>,
-    first_receipt: Option<String>,
-    last_receipt: Option<String>,
-    grand_sales: i64,
-    grand_refunds: i64,
-    journal_seq: i64,
-    journal_head: String,
-    entry_seq: Option<i64>,
-    entry_hash: Option<String>,
+columns! {
+    /// A row of `z_reports` with its journal entry's `entry_seq` and `entry_hash`, as
+    /// [`crate::cash::Z_OF_SESSION`] and [`crate::cash::Z_LIST`] read it.
+    pub struct ZRecordRow {
+        register_id: Uuid,
+        z_number: i64,
+        session_id: Uuid,
+        at: DateTime<Utc>,
+        first_receipt: Option<String>,
+        last_receipt: Option<String>,
+        grand_sales: i64,
+        grand_refunds: i64,
+        journal_seq: i64,
+        journal_head: String,
+        entry_seq: Option<i64>,
+        entry_hash: Option<String>,
+    }
 }
 
 impl From<ZRecordRow> for ZRecord {
@@ -218,11 +234,12 @@ where
     read::<ZRecordRow, R>(row).map(ZRecord::from)
 }
 
-/// A row of [`crate::cash::OPENING_COUNT`] or [`crate::cash::CLOSING_COUNT`].
-#[derive(Debug, FromRow)]
-pub struct DenominationRow {
-    denomination: i64,
-    count: i32,
+columns! {
+    /// A row of [`crate::cash::OPENING_COUNT`] or [`crate::cash::CLOSING_COUNT`].
+    pub struct DenominationRow {
+        denomination: i64,
+        count: i32,
+    }
 }
 
 impl TryFrom<DenominationRow> for DenominationCount {

@@ -5,13 +5,14 @@ use sqlx::{FromRow, Row};
 use till_core::{Category, CategoryId, LocationId, Product, ProductId, StoreError, TaxRate, TaxRateId};
 use uuid::Uuid;
 
-/// A row of `tax_rates`.
-#[derive(Debug, FromRow)]
-pub struct TaxRateRow {
-    id: Uuid,
-    code: String,
-    name: String,
-    rate_ppm: i32,
+columns! {
+    /// A row of `tax_rates`.
+    pub struct TaxRateRow {
+        id: Uuid,
+        code: String,
+        name: String,
+        rate_ppm: i32,
+    }
 }
 
 impl TryFrom<TaxRateRow> for TaxRate {
@@ -30,14 +31,15 @@ where
     read::<TaxRateRow, R>(row)?.try_into()
 }
 
-/// A row of `categories`.
-#[derive(Debug, FromRow)]
-pub struct CategoryRow {
-    id: Uuid,
-    location_id: Uuid,
-    name: String,
-    position: i32,
-    colour: String,
+columns! {
+    /// A row of `categories`.
+    pub struct CategoryRow {
+        id: Uuid,
+        location_id: Uuid,
+        name: String,
+        position: i32,
+        colour: String,
+    }
 }
 
 impl TryFrom<CategoryRow> for Category {
@@ -63,22 +65,23 @@ where
     read::<CategoryRow, R>(row)?.try_into()
 }
 
-/// A product with its tax rate's code and rate and its category's name, as
-/// [`crate::catalog::PRODUCTS`] reads it. The barcodes are another read (each backend
-/// aggregates them its own way).
-#[derive(Debug, FromRow)]
-pub struct ProductRow {
-    id: Uuid,
-    location_id: Uuid,
-    sku: String,
-    name: String,
-    price_minor: i64,
-    tax_rate_id: Uuid,
-    tax_code: String,
-    rate_ppm: i32,
-    category_id: Option<Uuid>,
-    category_name: Option<String>,
-    active: bool,
+columns! {
+    /// A product with its tax rate's code and rate and its category's name, as
+    /// [`crate::catalog::PRODUCTS`] reads it. The barcodes are another read (each backend
+    /// aggregates them its own way).
+    pub struct ProductRow {
+        id: Uuid,
+        location_id: Uuid,
+        sku: String,
+        name: String,
+        price_minor: i64,
+        tax_rate_id: Uuid,
+        tax_code: String,
+        rate_ppm: i32,
+        category_id: Option<Uuid>,
+        category_name: Option<String>,
+        active: bool,
+    }
 }
 
 /// The product without its barcodes.

@@ -7,19 +7,20 @@ use till_core::journal::{ChainHead, JournalEntry, ZAnchor};
 use till_core::{RegisterId, SessionId, StoreError};
 use uuid::Uuid;
 
-/// A row of `journal`.
-#[derive(Debug, FromRow)]
-pub struct JournalEntryRow {
-    chain_id: Uuid,
-    seq: i64,
-    at: DateTime<Utc>,
-    device: String,
-    user_id: Option<Uuid>,
-    event: String,
-    ref_id: Option<Uuid>,
-    body: String,
-    prev_hash: String,
-    hash: String,
+columns! {
+    /// A row of `journal`.
+    pub struct JournalEntryRow {
+        chain_id: Uuid,
+        seq: i64,
+        at: DateTime<Utc>,
+        device: String,
+        user_id: Option<Uuid>,
+        event: String,
+        ref_id: Option<Uuid>,
+        body: String,
+        prev_hash: String,
+        hash: String,
+    }
 }
 
 impl From<JournalEntryRow> for JournalEntry {
@@ -47,12 +48,13 @@ where
     read::<JournalEntryRow, R>(row).map(JournalEntry::from)
 }
 
-/// A row of [`crate::journal::HEADS`].
-#[derive(Debug, FromRow)]
-pub struct ChainHeadRow {
-    chain_id: Uuid,
-    seq: i64,
-    hash: String,
+columns! {
+    /// A row of [`crate::journal::HEADS`].
+    pub struct ChainHeadRow {
+        chain_id: Uuid,
+        seq: i64,
+        hash: String,
+    }
 }
 
 impl From<ChainHeadRow> for ChainHead {
@@ -69,14 +71,15 @@ where
     read::<ChainHeadRow, R>(row).map(ChainHead::from)
 }
 
-/// A row of [`crate::journal::ANCHORS`].
-#[derive(Debug, FromRow)]
-pub struct ZAnchorRow {
-    register_id: Uuid,
-    z_number: i64,
-    session_id: Uuid,
-    journal_seq: i64,
-    journal_head: String,
+columns! {
+    /// A row of [`crate::journal::ANCHORS`].
+    pub struct ZAnchorRow {
+        register_id: Uuid,
+        z_number: i64,
+        session_id: Uuid,
+        journal_seq: i64,
+        journal_head: String,
+    }
 }
 
 impl From<ZAnchorRow> for ZAnchor {

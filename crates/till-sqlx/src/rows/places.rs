@@ -5,30 +5,31 @@ use sqlx::{FromRow, Row};
 use till_core::{Cutoff, Location, LocationId, Register, RegisterId, StoreError};
 use uuid::Uuid;
 
-/// A row of `locations`: every setting, as [`location`] and [`location_facts`] read it.
-#[derive(Debug, FromRow)]
-pub struct LocationRow {
-    id: Uuid,
-    code: String,
-    name: String,
-    timezone: String,
-    cutoff_minutes: i32,
-    currency: String,
-    locale: String,
-    blind_close: bool,
-    variance_limit_minor: i64,
-    cash_out_limit_minor: i64,
-    session_limit_minutes: i32,
-    manager_pin_min_length: i32,
-    prices_include_tax: bool,
-    cash_rounding_minor: i32,
-    discount_limit_ppm: i32,
-    login_idle_minutes: i32,
-    address: String,
-    tax_number: String,
-    card_reference_required: bool,
-    bills: String,
-    coins: String,
+columns! {
+    /// A row of `locations`: every setting, as [`location`] and [`location_facts`] read it.
+    pub struct LocationRow {
+        id: Uuid,
+        code: String,
+        name: String,
+        timezone: String,
+        cutoff_minutes: i32,
+        currency: String,
+        locale: String,
+        blind_close: bool,
+        variance_limit_minor: i64,
+        cash_out_limit_minor: i64,
+        session_limit_minutes: i32,
+        manager_pin_min_length: i32,
+        prices_include_tax: bool,
+        cash_rounding_minor: i32,
+        discount_limit_ppm: i32,
+        login_idle_minutes: i32,
+        address: String,
+        tax_number: String,
+        card_reference_required: bool,
+        bills: String,
+        coins: String,
+    }
 }
 
 impl LocationRow {
@@ -112,16 +113,17 @@ where
     Ok(read::<LocationRow, R>(row)?.facts())
 }
 
-/// A register joined with its location, as [`crate::REGISTER_SELECT`] reads it.
-#[derive(Debug, FromRow)]
-pub struct RegisterRow {
-    id: Uuid,
-    location_id: Uuid,
-    code: String,
-    name: String,
-    location_code: String,
-    location_name: String,
-    currency: String,
+columns! {
+    /// A register joined with its location, as [`crate::REGISTER_SELECT`] reads it.
+    pub struct RegisterRow {
+        id: Uuid,
+        location_id: Uuid,
+        code: String,
+        name: String,
+        location_code: String,
+        location_name: String,
+        currency: String,
+    }
 }
 
 impl TryFrom<RegisterRow> for Register {

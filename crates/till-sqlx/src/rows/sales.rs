@@ -11,48 +11,49 @@ use till_core::{
 };
 use uuid::Uuid;
 
-/// A receipt's header as [`crate::sales::RECEIPT_BY_NUMBER`] and
-/// [`crate::sales::RECEIPTS_OF_SESSION`] read it, with its journal entry's `entry_seq` and
-/// `entry_hash` (NULL in a list, and for a receipt from before the journal began).
-#[derive(Debug, FromRow)]
-pub struct ReceiptRow {
-    id: Uuid,
-    kind: String,
-    number: String,
-    receipt_seq: i64,
-    session_id: Uuid,
-    session_number: String,
-    register_id: Uuid,
-    register_code: String,
-    location_id: Uuid,
-    location_code: String,
-    location_name: String,
-    location_address: String,
-    location_tax_number: String,
-    locale: String,
-    time_zone: String,
-    refund_of_number: Option<String>,
-    user_name: String,
-    device: String,
-    at: DateTime<Utc>,
-    currency: String,
-    prices_include_tax: bool,
-    subtotal: i64,
-    discount: i64,
-    receipt_discount: i64,
-    tax: i64,
-    total: i64,
-    rounding: i64,
-    tendered: i64,
-    change: i64,
-    cash_net: i64,
-    entry_seq: Option<i64>,
-    entry_hash: Option<String>,
-    refund_reason_kind: Option<String>,
-    refund_reason_text: Option<String>,
-    receipt_discount_reason_kind: Option<String>,
-    receipt_discount_reason_text: Option<String>,
-    approved_by_name: Option<String>,
+columns! {
+    /// A receipt's header as [`crate::sales::RECEIPT_BY_NUMBER`] and
+    /// [`crate::sales::RECEIPTS_OF_SESSION`] read it, with its journal entry's `entry_seq` and
+    /// `entry_hash` (NULL in a list, and for a receipt from before the journal began).
+    pub struct ReceiptRow {
+        id: Uuid,
+        kind: String,
+        number: String,
+        receipt_seq: i64,
+        session_id: Uuid,
+        session_number: String,
+        register_id: Uuid,
+        register_code: String,
+        location_id: Uuid,
+        location_code: String,
+        location_name: String,
+        location_address: String,
+        location_tax_number: String,
+        locale: String,
+        time_zone: String,
+        refund_of_number: Option<String>,
+        user_name: String,
+        device: String,
+        at: DateTime<Utc>,
+        currency: String,
+        prices_include_tax: bool,
+        subtotal: i64,
+        discount: i64,
+        receipt_discount: i64,
+        tax: i64,
+        total: i64,
+        rounding: i64,
+        tendered: i64,
+        change: i64,
+        cash_net: i64,
+        entry_seq: Option<i64>,
+        entry_hash: Option<String>,
+        refund_reason_kind: Option<String>,
+        refund_reason_text: Option<String>,
+        receipt_discount_reason_kind: Option<String>,
+        receipt_discount_reason_text: Option<String>,
+        approved_by_name: Option<String>,
+    }
 }
 
 /// A stored price change reason, from its kind and text columns.
@@ -137,31 +138,32 @@ where
     read::<ReceiptRow, R>(row)?.try_into()
 }
 
-/// A row of [`crate::sales::LINES`]: a line with what refunds took back of it.
-#[derive(Debug, FromRow)]
-pub struct ReceiptLineRow {
-    line_no: i32,
-    product_id: Uuid,
-    sku: String,
-    name: String,
-    category: String,
-    tax_rate_id: Uuid,
-    rate_ppm: i32,
-    quantity: i32,
-    catalog_unit_price: i64,
-    unit_price: i64,
-    extended: i64,
-    line_discount: i64,
-    receipt_discount: i64,
-    amount: i64,
-    tax: i64,
-    total: i64,
-    refund_of_line: Option<i32>,
-    refunded_quantity: i32,
-    refunded_total: i64,
-    refunded_tax: i64,
-    price_change_reason_kind: Option<String>,
-    price_change_reason_text: Option<String>,
+columns! {
+    /// A row of [`crate::sales::LINES`]: a line with what refunds took back of it.
+    pub struct ReceiptLineRow {
+        line_no: i32,
+        product_id: Uuid,
+        sku: String,
+        name: String,
+        category: String,
+        tax_rate_id: Uuid,
+        rate_ppm: i32,
+        quantity: i32,
+        catalog_unit_price: i64,
+        unit_price: i64,
+        extended: i64,
+        line_discount: i64,
+        receipt_discount: i64,
+        amount: i64,
+        tax: i64,
+        total: i64,
+        refund_of_line: Option<i32>,
+        refunded_quantity: i32,
+        refunded_total: i64,
+        refunded_tax: i64,
+        price_change_reason_kind: Option<String>,
+        price_change_reason_text: Option<String>,
+    }
 }
 
 impl TryFrom<ReceiptLineRow> for ReceiptLine {
@@ -202,12 +204,13 @@ where
     read::<ReceiptLineRow, R>(row)?.try_into()
 }
 
-/// A row of [`crate::sales::TENDERS`].
-#[derive(Debug, FromRow)]
-pub struct ReceiptTenderRow {
-    kind: String,
-    amount: i64,
-    reference: Option<String>,
+columns! {
+    /// A row of [`crate::sales::TENDERS`].
+    pub struct ReceiptTenderRow {
+        kind: String,
+        amount: i64,
+        reference: Option<String>,
+    }
 }
 
 impl From<ReceiptTenderRow> for ReceiptTender {
@@ -224,15 +227,16 @@ where
     read::<ReceiptTenderRow, R>(row).map(ReceiptTender::from)
 }
 
-/// A row of [`crate::sales::TAXES`] or [`crate::sales::TAX_TOTALS`].
-#[derive(Debug, FromRow)]
-pub struct ReceiptTaxRow {
-    tax_rate_id: Uuid,
-    name: String,
-    rate_ppm: i32,
-    net: i64,
-    tax: i64,
-    gross: i64,
+columns! {
+    /// A row of [`crate::sales::TAXES`] or [`crate::sales::TAX_TOTALS`].
+    pub struct ReceiptTaxRow {
+        tax_rate_id: Uuid,
+        name: String,
+        rate_ppm: i32,
+        net: i64,
+        tax: i64,
+        gross: i64,
+    }
 }
 
 impl TryFrom<ReceiptTaxRow> for ReceiptTax {
@@ -258,12 +262,13 @@ where
     read::<ReceiptTaxRow, R>(row)?.try_into()
 }
 
-/// A row of [`crate::sales::CATEGORY_TOTALS`].
-#[derive(Debug, FromRow)]
-pub struct CategoryTotalRow {
-    category: String,
-    count: i64,
-    amount: i64,
+columns! {
+    /// A row of [`crate::sales::CATEGORY_TOTALS`].
+    pub struct CategoryTotalRow {
+        category: String,
+        count: i64,
+        amount: i64,
+    }
 }
 
 impl From<CategoryTotalRow> for CategoryTotal {
@@ -280,12 +285,13 @@ where
     read::<CategoryTotalRow, R>(row).map(CategoryTotal::from)
 }
 
-/// A row of [`crate::sales::TENDER_TOTALS`].
-#[derive(Debug, FromRow)]
-pub struct TenderTotalRow {
-    kind: String,
-    count: i64,
-    amount: i64,
+columns! {
+    /// A row of [`crate::sales::TENDER_TOTALS`].
+    pub struct TenderTotalRow {
+        kind: String,
+        count: i64,
+        amount: i64,
+    }
 }
 
 impl From<TenderTotalRow> for TenderTotal {
@@ -302,33 +308,34 @@ where
     read::<TenderTotalRow, R>(row).map(TenderTotal::from)
 }
 
-/// A session's running totals, as [`crate::sales::TOTALS`] reads them.
-#[derive(Debug, FromRow)]
-pub struct SessionTotalsRow {
-    id: Uuid,
-    opening_cash: i64,
-    cash_net: i64,
-    sales_count: i64,
-    refunds_count: i64,
-    sales_total: i64,
-    refunds_total: i64,
-    discounts_total: i64,
-    tax_total: i64,
-    rounding_total: i64,
-    discounts_count: i64,
-    cash_sales: i64,
-    change_given: i64,
-    cash_refunds: i64,
-    paid_in_count: i64,
-    paid_in_total: i64,
-    paid_out_count: i64,
-    paid_out_total: i64,
-    drops_count: i64,
-    drops_total: i64,
-    no_sale_count: i64,
-    reprint_count: i64,
-    void_count: i64,
-    void_total: i64,
+columns! {
+    /// A session's running totals, as [`crate::sales::TOTALS`] reads them.
+    pub struct SessionTotalsRow {
+        id: Uuid,
+        opening_cash: i64,
+        cash_net: i64,
+        sales_count: i64,
+        refunds_count: i64,
+        sales_total: i64,
+        refunds_total: i64,
+        discounts_total: i64,
+        tax_total: i64,
+        rounding_total: i64,
+        discounts_count: i64,
+        cash_sales: i64,
+        change_given: i64,
+        cash_refunds: i64,
+        paid_in_count: i64,
+        paid_in_total: i64,
+        paid_out_count: i64,
+        paid_out_total: i64,
+        drops_count: i64,
+        drops_total: i64,
+        no_sale_count: i64,
+        reprint_count: i64,
+        void_count: i64,
+        void_total: i64,
+    }
 }
 
 /// The totals without the per-tender, per-rate and per-category rows (read separately).
@@ -378,14 +385,15 @@ where
     read::<SessionTotalsRow, R>(row).map(SessionTotals::from)
 }
 
-/// A location's pricing settings, as [`crate::sales::PRICING`] reads them.
-#[derive(Debug, FromRow)]
-pub struct PricingRow {
-    currency: String,
-    prices_include_tax: bool,
-    cash_rounding_minor: i32,
-    discount_limit_ppm: i32,
-    card_reference_required: bool,
+columns! {
+    /// A location's pricing settings, as [`crate::sales::PRICING`] reads them.
+    pub struct PricingRow {
+        currency: String,
+        prices_include_tax: bool,
+        cash_rounding_minor: i32,
+        discount_limit_ppm: i32,
+        card_reference_required: bool,
+    }
 }
 
 /// The settings without the location's tax rates (read separately).

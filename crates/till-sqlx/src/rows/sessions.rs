@@ -6,36 +6,37 @@ use sqlx::{FromRow, Row};
 use till_core::{Join, LocationId, Money, RegisterId, Session, SessionId, SessionStatus, StoreError};
 use uuid::Uuid;
 
-/// A row of `sessions` (the columns [`Session`] shows).
-#[derive(Debug, FromRow)]
-pub struct SessionRow {
-    id: Uuid,
-    number: String,
-    register_id: Uuid,
-    register_code: String,
-    location_id: Uuid,
-    location_code: String,
-    currency: String,
-    business_day: NaiveDate,
-    day_seq: i64,
-    status: String,
-    opened_by_name: String,
-    opened_at: DateTime<Utc>,
-    opening_device: String,
-    opening_cash: i64,
-    notes: Option<String>,
-    closed_by_name: Option<String>,
-    closed_at: Option<DateTime<Utc>>,
-    counted_cash: Option<i64>,
-    expected_cash: Option<i64>,
-    variance: Option<i64>,
-    float_expected: Option<i64>,
-    cash_removed: Option<i64>,
-    float_left: Option<i64>,
-    variance_reason: Option<String>,
-    approved_by_name: Option<String>,
-    count_pending: bool,
-    force_close_reason: Option<String>,
+columns! {
+    /// A row of `sessions` (the columns [`Session`] shows).
+    pub struct SessionRow {
+        id: Uuid,
+        number: String,
+        register_id: Uuid,
+        register_code: String,
+        location_id: Uuid,
+        location_code: String,
+        currency: String,
+        business_day: NaiveDate,
+        day_seq: i64,
+        status: String,
+        opened_by_name: String,
+        opened_at: DateTime<Utc>,
+        opening_device: String,
+        opening_cash: i64,
+        notes: Option<String>,
+        closed_by_name: Option<String>,
+        closed_at: Option<DateTime<Utc>>,
+        counted_cash: Option<i64>,
+        expected_cash: Option<i64>,
+        variance: Option<i64>,
+        float_expected: Option<i64>,
+        cash_removed: Option<i64>,
+        float_left: Option<i64>,
+        variance_reason: Option<String>,
+        approved_by_name: Option<String>,
+        count_pending: bool,
+        force_close_reason: Option<String>,
+    }
 }
 
 impl TryFrom<SessionRow> for Session {
@@ -90,12 +91,13 @@ where
     read::<SessionRow, R>(row)?.try_into()
 }
 
-/// A join as [`crate::JOINS_SQL`] reads it.
-#[derive(Debug, FromRow)]
-pub struct JoinRow {
-    name: String,
-    device: String,
-    joined_at: DateTime<Utc>,
+columns! {
+    /// A join as [`crate::JOINS_SQL`] reads it.
+    pub struct JoinRow {
+        name: String,
+        device: String,
+        joined_at: DateTime<Utc>,
+    }
 }
 
 impl From<JoinRow> for Join {

@@ -6,16 +6,17 @@ use sqlx::{FromRow, Row};
 use till_core::{AuthEvent, AuthEventKind, Role, StoreError, User, UserId};
 use uuid::Uuid;
 
-/// A row of `users` as [`crate::sql::USER_COLUMNS`] lists it (never the PIN hash).
-#[derive(Debug, FromRow)]
-pub struct UserRow {
-    id: Uuid,
-    name: String,
-    role: String,
-    active: bool,
-    failed_pins: i32,
-    locked_until: Option<DateTime<Utc>>,
-    lockouts: i32,
+columns! {
+    /// A row of `users` as [`crate::sql::USER_COLUMNS`] lists it (never the PIN hash).
+    pub struct UserRow {
+        id: Uuid,
+        name: String,
+        role: String,
+        active: bool,
+        failed_pins: i32,
+        locked_until: Option<DateTime<Utc>>,
+        lockouts: i32,
+    }
 }
 
 impl TryFrom<UserRow> for User {
@@ -44,24 +45,18 @@ where
     read::<UserRow, R>(row)?.try_into()
 }
 
-/// A user's columns as [`crate::sql::LOGIN_USER_COLUMNS`] names them (`login_user_` and the
-/// name [`UserRow`] reads).
-#[derive(Debug, FromRow)]
-pub struct LoginUserRow {
-    #[sqlx(rename = "login_user_id")]
-    id: Uuid,
-    #[sqlx(rename = "login_user_name")]
-    name: String,
-    #[sqlx(rename = "login_user_role")]
-    role: String,
-    #[sqlx(rename = "login_user_active")]
-    active: bool,
-    #[sqlx(rename = "login_user_failed_pins")]
-    failed_pins: i32,
-    #[sqlx(rename = "login_user_locked_until")]
-    locked_until: Option<DateTime<Utc>>,
-    #[sqlx(rename = "login_user_lockouts")]
-    lockouts: i32,
+columns! {
+    /// A user's columns as [`crate::sql::LOGIN_USER_COLUMNS`] names them (`login_user_` and the
+    /// name [`UserRow`] reads).
+    pub struct LoginUserRow {
+        id: Uuid = "login_user_id",
+        name: String = "login_user_name",
+        role: String = "login_user_role",
+        active: bool = "login_user_active",
+        failed_pins: i32 = "login_user_failed_pins",
+        locked_until: Option<DateTime<Utc>> = "login_user_locked_until",
+        lockouts: i32 = "login_user_lockouts",
+    }
 }
 
 impl From<LoginUserRow> for UserRow {
@@ -80,14 +75,15 @@ where
     UserRow::from(read::<LoginUserRow, R>(row)?).try_into()
 }
 
-/// A row of `auth_events` joined with the user's name, as [`crate::sql::AUTH_EVENTS`] reads it.
-#[derive(Debug, FromRow)]
-pub struct AuthEventRow {
-    name: String,
-    kind: String,
-    device: String,
-    at: DateTime<Utc>,
-    detail: Option<String>,
+columns! {
+    /// A row of `auth_events` joined with the user's name, as [`crate::sql::AUTH_EVENTS`] reads it.
+    pub struct AuthEventRow {
+        name: String,
+        kind: String,
+        device: String,
+        at: DateTime<Utc>,
+        detail: Option<String>,
+    }
 }
 
 impl TryFrom<AuthEventRow> for AuthEvent {
