@@ -8,9 +8,22 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Page, ViewportSize } from "playwright-core";
 import type { MovementKind } from "../../src/types";
-import { axeViolations, layoutProblems, screenshot } from "./harness.js";
+import { screenshot } from "./harness.js";
 import { PINS, startRealBackend, type RealBackend } from "./real-backend.js";
-import { bobApprovesAfterAWrongPin, clock, finish, openOn, sell45, sharedBrowser, waitForError, waitForPlainText } from "./steps.js";
+import {
+  assertLayout,
+  atEachSize,
+  bobApprovesAfterAWrongPin,
+  clock,
+  finish,
+  openOn,
+  SCREEN_SIZES,
+  sell45,
+  sharedBrowser,
+  shotAtEachSize,
+  waitForError,
+  waitForPlainText,
+} from "./steps.js";
 
 const { browser, url } = sharedBrowser();
 
@@ -24,8 +37,7 @@ const text = async (page: Page, selector: string) => plain(await page.locator(se
 
 async function check(page: Page, name: string | null, where: string) {
   await page.waitForFunction(() => !document.body.classList.contains("busy"));
-  assert.deepEqual(await layoutProblems(page), [], `layout problems on ${where}`);
-  assert.deepEqual(await axeViolations(page), [], `axe: serious/critical violations on ${where}`);
+  await assertLayout(page, where);
   if (name) await screenshot(page, name);
 }
 
@@ -529,152 +541,148 @@ describe("cash control", () => {
   });
 });
 
-const VIEWPORTS = [
-  { width: 1280, height: 800 },
-  { width: 1024, height: 768 },
-];
 const LOCALES = [
   { locale: "en-US", register: "DT/R1", paidOut: "60", counted: "180" },
   { locale: "de-DE", register: "UT/R1", paidOut: "60,00", counted: "180,00" },
 ];
 
+// Each screen at both sizes in one walk per locale (steps.ts shotAtEachSize).
 for (const { locale, register, paidOut, counted } of LOCALES) {
-  for (const viewport of VIEWPORTS) {
-    const tag = `${locale}-${viewport.width}`;
-    describe(`cash control screens, ${locale} at ${viewport.width}×${viewport.height}`, () => {
-      it("cash in/out, X report, blind close, Z report, banner, force-close, day view", async () => {
-        const app = await aliceOnShift(register, viewport, locale);
-        const { page, backend } = app;
-        const shot = (name: string) => check(page, `${name}-${tag}`, `${name} (${tag})`);
-        await backend.sellElsewhere([{ sku: "COF-1", quantity: 2 }, { sku: "CHIP-1", quantity: 1 }]);
-        await backend.moveElsewhere({ kind: "paid_in", amount: 1_000, reason: "float_top_up" });
-        await shot("cash-session");
+  describe(`cash control screens, ${locale} at 1280×800 and 1024×768`, () => {
+    it("cash in/out, X report, blind close, Z report, banner, force-close, day view", async () => {
+      const app = await aliceOnShift(register, SCREEN_SIZES[0], locale);
+      const { page, backend } = app;
+      const shot = (name: string) => shotAtEachSize(page, name, locale);
+      await backend.sellElsewhere([{ sku: "COF-1", quantity: 2 }, { sku: "CHIP-1", quantity: 1 }]);
+      await backend.moveElsewhere({ kind: "paid_in", amount: 1_000, reason: "float_top_up" });
+      await shot("cash-session");
 
-        await page.click("#cash-movement");
-        await page.click('button[data-kind="paid_out"]');
-        await page.waitForSelector('#movement-reason option[value="supplies"]', { state: "attached" });
-        await page.fill("#movement-amount", paidOut);
-        await page.selectOption("#movement-reason", "supplies");
-        await page.fill("#movement-note", "Printer paper");
-        await shot("cash-movement");
-        await page.click("#movement-submit");
-        await page.waitForSelector('button[data-manager="bob"][aria-pressed="true"]');
-        await shot("cash-approval");
-        await page.keyboard.type("9999");
-        await page.keyboard.press("Enter");
-        await page.waitForSelector("#movement-result");
-        await shot("cash-done");
-        await page.click("#movement-done");
+      await page.click("#cash-movement");
+      await page.click('button[data-kind="paid_out"]');
+      await page.waitForSelector('#movement-reason option[value="supplies"]', { state: "attached" });
+      await page.fill("#movement-amount", paidOut);
+      await page.selectOption("#movement-reason", "supplies");
+      await page.fill("#movement-note", "Printer paper");
+      await shot("cash-movement");
+      await page.click("#movement-submit");
+      await page.waitForSelector('button[data-manager="bob"][aria-pressed="true"]');
+      await shot("cash-approval");
+      await page.keyboard.type("9999");
+      await page.keyboard.press("Enter");
+      await page.waitForSelector("#movement-result");
+      await shot("cash-done");
+      await page.click("#movement-done");
 
-        // The X of an open drawer is a manager's while the store counts blind (the backend's
-        // rule): Bob logs in here, joins the shift and reads it; then Alice closes.
-        await page.click("#logout");
-        await page.click('button[data-user="bob"]');
-        await page.keyboard.type("9999");
-        await page.keyboard.press("Enter");
-        await page.click("#start-shift"); // Join Alice's shift
-        await page.click("#to-session");
-        await page.click("#x-report");
-        await page.waitForSelector("#x-report");
-        await page.waitForSelector("#rp-expected");
-        // Tax rates as the store writes a percentage: "8%" in New York, "8 %" (a no-break space) in Berlin.
-        const rates = await page.locator("tr[data-tax] th").allInnerTexts();
-        assert.deepEqual(rates.map(plain), locale === "de-DE" ? ["Sales tax 8 %", "Food tax 2 %"] : ["Sales tax 8%", "Food tax 2%"]);
-        await shot("x-report");
-        await page.emulateMedia({ media: "print" });
-        assert.equal(await page.locator("#about").isVisible(), false, "only the report is printed");
-        assert.equal(await page.locator("#print-report").isVisible(), false);
+      // The X of an open drawer is a manager's while the store counts blind (the backend's
+      // rule): Bob logs in here, joins the shift and reads it; then Alice closes.
+      await page.click("#logout");
+      await page.click('button[data-user="bob"]');
+      await page.keyboard.type("9999");
+      await page.keyboard.press("Enter");
+      await page.click("#start-shift"); // Join Alice's shift
+      await page.click("#to-session");
+      await page.click("#x-report");
+      await page.waitForSelector("#x-report");
+      await page.waitForSelector("#rp-expected");
+      // Tax rates as the store writes a percentage: "8%" in New York, "8 %" (a no-break space) in Berlin.
+      const rates = await page.locator("tr[data-tax] th").allInnerTexts();
+      assert.deepEqual(rates.map(plain), locale === "de-DE" ? ["Sales tax 8 %", "Food tax 2 %"] : ["Sales tax 8%", "Food tax 2%"]);
+      await shot("x-report");
+      await page.emulateMedia({ media: "print" });
+      assert.equal(await page.locator("#about").isVisible(), false, "only the report is printed");
+      assert.equal(await page.locator("#print-report").isVisible(), false);
+      await atEachSize(page, locale, async (tag) => {
         await screenshot(page, `x-report-print-80mm-${tag}`);
         // The paper buttons are hidden in print: the class they set is set directly.
         await page.evaluate(() => document.body.classList.replace("paper-roll", "paper-a4"));
         await screenshot(page, `x-report-print-a4-${tag}`);
         await page.evaluate(() => document.body.classList.replace("paper-a4", "paper-roll"));
-        await page.emulateMedia({ media: "screen" });
-        await page.click("#report-back");
-        await page.click("#logout");
-        await page.click('button[data-user="alice"]');
-        await page.keyboard.type("1234");
-        await page.keyboard.press("Enter");
-
-        await page.click("#close-drawer");
-        await page.fill("#counted-cash", counted);
-        await shot("close-blind");
-        await page.press("#counted-cash", "Enter");
-        await page.waitForSelector('button[data-manager="bob"][aria-pressed="true"]');
-        await page.keyboard.type("9999");
-        await page.keyboard.press("Enter");
-        await page.waitForSelector("#close-recount");
-        await shot("close-recount");
-        await page.fill("#counted-cash", counted);
-        await page.press("#counted-cash", "Enter");
-        await page.waitForSelector('button[data-manager="bob"][aria-pressed="true"]');
-        await page.keyboard.type("9999");
-        await page.keyboard.press("Enter");
-        await page.waitForSelector("#variance-reason:focus");
-        await page.keyboard.type("Float bag missing, reported to the office");
-        await shot("close-signoff");
-        await page.fill("#manager-pin", "9999");
-        await page.press("#manager-pin", "Enter");
-        // What the manager signs for, then the second press closes.
-        await page.waitForSelector("#signoff-variance");
-        await shot("close-signoff-figures");
-        await page.press("#manager-pin", "Enter");
-        await page.waitForSelector("#z-report");
-        await shot("z-report");
-        await page.emulateMedia({ media: "print" });
-        await screenshot(page, `z-report-print-80mm-${tag}`);
-        await page.emulateMedia({ media: "screen" });
-
-        // A shift left open since yesterday; the manager sees the banner and force-closes it.
-        await backend.openElsewhere({ by: "carol" });
-        await backend.age({ days: 1, minutes: 24 * 60 });
-        const yesterday = (await backend.currentSessionElsewhere()).business_day;
-        await page.click("#close-done");
-        await page.waitForSelector('button[data-user="bob"]');
-        await page.click('button[data-user="bob"]');
-        await page.keyboard.type("9999");
-        await page.keyboard.press("Enter");
-        await page.waitForSelector("[data-force-close]");
-        await shot("forgotten-banner");
-        await page.click("[data-force-close]");
-        await page.fill("#force-reason", "Left open overnight");
-        await shot("force-close");
-        await page.click("#force-next");
-        await page.waitForSelector('button[data-manager="bob"][aria-pressed="true"]');
-        await page.keyboard.type("9999");
-        await page.keyboard.press("Enter");
-        await page.waitForSelector("#force-closed-title");
-        await shot("force-closed");
-        await page.click("#late-count-later");
-        await page.waitForSelector("#day-view");
-        await page.click("#day-view");
-        await page.waitForSelector("#day-table");
-        // Yesterday's business day: the force-closed shift waits for its count.
-        // A day that is not in the calendar, typed in the store's order: what to type instead.
-        await page.fill("#day-pick", locale === "de-DE" ? "31.02.2026" : "02/31/2026");
-        await page.click("#day-show");
-        await waitForError(page, `Type the day as ${locale === "de-DE" ? "28.11.2026" : "11/28/2026"} (day, month and year in this store's order).`);
-        // Yesterday's business day, typed in the store's order (28.11.2026 in Berlin, 11/28/2026 in New York).
-        await page.fill("#day-pick", typedDay(yesterday, locale));
-        await page.click("#day-show");
-        await page.waitForSelector("[data-late-count]");
-        assert.equal(await page.getAttribute("#day-pick", "data-day"), yesterday);
-        assert.equal(await page.inputValue("#day-pick"), typedDay(yesterday, locale));
-        assert.equal(await text(page, "#day-title"), plain(longDay(yesterday, locale)));
-        await shot("day-view");
-        // A day on and back with the touch-sized buttons (the layout check holds them to 48 px).
-        await page.click("#day-next");
-        await page.waitForFunction((day) => document.querySelector("#day-pick")?.getAttribute("data-day") === day, nextDay(yesterday));
-        await page.waitForSelector("#day-empty, #day-table");
-        assert.equal(await page.inputValue("#day-pick"), typedDay(nextDay(yesterday), locale));
-        await page.click("#day-prev");
-        await page.waitForFunction((day) => document.querySelector("#day-pick")?.getAttribute("data-day") === day, yesterday);
-        await page.waitForSelector("[data-late-count]");
-        await page.click("[data-late-count]");
-        await page.waitForSelector("#counted-cash:focus");
-        await shot("late-count");
-        await finish(app);
       });
+      await page.emulateMedia({ media: "screen" });
+      await page.click("#report-back");
+      await page.click("#logout");
+      await page.click('button[data-user="alice"]');
+      await page.keyboard.type("1234");
+      await page.keyboard.press("Enter");
+
+      await page.click("#close-drawer");
+      await page.fill("#counted-cash", counted);
+      await shot("close-blind");
+      await page.press("#counted-cash", "Enter");
+      await page.waitForSelector('button[data-manager="bob"][aria-pressed="true"]');
+      await page.keyboard.type("9999");
+      await page.keyboard.press("Enter");
+      await page.waitForSelector("#close-recount");
+      await shot("close-recount");
+      await page.fill("#counted-cash", counted);
+      await page.press("#counted-cash", "Enter");
+      await page.waitForSelector('button[data-manager="bob"][aria-pressed="true"]');
+      await page.keyboard.type("9999");
+      await page.keyboard.press("Enter");
+      await page.waitForSelector("#variance-reason:focus");
+      await page.keyboard.type("Float bag missing, reported to the office");
+      await shot("close-signoff");
+      await page.fill("#manager-pin", "9999");
+      await page.press("#manager-pin", "Enter");
+      // What the manager signs for, then the second press closes.
+      await page.waitForSelector("#signoff-variance");
+      await shot("close-signoff-figures");
+      await page.press("#manager-pin", "Enter");
+      await page.waitForSelector("#z-report");
+      await shot("z-report");
+      await page.emulateMedia({ media: "print" });
+      await atEachSize(page, locale, (tag) => screenshot(page, `z-report-print-80mm-${tag}`));
+      await page.emulateMedia({ media: "screen" });
+
+      // A shift left open since yesterday; the manager sees the banner and force-closes it.
+      await backend.openElsewhere({ by: "carol" });
+      await backend.age({ days: 1, minutes: 24 * 60 });
+      const yesterday = (await backend.currentSessionElsewhere()).business_day;
+      await page.click("#close-done");
+      await page.waitForSelector('button[data-user="bob"]');
+      await page.click('button[data-user="bob"]');
+      await page.keyboard.type("9999");
+      await page.keyboard.press("Enter");
+      await page.waitForSelector("[data-force-close]");
+      await shot("forgotten-banner");
+      await page.click("[data-force-close]");
+      await page.fill("#force-reason", "Left open overnight");
+      await shot("force-close");
+      await page.click("#force-next");
+      await page.waitForSelector('button[data-manager="bob"][aria-pressed="true"]');
+      await page.keyboard.type("9999");
+      await page.keyboard.press("Enter");
+      await page.waitForSelector("#force-closed-title");
+      await shot("force-closed");
+      await page.click("#late-count-later");
+      await page.waitForSelector("#day-view");
+      await page.click("#day-view");
+      await page.waitForSelector("#day-table");
+      // Yesterday's business day: the force-closed shift waits for its count.
+      // A day that is not in the calendar, typed in the store's order: what to type instead.
+      await page.fill("#day-pick", locale === "de-DE" ? "31.02.2026" : "02/31/2026");
+      await page.click("#day-show");
+      await waitForError(page, `Type the day as ${locale === "de-DE" ? "28.11.2026" : "11/28/2026"} (day, month and year in this store's order).`);
+      // Yesterday's business day, typed in the store's order (28.11.2026 in Berlin, 11/28/2026 in New York).
+      await page.fill("#day-pick", typedDay(yesterday, locale));
+      await page.click("#day-show");
+      await page.waitForSelector("[data-late-count]");
+      assert.equal(await page.getAttribute("#day-pick", "data-day"), yesterday);
+      assert.equal(await page.inputValue("#day-pick"), typedDay(yesterday, locale));
+      assert.equal(await text(page, "#day-title"), plain(longDay(yesterday, locale)));
+      await shot("day-view");
+      // A day on and back with the touch-sized buttons (the layout check holds them to 48 px).
+      await page.click("#day-next");
+      await page.waitForFunction((day) => document.querySelector("#day-pick")?.getAttribute("data-day") === day, nextDay(yesterday));
+      await page.waitForSelector("#day-empty, #day-table");
+      assert.equal(await page.inputValue("#day-pick"), typedDay(nextDay(yesterday), locale));
+      await page.click("#day-prev");
+      await page.waitForFunction((day) => document.querySelector("#day-pick")?.getAttribute("data-day") === day, yesterday);
+      await page.waitForSelector("[data-late-count]");
+      await page.click("[data-late-count]");
+      await page.waitForSelector("#counted-cash:focus");
+      await shot("late-count");
+      await finish(app);
     });
-  }
+  });
 }

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before } from "node:test";
 import type { Browser, Page, ViewportSize } from "playwright-core";
 import type { SessionView } from "../../src/types";
-import { axeViolations, launchBrowser, layoutProblems, openApp, serveDist, type App, type DistServer } from "./harness.js";
+import { axeViolations, launchBrowser, layoutProblems, openApp, screenshot, serveDist, type App, type DistServer } from "./harness.js";
 import type { RealBackend } from "./real-backend.js";
 
 /** A page of the app on its own backend, which `finish` stops with the page. */
@@ -61,6 +61,40 @@ export const nbsp = (value: string) => value.replace(/[\u00a0\u202f]/g, " ");
 export async function assertLayout(page: Page, where: string): Promise<void> {
   assert.deepEqual(await layoutProblems(page), [], `layout problems on ${where}`);
   assert.deepEqual(await axeViolations(page), [], `axe: serious/critical violations on ${where}`);
+}
+
+/** The sizes every screen is checked and shot at: the register's 1280×800 and a 1024×768 PC. */
+export const SCREEN_SIZES: readonly [ViewportSize, ViewportSize] = [
+  { width: 1280, height: 800 },
+  { width: 1024, height: 768 },
+];
+
+/**
+ * Runs `step` at each of SCREEN_SIZES in turn, with the size's tag (`en-US-1280`), the page
+ * resized for each, then resizes it back to the first. The UI lays out with CSS alone (no script
+ * measures the window), so a resized page is laid out as one opened at that size: one walk
+ * through the screens serves both sizes, where a walk per size took every step twice.
+ */
+export async function atEachSize(page: Page, locale: string, step: (tag: string) => Promise<void>): Promise<void> {
+  for (const size of SCREEN_SIZES) {
+    await page.setViewportSize(size);
+    await step(`${locale}-${size.width}`);
+  }
+  await page.setViewportSize(SCREEN_SIZES[0]);
+}
+
+/**
+ * The screen on show, once the UI is not busy, at each of SCREEN_SIZES: the layout and axe checks
+ * (assertLayout), `also` (a check of this screen's own, given the size's tag), and a screenshot,
+ * test-artifacts/mock-<name>-<tag>.png.
+ */
+export async function shotAtEachSize(page: Page, name: string, locale: string, also?: (tag: string) => Promise<void>): Promise<void> {
+  await page.waitForFunction(() => !document.body.classList.contains("busy"));
+  await atEachSize(page, locale, async (tag) => {
+    await assertLayout(page, `${name} (${tag})`);
+    await also?.(tag);
+    await screenshot(page, `${name}-${tag}`);
+  });
 }
 
 export async function screen(page: Page): Promise<string | null> {
