@@ -467,7 +467,11 @@ describe("Till desktop app, end to end", () => {
 // new line and the backend's new totals on screen. Printed (and written to
 // test-artifacts/scan-latency.json), never asserted: timings on a shared CI machine are noise.
 describe("Till desktop app, scan latency", () => {
-  const SCANS = 200;
+  // 200 by default, as scripts/bench-desktop measures (issue 21); the test command asks for fewer
+  // (scripts/test: TILL_E2E_SCANS), since there the timings are noise and each scan costs the
+  // other suites beside it the app's and WebKit's CPU.
+  const SCANS = Number(process.env.TILL_E2E_SCANS ?? 200);
+  if (!Number.isInteger(SCANS) || SCANS < 2) throw new Error(`TILL_E2E_SCANS=${process.env.TILL_E2E_SCANS}: a whole number of scans, at least 2`);
 
   /** The demo catalog's barcodes, in file order (crates/till-backend/src/demo-catalog.csv). */
   function demoBarcodes() {
