@@ -1,8 +1,9 @@
-//! Row decoding. Each read's columns are declared once, as a `sqlx::FromRow` struct typed as
-//! both schemas store them (`i32` for an `integer` column, `i64` for a `bigint` one; SQLite's
-//! INTEGER decodes as either), and a `TryFrom` parses the struct into the domain type (money,
-//! currencies, enums), failing with [`StoreFailure::Internal`] on a value the schema should not
-//! hold. The decoder functions (`session(&row)`) are the entry points the stores call.
+//! Row decoding. Each read's columns are declared once, as a `sqlx::FromRow` struct (written by
+//! the crate's `columns!`) typed as both schemas store them (`i32` for an `integer` column,
+//! `i64` for a `bigint` one; SQLite's INTEGER decodes as either), and a `TryFrom` parses the
+//! struct into the domain type (money, currencies, enums), failing with
+//! [`StoreFailure::Internal`] on a value the schema should not hold. The decoder functions
+//! (`session(&row)`) are the entry points the stores call.
 
 use sqlx::{FromRow, Row};
 use till_core::anchor::{AnchorOf, JournalAnchor, PrintedAnchor};
