@@ -83,7 +83,8 @@ pub fn embed_files(dir: &str, ext: &str, name: &str, out_file: &str) {
     let mut names: Vec<String> = std::fs::read_dir(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
         .filter_map(|entry| entry.ok())
-        .filter(|entry| entry.file_type().is_ok_and(|t| t.is_file()))
+        // Followed through symlinks, as sqlx reads a migrations folder (fs::metadata).
+        .filter(|entry| std::fs::metadata(entry.path()).is_ok_and(|m| m.is_file()))
         .map(|entry| entry.file_name().to_string_lossy().into_owned())
         .filter(|file| file.ends_with(ext))
         .collect();

@@ -17,12 +17,12 @@ import {
   clock,
   finish,
   openOn,
-  SCREEN_SIZES,
   sell45,
   sharedBrowser,
   shotAtEachSize,
   waitForError,
   waitForPlainText,
+  walkSize,
 } from "./steps.js";
 
 const { browser, url } = sharedBrowser();
@@ -550,7 +550,7 @@ const LOCALES = [
 for (const { locale, register, paidOut, counted } of LOCALES) {
   describe(`cash control screens, ${locale} at 1280×800 and 1024×768`, () => {
     it("cash in/out, X report, blind close, Z report, banner, force-close, day view", async () => {
-      const app = await aliceOnShift(register, SCREEN_SIZES[0], locale);
+      const app = await aliceOnShift(register, walkSize(locale), locale);
       const { page, backend } = app;
       const shot = (name: string) => shotAtEachSize(page, name, locale);
       await backend.sellElsewhere([{ sku: "COF-1", quantity: 2 }, { sku: "CHIP-1", quantity: 1 }]);

@@ -8,10 +8,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { openApp, screenshot } from "./harness.js";
 import { startRealBackend } from "./real-backend.js";
-import { atEachSize, giveReason, inWindow, lineTool, SCREEN_SIZES, sharedBrowser, shotAtEachSize } from "./steps.js";
+import { atEachSize, giveReason, inWindow, lineTool, sharedBrowser, shotAtEachSize, walkSize } from "./steps.js";
 
 const { browser, url } = sharedBrowser();
-const viewport = SCREEN_SIZES[0];
 /** The store's locale, its register (the shop's DT is en-US/USD, UT is de-DE/EUR). */
 const LOCALES = [
   { locale: "en-US", register: "DT/R1", opening: "200.50", counted: "200.50", money: /\$200\.50/, off: "0.50" },
@@ -19,6 +18,7 @@ const LOCALES = [
 ];
 
 for (const { locale, register, opening, counted, money, off } of LOCALES) {
+  const viewport = walkSize(locale);
   describe(`every screen, ${locale} at 1280×800 and 1024×768`, () => {
     it("sets up, logs in, starts, closes, approves, locks, joins", async () => {
       const backend = await startRealBackend();
@@ -62,12 +62,16 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
       await page.click('button[data-user="alice"]');
       await page.waitForSelector("#pin-input:focus");
       await shot("pin");
-      const before = await page.locator('button[data-key="1"]').boundingBox();
+      // The keypad, at each size, before and after a wrong PIN's error shows.
+      const keypad = () => page.locator('button[data-key="1"]').boundingBox();
+      const before = new Map<string, Awaited<ReturnType<typeof keypad>>>();
+      await atEachSize(page, locale, async (tag) => void before.set(tag, await keypad()));
       await page.keyboard.type("0000");
       await page.keyboard.press("Enter");
       await page.waitForFunction(() => document.querySelector("#pin-input-error")?.textContent === "That PIN is not right. Try again.");
-      const afterError = await page.locator('button[data-key="1"]').boundingBox();
-      assert.deepEqual(afterError, before, "the keypad does not move when the error shows");
+      await atEachSize(page, locale, async (tag) =>
+        assert.deepEqual(await keypad(), before.get(tag), `the keypad does not move when the error shows (${tag})`),
+      );
       assert.equal(await page.getAttribute("#pin-input", "aria-invalid"), "true");
       await shot("pin-error");
       await page.keyboard.type("1234");

@@ -71,17 +71,24 @@ export const SCREEN_SIZES: readonly [ViewportSize, ViewportSize] = [
 
 /**
  * Runs `step` at each of SCREEN_SIZES in turn, with the size's tag (`en-US-1280`), the page
- * resized for each, then resizes it back to the first. The UI lays out with CSS alone (no script
- * measures the window), so a resized page is laid out as one opened at that size: one walk
- * through the screens serves both sizes, where a walk per size took every step twice.
+ * resized for each, then resizes it back to the size the walk is at. The UI lays out with CSS
+ * alone (no script reads the window's size), so a resized page is laid out as one opened at that
+ * size: one walk through the screens serves both sizes, where a walk per size took every step
+ * twice. What the UI scrolls into view, it scrolled at the walk's own size: so the walks of the
+ * two locales go at different sizes (`walkSize`), and every click, key and scroll happens at
+ * each size in one of them.
  */
 export async function atEachSize(page: Page, locale: string, step: (tag: string) => Promise<void>): Promise<void> {
+  const walking = page.viewportSize();
   for (const size of SCREEN_SIZES) {
     await page.setViewportSize(size);
     await step(`${locale}-${size.width}`);
   }
-  await page.setViewportSize(SCREEN_SIZES[0]);
+  if (walking) await page.setViewportSize(walking);
 }
+
+/** The size a locale's walk through the screens goes at: en-US at 1280×800, de-DE at 1024×768. */
+export const walkSize = (locale: string): ViewportSize => (locale === "de-DE" ? SCREEN_SIZES[1] : SCREEN_SIZES[0]);
 
 /**
  * The screen on show, once the UI is not busy, at each of SCREEN_SIZES: the layout and axe checks
