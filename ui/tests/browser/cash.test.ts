@@ -11,15 +11,16 @@ import type { MovementKind } from "../../src/types";
 import { screenshot } from "./harness.js";
 import { PINS, startRealBackend, type RealBackend } from "./real-backend.js";
 import {
-  assertLayout,
   atEachSize,
   bobApprovesAfterAWrongPin,
+  checkScreen,
   clock,
   finish,
   openOn,
   sell45,
   sharedBrowser,
   shotAtEachSize,
+  untilIdle,
   waitForError,
   waitForPlainText,
   walkSize,
@@ -35,11 +36,6 @@ const open = (backend: RealBackend, viewport?: ViewportSize, locale?: string) =>
 const plain = (value: string) => value.replace(/[\u00a0\u202f]/g, " ").trim();
 const text = async (page: Page, selector: string) => plain(await page.locator(selector).innerText());
 
-async function check(page: Page, name: string | null, where: string) {
-  await page.waitForFunction(() => !document.body.classList.contains("busy"));
-  await assertLayout(page, where);
-  if (name) await screenshot(page, name);
-}
 
 /** A business day ("2026-11-28") as the store types it: "28.11.2026" (de-DE), "11/28/2026" (en-US). */
 const typedDay = (day: string, locale: string) =>
@@ -99,13 +95,13 @@ describe("cash control", () => {
     const app = await aliceOnShift();
     const { page, backend } = app;
     await page.waitForSelector("#totals-sales-count");
-    await page.waitForFunction(() => !document.body.classList.contains("busy"));
+    await untilIdle(page);
     await assert.rejects(backend.call("x_report", { session: app.session.id }), /manager/);
     // The X is there; it asks for a manager's PIN (checked by the backend), then shows the report.
     await page.click("#x-report");
     await page.waitForSelector('button[data-manager="bob"]');
     assert.equal(await text(page, "#screen h1"), "A manager opens the X report");
-    await check(page, null, "blind X approval");
+    await checkScreen(page, "blind X approval");
     await bobApprovesAfterAWrongPin(page);
     await page.waitForSelector("#rp-expected");
     assert.match(await text(page, "#x-report"), /bob|Bob/, "the report names the manager who opened it");
@@ -145,7 +141,7 @@ describe("cash control", () => {
     assert.equal(backend.callsOf("record_movement").length, 0);
     await page.selectOption("#movement-reason", "supplies");
     await page.fill("#movement-note", "Printer paper");
-    await check(page, null, "cash movement");
+    await checkScreen(page, "cash movement");
     await page.press("#movement-note", "Enter");
 
     // Above 50.00: the backend says approval_needed; a manager approves with the same id.
@@ -170,7 +166,7 @@ describe("cash control", () => {
     assert.deepEqual(approved.args.approval, { manager: "bob", pin: "9999" });
     assert.ok(calls.every((c) => c.args.id === first.args.id), "one id for the form, reused with the approval");
     assert.deepEqual({ ...approved.args, id: undefined, approval: undefined }, { id: undefined, kind: "paid_out", amount: 6_000, reason: "supplies", note: "Printer paper", approval: undefined });
-    await check(page, null, "movement done");
+    await checkScreen(page, "movement done");
 
     // A no-sale: no amount field, no amount sent.
     await page.click("#movement-again");
@@ -234,7 +230,7 @@ describe("cash control", () => {
       assert.equal(plain(await page.locator(`[data-category="${c.category}"] dd`).innerText()), money(c.amount), c.category);
     }
     for (const t of x.tenders) assert.equal(plain(await page.locator(`[data-tender="${t.kind}"] dd`).innerText()), money(t.amount));
-    await check(page, null, "X report");
+    await checkScreen(page, "X report");
     await page.click("#paper-a4");
     assert.equal(await page.evaluate(() => document.body.classList.contains("paper-a4")), true);
     await page.click("#report-back");
@@ -294,7 +290,7 @@ describe("cash control", () => {
     assert.equal(await screenName(page), "close");
     assert.equal(await page.inputValue("#counted-cash"), "");
     await assertNotShown(page, expected, "recount");
-    await check(page, null, "recount");
+    await checkScreen(page, "recount");
     await page.fill('input[data-denom="10000"]', "2");
     await page.fill('input[data-denom="2000"]', "1");
     await page.fill('input[data-denom="1000"]', "1");
@@ -312,7 +308,7 @@ describe("cash control", () => {
     await page.fill("#manager-pin", "9999");
     await page.click("#close-submit");
     await waitForPlainText(page, "#variance-reason-error", "Say why the count differs: the manager signs it off.");
-    await check(page, null, "sign-off");
+    await checkScreen(page, "sign-off");
     await page.fill("#variance-reason", "Two float bags counted as one");
     await page.fill("#manager-pin", "9999");
     await page.press("#manager-pin", "Enter");
@@ -357,7 +353,7 @@ describe("cash control", () => {
     const z = await zReport(backend, app.session.id);
     assert.equal(money(z.x.drawer.expected_cash), "$245.00", "the backend's expected cash");
     assert.equal(await text(page, "#rp-journal-head"), z.z.journal_head);
-    await check(page, null, "Z report");
+    await checkScreen(page, "Z report");
     await finish(app);
   });
 
@@ -378,7 +374,7 @@ describe("cash control", () => {
     assert.equal(await page.locator("[data-force-close]").count(), 0, "a cashier calls a manager");
     await page.click("#start-shift"); // Join: refused, the shift is from an earlier day
     await waitForError(page, "This register's shift is from an earlier day. Call a manager to close it first.");
-    await check(page, null, "banner (cashier)");
+    await checkScreen(page, "banner (cashier)");
     const polls = backend.callsOf("forgotten_sessions").length;
     assert.ok(polls >= 1);
 
@@ -403,7 +399,7 @@ describe("cash control", () => {
     assert.equal(force.reason, "Left open overnight");
     assert.deepEqual(force.approval, { manager: "bob", pin: "9999" });
     await page.waitForFunction(() => document.querySelector<HTMLElement>("#forgotten")?.hidden === true);
-    await check(page, null, "force-closed");
+    await checkScreen(page, "force-closed");
 
     await page.click("#late-count-now");
     await page.waitForSelector("#counted-cash:focus");
@@ -456,7 +452,7 @@ describe("cash control", () => {
       [first.register_code, first.number, "Closed", `Carol ${clock(first.opened_at)}`, `Bob ${clock(firstClosed.closed_at)}`, "1", "$245.00", "$245.00", "Even"],
     ]);
     assert.equal(backend.callOf("day_view", 0).args.day, null);
-    await check(page, null, "day view");
+    await checkScreen(page, "day view");
     await page.click("#day-back");
     await page.waitForSelector("#start-shift");
     await finish(app);

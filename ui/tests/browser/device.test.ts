@@ -12,7 +12,21 @@ import type { Page, ViewportSize } from "playwright-core";
 import type { UpdateStatus } from "../../src/types";
 import { screenshot } from "./harness.js";
 import { BRIDGE, PINS, startRealBackend, type RealBackend } from "./real-backend.js";
-import { assertLayout, clock, finish, inWindow, logInByKeyboard, nbsp, openOn, screen, sharedBrowser, text, waitForError, waitForText } from "./steps.js";
+import {
+  assertLayout,
+  clock,
+  finish,
+  inWindow,
+  logInByKeyboard,
+  nbsp,
+  openOn,
+  screen,
+  sharedBrowser,
+  text,
+  untilIdle,
+  waitForError,
+  waitForText,
+} from "./steps.js";
 
 const { browser, url } = sharedBrowser();
 
@@ -304,7 +318,7 @@ describe("the device", () => {
       await page.waitForSelector("#pin-input:focus");
       await page.keyboard.type("0000");
       await page.keyboard.press("Enter");
-      await page.waitForFunction(() => !document.body.classList.contains("busy"));
+      await untilIdle(page);
     }
     const refusals = backend.callsOf("login").map((a) => a.error?.code);
     assert.deepEqual(refusals, ["wrong_pin", "wrong_pin", "wrong_pin", "wrong_pin", "user_locked"], "the backend counts and locks");

@@ -5,9 +5,19 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Page } from "playwright-core";
-import { axeViolations, layoutProblems, screenshot } from "./harness.js";
+import { screenshot } from "./harness.js";
 import { startRealBackend, type RealBackend, type ShopUser } from "./real-backend.js";
-import { bobApprovesAfterAWrongPin, finish, giveReason, lineTool, logInByKeyboard, openOn, sharedBrowser, waitForPlainText } from "./steps.js";
+import {
+  bobApprovesAfterAWrongPin,
+  checkScreen,
+  finish,
+  giveReason,
+  lineTool,
+  logInByKeyboard,
+  openOn,
+  sharedBrowser,
+  waitForPlainText,
+} from "./steps.js";
 
 declare global {
   interface Window {
@@ -27,13 +37,6 @@ const { browser, url } = sharedBrowser();
 const nbsp = (value: string) => value.replace(/[\u00a0\u202f]/g, " ");
 const text = async (page: Page, selector: string) => nbsp((await page.locator(selector).innerText()).trim());
 
-const idle = (page: Page) => page.waitForFunction(() => !document.body.classList.contains("busy"));
-
-async function check(page: Page, where: string) {
-  await idle(page);
-  assert.deepEqual(await layoutProblems(page), [], `layout problems on ${where}`);
-  assert.deepEqual(await axeViolations(page), [], `axe: serious/critical violations on ${where}`);
-}
 
 
 /** The page on the real backend, which `finish` stops with the page. */
@@ -110,14 +113,14 @@ describe("selling", () => {
     assert.ok((await page.evaluate(() => window.__tones)) > 0, "the error tone sounded");
     assert.deepEqual(await page.locator("#to-session").boundingBox(), keysBefore, "the keys stay where they were");
     await page.fill("#scan", "");
-    await check(page, "sale");
+    await checkScreen(page, "sale");
 
     await page.keyboard.press("F12");
     await page.waitForSelector("#pay-exact:focus");
     assert.equal(await text(page, "#pay-amount"), "$10.22");
     const quick = await page.$$eval("#pay-quick button", (bs) => bs.map((b) => Number(b.dataset.amount)));
     assert.deepEqual(quick, [1100, 1500, 2000, 5000], "the next round bills above the total");
-    await check(page, "pay");
+    await checkScreen(page, "pay");
     await page.click('#pay-quick button[data-amount="2000"]');
     await page.waitForSelector("#change-due");
     assert.equal(await text(page, "#change-due"), "$9.78");
@@ -146,7 +149,7 @@ describe("selling", () => {
     const newYork = new Intl.DateTimeFormat("en-US", { timeZone: "America/New_York", hour: "numeric", minute: "2-digit" });
     const soldAt = newYork.format(new Date(sold.at)).replace(/\s/g, "\\s");
     assert.match(await text(page, ".r-date"), new RegExp(soldAt), "the time in the location's zone (New York)");
-    await check(page, "receipt");
+    await checkScreen(page, "receipt");
     // The first print is the receipt; printing again is a reprint the backend counts first.
     await page.evaluate(() => {
       window.__printed = 0;
@@ -209,7 +212,7 @@ describe("selling", () => {
     assert.equal(await page.locator("#clear-cart").isDisabled(), false);
     await page.click("#clear-cart");
     await page.waitForSelector("#clear-sale-cancel:focus");
-    await check(page, "clear sale dialog");
+    await checkScreen(page, "clear sale dialog");
     await screenshot(page, "clear-sale");
     await page.click("#clear-sale-apply");
     await page.waitForFunction(() => document.querySelectorAll(".cart-line").length === 0);
@@ -239,7 +242,7 @@ describe("selling", () => {
     await page.click("#start-shift"); // Join alice's shift
     await waitForPlainText(page, "#waiting-cart-title", "Alice's sale (2 lines) is waiting");
     await page.waitForSelector("#waiting-cart-apply:focus");
-    await check(page, "waiting cart");
+    await checkScreen(page, "waiting cart");
     await screenshot(page, "waiting-cart");
     await page.click("#waiting-cart-remove");
     await page.waitForFunction(() => document.querySelectorAll(".cart-line").length === 0);
@@ -317,7 +320,7 @@ describe("selling", () => {
     });
     assert.ok(inView, "the scanned line is scrolled into view");
     assert.equal(await page.evaluate(() => document.activeElement?.id), "scan");
-    await check(page, "long cart");
+    await checkScreen(page, "long cart");
     await screenshot(page, "sale-long-cart");
 
     // The rows still work: one more of line 0, then remove line 1 (the rows after it move up).
@@ -386,7 +389,7 @@ describe("selling", () => {
     await screenshot(page, "pay-split");
     await page.click('button[data-tender-remove="0"]');
     await waitForPlainText(page, "#pay-amount", "$3.77");
-    await check(page, "pay, a tender taken off");
+    await checkScreen(page, "pay, a tender taken off");
     await page.fill("#card-amount", "2");
     await page.fill("#card-ref", "AUTH2");
     await page.press("#card-ref", "Enter");
@@ -460,7 +463,7 @@ describe("selling", () => {
     await page.click("#pay-exact");
     await page.waitForSelector("#sale-session-closed");
     await page.waitForFunction(() => [...document.querySelectorAll('[role="alert"]')].some((el) => el.textContent?.includes("closed on another register")));
-    await check(page, "pay, shift closed elsewhere");
+    await checkScreen(page, "pay, shift closed elsewhere");
     const firstId = backend.callOf("record_sale", 0).args.id;
     await page.click("#sale-start-shift");
     await page.waitForSelector("#opening-cash");
@@ -512,7 +515,7 @@ describe("selling", () => {
     await page.click("#refund-submit");
     await page.waitForFunction(() => document.querySelector("#refund-reason-text-error")?.textContent === "Say what happened, in a few words.");
     await page.click('button[data-reason="damaged"]');
-    await check(page, "refund");
+    await checkScreen(page, "refund");
     await screenshot(page, "refund-picked");
     await page.click("#refund-submit");
     await page.waitForSelector('button[data-manager="bob"]');
@@ -537,7 +540,7 @@ describe("selling", () => {
     assert.deepEqual(call.approval, { manager: "bob", pin: "9999" });
     assert.equal(await text(page, ".r-approved-by span:last-child"), "Bob", "the approver is on the refund receipt");
     assert.equal(await text(page, "#receipt-reason"), "Reason: damaged");
-    await check(page, "refund receipt");
+    await checkScreen(page, "refund receipt");
     await finish(app);
   });
 
@@ -598,7 +601,7 @@ describe("selling", () => {
     await bobApprovesAfterAWrongPin(page);
     await waitForPlainText(page, "#total", "$1.88");
     await waitForPlainText(page, "#needs-manager", "Approved by Bob.");
-    await check(page, "sale with an approved discount");
+    await checkScreen(page, "sale with an approved discount");
     assert.deepEqual(backend.callsOf("check_approval").map((c) => c.args.approval), [{ manager: "bob", pin: "1111" }, { manager: "bob", pin: "9999" }]);
     // Pay records it with that approval, without asking again; the backend checks it again.
     await page.keyboard.press("F12");
@@ -638,7 +641,7 @@ describe("selling", () => {
     await page.click("#sale-discount-open");
     await page.waitForSelector("#sale-discount:focus");
     assert.equal(await page.getAttribute("#sale-discount-percent", "aria-pressed"), "true", "a percent unless told otherwise");
-    await check(page, "sale discount dialog");
+    await checkScreen(page, "sale discount dialog");
     await page.keyboard.type("10");
     await giveReason(page, "sale-discount", "staff");
     await page.keyboard.press("Enter");
@@ -653,7 +656,7 @@ describe("selling", () => {
     assert.match(await text(page, "#sale-totals"), /Sale discount 10%/);
     assert.deepEqual(backend.callOf("price_cart", -1).args.receiptDiscount, { kind: "percent", percent: 100_000 });
     assert.equal(await page.locator("#needs-manager").count(), 0, "10 % is within the limit");
-    await check(page, "sale with a sale discount");
+    await checkScreen(page, "sale with a sale discount");
 
     // Removing it gives the totals back.
     await page.click("#sale-discount-remove");
@@ -730,11 +733,11 @@ describe("selling", () => {
     );
     assert.ok(await page.$eval("#scan-error", (el) => el.scrollWidth <= el.clientWidth), "the error line is whole, not cut short");
     assert.equal(await page.locator(".cart-line").count(), 0);
-    await check(page, "an unknown barcode's open-item offer");
+    await checkScreen(page, "an unknown barcode's open-item offer");
     await screenshot(page, "open-item-offer");
     await page.setViewportSize({ width: 1024, height: 768 });
     assert.ok(await page.$eval("#scan-error", (el) => el.scrollWidth <= el.clientWidth), "whole at 1024×768 too");
-    await check(page, "the open-item offer at 1024×768");
+    await checkScreen(page, "the open-item offer at 1024×768");
     await screenshot(page, "open-item-offer-1024");
     await page.click('button[data-open-item="OPEN-STD"]');
     await page.waitForSelector("#line-price-0:focus");
@@ -779,7 +782,7 @@ describe("selling", () => {
     await lineTool(page, 0, "price");
     await page.waitForSelector("#line-price-0:focus");
     assert.match(await text(page, "#line-price-0-dialog"), /Catalog price: \$3\.49/);
-    await check(page, "price dialog");
+    await checkScreen(page, "price dialog");
     await screenshot(page, "price-dialog-keypad");
     // A touch-only till: the dialog's own keys type the amount (2.00), the caret stays in the field.
     for (const key of ["2", ".", "0", "0"]) await page.click(`#line-price-0-dialog button[data-amount-key="${key}"]`);
@@ -806,7 +809,7 @@ describe("selling", () => {
     await page.waitForSelector("#line-discount-0:focus");
     await page.click("#line-discount-0-amount");
     await page.waitForSelector("#line-discount-0:focus");
-    await check(page, "line discount dialog");
+    await checkScreen(page, "line discount dialog");
     await page.keyboard.type("0.5");
     // The line's reason comes with it (one per line).
     await page.keyboard.press("Enter");
@@ -814,7 +817,7 @@ describe("selling", () => {
     await page.waitForSelector("#approval-pin");
     assert.equal(await text(page, "#screen h1"), "Approve the discount and the new price");
     assert.equal(await text(page, "#approval-details"), "Potato chips: $2.00 instead of $3.49 (Price match)\nPotato chips: 25% off (Price match)");
-    await check(page, "approval of a new price");
+    await checkScreen(page, "approval of a new price");
     await page.click('button[data-manager="bob"]');
     await page.keyboard.type("9999");
     await page.keyboard.press("Enter");
@@ -822,7 +825,7 @@ describe("selling", () => {
     await waitForPlainText(page, "#total", "$1.62");
     await waitForPlainText(page, "#needs-manager", "Approved by Bob.");
     await page.waitForSelector("#scan:focus");
-    await check(page, "sale with a new price and a discount");
+    await checkScreen(page, "sale with a new price and a discount");
 
     await page.keyboard.press("F12");
     await page.click("#pay-exact");
@@ -889,7 +892,7 @@ describe("selling", () => {
     await waitForPlainText(page, "#totals-sales-count", "1", 7000);
     assert.equal(await text(page, "#totals-sales"), "$5.10");
     assert.equal(await text(page, "#totals-expected-cash"), "$205.10");
-    await check(page, "session with totals");
+    await checkScreen(page, "session with totals");
     await finish(app);
   });
 });

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { openApp, screenshot } from "./harness.js";
 import { startRealBackend } from "./real-backend.js";
-import { atEachSize, giveReason, inWindow, lineTool, sharedBrowser, shotAtEachSize, walkSize } from "./steps.js";
+import { atEachSize, giveReason, inWindow, lineTool, sharedBrowser, shotAtEachSize, untilIdle, walkSize } from "./steps.js";
 
 const { browser, url } = sharedBrowser();
 /** The store's locale, its register (the shop's DT is en-US/USD, UT is de-DE/EUR). */
@@ -136,7 +136,7 @@ for (const { locale, register, opening, counted, money, off } of LOCALES) {
         await page.waitForSelector("#pin-input:focus");
         await page.keyboard.type("0000");
         await page.keyboard.press("Enter");
-        await page.waitForFunction(() => !document.body.classList.contains("busy"));
+        await untilIdle(page);
       }
       await page.waitForSelector("#manager-unlock");
       await shot("locked");

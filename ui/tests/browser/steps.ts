@@ -58,6 +58,17 @@ export const text = (page: Page, selector: string) => page.locator(selector).inn
 /** Intl's no-break spaces as plain spaces. */
 export const nbsp = (value: string) => value.replace(/[\u00a0\u202f]/g, " ");
 
+/** Waits until the UI is not busy (no command of the page's pending: `body.busy` is off). */
+export async function untilIdle(page: Page): Promise<void> {
+  await page.waitForFunction(() => !document.body.classList.contains("busy"));
+}
+
+/** The screen on show, once the UI is not busy: the layout and axe checks (assertLayout). */
+export async function checkScreen(page: Page, where: string): Promise<void> {
+  await untilIdle(page);
+  await assertLayout(page, where);
+}
+
 export async function assertLayout(page: Page, where: string): Promise<void> {
   assert.deepEqual(await layoutProblems(page), [], `layout problems on ${where}`);
   assert.deepEqual(await axeViolations(page), [], `axe: serious/critical violations on ${where}`);
@@ -96,7 +107,7 @@ export const walkSize = (locale: string): ViewportSize => (locale === "de-DE" ? 
  * test-artifacts/mock-<name>-<tag>.png.
  */
 export async function shotAtEachSize(page: Page, name: string, locale: string, also?: (tag: string) => Promise<void>): Promise<void> {
-  await page.waitForFunction(() => !document.body.classList.contains("busy"));
+  await untilIdle(page);
   await atEachSize(page, locale, async (tag) => {
     await assertLayout(page, `${name} (${tag})`);
     await also?.(tag);
