@@ -1,6 +1,6 @@
 //! Embeds migrations/sqlite/*.sql, the versioned migrations, in name order, for sqlx's Migrator
-//! (till_buildinfo::embed_files).
+//! (till_buildinfo::embed_migrations, which fails the build on a misnamed one).
 
 fn main() {
-    till_buildinfo::embed_files("../../migrations/sqlite", ".sql", "MIGRATION_FILES", "migration_files.rs");
+    till_buildinfo::embed_migrations("../../migrations/sqlite", "MIGRATION_FILES", "migration_files.rs");
 }

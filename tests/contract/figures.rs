@@ -14,9 +14,10 @@ use till_core::sales::figures::{refund_share, LineLeft};
 use till_core::sales::{ReceiptHeader, ReceiptTax};
 use till_core::service;
 use till_core::*;
-use till_testkit::{both_backends, provision, Backend, TestDatabase, MANAGER_DEVICE};
+use till_testkit::{both_backends, provision, Backend, TestDatabase, CASHIER_DEVICE, MANAGER_DEVICE};
 
 both_backends!(receipts_are_recorded_as_priced_and_every_moved_figure_is_refused);
+both_backends!(a_receipt_discount_is_split_as_priced_not_as_the_client_says);
 
 /// One generated case: the cart's lines (product, quantity, discount kind and size, override),
 /// a receipt discount, whether part is paid by card, which figure to move and by how much.
@@ -29,8 +30,27 @@ fn lines() -> impl Strategy<Value = Vec<(usize, i32, u8, u32, Option<i64>)>> {
 /// Moves one figure of `r` by `delta` (never 0): the fields a client sends.
 fn perturb(r: &mut NewReceipt, which: usize, delta: i64) -> &'static str {
     let n = r.lines.len();
+    // A split moved from one line to another, every sum kept (a receipt of one line moves its
+    // total instead): a receipt discount by amount, or a rate's tax.
+    if which % 20 >= 18 && n > 1 {
+        let (from, to) = (which % n, (which + 1) % n);
+        let include = r.prices_include_tax;
+        let shift = |l: &mut till_core::sales::ReceiptLine, d: i64| {
+            if which % 20 == 18 {
+                l.receipt_discount -= d;
+                l.amount += d;
+                l.total += d;
+            } else {
+                l.tax += d;
+                l.total += if include { 0 } else { d };
+            }
+        };
+        shift(&mut r.lines[from], delta);
+        shift(&mut r.lines[to], -delta);
+        return if which % 20 == 18 { "the receipt discount's split" } else { "a rate's tax split" };
+    }
     let line = &mut r.lines[which % n];
-    match which % 18 {
+    match which % 20 {
         0 => {
             line.total += delta;
             "a line's total"
@@ -324,4 +344,75 @@ async fn receipts_are_recorded_as_priced_and_every_moved_figure_is_refused(backe
         println!("{backend:?}, prices include tax {include}: {r} receipts recorded as priced, {f} moved figures refused, {n} refunds");
         assert!(r >= 20 && f >= 20 && n >= 20, "too few cases ran: {r} {f} {n}");
     }
+}
+
+/// The attack a review found (issue 21's session, 2026-12-07): a cashier sells a 100.00 item to
+/// keep and nine 100.00 items to bring back, with a 10 % receipt discount (within the
+/// location's limit, so no manager), and puts the whole discount on the item kept. The sums all
+/// add up; refunding the nine at the 100.00 each they were then recorded at would hand back
+/// 900.00 of the 900.00 paid, and the kept item left the shop for nothing. Each store splits
+/// the discount as pricing does and refuses any other split, writing nothing; the honest
+/// receipt's nine are refunded at the 81.00 each paid for them.
+async fn a_receipt_discount_is_split_as_priced_not_as_the_client_says(backend: Backend) {
+    let db = TestDatabase::migrated(backend).await;
+    let store = db.open().await;
+    let fx = provision(store.as_ref(), 1).await;
+    service::add_tax_rate(store.as_ref(), "DT", "zero", "zero", "0").await.unwrap();
+    for sku in ["KEEP", "RET"] {
+        let product =
+            service::ProductInput { sku, name: sku, price: "100.00", tax_rate: "zero", category: None, barcodes: &[] };
+        service::add_product(store.as_ref(), "DT", product).await.unwrap();
+    }
+    let location = LocationCode::parse("DT").unwrap();
+    let products = store.list_products(&location, false).await.unwrap();
+    let product = |sku: &str| products.iter().find(|p| p.sku == sku).unwrap().snapshot();
+    let settings = store.pricing_settings(&location).await.unwrap();
+    let register = fx.registers[0].id;
+    let alice = &fx.cashier;
+    let session =
+        store.start_shift(till_testkit::start(alice, register, CASHIER_DEVICE, Some(0))).await.unwrap().session.id;
+    let cart = Cart {
+        lines: vec![
+            CartLine { product: product("KEEP"), quantity: 1, discount: None, price_override: None },
+            CartLine { product: product("RET"), quantity: 9, discount: None, price_override: None },
+        ],
+        receipt_discount: Some(Discount::Percent { percent: Ppm(100_000) }),
+    };
+    let priced = price_cart(&settings, &cart).unwrap();
+    assert!(priced.approvals.is_empty(), "10 % is within the location's limit: no manager");
+    let settled = settle(&priced, &[Tender::Cash { amount: priced.total }]).unwrap();
+    let header = ReceiptHeader {
+        id: ReceiptId::new(),
+        session_id: session,
+        register_id: register,
+        actor: Actor::login(&alice.login),
+        device: CASHIER_DEVICE.into(),
+        request_hash: uuid::Uuid::now_v7().to_string(),
+    };
+    let reason =
+        till_core::sales::PriceChangeReason { kind: till_core::sales::PriceChangeReasonKind::Staff, text: None };
+    let honest = NewReceipt::sale(header, &priced, &settled).with_reasons(&[None, None], Some(&reason)).unwrap();
+    assert_eq!(honest.lines.iter().map(|l| l.receipt_discount).collect::<Vec<_>>(), [1_000, 9_000]);
+
+    // The whole 100.00 on the kept item: every line still adds up, and so do the sums.
+    let mut moved = honest.clone();
+    moved.id = ReceiptId::new();
+    for (line, discount) in moved.lines.iter_mut().zip([10_000, 0]) {
+        line.receipt_discount = discount;
+        line.amount = line.extended - discount;
+        line.total = line.amount;
+    }
+    assert_eq!(moved.lines.iter().map(|l| l.total).sum::<i64>(), honest.total);
+    let refused = store.record_receipt(moved).await.expect_err("a receipt discount split as the client says");
+    assert_eq!(refused.code(), "invalid_input", "{refused}");
+    assert!(store.list_receipts(session).await.unwrap().is_empty(), "a refused receipt wrote a row");
+
+    let number = store.record_receipt(honest).await.unwrap().number;
+    let sold = store.find_receipt(&number).await.unwrap();
+    assert_eq!(sold.lines.iter().map(|l| l.total).collect::<Vec<_>>(), [9_000, 81_000]);
+    let refund = refund_of(&sold, sold.lines[1].line_no, 9, Actor::login(&fx.manager.login), session);
+    assert_eq!(refund.total, 81_000, "the nine come back at what was paid for them");
+    store.record_receipt(refund).await.unwrap();
+    let report = store.check_invariants().await.unwrap();
+    assert!(report.is_clean(), "{report:?}");
 }

@@ -66,6 +66,66 @@ fn git_files_that_move_with_head() -> Vec<PathBuf> {
         .collect()
 }
 
+/// Like [`embed_files`] for a folder of versioned migrations (`<version>_<description>.sql`),
+/// after checking every file name there, so a misnamed migration fails the build instead of
+/// being left out: sqlx's folder reader (and so this build) silently skips a name without `_`
+/// (`0029-sales.sql`) or not ending in `.sql` (`0029_sales.sq`), and that migration would never
+/// run. A name without a numeric version, or two files with one version, would fail only when a
+/// store first opened. Hidden files and editor backups (`~`) are not migrations and are skipped.
+pub fn embed_migrations(dir: &str, name: &str, out_file: &str) {
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|e| panic!("CARGO_MANIFEST_DIR: {e}"));
+    let path = Path::new(&manifest).join(dir);
+    let files = regular_files(&path);
+    let problems = migration_name_problems(&files);
+    assert!(
+        problems.is_empty(),
+        "{}: {}. A migration is named <version>_<description>.sql, the version digits only \
+         and unique (the next after the highest one there), e.g. 0029_expand_sales.sql",
+        path.display(),
+        problems.join("; ")
+    );
+    embed_files(dir, ".sql", name, out_file);
+}
+
+/// What is wrong with the file names of a migrations folder, one sentence per problem.
+pub fn migration_name_problems(files: &[String]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut seen: std::collections::BTreeMap<(i64, &str), &str> = std::collections::BTreeMap::new();
+    for file in files.iter().filter(|f| !f.starts_with('.') && !f.ends_with('~')) {
+        let Some(stem) = file.strip_suffix(".sql") else {
+            problems.push(format!("{file:?} does not end in .sql, so it would never run"));
+            continue;
+        };
+        let Some((version, description)) = stem.split_once('_').filter(|(_, d)| !d.is_empty()) else {
+            problems.push(format!("{file:?} has no _ between its version and a description, so it would never run"));
+            continue;
+        };
+        let Some(number) = version.parse::<i64>().ok().filter(|_| version.bytes().all(|b| b.is_ascii_digit())) else {
+            problems.push(format!("{file:?} does not start with a numeric version"));
+            continue;
+        };
+        // sqlx's reversible pairs (`.up.sql` and `.down.sql`) share a version.
+        let direction = ["up", "down"].into_iter().find(|d| description.ends_with(&format!(".{d}"))).unwrap_or("");
+        if let Some(other) = seen.insert((number, direction), file) {
+            problems.push(format!("{other:?} and {file:?} have the same version {number}"));
+        }
+    }
+    problems
+}
+
+/// The names of the regular files in `path` (through symlinks, as sqlx reads a migrations
+/// folder), in name order.
+fn regular_files(path: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| std::fs::metadata(entry.path()).is_ok_and(|m| m.is_file()))
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 /// Writes `$OUT_DIR/<out_file>`: `pub(crate) static <name>: &[(&str, &str)]`, the (file name,
 /// text) of each file in `dir` (relative to the package) whose name ends in `ext`, in name
 /// order, for the crate to `include!`. The store crates embed their migrations and function
@@ -80,15 +140,7 @@ pub fn embed_files(dir: &str, ext: &str, name: &str, out_file: &str) {
     let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|e| panic!("CARGO_MANIFEST_DIR: {e}"));
     let path = Path::new(&manifest).join(dir);
     println!("cargo:rerun-if-changed={dir}");
-    let mut names: Vec<String> = std::fs::read_dir(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
-        .filter_map(|entry| entry.ok())
-        // Followed through symlinks, as sqlx reads a migrations folder (fs::metadata).
-        .filter(|entry| std::fs::metadata(entry.path()).is_ok_and(|m| m.is_file()))
-        .map(|entry| entry.file_name().to_string_lossy().into_owned())
-        .filter(|file| file.ends_with(ext))
-        .collect();
-    names.sort();
+    let names: Vec<String> = regular_files(&path).into_iter().filter(|file| file.ends_with(ext)).collect();
     let mut code = format!("/// (file name, text), in name order.\npub(crate) static {name}: &[(&str, &str)] = &[\n");
     for file in &names {
         println!("cargo:rerun-if-changed={dir}/{file}");
@@ -98,4 +150,50 @@ pub fn embed_files(dir: &str, ext: &str, name: &str, out_file: &str) {
     code.push_str("];\n");
     let out = Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|e| panic!("OUT_DIR: {e}"))).join(out_file);
     std::fs::write(&out, code).unwrap_or_else(|e| panic!("cannot write {}: {e}", out.display()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::migration_name_problems;
+
+    fn problems(files: &[&str]) -> Vec<String> {
+        migration_name_problems(&files.iter().map(ToString::to_string).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn the_repository_naming_passes() {
+        assert_eq!(
+            problems(&["0001_core_schema.sql", "0028_expand_session_actor_shortest_idle.sql"]),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn a_name_sqlx_would_skip_fails() {
+        for bad in ["0029-sales.sql", "0029_sales.sq", "0029_.sql", "sales.sql", "0029_sales.sql.orig"] {
+            let found = problems(&["0001_core.sql", bad]);
+            assert_eq!(found.len(), 1, "{bad}: {found:?}");
+            assert!(found[0].contains(bad), "{found:?}");
+        }
+    }
+
+    #[test]
+    fn a_version_that_is_not_digits_fails() {
+        for bad in ["v29_sales.sql", "+29_sales.sql", "29a_sales.sql", "99999999999999999999_sales.sql"] {
+            let found = problems(&[bad]);
+            assert!(found.len() == 1 && found[0].contains("numeric version"), "{bad}: {found:?}");
+        }
+    }
+
+    #[test]
+    fn two_files_with_one_version_fail_unless_an_up_and_down_pair() {
+        let found = problems(&["0029_sales.sql", "29_refunds.sql"]);
+        assert!(found.len() == 1 && found[0].contains("same version 29"), "{found:?}");
+        assert_eq!(problems(&["0029_sales.up.sql", "0029_sales.down.sql"]), Vec::<String>::new());
+    }
+
+    #[test]
+    fn hidden_files_and_editor_backups_are_not_migrations() {
+        assert_eq!(problems(&[".0029_sales.sql.swp", "0029_sales.sql~", "0029_sales.sql"]), Vec::<String>::new());
+    }
 }

@@ -527,7 +527,7 @@ fn add(a: i64, b: i64, what: &'static str) -> Result<i64, PricingError> {
 ///
 /// `whole` and the weights are non-negative; when the weights add up to 0, every part is 0
 /// (the callers never have anything to split then).
-fn allocate(whole: i64, weights: &[i64]) -> Vec<i64> {
+pub(crate) fn allocate(whole: i64, weights: &[i64]) -> Vec<i64> {
     let sum: i128 = weights.iter().map(|w| i128::from(*w)).sum();
     if sum == 0 || whole == 0 {
         return vec![0; weights.len()];

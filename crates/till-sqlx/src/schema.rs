@@ -50,7 +50,8 @@ where
 /// ring) a second time for the build host.
 ///
 /// # Panics
-/// On a file name without a numeric version: the build embeds only the repository's own files.
+/// On a file name without a numeric version, which the stores' build scripts already refuse
+/// (`till_buildinfo::embed_migrations`).
 pub fn embedded_migrator(files: &'static [(&'static str, &'static str)]) -> Migrator {
     let migrations: Vec<Migration> = files
         .iter()

@@ -1,9 +1,9 @@
 -- A receipt's figures, recomputed from its lines (issue 16): the plpgsql copy of till-core's
 -- sales::figures (check_sale, and check_refund's sums; each refund line's share of its sold
 -- line is checked by till_record_receipt under the line's row lock). tests/figures.rs runs
--- random carts priced by till-core through both, and every moved figure. Three passes: the
--- lines (each one's arithmetic and the receipt's sums), the rates against the tax rows, the
--- tenders. Owner only. SQLSTATE TL423 with what does not add up.
+-- random carts priced by till-core through both, and every moved figure. Four passes: the
+-- lines (each one's arithmetic and the receipt's sums), the rates against the tax rows, a sale's
+-- splits over its lines, the tenders. Owner only. SQLSTATE TL423 with what does not add up.
 -- No SET search_path of its own (issue 21: it is on the sale's path): owner only, so no terminal
 -- calls it under a search_path of its choosing; Till's functions call it under their pinned one.
 -- (The three passes as one statement were measured slower, not faster: their cost is the
@@ -87,6 +87,42 @@ BEGIN
     IF v_bad_rates > 0 OR coalesce(v_tax, 0) <> (p->>'tax')::numeric
        OR jsonb_array_length(coalesce(p->'taxes', '[]')) <> v_rates THEN
         RAISE EXCEPTION 'receipt %: its taxes do not follow from its lines', p->>'id' USING ERRCODE = 'TL423';
+    END IF;
+    -- A sale's receipt discount and each rate's tax, split over the lines as till-core's
+    -- pricing::allocate splits them (sales::figures::check_shares): largest remainder, in the
+    -- lines' order, the discount by each line's amount after its line discount, a rate's tax by
+    -- its lines' amounts. The sums alone would let a whole receipt discount sit on one line while
+    -- the others are refunded at full price (0029). The passes above bounded every figure.
+    IF v_sale THEN
+        WITH l AS (
+            SELECT e.ord, (e.v->>'tax_rate_id')::uuid AS rate, (e.v->>'receipt_discount')::numeric AS discount,
+                   (e.v->>'extended')::numeric - (e.v->>'line_discount')::numeric AS weight,
+                   (e.v->>'tax')::numeric AS tax, (e.v->>'amount')::numeric AS amount
+              FROM jsonb_array_elements(p->'lines') WITH ORDINALITY AS e(v, ord)
+        ), parts AS (
+            SELECT l.ord, 'discount' AS split, NULL::uuid AS rate, l.discount AS part, l.weight,
+                   sum(l.discount) OVER () AS whole, sum(l.weight) OVER () AS weights
+              FROM l
+            UNION ALL
+            SELECT l.ord, 'tax', l.rate, l.tax, l.amount,
+                   sum(l.tax) OVER (PARTITION BY l.rate), sum(l.amount) OVER (PARTITION BY l.rate)
+              FROM l
+        ), floored AS (
+            SELECT t.*, CASE WHEN t.weights = 0 THEN 0 ELSE div(t.whole * t.weight, t.weights) END AS share,
+                   CASE WHEN t.weights = 0 THEN 0 ELSE mod(t.whole * t.weight, t.weights) END AS remainder
+              FROM parts t
+        ), ranked AS (
+            SELECT f.*, row_number() OVER (PARTITION BY f.split, f.rate ORDER BY f.remainder DESC, f.ord) AS rank,
+                   f.whole - sum(f.share) OVER (PARTITION BY f.split, f.rate) AS left_over
+              FROM floored f
+        )
+        SELECT count(*) INTO v_bad_lines
+          FROM ranked r
+         WHERE r.part IS DISTINCT FROM r.share + CASE WHEN r.remainder > 0 AND r.rank <= r.left_over THEN 1 ELSE 0 END;
+        IF v_bad_lines > 0 THEN
+            RAISE EXCEPTION 'receipt %: its receipt discount or a rate''s tax is not split over its lines as priced',
+                p->>'id' USING ERRCODE = 'TL423';
+        END IF;
     END IF;
     -- The tenders: a sale's cash part rounded to the location's increment, and only when cash
     -- is tendered; change only from cash. A refund: one tender of its whole total (in cash, rounded).

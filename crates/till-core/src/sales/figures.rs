@@ -84,6 +84,7 @@ pub fn check_sale(r: &NewReceipt, increment: i64) -> Result<(), Refused> {
         }
     }
     check_taxes(r, Some(r.prices_include_tax))?;
+    check_shares(r)?;
     let sum = |f: fn(&ReceiptLine) -> i64| r.lines.iter().map(|l| i128::from(f(l))).sum::<i128>();
     if i128::from(r.subtotal) != sum(|l| l.extended - l.line_discount)
         || i128::from(r.discount) != sum(|l| l.line_discount + l.receipt_discount)
@@ -93,6 +94,31 @@ pub fn check_sale(r: &NewReceipt, increment: i64) -> Result<(), Refused> {
         return wrong("the receipt's sums do not follow from its lines");
     }
     check_settlement(r, increment)
+}
+
+/// A sale's receipt discount and each rate's tax, split over the lines as pricing splits them
+/// (`pricing::allocate`, largest remainder, in the lines' order): the discount by each line's
+/// amount after its line discount, a rate's tax by its lines' amounts. The sums alone would let
+/// a client put a whole receipt discount on one line and then refund the others at full price,
+/// or move tax between lines that are refunded apart. Called after the lines' bounds and
+/// `check_taxes`, so every figure here is bounded and each rate's tax is its lines' taxes.
+fn check_shares(r: &NewReceipt) -> Result<(), Refused> {
+    let weights: Vec<i64> = r.lines.iter().map(|l| l.extended - l.line_discount).collect();
+    let discount: i64 = r.lines.iter().map(|l| l.receipt_discount).sum();
+    let shares = crate::pricing::allocate(discount, &weights);
+    if r.lines.iter().zip(&shares).any(|(l, share)| l.receipt_discount != *share) {
+        return wrong("the receipt discount is not split over the lines in proportion to their amounts");
+    }
+    for rate in r.taxes.iter().map(|t| t.tax_rate_id) {
+        let of_rate = |l: &&ReceiptLine| l.tax_rate_id == rate;
+        let amounts: Vec<i64> = r.lines.iter().map(|l| if of_rate(&l) { l.amount } else { 0 }).collect();
+        let tax: i64 = r.lines.iter().filter(of_rate).map(|l| l.tax).sum();
+        let shares = crate::pricing::allocate(tax, &amounts);
+        if r.lines.iter().zip(&shares).any(|(l, share)| of_rate(&l) && l.tax != *share) {
+            return wrong("a rate's tax is not split over its lines in proportion to their amounts");
+        }
+    }
+    Ok(())
 }
 
 /// Each rate's tax row: one per rate the lines use, its tax the sum of its lines' taxes, net and

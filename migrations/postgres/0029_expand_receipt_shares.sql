@@ -1,0 +1,8 @@
+-- expand: no schema change. till_receipt_figures checks a sale's splits over its lines: the
+-- receipt discount by each line's amount after its line discount, and each rate's tax by its
+-- lines' amounts, largest remainder in the lines' order, as till-core's pricing::allocate splits
+-- them (sales::figures::check_shares, which SQLite's store calls). Before, only the sums were
+-- checked: a cashier could put a receipt discount within the limit wholly on one line, then
+-- refund the other lines at full price, and the one line left the shop for nothing
+-- (figures::a_receipt_discount_is_split_as_priced_not_as_the_client_says).
+-- Recorded in crates/till-postgres/definitions/function-generations.txt.
