@@ -1234,3 +1234,44 @@ async fn no_shadow_in_pg_temp_changes_what_a_till_function_decides() {
     drop(psql);
     till.drop_role().await;
 }
+
+/// Before (found by a review as a dishonest cashier, 2026-12-07): `till_record_opening_count`
+/// stored whatever count a terminal sent, 10^18 against an opening float of 0, and journaled the
+/// request's own text into the hash chain (54 KB of it). Now the database checks the count adds
+/// up to the opening cash (till_count_adds_up, as a close's to its counted cash), and journals
+/// the count as stored: a key of the caller's never reaches the journal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_count_that_does_not_add_up_and_no_text_of_the_callers_in_its_journal() {
+    let till = Till::new().await;
+    let fx = &till.fixture;
+    let started = till.owner.start_shift(till_testkit::start(&fx.cashier, fx.registers[0].id, "pc1", Some(0))).await;
+    let session = started.unwrap().session.id;
+    let mut psql = till.psql().await;
+    let login = sql_login(&mut psql, "alice", "1234", "pc1").await;
+    let count = |denominations: serde_json::Value| serde_json::json!({"session_id": session.0, "login": login, "device": "pc1", "denominations": denominations});
+    let huge = count(serde_json::json!([{"denomination": 100_000_000, "count": 1_000_000}]));
+    assert_eq!(call(&mut psql, "till_record_opening_count", &huge).await, "TL002", "10^14 against an opening of 0");
+    // Bob, a manager, may close: only the count is wrong.
+    let bob = sql_login(&mut psql, "bob", "9999", "manager-pc").await;
+    let close = serde_json::json!({
+        "session_id": session.0, "request_id": uuid::Uuid::now_v7(), "login": bob, "device": "manager-pc",
+        "counted_cash": 0, "float_left": 0, "denominations": [{"denomination": 5000, "count": 3}],
+    });
+    assert_eq!(call(&mut psql, "till_close_session", &close).await, "TL002", "a close's count that does not add up");
+    let mut owner = till.owner_sql().await;
+    let counts = "SELECT count(*) FROM cash_counts";
+    assert_eq!(scalar(&mut owner, counts).await, 0, "a refused count wrote a row");
+
+    // A count that adds up (none of a 1.00 coin) with a note of the caller's: stored, and the
+    // journal holds the count alone.
+    let noted = count(serde_json::json!([{"denomination": 100, "count": 0, "note": "x".repeat(50_000)}]));
+    assert_eq!(call(&mut psql, "till_record_opening_count", &noted).await, "ok");
+    let body: String = sqlx::query_scalar("SELECT body FROM journal WHERE event = 'opening_count' AND ref_id = $1")
+        .bind(session.0)
+        .fetch_one(&mut owner)
+        .await
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["payload"]["denominations"], serde_json::json!([{"denomination": 100, "count": 0}]));
+    till.drop_role().await;
+}

@@ -15,6 +15,7 @@ both_backends!(the_journal_catches_every_tampering, writers_at_once_leave_one_li
 both_backends!(movements_racing_a_close_land_in_exactly_one_session, verify_during_sales_reads_one_moment);
 both_backends!(x_reports_during_sales_read_one_moment);
 both_backends!(the_expected_cash_shows_beside_a_count_only_where_the_store_does_not_count_blind);
+both_backends!(a_count_that_does_not_add_up_is_refused_by_the_store);
 
 async fn open(shop: &Shop, cash: &str) -> Session {
     let request = service::StartRequest {
@@ -1009,9 +1010,11 @@ async fn verify_during_sales_reads_one_moment(backend: Backend) {
     let sales = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut sellers = Vec::new();
     for n in 0..4 {
+        // Logged in before the sellers start: a login is not what races here (under a loaded
+        // machine, a login among running sales could wait past SQLite's busy limit).
+        let who = till_testkit::login(shop.store.as_ref(), "alice", "1234", &format!("pc-{n}")).await;
         let (shop, selling, sales) = (shop.clone(), selling.clone(), sales.clone());
         sellers.push(tokio::spawn(async move {
-            let who = till_testkit::login(shop.store.as_ref(), "alice", "1234", &format!("pc-{n}")).await;
             let (register, pc) = (dt_r1(), device(&format!("pc-{n}")));
             let mut sold = 0;
             while selling.load(std::sync::atomic::Ordering::Relaxed) {
@@ -1110,4 +1113,61 @@ async fn x_reports_during_sales_read_one_moment(backend: Backend) {
         sold += s.await.unwrap();
     }
     assert!(sold >= 40, "the sales really ran beside the reads: {sold}");
+}
+
+/// What a store keeps as a count adds up, whoever calls it (0030: before, only the core's
+/// services checked, and PostgreSQL stored any count a terminal's SQL sent): an opening count to
+/// the opening cash, a close's to the counted cash; nonsense lists are refused; nothing is
+/// written; an opening count of a closed session is refused; the journal holds the count as
+/// stored.
+async fn a_count_that_does_not_add_up_is_refused_by_the_store(backend: Backend) {
+    let db = TestDatabase::migrated(backend).await;
+    let store = db.open().await;
+    let fx = provision(store.as_ref(), 1).await;
+    let bob = &fx.manager;
+    let manager_pc = DeviceName::parse(till_testkit::MANAGER_DEVICE).unwrap();
+    let count = |pairs: &[(i64, u32)]| {
+        pairs.iter().map(|&(denomination, count)| DenominationCount { denomination, count }).collect::<Vec<_>>()
+    };
+    let start = till_testkit::start(bob, fx.registers[0].id, till_testkit::MANAGER_DEVICE, Some(10_000));
+    let session = store.start_shift(start).await.unwrap().session;
+    for (bad, why) in [
+        (count(&[(5_000, 1)]), "half the opening cash"),
+        (count(&[(5_000, 3)]), "more than the opening cash"),
+        (count(&[(5_000, 1), (5_000, 1)]), "one note listed twice"),
+        (count(&[(10_000, 0), (0, 7)]), "a zero denomination"),
+        (count(&[(100_000_001, 0), (10_000, 1)]), "a denomination above 10^8"),
+        (count(&[(1, 1_000_001)]), "more than 10^6 of one coin"),
+    ] {
+        let refused = store.record_opening_count(session.id, &bad, &bob.login, &manager_pc).await;
+        assert_eq!(refused.map_err(|e| e.code()), Err("invalid_input"), "{why}");
+        assert!(store.opening_count(session.id).await.unwrap().is_empty(), "{why}: a refused count was stored");
+    }
+    let honest = count(&[(5_000, 1), (2_000, 2), (1_000, 1)]);
+    store.record_opening_count(session.id, &honest, &bob.login, &manager_pc).await.unwrap();
+    let mut stored = store.opening_count(session.id).await.unwrap();
+    stored.sort_by_key(|c| std::cmp::Reverse(c.denomination));
+    assert_eq!(stored, honest);
+    let entries = store.journal_entries(session.register_id.0, 0, 100).await.unwrap();
+    let entry = entries.iter().find(|e| e.event == "opening_count").expect("the opening count is journaled");
+    let body: serde_json::Value = serde_json::from_str(&entry.body).unwrap();
+    assert_eq!(body["payload"]["denominations"], serde_json::to_value(&honest).unwrap());
+
+    // A close: its notes and coins add up to the counted cash.
+    let mut close = till_testkit::close(&fx, session.id, 10_000);
+    close.denominations = count(&[(5_000, 1)]);
+    let refused = store.close_shift(close.clone()).await;
+    assert_eq!(refused.map(drop).map_err(|e| e.code()), Err("invalid_input"), "a close's count that does not add up");
+    assert!(store.closing_count(session.id).await.unwrap().is_empty());
+    close.denominations = count(&[(5_000, 2)]);
+    store.close_shift(close).await.unwrap();
+
+    // A session closed without an opening count takes none afterwards.
+    let start = till_testkit::start(bob, fx.registers[0].id, till_testkit::MANAGER_DEVICE, Some(2_000));
+    let second = store.start_shift(start).await.unwrap().session;
+    store.close_shift(till_testkit::close(&fx, second.id, 2_000)).await.unwrap();
+    let late = store.record_opening_count(second.id, &count(&[(2_000, 1)]), &bob.login, &manager_pc).await;
+    assert_eq!(late.map_err(|e| e.code()), Err("session_closed"));
+    let report = store.check_invariants().await.unwrap();
+    assert!(report.is_clean(), "{report:?}");
 }

@@ -30,6 +30,12 @@ pub(crate) async fn variance_limit(
     Ok(VarianceLimit { limit_minor })
 }
 
+/// A count's notes and coins add up to `expected` (`what` names it), as PostgreSQL's
+/// till_count_adds_up checks: what the store keeps as a count always adds up, whoever calls it.
+pub(crate) fn count_adds_up(counts: &[DenominationCount], expected: Money, what: &str) -> Result<(), StoreError> {
+    DenominationCount::check_adds_up(counts, expected, what).map_err(|e| Refusal::Rejected(e.to_string()).into())
+}
+
 /// Stores a count's denominations (`stage`: `open` or `close`).
 pub(crate) async fn store_count(
     tx: &mut SqliteConnection,
@@ -283,6 +289,7 @@ impl CashStore for SqliteStore {
     }
 
     async fn late_count(&self, count: LateCount) -> Result<Session, StoreError> {
+        count_adds_up(&count.denominations, count.counted_cash, "the counted cash")?;
         let approver = self.approver(&count.actor, count.device.as_str()).await?;
         let mut tx = self.write().await?;
         let (user, session) =
@@ -538,6 +545,10 @@ impl CashStore for SqliteStore {
         if recorded.is_some() {
             return Ok(());
         }
+        if s.status != SessionStatus::Open {
+            return Err(Refusal::SessionClosed(s.number).into());
+        }
+        count_adds_up(denominations, s.opening_cash, "the opening cash")?;
         store_count(&mut tx, session, "open", denominations).await?;
         let entry = NewEntry {
             chain: s.register_id.0,

@@ -218,6 +218,7 @@ impl SessionStore for SqliteStore {
     }
 
     async fn close_shift(&self, close: CloseShift) -> Result<Session, StoreError> {
+        crate::cash::count_adds_up(&close.denominations, close.counted_cash, "the counted cash")?;
         let approver = self.approver(&close.actor, close.device.as_str()).await?;
         let mut tx = self.write().await?;
         let at = self.now();

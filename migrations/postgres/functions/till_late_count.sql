@@ -16,6 +16,8 @@ BEGIN
         RAISE EXCEPTION 'counted cash and float left must be between 0 and 10^12, the float at most the count'
             USING ERRCODE = 'TL002';
     END IF;
+    -- Its notes and coins, if counted with them, add up to the count (0030).
+    PERFORM till_count_adds_up(p->'denominations', v_counted, 'the counted cash');
     -- Who acts, before any lock: a call without a live login locks nothing.
     PERFORM till_text('variance reason', p->>'variance_reason', 200, false, false);
     v_user := till_session_actor(p, true);

@@ -1,5 +1,7 @@
 -- The opening count's notes and coins, recorded once for a session (a repeat changes nothing)
--- and journaled. The core checks they add up to the opening cash before it calls this.
+-- and journaled. They add up to the session's opening cash (till_count_adds_up, 0030: before,
+-- only the core checked), the session is open, and the journal holds the count as stored, not
+-- the request's text.
 CREATE OR REPLACE FUNCTION till_record_opening_count(p jsonb)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT
@@ -17,11 +19,18 @@ BEGIN
     IF EXISTS (SELECT 1 FROM cash_counts c WHERE c.session_id = v_row.id AND c.stage = 'open') THEN
         RETURN;
     END IF;
+    IF v_row.status <> 'open' THEN
+        RAISE EXCEPTION 'session % was closed', v_row.number USING ERRCODE = 'TL421', DETAIL = v_row.number;
+    END IF;
+    PERFORM till_count_adds_up(p->'denominations', v_row.opening_cash, 'the opening cash');
     INSERT INTO cash_counts (session_id, stage, denomination, count)
     SELECT v_row.id, 'open', (d->>'denomination')::bigint, (d->>'count')::integer
       FROM jsonb_array_elements(coalesce(p->'denominations', '[]'::jsonb)) d;
     PERFORM till_journal_append(v_row.register_id, clock_timestamp(), p->>'device', v_user.id,
-        'opening_count', v_row.id, jsonb_build_object('session_id', v_row.id, 'denominations', p->'denominations'));
+        'opening_count', v_row.id, jsonb_build_object('session_id', v_row.id, 'denominations',
+            (SELECT coalesce(jsonb_agg(jsonb_build_object('denomination', (d->>'denomination')::bigint,
+                                                          'count', (d->>'count')::integer) ORDER BY n), '[]'::jsonb)
+               FROM jsonb_array_elements(coalesce(p->'denominations', '[]'::jsonb)) WITH ORDINALITY AS e(d, n))));
 END;
 $fn$;
 REVOKE ALL ON FUNCTION till_record_opening_count(jsonb) FROM PUBLIC;

@@ -1,0 +1,7 @@
+-- expand: no schema change. A count's notes and coins add up to what it counts, checked by the
+-- database (till_count_adds_up, till-core's DenominationCount::check_adds_up): the opening
+-- count to the session's opening cash, a close's and a late count's to the counted cash. Before,
+-- only the core checked, and a terminal's SQL stored and journaled any count (10^18 against an
+-- opening of 0, 54 KB of text in the journal). The opening count is refused on a closed session
+-- and journals the count as stored (cash::a_count_that_does_not_add_up_is_refused_by_the_store).
+-- Recorded in crates/till-postgres/definitions/function-generations.txt.
