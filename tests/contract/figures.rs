@@ -18,6 +18,7 @@ use till_testkit::{both_backends, provision, Backend, TestDatabase, CASHIER_DEVI
 
 both_backends!(receipts_are_recorded_as_priced_and_every_moved_figure_is_refused);
 both_backends!(a_receipt_discount_is_split_as_priced_not_as_the_client_says);
+both_backends!(a_tax_row_is_named_by_its_rate_not_by_the_client);
 
 /// One generated case: the cart's lines (product, quantity, discount kind and size, override),
 /// a receipt discount, whether part is paid by card, which figure to move and by how much.
@@ -415,4 +416,52 @@ async fn a_receipt_discount_is_split_as_priced_not_as_the_client_says(backend: B
     store.record_receipt(refund).await.unwrap();
     let report = store.check_invariants().await.unwrap();
     assert!(report.is_clean(), "{report:?}");
+}
+
+/// A receipt's tax rows are stored under their rate's own name, whatever name the request
+/// carries (the same review: a terminal's SQL stored 21,000 characters with a bell in them as a
+/// tax row's name, and the first receipt of a session names the tax line on its Z). What the
+/// receipt and the session's totals say is the store's, as the time and the prices are.
+async fn a_tax_row_is_named_by_its_rate_not_by_the_client(backend: Backend) {
+    let db = TestDatabase::migrated(backend).await;
+    let store = db.open().await;
+    let fx = provision(store.as_ref(), 1).await;
+    service::add_tax_rate(store.as_ref(), "DT", "std", "Standard", "10").await.unwrap();
+    let product = service::ProductInput {
+        sku: "TV",
+        name: "TV",
+        price: "899.00",
+        tax_rate: "std",
+        category: None,
+        barcodes: &[],
+    };
+    service::add_product(store.as_ref(), "DT", product).await.unwrap();
+    let location = LocationCode::parse("DT").unwrap();
+    let products = store.list_products(&location, false).await.unwrap();
+    let settings = store.pricing_settings(&location).await.unwrap();
+    let register = fx.registers[0].id;
+    let alice = &fx.cashier;
+    let session =
+        store.start_shift(till_testkit::start(alice, register, CASHIER_DEVICE, Some(0))).await.unwrap().session.id;
+    let cart = Cart {
+        lines: vec![CartLine { product: products[0].snapshot(), quantity: 1, discount: None, price_override: None }],
+        receipt_discount: None,
+    };
+    let priced = price_cart(&settings, &cart).unwrap();
+    let settled = settle(&priced, &[Tender::Cash { amount: priced.total }]).unwrap();
+    let header = ReceiptHeader {
+        id: ReceiptId::new(),
+        session_id: session,
+        register_id: register,
+        actor: Actor::login(&alice.login),
+        device: CASHIER_DEVICE.into(),
+        request_hash: uuid::Uuid::now_v7().to_string(),
+    };
+    let mut sale = NewReceipt::sale(header, &priced, &settled);
+    sale.taxes[0].name = format!("Zero-rated\u{7}{}", "x".repeat(300));
+    let number = store.record_receipt(sale).await.unwrap().number;
+    let sold = store.find_receipt(&number).await.unwrap();
+    assert_eq!(sold.taxes.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["Standard"]);
+    let totals = store.session_totals(session).await.unwrap();
+    assert_eq!(totals.taxes.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["Standard"]);
 }

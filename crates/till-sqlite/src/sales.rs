@@ -639,18 +639,22 @@ async fn insert_rows(tx: &mut SqliteConnection, r: &NewReceipt) -> Result<(), St
         q.build().execute(&mut *tx).await.map_err(map_err)?;
     }
     if !r.taxes.is_empty() {
+        // Each rate under its own name, not the caller's: what the receipt and the Z print.
         let mut q = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO sale_taxes (sale_id, tax_rate_id, name, rate_ppm, net, tax, gross) ",
+            "INSERT INTO sale_taxes (sale_id, tax_rate_id, name, rate_ppm, net, tax, gross)
+             SELECT t.column1, t.column2, (SELECT r.name FROM tax_rates r WHERE r.id = t.column2), t.column3,
+                    t.column4, t.column5, t.column6
+               FROM (",
         );
         q.push_values(&r.taxes, |mut row, t| {
             row.push_bind(id)
                 .push_bind(t.tax_rate_id.0)
-                .push_bind(&t.name)
                 .push_bind(t.rate_ppm)
                 .push_bind(t.net)
                 .push_bind(t.tax)
                 .push_bind(t.gross);
         });
+        q.push(") t");
         q.build().execute(&mut *tx).await.map_err(map_err)?;
     }
     Ok(())

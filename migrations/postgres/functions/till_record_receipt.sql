@@ -194,9 +194,11 @@ BEGIN
           FROM jsonb_to_recordset(p->'tenders') AS t(n integer, kind text, amount bigint, reference text)
         RETURNING n, kind, amount, reference
     ), x AS (
+        -- Each rate under its own name, not the caller's (0031): what the receipt and the Z print.
         INSERT INTO sale_taxes (sale_id, tax_rate_id, name, rate_ppm, net, tax, gross)
-        SELECT v_id, t.tax_rate_id, t.name, t.rate_ppm, t.net, t.tax, t.gross
-          FROM jsonb_to_recordset(p->'taxes') AS t(tax_rate_id uuid, name text, rate_ppm integer, net bigint, tax bigint, gross bigint)
+        SELECT v_id, t.tax_rate_id, (SELECT r.name FROM tax_rates r WHERE r.id = t.tax_rate_id), t.rate_ppm, t.net,
+               t.tax, t.gross
+          FROM jsonb_to_recordset(p->'taxes') AS t(tax_rate_id uuid, rate_ppm integer, net bigint, tax bigint, gross bigint)
     )
     SELECT k.seq, k.number, k.at,
            (SELECT jsonb_agg(jsonb_build_array(l.line_no, l.product_id, l.quantity, l.unit_price, l.amount, l.tax, l.total)
@@ -278,8 +280,9 @@ BEGIN
         ON CONFLICT (session_id, kind) DO UPDATE SET count = x.count + excluded.count, amount = x.amount + excluded.amount
     ), xt AS (
         INSERT INTO session_tax_totals AS x (session_id, tax_rate_id, name, rate_ppm, net, tax, gross)
-        SELECT v_session.id, t.tax_rate_id, t.name, t.rate_ppm, v_sign * t.net, v_sign * t.tax, v_sign * t.gross
-          FROM jsonb_to_recordset(p->'taxes') AS t(tax_rate_id uuid, name text, rate_ppm integer, net bigint, tax bigint, gross bigint)
+        SELECT v_session.id, t.tax_rate_id, (SELECT r.name FROM tax_rates r WHERE r.id = t.tax_rate_id), t.rate_ppm,
+               v_sign * t.net, v_sign * t.tax, v_sign * t.gross
+          FROM jsonb_to_recordset(p->'taxes') AS t(tax_rate_id uuid, rate_ppm integer, net bigint, tax bigint, gross bigint)
         ON CONFLICT (session_id, tax_rate_id) DO UPDATE
             SET net = x.net + excluded.net, tax = x.tax + excluded.tax, gross = x.gross + excluded.gross
     )

@@ -1,0 +1,6 @@
+-- expand: no schema change. till_record_receipt stores each tax row (sale_taxes, and the
+-- session's session_tax_totals that its Z prints) under its rate's own name from tax_rates, not
+-- the name the caller sent: a terminal's SQL stored any text there, 21,000 characters with
+-- control characters among them, and the first receipt of a session named the tax line on its
+-- Z (figures::a_tax_row_is_named_by_its_rate_not_by_the_client). SQLite's store does the same.
+-- Recorded in crates/till-postgres/definitions/function-generations.txt.
