@@ -9,7 +9,7 @@
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use till_core::pricing::{price_cart, settle, Cart, CartLine, Discount, Ppm, Tender};
+use till_core::pricing::{price_cart, settle, Cart, CartLine, Discount, Ppm, PricedCart, Tender};
 use till_core::sales::figures::{refund_share, LineLeft};
 use till_core::sales::{ReceiptHeader, ReceiptTax};
 use till_core::service;
@@ -347,6 +347,20 @@ async fn receipts_are_recorded_as_priced_and_every_moved_figure_is_refused(backe
     }
 }
 
+/// `priced` as a sale by the cashier `who` on her device, paid exactly in cash.
+fn paid_in_cash(priced: &PricedCart, session: SessionId, register: RegisterId, who: &Authenticated) -> NewReceipt {
+    let settled = settle(priced, &[Tender::Cash { amount: priced.total }]).unwrap();
+    let header = ReceiptHeader {
+        id: ReceiptId::new(),
+        session_id: session,
+        register_id: register,
+        actor: Actor::login(&who.login),
+        device: CASHIER_DEVICE.into(),
+        request_hash: uuid::Uuid::now_v7().to_string(),
+    };
+    NewReceipt::sale(header, priced, &settled)
+}
+
 /// The attack a review found (issue 21's session, 2026-12-07): a cashier sells a 100.00 item to
 /// keep and nine 100.00 items to bring back, with a 10 % receipt discount (within the
 /// location's limit, so no manager), and puts the whole discount on the item kept. The sums all
@@ -381,18 +395,9 @@ async fn a_receipt_discount_is_split_as_priced_not_as_the_client_says(backend: B
     };
     let priced = price_cart(&settings, &cart).unwrap();
     assert!(priced.approvals.is_empty(), "10 % is within the location's limit: no manager");
-    let settled = settle(&priced, &[Tender::Cash { amount: priced.total }]).unwrap();
-    let header = ReceiptHeader {
-        id: ReceiptId::new(),
-        session_id: session,
-        register_id: register,
-        actor: Actor::login(&alice.login),
-        device: CASHIER_DEVICE.into(),
-        request_hash: uuid::Uuid::now_v7().to_string(),
-    };
     let reason =
         till_core::sales::PriceChangeReason { kind: till_core::sales::PriceChangeReasonKind::Staff, text: None };
-    let honest = NewReceipt::sale(header, &priced, &settled).with_reasons(&[None, None], Some(&reason)).unwrap();
+    let honest = paid_in_cash(&priced, session, register, alice).with_reasons(&[None, None], Some(&reason)).unwrap();
     assert_eq!(honest.lines.iter().map(|l| l.receipt_discount).collect::<Vec<_>>(), [1_000, 9_000]);
 
     // The whole 100.00 on the kept item: every line still adds up, and so do the sums.
@@ -448,16 +453,7 @@ async fn a_tax_row_is_named_by_its_rate_not_by_the_client(backend: Backend) {
         receipt_discount: None,
     };
     let priced = price_cart(&settings, &cart).unwrap();
-    let settled = settle(&priced, &[Tender::Cash { amount: priced.total }]).unwrap();
-    let header = ReceiptHeader {
-        id: ReceiptId::new(),
-        session_id: session,
-        register_id: register,
-        actor: Actor::login(&alice.login),
-        device: CASHIER_DEVICE.into(),
-        request_hash: uuid::Uuid::now_v7().to_string(),
-    };
-    let mut sale = NewReceipt::sale(header, &priced, &settled);
+    let mut sale = paid_in_cash(&priced, session, register, alice);
     sale.taxes[0].name = format!("Zero-rated\u{7}{}", "x".repeat(300));
     let number = store.record_receipt(sale).await.unwrap().number;
     let sold = store.find_receipt(&number).await.unwrap();
