@@ -16,6 +16,7 @@ both_backends!(movements_racing_a_close_land_in_exactly_one_session, verify_duri
 both_backends!(x_reports_during_sales_read_one_moment);
 both_backends!(the_expected_cash_shows_beside_a_count_only_where_the_store_does_not_count_blind);
 both_backends!(a_count_that_does_not_add_up_is_refused_by_the_store);
+both_backends!(a_refused_count_is_only_one_the_close_refuses);
 
 async fn open(shop: &Shop, cash: &str) -> Session {
     let request = service::StartRequest {
@@ -1170,4 +1171,37 @@ async fn a_count_that_does_not_add_up_is_refused_by_the_store(backend: Backend) 
     assert_eq!(late.map_err(|e| e.code()), Err("session_closed"));
     let report = store.check_invariants().await.unwrap();
     assert!(report.is_clean(), "{report:?}");
+}
+
+/// A refused count opens the way to a manager's sign-off, and is journaled. Only a count the
+/// close refuses is one (0032): a made-up refusal of a count within the limit records nothing
+/// and opens nothing; a count out of range is refused itself (before, a terminal's SQL journaled
+/// -9.2 * 10^18 as a refused count and skipped the recount).
+async fn a_refused_count_is_only_one_the_close_refuses(backend: Backend) {
+    let db = TestDatabase::migrated(backend).await;
+    let store = db.open().await;
+    let fx = provision(store.as_ref(), 1).await;
+    let bob = &fx.manager;
+    let manager_pc = DeviceName::parse(till_testkit::MANAGER_DEVICE).unwrap();
+    let start = till_testkit::start(bob, fx.registers[0].id, till_testkit::MANAGER_DEVICE, Some(10_000));
+    let session = store.start_shift(start).await.unwrap().session;
+    for counted in [-1, i64::MIN, Money::MAX_CASH_MINOR + 1] {
+        let refused = store.refuse_count(session.id, counted, &bob.login, &manager_pc).await;
+        assert_eq!(refused.map_err(|e| e.code()), Err("invalid_input"), "{counted}");
+    }
+    // The drawer holds what it should (100.00): nothing to refuse, so nothing recorded.
+    store.refuse_count(session.id, 10_000, &bob.login, &manager_pc).await.unwrap();
+    let short = till_testkit::close(&fx, session.id, 5_000);
+    let refused = store.close_shift(short.clone()).await.map(drop).map_err(|e| e.code());
+    assert_eq!(refused, Err("variance_needs_signoff"), "a made-up refusal opened the way to a sign-off");
+    // The close's own refusal, recorded: now the manager signs off.
+    store.refuse_count(session.id, 5_000, &bob.login, &manager_pc).await.unwrap();
+    store.close_shift(short).await.unwrap();
+    let entries = store.journal_entries(session.register_id.0, 0, 100).await.unwrap();
+    let refusals: Vec<serde_json::Value> = entries
+        .iter()
+        .filter(|e| e.event == "count_refused")
+        .map(|e| serde_json::from_str::<serde_json::Value>(&e.body).unwrap()["payload"]["counted_cash"].clone())
+        .collect();
+    assert_eq!(refusals, [serde_json::json!(5_000)]);
 }

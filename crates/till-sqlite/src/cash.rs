@@ -501,9 +501,24 @@ impl CashStore for SqliteStore {
         login: &LoginToken,
         device: &DeviceName,
     ) -> Result<(), StoreError> {
+        // Only a count the close refuses is one (as PostgreSQL's till_refuse_count): bounded, and
+        // one within the location's limit records nothing.
+        if !(0..=Money::MAX_CASH_MINOR).contains(&counted) {
+            return Err(Refusal::Rejected("counted cash must be between 0 and 10^12".into()).into());
+        }
         let mut tx = self.write().await?;
         let (user, s) = crate::session_actor(&mut tx, session, None, login, device.as_str(), self.now()).await?;
         if s.status != SessionStatus::Open {
+            return Ok(());
+        }
+        let (opening_cash, cash_net): (i64, i64) =
+            sqlx::query_as("SELECT opening_cash, cash_net FROM sessions WHERE id = ?1")
+                .bind(session.0)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        let expected = till_core::cash::expected_cash(opening_cash, cash_net);
+        if !variance_limit(&mut tx, s.location_id).await?.exceeded_by(counted - expected) {
             return Ok(());
         }
         let attempt: i64 = sqlx::query_scalar(
