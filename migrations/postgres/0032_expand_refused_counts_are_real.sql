@@ -1,6 +1,7 @@
 -- expand: no schema change. till_refuse_count records only a count the close refuses: the
 -- counted cash bounded to 0..10^12 (TL002), and a count within the location's variance limit
--- records nothing. Before, a terminal's SQL could make up a refused count (journaling any
--- number, -9.2 * 10^18 among them) and so skip the recount a sign-off needs
--- (cash::a_refused_count_is_only_one_the_close_refuses). SQLite's store does the same.
+-- records nothing. Before, a terminal's SQL could record any number as a refused count
+-- (-9.2 * 10^18 among them), of a count the close accepts too, and so skip the recount a
+-- sign-off needs (cash::a_refused_count_is_only_one_the_close_refuses). A made-up count above
+-- the limit is still taken (docs/security-review.md). SQLite's store does the same.
 -- Recorded in crates/till-postgres/definitions/function-generations.txt.

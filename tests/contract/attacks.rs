@@ -1258,9 +1258,22 @@ async fn no_count_that_does_not_add_up_and_no_text_of_the_callers_in_its_journal
         "counted_cash": 0, "float_left": 0, "denominations": [{"denomination": 5000, "count": 3}],
     });
     assert_eq!(call(&mut psql, "till_close_session", &close).await, "TL002", "a close's count that does not add up");
+    for (odd, why) in [
+        (serde_json::json!(null), "a JSON null"),
+        (serde_json::json!([{"denomination": 100.0, "count": 0}]), "a decimal"),
+        (serde_json::json!({"denomination": 100, "count": 0}), "not a list"),
+    ] {
+        assert_eq!(call(&mut psql, "till_record_opening_count", &count(odd)).await, "TL002", "{why}");
+    }
     let mut owner = till.owner_sql().await;
     let counts = "SELECT count(*) FROM cash_counts";
     assert_eq!(scalar(&mut owner, counts).await, 0, "a refused count wrote a row");
+    // Nothing counted: nothing recorded, nothing journaled, however often.
+    for _ in 0..3 {
+        assert_eq!(call(&mut psql, "till_record_opening_count", &count(serde_json::json!([]))).await, "ok");
+    }
+    let journaled = "SELECT count(*) FROM journal WHERE event = 'opening_count'";
+    assert_eq!(scalar(&mut owner, journaled).await, 0, "an empty count was journaled");
 
     // A count that adds up (none of a 1.00 coin) with a note of the caller's: stored, and the
     // journal holds the count alone.

@@ -1139,6 +1139,7 @@ async fn a_count_that_does_not_add_up_is_refused_by_the_store(backend: Backend) 
         (count(&[(10_000, 0), (0, 7)]), "a zero denomination"),
         (count(&[(100_000_001, 0), (10_000, 1)]), "a denomination above 10^8"),
         (count(&[(1, 1_000_001)]), "more than 10^6 of one coin"),
+        (count(&(1..=32).map(|d| (d, 0)).chain([(10_000, 1)]).collect::<Vec<_>>()), "33 notes and coins"),
     ] {
         let refused = store.record_opening_count(session.id, &bad, &bob.login, &manager_pc).await;
         assert_eq!(refused.map_err(|e| e.code()), Err("invalid_input"), "{why}");
@@ -1174,9 +1175,9 @@ async fn a_count_that_does_not_add_up_is_refused_by_the_store(backend: Backend) 
 }
 
 /// A refused count opens the way to a manager's sign-off, and is journaled. Only a count the
-/// close refuses is one (0032): a made-up refusal of a count within the limit records nothing
-/// and opens nothing; a count out of range is refused itself (before, a terminal's SQL journaled
-/// -9.2 * 10^18 as a refused count and skipped the recount).
+/// close would refuse is one (0032): a made-up refusal of a count within the limit records
+/// nothing and opens nothing; a count out of range is refused itself (before, a terminal's SQL
+/// journaled -9.2 * 10^18 as a refused count and skipped the recount).
 async fn a_refused_count_is_only_one_the_close_refuses(backend: Backend) {
     let db = TestDatabase::migrated(backend).await;
     let store = db.open().await;

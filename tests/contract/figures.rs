@@ -34,7 +34,13 @@ fn perturb(r: &mut NewReceipt, which: usize, delta: i64) -> &'static str {
     // A split moved from one line to another, every sum kept (a receipt of one line moves its
     // total instead): a receipt discount by amount, or a rate's tax.
     if which % 20 >= 18 && n > 1 {
-        let (from, to) = (which % n, (which + 1) % n);
+        // The tax moved to another line of the same rate where there is one: the rate's sum
+        // then holds, and only the split can refuse it.
+        let from = which % n;
+        let to = (1..n)
+            .map(|k| (from + k) % n)
+            .find(|&k| which % 20 == 19 && r.lines[k].tax_rate_id == r.lines[from].tax_rate_id)
+            .unwrap_or((from + 1) % n);
         let include = r.prices_include_tax;
         let shift = |l: &mut till_core::sales::ReceiptLine, d: i64| {
             if which % 20 == 18 {

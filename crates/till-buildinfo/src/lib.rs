@@ -90,8 +90,8 @@ pub fn embed_migrations(dir: &str, name: &str, out_file: &str) {
 /// What is wrong with the file names of a migrations folder, one sentence per problem.
 pub fn migration_name_problems(files: &[String]) -> Vec<String> {
     let mut problems = Vec::new();
-    let mut seen: std::collections::BTreeMap<(i64, &str), &str> = std::collections::BTreeMap::new();
-    for file in files.iter().filter(|f| !f.starts_with('.') && !f.ends_with('~')) {
+    let mut seen: std::collections::BTreeMap<i64, Vec<(&str, &str)>> = std::collections::BTreeMap::new();
+    for file in files {
         let Some(stem) = file.strip_suffix(".sql") else {
             problems.push(format!("{file:?} does not end in .sql, so it would never run"));
             continue;
@@ -104,23 +104,31 @@ pub fn migration_name_problems(files: &[String]) -> Vec<String> {
             problems.push(format!("{file:?} does not start with a numeric version"));
             continue;
         };
-        // sqlx's reversible pairs (`.up.sql` and `.down.sql`) share a version.
+        // sqlx's reversible pairs (`.up.sql` and `.down.sql`) share a version; nothing else does.
         let direction = ["up", "down"].into_iter().find(|d| description.ends_with(&format!(".{d}"))).unwrap_or("");
-        if let Some(other) = seen.insert((number, direction), file) {
-            problems.push(format!("{other:?} and {file:?} have the same version {number}"));
+        seen.entry(number).or_default().push((direction, file));
+    }
+    for (number, files) in seen {
+        let mut directions: Vec<&str> = files.iter().map(|(direction, _)| *direction).collect();
+        directions.sort_unstable();
+        if files.len() > 1 && directions != ["down", "up"] {
+            let names: Vec<&str> = files.iter().map(|(_, file)| *file).collect();
+            problems.push(format!("{names:?} have the same version {number}"));
         }
     }
     problems
 }
 
 /// The names of the regular files in `path` (through symlinks, as sqlx reads a migrations
-/// folder), in name order.
+/// folder), in name order, leaving out hidden files (an editor's swap file, macOS's `._` files)
+/// and backups ending in `~`: none is embedded, and none is a migration.
 fn regular_files(path: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
         .filter_map(|entry| entry.ok())
         .filter(|entry| std::fs::metadata(entry.path()).is_ok_and(|m| m.is_file()))
         .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with('.') && !name.ends_with('~'))
         .collect();
     names.sort();
     names
@@ -193,7 +201,23 @@ mod tests {
     }
 
     #[test]
-    fn hidden_files_and_editor_backups_are_not_migrations() {
-        assert_eq!(problems(&[".0029_sales.sql.swp", "0029_sales.sql~", "0029_sales.sql"]), Vec::<String>::new());
+    fn a_version_is_one_migration_or_one_up_and_down_pair() {
+        for bad in [&["0029_a.sql", "0029_b.up.sql"][..], &["0029_a.up.sql", "0029_b.up.sql", "0029_a.down.sql"]] {
+            let found = problems(bad);
+            assert!(found.len() == 1 && found[0].contains("same version 29"), "{bad:?}: {found:?}");
+        }
+    }
+
+    #[test]
+    fn hidden_files_and_editor_backups_are_neither_listed_nor_migrations() {
+        let folder = std::env::temp_dir().join(format!("till-buildinfo-{}", std::process::id()));
+        std::fs::create_dir_all(&folder).unwrap();
+        for name in [".0029_sales.sql.swp", "._0029_sales.sql", "0029_sales.sql~", "0029_sales.sql"] {
+            std::fs::write(folder.join(name), "").unwrap();
+        }
+        let listed = super::regular_files(&folder);
+        std::fs::remove_dir_all(&folder).unwrap();
+        assert_eq!(listed, ["0029_sales.sql"]);
+        assert_eq!(migration_name_problems(&listed), Vec::<String>::new());
     }
 }

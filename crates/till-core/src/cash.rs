@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 /// The largest note or coin a count takes, in minor units (a store's own list is bounded the
 /// same: a note it lists is one it can count).
 pub const MAX_DENOMINATION_MINOR: i64 = 100_000_000;
+/// The most notes and coins one count lists (a store's 16 bills and 16 coins).
+pub const MAX_DENOMINATIONS_COUNTED: usize = 2 * crate::location::MAX_DENOMINATIONS;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
@@ -135,6 +137,11 @@ impl DenominationCount {
     /// absurd counts) so that what is stored adds up to the counted cash.
     pub fn total(counts: &[DenominationCount]) -> Result<i64, InputError> {
         let bad = |reason: String| InputError::Invalid { field: "denominations", reason };
+        // A store's bills and coins are at most 16 each (`location::parse_denominations`): a
+        // longer list is not a count, and would fill the count's rows and its journal entry.
+        if counts.len() > MAX_DENOMINATIONS_COUNTED {
+            return Err(bad(format!("at most {MAX_DENOMINATIONS_COUNTED} notes and coins")));
+        }
         let mut seen = std::collections::BTreeSet::new();
         let mut total: i64 = 0;
         for c in counts {

@@ -19,6 +19,10 @@ BEGIN
     IF EXISTS (SELECT 1 FROM cash_counts c WHERE c.session_id = v_row.id AND c.stage = 'open') THEN
         RETURN;
     END IF;
+    -- Nothing counted, nothing recorded or journaled (0033; the core does not call with none).
+    IF p->'denominations' IS NULL OR p->'denominations' = '[]'::jsonb THEN
+        RETURN;
+    END IF;
     IF v_row.status <> 'open' THEN
         RAISE EXCEPTION 'session % was closed', v_row.number USING ERRCODE = 'TL421', DETAIL = v_row.number;
     END IF;

@@ -2,7 +2,9 @@
 -- and journaled, in its own transaction, so every refused count leaves a trace and the
 -- sign-off that may follow is accepted only after one. Only a count the close refuses is one
 -- (0032): the count is bounded (TL002), and one within the location's limit records nothing, so
--- a terminal's SQL cannot make up a refusal to skip the recount, nor journal any number.
+-- a terminal's SQL can neither turn a count the close accepts into a refusal nor journal any
+-- number. A made-up count above the limit is still taken, under the caller's login; the close
+-- still needs a manager's sign-off with a reason (docs/security-review.md, open findings).
 CREATE OR REPLACE FUNCTION till_refuse_count(p jsonb)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT

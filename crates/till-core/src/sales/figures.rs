@@ -109,7 +109,8 @@ fn check_shares(r: &NewReceipt) -> Result<(), Refused> {
     if r.lines.iter().zip(&shares).any(|(l, share)| l.receipt_discount != *share) {
         return wrong("the receipt discount is not split over the lines in proportion to their amounts");
     }
-    for rate in r.taxes.iter().map(|t| t.tax_rate_id) {
+    let rates: std::collections::BTreeSet<_> = r.lines.iter().map(|l| l.tax_rate_id).collect();
+    for rate in rates {
         let of_rate = |l: &&ReceiptLine| l.tax_rate_id == rate;
         let amounts: Vec<i64> = r.lines.iter().map(|l| if of_rate(&l) { l.amount } else { 0 }).collect();
         let tax: i64 = r.lines.iter().filter(of_rate).map(|l| l.tax).sum();
@@ -137,7 +138,8 @@ fn check_taxes(r: &NewReceipt, recompute: Option<bool>) -> Result<(), Refused> {
         entry.2 += i128::from(l.tax);
         entry.3 += i128::from(l.total);
     }
-    if r.taxes.len() != rates.len() {
+    let rows: std::collections::BTreeSet<_> = r.taxes.iter().map(|t| t.tax_rate_id.0).collect();
+    if r.taxes.len() != rates.len() || rows.len() != rates.len() {
         return wrong("one tax row per rate the lines use");
     }
     let mut tax = 0_i128;

@@ -1,0 +1,6 @@
+-- expand: no schema change. From the review of 0029-0032: till_count_adds_up takes at most 32
+-- notes and coins (a store's 16 bills and 16 coins; a list of a million zero counts added up and
+-- filled the count's rows and its journal entry), and only whole numbers as the core reads them
+-- (TL002 for JSON null or 100.0, which failed later on a cast); the opening count with nothing
+-- counted records and journals nothing; till_refuse_count's comment says what it still takes.
+-- Recorded in crates/till-postgres/definitions/function-generations.txt.
